@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// PlatformSim: a deterministic discrete-event simulator of an ML platform.
+///
+/// Dependencies point one way: platformsim → PlatformSimCLI → Scenario →
+/// PlatformModel → SimKernel, with ResultStore beside them (docs/ARCHITECTURE.md).
+let package = Package(
+  name: "PlatformSim",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "platformsim", targets: ["platformsim"]),
+    .executable(name: "platformsim-bench", targets: ["PlatformSimBenchmarks"]),
+    .library(name: "SimKernel", targets: ["SimKernel"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+  ],
+  targets: [
+    // The system SQLite (Debian: libsqlite3-dev), used through its C API.
+    .systemLibrary(
+      name: "CSQLite",
+      path: "Sources/CSQLite",
+      providers: [.apt(["libsqlite3-dev"])]
+    ),
+    .target(name: "SimKernel"),
+    .target(name: "ResultStore", dependencies: ["CSQLite", "SimKernel"]),
+    .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore"]),
+    .target(
+      name: "Scenario",
+      dependencies: ["SimKernel", "PlatformModel", .product(name: "Yams", package: "Yams")]
+    ),
+    .target(
+      name: "PlatformSimCLI",
+      dependencies: [
+        "Scenario", "PlatformModel", "ResultStore", "SimKernel",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "platformsim", dependencies: ["PlatformSimCLI"]),
+    .executableTarget(
+      name: "PlatformSimBenchmarks",
+      dependencies: ["SimKernel", "PlatformModel", "ResultStore", "Scenario"]
+    ),
+    .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
+    .testTarget(
+      name: "ScenarioTests",
+      dependencies: ["Scenario", "SimKernel"],
+      resources: [.copy("InvalidScenarios")]
+    ),
+    .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore"]),
+    .testTarget(
+      name: "PlatformModelTests",
+      dependencies: ["PlatformModel", "SimKernel", "ResultStore"]
+    ),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["PlatformSimCLI", "ResultStore", "Scenario"]
+    ),
+  ]
+)

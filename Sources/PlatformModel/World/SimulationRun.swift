@@ -1,0 +1,81 @@
+import ResultStore
+import SimKernel
+
+/// The PlatformSim version written into every run row.
+public enum ToolVersion {
+  public static let current = "0.1.0"
+}
+
+/// One run to execute: the world, the window, the guards and the run-row metadata.
+public struct RunRequest: Sendable {
+  public var configuration: WorldConfiguration
+  public var duration: SimDuration
+  public var limits: RunLimits
+  public var start: RunStart
+
+  public init(configuration: WorldConfiguration, duration: SimDuration, limits: RunLimits, start: RunStart) {
+    self.configuration = configuration
+    self.duration = duration
+    self.limits = limits
+    self.start = start
+  }
+}
+
+/// What happened in a run, for the summary line and for callers.
+public struct RunReport: Sendable {
+  public var runID: RunID
+  public var status: RunStatus
+  public var outcome: RunOutcome
+  public var wallSeconds: Double
+  public var metrics: [RunMetric]
+  public var errorMessage: String?
+
+  public var eventsPerSecond: Double { wallSeconds > 0 ? Double(outcome.eventCount) / wallSeconds : 0 }
+  public func metric(_ name: String) -> Double? { metrics.first { $0.name == name }?.value }
+}
+
+/// Executes runs into a results store: run row first, rows in batches, status last.
+public enum SimulationRun {
+  /// Runs `request` and records it in `store`.
+  ///
+  /// - Throws: ``StoreError`` only when the run row itself cannot be written; any
+  ///   later failure is recorded on the run (status `failed`) and reported.
+  public static func execute(
+    _ request: RunRequest, store: ResultStore, createdAt: String, onProgress: ((SimTime, Int) -> Void)? = nil
+  ) throws(StoreError) -> RunReport {
+    let runID = try store.beginRun(request.start, createdAt: createdAt)
+    let clock = ContinuousClock()
+    let began = clock.now
+    func elapsedSeconds() -> Double {
+      let elapsed = clock.now - began
+      return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+    let recorder = RunRecorder(store: store, runID: runID)
+    var simulation = Simulation(model: World(configuration: request.configuration, recorder: recorder))
+    simulation.model.start(scheduler: &simulation.scheduler)
+    let endTime = SimTime.zero + request.duration
+    let outcome = simulation.run(
+      until: endTime, limits: request.limits, wallClockSeconds: elapsedSeconds, onProgress: onProgress)
+    simulation.model.recordUnfinished()
+    let metrics = simulation.model.metrics(endTime: outcome.finalTime)
+    var status: RunStatus = outcome.reason.coveredWindow ? .completed : .stopped
+    var errorMessage: String?
+    do {
+      try recorder.flush()
+      try store.writeMetrics(metrics, for: runID)
+    } catch {
+      status = .failed
+      errorMessage = "writing results failed: \(error)"
+    }
+    let wallSeconds = elapsedSeconds()
+    let finish = RunFinish(
+      status: status,
+      simulatedReachedEpochSeconds: request.configuration.calendar.epochSeconds(at: outcome.finalTime),
+      wallSeconds: wallSeconds, eventCount: outcome.eventCount, stopReason: outcome.reason.explanation,
+      errorMessage: errorMessage)
+    try store.finishRun(runID, finish)
+    return RunReport(
+      runID: runID, status: status, outcome: outcome, wallSeconds: wallSeconds, metrics: metrics,
+      errorMessage: errorMessage)
+  }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+
+/// Exit codes of `platformsim`, documented in README.md and `platformsim --help`.
+public enum ExitStatus: Int32 {
+  /// The command did what was asked.
+  case success = 0
+  /// A run failed or was stopped by a guard before the end of its window.
+  case runFailure = 1
+  /// Invalid input or usage: a bad scenario, flag, or database path. Nothing was run.
+  case invalidInput = 2
+}
+
+/// `platformsim`: the command-line tool.
+public struct PlatformSimCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "platformsim",
+    abstract: "A deterministic discrete-event simulator of an ML platform on Kubernetes.",
+    discussion: """
+      Simulates a month of the platform in seconds from a scenario file and writes runs,
+      KPIs and per-entity rows into SQLite.
+
+      Examples:
+        platformsim run scenarios/golden-path.yaml
+        platformsim run scenarios/golden-path.yaml --seed 7 --db /tmp/results.sqlite --until 7d
+        platformsim validate scenarios/*.yaml
+        platformsim schema > scenario.schema.json
+
+      Exit codes: 0 success; 1 a run failed or was stopped by a guard; 2 invalid input or usage.
+      """,
+    version: "platformsim \(versionText)",
+    subcommands: [RunCommand.self, ValidateCommand.self, SchemaCommand.self, VersionCommand.self, DigestCommand.self]
+  )
+
+  public init() {}
+
+  static var versionText: String { PlatformModelVersion.text }
+
+  /// Parses `arguments` and runs the command; returns the process exit status.
+  ///
+  /// Usage errors exit with 2 (ArgumentParser's own default is 64), matching the
+  /// documented contract.
+  public static func main(arguments: [String]) -> Int32 {
+    do {
+      var command = try parseAsRoot(arguments)
+      if var runnable = command as? StatusCommand {
+        return runnable.execute().rawValue
+      }
+      try command.run()
+      return ExitStatus.success.rawValue
+    } catch {
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if code == .success {
+        print(message)
+        return ExitStatus.success.rawValue
+      }
+      FileHandle.standardError.write(Data((message + "\n").utf8))
+      return ExitStatus.invalidInput.rawValue
+    }
+  }
+}
+
+/// A subcommand that reports its own exit status instead of throwing.
+protocol StatusCommand: ParsableCommand {
+  mutating func execute() -> ExitStatus
+}
+
+extension StatusCommand {
+  public mutating func run() throws {
+    let status = execute()
+    if status != .success { throw ExitCode(status.rawValue) }
+  }
+}
+
+func printError(_ text: String) {
+  FileHandle.standardError.write(Data((text + "\n").utf8))
+}

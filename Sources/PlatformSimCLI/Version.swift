@@ -1,0 +1,14 @@
+import ArgumentParser
+import PlatformModel
+
+enum PlatformModelVersion {
+  static var text: String { ToolVersion.current }
+}
+
+struct VersionCommand: StatusCommand {
+  static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
+  mutating func execute() -> ExitStatus {
+    print("platformsim \(ToolVersion.current)")
+    return .success
+  }
+}

@@ -1,0 +1,129 @@
+/// A path to a value in a scenario file, written as users see it:
+/// `spec.cluster.nodePools[1].max`.
+public struct KeyPath: Hashable, Sendable, CustomStringConvertible {
+  public enum Component: Hashable, Sendable {
+    case key(String)
+    case index(Int)
+  }
+
+  public var components: [Component]
+
+  public init(_ components: [Component] = []) { self.components = components }
+
+  public static let root = KeyPath()
+
+  public func appending(_ key: String) -> KeyPath { KeyPath(components + [.key(key)]) }
+  public func appending(index: Int) -> KeyPath { KeyPath(components + [.index(index)]) }
+
+  public var description: String {
+    var text = ""
+    for component in components {
+      switch component {
+      case .key(let key): text += text.isEmpty ? key : "." + key
+      case .index(let index): text += "[\(index)]"
+      }
+    }
+    return text.isEmpty ? "(document)" : text
+  }
+}
+
+/// One problem found in an input file, located to file, line, column and key path.
+///
+/// Structured like swift-argument-parser's `ParserError`: the data is kept apart and
+/// rendered to text in one place, ``rendered``.
+public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
+  public enum Severity: String, Sendable {
+    case error
+    case warning
+  }
+
+  public var severity: Severity
+  public var file: String
+  /// 1-based line; 0 when the problem concerns the file as a whole.
+  public var line: Int
+  /// 1-based column.
+  public var column: Int
+  public var keyPath: KeyPath
+  /// What was found and what was expected.
+  public var message: String
+  /// How to fix it, e.g. "did you mean `nodePools`?".
+  public var hint: String?
+
+  public init(
+    severity: Severity = .error, file: String, line: Int, column: Int, keyPath: KeyPath, message: String,
+    hint: String? = nil
+  ) {
+    self.severity = severity
+    self.file = file
+    self.line = line
+    self.column = column
+    self.keyPath = keyPath
+    self.message = message
+    self.hint = hint
+  }
+
+  /// `file:line:column: error: key.path: message; hint`, the form compilers use, so
+  /// editors and CI annotators can jump to it.
+  public var rendered: String {
+    let location = line > 0 ? "\(file):\(line):\(column)" : file
+    let pathText = keyPath.components.isEmpty ? "" : "\(keyPath): "
+    return "\(location): \(severity.rawValue): \(pathText)\(message)" + (hint.map { "; \($0)" } ?? "")
+  }
+
+  public var description: String { rendered }
+}
+
+/// All problems found while reading one or more files.
+public struct DiagnosticsError: Error, CustomStringConvertible, Sendable {
+  public var diagnostics: [Diagnostic]
+  public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+
+  public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+
+  public var description: String {
+    let errorCount = errors.count
+    return diagnostics.map(\.rendered).joined(separator: "\n")
+      + "\n\(errorCount) error\(errorCount == 1 ? "" : "s") found"
+  }
+}
+
+/// Collects diagnostics while a file is read, so every error is reported at once.
+public final class DiagnosticLog {
+  public private(set) var diagnostics: [Diagnostic] = []
+  public init() {}
+  public func add(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+  public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+  public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+}
+
+/// The closest candidate to `word` by edit distance, if close enough to be a typo.
+public func nearestMatch(to word: String, in candidates: [String]) -> String? {
+  let lowered = word.lowercased()
+  if let sameLetters = candidates.first(where: { $0.lowercased() == lowered }) { return sameLetters }
+  var best: (candidate: String, distance: Int)?
+  for candidate in candidates {
+    let distance = editDistance(lowered, candidate.lowercased())
+    if best == nil || distance < best!.distance { best = (candidate, distance) }
+  }
+  guard let best else { return nil }
+  let allowed = max(2, min(word.count, best.candidate.count) / 3)
+  return best.distance <= allowed ? best.candidate : nil
+}
+
+/// Levenshtein distance.
+func editDistance(_ first: String, _ second: String) -> Int {
+  let a = Array(first)
+  let b = Array(second)
+  if a.isEmpty { return b.count }
+  if b.isEmpty { return a.count }
+  var previous = Array(0...b.count)
+  var current = Array(repeating: 0, count: b.count + 1)
+  for i in 1...a.count {
+    current[0] = i
+    for j in 1...b.count {
+      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+    }
+    swap(&previous, &current)
+  }
+  return previous[b.count]
+}

@@ -1,0 +1,60 @@
+/// Relative arrival intensity by local hour of day and day of week.
+///
+/// The rate at local time t is `base × hourOfDay[hour] × dayOfWeek[weekday]`, the
+/// usual shape of commits, pipeline jobs and request load (working hours, quiet
+/// weekends).
+public struct RateProfile: Equatable, Sendable {
+  /// 24 factors, local hours 0…23.
+  public var hourOfDay: [Double]
+  /// 7 factors, Monday…Sunday.
+  public var dayOfWeek: [Double]
+
+  public init(hourOfDay: [Double] = Array(repeating: 1, count: 24), dayOfWeek: [Double] = Array(repeating: 1, count: 7)) {
+    precondition(hourOfDay.count == 24 && dayOfWeek.count == 7, "profile needs 24 hourly and 7 daily factors")
+    self.hourOfDay = hourOfDay
+    self.dayOfWeek = dayOfWeek
+  }
+
+  /// Flat: the same rate at every hour.
+  public static let flat = RateProfile()
+
+  public var maximumFactor: Double { (hourOfDay.max() ?? 0) * (dayOfWeek.max() ?? 0) }
+
+  public func factor(at local: LocalTime) -> Double {
+    hourOfDay[local.hour] * dayOfWeek[local.weekday]
+  }
+}
+
+/// A (possibly non-homogeneous) Poisson arrival process.
+///
+/// Non-homogeneous arrivals are drawn by thinning (Lewis & Shedler 1979): candidates
+/// come at the peak rate and each is kept with probability rate(t)/peak, so the
+/// process follows the daily × weekly profile exactly, in local time.
+public struct ArrivalProcess: Equatable, Sendable {
+  /// Arrivals per second at a profile factor of 1.
+  public var baseRatePerSecond: Double
+  public var profile: RateProfile
+
+  public init(ratePerHour: Double, profile: RateProfile = .flat) {
+    baseRatePerSecond = ratePerHour / 3_600
+    self.profile = profile
+  }
+
+  /// Mean arrivals per second when the profile is flat.
+  public var isHomogeneous: Bool { profile == .flat }
+
+  /// The next arrival strictly after `time`, or `nil` if the rate is zero everywhere.
+  public func nextArrival(after time: SimTime, calendar: SimCalendar, stream: inout RandomStream) -> SimTime? {
+    let peakRate = baseRatePerSecond * profile.maximumFactor
+    guard peakRate > 0 else { return nil }
+    var candidate = time
+    if isHomogeneous {
+      return candidate + SimDuration(seconds: stream.exponential(mean: 1 / peakRate))
+    }
+    while true {
+      candidate = candidate + SimDuration(seconds: stream.exponential(mean: 1 / peakRate))
+      let rate = baseRatePerSecond * profile.factor(at: calendar.localTime(at: candidate))
+      if stream.nextUnit() * peakRate < rate { return candidate }
+    }
+  }
+}

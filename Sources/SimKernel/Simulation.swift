@@ -1,0 +1,156 @@
+/// Where a model schedules its next events; handed to the model for each event it handles.
+///
+/// It owns the clock and the future-event list. Models never move the clock
+/// themselves: time advances only when the run loop pops the next event.
+public struct Scheduler<Event> {
+  /// The current simulated time.
+  @inlinable public var now: SimTime { currentTime }
+  @usableFromInline var currentTime: SimTime = .zero
+  @usableFromInline var queue = EventQueue<Event>()
+
+  public init() {}
+
+  /// Schedules `event` after `delay` (zero or more).
+  @inlinable @discardableResult
+  public mutating func schedule(_ event: Event, after delay: SimDuration, priority: UInt8 = 0)
+    -> EventHandle
+  {
+    precondition(delay.microseconds >= 0, "negative delay \(delay): events cannot be scheduled in the past")
+    return queue.schedule(event, at: now + delay, priority: priority)
+  }
+
+  /// Schedules `event` at an absolute time not earlier than ``now``.
+  @inlinable @discardableResult
+  public mutating func schedule(_ event: Event, at time: SimTime, priority: UInt8 = 0)
+    -> EventHandle
+  {
+    precondition(time >= now, "event at \(time) is before now (\(now))")
+    return queue.schedule(event, at: time, priority: priority)
+  }
+
+  /// Cancels a pending event; `false` if it already ran or was cancelled.
+  @inlinable @discardableResult
+  public mutating func cancel(_ handle: EventHandle) -> Bool { queue.cancel(handle) }
+
+  /// Whether the event behind `handle` has yet to run.
+  @inlinable public func isPending(_ handle: EventHandle) -> Bool { queue.isPending(handle) }
+
+  /// Events waiting to run.
+  @inlinable public var pendingCount: Int { queue.count }
+
+  @inlinable mutating func advance(to time: SimTime) { currentTime = time }
+}
+
+/// A model driven by the run loop: it reacts to one event at a time.
+public protocol SimulationModel {
+  associatedtype Event
+  /// Handles `event` at `scheduler.now`, scheduling any follow-up events.
+  mutating func handle(_ event: Event, scheduler: inout Scheduler<Event>)
+}
+
+/// Guards that stop a run cleanly before it exhausts the machine.
+public struct RunLimits: Sendable, Equatable {
+  /// Most events to dispatch; `nil` for no limit.
+  public var maxEvents: Int?
+  /// Most wall-clock seconds to spend; `nil` for no limit.
+  public var maxWallSeconds: Double?
+
+  public init(maxEvents: Int? = nil, maxWallSeconds: Double? = nil) {
+    self.maxEvents = maxEvents
+    self.maxWallSeconds = maxWallSeconds
+  }
+}
+
+/// Why a run ended.
+public enum StopReason: Equatable, Sendable {
+  /// The simulated window was fully covered.
+  case reachedEndTime
+  /// Nothing was left to happen before the end time.
+  case noMoreEvents
+  /// The event-count guard fired.
+  case eventLimit(Int)
+  /// The wall-clock guard fired.
+  case wallClockLimit(seconds: Double)
+
+  /// Whether the run covered its whole window (`completed`) or was cut short (`stopped`).
+  public var coveredWindow: Bool {
+    switch self {
+    case .reachedEndTime, .noMoreEvents: return true
+    case .eventLimit, .wallClockLimit: return false
+    }
+  }
+
+  /// A sentence for the run summary and the `runs.stop_reason` column.
+  public var explanation: String {
+    switch self {
+    case .reachedEndTime: return "reached the end of the simulated window"
+    case .noMoreEvents: return "no events were left before the end of the window"
+    case .eventLimit(let limit): return "stopped after the event limit of \(limit) events (limits.maxEvents)"
+    case .wallClockLimit(let seconds):
+      return "stopped after the wall-clock limit of \(seconds) s (limits.maxWallSeconds)"
+    }
+  }
+}
+
+/// What a finished run loop reports.
+public struct RunOutcome: Equatable, Sendable {
+  public var reason: StopReason
+  /// Simulated time reached: the end time, or the time of the last event if stopped early.
+  public var finalTime: SimTime
+  public var eventCount: Int
+}
+
+/// The run loop: pops events in order and hands them to the model until the end time.
+///
+/// Single-threaded and synchronous by design: parallelism belongs to replications,
+/// each with its own `Simulation` (../shared/reference/engine-and-style.md §3.1).
+public struct Simulation<Model: SimulationModel> {
+  public var model: Model
+  public var scheduler = Scheduler<Model.Event>()
+  /// Events dispatched so far.
+  public private(set) var eventCount = 0
+
+  public init(model: Model) { self.model = model }
+
+  /// Runs until `endTime` (events at exactly `endTime` do not run) or a limit fires.
+  ///
+  /// - Parameters:
+  ///   - endTime: the end of the simulated window.
+  ///   - limits: event-count and wall-clock guards.
+  ///   - wallClockSeconds: reads elapsed wall time; consulted every 4,096 events so
+  ///     the guard costs nothing measurable. Only the guard reads it: results never
+  ///     depend on the wall clock unless the guard stops the run, which is recorded.
+  ///   - onProgress: called about every 65,536 events with the current time.
+  public mutating func run(
+    until endTime: SimTime,
+    limits: RunLimits = RunLimits(),
+    wallClockSeconds: () -> Double = { 0 },
+    onProgress: ((SimTime, Int) -> Void)? = nil
+  ) -> RunOutcome {
+    let maxEvents = limits.maxEvents ?? .max
+    while true {
+      guard let nextTime = scheduler.queue.nextTime() else {
+        scheduler.advance(to: max(scheduler.now, endTime))
+        return RunOutcome(reason: .noMoreEvents, finalTime: scheduler.now, eventCount: eventCount)
+      }
+      if nextTime >= endTime {
+        scheduler.advance(to: endTime)
+        return RunOutcome(reason: .reachedEndTime, finalTime: endTime, eventCount: eventCount)
+      }
+      if eventCount >= maxEvents {
+        return RunOutcome(reason: .eventLimit(maxEvents), finalTime: scheduler.now, eventCount: eventCount)
+      }
+      if eventCount & 4095 == 0, eventCount > 0 {
+        if let maxWall = limits.maxWallSeconds, wallClockSeconds() > maxWall {
+          return RunOutcome(
+            reason: .wallClockLimit(seconds: maxWall), finalTime: scheduler.now, eventCount: eventCount)
+        }
+        if eventCount & 65535 == 0 { onProgress?(scheduler.now, eventCount) }
+      }
+      guard let (time, event) = scheduler.queue.popNext() else { continue }
+      scheduler.advance(to: time)
+      eventCount += 1
+      model.handle(event, scheduler: &scheduler)
+    }
+  }
+}

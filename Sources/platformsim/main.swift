@@ -1,0 +1,4 @@
+import Foundation
+import PlatformSimCLI
+
+exit(PlatformSimCommand.main(arguments: Array(CommandLine.arguments.dropFirst())))
