@@ -25,8 +25,10 @@ let package = Package(
       providers: [.apt(["libsqlite3-dev"])]
     ),
     .target(name: "SimKernel"),
+    // Simulated Prometheus and Alertmanager: a library usable on its own.
+    .target(name: "Monitoring", dependencies: ["SimKernel", .product(name: "Yams", package: "Yams")]),
     .target(name: "ResultStore", dependencies: ["CSQLite", "SimKernel"]),
-    .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore"]),
+    .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore", "Monitoring"]),
     .target(
       name: "Scenario",
       dependencies: ["SimKernel", "PlatformModel", .product(name: "Yams", package: "Yams")]
@@ -44,6 +46,7 @@ let package = Package(
       dependencies: ["SimKernel", "PlatformModel", "ResultStore", "Scenario"]
     ),
     .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
+    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel"]),
     .testTarget(
       name: "ScenarioTests",
       dependencies: ["Scenario", "SimKernel"],
