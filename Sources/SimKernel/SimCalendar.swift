@@ -100,9 +100,10 @@ public struct SimCalendar: Sendable, Equatable {
       }
     }
     if let best { return SimTime(microseconds: best) }
-    // Gap: the offset after the jump applies.
-    let guess = baseMicroseconds - Int64(offsetEntry(at: baseMicroseconds)) * 1_000_000
-    return SimTime(microseconds: guess)
+    // Gap (clocks jumped forward over `local`): reading it with the offset in force
+    // before the jump gives the instant just past the jump, the latest candidate.
+    let latest = offsets.map { baseMicroseconds - Int64($0.utcOffsetSeconds) * 1_000_000 }.max() ?? baseMicroseconds
+    return SimTime(microseconds: latest)
   }
 
   /// ISO 8601 text of the local time at `time`, with its UTC offset.
