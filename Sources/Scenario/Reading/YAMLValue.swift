@@ -107,7 +107,7 @@ public struct YAMLValue {
   public func readInteger(minimum: Int? = nil, maximum: Int? = nil) -> Int? {
     let schema = ValueSchema.integer(minimum: minimum, maximum: maximum)
     guard let text = scalarText, !isQuoted, let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
-      mismatch(expected: schema.expectation)
+      mismatch(expected: schema.expectation, hint: quotedNumberHint)
       return nil
     }
     if let minimum, value < minimum { mismatch(expected: schema.expectation); return nil }
@@ -120,7 +120,7 @@ public struct YAMLValue {
     guard let text = scalarText, !isQuoted, let value = Double(text.replacingOccurrences(of: "_", with: "")),
       value.isFinite
     else {
-      mismatch(expected: schema.expectation)
+      mismatch(expected: schema.expectation, hint: quotedNumberHint)
       return nil
     }
     if let minimum, exclusiveMinimum ? value <= minimum : value < minimum {
@@ -129,6 +129,12 @@ public struct YAMLValue {
     }
     if let maximum, value > maximum { mismatch(expected: schema.expectation); return nil }
     return value
+  }
+
+  /// "Remove the quotes" when a number was written as a quoted string.
+  var quotedNumberHint: String? {
+    guard isQuoted, let text = scalarText, Double(text) != nil else { return nil }
+    return "the value is quoted, so it is a string; remove the quotes"
   }
 
   public func readBoolean() -> Bool? {
@@ -267,19 +273,25 @@ public struct ObjectReader {
     self.schema = schema
     self.entries = entries
     let known = schema.fieldNames
+    var suggested: Set<String> = []
     for entry in entries where !known.contains(entry.key) {
       if schema.ignoredKeys.contains(entry.key) {
         entry.keyValue.warning("`\(entry.key)` is not modelled by PlatformSim and is ignored")
         continue
       }
       let suggestion = nearestMatch(to: entry.key, in: known)
+      if let suggestion { suggested.insert(suggestion) }
       entry.keyValue.error(
         "unknown key `\(entry.key)`",
         hint: suggestion.map { "did you mean `\($0)`?" }
           ?? "valid keys here: " + known.map { "`\($0)`" }.joined(separator: ", "))
     }
-    for field in schema.fields where field.required && !entries.contains(where: { $0.key == field.name }) {
-      value.error("missing required key `\(field.name)` (\(field.schema.expectation))", hint: field.summary)
+    // A misspelt required key is reported once, as the typo, not again as missing.
+    for field in schema.fields
+    where field.required && !suggested.contains(field.name) && !entries.contains(where: { $0.key == field.name }) {
+      value.error(
+        "missing required key `\(field.name)`, expected \(field.schema.expectation)",
+        hint: "`\(field.name)`: \(field.summary)")
     }
   }
 
