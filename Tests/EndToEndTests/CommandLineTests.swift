@@ -1,0 +1,186 @@
+import Foundation
+import ResultStore
+import Testing
+
+@Suite("platformsim command line", .serialized)
+struct CommandLineTests {
+  @Test("the README's run command writes a completed run that sqlite3 can read")
+  func bundledExample() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("results.sqlite").path
+    let result = try PlatformSimProcess.run(["run", "scenarios/golden-path.yaml", "--db", database])
+    #expect(result.status == 0, "\(result.standardError)")
+    for fragment in ["completed", "simulated  30d of 30d", "events/s", "results    \(database)"] {
+      #expect(result.standardOutput.contains(fragment), "summary lacks \(fragment):\n\(result.standardOutput)")
+    }
+    let store = try ResultStore(path: database)
+    let rows = try store.database.query("SELECT status, scenario_name, event_count FROM runs")
+    #expect(rows.count == 1)
+    #expect(rows.first?[0].stringValue == "completed")
+    #expect(rows.first?[1].stringValue == "golden-path")
+    #expect((rows.first?[2].intValue ?? 0) > 1_000)
+    #expect(try store.database.scalar("SELECT count(*) FROM runner_jobs")?.intValue ?? 0 > 1_000)
+  }
+
+  @Test("the same seed gives identical tables across processes and hashing modes; other seeds differ")
+  func determinism() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let scenario = try PlatformSimProcess.writeScenario(in: directory)
+    let database = directory.appendingPathComponent("results.sqlite").path
+    let runs: [(seed: String, environment: [String: String])] = [
+      ("42", [:]), ("42", ["SWIFT_DETERMINISTIC_HASHING": "1"]), ("42", [:]), ("43", [:]),
+    ]
+    for run in runs {
+      let result = try PlatformSimProcess.run(["run", scenario, "--db", database, "--seed", run.seed, "--quiet"], environment: run.environment)
+      #expect(result.status == 0, "\(result.standardError)")
+    }
+    let store = try ResultStore(path: database)
+    let digests = try (1...4).map { try store.digest(of: RunID(Int64($0))) }
+    #expect(digests[0] == digests[1])
+    #expect(digests[0] == digests[2])
+    #expect(digests[0]["runner_jobs"] != digests[3]["runner_jobs"])
+    #expect(digests[0]["run_metrics"] != digests[3]["run_metrics"])
+    #expect(Set(digests[0].keys) == ["runs", "run_metrics", "runner_jobs"])
+    // `platformsim digest` prints the same fingerprints.
+    let printed = try PlatformSimProcess.run(["digest", "1", "--db", database])
+    #expect(printed.status == 0)
+    #expect(printed.standardOutput.contains("\(digests[0]["runner_jobs"]!)  runner_jobs"))
+  }
+
+  @Test("every invalid scenario exits 2 from `validate` and `run`, naming file:line:column")
+  func invalidScenarios() throws {
+    let directory = PlatformSimProcess.repositoryRoot.appendingPathComponent("Tests/ScenarioTests/InvalidScenarios")
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
+    #expect(files.count >= 25)
+    let database = PlatformSimProcess.scratchDirectory().appendingPathComponent("never.sqlite").path
+    for file in files {
+      let path = directory.appendingPathComponent(file).path
+      let validate = try PlatformSimProcess.run(["validate", path])
+      #expect(validate.status == 2, "\(file)")
+      #expect(validate.standardError.contains("\(path):"), "\(file): \(validate.standardError)")
+      #expect(!validate.standardError.contains("Fatal error"))
+      let run = try PlatformSimProcess.run(["run", path, "--db", database])
+      #expect(run.status == 2, "\(file)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: database), "an invalid scenario must not create a database")
+  }
+
+  @Test(
+    "bad usage and bad paths exit 2 with a clear message",
+    arguments: [
+      (["run"], "Missing expected argument"),
+      (["frobnicate"], "Unexpected argument"),
+      (["run", "scenarios/golden-path.yaml", "--until", "-3d"], "--until"),
+      (["run", "scenarios/golden-path.yaml", "--until", "soon"], "expected a positive duration"),
+      (["run", "scenarios/golden-path.yaml", "--seed", "minus"], "--seed"),
+      (["run", "does/not/exist.yaml"], "no such file"),
+      (["run", "scenarios/golden-path.yaml", "--db", "/proc/platformsim/x.sqlite"], "cannot"),
+      (["validate", "scenarios"], "is a directory"),
+      (["digest", "1", "--db", "/nonexistent.sqlite"], "no database"),
+    ] as [([String], String)])
+  func badUsage(arguments: [String], fragment: String) throws {
+    let result = try PlatformSimProcess.run(arguments)
+    #expect(result.status == 2)
+    #expect(result.standardError.contains(fragment), "\(result.standardError)")
+    #expect(!result.standardError.contains("Fatal error"))
+  }
+
+  @Test("a database from a newer PlatformSim and a non-database file are refused with exit 2")
+  func refusedDatabases() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let newer = directory.appendingPathComponent("newer.sqlite").path
+    _ = try ResultStore(path: newer)
+    try SQLiteDatabase(path: newer).execute("PRAGMA user_version = 999")
+    let newerResult = try PlatformSimProcess.run(["run", "scenarios/golden-path.yaml", "--db", newer, "--until", "1h"])
+    #expect(newerResult.status == 2)
+    #expect(newerResult.standardError.contains("schema version 999"))
+    let text = directory.appendingPathComponent("notes.sqlite").path
+    try String(repeating: "hello\n", count: 500).write(toFile: text, atomically: true, encoding: .utf8)
+    let textResult = try PlatformSimProcess.run(["run", "scenarios/golden-path.yaml", "--db", text, "--until", "1h"])
+    #expect(textResult.status == 2)
+    #expect(textResult.standardError.contains("not a PlatformSim SQLite database"))
+  }
+
+  @Test("a run cut short by a guard exits 1 and is recorded as stopped, with the reason")
+  func stoppedByGuard() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let scenario = try PlatformSimProcess.writeScenario(in: directory, limits: "  limits:\n    maxEvents: 500")
+    let database = directory.appendingPathComponent("results.sqlite").path
+    let result = try PlatformSimProcess.run(["run", scenario, "--db", database])
+    #expect(result.status == 1)
+    #expect(result.standardOutput.contains("STOPPED"))
+    #expect(result.standardOutput.contains("maxEvents"))
+    let store = try ResultStore(path: database)
+    let row = try store.database.query("SELECT status, stop_reason, event_count FROM runs").first
+    #expect(row?[0].stringValue == "stopped")
+    #expect(row?[1].stringValue?.contains("event limit of 500") == true)
+    #expect(row?[2].intValue == 500)
+  }
+
+  @Test("several processes writing to one database at once all succeed and lose no run")
+  func concurrentProcesses() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let scenario = try PlatformSimProcess.writeScenario(in: directory, duration: "20d")
+    let database = directory.appendingPathComponent("shared.sqlite").path
+    var started: [(Process, Pipe, Pipe)] = []
+    for seed in 1...6 {
+      started.append(try PlatformSimProcess.start(["run", scenario, "--db", database, "--seed", "\(seed)", "--quiet"]))
+    }
+    for (process, output, error) in started {
+      _ = output.fileHandleForReading.readDataToEndOfFile()
+      let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0, "\(message)")
+    }
+    let store = try ResultStore(path: database)
+    #expect(try store.database.scalar("SELECT count(*) FROM runs WHERE status = 'completed'")?.intValue == 6)
+    #expect(try store.database.scalar("SELECT count(DISTINCT seed) FROM runs")?.intValue == 6)
+    // Every run has all its job rows: submitted jobs equal rows written.
+    let mismatches = try store.database.scalar(
+      """
+      SELECT count(*) FROM runs r WHERE (SELECT count(*) FROM runner_jobs j WHERE j.run_id = r.id)
+        != (SELECT value FROM run_metrics m WHERE m.run_id = r.id AND m.name = 'runner_pool.jobs_submitted')
+      """)
+    #expect(mismatches?.intValue == 0)
+  }
+
+  @Test("a killed run never looks completed, and the database stays usable")
+  func killedRun() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let scenario = try PlatformSimProcess.writeScenario(in: directory, duration: "20000d", ratePerHour: 600)
+    let database = directory.appendingPathComponent("killed.sqlite").path
+    let (process, _, _) = try PlatformSimProcess.start(["run", scenario, "--db", database, "--quiet"])
+    // Wait until the run row exists, then kill without warning.
+    var waited = 0
+    while waited < 200 {
+      Thread.sleep(forTimeInterval: 0.05)
+      waited += 1
+      if let store = try? ResultStore(path: database), (try? store.database.scalar("SELECT count(*) FROM runs")?.intValue) == 1 {
+        break
+      }
+    }
+    Thread.sleep(forTimeInterval: 0.3)
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    let store = try ResultStore(path: database)
+    #expect(try store.database.scalar("SELECT status FROM runs WHERE id = 1")?.stringValue == "running")
+    #expect(try store.database.scalar("SELECT count(*) FROM runs WHERE status = 'completed'")?.intValue == 0)
+    let again = try PlatformSimProcess.run(["run", "scenarios/golden-path.yaml", "--db", database, "--until", "1d", "--quiet"])
+    #expect(again.status == 0)
+  }
+
+  @Test("help lists the commands with examples; version prints the version")
+  func helpAndVersion() throws {
+    let help = try PlatformSimProcess.run(["--help"])
+    #expect(help.status == 0)
+    for fragment in ["run", "validate", "schema", "Examples:", "Exit codes"] { #expect(help.standardOutput.contains(fragment)) }
+    let runHelp = try PlatformSimProcess.run(["run", "--help"])
+    #expect(runHelp.standardOutput.contains("--until"))
+    let version = try PlatformSimProcess.run(["version"])
+    #expect(version.status == 0)
+    #expect(version.standardOutput.hasPrefix("platformsim "))
+    let schema = try PlatformSimProcess.run(["schema"])
+    #expect(schema.status == 0)
+    #expect(schema.standardOutput.contains("\"$schema\""))
+  }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+@testable import ResultStore
+
+func temporaryDatabasePath(_ name: String = #function) -> String {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("platformsim-store-\(getpid())")
+  try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  let sanitized = name.filter { $0.isLetter || $0.isNumber }
+  let path = directory.appendingPathComponent("\(sanitized)-\(UInt32.random(in: 0...UInt32.max)).sqlite").path
+  return path
+}
+
+func sampleStart(seed: UInt64 = 1) -> RunStart {
+  RunStart(
+    scenarioName: "unit", scenarioPath: "unit.yaml", scenarioDigest: "abc", seed: seed, replication: 0,
+    toolVersion: "test", timeZone: "UTC", simulatedStartEpochSeconds: 0, simulatedEndEpochSeconds: 86_400)
+}
+
+@Suite("Results store")
+struct ResultStoreTests {
+  @Test("a new database gets every migration and WAL mode")
+  func migrations() throws {
+    let store = try ResultStore(path: temporaryDatabasePath())
+    #expect(try store.database.scalar("PRAGMA user_version")?.intValue == Int64(Schema.latestVersion))
+    #expect(try store.database.scalar("PRAGMA journal_mode")?.stringValue == "wal")
+    let tables = try store.database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .compactMap { $0.first?.stringValue }
+    for table in ["runs", "run_metrics", "runner_jobs"] { #expect(tables.contains(table)) }
+    // Opening again applies nothing twice.
+    _ = try ResultStore(path: store.path)
+  }
+
+  @Test("a run is `running` until finished, and `completed` only when told")
+  func runLifecycle() throws {
+    let store = try ResultStore(path: temporaryDatabasePath())
+    let run = try store.beginRun(sampleStart(), createdAt: "2026-01-01T00:00:00Z")
+    #expect(try store.status(of: run) == .running)
+    try store.finishRun(
+      run,
+      RunFinish(status: .completed, simulatedReachedEpochSeconds: 86_400, wallSeconds: 0.1, eventCount: 10,
+                stopReason: "done", errorMessage: nil))
+    #expect(try store.status(of: run) == .completed)
+    #expect(try store.database.scalar("SELECT event_count FROM runs WHERE id = ?", [.integer(run.rawValue)])?.intValue == 10)
+  }
+
+  @Test("the status column refuses values outside running|completed|failed|stopped")
+  func statusConstraint() throws {
+    let store = try ResultStore(path: temporaryDatabasePath())
+    let run = try store.beginRun(sampleStart(), createdAt: "now")
+    #expect(throws: StoreError.self) {
+      try store.database.execute("UPDATE runs SET status = 'done' WHERE id = \(run.rawValue)")
+    }
+  }
+
+  @Test("batched rows survive flush boundaries and keep NULLs", arguments: [1, 49, 50, 51, 20_123])
+  func batching(rowCount: Int) throws {
+    let store = try ResultStore(path: temporaryDatabasePath())
+    let run = try store.beginRun(sampleStart(), createdAt: "now")
+    let writer = store.tableWriter(
+      "runner_jobs",
+      columns: ["run_id", "job_id", "source", "runner", "queued_at", "started_at", "finished_at", "wait_seconds"],
+      rowsPerFlush: 1_000)
+    for index in 0..<rowCount {
+      writer.append(run.rawValue)
+      writer.append(Int64(index))
+      writer.append("background")
+      if index % 3 == 0 { writer.appendNull() } else { writer.append(Int64(index % 7)) }
+      writer.append(Double(index))
+      writer.append(Double(index) + 0.5)
+      writer.append(Double?.none)
+      writer.append(0.5)
+      try writer.endRow()
+    }
+    try writer.flush()
+    let counted = try store.database.scalar("SELECT count(*) FROM runner_jobs WHERE run_id = ?", [.integer(run.rawValue)])
+    #expect(counted?.intValue == Int64(rowCount))
+    let nulls = try store.database.scalar("SELECT count(*) FROM runner_jobs WHERE runner IS NULL")
+    #expect(nulls?.intValue == Int64((rowCount + 2) / 3))
+    #expect(writer.writtenRowCount == rowCount)
+  }
+
+  @Test("digests ignore identity and insertion order but see every value")
+  func digests() throws {
+    let store = try ResultStore(path: temporaryDatabasePath())
+    func writeRun(order: [Int], lastValue: Double) throws -> RunID {
+      let run = try store.beginRun(sampleStart(), createdAt: "now")
+      try store.writeMetrics(order.map { RunMetric(name: "m\($0)", value: $0 == 2 ? lastValue : Double($0), unit: "x") }, for: run)
+      return run
+    }
+    let first = try store.digest(of: writeRun(order: [0, 1, 2], lastValue: 2))
+    let reordered = try store.digest(of: writeRun(order: [2, 0, 1], lastValue: 2))
+    let changed = try store.digest(of: writeRun(order: [0, 1, 2], lastValue: 2.000001))
+    #expect(first == reordered)
+    #expect(first["run_metrics"] != changed["run_metrics"])
+    #expect(first["runs"] == changed["runs"])
+  }
+
+  @Test("a database written by a newer PlatformSim is refused")
+  func newerSchema() throws {
+    let path = temporaryDatabasePath()
+    _ = try ResultStore(path: path)
+    try SQLiteDatabase(path: path).execute("PRAGMA user_version = 99")
+    #expect {
+      try ResultStore(path: path)
+    } throws: { error in
+      guard let error = error as? StoreError, case .schemaTooNew(99, Schema.latestVersion) = error.kind else { return false }
+      return error.description.contains("newer platformsim")
+    }
+  }
+
+  @Test("a file that is not SQLite is refused with a clear message")
+  func notADatabase() throws {
+    let path = temporaryDatabasePath()
+    try String(repeating: "not a database\n", count: 200).write(toFile: path, atomically: true, encoding: .utf8)
+    #expect {
+      try ResultStore(path: path)
+    } throws: { error in
+      (error as? StoreError)?.kind == .notADatabase
+    }
+  }
+
+  @Test("an unwritable location is reported as such")
+  func unwritable() {
+    #expect {
+      try ResultStore(path: "/proc/platformsim-cannot-write-here/results.sqlite")
+    } throws: { error in
+      guard let error = error as? StoreError else { return false }
+      return error.kind == .cannotOpen && error.description.contains("--db")
+    }
+  }
+
+  @Test("connections in several threads each write their runs without loss")
+  func concurrentConnections() async throws {
+    let path = temporaryDatabasePath()
+    _ = try ResultStore(path: path)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for writer in 0..<4 {
+        group.addTask {
+          let store = try ResultStore(path: path)
+          for run in 0..<10 {
+            let id = try store.beginRun(sampleStart(seed: UInt64(writer * 100 + run)), createdAt: "now")
+            try store.writeMetrics([RunMetric(name: "x", value: 1, unit: "u")], for: id)
+            try store.finishRun(id, RunFinish(status: .completed, simulatedReachedEpochSeconds: 1, wallSeconds: 0, eventCount: 1, stopReason: nil, errorMessage: nil))
+          }
+        }
+      }
+      try await group.waitForAll()
+    }
+    let store = try ResultStore(path: path)
+    #expect(try store.database.scalar("SELECT count(*) FROM runs WHERE status = 'completed'")?.intValue == 40)
+    #expect(try store.database.scalar("SELECT count(*) FROM run_metrics")?.intValue == 40)
+  }
+}
