@@ -45,8 +45,19 @@ struct SchemaCommand: StatusCommand {
         # then, first line of a scenario:  # yaml-language-server: $schema=scenario.schema.json
       """)
 
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case json
+    case markdown
+  }
+
+  @Option(help: "`json` (JSON Schema) or `markdown` (the key reference of docs/SCENARIOS.md).")
+  var format: Format = .json
+
   mutating func execute() -> ExitStatus {
-    print(JSONSchemaWriter.scenarioSchema(), terminator: "")
+    switch format {
+    case .json: print(JSONSchemaWriter.scenarioSchema(), terminator: "")
+    case .markdown: print(ScenarioReferenceWriter.markdown(), terminator: "")
+    }
     return .success
   }
 }

@@ -119,3 +119,17 @@ struct ScenarioFormatTests {
     }
   }
 }
+
+@Suite("Scenario documentation")
+struct ScenarioDocumentationTests {
+  @Test("docs/SCENARIOS.md carries the current key reference")
+  func keyReferenceIsCurrent() throws {
+    let document = try String(contentsOf: Corpus.repositoryRoot.appendingPathComponent("docs/SCENARIOS.md"), encoding: .utf8)
+    let begin = try #require(document.range(of: ScenarioReferenceWriter.beginMarker))
+    let end = try #require(document.range(of: ScenarioReferenceWriter.endMarker))
+    let generated = document[begin.upperBound..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(
+      generated == ScenarioReferenceWriter.markdown().trimmingCharacters(in: .whitespacesAndNewlines),
+      "regenerate the section with: swift run platformsim schema --format markdown")
+  }
+}
