@@ -73,10 +73,11 @@ struct RunCommand: StatusCommand {
       simulatedStartEpochSeconds: Double(document.startEpochSeconds),
       simulatedEndEpochSeconds: calendar.epochSeconds(at: .zero + duration))
     let report: RunReport
+    Interruption.install()
     do {
       report = try SimulationRun.execute(
         RunRequest(configuration: configuration, duration: duration, limits: document.limits, start: start),
-        store: store, createdAt: Date().ISO8601Format())
+        store: store, createdAt: Date().ISO8601Format(), interruptRequested: { Interruption.isRequested })
     } catch {
       printError("error: \(error)")
       return .runFailure

@@ -71,12 +71,14 @@ public enum StopReason: Equatable, Sendable {
   case eventLimit(Int)
   /// The wall-clock guard fired.
   case wallClockLimit(seconds: Double)
+  /// The user or the system asked the run to stop (SIGINT, SIGTERM).
+  case interrupted
 
   /// Whether the run covered its whole window (`completed`) or was cut short (`stopped`).
   public var coveredWindow: Bool {
     switch self {
     case .reachedEndTime, .noMoreEvents: return true
-    case .eventLimit, .wallClockLimit: return false
+    case .eventLimit, .wallClockLimit, .interrupted: return false
     }
   }
 
@@ -88,6 +90,7 @@ public enum StopReason: Equatable, Sendable {
     case .eventLimit(let limit): return "stopped after the event limit of \(limit) events (limits.maxEvents)"
     case .wallClockLimit(let seconds):
       return "stopped after the wall-clock limit of \(seconds) s (limits.maxWallSeconds)"
+    case .interrupted: return "interrupted (SIGINT or SIGTERM) before the end of the window"
     }
   }
 }
@@ -120,11 +123,13 @@ public struct Simulation<Model: SimulationModel> {
   ///   - wallClockSeconds: reads elapsed wall time; consulted every 4,096 events so
   ///     the guard costs nothing measurable. Only the guard reads it: results never
   ///     depend on the wall clock unless the guard stops the run, which is recorded.
+  ///   - interruptRequested: polled with the wall clock; `true` stops the run cleanly.
   ///   - onProgress: called about every 65,536 events with the current time.
   public mutating func run(
     until endTime: SimTime,
     limits: RunLimits = RunLimits(),
     wallClockSeconds: () -> Double = { 0 },
+    interruptRequested: () -> Bool = { false },
     onProgress: ((SimTime, Int) -> Void)? = nil
   ) -> RunOutcome {
     let maxEvents = limits.maxEvents ?? .max
@@ -141,6 +146,9 @@ public struct Simulation<Model: SimulationModel> {
         return RunOutcome(reason: .eventLimit(maxEvents), finalTime: scheduler.now, eventCount: eventCount)
       }
       if eventCount & 4095 == 0, eventCount > 0 {
+        if interruptRequested() {
+          return RunOutcome(reason: .interrupted, finalTime: scheduler.now, eventCount: eventCount)
+        }
         if let maxWall = limits.maxWallSeconds, wallClockSeconds() > maxWall {
           return RunOutcome(
             reason: .wallClockLimit(seconds: maxWall), finalTime: scheduler.now, eventCount: eventCount)

@@ -147,7 +147,7 @@ struct CommandLineTests {
   @Test("a killed run never looks completed, and the database stays usable")
   func killedRun() throws {
     let directory = PlatformSimProcess.scratchDirectory()
-    let scenario = try PlatformSimProcess.writeScenario(in: directory, duration: "20000d", ratePerHour: 600)
+    let scenario = try PlatformSimProcess.writeScenario(in: directory, duration: "20000d", runners: 40, ratePerHour: 600)
     let database = directory.appendingPathComponent("killed.sqlite").path
     let (process, _, _) = try PlatformSimProcess.start(["run", scenario, "--db", database, "--quiet"])
     // Wait until the run row exists, then kill without warning.
@@ -167,6 +167,36 @@ struct CommandLineTests {
     #expect(try store.database.scalar("SELECT count(*) FROM runs WHERE status = 'completed'")?.intValue == 0)
     let again = try PlatformSimProcess.run(["run", "scenarios/golden-path.yaml", "--db", database, "--until", "1d", "--quiet"])
     #expect(again.status == 0)
+  }
+
+  @Test("SIGTERM stops a run cleanly: rows written, status stopped, exit 1")
+  func interruptedRun() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let scenario = try PlatformSimProcess.writeScenario(in: directory, duration: "20000d", runners: 40, ratePerHour: 600)
+    let database = directory.appendingPathComponent("interrupted.sqlite").path
+    let (process, output, _) = try PlatformSimProcess.start(["run", scenario, "--db", database])
+    var waited = 0
+    while waited < 200 {
+      Thread.sleep(forTimeInterval: 0.05)
+      waited += 1
+      if let store = try? ResultStore(path: database), (try? store.database.scalar("SELECT count(*) FROM runs")?.intValue) == 1 {
+        break
+      }
+    }
+    Thread.sleep(forTimeInterval: 0.3)
+    kill(process.processIdentifier, SIGTERM)
+    let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 1)
+    #expect(printed.contains("interrupted"))
+    let store = try ResultStore(path: database)
+    let row = try store.database.query("SELECT status, stop_reason FROM runs").first
+    #expect(row?[0].stringValue == "stopped")
+    #expect(row?[1].stringValue?.contains("interrupted") == true)
+    let jobs = try store.database.scalar("SELECT count(*) FROM runner_jobs")?.intValue ?? 0
+    let submitted = try store.database.scalar("SELECT value FROM run_metrics WHERE name = 'runner_pool.jobs_submitted'")?.intValue
+    #expect(jobs > 0)
+    #expect(Int64(jobs) == submitted, "every submitted job has its row")
   }
 
   @Test("help lists the commands with examples; version prints the version")

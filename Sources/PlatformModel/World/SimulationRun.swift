@@ -41,7 +41,8 @@ public enum SimulationRun {
   /// - Throws: ``StoreError`` only when the run row itself cannot be written; any
   ///   later failure is recorded on the run (status `failed`) and reported.
   public static func execute(
-    _ request: RunRequest, store: ResultStore, createdAt: String, onProgress: ((SimTime, Int) -> Void)? = nil
+    _ request: RunRequest, store: ResultStore, createdAt: String, interruptRequested: () -> Bool = { false },
+    onProgress: ((SimTime, Int) -> Void)? = nil
   ) throws(StoreError) -> RunReport {
     let runID = try store.beginRun(request.start, createdAt: createdAt)
     let clock = ContinuousClock()
@@ -55,7 +56,8 @@ public enum SimulationRun {
     simulation.model.start(scheduler: &simulation.scheduler)
     let endTime = SimTime.zero + request.duration
     let outcome = simulation.run(
-      until: endTime, limits: request.limits, wallClockSeconds: elapsedSeconds, onProgress: onProgress)
+      until: endTime, limits: request.limits, wallClockSeconds: elapsedSeconds, interruptRequested: interruptRequested,
+      onProgress: onProgress)
     simulation.model.recordUnfinished()
     let metrics = simulation.model.metrics(endTime: outcome.finalTime)
     var status: RunStatus = outcome.reason.coveredWindow ? .completed : .stopped
