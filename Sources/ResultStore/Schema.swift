@@ -48,7 +48,98 @@ public enum Schema {
       wait_seconds REAL
     );
     CREATE INDEX runner_jobs_by_run ON runner_jobs (run_id, job_id);
+    """,
+    // 2: delivery — Four Keys-shaped changes, deployments and incidents, CI stages, KPIs.
     """
+    CREATE TABLE changes (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      change_id INTEGER NOT NULL,
+      source TEXT NOT NULL,
+      event_type TEXT NOT NULL,
+      team TEXT NOT NULL,
+      service TEXT NOT NULL,
+      author TEXT NOT NULL,
+      time_created REAL NOT NULL,
+      defect_kind TEXT,
+      defect_size REAL,
+      fixes_incident_id INTEGER,
+      artifact_ready_at REAL,
+      deploy_id INTEGER,
+      deployed_at REAL,
+      outcome TEXT NOT NULL
+    );
+    CREATE INDEX changes_by_run ON changes (run_id, change_id);
+    CREATE TABLE deployments (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      deploy_id INTEGER NOT NULL,
+      source TEXT NOT NULL,
+      service TEXT NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('planned', 'fix', 'rollback')),
+      started_at REAL NOT NULL,
+      time_created REAL,
+      status TEXT NOT NULL CHECK (status IN ('in-progress', 'succeeded', 'stalled', 'superseded')),
+      main_commit INTEGER,
+      needed_remediation INTEGER NOT NULL,
+      rolled_back INTEGER NOT NULL
+    );
+    CREATE INDEX deployments_by_run ON deployments (run_id, deploy_id);
+    CREATE TABLE deployment_changes (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      deploy_id INTEGER NOT NULL,
+      change_id INTEGER NOT NULL
+    );
+    CREATE INDEX deployment_changes_by_run ON deployment_changes (run_id, deploy_id);
+    CREATE TABLE incidents (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      incident_id INTEGER NOT NULL,
+      source TEXT NOT NULL,
+      service TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      cause_deploy_id INTEGER NOT NULL,
+      time_created REAL NOT NULL,
+      detected_at REAL,
+      detection TEXT,
+      responded_at REAL,
+      time_resolved REAL,
+      resolution TEXT,
+      failed_requests INTEGER NOT NULL
+    );
+    CREATE INDEX incidents_by_run ON incidents (run_id, incident_id);
+    CREATE TABLE incident_changes (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      incident_id INTEGER NOT NULL,
+      change_id INTEGER NOT NULL
+    );
+    CREATE TABLE pipeline_stages (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      change_id INTEGER NOT NULL,
+      stage TEXT NOT NULL,
+      attempt INTEGER NOT NULL,
+      queued_at REAL NOT NULL,
+      started_at REAL NOT NULL,
+      finished_at REAL NOT NULL,
+      outcome TEXT NOT NULL
+    );
+    CREATE INDEX pipeline_stages_by_run ON pipeline_stages (run_id, change_id);
+    CREATE TABLE service_traffic (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      service TEXT NOT NULL,
+      team TEXT NOT NULL,
+      requests INTEGER NOT NULL,
+      failed_requests INTEGER NOT NULL
+    );
+    CREATE TABLE kpis (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      value REAL,
+      value_text TEXT,
+      unit TEXT NOT NULL,
+      target REAL,
+      comparison TEXT,
+      met INTEGER,
+      PRIMARY KEY (run_id, name)
+    );
+    """,
   ]
 
   /// The schema version this build writes and reads.

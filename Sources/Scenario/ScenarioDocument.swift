@@ -19,6 +19,7 @@ public struct ScenarioDocument: Sendable {
   /// The database named in the file, resolved against it; `nil` for the default.
   public var databasePath: String?
   public var runnerPool: RunnerPoolConfiguration?
+  public var delivery: DeliveryConfiguration?
 
   /// The calendar of the simulated window (always constructible after validation).
   public func calendar(duration runDuration: SimDuration? = nil) -> SimCalendar {
@@ -35,7 +36,7 @@ public struct ScenarioDocument: Sendable {
   {
     WorldConfiguration(
       calendar: calendar(duration: runDuration), seed: RandomSeed(root: runSeed ?? seed, replication: replication),
-      runnerPool: runnerPool)
+      runnerPool: runnerPool, delivery: delivery)
   }
 }
 
@@ -127,12 +128,14 @@ public enum ScenarioLoader {
       RunLimits(maxEvents: reader.integer("maxEvents"), maxWallSeconds: reader.number("maxWallSeconds"))
     } ?? RunLimits()
     let databasePath = spec.object("outputs") { reader in reader["database"]?.readPath()?.path }
-    let runnerPool = spec.object("delivery") { reader in reader.object("runnerPool") { readRunnerPool($0) } }
+    let deliveryReader = spec["delivery"]?.readObject(ScenarioSchema.delivery)
+    let runnerPool = deliveryReader?.object("runnerPool") { readRunnerPool($0) }
+    let delivery = readDelivery(spec: spec, delivery: deliveryReader, runnerPool: runnerPool)
     guard let metadata, let simulation else { return nil }
     return ScenarioDocument(
       name: metadata.name, description: metadata.description, path: path, digest: digest,
       startEpochSeconds: simulation.startEpochSeconds, timeZone: simulation.timeZone, duration: simulation.duration,
-      seed: simulation.seed, limits: limits, databasePath: databasePath, runnerPool: runnerPool)
+      seed: simulation.seed, limits: limits, databasePath: databasePath, runnerPool: runnerPool, delivery: delivery)
   }
 
   static func readSimulation(_ reader: ObjectReader)

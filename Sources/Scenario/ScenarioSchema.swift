@@ -34,10 +34,102 @@ public enum ScenarioSchema {
       FieldSchema("recordJobs", .boolean, default: "true", "Write one `runner_jobs` row per job."),
     ])
 
-  public static let delivery = ObjectSchema(
-    "Delivery", "The GitOps delivery pipeline.",
+  public static let ciStage = ObjectSchema(
+    "CIStage", "A CI stage that runs as a job on the runner pool.",
     fields: [
-      FieldSchema("runnerPool", .object(runnerPool), "The CI runner pool.")
+      FieldSchema("name", .string(), required: true, "Stage name, e.g. `unit-tests`, `docker-build`."),
+      FieldSchema("duration", .durationDistribution, required: true, "How long one attempt holds a runner."),
+      FieldSchema("failureProbability", .number(minimum: 0, maximum: 1), default: "0", "Probability the change is really broken here."),
+      FieldSchema("flakeProbability", .number(minimum: 0, maximum: 1), default: "0", "Probability an attempt fails spuriously and is retried."),
+      FieldSchema("retries", .integer(minimum: 0, maximum: 100), default: "2", "Retries after flaky failures before giving up."),
+    ])
+
+  public static let pipeline = ObjectSchema(
+    "Pipeline", "git push → CI stages on runners → registry push → Argo CD sync → rollout.",
+    fields: [
+      FieldSchema("ciStages", .array(of: .object(ciStage)), default: "unit-tests (lognormal 3m/8m, 5 % broken, 3 % flaky) and docker-build (lognormal 4m/10m)", "CI stages in order."),
+      FieldSchema("registryPush", .durationDistribution, default: "lognormal 30s/90s", "Pushing the image to the artifact registry."),
+      FieldSchema("trigger", .choice(["polling", "webhook"]), default: "polling", "How Argo CD notices a commit."),
+      FieldSchema("pollInterval", .duration(.positive), default: "120s", "Argo CD `timeout.reconciliation`."),
+      FieldSchema("pollJitter", .duration(.nonNegative), default: "60s", "Argo CD `timeout.reconciliation.jitter`."),
+      FieldSchema("webhookDelay", .durationDistribution, default: "uniform 1s–5s", "Delivery delay of a Git webhook."),
+      FieldSchema("syncDuration", .durationDistribution, default: "lognormal 15s/45s", "Argo CD applying the manifests."),
+      FieldSchema("rolloutDuration", .durationDistribution, default: "lognormal 2m/5m", "Replacing every pod (image pull, model load, readiness)."),
+      FieldSchema("fixDelay", .durationDistribution, default: "lognormal 30m/2h", "Until the author of a change broken in CI pushes a fix."),
+    ])
+
+  public static let noticeDelay = ObjectSchema(
+    "NoticeDelay", "How long until people notice each kind of defect without an alert.",
+    fields: [
+      FieldSchema("error-rate", .durationDistribution, default: "lognormal 20m/1h", "Errors users see."),
+      FieldSchema("latency", .durationDistribution, default: "lognormal 45m/3h", "Slow responses and timeouts."),
+      FieldSchema("quality", .durationDistribution, default: "lognormal 2d/7d", "Silent model-quality regressions."),
+    ])
+
+  public static let onCall = ObjectSchema(
+    "OnCall", "How production problems are found and fixed by people.",
+    fields: [
+      FieldSchema("noticeDelay", .object(noticeDelay), "Time to notice, per defect kind."),
+      FieldSchema("responseTime", .durationDistribution, default: "lognormal 5m/20m", "From page to an engineer acting."),
+      FieldSchema("rollbackProbability", .number(minimum: 0, maximum: 1), default: "0.7", "Probability the responder rolls back rather than fixing forward."),
+      FieldSchema("rollbackDuration", .durationDistribution, default: "lognormal 3m/10m", "Deciding and starting a rollback."),
+      FieldSchema("fixForwardDuration", .durationDistribution, default: "lognormal 45m/3h", "Writing a fix (then it goes through the pipeline)."),
+      FieldSchema("progressDeadline", .duration(.positive), default: "600s", "A rollout whose pods never get ready is reported after this (Argo Rollouts `progressDeadlineSeconds`)."),
+    ])
+
+  public static let targets = ObjectSchema(
+    "Targets", "The platform's KPI targets; KPI rows say met or missed.",
+    fields: [
+      FieldSchema("deploymentsPerDay", .number(minimum: 0), default: "5", "Deployment frequency must be above this."),
+      FieldSchema("changeFailureRate", .number(minimum: 0, maximum: 1), default: "0.05", "Change failure rate must be below this."),
+      FieldSchema("recoveryTime", .duration(.positive), default: "30m", "Median failed-deployment recovery time must be below this."),
+      FieldSchema("leadTime", .duration(.positive), default: "1d", "Median lead time for changes must be below this."),
+    ])
+
+  public static let delivery = ObjectSchema(
+    "Delivery", "The GitOps delivery pipeline, on-call and KPI targets.",
+    fields: [
+      FieldSchema("runnerPool", .object(runnerPool), "The CI runner pool (required when teams push changes)."),
+      FieldSchema("pipeline", .object(pipeline), "Stages from commit to production."),
+      FieldSchema("onCall", .object(onCall), "Noticing and remediating incidents."),
+      FieldSchema("targets", .object(targets), "KPI targets."),
+      FieldSchema("trafficInterval", .duration(.positive), default: "1m", "Interval at which request traffic is aggregated (the scrape interval)."),
+    ])
+
+  public static let defects = ObjectSchema(
+    "Defects", "How likely a change is defective, and what its defect does.",
+    fields: [
+      FieldSchema("probability", .number(minimum: 0, maximum: 1), required: true, "Probability a change carries a defect."),
+      FieldSchema(
+        "kinds", .dictionary(of: .number(minimum: 0)), default: "error-rate 0.5, latency 0.2, crash-on-start 0.15, quality 0.15",
+        "Relative weights of `error-rate`, `latency`, `crash-on-start`, `quality`."),
+      FieldSchema("errorRateIncrease", .numberDistribution, default: "uniform 0.02–0.3", "Added error ratio of an error-rate defect."),
+      FieldSchema("latencyIncrease", .durationDistribution, default: "lognormal 500ms/3s", "Extra latency of a latency defect."),
+      FieldSchema("qualityDrop", .numberDistribution, default: "uniform 0.01–0.1", "Drop of the quality gauge of a quality defect."),
+    ])
+
+  public static let team = ObjectSchema(
+    "Team", "A team: its engineers push changes to the services it owns.",
+    fields: [
+      FieldSchema("name", .string(), required: true, "Team name, unique."),
+      FieldSchema("owner", .string(), "`Owner` tag."),
+      FieldSchema("costCenter", .string(), "`CostCenter` tag."),
+      FieldSchema("engineers", .integer(minimum: 1, maximum: 100_000), default: "1", "Number of engineers (authors of changes)."),
+      FieldSchema("changes", .object(arrivalProcess), required: true, "When the team's changes are committed to main."),
+      FieldSchema("defects", .object(defects), default: "probability 0", "Defects its changes carry."),
+    ])
+
+  public static let service = ObjectSchema(
+    "Service", "A served model and its request load.",
+    fields: [
+      FieldSchema("name", .string(), required: true, "Service name, unique."),
+      FieldSchema("team", .string(), required: true, "The owning team (a `spec.teams[].name`)."),
+      FieldSchema("requestsPerSecond", .number(minimum: 0), required: true, "Mean requests per second at a load factor of 1."),
+      FieldSchema("hourOfDay", .array(of: .number(minimum: 0), exactCount: 24), default: "all 1", "Load factors for local hours 0–23."),
+      FieldSchema("dayOfWeek", .array(of: .number(minimum: 0), exactCount: 7), default: "all 1", "Load factors Monday to Sunday."),
+      FieldSchema("errorRatio", .number(minimum: 0, maximum: 1), default: "0.001", "Error ratio of a healthy version."),
+      FieldSchema("latency", .duration(.positive), default: "100ms", "Median latency of a healthy version."),
+      FieldSchema("timeout", .duration(.positive), default: "5s", "Requests slower than this fail."),
     ])
 
   public static let simulation = ObjectSchema(
@@ -71,6 +163,8 @@ public enum ScenarioSchema {
       FieldSchema("limits", .object(limits), "Run guards."),
       FieldSchema("outputs", .object(outputs), "Where results go."),
       FieldSchema("delivery", .object(delivery), "The delivery pipeline and its CI runners."),
+      FieldSchema("teams", .array(of: .object(team)), "Teams, their engineers and their changes."),
+      FieldSchema("services", .array(of: .object(service)), "Served models and their traffic."),
     ])
 
   public static let metadata = ObjectSchema(

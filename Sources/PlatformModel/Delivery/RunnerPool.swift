@@ -66,6 +66,8 @@ public struct RunnerPool {
   struct Job {
     var id: RunnerJobID
     var source: RunnerJobSource
+    /// The owner's reference (a change id for pipeline jobs).
+    var reference: Int64
     var queuedAt: SimTime
     var duration: SimDuration
   }
@@ -115,24 +117,37 @@ public struct RunnerPool {
     scheduleNextBackgroundArrival(scheduler: &scheduler, calendar: calendar)
   }
 
-  mutating func handle(_ event: RunnerPoolEvent, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar) {
+  /// A finished job, handed back to its owner.
+  struct Completion {
+    var source: RunnerJobSource
+    var reference: Int64
+    var queuedAt: SimTime
+    var startedAt: SimTime
+  }
+
+  /// Handles a pool event; returns the finished job when one finished.
+  mutating func handle(_ event: RunnerPoolEvent, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar)
+    -> Completion?
+  {
     switch event {
     case .backgroundArrival:
-      guard let stream = configuration.backgroundJobs else { return }
+      guard let stream = configuration.backgroundJobs else { return nil }
       let duration = stream.duration.sampleDuration(&durationStream)
-      submit(source: .background, duration: duration, scheduler: &scheduler, calendar: calendar)
+      submit(source: .background, reference: 0, duration: duration, scheduler: &scheduler)
       scheduleNextBackgroundArrival(scheduler: &scheduler, calendar: calendar)
+      return nil
     case .jobFinished(let runner):
-      finish(runner: runner, scheduler: &scheduler, calendar: calendar)
+      return finish(runner: runner, scheduler: &scheduler, calendar: calendar)
     }
   }
 
   /// Queues a job; it starts at once if a runner is idle.
   @discardableResult
   mutating func submit(
-    source: RunnerJobSource, duration: SimDuration, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar
+    source: RunnerJobSource, reference: Int64, duration: SimDuration, scheduler: inout Scheduler<WorldEvent>
   ) -> RunnerJobID {
-    let job = Job(id: RunnerJobID(nextJobNumber), source: source, queuedAt: scheduler.now, duration: duration)
+    let job = Job(
+      id: RunnerJobID(nextJobNumber), source: source, reference: reference, queuedAt: scheduler.now, duration: duration)
     nextJobNumber += 1
     statistics.jobsSubmitted += 1
     if let runner = idleRunners.popLast() {
@@ -153,7 +168,9 @@ public struct RunnerPool {
     scheduler.schedule(.runnerPool(.jobFinished(runner)), after: job.duration)
   }
 
-  private mutating func finish(runner: RunnerID, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar) {
+  private mutating func finish(runner: RunnerID, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar)
+    -> Completion
+  {
     guard let busy = running[Int(runner.rawValue)] else { preconditionFailure("runner \(runner.rawValue) finished while idle") }
     running[Int(runner.rawValue)] = nil
     statistics.jobsFinished += 1
@@ -166,6 +183,8 @@ public struct RunnerPool {
     } else {
       idleRunners.append(runner)
     }
+    return Completion(
+      source: busy.job.source, reference: busy.job.reference, queuedAt: busy.job.queuedAt, startedAt: busy.startedAt)
   }
 
   private mutating func scheduleNextBackgroundArrival(scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar) {

@@ -8,12 +8,14 @@ import SimKernel
 /// and the run is failed when it ends — a model never sees database errors.
 public final class RunRecorder {
   public let runID: RunID
+  let store: ResultStore
   let runnerJobs: TableWriter
   /// The first write failure, if any.
   public private(set) var failure: StoreError?
 
   public init(store: ResultStore, runID: RunID) {
     self.runID = runID
+    self.store = store
     runnerJobs = store.tableWriter(
       "runner_jobs",
       columns: ["run_id", "job_id", "source", "runner", "queued_at", "started_at", "finished_at", "wait_seconds"])

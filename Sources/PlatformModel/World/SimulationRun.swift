@@ -28,6 +28,7 @@ public struct RunReport: Sendable {
   public var outcome: RunOutcome
   public var wallSeconds: Double
   public var metrics: [RunMetric]
+  public var kpis: [KPIValue]
   public var errorMessage: String?
 
   public var eventsPerSecond: Double { wallSeconds > 0 ? Double(outcome.eventCount) / wallSeconds : 0 }
@@ -60,10 +61,12 @@ public enum SimulationRun {
       onProgress: onProgress)
     simulation.model.recordUnfinished()
     let metrics = simulation.model.metrics(endTime: outcome.finalTime)
+    let kpis = simulation.model.kpis(endTime: outcome.finalTime)
     var status: RunStatus = outcome.reason.coveredWindow ? .completed : .stopped
     var errorMessage: String?
     do {
       try recorder.flush()
+      try simulation.model.recordFinalRows(recorder, endTime: outcome.finalTime)
       try store.writeMetrics(metrics, for: runID)
     } catch {
       status = .failed
@@ -77,7 +80,7 @@ public enum SimulationRun {
       errorMessage: errorMessage)
     try store.finishRun(runID, finish)
     return RunReport(
-      runID: runID, status: status, outcome: outcome, wallSeconds: wallSeconds, metrics: metrics,
+      runID: runID, status: status, outcome: outcome, wallSeconds: wallSeconds, metrics: metrics, kpis: kpis,
       errorMessage: errorMessage)
   }
 }

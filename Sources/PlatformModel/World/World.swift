@@ -6,11 +6,13 @@ public struct WorldConfiguration: Sendable {
   public var calendar: SimCalendar
   public var seed: RandomSeed
   public var runnerPool: RunnerPoolConfiguration?
+  public var delivery: DeliveryConfiguration?
 
-  public init(calendar: SimCalendar, seed: RandomSeed, runnerPool: RunnerPoolConfiguration?) {
+  public init(calendar: SimCalendar, seed: RandomSeed, runnerPool: RunnerPoolConfiguration?, delivery: DeliveryConfiguration? = nil) {
     self.calendar = calendar
     self.seed = seed
     self.runnerPool = runnerPool
+    self.delivery = delivery
   }
 }
 
@@ -20,6 +22,7 @@ public struct WorldConfiguration: Sendable {
 /// touches reference counts.
 public enum WorldEvent: Sendable {
   case runnerPool(RunnerPoolEvent)
+  case delivery(DeliveryEvent)
 }
 
 /// The simulated platform for one run: the one place that wires components together.
@@ -29,23 +32,33 @@ public enum WorldEvent: Sendable {
 public struct World: SimulationModel {
   public let configuration: WorldConfiguration
   public private(set) var runnerPool: RunnerPool?
+  public private(set) var delivery: Delivery?
 
   public init(configuration: WorldConfiguration, recorder: RunRecorder?) {
     self.configuration = configuration
     runnerPool = configuration.runnerPool.map {
       RunnerPool(configuration: $0, seed: configuration.seed, recorder: recorder)
     }
+    delivery = configuration.delivery.map { Delivery(configuration: $0, seed: configuration.seed) }
   }
 
   /// Schedules each component's first events.
   public mutating func start(scheduler: inout Scheduler<WorldEvent>) {
     runnerPool?.start(scheduler: &scheduler, calendar: configuration.calendar)
+    delivery?.start(scheduler: &scheduler, calendar: configuration.calendar)
   }
 
   public mutating func handle(_ event: WorldEvent, scheduler: inout Scheduler<WorldEvent>) {
     switch event {
     case .runnerPool(let poolEvent):
-      runnerPool?.handle(poolEvent, scheduler: &scheduler, calendar: configuration.calendar)
+      let completion = runnerPool?.handle(poolEvent, scheduler: &scheduler, calendar: configuration.calendar)
+      if let completion, completion.source == .pipeline {
+        delivery?.ciJobFinished(
+          change: ChangeID(completion.reference), queuedAt: completion.queuedAt, startedAt: completion.startedAt,
+          scheduler: &scheduler, runnerPool: &runnerPool)
+      }
+    case .delivery(let deliveryEvent):
+      delivery?.handle(deliveryEvent, scheduler: &scheduler, runnerPool: &runnerPool, calendar: configuration.calendar)
     }
   }
 
@@ -57,5 +70,17 @@ public struct World: SimulationModel {
   /// Whole-run metrics of every component.
   public func metrics(endTime: SimTime) -> [RunMetric] {
     runnerPool?.metrics(endTime: endTime) ?? []
+  }
+
+  /// KPIs against the platform's targets (empty without a delivery model).
+  public func kpis(endTime: SimTime) -> [KPIValue] {
+    guard let delivery else { return [] }
+    return DeliveryKPIs.compute(delivery, window: endTime - SimTime.zero, calendar: configuration.calendar)
+  }
+
+  /// Writes the rows components keep until the end of the run.
+  func recordFinalRows(_ recorder: RunRecorder, endTime: SimTime) throws(StoreError) {
+    if let delivery { try recorder.recordDelivery(delivery, calendar: configuration.calendar) }
+    try recorder.recordKPIs(kpis(endTime: endTime))
   }
 }

@@ -1,0 +1,531 @@
+import SimKernel
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Events of the delivery model.
+public enum DeliveryEvent: Sendable {
+  /// The next change of a team is committed.
+  case changeCommitted(TeamID)
+  /// A change's image is in the artifact registry.
+  case imagePushed(ChangeID)
+  /// Argo CD looks at a service's repository (a webhook delivery or a poll).
+  case argoRefresh(ServiceID)
+  /// Argo CD finished applying a deployment's manifests.
+  case syncFinished(DeploymentID)
+  /// Every pod of a deployment is ready: it serves all traffic.
+  case rolloutFinished(DeploymentID)
+  /// A stalled rollout exceeded its progress deadline.
+  case progressDeadlineExceeded(DeploymentID)
+  /// Someone notices an incident without an alert.
+  case incidentNoticed(IncidentID)
+  /// The paged engineer acts on an incident.
+  case responderActs(IncidentID)
+  /// The rollback the responder started is ready to deploy.
+  case rollbackReady(IncidentID)
+  /// The responder's fix-forward commit lands on main.
+  case fixCommitted(IncidentID)
+  /// The author of a change broken in CI pushes a fix.
+  case brokenChangeFixed(ChangeID)
+  /// Aggregated traffic of every service for one interval.
+  case trafficTick
+}
+
+/// GitOps delivery, serving traffic and incidents: from commit to production and back.
+///
+/// Each change is committed on its team's working-hours profile, carries a defect
+/// drawn at creation (so two policies see the same defects), runs its CI stages as
+/// jobs on the shared ``RunnerPool``, is pushed to the registry, and is picked up by
+/// Argo CD — on a webhook, or at the next poll (120 s + up to 60 s jitter by default,
+/// policy-semantics.md §9). Changes that become ready while a service is rolling out
+/// wait and are batched into its next deployment. Traffic is aggregated per
+/// interval: request counts are Poisson, failures binomial, never one event per request.
+/// A defective version opens an incident when it goes live (ground truth); people
+/// notice it after a delay, the on-call responds, and rolls back or fixes forward.
+public struct Delivery {
+  struct ServiceState {
+    var pendingChanges: [ChangeID] = []
+    /// Defective changes on main: in every image built from now on until reverted or fixed.
+    var mainDefects: [ChangeID] = []
+    var live: DeploymentID?
+    var liveDefects: [ChangeID] = []
+    var rollout: DeploymentID?
+    var rolloutEvents: [EventHandle] = []
+    var nextPollAt: SimTime = .zero
+    var refreshScheduled = false
+    var argoStream: RandomStream
+    var rolloutStream: RandomStream
+    var trafficStream: RandomStream
+    var openIncidents: [IncidentID] = []
+    var requests: Int64 = 0
+    var errors: Int64 = 0
+  }
+
+  public let configuration: DeliveryConfiguration
+  var arrivalStreams: [RandomStream]
+  var attributeStreams: [RandomStream]
+  var flakeStream: RandomStream
+  var onCallStream: RandomStream
+  var services: [ServiceState]
+  var servicesByTeam: [[ServiceID]]
+  public private(set) var changes: [ChangeRecord] = []
+  public private(set) var deployments: [DeploymentRecord] = []
+  public private(set) var incidents: [IncidentRecord] = []
+  public private(set) var stageAttempts: [StageAttempt] = []
+
+  public init(configuration: DeliveryConfiguration, seed: RandomSeed) {
+    self.configuration = configuration
+    arrivalStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/commits") }
+    attributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/change-attributes") }
+    flakeStream = seed.stream("delivery/ci-flakes")
+    onCallStream = seed.stream("delivery/on-call")
+    services = configuration.services.map {
+      ServiceState(
+        argoStream: seed.stream("delivery/argocd/\($0.name)"), rolloutStream: seed.stream("delivery/rollout/\($0.name)"),
+        trafficStream: seed.stream("traffic/\($0.name)"))
+    }
+    servicesByTeam = configuration.teams.indices.map { team in
+      configuration.services.indices.filter { configuration.services[$0].team.rawValue == team }.map { ServiceID(Int32($0)) }
+    }
+    if case .polling(let interval, let jitter) = configuration.pipeline.trigger {
+      // Each application's poll timer starts at a random phase, as controllers do.
+      for index in services.indices {
+        let phase = services[index].argoStream.nextUnit() * (interval + jitter).seconds
+        services[index].nextPollAt = .zero + SimDuration(seconds: phase)
+      }
+    }
+  }
+
+  // MARK: - Start and dispatch
+
+  mutating func start(scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar) {
+    for team in configuration.teams.indices where !servicesByTeam[team].isEmpty {
+      scheduleNextCommit(TeamID(Int32(team)), scheduler: &scheduler, calendar: calendar)
+    }
+    if !services.isEmpty { scheduler.schedule(.delivery(.trafficTick), after: configuration.trafficInterval) }
+  }
+
+  mutating func handle(
+    _ event: DeliveryEvent, scheduler: inout Scheduler<WorldEvent>, runnerPool: inout RunnerPool?, calendar: SimCalendar
+  ) {
+    switch event {
+    case .changeCommitted(let team):
+      commit(team: team, fixes: nil, service: nil, scheduler: &scheduler, runnerPool: &runnerPool)
+      scheduleNextCommit(team, scheduler: &scheduler, calendar: calendar)
+    case .imagePushed(let change):
+      imageReady(change, scheduler: &scheduler)
+    case .argoRefresh(let service):
+      services[Int(service.rawValue)].refreshScheduled = false
+      startSyncIfReady(service, scheduler: &scheduler)
+    case .syncFinished(let deployment):
+      beginRollout(deployment, scheduler: &scheduler)
+    case .rolloutFinished(let deployment):
+      goLive(deployment, scheduler: &scheduler)
+    case .progressDeadlineExceeded(let deployment):
+      stalled(deployment, scheduler: &scheduler)
+    case .incidentNoticed(let incident):
+      detect(incident, source: .humanNotice, scheduler: &scheduler)
+    case .responderActs(let incident):
+      respond(to: incident, scheduler: &scheduler)
+    case .rollbackReady(let incident):
+      rollBack(incident, scheduler: &scheduler)
+    case .fixCommitted(let incident):
+      let record = incidents[index(incident)]
+      if record.resolvedAt == nil {
+        commit(team: configuration.services[Int(record.service.rawValue)].team, fixes: incident, service: record.service,
+               scheduler: &scheduler, runnerPool: &runnerPool)
+      }
+    case .brokenChangeFixed(let change):
+      let broken = changes[index(change)]
+      commit(team: broken.team, fixes: nil, service: broken.service, scheduler: &scheduler, runnerPool: &runnerPool)
+    case .trafficTick:
+      serveTraffic(at: scheduler.now, calendar: calendar)
+      scheduler.schedule(.delivery(.trafficTick), after: configuration.trafficInterval)
+    }
+  }
+
+  func index(_ change: ChangeID) -> Int { Int(change.rawValue) - 1 }
+  func index(_ deployment: DeploymentID) -> Int { Int(deployment.rawValue) - 1 }
+  func index(_ incident: IncidentID) -> Int { Int(incident.rawValue) - 1 }
+
+  // MARK: - Changes and CI
+
+  mutating func scheduleNextCommit(_ team: TeamID, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar) {
+    let process = configuration.teams[Int(team.rawValue)].changeArrivals
+    if let next = process.nextArrival(after: scheduler.now, calendar: calendar, stream: &arrivalStreams[Int(team.rawValue)]) {
+      scheduler.schedule(.delivery(.changeCommitted(team)), at: next)
+    }
+  }
+
+  /// Creates a change and sends it into CI. Every attribute is drawn here, in a fixed
+  /// order from the team's stream, so the i-th change is the same under any policy.
+  mutating func commit(
+    team: TeamID, fixes: IncidentID?, service fixedService: ServiceID?, scheduler: inout Scheduler<WorldEvent>,
+    runnerPool: inout RunnerPool?
+  ) {
+    let teamIndex = Int(team.rawValue)
+    let teamConfiguration = configuration.teams[teamIndex]
+    let pipeline = configuration.pipeline
+    var stream = attributeStreams[teamIndex]
+    let candidates = servicesByTeam[teamIndex]
+    let drawnService = candidates[stream.nextInt(below: candidates.count)]
+    let author = stream.nextInt(below: max(1, teamConfiguration.engineerCount))
+    let defectDrawn = stream.bernoulli(teamConfiguration.defects.probability)
+    let kindDraw = stream.nextUnit()
+    let sizeStream = stream.next()
+    var stageBroken: [Bool] = []
+    var stageDurations: [SimDuration] = []
+    for stage in pipeline.ciStages {
+      stageBroken.append(stream.bernoulli(stage.failureProbability))
+      stageDurations.append(stage.duration.sampleDuration(&stream))
+    }
+    attributeStreams[teamIndex] = stream
+    var defect: Defect?
+    if defectDrawn && fixes == nil {
+      let model = teamConfiguration.defects
+      let total = model.kindWeights.reduce(0) { $0 + $1.weight }
+      var threshold = kindDraw * total
+      var kind = model.kindWeights.last?.kind ?? .errorRate
+      for entry in model.kindWeights {
+        if threshold < entry.weight {
+          kind = entry.kind
+          break
+        }
+        threshold -= entry.weight
+      }
+      var sizeRandom = RandomStream(state: (sizeStream, sizeStream ^ 0x9E37_79B9, ~sizeStream, sizeStream &* 3))
+      let size: Double
+      switch kind {
+      case .errorRate: size = min(1, max(0, model.errorRateIncrease.sample(&sizeRandom)))
+      case .latency: size = max(0, model.latencyIncreaseSeconds.sample(&sizeRandom))
+      case .crashOnStart: size = 1
+      case .quality: size = min(1, max(0, model.qualityDrop.sample(&sizeRandom)))
+      }
+      defect = Defect(kind: kind, size: size)
+    }
+    let id = ChangeID(Int64(changes.count + 1))
+    changes.append(
+      ChangeRecord(
+        id: id, team: team, service: fixedService ?? drawnService, author: author, committedAt: scheduler.now,
+        defect: defect, fixes: fixes, stageBroken: fixes == nil ? stageBroken : stageBroken.map { _ in false },
+        stageDurations: stageDurations))
+    submitStage(of: id, queuedAt: scheduler.now, scheduler: &scheduler, runnerPool: &runnerPool)
+  }
+
+  mutating func submitStage(
+    of change: ChangeID, queuedAt: SimTime, scheduler: inout Scheduler<WorldEvent>, runnerPool: inout RunnerPool?
+  ) {
+    let record = changes[index(change)]
+    if record.currentStage >= configuration.pipeline.ciStages.count {
+      let push = configuration.pipeline.registryPush.sampleDuration(&attributeStreams[Int(record.team.rawValue)])
+      scheduler.schedule(.delivery(.imagePushed(change)), after: push)
+      return
+    }
+    guard runnerPool != nil else { preconditionFailure("the delivery pipeline needs a runner pool (validated)") }
+    runnerPool?.submit(
+      source: .pipeline, reference: change.rawValue, duration: record.stageDurations[record.currentStage],
+      scheduler: &scheduler)
+  }
+
+  /// A CI job of `change` finished on the runner pool.
+  mutating func ciJobFinished(
+    change: ChangeID, queuedAt: SimTime, startedAt: SimTime, scheduler: inout Scheduler<WorldEvent>,
+    runnerPool: inout RunnerPool?
+  ) {
+    let position = index(change)
+    let stage = configuration.pipeline.ciStages[changes[position].currentStage]
+    let attempt = changes[position].currentAttempt
+    let flaked = flakeStream.bernoulli(stage.flakeProbability)
+    let broken = changes[position].stageBroken[changes[position].currentStage]
+    let outcome = broken ? "failed" : flaked ? "flaked" : "passed"
+    stageAttempts.append(
+      StageAttempt(change: change, stage: stage.name, attempt: attempt, queuedAt: queuedAt, startedAt: startedAt,
+                   finishedAt: scheduler.now, outcome: outcome))
+    if broken || (flaked && attempt > stage.maximumRetries) {
+      changes[position].outcome = .failedCI
+      let delay = configuration.pipeline.fixDelay.sampleDuration(&attributeStreams[Int(changes[position].team.rawValue)])
+      scheduler.schedule(.delivery(.brokenChangeFixed(change)), after: delay)
+      return
+    }
+    if flaked {
+      changes[position].currentAttempt += 1
+    } else {
+      changes[position].currentStage += 1
+      changes[position].currentAttempt = 1
+    }
+    submitStage(of: change, queuedAt: scheduler.now, scheduler: &scheduler, runnerPool: &runnerPool)
+  }
+
+  // MARK: - Argo CD and rollouts
+
+  mutating func imageReady(_ change: ChangeID, scheduler: inout Scheduler<WorldEvent>) {
+    let position = index(change)
+    changes[position].artifactReadyAt = scheduler.now
+    let service = changes[position].service
+    let serviceIndex = Int(service.rawValue)
+    services[serviceIndex].pendingChanges.append(change)
+    if changes[position].defect != nil { services[serviceIndex].mainDefects.append(change) }
+    if let incident = changes[position].fixes {
+      let roots = incidents[index(incident)].rootCauses
+      services[serviceIndex].mainDefects.removeAll { roots.contains($0) }
+    }
+    scheduleRefresh(service, scheduler: &scheduler)
+  }
+
+  /// Schedules Argo CD's next look at `service`: after the webhook delay, or at the
+  /// next tick of the application's poll timer (advanced lazily, drawing the same
+  /// jitter sequence as a timer that had ticked all along).
+  mutating func scheduleRefresh(_ service: ServiceID, scheduler: inout Scheduler<WorldEvent>) {
+    let serviceIndex = Int(service.rawValue)
+    guard !services[serviceIndex].refreshScheduled else { return }
+    services[serviceIndex].refreshScheduled = true
+    switch configuration.pipeline.trigger {
+    case .webhook(let delay):
+      scheduler.schedule(.delivery(.argoRefresh(service)), after: delay.sampleDuration(&services[serviceIndex].argoStream))
+    case .polling(let interval, let jitter):
+      while services[serviceIndex].nextPollAt <= scheduler.now {
+        let spread = SimDuration(seconds: services[serviceIndex].argoStream.nextUnit() * jitter.seconds)
+        services[serviceIndex].nextPollAt = services[serviceIndex].nextPollAt + interval + spread
+      }
+      scheduler.schedule(.delivery(.argoRefresh(service)), at: services[serviceIndex].nextPollAt)
+    }
+  }
+
+  /// Starts a sync of everything pending, unless a rollout is still in progress.
+  mutating func startSyncIfReady(_ service: ServiceID, scheduler: inout Scheduler<WorldEvent>) {
+    let serviceIndex = Int(service.rawValue)
+    guard !services[serviceIndex].pendingChanges.isEmpty else { return }
+    if let current = services[serviceIndex].rollout, deployments[index(current)].status == .inProgress {
+      return  // batched into the next deployment when this rollout ends
+    }
+    let fixes = services[serviceIndex].pendingChanges.contains { changes[index($0)].fixes != nil }
+    startDeployment(
+      service: service, kind: fixes ? .fix : .planned, changes: services[serviceIndex].pendingChanges,
+      codeDefects: services[serviceIndex].mainDefects, scheduler: &scheduler)
+    services[serviceIndex].pendingChanges = []
+  }
+
+  mutating func startDeployment(
+    service: ServiceID, kind: DeploymentKind, changes included: [ChangeID], codeDefects: [ChangeID],
+    scheduler: inout Scheduler<WorldEvent>
+  ) {
+    let serviceIndex = Int(service.rawValue)
+    if let current = services[serviceIndex].rollout {
+      for handle in services[serviceIndex].rolloutEvents { scheduler.cancel(handle) }
+      if deployments[index(current)].status == .inProgress { deployments[index(current)].status = .superseded }
+    }
+    let id = DeploymentID(Int64(deployments.count + 1))
+    deployments.append(
+      DeploymentRecord(id: id, service: service, kind: kind, changes: included, startedAt: scheduler.now, codeDefects: codeDefects))
+    for change in included { changes[index(change)].deployment = id }
+    services[serviceIndex].rollout = id
+    let sync = configuration.pipeline.syncDuration.sampleDuration(&services[serviceIndex].rolloutStream)
+    services[serviceIndex].rolloutEvents = [scheduler.schedule(.delivery(.syncFinished(id)), after: sync)]
+  }
+
+  mutating func beginRollout(_ deployment: DeploymentID, scheduler: inout Scheduler<WorldEvent>) {
+    let record = deployments[index(deployment)]
+    let serviceIndex = Int(record.service.rawValue)
+    let duration = configuration.pipeline.rolloutDuration.sampleDuration(&services[serviceIndex].rolloutStream)
+    let crashes = record.codeDefects.contains { changes[index($0)].defect?.kind == .crashOnStart }
+    if crashes {
+      // New pods never pass readiness; the old ReplicaSet keeps serving.
+      services[serviceIndex].rolloutEvents = [
+        scheduler.schedule(.delivery(.progressDeadlineExceeded(deployment)), after: configuration.onCall.progressDeadline)
+      ]
+    } else {
+      services[serviceIndex].rolloutEvents = [scheduler.schedule(.delivery(.rolloutFinished(deployment)), after: duration)]
+    }
+  }
+
+  mutating func goLive(_ deployment: DeploymentID, scheduler: inout Scheduler<WorldEvent>) {
+    let position = index(deployment)
+    deployments[position].status = .succeeded
+    deployments[position].finishedAt = scheduler.now
+    let service = deployments[position].service
+    let serviceIndex = Int(service.rawValue)
+    for change in deployments[position].changes {
+      changes[index(change)].deployedAt = scheduler.now
+      changes[index(change)].outcome = .deployed
+    }
+    let previousDefects = services[serviceIndex].liveDefects
+    let liveDefects = deployments[position].codeDefects
+    services[serviceIndex].live = deployment
+    services[serviceIndex].liveDefects = liveDefects
+    services[serviceIndex].rollout = nil
+    services[serviceIndex].rolloutEvents = []
+    resolveIncidents(of: service, at: scheduler.now)
+    let introduced = liveDefects.filter { !previousDefects.contains($0) }
+    if !introduced.isEmpty {
+      deployments[position].neededRemediation = true
+      openIncident(service: service, cause: deployment, rootCauses: introduced, openedAt: scheduler.now, scheduler: &scheduler)
+    }
+    startSyncIfReady(service, scheduler: &scheduler)
+  }
+
+  mutating func stalled(_ deployment: DeploymentID, scheduler: inout Scheduler<WorldEvent>) {
+    let position = index(deployment)
+    deployments[position].status = .stalled
+    deployments[position].neededRemediation = true
+    let crashing = deployments[position].codeDefects.filter { changes[index($0)].defect?.kind == .crashOnStart }
+    let service = deployments[position].service
+    let alreadyOpen = services[Int(service.rawValue)].openIncidents.contains { incidents[index($0)].rootCauses == crashing }
+    if !alreadyOpen {
+      openIncident(
+        service: service, cause: deployment, rootCauses: crashing, openedAt: deployments[position].startedAt,
+        scheduler: &scheduler, detectedNow: true)
+    }
+    services[Int(service.rawValue)].rollout = nil
+    startSyncIfReady(service, scheduler: &scheduler)
+  }
+
+  // MARK: - Incidents
+
+  mutating func openIncident(
+    service: ServiceID, cause: DeploymentID, rootCauses: [ChangeID], openedAt: SimTime,
+    scheduler: inout Scheduler<WorldEvent>, detectedNow: Bool = false
+  ) {
+    let id = IncidentID(Int64(incidents.count + 1))
+    let kind = changes[index(rootCauses[0])].defect?.kind ?? .errorRate
+    incidents.append(IncidentRecord(id: id, service: service, cause: cause, rootCauses: rootCauses, kind: kind, openedAt: openedAt))
+    services[Int(service.rawValue)].openIncidents.append(id)
+    if detectedNow {
+      detect(id, source: .progressDeadline, scheduler: &scheduler)
+    } else {
+      let delay = (configuration.onCall.noticeDelay[kind] ?? .constant(3_600)).sampleDuration(&onCallStream)
+      scheduler.schedule(.delivery(.incidentNoticed(id)), after: delay)
+    }
+  }
+
+  mutating func detect(_ incident: IncidentID, source: DetectionSource, scheduler: inout Scheduler<WorldEvent>) {
+    let position = index(incident)
+    guard incidents[position].detectedAt == nil, incidents[position].resolvedAt == nil else { return }
+    incidents[position].detectedAt = scheduler.now
+    incidents[position].detection = source
+    scheduler.schedule(.delivery(.responderActs(incident)), after: configuration.onCall.responseTime.sampleDuration(&onCallStream))
+  }
+
+  mutating func respond(to incident: IncidentID, scheduler: inout Scheduler<WorldEvent>) {
+    let position = index(incident)
+    let rollBack = onCallStream.bernoulli(configuration.onCall.rollbackProbability)
+    let rollbackDelay = configuration.onCall.rollbackDuration.sampleDuration(&onCallStream)
+    let fixDelay = configuration.onCall.fixForwardDuration.sampleDuration(&onCallStream)
+    guard incidents[position].resolvedAt == nil else { return }
+    incidents[position].respondedAt = scheduler.now
+    if rollBack {
+      scheduler.schedule(.delivery(.rollbackReady(incident)), after: rollbackDelay)
+    } else {
+      scheduler.schedule(.delivery(.fixCommitted(incident)), after: fixDelay)
+    }
+  }
+
+  /// Reverts the incident's root causes on main and deploys the result at once.
+  mutating func rollBack(_ incident: IncidentID, scheduler: inout Scheduler<WorldEvent>) {
+    let position = index(incident)
+    guard incidents[position].resolvedAt == nil else { return }
+    incidents[position].resolution = .rollback
+    let service = incidents[position].service
+    let serviceIndex = Int(service.rawValue)
+    let roots = incidents[position].rootCauses
+    services[serviceIndex].mainDefects.removeAll { roots.contains($0) }
+    deployments[index(incidents[position].cause)].rolledBack = true
+    startDeployment(
+      service: service, kind: .rollback, changes: [], codeDefects: services[serviceIndex].mainDefects, scheduler: &scheduler)
+  }
+
+  mutating func resolveIncidents(of service: ServiceID, at time: SimTime) {
+    let serviceIndex = Int(service.rawValue)
+    let live = services[serviceIndex].liveDefects
+    let mainDefects = services[serviceIndex].mainDefects
+    // Resolved: none of its root causes is live or still on main.
+    var stillOpen: [IncidentID] = []
+    for incident in services[serviceIndex].openIncidents {
+      let position = index(incident)
+      if incidents[position].rootCauses.contains(where: { live.contains($0) || mainDefects.contains($0) }) {
+        stillOpen.append(incident)
+        continue
+      }
+      incidents[position].resolvedAt = time
+      if incidents[position].resolution == nil { incidents[position].resolution = .fixForward }
+    }
+    services[serviceIndex].openIncidents = stillOpen
+  }
+
+  // MARK: - Traffic
+
+  /// Draws one interval of requests and failures for every service.
+  mutating func serveTraffic(at time: SimTime, calendar: SimCalendar) {
+    let local = calendar.localTime(at: time)
+    let seconds = configuration.trafficInterval.seconds
+    for serviceIndex in services.indices {
+      let service = configuration.services[serviceIndex]
+      let mean = service.requestsPerSecond * service.loadProfile.factor(at: local) * seconds
+      var stream = services[serviceIndex].trafficStream
+      let requests = Int64(stream.poisson(mean: mean))
+      let baselineErrors = binomial(requests, service.baselineErrorRatio, &stream)
+      var defectFailureRatio = 0.0
+      var latencyExtra = 0.0
+      for defect in services[serviceIndex].liveDefects {
+        guard let drawn = changes[index(defect)].defect else { continue }
+        switch drawn.kind {
+        case .errorRate: defectFailureRatio += drawn.size
+        case .latency: latencyExtra += drawn.size
+        case .crashOnStart, .quality: break
+        }
+      }
+      if latencyExtra > 0 {
+        defectFailureRatio += timeoutProbability(service: service, extraLatency: latencyExtra)
+      }
+      let defectErrors = defectFailureRatio > 0 ? binomial(requests - baselineErrors, min(1, defectFailureRatio), &stream) : 0
+      services[serviceIndex].trafficStream = stream
+      services[serviceIndex].requests += requests
+      services[serviceIndex].errors += baselineErrors + defectErrors
+      if defectErrors > 0 { attribute(defectErrors, toIncidentsOf: serviceIndex) }
+    }
+  }
+
+  /// Probability that a request exceeds the timeout when latency is lognormal around
+  /// the baseline median (σ = 0.5) plus a fixed extra delay.
+  func timeoutProbability(service: ServiceConfiguration, extraLatency: Double) -> Double {
+    let remaining = service.timeoutSeconds - extraLatency
+    guard remaining > 0 else { return 1 }
+    let z = log(remaining / service.baselineLatencySeconds) / 0.5
+    let baseline = 0.5 * erfc(log(service.timeoutSeconds / service.baselineLatencySeconds) / 0.5 / 2.0.squareRoot())
+    return max(0, 0.5 * erfc(z / 2.0.squareRoot()) - baseline)
+  }
+
+  mutating func attribute(_ failures: Int64, toIncidentsOf serviceIndex: Int) {
+    let live = services[serviceIndex].liveDefects
+    let affected = services[serviceIndex].openIncidents.filter { incident in
+      incidents[index(incident)].rootCauses.contains { live.contains($0) }
+    }
+    guard !affected.isEmpty else { return }
+    // Split evenly; the remainder goes to the oldest incident.
+    let share = failures / Int64(affected.count)
+    for incident in affected { incidents[index(incident)].failedRequests += share }
+    incidents[index(affected[0])].failedRequests += failures - share * Int64(affected.count)
+  }
+
+  /// Traffic totals per service.
+  public func trafficTotals() -> [(requests: Int64, errors: Int64)] { services.map { ($0.requests, $0.errors) } }
+}
+
+/// A binomial count: exact Bernoulli trials for small n, Poisson when the expected
+/// count is small, a rounded normal otherwise (each clamped to 0…n).
+func binomial(_ trials: Int64, _ probability: Double, _ stream: inout RandomStream) -> Int64 {
+  guard trials > 0, probability > 0 else { return 0 }
+  if probability >= 1 { return trials }
+  if trials < 30 {
+    var count: Int64 = 0
+    for _ in 0..<trials where stream.bernoulli(probability) { count += 1 }
+    return count
+  }
+  let mean = Double(trials) * probability
+  if mean < 10 { return min(trials, Int64(stream.poisson(mean: mean))) }
+  let deviation = (mean * (1 - probability)).squareRoot()
+  let value = (mean + deviation * stream.standardNormal()).rounded()
+  return min(trials, max(0, Int64(value)))
+}

@@ -1,0 +1,178 @@
+import SimKernel
+
+/// One KPI of a run, against its target where the platform has one (`kpis` table).
+public struct KPIValue: Sendable, Equatable {
+  public enum Comparison: String, Sendable {
+    case atLeast = ">="
+    case above = ">"
+    case below = "<"
+  }
+
+  public var name: String
+  public var value: Double?
+  /// Categorical KPIs (e.g. the Four Keys bucket) carry text instead of a number.
+  public var text: String?
+  public var unit: String
+  public var target: Double?
+  public var comparison: Comparison?
+
+  public init(name: String, value: Double?, text: String? = nil, unit: String, target: Double? = nil, comparison: Comparison? = nil) {
+    self.name = name
+    self.value = value
+    self.text = text
+    self.unit = unit
+    self.target = target
+    self.comparison = comparison
+  }
+
+  /// Met, missed, or `nil` when there is no target or no value.
+  public var met: Bool? {
+    guard let value, let target, let comparison else { return nil }
+    switch comparison {
+    case .atLeast: return value >= target
+    case .above: return value > target
+    case .below: return value < target
+    }
+  }
+}
+
+/// Linear-interpolation percentile, the same as SQL's `PERCENTILE_CONT` (and the SQLite
+/// form in docs/KPIS.md), so the documented queries reproduce these numbers.
+public func percentileContinuous(_ values: [Double], _ fraction: Double) -> Double? {
+  guard !values.isEmpty else { return nil }
+  let sorted = values.sorted()
+  let position = fraction * Double(sorted.count - 1)
+  let lower = Int(position.rounded(.down))
+  let upper = Int(position.rounded(.up))
+  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+}
+
+/// DORA's four keys and the platform's own delivery KPIs, computed from the run's
+/// records with the definitions in docs/KPIS.md.
+public enum DeliveryKPIs {
+  /// Lead-time stages, in order; their means add up to the mean lead time.
+  public static let stages = ["ci_wait", "ci_run", "registry_push", "sync_wait", "deploy"]
+
+  public static func compute(_ delivery: Delivery, window: SimDuration, calendar: SimCalendar) -> [KPIValue] {
+    let targets = delivery.configuration.targets
+    let days = window.seconds / 86_400
+    let finished = delivery.deployments.filter { $0.status == .succeeded || $0.status == .stalled }
+    let succeeded = delivery.deployments.filter { $0.status == .succeeded }
+    let deployed = delivery.changes.filter { $0.deployedAt != nil }
+    let leadTimes = deployed.map { ($0.deployedAt! - $0.committedAt).seconds }
+    let incidents = delivery.incidents
+    let recoveries = incidents.compactMap { incident in incident.resolvedAt.map { ($0 - incident.openedAt).seconds } }
+    let detections = incidents.compactMap { incident in incident.detectedAt.map { ($0 - incident.openedAt).seconds } }
+    func ratio(_ count: Int, _ total: Int) -> Double? { total > 0 ? Double(count) / Double(total) : nil }
+
+    var values: [KPIValue] = [
+      KPIValue(
+        name: "deployment_frequency_per_day", value: days > 0 ? Double(succeeded.count) / days : nil, unit: "deployments/day",
+        target: targets.deploymentsPerDay, comparison: .above),
+      KPIValue(
+        name: "deployment_frequency_bucket", value: nil,
+        text: fourKeysFrequencyBucket(succeeded.compactMap(\.finishedAt), window: window, calendar: calendar), unit: "bucket"),
+      KPIValue(
+        name: "lead_time_median_seconds", value: percentileContinuous(leadTimes, 0.5), unit: "s",
+        target: targets.leadTime.seconds, comparison: .below),
+      KPIValue(name: "lead_time_p90_seconds", value: percentileContinuous(leadTimes, 0.9), unit: "s"),
+      KPIValue(
+        name: "change_failure_rate", value: ratio(finished.filter(\.neededRemediation).count, finished.count), unit: "ratio",
+        target: targets.changeFailureRate, comparison: .below),
+      KPIValue(name: "rollback_rate", value: ratio(finished.filter(\.rolledBack).count, finished.count), unit: "ratio"),
+      KPIValue(
+        name: "recovery_time_median_seconds", value: percentileContinuous(recoveries, 0.5), unit: "s",
+        target: targets.recoveryTime.seconds, comparison: .below),
+      KPIValue(name: "recovery_time_p90_seconds", value: percentileContinuous(recoveries, 0.9), unit: "s"),
+      KPIValue(
+        name: "rework_rate", value: ratio(finished.filter { $0.kind != .planned }.count, finished.count), unit: "ratio"),
+      KPIValue(name: "time_to_detect_median_seconds", value: percentileContinuous(detections, 0.5), unit: "s"),
+      KPIValue(
+        name: "failed_requests_per_incident",
+        value: incidents.isEmpty ? nil : Double(incidents.reduce(0) { $0 + $1.failedRequests }) / Double(incidents.count),
+        unit: "requests"),
+      KPIValue(name: "deployments", value: Double(finished.count), unit: "deployments"),
+      KPIValue(name: "changes_deployed", value: Double(deployed.count), unit: "changes"),
+      KPIValue(name: "incidents", value: Double(incidents.count), unit: "incidents"),
+      KPIValue(name: "incidents_unresolved", value: Double(incidents.filter { $0.resolvedAt == nil }.count), unit: "incidents"),
+    ]
+    let totals = delivery.trafficTotals()
+    let requests = totals.reduce(Int64(0)) { $0 + $1.requests }
+    let errors = totals.reduce(Int64(0)) { $0 + $1.errors }
+    values.append(KPIValue(name: "requests", value: Double(requests), unit: "requests"))
+    values.append(KPIValue(name: "failed_requests", value: Double(errors), unit: "requests"))
+    values.append(
+      KPIValue(name: "failed_requests_from_incidents", value: Double(incidents.reduce(0) { $0 + $1.failedRequests }), unit: "requests"))
+    for (stage, mean) in zip(stages, meanStageSeconds(delivery)) {
+      values.append(KPIValue(name: "lead_time_stage_\(stage)_mean_seconds", value: mean, unit: "s"))
+    }
+    values.append(
+      KPIValue(name: "lead_time_mean_seconds", value: leadTimes.isEmpty ? nil : leadTimes.reduce(0, +) / Double(leadTimes.count), unit: "s"))
+    return values
+  }
+
+  /// Mean seconds each deployed change spent in each stage of ``stages``.
+  ///
+  /// CI wait and run sum over every attempt of every CI stage; the registry push runs
+  /// from the last CI job to the image being ready; sync wait from then to the start
+  /// of the deployment that carried it (Argo CD polling, batching behind a rollout);
+  /// deploy from there to production. The stages tile each change's lead time exactly.
+  public static func meanStageSeconds(_ delivery: Delivery) -> [Double?] {
+    let deployed = delivery.changes.filter { $0.deployedAt != nil }
+    guard !deployed.isEmpty else { return stages.map { _ in nil } }
+    var ciWait: [Int64: Double] = [:]
+    var ciRun: [Int64: Double] = [:]
+    var ciEnd: [Int64: SimTime] = [:]
+    for attempt in delivery.stageAttempts {
+      ciWait[attempt.change.rawValue, default: 0] += (attempt.startedAt - attempt.queuedAt).seconds
+      ciRun[attempt.change.rawValue, default: 0] += (attempt.finishedAt - attempt.startedAt).seconds
+      ciEnd[attempt.change.rawValue] = max(ciEnd[attempt.change.rawValue] ?? attempt.finishedAt, attempt.finishedAt)
+    }
+    var sums = [Double](repeating: 0, count: stages.count)
+    for change in deployed {
+      let id = change.id.rawValue
+      let ready = change.artifactReadyAt ?? change.committedAt
+      let started = change.deployment.map { delivery.deployments[Int($0.rawValue) - 1].startedAt } ?? ready
+      sums[0] += ciWait[id] ?? 0
+      sums[1] += ciRun[id] ?? 0
+      sums[2] += (ready - (ciEnd[id] ?? change.committedAt)).seconds
+      sums[3] += (started - ready).seconds
+      sums[4] += (change.deployedAt! - started).seconds
+    }
+    return sums.map { $0 / Double(deployed.count) }
+  }
+
+  /// Four Keys' deployment-frequency bucket (`Daily`, `Weekly`, `Monthly`, `Yearly`),
+  /// with its dashboard's rules (validation-data.md §1.3): UTC days, Sunday-start weeks
+  /// (partial weeks at the edges count), medians by linear interpolation.
+  public static func fourKeysFrequencyBucket(_ deploymentTimes: [SimTime], window: SimDuration, calendar: SimCalendar) -> String {
+    let startDay = Int(floorDivision(calendar.startEpochSeconds, 86_400))
+    let endDay = Int(floorDivision(calendar.startEpochSeconds + window.microseconds / 1_000_000 - 1, 86_400))
+    guard endDay >= startDay else { return "Yearly" }
+    let deployedDays = Set(deploymentTimes.map { Int(floorDivision(Int64(calendar.epochSeconds(at: $0)), 86_400)) })
+    // Week start (Sunday) of each calendar day; 1970-01-01 was a Thursday.
+    func weekStart(_ day: Int) -> Int { day - ((day + 4) % 7 + 7) % 7 }
+    var weeks: [(start: Int, days: Int)] = []
+    for day in startDay...endDay {
+      let start = weekStart(day)
+      if weeks.last?.start != start { weeks.append((start, 0)) }
+      if deployedDays.contains(day) { weeks[weeks.count - 1].days += 1 }
+    }
+    func month(_ day: Int) -> Int {
+      let (year, month, _) = civilFromDays(day)
+      return year * 12 + month
+    }
+    let weekDeployed = weeks.map { $0.days > 0 ? 1.0 : 0.0 }
+    let monthly = weeks.map { week in
+      Double(weeks.filter { month($0.start) == month(week.start) && $0.days > 0 }.count)
+    }
+    if (percentileContinuous(weeks.map { Double($0.days) }, 0.5) ?? 0) >= 3 { return "Daily" }
+    if (percentileContinuous(weekDeployed, 0.5) ?? 0) >= 1 { return "Weekly" }
+    if (percentileContinuous(monthly, 0.5) ?? 0) >= 1 { return "Monthly" }
+    return "Yearly"
+  }
+
+  static func floorDivision(_ value: Int64, _ divisor: Int64) -> Int64 {
+    value >= 0 ? value / divisor : (value - divisor + 1) / divisor
+  }
+}

@@ -1,0 +1,147 @@
+import ResultStore
+import SimKernel
+
+extension RunRecorder {
+  /// Writes the delivery model's records: Four Keys-shaped `changes`, `deployments`,
+  /// `deployment_changes`, `incidents`, `incident_changes`, plus `pipeline_stages` and
+  /// `service_traffic`. Written once at the end, when every record's outcome is known.
+  func recordDelivery(_ delivery: Delivery, calendar: SimCalendar) throws(StoreError) {
+    let configuration = delivery.configuration
+    func at(_ time: SimTime?) -> Double? { time.map { calendar.epochSeconds(at: $0) } }
+    func serviceName(_ service: ServiceID) -> String { configuration.services[Int(service.rawValue)].name }
+
+    let changes = store.tableWriter(
+      "changes",
+      columns: [
+        "run_id", "change_id", "source", "event_type", "team", "service", "author", "time_created", "defect_kind",
+        "defect_size", "fixes_incident_id", "artifact_ready_at", "deploy_id", "deployed_at", "outcome",
+      ])
+    for change in delivery.changes {
+      let team = configuration.teams[Int(change.team.rawValue)].name
+      changes.append(runID.rawValue)
+      changes.append(change.id.rawValue)
+      changes.append("platformsim")
+      changes.append("push")
+      changes.append(team)
+      changes.append(serviceName(change.service))
+      changes.append("\(team)/engineer-\(change.author + 1)")
+      changes.append(calendar.epochSeconds(at: change.committedAt))
+      changes.append(change.defect?.kind.rawValue)
+      changes.append(change.defect?.size)
+      changes.append(change.fixes?.rawValue)
+      changes.append(at(change.artifactReadyAt))
+      changes.append(change.deployment?.rawValue)
+      changes.append(at(change.deployedAt))
+      changes.append(change.outcome.rawValue)
+      try changes.endRow()
+    }
+    try changes.flush()
+
+    let deployments = store.tableWriter(
+      "deployments",
+      columns: [
+        "run_id", "deploy_id", "source", "service", "kind", "started_at", "time_created", "status", "main_commit",
+        "needed_remediation", "rolled_back",
+      ])
+    let links = store.tableWriter("deployment_changes", columns: ["run_id", "deploy_id", "change_id"])
+    for deployment in delivery.deployments {
+      deployments.append(runID.rawValue)
+      deployments.append(deployment.id.rawValue)
+      deployments.append("platformsim")
+      deployments.append(serviceName(deployment.service))
+      deployments.append(deployment.kind.rawValue)
+      deployments.append(calendar.epochSeconds(at: deployment.startedAt))
+      deployments.append(at(deployment.finishedAt))
+      deployments.append(deployment.status.rawValue)
+      deployments.append(deployment.changes.last?.rawValue)
+      deployments.append(deployment.neededRemediation)
+      deployments.append(deployment.rolledBack)
+      try deployments.endRow()
+      for change in deployment.changes {
+        links.append(runID.rawValue)
+        links.append(deployment.id.rawValue)
+        links.append(change.rawValue)
+        try links.endRow()
+      }
+    }
+    try deployments.flush()
+    try links.flush()
+
+    let incidents = store.tableWriter(
+      "incidents",
+      columns: [
+        "run_id", "incident_id", "source", "service", "kind", "cause_deploy_id", "time_created", "detected_at",
+        "detection", "responded_at", "time_resolved", "resolution", "failed_requests",
+      ])
+    let causes = store.tableWriter("incident_changes", columns: ["run_id", "incident_id", "change_id"])
+    for incident in delivery.incidents {
+      incidents.append(runID.rawValue)
+      incidents.append(incident.id.rawValue)
+      incidents.append("platformsim")
+      incidents.append(serviceName(incident.service))
+      incidents.append(incident.kind.rawValue)
+      incidents.append(incident.cause.rawValue)
+      incidents.append(calendar.epochSeconds(at: incident.openedAt))
+      incidents.append(at(incident.detectedAt))
+      incidents.append(incident.detection?.rawValue)
+      incidents.append(at(incident.respondedAt))
+      incidents.append(at(incident.resolvedAt))
+      incidents.append(incident.resolution?.rawValue)
+      incidents.append(incident.failedRequests)
+      try incidents.endRow()
+      for change in incident.rootCauses {
+        causes.append(runID.rawValue)
+        causes.append(incident.id.rawValue)
+        causes.append(change.rawValue)
+        try causes.endRow()
+      }
+    }
+    try incidents.flush()
+    try causes.flush()
+
+    let stages = store.tableWriter(
+      "pipeline_stages",
+      columns: ["run_id", "change_id", "stage", "attempt", "queued_at", "started_at", "finished_at", "outcome"])
+    for attempt in delivery.stageAttempts {
+      stages.append(runID.rawValue)
+      stages.append(attempt.change.rawValue)
+      stages.append(attempt.stage)
+      stages.append(attempt.attempt)
+      stages.append(calendar.epochSeconds(at: attempt.queuedAt))
+      stages.append(calendar.epochSeconds(at: attempt.startedAt))
+      stages.append(calendar.epochSeconds(at: attempt.finishedAt))
+      stages.append(attempt.outcome)
+      try stages.endRow()
+    }
+    try stages.flush()
+
+    let traffic = store.tableWriter("service_traffic", columns: ["run_id", "service", "team", "requests", "failed_requests"])
+    for (index, totals) in delivery.trafficTotals().enumerated() {
+      let service = configuration.services[index]
+      traffic.append(runID.rawValue)
+      traffic.append(service.name)
+      traffic.append(configuration.teams[Int(service.team.rawValue)].name)
+      traffic.append(totals.requests)
+      traffic.append(totals.errors)
+      try traffic.endRow()
+    }
+    try traffic.flush()
+  }
+
+  /// Writes KPI rows with their targets and whether each was met.
+  func recordKPIs(_ kpis: [KPIValue]) throws(StoreError) {
+    let writer = store.tableWriter("kpis", columns: ["run_id", "name", "value", "value_text", "unit", "target", "comparison", "met"])
+    for kpi in kpis {
+      writer.append(runID.rawValue)
+      writer.append(kpi.name)
+      writer.append(kpi.value)
+      writer.append(kpi.text)
+      writer.append(kpi.unit)
+      writer.append(kpi.target)
+      writer.append(kpi.comparison?.rawValue)
+      if let met = kpi.met { writer.append(met) } else { writer.appendNull() }
+      try writer.endRow()
+    }
+    try writer.flush()
+  }
+}

@@ -1,0 +1,212 @@
+import PlatformModel
+import SimKernel
+
+/// Decoding of `spec.teams`, `spec.services` and `spec.delivery` into the delivery model.
+extension ScenarioLoader {
+  static func readDelivery(spec: ObjectReader, delivery deliveryReader: ObjectReader?, runnerPool: RunnerPoolConfiguration?)
+    -> DeliveryConfiguration?
+  {
+    let teams = spec.array("teams") { value -> TeamConfiguration? in
+      value.readObject(ScenarioSchema.team).flatMap(readTeam)
+    }
+    let teamNames = teams?.map(\.name) ?? []
+    checkUnique(teamNames, in: spec["teams"], what: "team")
+    let services = spec.array("services") { value -> ServiceConfiguration? in
+      value.readObject(ScenarioSchema.service).flatMap { readService($0, teamNames: teamNames) }
+    }
+    checkUnique(services?.map(\.name) ?? [], in: spec["services"], what: "service")
+    let pipeline = deliveryReader?.object("pipeline") { readPipeline($0) } ?? (deliveryReader?.has("pipeline") == true ? nil : defaultPipeline)
+    let onCall = deliveryReader?.object("onCall") { readOnCall($0) } ?? (deliveryReader?.has("onCall") == true ? nil : readOnCallDefaults())
+    var targets = DeliveryTargets()
+    if let reader = deliveryReader?["targets"]?.readObject(ScenarioSchema.targets) {
+      if let value = reader.number("deploymentsPerDay") { targets.deploymentsPerDay = value }
+      if let value = reader.number("changeFailureRate") { targets.changeFailureRate = value }
+      if let value = reader.duration("recoveryTime") { targets.recoveryTime = value }
+      if let value = reader.duration("leadTime") { targets.leadTime = value }
+    }
+    let trafficInterval = deliveryReader?.duration("trafficInterval") ?? .minutes(1)
+    guard let teams, !teams.isEmpty else {
+      if let services, !services.isEmpty { spec["services"]?.error("services need teams: add `spec.teams`") }
+      return nil
+    }
+    if runnerPool == nil {
+      (spec["delivery"] ?? spec["teams"])?.error(
+        "teams push changes through CI, which runs on runners, but there is no runner pool",
+        hint: "add `spec.delivery.runnerPool: {runners: 4}`")
+    }
+    if let services {
+      for (index, team) in teams.enumerated() where !services.contains(where: { $0.team.rawValue == index }) {
+        spec["teams"]?.readArray()?[index].warning("team `\(team.name)` owns no service, so its changes go nowhere")
+      }
+    }
+    guard let services, let pipeline, let onCall, runnerPool != nil else { return nil }
+    return DeliveryConfiguration(
+      teams: teams, services: services, pipeline: pipeline, onCall: onCall, targets: targets, trafficInterval: trafficInterval)
+  }
+
+  static func checkUnique(_ names: [String], in value: YAMLValue?, what: String) {
+    guard let elements = value?.readArray() else { return }
+    var seen: [String] = []
+    for (index, name) in names.enumerated() {
+      if seen.contains(name), index < elements.count { elements[index].error("duplicate \(what) name `\(name)`") }
+      seen.append(name)
+    }
+  }
+
+  static func readTeam(_ reader: ObjectReader) -> TeamConfiguration? {
+    let name = reader.string("name")
+    let engineers = reader.integer("engineers") ?? 1
+    let changes = reader.object("changes") { readArrivalProcess($0) }
+    let defects = reader.has("defects") ? reader.object("defects") { readDefects($0) } : DefectModel.none
+    guard let name, let changes, let defects else { return nil }
+    return TeamConfiguration(
+      name: name, owner: reader.string("owner"), costCenter: reader.string("costCenter"), engineerCount: engineers,
+      changeArrivals: changes, defects: defects)
+  }
+
+  static func readDefects(_ reader: ObjectReader) -> DefectModel? {
+    let probability = reader.number("probability")
+    var weights: [(kind: DefectKind, weight: Double)] = [
+      (.errorRate, 0.5), (.latency, 0.2), (.crashOnStart, 0.15), (.quality, 0.15),
+    ]
+    var kindsValid = true
+    if let entries = reader["kinds"]?.readDictionary() {
+      var parsed: [(kind: DefectKind, weight: Double)] = []
+      for (key, value) in entries {
+        guard let kind = DefectKind(rawValue: key) else {
+          let options = DefectKind.allCases.map(\.rawValue)
+          YAMLValue(node: value.node, path: value.path, context: value.context).error(
+            "unknown defect kind `\(key)`",
+            hint: nearestMatch(to: key, in: options).map { "did you mean `\($0)`?" } ?? "kinds: " + options.joined(separator: ", "))
+          kindsValid = false
+          continue
+        }
+        if let weight = value.readNumber(minimum: 0) { parsed.append((kind, weight)) } else { kindsValid = false }
+      }
+      if kindsValid && parsed.reduce(0, { $0 + $1.weight }) <= 0 {
+        reader["kinds"]?.error("the defect kind weights must not all be zero")
+        kindsValid = false
+      }
+      weights = parsed
+    }
+    let errorRate = reader.has("errorRateIncrease") ? reader.numberDistribution("errorRateIncrease") : .uniform(low: 0.02, high: 0.3)
+    let latency = reader.has("latencyIncrease") ? reader.durationDistribution("latencyIncrease") : .lognormal(median: 0.5, p90: 3)
+    let quality = reader.has("qualityDrop") ? reader.numberDistribution("qualityDrop") : .uniform(low: 0.01, high: 0.1)
+    guard let probability, kindsValid, let errorRate, let latency, let quality else { return nil }
+    return DefectModel(
+      probability: probability, kindWeights: weights, errorRateIncrease: errorRate, latencyIncreaseSeconds: latency,
+      qualityDrop: quality)
+  }
+
+  static func readService(_ reader: ObjectReader, teamNames: [String]) -> ServiceConfiguration? {
+    let name = reader.string("name")
+    let teamName = reader.string("team")
+    var team: TeamID?
+    if let teamName {
+      if let index = teamNames.firstIndex(of: teamName) {
+        team = TeamID(Int32(index))
+      } else {
+        reader["team"]?.error(
+          "unknown team `\(teamName)`",
+          hint: nearestMatch(to: teamName, in: teamNames).map { "did you mean `\($0)`?" }
+            ?? (teamNames.isEmpty ? "define it under `spec.teams`" : "teams: " + teamNames.joined(separator: ", ")))
+      }
+    }
+    let rate = reader.number("requestsPerSecond")
+    let hourly = reader.array("hourOfDay") { $0.readNumber(minimum: 0) }
+    let daily = reader.array("dayOfWeek") { $0.readNumber(minimum: 0) }
+    let errorRatio = reader.number("errorRatio") ?? 0.001
+    let latency = reader.duration("latency") ?? .milliseconds(100)
+    let timeout = reader.duration("timeout") ?? .seconds(5)
+    if latency >= timeout { reader["latency"]?.error("the median latency \(latency) is not below the timeout \(timeout)") }
+    guard let name, let team, let rate, latency < timeout else { return nil }
+    if (reader.has("hourOfDay") && hourly == nil) || (reader.has("dayOfWeek") && daily == nil) { return nil }
+    return ServiceConfiguration(
+      name: name, team: team, requestsPerSecond: rate,
+      loadProfile: RateProfile(hourOfDay: hourly ?? Array(repeating: 1, count: 24), dayOfWeek: daily ?? Array(repeating: 1, count: 7)),
+      baselineErrorRatio: errorRatio, baselineLatencySeconds: latency.seconds, timeoutSeconds: timeout.seconds)
+  }
+
+  static let defaultPipeline = PipelineConfiguration(
+    ciStages: [
+      CIStage(name: "unit-tests", duration: .lognormal(median: 180, p90: 480), failureProbability: 0.05, flakeProbability: 0.03, maximumRetries: 2),
+      CIStage(name: "docker-build", duration: .lognormal(median: 240, p90: 600), failureProbability: 0, flakeProbability: 0, maximumRetries: 2),
+    ],
+    registryPush: .lognormal(median: 30, p90: 90), trigger: .polling(interval: .seconds(120), jitter: .seconds(60)),
+    syncDuration: .lognormal(median: 15, p90: 45), rolloutDuration: .lognormal(median: 120, p90: 300),
+    fixDelay: .lognormal(median: 1_800, p90: 7_200))
+
+  static func readPipeline(_ reader: ObjectReader) -> PipelineConfiguration? {
+    var pipeline = defaultPipeline
+    var valid = true
+    if reader.has("ciStages") {
+      if let stages = reader.array("ciStages", { value -> CIStage? in
+        guard let stage = value.readObject(ScenarioSchema.ciStage) else { return nil }
+        let name = stage.string("name")
+        let duration = stage.durationDistribution("duration")
+        guard let name, let duration else { return nil }
+        return CIStage(
+          name: name, duration: duration, failureProbability: stage.number("failureProbability") ?? 0,
+          flakeProbability: stage.number("flakeProbability") ?? 0, maximumRetries: stage.integer("retries") ?? 2)
+      }) {
+        pipeline.ciStages = stages
+      } else {
+        valid = false
+      }
+    }
+    func distribution(_ key: String, _ apply: (Distribution) -> Void) {
+      guard reader.has(key) else { return }
+      if let value = reader.durationDistribution(key) { apply(value) } else { valid = false }
+    }
+    distribution("registryPush") { pipeline.registryPush = $0 }
+    distribution("syncDuration") { pipeline.syncDuration = $0 }
+    distribution("rolloutDuration") { pipeline.rolloutDuration = $0 }
+    distribution("fixDelay") { pipeline.fixDelay = $0 }
+    let trigger = reader.string("trigger") ?? "polling"
+    if trigger == "webhook" {
+      let delay = reader.has("webhookDelay") ? reader.durationDistribution("webhookDelay") : .uniform(low: 1, high: 5)
+      if let delay { pipeline.trigger = .webhook(delay: delay) } else { valid = false }
+    } else {
+      pipeline.trigger = .polling(
+        interval: reader.duration("pollInterval") ?? .seconds(120), jitter: reader.duration("pollJitter") ?? .seconds(60))
+    }
+    return valid ? pipeline : nil
+  }
+
+  static func readOnCallDefaults() -> OnCallConfiguration {
+    OnCallConfiguration(
+      noticeDelay: [
+        .errorRate: .lognormal(median: 1_200, p90: 3_600), .latency: .lognormal(median: 2_700, p90: 10_800),
+        .quality: .lognormal(median: 172_800, p90: 604_800), .crashOnStart: .constant(0),
+      ],
+      responseTime: .lognormal(median: 300, p90: 1_200), rollbackProbability: 0.7,
+      rollbackDuration: .lognormal(median: 180, p90: 600), fixForwardDuration: .lognormal(median: 2_700, p90: 10_800),
+      progressDeadline: .seconds(600))
+  }
+
+  static func readOnCall(_ reader: ObjectReader) -> OnCallConfiguration? {
+    var onCall = readOnCallDefaults()
+    var valid = true
+    if let notice = reader["noticeDelay"]?.readObject(ScenarioSchema.noticeDelay) {
+      for (key, kind) in [("error-rate", DefectKind.errorRate), ("latency", .latency), ("quality", .quality)] where notice.has(key) {
+        if let value = notice.durationDistribution(key) { onCall.noticeDelay[kind] = value } else { valid = false }
+      }
+    } else if reader.has("noticeDelay") {
+      valid = false
+    }
+    for key in ["responseTime", "rollbackDuration", "fixForwardDuration"] where reader.has(key) {
+      guard let value = reader.durationDistribution(key) else {
+        valid = false
+        continue
+      }
+      switch key {
+      case "responseTime": onCall.responseTime = value
+      case "rollbackDuration": onCall.rollbackDuration = value
+      default: onCall.fixForwardDuration = value
+      }
+    }
+    if let probability = reader.number("rollbackProbability") { onCall.rollbackProbability = probability }
+    if let deadline = reader.duration("progressDeadline") { onCall.progressDeadline = deadline }
+    return valid ? onCall : nil
+  }
+}
