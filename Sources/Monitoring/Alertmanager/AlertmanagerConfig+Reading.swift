@@ -38,7 +38,11 @@ extension AlertmanagerConfig {
     }
     let config = reader.readDocument(root)
     if let config, reader.diagnostics.isEmpty { return config }
-    throw AlertmanagerConfigError(reader.diagnostics)
+    // In file order, as a compiler lists them, whatever order the checks ran in.
+    let ordered = reader.diagnostics.enumerated().sorted {
+      ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
+    }
+    throw AlertmanagerConfigError(ordered.map(\.element))
   }
 
   /// Reads and validates the alertmanager.yml at `path`; messages name the path as given.
@@ -637,15 +641,21 @@ final class AlertmanagerConfigReader {
           guard let fields = mapping(item, itemPath, known: ["start_time", "end_time"]) else { continue }
           var start: Int?
           var end: Int?
+          var failed = false
           for field in fields {
-            guard let text = string(field.value, itemPath.appending(field.key)) else { continue }
+            guard let text = string(field.value, itemPath.appending(field.key)) else {
+              failed = true
+              continue
+            }
             guard let minute = Self.clockMinute(text) else {
+              failed = true
               report(field.value, itemPath.appending(field.key), .invalid("couldn't parse timestamp \(quoted(text)), invalid format", hint: "use HH:MM, 00:00 to 24:00"))
               continue
             }
             if field.key == "start_time" { start = minute } else { end = minute }
           }
           guard let start, let end else {
+            if failed { continue }
             report(item, itemPath, .invalid("both start and end times must be provided", hint: "add start_time and end_time"))
             continue
           }
@@ -713,7 +723,10 @@ final class AlertmanagerConfigReader {
       let begin = values[0]
       let end = values.count == 2 ? values[1] : values[0]
       guard begin <= end else {
-        report(item.node, path.appending(index: index), .invalid("start \(what) cannot be after end \(what) in \(quoted(item.text))", hint: nil))
+        // alertmanager's wording, kept so searches for it find this.
+        let message = what == "weekday" ? "start day cannot be before end day" : "start \(what) cannot be after end \(what)"
+        let hint = what == "weekday" ? "weeks run from sunday to saturday; list the days instead, e.g. ['saturday', 'sunday']" : nil
+        report(item.node, path.appending(index: index), .invalid("\(message) in \(quoted(item.text))", hint: hint))
         continue
       }
       ranges.append(begin...end)

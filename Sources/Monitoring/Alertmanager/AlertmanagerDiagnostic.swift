@@ -156,11 +156,18 @@ func quoted(_ text: String) -> String { goQuoted(text) }
 
 /// The candidate closest to `word` by edit distance, if close enough to be a typo.
 ///
-/// Same rule as the scenario reader: case-insensitive equality wins, otherwise the
-/// distance may be at most a third of the shorter word (at least 2).
+/// Case-insensitive equality wins, then a candidate the word is a prefix of (or that
+/// is a prefix of the word), then the closest by edit distance if that distance is at
+/// most a third of the shorter word (at least 2), as in the scenario reader.
 func nearestCandidate(to word: String, in candidates: [String]) -> String? {
   let lowered = word.lowercased()
   if let sameLetters = candidates.first(where: { $0.lowercased() == lowered }) { return sameLetters }
+  // A truncated name (`pager` for `pagerduty`) is a likelier slip than the edit
+  // distance suggests.
+  if lowered.count >= 3 {
+    let prefixed = candidates.filter { $0.lowercased().hasPrefix(lowered) || lowered.hasPrefix($0.lowercased()) }
+    if let shortest = prefixed.min(by: { ($0.count, $0) < ($1.count, $1) }) { return shortest }
+  }
   var best: (candidate: String, distance: Int)?
   for candidate in candidates {
     let distance = levenshteinDistance(lowered, candidate.lowercased())
