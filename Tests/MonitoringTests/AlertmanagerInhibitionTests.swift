@@ -1,0 +1,107 @@
+import SimKernel
+import Testing
+
+@testable import Monitoring
+
+/// Inhibition (`Inhibitor.Mutes`): a firing source alert mutes matching targets with
+/// equal labels, evaluated at every flush; an alert matching both sides does not
+/// inhibit itself or its peers.
+@Suite struct AlertmanagerInhibitionTests {
+  static let yaml = """
+    route:
+      receiver: hook
+      group_by: [alertname, service]
+    receivers:
+      - name: hook
+        webhook_configs:
+          - url: http://hook.example/
+    inhibit_rules:
+      - source_matchers: [severity="critical"]
+        target_matchers: [severity="warning"]
+        equal: [service]
+      - source_match:
+          alertname: NodeDown
+        target_match_re:
+          alertname: .+
+        equal: [node]
+    """
+
+  @Test func criticalMutesWarningsOfTheSameServiceUntilItResolves() throws {
+    let alertmanager = Alertmanager(config: try config(Self.yaml))
+    drive(
+      alertmanager,
+      posts: [
+        (
+          .zero,
+          [
+            firing(["alertname": "ErrorRateHigh", "severity": "critical", "service": "a"], until: "3m"),
+            firing(["alertname": "LatencyHigh", "severity": "warning", "service": "a"]),
+            firing(["alertname": "LatencyHigh", "severity": "warning", "service": "b"]),
+          ]
+        )
+      ], until: at("10m"))
+    #expect(
+      alertmanager.notifications.map { "\($0.time) \($0.groupKey) \($0.reason.rawValue)" } == [
+        #"t+30s {}:{alertname="ErrorRateHigh", service="a"} firstNotification"#,
+        // service=b has no critical alert: not muted.
+        #"t+30s {}:{alertname="LatencyHigh", service="b"} firstNotification"#,
+        #"t+5m30s {}:{alertname="ErrorRateHigh", service="a"} allAlertsResolved"#,
+        // Muted at 30s (nothing logged), so once the source resolves it is new.
+        #"t+5m30s {}:{alertname="LatencyHigh", service="a"} firstNotification"#,
+      ])
+  }
+
+  @Test func missingEqualLabelsCountAsEmptyAndMatch() throws {
+    let alertmanager = Alertmanager(config: try config(Self.yaml))
+    drive(
+      alertmanager,
+      posts: [
+        (
+          .zero,
+          [
+            firing(["alertname": "ClusterDown", "severity": "critical"]),
+            firing(["alertname": "Slow", "severity": "warning"]),
+          ]
+        )
+      ], until: at("1m"))
+    #expect(alertmanager.notifications.map { $0.alerts.first?.labels["alertname"] } == ["ClusterDown"])
+  }
+
+  @Test func alertsMatchingBothSidesDoNotInhibitThemselves() throws {
+    let alertmanager = Alertmanager(config: try config(Self.yaml))
+    drive(
+      alertmanager,
+      posts: [
+        (
+          .zero,
+          [
+            firing(["alertname": "NodeDown", "node": "n1", "service": "infra"]),
+            firing(["alertname": "NodeDown", "node": "n1", "service": "infra2"]),
+            firing(["alertname": "DiskFull", "node": "n1", "service": "infra"]),
+            firing(["alertname": "DiskFull", "node": "n2", "service": "infra"]),
+          ]
+        )
+      ], until: at("1m"))
+    // NodeDown matches both sides of rule 2, so neither NodeDown mutes the other;
+    // DiskFull on n1 is muted, DiskFull on n2 is not (node differs).
+    #expect(
+      alertmanager.notifications.map { $0.alerts.map { "\($0.labels["alertname"] ?? "")@\($0.labels["node"] ?? "")" } } == [
+        ["DiskFull@n2"], ["NodeDown@n1"], ["NodeDown@n1"],
+      ])
+  }
+
+  @Test func aSourceThatOnlyStartsFiringLaterMutesFromTheNextFlush() throws {
+    let alertmanager = Alertmanager(config: try config(Self.yaml))
+    drive(
+      alertmanager,
+      posts: [
+        (.zero, [firing(["alertname": "LatencyHigh", "severity": "warning", "service": "a"])]),
+        (at("1m"), [firing(["alertname": "ErrorRateHigh", "severity": "critical", "service": "a"], since: "1m")]),
+      ], until: at("5h"))
+    // The warning went out at 30s; from then on it is muted, so no repeat at 4h+.
+    let warnings = alertmanager.notifications.filter { $0.groupLabels["alertname"] == "LatencyHigh" }
+    #expect(warnings.map(\.time) == [at("30s")])
+    let critical = alertmanager.notifications.filter { $0.groupLabels["alertname"] == "ErrorRateHigh" }
+    #expect(critical.map(\.time) == [at("1m30s"), at("4h6m30s")])
+  }
+}
