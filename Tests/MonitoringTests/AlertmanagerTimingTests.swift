@@ -240,5 +240,8 @@ import Testing
     let first = try run()
     #expect(first.count > 20)
     #expect(try run() == first)
+    // Golden fingerprint: guards against order depending on the per-process hash
+    // seed (run with and without SWIFT_DETERMINISTIC_HASHING=1).
+    #expect(SHA256.hex(first.joined(separator: "\n")) == "0f8c37545d9fc9dcc63196ee7747a5918a94ec1d1849bb17d3808a428c0ea004")
   }
 }
