@@ -104,4 +104,26 @@ import Testing
     let critical = alertmanager.notifications.filter { $0.groupLabels["alertname"] == "ErrorRateHigh" }
     #expect(critical.map(\.time) == [at("1m30s"), at("4h6m30s")])
   }
+
+  @Test(arguments: [(nil as String?, ["30s", "20m30s"]), ("10m", ["30s", "10m30s"])])
+  func silencesHoldNotificationsWhileActive(expireAt: String?, expected: [String]) throws {
+    let alertmanager = Alertmanager(config: try config(Self.yaml))
+    let first = ["alertname": "QueueBacklog", "service": "a", "instance": "1"]
+    let second = ["alertname": "QueueBacklog", "service": "a", "instance": "2"]
+    alertmanager.receive(alerts: [firing(first)], at: .zero)
+    alertmanager.advance(to: at("2m"))
+    let silence = alertmanager.addSilence(
+      matchers: [try LabelMatcher(name: "alertname", op: .equal, value: "QueueBacklog")], startsAt: at("2m"),
+      endsAt: at("20m"), comment: "known backlog, draining")
+    if let expireAt {
+      drive(alertmanager, posts: [(at("3m"), [firing(second, since: "3m")])], until: at(expireAt))
+      alertmanager.expireSilence(silence)
+      #expect(alertmanager.silences.first?.isActive(at: at(expireAt)) == false)
+    }
+    drive(alertmanager, posts: expireAt == nil ? [(at("3m"), [firing(second, since: "3m")])] : [], until: at("30m"))
+    // The second instance arrived while silenced: it is new to the log when the
+    // silence ends, so the next tick sends both.
+    #expect(alertmanager.notifications.map(\.time) == expected.map(at))
+    #expect(alertmanager.notifications.last?.alerts.count == 2)
+  }
 }

@@ -22,7 +22,8 @@ extension Alertmanager {
     for fingerprint in resolvedFingerprints { groups[id]?.alerts[fingerprint] = nil }
   }
 
-  /// The pipeline for one group: inhibition, active and mute time intervals, then for
+  /// The pipeline for one group: inhibition, active and mute time intervals,
+  /// silences, then for
   /// each integration de-duplication against the notification log, the retry
   /// stage's filtering and the log update (`createReceiverStage` in notify/notify.go).
   func notify(group: AggregationGroup, route: AlertRoute, alerts: [StoredAlert]) {
@@ -33,6 +34,8 @@ extension Alertmanager {
       if !route.activeTimeIntervals.isEmpty, !clock.isInside(anyOf: route.activeTimeIntervals, at: now) { visible = [] }
       if !route.muteTimeIntervals.isEmpty, clock.isInside(anyOf: route.muteTimeIntervals, at: now) { visible = [] }
     }
+    // MuteStage(silencer).
+    if !silences.isEmpty { visible = visible.filter { !isSilenced($0.labels) } }
     // MultiStage stops when no alerts are left: no dedup, no log update.
     guard !visible.isEmpty, let receiver = config.receiver(named: route.receiver) else { return }
 

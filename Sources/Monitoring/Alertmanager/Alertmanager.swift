@@ -19,7 +19,8 @@ import SimKernel
 ///   removed by the dispatcher's maintenance every 30 s;
 /// - the API and the alert store: `postAlertsHandler` defaults and `mem.Alerts.Put`
 ///   merging in provider/mem/mem.go, `Alert.Merge` in types/types.go;
-/// - inhibition: `Inhibitor.Mutes` in inhibit/inhibit.go;
+/// - inhibition: `Inhibitor.Mutes` in inhibit/inhibit.go; silences added by the
+///   caller (`MuteStage(silencer)`);
 /// - de-duplication: `DedupStage.needsUpdate` in notify/notify.go (the classic path
 ///   of notify/dedup_stage.go), `RetryStage` dropping resolved alerts for
 ///   integrations without `send_resolved`, `SetNotifiesStage` logging the result.
@@ -56,6 +57,8 @@ public final class Alertmanager {
   /// The notification log (`nflog`), by group key, receiver and integration.
   var notificationLog: [NotificationLogKey: NotificationLogEntry] = [:]
   let timeIntervals: TimeIntervalClock?
+  /// Silences added through ``addSilence(matchers:startsAt:endsAt:comment:)``, by ``SilenceID``.
+  public internal(set) var silences: [Silence] = []
 
   /// - Parameters:
   ///   - config: a parsed alertmanager.yml.
@@ -235,7 +238,9 @@ public final class Alertmanager {
         now = max(now, sweep)
         // `Dispatcher.doMaintenance`: empty groups stop and are forgotten.
         groups = groups.filter { !$0.value.alerts.isEmpty }
+        // Memory only: collected alerts no longer merge, resolved sources no longer mute.
         store = store.filter { !isCollectedByGC($0.value) }
+        inhibitionSources = inhibitionSources.map { $0.filter { !$0.value.isResolved(at: now) } }
         continue
       }
       return
