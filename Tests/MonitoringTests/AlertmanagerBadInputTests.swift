@@ -321,4 +321,30 @@ import Testing
       #expect(error.description.contains("am.yml:3:15: error: route.group_wait: invalid duration \"soon\""))
     }
   }
+
+  @Test func integrationsNeedTheirRequiredSettings() {
+    let found = diagnostics(
+      """
+      route:
+        receiver: a
+      receivers:
+        - name: a
+          email_configs:
+            - to: team@example.com
+          slack_configs:
+            - channel: '#alerts'
+          pagerduty_configs:
+            - severity: critical
+      """)
+    #expect(
+      found.map(\.message) == [
+        "no global SMTP smarthost set", "no global mail from address set", "no global Slack API URL set",
+        "missing service or routing key in PagerDuty config",
+      ])
+    #expect(found.map(\.keyPath.description) == [
+      "receivers[0].email_configs[0]", "receivers[0].email_configs[0]", "receivers[0].slack_configs[0]",
+      "receivers[0].pagerduty_configs[0]",
+    ])
+    #expect(found.map(\.line) == [6, 6, 8, 10])
+  }
 }

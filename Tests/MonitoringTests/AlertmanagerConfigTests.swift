@@ -9,6 +9,8 @@ import Testing
     global:
       resolve_timeout: 2m
       slack_api_url: https://hooks.slack.example/T000
+      smtp_smarthost: smtp.example.com:587
+      smtp_from: alertmanager@example.com
     templates: ['/etc/alertmanager/templates/*.tmpl']
     route:
       receiver: default

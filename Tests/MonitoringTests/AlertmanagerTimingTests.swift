@@ -27,6 +27,8 @@ import Testing
               - url: http://hooks.example/team
             email_configs:
               - to: team@example.com
+                from: alertmanager@example.com
+                smarthost: smtp.example.com:587
         """))
   }
 

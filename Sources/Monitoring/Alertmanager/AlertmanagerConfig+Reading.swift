@@ -63,6 +63,8 @@ extension AlertmanagerConfig {
 final class AlertmanagerConfigReader {
   let file: String
   private(set) var diagnostics: [AlertmanagerDiagnostic] = []
+  /// `global` keys set to something, for integrations that fall back on them.
+  var globalKeysSet: Set<String> = []
 
   init(file: String) { self.file = file }
 
@@ -254,6 +256,11 @@ final class AlertmanagerConfigReader {
 
   func readDocument(_ node: Node) -> AlertmanagerConfig? {
     guard let entries = mapping(node, .root, known: Self.topLevelKeys) else { return nil }
+    if let global = entries.first(where: { $0.key == "global" })?.value, case .mapping(let mapping) = global {
+      for (key, value) in mapping where !isNull(value) {
+        if case .scalar(let scalar) = key { globalKeysSet.insert(scalar.string) }
+      }
+    }
     var routeNode: Node?
     var resolveTimeout = SimDuration.minutes(5)
     var rawInhibitRules: [InhibitRule] = []
@@ -592,6 +599,7 @@ final class AlertmanagerConfigReader {
         break
       }
     }
+    checkRequiredFields(node, path, kind: kind.key, keys: Set(entries.map(\.key)))
     if isWebhook {
       if url == nil && urlFile == nil {
         report(node, path, .invalid("one of url or url_file must be configured", hint: "add `url: sim://rollback` or an http(s) URL"))
@@ -601,6 +609,40 @@ final class AlertmanagerConfigReader {
     }
     let name = String(kind.key.dropLast("_configs".count))
     return ReceiverIntegration(kind: name, index: index, sendResolved: sendResolved, url: url, action: action, maxAlerts: maxAlerts)
+  }
+
+  /// The required settings `config.Load` checks for the common integrations
+  /// (config/config.go): each may come from the integration or from `global`.
+  func checkRequiredFields(_ node: Node, _ path: AlertmanagerKeyPath, kind: String, keys: Set<String>) {
+    func has(_ own: [String], global: [String] = []) -> Bool {
+      own.contains(where: keys.contains) || global.contains(where: globalKeysSet.contains)
+    }
+    var missing: [(message: String, hint: String)] = []
+    switch kind {
+    case "email_configs":
+      if !has(["to"]) { missing.append(("missing to address in email config", "add `to: team@example.com`")) }
+      if !has(["smarthost"], global: ["smtp_smarthost"]) {
+        missing.append(("no global SMTP smarthost set", "set `smarthost` here or `global.smtp_smarthost`"))
+      }
+      if !has(["from"], global: ["smtp_from"]) {
+        missing.append(("no global mail from address set", "set `from` here or `global.smtp_from`"))
+      }
+    case "slack_configs":
+      if !has(["api_url", "api_url_file", "app_token", "app_token_file"], global: ["slack_api_url", "slack_api_url_file", "slack_app_token", "slack_app_token_file"]) {
+        missing.append(("no global Slack API URL set", "set `api_url` here or `global.slack_api_url`"))
+      }
+    case "pagerduty_configs":
+      if !has(["routing_key", "routing_key_file", "service_key", "service_key_file"]) {
+        missing.append(("missing service or routing key in PagerDuty config", "add `routing_key`"))
+      }
+    case "opsgenie_configs":
+      if !has(["api_key", "api_key_file"], global: ["opsgenie_api_key", "opsgenie_api_key_file"]) {
+        missing.append(("no global OpsGenie API Key set", "set `api_key` here or `global.opsgenie_api_key`"))
+      }
+    default:
+      break
+    }
+    for item in missing { report(node, path, .invalid(item.message, hint: item.hint)) }
   }
 
   // MARK: - Time intervals
