@@ -52,21 +52,26 @@ import Testing
         )
       ], until: at("1m"))
     #expect(
-      alertmanager.actionNotifications.map { "\($0.time) \($0.action?.url ?? "") \($0.groupLabels["alertname"] ?? "")/\($0.groupLabels["service"] ?? "")" }
+      alertmanager.actionNotifications.map {
+        "\($0.time) \($0.action?.url ?? "") \($0.groupLabels["alertname"] ?? "")/\($0.groupLabels["service"] ?? "")"
+      }
         == [
           "t+10s sim://rollback ErrorRateHigh/serving-a",
           "t+30s sim://page ErrorRateHigh/serving-b",
           "t+30s sim://page GPUNodeLost/training",
         ])
-    #expect(alertmanager.notifications.first?.groupKey.rawValue
-      == #"{}/{alertname="ErrorRateHigh",severity="critical"}:{alertname="ErrorRateHigh", service="serving-a"}"#)
+    #expect(
+      alertmanager.notifications.first?.groupKey.rawValue
+        == #"{}/{alertname="ErrorRateHigh",severity="critical"}:{alertname="ErrorRateHigh", service="serving-a"}"#)
   }
 
   @Test func rollbackIsNotRepeatedWhenTheAlertResolves() throws {
     let alertmanager = Alertmanager(config: try AlertmanagerConfig.load(path: Self.scenarioPath))
     drive(
       alertmanager,
-      posts: [(.zero, [firing(["alertname": "ErrorRateHigh", "severity": "critical", "service": "serving-a"], until: "3m")])],
+      posts: [
+        (.zero, [firing(["alertname": "ErrorRateHigh", "severity": "critical", "service": "serving-a"], until: "3m")])
+      ],
       until: at("1h"))
     #expect(alertmanager.notifications.map { "\($0.time) \($0.status.rawValue)" } == ["t+10s firing"])
   }
@@ -76,7 +81,9 @@ import Testing
       _ = try AlertmanagerConfig.load(path: "/nonexistent/alertmanager.yml")
       Issue.record("expected an error")
     } catch {
-      #expect(error.diagnostics.first?.rendered == "/nonexistent/alertmanager.yml: error: cannot read the file; check the path")
+      #expect(
+        error.diagnostics.first?.rendered
+          == "/nonexistent/alertmanager.yml: error: cannot read the file; check the path")
     }
   }
 }

@@ -3,9 +3,10 @@ import Testing
 
 @testable import Monitoring
 
-/// The real tool as oracle: `amtool` (Debian package prometheus-alertmanager) decides
-/// routing with alertmanager's own code and validates configurations with
-/// `config.Load`. Skipped where amtool is not installed.
+/// The real tool as oracle, skipped where it is not installed.
+///
+/// `amtool` (Debian package prometheus-alertmanager) decides routing with
+/// alertmanager's own code and validates configurations with `config.Load`.
 enum Amtool {
   static let path: String? = {
     let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
@@ -32,8 +33,9 @@ enum Amtool {
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
   }
 
-  /// Writes a configuration to a fresh temporary file. `sim://` URLs become http
-  /// URLs, which real alertmanager requires.
+  /// Writes a configuration to a fresh temporary file.
+  ///
+  /// `sim://` URLs become http URLs, which real alertmanager requires.
   static func write(_ yaml: String) throws -> String {
     let http = yaml.replacingOccurrences(of: "sim://", with: "http://sim.invalid/")
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("amtool-\(UUID().uuidString).yml").path
@@ -120,22 +122,52 @@ struct AlertmanagerAmtoolOracleTests {
     ("bad duration", "route:\n  receiver: a\n  group_wait: 30x\nreceivers:\n  - name: a\n"),
     ("fractional duration", "route:\n  receiver: a\n  group_wait: 1.5m\nreceivers:\n  - name: a\n"),
     ("zero group_interval", "route:\n  receiver: a\n  group_interval: 0s\nreceivers:\n  - name: a\n"),
-    ("bad regex", "route:\n  receiver: a\n  routes:\n    - receiver: a\n      matchers: ['x=~\"(a\"']\nreceivers:\n  - name: a\n"),
-    ("lookahead", "route:\n  receiver: a\n  routes:\n    - receiver: a\n      match_re: {x: '(?!a)b'}\nreceivers:\n  - name: a\n"),
-    ("backreference", "route:\n  receiver: a\n  routes:\n    - receiver: a\n      match_re: {x: '(a)\\1'}\nreceivers:\n  - name: a\n"),
+    (
+      "bad regex",
+      "route:\n  receiver: a\n  routes:\n    - receiver: a\n      matchers: ['x=~\"(a\"']\nreceivers:\n  - name: a\n"
+    ),
+    (
+      "lookahead",
+      "route:\n  receiver: a\n  routes:\n    - receiver: a\n      match_re: {x: '(?!a)b'}\nreceivers:\n  - name: a\n"
+    ),
+    (
+      "backreference",
+      "route:\n  receiver: a\n  routes:\n    - receiver: a\n      match_re: {x: '(a)\\1'}\nreceivers:\n  - name: a\n"
+    ),
     ("unknown key", "route:\n  receiver: a\n  group_wiat: 30s\nreceivers:\n  - name: a\n"),
     ("root matchers", "route:\n  receiver: a\n  matchers: [x=\"1\"]\nreceivers:\n  - name: a\n"),
     ("root continue", "route:\n  receiver: a\n  continue: true\nreceivers:\n  - name: a\n"),
     ("no root receiver", "route:\n  group_by: [a]\nreceivers:\n  - name: a\n"),
     ("wildcard mixed", "route:\n  receiver: a\n  group_by: ['...', x]\nreceivers:\n  - name: a\n"),
     ("bad label name", "route:\n  receiver: a\n  group_by: [a-b]\nreceivers:\n  - name: a\n"),
-    ("unescaped quote", "route:\n  receiver: a\n  routes:\n    - receiver: a\n      matchers: ['x==\"a\"']\nreceivers:\n  - name: a\n"),
-    ("ftp webhook", "route:\n  receiver: a\nreceivers:\n  - name: a\n    webhook_configs:\n      - url: ftp://x.example/\n"),
-    ("webhook without url", "route:\n  receiver: a\nreceivers:\n  - name: a\n    webhook_configs:\n      - send_resolved: true\n"),
-    ("email without smarthost", "route:\n  receiver: a\nreceivers:\n  - name: a\n    email_configs:\n      - to: x@example.com\n"),
-    ("unknown time interval", "route:\n  receiver: a\n  routes:\n    - receiver: a\n      mute_time_intervals: [nope]\nreceivers:\n  - name: a\n"),
-    ("wrapping weekdays", "route:\n  receiver: a\nreceivers:\n  - name: a\ntime_intervals:\n  - name: w\n    time_intervals:\n      - weekdays: ['saturday:sunday']\n"),
-    ("bad clock", "route:\n  receiver: a\nreceivers:\n  - name: a\ntime_intervals:\n  - name: w\n    time_intervals:\n      - times: [{start_time: '25:00', end_time: '26:00'}]\n"),
+    (
+      "unescaped quote",
+      "route:\n  receiver: a\n  routes:\n    - receiver: a\n      matchers: ['x==\"a\"']\nreceivers:\n  - name: a\n"
+    ),
+    (
+      "ftp webhook",
+      "route:\n  receiver: a\nreceivers:\n  - name: a\n    webhook_configs:\n      - url: ftp://x.example/\n"
+    ),
+    (
+      "webhook without url",
+      "route:\n  receiver: a\nreceivers:\n  - name: a\n    webhook_configs:\n      - send_resolved: true\n"
+    ),
+    (
+      "email without smarthost",
+      "route:\n  receiver: a\nreceivers:\n  - name: a\n    email_configs:\n      - to: x@example.com\n"
+    ),
+    (
+      "unknown time interval",
+      "route:\n  receiver: a\n  routes:\n    - receiver: a\n      mute_time_intervals: [nope]\nreceivers:\n  - name: a\n"
+    ),
+    (
+      "wrapping weekdays",
+      "route:\n  receiver: a\nreceivers:\n  - name: a\ntime_intervals:\n  - name: w\n    time_intervals:\n      - weekdays: ['saturday:sunday']\n"
+    ),
+    (
+      "bad clock",
+      "route:\n  receiver: a\nreceivers:\n  - name: a\ntime_intervals:\n  - name: w\n    time_intervals:\n      - times: [{start_time: '25:00', end_time: '26:00'}]\n"
+    ),
     ("yaml syntax", "route:\n  receiver: a\n  group_by: [x\nreceivers:\n  - name: a\n"),
   ]
 

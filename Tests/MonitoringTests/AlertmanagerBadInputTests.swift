@@ -24,7 +24,8 @@ import Testing
     #expect(found.count == 1)
     #expect(
       found.first?.rendered
-        == #"alertmanager.yml:7:17: error: route.routes[1].receiver: unknown receiver "pager"; did you mean "pagerduty"?"#)
+        == #"alertmanager.yml:7:17: error: route.routes[1].receiver: unknown receiver "pager"; did you mean "pagerduty"?"#
+    )
     #expect(found.first?.kind == .unknownReceiver("pager", suggestion: "pagerduty"))
   }
 
@@ -36,7 +37,8 @@ import Testing
       receivers:
         - name: default
       """, file: "scenarios/am.yml")
-    #expect(found.map(\.rendered) == [#"scenarios/am.yml:2:13: error: route.receiver: unknown receiver "nobody-at-all""#])
+    #expect(
+      found.map(\.rendered) == [#"scenarios/am.yml:2:13: error: route.receiver: unknown receiver "nobody-at-all""#])
   }
 
   @Test func duplicateReceiverNamesPointAtTheSecond() {
@@ -75,7 +77,9 @@ import Testing
     #expect(found.map(\.column) == [15, 24])
     #expect(found.map(\.keyPath.description) == ["route.group_wait", "route.routes[0].repeat_interval"])
     #expect(found.first?.kind == .invalidDuration("30x"))
-    #expect(found.first?.rendered.hasPrefix(#"alertmanager.yml:3:15: error: route.group_wait: invalid duration "30x"; use a Prometheus duration"#) == true)
+    #expect(
+      found.first?.rendered.hasPrefix(
+        #"alertmanager.yml:3:15: error: route.group_wait: invalid duration "30x"; use a Prometheus duration"#) == true)
   }
 
   @Test func zeroIntervalsAreRefused() {
@@ -110,9 +114,10 @@ import Testing
         - name: a
       """)
     #expect(found.count == 3)
-    #expect(found.map(\.keyPath.description) == [
-      "route.routes[0].matchers[0]", "route.routes[1].match_re.service", "inhibit_rules[0].source_matchers[0]",
-    ])
+    #expect(
+      found.map(\.keyPath.description) == [
+        "route.routes[0].matchers[0]", "route.routes[1].match_re.service", "inhibit_rules[0].source_matchers[0]",
+      ])
     #expect(found.map(\.line) == [5, 8, 10])
     #expect(found.map(\.column) == [18, 18, 23])
     if case .invalidRegex(let pattern, let reason) = found.last?.kind {
@@ -121,7 +126,9 @@ import Testing
     } else {
       Issue.record("expected an invalid-regex diagnostic, got \(String(describing: found.last))")
     }
-    #expect(found.first?.rendered.hasPrefix(#"alertmanager.yml:5:18: error: route.routes[0].matchers[0]: invalid regular expression "(api""#) == true)
+    #expect(
+      found.first?.rendered.hasPrefix(
+        #"alertmanager.yml:5:18: error: route.routes[0].matchers[0]: invalid regular expression "(api""#) == true)
   }
 
   @Test func unknownKeysSuggestTheIntendedOne() {
@@ -205,9 +212,10 @@ import Testing
       receivers:
         - name: a
       """)
-    #expect(found.map(\.keyPath.description) == [
-      "route.group_by[0]", "route.routes[0].matchers[0]", "route.routes[1].group_by[1]", "inhibit_rules[0].equal[0]",
-    ])
+    #expect(
+      found.map(\.keyPath.description) == [
+        "route.group_by[0]", "route.routes[0].matchers[0]", "route.routes[1].group_by[1]", "inhibit_rules[0].equal[0]",
+      ])
     #expect(found.first?.kind == .invalidLabelName("service-name"))
     if case .invalidMatcher(_, let reason) = found[1].kind {
       #expect(reason.contains("unescaped double quote"))
@@ -241,7 +249,8 @@ import Testing
             - url: ftp://files.example.com/alerts
             - send_resolved: true
       """)
-    #expect(found.map(\.message) == [#"unsupported scheme "ftp" for URL"#, "one of url or url_file must be configured"])
+    #expect(
+      found.map(\.message) == [#"unsupported scheme "ftp" for URL"#, "one of url or url_file must be configured"])
     #expect(found.map(\.line) == [6, 7])
   }
 
@@ -263,12 +272,16 @@ import Testing
                   end_time: '26:00'
               weekdays: [funday]
       """)
-    #expect(found.map(\.keyPath.description) == [
-      "route.routes[0].mute_time_intervals[0]", "time_intervals[0].time_intervals[0].times[0].start_time",
-      "time_intervals[0].time_intervals[0].times[0].end_time", "time_intervals[0].time_intervals[0].weekdays[0]",
-    ])
+    #expect(
+      found.map(\.keyPath.description) == [
+        "route.routes[0].mute_time_intervals[0]", "time_intervals[0].time_intervals[0].times[0].start_time",
+        "time_intervals[0].time_intervals[0].times[0].end_time", "time_intervals[0].time_intervals[0].weekdays[0]",
+      ])
     #expect(found[1].message == #"couldn't parse timestamp "25:00", invalid format"#)
-    #expect(found.first?.rendered == #"alertmanager.yml:5:29: error: route.routes[0].mute_time_intervals[0]: unknown time interval "weekend"; did you mean "weekends"?"#)
+    #expect(
+      found.first?.rendered
+        == #"alertmanager.yml:5:29: error: route.routes[0].mute_time_intervals[0]: unknown time interval "weekend"; did you mean "weekends"?"#
+    )
   }
 
   @Test func yamlSyntaxErrorsAreLocated() {
@@ -341,10 +354,11 @@ import Testing
         "no global SMTP smarthost set", "no global mail from address set", "no global Slack API URL set",
         "missing service or routing key in PagerDuty config",
       ])
-    #expect(found.map(\.keyPath.description) == [
-      "receivers[0].email_configs[0]", "receivers[0].email_configs[0]", "receivers[0].slack_configs[0]",
-      "receivers[0].pagerduty_configs[0]",
-    ])
+    #expect(
+      found.map(\.keyPath.description) == [
+        "receivers[0].email_configs[0]", "receivers[0].email_configs[0]", "receivers[0].slack_configs[0]",
+        "receivers[0].pagerduty_configs[0]",
+      ])
     #expect(found.map(\.line) == [6, 6, 8, 10])
   }
 }

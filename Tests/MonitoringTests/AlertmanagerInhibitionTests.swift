@@ -85,9 +85,10 @@ import Testing
     // NodeDown matches both sides of rule 2, so neither NodeDown mutes the other;
     // DiskFull on n1 is muted, DiskFull on n2 is not (node differs).
     #expect(
-      alertmanager.notifications.map { $0.alerts.map { "\($0.labels["alertname"] ?? "")@\($0.labels["node"] ?? "")" } } == [
-        ["DiskFull@n2"], ["NodeDown@n1"], ["NodeDown@n1"],
-      ])
+      alertmanager.notifications.map { $0.alerts.map { "\($0.labels["alertname"] ?? "")@\($0.labels["node"] ?? "")" } }
+        == [
+          ["DiskFull@n2"], ["NodeDown@n1"], ["NodeDown@n1"],
+        ])
   }
 
   @Test func aSourceThatOnlyStartsFiringLaterMutesFromTheNextFlush() throws {

@@ -71,9 +71,10 @@ import Testing
       posts: [
         (.zero, [firing(["alertname": "A", "instance": "1"]), firing(["alertname": "A", "instance": "2"])])
       ], until: at("1m"))
-    #expect(alertmanager.notifications.map(\.groupKey.rawValue) == [
-      #"{}:{alertname="A", instance="1"}"#, #"{}:{alertname="A", instance="2"}"#,
-    ])
+    #expect(
+      alertmanager.notifications.map(\.groupKey.rawValue) == [
+        #"{}:{alertname="A", instance="1"}"#, #"{}:{alertname="A", instance="2"}"#,
+      ])
   }
 
   @Test func noGroupByPutsEveryAlertOfARouteInOneGroup() throws {
@@ -89,7 +90,15 @@ import Testing
         """))
     drive(
       alertmanager,
-      posts: [(.zero, [firing(["alertname": "B", "job": "api"]), firing(["alertname": "A", "job": "web"]), firing(["alertname": "C"])])],
+      posts: [
+        (
+          .zero,
+          [
+            firing(["alertname": "B", "job": "api"]), firing(["alertname": "A", "job": "web"]),
+            firing(["alertname": "C"]),
+          ]
+        )
+      ],
       until: at("1m"))
     #expect(alertmanager.notifications.count == 1)
     #expect(alertmanager.notifications.first?.groupKey.rawValue == "{}:{}")
@@ -112,7 +121,10 @@ import Testing
             webhook_configs:
               - url: http://hook.example/
         """))
-    drive(alertmanager, posts: [(.zero, [firing(["alertname": "Noise"]), firing(["alertname": "Real", "severity": "critical"])])], until: at("1m"))
+    drive(
+      alertmanager,
+      posts: [(.zero, [firing(["alertname": "Noise"]), firing(["alertname": "Real", "severity": "critical"])])],
+      until: at("1m"))
     #expect(alertmanager.notifications.map(\.receiver) == ["hook"])
   }
 }

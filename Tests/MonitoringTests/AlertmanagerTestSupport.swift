@@ -64,6 +64,7 @@ func table(_ notifications: [AlertmanagerNotification]) -> [String] {
     let names = notification.alerts.map {
       ($0.labels["instance"] ?? $0.labels["alertname"] ?? "?") + ($0.status == .resolved ? "-resolved" : "")
     }
-    return "\(SimDuration(microseconds: notification.time.microseconds)) \(notification.receiver)/\(notification.integration) \(notification.reason.rawValue) \(names.joined(separator: ","))"
+    return
+      "\(SimDuration(microseconds: notification.time.microseconds)) \(notification.receiver)/\(notification.integration) \(notification.reason.rawValue) \(names.joined(separator: ","))"
   }
 }

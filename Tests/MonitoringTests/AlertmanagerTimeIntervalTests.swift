@@ -43,7 +43,8 @@ import Testing
   @Test func muteTimeIntervalsSilenceTheWeekendAndRepeatsResumeOnMonday() throws {
     let alertmanager = try Self.alertmanager()
     drive(
-      alertmanager, posts: [(at("23h50m"), [firing(["alertname": "BatchLate", "team": "batch"], since: "23h50m", until: "200h")])],
+      alertmanager,
+      posts: [(at("23h50m"), [firing(["alertname": "BatchLate", "team": "batch"], since: "23h50m", until: "200h")])],
       until: at("73h"))
     // Friday 23:50:30 goes out; the 4h repeat falls on Saturday and is muted; the
     // first tick on Monday (00:00:30) repeats.
@@ -53,7 +54,8 @@ import Testing
   @Test func activeTimeIntervalsHoldNotificationsUntilBusinessHoursInTheirZone() throws {
     let alertmanager = try Self.alertmanager()
     drive(
-      alertmanager, posts: [(at("7h"), [firing(["alertname": "Printer", "team": "office"], since: "7h", until: "200h")])],
+      alertmanager,
+      posts: [(at("7h"), [firing(["alertname": "Printer", "team": "office"], since: "7h", until: "200h")])],
       until: at("17h"))
     // 07:00 UTC is 08:00 in Berlin: held until the 08:00:30 UTC tick (09:00:30 local),
     // repeated 4h later at 12:05:30 UTC, and not at 16:10:30 UTC (17:10 local).

@@ -9,7 +9,8 @@ import Testing
 @Suite struct AlertmanagerTimingTests {
   /// One route grouped by alertname, a webhook (send_resolved by default) and an
   /// email integration (no send_resolved by default) on the same receiver.
-  static func alertmanager(groupWait: String = "30s", groupInterval: String = "5m", repeatInterval: String = "4h") throws
+  static func alertmanager(groupWait: String = "30s", groupInterval: String = "5m", repeatInterval: String = "4h")
+    throws
     -> Alertmanager
   {
     Alertmanager(
@@ -61,10 +62,18 @@ import Testing
 
   @Test(arguments: [
     ("5m", "12m", ["30s", "15m30s", "30m30s", "45m30s"]),
-    ("1m", "3m", ["30s", "4m30s", "8m30s", "12m30s", "16m30s", "20m30s", "24m30s", "28m30s", "32m30s", "36m30s", "40m30s", "44m30s", "48m30s"]),
+    (
+      "1m", "3m",
+      [
+        "30s", "4m30s", "8m30s", "12m30s", "16m30s", "20m30s", "24m30s", "28m30s", "32m30s", "36m30s", "40m30s",
+        "44m30s", "48m30s",
+      ]
+    ),
     ("10m", "10m", ["30s", "20m30s", "40m30s"]),
   ])
-  func repeatIntervalIsRoundedUpToGroupIntervalTicks(groupInterval: String, repeatInterval: String, expected: [String]) throws {
+  func repeatIntervalIsRoundedUpToGroupIntervalTicks(groupInterval: String, repeatInterval: String, expected: [String])
+    throws
+  {
     let alertmanager = try Self.alertmanager(groupInterval: groupInterval, repeatInterval: repeatInterval)
     drive(alertmanager, posts: [(.zero, [firing(Self.errorRate("a"))])], until: at("50m"))
     let times = alertmanager.notifications.filter { $0.integration == "webhook" }.map(\.time)
@@ -123,10 +132,11 @@ import Testing
     let alertmanager = try Self.alertmanager()
     // Started 10 minutes before Alertmanager heard of it (e.g. after a restart).
     drive(alertmanager, posts: [(at("10m"), [firing(Self.errorRate("a"), since: "0s")])], until: at("20m"))
-    #expect(table(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
-      "10m team/webhook firstNotification a",
-      // Ticks every group_interval from the immediate flush; nothing new to say.
-    ])
+    #expect(
+      table(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
+        "10m team/webhook firstNotification a"
+        // Ticks every group_interval from the immediate flush; nothing new to say.
+      ])
     #expect(alertmanager.groupStates.first?.nextFlush == at("25m"))
   }
 
@@ -183,10 +193,11 @@ import Testing
     let alertmanager = try Self.alertmanager()
     drive(alertmanager, posts: [(.zero, [AlertInput(labels: Self.errorRate("a"))])], until: at("20m"))
     // endsAt = 0 + resolve_timeout (5m); the 5m30s tick sees it resolved.
-    #expect(table(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
-      "30s team/webhook firstNotification a",
-      "5m30s team/webhook allAlertsResolved a-resolved",
-    ])
+    #expect(
+      table(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
+        "30s team/webhook firstNotification a",
+        "5m30s team/webhook allAlertsResolved a-resolved",
+      ])
   }
 
   @Test func invalidAlertsAreRejectedOthersAccepted() throws {
@@ -199,10 +210,11 @@ import Testing
         AlertInput(labels: Self.errorRate("c"), startsAt: at("5m"), endsAt: at("1m")),
       ], at: .zero)
     #expect(rejected.map(\.index) == [0, 2, 3])
-    #expect(rejected.map(\.reason) == [
-      "at least one label pair required", #"invalid label set: invalid name "bad-name""#,
-      "start time must be before end time",
-    ])
+    #expect(
+      rejected.map(\.reason) == [
+        "at least one label pair required", #"invalid label set: invalid name "bad-name""#,
+        "start time must be before end time",
+      ])
     #expect(alertmanager.groupStates.map(\.firingCount) == [1])
   }
 
@@ -231,7 +243,8 @@ import Testing
       var posts: [(time: SimTime, alerts: [AlertInput])] = []
       for index in 0..<40 {
         let labels = [
-          "alertname": index % 3 == 0 ? "ErrorRateHigh" : "Latency", "severity": index % 2 == 0 ? "critical" : "warning",
+          "alertname": index % 3 == 0 ? "ErrorRateHigh" : "Latency",
+          "severity": index % 2 == 0 ? "critical" : "warning",
           "service": "s\(index % 5)", "team": ["ml", "ops", "data", "web"][index % 4], "instance": "i\(index)",
         ]
         posts.append((at("\(index * 7)s"), [firing(labels, since: "\(index * 7)s", until: "\(index * 7 + 600)s")]))
@@ -244,6 +257,7 @@ import Testing
     #expect(try run() == first)
     // Golden fingerprint: guards against order depending on the per-process hash
     // seed (run with and without SWIFT_DETERMINISTIC_HASHING=1).
-    #expect(SHA256.hex(first.joined(separator: "\n")) == "0f8c37545d9fc9dcc63196ee7747a5918a94ec1d1849bb17d3808a428c0ea004")
+    #expect(
+      SHA256.hex(first.joined(separator: "\n")) == "0f8c37545d9fc9dcc63196ee7747a5918a94ec1d1849bb17d3808a428c0ea004")
   }
 }

@@ -43,7 +43,8 @@ extension Alertmanager {
     let resolved = Set(visible.filter { $0.isResolved(at: now) }.map(\.fingerprint))
     for integration in receiver.integrations {
       let logKey = NotificationLogKey(
-        groupKey: group.key, receiver: receiver.name, integration: integration.kind, integrationIndex: integration.index)
+        groupKey: group.key, receiver: receiver.name, integration: integration.kind, integrationIndex: integration.index
+      )
       let entry = notificationLog[logKey].flatMap { now < $0.timestamp + Self.notificationLogRetention ? $0 : nil }
       guard
         let reason = Self.needsUpdate(
@@ -77,8 +78,9 @@ extension Alertmanager {
     }
   }
 
-  /// `DedupStage.needsUpdate` (notify/notify.go): whether, and why, this flush is
-  /// worth a notification given the last one logged. `nil` means stay silent.
+  /// Whether, and why, this flush is worth a notification given the last one logged.
+  ///
+  /// Mirrors `DedupStage.needsUpdate` in notify/notify.go. `nil` means stay silent.
   static func needsUpdate(
     entry: NotificationLogEntry?, firing: Set<String>, resolved: Set<String>, sendResolved: Bool,
     repeatInterval: SimDuration, now: SimTime

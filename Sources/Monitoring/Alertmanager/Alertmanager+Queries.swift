@@ -54,6 +54,7 @@ extension AlertmanagerNotification: CustomStringConvertible {
   /// the tests' timing tables compare against.
   public var description: String {
     let names = alerts.map { ($0.labels["alertname"] ?? $0.labelsText) + ($0.status == .resolved ? "(resolved)" : "") }
-    return "\(time) \(receiver)/\(integration)[\(integrationIndex)] \(groupKey) \(status.rawValue) [\(names.joined(separator: ", "))]"
+    return
+      "\(time) \(receiver)/\(integration)[\(integrationIndex)] \(groupKey) \(status.rawValue) [\(names.joined(separator: ", "))]"
   }
 }

@@ -31,7 +31,9 @@ extension Alertmanager {
   /// - Precondition: at least one matcher and `startsAt < endsAt` (the API refuses
   ///   silences without matchers or with an end before the start).
   @discardableResult
-  public func addSilence(matchers: [LabelMatcher], startsAt: SimTime, endsAt: SimTime, comment: String = "") -> SilenceID {
+  public func addSilence(matchers: [LabelMatcher], startsAt: SimTime, endsAt: SimTime, comment: String = "")
+    -> SilenceID
+  {
     precondition(!matchers.isEmpty, "a silence needs at least one matcher")
     precondition(startsAt < endsAt, "a silence must end after it starts")
     let id = SilenceID(index: silences.count)

@@ -76,7 +76,9 @@ public final class Alertmanager {
     inhibitionSources = Array(repeating: [:], count: config.inhibitRules.count)
     timeIntervals =
       config.timeIntervals.isEmpty
-      ? nil : TimeIntervalClock(intervals: config.timeIntervals, startEpochSeconds: calendarStartEpochSeconds, horizon: horizon)
+      ? nil
+      : TimeIntervalClock(
+        intervals: config.timeIntervals, startEpochSeconds: calendarStartEpochSeconds, horizon: horizon)
   }
 
   // MARK: - Input
@@ -223,7 +225,9 @@ public final class Alertmanager {
       for (id, group) in groups where group.nextFlush <= limit {
         if let current = due {
           let earlier =
-            (group.nextFlush, group.key, group.route) < (current.group.nextFlush, current.group.key, current.group.route)
+            (group.nextFlush, group.key, group.route) < (
+              current.group.nextFlush, current.group.key, current.group.route
+            )
           if !earlier { continue }
         }
         due = (id, group)

@@ -33,7 +33,8 @@ extension AlertmanagerConfig {
     guard let root else {
       throw AlertmanagerConfigError([
         AlertmanagerDiagnostic(
-          file: file, line: 0, column: 0, keyPath: .root, kind: .invalid("the file is empty", hint: "a configuration needs at least `route` and `receivers`"))
+          file: file, line: 0, column: 0, keyPath: .root,
+          kind: .invalid("the file is empty", hint: "a configuration needs at least `route` and `receivers`"))
       ])
     }
     let config = reader.readDocument(root)
@@ -49,7 +50,9 @@ extension AlertmanagerConfig {
   public static func load(path: String) throws(AlertmanagerConfigError) -> AlertmanagerConfig {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw AlertmanagerConfigError([
-        AlertmanagerDiagnostic(file: path, line: 0, column: 0, keyPath: .root, kind: .invalid("cannot read the file", hint: "check the path"))
+        AlertmanagerDiagnostic(
+          file: path, line: 0, column: 0, keyPath: .root, kind: .invalid("cannot read the file", hint: "check the path")
+        )
       ])
     }
     return try parse(yaml: String(decoding: data, as: UTF8.self), file: path)
@@ -95,7 +98,8 @@ final class AlertmanagerConfigReader {
 
   func report(_ node: Node?, _ path: AlertmanagerKeyPath, _ kind: AlertmanagerDiagnostic.Kind) {
     diagnostics.append(
-      AlertmanagerDiagnostic(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, keyPath: path, kind: kind))
+      AlertmanagerDiagnostic(
+        file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, keyPath: path, kind: kind))
   }
 
   func syntaxDiagnostic(_ error: YamlError) -> AlertmanagerDiagnostic {
@@ -111,7 +115,8 @@ final class AlertmanagerConfigReader {
     default:
       break
     }
-    return AlertmanagerDiagnostic(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, keyPath: .root, kind: .syntax(problem))
+    return AlertmanagerDiagnostic(
+      file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, keyPath: .root, kind: .syntax(problem))
   }
 
   func foundDescription(_ node: Node) -> String {
@@ -133,9 +138,12 @@ final class AlertmanagerConfigReader {
 
   // MARK: - Shapes
 
-  /// A mapping's entries in file order, with unknown keys reported (`known == nil`
-  /// accepts any key). `nil` when the node is not a mapping.
-  func mapping(_ node: Node, _ path: AlertmanagerKeyPath, known: [String]?) -> [(key: String, keyNode: Node, value: Node)]? {
+  /// A mapping's entries in file order, with unknown keys reported.
+  ///
+  /// `known == nil` accepts any key. Returns `nil` when the node is not a mapping.
+  func mapping(_ node: Node, _ path: AlertmanagerKeyPath, known: [String]?) -> [(
+    key: String, keyNode: Node, value: Node
+  )]? {
     guard case .mapping(let mapping) = node else {
       report(node, path, .typeMismatch(found: foundDescription(node), expected: "a mapping"))
       return nil
@@ -290,7 +298,8 @@ final class AlertmanagerConfigReader {
           let itemPath = path.appending(index: index)
           guard let (receiver, nameNode) = readReceiver(item, itemPath) else { continue }
           if let firstLine = receiverLines[receiver.name] {
-            report(nameNode, itemPath.appending("name"), .duplicateReceiver(receiver.name.rawValue, firstLine: firstLine))
+            report(
+              nameNode, itemPath.appending("name"), .duplicateReceiver(receiver.name.rawValue, firstLine: firstLine))
             continue
           }
           receiverLines[receiver.name] = nameNode.mark?.line ?? 0
@@ -370,13 +379,19 @@ final class AlertmanagerConfigReader {
           } else if !isValidLabelName(label.text) {
             report(label.node, keyPath.appending(index: index), .invalidLabelName(label.text))
           } else if names.contains(label.text) {
-            report(label.node, keyPath.appending(index: index), .invalid("duplicated label \(quoted(label.text)) in group_by", hint: "list each label once"))
+            report(
+              label.node, keyPath.appending(index: index),
+              .invalid("duplicated label \(quoted(label.text)) in group_by", hint: "list each label once"))
           } else {
             names.append(label.text)
           }
         }
         if route.groupByAll && !names.isEmpty {
-          report(entry.value, keyPath, .invalid("cannot have wildcard group_by (`...`) and other labels at the same time", hint: "use either `['...']` or a list of label names"))
+          report(
+            entry.value, keyPath,
+            .invalid(
+              "cannot have wildcard group_by (`...`) and other labels at the same time",
+              hint: "use either `['...']` or a list of label names"))
         }
         // As in NewRoute: only a list with label names replaces the parent's.
         if !names.isEmpty { route.groupBy = names }
@@ -433,19 +448,31 @@ final class AlertmanagerConfigReader {
   /// Flattens the tree depth-first, applies inheritance and checks references.
   func buildRoutes(_ root: RawRoute, receiverNames: [String], timeIntervalNames: [String]) -> [AlertRoute] {
     if root.receiver == nil {
-      report(root.node, root.path, .invalid("root route must specify a default receiver", hint: "add `receiver: <name>` to `route`"))
+      report(
+        root.node, root.path,
+        .invalid("root route must specify a default receiver", hint: "add `receiver: <name>` to `route`"))
     }
     if !root.matchers.isEmpty || root.matcherNode != nil {
-      report(root.matcherNode ?? root.node, root.path, .invalid("root route must not have any matchers", hint: "the root route receives every alert; put matchers on child routes"))
+      report(
+        root.matcherNode ?? root.node, root.path,
+        .invalid(
+          "root route must not have any matchers",
+          hint: "the root route receives every alert; put matchers on child routes"))
     }
     if root.continueMatching {
-      report(root.continueNode ?? root.node, root.path.appending("continue"), .invalid("cannot have continue in root route", hint: "remove `continue`"))
+      report(
+        root.continueNode ?? root.node, root.path.appending("continue"),
+        .invalid("cannot have continue in root route", hint: "remove `continue`"))
     }
     if !root.muteTimeIntervals.isEmpty {
-      report(root.muteNode ?? root.node, root.path.appending("mute_time_intervals"), .invalid("root route must not have any mute time intervals", hint: "put them on child routes"))
+      report(
+        root.muteNode ?? root.node, root.path.appending("mute_time_intervals"),
+        .invalid("root route must not have any mute time intervals", hint: "put them on child routes"))
     }
     if !root.activeTimeIntervals.isEmpty {
-      report(root.activeNode ?? root.node, root.path.appending("active_time_intervals"), .invalid("root route must not have any active time intervals", hint: "put them on child routes"))
+      report(
+        root.activeNode ?? root.node, root.path.appending("active_time_intervals"),
+        .invalid("root route must not have any active time intervals", hint: "put them on child routes"))
     }
 
     // Pre-order flattening: (raw route, parent index).
@@ -466,13 +493,19 @@ final class AlertmanagerConfigReader {
       let raw = item.raw
       let parent = item.parent.map { routes[$0] }
       if let receiver = raw.receiver, !receiverNames.contains(receiver.name) {
-        report(receiver.node, raw.path.appending("receiver"), .unknownReceiver(receiver.name, suggestion: nearestCandidate(to: receiver.name, in: receiverNames)))
+        report(
+          receiver.node, raw.path.appending("receiver"),
+          .unknownReceiver(receiver.name, suggestion: nearestCandidate(to: receiver.name, in: receiverNames)))
       }
       for (offset, name) in raw.muteTimeIntervals.enumerated() where !timeIntervalNames.contains(name.text) {
-        report(name.node, raw.path.appending("mute_time_intervals").appending(index: offset), .unknownTimeInterval(name.text, suggestion: nearestCandidate(to: name.text, in: timeIntervalNames)))
+        report(
+          name.node, raw.path.appending("mute_time_intervals").appending(index: offset),
+          .unknownTimeInterval(name.text, suggestion: nearestCandidate(to: name.text, in: timeIntervalNames)))
       }
       for (offset, name) in raw.activeTimeIntervals.enumerated() where !timeIntervalNames.contains(name.text) {
-        report(name.node, raw.path.appending("active_time_intervals").appending(index: offset), .unknownTimeInterval(name.text, suggestion: nearestCandidate(to: name.text, in: timeIntervalNames)))
+        report(
+          name.node, raw.path.appending("active_time_intervals").appending(index: offset),
+          .unknownTimeInterval(name.text, suggestion: nearestCandidate(to: name.text, in: timeIntervalNames)))
       }
       let matchers = raw.matchers.sorted(by: LabelMatcher.sortsBefore)
       let groupBy: [String]
@@ -494,7 +527,8 @@ final class AlertmanagerConfigReader {
           groupWait: raw.groupWait ?? parent?.groupWait ?? .seconds(30),
           groupInterval: raw.groupInterval ?? parent?.groupInterval ?? .minutes(5),
           repeatInterval: raw.repeatInterval ?? parent?.repeatInterval ?? .hours(4),
-          muteTimeIntervals: raw.muteTimeIntervals.map(\.text), activeTimeIntervals: raw.activeTimeIntervals.map(\.text),
+          muteTimeIntervals: raw.muteTimeIntervals.map(\.text),
+          activeTimeIntervals: raw.activeTimeIntervals.map(\.text),
           key: key))
     }
     return routes
@@ -542,7 +576,9 @@ final class AlertmanagerConfigReader {
     }
     guard let name = string(nameEntry.value, path.appending("name")), !name.isEmpty else {
       if case .scalar(let scalar) = nameEntry.value, scalar.string.isEmpty, !isNull(nameEntry.value) {
-        report(nameEntry.value, path.appending("name"), .invalid("missing name in receiver", hint: "give the receiver a name"))
+        report(
+          nameEntry.value, path.appending("name"),
+          .invalid("missing name in receiver", hint: "give the receiver a name"))
       }
       return nil
     }
@@ -583,11 +619,17 @@ final class AlertmanagerConfigReader {
         if lowered.hasPrefix("sim://") {
           action = PlatformAction(url: text)
           if action?.kind == .other("") {
-            report(entry.value, keyPath, .invalid("the sim:// URL names no action", hint: "use sim://rollback, sim://page or sim://scale"))
+            report(
+              entry.value, keyPath,
+              .invalid("the sim:// URL names no action", hint: "use sim://rollback, sim://page or sim://scale"))
           }
         } else if !(lowered.hasPrefix("http://") || lowered.hasPrefix("https://")) {
           let scheme = text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? text
-          report(entry.value, keyPath, .invalid("unsupported scheme \(quoted(scheme)) for URL", hint: "use http://, https://, or sim://rollback, sim://page, sim://scale for platform actions"))
+          report(
+            entry.value, keyPath,
+            .invalid(
+              "unsupported scheme \(quoted(scheme)) for URL",
+              hint: "use http://, https://, or sim://rollback, sim://page, sim://scale for platform actions"))
         }
       case "url_file" where isWebhook:
         urlFile = string(entry.value, keyPath)
@@ -602,13 +644,16 @@ final class AlertmanagerConfigReader {
     checkRequiredFields(node, path, kind: kind.key, keys: Set(entries.map(\.key)))
     if isWebhook {
       if url == nil && urlFile == nil {
-        report(node, path, .invalid("one of url or url_file must be configured", hint: "add `url: sim://rollback` or an http(s) URL"))
+        report(
+          node, path,
+          .invalid("one of url or url_file must be configured", hint: "add `url: sim://rollback` or an http(s) URL"))
       } else if url != nil && urlFile != nil {
         report(node, path, .invalid("at most one of url & url_file must be configured", hint: "remove one of them"))
       }
     }
     let name = String(kind.key.dropLast("_configs".count))
-    return ReceiverIntegration(kind: name, index: index, sendResolved: sendResolved, url: url, action: action, maxAlerts: maxAlerts)
+    return ReceiverIntegration(
+      kind: name, index: index, sendResolved: sendResolved, url: url, action: action, maxAlerts: maxAlerts)
   }
 
   /// The required settings `config.Load` checks for the common integrations
@@ -628,7 +673,10 @@ final class AlertmanagerConfigReader {
         missing.append(("no global mail from address set", "set `from` here or `global.smtp_from`"))
       }
     case "slack_configs":
-      if !has(["api_url", "api_url_file", "app_token", "app_token_file"], global: ["slack_api_url", "slack_api_url_file", "slack_app_token", "slack_app_token_file"]) {
+      if !has(
+        ["api_url", "api_url_file", "app_token", "app_token_file"],
+        global: ["slack_api_url", "slack_api_url_file", "slack_app_token", "slack_app_token_file"])
+      {
         missing.append(("no global Slack API URL set", "set `api_url` here or `global.slack_api_url`"))
       }
     case "pagerduty_configs":
@@ -655,7 +703,9 @@ final class AlertmanagerConfigReader {
 
   func readTimeInterval(_ node: Node, _ path: AlertmanagerKeyPath) -> (NamedTimeInterval, Node)? {
     guard let entries = mapping(node, path, known: ["name", "time_intervals"]) else { return nil }
-    guard let nameEntry = entries.first(where: { $0.key == "name" }), let name = string(nameEntry.value, path.appending("name")) else {
+    guard let nameEntry = entries.first(where: { $0.key == "name" }),
+      let name = string(nameEntry.value, path.appending("name"))
+    else {
       if !entries.contains(where: { $0.key == "name" }) { report(node, path, .missingKey("name")) }
       return nil
     }
@@ -691,24 +741,34 @@ final class AlertmanagerConfigReader {
             }
             guard let minute = Self.clockMinute(text) else {
               failed = true
-              report(field.value, itemPath.appending(field.key), .invalid("couldn't parse timestamp \(quoted(text)), invalid format", hint: "use HH:MM, 00:00 to 24:00"))
+              report(
+                field.value, itemPath.appending(field.key),
+                .invalid("couldn't parse timestamp \(quoted(text)), invalid format", hint: "use HH:MM, 00:00 to 24:00"))
               continue
             }
             if field.key == "start_time" { start = minute } else { end = minute }
           }
           guard let start, let end else {
             if failed { continue }
-            report(item, itemPath, .invalid("both start and end times must be provided", hint: "add start_time and end_time"))
+            report(
+              item, itemPath, .invalid("both start and end times must be provided", hint: "add start_time and end_time")
+            )
             continue
           }
           guard start < end else {
-            report(item, itemPath, .invalid("start time cannot be equal or greater than end time", hint: "a range cannot cross midnight; split it in two"))
+            report(
+              item, itemPath,
+              .invalid(
+                "start time cannot be equal or greater than end time",
+                hint: "a range cannot cross midnight; split it in two"))
             continue
           }
           period.times.append(start..<end)
         }
       case "weekdays":
-        period.weekdays = readRanges(entry.value, keyPath, what: "weekday") { Self.weekdayNames.firstIndex(of: $0.lowercased()) }
+        period.weekdays = readRanges(entry.value, keyPath, what: "weekday") {
+          Self.weekdayNames.firstIndex(of: $0.lowercased())
+        }
       case "months":
         period.months = readRanges(entry.value, keyPath, what: "month") { text in
           if let index = Self.monthNames.firstIndex(of: text.lowercased()) { return index + 1 }
@@ -716,7 +776,8 @@ final class AlertmanagerConfigReader {
           return nil
         }
       case "years":
-        period.years = readRanges(entry.value, keyPath, what: "year") { text in Int(text).flatMap { $0 > 0 ? $0 : nil } }
+        period.years = readRanges(entry.value, keyPath, what: "year") { text in Int(text).flatMap { $0 > 0 ? $0 : nil }
+        }
       case "days_of_month":
         for (index, item) in (stringList(entry.value, keyPath) ?? []).enumerated() {
           let parts = item.text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
@@ -724,13 +785,19 @@ final class AlertmanagerConfigReader {
           guard (1...2).contains(parts.count), numbers.count == parts.count,
             numbers.allSatisfy({ $0 != 0 && (-31...31).contains($0) })
           else {
-            report(item.node, keyPath.appending(index: index), .invalid("invalid day of month range \(quoted(item.text))", hint: "use days 1 to 31 or -31 to -1, e.g. `1:7` or `-1`"))
+            report(
+              item.node, keyPath.appending(index: index),
+              .invalid(
+                "invalid day of month range \(quoted(item.text))",
+                hint: "use days 1 to 31 or -31 to -1, e.g. `1:7` or `-1`"))
             continue
           }
           let begin = numbers[0]
           let end = numbers.count == 2 ? numbers[1] : numbers[0]
           if (begin > 0) == (end > 0), begin > end {
-            report(item.node, keyPath.appending(index: index), .invalid("start day cannot be after end day in \(quoted(item.text))", hint: nil))
+            report(
+              item.node, keyPath.appending(index: index),
+              .invalid("start day cannot be after end day in \(quoted(item.text))", hint: nil))
             continue
           }
           period.daysOfMonth.append((begin, end))
@@ -741,7 +808,9 @@ final class AlertmanagerConfigReader {
         if SimCalendar.isKnownTimeZone(zone) {
           period.location = zone
         } else {
-          report(entry.value, keyPath, .invalid("unknown time zone \(quoted(text))", hint: "use an IANA name such as Europe/Berlin or UTC"))
+          report(
+            entry.value, keyPath,
+            .invalid("unknown time zone \(quoted(text))", hint: "use an IANA name such as Europe/Berlin or UTC"))
         }
       default:
         break
@@ -756,18 +825,27 @@ final class AlertmanagerConfigReader {
   ) -> [ClosedRange<Int>] {
     var ranges: [ClosedRange<Int>] = []
     for (index, item) in (stringList(node, path) ?? []).enumerated() {
-      let parts = item.text.split(separator: ":", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+      let parts = item.text.split(separator: ":", omittingEmptySubsequences: false).map {
+        String($0).trimmingCharacters(in: .whitespaces)
+      }
       let values = parts.compactMap(value)
       guard (1...2).contains(parts.count), values.count == parts.count else {
-        report(item.node, path.appending(index: index), .invalid("invalid \(what) \(quoted(item.text))", hint: what == "weekday" ? "use names such as monday or ranges such as monday:friday" : nil))
+        report(
+          item.node, path.appending(index: index),
+          .invalid(
+            "invalid \(what) \(quoted(item.text))",
+            hint: what == "weekday" ? "use names such as monday or ranges such as monday:friday" : nil))
         continue
       }
       let begin = values[0]
       let end = values.count == 2 ? values[1] : values[0]
       guard begin <= end else {
         // alertmanager's wording, kept so searches for it find this.
-        let message = what == "weekday" ? "start day cannot be before end day" : "start \(what) cannot be after end \(what)"
-        let hint = what == "weekday" ? "weeks run from sunday to saturday; list the days instead, e.g. ['saturday', 'sunday']" : nil
+        let message =
+          what == "weekday" ? "start day cannot be before end day" : "start \(what) cannot be after end \(what)"
+        let hint =
+          what == "weekday"
+          ? "weeks run from sunday to saturday; list the days instead, e.g. ['saturday', 'sunday']" : nil
         report(item.node, path.appending(index: index), .invalid("\(message) in \(quoted(item.text))", hint: hint))
         continue
       }
@@ -779,7 +857,8 @@ final class AlertmanagerConfigReader {
   /// `HH:MM` from 00:00 to 24:00, as minutes of the day.
   static func clockMinute(_ text: String) -> Int? {
     let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
+    guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]),
+      let minute = Int(parts[1]),
       (0...24).contains(hour), (0..<60).contains(minute), hour < 24 || minute == 0
     else { return nil }
     return hour * 60 + minute

@@ -77,7 +77,7 @@ public struct AlertRoute: Sendable {
   public let id: RouteID
   public let parent: RouteID?
   public let children: [RouteID]
-  /// Where the route is in the file, e.g. `route.routes[1]`.
+  /// Where the route is in the file, such as `route.routes[1]`.
   public let keyPath: AlertmanagerKeyPath
   /// `match`, `match_re` and `matchers` together, sorted as alertmanager sorts them.
   public let matchers: [LabelMatcher]
@@ -95,8 +95,10 @@ public struct AlertRoute: Sendable {
   public let muteTimeIntervals: [String]
   /// Not inherited, as in `NewRoute`.
   public let activeTimeIntervals: [String]
+  /// The route's key, the prefix of every group key of this route.
+  ///
   /// alertmanager's `Route.Key()`: the parent's key, `/`, this route's matchers,
-  /// e.g. `{}/{severity="critical"}`. The prefix of every group key.
+  /// as in `{}/{severity="critical"}`.
   public let key: String
 }
 
@@ -117,19 +119,20 @@ public struct InhibitRule: Sendable {
 public struct Receiver: Sendable {
   public let name: ReceiverName
   public let keyPath: AlertmanagerKeyPath
-  /// Each entry of each `*_configs` list, in file order. A receiver without any is a
-  /// black hole: alerts routed to it are never sent anywhere.
+  /// Each entry of each `*_configs` list, in file order.
+  ///
+  /// A receiver without any is a black hole: alerts routed to it go nowhere.
   public let integrations: [ReceiverIntegration]
 }
 
-/// One notifier of a receiver: one entry of `webhook_configs`, `email_configs`, …
+/// One notifier of a receiver: one entry of a `*_configs` list.
 ///
 /// Each integration keeps its own notification log, so (like alertmanager, where
 /// the log is keyed by receiver, integration and index) an email integration that
 /// ignores resolved alerts and a webhook integration on the same receiver are
 /// de-duplicated separately.
 public struct ReceiverIntegration: Sendable {
-  /// The kind, named like its config key without `_configs`: `webhook`, `email`, …
+  /// The kind, named like its config key without `_configs` (`webhook`, `email`).
   public let kind: String
   /// The position within its `*_configs` list.
   public let index: Int

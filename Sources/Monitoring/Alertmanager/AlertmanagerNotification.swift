@@ -35,11 +35,12 @@ public struct AlertRejection: Hashable, Sendable, CustomStringConvertible {
   public var description: String { "alert \(index) \(labelSetText(labels)): \(reason)" }
 }
 
-/// Identifies an aggregation group in alertmanager's format: the route key, `:`,
-/// the group labels, e.g. `{}/{severity="critical"}:{alertname="ErrorRateHigh"}`.
+/// Identifies an aggregation group in alertmanager's format.
 ///
-/// This is the `groupKey` field of webhook payloads (`aggrGroup.GroupKey` in
-/// dispatch/dispatch.go) and the key of the notification log.
+/// The route key, `:`, the group labels, as in
+/// `{}/{severity="critical"}:{alertname="ErrorRateHigh"}`. This is the `groupKey`
+/// field of webhook payloads (`aggrGroup.GroupKey` in dispatch/dispatch.go) and the
+/// key of the notification log.
 public struct AlertGroupKey: Hashable, Comparable, Sendable, CustomStringConvertible {
   public let rawValue: String
   public init(_ rawValue: String) { self.rawValue = rawValue }
@@ -91,7 +92,7 @@ public struct AlertmanagerNotification: Sendable {
   /// When it was sent.
   public let time: SimTime
   public let receiver: ReceiverName
-  /// The integration kind, e.g. `webhook`, `email`, `slack`.
+  /// The integration kind, such as `webhook`, `email` or `slack`.
   public let integration: String
   /// Position in the receiver's `<kind>_configs` list.
   public let integrationIndex: Int

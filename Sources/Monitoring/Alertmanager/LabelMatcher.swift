@@ -232,9 +232,15 @@ extension LabelMatcher {
     while index < characters.count, characters[index] == " " { index += 1 }
     let rest = String(characters[index...])
     let op: Operator
-    if rest.hasPrefix("=~") { op = .regexMatch } else if rest.hasPrefix("!=") { op = .notEqual } else if rest.hasPrefix("!~") {
+    if rest.hasPrefix("=~") {
+      op = .regexMatch
+    } else if rest.hasPrefix("!=") {
+      op = .notEqual
+    } else if rest.hasPrefix("!~") {
       op = .regexNoMatch
-    } else if rest.hasPrefix("=") { op = .equal } else {
+    } else if rest.hasPrefix("=") {
+      op = .equal
+    } else {
       throw ParseError(text: whole, reason: "expected =, !=, =~ or !~ after `\(name)`", isRegexError: false)
     }
     let rawValue = String(rest.dropFirst(op.symbol.count)).trimmingCharacters(in: .whitespaces)

@@ -48,7 +48,8 @@ public struct PlatformAction: Hashable, Sendable, CustomStringConvertible {
     let prefix = "sim://"
     guard url.lowercased().hasPrefix(prefix) else { return nil }
     let rest = String(url.dropFirst(prefix.count))
-    let beforeFragment = rest.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+    let beforeFragment =
+      rest.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
     let parts = beforeFragment.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
     let location = parts.first.map(String.init) ?? ""
     let query = parts.count > 1 ? String(parts[1]) : ""

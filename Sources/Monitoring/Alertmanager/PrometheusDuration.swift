@@ -29,7 +29,9 @@ enum PrometheusDuration {
       var matched: Int?
       for unitIndex in nextUnit..<units.count {
         let suffix = Array(units[unitIndex].suffix.utf8)
-        guard index + suffix.count <= bytes.count, Array(bytes[index..<(index + suffix.count)]) == suffix else { continue }
+        guard index + suffix.count <= bytes.count, Array(bytes[index..<(index + suffix.count)]) == suffix else {
+          continue
+        }
         if suffix == [UInt8(ascii: "m")], index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "s") { continue }
         matched = unitIndex
         break

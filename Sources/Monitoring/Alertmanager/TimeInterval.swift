@@ -82,7 +82,8 @@ struct TimeIntervalClock: Sendable {
       for period in interval.periods {
         let zone = period.location ?? "UTC"
         if calendars[zone] == nil {
-          calendars[zone] = SimCalendar(startEpochSeconds: startEpochSeconds, timeZoneIdentifier: zone, horizon: horizon)
+          calendars[zone] = SimCalendar(
+            startEpochSeconds: startEpochSeconds, timeZoneIdentifier: zone, horizon: horizon)
         }
       }
     }
@@ -102,7 +103,9 @@ struct TimeIntervalClock: Sendable {
         // LocalTime.weekday is Monday = 0; Go's time.Weekday is Sunday = 0.
         let weekday = (local.weekday + 1) % 7
         let minute = Int(local.microsecondOfDay / 60_000_000)
-        if period.contains(year: date.year, month: date.month, day: date.day, weekdaySundayZero: weekday, minuteOfDay: minute) {
+        if period.contains(
+          year: date.year, month: date.month, day: date.day, weekdaySundayZero: weekday, minuteOfDay: minute)
+        {
           return true
         }
       }
