@@ -127,4 +127,27 @@ import Testing
     #expect(alertmanager.notifications.map(\.time) == expected.map(at))
     #expect(alertmanager.notifications.last?.alerts.count == 2)
   }
+
+  @Test(arguments: [
+    // Log entry (expiry 2 × 1h from 30s) still there at 1h30m30s: a plain repeat.
+    ("1h30m", "1h30m30s", AlertmanagerNotification.Reason.repeatIntervalElapsed),
+    // Gone by the 2h15m log GC: after the silence the group is new to the receiver.
+    ("5h", "5h0m30s", .firstNotification),
+  ])
+  func notificationLogEntriesExpireAfterTwiceTheRepeatInterval(
+    silenceEnd: String, expectedTime: String, expectedReason: AlertmanagerNotification.Reason
+  ) throws {
+    let alertmanager = Alertmanager(
+      config: try config(
+        Self.yaml.replacingOccurrences(
+          of: "  group_by: [alertname, service]", with: "  group_by: [alertname]\n  repeat_interval: 1h")))
+    alertmanager.receive(alerts: [firing(["alertname": "QueueBacklog"])], at: .zero)
+    alertmanager.advance(to: at("1m"))
+    alertmanager.addSilence(
+      matchers: [try LabelMatcher(name: "alertname", op: .equal, value: "QueueBacklog")], startsAt: at("1m"),
+      endsAt: at(silenceEnd))
+    drive(alertmanager, posts: [], until: at(expectedTime))
+    #expect(alertmanager.notifications.map(\.reason) == [.firstNotification, expectedReason])
+    #expect(alertmanager.notifications.last?.time == at(expectedTime))
+  }
 }

@@ -45,7 +45,7 @@ extension Alertmanager {
       let logKey = NotificationLogKey(
         groupKey: group.key, receiver: receiver.name, integration: integration.kind, integrationIndex: integration.index
       )
-      let entry = notificationLog[logKey].flatMap { now < $0.timestamp + Self.notificationLogRetention ? $0 : nil }
+      let entry = notificationLog[logKey].flatMap { isCollectedByNotificationLogGC($0) ? nil : $0 }
       guard
         let reason = Self.needsUpdate(
           entry: entry, firing: firing, resolved: resolved, sendResolved: integration.sendResolved,
@@ -55,7 +55,11 @@ extension Alertmanager {
       // RetryStage: without send_resolved only firing alerts go out, and nothing at
       // all when none fire; the log is updated either way.
       var sent = integration.sendResolved ? visible : visible.filter { !$0.isResolved(at: now) }
-      notificationLog[logKey] = NotificationLogEntry(firing: firing, resolved: resolved, timestamp: now)
+      // `SetNotifiesStage`: the entry expires after 2 × repeat_interval (at most the
+      // retention), so a group muted that long is new to the receiver again.
+      let expiry = min(Self.notificationLogRetention, route.repeatInterval * 2)
+      notificationLog[logKey] = NotificationLogEntry(
+        firing: firing, resolved: resolved, timestamp: now, expiresAt: now + expiry)
       guard !sent.isEmpty else { continue }
       var truncated = 0
       if integration.maxAlerts > 0, sent.count > integration.maxAlerts {

@@ -43,8 +43,10 @@ public final class Alertmanager {
   public static let maintenanceInterval = SimDuration.seconds(30)
   /// `--alerts.gc-interval`: resolved alerts leave the alert store at these ticks.
   public static let alertStoreGCInterval = SimDuration.minutes(30)
-  /// `--data.retention`: how long a notification log entry is kept.
+  /// `--data.retention`: the longest a notification log entry is kept.
   public static let notificationLogRetention = SimDuration.hours(120)
+  /// `--data.maintenance-interval`: expired notification log entries go at these ticks.
+  public static let notificationLogGCInterval = SimDuration.minutes(15)
 
   /// When the process started; maintenance and GC tick from here.
   let startTime: SimTime
@@ -183,6 +185,14 @@ public final class Alertmanager {
     return alert.isResolved(at: lastTick)
   }
 
+  /// Whether the notification log's periodic GC has removed this entry by now: it
+  /// had expired at the latest GC tick (`Log.GC` in nflog/nflog.go).
+  func isCollectedByNotificationLogGC(_ entry: NotificationLogEntry) -> Bool {
+    let ticks = (now - startTime).microseconds / Self.notificationLogGCInterval.microseconds
+    guard ticks > 0 else { return false }
+    return startTime + Self.notificationLogGCInterval * ticks >= entry.expiresAt
+  }
+
   // MARK: - Time
 
   /// The earliest simulated time at which Alertmanager has something to do (a group
@@ -245,6 +255,7 @@ public final class Alertmanager {
         // Memory only: collected alerts no longer merge, resolved sources no longer mute.
         store = store.filter { !isCollectedByGC($0.value) }
         inhibitionSources = inhibitionSources.map { $0.filter { !$0.value.isResolved(at: now) } }
+        notificationLog = notificationLog.filter { !isCollectedByNotificationLogGC($0.value) }
         continue
       }
       return
@@ -307,4 +318,5 @@ struct NotificationLogEntry: Sendable {
   let firing: Set<String>
   let resolved: Set<String>
   let timestamp: SimTime
+  let expiresAt: SimTime
 }
