@@ -124,7 +124,7 @@ import Testing
   }
 
   @Test(arguments: [
-    (#"severity="critical""#, "severity", LabelMatcher.Operator.equal, "critical"),
+    (#"severity="critical""#, "severity", AlertmanagerMatcher.Operator.equal, "critical"),
     ("severity=critical", "severity", .equal, "critical"),
     (#"env!="dev""#, "env", .notEqual, "dev"),
     (#"alertname=~"Error.*""#, "alertname", .regexMatch, "Error.*"),
@@ -132,8 +132,8 @@ import Testing
     (#"msg="say \"hi\"""#, "msg", .equal, #"say "hi""#),
     (#"path="a,b""#, "path", .equal, "a,b"),
   ])
-  func parsesMatcherSyntax(text: String, name: String, op: LabelMatcher.Operator, value: String) throws {
-    let matchers = try LabelMatcher.parseList(text)
+  func parsesMatcherSyntax(text: String, name: String, op: AlertmanagerMatcher.Operator, value: String) throws {
+    let matchers = try AlertmanagerMatcher.parseList(text)
     #expect(matchers.count == 1)
     #expect(matchers.first?.name == name)
     #expect(matchers.first?.op == op)
@@ -141,18 +141,18 @@ import Testing
   }
 
   @Test func parsesBracedMatcherLists() throws {
-    let matchers = try LabelMatcher.parseList(#"{severity="critical", service=~"api|web"}"#)
+    let matchers = try AlertmanagerMatcher.parseList(#"{severity="critical", service=~"api|web"}"#)
     #expect(matchers.map(\.description) == [#"severity="critical""#, #"service=~"api|web""#])
   }
 
   @Test func regexesAreAnchoredAndMissingLabelsAreEmpty() throws {
-    let critical = try LabelMatcher(name: "severity", op: .regexMatch, value: "crit")
+    let critical = try AlertmanagerMatcher(name: "severity", op: .regexMatch, value: "crit")
     #expect(critical.matches(["severity": "critical"]) == false)
     #expect(critical.matches(["severity": "crit"]))
-    let notOps = try LabelMatcher(name: "team", op: .regexNoMatch, value: "ops|sre")
+    let notOps = try AlertmanagerMatcher(name: "team", op: .regexNoMatch, value: "ops|sre")
     #expect(notOps.matches([:]))
     #expect(notOps.matches(["team": "ops"]) == false)
-    let empty = try LabelMatcher(name: "team", op: .equal, value: "")
+    let empty = try AlertmanagerMatcher(name: "team", op: .equal, value: "")
     #expect(empty.matches(["alertname": "X"]))
   }
 

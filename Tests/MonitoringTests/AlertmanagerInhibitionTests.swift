@@ -114,7 +114,7 @@ import Testing
     alertmanager.receive(alerts: [firing(first)], at: .zero)
     alertmanager.advance(to: at("2m"))
     let silence = alertmanager.addSilence(
-      matchers: [try LabelMatcher(name: "alertname", op: .equal, value: "QueueBacklog")], startsAt: at("2m"),
+      matchers: [try AlertmanagerMatcher(name: "alertname", op: .equal, value: "QueueBacklog")], startsAt: at("2m"),
       endsAt: at("20m"), comment: "known backlog, draining")
     if let expireAt {
       drive(alertmanager, posts: [(at("3m"), [firing(second, since: "3m")])], until: at(expireAt))
@@ -144,7 +144,7 @@ import Testing
     alertmanager.receive(alerts: [firing(["alertname": "QueueBacklog"])], at: .zero)
     alertmanager.advance(to: at("1m"))
     alertmanager.addSilence(
-      matchers: [try LabelMatcher(name: "alertname", op: .equal, value: "QueueBacklog")], startsAt: at("1m"),
+      matchers: [try AlertmanagerMatcher(name: "alertname", op: .equal, value: "QueueBacklog")], startsAt: at("1m"),
       endsAt: at(silenceEnd))
     drive(alertmanager, posts: [], until: at(expectedTime))
     #expect(alertmanager.notifications.map(\.reason) == [.firstNotification, expectedReason])

@@ -13,7 +13,7 @@ extension Alertmanager {
     guard !group.alerts.isEmpty else { return }
 
     // Alerts resolve as of this instant; firing ones have their end cleared.
-    let alerts = group.alerts.values.sorted { alertSortsBefore($0.labels, $1.labels) }
+    let alerts = group.alerts.values.sorted { AlertmanagerText.alertSortsBefore($0.labels, $1.labels) }
     let resolvedFingerprints = alerts.filter { $0.isResolved(at: now) }.map(\.fingerprint)
 
     notify(group: group, route: route, alerts: alerts)

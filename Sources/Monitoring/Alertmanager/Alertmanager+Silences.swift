@@ -16,7 +16,7 @@ public struct SilenceID: Hashable, Comparable, Sendable, CustomStringConvertible
 /// applied at each flush after inhibition and time intervals.
 public struct Silence: Sendable {
   public let id: SilenceID
-  public let matchers: [LabelMatcher]
+  public let matchers: [AlertmanagerMatcher]
   public let startsAt: SimTime
   public var endsAt: SimTime
   public let comment: String
@@ -31,7 +31,7 @@ extension Alertmanager {
   /// - Precondition: at least one matcher and `startsAt < endsAt` (the API refuses
   ///   silences without matchers or with an end before the start).
   @discardableResult
-  public func addSilence(matchers: [LabelMatcher], startsAt: SimTime, endsAt: SimTime, comment: String = "")
+  public func addSilence(matchers: [AlertmanagerMatcher], startsAt: SimTime, endsAt: SimTime, comment: String = "")
     -> SilenceID
   {
     precondition(!matchers.isEmpty, "a silence needs at least one matcher")

@@ -111,8 +111,8 @@ public final class Alertmanager {
 
   static func validationFailure(_ input: AlertInput) -> String? {
     if input.labels.isEmpty { return "at least one label pair required" }
-    for name in input.labels.keys.sorted() where !isValidLabelName(name) {
-      return "invalid label set: invalid name \(quoted(name))"
+    for name in input.labels.keys.sorted() where !AlertmanagerText.isValidLabelName(name) {
+      return "invalid label set: invalid name \(AlertmanagerText.quoted(name))"
     }
     if let startsAt = input.startsAt, let endsAt = input.endsAt, endsAt < startsAt {
       return "start time must be before end time"
@@ -125,7 +125,8 @@ public final class Alertmanager {
     let startsAt = input.startsAt ?? input.endsAt ?? now
     let endsAt = input.endsAt ?? now + config.resolveTimeout
     var alert = StoredAlert(
-      fingerprint: labelSetText(input.labels), labels: input.labels, annotations: input.annotations, startsAt: startsAt,
+      fingerprint: AlertmanagerText.labelSetText(input.labels), labels: input.labels, annotations: input.annotations,
+      startsAt: startsAt,
       endsAt: endsAt, updatedAt: now, timeout: input.endsAt == nil, generatorURL: input.generatorURL)
 
     // The alert store merges overlapping versions (mem.Alerts.Put).
@@ -146,7 +147,7 @@ public final class Alertmanager {
     for routeID in config.matchingRoutes(for: alert.labels) {
       let route = config.routes[routeID.index]
       let groupLabels = route.groupByAll ? alert.labels : alert.labels.filter { route.groupBy.contains($0.key) }
-      let labelsText = labelSetText(groupLabels)
+      let labelsText = AlertmanagerText.labelSetText(groupLabels)
       let id = GroupID(route: routeID, labelsText: labelsText)
       if groups[id] == nil {
         groups[id] = AggregationGroup(

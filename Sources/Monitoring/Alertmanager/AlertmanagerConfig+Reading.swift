@@ -111,7 +111,7 @@ final class AlertmanagerConfigReader {
       problem = text
     case .duplicatedKeysInMapping(let duplicates, let context):
       mark = context.mark
-      problem = "duplicate key \(duplicates.map(quoted).joined(separator: ", ")) in a mapping"
+      problem = "duplicate key \(duplicates.map(AlertmanagerText.quoted).joined(separator: ", ")) in a mapping"
     default:
       break
     }
@@ -156,7 +156,9 @@ final class AlertmanagerConfigReader {
       }
       let key = keyScalar.string
       if let known, !known.contains(key) {
-        report(keyNode, path.appending(key), .unknownKey(key, suggestion: nearestCandidate(to: key, in: known)))
+        report(
+          keyNode, path.appending(key),
+          .unknownKey(key, suggestion: AlertmanagerText.nearestCandidate(to: key, in: known)))
         continue
       }
       entries.append((key, keyNode, value))
@@ -222,19 +224,19 @@ final class AlertmanagerConfigReader {
   // MARK: - Matchers
 
   /// `match` (equality) or `match_re` (regex) maps: label name → value.
-  func matchMap(_ node: Node, _ path: AlertmanagerKeyPath, regex: Bool) -> [LabelMatcher] {
+  func matchMap(_ node: Node, _ path: AlertmanagerKeyPath, regex: Bool) -> [AlertmanagerMatcher] {
     if isNull(node) { return [] }
     guard let entries = mapping(node, path, known: nil) else { return [] }
-    var matchers: [LabelMatcher] = []
+    var matchers: [AlertmanagerMatcher] = []
     for entry in entries {
       let entryPath = path.appending(entry.key)
-      guard isValidLabelName(entry.key) else {
+      guard AlertmanagerText.isValidLabelName(entry.key) else {
         report(entry.keyNode, entryPath, .invalidLabelName(entry.key))
         continue
       }
       guard let value = string(entry.value, entryPath) else { continue }
       do {
-        matchers.append(try LabelMatcher(name: entry.key, op: regex ? .regexMatch : .equal, value: value))
+        matchers.append(try AlertmanagerMatcher(name: entry.key, op: regex ? .regexMatch : .equal, value: value))
       } catch {
         report(entry.value, entryPath, .invalidRegex(value, reason: error.reason))
       }
@@ -243,12 +245,12 @@ final class AlertmanagerConfigReader {
   }
 
   /// A `matchers` list: each entry one or more matchers in alertmanager's syntax.
-  func matcherList(_ node: Node, _ path: AlertmanagerKeyPath) -> [LabelMatcher] {
+  func matcherList(_ node: Node, _ path: AlertmanagerKeyPath) -> [AlertmanagerMatcher] {
     guard let items = stringList(node, path) else { return [] }
-    var matchers: [LabelMatcher] = []
+    var matchers: [AlertmanagerMatcher] = []
     for (index, item) in items.enumerated() {
       do {
-        matchers += try LabelMatcher.parseList(item.text)
+        matchers += try AlertmanagerMatcher.parseList(item.text)
       } catch {
         if error.isRegexError {
           report(item.node, path.appending(index: index), .invalidRegex(error.text, reason: error.reason))
@@ -349,7 +351,7 @@ final class AlertmanagerConfigReader {
     var groupByAll = false
     var continueMatching = false
     var continueNode: Node?
-    var matchers: [LabelMatcher] = []
+    var matchers: [AlertmanagerMatcher] = []
     var matcherNode: Node?
     var groupWait: SimDuration?
     var groupInterval: SimDuration?
@@ -376,12 +378,13 @@ final class AlertmanagerConfigReader {
         for (index, label) in labels.enumerated() {
           if label.text == "..." {
             route.groupByAll = true
-          } else if !isValidLabelName(label.text) {
+          } else if !AlertmanagerText.isValidLabelName(label.text) {
             report(label.node, keyPath.appending(index: index), .invalidLabelName(label.text))
           } else if names.contains(label.text) {
             report(
               label.node, keyPath.appending(index: index),
-              .invalid("duplicated label \(quoted(label.text)) in group_by", hint: "list each label once"))
+              .invalid(
+                "duplicated label \(AlertmanagerText.quoted(label.text)) in group_by", hint: "list each label once"))
           } else {
             names.append(label.text)
           }
@@ -495,19 +498,22 @@ final class AlertmanagerConfigReader {
       if let receiver = raw.receiver, !receiverNames.contains(receiver.name) {
         report(
           receiver.node, raw.path.appending("receiver"),
-          .unknownReceiver(receiver.name, suggestion: nearestCandidate(to: receiver.name, in: receiverNames)))
+          .unknownReceiver(
+            receiver.name, suggestion: AlertmanagerText.nearestCandidate(to: receiver.name, in: receiverNames)))
       }
       for (offset, name) in raw.muteTimeIntervals.enumerated() where !timeIntervalNames.contains(name.text) {
         report(
           name.node, raw.path.appending("mute_time_intervals").appending(index: offset),
-          .unknownTimeInterval(name.text, suggestion: nearestCandidate(to: name.text, in: timeIntervalNames)))
+          .unknownTimeInterval(
+            name.text, suggestion: AlertmanagerText.nearestCandidate(to: name.text, in: timeIntervalNames)))
       }
       for (offset, name) in raw.activeTimeIntervals.enumerated() where !timeIntervalNames.contains(name.text) {
         report(
           name.node, raw.path.appending("active_time_intervals").appending(index: offset),
-          .unknownTimeInterval(name.text, suggestion: nearestCandidate(to: name.text, in: timeIntervalNames)))
+          .unknownTimeInterval(
+            name.text, suggestion: AlertmanagerText.nearestCandidate(to: name.text, in: timeIntervalNames)))
       }
-      let matchers = raw.matchers.sorted(by: LabelMatcher.sortsBefore)
+      let matchers = raw.matchers.sorted(by: AlertmanagerMatcher.sortsBefore)
       let groupBy: [String]
       let groupByAll: Bool
       if let own = raw.groupBy {
@@ -538,8 +544,8 @@ final class AlertmanagerConfigReader {
 
   func readInhibitRule(_ node: Node, _ path: AlertmanagerKeyPath) -> InhibitRule? {
     guard let entries = mapping(node, path, known: Self.inhibitKeys) else { return nil }
-    var source: [LabelMatcher] = []
-    var target: [LabelMatcher] = []
+    var source: [AlertmanagerMatcher] = []
+    var target: [AlertmanagerMatcher] = []
     var equal: [String] = []
     for entry in entries {
       let keyPath = path.appending(entry.key)
@@ -553,7 +559,7 @@ final class AlertmanagerConfigReader {
       case "target_matchers": target += matcherList(entry.value, keyPath)
       case "equal":
         for (index, label) in (stringList(entry.value, keyPath) ?? []).enumerated() {
-          if isValidLabelName(label.text) {
+          if AlertmanagerText.isValidLabelName(label.text) {
             equal.append(label.text)
           } else {
             report(label.node, keyPath.appending(index: index), .invalidLabelName(label.text))
@@ -628,7 +634,7 @@ final class AlertmanagerConfigReader {
           report(
             entry.value, keyPath,
             .invalid(
-              "unsupported scheme \(quoted(scheme)) for URL",
+              "unsupported scheme \(AlertmanagerText.quoted(scheme)) for URL",
               hint: "use http://, https://, or sim://rollback, sim://page, sim://scale for platform actions"))
         }
       case "url_file" where isWebhook:
@@ -743,7 +749,9 @@ final class AlertmanagerConfigReader {
               failed = true
               report(
                 field.value, itemPath.appending(field.key),
-                .invalid("couldn't parse timestamp \(quoted(text)), invalid format", hint: "use HH:MM, 00:00 to 24:00"))
+                .invalid(
+                  "couldn't parse timestamp \(AlertmanagerText.quoted(text)), invalid format",
+                  hint: "use HH:MM, 00:00 to 24:00"))
               continue
             }
             if field.key == "start_time" { start = minute } else { end = minute }
@@ -788,7 +796,7 @@ final class AlertmanagerConfigReader {
             report(
               item.node, keyPath.appending(index: index),
               .invalid(
-                "invalid day of month range \(quoted(item.text))",
+                "invalid day of month range \(AlertmanagerText.quoted(item.text))",
                 hint: "use days 1 to 31 or -31 to -1, e.g. `1:7` or `-1`"))
             continue
           }
@@ -797,7 +805,7 @@ final class AlertmanagerConfigReader {
           if (begin > 0) == (end > 0), begin > end {
             report(
               item.node, keyPath.appending(index: index),
-              .invalid("start day cannot be after end day in \(quoted(item.text))", hint: nil))
+              .invalid("start day cannot be after end day in \(AlertmanagerText.quoted(item.text))", hint: nil))
             continue
           }
           period.daysOfMonth.append((begin, end))
@@ -810,7 +818,9 @@ final class AlertmanagerConfigReader {
         } else {
           report(
             entry.value, keyPath,
-            .invalid("unknown time zone \(quoted(text))", hint: "use an IANA name such as Europe/Berlin or UTC"))
+            .invalid(
+              "unknown time zone \(AlertmanagerText.quoted(text))",
+              hint: "use an IANA name such as Europe/Berlin or UTC"))
         }
       default:
         break
@@ -833,7 +843,7 @@ final class AlertmanagerConfigReader {
         report(
           item.node, path.appending(index: index),
           .invalid(
-            "invalid \(what) \(quoted(item.text))",
+            "invalid \(what) \(AlertmanagerText.quoted(item.text))",
             hint: what == "weekday" ? "use names such as monday or ranges such as monday:friday" : nil))
         continue
       }
@@ -846,7 +856,9 @@ final class AlertmanagerConfigReader {
         let hint =
           what == "weekday"
           ? "weeks run from sunday to saturday; list the days instead, e.g. ['saturday', 'sunday']" : nil
-        report(item.node, path.appending(index: index), .invalid("\(message) in \(quoted(item.text))", hint: hint))
+        report(
+          item.node, path.appending(index: index),
+          .invalid("\(message) in \(AlertmanagerText.quoted(item.text))", hint: hint))
         continue
       }
       ranges.append(begin...end)

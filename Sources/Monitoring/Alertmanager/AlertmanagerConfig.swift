@@ -80,7 +80,7 @@ public struct AlertRoute: Sendable {
   /// Where the route is in the file, such as `route.routes[1]`.
   public let keyPath: AlertmanagerKeyPath
   /// `match`, `match_re` and `matchers` together, sorted as alertmanager sorts them.
-  public let matchers: [LabelMatcher]
+  public let matchers: [AlertmanagerMatcher]
   /// `continue`: keep trying later siblings after this route matched.
   public let continueMatching: Bool
   public let receiver: ReceiverName
@@ -109,8 +109,8 @@ public struct AlertRoute: Sendable {
 /// `source_matchers` together form the source side (likewise the target side).
 public struct InhibitRule: Sendable {
   public let keyPath: AlertmanagerKeyPath
-  public let sourceMatchers: [LabelMatcher]
-  public let targetMatchers: [LabelMatcher]
+  public let sourceMatchers: [AlertmanagerMatcher]
+  public let targetMatchers: [AlertmanagerMatcher]
   /// Label names whose values must be equal; a missing label equals an empty one.
   public let equal: [String]
 }

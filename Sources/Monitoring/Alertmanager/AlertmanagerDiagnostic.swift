@@ -90,19 +90,20 @@ public struct AlertmanagerDiagnostic: Error, Hashable, Sendable, CustomStringCon
   public var message: String {
     switch kind {
     case .syntax(let problem): return "invalid YAML: \(problem)"
-    case .unknownKey(let key, _): return "unknown key \(quoted(key))"
+    case .unknownKey(let key, _): return "unknown key \(AlertmanagerText.quoted(key))"
     case .typeMismatch(let found, let expected): return "found \(found), expected \(expected)"
-    case .missingKey(let key): return "missing required key \(quoted(key))"
-    case .unknownReceiver(let name, _): return "unknown receiver \(quoted(name))"
+    case .missingKey(let key): return "missing required key \(AlertmanagerText.quoted(key))"
+    case .unknownReceiver(let name, _): return "unknown receiver \(AlertmanagerText.quoted(name))"
     case .duplicateReceiver(let name, let firstLine):
-      return "duplicate receiver name \(quoted(name)) (first defined on line \(firstLine))"
-    case .unknownTimeInterval(let name, _): return "unknown time interval \(quoted(name))"
+      return "duplicate receiver name \(AlertmanagerText.quoted(name)) (first defined on line \(firstLine))"
+    case .unknownTimeInterval(let name, _): return "unknown time interval \(AlertmanagerText.quoted(name))"
     case .duplicateTimeInterval(let name, let firstLine):
-      return "duplicate time interval name \(quoted(name)) (first defined on line \(firstLine))"
-    case .invalidDuration(let text): return "invalid duration \(quoted(text))"
-    case .invalidRegex(let text, let reason): return "invalid regular expression \(quoted(text)): \(reason)"
-    case .invalidMatcher(let text, let reason): return "invalid matcher \(quoted(text)): \(reason)"
-    case .invalidLabelName(let name): return "invalid label name \(quoted(name))"
+      return "duplicate time interval name \(AlertmanagerText.quoted(name)) (first defined on line \(firstLine))"
+    case .invalidDuration(let text): return "invalid duration \(AlertmanagerText.quoted(text))"
+    case .invalidRegex(let text, let reason):
+      return "invalid regular expression \(AlertmanagerText.quoted(text)): \(reason)"
+    case .invalidMatcher(let text, let reason): return "invalid matcher \(AlertmanagerText.quoted(text)): \(reason)"
+    case .invalidLabelName(let name): return "invalid label name \(AlertmanagerText.quoted(name))"
     case .invalid(let message, _): return message
     }
   }
@@ -111,7 +112,7 @@ public struct AlertmanagerDiagnostic: Error, Hashable, Sendable, CustomStringCon
   public var hint: String? {
     switch kind {
     case .unknownKey(_, let suggestion), .unknownReceiver(_, let suggestion), .unknownTimeInterval(_, let suggestion):
-      return suggestion.map { "did you mean \(quoted($0))?" }
+      return suggestion.map { "did you mean \(AlertmanagerText.quoted($0))?" }
     case .invalidDuration:
       return "use a Prometheus duration such as 30s, 5m or 1h30m (units y w d h m s ms, largest first, whole numbers)"
     case .invalidLabelName:
@@ -151,48 +152,56 @@ public struct AlertmanagerConfigError: Error, Sendable, CustomStringConvertible 
   }
 }
 
-/// `"text"` with Go's `%q` escaping, as alertmanager prints names in its own errors.
-func quoted(_ text: String) -> String { goQuoted(text) }
-
-/// The candidate closest to `word` by edit distance, if close enough to be a typo.
+/// Text helpers shared by the Alertmanager files: Go-style quoting, label-set
+/// printing and ordering as alertmanager does them, typo suggestions.
 ///
-/// Case-insensitive equality wins, then a candidate the word is a prefix of (or that
-/// is a prefix of the word), then the closest by edit distance if that distance is at
-/// most a third of the shorter word (at least 2), as in the scenario reader.
-func nearestCandidate(to word: String, in candidates: [String]) -> String? {
-  let lowered = word.lowercased()
-  if let sameLetters = candidates.first(where: { $0.lowercased() == lowered }) { return sameLetters }
-  // A truncated name (`pager` for `pagerduty`) is a likelier slip than the edit
-  // distance suggests.
-  if lowered.count >= 3 {
-    let prefixed = candidates.filter { $0.lowercased().hasPrefix(lowered) || lowered.hasPrefix($0.lowercased()) }
-    if let shortest = prefixed.min(by: { ($0.count, $0) < ($1.count, $1) }) { return shortest }
-  }
-  var best: (candidate: String, distance: Int)?
-  for candidate in candidates {
-    let distance = levenshteinDistance(lowered, candidate.lowercased())
-    if let current = best, current.distance <= distance { continue }
-    best = (candidate, distance)
-  }
-  guard let best else { return nil }
-  let allowed = max(2, min(word.count, best.candidate.count) / 3)
-  return best.distance <= allowed ? best.candidate : nil
-}
+/// A namespace so that these names cannot collide with the rest of the module.
+enum AlertmanagerText {}
 
-/// Levenshtein distance between two strings, by characters.
-func levenshteinDistance(_ first: String, _ second: String) -> Int {
-  let a = Array(first)
-  let b = Array(second)
-  if a.isEmpty { return b.count }
-  if b.isEmpty { return a.count }
-  var previous = Array(0...b.count)
-  var current = Array(repeating: 0, count: b.count + 1)
-  for i in 1...a.count {
-    current[0] = i
-    for j in 1...b.count {
-      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+extension AlertmanagerText {
+  /// `"text"` with Go's `%q` escaping, as alertmanager prints names in its own errors.
+  static func quoted(_ text: String) -> String { AlertmanagerText.goQuoted(text) }
+
+  /// The candidate closest to `word` by edit distance, if close enough to be a typo.
+  ///
+  /// Case-insensitive equality wins, then a candidate the word is a prefix of (or that
+  /// is a prefix of the word), then the closest by edit distance if that distance is at
+  /// most a third of the shorter word (at least 2), as in the scenario reader.
+  static func nearestCandidate(to word: String, in candidates: [String]) -> String? {
+    let lowered = word.lowercased()
+    if let sameLetters = candidates.first(where: { $0.lowercased() == lowered }) { return sameLetters }
+    // A truncated name (`pager` for `pagerduty`) is a likelier slip than the edit
+    // distance suggests.
+    if lowered.count >= 3 {
+      let prefixed = candidates.filter { $0.lowercased().hasPrefix(lowered) || lowered.hasPrefix($0.lowercased()) }
+      if let shortest = prefixed.min(by: { ($0.count, $0) < ($1.count, $1) }) { return shortest }
     }
-    swap(&previous, &current)
+    var best: (candidate: String, distance: Int)?
+    for candidate in candidates {
+      let distance = AlertmanagerText.levenshteinDistance(lowered, candidate.lowercased())
+      if let current = best, current.distance <= distance { continue }
+      best = (candidate, distance)
+    }
+    guard let best else { return nil }
+    let allowed = max(2, min(word.count, best.candidate.count) / 3)
+    return best.distance <= allowed ? best.candidate : nil
   }
-  return previous[b.count]
+
+  /// Levenshtein distance between two strings, by characters.
+  static func levenshteinDistance(_ first: String, _ second: String) -> Int {
+    let a = Array(first)
+    let b = Array(second)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = Array(repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+      current[0] = i
+      for j in 1...b.count {
+        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      }
+      swap(&previous, &current)
+    }
+    return previous[b.count]
+  }
 }

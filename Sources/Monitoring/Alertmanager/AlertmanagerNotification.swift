@@ -32,7 +32,7 @@ public struct AlertRejection: Hashable, Sendable, CustomStringConvertible {
   public let index: Int
   public let labels: [String: String]
   public let reason: String
-  public var description: String { "alert \(index) \(labelSetText(labels)): \(reason)" }
+  public var description: String { "alert \(index) \(AlertmanagerText.labelSetText(labels)): \(reason)" }
 }
 
 /// Identifies an aggregation group in alertmanager's format.
@@ -65,7 +65,7 @@ public struct NotifiedAlert: Hashable, Sendable {
   public let generatorURL: String
 
   /// The label set as alertmanager prints it: `{alertname="X", severity="critical"}`.
-  public var labelsText: String { labelSetText(labels) }
+  public var labelsText: String { AlertmanagerText.labelSetText(labels) }
 }
 
 /// One notification sent by one integration of one receiver: what a webhook would

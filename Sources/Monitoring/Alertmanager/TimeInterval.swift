@@ -33,7 +33,7 @@ public struct TimeIntervalPeriod: Sendable {
   func contains(year: Int, month: Int, day: Int, weekdaySundayZero: Int, minuteOfDay: Int) -> Bool {
     if !times.isEmpty, !times.contains(where: { $0.contains(minuteOfDay) }) { return false }
     if !daysOfMonth.isEmpty {
-      let monthLength = daysInMonth(year: year, month: month)
+      let monthLength = AlertmanagerText.daysInMonth(year: year, month: month)
       var inside = false
       for range in daysOfMonth {
         var begin = range.begin < 0 ? monthLength + range.begin + 1 : range.begin
@@ -55,13 +55,16 @@ public struct TimeIntervalPeriod: Sendable {
   }
 }
 
-func daysInMonth(year: Int, month: Int) -> Int {
-  switch month {
-  case 2:
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-    return leap ? 29 : 28
-  case 4, 6, 9, 11: return 30
-  default: return 31
+extension AlertmanagerText {
+  /// The number of days in a month of the Gregorian calendar (January = 1).
+  static func daysInMonth(year: Int, month: Int) -> Int {
+    switch month {
+    case 2:
+      let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+      return leap ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
   }
 }
 

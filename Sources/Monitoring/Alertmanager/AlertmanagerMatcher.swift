@@ -6,7 +6,7 @@ import Foundation
 /// Mirrors `labels.Matcher` in alertmanager's pkg/labels/matcher.go: a missing label
 /// matches as the empty string, and regexes are fully anchored (`^(?:re)$`), so
 /// `severity=~"crit"` does not match `critical`.
-public struct LabelMatcher: Hashable, Sendable, CustomStringConvertible {
+public struct AlertmanagerMatcher: Hashable, Sendable, CustomStringConvertible {
   /// The four operators, in alertmanager's `MatchType` order (used for sorting).
   public enum Operator: Int, Hashable, Sendable, Comparable, CaseIterable {
     case equal = 0
@@ -65,7 +65,7 @@ public struct LabelMatcher: Hashable, Sendable, CustomStringConvertible {
     return "\(name)\(op.symbol)\"\(escaped)\""
   }
 
-  public static func == (lhs: LabelMatcher, rhs: LabelMatcher) -> Bool {
+  public static func == (lhs: AlertmanagerMatcher, rhs: AlertmanagerMatcher) -> Bool {
     lhs.name == rhs.name && lhs.op == rhs.op && lhs.value == rhs.value
   }
 
@@ -76,14 +76,14 @@ public struct LabelMatcher: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// Alertmanager's `Matchers.Less`: by name, then value, then operator.
-  static func sortsBefore(_ lhs: LabelMatcher, _ rhs: LabelMatcher) -> Bool {
+  static func sortsBefore(_ lhs: AlertmanagerMatcher, _ rhs: AlertmanagerMatcher) -> Bool {
     if lhs.name != rhs.name { return lhs.name < rhs.name }
     if lhs.value != rhs.value { return lhs.value < rhs.value }
     return lhs.op < rhs.op
   }
 }
 
-extension Array where Element == LabelMatcher {
+extension Array where Element == AlertmanagerMatcher {
   /// Whether every matcher matches (an empty list matches everything).
   func allMatch(_ labels: [String: String]) -> Bool {
     allSatisfy { $0.matches(labels) }
@@ -155,7 +155,7 @@ public final class AnchoredRegex: @unchecked Sendable {
 
 // MARK: - Parsing matchers
 
-extension LabelMatcher {
+extension AlertmanagerMatcher {
   /// Why a matcher string did not parse.
   public struct ParseError: Error, Hashable, Sendable {
     public let text: String
@@ -170,7 +170,7 @@ extension LabelMatcher {
   /// Mirrors alertmanager's classic parser (`labels.ParseMatchers` /
   /// `labels.ParseMatcher` in pkg/labels/parse.go): values may be quoted or bare;
   /// inside quotes `\"`, `\\` and `\n` are escapes; an unescaped `"` is an error.
-  public static func parseList(_ text: String) throws(ParseError) -> [LabelMatcher] {
+  public static func parseList(_ text: String) throws(ParseError) -> [AlertmanagerMatcher] {
     var body = text.trimmingCharacters(in: .whitespaces)
     if body.hasPrefix("{") {
       guard body.hasSuffix("}") else {
@@ -178,7 +178,7 @@ extension LabelMatcher {
       }
       body = String(body.dropFirst().dropLast())
     }
-    var matchers: [LabelMatcher] = []
+    var matchers: [AlertmanagerMatcher] = []
     for piece in splitOutsideQuotes(body) {
       let trimmed = piece.trimmingCharacters(in: .whitespaces)
       if trimmed.isEmpty { continue }
@@ -219,7 +219,7 @@ extension LabelMatcher {
     return pieces
   }
 
-  static func parseOne(_ text: String, whole: String) throws(ParseError) -> LabelMatcher {
+  static func parseOne(_ text: String, whole: String) throws(ParseError) -> AlertmanagerMatcher {
     let characters = Array(text)
     var index = 0
     func isNameStart(_ c: Character) -> Bool { c == "_" || c == ":" || (c.isASCII && c.isLetter) }
@@ -246,7 +246,7 @@ extension LabelMatcher {
     let rawValue = String(rest.dropFirst(op.symbol.count)).trimmingCharacters(in: .whitespaces)
     let value = try unescape(rawValue, whole: whole)
     do {
-      return try LabelMatcher(name: name, op: op, value: value)
+      return try AlertmanagerMatcher(name: name, op: op, value: value)
     } catch {
       throw ParseError(text: value, reason: error.reason, isRegexError: true)
     }
@@ -299,71 +299,74 @@ extension LabelMatcher {
 
 // MARK: - Label sets as alertmanager prints and orders them
 
-/// Whether `name` is a valid classic label name, `[a-zA-Z_][a-zA-Z0-9_]*`
-/// (`model.LabelNameRE` in prometheus/common).
-func isValidLabelName(_ name: String) -> Bool {
-  guard let first = name.unicodeScalars.first else { return false }
-  func isLetter(_ s: Unicode.Scalar) -> Bool { (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || s == "_" }
-  guard isLetter(first) else { return false }
-  return name.unicodeScalars.allSatisfy { isLetter($0) || ($0 >= "0" && $0 <= "9") }
-}
+extension AlertmanagerText {
+  /// Whether `name` is a valid classic label name, `[a-zA-Z_][a-zA-Z0-9_]*`
+  /// (`model.LabelNameRE` in prometheus/common).
+  static func isValidLabelName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first else { return false }
+    func isLetter(_ s: Unicode.Scalar) -> Bool { (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || s == "_" }
+    guard isLetter(first) else { return false }
+    return name.unicodeScalars.allSatisfy { isLetter($0) || ($0 >= "0" && $0 <= "9") }
+  }
 
-/// Go's `strconv.Quote` for the characters label values contain in practice:
-/// `\"`, `\\`, `\n`, `\t`, `\r`, other control characters as `\xNN`.
-func goQuoted(_ text: String) -> String {
-  var result = "\""
-  for scalar in text.unicodeScalars {
-    switch scalar {
-    case "\"": result += "\\\""
-    case "\\": result += "\\\\"
-    case "\n": result += "\\n"
-    case "\t": result += "\\t"
-    case "\r": result += "\\r"
-    case "\u{07}": result += "\\a"
-    case "\u{08}": result += "\\b"
-    case "\u{0C}": result += "\\f"
-    case "\u{0B}": result += "\\v"
-    default:
-      if scalar.value < 0x20 || scalar.value == 0x7F {
-        let hex = String(scalar.value, radix: 16)
-        result += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-      } else {
-        result.unicodeScalars.append(scalar)
+  /// Go's `strconv.Quote` for the characters label values contain in practice:
+  /// `\"`, `\\`, `\n`, `\t`, `\r`, other control characters as `\xNN`.
+  static func goQuoted(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": result += "\\\""
+      case "\\": result += "\\\\"
+      case "\n": result += "\\n"
+      case "\t": result += "\\t"
+      case "\r": result += "\\r"
+      case "\u{07}": result += "\\a"
+      case "\u{08}": result += "\\b"
+      case "\u{0C}": result += "\\f"
+      case "\u{0B}": result += "\\v"
+      default:
+        if scalar.value < 0x20 || scalar.value == 0x7F {
+          let hex = String(scalar.value, radix: 16)
+          result += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+        } else {
+          result.unicodeScalars.append(scalar)
+        }
       }
     }
+    return result + "\""
   }
-  return result + "\""
-}
 
-/// `{alertname="X", severity="critical"}`: prometheus/common's `LabelSet.String`,
-/// names sorted, values `%q`-quoted, `", "` between pairs.
-func labelSetText(_ labels: [String: String]) -> String {
-  "{" + labels.keys.sorted().map { "\($0)=\(goQuoted(labels[$0] ?? ""))" }.joined(separator: ", ") + "}"
-}
-
-/// prometheus/common's `LabelSet.Before`: fewer labels first, then the first
-/// differing label in name order decides.
-func labelSetSortsBefore(_ lhs: [String: String], _ rhs: [String: String]) -> Bool {
-  if lhs.count != rhs.count { return lhs.count < rhs.count }
-  let names = (Array(lhs.keys) + Array(rhs.keys)).sorted()
-  for name in names {
-    guard let left = lhs[name] else { return true }
-    guard let right = rhs[name] else { return false }
-    if left != right { return left < right }
+  /// `{alertname="X", severity="critical"}`: prometheus/common's `LabelSet.String`,
+  /// names sorted, values `%q`-quoted, `", "` between pairs.
+  static func labelSetText(_ labels: [String: String]) -> String {
+    "{" + labels.keys.sorted().map { "\($0)=\(AlertmanagerText.goQuoted(labels[$0] ?? ""))" }.joined(separator: ", ")
+      + "}"
   }
-  return false
-}
 
-/// The order alertmanager sorts alerts in a notification (`types.AlertSlice.Less`):
-/// by `job`, then `instance` (alerts lacking one come after), then the label set.
-func alertSortsBefore(_ lhs: [String: String], _ rhs: [String: String]) -> Bool {
-  for key in ["job", "instance"] {
-    let left = lhs[key]
-    let right = rhs[key]
-    if left == nil && right == nil { continue }
-    guard let left else { return false }
-    guard let right else { return true }
-    if left != right { return left < right }
+  /// prometheus/common's `LabelSet.Before`: fewer labels first, then the first
+  /// differing label in name order decides.
+  static func labelSetSortsBefore(_ lhs: [String: String], _ rhs: [String: String]) -> Bool {
+    if lhs.count != rhs.count { return lhs.count < rhs.count }
+    let names = (Array(lhs.keys) + Array(rhs.keys)).sorted()
+    for name in names {
+      guard let left = lhs[name] else { return true }
+      guard let right = rhs[name] else { return false }
+      if left != right { return left < right }
+    }
+    return false
   }
-  return labelSetSortsBefore(lhs, rhs)
+
+  /// The order alertmanager sorts alerts in a notification (`types.AlertSlice.Less`):
+  /// by `job`, then `instance` (alerts lacking one come after), then the label set.
+  static func alertSortsBefore(_ lhs: [String: String], _ rhs: [String: String]) -> Bool {
+    for key in ["job", "instance"] {
+      let left = lhs[key]
+      let right = rhs[key]
+      if left == nil && right == nil { continue }
+      guard let left else { return false }
+      guard let right else { return true }
+      if left != right { return left < right }
+    }
+    return AlertmanagerText.labelSetSortsBefore(lhs, rhs)
+  }
 }
