@@ -260,4 +260,27 @@ import Testing
     #expect(
       SHA256.hex(first.joined(separator: "\n")) == "0f8c37545d9fc9dcc63196ee7747a5918a94ec1d1849bb17d3808a428c0ea004")
   }
+
+  /// The same posts as a run of the real binary (Debian prometheus-alertmanager
+  /// 0.25, local webhook, group_wait 2s, group_interval 4s, repeat_interval 7s):
+  /// it delivered at 2.01, 6.01, 14.02, 22.02, 30.02 and 38.02 s after the first post.
+  @Test func matchesTimesMeasuredOnTheRealBinary() throws {
+    let alertmanager = try Self.alertmanager(groupWait: "2s", groupInterval: "4s", repeatInterval: "7s")
+    drive(
+      alertmanager,
+      posts: [
+        (at("0s"), [firing(Self.errorRate("a"), since: "0s", until: "60s")]),
+        (at("3s"), [firing(Self.errorRate("b"), since: "3s", until: "60s")]),
+        (at("21s"), [AlertInput(labels: Self.errorRate("a"), startsAt: .zero, endsAt: at("21s"))]),
+      ], until: at("40s"))
+    #expect(
+      table(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
+        "2s team/webhook firstNotification a",
+        "6s team/webhook newAlertsInGroup a,b",
+        "14s team/webhook repeatIntervalElapsed a,b",
+        "22s team/webhook newResolvedAlerts a-resolved,b",
+        "30s team/webhook repeatIntervalElapsed b",
+        "38s team/webhook repeatIntervalElapsed b",
+      ])
+  }
 }
