@@ -123,6 +123,22 @@ import Testing
     #expect(parsed.routes[3].groupBy == ["cluster"])
   }
 
+  @Test func emptyReceiverInheritsExceptAtTheRoot() throws {
+    let parsed = try config(
+      """
+      route:
+        receiver: a
+        routes:
+          - receiver: ''
+            matchers: [x="1"]
+      receivers:
+        - name: a
+      """)
+    #expect(parsed.routes[1].receiver == "a")
+    let found = diagnostics("route:\n  receiver: ''\nreceivers:\n  - name: a\n")
+    #expect(found.map(\.message) == ["root route must specify a default receiver"])
+  }
+
   @Test(arguments: [
     (#"severity="critical""#, "severity", AlertmanagerMatcher.Operator.equal, "critical"),
     ("severity=critical", "severity", .equal, "critical"),

@@ -371,7 +371,8 @@ final class AlertmanagerConfigReader {
       if isNull(entry.value) { continue }
       switch entry.key {
       case "receiver":
-        if let name = string(entry.value, keyPath) { route.receiver = (name, entry.value) }
+        // An empty name inherits, as in NewRoute (`if cr.Receiver != ""`).
+        if let name = string(entry.value, keyPath), !name.isEmpty { route.receiver = (name, entry.value) }
       case "group_by":
         guard let labels = stringList(entry.value, keyPath) else { continue }
         var names: [String] = []
