@@ -351,7 +351,8 @@ import Testing
       """)
     #expect(
       found.map(\.message) == [
-        "no global SMTP smarthost set", "no global mail from address set", "no global Slack API URL set",
+        "no global SMTP smarthost set", "no global SMTP from set",
+        "no global Slack API URL set either inline or in a file",
         "missing service or routing key in PagerDuty config",
       ])
     #expect(

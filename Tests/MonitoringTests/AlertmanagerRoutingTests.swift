@@ -32,7 +32,7 @@ import Testing
     #expect(
       keys == [
         #"{}/{alertname=~"Error.*",severity="critical"}:{alertname="ErrorRateHigh"}"#,
-        #"{}/{severity="critical"}/{team=~"ml|data"}:{alertname="ErrorRateHigh", service="a"}"#,
+        #"{}/{severity="critical"}/{team=~"^(?:ml|data)$"}:{alertname="ErrorRateHigh", service="a"}"#,
       ])
   }
 
@@ -46,8 +46,8 @@ import Testing
     #expect(
       alertmanager.notifications.map(\.description) == [
         #"t+0s rollback/webhook[0] {}/{alertname=~"Error.*",severity="critical"}:{alertname="ErrorRateHigh"} firing [ErrorRateHigh]"#,
-        #"t+10s ml-pager/webhook[0] {}/{severity="critical"}/{team=~"ml|data"}:{alertname="ErrorRateHigh", service="a"} firing [ErrorRateHigh]"#,
-        #"t+10s ml-pager/slack[0] {}/{severity="critical"}/{team=~"ml|data"}:{alertname="ErrorRateHigh", service="a"} firing [ErrorRateHigh]"#,
+        #"t+10s ml-pager/webhook[0] {}/{severity="critical"}/{team=~"^(?:ml|data)$"}:{alertname="ErrorRateHigh", service="a"} firing [ErrorRateHigh]"#,
+        #"t+10s ml-pager/slack[0] {}/{severity="critical"}/{team=~"^(?:ml|data)$"}:{alertname="ErrorRateHigh", service="a"} firing [ErrorRateHigh]"#,
       ])
     #expect(alertmanager.notifications.first?.action?.kind == .rollback)
     #expect(alertmanager.notifications[1].action?.kind == .page)

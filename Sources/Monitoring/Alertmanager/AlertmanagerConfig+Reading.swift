@@ -89,7 +89,8 @@ final class AlertmanagerConfigReader {
     "repeat_interval", "mute_time_intervals", "active_time_intervals", "routes",
   ]
   static let inhibitKeys = [
-    "source_match", "source_match_re", "source_matchers", "target_match", "target_match_re", "target_matchers", "equal",
+    "name", "source_match", "source_match_re", "source_matchers", "target_match", "target_match_re", "target_matchers",
+    "equal",
   ]
   static let webhookKeys = ["send_resolved", "http_config", "url", "url_file", "max_alerts", "timeout"]
   static let timeIntervalPeriodKeys = ["times", "weekdays", "days_of_month", "months", "years", "location"]
@@ -236,7 +237,14 @@ final class AlertmanagerConfigReader {
       }
       guard let value = string(entry.value, entryPath) else { continue }
       do {
-        matchers.append(try AlertmanagerMatcher(name: entry.key, op: regex ? .regexMatch : .equal, value: value))
+        if regex {
+          // config.Regexp keeps the compiled, anchored source, and NewRoute builds the
+          // matcher from its String(): route and group keys show `^(?:ml|data)$`.
+          _ = try AnchoredRegex(value)
+          matchers.append(try AlertmanagerMatcher(name: entry.key, op: .regexMatch, value: "^(?:" + value + ")$"))
+        } else {
+          matchers.append(try AlertmanagerMatcher(name: entry.key, op: .equal, value: value))
+        }
       } catch {
         report(entry.value, entryPath, .invalidRegex(value, reason: error.reason))
       }
@@ -637,6 +645,8 @@ final class AlertmanagerConfigReader {
             .invalid(
               "unsupported scheme \(AlertmanagerText.quoted(scheme)) for URL",
               hint: "use http://, https://, or sim://rollback, sim://page, sim://scale for platform actions"))
+        } else if text.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).first?.isEmpty ?? true {
+          report(entry.value, keyPath, .invalid("missing host for URL", hint: "write the URL as http://host/path"))
         }
       case "url_file" where isWebhook:
         urlFile = string(entry.value, keyPath)
@@ -677,14 +687,15 @@ final class AlertmanagerConfigReader {
         missing.append(("no global SMTP smarthost set", "set `smarthost` here or `global.smtp_smarthost`"))
       }
       if !has(["from"], global: ["smtp_from"]) {
-        missing.append(("no global mail from address set", "set `from` here or `global.smtp_from`"))
+        missing.append(("no global SMTP from set", "set `from` here or `global.smtp_from`"))
       }
     case "slack_configs":
       if !has(
         ["api_url", "api_url_file", "app_token", "app_token_file"],
         global: ["slack_api_url", "slack_api_url_file", "slack_app_token", "slack_app_token_file"])
       {
-        missing.append(("no global Slack API URL set", "set `api_url` here or `global.slack_api_url`"))
+        missing.append(
+          ("no global Slack API URL set either inline or in a file", "set `api_url` here or `global.slack_api_url`"))
       }
     case "pagerduty_configs":
       if !has(["routing_key", "routing_key_file", "service_key", "service_key_file"]) {
@@ -692,7 +703,34 @@ final class AlertmanagerConfigReader {
       }
     case "opsgenie_configs":
       if !has(["api_key", "api_key_file"], global: ["opsgenie_api_key", "opsgenie_api_key_file"]) {
-        missing.append(("no global OpsGenie API Key set", "set `api_key` here or `global.opsgenie_api_key`"))
+        missing.append(
+          (
+            "no global OpsGenie API Key set either inline or in a file",
+            "set `api_key` here or `global.opsgenie_api_key`"
+          ))
+      }
+    case "victorops_configs":
+      if !has(["api_key", "api_key_file"], global: ["victorops_api_key", "victorops_api_key_file"]) {
+        missing.append(("no global VictorOps API Key set", "set `api_key` here or `global.victorops_api_key`"))
+      }
+    case "wechat_configs":
+      if !has(["api_secret"], global: ["wechat_api_secret"]) {
+        missing.append(("no global Wechat ApiSecret set", "set `api_secret` here or `global.wechat_api_secret`"))
+      }
+      if !has(["corp_id"], global: ["wechat_api_corp_id"]) {
+        missing.append(("no global Wechat CorpID set", "set `corp_id` here or `global.wechat_api_corp_id`"))
+      }
+    case "rocketchat_configs":
+      if !has(["token_id", "token_id_file"], global: ["rocketchat_token_id", "rocketchat_token_id_file"]) {
+        missing.append(("no global Rocketchat TokenID set either inline or in a file", "set `token_id`"))
+      }
+      if !has(["token", "token_file"], global: ["rocketchat_token", "rocketchat_token_file"]) {
+        missing.append(("no global Rocketchat Token set either inline or in a file", "set `token`"))
+      }
+    case "discord_configs", "msteams_configs", "msteamsv2_configs":
+      if !has(["webhook_url", "webhook_url_file"]) {
+        let name = kind == "discord_configs" ? "discord" : kind == "msteams_configs" ? "msteams" : "msteamsv2"
+        missing.append(("no \(name) webhook URL or URLFile provided", "set `webhook_url`"))
       }
     default:
       break

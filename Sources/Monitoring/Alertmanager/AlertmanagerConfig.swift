@@ -150,7 +150,8 @@ public struct ReceiverIntegration: Sendable {
   /// (`Default*Config` in config/notifiers.go).
   static let kinds: [(key: String, sendResolvedDefault: Bool)] = [
     ("discord_configs", true), ("email_configs", false), ("incidentio_configs", true), ("jira_configs", true),
-    ("msteams_configs", true), ("msteamsv2_configs", true), ("opsgenie_configs", true), ("pagerduty_configs", true),
+    ("mattermost_configs", true), ("msteams_configs", true), ("msteamsv2_configs", true), ("opsgenie_configs", true),
+    ("pagerduty_configs", true),
     ("pushover_configs", true), ("rocketchat_configs", false), ("slack_configs", false), ("sns_configs", true),
     ("telegram_configs", true), ("victorops_configs", true), ("webex_configs", true), ("webhook_configs", true),
     ("wechat_configs", false),
