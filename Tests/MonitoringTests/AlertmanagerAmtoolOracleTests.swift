@@ -80,6 +80,17 @@ struct AlertmanagerAmtoolOracleTests {
     }
   }
 
+  @Test(arguments: [AlertmanagerConfigTests.platformConfig, AlertmanagerInhibitionTests.yaml])
+  func routingTreeMatchesAmtoolRoutesShow(yaml: String) throws {
+    let parsed = try config(yaml)
+    let file = try Amtool.write(yaml)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let oracle = try Amtool.run(["config", "routes", "show", "--config.file=\(file)"]).output
+    let tree = oracle.replacingOccurrences(of: "Routing tree:\n", with: "")
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(parsed.routingTreeText == tree)
+  }
+
   @Test func exampleScenarioRoutesLikeAmtool() throws {
     let yaml = try String(contentsOfFile: AlertmanagerActionTests.scenarioPath, encoding: .utf8)
     let parsed = try config(yaml)

@@ -82,6 +82,19 @@ import Testing
     #expect(parsed.routes[2].children == [RouteID(3)])
   }
 
+  @Test func drawsTheRoutingTree() throws {
+    let parsed = try config(Self.platformConfig)
+    #expect(
+      parsed.routingTreeText == """
+        .
+        └── default-route  receiver: default
+            ├── {alertname=~"Error.*",severity="critical"}  continue: true  receiver: rollback
+            ├── {severity="critical"}  receiver: pager
+            │\u{00A0}\u{00A0} └── {team=~"^(?:ml|data)$"}  receiver: ml-pager
+            └── {team!~"ops|sre"}  receiver: tickets
+        """)
+  }
+
   @Test func readsReceiversAndIntegrationDefaults() throws {
     let parsed = try config(Self.platformConfig)
     #expect(parsed.receivers.map(\.name.rawValue) == ["default", "rollback", "pager", "ml-pager", "tickets"])

@@ -55,6 +55,28 @@ public struct AlertmanagerConfig: Sendable {
     match(RouteID(0), labels) ?? []
   }
 
+  /// The routing tree drawn as `amtool config routes show` draws it, one route per
+  /// line with its matchers, `continue` and receiver.
+  ///
+  /// For reviewing a configuration and checking it against amtool; the format is
+  /// `getRouteTreeSlug` in alertmanager's cli/routing.go drawn by xlab/treeprint,
+  /// whose continuation bar is followed by two no-break spaces.
+  public var routingTreeText: String {
+    var lines = ["."]
+    func draw(_ id: RouteID, prefix: String, isLast: Bool) {
+      let route = routes[id.index]
+      var slug = route.matchers.isEmpty ? "default-route" : route.matchers.keyText
+      if route.continueMatching { slug += "  continue: true" }
+      slug += "  receiver: \(route.receiver)"
+      lines.append(prefix + (isLast ? "└── " : "├── ") + slug)
+      for (offset, child) in route.children.enumerated() {
+        draw(child, prefix: prefix + (isLast ? "    " : "│\u{00A0}\u{00A0} "), isLast: offset == route.children.count - 1)
+      }
+    }
+    draw(RouteID(0), prefix: "", isLast: true)
+    return lines.joined(separator: "\n")
+  }
+
   private func match(_ id: RouteID, _ labels: [String: String]) -> [RouteID]? {
     let route = routes[id.index]
     guard route.matchers.allMatch(labels) else { return nil }
