@@ -69,8 +69,9 @@ public struct AlertmanagerConfig: Sendable {
       if route.continueMatching { slug += "  continue: true" }
       slug += "  receiver: \(route.receiver)"
       lines.append(prefix + (isLast ? "└── " : "├── ") + slug)
+      let childPrefix = prefix + (isLast ? "    " : "│\u{00A0}\u{00A0} ")
       for (offset, child) in route.children.enumerated() {
-        draw(child, prefix: prefix + (isLast ? "    " : "│\u{00A0}\u{00A0} "), isLast: offset == route.children.count - 1)
+        draw(child, prefix: childPrefix, isLast: offset == route.children.count - 1)
       }
     }
     draw(RouteID(0), prefix: "", isLast: true)
