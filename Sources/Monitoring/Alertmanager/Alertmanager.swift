@@ -56,6 +56,8 @@ public final class Alertmanager {
   var inhibitionSources: [[String: StoredAlert]]
   /// Live aggregation groups.
   var groups: [GroupID: AggregationGroup] = [:]
+  /// When the last maintenance sweep ran; the next one is a later tick.
+  var lastMaintenance: SimTime
   /// The notification log (`nflog`), by group key, receiver and integration.
   var notificationLog: [NotificationLogKey: NotificationLogEntry] = [:]
   let timeIntervals: TimeIntervalClock?
@@ -75,6 +77,7 @@ public final class Alertmanager {
     self.config = config
     self.startTime = startTime
     now = startTime
+    lastMaintenance = startTime
     inhibitionSources = Array(repeating: [:], count: config.inhibitRules.count)
     timeIntervals =
       config.timeIntervals.isEmpty
@@ -219,13 +222,16 @@ public final class Alertmanager {
     return Array(notifications[before...])
   }
 
-  /// The next maintenance tick after `now` that has an empty group to remove.
+  /// The next maintenance tick, if there is an empty group for it to remove.
+  ///
+  /// Ticks are at `startTime + k·30s`; the next one is the first at or after `now`
+  /// that is later than the last sweep.
   func nextMaintenance() -> SimTime? {
     guard groups.values.contains(where: { $0.alerts.isEmpty }) else { return nil }
     let interval = Self.maintenanceInterval.microseconds
     let elapsed = (now - startTime).microseconds
-    // Ticks are at startTime + k·30s, k ≥ 1; a tick at `now` may still be due.
-    let ticks = max(1, (elapsed + interval - 1) / interval)
+    let swept = (lastMaintenance - startTime).microseconds / interval
+    let ticks = max(swept + 1, (elapsed + interval - 1) / interval)
     return startTime + SimDuration(microseconds: ticks * interval)
   }
 
@@ -251,6 +257,7 @@ public final class Alertmanager {
       }
       if let sweep {
         now = max(now, sweep)
+        lastMaintenance = sweep
         // `Dispatcher.doMaintenance`: empty groups stop and are forgotten.
         groups = groups.filter { !$0.value.alerts.isEmpty }
         // Memory only: collected alerts no longer merge, resolved sources no longer mute.
