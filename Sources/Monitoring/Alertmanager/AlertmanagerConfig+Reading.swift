@@ -526,7 +526,7 @@ final class AlertmanagerConfigReader {
       let groupBy: [String]
       let groupByAll: Bool
       if let own = raw.groupBy {
-        groupBy = own.sorted()
+        groupBy = own.sorted(by: AlertmanagerText.byteLess)
         groupByAll = false
       } else {
         groupBy = parent?.groupBy ?? []

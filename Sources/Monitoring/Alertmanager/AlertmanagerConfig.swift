@@ -6,7 +6,9 @@ public struct ReceiverName: Hashable, Comparable, Sendable, ExpressibleByStringL
   public let rawValue: String
   public init(_ rawValue: String) { self.rawValue = rawValue }
   public init(stringLiteral value: String) { rawValue = value }
-  public static func < (lhs: ReceiverName, rhs: ReceiverName) -> Bool { lhs.rawValue < rhs.rawValue }
+  public static func < (lhs: ReceiverName, rhs: ReceiverName) -> Bool {
+    AlertmanagerText.byteLess(lhs.rawValue, rhs.rawValue)
+  }
   public var description: String { rawValue }
 }
 

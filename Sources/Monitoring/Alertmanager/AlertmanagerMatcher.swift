@@ -77,8 +77,8 @@ public struct AlertmanagerMatcher: Hashable, Sendable, CustomStringConvertible {
 
   /// Alertmanager's `Matchers.Less`: by name, then value, then operator.
   static func sortsBefore(_ lhs: AlertmanagerMatcher, _ rhs: AlertmanagerMatcher) -> Bool {
-    if lhs.name != rhs.name { return lhs.name < rhs.name }
-    if lhs.value != rhs.value { return lhs.value < rhs.value }
+    if lhs.name != rhs.name { return AlertmanagerText.byteLess(lhs.name, rhs.name) }
+    if lhs.value != rhs.value { return AlertmanagerText.byteLess(lhs.value, rhs.value) }
     return lhs.op < rhs.op
   }
 }
@@ -300,6 +300,14 @@ extension AlertmanagerMatcher {
 // MARK: - Label sets as alertmanager prints and orders them
 
 extension AlertmanagerText {
+  /// Go's string order: by UTF-8 bytes.
+  ///
+  /// Swift's `<` orders by Unicode canonical equivalence, which differs from Go for
+  /// strings that are not in normal form; sorting must match alertmanager's.
+  static func byteLess(_ lhs: String, _ rhs: String) -> Bool {
+    lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+  }
+
   /// Whether `name` is a valid classic label name, `[a-zA-Z_][a-zA-Z0-9_]*`
   /// (`model.LabelNameRE` in prometheus/common).
   static func isValidLabelName(_ name: String) -> Bool {
@@ -339,7 +347,9 @@ extension AlertmanagerText {
   /// `{alertname="X", severity="critical"}`: prometheus/common's `LabelSet.String`,
   /// names sorted, values `%q`-quoted, `", "` between pairs.
   static func labelSetText(_ labels: [String: String]) -> String {
-    "{" + labels.keys.sorted().map { "\($0)=\(AlertmanagerText.goQuoted(labels[$0] ?? ""))" }.joined(separator: ", ")
+    "{"
+      + labels.keys.sorted(by: byteLess).map { "\($0)=\(AlertmanagerText.goQuoted(labels[$0] ?? ""))" }.joined(
+        separator: ", ")
       + "}"
   }
 
@@ -347,11 +357,11 @@ extension AlertmanagerText {
   /// differing label in name order decides.
   static func labelSetSortsBefore(_ lhs: [String: String], _ rhs: [String: String]) -> Bool {
     if lhs.count != rhs.count { return lhs.count < rhs.count }
-    let names = (Array(lhs.keys) + Array(rhs.keys)).sorted()
+    let names = (Array(lhs.keys) + Array(rhs.keys)).sorted(by: byteLess)
     for name in names {
       guard let left = lhs[name] else { return true }
       guard let right = rhs[name] else { return false }
-      if left != right { return left < right }
+      if left != right { return byteLess(left, right) }
     }
     return false
   }
@@ -365,7 +375,7 @@ extension AlertmanagerText {
       if left == nil && right == nil { continue }
       guard let left else { return false }
       guard let right else { return true }
-      if left != right { return left < right }
+      if left != right { return byteLess(left, right) }
     }
     return AlertmanagerText.labelSetSortsBefore(lhs, rhs)
   }

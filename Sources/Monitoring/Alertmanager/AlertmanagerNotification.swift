@@ -44,7 +44,9 @@ public struct AlertRejection: Hashable, Sendable, CustomStringConvertible {
 public struct AlertGroupKey: Hashable, Comparable, Sendable, CustomStringConvertible {
   public let rawValue: String
   public init(_ rawValue: String) { self.rawValue = rawValue }
-  public static func < (lhs: AlertGroupKey, rhs: AlertGroupKey) -> Bool { lhs.rawValue < rhs.rawValue }
+  public static func < (lhs: AlertGroupKey, rhs: AlertGroupKey) -> Bool {
+    AlertmanagerText.byteLess(lhs.rawValue, rhs.rawValue)
+  }
   public var description: String { rawValue }
 }
 
