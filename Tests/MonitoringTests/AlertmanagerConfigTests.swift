@@ -113,6 +113,27 @@ import Testing
     #expect(tickets.maxAlerts == 2)
   }
 
+  @Test func yamlAnchorsAndMergeKeysWork() throws {
+    let parsed = try config(
+      """
+      route:
+        receiver: a
+        routes:
+          - &fast
+            receiver: a
+            group_wait: 5s
+            group_interval: 1m
+            matchers: [team="ml"]
+          - <<: *fast
+            matchers: [team="data"]
+      receivers:
+        - name: a
+      """)
+    #expect(parsed.routes[2].groupWait == .seconds(5))
+    #expect(parsed.routes[2].groupInterval == .minutes(1))
+    #expect(parsed.routes[2].matchers.map(\.description) == [#"team="data""#])
+  }
+
   @Test func groupByEllipsisAndEmptyListInherit() throws {
     let parsed = try config(
       """

@@ -150,12 +150,23 @@ final class AlertmanagerConfigReader {
       return nil
     }
     var entries: [(key: String, keyNode: Node, value: Node)] = []
+    var merged: [(key: String, keyNode: Node, value: Node)] = []
     for (keyNode, value) in mapping {
       guard case .scalar(let keyScalar) = keyNode else {
         report(keyNode, path, .typeMismatch(found: foundDescription(keyNode), expected: "a string key"))
         continue
       }
       let key = keyScalar.string
+      // YAML merge keys (`<<: *defaults`), which Go's yaml.v2 honours: the merged
+      // mapping's entries count unless the mapping sets them itself.
+      if key == "<<" && keyScalar.style == .plain {
+        let sources: [Node]
+        if case .sequence(let list) = value { sources = Array(list) } else { sources = [value] }
+        for source in sources {
+          merged += self.mapping(source, path, known: known) ?? []
+        }
+        continue
+      }
       if let known, !known.contains(key) {
         report(
           keyNode, path.appending(key),
@@ -163,6 +174,9 @@ final class AlertmanagerConfigReader {
         continue
       }
       entries.append((key, keyNode, value))
+    }
+    for entry in merged where !entries.contains(where: { $0.key == entry.key }) {
+      entries.append(entry)
     }
     return entries
   }
