@@ -80,7 +80,9 @@ struct AlertmanagerAmtoolOracleTests {
     }
   }
 
-  @Test(arguments: [AlertmanagerConfigTests.platformConfig, AlertmanagerInhibitionTests.yaml])
+  @Test(arguments: [
+    AlertmanagerConfigTests.platformConfig, AlertmanagerInhibitionTests.yaml, AlertmanagerConfigTests.mergeKeysConfig,
+  ])
   func routingTreeMatchesAmtoolRoutesShow(yaml: String) throws {
     let parsed = try config(yaml)
     let file = try Amtool.write(yaml)
@@ -108,6 +110,7 @@ struct AlertmanagerAmtoolOracleTests {
   static let valid: [String] = [
     AlertmanagerConfigTests.platformConfig,
     AlertmanagerInhibitionTests.yaml,
+    AlertmanagerConfigTests.mergeKeysConfig,
     """
     route:
       receiver: a

@@ -113,25 +113,29 @@ import Testing
     #expect(tickets.maxAlerts == 2)
   }
 
+  static let mergeKeysConfig = """
+    route:
+      receiver: a
+      routes:
+        - &fast
+          receiver: a
+          group_wait: 5s
+          group_interval: 1m
+          matchers: [team="ml"]
+        - <<: *fast
+          matchers: [team="data"]
+    receivers:
+      - name: a
+    """
+
   @Test func yamlAnchorsAndMergeKeysWork() throws {
-    let parsed = try config(
-      """
-      route:
-        receiver: a
-        routes:
-          - &fast
-            receiver: a
-            group_wait: 5s
-            group_interval: 1m
-            matchers: [team="ml"]
-          - <<: *fast
-            matchers: [team="data"]
-      receivers:
-        - name: a
-      """)
+    let parsed = try config(Self.mergeKeysConfig)
     #expect(parsed.routes[2].groupWait == .seconds(5))
     #expect(parsed.routes[2].groupInterval == .minutes(1))
-    #expect(parsed.routes[2].matchers.map(\.description) == [#"team="data""#])
+    // As amtool shows it: the explicit matchers are appended to the merged ones, so
+    // this route needs team to be both "data" and "ml" and never matches.
+    #expect(parsed.routes[2].matchers.map(\.description) == [#"team="data""#, #"team="ml""#])
+    #expect(parsed.matchingRoutes(for: ["team": "data"]) == [RouteID(0)])
   }
 
   @Test func groupByEllipsisAndEmptyListInherit() throws {

@@ -175,10 +175,14 @@ final class AlertmanagerConfigReader {
       }
       entries.append((key, keyNode, value))
     }
-    for entry in merged where !entries.contains(where: { $0.key == entry.key }) {
-      entries.append(entry)
+    // A key set explicitly replaces the merged one, except the matcher lists, whose
+    // decoder (`config.Matchers.UnmarshalYAML`) appends to what the merge put there.
+    let appending: Set<String> = ["matchers", "source_matchers", "target_matchers"]
+    var combined: [(key: String, keyNode: Node, value: Node)] = []
+    for entry in merged where appending.contains(entry.key) || !entries.contains(where: { $0.key == entry.key }) {
+      combined.append(entry)
     }
-    return entries
+    return combined + entries
   }
 
   func sequence(_ node: Node, _ path: AlertmanagerKeyPath) -> [Node]? {
