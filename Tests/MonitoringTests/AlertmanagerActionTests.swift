@@ -34,6 +34,10 @@ import Testing
 
   @Test func exampleScenarioRoutesCriticalErrorRateToRollbackAndTheRestToAPage() throws {
     let loaded = try AlertmanagerConfig.load(path: Self.scenarioPath)
+    #expect(
+      loaded.platformActions.map { "\($0.receiver) \($0.action)" } == [
+        "rollback sim://rollback", "page-oncall sim://page",
+      ])
     let alertmanager = Alertmanager(config: loaded)
     drive(
       alertmanager,

@@ -43,6 +43,14 @@ public struct AlertmanagerConfig: Sendable {
   /// The root route.
   public var root: AlertRoute { routes[0] }
 
+  /// Every `sim://` action the configuration can trigger, with its receiver, in
+  /// file order; lets a scenario check up front that, say, a rollback is wired.
+  public var platformActions: [(receiver: ReceiverName, action: PlatformAction)] {
+    receivers.flatMap { receiver in
+      receiver.integrations.compactMap { integration in integration.action.map { (receiver.name, $0) } }
+    }
+  }
+
   /// The receiver with this name.
   public func receiver(named name: ReceiverName) -> Receiver? {
     receivers.first { $0.name == name }
