@@ -39,7 +39,7 @@ import Testing
         "rollback sim://rollback", "page-oncall sim://page",
       ])
     let alertmanager = Alertmanager(config: loaded)
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [
         (
@@ -71,7 +71,7 @@ import Testing
 
   @Test func rollbackIsNotRepeatedWhenTheAlertResolves() throws {
     let alertmanager = Alertmanager(config: try AlertmanagerConfig.load(path: Self.scenarioPath))
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [
         (.zero, [firing(["alertname": "ErrorRateHigh", "severity": "critical", "service": "serving-a"], until: "3m")])

@@ -69,7 +69,7 @@ struct AlertmanagerAmtoolOracleTests {
   }()
 
   @Test func routingAgreesWithAmtoolForEveryLabelCombination() throws {
-    let parsed = try config(AlertmanagerConfigTests.platformConfig)
+    let parsed = try parseConfig(AlertmanagerConfigTests.platformConfig)
     let file = try Amtool.write(AlertmanagerConfigTests.platformConfig)
     defer { try? FileManager.default.removeItem(atPath: file) }
     for labels in Self.labelSets {
@@ -84,7 +84,7 @@ struct AlertmanagerAmtoolOracleTests {
     AlertmanagerConfigTests.platformConfig, AlertmanagerInhibitionTests.yaml, AlertmanagerConfigTests.mergeKeysConfig,
   ])
   func routingTreeMatchesAmtoolRoutesShow(yaml: String) throws {
-    let parsed = try config(yaml)
+    let parsed = try parseConfig(yaml)
     let file = try Amtool.write(yaml)
     defer { try? FileManager.default.removeItem(atPath: file) }
     let oracle = try Amtool.run(["config", "routes", "show", "--config.file=\(file)"]).output
@@ -95,7 +95,7 @@ struct AlertmanagerAmtoolOracleTests {
 
   @Test func exampleScenarioRoutesLikeAmtool() throws {
     let yaml = try String(contentsOfFile: AlertmanagerActionTests.scenarioPath, encoding: .utf8)
-    let parsed = try config(yaml)
+    let parsed = try parseConfig(yaml)
     #expect(try Amtool.accepts(yaml))
     let file = try Amtool.write(yaml)
     defer { try? FileManager.default.removeItem(atPath: file) }
@@ -187,14 +187,14 @@ struct AlertmanagerAmtoolOracleTests {
 
   @Test func amtoolAcceptsTheValidConfigurationsToo() throws {
     for yaml in Self.valid {
-      _ = try config(yaml)
+      _ = try parseConfig(yaml)
       #expect(try Amtool.accepts(yaml), "amtool refused:\n\(yaml)")
     }
   }
 
   @Test func amtoolRefusesWhatWeRefuse() throws {
     for item in Self.invalid {
-      #expect(diagnostics(item.yaml).isEmpty == false, "we accepted \(item.name)")
+      #expect(parseErrors(item.yaml).isEmpty == false, "we accepted \(item.name)")
       #expect(try Amtool.accepts(item.yaml) == false, "amtool accepted \(item.name)")
     }
   }

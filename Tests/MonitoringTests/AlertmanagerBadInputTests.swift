@@ -6,7 +6,7 @@ import Testing
 /// message points at, so an editor or CI annotation lands on the right token.
 @Suite struct AlertmanagerBadInputTests {
   @Test func unknownReceiverSuggestsTheNearestName() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: default
@@ -30,7 +30,7 @@ import Testing
   }
 
   @Test func unknownReceiverWithoutCloseNameHasNoSuggestion() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: nobody-at-all
@@ -42,7 +42,7 @@ import Testing
   }
 
   @Test func duplicateReceiverNamesPointAtTheSecond() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: page
@@ -61,7 +61,7 @@ import Testing
   }
 
   @Test func invalidDurationsNameTheKey() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a
@@ -83,7 +83,7 @@ import Testing
   }
 
   @Test func zeroIntervalsAreRefused() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a
@@ -97,7 +97,7 @@ import Testing
   }
 
   @Test func regexesThatDoNotCompileAreRefusedWherevertheyAppear() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a
@@ -132,7 +132,7 @@ import Testing
   }
 
   @Test func unknownKeysSuggestTheIntendedOne() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a
@@ -151,7 +151,7 @@ import Testing
   }
 
   @Test func unknownKeyInsideAReceiverIntegration() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a
@@ -168,7 +168,7 @@ import Testing
   }
 
   @Test func rootRouteRules() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         group_by: [alertname]
@@ -186,7 +186,7 @@ import Testing
   }
 
   @Test func missingRouteIsReported() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       receivers:
         - name: a
@@ -195,7 +195,7 @@ import Testing
   }
 
   @Test func labelNamesAndMatchersMustBeWellFormed() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a
@@ -226,7 +226,7 @@ import Testing
   }
 
   @Test func wildcardGroupByCannotBeMixed() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a
@@ -239,7 +239,7 @@ import Testing
   }
 
   @Test func webhookURLsNeedASupportedScheme() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a
@@ -255,7 +255,7 @@ import Testing
   }
 
   @Test func unknownTimeIntervalsAndBadTimes() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a
@@ -285,7 +285,7 @@ import Testing
   }
 
   @Test func yamlSyntaxErrorsAreLocated() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a
@@ -299,7 +299,7 @@ import Testing
   }
 
   @Test func wrongShapesSayWhatWasExpected() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a
@@ -336,7 +336,7 @@ import Testing
   }
 
   @Test func integrationsNeedTheirRequiredSettings() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a

@@ -55,7 +55,7 @@ import Testing
     """
 
   @Test func readsDefaultsAndInheritance() throws {
-    let parsed = try config(Self.platformConfig)
+    let parsed = try parseConfig(Self.platformConfig)
     #expect(parsed.resolveTimeout == .minutes(2))
     #expect(parsed.routes.count == 5)
     let root = parsed.routes[0]
@@ -83,7 +83,7 @@ import Testing
   }
 
   @Test func drawsTheRoutingTree() throws {
-    let parsed = try config(Self.platformConfig)
+    let parsed = try parseConfig(Self.platformConfig)
     #expect(
       parsed.routingTreeText == """
         .
@@ -96,7 +96,7 @@ import Testing
   }
 
   @Test func readsReceiversAndIntegrationDefaults() throws {
-    let parsed = try config(Self.platformConfig)
+    let parsed = try parseConfig(Self.platformConfig)
     #expect(parsed.receivers.map(\.name.rawValue) == ["default", "rollback", "pager", "ml-pager", "tickets"])
     let email = try #require(parsed.receiver(named: "default")?.integrations.first)
     #expect(email.kind == "email")
@@ -129,7 +129,7 @@ import Testing
     """
 
   @Test func yamlAnchorsAndMergeKeysWork() throws {
-    let parsed = try config(Self.mergeKeysConfig)
+    let parsed = try parseConfig(Self.mergeKeysConfig)
     #expect(parsed.routes[2].groupWait == .seconds(5))
     #expect(parsed.routes[2].groupInterval == .minutes(1))
     // As amtool shows it: the explicit matchers are appended to the merged ones, so
@@ -139,7 +139,7 @@ import Testing
   }
 
   @Test func groupByEllipsisAndEmptyListInherit() throws {
-    let parsed = try config(
+    let parsed = try parseConfig(
       """
       route:
         receiver: a
@@ -163,7 +163,7 @@ import Testing
   }
 
   @Test func emptyReceiverInheritsExceptAtTheRoot() throws {
-    let parsed = try config(
+    let parsed = try parseConfig(
       """
       route:
         receiver: a
@@ -174,7 +174,7 @@ import Testing
         - name: a
       """)
     #expect(parsed.routes[1].receiver == "a")
-    let found = diagnostics("route:\n  receiver: ''\nreceivers:\n  - name: a\n")
+    let found = parseErrors("route:\n  receiver: ''\nreceivers:\n  - name: a\n")
     #expect(found.map(\.message) == ["root route must specify a default receiver"])
   }
 
@@ -225,7 +225,7 @@ import Testing
   }
 
   @Test func readsTimeIntervals() throws {
-    let parsed = try config(
+    let parsed = try parseConfig(
       """
       route:
         receiver: a
@@ -260,7 +260,7 @@ import Testing
   }
 
   @Test func weekdayRangesCannotWrapPastSaturday() {
-    let found = diagnostics(
+    let found = parseErrors(
       """
       route:
         receiver: a

@@ -27,8 +27,8 @@ import Testing
     """
 
   @Test func criticalMutesWarningsOfTheSameServiceUntilItResolves() throws {
-    let alertmanager = Alertmanager(config: try config(Self.yaml))
-    drive(
+    let alertmanager = Alertmanager(config: try parseConfig(Self.yaml))
+    driveAlertmanager(
       alertmanager,
       posts: [
         (
@@ -52,8 +52,8 @@ import Testing
   }
 
   @Test func missingEqualLabelsCountAsEmptyAndMatch() throws {
-    let alertmanager = Alertmanager(config: try config(Self.yaml))
-    drive(
+    let alertmanager = Alertmanager(config: try parseConfig(Self.yaml))
+    driveAlertmanager(
       alertmanager,
       posts: [
         (
@@ -68,8 +68,8 @@ import Testing
   }
 
   @Test func alertsMatchingBothSidesDoNotInhibitThemselves() throws {
-    let alertmanager = Alertmanager(config: try config(Self.yaml))
-    drive(
+    let alertmanager = Alertmanager(config: try parseConfig(Self.yaml))
+    driveAlertmanager(
       alertmanager,
       posts: [
         (
@@ -92,8 +92,8 @@ import Testing
   }
 
   @Test func aSourceThatOnlyStartsFiringLaterMutesFromTheNextFlush() throws {
-    let alertmanager = Alertmanager(config: try config(Self.yaml))
-    drive(
+    let alertmanager = Alertmanager(config: try parseConfig(Self.yaml))
+    driveAlertmanager(
       alertmanager,
       posts: [
         (.zero, [firing(["alertname": "LatencyHigh", "severity": "warning", "service": "a"])]),
@@ -108,7 +108,7 @@ import Testing
 
   @Test(arguments: [(nil as String?, ["30s", "20m30s"]), ("10m", ["30s", "10m30s"])])
   func silencesHoldNotificationsWhileActive(expireAt: String?, expected: [String]) throws {
-    let alertmanager = Alertmanager(config: try config(Self.yaml))
+    let alertmanager = Alertmanager(config: try parseConfig(Self.yaml))
     let first = ["alertname": "QueueBacklog", "service": "a", "instance": "1"]
     let second = ["alertname": "QueueBacklog", "service": "a", "instance": "2"]
     alertmanager.receive(alerts: [firing(first)], at: .zero)
@@ -117,11 +117,12 @@ import Testing
       matchers: [try AlertmanagerMatcher(name: "alertname", op: .equal, value: "QueueBacklog")], startsAt: at("2m"),
       endsAt: at("20m"), comment: "known backlog, draining")
     if let expireAt {
-      drive(alertmanager, posts: [(at("3m"), [firing(second, since: "3m")])], until: at(expireAt))
+      driveAlertmanager(alertmanager, posts: [(at("3m"), [firing(second, since: "3m")])], until: at(expireAt))
       alertmanager.expireSilence(silence)
       #expect(alertmanager.silences.first?.isActive(at: at(expireAt)) == false)
     }
-    drive(alertmanager, posts: expireAt == nil ? [(at("3m"), [firing(second, since: "3m")])] : [], until: at("30m"))
+    driveAlertmanager(
+      alertmanager, posts: expireAt == nil ? [(at("3m"), [firing(second, since: "3m")])] : [], until: at("30m"))
     // The second instance arrived while silenced: it is new to the log when the
     // silence ends, so the next tick sends both.
     #expect(alertmanager.notifications.map(\.time) == expected.map(at))
@@ -138,7 +139,7 @@ import Testing
     silenceEnd: String, expectedTime: String, expectedReason: AlertmanagerNotification.Reason
   ) throws {
     let alertmanager = Alertmanager(
-      config: try config(
+      config: try parseConfig(
         Self.yaml.replacingOccurrences(
           of: "  group_by: [alertname, service]", with: "  group_by: [alertname]\n  repeat_interval: 1h")))
     alertmanager.receive(alerts: [firing(["alertname": "QueueBacklog"])], at: .zero)
@@ -146,7 +147,7 @@ import Testing
     alertmanager.addSilence(
       matchers: [try AlertmanagerMatcher(name: "alertname", op: .equal, value: "QueueBacklog")], startsAt: at("1m"),
       endsAt: at(silenceEnd))
-    drive(alertmanager, posts: [], until: at(expectedTime))
+    driveAlertmanager(alertmanager, posts: [], until: at(expectedTime))
     #expect(alertmanager.notifications.map(\.reason) == [.firstNotification, expectedReason])
     #expect(alertmanager.notifications.last?.time == at(expectedTime))
   }

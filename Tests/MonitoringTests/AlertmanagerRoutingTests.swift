@@ -19,12 +19,12 @@ import Testing
     (["alertname": "Latency", "severity": "warning"], [4]),
   ])
   func routesAlertsLikeRouteMatch(labels: [String: String], expected: [Int]) throws {
-    let parsed = try config(AlertmanagerConfigTests.platformConfig)
+    let parsed = try parseConfig(AlertmanagerConfigTests.platformConfig)
     #expect(parsed.matchingRoutes(for: labels) == expected.map(RouteID.init))
   }
 
   @Test func groupKeysUseTheRouteKeyAndGroupLabels() throws {
-    let alertmanager = Alertmanager(config: try config(AlertmanagerConfigTests.platformConfig))
+    let alertmanager = Alertmanager(config: try parseConfig(AlertmanagerConfigTests.platformConfig))
     alertmanager.receive(
       alerts: [firing(["alertname": "ErrorRateHigh", "severity": "critical", "service": "a", "team": "ml"])],
       at: .zero)
@@ -37,8 +37,8 @@ import Testing
   }
 
   @Test func continueSendsToEveryMatchingReceiverWithItsOwnTimers() throws {
-    let alertmanager = Alertmanager(config: try config(AlertmanagerConfigTests.platformConfig))
-    drive(
+    let alertmanager = Alertmanager(config: try parseConfig(AlertmanagerConfigTests.platformConfig))
+    driveAlertmanager(
       alertmanager,
       posts: [(.zero, [firing(["alertname": "ErrorRateHigh", "severity": "critical", "service": "a", "team": "ml"])])],
       until: at("2m"))
@@ -56,7 +56,7 @@ import Testing
 
   @Test func groupByAllMakesOneGroupPerLabelSet() throws {
     let alertmanager = Alertmanager(
-      config: try config(
+      config: try parseConfig(
         """
         route:
           receiver: hook
@@ -66,7 +66,7 @@ import Testing
             webhook_configs:
               - url: http://hook.example/
         """))
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [
         (.zero, [firing(["alertname": "A", "instance": "1"]), firing(["alertname": "A", "instance": "2"])])
@@ -79,7 +79,7 @@ import Testing
 
   @Test func noGroupByPutsEveryAlertOfARouteInOneGroup() throws {
     let alertmanager = Alertmanager(
-      config: try config(
+      config: try parseConfig(
         """
         route:
           receiver: hook
@@ -88,7 +88,7 @@ import Testing
             webhook_configs:
               - url: http://hook.example/
         """))
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [
         (
@@ -108,7 +108,7 @@ import Testing
 
   @Test func blackHoleReceiversSendNothing() throws {
     let alertmanager = Alertmanager(
-      config: try config(
+      config: try parseConfig(
         """
         route:
           receiver: "null"
@@ -121,7 +121,7 @@ import Testing
             webhook_configs:
               - url: http://hook.example/
         """))
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [(.zero, [firing(["alertname": "Noise"]), firing(["alertname": "Real", "severity": "critical"])])],
       until: at("1m"))

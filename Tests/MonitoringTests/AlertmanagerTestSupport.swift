@@ -19,7 +19,8 @@ func firing(_ labels: [String: String], since start: String = "0s", until end: S
 
 /// Drives an Alertmanager like a discrete-event simulation: posts and timer
 /// wake-ups in time order, posts first when they coincide.
-func drive(_ alertmanager: Alertmanager, posts: [(time: SimTime, alerts: [AlertInput])], until end: SimTime) {
+func driveAlertmanager(_ alertmanager: Alertmanager, posts: [(time: SimTime, alerts: [AlertInput])], until end: SimTime)
+{
   var pending = posts.sorted { $0.time < $1.time }
   while true {
     let nextPost = pending.first?.time
@@ -38,7 +39,7 @@ func drive(_ alertmanager: Alertmanager, posts: [(time: SimTime, alerts: [AlertI
 }
 
 /// Parses a configuration that the test expects to be valid.
-func config(_ yaml: String, file: String = "alertmanager.yml") throws -> AlertmanagerConfig {
+func parseConfig(_ yaml: String, file: String = "alertmanager.yml") throws -> AlertmanagerConfig {
   do {
     return try AlertmanagerConfig.parse(yaml: yaml, file: file)
   } catch {
@@ -48,7 +49,7 @@ func config(_ yaml: String, file: String = "alertmanager.yml") throws -> Alertma
 }
 
 /// Parses a configuration that the test expects to be refused, returning the diagnostics.
-func diagnostics(_ yaml: String, file: String = "alertmanager.yml") -> [AlertmanagerDiagnostic] {
+func parseErrors(_ yaml: String, file: String = "alertmanager.yml") -> [AlertmanagerDiagnostic] {
   do {
     _ = try AlertmanagerConfig.parse(yaml: yaml, file: file)
     Issue.record("expected configuration errors, got none")
@@ -59,7 +60,7 @@ func diagnostics(_ yaml: String, file: String = "alertmanager.yml") -> [Alertman
 }
 
 /// `(time, receiver, reason, alert names)` rows, compact enough for timing tables.
-func table(_ notifications: [AlertmanagerNotification]) -> [String] {
+func notificationTable(_ notifications: [AlertmanagerNotification]) -> [String] {
   notifications.map { notification in
     let names = notification.alerts.map {
       ($0.labels["instance"] ?? $0.labels["alertname"] ?? "?") + ($0.status == .resolved ? "-resolved" : "")

@@ -10,7 +10,7 @@ import Testing
 
   static func alertmanager() throws -> Alertmanager {
     Alertmanager(
-      config: try config(
+      config: try parseConfig(
         """
         route:
           receiver: hook
@@ -42,7 +42,7 @@ import Testing
 
   @Test func muteTimeIntervalsSilenceTheWeekendAndRepeatsResumeOnMonday() throws {
     let alertmanager = try Self.alertmanager()
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [(at("23h50m"), [firing(["alertname": "BatchLate", "team": "batch"], since: "23h50m", until: "200h")])],
       until: at("73h"))
@@ -53,7 +53,7 @@ import Testing
 
   @Test func activeTimeIntervalsHoldNotificationsUntilBusinessHoursInTheirZone() throws {
     let alertmanager = try Self.alertmanager()
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [(at("7h"), [firing(["alertname": "Printer", "team": "office"], since: "7h", until: "200h")])],
       until: at("17h"))

@@ -14,7 +14,7 @@ import Testing
     -> Alertmanager
   {
     Alertmanager(
-      config: try config(
+      config: try parseConfig(
         """
         route:
           receiver: team
@@ -39,7 +39,7 @@ import Testing
 
   @Test func firstFlushAfterGroupWaitLateAlertWaitsForGroupIntervalRepeatRoundsUp() throws {
     let alertmanager = try Self.alertmanager()
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [
         (at("0s"), [firing(Self.errorRate("a"), since: "0s")]),
@@ -47,7 +47,7 @@ import Testing
       ], until: at("9h"))
     let webhook = alertmanager.notifications.filter { $0.integration == "webhook" }
     #expect(
-      table(webhook) == [
+      notificationTable(webhook) == [
         "30s team/webhook firstNotification a",
         // b joined at 1m but waits for the next group_interval tick, not group_wait.
         "5m30s team/webhook newAlertsInGroup a,b",
@@ -75,14 +75,14 @@ import Testing
     throws
   {
     let alertmanager = try Self.alertmanager(groupInterval: groupInterval, repeatInterval: repeatInterval)
-    drive(alertmanager, posts: [(.zero, [firing(Self.errorRate("a"))])], until: at("50m"))
+    driveAlertmanager(alertmanager, posts: [(.zero, [firing(Self.errorRate("a"))])], until: at("50m"))
     let times = alertmanager.notifications.filter { $0.integration == "webhook" }.map(\.time)
     #expect(times == expected.map(at))
   }
 
   @Test func resolvedAlertsAreSentOnceThenDroppedAndARefireStartsAFreshGroup() throws {
     let alertmanager = try Self.alertmanager()
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [
         (at("0s"), [firing(Self.errorRate("a"), since: "0s", until: "4m")]),
@@ -91,7 +91,7 @@ import Testing
         (at("20m"), [firing(Self.errorRate("a"), since: "20m")]),
       ], until: at("30m"))
     #expect(
-      table(alertmanager.notifications) == [
+      notificationTable(alertmanager.notifications) == [
         "30s team/webhook firstNotification a",
         "30s team/email firstNotification a",
         // Everything resolved: the webhook hears it; email (send_resolved false) does not.
@@ -107,13 +107,13 @@ import Testing
 
   @Test func newlyResolvedAlertsNotifyOnlyIntegrationsWithSendResolved() throws {
     let alertmanager = try Self.alertmanager()
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [
         (at("0s"), [firing(Self.errorRate("a")), firing(Self.errorRate("b"), until: "2m")])
       ], until: at("20m"))
     #expect(
-      table(alertmanager.notifications) == [
+      notificationTable(alertmanager.notifications) == [
         "30s team/webhook firstNotification a,b",
         "30s team/email firstNotification a,b",
         "5m30s team/webhook newResolvedAlerts a,b-resolved",
@@ -122,7 +122,7 @@ import Testing
 
   @Test func alertThatFiresAndResolvesBeforeTheFirstFlushIsNeverSent() throws {
     let alertmanager = try Self.alertmanager()
-    drive(alertmanager, posts: [(.zero, [firing(Self.errorRate("a"), until: "10s")])], until: at("1h"))
+    driveAlertmanager(alertmanager, posts: [(.zero, [firing(Self.errorRate("a"), until: "10s")])], until: at("1h"))
     #expect(alertmanager.notifications.isEmpty)
     #expect(alertmanager.groupStates.isEmpty)
     #expect(alertmanager.nextWakeUp == nil)
@@ -131,9 +131,9 @@ import Testing
   @Test func anAlertOlderThanGroupWaitFlushesAtOnce() throws {
     let alertmanager = try Self.alertmanager()
     // Started 10 minutes before Alertmanager heard of it (e.g. after a restart).
-    drive(alertmanager, posts: [(at("10m"), [firing(Self.errorRate("a"), since: "0s")])], until: at("20m"))
+    driveAlertmanager(alertmanager, posts: [(at("10m"), [firing(Self.errorRate("a"), since: "0s")])], until: at("20m"))
     #expect(
-      table(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
+      notificationTable(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
         "10m team/webhook firstNotification a"
         // Ticks every group_interval from the immediate flush; nothing new to say.
       ])
@@ -143,7 +143,7 @@ import Testing
   @Test func aLateAlertJoiningAnEmptiedButUnsweptGroupWaitsForItsTick() throws {
     // group_interval 10s so the group ticks between maintenance sweeps (every 30s).
     let alertmanager = try Self.alertmanager(groupWait: "5s", groupInterval: "10s")
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [
         (at("0s"), [firing(Self.errorRate("a"), until: "7s")]),
@@ -152,7 +152,7 @@ import Testing
     // a: sent at 5s, resolved at 15s and deleted; the group stays until the sweep at
     // 30s, so b (21s) joins it and waits for the 25s tick rather than group_wait.
     #expect(
-      table(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
+      notificationTable(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
         "5s team/webhook firstNotification a",
         "15s team/webhook allAlertsResolved a-resolved",
         "25s team/webhook firstNotification b",
@@ -181,9 +181,9 @@ import Testing
     for minute in 30..<45 {
       posts.append((at("\(minute)m"), [AlertInput(labels: Self.errorRate("a"), startsAt: .zero, endsAt: at("30m"))]))
     }
-    drive(alertmanager, posts: posts, until: at("2h"))
+    driveAlertmanager(alertmanager, posts: posts, until: at("2h"))
     #expect(
-      table(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
+      notificationTable(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
         "30s team/webhook firstNotification a",
         "30m30s team/webhook allAlertsResolved a-resolved",
       ])
@@ -191,10 +191,10 @@ import Testing
 
   @Test func alertsWithoutEndsAtResolveAfterResolveTimeout() throws {
     let alertmanager = try Self.alertmanager()
-    drive(alertmanager, posts: [(.zero, [AlertInput(labels: Self.errorRate("a"))])], until: at("20m"))
+    driveAlertmanager(alertmanager, posts: [(.zero, [AlertInput(labels: Self.errorRate("a"))])], until: at("20m"))
     // endsAt = 0 + resolve_timeout (5m); the 5m30s tick sees it resolved.
     #expect(
-      table(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
+      notificationTable(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
         "30s team/webhook firstNotification a",
         "5m30s team/webhook allAlertsResolved a-resolved",
       ])
@@ -220,7 +220,7 @@ import Testing
 
   @Test func webhookMaxAlertsTruncates() throws {
     let alertmanager = Alertmanager(
-      config: try config(
+      config: try parseConfig(
         """
         route:
           receiver: tickets
@@ -230,7 +230,7 @@ import Testing
               - url: https://tickets.example/hook
                 max_alerts: 2
         """))
-    drive(
+    driveAlertmanager(
       alertmanager, posts: [(.zero, ["c", "a", "b"].map { firing(Self.errorRate($0)) })], until: at("1m"))
     let notification = try #require(alertmanager.notifications.first)
     #expect(notification.alerts.map { $0.labels["instance"] } == ["a", "b"])
@@ -239,7 +239,7 @@ import Testing
 
   @Test func runsAreDeterministic() throws {
     func run() throws -> [String] {
-      let alertmanager = Alertmanager(config: try config(AlertmanagerConfigTests.platformConfig))
+      let alertmanager = Alertmanager(config: try parseConfig(AlertmanagerConfigTests.platformConfig))
       var posts: [(time: SimTime, alerts: [AlertInput])] = []
       for index in 0..<40 {
         let labels = [
@@ -249,7 +249,7 @@ import Testing
         ]
         posts.append((at("\(index * 7)s"), [firing(labels, since: "\(index * 7)s", until: "\(index * 7 + 600)s")]))
       }
-      drive(alertmanager, posts: posts, until: at("3h"))
+      driveAlertmanager(alertmanager, posts: posts, until: at("3h"))
       return alertmanager.notifications.map(\.description)
     }
     let first = try run()
@@ -266,7 +266,7 @@ import Testing
   /// it delivered at 2.01, 6.01, 14.02, 22.02, 30.02 and 38.02 s after the first post.
   @Test func matchesTimesMeasuredOnTheRealBinary() throws {
     let alertmanager = try Self.alertmanager(groupWait: "2s", groupInterval: "4s", repeatInterval: "7s")
-    drive(
+    driveAlertmanager(
       alertmanager,
       posts: [
         (at("0s"), [firing(Self.errorRate("a"), since: "0s", until: "60s")]),
@@ -274,7 +274,7 @@ import Testing
         (at("21s"), [AlertInput(labels: Self.errorRate("a"), startsAt: .zero, endsAt: at("21s"))]),
       ], until: at("40s"))
     #expect(
-      table(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
+      notificationTable(alertmanager.notifications.filter { $0.integration == "webhook" }) == [
         "2s team/webhook firstNotification a",
         "6s team/webhook newAlertsInGroup a,b",
         "14s team/webhook repeatIntervalElapsed a,b",
