@@ -9,7 +9,9 @@ extension ScenarioLoader {
     let teams = spec.array("teams") { value -> TeamConfiguration? in
       value.readObject(ScenarioSchema.team).flatMap(readTeam)
     }
-    let teamNames = teams?.map(\.name) ?? []
+    // Names as written, even of teams that failed to decode, so one bad team does not
+    // make every service that names it report an unknown team as well.
+    let teamNames = rawNames(spec["teams"])
     checkUnique(teamNames, in: spec["teams"], what: "team")
     let services = spec.array("services") { value -> ServiceConfiguration? in
       value.readObject(ScenarioSchema.service).flatMap { readService($0, teamNames: teamNames) }
@@ -26,7 +28,7 @@ extension ScenarioLoader {
     }
     let trafficInterval = deliveryReader?.duration("trafficInterval") ?? .minutes(1)
     guard let teams, !teams.isEmpty else {
-      if let services, !services.isEmpty { spec["services"]?.error("services need teams: add `spec.teams`") }
+      if !spec.has("teams"), let services, !services.isEmpty { spec["services"]?.error("services need teams: add `spec.teams`") }
       return nil
     }
     if runnerPool == nil {
@@ -42,6 +44,15 @@ extension ScenarioLoader {
     guard let services, let pipeline, let onCall, runnerPool != nil else { return nil }
     return DeliveryConfiguration(
       teams: teams, services: services, pipeline: pipeline, onCall: onCall, targets: targets, trafficInterval: trafficInterval)
+  }
+
+  static func rawNames(_ list: YAMLValue?) -> [String] {
+    guard case .sequence(let elements)? = list?.node else { return [] }
+    return elements.map { element in
+      guard case .mapping(let mapping) = element else { return "" }
+      for (key, value) in mapping where key.string == "name" { return value.string ?? "" }
+      return ""
+    }
   }
 
   static func checkUnique(_ names: [String], in value: YAMLValue?, what: String) {

@@ -67,7 +67,11 @@ public struct Delivery {
   public let configuration: DeliveryConfiguration
   var arrivalStreams: [RandomStream]
   var attributeStreams: [RandomStream]
+  /// Fix commits come at policy-dependent times, so they draw from their own streams
+  /// and never shift the draws of the team's planned commits.
+  var fixAttributeStreams: [RandomStream]
   var flakeStream: RandomStream
+  var registryStream: RandomStream
   var onCallStream: RandomStream
   var services: [ServiceState]
   var servicesByTeam: [[ServiceID]]
@@ -80,7 +84,9 @@ public struct Delivery {
     self.configuration = configuration
     arrivalStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/commits") }
     attributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/change-attributes") }
+    fixAttributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/fix-attributes") }
     flakeStream = seed.stream("delivery/ci-flakes")
+    registryStream = seed.stream("delivery/registry-push")
     onCallStream = seed.stream("delivery/on-call")
     services = configuration.services.map {
       ServiceState(
@@ -169,7 +175,8 @@ public struct Delivery {
     let teamIndex = Int(team.rawValue)
     let teamConfiguration = configuration.teams[teamIndex]
     let pipeline = configuration.pipeline
-    var stream = attributeStreams[teamIndex]
+    let isFix = fixedService != nil
+    var stream = isFix ? fixAttributeStreams[teamIndex] : attributeStreams[teamIndex]
     let candidates = servicesByTeam[teamIndex]
     let drawnService = candidates[stream.nextInt(below: candidates.count)]
     let author = stream.nextInt(below: max(1, teamConfiguration.engineerCount))
@@ -182,7 +189,7 @@ public struct Delivery {
       stageBroken.append(stream.bernoulli(stage.failureProbability))
       stageDurations.append(stage.duration.sampleDuration(&stream))
     }
-    attributeStreams[teamIndex] = stream
+    if isFix { fixAttributeStreams[teamIndex] = stream } else { attributeStreams[teamIndex] = stream }
     var defect: Defect?
     if defectDrawn && fixes == nil {
       let model = teamConfiguration.defects
@@ -210,7 +217,7 @@ public struct Delivery {
     changes.append(
       ChangeRecord(
         id: id, team: team, service: fixedService ?? drawnService, author: author, committedAt: scheduler.now,
-        defect: defect, fixes: fixes, stageBroken: fixes == nil ? stageBroken : stageBroken.map { _ in false },
+        defect: defect, fixes: fixes, isFix: isFix, stageBroken: fixes == nil ? stageBroken : stageBroken.map { _ in false },
         stageDurations: stageDurations))
     submitStage(of: id, queuedAt: scheduler.now, scheduler: &scheduler, runnerPool: &runnerPool)
   }
@@ -220,7 +227,7 @@ public struct Delivery {
   ) {
     let record = changes[index(change)]
     if record.currentStage >= configuration.pipeline.ciStages.count {
-      let push = configuration.pipeline.registryPush.sampleDuration(&attributeStreams[Int(record.team.rawValue)])
+      let push = configuration.pipeline.registryPush.sampleDuration(&registryStream)
       scheduler.schedule(.delivery(.imagePushed(change)), after: push)
       return
     }
@@ -246,7 +253,7 @@ public struct Delivery {
                    finishedAt: scheduler.now, outcome: outcome))
     if broken || (flaked && attempt > stage.maximumRetries) {
       changes[position].outcome = .failedCI
-      let delay = configuration.pipeline.fixDelay.sampleDuration(&attributeStreams[Int(changes[position].team.rawValue)])
+      let delay = configuration.pipeline.fixDelay.sampleDuration(&fixAttributeStreams[Int(changes[position].team.rawValue)])
       scheduler.schedule(.delivery(.brokenChangeFixed(change)), after: delay)
       return
     }

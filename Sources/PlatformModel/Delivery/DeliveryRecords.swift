@@ -48,6 +48,9 @@ public struct ChangeRecord: Sendable {
   public var defect: Defect?
   /// The incident this change fixes forward, if it is a fix.
   public var fixes: IncidentID?
+  /// Whether it is a fix commit (for an incident or for a change broken in CI)
+  /// rather than a planned one.
+  public var isFix = false
   /// Per CI stage: whether it fails for a real reason, and its duration (drawn at creation).
   var stageBroken: [Bool]
   var stageDurations: [SimDuration]

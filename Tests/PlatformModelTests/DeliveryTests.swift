@@ -1,0 +1,136 @@
+import Testing
+
+@testable import PlatformModel
+@testable import SimKernel
+
+/// A small platform: two teams, three services, a runner pool, defaults elsewhere.
+func deliveryWorld(
+  seed: UInt64 = 7, days: Int64 = 20, defectProbability: Double = 0.1,
+  kinds: [(kind: DefectKind, weight: Double)] = [(.errorRate, 0.5), (.latency, 0.2), (.crashOnStart, 0.15), (.quality, 0.15)],
+  trigger: SyncTrigger = .polling(interval: .seconds(120), jitter: .seconds(60)), rollbackProbability: Double = 0.7
+) -> World {
+  let calendar = SimCalendar(startEpochSeconds: 1_767_571_200, timeZoneIdentifier: "UTC", horizon: .days(days))!
+  var hours = [Double](repeating: 0, count: 24)
+  for hour in 8..<18 { hours[hour] = 1 }
+  let changes = ArrivalProcess(ratePerHour: 2, profile: RateProfile(hourOfDay: hours, dayOfWeek: [1, 1, 1, 1, 1, 0, 0]))
+  let defects = DefectModel(
+    probability: defectProbability, kindWeights: kinds, errorRateIncrease: .uniform(low: 0.05, high: 0.2),
+    latencyIncreaseSeconds: .constant(4), qualityDrop: .constant(0.05))
+  let teams = [
+    TeamConfiguration(name: "fraud", owner: "alice", costCenter: "CC-1", engineerCount: 5, changeArrivals: changes, defects: defects),
+    TeamConfiguration(name: "search", owner: "bob", costCenter: "CC-2", engineerCount: 3, changeArrivals: changes, defects: defects),
+  ]
+  let services = [
+    ServiceConfiguration(name: "fraud-scorer", team: TeamID(0), requestsPerSecond: 30, loadProfile: .flat, baselineErrorRatio: 0.001, baselineLatencySeconds: 0.1, timeoutSeconds: 2),
+    ServiceConfiguration(name: "fraud-explainer", team: TeamID(0), requestsPerSecond: 5, loadProfile: .flat, baselineErrorRatio: 0.001, baselineLatencySeconds: 0.2, timeoutSeconds: 2),
+    ServiceConfiguration(name: "ranker", team: TeamID(1), requestsPerSecond: 80, loadProfile: .flat, baselineErrorRatio: 0.002, baselineLatencySeconds: 0.05, timeoutSeconds: 1),
+  ]
+  var pipeline = PipelineConfiguration(
+    ciStages: [
+      CIStage(name: "unit-tests", duration: .lognormal(median: 180, p90: 480), failureProbability: 0.05, flakeProbability: 0.05, maximumRetries: 2),
+      CIStage(name: "docker-build", duration: .lognormal(median: 240, p90: 600), failureProbability: 0, flakeProbability: 0, maximumRetries: 0),
+    ],
+    registryPush: .lognormal(median: 30, p90: 90), trigger: trigger, syncDuration: .lognormal(median: 15, p90: 45),
+    rolloutDuration: .lognormal(median: 600, p90: 1_200), fixDelay: .lognormal(median: 1_800, p90: 7_200))
+  pipeline.trigger = trigger
+  let onCall = OnCallConfiguration(
+    noticeDelay: [.errorRate: .lognormal(median: 1_200, p90: 3_600), .latency: .lognormal(median: 2_700, p90: 7_200), .quality: .lognormal(median: 86_400, p90: 259_200)],
+    responseTime: .lognormal(median: 300, p90: 1_200), rollbackProbability: rollbackProbability,
+    rollbackDuration: .lognormal(median: 180, p90: 600), fixForwardDuration: .lognormal(median: 2_700, p90: 7_200),
+    progressDeadline: .seconds(600))
+  let configuration = WorldConfiguration(
+    calendar: calendar, seed: RandomSeed(root: seed),
+    runnerPool: RunnerPoolConfiguration(runnerCount: 3, backgroundJobs: nil, recordsJobRows: false),
+    delivery: DeliveryConfiguration(
+      teams: teams, services: services, pipeline: pipeline, onCall: onCall, targets: DeliveryTargets(), trafficInterval: .minutes(1)))
+  return World(configuration: configuration, recorder: nil)
+}
+
+func run(_ world: World, days: Int64 = 20) -> World {
+  var simulation = Simulation(model: world)
+  simulation.model.start(scheduler: &simulation.scheduler)
+  _ = simulation.run(until: .zero + .days(days))
+  return simulation.model
+}
+
+func kpi(_ values: [KPIValue], _ name: String) -> Double? { values.first { $0.name == name }?.value }
+
+@Suite("Delivery model")
+struct DeliveryTests {
+  @Test("lead time decomposes exactly into its stages")
+  func leadTimeDecomposition() throws {
+    let world = run(deliveryWorld())
+    let kpis = world.kpis(endTime: .zero + .days(20))
+    let mean = try #require(kpi(kpis, "lead_time_mean_seconds"))
+    let stages = DeliveryKPIs.stages.compactMap { kpi(kpis, "lead_time_stage_\($0)_mean_seconds") }
+    #expect(stages.count == DeliveryKPIs.stages.count)
+    #expect(abs(stages.reduce(0, +) - mean) < 1e-6 * mean)
+    #expect(stages.allSatisfy { $0 >= 0 })
+    // CI runs on the runner pool: both waiting for and running on runners take time.
+    #expect(stages[0] > 0 && stages[1] > 0)
+  }
+
+  @Test("changes that become ready during a rollout are batched; each deployed change is in exactly one deployment")
+  func batching() throws {
+    let delivery = try #require(run(deliveryWorld()).delivery)
+    let deployed = delivery.changes.filter { $0.outcome == .deployed }
+    #expect(deployed.count > 100)
+    var carriedBy: [Int64: Int] = [:]
+    for deployment in delivery.deployments { for change in deployment.changes { carriedBy[change.rawValue, default: 0] += 1 } }
+    for change in deployed { #expect(carriedBy[change.id.rawValue] == 1) }
+    #expect(delivery.deployments.contains { $0.changes.count > 1 }, "10-minute rollouts must batch some changes")
+    // No two planned deployments of a service overlap: each starts after the previous one finished.
+    for service in 0..<3 {
+      let planned = delivery.deployments.filter { $0.service.rawValue == service && $0.kind != .rollback && $0.status == .succeeded }
+      for (previous, next) in zip(planned, planned.dropFirst()) {
+        #expect(next.startedAt >= previous.finishedAt!)
+      }
+    }
+  }
+
+  @Test("an error-rate defect fails requests and opens an incident that recovery closes")
+  func errorRateIncidents() throws {
+    let delivery = try #require(run(deliveryWorld(defectProbability: 0.2, kinds: [(.errorRate, 1)], rollbackProbability: 1)).delivery)
+    #expect(delivery.incidents.count > 5)
+    for incident in delivery.incidents where incident.resolvedAt != nil {
+      #expect(incident.failedRequests > 0)
+      #expect(incident.detection == .humanNotice)
+      #expect(incident.resolution == .rollback)
+      #expect(incident.detectedAt! >= incident.openedAt && incident.resolvedAt! > incident.detectedAt!)
+      #expect(delivery.deployments[Int(incident.cause.rawValue) - 1].neededRemediation)
+    }
+    #expect(delivery.deployments.contains { $0.kind == .rollback && $0.status == .succeeded })
+  }
+
+  @Test("a quality regression fails no request; a crash-on-start stalls the rollout and is caught by the progress deadline")
+  func silentAndStalledDefects() throws {
+    let quality = try #require(run(deliveryWorld(defectProbability: 0.2, kinds: [(.quality, 1)])).delivery)
+    #expect(!quality.incidents.isEmpty)
+    #expect(quality.incidents.allSatisfy { $0.failedRequests == 0 && $0.kind == .quality })
+    let crash = try #require(run(deliveryWorld(defectProbability: 0.2, kinds: [(.crashOnStart, 1)])).delivery)
+    let stalled = crash.deployments.filter { $0.status == .stalled }
+    #expect(!stalled.isEmpty)
+    for incident in crash.incidents {
+      #expect(incident.failedRequests == 0)
+      #expect(incident.detection == .progressDeadline)
+      let cause = crash.deployments[Int(incident.cause.rawValue) - 1]
+      #expect(incident.openedAt == cause.startedAt)
+    }
+  }
+
+  @Test("a webhook shortens the wait for Argo CD; the changes and their defects are the same under both")
+  func webhookVersusPolling() throws {
+    let polling = run(deliveryWorld(seed: 11))
+    let webhook = run(deliveryWorld(seed: 11, trigger: .webhook(delay: .uniform(low: 1, high: 5))))
+    let pollingWait = try #require(kpi(polling.kpis(endTime: .zero + .days(20)), "lead_time_stage_sync_wait_mean_seconds"))
+    let webhookWait = try #require(kpi(webhook.kpis(endTime: .zero + .days(20)), "lead_time_stage_sync_wait_mean_seconds"))
+    #expect(webhookWait < pollingWait - 30, "polling adds about half of 120–180 s on average")
+    // Common random numbers: the first changes of each team are identical.
+    // Planned commits only: fixes are made at times that depend on the policy.
+    let first = try #require(polling.delivery).changes.filter { !$0.isFix }.prefix(200)
+    let second = try #require(webhook.delivery).changes.filter { !$0.isFix }.prefix(200)
+    #expect(first.count == 200)
+    #expect(first.map(\.committedAt) == second.map(\.committedAt))
+    #expect(first.map(\.defect) == second.map(\.defect))
+  }
+}
