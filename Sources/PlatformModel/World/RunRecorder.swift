@@ -9,6 +9,7 @@ import SimKernel
 public final class RunRecorder {
   public let runID: RunID
   let runnerJobs: TableWriter
+  let clusterTables: ClusterTables
   /// The first write failure, if any.
   public private(set) var failure: StoreError?
 
@@ -17,6 +18,7 @@ public final class RunRecorder {
     runnerJobs = store.tableWriter(
       "runner_jobs",
       columns: ["run_id", "job_id", "source", "runner", "queued_at", "started_at", "finished_at", "wait_seconds"])
+    clusterTables = ClusterTables(store: store)
   }
 
   func recordRunnerJob(
@@ -35,7 +37,7 @@ public final class RunRecorder {
     endRow(runnerJobs)
   }
 
-  private func endRow(_ writer: TableWriter) {
+  func endRow(_ writer: TableWriter) {
     do {
       try writer.endRow()
     } catch {
@@ -47,5 +49,6 @@ public final class RunRecorder {
   public func flush() throws(StoreError) {
     if let failure { throw failure }
     try runnerJobs.flush()
+    try clusterTables.flush()
   }
 }

@@ -56,7 +56,7 @@ public enum SimulationRun {
     let endTime = SimTime.zero + request.duration
     let outcome = simulation.run(
       until: endTime, limits: request.limits, wallClockSeconds: elapsedSeconds, onProgress: onProgress)
-    simulation.model.recordUnfinished()
+    simulation.model.recordUnfinished(endTime: outcome.finalTime)
     let metrics = simulation.model.metrics(endTime: outcome.finalTime)
     var status: RunStatus = outcome.reason.coveredWindow ? .completed : .stopped
     var errorMessage: String?

@@ -1,0 +1,147 @@
+import SimKernel
+
+/// Pod placement, mirroring kube-scheduler's filter and preemption steps for gangs.
+///
+/// - Filter: a node fits a worker when its free CPU, memory and GPUs cover the
+///   requests, its pool's labels match the node selector, every taint is tolerated
+///   and the capacity type is allowed (PodFitsResources, NodeSelector,
+///   TaintToleration).
+/// - Score: first fit in node-ID order, spot nodes first for `spot-with-fallback` —
+///   a bin-packing (MostAllocated-like) choice that keeps whole nodes free for gangs
+///   and for scale-down.
+/// - Gangs (Volcano / Kueue / coscheduling `PodGroup` with minMember = workers):
+///   all workers are placed at once or none are.
+/// - Preemption (kube-scheduler DefaultPreemption): a pending job may evict running
+///   jobs of strictly lower priority, lowest priority and most recently started
+///   first, when that makes the whole gang fit. An evicted job is requeued and
+///   resumes from its last checkpoint.
+/// - Pending jobs are retried whenever capacity appears (any node ready, any job
+///   leaving), in order of priority, then submission.
+extension Cluster {
+  mutating func schedulingPass(scheduler: inout Scheduler<WorldEvent>) {
+    passScheduled = false
+    guard !pendingJobs.isEmpty else { return }
+    let order = pendingJobs.sorted { lhs, rhs in
+      let left = jobs[Int(lhs.rawValue)]
+      let right = jobs[Int(rhs.rawValue)]
+      if left.priority != right.priority { return left.priority > right.priority }
+      if left.submittedAt != right.submittedAt { return left.submittedAt < right.submittedAt }
+      return lhs.rawValue < rhs.rawValue
+    }
+    // Shapes (stream, priority) that already failed this pass: the same request fails again.
+    var failedStreams: [Int] = []
+    var started: [JobID] = []
+    for id in order {
+      let index = Int(id.rawValue)
+      let stream = jobs[index].stream
+      guard compatible[stream].contains(true) else { continue }
+      if failedStreams.contains(stream) { continue }
+      if let placement = placement(for: index) {
+        startJob(id, on: placement, scheduler: &scheduler)
+        started.append(id)
+        continue
+      }
+      if let victims = preemptionVictims(for: index), !victims.isEmpty {
+        for victim in victims { interrupt(victim, cause: .preemption, scheduler: &scheduler) }
+        if let placement = placement(for: index) {
+          startJob(id, on: placement, scheduler: &scheduler)
+          started.append(id)
+          continue
+        }
+      }
+      jobs[index].pendingReason = "insufficient capacity"
+      failedStreams.append(stream)
+    }
+    if !started.isEmpty { pendingJobs.removeAll { started.contains($0) } }
+  }
+
+  /// Whether node `nodeIndex` may host a worker of `stream` (ignoring free resources).
+  func nodeAccepts(_ nodeIndex: Int, stream: Int) -> Bool {
+    compatible[stream][nodes[nodeIndex].pool]
+      && streams[stream].stream.perWorker.fits(in: nodes[nodeIndex].capacity)
+  }
+
+  /// Candidate nodes for a job in preference order: spot first for spot-with-fallback.
+  func candidateNodes(stream: Int) -> [Int] {
+    var preferred: [Int] = []
+    var fallback: [Int] = []
+    let wantsSpotFirst = streams[stream].stream.capacity == .spotWithFallback
+    for id in schedulableNodes {
+      let nodeIndex = Int(id.rawValue)
+      guard nodeAccepts(nodeIndex, stream: stream) else { continue }
+      if wantsSpotFirst && nodes[nodeIndex].capacityType == .onDemand {
+        fallback.append(nodeIndex)
+      } else {
+        preferred.append(nodeIndex)
+      }
+    }
+    return preferred + fallback
+  }
+
+  /// A node for each worker, or `nil` if the gang does not fit now.
+  func placement(for index: Int) -> [NodeID]? {
+    let request = jobs[index].perWorker
+    var remaining = jobs[index].workerCount
+    var chosen: [NodeID] = []
+    for nodeIndex in candidateNodes(stream: jobs[index].stream) {
+      var free = nodes[nodeIndex].capacity - nodes[nodeIndex].allocated
+      while remaining > 0 && request.fits(in: free) {
+        chosen.append(nodes[nodeIndex].id)
+        free = free - request
+        remaining -= 1
+      }
+      if remaining == 0 { return chosen }
+    }
+    return nil
+  }
+
+  /// Running jobs to evict so the gang fits, or `nil` if even that is not enough.
+  func preemptionVictims(for index: Int) -> [JobID]? {
+    let priority = jobs[index].priority
+    let request = jobs[index].perWorker
+    let candidates = candidateNodes(stream: jobs[index].stream)
+    // Cheap exit: no running pod of lower priority on any candidate node.
+    guard
+      candidates.contains(where: { nodeIndex in
+        nodes[nodeIndex].pods.contains { jobs[Int($0.rawValue)].priority < priority }
+      })
+    else { return nil }
+    var free = candidates.map { nodes[$0].capacity - nodes[$0].allocated }
+    var position = Array(repeating: -1, count: nodes.count)
+    for (slot, nodeIndex) in candidates.enumerated() { position[nodeIndex] = slot }
+    var victims: [JobID] = []
+    var remaining = jobs[index].workerCount
+    for slot in candidates.indices {
+      while remaining > 0 && request.fits(in: free[slot]) {
+        free[slot] = free[slot] - request
+        remaining -= 1
+      }
+    }
+    for slot in candidates.indices where remaining > 0 {
+      let nodeIndex = candidates[slot]
+      var onNode: [JobID] = []
+      for job in nodes[nodeIndex].pods where jobs[Int(job.rawValue)].priority < priority {
+        if !onNode.contains(job) && !victims.contains(job) { onNode.append(job) }
+      }
+      onNode.sort { lhs, rhs in
+        let left = jobs[Int(lhs.rawValue)]
+        let right = jobs[Int(rhs.rawValue)]
+        if left.priority != right.priority { return left.priority < right.priority }
+        return left.attemptStartedAt > right.attemptStartedAt
+      }
+      for victim in onNode {
+        if request.fits(in: free[slot]) { break }
+        victims.append(victim)
+        let victimJob = jobs[Int(victim.rawValue)]
+        for node in victimJob.nodes where position[Int(node.rawValue)] >= 0 {
+          free[position[Int(node.rawValue)]] = free[position[Int(node.rawValue)]] + victimJob.perWorker
+        }
+      }
+      while remaining > 0 && request.fits(in: free[slot]) {
+        free[slot] = free[slot] - request
+        remaining -= 1
+      }
+    }
+    return remaining == 0 ? victims : nil
+  }
+}
