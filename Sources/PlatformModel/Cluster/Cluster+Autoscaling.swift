@@ -44,13 +44,11 @@ extension Cluster {
     guard !pendingJobs.isEmpty else { return }
     // Free capacity on nodes still launching, which pending pods will get.
     var upcoming: [(pool: Int, free: Resources)] = []
-    for node in nodes where node.phase == .provisioning { upcoming.append((node.pool, node.capacity - node.allocated)) }
-    let order = pendingJobs.sorted { lhs, rhs in
-      let left = jobs[Int(lhs.rawValue)]
-      let right = jobs[Int(rhs.rawValue)]
-      if left.priority != right.priority { return left.priority > right.priority }
-      return lhs.rawValue < rhs.rawValue
+    for id in activeNodes where nodes[Int(id.rawValue)].phase == .provisioning {
+      let node = nodes[Int(id.rawValue)]
+      upcoming.append((node.pool, node.capacity - node.allocated))
     }
+    let order = pendingJobs
     var grown: [Int] = []
     for id in order {
       let job = jobs[Int(id.rawValue)]

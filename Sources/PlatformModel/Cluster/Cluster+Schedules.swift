@@ -22,8 +22,8 @@ extension Cluster {
       pools[pool].nodesAtScheduleOff = max(config.minNodes, liveNodeCount(pool: pool))
       pools[pool].scheduleOffSince = scheduler.now
       pools[pool].desired = 0
-      for index in nodes.indices where nodes[index].pool == pool && nodes[index].phase != .terminated {
-        terminateNode(nodes[index].id, reason: .schedule, scheduler: &scheduler)
+      for id in activeNodes where nodes[Int(id.rawValue)].pool == pool {
+        terminateNode(id, reason: .schedule, scheduler: &scheduler)
       }
     }
     if let next = schedule.nextChange(after: scheduler.now, calendar: calendar) {

@@ -21,13 +21,7 @@ extension Cluster {
   mutating func schedulingPass(scheduler: inout Scheduler<WorldEvent>) {
     passScheduled = false
     guard !pendingJobs.isEmpty else { return }
-    let order = pendingJobs.sorted { lhs, rhs in
-      let left = jobs[Int(lhs.rawValue)]
-      let right = jobs[Int(rhs.rawValue)]
-      if left.priority != right.priority { return left.priority > right.priority }
-      if left.submittedAt != right.submittedAt { return left.submittedAt < right.submittedAt }
-      return lhs.rawValue < rhs.rawValue
-    }
+    let order = pendingJobs
     // Shapes (stream, priority) that already failed this pass: the same request fails again.
     var failedStreams: [Int] = []
     var started: [JobID] = []
@@ -55,20 +49,48 @@ extension Cluster {
     if !started.isEmpty { pendingJobs.removeAll { started.contains($0) } }
   }
 
+  /// Whether pending job `lhs` goes before `rhs`: priority, then submission, then ID.
+  func schedulesBefore(_ lhs: JobID, _ rhs: JobID) -> Bool {
+    let left = Int(lhs.rawValue)
+    let right = Int(rhs.rawValue)
+    if jobs[left].priority != jobs[right].priority { return jobs[left].priority > jobs[right].priority }
+    if jobs[left].submittedAt != jobs[right].submittedAt { return jobs[left].submittedAt < jobs[right].submittedAt }
+    return lhs.rawValue < rhs.rawValue
+  }
+
+  /// Adds a job to the pending queue, keeping it in scheduling order (binary insertion).
+  mutating func enqueuePending(_ id: JobID) {
+    var low = 0
+    var high = pendingJobs.count
+    while low < high {
+      let middle = (low + high) / 2
+      if schedulesBefore(pendingJobs[middle], id) { low = middle + 1 } else { high = middle }
+    }
+    pendingJobs.insert(id, at: low)
+  }
+
   /// Whether node `nodeIndex` may host a worker of `stream` (ignoring free resources).
   func nodeAccepts(_ nodeIndex: Int, stream: Int) -> Bool {
-    compatible[stream][nodes[nodeIndex].pool]
-      && streams[stream].stream.perWorker.fits(in: nodes[nodeIndex].capacity)
+    compatible[stream][nodes[nodeIndex].pool] && jobRequestFits(stream: stream, capacity: nodes[nodeIndex].capacity)
+  }
+
+  func jobRequestFits(stream: Int, capacity: Resources) -> Bool {
+    streams[stream].stream.perWorker.fits(in: capacity)
   }
 
   /// Candidate nodes for a job in preference order: spot first for spot-with-fallback.
+  ///
+  /// Plain loops over local copies: this is the scheduler's hot path.
   func candidateNodes(stream: Int) -> [Int] {
+    let allowedPools = compatible[stream]
+    let request = streams[stream].stream.perWorker
+    let wantsSpotFirst = streams[stream].stream.capacity == .spotWithFallback
+    let nodes = self.nodes
     var preferred: [Int] = []
     var fallback: [Int] = []
-    let wantsSpotFirst = streams[stream].stream.capacity == .spotWithFallback
     for id in schedulableNodes {
       let nodeIndex = Int(id.rawValue)
-      guard nodeAccepts(nodeIndex, stream: stream) else { continue }
+      guard allowedPools[nodes[nodeIndex].pool], request.fits(in: nodes[nodeIndex].capacity) else { continue }
       if wantsSpotFirst && nodes[nodeIndex].capacityType == .onDemand {
         fallback.append(nodeIndex)
       } else {
@@ -83,6 +105,7 @@ extension Cluster {
     let request = jobs[index].perWorker
     var remaining = jobs[index].workerCount
     var chosen: [NodeID] = []
+    let nodes = self.nodes
     for nodeIndex in candidateNodes(stream: jobs[index].stream) {
       var free = nodes[nodeIndex].capacity - nodes[nodeIndex].allocated
       while remaining > 0 && request.fits(in: free) {
@@ -99,13 +122,14 @@ extension Cluster {
   func preemptionVictims(for index: Int) -> [JobID]? {
     let priority = jobs[index].priority
     let request = jobs[index].perWorker
+    // Cheap exit: no running job of lower priority at all.
+    var lowerPriorityRunning = false
+    for job in runningJobs where jobs[Int(job.rawValue)].priority < priority {
+      lowerPriorityRunning = true
+      break
+    }
+    guard lowerPriorityRunning else { return nil }
     let candidates = candidateNodes(stream: jobs[index].stream)
-    // Cheap exit: no running pod of lower priority on any candidate node.
-    guard
-      candidates.contains(where: { nodeIndex in
-        nodes[nodeIndex].pods.contains { jobs[Int($0.rawValue)].priority < priority }
-      })
-    else { return nil }
     var free = candidates.map { nodes[$0].capacity - nodes[$0].allocated }
     var position = Array(repeating: -1, count: nodes.count)
     for (slot, nodeIndex) in candidates.enumerated() { position[nodeIndex] = slot }

@@ -20,7 +20,7 @@ extension Cluster {
       terminateNode(id, reason: cause, scheduler: &scheduler)
       return
     }
-    nodes[index].phase = .draining
+    leaveLive(index, to: .draining)
     nodes[index].endReason = cause
     removeSchedulable(id)
     reconcile(pool: nodes[index].pool, scheduler: &scheduler)

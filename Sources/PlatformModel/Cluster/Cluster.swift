@@ -103,6 +103,8 @@ public struct Cluster {
     var scheduleSavedNodeSeconds = 0.0
     var scheduleSavedMicroUSD: MicroUSD = 0
     var launchFailures = 0
+    /// Nodes provisioning or Ready (not draining, not gone): what counts towards `desired`.
+    var liveCount = 0
   }
 
   public let configuration: ClusterConfiguration
@@ -118,8 +120,12 @@ public struct Cluster {
   var nodes: [Node] = []
   /// Ready, non-draining nodes in ID order: where pods can be placed.
   var schedulableNodes: [NodeID] = []
+  /// Nodes not yet terminated, in ID order.
+  var activeNodes: [NodeID] = []
   var jobs: [TrainingJob] = []
   var pendingJobs: [JobID] = []
+  /// Jobs holding nodes, in start order.
+  var runningJobs: [JobID] = []
   var passScheduled = false
   var lastScaleUpAt = SimTime(microseconds: .min / 2)
   var shortages: [Range<SimTime>]
@@ -243,10 +249,12 @@ public struct Cluster {
   }
 
   /// Nodes of `pool` that count towards its desired size (not draining or gone).
-  func liveNodeCount(pool: Int) -> Int {
-    var count = 0
-    for node in nodes where node.pool == pool && (node.phase == .provisioning || node.phase == .ready) { count += 1 }
-    return count
+  func liveNodeCount(pool: Int) -> Int { pools[pool].liveCount }
+
+  /// Moves a node out of the live set (to draining or terminated), keeping the count.
+  mutating func leaveLive(_ index: Int, to phase: NodePhase) {
+    if nodes[index].phase == .provisioning || nodes[index].phase == .ready { pools[nodes[index].pool].liveCount -= 1 }
+    nodes[index].phase = phase
   }
 
   /// Launches one node; returns `false` when the launch failed (spot shortage).
@@ -270,6 +278,8 @@ public struct Cluster {
         onDemandMicroUSDPerHour: MicroUSD((type.onDemandPriceUSDPerHour * 1_000_000).rounded()),
         hazardPerSecond: pool.capacityType == .spot ? type.spotInterruption.hazardPerSecond : 0))
     statistics.nodesLaunched += 1
+    pools[poolIndex].liveCount += 1
+    activeNodes.append(id)
     let delay = immediately ? .zero : pool.provisioningDelay.sampleDuration(&provisioningStreams[poolIndex])
     if let autoscaler = configuration.autoscaler, delay > autoscaler.maxNodeProvisionTime {
       nodes[Int(id.rawValue)].pendingEvent = scheduler.schedule(
@@ -316,7 +326,8 @@ public struct Cluster {
     for job in nodes[index].pods where !seen.contains(job) { seen.append(job) }
     let cause: JobInterruptionCause = reason == .schedule ? .schedule : .spot
     for job in seen { interrupt(job, cause: cause, scheduler: &scheduler) }
-    nodes[index].phase = .terminated
+    leaveLive(index, to: .terminated)
+    if let position = activeNodes.firstIndex(of: id) { activeNodes.remove(at: position) }
     nodes[index].terminatedAt = scheduler.now
     nodes[index].endReason = reason
     closeNodeCost(index, at: scheduler.now)

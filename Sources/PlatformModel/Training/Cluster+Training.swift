@@ -51,7 +51,7 @@ extension Cluster {
     }
     if !compatible[stream].contains(true) { job.pendingReason = "unschedulable: no node pool can host a worker" }
     jobs.append(job)
-    pendingJobs.append(id)
+    enqueuePending(id)
     requestSchedulingPass(scheduler: &scheduler)
     return id
   }
@@ -66,6 +66,7 @@ extension Cluster {
       nodes[Int(node.rawValue)].unneededSince = nil
     }
     jobs[index].nodes = placement
+    runningJobs.append(id)
     jobs[index].attemptStartedAt = scheduler.now
     jobs[index].progressAnchor = scheduler.now
     jobs[index].pendingReason = nil
@@ -189,7 +190,7 @@ extension Cluster {
     } else {
       jobs[index].interruptions += 1
     }
-    pendingJobs.append(id)
+    enqueuePending(id)
     requestSchedulingPass(scheduler: &scheduler)
   }
 
@@ -208,5 +209,6 @@ extension Cluster {
     jobs[index].allocatedGPUSeconds += Double(jobs[index].gpuCount) * duration.seconds
     jobs[index].allocatedCPUSeconds += Double(request.cpuMillis * Int64(jobs[index].workerCount)) / 1_000 * duration.seconds
     jobs[index].nodes = []
+    if let position = runningJobs.firstIndex(of: jobs[index].id) { runningJobs.remove(at: position) }
   }
 }
