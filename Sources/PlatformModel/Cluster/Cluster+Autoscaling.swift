@@ -42,9 +42,10 @@ extension Cluster {
 
   mutating func scaleUp(_ autoscaler: ClusterAutoscalerConfiguration, scheduler: inout Scheduler<WorldEvent>) {
     guard !pendingJobs.isEmpty else { return }
-    // Free capacity on nodes still launching, which pending pods will get.
+    // Free capacity on Ready nodes and on nodes still launching: pending pods that
+    // fit there need no new node (CA simulates scheduling on existing nodes first).
     var upcoming: [(pool: Int, free: Resources)] = []
-    for id in activeNodes where nodes[Int(id.rawValue)].phase == .provisioning {
+    for id in activeNodes where nodes[Int(id.rawValue)].phase == .provisioning || nodes[Int(id.rawValue)].phase == .ready {
       let node = nodes[Int(id.rawValue)]
       upcoming.append((node.pool, node.capacity - node.allocated))
     }
