@@ -71,6 +71,9 @@ public enum ScenarioSchema {
       FieldSchema("limits", .object(limits), "Run guards."),
       FieldSchema("outputs", .object(outputs), "Where results go."),
       FieldSchema("delivery", .object(delivery), "The delivery pipeline and its CI runners."),
+      FieldSchema("cluster", .object(cluster), "The Kubernetes cluster: node pools, spot market, autoscaling."),
+      FieldSchema("teams", .array(of: .object(team)), "Teams, their tags and their training workloads."),
+      FieldSchema("governance", .object(governance), "Required tags and admission policy."),
     ])
 
   public static let metadata = ObjectSchema(

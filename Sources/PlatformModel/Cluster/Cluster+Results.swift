@@ -136,13 +136,13 @@ extension Cluster {
     add("cost.spot_savings_usd", (spotOnDemand - spotCost).usd, "USD")
     add("cost.schedule_saved_node_hours", pools.reduce(0.0) { $0 + $1.scheduleSavedNodeSeconds } / 3_600, "h")
     add("cost.schedule_savings_usd", pools.reduce(0 as MicroUSD) { $0 + $1.scheduleSavedMicroUSD }.usd, "USD")
-    for (index, team) in teams.enumerated() { add("cost.team.\(team.name)_usd", ledger.teamTotal(index).usd, "USD") }
+    for (index, team) in teams.enumerated() { add("cost.by_team.\(team.name)", ledger.teamTotal(index).usd, "USD") }
     var centers: [String] = []
     for index in teams.indices where !centers.contains(costCenter(team: index)) { centers.append(costCenter(team: index)) }
     for center in centers {
       var total: MicroUSD = 0
       for index in teams.indices where costCenter(team: index) == center { total += ledger.teamTotal(index) }
-      add("cost.cost_center.\(center)_usd", total.usd, "USD")
+      add("cost.by_cost_center.\(center)", total.usd, "USD")
     }
     return metrics
   }

@@ -182,7 +182,7 @@ public struct Cluster {
 
   /// Whether a worker of `stream` fits a node of `pool` at all: resources of its
   /// largest type, node selector, taints and capacity type.
-  static func canHost(_ stream: TrainingJobStream, on pool: NodePoolConfiguration, catalogue: InstanceCatalogue) -> Bool {
+  public static func canHost(_ stream: TrainingJobStream, on pool: NodePoolConfiguration, catalogue: InstanceCatalogue) -> Bool {
     guard stream.capacity.allows(pool.capacityType) else { return false }
     for selector in stream.nodeSelector where pool.label(selector.key) != selector.value { return false }
     for taint in pool.taints where !stream.tolerations.contains(where: { $0.tolerates(taint) }) { return false }
