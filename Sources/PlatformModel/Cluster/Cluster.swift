@@ -226,7 +226,13 @@ public struct Cluster {
     case .spotNotice(let node): receiveSpotNotice(node, cause: .spotInterruption, scheduler: &scheduler)
     case .nodeReclaimed(let node):
       terminateNode(node, reason: nodes[Int(node.rawValue)].endReason ?? .spotInterruption, scheduler: &scheduler)
-    case .provisionTimedOut(let node): terminateNode(node, reason: .provisionTimeout, scheduler: &scheduler)
+    case .provisionTimedOut(let node):
+      // CA gives up on a node not Ready within max-node-provision-time: the group is
+      // backed off and shrunk, so the next scan may pick another group.
+      let pool = nodes[Int(node.rawValue)].pool
+      pools[pool].desired = max(configuration.nodePools[pool].minNodes, pools[pool].desired - 1)
+      pools[pool].backoffUntil = scheduler.now + (configuration.autoscaler?.nodeGroupBackoff ?? .minutes(5))
+      terminateNode(node, reason: .provisionTimeout, scheduler: &scheduler)
     case .correlatedReclaim: correlatedReclaim(scheduler: &scheduler)
     case .poolScheduleChange(let pool): poolScheduleChanged(Int(pool.rawValue), scheduler: &scheduler, calendar: calendar)
     case .reconcilePool(let pool): reconcile(pool: Int(pool.rawValue), scheduler: &scheduler)
