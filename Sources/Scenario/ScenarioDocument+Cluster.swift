@@ -106,6 +106,7 @@ extension ScenarioLoader {
     let market = reader.object("spotMarket") { readSpotMarket($0, place: place) }
     if reader.has("spotMarket") && market == nil { ok = false }
     var autoscaler: ClusterAutoscalerConfiguration?
+    var karpenter: KarpenterConfiguration?
     if let value = reader["autoscaler"], let scaler = value.readObject(ScenarioSchema.autoscaler) {
       var settings = ClusterAutoscalerConfiguration()
       if let interval = scaler.duration("scanInterval") { settings.scanInterval = interval }
@@ -116,13 +117,27 @@ extension ScenarioLoader {
       if let backoff = scaler.duration("nodeGroupBackoff") { settings.nodeGroupBackoff = backoff }
       if let parallelism = scaler.integer("maxScaleDownParallelism") { settings.maxScaleDownParallelism = parallelism }
       if let expander = scaler.string("expander").flatMap(ScaleUpExpander.init(rawValue:)) { settings.expander = expander }
-      autoscaler = scaler.string("kind") == "none" ? nil : settings
+      var karpenterSettings = KarpenterConfiguration()
+      if let policy = scaler.string("consolidationPolicy").flatMap(ConsolidationPolicy.init(rawValue:)) {
+        karpenterSettings.consolidationPolicy = policy
+      }
+      if let after = scaler.duration("consolidateAfter") { karpenterSettings.consolidateAfter = after }
+      if let budget = scaler.string("disruptionBudget"), let percent = Double(budget.dropLast()) {
+        karpenterSettings.budgetShare = percent / 100
+      }
+      if let idle = scaler.duration("batchIdleDuration") { karpenterSettings.batchIdleDuration = idle }
+      if let ttl = scaler.duration("unavailableOfferingTTL") { karpenterSettings.unavailableOfferingTTL = ttl }
+      switch scaler.string("kind") ?? "cluster-autoscaler" {
+      case "none": autoscaler = nil
+      case "karpenter": karpenter = karpenterSettings
+      default: autoscaler = settings
+      }
     }
     let recordRows = reader.boolean("recordRows") ?? true
     guard ok, let name else { return nil }
     return ClusterConfiguration(
       name: name, catalogue: catalogue, nodePools: pools, spotMarket: market ?? SpotMarketConfiguration(),
-      autoscaler: autoscaler, recordsRows: recordRows)
+      autoscaler: autoscaler, karpenter: karpenter, recordsRows: recordRows)
   }
 
   static func readNodePool(_ reader: ObjectReader, catalogue: InstanceCatalogue) -> NodePoolConfiguration? {

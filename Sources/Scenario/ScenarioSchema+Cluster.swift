@@ -105,7 +105,9 @@ extension ScenarioSchema {
   public static let autoscaler = ObjectSchema(
     "Autoscaler", "Node autoscaling, after Kubernetes Cluster Autoscaler; defaults are its real flags.",
     fields: [
-      FieldSchema("kind", .choice(["cluster-autoscaler", "none"]), default: "cluster-autoscaler", "Which autoscaler; `none` holds pools at `desired`."),
+      FieldSchema(
+        "kind", .choice(["cluster-autoscaler", "karpenter", "none"]), default: "cluster-autoscaler",
+        "Which autoscaler; `none` holds pools at `desired`."),
       FieldSchema("scanInterval", .duration(.positive), default: "10s", "`--scan-interval`."),
       FieldSchema("scaleDownUnneededTime", .duration(.nonNegative), default: "10m", "`--scale-down-unneeded-time`."),
       FieldSchema("scaleDownDelayAfterAdd", .duration(.nonNegative), default: "10m", "`--scale-down-delay-after-add`."),
@@ -116,6 +118,17 @@ extension ScenarioSchema {
       FieldSchema("nodeGroupBackoff", .duration(.positive), default: "5m", "`--initial-node-group-backoff-duration`."),
       FieldSchema("maxScaleDownParallelism", .integer(minimum: 1), default: "10", "`--max-scale-down-parallelism`."),
       FieldSchema("expander", .choice(["least-waste", "price", "priority"]), default: "least-waste", "`--expander`."),
+      FieldSchema(
+        "consolidationPolicy", .choice(["WhenEmpty", "WhenEmptyOrUnderutilized"]), default: "WhenEmptyOrUnderutilized",
+        "Karpenter: which nodes consolidation may remove."),
+      FieldSchema("consolidateAfter", .duration(.nonNegative), default: "0s", "Karpenter: quiet time before a node is consolidated."),
+      FieldSchema(
+        "disruptionBudget", .string(pattern: "^[0-9]+(\\.[0-9]+)?%$"), default: "10%",
+        "Karpenter: share of a pool's nodes that may be disrupted at once (`nodes: \"10%\"`)."),
+      FieldSchema("batchIdleDuration", .duration(.positive), default: "1s", "Karpenter: `--batch-idle-duration`."),
+      FieldSchema(
+        "unavailableOfferingTTL", .duration(.positive), default: "3m",
+        "Karpenter: how long an offering that failed to launch is skipped."),
     ])
 
   public static let cluster = ObjectSchema(

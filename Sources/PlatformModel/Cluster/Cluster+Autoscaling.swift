@@ -41,6 +41,11 @@ extension Cluster {
   }
 
   mutating func scaleUp(_ autoscaler: ClusterAutoscalerConfiguration, scheduler: inout Scheduler<WorldEvent>) {
+    scaleUp(expander: autoscaler.expander, scheduler: &scheduler)
+  }
+
+  /// Launches nodes for pending gangs that fit nowhere yet (shared with Karpenter).
+  mutating func scaleUp(expander: ScaleUpExpander, scheduler: inout Scheduler<WorldEvent>) {
     guard !pendingJobs.isEmpty else { return }
     // Free capacity on Ready nodes and on nodes still launching: pending pods that
     // fit there need no new node (CA simulates scheduling on existing nodes first).
@@ -66,7 +71,7 @@ extension Cluster {
         upcoming = trial
         continue
       }
-      guard let pool = choosePool(for: job, workers: remaining, now: scheduler.now, expander: autoscaler.expander)
+      guard let pool = choosePool(for: job, workers: remaining, now: scheduler.now, expander: expander)
       else { continue }
       let perNode = workersPerNode(pool: pool, request: job.perWorker)
       let needed = (remaining + perNode - 1) / perNode

@@ -47,6 +47,7 @@ extension Cluster {
       failedStreams.append(stream)
     }
     if !started.isEmpty { pendingJobs.removeAll { started.contains($0) } }
+    if configuration.karpenter != nil && !pendingJobs.isEmpty { requestProvisioning(scheduler: &scheduler) }
   }
 
   /// Whether pending job `lhs` goes before `rhs`: priority, then submission, then ID.

@@ -26,6 +26,7 @@ public enum NodeEndReason: String, Sendable {
   case spotInterruption = "spot-interruption"
   case correlatedReclaim = "correlated-reclaim"
   case scaleDown = "scale-down"
+  case consolidation = "consolidation"
   case schedule = "schedule"
   case provisionTimeout = "provision-timeout"
   /// Still running when the simulated window ended.
@@ -37,6 +38,7 @@ public enum JobInterruptionCause: Sendable {
   case spot
   case preemption
   case schedule
+  case consolidation
 }
 
 /// Events of the cluster: nodes, spot market, autoscaler, scheduler and training jobs.
@@ -49,6 +51,8 @@ public enum ClusterEvent: Sendable {
   case poolScheduleChange(PoolID)
   case reconcilePool(PoolID)
   case autoscalerScan
+  case karpenterProvision
+  case karpenterDisruption
   case schedulingPass
   case jobArrival(stream: Int32)
   case jobPhaseEnded(JobID)
@@ -127,6 +131,7 @@ public struct Cluster {
   /// Jobs holding nodes, in start order.
   var runningJobs: [JobID] = []
   var passScheduled = false
+  var provisionScheduled = false
   var lastScaleUpAt = SimTime(microseconds: .min / 2)
   var shortages: [Range<SimTime>]
   var arrivalStreams: [RandomStream]
@@ -218,6 +223,9 @@ public struct Cluster {
     if let autoscaler = configuration.autoscaler {
       scheduler.schedule(.cluster(.autoscalerScan), after: autoscaler.scanInterval)
     }
+    if let karpenter = configuration.karpenter {
+      scheduler.schedule(.cluster(.karpenterDisruption), after: karpenter.pollingPeriod)
+    }
   }
 
   mutating func handle(_ event: ClusterEvent, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar) {
@@ -231,12 +239,14 @@ public struct Cluster {
       // backed off and shrunk, so the next scan may pick another group.
       let pool = nodes[Int(node.rawValue)].pool
       pools[pool].desired = max(configuration.nodePools[pool].minNodes, pools[pool].desired - 1)
-      pools[pool].backoffUntil = scheduler.now + (configuration.autoscaler?.nodeGroupBackoff ?? .minutes(5))
+      pools[pool].backoffUntil = scheduler.now + scaleUpBackoff
       terminateNode(node, reason: .provisionTimeout, scheduler: &scheduler)
     case .correlatedReclaim: correlatedReclaim(scheduler: &scheduler)
     case .poolScheduleChange(let pool): poolScheduleChanged(Int(pool.rawValue), scheduler: &scheduler, calendar: calendar)
     case .reconcilePool(let pool): reconcile(pool: Int(pool.rawValue), scheduler: &scheduler)
     case .autoscalerScan: autoscalerScan(scheduler: &scheduler)
+    case .karpenterProvision: karpenterProvision(scheduler: &scheduler)
+    case .karpenterDisruption: karpenterDisruption(scheduler: &scheduler)
     case .schedulingPass: schedulingPass(scheduler: &scheduler)
     case .jobArrival(let stream): jobArrived(stream: Int(stream), scheduler: &scheduler, calendar: calendar)
     case .jobPhaseEnded(let job): jobPhaseEnded(job, scheduler: &scheduler)
@@ -347,10 +357,11 @@ public struct Cluster {
     while live < pools[pool].desired {
       if !launchNode(pool: pool, scheduler: &scheduler) {
         // Retry after the back-off; an autoscaler meanwhile looks elsewhere.
-        let backoff = configuration.autoscaler?.nodeGroupBackoff ?? .minutes(5)
+        let backoff = scaleUpBackoff
         pools[pool].backoffUntil = scheduler.now + backoff
-        if configuration.autoscaler != nil {
+        if configuration.autoscaler != nil || configuration.karpenter != nil {
           pools[pool].desired = live
+          if configuration.karpenter != nil { requestProvisioning(scheduler: &scheduler) }
         } else {
           scheduler.schedule(.cluster(.reconcilePool(PoolID(Int32(pool)))), after: backoff)
         }
@@ -358,6 +369,11 @@ public struct Cluster {
       }
       live += 1
     }
+  }
+
+  /// How long a pool is skipped after a failed launch.
+  var scaleUpBackoff: SimDuration {
+    configuration.autoscaler?.nodeGroupBackoff ?? configuration.karpenter?.unavailableOfferingTTL ?? .minutes(5)
   }
 
   // MARK: - Scheduling-pass trigger
@@ -384,4 +400,6 @@ public struct ClusterStatistics: Sendable, Equatable {
   public var jobsAdmittedWithViolations = 0
   public var jobsFinished = 0
   public var preemptions = 0
+  public var consolidations = 0
+  public var consolidationEvictions = 0
 }

@@ -145,6 +145,30 @@ public struct ClusterAutoscalerConfiguration: Equatable, Sendable {
   public init() {}
 }
 
+/// Karpenter's consolidation policy (`spec.disruption.consolidationPolicy`).
+public enum ConsolidationPolicy: String, Sendable, CaseIterable {
+  case whenEmpty = "WhenEmpty"
+  case whenEmptyOrUnderutilized = "WhenEmptyOrUnderutilized"
+}
+
+/// Karpenter settings, defaulting to its real ones (`kubernetes-sigs/karpenter`
+/// `pkg/apis/v1/nodepool.go`, disruption controller and options; anchors §7).
+public struct KarpenterConfiguration: Equatable, Sendable {
+  public var consolidationPolicy: ConsolidationPolicy = .whenEmptyOrUnderutilized
+  /// How long a node must stay empty or underutilised before it is consolidated.
+  public var consolidateAfter: SimDuration = .zero
+  /// Disruption budget `nodes: "10%"`: allowed = roundup(total × share) − deleting − not ready.
+  public var budgetShare: Double = 0.10
+  /// Disruption controller polling period.
+  public var pollingPeriod: SimDuration = .seconds(10)
+  /// `--batch-idle-duration`: provisioning waits this long after the last pending pod.
+  public var batchIdleDuration: SimDuration = .seconds(1)
+  /// How long an offering that failed to launch (ICE) is skipped (the unavailable-offerings cache).
+  public var unavailableOfferingTTL: SimDuration = .minutes(3)
+
+  public init() {}
+}
+
 /// The Kubernetes cluster: catalogue, pools, spot market and node autoscaling.
 public struct ClusterConfiguration: Equatable, Sendable {
   public var name: String
@@ -153,14 +177,17 @@ public struct ClusterConfiguration: Equatable, Sendable {
   public var spotMarket: SpotMarketConfiguration
   /// `nil`: pools hold their desired size (an ASG without an autoscaler).
   public var autoscaler: ClusterAutoscalerConfiguration?
+  /// Karpenter-like provisioning and consolidation instead of the Cluster Autoscaler.
+  public var karpenter: KarpenterConfiguration?
   /// Whether to write one `cluster_nodes` / `cluster_workloads` row per entity.
   public var recordsRows: Bool
 
   public init(
     name: String, catalogue: InstanceCatalogue = .awsUSEast1, nodePools: [NodePoolConfiguration],
     spotMarket: SpotMarketConfiguration = SpotMarketConfiguration(), autoscaler: ClusterAutoscalerConfiguration? = nil,
-    recordsRows: Bool = true
+    karpenter: KarpenterConfiguration? = nil, recordsRows: Bool = true
   ) {
+    self.karpenter = karpenter
     self.name = name
     self.catalogue = catalogue
     self.nodePools = nodePools

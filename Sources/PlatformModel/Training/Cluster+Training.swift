@@ -184,6 +184,7 @@ extension Cluster {
     releaseNodes(index, at: scheduler.now)
     jobs[index].phase = .pending
     jobs[index].stopAfterCheckpoint = false
+    if cause == .consolidation { statistics.consolidationEvictions += 1 }
     if cause == .preemption {
       jobs[index].preemptions += 1
       statistics.preemptions += 1
@@ -201,6 +202,7 @@ extension Cluster {
     for node in jobs[index].nodes {
       let nodeIndex = Int(node.rawValue)
       nodes[nodeIndex].allocated = nodes[nodeIndex].allocated - request
+      nodes[nodeIndex].unneededSince = nil
       if let position = nodes[nodeIndex].pods.firstIndex(of: jobs[index].id) {
         nodes[nodeIndex].pods.remove(at: position)
       }
