@@ -120,6 +120,22 @@ import Testing
     #expect(removedAt.allSatisfy { $0 - finishedAt >= .minutes(10) && $0 - finishedAt <= .minutes(10) + .seconds(10) })
   }
 
+  /// A pool of several instance types launches the first that fits the pending worker.
+  @Test func mixedPoolLaunchesATypeThatFits() {
+    let pool = NodePoolConfiguration(
+      name: "gpu", capacityType: .onDemand, instanceTypes: ["g5.xlarge", "g5.12xlarge"], minNodes: 0, maxNodes: 4,
+      desiredNodes: 0, provisioningDelay: .constant(60))
+    var simulation = ClusterFixture.world(
+      pools: [pool], streams: [ClusterFixture.gpuStream(gpus: 4, capacity: .onDemand)],
+      autoscaler: ClusterAutoscalerConfiguration())
+    ClusterFixture.submit(&simulation, solveTime: .minutes(30))
+    _ = simulation.run(until: SimTime.zero + .hours(1))
+    let cluster = simulation.model.cluster!
+    #expect(cluster.jobs[0].phase == .finished)
+    #expect(cluster.nodes.count == 1)
+    #expect(cluster.configuration.catalogue.types[cluster.nodes[0].instanceType].name == "g5.12xlarge")
+  }
+
   /// During a spot shortage, a spot-with-fallback gang gets on-demand nodes instead.
   @Test func spotShortageFallsBackToOnDemand() {
     let market = SpotMarketConfiguration(shortageWindows: [SimTime.zero..<(SimTime.zero + .hours(6))])

@@ -29,9 +29,22 @@ extension Cluster {
       && pools[pool].desired < configuration.nodePools[pool].maxNodes
   }
 
-  /// Workers of `request` one node of `pool`'s first type holds.
+  /// The instance type a new node of `pool` takes for workers of `request`: the first
+  /// in the pool's list that fits one (a mixed-instances group in priority order),
+  /// or the cheapest that fits under Karpenter.
+  func launchType(pool: Int, request: Resources) -> Int? {
+    let fitting = poolTypes[pool].filter { request.fits(in: configuration.catalogue.types[$0].capacity) }
+    guard configuration.karpenter != nil else { return fitting.first }
+    let capacityType = configuration.nodePools[pool].capacityType
+    return fitting.min { lhs, rhs in
+      configuration.catalogue.types[lhs].priceUSDPerHour(capacityType)
+        < configuration.catalogue.types[rhs].priceUSDPerHour(capacityType)
+    }
+  }
+
+  /// Workers of `request` one new node of `pool` holds.
   func workersPerNode(pool: Int, request: Resources) -> Int {
-    guard let type = poolTypes[pool].first else { return 0 }
+    guard let type = launchType(pool: pool, request: request) else { return 0 }
     let capacity = configuration.catalogue.types[type].capacity
     var count = Int.max
     if request.cpuMillis > 0 { count = min(count, Int(capacity.cpuMillis / request.cpuMillis)) }
@@ -79,8 +92,9 @@ extension Cluster {
       statistics.scaleUps += 1
       lastScaleUpAt = scheduler.now
       if !grown.contains(pool) { grown.append(pool) }
-      guard let type = poolTypes[pool].first else { continue }
+      guard let type = launchType(pool: pool, request: job.perWorker) else { continue }
       let capacity = configuration.catalogue.types[type].capacity
+      pools[pool].queuedTypes += Array(repeating: type, count: needed)
       for node in 0..<needed {
         let placed = min(perNode, remaining - node * perNode)
         upcoming.append((pool, capacity - job.perWorker * Int64(placed)))
@@ -103,7 +117,7 @@ extension Cluster {
       options.removeAll { configuration.nodePools[$0.pool].capacityType == .onDemand }
     }
     func score(_ option: (pool: Int, nodes: Int)) -> Double {
-      guard let type = poolTypes[option.pool].first else { return .infinity }
+      guard let type = launchType(pool: option.pool, request: job.perWorker) else { return .infinity }
       let instance = configuration.catalogue.types[type]
       switch expander {
       case .price:

@@ -22,6 +22,7 @@ extension Cluster {
       pools[pool].nodesAtScheduleOff = max(config.minNodes, liveNodeCount(pool: pool))
       pools[pool].scheduleOffSince = scheduler.now
       pools[pool].desired = 0
+      pools[pool].queuedTypes = []
       for id in activeNodes where nodes[Int(id.rawValue)].pool == pool {
         terminateNode(id, reason: .schedule, scheduler: &scheduler)
       }

@@ -109,6 +109,8 @@ public struct Cluster {
     var launchFailures = 0
     /// Nodes provisioning or Ready (not draining, not gone): what counts towards `desired`.
     var liveCount = 0
+    /// Instance types chosen by the autoscaler for nodes still to launch, in order.
+    var queuedTypes: [Int] = []
   }
 
   public let configuration: ClusterConfiguration
@@ -277,12 +279,14 @@ public struct Cluster {
   @discardableResult
   mutating func launchNode(pool poolIndex: Int, scheduler: inout Scheduler<WorldEvent>, immediately: Bool = false) -> Bool {
     let pool = configuration.nodePools[poolIndex]
-    guard let typeIndex = poolTypes[poolIndex].first else { return false }
+    let queued = pools[poolIndex].queuedTypes.first
+    guard let typeIndex = queued ?? poolTypes[poolIndex].first else { return false }
     if pool.capacityType == .spot && spotShortage(at: scheduler.now) {
       pools[poolIndex].launchFailures += 1
       statistics.spotLaunchFailures += 1
       return false
     }
+    if queued != nil { pools[poolIndex].queuedTypes.removeFirst() }
     let type = configuration.catalogue.types[typeIndex]
     let id = NodeID(Int32(nodes.count))
     let capacity = type.capacity
@@ -361,6 +365,7 @@ public struct Cluster {
         pools[pool].backoffUntil = scheduler.now + backoff
         if configuration.autoscaler != nil || configuration.karpenter != nil {
           pools[pool].desired = live
+          pools[pool].queuedTypes = []
           if configuration.karpenter != nil { requestProvisioning(scheduler: &scheduler) }
         } else {
           scheduler.schedule(.cluster(.reconcilePool(PoolID(Int32(pool)))), after: backoff)
