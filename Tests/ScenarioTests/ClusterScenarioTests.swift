@@ -179,6 +179,31 @@ import Testing
       containing: "has no spot price")
   }
 
+  @Test func karpenterKindReadsItsSettings() {
+    let cluster = """
+          name: c
+          autoscaler: {kind: karpenter, consolidationPolicy: WhenEmpty, consolidateAfter: 30s, disruptionBudget: "20%"}
+          nodePools:
+            - {name: gpu, instanceTypes: [g5.xlarge, g5.12xlarge], max: 4}
+      """
+    let (document, diagnostics) = Self.load(Self.scenario(cluster: cluster, teams: "    []"))
+    #expect(diagnostics.isEmpty)
+    #expect(document?.cluster?.autoscaler == nil)
+    #expect(document?.cluster?.karpenter?.consolidationPolicy == .whenEmpty)
+    #expect(document?.cluster?.karpenter?.consolidateAfter == .seconds(30))
+    #expect(document?.cluster?.karpenter?.budgetShare == 0.2)
+  }
+
+  @Test func desiredOutsideBoundsIsAnError() {
+    let cluster = """
+          name: c
+          nodePools:
+            - {name: gpu, instanceTypes: [g5.xlarge], min: 1, max: 3, desired: 5}
+      """
+    Self.expectError(
+      Self.scenario(cluster: cluster, teams: "    []"), keyPath: "spec.cluster.nodePools[0].desired", containing: "outside")
+  }
+
   @Test func overrideKeepsOtherCatalogueFields() {
     let cluster = """
           name: c
