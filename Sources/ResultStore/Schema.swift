@@ -118,6 +118,23 @@ public enum Schema {
       total_cost_usd REAL NOT NULL
     );
     CREATE INDEX cost_allocations_by_run ON cost_allocations (run_id, team);
+    CREATE TABLE cluster_pods (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      job_id INTEGER NOT NULL,
+      attempt INTEGER NOT NULL,
+      worker INTEGER NOT NULL,
+      node_id INTEGER NOT NULL,
+      pool TEXT NOT NULL,
+      team TEXT NOT NULL,
+      cpu_millis INTEGER NOT NULL,
+      memory_mib INTEGER NOT NULL,
+      gpus INTEGER NOT NULL,
+      scheduled_at REAL NOT NULL,
+      ended_at REAL,
+      outcome TEXT NOT NULL
+        CHECK (outcome IN ('finished', 'interrupted', 'preempted', 'evicted-by-schedule', 'consolidated', 'running'))
+    );
+    CREATE INDEX cluster_pods_by_run ON cluster_pods (run_id, job_id);
     """,
   ]
 

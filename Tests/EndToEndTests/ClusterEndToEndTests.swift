@@ -55,6 +55,11 @@ import Testing
     #expect(abs((report.metric("cost.total_usd") ?? 0) - Double(nodes ?? 0) / 1e6) < 1e-6)
     let negative = try store.database.scalar("SELECT COUNT(*) FROM cluster_nodes WHERE idle_micro_usd < 0")?.intValue
     #expect(negative == 0)
+    // Every succeeded job's workers appear as finished pods, once.
+    let finishedPods = try store.database.scalar("SELECT COUNT(*) FROM cluster_pods WHERE outcome = 'finished'")?.intValue
+    let succeededWorkers = try store.database.scalar(
+      "SELECT SUM(workers) FROM training_jobs WHERE outcome = 'succeeded'")?.intValue
+    #expect(finishedPods == succeededWorkers)
   }
 
   /// Same scenario and seed, same results.

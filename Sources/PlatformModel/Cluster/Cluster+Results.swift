@@ -21,6 +21,19 @@ extension Cluster {
       calendar: calendar)
   }
 
+  /// One `cluster_pods` row per worker of the job's current attempt.
+  func recordPods(_ index: Int, endedAt: SimTime?, outcome: PodOutcome) {
+    guard let recorder else { return }
+    let job = jobs[index]
+    for (worker, node) in job.nodes.enumerated() {
+      let nodeIndex = Int(node.rawValue)
+      recorder.recordClusterPod(
+        job: job.id, attempt: job.attempts, worker: worker, node: node, pool: configuration.nodePools[nodes[nodeIndex].pool].name,
+        team: teams[job.team].name, request: job.perWorker, scheduledAt: job.attemptStartedAt, endedAt: endedAt,
+        outcome: outcome.rawValue, calendar: calendar)
+    }
+  }
+
   func outcome(of job: TrainingJob) -> String {
     switch job.phase {
     case .finished: return "succeeded"

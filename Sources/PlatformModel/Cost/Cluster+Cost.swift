@@ -26,6 +26,7 @@ extension Cluster {
   /// and every live node is billed, so allocated + idle == node cost.
   mutating func closeBooks(at time: SimTime) {
     for index in jobs.indices where !jobs[index].nodes.isEmpty {
+      recordPods(index, endedAt: nil, outcome: .running)
       let duration = time - jobs[index].attemptStartedAt
       jobs[index].allocatedGPUSeconds += Double(jobs[index].gpuCount) * duration.seconds
       jobs[index].allocatedCPUSeconds +=

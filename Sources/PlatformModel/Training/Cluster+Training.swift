@@ -66,6 +66,7 @@ extension Cluster {
       nodes[Int(node.rawValue)].unneededSince = nil
     }
     jobs[index].nodes = placement
+    jobs[index].attempts += 1
     runningJobs.append(id)
     jobs[index].attemptStartedAt = scheduler.now
     jobs[index].progressAnchor = scheduler.now
@@ -145,7 +146,7 @@ extension Cluster {
   }
 
   mutating func completeJob(_ index: Int, scheduler: inout Scheduler<WorldEvent>) {
-    releaseNodes(index, at: scheduler.now)
+    releaseNodes(index, at: scheduler.now, outcome: .finished)
     jobs[index].phase = .finished
     jobs[index].finishedAt = scheduler.now
     statistics.jobsFinished += 1
@@ -181,7 +182,14 @@ extension Cluster {
     if let handle = jobs[index].phaseEvent { scheduler.cancel(handle) }
     jobs[index].phaseEvent = nil
     jobs[index].lostGPUSeconds += Double(jobs[index].gpuCount) * (scheduler.now - jobs[index].progressAnchor).seconds
-    releaseNodes(index, at: scheduler.now)
+    let outcome: PodOutcome
+    switch cause {
+    case .spot: outcome = .interrupted
+    case .preemption: outcome = .preempted
+    case .schedule: outcome = .evictedBySchedule
+    case .consolidation: outcome = .consolidated
+    }
+    releaseNodes(index, at: scheduler.now, outcome: outcome)
     jobs[index].phase = .pending
     jobs[index].stopAfterCheckpoint = false
     if cause == .consolidation { statistics.consolidationEvictions += 1 }
@@ -195,9 +203,10 @@ extension Cluster {
     requestSchedulingPass(scheduler: &scheduler)
   }
 
-  /// Frees the job's pods from their nodes and charges the allocation.
-  mutating func releaseNodes(_ index: Int, at time: SimTime) {
+  /// Frees the job's pods from their nodes, charges the allocation and records the pods.
+  mutating func releaseNodes(_ index: Int, at time: SimTime, outcome: PodOutcome) {
     let duration = time - jobs[index].attemptStartedAt
+    recordPods(index, endedAt: time, outcome: outcome)
     let request = jobs[index].perWorker
     for node in jobs[index].nodes {
       let nodeIndex = Int(node.rawValue)

@@ -48,6 +48,7 @@ struct TrainingJob {
   var policyViolations: [String] = []
 
   // Statistics.
+  var attempts = 0
   var interruptions = 0
   var preemptions = 0
   var checkpoints = 0
@@ -59,4 +60,15 @@ struct TrainingJob {
 
   var remainingWork: SimDuration { solveTime - savedWork }
   var gpuCount: Int64 { perWorker.gpuCount * Int64(workerCount) }
+}
+
+/// How a pod's stay on a node ended (`cluster_pods.outcome`).
+enum PodOutcome: String {
+  case finished
+  case interrupted
+  case preempted
+  case evictedBySchedule = "evicted-by-schedule"
+  case consolidated
+  /// Still running when the run ended.
+  case running
 }

@@ -6,8 +6,15 @@ struct ClusterTables {
   let nodes: TableWriter
   let workloads: TableWriter
   let costAllocations: TableWriter
+  let pods: TableWriter
 
   init(store: ResultStore) {
+    pods = store.tableWriter(
+      "cluster_pods",
+      columns: [
+        "run_id", "job_id", "attempt", "worker", "node_id", "pool", "team", "cpu_millis", "memory_mib", "gpus",
+        "scheduled_at", "ended_at", "outcome",
+      ])
     nodes = store.tableWriter(
       "cluster_nodes",
       columns: [
@@ -36,6 +43,7 @@ struct ClusterTables {
     try nodes.flush()
     try workloads.flush()
     try costAllocations.flush()
+    try pods.flush()
   }
 }
 
@@ -124,6 +132,28 @@ extension RunRecorder {
     writer.append(row.goodput)
     writer.append(row.cost.usd)
     writer.append(row.cost)
+    endRow(writer)
+  }
+
+  func recordClusterPod(
+    job: JobID, attempt: Int, worker: Int, node: NodeID, pool: String, team: String, request: Resources,
+    scheduledAt: SimTime, endedAt: SimTime?, outcome: String, calendar: SimCalendar
+  ) {
+    guard failure == nil else { return }
+    let writer = clusterTables.pods
+    writer.append(runID.rawValue)
+    writer.append(Int64(job.rawValue))
+    writer.append(attempt)
+    writer.append(worker)
+    writer.append(Int64(node.rawValue))
+    writer.append(pool)
+    writer.append(team)
+    writer.append(request.cpuMillis)
+    writer.append(request.memoryMiB)
+    writer.append(request.gpuCount)
+    writer.append(calendar.epochSeconds(at: scheduledAt))
+    writer.append(endedAt.map { calendar.epochSeconds(at: $0) })
+    writer.append(outcome)
     endRow(writer)
   }
 
