@@ -71,7 +71,7 @@ extension Cluster {
   mutating func finish(at time: SimTime) {
     closeBooks(at: time)
     for job in jobs where job.phase != .finished && job.phase != .rejected { recordJob(job.id) }
-    guard let recorder else { return }
+    guard let recorder = costRecorder else { return }
     for bucket in 0...teams.count {
       for pool in configuration.nodePools.indices {
         for type in poolTypes[pool] {

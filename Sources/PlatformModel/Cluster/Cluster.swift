@@ -143,7 +143,10 @@ public struct Cluster {
   var correlatedStream: RandomStream
   public internal(set) var ledger: CostLedger
   public internal(set) var statistics = ClusterStatistics()
+  /// Where per-entity rows go (`nil` when `recordRows` is off).
   let recorder: RunRecorder?
+  /// Where the aggregate cost allocations go, always.
+  let costRecorder: RunRecorder?
   let calendar: SimCalendar
 
   public init(
@@ -165,8 +168,15 @@ public struct Cluster {
       configuration.nodePools.map { Cluster.canHost(entry.stream, on: $0, catalogue: catalogue) }
     }
     pools = configuration.nodePools.map { PoolState(desired: $0.desiredNodes) }
-    arrivalStreams = flat.map { seed.stream("training/\(teams[$0.team].name)/\($0.stream.template.rawValue)/arrivals") }
-    durationStreams = flat.map { seed.stream("training/\(teams[$0.team].name)/\($0.stream.template.rawValue)/durations") }
+    // One stream per purpose and job stream: "training/<team>/<position>-<template>/…".
+    var streamNames: [String] = []
+    for team in teams {
+      for (position, stream) in team.jobStreams.enumerated() {
+        streamNames.append("training/\(team.name)/\(position)-\(stream.template.rawValue)")
+      }
+    }
+    arrivalStreams = streamNames.map { seed.stream($0 + "/arrivals") }
+    durationStreams = streamNames.map { seed.stream($0 + "/durations") }
     provisioningStreams = configuration.nodePools.map { seed.stream("cluster/\($0.name)/provisioning") }
     spotStreams = configuration.nodePools.map { seed.stream("spot/\($0.name)") }
     correlatedStream = seed.stream("spot/correlated-reclaims")
@@ -185,6 +195,7 @@ public struct Cluster {
     ledger = CostLedger(
       teamCount: teams.count, poolCount: configuration.nodePools.count, instanceTypeCount: catalogue.types.count)
     self.recorder = configuration.recordsRows ? recorder : nil
+    costRecorder = recorder
   }
 
   /// Whether a worker of `stream` fits a node of `pool` at all: resources of its
