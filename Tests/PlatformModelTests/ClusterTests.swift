@@ -177,8 +177,8 @@ import Testing
   /// OpenCost's invariant: allocations + idle == node cost, exactly in micro-dollars,
   /// per resource and per node, through spot losses, preemptions, autoscaling and
   /// end-of-run billing.
-  @Test(arguments: [UInt64(1), 2, 3])
-  func allocatedPlusIdleEqualsNodeCost(seed: UInt64) {
+  @Test(arguments: [(UInt64(1), false), (2, false), (3, true), (4, true)])
+  func allocatedPlusIdleEqualsNodeCost(seed: UInt64, karpenter: Bool) {
     var catalogue = InstanceCatalogue.awsUSEast1
     catalogue.upsert(
       InstanceType(
@@ -206,6 +206,19 @@ import Testing
       ],
       streams: [], catalogue: catalogue, autoscaler: ClusterAutoscalerConfiguration(), teams: teams, seed: seed,
       horizon: .days(3))
+    if karpenter {
+      let old = simulation.model.cluster!
+      var configuration = old.configuration
+      configuration.autoscaler = nil
+      configuration.karpenter = KarpenterConfiguration()
+      simulation = Simulation(
+        model: World(
+          configuration: WorldConfiguration(
+            calendar: ClusterFixture.calendar, seed: RandomSeed(root: seed), runnerPool: nil, cluster: configuration,
+            teams: teams, governance: old.governance, horizon: .days(3)),
+          recorder: nil))
+      simulation.model.start(scheduler: &simulation.scheduler)
+    }
     let end = SimTime.zero + .days(3)
     _ = simulation.run(until: end)
     simulation.model.recordUnfinished(endTime: end)
@@ -213,6 +226,7 @@ import Testing
     let ledger = cluster.ledger
     #expect(cluster.statistics.jobsFinished > 50)
     #expect(cluster.statistics.spotNotices > 0)
+    if karpenter { #expect(cluster.statistics.consolidations > 0) }
     #expect(ledger.allocatedPlusIdle == ledger.nodeCost)
     #expect(ledger.idleTotal >= 0)
     // Each node on its own: parts allocated never exceed its billed parts.
