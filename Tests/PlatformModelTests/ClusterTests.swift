@@ -99,6 +99,36 @@ import Testing
     #expect(jobs.reduce(0) { $0 + $1.interruptions } > jobs.reduce(0) { $0 + $1.noticeCheckpoints } - 1)
   }
 
+  /// Notices arrive at the instance type's hazard: 200 nodes × 120 h at a mean of
+  /// 10 h between interruptions ≈ 2,400 notices (Poisson, σ ≈ 49).
+  @Test func interruptionsFollowTheHazard() {
+    var catalogue = InstanceCatalogue.awsUSEast1
+    catalogue.upsert(
+      InstanceType(
+        name: "ten-hours", vcpuCount: 4, memoryGiB: 16, onDemandPriceUSDPerHour: 0.2, spotPriceUSDPerHour: 0.07,
+        spotInterruption: .meanTimeBetween(.hours(10))))
+    var simulation = ClusterFixture.world(
+      pools: [ClusterFixture.pool("spot", .spot, type: "ten-hours", max: 200, desired: 200)], streams: [],
+      catalogue: catalogue, market: SpotMarketConfiguration(noticeWindow: .zero))
+    _ = simulation.run(until: SimTime.zero + .hours(120))
+    let notices = Double(simulation.model.cluster!.statistics.spotNotices)
+    #expect(abs(notices - 2_400) < 150)
+  }
+
+  /// A correlated event reclaims ceil(fraction × nodes) of a spot pool at once.
+  @Test func correlatedReclaimTakesAFraction() {
+    let market = SpotMarketConfiguration(
+      noticeWindow: .seconds(120), correlatedReclaimMeanInterval: .hours(1), correlatedReclaimFraction: 0.3)
+    var simulation = ClusterFixture.world(
+      pools: [ClusterFixture.pool("spot", .spot, max: 10, desired: 10, delay: .constant(600))], streams: [], market: market)
+    var reclaimedAtOnce = 0
+    while reclaimedAtOnce == 0 {
+      _ = simulation.run(until: simulation.scheduler.now + .minutes(1))
+      reclaimedAtOnce = simulation.model.cluster!.nodes.filter { $0.endReason == .correlatedReclaim }.count
+    }
+    #expect(reclaimedAtOnce == 3)
+  }
+
   /// Cluster Autoscaler: grows a pool from its minimum for pending gangs, then removes
   /// nodes 10 min after they become empty (and 10 min after the last scale-up).
   @Test func autoscalerScalesUpAndDown() {
