@@ -135,7 +135,7 @@ extension Cluster {
     var best: (pool: Int, score: Double)?
     for option in options {
       let value = score(option)
-      if best == nil || value < best!.score { best = (option.pool, value) }
+      if value < best?.score ?? .infinity { best = (option.pool, value) }
     }
     return best?.pool
   }

@@ -120,6 +120,7 @@ extension Cluster {
     add("cluster.spot_launch_failures", Double(statistics.spotLaunchFailures), "launches")
     add("cluster.scale_ups", Double(statistics.scaleUps), "decisions")
     add("cluster.scale_downs", Double(statistics.scaleDowns), "nodes")
+    add("cluster.consolidations", Double(statistics.consolidations), "nodes")
     add("cluster.gpu_allocation", gpuNodeSeconds > 0 ? allocatedGPUSeconds / gpuNodeSeconds : nil, "ratio")
     add("cluster.gpu_utilisation", gpuNodeSeconds > 0 ? usedGPUSeconds / gpuNodeSeconds : nil, "ratio")
     add("training.jobs_submitted", Double(statistics.jobsSubmitted), "jobs")
@@ -149,6 +150,18 @@ extension Cluster {
     add("cost.spot_savings_usd", (spotOnDemand - spotCost).usd, "USD")
     add("cost.schedule_saved_node_hours", pools.reduce(0.0) { $0 + $1.scheduleSavedNodeSeconds } / 3_600, "h")
     add("cost.schedule_savings_usd", pools.reduce(0 as MicroUSD) { $0 + $1.scheduleSavedMicroUSD }.usd, "USD")
+    for (pool, config) in configuration.nodePools.enumerated() {
+      var total: MicroUSD = 0
+      for type in poolTypes[pool] { total += ledger.nodeCostByPoolType[pool * ledger.instanceTypeCount + type] }
+      add("cost.by_pool.\(config.name)", total.usd, "USD")
+    }
+    for capacityType in CapacityType.allCases {
+      var total: MicroUSD = 0
+      for pool in configuration.nodePools.indices where configuration.nodePools[pool].capacityType == capacityType {
+        for type in poolTypes[pool] { total += ledger.nodeCostByPoolType[pool * ledger.instanceTypeCount + type] }
+      }
+      add("cost.by_capacity_type.\(capacityType.rawValue)", total.usd, "USD")
+    }
     for (index, team) in teams.enumerated() { add("cost.by_team.\(team.name)", ledger.teamTotal(index).usd, "USD") }
     var centers: [String] = []
     for index in teams.indices where !centers.contains(costCenter(team: index)) { centers.append(costCenter(team: index)) }

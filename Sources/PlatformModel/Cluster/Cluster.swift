@@ -63,7 +63,8 @@ public enum ClusterEvent: Sendable {
 ///
 /// One component because these share one state — which pod runs on which node —
 /// and each concern lives in its own file (`Cluster+Scheduling`, `Cluster+Spot`,
-/// `Cluster+Autoscaling`, `Cluster+Training`, `Cluster+Cost`). Nodes and jobs live
+/// `Cluster+Autoscaling`, `Cluster+Karpenter`, `Cluster+Schedules`,
+/// `Training/Cluster+Training`, `Cost/Cluster+Cost`, `Cluster+Results`). Nodes and jobs live
 /// in arrays indexed by their IDs, so iteration order is always the ID order.
 public struct Cluster {
   enum NodePhase: Equatable {
