@@ -76,4 +76,24 @@ import Testing
     #expect(a.outcome.eventCount == b.outcome.eventCount)
     #expect((a.metric("training.interruptions") ?? 0) > 0)
   }
+
+  /// Golden fingerprint of the cluster's metrics for (capacity-planning, seed 2026,
+  /// 5 days). It changes only when the cluster model or its random streams change:
+  /// update it deliberately, with the reason in the commit message.
+  @Test func clusterMetricsFingerprint() throws {
+    let path = Self.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let report = try Self.run("scenarios/capacity-planning.yaml", database: path, days: 5)
+    let lines = report.metrics
+      .filter { $0.name.hasPrefix("cluster.") || $0.name.hasPrefix("training.") || $0.name.hasPrefix("cost.") }
+      .sorted { $0.name < $1.name }
+      .map { "\($0.name)=\($0.value.map { String(format: "%.6f", $0) } ?? "null")" }
+    var hasher = SHA256()
+    hasher.update(Array(lines.joined(separator: "\n").utf8))
+    let digest = hasher.finalizeHex()
+    print("cluster metrics fingerprint: \(digest)")
+    #expect(digest == Self.goldenFingerprint, "\(lines.joined(separator: "\n"))")
+  }
+
+  static let goldenFingerprint = "d7752ee1e7da374f6b5060a92459b9f14260e7099ea51c1c9e08c10162372b31"
 }
