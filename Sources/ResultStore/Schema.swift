@@ -132,7 +132,7 @@ public enum Schema {
       scheduled_at REAL NOT NULL,
       ended_at REAL,
       outcome TEXT NOT NULL
-        CHECK (outcome IN ('finished', 'interrupted', 'preempted', 'evicted-by-schedule', 'consolidated', 'running'))
+        CHECK (outcome IN ('finished', 'interrupted', 'preempted', 'evicted-by-schedule', 'consolidated', 'drained', 'running'))
     );
     CREATE INDEX cluster_pods_by_run ON cluster_pods (run_id, job_id);
     """,

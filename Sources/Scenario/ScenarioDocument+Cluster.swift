@@ -117,6 +117,7 @@ extension ScenarioLoader {
       if let backoff = scaler.duration("nodeGroupBackoff") { settings.nodeGroupBackoff = backoff }
       if let parallelism = scaler.integer("maxScaleDownParallelism") { settings.maxScaleDownParallelism = parallelism }
       if let expander = scaler.string("expander").flatMap(ScaleUpExpander.init(rawValue:)) { settings.expander = expander }
+      if let evicts = scaler.boolean("evictTrainingPods") { settings.evictsTrainingPods = evicts }
       var karpenterSettings = KarpenterConfiguration()
       if let policy = scaler.string("consolidationPolicy").flatMap(ConsolidationPolicy.init(rawValue:)) {
         karpenterSettings.consolidationPolicy = policy

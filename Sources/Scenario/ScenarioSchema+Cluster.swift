@@ -119,6 +119,9 @@ extension ScenarioSchema {
       FieldSchema("maxScaleDownParallelism", .integer(minimum: 1), default: "10", "`--max-scale-down-parallelism`."),
       FieldSchema("expander", .choice(["least-waste", "price", "priority"]), default: "least-waste", "`--expander`."),
       FieldSchema(
+        "evictTrainingPods", .boolean, default: "false",
+        "Let scale-down drain nodes running training pods whose jobs fit elsewhere (they resume from checkpoints)."),
+      FieldSchema(
         "consolidationPolicy", .choice(["WhenEmpty", "WhenEmptyOrUnderutilized"]), default: "WhenEmptyOrUnderutilized",
         "Karpenter: which nodes consolidation may remove."),
       FieldSchema("consolidateAfter", .duration(.nonNegative), default: "0s", "Karpenter: quiet time before a node is consolidated."),

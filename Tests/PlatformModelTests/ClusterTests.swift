@@ -166,6 +166,25 @@ import Testing
     #expect(cluster.configuration.catalogue.types[cluster.nodes[0].instanceType].name == "g5.12xlarge")
   }
 
+  /// With `evictTrainingPods`, scale-down drains a node under the threshold whose job
+  /// fits elsewhere; without it the node stays until it empties.
+  @Test(arguments: [true, false])
+  func scaleDownDrainsUnderusedNodesWhenAllowed(evicts: Bool) {
+    var autoscaler = ClusterAutoscalerConfiguration()
+    autoscaler.evictsTrainingPods = evicts
+    let checkpoint = CheckpointPolicy(interval: .fixed(.minutes(10)), cost: .seconds(30), restartCost: .minutes(1))
+    var simulation = ClusterFixture.world(
+      pools: [ClusterFixture.pool("big", .onDemand, type: "g5.12xlarge", min: 0, max: 4, desired: 2)],
+      streams: [ClusterFixture.gpuStream(capacity: .onDemand, checkpoint: checkpoint)], autoscaler: autoscaler)
+    ClusterFixture.submit(&simulation, solveTime: .hours(3))
+    ClusterFixture.submit(&simulation, solveTime: .minutes(20), count: 3)
+    ClusterFixture.submit(&simulation, solveTime: .hours(3))
+    _ = simulation.run(until: SimTime.zero + .hours(1))
+    let cluster = simulation.model.cluster!
+    #expect(cluster.statistics.drainEvictions == (evicts ? 1 : 0))
+    #expect(cluster.liveNodeCount(pool: 0) == (evicts ? 1 : 2))
+  }
+
   /// During a spot shortage, a spot-with-fallback gang gets on-demand nodes instead.
   @Test func spotShortageFallsBackToOnDemand() {
     let market = SpotMarketConfiguration(shortageWindows: [SimTime.zero..<(SimTime.zero + .hours(6))])

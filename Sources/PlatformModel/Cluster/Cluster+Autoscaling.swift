@@ -13,8 +13,10 @@ import SimKernel
 ///   larger of CPU and memory) is below the threshold is *unneeded*; after
 ///   `scale-down-unneeded-time` unneeded, and no sooner than `scale-down-delay-after-add`
 ///   after a scale-up, it is removed, at most `max-scale-down-parallelism` per scan,
-///   never below the pool's `min`. Running training pods are not evicted (as with
-///   `cluster-autoscaler.kubernetes.io/safe-to-evict: "false"`), so only empty nodes go.
+///   never below the pool's `min`. By default running training pods are not evicted
+///   (as with `cluster-autoscaler.kubernetes.io/safe-to-evict: "false"`), so only
+///   empty nodes go; with `evictsTrainingPods` a node whose jobs (each wholly on it)
+///   fit elsewhere is drained, one per scan, and its jobs resume from checkpoints.
 extension Cluster {
   mutating func autoscalerScan(scheduler: inout Scheduler<WorldEvent>) {
     guard let autoscaler = configuration.autoscaler else { return }
@@ -144,6 +146,7 @@ extension Cluster {
     let now = scheduler.now
     let coolingDown = now - lastScaleUpAt < autoscaler.scaleDownDelayAfterAdd
     var removed = 0
+    var drainedThisScan = false
     for id in schedulableNodes {
       let index = Int(id.rawValue)
       let node = nodes[index]
@@ -155,7 +158,8 @@ extension Cluster {
           Double(node.allocated.cpuMillis) / Double(max(1, node.capacity.cpuMillis)),
           Double(node.allocated.memoryMiB) / Double(max(1, node.capacity.memoryMiB)))
       }
-      guard utilisation < autoscaler.scaleDownUtilisationThreshold, node.pods.isEmpty else {
+      let movable = node.pods.isEmpty ? [] : autoscaler.evictsTrainingPods ? movableJobs(on: index) : nil
+      guard utilisation < autoscaler.scaleDownUtilisationThreshold, let movable else {
         nodes[index].unneededSince = nil
         continue
       }
@@ -164,6 +168,12 @@ extension Cluster {
         let since = nodes[index].unneededSince, now - since >= autoscaler.scaleDownUnneededTime,
         pools[node.pool].desired > configuration.nodePools[node.pool].minNodes
       else { continue }
+      if !movable.isEmpty {
+        // Non-empty nodes are drained one per scan, as CA does.
+        guard !drainedThisScan else { continue }
+        drainedThisScan = true
+        for job in movable { interrupt(job, cause: .drain, scheduler: &scheduler) }
+      }
       pools[node.pool].desired -= 1
       removed += 1
       statistics.scaleDowns += 1

@@ -39,6 +39,8 @@ public enum JobInterruptionCause: Sendable {
   case preemption
   case schedule
   case consolidation
+  /// Cluster Autoscaler drained the node to remove it.
+  case drain
 }
 
 /// Events of the cluster: nodes, spot market, autoscaler, scheduler and training jobs.
@@ -419,4 +421,5 @@ public struct ClusterStatistics: Sendable, Equatable {
   public var preemptions = 0
   public var consolidations = 0
   public var consolidationEvictions = 0
+  public var drainEvictions = 0
 }

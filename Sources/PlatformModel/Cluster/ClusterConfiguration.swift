@@ -141,6 +141,9 @@ public struct ClusterAutoscalerConfiguration: Equatable, Sendable {
   /// `--max-scale-down-parallelism`.
   public var maxScaleDownParallelism: Int = 10
   public var expander: ScaleUpExpander = .leastWaste
+  /// Whether scale-down may drain nodes running training pods (CA's default for
+  /// Job pods); off by default, as ML platforms usually mark them not safe to evict.
+  public var evictsTrainingPods = false
 
   public init() {}
 }

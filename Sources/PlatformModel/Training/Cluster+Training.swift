@@ -188,11 +188,13 @@ extension Cluster {
     case .preemption: outcome = .preempted
     case .schedule: outcome = .evictedBySchedule
     case .consolidation: outcome = .consolidated
+    case .drain: outcome = .drained
     }
     releaseNodes(index, at: scheduler.now, outcome: outcome)
     jobs[index].phase = .pending
     jobs[index].stopAfterCheckpoint = false
     if cause == .consolidation { statistics.consolidationEvictions += 1 }
+    if cause == .drain { statistics.drainEvictions += 1 }
     if cause == .preemption {
       jobs[index].preemptions += 1
       statistics.preemptions += 1

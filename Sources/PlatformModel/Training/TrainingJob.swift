@@ -69,6 +69,8 @@ enum PodOutcome: String {
   case preempted
   case evictedBySchedule = "evicted-by-schedule"
   case consolidated
+  /// Drained by the Cluster Autoscaler's scale-down.
+  case drained
   /// Still running when the run ended.
   case running
 }
