@@ -149,24 +149,31 @@ extension Cluster {
     var drainedThisScan = false
     for id in schedulableNodes {
       let index = Int(id.rawValue)
-      let node = nodes[index]
+      let capacity = nodes[index].capacity
+      let allocated = nodes[index].allocated
+      let pool = nodes[index].pool
       let utilisation: Double
-      if node.capacity.gpuCount > 0 {
-        utilisation = Double(node.allocated.gpuCount) / Double(node.capacity.gpuCount)
+      if capacity.gpuCount > 0 {
+        utilisation = Double(allocated.gpuCount) / Double(capacity.gpuCount)
       } else {
         utilisation = max(
-          Double(node.allocated.cpuMillis) / Double(max(1, node.capacity.cpuMillis)),
-          Double(node.allocated.memoryMiB) / Double(max(1, node.capacity.memoryMiB)))
+          Double(allocated.cpuMillis) / Double(max(1, capacity.cpuMillis)),
+          Double(allocated.memoryMiB) / Double(max(1, capacity.memoryMiB)))
       }
-      let movable = node.pods.isEmpty ? [] : autoscaler.evictsTrainingPods ? movableJobs(on: index) : nil
-      guard utilisation < autoscaler.scaleDownUtilisationThreshold, let movable else {
+      guard utilisation < autoscaler.scaleDownUtilisationThreshold else {
+        nodes[index].unneededSince = nil
+        continue
+      }
+      let isEmpty = nodes[index].pods.isEmpty
+      let movable = isEmpty ? [] : autoscaler.evictsTrainingPods ? movableJobs(on: index) : nil
+      guard let movable else {
         nodes[index].unneededSince = nil
         continue
       }
       if nodes[index].unneededSince == nil { nodes[index].unneededSince = now }
       guard !coolingDown, removed < autoscaler.maxScaleDownParallelism,
         let since = nodes[index].unneededSince, now - since >= autoscaler.scaleDownUnneededTime,
-        pools[node.pool].desired > configuration.nodePools[node.pool].minNodes
+        pools[pool].desired > configuration.nodePools[pool].minNodes
       else { continue }
       if !movable.isEmpty {
         // Non-empty nodes are drained one per scan, as CA does.
@@ -174,7 +181,7 @@ extension Cluster {
         drainedThisScan = true
         for job in movable { interrupt(job, cause: .drain, scheduler: &scheduler) }
       }
-      pools[node.pool].desired -= 1
+      pools[pool].desired -= 1
       removed += 1
       statistics.scaleDowns += 1
       terminateNode(id, reason: .scaleDown, scheduler: &scheduler)

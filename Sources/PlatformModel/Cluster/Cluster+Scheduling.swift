@@ -25,6 +25,9 @@ extension Cluster {
     // Shapes (stream, priority) that already failed this pass: the same request fails again.
     var failedStreams: [Int] = []
     var started: [JobID] = []
+    // Preemption is only worth simulating for jobs above the lowest running priority.
+    var lowestRunningPriority = Int.max
+    for job in runningJobs { lowestRunningPriority = min(lowestRunningPriority, jobs[Int(job.rawValue)].priority) }
     for id in order {
       let index = Int(id.rawValue)
       let stream = jobs[index].stream
@@ -35,7 +38,7 @@ extension Cluster {
         started.append(id)
         continue
       }
-      if let victims = preemptionVictims(for: index), !victims.isEmpty {
+      if jobs[index].priority > lowestRunningPriority, let victims = preemptionVictims(for: index), !victims.isEmpty {
         for victim in victims { interrupt(victim, cause: .preemption, scheduler: &scheduler) }
         if let placement = placement(for: index) {
           startJob(id, on: placement, scheduler: &scheduler)
@@ -121,19 +124,13 @@ extension Cluster {
 
   /// Running jobs to evict so the gang fits, or `nil` if even that is not enough.
   func preemptionVictims(for index: Int) -> [JobID]? {
+    // Local copies (one retain each) keep closures from copying the whole cluster.
+    let jobs = self.jobs
+    let nodes = self.nodes
     let priority = jobs[index].priority
     let request = jobs[index].perWorker
-    // Cheap exit: no running job of lower priority at all.
-    var lowerPriorityRunning = false
-    for job in runningJobs where jobs[Int(job.rawValue)].priority < priority {
-      lowerPriorityRunning = true
-      break
-    }
-    guard lowerPriorityRunning else { return nil }
     let candidates = candidateNodes(stream: jobs[index].stream)
     var free = candidates.map { nodes[$0].capacity - nodes[$0].allocated }
-    var position = Array(repeating: -1, count: nodes.count)
-    for (slot, nodeIndex) in candidates.enumerated() { position[nodeIndex] = slot }
     var victims: [JobID] = []
     var remaining = jobs[index].workerCount
     for slot in candidates.indices {
@@ -158,8 +155,11 @@ extension Cluster {
         if request.fits(in: free[slot]) { break }
         victims.append(victim)
         let victimJob = jobs[Int(victim.rawValue)]
-        for node in victimJob.nodes where position[Int(node.rawValue)] >= 0 {
-          free[position[Int(node.rawValue)]] = free[position[Int(node.rawValue)]] + victimJob.perWorker
+        for node in victimJob.nodes {
+          // Victims are few: a linear search beats a node-indexed table per call.
+          if let other = candidates.firstIndex(of: Int(node.rawValue)) {
+            free[other] = free[other] + victimJob.perWorker
+          }
         }
       }
       while remaining > 0 && request.fits(in: free[slot]) {
