@@ -185,6 +185,26 @@ import Testing
     #expect(cluster.liveNodeCount(pool: 0) == (evicts ? 1 : 2))
   }
 
+  /// A node not Ready within max-node-provision-time (15 min) is given up and its
+  /// group backed off; the autoscaler then grows the next group.
+  @Test func slowGroupIsGivenUpAfterMaxProvisionTime() {
+    var slow = ClusterFixture.pool("slow", .onDemand, max: 4, desired: 0, delay: .constant(1_800))
+    slow.expanderPriority = 10
+    var fast = ClusterFixture.pool("fast", .onDemand, max: 4, desired: 0, delay: .constant(120))
+    fast.expanderPriority = 1
+    var autoscaler = ClusterAutoscalerConfiguration()
+    autoscaler.expander = .priority
+    var simulation = ClusterFixture.world(
+      pools: [slow, fast], streams: [ClusterFixture.gpuStream(capacity: .onDemand)], autoscaler: autoscaler)
+    ClusterFixture.submit(&simulation, solveTime: .minutes(30))
+    _ = simulation.run(until: SimTime.zero + .hours(2))
+    let cluster = simulation.model.cluster!
+    #expect(cluster.nodes.contains { $0.endReason == .provisionTimeout && $0.pool == 0 })
+    #expect(cluster.jobs[0].phase == .finished)
+    let start = cluster.jobs[0].firstStartedAt.map { $0 - SimTime.zero } ?? .zero
+    #expect(start >= .minutes(15) && start <= .minutes(15) + .seconds(20) + .minutes(2))
+  }
+
   /// During a spot shortage, a spot-with-fallback gang gets on-demand nodes instead.
   @Test func spotShortageFallsBackToOnDemand() {
     let market = SpotMarketConfiguration(shortageWindows: [SimTime.zero..<(SimTime.zero + .hours(6))])
