@@ -127,6 +127,13 @@ struct RunSummary {
       lines.append(
         "  runners    \(grouped(Int(jobs))) jobs finished, mean wait \(SimDuration(seconds: wait.rounded()).formatted), utilisation \(percent(report.metric("runner_pool.utilisation")))")
     }
+    if let finished = report.metric("training.jobs_finished"), let cost = report.metric("cost.total_usd") {
+      let idle = report.metric("cost.idle_usd") ?? 0
+      lines.append(
+        "  training   \(grouped(Int(finished))) jobs finished, queue wait p95 \(SimDuration(seconds: (report.metric("training.queue_wait_p95_seconds") ?? 0).rounded()).formatted), goodput \(percent(report.metric("training.goodput")))")
+      lines.append(
+        "  cost       $\(String(format: "%.2f", cost)) nodes, $\(String(format: "%.2f", idle)) idle, spot savings $\(String(format: "%.2f", report.metric("cost.spot_savings_usd") ?? 0))")
+    }
     lines.append("  results    \(databasePath) (runs.id = \(report.runID))")
     return lines.joined(separator: "\n")
   }

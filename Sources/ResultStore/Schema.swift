@@ -140,6 +140,93 @@ public enum Schema {
       PRIMARY KEY (run_id, name)
     );
     """,
+    // 3: cluster — nodes, training jobs and OpenCost-style cost allocations
+    // (docs/SCHEMA-cluster.md).
+    """
+    CREATE TABLE cluster_nodes (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      node_id INTEGER NOT NULL,
+      pool TEXT NOT NULL,
+      instance_type TEXT NOT NULL,
+      capacity_type TEXT NOT NULL CHECK (capacity_type IN ('on-demand', 'spot')),
+      requested_at REAL NOT NULL,
+      ready_at REAL,
+      terminated_at REAL,
+      end_reason TEXT,
+      price_usd_per_hour REAL NOT NULL,
+      billed_seconds REAL NOT NULL,
+      cost_usd REAL NOT NULL,
+      cost_micro_usd INTEGER NOT NULL,
+      allocated_micro_usd INTEGER NOT NULL,
+      idle_micro_usd INTEGER NOT NULL,
+      on_demand_cost_usd REAL NOT NULL
+    );
+    CREATE INDEX cluster_nodes_by_run ON cluster_nodes (run_id, node_id);
+    CREATE TABLE training_jobs (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      job_id INTEGER NOT NULL,
+      team TEXT NOT NULL,
+      cost_center TEXT NOT NULL,
+      template TEXT NOT NULL,
+      workers INTEGER NOT NULL,
+      cpu_millis_per_worker INTEGER NOT NULL,
+      memory_mib_per_worker INTEGER NOT NULL,
+      gpus_per_worker INTEGER NOT NULL,
+      priority INTEGER NOT NULL,
+      capacity_preference TEXT NOT NULL,
+      submitted_at REAL NOT NULL,
+      first_started_at REAL,
+      finished_at REAL,
+      outcome TEXT NOT NULL CHECK (outcome IN ('succeeded', 'running', 'pending', 'unschedulable', 'rejected')),
+      reason TEXT,
+      queue_wait_seconds REAL,
+      makespan_seconds REAL,
+      solve_seconds REAL NOT NULL,
+      checkpoint_interval_seconds REAL,
+      interruptions INTEGER NOT NULL,
+      preemptions INTEGER NOT NULL,
+      checkpoints INTEGER NOT NULL,
+      notice_checkpoints INTEGER NOT NULL,
+      lost_gpu_seconds REAL NOT NULL,
+      allocated_gpu_seconds REAL NOT NULL,
+      goodput REAL,
+      cost_usd REAL NOT NULL,
+      cost_micro_usd INTEGER NOT NULL
+    );
+    CREATE INDEX training_jobs_by_run ON training_jobs (run_id, job_id);
+    CREATE TABLE cost_allocations (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      allocation TEXT NOT NULL CHECK (allocation IN ('workload', '__idle__')),
+      team TEXT NOT NULL,
+      cost_center TEXT NOT NULL,
+      pool TEXT NOT NULL,
+      instance_type TEXT NOT NULL,
+      capacity_type TEXT NOT NULL,
+      cpu_cost_micro_usd INTEGER NOT NULL,
+      ram_cost_micro_usd INTEGER NOT NULL,
+      gpu_cost_micro_usd INTEGER NOT NULL,
+      total_cost_micro_usd INTEGER NOT NULL,
+      total_cost_usd REAL NOT NULL
+    );
+    CREATE INDEX cost_allocations_by_run ON cost_allocations (run_id, team);
+    CREATE TABLE cluster_pods (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      job_id INTEGER NOT NULL,
+      attempt INTEGER NOT NULL,
+      worker INTEGER NOT NULL,
+      node_id INTEGER NOT NULL,
+      pool TEXT NOT NULL,
+      team TEXT NOT NULL,
+      cpu_millis INTEGER NOT NULL,
+      memory_mib INTEGER NOT NULL,
+      gpus INTEGER NOT NULL,
+      scheduled_at REAL NOT NULL,
+      ended_at REAL,
+      outcome TEXT NOT NULL
+        CHECK (outcome IN ('finished', 'interrupted', 'preempted', 'evicted-by-schedule', 'consolidated', 'drained', 'running'))
+    );
+    CREATE INDEX cluster_pods_by_run ON cluster_pods (run_id, job_id);
+    """,
   ]
 
   /// The schema version this build writes and reads.

@@ -3,16 +3,13 @@ import SimKernel
 
 /// Decoding of `spec.teams`, `spec.services` and `spec.delivery` into the delivery model.
 extension ScenarioLoader {
-  static func readDelivery(spec: ObjectReader, delivery deliveryReader: ObjectReader?, runnerPool: RunnerPoolConfiguration?)
-    -> DeliveryConfiguration?
-  {
-    let teams = spec.array("teams") { value -> TeamConfiguration? in
-      value.readObject(ScenarioSchema.team).flatMap(readTeam)
-    }
+  static func readDelivery(
+    spec: ObjectReader, delivery deliveryReader: ObjectReader?, runnerPool: RunnerPoolConfiguration?,
+    teams: [DeliveryTeam]?
+  ) -> DeliveryConfiguration? {
     // Names as written, even of teams that failed to decode, so one bad team does not
     // make every service that names it report an unknown team as well.
     let teamNames = rawNames(spec["teams"])
-    checkUnique(teamNames, in: spec["teams"], what: "team")
     let services = spec.array("services") { value -> ServiceConfiguration? in
       value.readObject(ScenarioSchema.service).flatMap { readService($0, teamNames: teamNames) }
     }
@@ -27,21 +24,23 @@ extension ScenarioLoader {
       if let value = reader.duration("leadTime") { targets.leadTime = value }
     }
     let trafficInterval = deliveryReader?.duration("trafficInterval") ?? .minutes(1)
-    guard let teams, !teams.isEmpty else {
+    let pushesChanges = teams?.contains { $0.changeArrivals != nil } ?? false
+    guard let teams, !teams.isEmpty, pushesChanges || spec.has("services") else {
       if !spec.has("teams"), let services, !services.isEmpty { spec["services"]?.error("services need teams: add `spec.teams`") }
       return nil
     }
-    if runnerPool == nil {
+    if runnerPool == nil && pushesChanges {
       (spec["delivery"] ?? spec["teams"])?.error(
         "teams push changes through CI, which runs on runners, but there is no runner pool",
         hint: "add `spec.delivery.runnerPool: {runners: 4}`")
     }
     if let services {
-      for (index, team) in teams.enumerated() where !services.contains(where: { $0.team.rawValue == index }) {
+      for (index, team) in teams.enumerated()
+      where team.changeArrivals != nil && !services.contains(where: { $0.team.rawValue == index }) {
         spec["teams"]?.readArray()?[index].warning("team `\(team.name)` owns no service, so its changes go nowhere")
       }
     }
-    guard let services, let pipeline, let onCall, runnerPool != nil else { return nil }
+    guard let services, let pipeline, let onCall, runnerPool != nil || !pushesChanges else { return nil }
     return DeliveryConfiguration(
       teams: teams, services: services, pipeline: pipeline, onCall: onCall, targets: targets, trafficInterval: trafficInterval)
   }
@@ -64,15 +63,14 @@ extension ScenarioLoader {
     }
   }
 
-  static func readTeam(_ reader: ObjectReader) -> TeamConfiguration? {
-    let name = reader.string("name")
+  /// The delivery side of a `spec.teams[]` entry (read by ``readTeams(_:)``).
+  static func readDeliveryTeam(_ reader: ObjectReader, name: String) -> DeliveryTeam? {
     let engineers = reader.integer("engineers") ?? 1
     let changes = reader.object("changes") { readArrivalProcess($0) }
     let defects = reader.has("defects") ? reader.object("defects") { readDefects($0) } : DefectModel.none
-    guard let name, let changes, let defects else { return nil }
-    return TeamConfiguration(
-      name: name, owner: reader.string("owner"), costCenter: reader.string("costCenter"), engineerCount: engineers,
-      changeArrivals: changes, defects: defects)
+    if reader.has("changes") && changes == nil { return nil }
+    guard let defects else { return nil }
+    return DeliveryTeam(name: name, engineerCount: engineers, changeArrivals: changes, defects: defects)
   }
 
   static func readDefects(_ reader: ObjectReader) -> DefectModel? {

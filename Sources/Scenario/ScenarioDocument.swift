@@ -20,6 +20,9 @@ public struct ScenarioDocument: Sendable {
   public var databasePath: String?
   public var runnerPool: RunnerPoolConfiguration?
   public var delivery: DeliveryConfiguration?
+  public var cluster: ClusterConfiguration?
+  public var teams: [TeamConfiguration] = []
+  public var governance = GovernanceConfiguration()
 
   /// The calendar of the simulated window (always constructible after validation).
   public func calendar(duration runDuration: SimDuration? = nil) -> SimCalendar {
@@ -36,7 +39,8 @@ public struct ScenarioDocument: Sendable {
   {
     WorldConfiguration(
       calendar: calendar(duration: runDuration), seed: RandomSeed(root: runSeed ?? seed, replication: replication),
-      runnerPool: runnerPool, delivery: delivery)
+      runnerPool: runnerPool, delivery: delivery, cluster: cluster, teams: teams, governance: governance,
+      horizon: runDuration ?? duration)
   }
 }
 
@@ -130,12 +134,44 @@ public enum ScenarioLoader {
     let databasePath = spec.object("outputs") { reader in reader["database"]?.readPath()?.path }
     let deliveryReader = spec["delivery"]?.readObject(ScenarioSchema.delivery)
     let runnerPool = deliveryReader?.object("runnerPool") { readRunnerPool($0) }
-    let delivery = readDelivery(spec: spec, delivery: deliveryReader, runnerPool: runnerPool)
-    guard let metadata, let simulation else { return nil }
-    return ScenarioDocument(
+    // Instants in the cluster section are placed on the scenario's calendar.
+    let placeCalendar = simulation.flatMap {
+      SimCalendar(startEpochSeconds: $0.startEpochSeconds, timeZoneIdentifier: $0.timeZone, horizon: $0.duration + .days(7))
+    }
+    let place: (InstantText) -> SimTime? = { instant in
+      guard let calendar = placeCalendar, let simulation else { return nil }
+      switch instant {
+      case .absolute(let epochSeconds):
+        return SimTime(microseconds: (epochSeconds - simulation.startEpochSeconds) * 1_000_000)
+      case .local(let local):
+        return calendar.simTime(atLocal: local)
+      }
+    }
+    let cluster = spec.object("cluster") { readCluster($0, place: place) }
+    let teamsRead = spec["teams"]?.readArray().flatMap { readTeams($0) }
+    let governance = spec.object("governance") { readGovernance($0) } ?? GovernanceConfiguration()
+    let delivery = readDelivery(spec: spec, delivery: deliveryReader, runnerPool: runnerPool, teams: teamsRead?.deliveryTeams)
+    let deliveryOK = !(spec.has("services") || teamsRead?.deliveryTeams.contains { $0.changeArrivals != nil } == true) || delivery != nil
+    var clusterSectionsOK = !(spec.has("cluster") && cluster == nil) && !(spec.has("teams") && teamsRead == nil)
+    if let teamsRead, !teamsRead.teams.allSatisfy({ $0.jobStreams.isEmpty }) {
+      if let cluster {
+        clusterSectionsOK = checkWorkloadsFit(teams: teamsRead.teams, streamValues: teamsRead.streamValues, cluster: cluster)
+          && clusterSectionsOK
+      } else if !spec.has("cluster") {
+        spec["teams"]?.error("teams have training workloads but there is no `cluster` to run them on", hint: "add `spec.cluster`")
+        clusterSectionsOK = false
+      }
+    }
+    guard let metadata, let simulation, clusterSectionsOK, deliveryOK else { return nil }
+    var document = ScenarioDocument(
       name: metadata.name, description: metadata.description, path: path, digest: digest,
       startEpochSeconds: simulation.startEpochSeconds, timeZone: simulation.timeZone, duration: simulation.duration,
-      seed: simulation.seed, limits: limits, databasePath: databasePath, runnerPool: runnerPool, delivery: delivery)
+      seed: simulation.seed, limits: limits, databasePath: databasePath, runnerPool: runnerPool)
+    document.cluster = cluster
+    document.teams = teamsRead?.teams ?? []
+    document.governance = governance
+    document.delivery = delivery
+    return document
   }
 
   static func readSimulation(_ reader: ObjectReader)

@@ -108,17 +108,6 @@ public enum ScenarioSchema {
       FieldSchema("qualityDrop", .numberDistribution, default: "uniform 0.01–0.1", "Drop of the quality gauge of a quality defect."),
     ])
 
-  public static let team = ObjectSchema(
-    "Team", "A team: its engineers push changes to the services it owns.",
-    fields: [
-      FieldSchema("name", .string(), required: true, "Team name, unique."),
-      FieldSchema("owner", .string(), "`Owner` tag."),
-      FieldSchema("costCenter", .string(), "`CostCenter` tag."),
-      FieldSchema("engineers", .integer(minimum: 1, maximum: 100_000), default: "1", "Number of engineers (authors of changes)."),
-      FieldSchema("changes", .object(arrivalProcess), required: true, "When the team's changes are committed to main."),
-      FieldSchema("defects", .object(defects), default: "probability 0", "Defects its changes carry."),
-    ])
-
   public static let service = ObjectSchema(
     "Service", "A served model and its request load.",
     fields: [
@@ -163,8 +152,10 @@ public enum ScenarioSchema {
       FieldSchema("limits", .object(limits), "Run guards."),
       FieldSchema("outputs", .object(outputs), "Where results go."),
       FieldSchema("delivery", .object(delivery), "The delivery pipeline and its CI runners."),
-      FieldSchema("teams", .array(of: .object(team)), "Teams, their engineers and their changes."),
+      FieldSchema("cluster", .object(cluster), "The Kubernetes cluster: node pools, spot market, autoscaling."),
+      FieldSchema("teams", .array(of: .object(team)), "Teams: tags, engineers and their changes, training workloads."),
       FieldSchema("services", .array(of: .object(service)), "Served models and their traffic."),
+      FieldSchema("governance", .object(governance), "Required tags and admission policy."),
     ])
 
   public static let metadata = ObjectSchema(

@@ -17,8 +17,8 @@ func deliveryWorld(
     probability: defectProbability, kindWeights: kinds, errorRateIncrease: .uniform(low: 0.05, high: 0.2),
     latencyIncreaseSeconds: .constant(4), qualityDrop: .constant(0.05))
   let teams = [
-    TeamConfiguration(name: "fraud", owner: "alice", costCenter: "CC-1", engineerCount: 5, changeArrivals: changes, defects: defects),
-    TeamConfiguration(name: "search", owner: "bob", costCenter: "CC-2", engineerCount: 3, changeArrivals: changes, defects: defects),
+    DeliveryTeam(name: "fraud", engineerCount: 5, changeArrivals: changes, defects: defects),
+    DeliveryTeam(name: "search", engineerCount: 3, changeArrivals: changes, defects: defects),
   ]
   let services = [
     ServiceConfiguration(name: "fraud-scorer", team: TeamID(0), requestsPerSecond: 30, loadProfile: .flat, baselineErrorRatio: 0.001, baselineLatencySeconds: 0.1, timeoutSeconds: 2),

@@ -108,7 +108,7 @@ public struct Delivery {
   // MARK: - Start and dispatch
 
   mutating func start(scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar) {
-    for team in configuration.teams.indices where !servicesByTeam[team].isEmpty {
+    for team in configuration.teams.indices where !servicesByTeam[team].isEmpty && configuration.teams[team].changeArrivals != nil {
       scheduleNextCommit(TeamID(Int32(team)), scheduler: &scheduler, calendar: calendar)
     }
     if !services.isEmpty { scheduler.schedule(.delivery(.trafficTick), after: configuration.trafficInterval) }
@@ -160,7 +160,7 @@ public struct Delivery {
   // MARK: - Changes and CI
 
   mutating func scheduleNextCommit(_ team: TeamID, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar) {
-    let process = configuration.teams[Int(team.rawValue)].changeArrivals
+    guard let process = configuration.teams[Int(team.rawValue)].changeArrivals else { return }
     if let next = process.nextArrival(after: scheduler.now, calendar: calendar, stream: &arrivalStreams[Int(team.rawValue)]) {
       scheduler.schedule(.delivery(.changeCommitted(team)), at: next)
     }

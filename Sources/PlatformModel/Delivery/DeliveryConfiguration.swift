@@ -62,24 +62,19 @@ public struct DefectModel: Equatable, Sendable {
     qualityDrop: .constant(0))
 }
 
-/// A team: engineers who push changes to the services they own.
-public struct TeamConfiguration: Equatable, Sendable {
+/// The delivery side of a team: engineers who push changes to the services they own.
+///
+/// Its tags and training workloads are in the cluster's ``TeamConfiguration``; both
+/// come from the same `spec.teams[]` entry and share its index (``TeamID``).
+public struct DeliveryTeam: Equatable, Sendable {
   public var name: String
-  /// Cost and ownership tags carried by everything the team runs.
-  public var owner: String?
-  public var costCenter: String?
   public var engineerCount: Int
-  /// When the team's changes (commits to main) arrive.
-  public var changeArrivals: ArrivalProcess
+  /// When the team's changes (commits to main) arrive; `nil` if it pushes none.
+  public var changeArrivals: ArrivalProcess?
   public var defects: DefectModel
 
-  public init(
-    name: String, owner: String?, costCenter: String?, engineerCount: Int, changeArrivals: ArrivalProcess,
-    defects: DefectModel
-  ) {
+  public init(name: String, engineerCount: Int, changeArrivals: ArrivalProcess?, defects: DefectModel) {
     self.name = name
-    self.owner = owner
-    self.costCenter = costCenter
     self.engineerCount = engineerCount
     self.changeArrivals = changeArrivals
     self.defects = defects
@@ -210,7 +205,7 @@ public struct DeliveryTargets: Equatable, Sendable {
 
 /// Everything the delivery model needs.
 public struct DeliveryConfiguration: Equatable, Sendable {
-  public var teams: [TeamConfiguration]
+  public var teams: [DeliveryTeam]
   public var services: [ServiceConfiguration]
   public var pipeline: PipelineConfiguration
   public var onCall: OnCallConfiguration
@@ -219,7 +214,7 @@ public struct DeliveryConfiguration: Equatable, Sendable {
   public var trafficInterval: SimDuration
 
   public init(
-    teams: [TeamConfiguration], services: [ServiceConfiguration], pipeline: PipelineConfiguration,
+    teams: [DeliveryTeam], services: [ServiceConfiguration], pipeline: PipelineConfiguration,
     onCall: OnCallConfiguration, targets: DeliveryTargets, trafficInterval: SimDuration
   ) {
     self.teams = teams

@@ -10,6 +10,7 @@ public final class RunRecorder {
   public let runID: RunID
   let store: ResultStore
   let runnerJobs: TableWriter
+  let clusterTables: ClusterTables
   /// The first write failure, if any.
   public private(set) var failure: StoreError?
 
@@ -19,6 +20,7 @@ public final class RunRecorder {
     runnerJobs = store.tableWriter(
       "runner_jobs",
       columns: ["run_id", "job_id", "source", "runner", "queued_at", "started_at", "finished_at", "wait_seconds"])
+    clusterTables = ClusterTables(store: store)
   }
 
   func recordRunnerJob(
@@ -37,7 +39,7 @@ public final class RunRecorder {
     endRow(runnerJobs)
   }
 
-  private func endRow(_ writer: TableWriter) {
+  func endRow(_ writer: TableWriter) {
     do {
       try writer.endRow()
     } catch {
@@ -49,5 +51,6 @@ public final class RunRecorder {
   public func flush() throws(StoreError) {
     if let failure { throw failure }
     try runnerJobs.flush()
+    try clusterTables.flush()
   }
 }

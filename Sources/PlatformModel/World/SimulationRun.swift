@@ -59,7 +59,7 @@ public enum SimulationRun {
     let outcome = simulation.run(
       until: endTime, limits: request.limits, wallClockSeconds: elapsedSeconds, interruptRequested: interruptRequested,
       onProgress: onProgress)
-    simulation.model.recordUnfinished()
+    simulation.model.recordUnfinished(endTime: outcome.finalTime)
     let metrics = simulation.model.metrics(endTime: outcome.finalTime)
     let kpis = simulation.model.kpis(endTime: outcome.finalTime)
     var status: RunStatus = outcome.reason.coveredWindow ? .completed : .stopped

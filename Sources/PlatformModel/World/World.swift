@@ -7,12 +7,26 @@ public struct WorldConfiguration: Sendable {
   public var seed: RandomSeed
   public var runnerPool: RunnerPoolConfiguration?
   public var delivery: DeliveryConfiguration?
+  /// The Kubernetes cluster, its teams' training workloads and cost governance.
+  public var cluster: ClusterConfiguration?
+  public var teams: [TeamConfiguration]
+  public var governance: GovernanceConfiguration
+  /// The simulated window, for drawing capacity-shortage windows up front.
+  public var horizon: SimDuration
 
-  public init(calendar: SimCalendar, seed: RandomSeed, runnerPool: RunnerPoolConfiguration?, delivery: DeliveryConfiguration? = nil) {
+  public init(
+    calendar: SimCalendar, seed: RandomSeed, runnerPool: RunnerPoolConfiguration?, delivery: DeliveryConfiguration? = nil,
+    cluster: ClusterConfiguration? = nil, teams: [TeamConfiguration] = [],
+    governance: GovernanceConfiguration = GovernanceConfiguration(), horizon: SimDuration = .days(30)
+  ) {
     self.calendar = calendar
     self.seed = seed
     self.runnerPool = runnerPool
     self.delivery = delivery
+    self.cluster = cluster
+    self.teams = teams
+    self.governance = governance
+    self.horizon = horizon
   }
 }
 
@@ -23,6 +37,7 @@ public struct WorldConfiguration: Sendable {
 public enum WorldEvent: Sendable {
   case runnerPool(RunnerPoolEvent)
   case delivery(DeliveryEvent)
+  case cluster(ClusterEvent)
 }
 
 /// The simulated platform for one run: the one place that wires components together.
@@ -33,6 +48,7 @@ public struct World: SimulationModel {
   public let configuration: WorldConfiguration
   public private(set) var runnerPool: RunnerPool?
   public private(set) var delivery: Delivery?
+  public internal(set) var cluster: Cluster?
 
   public init(configuration: WorldConfiguration, recorder: RunRecorder?) {
     self.configuration = configuration
@@ -40,12 +56,18 @@ public struct World: SimulationModel {
       RunnerPool(configuration: $0, seed: configuration.seed, recorder: recorder)
     }
     delivery = configuration.delivery.map { Delivery(configuration: $0, seed: configuration.seed) }
+    cluster = configuration.cluster.map {
+      Cluster(
+        configuration: $0, teams: configuration.teams, governance: configuration.governance, seed: configuration.seed,
+        calendar: configuration.calendar, horizon: configuration.horizon, recorder: recorder)
+    }
   }
 
   /// Schedules each component's first events.
   public mutating func start(scheduler: inout Scheduler<WorldEvent>) {
     runnerPool?.start(scheduler: &scheduler, calendar: configuration.calendar)
     delivery?.start(scheduler: &scheduler, calendar: configuration.calendar)
+    cluster?.start(scheduler: &scheduler, calendar: configuration.calendar)
   }
 
   public mutating func handle(_ event: WorldEvent, scheduler: inout Scheduler<WorldEvent>) {
@@ -59,17 +81,21 @@ public struct World: SimulationModel {
       }
     case .delivery(let deliveryEvent):
       delivery?.handle(deliveryEvent, scheduler: &scheduler, runnerPool: &runnerPool, calendar: configuration.calendar)
+    case .cluster(let clusterEvent):
+      cluster?.handle(clusterEvent, scheduler: &scheduler, calendar: configuration.calendar)
     }
   }
 
-  /// Writes rows for work still in progress at the end, so nothing is silently lost.
-  public func recordUnfinished() {
+  /// Writes rows for work still in progress at `endTime`, so nothing is silently
+  /// lost, and closes the cost books (live nodes billed up to the end).
+  public mutating func recordUnfinished(endTime: SimTime) {
     runnerPool?.recordUnfinished(calendar: configuration.calendar)
+    cluster?.finish(at: endTime)
   }
 
   /// Whole-run metrics of every component.
   public func metrics(endTime: SimTime) -> [RunMetric] {
-    runnerPool?.metrics(endTime: endTime) ?? []
+    (runnerPool?.metrics(endTime: endTime) ?? []) + (cluster?.metrics(endTime: endTime) ?? [])
   }
 
   /// KPIs against the platform's targets (empty without a delivery model).

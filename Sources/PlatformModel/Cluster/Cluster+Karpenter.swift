@@ -1,0 +1,102 @@
+import SimKernel
+
+/// Node provisioning and consolidation after Karpenter (`kubernetes-sigs/karpenter`,
+/// `designs/` and `disruption.md`; defaults in ``KarpenterConfiguration``).
+///
+/// - **Provisioning.** Pending pods are batched (`batch-idle-duration`, 1 s) and
+///   nodes launched for them at once, cheapest offering first — spot before
+///   on-demand for `spot-with-fallback`. An offering that fails to launch (spot
+///   shortage) is skipped for `unavailableOfferingTTL` and provisioning retries at
+///   once, which falls back to on-demand.
+/// - **Consolidation** every polling period (10 s), per pool within the disruption
+///   budget `roundup(nodes × 10 %) − deleting − not ready`: empty nodes first; with
+///   `WhenEmptyOrUnderutilized`, then one node per round whose jobs (each wholly on
+///   that node) fit on the other nodes — those jobs are evicted and resume from their
+///   checkpoints elsewhere, the churn Karpenter users report (anchors §3.1).
+///   A node qualifies after `consolidateAfter` without pods arriving or leaving.
+extension Cluster {
+  mutating func requestProvisioning(scheduler: inout Scheduler<WorldEvent>) {
+    guard let karpenter = configuration.karpenter, !provisionScheduled else { return }
+    provisionScheduled = true
+    scheduler.schedule(.cluster(.karpenterProvision), after: karpenter.batchIdleDuration)
+  }
+
+  mutating func karpenterProvision(scheduler: inout Scheduler<WorldEvent>) {
+    provisionScheduled = false
+    scaleUp(expander: .price, scheduler: &scheduler)
+  }
+
+  mutating func karpenterDisruption(scheduler: inout Scheduler<WorldEvent>) {
+    guard let karpenter = configuration.karpenter else { return }
+    defer { scheduler.schedule(.cluster(.karpenterDisruption), after: karpenter.pollingPeriod) }
+    let now = scheduler.now
+    // Budgets per pool.
+    var allowed: [Int] = []
+    for pool in pools.indices {
+      var total = 0
+      var disrupting = 0
+      for id in activeNodes where nodes[Int(id.rawValue)].pool == pool {
+        total += 1
+        if nodes[Int(id.rawValue)].phase != .ready { disrupting += 1 }
+      }
+      allowed.append(Int((Double(total) * karpenter.budgetShare).rounded(.up)) - disrupting)
+    }
+    var candidates: [Int] = []
+    for id in schedulableNodes {
+      let index = Int(id.rawValue)
+      if nodes[index].unneededSince == nil { nodes[index].unneededSince = now }
+      if let since = nodes[index].unneededSince, now - since >= karpenter.consolidateAfter { candidates.append(index) }
+    }
+    // Empty nodes first.
+    for index in candidates where nodes[index].pods.isEmpty {
+      let pool = nodes[index].pool
+      guard allowed[pool] > 0, pools[pool].desired > configuration.nodePools[pool].minNodes else { continue }
+      allowed[pool] -= 1
+      removeForConsolidation(index, scheduler: &scheduler)
+    }
+    guard karpenter.consolidationPolicy == .whenEmptyOrUnderutilized else { return }
+    // Then one underutilised node: fewest pods first.
+    let busy = candidates.filter { nodes[$0].phase == .ready && !nodes[$0].pods.isEmpty }
+      .sorted { (nodes[$0].pods.count, $0) < (nodes[$1].pods.count, $1) }
+    for index in busy {
+      let pool = nodes[index].pool
+      guard allowed[pool] > 0, pools[pool].desired > configuration.nodePools[pool].minNodes,
+        let jobsOnNode = movableJobs(on: index)
+      else { continue }
+      allowed[pool] -= 1
+      for job in jobsOnNode { interrupt(job, cause: .consolidation, scheduler: &scheduler) }
+      removeForConsolidation(index, scheduler: &scheduler)
+      return
+    }
+  }
+
+  /// The jobs on a node if each lies wholly on it and all of them fit on the other
+  /// Ready nodes' free capacity (Karpenter's scheduling simulation); else `nil`.
+  func movableJobs(on index: Int) -> [JobID]? {
+    var jobsOnNode: [JobID] = []
+    for job in nodes[index].pods where !jobsOnNode.contains(job) { jobsOnNode.append(job) }
+    for job in jobsOnNode where jobs[Int(job.rawValue)].nodes.contains(where: { $0 != nodes[index].id }) { return nil }
+    var free: [(index: Int, free: Resources)] = []
+    for id in schedulableNodes where Int(id.rawValue) != index {
+      free.append((Int(id.rawValue), nodes[Int(id.rawValue)].capacity - nodes[Int(id.rawValue)].allocated))
+    }
+    for job in jobsOnNode {
+      let entry = jobs[Int(job.rawValue)]
+      var remaining = entry.workerCount
+      for slot in free.indices where remaining > 0 && nodeAccepts(free[slot].index, stream: entry.stream) {
+        while remaining > 0 && entry.perWorker.fits(in: free[slot].free) {
+          free[slot].free = free[slot].free - entry.perWorker
+          remaining -= 1
+        }
+      }
+      if remaining > 0 { return nil }
+    }
+    return jobsOnNode
+  }
+
+  mutating func removeForConsolidation(_ index: Int, scheduler: inout Scheduler<WorldEvent>) {
+    pools[nodes[index].pool].desired -= 1
+    statistics.consolidations += 1
+    terminateNode(nodes[index].id, reason: .consolidation, scheduler: &scheduler)
+  }
+}

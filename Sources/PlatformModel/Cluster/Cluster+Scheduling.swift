@@ -1,0 +1,172 @@
+import SimKernel
+
+/// Pod placement, mirroring kube-scheduler's filter and preemption steps for gangs.
+///
+/// - Filter: a node fits a worker when its free CPU, memory and GPUs cover the
+///   requests, its pool's labels match the node selector, every taint is tolerated
+///   and the capacity type is allowed (PodFitsResources, NodeSelector,
+///   TaintToleration).
+/// - Score: first fit in node-ID order, spot nodes first for `spot-with-fallback` —
+///   a bin-packing (MostAllocated-like) choice that keeps whole nodes free for gangs
+///   and for scale-down.
+/// - Gangs (Volcano / Kueue / coscheduling `PodGroup` with minMember = workers):
+///   all workers are placed at once or none are.
+/// - Preemption (kube-scheduler DefaultPreemption): a pending job may evict running
+///   jobs of strictly lower priority, lowest priority and most recently started
+///   first, when that makes the whole gang fit. An evicted job is requeued and
+///   resumes from its last checkpoint.
+/// - Pending jobs are retried whenever capacity appears (any node ready, any job
+///   leaving), in order of priority, then submission.
+extension Cluster {
+  mutating func schedulingPass(scheduler: inout Scheduler<WorldEvent>) {
+    passScheduled = false
+    guard !pendingJobs.isEmpty else { return }
+    let order = pendingJobs
+    // Shapes (stream, priority) that already failed this pass: the same request fails again.
+    var failedStreams: [Int] = []
+    var started: [JobID] = []
+    // Preemption is only worth simulating for jobs above the lowest running priority.
+    var lowestRunningPriority = Int.max
+    for job in runningJobs { lowestRunningPriority = min(lowestRunningPriority, jobs[Int(job.rawValue)].priority) }
+    for id in order {
+      let index = Int(id.rawValue)
+      let stream = jobs[index].stream
+      guard compatible[stream].contains(true) else { continue }
+      if failedStreams.contains(stream) { continue }
+      if let placement = placement(for: index) {
+        startJob(id, on: placement, scheduler: &scheduler)
+        started.append(id)
+        continue
+      }
+      if jobs[index].priority > lowestRunningPriority, let victims = preemptionVictims(for: index), !victims.isEmpty {
+        for victim in victims { interrupt(victim, cause: .preemption, scheduler: &scheduler) }
+        if let placement = placement(for: index) {
+          startJob(id, on: placement, scheduler: &scheduler)
+          started.append(id)
+          continue
+        }
+      }
+      jobs[index].pendingReason = "insufficient capacity"
+      failedStreams.append(stream)
+    }
+    if !started.isEmpty { pendingJobs.removeAll { started.contains($0) } }
+    if configuration.karpenter != nil && !pendingJobs.isEmpty { requestProvisioning(scheduler: &scheduler) }
+  }
+
+  /// Whether pending job `lhs` goes before `rhs`: priority, then submission, then ID.
+  func schedulesBefore(_ lhs: JobID, _ rhs: JobID) -> Bool {
+    let left = Int(lhs.rawValue)
+    let right = Int(rhs.rawValue)
+    if jobs[left].priority != jobs[right].priority { return jobs[left].priority > jobs[right].priority }
+    if jobs[left].submittedAt != jobs[right].submittedAt { return jobs[left].submittedAt < jobs[right].submittedAt }
+    return lhs.rawValue < rhs.rawValue
+  }
+
+  /// Adds a job to the pending queue, keeping it in scheduling order (binary insertion).
+  mutating func enqueuePending(_ id: JobID) {
+    var low = 0
+    var high = pendingJobs.count
+    while low < high {
+      let middle = (low + high) / 2
+      if schedulesBefore(pendingJobs[middle], id) { low = middle + 1 } else { high = middle }
+    }
+    pendingJobs.insert(id, at: low)
+  }
+
+  /// Whether node `nodeIndex` may host a worker of `stream` (ignoring free resources).
+  func nodeAccepts(_ nodeIndex: Int, stream: Int) -> Bool {
+    compatible[stream][nodes[nodeIndex].pool] && jobRequestFits(stream: stream, capacity: nodes[nodeIndex].capacity)
+  }
+
+  func jobRequestFits(stream: Int, capacity: Resources) -> Bool {
+    streams[stream].stream.perWorker.fits(in: capacity)
+  }
+
+  /// Candidate nodes for a job in preference order: spot first for spot-with-fallback.
+  ///
+  /// Plain loops over local copies: this is the scheduler's hot path.
+  func candidateNodes(stream: Int) -> [Int] {
+    let allowedPools = compatible[stream]
+    let request = streams[stream].stream.perWorker
+    let wantsSpotFirst = streams[stream].stream.capacity == .spotWithFallback
+    let nodes = self.nodes
+    var preferred: [Int] = []
+    var fallback: [Int] = []
+    for id in schedulableNodes {
+      let nodeIndex = Int(id.rawValue)
+      guard allowedPools[nodes[nodeIndex].pool], request.fits(in: nodes[nodeIndex].capacity) else { continue }
+      if wantsSpotFirst && nodes[nodeIndex].capacityType == .onDemand {
+        fallback.append(nodeIndex)
+      } else {
+        preferred.append(nodeIndex)
+      }
+    }
+    return preferred + fallback
+  }
+
+  /// A node for each worker, or `nil` if the gang does not fit now.
+  func placement(for index: Int) -> [NodeID]? {
+    let request = jobs[index].perWorker
+    var remaining = jobs[index].workerCount
+    var chosen: [NodeID] = []
+    let nodes = self.nodes
+    for nodeIndex in candidateNodes(stream: jobs[index].stream) {
+      var free = nodes[nodeIndex].capacity - nodes[nodeIndex].allocated
+      while remaining > 0 && request.fits(in: free) {
+        chosen.append(nodes[nodeIndex].id)
+        free = free - request
+        remaining -= 1
+      }
+      if remaining == 0 { return chosen }
+    }
+    return nil
+  }
+
+  /// Running jobs to evict so the gang fits, or `nil` if even that is not enough.
+  func preemptionVictims(for index: Int) -> [JobID]? {
+    // Local copies (one retain each) keep closures from copying the whole cluster.
+    let jobs = self.jobs
+    let nodes = self.nodes
+    let priority = jobs[index].priority
+    let request = jobs[index].perWorker
+    let candidates = candidateNodes(stream: jobs[index].stream)
+    var free = candidates.map { nodes[$0].capacity - nodes[$0].allocated }
+    var victims: [JobID] = []
+    var remaining = jobs[index].workerCount
+    for slot in candidates.indices {
+      while remaining > 0 && request.fits(in: free[slot]) {
+        free[slot] = free[slot] - request
+        remaining -= 1
+      }
+    }
+    for slot in candidates.indices where remaining > 0 {
+      let nodeIndex = candidates[slot]
+      var onNode: [JobID] = []
+      for job in nodes[nodeIndex].pods where jobs[Int(job.rawValue)].priority < priority {
+        if !onNode.contains(job) && !victims.contains(job) { onNode.append(job) }
+      }
+      onNode.sort { lhs, rhs in
+        let left = jobs[Int(lhs.rawValue)]
+        let right = jobs[Int(rhs.rawValue)]
+        if left.priority != right.priority { return left.priority < right.priority }
+        return left.attemptStartedAt > right.attemptStartedAt
+      }
+      for victim in onNode {
+        if request.fits(in: free[slot]) { break }
+        victims.append(victim)
+        let victimJob = jobs[Int(victim.rawValue)]
+        for node in victimJob.nodes {
+          // Victims are few: a linear search beats a node-indexed table per call.
+          if let other = candidates.firstIndex(of: Int(node.rawValue)) {
+            free[other] = free[other] + victimJob.perWorker
+          }
+        }
+      }
+      while remaining > 0 && request.fits(in: free[slot]) {
+        free[slot] = free[slot] - request
+        remaining -= 1
+      }
+    }
+    return remaining == 0 ? victims : nil
+  }
+}

@@ -1,0 +1,177 @@
+import SimKernel
+
+/// Cost in whole micro-dollars (1e-6 USD), so allocations and idle add up exactly.
+public typealias MicroUSD = Int64
+
+/// A node's hourly price split into CPU, RAM and GPU parts, as OpenCost does when a
+/// provider gives only a node price (OpenCost spec, Appendix A): the parts follow
+/// OpenCost's default relative rates — $0.031611 per vCPU-h, $0.004237 per GB-h of
+/// RAM, $0.95 per GPU-h (`configs/default.json`) — scaled to sum to the node price.
+///
+/// A g5.xlarge (4 vCPU, 16 GiB, 1 GPU) is thus 11 % CPU, 6 % RAM, 83 % GPU; an
+/// m5.xlarge is 65 % CPU, 35 % RAM.
+public struct NodePriceSplit: Equatable, Sendable {
+  public var cpuMicroUSDPerHour: MicroUSD
+  public var ramMicroUSDPerHour: MicroUSD
+  public var gpuMicroUSDPerHour: MicroUSD
+
+  public static let cpuWeightPerVCPU = 0.031611
+  public static let ramWeightPerGiB = 0.004237
+  public static let gpuWeightPerGPU = 0.95
+
+  public var totalMicroUSDPerHour: MicroUSD { cpuMicroUSDPerHour + ramMicroUSDPerHour + gpuMicroUSDPerHour }
+
+  public init(priceUSDPerHour: Double, capacity: Resources) {
+    let total = MicroUSD((priceUSDPerHour * 1_000_000).rounded())
+    let cpuWeight = Double(capacity.cpuMillis) / 1_000 * NodePriceSplit.cpuWeightPerVCPU
+    let ramWeight = Double(capacity.memoryMiB) / 1_024 * NodePriceSplit.ramWeightPerGiB
+    let gpuWeight = Double(capacity.gpuCount) * NodePriceSplit.gpuWeightPerGPU
+    let weight = cpuWeight + ramWeight + gpuWeight
+    guard weight > 0 else {
+      cpuMicroUSDPerHour = total
+      ramMicroUSDPerHour = 0
+      gpuMicroUSDPerHour = 0
+      return
+    }
+    cpuMicroUSDPerHour = MicroUSD((Double(total) * cpuWeight / weight).rounded(.down))
+    ramMicroUSDPerHour = MicroUSD((Double(total) * ramWeight / weight).rounded(.down))
+    // The remainder goes to the GPU part, so the three parts sum to the price exactly.
+    gpuMicroUSDPerHour = total - cpuMicroUSDPerHour - ramMicroUSDPerHour
+  }
+}
+
+/// CPU, RAM and GPU cost amounts.
+public struct CostParts: Equatable, Sendable {
+  public var cpu: MicroUSD = 0
+  public var ram: MicroUSD = 0
+  public var gpu: MicroUSD = 0
+  public init(cpu: MicroUSD = 0, ram: MicroUSD = 0, gpu: MicroUSD = 0) {
+    self.cpu = cpu
+    self.ram = ram
+    self.gpu = gpu
+  }
+  public var total: MicroUSD { cpu + ram + gpu }
+  public static func + (lhs: CostParts, rhs: CostParts) -> CostParts {
+    CostParts(cpu: lhs.cpu + rhs.cpu, ram: lhs.ram + rhs.ram, gpu: lhs.gpu + rhs.gpu)
+  }
+  public static func - (lhs: CostParts, rhs: CostParts) -> CostParts {
+    CostParts(cpu: lhs.cpu - rhs.cpu, ram: lhs.ram - rhs.ram, gpu: lhs.gpu - rhs.gpu)
+  }
+}
+
+/// Cost arithmetic with OpenCost semantics (anchors-simulators.md §4.1).
+///
+/// - A workload is charged `max(request, usage)` of each resource; simulated usage
+///   never exceeds the request, so that is the request.
+/// - A node's cost is its billed lifetime × price; what workloads were not charged is
+///   **idle** (`__idle__`): idle = node cost − allocations, per resource.
+/// - All amounts are whole micro-dollars, each charge rounded down, so
+///   allocated + idle equals the node cost exactly (a test checks it to the cent).
+public enum CostMath {
+  static let microsecondsPerHour: Int128 = 3_600_000_000
+
+  /// EC2 bills per second with a 60-second minimum: lifetime rounded up to whole
+  /// seconds, at least 60 s.
+  public static func billedDuration(lifetime: SimDuration) -> SimDuration {
+    let seconds = (lifetime.microseconds + 999_999) / 1_000_000
+    return .seconds(max(60, seconds))
+  }
+
+  /// Cost of `duration` at an hourly rate, rounded down.
+  public static func cost(microUSDPerHour rate: MicroUSD, duration: SimDuration) -> MicroUSD {
+    MicroUSD(Int128(rate) * Int128(duration.microseconds) / microsecondsPerHour)
+  }
+
+  /// A node's billed cost split into parts: CPU and RAM rounded down, GPU the
+  /// remainder of the whole node's rounded-down cost.
+  public static func nodeCost(split: NodePriceSplit, billed: SimDuration) -> CostParts {
+    let total = cost(microUSDPerHour: split.totalMicroUSDPerHour, duration: billed)
+    let cpu = cost(microUSDPerHour: split.cpuMicroUSDPerHour, duration: billed)
+    let ram = cost(microUSDPerHour: split.ramMicroUSDPerHour, duration: billed)
+    return CostParts(cpu: cpu, ram: ram, gpu: total - cpu - ram)
+  }
+
+  /// What a pod requesting `request` on a node of `capacity` costs for `duration`:
+  /// each part × requested share × hours, rounded down.
+  public static func allocation(
+    request: Resources, capacity: Resources, split: NodePriceSplit, duration: SimDuration
+  ) -> CostParts {
+    func part(_ rate: MicroUSD, _ requested: Int64, _ available: Int64) -> MicroUSD {
+      guard available > 0, requested > 0 else { return 0 }
+      return MicroUSD(
+        Int128(rate) * Int128(requested) * Int128(duration.microseconds) / (Int128(available) * microsecondsPerHour))
+    }
+    return CostParts(
+      cpu: part(split.cpuMicroUSDPerHour, request.cpuMillis, capacity.cpuMillis),
+      ram: part(split.ramMicroUSDPerHour, request.memoryMiB, capacity.memoryMiB),
+      gpu: part(split.gpuMicroUSDPerHour, request.gpuCount, capacity.gpuCount))
+  }
+}
+
+/// Accumulated cost by (bucket, pool, instance type): the OpenCost allocation view.
+///
+/// Bucket 0…teams−1 are teams; ``idleBucket`` is `__idle__`. Views by cost centre,
+/// pool, instance type and capacity type are sums over these cells.
+public struct CostLedger: Sendable {
+  public let teamCount: Int
+  public let poolCount: Int
+  public let instanceTypeCount: Int
+  /// Cells indexed by ((bucket × pools) + pool) × types + type.
+  public private(set) var cells: [CostParts]
+  /// On-demand price of the same node-time, for spot savings (node totals per cell of `__idle__`-less pool × type).
+  public private(set) var nodeCostByPoolType: [MicroUSD]
+  public private(set) var onDemandEquivalentByPoolType: [MicroUSD]
+  public private(set) var nodeSecondsByPoolType: [Double]
+
+  public init(teamCount: Int, poolCount: Int, instanceTypeCount: Int) {
+    self.teamCount = teamCount
+    self.poolCount = poolCount
+    self.instanceTypeCount = instanceTypeCount
+    cells = Array(repeating: CostParts(), count: (teamCount + 1) * poolCount * instanceTypeCount)
+    nodeCostByPoolType = Array(repeating: 0, count: poolCount * instanceTypeCount)
+    onDemandEquivalentByPoolType = Array(repeating: 0, count: poolCount * instanceTypeCount)
+    nodeSecondsByPoolType = Array(repeating: 0, count: poolCount * instanceTypeCount)
+  }
+
+  public var idleBucket: Int { teamCount }
+
+  func cellIndex(bucket: Int, pool: Int, type: Int) -> Int { (bucket * poolCount + pool) * instanceTypeCount + type }
+
+  public func cell(bucket: Int, pool: Int, type: Int) -> CostParts { cells[cellIndex(bucket: bucket, pool: pool, type: type)] }
+
+  mutating func charge(_ parts: CostParts, bucket: Int, pool: Int, type: Int) {
+    cells[cellIndex(bucket: bucket, pool: pool, type: type)] = cells[cellIndex(bucket: bucket, pool: pool, type: type)] + parts
+  }
+
+  /// Closes a node: its idle (cost − what its pods were charged) goes to `__idle__`.
+  mutating func closeNode(
+    cost: CostParts, allocated: CostParts, onDemandEquivalent: MicroUSD, billed: SimDuration, pool: Int, type: Int
+  ) {
+    let idle = cost - allocated
+    precondition(idle.cpu >= 0 && idle.ram >= 0 && idle.gpu >= 0, "allocations exceed node cost: \(allocated) > \(cost)")
+    charge(idle, bucket: idleBucket, pool: pool, type: type)
+    nodeCostByPoolType[pool * instanceTypeCount + type] += cost.total
+    onDemandEquivalentByPoolType[pool * instanceTypeCount + type] += onDemandEquivalent
+    nodeSecondsByPoolType[pool * instanceTypeCount + type] += billed.seconds
+  }
+
+  /// Everything charged, teams and idle together.
+  public var allocatedPlusIdle: MicroUSD { cells.reduce(0) { $0 + $1.total } }
+  /// Total billed node cost.
+  public var nodeCost: MicroUSD { nodeCostByPoolType.reduce(0, +) }
+
+  public func teamTotal(_ team: Int) -> MicroUSD {
+    var total: MicroUSD = 0
+    for pool in 0..<poolCount {
+      for type in 0..<instanceTypeCount { total += cell(bucket: team, pool: pool, type: type).total }
+    }
+    return total
+  }
+
+  public var idleTotal: MicroUSD { teamTotal(idleBucket) }
+}
+
+extension MicroUSD {
+  /// The amount in dollars.
+  public var usd: Double { Double(self) / 1_000_000 }
+}
