@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The results schema, as an ordered list of migrations.
 ///
 /// `PRAGMA user_version` records how many have been applied. A database with a
@@ -240,7 +246,18 @@ public enum Schema {
 
   /// Brings `database` to ``latestVersion``; refuses newer schemas.
   static func migrate(_ database: SQLiteDatabase) throws(StoreError) {
-    try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+    // Switching a new file to WAL needs an exclusive lock and does not always wait on
+    // the busy handler, so processes creating the same database at once retry here.
+    var attempts = 0
+    while true {
+      do {
+        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        break
+      } catch let error where [5, 6].contains(error.resultCode & 0xFF) && attempts < 2_400 {
+        attempts += 1
+        usleep(50_000)
+      }
+    }
     try database.transaction { () throws(StoreError) in
       let version = Int(try database.scalar("PRAGMA user_version")?.intValue ?? 0)
       if version > latestVersion {
