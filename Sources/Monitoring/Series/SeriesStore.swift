@@ -1,0 +1,263 @@
+import SimKernel
+
+/// Identifies one series in a ``SeriesStore``; obtained from ``SeriesStore/register(_:kind:)``.
+public struct SeriesID: Hashable, Comparable, Sendable {
+  /// Index into the store's series table.
+  public let rawValue: Int32
+
+  public static func < (lhs: SeriesID, rhs: SeriesID) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// What a series measures; informational, as in Prometheus metric metadata.
+public enum MetricKind: String, Sendable {
+  case counter, gauge, histogram, untyped
+}
+
+/// Scrape intervals per job: 1m by default, overridable per `job` label.
+///
+/// Mirrors `scrape_interval` in prometheus.yml (`config.DefaultGlobalConfig`). Simulated
+/// workloads ask ``interval(forJob:)`` how often to publish their counters.
+public struct ScrapeIntervals: Sendable {
+  /// The global default (Prometheus: 1m).
+  public var defaultInterval: SimDuration
+  /// Overrides, as (job, interval) pairs; the first match wins.
+  public var perJob: [(job: String, interval: SimDuration)]
+
+  public init(defaultInterval: SimDuration = .minutes(1), perJob: [(job: String, interval: SimDuration)] = []) {
+    self.defaultInterval = defaultInterval
+    self.perJob = perJob
+  }
+
+  /// The scrape interval of `job`.
+  public func interval(forJob job: String) -> SimDuration {
+    perJob.first(where: { $0.job == job })?.interval ?? defaultInterval
+  }
+
+  /// Whether a scrape of `job` happens at `time` (times aligned to multiples of the interval).
+  public func isScrapeDue(job: String, at time: SimTime) -> Bool {
+    let step = interval(forJob: job).microseconds
+    return step > 0 && time.microseconds % step == 0
+  }
+}
+
+/// The bit pattern Prometheus uses for a staleness marker (`value.StaleNaN`).
+public let staleNaNBitPattern: UInt64 = 0x7ff0_0000_0000_0002
+
+/// Whether `value` is a staleness marker (not just any NaN).
+@inlinable public func isStaleMarker(_ value: Double) -> Bool {
+  value.bitPattern == 0x7ff0_0000_0000_0002
+}
+
+/// In-memory time-series storage for simulated Prometheus metrics.
+///
+/// Why this shape: the simulator publishes every series once per scrape interval for
+/// a simulated month, and rules read short windows at the end. Each series keeps two
+/// parallel arrays (timestamps in ms, values) so that window bounds are found by binary
+/// search and rate computations read contiguous memory; samples older than the
+/// retention window are dropped in amortised O(1). A metric-name index narrows selector
+/// matching, and ``generation`` lets query nodes cache the series a selector matches.
+///
+/// - Complexity: `append` is amortised O(1); a lookup at time t is O(log n) per series.
+public final class SeriesStore {
+  struct Series {
+    var labels: Labels
+    var kind: MetricKind
+    var timestamps: [Int64] = []
+    var values: [Double] = []
+    /// Index of the first retained sample (older ones are logically dropped).
+    var start = 0
+    /// Number of staleness markers ever appended; zero allows zero-copy range reads.
+    var staleMarkerCount = 0
+  }
+
+  private(set) var series: [Series] = []
+  private var idsByLabels: [Labels: SeriesID] = [:]
+  private var idsByName: [String: [SeriesID]] = [:]
+  /// Incremented whenever a series is registered; selectors cache against it.
+  public private(set) var generation = 0
+  /// Samples older than (newest appended timestamp − retention) are dropped.
+  public let retentionMs: Int64
+  /// Scrape intervals for publishers.
+  public var scrapeIntervals: ScrapeIntervals
+
+  /// Creates an empty store.
+  /// - Parameters:
+  ///   - retention: how long samples are kept behind the newest sample of each series.
+  ///     Must cover the longest range or lookback a rule reads (default 1 day).
+  ///   - scrapeIntervals: per-job scrape intervals (default 1m).
+  public init(retention: SimDuration = .days(1), scrapeIntervals: ScrapeIntervals = ScrapeIntervals()) {
+    retentionMs = max(1, retention.microseconds / 1_000)
+    self.scrapeIntervals = scrapeIntervals
+  }
+
+  /// Number of registered series.
+  public var seriesCount: Int { series.count }
+
+  /// Registers a series by its labels (including `__name__`) and returns its ID.
+  ///
+  /// Idempotent: the same labels give the same ID.
+  @discardableResult
+  public func register(_ labels: Labels, kind: MetricKind = .untyped) -> SeriesID {
+    if let existing = idsByLabels[labels] { return existing }
+    let id = SeriesID(rawValue: Int32(series.count))
+    series.append(Series(labels: labels, kind: kind))
+    idsByLabels[labels] = id
+    idsByName[labels.metricName, default: []].append(id)
+    generation += 1
+    return id
+  }
+
+  /// Registers a series named `name` with extra labels.
+  @discardableResult
+  public func register(name: String, labels: [(String, String)] = [], kind: MetricKind = .untyped) -> SeriesID {
+    register(Labels([(Labels.metricName, name)] + labels), kind: kind)
+  }
+
+  /// The ID of a registered series, if any.
+  public func id(of labels: Labels) -> SeriesID? { idsByLabels[labels] }
+
+  /// The labels of a series.
+  public func labels(of id: SeriesID) -> Labels { series[Int(id.rawValue)].labels }
+
+  /// Appends a sample. Samples must arrive in increasing timestamp order per series.
+  ///
+  /// - Returns: `false` (and stores nothing) when `timestampMs` is not after the newest
+  ///   sample, as Prometheus rejects out-of-order and duplicate samples.
+  @discardableResult
+  public func append(_ id: SeriesID, timestampMs: Int64, value: Double) -> Bool {
+    let index = Int(id.rawValue)
+    if let last = series[index].timestamps.last, timestampMs <= last { return false }
+    series[index].timestamps.append(timestampMs)
+    series[index].values.append(value)
+    if isStaleMarker(value) { series[index].staleMarkerCount += 1 }
+    trim(index, newestMs: timestampMs)
+    return true
+  }
+
+  /// Marks a series stale at `timestampMs`, as Prometheus does when a target stops exposing it.
+  @discardableResult
+  public func appendStaleMarker(_ id: SeriesID, timestampMs: Int64) -> Bool {
+    append(id, timestampMs: timestampMs, value: Double(bitPattern: staleNaNBitPattern))
+  }
+
+  /// Number of retained samples of a series.
+  public func sampleCount(_ id: SeriesID) -> Int {
+    let entry = series[Int(id.rawValue)]
+    return entry.timestamps.count - entry.start
+  }
+
+  /// The newest sample at or before `timestampMs` and no older than `lookbackMs`,
+  /// or nil when none or when it is a staleness marker.
+  ///
+  /// Mirrors `vectorSelectorSingle` in Prometheus 2.42 promql/engine.go: the window is
+  /// closed at both ends, `[t − lookback, t]`.
+  @inlinable
+  public func instantSample(_ id: SeriesID, atMs timestampMs: Int64, lookbackMs: Int64) -> Double? {
+    instantSampleImpl(Int(id.rawValue), timestampMs, lookbackMs)
+  }
+
+  @usableFromInline
+  func instantSampleImpl(_ index: Int, _ timestampMs: Int64, _ lookbackMs: Int64) -> Double? {
+    let entry = series[index]
+    let end = upperBound(entry.timestamps, from: entry.start, timestampMs)
+    guard end > entry.start else { return nil }
+    let time = entry.timestamps[end - 1]
+    guard time >= timestampMs - lookbackMs else { return nil }
+    let value = entry.values[end - 1]
+    return isStaleMarker(value) ? nil : value
+  }
+
+  /// Calls `body` with the samples of a series in `[fromMs, toMs]`, staleness markers removed.
+  ///
+  /// Mirrors `matrixIterSlice` in Prometheus 2.42 (range selection is left-closed in 2.x).
+  /// The buffers are borrowed from storage when the series has no staleness markers.
+  @inlinable
+  public func withRange<R>(
+    _ id: SeriesID, fromMs: Int64, toMs: Int64,
+    _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
+  ) -> R {
+    withRangeImpl(Int(id.rawValue), fromMs, toMs, body)
+  }
+
+  @usableFromInline
+  func withRangeImpl<R>(
+    _ index: Int, _ fromMs: Int64, _ toMs: Int64,
+    _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
+  ) -> R {
+    let entry = series[index]
+    let lower = lowerBound(entry.timestamps, from: entry.start, fromMs)
+    let upper = max(lower, upperBound(entry.timestamps, from: entry.start, toMs))
+    if entry.staleMarkerCount == 0 {
+      return entry.timestamps.withUnsafeBufferPointer { times in
+        entry.values.withUnsafeBufferPointer { values in
+          body(
+            UnsafeBufferPointer(rebasing: times[lower..<upper]),
+            UnsafeBufferPointer(rebasing: values[lower..<upper]))
+        }
+      }
+    }
+    var times: [Int64] = []
+    var values: [Double] = []
+    for position in lower..<upper where !isStaleMarker(entry.values[position]) {
+      times.append(entry.timestamps[position])
+      values.append(entry.values[position])
+    }
+    return times.withUnsafeBufferPointer { timeBuffer in
+      values.withUnsafeBufferPointer { valueBuffer in body(timeBuffer, valueBuffer) }
+    }
+  }
+
+  /// IDs of series whose labels satisfy all `matchers`, sorted by labels.
+  public func select(_ matchers: [LabelMatcher]) -> [SeriesID] {
+    var candidates: [SeriesID]
+    if let nameMatcher = matchers.first(where: { $0.name == Labels.metricName && $0.kind == .equal }) {
+      candidates = idsByName[nameMatcher.value] ?? []
+    } else {
+      candidates = (0..<series.count).map { SeriesID(rawValue: Int32($0)) }
+    }
+    candidates = candidates.filter { id in
+      let labels = series[Int(id.rawValue)].labels
+      return matchers.allSatisfy { $0.matches(labels[$0.name]) }
+    }
+    return candidates.sorted { series[Int($0.rawValue)].labels < series[Int($1.rawValue)].labels }
+  }
+
+  private func trim(_ index: Int, newestMs: Int64) {
+    let cutoff = newestMs - retentionMs
+    guard series[index].timestamps[series[index].start] < cutoff else { return }
+    let newStart = lowerBound(series[index].timestamps, from: series[index].start, cutoff)
+    series[index].start = newStart
+    if newStart > 1_024 && newStart * 2 > series[index].timestamps.count {
+      var dropped = 0
+      for position in 0..<newStart where isStaleMarker(series[index].values[position]) { dropped += 1 }
+      series[index].timestamps.removeFirst(newStart)
+      series[index].values.removeFirst(newStart)
+      series[index].staleMarkerCount -= dropped
+      series[index].start = 0
+    }
+  }
+}
+
+/// First index ≥ `from` whose timestamp is ≥ `value`.
+@usableFromInline
+func lowerBound(_ array: [Int64], from: Int, _ value: Int64) -> Int {
+  var low = from
+  var high = array.count
+  while low < high {
+    let mid = (low + high) >> 1
+    if array[mid] < value { low = mid + 1 } else { high = mid }
+  }
+  return low
+}
+
+/// First index ≥ `from` whose timestamp is > `value`.
+@usableFromInline
+func upperBound(_ array: [Int64], from: Int, _ value: Int64) -> Int {
+  var low = from
+  var high = array.count
+  while low < high {
+    let mid = (low + high) >> 1
+    if array[mid] <= value { low = mid + 1 } else { high = mid }
+  }
+  return low
+}
