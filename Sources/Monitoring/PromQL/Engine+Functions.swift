@@ -105,13 +105,15 @@ extension PromQLEngine {
   }
 
   /// Mirrors the `*_over_time` functions of Prometheus 2.42 promql/functions.go
-  /// (plain summation, incremental mean in `avg_over_time`).
+  /// (Kahan–Neumaier summation in `sum_over_time` and in the incremental mean of
+  /// `avg_over_time`).
   static func overTime(_ function: PromQLFunction, _ values: UnsafeBufferPointer<Double>) -> Double {
     switch function {
     case .sumOverTime:
       var sum = 0.0
-      for value in values { sum += value }
-      return sum
+      var compensation = 0.0
+      for value in values { (sum, compensation) = kahanSumIncrement(value, sum, compensation) }
+      return sum + compensation
     case .countOverTime:
       return Double(values.count)
     case .lastOverTime:
@@ -127,15 +129,16 @@ extension PromQLEngine {
     default:
       var mean = 0.0
       var count = 0.0
+      var compensation = 0.0
       for value in values {
         count += 1
         if mean.isInfinite {
           if value.isInfinite && (mean > 0) == (value > 0) { continue }
           if !value.isInfinite && !value.isNaN { continue }
         }
-        mean += value / count - mean / count
+        (mean, compensation) = kahanSumIncrement(value / count - mean / count, mean, compensation)
       }
-      return mean
+      return mean.isInfinite ? mean : mean + compensation
     }
   }
 
@@ -259,4 +262,16 @@ func quantileOf(_ q: Double, _ input: [Double]) -> Double {
   let upperIndex = min(n - 1, lowerIndex + 1)
   let weight = rank - rank.rounded(.down)
   return values[Int(lowerIndex)] * (1 - weight) + values[Int(upperIndex)] * weight
+}
+
+/// One step of Kahan–Neumaier summation; mirrors `kahanSumInc` in promql/functions.go.
+@inline(__always) func kahanSumIncrement(_ increment: Double, _ sum: Double, _ compensation: Double) -> (Double, Double) {
+  let total = sum + increment
+  var c = compensation
+  if Swift.abs(sum) >= Swift.abs(increment) {
+    c += (sum - total) + increment
+  } else {
+    c += (increment - total) + sum
+  }
+  return (total, c)
 }

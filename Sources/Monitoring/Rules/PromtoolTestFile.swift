@@ -11,6 +11,13 @@ public struct PromtoolTestFile {
   /// Group names in evaluation order; unnamed groups follow in file order.
   public var groupEvalOrder: [String]
   public var tests: [PromtoolTestGroup]
+
+  public init(ruleFiles: [String], evaluationIntervalMs: Int64 = 60_000, groupEvalOrder: [String] = [], tests: [PromtoolTestGroup]) {
+    self.ruleFiles = ruleFiles
+    self.evaluationIntervalMs = evaluationIntervalMs
+    self.groupEvalOrder = groupEvalOrder
+    self.tests = tests
+  }
 }
 
 /// One entry of `tests:`.
@@ -23,6 +30,19 @@ public struct PromtoolTestGroup {
   public var promqlExprTests: [PromtoolExprTest]
   public var externalLabels: Labels
   public var externalURL: String
+
+  public init(
+    name: String, intervalMs: Int64? = nil, inputSeries: [PromtoolInputSeries], alertRuleTests: [PromtoolAlertRuleTest] = [],
+    promqlExprTests: [PromtoolExprTest] = [], externalLabels: Labels = .empty, externalURL: String = ""
+  ) {
+    self.name = name
+    self.intervalMs = intervalMs
+    self.inputSeries = inputSeries
+    self.alertRuleTests = alertRuleTests
+    self.promqlExprTests = promqlExprTests
+    self.externalLabels = externalLabels
+    self.externalURL = externalURL
+  }
 }
 
 /// One input series: labels and expanded values (sample i at i × interval).
@@ -34,6 +54,14 @@ public struct PromtoolInputSeries {
   }
   public var labels: Labels
   public var values: [Value]
+  /// The values as written in the file, when parsed from one.
+  public var notation: String?
+
+  public init(labels: Labels, values: [Value], notation: String? = nil) {
+    self.labels = labels
+    self.values = values
+    self.notation = notation
+  }
 }
 
 /// `alert_rule_test`: the firing alerts of `alertname` expected at `eval_time`.
@@ -41,12 +69,23 @@ public struct PromtoolAlertRuleTest {
   public var evalTimeMs: Int64
   public var alertname: String
   public var expectedAlerts: [PromtoolExpectedAlert]
+
+  public init(evalTimeMs: Int64, alertname: String, expectedAlerts: [PromtoolExpectedAlert]) {
+    self.evalTimeMs = evalTimeMs
+    self.alertname = alertname
+    self.expectedAlerts = expectedAlerts
+  }
 }
 
 public struct PromtoolExpectedAlert: Equatable {
   /// `exp_labels`, without `alertname`.
   public var labels: Labels
   public var annotations: Labels
+
+  public init(labels: Labels, annotations: Labels = .empty) {
+    self.labels = labels
+    self.annotations = annotations
+  }
 }
 
 /// `promql_expr_test`: the samples `expr` is expected to return at `eval_time`.
@@ -54,6 +93,12 @@ public struct PromtoolExprTest {
   public var expr: String
   public var evalTimeMs: Int64
   public var expectedSamples: [Sample]
+
+  public init(expr: String, evalTimeMs: Int64, expectedSamples: [Sample]) {
+    self.expr = expr
+    self.evalTimeMs = evalTimeMs
+    self.expectedSamples = expectedSamples
+  }
 }
 
 /// A problem in a promtool test file; rendered in one place.
@@ -99,8 +144,9 @@ extension PromtoolTestFile {
         let seriesPath = "\(keyPath).input_series[\(seriesIndex)]"
         do {
           let labels = try parseSeriesDescription(seriesNode["series"]?.string ?? "")
-          let values = try expandSeriesValues(seriesNode["values"]?.string ?? "")
-          inputSeries.append(PromtoolInputSeries(labels: labels, values: values))
+          let notation = seriesNode["values"]?.string ?? ""
+          let values = try expandSeriesValues(notation)
+          inputSeries.append(PromtoolInputSeries(labels: labels, values: values, notation: notation))
         } catch {
           throw fail(seriesNode, seriesPath, "\(error)")
         }

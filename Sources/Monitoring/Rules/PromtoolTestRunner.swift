@@ -29,11 +29,13 @@ public struct PromtoolObservation {
 ///
 /// Mirrors `testGroup.test` in Prometheus 2.42 cmd/promtool/unittest.go: input series
 /// are loaded at multiples of `interval`; every rule group is evaluated at every
-/// `evaluation_interval` step from 0 to the largest `eval_time` (group intervals are
-/// ignored, as in promtool); an `alert_rule_test` at E is checked after the evaluation
-/// at the last step ≤ E, comparing only firing alerts (labels and annotations, as
-/// sets); a `promql_expr_test` is an instant query at E after all evaluations, and
-/// values must be exactly equal (so NaN never matches, as with promtool 2.42).
+/// `evaluation_interval` step from 0 to the largest `alert_rule_test` eval_time (group
+/// intervals are ignored, as in promtool); an `alert_rule_test` at E is checked after the
+/// evaluation at the last step ≤ E, comparing only firing alerts (labels and
+/// annotations, as sets); a `promql_expr_test` is an instant query at E after all
+/// evaluations and sees only input samples up to the last step (a 2.42 quirk: without
+/// alert tests only samples at time 0 are loaded); values must be exactly equal, so
+/// NaN never matches, as with promtool 2.42.
 public enum PromtoolTestRunner {
   /// Runs a test file from disk.
   public static func run(file path: String) -> PromtoolVerdict {
@@ -86,11 +88,20 @@ public enum PromtoolTestRunner {
   /// Evaluates one test group and records what the engine produced.
   public static func observe(_ test: PromtoolTestGroup, evaluationIntervalMs: Int64, groups definitions: [RuleGroupDefinition]) -> PromtoolObservation {
     let store = SeriesStore(retention: .days(3_650))
-    let sampleInterval = test.intervalMs ?? evaluationIntervalMs
+    // promtool 2.42 does not apply its documented default (the evaluation interval) to
+    // a test group without `interval`: every input sample lands at time 0 and only the
+    // first one is kept. Mirrored so that verdicts match.
+    let sampleInterval = test.intervalMs ?? 0
+    // promtool 2.42 evaluates up to the largest alert_rule_test eval_time only and loads
+    // input samples lazily up to each evaluation step, so expression tests see no sample
+    // after the last step (testGroup.maxEvalTime, WithSamplesTill).
+    let maxEvalTime = test.alertRuleTests.map(\.evalTimeMs).max() ?? 0
+    let lastStep = maxEvalTime / evaluationIntervalMs * evaluationIntervalMs
     for series in test.inputSeries {
       let id = store.register(series.labels)
       for (index, value) in series.values.enumerated() {
         let t = Int64(index) * sampleInterval
+        if t > lastStep { break }
         switch value {
         case .sample(let number): store.append(id, timestampMs: t, value: number)
         case .stale: store.appendStaleMarker(id, timestampMs: t)
@@ -105,7 +116,6 @@ public enum PromtoolTestRunner {
       group.externalURL = test.externalURL
       return group
     }
-    let maxEvalTime = (test.alertRuleTests.map(\.evalTimeMs) + test.promqlExprTests.map(\.evalTimeMs)).max() ?? 0
     var firing: [[PromtoolExpectedAlert]] = Array(repeating: [], count: test.alertRuleTests.count)
     var errors: [RuleEvaluationError] = []
     let pendingChecks = test.alertRuleTests.indices.sorted { test.alertRuleTests[$0].evalTimeMs < test.alertRuleTests[$1].evalTimeMs }
