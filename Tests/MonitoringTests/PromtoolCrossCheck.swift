@@ -85,10 +85,17 @@ enum PromtoolCrossCheck {
     let testPath = directory.appendingPathComponent("test.yml").path
     let yaml = file.yaml()
     try yaml.write(toFile: testPath, atomically: true, encoding: .utf8)
+    // promtool reads plain rule files only; PlatformSim reads the PrometheusRule as is.
+    var promtoolFile = file
+    promtoolFile.ruleFiles = file.ruleFiles.map { _ in "promtool-rules.yml" }
+    let promtoolTestPath = directory.appendingPathComponent("promtool-test.yml").path
+    try promtoolFile.yaml().write(toFile: promtoolTestPath, atomically: true, encoding: .utf8)
     if !testCase.rules.isEmpty {
       try testCase.rules.write(toFile: directory.appendingPathComponent("rules.yml").path, atomically: true, encoding: .utf8)
+      try RuleFileLoader.plainRuleFileYAML(testCase.rules, file: "rules.yml")
+        .write(toFile: directory.appendingPathComponent("promtool-rules.yml").path, atomically: true, encoding: .utf8)
     }
-    let (output, status) = try runProcess(promtool, ["test", "rules", testPath])
+    let (output, status) = try runProcess(promtool, ["test", "rules", promtoolTestPath])
     return Outcome(
       testYAML: yaml, promtoolOutput: output, promtoolExitCode: status,
       ourVerdict: PromtoolTestRunner.run(file: testPath), generationProblems: problems)

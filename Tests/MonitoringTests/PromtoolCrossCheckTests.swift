@@ -19,6 +19,32 @@ struct PromtoolCrossCheckTests {
     #expect(Set(CrossCheckCorpus.cases.map(\.name)).count == CrossCheckCorpus.cases.count)
   }
 
+  @Test("every rule case expects some firing alert, so a silent engine cannot pass")
+  func ruleCasesFire() throws {
+    for testCase in CrossCheckCorpus.ruleCases {
+      let (file, _) = try PromtoolCrossCheck.generate(testCase)
+      let firing = file.tests[0].alertRuleTests.filter { !$0.expectedAlerts.isEmpty }
+      #expect(!firing.isEmpty, "\(testCase.name) never fires")
+    }
+  }
+
+  @Test("promtool rejects a wrong expectation (the harness can fail)")
+  func harnessDetectsDisagreement() throws {
+    guard let promtool = PromtoolCrossCheck.promtoolPath() else {
+      Issue.record("promtool not found: install the Debian package `prometheus` (promtool 2.42); CI installs it")
+      return
+    }
+    let testCase = try #require(CrossCheckCorpus.cases.first { $0.name == "rate-counter-reset" })
+    var (file, _) = try PromtoolCrossCheck.generate(testCase)
+    file.tests[0].promqlExprTests[0].expectedSamples[0].value = file.tests[0].promqlExprTests[0].expectedSamples[0].value.nextUp
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("platformsim-wrong-\(ProcessInfo.processInfo.processIdentifier).yml").path
+    try file.yaml().write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let (output, status) = try PromtoolCrossCheck.runProcess(promtool, ["test", "rules", path])
+    #expect(status != 0, "promtool accepted a value off by one ulp:\n\(output)")
+    #expect(!PromtoolTestRunner.run(file: path).passed)
+  }
+
   @Test("PlatformSim and promtool agree", arguments: CrossCheckCorpus.cases)
   func agrees(_ testCase: CrossCheckCase) throws {
     guard let promtool = PromtoolCrossCheck.promtoolPath() else {

@@ -189,3 +189,19 @@ public enum RuleFileLoader {
     return out
   }
 }
+
+extension RuleFileLoader {
+  /// The plain Prometheus rule file inside a PrometheusRule custom resource (its
+  /// `spec`), for tools such as promtool that read only plain rule files; other text is
+  /// returned unchanged.
+  public static func plainRuleFileYAML(_ yaml: String, file: String) throws(RuleFileError) -> String {
+    do {
+      guard let root = try Yams.compose(yaml: yaml), root.mapping?["kind"]?.string == "PrometheusRule",
+        let spec = root.mapping?["spec"]
+      else { return yaml }
+      return try Yams.serialize(node: spec)
+    } catch {
+      throw .yaml(file: file, message: "\(error)")
+    }
+  }
+}
