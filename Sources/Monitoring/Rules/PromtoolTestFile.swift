@@ -268,9 +268,8 @@ public func expandSeriesValues(_ text: String) throws(SeriesNotationError) -> [P
     }
     var body = Substring(word)
     var repeatCount: Int?
-    if let xIndex = body.lastIndex(of: "x"), let count = Int(body[body.index(after: xIndex)...]), !body[..<xIndex].isEmpty,
-      !body.lowercased().hasPrefix("0x") || body.filter({ $0 == "x" }).count > 1
-    {
+    // In values notation `x` always means repetition: `0x20` is 21 zeros, not hex 32.
+    if let xIndex = body.lastIndex(of: "x"), let count = Int(body[body.index(after: xIndex)...]), !body[..<xIndex].isEmpty {
       repeatCount = count
       body = body[..<xIndex]
     }
