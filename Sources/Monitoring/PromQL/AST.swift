@@ -163,20 +163,39 @@ public indirect enum Expr {
 }
 
 /// An aggregation such as `sum by (job) (rate(x[5m]))`.
-public struct Aggregation {
-  public var op: AggregationOperator
-  public var parameter: Expr?
-  public var expr: Expr
-  public var grouping: [String]
-  public var without: Bool
+///
+/// AST nodes with several children are immutable classes: evaluation passes them
+/// around by reference instead of copying their fields on every rule evaluation.
+public final class Aggregation {
+  public let op: AggregationOperator
+  public let parameter: Expr?
+  public let expr: Expr
+  public let grouping: [String]
+  public let without: Bool
+
+  init(op: AggregationOperator, parameter: Expr?, expr: Expr, grouping: [String], without: Bool) {
+    self.op = op
+    self.parameter = parameter
+    self.expr = expr
+    self.grouping = grouping
+    self.without = without
+  }
 }
 
 /// A binary operation with its modifiers.
-public struct BinaryExpression {
-  public var op: BinaryOperator
-  public var lhs: Expr
-  public var rhs: Expr
-  public var returnBool: Bool
+public final class BinaryExpression {
+  public let op: BinaryOperator
+  public let lhs: Expr
+  public let rhs: Expr
+  public let returnBool: Bool
   /// Nil when at least one side is a scalar.
-  public var matching: VectorMatching?
+  public let matching: VectorMatching?
+
+  init(op: BinaryOperator, lhs: Expr, rhs: Expr, returnBool: Bool, matching: VectorMatching?) {
+    self.op = op
+    self.lhs = lhs
+    self.rhs = rhs
+    self.returnBool = returnBool
+    self.matching = matching
+  }
 }

@@ -81,6 +81,22 @@ extension PromQLEngine {
   private func vectorVector(_ binary: BinaryExpression, _ left: [Sample], _ right: [Sample], _ matching: VectorMatching) throws(PromQLError) -> [Sample] {
     var (lhs, rhs) = (left, right)
     if matching.cardinality == .oneToMany { (lhs, rhs) = (rhs, lhs) }
+    if lhs.count == 1 && rhs.count == 1 {
+      // Fast path for per-service rules: one sample a side, compared in place.
+      guard signaturesMatch(lhs[0].labels, rhs[0].labels, matching) else { return [] }
+      var (l, r) = (lhs[0].value, rhs[0].value)
+      if matching.cardinality == .oneToMany { (l, r) = (r, l) }
+      var (value, keep) = elementOperation(binary.op, l, r)
+      if binary.returnBool {
+        value = keep ? 1 : 0
+      } else if !keep {
+        return []
+      }
+      var metric = resultMetric(lhs[0].labels, rhs[0].labels, binary.op, matching)
+      if binary.returnBool { metric = metric.droppingMetricName() }
+      return [Sample(labels: metric, value: value)]
+    }
+    if lhs.isEmpty || rhs.isEmpty { return [] }
     var rightBySignature: [Labels: Sample] = [:]
     for sample in rhs {
       let key = signature(sample.labels, matching)
@@ -120,6 +136,26 @@ extension PromQLEngine {
       out.append(Sample(labels: metric, value: value))
     }
     return try checkedUnique(out)
+  }
+
+  /// Whether two label sets have the same matching signature, without building it.
+  private func signaturesMatch(_ a: Labels, _ b: Labels, _ matching: VectorMatching) -> Bool {
+    if matching.on {
+      return matching.matchingLabels.allSatisfy { a[$0] == b[$0] }
+    }
+    let excluded = matching.matchingLabels
+    let left = a.items
+    let right = b.items
+    var i = 0
+    var j = 0
+    while true {
+      while i < left.count && (left[i].name == Labels.metricName || excluded.contains(left[i].name)) { i += 1 }
+      while j < right.count && (right[j].name == Labels.metricName || excluded.contains(right[j].name)) { j += 1 }
+      if i == left.count || j == right.count { return i == left.count && j == right.count }
+      if left[i] != right[j] { return false }
+      i += 1
+      j += 1
+    }
   }
 
   private func resultMetric(_ lhs: Labels, _ rhs: Labels, _ op: BinaryOperator, _ matching: VectorMatching) -> Labels {

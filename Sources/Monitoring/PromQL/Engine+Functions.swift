@@ -182,8 +182,7 @@ extension PromQLEngine {
     var out: [Sample] = []
     forEachRange(selector, rangeMs, t) { id, times, values in
       if let value = body(id, times, values) {
-        let labels = store.labels(of: id)
-        out.append(Sample(labels: keepName ? labels : labels.droppingMetricName(), value: value))
+        out.append(Sample(labels: keepName ? store.labels(of: id) : store.labelsWithoutName(of: id), value: value))
       }
     }
     return try checkedUnique(out)

@@ -11,17 +11,26 @@ public struct RuleGroupDefinition {
 }
 
 /// One recording or alerting rule, its expression parsed and type-checked.
-public struct RuleDefinition {
+///
+/// A class so that evaluating a group every 30 s does not copy each rule's fields.
+public final class RuleDefinition {
   public enum Kind {
     case recording(record: String)
     case alerting(alert: String, forMs: Int64, keepFiringForMs: Int64, annotations: [(name: String, template: AlertTemplate)])
   }
 
-  public var kind: Kind
-  public var expression: Expr
-  public var expressionText: String
+  public let kind: Kind
+  public let expression: Expr
+  public let expressionText: String
   /// Rule labels in file order; for alerting rules the values are templates.
-  public var labels: [(name: String, template: AlertTemplate)]
+  public let labels: [(name: String, template: AlertTemplate)]
+
+  init(kind: Kind, expression: Expr, expressionText: String, labels: [(name: String, template: AlertTemplate)]) {
+    self.kind = kind
+    self.expression = expression
+    self.expressionText = expressionText
+    self.labels = labels
+  }
 
   /// The `record` or `alert` name.
   public var name: String {

@@ -108,6 +108,7 @@ public final class RuleGroup {
     guard let vector = try engine.evaluate(rule.expression, atMs: t).asVector else {
       throw PromQLError.evaluation(message: "rule result is not a vector or scalar")
     }
+    if vector.isEmpty && alerts[index].isEmpty { return [] }
     // Build the instances this evaluation returns.
     var current: [Alert] = []
     var currentIndex: [Labels: Int] = [:]

@@ -59,18 +59,27 @@ public let staleNaNBitPattern: UInt64 = 0x7ff0_0000_0000_0002
 ///
 /// - Complexity: `append` is amortised O(1); a lookup at time t is O(log n) per series.
 public final class SeriesStore {
-  struct Series {
-    var labels: Labels
-    var kind: MetricKind
+  /// One series' samples; a class so that reads retain one object instead of copying arrays.
+  @usableFromInline final class Series {
+    let labels: Labels
+    /// The labels without `__name__`, precomputed: most functions drop the name.
+    let labelsWithoutName: Labels
+    let kind: MetricKind
     var timestamps: [Int64] = []
     var values: [Double] = []
     /// Index of the first retained sample (older ones are logically dropped).
     var start = 0
-    /// Number of staleness markers ever appended; zero allows zero-copy range reads.
+    /// Number of retained staleness markers; zero allows zero-copy range reads.
     var staleMarkerCount = 0
+
+    init(labels: Labels, kind: MetricKind) {
+      self.labels = labels
+      labelsWithoutName = labels.removing([Labels.metricName])
+      self.kind = kind
+    }
   }
 
-  private(set) var series: [Series] = []
+  @usableFromInline private(set) var series: [Series] = []
   private var idsByLabels: [Labels: SeriesID] = [:]
   private var idsByName: [String: [SeriesID]] = [:]
   /// Incremented whenever a series is registered; selectors cache against it.
@@ -119,18 +128,21 @@ public final class SeriesStore {
   /// The labels of a series.
   public func labels(of id: SeriesID) -> Labels { series[Int(id.rawValue)].labels }
 
+  /// The labels of a series without `__name__` (precomputed at registration).
+  public func labelsWithoutName(of id: SeriesID) -> Labels { series[Int(id.rawValue)].labelsWithoutName }
+
   /// Appends a sample. Samples must arrive in increasing timestamp order per series.
   ///
   /// - Returns: `false` (and stores nothing) when `timestampMs` is not after the newest
   ///   sample, as Prometheus rejects out-of-order and duplicate samples.
   @discardableResult
   public func append(_ id: SeriesID, timestampMs: Int64, value: Double) -> Bool {
-    let index = Int(id.rawValue)
-    if let last = series[index].timestamps.last, timestampMs <= last { return false }
-    series[index].timestamps.append(timestampMs)
-    series[index].values.append(value)
-    if isStaleMarker(value) { series[index].staleMarkerCount += 1 }
-    trim(index, newestMs: timestampMs)
+    let entry = series[Int(id.rawValue)]
+    if let last = entry.timestamps.last, timestampMs <= last { return false }
+    entry.timestamps.append(timestampMs)
+    entry.values.append(value)
+    if isStaleMarker(value) { entry.staleMarkerCount += 1 }
+    if entry.timestamps[entry.start] < timestampMs - retentionMs { trim(entry, newestMs: timestampMs) }
     return true
   }
 
@@ -222,18 +234,17 @@ public final class SeriesStore {
     return candidates.sorted { series[Int($0.rawValue)].labels < series[Int($1.rawValue)].labels }
   }
 
-  private func trim(_ index: Int, newestMs: Int64) {
+  private func trim(_ entry: Series, newestMs: Int64) {
     let cutoff = newestMs - retentionMs
-    guard series[index].timestamps[series[index].start] < cutoff else { return }
-    let newStart = lowerBound(series[index].timestamps, from: series[index].start, cutoff)
-    series[index].start = newStart
-    if newStart > 1_024 && newStart * 2 > series[index].timestamps.count {
+    let newStart = lowerBound(entry.timestamps, from: entry.start, cutoff)
+    entry.start = newStart
+    if newStart > 1_024 && newStart * 2 > entry.timestamps.count {
       var dropped = 0
-      for position in 0..<newStart where isStaleMarker(series[index].values[position]) { dropped += 1 }
-      series[index].timestamps.removeFirst(newStart)
-      series[index].values.removeFirst(newStart)
-      series[index].staleMarkerCount -= dropped
-      series[index].start = 0
+      for position in 0..<newStart where isStaleMarker(entry.values[position]) { dropped += 1 }
+      entry.timestamps.removeFirst(newStart)
+      entry.values.removeFirst(newStart)
+      entry.staleMarkerCount -= dropped
+      entry.start = 0
     }
   }
 }
