@@ -35,6 +35,11 @@ public final class RuleGroup {
     previousOutput = Array(repeating: [], count: definition.rules.count)
   }
 
+  /// Whether the group evaluates at `timestampMs` when evaluations are aligned to
+  /// multiples of the interval (Prometheus adds a per-group hash offset; a simulation
+  /// that wants it can shift its own clock).
+  public func isDue(atMs timestampMs: Int64) -> Bool { timestampMs % intervalMs == 0 }
+
   /// Alert instances of rule `index` (pending, firing, and resolved within 15 minutes).
   public func alerts(ofRule index: Int) -> [Alert] { alerts[index] }
 
