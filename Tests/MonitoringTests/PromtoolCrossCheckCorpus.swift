@@ -170,6 +170,17 @@ enum CrossCheckCorpus {
         ("up * scalar(up) + time()", "3m"),
       ]),
 
+    CrossCheckCase(
+      name: "extra-functions", series: gauges + [("flips", "1 2 2 3 1 1 4 _ 4 0")],
+      exprs: [
+        ("round(temperature)", "4m"), ("round(temperature, 5)", "4m"), ("sgn(temperature)", "2m"), ("clamp(temperature, -1, 8)", "2m"),
+        ("changes(flips[10m])", "9m"), ("resets(flips[10m])", "9m"), ("last_over_time(flips[10m])", "9m"),
+        ("absent_over_time(flips[1m])", "9m"), ("absent_over_time(missing{job=\"x\"}[5m])", "9m"),
+        ("sqrt(abs(temperature))", "3m"), ("exp(temperature{room=\"a\"})", "1m"), ("ln(temperature{room=\"c\"})", "3m"),
+        ("log2(temperature{room=\"c\"})", "3m"), ("log10(temperature{room=\"c\"})", "2m"), ("temperature atan2 on(room) temperature", "3m"),
+        ("vector(3 ^ 0.5)", "1m"), ("vector(7.5 % 2)", "1m"),
+      ]),
+
     // MARK: Operators
     CrossCheckCase(
       name: "operator-precedence", series: [("one", "1x5")],
