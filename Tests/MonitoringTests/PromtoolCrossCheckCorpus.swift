@@ -64,8 +64,11 @@ enum CrossCheckCorpus {
       name: "rate-counter-reset", series: [("resets_total", "0 10 20 5 15 25 3 6 9 12")],
       exprs: [("rate(resets_total[5m])", "5m"), ("increase(resets_total[9m])", "9m"), ("rate(resets_total[3m])", "7m"), ("resets(resets_total[9m])", "9m")]),
     CrossCheckCase(
-      name: "rate-zero-point-extrapolation", series: [("late_total", "_x3 1+10x10"), ("early_total", "5+10x10")],
+      name: "rate-zero-point-extrapolation",
+      series: [("late_total", "_x3 1+10x10"), ("early_total", "5+10x10"), ("mid_total", "_x3 8+10x10")],
       exprs: [
+        // 2.42 limits the start to the zero crossing before the 1.1 × spacing test: 28, not 3.x's 25.
+        ("increase(mid_total[5m])", "5m"),
         ("increase(late_total[5m])", "5m"), ("increase(late_total[10m])", "6m"), ("rate(early_total[5m])", "3m"),
         ("increase(early_total[10m])", "4m"),
       ]),
