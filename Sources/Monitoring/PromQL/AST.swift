@@ -16,9 +16,9 @@ public final class VectorSelector {
   public internal(set) var offsetMs: Int64 = 0
   /// UTF-8 offset of the selector in the expression.
   public let position: Int
-  var cachedIDs: [SeriesID] = []
-  var cachedGeneration = -1
-  var cachedStore: ObjectIdentifier?
+  @exclusivity(unchecked) var cachedIDs: [SeriesID] = []
+  @exclusivity(unchecked) var cachedGeneration = -1
+  @exclusivity(unchecked) var cachedStore: ObjectIdentifier?
 
   init(name: String, matchers: [LabelMatcher], position: Int) {
     self.name = name
@@ -190,6 +190,9 @@ public final class BinaryExpression {
   public let returnBool: Bool
   /// Nil when at least one side is a scalar.
   public let matching: VectorMatching?
+  /// The last (lhs, rhs, result) labels of a one-to-one match: per-service rules match
+  /// the same two series at every evaluation, and this avoids rebuilding the result.
+  @exclusivity(unchecked) var cachedResultMetric: (lhs: Labels, rhs: Labels, result: Labels)?
 
   init(op: BinaryOperator, lhs: Expr, rhs: Expr, returnBool: Bool, matching: VectorMatching?) {
     self.op = op

@@ -56,8 +56,12 @@ extension PromQLEngine {
   }
 
   private func vectorScalar(_ binary: BinaryExpression, _ vector: [Sample], _ scalar: Double, swapped: Bool) throws(PromQLError) -> [Sample] {
+    let keepsLabels = !(dropsMetricName(binary.op) || binary.returnBool)
+    if keepsLabels && binary.op.isComparison && !swapped {
+      // A filter: return the input untouched when nothing is dropped.
+      if vector.allSatisfy({ elementOperation(binary.op, $0.value, scalar).1 }) { return vector }
+    }
     var out: [Sample] = []
-    out.reserveCapacity(vector.count)
     for sample in vector {
       let (l, r) = swapped ? (scalar, sample.value) : (sample.value, scalar)
       var (value, keep) = elementOperation(binary.op, l, r)
@@ -92,8 +96,12 @@ extension PromQLEngine {
       } else if !keep {
         return []
       }
+      if let cached = binary.cachedResultMetric, cached.lhs == lhs[0].labels, cached.rhs == rhs[0].labels {
+        return [Sample(labels: cached.result, value: value)]
+      }
       var metric = resultMetric(lhs[0].labels, rhs[0].labels, binary.op, matching)
       if binary.returnBool { metric = metric.droppingMetricName() }
+      binary.cachedResultMetric = (lhs[0].labels, rhs[0].labels, metric)
       return [Sample(labels: metric, value: value)]
     }
     if lhs.isEmpty || rhs.isEmpty { return [] }

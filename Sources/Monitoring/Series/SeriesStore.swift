@@ -65,12 +65,13 @@ public final class SeriesStore {
     /// The labels without `__name__`, precomputed: most functions drop the name.
     let labelsWithoutName: Labels
     let kind: MetricKind
-    var timestamps: [Int64] = []
-    var values: [Double] = []
+    // Unchecked exclusivity: the store is single-threaded and these are hot.
+    @exclusivity(unchecked) var timestamps: [Int64] = []
+    @exclusivity(unchecked) var values: [Double] = []
     /// Index of the first retained sample (older ones are logically dropped).
-    var start = 0
+    @exclusivity(unchecked) var start = 0
     /// Number of retained staleness markers; zero allows zero-copy range reads.
-    var staleMarkerCount = 0
+    @exclusivity(unchecked) var staleMarkerCount = 0
 
     init(labels: Labels, kind: MetricKind) {
       self.labels = labels
@@ -79,7 +80,7 @@ public final class SeriesStore {
     }
   }
 
-  @usableFromInline private(set) var series: [Series] = []
+  @usableFromInline @exclusivity(unchecked) private(set) var series: [Series] = []
   private var idsByLabels: [Labels: SeriesID] = [:]
   private var idsByName: [String: [SeriesID]] = [:]
   /// Incremented whenever a series is registered; selectors cache against it.
