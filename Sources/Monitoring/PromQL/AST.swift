@@ -26,15 +26,30 @@ public final class VectorSelector {
     self.position = position
   }
 
+  @exclusivity(unchecked) var cachedCount = 0
+  @exclusivity(unchecked) var cachedFirst = SeriesID(rawValue: 0)
+
   /// The series of `store` this selector matches, cached until a new series is registered.
   func seriesIDs(in store: SeriesStore) -> [SeriesID] {
+    refresh(store)
+    return cachedIDs
+  }
+
+  /// The number of matching series and the first one, without touching the ID array.
+  @inline(__always) func countAndFirst(in store: SeriesStore) -> (Int, SeriesID) {
+    refresh(store)
+    return (cachedCount, cachedFirst)
+  }
+
+  @inline(__always) private func refresh(_ store: SeriesStore) {
     let identity = ObjectIdentifier(store)
     if cachedGeneration != store.generation || cachedStore != identity {
       cachedIDs = store.select(matchers)
+      cachedCount = cachedIDs.count
+      cachedFirst = cachedIDs.first ?? SeriesID(rawValue: 0)
       cachedGeneration = store.generation
       cachedStore = identity
     }
-    return cachedIDs
   }
 }
 

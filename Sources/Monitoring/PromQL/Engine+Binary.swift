@@ -147,7 +147,7 @@ extension PromQLEngine {
   }
 
   /// Whether two label sets have the same matching signature, without building it.
-  private func signaturesMatch(_ a: Labels, _ b: Labels, _ matching: VectorMatching) -> Bool {
+  func signaturesMatch(_ a: Labels, _ b: Labels, _ matching: VectorMatching) -> Bool {
     if matching.on {
       return matching.matchingLabels.allSatisfy { a[$0] == b[$0] }
     }

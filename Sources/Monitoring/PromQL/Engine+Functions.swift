@@ -69,24 +69,28 @@ extension PromQLEngine {
       })
     case .changes, .resets:
       return .vector(try rangeFunction(arguments[0], t) { _, _, values in
-        guard let first = values.first else { return nil }
-        var count = 0.0
-        var previous = first
-        for value in values.dropFirst() {
-          if function == .changes {
-            if value != previous && !(value.isNaN && previous.isNaN) { count += 1 }
-          } else if value < previous {
-            count += 1
-          }
-          previous = value
-        }
-        return count
+        values.isEmpty ? nil : Self.changesOrResets(function, values)
       })
     case .avgOverTime, .sumOverTime, .countOverTime, .maxOverTime, .minOverTime, .lastOverTime:
       return .vector(try rangeFunction(arguments[0], t, keepName: function == .lastOverTime) { _, _, values in
         values.isEmpty ? nil : Self.overTime(function, values)
       })
     }
+  }
+
+  /// `changes` and `resets` over a non-empty range.
+  static func changesOrResets(_ function: PromQLFunction, _ values: UnsafeBufferPointer<Double>) -> Double {
+    var count = 0.0
+    var previous = values[0]
+    for value in values.dropFirst() {
+      if function == .changes {
+        if value != previous && !(value.isNaN && previous.isNaN) { count += 1 }
+      } else if value < previous {
+        count += 1
+      }
+      previous = value
+    }
+    return count
   }
 
   static func mathFunction(_ function: PromQLFunction, _ value: Double) -> Double {

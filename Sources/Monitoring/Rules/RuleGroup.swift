@@ -24,6 +24,8 @@ public final class RuleGroup {
 
   private var alerts: [[Alert]]
   private var previousOutput: [[SeriesID]]
+  /// Per alerting rule, a shortcut that proves an empty result without building vectors.
+  private let plans: [SingleSeriesPlan?]
 
   /// Creates the runtime state of a group.
   /// - Parameter defaultIntervalMs: the global `evaluation_interval` (Prometheus: 1m).
@@ -33,6 +35,10 @@ public final class RuleGroup {
     rules = definition.rules
     alerts = Array(repeating: [], count: definition.rules.count)
     previousOutput = Array(repeating: [], count: definition.rules.count)
+    plans = definition.rules.map { rule in
+      if case .alerting = rule.kind { return SingleSeriesPlan(rule.expression) }
+      return nil
+    }
   }
 
   /// Whether the group evaluates at `timestampMs` when evaluations are aligned to
@@ -51,7 +57,13 @@ public final class RuleGroup {
   @discardableResult
   public func evaluate(atMs timestampMs: Int64, engine: PromQLEngine) -> RuleGroupEvaluation {
     var result = RuleGroupEvaluation()
-    for (index, rule) in rules.enumerated() {
+    for index in rules.indices {
+      // With no active instance, an empty result changes nothing: let the plan prove it.
+      if let plan = plans[index], alerts[index].isEmpty, plan.outcome(atMs: timestampMs, engine: engine) == .empty {
+        if !previousOutput[index].isEmpty { result.samplesWritten += write(index, [], timestampMs, engine.store) }
+        continue
+      }
+      let rule = rules[index]
       do {
         let output: [Sample]
         switch rule.kind {

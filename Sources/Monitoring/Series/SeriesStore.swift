@@ -52,31 +52,71 @@ public let staleNaNBitPattern: UInt64 = 0x7ff0_0000_0000_0002
 ///
 /// Why this shape: the simulator publishes every series once per scrape interval for
 /// a simulated month, and rules read short windows at the end. Each series keeps two
-/// parallel arrays (timestamps in ms, values) so that window bounds are found by binary
+/// parallel buffers (timestamps in ms, values) so that window bounds are found by binary
 /// search and rate computations read contiguous memory; samples older than the
 /// retention window are dropped in amortised O(1). A metric-name index narrows selector
 /// matching, and ``generation`` lets query nodes cache the series a selector matches.
 ///
 /// - Complexity: `append` is amortised O(1); a lookup at time t is O(log n) per series.
 public final class SeriesStore {
-  /// One series' samples; a class so that reads retain one object instead of copying arrays.
+  /// One series' samples in two parallel manually managed buffers.
+  ///
+  /// A class so a read retains one object; raw buffers (freed in `deinit`) so that
+  /// range reads hand out pointers without retaining array storage.
   @usableFromInline final class Series {
     let labels: Labels
     /// The labels without `__name__`, precomputed: most functions drop the name.
     let labelsWithoutName: Labels
     let kind: MetricKind
     // Unchecked exclusivity: the store is single-threaded and these are hot.
-    @exclusivity(unchecked) var timestamps: [Int64] = []
-    @exclusivity(unchecked) var values: [Double] = []
+    @usableFromInline @exclusivity(unchecked) var timestamps: UnsafeMutablePointer<Int64>
+    @usableFromInline @exclusivity(unchecked) var values: UnsafeMutablePointer<Double>
+    @usableFromInline @exclusivity(unchecked) var count = 0
+    @exclusivity(unchecked) var capacity = 16
     /// Index of the first retained sample (older ones are logically dropped).
-    @exclusivity(unchecked) var start = 0
+    @usableFromInline @exclusivity(unchecked) var start = 0
     /// Number of retained staleness markers; zero allows zero-copy range reads.
-    @exclusivity(unchecked) var staleMarkerCount = 0
+    @usableFromInline @exclusivity(unchecked) var staleMarkerCount = 0
 
     init(labels: Labels, kind: MetricKind) {
       self.labels = labels
       labelsWithoutName = labels.removing([Labels.metricName])
       self.kind = kind
+      timestamps = .allocate(capacity: 16)
+      values = .allocate(capacity: 16)
+    }
+
+    deinit {
+      timestamps.deinitialize(count: count)
+      timestamps.deallocate()
+      values.deinitialize(count: count)
+      values.deallocate()
+    }
+
+    func append(_ time: Int64, _ value: Double) {
+      if count == capacity {
+        let newCapacity = capacity * 2
+        let newTimes = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity)
+        let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity)
+        newTimes.moveInitialize(from: timestamps, count: count)
+        newValues.moveInitialize(from: values, count: count)
+        timestamps.deallocate()
+        values.deallocate()
+        timestamps = newTimes
+        values = newValues
+        capacity = newCapacity
+      }
+      (timestamps + count).initialize(to: time)
+      (values + count).initialize(to: value)
+      count += 1
+    }
+
+    /// Drops the first `n` samples physically.
+    func removeFirst(_ n: Int) {
+      // Raw copyMemory is memmove: the regions overlap.
+      UnsafeMutableRawPointer(timestamps).copyMemory(from: timestamps + n, byteCount: (count - n) * MemoryLayout<Int64>.stride)
+      UnsafeMutableRawPointer(values).copyMemory(from: values + n, byteCount: (count - n) * MemoryLayout<Double>.stride)
+      count -= n
     }
   }
 
@@ -139,9 +179,8 @@ public final class SeriesStore {
   @discardableResult
   public func append(_ id: SeriesID, timestampMs: Int64, value: Double) -> Bool {
     let entry = series[Int(id.rawValue)]
-    if let last = entry.timestamps.last, timestampMs <= last { return false }
-    entry.timestamps.append(timestampMs)
-    entry.values.append(value)
+    if entry.count > 0 && timestampMs <= entry.timestamps[entry.count - 1] { return false }
+    entry.append(timestampMs, value)
     if isStaleMarker(value) { entry.staleMarkerCount += 1 }
     if entry.timestamps[entry.start] < timestampMs - retentionMs { trim(entry, newestMs: timestampMs) }
     return true
@@ -156,7 +195,7 @@ public final class SeriesStore {
   /// Number of retained samples of a series.
   public func sampleCount(_ id: SeriesID) -> Int {
     let entry = series[Int(id.rawValue)]
-    return entry.timestamps.count - entry.start
+    return entry.count - entry.start
   }
 
   /// The newest sample at or before `timestampMs` and no older than `lookbackMs`,
@@ -172,7 +211,7 @@ public final class SeriesStore {
   @usableFromInline
   func instantSampleImpl(_ index: Int, _ timestampMs: Int64, _ lookbackMs: Int64) -> Double? {
     let entry = series[index]
-    let end = upperBound(entry.timestamps, from: entry.start, timestampMs)
+    let end = upperBound(entry.timestamps, from: entry.start, to: entry.count, timestampMs)
     guard end > entry.start else { return nil }
     let time = entry.timestamps[end - 1]
     guard time >= timestampMs - lookbackMs else { return nil }
@@ -198,16 +237,12 @@ public final class SeriesStore {
     _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
   ) -> R {
     let entry = series[index]
-    let lower = lowerBound(entry.timestamps, from: entry.start, fromMs)
-    let upper = max(lower, upperBound(entry.timestamps, from: entry.start, toMs))
+    let lower = lowerBound(entry.timestamps, from: entry.start, to: entry.count, fromMs)
+    let upper = max(lower, upperBound(entry.timestamps, from: entry.start, to: entry.count, toMs))
     if entry.staleMarkerCount == 0 {
-      return entry.timestamps.withUnsafeBufferPointer { times in
-        entry.values.withUnsafeBufferPointer { values in
-          body(
-            UnsafeBufferPointer(rebasing: times[lower..<upper]),
-            UnsafeBufferPointer(rebasing: values[lower..<upper]))
-        }
-      }
+      return body(
+        UnsafeBufferPointer(start: entry.timestamps + lower, count: upper - lower),
+        UnsafeBufferPointer(start: entry.values + lower, count: upper - lower))
     }
     var times: [Int64] = []
     var values: [Double] = []
@@ -237,24 +272,21 @@ public final class SeriesStore {
 
   private func trim(_ entry: Series, newestMs: Int64) {
     let cutoff = newestMs - retentionMs
-    let newStart = lowerBound(entry.timestamps, from: entry.start, cutoff)
+    let newStart = lowerBound(entry.timestamps, from: entry.start, to: entry.count, cutoff)
+    for position in entry.start..<newStart where isStaleMarker(entry.values[position]) { entry.staleMarkerCount -= 1 }
     entry.start = newStart
-    if newStart > 1_024 && newStart * 2 > entry.timestamps.count {
-      var dropped = 0
-      for position in 0..<newStart where isStaleMarker(entry.values[position]) { dropped += 1 }
-      entry.timestamps.removeFirst(newStart)
-      entry.values.removeFirst(newStart)
-      entry.staleMarkerCount -= dropped
+    if newStart > 1_024 && newStart * 2 > entry.count {
+      entry.removeFirst(newStart)
       entry.start = 0
     }
   }
 }
 
-/// First index ≥ `from` whose timestamp is ≥ `value`.
-@usableFromInline
-func lowerBound(_ array: [Int64], from: Int, _ value: Int64) -> Int {
+/// First index in `from..<to` whose timestamp is ≥ `value` (`to` when none).
+@usableFromInline @inline(__always)
+func lowerBound(_ array: UnsafeMutablePointer<Int64>, from: Int, to: Int, _ value: Int64) -> Int {
   var low = from
-  var high = array.count
+  var high = to
   while low < high {
     let mid = (low + high) >> 1
     if array[mid] < value { low = mid + 1 } else { high = mid }
@@ -262,11 +294,11 @@ func lowerBound(_ array: [Int64], from: Int, _ value: Int64) -> Int {
   return low
 }
 
-/// First index ≥ `from` whose timestamp is > `value`.
-@usableFromInline
-func upperBound(_ array: [Int64], from: Int, _ value: Int64) -> Int {
+/// First index in `from..<to` whose timestamp is > `value` (`to` when none).
+@usableFromInline @inline(__always)
+func upperBound(_ array: UnsafeMutablePointer<Int64>, from: Int, to: Int, _ value: Int64) -> Int {
   var low = from
-  var high = array.count
+  var high = to
   while low < high {
     let mid = (low + high) >> 1
     if array[mid] <= value { low = mid + 1 } else { high = mid }
