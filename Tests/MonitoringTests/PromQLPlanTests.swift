@@ -1,4 +1,4 @@
-@testable import Monitoring
+import Monitoring
 import Testing
 
 /// The single-series plan must say "empty" exactly when the generic engine returns nothing.

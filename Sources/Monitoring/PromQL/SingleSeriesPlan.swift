@@ -9,8 +9,8 @@
 /// "empty" here is exactly "empty" there. Whenever a selector matches more than one
 /// series, or the expression uses anything outside the plan's subset, the answer is
 /// ``Outcome/unknown`` and the caller runs the generic engine.
-final class SingleSeriesPlan {
-  enum Outcome {
+public final class SingleSeriesPlan {
+  public enum Outcome: Sendable {
     case empty
     case present
     case unknown
@@ -19,12 +19,12 @@ final class SingleSeriesPlan {
   private let root: Node
 
   /// Compiles `expr`, or returns nil when it is outside the supported subset.
-  init?(_ expr: Expr) {
+  public init?(_ expr: Expr) {
     guard let root = Node.compile(expr), root.type == .vector else { return nil }
     self.root = root
   }
 
-  func outcome(atMs t: Int64, engine: PromQLEngine) -> Outcome {
+  public func outcome(atMs t: Int64, engine: PromQLEngine) -> Outcome {
     switch root.evaluate(t, engine) {
     case .empty: return .empty
     case .one: return .present
@@ -111,6 +111,7 @@ final class SingleSeriesPlan {
     let function: PromQLFunction
     let selector: VectorSelector
     let rangeMs: Int64
+    private var cursor = SeriesStore.RangeCursor()
     init(_ function: PromQLFunction, _ selector: VectorSelector, _ rangeMs: Int64) {
       self.function = function
       self.selector = selector
@@ -124,7 +125,7 @@ final class SingleSeriesPlan {
       let end = t - selector.offsetMs
       let function = function
       let rangeMs = rangeMs
-      let value: Double? = engine.store.withRange(id, fromMs: end - rangeMs, toMs: end) { times, values in
+      let value: Double? = engine.store.withRange(id, fromMs: end - rangeMs, toMs: end, cursor: &cursor) { times, values in
         switch function {
         case .rate, .increase, .delta:
           return extrapolatedRate(

@@ -255,6 +255,41 @@ public final class SeriesStore {
     }
   }
 
+  /// A remembered window position for repeated range reads of one series at
+  /// increasing times (rule evaluation): bounds move a few samples per call instead of
+  /// being searched again.
+  public struct RangeCursor: Sendable {
+    @usableFromInline var lower = 0
+    @usableFromInline var upper = 0
+    public init() {}
+  }
+
+  /// ``withRange(_:fromMs:toMs:_:)`` that starts from `cursor` and updates it.
+  ///
+  /// - Complexity: O(samples the window moved by), any time order is still correct.
+  @inlinable
+  public func withRange<R>(
+    _ id: SeriesID, fromMs: Int64, toMs: Int64, cursor: inout RangeCursor,
+    _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
+  ) -> R {
+    let entry = series[Int(id.rawValue)]
+    if entry.staleMarkerCount != 0 { return withRangeImpl(Int(id.rawValue), fromMs, toMs, body) }
+    let times = entry.timestamps
+    let first = entry.start
+    let count = entry.count
+    var lower = min(max(cursor.lower, first), count)
+    while lower < count && times[lower] < fromMs { lower += 1 }
+    while lower > first && times[lower - 1] >= fromMs { lower -= 1 }
+    var upper = min(max(cursor.upper, lower), count)
+    while upper < count && times[upper] <= toMs { upper += 1 }
+    while upper > lower && times[upper - 1] > toMs { upper -= 1 }
+    cursor.lower = lower
+    cursor.upper = upper
+    return body(
+      UnsafeBufferPointer(start: times + lower, count: upper - lower),
+      UnsafeBufferPointer(start: entry.values + lower, count: upper - lower))
+  }
+
   /// IDs of series whose labels satisfy all `matchers`, sorted by labels.
   public func select(_ matchers: [LabelMatcher]) -> [SeriesID] {
     var candidates: [SeriesID]
