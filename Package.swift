@@ -31,7 +31,7 @@ let package = Package(
     .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore", "Monitoring"]),
     .target(
       name: "Scenario",
-      dependencies: ["SimKernel", "PlatformModel", .product(name: "Yams", package: "Yams")]
+      dependencies: ["SimKernel", "PlatformModel", "Monitoring", .product(name: "Yams", package: "Yams")]
     ),
     .target(
       name: "PlatformSimCLI",

@@ -233,6 +233,33 @@ public enum Schema {
     );
     CREATE INDEX cluster_pods_by_run ON cluster_pods (run_id, job_id);
     """,
+    // 4: monitoring — alert state changes and Alertmanager notifications; incidents' alert time.
+    """
+    CREATE TABLE alerts (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      time REAL NOT NULL,
+      rule_group TEXT NOT NULL,
+      alertname TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved', 'cancelled')),
+      labels TEXT NOT NULL,
+      service TEXT,
+      value REAL
+    );
+    CREATE INDEX alerts_by_run ON alerts (run_id, time);
+    CREATE TABLE alert_notifications (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      time REAL NOT NULL,
+      receiver TEXT NOT NULL,
+      group_key TEXT NOT NULL,
+      status TEXT NOT NULL,
+      alerts INTEGER NOT NULL,
+      action TEXT,
+      service TEXT,
+      outcome TEXT NOT NULL
+    );
+    CREATE INDEX alert_notifications_by_run ON alert_notifications (run_id, time);
+    ALTER TABLE incidents ADD COLUMN alerted_at REAL;
+    """,
   ]
 
   /// The schema version this build writes and reads.

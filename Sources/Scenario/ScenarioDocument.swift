@@ -20,6 +20,7 @@ public struct ScenarioDocument: Sendable {
   public var databasePath: String?
   public var runnerPool: RunnerPoolConfiguration?
   public var delivery: DeliveryConfiguration?
+  public var monitoring: MonitoringConfiguration?
   public var cluster: ClusterConfiguration?
   public var teams: [TeamConfiguration] = []
   public var governance = GovernanceConfiguration()
@@ -39,7 +40,7 @@ public struct ScenarioDocument: Sendable {
   {
     WorldConfiguration(
       calendar: calendar(duration: runDuration), seed: RandomSeed(root: runSeed ?? seed, replication: replication),
-      runnerPool: runnerPool, delivery: delivery, cluster: cluster, teams: teams, governance: governance,
+      runnerPool: runnerPool, delivery: delivery, monitoring: monitoring, cluster: cluster, teams: teams, governance: governance,
       horizon: runDuration ?? duration)
   }
 }
@@ -151,6 +152,11 @@ public enum ScenarioLoader {
     let teamsRead = spec["teams"]?.readArray().flatMap { readTeams($0) }
     let governance = spec.object("governance") { readGovernance($0) } ?? GovernanceConfiguration()
     let delivery = readDelivery(spec: spec, delivery: deliveryReader, runnerPool: runnerPool, teams: teamsRead?.deliveryTeams)
+    let monitoring = spec.object("monitoring") { readMonitoring($0) }
+    if monitoring != nil && delivery == nil {
+      spec["monitoring"]?.warning("monitoring watches services' series, but no services are defined (`spec.services`)")
+    }
+    let monitoringOK = !spec.has("monitoring") || monitoring != nil
     let deliveryOK = !(spec.has("services") || teamsRead?.deliveryTeams.contains { $0.changeArrivals != nil } == true) || delivery != nil
     var clusterSectionsOK = !(spec.has("cluster") && cluster == nil) && !(spec.has("teams") && teamsRead == nil)
     if let teamsRead, !teamsRead.teams.allSatisfy({ $0.jobStreams.isEmpty }) {
@@ -162,7 +168,7 @@ public enum ScenarioLoader {
         clusterSectionsOK = false
       }
     }
-    guard let metadata, let simulation, clusterSectionsOK, deliveryOK else { return nil }
+    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, monitoringOK else { return nil }
     var document = ScenarioDocument(
       name: metadata.name, description: metadata.description, path: path, digest: digest,
       startEpochSeconds: simulation.startEpochSeconds, timeZone: simulation.timeZone, duration: simulation.duration,
@@ -171,6 +177,7 @@ public enum ScenarioLoader {
     document.teams = teamsRead?.teams ?? []
     document.governance = governance
     document.delivery = delivery
+    document.monitoring = monitoring
     return document
   }
 

@@ -155,7 +155,19 @@ public enum ScenarioSchema {
       FieldSchema("cluster", .object(cluster), "The Kubernetes cluster: node pools, spot market, autoscaling."),
       FieldSchema("teams", .array(of: .object(team)), "Teams: tags, engineers and their changes, training workloads."),
       FieldSchema("services", .array(of: .object(service)), "Served models and their traffic."),
+      FieldSchema("monitoring", .object(monitoring), "Prometheus rules and Alertmanager."),
       FieldSchema("governance", .object(governance), "Required tags and admission policy."),
+    ])
+
+  public static let monitoring = ObjectSchema(
+    "Monitoring", "Prometheus rules and Alertmanager watching the services' series.",
+    fields: [
+      FieldSchema(
+        "rules", .array(of: .filePath), "Prometheus rule files or PrometheusRule resources, loaded unchanged (relative to this file)."),
+      FieldSchema("alertmanager", .filePath, "An alertmanager.yml; webhook URLs `sim://rollback` and `sim://page` act on the platform."),
+      FieldSchema("evaluationInterval", .duration(.positive), default: "1m", "Global `evaluation_interval` for groups without their own."),
+      FieldSchema("resendDelay", .duration(.positive), default: "1m", "Prometheus `--rules.alert.resend-delay`."),
+      FieldSchema("lateAfter", .duration(.positive), default: "10m", "An alert later than this after an incident started counts as late."),
     ])
 
   public static let metadata = ObjectSchema(

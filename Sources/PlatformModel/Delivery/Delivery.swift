@@ -1,3 +1,4 @@
+import Monitoring
 import SimKernel
 
 #if canImport(Glibc)
@@ -79,9 +80,16 @@ public struct Delivery {
   public private(set) var deployments: [DeploymentRecord] = []
   public private(set) var incidents: [IncidentRecord] = []
   public private(set) var stageAttempts: [StageAttempt] = []
+  /// Where services publish their series; `nil` without monitoring.
+  let monitoring: PlatformMonitoring?
+  var series: [ServiceSeries?]
+  /// Alerts that reached the platform while nothing was wrong with the service.
+  public private(set) var falseAlarms = 0
 
-  public init(configuration: DeliveryConfiguration, seed: RandomSeed) {
+  public init(configuration: DeliveryConfiguration, seed: RandomSeed, monitoring: PlatformMonitoring? = nil) {
     self.configuration = configuration
+    self.monitoring = monitoring
+    series = Array(repeating: nil, count: configuration.services.count)
     arrivalStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/commits") }
     attributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/change-attributes") }
     fixAttributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/fix-attributes") }
@@ -487,10 +495,99 @@ public struct Delivery {
         defectFailureRatio += timeoutProbability(service: service, extraLatency: latencyExtra)
       }
       let defectErrors = defectFailureRatio > 0 ? binomial(requests - baselineErrors, min(1, defectFailureRatio), &stream) : 0
+      if let monitoring {
+        publish(
+          serviceIndex: serviceIndex, requests: requests, errors: baselineErrors + defectErrors, latencyExtra: latencyExtra,
+          time: time, stream: &stream, store: monitoring.store, buckets: monitoring.configuration.latencyBuckets)
+      }
       services[serviceIndex].trafficStream = stream
       services[serviceIndex].requests += requests
       services[serviceIndex].errors += baselineErrors + defectErrors
       if defectErrors > 0 { attribute(defectErrors, toIncidentsOf: serviceIndex) }
+    }
+  }
+
+  /// Publishes one scrape of a service's series: request and error counters by
+  /// version, a classic latency histogram (bucket counts drawn as a multinomial by
+  /// sequential binomials; lognormal latency, σ = 0.5, plus any latency defect) and
+  /// the model-quality gauge. A version that stops serving gets a staleness marker,
+  /// as Prometheus writes when a target's series disappears.
+  mutating func publish(
+    serviceIndex: Int, requests: Int64, errors: Int64, latencyExtra: Double, time: SimTime, stream: inout RandomStream,
+    store: SeriesStore, buckets: [Double]
+  ) {
+    let service = configuration.services[serviceIndex]
+    let version = "all"
+    let timestampMs = time.microseconds / 1_000
+    if series[serviceIndex]?.version != version {
+      if let old = series[serviceIndex] { for id in old.all { store.appendStaleMarker(id, timestampMs: timestampMs) } }
+      series[serviceIndex] = ServiceSeries(
+        store: store, service: service.name, team: configuration.teams[Int(service.team.rawValue)].name, version: version,
+        buckets: buckets)
+    }
+    guard var published = series[serviceIndex] else { return }
+    published.requestsTotal += Double(requests)
+    published.errorsTotal += Double(errors)
+    store.append(published.successes, timestampMs: timestampMs, value: published.requestsTotal - published.errorsTotal)
+    store.append(published.errors, timestampMs: timestampMs, value: published.errorsTotal)
+    var remaining = requests
+    var below = 0.0
+    for (index, bound) in buckets.enumerated() {
+      let probability = bound > latencyExtra ? normalCDF(log((bound - latencyExtra) / service.baselineLatencySeconds) / 0.5) : 0
+      let conditional = below < 1 ? max(0, min(1, (probability - below) / (1 - below))) : 0
+      let inBucket = binomial(remaining, conditional, &stream)
+      remaining -= inBucket
+      below = max(below, probability)
+      published.bucketTotals[index] += Double(inBucket)
+    }
+    published.bucketTotals[buckets.count] += Double(remaining)
+    // Classic histogram buckets are cumulative in `le`; `+Inf` equals the count.
+    var cumulativeTotal = 0.0
+    for index in buckets.indices {
+      cumulativeTotal += published.bucketTotals[index]
+      store.append(published.buckets[index], timestampMs: timestampMs, value: cumulativeTotal)
+    }
+    store.append(published.buckets[buckets.count], timestampMs: timestampMs, value: published.requestsTotal)
+    let meanLatency = service.baselineLatencySeconds * exp(0.125) + latencyExtra
+    published.durationSumTotal += Double(requests) * meanLatency
+    store.append(published.durationCount, timestampMs: timestampMs, value: published.requestsTotal)
+    store.append(published.durationSum, timestampMs: timestampMs, value: published.durationSumTotal)
+    var quality = 0.9
+    for defect in services[serviceIndex].liveDefects {
+      if let drawn = changes[index(defect)].defect, drawn.kind == .quality { quality -= drawn.size }
+    }
+    store.append(published.quality, timestampMs: timestampMs, value: max(0, quality))
+    series[serviceIndex] = published
+  }
+
+  /// Acts on an Alertmanager notification: `sim://rollback` rolls the service back at
+  /// once (the automation the platform runs), `sim://page` pages the on-call. An alert
+  /// with nothing wrong behind it is a false alarm and changes nothing.
+  mutating func handleAlert(_ request: PlatformRequest, scheduler: inout Scheduler<WorldEvent>) {
+    guard let serviceIndex = configuration.services.firstIndex(where: { $0.name == request.service }) else { return }
+    let live = services[serviceIndex].liveDefects
+    let affected = services[serviceIndex].openIncidents.filter { incident in
+      incidents[index(incident)].rootCauses.contains { live.contains($0) }
+    }
+    guard let incident = affected.first else {
+      falseAlarms += 1
+      monitoring?.annotateLastNotification(service: request.service, outcome: "false-alarm")
+      return
+    }
+    for open in affected where incidents[index(open)].alertedAt == nil { incidents[index(open)].alertedAt = scheduler.now }
+    switch request.kind {
+    case .rollback:
+      let position = index(incident)
+      if incidents[position].detectedAt == nil {
+        incidents[position].detectedAt = scheduler.now
+        incidents[position].detection = .alert
+      }
+      if incidents[position].resolution == nil {
+        incidents[position].respondedAt = scheduler.now
+        rollBack(incident, scheduler: &scheduler)
+      }
+    case .page:
+      detect(incident, source: .alert, scheduler: &scheduler)
     }
   }
 

@@ -118,6 +118,8 @@ public enum DetectionSource: String, Sendable {
   case humanNotice = "human-notice"
   /// A stalled rollout exceeded its progress deadline.
   case progressDeadline = "progress-deadline"
+  /// A Prometheus alert routed by Alertmanager to `sim://rollback` or `sim://page`.
+  case alert
 }
 
 /// How an incident was resolved.
@@ -137,6 +139,8 @@ public struct IncidentRecord: Sendable {
   public var openedAt: SimTime
   public var detectedAt: SimTime?
   public var detection: DetectionSource?
+  /// When an alert first reached the platform about it (ground truth for alert quality).
+  public var alertedAt: SimTime?
   public var respondedAt: SimTime?
   public var resolvedAt: SimTime?
   public var resolution: Resolution?

@@ -53,7 +53,11 @@ public enum DeliveryKPIs {
   /// Lead-time stages, in order; their means add up to the mean lead time.
   public static let stages = ["ci_wait", "ci_run", "registry_push", "sync_wait", "deploy"]
 
-  public static func compute(_ delivery: Delivery, window: SimDuration, calendar: SimCalendar) -> [KPIValue] {
+  /// - Parameter lateAfter: with monitoring, how long after an incident starts an alert
+  ///   counts as late; `nil` without monitoring (no alert-quality KPIs).
+  public static func compute(_ delivery: Delivery, window: SimDuration, calendar: SimCalendar, lateAfter: SimDuration? = nil)
+    -> [KPIValue]
+  {
     let targets = delivery.configuration.targets
     let days = window.seconds / 86_400
     let finished = delivery.deployments.filter { $0.status == .succeeded || $0.status == .stalled }
@@ -103,6 +107,18 @@ public enum DeliveryKPIs {
     values.append(KPIValue(name: "failed_requests", value: Double(errors), unit: "requests"))
     values.append(
       KPIValue(name: "failed_requests_from_incidents", value: Double(incidents.reduce(0) { $0 + $1.failedRequests }), unit: "requests"))
+    if let lateAfter {
+      // What no real dashboard can know: alerts judged against the ground truth.
+      let alerted = incidents.filter { $0.alertedAt != nil }
+      let toAlert = alerted.map { ($0.alertedAt! - $0.openedAt).seconds }
+      values.append(KPIValue(name: "alerts_missed", value: Double(incidents.count - alerted.count), unit: "incidents"))
+      values.append(
+        KPIValue(name: "alerts_late", value: Double(alerted.filter { $0.alertedAt! - $0.openedAt > lateAfter }.count), unit: "incidents"))
+      values.append(KPIValue(name: "alerts_false", value: Double(delivery.falseAlarms), unit: "notifications"))
+      values.append(KPIValue(name: "time_to_alert_median_seconds", value: percentileContinuous(toAlert, 0.5), unit: "s"))
+      values.append(
+        KPIValue(name: "incidents_detected_by_alert", value: Double(incidents.filter { $0.detection == .alert }.count), unit: "incidents"))
+    }
     for (stage, mean) in zip(stages, meanStageSeconds(delivery)) {
       values.append(KPIValue(name: "lead_time_stage_\(stage)_mean_seconds", value: mean, unit: "s"))
     }

@@ -71,7 +71,7 @@ extension RunRecorder {
       "incidents",
       columns: [
         "run_id", "incident_id", "source", "service", "kind", "cause_deploy_id", "time_created", "detected_at",
-        "detection", "responded_at", "time_resolved", "resolution", "failed_requests",
+        "detection", "responded_at", "time_resolved", "resolution", "failed_requests", "alerted_at",
       ])
     let causes = store.tableWriter("incident_changes", columns: ["run_id", "incident_id", "change_id"])
     for incident in delivery.incidents {
@@ -88,6 +88,7 @@ extension RunRecorder {
       incidents.append(at(incident.resolvedAt))
       incidents.append(incident.resolution?.rawValue)
       incidents.append(incident.failedRequests)
+      incidents.append(at(incident.alertedAt))
       try incidents.endRow()
       for change in incident.rootCauses {
         causes.append(runID.rawValue)
