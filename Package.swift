@@ -36,7 +36,7 @@ let package = Package(
     .target(
       name: "PlatformSimCLI",
       dependencies: [
-        "Scenario", "PlatformModel", "ResultStore", "SimKernel",
+        "Scenario", "PlatformModel", "ResultStore", "SimKernel", "Monitoring",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -55,7 +55,7 @@ let package = Package(
     .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore"]),
     .testTarget(
       name: "PlatformModelTests",
-      dependencies: ["PlatformModel", "SimKernel", "ResultStore"]
+      dependencies: ["PlatformModel", "SimKernel", "ResultStore", "Monitoring"]
     ),
     .testTarget(
       name: "EndToEndTests",

@@ -1,5 +1,6 @@
 import Testing
 
+import Monitoring
 @testable import PlatformModel
 @testable import SimKernel
 
@@ -132,5 +133,61 @@ struct DeliveryTests {
     #expect(first.count == 200)
     #expect(first.map(\.committedAt) == second.map(\.committedAt))
     #expect(first.map(\.defect) == second.map(\.defect))
+  }
+}
+
+@Suite("Alerting loop")
+struct AlertingLoopTests {
+  static let rules = """
+    groups:
+      - name: serving
+        interval: 1m
+        rules:
+          - alert: ErrorRateHigh
+            expr: |
+              sum by (service) (rate(http_requests_total{code="500"}[5m])) / sum by (service) (rate(http_requests_total[5m])) > 0.03
+            for: 2m
+            labels: {severity: critical}
+    """
+  static let alertmanager = """
+    route:
+      receiver: rollback
+      group_by: [alertname, service]
+      group_wait: 10s
+    receivers:
+      - name: rollback
+        webhook_configs: [{url: "sim://rollback", send_resolved: false}]
+    """
+
+  func worlds() throws -> (humans: World, alerts: World) {
+    let humans = deliveryWorld(seed: 5, defectProbability: 0.2, kinds: [(.errorRate, 1)], rollbackProbability: 1)
+    var configuration = humans.configuration
+    configuration.monitoring = MonitoringConfiguration(
+      ruleGroups: try RuleFileLoader.load(yaml: Self.rules, file: "rules.yaml"),
+      alertmanager: try AlertmanagerConfig.parse(yaml: Self.alertmanager, file: "alertmanager.yml"))
+    return (run(humans), run(World(configuration: configuration, recorder: nil)))
+  }
+
+  @Test("an error-rate alert routed to sim://rollback detects incidents and recovers faster than people do")
+  func alertsRecoverFaster() throws {
+    let (humans, alerts) = try worlds()
+    let end = SimTime.zero + .days(20)
+    let humanKPIs = humans.kpis(endTime: end)
+    let alertKPIs = alerts.kpis(endTime: end)
+    let alerted = try #require(alerts.delivery).incidents
+    #expect(alerted.contains { $0.detection == .alert })
+    #expect(try #require(kpi(alertKPIs, "incidents_detected_by_alert")) > 0)
+    #expect(try #require(kpi(alertKPIs, "recovery_time_median_seconds")) < #require(kpi(humanKPIs, "recovery_time_median_seconds")))
+    #expect(try #require(kpi(alertKPIs, "failed_requests_per_incident")) < #require(kpi(humanKPIs, "failed_requests_per_incident")))
+    #expect(kpi(humanKPIs, "alerts_missed") == nil, "no alert-quality KPIs without monitoring")
+    // Every alerted incident: the alert came after the incident started, and it was
+    // rolled back at once.
+    for incident in alerted where incident.detection == .alert {
+      #expect(incident.alertedAt! >= incident.openedAt)
+      #expect(incident.resolution == .rollback)
+      #expect(incident.respondedAt == incident.detectedAt)
+    }
+    let records = try #require(alerts.monitoring).notificationRecords
+    #expect(records.contains { $0.outcome == "rollback" })
   }
 }
