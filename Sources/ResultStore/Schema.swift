@@ -83,10 +83,13 @@ public enum Schema {
       kind TEXT NOT NULL CHECK (kind IN ('planned', 'fix', 'rollback')),
       started_at REAL NOT NULL,
       time_created REAL,
-      status TEXT NOT NULL CHECK (status IN ('in-progress', 'succeeded', 'stalled', 'superseded')),
+      status TEXT NOT NULL CHECK (status IN ('in-progress', 'succeeded', 'stalled', 'superseded', 'aborted')),
       main_commit INTEGER,
       needed_remediation INTEGER NOT NULL,
-      rolled_back INTEGER NOT NULL
+      rolled_back INTEGER NOT NULL,
+      strategy TEXT NOT NULL,
+      max_canary_weight INTEGER,
+      abort_reason TEXT
     );
     CREATE INDEX deployments_by_run ON deployments (run_id, deploy_id);
     CREATE TABLE deployment_changes (

@@ -10,8 +10,10 @@ extension ScenarioLoader {
     // Names as written, even of teams that failed to decode, so one bad team does not
     // make every service that names it report an unknown team as well.
     let teamNames = rawNames(spec["teams"])
+    let defaultRollout = deliveryReader?.object("rollout") { readRolloutPolicy($0) }
+    if deliveryReader?.has("rollout") == true && defaultRollout == nil { return nil }
     let services = spec.array("services") { value -> ServiceConfiguration? in
-      value.readObject(ScenarioSchema.service).flatMap { readService($0, teamNames: teamNames) }
+      value.readObject(ScenarioSchema.service).flatMap { readService($0, teamNames: teamNames, defaultRollout: defaultRollout ?? .bigBang) }
     }
     checkUnique(services?.map(\.name) ?? [], in: spec["services"], what: "service")
     let pipeline = deliveryReader?.object("pipeline") { readPipeline($0) } ?? (deliveryReader?.has("pipeline") == true ? nil : defaultPipeline)
@@ -107,7 +109,7 @@ extension ScenarioLoader {
       qualityDrop: quality)
   }
 
-  static func readService(_ reader: ObjectReader, teamNames: [String]) -> ServiceConfiguration? {
+  static func readService(_ reader: ObjectReader, teamNames: [String], defaultRollout: RolloutStrategy) -> ServiceConfiguration? {
     let name = reader.string("name")
     let teamName = reader.string("team")
     var team: TeamID?
@@ -128,12 +130,15 @@ extension ScenarioLoader {
     let latency = reader.duration("latency") ?? .milliseconds(100)
     let timeout = reader.duration("timeout") ?? .seconds(5)
     if latency >= timeout { reader["latency"]?.error("the median latency \(latency) is not below the timeout \(timeout)") }
-    guard let name, let team, let rate, latency < timeout else { return nil }
+    let rollout = reader.has("rollout") ? reader.object("rollout") { readRolloutPolicy($0) } : defaultRollout
+    guard let name, let team, let rate, latency < timeout, let rollout else { return nil }
     if (reader.has("hourOfDay") && hourly == nil) || (reader.has("dayOfWeek") && daily == nil) { return nil }
-    return ServiceConfiguration(
+    var service = ServiceConfiguration(
       name: name, team: team, requestsPerSecond: rate,
       loadProfile: RateProfile(hourOfDay: hourly ?? Array(repeating: 1, count: 24), dayOfWeek: daily ?? Array(repeating: 1, count: 7)),
       baselineErrorRatio: errorRatio, baselineLatencySeconds: latency.seconds, timeoutSeconds: timeout.seconds)
+    service.rollout = rollout
+    return service
   }
 
   static let defaultPipeline = PipelineConfiguration(

@@ -86,6 +86,14 @@ public enum ScenarioSchema {
       FieldSchema("leadTime", .duration(.positive), default: "1d", "Median lead time for changes must be below this."),
     ])
 
+  public static let rolloutPolicy = ObjectSchema(
+    "RolloutPolicy", "How new versions reach traffic: big-bang, or the team's own Argo Rollouts canary.",
+    fields: [
+      FieldSchema("strategy", .choice(["big-bang", "canary"]), default: "big-bang", "Rollout strategy."),
+      FieldSchema("rollout", .filePath, "An Argo Rollouts `Rollout` with `strategy.canary` (for `canary`)."),
+      FieldSchema("analysisTemplates", .array(of: .filePath), "AnalysisTemplate files its analysis steps refer to."),
+    ])
+
   public static let delivery = ObjectSchema(
     "Delivery", "The GitOps delivery pipeline, on-call and KPI targets.",
     fields: [
@@ -93,6 +101,7 @@ public enum ScenarioSchema {
       FieldSchema("pipeline", .object(pipeline), "Stages from commit to production."),
       FieldSchema("onCall", .object(onCall), "Noticing and remediating incidents."),
       FieldSchema("targets", .object(targets), "KPI targets."),
+      FieldSchema("rollout", .object(rolloutPolicy), default: "big-bang", "Default rollout policy of every service."),
       FieldSchema("trafficInterval", .duration(.positive), default: "1m", "Interval at which request traffic is aggregated (the scrape interval)."),
     ])
 
@@ -119,6 +128,7 @@ public enum ScenarioSchema {
       FieldSchema("errorRatio", .number(minimum: 0, maximum: 1), default: "0.001", "Error ratio of a healthy version."),
       FieldSchema("latency", .duration(.positive), default: "100ms", "Median latency of a healthy version."),
       FieldSchema("timeout", .duration(.positive), default: "5s", "Requests slower than this fail."),
+      FieldSchema("rollout", .object(rolloutPolicy), default: "spec.delivery.rollout", "This service's rollout policy."),
     ])
 
   public static let simulation = ObjectSchema(

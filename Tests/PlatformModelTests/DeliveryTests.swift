@@ -191,3 +191,87 @@ struct AlertingLoopTests {
     #expect(records.contains { $0.outcome == "rollback" })
   }
 }
+
+@Suite("Canary rollouts")
+struct CanaryTests {
+  static func canary(successBelow threshold: Double = 0.02) throws -> ArgoCanary {
+    let metric = AnalysisMetric(
+      name: "error-ratio", interval: .minutes(1), count: 3, initialDelay: .zero,
+      successCondition: try ConditionExpression.parse("result[0] < \(threshold)"), failureCondition: nil, failureLimit: 0,
+      inconclusiveLimit: 0, consecutiveErrorLimit: 4,
+      query: """
+        sum(rate(http_requests_total{service="{{args.service-name}}",track="canary",code="500"}[2m]))
+        / sum(rate(http_requests_total{service="{{args.service-name}}",track="canary"}[2m]))
+        """)
+    let analysis = AnalysisSpec(metrics: [metric], serviceArguments: ["service-name"], fixedArguments: [])
+    return ArgoCanary(steps: [.setWeight(10), .pause(.minutes(2)), .analysis(analysis), .setWeight(50), .pause(.minutes(2)), .analysis(analysis)], backgroundAnalysis: nil)
+  }
+
+  func world(_ strategy: RolloutStrategy, seed: UInt64 = 3) -> World {
+    let base = deliveryWorld(seed: seed, defectProbability: 0.15, kinds: [(.errorRate, 1)], rollbackProbability: 1)
+    var configuration = base.configuration
+    configuration.monitoring = MonitoringConfiguration(ruleGroups: [], alertmanager: nil)
+    for index in configuration.delivery!.services.indices { configuration.delivery!.services[index].rollout = strategy }
+    return World(configuration: configuration, recorder: nil)
+  }
+
+  @Test("a canary with analysis fails fewer requests per defect than big-bang on the same changes")
+  func canaryBeatsBigBang() throws {
+    let bigBang = try #require(run(world(.bigBang)).delivery)
+    let canary = try #require(run(world(.argoCanary(Self.canary()))).delivery)
+    // Same changes and defects (common random numbers).
+    let plannedBigBang = bigBang.changes.filter { !$0.isFix }.prefix(150)
+    let plannedCanary = canary.changes.filter { !$0.isFix }.prefix(150)
+    #expect(plannedBigBang.map(\.defect) == plannedCanary.map(\.defect))
+    func failedPerDefect(_ delivery: Delivery) -> Double {
+      let defects = delivery.changes.filter { $0.defect != nil && $0.artifactReadyAt != nil }.count
+      return Double(delivery.incidents.reduce(0) { $0 + $1.failedRequests }) / Double(max(1, defects))
+    }
+    #expect(failedPerDefect(canary) < failedPerDefect(bigBang) / 5, "canary \(failedPerDefect(canary)), big-bang \(failedPerDefect(bigBang))")
+    let aborted = canary.deployments.filter { $0.status == .aborted }
+    #expect(!aborted.isEmpty)
+    for deployment in aborted {
+      #expect(deployment.abortReason?.contains("analysis Failed") == true)
+      #expect(deployment.rolledBack)
+      #expect(!deployment.neededRemediation, "an aborted canary never reached production")
+    }
+    // Canary-caught incidents are detected by the analysis and end when traffic returns to stable.
+    for incident in canary.incidents where incident.detection == .canaryAnalysis {
+      #expect(incident.resolution == .canaryAbort)
+      #expect(incident.resolvedAt == incident.detectedAt)
+    }
+  }
+
+  @Test("conditions follow Argo: neither condition is Successful, an empty result is an Error, NaN fails")
+  func conditionSemantics() throws {
+    func phase(_ success: String?, _ failure: String?, _ result: [Double]) throws -> AnalysisPhase {
+      let metric = AnalysisMetric(
+        name: "m", interval: nil, count: nil, initialDelay: .zero, successCondition: try success.map(ConditionExpression.parse),
+        failureCondition: try failure.map(ConditionExpression.parse), failureLimit: 0, inconclusiveLimit: 0,
+        consecutiveErrorLimit: 4, query: "up")
+      return MetricProgress.classify(result, metric: metric).0
+    }
+    #expect(try phase(nil, nil, [1]) == .successful)
+    #expect(try phase("result[0] < 0.05", nil, []) == .error)
+    #expect(try phase("result[0] < 0.05", nil, [.nan]) == .failed)
+    #expect(try phase("len(result) == 0 || result[0] < 0.05", nil, []) == .successful)
+    #expect(try phase("result[0] < 0.05", "result[0] > 0.1", [0.07]) == .inconclusive)
+    #expect(try phase(nil, "isNaN(result[0]) || result[0] > 0.1", [.nan]) == .failed)
+    // failureLimit 0 fails on the first failure; limit 2 on the third (Failed > limit).
+    var progress = MetricProgress()
+    let tolerant = AnalysisMetric(
+      name: "m", interval: .minutes(1), count: 5, initialDelay: .zero, successCondition: nil, failureCondition: nil,
+      failureLimit: 2, inconclusiveLimit: 0, consecutiveErrorLimit: 4, query: "up")
+    for _ in 0..<2 { progress.record(.failed, metric: tolerant) }
+    #expect(progress.phase == .running)
+    progress.record(.failed, metric: tolerant)
+    #expect(progress.phase == .failed)
+    // The fifth consecutive error makes the metric an Error; errors do not count toward `count`.
+    var errors = MetricProgress()
+    for _ in 0..<4 { errors.record(.error, metric: tolerant) }
+    #expect(errors.phase == .running && errors.count == 0)
+    errors.record(.error, metric: tolerant)
+    #expect(errors.phase == .error)
+    #expect(throws: ConditionExpression.ParseError.self) { try ConditionExpression.parse("result[0] <") }
+  }
+}

@@ -33,6 +33,10 @@ public enum DeliveryEvent: Sendable {
   case brokenChangeFixed(ChangeID)
   /// Aggregated traffic of every service for one interval.
   case trafficTick
+  /// An Argo Rollouts canary moves on: the current step completed.
+  case canaryStepCompleted(DeploymentID)
+  /// An AnalysisRun measures one metric (`run` 0: the step's run, 1: background).
+  case analysisMeasurement(DeploymentID, run: UInt8, metric: Int32)
 }
 
 /// GitOps delivery, serving traffic and incidents: from commit to production and back.
@@ -54,6 +58,8 @@ public struct Delivery {
     var live: DeploymentID?
     var liveDefects: [ChangeID] = []
     var rollout: DeploymentID?
+    /// The canary in progress, with an Argo Rollouts strategy.
+    var canary: CanaryState?
     var rolloutEvents: [EventHandle] = []
     var nextPollAt: SimTime = .zero
     var refreshScheduled = false
@@ -76,20 +82,21 @@ public struct Delivery {
   var onCallStream: RandomStream
   var services: [ServiceState]
   var servicesByTeam: [[ServiceID]]
-  public private(set) var changes: [ChangeRecord] = []
-  public private(set) var deployments: [DeploymentRecord] = []
-  public private(set) var incidents: [IncidentRecord] = []
+  public internal(set) var changes: [ChangeRecord] = []
+  public internal(set) var deployments: [DeploymentRecord] = []
+  public internal(set) var incidents: [IncidentRecord] = []
   public private(set) var stageAttempts: [StageAttempt] = []
   /// Where services publish their series; `nil` without monitoring.
   let monitoring: PlatformMonitoring?
-  var series: [ServiceSeries?]
+  /// Published series per service and track (0: stable, 1: canary).
+  var series: [[ServiceSeries?]]
   /// Alerts that reached the platform while nothing was wrong with the service.
   public private(set) var falseAlarms = 0
 
   public init(configuration: DeliveryConfiguration, seed: RandomSeed, monitoring: PlatformMonitoring? = nil) {
     self.configuration = configuration
     self.monitoring = monitoring
-    series = Array(repeating: nil, count: configuration.services.count)
+    series = Array(repeating: [nil, nil], count: configuration.services.count)
     arrivalStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/commits") }
     attributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/change-attributes") }
     fixAttributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/fix-attributes") }
@@ -158,6 +165,10 @@ public struct Delivery {
     case .trafficTick:
       serveTraffic(at: scheduler.now, calendar: calendar)
       scheduler.schedule(.delivery(.trafficTick), after: configuration.trafficInterval)
+    case .canaryStepCompleted(let deployment):
+      canaryStepCompleted(deployment, scheduler: &scheduler)
+    case .analysisMeasurement(let deployment, let run, let metric):
+      measure(deployment, run: Int(run), metric: Int(metric), scheduler: &scheduler)
     }
   }
 
@@ -346,6 +357,14 @@ public struct Delivery {
     let serviceIndex = Int(record.service.rawValue)
     let duration = configuration.pipeline.rolloutDuration.sampleDuration(&services[serviceIndex].rolloutStream)
     let crashes = record.codeDefects.contains { changes[index($0)].defect?.kind == .crashOnStart }
+    if case .argoCanary(let canary) = configuration.services[serviceIndex].rollout, services[serviceIndex].live != nil,
+      record.kind != .rollback
+    {
+      // Argo Rollouts skips the steps on the initial deploy (no stable ReplicaSet yet)
+      // and when moving back to a known version (a rollback).
+      startCanary(deployment, canary: canary, scheduler: &scheduler)
+      return
+    }
     if crashes {
       // New pods never pass readiness; the old ReplicaSet keeps serving.
       services[serviceIndex].rolloutEvents = [
@@ -372,8 +391,10 @@ public struct Delivery {
     services[serviceIndex].liveDefects = liveDefects
     services[serviceIndex].rollout = nil
     services[serviceIndex].rolloutEvents = []
+    services[serviceIndex].canary = nil
     resolveIncidents(of: service, at: scheduler.now)
-    let introduced = liveDefects.filter { !previousDefects.contains($0) }
+    let alreadyOpen = services[serviceIndex].openIncidents.flatMap { incidents[index($0)].rootCauses }
+    let introduced = liveDefects.filter { !previousDefects.contains($0) && !alreadyOpen.contains($0) }
     if !introduced.isEmpty {
       deployments[position].neededRemediation = true
       openIncident(service: service, cause: deployment, rootCauses: introduced, openedAt: scheduler.now, scheduler: &scheduler)
@@ -393,6 +414,8 @@ public struct Delivery {
         service: service, cause: deployment, rootCauses: crashing, openedAt: deployments[position].startedAt,
         scheduler: &scheduler, detectedNow: true)
     }
+    cancelRuns(serviceIndex: Int(service.rawValue), scheduler: &scheduler)
+    services[Int(service.rawValue)].canary = nil
     services[Int(service.rawValue)].rollout = nil
     startSyncIfReady(service, scheduler: &scheduler)
   }
@@ -471,7 +494,9 @@ public struct Delivery {
 
   // MARK: - Traffic
 
-  /// Draws one interval of requests and failures for every service.
+  /// Draws one interval of requests and failures for every service. During a canary
+  /// each request goes to the canary with probability weight/100, and each side fails
+  /// with the defects of the code it runs.
   mutating func serveTraffic(at time: SimTime, calendar: SimCalendar) {
     let local = calendar.localTime(at: time)
     let seconds = configuration.trafficInterval.seconds
@@ -480,31 +505,60 @@ public struct Delivery {
       let mean = service.requestsPerSecond * service.loadProfile.factor(at: local) * seconds
       var stream = services[serviceIndex].trafficStream
       let requests = Int64(stream.poisson(mean: mean))
-      let baselineErrors = binomial(requests, service.baselineErrorRatio, &stream)
-      var defectFailureRatio = 0.0
-      var latencyExtra = 0.0
-      for defect in services[serviceIndex].liveDefects {
-        guard let drawn = changes[index(defect)].defect else { continue }
-        switch drawn.kind {
-        case .errorRate: defectFailureRatio += drawn.size
-        case .latency: latencyExtra += drawn.size
-        case .crashOnStart, .quality: break
-        }
+      let canary = services[serviceIndex].canary
+      let canaryRequests = canary.map { binomial(requests, Double($0.weight) / 100, &stream) } ?? 0
+      let stable = failures(requests - canaryRequests, defects: services[serviceIndex].liveDefects, service: service, stream: &stream)
+      var canaryOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
+      if let canary {
+        let defects = deployments[index(canary.deployment)].codeDefects
+        canaryOutcome = failures(canaryRequests, defects: defects, service: service, stream: &stream)
       }
-      if latencyExtra > 0 {
-        defectFailureRatio += timeoutProbability(service: service, extraLatency: latencyExtra)
-      }
-      let defectErrors = defectFailureRatio > 0 ? binomial(requests - baselineErrors, min(1, defectFailureRatio), &stream) : 0
       if let monitoring {
         publish(
-          serviceIndex: serviceIndex, requests: requests, errors: baselineErrors + defectErrors, latencyExtra: latencyExtra,
-          time: time, stream: &stream, store: monitoring.store, buckets: monitoring.configuration.latencyBuckets)
+          serviceIndex: serviceIndex, track: 0, requests: requests - canaryRequests, errors: stable.errors,
+          latencyExtra: stable.latencyExtra, defects: services[serviceIndex].liveDefects, time: time, stream: &stream,
+          store: monitoring.store, buckets: monitoring.configuration.latencyBuckets)
+        if let canary {
+          publish(
+            serviceIndex: serviceIndex, track: 1, requests: canaryRequests, errors: canaryOutcome.errors,
+            latencyExtra: canaryOutcome.latencyExtra, defects: deployments[index(canary.deployment)].codeDefects, time: time,
+            stream: &stream, store: monitoring.store, buckets: monitoring.configuration.latencyBuckets)
+        } else if let published = series[serviceIndex][1], published.live {
+          for id in published.all { monitoring.store.appendStaleMarker(id, timestampMs: time.microseconds / 1_000) }
+          series[serviceIndex][1]?.live = false
+        }
       }
       services[serviceIndex].trafficStream = stream
       services[serviceIndex].requests += requests
-      services[serviceIndex].errors += baselineErrors + defectErrors
-      if defectErrors > 0 { attribute(defectErrors, toIncidentsOf: serviceIndex) }
+      services[serviceIndex].errors += stable.errors + canaryOutcome.errors
+      if stable.defectErrors > 0 {
+        attribute(stable.defectErrors, toIncidentsOf: serviceIndex, defects: services[serviceIndex].liveDefects)
+      }
+      if let canary, canaryOutcome.defectErrors > 0 {
+        attribute(canaryOutcome.defectErrors, toIncidentsOf: serviceIndex, defects: deployments[index(canary.deployment)].codeDefects)
+      }
     }
+  }
+
+  /// Failures among `requests` served by code carrying `defects`: baseline errors, the
+  /// errors of error-rate defects, and timeouts of latency defects.
+  func failures(_ requests: Int64, defects: [ChangeID], service: ServiceConfiguration, stream: inout RandomStream)
+    -> (errors: Int64, defectErrors: Int64, latencyExtra: Double)
+  {
+    let baselineErrors = binomial(requests, service.baselineErrorRatio, &stream)
+    var defectFailureRatio = 0.0
+    var latencyExtra = 0.0
+    for defect in defects {
+      guard let drawn = changes[index(defect)].defect else { continue }
+      switch drawn.kind {
+      case .errorRate: defectFailureRatio += drawn.size
+      case .latency: latencyExtra += drawn.size
+      case .crashOnStart, .quality: break
+      }
+    }
+    if latencyExtra > 0 { defectFailureRatio += timeoutProbability(service: service, extraLatency: latencyExtra) }
+    let defectErrors = defectFailureRatio > 0 ? binomial(requests - baselineErrors, min(1, defectFailureRatio), &stream) : 0
+    return (baselineErrors + defectErrors, defectErrors, latencyExtra)
   }
 
   /// Publishes one scrape of a service's series: request and error counters by
@@ -513,19 +567,18 @@ public struct Delivery {
   /// the model-quality gauge. A version that stops serving gets a staleness marker,
   /// as Prometheus writes when a target's series disappears.
   mutating func publish(
-    serviceIndex: Int, requests: Int64, errors: Int64, latencyExtra: Double, time: SimTime, stream: inout RandomStream,
-    store: SeriesStore, buckets: [Double]
+    serviceIndex: Int, track: Int, requests: Int64, errors: Int64, latencyExtra: Double, defects: [ChangeID], time: SimTime,
+    stream: inout RandomStream, store: SeriesStore, buckets: [Double]
   ) {
     let service = configuration.services[serviceIndex]
-    let version = "all"
     let timestampMs = time.microseconds / 1_000
-    if series[serviceIndex]?.version != version {
-      if let old = series[serviceIndex] { for id in old.all { store.appendStaleMarker(id, timestampMs: timestampMs) } }
-      series[serviceIndex] = ServiceSeries(
-        store: store, service: service.name, team: configuration.teams[Int(service.team.rawValue)].name, version: version,
-        buckets: buckets)
+    if series[serviceIndex][track] == nil {
+      series[serviceIndex][track] = ServiceSeries(
+        store: store, service: service.name, team: configuration.teams[Int(service.team.rawValue)].name,
+        track: track == 0 ? "stable" : "canary", buckets: buckets)
     }
-    guard var published = series[serviceIndex] else { return }
+    guard var published = series[serviceIndex][track] else { return }
+    published.live = true
     published.requestsTotal += Double(requests)
     published.errorsTotal += Double(errors)
     store.append(published.successes, timestampMs: timestampMs, value: published.requestsTotal - published.errorsTotal)
@@ -553,11 +606,11 @@ public struct Delivery {
     store.append(published.durationCount, timestampMs: timestampMs, value: published.requestsTotal)
     store.append(published.durationSum, timestampMs: timestampMs, value: published.durationSumTotal)
     var quality = 0.9
-    for defect in services[serviceIndex].liveDefects {
+    for defect in defects {
       if let drawn = changes[index(defect)].defect, drawn.kind == .quality { quality -= drawn.size }
     }
     store.append(published.quality, timestampMs: timestampMs, value: max(0, quality))
-    series[serviceIndex] = published
+    series[serviceIndex][track] = published
   }
 
   /// Acts on an Alertmanager notification: `sim://rollback` rolls the service back at
@@ -601,8 +654,7 @@ public struct Delivery {
     return max(0, 0.5 * erfc(z / 2.0.squareRoot()) - baseline)
   }
 
-  mutating func attribute(_ failures: Int64, toIncidentsOf serviceIndex: Int) {
-    let live = services[serviceIndex].liveDefects
+  mutating func attribute(_ failures: Int64, toIncidentsOf serviceIndex: Int, defects live: [ChangeID]) {
     let affected = services[serviceIndex].openIncidents.filter { incident in
       incidents[index(incident)].rootCauses.contains { live.contains($0) }
     }

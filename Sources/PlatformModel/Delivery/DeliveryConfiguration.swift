@@ -94,6 +94,8 @@ public struct ServiceConfiguration: Equatable, Sendable {
   public var baselineLatencySeconds: Double
   /// Requests slower than this fail (client timeout).
   public var timeoutSeconds: Double
+  /// How new versions reach its traffic.
+  public var rollout: RolloutStrategy = .bigBang
 
   public init(
     name: String, team: TeamID, requestsPerSecond: Double, loadProfile: RateProfile, baselineErrorRatio: Double,

@@ -93,6 +93,8 @@ public enum DeploymentStatus: String, Sendable {
   case stalled
   /// Replaced by a later deployment (a rollback) before it finished.
   case superseded
+  /// A canary that its analysis (or a person) aborted: traffic went back to stable.
+  case aborted
 }
 
 /// One deployment (Argo CD sync + rollout): the rows of `deployments` and
@@ -110,6 +112,10 @@ public struct DeploymentRecord: Sendable {
   /// Whether it needed remediation (rollback or fix): DORA's failed deployment.
   public var neededRemediation = false
   public var rolledBack = false
+  /// Why a canary was aborted, if it was.
+  public var abortReason: String?
+  /// Highest canary weight it reached, for canary strategies.
+  public var maximumCanaryWeight: Int?
 }
 
 /// How an incident was noticed.
@@ -118,12 +124,16 @@ public enum DetectionSource: String, Sendable {
   case humanNotice = "human-notice"
   /// A stalled rollout exceeded its progress deadline.
   case progressDeadline = "progress-deadline"
+  /// A canary's AnalysisRun failed.
+  case canaryAnalysis = "canary-analysis"
   /// A Prometheus alert routed by Alertmanager to `sim://rollback` or `sim://page`.
   case alert
 }
 
 /// How an incident was resolved.
 public enum Resolution: String, Sendable {
+  /// The canary was aborted: traffic went back to the stable version.
+  case canaryAbort = "canary-abort"
   case rollback
   case fixForward = "fix-forward"
 }

@@ -61,6 +61,9 @@ public enum DeliveryKPIs {
     let targets = delivery.configuration.targets
     let days = window.seconds / 86_400
     let finished = delivery.deployments.filter { $0.status == .succeeded || $0.status == .stalled }
+    // Canary aborts count toward the platform's own rollback rate, not DORA's failures:
+    // the aborted version never became production.
+    let attempted = delivery.deployments.filter { $0.status == .succeeded || $0.status == .stalled || $0.status == .aborted }
     let succeeded = delivery.deployments.filter { $0.status == .succeeded }
     let deployed = delivery.changes.filter { $0.deployedAt != nil }
     let leadTimes = deployed.map { ($0.deployedAt! - $0.committedAt).seconds }
@@ -83,7 +86,8 @@ public enum DeliveryKPIs {
       KPIValue(
         name: "change_failure_rate", value: ratio(finished.filter(\.neededRemediation).count, finished.count), unit: "ratio",
         target: targets.changeFailureRate, comparison: .below),
-      KPIValue(name: "rollback_rate", value: ratio(finished.filter(\.rolledBack).count, finished.count), unit: "ratio"),
+      KPIValue(name: "rollback_rate", value: ratio(attempted.filter(\.rolledBack).count, attempted.count), unit: "ratio"),
+      KPIValue(name: "canary_aborts", value: Double(delivery.deployments.filter { $0.status == .aborted }.count), unit: "deployments"),
       KPIValue(
         name: "recovery_time_median_seconds", value: percentileContinuous(recoveries, 0.5), unit: "s",
         target: targets.recoveryTime.seconds, comparison: .below),

@@ -211,7 +211,10 @@ public final class PlatformMonitoring {
 
 /// The series a service publishes, registered once per service and version.
 struct ServiceSeries {
-  var version: String
+  /// `stable` or `canary` (the `track` label analysis queries select on).
+  var track: String
+  /// Whether samples were appended since the last staleness marker.
+  var live = false
   /// `http_requests_total{code="200"}`: requests that succeeded.
   var successes: SeriesID
   /// `http_requests_total{code="500"}`: requests that failed (errors and timeouts).
@@ -225,11 +228,11 @@ struct ServiceSeries {
   var bucketTotals: [Double]
   var durationSumTotal: Double = 0
 
-  init(store: SeriesStore, service: String, team: String, version: String, buckets: [Double]) {
-    self.version = version
-    // No per-version label yet: every deployment would add a series set that selectors
-    // keep scanning after it goes stale (the store does not drop stale series).
-    let base = [("service", service), ("team", team)]
+  init(store: SeriesStore, service: String, team: String, track: String, buckets: [Double]) {
+    self.track = track
+    // A `track` label rather than a per-version one: every deployment would otherwise
+    // add a series set that selectors keep scanning after it goes stale.
+    let base = [("service", service), ("team", team), ("track", track)]
     successes = store.register(name: "http_requests_total", labels: base + [("code", "200")], kind: .counter)
     errors = store.register(name: "http_requests_total", labels: base + [("code", "500")], kind: .counter)
     self.buckets = (buckets.map { formatBucket($0) } + ["+Inf"]).map {

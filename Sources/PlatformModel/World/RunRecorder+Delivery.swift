@@ -41,7 +41,7 @@ extension RunRecorder {
       "deployments",
       columns: [
         "run_id", "deploy_id", "source", "service", "kind", "started_at", "time_created", "status", "main_commit",
-        "needed_remediation", "rolled_back",
+        "needed_remediation", "rolled_back", "strategy", "max_canary_weight", "abort_reason",
       ])
     let links = store.tableWriter("deployment_changes", columns: ["run_id", "deploy_id", "change_id"])
     for deployment in delivery.deployments {
@@ -56,6 +56,10 @@ extension RunRecorder {
       deployments.append(deployment.changes.last?.rawValue)
       deployments.append(deployment.neededRemediation)
       deployments.append(deployment.rolledBack)
+      let strategy = configuration.services[Int(deployment.service.rawValue)].rollout
+      deployments.append(deployment.maximumCanaryWeight == nil ? "big-bang" : (strategy == .bigBang ? "big-bang" : "canary"))
+      deployments.append(deployment.maximumCanaryWeight.map { Int64($0) })
+      deployments.append(deployment.abortReason)
       try deployments.endRow()
       for change in deployment.changes {
         links.append(runID.rawValue)
