@@ -310,7 +310,7 @@ public final class SeriesStore {
     let newStart = lowerBound(entry.timestamps, from: entry.start, to: entry.count, cutoff)
     for position in entry.start..<newStart where isStaleMarker(entry.values[position]) { entry.staleMarkerCount -= 1 }
     entry.start = newStart
-    if newStart > 1_024 && newStart * 2 > entry.count {
+    if newStart > 64 && newStart * 2 > entry.count {
       entry.removeFirst(newStart)
       entry.start = 0
     }
