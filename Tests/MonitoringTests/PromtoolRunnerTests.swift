@@ -46,6 +46,42 @@ struct PromtoolRunnerTests {
     #expect(verdict.groups.first?.failures.first?.contains("alertname: ErrorRateHigh, time: 17m") == true)
   }
 
+  @Test("rule_files globs expand relative to the test file")
+  func ruleFileGlobs() throws {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("platformsim-glob-\(ProcessInfo.processInfo.processIdentifier)")
+    try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for record in ["a", "b"] {
+      try "groups:\n  - name: \(record)\n    rules:\n      - record: \(record)\n        expr: vector(1)\n"
+        .write(to: directory.appendingPathComponent("rules/\(record).yml"), atomically: true, encoding: .utf8)
+    }
+    let test = """
+      rule_files: ['rules/*.yml']
+      tests:
+        - interval: 1m
+          input_series: []
+          alert_rule_test:
+            - eval_time: 1m
+              alertname: None
+              exp_alerts: []
+          promql_expr_test:
+            - expr: a + b
+              eval_time: 1m
+              exp_samples:
+                - labels: '{}'
+                  value: 2
+      """
+    let path = directory.appendingPathComponent("test.yml").path
+    try test.write(toFile: path, atomically: true, encoding: .utf8)
+    let verdict = PromtoolTestRunner.run(file: path)
+    #expect(verdict.passed, "\(verdict)")
+    if let promtool = PromtoolCrossCheck.promtoolPath() {
+      let (output, status) = try PromtoolCrossCheck.runProcess(promtool, ["test", "rules", path])
+      #expect(status == 0, "\(output)")
+    }
+  }
+
   @Test("values notation expands as promtool 2.42 does")
   func valuesNotation() throws {
     let values = try expandSeriesValues("1+2x2 _ 5x1 _x2 stale 3-1x2 -1 Inf")

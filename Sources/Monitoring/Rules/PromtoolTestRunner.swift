@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The outcome of one test group of a promtool test file.
 public struct PromtoolGroupVerdict: Sendable {
   public var name: String
@@ -44,18 +50,32 @@ public enum PromtoolTestRunner {
       return PromtoolVerdict(file: path, groups: [], loadError: "\(path): cannot read: \(error.localizedDescription)")
     }
     let directory = (path as NSString).deletingLastPathComponent
-    return run(yaml: text, file: path) { ruleFile in
-      let rulePath = ruleFile.hasPrefix("/") ? ruleFile : (directory.isEmpty ? ruleFile : directory + "/" + ruleFile)
-      return try String(contentsOfFile: rulePath, encoding: .utf8)
+    func resolve(_ ruleFile: String) -> String {
+      ruleFile.hasPrefix("/") ? ruleFile : (directory.isEmpty ? ruleFile : directory + "/" + ruleFile)
     }
+    return run(
+      yaml: text, file: path,
+      expandRuleFiles: { pattern in
+        // promtool expands rule_files with filepath.Glob (sorted matches).
+        guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
+        return globPaths(resolve(pattern))
+      },
+      readRuleFile: { ruleFile in try String(contentsOfFile: resolve(ruleFile), encoding: .utf8) })
   }
 
   /// Runs a test file given as text; `readRuleFile` returns a rule file's contents.
   public static func run(yaml: String, file: String, readRuleFile: (String) throws -> String) -> PromtoolVerdict {
-    let testFile: PromtoolTestFile
+    run(yaml: yaml, file: file, expandRuleFiles: { [$0] }, readRuleFile: readRuleFile)
+  }
+
+  static func run(
+    yaml: String, file: String, expandRuleFiles: (String) -> [String], readRuleFile: (String) throws -> String
+  ) -> PromtoolVerdict {
+    var testFile: PromtoolTestFile
     let groups: [RuleGroupDefinition]
     do {
       testFile = try PromtoolTestFile.parse(yaml: yaml, file: file)
+      testFile.ruleFiles = testFile.ruleFiles.flatMap(expandRuleFiles)
       groups = try loadRuleGroups(testFile, readRuleFile)
     } catch {
       return PromtoolVerdict(file: file, groups: [], loadError: "\(error)")
@@ -216,4 +236,16 @@ extension PromtoolVerdict: CustomStringConvertible {
     }
     return out
   }
+}
+
+/// Paths matching a shell pattern, sorted (like Go's `filepath.Glob`).
+func globPaths(_ pattern: String) -> [String] {
+  var result = glob_t()
+  defer { globfree(&result) }
+  guard glob(pattern, 0, nil, &result) == 0 else { return [] }
+  var paths: [String] = []
+  for index in 0..<Int(result.gl_pathc) {
+    if let path = result.gl_pathv[index] { paths.append(String(cString: path)) }
+  }
+  return paths.sorted()
 }
