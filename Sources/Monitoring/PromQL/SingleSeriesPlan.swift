@@ -16,14 +16,22 @@ public final class SingleSeriesPlan {
     case unknown
   }
 
-  private let root: Node
+  // The plan owns its expression (so its selectors) and every node; nodes refer to
+  // their children and selectors without reference counting.
+  private let expr: Expr
+  private let nodes: [Node]
+  private unowned(unsafe) let root: Node
 
   /// Compiles `expr`, or returns nil when it is outside the supported subset.
   public init?(_ expr: Expr) {
-    guard let root = Node.compile(expr), root.type == .vector else { return nil }
+    var nodes: [Node] = []
+    guard let root = Node.compile(expr, &nodes), root.type == .vector else { return nil }
+    self.expr = expr
+    self.nodes = nodes
     self.root = root
   }
 
+  /// Whether `expr` evaluated at `t` is empty, present, or beyond the plan.
   public func outcome(atMs t: Int64, engine: PromQLEngine) -> Outcome {
     switch root.evaluate(t, engine) {
     case .empty: return .empty
@@ -47,10 +55,16 @@ public final class SingleSeriesPlan {
     func evaluate(_ t: Int64, _ engine: PromQLEngine) -> Value { .unknown }
     func labels(_ id: SeriesID, _ store: SeriesStore) -> Labels { .empty }
 
-    static func compile(_ expr: Expr) -> Node? {
+    static func compile(_ expr: Expr, _ nodes: inout [Node]) -> Node? {
+      guard let node = build(expr, &nodes) else { return nil }
+      nodes.append(node)
+      return node
+    }
+
+    private static func build(_ expr: Expr, _ nodes: inout [Node]) -> Node? {
       switch expr {
       case .paren(let inner):
-        return compile(inner)
+        return build(inner, &nodes)
       case .vector(let selector):
         return SelectorNode(selector)
       case .call(let function, let arguments, _):
@@ -60,28 +74,28 @@ public final class SingleSeriesPlan {
           guard case .matrix(let selector, let rangeMs) = arguments[0] else { return nil }
           return RangeNode(function, selector, rangeMs)
         case .abs, .ceil, .floor, .sqrt, .exp, .ln, .log2, .log10, .sgn:
-          guard let child = compile(arguments[0]) else { return nil }
+          guard let child = compile(arguments[0], &nodes) else { return nil }
           return MathNode(function, child)
         default:
           return nil
         }
       case .aggregate(let aggregation):
-        guard [.sum, .avg, .min, .max, .count].contains(aggregation.op), let child = compile(aggregation.expr),
+        guard [.sum, .avg, .min, .max, .count].contains(aggregation.op), let child = compile(aggregation.expr, &nodes),
           aggregation.grouping.isEmpty && !aggregation.without || child.hasLabels
         else { return nil }
         return AggregateNode(aggregation, child)
       case .binary(let binary):
         guard !binary.op.isSetOperator else { return nil }
         if let matching = binary.matching {
-          guard matching.cardinality == .oneToOne, let lhs = compile(binary.lhs), let rhs = compile(binary.rhs),
-            lhs.hasLabels, rhs.hasLabels
+          guard matching.cardinality == .oneToOne, let lhs = compile(binary.lhs, &nodes),
+            let rhs = compile(binary.rhs, &nodes), lhs.hasLabels, rhs.hasLabels
           else { return nil }
           return VectorVectorNode(binary, matching, lhs, rhs)
         }
-        if case .number(let scalar) = binary.rhs, let lhs = compile(binary.lhs) {
+        if case .number(let scalar) = binary.rhs, let lhs = compile(binary.lhs, &nodes) {
           return VectorScalarNode(binary, lhs, scalar, swapped: false)
         }
-        if case .number(let scalar) = binary.lhs, let rhs = compile(binary.rhs) {
+        if case .number(let scalar) = binary.lhs, let rhs = compile(binary.rhs, &nodes) {
           return VectorScalarNode(binary, rhs, scalar, swapped: true)
         }
         return nil
@@ -92,7 +106,7 @@ public final class SingleSeriesPlan {
   }
 
   final class SelectorNode: Node {
-    let selector: VectorSelector
+    unowned(unsafe) let selector: VectorSelector
     init(_ selector: VectorSelector) { self.selector = selector }
 
     override func evaluate(_ t: Int64, _ engine: PromQLEngine) -> Value {
@@ -109,7 +123,7 @@ public final class SingleSeriesPlan {
 
   final class RangeNode: Node {
     let function: PromQLFunction
-    let selector: VectorSelector
+    unowned(unsafe) let selector: VectorSelector
     let rangeMs: Int64
     private var cursor = SeriesStore.RangeCursor()
     init(_ function: PromQLFunction, _ selector: VectorSelector, _ rangeMs: Int64) {
@@ -150,7 +164,7 @@ public final class SingleSeriesPlan {
 
   final class MathNode: Node {
     let function: PromQLFunction
-    let child: Node
+    unowned(unsafe) let child: Node
     init(_ function: PromQLFunction, _ child: Node) {
       self.function = function
       self.child = child
@@ -167,8 +181,8 @@ public final class SingleSeriesPlan {
   }
 
   final class AggregateNode: Node {
-    let aggregation: Aggregation
-    let child: Node
+    unowned(unsafe) let aggregation: Aggregation
+    unowned(unsafe) let child: Node
     init(_ aggregation: Aggregation, _ child: Node) {
       self.aggregation = aggregation
       self.child = child
@@ -190,8 +204,8 @@ public final class SingleSeriesPlan {
   }
 
   final class VectorScalarNode: Node {
-    let binary: BinaryExpression
-    let child: Node
+    unowned(unsafe) let binary: BinaryExpression
+    unowned(unsafe) let child: Node
     let scalar: Double
     let swapped: Bool
     init(_ binary: BinaryExpression, _ child: Node, _ scalar: Double, swapped: Bool) {
@@ -222,10 +236,10 @@ public final class SingleSeriesPlan {
   }
 
   final class VectorVectorNode: Node {
-    let binary: BinaryExpression
+    unowned(unsafe) let binary: BinaryExpression
     let matching: VectorMatching
-    let lhs: Node
-    let rhs: Node
+    unowned(unsafe) let lhs: Node
+    unowned(unsafe) let rhs: Node
     private var cachedPair: (SeriesID, SeriesID, Bool)?
     init(_ binary: BinaryExpression, _ matching: VectorMatching, _ lhs: Node, _ rhs: Node) {
       self.binary = binary

@@ -54,8 +54,8 @@ public let staleNaNBitPattern: UInt64 = 0x7ff0_0000_0000_0002
 /// a simulated month, and rules read short windows at the end. Each series keeps two
 /// parallel buffers (timestamps in ms, values) so that window bounds are found by binary
 /// search and rate computations read contiguous memory; samples older than the
-/// retention window are dropped in amortised O(1). A metric-name index narrows selector
-/// matching, and ``generation`` lets query nodes cache the series a selector matches.
+/// retention window are dropped in amortised O(1). A postings index per label pair narrows
+/// selector matching, and ``generation`` lets query nodes cache the series a selector matches.
 ///
 /// - Complexity: `append` is amortised O(1); a lookup at time t is O(log n) per series.
 public final class SeriesStore {
@@ -122,7 +122,8 @@ public final class SeriesStore {
 
   @usableFromInline @exclusivity(unchecked) private(set) var series: [Series] = []
   private var idsByLabels: [Labels: SeriesID] = [:]
-  private var idsByName: [String: [SeriesID]] = [:]
+  /// Postings: the series holding each label pair, in registration order.
+  private var idsByLabel: [Label: [SeriesID]] = [:]
   /// Incremented whenever a series is registered; selectors cache against it.
   public private(set) var generation = 0
   /// Samples older than (newest appended timestamp − retention) are dropped.
@@ -152,7 +153,7 @@ public final class SeriesStore {
     let id = SeriesID(rawValue: Int32(series.count))
     series.append(Series(labels: labels, kind: kind))
     idsByLabels[labels] = id
-    idsByName[labels.metricName, default: []].append(id)
+    for label in labels.items { idsByLabel[label, default: []].append(id) }
     generation += 1
     return id
   }
@@ -292,17 +293,18 @@ public final class SeriesStore {
 
   /// IDs of series whose labels satisfy all `matchers`, sorted by labels.
   public func select(_ matchers: [LabelMatcher]) -> [SeriesID] {
-    var candidates: [SeriesID]
-    if let nameMatcher = matchers.first(where: { $0.name == Labels.metricName && $0.kind == .equal }) {
-      candidates = idsByName[nameMatcher.value] ?? []
-    } else {
-      candidates = (0..<series.count).map { SeriesID(rawValue: Int32($0)) }
+    // Start from the shortest postings list of an equality matcher with a non-empty value.
+    var candidates: [SeriesID]?
+    for matcher in matchers where matcher.kind == .equal && !matcher.value.isEmpty {
+      let postings = idsByLabel[Label(matcher.name, matcher.value)] ?? []
+      if candidates == nil || postings.count < (candidates?.count ?? 0) { candidates = postings }
     }
-    candidates = candidates.filter { id in
+    var selected = candidates ?? (0..<series.count).map { SeriesID(rawValue: Int32($0)) }
+    selected = selected.filter { id in
       let labels = series[Int(id.rawValue)].labels
       return matchers.allSatisfy { $0.matches(labels[$0.name]) }
     }
-    return candidates.sorted { series[Int($0.rawValue)].labels < series[Int($1.rawValue)].labels }
+    return selected.sorted { series[Int($0.rawValue)].labels < series[Int($1.rawValue)].labels }
   }
 
   private func trim(_ entry: Series, newestMs: Int64) {
