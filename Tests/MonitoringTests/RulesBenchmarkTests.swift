@@ -8,11 +8,13 @@ import Testing
 /// docs/PERFORMANCE.md, not asserted:
 ///
 ///     PLATFORMSIM_BENCH=1000x30 swift test -c release --filter RulesBenchmark
-@Suite("Rules benchmark", .enabled(if: ProcessInfo.processInfo.environment["PLATFORMSIM_BENCH"] != nil))
+@Suite(
+  "Rules benchmark", .enabled(if: ProcessInfo.processInfo.environment["PLATFORMSIM_BENCH"] != nil))
 struct RulesBenchmarkTests {
   @Test("error-ratio rules over simulated days")
   func errorRatioRules() throws {
-    let spec = (ProcessInfo.processInfo.environment["PLATFORMSIM_BENCH"] ?? "100x3").split(separator: "x")
+    let spec = (ProcessInfo.processInfo.environment["PLATFORMSIM_BENCH"] ?? "100x3").split(
+      separator: "x")
     let services = Int(spec.first ?? "100") ?? 100
     let days = Int(spec.dropFirst().first ?? "3") ?? 3
     var yaml = "groups:\n  - name: slo\n    interval: 30s\n    rules:\n"
@@ -34,8 +36,14 @@ struct RulesBenchmarkTests {
     var okIDs: [SeriesID] = []
     var errorIDs: [SeriesID] = []
     for service in 0..<services {
-      okIDs.append(store.register(name: "http_requests_total", labels: [("service", "svc-\(service)"), ("code", "200")], kind: .counter))
-      errorIDs.append(store.register(name: "http_requests_total", labels: [("service", "svc-\(service)"), ("code", "500")], kind: .counter))
+      okIDs.append(
+        store.register(
+          name: "http_requests_total", labels: [("service", "svc-\(service)"), ("code", "200")],
+          kind: .counter))
+      errorIDs.append(
+        store.register(
+          name: "http_requests_total", labels: [("service", "svc-\(service)"), ("code", "500")],
+          kind: .counter))
     }
     var okCount = Array(repeating: 0.0, count: services)
     var errorCount = Array(repeating: 0.0, count: services)

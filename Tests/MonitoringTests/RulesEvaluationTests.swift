@@ -22,7 +22,9 @@ struct RulesEvaluationTests {
     """
 
   /// Runs the rules over an error counter: quiet, an incident from minute 5 to 12, quiet.
-  func run(minutes: Int) throws -> (transitions: [AlertTransition], group: RuleGroup, store: SeriesStore) {
+  func run(minutes: Int) throws -> (
+    transitions: [AlertTransition], group: RuleGroup, store: SeriesStore
+  ) {
     let definition = try RuleFileLoader.load(yaml: Self.rules, file: "serving.yml")
     let store = SeriesStore()
     let engine = PromQLEngine(store: store)
@@ -48,7 +50,12 @@ struct RulesEvaluationTests {
     #expect(transitions.map(\.atMs) == [300_000, 420_000, 780_000])
     let firing = transitions[1]
     #expect(firing.activeAtMs == 300_000)
-    #expect(firing.labels == Labels(["alertname": "ErrorsHigh", "service": "ranker", "severity": "page", "owner": "team-ranker"]))
+    #expect(
+      firing.labels
+        == Labels([
+          "alertname": "ErrorsHigh", "service": "ranker", "severity": "page",
+          "owner": "team-ranker",
+        ]))
     #expect(firing.annotations["summary"] == "ranker at 5/s")
     #expect(firing.group == "serving")
     #expect(firing.rule == "ErrorsHigh")
@@ -57,7 +64,9 @@ struct RulesEvaluationTests {
   @Test("a pending alert that disappears is cancelled and its for clock restarts")
   func cancelled() throws {
     let definition = try RuleFileLoader.load(
-      yaml: "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: x > 0\n        for: 3m\n", file: "g.yml")
+      yaml:
+        "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: x > 0\n        for: 3m\n",
+      file: "g.yml")
     let store = SeriesStore()
     let engine = PromQLEngine(store: store)
     let group = RuleGroup(definition[0])
@@ -77,13 +86,16 @@ struct RulesEvaluationTests {
   func recording() throws {
     let (_, _, store) = try run(minutes: 20)
     let engine = PromQLEngine(store: store)
-    guard case .vector(let samples) = try engine.query("service:errors:rate1m", atMs: 600_000) else {
+    guard case .vector(let samples) = try engine.query("service:errors:rate1m", atMs: 600_000)
+    else {
       Issue.record("expected a vector")
       return
     }
     #expect(samples.count == 1)
     #expect(samples.first?.labels.metricName == "service:errors:rate1m")
-    guard case .vector(let alerts) = try engine.query("ALERTS{alertstate=\"firing\"}", atMs: 600_000) else {
+    guard
+      case .vector(let alerts) = try engine.query("ALERTS{alertstate=\"firing\"}", atMs: 600_000)
+    else {
       Issue.record("expected a vector")
       return
     }

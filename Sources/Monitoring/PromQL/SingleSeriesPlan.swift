@@ -69,7 +69,8 @@ public final class SingleSeriesPlan {
         return SelectorNode(selector)
       case .call(let function, let arguments, _):
         switch function {
-        case .rate, .increase, .delta, .irate, .idelta, .changes, .resets, .avgOverTime, .sumOverTime,
+        case .rate, .increase, .delta, .irate, .idelta, .changes, .resets, .avgOverTime,
+          .sumOverTime,
           .countOverTime, .maxOverTime, .minOverTime, .lastOverTime:
           guard case .matrix(let selector, let rangeMs) = arguments[0] else { return nil }
           return RangeNode(function, selector, rangeMs)
@@ -80,7 +81,8 @@ public final class SingleSeriesPlan {
           return nil
         }
       case .aggregate(let aggregation):
-        guard [.sum, .avg, .min, .max, .count].contains(aggregation.op), let child = compile(aggregation.expr, &nodes),
+        guard [.sum, .avg, .min, .max, .count].contains(aggregation.op),
+          let child = compile(aggregation.expr, &nodes),
           aggregation.grouping.isEmpty && !aggregation.without || child.hasLabels
         else { return nil }
         return AggregateNode(aggregation, child)
@@ -113,7 +115,9 @@ public final class SingleSeriesPlan {
       let (count, id) = selector.countAndFirst(in: engine.store)
       if count == 0 { return .empty }
       if count > 1 { return .unknown }
-      guard let value = engine.store.instantSample(id, atMs: t - selector.offsetMs, lookbackMs: engine.lookbackMs)
+      guard
+        let value = engine.store.instantSample(
+          id, atMs: t - selector.offsetMs, lookbackMs: engine.lookbackMs)
       else { return .empty }
       return .one(value, id)
     }
@@ -139,7 +143,9 @@ public final class SingleSeriesPlan {
       let end = t - selector.offsetMs
       let function = function
       let rangeMs = rangeMs
-      let value: Double? = engine.store.withRange(id, fromMs: end - rangeMs, toMs: end, cursor: &cursor) { times, values in
+      let value: Double? = engine.store.withRange(
+        id, fromMs: end - rangeMs, toMs: end, cursor: &cursor
+      ) { times, values in
         switch function {
         case .rate, .increase, .delta:
           return extrapolatedRate(
@@ -177,7 +183,9 @@ public final class SingleSeriesPlan {
       return .one(PromQLEngine.mathFunction(function, sample), id)
     }
 
-    override func labels(_ id: SeriesID, _ store: SeriesStore) -> Labels { child.labels(id, store).droppingMetricName() }
+    override func labels(_ id: SeriesID, _ store: SeriesStore) -> Labels {
+      child.labels(id, store).droppingMetricName()
+    }
   }
 
   final class AggregateNode: Node {
@@ -199,7 +207,8 @@ public final class SingleSeriesPlan {
       if aggregation.grouping.isEmpty && !aggregation.without { return .empty }
       let labels = child.labels(id, store)
       return aggregation.without
-        ? labels.removing(aggregation.grouping + [Labels.metricName]) : labels.keeping(aggregation.grouping)
+        ? labels.removing(aggregation.grouping + [Labels.metricName])
+        : labels.keeping(aggregation.grouping)
     }
   }
 
@@ -262,7 +271,8 @@ public final class SingleSeriesPlan {
       if let cachedPair, cachedPair.0 == leftID, cachedPair.1 == rightID {
         matches = cachedPair.2
       } else {
-        matches = engine.signaturesMatch(lhs.labels(leftID, engine.store), rhs.labels(rightID, engine.store), matching)
+        matches = engine.signaturesMatch(
+          lhs.labels(leftID, engine.store), rhs.labels(rightID, engine.store), matching)
         cachedPair = (leftID, rightID, matches)
       }
       guard matches else { return .empty }

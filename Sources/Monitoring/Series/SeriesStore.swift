@@ -23,7 +23,9 @@ public struct ScrapeIntervals: Sendable {
   /// Overrides, as (job, interval) pairs; the first match wins.
   public var perJob: [(job: String, interval: SimDuration)]
 
-  public init(defaultInterval: SimDuration = .minutes(1), perJob: [(job: String, interval: SimDuration)] = []) {
+  public init(
+    defaultInterval: SimDuration = .minutes(1), perJob: [(job: String, interval: SimDuration)] = []
+  ) {
     self.defaultInterval = defaultInterval
     self.perJob = perJob
   }
@@ -114,8 +116,10 @@ public final class SeriesStore {
     /// Drops the first `n` samples physically.
     func removeFirst(_ n: Int) {
       // Raw copyMemory is memmove: the regions overlap.
-      UnsafeMutableRawPointer(timestamps).copyMemory(from: timestamps + n, byteCount: (count - n) * MemoryLayout<Int64>.stride)
-      UnsafeMutableRawPointer(values).copyMemory(from: values + n, byteCount: (count - n) * MemoryLayout<Double>.stride)
+      UnsafeMutableRawPointer(timestamps).copyMemory(
+        from: timestamps + n, byteCount: (count - n) * MemoryLayout<Int64>.stride)
+      UnsafeMutableRawPointer(values).copyMemory(
+        from: values + n, byteCount: (count - n) * MemoryLayout<Double>.stride)
       count -= n
     }
   }
@@ -136,7 +140,9 @@ public final class SeriesStore {
   ///   - retention: how long samples are kept behind the newest sample of each series.
   ///     Must cover the longest range or lookback a rule reads (default 1 day).
   ///   - scrapeIntervals: per-job scrape intervals (default 1m).
-  public init(retention: SimDuration = .days(1), scrapeIntervals: ScrapeIntervals = ScrapeIntervals()) {
+  public init(
+    retention: SimDuration = .days(1), scrapeIntervals: ScrapeIntervals = ScrapeIntervals()
+  ) {
     retentionMs = max(1, retention.microseconds / 1_000)
     self.scrapeIntervals = scrapeIntervals
   }
@@ -160,7 +166,9 @@ public final class SeriesStore {
 
   /// Registers a series named `name` with extra labels.
   @discardableResult
-  public func register(name: String, labels: [(String, String)] = [], kind: MetricKind = .untyped) -> SeriesID {
+  public func register(name: String, labels: [(String, String)] = [], kind: MetricKind = .untyped)
+    -> SeriesID
+  {
     register(Labels([(Labels.metricName, name)] + labels), kind: kind)
   }
 
@@ -171,7 +179,9 @@ public final class SeriesStore {
   public func labels(of id: SeriesID) -> Labels { series[Int(id.rawValue)].labels }
 
   /// The labels of a series without `__name__` (precomputed at registration).
-  public func labelsWithoutName(of id: SeriesID) -> Labels { series[Int(id.rawValue)].labelsWithoutName }
+  public func labelsWithoutName(of id: SeriesID) -> Labels {
+    series[Int(id.rawValue)].labelsWithoutName
+  }
 
   /// Appends a sample. Samples must arrive in increasing timestamp order per series.
   ///
@@ -183,7 +193,9 @@ public final class SeriesStore {
     if entry.count > 0 && timestampMs <= entry.timestamps[entry.count - 1] { return false }
     entry.append(timestampMs, value)
     if isStaleMarker(value) { entry.staleMarkerCount += 1 }
-    if entry.timestamps[entry.start] < timestampMs - retentionMs { trim(entry, newestMs: timestampMs) }
+    if entry.timestamps[entry.start] < timestampMs - retentionMs {
+      trim(entry, newestMs: timestampMs)
+    }
     return true
   }
 
@@ -310,7 +322,9 @@ public final class SeriesStore {
   private func trim(_ entry: Series, newestMs: Int64) {
     let cutoff = newestMs - retentionMs
     let newStart = lowerBound(entry.timestamps, from: entry.start, to: entry.count, cutoff)
-    for position in entry.start..<newStart where isStaleMarker(entry.values[position]) { entry.staleMarkerCount -= 1 }
+    for position in entry.start..<newStart where isStaleMarker(entry.values[position]) {
+      entry.staleMarkerCount -= 1
+    }
     entry.start = newStart
     if newStart > 64 && newStart * 2 > entry.count {
       entry.removeFirst(newStart)
