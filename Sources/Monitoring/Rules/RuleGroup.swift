@@ -18,6 +18,8 @@ public final class RuleGroup {
   public var externalURL = ""
   /// Write `ALERTS` and `ALERTS_FOR_STATE` series, as Prometheus does (promtool too).
   public var writesAlertSeries = true
+  /// `--rules.alert.resend-delay` (default 1m): how often firing alerts are re-sent.
+  public var resendDelayMs: Int64 = 60_000
 
   /// How long resolved alerts are kept (`resolvedRetention`).
   static let resolvedRetentionMs: Int64 = 15 * 60_000
@@ -77,6 +79,7 @@ public final class RuleGroup {
           output = try evaluateAlerting(
             index, rule, alert, forMs, keepFiringForMs, annotations, timestampMs, engine,
             &result.transitions)
+          sendAlerts(index, timestampMs, &result.alertsToSend)
         }
         result.samplesWritten += write(index, output, timestampMs, engine.store)
       } catch {
@@ -85,6 +88,31 @@ public final class RuleGroup {
       }
     }
     return result
+  }
+
+  /// Mirrors `AlertingRule.sendAlerts` and `Alert.needsSending` (Prometheus 2.42):
+  /// pending alerts are never sent; others when resolved since the last send or when
+  /// the last send is more than the resend delay ago (strictly), resolved ones included
+  /// until they are dropped 15 minutes after resolving.
+  private func sendAlerts(_ index: Int, _ t: Int64, _ out: inout [OutgoingAlert]) {
+    let validFor = 4 * max(intervalMs, resendDelayMs)
+    for position in alerts[index].indices {
+      let alert = alerts[index][position]
+      guard alert.state != .pending else { continue }
+      let lastSent = alert.lastSentAtMs
+      let resolvedSinceLastSend =
+        alert.resolvedAtMs.map { resolved in lastSent.map { resolved > $0 } ?? true } ?? false
+      guard resolvedSinceLastSend || lastSent.map({ $0 + resendDelayMs < t }) ?? true else {
+        continue
+      }
+      alerts[index][position].lastSentAtMs = t
+      out.append(
+        OutgoingAlert(
+          labels: alert.labels, annotations: alert.annotations,
+          startsAtMs: alert.firedAtMs ?? alert.activeAtMs,
+          endsAtMs: alert.resolvedAtMs ?? t + validFor, sentAtMs: t,
+          isResolved: alert.resolvedAtMs != nil))
+    }
   }
 
   private func recordingOutput(
