@@ -15,6 +15,10 @@ struct CrossCheckCase: CustomStringConvertible, Sendable {
   var alerts: [(String, String)] = []
   /// (expr, eval_time) pairs checked with `promql_expr_test`.
   var exprs: [(String, String)] = []
+  /// `external_labels` of the test group.
+  var externalLabels: [(String, String)] = []
+  /// `group_eval_order` of the test file.
+  var groupEvalOrder: [String] = []
 
   var description: String { name }
 }
@@ -66,11 +70,11 @@ enum PromtoolCrossCheck {
       promqlExprTests: testCase.exprs.map {
         PromtoolExprTest(expr: $0.0, evalTimeMs: duration($0.1), expectedSamples: [])
       },
-      externalLabels: .empty, externalURL: "")
+      externalLabels: Labels(testCase.externalLabels), externalURL: "")
     var file = PromtoolTestFile(
       ruleFiles: testCase.rules.isEmpty ? [] : ["rules.yml"],
       evaluationIntervalMs: duration(testCase.evaluationInterval),
-      groupEvalOrder: [], tests: [group])
+      groupEvalOrder: testCase.groupEvalOrder, tests: [group])
     let groups = try PromtoolTestRunner.loadRuleGroups(file) { _ in testCase.rules }
     let observation = PromtoolTestRunner.observe(
       group, evaluationIntervalMs: file.evaluationIntervalMs, groups: groups)

@@ -19,6 +19,26 @@ extension CrossCheckCorpus {
 
   static let ruleCases: [CrossCheckCase] = [
     CrossCheckCase(
+      name: "group-eval-order-and-external-labels",
+      rules: """
+        groups:
+          - name: alerts
+            rules:
+              - alert: ClusterLoadHigh
+                expr: cluster:load:sum > 25
+                annotations:
+                  summary: 'load {{ $value }} in {{ $externalLabels.cluster }}'
+                labels:
+                  cluster: '{{ $externalLabels.cluster }}'
+          - name: records
+            rules:
+              - record: cluster:load:sum
+                expr: sum(load)
+        """,
+      series: [("load{instance=\"1\"}", "10 20 30 40"), ("load{instance=\"2\"}", "1 2 3 4")],
+      alerts: [("ClusterLoadHigh", "1m"), ("ClusterLoadHigh", "2m"), ("ClusterLoadHigh", "3m")],
+      externalLabels: [("cluster", "eu-west")], groupEvalOrder: ["records", "alerts"]),
+    CrossCheckCase(
       name: "alert-error-ratio-for-5m", rules: errorRatioRules,
       series: [
         ("http_requests_total{job=\"api\", code=\"200\"}", "0+100x40"),
