@@ -19,6 +19,24 @@ extension CrossCheckCorpus {
 
   static let ruleCases: [CrossCheckCase] = [
     CrossCheckCase(
+      name: "alert-for-shorter-than-interval-and-refire",
+      rules: """
+        groups:
+          - name: short
+            rules:
+              - alert: Saturated
+                expr: utilization > 0.8
+                for: 30s
+                annotations:
+                  value: '{{ $value | humanizePercentage }}'
+        """,
+      series: [("utilization{pool=\"gpu\"}", "0.9 0.95 0.5 0.85 0.9 0.9 0.1 0.99 0.99")],
+      alerts: [
+        ("Saturated", "0m"), ("Saturated", "1m"), ("Saturated", "2m"), ("Saturated", "3m"),
+        ("Saturated", "4m"),
+        ("Saturated", "6m"), ("Saturated", "7m"), ("Saturated", "8m"),
+      ]),
+    CrossCheckCase(
       name: "group-eval-order-and-external-labels",
       rules: """
         groups:
