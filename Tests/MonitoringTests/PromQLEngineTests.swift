@@ -16,7 +16,8 @@ struct PromQLEngineTests {
   }
 
   func scalar(_ engine: PromQLEngine, _ expression: String, _ t: Int64) throws -> Double? {
-    guard case .vector(let samples) = try engine.query(expression, atMs: t), samples.count == 1 else { return nil }
+    guard case .vector(let samples) = try engine.query(expression, atMs: t), samples.count == 1
+    else { return nil }
     return samples[0].value
   }
 
@@ -45,11 +46,16 @@ struct PromQLEngineTests {
   func manyToMany() {
     let store = SeriesStore()
     for (code, value) in [("500", 1.0), ("503", 2.0)] {
-      store.append(store.register(name: "errors", labels: [("code", code), ("job", "a")]), timestampMs: 0, value: value)
+      store.append(
+        store.register(name: "errors", labels: [("code", code), ("job", "a")]), timestampMs: 0,
+        value: value)
     }
-    store.append(store.register(name: "requests", labels: [("job", "a")]), timestampMs: 0, value: 10)
+    store.append(
+      store.register(name: "requests", labels: [("job", "a")]), timestampMs: 0, value: 10)
     let engine = PromQLEngine(store: store)
     #expect(throws: PromQLError.self) { try engine.query("requests / on(job) errors", atMs: 0) }
-    #expect(throws: Never.self) { try engine.query("errors / on(job) group_left requests", atMs: 0) }
+    #expect(throws: Never.self) {
+      try engine.query("errors / on(job) group_left requests", atMs: 0)
+    }
   }
 }

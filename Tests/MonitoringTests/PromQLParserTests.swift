@@ -22,15 +22,19 @@ struct PromQLParserTests {
 
   @Test("an unsupported function is named with its position")
   func unsupportedFunction() {
-    #expect(throws: PromQLError.unsupported(
-      expression: "1 + predict_linear(x[1h], 60)", offset: 4,
-      feature: "function \"predict_linear\" (PlatformSim implements: " + PromQLFunction.allCases.map(\.rawValue).sorted().joined(separator: ", ") + ")")
+    #expect(
+      throws: PromQLError.unsupported(
+        expression: "1 + predict_linear(x[1h], 60)", offset: 4,
+        feature: "function \"predict_linear\" (PlatformSim implements: "
+          + PromQLFunction.allCases.map(\.rawValue).sorted().joined(separator: ", ") + ")")
     ) {
       try PromQLParser.parse("1 + predict_linear(x[1h], 60)")
     }
   }
 
-  @Test("subqueries and @ are rejected at parse time", arguments: ["max_over_time(rate(x[5m])[1h:1m])", "x @ 100", "x offset -5m"])
+  @Test(
+    "subqueries and @ are rejected at parse time",
+    arguments: ["max_over_time(rate(x[5m])[1h:1m])", "x @ 100", "x offset -5m"])
   func unsupportedSyntax(_ expression: String) {
     #expect {
       try PromQLParser.parse(expression)
@@ -40,9 +44,12 @@ struct PromQLParserTests {
     }
   }
 
-  @Test("type errors are syntax errors", arguments: [
-    "rate(x)", "1 > 2", "sum(x[5m])", "x and 1", "{}", "{a=~\".*\"}", "rate(x[5m] offset 1m offset 2m)", "x + on(a) 1", "histogram_quantile(x, y)",
-  ])
+  @Test(
+    "type errors are syntax errors",
+    arguments: [
+      "rate(x)", "1 > 2", "sum(x[5m])", "x and 1", "{}", "{a=~\".*\"}",
+      "rate(x[5m] offset 1m offset 2m)", "x + on(a) 1", "histogram_quantile(x, y)",
+    ])
   func typeErrors(_ expression: String) {
     #expect {
       try PromQLParser.parse(expression)
@@ -82,7 +89,10 @@ struct PromQLParserTests {
       Issue.record("expected a load error")
     } catch {
       let message = error.description
-      #expect(message.hasPrefix("rules.yml:5: groups[0].rules[0].expr: 1:1: unsupported by PlatformSim: function \"predict_linear\""))
+      #expect(
+        message.hasPrefix(
+          "rules.yml:5: groups[0].rules[0].expr: 1:1: unsupported by PlatformSim: function \"predict_linear\""
+        ))
       #expect(message.contains("\n  predict_linear(disk_free[1h], 3600) < 0\n  ^"))
     }
   }

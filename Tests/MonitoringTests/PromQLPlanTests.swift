@@ -23,9 +23,11 @@ struct PromQLPlanTests {
   func agrees(_ expression: String) throws {
     let store = SeriesStore()
     let errors = store.register(name: "errors_total", labels: [("service", "a"), ("code", "500")])
-    let requests = store.register(name: "requests_total", labels: [("service", "a"), ("code", "200")])
+    let requests = store.register(
+      name: "requests_total", labels: [("service", "a"), ("code", "200")])
     let gauge = store.register(name: "gauge", labels: [("service", "a")])
-    let otherErrors = store.register(name: "errors_total", labels: [("service", "c"), ("code", "500")])
+    let otherErrors = store.register(
+      name: "errors_total", labels: [("service", "c"), ("code", "500")])
     var errorCount = 0.0
     for minute in 0..<60 {
       let t = Int64(minute) * 60_000
@@ -35,7 +37,9 @@ struct PromQLPlanTests {
         store.append(errors, timestampMs: t, value: errorCount)
         store.append(otherErrors, timestampMs: t, value: errorCount)
       }
-      if minute == 45 { store.appendStaleMarker(requests, timestampMs: t) } else if minute < 45 || minute > 50 {
+      if minute == 45 {
+        store.appendStaleMarker(requests, timestampMs: t)
+      } else if minute < 45 || minute > 50 {
         store.append(requests, timestampMs: t, value: Double(minute * 100))
       }
       store.append(gauge, timestampMs: t, value: Double((minute * 13) % 17) - 4)
@@ -60,10 +64,13 @@ struct PromQLPlanTests {
     if expression != "rate(errors_total[5m]) > 0" { #expect(decided > 0) }
   }
 
-  @Test("shapes outside the subset do not compile", arguments: [
-    "topk(1, rate(x[5m]))", "x and y", "histogram_quantile(0.9, rate(x_bucket[5m]))", "x * on(a) group_left y", "vector(1)",
-    "(a / b) / c",
-  ])
+  @Test(
+    "shapes outside the subset do not compile",
+    arguments: [
+      "topk(1, rate(x[5m]))", "x and y", "histogram_quantile(0.9, rate(x_bucket[5m]))",
+      "x * on(a) group_left y", "vector(1)",
+      "(a / b) / c",
+    ])
   func rejects(_ expression: String) throws {
     #expect(SingleSeriesPlan(try PromQLParser.parse(expression)) == nil)
   }

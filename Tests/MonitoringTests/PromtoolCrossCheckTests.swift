@@ -10,7 +10,8 @@ struct PromtoolCrossCheckTests {
   func promtoolIsInstalled() {
     #expect(
       PromtoolCrossCheck.promtoolPath() != nil,
-      "promtool not found (looked at $PROMTOOL, /usr/bin/promtool, /usr/local/bin/promtool): install it with `apt-get install prometheus` (promtool 2.42) — the cross-check suite cannot run without it")
+      "promtool not found (looked at $PROMTOOL, /usr/bin/promtool, /usr/local/bin/promtool): install it with `apt-get install prometheus` (promtool 2.42) — the cross-check suite cannot run without it"
+    )
   }
 
   @Test("the corpus has at least 40 cases with unique names")
@@ -31,13 +32,18 @@ struct PromtoolCrossCheckTests {
   @Test("promtool rejects a wrong expectation (the harness can fail)")
   func harnessDetectsDisagreement() throws {
     guard let promtool = PromtoolCrossCheck.promtoolPath() else {
-      Issue.record("promtool not found: install the Debian package `prometheus` (promtool 2.42); CI installs it")
+      Issue.record(
+        "promtool not found: install the Debian package `prometheus` (promtool 2.42); CI installs it"
+      )
       return
     }
     let testCase = try #require(CrossCheckCorpus.cases.first { $0.name == "rate-counter-reset" })
     var (file, _) = try PromtoolCrossCheck.generate(testCase)
-    file.tests[0].promqlExprTests[0].expectedSamples[0].value = file.tests[0].promqlExprTests[0].expectedSamples[0].value.nextUp
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("platformsim-wrong-\(ProcessInfo.processInfo.processIdentifier).yml").path
+    file.tests[0].promqlExprTests[0].expectedSamples[0].value =
+      file.tests[0].promqlExprTests[0].expectedSamples[0].value.nextUp
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "platformsim-wrong-\(ProcessInfo.processInfo.processIdentifier).yml"
+    ).path
     try file.yaml().write(toFile: path, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: path) }
     let (output, status) = try PromtoolCrossCheck.runProcess(promtool, ["test", "rules", path])
@@ -48,14 +54,19 @@ struct PromtoolCrossCheckTests {
   @Test("PlatformSim and promtool agree", arguments: CrossCheckCorpus.cases)
   func agrees(_ testCase: CrossCheckCase) throws {
     guard let promtool = PromtoolCrossCheck.promtoolPath() else {
-      Issue.record("promtool not found: install the Debian package `prometheus` (promtool 2.42); CI installs it")
+      Issue.record(
+        "promtool not found: install the Debian package `prometheus` (promtool 2.42); CI installs it"
+      )
       return
     }
     let outcome = try PromtoolCrossCheck.run(testCase, promtool: promtool)
     #expect(outcome.generationProblems.isEmpty, "\(outcome.generationProblems)")
     #expect(
       outcome.promtoolExitCode == 0,
-      "promtool disagrees with PlatformSim on \(testCase.name):\n\(outcome.promtoolOutput)\n--- generated test ---\n\(outcome.testYAML)")
-    #expect(outcome.ourVerdict.passed, "PlatformSim's runner rejects its own expectations:\n\(outcome.ourVerdict)")
+      "promtool disagrees with PlatformSim on \(testCase.name):\n\(outcome.promtoolOutput)\n--- generated test ---\n\(outcome.testYAML)"
+    )
+    #expect(
+      outcome.ourVerdict.passed,
+      "PlatformSim's runner rejects its own expectations:\n\(outcome.ourVerdict)")
   }
 }

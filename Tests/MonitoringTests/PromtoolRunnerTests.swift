@@ -16,7 +16,9 @@ struct PromtoolRunnerTests {
     #expect(verdict.passed, "\(verdict)")
     #expect(verdict.groups.count == 1)
     guard let promtool = PromtoolCrossCheck.promtoolPath() else {
-      Issue.record("promtool not found: install the Debian package `prometheus` (promtool 2.42); CI installs it")
+      Issue.record(
+        "promtool not found: install the Debian package `prometheus` (promtool 2.42); CI installs it"
+      )
       return
     }
     let (output, status) = try PromtoolCrossCheck.runProcess(promtool, ["test", "rules", path])
@@ -25,8 +27,12 @@ struct PromtoolRunnerTests {
 
   @Test("the PrometheusRule and the plain copy load to the same rules")
   func customResourceMatchesPlainFile() throws {
-    let resource = try String(contentsOf: Self.scenarioDirectory.appendingPathComponent("error-rate-rules.yaml"), encoding: .utf8)
-    let plain = try String(contentsOf: Self.scenarioDirectory.appendingPathComponent("error-rate-rules.plain.yaml"), encoding: .utf8)
+    let resource = try String(
+      contentsOf: Self.scenarioDirectory.appendingPathComponent("error-rate-rules.yaml"),
+      encoding: .utf8)
+    let plain = try String(
+      contentsOf: Self.scenarioDirectory.appendingPathComponent("error-rate-rules.plain.yaml"),
+      encoding: .utf8)
     let fromResource = try RuleFileLoader.load(yaml: resource, file: "error-rate-rules.yaml")
     let fromPlain = try RuleFileLoader.load(yaml: plain, file: "error-rate-rules.plain.yaml")
     #expect(fromResource.map(\.name) == ["model-serving-slo"])
@@ -38,21 +44,66 @@ struct PromtoolRunnerTests {
   @Test("a wrong expectation fails with promtool's message shape, on both")
   func wrongExpectationFails() throws {
     let path = Self.scenarioDirectory.appendingPathComponent("error-rate-rules.test.yaml").path
-    let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "severity: page", with: "severity: ticket")
+    let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
+      of: "severity: page", with: "severity: ticket")
     let verdict = PromtoolTestRunner.run(yaml: text, file: "wrong.yaml") { ruleFile in
-      try String(contentsOf: Self.scenarioDirectory.appendingPathComponent(ruleFile), encoding: .utf8)
+      try String(
+        contentsOf: Self.scenarioDirectory.appendingPathComponent(ruleFile), encoding: .utf8)
     }
     #expect(!verdict.passed)
-    #expect(verdict.groups.first?.failures.first?.contains("alertname: ErrorRateHigh, time: 17m") == true)
+    #expect(
+      verdict.groups.first?.failures.first?.contains("alertname: ErrorRateHigh, time: 17m") == true)
+  }
+
+  @Test("rule_files globs expand relative to the test file")
+  func ruleFileGlobs() throws {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("platformsim-glob-\(ProcessInfo.processInfo.processIdentifier)")
+    try FileManager.default.createDirectory(
+      at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for record in ["a", "b"] {
+      try
+        "groups:\n  - name: \(record)\n    rules:\n      - record: \(record)\n        expr: vector(1)\n"
+        .write(
+          to: directory.appendingPathComponent("rules/\(record).yml"), atomically: true,
+          encoding: .utf8)
+    }
+    let test = """
+      rule_files: ['rules/*.yml']
+      tests:
+        - interval: 1m
+          input_series: []
+          alert_rule_test:
+            - eval_time: 1m
+              alertname: None
+              exp_alerts: []
+          promql_expr_test:
+            - expr: a + b
+              eval_time: 1m
+              exp_samples:
+                - labels: '{}'
+                  value: 2
+      """
+    let path = directory.appendingPathComponent("test.yml").path
+    try test.write(toFile: path, atomically: true, encoding: .utf8)
+    let verdict = PromtoolTestRunner.run(file: path)
+    #expect(verdict.passed, "\(verdict)")
+    if let promtool = PromtoolCrossCheck.promtoolPath() {
+      let (output, status) = try PromtoolCrossCheck.runProcess(promtool, ["test", "rules", path])
+      #expect(status == 0, "\(output)")
+    }
   }
 
   @Test("values notation expands as promtool 2.42 does")
   func valuesNotation() throws {
     let values = try expandSeriesValues("1+2x2 _ 5x1 _x2 stale 3-1x2 -1 Inf")
-    #expect(values == [
-      .sample(1), .sample(3), .sample(5), .missing, .sample(5), .sample(5), .missing, .missing, .stale,
-      .sample(3), .sample(2), .sample(1), .sample(-1), .sample(.infinity),
-    ])
+    #expect(
+      values == [
+        .sample(1), .sample(3), .sample(5), .missing, .sample(5), .sample(5), .missing, .missing,
+        .stale,
+        .sample(3), .sample(2), .sample(1), .sample(-1), .sample(.infinity),
+      ])
     #expect(throws: SeriesNotationError.self) { try expandSeriesValues("1+x3") }
     let labels = try parseSeriesDescription("up{job=\"api\", instance=\"a:1\"}")
     #expect(labels.metricName == "up")

@@ -7,11 +7,14 @@ struct SeriesStoreTests {
   @Test("registration is idempotent and labels are kept sorted")
   func registration() {
     let store = SeriesStore()
-    let first = store.register(name: "http_requests_total", labels: [("service", "a"), ("code", "500")], kind: .counter)
-    let again = store.register(Labels([("code", "500"), ("__name__", "http_requests_total"), ("service", "a")]))
+    let first = store.register(
+      name: "http_requests_total", labels: [("service", "a"), ("code", "500")], kind: .counter)
+    let again = store.register(
+      Labels([("code", "500"), ("__name__", "http_requests_total"), ("service", "a")]))
     #expect(first == again)
     #expect(store.seriesCount == 1)
-    #expect(store.labels(of: first).description == "http_requests_total{code=\"500\", service=\"a\"}")
+    #expect(
+      store.labels(of: first).description == "http_requests_total{code=\"500\", service=\"a\"}")
     #expect(store.labelsWithoutName(of: first).description == "{code=\"500\", service=\"a\"}")
   }
 
@@ -61,7 +64,9 @@ struct SeriesStoreTests {
   func retention() {
     let store = SeriesStore(retention: .minutes(10))
     let id = store.register(name: "x")
-    for second in 0..<100_000 { store.append(id, timestampMs: Int64(second) * 1_000, value: Double(second)) }
+    for second in 0..<100_000 {
+      store.append(id, timestampMs: Int64(second) * 1_000, value: Double(second))
+    }
     #expect(store.sampleCount(id) == 601)
     let oldest: Int64 = store.withRange(id, fromMs: 0, toMs: .max) { times, _ in times.first ?? -1 }
     #expect(oldest == 99_399_000)
@@ -70,11 +75,15 @@ struct SeriesStoreTests {
   @Test("a classic histogram registers _bucket{le}, _sum and _count")
   func histogram() throws {
     let store = SeriesStore()
-    let histogram = store.registerHistogram(name: "latency_seconds", labels: [("service", "a")], upperBounds: [0.5, 0.1, 1])
+    let histogram = store.registerHistogram(
+      name: "latency_seconds", labels: [("service", "a")], upperBounds: [0.5, 0.1, 1])
     store.append(histogram, timestampMs: 0, cumulativeCounts: [5, 8, 9, 10], sum: 3.2)
     #expect(histogram.buckets.map { store.labels(of: $0)["le"] } == ["0.1", "0.5", "1", "+Inf"])
     let engine = PromQLEngine(store: store)
-    guard case .vector(let samples) = try engine.query("histogram_quantile(0.5, latency_seconds_bucket)", atMs: 0) else {
+    guard
+      case .vector(let samples) = try engine.query(
+        "histogram_quantile(0.5, latency_seconds_bucket)", atMs: 0)
+    else {
       Issue.record("expected a vector")
       return
     }

@@ -55,8 +55,19 @@ public final class VectorSelector {
 
 /// The binary operators of PromQL.
 public enum BinaryOperator: String, Sendable, CaseIterable {
-  case add = "+", subtract = "-", multiply = "*", divide = "/", modulo = "%", power = "^", atan2
-  case equal = "==", notEqual = "!=", greater = ">", less = "<", greaterOrEqual = ">=", lessOrEqual = "<="
+  case add = "+"
+  case subtract = "-"
+  case multiply = "*"
+  case divide = "/"
+  case modulo = "%"
+  case power = "^"
+  case atan2
+  case equal = "=="
+  case notEqual = "!="
+  case greater = ">"
+  case less = "<"
+  case greaterOrEqual = ">="
+  case lessOrEqual = "<="
   case and, or, unless
 
   /// Precedence as in Prometheus `parser.ItemType.Precedence` (higher binds tighter).
@@ -94,11 +105,17 @@ public struct VectorMatching: Sendable {
 /// The functions PlatformSim implements, with Prometheus 2.42 names.
 public enum PromQLFunction: String, Sendable, CaseIterable {
   case abs, absent, ceil, floor, vector, scalar, time
-  case clampMin = "clamp_min", clampMax = "clamp_max", clamp
+  case clampMin = "clamp_min"
+  case clampMax = "clamp_max"
+  case clamp
   case rate, irate, increase, delta, idelta, changes, resets
-  case avgOverTime = "avg_over_time", maxOverTime = "max_over_time", minOverTime = "min_over_time"
-  case sumOverTime = "sum_over_time", countOverTime = "count_over_time"
-  case quantileOverTime = "quantile_over_time", lastOverTime = "last_over_time"
+  case avgOverTime = "avg_over_time"
+  case maxOverTime = "max_over_time"
+  case minOverTime = "min_over_time"
+  case sumOverTime = "sum_over_time"
+  case countOverTime = "count_over_time"
+  case quantileOverTime = "quantile_over_time"
+  case lastOverTime = "last_over_time"
   case absentOverTime = "absent_over_time"
   case histogramQuantile = "histogram_quantile"
   case round, sqrt, exp, ln, log2, log10, sgn
@@ -114,7 +131,8 @@ public enum PromQLFunction: String, Sendable, CaseIterable {
     case .clamp: return [.vector, .scalar, .scalar]
     case .round: return [.vector, .scalar]
     case .rate, .irate, .increase, .delta, .idelta, .changes, .resets,
-      .avgOverTime, .maxOverTime, .minOverTime, .sumOverTime, .countOverTime, .lastOverTime, .absentOverTime:
+      .avgOverTime, .maxOverTime, .minOverTime, .sumOverTime, .countOverTime, .lastOverTime,
+      .absentOverTime:
       return [.matrix]
     case .quantileOverTime: return [.scalar, .matrix]
     case .histogramQuantile: return [.scalar, .vector]
@@ -134,9 +152,11 @@ public enum PromQLFunction: String, Sendable, CaseIterable {
 /// Prometheus 2.42 functions PlatformSim does not implement; named in load-time errors.
 let knownUnsupportedFunctions: Set<String> = [
   "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "day_of_month",
-  "day_of_week", "day_of_year", "days_in_month", "deg", "deriv", "histogram_count", "histogram_fraction",
+  "day_of_week", "day_of_year", "days_in_month", "deg", "deriv", "histogram_count",
+  "histogram_fraction",
   "histogram_sum", "holt_winters", "hour", "label_join", "label_replace", "minute", "month", "pi",
-  "predict_linear", "present_over_time", "rad", "sin", "sinh", "sort", "sort_desc", "stddev_over_time",
+  "predict_linear", "present_over_time", "rad", "sin", "sinh", "sort", "sort_desc",
+  "stddev_over_time",
   "stdvar_over_time", "tan", "tanh", "timestamp", "year",
 ]
 
@@ -171,7 +191,8 @@ public indirect enum Expr {
     case .matrix: return .matrix
     case .call(let function, _, _): return function.returnType
     case .aggregate: return .vector
-    case .binary(let binary): return binary.lhs.type == .scalar && binary.rhs.type == .scalar ? .scalar : .vector
+    case .binary(let binary):
+      return binary.lhs.type == .scalar && binary.rhs.type == .scalar ? .scalar : .vector
     case .negate(let inner), .paren(let inner): return inner.type
     }
   }

@@ -44,13 +44,15 @@ extension PromQLEngine {
       return out
     default:
       for (index, group) in members.enumerated() {
-        out.append(Sample(labels: keys[index], value: Self.aggregate(aggregation.op, parameter, group)))
+        out.append(
+          Sample(labels: keys[index], value: Self.aggregate(aggregation.op, parameter, group)))
       }
       return out
     }
   }
 
-  static func aggregate(_ op: AggregationOperator, _ parameter: Double, _ group: [Sample]) -> Double {
+  static func aggregate(_ op: AggregationOperator, _ parameter: Double, _ group: [Sample]) -> Double
+  {
     switch op {
     case .sum:
       var sum = group[0].value
@@ -73,11 +75,15 @@ extension PromQLEngine {
       return mean
     case .min:
       var result = group[0].value
-      for sample in group.dropFirst() where result > sample.value || result.isNaN { result = sample.value }
+      for sample in group.dropFirst() where result > sample.value || result.isNaN {
+        result = sample.value
+      }
       return result
     case .max:
       var result = group[0].value
-      for sample in group.dropFirst() where result < sample.value || result.isNaN { result = sample.value }
+      for sample in group.dropFirst() where result < sample.value || result.isNaN {
+        result = sample.value
+      }
       return result
     case .quantile:
       return quantileOf(parameter, group.map(\.value))

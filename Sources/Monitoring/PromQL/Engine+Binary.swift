@@ -16,7 +16,9 @@ extension PromQLEngine {
     case (.scalar(let scalar), .vector(let vector)):
       return .vector(try vectorScalar(binary, vector, scalar, swapped: true))
     case (.vector(let l), .vector(let r)):
-      guard let matching = binary.matching else { throw .evaluation(message: "missing vector matching") }
+      guard let matching = binary.matching else {
+        throw .evaluation(message: "missing vector matching")
+      }
       switch binary.op {
       case .and: return .vector(setAnd(l, r, matching))
       case .or: return .vector(setOr(l, r, matching))
@@ -55,7 +57,9 @@ extension PromQLEngine {
     }
   }
 
-  private func vectorScalar(_ binary: BinaryExpression, _ vector: [Sample], _ scalar: Double, swapped: Bool) throws(PromQLError) -> [Sample] {
+  private func vectorScalar(
+    _ binary: BinaryExpression, _ vector: [Sample], _ scalar: Double, swapped: Bool
+  ) throws(PromQLError) -> [Sample] {
     let keepsLabels = !(dropsMetricName(binary.op) || binary.returnBool)
     if keepsLabels && binary.op.isComparison && !swapped {
       // A filter: return the input untouched when nothing is dropped.
@@ -72,17 +76,23 @@ extension PromQLEngine {
         keep = true
       }
       guard keep else { continue }
-      let labels = dropsMetricName(binary.op) || binary.returnBool ? sample.labels.droppingMetricName() : sample.labels
+      let labels =
+        dropsMetricName(binary.op) || binary.returnBool
+        ? sample.labels.droppingMetricName() : sample.labels
       out.append(Sample(labels: labels, value: value))
     }
     return try checkedUnique(out)
   }
 
   private func signature(_ labels: Labels, _ matching: VectorMatching) -> Labels {
-    matching.on ? labels.keeping(matching.matchingLabels) : labels.removing(matching.matchingLabels + [Labels.metricName])
+    matching.on
+      ? labels.keeping(matching.matchingLabels)
+      : labels.removing(matching.matchingLabels + [Labels.metricName])
   }
 
-  private func vectorVector(_ binary: BinaryExpression, _ left: [Sample], _ right: [Sample], _ matching: VectorMatching) throws(PromQLError) -> [Sample] {
+  private func vectorVector(
+    _ binary: BinaryExpression, _ left: [Sample], _ right: [Sample], _ matching: VectorMatching
+  ) throws(PromQLError) -> [Sample] {
     var (lhs, rhs) = (left, right)
     if matching.cardinality == .oneToMany { (lhs, rhs) = (rhs, lhs) }
     if lhs.count == 1 && rhs.count == 1 {
@@ -96,7 +106,9 @@ extension PromQLEngine {
       } else if !keep {
         return []
       }
-      if let cached = binary.cachedResultMetric, cached.lhs == lhs[0].labels, cached.rhs == rhs[0].labels {
+      if let cached = binary.cachedResultMetric, cached.lhs == lhs[0].labels,
+        cached.rhs == rhs[0].labels
+      {
         return [Sample(labels: cached.result, value: value)]
       }
       var metric = resultMetric(lhs[0].labels, rhs[0].labels, binary.op, matching)
@@ -111,7 +123,9 @@ extension PromQLEngine {
       if let existing = rightBySignature[key] {
         let side = matching.cardinality == .oneToMany ? "left" : "right"
         throw .evaluation(
-          message: "found duplicate series for the match group \(key) on the \(side) hand-side of the operation: [\(existing.labels), \(sample.labels)];many-to-many matching not allowed: matching labels must be unique on one side")
+          message:
+            "found duplicate series for the match group \(key) on the \(side) hand-side of the operation: [\(existing.labels), \(sample.labels)];many-to-many matching not allowed: matching labels must be unique on one side"
+        )
       }
       rightBySignature[key] = sample
     }
@@ -132,12 +146,16 @@ extension PromQLEngine {
       if binary.returnBool { metric = metric.droppingMetricName() }
       if matching.cardinality == .oneToOne {
         if matchedSignatures[key] != nil {
-          throw .evaluation(message: "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
+          throw .evaluation(
+            message:
+              "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)"
+          )
         }
         matchedSignatures[key] = []
       } else {
         if matchedSignatures[key, default: []].contains(metric) {
-          throw .evaluation(message: "multiple matches for labels: grouping labels must ensure unique matches")
+          throw .evaluation(
+            message: "multiple matches for labels: grouping labels must ensure unique matches")
         }
         matchedSignatures[key, default: []].insert(metric)
       }
@@ -157,8 +175,11 @@ extension PromQLEngine {
     var i = 0
     var j = 0
     while true {
-      while i < left.count && (left[i].name == Labels.metricName || excluded.contains(left[i].name)) { i += 1 }
-      while j < right.count && (right[j].name == Labels.metricName || excluded.contains(right[j].name)) { j += 1 }
+      while i < left.count && (left[i].name == Labels.metricName || excluded.contains(left[i].name))
+      { i += 1 }
+      while j < right.count
+        && (right[j].name == Labels.metricName || excluded.contains(right[j].name))
+      { j += 1 }
       if i == left.count || j == right.count { return i == left.count && j == right.count }
       if left[i] != right[j] { return false }
       i += 1
@@ -166,11 +187,15 @@ extension PromQLEngine {
     }
   }
 
-  private func resultMetric(_ lhs: Labels, _ rhs: Labels, _ op: BinaryOperator, _ matching: VectorMatching) -> Labels {
+  private func resultMetric(
+    _ lhs: Labels, _ rhs: Labels, _ op: BinaryOperator, _ matching: VectorMatching
+  ) -> Labels {
     var labels = lhs
     if dropsMetricName(op) { labels = labels.droppingMetricName() }
     if matching.cardinality == .oneToOne {
-      labels = matching.on ? labels.keeping(matching.matchingLabels) : labels.removing(matching.matchingLabels)
+      labels =
+        matching.on
+        ? labels.keeping(matching.matchingLabels) : labels.removing(matching.matchingLabels)
     }
     for name in matching.include {
       labels = labels.setting(name, rhs[name])

@@ -1,7 +1,9 @@
 import Foundation
 
 extension PromQLEngine {
-  func evaluateCall(_ function: PromQLFunction, _ arguments: [Expr], _ t: Int64) throws(PromQLError) -> QueryValue {
+  func evaluateCall(_ function: PromQLFunction, _ arguments: [Expr], _ t: Int64) throws(PromQLError)
+    -> QueryValue
+  {
     switch function {
     case .time:
       return .scalar(Double(t) / 1000)
@@ -16,36 +18,49 @@ extension PromQLEngine {
       return .vector([Sample(labels: absentLabels(arguments[0]), value: 1)])
     case .abs, .ceil, .floor, .sqrt, .exp, .ln, .log2, .log10, .sgn:
       let samples = try vectorValue(arguments[0], t)
-      return .vector(try checkedUnique(samples.map { sample in
-        Sample(labels: sample.labels.droppingMetricName(), value: Self.mathFunction(function, sample.value))
-      }))
+      return .vector(
+        try checkedUnique(
+          samples.map { sample in
+            Sample(
+              labels: sample.labels.droppingMetricName(),
+              value: Self.mathFunction(function, sample.value))
+          }))
     case .round:
       let samples = try vectorValue(arguments[0], t)
       let toNearest = arguments.count > 1 ? try scalarValue(arguments[1], t) : 1
       // funcRound: round half up to the nearest multiple of toNearest.
       let inverse = 1.0 / toNearest
-      return .vector(try checkedUnique(samples.map { sample in
-        Sample(labels: sample.labels.droppingMetricName(), value: Foundation.floor(sample.value * inverse + 0.5) / inverse)
-      }))
+      return .vector(
+        try checkedUnique(
+          samples.map { sample in
+            Sample(
+              labels: sample.labels.droppingMetricName(),
+              value: Foundation.floor(sample.value * inverse + 0.5) / inverse)
+          }))
     case .clampMin, .clampMax, .clamp:
       let samples = try vectorValue(arguments[0], t)
       let first = try scalarValue(arguments[1], t)
       let second = arguments.count > 2 ? try scalarValue(arguments[2], t) : 0
       if function == .clamp && second < first { return .vector([]) }
-      return .vector(try checkedUnique(samples.map { sample in
-        let value: Double
-        switch function {
-        case .clampMin: value = goMax(first, sample.value)
-        case .clampMax: value = goMin(first, sample.value)
-        default: value = goMax(first, goMin(second, sample.value))
-        }
-        return Sample(labels: sample.labels.droppingMetricName(), value: value)
-      }))
+      return .vector(
+        try checkedUnique(
+          samples.map { sample in
+            let value: Double
+            switch function {
+            case .clampMin: value = goMax(first, sample.value)
+            case .clampMax: value = goMin(first, sample.value)
+            default: value = goMax(first, goMin(second, sample.value))
+            }
+            return Sample(labels: sample.labels.droppingMetricName(), value: value)
+          }))
     case .histogramQuantile:
       let quantile = try scalarValue(arguments[0], t)
-      return .vector(try checkedUnique(histogramQuantile(quantile, try vectorValue(arguments[1], t))))
+      return .vector(
+        try checkedUnique(histogramQuantile(quantile, try vectorValue(arguments[1], t))))
     case .absentOverTime:
-      guard case .matrix(let selector, let rangeMs) = arguments[0] else { throw .evaluation(message: "expected a range") }
+      guard case .matrix(let selector, let rangeMs) = arguments[0] else {
+        throw .evaluation(message: "expected a range")
+      }
       var any = false
       forEachRange(selector, rangeMs, t) { _, times, _ in
         if times.count > 0 { any = true }
@@ -53,33 +68,43 @@ extension PromQLEngine {
       return .vector(any ? [] : [Sample(labels: absentLabels(arguments[0]), value: 1)])
     case .quantileOverTime:
       let quantile = try scalarValue(arguments[0], t)
-      return .vector(try rangeFunction(arguments[1], t) { _, _, values in
-        values.isEmpty ? nil : quantileOf(quantile, Array(values))
-      })
+      return .vector(
+        try rangeFunction(arguments[1], t) { _, _, values in
+          values.isEmpty ? nil : quantileOf(quantile, Array(values))
+        })
     case .rate, .increase, .delta:
-      guard case .matrix(let selector, let rangeMs) = arguments[0] else { throw .evaluation(message: "expected a range") }
-      return .vector(try rangeFunction(arguments[0], t) { _, times, values in
-        extrapolatedRate(
-          times, values, rangeStartMs: t - rangeMs - selector.offsetMs, rangeEndMs: t - selector.offsetMs,
-          rangeMs: rangeMs, isCounter: function != .delta, isRate: function == .rate)
-      })
+      guard case .matrix(let selector, let rangeMs) = arguments[0] else {
+        throw .evaluation(message: "expected a range")
+      }
+      return .vector(
+        try rangeFunction(arguments[0], t) { _, times, values in
+          extrapolatedRate(
+            times, values, rangeStartMs: t - rangeMs - selector.offsetMs,
+            rangeEndMs: t - selector.offsetMs,
+            rangeMs: rangeMs, isCounter: function != .delta, isRate: function == .rate)
+        })
     case .irate, .idelta:
-      return .vector(try rangeFunction(arguments[0], t) { _, times, values in
-        instantValue(times, values, isRate: function == .irate)
-      })
+      return .vector(
+        try rangeFunction(arguments[0], t) { _, times, values in
+          instantValue(times, values, isRate: function == .irate)
+        })
     case .changes, .resets:
-      return .vector(try rangeFunction(arguments[0], t) { _, _, values in
-        values.isEmpty ? nil : Self.changesOrResets(function, values)
-      })
+      return .vector(
+        try rangeFunction(arguments[0], t) { _, _, values in
+          values.isEmpty ? nil : Self.changesOrResets(function, values)
+        })
     case .avgOverTime, .sumOverTime, .countOverTime, .maxOverTime, .minOverTime, .lastOverTime:
-      return .vector(try rangeFunction(arguments[0], t, keepName: function == .lastOverTime) { _, _, values in
-        values.isEmpty ? nil : Self.overTime(function, values)
-      })
+      return .vector(
+        try rangeFunction(arguments[0], t, keepName: function == .lastOverTime) { _, _, values in
+          values.isEmpty ? nil : Self.overTime(function, values)
+        })
     }
   }
 
   /// `changes` and `resets` over a non-empty range.
-  static func changesOrResets(_ function: PromQLFunction, _ values: UnsafeBufferPointer<Double>) -> Double {
+  static func changesOrResets(_ function: PromQLFunction, _ values: UnsafeBufferPointer<Double>)
+    -> Double
+  {
     var count = 0.0
     var previous = values[0]
     for value in values.dropFirst() {
@@ -112,7 +137,8 @@ extension PromQLEngine {
   /// Mirrors the `*_over_time` functions of Prometheus 2.42 promql/functions.go
   /// (Kahan–Neumaier summation in `sum_over_time` and in the incremental mean of
   /// `avg_over_time`).
-  static func overTime(_ function: PromQLFunction, _ values: UnsafeBufferPointer<Double>) -> Double {
+  static func overTime(_ function: PromQLFunction, _ values: UnsafeBufferPointer<Double>) -> Double
+  {
     switch function {
     case .sumOverTime:
       var sum = 0.0
@@ -173,7 +199,9 @@ extension PromQLEngine {
   ) {
     let end = t - selector.offsetMs
     for id in selector.seriesIDs(in: store) {
-      store.withRange(id, fromMs: end - rangeMs, toMs: end) { times, values in body(id, times, values) }
+      store.withRange(id, fromMs: end - rangeMs, toMs: end) { times, values in
+        body(id, times, values)
+      }
     }
   }
 
@@ -183,11 +211,16 @@ extension PromQLEngine {
     _ argument: Expr, _ t: Int64, keepName: Bool = false,
     _ body: (SeriesID, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> Double?
   ) throws(PromQLError) -> [Sample] {
-    guard case .matrix(let selector, let rangeMs) = argument else { throw .evaluation(message: "expected a range") }
+    guard case .matrix(let selector, let rangeMs) = argument else {
+      throw .evaluation(message: "expected a range")
+    }
     var out: [Sample] = []
     forEachRange(selector, rangeMs, t) { id, times, values in
       if let value = body(id, times, values) {
-        out.append(Sample(labels: keepName ? store.labels(of: id) : store.labelsWithoutName(of: id), value: value))
+        out.append(
+          Sample(
+            labels: keepName ? store.labels(of: id) : store.labelsWithoutName(of: id), value: value)
+        )
       }
     }
     return try checkedUnique(out)
@@ -227,8 +260,10 @@ func extrapolatedRate(
   }
   let extrapolationThreshold = averageDurationBetweenSamples * 1.1
   var extrapolateToInterval = sampledInterval
-  extrapolateToInterval += durationToStart < extrapolationThreshold ? durationToStart : averageDurationBetweenSamples / 2
-  extrapolateToInterval += durationToEnd < extrapolationThreshold ? durationToEnd : averageDurationBetweenSamples / 2
+  extrapolateToInterval +=
+    durationToStart < extrapolationThreshold ? durationToStart : averageDurationBetweenSamples / 2
+  extrapolateToInterval +=
+    durationToEnd < extrapolationThreshold ? durationToEnd : averageDurationBetweenSamples / 2
   var factor = extrapolateToInterval / sampledInterval
   if isRate { factor /= goDurationSeconds(milliseconds: rangeMs) }
   return result * factor
@@ -241,7 +276,9 @@ func extrapolatedRate(
 }
 
 /// `irate` and `idelta`: mirrors `instantValue` in Prometheus 2.42 promql/functions.go.
-func instantValue(_ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>, isRate: Bool) -> Double? {
+func instantValue(
+  _ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>, isRate: Bool
+) -> Double? {
   let count = times.count
   if count < 2 { return nil }
   let last = values[count - 1]
@@ -269,7 +306,9 @@ func quantileOf(_ q: Double, _ input: [Double]) -> Double {
 }
 
 /// One step of Kahan–Neumaier summation; mirrors `kahanSumInc` in promql/functions.go.
-@inline(__always) func kahanSumIncrement(_ increment: Double, _ sum: Double, _ compensation: Double) -> (Double, Double) {
+@inline(__always) func kahanSumIncrement(_ increment: Double, _ sum: Double, _ compensation: Double)
+  -> (Double, Double)
+{
   let total = sum + increment
   var c = compensation
   if Swift.abs(sum) >= Swift.abs(increment) {
@@ -285,5 +324,6 @@ func quantileOf(_ q: Double, _ input: [Double]) -> Double {
 func goLog2(_ value: Double) -> Double {
   let (fraction, exponent) = Foundation.frexp(value)
   if fraction == 0.5 { return Double(exponent - 1) }
-  return Foundation.log(fraction) * 1.442695040888963407359924681001892137426645954152985934135 + Double(exponent)
+  return Foundation.log(fraction) * 1.442695040888963407359924681001892137426645954152985934135
+    + Double(exponent)
 }

@@ -80,6 +80,8 @@ func parseGoFloat(_ text: String) -> Double? {
   case "nan": return .nan
   default: break
   }
-  guard text.allSatisfy({ $0.isNumber || "+-.eExXpP_abcdefABCDEF".contains($0) }) else { return nil }
+  guard text.allSatisfy({ $0.isNumber || "+-.eExXpP_abcdefABCDEF".contains($0) }) else {
+    return nil
+  }
   return Double(text)
 }

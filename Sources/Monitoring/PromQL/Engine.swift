@@ -45,7 +45,8 @@ public struct PromQLEngine {
   }
 
   /// Parses and evaluates `expression` at `timestampMs` (milliseconds of simulated time).
-  public func query(_ expression: String, atMs timestampMs: Int64) throws(PromQLError) -> QueryValue {
+  public func query(_ expression: String, atMs timestampMs: Int64) throws(PromQLError) -> QueryValue
+  {
     try evaluate(PromQLParser.parse(expression), atMs: timestampMs)
   }
 
@@ -67,7 +68,8 @@ public struct PromQLEngine {
       case .scalar(let value): return .scalar(-value)
       case .vector(let samples):
         return .vector(
-          try checkedUnique(samples.map { Sample(labels: $0.labels.droppingMetricName(), value: -$0.value) }))
+          try checkedUnique(
+            samples.map { Sample(labels: $0.labels.droppingMetricName(), value: -$0.value) }))
       case .string: throw .evaluation(message: "unary minus on a string")
       }
     case .call(let function, let arguments, _):

@@ -50,7 +50,9 @@ struct Lexer {
 
   private mutating func next() throws(PromQLError) -> Token {
     while let byte = peek() {
-      if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+      if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
+        || byte == UInt8(ascii: "\r")
+      {
         index += 1
       } else if byte == UInt8(ascii: "#") {
         while let c = peek(), c != UInt8(ascii: "\n") { index += 1 }
@@ -138,11 +140,13 @@ struct Lexer {
       case UInt8(ascii: "b"): scalars.append("\u{08}")
       case UInt8(ascii: "f"): scalars.append("\u{0C}")
       case UInt8(ascii: "v"): scalars.append("\u{0B}")
-      case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"): scalars.append(Unicode.Scalar(escaped))
+      case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"):
+        scalars.append(Unicode.Scalar(escaped))
       case UInt8(ascii: "x"), UInt8(ascii: "u"), UInt8(ascii: "U"):
         let count = escaped == UInt8(ascii: "x") ? 2 : (escaped == UInt8(ascii: "u") ? 4 : 8)
         guard index + count <= bytes.count,
-          let code = UInt32(String(decoding: bytes[index..<index + count], as: UTF8.self), radix: 16),
+          let code = UInt32(
+            String(decoding: bytes[index..<index + count], as: UTF8.self), radix: 16),
           let scalar = Unicode.Scalar(code)
         else { throw error(index - 2, "invalid escape sequence in string") }
         index += count
@@ -161,7 +165,9 @@ struct Lexer {
       index = end
       return Token(kind: .duration(milliseconds), offset: start)
     }
-    if peek() == UInt8(ascii: "0"), let x = peek(1), x == UInt8(ascii: "x") || x == UInt8(ascii: "X") {
+    if peek() == UInt8(ascii: "0"), let x = peek(1),
+      x == UInt8(ascii: "x") || x == UInt8(ascii: "X")
+    {
       index += 2
       let digitsStart = index
       while let c = peek(), isHexDigit(c) { index += 1 }
@@ -183,7 +189,10 @@ struct Lexer {
       }
     }
     if let c = peek(), isIdentifierStart(c) || c == UInt8(ascii: ".") {
-      throw error(start, "bad number or duration syntax: \"\(String(decoding: bytes[start...index], as: UTF8.self))\"")
+      throw error(
+        start,
+        "bad number or duration syntax: \"\(String(decoding: bytes[start...index], as: UTF8.self))\""
+      )
     }
     let text = String(decoding: bytes[start..<index], as: UTF8.self)
     guard let value = Double(text) else { throw error(start, "bad number syntax: \"\(text)\"") }
@@ -203,11 +212,14 @@ struct Lexer {
     while position < bytes.count, isDigit(bytes[position]) {
       var digitsEnd = position
       while digitsEnd < bytes.count, isDigit(bytes[digitsEnd]) { digitsEnd += 1 }
-      guard let number = Int64(String(decoding: bytes[position..<digitsEnd], as: UTF8.self)) else { return nil }
+      guard let number = Int64(String(decoding: bytes[position..<digitsEnd], as: UTF8.self)) else {
+        return nil
+      }
       var unitEnd = digitsEnd
       while unitEnd < bytes.count, isLetter(bytes[unitEnd]) { unitEnd += 1 }
       let unit = String(decoding: bytes[digitsEnd..<unitEnd], as: UTF8.self)
-      guard let unitIndex = order.firstIndex(where: { $0.0 == unit }), unitIndex > lastUnitIndex else {
+      guard let unitIndex = order.firstIndex(where: { $0.0 == unit }), unitIndex > lastUnitIndex
+      else {
         return nil
       }
       lastUnitIndex = unitIndex
@@ -216,19 +228,26 @@ struct Lexer {
       position = unitEnd
     }
     if units == 0 { return nil }
-    if position < bytes.count, isLetter(bytes[position]) || bytes[position] == UInt8(ascii: "_") || bytes[position] == UInt8(ascii: ".") {
+    if position < bytes.count,
+      isLetter(bytes[position]) || bytes[position] == UInt8(ascii: "_")
+        || bytes[position] == UInt8(ascii: ".")
+    {
       return nil
     }
     return (total, position)
   }
 }
 
-@inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+@inline(__always) func isDigit(_ c: UInt8) -> Bool {
+  c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")
+}
 @inline(__always) func isLetter(_ c: UInt8) -> Bool {
-  (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+  (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+    || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
 }
 @inline(__always) func isHexDigit(_ c: UInt8) -> Bool {
-  isDigit(c) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "F"))
+  isDigit(c) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f"))
+    || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "F"))
 }
 @inline(__always) func isIdentifierStart(_ c: UInt8) -> Bool {
   isLetter(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: ":")

@@ -17,7 +17,8 @@ public struct PromQLParser {
     var parser = PromQLParser(source: expression, tokens: try lexer.tokenize())
     let expr = try parser.parseExpression(minimumPrecedence: 1)
     if parser.current.kind != .end {
-      throw parser.syntax("unexpected \(parser.describe(parser.current)) after a complete expression")
+      throw parser.syntax(
+        "unexpected \(parser.describe(parser.current)) after a complete expression")
     }
     return expr
   }
@@ -63,7 +64,9 @@ public struct PromQLParser {
   }
 
   private mutating func expect(_ kind: Token.Kind, _ what: String) throws(PromQLError) {
-    guard current.kind == kind else { throw syntax("unexpected \(describe(current)), expected \(what)") }
+    guard current.kind == kind else {
+      throw syntax("unexpected \(describe(current)), expected \(what)")
+    }
     advance()
   }
 
@@ -111,7 +114,8 @@ public struct PromQLParser {
         advance()
       }
       var matching = VectorMatching(
-        cardinality: op.isSetOperator ? .manyToMany : .oneToOne, matchingLabels: [], on: false, include: [])
+        cardinality: op.isSetOperator ? .manyToMany : .oneToOne, matchingLabels: [], on: false,
+        include: [])
       var hasMatchingModifier = false
       if let word = keyword(current), word == "on" || word == "ignoring" {
         hasMatchingModifier = true
@@ -120,12 +124,16 @@ public struct PromQLParser {
         matching.matchingLabels = try parseLabelList()
         if let group = keyword(current), group == "group_left" || group == "group_right" {
           let groupOffset = current.offset
-          if op.isSetOperator { throw syntax("no grouping allowed for \"\(op.rawValue)\" operation", at: groupOffset) }
+          if op.isSetOperator {
+            throw syntax("no grouping allowed for \"\(op.rawValue)\" operation", at: groupOffset)
+          }
           matching.cardinality = group == "group_left" ? .manyToOne : .oneToMany
           advance()
           if current.kind == .leftParen { matching.include = try parseLabelList() }
-          for label in matching.include where matching.on && matching.matchingLabels.contains(label) {
-            throw syntax("label \"\(label)\" must not occur in ON and GROUP clause at once", at: groupOffset)
+          for label in matching.include where matching.on && matching.matchingLabels.contains(label)
+          {
+            throw syntax(
+              "label \"\(label)\" must not occur in ON and GROUP clause at once", at: groupOffset)
           }
         }
       }
@@ -141,7 +149,8 @@ public struct PromQLParser {
     _ hasMatchingModifier: Bool, _ offset: Int
   ) throws(PromQLError) -> Expr {
     for side in [lhs.type, rhs.type] where side != .scalar && side != .vector {
-      throw syntax("binary expression must contain only scalar and instant vector types", at: offset)
+      throw syntax(
+        "binary expression must contain only scalar and instant vector types", at: offset)
     }
     let bothVectors = lhs.type == .vector && rhs.type == .vector
     if returnBool && !op.isComparison {
@@ -151,13 +160,15 @@ public struct PromQLParser {
       throw syntax("comparisons between scalars must use BOOL modifier", at: offset)
     }
     if op.isSetOperator && !bothVectors {
-      throw syntax("set operator \"\(op.rawValue)\" not allowed in binary scalar expression", at: offset)
+      throw syntax(
+        "set operator \"\(op.rawValue)\" not allowed in binary scalar expression", at: offset)
     }
     if hasMatchingModifier && !bothVectors {
       throw syntax("vector matching only allowed between instant vectors", at: offset)
     }
     return .binary(
-      BinaryExpression(op: op, lhs: lhs, rhs: rhs, returnBool: returnBool, matching: bothVectors ? matching : nil))
+      BinaryExpression(
+        op: op, lhs: lhs, rhs: rhs, returnBool: returnBool, matching: bothVectors ? matching : nil))
   }
 
   private mutating func parseUnary() throws(PromQLError) -> Expr {
@@ -167,7 +178,9 @@ public struct PromQLParser {
       advance()
       let operand = try parseExpression(minimumPrecedence: BinaryOperator.power.precedence)
       guard operand.type == .scalar || operand.type == .vector else {
-        throw syntax("unary expression only allowed on expressions of type scalar or instant vector", at: offset)
+        throw syntax(
+          "unary expression only allowed on expressions of type scalar or instant vector",
+          at: offset)
       }
       if case .number(let value) = operand { return .number(negate ? -value : value) }
       return negate ? .negate(operand) : operand
@@ -201,12 +214,17 @@ public struct PromQLParser {
         return try parseAggregation(aggregation)
       }
       if knownUnsupportedAggregators.contains(lower), isAggregationStart() {
-        throw unsupported("aggregation operator \"\(name)\" (PlatformSim implements: \(AggregationOperator.allCases.map(\.rawValue).joined(separator: ", ")))", at: token.offset)
+        throw unsupported(
+          "aggregation operator \"\(name)\" (PlatformSim implements: \(AggregationOperator.allCases.map(\.rawValue).joined(separator: ", ")))",
+          at: token.offset)
       }
       if peekKind() == .leftParen {
         return try parseCall(name, token.offset)
       }
-      if ["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or", "unless"].contains(lower) {
+      if [
+        "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and",
+        "or", "unless",
+      ].contains(lower) {
         throw syntax("unexpected \(lower)")
       }
       advance()
@@ -220,7 +238,9 @@ public struct PromQLParser {
 
   private func isAggregationStart() -> Bool {
     if peekKind() == .leftParen { return true }
-    if case .identifier(let word) = peekKind() { return word.lowercased() == "by" || word.lowercased() == "without" }
+    if case .identifier(let word) = peekKind() {
+      return word.lowercased() == "by" || word.lowercased() == "without"
+    }
     return false
   }
 
@@ -246,7 +266,8 @@ public struct PromQLParser {
     let expected = function.argumentTypes
     if arguments.count < function.minimumArguments || arguments.count > expected.count {
       throw syntax(
-        "expected \(expected.count) argument(s) in call to \"\(name)\", got \(arguments.count)", at: offset)
+        "expected \(expected.count) argument(s) in call to \"\(name)\", got \(arguments.count)",
+        at: offset)
     }
     for (index, argument) in arguments.enumerated() where argument.type != expected[index] {
       throw syntax(
@@ -284,7 +305,9 @@ public struct PromQLParser {
     }
     let expectedCount = op.hasParameter ? 2 : 1
     guard arguments.count == expectedCount else {
-      throw syntax("wrong number of arguments for aggregate expression provided, expected \(expectedCount), got \(arguments.count)", at: offset)
+      throw syntax(
+        "wrong number of arguments for aggregate expression provided, expected \(expectedCount), got \(arguments.count)",
+        at: offset)
     }
     let expr = arguments[expectedCount - 1]
     guard expr.type == .vector else {
@@ -296,10 +319,13 @@ public struct PromQLParser {
     if op.hasParameter {
       parameter = arguments[0]
       guard arguments[0].type == .scalar else {
-        throw syntax("expected type scalar in aggregation parameter, got \(arguments[0].type.rawValue)", at: argumentOffsets[0])
+        throw syntax(
+          "expected type scalar in aggregation parameter, got \(arguments[0].type.rawValue)",
+          at: argumentOffsets[0])
       }
     }
-    return .aggregate(Aggregation(op: op, parameter: parameter, expr: expr, grouping: grouping, without: without))
+    return .aggregate(
+      Aggregation(op: op, parameter: parameter, expr: expr, grouping: grouping, without: without))
   }
 
   private mutating func parseLabelList() throws(PromQLError) -> [String] {
@@ -314,7 +340,9 @@ public struct PromQLParser {
     return labels
   }
 
-  private mutating func parseSelector(name: String, nameOffset: Int) throws(PromQLError) -> VectorSelector {
+  private mutating func parseSelector(name: String, nameOffset: Int) throws(PromQLError)
+    -> VectorSelector
+  {
     var matchers: [LabelMatcher] = []
     if !name.isEmpty {
       matchers.append(try makeMatcher(Labels.metricName, .equal, name, nameOffset))
@@ -330,7 +358,10 @@ public struct PromQLParser {
         case .notEqual: kind = .notEqual
         case .regexMatch: kind = .regexMatch
         case .regexNoMatch: kind = .regexNoMatch
-        default: throw syntax("unexpected \(describe(current)) in label matching, expected one of \"=\", \"!=\", \"=~\", \"!~\"")
+        default:
+          throw syntax(
+            "unexpected \(describe(current)) in label matching, expected one of \"=\", \"!=\", \"=~\", \"!~\""
+          )
         }
         advance()
         guard case .string(let value) = current.kind else {
@@ -338,7 +369,9 @@ public struct PromQLParser {
         }
         advance()
         if labelName == Labels.metricName && !name.isEmpty {
-          throw syntax("metric name must not be set twice: \(quotedLabelValue(name)) or \(quotedLabelValue(value))", at: labelOffset)
+          throw syntax(
+            "metric name must not be set twice: \(quotedLabelValue(name)) or \(quotedLabelValue(value))",
+            at: labelOffset)
         }
         matchers.append(try makeMatcher(labelName, kind, value, labelOffset))
         if current.kind == .comma { advance() } else { break }
@@ -348,11 +381,14 @@ public struct PromQLParser {
     if !matchers.contains(where: { !$0.matchesEmpty }) {
       throw syntax("vector selector must contain at least one non-empty matcher", at: nameOffset)
     }
-    let selectorName = matchers.first(where: { $0.name == Labels.metricName && $0.kind == .equal })?.value ?? ""
+    let selectorName =
+      matchers.first(where: { $0.name == Labels.metricName && $0.kind == .equal })?.value ?? ""
     return VectorSelector(name: selectorName, matchers: matchers, position: nameOffset)
   }
 
-  private func makeMatcher(_ name: String, _ kind: LabelMatcher.Kind, _ value: String, _ offset: Int) throws(PromQLError) -> LabelMatcher {
+  private func makeMatcher(
+    _ name: String, _ kind: LabelMatcher.Kind, _ value: String, _ offset: Int
+  ) throws(PromQLError) -> LabelMatcher {
     do {
       return try LabelMatcher(name: name, kind: kind, value: value)
     } catch {
@@ -370,7 +406,8 @@ public struct PromQLParser {
         let bracketOffset = current.offset
         advance()
         guard case .duration(let rangeMs) = current.kind else {
-          throw syntax("unexpected \(describe(current)) in range selector, expected duration such as 5m")
+          throw syntax(
+            "unexpected \(describe(current)) in range selector, expected duration such as 5m")
         }
         advance()
         if current.kind == .colon {
@@ -393,14 +430,21 @@ public struct PromQLParser {
         guard case .duration(let milliseconds) = current.kind else {
           throw syntax("unexpected \(describe(current)) after offset, expected duration")
         }
-        if negative { throw unsupported("negative offset (needs --enable-feature=promql-negative-offset)", at: offsetOffset) }
+        if negative {
+          throw unsupported(
+            "negative offset (needs --enable-feature=promql-negative-offset)", at: offsetOffset)
+        }
         advance()
         switch expr {
         case .vector(let selector), .matrix(let selector, _):
-          if selector.offsetMs != 0 { throw syntax("offset may not be set multiple times", at: offsetOffset) }
+          if selector.offsetMs != 0 {
+            throw syntax("offset may not be set multiple times", at: offsetOffset)
+          }
           selector.offsetMs = milliseconds
         default:
-          throw syntax("offset modifier must be preceded by an instant vector selector or range vector selector", at: offsetOffset)
+          throw syntax(
+            "offset modifier must be preceded by an instant vector selector or range vector selector",
+            at: offsetOffset)
         }
       case .at:
         throw unsupported("@ modifier", at: current.offset)

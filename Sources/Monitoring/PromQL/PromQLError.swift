@@ -39,7 +39,8 @@ public enum PromQLError: Error, Sendable, Equatable, CustomStringConvertible {
     let (line, column) = lineAndColumn(expression, offset)
     let lines = expression.split(separator: "\n", omittingEmptySubsequences: false)
     let text = line - 1 < lines.count ? String(lines[line - 1]) : expression
-    return "\(line):\(column): \(message)\n  \(text)\n  " + String(repeating: " ", count: column - 1) + "^"
+    return "\(line):\(column): \(message)\n  \(text)\n  "
+      + String(repeating: " ", count: column - 1) + "^"
   }
 }
 

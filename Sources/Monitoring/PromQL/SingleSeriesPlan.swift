@@ -16,14 +16,22 @@ public final class SingleSeriesPlan {
     case unknown
   }
 
-  private let root: Node
+  // The plan owns its expression (so its selectors) and every node; nodes refer to
+  // their children and selectors without reference counting.
+  private let expr: Expr
+  private let nodes: [Node]
+  private unowned(unsafe) let root: Node
 
   /// Compiles `expr`, or returns nil when it is outside the supported subset.
   public init?(_ expr: Expr) {
-    guard let root = Node.compile(expr), root.type == .vector else { return nil }
+    var nodes: [Node] = []
+    guard let root = Node.compile(expr, &nodes), root.type == .vector else { return nil }
+    self.expr = expr
+    self.nodes = nodes
     self.root = root
   }
 
+  /// Whether `expr` evaluated at `t` is empty, present, or beyond the plan.
   public func outcome(atMs t: Int64, engine: PromQLEngine) -> Outcome {
     switch root.evaluate(t, engine) {
     case .empty: return .empty
@@ -47,41 +55,49 @@ public final class SingleSeriesPlan {
     func evaluate(_ t: Int64, _ engine: PromQLEngine) -> Value { .unknown }
     func labels(_ id: SeriesID, _ store: SeriesStore) -> Labels { .empty }
 
-    static func compile(_ expr: Expr) -> Node? {
+    static func compile(_ expr: Expr, _ nodes: inout [Node]) -> Node? {
+      guard let node = build(expr, &nodes) else { return nil }
+      nodes.append(node)
+      return node
+    }
+
+    private static func build(_ expr: Expr, _ nodes: inout [Node]) -> Node? {
       switch expr {
       case .paren(let inner):
-        return compile(inner)
+        return build(inner, &nodes)
       case .vector(let selector):
         return SelectorNode(selector)
       case .call(let function, let arguments, _):
         switch function {
-        case .rate, .increase, .delta, .irate, .idelta, .changes, .resets, .avgOverTime, .sumOverTime,
+        case .rate, .increase, .delta, .irate, .idelta, .changes, .resets, .avgOverTime,
+          .sumOverTime,
           .countOverTime, .maxOverTime, .minOverTime, .lastOverTime:
           guard case .matrix(let selector, let rangeMs) = arguments[0] else { return nil }
           return RangeNode(function, selector, rangeMs)
         case .abs, .ceil, .floor, .sqrt, .exp, .ln, .log2, .log10, .sgn:
-          guard let child = compile(arguments[0]) else { return nil }
+          guard let child = compile(arguments[0], &nodes) else { return nil }
           return MathNode(function, child)
         default:
           return nil
         }
       case .aggregate(let aggregation):
-        guard [.sum, .avg, .min, .max, .count].contains(aggregation.op), let child = compile(aggregation.expr),
+        guard [.sum, .avg, .min, .max, .count].contains(aggregation.op),
+          let child = compile(aggregation.expr, &nodes),
           aggregation.grouping.isEmpty && !aggregation.without || child.hasLabels
         else { return nil }
         return AggregateNode(aggregation, child)
       case .binary(let binary):
         guard !binary.op.isSetOperator else { return nil }
         if let matching = binary.matching {
-          guard matching.cardinality == .oneToOne, let lhs = compile(binary.lhs), let rhs = compile(binary.rhs),
-            lhs.hasLabels, rhs.hasLabels
+          guard matching.cardinality == .oneToOne, let lhs = compile(binary.lhs, &nodes),
+            let rhs = compile(binary.rhs, &nodes), lhs.hasLabels, rhs.hasLabels
           else { return nil }
           return VectorVectorNode(binary, matching, lhs, rhs)
         }
-        if case .number(let scalar) = binary.rhs, let lhs = compile(binary.lhs) {
+        if case .number(let scalar) = binary.rhs, let lhs = compile(binary.lhs, &nodes) {
           return VectorScalarNode(binary, lhs, scalar, swapped: false)
         }
-        if case .number(let scalar) = binary.lhs, let rhs = compile(binary.rhs) {
+        if case .number(let scalar) = binary.lhs, let rhs = compile(binary.rhs, &nodes) {
           return VectorScalarNode(binary, rhs, scalar, swapped: true)
         }
         return nil
@@ -92,14 +108,16 @@ public final class SingleSeriesPlan {
   }
 
   final class SelectorNode: Node {
-    let selector: VectorSelector
+    unowned(unsafe) let selector: VectorSelector
     init(_ selector: VectorSelector) { self.selector = selector }
 
     override func evaluate(_ t: Int64, _ engine: PromQLEngine) -> Value {
       let (count, id) = selector.countAndFirst(in: engine.store)
       if count == 0 { return .empty }
       if count > 1 { return .unknown }
-      guard let value = engine.store.instantSample(id, atMs: t - selector.offsetMs, lookbackMs: engine.lookbackMs)
+      guard
+        let value = engine.store.instantSample(
+          id, atMs: t - selector.offsetMs, lookbackMs: engine.lookbackMs)
       else { return .empty }
       return .one(value, id)
     }
@@ -109,7 +127,7 @@ public final class SingleSeriesPlan {
 
   final class RangeNode: Node {
     let function: PromQLFunction
-    let selector: VectorSelector
+    unowned(unsafe) let selector: VectorSelector
     let rangeMs: Int64
     private var cursor = SeriesStore.RangeCursor()
     init(_ function: PromQLFunction, _ selector: VectorSelector, _ rangeMs: Int64) {
@@ -125,7 +143,9 @@ public final class SingleSeriesPlan {
       let end = t - selector.offsetMs
       let function = function
       let rangeMs = rangeMs
-      let value: Double? = engine.store.withRange(id, fromMs: end - rangeMs, toMs: end, cursor: &cursor) { times, values in
+      let value: Double? = engine.store.withRange(
+        id, fromMs: end - rangeMs, toMs: end, cursor: &cursor
+      ) { times, values in
         switch function {
         case .rate, .increase, .delta:
           return extrapolatedRate(
@@ -150,7 +170,7 @@ public final class SingleSeriesPlan {
 
   final class MathNode: Node {
     let function: PromQLFunction
-    let child: Node
+    unowned(unsafe) let child: Node
     init(_ function: PromQLFunction, _ child: Node) {
       self.function = function
       self.child = child
@@ -163,12 +183,14 @@ public final class SingleSeriesPlan {
       return .one(PromQLEngine.mathFunction(function, sample), id)
     }
 
-    override func labels(_ id: SeriesID, _ store: SeriesStore) -> Labels { child.labels(id, store).droppingMetricName() }
+    override func labels(_ id: SeriesID, _ store: SeriesStore) -> Labels {
+      child.labels(id, store).droppingMetricName()
+    }
   }
 
   final class AggregateNode: Node {
-    let aggregation: Aggregation
-    let child: Node
+    unowned(unsafe) let aggregation: Aggregation
+    unowned(unsafe) let child: Node
     init(_ aggregation: Aggregation, _ child: Node) {
       self.aggregation = aggregation
       self.child = child
@@ -185,13 +207,14 @@ public final class SingleSeriesPlan {
       if aggregation.grouping.isEmpty && !aggregation.without { return .empty }
       let labels = child.labels(id, store)
       return aggregation.without
-        ? labels.removing(aggregation.grouping + [Labels.metricName]) : labels.keeping(aggregation.grouping)
+        ? labels.removing(aggregation.grouping + [Labels.metricName])
+        : labels.keeping(aggregation.grouping)
     }
   }
 
   final class VectorScalarNode: Node {
-    let binary: BinaryExpression
-    let child: Node
+    unowned(unsafe) let binary: BinaryExpression
+    unowned(unsafe) let child: Node
     let scalar: Double
     let swapped: Bool
     init(_ binary: BinaryExpression, _ child: Node, _ scalar: Double, swapped: Bool) {
@@ -222,10 +245,10 @@ public final class SingleSeriesPlan {
   }
 
   final class VectorVectorNode: Node {
-    let binary: BinaryExpression
+    unowned(unsafe) let binary: BinaryExpression
     let matching: VectorMatching
-    let lhs: Node
-    let rhs: Node
+    unowned(unsafe) let lhs: Node
+    unowned(unsafe) let rhs: Node
     private var cachedPair: (SeriesID, SeriesID, Bool)?
     init(_ binary: BinaryExpression, _ matching: VectorMatching, _ lhs: Node, _ rhs: Node) {
       self.binary = binary
@@ -248,7 +271,8 @@ public final class SingleSeriesPlan {
       if let cachedPair, cachedPair.0 == leftID, cachedPair.1 == rightID {
         matches = cachedPair.2
       } else {
-        matches = engine.signaturesMatch(lhs.labels(leftID, engine.store), rhs.labels(rightID, engine.store), matching)
+        matches = engine.signaturesMatch(
+          lhs.labels(leftID, engine.store), rhs.labels(rightID, engine.store), matching)
         cachedPair = (leftID, rightID, matches)
       }
       guard matches else { return .empty }

@@ -21,6 +21,8 @@ public struct Alert: Sendable {
   public var resolvedAtMs: Int64?
   /// First evaluation without the element while kept firing by `keep_firing_for`.
   public var keepFiringSinceMs: Int64?
+  /// When the instance was last handed to Alertmanager.
+  public var lastSentAtMs: Int64?
 }
 
 /// A change of an alert's state, observable by Alertmanager routing and result stores.
@@ -71,4 +73,23 @@ public struct RuleGroupEvaluation: Sendable {
   public var errors: [RuleEvaluationError] = []
   /// Number of samples written (recorded series, `ALERTS`, staleness markers).
   public var samplesWritten = 0
+  /// Alerts to hand to Alertmanager after this evaluation (Prometheus `sendAlerts`).
+  public var alertsToSend: [OutgoingAlert] = []
+}
+
+/// An alert as the rule manager posts it to Alertmanager.
+///
+/// Mirrors `rules.SendAlerts` in Prometheus 2.42 rules/manager.go: `startsAt` is when the
+/// alert started firing; `endsAt` is when it resolved, or for a firing alert
+/// `ts + 4 × max(interval, resend delay)` so that Alertmanager resolves it on its own if
+/// Prometheus stops sending.
+public struct OutgoingAlert: Sendable {
+  public var labels: Labels
+  public var annotations: Labels
+  public var startsAtMs: Int64
+  public var endsAtMs: Int64
+  /// The evaluation that sent it.
+  public var sentAtMs: Int64
+  /// Whether the alert is resolved (`endsAt` in the past from Alertmanager's view).
+  public var isResolved: Bool
 }

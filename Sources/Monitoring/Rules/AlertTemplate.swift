@@ -12,7 +12,12 @@ import Foundation
 /// the rule file loads.
 public struct AlertTemplate: Sendable {
   enum Operand: Sendable {
-    case label(String), externalLabel(String), value, externalURL, text(String), number(Double), function(String)
+    case label(String)
+    case externalLabel(String)
+    case value, externalURL
+    case text(String)
+    case number(Double)
+    case function(String)
   }
   enum Piece: Sendable {
     case text(String)
@@ -34,17 +39,22 @@ public struct AlertTemplate: Sendable {
     var rest = Substring(source)
     while let open = rest.range(of: "{{") {
       var before = String(rest[..<open.lowerBound])
-      var inner = rest[open.upperBound...]
-      guard let close = inner.range(of: "}}") else { throw TemplateError(template: source, message: "unclosed action \"{{\"") }
+      let inner = rest[open.upperBound...]
+      guard let close = inner.range(of: "}}") else {
+        throw TemplateError(template: source, message: "unclosed action \"{{\"")
+      }
       var action = String(inner[..<close.lowerBound])
       rest = inner[close.upperBound...]
-      inner = Substring(action)
-      if action.hasPrefix("-") && (action.count == 1 || action.dropFirst().first?.isWhitespace == true) {
+      if action.hasPrefix("-")
+        && (action.count == 1 || action.dropFirst().first?.isWhitespace == true)
+      {
         action.removeFirst()
         while let last = before.last, last.isWhitespace { before.removeLast() }
       }
       var trimAfter = false
-      if action.hasSuffix("-") && (action.count == 1 || action.dropLast().last?.isWhitespace == true) {
+      if action.hasSuffix("-")
+        && (action.count == 1 || action.dropLast().last?.isWhitespace == true)
+      {
         action.removeLast()
         trimAfter = true
       }
@@ -59,11 +69,15 @@ public struct AlertTemplate: Sendable {
     self.pieces = pieces
   }
 
-  private static func parsePipeline(_ text: String, _ source: String) throws(TemplateError) -> [[Operand]] {
+  private static func parsePipeline(_ text: String, _ source: String) throws(TemplateError)
+    -> [[Operand]]
+  {
     var commands: [[Operand]] = []
     var current: [Operand] = []
     var index = text.startIndex
-    func fail(_ message: String) -> TemplateError { TemplateError(template: source, message: message) }
+    func fail(_ message: String) -> TemplateError {
+      TemplateError(template: source, message: message)
+    }
     while index < text.endIndex {
       let character = text[index]
       if character.isWhitespace {
@@ -99,7 +113,9 @@ public struct AlertTemplate: Sendable {
         continue
       }
       var end = index
-      while end < text.endIndex && !text[end].isWhitespace && text[end] != "|" { end = text.index(after: end) }
+      while end < text.endIndex && !text[end].isWhitespace && text[end] != "|" {
+        end = text.index(after: end)
+      }
       let word = String(text[index..<end])
       index = end
       if word == "$value" || word == ".Value" {
@@ -115,7 +131,9 @@ public struct AlertTemplate: Sendable {
       } else if functions.contains(word) {
         current.append(.function(word))
       } else {
-        throw fail("unsupported template construct \"\(word)\" (PlatformSim supports $labels.x, $value, $externalLabels.x, $externalURL and \(functions.sorted().joined(separator: ", ")))")
+        throw fail(
+          "unsupported template construct \"\(word)\" (PlatformSim supports $labels.x, $value, $externalLabels.x, $externalURL and \(functions.sorted().joined(separator: ", ")))"
+        )
       }
     }
     if current.isEmpty { throw fail("empty action or pipeline") }
@@ -124,14 +142,21 @@ public struct AlertTemplate: Sendable {
   }
 
   private static func suffix(_ word: String, _ prefixes: [String]) -> String? {
-    for prefix in prefixes where word.hasPrefix(prefix) { return String(word.dropFirst(prefix.count)) }
+    for prefix in prefixes where word.hasPrefix(prefix) {
+      return String(word.dropFirst(prefix.count))
+    }
     return nil
   }
 
-  enum Datum { case string(String), number(Double) }
+  enum Datum {
+    case string(String)
+    case number(Double)
+  }
 
   /// Expands the template for one alert instance.
-  public func expand(labels: Labels, value: Double, externalLabels: Labels = .empty, externalURL: String = "") -> String {
+  public func expand(
+    labels: Labels, value: Double, externalLabels: Labels = .empty, externalURL: String = ""
+  ) -> String {
     var out = ""
     for piece in pieces {
       switch piece {
@@ -151,7 +176,10 @@ public struct AlertTemplate: Sendable {
     return out
   }
 
-  private func run(_ command: [Operand], _ piped: Datum?, _ labels: Labels, _ value: Double, _ externalLabels: Labels, _ externalURL: String) -> Datum {
+  private func run(
+    _ command: [Operand], _ piped: Datum?, _ labels: Labels, _ value: Double,
+    _ externalLabels: Labels, _ externalURL: String
+  ) -> Datum {
     func datum(_ operand: Operand) -> Datum {
       switch operand {
       case .label(let name): return .string(labels[name])
@@ -184,7 +212,9 @@ public struct AlertTemplate: Sendable {
     case "humanizeDuration": return .string(humanizeDuration(number(arguments.last)))
     case "toUpper", "toLower", "title":
       guard case .string(let text) = arguments.last else { return .string("") }
-      return .string(name == "toUpper" ? text.uppercased() : (name == "toLower" ? text.lowercased() : text.capitalized))
+      return .string(
+        name == "toUpper"
+          ? text.uppercased() : (name == "toLower" ? text.lowercased() : text.capitalized))
     default:
       guard case .string(let format) = arguments.first else { return .string("") }
       return .string(goPrintf(format, Array(arguments.dropFirst())))
@@ -280,7 +310,8 @@ public struct AlertTemplate: Sendable {
       case ("s", .string(let text)), ("v", .string(let text)): out += text
       case ("v", .number(let number)), ("s", .number(let number)): out += formatGoFloat(number)
       case ("d", .number(let number)): out += String(Int64(number))
-      case (_, .number(let number)) where "eEfFgG".contains(verb): out += String(format: spec + String(verb), number)
+      case (_, .number(let number)) where "eEfFgG".contains(verb):
+        out += String(format: spec + String(verb), number)
       default: out += "%!\(verb)(MISSING)"
       }
     }

@@ -15,9 +15,13 @@ extension PromtoolTestFile {
     out += "tests:\n"
     for test in tests {
       out += "  - name: \(yamlQuoted(test.name))\n"
-      if let interval = test.intervalMs { out += "    interval: \(formatPrometheusDuration(milliseconds: interval))\n" }
+      if let interval = test.intervalMs {
+        out += "    interval: \(formatPrometheusDuration(milliseconds: interval))\n"
+      }
       if !test.externalLabels.isEmpty {
-        out += "    external_labels:\n" + test.externalLabels.items.map { "      \($0.name): \(yamlQuoted($0.value))\n" }.joined()
+        out +=
+          "    external_labels:\n"
+          + test.externalLabels.items.map { "      \($0.name): \(yamlQuoted($0.value))\n" }.joined()
       }
       if !test.externalURL.isEmpty { out += "    external_url: \(yamlQuoted(test.externalURL))\n" }
       out += "    input_series:\n"
@@ -28,7 +32,8 @@ extension PromtoolTestFile {
       if !test.alertRuleTests.isEmpty {
         out += "    alert_rule_test:\n"
         for alertTest in test.alertRuleTests {
-          out += "      - eval_time: \(formatPrometheusDuration(milliseconds: alertTest.evalTimeMs))\n"
+          out +=
+            "      - eval_time: \(formatPrometheusDuration(milliseconds: alertTest.evalTimeMs))\n"
           out += "        alertname: \(yamlQuoted(alertTest.alertname))\n"
           if alertTest.expectedAlerts.isEmpty {
             out += "        exp_alerts: []\n"
@@ -38,10 +43,13 @@ extension PromtoolTestFile {
           for alert in alertTest.expectedAlerts {
             let labels = alert.labels.removing(["alertname"])
             out += "          - exp_labels:" + (labels.isEmpty ? " {}\n" : "\n")
-            out += labels.items.map { "              \($0.name): \(yamlQuoted($0.value))\n" }.joined()
+            out += labels.items.map { "              \($0.name): \(yamlQuoted($0.value))\n" }
+              .joined()
             if !alert.annotations.isEmpty {
               out += "            exp_annotations:\n"
-              out += alert.annotations.items.map { "              \($0.name): \(yamlQuoted($0.value))\n" }.joined()
+              out += alert.annotations.items.map {
+                "              \($0.name): \(yamlQuoted($0.value))\n"
+              }.joined()
             }
           }
         }
@@ -50,7 +58,8 @@ extension PromtoolTestFile {
         out += "    promql_expr_test:\n"
         for exprTest in test.promqlExprTests {
           out += "      - expr: \(yamlQuoted(exprTest.expr))\n"
-          out += "        eval_time: \(formatPrometheusDuration(milliseconds: exprTest.evalTimeMs))\n"
+          out +=
+            "        eval_time: \(formatPrometheusDuration(milliseconds: exprTest.evalTimeMs))\n"
           if exprTest.expectedSamples.isEmpty {
             out += "        exp_samples: []\n"
             continue

@@ -12,7 +12,10 @@ public struct PromtoolTestFile {
   public var groupEvalOrder: [String]
   public var tests: [PromtoolTestGroup]
 
-  public init(ruleFiles: [String], evaluationIntervalMs: Int64 = 60_000, groupEvalOrder: [String] = [], tests: [PromtoolTestGroup]) {
+  public init(
+    ruleFiles: [String], evaluationIntervalMs: Int64 = 60_000, groupEvalOrder: [String] = [],
+    tests: [PromtoolTestGroup]
+  ) {
     self.ruleFiles = ruleFiles
     self.evaluationIntervalMs = evaluationIntervalMs
     self.groupEvalOrder = groupEvalOrder
@@ -32,8 +35,10 @@ public struct PromtoolTestGroup {
   public var externalURL: String
 
   public init(
-    name: String, intervalMs: Int64? = nil, inputSeries: [PromtoolInputSeries], alertRuleTests: [PromtoolAlertRuleTest] = [],
-    promqlExprTests: [PromtoolExprTest] = [], externalLabels: Labels = .empty, externalURL: String = ""
+    name: String, intervalMs: Int64? = nil, inputSeries: [PromtoolInputSeries],
+    alertRuleTests: [PromtoolAlertRuleTest] = [],
+    promqlExprTests: [PromtoolExprTest] = [], externalLabels: Labels = .empty,
+    externalURL: String = ""
   ) {
     self.name = name
     self.intervalMs = intervalMs
@@ -117,17 +122,25 @@ public enum PromtoolTestFileError: Error, CustomStringConvertible {
 
 extension PromtoolTestFile {
   /// Parses the YAML text of a promtool test file.
-  public static func parse(yaml: String, file: String) throws(PromtoolTestFileError) -> PromtoolTestFile {
+  public static func parse(yaml: String, file: String) throws(PromtoolTestFileError)
+    -> PromtoolTestFile
+  {
     let root: Node?
-    do { root = try Yams.compose(yaml: yaml) } catch { throw .yaml(file: file, message: "\(error)") }
-    guard let mapping = root?.mapping else { throw .invalid(file: file, line: nil, keyPath: "(document)", message: "expected a mapping") }
+    do { root = try Yams.compose(yaml: yaml) } catch {
+      throw .yaml(file: file, message: "\(error)")
+    }
+    guard let mapping = root?.mapping else {
+      throw .invalid(file: file, line: nil, keyPath: "(document)", message: "expected a mapping")
+    }
     func fail(_ node: Node?, _ keyPath: String, _ message: String) -> PromtoolTestFileError {
       .invalid(file: file, line: node?.mark?.line, keyPath: keyPath, message: message)
     }
     func duration(_ node: Node?, _ keyPath: String) throws(PromtoolTestFileError) -> Int64? {
       guard let node else { return nil }
       guard let text = node.string, let value = parsePrometheusDuration(text) else {
-        throw fail(node, keyPath, "expected a duration such as 1m, found \(quotedLabelValue(node.string ?? "?"))")
+        throw fail(
+          node, keyPath,
+          "expected a duration such as 1m, found \(quotedLabelValue(node.string ?? "?"))")
       }
       return value
     }
@@ -140,60 +153,76 @@ extension PromtoolTestFile {
     for (index, testNode) in (mapping["tests"]?.sequence.map(Array.init) ?? []).enumerated() {
       let keyPath = "tests[\(index)]"
       var inputSeries: [PromtoolInputSeries] = []
-      for (seriesIndex, seriesNode) in (testNode["input_series"]?.sequence.map(Array.init) ?? []).enumerated() {
+      for (seriesIndex, seriesNode) in (testNode["input_series"]?.sequence.map(Array.init) ?? [])
+        .enumerated()
+      {
         let seriesPath = "\(keyPath).input_series[\(seriesIndex)]"
         do {
           let labels = try parseSeriesDescription(seriesNode["series"]?.string ?? "")
           let notation = seriesNode["values"]?.string ?? ""
           let values = try expandSeriesValues(notation)
-          inputSeries.append(PromtoolInputSeries(labels: labels, values: values, notation: notation))
+          inputSeries.append(
+            PromtoolInputSeries(labels: labels, values: values, notation: notation))
         } catch {
           throw fail(seriesNode, seriesPath, "\(error)")
         }
       }
       var alertTests: [PromtoolAlertRuleTest] = []
-      for (alertIndex, alertNode) in (testNode["alert_rule_test"]?.sequence.map(Array.init) ?? []).enumerated() {
+      for (alertIndex, alertNode) in (testNode["alert_rule_test"]?.sequence.map(Array.init) ?? [])
+        .enumerated()
+      {
         let alertPath = "\(keyPath).alert_rule_test[\(alertIndex)]"
         let expected = (alertNode["exp_alerts"]?.sequence.map(Array.init) ?? []).map {
-          PromtoolExpectedAlert(labels: stringMap($0["exp_labels"]), annotations: stringMap($0["exp_annotations"]))
+          PromtoolExpectedAlert(
+            labels: stringMap($0["exp_labels"]), annotations: stringMap($0["exp_annotations"]))
         }
         guard let alertname = alertNode["alertname"]?.string, !alertname.isEmpty else {
           throw fail(alertNode, alertPath + ".alertname", "alertname is missing")
         }
         alertTests.append(
           PromtoolAlertRuleTest(
-            evalTimeMs: try duration(alertNode["eval_time"], alertPath + ".eval_time") ?? 0, alertname: alertname,
+            evalTimeMs: try duration(alertNode["eval_time"], alertPath + ".eval_time") ?? 0,
+            alertname: alertname,
             expectedAlerts: expected))
       }
       var exprTests: [PromtoolExprTest] = []
-      for (exprIndex, exprNode) in (testNode["promql_expr_test"]?.sequence.map(Array.init) ?? []).enumerated() {
+      for (exprIndex, exprNode) in (testNode["promql_expr_test"]?.sequence.map(Array.init) ?? [])
+        .enumerated()
+      {
         let exprPath = "\(keyPath).promql_expr_test[\(exprIndex)]"
         var samples: [Sample] = []
-        for (sampleIndex, sampleNode) in (exprNode["exp_samples"]?.sequence.map(Array.init) ?? []).enumerated() {
+        for (sampleIndex, sampleNode) in (exprNode["exp_samples"]?.sequence.map(Array.init) ?? [])
+          .enumerated()
+        {
           let samplePath = "\(exprPath).exp_samples[\(sampleIndex)]"
           let labels: Labels
           do { labels = try parseSeriesDescription(sampleNode["labels"]?.string ?? "{}") } catch {
             throw fail(sampleNode, samplePath + ".labels", "\(error)")
           }
-          guard let valueText = sampleNode["value"]?.string, let value = parseYAMLFloat(valueText) else {
+          guard let valueText = sampleNode["value"]?.string, let value = parseYAMLFloat(valueText)
+          else {
             throw fail(sampleNode, samplePath + ".value", "expected a number")
           }
           samples.append(Sample(labels: labels, value: value))
         }
         exprTests.append(
           PromtoolExprTest(
-            expr: exprNode["expr"]?.string ?? "", evalTimeMs: try duration(exprNode["eval_time"], exprPath + ".eval_time") ?? 0,
+            expr: exprNode["expr"]?.string ?? "",
+            evalTimeMs: try duration(exprNode["eval_time"], exprPath + ".eval_time") ?? 0,
             expectedSamples: samples))
       }
       tests.append(
         PromtoolTestGroup(
-          name: testNode["name"]?.string ?? "", intervalMs: try duration(testNode["interval"], keyPath + ".interval"),
+          name: testNode["name"]?.string ?? "",
+          intervalMs: try duration(testNode["interval"], keyPath + ".interval"),
           inputSeries: inputSeries, alertRuleTests: alertTests, promqlExprTests: exprTests,
-          externalLabels: stringMap(testNode["external_labels"]), externalURL: testNode["external_url"]?.string ?? ""))
+          externalLabels: stringMap(testNode["external_labels"]),
+          externalURL: testNode["external_url"]?.string ?? ""))
     }
     return PromtoolTestFile(
       ruleFiles: strings(mapping["rule_files"]),
-      evaluationIntervalMs: try duration(mapping["evaluation_interval"], "evaluation_interval") ?? 60_000,
+      evaluationIntervalMs: try duration(mapping["evaluation_interval"], "evaluation_interval")
+        ?? 60_000,
       groupEvalOrder: strings(mapping["group_eval_order"]), tests: tests)
   }
 }
@@ -220,7 +249,9 @@ public struct SeriesNotationError: Error, CustomStringConvertible {
 public func parseSeriesDescription(_ text: String) throws(SeriesNotationError) -> Labels {
   var lexer = Lexer(text)
   let tokens: [Token]
-  do { tokens = try lexer.tokenize() } catch { throw SeriesNotationError(text: text, message: "\(error)") }
+  do { tokens = try lexer.tokenize() } catch {
+    throw SeriesNotationError(text: text, message: "\(error)")
+  }
   var position = 0
   var pairs: [(String, String)] = []
   if case .identifier(let name) = tokens[position].kind {
@@ -230,17 +261,23 @@ public func parseSeriesDescription(_ text: String) throws(SeriesNotationError) -
   if tokens[position].kind == .leftBrace {
     position += 1
     while case .identifier(let name) = tokens[position].kind {
-      guard tokens[position + 1].kind == .assign, case .string(let value) = tokens[position + 2].kind else {
+      guard tokens[position + 1].kind == .assign,
+        case .string(let value) = tokens[position + 2].kind
+      else {
         throw SeriesNotationError(text: text, message: "expected label=\"value\"")
       }
       pairs.append((name, value))
       position += 3
       if tokens[position].kind == .comma { position += 1 } else { break }
     }
-    guard tokens[position].kind == .rightBrace else { throw SeriesNotationError(text: text, message: "expected \"}\"") }
+    guard tokens[position].kind == .rightBrace else {
+      throw SeriesNotationError(text: text, message: "expected \"}\"")
+    }
     position += 1
   }
-  guard tokens[position].kind == .end else { throw SeriesNotationError(text: text, message: "unexpected text after the series") }
+  guard tokens[position].kind == .end else {
+    throw SeriesNotationError(text: text, message: "unexpected text after the series")
+  }
   return Labels(pairs)
 }
 
@@ -249,7 +286,9 @@ public func parseSeriesDescription(_ text: String) throws(SeriesNotationError) -
 ///
 /// Mirrors the `series_item` rules of Prometheus 2.42 promql/parser/generated_parser.y,
 /// including the float accumulation `a += b` for each step.
-public func expandSeriesValues(_ text: String) throws(SeriesNotationError) -> [PromtoolInputSeries.Value] {
+public func expandSeriesValues(_ text: String) throws(SeriesNotationError) -> [PromtoolInputSeries
+  .Value]
+{
   var out: [PromtoolInputSeries.Value] = []
   for item in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }) {
     let word = String(item)
@@ -262,14 +301,18 @@ public func expandSeriesValues(_ text: String) throws(SeriesNotationError) -> [P
       continue
     }
     if word.hasPrefix("_x") {
-      guard let count = Int(word.dropFirst(2)) else { throw SeriesNotationError(text: text, message: "bad repetition \(word)") }
+      guard let count = Int(word.dropFirst(2)) else {
+        throw SeriesNotationError(text: text, message: "bad repetition \(word)")
+      }
       out.append(contentsOf: Array(repeating: .missing, count: count))
       continue
     }
     var body = Substring(word)
     var repeatCount: Int?
     // In values notation `x` always means repetition: `0x20` is 21 zeros, not hex 32.
-    if let xIndex = body.lastIndex(of: "x"), let count = Int(body[body.index(after: xIndex)...]), !body[..<xIndex].isEmpty {
+    if let xIndex = body.lastIndex(of: "x"), let count = Int(body[body.index(after: xIndex)...]),
+      !body[..<xIndex].isEmpty
+    {
       repeatCount = count
       body = body[..<xIndex]
     }
@@ -278,7 +321,8 @@ public func expandSeriesValues(_ text: String) throws(SeriesNotationError) -> [P
     var step: Double = 0
     let characters = Array(body)
     var splitAt: Int?
-    for index in 1..<max(1, characters.count) where characters[index] == "+" || characters[index] == "-" {
+    for index in 1..<max(1, characters.count)
+    where characters[index] == "+" || characters[index] == "-" {
       if characters[index - 1] != "e" && characters[index - 1] != "E" {
         splitAt = index
         break
@@ -290,9 +334,14 @@ public func expandSeriesValues(_ text: String) throws(SeriesNotationError) -> [P
         throw SeriesNotationError(text: text, message: "bad step in \(word)")
       }
       step = parsedStep
-      if repeatCount == nil { throw SeriesNotationError(text: text, message: "a step needs a repetition such as x10 in \(word)") }
+      if repeatCount == nil {
+        throw SeriesNotationError(
+          text: text, message: "a step needs a repetition such as x10 in \(word)")
+      }
     }
-    guard var value = parseGoFloat(String(start)) else { throw SeriesNotationError(text: text, message: "bad value \(word)") }
+    guard var value = parseGoFloat(String(start)) else {
+      throw SeriesNotationError(text: text, message: "bad value \(word)")
+    }
     if let repeatCount {
       for _ in 0...repeatCount {
         out.append(.sample(value))

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The outcome of one test group of a promtool test file.
 public struct PromtoolGroupVerdict: Sendable {
   public var name: String
@@ -41,21 +47,40 @@ public enum PromtoolTestRunner {
   public static func run(file path: String) -> PromtoolVerdict {
     let text: String
     do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-      return PromtoolVerdict(file: path, groups: [], loadError: "\(path): cannot read: \(error.localizedDescription)")
+      return PromtoolVerdict(
+        file: path, groups: [], loadError: "\(path): cannot read: \(error.localizedDescription)")
     }
     let directory = (path as NSString).deletingLastPathComponent
-    return run(yaml: text, file: path) { ruleFile in
-      let rulePath = ruleFile.hasPrefix("/") ? ruleFile : (directory.isEmpty ? ruleFile : directory + "/" + ruleFile)
-      return try String(contentsOfFile: rulePath, encoding: .utf8)
+    func resolve(_ ruleFile: String) -> String {
+      ruleFile.hasPrefix("/")
+        ? ruleFile : (directory.isEmpty ? ruleFile : directory + "/" + ruleFile)
     }
+    return run(
+      yaml: text, file: path,
+      expandRuleFiles: { pattern in
+        // promtool expands rule_files with filepath.Glob (sorted matches).
+        guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
+        return globPaths(resolve(pattern))
+      },
+      readRuleFile: { ruleFile in try String(contentsOfFile: resolve(ruleFile), encoding: .utf8) })
   }
 
   /// Runs a test file given as text; `readRuleFile` returns a rule file's contents.
-  public static func run(yaml: String, file: String, readRuleFile: (String) throws -> String) -> PromtoolVerdict {
-    let testFile: PromtoolTestFile
+  public static func run(yaml: String, file: String, readRuleFile: (String) throws -> String)
+    -> PromtoolVerdict
+  {
+    run(yaml: yaml, file: file, expandRuleFiles: { [$0] }, readRuleFile: readRuleFile)
+  }
+
+  static func run(
+    yaml: String, file: String, expandRuleFiles: (String) -> [String],
+    readRuleFile: (String) throws -> String
+  ) -> PromtoolVerdict {
+    var testFile: PromtoolTestFile
     let groups: [RuleGroupDefinition]
     do {
       testFile = try PromtoolTestFile.parse(yaml: yaml, file: file)
+      testFile.ruleFiles = testFile.ruleFiles.flatMap(expandRuleFiles)
       groups = try loadRuleGroups(testFile, readRuleFile)
     } catch {
       return PromtoolVerdict(file: file, groups: [], loadError: "\(error)")
@@ -68,12 +93,15 @@ public enum PromtoolTestRunner {
   }
 
   /// Loads and orders the rule groups of a test file (`group_eval_order` first, then file order).
-  public static func loadRuleGroups(_ testFile: PromtoolTestFile, _ readRuleFile: (String) throws -> String) throws -> [RuleGroupDefinition] {
+  public static func loadRuleGroups(
+    _ testFile: PromtoolTestFile, _ readRuleFile: (String) throws -> String
+  ) throws -> [RuleGroupDefinition] {
     var groups: [RuleGroupDefinition] = []
     for ruleFile in testFile.ruleFiles {
       let text: String
       do { text = try readRuleFile(ruleFile) } catch {
-        throw PromtoolTestFileError.invalid(file: ruleFile, line: nil, keyPath: "rule_files", message: "cannot read: \(error)")
+        throw PromtoolTestFileError.invalid(
+          file: ruleFile, line: nil, keyPath: "rule_files", message: "cannot read: \(error)")
       }
       groups += try RuleFileLoader.load(yaml: text, file: ruleFile)
     }
@@ -86,7 +114,10 @@ public enum PromtoolTestRunner {
   }
 
   /// Evaluates one test group and records what the engine produced.
-  public static func observe(_ test: PromtoolTestGroup, evaluationIntervalMs: Int64, groups definitions: [RuleGroupDefinition]) -> PromtoolObservation {
+  public static func observe(
+    _ test: PromtoolTestGroup, evaluationIntervalMs: Int64,
+    groups definitions: [RuleGroupDefinition]
+  ) -> PromtoolObservation {
     let store = SeriesStore(retention: .days(3_650))
     // promtool 2.42 does not apply its documented default (the evaluation interval) to
     // a test group without `interval`: every input sample lands at time 0 and only the
@@ -118,7 +149,9 @@ public enum PromtoolTestRunner {
     }
     var firing: [[PromtoolExpectedAlert]] = Array(repeating: [], count: test.alertRuleTests.count)
     var errors: [RuleEvaluationError] = []
-    let pendingChecks = test.alertRuleTests.indices.sorted { test.alertRuleTests[$0].evalTimeMs < test.alertRuleTests[$1].evalTimeMs }
+    let pendingChecks = test.alertRuleTests.indices.sorted {
+      test.alertRuleTests[$0].evalTimeMs < test.alertRuleTests[$1].evalTimeMs
+    }
     var nextCheck = 0
     var t: Int64 = 0
     evaluation: while t <= maxEvalTime {
@@ -135,7 +168,8 @@ public enum PromtoolTestRunner {
           for (ruleIndex, rule) in group.rules.enumerated() where rule.name == check.alertname {
             if case .alerting = rule.kind {
               for alert in group.alerts(ofRule: ruleIndex) where alert.state == .firing {
-                alerts.append(PromtoolExpectedAlert(labels: alert.labels, annotations: alert.annotations))
+                alerts.append(
+                  PromtoolExpectedAlert(labels: alert.labels, annotations: alert.annotations))
               }
             }
           }
@@ -157,47 +191,65 @@ public enum PromtoolTestRunner {
         exprResults.append(.failure(error))
       }
     }
-    return PromtoolObservation(firingAlerts: firing, exprResults: exprResults, evaluationErrors: errors)
+    return PromtoolObservation(
+      firingAlerts: firing, exprResults: exprResults, evaluationErrors: errors)
   }
 
-  static func verdict(_ test: PromtoolTestGroup, _ index: Int, _ file: PromtoolTestFile, _ groups: [RuleGroupDefinition]) -> PromtoolGroupVerdict {
+  static func verdict(
+    _ test: PromtoolTestGroup, _ index: Int, _ file: PromtoolTestFile,
+    _ groups: [RuleGroupDefinition]
+  ) -> PromtoolGroupVerdict {
     let observation = observe(test, evaluationIntervalMs: file.evaluationIntervalMs, groups: groups)
     var failures: [String] = observation.evaluationErrors.map { "    \($0)" }
     if failures.isEmpty {
       for (alertIndex, alertTest) in test.alertRuleTests.enumerated() {
         let expected = alertTest.expectedAlerts.map {
-          PromtoolExpectedAlert(labels: $0.labels.setting("alertname", alertTest.alertname), annotations: $0.annotations)
+          PromtoolExpectedAlert(
+            labels: $0.labels.setting("alertname", alertTest.alertname), annotations: $0.annotations
+          )
         }
         let got = observation.firingAlerts[alertIndex]
         if sortedAlerts(expected) != sortedAlerts(got) {
           failures.append(
-            "    alertname: \(alertTest.alertname), time: \(formatPrometheusDuration(milliseconds: alertTest.evalTimeMs)), \n        exp:\(describe(expected)), \n        got:\(describe(got))")
+            "    alertname: \(alertTest.alertname), time: \(formatPrometheusDuration(milliseconds: alertTest.evalTimeMs)), \n        exp:\(describe(expected)), \n        got:\(describe(got))"
+          )
         }
       }
     }
     for (exprIndex, exprTest) in test.promqlExprTests.enumerated() {
       switch observation.exprResults[exprIndex] {
       case .failure(let error):
-        failures.append("    expr: \(quotedLabelValue(exprTest.expr)), time: \(formatPrometheusDuration(milliseconds: exprTest.evalTimeMs)), err: \(error)")
+        failures.append(
+          "    expr: \(quotedLabelValue(exprTest.expr)), time: \(formatPrometheusDuration(milliseconds: exprTest.evalTimeMs)), err: \(error)"
+        )
       case .success(let samples):
         let expected = exprTest.expectedSamples.sorted { $0.labels < $1.labels }
         let got = samples.sorted { $0.labels < $1.labels }
-        let equal = expected.count == got.count && zip(expected, got).allSatisfy { $0.labels == $1.labels && $0.value == $1.value }
+        let equal =
+          expected.count == got.count
+          && zip(expected, got).allSatisfy { $0.labels == $1.labels && $0.value == $1.value }
         if !equal {
           failures.append(
-            "    expr: \(quotedLabelValue(exprTest.expr)), time: \(formatPrometheusDuration(milliseconds: exprTest.evalTimeMs)),\n        exp: \(describe(expected))\n        got: \(describe(got))")
+            "    expr: \(quotedLabelValue(exprTest.expr)), time: \(formatPrometheusDuration(milliseconds: exprTest.evalTimeMs)),\n        exp: \(describe(expected))\n        got: \(describe(got))"
+          )
         }
       }
     }
-    return PromtoolGroupVerdict(name: test.name.isEmpty ? "test #\(index)" : test.name, failures: failures)
+    return PromtoolGroupVerdict(
+      name: test.name.isEmpty ? "test #\(index)" : test.name, failures: failures)
   }
 
   static func sortedAlerts(_ alerts: [PromtoolExpectedAlert]) -> [PromtoolExpectedAlert] {
-    alerts.sorted { $0.labels != $1.labels ? $0.labels < $1.labels : $0.annotations < $1.annotations }
+    alerts.sorted {
+      $0.labels != $1.labels ? $0.labels < $1.labels : $0.annotations < $1.annotations
+    }
   }
 
   static func describe(_ alerts: [PromtoolExpectedAlert]) -> String {
-    "[" + alerts.enumerated().map { "\n        \($0.offset)) labels: \($0.element.labels), annotations: \($0.element.annotations)" }.joined() + "]"
+    "["
+      + alerts.enumerated().map {
+        "\n        \($0.offset)) labels: \($0.element.labels), annotations: \($0.element.annotations)"
+      }.joined() + "]"
   }
 
   static func describe(_ samples: [Sample]) -> String {
@@ -216,4 +268,16 @@ extension PromtoolVerdict: CustomStringConvertible {
     }
     return out
   }
+}
+
+/// Paths matching a shell pattern, sorted (like Go's `filepath.Glob`).
+func globPaths(_ pattern: String) -> [String] {
+  var result = glob_t()
+  defer { globfree(&result) }
+  guard glob(pattern, 0, nil, &result) == 0 else { return [] }
+  var paths: [String] = []
+  for index in 0..<Int(result.gl_pathc) {
+    if let path = result.gl_pathv[index] { paths.append(String(cString: path)) }
+  }
+  return paths.sorted()
 }

@@ -18,6 +18,8 @@ public final class RuleGroup {
   public var externalURL = ""
   /// Write `ALERTS` and `ALERTS_FOR_STATE` series, as Prometheus does (promtool too).
   public var writesAlertSeries = true
+  /// `--rules.alert.resend-delay` (default 1m): how often firing alerts are re-sent.
+  public var resendDelayMs: Int64 = 60_000
 
   /// How long resolved alerts are kept (`resolvedRetention`).
   static let resolvedRetentionMs: Int64 = 15 * 60_000
@@ -59,8 +61,12 @@ public final class RuleGroup {
     var result = RuleGroupEvaluation()
     for index in rules.indices {
       // With no active instance, an empty result changes nothing: let the plan prove it.
-      if let plan = plans[index], alerts[index].isEmpty, plan.outcome(atMs: timestampMs, engine: engine) == .empty {
-        if !previousOutput[index].isEmpty { result.samplesWritten += write(index, [], timestampMs, engine.store) }
+      if let plan = plans[index], alerts[index].isEmpty,
+        plan.outcome(atMs: timestampMs, engine: engine) == .empty
+      {
+        if !previousOutput[index].isEmpty {
+          result.samplesWritten += write(index, [], timestampMs, engine.store)
+        }
         continue
       }
       let rule = rules[index]
@@ -71,26 +77,59 @@ public final class RuleGroup {
           output = try recordingOutput(rule, record, timestampMs, engine)
         case .alerting(let alert, let forMs, let keepFiringForMs, let annotations):
           output = try evaluateAlerting(
-            index, rule, alert, forMs, keepFiringForMs, annotations, timestampMs, engine, &result.transitions)
+            index, rule, alert, forMs, keepFiringForMs, annotations, timestampMs, engine,
+            &result.transitions)
+          sendAlerts(index, timestampMs, &result.alertsToSend)
         }
         result.samplesWritten += write(index, output, timestampMs, engine.store)
       } catch {
-        result.errors.append(RuleEvaluationError(group: name, rule: rule.name, atMs: timestampMs, message: "\(error)"))
+        result.errors.append(
+          RuleEvaluationError(group: name, rule: rule.name, atMs: timestampMs, message: "\(error)"))
       }
     }
     return result
   }
 
-  private func recordingOutput(_ rule: RuleDefinition, _ record: String, _ t: Int64, _ engine: PromQLEngine) throws -> [Sample] {
+  /// Mirrors `AlertingRule.sendAlerts` and `Alert.needsSending` (Prometheus 2.42):
+  /// pending alerts are never sent; others when resolved since the last send or when
+  /// the last send is more than the resend delay ago (strictly), resolved ones included
+  /// until they are dropped 15 minutes after resolving.
+  private func sendAlerts(_ index: Int, _ t: Int64, _ out: inout [OutgoingAlert]) {
+    let validFor = 4 * max(intervalMs, resendDelayMs)
+    for position in alerts[index].indices {
+      let alert = alerts[index][position]
+      guard alert.state != .pending else { continue }
+      let lastSent = alert.lastSentAtMs
+      let resolvedSinceLastSend =
+        alert.resolvedAtMs.map { resolved in lastSent.map { resolved > $0 } ?? true } ?? false
+      guard resolvedSinceLastSend || lastSent.map({ $0 + resendDelayMs < t }) ?? true else {
+        continue
+      }
+      alerts[index][position].lastSentAtMs = t
+      out.append(
+        OutgoingAlert(
+          labels: alert.labels, annotations: alert.annotations,
+          startsAtMs: alert.firedAtMs ?? alert.activeAtMs,
+          endsAtMs: alert.resolvedAtMs ?? t + validFor, sentAtMs: t,
+          isResolved: alert.resolvedAtMs != nil))
+    }
+  }
+
+  private func recordingOutput(
+    _ rule: RuleDefinition, _ record: String, _ t: Int64, _ engine: PromQLEngine
+  ) throws -> [Sample] {
     guard let vector = try engine.evaluate(rule.expression, atMs: t).asVector else {
       throw PromQLError.evaluation(message: "rule result is not a vector or scalar")
     }
     var seen = Set<Labels>()
     return try vector.map { sample in
       var labels = sample.labels.setting(Labels.metricName, record)
-      for (labelName, template) in rule.labels { labels = labels.setting(labelName, template.source) }
+      for (labelName, template) in rule.labels {
+        labels = labels.setting(labelName, template.source)
+      }
       if vector.count > 1 && !seen.insert(labels).inserted {
-        throw PromQLError.evaluation(message: "vector contains metrics with the same labelset after applying rule labels")
+        throw PromQLError.evaluation(
+          message: "vector contains metrics with the same labelset after applying rule labels")
       }
       return Sample(labels: labels, value: sample.value)
     }
@@ -118,8 +157,10 @@ public final class RuleGroup {
   }
 
   private func evaluateAlerting(
-    _ index: Int, _ rule: RuleDefinition, _ alertName: String, _ forMs: Int64, _ keepFiringForMs: Int64,
-    _ annotationTemplates: [(name: String, template: AlertTemplate)], _ t: Int64, _ engine: PromQLEngine,
+    _ index: Int, _ rule: RuleDefinition, _ alertName: String, _ forMs: Int64,
+    _ keepFiringForMs: Int64,
+    _ annotationTemplates: [(name: String, template: AlertTemplate)], _ t: Int64,
+    _ engine: PromQLEngine,
     _ transitions: inout [AlertTransition]
   ) throws -> [Sample] {
     guard let vector = try engine.evaluate(rule.expression, atMs: t).asVector else {
@@ -133,20 +174,31 @@ public final class RuleGroup {
       var labels = sample.labels.droppingMetricName()
       for (labelName, template) in rule.labels {
         labels = labels.setting(
-          labelName, template.expand(labels: sample.labels, value: sample.value, externalLabels: externalLabels, externalURL: externalURL))
+          labelName,
+          template.expand(
+            labels: sample.labels, value: sample.value, externalLabels: externalLabels,
+            externalURL: externalURL))
       }
       labels = labels.setting("alertname", alertName)
       var annotations: [(String, String)] = []
       for (annotationName, template) in annotationTemplates {
         annotations.append(
-          (annotationName, template.expand(labels: sample.labels, value: sample.value, externalLabels: externalLabels, externalURL: externalURL)))
+          (
+            annotationName,
+            template.expand(
+              labels: sample.labels, value: sample.value, externalLabels: externalLabels,
+              externalURL: externalURL)
+          ))
       }
       if currentIndex[labels] != nil {
-        throw PromQLError.evaluation(message: "vector contains metrics with the same labelset after applying alert labels")
+        throw PromQLError.evaluation(
+          message: "vector contains metrics with the same labelset after applying alert labels")
       }
       currentIndex[labels] = current.count
       current.append(
-        Alert(labels: labels, annotations: Labels(annotations), state: .pending, value: sample.value, activeAtMs: t))
+        Alert(
+          labels: labels, annotations: Labels(annotations), state: .pending, value: sample.value,
+          activeAtMs: t))
     }
 
     // Merge into the active set: existing non-inactive instances keep their clock.
@@ -180,11 +232,14 @@ public final class RuleGroup {
           if t - (alert.keepFiringSinceMs ?? t) < keepFiringForMs { keepFiring = true }
         }
         var delete = false
-        if alert.state == .pending || (alert.resolvedAtMs.map { t - $0 > Self.resolvedRetentionMs } ?? false) {
+        if alert.state == .pending
+          || (alert.resolvedAtMs.map { t - $0 > Self.resolvedRetentionMs } ?? false)
+        {
           delete = true
         }
         if alert.state != .inactive && !keepFiring {
-          transitions.append(transition(alert.state == .firing ? .resolved : .cancelled, rule, alert, t))
+          transitions.append(
+            transition(alert.state == .firing ? .resolved : .cancelled, rule, alert, t))
           alert.state = .inactive
           alert.resolvedAtMs = t
         }
@@ -204,19 +259,25 @@ public final class RuleGroup {
       }
       kept.append(alert)
       if writesAlertSeries {
-        let alertLabels = alert.labels.setting(Labels.metricName, "ALERTS").setting("alertstate", alert.state.rawValue)
+        let alertLabels = alert.labels.setting(Labels.metricName, "ALERTS").setting(
+          "alertstate", alert.state.rawValue)
         output.append(Sample(labels: alertLabels, value: 1))
         output.append(
-          Sample(labels: alert.labels.setting(Labels.metricName, "ALERTS_FOR_STATE"), value: Double(alert.activeAtMs / 1000)))
+          Sample(
+            labels: alert.labels.setting(Labels.metricName, "ALERTS_FOR_STATE"),
+            value: Double(alert.activeAtMs / 1000)))
       }
     }
     alerts[index] = kept
     return output
   }
 
-  private func transition(_ kind: AlertTransition.Kind, _ rule: RuleDefinition, _ alert: Alert, _ t: Int64) -> AlertTransition {
+  private func transition(
+    _ kind: AlertTransition.Kind, _ rule: RuleDefinition, _ alert: Alert, _ t: Int64
+  ) -> AlertTransition {
     AlertTransition(
-      kind: kind, group: name, rule: rule.name, labels: alert.labels, annotations: alert.annotations, atMs: t,
+      kind: kind, group: name, rule: rule.name, labels: alert.labels,
+      annotations: alert.annotations, atMs: t,
       activeAtMs: alert.activeAtMs, value: alert.value)
   }
 }

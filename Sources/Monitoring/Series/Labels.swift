@@ -84,8 +84,7 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
 
   /// A copy without `__name__`.
   public func droppingMetricName() -> Labels {
-    guard let first = items.first, first.name == Labels.metricName || items.contains(where: { $0.name == Labels.metricName })
-    else { return self }
+    guard items.contains(where: { $0.name == Labels.metricName }) else { return self }
     return removing([Labels.metricName])
   }
 

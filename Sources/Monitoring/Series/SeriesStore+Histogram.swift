@@ -13,12 +13,15 @@ extension SeriesStore {
   ///
   /// `le` values are formatted as Prometheus client libraries do (`0.5`, `1`, `+Inf`),
   /// so `histogram_quantile` and users' `le="0.5"` matchers see the usual labels.
-  public func registerHistogram(name: String, labels: [(String, String)] = [], upperBounds: [Double]) -> HistogramSeriesIDs {
+  public func registerHistogram(
+    name: String, labels: [(String, String)] = [], upperBounds: [Double]
+  ) -> HistogramSeriesIDs {
     let bounds = upperBounds.filter { $0.isFinite }.sorted()
     var bucketIDs: [SeriesID] = []
     for bound in bounds + [Double.infinity] {
       let le = bound.isInfinite ? "+Inf" : formatGoFloat(bound)
-      bucketIDs.append(register(name: name + "_bucket", labels: labels + [("le", le)], kind: .histogram))
+      bucketIDs.append(
+        register(name: name + "_bucket", labels: labels + [("le", le)], kind: .histogram))
     }
     return HistogramSeriesIDs(
       upperBounds: bounds,
@@ -31,8 +34,12 @@ extension SeriesStore {
   /// - Parameters:
   ///   - cumulativeCounts: cumulative count per bucket including `+Inf` (same order as `buckets`).
   ///   - sum: sum of all observations.
-  public func append(_ histogram: HistogramSeriesIDs, timestampMs: Int64, cumulativeCounts: [Double], sum: Double) {
-    precondition(cumulativeCounts.count == histogram.buckets.count, "one cumulative count per bucket, +Inf included")
+  public func append(
+    _ histogram: HistogramSeriesIDs, timestampMs: Int64, cumulativeCounts: [Double], sum: Double
+  ) {
+    precondition(
+      cumulativeCounts.count == histogram.buckets.count,
+      "one cumulative count per bucket, +Inf included")
     for (id, count) in zip(histogram.buckets, cumulativeCounts) {
       append(id, timestampMs: timestampMs, value: count)
     }

@@ -23,7 +23,9 @@ public struct ScrapeIntervals: Sendable {
   /// Overrides, as (job, interval) pairs; the first match wins.
   public var perJob: [(job: String, interval: SimDuration)]
 
-  public init(defaultInterval: SimDuration = .minutes(1), perJob: [(job: String, interval: SimDuration)] = []) {
+  public init(
+    defaultInterval: SimDuration = .minutes(1), perJob: [(job: String, interval: SimDuration)] = []
+  ) {
     self.defaultInterval = defaultInterval
     self.perJob = perJob
   }
@@ -54,8 +56,8 @@ public let staleNaNBitPattern: UInt64 = 0x7ff0_0000_0000_0002
 /// a simulated month, and rules read short windows at the end. Each series keeps two
 /// parallel buffers (timestamps in ms, values) so that window bounds are found by binary
 /// search and rate computations read contiguous memory; samples older than the
-/// retention window are dropped in amortised O(1). A metric-name index narrows selector
-/// matching, and ``generation`` lets query nodes cache the series a selector matches.
+/// retention window are dropped in amortised O(1). A postings index per label pair narrows
+/// selector matching, and ``generation`` lets query nodes cache the series a selector matches.
 ///
 /// - Complexity: `append` is amortised O(1); a lookup at time t is O(log n) per series.
 public final class SeriesStore {
@@ -114,15 +116,18 @@ public final class SeriesStore {
     /// Drops the first `n` samples physically.
     func removeFirst(_ n: Int) {
       // Raw copyMemory is memmove: the regions overlap.
-      UnsafeMutableRawPointer(timestamps).copyMemory(from: timestamps + n, byteCount: (count - n) * MemoryLayout<Int64>.stride)
-      UnsafeMutableRawPointer(values).copyMemory(from: values + n, byteCount: (count - n) * MemoryLayout<Double>.stride)
+      UnsafeMutableRawPointer(timestamps).copyMemory(
+        from: timestamps + n, byteCount: (count - n) * MemoryLayout<Int64>.stride)
+      UnsafeMutableRawPointer(values).copyMemory(
+        from: values + n, byteCount: (count - n) * MemoryLayout<Double>.stride)
       count -= n
     }
   }
 
   @usableFromInline @exclusivity(unchecked) private(set) var series: [Series] = []
   private var idsByLabels: [Labels: SeriesID] = [:]
-  private var idsByName: [String: [SeriesID]] = [:]
+  /// Postings: the series holding each label pair, in registration order.
+  private var idsByLabel: [Label: [SeriesID]] = [:]
   /// Incremented whenever a series is registered; selectors cache against it.
   public private(set) var generation = 0
   /// Samples older than (newest appended timestamp − retention) are dropped.
@@ -135,7 +140,9 @@ public final class SeriesStore {
   ///   - retention: how long samples are kept behind the newest sample of each series.
   ///     Must cover the longest range or lookback a rule reads (default 1 day).
   ///   - scrapeIntervals: per-job scrape intervals (default 1m).
-  public init(retention: SimDuration = .days(1), scrapeIntervals: ScrapeIntervals = ScrapeIntervals()) {
+  public init(
+    retention: SimDuration = .days(1), scrapeIntervals: ScrapeIntervals = ScrapeIntervals()
+  ) {
     retentionMs = max(1, retention.microseconds / 1_000)
     self.scrapeIntervals = scrapeIntervals
   }
@@ -152,14 +159,16 @@ public final class SeriesStore {
     let id = SeriesID(rawValue: Int32(series.count))
     series.append(Series(labels: labels, kind: kind))
     idsByLabels[labels] = id
-    idsByName[labels.metricName, default: []].append(id)
+    for label in labels.items { idsByLabel[label, default: []].append(id) }
     generation += 1
     return id
   }
 
   /// Registers a series named `name` with extra labels.
   @discardableResult
-  public func register(name: String, labels: [(String, String)] = [], kind: MetricKind = .untyped) -> SeriesID {
+  public func register(name: String, labels: [(String, String)] = [], kind: MetricKind = .untyped)
+    -> SeriesID
+  {
     register(Labels([(Labels.metricName, name)] + labels), kind: kind)
   }
 
@@ -170,7 +179,9 @@ public final class SeriesStore {
   public func labels(of id: SeriesID) -> Labels { series[Int(id.rawValue)].labels }
 
   /// The labels of a series without `__name__` (precomputed at registration).
-  public func labelsWithoutName(of id: SeriesID) -> Labels { series[Int(id.rawValue)].labelsWithoutName }
+  public func labelsWithoutName(of id: SeriesID) -> Labels {
+    series[Int(id.rawValue)].labelsWithoutName
+  }
 
   /// Appends a sample. Samples must arrive in increasing timestamp order per series.
   ///
@@ -182,7 +193,9 @@ public final class SeriesStore {
     if entry.count > 0 && timestampMs <= entry.timestamps[entry.count - 1] { return false }
     entry.append(timestampMs, value)
     if isStaleMarker(value) { entry.staleMarkerCount += 1 }
-    if entry.timestamps[entry.start] < timestampMs - retentionMs { trim(entry, newestMs: timestampMs) }
+    if entry.timestamps[entry.start] < timestampMs - retentionMs {
+      trim(entry, newestMs: timestampMs)
+    }
     return true
   }
 
@@ -292,25 +305,28 @@ public final class SeriesStore {
 
   /// IDs of series whose labels satisfy all `matchers`, sorted by labels.
   public func select(_ matchers: [LabelMatcher]) -> [SeriesID] {
-    var candidates: [SeriesID]
-    if let nameMatcher = matchers.first(where: { $0.name == Labels.metricName && $0.kind == .equal }) {
-      candidates = idsByName[nameMatcher.value] ?? []
-    } else {
-      candidates = (0..<series.count).map { SeriesID(rawValue: Int32($0)) }
+    // Start from the shortest postings list of an equality matcher with a non-empty value.
+    var candidates: [SeriesID]?
+    for matcher in matchers where matcher.kind == .equal && !matcher.value.isEmpty {
+      let postings = idsByLabel[Label(matcher.name, matcher.value)] ?? []
+      if candidates == nil || postings.count < (candidates?.count ?? 0) { candidates = postings }
     }
-    candidates = candidates.filter { id in
+    var selected = candidates ?? (0..<series.count).map { SeriesID(rawValue: Int32($0)) }
+    selected = selected.filter { id in
       let labels = series[Int(id.rawValue)].labels
       return matchers.allSatisfy { $0.matches(labels[$0.name]) }
     }
-    return candidates.sorted { series[Int($0.rawValue)].labels < series[Int($1.rawValue)].labels }
+    return selected.sorted { series[Int($0.rawValue)].labels < series[Int($1.rawValue)].labels }
   }
 
   private func trim(_ entry: Series, newestMs: Int64) {
     let cutoff = newestMs - retentionMs
     let newStart = lowerBound(entry.timestamps, from: entry.start, to: entry.count, cutoff)
-    for position in entry.start..<newStart where isStaleMarker(entry.values[position]) { entry.staleMarkerCount -= 1 }
+    for position in entry.start..<newStart where isStaleMarker(entry.values[position]) {
+      entry.staleMarkerCount -= 1
+    }
     entry.start = newStart
-    if newStart > 1_024 && newStart * 2 > entry.count {
+    if newStart > 64 && newStart * 2 > entry.count {
       entry.removeFirst(newStart)
       entry.start = 0
     }
