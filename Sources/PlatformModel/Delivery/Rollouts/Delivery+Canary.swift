@@ -28,7 +28,9 @@ struct AnalysisRunState {
 /// AnalysisRun completes; a background `analysis` runs from `startingStep` to the end.
 /// A Failed or Error run aborts: traffic returns to the stable version (weight 0),
 /// the reason is recorded. Inconclusive pauses for a person, who here aborts — the
-/// conservative choice. After the last step the canary is promoted to stable.
+/// conservative choice. After the last step the canary is promoted to stable. An
+/// aborted rollout is retried (with its good changes) after someone reviewed it: the
+/// on-call response time.
 extension Delivery {
   mutating func startCanary(_ deployment: DeploymentID, canary strategy: ArgoCanary, scheduler: inout Scheduler<WorldEvent>) {
     let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
@@ -214,6 +216,12 @@ extension Delivery {
     let good = deployments[position].changes.filter { changes[index($0)].defect == nil }
     for change in good { changes[index(change)].deployment = nil }
     services[serviceIndex].pendingChanges = good + services[serviceIndex].pendingChanges
-    if !services[serviceIndex].pendingChanges.isEmpty { scheduleRefresh(deployments[position].service, scheduler: &scheduler) }
+    // Someone looks at the aborted rollout before retrying it (Argo's `retry`), so a
+    // canary that cannot be judged is not retried in a tight loop.
+    if !services[serviceIndex].pendingChanges.isEmpty && !services[serviceIndex].refreshScheduled {
+      services[serviceIndex].refreshScheduled = true
+      let review = configuration.onCall.responseTime.sampleDuration(&onCallStream)
+      scheduler.schedule(.delivery(.argoRefresh(deployments[position].service)), after: review)
+    }
   }
 }
