@@ -72,7 +72,8 @@ public enum Schema {
       artifact_ready_at REAL,
       deploy_id INTEGER,
       deployed_at REAL,
-      outcome TEXT NOT NULL
+      outcome TEXT NOT NULL,
+      promotes_model_version INTEGER
     );
     CREATE INDEX changes_by_run ON changes (run_id, change_id);
     CREATE TABLE deployments (
@@ -262,6 +263,18 @@ public enum Schema {
     );
     CREATE INDEX alert_notifications_by_run ON alert_notifications (run_id, time);
     ALTER TABLE incidents ADD COLUMN alerted_at REAL;
+    CREATE TABLE model_versions (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      model_version INTEGER NOT NULL,
+      team TEXT NOT NULL,
+      template TEXT NOT NULL,
+      training_job_id INTEGER NOT NULL,
+      training_submitted_at REAL NOT NULL,
+      registered_at REAL NOT NULL,
+      promoted_at REAL,
+      change_id INTEGER,
+      deployed_at REAL
+    );
     """,
   ]
 

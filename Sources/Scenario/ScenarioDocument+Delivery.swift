@@ -24,9 +24,10 @@ extension ScenarioLoader {
       if let value = reader.number("changeFailureRate") { targets.changeFailureRate = value }
       if let value = reader.duration("recoveryTime") { targets.recoveryTime = value }
       if let value = reader.duration("leadTime") { targets.leadTime = value }
+      if let value = reader.duration("ideaToProduction") { targets.ideaToProduction = value }
     }
     let trafficInterval = deliveryReader?.duration("trafficInterval") ?? .minutes(1)
-    let pushesChanges = teams?.contains { $0.changeArrivals != nil } ?? false
+    let pushesChanges = teams?.contains { $0.changeArrivals != nil || $0.modelPromotion != nil } ?? false
     guard let teams, !teams.isEmpty, pushesChanges || spec.has("services") else {
       if !spec.has("teams"), let services, !services.isEmpty { spec["services"]?.error("services need teams: add `spec.teams`") }
       return nil
@@ -71,8 +72,14 @@ extension ScenarioLoader {
     let changes = reader.object("changes") { readArrivalProcess($0) }
     let defects = reader.has("defects") ? reader.object("defects") { readDefects($0) } : DefectModel.none
     if reader.has("changes") && changes == nil { return nil }
+    let promotion = reader.object("modelPromotion") { promotion -> ModelPromotion? in
+      guard let probability = promotion.number("probability") else { return nil }
+      let delay = promotion.has("delay") ? promotion.durationDistribution("delay") : .lognormal(median: 600, p90: 3_600)
+      return delay.map { ModelPromotion(probability: probability, delay: $0) }
+    }
+    if reader.has("modelPromotion") && promotion == nil { return nil }
     guard let defects else { return nil }
-    return DeliveryTeam(name: name, engineerCount: engineers, changeArrivals: changes, defects: defects)
+    return DeliveryTeam(name: name, engineerCount: engineers, changeArrivals: changes, defects: defects, modelPromotion: promotion)
   }
 
   static func readDefects(_ reader: ObjectReader) -> DefectModel? {

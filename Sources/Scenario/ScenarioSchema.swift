@@ -84,6 +84,7 @@ public enum ScenarioSchema {
       FieldSchema("changeFailureRate", .number(minimum: 0, maximum: 1), default: "0.05", "Change failure rate must be below this."),
       FieldSchema("recoveryTime", .duration(.positive), default: "30m", "Median failed-deployment recovery time must be below this."),
       FieldSchema("leadTime", .duration(.positive), default: "1d", "Median lead time for changes must be below this."),
+      FieldSchema("ideaToProduction", .duration(.positive), default: "1h", "Median training-to-serving time of a new model must be below this."),
     ])
 
   public static let rolloutPolicy = ObjectSchema(

@@ -35,6 +35,8 @@ public enum DeliveryEvent: Sendable {
   case trafficTick
   /// An Argo Rollouts canary moves on: the current step completed.
   case canaryStepCompleted(DeploymentID)
+  /// A registered model version is promoted to Production: a change is committed.
+  case modelPromoted(Int32)
   /// An AnalysisRun measures one metric (`run` 0: the step's run, 1: background).
   case analysisMeasurement(DeploymentID, run: UInt8, metric: Int32)
 }
@@ -77,6 +79,9 @@ public struct Delivery {
   /// Fix commits come at policy-dependent times, so they draw from their own streams
   /// and never shift the draws of the team's planned commits.
   var fixAttributeStreams: [RandomStream]
+  /// Model promotions draw from their own streams too.
+  var registryStreams: [RandomStream]
+  public internal(set) var modelVersions: [ModelVersionRecord] = []
   var flakeStream: RandomStream
   var registryStream: RandomStream
   var onCallStream: RandomStream
@@ -100,6 +105,7 @@ public struct Delivery {
     arrivalStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/commits") }
     attributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/change-attributes") }
     fixAttributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/fix-attributes") }
+    registryStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/model-registry") }
     flakeStream = seed.stream("delivery/ci-flakes")
     registryStream = seed.stream("delivery/registry-push")
     onCallStream = seed.stream("delivery/on-call")
@@ -165,6 +171,8 @@ public struct Delivery {
     case .trafficTick:
       serveTraffic(at: scheduler.now, calendar: calendar)
       scheduler.schedule(.delivery(.trafficTick), after: configuration.trafficInterval)
+    case .modelPromoted(let version):
+      promote(modelVersion: Int(version), scheduler: &scheduler, runnerPool: &runnerPool)
     case .canaryStepCompleted(let deployment):
       canaryStepCompleted(deployment, scheduler: &scheduler)
     case .analysisMeasurement(let deployment, let run, let metric):
@@ -173,6 +181,33 @@ public struct Delivery {
   }
 
   func index(_ change: ChangeID) -> Int { Int(change.rawValue) - 1 }
+
+  // MARK: - Model registry
+
+  /// A training job finished: register a model version, and maybe promote it later.
+  mutating func modelTrained(_ finished: FinishedTraining, scheduler: inout Scheduler<WorldEvent>) {
+    guard finished.team < configuration.teams.count, let promotion = configuration.teams[finished.team].modelPromotion,
+      !servicesByTeam[finished.team].isEmpty
+    else { return }
+    let version = modelVersions.count + 1
+    modelVersions.append(
+      ModelVersionRecord(
+        version: version, team: TeamID(Int32(finished.team)), template: finished.template, trainingJob: Int64(finished.job.rawValue),
+        trainingSubmittedAt: finished.submittedAt, registeredAt: scheduler.now))
+    let promoted = registryStreams[finished.team].bernoulli(promotion.probability)
+    let delay = promotion.delay.sampleDuration(&registryStreams[finished.team])
+    if promoted { scheduler.schedule(.delivery(.modelPromoted(Int32(version))), after: delay) }
+  }
+
+  /// The promotion commit of a model version enters the pipeline like any change.
+  mutating func promote(modelVersion version: Int, scheduler: inout Scheduler<WorldEvent>, runnerPool: inout RunnerPool?) {
+    let team = modelVersions[version - 1].team
+    let candidates = servicesByTeam[Int(team.rawValue)]
+    let service = candidates[registryStreams[Int(team.rawValue)].nextInt(below: candidates.count)]
+    modelVersions[version - 1].promotedAt = scheduler.now
+    commit(team: team, fixes: nil, service: service, promotes: version, scheduler: &scheduler, runnerPool: &runnerPool)
+    modelVersions[version - 1].change = changes.last?.id
+  }
   func index(_ deployment: DeploymentID) -> Int { Int(deployment.rawValue) - 1 }
   func index(_ incident: IncidentID) -> Int { Int(incident.rawValue) - 1 }
 
@@ -188,14 +223,14 @@ public struct Delivery {
   /// Creates a change and sends it into CI. Every attribute is drawn here, in a fixed
   /// order from the team's stream, so the i-th change is the same under any policy.
   mutating func commit(
-    team: TeamID, fixes: IncidentID?, service fixedService: ServiceID?, scheduler: inout Scheduler<WorldEvent>,
-    runnerPool: inout RunnerPool?
+    team: TeamID, fixes: IncidentID?, service fixedService: ServiceID?, promotes: Int? = nil,
+    scheduler: inout Scheduler<WorldEvent>, runnerPool: inout RunnerPool?
   ) {
     let teamIndex = Int(team.rawValue)
     let teamConfiguration = configuration.teams[teamIndex]
     let pipeline = configuration.pipeline
-    let isFix = fixedService != nil
-    var stream = isFix ? fixAttributeStreams[teamIndex] : attributeStreams[teamIndex]
+    let isFix = fixedService != nil && promotes == nil
+    var stream = promotes != nil ? registryStreams[teamIndex] : isFix ? fixAttributeStreams[teamIndex] : attributeStreams[teamIndex]
     let candidates = servicesByTeam[teamIndex]
     let drawnService = candidates[stream.nextInt(below: candidates.count)]
     let author = stream.nextInt(below: max(1, teamConfiguration.engineerCount))
@@ -208,7 +243,13 @@ public struct Delivery {
       stageBroken.append(stream.bernoulli(stage.failureProbability))
       stageDurations.append(stage.duration.sampleDuration(&stream))
     }
-    if isFix { fixAttributeStreams[teamIndex] = stream } else { attributeStreams[teamIndex] = stream }
+    if promotes != nil {
+      registryStreams[teamIndex] = stream
+    } else if isFix {
+      fixAttributeStreams[teamIndex] = stream
+    } else {
+      attributeStreams[teamIndex] = stream
+    }
     var defect: Defect?
     if defectDrawn && fixes == nil {
       let model = teamConfiguration.defects
@@ -236,7 +277,7 @@ public struct Delivery {
     changes.append(
       ChangeRecord(
         id: id, team: team, service: fixedService ?? drawnService, author: author, committedAt: scheduler.now,
-        defect: defect, fixes: fixes, isFix: isFix, stageBroken: fixes == nil ? stageBroken : stageBroken.map { _ in false },
+        defect: defect, fixes: fixes, isFix: isFix, promotes: promotes, stageBroken: fixes == nil ? stageBroken : stageBroken.map { _ in false },
         stageDurations: stageDurations))
     submitStage(of: id, queuedAt: scheduler.now, scheduler: &scheduler, runnerPool: &runnerPool)
   }
@@ -384,6 +425,9 @@ public struct Delivery {
     for change in deployments[position].changes {
       changes[index(change)].deployedAt = scheduler.now
       changes[index(change)].outcome = .deployed
+      if let version = changes[index(change)].promotes, modelVersions[version - 1].deployedAt == nil {
+        modelVersions[version - 1].deployedAt = scheduler.now
+      }
     }
     let previousDefects = services[serviceIndex].liveDefects
     let liveDefects = deployments[position].codeDefects

@@ -51,6 +51,8 @@ public struct ChangeRecord: Sendable {
   /// Whether it is a fix commit (for an incident or for a change broken in CI)
   /// rather than a planned one.
   public var isFix = false
+  /// The model version this change promotes to Production, if it is a promotion.
+  public var promotes: Int?
   /// Per CI stage: whether it fails for a real reason, and its duration (drawn at creation).
   var stageBroken: [Bool]
   var stageDurations: [SimDuration]
@@ -60,6 +62,19 @@ public struct ChangeRecord: Sendable {
   public var deployment: DeploymentID?
   public var deployedAt: SimTime?
   public var outcome: ChangeOutcome = .inProgress
+}
+
+/// A model version in the registry (`model_versions` table).
+public struct ModelVersionRecord: Sendable {
+  public var version: Int
+  public var team: TeamID
+  public var template: String
+  public var trainingJob: Int64
+  public var trainingSubmittedAt: SimTime
+  public var registeredAt: SimTime
+  public var promotedAt: SimTime?
+  public var change: ChangeID?
+  public var deployedAt: SimTime?
 }
 
 /// One attempt of one CI stage of one change.

@@ -123,6 +123,21 @@ public enum DeliveryKPIs {
       values.append(
         KPIValue(name: "incidents_detected_by_alert", value: Double(incidents.filter { $0.detection == .alert }.count), unit: "incidents"))
     }
+    // "Idea to production" per golden-path template: training submitted → model serving.
+    let templates = Array(Set(delivery.modelVersions.map(\.template))).sorted()
+    for template in templates {
+      let durations = delivery.modelVersions.filter { $0.template == template && $0.deployedAt != nil }
+        .map { ($0.deployedAt! - $0.trainingSubmittedAt).seconds }
+      values.append(
+        KPIValue(
+          name: "idea_to_production_median_seconds.\(template)", value: percentileContinuous(durations, 0.5), unit: "s",
+          target: targets.ideaToProduction.seconds, comparison: .below))
+    }
+    if !delivery.modelVersions.isEmpty {
+      values.append(KPIValue(name: "model_versions_registered", value: Double(delivery.modelVersions.count), unit: "versions"))
+      values.append(
+        KPIValue(name: "model_versions_in_production", value: Double(delivery.modelVersions.filter { $0.deployedAt != nil }.count), unit: "versions"))
+    }
     for (stage, mean) in zip(stages, meanStageSeconds(delivery)) {
       values.append(KPIValue(name: "lead_time_stage_\(stage)_mean_seconds", value: mean, unit: "s"))
     }

@@ -14,7 +14,7 @@ extension RunRecorder {
       "changes",
       columns: [
         "run_id", "change_id", "source", "event_type", "team", "service", "author", "time_created", "defect_kind",
-        "defect_size", "fixes_incident_id", "artifact_ready_at", "deploy_id", "deployed_at", "outcome",
+        "defect_size", "fixes_incident_id", "artifact_ready_at", "deploy_id", "deployed_at", "outcome", "promotes_model_version",
       ])
     for change in delivery.changes {
       let team = configuration.teams[Int(change.team.rawValue)].name
@@ -33,6 +33,7 @@ extension RunRecorder {
       changes.append(change.deployment?.rawValue)
       changes.append(at(change.deployedAt))
       changes.append(change.outcome.rawValue)
+      changes.append(change.promotes.map { Int64($0) })
       try changes.endRow()
     }
     try changes.flush()
@@ -119,6 +120,27 @@ extension RunRecorder {
       try stages.endRow()
     }
     try stages.flush()
+
+    let versions = store.tableWriter(
+      "model_versions",
+      columns: [
+        "run_id", "model_version", "team", "template", "training_job_id", "training_submitted_at", "registered_at",
+        "promoted_at", "change_id", "deployed_at",
+      ])
+    for version in delivery.modelVersions {
+      versions.append(runID.rawValue)
+      versions.append(version.version)
+      versions.append(configuration.teams[Int(version.team.rawValue)].name)
+      versions.append(version.template)
+      versions.append(version.trainingJob)
+      versions.append(calendar.epochSeconds(at: version.trainingSubmittedAt))
+      versions.append(calendar.epochSeconds(at: version.registeredAt))
+      versions.append(at(version.promotedAt))
+      versions.append(version.change?.rawValue)
+      versions.append(at(version.deployedAt))
+      try versions.endRow()
+    }
+    try versions.flush()
 
     let traffic = store.tableWriter("service_traffic", columns: ["run_id", "service", "team", "requests", "failed_requests"])
     for (index, totals) in delivery.trafficTotals().enumerated() {

@@ -101,6 +101,9 @@ public struct World: SimulationModel {
       for request in requests { delivery?.handleAlert(request, scheduler: &scheduler) }
     case .cluster(let clusterEvent):
       cluster?.handle(clusterEvent, scheduler: &scheduler, calendar: configuration.calendar)
+      if let finished = cluster?.drainFinishedTraining(), !finished.isEmpty {
+        for training in finished { delivery?.modelTrained(training, scheduler: &scheduler) }
+      }
     }
   }
 
