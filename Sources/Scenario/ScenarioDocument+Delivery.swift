@@ -138,6 +138,8 @@ extension ScenarioLoader {
     let timeout = reader.duration("timeout") ?? .seconds(5)
     if latency >= timeout { reader["latency"]?.error("the median latency \(latency) is not below the timeout \(timeout)") }
     let rollout = reader.has("rollout") ? reader.object("rollout") { readRolloutPolicy($0) } : defaultRollout
+    let serving = reader.object("serving") { readServing($0) }
+    if reader.has("serving") && serving == nil { return nil }
     guard let name, let team, let rate, latency < timeout, let rollout else { return nil }
     if (reader.has("hourOfDay") && hourly == nil) || (reader.has("dayOfWeek") && daily == nil) { return nil }
     var service = ServiceConfiguration(
@@ -145,7 +147,45 @@ extension ScenarioLoader {
       loadProfile: RateProfile(hourOfDay: hourly ?? Array(repeating: 1, count: 24), dayOfWeek: daily ?? Array(repeating: 1, count: 7)),
       baselineErrorRatio: errorRatio, baselineLatencySeconds: latency.seconds, timeoutSeconds: timeout.seconds)
     service.rollout = rollout
+    service.serving = serving
     return service
+  }
+
+  static func readServing(_ reader: ObjectReader) -> ServingConfiguration? {
+    let capacity = reader.number("replicaCapacity")
+    let minimum = reader.integer("minReplicas") ?? 1
+    let maximum = reader.integer("maxReplicas") ?? 10
+    let initial = reader.integer("initialReplicas") ?? minimum
+    if minimum > maximum {
+      reader["minReplicas"]?.error("`minReplicas` \(minimum) is above `maxReplicas` \(maximum)")
+      return nil
+    }
+    let coldStart = reader.has("coldStart") ? reader.durationDistribution("coldStart") : .lognormal(median: 30, p90: 120)
+    var autoscaler = ReplicaAutoscaler.fixed
+    if let scaler = reader["autoscaler"]?.readObject(ScenarioSchema.replicaAutoscaler) {
+      switch scaler.string("kind") {
+      case "hpa":
+        autoscaler = .hpa(
+          targetUtilization: scaler.number("targetUtilization") ?? 0.8, tolerance: scaler.number("tolerance") ?? 0.1,
+          scaleDownStabilization: scaler.duration("scaleDownStabilization") ?? .seconds(300))
+      case "kpa":
+        autoscaler = .kpa(
+          targetUtilization: scaler.number("targetUtilization") ?? 0.7, stableWindow: scaler.duration("stableWindow") ?? .seconds(60),
+          panicThreshold: scaler.number("panicThreshold") ?? 2, scaleToZeroGrace: scaler.duration("scaleToZeroGrace") ?? .seconds(30))
+      case "fixed": autoscaler = .fixed
+      default: return nil
+      }
+      if case .fixed = autoscaler {} else if minimum == 0, case .hpa = autoscaler {
+        reader["minReplicas"]?.error("the HPA cannot scale to zero (minReplicas 0)", hint: "use `kind: kpa` for scale to zero")
+        return nil
+      }
+    } else if reader.has("autoscaler") {
+      return nil
+    }
+    guard let capacity, let coldStart else { return nil }
+    return ServingConfiguration(
+      replicaCapacity: capacity, minReplicas: minimum, maxReplicas: maximum, initialReplicas: initial, autoscaler: autoscaler,
+      coldStart: coldStart, replicaCostPerHour: reader.number("replicaCostPerHour") ?? 0)
   }
 
   static let defaultPipeline = PipelineConfiguration(

@@ -87,6 +87,30 @@ public enum ScenarioSchema {
       FieldSchema("ideaToProduction", .duration(.positive), default: "1h", "Median training-to-serving time of a new model must be below this."),
     ])
 
+  public static let replicaAutoscaler = ObjectSchema(
+    "ReplicaAutoscaler", "The replica autoscaler: Kubernetes HPA or Knative KPA (decides once per traffic interval).",
+    fields: [
+      FieldSchema("kind", .choice(["fixed", "hpa", "kpa"]), required: true, "Which autoscaler."),
+      FieldSchema("targetUtilization", .number(minimum: 0, maximum: 1, exclusiveMinimum: true), default: "0.8 (hpa), 0.7 (kpa)", "Target share of replica capacity in use."),
+      FieldSchema("tolerance", .number(minimum: 0, maximum: 1), default: "0.1", "HPA: no change while |ratio − 1| ≤ tolerance."),
+      FieldSchema("scaleDownStabilization", .duration(.nonNegative), default: "300s", "HPA: scale down to the highest recommendation of this window."),
+      FieldSchema("stableWindow", .duration(.positive), default: "60s", "KPA: averaging window."),
+      FieldSchema("panicThreshold", .number(minimum: 1), default: "2", "KPA: load over this multiple of ready capacity panics."),
+      FieldSchema("scaleToZeroGrace", .duration(.nonNegative), default: "30s", "KPA: grace after the stable window before scaling to zero."),
+    ])
+
+  public static let serving = ObjectSchema(
+    "Serving", "A service's replicas: capacity, bounds, autoscaler and cold start (KServe / Knative / HPA).",
+    fields: [
+      FieldSchema("replicaCapacity", .number(minimum: 0, exclusiveMinimum: true), required: true, "Requests per second one replica serves."),
+      FieldSchema("minReplicas", .integer(minimum: 0), default: "1", "0 allows scale to zero (KServe's default is 1)."),
+      FieldSchema("maxReplicas", .integer(minimum: 1), default: "10", "Most replicas."),
+      FieldSchema("initialReplicas", .integer(minimum: 0), default: "minReplicas", "Replicas at the start."),
+      FieldSchema("autoscaler", .object(replicaAutoscaler), default: "fixed", "Replica autoscaler."),
+      FieldSchema("coldStart", .durationDistribution, default: "lognormal 30s/2m", "Image pull and model load until a replica is ready."),
+      FieldSchema("replicaCostPerHour", .number(minimum: 0), default: "0", "USD per replica-hour, for serving cost."),
+    ])
+
   public static let rolloutPolicy = ObjectSchema(
     "RolloutPolicy", "How new versions reach traffic: big-bang, or the team's own Argo Rollouts canary.",
     fields: [
@@ -130,6 +154,7 @@ public enum ScenarioSchema {
       FieldSchema("latency", .duration(.positive), default: "100ms", "Median latency of a healthy version."),
       FieldSchema("timeout", .duration(.positive), default: "5s", "Requests slower than this fail."),
       FieldSchema("rollout", .object(rolloutPolicy), default: "spec.delivery.rollout", "This service's rollout policy."),
+      FieldSchema("serving", .object(serving), default: "unlimited capacity", "Replicas and their autoscaler."),
     ])
 
   public static let simulation = ObjectSchema(

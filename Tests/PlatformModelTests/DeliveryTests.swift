@@ -275,3 +275,64 @@ struct CanaryTests {
     #expect(throws: ConditionExpression.ParseError.self) { try ConditionExpression.parse("result[0] <") }
   }
 }
+
+@Suite("Serving capacity and autoscaling")
+struct ServingTests {
+  func world(_ serving: ServingConfiguration, profile: RateProfile = .flat, requestsPerSecond: Double = 30) -> World {
+    let base = deliveryWorld(seed: 9, defectProbability: 0)
+    var configuration = base.configuration
+    configuration.delivery!.services[0].serving = serving
+    configuration.delivery!.services[0].loadProfile = profile
+    configuration.delivery!.services[0].requestsPerSecond = requestsPerSecond
+    return World(configuration: configuration, recorder: nil)
+  }
+
+  @Test("a fixed pool too small for the load sheds the excess")
+  func overload() throws {
+    let serving = ServingConfiguration(
+      replicaCapacity: 10, minReplicas: 2, maxReplicas: 2, initialReplicas: 2, autoscaler: .fixed, coldStart: .constant(30))
+    let delivery = try #require(run(world(serving, requestsPerSecond: 50), days: 2).delivery)
+    let state = try #require(delivery.servingStates[0])
+    let served = Double(delivery.trafficTotals()[0].requests)
+    // 50 rps against 20 rps of capacity: 60 % shed.
+    #expect(abs(Double(state.capacityFailures) / served - 0.6) < 0.01)
+  }
+
+  @Test("the HPA settles at ceil(load / (capacity × target)) and stops shedding")
+  func hpaSettles() throws {
+    let serving = ServingConfiguration(
+      replicaCapacity: 10, minReplicas: 1, maxReplicas: 40, initialReplicas: 1,
+      autoscaler: .hpa(targetUtilization: 0.8, tolerance: 0.1, scaleDownStabilization: .seconds(300)), coldStart: .constant(30))
+    let delivery = try #require(run(world(serving, requestsPerSecond: 100), days: 2).delivery)
+    let state = try #require(delivery.servingStates[0])
+    // 100 rps at 80 % of 10 rps per replica: 13 replicas (12.5 rounded up), within tolerance.
+    #expect((12...14).contains(state.ready))
+    // Only the ramp-up hour sheds.
+    #expect(Double(state.capacityFailures) / Double(delivery.trafficTotals()[0].requests) < 0.01)
+  }
+
+  @Test("Knative scales an office-hours service to zero at night, paying cold starts instead")
+  func scaleToZero() throws {
+    var hours = [Double](repeating: 0, count: 24)
+    for hour in 9..<17 { hours[hour] = 1 }
+    let profile = RateProfile(hourOfDay: hours, dayOfWeek: [1, 1, 1, 1, 1, 0, 0])
+    let kpa = ServingConfiguration(
+      replicaCapacity: 5, minReplicas: 0, maxReplicas: 4, initialReplicas: 1,
+      autoscaler: .kpa(targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
+      coldStart: .constant(20))
+    let alwaysOn = ServingConfiguration(
+      replicaCapacity: 5, minReplicas: 1, maxReplicas: 4, initialReplicas: 1,
+      autoscaler: .kpa(targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
+      coldStart: .constant(20))
+    let zero = try #require(run(world(kpa, profile: profile, requestsPerSecond: 2), days: 14).delivery?.servingStates[0])
+    let floor = try #require(run(world(alwaysOn, profile: profile, requestsPerSecond: 2), days: 14).delivery?.servingStates[0])
+    #expect(zero.replicaSeconds < floor.replicaSeconds * 0.5, "scale to zero saves most replica-hours")
+    #expect(zero.coldStarts >= 10, "one cold start each working morning at least")
+    // The activator holds requests for the 20 s cold start; those queued longer than the
+    // 2 s timeout fail: about (20 − 2) / 60 of the first minute's requests each morning.
+    #expect(zero.coldStartFailures > 0)
+    #expect(floor.coldStartFailures == 0)
+    let perMorning = Double(zero.coldStartFailures) / Double(zero.coldStarts)
+    #expect(perMorning < 2 * 60 * 18 / 60 + 10)
+  }
+}

@@ -93,6 +93,8 @@ public struct Delivery {
   public private(set) var stageAttempts: [StageAttempt] = []
   /// Where services publish their series; `nil` without monitoring.
   let monitoring: PlatformMonitoring?
+  /// Replica state per service with a serving configuration.
+  var servingStates: [ServingState?]
   /// Published series per service and track (0: stable, 1: canary).
   var series: [[ServiceSeries?]]
   /// Alerts that reached the platform while nothing was wrong with the service.
@@ -102,6 +104,11 @@ public struct Delivery {
     self.configuration = configuration
     self.monitoring = monitoring
     series = Array(repeating: [nil, nil], count: configuration.services.count)
+    servingStates = configuration.services.map { service in
+      service.serving.map {
+        ServingState(ready: min($0.maxReplicas, max($0.minReplicas, $0.initialReplicas)), stream: seed.stream("serving/\(service.name)"))
+      }
+    }
     arrivalStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/commits") }
     attributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/change-attributes") }
     fixAttributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/fix-attributes") }
@@ -549,6 +556,7 @@ public struct Delivery {
       let mean = service.requestsPerSecond * service.loadProfile.factor(at: local) * seconds
       var stream = services[serviceIndex].trafficStream
       let requests = Int64(stream.poisson(mean: mean))
+      let shed = serve(serviceIndex: serviceIndex, requests: requests, at: time, stream: &stream)
       let canary = services[serviceIndex].canary
       let canaryRequests = canary.map { binomial(requests, Double($0.weight) / 100, &stream) } ?? 0
       let stable = failures(requests - canaryRequests, defects: services[serviceIndex].liveDefects, service: service, stream: &stream)
@@ -559,7 +567,8 @@ public struct Delivery {
       }
       if let monitoring {
         publish(
-          serviceIndex: serviceIndex, track: 0, requests: requests - canaryRequests, errors: stable.errors,
+          serviceIndex: serviceIndex, track: 0, requests: requests - canaryRequests,
+          errors: min(requests - canaryRequests, stable.errors + shed),
           latencyExtra: stable.latencyExtra, defects: services[serviceIndex].liveDefects, time: time, stream: &stream,
           store: monitoring.store, buckets: monitoring.configuration.latencyBuckets)
         if let canary {
@@ -574,7 +583,7 @@ public struct Delivery {
       }
       services[serviceIndex].trafficStream = stream
       services[serviceIndex].requests += requests
-      services[serviceIndex].errors += stable.errors + canaryOutcome.errors
+      services[serviceIndex].errors += min(requests, stable.errors + canaryOutcome.errors + shed)
       if stable.defectErrors > 0 {
         attribute(stable.defectErrors, toIncidentsOf: serviceIndex, defects: services[serviceIndex].liveDefects)
       }

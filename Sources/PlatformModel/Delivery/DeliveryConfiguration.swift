@@ -119,6 +119,8 @@ public struct ServiceConfiguration: Equatable, Sendable {
   public var timeoutSeconds: Double
   /// How new versions reach its traffic.
   public var rollout: RolloutStrategy = .bigBang
+  /// Replicas and their autoscaler; `nil` serves any load (capacity not modelled).
+  public var serving: ServingConfiguration?
 
   public init(
     name: String, team: TeamID, requestsPerSecond: Double, loadProfile: RateProfile, baselineErrorRatio: Double,

@@ -123,6 +123,22 @@ public enum DeliveryKPIs {
       values.append(
         KPIValue(name: "incidents_detected_by_alert", value: Double(incidents.filter { $0.detection == .alert }.count), unit: "incidents"))
     }
+    // Serving capacity: replicas, cold starts, and requests lost for lack of capacity.
+    let serving = delivery.servingStates.compactMap { $0 }
+    if !serving.isEmpty {
+      values.append(KPIValue(name: "serving_replica_hours", value: serving.reduce(0) { $0 + $1.replicaSeconds } / 3_600, unit: "h"))
+      values.append(KPIValue(name: "serving_cold_starts", value: Double(serving.reduce(0) { $0 + $1.coldStarts }), unit: "replicas"))
+      values.append(
+        KPIValue(name: "serving_overload_failed_requests", value: Double(serving.reduce(0) { $0 + $1.capacityFailures }), unit: "requests"))
+      values.append(
+        KPIValue(name: "serving_cold_start_failed_requests", value: Double(serving.reduce(0) { $0 + $1.coldStartFailures }), unit: "requests"))
+      var cost = 0.0
+      for (index, state) in delivery.servingStates.enumerated() {
+        guard let state, let configuration = delivery.configuration.services[index].serving else { continue }
+        cost += state.replicaSeconds / 3_600 * configuration.replicaCostPerHour
+      }
+      values.append(KPIValue(name: "serving_cost_usd", value: cost, unit: "USD"))
+    }
     // "Idea to production" per golden-path template: training submitted → model serving.
     let templates = Array(Set(delivery.modelVersions.map(\.template))).sorted()
     for template in templates {
