@@ -151,3 +151,56 @@ public enum ArgoRolloutsSchema {
       FieldSchema("spec", .object(templateSpec), required: true, "Spec."),
     ])
 }
+
+/// Flagger's `Canary` resource (flagger.app/v1beta1), read unchanged.
+public enum FlaggerSchema {
+  static let thresholdRange = ObjectSchema(
+    "ThresholdRange", "Bounds a metric must stay within.",
+    fields: [
+      FieldSchema("min", .number(), "Lower bound."),
+      FieldSchema("max", .number(), "Upper bound."),
+    ])
+
+  static let metric = ObjectSchema(
+    "FlaggerMetric", "A Flagger metric check.",
+    fields: [
+      FieldSchema("name", .string(), required: true, "`request-success-rate` or `request-duration` (built-ins)."),
+      FieldSchema("thresholdRange", .object(thresholdRange), "Bounds."),
+      FieldSchema("threshold", .number(), "Legacy bound: a minimum for success rate, a maximum for duration."),
+      FieldSchema("interval", .string(), default: "1m", "Range of the query."),
+      FieldSchema("templateRef", .dictionary(of: .string()), "MetricTemplate reference: not modelled (an error)."),
+      FieldSchema("query", .string(), "Inline query: not modelled (an error)."),
+    ])
+
+  static let analysis = ObjectSchema(
+    "FlaggerAnalysis", "`Canary.spec.analysis`.",
+    ignoredKeys: ["webhooks", "alerts", "mirror", "mirrorWeight", "primaryReadyThreshold", "canaryReadyThreshold", "stepWeightPromotion"],
+    fields: [
+      FieldSchema("interval", .string(), default: "60s", "Time between ticks (at least 10s)."),
+      FieldSchema("threshold", .integer(minimum: 0), default: "1", "Failed checks before rollback."),
+      FieldSchema("maxWeight", .integer(minimum: 1, maximum: 100), default: "100", "Weight at which the canary is promoted."),
+      FieldSchema("stepWeight", .integer(minimum: 1, maximum: 100), "Weight added per passing tick."),
+      FieldSchema("stepWeights", .array(of: .integer(minimum: 1, maximum: 100)), "Weights, one per passing tick."),
+      FieldSchema("metrics", .array(of: .object(metric)), "Checks."),
+      FieldSchema("iterations", .integer(minimum: 0), "Blue/green or A/B testing: not modelled (an error)."),
+      FieldSchema("match", .array(of: .dictionary(of: .string())), "A/B testing: not modelled (an error)."),
+    ])
+
+  static let spec = ObjectSchema(
+    "FlaggerCanarySpec", "`Canary.spec`.",
+    ignoredKeys: ["skipAnalysis", "revertOnDeletion", "suspend"],
+    passthroughKeys: ["targetRef", "service", "autoscalerRef", "ingressRef", "upstreamRef", "provider"],
+    fields: [
+      FieldSchema("progressDeadlineSeconds", .integer(minimum: 1), default: "600", "Progress deadline."),
+      FieldSchema("analysis", .object(analysis), required: true, "Analysis."),
+    ])
+
+  static let canary = ObjectSchema(
+    "FlaggerCanary", "A Flagger Canary.",
+    passthroughKeys: ["metadata", "status"],
+    fields: [
+      FieldSchema("apiVersion", .choice(["flagger.app/v1beta1"]), required: true, "API version."),
+      FieldSchema("kind", .choice(["Canary"]), required: true, "Kind."),
+      FieldSchema("spec", .object(spec), required: true, "Spec."),
+    ])
+}

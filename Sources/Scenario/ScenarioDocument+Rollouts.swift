@@ -13,6 +13,14 @@ extension ScenarioLoader {
       if reader.has("rollout") { reader["rollout"]?.warning("`rollout` is ignored with `strategy: big-bang`") }
       return .bigBang
     }
+    if strategy == "flagger" {
+      guard let value = reader["canary"] else {
+        reader.value.error("`strategy: flagger` needs `canary`: the path of a Flagger Canary resource")
+        return nil
+      }
+      guard let url = value.readExistingFilePath(), let root = loadResource(url, log: value.context.log) else { return nil }
+      return readFlagger(root).map { .flagger($0) }
+    }
     var templates: [(name: String, spec: ParsedTemplate)] = []
     var valid = true
     for file in reader["analysisTemplates"]?.readArray() ?? [] {
@@ -35,6 +43,59 @@ extension ScenarioLoader {
     }
     guard let canary = readRollout(root, templates: templates), valid else { return nil }
     return .argoCanary(canary)
+  }
+
+  static func readFlagger(_ root: YAMLValue) -> FlaggerCanary? {
+    guard let reader = root.readObject(FlaggerSchema.canary) else { return nil }
+    _ = reader.string("apiVersion")
+    _ = reader.string("kind")
+    return reader.object("spec") { spec -> FlaggerCanary? in
+      _ = spec.integer("progressDeadlineSeconds")
+      return spec.object("analysis") { analysis -> FlaggerCanary? in
+        for unsupported in ["iterations", "match"] where analysis.has(unsupported) {
+          analysis[unsupported]?.error("`\(unsupported)` selects Flagger's blue/green or A/B mode, which is not modelled")
+          return nil
+        }
+        guard let intervalValue = readArgoDuration(analysis["interval"]) else { return nil }
+        let interval = max(intervalValue ?? .seconds(60), .seconds(10))
+        let threshold = max(1, analysis.integer("threshold") ?? 1)
+        let maxWeight = analysis.integer("maxWeight") ?? 100
+        var weights = analysis.array("stepWeights") { $0.readInteger(minimum: 1, maximum: 100) } ?? []
+        if weights.isEmpty, let step = analysis.integer("stepWeight") {
+          var weight = 0
+          while weight < maxWeight {
+            weight += step
+            weights.append(weight)
+          }
+        }
+        if weights.isEmpty {
+          analysis.value.error("a canary needs `stepWeight` or `stepWeights`; without them it never progresses")
+          return nil
+        }
+        let checks = analysis.array("metrics") { value -> FlaggerCanary.Check? in
+          guard let metric = value.readObject(FlaggerSchema.metric), let name = metric.string("name") else { return nil }
+          for unsupported in ["templateRef", "query"] where metric.has(unsupported) {
+            metric[unsupported]?.error("custom Flagger metrics (`\(unsupported)`) are not modelled", hint: "use the built-ins request-success-rate and request-duration")
+            return nil
+          }
+          guard name == "request-success-rate" || name == "request-duration" else {
+            metric["name"]?.error(
+              "unknown built-in metric `\(name)`",
+              hint: nearestMatch(to: name, in: ["request-success-rate", "request-duration"]).map { "did you mean `\($0)`?" })
+            return nil
+          }
+          let range = metric.object("thresholdRange") { ($0.number("min"), $0.number("max")) }
+          var minimum = range?.0
+          var maximum = range?.1
+          if let legacy = metric.number("threshold") {
+            if name == "request-success-rate" { minimum = minimum ?? legacy } else { maximum = maximum ?? legacy }
+          }
+          guard let window = readArgoDuration(metric["interval"]) else { return nil }
+          return FlaggerCanary.Check(name: name, minimum: minimum, maximum: maximum, window: window ?? .minutes(1))
+        } ?? []
+        return FlaggerCanary(interval: interval, threshold: threshold, stepWeights: weights, maxWeight: maxWeight, checks: checks)
+      }
+    }
   }
 
   /// Parses another YAML file; its diagnostics name that file.

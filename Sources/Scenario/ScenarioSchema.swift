@@ -114,9 +114,10 @@ public enum ScenarioSchema {
   public static let rolloutPolicy = ObjectSchema(
     "RolloutPolicy", "How new versions reach traffic: big-bang, or the team's own Argo Rollouts canary.",
     fields: [
-      FieldSchema("strategy", .choice(["big-bang", "canary"]), default: "big-bang", "Rollout strategy."),
+      FieldSchema("strategy", .choice(["big-bang", "canary", "flagger"]), default: "big-bang", "Rollout strategy."),
       FieldSchema("rollout", .filePath, "An Argo Rollouts `Rollout` with `strategy.canary` (for `canary`)."),
       FieldSchema("analysisTemplates", .array(of: .filePath), "AnalysisTemplate files its analysis steps refer to."),
+      FieldSchema("canary", .filePath, "A Flagger `Canary` resource (for `flagger`)."),
     ])
 
   public static let delivery = ObjectSchema(

@@ -7,7 +7,7 @@ struct RolloutScenarioTests {
   @Test("canary vs big-bang on the same changes, and the night-time canary that cannot judge")
   func examples() throws {
     let database = PlatformSimProcess.scratchDirectory().appendingPathComponent("rollouts.sqlite").path
-    for file in ["big-bang", "canary", "night-low-traffic"] {
+    for file in ["big-bang", "canary", "night-low-traffic", "flagger"] {
       let result = try PlatformSimProcess.run(["run", "scenarios/rollouts/\(file).yaml", "--db", database, "--until", "7d", "--quiet"])
       #expect(result.status == 0, "\(file): \(result.standardError)")
     }
@@ -26,5 +26,8 @@ struct RolloutScenarioTests {
     #expect(try kpi(3, "lead_time_median_seconds") > 3 * kpi(2, "lead_time_median_seconds"))
     let reasons = try store.database.query("SELECT DISTINCT abort_reason FROM deployments WHERE run_id = 3 AND abort_reason IS NOT NULL")
     #expect(!reasons.isEmpty)
+    // Flagger, on the same changes, also keeps defects away from most users.
+    #expect(try kpi(4, "failed_requests_from_incidents") < kpi(1, "failed_requests_from_incidents") / 5)
+    #expect(try kpi(4, "canary_aborts") > 0)
   }
 }

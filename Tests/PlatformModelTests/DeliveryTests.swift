@@ -336,3 +336,39 @@ struct ServingTests {
     #expect(perMorning < 2 * 60 * 18 / 60 + 10)
   }
 }
+
+@Suite("Flagger canaries")
+struct FlaggerTests {
+  func world(_ flagger: FlaggerCanary, defects: Double) -> World {
+    let base = deliveryWorld(seed: 4, defectProbability: defects, kinds: [(.errorRate, 1)], rollbackProbability: 1)
+    var configuration = base.configuration
+    configuration.monitoring = MonitoringConfiguration(ruleGroups: [], alertmanager: nil)
+    for index in configuration.delivery!.services.indices { configuration.delivery!.services[index].rollout = .flagger(flagger) }
+    return World(configuration: configuration, recorder: nil)
+  }
+
+  static let flagger = FlaggerCanary(
+    interval: .minutes(1), threshold: 2, stepWeights: [10, 20, 30, 40, 50], maxWeight: 50,
+    checks: [FlaggerCanary.Check(name: "request-success-rate", minimum: 98, maximum: nil, window: .minutes(3))])
+
+  @Test("promotion takes about interval × (steps + 3 ticks), as Flagger documents")
+  func promotionTime() throws {
+    let delivery = try #require(run(world(Self.flagger, defects: 0), days: 5).delivery)
+    let canaries = delivery.deployments.filter { $0.status == .succeeded && $0.maximumCanaryWeight != nil }
+    #expect(canaries.count > 20)
+    for deployment in canaries {
+      let minutes = (deployment.finishedAt! - deployment.startedAt).seconds / 60
+      // 1 tick to detect, 5 weight steps, 1 tick at maxWeight, 2 ticks promoting; plus the sync.
+      #expect(minutes >= 9 && minutes < 11.5, "took \(minutes) min, weight \(deployment.maximumCanaryWeight ?? -1)")
+      #expect(deployment.maximumCanaryWeight == 50)
+    }
+  }
+
+  @Test("failed checks accumulate and roll back once they reach the threshold")
+  func rollback() throws {
+    let delivery = try #require(run(world(Self.flagger, defects: 0.3), days: 5).delivery)
+    let aborted = delivery.deployments.filter { $0.status == .aborted }
+    #expect(!aborted.isEmpty)
+    #expect(aborted.allSatisfy { $0.abortReason?.contains("failed checks ≥ threshold 2") == true })
+  }
+}

@@ -37,6 +37,8 @@ public enum DeliveryEvent: Sendable {
   case canaryStepCompleted(DeploymentID)
   /// A registered model version is promoted to Production: a change is committed.
   case modelPromoted(Int32)
+  /// A Flagger canary's analysis interval elapsed.
+  case flaggerTick(DeploymentID)
   /// An AnalysisRun measures one metric (`run` 0: the step's run, 1: background).
   case analysisMeasurement(DeploymentID, run: UInt8, metric: Int32)
 }
@@ -180,6 +182,8 @@ public struct Delivery {
       scheduler.schedule(.delivery(.trafficTick), after: configuration.trafficInterval)
     case .modelPromoted(let version):
       promote(modelVersion: Int(version), scheduler: &scheduler, runnerPool: &runnerPool)
+    case .flaggerTick(let deployment):
+      flaggerTick(deployment, scheduler: &scheduler)
     case .canaryStepCompleted(let deployment):
       canaryStepCompleted(deployment, scheduler: &scheduler)
     case .analysisMeasurement(let deployment, let run, let metric):
@@ -411,6 +415,12 @@ public struct Delivery {
       // Argo Rollouts skips the steps on the initial deploy (no stable ReplicaSet yet)
       // and when moving back to a known version (a rollback).
       startCanary(deployment, canary: canary, scheduler: &scheduler)
+      return
+    }
+    if case .flagger(let flagger) = configuration.services[serviceIndex].rollout, services[serviceIndex].live != nil,
+      record.kind != .rollback
+    {
+      startFlagger(deployment, flagger: flagger, crashes: crashes, scheduler: &scheduler)
       return
     }
     if crashes {

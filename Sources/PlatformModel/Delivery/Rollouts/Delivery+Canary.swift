@@ -11,6 +11,14 @@ struct CanaryState {
   /// AnalysisRuns: index 0 the current step's, index 1 the background run.
   var runs: [AnalysisRunState?] = [nil, nil]
   var stepEvent: EventHandle?
+  /// Flagger: failed checks so far (cumulative for the revision), `nil` for Argo.
+  var flaggerFailedChecks: Int?
+  /// Flagger: index into the step weights.
+  var flaggerStep = 0
+  /// Flagger: ticks spent promoting (Promoting, Finalising).
+  var flaggerPromoting = 0
+  /// Flagger: the first tick detected the revision and scaled the canary up.
+  var flaggerInitialized = false
 }
 
 /// A running AnalysisRun: one progress record and one pending measurement per metric.

@@ -7,6 +7,59 @@ public enum RolloutStrategy: Equatable, Sendable {
   case bigBang
   /// An Argo Rollouts canary (`strategy.canary`), loaded from the team's Rollout spec.
   case argoCanary(ArgoCanary)
+  /// A Flagger canary (`Canary.spec.analysis`), loaded from the team's Canary resource.
+  case flagger(FlaggerCanary)
+}
+
+/// The parts of a Flagger `Canary` that PlatformSim models (pkg/controller/scheduler.go).
+///
+/// Every `interval` Flagger checks `failedChecks ≥ threshold` first (then rolls back),
+/// else runs the metric checks: any failure (or no data) adds one failed check — never
+/// reset for the revision — and halts advancement; a passing tick adds `stepWeight`
+/// until the weight reaches `maxWeight` (it may overshoot), then promotes, which takes
+/// two more ticks (Promoting, Finalising).
+public struct FlaggerCanary: Equatable, Sendable {
+  public struct Check: Equatable, Sendable {
+    /// `request-success-rate` (percent, checked against `min`) or `request-duration`
+    /// (p99 milliseconds, checked against `max`).
+    public var name: String
+    public var minimum: Double?
+    public var maximum: Double?
+    /// The PromQL range of the built-in query (`interval`, default 1m).
+    public var window: SimDuration
+
+    public init(name: String, minimum: Double?, maximum: Double?, window: SimDuration) {
+      self.name = name
+      self.minimum = minimum
+      self.maximum = maximum
+      self.window = window
+    }
+  }
+
+  public var interval: SimDuration
+  public var threshold: Int
+  public var stepWeights: [Int]
+  public var maxWeight: Int
+  public var checks: [Check]
+
+  public init(interval: SimDuration, threshold: Int, stepWeights: [Int], maxWeight: Int, checks: [Check]) {
+    self.interval = interval
+    self.threshold = threshold
+    self.stepWeights = stepWeights
+    self.maxWeight = maxWeight
+    self.checks = checks
+  }
+
+  /// The built-in query of a check for `service`, on the simulated services' series.
+  func query(_ check: Check, service: String) -> String {
+    let window = check.window.formatted
+    let selector = #"service="\#(service)",track="canary""#
+    if check.name == "request-duration" {
+      return "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{\(selector)}[\(window)]))) * 1000"
+    }
+    let success = selector + #",code!~"5..""#
+    return "sum(rate(http_requests_total{\(success)}[\(window)])) / sum(rate(http_requests_total{\(selector)}[\(window)])) * 100"
+  }
 }
 
 /// The parts of an Argo Rollouts `Rollout` with `strategy.canary` that PlatformSim models.
