@@ -37,7 +37,7 @@ for team in range(TEAMS):
         f"    - name: team-{team:02d}",
         f"      tags: {{Owner: lead-{team:02d}@example.com, CostCenter: CC-{1000 + team}}}",
         "      engineers: 8",
-        f"      changes: {{ratePerHour: 2.2, hourOfDay: {hours}, dayOfWeek: [1, 1, 1, 1, 0.8, 0, 0]}}",
+        f"      changes: {{ratePerHour: 0.9, hourOfDay: {hours}, dayOfWeek: [1, 1, 1, 1, 0.8, 0, 0]}}",
         "      defects: {probability: 0.05}",
     ]
 lines.append("  services:")

@@ -128,6 +128,11 @@ public final class SeriesStore {
   private var idsByLabels: [Labels: SeriesID] = [:]
   /// Postings: the series holding each label pair, in registration order.
   private var idsByLabel: [Label: [SeriesID]] = [:]
+  /// Selections by matcher set, valid while no series was registered since: series are
+  /// never removed, so the series count versions the cache. Rule groups and canary
+  /// analyses select the same series every evaluation; this spares the regex matching
+  /// and sorting each time.
+  private var selectionCache: [String: (seriesCount: Int, ids: [SeriesID])] = [:]
   /// Incremented whenever a series is registered; selectors cache against it.
   public private(set) var generation = 0
   /// Samples older than (newest appended timestamp − retention) are dropped.
@@ -305,6 +310,15 @@ public final class SeriesStore {
 
   /// IDs of series whose labels satisfy all `matchers`, sorted by labels.
   public func select(_ matchers: [LabelMatcher]) -> [SeriesID] {
+    var key = ""
+    for matcher in matchers { key += matcher.name + "\u{1}" + matcher.kind.rawValue + "\u{1}" + matcher.value + "\u{2}" }
+    if let cached = selectionCache[key], cached.seriesCount == series.count { return cached.ids }
+    let selected = uncachedSelect(matchers)
+    selectionCache[key] = (series.count, selected)
+    return selected
+  }
+
+  private func uncachedSelect(_ matchers: [LabelMatcher]) -> [SeriesID] {
     // Start from the shortest postings list of an equality matcher with a non-empty value.
     var candidates: [SeriesID]?
     for matcher in matchers where matcher.kind == .equal && !matcher.value.isEmpty {

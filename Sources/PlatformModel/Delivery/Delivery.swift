@@ -95,6 +95,17 @@ public struct Delivery {
   public private(set) var stageAttempts: [StageAttempt] = []
   /// Where services publish their series; `nil` without monitoring.
   let monitoring: PlatformMonitoring?
+  /// Per-service traffic constants, flattened so the per-interval loop copies no
+  /// configuration structs (which would retain their arrays every interval).
+  struct TrafficParameters {
+    var requestsPerSecond: Double
+    var baselineErrorRatio: Double
+    var baselineLatencySeconds: Double
+    var timeoutSeconds: Double
+  }
+  let trafficParameters: ContiguousArray<TrafficParameters>
+  /// hourOfDay × dayOfWeek load factors, 168 per service (weekday × 24 + hour).
+  let loadFactors: ContiguousArray<Double>
   /// Replica state per service with a serving configuration.
   var servingStates: [ServingState?]
   /// Published series per service and track (0: stable, 1: canary).
@@ -106,6 +117,16 @@ public struct Delivery {
     self.configuration = configuration
     self.monitoring = monitoring
     series = Array(repeating: [nil, nil], count: configuration.services.count)
+    trafficParameters = ContiguousArray(configuration.services.map {
+      TrafficParameters(
+        requestsPerSecond: $0.requestsPerSecond, baselineErrorRatio: $0.baselineErrorRatio,
+        baselineLatencySeconds: $0.baselineLatencySeconds, timeoutSeconds: $0.timeoutSeconds)
+    })
+    var factors = ContiguousArray<Double>()
+    for service in configuration.services {
+      for day in 0..<7 { for hour in 0..<24 { factors.append(service.loadProfile.hourOfDay[hour] * service.loadProfile.dayOfWeek[day]) } }
+    }
+    loadFactors = factors
     servingStates = configuration.services.map { service in
       service.serving.map {
         ServingState(ready: min($0.maxReplicas, max($0.minReplicas, $0.initialReplicas)), stream: seed.stream("serving/\(service.name)"))
@@ -561,13 +582,14 @@ public struct Delivery {
   mutating func serveTraffic(at time: SimTime, calendar: SimCalendar) {
     let local = calendar.localTime(at: time)
     let seconds = configuration.trafficInterval.seconds
+    let slot = local.weekday * 24 + local.hour
     for serviceIndex in services.indices {
-      let service = configuration.services[serviceIndex]
-      let mean = service.requestsPerSecond * service.loadProfile.factor(at: local) * seconds
+      let service = trafficParameters[serviceIndex]
+      let mean = service.requestsPerSecond * loadFactors[serviceIndex * 168 + slot] * seconds
       var stream = services[serviceIndex].trafficStream
       let requests = Int64(stream.poisson(mean: mean))
-      let shed = serve(serviceIndex: serviceIndex, requests: requests, at: time, stream: &stream)
-      let canary = services[serviceIndex].canary
+      let shed = servingStates[serviceIndex] == nil ? 0 : serve(serviceIndex: serviceIndex, requests: requests, at: time, stream: &stream)
+      let canary = services[serviceIndex].canary.map { (deployment: $0.deployment, weight: $0.weight) }
       let canaryRequests = canary.map { binomial(requests, Double($0.weight) / 100, &stream) } ?? 0
       let stable = failures(requests - canaryRequests, defects: services[serviceIndex].liveDefects, service: service, stream: &stream)
       var canaryOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
@@ -605,14 +627,15 @@ public struct Delivery {
 
   /// Failures among `requests` served by code carrying `defects`: baseline errors, the
   /// errors of error-rate defects, and timeouts of latency defects.
-  func failures(_ requests: Int64, defects: [ChangeID], service: ServiceConfiguration, stream: inout RandomStream)
+  func failures(_ requests: Int64, defects: [ChangeID], service: TrafficParameters, stream: inout RandomStream)
     -> (errors: Int64, defectErrors: Int64, latencyExtra: Double)
   {
     let baselineErrors = binomial(requests, service.baselineErrorRatio, &stream)
+    if defects.isEmpty { return (baselineErrors, 0, 0) }
     var defectFailureRatio = 0.0
     var latencyExtra = 0.0
     for defect in defects {
-      guard let drawn = changes[index(defect)].defect else { continue }
+      guard let drawn = changes[Int(defect.rawValue) - 1].defect else { continue }
       switch drawn.kind {
       case .errorRate: defectFailureRatio += drawn.size
       case .latency: latencyExtra += drawn.size
@@ -633,11 +656,12 @@ public struct Delivery {
     serviceIndex: Int, track: Int, requests: Int64, errors: Int64, latencyExtra: Double, defects: [ChangeID], time: SimTime,
     stream: inout RandomStream, store: SeriesStore, buckets: [Double]
   ) {
-    let service = configuration.services[serviceIndex]
+    let service = trafficParameters[serviceIndex]
     let timestampMs = time.microseconds / 1_000
     if series[serviceIndex][track] == nil {
+      let configured = configuration.services[serviceIndex]
       series[serviceIndex][track] = ServiceSeries(
-        store: store, service: service.name, team: configuration.teams[Int(service.team.rawValue)].name,
+        store: store, service: configured.name, team: configuration.teams[Int(configured.team.rawValue)].name,
         track: track == 0 ? "stable" : "canary", buckets: buckets)
     }
     guard var published = series[serviceIndex][track] else { return }
@@ -709,7 +733,7 @@ public struct Delivery {
 
   /// Probability that a request exceeds the timeout when latency is lognormal around
   /// the baseline median (σ = 0.5) plus a fixed extra delay.
-  func timeoutProbability(service: ServiceConfiguration, extraLatency: Double) -> Double {
+  func timeoutProbability(service: TrafficParameters, extraLatency: Double) -> Double {
     let remaining = service.timeoutSeconds - extraLatency
     guard remaining > 0 else { return 1 }
     let z = log(remaining / service.baselineLatencySeconds) / 0.5
