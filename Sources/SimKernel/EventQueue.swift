@@ -168,7 +168,8 @@ public struct EventQueue<Payload> {
 
   /// Frees `slot`: takes its payload, makes its handles and heap entry stale, and
   /// links it into the free list.
-  @inlinable mutating func retire(slot: Int) -> Payload? {
+  @inlinable @inline(__always)
+  mutating func retire(slot: Int) -> Payload? {
     let nextFree = firstFreeSlot
     let payload = slots.withUnsafeMutableBufferPointer { slots in
       let payload = slots[slot].payload
@@ -188,19 +189,22 @@ public struct EventQueue<Payload> {
     }
   }
 
-  @inlinable mutating func push(_ entry: Entry) -> EventHandle {
+  @inlinable @inline(__always)
+  mutating func push(_ entry: Entry) -> EventHandle {
     heap.append(entry)
     siftUp(placing: entry, at: heap.count - 1)
     return EventHandle(slot: entry.slot, generation: entry.generation)
   }
 
-  @inlinable mutating func removeHead() {
+  @inlinable @inline(__always)
+  mutating func removeHead() {
     let last = heap.removeLast()
     if !heap.isEmpty { siftDown(placing: last, at: 0) }
   }
 
   /// Moves the hole at `start` up until `moving` fits, then fills it.
-  @inlinable mutating func siftUp(placing moving: Entry, at start: Int) {
+  @inlinable @inline(__always)
+  mutating func siftUp(placing moving: Entry, at start: Int) {
     heap.withUnsafeMutableBufferPointer { buffer in
       var child = start
       while child > 0 {
@@ -214,7 +218,8 @@ public struct EventQueue<Payload> {
   }
 
   /// Moves the hole at `start` down until `moving` fits, then fills it.
-  @inlinable mutating func siftDown(placing moving: Entry, at start: Int) {
+  @inlinable @inline(__always)
+  mutating func siftDown(placing moving: Entry, at start: Int) {
     heap.withUnsafeMutableBufferPointer { buffer in
       let count = buffer.count
       var parent = start
