@@ -22,29 +22,42 @@ enum RunnerPoolBenchmark {
   static func run(customers: Int, peerCustomers: Int, repetitions: Int) -> BenchmarkResult {
     var oursRates: [Double] = []
     var meanWaits: [Double] = []
+    var peerRates: [Double] = []
+    var peerWaits: [Double] = []
+    var peerImplementation = ""
+    var peerProblem: PeerProblem?
+    // Alternate ours and SimPy so that a noisy neighbour slows both, not just one.
     for repetition in 0..<repetitions {
       let seed = RandomSeed(root: 7, replication: UInt32(repetition))
       let outcome = runOurs(customers: customers, seed: seed)
       oursRates.append(Double(outcome.customersFinished) / outcome.seconds)
       meanWaits.append(outcome.meanWaitSeconds)
+      guard peerProblem == nil else { continue }
+      switch runSimPy(customers: peerCustomers, seed: 1 + 2 * repetition) {
+      case .success(let report):
+        peerRates.append(contentsOf: report.customersPerSecond)
+        peerWaits.append(report.meanWaitSeconds)
+        peerImplementation = report.implementation
+      case .failure(let problem):
+        peerProblem = problem
+      }
     }
-    let theory = erlangCMeanWaitSeconds()
     var notes = [
       "M/M/\(runnerCount), λ = \(arrivalRatePerSecond)/s, mean service \(meanServiceSeconds) s (ρ = "
         + String(format: "%.2f", arrivalRatePerSecond * meanServiceSeconds / Double(runnerCount))
-        + "); ours simulates about \(customers) customers per repetition, SimPy about \(peerCustomers)",
+        + "); per repetition ours simulates about \(customers) customers, SimPy about \(peerCustomers); "
+        + "repetitions alternate between the two",
       "mean wait: ours " + String(format: "%.4f", meanWaits.reduce(0, +) / Double(meanWaits.count))
-        + " s, Erlang C " + String(format: "%.4f", theory) + " s",
+        + " s, Erlang C " + String(format: "%.4f", erlangCMeanWaitSeconds()) + " s",
     ]
-    let peer = runSimPy(customers: peerCustomers, repetitions: repetitions)
-    switch peer {
-    case .success(let report):
-      notes.append("mean wait: SimPy " + String(format: "%.4f", report.meanWaitSeconds) + " s (\(report.implementation))")
-      return result(ours: oursRates, peer: report.customersPerSecond, notes: notes)
-    case .failure(let problem):
-      notes.append("SimPy peer not run: \(problem.message)")
+    if let peerProblem {
+      notes.append("SimPy peer not run: \(peerProblem.message)")
       return result(ours: oursRates, peer: [], notes: notes)
     }
+    notes.append(
+      "mean wait: SimPy " + String(format: "%.4f", peerWaits.reduce(0, +) / Double(peerWaits.count))
+        + " s (\(peerImplementation))")
+    return result(ours: oursRates, peer: peerRates, notes: notes)
   }
 
   private static func result(ours: [Double], peer: [Double], notes: [String]) -> BenchmarkResult {
@@ -111,8 +124,10 @@ enum RunnerPoolBenchmark {
     var message: String
   }
 
-  /// Runs benchmarks/peers/mmc_simpy.py with `python3` and decodes its JSON line.
-  static func runSimPy(customers: Int, repetitions: Int) -> Result<SimPyReport, PeerProblem> {
+  /// Runs one repetition of benchmarks/peers/mmc_simpy.py with `python3` and
+  /// decodes its JSON line. Interpreter start-up is not timed: the script times only
+  /// `env.run`.
+  static func runSimPy(customers: Int, seed: Int) -> Result<SimPyReport, PeerProblem> {
     guard let script = locatePeerScript("mmc_simpy.py") else {
       return .failure(
         PeerProblem(message: "benchmarks/peers/mmc_simpy.py not found; run from the package root"))
@@ -122,7 +137,7 @@ enum RunnerPoolBenchmark {
     process.arguments = [
       "python3", script, "--runners", String(runnerCount), "--arrival-rate", String(arrivalRatePerSecond),
       "--mean-service", String(meanServiceSeconds), "--customers", String(customers),
-      "--repetitions", String(repetitions),
+      "--repetitions", "1", "--seed", String(seed),
     ]
     let output = Pipe()
     let errors = Pipe()
