@@ -2,16 +2,24 @@
 ///
 /// The issue states two kinds of target: a ratio to a peer measured in the same run
 /// (kernel, runner pool), and an absolute rate (results writing).
-enum BenchmarkTarget: Codable, Equatable {
-  /// Ours divided by the peer must be at least this.
-  case ratioAtLeast(Double)
-  /// Ours alone must be at least this, in the benchmark's unit.
-  case rateAtLeast(Double)
+struct BenchmarkTarget: Codable, Equatable {
+  enum Kind: String, Codable {
+    /// Ours divided by the peer must be at least `value`.
+    case ratioAtLeast
+    /// Ours alone must be at least `value`, in the benchmark's unit.
+    case rateAtLeast
+  }
+
+  var kind: Kind
+  var value: Double
+
+  static func ratioAtLeast(_ value: Double) -> BenchmarkTarget { BenchmarkTarget(kind: .ratioAtLeast, value: value) }
+  static func rateAtLeast(_ value: Double) -> BenchmarkTarget { BenchmarkTarget(kind: .rateAtLeast, value: value) }
 
   var text: String {
-    switch self {
-    case .ratioAtLeast(let ratio): return "≥ \(formatRatio(ratio))"
-    case .rateAtLeast(let rate): return "≥ \(formatRate(rate))"
+    switch kind {
+    case .ratioAtLeast: return "≥ \(formatRatio(value))"
+    case .rateAtLeast: return "≥ \(formatRate(value))"
     }
   }
 }
@@ -50,9 +58,9 @@ struct BenchmarkResult: Codable {
 
   /// Whether the target is met; `nil` when it cannot be judged (peer missing).
   var targetMet: Bool? {
-    switch target {
-    case .ratioAtLeast(let minimum): return ratio.map { $0 >= minimum }
-    case .rateAtLeast(let minimum): return oursMedian >= minimum
+    switch target.kind {
+    case .ratioAtLeast: return ratio.map { $0 >= target.value }
+    case .rateAtLeast: return oursMedian >= target.value
     }
   }
 }

@@ -9,7 +9,7 @@ import Foundation
 struct BenchmarkOptions {
   /// Small sizes and 3 repetitions: a smoke run, not figures to record.
   var quick = false
-  /// Substrings of benchmark names to run; empty runs all.
+  /// Benchmark names, or dash-separated prefixes of them (`kernel`), to run; empty runs all.
   var filters: [String] = []
   var json = false
 
@@ -17,8 +17,9 @@ struct BenchmarkOptions {
     usage: platformsim-bench [--quick] [--filter NAME]... [--json]
 
       --quick        small sizes and 3 repetitions (a smoke run; do not record its figures)
-      --filter NAME  run only benchmarks whose name contains NAME (repeatable):
-                     kernel-hold-100, kernel-hold-10000, runner-pool, results-writing
+      --filter NAME  run only the benchmark NAME, or those starting with NAME- (repeatable):
+                     kernel-hold-100, kernel-hold-10000, runner-pool, results-writing;
+                     `--filter kernel` runs both kernel sizes
       --json         print JSON instead of the Markdown table
 
     Build and run in release mode: swift run -c release platformsim-bench
@@ -51,7 +52,7 @@ struct BenchmarkOptions {
   }
 
   func selects(_ name: String) -> Bool {
-    filters.isEmpty || filters.contains { name.contains($0) }
+    filters.isEmpty || filters.contains { name == $0 || name.hasPrefix($0 + "-") }
   }
 }
 
