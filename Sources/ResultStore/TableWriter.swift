@@ -104,6 +104,11 @@ public final class TableWriter {
     let width = columns.count
     let wide = try rowCount >= rowsPerStatement ? preparedStatement(rows: rowsPerStatement) : nil
     let narrow = try rowCount % rowsPerStatement != 0 ? preparedStatement(rows: 1) : nil
+    defer {
+      // The statements point into `textBytes`, which is about to be reused.
+      wide?.clearBindings()
+      narrow?.clearBindings()
+    }
     try fields.withUnsafeBufferPointer { (fields) throws(StoreError) in
       try textBytes.withUnsafeBufferPointer { (text) throws(StoreError) in
         var row = 0
@@ -121,9 +126,6 @@ public final class TableWriter {
         }
       }
     }
-    // The statements point into `textBytes`, which is about to be reused.
-    wide?.clearBindings()
-    narrow?.clearBindings()
   }
 
   /// The cached `INSERT` for `rows` rows (`rowsPerStatement` or 1).
