@@ -24,14 +24,22 @@ enum RunnerPoolBenchmark {
     var meanWaits: [Double] = []
     var peerRates: [Double] = []
     var peerWaits: [Double] = []
+    var floorRates: [Double] = []
+    var floorDisagrees = false
     var peerImplementation = ""
     var peerProblem: PeerProblem?
-    // Alternate ours and SimPy so that a noisy neighbour slows both, not just one.
+    // Alternate ours, the floor and SimPy so that a noisy neighbour slows all of
+    // them, not just one.
     for repetition in 0..<repetitions {
       let seed = RandomSeed(root: 7, replication: UInt32(repetition))
       let outcome = runOurs(customers: customers, seed: seed)
       oursRates.append(Double(outcome.customersFinished) / outcome.seconds)
       meanWaits.append(outcome.meanWaitSeconds)
+      let floor = MinimalRunnerPool.run(customers: customers, seed: seed)
+      floorRates.append(Double(floor.customersFinished) / floor.seconds)
+      if floor.customersFinished != outcome.customersFinished || floor.meanWaitSeconds != outcome.meanWaitSeconds {
+        floorDisagrees = true
+      }
       guard peerProblem == nil else { continue }
       switch runSimPy(customers: peerCustomers, seed: 1 + 2 * repetition) {
       case .success(let report):
@@ -50,6 +58,13 @@ enum RunnerPoolBenchmark {
       "mean wait: ours " + describeWaits(meanWaits) + ", Erlang C " + String(format: "%.4f", erlangCMeanWaitSeconds())
         + " s",
     ]
+    let floorMedian = median(floorRates)
+    notes.append(
+      "floor: a minimal hand-written M/M/\(runnerCount) loop (MinimalRunnerPool.swift) did \(formatRate(floorMedian)) "
+        + "customers/s in the same run; ours is " + formatRatio(median(oursRates) / floorMedian) + " of it"
+        + (floorDisagrees
+          ? "; MISMATCH: it did not finish the same customers with the same mean wait as ours"
+          : ", and it finished the same customers with the same mean wait"))
     if let peerProblem {
       notes.append("SimPy peer not run: \(peerProblem.message)")
       return result(ours: oursRates, peer: [], notes: notes)
