@@ -75,7 +75,8 @@ for pendingCount in [100, 10_000] where options.selects("kernel-hold-\(pendingCo
 if options.selects("runner-pool") {
   let customers = options.quick ? 200_000 : 4_000_000
   let peerCustomers = options.quick ? 20_000 : 200_000
-  progress("runner pool M/M/c: ours \(repetitions) × \(customers) customers, then SimPy \(repetitions) × \(peerCustomers)")
+  progress(
+    "runner pool M/M/c: \(repetitions) × (ours and the minimal loop with \(customers) customers, SimPy with \(peerCustomers))")
   results.append(RunnerPoolBenchmark.run(customers: customers, peerCustomers: peerCustomers, repetitions: repetitions))
 }
 if options.selects("results-writing") {
