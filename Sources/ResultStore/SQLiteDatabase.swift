@@ -191,6 +191,14 @@ public final class SQLiteStatement {
   }
   @inline(__always) public func bindNull(at index: Int32) { sqlite3_bind_null(statement, index) }
 
+  /// Binds `byteCount` bytes of UTF-8 at `bytes` without copying them (`SQLITE_STATIC`).
+  ///
+  /// The caller keeps the bytes alive and unchanged until the parameter is bound
+  /// again or ``clearBindings()`` runs.
+  @inline(__always) func bindText(_ bytes: UnsafeRawPointer?, byteCount: Int, at index: Int32) {
+    sqlite3_bind_text(statement, index, bytes?.assumingMemoryBound(to: CChar.self), Int32(byteCount), nil)
+  }
+
   public func bind(_ value: SQLValue, at index: Int32) {
     switch value {
     case .null: bindNull(at: index)
@@ -212,6 +220,13 @@ public final class SQLiteStatement {
     sqlite3_reset(statement)
     sqlite3_clear_bindings(statement)
   }
+
+  /// Resets for another execution, keeping the bound values: for callers that bind
+  /// every parameter each time, where clearing them would be wasted work.
+  func resetKeepingBindings() { sqlite3_reset(statement) }
+
+  /// Sets every parameter back to NULL.
+  func clearBindings() { sqlite3_clear_bindings(statement) }
 
   public var columnCount: Int { Int(sqlite3_column_count(statement)) }
 

@@ -30,29 +30,53 @@ public struct RateProfile: Equatable, Sendable {
 /// Non-homogeneous arrivals are drawn by thinning (Lewis & Shedler 1979): candidates
 /// come at the peak rate and each is kept with probability rate(t)/peak, so the
 /// process follows the daily × weekly profile exactly, in local time.
+///
+/// The peak rate and whether the profile is flat are kept up to date as the rate or
+/// profile change, not recomputed per arrival: scanning 31 factors and comparing
+/// the profile with ``RateProfile/flat`` cost more than the draw itself.
 public struct ArrivalProcess: Equatable, Sendable {
   /// Arrivals per second at a profile factor of 1.
-  public var baseRatePerSecond: Double
-  public var profile: RateProfile
+  public var baseRatePerSecond: Double {
+    didSet { refreshPeakRate() }
+  }
+  public var profile: RateProfile {
+    didSet { refreshPeakRate() }
+  }
+  /// `baseRatePerSecond × profile.maximumFactor`: the candidate rate for thinning.
+  @usableFromInline private(set) var peakRatePerSecond: Double
+  /// `1 / peakRatePerSecond`: the mean gap between candidates.
+  @usableFromInline private(set) var meanCandidateGapSeconds: Double
+  /// Whether the profile is flat, so no candidate is ever rejected.
+  @usableFromInline private(set) var hasFlatProfile: Bool
 
   public init(ratePerHour: Double, profile: RateProfile = .flat) {
     baseRatePerSecond = ratePerHour / 3_600
     self.profile = profile
+    peakRatePerSecond = baseRatePerSecond * profile.maximumFactor
+    meanCandidateGapSeconds = 1 / peakRatePerSecond
+    hasFlatProfile = profile == .flat
   }
 
-  /// Mean arrivals per second when the profile is flat.
-  public var isHomogeneous: Bool { profile == .flat }
+  private mutating func refreshPeakRate() {
+    peakRatePerSecond = baseRatePerSecond * profile.maximumFactor
+    meanCandidateGapSeconds = 1 / peakRatePerSecond
+    hasFlatProfile = profile == .flat
+  }
+
+  /// Whether the rate is the same at every hour of the week (a flat profile).
+  public var isHomogeneous: Bool { hasFlatProfile }
 
   /// The next arrival strictly after `time`, or `nil` if the rate is zero everywhere.
+  @inlinable
   public func nextArrival(after time: SimTime, calendar: SimCalendar, stream: inout RandomStream) -> SimTime? {
-    let peakRate = baseRatePerSecond * profile.maximumFactor
+    let peakRate = peakRatePerSecond
     guard peakRate > 0 else { return nil }
     var candidate = time
-    if isHomogeneous {
-      return candidate + SimDuration(seconds: stream.exponential(mean: 1 / peakRate))
+    if hasFlatProfile {
+      return candidate + SimDuration(seconds: stream.exponential(mean: meanCandidateGapSeconds))
     }
     while true {
-      candidate = candidate + SimDuration(seconds: stream.exponential(mean: 1 / peakRate))
+      candidate = candidate + SimDuration(seconds: stream.exponential(mean: meanCandidateGapSeconds))
       let rate = baseRatePerSecond * profile.factor(at: calendar.localTime(at: candidate))
       if stream.nextUnit() * peakRate < rate { return candidate }
     }

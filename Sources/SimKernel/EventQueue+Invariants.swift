@@ -10,7 +10,7 @@ extension EventQueue {
         let parent = (index - 1) / 2
         precondition(!heap[index].precedes(heap[parent]), "heap order violated at \(index)")
       }
-      let stale = heap.filter { generations[Int($0.slot)] != $0.generation }.count
+      let stale = heap.filter { slots[Int($0.slot)].generation != $0.generation }.count
       precondition(stale == staleEntryCount, "stale count \(staleEntryCount), found \(stale)")
     #endif
   }

@@ -10,7 +10,8 @@ public struct SplitMix64 {
   public var state: UInt64
   public init(seed: UInt64) { state = seed }
 
-  @inlinable public mutating func next() -> UInt64 {
+  @inlinable @inline(__always)
+  public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -54,7 +55,8 @@ public struct RandomSeed: Hashable, Sendable {
 }
 
 extension UInt64 {
-  @inlinable func rotated(by count: UInt64) -> UInt64 { (self << count) | (self >> (64 - count)) }
+  @inlinable @inline(__always)
+  func rotated(by count: UInt64) -> UInt64 { (self << count) | (self >> (64 - count)) }
 }
 
 /// A seeded pseudo-random stream: xoshiro256** (Blackman & Vigna 2018).
@@ -73,7 +75,8 @@ public struct RandomStream: RandomNumberGenerator {
     if s0 | s1 | s2 | s3 == 0 { s0 = 1 }  // the all-zero state is a fixed point
   }
 
-  @inlinable public mutating func next() -> UInt64 {
+  @inlinable @inline(__always)
+  public mutating func next() -> UInt64 {
     let result = (s1 &* 5).rotated(by: 7) &* 9
     let t = s1 << 17
     s2 ^= s0
@@ -86,12 +89,14 @@ public struct RandomStream: RandomNumberGenerator {
   }
 
   /// A uniform double in [0, 1) with 53 random bits.
-  @inlinable public mutating func nextUnit() -> Double {
+  @inlinable @inline(__always)
+  public mutating func nextUnit() -> Double {
     Double(next() >> 11) * 0x1.0p-53
   }
 
   /// A uniform double in (0, 1]: safe to take the logarithm of.
-  @inlinable public mutating func nextUnitExcludingZero() -> Double {
+  @inlinable @inline(__always)
+  public mutating func nextUnitExcludingZero() -> Double {
     Double((next() >> 11) + 1) * 0x1.0p-53
   }
 
@@ -111,7 +116,8 @@ public struct RandomStream: RandomNumberGenerator {
   @inlinable public mutating func bernoulli(_ p: Double) -> Bool { nextUnit() < p }
 
   /// An exponential sample with the given mean (inversion: one draw).
-  @inlinable public mutating func exponential(mean: Double) -> Double {
+  @inlinable @inline(__always)
+  public mutating func exponential(mean: Double) -> Double {
     -mean * log(nextUnitExcludingZero())
   }
 

@@ -1,20 +1,30 @@
 /// A first-in first-out queue over a growable ring buffer: O(1) push and pop without
 /// the O(n) `removeFirst` of an array. Holds waiting work (jobs, pods, requests).
+///
+/// The capacity is always a power of two, so wrapping an index is a mask rather than
+/// an integer division (which cost more than the rest of a push or pop).
 public struct RingBuffer<Element> {
   @usableFromInline var storage: ContiguousArray<Element?>
   @usableFromInline var head = 0
   @usableFromInline var storedCount = 0
 
+  /// - Parameter capacity: elements held before the first growth (rounded up to a
+  ///   power of two).
   public init(capacity: Int = 16) {
-    storage = ContiguousArray(repeating: nil, count: max(1, capacity))
+    var size = 1
+    while size < capacity { size <<= 1 }
+    storage = ContiguousArray(repeating: nil, count: size)
   }
 
   @inlinable public var count: Int { storedCount }
   @inlinable public var isEmpty: Bool { storedCount == 0 }
 
+  /// `storage.count − 1`: wraps an index, the capacity being a power of two.
+  @inlinable var indexMask: Int { storage.count &- 1 }
+
   @inlinable public mutating func append(_ element: Element) {
     if storedCount == storage.count { grow() }
-    storage[(head + storedCount) % storage.count] = element
+    storage[(head &+ storedCount) & indexMask] = element
     storedCount += 1
   }
 
@@ -22,7 +32,7 @@ public struct RingBuffer<Element> {
     guard storedCount > 0 else { return nil }
     let element = storage[head]
     storage[head] = nil
-    head = (head + 1) % storage.count
+    head = (head &+ 1) & indexMask
     storedCount -= 1
     return element
   }
@@ -31,7 +41,7 @@ public struct RingBuffer<Element> {
 
   @usableFromInline mutating func grow() {
     var larger = ContiguousArray<Element?>(repeating: nil, count: storage.count * 2)
-    for offset in 0..<storedCount { larger[offset] = storage[(head + offset) % storage.count] }
+    for offset in 0..<storedCount { larger[offset] = storage[(head + offset) & indexMask] }
     storage = larger
     head = 0
   }

@@ -47,14 +47,21 @@ public struct SimDuration: Hashable, Comparable, Sendable {
   ///
   /// Values beyond the representable range saturate, so a sample from a heavy tail
   /// means "practically never" rather than a trap.
-  @inlinable public init(seconds: Double) {
-    let ticks = (seconds * 1_000_000).rounded()
-    if ticks >= 9.2e18 {
+  ///
+  /// Rounds half away from zero exactly like `rounded()`, but without its libm call
+  /// (every sampled delay passes through here): below 2⁵³ the fraction
+  /// `x − trunc(x)` is exact, and above it `x` is already whole.
+  @inlinable @inline(__always)
+  public init(seconds: Double) {
+    let scaled = seconds * 1_000_000
+    if scaled >= 9.2e18 {
       microseconds = .max / 4
-    } else if ticks <= -9.2e18 {
+    } else if scaled <= -9.2e18 {
       microseconds = .min / 4
     } else {
-      microseconds = Int64(ticks)
+      let truncated = Int64(scaled)
+      let fraction = scaled - Double(truncated)
+      microseconds = fraction >= 0.5 ? truncated + 1 : fraction <= -0.5 ? truncated - 1 : truncated
     }
   }
 

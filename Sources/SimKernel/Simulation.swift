@@ -101,6 +101,12 @@ public struct RunOutcome: Equatable, Sendable {
   /// Simulated time reached: the end time, or the time of the last event if stopped early.
   public var finalTime: SimTime
   public var eventCount: Int
+
+  @inlinable init(reason: StopReason, finalTime: SimTime, eventCount: Int) {
+    self.reason = reason
+    self.finalTime = finalTime
+    self.eventCount = eventCount
+  }
 }
 
 /// The run loop: pops events in order and hands them to the model until the end time.
@@ -111,11 +117,16 @@ public struct Simulation<Model: SimulationModel> {
   public var model: Model
   public var scheduler = Scheduler<Model.Event>()
   /// Events dispatched so far.
-  public private(set) var eventCount = 0
+  @inlinable public var eventCount: Int { dispatchedCount }
+  @usableFromInline var dispatchedCount = 0
 
   public init(model: Model) { self.model = model }
 
   /// Runs until `endTime` (events at exactly `endTime` do not run) or a limit fires.
+  ///
+  /// `@inlinable` so that it is specialised for the caller's model: called as an
+  /// unspecialised generic from another module, every event went through witness
+  /// tables and boxed payloads, about 10× slower (docs/PERFORMANCE.md).
   ///
   /// - Parameters:
   ///   - endTime: the end of the simulated window.
@@ -125,6 +136,7 @@ public struct Simulation<Model: SimulationModel> {
   ///     depend on the wall clock unless the guard stops the run, which is recorded.
   ///   - interruptRequested: polled with the wall clock; `true` stops the run cleanly.
   ///   - onProgress: called about every 65,536 events with the current time.
+  @inlinable
   public mutating func run(
     until endTime: SimTime,
     limits: RunLimits = RunLimits(),
@@ -134,30 +146,32 @@ public struct Simulation<Model: SimulationModel> {
   ) -> RunOutcome {
     let maxEvents = limits.maxEvents ?? .max
     while true {
-      guard let nextTime = scheduler.queue.nextTime() else {
+      // One look at the head serves both the end-of-window test and the dispatch.
+      guard let head = scheduler.queue.liveHead() else {
         scheduler.advance(to: max(scheduler.now, endTime))
-        return RunOutcome(reason: .noMoreEvents, finalTime: scheduler.now, eventCount: eventCount)
+        return RunOutcome(reason: .noMoreEvents, finalTime: scheduler.now, eventCount: dispatchedCount)
       }
-      if nextTime >= endTime {
+      let time = SimTime(microseconds: head.time)
+      if time >= endTime {
         scheduler.advance(to: endTime)
-        return RunOutcome(reason: .reachedEndTime, finalTime: endTime, eventCount: eventCount)
+        return RunOutcome(reason: .reachedEndTime, finalTime: endTime, eventCount: dispatchedCount)
       }
-      if eventCount >= maxEvents {
-        return RunOutcome(reason: .eventLimit(maxEvents), finalTime: scheduler.now, eventCount: eventCount)
+      if dispatchedCount >= maxEvents {
+        return RunOutcome(reason: .eventLimit(maxEvents), finalTime: scheduler.now, eventCount: dispatchedCount)
       }
-      if eventCount & 4095 == 0, eventCount > 0 {
+      if dispatchedCount & 4095 == 0, dispatchedCount > 0 {
         if interruptRequested() {
-          return RunOutcome(reason: .interrupted, finalTime: scheduler.now, eventCount: eventCount)
+          return RunOutcome(reason: .interrupted, finalTime: scheduler.now, eventCount: dispatchedCount)
         }
         if let maxWall = limits.maxWallSeconds, wallClockSeconds() > maxWall {
           return RunOutcome(
-            reason: .wallClockLimit(seconds: maxWall), finalTime: scheduler.now, eventCount: eventCount)
+            reason: .wallClockLimit(seconds: maxWall), finalTime: scheduler.now, eventCount: dispatchedCount)
         }
-        if eventCount & 65535 == 0 { onProgress?(scheduler.now, eventCount) }
+        if dispatchedCount & 65535 == 0 { onProgress?(scheduler.now, dispatchedCount) }
       }
-      guard let (time, event) = scheduler.queue.popNext() else { continue }
+      let event = scheduler.queue.removeLiveHead(head)
       scheduler.advance(to: time)
-      eventCount += 1
+      dispatchedCount += 1
       model.handle(event, scheduler: &scheduler)
     }
   }

@@ -1,0 +1,81 @@
+import Foundation
+import PlatformModel
+import ResultStore
+
+/// Results writing: `runner_jobs` rows per second through ``ResultStore/TableWriter``.
+///
+/// Each repetition creates a fresh database file with the real schema and pragmas
+/// (WAL, synchronous=NORMAL, foreign keys on, the `runner_jobs_by_run` index), inserts
+/// the run row, then appends rows exactly as RunRecorder does — eight fields of the
+/// same types, NULLs where a job has none — and flushes. The clock covers appending
+/// and every transaction, so it is the cost a simulation pays per row.
+enum ResultsWritingBenchmark {
+  static func run(rows: Int, repetitions: Int) -> BenchmarkResult {
+    var rates: [Double] = []
+    var notes: [String] = []
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("platformsim-bench-\(ProcessInfo.processInfo.processIdentifier)")
+    do {
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    } catch {
+      notes.append("could not create \(directory.path): \(error)")
+    }
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for repetition in 0..<repetitions {
+      let path = directory.appendingPathComponent("results-\(repetition).sqlite").path
+      do {
+        let (seconds, written) = try writeRows(rows, path: path)
+        precondition(written == rows, "wrote \(written) rows, expected \(rows)")
+        rates.append(Double(rows) / seconds)
+      } catch {
+        notes.append("repetition \(repetition) failed: \(error)")
+      }
+    }
+    notes.append(
+      "\(rows) rows of 8 columns per repetition into a fresh WAL database under \(directory.deletingLastPathComponent().path)")
+    return BenchmarkResult(
+      name: "results-writing", title: "Results writing (SQLite, runner_jobs)", unit: "rows/s",
+      oursSamples: rates.isEmpty ? [0] : rates, peerName: nil, peerSamples: [], target: .rateAtLeast(1_000_000),
+      notes: notes)
+  }
+
+  /// Writes `rows` rows into a new store at `path`; returns the seconds taken and the
+  /// rows the table holds afterwards.
+  static func writeRows(_ rows: Int, path: String) throws(StoreError) -> (seconds: Double, rowCount: Int) {
+    let store = try ResultStore(path: path)
+    let runID = try store.beginRun(
+      RunStart(
+        scenarioName: "bench", scenarioPath: "bench.yaml", scenarioDigest: "0", seed: 1, replication: 0,
+        toolVersion: "bench", timeZone: "UTC", simulatedStartEpochSeconds: 0, simulatedEndEpochSeconds: 0),
+      createdAt: "1970-01-01T00:00:00Z")
+    let writer = store.tableWriter(
+      "runner_jobs",
+      columns: ["run_id", "job_id", "source", "runner", "queued_at", "started_at", "finished_at", "wait_seconds"])
+    var failure: StoreError?
+    let seconds = measureSeconds {
+      do throws(StoreError) {
+        for index in 0..<rows {
+          let queuedAt = 1_767_225_600 + Double(index) * 0.3125
+          // One job in 64 is still queued at the end: no runner, no start, no finish.
+          let unfinished = index & 63 == 63
+          let wait = Double(index % 7) * 0.25
+          writer.append(runID.rawValue)
+          writer.append(Int64(index + 1))
+          writer.append(RunnerJobSource.background.rawValue)
+          writer.append(unfinished ? nil : Int64(index & 3))
+          writer.append(queuedAt)
+          writer.append(unfinished ? nil : queuedAt + wait)
+          writer.append(unfinished ? nil : queuedAt + wait + 1.0)
+          writer.append(unfinished ? nil : wait)
+          try writer.endRow()
+        }
+        try writer.flush()
+      } catch {
+        failure = error
+      }
+    }
+    if let failure { throw failure }
+    let count = try store.database.scalar("SELECT count(*) FROM runner_jobs")?.intValue ?? 0
+    return (seconds, Int(count))
+  }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// `platformsim-bench`: the benchmarks of docs/PERFORMANCE.md, with their peers, in one run.
+///
+/// Usage: `swift run -c release platformsim-bench [--quick] [--filter NAME]... [--json]`
+///
+/// Progress goes to standard error; the Markdown table (or JSON with `--json`) to
+/// standard output, so `> table.md` captures just the result.
+struct BenchmarkOptions {
+  /// Small sizes and 3 repetitions: a smoke run, not figures to record.
+  var quick = false
+  /// Benchmark names, or dash-separated prefixes of them (`kernel`), to run; empty runs all.
+  var filters: [String] = []
+  var json = false
+
+  static let usage = """
+    usage: platformsim-bench [--quick] [--filter NAME]... [--json]
+
+      --quick        small sizes and 3 repetitions (a smoke run; do not record its figures)
+      --filter NAME  run only the benchmark NAME, or those starting with NAME- (repeatable):
+                     kernel-hold-100, kernel-hold-10000, runner-pool, results-writing;
+                     `--filter kernel` runs both kernel sizes
+      --json         print JSON instead of the Markdown table
+
+    Build and run in release mode: swift run -c release platformsim-bench
+    """
+
+  /// Parses the command line; on a mistake prints why and the usage, and exits 2.
+  static func parse(_ arguments: [String]) -> BenchmarkOptions {
+    var options = BenchmarkOptions()
+    var remaining = arguments[...]
+    while let argument = remaining.popFirst() {
+      switch argument {
+      case "--quick": options.quick = true
+      case "--json": options.json = true
+      case "--filter":
+        guard let name = remaining.popFirst() else { fail("--filter needs a benchmark name") }
+        options.filters.append(name)
+      case "-h", "--help":
+        print(usage)
+        exit(0)
+      default:
+        fail("unknown argument `\(argument)`")
+      }
+    }
+    return options
+  }
+
+  private static func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("platformsim-bench: \(message)\n\n\(usage)\n".utf8))
+    exit(2)
+  }
+
+  func selects(_ name: String) -> Bool {
+    filters.isEmpty || filters.contains { name == $0 || name.hasPrefix($0 + "-") }
+  }
+}
+
+func progress(_ message: String) {
+  FileHandle.standardError.write(Data("[bench] \(message)\n".utf8))
+}
+
+let options = BenchmarkOptions.parse(Array(CommandLine.arguments.dropFirst()))
+#if DEBUG
+  progress("warning: this is a debug build; figures are meaningless. Use `swift run -c release platformsim-bench`.")
+#endif
+let repetitions = options.quick ? 3 : 7
+let holdIterations = options.quick ? 200_000 : 3_000_000
+var results: [BenchmarkResult] = []
+
+for pendingCount in [100, 10_000] where options.selects("kernel-hold-\(pendingCount)") {
+  progress("kernel hold model, \(pendingCount) pending, \(repetitions) × \(holdIterations) events, ours and reference")
+  results.append(KernelHoldBenchmark.run(pendingCount: pendingCount, iterations: holdIterations, repetitions: repetitions))
+}
+if options.selects("runner-pool") {
+  let customers = options.quick ? 200_000 : 4_000_000
+  let peerCustomers = options.quick ? 20_000 : 200_000
+  progress(
+    "runner pool M/M/c: \(repetitions) × (ours and the minimal loop with \(customers) customers, SimPy with \(peerCustomers))")
+  results.append(RunnerPoolBenchmark.run(customers: customers, peerCustomers: peerCustomers, repetitions: repetitions))
+}
+if options.selects("results-writing") {
+  let rows = options.quick ? 200_000 : 2_000_000
+  progress("results writing: \(repetitions) × \(rows) runner_jobs rows into SQLite")
+  results.append(ResultsWritingBenchmark.run(rows: rows, repetitions: repetitions))
+}
+
+if results.isEmpty {
+  progress("no benchmark matches the filters \(options.filters)")
+  exit(2)
+}
+if options.json {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+  do {
+    print(String(decoding: try encoder.encode(JSONReport(results, repetitions: repetitions, quick: options.quick)), as: UTF8.self))
+  } catch {
+    progress("could not encode the JSON report: \(error)")
+    exit(1)
+  }
+} else {
+  print(markdownReport(results, repetitions: repetitions, quick: options.quick))
+}
