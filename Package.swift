@@ -33,10 +33,15 @@ let package = Package(
       name: "Scenario",
       dependencies: ["SimKernel", "PlatformModel", .product(name: "Yams", package: "Yams")]
     ),
+    // Replications, common random numbers, comparisons, sweeps, gates and shards.
+    .target(
+      name: "Experiments",
+      dependencies: ["Scenario", "PlatformModel", "ResultStore", "SimKernel", .product(name: "Yams", package: "Yams")]
+    ),
     .target(
       name: "PlatformSimCLI",
       dependencies: [
-        "Scenario", "PlatformModel", "ResultStore", "SimKernel",
+        "Experiments", "Scenario", "PlatformModel", "ResultStore", "SimKernel",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -56,6 +61,10 @@ let package = Package(
     .testTarget(
       name: "PlatformModelTests",
       dependencies: ["PlatformModel", "SimKernel", "ResultStore"]
+    ),
+    .testTarget(
+      name: "ExperimentsTests",
+      dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultStore", "SimKernel"]
     ),
     .testTarget(
       name: "EndToEndTests",

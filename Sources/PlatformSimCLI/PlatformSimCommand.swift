@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// Exit codes of `platformsim`, documented in README.md and `platformsim --help`.
-public enum ExitStatus: Int32 {
+public enum ExitStatus: Int32, Error {
   /// The command did what was asked.
   case success = 0
   /// A run failed or was stopped by a guard before the end of its window.
