@@ -23,13 +23,20 @@ public struct PlatformSimCommand: ParsableCommand {
       Examples:
         platformsim run scenarios/golden-path.yaml
         platformsim run scenarios/golden-path.yaml --seed 7 --db /tmp/results.sqlite --until 7d
+        platformsim run scenarios/golden-path.yaml --replications 30
+        platformsim compare --baseline a.yaml --candidate b.yaml --replications 20
+        platformsim gate --baseline a.yaml --candidate b.yaml --rules gate.yaml
         platformsim validate scenarios/*.yaml
         platformsim schema > scenario.schema.json
 
-      Exit codes: 0 success; 1 a run failed or was stopped by a guard; 2 invalid input or usage.
+      Exit codes: 0 success; 1 a run failed or was stopped by a guard, or a gate found a
+      regression; 2 invalid input or usage.
       """,
     version: "platformsim \(versionText)",
-    subcommands: [RunCommand.self, ValidateCommand.self, SchemaCommand.self, VersionCommand.self, DigestCommand.self]
+    subcommands: [
+      RunCommand.self, CompareCommand.self, SweepCommand.self, GateCommand.self, ValidateCommand.self, SchemaCommand.self,
+      VersionCommand.self, DigestCommand.self,
+    ]
   )
 
   public init() {}
