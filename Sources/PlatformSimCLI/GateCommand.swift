@@ -51,6 +51,9 @@ struct GateCommand: StatusCommand {
   @Option(help: "Write the verdict to this file instead of standard output.")
   var output: String?
 
+  @Option(help: "Also write the Markdown verdict to this file (e.g. $GITHUB_STEP_SUMMARY; appended to).")
+  var summary: String?
+
   @Flag(help: "No progress bar.")
   var quiet = false
 
@@ -104,6 +107,15 @@ struct GateCommand: StatusCommand {
       return ExperimentSupport.report(error)
     }
     let text = result.rendered(format)
+    if let summary {
+      guard let handle = FileHandle(forWritingAtPath: summary) ?? createFile(summary) else {
+        printError("error: cannot write \(summary)")
+        return .invalidInput
+      }
+      handle.seekToEndOfFile()
+      handle.write(Data(result.markdown.utf8))
+      handle.closeFile()
+    }
     if let output {
       do {
         try text.write(toFile: output, atomically: true, encoding: .utf8)
@@ -117,6 +129,11 @@ struct GateCommand: StatusCommand {
     }
     return result.passed ? .success : .runFailure
   }
+}
+
+private func createFile(_ path: String) -> FileHandle? {
+  guard FileManager.default.createFile(atPath: path, contents: nil) else { return nil }
+  return FileHandle(forWritingAtPath: path)
 }
 
 extension GateFormat: ExpressibleByArgument {}
