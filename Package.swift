@@ -38,10 +38,12 @@ let package = Package(
       name: "Experiments",
       dependencies: ["Scenario", "PlatformModel", "ResultStore", "SimKernel", .product(name: "Yams", package: "Yams")]
     ),
+    // Markdown and self-contained HTML (inline SVG) reports from the results database.
+    .target(name: "Reports", dependencies: ["ResultStore"]),
     .target(
       name: "PlatformSimCLI",
       dependencies: [
-        "Experiments", "Scenario", "PlatformModel", "ResultStore", "SimKernel",
+        "Experiments", "Reports", "Scenario", "PlatformModel", "ResultStore", "SimKernel",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
