@@ -25,6 +25,33 @@ struct ExperimentCommandTests {
     #expect(
       try store.database.scalar("SELECT n FROM experiment_kpis WHERE kpi = 'change_failure_rate'")?.intValue == 3)
     #expect(try store.database.query("SELECT replication FROM runs ORDER BY id").map { $0[0].intValue } == [0, 1, 2])
+    #expect(result.standardError.isEmpty, "no progress bar when stderr is not a terminal: \(result.standardError)")
+  }
+
+  @Test("a progress bar with runs done, simulated time and time left is drawn when stderr is a terminal")
+  func progressOnTerminal() throws {
+    // util-linux `script` runs the tool on a pseudo-terminal, as an interactive shell would.
+    let script = "/usr/bin/script"
+    try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux `script` is needed for this test")
+    let database = PlatformSimProcess.scratchDirectory().appendingPathComponent("p.sqlite").path
+    let command = [
+      PlatformSimProcess.executable.path, "run", Self.baseline, "--replications", "4", "--jobs", "2", "--until", "10d", "--db",
+      database,
+    ].joined(separator: " ")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: script)
+    process.arguments = ["-qefc", command, "/dev/null"]
+    process.currentDirectoryURL = PlatformSimProcess.repositoryRoot
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(text)")
+    #expect(text.contains("/4 runs"), "\(text.prefix(400))")
+    #expect(text.contains("of 10d simulated"))
+    #expect(text.contains(" left"))
   }
 
   @Test("the gate fails the worse candidate with exit 1 and names the regressed KPIs")
