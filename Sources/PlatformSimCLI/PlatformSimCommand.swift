@@ -34,7 +34,7 @@ public struct PlatformSimCommand: ParsableCommand {
       """,
     version: "platformsim \(versionText)",
     subcommands: [
-      RunCommand.self, CompareCommand.self, SweepCommand.self, GateCommand.self, ReportCommand.self, InitCommand.self, ValidateCommand.self, SchemaCommand.self,
+      RunCommand.self, CompareCommand.self, SweepCommand.self, GateCommand.self, ReportCommand.self, InitCommand.self, MergeCommand.self, ValidateCommand.self, SchemaCommand.self,
       VersionCommand.self, DigestCommand.self,
     ]
   )
