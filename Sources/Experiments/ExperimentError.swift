@@ -34,7 +34,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Sendable {
     case .unknownKeyPath(let file, let axis, let missing, let available):
       let hint = nearestMatch(to: missing.split(separator: ".").last.map(String.init) ?? missing, in: available)
       return "\(file): error: sweep axis `\(axis)`: the scenario has no `\(missing)`"
-        + (hint.map { "; did you mean `\($0)`?" } ?? (available.isEmpty ? "" : "; keys there: " + available.map { "`\($0)`" }.joined(separator: ", ")))
+        + (hint.map { "; did you mean `\($0)`?" }
+          ?? (available.isEmpty ? "" : "; keys there: " + available.map { "`\($0)`" }.joined(separator: ", ")))
     case .unknownKPI(let file, let name, let suggestion):
       return "\(file): error: rules: unknown KPI `\(name)`" + (suggestion.map { "; did you mean `\($0)`?" } ?? "")
         + " (KPI names are `kpis.name` and `run_metrics.name` values)"

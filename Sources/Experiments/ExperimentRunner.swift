@@ -50,7 +50,8 @@ public enum ExperimentRunner {
       store = try ResultStore(path: databasePath)
       experimentID = try ExperimentStore.insertExperiment(plan, store: store, createdAt: createdAt)
       for unit in units {
-        runIDs.append(try store.beginRun(plan.request(for: unit, experimentID: experimentID).start, createdAt: createdAt))
+        runIDs.append(
+          try store.beginRun(plan.request(for: unit, experimentID: experimentID).start, createdAt: createdAt))
       }
     } catch {
       throw .store(error)

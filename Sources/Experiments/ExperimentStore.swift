@@ -41,7 +41,9 @@ public struct ExperimentObservations: Sendable {
 /// Reads and writes the experiment tables: `experiments`, `sweep_points`,
 /// `experiment_kpis`, `experiment_differences`.
 public enum ExperimentStore {
-  static func insertExperiment(_ plan: ExperimentPlan, store: ResultStore, createdAt: String) throws(StoreError) -> Int64 {
+  static func insertExperiment(_ plan: ExperimentPlan, store: ResultStore, createdAt: String) throws(StoreError)
+    -> Int64
+  {
     let database = store.database
     return try database.transaction { () throws(StoreError) in
       let statement = try database.prepare(
@@ -73,7 +75,8 @@ public enum ExperimentStore {
       statement.bind(createdAt, at: 14)
       try statement.step()
       let id = database.lastInsertRowID
-      let point = try database.prepare("INSERT INTO sweep_points (experiment_id, variant, axis, value) VALUES (?, ?, ?, ?)")
+      let point = try database.prepare(
+        "INSERT INTO sweep_points (experiment_id, variant, axis, value) VALUES (?, ?, ?, ?)")
       for variant in plan.variants {
         for setting in variant.settings {
           point.reset()
@@ -94,7 +97,8 @@ public enum ExperimentStore {
   }
 
   /// Every experiment in the database, by id.
-  public static func experiments(store: ResultStore, where filter: String = "") throws(StoreError) -> [ExperimentRecord] {
+  public static func experiments(store: ResultStore, where filter: String = "") throws(StoreError) -> [ExperimentRecord]
+  {
     try store.database.query(
       """
       SELECT id, name, kind, scenario_digest, candidate_digest, seed, replications, pairing, confidence, tool_version,
@@ -104,13 +108,17 @@ public enum ExperimentStore {
       ExperimentRecord(
         id: row[0].intValue ?? 0, name: row[1].stringValue ?? "", kind: row[2].stringValue ?? "",
         scenarioDigest: row[3].stringValue ?? "", candidateDigest: row[4].stringValue, seed: row[5].intValue ?? 0,
-        replications: Int(row[6].intValue ?? 0), pairing: row[7].stringValue ?? "", confidence: row[8].doubleValue ?? 0.95,
-        toolVersion: row[9].stringValue ?? "", shardIndex: Int(row[10].intValue ?? 0), shardCount: Int(row[11].intValue ?? 1))
+        replications: Int(row[6].intValue ?? 0), pairing: row[7].stringValue ?? "",
+        confidence: row[8].doubleValue ?? 0.95,
+        toolVersion: row[9].stringValue ?? "", shardIndex: Int(row[10].intValue ?? 0),
+        shardCount: Int(row[11].intValue ?? 1))
     }
   }
 
   /// The sweep settings of each variant, in axis order.
-  public static func sweepSettings(experimentID: Int64, store: ResultStore) throws(StoreError) -> [String: [(axis: String, value: String)]] {
+  public static func sweepSettings(experimentID: Int64, store: ResultStore) throws(StoreError) -> [String: [(
+    axis: String, value: String
+  )]] {
     var settings: [String: [(axis: String, value: String)]] = [:]
     for row in try store.database.query(
       "SELECT variant, axis, value FROM sweep_points WHERE experiment_id = ? ORDER BY rowid", [.integer(experimentID)])
@@ -121,7 +129,8 @@ public enum ExperimentStore {
   }
 
   /// Every numeric KPI and metric of the experiment's completed runs.
-  public static func observations(experimentID: Int64, store: ResultStore) throws(StoreError) -> ExperimentObservations {
+  public static func observations(experimentID: Int64, store: ResultStore) throws(StoreError) -> ExperimentObservations
+  {
     let database = store.database
     let variants = try database.query(
       """
@@ -141,7 +150,9 @@ public enum ExperimentStore {
         """, [.integer(experimentID)])
       var namesHere: Set<String> = []
       for row in rows {
-        guard let variant = row[0].stringValue, let replication = row[1].intValue, let name = row[2].stringValue else { continue }
+        guard let variant = row[0].stringValue, let replication = row[1].intValue, let name = row[2].stringValue else {
+          continue
+        }
         // A name in both tables is read from `kpis` only; text-only KPIs are left out.
         if source == "m" && seen.contains(name) && !namesHere.contains(name) { continue }
         guard row[3].doubleValue != nil else { continue }
@@ -150,7 +161,9 @@ public enum ExperimentStore {
           kpiNames.append(name)
         }
         namesHere.insert(name)
-        if let value = row[3].doubleValue { values[variant, default: [:]][name, default: [:]][Int(replication)] = value }
+        if let value = row[3].doubleValue {
+          values[variant, default: [:]][name, default: [:]][Int(replication)] = value
+        }
       }
     }
     return ExperimentObservations(variants: variants, kpiNames: kpiNames, values: values)

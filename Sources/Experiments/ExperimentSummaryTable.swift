@@ -5,7 +5,9 @@ import Foundation
 /// Markdown pipe tables: readable in a terminal and pasteable into a pull request.
 public enum ExperimentSummaryTable {
   /// KPI means with confidence intervals, one column group per variant.
-  public static func means(_ observations: ExperimentObservations, confidence: Double, labels: [String: String] = [:]) -> String {
+  public static func means(_ observations: ExperimentObservations, confidence: Double, labels: [String: String] = [:])
+    -> String
+  {
     let percent = String(format: "%g %%", confidence * 100)
     var header = "| KPI |"
     var rule = "|---|"
@@ -40,7 +42,8 @@ public enum ExperimentSummaryTable {
       let base = SampleSummary(observations.orderedValues(variant: baseline, kpi: kpi), confidence: confidence)
       let other = SampleSummary(observations.orderedValues(variant: candidate, kpi: kpi), confidence: confidence)
       let difference = SampleSummary.pairedDifference(
-        baseline: observations.values(variant: baseline, kpi: kpi), candidate: observations.values(variant: candidate, kpi: kpi),
+        baseline: observations.values(variant: baseline, kpi: kpi),
+        candidate: observations.values(variant: candidate, kpi: kpi),
         confidence: confidence)
       var significant = ""
       if let low = difference.confidenceLow, let high = difference.confidenceHigh {

@@ -44,14 +44,17 @@ struct CompareCommand: StatusCommand {
   @Option(help: "Run only shard i/n (0-based) of the replications.")
   var shard: String?
 
-  @Flag(help: "Give the candidate independent seeds instead of common random numbers (to measure the variance reduction).")
+  @Flag(
+    help: "Give the candidate independent seeds instead of common random numbers (to measure the variance reduction).")
   var independentSeeds = false
 
   @Flag(help: "Print nothing on success.")
   var quiet = false
 
   mutating func execute() -> ExitStatus {
-    if let error = ExperimentSupport.checkReplications(replications, minimum: 2) { return ExperimentSupport.report(error) }
+    if let error = ExperimentSupport.checkReplications(replications, minimum: 2) {
+      return ExperimentSupport.report(error)
+    }
     guard let baseDocument = ExperimentSupport.loadScenario(baseline),
       let candidateDocument = ExperimentSupport.loadScenario(candidate)
     else { return .invalidInput }
@@ -84,7 +87,9 @@ struct CompareCommand: StatusCommand {
     case .failure(let status): return status
     }
     guard !quiet else { return .success }
-    guard let observations = ExperimentSupport.observations(outcome, databasePath: databasePath) else { return .runFailure }
+    guard let observations = ExperimentSupport.observations(outcome, databasePath: databasePath) else {
+      return .runFailure
+    }
     print(
       "platformsim: experiment \(outcome.experimentID): \(baseline) (baseline) against \(candidate) (candidate), "
         + "\(replications) replications with \(independentSeeds ? "independent seeds" : "common random numbers"), "
@@ -92,7 +97,8 @@ struct CompareCommand: StatusCommand {
     print("")
     print(ExperimentSummaryTable.differences(observations, confidence: plan.confidence), terminator: "")
     print("")
-    print("  results    \(databasePath) (experiments.id = \(outcome.experimentID), \(ExperimentSupport.runRange(outcome)))")
+    print(
+      "  results    \(databasePath) (experiments.id = \(outcome.experimentID), \(ExperimentSupport.runRange(outcome)))")
     return .success
   }
 }

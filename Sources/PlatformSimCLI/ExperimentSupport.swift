@@ -1,5 +1,5 @@
-import Foundation
 import Experiments
+import Foundation
 import PlatformModel
 import ResultStore
 import Scenario
@@ -24,14 +24,17 @@ enum ExperimentSupport {
   static func parseUntil(_ text: String?) -> Result<SimDuration?, ExperimentError> {
     guard let text else { return .success(nil) }
     guard let parsed = SimDuration(parsing: text), parsed.microseconds > 0 else {
-      return .failure(.invalidOption(option: "--until", found: text, expected: "a positive duration such as `90s`, `5m`, `2h30m` or `30d`"))
+      return .failure(
+        .invalidOption(
+          option: "--until", found: text, expected: "a positive duration such as `90s`, `5m`, `2h30m` or `30d`"))
     }
     return .success(parsed)
   }
 
   static func checkReplications(_ value: Int, minimum: Int = 1) -> ExperimentError? {
     value >= minimum && value <= 100_000
-      ? nil : .invalidOption(option: "--replications", found: String(value), expected: "an integer from \(minimum) to 100000")
+      ? nil
+      : .invalidOption(option: "--replications", found: String(value), expected: "an integer from \(minimum) to 100000")
   }
 
   static func parseShard(_ text: String?, replications: Int) -> Result<Shard, ExperimentError> {
@@ -41,7 +44,8 @@ enum ExperimentSupport {
     }
     guard shard.count <= replications else {
       return .failure(
-        .invalidOption(option: "--shard", found: text, expected: "at most as many shards as replications (\(replications))"))
+        .invalidOption(
+          option: "--shard", found: text, expected: "at most as many shards as replications (\(replications))"))
     }
     return .success(shard)
   }
@@ -67,7 +71,9 @@ enum ExperimentSupport {
   }
 
   /// Runs `plan` with a progress bar; prints errors and returns the exit status on failure.
-  static func run(_ plan: ExperimentPlan, databasePath: String, jobs: Int, quiet: Bool) -> Result<ExperimentOutcome, ExitStatus> {
+  static func run(_ plan: ExperimentPlan, databasePath: String, jobs: Int, quiet: Bool) -> Result<
+    ExperimentOutcome, ExitStatus
+  > {
     guard prepareDatabase(databasePath) else { return .failure(.invalidInput) }
     let bar = ProgressBar(quiet: quiet)
     Interruption.install()
@@ -102,7 +108,8 @@ enum ExperimentSupport {
   /// Reads back the experiment's observations; prints the error on failure.
   static func observations(_ outcome: ExperimentOutcome, databasePath: String) -> ExperimentObservations? {
     do {
-      return try ExperimentStore.observations(experimentID: outcome.experimentID, store: ResultStore(path: databasePath))
+      return try ExperimentStore.observations(
+        experimentID: outcome.experimentID, store: ResultStore(path: databasePath))
     } catch {
       printError("error: \(error)")
       return nil

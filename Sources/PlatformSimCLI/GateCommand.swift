@@ -97,7 +97,9 @@ struct GateCommand: StatusCommand {
     case .success(let result): outcome = result
     case .failure(let status): return status
     }
-    guard let observations = ExperimentSupport.observations(outcome, databasePath: databasePath) else { return .runFailure }
+    guard let observations = ExperimentSupport.observations(outcome, databasePath: databasePath) else {
+      return .runFailure
+    }
     let result = GateEvaluation.evaluate(
       definition, observations: observations, experimentID: outcome.experimentID, baselinePath: baseline,
       candidatePath: candidate, replications: count)
@@ -123,7 +125,9 @@ struct GateCommand: StatusCommand {
         printError("error: cannot write \(output): \(error.localizedDescription)")
         return .invalidInput
       }
-      if !quiet { printError("platformsim gate: \(result.passed ? "passed" : "FAILED") — verdict written to \(output)") }
+      if !quiet {
+        printError("platformsim gate: \(result.passed ? "passed" : "FAILED") — verdict written to \(output)")
+      }
     } else {
       print(text, terminator: "")
     }

@@ -38,7 +38,10 @@ struct InitCommand: StatusCommand {
     }
     let directory = URL(fileURLWithPath: output ?? "scenarios/teams/\(name)")
     let files = [
-      (directory.appendingPathComponent("\(name).yaml").path, GoldenPathTemplates.scenario(template: template, team: name)),
+      (
+        directory.appendingPathComponent("\(name).yaml").path,
+        GoldenPathTemplates.scenario(template: template, team: name)
+      ),
       (directory.appendingPathComponent("\(name)-gate.yaml").path, GoldenPathTemplates.gate(team: name)),
     ]
     for (path, _) in files where FileManager.default.fileExists(atPath: path) {

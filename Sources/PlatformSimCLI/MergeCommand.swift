@@ -29,7 +29,9 @@ struct MergeCommand: StatusCommand {
     do {
       let summary = try ShardMerge.merge(shardPaths: shards, into: output)
       if !quiet {
-        print("platformsim: merged \(summary.shards) shards, \(summary.runs) runs, into \(output) (experiments.id = \(summary.experimentID))")
+        print(
+          "platformsim: merged \(summary.shards) shards, \(summary.runs) runs, into \(output) (experiments.id = \(summary.experimentID))"
+        )
       }
       return .success
     } catch {

@@ -23,7 +23,9 @@ final class ProgressBar: Sendable {
   }
 
   /// Redraws with `runsDone` (fractional) of `runsTotal` runs done.
-  func update(runsFinished: Int, runsTotal: Int, runsDone: Double, simulatedSeconds: Double, simulatedSecondsPerRun: Double) {
+  func update(
+    runsFinished: Int, runsTotal: Int, runsDone: Double, simulatedSeconds: Double, simulatedSecondsPerRun: Double
+  ) {
     guard enabled else { return }
     let now = clock.now
     let shouldDraw = state.withLock { state -> Bool in

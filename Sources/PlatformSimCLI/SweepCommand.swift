@@ -70,7 +70,8 @@ struct SweepCommand: StatusCommand {
     let first = variants[0].document
     let databasePath = db ?? first.databasePath ?? "reports/platformsim.sqlite"
     let plan = ExperimentPlan(
-      name: definition.name, kind: .sweep, variants: variants, replications: count, seed: seed ?? definition.seed ?? first.seed,
+      name: definition.name, kind: .sweep, variants: variants, replications: count,
+      seed: seed ?? definition.seed ?? first.seed,
       duration: duration, shard: shardValue)
     let outcome: ExperimentOutcome
     switch ExperimentSupport.run(plan, databasePath: databasePath, jobs: jobCount, quiet: quiet) {
@@ -78,7 +79,9 @@ struct SweepCommand: StatusCommand {
     case .failure(let status): return status
     }
     guard !quiet else { return .success }
-    guard let observations = ExperimentSupport.observations(outcome, databasePath: databasePath) else { return .runFailure }
+    guard let observations = ExperimentSupport.observations(outcome, databasePath: databasePath) else {
+      return .runFailure
+    }
     print(
       "platformsim: experiment \(outcome.experimentID): sweep \"\(definition.name)\", \(variants.count) points × \(count) replications, "
         + String(format: "%.2f", outcome.wallSeconds) + " s wall")
@@ -89,7 +92,8 @@ struct SweepCommand: StatusCommand {
     print("")
     print(ExperimentSummaryTable.means(observations, confidence: plan.confidence), terminator: "")
     print("")
-    print("  results    \(databasePath) (experiments.id = \(outcome.experimentID), \(ExperimentSupport.runRange(outcome)))")
+    print(
+      "  results    \(databasePath) (experiments.id = \(outcome.experimentID), \(ExperimentSupport.runRange(outcome)))")
     return .success
   }
 }

@@ -76,7 +76,9 @@ struct ReportBuilder {
     var lines = ["<table><thead><tr>" + header.map { "<th>\(escapeXML($0))</th>" }.joined() + "</tr></thead><tbody>"]
     for (index, row) in rows.enumerated() {
       let rowClass = index < classes.count ? classes[index].map { " class=\"\($0)\"" } ?? "" : ""
-      lines.append("<tr\(rowClass)>" + row.map { "<td>\(escapeXML($0.replacingOccurrences(of: "`", with: "")))</td>" }.joined() + "</tr>")
+      lines.append(
+        "<tr\(rowClass)>" + row.map { "<td>\(escapeXML($0.replacingOccurrences(of: "`", with: "")))</td>" }.joined()
+          + "</tr>")
     }
     lines.append("</tbody></table>")
     html.append(lines.joined(separator: "\n"))
@@ -116,7 +118,8 @@ struct ReportBuilder {
 
       """
     return RenderedReport(
-      baseName: baseName, title: title, markdown: "# \(title)\n\n" + markdown.joined(separator: "\n") + "\n", html: page,
+      baseName: baseName, title: title, markdown: "# \(title)\n\n" + markdown.joined(separator: "\n") + "\n",
+      html: page,
       charts: charts)
   }
 }

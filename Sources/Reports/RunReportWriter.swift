@@ -20,7 +20,9 @@ public enum ReportWriter {
       builder.paragraph(
         "Scenario \(scenario), seed \(info[1]), replication \(info[2]), status \(info[6]); simulated "
           + "\(isoDate(info[3].doubleValue)) → \(isoDate(info[5].doubleValue ?? info[4].doubleValue)) (UTC).")
-      try runSections(runID, store: store, window: (info[3].doubleValue ?? 0, info[5].doubleValue ?? info[4].doubleValue ?? 1), into: &builder)
+      try runSections(
+        runID, store: store, window: (info[3].doubleValue ?? 0, info[5].doubleValue ?? info[4].doubleValue ?? 1),
+        into: &builder)
       return builder.finish(title: "PlatformSim run \(runID): \(scenario)")
     } catch let error as ReportError {
       throw error
@@ -32,7 +34,9 @@ public enum ReportWriter {
   }
 
   /// The run-level sections: KPIs, deployments, distributions, nodes, cost, training.
-  static func runSections(_ runID: Int64, store: ResultStore, window: (start: Double, end: Double), into builder: inout ReportBuilder)
+  static func runSections(
+    _ runID: Int64, store: ResultStore, window: (start: Double, end: Double), into builder: inout ReportBuilder
+  )
     throws(StoreError)
   {
     let database = store.database
@@ -63,9 +67,12 @@ public enum ReportWriter {
 
     builder.heading("Deployments")
     let deployments = try database.query(
-      "SELECT service, kind, started_at, rolled_back FROM deployments WHERE run_id = ? ORDER BY started_at, deploy_id", run)
+      "SELECT service, kind, started_at, rolled_back FROM deployments WHERE run_id = ? ORDER BY started_at, deploy_id",
+      run)
     var services: [String] = []
-    for row in deployments where !services.contains(row[0].stringValue ?? "") { services.append(row[0].stringValue ?? "") }
+    for row in deployments where !services.contains(row[0].stringValue ?? "") {
+      services.append(row[0].stringValue ?? "")
+    }
     services.sort()
     let events = deployments.map { row in
       (
@@ -75,17 +82,20 @@ public enum ReportWriter {
       )
     }
     let rollbacks = deployments.filter { $0[1].stringValue == "rollback" }.count
-    builder.paragraph("\(deployments.count) deployments over \(services.count) services, \(rollbacks) of them rollbacks.")
+    builder.paragraph(
+      "\(deployments.count) deployments over \(services.count) services, \(rollbacks) of them rollbacks.")
     builder.chart(
       "deployments", title: "Deployments over time by service (rollbacks marked)",
       svg: SVGChart.timeline(rows: services, events: events, title: "Deployments by service", xLabels: timeLabels))
 
     builder.heading("Lead time and recovery")
     let leadTimes = try database.query(
-      "SELECT deployed_at - time_created FROM changes WHERE run_id = ? AND deployed_at IS NOT NULL ORDER BY change_id", run
+      "SELECT deployed_at - time_created FROM changes WHERE run_id = ? AND deployed_at IS NOT NULL ORDER BY change_id",
+      run
     ).compactMap { $0[0].doubleValue }
     let recoveries = try database.query(
-      "SELECT time_resolved - time_created FROM incidents WHERE run_id = ? AND time_resolved IS NOT NULL ORDER BY incident_id", run
+      "SELECT time_resolved - time_created FROM incidents WHERE run_id = ? AND time_resolved IS NOT NULL ORDER BY incident_id",
+      run
     ).compactMap { $0[0].doubleValue }
     builder.paragraph(
       "\(leadTimes.count) changes reached production; \(recoveries.count) incidents were resolved.")
@@ -94,11 +104,13 @@ public enum ReportWriter {
       svg: SVGChart.histogram(leadTimes, title: "Lead time", xLabel: "minutes, commit to production", scale: 60))
     builder.chart(
       "recovery", title: "Failed-deployment recovery time (minutes)",
-      svg: SVGChart.histogram(recoveries, binCount: 12, title: "Recovery time", xLabel: "minutes, failure to recovery", scale: 60))
+      svg: SVGChart.histogram(
+        recoveries, binCount: 12, title: "Recovery time", xLabel: "minutes, failure to recovery", scale: 60))
 
     builder.heading("Cluster nodes")
     let nodes = try database.query(
-      "SELECT capacity_type, ready_at, terminated_at FROM cluster_nodes WHERE run_id = ? AND ready_at IS NOT NULL ORDER BY node_id", run)
+      "SELECT capacity_type, ready_at, terminated_at FROM cluster_nodes WHERE run_id = ? AND ready_at IS NOT NULL ORDER BY node_id",
+      run)
     if nodes.isEmpty {
       builder.paragraph("This run has no cluster.")
     } else {
@@ -110,7 +122,8 @@ public enum ReportWriter {
         let values = times.map { fraction -> Double in
           let instant = window.start + span * fraction
           return Double(
-            mine.filter { ($0[1].doubleValue ?? .infinity) <= instant && ($0[2].doubleValue ?? .infinity) > instant }.count)
+            mine.filter { ($0[1].doubleValue ?? .infinity) <= instant && ($0[2].doubleValue ?? .infinity) > instant }
+              .count)
         }
         series.append((capacity, values))
       }
@@ -133,7 +146,8 @@ public enum ReportWriter {
       builder.chart(
         "cost-team", title: "Cost per team (USD; __idle__ is capacity nobody used)",
         svg: SVGChart.stackedBars(
-          categories: names, series: [("CPU", usd(1)), ("RAM", usd(2)), ("GPU", usd(3))], title: "Cost per team", yLabel: "USD"))
+          categories: names, series: [("CPU", usd(1)), ("RAM", usd(2)), ("GPU", usd(3))], title: "Cost per team",
+          yLabel: "USD"))
       builder.table(
         header: ["team", "CPU USD", "RAM USD", "GPU USD", "total USD"],
         rows: teams.map { row in
@@ -146,7 +160,8 @@ public enum ReportWriter {
         "cost-center", title: "Cost per cost center (USD)",
         svg: SVGChart.stackedBars(
           categories: centers.map { $0[0].stringValue ?? "" },
-          series: [("total", centers.map { Double($0[1].intValue ?? 0) / 1e6 })], title: "Cost per cost center", yLabel: "USD"))
+          series: [("total", centers.map { Double($0[1].intValue ?? 0) / 1e6 })], title: "Cost per cost center",
+          yLabel: "USD"))
     }
 
     builder.heading("Training")
@@ -158,7 +173,8 @@ public enum ReportWriter {
       let waits = jobs.compactMap { $0[1].doubleValue }
       builder.chart(
         "training-wait", title: "Training queue wait (minutes)",
-        svg: SVGChart.histogram(waits, title: "Queue wait", xLabel: "minutes from submission to first start", scale: 60))
+        svg: SVGChart.histogram(waits, title: "Queue wait", xLabel: "minutes from submission to first start", scale: 60)
+      )
       var templates: [String] = []
       for job in jobs where !templates.contains(job[0].stringValue ?? "") { templates.append(job[0].stringValue ?? "") }
       templates.sort()
@@ -194,7 +210,8 @@ public enum ReportWriter {
       let database = store.database
       guard
         let info = try database.query(
-          "SELECT name, kind, replications, seed, pairing, confidence FROM experiments WHERE id = ?", [.integer(experimentID)]
+          "SELECT name, kind, replications, seed, pairing, confidence FROM experiments WHERE id = ?",
+          [.integer(experimentID)]
         ).first
       else { throw ReportError.noSuchExperiment(experimentID, database: store.path) }
       var builder = ReportBuilder(baseName: "report-experiment-\(experimentID)")
@@ -203,7 +220,8 @@ public enum ReportWriter {
       let percent = String(format: "%g %%", confidence * 100)
       builder.paragraph(
         "Experiment \(experimentID) (\(info[1])): \(info[2]) replications per variant, root seed \(info[3]), "
-          + "\(info[4] == .text("common") ? "common random numbers" : "independent seeds"); intervals are \(percent) t-intervals.")
+          + "\(info[4] == .text("common") ? "common random numbers" : "independent seeds"); intervals are \(percent) t-intervals."
+      )
       let variants = try database.query(
         "SELECT variant FROM runs WHERE experiment_id = ? GROUP BY variant ORDER BY MIN(id)", [.integer(experimentID)]
       ).compactMap { $0[0].stringValue }
@@ -211,19 +229,24 @@ public enum ReportWriter {
         "SELECT variant, kpi, n, mean, ci_low, ci_high FROM experiment_kpis WHERE experiment_id = ? ORDER BY rowid",
         [.integer(experimentID)])
       var kpiNames: [String] = []
-      for row in summaries where !kpiNames.contains(row[1].stringValue ?? "") { kpiNames.append(row[1].stringValue ?? "") }
+      for row in summaries where !kpiNames.contains(row[1].stringValue ?? "") {
+        kpiNames.append(row[1].stringValue ?? "")
+      }
       builder.heading("KPI means with \(percent) confidence intervals")
       builder.table(
         header: ["KPI"] + variants.map { "\($0) mean [CI]" },
         rows: kpiNames.map { kpi in
           ["`\(kpi)`"]
             + variants.map { variant in
-              guard let row = summaries.first(where: { $0[0].stringValue == variant && $0[1].stringValue == kpi }) else { return "–" }
-              return "\(shortValue(row[3].doubleValue)) [\(shortValue(row[4].doubleValue)), \(shortValue(row[5].doubleValue))]"
+              guard let row = summaries.first(where: { $0[0].stringValue == variant && $0[1].stringValue == kpi })
+              else { return "–" }
+              return
+                "\(shortValue(row[3].doubleValue)) [\(shortValue(row[4].doubleValue)), \(shortValue(row[5].doubleValue))]"
             }
         })
       let headline = [
-        "deployment_frequency_per_day", "lead_time_median_seconds", "change_failure_rate", "recovery_time_median_seconds",
+        "deployment_frequency_per_day", "lead_time_median_seconds", "change_failure_rate",
+        "recovery_time_median_seconds",
         "cost.total_usd", "training.queue_wait_p95_seconds",
       ].filter(kpiNames.contains)
       for kpi in headline {
@@ -248,17 +271,22 @@ public enum ReportWriter {
           header: ["variant", "KPI", "n", "mean difference", "\(percent) CI"],
           rows: differences.map { row in
             [
-              row[0].stringValue ?? "", "`\(row[1].stringValue ?? "")`", String(row[2].intValue ?? 0), shortValue(row[3].doubleValue),
+              row[0].stringValue ?? "", "`\(row[1].stringValue ?? "")`", String(row[2].intValue ?? 0),
+              shortValue(row[3].doubleValue),
               "[\(shortValue(row[4].doubleValue)), \(shortValue(row[5].doubleValue))]",
             ]
           })
         let rows = differences.compactMap { row -> (label: String, mean: Double, low: Double?, high: Double?)? in
           guard let kpi = row[1].stringValue, headline.contains(kpi), let mean = row[3].doubleValue else { return nil }
-          let scale = abs(summaries.first(where: { $0[0].stringValue == variants.first && $0[1].stringValue == kpi })?[3].doubleValue ?? 0)
+          let scale = abs(
+            summaries.first(where: { $0[0].stringValue == variants.first && $0[1].stringValue == kpi })?[3].doubleValue
+              ?? 0)
           guard scale > 0 else { return nil }
           // Relative to the baseline mean, so KPIs of different units share one axis.
-          return ("\(row[0].stringValue ?? "") \(kpi)", mean / scale * 100, row[4].doubleValue.map { $0 / scale * 100 },
-                  row[5].doubleValue.map { $0 / scale * 100 })
+          return (
+            "\(row[0].stringValue ?? "") \(kpi)", mean / scale * 100, row[4].doubleValue.map { $0 / scale * 100 },
+            row[5].doubleValue.map { $0 / scale * 100 }
+          )
         }
         builder.chart(
           "differences", title: "Paired differences as % of the baseline mean, with \(percent) CI",
@@ -269,7 +297,8 @@ public enum ReportWriter {
         [.integer(experimentID)]
       ).first, let runID = first[0].intValue {
         builder.heading("Run \(runID) (first replication of \(variants.first ?? "the experiment")) in detail")
-        try runSections(runID, store: store, window: (first[1].doubleValue ?? 0, first[2].doubleValue ?? 1), into: &builder)
+        try runSections(
+          runID, store: store, window: (first[1].doubleValue ?? 0, first[2].doubleValue ?? 1), into: &builder)
       }
       return builder.finish(title: "PlatformSim experiment \(experimentID): \(name)")
     } catch let error as ReportError {

@@ -21,7 +21,9 @@ struct SVGChart {
   var plotWidth: Double { width - margin.left - margin.right }
   var plotHeight: Double { height - margin.top - margin.bottom }
 
-  static let palette = ["#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#EECA3B", "#B279A2", "#FF9DA6", "#9D755D", "#BAB0AC"]
+  static let palette = [
+    "#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#EECA3B", "#B279A2", "#FF9DA6", "#9D755D", "#BAB0AC",
+  ]
 
   mutating func add(_ element: String) { body.append(element) }
 
@@ -40,7 +42,9 @@ struct SVGChart {
       let x = x0 + plotWidth * label.position
       add("<text x=\"\(f(x))\" y=\"\(f(y0 + 16))\" text-anchor=\"middle\">\(escapeXML(label.text))</text>")
     }
-    add("<text x=\"\(f(x0 + plotWidth / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\" class=\"axis\">\(escapeXML(xLabel))</text>")
+    add(
+      "<text x=\"\(f(x0 + plotWidth / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\" class=\"axis\">\(escapeXML(xLabel))</text>"
+    )
     add(
       "<text x=\"14\" y=\"\(f(margin.top + plotHeight / 2))\" text-anchor=\"middle\" class=\"axis\" transform=\"rotate(-90 14 \(f(margin.top + plotHeight / 2)))\">\(escapeXML(yLabel))</text>"
     )
@@ -76,7 +80,9 @@ struct SVGChart {
   // MARK: - Chart kinds
 
   /// A histogram of `values` in `binCount` equal bins from 0 (or the minimum, if negative).
-  static func histogram(_ values: [Double], binCount: Int = 20, title: String, xLabel: String, scale: Double = 1) -> String {
+  static func histogram(_ values: [Double], binCount: Int = 20, title: String, xLabel: String, scale: Double = 1)
+    -> String
+  {
     let scaled = values.map { $0 / scale }
     guard let maximum = scaled.max(), let minimum = scaled.min() else {
       return empty(title: title, reason: "no values")
@@ -101,7 +107,9 @@ struct SVGChart {
   }
 
   /// Stacked bars: one bar per category, one segment per series.
-  static func stackedBars(categories: [String], series: [(name: String, values: [Double])], title: String, yLabel: String) -> String {
+  static func stackedBars(
+    categories: [String], series: [(name: String, values: [Double])], title: String, yLabel: String
+  ) -> String {
     guard !categories.isEmpty else { return empty(title: title, reason: "no data") }
     let totals = categories.indices.map { index in series.reduce(0) { $0 + $1.values[index] } }
     let yMax = max(totals.max() ?? 1, 1e-9)
@@ -124,7 +132,8 @@ struct SVGChart {
         "<text x=\"\(f(x + slot * 0.35))\" y=\"\(f(chart.margin.top + chart.plotHeight + 16))\" text-anchor=\"middle\">\(escapeXML(String(category.prefix(22))))</text>"
       )
       chart.add(
-        "<text x=\"\(f(x + slot * 0.35))\" y=\"\(f(top - 4))\" text-anchor=\"middle\">\(escapeXML(shortNumber(totals[index])))</text>")
+        "<text x=\"\(f(x + slot * 0.35))\" y=\"\(f(top - 4))\" text-anchor=\"middle\">\(escapeXML(shortNumber(totals[index])))</text>"
+      )
     }
     if series.count > 1 { chart.legend(series.enumerated().map { ($1.name, palette[$0 % palette.count]) }) }
     return chart.svg
@@ -132,7 +141,8 @@ struct SVGChart {
 
   /// Step lines over time: one line per series, values sampled at `times` (fractions 0…1 of the window).
   static func stepLines(
-    times: [Double], series: [(name: String, values: [Double])], title: String, yLabel: String, xLabels: [(Double, String)]
+    times: [Double], series: [(name: String, values: [Double])], title: String, yLabel: String,
+    xLabels: [(Double, String)]
   ) -> String {
     guard !times.isEmpty, !series.isEmpty else { return empty(title: title, reason: "no data") }
     let yMax = max(series.flatMap(\.values).max() ?? 1, 1)
@@ -153,7 +163,8 @@ struct SVGChart {
 
   /// Events on rows over time: a tick per deployment, rollbacks marked in red.
   static func timeline(
-    rows: [String], events: [(row: Int, time: Double, kind: String, rolledBack: Bool)], title: String, xLabels: [(Double, String)]
+    rows: [String], events: [(row: Int, time: Double, kind: String, rolledBack: Bool)], title: String,
+    xLabels: [(Double, String)]
   ) -> String {
     guard !rows.isEmpty else { return empty(title: title, reason: "no deployments") }
     var chart = SVGChart(height: Double(60 + 28 * rows.count + 40), title: title)
@@ -164,8 +175,11 @@ struct SVGChart {
     )
     for (index, row) in rows.enumerated() {
       let y = chart.margin.top + rowHeight * (Double(index) + 0.5)
-      chart.add("<text x=\"\(f(chart.margin.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(escapeXML(row))</text>")
-      chart.add("<path d=\"M\(f(chart.margin.left)) \(f(y)) H\(f(chart.margin.left + chart.plotWidth))\" stroke=\"#eee\" fill=\"none\"/>")
+      chart.add(
+        "<text x=\"\(f(chart.margin.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(escapeXML(row))</text>")
+      chart.add(
+        "<path d=\"M\(f(chart.margin.left)) \(f(y)) H\(f(chart.margin.left + chart.plotWidth))\" stroke=\"#eee\" fill=\"none\"/>"
+      )
     }
     for label in xLabels {
       chart.add(
@@ -178,10 +192,12 @@ struct SVGChart {
       let y = chart.margin.top + rowHeight * (Double(event.row) + 0.5)
       if event.kind == "rollback" {
         chart.add(
-          "<path d=\"M\(f(x)) \(f(y - 8)) L\(f(x + 6)) \(f(y + 6)) L\(f(x - 6)) \(f(y + 6)) Z\" fill=\"\(palette[3])\"><title>rollback</title></path>")
+          "<path d=\"M\(f(x)) \(f(y - 8)) L\(f(x + 6)) \(f(y + 6)) L\(f(x - 6)) \(f(y + 6)) Z\" fill=\"\(palette[3])\"><title>rollback</title></path>"
+        )
       } else {
         chart.add(
-          "<rect x=\"\(f(x - 1))\" y=\"\(f(y - 7))\" width=\"2\" height=\"14\" fill=\"\(colors[event.kind] ?? palette[0])\"/>")
+          "<rect x=\"\(f(x - 1))\" y=\"\(f(y - 7))\" width=\"2\" height=\"14\" fill=\"\(colors[event.kind] ?? palette[0])\"/>"
+        )
         if event.rolledBack {
           chart.add(
             "<path d=\"M\(f(x - 5)) \(f(y - 12)) L\(f(x + 5)) \(f(y - 2)) M\(f(x + 5)) \(f(y - 12)) L\(f(x - 5)) \(f(y - 2))\" stroke=\"\(palette[3])\" stroke-width=\"2\"><title>rolled back</title></path>"
@@ -194,7 +210,9 @@ struct SVGChart {
   }
 
   /// Means with confidence intervals, one row per label.
-  static func intervals(_ rows: [(label: String, mean: Double, low: Double?, high: Double?)], title: String, xLabel: String) -> String {
+  static func intervals(
+    _ rows: [(label: String, mean: Double, low: Double?, high: Double?)], title: String, xLabel: String
+  ) -> String {
     guard !rows.isEmpty else { return empty(title: title, reason: "no data") }
     let lows = rows.map { $0.low ?? $0.mean }
     let highs = rows.map { $0.high ?? $0.mean }
@@ -223,7 +241,8 @@ struct SVGChart {
     )
     for (index, row) in rows.enumerated() {
       let y = chart.margin.top + rowHeight * (Double(index) + 0.5)
-      chart.add("<text x=\"\(f(chart.margin.left - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(escapeXML(row.label))</text>")
+      chart.add(
+        "<text x=\"\(f(chart.margin.left - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(escapeXML(row.label))</text>")
       if let low = row.low, let high = row.high {
         chart.add(
           "<path d=\"M\(f(x(low))) \(f(y)) H\(f(x(high))) M\(f(x(low))) \(f(y - 6)) V\(f(y + 6)) M\(f(x(high))) \(f(y - 6)) V\(f(y + 6))\" stroke=\"\(palette[0])\" stroke-width=\"2\" fill=\"none\"/>"

@@ -20,7 +20,9 @@ struct ExperimentCommandTests {
     #expect(result.standardOutput.contains("3 replications"))
     #expect(result.standardOutput.contains("| `lead_time_median_seconds` | 3 |"), "\(result.standardOutput)")
     let store = try ResultStore(path: database)
-    #expect(try store.database.scalar("SELECT count(*) FROM runs WHERE experiment_id = 1 AND status = 'completed'")?.intValue == 3)
+    #expect(
+      try store.database.scalar("SELECT count(*) FROM runs WHERE experiment_id = 1 AND status = 'completed'")?.intValue
+        == 3)
     #expect(try store.database.scalar("SELECT kind FROM experiments WHERE id = 1")?.stringValue == "run")
     #expect(
       try store.database.scalar("SELECT n FROM experiment_kpis WHERE kpi = 'change_failure_rate'")?.intValue == 3)
@@ -35,7 +37,8 @@ struct ExperimentCommandTests {
     try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux `script` is needed for this test")
     let database = PlatformSimProcess.scratchDirectory().appendingPathComponent("p.sqlite").path
     let command = [
-      PlatformSimProcess.executable.path, "run", Self.baseline, "--replications", "4", "--jobs", "2", "--until", "10d", "--db",
+      PlatformSimProcess.executable.path, "run", Self.baseline, "--replications", "4", "--jobs", "2", "--until", "10d",
+      "--db",
       database,
     ].joined(separator: " ")
     let process = Process()
@@ -59,8 +62,10 @@ struct ExperimentCommandTests {
     let directory = PlatformSimProcess.scratchDirectory()
     let output = directory.appendingPathComponent("gate.md").path
     let result = try PlatformSimProcess.run([
-      "gate", "--baseline", Self.baseline, "--candidate", "scenarios/experiments/candidate-worse.yaml", "--rules", Self.gate,
-      "--replications", "3", "--until", "2d", "--db", directory.appendingPathComponent("g.sqlite").path, "--output", output,
+      "gate", "--baseline", Self.baseline, "--candidate", "scenarios/experiments/candidate-worse.yaml", "--rules",
+      Self.gate,
+      "--replications", "3", "--until", "2d", "--db", directory.appendingPathComponent("g.sqlite").path, "--output",
+      output,
     ])
     #expect(result.status == 1, "\(result.standardError)")
     let markdown = try String(contentsOfFile: output, encoding: .utf8)
@@ -74,7 +79,8 @@ struct ExperimentCommandTests {
     let directory = PlatformSimProcess.scratchDirectory()
     let database = directory.appendingPathComponent("g.sqlite").path
     let arguments = [
-      "gate", "--baseline", Self.baseline, "--candidate", "scenarios/experiments/candidate-better.yaml", "--rules", Self.gate,
+      "gate", "--baseline", Self.baseline, "--candidate", "scenarios/experiments/candidate-better.yaml", "--rules",
+      Self.gate,
       "--replications", "3", "--until", "2d", "--db", database,
     ]
     let json = try PlatformSimProcess.run(arguments + ["--format", "json"])
@@ -99,7 +105,9 @@ struct ExperimentCommandTests {
       "gate", "--baseline", Self.baseline, "--candidate", Self.baseline, "--rules", rules, "--db", database,
     ])
     #expect(result.status == 2)
-    #expect(result.standardError.contains("unknown KPI `change_failure_rte`; did you mean `change_failure_rate`?"), "\(result.standardError)")
+    #expect(
+      result.standardError.contains("unknown KPI `change_failure_rte`; did you mean `change_failure_rate`?"),
+      "\(result.standardError)")
     #expect(!FileManager.default.fileExists(atPath: database), "nothing is run on bad input")
   }
 
@@ -107,7 +115,8 @@ struct ExperimentCommandTests {
   func compareIdentical() throws {
     let database = PlatformSimProcess.scratchDirectory().appendingPathComponent("c.sqlite").path
     let result = try PlatformSimProcess.run([
-      "compare", "--baseline", Self.baseline, "--candidate", Self.baseline, "--replications", "3", "--until", "1d", "--db",
+      "compare", "--baseline", Self.baseline, "--candidate", Self.baseline, "--replications", "3", "--until", "1d",
+      "--db",
       database,
     ])
     #expect(result.status == 0, "\(result.standardError)")
@@ -131,18 +140,21 @@ struct ExperimentCommandTests {
     #expect(try store.database.scalar("SELECT count(*) FROM sweep_points")?.intValue == 12)
     #expect(
       try store.database.scalar(
-        "SELECT value FROM sweep_points WHERE variant = 'point-5' AND axis = 'spec.delivery.runnerPool.runners'")?.stringValue
+        "SELECT value FROM sweep_points WHERE variant = 'point-5' AND axis = 'spec.delivery.runnerPool.runners'")?
+        .stringValue
         == "8")
     let bad = directory.appendingPathComponent("bad-sweep.yaml").path
     try """
-      kind: Sweep
-      scenario: \(PlatformSimProcess.repositoryRoot.appendingPathComponent(Self.baseline).path)
-      axes:
-        spec.delivery.runnerPool.runnners: [2, 4]
-      """.write(toFile: bad, atomically: true, encoding: .utf8)
+    kind: Sweep
+    scenario: \(PlatformSimProcess.repositoryRoot.appendingPathComponent(Self.baseline).path)
+    axes:
+      spec.delivery.runnerPool.runnners: [2, 4]
+    """.write(toFile: bad, atomically: true, encoding: .utf8)
     let failed = try PlatformSimProcess.run(["sweep", bad, "--db", database])
     #expect(failed.status == 2)
-    #expect(failed.standardError.contains("the scenario has no `spec.delivery.runnerPool.runnners`"), "\(failed.standardError)")
+    #expect(
+      failed.standardError.contains("the scenario has no `spec.delivery.runnerPool.runnners`"),
+      "\(failed.standardError)")
     #expect(failed.standardError.contains("did you mean `runners`?"), "\(failed.standardError)")
   }
 }

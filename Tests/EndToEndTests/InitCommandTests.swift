@@ -8,7 +8,9 @@ struct InitCommandTests {
     arguments: ["sklearn-standard", "pytorch-gpu-distributed"])
   func initThenRun(template: String) throws {
     let directory = PlatformSimProcess.scratchDirectory().appendingPathComponent("team")
-    let created = try PlatformSimProcess.run(["init", "--template", template, "--name", "vision", "--output", directory.path])
+    let created = try PlatformSimProcess.run([
+      "init", "--template", template, "--name", "vision", "--output", directory.path,
+    ])
     #expect(created.status == 0, "\(created.standardError)")
     let scenario = directory.appendingPathComponent("vision.yaml").path
     let gate = directory.appendingPathComponent("vision-gate.yaml").path
@@ -17,11 +19,14 @@ struct InitCommandTests {
     #expect(run.status == 0, "\(run.standardError)")
     #expect(run.standardOutput.contains("training"), "the template's training jobs ran:\n\(run.standardOutput)")
     let gated = try PlatformSimProcess.run([
-      "gate", "--baseline", scenario, "--candidate", scenario, "--rules", gate, "--replications", "2", "--until", "1d", "--db",
+      "gate", "--baseline", scenario, "--candidate", scenario, "--rules", gate, "--replications", "2", "--until", "1d",
+      "--db",
       database,
     ])
     #expect(gated.status == 0, "\(gated.standardError)\n\(gated.standardOutput)")
-    let again = try PlatformSimProcess.run(["init", "--template", template, "--name", "vision", "--output", directory.path])
+    let again = try PlatformSimProcess.run([
+      "init", "--template", template, "--name", "vision", "--output", directory.path,
+    ])
     #expect(again.status == 2)
     #expect(again.standardError.contains("already exists"))
   }

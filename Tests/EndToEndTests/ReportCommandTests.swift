@@ -10,7 +10,8 @@ struct ReportCommandTests {
   /// Runs Chromium headless with `arguments` and returns (stdout, stderr).
   static func chromium(_ arguments: [String]) throws -> (output: String, error: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: try #require(chromium, "chromium is not installed (.ci/run installs it)"))
+    process.executableURL = URL(
+      fileURLWithPath: try #require(chromium, "chromium is not installed (.ci/run installs it)"))
     process.arguments = ["--headless", "--disable-gpu", "--no-sandbox", "--enable-logging=stderr", "--v=0"] + arguments
     let output = Pipe()
     let error = Pipe()
@@ -28,7 +29,8 @@ struct ReportCommandTests {
     let directory = PlatformSimProcess.scratchDirectory()
     let database = directory.appendingPathComponent("r.sqlite").path
     let compare = try PlatformSimProcess.run([
-      "compare", "--baseline", "scenarios/experiments/baseline.yaml", "--candidate", "scenarios/experiments/candidate-better.yaml",
+      "compare", "--baseline", "scenarios/experiments/baseline.yaml", "--candidate",
+      "scenarios/experiments/candidate-better.yaml",
       "--replications", "3", "--until", "3d", "--db", database, "--quiet",
     ])
     #expect(compare.status == 0, "\(compare.standardError)")
@@ -58,7 +60,10 @@ struct ReportCommandTests {
     let paths = dom.output.components(separatedBy: "<path d=\"M").count - 1
     #expect(bars > 50, "bars drawn: \(bars)")
     #expect(paths > 50, "lines drawn: \(paths)")
-    for section in ["KPI means with 95 % confidence intervals", "Paired differences", "Deployments", "Cluster nodes", "Cost", "Training"] {
+    for section in [
+      "KPI means with 95 % confidence intervals", "Paired differences", "Deployments", "Cluster nodes", "Cost",
+      "Training",
+    ] {
       #expect(dom.output.contains(section), "the report lacks \(section)")
     }
   }

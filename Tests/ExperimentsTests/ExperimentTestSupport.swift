@@ -13,7 +13,8 @@ enum ExperimentFixtures {
 
   static func scratchDatabase(_ name: String = #function) -> String {
     let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("platformsim-experiments-\(getpid())-\(name.filter { $0.isLetter })-\(UInt32.random(in: 0...UInt32.max))")
+      .appendingPathComponent(
+        "platformsim-experiments-\(getpid())-\(name.filter { $0.isLetter })-\(UInt32.random(in: 0...UInt32.max))")
     try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     return directory.appendingPathComponent("results.sqlite").path
   }

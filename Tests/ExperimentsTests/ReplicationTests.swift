@@ -18,7 +18,8 @@ struct ReplicationTests {
     let one = try ExperimentRunner.run(plan, databasePath: serial, createdAt: "t", jobs: 1)
     let two = try ExperimentRunner.run(plan, databasePath: parallel, createdAt: "t", jobs: 3)
     #expect(one.reports.map(\.runID) == two.reports.map(\.runID))
-    #expect(try ExperimentFixtures.runOrder(databasePath: serial) == ExperimentFixtures.runOrder(databasePath: parallel))
+    #expect(
+      try ExperimentFixtures.runOrder(databasePath: serial) == ExperimentFixtures.runOrder(databasePath: parallel))
     let serialDigests = try ExperimentFixtures.digests(experimentID: one.experimentID, databasePath: serial)
     #expect(serialDigests.count == 4)
     #expect(serialDigests == (try ExperimentFixtures.digests(experimentID: two.experimentID, databasePath: parallel)))

@@ -12,14 +12,18 @@ struct ShardMergeTests {
     let candidate = try ExperimentFixtures.document("scenarios/experiments/candidate-webhook.yaml")
     return ExperimentPlan(
       name: "shards", kind: .compare,
-      variants: [ExperimentVariant(name: "baseline", document: baseline), ExperimentVariant(name: "candidate", document: candidate)],
+      variants: [
+        ExperimentVariant(name: "baseline", document: baseline),
+        ExperimentVariant(name: "candidate", document: candidate),
+      ],
       replications: 5, seed: seed, duration: .days(1), shard: shard)
   }
 
   static func runShards(count: Int, seed: UInt64 = 42) throws -> [String] {
     try (0..<count).map { index in
       let path = ExperimentFixtures.scratchDatabase("shard\(index)")
-      _ = try ExperimentRunner.run(try plan(shard: Shard(index: index, count: count), seed: seed), databasePath: path, createdAt: "t", jobs: 2)
+      _ = try ExperimentRunner.run(
+        try plan(shard: Shard(index: index, count: count), seed: seed), databasePath: path, createdAt: "t", jobs: 2)
       return path
     }
   }
@@ -38,7 +42,8 @@ struct ShardMergeTests {
     let wholeDigests = try ExperimentFixtures.digests(experimentID: outcome.experimentID, databasePath: whole)
     #expect(wholeDigests.count == 10)
     #expect(try ExperimentFixtures.digests(experimentID: summary.experimentID, databasePath: merged) == wholeDigests)
-    let query = "SELECT candidate, kpi, n, mean_difference, stddev, ci_low, ci_high FROM experiment_differences ORDER BY kpi"
+    let query =
+      "SELECT candidate, kpi, n, mean_difference, stddev, ci_low, ci_high FROM experiment_differences ORDER BY kpi"
     #expect(try ResultStore(path: merged).database.query(query) == ResultStore(path: whole).database.query(query))
     let experiment = try #require(try ExperimentStore.experiment(1, store: ResultStore(path: merged)))
     #expect(experiment.shardCount == 1)

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Statistics")
 struct StatisticsTests {
-  /// Quantiles from any t table (e.g. Law & Kelton, Table T.1), to the digits printed there.
+  /// Quantiles from any t table, such as Law & Kelton Table T.1, to the digits printed there.
   @Test(
     "t quantiles match the published table",
     arguments: [
@@ -14,7 +14,8 @@ struct StatisticsTests {
     ])
   func quantiles(degreesOfFreedom: Double, probability: Double, expected: Double) {
     let quantile = StudentT.quantile(probability, degreesOfFreedom: degreesOfFreedom)
-    #expect(abs(quantile - expected) < 5e-4, "t(\(degreesOfFreedom), \(probability)) = \(quantile), expected \(expected)")
+    #expect(
+      abs(quantile - expected) < 5e-4, "t(\(degreesOfFreedom), \(probability)) = \(quantile), expected \(expected)")
     #expect(abs(StudentT.quantile(1 - probability, degreesOfFreedom: degreesOfFreedom) + quantile) < 1e-9)
   }
 

@@ -60,7 +60,8 @@ public enum GateEvaluation {
         bound = difference.confidenceLow
         if let low = bound {
           passed = !(low > limit)
-          explanation = "\(percent) CI of candidate − baseline starts at \(format(low)); the allowed increase is \(format(limit))"
+          explanation =
+            "\(percent) CI of candidate − baseline starts at \(format(low)); the allowed increase is \(format(limit))"
         } else {
           explanation = "not enough paired replications to judge"
         }
@@ -69,7 +70,8 @@ public enum GateEvaluation {
         bound = difference.confidenceHigh
         if let high = bound {
           passed = !(high < -limit)
-          explanation = "\(percent) CI of candidate − baseline ends at \(format(high)); the allowed decrease is \(format(limit))"
+          explanation =
+            "\(percent) CI of candidate − baseline ends at \(format(high)); the allowed decrease is \(format(limit))"
         } else {
           explanation = "not enough paired replications to judge"
         }
@@ -77,7 +79,8 @@ public enum GateEvaluation {
         bound = candidate.confidenceHigh
         if let high = bound {
           passed = high < threshold
-          explanation = "\(percent) CI of the candidate mean ends at \(format(high)); it must be below \(format(threshold))"
+          explanation =
+            "\(percent) CI of the candidate mean ends at \(format(high)); it must be below \(format(threshold))"
         } else {
           explanation = "not enough replications to judge"
         }
@@ -85,7 +88,8 @@ public enum GateEvaluation {
         bound = candidate.confidenceLow
         if let low = bound {
           passed = low > threshold
-          explanation = "\(percent) CI of the candidate mean starts at \(format(low)); it must be above \(format(threshold))"
+          explanation =
+            "\(percent) CI of the candidate mean starts at \(format(low)); it must be above \(format(threshold))"
         } else {
           explanation = "not enough replications to judge"
         }

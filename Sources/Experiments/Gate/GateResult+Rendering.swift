@@ -39,7 +39,8 @@ extension GateResult {
         "\(format(result.difference.mean)) [\(format(result.difference.confidenceLow)), \(format(result.difference.confidenceHigh))]"
       lines.append(
         "| \(result.passed ? "✅" : "❌") | `\(result.rule.kpi)` | `\(result.rule.check.key): \(format(result.rule.check.threshold))` (\(ciPercent)) "
-          + "| \(format(result.baseline.mean)) | \(format(result.candidate.mean)) | \(difference) | \(format(result.bound)) | \(format(result.limit)) |")
+          + "| \(format(result.baseline.mean)) | \(format(result.candidate.mean)) | \(difference) | \(format(result.bound)) | \(format(result.limit)) |"
+      )
     }
     lines.append("")
     for result in results where !result.passed {
@@ -104,7 +105,8 @@ extension GateResult {
       } else {
         lines.append("    <testcase classname=\"platformsim.gate\" name=\"\(caseName)\">")
         lines.append(
-          "      <failure message=\"\(xmlEscaped(result.rule.kpi)) regressed\">\(xmlEscaped(result.explanation))</failure>")
+          "      <failure message=\"\(xmlEscaped(result.rule.kpi)) regressed\">\(xmlEscaped(result.explanation))</failure>"
+        )
         lines.append("    </testcase>")
       }
     }

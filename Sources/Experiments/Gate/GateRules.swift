@@ -77,13 +77,17 @@ public struct GateDefinition: Sendable {
     fields: [
       FieldSchema("maxIncrease", .number(minimum: 0), "Fail when candidate − baseline is above this with confidence."),
       FieldSchema(
-        "maxRelativeIncrease", .number(minimum: 0), "Fail when candidate − baseline is above this fraction of the baseline mean with confidence."),
+        "maxRelativeIncrease", .number(minimum: 0),
+        "Fail when candidate − baseline is above this fraction of the baseline mean with confidence."),
       FieldSchema("maxDecrease", .number(minimum: 0), "Fail when baseline − candidate is above this with confidence."),
       FieldSchema(
-        "maxRelativeDecrease", .number(minimum: 0), "Fail when baseline − candidate is above this fraction of the baseline mean with confidence."),
+        "maxRelativeDecrease", .number(minimum: 0),
+        "Fail when baseline − candidate is above this fraction of the baseline mean with confidence."),
       FieldSchema("below", .number(), "Fail unless the candidate mean's CI upper bound is below this."),
       FieldSchema("above", .number(), "Fail unless the candidate mean's CI lower bound is above this."),
-      FieldSchema("confidence", .number(minimum: 0.5, maximum: 0.9999), "Two-sided confidence of the intervals (default: the file's, else 0.95)."),
+      FieldSchema(
+        "confidence", .number(minimum: 0.5, maximum: 0.9999),
+        "Two-sided confidence of the intervals (default: the file's, else 0.95)."),
     ])
 
   static let schema = ObjectSchema(

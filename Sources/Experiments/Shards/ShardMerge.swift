@@ -35,24 +35,29 @@ public enum ShardMerge {
       }
       let same =
         other.name == first.name && other.kind == first.kind && other.scenarioDigest == first.scenarioDigest
-        && other.candidateDigest == first.candidateDigest && other.seed == first.seed && other.replications == first.replications
-        && other.pairing == first.pairing && other.confidence == first.confidence && other.shardCount == first.shardCount
+        && other.candidateDigest == first.candidateDigest && other.seed == first.seed
+        && other.replications == first.replications
+        && other.pairing == first.pairing && other.confidence == first.confidence
+        && other.shardCount == first.shardCount
       guard same else {
         throw .incompatibleShards(
           "\(shard.path) holds another experiment (\(other.kind) \"\(other.name)\", seed \(other.seed), "
             + "\(other.replications) replications in \(other.shardCount) shards) than \(shards[0].path) "
-            + "(\(first.kind) \"\(first.name)\", seed \(first.seed), \(first.replications) replications in \(first.shardCount) shards)")
+            + "(\(first.kind) \"\(first.name)\", seed \(first.seed), \(first.replications) replications in \(first.shardCount) shards)"
+        )
       }
     }
     let indices = shards.map(\.experiment.shardIndex)
     var seen: Set<Int> = []
     for (shard, index) in zip(shards, indices) where !seen.insert(index).inserted {
-      throw .incompatibleShards("shard \(index)/\(first.shardCount) is given twice (again in \(shard.path)): shards overlap")
+      throw .incompatibleShards(
+        "shard \(index)/\(first.shardCount) is given twice (again in \(shard.path)): shards overlap")
     }
     let missing = (0..<first.shardCount).filter { !seen.contains($0) }
     guard missing.isEmpty else {
       throw .incompatibleShards(
-        "missing shard" + (missing.count == 1 ? " " : "s ") + missing.map { "\($0)/\(first.shardCount)" }.joined(separator: ", ")
+        "missing shard" + (missing.count == 1 ? " " : "s ")
+          + missing.map { "\($0)/\(first.shardCount)" }.joined(separator: ", ")
           + " of \(first.shardCount)")
     }
     // Shard 0 holds every variant (it has replication 0), so its numbering gives the plan's variant order.
@@ -60,7 +65,8 @@ public enum ShardMerge {
 
     let directory = URL(fileURLWithPath: outputPath).deletingLastPathComponent()
     let temporary = directory.appendingPathComponent(
-      ".\(URL(fileURLWithPath: outputPath).lastPathComponent).merging-\(getpid())").path
+      ".\(URL(fileURLWithPath: outputPath).lastPathComponent).merging-\(getpid())"
+    ).path
     removeDatabaseFiles(temporary)
     do {
       let summary = try write(ordered, to: temporary)
@@ -88,18 +94,23 @@ public enum ShardMerge {
       let version = Int(try database.scalar("PRAGMA user_version")?.intValue ?? 0)
       guard version == Schema.latestVersion else {
         throw ExperimentError.incompatibleShards(
-          "\(path) has schema version \(version), this PlatformSim writes \(Schema.latestVersion): merge with the version that ran the shards")
+          "\(path) has schema version \(version), this PlatformSim writes \(Schema.latestVersion): merge with the version that ran the shards"
+        )
       }
       let store = try ResultStore(path: path)
       let experiments = try ExperimentStore.experiments(store: store)
       guard experiments.count == 1, let experiment = experiments.first else {
         throw ExperimentError.incompatibleShards(
-          "\(path) holds \(experiments.count) experiments; a shard database holds exactly one (run each shard into its own --db)")
+          "\(path) holds \(experiments.count) experiments; a shard database holds exactly one (run each shard into its own --db)"
+        )
       }
-      let unfinished = try database.scalar(
-        "SELECT count(*) FROM runs WHERE experiment_id = ? AND status <> 'completed'", [.integer(experiment.id)])?.intValue ?? 0
+      let unfinished =
+        try database.scalar(
+          "SELECT count(*) FROM runs WHERE experiment_id = ? AND status <> 'completed'", [.integer(experiment.id)])?
+        .intValue ?? 0
       guard unfinished == 0 else {
-        throw ExperimentError.incompatibleShards("\(path) has \(unfinished) runs that did not complete; rerun that shard")
+        throw ExperimentError.incompatibleShards(
+          "\(path) has \(unfinished) runs that did not complete; rerun that shard")
       }
       return experiment
     } catch let error as ExperimentError {
@@ -111,7 +122,8 @@ public enum ShardMerge {
     }
   }
 
-  private static func write(_ shards: [(path: String, experiment: ExperimentRecord)], to path: String) throws -> Summary {
+  private static func write(_ shards: [(path: String, experiment: ExperimentRecord)], to path: String) throws -> Summary
+  {
     let store = try ResultStore(path: path)
     let database = store.database
     let first = shards[0].experiment
@@ -135,7 +147,8 @@ public enum ShardMerge {
     for (shardIndex, shard) in shards.enumerated() {
       try database.execute("ATTACH DATABASE '\(sqlQuoted(shard.path))' AS shard")
       for row in try database.query(
-        "SELECT id, variant, replication FROM shard.runs WHERE experiment_id = ? ORDER BY id", [.integer(shard.experiment.id)])
+        "SELECT id, variant, replication FROM shard.runs WHERE experiment_id = ? ORDER BY id",
+        [.integer(shard.experiment.id)])
       {
         guard let variant = row[1].stringValue, let variantIndex = variants.firstIndex(of: variant) else {
           throw ExperimentError.incompatibleShards("\(shard.path) has runs of a variant shard 0 lacks")
@@ -143,7 +156,8 @@ public enum ShardMerge {
         let replication = row[2].intValue ?? -1
         guard replication >= 0, Int(replication) % first.shardCount == shard.experiment.shardIndex else {
           throw ExperimentError.incompatibleShards(
-            "\(shard.path) holds replication \(replication), which is not in shard \(shard.experiment.shardIndex)/\(first.shardCount)")
+            "\(shard.path) holds replication \(replication), which is not in shard \(shard.experiment.shardIndex)/\(first.shardCount)"
+          )
         }
         all.append((variantIndex, replication, shardIndex, row[0].intValue ?? 0))
       }

@@ -14,7 +14,7 @@ public struct SampleSummary: Sendable, Equatable {
   public var confidenceHigh: Double?
   public var confidence: Double
 
-  /// Summarises `values` at `confidence` (e.g. 0.95).
+  /// Summarises `values` at a two-sided `confidence` such as 0.95.
   public init(_ values: [Double], confidence: Double = 0.95) {
     precondition(confidence > 0 && confidence < 1, "confidence must be in (0, 1)")
     self.confidence = confidence

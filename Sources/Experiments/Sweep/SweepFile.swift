@@ -70,12 +70,16 @@ public struct SweepDefinition {
     var axes: [Axis] = []
     for (key, value) in reader?["axes"]?.readDictionary() ?? [] {
       guard let keyPath = ScenarioKeyPath(parsing: key) else {
-        value.error("`\(key)` is not a key path", hint: "write keys with dots and list indices in brackets, e.g. `spec.teams[0].defects.probability`")
+        value.error(
+          "`\(key)` is not a key path",
+          hint: "write keys with dots and list indices in brackets, e.g. `spec.teams[0].defects.probability`")
         continue
       }
       guard let elements = value.readArray(minimumCount: 1) else { continue }
       axes.append(
-        Axis(path: keyPath, text: key, values: elements.map(\.node), valueTexts: elements.map { $0.scalarText ?? "\($0.node)" }))
+        Axis(
+          path: keyPath, text: key, values: elements.map(\.node),
+          valueTexts: elements.map { $0.scalarText ?? "\($0.node)" }))
     }
     if reader?["axes"] != nil && axes.isEmpty && !log.hasErrors {
       reader?["axes"]?.error("a sweep needs at least one axis")
