@@ -8,6 +8,8 @@ import Scenario
 public enum ExperimentError: Error, CustomStringConvertible, Sendable {
   /// A scenario, sweep or gate file has errors, each located to file:line:column.
   case invalidFile(DiagnosticsError)
+  /// A sweep point's values make the scenario invalid.
+  case invalidPoint(file: String, point: String, settings: String, DiagnosticsError)
   /// A sweep axis names a key path that is not in the scenario.
   case unknownKeyPath(file: String, axis: String, missing: String, available: [String])
   /// A gate rule names a KPI no run reports.
@@ -31,6 +33,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Sendable {
     switch self {
     case .invalidFile(let diagnostics):
       return diagnostics.description
+    case .invalidPoint(let file, let point, let settings, let diagnostics):
+      return "\(file): error: sweep \(point) (\(settings)) makes the scenario invalid:\n" + diagnostics.description
     case .unknownKeyPath(let file, let axis, let missing, let available):
       let hint = nearestMatch(to: missing.split(separator: ".").last.map(String.init) ?? missing, in: available)
       return "\(file): error: sweep axis `\(axis)`: the scenario has no `\(missing)`"

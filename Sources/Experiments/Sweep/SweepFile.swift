@@ -125,7 +125,16 @@ public struct SweepDefinition {
         let document = try ScenarioLoader.load(root: edited, path: scenarioPath, digest: hasher.finalizeHex()).document
         variants.append(ExperimentVariant(name: "point-\(pointIndex + 1)", document: document, settings: settings))
       } catch {
-        throw .invalidFile(error)
+        // A value the sweep put in carries its location in the sweep file: point there.
+        let axisPaths = axes.map(\.path.description)
+        let located = error.diagnostics.map { diagnostic -> Diagnostic in
+          var moved = diagnostic
+          if axisPaths.contains(diagnostic.keyPath.description) { moved.file = file }
+          return moved
+        }
+        throw .invalidPoint(
+          file: file, point: "point-\(pointIndex + 1)",
+          settings: settings.map { "\($0.axis) = \($0.value)" }.joined(separator: ", "), DiagnosticsError(located))
       }
     }
     return variants
