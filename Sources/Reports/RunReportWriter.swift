@@ -225,6 +225,23 @@ public enum ReportWriter {
       let variants = try database.query(
         "SELECT variant FROM runs WHERE experiment_id = ? GROUP BY variant ORDER BY MIN(id)", [.integer(experimentID)]
       ).compactMap { $0[0].stringValue }
+      // Sweep points are labelled with their values: `point-2 (runners = 4)`.
+      var labels: [String: String] = [:]
+      for variant in variants {
+        let settings = try database.query(
+          "SELECT axis, value FROM sweep_points WHERE experiment_id = ? AND variant = ? ORDER BY rowid",
+          [.integer(experimentID), .text(variant)])
+        labels[variant] =
+          settings.isEmpty
+          ? variant
+          : variant + " ("
+            + settings.map { "\(($0[0].stringValue ?? "").split(separator: ".").last ?? "") = \($0[1])" }
+            .joined(separator: ", ") + ")"
+      }
+      if labels.values.contains(where: { $0.contains("(") }) {
+        builder.heading("Sweep points")
+        builder.table(header: ["point"], rows: variants.map { [labels[$0] ?? $0] })
+      }
       let summaries = try database.query(
         "SELECT variant, kpi, n, mean, ci_low, ci_high FROM experiment_kpis WHERE experiment_id = ? ORDER BY rowid",
         [.integer(experimentID)])
@@ -254,7 +271,7 @@ public enum ReportWriter {
           guard let row = summaries.first(where: { $0[0].stringValue == variant && $0[1].stringValue == kpi }),
             let mean = row[3].doubleValue
           else { return nil }
-          return (variant, mean, row[4].doubleValue, row[5].doubleValue)
+          return (labels[variant] ?? variant, mean, row[4].doubleValue, row[5].doubleValue)
         }
         builder.chart(
           "ci-\(kpi.replacingOccurrences(of: ".", with: "-"))", title: "\(kpi): mean per variant with \(percent) CI",

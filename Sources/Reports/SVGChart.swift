@@ -223,7 +223,7 @@ struct SVGChart {
       maximum += 1
     }
     var chart = SVGChart(height: Double(50 + 30 * rows.count + 40), title: title)
-    chart.margin.left = 150
+    chart.margin.left = min(300, max(150, 6.5 * Double(rows.map(\.label.count).max() ?? 0) + 16))
     let span = maximum - minimum
     func x(_ value: Double) -> Double { chart.margin.left + chart.plotWidth * (value - minimum) / span }
     let rowHeight = chart.plotHeight / Double(rows.count)
