@@ -115,19 +115,6 @@ public enum ExperimentStore {
     }
   }
 
-  /// The sweep settings of each variant, in axis order.
-  public static func sweepSettings(experimentID: Int64, store: ResultStore) throws(StoreError) -> [String: [(
-    axis: String, value: String
-  )]] {
-    var settings: [String: [(axis: String, value: String)]] = [:]
-    for row in try store.database.query(
-      "SELECT variant, axis, value FROM sweep_points WHERE experiment_id = ? ORDER BY rowid", [.integer(experimentID)])
-    {
-      settings[row[0].stringValue ?? "", default: []].append((row[1].stringValue ?? "", row[2].stringValue ?? ""))
-    }
-    return settings
-  }
-
   /// Every numeric KPI and metric of the experiment's completed runs.
   public static func observations(experimentID: Int64, store: ResultStore) throws(StoreError) -> ExperimentObservations
   {

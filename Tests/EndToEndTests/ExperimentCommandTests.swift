@@ -157,4 +157,28 @@ struct ExperimentCommandTests {
       "\(failed.standardError)")
     #expect(failed.standardError.contains("did you mean `runners`?"), "\(failed.standardError)")
   }
+
+  @Test("shards run with --shard i/n merge into the single-machine result; a missing shard exits 2")
+  func shardsThroughTheCommandLine() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    let common = ["run", Self.baseline, "--replications", "4", "--until", "1d", "--quiet"]
+    #expect(try PlatformSimProcess.run(common + ["--db", path("whole.sqlite")]).status == 0)
+    for index in 0..<2 {
+      let shard = try PlatformSimProcess.run(common + ["--shard", "\(index)/2", "--db", path("shard-\(index).sqlite")])
+      #expect(shard.status == 0, "\(shard.standardError)")
+    }
+    let missing = try PlatformSimProcess.run(["merge", path("bad.sqlite"), path("shard-1.sqlite")])
+    #expect(missing.status == 2)
+    #expect(missing.standardError.contains("missing shard 0/2"), "\(missing.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: path("bad.sqlite")))
+    let merged = try PlatformSimProcess.run(["merge", path("merged.sqlite"), path("shard-1.sqlite"), path("shard-0.sqlite")])
+    #expect(merged.status == 0, "\(merged.standardError)")
+    for run in 1...4 {
+      let whole = try PlatformSimProcess.run(["digest", String(run), "--db", path("whole.sqlite")])
+      let combined = try PlatformSimProcess.run(["digest", String(run), "--db", path("merged.sqlite")])
+      #expect(whole.status == 0 && !whole.standardOutput.isEmpty)
+      #expect(whole.standardOutput == combined.standardOutput, "run \(run) differs after merging")
+    }
+  }
 }
