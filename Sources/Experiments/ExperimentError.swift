@@ -20,13 +20,17 @@ public enum ExperimentError: Error, CustomStringConvertible, Sendable {
   case store(StoreError)
   /// Shards that cannot be merged: overlapping, missing, or from another experiment or version.
   case incompatibleShards(String)
+  /// Interrupted (SIGINT, SIGTERM): runs in flight were stopped, later ones never started.
+  case interrupted(runsNotStarted: Int)
   /// A replication did not complete.
   case runFailed(variant: String, replication: Int, status: String, message: String?)
 
   /// Whether the problem is the input's (exit 2) rather than a run's (exit 1).
   public var isInvalidInput: Bool {
-    if case .runFailed = self { return false }
-    return true
+    switch self {
+    case .runFailed, .interrupted: return false
+    default: return true
+    }
   }
 
   public var description: String {
@@ -49,6 +53,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Sendable {
       return "error: \(error)"
     case .incompatibleShards(let message):
       return "error: cannot merge: \(message)"
+    case .interrupted(let runsNotStarted):
+      return "error: interrupted; \(runsNotStarted) runs were not started (recorded as `stopped`)"
     case .runFailed(let variant, let replication, let status, let message):
       return "error: replication \(replication) of \(variant) \(status)" + (message.map { ": \($0)" } ?? "")
     }

@@ -72,7 +72,9 @@ public enum ExperimentRunner {
       }
       while true {
         let index = work.next.add(1, ordering: .relaxed).oldValue
-        guard index < units.count, !work.hasFailed else { return }
+        // After an interrupt or a failure, no new run starts; the rows reserved for them
+        // are closed below, so none is left looking `running`.
+        guard index < units.count, !work.hasFailed, !interruptRequested() else { return }
         let request = plan.request(for: units[index], experimentID: experimentID)
         do throws(StoreError) {
           let report = try SimulationRun.execute(
@@ -96,7 +98,19 @@ public enum ExperimentRunner {
         }
       }
     }
+    let unstarted = work.unfinishedIndices
+    if !unstarted.isEmpty {
+      let reason = work.failure == nil ? "interrupted before it started" : "not started: another run of the experiment failed"
+      for index in unstarted {
+        try? store.finishRun(
+          reservedRunIDs[index],
+          RunFinish(
+            status: work.failure == nil ? .stopped : .failed, simulatedReachedEpochSeconds: nil, wallSeconds: 0,
+            eventCount: 0, stopReason: reason, errorMessage: work.failure.map { "\($0)" }))
+      }
+    }
     if let failure = work.failure { throw .store(failure) }
+    if !unstarted.isEmpty { throw .interrupted(runsNotStarted: unstarted.count) }
     let reports = work.reports
     let elapsed = clock.now - began
     let wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -128,6 +142,7 @@ private final class WorkQueue: Sendable {
   var hasFailed: Bool { state.withLock { $0.failure != nil } }
   var failure: StoreError? { state.withLock { $0.failure } }
   var reports: [RunReport] { state.withLock { $0.reports.compactMap { $0 } } }
+  var unfinishedIndices: [Int] { state.withLock { state in state.reports.indices.filter { state.reports[$0] == nil } } }
 
   func fail(_ error: StoreError) {
     state.withLock { if $0.failure == nil { $0.failure = error } }

@@ -54,4 +54,19 @@ struct ReplicationTests {
     #expect(abs((row[2].doubleValue ?? 0) - (expected.confidenceLow ?? -1)) < 1e-9)
     #expect(abs((row[3].doubleValue ?? 0) - (expected.confidenceHigh ?? -1)) < 1e-9)
   }
+
+  @Test("an interrupted experiment leaves no run looking `running`")
+  func interruption() throws {
+    let document = try ExperimentFixtures.document()
+    let plan = ExperimentPlan(
+      name: "golden", kind: .run, variants: [ExperimentVariant(name: "scenario", document: document)], replications: 3,
+      seed: 42, duration: .days(1))
+    let database = ExperimentFixtures.scratchDatabase()
+    #expect(throws: ExperimentError.self) {
+      _ = try ExperimentRunner.run(plan, databasePath: database, createdAt: "t", jobs: 2, interruptRequested: { true })
+    }
+    let statuses = try ResultStore(path: database).database.query("SELECT status FROM runs ORDER BY id")
+      .compactMap { $0.first?.stringValue }
+    #expect(statuses == ["stopped", "stopped", "stopped"])
+  }
 }
