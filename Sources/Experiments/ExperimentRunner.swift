@@ -36,7 +36,8 @@ public enum ExperimentRunner {
   /// Runs `plan` into the database at `databasePath` with up to `jobs` threads.
   ///
   /// - Returns: the experiment id and every run's report.
-  /// - Throws: ``ExperimentError/store(_:)`` when the database cannot be written.
+  /// - Throws: ``ExperimentError/store(_:)`` when the database cannot be written;
+  ///   ``ExperimentError/interrupted(runsNotStarted:)`` when `interruptRequested` stopped it.
   public static func run(
     _ plan: ExperimentPlan, databasePath: String, createdAt: String, jobs: Int,
     interruptRequested: @escaping @Sendable () -> Bool = { false },
