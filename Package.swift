@@ -64,6 +64,7 @@ let package = Package(
       name: "PlatformModelTests",
       dependencies: ["PlatformModel", "SimKernel", "ResultStore"]
     ),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultStore"]),
     .testTarget(
       name: "ExperimentsTests",
       dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultStore", "SimKernel"]
