@@ -3,8 +3,8 @@ import PackageDescription
 
 /// PlatformSim: a deterministic discrete-event simulator of an ML platform.
 ///
-/// Dependencies point one way: platformsim → PlatformSimCLI → Scenario →
-/// PlatformModel → SimKernel, with ResultStore beside them (docs/ARCHITECTURE.md).
+/// Dependencies point one way: platformsim → PlatformSimCLI → Experiments, Reports →
+/// Scenario → PlatformModel → SimKernel, with ResultStore beside them (docs/ARCHITECTURE.md).
 let package = Package(
   name: "PlatformSim",
   platforms: [.macOS(.v15)],
