@@ -52,6 +52,7 @@ public struct GateRule: Sendable, Equatable {
   public var confidence: Double
   /// Where the rule is written, for messages.
   public var line: Int
+  public var column: Int
 }
 
 /// A gate file: the rules a candidate must pass against a baseline.
@@ -136,7 +137,7 @@ public struct GateDefinition: Sendable {
           "a rule needs a check",
           hint: "use " + ruleSchema.fieldNames.filter { $0 != "confidence" }.map { "`\($0)`" }.joined(separator: ", "))
       }
-      for check in checks { rules.append(GateRule(kpi: kpi, check: check, confidence: confidence, line: value.line)) }
+      for check in checks { rules.append(GateRule(kpi: kpi, check: check, confidence: confidence, line: value.line, column: value.column)) }
     }
     if reader?["rules"] != nil && entries.isEmpty && !log.hasErrors {
       reader?["rules"]?.error("a gate needs at least one rule")
@@ -150,7 +151,7 @@ public struct GateDefinition: Sendable {
   /// - Throws: ``ExperimentError/unknownKPI(file:name:suggestion:)`` for the first that does not.
   public func checkKPINames(_ known: [String]) throws(ExperimentError) {
     for rule in rules where !known.contains(rule.kpi) {
-      throw .unknownKPI(file: "\(file):\(rule.line)", name: rule.kpi, suggestion: nearestMatch(to: rule.kpi, in: known))
+      throw .unknownKPI(file: "\(file):\(rule.line):\(rule.column)", name: rule.kpi, suggestion: nearestMatch(to: rule.kpi, in: known))
     }
   }
 }

@@ -84,8 +84,7 @@ public struct SweepDefinition {
     if reader?["axes"] != nil && axes.isEmpty && !log.hasErrors {
       reader?["axes"]?.error("a sweep needs at least one axis")
     }
-    guard let reader, let scenario, !log.hasErrors else { throw .invalidFile(DiagnosticsError(log.diagnostics)) }
-    _ = reader
+    guard reader != nil, let scenario, !log.hasErrors else { throw .invalidFile(DiagnosticsError(log.diagnostics)) }
     return SweepDefinition(
       file: path, name: name, scenarioPath: scenario.path, replications: replications, seed: seed, duration: duration,
       axes: axes)
