@@ -3,8 +3,8 @@ import PackageDescription
 
 /// PlatformSim: a deterministic discrete-event simulator of an ML platform.
 ///
-/// Dependencies point one way: platformsim → PlatformSimCLI → Scenario →
-/// PlatformModel → SimKernel, with ResultStore beside them (docs/ARCHITECTURE.md).
+/// Dependencies point one way: platformsim → PlatformSimCLI → Experiments, Reports →
+/// Scenario → PlatformModel → SimKernel, with ResultStore beside them (docs/ARCHITECTURE.md).
 let package = Package(
   name: "PlatformSim",
   platforms: [.macOS(.v15)],
@@ -33,10 +33,17 @@ let package = Package(
       name: "Scenario",
       dependencies: ["SimKernel", "PlatformModel", "Monitoring", .product(name: "Yams", package: "Yams")]
     ),
+    // Replications, common random numbers, comparisons, sweeps, gates and shards.
+    .target(
+      name: "Experiments",
+      dependencies: ["Scenario", "PlatformModel", "ResultStore", "SimKernel", .product(name: "Yams", package: "Yams")]
+    ),
+    // Markdown and self-contained HTML (inline SVG) reports from the results database.
+    .target(name: "Reports", dependencies: ["ResultStore"]),
     .target(
       name: "PlatformSimCLI",
       dependencies: [
-        "Scenario", "PlatformModel", "ResultStore", "SimKernel", "Monitoring",
+        "Experiments", "Reports", "Scenario", "PlatformModel", "ResultStore", "SimKernel", "Monitoring",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -56,6 +63,11 @@ let package = Package(
     .testTarget(
       name: "PlatformModelTests",
       dependencies: ["PlatformModel", "SimKernel", "ResultStore", "Monitoring"]
+    ),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultStore"]),
+    .testTarget(
+      name: "ExperimentsTests",
+      dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultStore", "SimKernel"]
     ),
     .testTarget(
       name: "EndToEndTests",

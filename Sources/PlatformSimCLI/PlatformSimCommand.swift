@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// Exit codes of `platformsim`, documented in README.md and `platformsim --help`.
-public enum ExitStatus: Int32 {
+public enum ExitStatus: Int32, Error {
   /// The command did what was asked.
   case success = 0
   /// A run failed or was stopped by a guard before the end of its window.
@@ -23,15 +23,20 @@ public struct PlatformSimCommand: ParsableCommand {
       Examples:
         platformsim run scenarios/golden-path.yaml
         platformsim run scenarios/golden-path.yaml --seed 7 --db /tmp/results.sqlite --until 7d
+        platformsim run scenarios/golden-path.yaml --replications 30
+        platformsim compare --baseline a.yaml --candidate b.yaml --replications 20
+        platformsim gate --baseline a.yaml --candidate b.yaml --rules gate.yaml
         platformsim validate scenarios/*.yaml
         platformsim schema > scenario.schema.json
         platformsim rules test scenarios/monitoring/error-rate-rules.test.yaml
 
-      Exit codes: 0 success; 1 a run failed or was stopped by a guard; 2 invalid input or usage.
+      Exit codes: 0 success; 1 a run failed or was stopped by a guard, or a gate found a
+      regression; 2 invalid input or usage.
       """,
     version: "platformsim \(versionText)",
     subcommands: [
-      RunCommand.self, ValidateCommand.self, SchemaCommand.self, RulesCommand.self, DigestCommand.self, VersionCommand.self,
+      RunCommand.self, CompareCommand.self, SweepCommand.self, GateCommand.self, ReportCommand.self, InitCommand.self,
+      MergeCommand.self, ValidateCommand.self, SchemaCommand.self, RulesCommand.self, DigestCommand.self, VersionCommand.self,
     ]
   )
 

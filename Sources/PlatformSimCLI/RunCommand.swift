@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import PlatformModel
 import ResultStore
@@ -17,6 +18,12 @@ struct RunCommand: StatusCommand {
         platformsim run scenarios/golden-path.yaml
         platformsim run scenarios/golden-path.yaml --seed 42 --db /tmp/a.sqlite
         platformsim run scenarios/golden-path.yaml --until 7d --quiet
+        platformsim run scenarios/golden-path.yaml --replications 30 --jobs 2
+        platformsim run scenarios/golden-path.yaml --replications 30 --shard 0/3 --db shard-0.sqlite
+
+      With --replications N, runs replications 0..N-1 (seeds derived from the root seed
+      and the replication number) in parallel as one experiment, and prints each KPI's
+      mean with a 95 % confidence interval (also stored in `experiment_kpis`).
       """)
 
   @Argument(help: "The scenario file.")
@@ -34,7 +41,17 @@ struct RunCommand: StatusCommand {
   @Flag(help: "Print nothing on success.")
   var quiet = false
 
+  @Option(help: "Run N replications as one experiment and print KPI means with 95 % confidence intervals.")
+  var replications: Int?
+
+  @Option(help: "Threads running replications (default: the number of processors).")
+  var jobs: Int?
+
+  @Option(help: "Run only shard i/n (0-based) of the replications; combine shard databases with `platformsim merge`.")
+  var shard: String?
+
   mutating func execute() -> ExitStatus {
+    if replications != nil || shard != nil { return executeReplications() }
     let document: ScenarioDocument
     do {
       let loaded = try ScenarioLoader.load(path: scenario)
@@ -74,14 +91,24 @@ struct RunCommand: StatusCommand {
       simulatedEndEpochSeconds: calendar.epochSeconds(at: .zero + duration))
     let report: RunReport
     Interruption.install()
+    let bar = ProgressBar(quiet: quiet)
+    let windowSeconds = duration.seconds
     do {
       report = try SimulationRun.execute(
         RunRequest(configuration: configuration, duration: duration, limits: document.limits, start: start),
-        store: store, createdAt: Date().ISO8601Format(), interruptRequested: { Interruption.isRequested })
+        store: store, createdAt: Date().ISO8601Format(), interruptRequested: { Interruption.isRequested },
+        onProgress: { now, _ in
+          let reached = (now - SimTime.zero).seconds
+          bar.update(
+            runsFinished: 0, runsTotal: 1, runsDone: reached / windowSeconds, simulatedSeconds: reached,
+            simulatedSecondsPerRun: windowSeconds)
+        })
     } catch {
+      bar.finish()
       printError("error: \(error)")
       return .runFailure
     }
+    bar.finish()
     if !quiet || report.status != .completed {
       print(RunSummary(report: report, document: document, duration: duration, calendar: calendar, databasePath: databasePath).text)
     }
@@ -89,6 +116,44 @@ struct RunCommand: StatusCommand {
     case .completed: return .success
     case .failed, .stopped, .running: return .runFailure
     }
+  }
+
+  /// `--replications N`: one experiment of N replications, summarised with confidence intervals.
+  func executeReplications() -> ExitStatus {
+    guard let document = ExperimentSupport.loadScenario(scenario) else { return .invalidInput }
+    let count = replications ?? 1
+    if let error = ExperimentSupport.checkReplications(count) { return ExperimentSupport.report(error) }
+    let duration: SimDuration?
+    let shardValue: Shard
+    let jobCount: Int
+    switch (ExperimentSupport.parseUntil(until), ExperimentSupport.parseShard(shard, replications: count), ExperimentSupport.resolveJobs(jobs)) {
+    case (.success(let parsedDuration), .success(let parsedShard), .success(let parsedJobs)):
+      duration = parsedDuration
+      shardValue = parsedShard
+      jobCount = parsedJobs
+    case (.failure(let error), _, _), (_, .failure(let error), _), (_, _, .failure(let error)):
+      return ExperimentSupport.report(error)
+    }
+    let databasePath = db ?? document.databasePath ?? "reports/platformsim.sqlite"
+    let plan = ExperimentPlan(
+      name: document.name, kind: .run, variants: [ExperimentVariant(name: "scenario", document: document)],
+      replications: count, seed: seed ?? document.seed, duration: duration, shard: shardValue)
+    let outcome: ExperimentOutcome
+    switch ExperimentSupport.run(plan, databasePath: databasePath, jobs: jobCount, quiet: quiet) {
+    case .success(let result): outcome = result
+    case .failure(let status): return status
+    }
+    guard !quiet else { return .success }
+    guard let observations = ExperimentSupport.observations(outcome, databasePath: databasePath) else { return .runFailure }
+    let shardText = shardValue == .whole ? "" : " (shard \(shardValue): \(outcome.reports.count) runs)"
+    print(
+      "platformsim: experiment \(outcome.experimentID): \(count) replications of scenario \"\(document.name)\"\(shardText) completed in "
+        + String(format: "%.2f", outcome.wallSeconds) + " s wall with \(jobCount) threads")
+    print("")
+    print(ExperimentSummaryTable.means(observations, confidence: plan.confidence), terminator: "")
+    print("")
+    print("  results    \(databasePath) (experiments.id = \(outcome.experimentID), \(ExperimentSupport.runRange(outcome)))")
+    return .success
   }
 
   func createParentDirectory(of path: String) throws {

@@ -34,10 +34,15 @@ public struct RunStart: Sendable {
   public var timeZone: String
   public var simulatedStartEpochSeconds: Double
   public var simulatedEndEpochSeconds: Double
+  /// The experiment the run belongs to (`runs.experiment_id`); `nil` for a lone run.
+  public var experimentID: Int64?
+  /// Which alternative of the experiment it ran: `scenario`, `baseline`, `candidate`, a sweep point.
+  public var variant: String?
 
   public init(
     scenarioName: String, scenarioPath: String, scenarioDigest: String, seed: UInt64, replication: Int,
-    toolVersion: String, timeZone: String, simulatedStartEpochSeconds: Double, simulatedEndEpochSeconds: Double
+    toolVersion: String, timeZone: String, simulatedStartEpochSeconds: Double, simulatedEndEpochSeconds: Double,
+    experimentID: Int64? = nil, variant: String? = nil
   ) {
     self.scenarioName = scenarioName
     self.scenarioPath = scenarioPath
@@ -48,6 +53,8 @@ public struct RunStart: Sendable {
     self.timeZone = timeZone
     self.simulatedStartEpochSeconds = simulatedStartEpochSeconds
     self.simulatedEndEpochSeconds = simulatedEndEpochSeconds
+    self.experimentID = experimentID
+    self.variant = variant
   }
 }
 
@@ -112,8 +119,8 @@ public final class ResultStore {
       let statement = try database.prepare(
         """
         INSERT INTO runs (scenario_name, scenario_path, scenario_digest, seed, replication, tool_version,
-          time_zone, sim_start_at, sim_end_at, status, created_at, process_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)
+          time_zone, sim_start_at, sim_end_at, status, created_at, process_id, experiment_id, variant)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
         """)
       statement.bind(start.scenarioName, at: 1)
       statement.bind(start.scenarioPath, at: 2)
@@ -126,6 +133,8 @@ public final class ResultStore {
       statement.bind(start.simulatedEndEpochSeconds, at: 9)
       statement.bind(createdAt, at: 10)
       statement.bind(Int64(getpid()), at: 11)
+      if let experiment = start.experimentID { statement.bind(experiment, at: 12) } else { statement.bindNull(at: 12) }
+      if let variant = start.variant { statement.bind(variant, at: 13) } else { statement.bindNull(at: 13) }
       try statement.step()
       return RunID(database.lastInsertRowID)
     }

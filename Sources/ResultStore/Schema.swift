@@ -88,7 +88,7 @@ public enum Schema {
       main_commit INTEGER,
       needed_remediation INTEGER NOT NULL,
       rolled_back INTEGER NOT NULL,
-      strategy TEXT NOT NULL,
+      strategy TEXT NOT NULL DEFAULT 'big-bang',
       max_canary_weight INTEGER,
       abort_reason TEXT
     );
@@ -276,6 +276,70 @@ public enum Schema {
       deployed_at REAL
     );
     """,
+    // 5: experiments — replications, comparisons, sweeps and gates grouped under one
+    // experiment, with their confidence intervals (docs/EXPERIMENTS.md).
+    """
+    CREATE TABLE experiments (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      name TEXT NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('run', 'compare', 'sweep', 'gate')),
+      scenario_path TEXT NOT NULL,
+      scenario_digest TEXT NOT NULL,
+      candidate_path TEXT,
+      candidate_digest TEXT,
+      seed INTEGER NOT NULL,
+      replications INTEGER NOT NULL,
+      pairing TEXT NOT NULL CHECK (pairing IN ('common', 'independent')),
+      confidence REAL NOT NULL,
+      tool_version TEXT NOT NULL,
+      shard_index INTEGER NOT NULL DEFAULT 0,
+      shard_count INTEGER NOT NULL DEFAULT 1,
+      created_at TEXT NOT NULL
+    );
+    ALTER TABLE runs ADD COLUMN experiment_id INTEGER REFERENCES experiments(id) ON DELETE CASCADE;
+    ALTER TABLE runs ADD COLUMN variant TEXT;
+    CREATE INDEX runs_by_experiment ON runs (experiment_id, variant, replication);
+    CREATE TABLE sweep_points (
+      experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+      variant TEXT NOT NULL,
+      axis TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (experiment_id, variant, axis)
+    );
+    CREATE TABLE experiment_kpis (
+      experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+      variant TEXT NOT NULL,
+      kpi TEXT NOT NULL,
+      n INTEGER NOT NULL,
+      mean REAL,
+      stddev REAL,
+      ci_low REAL,
+      ci_high REAL,
+      PRIMARY KEY (experiment_id, variant, kpi)
+    );
+    CREATE TABLE experiment_differences (
+      experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+      baseline TEXT NOT NULL,
+      candidate TEXT NOT NULL,
+      kpi TEXT NOT NULL,
+      n INTEGER NOT NULL,
+      mean_difference REAL,
+      stddev REAL,
+      ci_low REAL,
+      ci_high REAL,
+      PRIMARY KEY (experiment_id, baseline, candidate, kpi)
+    );
+    CREATE TABLE gate_results (
+      experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+      kpi TEXT NOT NULL,
+      rule TEXT NOT NULL,
+      threshold REAL NOT NULL,
+      observed REAL,
+      bound REAL,
+      passed INTEGER NOT NULL,
+      PRIMARY KEY (experiment_id, kpi, rule)
+    );
+    """,
   ]
 
   /// The schema version this build writes and reads.
@@ -284,7 +348,7 @@ public enum Schema {
   /// Columns that differ between two identical runs by nature (identity and wall
   /// clock), left out of run digests.
   public static let nondeterministicColumns: Set<String> = [
-    "id", "run_id", "created_at", "wall_seconds", "process_id", "scenario_path",
+    "id", "run_id", "created_at", "wall_seconds", "process_id", "scenario_path", "experiment_id",
   ]
 
   /// Brings `database` to ``latestVersion``; refuses newer schemas.

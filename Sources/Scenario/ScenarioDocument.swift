@@ -68,13 +68,40 @@ public enum ScenarioLoader {
       ])
     }
     let log = DiagnosticLog()
-    let context = ReadContext(file: path, log: log)
     guard let root = parseYAML(text, file: path, log: log) else { throw DiagnosticsError(log.diagnostics) }
     var hasher = SHA256()
     hasher.update(Array(data))
-    let document = decode(YAMLValue(node: root, path: .root, context: context), path: path, digest: hasher.finalizeHex())
+    return try load(root: root, path: path, digest: hasher.finalizeHex(), log: log)
+  }
+
+  /// Loads the parsed YAML of a scenario file at `path`, e.g. after a sweep has
+  /// edited values in its node tree.
+  ///
+  /// - Parameter digest: the digest recorded for the scenario (of the file, or of
+  ///   the edited tree's YAML).
+  public static func load(root: Node, path: String, digest: String, log: DiagnosticLog = DiagnosticLog())
+    throws(DiagnosticsError) -> (document: ScenarioDocument, warnings: [Diagnostic])
+  {
+    let context = ReadContext(file: path, log: log)
+    let document = decode(YAMLValue(node: root, path: .root, context: context), path: path, digest: digest)
     guard let document, !log.hasErrors else { throw DiagnosticsError(log.diagnostics) }
     return (document, log.diagnostics)
+  }
+
+  /// Reads and parses a YAML file into its node tree, with located syntax errors.
+  public static func parseFile(path: String) throws(DiagnosticsError) -> Node {
+    let text: String
+    do {
+      text = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
+    } catch {
+      let exists = FileManager.default.fileExists(atPath: path)
+      throw DiagnosticsError([
+        Diagnostic(file: path, line: 0, column: 0, keyPath: .root, message: exists ? "cannot be read as UTF-8 text" : "no such file")
+      ])
+    }
+    let log = DiagnosticLog()
+    guard let root = parseYAML(text, file: path, log: log) else { throw DiagnosticsError(log.diagnostics) }
+    return root
   }
 
   /// Parses YAML text, turning syntax errors into located diagnostics.

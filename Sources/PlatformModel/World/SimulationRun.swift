@@ -39,13 +39,21 @@ public struct RunReport: Sendable {
 public enum SimulationRun {
   /// Runs `request` and records it in `store`.
   ///
+  /// - Parameter reservedRunID: a run row already inserted (status `running`) for this
+  ///   request, e.g. by an experiment that numbers its runs in replication order before
+  ///   running them in parallel; `nil` inserts a new row.
   /// - Throws: ``StoreError`` only when the run row itself cannot be written; any
   ///   later failure is recorded on the run (status `failed`) and reported.
   public static func execute(
-    _ request: RunRequest, store: ResultStore, createdAt: String, interruptRequested: () -> Bool = { false },
-    onProgress: ((SimTime, Int) -> Void)? = nil
+    _ request: RunRequest, store: ResultStore, createdAt: String, reservedRunID: RunID? = nil,
+    interruptRequested: () -> Bool = { false }, onProgress: ((SimTime, Int) -> Void)? = nil
   ) throws(StoreError) -> RunReport {
-    let runID = try store.beginRun(request.start, createdAt: createdAt)
+    let runID: RunID
+    if let reservedRunID {
+      runID = reservedRunID
+    } else {
+      runID = try store.beginRun(request.start, createdAt: createdAt)
+    }
     let clock = ContinuousClock()
     let began = clock.now
     func elapsedSeconds() -> Double {

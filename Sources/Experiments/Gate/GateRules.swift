@@ -1,0 +1,157 @@
+import Foundation
+import Scenario
+import SimKernel
+import Yams
+
+/// One check of a gate file, on one KPI.
+///
+/// Relative rules judge the paired difference D = candidate − baseline (common random
+/// numbers, paired-t) and fail only when the regression is established at the rule's
+/// confidence: the *whole* confidence interval lies beyond the allowance. Absolute
+/// rules (`below`, `above`) judge the candidate's mean and require the *whole*
+/// interval to be on the good side, i.e. the candidate must show it meets the bound.
+public enum GateCheck: Sendable, Equatable {
+  /// Fail when the CI lower bound of D exceeds the allowance.
+  case maxIncrease(Double)
+  /// Fail when the CI lower bound of D exceeds the fraction × |baseline mean|.
+  case maxRelativeIncrease(Double)
+  /// Fail when the CI upper bound of D is below −allowance.
+  case maxDecrease(Double)
+  /// Fail when the CI upper bound of D is below −fraction × |baseline mean|.
+  case maxRelativeDecrease(Double)
+  /// Fail unless the CI upper bound of the candidate's mean is below the bound.
+  case below(Double)
+  /// Fail unless the CI lower bound of the candidate's mean is above the bound.
+  case above(Double)
+
+  /// The key as written in gate files.
+  public var key: String {
+    switch self {
+    case .maxIncrease: return "maxIncrease"
+    case .maxRelativeIncrease: return "maxRelativeIncrease"
+    case .maxDecrease: return "maxDecrease"
+    case .maxRelativeDecrease: return "maxRelativeDecrease"
+    case .below: return "below"
+    case .above: return "above"
+    }
+  }
+
+  public var threshold: Double {
+    switch self {
+    case .maxIncrease(let value), .maxRelativeIncrease(let value), .maxDecrease(let value),
+      .maxRelativeDecrease(let value), .below(let value), .above(let value):
+      return value
+    }
+  }
+}
+
+/// A rule of a gate file: a KPI, a check, the confidence to judge it at.
+public struct GateRule: Sendable, Equatable {
+  public var kpi: String
+  public var check: GateCheck
+  public var confidence: Double
+  /// Where the rule is written, for messages.
+  public var line: Int
+  public var column: Int
+}
+
+/// A gate file: the rules a candidate must pass against a baseline.
+///
+/// ```yaml
+/// apiVersion: platformsim.dev/v1alpha1
+/// kind: Gate
+/// replications: 10
+/// rules:
+///   change_failure_rate: {maxIncrease: 0.01, confidence: 0.95}
+///   cost.total_usd: {maxRelativeIncrease: 0.05}
+///   recovery_time_median_seconds: {below: 1800}
+/// ```
+public struct GateDefinition: Sendable {
+  public var file: String
+  public var name: String
+  public var replications: Int?
+  public var duration: SimDuration?
+  public var rules: [GateRule]
+
+  static let ruleSchema = ObjectSchema(
+    "GateRule", "Checks on one KPI.",
+    fields: [
+      FieldSchema("maxIncrease", .number(minimum: 0), "Fail when candidate − baseline is above this with confidence."),
+      FieldSchema(
+        "maxRelativeIncrease", .number(minimum: 0),
+        "Fail when candidate − baseline is above this fraction of the baseline mean with confidence."),
+      FieldSchema("maxDecrease", .number(minimum: 0), "Fail when baseline − candidate is above this with confidence."),
+      FieldSchema(
+        "maxRelativeDecrease", .number(minimum: 0),
+        "Fail when baseline − candidate is above this fraction of the baseline mean with confidence."),
+      FieldSchema("below", .number(), "Fail unless the candidate mean's CI upper bound is below this."),
+      FieldSchema("above", .number(), "Fail unless the candidate mean's CI lower bound is above this."),
+      FieldSchema(
+        "confidence", .number(minimum: 0.5, maximum: 0.9999),
+        "Two-sided confidence of the intervals (default: the file's, else 0.95)."),
+    ])
+
+  static let schema = ObjectSchema(
+    "Gate", "Rules a candidate must pass against a baseline.",
+    fields: [
+      FieldSchema("apiVersion", .choice([ScenarioSchema.apiVersion]), "The file format version."),
+      FieldSchema("kind", .choice(["Gate"]), "Always `Gate`."),
+      FieldSchema("name", .string(), "The gate's name (default: the file name)."),
+      FieldSchema("replications", .integer(minimum: 2, maximum: 10_000), "Replications per alternative (default 10)."),
+      FieldSchema("until", .duration(.positive), "Simulate only this long (default: the scenarios' duration)."),
+      FieldSchema("confidence", .number(minimum: 0.5, maximum: 0.9999), "Default confidence of every rule (0.95)."),
+      FieldSchema("rules", .dictionary(of: .object(ruleSchema)), required: true, "KPI name → checks."),
+    ])
+
+  /// Reads and validates the gate file at `path`.
+  public static func load(path: String) throws(ExperimentError) -> GateDefinition {
+    let root: Node
+    do {
+      root = try ScenarioLoader.parseFile(path: path)
+    } catch {
+      throw .invalidFile(error)
+    }
+    let log = DiagnosticLog()
+    let context = ReadContext(file: path, log: log)
+    let reader = YAMLValue(node: root, path: .root, context: context).readObject(schema)
+    _ = reader?.string("apiVersion")
+    _ = reader?.string("kind")
+    let name = reader?.string("name") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    let replications = reader?.integer("replications")
+    let duration = reader?.duration("until")
+    let defaultConfidence = reader?.number("confidence") ?? 0.95
+    var rules: [GateRule] = []
+    let entries = reader?["rules"]?.readDictionary() ?? []
+    for (kpi, value) in entries {
+      guard let ruleReader = value.readObject(ruleSchema) else { continue }
+      let confidence = ruleReader.number("confidence") ?? defaultConfidence
+      var checks: [GateCheck] = []
+      if let limit = ruleReader.number("maxIncrease") { checks.append(.maxIncrease(limit)) }
+      if let limit = ruleReader.number("maxRelativeIncrease") { checks.append(.maxRelativeIncrease(limit)) }
+      if let limit = ruleReader.number("maxDecrease") { checks.append(.maxDecrease(limit)) }
+      if let limit = ruleReader.number("maxRelativeDecrease") { checks.append(.maxRelativeDecrease(limit)) }
+      if let bound = ruleReader.number("below") { checks.append(.below(bound)) }
+      if let bound = ruleReader.number("above") { checks.append(.above(bound)) }
+      if checks.isEmpty && !ruleReader.presentKeys.contains(where: { $0 != "confidence" }) {
+        value.error(
+          "a rule needs a check",
+          hint: "use " + ruleSchema.fieldNames.filter { $0 != "confidence" }.map { "`\($0)`" }.joined(separator: ", "))
+      }
+      for check in checks { rules.append(GateRule(kpi: kpi, check: check, confidence: confidence, line: value.line, column: value.column)) }
+    }
+    if reader?["rules"] != nil && entries.isEmpty && !log.hasErrors {
+      reader?["rules"]?.error("a gate needs at least one rule")
+    }
+    guard reader != nil, !log.hasErrors else { throw .invalidFile(DiagnosticsError(log.diagnostics)) }
+    return GateDefinition(file: path, name: name, replications: replications, duration: duration, rules: rules)
+  }
+
+  /// Checks every rule names a KPI the runs report.
+  ///
+  /// - Throws: ``ExperimentError/unknownKPI(file:name:suggestion:)`` for the first that does not.
+  public func checkKPINames(_ known: [String]) throws(ExperimentError) {
+    for rule in rules where !known.contains(rule.kpi) {
+      throw .unknownKPI(file: "\(file):\(rule.line):\(rule.column)", name: rule.kpi, suggestion: nearestMatch(to: rule.kpi, in: known))
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import ResultStore
+import Scenario
+import SimKernel
+
+@testable import Experiments
+
+enum ExperimentFixtures {
+  static let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  static func path(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
+
+  static func scratchDatabase(_ name: String = #function) -> String {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent(
+        "platformsim-experiments-\(getpid())-\(name.filter { $0.isLetter })-\(UInt32.random(in: 0...UInt32.max))")
+    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory.appendingPathComponent("results.sqlite").path
+  }
+
+  static func document(_ relative: String = "scenarios/golden-path.yaml") throws -> ScenarioDocument {
+    try ScenarioLoader.load(path: path(relative)).document
+  }
+
+  /// Per-run digests of an experiment, keyed by (variant, replication).
+  static func digests(experimentID: Int64, databasePath: String) throws -> [String: [String: String]] {
+    let store = try ResultStore(path: databasePath)
+    var result: [String: [String: String]] = [:]
+    for row in try store.database.query(
+      "SELECT id, variant, replication FROM runs WHERE experiment_id = ? ORDER BY id", [.integer(experimentID)])
+    {
+      let key = "\(row[1].stringValue ?? "")#\(row[2].intValue ?? -1)"
+      result[key] = try store.digest(of: RunID(row[0].intValue ?? 0))
+    }
+    return result
+  }
+
+  static func runOrder(databasePath: String) throws -> [String] {
+    let store = try ResultStore(path: databasePath)
+    return try store.database.query("SELECT id, variant, replication FROM runs ORDER BY id").map {
+      "\($0[0].intValue ?? 0):\($0[1].stringValue ?? "")#\($0[2].intValue ?? -1)"
+    }
+  }
+}

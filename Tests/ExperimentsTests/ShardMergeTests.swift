@@ -1,0 +1,76 @@
+import Foundation
+import ResultStore
+import SimKernel
+import Testing
+
+@testable import Experiments
+
+@Suite("Shards")
+struct ShardMergeTests {
+  static func plan(shard: Shard, seed: UInt64 = 42) throws -> ExperimentPlan {
+    let baseline = try ExperimentFixtures.document("scenarios/experiments/baseline.yaml")
+    let candidate = try ExperimentFixtures.document("scenarios/experiments/candidate-webhook.yaml")
+    return ExperimentPlan(
+      name: "shards", kind: .compare,
+      variants: [
+        ExperimentVariant(name: "baseline", document: baseline),
+        ExperimentVariant(name: "candidate", document: candidate),
+      ],
+      replications: 5, seed: seed, duration: .days(1), shard: shard)
+  }
+
+  static func runShards(count: Int, seed: UInt64 = 42) throws -> [String] {
+    try (0..<count).map { index in
+      let path = ExperimentFixtures.scratchDatabase("shard\(index)")
+      _ = try ExperimentRunner.run(
+        try plan(shard: Shard(index: index, count: count), seed: seed), databasePath: path, createdAt: "t", jobs: 2)
+      return path
+    }
+  }
+
+  @Test("merged shards equal the single-machine experiment, run for run")
+  func mergedEqualsWhole() throws {
+    let whole = ExperimentFixtures.scratchDatabase()
+    let outcome = try ExperimentRunner.run(try Self.plan(shard: .whole), databasePath: whole, createdAt: "t", jobs: 2)
+    let shards = try Self.runShards(count: 3)
+    let merged = URL(fileURLWithPath: ExperimentFixtures.scratchDatabase()).deletingLastPathComponent()
+      .appendingPathComponent("merged.sqlite").path
+    // Given in any order.
+    let summary = try ShardMerge.merge(shardPaths: [shards[2], shards[0], shards[1]], into: merged)
+    #expect(summary.runs == 10)
+    #expect(try ExperimentFixtures.runOrder(databasePath: merged) == ExperimentFixtures.runOrder(databasePath: whole))
+    let wholeDigests = try ExperimentFixtures.digests(experimentID: outcome.experimentID, databasePath: whole)
+    #expect(wholeDigests.count == 10)
+    #expect(try ExperimentFixtures.digests(experimentID: summary.experimentID, databasePath: merged) == wholeDigests)
+    let query =
+      "SELECT candidate, kpi, n, mean_difference, stddev, ci_low, ci_high FROM experiment_differences ORDER BY kpi"
+    #expect(try ResultStore(path: merged).database.query(query) == ResultStore(path: whole).database.query(query))
+    let experiment = try #require(try ExperimentStore.experiment(1, store: ResultStore(path: merged)))
+    #expect(experiment.shardCount == 1)
+    #expect(experiment.replications == 5)
+  }
+
+  @Test("overlapping, missing, foreign and other-version shards are refused and leave no output")
+  func refusals() throws {
+    let shards = try Self.runShards(count: 2)
+    let directory = URL(fileURLWithPath: ExperimentFixtures.scratchDatabase()).deletingLastPathComponent()
+    let output = directory.appendingPathComponent("out.sqlite").path
+    func refused(_ paths: [String], _ fragment: String) {
+      do {
+        _ = try ShardMerge.merge(shardPaths: paths, into: output)
+        Issue.record("merge of \(paths) succeeded; expected a refusal mentioning \(fragment)")
+      } catch {
+        #expect(error.description.contains(fragment), "\(error.description)")
+        #expect(error.isInvalidInput)
+      }
+      let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+      #expect(!leftovers.contains { $0.hasPrefix("out.sqlite") || $0.contains("merging") }, "\(leftovers)")
+    }
+    refused([shards[0]], "missing shard 1/2")
+    refused([shards[0], shards[1], shards[1]], "shards overlap")
+    let foreign = try Self.runShards(count: 2, seed: 7)
+    refused([shards[0], foreign[1]], "another experiment")
+    try ResultStore(path: foreign[0]).database.execute("UPDATE experiments SET tool_version = '0.0.9'")
+    refused([foreign[0], shards[1]], "by 0.0.9")
+  }
+}
