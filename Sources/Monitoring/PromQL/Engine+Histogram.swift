@@ -73,6 +73,22 @@ func bucketQuantile(_ q: Double, _ input: [(upperBound: Double, count: Double)])
 
 /// Parses a float as Go's `strconv.ParseFloat` does for label values (`+Inf`, `1e3`, `0.5`).
 func parseGoFloat(_ text: String) -> Double? {
+  // Fast path for the plain decimals and `+Inf` that `le` labels nearly always are:
+  // for these Go's ParseFloat and strtod agree (both round correctly).
+  if text == "+Inf" { return .infinity }
+  var dots = 0
+  var digits = 0
+  for byte in text.utf8 {
+    if byte == UInt8(ascii: ".") {
+      dots += 1
+    } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+      digits += 1
+    } else {
+      dots = 2
+      break
+    }
+  }
+  if dots <= 1, digits > 0, let value = Double(text) { return value }
   if text.isEmpty { return nil }
   switch text.lowercased() {
   case "+inf", "inf", "+infinity", "infinity": return .infinity

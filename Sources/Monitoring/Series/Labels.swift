@@ -21,6 +21,35 @@ public struct Label: Hashable, Sendable, Comparable {
 public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
   /// The labels, sorted by name, names unique, values non-empty.
   public private(set) var items: [Label]
+  /// FNV-1a over the names and values, computed once: rule evaluation hashes the same
+  /// label sets many times (grouping, duplicate checks, vector matching), and hashing
+  /// every string each time dominated it.
+  private let fingerprint: UInt64
+
+  static func fingerprint(of items: [Label]) -> UInt64 {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for label in items {
+      for byte in label.name.utf8 {
+        hash ^= UInt64(byte)
+        hash &*= 0x0000_0100_0000_01B3
+      }
+      hash ^= 0xFF
+      hash &*= 0x0000_0100_0000_01B3
+      for byte in label.value.utf8 {
+        hash ^= UInt64(byte)
+        hash &*= 0x0000_0100_0000_01B3
+      }
+      hash ^= 0xFE
+      hash &*= 0x0000_0100_0000_01B3
+    }
+    return hash
+  }
+
+  public static func == (lhs: Labels, rhs: Labels) -> Bool {
+    lhs.fingerprint == rhs.fingerprint && lhs.items == rhs.items
+  }
+
+  public func hash(into hasher: inout Hasher) { hasher.combine(fingerprint) }
 
   /// The empty label set.
   public static let empty = Labels(sortedItems: [])
@@ -40,6 +69,7 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
       }
     }
     items = sorted.filter { !$0.value.isEmpty }.sorted()
+    fingerprint = Labels.fingerprint(of: items)
   }
 
   /// Builds a set from a dictionary literal-like list of pairs.
@@ -47,7 +77,10 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     self.init(dictionary.map { ($0.key, $0.value) })
   }
 
-  @usableFromInline init(sortedItems: [Label]) { items = sortedItems }
+  @usableFromInline init(sortedItems: [Label]) {
+    items = sortedItems
+    fingerprint = Labels.fingerprint(of: sortedItems)
+  }
 
   /// The value of `name`, or "" when absent (Prometheus `Labels.Get`).
   public subscript(name: String) -> String {
