@@ -192,6 +192,7 @@ struct RunSummary {
       lines.append(
         "  runners    \(grouped(Int(jobs))) jobs finished, mean wait \(SimDuration(seconds: wait.rounded()).formatted), utilisation \(percent(report.metric("runner_pool.utilisation")))")
     }
+    if let delivery = deliveryLine { lines.append(delivery) }
     if let finished = report.metric("training.jobs_finished"), let cost = report.metric("cost.total_usd") {
       let idle = report.metric("cost.idle_usd") ?? 0
       lines.append(
@@ -201,6 +202,20 @@ struct RunSummary {
     }
     lines.append("  results    \(databasePath) (runs.id = \(report.runID))")
     return lines.joined(separator: "\n")
+  }
+
+  /// DORA's four keys against the platform's targets: ✓ met, ✗ missed.
+  var deliveryLine: String? {
+    func kpi(_ name: String) -> KPIValue? { report.kpis.first { $0.name == name } }
+    guard let frequency = kpi("deployment_frequency_per_day"), let value = frequency.value else { return nil }
+    func mark(_ kpi: KPIValue?) -> String { kpi?.met == true ? "✓" : kpi?.met == false ? "✗" : "" }
+    func duration(_ name: String) -> String {
+      guard let kpi = kpi(name), let seconds = kpi.value else { return "n/a" }
+      return SimDuration(seconds: seconds.rounded()).formatted + " " + mark(kpi)
+    }
+    let failure = kpi("change_failure_rate")
+    return "  delivery   \(String(format: "%.1f", value)) deploys/day \(mark(frequency)), lead time \(duration("lead_time_median_seconds")), "
+      + "change failure \(percent(failure?.value)) \(mark(failure)), recovery \(duration("recovery_time_median_seconds"))"
   }
 
   func grouped(_ value: Int) -> String {
