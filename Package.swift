@@ -4,7 +4,7 @@ import PackageDescription
 /// PlatformSim: a deterministic discrete-event simulator of an ML platform.
 ///
 /// Dependencies point one way: platformsim → PlatformSimCLI → Scenario →
-/// PlatformModel → SimKernel, with ResultStore beside them (docs/ARCHITECTURE.md).
+/// PlatformModel → Policies, and PlatformModel → SimKernel, with ResultStore beside them (docs/ARCHITECTURE.md).
 let package = Package(
   name: "PlatformSim",
   platforms: [.macOS(.v15)],
@@ -28,7 +28,10 @@ let package = Package(
     // Simulated Prometheus and Alertmanager: a library usable on its own.
     .target(name: "Monitoring", dependencies: ["SimKernel", .product(name: "Yams", package: "Yams")]),
     .target(name: "ResultStore", dependencies: ["CSQLite", "SimKernel"]),
-    .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore", "Monitoring"]),
+    // Decision points (protocols, observations, actions), built-ins and the
+    // external-process adapter; the model consults policies only through these.
+    .target(name: "Policies"),
+    .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore", "Monitoring", "Policies"]),
     .target(
       name: "Scenario",
       dependencies: ["SimKernel", "PlatformModel", .product(name: "Yams", package: "Yams")]
@@ -43,23 +46,24 @@ let package = Package(
     .executableTarget(name: "platformsim", dependencies: ["PlatformSimCLI"]),
     .executableTarget(
       name: "PlatformSimBenchmarks",
-      dependencies: ["SimKernel", "PlatformModel", "ResultStore", "Scenario"]
+      dependencies: ["SimKernel", "PlatformModel", "ResultStore", "Scenario", "Policies"]
     ),
     .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
     .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel"]),
     .testTarget(
       name: "ScenarioTests",
-      dependencies: ["Scenario", "SimKernel"],
+      dependencies: ["Scenario", "SimKernel", "Policies"],
       resources: [.copy("InvalidScenarios")]
     ),
     .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore"]),
+    .testTarget(name: "PoliciesTests", dependencies: ["Policies"]),
     .testTarget(
       name: "PlatformModelTests",
       dependencies: ["PlatformModel", "SimKernel", "ResultStore"]
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["PlatformSimCLI", "ResultStore", "Scenario"]
+      dependencies: ["PlatformSimCLI", "ResultStore", "Scenario", "Policies"]
     ),
   ]
 )

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The external policy processes of one run, and the faults they made.
+///
+/// Owns every child process it starts: ``finish()`` (also called on deinit) ends
+/// and reaps them, so none outlives the run — whether the run completes, fails or
+/// is interrupted. A run with no external selection starts nothing.
+public final class PolicyRuntime {
+  public let context: PolicyRunContext
+  public private(set) var faults: [PolicyFault] = []
+  private var connections: [PolicyConnection] = []
+  private var logs: [PolicyProcessLog]?
+
+  /// The fault that fails the run (`onError: fail`), if any happened.
+  public var fatalFault: PolicyFault? { faults.first { $0.handling == .failedRun } }
+
+  init(context: PolicyRunContext) { self.context = context }
+
+  deinit { finish() }
+
+  /// Builds the policies `configuration` selects, starting each external process
+  /// and exchanging its hello. A process that fails to start is a fault like any other.
+  public static func start(_ configuration: PolicyConfiguration, context: PolicyRunContext) -> (PolicySet, PolicyRuntime) {
+    let runtime = PolicyRuntime(context: context)
+    var set = PolicySet(builtIns: configuration)
+    guard configuration.usesExternalPolicies else { return (set, runtime) }
+    // A policy that exits must not take the simulator down with SIGPIPE on our next write.
+    signal(SIGPIPE, SIG_IGN)
+    for point in DecisionPoint.allCases {
+      let selection = configuration[point]
+      guard let command = selection.external else { continue }
+      func external<Observation, Action>(
+        _ fallback: @escaping (Observation, PolicyTime) -> Action, _ validate: @escaping (Observation, Action) -> String?
+      ) -> ExternalPolicy<Observation, Action> {
+        runtime.connect(point, command: command, fallback: fallback, fallbackName: selection.builtIn, validate: validate)
+      }
+      switch point {
+      case .nodeScaleUp: set.nodeScaleUp = external(set.nodeScaleUp.decide) { $0.problem(with: $1) }
+      case .nodeScaleDown: set.nodeScaleDown = external(set.nodeScaleDown.decide) { $0.problem(with: $1) }
+      case .capacityType: set.capacityType = external(set.capacityType.decide) { $0.problem(with: $1) }
+      case .preemption: set.preemption = external(set.preemption.decide) { $0.problem(with: $1) }
+      case .checkpointInterval: set.checkpointInterval = external(set.checkpointInterval.decide) { $0.problem(with: $1) }
+      case .admission: set.admission = external(set.admission.decide) { $0.problem(with: $1) }
+      case .devSchedule: set.devSchedule = external(set.devSchedule.decide) { $0.problem(with: $1) }
+      case .incidentResponse: set.incidentResponse = external(set.incidentResponse.decide) { $0.problem(with: $1) }
+      case .rolloutStep: set.rolloutStep = external(set.rolloutStep.decide) { $0.problem(with: $1) }
+      case .analysisVerdict: set.analysisVerdict = external(set.analysisVerdict.decide) { $0.problem(with: $1) }
+      case .alertRouting: set.alertRouting = external(set.alertRouting.decide) { $0.problem(with: $1) }
+      case .replicaAutoscaling: set.replicaAutoscaling = external(set.replicaAutoscaling.decide) { $0.problem(with: $1) }
+      }
+    }
+    return (set, runtime)
+  }
+
+  private func connect<Observation, Action>(
+    _ point: DecisionPoint, command: ExternalPolicyCommand, fallback: @escaping (Observation, PolicyTime) -> Action,
+    fallbackName: String, validate: @escaping (Observation, Action) -> String?
+  ) -> ExternalPolicy<Observation, Action> {
+    let connection = PolicyConnection(point: point, command: command, context: context)
+    connections.append(connection)
+    let policy = ExternalPolicy(
+      connection: connection, fallback: fallback, fallbackName: fallbackName, validate: validate, runtime: self)
+    do {
+      try connection.start()
+    } catch {
+      policy.markFailed()
+      connection.terminate(gracefully: false)
+      record(error, point: point, command: command, requestID: nil, time: PolicyTime(microseconds: 0), fallbackName: fallbackName)
+    }
+    return policy
+  }
+
+  func record(
+    _ error: PolicyExchangeError, point: DecisionPoint, command: ExternalPolicyCommand, requestID: Int64?,
+    time: PolicyTime, fallbackName: String
+  ) {
+    faults.append(
+      PolicyFault(
+        kind: error.kind, decisionPoint: point, policy: command.displayName, requestID: requestID, simulatedTime: time,
+        detail: error.detail, output: error.output, handling: command.onError == .fail ? .failedRun : .fallback,
+        fallbackBuiltIn: command.onError == .fallback ? fallbackName : nil))
+  }
+
+  /// Ends every process and returns what each did. Idempotent.
+  @discardableResult
+  public func finish() -> [PolicyProcessLog] {
+    if let logs { return logs }
+    let collected = connections.map { $0.terminate(gracefully: true) }
+    logs = collected
+    return collected
+  }
+}
