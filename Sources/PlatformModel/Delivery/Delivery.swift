@@ -1,3 +1,4 @@
+import Policies
 import SimKernel
 
 #if canImport(Glibc)
@@ -79,9 +80,12 @@ public struct Delivery {
   public private(set) var deployments: [DeploymentRecord] = []
   public private(set) var incidents: [IncidentRecord] = []
   public private(set) var stageAttempts: [StageAttempt] = []
+  /// The decision points delivery consults (the incident responder's choice).
+  let policies: PolicySet
 
-  public init(configuration: DeliveryConfiguration, seed: RandomSeed) {
+  public init(configuration: DeliveryConfiguration, seed: RandomSeed, policies: PolicySet = PolicySet()) {
     self.configuration = configuration
+    self.policies = policies
     arrivalStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/commits") }
     attributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/change-attributes") }
     fixAttributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/fix-attributes") }
@@ -415,14 +419,27 @@ public struct Delivery {
     scheduler.schedule(.delivery(.responderActs(incident)), after: configuration.onCall.responseTime.sampleDuration(&onCallStream))
   }
 
+  /// The responder acts: the incident-response policy chooses rollback or fix
+  /// forward. The draws come first, in a fixed order, so every policy sees the same
+  /// on-call stream (the built-in rolls back when `randomUnit < rollbackProbability`).
   mutating func respond(to incident: IncidentID, scheduler: inout Scheduler<WorldEvent>) {
     let position = index(incident)
-    let rollBack = onCallStream.bernoulli(configuration.onCall.rollbackProbability)
+    let randomUnit = onCallStream.nextUnit()
     let rollbackDelay = configuration.onCall.rollbackDuration.sampleDuration(&onCallStream)
     let fixDelay = configuration.onCall.fixForwardDuration.sampleDuration(&onCallStream)
     guard incidents[position].resolvedAt == nil else { return }
     incidents[position].respondedAt = scheduler.now
-    if rollBack {
+    let record = incidents[position]
+    let service = configuration.services[Int(record.service.rawValue)]
+    let observation = IncidentResponseObservation(
+      incident: record.id.rawValue, service: service.name, team: configuration.teams[Int(service.team.rawValue)].name,
+      defectKind: record.kind.rawValue, detection: record.detection?.rawValue ?? "unknown",
+      openedSeconds: (record.openedAt - SimTime.zero).seconds, detectedSeconds: record.detectedAt.map { ($0 - SimTime.zero).seconds },
+      failedRequests: record.failedRequests, rootCauseChanges: record.rootCauses.map(\.rawValue),
+      rollbackProbability: configuration.onCall.rollbackProbability, randomUnit: randomUnit,
+      rollbackDelaySeconds: rollbackDelay.seconds, fixForwardDelaySeconds: fixDelay.seconds)
+    let action = policies.incidentResponse.decide(observation, at: PolicyTime(microseconds: scheduler.now.microseconds))
+    if action.decision == .rollback {
       scheduler.schedule(.delivery(.rollbackReady(incident)), after: rollbackDelay)
     } else {
       scheduler.schedule(.delivery(.fixCommitted(incident)), after: fixDelay)

@@ -1,3 +1,4 @@
+import Policies
 import ResultStore
 import SimKernel
 
@@ -13,12 +14,16 @@ public struct WorldConfiguration: Sendable {
   public var governance: GovernanceConfiguration
   /// The simulated window, for drawing capacity-shortage windows up front.
   public var horizon: SimDuration
+  /// Which implementation answers each decision point (`spec.policies`).
+  public var policies: PolicyConfiguration
 
   public init(
     calendar: SimCalendar, seed: RandomSeed, runnerPool: RunnerPoolConfiguration?, delivery: DeliveryConfiguration? = nil,
     cluster: ClusterConfiguration? = nil, teams: [TeamConfiguration] = [],
-    governance: GovernanceConfiguration = GovernanceConfiguration(), horizon: SimDuration = .days(30)
+    governance: GovernanceConfiguration = GovernanceConfiguration(), horizon: SimDuration = .days(30),
+    policies: PolicyConfiguration = PolicyConfiguration()
   ) {
+    self.policies = policies
     self.calendar = calendar
     self.seed = seed
     self.runnerPool = runnerPool
@@ -50,16 +55,20 @@ public struct World: SimulationModel {
   public private(set) var delivery: Delivery?
   public internal(set) var cluster: Cluster?
 
-  public init(configuration: WorldConfiguration, recorder: RunRecorder?) {
+  /// - Parameter policies: the implementations the components consult; by default
+  ///   the built-ins `configuration.policies` names (external processes are started
+  ///   by ``SimulationRun``, which owns them).
+  public init(configuration: WorldConfiguration, recorder: RunRecorder?, policies: PolicySet? = nil) {
     self.configuration = configuration
+    let policies = policies ?? PolicySet(builtIns: configuration.policies)
     runnerPool = configuration.runnerPool.map {
       RunnerPool(configuration: $0, seed: configuration.seed, recorder: recorder)
     }
-    delivery = configuration.delivery.map { Delivery(configuration: $0, seed: configuration.seed) }
+    delivery = configuration.delivery.map { Delivery(configuration: $0, seed: configuration.seed, policies: policies) }
     cluster = configuration.cluster.map {
       Cluster(
         configuration: $0, teams: configuration.teams, governance: configuration.governance, seed: configuration.seed,
-        calendar: configuration.calendar, horizon: configuration.horizon, recorder: recorder)
+        calendar: configuration.calendar, horizon: configuration.horizon, recorder: recorder, policies: policies)
     }
   }
 
