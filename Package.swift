@@ -34,7 +34,7 @@ let package = Package(
     .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore", "Monitoring", "Policies"]),
     .target(
       name: "Scenario",
-      dependencies: ["SimKernel", "PlatformModel", .product(name: "Yams", package: "Yams")]
+      dependencies: ["SimKernel", "PlatformModel", "Policies", .product(name: "Yams", package: "Yams")]
     ),
     .target(
       name: "PlatformSimCLI",

@@ -1,5 +1,6 @@
 import Foundation
 import PlatformModel
+import Policies
 import SimKernel
 import Yams
 
@@ -23,6 +24,8 @@ public struct ScenarioDocument: Sendable {
   public var cluster: ClusterConfiguration?
   public var teams: [TeamConfiguration] = []
   public var governance = GovernanceConfiguration()
+  /// Which implementation answers each decision point (`spec.policies`).
+  public var policies = PolicyConfiguration()
 
   /// The calendar of the simulated window (always constructible after validation).
   public func calendar(duration runDuration: SimDuration? = nil) -> SimCalendar {
@@ -40,7 +43,7 @@ public struct ScenarioDocument: Sendable {
     WorldConfiguration(
       calendar: calendar(duration: runDuration), seed: RandomSeed(root: runSeed ?? seed, replication: replication),
       runnerPool: runnerPool, delivery: delivery, cluster: cluster, teams: teams, governance: governance,
-      horizon: runDuration ?? duration)
+      horizon: runDuration ?? duration, policies: policies)
   }
 }
 
@@ -150,6 +153,8 @@ public enum ScenarioLoader {
     let cluster = spec.object("cluster") { readCluster($0, place: place) }
     let teamsRead = spec["teams"]?.readArray().flatMap { readTeams($0) }
     let governance = spec.object("governance") { readGovernance($0) } ?? GovernanceConfiguration()
+    let policies = spec.object("policies") { readPolicies($0) }
+    let policiesOK = !spec.has("policies") || policies != nil
     let delivery = readDelivery(spec: spec, delivery: deliveryReader, runnerPool: runnerPool, teams: teamsRead?.deliveryTeams)
     let deliveryOK = !(spec.has("services") || teamsRead?.deliveryTeams.contains { $0.changeArrivals != nil } == true) || delivery != nil
     var clusterSectionsOK = !(spec.has("cluster") && cluster == nil) && !(spec.has("teams") && teamsRead == nil)
@@ -162,7 +167,7 @@ public enum ScenarioLoader {
         clusterSectionsOK = false
       }
     }
-    guard let metadata, let simulation, clusterSectionsOK, deliveryOK else { return nil }
+    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, policiesOK else { return nil }
     var document = ScenarioDocument(
       name: metadata.name, description: metadata.description, path: path, digest: digest,
       startEpochSeconds: simulation.startEpochSeconds, timeZone: simulation.timeZone, duration: simulation.duration,
@@ -170,6 +175,7 @@ public enum ScenarioLoader {
     document.cluster = cluster
     document.teams = teamsRead?.teams ?? []
     document.governance = governance
+    document.policies = policies ?? PolicyConfiguration()
     document.delivery = delivery
     return document
   }

@@ -156,6 +156,7 @@ public enum ScenarioSchema {
       FieldSchema("teams", .array(of: .object(team)), "Teams: tags, engineers and their changes, training workloads."),
       FieldSchema("services", .array(of: .object(service)), "Served models and their traffic."),
       FieldSchema("governance", .object(governance), "Required tags and admission policy."),
+      FieldSchema("policies", .object(policies), "Which implementation answers each decision point: built-in or external process."),
     ])
 
   public static let metadata = ObjectSchema(
