@@ -61,15 +61,16 @@ public enum SimulationRun {
         scenarioName: request.start.scenarioName, runID: runID.rawValue, seed: request.start.seed,
         startEpochSeconds: request.configuration.calendar.startEpochSeconds))
     var simulation = Simulation(
-      model: World(configuration: request.configuration, recorder: recorder, policies: policies))
+      model: World(
+        configuration: request.configuration, recorder: recorder, policies: policies, policyRuntime: policyRuntime))
     var limits = request.limits
     // A policy that could not even start (with `onError: fail`) fails the run before its first event.
-    if policyRuntime.fatalFault != nil { limits.maxEvents = 0 }
+    if policyRuntime.hasFatalFault { limits.maxEvents = 0 }
     simulation.model.start(scheduler: &simulation.scheduler)
     let endTime = SimTime.zero + request.duration
     let outcome = simulation.run(
-      until: endTime, limits: limits, wallClockSeconds: elapsedSeconds,
-      interruptRequested: { interruptRequested() || policyRuntime.fatalFault != nil }, onProgress: onProgress)
+      until: endTime, limits: limits, wallClockSeconds: elapsedSeconds, interruptRequested: interruptRequested,
+      onProgress: onProgress)
     let policyLogs = policyRuntime.finish()
     simulation.model.recordUnfinished(endTime: outcome.finalTime)
     let metrics = simulation.model.metrics(endTime: outcome.finalTime)

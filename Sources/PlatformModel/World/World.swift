@@ -58,8 +58,18 @@ public struct World: SimulationModel {
   /// - Parameter policies: the implementations the components consult; by default
   ///   the built-ins `configuration.policies` names (external processes are started
   ///   by ``SimulationRun``, which owns them).
-  public init(configuration: WorldConfiguration, recorder: RunRecorder?, policies: PolicySet? = nil) {
+  /// The external policy processes of the run, whose fatal faults stop it.
+  let policyRuntime: PolicyRuntime?
+
+  /// A policy failed with `onError: fail`: the run stops at once.
+  public var cannotContinue: Bool { policyRuntime?.hasFatalFault ?? false }
+
+  public init(
+    configuration: WorldConfiguration, recorder: RunRecorder?, policies: PolicySet? = nil,
+    policyRuntime: PolicyRuntime? = nil
+  ) {
     self.configuration = configuration
+    self.policyRuntime = policyRuntime
     let policies = policies ?? PolicySet(builtIns: configuration.policies)
     runnerPool = configuration.runnerPool.map {
       RunnerPool(configuration: $0, seed: configuration.seed, recorder: recorder)

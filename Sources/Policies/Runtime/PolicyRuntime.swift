@@ -17,6 +17,8 @@ public final class PolicyRuntime {
 
   /// The fault that fails the run (`onError: fail`), if any happened.
   public var fatalFault: PolicyFault? { faults.first { $0.handling == .failedRun } }
+  /// `fatalFault != nil`, stored: the run loop reads it after every event.
+  public private(set) var hasFatalFault = false
 
   init(context: PolicyRunContext) { self.context = context }
 
@@ -83,6 +85,7 @@ public final class PolicyRuntime {
         kind: error.kind, decisionPoint: point, policy: command.displayName, requestID: requestID, simulatedTime: time,
         detail: error.detail, output: error.output, handling: command.onError == .fail ? .failedRun : .fallback,
         fallbackBuiltIn: command.onError == .fallback ? fallbackName : nil))
+    if command.onError == .fail { hasFatalFault = true }
   }
 
   /// Ends every process and returns what each did. Idempotent.
