@@ -46,27 +46,34 @@ extension ScenarioLoader {
         ok = false
       }
     }
+    if let arguments, !programExists(arguments, reader: reader) { ok = false }
     guard ok else { return nil }
     guard let arguments else { return PolicySelection(builtIn: builtIn ?? point.defaultBuiltIn) }
     let directory = reader.context.directory.path
-    if let program = arguments.first, program.isEmpty {
-      reader["command"]?.error("the program name is empty", hint: "e.g. `command: [python3, policies/my_policy.py]`")
-      return nil
-    }
-    if let program = arguments.first, program.contains("/") {
-      let path = program.hasPrefix("/") ? program : reader.context.directory.appendingPathComponent(program).path
-      guard FileManager.default.isExecutableFile(atPath: path) else {
-        reader["command"]?.error(
-          "the program `\(program)` does not exist or is not executable (looked for \(path))",
-          hint: "paths are relative to the scenario file; a bare name such as `python3` is looked up on PATH")
-        return nil
-      }
-    }
     return PolicySelection(
       builtIn: builtIn ?? point.defaultBuiltIn,
       external: ExternalPolicyCommand(
         arguments: arguments, workingDirectory: directory,
         timeoutMicroseconds: timeout?.microseconds ?? ExternalPolicyCommand.defaultTimeoutMicroseconds,
         onError: onError ?? .fail))
+  }
+
+  /// Whether the command names a program that can run: non-empty, and executable
+  /// when given as a path (relative to the scenario file).
+  static func programExists(_ arguments: [String], reader: ObjectReader) -> Bool {
+    guard let program = arguments.first else { return false }
+    if program.isEmpty {
+      reader["command"]?.error("the program name is empty", hint: "e.g. `command: [python3, policies/my_policy.py]`")
+      return false
+    }
+    guard program.contains("/") else { return true }
+    let path = program.hasPrefix("/") ? program : reader.context.directory.appendingPathComponent(program).path
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+      reader["command"]?.error(
+        "the program `\(program)` does not exist or is not executable",
+        hint: "a path is relative to the scenario file; a bare name such as `python3` is looked up on PATH")
+      return false
+    }
+    return true
   }
 }
