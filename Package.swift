@@ -11,6 +11,7 @@ let package = Package(
   products: [
     .executable(name: "platformsim", targets: ["platformsim"]),
     .executable(name: "platformsim-bench", targets: ["PlatformSimBenchmarks"]),
+    .executable(name: "policy-bench", targets: ["PolicyBenchmark"]),
     .library(name: "SimKernel", targets: ["SimKernel"]),
   ],
   dependencies: [
@@ -48,6 +49,8 @@ let package = Package(
       name: "PlatformSimBenchmarks",
       dependencies: ["SimKernel", "PlatformModel", "ResultStore", "Scenario", "Policies"]
     ),
+    // Round-trip overhead of external policies (docs/PERFORMANCE.md).
+    .executableTarget(name: "PolicyBenchmark", dependencies: ["Policies"]),
     .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
     .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel"]),
     .testTarget(
