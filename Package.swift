@@ -62,7 +62,7 @@ let package = Package(
     .testTarget(name: "PoliciesTests", dependencies: ["Policies"]),
     .testTarget(
       name: "PlatformModelTests",
-      dependencies: ["PlatformModel", "SimKernel", "ResultStore"]
+      dependencies: ["PlatformModel", "SimKernel", "ResultStore", "Policies"]
     ),
     .testTarget(
       name: "EndToEndTests",
