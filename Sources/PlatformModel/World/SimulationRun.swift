@@ -43,7 +43,7 @@ public enum SimulationRun {
   /// - Throws: ``StoreError`` only when the run row itself cannot be written; any
   ///   later failure is recorded on the run (status `failed`) and reported.
   public static func execute(
-    _ request: RunRequest, store: ResultStore, createdAt: String, interruptRequested: () -> Bool = { false },
+    _ request: RunRequest, store: ResultStore, createdAt: String, interruptRequested: @escaping () -> Bool = { false },
     onProgress: ((SimTime, Int) -> Void)? = nil
   ) throws(StoreError) -> RunReport {
     let runID = try store.beginRun(request.start, createdAt: createdAt)
@@ -59,7 +59,8 @@ public enum SimulationRun {
       request.configuration.policies,
       context: PolicyRunContext(
         scenarioName: request.start.scenarioName, runID: runID.rawValue, seed: request.start.seed,
-        startEpochSeconds: request.configuration.calendar.startEpochSeconds))
+        startEpochSeconds: request.configuration.calendar.startEpochSeconds),
+      interruptRequested: interruptRequested)
     var simulation = Simulation(
       model: World(
         configuration: request.configuration, recorder: recorder, policies: policies, policyRuntime: policyRuntime))
@@ -68,14 +69,17 @@ public enum SimulationRun {
     if policyRuntime.hasFatalFault { limits.maxEvents = 0 }
     simulation.model.start(scheduler: &simulation.scheduler)
     let endTime = SimTime.zero + request.duration
-    let outcome = simulation.run(
+    var outcome = simulation.run(
       until: endTime, limits: limits, wallClockSeconds: elapsedSeconds, interruptRequested: interruptRequested,
       onProgress: onProgress)
     let policyLogs = policyRuntime.finish()
     simulation.model.recordUnfinished(endTime: outcome.finalTime)
     let metrics = simulation.model.metrics(endTime: outcome.finalTime)
     let kpis = simulation.model.kpis(endTime: outcome.finalTime)
-    var status: RunStatus = outcome.reason.coveredWindow ? .completed : .stopped
+    // An interrupt noticed while waiting for a policy ends the loop as a model stop.
+    if outcome.reason == .modelFailed && !policyRuntime.hasFatalFault { outcome.reason = .interrupted }
+    let reason = outcome.reason
+    var status: RunStatus = reason.coveredWindow ? .completed : .stopped
     var errorMessage: String?
     if let fault = policyRuntime.fatalFault {
       status = .failed
@@ -96,7 +100,7 @@ public enum SimulationRun {
       status: status,
       simulatedReachedEpochSeconds: request.configuration.calendar.epochSeconds(at: outcome.finalTime),
       wallSeconds: wallSeconds, eventCount: outcome.eventCount,
-      stopReason: policyRuntime.fatalFault == nil ? outcome.reason.explanation : "a policy failed (see policy_faults)",
+      stopReason: policyRuntime.fatalFault == nil ? reason.explanation : "a policy failed (see policy_faults)",
       errorMessage: errorMessage)
     try store.finishRun(runID, finish)
     return RunReport(

@@ -61,8 +61,9 @@ public struct World: SimulationModel {
   /// The external policy processes of the run, whose fatal faults stop it.
   let policyRuntime: PolicyRuntime?
 
-  /// A policy failed with `onError: fail`: the run stops at once.
-  public var cannotContinue: Bool { policyRuntime?.hasFatalFault ?? false }
+  /// A policy failed with `onError: fail`, or an interrupt cut a policy's answer
+  /// short: the run stops at once.
+  public var cannotContinue: Bool { policyRuntime?.mustStop ?? false }
 
   public init(
     configuration: WorldConfiguration, recorder: RunRecorder?, policies: PolicySet? = nil,

@@ -38,6 +38,10 @@ public final class ExternalPolicy<Observation: Codable & Sendable, Action: Codab
     } catch {
       failed = true
       connection.terminate(gracefully: false)
+      if error.interrupted {
+        runtime.noteInterrupted()
+        return fallback(observation, time)
+      }
       runtime.record(
         error, point: connection.point, command: connection.command, requestID: connection.currentRequestID, time: time,
         fallbackName: fallbackName)

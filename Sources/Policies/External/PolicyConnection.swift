@@ -11,6 +11,8 @@ struct PolicyExchangeError: Error {
   var kind: PolicyFault.Kind
   var detail: String
   var output: String?
+  /// The wait was abandoned because the run is being interrupted (not a fault).
+  var interrupted = false
 }
 
 /// One external policy process: started once per run, spoken to over its stdin and
@@ -42,7 +44,13 @@ final class PolicyConnection {
 
   var processID: Int32 { started ? process.processIdentifier : 0 }
 
-  init(point: DecisionPoint, command: ExternalPolicyCommand, context: PolicyRunContext) {
+  private let interruptRequested: () -> Bool
+
+  init(
+    point: DecisionPoint, command: ExternalPolicyCommand, context: PolicyRunContext,
+    interruptRequested: @escaping () -> Bool = { false }
+  ) {
+    self.interruptRequested = interruptRequested
     self.point = point
     self.command = command
     self.context = context
@@ -187,8 +195,12 @@ final class PolicyConnection {
           kind: .timeout, detail: "did not answer within \(formatSeconds(Double(command.timeoutMicroseconds) / 1e6)) s (the `timeout`)",
           output: partial)
       }
+      if interruptRequested() {
+        throw PolicyExchangeError(kind: .timeout, detail: "was interrupted", interrupted: true)
+      }
+      // Waits in slices of at most 100 ms so an interrupt is noticed promptly.
       var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-      let ready = poll(&entry, 1, Int32(min(Int64(Int32.max), (remaining + 999) / 1_000)))
+      let ready = poll(&entry, 1, Int32(min(100, (remaining + 999) / 1_000)))
       if ready < 0 && errno != EINTR {
         throw PolicyExchangeError(kind: .protocolError, detail: "cannot wait for its answer (errno \(errno))")
       }

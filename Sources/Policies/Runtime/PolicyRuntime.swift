@@ -20,14 +20,28 @@ public final class PolicyRuntime {
   /// `fatalFault != nil`, stored: the run loop reads it after every event.
   public private(set) var hasFatalFault = false
 
-  init(context: PolicyRunContext) { self.context = context }
+  /// Polled while waiting for an answer, so SIGINT/SIGTERM need not wait out a timeout.
+  let interruptRequested: () -> Bool
+  /// An interrupt arrived while a policy was being waited for: the run must stop.
+  public private(set) var wasInterrupted = false
+
+  /// Whether the run must stop now: a fatal fault, or an interrupt during a decision.
+  public var mustStop: Bool { hasFatalFault || wasInterrupted }
+
+  init(context: PolicyRunContext, interruptRequested: @escaping () -> Bool) {
+    self.context = context
+    self.interruptRequested = interruptRequested
+  }
 
   deinit { finish() }
 
   /// Builds the policies `configuration` selects, starting each external process
   /// and exchanging its hello. A process that fails to start is a fault like any other.
-  public static func start(_ configuration: PolicyConfiguration, context: PolicyRunContext) -> (PolicySet, PolicyRuntime) {
-    let runtime = PolicyRuntime(context: context)
+  public static func start(
+    _ configuration: PolicyConfiguration, context: PolicyRunContext,
+    interruptRequested: @escaping () -> Bool = { false }
+  ) -> (PolicySet, PolicyRuntime) {
+    let runtime = PolicyRuntime(context: context, interruptRequested: interruptRequested)
     var set = PolicySet(builtIns: configuration)
     guard configuration.usesExternalPolicies else { return (set, runtime) }
     // A policy that exits must not take the simulator down with SIGPIPE on our next write.
@@ -62,7 +76,8 @@ public final class PolicyRuntime {
     _ point: DecisionPoint, command: ExternalPolicyCommand, fallback: @escaping (Observation, PolicyTime) -> Action,
     fallbackName: String, validate: @escaping (Observation, Action) -> String?
   ) -> ExternalPolicy<Observation, Action> {
-    let connection = PolicyConnection(point: point, command: command, context: context)
+    let connection = PolicyConnection(
+      point: point, command: command, context: context, interruptRequested: interruptRequested)
     connections.append(connection)
     let policy = ExternalPolicy(
       connection: connection, fallback: fallback, fallbackName: fallbackName, validate: validate, runtime: self)
@@ -71,10 +86,17 @@ public final class PolicyRuntime {
     } catch {
       policy.markFailed()
       connection.terminate(gracefully: false)
+      if error.interrupted {
+        noteInterrupted()
+        return policy
+      }
       record(error, point: point, command: command, requestID: nil, time: PolicyTime(microseconds: 0), fallbackName: fallbackName)
     }
     return policy
   }
+
+  /// The wait for an answer was cut short by SIGINT/SIGTERM: not the policy's fault.
+  func noteInterrupted() { wasInterrupted = true }
 
   func record(
     _ error: PolicyExchangeError, point: DecisionPoint, command: ExternalPolicyCommand, requestID: Int64?,
