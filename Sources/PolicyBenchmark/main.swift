@@ -18,7 +18,8 @@ func option(_ name: String, default value: String) -> String {
 
 let decisions = Int(option("--decisions", default: "20000")) ?? 20_000
 let repetitions = Int(option("--repetitions", default: "7")) ?? 7
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
 let script = option("--policy", default: root.appendingPathComponent("scenarios/policies/rollback_bot.py").path)
 
 let observation = IncidentResponseObservation(
@@ -53,7 +54,8 @@ func measure(_ policy: any IncidentResponsePolicy) -> [Double] {
 
 func median(_ values: [Double]) -> Double {
   let sorted = values.sorted()
-  return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+  return sorted.count % 2 == 1
+    ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 let builtIn = measure(RollbackBotResponse())
@@ -77,8 +79,12 @@ if let fault = runtime.faults.first {
   exit(1)
 }
 let format = { (value: Double) in String(format: "%.2f", value) }
-print("external policy round trip (python3 \(URL(fileURLWithPath: script).lastPathComponent)), \(decisions) decisions × \(repetitions)")
-print("  start-up + hello      \(format(Double(startup.components.attoseconds) * 1e-15 + Double(startup.components.seconds) * 1e3)) ms")
+print(
+  "external policy round trip (python3 \(URL(fileURLWithPath: script).lastPathComponent)), \(decisions) decisions × \(repetitions)"
+)
+print(
+  "  start-up + hello      \(format(Double(startup.components.attoseconds) * 1e-15 + Double(startup.components.seconds) * 1e3)) ms"
+)
 print("  per decision, median  \(format(median(external))) µs  (runs: \(external.map(format).joined(separator: ", ")))")
 print("  built-in, median      \(format(median(builtIn) * 1_000)) ns")
 print("  decisions answered    \(logs.first?.decisions ?? 0) by the process, \(rollbacks) rollbacks in all")

@@ -242,7 +242,8 @@ public enum Schema {
       request_id INTEGER,
       sim_time REAL NOT NULL,
       kind TEXT NOT NULL
-        CHECK (kind IN ('start-failed', 'crashed', 'exited', 'timeout', 'invalid-json', 'invalid-action', 'protocol-error')),
+        CHECK (kind IN (
+          'start-failed', 'crashed', 'exited', 'timeout', 'invalid-json', 'invalid-action', 'protocol-error')),
       message TEXT NOT NULL,
       output TEXT,
       handling TEXT NOT NULL CHECK (handling IN ('failed-run', 'fallback')),

@@ -10,7 +10,8 @@ extension ScenarioLoader {
     var ok = true
     for point in DecisionPoint.allCases {
       guard let value = reader[point.rawValue] else { continue }
-      guard let selection = value.readObject(ScenarioSchema.policySelection).flatMap({ readSelection($0, point: point) })
+      guard
+        let selection = value.readObject(ScenarioSchema.policySelection).flatMap({ readSelection($0, point: point) })
       else {
         ok = false
         continue

@@ -10,16 +10,19 @@ extension ScenarioSchema {
     fields: [
       FieldSchema(
         "builtin", .string(), default: "the decision point's default built-in",
-        "A built-in policy (docs/POLICIES.md lists them per decision point); with `command`, the one that takes over on `onError: fallback`."),
+        "A built-in policy (docs/POLICIES.md lists them per decision point); with `command`, the one that takes over on `onError: fallback`."
+      ),
       FieldSchema(
         "command", .array(of: .string(), minimumCount: 1),
-        "Program and arguments of an external policy, started once per run in the scenario file's directory; a program without `/` is looked up on PATH."),
+        "Program and arguments of an external policy, started once per run in the scenario file's directory; a program without `/` is looked up on PATH."
+      ),
       FieldSchema(
         "timeout", .duration(.positive), default: "5s",
         "Longest wait for one answer (and for the hello); a slower policy is a fault."),
       FieldSchema(
         "onError", .choice(ExternalPolicyCommand.OnError.allCases.map(\.rawValue)), default: "fail",
-        "On a fault (crash, exit, timeout, invalid JSON or action): `fail` the run (exit 1), or record it in `policy_faults` and `fallback` to the built-in."),
+        "On a fault (crash, exit, timeout, invalid JSON or action): `fail` the run (exit 1), or record it in `policy_faults` and `fallback` to the built-in."
+      ),
     ])
 
   public static let policies = ObjectSchema(

@@ -12,7 +12,8 @@ import Testing
 @Suite("External policies")
 struct PolicyEndToEndTests {
   static let scenarios = PlatformSimProcess.repositoryRoot.appendingPathComponent("scenarios")
-  static let faultyPolicy = PlatformSimProcess.repositoryRoot.appendingPathComponent("Tests/Fixtures/policies/faulty_policy.py")
+  static let faultyPolicy = PlatformSimProcess.repositoryRoot.appendingPathComponent(
+    "Tests/Fixtures/policies/faulty_policy.py")
 
   /// Tables that describe the decisions' effects (everything but the run row and the
   /// policy processes' own bookkeeping).
@@ -27,7 +28,8 @@ struct PolicyEndToEndTests {
     guard let range = text.range(of: "\n  policies:\n") else { throw CocoaError(.fileReadCorruptFile) }
     let path = directory.appendingPathComponent(name).path
     let catalogue = scenarios.appendingPathComponent("catalogue").path
-    let body = String(text[..<range.lowerBound]).replacingOccurrences(of: "catalogue: catalogue/", with: "catalogue: \(catalogue)/")
+    let body = String(text[..<range.lowerBound]).replacingOccurrences(
+      of: "catalogue: catalogue/", with: "catalogue: \(catalogue)/")
     try (body + "\n  policies:\n" + policies + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     return path
   }
@@ -38,12 +40,15 @@ struct PolicyEndToEndTests {
     let database = directory.appendingPathComponent("runs.sqlite").path
     let bot = Self.scenarios.appendingPathComponent("policies/rollback_bot.py").path
     let external = try Self.variant(
-      of: "rollback-bot.yaml", policies: "    incidentResponse: {command: [python3, \(bot)], timeout: 2s}", in: directory,
+      of: "rollback-bot.yaml", policies: "    incidentResponse: {command: [python3, \(bot)], timeout: 2s}",
+      in: directory,
       name: "external.yaml")
     let builtIn = try Self.variant(
-      of: "rollback-bot.yaml", policies: "    incidentResponse: {builtin: rollback-bot}", in: directory, name: "builtin.yaml")
+      of: "rollback-bot.yaml", policies: "    incidentResponse: {builtin: rollback-bot}", in: directory,
+      name: "builtin.yaml")
     let human = try Self.variant(
-      of: "rollback-bot.yaml", policies: "    incidentResponse: {builtin: on-call-human}", in: directory, name: "human.yaml")
+      of: "rollback-bot.yaml", policies: "    incidentResponse: {builtin: on-call-human}", in: directory,
+      name: "human.yaml")
     for scenario in [external, builtIn, human] {
       let result = try PlatformSimProcess.run(["run", scenario, "--db", database, "--quiet"])
       #expect(result.status == 0, "\(result.standardError)")
@@ -53,7 +58,8 @@ struct PolicyEndToEndTests {
     #expect(externalDigests == (try Self.modelDigests(database, run: 2)))
     #expect(externalDigests["incidents"] != (try Self.modelDigests(database, run: 3))["incidents"])
     let store = try ResultStore(path: database)
-    let logs = try store.database.query("SELECT decisions, termination, exit_status, stderr FROM policy_logs WHERE run_id = 1")
+    let logs = try store.database.query(
+      "SELECT decisions, termination, exit_status, stderr FROM policy_logs WHERE run_id = 1")
     #expect(logs.count == 1)
     #expect((logs.first?[0].intValue ?? 0) > 0)
     #expect(logs.first?[1].stringValue == "exited")
@@ -69,7 +75,8 @@ struct PolicyEndToEndTests {
       of: "spot-fallback.yaml", policies: "    capacityType: {command: [python3, \(rule), --max-wait-minutes, \"0\"]}",
       in: directory, name: "no-wait.yaml")
     let builtIn = try Self.variant(
-      of: "spot-fallback.yaml", policies: "    capacityType: {builtin: spot-first}", in: directory, name: "builtin.yaml")
+      of: "spot-fallback.yaml", policies: "    capacityType: {builtin: spot-first}", in: directory, name: "builtin.yaml"
+    )
     for scenario in [noWait, builtIn, Self.scenarios.appendingPathComponent("spot-fallback.yaml").path] {
       let result = try PlatformSimProcess.run(["run", scenario, "--db", database, "--quiet"])
       #expect(result.status == 0, "\(result.standardError)")
@@ -85,37 +92,37 @@ struct PolicyEndToEndTests {
   {
     let path = directory.appendingPathComponent("faulty-\(mode).yaml").path
     try """
-      apiVersion: platformsim.dev/v1alpha1
-      kind: Scenario
-      metadata:
-        name: faulty-\(mode)
-      spec:
-        simulation:
-          start: 2026-01-05T00:00:00
-          duration: 2d
-          seed: 3
-        cluster:
-          name: faulty
-          nodePools:
-            - name: cpu
-              capacityType: on-demand
-              instanceTypes: [m5.xlarge]
-              min: 2
-              max: 2
-              desired: 2
-        teams:
-          - name: team-a
-            tags: {Owner: a@example.com, CostCenter: CC-1}
-            training:
-              - template: sklearn-standard
-                arrivals: {ratePerHour: 4}
-                resources: {cpu: 1, memoryGiB: 2}
-        policies:
-          admission:
-            command: [python3, \(faultyPolicy.path), \(mode)]
-            timeout: \(timeout)
-            onError: \(onError)
-      """.write(toFile: path, atomically: true, encoding: .utf8)
+    apiVersion: platformsim.dev/v1alpha1
+    kind: Scenario
+    metadata:
+      name: faulty-\(mode)
+    spec:
+      simulation:
+        start: 2026-01-05T00:00:00
+        duration: 2d
+        seed: 3
+      cluster:
+        name: faulty
+        nodePools:
+          - name: cpu
+            capacityType: on-demand
+            instanceTypes: [m5.xlarge]
+            min: 2
+            max: 2
+            desired: 2
+      teams:
+        - name: team-a
+          tags: {Owner: a@example.com, CostCenter: CC-1}
+          training:
+            - template: sklearn-standard
+              arrivals: {ratePerHour: 4}
+              resources: {cpu: 1, memoryGiB: 2}
+      policies:
+        admission:
+          command: [python3, \(faultyPolicy.path), \(mode)]
+          timeout: \(timeout)
+          onError: \(onError)
+    """.write(toFile: path, atomically: true, encoding: .utf8)
     return path
   }
 
@@ -154,7 +161,8 @@ struct PolicyEndToEndTests {
     #expect(text.contains("FAILED"))
     // The run stops at the failing decision, not at the end of the window.
     #expect(!text.contains("simulated  2d of 2d"), "\(text)")
-    #expect(text.contains("policy `python3 \(Self.faultyPolicy.path) \(mode)` for decision point `admission`"), "\(text)")
+    #expect(
+      text.contains("policy `python3 \(Self.faultyPolicy.path) \(mode)` for decision point `admission`"), "\(text)")
     #expect(text.contains(detail), "\(text)")
     if !output.isEmpty { #expect(text.contains(output), "\(text)") }
     let store = try ResultStore(path: database)
@@ -165,7 +173,8 @@ struct PolicyEndToEndTests {
     try Self.expectNoChildProcess(database, run: 1)
   }
 
-  @Test("with onError: fallback a faulty policy is recorded and the built-in finishes the run as if it had run all along")
+  @Test(
+    "with onError: fallback a faulty policy is recorded and the built-in finishes the run as if it had run all along")
   func faultFallsBack() throws {
     let directory = PlatformSimProcess.scratchDirectory()
     let database = directory.appendingPathComponent("runs.sqlite").path
@@ -174,7 +183,8 @@ struct PolicyEndToEndTests {
     #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
     let store = try ResultStore(path: database)
     #expect(try store.status(of: RunID(1)) == .completed)
-    let faults = try store.database.query("SELECT kind, handling, fallback_builtin, output FROM policy_faults WHERE run_id = 1")
+    let faults = try store.database.query(
+      "SELECT kind, handling, fallback_builtin, output FROM policy_faults WHERE run_id = 1")
     #expect(faults.count == 1)
     #expect(faults.first?[0].stringValue == "invalid-json")
     #expect(faults.first?[1].stringValue == "fallback")

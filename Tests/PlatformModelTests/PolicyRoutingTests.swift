@@ -74,7 +74,8 @@ struct PolicyRoutingTests {
     var policies = PolicySet()
     policies.admission = RejectEverything()
     var simulation = ClusterFixture.world(
-      pools: [ClusterFixture.pool("od", .onDemand, desired: 1)], streams: [ClusterFixture.gpuStream()], policies: policies)
+      pools: [ClusterFixture.pool("od", .onDemand, desired: 1)], streams: [ClusterFixture.gpuStream()],
+      policies: policies)
     ClusterFixture.submit(&simulation, solveTime: .minutes(5), count: 3)
     let cluster = try #require(simulation.model.cluster)
     #expect(cluster.statistics.jobsRejected == 3)

@@ -27,7 +27,8 @@ struct BuiltInPolicyTests {
     let request = ResourceAmounts(cpuMillis: 2_000, memoryMiB: 8_192, gpus: 1)
     func choose(_ expander: String) -> String? {
       ClusterAutoscalerScaleUp().decide(
-        NodeScaleUpObservation(job: "j", team: "t", workers: 2, perWorker: request, expander: expander, options: options),
+        NodeScaleUpObservation(
+          job: "j", team: "t", workers: 2, perWorker: request, expander: expander, options: options),
         at: now
       ).pool
     }

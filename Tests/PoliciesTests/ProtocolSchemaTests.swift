@@ -25,7 +25,9 @@ struct ProtocolSchemaTests {
     try expectMatches(encoded, definition, path: name, definitions: definitions)
   }
 
-  static func expectMatches(_ encoded: Any, _ definition: [String: Any], path: String, definitions: [String: Any]) throws {
+  static func expectMatches(_ encoded: Any, _ definition: [String: Any], path: String, definitions: [String: Any])
+    throws
+  {
     var definition = definition
     if let reference = definition["$ref"] as? String {
       definition = try #require(definitions[String(reference.dropFirst("#/$defs/".count))] as? [String: Any])
@@ -34,8 +36,12 @@ struct ProtocolSchemaTests {
       for element in array { try expectMatches(element, items, path: path + "[]", definitions: definitions) }
       return
     }
-    guard let object = encoded as? [String: Any], let properties = definition["properties"] as? [String: Any] else { return }
-    #expect(Set(object.keys) == Set(properties.keys), "\(path): encoded \(object.keys.sorted()), schema \(properties.keys.sorted())")
+    guard let object = encoded as? [String: Any], let properties = definition["properties"] as? [String: Any] else {
+      return
+    }
+    #expect(
+      Set(object.keys) == Set(properties.keys),
+      "\(path): encoded \(object.keys.sorted()), schema \(properties.keys.sorted())")
     for required in definition["required"] as? [String] ?? [] {
       #expect(object[required] != nil, "\(path): required `\(required)` is not encoded")
     }
@@ -62,7 +68,8 @@ struct ProtocolSchemaTests {
     try Self.expectMatches(
       NodeScaleDownObservation(
         node: "node-1", pool: "p", instanceType: "m5.xlarge", capacityType: "on-demand", utilisation: 0.1, empty: true,
-        unneededSeconds: 700, unneededTimeSeconds: 600, coolingDown: false, removedThisScan: 0, maxScaleDownParallelism: 10,
+        unneededSeconds: 700, unneededTimeSeconds: 600, coolingDown: false, removedThisScan: 0,
+        maxScaleDownParallelism: 10,
         drainedThisScan: false, poolDesiredNodes: 3, poolMinNodes: 1), definition: "NodeScaleDownObservation")
     try Self.expectMatches(NodeScaleDownAction(remove: true), definition: "NodeScaleDownAction")
     try Self.expectMatches(
@@ -72,20 +79,23 @@ struct ProtocolSchemaTests {
     try Self.expectMatches(CapacityTypeAction(capacityType: .onDemand), definition: "CapacityTypeAction")
     try Self.expectMatches(
       PreemptionObservation(
-        job: "trainjob-2", team: "t", priority: 100, victims: [.init(job: "trainjob-1", team: "u", priority: 0, runningSeconds: 5)]),
+        job: "trainjob-2", team: "t", priority: 100,
+        victims: [.init(job: "trainjob-1", team: "u", priority: 0, runningSeconds: 5)]),
       definition: "PreemptionObservation")
     try Self.expectMatches(PreemptionAction(preempt: false), definition: "PreemptionAction")
     try Self.expectMatches(
       CheckpointIntervalObservation(
         job: "trainjob-1", team: "t", attempt: 1, mode: "fixed", fixedIntervalSeconds: 1_800, checkpointCostSeconds: 60,
-        restartCostSeconds: 300, failureRatePerSecond: 0, remainingWorkSeconds: 3_600), definition: "CheckpointIntervalObservation")
+        restartCostSeconds: 300, failureRatePerSecond: 0, remainingWorkSeconds: 3_600),
+      definition: "CheckpointIntervalObservation")
     try Self.expectMatches(CheckpointIntervalAction(intervalSeconds: 1_800), definition: "CheckpointIntervalAction")
     try Self.expectMatches(
       AdmissionObservation(
         kind: "training-job", workload: "trainjob-1", team: "t", tags: [NameValue(name: "Owner", value: "a")],
         requiredTags: ["Owner"], missingTags: [], mode: "audit"), definition: "AdmissionObservation")
     try Self.expectMatches(
-      AdmissionAction(verdict: .admitWithViolations, reason: "r", violations: ["CostCenter"]), definition: "AdmissionAction")
+      AdmissionAction(verdict: .admitWithViolations, reason: "r", violations: ["CostCenter"]),
+      definition: "AdmissionAction")
     try Self.expectMatches(
       DevScheduleObservation(
         pool: "dev", withinWindow: true, active: false, liveNodes: 0, desiredNodes: 2, minNodes: 1, localTime: "x"),
@@ -115,7 +125,8 @@ struct ProtocolSchemaTests {
     try Self.expectMatches(AlertRoutingAction(action: .page), definition: "AlertRoutingAction")
     try Self.expectMatches(
       ReplicaAutoscalingObservation(
-        service: "s", currentReplicas: 2, readyReplicas: 2, metricValue: 5, targetValue: 10, minReplicas: 1, maxReplicas: 5),
+        service: "s", currentReplicas: 2, readyReplicas: 2, metricValue: 5, targetValue: 10, minReplicas: 1,
+        maxReplicas: 5),
       definition: "ReplicaAutoscalingObservation")
     try Self.expectMatches(ReplicaAutoscalingAction(desiredReplicas: 3), definition: "ReplicaAutoscalingAction")
   }
@@ -127,7 +138,8 @@ struct ProtocolSchemaTests {
       definition: "HelloFromSimulator")
     try Self.expectMatches(
       RequestLine(
-        id: 1, decisionPoint: "devSchedule", time: WireTime(seconds: 1, iso: "x"), observation: DevScheduleAction(active: true)),
+        id: 1, decisionPoint: "devSchedule", time: WireTime(seconds: 1, iso: "x"),
+        observation: DevScheduleAction(active: true)),
       definition: "Request")
     try Self.expectMatches(ByeLine(), definition: "Bye")
     let definitions = try Self.definitions()

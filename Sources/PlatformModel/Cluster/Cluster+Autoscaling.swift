@@ -123,7 +123,8 @@ extension Cluster {
     if stream.capacity == .spotWithFallback {
       let pools = configuration.nodePools
       let observation = CapacityTypeObservation(
-        job: job.id.description, team: teams[job.team].name, workers: workers, waitingSeconds: (now - job.submittedAt).seconds,
+        job: job.id.description, team: teams[job.team].name, workers: workers,
+        waitingSeconds: (now - job.submittedAt).seconds,
         spotPools: options.filter { pools[$0.pool].capacityType == .spot }.map { pools[$0.pool].name },
         onDemandPools: options.filter { pools[$0.pool].capacityType == .onDemand }.map { pools[$0.pool].name },
         spotPoolsBackedOff: pools.indices.filter {

@@ -12,7 +12,8 @@ extension Cluster {
   mutating func poolScheduleChanged(_ pool: Int, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar) {
     let config = configuration.nodePools[pool]
     guard let schedule = config.activeSchedule else { return }
-    let active = scheduleDecision(pool, withinWindow: schedule.contains(scheduler.now, calendar: calendar), now: scheduler.now)
+    let withinWindow = schedule.contains(scheduler.now, calendar: calendar)
+    let active = scheduleDecision(pool, withinWindow: withinWindow, now: scheduler.now)
     if active && !pools[pool].scheduleActive {
       accrueScheduleSavings(pool: pool, until: scheduler.now)
       pools[pool].scheduleActive = true
@@ -39,8 +40,9 @@ extension Cluster {
   func scheduleDecision(_ pool: Int, withinWindow: Bool, now: SimTime) -> Bool {
     let config = configuration.nodePools[pool]
     let observation = DevScheduleObservation(
-      pool: config.name, withinWindow: withinWindow, active: pools[pool].scheduleActive, liveNodes: liveNodeCount(pool: pool),
-      desiredNodes: config.desiredNodes, minNodes: config.minNodes, localTime: calendar.formatted(now))
+      pool: config.name, withinWindow: withinWindow, active: pools[pool].scheduleActive,
+      liveNodes: liveNodeCount(pool: pool), desiredNodes: config.desiredNodes, minNodes: config.minNodes,
+      localTime: calendar.formatted(now))
     return policies.devSchedule.decide(observation, at: PolicyTime(microseconds: now.microseconds)).active
   }
 }

@@ -434,7 +434,8 @@ public struct Delivery {
     let observation = IncidentResponseObservation(
       incident: record.id.rawValue, service: service.name, team: configuration.teams[Int(service.team.rawValue)].name,
       defectKind: record.kind.rawValue, detection: record.detection?.rawValue ?? "unknown",
-      openedSeconds: (record.openedAt - SimTime.zero).seconds, detectedSeconds: record.detectedAt.map { ($0 - SimTime.zero).seconds },
+      openedSeconds: (record.openedAt - SimTime.zero).seconds,
+      detectedSeconds: record.detectedAt.map { ($0 - SimTime.zero).seconds },
       failedRequests: record.failedRequests, rootCauseChanges: record.rootCauses.map(\.rawValue),
       rollbackProbability: configuration.onCall.rollbackProbability, randomUnit: randomUnit,
       rollbackDelaySeconds: rollbackDelay.seconds, fixForwardDelaySeconds: fixDelay.seconds)

@@ -103,8 +103,9 @@ extension Cluster {
     if case .fixed(let interval) = policy.interval { fixed = interval.seconds }
     let observation = CheckpointIntervalObservation(
       job: jobs[index].id.description, team: teams[jobs[index].team].name, attempt: jobs[index].attempts,
-      mode: fixed == nil ? "young-daly" : "fixed", fixedIntervalSeconds: fixed, checkpointCostSeconds: policy.cost.seconds,
-      restartCostSeconds: policy.restartCost.seconds, failureRatePerSecond: hazard,
+      mode: fixed == nil ? "young-daly" : "fixed", fixedIntervalSeconds: fixed,
+      checkpointCostSeconds: policy.cost.seconds, restartCostSeconds: policy.restartCost.seconds,
+      failureRatePerSecond: hazard,
       remainingWorkSeconds: jobs[index].remainingWork.seconds)
     let action = policies.checkpointInterval.decide(observation, at: PolicyTime(microseconds: now.microseconds))
     return action.intervalSeconds.map { SimDuration(seconds: $0) }

@@ -38,7 +38,8 @@ public struct CheckpointIntervalObservation: Codable, Sendable, Equatable {
 
   public func problem(with action: CheckpointIntervalAction) -> String? {
     guard let seconds = action.intervalSeconds else { return nil }
-    return seconds.isFinite && seconds >= 0.000_001 ? nil : "intervalSeconds must be a positive number of seconds (found \(seconds))"
+    return seconds.isFinite && seconds >= 0.000_001
+      ? nil : "intervalSeconds must be a positive number of seconds (found \(seconds))"
   }
 }
 
@@ -54,7 +55,9 @@ public struct CheckpointIntervalAction: Codable, Sendable, Equatable {
 public final class YoungDalyCheckpointInterval: CheckpointIntervalPolicy {
   public init() {}
   public func decide(_ observation: CheckpointIntervalObservation, at time: PolicyTime) -> CheckpointIntervalAction {
-    if observation.mode == "fixed" { return CheckpointIntervalAction(intervalSeconds: observation.fixedIntervalSeconds) }
+    if observation.mode == "fixed" {
+      return CheckpointIntervalAction(intervalSeconds: observation.fixedIntervalSeconds)
+    }
     guard observation.failureRatePerSecond > 0 else { return CheckpointIntervalAction(intervalSeconds: nil) }
     let tau = CheckpointMath.dalyInterval(
       checkpointCost: observation.checkpointCostSeconds, meanTimeBetweenFailures: 1 / observation.failureRatePerSecond)

@@ -2,7 +2,8 @@
 /// and at weekends).
 ///
 /// Consulted at the start of the run and at each change of the pool's weekly window.
-public protocol DevSchedulePolicy: DecisionPolicy where Observation == DevScheduleObservation, Action == DevScheduleAction {}
+public protocol DevSchedulePolicy: DecisionPolicy
+where Observation == DevScheduleObservation, Action == DevScheduleAction {}
 
 public struct DevScheduleObservation: Codable, Sendable, Equatable {
   public var pool: String

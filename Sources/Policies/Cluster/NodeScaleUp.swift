@@ -3,7 +3,8 @@
 /// Consulted by the node autoscaler (Cluster Autoscaler scans and Karpenter
 /// provisioning) once per gang it cannot place on existing or launching capacity,
 /// with every pool that could host the remaining workers within its `max`.
-public protocol NodeScaleUpPolicy: DecisionPolicy where Observation == NodeScaleUpObservation, Action == NodeScaleUpAction {}
+public protocol NodeScaleUpPolicy: DecisionPolicy
+where Observation == NodeScaleUpObservation, Action == NodeScaleUpAction {}
 
 /// A pending gang and the pools that could take it.
 public struct NodeScaleUpObservation: Codable, Sendable, Equatable {
@@ -44,7 +45,8 @@ public struct NodeScaleUpObservation: Codable, Sendable, Equatable {
     }
   }
 
-  public init(job: String, team: String, workers: Int, perWorker: ResourceAmounts, expander: String, options: [Option]) {
+  public init(job: String, team: String, workers: Int, perWorker: ResourceAmounts, expander: String, options: [Option])
+  {
     self.job = job
     self.team = team
     self.workers = workers
@@ -98,7 +100,8 @@ public final class ClusterAutoscalerScaleUp: NodeScaleUpPolicy {
       let capacityCPU = option.nodeCapacity.cpuMillis * nodes
       let capacityMemory = option.nodeCapacity.memoryMiB * nodes
       let cpuWaste = Double(capacityCPU - observation.perWorker.cpuMillis * workers) / Double(max(1, capacityCPU))
-      let memoryWaste = Double(capacityMemory - observation.perWorker.memoryMiB * workers) / Double(max(1, capacityMemory))
+      let memoryWaste =
+        Double(capacityMemory - observation.perWorker.memoryMiB * workers) / Double(max(1, capacityMemory))
       return (cpuWaste + memoryWaste) / 2
     }
   }

@@ -2,7 +2,8 @@
 ///
 /// Consulted when the scheduler found a set of victims that makes the gang fit
 /// (kube-scheduler's DefaultPreemption candidate selection stays in the model).
-public protocol PreemptionPolicy: DecisionPolicy where Observation == PreemptionObservation, Action == PreemptionAction {}
+public protocol PreemptionPolicy: DecisionPolicy
+where Observation == PreemptionObservation, Action == PreemptionAction {}
 
 /// The pending job and the running jobs it would evict.
 public struct PreemptionObservation: Codable, Sendable, Equatable {

@@ -74,7 +74,9 @@ public final class ArgoAnalysisVerdict: AnalysisVerdictPolicy {
       return AnalysisVerdictAction(phase: .failed)
     }
     if inconclusive > observation.inconclusiveLimit { return AnalysisVerdictAction(phase: .inconclusive) }
-    if let count = observation.count, observation.measurements.count >= count { return AnalysisVerdictAction(phase: .successful) }
+    if let count = observation.count, observation.measurements.count >= count {
+      return AnalysisVerdictAction(phase: .successful)
+    }
     return AnalysisVerdictAction(phase: .running)
   }
 }

@@ -1,7 +1,8 @@
 /// What a progressive rollout does at its current step.
 ///
 /// Defined for the rollout component (canary steps) to adopt; not yet consulted.
-public protocol RolloutStepPolicy: DecisionPolicy where Observation == RolloutStepObservation, Action == RolloutStepAction {}
+public protocol RolloutStepPolicy: DecisionPolicy
+where Observation == RolloutStepObservation, Action == RolloutStepAction {}
 
 public struct RolloutStepObservation: Codable, Sendable, Equatable {
   public var rollout: String
@@ -46,7 +47,9 @@ public struct RolloutStepObservation: Codable, Sendable, Equatable {
   }
 
   public func problem(with action: RolloutStepAction) -> String? {
-    if action.action == .wait, let seconds = action.waitSeconds, !(seconds > 0) { return "waitSeconds must be positive" }
+    if action.action == .wait, let seconds = action.waitSeconds, !(seconds > 0) {
+      return "waitSeconds must be positive"
+    }
     return nil
   }
 }

@@ -51,8 +51,10 @@ public final class ExternalPolicy<Observation: Codable & Sendable, Action: Codab
 }
 
 extension ExternalPolicy: NodeScaleUpPolicy where Observation == NodeScaleUpObservation, Action == NodeScaleUpAction {}
-extension ExternalPolicy: NodeScaleDownPolicy where Observation == NodeScaleDownObservation, Action == NodeScaleDownAction {}
-extension ExternalPolicy: CapacityTypePolicy where Observation == CapacityTypeObservation, Action == CapacityTypeAction {}
+extension ExternalPolicy: NodeScaleDownPolicy
+where Observation == NodeScaleDownObservation, Action == NodeScaleDownAction {}
+extension ExternalPolicy: CapacityTypePolicy
+where Observation == CapacityTypeObservation, Action == CapacityTypeAction {}
 extension ExternalPolicy: PreemptionPolicy where Observation == PreemptionObservation, Action == PreemptionAction {}
 extension ExternalPolicy: CheckpointIntervalPolicy
 where Observation == CheckpointIntervalObservation, Action == CheckpointIntervalAction {}
@@ -63,6 +65,7 @@ where Observation == IncidentResponseObservation, Action == IncidentResponseActi
 extension ExternalPolicy: RolloutStepPolicy where Observation == RolloutStepObservation, Action == RolloutStepAction {}
 extension ExternalPolicy: AnalysisVerdictPolicy
 where Observation == AnalysisVerdictObservation, Action == AnalysisVerdictAction {}
-extension ExternalPolicy: AlertRoutingPolicy where Observation == AlertRoutingObservation, Action == AlertRoutingAction {}
+extension ExternalPolicy: AlertRoutingPolicy
+where Observation == AlertRoutingObservation, Action == AlertRoutingAction {}
 extension ExternalPolicy: ReplicaAutoscalingPolicy
 where Observation == ReplicaAutoscalingObservation, Action == ReplicaAutoscalingAction {}

@@ -55,8 +55,11 @@ final class PolicyConnection {
     self.command = command
     self.context = context
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    standardErrorPath = FileManager.default.temporaryDirectory
-      .appendingPathComponent("platformsim-\(getpid())-run\(context.runID)-\(point.rawValue)-\(UInt32.random(in: 0...UInt32.max)).stderr")
+    standardErrorPath =
+      FileManager.default.temporaryDirectory
+      .appendingPathComponent(
+        "platformsim-\(getpid())-run\(context.runID)-\(point.rawValue)-\(UInt32.random(in: 0...UInt32.max)).stderr"
+      )
       .path
   }
 
@@ -65,7 +68,8 @@ final class PolicyConnection {
   /// Starts the process and exchanges the hello lines.
   func start() throws(PolicyExchangeError) {
     guard FileManager.default.createFile(atPath: standardErrorPath, contents: nil),
-      let errorHandle = FileHandle(forWritingAtPath: standardErrorPath) else {
+      let errorHandle = FileHandle(forWritingAtPath: standardErrorPath)
+    else {
       throw PolicyExchangeError(kind: .startFailed, detail: "could not create \(standardErrorPath) for its stderr")
     }
     // `env` finds a bare program name on PATH and execs it (same process id).
@@ -83,7 +87,8 @@ final class PolicyConnection {
       try process.run()
     } catch {
       throw PolicyExchangeError(
-        kind: .startFailed, detail: "could not be started in \(command.workingDirectory): \(error.localizedDescription)")
+        kind: .startFailed, detail: "could not be started in \(command.workingDirectory): \(error.localizedDescription)"
+      )
     }
     started = true
     try? errorHandle.close()
@@ -127,13 +132,16 @@ final class PolicyConnection {
     do {
       head = try decoder.decode(ResponseHead.self, from: line)
     } catch {
-      if isSyntaxError(error) { throw PolicyExchangeError(kind: .invalidJSON, detail: "answered with invalid JSON", output: text(line)) }
+      if isSyntaxError(error) {
+        throw PolicyExchangeError(kind: .invalidJSON, detail: "answered with invalid JSON", output: text(line))
+      }
       throw PolicyExchangeError(
         kind: .protocolError, detail: "answered without a numeric `id` (expected `{\"id\": \(id), \"action\": {…}}`)",
         output: text(line))
     }
     guard head.id == id else {
-      throw PolicyExchangeError(kind: .protocolError, detail: "answered request \(head.id), expected \(id)", output: text(line))
+      throw PolicyExchangeError(
+        kind: .protocolError, detail: "answered request \(head.id), expected \(id)", output: text(line))
     }
     do {
       let body = try decoder.decode(ResponseBody<Action>.self, from: line)
@@ -192,7 +200,8 @@ final class PolicyConnection {
       if remaining <= 0 {
         let partial = buffer.isEmpty ? nil : text(Data(buffer))
         throw PolicyExchangeError(
-          kind: .timeout, detail: "did not answer within \(formatSeconds(Double(command.timeoutMicroseconds) / 1e6)) s (the `timeout`)",
+          kind: .timeout,
+          detail: "did not answer within \(formatSeconds(Double(command.timeoutMicroseconds) / 1e6)) s (the `timeout`)",
           output: partial)
       }
       if interruptRequested() {
@@ -262,8 +271,9 @@ final class PolicyConnection {
 
   // MARK: - Ending
 
-  /// Ends the process (a `bye` line and end-of-file, then SIGKILL if it lingers),
-  /// reaps it and collects its stderr. Safe to call more than once.
+  /// Ends the process: a `bye` line and end-of-file, then SIGKILL if it lingers.
+  ///
+  /// Reaps it and collects its stderr. Safe to call more than once.
   @discardableResult
   func terminate(gracefully: Bool) -> PolicyProcessLog {
     if let log { return log }

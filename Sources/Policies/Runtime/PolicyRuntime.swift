@@ -35,8 +35,10 @@ public final class PolicyRuntime {
 
   deinit { finish() }
 
-  /// Builds the policies `configuration` selects, starting each external process
-  /// and exchanging its hello. A process that fails to start is a fault like any other.
+  /// Builds the policies `configuration` selects and starts their processes.
+  ///
+  /// Each external process is started and greeted (the hello); one that fails to
+  /// start is a fault like any other.
   public static func start(
     _ configuration: PolicyConfiguration, context: PolicyRunContext,
     interruptRequested: @escaping () -> Bool = { false }
@@ -50,23 +52,27 @@ public final class PolicyRuntime {
       let selection = configuration[point]
       guard let command = selection.external else { continue }
       func external<Observation, Action>(
-        _ fallback: @escaping (Observation, PolicyTime) -> Action, _ validate: @escaping (Observation, Action) -> String?
+        _ fallback: @escaping (Observation, PolicyTime) -> Action,
+        _ validate: @escaping (Observation, Action) -> String?
       ) -> ExternalPolicy<Observation, Action> {
-        runtime.connect(point, command: command, fallback: fallback, fallbackName: selection.builtIn, validate: validate)
+        runtime.connect(
+          point, command: command, fallback: fallback, fallbackName: selection.builtIn, validate: validate)
       }
       switch point {
       case .nodeScaleUp: set.nodeScaleUp = external(set.nodeScaleUp.decide) { $0.problem(with: $1) }
       case .nodeScaleDown: set.nodeScaleDown = external(set.nodeScaleDown.decide) { $0.problem(with: $1) }
       case .capacityType: set.capacityType = external(set.capacityType.decide) { $0.problem(with: $1) }
       case .preemption: set.preemption = external(set.preemption.decide) { $0.problem(with: $1) }
-      case .checkpointInterval: set.checkpointInterval = external(set.checkpointInterval.decide) { $0.problem(with: $1) }
+      case .checkpointInterval:
+        set.checkpointInterval = external(set.checkpointInterval.decide) { $0.problem(with: $1) }
       case .admission: set.admission = external(set.admission.decide) { $0.problem(with: $1) }
       case .devSchedule: set.devSchedule = external(set.devSchedule.decide) { $0.problem(with: $1) }
       case .incidentResponse: set.incidentResponse = external(set.incidentResponse.decide) { $0.problem(with: $1) }
       case .rolloutStep: set.rolloutStep = external(set.rolloutStep.decide) { $0.problem(with: $1) }
       case .analysisVerdict: set.analysisVerdict = external(set.analysisVerdict.decide) { $0.problem(with: $1) }
       case .alertRouting: set.alertRouting = external(set.alertRouting.decide) { $0.problem(with: $1) }
-      case .replicaAutoscaling: set.replicaAutoscaling = external(set.replicaAutoscaling.decide) { $0.problem(with: $1) }
+      case .replicaAutoscaling:
+        set.replicaAutoscaling = external(set.replicaAutoscaling.decide) { $0.problem(with: $1) }
       }
     }
     return (set, runtime)
@@ -90,7 +96,9 @@ public final class PolicyRuntime {
         noteInterrupted()
         return policy
       }
-      record(error, point: point, command: command, requestID: nil, time: PolicyTime(microseconds: 0), fallbackName: fallbackName)
+      record(
+        error, point: point, command: command, requestID: nil, time: PolicyTime(microseconds: 0),
+        fallbackName: fallbackName)
     }
     return policy
   }
@@ -110,7 +118,9 @@ public final class PolicyRuntime {
     if command.onError == .fail { hasFatalFault = true }
   }
 
-  /// Ends every process and returns what each did. Idempotent.
+  /// Ends every process and returns what each did.
+  ///
+  /// Idempotent: later calls return the same logs.
   @discardableResult
   public func finish() -> [PolicyProcessLog] {
     if let logs { return logs }

@@ -1,7 +1,8 @@
 /// What the platform does with a firing alert once Alertmanager has routed it.
 ///
 /// Defined for the monitoring-to-action component to adopt; not yet consulted.
-public protocol AlertRoutingPolicy: DecisionPolicy where Observation == AlertRoutingObservation, Action == AlertRoutingAction {}
+public protocol AlertRoutingPolicy: DecisionPolicy
+where Observation == AlertRoutingObservation, Action == AlertRoutingAction {}
 
 public struct AlertRoutingObservation: Codable, Sendable, Equatable {
   public var alertName: String

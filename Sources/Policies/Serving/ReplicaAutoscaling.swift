@@ -9,7 +9,7 @@ public struct ReplicaAutoscalingObservation: Codable, Sendable, Equatable {
   public var currentReplicas: Int
   /// Ready replicas (the HPA averages over these).
   public var readyReplicas: Int
-  /// The metric's current per-replica average, e.g. in-flight requests.
+  /// The metric's current per-replica average (in-flight requests, say).
   public var metricValue: Double
   public var targetValue: Double
   public var minReplicas: Int
@@ -47,12 +47,15 @@ public struct ReplicaAutoscalingAction: Codable, Sendable, Equatable {
 public final class HorizontalPodAutoscaler: ReplicaAutoscalingPolicy {
   public init() {}
   public func decide(_ observation: ReplicaAutoscalingObservation, at time: PolicyTime) -> ReplicaAutoscalingAction {
-    guard observation.targetValue > 0 else { return ReplicaAutoscalingAction(desiredReplicas: observation.currentReplicas) }
+    guard observation.targetValue > 0 else {
+      return ReplicaAutoscalingAction(desiredReplicas: observation.currentReplicas)
+    }
     let ratio = observation.metricValue / observation.targetValue
     var desired = observation.currentReplicas
     if abs(ratio - 1) > observation.tolerance {
       desired = Int((Double(max(1, observation.readyReplicas)) * ratio).rounded(.up))
     }
-    return ReplicaAutoscalingAction(desiredReplicas: min(observation.maxReplicas, max(observation.minReplicas, desired)))
+    return ReplicaAutoscalingAction(
+      desiredReplicas: min(observation.maxReplicas, max(observation.minReplicas, desired)))
   }
 }
