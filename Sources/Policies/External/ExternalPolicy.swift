@@ -10,7 +10,9 @@ public final class ExternalPolicy<Observation: Codable & Sendable, Action: Codab
   let fallback: (Observation, PolicyTime) -> Action
   let fallbackName: String
   let validate: (Observation, Action) -> String?
-  unowned let runtime: PolicyRuntime
+  /// Strong: a policy set may outlive the caller's reference to its runtime (no cycle:
+  /// the runtime holds connections, not policies).
+  let runtime: PolicyRuntime
   private var failed = false
 
   init(
