@@ -35,12 +35,12 @@ let package = Package(
     .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore", "Monitoring", "Policies"]),
     .target(
       name: "Scenario",
-      dependencies: ["SimKernel", "PlatformModel", "Policies", .product(name: "Yams", package: "Yams")]
+      dependencies: ["SimKernel", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
     ),
     .target(
       name: "PlatformSimCLI",
       dependencies: [
-        "Scenario", "PlatformModel", "ResultStore", "SimKernel",
+        "Scenario", "PlatformModel", "ResultStore", "SimKernel", "Monitoring",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -62,7 +62,7 @@ let package = Package(
     .testTarget(name: "PoliciesTests", dependencies: ["Policies"]),
     .testTarget(
       name: "PlatformModelTests",
-      dependencies: ["PlatformModel", "SimKernel", "ResultStore", "Policies"]
+      dependencies: ["PlatformModel", "SimKernel", "ResultStore", "Monitoring", "Policies"]
     ),
     .testTarget(
       name: "EndToEndTests",

@@ -25,11 +25,14 @@ public struct PlatformSimCommand: ParsableCommand {
         platformsim run scenarios/golden-path.yaml --seed 7 --db /tmp/results.sqlite --until 7d
         platformsim validate scenarios/*.yaml
         platformsim schema > scenario.schema.json
+        platformsim rules test scenarios/monitoring/error-rate-rules.test.yaml
 
       Exit codes: 0 success; 1 a run failed or was stopped by a guard; 2 invalid input or usage.
       """,
     version: "platformsim \(versionText)",
-    subcommands: [RunCommand.self, ValidateCommand.self, SchemaCommand.self, VersionCommand.self, DigestCommand.self]
+    subcommands: [
+      RunCommand.self, ValidateCommand.self, SchemaCommand.self, RulesCommand.self, DigestCommand.self, VersionCommand.self,
+    ]
   )
 
   public init() {}

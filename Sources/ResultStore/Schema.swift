@@ -72,7 +72,8 @@ public enum Schema {
       artifact_ready_at REAL,
       deploy_id INTEGER,
       deployed_at REAL,
-      outcome TEXT NOT NULL
+      outcome TEXT NOT NULL,
+      promotes_model_version INTEGER
     );
     CREATE INDEX changes_by_run ON changes (run_id, change_id);
     CREATE TABLE deployments (
@@ -83,10 +84,13 @@ public enum Schema {
       kind TEXT NOT NULL CHECK (kind IN ('planned', 'fix', 'rollback')),
       started_at REAL NOT NULL,
       time_created REAL,
-      status TEXT NOT NULL CHECK (status IN ('in-progress', 'succeeded', 'stalled', 'superseded')),
+      status TEXT NOT NULL CHECK (status IN ('in-progress', 'succeeded', 'stalled', 'superseded', 'aborted')),
       main_commit INTEGER,
       needed_remediation INTEGER NOT NULL,
-      rolled_back INTEGER NOT NULL
+      rolled_back INTEGER NOT NULL,
+      strategy TEXT NOT NULL,
+      max_canary_weight INTEGER,
+      abort_reason TEXT
     );
     CREATE INDEX deployments_by_run ON deployments (run_id, deploy_id);
     CREATE TABLE deployment_changes (
@@ -233,7 +237,46 @@ public enum Schema {
     );
     CREATE INDEX cluster_pods_by_run ON cluster_pods (run_id, job_id);
     """,
-    // 4: external policies — their faults and their processes' stderr.
+    // 4: monitoring — alert state changes and Alertmanager notifications; incidents' alert time.
+    """
+    CREATE TABLE alerts (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      time REAL NOT NULL,
+      rule_group TEXT NOT NULL,
+      alertname TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved', 'cancelled')),
+      labels TEXT NOT NULL,
+      service TEXT,
+      value REAL
+    );
+    CREATE INDEX alerts_by_run ON alerts (run_id, time);
+    CREATE TABLE alert_notifications (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      time REAL NOT NULL,
+      receiver TEXT NOT NULL,
+      group_key TEXT NOT NULL,
+      status TEXT NOT NULL,
+      alerts INTEGER NOT NULL,
+      action TEXT,
+      service TEXT,
+      outcome TEXT NOT NULL
+    );
+    CREATE INDEX alert_notifications_by_run ON alert_notifications (run_id, time);
+    ALTER TABLE incidents ADD COLUMN alerted_at REAL;
+    CREATE TABLE model_versions (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      model_version INTEGER NOT NULL,
+      team TEXT NOT NULL,
+      template TEXT NOT NULL,
+      training_job_id INTEGER NOT NULL,
+      training_submitted_at REAL NOT NULL,
+      registered_at REAL NOT NULL,
+      promoted_at REAL,
+      change_id INTEGER,
+      deployed_at REAL
+    );
+    """,
+    // 5: external policies — their faults and their processes' stderr.
     """
     CREATE TABLE policy_faults (
       run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,

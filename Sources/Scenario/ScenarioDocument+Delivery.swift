@@ -10,8 +10,10 @@ extension ScenarioLoader {
     // Names as written, even of teams that failed to decode, so one bad team does not
     // make every service that names it report an unknown team as well.
     let teamNames = rawNames(spec["teams"])
+    let defaultRollout = deliveryReader?.object("rollout") { readRolloutPolicy($0) }
+    if deliveryReader?.has("rollout") == true && defaultRollout == nil { return nil }
     let services = spec.array("services") { value -> ServiceConfiguration? in
-      value.readObject(ScenarioSchema.service).flatMap { readService($0, teamNames: teamNames) }
+      value.readObject(ScenarioSchema.service).flatMap { readService($0, teamNames: teamNames, defaultRollout: defaultRollout ?? .bigBang) }
     }
     checkUnique(services?.map(\.name) ?? [], in: spec["services"], what: "service")
     let pipeline = deliveryReader?.object("pipeline") { readPipeline($0) } ?? (deliveryReader?.has("pipeline") == true ? nil : defaultPipeline)
@@ -22,9 +24,10 @@ extension ScenarioLoader {
       if let value = reader.number("changeFailureRate") { targets.changeFailureRate = value }
       if let value = reader.duration("recoveryTime") { targets.recoveryTime = value }
       if let value = reader.duration("leadTime") { targets.leadTime = value }
+      if let value = reader.duration("ideaToProduction") { targets.ideaToProduction = value }
     }
     let trafficInterval = deliveryReader?.duration("trafficInterval") ?? .minutes(1)
-    let pushesChanges = teams?.contains { $0.changeArrivals != nil } ?? false
+    let pushesChanges = teams?.contains { $0.changeArrivals != nil || $0.modelPromotion != nil } ?? false
     guard let teams, !teams.isEmpty, pushesChanges || spec.has("services") else {
       if !spec.has("teams"), let services, !services.isEmpty { spec["services"]?.error("services need teams: add `spec.teams`") }
       return nil
@@ -69,8 +72,14 @@ extension ScenarioLoader {
     let changes = reader.object("changes") { readArrivalProcess($0) }
     let defects = reader.has("defects") ? reader.object("defects") { readDefects($0) } : DefectModel.none
     if reader.has("changes") && changes == nil { return nil }
+    let promotion = reader.object("modelPromotion") { promotion -> ModelPromotion? in
+      guard let probability = promotion.number("probability") else { return nil }
+      let delay = promotion.has("delay") ? promotion.durationDistribution("delay") : .lognormal(median: 600, p90: 3_600)
+      return delay.map { ModelPromotion(probability: probability, delay: $0) }
+    }
+    if reader.has("modelPromotion") && promotion == nil { return nil }
     guard let defects else { return nil }
-    return DeliveryTeam(name: name, engineerCount: engineers, changeArrivals: changes, defects: defects)
+    return DeliveryTeam(name: name, engineerCount: engineers, changeArrivals: changes, defects: defects, modelPromotion: promotion)
   }
 
   static func readDefects(_ reader: ObjectReader) -> DefectModel? {
@@ -107,7 +116,7 @@ extension ScenarioLoader {
       qualityDrop: quality)
   }
 
-  static func readService(_ reader: ObjectReader, teamNames: [String]) -> ServiceConfiguration? {
+  static func readService(_ reader: ObjectReader, teamNames: [String], defaultRollout: RolloutStrategy) -> ServiceConfiguration? {
     let name = reader.string("name")
     let teamName = reader.string("team")
     var team: TeamID?
@@ -128,12 +137,55 @@ extension ScenarioLoader {
     let latency = reader.duration("latency") ?? .milliseconds(100)
     let timeout = reader.duration("timeout") ?? .seconds(5)
     if latency >= timeout { reader["latency"]?.error("the median latency \(latency) is not below the timeout \(timeout)") }
-    guard let name, let team, let rate, latency < timeout else { return nil }
+    let rollout = reader.has("rollout") ? reader.object("rollout") { readRolloutPolicy($0) } : defaultRollout
+    let serving = reader.object("serving") { readServing($0) }
+    if reader.has("serving") && serving == nil { return nil }
+    guard let name, let team, let rate, latency < timeout, let rollout else { return nil }
     if (reader.has("hourOfDay") && hourly == nil) || (reader.has("dayOfWeek") && daily == nil) { return nil }
-    return ServiceConfiguration(
+    var service = ServiceConfiguration(
       name: name, team: team, requestsPerSecond: rate,
       loadProfile: RateProfile(hourOfDay: hourly ?? Array(repeating: 1, count: 24), dayOfWeek: daily ?? Array(repeating: 1, count: 7)),
       baselineErrorRatio: errorRatio, baselineLatencySeconds: latency.seconds, timeoutSeconds: timeout.seconds)
+    service.rollout = rollout
+    service.serving = serving
+    return service
+  }
+
+  static func readServing(_ reader: ObjectReader) -> ServingConfiguration? {
+    let capacity = reader.number("replicaCapacity")
+    let minimum = reader.integer("minReplicas") ?? 1
+    let maximum = reader.integer("maxReplicas") ?? 10
+    let initial = reader.integer("initialReplicas") ?? minimum
+    if minimum > maximum {
+      reader["minReplicas"]?.error("`minReplicas` \(minimum) is above `maxReplicas` \(maximum)")
+      return nil
+    }
+    let coldStart = reader.has("coldStart") ? reader.durationDistribution("coldStart") : .lognormal(median: 30, p90: 120)
+    var autoscaler = ReplicaAutoscaler.fixed
+    if let scaler = reader["autoscaler"]?.readObject(ScenarioSchema.replicaAutoscaler) {
+      switch scaler.string("kind") {
+      case "hpa":
+        autoscaler = .hpa(
+          targetUtilization: scaler.number("targetUtilization") ?? 0.8, tolerance: scaler.number("tolerance") ?? 0.1,
+          scaleDownStabilization: scaler.duration("scaleDownStabilization") ?? .seconds(300))
+      case "kpa":
+        autoscaler = .kpa(
+          targetUtilization: scaler.number("targetUtilization") ?? 0.7, stableWindow: scaler.duration("stableWindow") ?? .seconds(60),
+          panicThreshold: scaler.number("panicThreshold") ?? 2, scaleToZeroGrace: scaler.duration("scaleToZeroGrace") ?? .seconds(30))
+      case "fixed": autoscaler = .fixed
+      default: return nil
+      }
+      if case .fixed = autoscaler {} else if minimum == 0, case .hpa = autoscaler {
+        reader["minReplicas"]?.error("the HPA cannot scale to zero (minReplicas 0)", hint: "use `kind: kpa` for scale to zero")
+        return nil
+      }
+    } else if reader.has("autoscaler") {
+      return nil
+    }
+    guard let capacity, let coldStart else { return nil }
+    return ServingConfiguration(
+      replicaCapacity: capacity, minReplicas: minimum, maxReplicas: maximum, initialReplicas: initial, autoscaler: autoscaler,
+      coldStart: coldStart, replicaCostPerHour: reader.number("replicaCostPerHour") ?? 0)
   }
 
   static let defaultPipeline = PipelineConfiguration(

@@ -21,6 +21,7 @@ public struct ScenarioDocument: Sendable {
   public var databasePath: String?
   public var runnerPool: RunnerPoolConfiguration?
   public var delivery: DeliveryConfiguration?
+  public var monitoring: MonitoringConfiguration?
   public var cluster: ClusterConfiguration?
   public var teams: [TeamConfiguration] = []
   public var governance = GovernanceConfiguration()
@@ -42,7 +43,7 @@ public struct ScenarioDocument: Sendable {
   {
     WorldConfiguration(
       calendar: calendar(duration: runDuration), seed: RandomSeed(root: runSeed ?? seed, replication: replication),
-      runnerPool: runnerPool, delivery: delivery, cluster: cluster, teams: teams, governance: governance,
+      runnerPool: runnerPool, delivery: delivery, monitoring: monitoring, cluster: cluster, teams: teams, governance: governance,
       horizon: runDuration ?? duration, policies: policies)
   }
 }
@@ -156,6 +157,11 @@ public enum ScenarioLoader {
     let policies = spec.object("policies") { readPolicies($0) }
     let policiesOK = !spec.has("policies") || policies != nil
     let delivery = readDelivery(spec: spec, delivery: deliveryReader, runnerPool: runnerPool, teams: teamsRead?.deliveryTeams)
+    let monitoring = spec.object("monitoring") { readMonitoring($0) }
+    if monitoring != nil && delivery == nil {
+      spec["monitoring"]?.warning("monitoring watches services' series, but no services are defined (`spec.services`)")
+    }
+    let monitoringOK = !spec.has("monitoring") || monitoring != nil
     let deliveryOK = !(spec.has("services") || teamsRead?.deliveryTeams.contains { $0.changeArrivals != nil } == true) || delivery != nil
     var clusterSectionsOK = !(spec.has("cluster") && cluster == nil) && !(spec.has("teams") && teamsRead == nil)
     if let teamsRead, !teamsRead.teams.allSatisfy({ $0.jobStreams.isEmpty }) {
@@ -167,7 +173,7 @@ public enum ScenarioLoader {
         clusterSectionsOK = false
       }
     }
-    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, policiesOK else { return nil }
+    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, monitoringOK, policiesOK else { return nil }
     var document = ScenarioDocument(
       name: metadata.name, description: metadata.description, path: path, digest: digest,
       startEpochSeconds: simulation.startEpochSeconds, timeZone: simulation.timeZone, duration: simulation.duration,
@@ -177,6 +183,7 @@ public enum ScenarioLoader {
     document.governance = governance
     document.policies = policies ?? PolicyConfiguration()
     document.delivery = delivery
+    document.monitoring = monitoring
     return document
   }
 

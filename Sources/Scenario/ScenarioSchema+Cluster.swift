@@ -196,6 +196,14 @@ extension ScenarioSchema {
       FieldSchema("engineers", .integer(minimum: 1, maximum: 100_000), default: "1", "Number of engineers (authors of changes)."),
       FieldSchema("changes", .object(arrivalProcess), "When the team's changes are committed to main (delivery)."),
       FieldSchema("defects", .object(defects), default: "probability 0", "Defects its changes carry."),
+      FieldSchema("modelPromotion", .object(modelPromotion), "Promoting trained models to Production through the pipeline."),
+    ])
+
+  public static let modelPromotion = ObjectSchema(
+    "ModelPromotion", "MLflow-style registry: each finished training job registers a model version; some are promoted.",
+    fields: [
+      FieldSchema("probability", .number(minimum: 0, maximum: 1), required: true, "Share of versions promoted to Production."),
+      FieldSchema("delay", .durationDistribution, default: "lognormal 10m/1h", "From registration to the promotion commit."),
     ])
 
   public static let governance = ObjectSchema(

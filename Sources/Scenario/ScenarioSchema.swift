@@ -84,6 +84,40 @@ public enum ScenarioSchema {
       FieldSchema("changeFailureRate", .number(minimum: 0, maximum: 1), default: "0.05", "Change failure rate must be below this."),
       FieldSchema("recoveryTime", .duration(.positive), default: "30m", "Median failed-deployment recovery time must be below this."),
       FieldSchema("leadTime", .duration(.positive), default: "1d", "Median lead time for changes must be below this."),
+      FieldSchema("ideaToProduction", .duration(.positive), default: "1h", "Median training-to-serving time of a new model must be below this."),
+    ])
+
+  public static let replicaAutoscaler = ObjectSchema(
+    "ReplicaAutoscaler", "The replica autoscaler: Kubernetes HPA or Knative KPA (decides once per traffic interval).",
+    fields: [
+      FieldSchema("kind", .choice(["fixed", "hpa", "kpa"]), required: true, "Which autoscaler."),
+      FieldSchema("targetUtilization", .number(minimum: 0, maximum: 1, exclusiveMinimum: true), default: "0.8 (hpa), 0.7 (kpa)", "Target share of replica capacity in use."),
+      FieldSchema("tolerance", .number(minimum: 0, maximum: 1), default: "0.1", "HPA: no change while |ratio − 1| ≤ tolerance."),
+      FieldSchema("scaleDownStabilization", .duration(.nonNegative), default: "300s", "HPA: scale down to the highest recommendation of this window."),
+      FieldSchema("stableWindow", .duration(.positive), default: "60s", "KPA: averaging window."),
+      FieldSchema("panicThreshold", .number(minimum: 1), default: "2", "KPA: load over this multiple of ready capacity panics."),
+      FieldSchema("scaleToZeroGrace", .duration(.nonNegative), default: "30s", "KPA: grace after the stable window before scaling to zero."),
+    ])
+
+  public static let serving = ObjectSchema(
+    "Serving", "A service's replicas: capacity, bounds, autoscaler and cold start (KServe / Knative / HPA).",
+    fields: [
+      FieldSchema("replicaCapacity", .number(minimum: 0, exclusiveMinimum: true), required: true, "Requests per second one replica serves."),
+      FieldSchema("minReplicas", .integer(minimum: 0), default: "1", "0 allows scale to zero (KServe's default is 1)."),
+      FieldSchema("maxReplicas", .integer(minimum: 1), default: "10", "Most replicas."),
+      FieldSchema("initialReplicas", .integer(minimum: 0), default: "minReplicas", "Replicas at the start."),
+      FieldSchema("autoscaler", .object(replicaAutoscaler), default: "fixed", "Replica autoscaler."),
+      FieldSchema("coldStart", .durationDistribution, default: "lognormal 30s/2m", "Image pull and model load until a replica is ready."),
+      FieldSchema("replicaCostPerHour", .number(minimum: 0), default: "0", "USD per replica-hour, for serving cost."),
+    ])
+
+  public static let rolloutPolicy = ObjectSchema(
+    "RolloutPolicy", "How new versions reach traffic: big-bang, or the team's own Argo Rollouts canary.",
+    fields: [
+      FieldSchema("strategy", .choice(["big-bang", "canary", "flagger"]), default: "big-bang", "Rollout strategy."),
+      FieldSchema("rollout", .filePath, "An Argo Rollouts `Rollout` with `strategy.canary` (for `canary`)."),
+      FieldSchema("analysisTemplates", .array(of: .filePath), "AnalysisTemplate files its analysis steps refer to."),
+      FieldSchema("canary", .filePath, "A Flagger `Canary` resource (for `flagger`)."),
     ])
 
   public static let delivery = ObjectSchema(
@@ -93,6 +127,7 @@ public enum ScenarioSchema {
       FieldSchema("pipeline", .object(pipeline), "Stages from commit to production."),
       FieldSchema("onCall", .object(onCall), "Noticing and remediating incidents."),
       FieldSchema("targets", .object(targets), "KPI targets."),
+      FieldSchema("rollout", .object(rolloutPolicy), default: "big-bang", "Default rollout policy of every service."),
       FieldSchema("trafficInterval", .duration(.positive), default: "1m", "Interval at which request traffic is aggregated (the scrape interval)."),
     ])
 
@@ -119,6 +154,8 @@ public enum ScenarioSchema {
       FieldSchema("errorRatio", .number(minimum: 0, maximum: 1), default: "0.001", "Error ratio of a healthy version."),
       FieldSchema("latency", .duration(.positive), default: "100ms", "Median latency of a healthy version."),
       FieldSchema("timeout", .duration(.positive), default: "5s", "Requests slower than this fail."),
+      FieldSchema("rollout", .object(rolloutPolicy), default: "spec.delivery.rollout", "This service's rollout policy."),
+      FieldSchema("serving", .object(serving), default: "unlimited capacity", "Replicas and their autoscaler."),
     ])
 
   public static let simulation = ObjectSchema(
@@ -155,8 +192,20 @@ public enum ScenarioSchema {
       FieldSchema("cluster", .object(cluster), "The Kubernetes cluster: node pools, spot market, autoscaling."),
       FieldSchema("teams", .array(of: .object(team)), "Teams: tags, engineers and their changes, training workloads."),
       FieldSchema("services", .array(of: .object(service)), "Served models and their traffic."),
+      FieldSchema("monitoring", .object(monitoring), "Prometheus rules and Alertmanager."),
       FieldSchema("governance", .object(governance), "Required tags and admission policy."),
       FieldSchema("policies", .object(policies), "Which implementation answers each decision point: built-in or external process."),
+    ])
+
+  public static let monitoring = ObjectSchema(
+    "Monitoring", "Prometheus rules and Alertmanager watching the services' series.",
+    fields: [
+      FieldSchema(
+        "rules", .array(of: .filePath), "Prometheus rule files or PrometheusRule resources, loaded unchanged (relative to this file)."),
+      FieldSchema("alertmanager", .filePath, "An alertmanager.yml; webhook URLs `sim://rollback` and `sim://page` act on the platform."),
+      FieldSchema("evaluationInterval", .duration(.positive), default: "1m", "Global `evaluation_interval` for groups without their own."),
+      FieldSchema("resendDelay", .duration(.positive), default: "1m", "Prometheus `--rules.alert.resend-delay`."),
+      FieldSchema("lateAfter", .duration(.positive), default: "10m", "An alert later than this after an incident started counts as late."),
     ])
 
   public static let metadata = ObjectSchema(

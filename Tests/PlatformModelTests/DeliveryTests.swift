@@ -1,5 +1,6 @@
 import Testing
 
+import Monitoring
 @testable import PlatformModel
 @testable import SimKernel
 
@@ -132,5 +133,242 @@ struct DeliveryTests {
     #expect(first.count == 200)
     #expect(first.map(\.committedAt) == second.map(\.committedAt))
     #expect(first.map(\.defect) == second.map(\.defect))
+  }
+}
+
+@Suite("Alerting loop")
+struct AlertingLoopTests {
+  static let rules = """
+    groups:
+      - name: serving
+        interval: 1m
+        rules:
+          - alert: ErrorRateHigh
+            expr: |
+              sum by (service) (rate(http_requests_total{code="500"}[5m])) / sum by (service) (rate(http_requests_total[5m])) > 0.03
+            for: 2m
+            labels: {severity: critical}
+    """
+  static let alertmanager = """
+    route:
+      receiver: rollback
+      group_by: [alertname, service]
+      group_wait: 10s
+    receivers:
+      - name: rollback
+        webhook_configs: [{url: "sim://rollback", send_resolved: false}]
+    """
+
+  func worlds() throws -> (humans: World, alerts: World) {
+    let humans = deliveryWorld(seed: 5, defectProbability: 0.2, kinds: [(.errorRate, 1)], rollbackProbability: 1)
+    var configuration = humans.configuration
+    configuration.monitoring = MonitoringConfiguration(
+      ruleGroups: try RuleFileLoader.load(yaml: Self.rules, file: "rules.yaml"),
+      alertmanager: try AlertmanagerConfig.parse(yaml: Self.alertmanager, file: "alertmanager.yml"))
+    return (run(humans), run(World(configuration: configuration, recorder: nil)))
+  }
+
+  @Test("an error-rate alert routed to sim://rollback detects incidents and recovers faster than people do")
+  func alertsRecoverFaster() throws {
+    let (humans, alerts) = try worlds()
+    let end = SimTime.zero + .days(20)
+    let humanKPIs = humans.kpis(endTime: end)
+    let alertKPIs = alerts.kpis(endTime: end)
+    let alerted = try #require(alerts.delivery).incidents
+    #expect(alerted.contains { $0.detection == .alert })
+    #expect(try #require(kpi(alertKPIs, "incidents_detected_by_alert")) > 0)
+    #expect(try #require(kpi(alertKPIs, "recovery_time_median_seconds")) < #require(kpi(humanKPIs, "recovery_time_median_seconds")))
+    #expect(try #require(kpi(alertKPIs, "failed_requests_per_incident")) < #require(kpi(humanKPIs, "failed_requests_per_incident")))
+    #expect(kpi(humanKPIs, "alerts_missed") == nil, "no alert-quality KPIs without monitoring")
+    // Every alerted incident: the alert came after the incident started, and it was
+    // rolled back at once.
+    for incident in alerted where incident.detection == .alert {
+      #expect(incident.alertedAt! >= incident.openedAt)
+      #expect(incident.resolution == .rollback)
+      #expect(incident.respondedAt == incident.detectedAt)
+    }
+    let records = try #require(alerts.monitoring).notificationRecords
+    #expect(records.contains { $0.outcome == "rollback" })
+  }
+}
+
+@Suite("Canary rollouts")
+struct CanaryTests {
+  static func canary(successBelow threshold: Double = 0.02) throws -> ArgoCanary {
+    let metric = AnalysisMetric(
+      name: "error-ratio", interval: .minutes(1), count: 3, initialDelay: .zero,
+      successCondition: try ConditionExpression.parse("result[0] < \(threshold)"), failureCondition: nil, failureLimit: 0,
+      inconclusiveLimit: 0, consecutiveErrorLimit: 4,
+      query: """
+        sum(rate(http_requests_total{service="{{args.service-name}}",track="canary",code="500"}[2m]))
+        / sum(rate(http_requests_total{service="{{args.service-name}}",track="canary"}[2m]))
+        """)
+    let analysis = AnalysisSpec(metrics: [metric], serviceArguments: ["service-name"], fixedArguments: [])
+    return ArgoCanary(steps: [.setWeight(10), .pause(.minutes(2)), .analysis(analysis), .setWeight(50), .pause(.minutes(2)), .analysis(analysis)], backgroundAnalysis: nil)
+  }
+
+  func world(_ strategy: RolloutStrategy, seed: UInt64 = 3) -> World {
+    let base = deliveryWorld(seed: seed, defectProbability: 0.15, kinds: [(.errorRate, 1)], rollbackProbability: 1)
+    var configuration = base.configuration
+    configuration.monitoring = MonitoringConfiguration(ruleGroups: [], alertmanager: nil)
+    for index in configuration.delivery!.services.indices { configuration.delivery!.services[index].rollout = strategy }
+    return World(configuration: configuration, recorder: nil)
+  }
+
+  @Test("a canary with analysis fails fewer requests per defect than big-bang on the same changes")
+  func canaryBeatsBigBang() throws {
+    let bigBang = try #require(run(world(.bigBang)).delivery)
+    let canary = try #require(run(world(.argoCanary(Self.canary()))).delivery)
+    // Same changes and defects (common random numbers).
+    let plannedBigBang = bigBang.changes.filter { !$0.isFix }.prefix(150)
+    let plannedCanary = canary.changes.filter { !$0.isFix }.prefix(150)
+    #expect(plannedBigBang.map(\.defect) == plannedCanary.map(\.defect))
+    func failedPerDefect(_ delivery: Delivery) -> Double {
+      let defects = delivery.changes.filter { $0.defect != nil && $0.artifactReadyAt != nil }.count
+      return Double(delivery.incidents.reduce(0) { $0 + $1.failedRequests }) / Double(max(1, defects))
+    }
+    #expect(failedPerDefect(canary) < failedPerDefect(bigBang) / 5, "canary \(failedPerDefect(canary)), big-bang \(failedPerDefect(bigBang))")
+    let aborted = canary.deployments.filter { $0.status == .aborted }
+    #expect(!aborted.isEmpty)
+    for deployment in aborted {
+      #expect(deployment.abortReason?.contains("analysis Failed") == true)
+      #expect(deployment.rolledBack)
+      #expect(!deployment.neededRemediation, "an aborted canary never reached production")
+    }
+    // Canary-caught incidents are detected by the analysis and end when traffic returns to stable.
+    for incident in canary.incidents where incident.detection == .canaryAnalysis {
+      #expect(incident.resolution == .canaryAbort)
+      #expect(incident.resolvedAt == incident.detectedAt)
+    }
+  }
+
+  @Test("conditions follow Argo: neither condition is Successful, an empty result is an Error, NaN fails")
+  func conditionSemantics() throws {
+    func phase(_ success: String?, _ failure: String?, _ result: [Double]) throws -> AnalysisPhase {
+      let metric = AnalysisMetric(
+        name: "m", interval: nil, count: nil, initialDelay: .zero, successCondition: try success.map(ConditionExpression.parse),
+        failureCondition: try failure.map(ConditionExpression.parse), failureLimit: 0, inconclusiveLimit: 0,
+        consecutiveErrorLimit: 4, query: "up")
+      return MetricProgress.classify(result, metric: metric).0
+    }
+    #expect(try phase(nil, nil, [1]) == .successful)
+    #expect(try phase("result[0] < 0.05", nil, []) == .error)
+    #expect(try phase("result[0] < 0.05", nil, [.nan]) == .failed)
+    #expect(try phase("len(result) == 0 || result[0] < 0.05", nil, []) == .successful)
+    #expect(try phase("result[0] < 0.05", "result[0] > 0.1", [0.07]) == .inconclusive)
+    #expect(try phase(nil, "isNaN(result[0]) || result[0] > 0.1", [.nan]) == .failed)
+    // failureLimit 0 fails on the first failure; limit 2 on the third (Failed > limit).
+    var progress = MetricProgress()
+    let tolerant = AnalysisMetric(
+      name: "m", interval: .minutes(1), count: 5, initialDelay: .zero, successCondition: nil, failureCondition: nil,
+      failureLimit: 2, inconclusiveLimit: 0, consecutiveErrorLimit: 4, query: "up")
+    for _ in 0..<2 { progress.record(.failed, metric: tolerant) }
+    #expect(progress.phase == .running)
+    progress.record(.failed, metric: tolerant)
+    #expect(progress.phase == .failed)
+    // The fifth consecutive error makes the metric an Error; errors do not count toward `count`.
+    var errors = MetricProgress()
+    for _ in 0..<4 { errors.record(.error, metric: tolerant) }
+    #expect(errors.phase == .running && errors.count == 0)
+    errors.record(.error, metric: tolerant)
+    #expect(errors.phase == .error)
+    #expect(throws: ConditionExpression.ParseError.self) { try ConditionExpression.parse("result[0] <") }
+  }
+}
+
+@Suite("Serving capacity and autoscaling")
+struct ServingTests {
+  func world(_ serving: ServingConfiguration, profile: RateProfile = .flat, requestsPerSecond: Double = 30) -> World {
+    let base = deliveryWorld(seed: 9, defectProbability: 0)
+    var configuration = base.configuration
+    configuration.delivery!.services[0].serving = serving
+    configuration.delivery!.services[0].loadProfile = profile
+    configuration.delivery!.services[0].requestsPerSecond = requestsPerSecond
+    return World(configuration: configuration, recorder: nil)
+  }
+
+  @Test("a fixed pool too small for the load sheds the excess")
+  func overload() throws {
+    let serving = ServingConfiguration(
+      replicaCapacity: 10, minReplicas: 2, maxReplicas: 2, initialReplicas: 2, autoscaler: .fixed, coldStart: .constant(30))
+    let delivery = try #require(run(world(serving, requestsPerSecond: 50), days: 2).delivery)
+    let state = try #require(delivery.servingStates[0])
+    let served = Double(delivery.trafficTotals()[0].requests)
+    // 50 rps against 20 rps of capacity: 60 % shed.
+    #expect(abs(Double(state.capacityFailures) / served - 0.6) < 0.01)
+  }
+
+  @Test("the HPA settles at ceil(load / (capacity × target)) and stops shedding")
+  func hpaSettles() throws {
+    let serving = ServingConfiguration(
+      replicaCapacity: 10, minReplicas: 1, maxReplicas: 40, initialReplicas: 1,
+      autoscaler: .hpa(targetUtilization: 0.8, tolerance: 0.1, scaleDownStabilization: .seconds(300)), coldStart: .constant(30))
+    let delivery = try #require(run(world(serving, requestsPerSecond: 100), days: 2).delivery)
+    let state = try #require(delivery.servingStates[0])
+    // 100 rps at 80 % of 10 rps per replica: 13 replicas (12.5 rounded up), within tolerance.
+    #expect((12...14).contains(state.ready))
+    // Only the ramp-up hour sheds.
+    #expect(Double(state.capacityFailures) / Double(delivery.trafficTotals()[0].requests) < 0.01)
+  }
+
+  @Test("Knative scales an office-hours service to zero at night, paying cold starts instead")
+  func scaleToZero() throws {
+    var hours = [Double](repeating: 0, count: 24)
+    for hour in 9..<17 { hours[hour] = 1 }
+    let profile = RateProfile(hourOfDay: hours, dayOfWeek: [1, 1, 1, 1, 1, 0, 0])
+    let kpa = ServingConfiguration(
+      replicaCapacity: 5, minReplicas: 0, maxReplicas: 4, initialReplicas: 1,
+      autoscaler: .kpa(targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
+      coldStart: .constant(20))
+    let alwaysOn = ServingConfiguration(
+      replicaCapacity: 5, minReplicas: 1, maxReplicas: 4, initialReplicas: 1,
+      autoscaler: .kpa(targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
+      coldStart: .constant(20))
+    let zero = try #require(run(world(kpa, profile: profile, requestsPerSecond: 2), days: 14).delivery?.servingStates[0])
+    let floor = try #require(run(world(alwaysOn, profile: profile, requestsPerSecond: 2), days: 14).delivery?.servingStates[0])
+    #expect(zero.replicaSeconds < floor.replicaSeconds * 0.5, "scale to zero saves most replica-hours")
+    #expect(zero.coldStarts >= 10, "one cold start each working morning at least")
+    // The activator holds requests for the 20 s cold start; those queued longer than the
+    // 2 s timeout fail: about (20 − 2) / 60 of the first minute's requests each morning.
+    #expect(zero.coldStartFailures > 0)
+    #expect(floor.coldStartFailures == 0)
+    let perMorning = Double(zero.coldStartFailures) / Double(zero.coldStarts)
+    #expect(perMorning < 2 * 60 * 18 / 60 + 10)
+  }
+}
+
+@Suite("Flagger canaries")
+struct FlaggerTests {
+  func world(_ flagger: FlaggerCanary, defects: Double) -> World {
+    let base = deliveryWorld(seed: 4, defectProbability: defects, kinds: [(.errorRate, 1)], rollbackProbability: 1)
+    var configuration = base.configuration
+    configuration.monitoring = MonitoringConfiguration(ruleGroups: [], alertmanager: nil)
+    for index in configuration.delivery!.services.indices { configuration.delivery!.services[index].rollout = .flagger(flagger) }
+    return World(configuration: configuration, recorder: nil)
+  }
+
+  static let flagger = FlaggerCanary(
+    interval: .minutes(1), threshold: 2, stepWeights: [10, 20, 30, 40, 50], maxWeight: 50,
+    checks: [FlaggerCanary.Check(name: "request-success-rate", minimum: 98, maximum: nil, window: .minutes(3))])
+
+  @Test("promotion takes about interval × (steps + 3 ticks), as Flagger documents")
+  func promotionTime() throws {
+    let delivery = try #require(run(world(Self.flagger, defects: 0), days: 5).delivery)
+    let canaries = delivery.deployments.filter { $0.status == .succeeded && $0.maximumCanaryWeight != nil }
+    #expect(canaries.count > 20)
+    for deployment in canaries {
+      let minutes = (deployment.finishedAt! - deployment.startedAt).seconds / 60
+      // 1 tick to detect, 5 weight steps, 1 tick at maxWeight, 2 ticks promoting; plus the sync.
+      #expect(minutes >= 9 && minutes < 11.5, "took \(minutes) min, weight \(deployment.maximumCanaryWeight ?? -1)")
+      #expect(deployment.maximumCanaryWeight == 50)
+    }
+  }
+
+  @Test("failed checks accumulate and roll back once they reach the threshold")
+  func rollback() throws {
+    let delivery = try #require(run(world(Self.flagger, defects: 0.3), days: 5).delivery)
+    let aborted = delivery.deployments.filter { $0.status == .aborted }
+    #expect(!aborted.isEmpty)
+    #expect(aborted.allSatisfy { $0.abortReason?.contains("failed checks ≥ threshold 2") == true })
   }
 }

@@ -45,6 +45,15 @@ public enum JobInterruptionCause: Sendable {
 }
 
 /// Events of the cluster: nodes, spot market, autoscaler, scheduler and training jobs.
+/// A finished training job, handed to the model registry.
+public struct FinishedTraining: Sendable {
+  public var job: JobID
+  public var team: Int
+  public var template: String
+  public var submittedAt: SimTime
+  public var finishedAt: SimTime
+}
+
 public enum ClusterEvent: Sendable {
   case nodeReady(NodeID)
   case spotNotice(NodeID)
@@ -147,6 +156,9 @@ public struct Cluster {
   var correlatedStream: RandomStream
   public internal(set) var ledger: CostLedger
   public internal(set) var statistics = ClusterStatistics()
+  /// Training jobs finished since the World last looked: the model registry registers
+  /// a model version for each (``drainFinishedTraining()``).
+  var finishedTraining: [FinishedTraining] = []
   /// Where per-entity rows go (`nil` when `recordRows` is off).
   let recorder: RunRecorder?
   /// Where the aggregate cost allocations go, always.

@@ -1,3 +1,4 @@
+import Monitoring
 import Policies
 import SimKernel
 
@@ -33,6 +34,14 @@ public enum DeliveryEvent: Sendable {
   case brokenChangeFixed(ChangeID)
   /// Aggregated traffic of every service for one interval.
   case trafficTick
+  /// An Argo Rollouts canary moves on: the current step completed.
+  case canaryStepCompleted(DeploymentID)
+  /// A registered model version is promoted to Production: a change is committed.
+  case modelPromoted(Int32)
+  /// A Flagger canary's analysis interval elapsed.
+  case flaggerTick(DeploymentID)
+  /// An AnalysisRun measures one metric (`run` 0: the step's run, 1: background).
+  case analysisMeasurement(DeploymentID, run: UInt8, metric: Int32)
 }
 
 /// GitOps delivery, serving traffic and incidents: from commit to production and back.
@@ -54,6 +63,8 @@ public struct Delivery {
     var live: DeploymentID?
     var liveDefects: [ChangeID] = []
     var rollout: DeploymentID?
+    /// The canary in progress, with an Argo Rollouts strategy.
+    var canary: CanaryState?
     var rolloutEvents: [EventHandle] = []
     var nextPollAt: SimTime = .zero
     var refreshScheduled = false
@@ -71,24 +82,47 @@ public struct Delivery {
   /// Fix commits come at policy-dependent times, so they draw from their own streams
   /// and never shift the draws of the team's planned commits.
   var fixAttributeStreams: [RandomStream]
+  /// Model promotions draw from their own streams too.
+  var registryStreams: [RandomStream]
+  public internal(set) var modelVersions: [ModelVersionRecord] = []
   var flakeStream: RandomStream
   var registryStream: RandomStream
   var onCallStream: RandomStream
   var services: [ServiceState]
   var servicesByTeam: [[ServiceID]]
-  public private(set) var changes: [ChangeRecord] = []
-  public private(set) var deployments: [DeploymentRecord] = []
-  public private(set) var incidents: [IncidentRecord] = []
+  public internal(set) var changes: [ChangeRecord] = []
+  public internal(set) var deployments: [DeploymentRecord] = []
+  public internal(set) var incidents: [IncidentRecord] = []
   public private(set) var stageAttempts: [StageAttempt] = []
+  /// Where services publish their series; `nil` without monitoring.
+  let monitoring: PlatformMonitoring?
+  /// Replica state per service with a serving configuration.
+  var servingStates: [ServingState?]
+  /// Published series per service and track (0: stable, 1: canary).
+  var series: [[ServiceSeries?]]
+  /// Alerts that reached the platform while nothing was wrong with the service.
+  public private(set) var falseAlarms = 0
+
   /// The decision points delivery consults (the incident responder's choice).
   let policies: PolicySet
 
-  public init(configuration: DeliveryConfiguration, seed: RandomSeed, policies: PolicySet = PolicySet()) {
+  public init(
+    configuration: DeliveryConfiguration, seed: RandomSeed, monitoring: PlatformMonitoring? = nil,
+    policies: PolicySet = PolicySet()
+  ) {
     self.configuration = configuration
+    self.monitoring = monitoring
     self.policies = policies
+    series = Array(repeating: [nil, nil], count: configuration.services.count)
+    servingStates = configuration.services.map { service in
+      service.serving.map {
+        ServingState(ready: min($0.maxReplicas, max($0.minReplicas, $0.initialReplicas)), stream: seed.stream("serving/\(service.name)"))
+      }
+    }
     arrivalStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/commits") }
     attributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/change-attributes") }
     fixAttributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/fix-attributes") }
+    registryStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/model-registry") }
     flakeStream = seed.stream("delivery/ci-flakes")
     registryStream = seed.stream("delivery/registry-push")
     onCallStream = seed.stream("delivery/on-call")
@@ -154,10 +188,45 @@ public struct Delivery {
     case .trafficTick:
       serveTraffic(at: scheduler.now, calendar: calendar)
       scheduler.schedule(.delivery(.trafficTick), after: configuration.trafficInterval)
+    case .modelPromoted(let version):
+      promote(modelVersion: Int(version), scheduler: &scheduler, runnerPool: &runnerPool)
+    case .flaggerTick(let deployment):
+      flaggerTick(deployment, scheduler: &scheduler)
+    case .canaryStepCompleted(let deployment):
+      canaryStepCompleted(deployment, scheduler: &scheduler)
+    case .analysisMeasurement(let deployment, let run, let metric):
+      measure(deployment, run: Int(run), metric: Int(metric), scheduler: &scheduler)
     }
   }
 
   func index(_ change: ChangeID) -> Int { Int(change.rawValue) - 1 }
+
+  // MARK: - Model registry
+
+  /// A training job finished: register a model version, and maybe promote it later.
+  mutating func modelTrained(_ finished: FinishedTraining, scheduler: inout Scheduler<WorldEvent>) {
+    guard finished.team < configuration.teams.count, let promotion = configuration.teams[finished.team].modelPromotion,
+      !servicesByTeam[finished.team].isEmpty
+    else { return }
+    let version = modelVersions.count + 1
+    modelVersions.append(
+      ModelVersionRecord(
+        version: version, team: TeamID(Int32(finished.team)), template: finished.template, trainingJob: Int64(finished.job.rawValue),
+        trainingSubmittedAt: finished.submittedAt, registeredAt: scheduler.now))
+    let promoted = registryStreams[finished.team].bernoulli(promotion.probability)
+    let delay = promotion.delay.sampleDuration(&registryStreams[finished.team])
+    if promoted { scheduler.schedule(.delivery(.modelPromoted(Int32(version))), after: delay) }
+  }
+
+  /// The promotion commit of a model version enters the pipeline like any change.
+  mutating func promote(modelVersion version: Int, scheduler: inout Scheduler<WorldEvent>, runnerPool: inout RunnerPool?) {
+    let team = modelVersions[version - 1].team
+    let candidates = servicesByTeam[Int(team.rawValue)]
+    let service = candidates[registryStreams[Int(team.rawValue)].nextInt(below: candidates.count)]
+    modelVersions[version - 1].promotedAt = scheduler.now
+    commit(team: team, fixes: nil, service: service, promotes: version, scheduler: &scheduler, runnerPool: &runnerPool)
+    modelVersions[version - 1].change = changes.last?.id
+  }
   func index(_ deployment: DeploymentID) -> Int { Int(deployment.rawValue) - 1 }
   func index(_ incident: IncidentID) -> Int { Int(incident.rawValue) - 1 }
 
@@ -173,14 +242,14 @@ public struct Delivery {
   /// Creates a change and sends it into CI. Every attribute is drawn here, in a fixed
   /// order from the team's stream, so the i-th change is the same under any policy.
   mutating func commit(
-    team: TeamID, fixes: IncidentID?, service fixedService: ServiceID?, scheduler: inout Scheduler<WorldEvent>,
-    runnerPool: inout RunnerPool?
+    team: TeamID, fixes: IncidentID?, service fixedService: ServiceID?, promotes: Int? = nil,
+    scheduler: inout Scheduler<WorldEvent>, runnerPool: inout RunnerPool?
   ) {
     let teamIndex = Int(team.rawValue)
     let teamConfiguration = configuration.teams[teamIndex]
     let pipeline = configuration.pipeline
-    let isFix = fixedService != nil
-    var stream = isFix ? fixAttributeStreams[teamIndex] : attributeStreams[teamIndex]
+    let isFix = fixedService != nil && promotes == nil
+    var stream = promotes != nil ? registryStreams[teamIndex] : isFix ? fixAttributeStreams[teamIndex] : attributeStreams[teamIndex]
     let candidates = servicesByTeam[teamIndex]
     let drawnService = candidates[stream.nextInt(below: candidates.count)]
     let author = stream.nextInt(below: max(1, teamConfiguration.engineerCount))
@@ -193,7 +262,13 @@ public struct Delivery {
       stageBroken.append(stream.bernoulli(stage.failureProbability))
       stageDurations.append(stage.duration.sampleDuration(&stream))
     }
-    if isFix { fixAttributeStreams[teamIndex] = stream } else { attributeStreams[teamIndex] = stream }
+    if promotes != nil {
+      registryStreams[teamIndex] = stream
+    } else if isFix {
+      fixAttributeStreams[teamIndex] = stream
+    } else {
+      attributeStreams[teamIndex] = stream
+    }
     var defect: Defect?
     if defectDrawn && fixes == nil {
       let model = teamConfiguration.defects
@@ -221,7 +296,7 @@ public struct Delivery {
     changes.append(
       ChangeRecord(
         id: id, team: team, service: fixedService ?? drawnService, author: author, committedAt: scheduler.now,
-        defect: defect, fixes: fixes, isFix: isFix, stageBroken: fixes == nil ? stageBroken : stageBroken.map { _ in false },
+        defect: defect, fixes: fixes, isFix: isFix, promotes: promotes, stageBroken: fixes == nil ? stageBroken : stageBroken.map { _ in false },
         stageDurations: stageDurations))
     submitStage(of: id, queuedAt: scheduler.now, scheduler: &scheduler, runnerPool: &runnerPool)
   }
@@ -342,6 +417,20 @@ public struct Delivery {
     let serviceIndex = Int(record.service.rawValue)
     let duration = configuration.pipeline.rolloutDuration.sampleDuration(&services[serviceIndex].rolloutStream)
     let crashes = record.codeDefects.contains { changes[index($0)].defect?.kind == .crashOnStart }
+    if case .argoCanary(let canary) = configuration.services[serviceIndex].rollout, services[serviceIndex].live != nil,
+      record.kind != .rollback
+    {
+      // Argo Rollouts skips the steps on the initial deploy (no stable ReplicaSet yet)
+      // and when moving back to a known version (a rollback).
+      startCanary(deployment, canary: canary, scheduler: &scheduler)
+      return
+    }
+    if case .flagger(let flagger) = configuration.services[serviceIndex].rollout, services[serviceIndex].live != nil,
+      record.kind != .rollback
+    {
+      startFlagger(deployment, flagger: flagger, crashes: crashes, scheduler: &scheduler)
+      return
+    }
     if crashes {
       // New pods never pass readiness; the old ReplicaSet keeps serving.
       services[serviceIndex].rolloutEvents = [
@@ -361,6 +450,9 @@ public struct Delivery {
     for change in deployments[position].changes {
       changes[index(change)].deployedAt = scheduler.now
       changes[index(change)].outcome = .deployed
+      if let version = changes[index(change)].promotes, modelVersions[version - 1].deployedAt == nil {
+        modelVersions[version - 1].deployedAt = scheduler.now
+      }
     }
     let previousDefects = services[serviceIndex].liveDefects
     let liveDefects = deployments[position].codeDefects
@@ -368,8 +460,10 @@ public struct Delivery {
     services[serviceIndex].liveDefects = liveDefects
     services[serviceIndex].rollout = nil
     services[serviceIndex].rolloutEvents = []
+    services[serviceIndex].canary = nil
     resolveIncidents(of: service, at: scheduler.now)
-    let introduced = liveDefects.filter { !previousDefects.contains($0) }
+    let alreadyOpen = services[serviceIndex].openIncidents.flatMap { incidents[index($0)].rootCauses }
+    let introduced = liveDefects.filter { !previousDefects.contains($0) && !alreadyOpen.contains($0) }
     if !introduced.isEmpty {
       deployments[position].neededRemediation = true
       openIncident(service: service, cause: deployment, rootCauses: introduced, openedAt: scheduler.now, scheduler: &scheduler)
@@ -389,6 +483,8 @@ public struct Delivery {
         service: service, cause: deployment, rootCauses: crashing, openedAt: deployments[position].startedAt,
         scheduler: &scheduler, detectedNow: true)
     }
+    cancelRuns(serviceIndex: Int(service.rawValue), scheduler: &scheduler)
+    services[Int(service.rawValue)].canary = nil
     services[Int(service.rawValue)].rollout = nil
     startSyncIfReady(service, scheduler: &scheduler)
   }
@@ -481,7 +577,9 @@ public struct Delivery {
 
   // MARK: - Traffic
 
-  /// Draws one interval of requests and failures for every service.
+  /// Draws one interval of requests and failures for every service. During a canary
+  /// each request goes to the canary with probability weight/100, and each side fails
+  /// with the defects of the code it runs.
   mutating func serveTraffic(at time: SimTime, calendar: SimCalendar) {
     let local = calendar.localTime(at: time)
     let seconds = configuration.trafficInterval.seconds
@@ -490,25 +588,144 @@ public struct Delivery {
       let mean = service.requestsPerSecond * service.loadProfile.factor(at: local) * seconds
       var stream = services[serviceIndex].trafficStream
       let requests = Int64(stream.poisson(mean: mean))
-      let baselineErrors = binomial(requests, service.baselineErrorRatio, &stream)
-      var defectFailureRatio = 0.0
-      var latencyExtra = 0.0
-      for defect in services[serviceIndex].liveDefects {
-        guard let drawn = changes[index(defect)].defect else { continue }
-        switch drawn.kind {
-        case .errorRate: defectFailureRatio += drawn.size
-        case .latency: latencyExtra += drawn.size
-        case .crashOnStart, .quality: break
+      let shed = serve(serviceIndex: serviceIndex, requests: requests, at: time, stream: &stream)
+      let canary = services[serviceIndex].canary
+      let canaryRequests = canary.map { binomial(requests, Double($0.weight) / 100, &stream) } ?? 0
+      let stable = failures(requests - canaryRequests, defects: services[serviceIndex].liveDefects, service: service, stream: &stream)
+      var canaryOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
+      if let canary {
+        let defects = deployments[index(canary.deployment)].codeDefects
+        canaryOutcome = failures(canaryRequests, defects: defects, service: service, stream: &stream)
+      }
+      if let monitoring {
+        publish(
+          serviceIndex: serviceIndex, track: 0, requests: requests - canaryRequests,
+          errors: min(requests - canaryRequests, stable.errors + shed),
+          latencyExtra: stable.latencyExtra, defects: services[serviceIndex].liveDefects, time: time, stream: &stream,
+          store: monitoring.store, buckets: monitoring.configuration.latencyBuckets)
+        if let canary {
+          publish(
+            serviceIndex: serviceIndex, track: 1, requests: canaryRequests, errors: canaryOutcome.errors,
+            latencyExtra: canaryOutcome.latencyExtra, defects: deployments[index(canary.deployment)].codeDefects, time: time,
+            stream: &stream, store: monitoring.store, buckets: monitoring.configuration.latencyBuckets)
+        } else if let published = series[serviceIndex][1], published.live {
+          for id in published.all { monitoring.store.appendStaleMarker(id, timestampMs: time.microseconds / 1_000) }
+          series[serviceIndex][1]?.live = false
         }
       }
-      if latencyExtra > 0 {
-        defectFailureRatio += timeoutProbability(service: service, extraLatency: latencyExtra)
-      }
-      let defectErrors = defectFailureRatio > 0 ? binomial(requests - baselineErrors, min(1, defectFailureRatio), &stream) : 0
       services[serviceIndex].trafficStream = stream
       services[serviceIndex].requests += requests
-      services[serviceIndex].errors += baselineErrors + defectErrors
-      if defectErrors > 0 { attribute(defectErrors, toIncidentsOf: serviceIndex) }
+      services[serviceIndex].errors += min(requests, stable.errors + canaryOutcome.errors + shed)
+      if stable.defectErrors > 0 {
+        attribute(stable.defectErrors, toIncidentsOf: serviceIndex, defects: services[serviceIndex].liveDefects)
+      }
+      if let canary, canaryOutcome.defectErrors > 0 {
+        attribute(canaryOutcome.defectErrors, toIncidentsOf: serviceIndex, defects: deployments[index(canary.deployment)].codeDefects)
+      }
+    }
+  }
+
+  /// Failures among `requests` served by code carrying `defects`: baseline errors, the
+  /// errors of error-rate defects, and timeouts of latency defects.
+  func failures(_ requests: Int64, defects: [ChangeID], service: ServiceConfiguration, stream: inout RandomStream)
+    -> (errors: Int64, defectErrors: Int64, latencyExtra: Double)
+  {
+    let baselineErrors = binomial(requests, service.baselineErrorRatio, &stream)
+    var defectFailureRatio = 0.0
+    var latencyExtra = 0.0
+    for defect in defects {
+      guard let drawn = changes[index(defect)].defect else { continue }
+      switch drawn.kind {
+      case .errorRate: defectFailureRatio += drawn.size
+      case .latency: latencyExtra += drawn.size
+      case .crashOnStart, .quality: break
+      }
+    }
+    if latencyExtra > 0 { defectFailureRatio += timeoutProbability(service: service, extraLatency: latencyExtra) }
+    let defectErrors = defectFailureRatio > 0 ? binomial(requests - baselineErrors, min(1, defectFailureRatio), &stream) : 0
+    return (baselineErrors + defectErrors, defectErrors, latencyExtra)
+  }
+
+  /// Publishes one scrape of a service's series: request and error counters by
+  /// version, a classic latency histogram (bucket counts drawn as a multinomial by
+  /// sequential binomials; lognormal latency, σ = 0.5, plus any latency defect) and
+  /// the model-quality gauge. A version that stops serving gets a staleness marker,
+  /// as Prometheus writes when a target's series disappears.
+  mutating func publish(
+    serviceIndex: Int, track: Int, requests: Int64, errors: Int64, latencyExtra: Double, defects: [ChangeID], time: SimTime,
+    stream: inout RandomStream, store: SeriesStore, buckets: [Double]
+  ) {
+    let service = configuration.services[serviceIndex]
+    let timestampMs = time.microseconds / 1_000
+    if series[serviceIndex][track] == nil {
+      series[serviceIndex][track] = ServiceSeries(
+        store: store, service: service.name, team: configuration.teams[Int(service.team.rawValue)].name,
+        track: track == 0 ? "stable" : "canary", buckets: buckets)
+    }
+    guard var published = series[serviceIndex][track] else { return }
+    published.live = true
+    published.requestsTotal += Double(requests)
+    published.errorsTotal += Double(errors)
+    store.append(published.successes, timestampMs: timestampMs, value: published.requestsTotal - published.errorsTotal)
+    store.append(published.errors, timestampMs: timestampMs, value: published.errorsTotal)
+    var remaining = requests
+    var below = 0.0
+    for (index, bound) in buckets.enumerated() {
+      let probability = bound > latencyExtra ? normalCDF(log((bound - latencyExtra) / service.baselineLatencySeconds) / 0.5) : 0
+      let conditional = below < 1 ? max(0, min(1, (probability - below) / (1 - below))) : 0
+      let inBucket = binomial(remaining, conditional, &stream)
+      remaining -= inBucket
+      below = max(below, probability)
+      published.bucketTotals[index] += Double(inBucket)
+    }
+    published.bucketTotals[buckets.count] += Double(remaining)
+    // Classic histogram buckets are cumulative in `le`; `+Inf` equals the count.
+    var cumulativeTotal = 0.0
+    for index in buckets.indices {
+      cumulativeTotal += published.bucketTotals[index]
+      store.append(published.buckets[index], timestampMs: timestampMs, value: cumulativeTotal)
+    }
+    store.append(published.buckets[buckets.count], timestampMs: timestampMs, value: published.requestsTotal)
+    let meanLatency = service.baselineLatencySeconds * exp(0.125) + latencyExtra
+    published.durationSumTotal += Double(requests) * meanLatency
+    store.append(published.durationCount, timestampMs: timestampMs, value: published.requestsTotal)
+    store.append(published.durationSum, timestampMs: timestampMs, value: published.durationSumTotal)
+    var quality = 0.9
+    for defect in defects {
+      if let drawn = changes[index(defect)].defect, drawn.kind == .quality { quality -= drawn.size }
+    }
+    store.append(published.quality, timestampMs: timestampMs, value: max(0, quality))
+    series[serviceIndex][track] = published
+  }
+
+  /// Acts on an Alertmanager notification: `sim://rollback` rolls the service back at
+  /// once (the automation the platform runs), `sim://page` pages the on-call. An alert
+  /// with nothing wrong behind it is a false alarm and changes nothing.
+  mutating func handleAlert(_ request: PlatformRequest, scheduler: inout Scheduler<WorldEvent>) {
+    guard let serviceIndex = configuration.services.firstIndex(where: { $0.name == request.service }) else { return }
+    let live = services[serviceIndex].liveDefects
+    let affected = services[serviceIndex].openIncidents.filter { incident in
+      incidents[index(incident)].rootCauses.contains { live.contains($0) }
+    }
+    guard let incident = affected.first else {
+      falseAlarms += 1
+      monitoring?.annotateLastNotification(service: request.service, outcome: "false-alarm")
+      return
+    }
+    for open in affected where incidents[index(open)].alertedAt == nil { incidents[index(open)].alertedAt = scheduler.now }
+    switch request.kind {
+    case .rollback:
+      let position = index(incident)
+      if incidents[position].detectedAt == nil {
+        incidents[position].detectedAt = scheduler.now
+        incidents[position].detection = .alert
+      }
+      if incidents[position].resolution == nil {
+        incidents[position].respondedAt = scheduler.now
+        rollBack(incident, scheduler: &scheduler)
+      }
+    case .page:
+      detect(incident, source: .alert, scheduler: &scheduler)
     }
   }
 
@@ -522,8 +739,7 @@ public struct Delivery {
     return max(0, 0.5 * erfc(z / 2.0.squareRoot()) - baseline)
   }
 
-  mutating func attribute(_ failures: Int64, toIncidentsOf serviceIndex: Int) {
-    let live = services[serviceIndex].liveDefects
+  mutating func attribute(_ failures: Int64, toIncidentsOf serviceIndex: Int, defects live: [ChangeID]) {
     let affected = services[serviceIndex].openIncidents.filter { incident in
       incidents[index(incident)].rootCauses.contains { live.contains($0) }
     }

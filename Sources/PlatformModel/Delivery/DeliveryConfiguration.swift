@@ -72,12 +72,35 @@ public struct DeliveryTeam: Equatable, Sendable {
   /// When the team's changes (commits to main) arrive; `nil` if it pushes none.
   public var changeArrivals: ArrivalProcess?
   public var defects: DefectModel
+  /// How the team promotes trained models to Production (MLflow-style registry).
+  public var modelPromotion: ModelPromotion?
 
-  public init(name: String, engineerCount: Int, changeArrivals: ArrivalProcess?, defects: DefectModel) {
+  public init(
+    name: String, engineerCount: Int, changeArrivals: ArrivalProcess?, defects: DefectModel,
+    modelPromotion: ModelPromotion? = nil
+  ) {
     self.name = name
     self.engineerCount = engineerCount
     self.changeArrivals = changeArrivals
     self.defects = defects
+    self.modelPromotion = modelPromotion
+  }
+}
+
+/// Which trained models a team promotes to Production, and after how long.
+///
+/// Each finished training job registers a model version; a promoted one becomes a
+/// change (the registry's stage transition, committed to the serving repository) that
+/// flows through the same pipeline and rollout as code.
+public struct ModelPromotion: Equatable, Sendable {
+  /// Share of registered versions promoted (the rest were experiments).
+  public var probability: Double
+  /// From registration to the promotion commit (evaluation, review).
+  public var delay: Distribution
+
+  public init(probability: Double, delay: Distribution) {
+    self.probability = probability
+    self.delay = delay
   }
 }
 
@@ -94,6 +117,10 @@ public struct ServiceConfiguration: Equatable, Sendable {
   public var baselineLatencySeconds: Double
   /// Requests slower than this fail (client timeout).
   public var timeoutSeconds: Double
+  /// How new versions reach its traffic.
+  public var rollout: RolloutStrategy = .bigBang
+  /// Replicas and their autoscaler; `nil` serves any load (capacity not modelled).
+  public var serving: ServingConfiguration?
 
   public init(
     name: String, team: TeamID, requestsPerSecond: Double, loadProfile: RateProfile, baselineErrorRatio: Double,
@@ -200,6 +227,8 @@ public struct DeliveryTargets: Equatable, Sendable {
   public var changeFailureRate: Double = 0.05
   public var recoveryTime: SimDuration = .minutes(30)
   public var leadTime: SimDuration = .days(1)
+  /// From a training job's submission to its model serving all traffic.
+  public var ideaToProduction: SimDuration = .hours(1)
   public init() {}
 }
 

@@ -51,6 +51,8 @@ public struct ChangeRecord: Sendable {
   /// Whether it is a fix commit (for an incident or for a change broken in CI)
   /// rather than a planned one.
   public var isFix = false
+  /// The model version this change promotes to Production, if it is a promotion.
+  public var promotes: Int?
   /// Per CI stage: whether it fails for a real reason, and its duration (drawn at creation).
   var stageBroken: [Bool]
   var stageDurations: [SimDuration]
@@ -60,6 +62,19 @@ public struct ChangeRecord: Sendable {
   public var deployment: DeploymentID?
   public var deployedAt: SimTime?
   public var outcome: ChangeOutcome = .inProgress
+}
+
+/// A model version in the registry (`model_versions` table).
+public struct ModelVersionRecord: Sendable {
+  public var version: Int
+  public var team: TeamID
+  public var template: String
+  public var trainingJob: Int64
+  public var trainingSubmittedAt: SimTime
+  public var registeredAt: SimTime
+  public var promotedAt: SimTime?
+  public var change: ChangeID?
+  public var deployedAt: SimTime?
 }
 
 /// One attempt of one CI stage of one change.
@@ -93,6 +108,8 @@ public enum DeploymentStatus: String, Sendable {
   case stalled
   /// Replaced by a later deployment (a rollback) before it finished.
   case superseded
+  /// A canary that its analysis (or a person) aborted: traffic went back to stable.
+  case aborted
 }
 
 /// One deployment (Argo CD sync + rollout): the rows of `deployments` and
@@ -110,6 +127,10 @@ public struct DeploymentRecord: Sendable {
   /// Whether it needed remediation (rollback or fix): DORA's failed deployment.
   public var neededRemediation = false
   public var rolledBack = false
+  /// Why a canary was aborted, if it was.
+  public var abortReason: String?
+  /// Highest canary weight it reached, for canary strategies.
+  public var maximumCanaryWeight: Int?
 }
 
 /// How an incident was noticed.
@@ -118,10 +139,16 @@ public enum DetectionSource: String, Sendable {
   case humanNotice = "human-notice"
   /// A stalled rollout exceeded its progress deadline.
   case progressDeadline = "progress-deadline"
+  /// A canary's AnalysisRun failed.
+  case canaryAnalysis = "canary-analysis"
+  /// A Prometheus alert routed by Alertmanager to `sim://rollback` or `sim://page`.
+  case alert
 }
 
 /// How an incident was resolved.
 public enum Resolution: String, Sendable {
+  /// The canary was aborted: traffic went back to the stable version.
+  case canaryAbort = "canary-abort"
   case rollback
   case fixForward = "fix-forward"
 }
@@ -137,6 +164,8 @@ public struct IncidentRecord: Sendable {
   public var openedAt: SimTime
   public var detectedAt: SimTime?
   public var detection: DetectionSource?
+  /// When an alert first reached the platform about it (ground truth for alert quality).
+  public var alertedAt: SimTime?
   public var respondedAt: SimTime?
   public var resolvedAt: SimTime?
   public var resolution: Resolution?

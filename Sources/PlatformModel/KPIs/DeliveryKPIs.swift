@@ -53,10 +53,17 @@ public enum DeliveryKPIs {
   /// Lead-time stages, in order; their means add up to the mean lead time.
   public static let stages = ["ci_wait", "ci_run", "registry_push", "sync_wait", "deploy"]
 
-  public static func compute(_ delivery: Delivery, window: SimDuration, calendar: SimCalendar) -> [KPIValue] {
+  /// - Parameter lateAfter: with monitoring, how long after an incident starts an alert
+  ///   counts as late; `nil` without monitoring (no alert-quality KPIs).
+  public static func compute(_ delivery: Delivery, window: SimDuration, calendar: SimCalendar, lateAfter: SimDuration? = nil)
+    -> [KPIValue]
+  {
     let targets = delivery.configuration.targets
     let days = window.seconds / 86_400
     let finished = delivery.deployments.filter { $0.status == .succeeded || $0.status == .stalled }
+    // Canary aborts count toward the platform's own rollback rate, not DORA's failures:
+    // the aborted version never became production.
+    let attempted = delivery.deployments.filter { $0.status == .succeeded || $0.status == .stalled || $0.status == .aborted }
     let succeeded = delivery.deployments.filter { $0.status == .succeeded }
     let deployed = delivery.changes.filter { $0.deployedAt != nil }
     let leadTimes = deployed.map { ($0.deployedAt! - $0.committedAt).seconds }
@@ -79,7 +86,8 @@ public enum DeliveryKPIs {
       KPIValue(
         name: "change_failure_rate", value: ratio(finished.filter(\.neededRemediation).count, finished.count), unit: "ratio",
         target: targets.changeFailureRate, comparison: .below),
-      KPIValue(name: "rollback_rate", value: ratio(finished.filter(\.rolledBack).count, finished.count), unit: "ratio"),
+      KPIValue(name: "rollback_rate", value: ratio(attempted.filter(\.rolledBack).count, attempted.count), unit: "ratio"),
+      KPIValue(name: "canary_aborts", value: Double(delivery.deployments.filter { $0.status == .aborted }.count), unit: "deployments"),
       KPIValue(
         name: "recovery_time_median_seconds", value: percentileContinuous(recoveries, 0.5), unit: "s",
         target: targets.recoveryTime.seconds, comparison: .below),
@@ -103,6 +111,49 @@ public enum DeliveryKPIs {
     values.append(KPIValue(name: "failed_requests", value: Double(errors), unit: "requests"))
     values.append(
       KPIValue(name: "failed_requests_from_incidents", value: Double(incidents.reduce(0) { $0 + $1.failedRequests }), unit: "requests"))
+    if let lateAfter {
+      // What no real dashboard can know: alerts judged against the ground truth.
+      let alerted = incidents.filter { $0.alertedAt != nil }
+      let toAlert = alerted.map { ($0.alertedAt! - $0.openedAt).seconds }
+      values.append(KPIValue(name: "alerts_missed", value: Double(incidents.count - alerted.count), unit: "incidents"))
+      values.append(
+        KPIValue(name: "alerts_late", value: Double(alerted.filter { $0.alertedAt! - $0.openedAt > lateAfter }.count), unit: "incidents"))
+      values.append(KPIValue(name: "alerts_false", value: Double(delivery.falseAlarms), unit: "notifications"))
+      values.append(KPIValue(name: "time_to_alert_median_seconds", value: percentileContinuous(toAlert, 0.5), unit: "s"))
+      values.append(
+        KPIValue(name: "incidents_detected_by_alert", value: Double(incidents.filter { $0.detection == .alert }.count), unit: "incidents"))
+    }
+    // Serving capacity: replicas, cold starts, and requests lost for lack of capacity.
+    let serving = delivery.servingStates.compactMap { $0 }
+    if !serving.isEmpty {
+      values.append(KPIValue(name: "serving_replica_hours", value: serving.reduce(0) { $0 + $1.replicaSeconds } / 3_600, unit: "h"))
+      values.append(KPIValue(name: "serving_cold_starts", value: Double(serving.reduce(0) { $0 + $1.coldStarts }), unit: "replicas"))
+      values.append(
+        KPIValue(name: "serving_overload_failed_requests", value: Double(serving.reduce(0) { $0 + $1.capacityFailures }), unit: "requests"))
+      values.append(
+        KPIValue(name: "serving_cold_start_failed_requests", value: Double(serving.reduce(0) { $0 + $1.coldStartFailures }), unit: "requests"))
+      var cost = 0.0
+      for (index, state) in delivery.servingStates.enumerated() {
+        guard let state, let configuration = delivery.configuration.services[index].serving else { continue }
+        cost += state.replicaSeconds / 3_600 * configuration.replicaCostPerHour
+      }
+      values.append(KPIValue(name: "serving_cost_usd", value: cost, unit: "USD"))
+    }
+    // "Idea to production" per golden-path template: training submitted → model serving.
+    let templates = Array(Set(delivery.modelVersions.map(\.template))).sorted()
+    for template in templates {
+      let durations = delivery.modelVersions.filter { $0.template == template && $0.deployedAt != nil }
+        .map { ($0.deployedAt! - $0.trainingSubmittedAt).seconds }
+      values.append(
+        KPIValue(
+          name: "idea_to_production_median_seconds.\(template)", value: percentileContinuous(durations, 0.5), unit: "s",
+          target: targets.ideaToProduction.seconds, comparison: .below))
+    }
+    if !delivery.modelVersions.isEmpty {
+      values.append(KPIValue(name: "model_versions_registered", value: Double(delivery.modelVersions.count), unit: "versions"))
+      values.append(
+        KPIValue(name: "model_versions_in_production", value: Double(delivery.modelVersions.filter { $0.deployedAt != nil }.count), unit: "versions"))
+    }
     for (stage, mean) in zip(stages, meanStageSeconds(delivery)) {
       values.append(KPIValue(name: "lead_time_stage_\(stage)_mean_seconds", value: mean, unit: "s"))
     }

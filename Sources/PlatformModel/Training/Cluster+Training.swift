@@ -153,11 +153,21 @@ extension Cluster {
     }
   }
 
+  /// Hands over the training jobs finished since the last call.
+  mutating func drainFinishedTraining() -> [FinishedTraining] {
+    defer { finishedTraining.removeAll(keepingCapacity: true) }
+    return finishedTraining
+  }
+
   mutating func completeJob(_ index: Int, scheduler: inout Scheduler<WorldEvent>) {
     releaseNodes(index, at: scheduler.now, outcome: .finished)
     jobs[index].phase = .finished
     jobs[index].finishedAt = scheduler.now
     statistics.jobsFinished += 1
+    finishedTraining.append(
+      FinishedTraining(
+        job: jobs[index].id, team: jobs[index].team, template: streams[jobs[index].stream].stream.template.rawValue,
+        submittedAt: jobs[index].submittedAt, finishedAt: scheduler.now))
     recordJob(jobs[index].id)
     requestSchedulingPass(scheduler: &scheduler)
   }

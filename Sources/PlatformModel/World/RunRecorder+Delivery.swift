@@ -14,7 +14,7 @@ extension RunRecorder {
       "changes",
       columns: [
         "run_id", "change_id", "source", "event_type", "team", "service", "author", "time_created", "defect_kind",
-        "defect_size", "fixes_incident_id", "artifact_ready_at", "deploy_id", "deployed_at", "outcome",
+        "defect_size", "fixes_incident_id", "artifact_ready_at", "deploy_id", "deployed_at", "outcome", "promotes_model_version",
       ])
     for change in delivery.changes {
       let team = configuration.teams[Int(change.team.rawValue)].name
@@ -33,6 +33,7 @@ extension RunRecorder {
       changes.append(change.deployment?.rawValue)
       changes.append(at(change.deployedAt))
       changes.append(change.outcome.rawValue)
+      changes.append(change.promotes.map { Int64($0) })
       try changes.endRow()
     }
     try changes.flush()
@@ -41,7 +42,7 @@ extension RunRecorder {
       "deployments",
       columns: [
         "run_id", "deploy_id", "source", "service", "kind", "started_at", "time_created", "status", "main_commit",
-        "needed_remediation", "rolled_back",
+        "needed_remediation", "rolled_back", "strategy", "max_canary_weight", "abort_reason",
       ])
     let links = store.tableWriter("deployment_changes", columns: ["run_id", "deploy_id", "change_id"])
     for deployment in delivery.deployments {
@@ -56,6 +57,10 @@ extension RunRecorder {
       deployments.append(deployment.changes.last?.rawValue)
       deployments.append(deployment.neededRemediation)
       deployments.append(deployment.rolledBack)
+      let strategy = configuration.services[Int(deployment.service.rawValue)].rollout
+      deployments.append(deployment.maximumCanaryWeight == nil ? "big-bang" : (strategy == .bigBang ? "big-bang" : "canary"))
+      deployments.append(deployment.maximumCanaryWeight.map { Int64($0) })
+      deployments.append(deployment.abortReason)
       try deployments.endRow()
       for change in deployment.changes {
         links.append(runID.rawValue)
@@ -71,7 +76,7 @@ extension RunRecorder {
       "incidents",
       columns: [
         "run_id", "incident_id", "source", "service", "kind", "cause_deploy_id", "time_created", "detected_at",
-        "detection", "responded_at", "time_resolved", "resolution", "failed_requests",
+        "detection", "responded_at", "time_resolved", "resolution", "failed_requests", "alerted_at",
       ])
     let causes = store.tableWriter("incident_changes", columns: ["run_id", "incident_id", "change_id"])
     for incident in delivery.incidents {
@@ -88,6 +93,7 @@ extension RunRecorder {
       incidents.append(at(incident.resolvedAt))
       incidents.append(incident.resolution?.rawValue)
       incidents.append(incident.failedRequests)
+      incidents.append(at(incident.alertedAt))
       try incidents.endRow()
       for change in incident.rootCauses {
         causes.append(runID.rawValue)
@@ -114,6 +120,27 @@ extension RunRecorder {
       try stages.endRow()
     }
     try stages.flush()
+
+    let versions = store.tableWriter(
+      "model_versions",
+      columns: [
+        "run_id", "model_version", "team", "template", "training_job_id", "training_submitted_at", "registered_at",
+        "promoted_at", "change_id", "deployed_at",
+      ])
+    for version in delivery.modelVersions {
+      versions.append(runID.rawValue)
+      versions.append(version.version)
+      versions.append(configuration.teams[Int(version.team.rawValue)].name)
+      versions.append(version.template)
+      versions.append(version.trainingJob)
+      versions.append(calendar.epochSeconds(at: version.trainingSubmittedAt))
+      versions.append(calendar.epochSeconds(at: version.registeredAt))
+      versions.append(at(version.promotedAt))
+      versions.append(version.change?.rawValue)
+      versions.append(at(version.deployedAt))
+      try versions.endRow()
+    }
+    try versions.flush()
 
     let traffic = store.tableWriter("service_traffic", columns: ["run_id", "service", "team", "requests", "failed_requests"])
     for (index, totals) in delivery.trafficTotals().enumerated() {

@@ -8,6 +8,8 @@ public struct WorldConfiguration: Sendable {
   public var seed: RandomSeed
   public var runnerPool: RunnerPoolConfiguration?
   public var delivery: DeliveryConfiguration?
+  /// Prometheus rules and Alertmanager watching the services.
+  public var monitoring: MonitoringConfiguration?
   /// The Kubernetes cluster, its teams' training workloads and cost governance.
   public var cluster: ClusterConfiguration?
   public var teams: [TeamConfiguration]
@@ -19,7 +21,7 @@ public struct WorldConfiguration: Sendable {
 
   public init(
     calendar: SimCalendar, seed: RandomSeed, runnerPool: RunnerPoolConfiguration?, delivery: DeliveryConfiguration? = nil,
-    cluster: ClusterConfiguration? = nil, teams: [TeamConfiguration] = [],
+    monitoring: MonitoringConfiguration? = nil, cluster: ClusterConfiguration? = nil, teams: [TeamConfiguration] = [],
     governance: GovernanceConfiguration = GovernanceConfiguration(), horizon: SimDuration = .days(30),
     policies: PolicyConfiguration = PolicyConfiguration()
   ) {
@@ -28,6 +30,7 @@ public struct WorldConfiguration: Sendable {
     self.seed = seed
     self.runnerPool = runnerPool
     self.delivery = delivery
+    self.monitoring = monitoring
     self.cluster = cluster
     self.teams = teams
     self.governance = governance
@@ -42,6 +45,7 @@ public struct WorldConfiguration: Sendable {
 public enum WorldEvent: Sendable {
   case runnerPool(RunnerPoolEvent)
   case delivery(DeliveryEvent)
+  case monitoring(MonitoringEvent)
   case cluster(ClusterEvent)
 }
 
@@ -53,11 +57,9 @@ public struct World: SimulationModel {
   public let configuration: WorldConfiguration
   public private(set) var runnerPool: RunnerPool?
   public private(set) var delivery: Delivery?
+  public let monitoring: PlatformMonitoring?
   public internal(set) var cluster: Cluster?
 
-  /// - Parameter policies: the implementations the components consult; by default
-  ///   the built-ins `configuration.policies` names (external processes are started
-  ///   by ``SimulationRun``, which owns them).
   /// The external policy processes of the run, whose fatal faults stop it.
   let policyRuntime: PolicyRuntime?
 
@@ -65,6 +67,11 @@ public struct World: SimulationModel {
   /// short: the run stops at once.
   public var cannotContinue: Bool { policyRuntime?.mustStop ?? false }
 
+  /// - Parameters:
+  ///   - policies: the implementations the components consult; by default the
+  ///     built-ins `configuration.policies` names.
+  ///   - policyRuntime: the external processes behind `policies`, started and owned
+  ///     by ``SimulationRun``.
   public init(
     configuration: WorldConfiguration, recorder: RunRecorder?, policies: PolicySet? = nil,
     policyRuntime: PolicyRuntime? = nil
@@ -75,7 +82,13 @@ public struct World: SimulationModel {
     runnerPool = configuration.runnerPool.map {
       RunnerPool(configuration: $0, seed: configuration.seed, recorder: recorder)
     }
-    delivery = configuration.delivery.map { Delivery(configuration: $0, seed: configuration.seed, policies: policies) }
+    let monitoring = configuration.monitoring.map {
+      PlatformMonitoring(configuration: $0, calendar: configuration.calendar, horizon: configuration.horizon)
+    }
+    self.monitoring = monitoring
+    delivery = configuration.delivery.map {
+      Delivery(configuration: $0, seed: configuration.seed, monitoring: monitoring, policies: policies)
+    }
     cluster = configuration.cluster.map {
       Cluster(
         configuration: $0, teams: configuration.teams, governance: configuration.governance, seed: configuration.seed,
@@ -87,6 +100,7 @@ public struct World: SimulationModel {
   public mutating func start(scheduler: inout Scheduler<WorldEvent>) {
     runnerPool?.start(scheduler: &scheduler, calendar: configuration.calendar)
     delivery?.start(scheduler: &scheduler, calendar: configuration.calendar)
+    monitoring?.start(scheduler: &scheduler)
     cluster?.start(scheduler: &scheduler, calendar: configuration.calendar)
   }
 
@@ -101,8 +115,19 @@ public struct World: SimulationModel {
       }
     case .delivery(let deliveryEvent):
       delivery?.handle(deliveryEvent, scheduler: &scheduler, runnerPool: &runnerPool, calendar: configuration.calendar)
+    case .monitoring(let monitoringEvent):
+      guard let monitoring else { return }
+      let requests: [PlatformRequest]
+      switch monitoringEvent {
+      case .evaluateGroup(let index): requests = monitoring.evaluateGroup(Int(index), scheduler: &scheduler)
+      case .alertmanagerWakeUp: requests = monitoring.alertmanagerWokeUp(scheduler: &scheduler)
+      }
+      for request in requests { delivery?.handleAlert(request, scheduler: &scheduler) }
     case .cluster(let clusterEvent):
       cluster?.handle(clusterEvent, scheduler: &scheduler, calendar: configuration.calendar)
+      if let finished = cluster?.drainFinishedTraining(), !finished.isEmpty {
+        for training in finished { delivery?.modelTrained(training, scheduler: &scheduler) }
+      }
     }
   }
 
@@ -121,12 +146,15 @@ public struct World: SimulationModel {
   /// KPIs against the platform's targets (empty without a delivery model).
   public func kpis(endTime: SimTime) -> [KPIValue] {
     guard let delivery else { return [] }
-    return DeliveryKPIs.compute(delivery, window: endTime - SimTime.zero, calendar: configuration.calendar)
+    return DeliveryKPIs.compute(
+      delivery, window: endTime - SimTime.zero, calendar: configuration.calendar,
+      lateAfter: configuration.monitoring?.lateAfter)
   }
 
   /// Writes the rows components keep until the end of the run.
   func recordFinalRows(_ recorder: RunRecorder, endTime: SimTime) throws(StoreError) {
     if let delivery { try recorder.recordDelivery(delivery, calendar: configuration.calendar) }
+    if let monitoring { try recorder.recordMonitoring(monitoring, calendar: configuration.calendar) }
     try recorder.recordKPIs(kpis(endTime: endTime))
   }
 }

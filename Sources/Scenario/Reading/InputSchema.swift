@@ -106,12 +106,18 @@ public final class ObjectSchema: Sendable {
   public let fields: [FieldSchema]
   /// Keys that may appear but are not interpreted (a warning is given instead of an error).
   public let ignoredKeys: [String]
+  /// Keys of a real resource format that do not affect the simulation (a Rollout's pod
+  /// `template`, `selector`): accepted silently.
+  public let passthroughKeys: [String]
 
-  public init(_ title: String, _ summary: String, ignoredKeys: [String] = [], fields: [FieldSchema]) {
+  public init(
+    _ title: String, _ summary: String, ignoredKeys: [String] = [], passthroughKeys: [String] = [], fields: [FieldSchema]
+  ) {
     self.title = title
     self.summary = summary
     self.fields = fields
     self.ignoredKeys = ignoredKeys
+    self.passthroughKeys = passthroughKeys
     var seen = Set<String>()
     for field in fields { precondition(seen.insert(field.name).inserted, "\(title): duplicate field \(field.name)") }
   }

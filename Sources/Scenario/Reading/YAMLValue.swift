@@ -274,7 +274,7 @@ public struct ObjectReader {
     self.entries = entries
     let known = schema.fieldNames
     var suggested: Set<String> = []
-    for entry in entries where !known.contains(entry.key) {
+    for entry in entries where !known.contains(entry.key) && !schema.passthroughKeys.contains(entry.key) {
       if schema.ignoredKeys.contains(entry.key) {
         entry.keyValue.warning("`\(entry.key)` is not modelled by PlatformSim and is ignored")
         continue

@@ -1,0 +1,240 @@
+/// The type of a PromQL expression (Prometheus `parser.ValueType`).
+public enum PromQLType: String, Sendable {
+  case scalar
+  case vector = "instant vector"
+  case matrix = "range vector"
+  case string
+}
+
+/// An instant vector selector such as `http_requests_total{job=~"api.*"} offset 5m`.
+///
+/// A class so that evaluation can cache the matching series IDs against the store's
+/// ``SeriesStore/generation``: rule evaluation every 30 s then costs no label matching.
+public final class VectorSelector {
+  public let name: String
+  public let matchers: [LabelMatcher]
+  public internal(set) var offsetMs: Int64 = 0
+  /// UTF-8 offset of the selector in the expression.
+  public let position: Int
+  @exclusivity(unchecked) var cachedIDs: [SeriesID] = []
+  @exclusivity(unchecked) var cachedGeneration = -1
+  @exclusivity(unchecked) var cachedStore: ObjectIdentifier?
+
+  init(name: String, matchers: [LabelMatcher], position: Int) {
+    self.name = name
+    self.matchers = matchers
+    self.position = position
+  }
+
+  @exclusivity(unchecked) var cachedCount = 0
+  @exclusivity(unchecked) var cachedFirst = SeriesID(rawValue: 0)
+
+  /// The series of `store` this selector matches, cached until a new series is registered.
+  func seriesIDs(in store: SeriesStore) -> [SeriesID] {
+    refresh(store)
+    return cachedIDs
+  }
+
+  /// The number of matching series and the first one, without touching the ID array.
+  @inline(__always) func countAndFirst(in store: SeriesStore) -> (Int, SeriesID) {
+    refresh(store)
+    return (cachedCount, cachedFirst)
+  }
+
+  @inline(__always) private func refresh(_ store: SeriesStore) {
+    let identity = ObjectIdentifier(store)
+    if cachedGeneration != store.generation || cachedStore != identity {
+      cachedIDs = store.select(matchers)
+      cachedCount = cachedIDs.count
+      cachedFirst = cachedIDs.first ?? SeriesID(rawValue: 0)
+      cachedGeneration = store.generation
+      cachedStore = identity
+    }
+  }
+}
+
+/// The binary operators of PromQL.
+public enum BinaryOperator: String, Sendable, CaseIterable {
+  case add = "+"
+  case subtract = "-"
+  case multiply = "*"
+  case divide = "/"
+  case modulo = "%"
+  case power = "^"
+  case atan2
+  case equal = "=="
+  case notEqual = "!="
+  case greater = ">"
+  case less = "<"
+  case greaterOrEqual = ">="
+  case lessOrEqual = "<="
+  case and, or, unless
+
+  /// Precedence as in Prometheus `parser.ItemType.Precedence` (higher binds tighter).
+  var precedence: Int {
+    switch self {
+    case .or: return 1
+    case .and, .unless: return 2
+    case .equal, .notEqual, .greater, .less, .greaterOrEqual, .lessOrEqual: return 3
+    case .add, .subtract: return 4
+    case .multiply, .divide, .modulo, .atan2: return 5
+    case .power: return 6
+    }
+  }
+
+  var isComparison: Bool { precedence == 3 }
+  var isSetOperator: Bool { self == .and || self == .or || self == .unless }
+}
+
+/// Cardinality of vector matching (`parser.VectorMatchCardinality`).
+public enum MatchCardinality: Sendable {
+  case oneToOne, manyToOne, oneToMany, manyToMany
+}
+
+/// `on`/`ignoring` and `group_left`/`group_right` of a binary operation.
+public struct VectorMatching: Sendable {
+  public var cardinality: MatchCardinality
+  /// Labels listed in `on(...)` or `ignoring(...)`.
+  public var matchingLabels: [String]
+  /// True for `on`, false for `ignoring` (or no modifier).
+  public var on: Bool
+  /// Labels listed in `group_left(...)`/`group_right(...)`.
+  public var include: [String]
+}
+
+/// The functions PlatformSim implements, with Prometheus 2.42 names.
+public enum PromQLFunction: String, Sendable, CaseIterable {
+  case abs, absent, ceil, floor, vector, scalar, time
+  case clampMin = "clamp_min"
+  case clampMax = "clamp_max"
+  case clamp
+  case rate, irate, increase, delta, idelta, changes, resets
+  case avgOverTime = "avg_over_time"
+  case maxOverTime = "max_over_time"
+  case minOverTime = "min_over_time"
+  case sumOverTime = "sum_over_time"
+  case countOverTime = "count_over_time"
+  case quantileOverTime = "quantile_over_time"
+  case lastOverTime = "last_over_time"
+  case absentOverTime = "absent_over_time"
+  case histogramQuantile = "histogram_quantile"
+  case round, sqrt, exp, ln, log2, log10, sgn
+
+  /// Argument types; `round` takes an optional second argument.
+  var argumentTypes: [PromQLType] {
+    switch self {
+    case .abs, .ceil, .floor, .sqrt, .exp, .ln, .log2, .log10, .sgn, .absent: return [.vector]
+    case .vector: return [.scalar]
+    case .scalar: return [.vector]
+    case .time: return []
+    case .clampMin, .clampMax: return [.vector, .scalar]
+    case .clamp: return [.vector, .scalar, .scalar]
+    case .round: return [.vector, .scalar]
+    case .rate, .irate, .increase, .delta, .idelta, .changes, .resets,
+      .avgOverTime, .maxOverTime, .minOverTime, .sumOverTime, .countOverTime, .lastOverTime,
+      .absentOverTime:
+      return [.matrix]
+    case .quantileOverTime: return [.scalar, .matrix]
+    case .histogramQuantile: return [.scalar, .vector]
+    }
+  }
+
+  var minimumArguments: Int { self == .round ? 1 : argumentTypes.count }
+
+  var returnType: PromQLType {
+    switch self {
+    case .time, .scalar: return .scalar
+    default: return .vector
+    }
+  }
+}
+
+/// Prometheus 2.42 functions PlatformSim does not implement; named in load-time errors.
+let knownUnsupportedFunctions: Set<String> = [
+  "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "day_of_month",
+  "day_of_week", "day_of_year", "days_in_month", "deg", "deriv", "histogram_count",
+  "histogram_fraction",
+  "histogram_sum", "holt_winters", "hour", "label_join", "label_replace", "minute", "month", "pi",
+  "predict_linear", "present_over_time", "rad", "sin", "sinh", "sort", "sort_desc",
+  "stddev_over_time",
+  "stdvar_over_time", "tan", "tanh", "timestamp", "year",
+]
+
+/// Aggregation operators.
+public enum AggregationOperator: String, Sendable, CaseIterable {
+  case sum, avg, min, max, count, topk, bottomk, quantile
+
+  var hasParameter: Bool { self == .topk || self == .bottomk || self == .quantile }
+}
+
+/// Prometheus 2.42 aggregators PlatformSim does not implement.
+let knownUnsupportedAggregators: Set<String> = ["group", "stddev", "stdvar", "count_values"]
+
+/// A parsed PromQL expression.
+public indirect enum Expr {
+  case number(Double)
+  case string(String)
+  case vector(VectorSelector)
+  case matrix(VectorSelector, rangeMs: Int64)
+  case call(PromQLFunction, [Expr], position: Int)
+  case aggregate(Aggregation)
+  case binary(BinaryExpression)
+  case negate(Expr)
+  case paren(Expr)
+
+  /// The static type of the expression.
+  public var type: PromQLType {
+    switch self {
+    case .number: return .scalar
+    case .string: return .string
+    case .vector: return .vector
+    case .matrix: return .matrix
+    case .call(let function, _, _): return function.returnType
+    case .aggregate: return .vector
+    case .binary(let binary):
+      return binary.lhs.type == .scalar && binary.rhs.type == .scalar ? .scalar : .vector
+    case .negate(let inner), .paren(let inner): return inner.type
+    }
+  }
+}
+
+/// An aggregation such as `sum by (job) (rate(x[5m]))`.
+///
+/// AST nodes with several children are immutable classes: evaluation passes them
+/// around by reference instead of copying their fields on every rule evaluation.
+public final class Aggregation {
+  public let op: AggregationOperator
+  public let parameter: Expr?
+  public let expr: Expr
+  public let grouping: [String]
+  public let without: Bool
+
+  init(op: AggregationOperator, parameter: Expr?, expr: Expr, grouping: [String], without: Bool) {
+    self.op = op
+    self.parameter = parameter
+    self.expr = expr
+    self.grouping = grouping
+    self.without = without
+  }
+}
+
+/// A binary operation with its modifiers.
+public final class BinaryExpression {
+  public let op: BinaryOperator
+  public let lhs: Expr
+  public let rhs: Expr
+  public let returnBool: Bool
+  /// Nil when at least one side is a scalar.
+  public let matching: VectorMatching?
+  /// The last (lhs, rhs, result) labels of a one-to-one match: per-service rules match
+  /// the same two series at every evaluation, and this avoids rebuilding the result.
+  @exclusivity(unchecked) var cachedResultMetric: (lhs: Labels, rhs: Labels, result: Labels)?
+
+  init(op: BinaryOperator, lhs: Expr, rhs: Expr, returnBool: Bool, matching: VectorMatching?) {
+    self.op = op
+    self.lhs = lhs
+    self.rhs = rhs
+    self.returnBool = returnBool
+    self.matching = matching
+  }
+}

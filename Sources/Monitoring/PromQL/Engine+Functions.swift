@@ -1,0 +1,329 @@
+import Foundation
+
+extension PromQLEngine {
+  func evaluateCall(_ function: PromQLFunction, _ arguments: [Expr], _ t: Int64) throws(PromQLError)
+    -> QueryValue
+  {
+    switch function {
+    case .time:
+      return .scalar(Double(t) / 1000)
+    case .vector:
+      return .vector([Sample(labels: .empty, value: try scalarValue(arguments[0], t))])
+    case .scalar:
+      let samples = try vectorValue(arguments[0], t)
+      return .scalar(samples.count == 1 ? samples[0].value : .nan)
+    case .absent:
+      let samples = try vectorValue(arguments[0], t)
+      if !samples.isEmpty { return .vector([]) }
+      return .vector([Sample(labels: absentLabels(arguments[0]), value: 1)])
+    case .abs, .ceil, .floor, .sqrt, .exp, .ln, .log2, .log10, .sgn:
+      let samples = try vectorValue(arguments[0], t)
+      return .vector(
+        try checkedUnique(
+          samples.map { sample in
+            Sample(
+              labels: sample.labels.droppingMetricName(),
+              value: Self.mathFunction(function, sample.value))
+          }))
+    case .round:
+      let samples = try vectorValue(arguments[0], t)
+      let toNearest = arguments.count > 1 ? try scalarValue(arguments[1], t) : 1
+      // funcRound: round half up to the nearest multiple of toNearest.
+      let inverse = 1.0 / toNearest
+      return .vector(
+        try checkedUnique(
+          samples.map { sample in
+            Sample(
+              labels: sample.labels.droppingMetricName(),
+              value: Foundation.floor(sample.value * inverse + 0.5) / inverse)
+          }))
+    case .clampMin, .clampMax, .clamp:
+      let samples = try vectorValue(arguments[0], t)
+      let first = try scalarValue(arguments[1], t)
+      let second = arguments.count > 2 ? try scalarValue(arguments[2], t) : 0
+      if function == .clamp && second < first { return .vector([]) }
+      return .vector(
+        try checkedUnique(
+          samples.map { sample in
+            let value: Double
+            switch function {
+            case .clampMin: value = goMax(first, sample.value)
+            case .clampMax: value = goMin(first, sample.value)
+            default: value = goMax(first, goMin(second, sample.value))
+            }
+            return Sample(labels: sample.labels.droppingMetricName(), value: value)
+          }))
+    case .histogramQuantile:
+      let quantile = try scalarValue(arguments[0], t)
+      return .vector(
+        try checkedUnique(histogramQuantile(quantile, try vectorValue(arguments[1], t))))
+    case .absentOverTime:
+      guard case .matrix(let selector, let rangeMs) = arguments[0] else {
+        throw .evaluation(message: "expected a range")
+      }
+      var any = false
+      forEachRange(selector, rangeMs, t) { _, times, _ in
+        if times.count > 0 { any = true }
+      }
+      return .vector(any ? [] : [Sample(labels: absentLabels(arguments[0]), value: 1)])
+    case .quantileOverTime:
+      let quantile = try scalarValue(arguments[0], t)
+      return .vector(
+        try rangeFunction(arguments[1], t) { _, _, values in
+          values.isEmpty ? nil : quantileOf(quantile, Array(values))
+        })
+    case .rate, .increase, .delta:
+      guard case .matrix(let selector, let rangeMs) = arguments[0] else {
+        throw .evaluation(message: "expected a range")
+      }
+      return .vector(
+        try rangeFunction(arguments[0], t) { _, times, values in
+          extrapolatedRate(
+            times, values, rangeStartMs: t - rangeMs - selector.offsetMs,
+            rangeEndMs: t - selector.offsetMs,
+            rangeMs: rangeMs, isCounter: function != .delta, isRate: function == .rate)
+        })
+    case .irate, .idelta:
+      return .vector(
+        try rangeFunction(arguments[0], t) { _, times, values in
+          instantValue(times, values, isRate: function == .irate)
+        })
+    case .changes, .resets:
+      return .vector(
+        try rangeFunction(arguments[0], t) { _, _, values in
+          values.isEmpty ? nil : Self.changesOrResets(function, values)
+        })
+    case .avgOverTime, .sumOverTime, .countOverTime, .maxOverTime, .minOverTime, .lastOverTime:
+      return .vector(
+        try rangeFunction(arguments[0], t, keepName: function == .lastOverTime) { _, _, values in
+          values.isEmpty ? nil : Self.overTime(function, values)
+        })
+    }
+  }
+
+  /// `changes` and `resets` over a non-empty range.
+  static func changesOrResets(_ function: PromQLFunction, _ values: UnsafeBufferPointer<Double>)
+    -> Double
+  {
+    var count = 0.0
+    var previous = values[0]
+    for value in values.dropFirst() {
+      if function == .changes {
+        if value != previous && !(value.isNaN && previous.isNaN) { count += 1 }
+      } else if value < previous {
+        count += 1
+      }
+      previous = value
+    }
+    return count
+  }
+
+  static func mathFunction(_ function: PromQLFunction, _ value: Double) -> Double {
+    switch function {
+    case .abs: return Swift.abs(value)
+    case .ceil: return Foundation.ceil(value)
+    case .floor: return Foundation.floor(value)
+    case .sqrt: return value.squareRoot()
+    case .exp: return Foundation.exp(value)
+    case .ln: return Foundation.log(value)
+    case .log2: return goLog2(value)
+    case .log10: return goLog2(value) * 0.301029995663981195213738894724493026768189881462108541310
+
+    case .sgn: return value < 0 ? -1 : (value > 0 ? 1 : value)
+    default: return value
+    }
+  }
+
+  /// Mirrors the `*_over_time` functions of Prometheus 2.42 promql/functions.go
+  /// (Kahan–Neumaier summation in `sum_over_time` and in the incremental mean of
+  /// `avg_over_time`).
+  static func overTime(_ function: PromQLFunction, _ values: UnsafeBufferPointer<Double>) -> Double
+  {
+    switch function {
+    case .sumOverTime:
+      var sum = 0.0
+      var compensation = 0.0
+      for value in values { (sum, compensation) = kahanSumIncrement(value, sum, compensation) }
+      return sum + compensation
+    case .countOverTime:
+      return Double(values.count)
+    case .lastOverTime:
+      return values[values.count - 1]
+    case .maxOverTime:
+      var result = values[0]
+      for value in values where value > result || result.isNaN { result = value }
+      return result
+    case .minOverTime:
+      var result = values[0]
+      for value in values where value < result || result.isNaN { result = value }
+      return result
+    default:
+      var mean = 0.0
+      var count = 0.0
+      var compensation = 0.0
+      for value in values {
+        count += 1
+        if mean.isInfinite {
+          if value.isInfinite && (mean > 0) == (value > 0) { continue }
+          if !value.isInfinite && !value.isNaN { continue }
+        }
+        (mean, compensation) = kahanSumIncrement(value / count - mean / count, mean, compensation)
+      }
+      return mean.isInfinite ? mean : mean + compensation
+    }
+  }
+
+  /// Labels of `absent()`'s output: the equality matchers of a selector argument
+  /// (createLabelsForAbsentFunction), minus names matched more than once or otherwise.
+  func absentLabels(_ argument: Expr) -> Labels {
+    let selector: VectorSelector
+    switch argument {
+    case .vector(let inner), .matrix(let inner, _): selector = inner
+    default: return .empty
+    }
+    var pairs: [(String, String)] = []
+    var removed: [String] = []
+    for matcher in selector.matchers where matcher.name != Labels.metricName {
+      if matcher.kind == .equal && !pairs.contains(where: { $0.0 == matcher.name }) {
+        pairs.append((matcher.name, matcher.value))
+      } else {
+        removed.append(matcher.name)
+      }
+    }
+    return Labels(pairs).removing(removed)
+  }
+
+  func forEachRange(
+    _ selector: VectorSelector, _ rangeMs: Int64, _ t: Int64,
+    _ body: (SeriesID, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> Void
+  ) {
+    let end = t - selector.offsetMs
+    for id in selector.seriesIDs(in: store) {
+      store.withRange(id, fromMs: end - rangeMs, toMs: end) { times, values in
+        body(id, times, values)
+      }
+    }
+  }
+
+  /// Applies a per-series function to a range selector, dropping `__name__` (except
+  /// for `last_over_time`, as in 2.42) and series for which the function returns nil.
+  func rangeFunction(
+    _ argument: Expr, _ t: Int64, keepName: Bool = false,
+    _ body: (SeriesID, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> Double?
+  ) throws(PromQLError) -> [Sample] {
+    guard case .matrix(let selector, let rangeMs) = argument else {
+      throw .evaluation(message: "expected a range")
+    }
+    var out: [Sample] = []
+    forEachRange(selector, rangeMs, t) { id, times, values in
+      if let value = body(id, times, values) {
+        out.append(
+          Sample(
+            labels: keepName ? store.labels(of: id) : store.labelsWithoutName(of: id), value: value)
+        )
+      }
+    }
+    return try checkedUnique(out)
+  }
+}
+
+/// `rate`, `increase` and `delta` for float samples.
+///
+/// Mirrors `extrapolatedRate` in Prometheus 2.42 promql/functions.go: fewer than two
+/// samples give no result; counter resets add the value before the drop; the result is
+/// extrapolated to a range boundary when the gap to it is below 1.1 × the average
+/// sample spacing, otherwise by half a spacing; for counters the start is first
+/// limited to the zero crossing (this 2.42 order differs from 3.x).
+func extrapolatedRate(
+  _ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>,
+  rangeStartMs: Int64, rangeEndMs: Int64, rangeMs: Int64, isCounter: Bool, isRate: Bool
+) -> Double? {
+  let count = times.count
+  if count < 2 { return nil }
+  let first = values[0]
+  var result = values[count - 1] - first
+  if isCounter {
+    var previous = first
+    for index in 1..<count {
+      let value = values[index]
+      if value < previous { result += previous }
+      previous = value
+    }
+  }
+  var durationToStart = Double(times[0] - rangeStartMs) / 1000
+  let durationToEnd = Double(rangeEndMs - times[count - 1]) / 1000
+  let sampledInterval = Double(times[count - 1] - times[0]) / 1000
+  let averageDurationBetweenSamples = sampledInterval / Double(count - 1)
+  if isCounter && result > 0 && first >= 0 {
+    let durationToZero = sampledInterval * (first / result)
+    if durationToZero < durationToStart { durationToStart = durationToZero }
+  }
+  let extrapolationThreshold = averageDurationBetweenSamples * 1.1
+  var extrapolateToInterval = sampledInterval
+  extrapolateToInterval +=
+    durationToStart < extrapolationThreshold ? durationToStart : averageDurationBetweenSamples / 2
+  extrapolateToInterval +=
+    durationToEnd < extrapolationThreshold ? durationToEnd : averageDurationBetweenSamples / 2
+  var factor = extrapolateToInterval / sampledInterval
+  if isRate { factor /= goDurationSeconds(milliseconds: rangeMs) }
+  return result * factor
+}
+
+/// Go's `time.Duration.Seconds()` for a whole number of milliseconds.
+@inline(__always) func goDurationSeconds(milliseconds: Int64) -> Double {
+  let nanoseconds = milliseconds * 1_000_000
+  return Double(nanoseconds / 1_000_000_000) + Double(nanoseconds % 1_000_000_000) / 1e9
+}
+
+/// `irate` and `idelta`: mirrors `instantValue` in Prometheus 2.42 promql/functions.go.
+func instantValue(
+  _ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>, isRate: Bool
+) -> Double? {
+  let count = times.count
+  if count < 2 { return nil }
+  let last = values[count - 1]
+  let previous = values[count - 2]
+  var result = isRate && last < previous ? last : last - previous
+  let sampledInterval = times[count - 1] - times[count - 2]
+  if sampledInterval == 0 { return nil }
+  if isRate { result /= Double(sampledInterval) / 1000 }
+  return result
+}
+
+/// φ-quantile of values; mirrors `quantile` in Prometheus promql/quantile.go.
+func quantileOf(_ q: Double, _ input: [Double]) -> Double {
+  if input.isEmpty || q.isNaN { return .nan }
+  if q < 0 { return -.infinity }
+  if q > 1 { return .infinity }
+  // Go sorts by `Less(i, j) = a < b || isNaN(a)`, so NaNs come first.
+  let values = input.sorted { $0 < $1 || ($0.isNaN && !$1.isNaN) }
+  let n = Double(values.count)
+  let rank = q * (n - 1)
+  let lowerIndex = max(0, rank.rounded(.down))
+  let upperIndex = min(n - 1, lowerIndex + 1)
+  let weight = rank - rank.rounded(.down)
+  return values[Int(lowerIndex)] * (1 - weight) + values[Int(upperIndex)] * weight
+}
+
+/// One step of Kahan–Neumaier summation; mirrors `kahanSumInc` in promql/functions.go.
+@inline(__always) func kahanSumIncrement(_ increment: Double, _ sum: Double, _ compensation: Double)
+  -> (Double, Double)
+{
+  let total = sum + increment
+  var c = compensation
+  if Swift.abs(sum) >= Swift.abs(increment) {
+    c += (sum - total) + increment
+  } else {
+    c += (increment - total) + sum
+  }
+  return (total, c)
+}
+
+/// Go's `math.Log2` (via `Frexp` and `Log`), which `log2` and `log10` use in Prometheus;
+/// libm's log2/log10 can differ from it in the last bit.
+func goLog2(_ value: Double) -> Double {
+  let (fraction, exponent) = Foundation.frexp(value)
+  if fraction == 0.5 { return Double(exponent - 1) }
+  return Foundation.log(fraction) * 1.442695040888963407359924681001892137426645954152985934135
+    + Double(exponent)
+}

@@ -1,0 +1,87 @@
+extension PromQLEngine {
+  /// `histogram_quantile` over classic `le` buckets.
+  ///
+  /// Mirrors `funcHistogramQuantile` and `bucketQuantile` in Prometheus 2.42
+  /// (promql/functions.go, promql/quantile.go): buckets are grouped by all labels but
+  /// `le`; a sample whose `le` does not parse is skipped; the output drops `le` and
+  /// `__name__`.
+  func histogramQuantile(_ q: Double, _ samples: [Sample]) -> [Sample] {
+    var groupIndex: [Labels: Int] = [:]
+    var groups: [(labels: Labels, buckets: [(upperBound: Double, count: Double)])] = []
+    for sample in samples {
+      guard let upperBound = parseGoFloat(sample.labels["le"]) else { continue }
+      let key = sample.labels.removing(["le"])
+      if let index = groupIndex[key] {
+        groups[index].buckets.append((upperBound, sample.value))
+      } else {
+        groupIndex[key] = groups.count
+        groups.append((key.droppingMetricName(), [(upperBound, sample.value)]))
+      }
+    }
+    return groups.map { Sample(labels: $0.labels, value: bucketQuantile(q, $0.buckets)) }
+  }
+}
+
+/// Mirrors `bucketQuantile` in Prometheus 2.42 promql/quantile.go.
+func bucketQuantile(_ q: Double, _ input: [(upperBound: Double, count: Double)]) -> Double {
+  if q.isNaN { return .nan }
+  if q < 0 { return -.infinity }
+  if q > 1 { return .infinity }
+  var buckets = input.sorted { $0.upperBound < $1.upperBound }
+  guard let last = buckets.last, last.upperBound == .infinity else { return .nan }
+  // coalesceBuckets: merge equal upper bounds.
+  var merged: [(upperBound: Double, count: Double)] = []
+  for bucket in buckets {
+    if let tail = merged.last, tail.upperBound == bucket.upperBound {
+      merged[merged.count - 1].count += bucket.count
+    } else {
+      merged.append(bucket)
+    }
+  }
+  buckets = merged
+  // ensureMonotonic.
+  var maximum = -Double.infinity
+  for index in buckets.indices {
+    if buckets[index].count > maximum {
+      maximum = buckets[index].count
+    } else if buckets[index].count < maximum {
+      buckets[index].count = maximum
+    }
+  }
+  if buckets.count < 2 { return .nan }
+  let observations = buckets[buckets.count - 1].count
+  if observations == 0 { return .nan }
+  var rank = q * observations
+  // sort.Search over all but the last bucket.
+  var b = buckets.count - 1
+  for index in 0..<(buckets.count - 1) where buckets[index].count >= rank {
+    b = index
+    break
+  }
+  if b == buckets.count - 1 { return buckets[buckets.count - 2].upperBound }
+  if b == 0 && buckets[0].upperBound <= 0 { return buckets[0].upperBound }
+  var bucketStart = 0.0
+  let bucketEnd = buckets[b].upperBound
+  var count = buckets[b].count
+  if b > 0 {
+    bucketStart = buckets[b - 1].upperBound
+    count -= buckets[b - 1].count
+    rank -= buckets[b - 1].count
+  }
+  return bucketStart + (bucketEnd - bucketStart) * (rank / count)
+}
+
+/// Parses a float as Go's `strconv.ParseFloat` does for label values (`+Inf`, `1e3`, `0.5`).
+func parseGoFloat(_ text: String) -> Double? {
+  if text.isEmpty { return nil }
+  switch text.lowercased() {
+  case "+inf", "inf", "+infinity", "infinity": return .infinity
+  case "-inf", "-infinity": return -.infinity
+  case "nan": return .nan
+  default: break
+  }
+  guard text.allSatisfy({ $0.isNumber || "+-.eExXpP_abcdefABCDEF".contains($0) }) else {
+    return nil
+  }
+  return Double(text)
+}

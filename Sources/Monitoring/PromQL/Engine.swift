@@ -1,0 +1,138 @@
+import Foundation
+
+/// One element of an instant vector.
+public struct Sample: Hashable, Sendable {
+  public var labels: Labels
+  public var value: Double
+
+  public init(labels: Labels, value: Double) {
+    self.labels = labels
+    self.value = value
+  }
+}
+
+/// The result of an instant query.
+public enum QueryValue: Sendable {
+  case scalar(Double)
+  case vector([Sample])
+  case string(String)
+
+  /// The result as a vector; a scalar becomes one sample without labels, as the
+  /// rule manager's `EngineQueryFunc` and promtool's `query` do.
+  public var asVector: [Sample]? {
+    switch self {
+    case .vector(let samples): return samples
+    case .scalar(let value): return [Sample(labels: .empty, value: value)]
+    case .string: return nil
+    }
+  }
+}
+
+/// Evaluates PromQL instant queries against a ``SeriesStore`` at a simulated time.
+///
+/// Mirrors Prometheus 2.42 `promql/engine.go` for instant queries (`evaluator.eval`
+/// with start = end): 5m lookback, staleness markers hide a series, range selectors
+/// are closed `[t − range, t]`, and results with duplicate label sets are errors.
+/// Evaluation is a pure function of the store contents and the time.
+public struct PromQLEngine {
+  public let store: SeriesStore
+  /// `--query.lookback-delta`, default 5m.
+  public var lookbackMs: Int64
+
+  public init(store: SeriesStore, lookbackMs: Int64 = 300_000) {
+    self.store = store
+    self.lookbackMs = lookbackMs
+  }
+
+  /// Parses and evaluates `expression` at `timestampMs` (milliseconds of simulated time).
+  public func query(_ expression: String, atMs timestampMs: Int64) throws(PromQLError) -> QueryValue
+  {
+    try evaluate(PromQLParser.parse(expression), atMs: timestampMs)
+  }
+
+  /// Evaluates a parsed expression at `timestampMs`.
+  public func evaluate(_ expr: Expr, atMs timestampMs: Int64) throws(PromQLError) -> QueryValue {
+    switch expr {
+    case .number(let value):
+      return .scalar(value)
+    case .string(let value):
+      return .string(value)
+    case .paren(let inner):
+      return try evaluate(inner, atMs: timestampMs)
+    case .vector(let selector):
+      return .vector(selectInstant(selector, timestampMs))
+    case .matrix:
+      throw .evaluation(message: "a range vector can only be a function argument")
+    case .negate(let inner):
+      switch try evaluate(inner, atMs: timestampMs) {
+      case .scalar(let value): return .scalar(-value)
+      case .vector(let samples):
+        return .vector(
+          try checkedUnique(
+            samples.map { Sample(labels: $0.labels.droppingMetricName(), value: -$0.value) }))
+      case .string: throw .evaluation(message: "unary minus on a string")
+      }
+    case .call(let function, let arguments, _):
+      return try evaluateCall(function, arguments, timestampMs)
+    case .aggregate(let aggregation):
+      return .vector(try evaluateAggregation(aggregation, timestampMs))
+    case .binary(let binary):
+      return try evaluateBinary(binary, timestampMs)
+    }
+  }
+
+  func selectInstant(_ selector: VectorSelector, _ timestampMs: Int64) -> [Sample] {
+    let ids = selector.seriesIDs(in: store)
+    var out: [Sample] = []
+    out.reserveCapacity(ids.count)
+    let reference = timestampMs - selector.offsetMs
+    for id in ids {
+      if let value = store.instantSample(id, atMs: reference, lookbackMs: lookbackMs) {
+        out.append(Sample(labels: store.labels(of: id), value: value))
+      }
+    }
+    return out
+  }
+
+  func scalarValue(_ expr: Expr, _ timestampMs: Int64) throws(PromQLError) -> Double {
+    guard case .scalar(let value) = try evaluate(expr, atMs: timestampMs) else {
+      throw .evaluation(message: "expected a scalar")
+    }
+    return value
+  }
+
+  func vectorValue(_ expr: Expr, _ timestampMs: Int64) throws(PromQLError) -> [Sample] {
+    guard case .vector(let samples) = try evaluate(expr, atMs: timestampMs) else {
+      throw .evaluation(message: "expected an instant vector")
+    }
+    return samples
+  }
+
+  /// Rejects a result holding two samples with the same labels
+  /// ("vector cannot contain metrics with the same labelset", engine.go rangeEval).
+  func checkedUnique(_ samples: [Sample]) throws(PromQLError) -> [Sample] {
+    if samples.count < 2 { return samples }
+    var seen = Set<Labels>()
+    seen.reserveCapacity(samples.count)
+    for sample in samples where !seen.insert(sample.labels).inserted {
+      throw .evaluation(message: "vector cannot contain metrics with the same labelset")
+    }
+    return samples
+  }
+}
+
+/// Go's `math.Max`: NaN wins, +Inf wins.
+@inline(__always) func goMax(_ x: Double, _ y: Double) -> Double {
+  if x.isInfinite && x > 0 || y.isInfinite && y > 0 { return .infinity }
+  if x.isNaN || y.isNaN { return .nan }
+  if x == 0 && y == 0 { return x.sign == .minus ? y : x }
+  return x > y ? x : y
+}
+
+/// Go's `math.Min`: NaN wins, -Inf wins.
+@inline(__always) func goMin(_ x: Double, _ y: Double) -> Double {
+  if x.isInfinite && x < 0 || y.isInfinite && y < 0 { return -.infinity }
+  if x.isNaN || y.isNaN { return .nan }
+  if x == 0 && y == 0 { return x.sign == .minus ? x : y }
+  return x < y ? x : y
+}

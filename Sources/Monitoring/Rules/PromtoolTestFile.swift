@@ -1,0 +1,355 @@
+import Foundation
+import Yams
+
+/// A promtool unit-test file (`promtool test rules FILE`).
+///
+/// Mirrors `unitTestFile` and `testGroup` in Prometheus 2.42 cmd/promtool/unittest.go.
+public struct PromtoolTestFile {
+  /// Rule file paths as written (relative to the test file's directory).
+  public var ruleFiles: [String]
+  public var evaluationIntervalMs: Int64
+  /// Group names in evaluation order; unnamed groups follow in file order.
+  public var groupEvalOrder: [String]
+  public var tests: [PromtoolTestGroup]
+
+  public init(
+    ruleFiles: [String], evaluationIntervalMs: Int64 = 60_000, groupEvalOrder: [String] = [],
+    tests: [PromtoolTestGroup]
+  ) {
+    self.ruleFiles = ruleFiles
+    self.evaluationIntervalMs = evaluationIntervalMs
+    self.groupEvalOrder = groupEvalOrder
+    self.tests = tests
+  }
+}
+
+/// One entry of `tests:`.
+public struct PromtoolTestGroup {
+  public var name: String
+  /// Spacing of `input_series` samples; nil means the evaluation interval.
+  public var intervalMs: Int64?
+  public var inputSeries: [PromtoolInputSeries]
+  public var alertRuleTests: [PromtoolAlertRuleTest]
+  public var promqlExprTests: [PromtoolExprTest]
+  public var externalLabels: Labels
+  public var externalURL: String
+
+  public init(
+    name: String, intervalMs: Int64? = nil, inputSeries: [PromtoolInputSeries],
+    alertRuleTests: [PromtoolAlertRuleTest] = [],
+    promqlExprTests: [PromtoolExprTest] = [], externalLabels: Labels = .empty,
+    externalURL: String = ""
+  ) {
+    self.name = name
+    self.intervalMs = intervalMs
+    self.inputSeries = inputSeries
+    self.alertRuleTests = alertRuleTests
+    self.promqlExprTests = promqlExprTests
+    self.externalLabels = externalLabels
+    self.externalURL = externalURL
+  }
+}
+
+/// One input series: labels and expanded values (sample i at i × interval).
+public struct PromtoolInputSeries {
+  public enum Value: Equatable, Sendable {
+    case sample(Double)
+    case missing
+    case stale
+  }
+  public var labels: Labels
+  public var values: [Value]
+  /// The values as written in the file, when parsed from one.
+  public var notation: String?
+
+  public init(labels: Labels, values: [Value], notation: String? = nil) {
+    self.labels = labels
+    self.values = values
+    self.notation = notation
+  }
+}
+
+/// `alert_rule_test`: the firing alerts of `alertname` expected at `eval_time`.
+public struct PromtoolAlertRuleTest {
+  public var evalTimeMs: Int64
+  public var alertname: String
+  public var expectedAlerts: [PromtoolExpectedAlert]
+
+  public init(evalTimeMs: Int64, alertname: String, expectedAlerts: [PromtoolExpectedAlert]) {
+    self.evalTimeMs = evalTimeMs
+    self.alertname = alertname
+    self.expectedAlerts = expectedAlerts
+  }
+}
+
+public struct PromtoolExpectedAlert: Equatable {
+  /// `exp_labels`, without `alertname`.
+  public var labels: Labels
+  public var annotations: Labels
+
+  public init(labels: Labels, annotations: Labels = .empty) {
+    self.labels = labels
+    self.annotations = annotations
+  }
+}
+
+/// `promql_expr_test`: the samples `expr` is expected to return at `eval_time`.
+public struct PromtoolExprTest {
+  public var expr: String
+  public var evalTimeMs: Int64
+  public var expectedSamples: [Sample]
+
+  public init(expr: String, evalTimeMs: Int64, expectedSamples: [Sample]) {
+    self.expr = expr
+    self.evalTimeMs = evalTimeMs
+    self.expectedSamples = expectedSamples
+  }
+}
+
+/// A problem in a promtool test file; rendered in one place.
+public enum PromtoolTestFileError: Error, CustomStringConvertible {
+  case yaml(file: String, message: String)
+  case invalid(file: String, line: Int?, keyPath: String, message: String)
+
+  public var description: String {
+    switch self {
+    case .yaml(let file, let message): return "\(file): invalid YAML: \(message)"
+    case .invalid(let file, let line, let keyPath, let message):
+      return "\(file)\(line.map { ":\($0)" } ?? ""): \(keyPath): \(message)"
+    }
+  }
+}
+
+extension PromtoolTestFile {
+  /// Parses the YAML text of a promtool test file.
+  public static func parse(yaml: String, file: String) throws(PromtoolTestFileError)
+    -> PromtoolTestFile
+  {
+    let root: Node?
+    do { root = try Yams.compose(yaml: yaml) } catch {
+      throw .yaml(file: file, message: "\(error)")
+    }
+    guard let mapping = root?.mapping else {
+      throw .invalid(file: file, line: nil, keyPath: "(document)", message: "expected a mapping")
+    }
+    func fail(_ node: Node?, _ keyPath: String, _ message: String) -> PromtoolTestFileError {
+      .invalid(file: file, line: node?.mark?.line, keyPath: keyPath, message: message)
+    }
+    func duration(_ node: Node?, _ keyPath: String) throws(PromtoolTestFileError) -> Int64? {
+      guard let node else { return nil }
+      guard let text = node.string, let value = parsePrometheusDuration(text) else {
+        throw fail(
+          node, keyPath,
+          "expected a duration such as 1m, found \(quotedLabelValue(node.string ?? "?"))")
+      }
+      return value
+    }
+    func strings(_ node: Node?) -> [String] { node?.sequence?.compactMap(\.string) ?? [] }
+    func stringMap(_ node: Node?) -> Labels {
+      Labels(node?.mapping?.map { ($0.key.string ?? "", $0.value.string ?? "") } ?? [])
+    }
+
+    var tests: [PromtoolTestGroup] = []
+    for (index, testNode) in (mapping["tests"]?.sequence.map(Array.init) ?? []).enumerated() {
+      let keyPath = "tests[\(index)]"
+      var inputSeries: [PromtoolInputSeries] = []
+      for (seriesIndex, seriesNode) in (testNode["input_series"]?.sequence.map(Array.init) ?? [])
+        .enumerated()
+      {
+        let seriesPath = "\(keyPath).input_series[\(seriesIndex)]"
+        do {
+          let labels = try parseSeriesDescription(seriesNode["series"]?.string ?? "")
+          let notation = seriesNode["values"]?.string ?? ""
+          let values = try expandSeriesValues(notation)
+          inputSeries.append(
+            PromtoolInputSeries(labels: labels, values: values, notation: notation))
+        } catch {
+          throw fail(seriesNode, seriesPath, "\(error)")
+        }
+      }
+      var alertTests: [PromtoolAlertRuleTest] = []
+      for (alertIndex, alertNode) in (testNode["alert_rule_test"]?.sequence.map(Array.init) ?? [])
+        .enumerated()
+      {
+        let alertPath = "\(keyPath).alert_rule_test[\(alertIndex)]"
+        let expected = (alertNode["exp_alerts"]?.sequence.map(Array.init) ?? []).map {
+          PromtoolExpectedAlert(
+            labels: stringMap($0["exp_labels"]), annotations: stringMap($0["exp_annotations"]))
+        }
+        guard let alertname = alertNode["alertname"]?.string, !alertname.isEmpty else {
+          throw fail(alertNode, alertPath + ".alertname", "alertname is missing")
+        }
+        alertTests.append(
+          PromtoolAlertRuleTest(
+            evalTimeMs: try duration(alertNode["eval_time"], alertPath + ".eval_time") ?? 0,
+            alertname: alertname,
+            expectedAlerts: expected))
+      }
+      var exprTests: [PromtoolExprTest] = []
+      for (exprIndex, exprNode) in (testNode["promql_expr_test"]?.sequence.map(Array.init) ?? [])
+        .enumerated()
+      {
+        let exprPath = "\(keyPath).promql_expr_test[\(exprIndex)]"
+        var samples: [Sample] = []
+        for (sampleIndex, sampleNode) in (exprNode["exp_samples"]?.sequence.map(Array.init) ?? [])
+          .enumerated()
+        {
+          let samplePath = "\(exprPath).exp_samples[\(sampleIndex)]"
+          let labels: Labels
+          do { labels = try parseSeriesDescription(sampleNode["labels"]?.string ?? "{}") } catch {
+            throw fail(sampleNode, samplePath + ".labels", "\(error)")
+          }
+          guard let valueText = sampleNode["value"]?.string, let value = parseYAMLFloat(valueText)
+          else {
+            throw fail(sampleNode, samplePath + ".value", "expected a number")
+          }
+          samples.append(Sample(labels: labels, value: value))
+        }
+        exprTests.append(
+          PromtoolExprTest(
+            expr: exprNode["expr"]?.string ?? "",
+            evalTimeMs: try duration(exprNode["eval_time"], exprPath + ".eval_time") ?? 0,
+            expectedSamples: samples))
+      }
+      tests.append(
+        PromtoolTestGroup(
+          name: testNode["name"]?.string ?? "",
+          intervalMs: try duration(testNode["interval"], keyPath + ".interval"),
+          inputSeries: inputSeries, alertRuleTests: alertTests, promqlExprTests: exprTests,
+          externalLabels: stringMap(testNode["external_labels"]),
+          externalURL: testNode["external_url"]?.string ?? ""))
+    }
+    return PromtoolTestFile(
+      ruleFiles: strings(mapping["rule_files"]),
+      evaluationIntervalMs: try duration(mapping["evaluation_interval"], "evaluation_interval")
+        ?? 60_000,
+      groupEvalOrder: strings(mapping["group_eval_order"]), tests: tests)
+  }
+}
+
+/// Parses a YAML float as go-yaml does for a float64 field (`.inf`, `-.inf`, `.nan`, decimals).
+func parseYAMLFloat(_ text: String) -> Double? {
+  switch text {
+  case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
+  case "-.inf", "-.Inf", "-.INF": return -.infinity
+  case ".nan", ".NaN", ".NAN": return .nan
+  default: return Double(text.replacingOccurrences(of: "_", with: ""))
+  }
+}
+
+/// A problem in a series description or values string.
+public struct SeriesNotationError: Error, CustomStringConvertible {
+  public let text: String
+  public let message: String
+  public var description: String { "\(message) in \(quotedLabelValue(text))" }
+}
+
+/// Parses `name{label="value", ...}` (promtool `series`, `exp_samples.labels`;
+/// Prometheus `parser.ParseMetric`).
+public func parseSeriesDescription(_ text: String) throws(SeriesNotationError) -> Labels {
+  var lexer = Lexer(text)
+  let tokens: [Token]
+  do { tokens = try lexer.tokenize() } catch {
+    throw SeriesNotationError(text: text, message: "\(error)")
+  }
+  var position = 0
+  var pairs: [(String, String)] = []
+  if case .identifier(let name) = tokens[position].kind {
+    pairs.append((Labels.metricName, name))
+    position += 1
+  }
+  if tokens[position].kind == .leftBrace {
+    position += 1
+    while case .identifier(let name) = tokens[position].kind {
+      guard tokens[position + 1].kind == .assign,
+        case .string(let value) = tokens[position + 2].kind
+      else {
+        throw SeriesNotationError(text: text, message: "expected label=\"value\"")
+      }
+      pairs.append((name, value))
+      position += 3
+      if tokens[position].kind == .comma { position += 1 } else { break }
+    }
+    guard tokens[position].kind == .rightBrace else {
+      throw SeriesNotationError(text: text, message: "expected \"}\"")
+    }
+    position += 1
+  }
+  guard tokens[position].kind == .end else {
+    throw SeriesNotationError(text: text, message: "unexpected text after the series")
+  }
+  return Labels(pairs)
+}
+
+/// Expands promtool's values notation: `a+bxn` (n+1 samples), `a-bxn`, `axn`, `_`,
+/// `_xn` (n missing), `stale`, and plain numbers, separated by spaces.
+///
+/// Mirrors the `series_item` rules of Prometheus 2.42 promql/parser/generated_parser.y,
+/// including the float accumulation `a += b` for each step.
+public func expandSeriesValues(_ text: String) throws(SeriesNotationError) -> [PromtoolInputSeries
+  .Value]
+{
+  var out: [PromtoolInputSeries.Value] = []
+  for item in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }) {
+    let word = String(item)
+    if word == "_" {
+      out.append(.missing)
+      continue
+    }
+    if word == "stale" {
+      out.append(.stale)
+      continue
+    }
+    if word.hasPrefix("_x") {
+      guard let count = Int(word.dropFirst(2)) else {
+        throw SeriesNotationError(text: text, message: "bad repetition \(word)")
+      }
+      out.append(contentsOf: Array(repeating: .missing, count: count))
+      continue
+    }
+    var body = Substring(word)
+    var repeatCount: Int?
+    // In values notation `x` always means repetition: `0x20` is 21 zeros, not hex 32.
+    if let xIndex = body.lastIndex(of: "x"), let count = Int(body[body.index(after: xIndex)...]),
+      !body[..<xIndex].isEmpty
+    {
+      repeatCount = count
+      body = body[..<xIndex]
+    }
+    // Split `a+b` / `a-b` at a sign that is not the leading sign nor an exponent sign.
+    var start = body
+    var step: Double = 0
+    let characters = Array(body)
+    var splitAt: Int?
+    for index in 1..<max(1, characters.count)
+    where characters[index] == "+" || characters[index] == "-" {
+      if characters[index - 1] != "e" && characters[index - 1] != "E" {
+        splitAt = index
+        break
+      }
+    }
+    if let splitAt {
+      start = body.prefix(splitAt)
+      guard let parsedStep = parseGoFloat(String(body.dropFirst(splitAt))) else {
+        throw SeriesNotationError(text: text, message: "bad step in \(word)")
+      }
+      step = parsedStep
+      if repeatCount == nil {
+        throw SeriesNotationError(
+          text: text, message: "a step needs a repetition such as x10 in \(word)")
+      }
+    }
+    guard var value = parseGoFloat(String(start)) else {
+      throw SeriesNotationError(text: text, message: "bad value \(word)")
+    }
+    if let repeatCount {
+      for _ in 0...repeatCount {
+        out.append(.sample(value))
+        value += step
+      }
+    } else {
+      out.append(.sample(value))
+    }
+  }
+  return out
+}

@@ -1,0 +1,283 @@
+/// A rule group with its evaluation state: alert instances and the series it wrote.
+///
+/// Mirrors `rules.Group.Eval` and `rules.AlertingRule.Eval` of Prometheus 2.42: rules run
+/// in order at the same timestamp, so a recording rule's output is visible to later
+/// rules; series that a rule stops returning get a staleness marker; alert instances go
+/// pending → firing once `ts − activeAt ≥ for`, a pending instance that disappears is
+/// deleted (its clock restarts), a firing one resolves unless `keep_firing_for` holds
+/// it, and resolved instances are kept 15 minutes. The caller drives time: call
+/// ``evaluate(atMs:engine:)`` at each evaluation instant (every ``intervalMs``).
+public final class RuleGroup {
+  public let name: String
+  /// Evaluation interval: the group's `interval`, else the global default.
+  public let intervalMs: Int64
+  public let rules: [RuleDefinition]
+  /// Labels available to templates as `$externalLabels`.
+  public var externalLabels: Labels = .empty
+  /// Available to templates as `$externalURL`.
+  public var externalURL = ""
+  /// Write `ALERTS` and `ALERTS_FOR_STATE` series, as Prometheus does (promtool too).
+  public var writesAlertSeries = true
+  /// `--rules.alert.resend-delay` (default 1m): how often firing alerts are re-sent.
+  public var resendDelayMs: Int64 = 60_000
+
+  /// How long resolved alerts are kept (`resolvedRetention`).
+  static let resolvedRetentionMs: Int64 = 15 * 60_000
+
+  private var alerts: [[Alert]]
+  private var previousOutput: [[SeriesID]]
+  /// Per alerting rule, a shortcut that proves an empty result without building vectors.
+  private let plans: [SingleSeriesPlan?]
+
+  /// Creates the runtime state of a group.
+  /// - Parameter defaultIntervalMs: the global `evaluation_interval` (Prometheus: 1m).
+  public init(_ definition: RuleGroupDefinition, defaultIntervalMs: Int64 = 60_000) {
+    name = definition.name
+    intervalMs = definition.intervalMs ?? defaultIntervalMs
+    rules = definition.rules
+    alerts = Array(repeating: [], count: definition.rules.count)
+    previousOutput = Array(repeating: [], count: definition.rules.count)
+    plans = definition.rules.map { rule in
+      if case .alerting = rule.kind { return SingleSeriesPlan(rule.expression) }
+      return nil
+    }
+  }
+
+  /// Whether the group evaluates at `timestampMs` when evaluations are aligned to
+  /// multiples of the interval (Prometheus adds a per-group hash offset; a simulation
+  /// that wants it can shift its own clock).
+  public func isDue(atMs timestampMs: Int64) -> Bool { timestampMs % intervalMs == 0 }
+
+  /// Alert instances of rule `index` (pending, firing, and resolved within 15 minutes).
+  public func alerts(ofRule index: Int) -> [Alert] { alerts[index] }
+
+  /// Currently firing alerts of all rules, in rule order.
+  public var firingAlerts: [Alert] { alerts.flatMap { $0.filter { $0.state == .firing } } }
+
+  /// Evaluates every rule of the group at `timestampMs`, writing recorded series and
+  /// `ALERTS` into the engine's store, and returns the alert transitions.
+  @discardableResult
+  public func evaluate(atMs timestampMs: Int64, engine: PromQLEngine) -> RuleGroupEvaluation {
+    var result = RuleGroupEvaluation()
+    for index in rules.indices {
+      // With no active instance, an empty result changes nothing: let the plan prove it.
+      if let plan = plans[index], alerts[index].isEmpty,
+        plan.outcome(atMs: timestampMs, engine: engine) == .empty
+      {
+        if !previousOutput[index].isEmpty {
+          result.samplesWritten += write(index, [], timestampMs, engine.store)
+        }
+        continue
+      }
+      let rule = rules[index]
+      do {
+        let output: [Sample]
+        switch rule.kind {
+        case .recording(let record):
+          output = try recordingOutput(rule, record, timestampMs, engine)
+        case .alerting(let alert, let forMs, let keepFiringForMs, let annotations):
+          output = try evaluateAlerting(
+            index, rule, alert, forMs, keepFiringForMs, annotations, timestampMs, engine,
+            &result.transitions)
+          sendAlerts(index, timestampMs, &result.alertsToSend)
+        }
+        result.samplesWritten += write(index, output, timestampMs, engine.store)
+      } catch {
+        result.errors.append(
+          RuleEvaluationError(group: name, rule: rule.name, atMs: timestampMs, message: "\(error)"))
+      }
+    }
+    return result
+  }
+
+  /// Mirrors `AlertingRule.sendAlerts` and `Alert.needsSending` (Prometheus 2.42):
+  /// pending alerts are never sent; others when resolved since the last send or when
+  /// the last send is more than the resend delay ago (strictly), resolved ones included
+  /// until they are dropped 15 minutes after resolving.
+  private func sendAlerts(_ index: Int, _ t: Int64, _ out: inout [OutgoingAlert]) {
+    let validFor = 4 * max(intervalMs, resendDelayMs)
+    for position in alerts[index].indices {
+      let alert = alerts[index][position]
+      guard alert.state != .pending else { continue }
+      let lastSent = alert.lastSentAtMs
+      let resolvedSinceLastSend =
+        alert.resolvedAtMs.map { resolved in lastSent.map { resolved > $0 } ?? true } ?? false
+      guard resolvedSinceLastSend || lastSent.map({ $0 + resendDelayMs < t }) ?? true else {
+        continue
+      }
+      alerts[index][position].lastSentAtMs = t
+      out.append(
+        OutgoingAlert(
+          labels: alert.labels, annotations: alert.annotations,
+          startsAtMs: alert.firedAtMs ?? alert.activeAtMs,
+          endsAtMs: alert.resolvedAtMs ?? t + validFor, sentAtMs: t,
+          isResolved: alert.resolvedAtMs != nil))
+    }
+  }
+
+  private func recordingOutput(
+    _ rule: RuleDefinition, _ record: String, _ t: Int64, _ engine: PromQLEngine
+  ) throws -> [Sample] {
+    guard let vector = try engine.evaluate(rule.expression, atMs: t).asVector else {
+      throw PromQLError.evaluation(message: "rule result is not a vector or scalar")
+    }
+    var seen = Set<Labels>()
+    return try vector.map { sample in
+      var labels = sample.labels.setting(Labels.metricName, record)
+      for (labelName, template) in rule.labels {
+        labels = labels.setting(labelName, template.source)
+      }
+      if vector.count > 1 && !seen.insert(labels).inserted {
+        throw PromQLError.evaluation(
+          message: "vector contains metrics with the same labelset after applying rule labels")
+      }
+      return Sample(labels: labels, value: sample.value)
+    }
+  }
+
+  /// Writes a rule's output at `t` and staleness markers for series it no longer returns.
+  private func write(_ index: Int, _ output: [Sample], _ t: Int64, _ store: SeriesStore) -> Int {
+    if output.isEmpty && previousOutput[index].isEmpty { return 0 }
+    var written = 0
+    var ids: [SeriesID] = []
+    ids.reserveCapacity(output.count)
+    for sample in output {
+      let id = store.register(sample.labels)
+      ids.append(id)
+      if store.append(id, timestampMs: t, value: sample.value) { written += 1 }
+    }
+    if !previousOutput[index].isEmpty {
+      let current = Set(ids)
+      for id in previousOutput[index] where !current.contains(id) {
+        if store.appendStaleMarker(id, timestampMs: t) { written += 1 }
+      }
+    }
+    previousOutput[index] = ids
+    return written
+  }
+
+  private func evaluateAlerting(
+    _ index: Int, _ rule: RuleDefinition, _ alertName: String, _ forMs: Int64,
+    _ keepFiringForMs: Int64,
+    _ annotationTemplates: [(name: String, template: AlertTemplate)], _ t: Int64,
+    _ engine: PromQLEngine,
+    _ transitions: inout [AlertTransition]
+  ) throws -> [Sample] {
+    guard let vector = try engine.evaluate(rule.expression, atMs: t).asVector else {
+      throw PromQLError.evaluation(message: "rule result is not a vector or scalar")
+    }
+    if vector.isEmpty && alerts[index].isEmpty { return [] }
+    // Build the instances this evaluation returns.
+    var current: [Alert] = []
+    var currentIndex: [Labels: Int] = [:]
+    for sample in vector {
+      var labels = sample.labels.droppingMetricName()
+      for (labelName, template) in rule.labels {
+        labels = labels.setting(
+          labelName,
+          template.expand(
+            labels: sample.labels, value: sample.value, externalLabels: externalLabels,
+            externalURL: externalURL))
+      }
+      labels = labels.setting("alertname", alertName)
+      var annotations: [(String, String)] = []
+      for (annotationName, template) in annotationTemplates {
+        annotations.append(
+          (
+            annotationName,
+            template.expand(
+              labels: sample.labels, value: sample.value, externalLabels: externalLabels,
+              externalURL: externalURL)
+          ))
+      }
+      if currentIndex[labels] != nil {
+        throw PromQLError.evaluation(
+          message: "vector contains metrics with the same labelset after applying alert labels")
+      }
+      currentIndex[labels] = current.count
+      current.append(
+        Alert(
+          labels: labels, annotations: Labels(annotations), state: .pending, value: sample.value,
+          activeAtMs: t))
+    }
+
+    // Merge into the active set: existing non-inactive instances keep their clock.
+    var active = alerts[index]
+    var activeIndex: [Labels: Int] = [:]
+    for (position, alert) in active.enumerated() { activeIndex[alert.labels] = position }
+    var newlyPending = Set<Labels>()
+    for alert in current {
+      if let position = activeIndex[alert.labels] {
+        if active[position].state != .inactive {
+          active[position].value = alert.value
+          active[position].annotations = alert.annotations
+        } else {
+          active[position] = alert
+          newlyPending.insert(alert.labels)
+        }
+      } else {
+        activeIndex[alert.labels] = active.count
+        active.append(alert)
+        newlyPending.insert(alert.labels)
+      }
+    }
+
+    var kept: [Alert] = []
+    var output: [Sample] = []
+    for var alert in active {
+      if currentIndex[alert.labels] == nil {
+        var keepFiring = false
+        if alert.state == .firing && keepFiringForMs > 0 {
+          if alert.keepFiringSinceMs == nil { alert.keepFiringSinceMs = t }
+          if t - (alert.keepFiringSinceMs ?? t) < keepFiringForMs { keepFiring = true }
+        }
+        var delete = false
+        if alert.state == .pending
+          || (alert.resolvedAtMs.map { t - $0 > Self.resolvedRetentionMs } ?? false)
+        {
+          delete = true
+        }
+        if alert.state != .inactive && !keepFiring {
+          transitions.append(
+            transition(alert.state == .firing ? .resolved : .cancelled, rule, alert, t))
+          alert.state = .inactive
+          alert.resolvedAtMs = t
+        }
+        if !keepFiring {
+          if !delete { kept.append(alert) }
+          continue
+        }
+      } else {
+        alert.keepFiringSinceMs = nil
+      }
+      if alert.state == .pending && t - alert.activeAtMs >= forMs {
+        alert.state = .firing
+        alert.firedAtMs = t
+        transitions.append(transition(.firing, rule, alert, t))
+      } else if newlyPending.contains(alert.labels) {
+        transitions.append(transition(.pending, rule, alert, t))
+      }
+      kept.append(alert)
+      if writesAlertSeries {
+        let alertLabels = alert.labels.setting(Labels.metricName, "ALERTS").setting(
+          "alertstate", alert.state.rawValue)
+        output.append(Sample(labels: alertLabels, value: 1))
+        output.append(
+          Sample(
+            labels: alert.labels.setting(Labels.metricName, "ALERTS_FOR_STATE"),
+            value: Double(alert.activeAtMs / 1000)))
+      }
+    }
+    alerts[index] = kept
+    return output
+  }
+
+  private func transition(
+    _ kind: AlertTransition.Kind, _ rule: RuleDefinition, _ alert: Alert, _ t: Int64
+  ) -> AlertTransition {
+    AlertTransition(
+      kind: kind, group: name, rule: rule.name, labels: alert.labels,
+      annotations: alert.annotations, atMs: t,
+      activeAtMs: alert.activeAtMs, value: alert.value)
+  }
+}

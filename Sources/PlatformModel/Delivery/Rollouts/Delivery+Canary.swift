@@ -1,0 +1,235 @@
+import Monitoring
+import SimKernel
+
+/// A canary in progress for one service (Argo Rollouts `strategy.canary`).
+struct CanaryState {
+  var deployment: DeploymentID
+  var strategy: ArgoCanary
+  var stepIndex = 0
+  /// Share of requests the canary receives, 0…100.
+  var weight = 0
+  /// AnalysisRuns: index 0 the current step's, index 1 the background run.
+  var runs: [AnalysisRunState?] = [nil, nil]
+  var stepEvent: EventHandle?
+  /// Flagger: failed checks so far (cumulative for the revision), `nil` for Argo.
+  var flaggerFailedChecks: Int?
+  /// Flagger: index into the step weights.
+  var flaggerStep = 0
+  /// Flagger: ticks spent promoting (Promoting, Finalising).
+  var flaggerPromoting = 0
+  /// Flagger: the first tick detected the revision and scaled the canary up.
+  var flaggerInitialized = false
+}
+
+/// A running AnalysisRun: one progress record and one pending measurement per metric.
+struct AnalysisRunState {
+  var spec: AnalysisSpec
+  var progress: [MetricProgress]
+  var pending: [EventHandle?]
+}
+
+/// Argo Rollouts canary semantics on the delivery model (rollout/canary.go,
+/// analysis/analysis.go; policy-semantics.md §1): one step at a time; `setWeight`
+/// completes once the canary pods are ready, then the canary receives that share of
+/// traffic; `pause` waits its duration (an indefinite pause waits for a person to
+/// promote, after the on-call response time); a step `analysis` blocks until its
+/// AnalysisRun completes; a background `analysis` runs from `startingStep` to the end.
+/// A Failed or Error run aborts: traffic returns to the stable version (weight 0),
+/// the reason is recorded. Inconclusive pauses for a person, who here aborts — the
+/// conservative choice. After the last step the canary is promoted to stable. An
+/// aborted rollout is retried (with its good changes) after someone reviewed it: the
+/// on-call response time.
+extension Delivery {
+  mutating func startCanary(_ deployment: DeploymentID, canary strategy: ArgoCanary, scheduler: inout Scheduler<WorldEvent>) {
+    let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
+    services[serviceIndex].canary = CanaryState(deployment: deployment, strategy: strategy)
+    deployments[index(deployment)].maximumCanaryWeight = 0
+    reconcileCanary(serviceIndex: serviceIndex, scheduler: &scheduler)
+  }
+
+  /// Runs the current step; called whenever a step completes.
+  mutating func reconcileCanary(serviceIndex: Int, scheduler: inout Scheduler<WorldEvent>) {
+    guard var canary = services[serviceIndex].canary else { return }
+    let deployment = canary.deployment
+    if let background = canary.strategy.backgroundAnalysis, canary.runs[1] == nil,
+      canary.stepIndex >= canary.strategy.backgroundStartingStep
+    {
+      canary.runs[1] = startRun(background, deployment: deployment, run: 1, scheduler: &scheduler)
+    }
+    guard canary.stepIndex < canary.strategy.steps.count else {
+      services[serviceIndex].canary = canary
+      cancelRuns(serviceIndex: serviceIndex, scheduler: &scheduler)
+      goLive(deployment, scheduler: &scheduler)
+      return
+    }
+    switch canary.strategy.steps[canary.stepIndex] {
+    case .setWeight(let weight):
+      let crashes = deployments[index(deployment)].codeDefects.contains { changes[index($0)].defect?.kind == .crashOnStart }
+      if crashes {
+        // Canary pods never pass readiness: the step never completes.
+        canary.stepEvent = scheduler.schedule(
+          .delivery(.progressDeadlineExceeded(deployment)), after: canary.strategy.progressDeadline)
+      } else {
+        let full = configuration.pipeline.rolloutDuration.sampleDuration(&services[serviceIndex].rolloutStream)
+        let share = max(0.1, Double(abs(weight - canary.weight)) / 100)
+        canary.stepEvent = scheduler.schedule(
+          .delivery(.canaryStepCompleted(deployment)), after: SimDuration(seconds: full.seconds * share))
+      }
+    case .pause(let duration):
+      let wait = duration ?? configuration.onCall.responseTime.sampleDuration(&onCallStream)
+      canary.stepEvent = scheduler.schedule(.delivery(.canaryStepCompleted(deployment)), after: wait)
+    case .analysis(let spec):
+      canary.runs[0] = startRun(spec, deployment: deployment, run: 0, scheduler: &scheduler)
+    }
+    services[serviceIndex].canary = canary
+  }
+
+  /// A `setWeight` or `pause` step completed.
+  mutating func canaryStepCompleted(_ deployment: DeploymentID, scheduler: inout Scheduler<WorldEvent>) {
+    let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
+    guard var canary = services[serviceIndex].canary, canary.deployment == deployment else { return }
+    if case .setWeight(let weight) = canary.strategy.steps[canary.stepIndex] {
+      canary.weight = weight
+      let position = index(deployment)
+      deployments[position].maximumCanaryWeight = max(deployments[position].maximumCanaryWeight ?? 0, weight)
+      if weight > 0 { openCanaryIncidentIfDefective(serviceIndex: serviceIndex, deployment: deployment, scheduler: &scheduler) }
+    }
+    canary.stepIndex += 1
+    canary.stepEvent = nil
+    services[serviceIndex].canary = canary
+    reconcileCanary(serviceIndex: serviceIndex, scheduler: &scheduler)
+  }
+
+  /// The canary's defects start failing requests (ground truth): open an incident.
+  mutating func openCanaryIncidentIfDefective(serviceIndex: Int, deployment: DeploymentID, scheduler: inout Scheduler<WorldEvent>) {
+    let live = services[serviceIndex].liveDefects
+    let open = services[serviceIndex].openIncidents.flatMap { incidents[index($0)].rootCauses }
+    let introduced = deployments[index(deployment)].codeDefects.filter { !live.contains($0) && !open.contains($0) }
+    guard !introduced.isEmpty else { return }
+    openIncident(
+      service: deployments[index(deployment)].service, cause: deployment, rootCauses: introduced, openedAt: scheduler.now,
+      scheduler: &scheduler)
+  }
+
+  // MARK: - Analysis runs
+
+  mutating func startRun(_ spec: AnalysisSpec, deployment: DeploymentID, run: Int, scheduler: inout Scheduler<WorldEvent>)
+    -> AnalysisRunState
+  {
+    var state = AnalysisRunState(
+      spec: spec, progress: Array(repeating: MetricProgress(), count: spec.metrics.count),
+      pending: Array(repeating: nil, count: spec.metrics.count))
+    for (metricIndex, metric) in spec.metrics.enumerated() {
+      state.pending[metricIndex] = scheduler.schedule(
+        .delivery(.analysisMeasurement(deployment, run: UInt8(run), metric: Int32(metricIndex))), after: metric.initialDelay,
+        priority: 2)
+    }
+    if spec.metrics.isEmpty {
+      // A run with no metrics is Successful at once.
+      scheduler.schedule(.delivery(.analysisMeasurement(deployment, run: UInt8(run), metric: -1)), after: .zero, priority: 2)
+    }
+    return state
+  }
+
+  /// Takes one measurement: an instant PromQL query at the current time on the
+  /// simulated Prometheus (Argo's Prometheus provider), classified by the conditions.
+  mutating func measure(_ deployment: DeploymentID, run: Int, metric metricIndex: Int, scheduler: inout Scheduler<WorldEvent>) {
+    let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
+    guard var canary = services[serviceIndex].canary, canary.deployment == deployment, var state = canary.runs[run] else {
+      return
+    }
+    if metricIndex >= 0 {
+      let metric = state.spec.metrics[metricIndex]
+      let query = state.spec.query(metric, service: configuration.services[serviceIndex].name)
+      let outcome: (AnalysisPhase, String)
+      if let monitoring {
+        do {
+          let values = try monitoring.engine.query(query, atMs: scheduler.now.microseconds / 1_000).asVector?.map(\.value) ?? []
+          outcome = MetricProgress.classify(values, metric: metric)
+        } catch {
+          outcome = (.error, "query failed: \(error)")
+        }
+      } else {
+        outcome = (.error, "no Prometheus: add spec.monitoring")
+      }
+      state.progress[metricIndex].record(outcome.0, metric: metric)
+      state.progress[metricIndex].lastMessage = "\(metric.name): \(outcome.1)"
+      if state.progress[metricIndex].phase == .running {
+        // After an Error Argo retries in 10 s; otherwise at the next interval.
+        let next = outcome.0 == .error ? SimDuration.seconds(10) : (metric.interval ?? .seconds(10))
+        state.pending[metricIndex] = scheduler.schedule(
+          .delivery(.analysisMeasurement(deployment, run: UInt8(run), metric: Int32(metricIndex))), after: next, priority: 2)
+      } else {
+        state.pending[metricIndex] = nil
+      }
+    }
+    // A run ends when a metric completes badly (it is then terminating) or all complete.
+    let phases = state.progress.map(\.phase)
+    let worst = phases.max() ?? .successful
+    let terminal = phases.contains { $0 == .failed || $0 == .error || $0 == .inconclusive } || !phases.contains(.running)
+    canary.runs[run] = terminal ? nil : state
+    services[serviceIndex].canary = canary
+    guard terminal else { return }
+    for handle in state.pending.compactMap({ $0 }) { scheduler.cancel(handle) }
+    let message = state.progress.map(\.lastMessage).filter { !$0.isEmpty }.joined(separator: "; ")
+    switch worst {
+    case .successful, .running:
+      if run == 0 {
+        canary.stepIndex += 1
+        services[serviceIndex].canary = canary
+        reconcileCanary(serviceIndex: serviceIndex, scheduler: &scheduler)
+      }
+    case .failed, .error, .inconclusive:
+      let kind = run == 0 ? "step" : "background"
+      abortCanary(
+        serviceIndex: serviceIndex, reason: "\(kind) analysis \(worst.name): \(message)", scheduler: &scheduler)
+    }
+  }
+
+  mutating func cancelRuns(serviceIndex: Int, scheduler: inout Scheduler<WorldEvent>) {
+    guard let canary = services[serviceIndex].canary else { return }
+    for run in canary.runs.compactMap({ $0 }) {
+      for handle in run.pending.compactMap({ $0 }) { scheduler.cancel(handle) }
+    }
+    if let step = canary.stepEvent { scheduler.cancel(step) }
+  }
+
+  /// Aborts the canary: traffic back to stable at once, the reason recorded, the
+  /// defective changes reverted on main, and the good changes queued for the next
+  /// rollout (Argo itself leaves Git alone; the team reverts).
+  mutating func abortCanary(serviceIndex: Int, reason: String, scheduler: inout Scheduler<WorldEvent>) {
+    guard let canary = services[serviceIndex].canary else { return }
+    cancelRuns(serviceIndex: serviceIndex, scheduler: &scheduler)
+    let deployment = canary.deployment
+    let position = index(deployment)
+    deployments[position].status = .aborted
+    deployments[position].rolledBack = true
+    deployments[position].abortReason = reason
+    deployments[position].finishedAt = scheduler.now
+    services[serviceIndex].canary = nil
+    services[serviceIndex].rollout = nil
+    services[serviceIndex].rolloutEvents = []
+    let live = services[serviceIndex].liveDefects
+    let reverted = deployments[position].codeDefects.filter { !live.contains($0) }
+    services[serviceIndex].mainDefects.removeAll { reverted.contains($0) }
+    for incident in services[serviceIndex].openIncidents where incidents[index(incident)].cause == deployment {
+      let incidentPosition = index(incident)
+      if incidents[incidentPosition].detectedAt == nil {
+        incidents[incidentPosition].detectedAt = scheduler.now
+        incidents[incidentPosition].detection = .canaryAnalysis
+      }
+      incidents[incidentPosition].resolution = .canaryAbort
+    }
+    resolveIncidents(of: deployments[position].service, at: scheduler.now)
+    let good = deployments[position].changes.filter { changes[index($0)].defect == nil }
+    for change in good { changes[index(change)].deployment = nil }
+    services[serviceIndex].pendingChanges = good + services[serviceIndex].pendingChanges
+    // Someone looks at the aborted rollout before retrying it (Argo's `retry`), so a
+    // canary that cannot be judged is not retried in a tight loop.
+    if !services[serviceIndex].pendingChanges.isEmpty && !services[serviceIndex].refreshScheduled {
+      services[serviceIndex].refreshScheduled = true
+      let review = configuration.onCall.responseTime.sampleDuration(&onCallStream)
+      scheduler.schedule(.delivery(.argoRefresh(deployments[position].service)), after: review)
+    }
+  }
+}

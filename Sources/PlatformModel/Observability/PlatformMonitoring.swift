@@ -1,0 +1,255 @@
+import Monitoring
+import SimKernel
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The platform's Prometheus and Alertmanager, as configured in a scenario.
+///
+/// Rule group definitions and the Alertmanager configuration are immutable once
+/// loaded, so sharing them between replications is safe.
+public struct MonitoringConfiguration: @unchecked Sendable {
+  public var ruleGroups: [RuleGroupDefinition]
+  public var alertmanager: AlertmanagerConfig?
+  /// Global `evaluation_interval` for groups without their own.
+  public var evaluationInterval: SimDuration
+  /// Prometheus `--rules.alert.resend-delay`.
+  public var resendDelay: SimDuration
+  /// An alert later than this after an incident started counts as late.
+  public var lateAfter: SimDuration
+  /// Upper bounds of the request-latency histogram buckets, seconds (`+Inf` is added).
+  public var latencyBuckets: [Double]
+
+  public init(
+    ruleGroups: [RuleGroupDefinition], alertmanager: AlertmanagerConfig?, evaluationInterval: SimDuration = .minutes(1),
+    resendDelay: SimDuration = .minutes(1), lateAfter: SimDuration = .minutes(10),
+    latencyBuckets: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+  ) {
+    self.ruleGroups = ruleGroups
+    self.alertmanager = alertmanager
+    self.evaluationInterval = evaluationInterval
+    self.resendDelay = resendDelay
+    self.lateAfter = lateAfter
+    self.latencyBuckets = latencyBuckets
+  }
+}
+
+/// Events of the monitoring loop.
+public enum MonitoringEvent: Sendable {
+  /// A rule group's evaluation instant.
+  case evaluateGroup(Int32)
+  /// An Alertmanager timer (group_wait, group_interval, repeat_interval) is due.
+  case alertmanagerWakeUp
+}
+
+/// A recorded alert state change (`alerts` table).
+public struct AlertRecord: Sendable {
+  public var time: SimTime
+  public var group: String
+  public var rule: String
+  public var state: String
+  public var labels: String
+  public var service: String?
+  public var value: Double
+}
+
+/// A recorded Alertmanager notification (`alert_notifications` table).
+public struct NotificationRecord: Sendable {
+  public var time: SimTime
+  public var receiver: String
+  public var groupKey: String
+  public var status: String
+  public var alertCount: Int
+  public var action: String?
+  public var service: String?
+  /// What the platform did about it: `rollback`, `page`, `false-alarm`, `none`.
+  public var outcome: String
+}
+
+/// What Alertmanager asked the platform to do.
+struct PlatformRequest {
+  enum Kind { case rollback, page }
+  var kind: Kind
+  var service: String
+}
+
+/// Simulated Prometheus (series store, PromQL, rule groups) and Alertmanager wired to
+/// the platform: services publish their traffic as series every scrape interval, rule
+/// groups evaluate on their own intervals, firing alerts are sent with Prometheus's
+/// resend rules (prometheus rules/alerting.go `needsSending`: never sent, resolved
+/// since, or `lastSent + resendDelay < now`), and Alertmanager's notifications to
+/// `sim://rollback` and `sim://page` become platform actions.
+///
+/// A class: it owns long-lived stateful engines (series store, rule groups).
+public final class PlatformMonitoring {
+  let configuration: MonitoringConfiguration
+  public let store: SeriesStore
+  let engine: PromQLEngine
+  let groups: [RuleGroup]
+  let alertmanager: Alertmanager?
+  var wakeUp: (time: SimTime, handle: EventHandle)?
+  /// Per alert instance (labels text): when it was last sent to Alertmanager.
+  var lastSent: [String: SimTime] = [:]
+  public private(set) var alertRecords: [AlertRecord] = []
+  public private(set) var notificationRecords: [NotificationRecord] = []
+  public private(set) var ruleErrors: [String] = []
+
+  public init(configuration: MonitoringConfiguration, calendar: SimCalendar, horizon: SimDuration) {
+    self.configuration = configuration
+    store = SeriesStore(retention: .hours(2))
+    engine = PromQLEngine(store: store)
+    groups = configuration.ruleGroups.map {
+      RuleGroup($0, defaultIntervalMs: configuration.evaluationInterval.microseconds / 1_000)
+    }
+    alertmanager = configuration.alertmanager.map {
+      Alertmanager(config: $0, startTime: .zero, calendarStartEpochSeconds: calendar.startEpochSeconds, horizon: horizon)
+    }
+  }
+
+  func start(scheduler: inout Scheduler<WorldEvent>) {
+    for index in groups.indices {
+      scheduler.schedule(
+        .monitoring(.evaluateGroup(Int32(index))), at: .zero + SimDuration(microseconds: groups[index].intervalMs * 1_000),
+        priority: 1)
+    }
+  }
+
+  /// Evaluates one rule group (after the traffic of the same instant: priority 1) and
+  /// forwards alerts; returns what Alertmanager asked the platform to do.
+  func evaluateGroup(_ index: Int, scheduler: inout Scheduler<WorldEvent>) -> [PlatformRequest] {
+    let group = groups[index]
+    let nowMs = scheduler.now.microseconds / 1_000
+    let evaluation = group.evaluate(atMs: nowMs, engine: engine)
+    for error in evaluation.errors.prefix(10) where ruleErrors.count < 100 { ruleErrors.append(error.description) }
+    for transition in evaluation.transitions {
+      alertRecords.append(
+        AlertRecord(
+          time: scheduler.now, group: transition.group, rule: transition.rule, state: transition.kind.rawValue,
+          labels: transition.labels.description, service: transition.labels["service"].isEmpty ? nil : transition.labels["service"], value: transition.value))
+    }
+    scheduler.schedule(
+      .monitoring(.evaluateGroup(Int32(index))), after: SimDuration(microseconds: group.intervalMs * 1_000), priority: 1)
+    guard let alertmanager else { return [] }
+    var outgoing: [AlertInput] = []
+    let validFor = SimDuration(microseconds: 4 * max(group.intervalMs * 1_000, configuration.resendDelay.microseconds))
+    for transition in evaluation.transitions where transition.kind == .resolved {
+      let key = transition.labels.description
+      outgoing.append(input(labels: transition.labels, annotations: transition.annotations, startsAt: nil, endsAt: scheduler.now))
+      lastSent[key] = nil
+    }
+    for alert in group.firingAlerts {
+      let key = alert.labels.description
+      if let sent = lastSent[key], sent + configuration.resendDelay >= scheduler.now { continue }
+      lastSent[key] = scheduler.now
+      let firedAt = SimTime(microseconds: (alert.firedAtMs ?? nowMs) * 1_000)
+      outgoing.append(input(labels: alert.labels, annotations: alert.annotations, startsAt: firedAt, endsAt: scheduler.now + validFor))
+    }
+    if !outgoing.isEmpty { alertmanager.receive(alerts: outgoing, at: scheduler.now) }
+    return wake(scheduler: &scheduler)
+  }
+
+  func input(labels: Labels, annotations: Labels, startsAt: SimTime?, endsAt: SimTime) -> AlertInput {
+    AlertInput(
+      labels: Dictionary(uniqueKeysWithValues: labels.items.map { ($0.name, $0.value) }),
+      annotations: Dictionary(uniqueKeysWithValues: annotations.items.map { ($0.name, $0.value) }),
+      startsAt: startsAt, endsAt: endsAt)
+  }
+
+  /// Runs Alertmanager's due timers and reschedules its next wake-up.
+  func wake(scheduler: inout Scheduler<WorldEvent>) -> [PlatformRequest] {
+    guard let alertmanager else { return [] }
+    var requests: [PlatformRequest] = []
+    for notification in alertmanager.advance(to: scheduler.now) {
+      let service = notification.groupLabels["service"] ?? notification.commonLabels["service"]
+      var outcome = "notified"
+      if notification.status == .firing, let action = notification.action, let service {
+        switch action.kind {
+        case .rollback:
+          requests.append(PlatformRequest(kind: .rollback, service: service))
+          outcome = "rollback"
+        case .page:
+          requests.append(PlatformRequest(kind: .page, service: service))
+          outcome = "page"
+        case .scale, .other:
+          outcome = "not-modelled"
+        }
+      }
+      notificationRecords.append(
+        NotificationRecord(
+          time: notification.time, receiver: notification.receiver.description, groupKey: notification.groupKey.rawValue,
+          status: notification.status.rawValue, alertCount: notification.alerts.count, action: notification.action?.url,
+          service: service, outcome: outcome))
+    }
+    if let next = alertmanager.nextWakeUp {
+      if wakeUp?.time != next {
+        if let pending = wakeUp { scheduler.cancel(pending.handle) }
+        let at = max(next, scheduler.now)
+        wakeUp = (at, scheduler.schedule(.monitoring(.alertmanagerWakeUp), at: at, priority: 2))
+      }
+    } else if let pending = wakeUp {
+      scheduler.cancel(pending.handle)
+      wakeUp = nil
+    }
+    return requests
+  }
+
+  func alertmanagerWokeUp(scheduler: inout Scheduler<WorldEvent>) -> [PlatformRequest] {
+    wakeUp = nil
+    return wake(scheduler: &scheduler)
+  }
+
+  /// Marks what the platform made of the last notifications for `service`.
+  func annotateLastNotification(service: String, outcome: String) {
+    if let index = notificationRecords.lastIndex(where: { $0.service == service && $0.outcome != "notified" }) {
+      notificationRecords[index].outcome = outcome
+    }
+  }
+}
+
+/// The series a service publishes, registered once per service and version.
+struct ServiceSeries {
+  /// `stable` or `canary` (the `track` label analysis queries select on).
+  var track: String
+  /// Whether samples were appended since the last staleness marker.
+  var live = false
+  /// `http_requests_total{code="200"}`: requests that succeeded.
+  var successes: SeriesID
+  /// `http_requests_total{code="500"}`: requests that failed (errors and timeouts).
+  var errors: SeriesID
+  var buckets: [SeriesID]
+  var durationCount: SeriesID
+  var durationSum: SeriesID
+  var quality: SeriesID
+  var requestsTotal: Double = 0
+  var errorsTotal: Double = 0
+  var bucketTotals: [Double]
+  var durationSumTotal: Double = 0
+
+  init(store: SeriesStore, service: String, team: String, track: String, buckets: [Double]) {
+    self.track = track
+    // A `track` label rather than a per-version one: every deployment would otherwise
+    // add a series set that selectors keep scanning after it goes stale.
+    let base = [("service", service), ("team", team), ("track", track)]
+    successes = store.register(name: "http_requests_total", labels: base + [("code", "200")], kind: .counter)
+    errors = store.register(name: "http_requests_total", labels: base + [("code", "500")], kind: .counter)
+    self.buckets = (buckets.map { formatBucket($0) } + ["+Inf"]).map {
+      store.register(name: "http_request_duration_seconds_bucket", labels: base + [("le", $0)], kind: .counter)
+    }
+    durationCount = store.register(name: "http_request_duration_seconds_count", labels: base, kind: .counter)
+    durationSum = store.register(name: "http_request_duration_seconds_sum", labels: base, kind: .counter)
+    quality = store.register(name: "model_quality_score", labels: base, kind: .gauge)
+    bucketTotals = Array(repeating: 0, count: buckets.count + 1)
+  }
+
+  var all: [SeriesID] { [successes, errors, durationCount, durationSum, quality] + buckets }
+}
+
+func formatBucket(_ value: Double) -> String {
+  value == value.rounded() ? String(Int(value)) : String(value)
+}
+
+/// Standard normal CDF.
+func normalCDF(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }

@@ -1,0 +1,54 @@
+import Foundation
+import Monitoring
+import PlatformModel
+import SimKernel
+
+/// Decoding of `spec.monitoring`: the users' own rule files and alertmanager.yml,
+/// loaded unchanged; their errors keep their own file, line and column.
+extension ScenarioLoader {
+  static func readMonitoring(_ reader: ObjectReader) -> MonitoringConfiguration? {
+    var groups: [RuleGroupDefinition] = []
+    var valid = true
+    for file in reader["rules"]?.readArray() ?? [] {
+      guard let url = file.readExistingFilePath() else {
+        valid = false
+        continue
+      }
+      do {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        groups += try RuleFileLoader.load(yaml: text, file: url.path)
+      } catch let error as RuleFileError {
+        file.error("rule file \(url.lastPathComponent) is invalid: \(error)")
+        valid = false
+      } catch {
+        file.error("cannot read rule file \(url.path): \(error.localizedDescription)")
+        valid = false
+      }
+    }
+    if reader.has("rules") && reader["rules"]?.readArray() == nil { valid = false }
+    var alertmanager: AlertmanagerConfig?
+    if let value = reader["alertmanager"] {
+      if let url = value.readExistingFilePath() {
+        do {
+          alertmanager = try AlertmanagerConfig.load(path: url.path)
+        } catch {
+          for diagnostic in error.diagnostics {
+            value.context.log.add(
+              Diagnostic(
+                file: diagnostic.file, line: diagnostic.line, column: diagnostic.column,
+                keyPath: KeyPath([.key(diagnostic.keyPath.description)]), message: diagnostic.message, hint: diagnostic.hint))
+          }
+          valid = false
+        }
+      } else {
+        valid = false
+      }
+    }
+    let evaluation = reader.duration("evaluationInterval") ?? .minutes(1)
+    let resend = reader.duration("resendDelay") ?? .minutes(1)
+    let late = reader.duration("lateAfter") ?? .minutes(10)
+    guard valid else { return nil }
+    return MonitoringConfiguration(
+      ruleGroups: groups, alertmanager: alertmanager, evaluationInterval: evaluation, resendDelay: resend, lateAfter: late)
+  }
+}

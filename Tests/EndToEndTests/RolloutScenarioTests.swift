@@ -1,0 +1,33 @@
+import Foundation
+import ResultStore
+import Testing
+
+@Suite("Rollout example scenarios")
+struct RolloutScenarioTests {
+  @Test("canary vs big-bang on the same changes, and the night-time canary that cannot judge")
+  func examples() throws {
+    let database = PlatformSimProcess.scratchDirectory().appendingPathComponent("rollouts.sqlite").path
+    for file in ["big-bang", "canary", "night-low-traffic", "flagger"] {
+      let result = try PlatformSimProcess.run(["run", "scenarios/rollouts/\(file).yaml", "--db", database, "--until", "7d", "--quiet"])
+      #expect(result.status == 0, "\(file): \(result.standardError)")
+    }
+    let store = try ResultStore(path: database)
+    func kpi(_ run: Int, _ name: String) throws -> Double {
+      try #require(store.database.scalar("SELECT value FROM kpis WHERE run_id = ? AND name = ?", [.integer(Int64(run)), .text(name)])?.doubleValue)
+    }
+    // Same changes: identical commit times and defects in both runs.
+    let changes = "SELECT time_created, defect_kind, defect_size FROM changes WHERE run_id = ? AND fixes_incident_id IS NULL ORDER BY change_id LIMIT 40"
+    #expect(try store.database.query(changes, [.integer(1)]) == store.database.query(changes, [.integer(2)]))
+    #expect(try kpi(2, "change_failure_rate") < kpi(1, "change_failure_rate"))
+    #expect(try kpi(2, "failed_requests_from_incidents") < kpi(1, "failed_requests_from_incidents") / 5)
+    #expect(try kpi(2, "canary_aborts") > 0)
+    // At night a 10 % canary sees too few requests: most canaries are aborted unjudged.
+    #expect(try kpi(3, "canary_aborts") > kpi(3, "deployments"))
+    #expect(try kpi(3, "lead_time_median_seconds") > 3 * kpi(2, "lead_time_median_seconds"))
+    let reasons = try store.database.query("SELECT DISTINCT abort_reason FROM deployments WHERE run_id = 3 AND abort_reason IS NOT NULL")
+    #expect(!reasons.isEmpty)
+    // Flagger, on the same changes, also keeps defects away from most users.
+    #expect(try kpi(4, "failed_requests_from_incidents") < kpi(1, "failed_requests_from_incidents") / 5)
+    #expect(try kpi(4, "canary_aborts") > 0)
+  }
+}

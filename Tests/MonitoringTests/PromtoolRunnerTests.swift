@@ -1,0 +1,150 @@
+import Foundation
+import Monitoring
+import Testing
+
+/// `PromtoolTestRunner` gives users' promtool tests the verdicts promtool gives.
+@Suite("promtool test runner")
+struct PromtoolRunnerTests {
+  static let scenarioDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("scenarios/monitoring")
+
+  @Test("the ErrorRateHigh example passes on PlatformSim and on promtool")
+  func exampleAgrees() throws {
+    let path = Self.scenarioDirectory.appendingPathComponent("error-rate-rules.test.yaml").path
+    let verdict = PromtoolTestRunner.run(file: path)
+    #expect(verdict.passed, "\(verdict)")
+    #expect(verdict.groups.count == 1)
+    guard let promtool = PromtoolCrossCheck.promtoolPath() else {
+      Issue.record(
+        "promtool not found: install the Debian package `prometheus` (promtool 2.42); CI installs it"
+      )
+      return
+    }
+    let (output, status) = try PromtoolCrossCheck.runProcess(promtool, ["test", "rules", path])
+    #expect(status == 0, "\(output)")
+  }
+
+  @Test("the PrometheusRule and the plain copy load to the same rules")
+  func customResourceMatchesPlainFile() throws {
+    let resource = try String(
+      contentsOf: Self.scenarioDirectory.appendingPathComponent("error-rate-rules.yaml"),
+      encoding: .utf8)
+    let plain = try String(
+      contentsOf: Self.scenarioDirectory.appendingPathComponent("error-rate-rules.plain.yaml"),
+      encoding: .utf8)
+    let fromResource = try RuleFileLoader.load(yaml: resource, file: "error-rate-rules.yaml")
+    let fromPlain = try RuleFileLoader.load(yaml: plain, file: "error-rate-rules.plain.yaml")
+    #expect(fromResource.map(\.name) == ["model-serving-slo"])
+    #expect(fromResource[0].intervalMs == 30_000)
+    #expect(fromResource[0].rules.map(\.name) == fromPlain[0].rules.map(\.name))
+    #expect(fromResource[0].rules.map(\.expressionText) == fromPlain[0].rules.map(\.expressionText))
+  }
+
+  @Test("a wrong expectation fails with promtool's message shape, on both")
+  func wrongExpectationFails() throws {
+    let path = Self.scenarioDirectory.appendingPathComponent("error-rate-rules.test.yaml").path
+    let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
+      of: "severity: page", with: "severity: ticket")
+    let verdict = PromtoolTestRunner.run(yaml: text, file: "wrong.yaml") { ruleFile in
+      try String(
+        contentsOf: Self.scenarioDirectory.appendingPathComponent(ruleFile), encoding: .utf8)
+    }
+    #expect(!verdict.passed)
+    #expect(
+      verdict.groups.first?.failures.first?.contains("alertname: ErrorRateHigh, time: 17m") == true)
+  }
+
+  @Test("rule_files globs expand relative to the test file")
+  func ruleFileGlobs() throws {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("platformsim-glob-\(ProcessInfo.processInfo.processIdentifier)")
+    try FileManager.default.createDirectory(
+      at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for record in ["a", "b"] {
+      try
+        "groups:\n  - name: \(record)\n    rules:\n      - record: \(record)\n        expr: vector(1)\n"
+        .write(
+          to: directory.appendingPathComponent("rules/\(record).yml"), atomically: true,
+          encoding: .utf8)
+    }
+    let test = """
+      rule_files: ['rules/*.yml']
+      tests:
+        - interval: 1m
+          input_series: []
+          alert_rule_test:
+            - eval_time: 1m
+              alertname: None
+              exp_alerts: []
+          promql_expr_test:
+            - expr: a + b
+              eval_time: 1m
+              exp_samples:
+                - labels: '{}'
+                  value: 2
+      """
+    let path = directory.appendingPathComponent("test.yml").path
+    try test.write(toFile: path, atomically: true, encoding: .utf8)
+    let verdict = PromtoolTestRunner.run(file: path)
+    #expect(verdict.passed, "\(verdict)")
+    if let promtool = PromtoolCrossCheck.promtoolPath() {
+      let (output, status) = try PromtoolCrossCheck.runProcess(promtool, ["test", "rules", path])
+      #expect(status == 0, "\(output)")
+    }
+  }
+
+  @Test("values notation expands as promtool 2.42 does")
+  func valuesNotation() throws {
+    let values = try expandSeriesValues("1+2x2 _ 5x1 _x2 stale 3-1x2 -1 Inf")
+    #expect(
+      values == [
+        .sample(1), .sample(3), .sample(5), .missing, .sample(5), .sample(5), .missing, .missing,
+        .stale,
+        .sample(3), .sample(2), .sample(1), .sample(-1), .sample(.infinity),
+      ])
+    #expect(throws: SeriesNotationError.self) { try expandSeriesValues("1+x3") }
+    let labels = try parseSeriesDescription("up{job=\"api\", instance=\"a:1\"}")
+    #expect(labels.metricName == "up")
+    #expect(labels["instance"] == "a:1")
+  }
+
+  @Test("a test file parses with all promtool keys")
+  func parsesTestFile() throws {
+    let file = try PromtoolTestFile.parse(
+      yaml: """
+        rule_files: [a.yml, b.yml]
+        evaluation_interval: 30s
+        group_eval_order: [second, first]
+        tests:
+          - name: t
+            interval: 15s
+            external_labels: {cluster: eu}
+            external_url: http://prom.example
+            input_series:
+              - series: 'x{a="1"}'
+                values: '0+1x3'
+            alert_rule_test:
+              - eval_time: 1m
+                alertname: A
+                exp_alerts:
+                  - exp_labels: {severity: page}
+                    exp_annotations: {summary: hi}
+            promql_expr_test:
+              - expr: x
+                eval_time: 45s
+                exp_samples:
+                  - labels: 'x{a="1"}'
+                    value: 3
+        """, file: "t.yml")
+    #expect(file.ruleFiles == ["a.yml", "b.yml"])
+    #expect(file.evaluationIntervalMs == 30_000)
+    #expect(file.groupEvalOrder == ["second", "first"])
+    #expect(file.tests[0].intervalMs == 15_000)
+    #expect(file.tests[0].externalLabels["cluster"] == "eu")
+    #expect(file.tests[0].inputSeries[0].values.count == 4)
+    #expect(file.tests[0].alertRuleTests[0].expectedAlerts[0].annotations["summary"] == "hi")
+    #expect(file.tests[0].promqlExprTests[0].expectedSamples[0].value == 3)
+  }
+}

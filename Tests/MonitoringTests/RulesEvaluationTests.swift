@@ -1,0 +1,139 @@
+import Monitoring
+import Testing
+
+/// Alert state transitions are observable with times and labels.
+@Suite("Rule evaluation")
+struct RulesEvaluationTests {
+  static let rules = """
+    groups:
+      - name: serving
+        rules:
+          - record: service:errors:rate1m
+            expr: rate(errors_total[1m])
+          - alert: ErrorsHigh
+            expr: service:errors:rate1m > 1
+            for: 2m
+            keep_firing_for: 1m
+            labels:
+              severity: page
+              owner: 'team-{{ $labels.service }}'
+            annotations:
+              summary: '{{ $labels.service }} at {{ $value }}/s'
+    """
+
+  /// Runs the rules over an error counter: quiet, an incident from minute 5 to 12, quiet.
+  func run(minutes: Int) throws -> (
+    transitions: [AlertTransition], group: RuleGroup, store: SeriesStore
+  ) {
+    let definition = try RuleFileLoader.load(yaml: Self.rules, file: "serving.yml")
+    let store = SeriesStore()
+    let engine = PromQLEngine(store: store)
+    let group = RuleGroup(definition[0])
+    let id = store.register(name: "errors_total", labels: [("service", "ranker")], kind: .counter)
+    var count = 0.0
+    var transitions: [AlertTransition] = []
+    for minute in 0...minutes {
+      let t = Int64(minute) * 60_000
+      count += (5..<12).contains(minute) ? 300 : 1
+      store.append(id, timestampMs: t, value: count)
+      let result = group.evaluate(atMs: t, engine: engine)
+      #expect(result.errors.isEmpty)
+      transitions += result.transitions
+    }
+    return (transitions, group, store)
+  }
+
+  @Test("pending, firing and resolved carry times, labels and annotations")
+  func transitions() throws {
+    let (transitions, _, _) = try run(minutes: 20)
+    #expect(transitions.map(\.kind) == [.pending, .firing, .resolved])
+    #expect(transitions.map(\.atMs) == [300_000, 420_000, 780_000])
+    let firing = transitions[1]
+    #expect(firing.activeAtMs == 300_000)
+    #expect(
+      firing.labels
+        == Labels([
+          "alertname": "ErrorsHigh", "service": "ranker", "severity": "page",
+          "owner": "team-ranker",
+        ]))
+    #expect(firing.annotations["summary"] == "ranker at 5/s")
+    #expect(firing.group == "serving")
+    #expect(firing.rule == "ErrorsHigh")
+  }
+
+  @Test("alerts for Alertmanager: resent every second minute, endsAt 4m ahead, resolved ones too")
+  func alertsToSend() throws {
+    let definition = try RuleFileLoader.load(yaml: Self.rules, file: "serving.yml")
+    let store = SeriesStore()
+    let engine = PromQLEngine(store: store)
+    let group = RuleGroup(definition[0])
+    let id = store.register(name: "errors_total", labels: [("service", "ranker")], kind: .counter)
+    var count = 0.0
+    var sends: [(atMs: Int64, startsAtMs: Int64, endsAtMs: Int64, resolved: Bool)] = []
+    for minute in 0...20 {
+      let t = Int64(minute) * 60_000
+      count += (5..<12).contains(minute) ? 300 : 1
+      store.append(id, timestampMs: t, value: count)
+      for alert in group.evaluate(atMs: t, engine: engine).alertsToSend {
+        sends.append((alert.sentAtMs, alert.startsAtMs, alert.endsAtMs, alert.isResolved))
+      }
+    }
+    // Pending at 5m and 6m: nothing sent. Firing from 7m: sent at 7m, 9m, 11m (strict
+    // "last send + 1m < now"). Resolved at 13m (after keep_firing_for): sent at once,
+    // then re-sent every second evaluation until dropped 15 minutes later.
+    #expect(
+      sends.map(\.atMs) == [420_000, 540_000, 660_000, 780_000, 900_000, 1_020_000, 1_140_000])
+    #expect(sends.first?.startsAtMs == 420_000)
+    #expect(sends.first?.endsAtMs == 660_000)
+    #expect(sends.dropFirst(3).allSatisfy { $0.resolved && $0.endsAtMs == 780_000 })
+  }
+
+  @Test("a pending alert that disappears is cancelled and its for clock restarts")
+  func cancelled() throws {
+    let definition = try RuleFileLoader.load(
+      yaml:
+        "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: x > 0\n        for: 3m\n",
+      file: "g.yml")
+    let store = SeriesStore()
+    let engine = PromQLEngine(store: store)
+    let group = RuleGroup(definition[0])
+    let id = store.register(name: "x")
+    var kinds: [(AlertTransition.Kind, Int64)] = []
+    for (minute, value) in [1.0, 1, 0, 1, 1, 1, 1].enumerated() {
+      let t = Int64(minute) * 60_000
+      store.append(id, timestampMs: t, value: value)
+      kinds += group.evaluate(atMs: t, engine: engine).transitions.map { ($0.kind, $0.atMs) }
+    }
+    #expect(kinds.map(\.0) == [.pending, .cancelled, .pending, .firing])
+    #expect(kinds.map(\.1) == [0, 120_000, 180_000, 360_000])
+    #expect(group.firingAlerts.count == 1)
+  }
+
+  @Test("recording rules write series that later rules and queries read, and go stale")
+  func recording() throws {
+    let (_, _, store) = try run(minutes: 20)
+    let engine = PromQLEngine(store: store)
+    guard case .vector(let samples) = try engine.query("service:errors:rate1m", atMs: 600_000)
+    else {
+      Issue.record("expected a vector")
+      return
+    }
+    #expect(samples.count == 1)
+    #expect(samples.first?.labels.metricName == "service:errors:rate1m")
+    guard
+      case .vector(let alerts) = try engine.query("ALERTS{alertstate=\"firing\"}", atMs: 600_000)
+    else {
+      Issue.record("expected a vector")
+      return
+    }
+    #expect(alerts.first?.labels["severity"] == "page")
+  }
+
+  @Test("evaluation is deterministic")
+  func deterministic() throws {
+    let first = try run(minutes: 30).transitions.map(\.description)
+    let second = try run(minutes: 30).transitions.map(\.description)
+    #expect(first == second)
+    #expect(!first.isEmpty)
+  }
+}
