@@ -52,10 +52,10 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   public var defaultBuiltIn: String { builtInNames[0] }
 
   /// Whether the model consults this point today; the others are defined for the
-  /// components being added (rollouts, alert routing, serving) to adopt.
+  /// components being added (canary rollouts, serving) to adopt.
   public var isConsultedByModel: Bool {
     switch self {
-    case .rolloutStep, .analysisVerdict, .alertRouting, .replicaAutoscaling: return false
+    case .rolloutStep, .analysisVerdict, .replicaAutoscaling: return false
     default: return true
     }
   }

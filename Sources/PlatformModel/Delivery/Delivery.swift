@@ -698,11 +698,25 @@ public struct Delivery {
     series[serviceIndex][track] = published
   }
 
-  /// Acts on an Alertmanager notification: `sim://rollback` rolls the service back at
-  /// once (the automation the platform runs), `sim://page` pages the on-call. An alert
+  /// Acts on an Alertmanager notification as the alert-routing policy decides — by
+  /// default what the receiver says: `sim://rollback` rolls the service back at once
+  /// (the automation the platform runs), `sim://page` pages the on-call. An alert
   /// with nothing wrong behind it is a false alarm and changes nothing.
   mutating func handleAlert(_ request: PlatformRequest, scheduler: inout Scheduler<WorldEvent>) {
     guard let serviceIndex = configuration.services.firstIndex(where: { $0.name == request.service }) else { return }
+    let observation = AlertRoutingObservation(
+      alertName: request.alertName, labels: request.labels.map { NameValue(name: $0.name, value: $0.value) },
+      service: request.service, receiver: request.receiver,
+      receiverAction: request.kind == .rollback ? "rollback" : "page",
+      firingSeconds: request.firingSince.map { (scheduler.now - $0).seconds } ?? 0)
+    let kind: PlatformRequest.Kind
+    switch policies.alertRouting.decide(observation, at: PolicyTime(microseconds: scheduler.now.microseconds)).action {
+    case .rollback: kind = .rollback
+    case .page: kind = .page
+    case .scaleUp, .none:
+      monitoring?.annotateLastNotification(service: request.service, outcome: "ignored-by-policy")
+      return
+    }
     let live = services[serviceIndex].liveDefects
     let affected = services[serviceIndex].openIncidents.filter { incident in
       incidents[index(incident)].rootCauses.contains { live.contains($0) }
@@ -713,7 +727,7 @@ public struct Delivery {
       return
     }
     for open in affected where incidents[index(open)].alertedAt == nil { incidents[index(open)].alertedAt = scheduler.now }
-    switch request.kind {
+    switch kind {
     case .rollback:
       let position = index(incident)
       if incidents[position].detectedAt == nil {

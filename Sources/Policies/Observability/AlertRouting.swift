@@ -1,6 +1,7 @@
 /// What the platform does with a firing alert once Alertmanager has routed it.
 ///
-/// Defined for the monitoring-to-action component to adopt; not yet consulted.
+/// Consulted for every Alertmanager notification to a `sim://rollback` or
+/// `sim://page` receiver that concerns a service.
 public protocol AlertRoutingPolicy: DecisionPolicy
 where Observation == AlertRoutingObservation, Action == AlertRoutingAction {}
 
