@@ -86,6 +86,45 @@ struct PolicyEndToEndTests {
     #expect(external["training_jobs"] != (try Self.modelDigests(database, run: 3))["training_jobs"])
   }
 
+  /// The golden path with `policies` appended to its spec, its relative paths made absolute.
+  static func goldenPath(policies: String, in directory: URL, name: String) throws -> String {
+    var text = try String(contentsOf: scenarios.appendingPathComponent("golden-path.yaml"), encoding: .utf8)
+    for folder in ["policies/", "catalogue/", "monitoring/"] {
+      let absolute = scenarios.appendingPathComponent(folder).path + "/"
+      text = text.replacingOccurrences(of: ": \(folder)", with: ": \(absolute)")
+        .replacingOccurrences(of: "[\(folder)", with: "[\(absolute)")
+    }
+    let path = directory.appendingPathComponent(name).path
+    try (text + "\n  policies:\n" + policies + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  @Test("alert routing: an external router mirroring the receivers is the built-in; one that ignores alerts changes the run")
+  func alertRouting() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("runs.sqlite").path
+    let router = PlatformSimProcess.repositoryRoot.appendingPathComponent("Tests/Fixtures/policies/alert_router.py").path
+    let mirror = try Self.goldenPath(
+      policies: "    alertRouting: {command: [python3, \(router), mirror]}", in: directory, name: "mirror.yaml")
+    let builtIn = try Self.goldenPath(
+      policies: "    alertRouting: {builtin: alertmanager-receiver}", in: directory, name: "builtin.yaml")
+    let ignore = try Self.goldenPath(
+      policies: "    alertRouting: {command: [python3, \(router), ignore]}", in: directory, name: "ignore.yaml")
+    for scenario in [mirror, builtIn, ignore] {
+      let result = try PlatformSimProcess.run(["run", scenario, "--db", database, "--quiet", "--until", "12d"])
+      #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+    }
+    let mirrored = try Self.modelDigests(database, run: 1)
+    #expect(mirrored == (try Self.modelDigests(database, run: 2)))
+    #expect(mirrored["incidents"] != (try Self.modelDigests(database, run: 3))["incidents"])
+    let store = try ResultStore(path: database)
+    let ignored = try store.database.query(
+      "SELECT count(*) FROM alert_notifications WHERE run_id = 3 AND outcome = 'ignored-by-policy'")
+    #expect((ignored.first?.first?.intValue ?? 0) > 0)
+    let asked = try store.database.query("SELECT decisions FROM policy_logs WHERE run_id = 1")
+    #expect((asked.first?.first?.intValue ?? 0) > 0)
+  }
+
   /// A small cluster whose every job submission asks the admission policy.
   static func faultScenario(in directory: URL, mode: String, timeout: String = "1s", onError: String = "fail") throws
     -> String
