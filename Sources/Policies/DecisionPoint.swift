@@ -44,7 +44,7 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
     case .rolloutStep: return ["argo-rollouts"]
     case .analysisVerdict: return ["argo-analysis"]
     case .alertRouting: return ["alertmanager-receiver"]
-    case .replicaAutoscaling: return ["hpa"]
+    case .replicaAutoscaling: return ["configured", "hpa"]
     }
   }
 
@@ -52,10 +52,10 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   public var defaultBuiltIn: String { builtInNames[0] }
 
   /// Whether the model consults this point today; the others are defined for the
-  /// components being added (canary rollouts, serving) to adopt.
+  /// canary rollouts to adopt.
   public var isConsultedByModel: Bool {
     switch self {
-    case .rolloutStep, .analysisVerdict, .replicaAutoscaling: return false
+    case .rolloutStep, .analysisVerdict: return false
     default: return true
     }
   }

@@ -126,7 +126,7 @@ struct ProtocolSchemaTests {
     try Self.expectMatches(
       ReplicaAutoscalingObservation(
         service: "s", currentReplicas: 2, readyReplicas: 2, metricValue: 5, targetValue: 10, minReplicas: 1,
-        maxReplicas: 5),
+        maxReplicas: 5, autoscaler: "kpa", recommendedReplicas: 3),
       definition: "ReplicaAutoscalingObservation")
     try Self.expectMatches(ReplicaAutoscalingAction(desiredReplicas: 3), definition: "ReplicaAutoscalingAction")
   }

@@ -118,7 +118,10 @@ public enum BuiltInPolicies {
   }
 
   public static func replicaAutoscaling(_ name: String) -> any ReplicaAutoscalingPolicy {
-    guard name == "hpa" else { unknown(.replicaAutoscaling, name) }
-    return HorizontalPodAutoscaler()
+    switch name {
+    case "configured": return ConfiguredReplicaAutoscaler()
+    case "hpa": return HorizontalPodAutoscaler()
+    default: unknown(.replicaAutoscaling, name)
+    }
   }
 }

@@ -1,6 +1,8 @@
 /// How many replicas a model service should run.
 ///
-/// Defined for the serving component to adopt; not yet consulted.
+/// Consulted once per traffic interval for each service with a `serving` section,
+/// after the configured autoscaler (HPA, Knative KPA or fixed) has made its
+/// recommendation, which the observation carries.
 public protocol ReplicaAutoscalingPolicy: DecisionPolicy
 where Observation == ReplicaAutoscalingObservation, Action == ReplicaAutoscalingAction {}
 
@@ -16,10 +18,15 @@ public struct ReplicaAutoscalingObservation: Codable, Sendable, Equatable {
   public var maxReplicas: Int
   /// HPA `--horizontal-pod-autoscaler-tolerance` (0.1).
   public var tolerance: Double
+  /// The scenario's autoscaler: `hpa`, `kpa` or `fixed`.
+  public var autoscaler: String
+  /// What that autoscaler recommends now (with its windows, panic mode and limits).
+  public var recommendedReplicas: Int
 
   public init(
     service: String, currentReplicas: Int, readyReplicas: Int, metricValue: Double, targetValue: Double,
-    minReplicas: Int, maxReplicas: Int, tolerance: Double = 0.1
+    minReplicas: Int, maxReplicas: Int, tolerance: Double = 0.1, autoscaler: String = "hpa",
+    recommendedReplicas: Int? = nil
   ) {
     self.service = service
     self.currentReplicas = currentReplicas
@@ -29,10 +36,13 @@ public struct ReplicaAutoscalingObservation: Codable, Sendable, Equatable {
     self.minReplicas = minReplicas
     self.maxReplicas = maxReplicas
     self.tolerance = tolerance
+    self.autoscaler = autoscaler
+    self.recommendedReplicas = recommendedReplicas ?? currentReplicas
   }
 
   public func problem(with action: ReplicaAutoscalingAction) -> String? {
-    action.desiredReplicas >= 0 ? nil : "desiredReplicas must not be negative (found \(action.desiredReplicas))"
+    (minReplicas...max(minReplicas, maxReplicas)).contains(action.desiredReplicas)
+      ? nil : "desiredReplicas must be within minReplicas…maxReplicas (\(minReplicas)…\(maxReplicas)), found \(action.desiredReplicas)"
   }
 }
 
@@ -41,7 +51,17 @@ public struct ReplicaAutoscalingAction: Codable, Sendable, Equatable {
   public init(desiredReplicas: Int) { self.desiredReplicas = desiredReplicas }
 }
 
-/// The Kubernetes HPA algorithm: desired = ⌈current × metric / target⌉, unchanged
+/// The scenario's own autoscaler (`serving.autoscaler`: Kubernetes HPA with its
+/// scale-down stabilisation window, Knative KPA with stable and panic windows, or a
+/// fixed count), whose recommendation arrives in the observation.
+public final class ConfiguredReplicaAutoscaler: ReplicaAutoscalingPolicy {
+  public init() {}
+  public func decide(_ observation: ReplicaAutoscalingObservation, at time: PolicyTime) -> ReplicaAutoscalingAction {
+    ReplicaAutoscalingAction(desiredReplicas: observation.recommendedReplicas)
+  }
+}
+
+/// The bare Kubernetes HPA algorithm, without history: desired = ⌈current × metric / target⌉, unchanged
 /// within the tolerance, clamped to [min, max] (stabilisation windows are the
 /// caller's, as they need the recommendation history).
 public final class HorizontalPodAutoscaler: ReplicaAutoscalingPolicy {
