@@ -82,3 +82,38 @@ struct PolicyRoutingTests {
     #expect(cluster.jobs.allSatisfy { $0.rejectionReason == "frozen by team-a's change freeze" })
   }
 }
+
+/// Overrides a service's autoscaler: always the maximum (capacity planning's
+/// "what if we never scaled down").
+final class AlwaysMaximumReplicas: ReplicaAutoscalingPolicy {
+  private(set) var recommendations: [Int] = []
+  func decide(_ observation: ReplicaAutoscalingObservation, at time: PolicyTime) -> ReplicaAutoscalingAction {
+    recommendations.append(observation.recommendedReplicas)
+    return ReplicaAutoscalingAction(desiredReplicas: observation.maxReplicas)
+  }
+}
+
+@Suite("Replica autoscaling through the policy")
+struct ReplicaPolicyRoutingTests {
+  func world(policies: PolicySet?) -> World {
+    var configuration = deliveryWorld(seed: 9, defectProbability: 0).configuration
+    configuration.delivery?.services[0].serving = ServingConfiguration(
+      replicaCapacity: 10, minReplicas: 1, maxReplicas: 20, initialReplicas: 1,
+      autoscaler: .hpa(targetUtilization: 0.8, tolerance: 0.1, scaleDownStabilization: .seconds(300)),
+      coldStart: .constant(30))
+    configuration.delivery?.services[0].requestsPerSecond = 100
+    return World(configuration: configuration, recorder: nil, policies: policies)
+  }
+
+  @Test func aSwiftPolicyOverridesTheHPAAndSeesItsRecommendation() throws {
+    let policy = AlwaysMaximumReplicas()
+    var policies = PolicySet()
+    policies.replicaAutoscaling = policy
+    let pinned = try #require(run(world(policies: policies), days: 1).delivery?.servingStates[0])
+    let hpa = try #require(run(world(policies: nil), days: 1).delivery?.servingStates[0])
+    #expect(pinned.ready == 20)
+    #expect((12...14).contains(hpa.ready))
+    // The HPA's own recommendation still reaches the policy.
+    #expect(policy.recommendations.last.map { (12...14).contains($0) } == true)
+  }
+}
