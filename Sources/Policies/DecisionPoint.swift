@@ -23,7 +23,7 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   case incidentResponse
   /// What a progressive rollout does at its current step (Argo Rollouts).
   case rolloutStep
-  /// The verdict of a canary analysis from its measurements (Argo AnalysisRun).
+  /// The phase of a canary-analysis metric after a measurement (Argo AnalysisRun).
   case analysisVerdict
   /// What the platform does with a firing alert (Alertmanager receiver → action).
   case alertRouting
@@ -51,11 +51,11 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   /// The built-in that runs when a scenario names none.
   public var defaultBuiltIn: String { builtInNames[0] }
 
-  /// Whether the model consults this point today; the others are defined for the
-  /// canary rollouts to adopt.
+  /// Whether the model consults this point today; `rolloutStep` is defined for the
+  /// canary's step progression to adopt.
   public var isConsultedByModel: Bool {
     switch self {
-    case .rolloutStep, .analysisVerdict: return false
+    case .rolloutStep: return false
     default: return true
     }
   }

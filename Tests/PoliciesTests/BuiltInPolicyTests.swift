@@ -72,13 +72,23 @@ struct BuiltInPolicyTests {
     #expect(desired(100) == 10)
   }
 
-  @Test func argoAnalysisFailsAboveTheFailureLimit() {
-    let measurements = [("successful", 1.0), ("failed", 9.0), ("failed", 9.0)].map {
-      AnalysisVerdictObservation.Measurement(value: $0.1, phase: $0.0)
+  @Test func argoAnalysisLimitsLaterOnesWinning() {
+    func phase(failed: Int, inconclusive: Int = 0, consecutiveErrors: Int = 0, count: Int, failureLimit: Int = 1)
+      -> AnalysisVerdictAction.Phase
+    {
+      ArgoAnalysisVerdict().decide(
+        AnalysisVerdictObservation(
+          service: "s", metric: "m", run: "step", lastMeasurement: "failed", count: count, successful: count - failed,
+          failed: failed, inconclusive: inconclusive, errors: consecutiveErrors, consecutiveErrors: consecutiveErrors,
+          failureLimit: failureLimit, plannedCount: 5), at: now
+      ).phase
     }
-    let observation = AnalysisVerdictObservation(
-      analysis: "a", metric: "error-rate", measurements: measurements, count: 5, failureLimit: 1)
-    #expect(ArgoAnalysisVerdict().decide(observation, at: now).phase == .failed)
+    #expect(phase(failed: 1, count: 3) == .running)
+    #expect(phase(failed: 2, count: 3) == .failed)
+    #expect(phase(failed: 9, count: 9, failureLimit: -1) == .successful)  // −1: no limit
+    #expect(phase(failed: 2, inconclusive: 1, count: 3) == .inconclusive)  // later checks win
+    #expect(phase(failed: 2, consecutiveErrors: 5, count: 3) == .error)
+    #expect(phase(failed: 0, count: 5) == .successful)
   }
 
   @Test func isoTimesAreUTC() {

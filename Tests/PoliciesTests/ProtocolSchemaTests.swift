@@ -115,7 +115,8 @@ struct ProtocolSchemaTests {
     try Self.expectMatches(RolloutStepAction(action: .wait, waitSeconds: 30), definition: "RolloutStepAction")
     try Self.expectMatches(
       AnalysisVerdictObservation(
-        analysis: "a", metric: "m", measurements: [.init(value: 0.1, phase: "successful")], count: 3),
+        service: "s", metric: "error-ratio", run: "step", lastMeasurement: "failed", count: 3, successful: 2, failed: 1,
+        inconclusive: 0, errors: 0, consecutiveErrors: 0, plannedCount: 5),
       definition: "AnalysisVerdictObservation")
     try Self.expectMatches(AnalysisVerdictAction(phase: .running), definition: "AnalysisVerdictAction")
     try Self.expectMatches(
