@@ -4,13 +4,15 @@ import PackageDescription
 /// PlatformSim: a deterministic discrete-event simulator of an ML platform.
 ///
 /// Dependencies point one way: platformsim → PlatformSimCLI → Experiments, Reports →
-/// Scenario → PlatformModel → SimKernel, with ResultStore beside them (docs/ARCHITECTURE.md).
+/// Scenario → PlatformModel → Policies, and PlatformModel → SimKernel, with ResultStore
+/// beside them (docs/ARCHITECTURE.md).
 let package = Package(
   name: "PlatformSim",
   platforms: [.macOS(.v15)],
   products: [
     .executable(name: "platformsim", targets: ["platformsim"]),
     .executable(name: "platformsim-bench", targets: ["PlatformSimBenchmarks"]),
+    .executable(name: "policy-bench", targets: ["PolicyBenchmark"]),
     .library(name: "SimKernel", targets: ["SimKernel"]),
   ],
   dependencies: [
@@ -28,10 +30,13 @@ let package = Package(
     // Simulated Prometheus and Alertmanager: a library usable on its own.
     .target(name: "Monitoring", dependencies: ["SimKernel", .product(name: "Yams", package: "Yams")]),
     .target(name: "ResultStore", dependencies: ["CSQLite", "SimKernel"]),
-    .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore", "Monitoring"]),
+    // Decision points (protocols, observations, actions), built-ins and the
+    // external-process adapter; the model consults policies only through these.
+    .target(name: "Policies"),
+    .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore", "Monitoring", "Policies"]),
     .target(
       name: "Scenario",
-      dependencies: ["SimKernel", "PlatformModel", "Monitoring", .product(name: "Yams", package: "Yams")]
+      dependencies: ["SimKernel", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
     ),
     // Replications, common random numbers, comparisons, sweeps, gates and shards.
     .target(
@@ -50,19 +55,22 @@ let package = Package(
     .executableTarget(name: "platformsim", dependencies: ["PlatformSimCLI"]),
     .executableTarget(
       name: "PlatformSimBenchmarks",
-      dependencies: ["SimKernel", "PlatformModel", "ResultStore", "Scenario"]
+      dependencies: ["SimKernel", "PlatformModel", "ResultStore", "Scenario", "Policies"]
     ),
+    // Round-trip overhead of external policies (docs/PERFORMANCE.md).
+    .executableTarget(name: "PolicyBenchmark", dependencies: ["Policies"]),
     .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
     .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel"]),
     .testTarget(
       name: "ScenarioTests",
-      dependencies: ["Scenario", "SimKernel"],
+      dependencies: ["Scenario", "SimKernel", "Policies"],
       resources: [.copy("InvalidScenarios")]
     ),
     .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore"]),
+    .testTarget(name: "PoliciesTests", dependencies: ["Policies"]),
     .testTarget(
       name: "PlatformModelTests",
-      dependencies: ["PlatformModel", "SimKernel", "ResultStore", "Monitoring"]
+      dependencies: ["PlatformModel", "SimKernel", "ResultStore", "Monitoring", "Policies"]
     ),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultStore"]),
     .testTarget(
@@ -71,7 +79,7 @@ let package = Package(
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["PlatformSimCLI", "ResultStore", "Scenario"]
+      dependencies: ["PlatformSimCLI", "ResultStore", "Scenario", "Policies"]
     ),
   ]
 )

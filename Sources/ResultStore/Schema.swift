@@ -340,6 +340,35 @@ public enum Schema {
       PRIMARY KEY (experiment_id, kpi, rule)
     );
     """,
+    // 6: external policies — their faults and their processes' stderr.
+    """
+    CREATE TABLE policy_faults (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      decision_point TEXT NOT NULL,
+      policy TEXT NOT NULL,
+      request_id INTEGER,
+      sim_time REAL NOT NULL,
+      kind TEXT NOT NULL
+        CHECK (kind IN (
+          'start-failed', 'crashed', 'exited', 'timeout', 'invalid-json', 'invalid-action', 'protocol-error')),
+      message TEXT NOT NULL,
+      output TEXT,
+      handling TEXT NOT NULL CHECK (handling IN ('failed-run', 'fallback')),
+      fallback_builtin TEXT
+    );
+    CREATE INDEX policy_faults_by_run ON policy_faults (run_id);
+    CREATE TABLE policy_logs (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      decision_point TEXT NOT NULL,
+      policy TEXT NOT NULL,
+      process_id INTEGER,
+      decisions INTEGER NOT NULL,
+      termination TEXT NOT NULL CHECK (termination IN ('exited', 'signalled', 'not-started')),
+      exit_status INTEGER,
+      stderr TEXT NOT NULL
+    );
+    CREATE INDEX policy_logs_by_run ON policy_logs (run_id);
+    """,
   ]
 
   /// The schema version this build writes and reads.

@@ -1,5 +1,6 @@
 import Foundation
 import PlatformModel
+import Policies
 import SimKernel
 import Yams
 
@@ -24,6 +25,8 @@ public struct ScenarioDocument: Sendable {
   public var cluster: ClusterConfiguration?
   public var teams: [TeamConfiguration] = []
   public var governance = GovernanceConfiguration()
+  /// Which implementation answers each decision point (`spec.policies`).
+  public var policies = PolicyConfiguration()
 
   /// The calendar of the simulated window (always constructible after validation).
   public func calendar(duration runDuration: SimDuration? = nil) -> SimCalendar {
@@ -41,7 +44,7 @@ public struct ScenarioDocument: Sendable {
     WorldConfiguration(
       calendar: calendar(duration: runDuration), seed: RandomSeed(root: runSeed ?? seed, replication: replication),
       runnerPool: runnerPool, delivery: delivery, monitoring: monitoring, cluster: cluster, teams: teams, governance: governance,
-      horizon: runDuration ?? duration)
+      horizon: runDuration ?? duration, policies: policies)
   }
 }
 
@@ -178,6 +181,8 @@ public enum ScenarioLoader {
     let cluster = spec.object("cluster") { readCluster($0, place: place) }
     let teamsRead = spec["teams"]?.readArray().flatMap { readTeams($0) }
     let governance = spec.object("governance") { readGovernance($0) } ?? GovernanceConfiguration()
+    let policies = spec.object("policies") { readPolicies($0) }
+    let policiesOK = !spec.has("policies") || policies != nil
     let delivery = readDelivery(spec: spec, delivery: deliveryReader, runnerPool: runnerPool, teams: teamsRead?.deliveryTeams)
     let monitoring = spec.object("monitoring") { readMonitoring($0) }
     if monitoring != nil && delivery == nil {
@@ -195,7 +200,7 @@ public enum ScenarioLoader {
         clusterSectionsOK = false
       }
     }
-    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, monitoringOK else { return nil }
+    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, monitoringOK, policiesOK else { return nil }
     var document = ScenarioDocument(
       name: metadata.name, description: metadata.description, path: path, digest: digest,
       startEpochSeconds: simulation.startEpochSeconds, timeZone: simulation.timeZone, duration: simulation.duration,
@@ -203,6 +208,7 @@ public enum ScenarioLoader {
     document.cluster = cluster
     document.teams = teamsRead?.teams ?? []
     document.governance = governance
+    document.policies = policies ?? PolicyConfiguration()
     document.delivery = delivery
     document.monitoring = monitoring
     return document

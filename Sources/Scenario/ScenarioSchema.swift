@@ -194,6 +194,7 @@ public enum ScenarioSchema {
       FieldSchema("services", .array(of: .object(service)), "Served models and their traffic."),
       FieldSchema("monitoring", .object(monitoring), "Prometheus rules and Alertmanager."),
       FieldSchema("governance", .object(governance), "Required tags and admission policy."),
+      FieldSchema("policies", .object(policies), "Which implementation answers each decision point: built-in or external process."),
     ])
 
   public static let monitoring = ObjectSchema(

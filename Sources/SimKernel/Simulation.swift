@@ -46,6 +46,13 @@ public protocol SimulationModel {
   associatedtype Event
   /// Handles `event` at `scheduler.now`, scheduling any follow-up events.
   mutating func handle(_ event: Event, scheduler: inout Scheduler<Event>)
+  /// Whether the model cannot go on (e.g. a policy it consults failed); checked after
+  /// every event, so it must be a cheap stored flag.
+  var cannotContinue: Bool { get }
+}
+
+extension SimulationModel {
+  public var cannotContinue: Bool { false }
 }
 
 /// Guards that stop a run cleanly before it exhausts the machine.
@@ -73,12 +80,14 @@ public enum StopReason: Equatable, Sendable {
   case wallClockLimit(seconds: Double)
   /// The user or the system asked the run to stop (SIGINT, SIGTERM).
   case interrupted
+  /// The model could not go on (``SimulationModel/cannotContinue``).
+  case modelFailed
 
   /// Whether the run covered its whole window (`completed`) or was cut short (`stopped`).
   public var coveredWindow: Bool {
     switch self {
     case .reachedEndTime, .noMoreEvents: return true
-    case .eventLimit, .wallClockLimit, .interrupted: return false
+    case .eventLimit, .wallClockLimit, .interrupted, .modelFailed: return false
     }
   }
 
@@ -91,6 +100,7 @@ public enum StopReason: Equatable, Sendable {
     case .wallClockLimit(let seconds):
       return "stopped after the wall-clock limit of \(seconds) s (limits.maxWallSeconds)"
     case .interrupted: return "interrupted (SIGINT or SIGTERM) before the end of the window"
+    case .modelFailed: return "the model could not go on (see the run's error message)"
     }
   }
 }
@@ -173,6 +183,9 @@ public struct Simulation<Model: SimulationModel> {
       scheduler.advance(to: time)
       dispatchedCount += 1
       model.handle(event, scheduler: &scheduler)
+      if model.cannotContinue {
+        return RunOutcome(reason: .modelFailed, finalTime: scheduler.now, eventCount: eventCount)
+      }
     }
   }
 }

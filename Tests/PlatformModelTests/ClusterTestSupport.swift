@@ -1,4 +1,5 @@
 @testable import PlatformModel
+import Policies
 import SimKernel
 
 /// Small worlds for cluster tests.
@@ -34,7 +35,8 @@ enum ClusterFixture {
     pools: [NodePoolConfiguration], streams: [TrainingJobStream], catalogue: InstanceCatalogue = .awsUSEast1,
     market: SpotMarketConfiguration = SpotMarketConfiguration(), autoscaler: ClusterAutoscalerConfiguration? = nil,
     governance: GovernanceConfiguration = GovernanceConfiguration(requiredTags: [], admission: .off),
-    teams: [TeamConfiguration]? = nil, seed: UInt64 = 7, horizon: SimDuration = .days(10)
+    teams: [TeamConfiguration]? = nil, seed: UInt64 = 7, horizon: SimDuration = .days(10),
+    policies: PolicySet? = nil
   ) -> Simulation<World> {
     let cluster = ClusterConfiguration(
       name: "test", catalogue: catalogue, nodePools: pools, spotMarket: market, autoscaler: autoscaler)
@@ -44,7 +46,7 @@ enum ClusterFixture {
     let configuration = WorldConfiguration(
       calendar: calendar, seed: RandomSeed(root: seed), runnerPool: nil, cluster: cluster, teams: teamList,
       governance: governance, horizon: horizon)
-    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    var simulation = Simulation(model: World(configuration: configuration, recorder: nil, policies: policies))
     simulation.model.start(scheduler: &simulation.scheduler)
     return simulation
   }

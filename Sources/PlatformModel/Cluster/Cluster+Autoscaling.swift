@@ -1,3 +1,4 @@
+import Policies
 import SimKernel
 
 /// Node autoscaling after Kubernetes Cluster Autoscaler (`kubernetes/autoscaler`
@@ -105,7 +106,9 @@ extension Cluster {
     for pool in grown { reconcile(pool: pool, scheduler: &scheduler) }
   }
 
-  /// The expander's pick among pools that can take `workers` more workers of `job`.
+  /// The pool to grow for `workers` more workers of `job`: the pools that could take
+  /// them go to the capacity-type policy (spot or on-demand, for `spot-with-fallback`
+  /// jobs) and then to the scale-up policy (the expander).
   func choosePool(for job: TrainingJob, workers: Int, now: SimTime, expander: ScaleUpExpander) -> Int? {
     let stream = streams[job.stream].stream
     var options: [(pool: Int, nodes: Int)] = []
@@ -115,31 +118,40 @@ extension Cluster {
       let needed = (workers + perNode - 1) / perNode
       if pools[pool].desired + needed <= configuration.nodePools[pool].maxNodes { options.append((pool, needed)) }
     }
-    if stream.capacity == .spotWithFallback, options.contains(where: { configuration.nodePools[$0.pool].capacityType == .spot }) {
-      options.removeAll { configuration.nodePools[$0.pool].capacityType == .onDemand }
-    }
-    func score(_ option: (pool: Int, nodes: Int)) -> Double {
-      guard let type = launchType(pool: option.pool, request: job.perWorker) else { return .infinity }
-      let instance = configuration.catalogue.types[type]
-      switch expander {
-      case .price:
-        return instance.priceUSDPerHour(configuration.nodePools[option.pool].capacityType) * Double(option.nodes)
-      case .priority:
-        return -Double(configuration.nodePools[option.pool].expanderPriority)
-      case .leastWaste:
-        let capacity = instance.capacity * Int64(option.nodes)
-        let used = job.perWorker * Int64(workers)
-        let cpuWaste = Double(capacity.cpuMillis - used.cpuMillis) / Double(max(1, capacity.cpuMillis))
-        let memoryWaste = Double(capacity.memoryMiB - used.memoryMiB) / Double(max(1, capacity.memoryMiB))
-        return (cpuWaste + memoryWaste) / 2
+    guard !options.isEmpty else { return nil }
+    let time = PolicyTime(microseconds: now.microseconds)
+    if stream.capacity == .spotWithFallback {
+      let pools = configuration.nodePools
+      let observation = CapacityTypeObservation(
+        job: job.id.description, team: teams[job.team].name, workers: workers,
+        waitingSeconds: (now - job.submittedAt).seconds,
+        spotPools: options.filter { pools[$0.pool].capacityType == .spot }.map { pools[$0.pool].name },
+        onDemandPools: options.filter { pools[$0.pool].capacityType == .onDemand }.map { pools[$0.pool].name },
+        spotPoolsBackedOff: pools.indices.filter {
+          pools[$0].capacityType == .spot && compatible[job.stream][$0] && self.pools[$0].backoffUntil > now
+        }.map { pools[$0].name })
+      switch policies.capacityType.decide(observation, at: time).capacityType {
+      case .spot: options.removeAll { pools[$0.pool].capacityType == .onDemand }
+      case .onDemand: options.removeAll { pools[$0.pool].capacityType == .spot }
+      case .any: break
       }
+      guard !options.isEmpty else { return nil }
     }
-    var best: (pool: Int, score: Double)?
-    for option in options {
-      let value = score(option)
-      if value < best?.score ?? .infinity { best = (option.pool, value) }
+    let catalogue = configuration.catalogue
+    let candidates = options.compactMap { option -> NodeScaleUpObservation.Option? in
+      guard let type = launchType(pool: option.pool, request: job.perWorker) else { return nil }
+      let pool = configuration.nodePools[option.pool]
+      let instance = catalogue.types[type]
+      return NodeScaleUpObservation.Option(
+        pool: pool.name, capacityType: pool.capacityType.rawValue, instanceType: instance.name, nodes: option.nodes,
+        nodeCapacity: ResourceAmounts(instance.capacity), priceUSDPerHour: instance.priceUSDPerHour(pool.capacityType),
+        expanderPriority: pool.expanderPriority)
     }
-    return best?.pool
+    let observation = NodeScaleUpObservation(
+      job: job.id.description, team: teams[job.team].name, workers: workers, perWorker: ResourceAmounts(job.perWorker),
+      expander: expander.rawValue, options: candidates)
+    guard let chosen = policies.nodeScaleUp.decide(observation, at: time).pool else { return nil }
+    return options.first { configuration.nodePools[$0.pool].name == chosen }?.pool
   }
 
   mutating func scaleDown(_ autoscaler: ClusterAutoscalerConfiguration, scheduler: inout Scheduler<WorldEvent>) {
@@ -171,13 +183,20 @@ extension Cluster {
         continue
       }
       if nodes[index].unneededSince == nil { nodes[index].unneededSince = now }
-      guard !coolingDown, removed < autoscaler.maxScaleDownParallelism,
-        let since = nodes[index].unneededSince, now - since >= autoscaler.scaleDownUnneededTime,
+      let since = nodes[index].unneededSince ?? now
+      let observation = NodeScaleDownObservation(
+        node: id.description, pool: configuration.nodePools[pool].name,
+        instanceType: configuration.catalogue.types[nodes[index].instanceType].name,
+        capacityType: nodes[index].capacityType.rawValue, utilisation: utilisation, empty: isEmpty,
+        unneededSeconds: (now - since).seconds, unneededTimeSeconds: autoscaler.scaleDownUnneededTime.seconds,
+        coolingDown: coolingDown, removedThisScan: removed, maxScaleDownParallelism: autoscaler.maxScaleDownParallelism,
+        drainedThisScan: drainedThisScan, poolDesiredNodes: pools[pool].desired,
+        poolMinNodes: configuration.nodePools[pool].minNodes)
+      guard policies.nodeScaleDown.decide(observation, at: PolicyTime(microseconds: now.microseconds)).remove,
         pools[pool].desired > configuration.nodePools[pool].minNodes
       else { continue }
       if !movable.isEmpty {
         // Non-empty nodes are drained one per scan, as CA does.
-        guard !drainedThisScan else { continue }
         drainedThisScan = true
         for job in movable { interrupt(job, cause: .drain, scheduler: &scheduler) }
       }

@@ -1,6 +1,8 @@
+import Policies
 import SimKernel
 
-/// Pools that sleep outside weekly windows (dev pools scaled to zero at night and at
+/// Pools that sleep outside weekly windows, as the dev-schedule policy decides at
+/// each window change (dev pools scaled to zero at night and at
 /// weekends), read on the scenario's local clock.
 ///
 /// At the window's end the pool's desired size drops to zero and its nodes are
@@ -10,7 +12,8 @@ extension Cluster {
   mutating func poolScheduleChanged(_ pool: Int, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar) {
     let config = configuration.nodePools[pool]
     guard let schedule = config.activeSchedule else { return }
-    let active = schedule.contains(scheduler.now, calendar: calendar)
+    let withinWindow = schedule.contains(scheduler.now, calendar: calendar)
+    let active = scheduleDecision(pool, withinWindow: withinWindow, now: scheduler.now)
     if active && !pools[pool].scheduleActive {
       accrueScheduleSavings(pool: pool, until: scheduler.now)
       pools[pool].scheduleActive = true
@@ -30,5 +33,16 @@ extension Cluster {
     if let next = schedule.nextChange(after: scheduler.now, calendar: calendar) {
       scheduler.schedule(.cluster(.poolScheduleChange(PoolID(Int32(pool)))), at: next)
     }
+  }
+
+  /// Asks the dev-schedule policy whether `pool` is awake (by default: exactly inside
+  /// its weekly windows).
+  func scheduleDecision(_ pool: Int, withinWindow: Bool, now: SimTime) -> Bool {
+    let config = configuration.nodePools[pool]
+    let observation = DevScheduleObservation(
+      pool: config.name, withinWindow: withinWindow, active: pools[pool].scheduleActive,
+      liveNodes: liveNodeCount(pool: pool), desiredNodes: config.desiredNodes, minNodes: config.minNodes,
+      localTime: calendar.formatted(now))
+    return policies.devSchedule.decide(observation, at: PolicyTime(microseconds: now.microseconds)).active
   }
 }

@@ -1,3 +1,4 @@
+import Policies
 import SimKernel
 
 /// Pod placement, mirroring kube-scheduler's filter and preemption steps for gangs.
@@ -13,7 +14,7 @@ import SimKernel
 ///   all workers are placed at once or none are.
 /// - Preemption (kube-scheduler DefaultPreemption): a pending job may evict running
 ///   jobs of strictly lower priority, lowest priority and most recently started
-///   first, when that makes the whole gang fit. An evicted job is requeued and
+///   first, when that makes the whole gang fit and the preemption policy agrees. An evicted job is requeued and
 ///   resumes from its last checkpoint.
 /// - Pending jobs are retried whenever capacity appears (any node ready, any job
 ///   leaving), in order of priority, then submission.
@@ -38,7 +39,9 @@ extension Cluster {
         started.append(id)
         continue
       }
-      if jobs[index].priority > lowestRunningPriority, let victims = preemptionVictims(for: index), !victims.isEmpty {
+      if jobs[index].priority > lowestRunningPriority, let victims = preemptionVictims(for: index), !victims.isEmpty,
+        mayPreempt(index, victims: victims, now: scheduler.now)
+      {
         for victim in victims { interrupt(victim, cause: .preemption, scheduler: &scheduler) }
         if let placement = placement(for: index) {
           startJob(id, on: placement, scheduler: &scheduler)
@@ -51,6 +54,19 @@ extension Cluster {
     }
     if !started.isEmpty { pendingJobs.removeAll { started.contains($0) } }
     if configuration.karpenter != nil && !pendingJobs.isEmpty { requestProvisioning(scheduler: &scheduler) }
+  }
+
+  /// Asks the preemption policy whether job `index` may evict `victims`.
+  func mayPreempt(_ index: Int, victims: [JobID], now: SimTime) -> Bool {
+    let observation = PreemptionObservation(
+      job: jobs[index].id.description, team: teams[jobs[index].team].name, priority: jobs[index].priority,
+      victims: victims.map { victim in
+        let job = jobs[Int(victim.rawValue)]
+        return PreemptionObservation.Victim(
+          job: victim.description, team: teams[job.team].name, priority: job.priority,
+          runningSeconds: (now - job.attemptStartedAt).seconds)
+      })
+    return policies.preemption.decide(observation, at: PolicyTime(microseconds: now.microseconds)).preempt
   }
 
   /// Whether pending job `lhs` goes before `rhs`: priority, then submission, then ID.

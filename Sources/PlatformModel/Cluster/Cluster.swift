@@ -1,3 +1,4 @@
+import Policies
 import ResultStore
 import SimKernel
 
@@ -163,12 +164,17 @@ public struct Cluster {
   /// Where the aggregate cost allocations go, always.
   let costRecorder: RunRecorder?
   let calendar: SimCalendar
+  /// The decision points the cluster consults (autoscaling, capacity type,
+  /// preemption, checkpoints, admission, schedules).
+  let policies: PolicySet
 
   public init(
     configuration: ClusterConfiguration, teams: [TeamConfiguration], governance: GovernanceConfiguration,
-    seed: RandomSeed, calendar: SimCalendar, horizon: SimDuration, recorder: RunRecorder?
+    seed: RandomSeed, calendar: SimCalendar, horizon: SimDuration, recorder: RunRecorder?,
+    policies: PolicySet = PolicySet()
   ) {
     self.configuration = configuration
+    self.policies = policies
     self.calendar = calendar
     self.teams = teams
     self.governance = governance
@@ -230,7 +236,8 @@ public struct Cluster {
     for poolIndex in pools.indices {
       let pool = configuration.nodePools[poolIndex]
       if let schedule = pool.activeSchedule {
-        if !schedule.contains(scheduler.now, calendar: calendar) {
+        let withinWindow = schedule.contains(scheduler.now, calendar: calendar)
+        if !scheduleDecision(poolIndex, withinWindow: withinWindow, now: scheduler.now) {
           pools[poolIndex].scheduleActive = false
           pools[poolIndex].desired = 0
           pools[poolIndex].nodesAtScheduleOff = max(pool.minNodes, pool.desiredNodes)

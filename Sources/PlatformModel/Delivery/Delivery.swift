@@ -1,4 +1,5 @@
 import Monitoring
+import Policies
 import SimKernel
 
 #if canImport(Glibc)
@@ -113,9 +114,16 @@ public struct Delivery {
   /// Alerts that reached the platform while nothing was wrong with the service.
   public private(set) var falseAlarms = 0
 
-  public init(configuration: DeliveryConfiguration, seed: RandomSeed, monitoring: PlatformMonitoring? = nil) {
+  /// The decision points delivery consults (the incident responder's choice).
+  let policies: PolicySet
+
+  public init(
+    configuration: DeliveryConfiguration, seed: RandomSeed, monitoring: PlatformMonitoring? = nil,
+    policies: PolicySet = PolicySet()
+  ) {
     self.configuration = configuration
     self.monitoring = monitoring
+    self.policies = policies
     series = Array(repeating: [nil, nil], count: configuration.services.count)
     trafficParameters = ContiguousArray(configuration.services.map {
       TrafficParameters(
@@ -528,14 +536,28 @@ public struct Delivery {
     scheduler.schedule(.delivery(.responderActs(incident)), after: configuration.onCall.responseTime.sampleDuration(&onCallStream))
   }
 
+  /// The responder acts: the incident-response policy chooses rollback or fix
+  /// forward. The draws come first, in a fixed order, so every policy sees the same
+  /// on-call stream (the built-in rolls back when `randomUnit < rollbackProbability`).
   mutating func respond(to incident: IncidentID, scheduler: inout Scheduler<WorldEvent>) {
     let position = index(incident)
-    let rollBack = onCallStream.bernoulli(configuration.onCall.rollbackProbability)
+    let randomUnit = onCallStream.nextUnit()
     let rollbackDelay = configuration.onCall.rollbackDuration.sampleDuration(&onCallStream)
     let fixDelay = configuration.onCall.fixForwardDuration.sampleDuration(&onCallStream)
     guard incidents[position].resolvedAt == nil else { return }
     incidents[position].respondedAt = scheduler.now
-    if rollBack {
+    let record = incidents[position]
+    let service = configuration.services[Int(record.service.rawValue)]
+    let observation = IncidentResponseObservation(
+      incident: record.id.rawValue, service: service.name, team: configuration.teams[Int(service.team.rawValue)].name,
+      defectKind: record.kind.rawValue, detection: record.detection?.rawValue ?? "unknown",
+      openedSeconds: (record.openedAt - SimTime.zero).seconds,
+      detectedSeconds: record.detectedAt.map { ($0 - SimTime.zero).seconds },
+      failedRequests: record.failedRequests, rootCauseChanges: record.rootCauses.map(\.rawValue),
+      rollbackProbability: configuration.onCall.rollbackProbability, randomUnit: randomUnit,
+      rollbackDelaySeconds: rollbackDelay.seconds, fixForwardDelaySeconds: fixDelay.seconds)
+    let action = policies.incidentResponse.decide(observation, at: PolicyTime(microseconds: scheduler.now.microseconds))
+    if action.decision == .rollback {
       scheduler.schedule(.delivery(.rollbackReady(incident)), after: rollbackDelay)
     } else {
       scheduler.schedule(.delivery(.fixCommitted(incident)), after: fixDelay)
@@ -700,11 +722,25 @@ public struct Delivery {
     series[serviceIndex][track] = published
   }
 
-  /// Acts on an Alertmanager notification: `sim://rollback` rolls the service back at
-  /// once (the automation the platform runs), `sim://page` pages the on-call. An alert
+  /// Acts on an Alertmanager notification as the alert-routing policy decides — by
+  /// default what the receiver says: `sim://rollback` rolls the service back at once
+  /// (the automation the platform runs), `sim://page` pages the on-call. An alert
   /// with nothing wrong behind it is a false alarm and changes nothing.
   mutating func handleAlert(_ request: PlatformRequest, scheduler: inout Scheduler<WorldEvent>) {
     guard let serviceIndex = configuration.services.firstIndex(where: { $0.name == request.service }) else { return }
+    let observation = AlertRoutingObservation(
+      alertName: request.alertName, labels: request.labels.map { NameValue(name: $0.name, value: $0.value) },
+      service: request.service, receiver: request.receiver,
+      receiverAction: request.kind == .rollback ? "rollback" : "page",
+      firingSeconds: request.firingSince.map { (scheduler.now - $0).seconds } ?? 0)
+    let kind: PlatformRequest.Kind
+    switch policies.alertRouting.decide(observation, at: PolicyTime(microseconds: scheduler.now.microseconds)).action {
+    case .rollback: kind = .rollback
+    case .page: kind = .page
+    case .scaleUp, .none:
+      monitoring?.annotateLastNotification(service: request.service, outcome: "ignored-by-policy")
+      return
+    }
     let live = services[serviceIndex].liveDefects
     let affected = services[serviceIndex].openIncidents.filter { incident in
       incidents[index(incident)].rootCauses.contains { live.contains($0) }
@@ -715,7 +751,7 @@ public struct Delivery {
       return
     }
     for open in affected where incidents[index(open)].alertedAt == nil { incidents[index(open)].alertedAt = scheduler.now }
-    switch request.kind {
+    switch kind {
     case .rollback:
       let position = index(incident)
       if incidents[position].detectedAt == nil {

@@ -74,6 +74,13 @@ struct PlatformRequest {
   enum Kind { case rollback, page }
   var kind: Kind
   var service: String
+  /// The receiver Alertmanager routed to and what it saw, for the alert-routing policy.
+  var receiver: String = ""
+  var alertName: String = ""
+  /// Labels shared by the notification's alerts, sorted by name.
+  var labels: [(name: String, value: String)] = []
+  /// When the earliest firing alert of the notification started.
+  var firingSince: SimTime?
 }
 
 /// Simulated Prometheus (series store, PromQL, rule groups) and Alertmanager wired to
@@ -166,12 +173,20 @@ public final class PlatformMonitoring {
       let service = notification.groupLabels["service"] ?? notification.commonLabels["service"]
       var outcome = "notified"
       if notification.status == .firing, let action = notification.action, let service {
+        let common = notification.commonLabels
+        func request(_ kind: PlatformRequest.Kind) -> PlatformRequest {
+          PlatformRequest(
+            kind: kind, service: service, receiver: notification.receiver.description,
+            alertName: common["alertname"] ?? notification.groupLabels["alertname"] ?? "",
+            labels: common.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) },
+            firingSince: notification.firingAlerts.map(\.startsAt).min())
+        }
         switch action.kind {
         case .rollback:
-          requests.append(PlatformRequest(kind: .rollback, service: service))
+          requests.append(request(.rollback))
           outcome = "rollback"
         case .page:
-          requests.append(PlatformRequest(kind: .page, service: service))
+          requests.append(request(.page))
           outcome = "page"
         case .scale, .other:
           outcome = "not-modelled"

@@ -1,3 +1,4 @@
+import Policies
 import SimKernel
 
 /// The replicas of one service.
@@ -54,7 +55,9 @@ extension Delivery {
         state.capacityFailures += failed
       }
     }
-    let desired = desiredReplicas(serving: serving, state: &state, load: load, at: time)
+    let recommended = desiredReplicas(serving: serving, state: &state, load: load, at: time)
+    let desired = replicaDecision(
+      serviceIndex: serviceIndex, serving: serving, state: state, load: load, recommended: recommended, at: time)
     let total = state.ready + state.starting.count
     if desired > total {
       startReplicas(desired - total, serving: serving, state: &state, at: time)
@@ -71,6 +74,32 @@ extension Delivery {
     state.replicaSeconds += Double(state.ready + state.starting.count) * interval
     servingStates[serviceIndex] = state
     return failed
+  }
+
+  /// Asks the replica-autoscaling policy; by default the configured autoscaler's
+  /// recommendation stands.
+  func replicaDecision(
+    serviceIndex: Int, serving: ServingConfiguration, state: ServingState, load: Double, recommended: Int, at time: SimTime
+  ) -> Int {
+    let autoscaler: String
+    var target = 1.0
+    var tolerance = 0.1
+    switch serving.autoscaler {
+    case .fixed: autoscaler = "fixed"
+    case .hpa(let targetUtilization, let hpaTolerance, _):
+      autoscaler = "hpa"
+      target = targetUtilization
+      tolerance = hpaTolerance
+    case .kpa(let targetUtilization, _, _, _):
+      autoscaler = "kpa"
+      target = targetUtilization
+    }
+    let observation = ReplicaAutoscalingObservation(
+      service: configuration.services[serviceIndex].name, currentReplicas: state.ready + state.starting.count,
+      readyReplicas: state.ready, metricValue: load / Double(max(1, state.ready)),
+      targetValue: serving.replicaCapacity * target, minReplicas: serving.minReplicas, maxReplicas: serving.maxReplicas,
+      tolerance: tolerance, autoscaler: autoscaler, recommendedReplicas: recommended)
+    return policies.replicaAutoscaling.decide(observation, at: PolicyTime(microseconds: time.microseconds)).desiredReplicas
   }
 
   func startReplicas(_ count: Int, serving: ServingConfiguration, state: inout ServingState, at time: SimTime) {

@@ -1,3 +1,4 @@
+import Policies
 import SimKernel
 
 /// Training jobs on the cluster: arrival, admission, checkpointed progress, loss and resume.
@@ -32,22 +33,26 @@ extension Cluster {
       id: id, stream: stream, team: team, workerCount: config.workerCount, perWorker: config.perWorker,
       priority: config.priority, submittedAt: scheduler.now, solveTime: max(solveTime, .seconds(1)))
     statistics.jobsSubmitted += 1
-    if governance.admission != .off {
-      let missing = governance.missingTags(of: teams[team])
-      if !missing.isEmpty {
-        let reason = "missing required tag" + (missing.count == 1 ? " " : "s ") + missing.joined(separator: ", ")
-        if governance.admission == .enforce {
-          job.phase = .rejected
-          job.rejectionReason = reason
-          job.finishedAt = scheduler.now
-          jobs.append(job)
-          statistics.jobsRejected += 1
-          recordJob(id)
-          return id
-        }
-        job.policyViolations = missing
-        statistics.jobsAdmittedWithViolations += 1
-      }
+    let admission = policies.admission.decide(
+      AdmissionObservation(
+        kind: "training-job", workload: id.description, team: teams[team].name,
+        tags: teams[team].tags.map { NameValue(name: $0.key, value: $0.value) }, requiredTags: governance.requiredTags,
+        missingTags: governance.missingTags(of: teams[team]), mode: governance.admission.rawValue),
+      at: PolicyTime(microseconds: scheduler.now.microseconds))
+    switch admission.verdict {
+    case .reject:
+      job.phase = .rejected
+      job.rejectionReason = admission.reason ?? "rejected by the admission policy"
+      job.finishedAt = scheduler.now
+      jobs.append(job)
+      statistics.jobsRejected += 1
+      recordJob(id)
+      return id
+    case .admitWithViolations:
+      job.policyViolations = admission.violations ?? []
+      statistics.jobsAdmittedWithViolations += 1
+    case .admit:
+      break
     }
     if !compatible[stream].contains(true) { job.pendingReason = "unschedulable: no node pool can host a worker" }
     jobs.append(job)
@@ -73,7 +78,7 @@ extension Cluster {
     jobs[index].pendingReason = nil
     jobs[index].stopAfterCheckpoint = false
     if jobs[index].firstStartedAt == nil { jobs[index].firstStartedAt = scheduler.now }
-    jobs[index].checkpointInterval = checkpointInterval(for: index)
+    jobs[index].checkpointInterval = checkpointInterval(for: index, now: scheduler.now)
     if jobs[index].hasStarted, let policy = streams[jobs[index].stream].stream.checkpoint {
       jobs[index].phase = .restarting
       jobs[index].phaseEvent = scheduler.schedule(.cluster(.jobPhaseEnded(id)), after: policy.restartCost)
@@ -83,24 +88,27 @@ extension Cluster {
     }
   }
 
-  /// τ for this attempt: fixed, or Daly's optimum for the job's failure rate — the
-  /// sum of its distinct nodes' spot hazards (losing any node stops the gang).
-  func checkpointInterval(for index: Int) -> SimDuration? {
+  /// τ for this attempt, from the checkpoint-interval policy: by default the fixed
+  /// interval, or Daly's optimum for the job's failure rate — the sum of its distinct
+  /// nodes' spot hazards (losing any node stops the gang).
+  func checkpointInterval(for index: Int, now: SimTime) -> SimDuration? {
     guard let policy = streams[jobs[index].stream].stream.checkpoint else { return nil }
-    switch policy.interval {
-    case .fixed(let interval):
-      return interval
-    case .youngDaly:
-      var hazard = 0.0
-      var seen: [NodeID] = []
-      for node in jobs[index].nodes where !seen.contains(node) {
-        seen.append(node)
-        hazard += nodes[Int(node.rawValue)].hazardPerSecond
-      }
-      guard hazard > 0 else { return nil }
-      let tau = CheckpointMath.dalyInterval(checkpointCost: policy.cost.seconds, meanTimeBetweenFailures: 1 / hazard)
-      return SimDuration(seconds: max(1, tau))
+    var hazard = 0.0
+    var seen: [NodeID] = []
+    for node in jobs[index].nodes where !seen.contains(node) {
+      seen.append(node)
+      hazard += nodes[Int(node.rawValue)].hazardPerSecond
     }
+    var fixed: Double?
+    if case .fixed(let interval) = policy.interval { fixed = interval.seconds }
+    let observation = CheckpointIntervalObservation(
+      job: jobs[index].id.description, team: teams[jobs[index].team].name, attempt: jobs[index].attempts,
+      mode: fixed == nil ? "young-daly" : "fixed", fixedIntervalSeconds: fixed,
+      checkpointCostSeconds: policy.cost.seconds, restartCostSeconds: policy.restartCost.seconds,
+      failureRatePerSecond: hazard,
+      remainingWorkSeconds: jobs[index].remainingWork.seconds)
+    let action = policies.checkpointInterval.decide(observation, at: PolicyTime(microseconds: now.microseconds))
+    return action.intervalSeconds.map { SimDuration(seconds: $0) }
   }
 
   mutating func beginSegment(_ index: Int, scheduler: inout Scheduler<WorldEvent>) {

@@ -1,3 +1,4 @@
+import Policies
 import ResultStore
 import SimKernel
 
@@ -46,7 +47,7 @@ public enum SimulationRun {
   ///   later failure is recorded on the run (status `failed`) and reported.
   public static func execute(
     _ request: RunRequest, store: ResultStore, createdAt: String, reservedRunID: RunID? = nil,
-    interruptRequested: () -> Bool = { false }, onProgress: ((SimTime, Int) -> Void)? = nil
+    interruptRequested: @escaping () -> Bool = { false }, onProgress: ((SimTime, Int) -> Void)? = nil
   ) throws(StoreError) -> RunReport {
     let runID: RunID
     if let reservedRunID {
@@ -61,21 +62,43 @@ public enum SimulationRun {
       return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
     let recorder = RunRecorder(store: store, runID: runID)
-    var simulation = Simulation(model: World(configuration: request.configuration, recorder: recorder))
+    // External policy processes start here and are ended below on every path.
+    let (policies, policyRuntime) = PolicyRuntime.start(
+      request.configuration.policies,
+      context: PolicyRunContext(
+        scenarioName: request.start.scenarioName, runID: runID.rawValue, seed: request.start.seed,
+        startEpochSeconds: request.configuration.calendar.startEpochSeconds),
+      interruptRequested: interruptRequested)
+    var simulation = Simulation(
+      model: World(
+        configuration: request.configuration, recorder: recorder, policies: policies, policyRuntime: policyRuntime))
+    var limits = request.limits
+    // A policy that could not even start (with `onError: fail`) fails the run before its first event.
+    if policyRuntime.hasFatalFault { limits.maxEvents = 0 }
     simulation.model.start(scheduler: &simulation.scheduler)
     let endTime = SimTime.zero + request.duration
-    let outcome = simulation.run(
-      until: endTime, limits: request.limits, wallClockSeconds: elapsedSeconds, interruptRequested: interruptRequested,
+    var outcome = simulation.run(
+      until: endTime, limits: limits, wallClockSeconds: elapsedSeconds, interruptRequested: interruptRequested,
       onProgress: onProgress)
+    let policyLogs = policyRuntime.finish()
     simulation.model.recordUnfinished(endTime: outcome.finalTime)
     let metrics = simulation.model.metrics(endTime: outcome.finalTime)
     let kpis = simulation.model.kpis(endTime: outcome.finalTime)
-    var status: RunStatus = outcome.reason.coveredWindow ? .completed : .stopped
+    // An interrupt noticed while waiting for a policy ends the loop as a model stop.
+    if outcome.reason == .modelFailed && !policyRuntime.hasFatalFault { outcome.reason = .interrupted }
+    let reason = outcome.reason
+    var status: RunStatus = reason.coveredWindow ? .completed : .stopped
     var errorMessage: String?
+    if let fault = policyRuntime.fatalFault {
+      status = .failed
+      errorMessage = fault.description
+    }
     do {
       try recorder.flush()
       try simulation.model.recordFinalRows(recorder, endTime: outcome.finalTime)
       try store.writeMetrics(metrics, for: runID)
+      try recorder.recordPolicies(
+        faults: policyRuntime.faults, logs: policyLogs, calendar: request.configuration.calendar)
     } catch {
       status = .failed
       errorMessage = "writing results failed: \(error)"
@@ -84,7 +107,8 @@ public enum SimulationRun {
     let finish = RunFinish(
       status: status,
       simulatedReachedEpochSeconds: request.configuration.calendar.epochSeconds(at: outcome.finalTime),
-      wallSeconds: wallSeconds, eventCount: outcome.eventCount, stopReason: outcome.reason.explanation,
+      wallSeconds: wallSeconds, eventCount: outcome.eventCount,
+      stopReason: policyRuntime.fatalFault == nil ? reason.explanation : "a policy failed (see policy_faults)",
       errorMessage: errorMessage)
     try store.finishRun(runID, finish)
     return RunReport(

@@ -1,3 +1,4 @@
+import Policies
 import ResultStore
 import SimKernel
 
@@ -15,12 +16,16 @@ public struct WorldConfiguration: Sendable {
   public var governance: GovernanceConfiguration
   /// The simulated window, for drawing capacity-shortage windows up front.
   public var horizon: SimDuration
+  /// Which implementation answers each decision point (`spec.policies`).
+  public var policies: PolicyConfiguration
 
   public init(
     calendar: SimCalendar, seed: RandomSeed, runnerPool: RunnerPoolConfiguration?, delivery: DeliveryConfiguration? = nil,
     monitoring: MonitoringConfiguration? = nil, cluster: ClusterConfiguration? = nil, teams: [TeamConfiguration] = [],
-    governance: GovernanceConfiguration = GovernanceConfiguration(), horizon: SimDuration = .days(30)
+    governance: GovernanceConfiguration = GovernanceConfiguration(), horizon: SimDuration = .days(30),
+    policies: PolicyConfiguration = PolicyConfiguration()
   ) {
+    self.policies = policies
     self.calendar = calendar
     self.seed = seed
     self.runnerPool = runnerPool
@@ -55,8 +60,25 @@ public struct World: SimulationModel {
   public let monitoring: PlatformMonitoring?
   public internal(set) var cluster: Cluster?
 
-  public init(configuration: WorldConfiguration, recorder: RunRecorder?) {
+  /// The external policy processes of the run, whose fatal faults stop it.
+  let policyRuntime: PolicyRuntime?
+
+  /// A policy failed with `onError: fail`, or an interrupt cut a policy's answer
+  /// short: the run stops at once.
+  public var cannotContinue: Bool { policyRuntime?.mustStop ?? false }
+
+  /// - Parameters:
+  ///   - policies: the implementations the components consult; by default the
+  ///     built-ins `configuration.policies` names.
+  ///   - policyRuntime: the external processes behind `policies`, started and owned
+  ///     by ``SimulationRun``.
+  public init(
+    configuration: WorldConfiguration, recorder: RunRecorder?, policies: PolicySet? = nil,
+    policyRuntime: PolicyRuntime? = nil
+  ) {
     self.configuration = configuration
+    self.policyRuntime = policyRuntime
+    let policies = policies ?? PolicySet(builtIns: configuration.policies)
     runnerPool = configuration.runnerPool.map {
       RunnerPool(configuration: $0, seed: configuration.seed, recorder: recorder)
     }
@@ -64,11 +86,13 @@ public struct World: SimulationModel {
       PlatformMonitoring(configuration: $0, calendar: configuration.calendar, horizon: configuration.horizon)
     }
     self.monitoring = monitoring
-    delivery = configuration.delivery.map { Delivery(configuration: $0, seed: configuration.seed, monitoring: monitoring) }
+    delivery = configuration.delivery.map {
+      Delivery(configuration: $0, seed: configuration.seed, monitoring: monitoring, policies: policies)
+    }
     cluster = configuration.cluster.map {
       Cluster(
         configuration: $0, teams: configuration.teams, governance: configuration.governance, seed: configuration.seed,
-        calendar: configuration.calendar, horizon: configuration.horizon, recorder: recorder)
+        calendar: configuration.calendar, horizon: configuration.horizon, recorder: recorder, policies: policies)
     }
   }
 

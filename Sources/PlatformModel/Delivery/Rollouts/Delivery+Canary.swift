@@ -1,4 +1,5 @@
 import Monitoring
+import Policies
 import SimKernel
 
 /// A canary in progress for one service (Argo Rollouts `strategy.canary`).
@@ -152,7 +153,12 @@ extension Delivery {
       } else {
         outcome = (.error, "no Prometheus: add spec.monitoring")
       }
-      state.progress[metricIndex].record(outcome.0, metric: metric)
+      state.progress[metricIndex].count(outcome.0)
+      let observation = state.progress[metricIndex].observation(
+        metric: metric, last: outcome.0, service: configuration.services[serviceIndex].name,
+        run: run == 0 ? "step" : "background")
+      state.progress[metricIndex].phase = AnalysisPhase(
+        policies.analysisVerdict.decide(observation, at: PolicyTime(microseconds: scheduler.now.microseconds)).phase)
       state.progress[metricIndex].lastMessage = "\(metric.name): \(outcome.1)"
       if state.progress[metricIndex].phase == .running {
         // After an Error Argo retries in 10 s; otherwise at the next interval.

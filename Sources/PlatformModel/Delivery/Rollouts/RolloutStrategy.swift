@@ -1,3 +1,4 @@
+import Policies
 import SimKernel
 
 /// How a service moves traffic to a new version.
@@ -207,9 +208,16 @@ struct MetricProgress {
   var phase: AnalysisPhase = .running
   var lastMessage = ""
 
-  /// Records one measurement and re-assesses the metric
+  /// Records one measurement and re-assesses the metric with Argo's rules
   /// (analysis/analysis.go `runMeasurements` and `assessMetricStatus`).
   mutating func record(_ measurement: AnalysisPhase, metric: AnalysisMetric) {
+    count(measurement)
+    let verdict = ArgoAnalysisVerdict().decide(observation(metric: metric, last: measurement), at: PolicyTime(microseconds: 0))
+    phase = AnalysisPhase(verdict.phase)
+  }
+
+  /// Updates the counters for one measurement (`runMeasurements`).
+  mutating func count(_ measurement: AnalysisPhase) {
     switch measurement {
     case .error:
       errors += 1
@@ -229,16 +237,17 @@ struct MetricProgress {
     case .running:
       break
     }
-    // Limits, later checks overriding: Error beats Inconclusive beats Failed.
-    var assessed: AnalysisPhase?
-    if metric.failureLimit >= 0 && failed > metric.failureLimit { assessed = .failed }
-    if inconclusive > metric.inconclusiveLimit { assessed = .inconclusive }
-    if consecutiveErrors > metric.consecutiveErrorLimit { assessed = .error }
-    if let assessed {
-      phase = assessed
-      return
-    }
-    if let effective = metric.effectiveCount, count >= effective { phase = .successful }
+  }
+
+  /// What the analysis-verdict policy sees after a measurement.
+  func observation(
+    metric: AnalysisMetric, last: AnalysisPhase, service: String = "", run: String = "step"
+  ) -> AnalysisVerdictObservation {
+    AnalysisVerdictObservation(
+      service: service, metric: metric.name, run: run, lastMeasurement: last.name.lowercased(), count: count,
+      successful: successful, failed: failed, inconclusive: inconclusive, errors: errors,
+      consecutiveErrors: consecutiveErrors, failureLimit: metric.failureLimit, inconclusiveLimit: metric.inconclusiveLimit,
+      consecutiveErrorLimit: metric.consecutiveErrorLimit, plannedCount: metric.effectiveCount)
   }
 
   /// Classifies one query result (utils/evaluate/evaluate.go `EvaluateResult`): failure
@@ -254,6 +263,19 @@ struct MetricProgress {
       return (.successful, "no condition failed")
     } catch {
       return (.error, error.message)
+    }
+  }
+}
+
+extension AnalysisPhase {
+  /// The model's phase for a policy's verdict.
+  init(_ phase: AnalysisVerdictAction.Phase) {
+    switch phase {
+    case .running: self = .running
+    case .successful: self = .successful
+    case .failed: self = .failed
+    case .inconclusive: self = .inconclusive
+    case .error: self = .error
     }
   }
 }

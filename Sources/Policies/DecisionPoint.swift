@@ -1,0 +1,62 @@
+/// A place where the simulated platform asks a policy what to do.
+///
+/// Each case has one observation type, one action type and one Swift protocol (see
+/// the `*Policy` protocols in this module). The raw value is the key under
+/// `spec.policies` in a scenario and the `decisionPoint` field of the external
+/// protocol (docs/POLICY-PROTOCOL.md), so it must never change once published.
+public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
+  /// Which node pool grows for a pending gang (Cluster Autoscaler's expander).
+  case nodeScaleUp
+  /// Whether an unneeded node is removed now (Cluster Autoscaler scale-down).
+  case nodeScaleDown
+  /// Spot or on-demand for a `spot-with-fallback` job, and when to fall back.
+  case capacityType
+  /// Whether a pending job evicts the lower-priority jobs it needs room from.
+  case preemption
+  /// How often a training job checkpoints.
+  case checkpointInterval
+  /// Whether a workload is admitted (policy engines such as Kyverno).
+  case admission
+  /// Whether a scheduled (dev) pool is awake.
+  case devSchedule
+  /// Roll back or fix forward when the on-call engineer acts on an incident.
+  case incidentResponse
+  /// What a progressive rollout does at its current step (Argo Rollouts).
+  case rolloutStep
+  /// The phase of a canary-analysis metric after a measurement (Argo AnalysisRun).
+  case analysisVerdict
+  /// What the platform does with a firing alert (Alertmanager receiver → action).
+  case alertRouting
+  /// How many replicas a service should have (HPA).
+  case replicaAutoscaling
+
+  /// Names of the built-in implementations, the default first.
+  public var builtInNames: [String] {
+    switch self {
+    case .nodeScaleUp: return ["cluster-autoscaler"]
+    case .nodeScaleDown: return ["cluster-autoscaler", "never"]
+    case .capacityType: return ["spot-first", "on-demand-only"]
+    case .preemption: return ["kube-scheduler", "never"]
+    case .checkpointInterval: return ["young-daly"]
+    case .admission: return ["kyverno"]
+    case .devSchedule: return ["weekly-schedule", "always-on"]
+    case .incidentResponse: return ["on-call-human", "always-rollback", "rollback-bot"]
+    case .rolloutStep: return ["argo-rollouts"]
+    case .analysisVerdict: return ["argo-analysis"]
+    case .alertRouting: return ["alertmanager-receiver"]
+    case .replicaAutoscaling: return ["configured", "hpa"]
+    }
+  }
+
+  /// The built-in that runs when a scenario names none.
+  public var defaultBuiltIn: String { builtInNames[0] }
+
+  /// Whether the model consults this point today; `rolloutStep` is defined for the
+  /// canary's step progression to adopt.
+  public var isConsultedByModel: Bool {
+    switch self {
+    case .rolloutStep: return false
+    default: return true
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/// A decision point answered by an external process, with a built-in behind it.
+///
+/// The model sees an ordinary policy. When the process fails (crash, exit, timeout,
+/// invalid JSON, invalid action) the fault is recorded in the ``PolicyRuntime``, the
+/// process is killed, and the built-in answers this and every later decision — so
+/// the model never sees an error. With `onError: fail` the runtime then marks the
+/// run failed and the run loop stops at its next check.
+public final class ExternalPolicy<Observation: Codable & Sendable, Action: Codable & Sendable>: DecisionPolicy {
+  let connection: PolicyConnection
+  let fallback: (Observation, PolicyTime) -> Action
+  let fallbackName: String
+  let validate: (Observation, Action) -> String?
+  /// Strong: a policy set may outlive the caller's reference to its runtime (no cycle:
+  /// the runtime holds connections, not policies).
+  let runtime: PolicyRuntime
+  private var failed = false
+
+  init(
+    connection: PolicyConnection, fallback: @escaping (Observation, PolicyTime) -> Action, fallbackName: String,
+    validate: @escaping (Observation, Action) -> String?, runtime: PolicyRuntime
+  ) {
+    self.connection = connection
+    self.fallback = fallback
+    self.fallbackName = fallbackName
+    self.validate = validate
+    self.runtime = runtime
+  }
+
+  /// Marks the policy failed before any request (start-up or handshake fault).
+  func markFailed() { failed = true }
+
+  public func decide(_ observation: Observation, at time: PolicyTime) -> Action {
+    guard !failed else { return fallback(observation, time) }
+    do throws(PolicyExchangeError) {
+      let action = try connection.request(observation, time: time, as: Action.self)
+      if let problem = validate(observation, action) {
+        throw PolicyExchangeError(kind: .invalidAction, detail: "answered with an invalid action: \(problem)")
+      }
+      return action
+    } catch {
+      failed = true
+      connection.terminate(gracefully: false)
+      if error.interrupted {
+        runtime.noteInterrupted()
+        return fallback(observation, time)
+      }
+      runtime.record(
+        error, point: connection.point, command: connection.command, requestID: connection.currentRequestID, time: time,
+        fallbackName: fallbackName)
+      return fallback(observation, time)
+    }
+  }
+}
+
+extension ExternalPolicy: NodeScaleUpPolicy where Observation == NodeScaleUpObservation, Action == NodeScaleUpAction {}
+extension ExternalPolicy: NodeScaleDownPolicy
+where Observation == NodeScaleDownObservation, Action == NodeScaleDownAction {}
+extension ExternalPolicy: CapacityTypePolicy
+where Observation == CapacityTypeObservation, Action == CapacityTypeAction {}
+extension ExternalPolicy: PreemptionPolicy where Observation == PreemptionObservation, Action == PreemptionAction {}
+extension ExternalPolicy: CheckpointIntervalPolicy
+where Observation == CheckpointIntervalObservation, Action == CheckpointIntervalAction {}
+extension ExternalPolicy: AdmissionPolicy where Observation == AdmissionObservation, Action == AdmissionAction {}
+extension ExternalPolicy: DevSchedulePolicy where Observation == DevScheduleObservation, Action == DevScheduleAction {}
+extension ExternalPolicy: IncidentResponsePolicy
+where Observation == IncidentResponseObservation, Action == IncidentResponseAction {}
+extension ExternalPolicy: RolloutStepPolicy where Observation == RolloutStepObservation, Action == RolloutStepAction {}
+extension ExternalPolicy: AnalysisVerdictPolicy
+where Observation == AnalysisVerdictObservation, Action == AnalysisVerdictAction {}
+extension ExternalPolicy: AlertRoutingPolicy
+where Observation == AlertRoutingObservation, Action == AlertRoutingAction {}
+extension ExternalPolicy: ReplicaAutoscalingPolicy
+where Observation == ReplicaAutoscalingObservation, Action == ReplicaAutoscalingAction {}

@@ -1,0 +1,90 @@
+import Foundation
+import Policies
+
+// Per-decision overhead of an external policy: round trips to a Python rollback bot
+// (scenarios/policies/rollback_bot.py) after start-up, against the built-in.
+//
+//   swift build -c release --product policy-bench
+//   .build/release/policy-bench [--decisions 20000] [--repetitions 7] [--policy PATH]
+//
+// Prints the median over repetitions of the mean time per decision; figures are
+// recorded in docs/PERFORMANCE.md ("External policy round trip").
+
+func option(_ name: String, default value: String) -> String {
+  let arguments = CommandLine.arguments
+  guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return value }
+  return arguments[index + 1]
+}
+
+let decisions = Int(option("--decisions", default: "20000")) ?? 20_000
+let repetitions = Int(option("--repetitions", default: "7")) ?? 7
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
+let script = option("--policy", default: root.appendingPathComponent("scenarios/policies/rollback_bot.py").path)
+
+let observation = IncidentResponseObservation(
+  incident: 17, service: "fraud-scorer", team: "fraud-detection", defectKind: "error-rate", detection: "human-notice",
+  openedSeconds: 86_400, detectedSeconds: 88_000, failedRequests: 12_345, rootCauseChanges: [101, 102],
+  rollbackProbability: 0.7, randomUnit: 0.42, rollbackDelaySeconds: 300, fixForwardDelaySeconds: 5_400)
+
+/// Rollbacks seen, printed at the end so no decision can be optimised away.
+nonisolated(unsafe) var rollbacks = 0
+
+func measure(_ policy: any IncidentResponsePolicy) -> [Double] {
+  var perDecision: [Double] = []
+  var time: Int64 = 0
+  // Warm-up: the first requests pay for Python's and the encoder's first-use costs.
+  for _ in 0..<500 {
+    time += 1_000_000
+    _ = policy.decide(observation, at: PolicyTime(microseconds: time))
+  }
+  for _ in 0..<repetitions {
+    let clock = ContinuousClock()
+    let start = clock.now
+    for _ in 0..<decisions {
+      time += 1_000_000
+      if policy.decide(observation, at: PolicyTime(microseconds: time)).decision == .rollback { rollbacks += 1 }
+    }
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    perDecision.append(seconds / Double(decisions) * 1e6)
+  }
+  return perDecision
+}
+
+func median(_ values: [Double]) -> Double {
+  let sorted = values.sorted()
+  return sorted.count % 2 == 1
+    ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+let builtIn = measure(RollbackBotResponse())
+let configuration = PolicyConfiguration(selections: [
+  .incidentResponse: PolicySelection(
+    builtIn: "rollback-bot",
+    external: ExternalPolicyCommand(arguments: ["python3", script], workingDirectory: root.path))
+])
+let started = ContinuousClock().now
+let (policies, runtime) = PolicyRuntime.start(
+  configuration, context: PolicyRunContext(scenarioName: "bench", runID: 1, seed: 1, startEpochSeconds: 1_767_571_200))
+let startup = ContinuousClock().now - started
+if let fault = runtime.faults.first {
+  FileHandle.standardError.write(Data("policy-bench: \(fault)\n".utf8))
+  exit(1)
+}
+let external = measure(policies.incidentResponse)
+let logs = runtime.finish()
+if let fault = runtime.faults.first {
+  FileHandle.standardError.write(Data("policy-bench: \(fault)\n".utf8))
+  exit(1)
+}
+let format = { (value: Double) in String(format: "%.2f", value) }
+print(
+  "external policy round trip (python3 \(URL(fileURLWithPath: script).lastPathComponent)), \(decisions) decisions × \(repetitions)"
+)
+print(
+  "  start-up + hello      \(format(Double(startup.components.attoseconds) * 1e-15 + Double(startup.components.seconds) * 1e3)) ms"
+)
+print("  per decision, median  \(format(median(external))) µs  (runs: \(external.map(format).joined(separator: ", ")))")
+print("  built-in, median      \(format(median(builtIn) * 1_000)) ns")
+print("  decisions answered    \(logs.first?.decisions ?? 0) by the process, \(rollbacks) rollbacks in all")

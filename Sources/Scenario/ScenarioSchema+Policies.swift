@@ -1,0 +1,57 @@
+import Policies
+
+/// Scenario keys of `spec.policies`: which implementation answers each decision point.
+extension ScenarioSchema {
+  public static let policySelection = ObjectSchema(
+    "PolicySelection",
+    "The implementation of one decision point: a built-in (`{builtin: cluster-autoscaler}`), or an external process "
+      + "(`{command: [python3, policies/rollback_bot.py], timeout: 2s, onError: fallback}`) speaking "
+      + "docs/POLICY-PROTOCOL.md, with `builtin` naming the fallback.",
+    fields: [
+      FieldSchema(
+        "builtin", .string(), default: "the decision point's default built-in",
+        "A built-in policy (docs/POLICIES.md lists them per decision point); with `command`, the one that takes over on `onError: fallback`."
+      ),
+      FieldSchema(
+        "command", .array(of: .string(), minimumCount: 1),
+        "Program and arguments of an external policy, started once per run in the scenario file's directory; a program without `/` is looked up on PATH."
+      ),
+      FieldSchema(
+        "timeout", .duration(.positive), default: "5s",
+        "Longest wait for one answer (and for the hello); a slower policy is a fault."),
+      FieldSchema(
+        "onError", .choice(ExternalPolicyCommand.OnError.allCases.map(\.rawValue)), default: "fail",
+        "On a fault (crash, exit, timeout, invalid JSON or action): `fail` the run (exit 1), or record it in `policy_faults` and `fallback` to the built-in."
+      ),
+    ])
+
+  public static let policies = ObjectSchema(
+    "Policies",
+    "Which implementation answers each decision point the simulation consults (docs/POLICIES.md). Unnamed points run their default built-in.",
+    fields: DecisionPoint.allCases.map { point in
+      FieldSchema(
+        point.rawValue, .object(policySelection), default: point.defaultBuiltIn,
+        point.summary + " Built-ins: " + point.builtInNames.map { "`\($0)`" }.joined(separator: ", ")
+          + (point.isConsultedByModel ? "." : " (not yet consulted by the model)."))
+    })
+}
+
+extension DecisionPoint {
+  /// One sentence for the scenario reference.
+  var summary: String {
+    switch self {
+    case .nodeScaleUp: return "Which node pool grows for a pending gang (the expander)."
+    case .nodeScaleDown: return "Whether an unneeded node is removed now."
+    case .capacityType: return "Spot or on-demand for `spot-with-fallback` jobs, and when to fall back."
+    case .preemption: return "Whether a pending job evicts lower-priority jobs to fit."
+    case .checkpointInterval: return "How often a training job checkpoints."
+    case .admission: return "Whether a workload is admitted, after its tags."
+    case .devSchedule: return "Whether a scheduled (dev) pool is awake."
+    case .incidentResponse: return "Roll back or fix forward when the responder acts on an incident."
+    case .rolloutStep: return "What a progressive rollout does at its current step."
+    case .analysisVerdict: return "The verdict of a canary analysis."
+    case .alertRouting: return "What the platform does with a routed alert."
+    case .replicaAutoscaling: return "How many replicas a service runs."
+    }
+  }
+}

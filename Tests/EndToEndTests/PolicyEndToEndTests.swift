@@ -1,0 +1,262 @@
+import Foundation
+import ResultStore
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// External policies end to end: same decisions give the same run, and every kind of
+/// misbehaving policy fails the run with a message naming it — or falls back — within
+/// its timeout, leaving no child process behind.
+@Suite("External policies")
+struct PolicyEndToEndTests {
+  static let scenarios = PlatformSimProcess.repositoryRoot.appendingPathComponent("scenarios")
+  static let faultyPolicy = PlatformSimProcess.repositoryRoot.appendingPathComponent(
+    "Tests/Fixtures/policies/faulty_policy.py")
+
+  /// Tables that describe the decisions' effects (everything but the run row and the
+  /// policy processes' own bookkeeping).
+  static func modelDigests(_ database: String, run: Int64) throws -> [String: String] {
+    let store = try ResultStore(path: database)
+    return try store.digest(of: RunID(run)).filter { !["runs", "policy_logs", "policy_faults"].contains($0.key) }
+  }
+
+  /// A copy of `scenario` in `directory` with its `policies:` section replaced.
+  static func variant(of scenario: String, policies: String, in directory: URL, name: String) throws -> String {
+    let text = try String(contentsOf: scenarios.appendingPathComponent(scenario), encoding: .utf8)
+    guard let range = text.range(of: "\n  policies:\n") else { throw CocoaError(.fileReadCorruptFile) }
+    let path = directory.appendingPathComponent(name).path
+    let catalogue = scenarios.appendingPathComponent("catalogue").path
+    let body = String(text[..<range.lowerBound]).replacingOccurrences(
+      of: "catalogue: catalogue/", with: "catalogue: \(catalogue)/")
+    try (body + "\n  policies:\n" + policies + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  @Test("the Python rollback bot and the built-in rollback-bot give identical runs; the human responder does not")
+  func rollbackBotMatchesBuiltIn() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("runs.sqlite").path
+    let bot = Self.scenarios.appendingPathComponent("policies/rollback_bot.py").path
+    let external = try Self.variant(
+      of: "rollback-bot.yaml", policies: "    incidentResponse: {command: [python3, \(bot)], timeout: 2s}",
+      in: directory,
+      name: "external.yaml")
+    let builtIn = try Self.variant(
+      of: "rollback-bot.yaml", policies: "    incidentResponse: {builtin: rollback-bot}", in: directory,
+      name: "builtin.yaml")
+    let human = try Self.variant(
+      of: "rollback-bot.yaml", policies: "    incidentResponse: {builtin: on-call-human}", in: directory,
+      name: "human.yaml")
+    for scenario in [external, builtIn, human] {
+      let result = try PlatformSimProcess.run(["run", scenario, "--db", database, "--quiet"])
+      #expect(result.status == 0, "\(result.standardError)")
+    }
+    let externalDigests = try Self.modelDigests(database, run: 1)
+    #expect(externalDigests["incidents"] != nil)
+    #expect(externalDigests == (try Self.modelDigests(database, run: 2)))
+    #expect(externalDigests["incidents"] != (try Self.modelDigests(database, run: 3))["incidents"])
+    let store = try ResultStore(path: database)
+    let logs = try store.database.query(
+      "SELECT decisions, termination, exit_status, stderr FROM policy_logs WHERE run_id = 1")
+    #expect(logs.count == 1)
+    #expect((logs.first?[0].intValue ?? 0) > 0)
+    #expect(logs.first?[1].stringValue == "exited")
+    #expect(logs.first?[3].stringValue?.contains("rollbacks") == true)
+  }
+
+  @Test("the spot fallback rule with no wait is the built-in spot-first; with a wait it changes the run")
+  func spotFallbackMatchesBuiltIn() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("runs.sqlite").path
+    let rule = Self.scenarios.appendingPathComponent("policies/spot_fallback.py").path
+    let noWait = try Self.variant(
+      of: "spot-fallback.yaml", policies: "    capacityType: {command: [python3, \(rule), --max-wait-minutes, \"0\"]}",
+      in: directory, name: "no-wait.yaml")
+    let builtIn = try Self.variant(
+      of: "spot-fallback.yaml", policies: "    capacityType: {builtin: spot-first}", in: directory, name: "builtin.yaml"
+    )
+    for scenario in [noWait, builtIn, Self.scenarios.appendingPathComponent("spot-fallback.yaml").path] {
+      let result = try PlatformSimProcess.run(["run", scenario, "--db", database, "--quiet"])
+      #expect(result.status == 0, "\(result.standardError)")
+    }
+    let external = try Self.modelDigests(database, run: 1)
+    #expect(external == (try Self.modelDigests(database, run: 2)))
+    #expect(external["training_jobs"] != (try Self.modelDigests(database, run: 3))["training_jobs"])
+  }
+
+  /// The golden path with `policies` appended to its spec, its relative paths made absolute.
+  static func goldenPath(policies: String, in directory: URL, name: String) throws -> String {
+    var text = try String(contentsOf: scenarios.appendingPathComponent("golden-path.yaml"), encoding: .utf8)
+    for folder in ["policies/", "catalogue/", "monitoring/"] {
+      let absolute = scenarios.appendingPathComponent(folder).path + "/"
+      text = text.replacingOccurrences(of: ": \(folder)", with: ": \(absolute)")
+        .replacingOccurrences(of: "[\(folder)", with: "[\(absolute)")
+    }
+    let path = directory.appendingPathComponent(name).path
+    try (text + "\n  policies:\n" + policies + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  @Test("alert routing: an external router mirroring the receivers is the built-in; one that ignores alerts changes the run")
+  func alertRouting() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("runs.sqlite").path
+    let router = PlatformSimProcess.repositoryRoot.appendingPathComponent("Tests/Fixtures/policies/alert_router.py").path
+    let mirror = try Self.goldenPath(
+      policies: "    alertRouting: {command: [python3, \(router), mirror]}", in: directory, name: "mirror.yaml")
+    let builtIn = try Self.goldenPath(
+      policies: "    alertRouting: {builtin: alertmanager-receiver}", in: directory, name: "builtin.yaml")
+    let ignore = try Self.goldenPath(
+      policies: "    alertRouting: {command: [python3, \(router), ignore]}", in: directory, name: "ignore.yaml")
+    for scenario in [mirror, builtIn, ignore] {
+      let result = try PlatformSimProcess.run(["run", scenario, "--db", database, "--quiet", "--until", "12d"])
+      #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+    }
+    let mirrored = try Self.modelDigests(database, run: 1)
+    #expect(mirrored == (try Self.modelDigests(database, run: 2)))
+    #expect(mirrored["incidents"] != (try Self.modelDigests(database, run: 3))["incidents"])
+    let store = try ResultStore(path: database)
+    let ignored = try store.database.query(
+      "SELECT count(*) FROM alert_notifications WHERE run_id = 3 AND outcome = 'ignored-by-policy'")
+    #expect((ignored.first?.first?.intValue ?? 0) > 0)
+    let asked = try store.database.query("SELECT decisions FROM policy_logs WHERE run_id = 1")
+    #expect((asked.first?.first?.intValue ?? 0) > 0)
+  }
+
+  /// A small cluster whose every job submission asks the admission policy.
+  static func faultScenario(in directory: URL, mode: String, timeout: String = "1s", onError: String = "fail") throws
+    -> String
+  {
+    let path = directory.appendingPathComponent("faulty-\(mode).yaml").path
+    try """
+    apiVersion: platformsim.dev/v1alpha1
+    kind: Scenario
+    metadata:
+      name: faulty-\(mode)
+    spec:
+      simulation:
+        start: 2026-01-05T00:00:00
+        duration: 2d
+        seed: 3
+      cluster:
+        name: faulty
+        nodePools:
+          - name: cpu
+            capacityType: on-demand
+            instanceTypes: [m5.xlarge]
+            min: 2
+            max: 2
+            desired: 2
+      teams:
+        - name: team-a
+          tags: {Owner: a@example.com, CostCenter: CC-1}
+          training:
+            - template: sklearn-standard
+              arrivals: {ratePerHour: 4}
+              resources: {cpu: 1, memoryGiB: 2}
+      policies:
+        admission:
+          command: [python3, \(faultyPolicy.path), \(mode)]
+          timeout: \(timeout)
+          onError: \(onError)
+    """.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  /// Every policy process recorded for `run` is gone (`kill(pid, 0)` fails with ESRCH).
+  static func expectNoChildProcess(_ database: String, run: Int64) throws {
+    let store = try ResultStore(path: database)
+    let rows = try store.database.query("SELECT process_id FROM policy_logs WHERE run_id = \(run)")
+    #expect(rows.count == 1)
+    for row in rows {
+      guard let pid = row.first?.intValue else { continue }
+      #expect(kill(pid_t(pid), 0) == -1 && errno == ESRCH, "policy process \(pid) outlived the run")
+    }
+  }
+
+  @Test(
+    "a misbehaving policy fails the run with exit 1, naming the policy, the decision point and its output",
+    arguments: [
+      ("crash", "crashed (killed by signal 6)", "misbehaving (crash)"),
+      ("exit", "exited with status 3 before answering", "misbehaving (exit)"),
+      ("hang", "did not answer within 1 s", ""),
+      ("garbage", "answered with invalid JSON", "this is not json {"),
+      ("invalid-action", "answered with an invalid action", "\"verdict\": \"maybe\""),
+      ("wrong-id", "answered request 10, expected 3", ""),
+      ("no-hello", "exited with status 4 before answering", "refusing to start"),
+    ])
+  func faultFailsTheRun(mode: String, detail: String, output: String) throws {
+    let directory = PlatformSimProcess.scratchDirectory("fault-\(mode)")
+    let database = directory.appendingPathComponent("runs.sqlite").path
+    let scenario = try Self.faultScenario(in: directory, mode: mode)
+    let started = Date()
+    let result = try PlatformSimProcess.run(["run", scenario, "--db", database])
+    let elapsed = Date().timeIntervalSince(started)
+    let text = result.standardOutput + result.standardError
+    #expect(result.status == 1)
+    #expect(elapsed < 1 + 8, "took \(elapsed) s with a 1 s timeout")
+    #expect(text.contains("FAILED"))
+    // The run stops at the failing decision, not at the end of the window.
+    #expect(!text.contains("simulated  2d of 2d"), "\(text)")
+    #expect(
+      text.contains("policy `python3 \(Self.faultyPolicy.path) \(mode)` for decision point `admission`"), "\(text)")
+    #expect(text.contains(detail), "\(text)")
+    if !output.isEmpty { #expect(text.contains(output), "\(text)") }
+    let store = try ResultStore(path: database)
+    #expect(try store.status(of: RunID(1)) == .failed)
+    let faults = try store.database.query("SELECT kind, handling FROM policy_faults WHERE run_id = 1")
+    #expect(faults.count == 1)
+    #expect(faults.first?[1].stringValue == "failed-run")
+    try Self.expectNoChildProcess(database, run: 1)
+  }
+
+  @Test(
+    "with onError: fallback a faulty policy is recorded and the built-in finishes the run as if it had run all along")
+  func faultFallsBack() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("runs.sqlite").path
+    let faulty = try Self.faultScenario(in: directory, mode: "garbage", onError: "fallback")
+    let result = try PlatformSimProcess.run(["run", faulty, "--db", database, "--quiet"])
+    #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+    let store = try ResultStore(path: database)
+    #expect(try store.status(of: RunID(1)) == .completed)
+    let faults = try store.database.query(
+      "SELECT kind, handling, fallback_builtin, output FROM policy_faults WHERE run_id = 1")
+    #expect(faults.count == 1)
+    #expect(faults.first?[0].stringValue == "invalid-json")
+    #expect(faults.first?[1].stringValue == "fallback")
+    #expect(faults.first?[2].stringValue == "kyverno")
+    #expect(faults.first?[3].stringValue == "this is not json {")
+    let logs = try store.database.query("SELECT stderr FROM policy_logs WHERE run_id = 1")
+    #expect(logs.first?[0].stringValue?.contains("misbehaving (garbage)") == true)
+    try Self.expectNoChildProcess(database, run: 1)
+    // The admitting answers before the fault are the built-in's: same run as kyverno alone.
+    let builtIn = directory.appendingPathComponent("builtin.yaml").path
+    let text = try String(contentsOfFile: faulty, encoding: .utf8)
+    guard let range = text.range(of: "  policies:") else { throw CocoaError(.fileReadCorruptFile) }
+    try (String(text[..<range.lowerBound]) + "  policies:\n    admission: {builtin: kyverno}\n")
+      .write(toFile: builtIn, atomically: true, encoding: .utf8)
+    #expect(try PlatformSimProcess.run(["run", builtIn, "--db", database, "--quiet"]).status == 0)
+    #expect(try Self.modelDigests(database, run: 1) == Self.modelDigests(database, run: 2))
+  }
+
+  @Test("SIGTERM while a policy hangs stops the run at once (not after the timeout) and leaves no child")
+  func interruptedRunEndsItsPolicy() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("runs.sqlite").path
+    let scenario = try Self.faultScenario(in: directory, mode: "hang", timeout: "60s")
+    let (process, _, _) = try PlatformSimProcess.start(["run", scenario, "--db", database])
+    usleep(1_500_000)
+    let signalled = Date()
+    process.terminate()
+    process.waitUntilExit()
+    #expect(Date().timeIntervalSince(signalled) < 10, "a 60 s policy timeout must not delay an interrupt")
+    #expect(process.terminationStatus == 1)
+    let store = try ResultStore(path: database)
+    #expect(try store.status(of: RunID(1)) == .stopped)
+    #expect(try store.database.query("SELECT count(*) FROM policy_faults").first?.first?.intValue == 0)
+    try Self.expectNoChildProcess(database, run: 1)
+  }
+}

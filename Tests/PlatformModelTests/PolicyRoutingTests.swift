@@ -1,0 +1,119 @@
+import Policies
+import SimKernel
+import Testing
+
+@testable import PlatformModel
+
+/// A Swift spot-fallback rule: wait for spot while spot pools are backed off, up to
+/// `maximumWaitSeconds`, then take whatever can grow (docs/POLICIES.md's example).
+final class PatientSpotCapacity: CapacityTypePolicy {
+  let maximumWaitSeconds: Double
+  private(set) var decisions: [CapacityTypeObservation] = []
+
+  init(maximumWaitSeconds: Double) { self.maximumWaitSeconds = maximumWaitSeconds }
+
+  func decide(_ observation: CapacityTypeObservation, at time: PolicyTime) -> CapacityTypeAction {
+    decisions.append(observation)
+    if !observation.spotPools.isEmpty { return CapacityTypeAction(capacityType: .spot) }
+    if !observation.spotPoolsBackedOff.isEmpty && observation.waitingSeconds < maximumWaitSeconds {
+      return CapacityTypeAction(capacityType: .spot)
+    }
+    return CapacityTypeAction(capacityType: .any)
+  }
+}
+
+/// Rejects every workload: shows admission decisions reach the model.
+final class RejectEverything: AdmissionPolicy {
+  func decide(_ observation: AdmissionObservation, at time: PolicyTime) -> AdmissionAction {
+    AdmissionAction(verdict: .reject, reason: "frozen by \(observation.team)'s change freeze")
+  }
+}
+
+/// The model's decisions go through the policy set: a Swift policy installed there
+/// changes what happens, with the observation the model built.
+@Suite("Policy routing")
+struct PolicyRoutingTests {
+  static let shortage = SpotMarketConfiguration(shortageWindows: [SimTime.zero..<(SimTime.zero + .hours(6))])
+
+  static func spotWorld(_ capacity: (any CapacityTypePolicy)?) -> Simulation<World> {
+    var policies = PolicySet()
+    if let capacity { policies.capacityType = capacity }
+    return ClusterFixture.world(
+      pools: [
+        ClusterFixture.pool("spot", .spot, max: 10, desired: 0, delay: .constant(120)),
+        ClusterFixture.pool("od", .onDemand, max: 10, desired: 0, delay: .constant(120)),
+      ],
+      streams: [ClusterFixture.gpuStream(workers: 2, capacity: .spotWithFallback)], market: shortage,
+      autoscaler: ClusterAutoscalerConfiguration(), policies: policies)
+  }
+
+  @Test func patientSpotRuleWaitsOutTheShortageInsteadOfFallingBack() throws {
+    let rule = PatientSpotCapacity(maximumWaitSeconds: 8 * 3_600)
+    var simulation = Self.spotWorld(rule)
+    ClusterFixture.submit(&simulation, solveTime: .minutes(30))
+    _ = simulation.run(until: SimTime.zero + .hours(8))
+    let cluster = try #require(simulation.model.cluster)
+    // The built-in would be on on-demand nodes within minutes (ClusterTests); this rule
+    // waits for spot, which comes back when the 6 h shortage ends.
+    #expect(cluster.nodes.allSatisfy { $0.capacityType == .spot })
+    #expect(cluster.jobs[0].phase == .finished)
+    #expect(try #require(cluster.jobs[0].firstStartedAt) >= SimTime.zero + .hours(6))
+    #expect(rule.decisions.contains { $0.spotPools.isEmpty && $0.spotPoolsBackedOff == ["spot"] })
+    #expect(rule.decisions.allSatisfy { $0.team == "team-a" && $0.onDemandPools == ["od"] || !$0.spotPools.isEmpty })
+  }
+
+  @Test func builtInSpotFirstFallsBackAtOnce() throws {
+    var simulation = Self.spotWorld(nil)
+    ClusterFixture.submit(&simulation, solveTime: .minutes(30))
+    _ = simulation.run(until: SimTime.zero + .hours(1))
+    let cluster = try #require(simulation.model.cluster)
+    #expect(cluster.nodes.allSatisfy { $0.capacityType == .onDemand })
+  }
+
+  @Test func admissionPolicyDecidesForEveryJob() throws {
+    var policies = PolicySet()
+    policies.admission = RejectEverything()
+    var simulation = ClusterFixture.world(
+      pools: [ClusterFixture.pool("od", .onDemand, desired: 1)], streams: [ClusterFixture.gpuStream()],
+      policies: policies)
+    ClusterFixture.submit(&simulation, solveTime: .minutes(5), count: 3)
+    let cluster = try #require(simulation.model.cluster)
+    #expect(cluster.statistics.jobsRejected == 3)
+    #expect(cluster.jobs.allSatisfy { $0.rejectionReason == "frozen by team-a's change freeze" })
+  }
+}
+
+/// Overrides a service's autoscaler: always the maximum (capacity planning's
+/// "what if we never scaled down").
+final class AlwaysMaximumReplicas: ReplicaAutoscalingPolicy {
+  private(set) var recommendations: [Int] = []
+  func decide(_ observation: ReplicaAutoscalingObservation, at time: PolicyTime) -> ReplicaAutoscalingAction {
+    recommendations.append(observation.recommendedReplicas)
+    return ReplicaAutoscalingAction(desiredReplicas: observation.maxReplicas)
+  }
+}
+
+@Suite("Replica autoscaling through the policy")
+struct ReplicaPolicyRoutingTests {
+  func world(policies: PolicySet?) -> World {
+    var configuration = deliveryWorld(seed: 9, defectProbability: 0).configuration
+    configuration.delivery?.services[0].serving = ServingConfiguration(
+      replicaCapacity: 10, minReplicas: 1, maxReplicas: 20, initialReplicas: 1,
+      autoscaler: .hpa(targetUtilization: 0.8, tolerance: 0.1, scaleDownStabilization: .seconds(300)),
+      coldStart: .constant(30))
+    configuration.delivery?.services[0].requestsPerSecond = 100
+    return World(configuration: configuration, recorder: nil, policies: policies)
+  }
+
+  @Test func aSwiftPolicyOverridesTheHPAAndSeesItsRecommendation() throws {
+    let policy = AlwaysMaximumReplicas()
+    var policies = PolicySet()
+    policies.replicaAutoscaling = policy
+    let pinned = try #require(run(world(policies: policies), days: 1).delivery?.servingStates[0])
+    let hpa = try #require(run(world(policies: nil), days: 1).delivery?.servingStates[0])
+    #expect(pinned.ready == 20)
+    #expect((12...14).contains(hpa.ready))
+    // The HPA's own recommendation still reaches the policy.
+    #expect(policy.recommendations.last.map { (12...14).contains($0) } == true)
+  }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+@testable import Policies
+
+/// docs/policy-protocol.schema.json is hand-written; these tests keep it equal to
+/// what the Swift types encode, key for key, for every decision point.
+@Suite("Policy protocol schema")
+struct ProtocolSchemaTests {
+  static let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  static func definitions() throws -> [String: Any] {
+    let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("docs/policy-protocol.schema.json"))
+    let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    return try #require(schema["$defs"] as? [String: Any])
+  }
+
+  /// Checks that `value` encodes to exactly the properties `definition` declares,
+  /// with every required one present, recursing into nested objects given inline.
+  static func expectMatches<Value: Encodable>(_ value: Value, definition name: String) throws {
+    let definitions = try definitions()
+    let definition = try #require(definitions[name] as? [String: Any], "no definition \(name)")
+    let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value))
+    try expectMatches(encoded, definition, path: name, definitions: definitions)
+  }
+
+  static func expectMatches(_ encoded: Any, _ definition: [String: Any], path: String, definitions: [String: Any])
+    throws
+  {
+    var definition = definition
+    if let reference = definition["$ref"] as? String {
+      definition = try #require(definitions[String(reference.dropFirst("#/$defs/".count))] as? [String: Any])
+    }
+    if let items = definition["items"] as? [String: Any], let array = encoded as? [Any] {
+      for element in array { try expectMatches(element, items, path: path + "[]", definitions: definitions) }
+      return
+    }
+    guard let object = encoded as? [String: Any], let properties = definition["properties"] as? [String: Any] else {
+      return
+    }
+    #expect(
+      Set(object.keys) == Set(properties.keys),
+      "\(path): encoded \(object.keys.sorted()), schema \(properties.keys.sorted())")
+    for required in definition["required"] as? [String] ?? [] {
+      #expect(object[required] != nil, "\(path): required `\(required)` is not encoded")
+    }
+    for (key, value) in object {
+      if let property = properties[key] as? [String: Any] {
+        try expectMatches(value, property, path: "\(path).\(key)", definitions: definitions)
+      }
+    }
+  }
+
+  static let resources = ResourceAmounts(cpuMillis: 4_000, memoryMiB: 8_192, gpus: 1)
+
+  @Test("every decision point's observation and action encode as the schema says")
+  func observationsAndActions() throws {
+    try Self.expectMatches(
+      NodeScaleUpObservation(
+        job: "trainjob-1", team: "t", workers: 2, perWorker: Self.resources, expander: "price",
+        options: [
+          .init(
+            pool: "p", capacityType: "spot", instanceType: "g5.xlarge", nodes: 1, nodeCapacity: Self.resources,
+            priceUSDPerHour: 0.4, expanderPriority: 1)
+        ]), definition: "NodeScaleUpObservation")
+    try Self.expectMatches(NodeScaleUpAction(pool: "p"), definition: "NodeScaleUpAction")
+    try Self.expectMatches(
+      NodeScaleDownObservation(
+        node: "node-1", pool: "p", instanceType: "m5.xlarge", capacityType: "on-demand", utilisation: 0.1, empty: true,
+        unneededSeconds: 700, unneededTimeSeconds: 600, coolingDown: false, removedThisScan: 0,
+        maxScaleDownParallelism: 10,
+        drainedThisScan: false, poolDesiredNodes: 3, poolMinNodes: 1), definition: "NodeScaleDownObservation")
+    try Self.expectMatches(NodeScaleDownAction(remove: true), definition: "NodeScaleDownAction")
+    try Self.expectMatches(
+      CapacityTypeObservation(
+        job: "trainjob-1", team: "t", workers: 2, waitingSeconds: 60, spotPools: ["s"], onDemandPools: ["o"],
+        spotPoolsBackedOff: []), definition: "CapacityTypeObservation")
+    try Self.expectMatches(CapacityTypeAction(capacityType: .onDemand), definition: "CapacityTypeAction")
+    try Self.expectMatches(
+      PreemptionObservation(
+        job: "trainjob-2", team: "t", priority: 100,
+        victims: [.init(job: "trainjob-1", team: "u", priority: 0, runningSeconds: 5)]),
+      definition: "PreemptionObservation")
+    try Self.expectMatches(PreemptionAction(preempt: false), definition: "PreemptionAction")
+    try Self.expectMatches(
+      CheckpointIntervalObservation(
+        job: "trainjob-1", team: "t", attempt: 1, mode: "fixed", fixedIntervalSeconds: 1_800, checkpointCostSeconds: 60,
+        restartCostSeconds: 300, failureRatePerSecond: 0, remainingWorkSeconds: 3_600),
+      definition: "CheckpointIntervalObservation")
+    try Self.expectMatches(CheckpointIntervalAction(intervalSeconds: 1_800), definition: "CheckpointIntervalAction")
+    try Self.expectMatches(
+      AdmissionObservation(
+        kind: "training-job", workload: "trainjob-1", team: "t", tags: [NameValue(name: "Owner", value: "a")],
+        requiredTags: ["Owner"], missingTags: [], mode: "audit"), definition: "AdmissionObservation")
+    try Self.expectMatches(
+      AdmissionAction(verdict: .admitWithViolations, reason: "r", violations: ["CostCenter"]),
+      definition: "AdmissionAction")
+    try Self.expectMatches(
+      DevScheduleObservation(
+        pool: "dev", withinWindow: true, active: false, liveNodes: 0, desiredNodes: 2, minNodes: 1, localTime: "x"),
+      definition: "DevScheduleObservation")
+    try Self.expectMatches(DevScheduleAction(active: true), definition: "DevScheduleAction")
+    try Self.expectMatches(
+      IncidentResponseObservation(
+        incident: 1, service: "s", team: "t", defectKind: "error-rate", detection: "human-notice", openedSeconds: 1,
+        detectedSeconds: 2, failedRequests: 3, rootCauseChanges: [4], rollbackProbability: 0.7, randomUnit: 0.5,
+        rollbackDelaySeconds: 60, fixForwardDelaySeconds: 600), definition: "IncidentResponseObservation")
+    try Self.expectMatches(IncidentResponseAction(decision: .fixForward), definition: "IncidentResponseAction")
+    try Self.expectMatches(
+      RolloutStepObservation(
+        rollout: "r", service: "s", stepIndex: 0,
+        steps: [.init(setWeight: 10, pauseSeconds: 60, isPause: true, analysis: "error-rate")], currentWeight: 10,
+        analysisPhase: "running", stepElapsedSeconds: 5), definition: "RolloutStepObservation")
+    try Self.expectMatches(RolloutStepAction(action: .wait, waitSeconds: 30), definition: "RolloutStepAction")
+    try Self.expectMatches(
+      AnalysisVerdictObservation(
+        service: "s", metric: "error-ratio", run: "step", lastMeasurement: "failed", count: 3, successful: 2, failed: 1,
+        inconclusive: 0, errors: 0, consecutiveErrors: 0, plannedCount: 5),
+      definition: "AnalysisVerdictObservation")
+    try Self.expectMatches(AnalysisVerdictAction(phase: .running), definition: "AnalysisVerdictAction")
+    try Self.expectMatches(
+      AlertRoutingObservation(
+        alertName: "ErrorRateHigh", labels: [NameValue(name: "severity", value: "page")], service: "s", receiver: "bot",
+        receiverAction: "rollback", firingSeconds: 60), definition: "AlertRoutingObservation")
+    try Self.expectMatches(AlertRoutingAction(action: .page), definition: "AlertRoutingAction")
+    try Self.expectMatches(
+      ReplicaAutoscalingObservation(
+        service: "s", currentReplicas: 2, readyReplicas: 2, metricValue: 5, targetValue: 10, minReplicas: 1,
+        maxReplicas: 5, autoscaler: "kpa", recommendedReplicas: 3),
+      definition: "ReplicaAutoscalingObservation")
+    try Self.expectMatches(ReplicaAutoscalingAction(desiredReplicas: 3), definition: "ReplicaAutoscalingAction")
+  }
+
+  @Test("the protocol's own lines encode as the schema says, and every decision point is listed")
+  func lines() throws {
+    try Self.expectMatches(
+      HelloLine(decisionPoint: "admission", scenario: "s", runId: 1, seed: 2, startTime: "2026-01-05T00:00:00Z"),
+      definition: "HelloFromSimulator")
+    try Self.expectMatches(
+      RequestLine(
+        id: 1, decisionPoint: "devSchedule", time: WireTime(seconds: 1, iso: "x"),
+        observation: DevScheduleAction(active: true)),
+      definition: "Request")
+    try Self.expectMatches(ByeLine(), definition: "Bye")
+    let definitions = try Self.definitions()
+    let hello = try #require(definitions["HelloFromSimulator"] as? [String: Any])
+    let properties = try #require(hello["properties"] as? [String: Any])
+    let point = try #require(properties["decisionPoint"] as? [String: Any])
+    #expect(point["enum"] as? [String] == DecisionPoint.allCases.map(\.rawValue))
+    let version = try #require(properties["protocol"] as? [String: Any])
+    #expect(version["const"] as? String == PolicyProtocol.version)
+  }
+}
