@@ -49,5 +49,19 @@ for team in range(TEAMS):
             f"      requestsPerSecond: {5 + (team * 7 + service * 13) % 60}",
             f"      hourOfDay: {load}",
         ]
+text = "\n".join(lines) + "\n"
 with open(os.path.join(root, "org-scale.yaml"), "w") as handle:
-    handle.write("\n".join(lines) + "\n")
+    handle.write(text)
+# The same organisation without the canary and the alerting rules: what the delivery
+# model and the traffic of 500 services cost on their own.
+plain = text.replace("name: org-scale\n", "name: org-scale-without-monitoring\n")
+plain = plain.replace("""    rollout:
+      strategy: canary
+      rollout: ../policies/golden-path/rollout.yaml
+      analysisTemplates: [../policies/golden-path/analysis-error-ratio.yaml]
+  monitoring:
+    rules: [../policies/golden-path/serving-alerts.yaml]
+    alertmanager: ../monitoring/alertmanager.yml
+""", "")
+with open(os.path.join(root, "org-scale-without-monitoring.yaml"), "w") as handle:
+    handle.write(plain)
