@@ -8,6 +8,7 @@ import SimKernel
 extension ScenarioLoader {
   static func readMonitoring(_ reader: ObjectReader) -> MonitoringConfiguration? {
     var groups: [RuleGroupDefinition] = []
+    var sources: [(text: String, file: String)] = []
     var valid = true
     for file in reader["rules"]?.readArray() ?? [] {
       guard let url = file.readExistingFilePath() else {
@@ -17,6 +18,7 @@ extension ScenarioLoader {
       do {
         let text = try String(contentsOf: url, encoding: .utf8)
         groups += try RuleFileLoader.load(yaml: text, file: url.path)
+        sources.append((text, url.path))
       } catch let error as RuleFileError {
         file.error("rule file \(url.lastPathComponent) is invalid: \(error)")
         valid = false
@@ -48,7 +50,9 @@ extension ScenarioLoader {
     let resend = reader.duration("resendDelay") ?? .minutes(1)
     let late = reader.duration("lateAfter") ?? .minutes(10)
     guard valid else { return nil }
-    return MonitoringConfiguration(
+    var configuration = MonitoringConfiguration(
       ruleGroups: groups, alertmanager: alertmanager, evaluationInterval: evaluation, resendDelay: resend, lateAfter: late)
+    configuration.ruleSources = sources
+    return configuration
   }
 }

@@ -31,3 +31,22 @@ struct RolloutScenarioTests {
     #expect(try kpi(4, "canary_aborts") > 0)
   }
 }
+
+@Suite("Parallel replications with monitoring")
+struct ParallelMonitoringTests {
+  @Test("replications of a scenario with rules and a canary give the same rows on 1 and 2 threads")
+  func threadsDoNotShareRuleState() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    var digests: [[[String: String]]] = []
+    for jobs in ["1", "2"] {
+      let database = directory.appendingPathComponent("jobs-\(jobs).sqlite").path
+      let result = try PlatformSimProcess.run(
+        ["run", "scenarios/rollouts/canary.yaml", "--until", "2d", "--replications", "4", "--jobs", jobs, "--db", database, "--quiet"])
+      #expect(result.status == 0, "\(result.standardError)")
+      let store = try ResultStore(path: database)
+      digests.append(try (1...4).map { try store.digest(of: RunID(Int64($0))) })
+    }
+    #expect(digests[0] == digests[1])
+    #expect(digests[0][0]["alerts"] != nil)
+  }
+}

@@ -9,10 +9,13 @@ import SimKernel
 
 /// The platform's Prometheus and Alertmanager, as configured in a scenario.
 ///
-/// Rule group definitions and the Alertmanager configuration are immutable once
-/// loaded, so sharing them between replications is safe.
+/// Rule files are kept as text and parsed again for every run: parsed expressions
+/// cache their series selections, so runs on parallel threads must not share them.
 public struct MonitoringConfiguration: @unchecked Sendable {
+  /// Rule groups as loaded (validated) from the scenario's files.
   public var ruleGroups: [RuleGroupDefinition]
+  /// The rule files' text and names, parsed anew by each run.
+  public var ruleSources: [(text: String, file: String)] = []
   public var alertmanager: AlertmanagerConfig?
   /// Global `evaluation_interval` for groups without their own.
   public var evaluationInterval: SimDuration
@@ -108,7 +111,15 @@ public final class PlatformMonitoring {
     self.configuration = configuration
     store = SeriesStore(retention: .hours(2))
     engine = PromQLEngine(store: store)
-    groups = configuration.ruleGroups.map {
+    // Fresh definitions per run (see ``MonitoringConfiguration``); the sources were
+    // validated when the scenario was loaded, so parsing them again cannot fail.
+    var definitions = configuration.ruleGroups
+    if !configuration.ruleSources.isEmpty {
+      definitions = configuration.ruleSources.flatMap { source in
+        (try? RuleFileLoader.load(yaml: source.text, file: source.file)) ?? []
+      }
+    }
+    groups = definitions.map {
       RuleGroup($0, defaultIntervalMs: configuration.evaluationInterval.microseconds / 1_000)
     }
     alertmanager = configuration.alertmanager.map {
