@@ -263,6 +263,18 @@ public enum Schema {
     );
     CREATE INDEX alert_notifications_by_run ON alert_notifications (run_id, time);
     ALTER TABLE incidents ADD COLUMN alerted_at REAL;
+    CREATE TABLE series (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      series_id INTEGER NOT NULL,
+      labels TEXT NOT NULL
+    );
+    CREATE TABLE series_samples (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      series_id INTEGER NOT NULL,
+      time REAL NOT NULL,
+      value REAL
+    );
+    CREATE INDEX series_samples_by_run ON series_samples (run_id, series_id, time);
     CREATE TABLE model_versions (
       run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
       model_version INTEGER NOT NULL,

@@ -53,6 +53,11 @@ extension ScenarioLoader {
     var configuration = MonitoringConfiguration(
       ruleGroups: groups, alertmanager: alertmanager, evaluationInterval: evaluation, resendDelay: resend, lateAfter: late)
     configuration.ruleSources = sources
+    switch reader.string("seriesOutput") {
+    case "full": configuration.seriesOutput = .full
+    case "downsampled": configuration.seriesOutput = .downsampled(interval: reader.duration("downsampleInterval") ?? .minutes(5))
+    default: configuration.seriesOutput = .off
+    }
     return configuration
   }
 }

@@ -206,6 +206,8 @@ public enum ScenarioSchema {
       FieldSchema("evaluationInterval", .duration(.positive), default: "1m", "Global `evaluation_interval` for groups without their own."),
       FieldSchema("resendDelay", .duration(.positive), default: "1m", "Prometheus `--rules.alert.resend-delay`."),
       FieldSchema("lateAfter", .duration(.positive), default: "10m", "An alert later than this after an incident started counts as late."),
+      FieldSchema("seriesOutput", .choice(["off", "downsampled", "full"]), default: "off", "Write the services' series into `series_samples` (for plots)."),
+      FieldSchema("downsampleInterval", .duration(.positive), default: "5m", "With `downsampled`: one sample per series per interval."),
     ])
 
   public static let metadata = ObjectSchema(

@@ -29,6 +29,15 @@ struct RolloutScenarioTests {
     // Flagger, on the same changes, also keeps defects away from most users.
     #expect(try kpi(4, "failed_requests_from_incidents") < kpi(1, "failed_requests_from_incidents") / 5)
     #expect(try kpi(4, "canary_aborts") > 0)
+    // The canary scenario keeps its series, downsampled to one sample per 5 minutes.
+    let samples = try store.database.query(
+      "SELECT s.time, s.value FROM series_samples s JOIN series d ON d.run_id = s.run_id AND d.series_id = s.series_id WHERE s.run_id = 2 AND d.labels LIKE 'http_requests_total{code=\"200\"%track=\"stable\"}' AND d.labels LIKE '%fraud-scorer%' ORDER BY s.time")
+    #expect(samples.count > 1_000)
+    let times = samples.compactMap { $0[0].doubleValue }
+    let values = samples.compactMap { $0[1].doubleValue }
+    #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 == 300 })
+    #expect(zip(values, values.dropFirst()).allSatisfy { $1 >= $0 }, "a counter never decreases")
+    #expect(try store.database.scalar("SELECT count(*) FROM series_samples WHERE run_id = 1")?.intValue == 0, "off by default")
   }
 }
 

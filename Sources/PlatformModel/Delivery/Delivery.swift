@@ -690,8 +690,8 @@ public struct Delivery {
     published.live = true
     published.requestsTotal += Double(requests)
     published.errorsTotal += Double(errors)
-    store.append(published.successes, timestampMs: timestampMs, value: published.requestsTotal - published.errorsTotal)
-    store.append(published.errors, timestampMs: timestampMs, value: published.errorsTotal)
+    monitoring?.append(published.successes, timestampMs: timestampMs, value: published.requestsTotal - published.errorsTotal)
+    monitoring?.append(published.errors, timestampMs: timestampMs, value: published.errorsTotal)
     var remaining = requests
     var below = 0.0
     for (index, bound) in buckets.enumerated() {
@@ -707,18 +707,18 @@ public struct Delivery {
     var cumulativeTotal = 0.0
     for index in buckets.indices {
       cumulativeTotal += published.bucketTotals[index]
-      store.append(published.buckets[index], timestampMs: timestampMs, value: cumulativeTotal)
+      monitoring?.append(published.buckets[index], timestampMs: timestampMs, value: cumulativeTotal)
     }
-    store.append(published.buckets[buckets.count], timestampMs: timestampMs, value: published.requestsTotal)
+    monitoring?.append(published.buckets[buckets.count], timestampMs: timestampMs, value: published.requestsTotal)
     let meanLatency = service.baselineLatencySeconds * exp(0.125) + latencyExtra
     published.durationSumTotal += Double(requests) * meanLatency
-    store.append(published.durationCount, timestampMs: timestampMs, value: published.requestsTotal)
-    store.append(published.durationSum, timestampMs: timestampMs, value: published.durationSumTotal)
+    monitoring?.append(published.durationCount, timestampMs: timestampMs, value: published.requestsTotal)
+    monitoring?.append(published.durationSum, timestampMs: timestampMs, value: published.durationSumTotal)
     var quality = 0.9
     for defect in defects {
       if let drawn = changes[index(defect)].defect, drawn.kind == .quality { quality -= drawn.size }
     }
-    store.append(published.quality, timestampMs: timestampMs, value: max(0, quality))
+    monitoring?.append(published.quality, timestampMs: timestampMs, value: max(0, quality))
     series[serviceIndex][track] = published
   }
 

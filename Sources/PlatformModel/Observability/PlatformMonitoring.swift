@@ -25,6 +25,16 @@ public struct MonitoringConfiguration: @unchecked Sendable {
   public var lateAfter: SimDuration
   /// Upper bounds of the request-latency histogram buckets, seconds (`+Inf` is added).
   public var latencyBuckets: [Double]
+  /// Which published samples to keep in the results database (`series_samples`).
+  public var seriesOutput: SeriesOutput = .off
+
+  /// How much of the services' series to write into SQLite, for plots.
+  public enum SeriesOutput: Equatable, Sendable {
+    case off
+    /// One sample per series every `interval` (aligned to multiples of it).
+    case downsampled(interval: SimDuration)
+    case full
+  }
 
   public init(
     ruleGroups: [RuleGroupDefinition], alertmanager: AlertmanagerConfig?, evaluationInterval: SimDuration = .minutes(1),
@@ -106,6 +116,20 @@ public final class PlatformMonitoring {
   public private(set) var alertRecords: [AlertRecord] = []
   public private(set) var notificationRecords: [NotificationRecord] = []
   public private(set) var ruleErrors: [String] = []
+  /// Samples kept for `series_samples`, in publication order.
+  public private(set) var keptSamples: [(series: SeriesID, timestampMs: Int64, value: Double)] = []
+
+  /// Appends a published sample to the store, keeping it for the results database when
+  /// the scenario asks for series output.
+  func append(_ id: SeriesID, timestampMs: Int64, value: Double) {
+    store.append(id, timestampMs: timestampMs, value: value)
+    switch configuration.seriesOutput {
+    case .off: return
+    case .full: keptSamples.append((id, timestampMs, value))
+    case .downsampled(let interval):
+      if timestampMs % max(1, interval.microseconds / 1_000) == 0 { keptSamples.append((id, timestampMs, value)) }
+    }
+  }
 
   public init(configuration: MonitoringConfiguration, calendar: SimCalendar, horizon: SimDuration) {
     self.configuration = configuration

@@ -35,5 +35,24 @@ extension RunRecorder {
       try notifications.endRow()
     }
     try notifications.flush()
+    guard !monitoring.keptSamples.isEmpty else { return }
+    var seen = Set<Int32>()
+    let seriesWriter = store.tableWriter("series", columns: ["run_id", "series_id", "labels"])
+    let samples = store.tableWriter("series_samples", columns: ["run_id", "series_id", "time", "value"])
+    for sample in monitoring.keptSamples {
+      if seen.insert(sample.series.rawValue).inserted {
+        seriesWriter.append(runID.rawValue)
+        seriesWriter.append(Int64(sample.series.rawValue))
+        seriesWriter.append(monitoring.store.labels(of: sample.series).description)
+        try seriesWriter.endRow()
+      }
+      samples.append(runID.rawValue)
+      samples.append(Int64(sample.series.rawValue))
+      samples.append(calendar.epochSeconds(at: SimTime(microseconds: sample.timestampMs * 1_000)))
+      samples.append(sample.value)
+      try samples.endRow()
+    }
+    try seriesWriter.flush()
+    try samples.flush()
   }
 }
