@@ -61,11 +61,22 @@ public enum ArgoRolloutsSchema {
       FieldSchema("maxUnavailable", .oneOf([.integer(minimum: 0), .string()]), default: "25%", "Accepted; pod counts are not simulated per replica."),
     ])
 
+  static let blueGreen = ObjectSchema(
+    "BlueGreenStrategy", "`strategy.blueGreen`.",
+    ignoredKeys: ["previewReplicaCount", "scaleDownDelayRevisionLimit", "antiAffinity", "abortScaleDownDelaySeconds"],
+    passthroughKeys: ["activeService", "previewService", "previewMetadata", "activeMetadata", "scaleDownDelaySeconds"],
+    fields: [
+      FieldSchema("autoPromotionEnabled", .boolean, default: "true", "Promote as soon as the preview is ready and analysed; false pauses for a person."),
+      FieldSchema("autoPromotionSeconds", .integer(minimum: 0), default: "0", "Pause this long before promoting."),
+      FieldSchema("prePromotionAnalysis", .object(analysis), "Analysis before the switch (the preview gets no user traffic)."),
+      FieldSchema("postPromotionAnalysis", .object(analysis), "Analysis after the switch; failure switches back."),
+    ])
+
   static let strategy = ObjectSchema(
     "RolloutStrategy", "`spec.strategy`.",
     fields: [
       FieldSchema("canary", .object(canary), "Canary strategy."),
-      FieldSchema("blueGreen", .dictionary(of: .string()), "Not modelled yet: an error."),
+      FieldSchema("blueGreen", .object(blueGreen), "Blue-green strategy."),
     ])
 
   static let rolloutSpec = ObjectSchema(

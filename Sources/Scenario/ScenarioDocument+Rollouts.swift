@@ -227,8 +227,9 @@ extension ScenarioLoader {
       let deadline = spec.integer("progressDeadlineSeconds") ?? 600
       let deadlineAbort = spec.boolean("progressDeadlineAbort") ?? false
       return spec.object("strategy") { strategy -> ArgoCanary? in
-        if strategy.has("blueGreen") {
-          strategy["blueGreen"]?.error("the blue-green strategy is not modelled yet", hint: "use `canary`, or `strategy: big-bang` in the scenario")
+        if let blueGreen = strategy["blueGreen"]?.readObject(ArgoRolloutsSchema.blueGreen) {
+          return readBlueGreen(blueGreen, templates: templates, deadline: deadline, deadlineAbort: deadlineAbort)
+        } else if strategy.has("blueGreen") {
           return nil
         }
         guard let canary = strategy.object("canary", { $0 }) else {
@@ -276,6 +277,38 @@ extension ScenarioLoader {
           progressDeadline: .seconds(Int64(deadline)), progressDeadlineAbort: deadlineAbort)
       }
     }
+  }
+
+  /// `strategy.blueGreen` as steps: scale up the preview, pre-promotion analysis, a
+  /// pause unless auto-promoted at once, the switch, post-promotion analysis.
+  static func readBlueGreen(
+    _ reader: ObjectReader, templates: [(name: String, spec: ParsedTemplate)], deadline: Int, deadlineAbort: Bool
+  ) -> ArgoCanary? {
+    var steps: [ArgoCanary.Step] = [.scaleUpPreview]
+    var valid = true
+    if let pre = reader["prePromotionAnalysis"]?.readObject(ArgoRolloutsSchema.analysis) {
+      if let spec = readAnalysis(pre, templates: templates) { steps.append(.analysis(spec)) } else { valid = false }
+    } else if reader.has("prePromotionAnalysis") {
+      valid = false
+    }
+    let automatic = reader.boolean("autoPromotionEnabled") ?? true
+    let seconds = reader.integer("autoPromotionSeconds") ?? 0
+    if !automatic {
+      steps.append(.pause(nil))
+    } else if seconds > 0 {
+      steps.append(.pause(.seconds(Int64(seconds))))
+    }
+    steps.append(.switchActive)
+    if let post = reader["postPromotionAnalysis"]?.readObject(ArgoRolloutsSchema.analysis) {
+      if let spec = readAnalysis(post, templates: templates) { steps.append(.analysis(spec)) } else { valid = false }
+    } else if reader.has("postPromotionAnalysis") {
+      valid = false
+    }
+    guard valid else { return nil }
+    var canary = ArgoCanary(
+      steps: steps, backgroundAnalysis: nil, progressDeadline: .seconds(Int64(deadline)), progressDeadlineAbort: deadlineAbort)
+    canary.kind = .blueGreen
+    return canary
   }
 
   static func readAnalysis(_ reader: ObjectReader, templates: [(name: String, spec: ParsedTemplate)]) -> AnalysisSpec? {

@@ -114,8 +114,10 @@ public enum ScenarioSchema {
   public static let rolloutPolicy = ObjectSchema(
     "RolloutPolicy", "How new versions reach traffic: big-bang, or the team's own Argo Rollouts canary.",
     fields: [
-      FieldSchema("strategy", .choice(["big-bang", "canary", "flagger"]), default: "big-bang", "Rollout strategy."),
-      FieldSchema("rollout", .filePath, "An Argo Rollouts `Rollout` with `strategy.canary` (for `canary`)."),
+      FieldSchema(
+        "strategy", .choice(["big-bang", "canary", "blue-green", "flagger"]), default: "big-bang",
+        "Rollout strategy; `canary` and `blue-green` read an Argo Rollouts Rollout, whose own `strategy` decides."),
+      FieldSchema("rollout", .filePath, "An Argo Rollouts `Rollout` with `strategy.canary` or `strategy.blueGreen`."),
       FieldSchema("analysisTemplates", .array(of: .filePath), "AnalysisTemplate files its analysis steps refer to."),
       FieldSchema("canary", .filePath, "A Flagger `Canary` resource (for `flagger`)."),
     ])

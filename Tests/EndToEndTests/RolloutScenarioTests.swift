@@ -7,7 +7,7 @@ struct RolloutScenarioTests {
   @Test("canary vs big-bang on the same changes, and the night-time canary that cannot judge")
   func examples() throws {
     let database = PlatformSimProcess.scratchDirectory().appendingPathComponent("rollouts.sqlite").path
-    for file in ["big-bang", "canary", "night-low-traffic", "flagger"] {
+    for file in ["big-bang", "canary", "night-low-traffic", "flagger", "blue-green"] {
       let result = try PlatformSimProcess.run(["run", "scenarios/rollouts/\(file).yaml", "--db", database, "--until", "7d", "--quiet"])
       #expect(result.status == 0, "\(file): \(result.standardError)")
     }
@@ -29,6 +29,15 @@ struct RolloutScenarioTests {
     // Flagger, on the same changes, also keeps defects away from most users.
     #expect(try kpi(4, "failed_requests_from_incidents") < kpi(1, "failed_requests_from_incidents") / 5)
     #expect(try kpi(4, "canary_aborts") > 0)
+    // Blue-green switches all traffic at once and back on a failed post-promotion analysis:
+    // fewer failed requests than big-bang, more than the 10 % canary.
+    let blueGreen = try kpi(5, "failed_requests_from_incidents")
+    let bigBangFailures = try kpi(1, "failed_requests_from_incidents")
+    let canaryFailures = try kpi(2, "failed_requests_from_incidents")
+    #expect(blueGreen < bigBangFailures)
+    #expect(blueGreen > canaryFailures)
+    #expect(try kpi(5, "canary_aborts") > 0)
+    #expect(try store.database.scalar("SELECT count(*) FROM deployments WHERE run_id = 5 AND strategy = 'blue-green'")?.intValue ?? 0 > 0)
     // The canary scenario keeps its series, downsampled to one sample per 5 minutes.
     let samples = try store.database.query(
       "SELECT s.time, s.value FROM series_samples s JOIN series d ON d.run_id = s.run_id AND d.series_id = s.series_id WHERE s.run_id = 2 AND d.labels LIKE 'http_requests_total{code=\"200\"%track=\"stable\"}' AND d.labels LIKE '%fraud-scorer%' ORDER BY s.time")

@@ -57,8 +57,15 @@ extension RunRecorder {
       deployments.append(deployment.changes.last?.rawValue)
       deployments.append(deployment.neededRemediation)
       deployments.append(deployment.rolledBack)
-      let strategy = configuration.services[Int(deployment.service.rawValue)].rollout
-      deployments.append(deployment.maximumCanaryWeight == nil ? "big-bang" : (strategy == .bigBang ? "big-bang" : "canary"))
+      var strategy = "big-bang"
+      if deployment.maximumCanaryWeight != nil {
+        switch configuration.services[Int(deployment.service.rawValue)].rollout {
+        case .argoCanary(let spec): strategy = spec.kind.rawValue
+        case .flagger: strategy = "flagger"
+        case .bigBang: strategy = "big-bang"
+        }
+      }
+      deployments.append(strategy)
       deployments.append(deployment.maximumCanaryWeight.map { Int64($0) })
       deployments.append(deployment.abortReason)
       try deployments.endRow()

@@ -79,6 +79,17 @@ extension Delivery {
     case .pause(let duration):
       let wait = duration ?? configuration.onCall.responseTime.sampleDuration(&onCallStream)
       canary.stepEvent = scheduler.schedule(.delivery(.canaryStepCompleted(deployment)), after: wait)
+    case .scaleUpPreview:
+      let crashes = deployments[index(deployment)].codeDefects.contains { changes[index($0)].defect?.kind == .crashOnStart }
+      if crashes {
+        canary.stepEvent = scheduler.schedule(
+          .delivery(.progressDeadlineExceeded(deployment)), after: canary.strategy.progressDeadline)
+      } else {
+        let full = configuration.pipeline.rolloutDuration.sampleDuration(&services[serviceIndex].rolloutStream)
+        canary.stepEvent = scheduler.schedule(.delivery(.canaryStepCompleted(deployment)), after: full)
+      }
+    case .switchActive:
+      canary.stepEvent = scheduler.schedule(.delivery(.canaryStepCompleted(deployment)), after: .zero)
     case .analysis(let spec):
       canary.runs[0] = startRun(spec, deployment: deployment, run: 0, scheduler: &scheduler)
     }
@@ -89,7 +100,13 @@ extension Delivery {
   mutating func canaryStepCompleted(_ deployment: DeploymentID, scheduler: inout Scheduler<WorldEvent>) {
     let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
     guard var canary = services[serviceIndex].canary, canary.deployment == deployment else { return }
-    if case .setWeight(let weight) = canary.strategy.steps[canary.stepIndex] {
+    var newWeight: Int?
+    switch canary.strategy.steps[canary.stepIndex] {
+    case .setWeight(let weight): newWeight = weight
+    case .switchActive: newWeight = 100
+    default: newWeight = nil
+    }
+    if let weight = newWeight {
       canary.weight = weight
       let position = index(deployment)
       deployments[position].maximumCanaryWeight = max(deployments[position].maximumCanaryWeight ?? 0, weight)

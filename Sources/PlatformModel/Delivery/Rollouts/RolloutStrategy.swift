@@ -63,7 +63,11 @@ public struct FlaggerCanary: Equatable, Sendable {
   }
 }
 
-/// The parts of an Argo Rollouts `Rollout` with `strategy.canary` that PlatformSim models.
+/// The parts of an Argo Rollouts `Rollout` that PlatformSim models: `strategy.canary`,
+/// or `strategy.blueGreen` expressed as the same kind of steps (scale up the preview,
+/// pre-promotion analysis, pause unless auto-promoted, switch the active service,
+/// post-promotion analysis), which is how Argo's blue-green controller proceeds
+/// (rollout/bluegreen.go; docs/features/bluegreen.md).
 ///
 /// Without traffic routing the weight is the share of traffic the canary receives
 /// (Argo approximates it with replica counts; docs/POLICIES note the difference).
@@ -73,7 +77,20 @@ public struct ArgoCanary: Equatable, Sendable {
     /// `pause: {duration: D}`; `nil` is an indefinite pause until someone promotes.
     case pause(SimDuration?)
     case analysis(AnalysisSpec)
+    /// Blue-green: bring the new ReplicaSet up behind the preview service (no user
+    /// traffic) and wait until all its pods are available.
+    case scaleUpPreview
+    /// Blue-green promotion: the active service points at the new version at once.
+    case switchActive
   }
+
+  /// Which Argo Rollouts strategy these steps come from.
+  public enum Kind: String, Equatable, Sendable {
+    case canary
+    case blueGreen = "blue-green"
+  }
+
+  public var kind: Kind = .canary
 
   public var steps: [Step]
   /// `strategy.canary.analysis`: runs from `startingStep` until the rollout completes.
