@@ -62,7 +62,8 @@ struct CommandLineTests {
       let path = directory.appendingPathComponent(file).path
       let validate = try PlatformSimProcess.run(["validate", path])
       #expect(validate.status == 2, "\(file)")
-      #expect(validate.standardError.contains("\(path):"), "\(file): \(validate.standardError)")
+      // Located in the scenario, or in a file it references (a Rollout, a rule file).
+      #expect(validate.standardError.contains("\(directory.path)/"), "\(file): \(validate.standardError)")
       #expect(!validate.standardError.contains("Fatal error"))
       let run = try PlatformSimProcess.run(["run", path, "--db", database])
       #expect(run.status == 2, "\(file)")

@@ -14,13 +14,15 @@ enum Corpus {
       .filter { $0.hasSuffix(".yaml") }.sorted()
   }
 
-  /// expectations.txt: the exact diagnostics each invalid file must produce.
+  /// expectations.txt: the exact diagnostics each invalid file must produce, one per
+  /// line as `SCENARIO.yaml ⇒ rendered diagnostic` (line breaks inside a diagnostic,
+  /// such as a caret under a PromQL error, written as ⏎).
   static var expectations: [String: [String]] {
     let text = (try? String(contentsOf: invalidDirectory.appendingPathComponent("expectations.txt"), encoding: .utf8)) ?? ""
     var byFile: [String: [String]] = [:]
     for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-      let file = String(line.prefix { $0 != ":" })
-      byFile[file, default: []].append(String(line))
+      guard let arrow = line.range(of: " ⇒ ") else { continue }
+      byFile[String(line[..<arrow.lowerBound]), default: []].append(String(line[arrow.upperBound...]))
     }
     return byFile
   }
@@ -43,7 +45,12 @@ struct InvalidScenarioTests {
       _ = try ScenarioLoader.load(path: path)
       Issue.record("\(file) loaded without errors")
     } catch {
-      let rendered = error.diagnostics.map { $0.rendered.replacingOccurrences(of: path, with: file) }
+      // Paths relative to the corpus, so the pinned lines hold in any checkout.
+      let rendered = error.diagnostics.map {
+        $0.rendered.replacingOccurrences(of: path, with: file)
+          .replacingOccurrences(of: Corpus.invalidDirectory.path + "/", with: "")
+          .replacingOccurrences(of: "\n", with: "⏎")
+      }
       #expect(rendered == expected)
       #expect(error.errors.count == expected.filter { $0.contains(": error: ") }.count)
     }
