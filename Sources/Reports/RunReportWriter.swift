@@ -67,25 +67,42 @@ public enum ReportWriter {
 
     builder.heading("Deployments")
     let deployments = try database.query(
-      "SELECT service, kind, started_at, rolled_back FROM deployments WHERE run_id = ? ORDER BY started_at, deploy_id",
+      """
+      SELECT service, kind, started_at, rolled_back, max_canary_weight, status FROM deployments
+      WHERE run_id = ? ORDER BY started_at, deploy_id
+      """,
+      run)
+    let alerts = try database.query(
+      "SELECT service, time FROM alerts WHERE run_id = ? AND state = 'firing' AND service IS NOT NULL ORDER BY time, service",
       run)
     var services: [String] = []
     for row in deployments where !services.contains(row[0].stringValue ?? "") {
       services.append(row[0].stringValue ?? "")
     }
+    for row in alerts where !services.contains(row[0].stringValue ?? "") { services.append(row[0].stringValue ?? "") }
     services.sort()
-    let events = deployments.map { row in
+    var events = deployments.map { row in
       (
         row: services.firstIndex(of: row[0].stringValue ?? "") ?? 0,
         time: ((row[2].doubleValue ?? window.start) - window.start) / span, kind: row[1].stringValue ?? "planned",
-        rolledBack: row[3].intValue == 1
+        rolledBack: row[3].intValue == 1, canaryWeight: row[4].intValue.map { Int($0) }
+      )
+    }
+    events += alerts.map { row in
+      (
+        row: services.firstIndex(of: row[0].stringValue ?? "") ?? 0,
+        time: ((row[1].doubleValue ?? window.start) - window.start) / span, kind: "alert", rolledBack: false,
+        canaryWeight: nil
       )
     }
     let rollbacks = deployments.filter { $0[1].stringValue == "rollback" }.count
+    let aborted = deployments.filter { $0[5].stringValue == "aborted" }.count
     builder.paragraph(
-      "\(deployments.count) deployments over \(services.count) services, \(rollbacks) of them rollbacks.")
+      "\(deployments.count) deployments over \(services.count) services, \(rollbacks) of them rollbacks; "
+        + "\(aborted) canaries aborted; \(alerts.count) alerts fired.")
     builder.chart(
-      "deployments", title: "Deployments over time by service (rollbacks marked)",
+      "deployments",
+      title: "Deployments over time by service: tick height is the highest canary weight reached, rollbacks and aborts marked, alerts as dots",
       svg: SVGChart.timeline(rows: services, events: events, title: "Deployments by service", xLabels: timeLabels))
 
     builder.heading("Lead time and recovery")

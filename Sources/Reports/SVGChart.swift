@@ -161,9 +161,11 @@ struct SVGChart {
     return chart.svg
   }
 
-  /// Events on rows over time: a tick per deployment, rollbacks marked in red.
+  /// Events on rows over time: a tick per deployment (its height the highest canary
+  /// weight reached, full height without a canary), rollbacks and aborted or rolled-back
+  /// deployments marked in red, firing alerts as dots above the row.
   static func timeline(
-    rows: [String], events: [(row: Int, time: Double, kind: String, rolledBack: Bool)], title: String,
+    rows: [String], events: [(row: Int, time: Double, kind: String, rolledBack: Bool, canaryWeight: Int?)], title: String,
     xLabels: [(Double, String)]
   ) -> String {
     guard !rows.isEmpty else { return empty(title: title, reason: "no deployments") }
@@ -190,13 +192,18 @@ struct SVGChart {
     for event in events {
       let x = chart.margin.left + chart.plotWidth * event.time
       let y = chart.margin.top + rowHeight * (Double(event.row) + 0.5)
-      if event.kind == "rollback" {
+      if event.kind == "alert" {
+        chart.add(
+          "<circle cx=\"\(f(x))\" cy=\"\(f(y - 11))\" r=\"3\" fill=\"\(palette[1])\"><title>alert firing</title></circle>")
+      } else if event.kind == "rollback" {
         chart.add(
           "<path d=\"M\(f(x)) \(f(y - 8)) L\(f(x + 6)) \(f(y + 6)) L\(f(x - 6)) \(f(y + 6)) Z\" fill=\"\(palette[3])\"><title>rollback</title></path>"
         )
       } else {
+        let height = event.canaryWeight.map { 3 + 11 * Double($0) / 100 } ?? 14
+        let tooltip = event.canaryWeight.map { "<title>canary reached \($0) %</title>" } ?? ""
         chart.add(
-          "<rect x=\"\(f(x - 1))\" y=\"\(f(y - 7))\" width=\"2\" height=\"14\" fill=\"\(colors[event.kind] ?? palette[0])\"/>"
+          "<rect x=\"\(f(x - 1))\" y=\"\(f(y + 7 - height))\" width=\"2\" height=\"\(f(height))\" fill=\"\(colors[event.kind] ?? palette[0])\">\(tooltip)</rect>"
         )
         if event.rolledBack {
           chart.add(
@@ -205,7 +212,10 @@ struct SVGChart {
         }
       }
     }
-    chart.legend([("planned", palette[0]), ("fix", palette[1]), ("rollback ▲ / rolled back ✕", palette[3])])
+    chart.legend([
+      ("planned", palette[0]), ("fix", palette[1]), ("rollback ▲ / rolled back or aborted ✕", palette[3]),
+      ("alert firing ●", palette[1]),
+    ])
     return chart.svg
   }
 
