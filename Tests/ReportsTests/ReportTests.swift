@@ -40,7 +40,7 @@ struct ReportTests {
     let report = try ReportWriter.run(1, store: Self.database())
     #expect(report.markdown.contains("| `change_failure_rate` | 0.5 | ratio | < 0.05 | missed |"), "\(report.markdown)")
     #expect(report.html.contains("<tr class=\"missed\">"))
-    #expect(report.html.contains("3 deployments over 2 services, 1 of them rollbacks."))
+    #expect(report.html.contains("3 deployments over 2 services, 1 of them rollbacks; 0 canaries aborted; 0 alerts fired."))
     #expect(report.html.contains("<title>rollback</title>"), "the rollback is marked")
     #expect(report.html.contains("<title>rolled back</title>"), "the rolled-back deployment is marked")
     #expect(report.charts.map(\.name).contains("report-run-1-nodes.svg"))
