@@ -5,13 +5,15 @@ extension PromQLEngine {
   func evaluateAggregation(_ aggregation: Aggregation, _ t: Int64) throws(PromQLError) -> [Sample] {
     var parameter = 0.0
     if let parameterExpr = aggregation.parameter { parameter = try scalarValue(parameterExpr, t) }
-    let samples = try vectorValue(aggregation.expr, t)
     switch aggregation.op {
     case .sum, .avg, .min, .max, .count:
+      if let result = perSeriesAggregation(aggregation, t) { return result }
+      let samples = try vectorValue(aggregation.expr, t)
       return Self.foldedAggregation(aggregation, samples)
     default:
       break
     }
+    let samples = try vectorValue(aggregation.expr, t)
     var keys: [Labels] = []
     var members: [[Sample]] = []
     var grouper = ProjectionGrouper(aggregation)
@@ -55,48 +57,13 @@ extension PromQLEngine {
   /// 2.42 also applies incrementally): no per-group sample arrays.
   static func foldedAggregation(_ aggregation: Aggregation, _ samples: [Sample]) -> [Sample] {
     var keys: [Labels] = []
-    var values: [Double] = []
-    var counts: [Double] = []
+    var fold = GroupFold(aggregation.op)
     var grouper = ProjectionGrouper(aggregation)
-    let op = aggregation.op
     for sample in samples {
       let (index, isNew) = grouper.group(of: sample.labels, keys: &keys)
-      let value = sample.value
-      if isNew {
-        values.append(value)
-        counts.append(1)
-        continue
-      }
-      switch op {
-      case .sum:
-        values[index] += value
-      case .count:
-        counts[index] += 1
-      case .avg:
-        counts[index] += 1
-        let count = counts[index]
-        let mean = values[index]
-        if mean.isInfinite {
-          if value.isInfinite && (mean > 0) == (value > 0) { continue }
-          if !value.isInfinite && !value.isNaN { continue }
-        }
-        values[index] = mean + (value / count - mean / count)
-      case .min:
-        let result = values[index]
-        if result > value || result.isNaN { values[index] = value }
-      case .max:
-        let result = values[index]
-        if result < value || result.isNaN { values[index] = value }
-      default:
-        break
-      }
+      fold.add(sample.value, to: index, isNew: isNew)
     }
-    var out: [Sample] = []
-    out.reserveCapacity(keys.count)
-    for index in keys.indices {
-      out.append(Sample(labels: keys[index], value: op == .count ? counts[index] : values[index]))
-    }
-    return out
+    return fold.samples(keys)
   }
 
   static func aggregate(_ op: AggregationOperator, _ parameter: Double, _ group: [Sample]) -> Double
@@ -215,5 +182,57 @@ struct ProjectionGrouper {
       firstGroup[hash] = index
     }
     return (index, true)
+  }
+}
+
+/// Running `sum`/`avg`/`min`/`max`/`count` values per group, with the arithmetic of
+/// ``PromQLEngine/aggregate(_:_:_:)`` applied one sample at a time in input order.
+struct GroupFold {
+  let op: AggregationOperator
+  var values: [Double] = []
+  var counts: [Double] = []
+
+  init(_ op: AggregationOperator) { self.op = op }
+
+  /// Adds `value` to group `index`; a new group must be the next index.
+  @inline(__always) mutating func add(_ value: Double, to index: Int, isNew: Bool) {
+    if isNew {
+      values.append(value)
+      counts.append(1)
+      return
+    }
+    switch op {
+    case .sum:
+      values[index] += value
+    case .count:
+      counts[index] += 1
+    case .avg:
+      counts[index] += 1
+      let count = counts[index]
+      let mean = values[index]
+      if mean.isInfinite {
+        if value.isInfinite && (mean > 0) == (value > 0) { return }
+        if !value.isInfinite && !value.isNaN { return }
+      }
+      values[index] = mean + (value / count - mean / count)
+    case .min:
+      let result = values[index]
+      if result > value || result.isNaN { values[index] = value }
+    case .max:
+      let result = values[index]
+      if result < value || result.isNaN { values[index] = value }
+    default:
+      break
+    }
+  }
+
+  /// One sample per group, labelled by `keys` (same indices).
+  func samples(_ keys: [Labels]) -> [Sample] {
+    var out: [Sample] = []
+    out.reserveCapacity(keys.count)
+    for index in keys.indices {
+      out.append(Sample(labels: keys[index], value: op == .count ? counts[index] : values[index]))
+    }
+    return out
   }
 }
