@@ -208,6 +208,11 @@ public final class Aggregation {
   public let expr: Expr
   public let grouping: [String]
   public let without: Bool
+  /// The group of each series of the inner selector, for the per-series fast path of
+  /// ``PromQLEngine/evaluateAggregation(_:_:)``: series never change labels, so the
+  /// grouping is recomputed only when the store registers a series. Rule files are
+  /// parsed per run, so this cache is never shared between threads.
+  @exclusivity(unchecked) var seriesGrouping: SeriesGrouping?
 
   init(op: AggregationOperator, parameter: Expr?, expr: Expr, grouping: [String], without: Bool) {
     self.op = op

@@ -5,23 +5,24 @@ extension PromQLEngine {
   func evaluateAggregation(_ aggregation: Aggregation, _ t: Int64) throws(PromQLError) -> [Sample] {
     var parameter = 0.0
     if let parameterExpr = aggregation.parameter { parameter = try scalarValue(parameterExpr, t) }
+    switch aggregation.op {
+    case .sum, .avg, .min, .max, .count:
+      if let result = perSeriesAggregation(aggregation, t) { return result }
+      let samples = try vectorValue(aggregation.expr, t)
+      return Self.foldedAggregation(aggregation, samples)
+    default:
+      break
+    }
     let samples = try vectorValue(aggregation.expr, t)
-    var groupIndex: [Labels: Int] = [:]
     var keys: [Labels] = []
     var members: [[Sample]] = []
+    var grouper = ProjectionGrouper(aggregation)
     for sample in samples {
-      let key: Labels
-      if aggregation.without {
-        key = sample.labels.removing(aggregation.grouping + [Labels.metricName])
-      } else {
-        key = sample.labels.keeping(aggregation.grouping)
-      }
-      if let index = groupIndex[key] {
-        members[index].append(sample)
-      } else {
-        groupIndex[key] = keys.count
-        keys.append(key)
+      let (index, isNew) = grouper.group(of: sample.labels, keys: &keys)
+      if isNew {
         members.append([sample])
+      } else {
+        members[index].append(sample)
       }
     }
     var out: [Sample] = []
@@ -49,6 +50,20 @@ extension PromQLEngine {
       }
       return out
     }
+  }
+
+  /// `sum`, `avg`, `min`, `max` and `count` folded into one running value per group, in
+  /// input order, with the same arithmetic as ``aggregate(_:_:_:)`` (which Prometheus
+  /// 2.42 also applies incrementally): no per-group sample arrays.
+  static func foldedAggregation(_ aggregation: Aggregation, _ samples: [Sample]) -> [Sample] {
+    var keys: [Labels] = []
+    var fold = GroupFold(aggregation.op)
+    var grouper = ProjectionGrouper(aggregation)
+    for sample in samples {
+      let (index, isNew) = grouper.group(of: sample.labels, keys: &keys)
+      fold.add(sample.value, to: index, isNew: isNew)
+    }
+    return fold.samples(keys)
   }
 
   static func aggregate(_ op: AggregationOperator, _ parameter: Double, _ group: [Sample]) -> Double
@@ -90,5 +105,134 @@ extension PromQLEngine {
     case .topk, .bottomk:
       return .nan
     }
+  }
+}
+
+/// Assigns samples to aggregation groups by the fingerprint of their projected labels
+/// (`by`/`without`), building a group's label set only when the group is first seen.
+///
+/// Keying a dictionary by materialised `Labels` cost one array, one hash pass and
+/// several retains per sample; here a sample costs one pass over its labels. Groups
+/// keep first-seen order (as Prometheus's output does for an instant query), and
+/// fingerprint collisions are resolved by comparing the projections label by label.
+struct ProjectionGrouper {
+  private let grouping: [String]
+  private let without: Bool
+  /// Whether a `without` projection also drops `__name__` (aggregation does;
+  /// `histogram_quantile`'s grouping by all labels but `le` does not).
+  private let withoutDropsName: Bool
+  /// First group index per fingerprint; further groups with the same fingerprint
+  /// are chained through `nextWithSameFingerprint`.
+  private var firstGroup: [UInt64: Int] = [:]
+  private var nextWithSameFingerprint: [Int] = []
+
+  init(_ aggregation: Aggregation) {
+    grouping = aggregation.grouping
+    without = aggregation.without
+    withoutDropsName = true
+  }
+
+  /// Groups by every label except `excluded` (keeping `__name__`).
+  init(allBut excluded: [String]) {
+    grouping = excluded
+    without = true
+    withoutDropsName = false
+  }
+
+  /// Whether `label` survives the projection (`keeping(grouping)` for `by`,
+  /// `removing(grouping + [__name__])` for `without`).
+  @inline(__always) private func keeps(_ label: Label) -> Bool {
+    if without {
+      return !(withoutDropsName && label.name == Labels.metricName)
+        && !grouping.contains(label.name)
+    }
+    return grouping.contains(label.name)
+  }
+
+  /// Whether the projection of `labels` equals `key` (an already projected set).
+  private func projection(of labels: Labels, equals key: Labels) -> Bool {
+    let keyItems = key.items
+    var position = 0
+    for label in labels.items where keeps(label) {
+      if position == keyItems.count || keyItems[position] != label { return false }
+      position += 1
+    }
+    return position == keyItems.count
+  }
+
+  /// The group index of `labels`, appending a new key to `keys` when it is new.
+  mutating func group(of labels: Labels, keys: inout [Labels]) -> (index: Int, isNew: Bool) {
+    var hash = Labels.fingerprintSeed
+    for label in labels.items where keeps(label) { Labels.mixFingerprint(&hash, label) }
+    var last = -1
+    if let first = firstGroup[hash] {
+      var candidate = first
+      while candidate >= 0 {
+        if projection(of: labels, equals: keys[candidate]) { return (candidate, false) }
+        last = candidate
+        candidate = nextWithSameFingerprint[candidate]
+      }
+    }
+    let index = keys.count
+    keys.append(Labels(sortedItems: labels.items.filter { keeps($0) }, fingerprint: hash))
+    nextWithSameFingerprint.append(-1)
+    if last >= 0 {
+      nextWithSameFingerprint[last] = index
+    } else {
+      firstGroup[hash] = index
+    }
+    return (index, true)
+  }
+}
+
+/// Running `sum`/`avg`/`min`/`max`/`count` values per group, with the arithmetic of
+/// ``PromQLEngine/aggregate(_:_:_:)`` applied one sample at a time in input order.
+struct GroupFold {
+  let op: AggregationOperator
+  var values: [Double] = []
+  var counts: [Double] = []
+
+  init(_ op: AggregationOperator) { self.op = op }
+
+  /// Adds `value` to group `index`; a new group must be the next index.
+  @inline(__always) mutating func add(_ value: Double, to index: Int, isNew: Bool) {
+    if isNew {
+      values.append(value)
+      counts.append(1)
+      return
+    }
+    switch op {
+    case .sum:
+      values[index] += value
+    case .count:
+      counts[index] += 1
+    case .avg:
+      counts[index] += 1
+      let count = counts[index]
+      let mean = values[index]
+      if mean.isInfinite {
+        if value.isInfinite && (mean > 0) == (value > 0) { return }
+        if !value.isInfinite && !value.isNaN { return }
+      }
+      values[index] = mean + (value / count - mean / count)
+    case .min:
+      let result = values[index]
+      if result > value || result.isNaN { values[index] = value }
+    case .max:
+      let result = values[index]
+      if result < value || result.isNaN { values[index] = value }
+    default:
+      break
+    }
+  }
+
+  /// One sample per group, labelled by `keys` (same indices).
+  func samples(_ keys: [Labels]) -> [Sample] {
+    var out: [Sample] = []
+    out.reserveCapacity(keys.count)
+    for index in keys.indices {
+      out.append(Sample(labels: keys[index], value: op == .count ? counts[index] : values[index]))
+    }
+    return out
   }
 }

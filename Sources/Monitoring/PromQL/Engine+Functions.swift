@@ -223,6 +223,10 @@ extension PromQLEngine {
         )
       }
     }
+    // Registered series have distinct label sets, so the outputs can only collide once
+    // `__name__` is dropped and the selector spans several names
+    // (`{__name__=~"a|b"}`); with a fixed name the check cannot fail and is skipped.
+    if keepName || !selector.name.isEmpty { return out }
     return try checkedUnique(out)
   }
 }

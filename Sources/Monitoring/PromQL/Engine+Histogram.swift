@@ -6,16 +6,16 @@ extension PromQLEngine {
   /// `le`; a sample whose `le` does not parse is skipped; the output drops `le` and
   /// `__name__`.
   func histogramQuantile(_ q: Double, _ samples: [Sample]) -> [Sample] {
-    var groupIndex: [Labels: Int] = [:]
+    var keys: [Labels] = []
+    var grouper = ProjectionGrouper(allBut: ["le"])
     var groups: [(labels: Labels, buckets: [(upperBound: Double, count: Double)])] = []
     for sample in samples {
       guard let upperBound = parseGoFloat(sample.labels["le"]) else { continue }
-      let key = sample.labels.removing(["le"])
-      if let index = groupIndex[key] {
-        groups[index].buckets.append((upperBound, sample.value))
+      let (index, isNew) = grouper.group(of: sample.labels, keys: &keys)
+      if isNew {
+        groups.append((keys[index].droppingMetricName(), [(upperBound, sample.value)]))
       } else {
-        groupIndex[key] = groups.count
-        groups.append((key.droppingMetricName(), [(upperBound, sample.value)]))
+        groups[index].buckets.append((upperBound, sample.value))
       }
     }
     return groups.map { Sample(labels: $0.labels, value: bucketQuantile(q, $0.buckets)) }

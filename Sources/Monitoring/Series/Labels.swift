@@ -26,23 +26,30 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
   /// every string each time dominated it.
   private let fingerprint: UInt64
 
+  /// The FNV-1a offset basis every fingerprint starts from.
+  static let fingerprintSeed: UInt64 = 0xCBF2_9CE4_8422_2325
+
   static func fingerprint(of items: [Label]) -> UInt64 {
-    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-    for label in items {
-      for byte in label.name.utf8 {
-        hash ^= UInt64(byte)
-        hash &*= 0x0000_0100_0000_01B3
-      }
-      hash ^= 0xFF
-      hash &*= 0x0000_0100_0000_01B3
-      for byte in label.value.utf8 {
-        hash ^= UInt64(byte)
-        hash &*= 0x0000_0100_0000_01B3
-      }
-      hash ^= 0xFE
+    var hash = fingerprintSeed
+    for label in items { mixFingerprint(&hash, label) }
+    return hash
+  }
+
+  /// Folds one label into a running fingerprint; exposed so that aggregation can hash a
+  /// projection of a label set (`by`/`without`) without building the projected set.
+  @inline(__always) static func mixFingerprint(_ hash: inout UInt64, _ label: Label) {
+    for byte in label.name.utf8 {
+      hash ^= UInt64(byte)
       hash &*= 0x0000_0100_0000_01B3
     }
-    return hash
+    hash ^= 0xFF
+    hash &*= 0x0000_0100_0000_01B3
+    for byte in label.value.utf8 {
+      hash ^= UInt64(byte)
+      hash &*= 0x0000_0100_0000_01B3
+    }
+    hash ^= 0xFE
+    hash &*= 0x0000_0100_0000_01B3
   }
 
   public static func == (lhs: Labels, rhs: Labels) -> Bool {
@@ -82,6 +89,13 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     fingerprint = Labels.fingerprint(of: sortedItems)
   }
 
+  /// A set whose fingerprint the caller has already computed with `mixFingerprint`
+  /// over exactly `sortedItems`, so it is not hashed twice.
+  init(sortedItems: [Label], fingerprint: UInt64) {
+    items = sortedItems
+    self.fingerprint = fingerprint
+  }
+
   /// The value of `name`, or "" when absent (Prometheus `Labels.Get`).
   public subscript(name: String) -> String {
     for label in items where label.name == name { return label.value }
@@ -105,14 +119,19 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     return Labels(sortedItems: copy)
   }
 
-  /// A copy without the given names.
+  /// A copy without the given names; `self` (no new array, no re-hash) when none is present,
+  /// which is the common case for vector matching on already aggregated operands.
   public func removing(_ names: [String]) -> Labels {
-    Labels(sortedItems: items.filter { !names.contains($0.name) })
+    guard items.contains(where: { names.contains($0.name) }) else { return self }
+    return Labels(sortedItems: items.filter { !names.contains($0.name) })
   }
 
-  /// A copy keeping only the given names.
+  /// A copy keeping only the given names; `self` when every label is kept.
   public func keeping(_ names: [String]) -> Labels {
-    Labels(sortedItems: items.filter { names.contains($0.name) })
+    guard items.allSatisfy({ names.contains($0.name) }) else {
+      return Labels(sortedItems: items.filter { names.contains($0.name) })
+    }
+    return self
   }
 
   /// A copy without `__name__`.
