@@ -21,7 +21,7 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   case devSchedule
   /// Roll back or fix forward when the on-call engineer acts on an incident.
   case incidentResponse
-  /// What a progressive rollout does at its current step (Argo Rollouts).
+  /// What a progressive rollout does next (Argo Rollouts steps, Flagger's loop).
   case rolloutStep
   /// The phase of a canary-analysis metric after a measurement (Argo AnalysisRun).
   case analysisVerdict
@@ -41,7 +41,7 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
     case .admission: return ["kyverno"]
     case .devSchedule: return ["weekly-schedule", "always-on"]
     case .incidentResponse: return ["on-call-human", "always-rollback", "rollback-bot"]
-    case .rolloutStep: return ["argo-rollouts"]
+    case .rolloutStep: return ["configured", "argo-rollouts", "flagger"]
     case .analysisVerdict: return ["argo-analysis"]
     case .alertRouting: return ["alertmanager-receiver"]
     case .replicaAutoscaling: return ["configured", "hpa"]
@@ -51,12 +51,7 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   /// The built-in that runs when a scenario names none.
   public var defaultBuiltIn: String { builtInNames[0] }
 
-  /// Whether the model consults this point today; `rolloutStep` is defined for the
-  /// canary's step progression to adopt.
-  public var isConsultedByModel: Bool {
-    switch self {
-    case .rolloutStep: return false
-    default: return true
-    }
-  }
+  /// Whether the model consults this point today (every point is consulted since
+  /// the canaries' step progression adopted `rolloutStep`).
+  public var isConsultedByModel: Bool { true }
 }

@@ -48,7 +48,7 @@ extension DecisionPoint {
     case .admission: return "Whether a workload is admitted, after its tags."
     case .devSchedule: return "Whether a scheduled (dev) pool is awake."
     case .incidentResponse: return "Roll back or fix forward when the responder acts on an incident."
-    case .rolloutStep: return "What a progressive rollout does at its current step."
+    case .rolloutStep: return "What a progressive rollout does next (Argo Rollouts steps, Flagger's loop)."
     case .analysisVerdict: return "The verdict of a canary analysis."
     case .alertRouting: return "What the platform does with a routed alert."
     case .replicaAutoscaling: return "How many replicas a service runs."

@@ -109,10 +109,12 @@ struct ProtocolSchemaTests {
     try Self.expectMatches(IncidentResponseAction(decision: .fixForward), definition: "IncidentResponseAction")
     try Self.expectMatches(
       RolloutStepObservation(
-        rollout: "r", service: "s", stepIndex: 0,
+        rollout: "r", service: "s", controller: "flagger", trigger: "flagger-tick", stepIndex: 0,
         steps: [.init(setWeight: 10, pauseSeconds: 60, isPause: true, analysis: "error-rate")], currentWeight: 10,
-        analysisPhase: "running", stepElapsedSeconds: 5), definition: "RolloutStepObservation")
-    try Self.expectMatches(RolloutStepAction(action: .wait, waitSeconds: 30), definition: "RolloutStepAction")
+        analysisPhase: "running", analysisRun: "step", analysisMessage: "error-rate: 0.2 > 0.05", stepElapsedSeconds: 5,
+        failedChecks: 1, failureThreshold: 5, maxWeight: 50), definition: "RolloutStepObservation")
+    try Self.expectMatches(
+      RolloutStepAction(action: .abort, waitSeconds: 30, reason: "error budget"), definition: "RolloutStepAction")
     try Self.expectMatches(
       AnalysisVerdictObservation(
         service: "s", metric: "error-ratio", run: "step", lastMeasurement: "failed", count: 3, successful: 2, failed: 1,

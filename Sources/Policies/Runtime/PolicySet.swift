@@ -103,8 +103,12 @@ public enum BuiltInPolicies {
   }
 
   public static func rolloutStep(_ name: String) -> any RolloutStepPolicy {
-    guard name == "argo-rollouts" else { unknown(.rolloutStep, name) }
-    return ArgoRolloutsStep()
+    switch name {
+    case "configured": return ConfiguredRolloutStep()
+    case "argo-rollouts": return ArgoRolloutsStep()
+    case "flagger": return FlaggerStep()
+    default: unknown(.rolloutStep, name)
+    }
   }
 
   public static func analysisVerdict(_ name: String) -> any AnalysisVerdictPolicy {
