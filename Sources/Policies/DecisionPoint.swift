@@ -9,6 +9,8 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   case nodeScaleUp
   /// Whether an unneeded node is removed now (Cluster Autoscaler scale-down).
   case nodeScaleDown
+  /// Which unneeded nodes Karpenter consolidation removes (its disruption controller).
+  case nodeConsolidation
   /// Spot or on-demand for a `spot-with-fallback` job, and when to fall back.
   case capacityType
   /// Whether a pending job evicts the lower-priority jobs it needs room from.
@@ -35,6 +37,7 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
     switch self {
     case .nodeScaleUp: return ["cluster-autoscaler"]
     case .nodeScaleDown: return ["cluster-autoscaler", "never"]
+    case .nodeConsolidation: return ["karpenter", "never"]
     case .capacityType: return ["spot-first", "on-demand-only"]
     case .preemption: return ["kube-scheduler", "never"]
     case .checkpointInterval: return ["young-daly"]

@@ -42,6 +42,7 @@ extension DecisionPoint {
     switch self {
     case .nodeScaleUp: return "Which node pool grows for a pending gang (the expander)."
     case .nodeScaleDown: return "Whether an unneeded node is removed now."
+    case .nodeConsolidation: return "Which unneeded nodes Karpenter consolidation removes, in what order."
     case .capacityType: return "Spot or on-demand for `spot-with-fallback` jobs, and when to fall back."
     case .preemption: return "Whether a pending job evicts lower-priority jobs to fit."
     case .checkpointInterval: return "How often a training job checkpoints."

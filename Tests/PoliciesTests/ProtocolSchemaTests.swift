@@ -73,6 +73,14 @@ struct ProtocolSchemaTests {
         drainedThisScan: false, poolDesiredNodes: 3, poolMinNodes: 1), definition: "NodeScaleDownObservation")
     try Self.expectMatches(NodeScaleDownAction(remove: true), definition: "NodeScaleDownAction")
     try Self.expectMatches(
+      NodeConsolidationObservation(
+        consolidationPolicy: "WhenEmptyOrUnderutilized",
+        candidates: [.init(node: "node-1", pool: "gpu", ready: true, pods: 2, unneededSeconds: 300)],
+        pools: [.init(pool: "gpu", disruptionsAllowed: 1, desiredNodes: 3, minNodes: 0)]),
+      definition: "NodeConsolidationObservation")
+    try Self.expectMatches(
+      NodeConsolidationAction(empty: ["node-2"], underutilized: ["node-1"]), definition: "NodeConsolidationAction")
+    try Self.expectMatches(
       CapacityTypeObservation(
         job: "trainjob-1", team: "t", workers: 2, waitingSeconds: 60, spotPools: ["s"], onDemandPools: ["o"],
         spotPoolsBackedOff: []), definition: "CapacityTypeObservation")

@@ -6,6 +6,7 @@
 public struct PolicySet {
   public var nodeScaleUp: any NodeScaleUpPolicy
   public var nodeScaleDown: any NodeScaleDownPolicy
+  public var nodeConsolidation: any NodeConsolidationPolicy
   public var capacityType: any CapacityTypePolicy
   public var preemption: any PreemptionPolicy
   public var checkpointInterval: any CheckpointIntervalPolicy
@@ -26,6 +27,7 @@ public struct PolicySet {
   public init(builtIns configuration: PolicyConfiguration) {
     nodeScaleUp = BuiltInPolicies.nodeScaleUp(configuration[.nodeScaleUp].builtIn)
     nodeScaleDown = BuiltInPolicies.nodeScaleDown(configuration[.nodeScaleDown].builtIn)
+    nodeConsolidation = BuiltInPolicies.nodeConsolidation(configuration[.nodeConsolidation].builtIn)
     capacityType = BuiltInPolicies.capacityType(configuration[.capacityType].builtIn)
     preemption = BuiltInPolicies.preemption(configuration[.preemption].builtIn)
     checkpointInterval = BuiltInPolicies.checkpointInterval(configuration[.checkpointInterval].builtIn)
@@ -56,6 +58,14 @@ public enum BuiltInPolicies {
     case "cluster-autoscaler": return ClusterAutoscalerScaleDown()
     case "never": return NeverScaleDown()
     default: unknown(.nodeScaleDown, name)
+    }
+  }
+
+  public static func nodeConsolidation(_ name: String) -> any NodeConsolidationPolicy {
+    switch name {
+    case "karpenter": return KarpenterConsolidation()
+    case "never": return NeverConsolidate()
+    default: unknown(.nodeConsolidation, name)
     }
   }
 
