@@ -73,6 +73,11 @@ struct ProtocolSchemaTests {
         drainedThisScan: false, poolDesiredNodes: 3, poolMinNodes: 1), definition: "NodeScaleDownObservation")
     try Self.expectMatches(NodeScaleDownAction(remove: true), definition: "NodeScaleDownAction")
     try Self.expectMatches(
+      QueueOrderObservation(
+        job: "job-1", team: "t", priority: 10, submittedSeconds: 60, workers: 2, gpusPerWorker: 1, interruptions: 0,
+        preemptions: 1), definition: "QueueOrderObservation")
+    try Self.expectMatches(QueueOrderAction(sortKey: [-10, 60]), definition: "QueueOrderAction")
+    try Self.expectMatches(
       NodeConsolidationObservation(
         consolidationPolicy: "WhenEmptyOrUnderutilized",
         candidates: [.init(node: "node-1", pool: "gpu", ready: true, pods: 2, unneededSeconds: 300)],

@@ -17,7 +17,9 @@ import SimKernel
 ///   first, when that makes the whole gang fit and the preemption policy agrees. An evicted job is requeued and
 ///   resumes from its last checkpoint.
 /// - Pending jobs are retried whenever capacity appears (any node ready, any job
-///   leaving), in order of priority, then submission.
+///   leaving), in queue order: the `queueOrder` decision point's sort key, asked once
+///   when a job enters the queue (default `kube-scheduler`: priority, then
+///   submission — PrioritySort), ties by job ID.
 extension Cluster {
   mutating func schedulingPass(scheduler: inout Scheduler<WorldEvent>) {
     passScheduled = false
@@ -69,17 +71,28 @@ extension Cluster {
     return policies.preemption.decide(observation, at: PolicyTime(microseconds: now.microseconds)).preempt
   }
 
-  /// Whether pending job `lhs` goes before `rhs`: priority, then submission, then ID.
+  /// Whether pending job `lhs` goes before `rhs`: the policy's sort keys
+  /// (lexicographic), then ID.
   func schedulesBefore(_ lhs: JobID, _ rhs: JobID) -> Bool {
-    let left = Int(lhs.rawValue)
-    let right = Int(rhs.rawValue)
-    if jobs[left].priority != jobs[right].priority { return jobs[left].priority > jobs[right].priority }
-    if jobs[left].submittedAt != jobs[right].submittedAt { return jobs[left].submittedAt < jobs[right].submittedAt }
+    let left = jobs[Int(lhs.rawValue)].queueKey
+    let right = jobs[Int(rhs.rawValue)].queueKey
+    if left.first != right.first { return left.first < right.first }
+    if left.second != right.second { return left.second < right.second }
+    if left.rest != right.rest { return left.rest.lexicographicallyPrecedes(right.rest) }
     return lhs.rawValue < rhs.rawValue
   }
 
-  /// Adds a job to the pending queue, keeping it in scheduling order (binary insertion).
-  mutating func enqueuePending(_ id: JobID) {
+  /// Adds a job to the pending queue, keeping it in scheduling order (binary insertion):
+  /// asks the `queueOrder` policy once for the job's sort key.
+  mutating func enqueuePending(_ id: JobID, now: SimTime) {
+    let index = Int(id.rawValue)
+    let observation = QueueOrderObservation(
+      job: id.description, team: teams[jobs[index].team].name, priority: jobs[index].priority,
+      submittedSeconds: (jobs[index].submittedAt - SimTime.zero).seconds, workers: jobs[index].workerCount,
+      gpusPerWorker: Int(jobs[index].perWorker.gpuCount), interruptions: jobs[index].interruptions,
+      preemptions: jobs[index].preemptions)
+    jobs[index].queueKey = QueueKey(
+      sortKey: policies.queueOrder.decide(observation, at: PolicyTime(microseconds: now.microseconds)).sortKey)
     var low = 0
     var high = pendingJobs.count
     while low < high {
@@ -184,5 +197,20 @@ extension Cluster {
       }
     }
     return remaining == 0 ? victims : nil
+  }
+}
+
+/// A `queueOrder` sort key with its first two elements inline: the built-in's key is
+/// (−priority, submission), so the scheduler's comparisons touch no heap memory.
+/// Missing elements compare as −∞, so a prefix sorts first, as lexicographic order.
+struct QueueKey {
+  var first: Double
+  var second: Double
+  var rest: [Double]
+
+  init(sortKey: [Double]) {
+    first = sortKey.first ?? -.infinity
+    second = sortKey.count > 1 ? sortKey[1] : -.infinity
+    rest = sortKey.count > 2 ? Array(sortKey.dropFirst(2)) : []
   }
 }

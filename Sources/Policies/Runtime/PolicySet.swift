@@ -8,6 +8,7 @@ public struct PolicySet {
   public var nodeScaleDown: any NodeScaleDownPolicy
   public var nodeConsolidation: any NodeConsolidationPolicy
   public var capacityType: any CapacityTypePolicy
+  public var queueOrder: any QueueOrderPolicy
   public var preemption: any PreemptionPolicy
   public var checkpointInterval: any CheckpointIntervalPolicy
   public var admission: any AdmissionPolicy
@@ -29,6 +30,7 @@ public struct PolicySet {
     nodeScaleDown = BuiltInPolicies.nodeScaleDown(configuration[.nodeScaleDown].builtIn)
     nodeConsolidation = BuiltInPolicies.nodeConsolidation(configuration[.nodeConsolidation].builtIn)
     capacityType = BuiltInPolicies.capacityType(configuration[.capacityType].builtIn)
+    queueOrder = BuiltInPolicies.queueOrder(configuration[.queueOrder].builtIn)
     preemption = BuiltInPolicies.preemption(configuration[.preemption].builtIn)
     checkpointInterval = BuiltInPolicies.checkpointInterval(configuration[.checkpointInterval].builtIn)
     admission = BuiltInPolicies.admission(configuration[.admission].builtIn)
@@ -74,6 +76,14 @@ public enum BuiltInPolicies {
     case "spot-first": return SpotFirstCapacity()
     case "on-demand-only": return OnDemandOnlyCapacity()
     default: unknown(.capacityType, name)
+    }
+  }
+
+  public static func queueOrder(_ name: String) -> any QueueOrderPolicy {
+    switch name {
+    case "kube-scheduler": return KubeSchedulerQueueOrder()
+    case "fifo": return FIFOQueueOrder()
+    default: unknown(.queueOrder, name)
     }
   }
 
