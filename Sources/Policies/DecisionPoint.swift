@@ -13,6 +13,8 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   case nodeConsolidation
   /// Spot or on-demand for a `spot-with-fallback` job, and when to fall back.
   case capacityType
+  /// Which node pools the pod scheduler tries first for a job stream (its scoring).
+  case nodeOrder
   /// Where a job goes in the pod scheduler's pending queue (kube-scheduler QueueSort).
   case queueOrder
   /// Whether a pending job evicts the lower-priority jobs it needs room from.
@@ -41,6 +43,7 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
     case .nodeScaleDown: return ["cluster-autoscaler", "never"]
     case .nodeConsolidation: return ["karpenter", "never"]
     case .capacityType: return ["spot-first", "on-demand-only"]
+    case .nodeOrder: return ["first-fit", "pool-order"]
     case .queueOrder: return ["kube-scheduler", "fifo"]
     case .preemption: return ["kube-scheduler", "never"]
     case .checkpointInterval: return ["young-daly"]

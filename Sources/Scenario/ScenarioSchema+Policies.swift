@@ -44,6 +44,7 @@ extension DecisionPoint {
     case .nodeScaleDown: return "Whether an unneeded node is removed now."
     case .nodeConsolidation: return "Which unneeded nodes Karpenter consolidation removes, in what order."
     case .capacityType: return "Spot or on-demand for `spot-with-fallback` jobs, and when to fall back."
+    case .nodeOrder: return "Which node pools the pod scheduler tries first for a job stream."
     case .queueOrder: return "Where a job goes in the pod scheduler's pending queue (its sort key)."
     case .preemption: return "Whether a pending job evicts lower-priority jobs to fit."
     case .checkpointInterval: return "How often a training job checkpoints."

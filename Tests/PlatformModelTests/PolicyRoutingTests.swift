@@ -151,3 +151,31 @@ struct QueueOrderRoutingTests {
     #expect(try #require(fifo.low) < #require(fifo.high))
   }
 }
+
+/// Node choice goes through `nodeOrder`: a `spot-with-fallback` job with one
+/// on-demand and one spot node free lands on spot with `first-fit`, on the first
+/// pool (on-demand) with `pool-order`.
+@Suite("Node order through the policy")
+struct NodeOrderRoutingTests {
+  func placedCapacityType(_ order: any NodeOrderPolicy) -> CapacityType? {
+    var policies = PolicySet()
+    policies.nodeOrder = order
+    var simulation = ClusterFixture.world(
+      pools: [
+        ClusterFixture.pool("od", .onDemand, max: 1, desired: 1),
+        ClusterFixture.pool("spot", .spot, max: 1, desired: 1),
+      ],
+      streams: [ClusterFixture.gpuStream(capacity: .spotWithFallback)], policies: policies)
+    _ = simulation.run(until: SimTime.zero + .minutes(5))
+    ClusterFixture.submit(&simulation, stream: 0, solveTime: .hours(1))
+    _ = simulation.run(until: SimTime.zero + .minutes(10))
+    let cluster = simulation.model.cluster!
+    guard let node = cluster.jobs[0].nodes.first else { return nil }
+    return cluster.nodes[Int(node.rawValue)].capacityType
+  }
+
+  @Test func spotFirstByDefaultPoolOrderOtherwise() {
+    #expect(placedCapacityType(FirstFitNodeOrder()) == .spot)
+    #expect(placedCapacityType(PoolOrderNodeOrder()) == .onDemand)
+  }
+}

@@ -73,6 +73,12 @@ struct ProtocolSchemaTests {
         drainedThisScan: false, poolDesiredNodes: 3, poolMinNodes: 1), definition: "NodeScaleDownObservation")
     try Self.expectMatches(NodeScaleDownAction(remove: true), definition: "NodeScaleDownAction")
     try Self.expectMatches(
+      NodeOrderObservation(
+        team: "t", stream: "training/t/0-llm", capacity: "spot-with-fallback",
+        pools: [.init(pool: "gpu", capacityType: "spot", instanceTypes: ["g5.xlarge"], canHost: true)]),
+      definition: "NodeOrderObservation")
+    try Self.expectMatches(NodeOrderAction(poolTiers: [0]), definition: "NodeOrderAction")
+    try Self.expectMatches(
       QueueOrderObservation(
         job: "job-1", team: "t", priority: 10, submittedSeconds: 60, workers: 2, gpusPerWorker: 1, interruptions: 0,
         preemptions: 1), definition: "QueueOrderObservation")

@@ -7,7 +7,9 @@ import SimKernel
 ///   requests, its pool's labels match the node selector, every taint is tolerated
 ///   and the capacity type is allowed (PodFitsResources, NodeSelector,
 ///   TaintToleration).
-/// - Score: first fit in node-ID order, spot nodes first for `spot-with-fallback` —
+/// - Score: the `nodeOrder` decision point ranks the node pools once per job stream
+///   at start; nodes are tried by pool tier, then first fit in node-ID order. The
+///   default built-in `first-fit` puts spot nodes first for `spot-with-fallback` —
 ///   a bin-packing (MostAllocated-like) choice that keeps whole nodes free for gangs
 ///   and for scale-down.
 /// - Gangs (Volcano / Kueue / coscheduling `PodGroup` with minMember = workers):
@@ -111,24 +113,30 @@ extension Cluster {
     streams[stream].stream.perWorker.fits(in: capacity)
   }
 
-  /// Candidate nodes for a job in preference order: spot first for spot-with-fallback.
+  /// Candidate nodes for a job in preference order: pool tier (the `nodeOrder`
+  /// policy's, asked once per stream), then node ID.
   ///
-  /// Plain loops over local copies: this is the scheduler's hot path.
+  /// Plain loops over local copies: this is the scheduler's hot path. Two tiers (the
+  /// built-in's spot-then-on-demand) need no sort.
   func candidateNodes(stream: Int) -> [Int] {
     let allowedPools = compatible[stream]
     let request = streams[stream].stream.perWorker
-    let wantsSpotFirst = streams[stream].stream.capacity == .spotWithFallback
+    let tiers = poolTiers[stream]
+    let ranked = maximumPoolTier[stream] > 0
     let nodes = self.nodes
     var preferred: [Int] = []
     var fallback: [Int] = []
     for id in schedulableNodes {
       let nodeIndex = Int(id.rawValue)
       guard allowedPools[nodes[nodeIndex].pool], request.fits(in: nodes[nodeIndex].capacity) else { continue }
-      if wantsSpotFirst && nodes[nodeIndex].capacityType == .onDemand {
+      if ranked && tiers[nodes[nodeIndex].pool] > 0 {
         fallback.append(nodeIndex)
       } else {
         preferred.append(nodeIndex)
       }
+    }
+    if maximumPoolTier[stream] > 1 {
+      fallback.sort { (tiers[nodes[$0].pool], $0) < (tiers[nodes[$1].pool], $1) }
     }
     return preferred + fallback
   }

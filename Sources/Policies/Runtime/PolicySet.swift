@@ -8,6 +8,7 @@ public struct PolicySet {
   public var nodeScaleDown: any NodeScaleDownPolicy
   public var nodeConsolidation: any NodeConsolidationPolicy
   public var capacityType: any CapacityTypePolicy
+  public var nodeOrder: any NodeOrderPolicy
   public var queueOrder: any QueueOrderPolicy
   public var preemption: any PreemptionPolicy
   public var checkpointInterval: any CheckpointIntervalPolicy
@@ -30,6 +31,7 @@ public struct PolicySet {
     nodeScaleDown = BuiltInPolicies.nodeScaleDown(configuration[.nodeScaleDown].builtIn)
     nodeConsolidation = BuiltInPolicies.nodeConsolidation(configuration[.nodeConsolidation].builtIn)
     capacityType = BuiltInPolicies.capacityType(configuration[.capacityType].builtIn)
+    nodeOrder = BuiltInPolicies.nodeOrder(configuration[.nodeOrder].builtIn)
     queueOrder = BuiltInPolicies.queueOrder(configuration[.queueOrder].builtIn)
     preemption = BuiltInPolicies.preemption(configuration[.preemption].builtIn)
     checkpointInterval = BuiltInPolicies.checkpointInterval(configuration[.checkpointInterval].builtIn)
@@ -76,6 +78,14 @@ public enum BuiltInPolicies {
     case "spot-first": return SpotFirstCapacity()
     case "on-demand-only": return OnDemandOnlyCapacity()
     default: unknown(.capacityType, name)
+    }
+  }
+
+  public static func nodeOrder(_ name: String) -> any NodeOrderPolicy {
+    switch name {
+    case "first-fit": return FirstFitNodeOrder()
+    case "pool-order": return PoolOrderNodeOrder()
+    default: unknown(.nodeOrder, name)
     }
   }
 
