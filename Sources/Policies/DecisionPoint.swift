@@ -9,8 +9,14 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   case nodeScaleUp
   /// Whether an unneeded node is removed now (Cluster Autoscaler scale-down).
   case nodeScaleDown
+  /// Which unneeded nodes Karpenter consolidation removes (its disruption controller).
+  case nodeConsolidation
   /// Spot or on-demand for a `spot-with-fallback` job, and when to fall back.
   case capacityType
+  /// Which node pools the pod scheduler tries first for a job stream (its scoring).
+  case nodeOrder
+  /// Where a job goes in the pod scheduler's pending queue (kube-scheduler QueueSort).
+  case queueOrder
   /// Whether a pending job evicts the lower-priority jobs it needs room from.
   case preemption
   /// How often a training job checkpoints.
@@ -21,7 +27,7 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   case devSchedule
   /// Roll back or fix forward when the on-call engineer acts on an incident.
   case incidentResponse
-  /// What a progressive rollout does at its current step (Argo Rollouts).
+  /// What a progressive rollout does next (Argo Rollouts steps, Flagger's loop).
   case rolloutStep
   /// The phase of a canary-analysis metric after a measurement (Argo AnalysisRun).
   case analysisVerdict
@@ -35,13 +41,16 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
     switch self {
     case .nodeScaleUp: return ["cluster-autoscaler"]
     case .nodeScaleDown: return ["cluster-autoscaler", "never"]
+    case .nodeConsolidation: return ["karpenter", "never"]
     case .capacityType: return ["spot-first", "on-demand-only"]
+    case .nodeOrder: return ["first-fit", "pool-order"]
+    case .queueOrder: return ["kube-scheduler", "fifo"]
     case .preemption: return ["kube-scheduler", "never"]
     case .checkpointInterval: return ["young-daly"]
     case .admission: return ["kyverno"]
     case .devSchedule: return ["weekly-schedule", "always-on"]
     case .incidentResponse: return ["on-call-human", "always-rollback", "rollback-bot"]
-    case .rolloutStep: return ["argo-rollouts"]
+    case .rolloutStep: return ["configured", "argo-rollouts", "flagger"]
     case .analysisVerdict: return ["argo-analysis"]
     case .alertRouting: return ["alertmanager-receiver"]
     case .replicaAutoscaling: return ["configured", "hpa"]
@@ -51,12 +60,7 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   /// The built-in that runs when a scenario names none.
   public var defaultBuiltIn: String { builtInNames[0] }
 
-  /// Whether the model consults this point today; `rolloutStep` is defined for the
-  /// canary's step progression to adopt.
-  public var isConsultedByModel: Bool {
-    switch self {
-    case .rolloutStep: return false
-    default: return true
-    }
-  }
+  /// Whether the model consults this point today (every point is consulted since
+  /// the canaries' step progression adopted `rolloutStep`).
+  public var isConsultedByModel: Bool { true }
 }

@@ -1,4 +1,5 @@
 @testable import PlatformModel
+import Policies
 import SimKernel
 import Testing
 
@@ -7,6 +8,20 @@ import Testing
   /// evicts one job onto the other node and removes the emptied node; `WhenEmpty` does not.
   @Test(arguments: [ConsolidationPolicy.whenEmptyOrUnderutilized, .whenEmpty])
   func consolidatesUnderutilisedNode(policy: ConsolidationPolicy) {
+    consolidate(policy: policy, decisions: PolicySet())
+  }
+
+  /// The `nodeConsolidation` decision point chooses: with `never` the same cluster
+  /// keeps both nodes (no eviction, no consolidation) although the configuration
+  /// allows `WhenEmptyOrUnderutilized`.
+  @Test func neverConsolidatePolicyKeepsNodes() {
+    var decisions = PolicySet()
+    decisions.nodeConsolidation = NeverConsolidate()
+    consolidate(policy: .whenEmptyOrUnderutilized, decisions: decisions)
+  }
+
+  func consolidate(policy: ConsolidationPolicy, decisions: PolicySet) {
+    let never = decisions.nodeConsolidation is NeverConsolidate
     var karpenter = KarpenterConfiguration()
     karpenter.consolidationPolicy = policy
     karpenter.consolidateAfter = .minutes(5)
@@ -19,7 +34,8 @@ import Testing
         name: "k", nodePools: [ClusterFixture.pool("big", .onDemand, type: "g5.12xlarge", min: 0, max: 4, desired: 2)],
         karpenter: karpenter),
       teams: simulation.model.configuration.teams, governance: GovernanceConfiguration(requiredTags: [], admission: .off),
-      seed: RandomSeed(root: 1), calendar: ClusterFixture.calendar, horizon: .days(1), recorder: nil)
+      seed: RandomSeed(root: 1), calendar: ClusterFixture.calendar, horizon: .days(1), recorder: nil,
+      policies: decisions)
     simulation.model.cluster!.start(scheduler: &simulation.scheduler, calendar: ClusterFixture.calendar)
     // Long job 0 on node 0, three short ones fill node 0, long job 4 lands on node 1.
     ClusterFixture.submit(&simulation, solveTime: .hours(3))
@@ -30,7 +46,10 @@ import Testing
     _ = simulation.run(until: SimTime.zero + .hours(5))
     let cluster = simulation.model.cluster!
     #expect(cluster.jobs.allSatisfy { $0.phase == .finished })
-    if policy == .whenEmptyOrUnderutilized {
+    if never {
+      #expect(cluster.statistics.consolidationEvictions == 0)
+      #expect(cluster.statistics.consolidations == 0)
+    } else if policy == .whenEmptyOrUnderutilized {
       #expect(cluster.statistics.consolidationEvictions == 1)
       #expect(cluster.nodes.contains { $0.endReason == .consolidation })
       // Node 1 qualified first (its pods last changed at the start), so job 4 moved.

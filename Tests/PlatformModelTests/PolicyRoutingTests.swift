@@ -117,3 +117,65 @@ struct ReplicaPolicyRoutingTests {
     #expect(policy.recommendations.last.map { (12...14).contains($0) } == true)
   }
 }
+
+/// The pending queue's order goes through `queueOrder`: one g5.xlarge (1 GPU) busy for
+/// an hour, then a low-priority job and a high-priority one wait (preemption off).
+/// kube-scheduler's PrioritySort starts the high-priority job first when the node
+/// frees; `fifo` starts the earlier one.
+@Suite("Queue order through the policy")
+struct QueueOrderRoutingTests {
+  func startTimes(_ order: any QueueOrderPolicy) -> (low: SimTime?, high: SimTime?) {
+    var policies = PolicySet()
+    policies.queueOrder = order
+    policies.preemption = NeverPreempt()
+    var simulation = ClusterFixture.world(
+      pools: [ClusterFixture.pool("gpu", .onDemand, max: 1, desired: 1)],
+      streams: [
+        ClusterFixture.gpuStream(priority: 0, capacity: .onDemand),
+        ClusterFixture.gpuStream(priority: 100, capacity: .onDemand),
+      ], policies: policies)
+    ClusterFixture.submit(&simulation, stream: 0, solveTime: .hours(1))
+    _ = simulation.run(until: SimTime.zero + .minutes(10))
+    ClusterFixture.submit(&simulation, stream: 0, solveTime: .minutes(30))
+    _ = simulation.run(until: SimTime.zero + .minutes(20))
+    ClusterFixture.submit(&simulation, stream: 1, solveTime: .minutes(30))
+    _ = simulation.run(until: SimTime.zero + .hours(4))
+    let jobs = simulation.model.cluster!.jobs
+    return (jobs[1].firstStartedAt, jobs[2].firstStartedAt)
+  }
+
+  @Test func priorityFirstByDefaultFIFOOtherwise() throws {
+    let priority = startTimes(KubeSchedulerQueueOrder())
+    let fifo = startTimes(FIFOQueueOrder())
+    #expect(try #require(priority.high) < #require(priority.low))
+    #expect(try #require(fifo.low) < #require(fifo.high))
+  }
+}
+
+/// Node choice goes through `nodeOrder`: a `spot-with-fallback` job with one
+/// on-demand and one spot node free lands on spot with `first-fit`, on the first
+/// pool (on-demand) with `pool-order`.
+@Suite("Node order through the policy")
+struct NodeOrderRoutingTests {
+  func placedCapacityType(_ order: any NodeOrderPolicy) -> CapacityType? {
+    var policies = PolicySet()
+    policies.nodeOrder = order
+    var simulation = ClusterFixture.world(
+      pools: [
+        ClusterFixture.pool("od", .onDemand, max: 1, desired: 1),
+        ClusterFixture.pool("spot", .spot, max: 1, desired: 1),
+      ],
+      streams: [ClusterFixture.gpuStream(capacity: .spotWithFallback)], policies: policies)
+    _ = simulation.run(until: SimTime.zero + .minutes(5))
+    ClusterFixture.submit(&simulation, stream: 0, solveTime: .hours(1))
+    _ = simulation.run(until: SimTime.zero + .minutes(10))
+    let cluster = simulation.model.cluster!
+    guard let node = cluster.jobs[0].nodes.first else { return nil }
+    return cluster.nodes[Int(node.rawValue)].capacityType
+  }
+
+  @Test func spotFirstByDefaultPoolOrderOtherwise() {
+    #expect(placedCapacityType(FirstFitNodeOrder()) == .spot)
+    #expect(placedCapacityType(PoolOrderNodeOrder()) == .onDemand)
+  }
+}

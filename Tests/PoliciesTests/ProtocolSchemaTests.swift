@@ -73,6 +73,25 @@ struct ProtocolSchemaTests {
         drainedThisScan: false, poolDesiredNodes: 3, poolMinNodes: 1), definition: "NodeScaleDownObservation")
     try Self.expectMatches(NodeScaleDownAction(remove: true), definition: "NodeScaleDownAction")
     try Self.expectMatches(
+      NodeOrderObservation(
+        team: "t", stream: "training/t/0-llm", capacity: "spot-with-fallback",
+        pools: [.init(pool: "gpu", capacityType: "spot", instanceTypes: ["g5.xlarge"], canHost: true)]),
+      definition: "NodeOrderObservation")
+    try Self.expectMatches(NodeOrderAction(poolTiers: [0]), definition: "NodeOrderAction")
+    try Self.expectMatches(
+      QueueOrderObservation(
+        job: "job-1", team: "t", priority: 10, submittedSeconds: 60, workers: 2, gpusPerWorker: 1, interruptions: 0,
+        preemptions: 1), definition: "QueueOrderObservation")
+    try Self.expectMatches(QueueOrderAction(sortKey: [-10, 60]), definition: "QueueOrderAction")
+    try Self.expectMatches(
+      NodeConsolidationObservation(
+        consolidationPolicy: "WhenEmptyOrUnderutilized",
+        candidates: [.init(node: "node-1", pool: "gpu", ready: true, pods: 2, unneededSeconds: 300)],
+        pools: [.init(pool: "gpu", disruptionsAllowed: 1, desiredNodes: 3, minNodes: 0)]),
+      definition: "NodeConsolidationObservation")
+    try Self.expectMatches(
+      NodeConsolidationAction(empty: ["node-2"], underutilized: ["node-1"]), definition: "NodeConsolidationAction")
+    try Self.expectMatches(
       CapacityTypeObservation(
         job: "trainjob-1", team: "t", workers: 2, waitingSeconds: 60, spotPools: ["s"], onDemandPools: ["o"],
         spotPoolsBackedOff: []), definition: "CapacityTypeObservation")
@@ -109,10 +128,12 @@ struct ProtocolSchemaTests {
     try Self.expectMatches(IncidentResponseAction(decision: .fixForward), definition: "IncidentResponseAction")
     try Self.expectMatches(
       RolloutStepObservation(
-        rollout: "r", service: "s", stepIndex: 0,
+        rollout: "r", service: "s", controller: "flagger", trigger: "flagger-tick", stepIndex: 0,
         steps: [.init(setWeight: 10, pauseSeconds: 60, isPause: true, analysis: "error-rate")], currentWeight: 10,
-        analysisPhase: "running", stepElapsedSeconds: 5), definition: "RolloutStepObservation")
-    try Self.expectMatches(RolloutStepAction(action: .wait, waitSeconds: 30), definition: "RolloutStepAction")
+        analysisPhase: "running", analysisRun: "step", analysisMessage: "error-rate: 0.2 > 0.05", stepElapsedSeconds: 5,
+        failedChecks: 1, failureThreshold: 5, maxWeight: 50), definition: "RolloutStepObservation")
+    try Self.expectMatches(
+      RolloutStepAction(action: .abort, waitSeconds: 30, reason: "error budget"), definition: "RolloutStepAction")
     try Self.expectMatches(
       AnalysisVerdictObservation(
         service: "s", metric: "error-ratio", run: "step", lastMeasurement: "failed", count: 3, successful: 2, failed: 1,

@@ -1,3 +1,4 @@
+import Policies
 import SimKernel
 
 /// Node provisioning and consolidation after Karpenter (`kubernetes-sigs/karpenter`,
@@ -14,6 +15,10 @@ import SimKernel
 ///   that node) fit on the other nodes — those jobs are evicted and resume from their
 ///   checkpoints elsewhere, the churn Karpenter users report (anchors §3.1).
 ///   A node qualifies after `consolidateAfter` without pods arriving or leaving.
+///
+/// Which candidates go, and in what order, is the `nodeConsolidation` decision
+/// point's; the model keeps the budget, the pools' `min` and the scheduling
+/// simulation. The default built-in `karpenter` orders as above, so runs are unchanged.
 extension Cluster {
   mutating func requestProvisioning(scheduler: inout Scheduler<WorldEvent>) {
     guard let karpenter = configuration.karpenter, !provisionScheduled else { return }
@@ -47,18 +52,41 @@ extension Cluster {
       if nodes[index].unneededSince == nil { nodes[index].unneededSince = now }
       if let since = nodes[index].unneededSince, now - since >= karpenter.consolidateAfter { candidates.append(index) }
     }
+    guard !candidates.isEmpty else { return }
+    var candidatePools: [Int] = []
+    for index in candidates where !candidatePools.contains(nodes[index].pool) { candidatePools.append(nodes[index].pool) }
+    candidatePools.sort()
+    let observation = NodeConsolidationObservation(
+      consolidationPolicy: karpenter.consolidationPolicy.rawValue,
+      candidates: candidates.map { index in
+        NodeConsolidationObservation.Candidate(
+          node: nodes[index].id.description, pool: configuration.nodePools[nodes[index].pool].name,
+          ready: nodes[index].phase == .ready, pods: nodes[index].pods.count,
+          unneededSeconds: (now - (nodes[index].unneededSince ?? now)).seconds)
+      },
+      pools: candidatePools.map { pool in
+        NodeConsolidationObservation.Pool(
+          pool: configuration.nodePools[pool].name, disruptionsAllowed: allowed[pool], desiredNodes: pools[pool].desired,
+          minNodes: configuration.nodePools[pool].minNodes)
+      })
+    let action = policies.nodeConsolidation.decide(observation, at: PolicyTime(microseconds: now.microseconds))
+    // Names back to candidates (a lookup, never iterated); each node goes at most once.
+    var byName: [String: Int] = [:]
+    for (position, candidate) in observation.candidates.enumerated() { byName[candidate.node] = candidates[position] }
+    var removed: [Int] = []
     // Empty nodes first.
-    for index in candidates where nodes[index].pods.isEmpty {
+    for name in action.empty {
+      guard let index = byName[name], nodes[index].pods.isEmpty, !removed.contains(index) else { continue }
       let pool = nodes[index].pool
       guard allowed[pool] > 0, pools[pool].desired > configuration.nodePools[pool].minNodes else { continue }
       allowed[pool] -= 1
+      removed.append(index)
       removeForConsolidation(index, scheduler: &scheduler)
     }
-    guard karpenter.consolidationPolicy == .whenEmptyOrUnderutilized else { return }
-    // Then one underutilised node: fewest pods first.
-    let busy = candidates.filter { nodes[$0].phase == .ready && !nodes[$0].pods.isEmpty }
-      .sorted { (nodes[$0].pods.count, $0) < (nodes[$1].pods.count, $1) }
-    for index in busy {
+    // Then at most one underutilised node, the first in the policy's order that can go.
+    for name in action.underutilized {
+      guard let index = byName[name], !removed.contains(index), nodes[index].phase == .ready, !nodes[index].pods.isEmpty
+      else { continue }
       let pool = nodes[index].pool
       guard allowed[pool] > 0, pools[pool].desired > configuration.nodePools[pool].minNodes,
         let jobsOnNode = movableJobs(on: index)

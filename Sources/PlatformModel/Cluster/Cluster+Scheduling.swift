@@ -7,7 +7,9 @@ import SimKernel
 ///   requests, its pool's labels match the node selector, every taint is tolerated
 ///   and the capacity type is allowed (PodFitsResources, NodeSelector,
 ///   TaintToleration).
-/// - Score: first fit in node-ID order, spot nodes first for `spot-with-fallback` —
+/// - Score: the `nodeOrder` decision point ranks the node pools once per job stream
+///   at start; nodes are tried by pool tier, then first fit in node-ID order. The
+///   default built-in `first-fit` puts spot nodes first for `spot-with-fallback` —
 ///   a bin-packing (MostAllocated-like) choice that keeps whole nodes free for gangs
 ///   and for scale-down.
 /// - Gangs (Volcano / Kueue / coscheduling `PodGroup` with minMember = workers):
@@ -17,7 +19,9 @@ import SimKernel
 ///   first, when that makes the whole gang fit and the preemption policy agrees. An evicted job is requeued and
 ///   resumes from its last checkpoint.
 /// - Pending jobs are retried whenever capacity appears (any node ready, any job
-///   leaving), in order of priority, then submission.
+///   leaving), in queue order: the `queueOrder` decision point's sort key, asked once
+///   when a job enters the queue (default `kube-scheduler`: priority, then
+///   submission — PrioritySort), ties by job ID.
 extension Cluster {
   mutating func schedulingPass(scheduler: inout Scheduler<WorldEvent>) {
     passScheduled = false
@@ -69,17 +73,28 @@ extension Cluster {
     return policies.preemption.decide(observation, at: PolicyTime(microseconds: now.microseconds)).preempt
   }
 
-  /// Whether pending job `lhs` goes before `rhs`: priority, then submission, then ID.
+  /// Whether pending job `lhs` goes before `rhs`: the policy's sort keys
+  /// (lexicographic), then ID.
   func schedulesBefore(_ lhs: JobID, _ rhs: JobID) -> Bool {
-    let left = Int(lhs.rawValue)
-    let right = Int(rhs.rawValue)
-    if jobs[left].priority != jobs[right].priority { return jobs[left].priority > jobs[right].priority }
-    if jobs[left].submittedAt != jobs[right].submittedAt { return jobs[left].submittedAt < jobs[right].submittedAt }
+    let left = jobs[Int(lhs.rawValue)].queueKey
+    let right = jobs[Int(rhs.rawValue)].queueKey
+    if left.first != right.first { return left.first < right.first }
+    if left.second != right.second { return left.second < right.second }
+    if left.rest != right.rest { return left.rest.lexicographicallyPrecedes(right.rest) }
     return lhs.rawValue < rhs.rawValue
   }
 
-  /// Adds a job to the pending queue, keeping it in scheduling order (binary insertion).
-  mutating func enqueuePending(_ id: JobID) {
+  /// Adds a job to the pending queue, keeping it in scheduling order (binary insertion):
+  /// asks the `queueOrder` policy once for the job's sort key.
+  mutating func enqueuePending(_ id: JobID, now: SimTime) {
+    let index = Int(id.rawValue)
+    let observation = QueueOrderObservation(
+      job: id.description, team: teams[jobs[index].team].name, priority: jobs[index].priority,
+      submittedSeconds: (jobs[index].submittedAt - SimTime.zero).seconds, workers: jobs[index].workerCount,
+      gpusPerWorker: Int(jobs[index].perWorker.gpuCount), interruptions: jobs[index].interruptions,
+      preemptions: jobs[index].preemptions)
+    jobs[index].queueKey = QueueKey(
+      sortKey: policies.queueOrder.decide(observation, at: PolicyTime(microseconds: now.microseconds)).sortKey)
     var low = 0
     var high = pendingJobs.count
     while low < high {
@@ -98,24 +113,30 @@ extension Cluster {
     streams[stream].stream.perWorker.fits(in: capacity)
   }
 
-  /// Candidate nodes for a job in preference order: spot first for spot-with-fallback.
+  /// Candidate nodes for a job in preference order: pool tier (the `nodeOrder`
+  /// policy's, asked once per stream), then node ID.
   ///
-  /// Plain loops over local copies: this is the scheduler's hot path.
+  /// Plain loops over local copies: this is the scheduler's hot path. Two tiers (the
+  /// built-in's spot-then-on-demand) need no sort.
   func candidateNodes(stream: Int) -> [Int] {
     let allowedPools = compatible[stream]
     let request = streams[stream].stream.perWorker
-    let wantsSpotFirst = streams[stream].stream.capacity == .spotWithFallback
+    let tiers = poolTiers[stream]
+    let ranked = maximumPoolTier[stream] > 0
     let nodes = self.nodes
     var preferred: [Int] = []
     var fallback: [Int] = []
     for id in schedulableNodes {
       let nodeIndex = Int(id.rawValue)
       guard allowedPools[nodes[nodeIndex].pool], request.fits(in: nodes[nodeIndex].capacity) else { continue }
-      if wantsSpotFirst && nodes[nodeIndex].capacityType == .onDemand {
+      if ranked && tiers[nodes[nodeIndex].pool] > 0 {
         fallback.append(nodeIndex)
       } else {
         preferred.append(nodeIndex)
       }
+    }
+    if maximumPoolTier[stream] > 1 {
+      fallback.sort { (tiers[nodes[$0].pool], $0) < (tiers[nodes[$1].pool], $1) }
     }
     return preferred + fallback
   }
@@ -184,5 +205,20 @@ extension Cluster {
       }
     }
     return remaining == 0 ? victims : nil
+  }
+}
+
+/// A `queueOrder` sort key with its first two elements inline: the built-in's key is
+/// (−priority, submission), so the scheduler's comparisons touch no heap memory.
+/// Missing elements compare as −∞, so a prefix sorts first, as lexicographic order.
+struct QueueKey {
+  var first: Double
+  var second: Double
+  var rest: [Double]
+
+  init(sortKey: [Double]) {
+    first = sortKey.first ?? -.infinity
+    second = sortKey.count > 1 ? sortKey[1] : -.infinity
+    rest = sortKey.count > 2 ? Array(sortKey.dropFirst(2)) : []
   }
 }

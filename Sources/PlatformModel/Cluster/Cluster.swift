@@ -133,6 +133,10 @@ public struct Cluster {
   let streams: [(team: Int, stream: TrainingJobStream)]
   /// For each stream and pool: can a worker run on that pool's nodes?
   let compatible: [[Bool]]
+  /// For each stream and pool: the `nodeOrder` policy's tier (lower tried first),
+  /// asked once at start, and each stream's highest tier.
+  let poolTiers: [[Int]]
+  let maximumPoolTier: [Int]
   /// Instance-type index (into the catalogue) per pool and position.
   let poolTypes: [[Int]]
   var pools: [PoolState]
@@ -185,9 +189,30 @@ public struct Cluster {
     streams = flat
     let catalogue = configuration.catalogue
     poolTypes = configuration.nodePools.map { pool in pool.instanceTypes.compactMap { catalogue.index(of: $0) } }
-    compatible = flat.map { entry in
+    let compatibility = flat.map { entry in
       configuration.nodePools.map { Cluster.canHost(entry.stream, on: $0, catalogue: catalogue) }
     }
+    compatible = compatibility
+    var tiers: [[Int]] = []
+    var streamPosition = 0
+    for (index, entry) in flat.enumerated() {
+      streamPosition = index > 0 && flat[index - 1].team == entry.team ? streamPosition + 1 : 0
+      let observation = NodeOrderObservation(
+        team: teams[entry.team].name,
+        stream: "training/\(teams[entry.team].name)/\(streamPosition)-\(entry.stream.template.rawValue)",
+        capacity: entry.stream.capacity.rawValue,
+        pools: configuration.nodePools.enumerated().map { poolIndex, pool in
+          NodeOrderObservation.Pool(
+            pool: pool.name, capacityType: pool.capacityType.rawValue, instanceTypes: pool.instanceTypes,
+            canHost: compatibility[index][poolIndex])
+        })
+      let answer = policies.nodeOrder.decide(observation, at: PolicyTime(microseconds: 0)).poolTiers
+      // A policy answering for the wrong number of pools is caught by `problem(with:)`
+      // for external policies; a Swift one falls back to node-ID order.
+      tiers.append(answer.count == configuration.nodePools.count ? answer.map { max(0, $0) } : configuration.nodePools.map { _ in 0 })
+    }
+    poolTiers = tiers
+    maximumPoolTier = tiers.map { $0.max() ?? 0 }
     pools = configuration.nodePools.map { PoolState(desired: $0.desiredNodes) }
     // One stream per purpose and job stream: "training/<team>/<position>-<template>/…".
     var streamNames: [String] = []

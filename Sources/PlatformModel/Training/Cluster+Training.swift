@@ -56,7 +56,7 @@ extension Cluster {
     }
     if !compatible[stream].contains(true) { job.pendingReason = "unschedulable: no node pool can host a worker" }
     jobs.append(job)
-    enqueuePending(id)
+    enqueuePending(id, now: scheduler.now)
     requestSchedulingPass(scheduler: &scheduler)
     return id
   }
@@ -219,7 +219,7 @@ extension Cluster {
     } else {
       jobs[index].interruptions += 1
     }
-    enqueuePending(id)
+    enqueuePending(id, now: scheduler.now)
     requestSchedulingPass(scheduler: &scheduler)
   }
 

@@ -22,6 +22,8 @@ struct TrainingJob {
   var workerCount: Int
   var perWorker: Resources
   var priority: Int
+  /// The `queueOrder` policy's sort key, asked when the job last entered the queue.
+  var queueKey = QueueKey(sortKey: [])
   var submittedAt: SimTime
   var firstStartedAt: SimTime?
   var finishedAt: SimTime?

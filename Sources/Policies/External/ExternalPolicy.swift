@@ -55,6 +55,12 @@ public final class ExternalPolicy<Observation: Codable & Sendable, Action: Codab
 extension ExternalPolicy: NodeScaleUpPolicy where Observation == NodeScaleUpObservation, Action == NodeScaleUpAction {}
 extension ExternalPolicy: NodeScaleDownPolicy
 where Observation == NodeScaleDownObservation, Action == NodeScaleDownAction {}
+extension ExternalPolicy: NodeOrderPolicy
+where Observation == NodeOrderObservation, Action == NodeOrderAction {}
+extension ExternalPolicy: QueueOrderPolicy
+where Observation == QueueOrderObservation, Action == QueueOrderAction {}
+extension ExternalPolicy: NodeConsolidationPolicy
+where Observation == NodeConsolidationObservation, Action == NodeConsolidationAction {}
 extension ExternalPolicy: CapacityTypePolicy
 where Observation == CapacityTypeObservation, Action == CapacityTypeAction {}
 extension ExternalPolicy: PreemptionPolicy where Observation == PreemptionObservation, Action == PreemptionAction {}

@@ -61,6 +61,10 @@ public final class PolicyRuntime {
       switch point {
       case .nodeScaleUp: set.nodeScaleUp = external(set.nodeScaleUp.decide) { $0.problem(with: $1) }
       case .nodeScaleDown: set.nodeScaleDown = external(set.nodeScaleDown.decide) { $0.problem(with: $1) }
+      case .nodeOrder: set.nodeOrder = external(set.nodeOrder.decide) { $0.problem(with: $1) }
+      case .queueOrder: set.queueOrder = external(set.queueOrder.decide) { $0.problem(with: $1) }
+      case .nodeConsolidation:
+        set.nodeConsolidation = external(set.nodeConsolidation.decide) { $0.problem(with: $1) }
       case .capacityType: set.capacityType = external(set.capacityType.decide) { $0.problem(with: $1) }
       case .preemption: set.preemption = external(set.preemption.decide) { $0.problem(with: $1) }
       case .checkpointInterval:

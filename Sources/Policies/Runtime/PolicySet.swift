@@ -6,7 +6,10 @@
 public struct PolicySet {
   public var nodeScaleUp: any NodeScaleUpPolicy
   public var nodeScaleDown: any NodeScaleDownPolicy
+  public var nodeConsolidation: any NodeConsolidationPolicy
   public var capacityType: any CapacityTypePolicy
+  public var nodeOrder: any NodeOrderPolicy
+  public var queueOrder: any QueueOrderPolicy
   public var preemption: any PreemptionPolicy
   public var checkpointInterval: any CheckpointIntervalPolicy
   public var admission: any AdmissionPolicy
@@ -26,7 +29,10 @@ public struct PolicySet {
   public init(builtIns configuration: PolicyConfiguration) {
     nodeScaleUp = BuiltInPolicies.nodeScaleUp(configuration[.nodeScaleUp].builtIn)
     nodeScaleDown = BuiltInPolicies.nodeScaleDown(configuration[.nodeScaleDown].builtIn)
+    nodeConsolidation = BuiltInPolicies.nodeConsolidation(configuration[.nodeConsolidation].builtIn)
     capacityType = BuiltInPolicies.capacityType(configuration[.capacityType].builtIn)
+    nodeOrder = BuiltInPolicies.nodeOrder(configuration[.nodeOrder].builtIn)
+    queueOrder = BuiltInPolicies.queueOrder(configuration[.queueOrder].builtIn)
     preemption = BuiltInPolicies.preemption(configuration[.preemption].builtIn)
     checkpointInterval = BuiltInPolicies.checkpointInterval(configuration[.checkpointInterval].builtIn)
     admission = BuiltInPolicies.admission(configuration[.admission].builtIn)
@@ -59,11 +65,35 @@ public enum BuiltInPolicies {
     }
   }
 
+  public static func nodeConsolidation(_ name: String) -> any NodeConsolidationPolicy {
+    switch name {
+    case "karpenter": return KarpenterConsolidation()
+    case "never": return NeverConsolidate()
+    default: unknown(.nodeConsolidation, name)
+    }
+  }
+
   public static func capacityType(_ name: String) -> any CapacityTypePolicy {
     switch name {
     case "spot-first": return SpotFirstCapacity()
     case "on-demand-only": return OnDemandOnlyCapacity()
     default: unknown(.capacityType, name)
+    }
+  }
+
+  public static func nodeOrder(_ name: String) -> any NodeOrderPolicy {
+    switch name {
+    case "first-fit": return FirstFitNodeOrder()
+    case "pool-order": return PoolOrderNodeOrder()
+    default: unknown(.nodeOrder, name)
+    }
+  }
+
+  public static func queueOrder(_ name: String) -> any QueueOrderPolicy {
+    switch name {
+    case "kube-scheduler": return KubeSchedulerQueueOrder()
+    case "fifo": return FIFOQueueOrder()
+    default: unknown(.queueOrder, name)
     }
   }
 
@@ -103,8 +133,12 @@ public enum BuiltInPolicies {
   }
 
   public static func rolloutStep(_ name: String) -> any RolloutStepPolicy {
-    guard name == "argo-rollouts" else { unknown(.rolloutStep, name) }
-    return ArgoRolloutsStep()
+    switch name {
+    case "configured": return ConfiguredRolloutStep()
+    case "argo-rollouts": return ArgoRolloutsStep()
+    case "flagger": return FlaggerStep()
+    default: unknown(.rolloutStep, name)
+    }
   }
 
   public static func analysisVerdict(_ name: String) -> any AnalysisVerdictPolicy {

@@ -20,6 +20,12 @@ struct CanaryState {
   var flaggerPromoting = 0
   /// Flagger: the first tick detected the revision and scaled the canary up.
   var flaggerInitialized = false
+  /// When the current step started (`stepElapsedSeconds` of the `rolloutStep` policy).
+  var stepStartedAt = SimTime(microseconds: 0)
+  /// The current step's finished AnalysisRun (phase as the policy protocol names it,
+  /// messages), kept so that a policy that waits sees it again when re-asked.
+  var stepAnalysisPhase = "none"
+  var stepAnalysisMessage = ""
 }
 
 /// A running AnalysisRun: one progress record and one pending measurement per metric.
@@ -40,6 +46,10 @@ struct AnalysisRunState {
 /// conservative choice. After the last step the canary is promoted to stable. An
 /// aborted rollout is retried (with its good changes) after someone reviewed it: the
 /// on-call response time.
+///
+/// Whether to move on is the `rolloutStep` decision point's: the model asks it when a
+/// step completes and when an AnalysisRun ends, and carries out its action; the
+/// default built-in answers as Argo does (above), so runs are unchanged.
 extension Delivery {
   mutating func startCanary(_ deployment: DeploymentID, canary strategy: ArgoCanary, scheduler: inout Scheduler<WorldEvent>) {
     let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
@@ -63,6 +73,9 @@ extension Delivery {
       goLive(deployment, scheduler: &scheduler)
       return
     }
+    canary.stepStartedAt = scheduler.now
+    canary.stepAnalysisPhase = "none"
+    canary.stepAnalysisMessage = ""
     switch canary.strategy.steps[canary.stepIndex] {
     case .setWeight(let weight):
       let crashes = deployments[index(deployment)].codeDefects.contains { changes[index($0)].defect?.kind == .crashOnStart }
@@ -96,10 +109,13 @@ extension Delivery {
     services[serviceIndex].canary = canary
   }
 
-  /// A `setWeight` or `pause` step completed.
+  /// A `setWeight` or `pause` step completed (or a policy's `wait` ended): the
+  /// weight takes effect, then the `rolloutStep` policy says what comes next.
   mutating func canaryStepCompleted(_ deployment: DeploymentID, scheduler: inout Scheduler<WorldEvent>) {
     let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
-    guard var canary = services[serviceIndex].canary, canary.deployment == deployment else { return }
+    guard var canary = services[serviceIndex].canary, canary.deployment == deployment,
+      canary.stepIndex < canary.strategy.steps.count
+    else { return }
     var newWeight: Int?
     switch canary.strategy.steps[canary.stepIndex] {
     case .setWeight(let weight): newWeight = weight
@@ -110,12 +126,70 @@ extension Delivery {
       canary.weight = weight
       let position = index(deployment)
       deployments[position].maximumCanaryWeight = max(deployments[position].maximumCanaryWeight ?? 0, weight)
+      services[serviceIndex].canary = canary
       if weight > 0 { openCanaryIncidentIfDefective(serviceIndex: serviceIndex, deployment: deployment, scheduler: &scheduler) }
     }
-    canary.stepIndex += 1
     canary.stepEvent = nil
     services[serviceIndex].canary = canary
-    reconcileCanary(serviceIndex: serviceIndex, scheduler: &scheduler)
+    let action = askRolloutStep(serviceIndex: serviceIndex, trigger: "step-completed", run: "", at: scheduler.now)
+    carryOut(action, serviceIndex: serviceIndex, abortReason: "rollout policy aborted", scheduler: &scheduler)
+  }
+
+  /// The `rolloutStep` observation of an Argo canary.
+  func askRolloutStep(serviceIndex: Int, trigger: String, run: String, at now: SimTime) -> RolloutStepAction {
+    guard let canary = services[serviceIndex].canary else { return RolloutStepAction(action: .wait) }
+    let steps = canary.strategy.steps.map { step -> RolloutStepObservation.Step in
+      switch step {
+      case .setWeight(let weight): return RolloutStepObservation.Step(setWeight: weight)
+      case .pause(let duration): return RolloutStepObservation.Step(pauseSeconds: duration?.seconds, isPause: true)
+      // Blue-green, seen as weights: the preview scales up with no traffic, the
+      // switch sends all of it to the new version.
+      case .scaleUpPreview: return RolloutStepObservation.Step(setWeight: 0)
+      case .switchActive: return RolloutStepObservation.Step(setWeight: 100)
+      case .analysis(let spec):
+        return RolloutStepObservation.Step(analysis: spec.metrics.map(\.name).joined(separator: ","))
+      }
+    }
+    let observation = RolloutStepObservation(
+      rollout: "deployment-\(canary.deployment.rawValue)", service: configuration.services[serviceIndex].name,
+      controller: "argo-rollouts", trigger: trigger, stepIndex: canary.stepIndex, steps: steps,
+      currentWeight: canary.weight, analysisPhase: canary.stepAnalysisPhase, analysisRun: run,
+      analysisMessage: canary.stepAnalysisMessage,
+      stepElapsedSeconds: Double(now.microseconds - canary.stepStartedAt.microseconds) / 1_000_000)
+    return policies.rolloutStep.decide(observation, at: PolicyTime(microseconds: now.microseconds))
+  }
+
+  /// Carries out a `rolloutStep` action on an Argo canary: `advance` runs the next
+  /// step, `promote-full` skips to promotion, `abort` aborts (with the policy's
+  /// reason or `abortReason`), `wait` asks again after `waitSeconds` (10 s, Argo's
+  /// requeue, if none).
+  mutating func carryOut(
+    _ action: RolloutStepAction, serviceIndex: Int, abortReason: String, scheduler: inout Scheduler<WorldEvent>
+  ) {
+    guard var canary = services[serviceIndex].canary else { return }
+    if action.action != .abort {
+      // A policy may move on while the step still runs (say, on a background run's
+      // ending): the step's pending completion and its run no longer apply.
+      if let step = canary.stepEvent { scheduler.cancel(step) }
+      canary.stepEvent = nil
+      if action.action != .wait, let stepRun = canary.runs[0] {
+        for handle in stepRun.pending.compactMap({ $0 }) { scheduler.cancel(handle) }
+        canary.runs[0] = nil
+      }
+    }
+    switch action.action {
+    case .advance, .promoteFull:
+      canary.stepIndex = action.action == .advance ? canary.stepIndex + 1 : canary.strategy.steps.count
+      canary.stepEvent = nil
+      services[serviceIndex].canary = canary
+      reconcileCanary(serviceIndex: serviceIndex, scheduler: &scheduler)
+    case .abort:
+      abortCanary(serviceIndex: serviceIndex, reason: action.reason ?? abortReason, scheduler: &scheduler)
+    case .wait:
+      let wait = SimDuration(seconds: action.waitSeconds ?? 10)
+      canary.stepEvent = scheduler.schedule(.delivery(.canaryStepCompleted(canary.deployment)), after: wait)
+      services[serviceIndex].canary = canary
+    }
   }
 
   /// The canary's defects start failing requests (ground truth): open an incident.
@@ -195,18 +269,20 @@ extension Delivery {
     guard terminal else { return }
     for handle in state.pending.compactMap({ $0 }) { scheduler.cancel(handle) }
     let message = state.progress.map(\.lastMessage).filter { !$0.isEmpty }.joined(separator: "; ")
-    switch worst {
-    case .successful, .running:
-      if run == 0 {
-        canary.stepIndex += 1
-        services[serviceIndex].canary = canary
-        reconcileCanary(serviceIndex: serviceIndex, scheduler: &scheduler)
-      }
-    case .failed, .error, .inconclusive:
-      let kind = run == 0 ? "step" : "background"
-      abortCanary(
-        serviceIndex: serviceIndex, reason: "\(kind) analysis \(worst.name): \(message)", scheduler: &scheduler)
-    }
+    let kind = run == 0 ? "step" : "background"
+    let bad = worst == .failed || worst == .error || worst == .inconclusive
+    // A background run that succeeds decides nothing; every other ending asks.
+    guard run == 0 || bad else { return }
+    var observed = canary
+    observed.stepAnalysisPhase = bad ? worst.name.lowercased() : "successful"
+    observed.stepAnalysisMessage = message
+    services[serviceIndex].canary = observed
+    let action = askRolloutStep(serviceIndex: serviceIndex, trigger: "analysis-completed", run: kind, at: scheduler.now)
+    // Only the step's own run is remembered for a re-ask after `wait`.
+    if run == 1 { services[serviceIndex].canary = canary }
+    if run == 1 && action.action == .wait { return }  // the rollout carries on without its background run
+    carryOut(
+      action, serviceIndex: serviceIndex, abortReason: "\(kind) analysis \(worst.name): \(message)", scheduler: &scheduler)
   }
 
   mutating func cancelRuns(serviceIndex: Int, scheduler: inout Scheduler<WorldEvent>) {

@@ -1,8 +1,14 @@
 import Monitoring
+import Policies
 import SimKernel
 
 /// Flagger's canary loop on the delivery model (fluxcd/flagger
 /// pkg/controller/scheduler.go `advanceCanary`; policy-semantics.md §2).
+///
+/// Each tick the model runs the metric checks (facts), then asks the `rolloutStep`
+/// decision point whether to roll back, hold, advance or promote; the default
+/// built-in answers as Flagger does, so runs are unchanged. Detecting the revision
+/// and the two promotion ticks are mechanics and stay here.
 extension Delivery {
   mutating func startFlagger(
     _ deployment: DeploymentID, flagger: FlaggerCanary, crashes: Bool, scheduler: inout Scheduler<WorldEvent>
@@ -11,6 +17,7 @@ extension Delivery {
     // The canary state carries the weight for traffic; Flagger's own counters live in it too.
     var canary = CanaryState(deployment: deployment, strategy: ArgoCanary(steps: [], backgroundAnalysis: nil))
     canary.flaggerFailedChecks = 0
+    canary.stepStartedAt = scheduler.now
     services[serviceIndex].canary = canary
     deployments[index(deployment)].maximumCanaryWeight = 0
     if crashes {
@@ -47,11 +54,9 @@ extension Delivery {
       services[serviceIndex].canary = canary
       return
     }
-    // The threshold is checked at the start of the tick, before this tick's analysis.
-    if failed >= flagger.threshold {
-      abortCanary(serviceIndex: serviceIndex, reason: "Flagger: \(failed) failed checks ≥ threshold \(flagger.threshold)", scheduler: &scheduler)
-      return
-    }
+    // Flagger checks the threshold before this tick's analysis (the observation's
+    // `failedChecks` excludes this tick); the queries have no side effects, so
+    // running them first changes nothing.
     var passed = true
     if canary.weight > 0 {
       for check in flagger.checks {
@@ -68,21 +73,38 @@ extension Delivery {
         }
       }
     }
-    if passed {
+    let observation = RolloutStepObservation(
+      rollout: "deployment-\(deployment.rawValue)", service: configuration.services[serviceIndex].name,
+      controller: "flagger", trigger: "flagger-tick", stepIndex: canary.flaggerStep,
+      steps: flagger.stepWeights.map { RolloutStepObservation.Step(setWeight: $0) }, currentWeight: canary.weight,
+      analysisPhase: canary.weight > 0 ? (passed ? "successful" : "failed") : "none",
+      stepElapsedSeconds: Double(scheduler.now.microseconds - canary.stepStartedAt.microseconds) / 1_000_000,
+      failedChecks: failed, failureThreshold: flagger.threshold, maxWeight: flagger.maxWeight)
+    let action = policies.rolloutStep.decide(observation, at: PolicyTime(microseconds: scheduler.now.microseconds))
+    if action.action == .abort {
+      abortCanary(
+        serviceIndex: serviceIndex,
+        reason: action.reason ?? "Flagger: \(failed) failed checks ≥ threshold \(flagger.threshold)", scheduler: &scheduler)
+      return
+    }
+    // A failed check is counted whatever the policy does with it (a fact, as Flagger's
+    // status.failedChecks).
+    if !passed { canary.flaggerFailedChecks = failed + 1 }
+    switch action.action {
+    case .promoteFull:
+      canary.flaggerPromoting = 1
+    case .advance:
       let step = canary.flaggerStep
       let increment = step < flagger.stepWeights.count ? flagger.stepWeights[step] - (step > 0 ? flagger.stepWeights[step - 1] : 0) : (flagger.stepWeights.last ?? 10)
-      if canary.weight >= flagger.maxWeight {
-        canary.flaggerPromoting = 1
-      } else {
-        canary.weight = min(100, canary.weight + max(1, increment))
-        canary.flaggerStep += 1
-        let position = index(deployment)
-        deployments[position].maximumCanaryWeight = max(deployments[position].maximumCanaryWeight ?? 0, canary.weight)
-        services[serviceIndex].canary = canary
-        openCanaryIncidentIfDefective(serviceIndex: serviceIndex, deployment: deployment, scheduler: &scheduler)
-      }
-    } else {
-      canary.flaggerFailedChecks = failed + 1
+      canary.weight = min(100, canary.weight + max(1, increment))
+      canary.flaggerStep += 1
+      canary.stepStartedAt = scheduler.now
+      let position = index(deployment)
+      deployments[position].maximumCanaryWeight = max(deployments[position].maximumCanaryWeight ?? 0, canary.weight)
+      services[serviceIndex].canary = canary
+      openCanaryIncidentIfDefective(serviceIndex: serviceIndex, deployment: deployment, scheduler: &scheduler)
+    case .wait, .abort:
+      break
     }
     canary.stepEvent = scheduler.schedule(.delivery(.flaggerTick(deployment)), after: flagger.interval, priority: 2)
     services[serviceIndex].canary = canary
