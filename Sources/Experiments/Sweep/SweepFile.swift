@@ -51,18 +51,8 @@ public struct SweepDefinition {
 
   /// Reads and validates the sweep file at `path`.
   public static func load(path: String) throws(ExperimentError) -> SweepDefinition {
-    let root: Node
-    do {
-      root = try ScenarioLoader.parseFile(path: path)
-    } catch {
-      throw .invalidFile(error)
-    }
-    let log = DiagnosticLog()
-    let context = ReadContext(file: path, log: log)
-    let reader = YAMLValue(node: root, path: .root, context: context).readObject(schema)
-    _ = reader?.string("apiVersion")
-    _ = reader?.string("kind")
-    let name = reader?.string("name") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    let file = try ExperimentFile(path: path, schema: schema)
+    let (log, reader, name) = (file.log, file.reader, file.name)
     let scenario = reader?["scenario"]?.readExistingFilePath()
     let replications = reader?.integer("replications")
     let seed = reader?.integer("seed").map { UInt64($0) }
