@@ -27,8 +27,9 @@ let package = Package(
       providers: [.apt(["libsqlite3-dev"])]
     ),
     .target(name: "SimKernel"),
+    .target(name: "InputDiagnostics"),
     // Simulated Prometheus and Alertmanager: a library usable on its own.
-    .target(name: "Monitoring", dependencies: ["SimKernel", .product(name: "Yams", package: "Yams")]),
+    .target(name: "Monitoring", dependencies: ["SimKernel", "InputDiagnostics", .product(name: "Yams", package: "Yams")]),
     .target(name: "ResultStore", dependencies: ["CSQLite", "SimKernel"]),
     // Decision points (protocols, observations, actions), built-ins and the
     // external-process adapter; the model consults policies only through these.
@@ -36,12 +37,15 @@ let package = Package(
     .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore", "Monitoring", "Policies"]),
     .target(
       name: "Scenario",
-      dependencies: ["SimKernel", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
+      dependencies: [
+        "SimKernel", "InputDiagnostics", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
     ),
     // Replications, common random numbers, comparisons, sweeps, gates and shards.
     .target(
       name: "Experiments",
-      dependencies: ["Scenario", "PlatformModel", "ResultStore", "SimKernel", .product(name: "Yams", package: "Yams")]
+      dependencies: [
+        "Scenario", "InputDiagnostics", "PlatformModel", "ResultStore", "SimKernel", .product(name: "Yams", package: "Yams"),
+      ]
     ),
     // Markdown and self-contained HTML (inline SVG) reports from the results database.
     .target(name: "Reports", dependencies: ["ResultStore"]),

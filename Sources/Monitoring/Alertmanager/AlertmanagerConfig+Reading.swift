@@ -1,3 +1,4 @@
+import InputDiagnostics
 import Foundation
 import SimKernel
 import Yams
@@ -97,7 +98,7 @@ final class AlertmanagerConfigReader {
 
   // MARK: - Reporting
 
-  func report(_ node: Node?, _ path: AlertmanagerKeyPath, _ kind: AlertmanagerDiagnostic.Kind) {
+  func report(_ node: Node?, _ path: DocumentKeyPath, _ kind: AlertmanagerDiagnostic.Kind) {
     diagnostics.append(
       AlertmanagerDiagnostic(
         file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, keyPath: path, kind: kind))
@@ -142,7 +143,7 @@ final class AlertmanagerConfigReader {
   /// A mapping's entries in file order, with unknown keys reported.
   ///
   /// `known == nil` accepts any key. Returns `nil` when the node is not a mapping.
-  func mapping(_ node: Node, _ path: AlertmanagerKeyPath, known: [String]?) -> [(
+  func mapping(_ node: Node, _ path: DocumentKeyPath, known: [String]?) -> [(
     key: String, keyNode: Node, value: Node
   )]? {
     guard case .mapping(let mapping) = node else {
@@ -185,7 +186,7 @@ final class AlertmanagerConfigReader {
     return combined + entries
   }
 
-  func sequence(_ node: Node, _ path: AlertmanagerKeyPath) -> [Node]? {
+  func sequence(_ node: Node, _ path: DocumentKeyPath) -> [Node]? {
     if isNull(node) { return [] }
     guard case .sequence(let sequence) = node else {
       report(node, path, .typeMismatch(found: foundDescription(node), expected: "a list"))
@@ -194,7 +195,7 @@ final class AlertmanagerConfigReader {
     return Array(sequence)
   }
 
-  func string(_ node: Node, _ path: AlertmanagerKeyPath) -> String? {
+  func string(_ node: Node, _ path: DocumentKeyPath) -> String? {
     guard case .scalar(let scalar) = node, !isNull(node) else {
       report(node, path, .typeMismatch(found: foundDescription(node), expected: "a string"))
       return nil
@@ -202,7 +203,7 @@ final class AlertmanagerConfigReader {
     return scalar.string
   }
 
-  func boolean(_ node: Node, _ path: AlertmanagerKeyPath) -> Bool? {
+  func boolean(_ node: Node, _ path: DocumentKeyPath) -> Bool? {
     if case .scalar(let scalar) = node, scalar.style == .plain {
       switch scalar.string {
       case "true", "True", "TRUE": return true
@@ -214,7 +215,7 @@ final class AlertmanagerConfigReader {
     return nil
   }
 
-  func integer(_ node: Node, _ path: AlertmanagerKeyPath, minimum: Int) -> Int? {
+  func integer(_ node: Node, _ path: DocumentKeyPath, minimum: Int) -> Int? {
     if case .scalar(let scalar) = node, scalar.style == .plain, let value = Int(scalar.string), value >= minimum {
       return value
     }
@@ -222,7 +223,7 @@ final class AlertmanagerConfigReader {
     return nil
   }
 
-  func duration(_ node: Node, _ path: AlertmanagerKeyPath) -> SimDuration? {
+  func duration(_ node: Node, _ path: DocumentKeyPath) -> SimDuration? {
     guard let text = string(node, path) else { return nil }
     guard let duration = PrometheusDuration.parse(text) else {
       report(node, path, .invalidDuration(text))
@@ -231,7 +232,7 @@ final class AlertmanagerConfigReader {
     return duration
   }
 
-  func stringList(_ node: Node, _ path: AlertmanagerKeyPath) -> [(text: String, node: Node)]? {
+  func stringList(_ node: Node, _ path: DocumentKeyPath) -> [(text: String, node: Node)]? {
     guard let items = sequence(node, path) else { return nil }
     var result: [(text: String, node: Node)] = []
     for (index, item) in items.enumerated() {
@@ -243,7 +244,7 @@ final class AlertmanagerConfigReader {
   // MARK: - Matchers
 
   /// `match` (equality) or `match_re` (regex) maps: label name → value.
-  func matchMap(_ node: Node, _ path: AlertmanagerKeyPath, regex: Bool) -> [AlertmanagerMatcher] {
+  func matchMap(_ node: Node, _ path: DocumentKeyPath, regex: Bool) -> [AlertmanagerMatcher] {
     if isNull(node) { return [] }
     guard let entries = mapping(node, path, known: nil) else { return [] }
     var matchers: [AlertmanagerMatcher] = []
@@ -271,7 +272,7 @@ final class AlertmanagerConfigReader {
   }
 
   /// A `matchers` list: each entry one or more matchers in alertmanager's syntax.
-  func matcherList(_ node: Node, _ path: AlertmanagerKeyPath) -> [AlertmanagerMatcher] {
+  func matcherList(_ node: Node, _ path: DocumentKeyPath) -> [AlertmanagerMatcher] {
     guard let items = stringList(node, path) else { return [] }
     var matchers: [AlertmanagerMatcher] = []
     for (index, item) in items.enumerated() {
@@ -305,7 +306,7 @@ final class AlertmanagerConfigReader {
     var timeIntervals: [NamedTimeInterval] = []
     var timeIntervalLines: [String: Int] = [:]
     for entry in entries {
-      let path = AlertmanagerKeyPath.root.appending(entry.key)
+      let path = DocumentKeyPath.root.appending(entry.key)
       switch entry.key {
       case "global":
         if isNull(entry.value) { continue }
@@ -358,7 +359,7 @@ final class AlertmanagerConfigReader {
     }
     let receiverNames = receivers.map(\.name.rawValue)
     let timeIntervalNames = timeIntervals.map(\.name)
-    guard let rawRoot = readRoute(routeNode, AlertmanagerKeyPath.root.appending("route")) else { return nil }
+    guard let rawRoot = readRoute(routeNode, DocumentKeyPath.root.appending("route")) else { return nil }
     let routes = buildRoutes(rawRoot, receiverNames: receiverNames, timeIntervalNames: timeIntervalNames)
     guard !routes.isEmpty else { return nil }
     return AlertmanagerConfig(
@@ -370,7 +371,7 @@ final class AlertmanagerConfigReader {
 
   /// A route as written, before inheritance.
   struct RawRoute {
-    var path: AlertmanagerKeyPath
+    var path: DocumentKeyPath
     var node: Node
     var receiver: (name: String, node: Node)?
     var groupBy: [String]?
@@ -389,7 +390,7 @@ final class AlertmanagerConfigReader {
     var routes: [RawRoute] = []
   }
 
-  func readRoute(_ node: Node, _ path: AlertmanagerKeyPath) -> RawRoute? {
+  func readRoute(_ node: Node, _ path: DocumentKeyPath) -> RawRoute? {
     guard let entries = mapping(node, path, known: Self.routeKeys) else { return nil }
     var route = RawRoute(path: path, node: node)
     for entry in entries {
@@ -569,7 +570,7 @@ final class AlertmanagerConfigReader {
 
   // MARK: - Inhibition rules
 
-  func readInhibitRule(_ node: Node, _ path: AlertmanagerKeyPath) -> InhibitRule? {
+  func readInhibitRule(_ node: Node, _ path: DocumentKeyPath) -> InhibitRule? {
     guard let entries = mapping(node, path, known: Self.inhibitKeys) else { return nil }
     var source: [AlertmanagerMatcher] = []
     var target: [AlertmanagerMatcher] = []
@@ -600,7 +601,7 @@ final class AlertmanagerConfigReader {
 
   // MARK: - Receivers
 
-  func readReceiver(_ node: Node, _ path: AlertmanagerKeyPath) -> (Receiver, Node)? {
+  func readReceiver(_ node: Node, _ path: DocumentKeyPath) -> (Receiver, Node)? {
     let known = ["name"] + ReceiverIntegration.kinds.map(\.key)
     guard let entries = mapping(node, path, known: known) else { return nil }
     guard let nameEntry = entries.first(where: { $0.key == "name" }) else {
@@ -630,7 +631,7 @@ final class AlertmanagerConfigReader {
   }
 
   func readIntegration(
-    _ node: Node, _ path: AlertmanagerKeyPath, kind: (key: String, sendResolvedDefault: Bool), index: Int
+    _ node: Node, _ path: DocumentKeyPath, kind: (key: String, sendResolvedDefault: Bool), index: Int
   ) -> ReceiverIntegration? {
     let isWebhook = kind.key == "webhook_configs"
     guard let entries = mapping(node, path, known: isWebhook ? Self.webhookKeys : nil) else { return nil }
@@ -693,7 +694,7 @@ final class AlertmanagerConfigReader {
 
   /// The required settings `config.Load` checks for the common integrations
   /// (config/config.go): each may come from the integration or from `global`.
-  func checkRequiredFields(_ node: Node, _ path: AlertmanagerKeyPath, kind: String, keys: Set<String>) {
+  func checkRequiredFields(_ node: Node, _ path: DocumentKeyPath, kind: String, keys: Set<String>) {
     func has(_ own: [String], global: [String] = []) -> Bool {
       own.contains(where: keys.contains) || global.contains(where: globalKeysSet.contains)
     }
@@ -764,7 +765,7 @@ final class AlertmanagerConfigReader {
     "december",
   ]
 
-  func readTimeInterval(_ node: Node, _ path: AlertmanagerKeyPath) -> (NamedTimeInterval, Node)? {
+  func readTimeInterval(_ node: Node, _ path: DocumentKeyPath) -> (NamedTimeInterval, Node)? {
     guard let entries = mapping(node, path, known: ["name", "time_intervals"]) else { return nil }
     guard let nameEntry = entries.first(where: { $0.key == "name" }),
       let name = string(nameEntry.value, path.appending("name"))
@@ -782,7 +783,7 @@ final class AlertmanagerConfigReader {
     return (NamedTimeInterval(name: name, keyPath: path, periods: periods), nameEntry.value)
   }
 
-  func readPeriod(_ node: Node, _ path: AlertmanagerKeyPath) -> TimeIntervalPeriod? {
+  func readPeriod(_ node: Node, _ path: DocumentKeyPath) -> TimeIntervalPeriod? {
     if isNull(node) { return TimeIntervalPeriod() }
     guard let entries = mapping(node, path, known: Self.timeIntervalPeriodKeys) else { return nil }
     var period = TimeIntervalPeriod()
@@ -888,7 +889,7 @@ final class AlertmanagerConfigReader {
 
   /// Reads `a` or `a:b` items, ascending, through `value`.
   func readRanges(
-    _ node: Node, _ path: AlertmanagerKeyPath, what: String, value: (String) -> Int?
+    _ node: Node, _ path: DocumentKeyPath, what: String, value: (String) -> Int?
   ) -> [ClosedRange<Int>] {
     var ranges: [ClosedRange<Int>] = []
     for (index, item) in (stringList(node, path) ?? []).enumerated() {

@@ -1,3 +1,4 @@
+import InputDiagnostics
 import SimKernel
 
 /// The name of a receiver in alertmanager.yml (`receivers[].name`), kept apart from
@@ -111,7 +112,7 @@ public struct AlertRoute: Sendable {
   public let parent: RouteID?
   public let children: [RouteID]
   /// Where the route is in the file, such as `route.routes[1]`.
-  public let keyPath: AlertmanagerKeyPath
+  public let keyPath: DocumentKeyPath
   /// `match`, `match_re` and `matchers` together, sorted as alertmanager sorts them.
   public let matchers: [AlertmanagerMatcher]
   /// `continue`: keep trying later siblings after this route matched.
@@ -141,7 +142,7 @@ public struct AlertRoute: Sendable {
 /// Mirrors `inhibit.InhibitRule`: `source_match`, `source_match_re` and
 /// `source_matchers` together form the source side (likewise the target side).
 public struct InhibitRule: Sendable {
-  public let keyPath: AlertmanagerKeyPath
+  public let keyPath: DocumentKeyPath
   public let sourceMatchers: [AlertmanagerMatcher]
   public let targetMatchers: [AlertmanagerMatcher]
   /// Label names whose values must be equal; a missing label equals an empty one.
@@ -151,7 +152,7 @@ public struct InhibitRule: Sendable {
 /// `receivers[]`: a name and the integrations that notify through it.
 public struct Receiver: Sendable {
   public let name: ReceiverName
-  public let keyPath: AlertmanagerKeyPath
+  public let keyPath: DocumentKeyPath
   /// Each entry of each `*_configs` list, in file order.
   ///
   /// A receiver without any is a black hole: alerts routed to it go nowhere.

@@ -1,35 +1,4 @@
-/// A path to a value in an alertmanager.yml, written as users see it:
-/// `route.routes[1].receiver`, `inhibit_rules[0].source_matchers[2]`.
-///
-/// Kept structured so a caller can match on it; rendered by ``description``.
-public struct AlertmanagerKeyPath: Hashable, Sendable, CustomStringConvertible {
-  /// One step: a mapping key or a list index.
-  public enum Component: Hashable, Sendable {
-    case key(String)
-    case index(Int)
-  }
-
-  public var components: [Component]
-
-  public init(_ components: [Component] = []) { self.components = components }
-
-  /// The whole document.
-  public static let root = AlertmanagerKeyPath()
-
-  public func appending(_ key: String) -> AlertmanagerKeyPath { AlertmanagerKeyPath(components + [.key(key)]) }
-  public func appending(index: Int) -> AlertmanagerKeyPath { AlertmanagerKeyPath(components + [.index(index)]) }
-
-  public var description: String {
-    var text = ""
-    for component in components {
-      switch component {
-      case .key(let key): text += text.isEmpty ? key : "." + key
-      case .index(let index): text += "[\(index)]"
-      }
-    }
-    return text.isEmpty ? "(document)" : text
-  }
-}
+import InputDiagnostics
 
 /// One problem found in an alertmanager.yml, located to file, line, column and key path.
 ///
@@ -75,10 +44,10 @@ public struct AlertmanagerDiagnostic: Error, Hashable, Sendable, CustomStringCon
   public var line: Int
   /// 1-based column.
   public var column: Int
-  public var keyPath: AlertmanagerKeyPath
+  public var keyPath: DocumentKeyPath
   public var kind: Kind
 
-  public init(file: String, line: Int, column: Int, keyPath: AlertmanagerKeyPath, kind: Kind) {
+  public init(file: String, line: Int, column: Int, keyPath: DocumentKeyPath, kind: Kind) {
     self.file = file
     self.line = line
     self.column = column
@@ -178,30 +147,12 @@ extension AlertmanagerText {
     }
     var best: (candidate: String, distance: Int)?
     for candidate in candidates {
-      let distance = AlertmanagerText.levenshteinDistance(lowered, candidate.lowercased())
+      let distance = editDistance(lowered, candidate.lowercased())
       if let current = best, current.distance <= distance { continue }
       best = (candidate, distance)
     }
     guard let best else { return nil }
     let allowed = max(2, min(word.count, best.candidate.count) / 3)
     return best.distance <= allowed ? best.candidate : nil
-  }
-
-  /// Levenshtein distance between two strings, by characters.
-  static func levenshteinDistance(_ first: String, _ second: String) -> Int {
-    let a = Array(first)
-    let b = Array(second)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = Array(repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-      current[0] = i
-      for j in 1...b.count {
-        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      swap(&previous, &current)
-    }
-    return previous[b.count]
   }
 }

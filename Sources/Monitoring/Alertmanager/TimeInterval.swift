@@ -1,10 +1,11 @@
+import InputDiagnostics
 import SimKernel
 
 /// A named entry of `time_intervals` (or the older `mute_time_intervals`): a list of
 /// periods, any of which makes the interval active.
 public struct NamedTimeInterval: Sendable {
   public let name: String
-  public let keyPath: AlertmanagerKeyPath
+  public let keyPath: DocumentKeyPath
   public let periods: [TimeIntervalPeriod]
 }
 

@@ -1,31 +1,8 @@
+import InputDiagnostics
+
 /// A path to a value in a scenario file, written as users see it:
 /// `spec.cluster.nodePools[1].max`.
-public struct KeyPath: Hashable, Sendable, CustomStringConvertible {
-  public enum Component: Hashable, Sendable {
-    case key(String)
-    case index(Int)
-  }
-
-  public var components: [Component]
-
-  public init(_ components: [Component] = []) { self.components = components }
-
-  public static let root = KeyPath()
-
-  public func appending(_ key: String) -> KeyPath { KeyPath(components + [.key(key)]) }
-  public func appending(index: Int) -> KeyPath { KeyPath(components + [.index(index)]) }
-
-  public var description: String {
-    var text = ""
-    for component in components {
-      switch component {
-      case .key(let key): text += text.isEmpty ? key : "." + key
-      case .index(let index): text += "[\(index)]"
-      }
-    }
-    return text.isEmpty ? "(document)" : text
-  }
-}
+public typealias KeyPath = DocumentKeyPath
 
 /// One problem found in an input file, located to file, line, column and key path.
 ///
@@ -108,22 +85,4 @@ public func nearestMatch(to word: String, in candidates: [String]) -> String? {
   guard let best else { return nil }
   let allowed = max(2, min(word.count, best.candidate.count) / 3)
   return best.distance <= allowed ? best.candidate : nil
-}
-
-/// Levenshtein distance.
-func editDistance(_ first: String, _ second: String) -> Int {
-  let a = Array(first)
-  let b = Array(second)
-  if a.isEmpty { return b.count }
-  if b.isEmpty { return a.count }
-  var previous = Array(0...b.count)
-  var current = Array(repeating: 0, count: b.count + 1)
-  for i in 1...a.count {
-    current[0] = i
-    for j in 1...b.count {
-      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-    }
-    swap(&previous, &current)
-  }
-  return previous[b.count]
 }
