@@ -414,7 +414,18 @@ public enum Schema {
           message: "schema too new", sql: nil, resultCode: 0)
       }
       for index in version..<latestVersion {
-        try database.execute(migrations[index])
+        do throws(StoreError) {
+          try database.execute(migrations[index])
+        } catch let error where error.kind == .statementFailed {
+          // A table the migration creates already exists, or one it alters is missing:
+          // another program's tables, or a pre-release build's. The transaction rolls
+          // back, so the file is left as it was.
+          throw StoreError(
+            kind: .notADatabase, path: database.path,
+            message: "its tables do not match PlatformSim's schema version \(version) (\(error.message)). "
+              + "Write to a new file with --db PATH.",
+            sql: nil, resultCode: error.resultCode)
+        }
         try database.execute("PRAGMA user_version = \(index + 1)")
       }
     }

@@ -109,6 +109,23 @@ struct ResultStoreTests {
     }
   }
 
+  @Test("a SQLite file whose tables clash with the schema is refused and left as it was")
+  func foreignTables() throws {
+    let path = temporaryDatabasePath()
+    let foreign = try SQLiteDatabase(path: path)
+    try foreign.execute("CREATE TABLE runs (x INTEGER); INSERT INTO runs VALUES (7);")
+    #expect {
+      try ResultStore(path: path)
+    } throws: { error in
+      guard let error = error as? StoreError, error.kind == .notADatabase else { return false }
+      return error.description.contains("do not match PlatformSim's schema version 0")
+        && error.description.contains("--db PATH")
+    }
+    #expect(try foreign.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")?.intValue == 1)
+    #expect(try foreign.scalar("SELECT x FROM runs")?.intValue == 7)
+    #expect(try foreign.scalar("PRAGMA user_version")?.intValue == 0)
+  }
+
   @Test("a file that is not SQLite is refused with a clear message")
   func notADatabase() throws {
     let path = temporaryDatabasePath()
