@@ -82,14 +82,12 @@ struct CompareCommand: StatusCommand {
       replications: replications, seed: seed ?? baseDocument.seed, duration: duration,
       pairing: independentSeeds ? .independent : .common, shard: shardValue)
     let outcome: ExperimentOutcome
+    let observations: ExperimentObservations
     switch ExperimentSupport.run(plan, databasePath: databasePath, jobs: jobCount, quiet: quiet) {
-    case .success(let result): outcome = result
+    case .success(let result): (outcome, observations) = result
     case .failure(let status): return status
     }
     guard !quiet else { return .success }
-    guard let observations = ExperimentSupport.observations(outcome, databasePath: databasePath) else {
-      return .runFailure
-    }
     print(
       "platformsim: experiment \(outcome.experimentID): \(baseline) (baseline) against \(candidate) (candidate), "
         + "\(replications) replications with \(independentSeeds ? "independent seeds" : "common random numbers"), "

@@ -72,7 +72,7 @@ enum ExperimentSupport {
 
   /// Runs `plan` with a progress bar; prints errors and returns the exit status on failure.
   static func run(_ plan: ExperimentPlan, databasePath: String, jobs: Int, quiet: Bool) -> Result<
-    ExperimentOutcome, ExitStatus
+    (outcome: ExperimentOutcome, observations: ExperimentObservations), ExitStatus
   > {
     guard prepareDatabase(databasePath) else { return .failure(.invalidInput) }
     let bar = ProgressBar(quiet: quiet)
@@ -102,17 +102,14 @@ enum ExperimentSupport {
         ).description)
       return .failure(.runFailure)
     }
-    return .success(outcome)
-  }
-
-  /// Reads back the experiment's observations; prints the error on failure.
-  static func observations(_ outcome: ExperimentOutcome, databasePath: String) -> ExperimentObservations? {
+    // Read back from the database, so what is summarised is what was stored.
     do {
-      return try ExperimentStore.observations(
+      let observations = try ExperimentStore.observations(
         experimentID: outcome.experimentID, store: ResultStore(path: databasePath))
+      return .success((outcome, observations))
     } catch {
       printError("error: \(error)")
-      return nil
+      return .failure(.runFailure)
     }
   }
 

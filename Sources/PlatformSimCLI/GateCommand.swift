@@ -93,12 +93,10 @@ struct GateCommand: StatusCommand {
       ],
       replications: count, seed: seed ?? baseDocument.seed, duration: duration)
     let outcome: ExperimentOutcome
+    let observations: ExperimentObservations
     switch ExperimentSupport.run(plan, databasePath: databasePath, jobs: jobCount, quiet: quiet) {
-    case .success(let result): outcome = result
+    case .success(let result): (outcome, observations) = result
     case .failure(let status): return status
-    }
-    guard let observations = ExperimentSupport.observations(outcome, databasePath: databasePath) else {
-      return .runFailure
     }
     let result = GateEvaluation.evaluate(
       definition, observations: observations, experimentID: outcome.experimentID, baselinePath: baseline,

@@ -139,12 +139,12 @@ struct RunCommand: StatusCommand {
       name: document.name, kind: .run, variants: [ExperimentVariant(name: "scenario", document: document)],
       replications: count, seed: seed ?? document.seed, duration: duration, shard: shardValue)
     let outcome: ExperimentOutcome
+    let observations: ExperimentObservations
     switch ExperimentSupport.run(plan, databasePath: databasePath, jobs: jobCount, quiet: quiet) {
-    case .success(let result): outcome = result
+    case .success(let result): (outcome, observations) = result
     case .failure(let status): return status
     }
     guard !quiet else { return .success }
-    guard let observations = ExperimentSupport.observations(outcome, databasePath: databasePath) else { return .runFailure }
     let shardText = shardValue == .whole ? "" : " (shard \(shardValue): \(outcome.reports.count) runs)"
     print(
       "platformsim: experiment \(outcome.experimentID): \(count) replications of scenario \"\(document.name)\"\(shardText) completed in "

@@ -74,14 +74,12 @@ struct SweepCommand: StatusCommand {
       seed: seed ?? definition.seed ?? first.seed,
       duration: duration, shard: shardValue)
     let outcome: ExperimentOutcome
+    let observations: ExperimentObservations
     switch ExperimentSupport.run(plan, databasePath: databasePath, jobs: jobCount, quiet: quiet) {
-    case .success(let result): outcome = result
+    case .success(let result): (outcome, observations) = result
     case .failure(let status): return status
     }
     guard !quiet else { return .success }
-    guard let observations = ExperimentSupport.observations(outcome, databasePath: databasePath) else {
-      return .runFailure
-    }
     print(
       "platformsim: experiment \(outcome.experimentID): sweep \"\(definition.name)\", \(variants.count) points × \(count) replications, "
         + String(format: "%.2f", outcome.wallSeconds) + " s wall")
