@@ -243,3 +243,26 @@ public final class BinaryExpression {
     self.matching = matching
   }
 }
+
+extension Expr {
+  /// How far behind the evaluation time this expression reads: the longest
+  /// `range + offset` of a range selector, or `lookback + offset` of an instant one.
+  ///
+  /// Why: the series store keeps samples only this long behind the newest one; a rule
+  /// reading `[3d]` must make the store keep three days, or it would silently see less.
+  public func lookbehindMs(lookbackMs: Int64) -> Int64 {
+    switch self {
+    case .number, .string: return 0
+    case .vector(let selector): return lookbackMs + max(0, selector.offsetMs)
+    case .matrix(let selector, let rangeMs): return rangeMs + max(0, selector.offsetMs)
+    case .call(_, let arguments, _): return arguments.map { $0.lookbehindMs(lookbackMs: lookbackMs) }.max() ?? 0
+    case .aggregate(let aggregation):
+      return max(
+        aggregation.expr.lookbehindMs(lookbackMs: lookbackMs),
+        aggregation.parameter?.lookbehindMs(lookbackMs: lookbackMs) ?? 0)
+    case .binary(let binary):
+      return max(binary.lhs.lookbehindMs(lookbackMs: lookbackMs), binary.rhs.lookbehindMs(lookbackMs: lookbackMs))
+    case .negate(let inner), .paren(let inner): return inner.lookbehindMs(lookbackMs: lookbackMs)
+    }
+  }
+}

@@ -226,6 +226,9 @@ struct GroupFold {
     }
   }
 
+  /// The folded value of group `index`.
+  func value(at index: Int) -> Double { op == .count ? counts[index] : values[index] }
+
   /// One sample per group, labelled by `keys` (same indices).
   func samples(_ keys: [Labels]) -> [Sample] {
     var out: [Sample] = []

@@ -1,18 +1,44 @@
 /// The per-series grouping of an aggregation over one selector, cached on the
-/// ``Aggregation`` node until the store registers a new series.
+/// ``Aggregation`` node and extended as the store registers new series.
 final class SeriesGrouping {
-  let generation: Int
+  var generation: Int
   let store: ObjectIdentifier
   /// The group of the selector's n-th series (in `seriesIDs(in:)` order).
-  let groupOfSeries: [Int]
-  /// The label set of each group.
-  let keys: [Labels]
+  var groupOfSeries: [Int] = []
+  /// The label set of each group, numbered as first met (the fold renumbers groups in
+  /// selection order, so this numbering is free to be historical).
+  var keys: [Labels] = []
+  /// The group of each series already met, by `SeriesID.rawValue` (−1: not yet met).
+  var groupByRawID: [Int32] = []
+  var grouper: ProjectionGrouper
+  /// For `histogram_quantile` over this aggregation: each key's bucket group.
+  var histogramBuckets: HistogramBuckets?
 
-  init(generation: Int, store: ObjectIdentifier, groupOfSeries: [Int], keys: [Labels]) {
-    self.generation = generation
+  init(store: ObjectIdentifier, grouper: ProjectionGrouper) {
+    generation = -1
     self.store = store
-    self.groupOfSeries = groupOfSeries
-    self.keys = keys
+    self.grouper = grouper
+  }
+}
+
+/// The classic-histogram view of an aggregation's groups: which quantile group and
+/// upper bound each group key is (grouped by all labels but `le`, as
+/// `funcHistogramQuantile` does).
+final class HistogramBuckets {
+  /// Per aggregation key: its quantile group, or −1 when its `le` does not parse.
+  var groupOfKey: [Int32] = []
+  var upperBoundOfKey: [Double] = []
+  var keys: [Labels] = []
+  private var outputs: [Labels?] = []
+  var grouper = ProjectionGrouper(allBut: ["le"])
+
+  /// The output labels of a quantile group: its key without `__name__`.
+  func outputLabels(of group: Int) -> Labels {
+    if outputs.count < keys.count { outputs.append(contentsOf: repeatElement(nil, count: keys.count - outputs.count)) }
+    if let labels = outputs[group] { return labels }
+    let labels = keys[group].droppingMetricName()
+    outputs[group] = labels
+    return labels
   }
 }
 
@@ -32,6 +58,15 @@ extension PromQLEngine {
   /// appear in the order their first contributing series does, and the fold applies the
   /// same arithmetic in the same order.
   func perSeriesAggregation(_ aggregation: Aggregation, _ t: Int64) -> [Sample]? {
+    guard let folded = perSeriesFold(aggregation, t) else { return nil }
+    return folded.fold.samples(folded.groups.map { folded.grouping.keys[$0] })
+  }
+
+  /// The per-series path's result before labels are attached: `groups[i]` is the
+  /// grouping key (index into `grouping.keys`) of the fold's i-th group, in output order.
+  func perSeriesFold(_ aggregation: Aggregation, _ t: Int64)
+    -> (grouping: SeriesGrouping, groups: [Int], fold: GroupFold)?
+  {
     var inner = aggregation.expr
     while case .paren(let wrapped) = inner { inner = wrapped }
     switch inner {
@@ -67,48 +102,117 @@ extension PromQLEngine {
   private func foldPerSeries(
     _ aggregation: Aggregation, _ selector: VectorSelector, _ grouping: SeriesGrouping,
     _ value: (SeriesID) -> Double?
-  ) -> [Sample] {
+  ) -> (grouping: SeriesGrouping, groups: [Int], fold: GroupFold) {
     let ids = selector.seriesIDs(in: store)
     var slotOfGroup = [Int](repeating: -1, count: grouping.keys.count)
-    var keys: [Labels] = []
+    var groups: [Int] = []
     var fold = GroupFold(aggregation.op)
-    for position in ids.indices {
-      guard let sampleValue = value(ids[position]) else { continue }
-      let group = grouping.groupOfSeries[position]
-      let slot = slotOfGroup[group]
-      if slot < 0 {
-        slotOfGroup[group] = keys.count
-        fold.add(sampleValue, to: keys.count, isNew: true)
-        keys.append(grouping.keys[group])
-      } else {
-        fold.add(sampleValue, to: slot, isNew: false)
+    grouping.groupOfSeries.withUnsafeBufferPointer { groupOfSeries in
+      for position in ids.indices {
+        guard let sampleValue = value(ids[position]) else { continue }
+        let group = groupOfSeries[position]
+        let slot = slotOfGroup[group]
+        if slot < 0 {
+          slotOfGroup[group] = groups.count
+          fold.add(sampleValue, to: groups.count, isNew: true)
+          groups.append(group)
+        } else {
+          fold.add(sampleValue, to: slot, isNew: false)
+        }
       }
     }
-    return fold.samples(keys)
+    return (grouping, groups, fold)
   }
 
-  /// The cached grouping of `selector`'s series, rebuilt when the store has changed.
+  /// `histogram_quantile(q, sum by (…, le) (…))` when the sum takes the per-series path.
+  ///
+  /// Why: the generic path parses every `le` label and regroups every bucket by its
+  /// labels at each evaluation; here the quantile group and upper bound of each sum
+  /// group are computed once (they depend on labels only). Groups and buckets reach
+  /// ``bucketQuantile(_:_:)`` in the order the generic path gives them, so results
+  /// are identical.
+  func histogramQuantileOverAggregation(_ q: Double, _ aggregation: Aggregation, _ t: Int64) -> [Sample]? {
+    guard let folded = perSeriesFold(aggregation, t) else { return nil }
+    let grouping = folded.grouping
+    let buckets = grouping.histogramBuckets ?? HistogramBuckets()
+    grouping.histogramBuckets = buckets
+    while buckets.groupOfKey.count < grouping.keys.count {
+      let labels = grouping.keys[buckets.groupOfKey.count]
+      guard let upperBound = parseGoFloat(labels["le"]) else {
+        buckets.groupOfKey.append(-1)
+        buckets.upperBoundOfKey.append(0)
+        continue
+      }
+      buckets.groupOfKey.append(Int32(buckets.grouper.group(of: labels, keys: &buckets.keys).index))
+      buckets.upperBoundOfKey.append(upperBound)
+    }
+    // Bucket lists are gathered in one flat array (a counting sort by output group,
+    // keeping input order within a group) rather than one array per group.
+    var slotOfGroup = [Int](repeating: -1, count: buckets.keys.count)
+    var outputKeys: [Int] = []
+    var slotOfPosition = [Int](repeating: -1, count: folded.groups.count)
+    var sizes: [Int] = []
+    for (position, key) in folded.groups.enumerated() {
+      let group = Int(buckets.groupOfKey[key])
+      guard group >= 0 else { continue }
+      if slotOfGroup[group] < 0 {
+        slotOfGroup[group] = outputKeys.count
+        outputKeys.append(group)
+        sizes.append(0)
+      }
+      slotOfPosition[position] = slotOfGroup[group]
+      sizes[slotOfGroup[group]] += 1
+    }
+    var ends = sizes
+    for slot in ends.indices.dropFirst() { ends[slot] += ends[slot - 1] }
+    var fill = ends.indices.map { ends[$0] - sizes[$0] }
+    var flat = [(upperBound: Double, count: Double)](repeating: (0, 0), count: ends.last ?? 0)
+    for (position, slot) in slotOfPosition.enumerated() where slot >= 0 {
+      flat[fill[slot]] = (buckets.upperBoundOfKey[folded.groups[position]], folded.fold.value(at: position))
+      fill[slot] += 1
+    }
+    var out: [Sample] = []
+    out.reserveCapacity(outputKeys.count)
+    var scratch: [(upperBound: Double, count: Double)] = []
+    for (slot, group) in outputKeys.enumerated() {
+      scratch.removeAll(keepingCapacity: true)
+      scratch.append(contentsOf: flat[(ends[slot] - sizes[slot])..<ends[slot]])
+      out.append(Sample(labels: buckets.outputLabels(of: group), value: bucketQuantile(q, scratch)))
+    }
+    return out
+  }
+
+  /// The cached grouping of `selector`'s series, extended when the store has changed:
+  /// a series' group depends on its labels only, so only new series are projected.
   private func seriesGrouping(
     _ aggregation: Aggregation, _ selector: VectorSelector, keepName: Bool
   ) -> SeriesGrouping {
     let ids = selector.seriesIDs(in: store)
     let identity = ObjectIdentifier(store)
-    if let cached = aggregation.seriesGrouping, cached.generation == store.generation,
-      cached.store == identity, cached.groupOfSeries.count == ids.count
-    {
-      return cached
+    let grouping: SeriesGrouping
+    if let cached = aggregation.seriesGrouping, cached.store == identity {
+      if cached.generation == store.generation && cached.groupOfSeries.count == ids.count { return cached }
+      grouping = cached
+    } else {
+      grouping = SeriesGrouping(store: identity, grouper: ProjectionGrouper(aggregation))
+      aggregation.seriesGrouping = grouping
     }
-    var grouper = ProjectionGrouper(aggregation)
-    var keys: [Labels] = []
-    var groupOfSeries: [Int] = []
-    groupOfSeries.reserveCapacity(ids.count)
+    if grouping.groupByRawID.count < store.seriesCount {
+      grouping.groupByRawID.append(
+        contentsOf: repeatElement(-1, count: store.seriesCount - grouping.groupByRawID.count))
+    }
+    grouping.groupOfSeries.removeAll(keepingCapacity: true)
     for id in ids {
-      let labels = keepName ? store.labels(of: id) : store.labelsWithoutName(of: id)
-      groupOfSeries.append(grouper.group(of: labels, keys: &keys).index)
+      let raw = Int(id.rawValue)
+      var group = grouping.groupByRawID[raw]
+      if group < 0 {
+        let labels = keepName ? store.labels(of: id) : store.labelsWithoutName(of: id)
+        group = Int32(grouping.grouper.group(of: labels, keys: &grouping.keys).index)
+        grouping.groupByRawID[raw] = group
+      }
+      grouping.groupOfSeries.append(Int(group))
     }
-    let grouping = SeriesGrouping(
-      generation: store.generation, store: identity, groupOfSeries: groupOfSeries, keys: keys)
-    aggregation.seriesGrouping = grouping
+    grouping.generation = store.generation
     return grouping
   }
 }

@@ -55,6 +55,14 @@ extension PromQLEngine {
           }))
     case .histogramQuantile:
       let quantile = try scalarValue(arguments[0], t)
+      var input = arguments[1]
+      while case .paren(let inner) = input { input = inner }
+      if case .aggregate(let aggregation) = input, aggregation.parameter == nil,
+        [.sum, .avg, .min, .max, .count].contains(aggregation.op),
+        let samples = histogramQuantileOverAggregation(quantile, aggregation, t)
+      {
+        return .vector(try checkedUnique(samples))
+      }
       return .vector(
         try checkedUnique(histogramQuantile(quantile, try vectorValue(arguments[1], t))))
     case .absentOverTime:

@@ -27,18 +27,30 @@ func bucketQuantile(_ q: Double, _ input: [(upperBound: Double, count: Double)])
   if q.isNaN { return .nan }
   if q < 0 { return -.infinity }
   if q > 1 { return .infinity }
-  var buckets = input.sorted { $0.upperBound < $1.upperBound }
-  guard let last = buckets.last, last.upperBound == .infinity else { return .nan }
-  // coalesceBuckets: merge equal upper bounds.
-  var merged: [(upperBound: Double, count: Double)] = []
-  for bucket in buckets {
-    if let tail = merged.last, tail.upperBound == bucket.upperBound {
-      merged[merged.count - 1].count += bucket.count
-    } else {
-      merged.append(bucket)
-    }
+  var buckets = input
+  // Buckets nearly always arrive strictly ascending (then sorting and coalescing
+  // change nothing, and are skipped).
+  var strictlyAscending = true
+  for index in buckets.indices.dropFirst() where !(buckets[index - 1].upperBound < buckets[index].upperBound) {
+    strictlyAscending = false
+    break
   }
-  buckets = merged
+  if !strictlyAscending {
+    buckets.sort { $0.upperBound < $1.upperBound }
+  }
+  guard let last = buckets.last, last.upperBound == .infinity else { return .nan }
+  if !strictlyAscending {
+    // coalesceBuckets: merge equal upper bounds.
+    var merged: [(upperBound: Double, count: Double)] = []
+    for bucket in buckets {
+      if let tail = merged.last, tail.upperBound == bucket.upperBound {
+        merged[merged.count - 1].count += bucket.count
+      } else {
+        merged.append(bucket)
+      }
+    }
+    buckets = merged
+  }
   // ensureMonotonic.
   var maximum = -Double.infinity
   for index in buckets.indices {

@@ -26,6 +26,8 @@ public final class RuleGroup {
 
   private var alerts: [[Alert]]
   private var previousOutput: [[SeriesID]]
+  /// Per recording rule: output labels by input labels (renamed and relabelled once).
+  private var renamedOutput: [[Labels: Labels]]
   /// Per alerting rule, a shortcut that proves an empty result without building vectors.
   private let plans: [SingleSeriesPlan?]
 
@@ -37,6 +39,7 @@ public final class RuleGroup {
     rules = definition.rules
     alerts = Array(repeating: [], count: definition.rules.count)
     previousOutput = Array(repeating: [], count: definition.rules.count)
+    renamedOutput = Array(repeating: [:], count: definition.rules.count)
     plans = definition.rules.map { rule in
       if case .alerting = rule.kind { return SingleSeriesPlan(rule.expression) }
       return nil
@@ -74,7 +77,7 @@ public final class RuleGroup {
         let output: [Sample]
         switch rule.kind {
         case .recording(let record):
-          output = try recordingOutput(rule, record, timestampMs, engine)
+          output = try recordingOutput(index, rule, record, timestampMs, engine)
         case .alerting(let alert, let forMs, let keepFiringForMs, let annotations):
           output = try evaluateAlerting(
             index, rule, alert, forMs, keepFiringForMs, annotations, timestampMs, engine,
@@ -116,16 +119,25 @@ public final class RuleGroup {
   }
 
   private func recordingOutput(
-    _ rule: RuleDefinition, _ record: String, _ t: Int64, _ engine: PromQLEngine
+    _ index: Int, _ rule: RuleDefinition, _ record: String, _ t: Int64, _ engine: PromQLEngine
   ) throws -> [Sample] {
     guard let vector = try engine.evaluate(rule.expression, atMs: t).asVector else {
       throw PromQLError.evaluation(message: "rule result is not a vector or scalar")
     }
     var seen = Set<Labels>()
+    if renamedOutput[index].count > 100_000 { renamedOutput[index].removeAll() }
     return try vector.map { sample in
-      var labels = sample.labels.setting(Labels.metricName, record)
-      for (labelName, template) in rule.labels {
-        labels = labels.setting(labelName, template.source)
+      // The same input label sets recur every evaluation: rename each once.
+      let labels: Labels
+      if let known = renamedOutput[index][sample.labels] {
+        labels = known
+      } else {
+        var renamed = sample.labels.setting(Labels.metricName, record)
+        for (labelName, template) in rule.labels {
+          renamed = renamed.setting(labelName, template.source)
+        }
+        renamedOutput[index][sample.labels] = renamed
+        labels = renamed
       }
       if vector.count > 1 && !seen.insert(labels).inserted {
         throw PromQLError.evaluation(

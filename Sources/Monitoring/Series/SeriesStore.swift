@@ -53,90 +53,101 @@ public let staleNaNBitPattern: UInt64 = 0x7ff0_0000_0000_0002
 /// In-memory time-series storage for simulated Prometheus metrics.
 ///
 /// Why this shape: the simulator publishes every series once per scrape interval for
-/// a simulated month, and rules read short windows at the end. Each series keeps two
-/// parallel buffers (timestamps in ms, values) so that window bounds are found by binary
-/// search and rate computations read contiguous memory; samples older than the
-/// retention window are dropped in amortised O(1). A postings index per label pair narrows
-/// selector matching, and ``generation`` lets query nodes cache the series a selector matches.
+/// a simulated month, and rules read short windows at the end, so the hot paths are
+/// "append one sample" and "read the last few minutes" for tens of thousands of series
+/// a minute. Each series keeps two parallel buffers (timestamps in ms, values), held in
+/// one flat table of plain structs (no reference counting on the hot paths). A window
+/// that ends at or after a series' newest sample — every rule evaluation — is found by
+/// stepping back from the end; others by binary search. A postings index per label
+/// pair narrows selector matching, selections are extended as series are registered
+/// rather than recomputed, and ``generation`` lets query nodes cache what they derive.
 ///
-/// - Complexity: `append` is amortised O(1); a lookup at time t is O(log n) per series.
+/// Retention: a read sees only samples no older than the series' newest sample minus
+/// the retention window, exactly as if older ones were dropped on each append; they
+/// are removed physically in batches (amortised O(1)).
+///
+/// - Complexity: `append` is amortised O(1); a read of the last k samples is O(k).
 public final class SeriesStore {
   /// One series' samples in two parallel manually managed buffers.
-  ///
-  /// A class so a read retains one object; raw buffers (freed in `deinit`) so that
-  /// range reads hand out pointers without retaining array storage.
-  @usableFromInline final class Series {
-    let labels: Labels
-    /// The labels without `__name__`, precomputed: most functions drop the name.
-    let labelsWithoutName: Labels
-    let kind: MetricKind
-    // Unchecked exclusivity: the store is single-threaded and these are hot.
-    @usableFromInline @exclusivity(unchecked) var timestamps: UnsafeMutablePointer<Int64>
-    @usableFromInline @exclusivity(unchecked) var values: UnsafeMutablePointer<Double>
-    @usableFromInline @exclusivity(unchecked) var count = 0
-    @exclusivity(unchecked) var capacity = 16
-    /// Index of the first retained sample (older ones are logically dropped).
-    @usableFromInline @exclusivity(unchecked) var start = 0
-    /// Number of retained staleness markers; zero allows zero-copy range reads.
-    @usableFromInline @exclusivity(unchecked) var staleMarkerCount = 0
+  @usableFromInline struct SampleBuffer {
+    @usableFromInline var timestamps: UnsafeMutablePointer<Int64>
+    @usableFromInline var values: UnsafeMutablePointer<Double>
+    /// Physically held samples are `start..<count`.
+    @usableFromInline var count = 0
+    @usableFromInline var capacity: Int
+    @usableFromInline var start = 0
+    /// Newest timestamp (``noSample`` when empty): idle series are skipped without
+    /// touching their buffers.
+    @usableFromInline var newestMs = SampleBuffer.noSample
+    /// Far below any simulated time, yet safe to subtract a retention from.
+    @usableFromInline static let noSample: Int64 = -(1 << 62)
+    /// Staleness markers among the held samples; zero allows zero-copy range reads.
+    @usableFromInline var staleMarkerCount = 0
 
-    init(labels: Labels, kind: MetricKind) {
-      self.labels = labels
-      labelsWithoutName = labels.removing([Labels.metricName])
-      self.kind = kind
-      timestamps = .allocate(capacity: 16)
-      values = .allocate(capacity: 16)
+    init(capacity: Int) {
+      self.capacity = capacity
+      timestamps = .allocate(capacity: capacity)
+      values = .allocate(capacity: capacity)
     }
 
-    deinit {
-      timestamps.deinitialize(count: count)
+    mutating func grow() {
+      let newCapacity = capacity * 2
+      let newTimes = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity)
+      let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity)
+      newTimes.moveInitialize(from: timestamps, count: count)
+      newValues.moveInitialize(from: values, count: count)
       timestamps.deallocate()
-      values.deinitialize(count: count)
       values.deallocate()
+      timestamps = newTimes
+      values = newValues
+      capacity = newCapacity
     }
 
-    func append(_ time: Int64, _ value: Double) {
-      if count == capacity {
-        let newCapacity = capacity * 2
-        let newTimes = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity)
-        let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity)
-        newTimes.moveInitialize(from: timestamps, count: count)
-        newValues.moveInitialize(from: values, count: count)
-        timestamps.deallocate()
-        values.deallocate()
-        timestamps = newTimes
-        values = newValues
-        capacity = newCapacity
+    /// Drops the samples before `newStart` physically.
+    mutating func discard(before newStart: Int) {
+      for position in start..<newStart where isStaleMarker(values[position]) { staleMarkerCount -= 1 }
+      start = newStart
+      // Move the tail down once the dead prefix is the larger part (amortised O(1)).
+      if start > 64 && start * 2 > count {
+        // Raw copyMemory is memmove: the regions overlap.
+        UnsafeMutableRawPointer(timestamps).copyMemory(
+          from: timestamps + start, byteCount: (count - start) * MemoryLayout<Int64>.stride)
+        UnsafeMutableRawPointer(values).copyMemory(
+          from: values + start, byteCount: (count - start) * MemoryLayout<Double>.stride)
+        count -= start
+        start = 0
       }
-      (timestamps + count).initialize(to: time)
-      (values + count).initialize(to: value)
-      count += 1
     }
 
-    /// Drops the first `n` samples physically.
-    func removeFirst(_ n: Int) {
-      // Raw copyMemory is memmove: the regions overlap.
-      UnsafeMutableRawPointer(timestamps).copyMemory(
-        from: timestamps + n, byteCount: (count - n) * MemoryLayout<Int64>.stride)
-      UnsafeMutableRawPointer(values).copyMemory(
-        from: values + n, byteCount: (count - n) * MemoryLayout<Double>.stride)
-      count -= n
+    func release() {
+      timestamps.deallocate()
+      values.deallocate()
     }
   }
 
-  @usableFromInline @exclusivity(unchecked) private(set) var series: [Series] = []
+  /// The sample buffers, indexed by `SeriesID.rawValue`.
+  @usableFromInline @exclusivity(unchecked) var buffers: UnsafeMutablePointer<SampleBuffer>
+  @exclusivity(unchecked) private var buffersCapacity = 64
+  /// Number of registered series.
+  public private(set) var seriesCount = 0
+  private var labelsTable: [Labels] = []
+  /// The labels without `__name__`, precomputed: most functions drop the name.
+  private var labelsWithoutNameTable: [Labels] = []
+  private var kinds: [MetricKind] = []
   private var idsByLabels: [Labels: SeriesID] = [:]
   /// Postings: the series holding each label pair, in registration order.
   private var idsByLabel: [Label: [SeriesID]] = [:]
-  /// Selections by matcher set, valid while no series was registered since: series are
-  /// never removed, so the series count versions the cache. Rule groups and canary
+  /// Selections by matcher set, extended with the series registered since (series are
+  /// never removed, so the series count versions the cache). Rule groups and canary
   /// analyses select the same series every evaluation; this spares the regex matching
   /// and sorting each time.
   private var selectionCache: [String: (seriesCount: Int, ids: [SeriesID])] = [:]
   /// Incremented whenever a series is registered; selectors cache against it.
   public private(set) var generation = 0
-  /// Samples older than (newest appended timestamp − retention) are dropped.
+  /// Samples older than (newest timestamp of their series − retention) are invisible.
   public let retentionMs: Int64
+  /// Dead samples are removed once the oldest held one is this much past retention.
+  private let trimSlackMs: Int64
   /// Scrape intervals for publishers.
   public var scrapeIntervals: ScrapeIntervals
 
@@ -149,11 +160,16 @@ public final class SeriesStore {
     retention: SimDuration = .days(1), scrapeIntervals: ScrapeIntervals = ScrapeIntervals()
   ) {
     retentionMs = max(1, retention.microseconds / 1_000)
+    trimSlackMs = max(1, retentionMs / 4)
     self.scrapeIntervals = scrapeIntervals
+    buffers = .allocate(capacity: buffersCapacity)
   }
 
-  /// Number of registered series.
-  public var seriesCount: Int { series.count }
+  deinit {
+    for index in 0..<seriesCount { buffers[index].release() }
+    buffers.deinitialize(count: seriesCount)
+    buffers.deallocate()
+  }
 
   /// Registers a series by its labels (including `__name__`) and returns its ID.
   ///
@@ -161,8 +177,19 @@ public final class SeriesStore {
   @discardableResult
   public func register(_ labels: Labels, kind: MetricKind = .untyped) -> SeriesID {
     if let existing = idsByLabels[labels] { return existing }
-    let id = SeriesID(rawValue: Int32(series.count))
-    series.append(Series(labels: labels, kind: kind))
+    let id = SeriesID(rawValue: Int32(seriesCount))
+    if seriesCount == buffersCapacity {
+      let larger = UnsafeMutablePointer<SampleBuffer>.allocate(capacity: buffersCapacity * 2)
+      larger.moveInitialize(from: buffers, count: seriesCount)
+      buffers.deallocate()
+      buffers = larger
+      buffersCapacity *= 2
+    }
+    (buffers + seriesCount).initialize(to: SampleBuffer(capacity: 16))
+    seriesCount += 1
+    labelsTable.append(labels)
+    labelsWithoutNameTable.append(labels.removing([Labels.metricName]))
+    kinds.append(kind)
     idsByLabels[labels] = id
     for label in labels.items { idsByLabel[label, default: []].append(id) }
     generation += 1
@@ -181,11 +208,22 @@ public final class SeriesStore {
   public func id(of labels: Labels) -> SeriesID? { idsByLabels[labels] }
 
   /// The labels of a series.
-  public func labels(of id: SeriesID) -> Labels { series[Int(id.rawValue)].labels }
+  public func labels(of id: SeriesID) -> Labels { labelsTable[Int(id.rawValue)] }
 
   /// The labels of a series without `__name__` (precomputed at registration).
   public func labelsWithoutName(of id: SeriesID) -> Labels {
-    series[Int(id.rawValue)].labelsWithoutName
+    labelsWithoutNameTable[Int(id.rawValue)]
+  }
+
+  /// What a series measures, as registered.
+  public func kind(of id: SeriesID) -> MetricKind { kinds[Int(id.rawValue)] }
+
+  /// The timestamp of the newest sample of a series (staleness markers included), or
+  /// nil when it has none.
+  @inlinable
+  public func newestTimestamp(of id: SeriesID) -> Int64? {
+    let entry = buffers[Int(id.rawValue)]
+    return entry.count == 0 ? nil : entry.newestMs
   }
 
   /// Appends a sample. Samples must arrive in increasing timestamp order per series.
@@ -194,12 +232,20 @@ public final class SeriesStore {
   ///   sample, as Prometheus rejects out-of-order and duplicate samples.
   @discardableResult
   public func append(_ id: SeriesID, timestampMs: Int64, value: Double) -> Bool {
-    let entry = series[Int(id.rawValue)]
-    if entry.count > 0 && timestampMs <= entry.timestamps[entry.count - 1] { return false }
-    entry.append(timestampMs, value)
-    if isStaleMarker(value) { entry.staleMarkerCount += 1 }
-    if entry.timestamps[entry.start] < timestampMs - retentionMs {
-      trim(entry, newestMs: timestampMs)
+    let entry = buffers + Int(id.rawValue)
+    if timestampMs <= entry.pointee.newestMs { return false }
+    if entry.pointee.count == entry.pointee.capacity { entry.pointee.grow() }
+    let count = entry.pointee.count
+    (entry.pointee.timestamps + count).initialize(to: timestampMs)
+    (entry.pointee.values + count).initialize(to: value)
+    entry.pointee.count = count + 1
+    entry.pointee.newestMs = timestampMs
+    if isStaleMarker(value) { entry.pointee.staleMarkerCount += 1 }
+    let cutoff = timestampMs - retentionMs
+    if entry.pointee.timestamps[entry.pointee.start] < cutoff - trimSlackMs {
+      let newStart = lowerBound(
+        entry.pointee.timestamps, from: entry.pointee.start, to: entry.pointee.count, cutoff)
+      entry.pointee.discard(before: newStart)
     }
     return true
   }
@@ -212,8 +258,10 @@ public final class SeriesStore {
 
   /// Number of retained samples of a series.
   public func sampleCount(_ id: SeriesID) -> Int {
-    let entry = series[Int(id.rawValue)]
-    return entry.count - entry.start
+    let entry = buffers[Int(id.rawValue)]
+    guard entry.count > entry.start else { return 0 }
+    let first = lowerBound(entry.timestamps, from: entry.start, to: entry.count, entry.newestMs - retentionMs)
+    return entry.count - first
   }
 
   /// The newest sample at or before `timestampMs` and no older than `lookbackMs`,
@@ -223,54 +271,80 @@ public final class SeriesStore {
   /// closed at both ends, `[t − lookback, t]`.
   @inlinable
   public func instantSample(_ id: SeriesID, atMs timestampMs: Int64, lookbackMs: Int64) -> Double? {
-    instantSampleImpl(Int(id.rawValue), timestampMs, lookbackMs)
-  }
-
-  @usableFromInline
-  func instantSampleImpl(_ index: Int, _ timestampMs: Int64, _ lookbackMs: Int64) -> Double? {
-    let entry = series[index]
-    let end = upperBound(entry.timestamps, from: entry.start, to: entry.count, timestampMs)
-    guard end > entry.start else { return nil }
-    let time = entry.timestamps[end - 1]
-    guard time >= timestampMs - lookbackMs else { return nil }
+    let entry = buffers[Int(id.rawValue)]
+    let oldest = max(timestampMs - lookbackMs, entry.newestMs - retentionMs)
+    // Nothing in the lookback window (idle or never written): no buffer access.
+    if entry.newestMs < oldest || entry.count == entry.start { return nil }
+    let end =
+      timestampMs >= entry.newestMs
+      ? entry.count : upperBound(entry.timestamps, from: entry.start, to: entry.count, timestampMs)
+    guard end > entry.start, entry.timestamps[end - 1] >= oldest else { return nil }
     let value = entry.values[end - 1]
     return isStaleMarker(value) ? nil : value
   }
 
   /// Calls `body` with the samples of a series in `[fromMs, toMs]`, staleness markers removed.
   ///
-  /// Mirrors `matrixIterSlice` in Prometheus 2.42 (range selection is left-closed in 2.x).
-  /// The buffers are borrowed from storage when the series has no staleness markers.
+  /// Mirrors `matrixIterSlice` in Prometheus 2.42 (range selection is closed at both
+  /// ends in 2.x). The buffers are borrowed from storage unless the window holds a
+  /// staleness marker.
   @inlinable
   public func withRange<R>(
     _ id: SeriesID, fromMs: Int64, toMs: Int64,
     _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
   ) -> R {
-    withRangeImpl(Int(id.rawValue), fromMs, toMs, body)
+    let entry = buffers[Int(id.rawValue)]
+    let from = max(fromMs, entry.newestMs - retentionMs)
+    if entry.newestMs < from || entry.count == entry.start || toMs < from {
+      return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0))
+    }
+    let times = entry.timestamps
+    let upper: Int
+    var lower: Int
+    if toMs >= entry.newestMs {
+      // Rule evaluation reads the last few samples: step back from the end.
+      upper = entry.count
+      lower = upper
+      let floor = max(entry.start, upper - 32)
+      while lower > floor && times[lower - 1] >= from { lower -= 1 }
+      if lower == floor && lower > entry.start && times[lower - 1] >= from {
+        lower = lowerBound(times, from: entry.start, to: lower, from)
+      }
+    } else {
+      lower = lowerBound(times, from: entry.start, to: entry.count, from)
+      upper = max(lower, upperBound(times, from: lower, to: entry.count, toMs))
+    }
+    return Self.deliver(entry, lower, upper, body)
   }
 
+  /// Hands `lower..<upper` of `entry` to `body`, copying only when the window holds
+  /// staleness markers (which range reads skip).
   @usableFromInline
-  func withRangeImpl<R>(
-    _ index: Int, _ fromMs: Int64, _ toMs: Int64,
+  static func deliver<R>(
+    _ entry: SampleBuffer, _ lower: Int, _ upper: Int,
     _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
   ) -> R {
-    let entry = series[index]
-    let lower = lowerBound(entry.timestamps, from: entry.start, to: entry.count, fromMs)
-    let upper = max(lower, upperBound(entry.timestamps, from: entry.start, to: entry.count, toMs))
-    if entry.staleMarkerCount == 0 {
-      return body(
-        UnsafeBufferPointer(start: entry.timestamps + lower, count: upper - lower),
-        UnsafeBufferPointer(start: entry.values + lower, count: upper - lower))
+    if entry.staleMarkerCount != 0 {
+      var hasMarker = false
+      for position in lower..<upper where isStaleMarker(entry.values[position]) {
+        hasMarker = true
+        break
+      }
+      if hasMarker {
+        var times: [Int64] = []
+        var values: [Double] = []
+        for position in lower..<upper where !isStaleMarker(entry.values[position]) {
+          times.append(entry.timestamps[position])
+          values.append(entry.values[position])
+        }
+        return times.withUnsafeBufferPointer { timeBuffer in
+          values.withUnsafeBufferPointer { valueBuffer in body(timeBuffer, valueBuffer) }
+        }
+      }
     }
-    var times: [Int64] = []
-    var values: [Double] = []
-    for position in lower..<upper where !isStaleMarker(entry.values[position]) {
-      times.append(entry.timestamps[position])
-      values.append(entry.values[position])
-    }
-    return times.withUnsafeBufferPointer { timeBuffer in
-      values.withUnsafeBufferPointer { valueBuffer in body(timeBuffer, valueBuffer) }
-    }
+    return body(
+      UnsafeBufferPointer(start: entry.timestamps + lower, count: upper - lower),
+      UnsafeBufferPointer(start: entry.values + lower, count: upper - lower))
   }
 
   /// A remembered window position for repeated range reads of one series at
@@ -290,32 +364,40 @@ public final class SeriesStore {
     _ id: SeriesID, fromMs: Int64, toMs: Int64, cursor: inout RangeCursor,
     _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
   ) -> R {
-    let entry = series[Int(id.rawValue)]
-    if entry.staleMarkerCount != 0 { return withRangeImpl(Int(id.rawValue), fromMs, toMs, body) }
+    let entry = buffers[Int(id.rawValue)]
+    let from = max(fromMs, entry.newestMs - retentionMs)
     let times = entry.timestamps
     let first = entry.start
     let count = entry.count
     var lower = min(max(cursor.lower, first), count)
-    while lower < count && times[lower] < fromMs { lower += 1 }
-    while lower > first && times[lower - 1] >= fromMs { lower -= 1 }
+    while lower < count && times[lower] < from { lower += 1 }
+    while lower > first && times[lower - 1] >= from { lower -= 1 }
     var upper = min(max(cursor.upper, lower), count)
     while upper < count && times[upper] <= toMs { upper += 1 }
     while upper > lower && times[upper - 1] > toMs { upper -= 1 }
     cursor.lower = lower
     cursor.upper = upper
-    return body(
-      UnsafeBufferPointer(start: times + lower, count: upper - lower),
-      UnsafeBufferPointer(start: entry.values + lower, count: upper - lower))
+    return Self.deliver(entry, lower, upper, body)
   }
 
   /// IDs of series whose labels satisfy all `matchers`, sorted by labels.
   public func select(_ matchers: [LabelMatcher]) -> [SeriesID] {
     var key = ""
     for matcher in matchers { key += matcher.name + "\u{1}" + matcher.kind.rawValue + "\u{1}" + matcher.value + "\u{2}" }
-    if let cached = selectionCache[key], cached.seriesCount == series.count { return cached.ids }
-    let selected = uncachedSelect(matchers)
-    selectionCache[key] = (series.count, selected)
+    let selected: [SeriesID]
+    if let cached = selectionCache[key] {
+      if cached.seriesCount == seriesCount { return cached.ids }
+      selected = extend(cached.ids, matchers, registeredFrom: cached.seriesCount)
+    } else {
+      selected = uncachedSelect(matchers)
+    }
+    selectionCache[key] = (seriesCount, selected)
     return selected
+  }
+
+  private func matchesAll(_ matchers: [LabelMatcher], _ id: SeriesID) -> Bool {
+    let labels = labelsTable[Int(id.rawValue)]
+    return matchers.allSatisfy { $0.matches(labels[$0.name]) }
   }
 
   private func uncachedSelect(_ matchers: [LabelMatcher]) -> [SeriesID] {
@@ -325,25 +407,28 @@ public final class SeriesStore {
       let postings = idsByLabel[Label(matcher.name, matcher.value)] ?? []
       if candidates == nil || postings.count < (candidates?.count ?? 0) { candidates = postings }
     }
-    var selected = candidates ?? (0..<series.count).map { SeriesID(rawValue: Int32($0)) }
-    selected = selected.filter { id in
-      let labels = series[Int(id.rawValue)].labels
-      return matchers.allSatisfy { $0.matches(labels[$0.name]) }
-    }
-    return selected.sorted { series[Int($0.rawValue)].labels < series[Int($1.rawValue)].labels }
+    var selected = candidates ?? (0..<seriesCount).map { SeriesID(rawValue: Int32($0)) }
+    selected = selected.filter { matchesAll(matchers, $0) }
+    return selected.sorted { labelsTable[Int($0.rawValue)] < labelsTable[Int($1.rawValue)] }
   }
 
-  private func trim(_ entry: Series, newestMs: Int64) {
-    let cutoff = newestMs - retentionMs
-    let newStart = lowerBound(entry.timestamps, from: entry.start, to: entry.count, cutoff)
-    for position in entry.start..<newStart where isStaleMarker(entry.values[position]) {
-      entry.staleMarkerCount -= 1
+  /// `selection` (sorted by labels, over the first `registeredFrom` series) plus the
+  /// matching series registered since, each inserted at its place in label order.
+  private func extend(_ selection: [SeriesID], _ matchers: [LabelMatcher], registeredFrom: Int) -> [SeriesID] {
+    var result = selection
+    for raw in registeredFrom..<seriesCount {
+      let id = SeriesID(rawValue: Int32(raw))
+      guard matchesAll(matchers, id) else { continue }
+      let labels = labelsTable[raw]
+      var low = 0
+      var high = result.count
+      while low < high {
+        let mid = (low + high) >> 1
+        if labelsTable[Int(result[mid].rawValue)] < labels { low = mid + 1 } else { high = mid }
+      }
+      result.insert(id, at: low)
     }
-    entry.start = newStart
-    if newStart > 64 && newStart * 2 > entry.count {
-      entry.removeFirst(newStart)
-      entry.start = 0
-    }
+    return result
   }
 }
 

@@ -613,11 +613,12 @@ public struct Delivery {
       let shed = servingStates[serviceIndex] == nil ? 0 : serve(serviceIndex: serviceIndex, requests: requests, at: time, stream: &stream)
       let canary = services[serviceIndex].canary.map { (deployment: $0.deployment, weight: $0.weight) }
       let canaryRequests = canary.map { binomial(requests, Double($0.weight) / 100, &stream) } ?? 0
-      let stable = failures(requests - canaryRequests, defects: services[serviceIndex].liveDefects, service: service, stream: &stream)
+      let stable = Self.failures(
+        requests - canaryRequests, defects: services[serviceIndex].liveDefects, service: service, changes: changes, stream: &stream)
       var canaryOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
       if let canary {
         let defects = deployments[index(canary.deployment)].codeDefects
-        canaryOutcome = failures(canaryRequests, defects: defects, service: service, stream: &stream)
+        canaryOutcome = Self.failures(canaryRequests, defects: defects, service: service, changes: changes, stream: &stream)
       }
       if let monitoring {
         publish(
@@ -649,9 +650,12 @@ public struct Delivery {
 
   /// Failures among `requests` served by code carrying `defects`: baseline errors, the
   /// errors of error-rate defects, and timeouts of latency defects.
-  func failures(_ requests: Int64, defects: [ChangeID], service: TrafficParameters, stream: inout RandomStream)
-    -> (errors: Int64, defectErrors: Int64, latencyExtra: Double)
-  {
+  ///
+  /// Static, with `changes` passed in: called from the traffic loop of a mutating
+  /// method, an instance method made Swift copy the whole `Delivery` per call.
+  static func failures(
+    _ requests: Int64, defects: [ChangeID], service: TrafficParameters, changes: [ChangeRecord], stream: inout RandomStream
+  ) -> (errors: Int64, defectErrors: Int64, latencyExtra: Double) {
     let baselineErrors = binomial(requests, service.baselineErrorRatio, &stream)
     if defects.isEmpty { return (baselineErrors, 0, 0) }
     var defectFailureRatio = 0.0
@@ -687,19 +691,18 @@ public struct Delivery {
         track: track == 0 ? "stable" : "canary", buckets: buckets)
     }
     guard var published = series[serviceIndex][track] else { return }
+    // Taken out while updated, so its arrays are uniquely referenced (no copy on write).
+    series[serviceIndex][track] = nil
     published.live = true
     published.requestsTotal += Double(requests)
     published.errorsTotal += Double(errors)
     monitoring?.append(published.successes, timestampMs: timestampMs, value: published.requestsTotal - published.errorsTotal)
     monitoring?.append(published.errors, timestampMs: timestampMs, value: published.errorsTotal)
     var remaining = requests
-    var below = 0.0
-    for (index, bound) in buckets.enumerated() {
-      let probability = bound > latencyExtra ? normalCDF(log((bound - latencyExtra) / service.baselineLatencySeconds) / 0.5) : 0
-      let conditional = below < 1 ? max(0, min(1, (probability - below) / (1 - below))) : 0
-      let inBucket = binomial(remaining, conditional, &stream)
+    published.updateBucketConditionals(latencyExtra: latencyExtra, baselineLatency: service.baselineLatencySeconds, buckets: buckets)
+    for index in buckets.indices {
+      let inBucket = binomial(remaining, published.bucketConditionals[index], &stream)
       remaining -= inBucket
-      below = max(below, probability)
       published.bucketTotals[index] += Double(inBucket)
     }
     published.bucketTotals[buckets.count] += Double(remaining)
@@ -769,7 +772,7 @@ public struct Delivery {
 
   /// Probability that a request exceeds the timeout when latency is lognormal around
   /// the baseline median (σ = 0.5) plus a fixed extra delay.
-  func timeoutProbability(service: TrafficParameters, extraLatency: Double) -> Double {
+  static func timeoutProbability(service: TrafficParameters, extraLatency: Double) -> Double {
     let remaining = service.timeoutSeconds - extraLatency
     guard remaining > 0 else { return 1 }
     let z = log(remaining / service.baselineLatencySeconds) / 0.5

@@ -131,10 +131,12 @@ public final class PlatformMonitoring {
     }
   }
 
-  public init(configuration: MonitoringConfiguration, calendar: SimCalendar, horizon: SimDuration) {
+  /// - Parameter otherQueries: PromQL the platform runs besides the rules (canary
+  ///   analyses), so that the store keeps samples as far back as any query reads.
+  public init(
+    configuration: MonitoringConfiguration, calendar: SimCalendar, horizon: SimDuration, otherQueries: [String] = []
+  ) {
     self.configuration = configuration
-    store = SeriesStore(retention: .hours(2))
-    engine = PromQLEngine(store: store)
     // Fresh definitions per run (see ``MonitoringConfiguration``); the sources were
     // validated when the scenario was loaded, so parsing them again cannot fail.
     var definitions = configuration.ruleGroups
@@ -143,12 +145,27 @@ public final class PlatformMonitoring {
         (try? RuleFileLoader.load(yaml: source.text, file: source.file)) ?? []
       }
     }
+    let lookbackMs: Int64 = 300_000
+    var lookbehindMs = definitions.flatMap(\.rules).map { $0.expression.lookbehindMs(lookbackMs: lookbackMs) }.max() ?? 0
+    for query in otherQueries {
+      if let expression = try? PromQLParser.parse(query) {
+        lookbehindMs = max(lookbehindMs, expression.lookbehindMs(lookbackMs: lookbackMs))
+      }
+    }
+    store = SeriesStore(retention: Self.retention(lookbehindMs: lookbehindMs))
+    engine = PromQLEngine(store: store, lookbackMs: lookbackMs)
     groups = definitions.map {
       RuleGroup($0, defaultIntervalMs: configuration.evaluationInterval.microseconds / 1_000)
     }
     alertmanager = configuration.alertmanager.map {
       Alertmanager(config: $0, startTime: .zero, calendarStartEpochSeconds: calendar.startEpochSeconds, horizon: horizon)
     }
+  }
+
+  /// How long the store keeps samples: at least 2 h, and as far back as the longest
+  /// query reads plus one scrape of slack.
+  static func retention(lookbehindMs: Int64) -> SimDuration {
+    max(.hours(2), SimDuration(microseconds: (lookbehindMs + 60_000) * 1_000))
   }
 
   func start(scheduler: inout Scheduler<WorldEvent>) {
@@ -277,6 +294,24 @@ struct ServiceSeries {
   var errorsTotal: Double = 0
   var bucketTotals: [Double]
   var durationSumTotal: Double = 0
+  /// P(latency in bucket i | not in a lower bucket), for `bucketConditionalsLatencyExtra`.
+  var bucketConditionals: [Double] = []
+  var bucketConditionalsLatencyExtra = Double.nan
+
+  /// Computes the multinomial's conditional bucket probabilities for a latency shift,
+  /// unless already known: they change only when a latency defect comes or goes, and
+  /// `log`/`erfc` per bucket per scrape was a tenth of an organisation-scale run.
+  mutating func updateBucketConditionals(latencyExtra: Double, baselineLatency: Double, buckets: [Double]) {
+    if latencyExtra == bucketConditionalsLatencyExtra && bucketConditionals.count == buckets.count { return }
+    bucketConditionals.removeAll(keepingCapacity: true)
+    var below = 0.0
+    for bound in buckets {
+      let probability = bound > latencyExtra ? normalCDF(log((bound - latencyExtra) / baselineLatency) / 0.5) : 0
+      bucketConditionals.append(below < 1 ? max(0, min(1, (probability - below) / (1 - below))) : 0)
+      below = max(below, probability)
+    }
+    bucketConditionalsLatencyExtra = latencyExtra
+  }
 
   init(store: SeriesStore, service: String, team: String, track: String, buckets: [Double]) {
     self.track = track

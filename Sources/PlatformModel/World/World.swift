@@ -82,8 +82,13 @@ public struct World: SimulationModel {
     runnerPool = configuration.runnerPool.map {
       RunnerPool(configuration: $0, seed: configuration.seed, recorder: recorder)
     }
+    // The lookbehind of a query does not depend on the service it is filled in for.
+    let analysisQueries = Set(
+      (configuration.delivery?.services ?? []).flatMap { $0.rollout.prometheusQueries(service: "service") }
+    ).sorted()
     let monitoring = configuration.monitoring.map {
-      PlatformMonitoring(configuration: $0, calendar: configuration.calendar, horizon: configuration.horizon)
+      PlatformMonitoring(
+        configuration: $0, calendar: configuration.calendar, horizon: configuration.horizon, otherQueries: analysisQueries)
     }
     self.monitoring = monitoring
     delivery = configuration.delivery.map {

@@ -12,6 +12,26 @@ public enum RolloutStrategy: Equatable, Sendable {
   case flagger(FlaggerCanary)
 }
 
+extension RolloutStrategy {
+  /// Every Prometheus query this strategy may run, with service placeholders filled by
+  /// `service`: how far back they read decides how long the series store keeps samples.
+  public func prometheusQueries(service: String) -> [String] {
+    switch self {
+    case .bigBang:
+      return []
+    case .flagger(let flagger):
+      return flagger.checks.map { flagger.query($0, service: service) }
+    case .argoCanary(let canary):
+      var specs = canary.steps.compactMap { step -> AnalysisSpec? in
+        if case .analysis(let spec) = step { return spec }
+        return nil
+      }
+      if let background = canary.backgroundAnalysis { specs.append(background) }
+      return specs.flatMap { spec in spec.metrics.map { spec.query($0, service: service) } }
+    }
+  }
+}
+
 /// The parts of a Flagger `Canary` that PlatformSim models (pkg/controller/scheduler.go).
 ///
 /// Every `interval` Flagger checks `failedChecks ≥ threshold` first (then rolls back),
