@@ -234,6 +234,8 @@ public final class BinaryExpression {
   /// The last (lhs, rhs, result) labels of a one-to-one match: per-service rules match
   /// the same two series at every evaluation, and this avoids rebuilding the result.
   @exclusivity(unchecked) var cachedResultMetric: (lhs: Labels, rhs: Labels, result: Labels)?
+  /// Group matching between two per-series aggregations (``PromQLEngine/perSeriesBinary(_:_:)``).
+  @exclusivity(unchecked) var cachedAggregationMatch: AggregationMatch?
 
   init(op: BinaryOperator, lhs: Expr, rhs: Expr, returnBool: Bool, matching: VectorMatching?) {
     self.op = op

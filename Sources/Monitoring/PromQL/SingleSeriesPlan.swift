@@ -9,6 +9,10 @@
 /// "empty" here is exactly "empty" there. Whenever a selector matches more than one
 /// series, or the expression uses anything outside the plan's subset, the answer is
 /// ``Outcome/unknown`` and the caller runs the generic engine.
+///
+/// The hot path does no reference counting: nodes hold their children and selectors as
+/// `Unmanaged` references (the plan owns them), selector nodes keep the series they
+/// resolved until the store registers another, and windows are read as borrowed buffers.
 public final class SingleSeriesPlan {
   public enum Outcome: Sendable {
     case empty
@@ -20,7 +24,7 @@ public final class SingleSeriesPlan {
   // their children and selectors without reference counting.
   private let expr: Expr
   private let nodes: [Node]
-  private unowned(unsafe) let root: Node
+  private let root: Unmanaged<Node>
 
   /// Compiles `expr`, or returns nil when it is outside the supported subset.
   public init?(_ expr: Expr) {
@@ -28,12 +32,12 @@ public final class SingleSeriesPlan {
     guard let root = Node.compile(expr, &nodes), root.type == .vector else { return nil }
     self.expr = expr
     self.nodes = nodes
-    self.root = root
+    self.root = Unmanaged.passUnretained(root)
   }
 
   /// Whether `expr` evaluated at `t` is empty, present, or beyond the plan.
   public func outcome(atMs t: Int64, engine: PromQLEngine) -> Outcome {
-    switch root.evaluate(t, engine) {
+    switch root._withUnsafeGuaranteedRef({ $0.evaluate(t, engine) }) {
     case .empty: return .empty
     case .one: return .present
     case .unknown: return .unknown
@@ -107,17 +111,39 @@ public final class SingleSeriesPlan {
     }
   }
 
+  /// The series a selector matches, resolved once per store generation.
+  struct Resolution {
+    private let selector: Unmanaged<VectorSelector>
+    private var generation = -1
+    private var store: ObjectIdentifier?
+    private(set) var count = 0
+    private(set) var first = SeriesID(rawValue: 0)
+
+    init(_ selector: VectorSelector) { self.selector = Unmanaged.passUnretained(selector) }
+
+    @inline(__always) mutating func refresh(_ store: SeriesStore) {
+      let identity = ObjectIdentifier(store)
+      if generation == store.generation && self.store == identity { return }
+      (count, first) = selector._withUnsafeGuaranteedRef { $0.countAndFirst(in: store) }
+      generation = store.generation
+      self.store = identity
+    }
+  }
+
   final class SelectorNode: Node {
-    unowned(unsafe) let selector: VectorSelector
-    init(_ selector: VectorSelector) { self.selector = selector }
+    let offsetMs: Int64
+    @exclusivity(unchecked) var resolution: Resolution
+    init(_ selector: VectorSelector) {
+      offsetMs = selector.offsetMs
+      resolution = Resolution(selector)
+    }
 
     override func evaluate(_ t: Int64, _ engine: PromQLEngine) -> Value {
-      let (count, id) = selector.countAndFirst(in: engine.store)
-      if count == 0 { return .empty }
-      if count > 1 { return .unknown }
-      guard
-        let value = engine.store.instantSample(
-          id, atMs: t - selector.offsetMs, lookbackMs: engine.lookbackMs)
+      resolution.refresh(engine.store)
+      if resolution.count == 0 { return .empty }
+      if resolution.count > 1 { return .unknown }
+      let id = resolution.first
+      guard let value = engine.store.instantSample(id, atMs: t - offsetMs, lookbackMs: engine.lookbackMs)
       else { return .empty }
       return .one(value, id)
     }
@@ -127,40 +153,48 @@ public final class SingleSeriesPlan {
 
   final class RangeNode: Node {
     let function: PromQLFunction
-    unowned(unsafe) let selector: VectorSelector
+    let offsetMs: Int64
     let rangeMs: Int64
-    private var cursor = SeriesStore.RangeCursor()
+    @exclusivity(unchecked) var resolution: Resolution
+    @exclusivity(unchecked) private var cursor = SeriesStore.RangeCursor()
     init(_ function: PromQLFunction, _ selector: VectorSelector, _ rangeMs: Int64) {
       self.function = function
-      self.selector = selector
+      offsetMs = selector.offsetMs
       self.rangeMs = rangeMs
+      resolution = Resolution(selector)
     }
 
     override func evaluate(_ t: Int64, _ engine: PromQLEngine) -> Value {
-      let (count, id) = selector.countAndFirst(in: engine.store)
-      if count == 0 { return .empty }
-      if count > 1 { return .unknown }
-      let end = t - selector.offsetMs
-      let function = function
-      let rangeMs = rangeMs
-      let value: Double? = engine.store.withRange(
-        id, fromMs: end - rangeMs, toMs: end, cursor: &cursor
-      ) { times, values in
-        switch function {
-        case .rate, .increase, .delta:
-          return extrapolatedRate(
-            times, values, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
-            isCounter: function != .delta, isRate: function == .rate)
-        case .irate, .idelta:
-          return instantValue(times, values, isRate: function == .irate)
-        case .changes, .resets:
-          return values.isEmpty ? nil : PromQLEngine.changesOrResets(function, values)
-        default:
-          return values.isEmpty ? nil : PromQLEngine.overTime(function, values)
-        }
+      resolution.refresh(engine.store)
+      if resolution.count == 0 { return .empty }
+      if resolution.count > 1 { return .unknown }
+      let id = resolution.first
+      let end = t - offsetMs
+      let value: Double?
+      if let window = engine.store.window(id, fromMs: end - rangeMs, toMs: end, cursor: &cursor) {
+        value = compute(window.times, window.values, end)
+      } else {
+        value = engine.store.withRange(id, fromMs: end - rangeMs, toMs: end) { compute($0, $1, end) }
       }
       guard let value else { return .empty }
       return .one(value, id)
+    }
+
+    @inline(__always) private func compute(
+      _ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>, _ end: Int64
+    ) -> Double? {
+      switch function {
+      case .rate, .increase, .delta:
+        return extrapolatedRate(
+          times, values, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
+          isCounter: function != .delta, isRate: function == .rate)
+      case .irate, .idelta:
+        return instantValue(times, values, isRate: function == .irate)
+      case .changes, .resets:
+        return values.isEmpty ? nil : PromQLEngine.changesOrResets(function, values)
+      default:
+        return values.isEmpty ? nil : PromQLEngine.overTime(function, values)
+      }
     }
 
     override func labels(_ id: SeriesID, _ store: SeriesStore) -> Labels {
@@ -170,15 +204,16 @@ public final class SingleSeriesPlan {
 
   final class MathNode: Node {
     let function: PromQLFunction
-    unowned(unsafe) let child: Node
+    let childRef: Unmanaged<Node>
+    var child: Node { childRef.takeUnretainedValue() }
     init(_ function: PromQLFunction, _ child: Node) {
       self.function = function
-      self.child = child
+      childRef = Unmanaged.passUnretained(child)
     }
     override var hasLabels: Bool { child.hasLabels }
 
     override func evaluate(_ t: Int64, _ engine: PromQLEngine) -> Value {
-      let value = child.evaluate(t, engine)
+      let value = childRef._withUnsafeGuaranteedRef { $0.evaluate(t, engine) }
       guard case .one(let sample, let id) = value else { return value }
       return .one(PromQLEngine.mathFunction(function, sample), id)
     }
@@ -190,17 +225,20 @@ public final class SingleSeriesPlan {
 
   final class AggregateNode: Node {
     unowned(unsafe) let aggregation: Aggregation
-    unowned(unsafe) let child: Node
+    let isCount: Bool
+    let childRef: Unmanaged<Node>
+    var child: Node { childRef.takeUnretainedValue() }
     init(_ aggregation: Aggregation, _ child: Node) {
       self.aggregation = aggregation
-      self.child = child
+      isCount = aggregation.op == .count
+      childRef = Unmanaged.passUnretained(child)
     }
 
     override func evaluate(_ t: Int64, _ engine: PromQLEngine) -> Value {
-      let value = child.evaluate(t, engine)
+      let value = childRef._withUnsafeGuaranteedRef { $0.evaluate(t, engine) }
       guard case .one(let sample, let id) = value else { return value }
       // One sample in one group: sum, avg, min and max are the sample, count is 1.
-      return .one(aggregation.op == .count ? 1 : sample, id)
+      return .one(isCount ? 1 : sample, id)
     }
 
     override func labels(_ id: SeriesID, _ store: SeriesStore) -> Labels {
@@ -214,24 +252,29 @@ public final class SingleSeriesPlan {
 
   final class VectorScalarNode: Node {
     unowned(unsafe) let binary: BinaryExpression
-    unowned(unsafe) let child: Node
+    let op: BinaryOperator
+    let returnBool: Bool
+    let childRef: Unmanaged<Node>
+    var child: Node { childRef.takeUnretainedValue() }
     let scalar: Double
     let swapped: Bool
     init(_ binary: BinaryExpression, _ child: Node, _ scalar: Double, swapped: Bool) {
       self.binary = binary
-      self.child = child
+      op = binary.op
+      returnBool = binary.returnBool
+      childRef = Unmanaged.passUnretained(child)
       self.scalar = scalar
       self.swapped = swapped
     }
     override var hasLabels: Bool { child.hasLabels }
 
     override func evaluate(_ t: Int64, _ engine: PromQLEngine) -> Value {
-      let value = child.evaluate(t, engine)
+      let value = childRef._withUnsafeGuaranteedRef { $0.evaluate(t, engine) }
       guard case .one(let sample, let id) = value else { return value }
       let (l, r) = swapped ? (scalar, sample) : (sample, scalar)
-      var (result, keep) = engine.elementOperation(binary.op, l, r)
-      if binary.op.isComparison && swapped { result = r }
-      if binary.returnBool {
+      var (result, keep) = engine.elementOperation(op, l, r)
+      if op.isComparison && swapped { result = r }
+      if returnBool {
         result = keep ? 1 : 0
         keep = true
       }
@@ -246,22 +289,28 @@ public final class SingleSeriesPlan {
 
   final class VectorVectorNode: Node {
     unowned(unsafe) let binary: BinaryExpression
+    let op: BinaryOperator
+    let returnBool: Bool
     let matching: VectorMatching
-    unowned(unsafe) let lhs: Node
-    unowned(unsafe) let rhs: Node
-    private var cachedPair: (SeriesID, SeriesID, Bool)?
+    let lhsRef: Unmanaged<Node>
+    let rhsRef: Unmanaged<Node>
+    var lhs: Node { lhsRef.takeUnretainedValue() }
+    var rhs: Node { rhsRef.takeUnretainedValue() }
+    @exclusivity(unchecked) private var cachedPair: (SeriesID, SeriesID, Bool)?
     init(_ binary: BinaryExpression, _ matching: VectorMatching, _ lhs: Node, _ rhs: Node) {
       self.binary = binary
+      op = binary.op
+      returnBool = binary.returnBool
       self.matching = matching
-      self.lhs = lhs
-      self.rhs = rhs
+      lhsRef = Unmanaged.passUnretained(lhs)
+      rhsRef = Unmanaged.passUnretained(rhs)
     }
     // The result's labels combine two series; parents needing labels fall back.
     override var hasLabels: Bool { false }
 
     override func evaluate(_ t: Int64, _ engine: PromQLEngine) -> Value {
-      let left = lhs.evaluate(t, engine)
-      let right = rhs.evaluate(t, engine)
+      let left = lhsRef._withUnsafeGuaranteedRef { $0.evaluate(t, engine) }
+      let right = rhsRef._withUnsafeGuaranteedRef { $0.evaluate(t, engine) }
       guard case .one(let l, let leftID) = left, case .one(let r, let rightID) = right else {
         if case .unknown = left { return .unknown }
         if case .unknown = right { return .unknown }
@@ -276,8 +325,8 @@ public final class SingleSeriesPlan {
         cachedPair = (leftID, rightID, matches)
       }
       guard matches else { return .empty }
-      var (value, keep) = engine.elementOperation(binary.op, l, r)
-      if binary.returnBool {
+      var (value, keep) = engine.elementOperation(op, l, r)
+      if returnBool {
         value = keep ? 1 : 0
         keep = true
       }

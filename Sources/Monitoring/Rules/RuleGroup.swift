@@ -30,6 +30,9 @@ public final class RuleGroup {
   private var renamedOutput: [[Labels: Labels]]
   /// Per alerting rule, a shortcut that proves an empty result without building vectors.
   private let plans: [SingleSeriesPlan?]
+  /// The same plans unretained (`plans` owns them): a thousand rules every 30 s made
+  /// retaining each plan a visible cost.
+  private let planRefs: [Unmanaged<SingleSeriesPlan>?]
 
   /// Creates the runtime state of a group.
   /// - Parameter defaultIntervalMs: the global `evaluation_interval` (Prometheus: 1m).
@@ -44,6 +47,7 @@ public final class RuleGroup {
       if case .alerting = rule.kind { return SingleSeriesPlan(rule.expression) }
       return nil
     }
+    planRefs = plans.map { $0.map { Unmanaged.passUnretained($0) } }
   }
 
   /// Whether the group evaluates at `timestampMs` when evaluations are aligned to
@@ -64,8 +68,8 @@ public final class RuleGroup {
     var result = RuleGroupEvaluation()
     for index in rules.indices {
       // With no active instance, an empty result changes nothing: let the plan prove it.
-      if let plan = plans[index], alerts[index].isEmpty,
-        plan.outcome(atMs: timestampMs, engine: engine) == .empty
+      if let plan = planRefs[index], alerts[index].isEmpty,
+        plan._withUnsafeGuaranteedRef({ $0.outcome(atMs: timestampMs, engine: engine) }) == .empty
       {
         if !previousOutput[index].isEmpty {
           result.samplesWritten += write(index, [], timestampMs, engine.store)
@@ -158,7 +162,7 @@ public final class RuleGroup {
       ids.append(id)
       if store.append(id, timestampMs: t, value: sample.value) { written += 1 }
     }
-    if !previousOutput[index].isEmpty {
+    if !previousOutput[index].isEmpty && previousOutput[index] != ids {
       let current = Set(ids)
       for id in previousOutput[index] where !current.contains(id) {
         if store.appendStaleMarker(id, timestampMs: t) { written += 1 }

@@ -690,9 +690,7 @@ public struct Delivery {
         store: store, service: configured.name, team: configuration.teams[Int(configured.team.rawValue)].name,
         track: track == 0 ? "stable" : "canary", buckets: buckets)
     }
-    guard var published = series[serviceIndex][track] else { return }
-    // Taken out while updated, so its arrays are uniquely referenced (no copy on write).
-    series[serviceIndex][track] = nil
+    guard let published = series[serviceIndex][track] else { return }
     published.live = true
     published.requestsTotal += Double(requests)
     published.errorsTotal += Double(errors)
@@ -722,7 +720,6 @@ public struct Delivery {
       if let drawn = changes[index(defect)].defect, drawn.kind == .quality { quality -= drawn.size }
     }
     monitoring?.append(published.quality, timestampMs: timestampMs, value: max(0, quality))
-    series[serviceIndex][track] = published
   }
 
   /// Acts on an Alertmanager notification as the alert-routing policy decides — by

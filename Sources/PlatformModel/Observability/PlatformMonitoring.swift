@@ -276,8 +276,11 @@ public final class PlatformMonitoring {
   }
 }
 
-/// The series a service publishes, registered once per service and version.
-struct ServiceSeries {
+/// The series a service publishes, registered once per service and track.
+///
+/// A class: the traffic loop updates its running totals every scrape, and as a value
+/// inside `Delivery.series` each update copied (and released) its arrays.
+final class ServiceSeries {
   /// `stable` or `canary` (the `track` label analysis queries select on).
   var track: String
   /// Whether samples were appended since the last staleness marker.
@@ -301,7 +304,7 @@ struct ServiceSeries {
   /// Computes the multinomial's conditional bucket probabilities for a latency shift,
   /// unless already known: they change only when a latency defect comes or goes, and
   /// `log`/`erfc` per bucket per scrape was a tenth of an organisation-scale run.
-  mutating func updateBucketConditionals(latencyExtra: Double, baselineLatency: Double, buckets: [Double]) {
+  func updateBucketConditionals(latencyExtra: Double, baselineLatency: Double, buckets: [Double]) {
     if latencyExtra == bucketConditionalsLatencyExtra && bucketConditionals.count == buckets.count { return }
     bucketConditionals.removeAll(keepingCapacity: true)
     var below = 0.0

@@ -1,0 +1,133 @@
+/// What a one-to-one binary operation between two per-series aggregations has learnt
+/// about their groups, cached on the ``BinaryExpression``: which right-hand group each
+/// left-hand group matches and the result's labels. Group keys are numbered once and
+/// never change labels, so this is extended as new groups appear, never rebuilt.
+final class AggregationMatch {
+  let lhsGrouping: SeriesGrouping
+  let rhsGrouping: SeriesGrouping
+  /// Per left key: the matching right key, or −1 when none is known.
+  var rhsKeyOfLhsKey: [Int32] = []
+  /// Per left key: the labels of a result built from it.
+  var resultLabels: [Labels] = []
+  /// Right keys by matching signature, and how many right keys were indexed.
+  var rhsKeyBySignature: [Labels: Int32] = [:]
+  var indexedRhsKeys = 0
+  var lhsKeyBySignature: [Labels: Int32] = [:]
+  var resultKeys = Set<Labels>()
+  /// Set when two keys of one side share a signature, or two results share labels:
+  /// the generic path must then decide (and raise Prometheus's errors) every time.
+  var mustUseGenericPath = false
+
+  init(lhs: SeriesGrouping, rhs: SeriesGrouping) {
+    lhsGrouping = lhs
+    rhsGrouping = rhs
+  }
+}
+
+extension PromQLEngine {
+  /// `aggregation op aggregation` (arithmetic or comparison, one-to-one) when both
+  /// sides take the per-series path, or nil for any other shape.
+  ///
+  /// Why: error-ratio recording rules (`sum by (service) (rate(errors[5m])) / sum by
+  /// (service) (rate(requests[5m]))`) matched hundreds of groups by hashing their
+  /// label signatures at every evaluation. Here each left group's partner and result
+  /// labels are found once. Semantics are those of `vectorVector`: output in left-hand
+  /// order, unmatched groups dropped, values from ``elementOperation(_:_:_:)``, and any
+  /// key set that could raise a matching error goes to the generic path.
+  func perSeriesBinary(_ binary: BinaryExpression, _ t: Int64) -> [Sample]? {
+    guard let matching = binary.matching, matching.cardinality == .oneToOne, matching.include.isEmpty,
+      !binary.op.isSetOperator, !(binary.cachedAggregationMatch?.mustUseGenericPath ?? false),
+      let lhsAggregation = Self.plannedAggregation(binary.lhs),
+      let rhsAggregation = Self.plannedAggregation(binary.rhs),
+      let left = perSeriesFold(lhsAggregation, t), let right = perSeriesFold(rhsAggregation, t)
+    else { return nil }
+    let match: AggregationMatch
+    if let cached = binary.cachedAggregationMatch, cached.lhsGrouping === left.grouping,
+      cached.rhsGrouping === right.grouping
+    {
+      match = cached
+    } else {
+      match = AggregationMatch(lhs: left.grouping, rhs: right.grouping)
+      binary.cachedAggregationMatch = match
+    }
+    extend(match, binary, matching)
+    if match.mustUseGenericPath { return nil }
+    var rhsSlotOfKey = [Int](repeating: -1, count: right.grouping.keys.count)
+    for (slot, key) in right.groups.enumerated() { rhsSlotOfKey[key] = slot }
+    var out: [Sample] = []
+    for (slot, key) in left.groups.enumerated() {
+      let rhsKey = Int(match.rhsKeyOfLhsKey[key])
+      guard rhsKey >= 0 else { continue }
+      let rhsSlot = rhsSlotOfKey[rhsKey]
+      guard rhsSlot >= 0 else { continue }
+      var (value, keep) = elementOperation(binary.op, left.fold.value(at: slot), right.fold.value(at: rhsSlot))
+      if binary.returnBool {
+        value = keep ? 1 : 0
+      } else if !keep {
+        continue
+      }
+      out.append(Sample(labels: match.resultLabels[key], value: value))
+    }
+    return out
+  }
+
+  /// The aggregation `expr` is, when its operator and operand suit the per-series path.
+  static func plannedAggregation(_ expr: Expr) -> Aggregation? {
+    var inner = expr
+    while case .paren(let wrapped) = inner { inner = wrapped }
+    guard case .aggregate(let aggregation) = inner, aggregation.parameter == nil,
+      [.sum, .avg, .min, .max, .count].contains(aggregation.op)
+    else { return nil }
+    var operand = aggregation.expr
+    while case .paren(let wrapped) = operand { operand = wrapped }
+    switch operand {
+    case .vector: return aggregation
+    case .call(let function, let arguments, _):
+      guard function == .rate || function == .increase || function == .delta, arguments.count == 1,
+        case .matrix(let selector, _) = arguments[0], !selector.name.isEmpty
+      else { return nil }
+      return aggregation
+    default: return nil
+    }
+  }
+
+  /// Indexes the keys both groupings gained since the last evaluation.
+  private func extend(_ match: AggregationMatch, _ binary: BinaryExpression, _ matching: VectorMatching) {
+    func signature(_ labels: Labels) -> Labels {
+      matching.on
+        ? labels.keeping(matching.matchingLabels)
+        : labels.removing(matching.matchingLabels + [Labels.metricName])
+    }
+    let rhsKeys = match.rhsGrouping.keys
+    var newRhsKeys = false
+    while match.indexedRhsKeys < rhsKeys.count {
+      let key = match.indexedRhsKeys
+      if match.rhsKeyBySignature.updateValue(Int32(key), forKey: signature(rhsKeys[key])) != nil {
+        match.mustUseGenericPath = true
+      }
+      match.indexedRhsKeys += 1
+      newRhsKeys = true
+    }
+    let lhsKeys = match.lhsGrouping.keys
+    if newRhsKeys {
+      // A left key without a partner may have gained one.
+      for key in match.rhsKeyOfLhsKey.indices where match.rhsKeyOfLhsKey[key] < 0 {
+        match.rhsKeyOfLhsKey[key] = match.rhsKeyBySignature[signature(lhsKeys[key])] ?? -1
+      }
+    }
+    while match.rhsKeyOfLhsKey.count < lhsKeys.count {
+      let key = match.rhsKeyOfLhsKey.count
+      let lhsSignature = signature(lhsKeys[key])
+      if match.lhsKeyBySignature.updateValue(Int32(key), forKey: lhsSignature) != nil {
+        match.mustUseGenericPath = true
+      }
+      match.rhsKeyOfLhsKey.append(match.rhsKeyBySignature[lhsSignature] ?? -1)
+      var result = lhsKeys[key]
+      if binary.op.isComparison == false || binary.returnBool { result = result.droppingMetricName() }
+      result =
+        matching.on ? result.keeping(matching.matchingLabels) : result.removing(matching.matchingLabels)
+      match.resultLabels.append(result)
+      if !match.resultKeys.insert(result).inserted { match.mustUseGenericPath = true }
+    }
+  }
+}
