@@ -26,6 +26,8 @@ public final class RuleGroup {
 
   private var alerts: [[Alert]]
   private var previousOutput: [[SeriesID]]
+  /// The labels of `previousOutput`, position by position.
+  private var previousOutputLabels: [[Labels]]
   /// Per recording rule: output labels by input labels (renamed and relabelled once).
   private var renamedOutput: [[Labels: Labels]]
   /// Per alerting rule, a shortcut that proves an empty result without building vectors.
@@ -42,6 +44,7 @@ public final class RuleGroup {
     rules = definition.rules
     alerts = Array(repeating: [], count: definition.rules.count)
     previousOutput = Array(repeating: [], count: definition.rules.count)
+    previousOutputLabels = Array(repeating: [], count: definition.rules.count)
     renamedOutput = Array(repeating: [:], count: definition.rules.count)
     plans = definition.rules.map { rule in
       if case .alerting = rule.kind { return SingleSeriesPlan(rule.expression) }
@@ -157,8 +160,14 @@ public final class RuleGroup {
     var written = 0
     var ids: [SeriesID] = []
     ids.reserveCapacity(output.count)
-    for sample in output {
-      let id = store.register(sample.labels)
+    let previousIDs = previousOutput[index]
+    let previousLabels = previousOutputLabels[index]
+    for (position, sample) in output.enumerated() {
+      // Outputs usually repeat in the same order: reuse the ID when the labels are the
+      // previous evaluation's at this position (nearly free when they share storage).
+      let id =
+        position < previousLabels.count && previousLabels[position] == sample.labels
+        ? previousIDs[position] : store.register(sample.labels)
       ids.append(id)
       if store.append(id, timestampMs: t, value: sample.value) { written += 1 }
     }
@@ -169,6 +178,7 @@ public final class RuleGroup {
       }
     }
     previousOutput[index] = ids
+    previousOutputLabels[index] = output.map(\.labels)
     return written
   }
 

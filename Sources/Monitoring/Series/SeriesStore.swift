@@ -319,7 +319,7 @@ public final class SeriesStore {
 
   /// Hands `lower..<upper` of `entry` to `body`, copying only when the window holds
   /// staleness markers (which range reads skip).
-  @usableFromInline
+  @usableFromInline @inline(__always)
   static func deliver<R>(
     _ entry: SampleBuffer, _ lower: Int, _ upper: Int,
     _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
