@@ -250,35 +250,69 @@ func extrapolatedRate(
   _ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>,
   rangeStartMs: Int64, rangeEndMs: Int64, rangeMs: Int64, isCounter: Bool, isRate: Bool
 ) -> Double? {
-  let count = times.count
-  if count < 2 { return nil }
-  let first = values[0]
-  var result = values[count - 1] - first
-  if isCounter {
-    var previous = first
-    for index in 1..<count {
-      let value = values[index]
-      if value < previous { result += previous }
-      previous = value
+  guard let window = RateWindow(times, values, isCounter: isCounter) else { return nil }
+  return window.extrapolated(rangeStartMs: rangeStartMs, rangeEndMs: rangeEndMs, rangeMs: rangeMs, isRate: isRate)
+}
+
+/// The part of `extrapolatedRate` that depends only on the samples in the window.
+///
+/// Why separate: a rule evaluated more often than its series are scraped (every 30 s on
+/// 1 m scrapes) sees the same samples at every other evaluation; keeping this part
+/// lets it redo only the arithmetic that depends on the range boundaries, with the
+/// very same operations, so results are bit-identical.
+struct RateWindow {
+  /// Timestamps of the first and last samples, and their number.
+  let firstMs: Int64
+  let lastMs: Int64
+  let count: Int
+  let isCounter: Bool
+  /// Last minus first value, plus the value before each counter reset.
+  let increase: Double
+  let sampledInterval: Double
+  let averageDurationBetweenSamples: Double
+  /// For counters with a positive increase and non-negative start: where the counter
+  /// would have been zero, extrapolating backwards (seconds before the first sample).
+  let durationToZero: Double?
+
+  init?(_ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>, isCounter: Bool) {
+    let count = times.count
+    if count < 2 { return nil }
+    let first = values[0]
+    var result = values[count - 1] - first
+    if isCounter {
+      var previous = first
+      for index in 1..<count {
+        let value = values[index]
+        if value < previous { result += previous }
+        previous = value
+      }
     }
+    self.count = count
+    self.isCounter = isCounter
+    firstMs = times[0]
+    lastMs = times[count - 1]
+    increase = result
+    sampledInterval = Double(times[count - 1] - times[0]) / 1000
+    averageDurationBetweenSamples = sampledInterval / Double(count - 1)
+    durationToZero = isCounter && result > 0 && first >= 0 ? sampledInterval * (first / result) : nil
   }
-  var durationToStart = Double(times[0] - rangeStartMs) / 1000
-  let durationToEnd = Double(rangeEndMs - times[count - 1]) / 1000
-  let sampledInterval = Double(times[count - 1] - times[0]) / 1000
-  let averageDurationBetweenSamples = sampledInterval / Double(count - 1)
-  if isCounter && result > 0 && first >= 0 {
-    let durationToZero = sampledInterval * (first / result)
-    if durationToZero < durationToStart { durationToStart = durationToZero }
+
+  /// `rate` (per second) or `increase`/`delta` over `[rangeStartMs, rangeEndMs]`.
+  @inline(__always)
+  func extrapolated(rangeStartMs: Int64, rangeEndMs: Int64, rangeMs: Int64, isRate: Bool) -> Double {
+    var durationToStart = Double(firstMs - rangeStartMs) / 1000
+    let durationToEnd = Double(rangeEndMs - lastMs) / 1000
+    if let durationToZero, durationToZero < durationToStart { durationToStart = durationToZero }
+    let extrapolationThreshold = averageDurationBetweenSamples * 1.1
+    var extrapolateToInterval = sampledInterval
+    extrapolateToInterval +=
+      durationToStart < extrapolationThreshold ? durationToStart : averageDurationBetweenSamples / 2
+    extrapolateToInterval +=
+      durationToEnd < extrapolationThreshold ? durationToEnd : averageDurationBetweenSamples / 2
+    var factor = extrapolateToInterval / sampledInterval
+    if isRate { factor /= goDurationSeconds(milliseconds: rangeMs) }
+    return increase * factor
   }
-  let extrapolationThreshold = averageDurationBetweenSamples * 1.1
-  var extrapolateToInterval = sampledInterval
-  extrapolateToInterval +=
-    durationToStart < extrapolationThreshold ? durationToStart : averageDurationBetweenSamples / 2
-  extrapolateToInterval +=
-    durationToEnd < extrapolationThreshold ? durationToEnd : averageDurationBetweenSamples / 2
-  var factor = extrapolateToInterval / sampledInterval
-  if isRate { factor /= goDurationSeconds(milliseconds: rangeMs) }
-  return result * factor
 }
 
 /// Go's `time.Duration.Seconds()` for a whole number of milliseconds.

@@ -24,8 +24,8 @@ public final class RuleGroup {
   /// How long resolved alerts are kept (`resolvedRetention`).
   static let resolvedRetentionMs: Int64 = 15 * 60_000
 
-  private var alerts: [[Alert]]
-  private var previousOutput: [[SeriesID]]
+  @exclusivity(unchecked) private var alerts: [[Alert]]
+  @exclusivity(unchecked) private var previousOutput: [[SeriesID]]
   /// The labels of `previousOutput`, position by position.
   private var previousOutputLabels: [[Labels]]
   /// Per recording rule: output labels by input labels (renamed and relabelled once).
