@@ -119,6 +119,22 @@ public final class PlatformMonitoring {
   /// Samples kept for `series_samples`, in publication order.
   public private(set) var keptSamples: [(series: SeriesID, timestampMs: Int64, value: Double)] = []
 
+  /// Parsed analysis queries by text: canaries of the same service ask the same query
+  /// many times, and a parsed expression also keeps its selectors' series cached.
+  private var parsedQueries: [String: Expr] = [:]
+
+  /// Evaluates an analysis query at `timestampMs`, parsing each distinct text once.
+  func query(_ text: String, atMs timestampMs: Int64) throws(PromQLError) -> QueryValue {
+    let expression: Expr
+    if let parsed = parsedQueries[text] {
+      expression = parsed
+    } else {
+      expression = try PromQLParser.parse(text)
+      parsedQueries[text] = expression
+    }
+    return try engine.evaluate(expression, atMs: timestampMs)
+  }
+
   /// Appends a published sample to the store, keeping it for the results database when
   /// the scenario asks for series output.
   func append(_ id: SeriesID, timestampMs: Int64, value: Double) {

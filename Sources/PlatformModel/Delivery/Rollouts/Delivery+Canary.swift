@@ -236,7 +236,7 @@ extension Delivery {
       let outcome: (AnalysisPhase, String)
       if let monitoring {
         do {
-          let values = try monitoring.engine.query(query, atMs: scheduler.now.microseconds / 1_000).asVector?.map(\.value) ?? []
+          let values = try monitoring.query(query, atMs: scheduler.now.microseconds / 1_000).asVector?.map(\.value) ?? []
           outcome = MetricProgress.classify(values, metric: metric)
         } catch {
           outcome = (.error, "query failed: \(error)")
