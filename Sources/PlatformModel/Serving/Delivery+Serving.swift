@@ -1,11 +1,28 @@
 import Policies
 import SimKernel
 
+/// One replica of a service: a pod of its ReplicaSet.
+struct ServingReplica {
+  /// The replica's number within its service, never reused (the pod's name).
+  var number: Int32
+  /// Image pull + model load, drawn when the pod is created.
+  var coldStart: SimDuration
+  /// When it is (or will be) ready; `nil` while a placed replica's pod waits for a node.
+  var readyAt: SimTime?
+  /// When the pod was created (the activator counts on the cold start of a pod
+  /// created in the current interval).
+  var createdAt: SimTime
+}
+
 /// The replicas of one service.
 struct ServingState {
+  /// Replicas ready at the last traffic interval.
   var ready: Int
-  /// When each starting replica becomes ready, ascending.
-  var starting: [SimTime] = []
+  /// Every replica the service has (ready, starting, or pending for a node), oldest first.
+  var replicas: [ServingReplica] = []
+  var nextReplicaNumber: Int32 = 0
+  /// Whether the replicas are pods on the cluster (``ServingPlacement``).
+  var placed = false
   /// (time, desired) recommendations, for the HPA's scale-down stabilisation window.
   var recommendations: [(time: SimTime, desired: Int)] = []
   /// Load samples (time, requests per second) within the KPA stable window.
@@ -17,7 +34,30 @@ struct ServingState {
   var capacityFailures: Int64 = 0
   var coldStartFailures: Int64 = 0
   var scaleEvents = 0
+  /// Placed replicas whose node went (spot reclaim, schedule, drain): each was replaced.
+  var evictions = 0
   var stream: RandomStream
+
+  /// Replicas bound and still starting at `time`, by ready time ascending.
+  func startingReadyTimes(at time: SimTime) -> [SimTime] {
+    replicas.compactMap { replica in replica.readyAt.flatMap { $0 > time ? $0 : nil } }.sorted()
+  }
+
+  /// Replicas ready at `time`.
+  func readyCount(at time: SimTime) -> Int {
+    replicas.reduce(0) { $0 + (($1.readyAt.map { $0 <= time } ?? false) ? 1 : 0) }
+  }
+
+  /// Placed replicas whose pods wait for a node.
+  var pendingCount: Int { replicas.reduce(0) { $0 + ($1.readyAt == nil ? 1 : 0) } }
+}
+
+/// A placed service's request to the cluster, carried by the World.
+public enum ServingPodRequest: Sendable, Equatable {
+  /// The ReplicaSet created a pod: schedule it.
+  case create(ServingPodID)
+  /// The ReplicaSet scaled down: delete the pod (pending or running).
+  case delete(ServingPodID)
 }
 
 /// Serving capacity: replicas, overload, cold starts and replica autoscaling, decided
@@ -33,18 +73,18 @@ extension Delivery {
     guard let serving = configuration.services[serviceIndex].serving, var state = servingStates[serviceIndex] else { return 0 }
     let interval = configuration.trafficInterval.seconds
     let timeout = configuration.services[serviceIndex].timeoutSeconds
-    // Replicas that finished starting.
-    while let first = state.starting.first, first <= time {
-      state.starting.removeFirst()
-      state.ready += 1
-    }
+    state.ready = state.readyCount(at: time)
     let load = Double(requests) / interval
     var failed: Int64 = 0
     if requests > 0 { state.lastTrafficAt = time }
     if state.ready == 0 && requests > 0 {
       // The activator buffers requests and wakes the service at once.
-      if state.starting.isEmpty { startReplicas(1, serving: serving, state: &state, at: time) }
-      let wait = ((state.starting.first ?? time) - time).seconds
+      if state.replicas.isEmpty { startReplicas(1, serviceIndex: serviceIndex, serving: serving, state: &state, at: time) }
+      // Waiting on a starting replica, or on a pod just created (bound at once if a
+      // node has room); a pod pending since earlier has no node, so nothing serves.
+      let starting = state.startingReadyTimes(at: time).first
+      let fresh = state.replicas.filter { $0.readyAt == nil && $0.createdAt == time }.map(\.coldStart).min()
+      let wait = starting.map { ($0 - time).seconds } ?? fresh.map(\.seconds) ?? (interval + timeout)
       let failing = min(1, max(0, wait - timeout) / interval)
       failed = binomial(requests, failing, &stream)
       state.coldStartFailures += failed
@@ -58,20 +98,16 @@ extension Delivery {
     let recommended = desiredReplicas(serving: serving, state: &state, load: load, at: time)
     let desired = replicaDecision(
       serviceIndex: serviceIndex, serving: serving, state: state, load: load, recommended: recommended, at: time)
-    let total = state.ready + state.starting.count
+    let total = state.replicas.count
     if desired > total {
-      startReplicas(desired - total, serving: serving, state: &state, at: time)
+      startReplicas(desired - total, serviceIndex: serviceIndex, serving: serving, state: &state, at: time)
       state.scaleEvents += 1
     } else if desired < total {
-      var excess = total - desired
-      while excess > 0, !state.starting.isEmpty {
-        state.starting.removeLast()
-        excess -= 1
-      }
-      state.ready -= min(state.ready, excess)
+      removeReplicas(total - desired, serviceIndex: serviceIndex, state: &state, at: time)
       state.scaleEvents += 1
     }
-    state.replicaSeconds += Double(state.ready + state.starting.count) * interval
+    // Pods waiting for a node hold no node-time.
+    state.replicaSeconds += Double(state.replicas.count - state.pendingCount) * interval
     servingStates[serviceIndex] = state
     return failed
   }
@@ -95,23 +131,80 @@ extension Delivery {
       target = targetUtilization
     }
     let observation = ReplicaAutoscalingObservation(
-      service: configuration.services[serviceIndex].name, currentReplicas: state.ready + state.starting.count,
+      service: configuration.services[serviceIndex].name, currentReplicas: state.replicas.count,
       readyReplicas: state.ready, metricValue: load / Double(max(1, state.ready)),
       targetValue: serving.replicaCapacity * target, minReplicas: serving.minReplicas, maxReplicas: serving.maxReplicas,
       tolerance: tolerance, autoscaler: autoscaler, recommendedReplicas: recommended)
     return policies.replicaAutoscaling.decide(observation, at: PolicyTime(microseconds: time.microseconds)).desiredReplicas
   }
 
-  func startReplicas(_ count: Int, serving: ServingConfiguration, state: inout ServingState, at time: SimTime) {
+  /// Creates `count` replicas, each with its cold start drawn now: off the cluster
+  /// it starts at once; placed, its pod goes to the cluster and starts when bound.
+  mutating func startReplicas(
+    _ count: Int, serviceIndex: Int, serving: ServingConfiguration, state: inout ServingState, at time: SimTime
+  ) {
     for _ in 0..<count {
-      state.starting.append(time + serving.coldStart.sampleDuration(&state.stream))
+      let coldStart = serving.coldStart.sampleDuration(&state.stream)
+      let number = state.nextReplicaNumber
+      state.nextReplicaNumber += 1
+      state.replicas.append(
+        ServingReplica(number: number, coldStart: coldStart, readyAt: state.placed ? nil : time + coldStart, createdAt: time))
       state.coldStarts += 1
+      if state.placed { servingPodRequests.append(.create(ServingPodID(service: Int32(serviceIndex), replica: number))) }
     }
-    state.starting.sort()
+  }
+
+  /// Scales down by `count` in the ReplicaSet controller's order: pods still pending,
+  /// then those starting (the latest ready first), then ready ones (newest first).
+  mutating func removeReplicas(_ count: Int, serviceIndex: Int, state: inout ServingState, at time: SimTime) {
+    func rank(_ replica: ServingReplica) -> (Int, Int64, Int32) {
+      guard let readyAt = replica.readyAt else { return (0, 0, -replica.number) }
+      return readyAt > time ? (1, -readyAt.microseconds, -replica.number) : (2, 0, -replica.number)
+    }
+    let victims = state.replicas.indices.sorted { rank(state.replicas[$0]) < rank(state.replicas[$1]) }.prefix(count)
+    for index in victims where state.placed {
+      servingPodRequests.append(.delete(ServingPodID(service: Int32(serviceIndex), replica: state.replicas[index].number)))
+    }
+    let removed = Set(victims)
+    state.replicas = state.replicas.indices.filter { !removed.contains($0) }.map { state.replicas[$0] }
+  }
+
+  /// The cluster bound a placed replica's pod to a node: it is ready one cold start
+  /// later (at once for the replicas the run starts with).
+  mutating func servingPodBound(_ pod: ServingPodID, at time: SimTime) {
+    let service = Int(pod.service)
+    guard var state = servingStates[service], let index = state.replicas.firstIndex(where: { $0.number == pod.replica }) else {
+      return
+    }
+    state.replicas[index].readyAt = time == .zero ? time : time + state.replicas[index].coldStart
+    // Replicas created later counted their cold start when created.
+    if time > .zero && state.replicas[index].createdAt == .zero { state.coldStarts += 1 }
+    servingStates[service] = state
+  }
+
+  /// A placed replica's node went: it stops serving at once, and its ReplicaSet's
+  /// replacement pod (same replica number, a new cold start) is pending.
+  mutating func servingPodEvicted(_ pod: ServingPodID, at time: SimTime) {
+    let service = Int(pod.service)
+    guard let serving = configuration.services[service].serving, var state = servingStates[service],
+      let index = state.replicas.firstIndex(where: { $0.number == pod.replica })
+    else { return }
+    state.replicas[index].readyAt = nil
+    state.replicas[index].createdAt = time
+    state.replicas[index].coldStart = serving.coldStart.sampleDuration(&state.stream)
+    state.coldStarts += 1
+    state.evictions += 1
+    servingStates[service] = state
+  }
+
+  /// Hands the cluster the pod requests since the last call.
+  mutating func drainServingPodRequests() -> [ServingPodRequest] {
+    defer { servingPodRequests.removeAll(keepingCapacity: true) }
+    return servingPodRequests
   }
 
   func desiredReplicas(serving: ServingConfiguration, state: inout ServingState, load: Double, at time: SimTime) -> Int {
-    let current = state.ready + state.starting.count
+    let current = state.replicas.count
     func clamp(_ value: Int) -> Int { min(serving.maxReplicas, max(serving.minReplicas, value)) }
     switch serving.autoscaler {
     case .fixed:
