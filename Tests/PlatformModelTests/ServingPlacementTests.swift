@@ -192,3 +192,148 @@ struct ServingPlacementTests {
     #expect(simulation.model.delivery?.servingStates[0]?.replicas.count == 1)
   }
 }
+
+@Suite("Argo Rollouts basic-canary replica arithmetic")
+struct ArgoBasicCanaryTests {
+  /// Cases from Argo Rollouts' `utils/replicaset/canary_test.go`
+  /// (`TestApproximateWeightedNewStableReplicaCounts`) and policy-semantics.md §1.2.
+  @Test(arguments: [
+    (10, 10, 3, 1, 9), (10, 41, 3, 4, 6), (3, 50, 1, 2, 2), (1, 5, 1, 1, 1), (10, 18, 1, 2, 9), (10, 20, 1, 2, 8),
+    (10, 24, 1, 3, 8), (10, 25, 1, 3, 8), (10, 99, 1, 10, 1), (10, 100, 1, 10, 0), (10, 0, 1, 0, 10),
+    // One pod that cannot surge: the canary gets none ("zero allowed").
+    (1, 5, 0, 0, 1),
+  ])
+  func targetCounts(replicas: Int, weight: Int, surge: Int, canary: Int, stable: Int) {
+    let counts = ArgoBasicCanary.targetCounts(replicas: replicas, weight: weight, maxSurge: surge)
+    #expect(counts.canary == canary && counts.stable == stable, "R=\(replicas) w=\(weight) surge=\(surge): \(counts)")
+  }
+
+  /// Cases of Argo Rollouts' `TestCalculateReplicaCountsForCanary` (basic canary, no
+  /// older ReplicaSets): [R, weight, surge, unavailable, stable spec, stable available,
+  /// canary spec, canary available, expected stable, expected canary].
+  @Test(arguments: [
+    [10, 100, 3, 0, 7, 8, 6, 3, 7, 6], [10, 20, 2, 0, 10, 10, 0, 0, 10, 2], [10, 20, 2, 0, 10, 10, 2, 2, 8, 2],
+    [10, 30, 2, 0, 10, 10, 0, 0, 10, 2], [10, 20, 0, 2, 10, 10, 0, 0, 8, 0], [10, 30, 0, 2, 10, 10, 0, 0, 8, 0],
+    [10, 50, 2, 1, 10, 10, 0, 0, 9, 2], [10, 0, 1, 1, 10, 10, 1, 1, 10, 0], [10, 100, 1, 1, 1, 1, 10, 10, 0, 10],
+    [1, 20, 1, 0, 1, 1, 0, 0, 1, 1], [1, 90, 1, 0, 1, 1, 0, 0, 1, 1], [10, 30, 0, 3, 8, 5, 4, 4, 7, 3],
+    [10, 100, 1, 0, 10, 2, 10, 8, 2, 9], [10, 5, 0, 1, 10, 10, 0, 0, 9, 0], [10, 5, 0, 1, 9, 9, 0, 0, 9, 1],
+    [4, 100, 1, 0, 4, 1, 0, 0, 4, 1], [3, 99, 0, 2, 3, 3, 0, 0, 1, 0], [3, 99, 0, 2, 1, 1, 0, 0, 1, 2],
+    [4, 100, 1, 0, 4, 1, 1, 1, 3, 1], [4, 0, 1, 0, 0, 0, 4, 4, 1, 4], [4, 0, 1, 0, 1, 0, 4, 4, 1, 4],
+    [4, 0, 1, 0, 1, 1, 4, 4, 1, 3],
+  ])
+  func reconcile(_ row: [Int]) {
+    let next = ArgoBasicCanary.reconcile(
+      replicas: row[0], weight: row[1], surge: row[2], unavailable: row[3],
+      canary: ReplicaSetCounts(spec: row[6], available: row[7]), stable: ReplicaSetCounts(spec: row[4], available: row[5]))
+    #expect(next.stable == row[8] && next.canary == row[9], "\(row): \(next)")
+  }
+
+  @Test("25 % rounds surge up and unavailability down; both zero allow one unavailable pod")
+  func fenceposts() {
+    #expect(ArgoBasicCanary.fenceposts(maxSurge: .percent(25), maxUnavailable: .percent(25), replicas: 10) == (3, 2))
+    #expect(ArgoBasicCanary.fenceposts(maxSurge: .percent(25), maxUnavailable: .percent(25), replicas: 3) == (1, 0))
+    #expect(ArgoBasicCanary.fenceposts(maxSurge: .percent(10), maxUnavailable: .count(0), replicas: 4) == (1, 0))
+    #expect(ArgoBasicCanary.fenceposts(maxSurge: .percent(0), maxUnavailable: .percent(10), replicas: 5) == (0, 1))
+    // Argo's "0%" and "0%": one pod may be unavailable, so R = 10 at 10 % first drops a stable pod.
+    let zero = ArgoBasicCanary.fenceposts(maxSurge: .percent(0), maxUnavailable: .percent(0), replicas: 10)
+    let next = ArgoBasicCanary.reconcile(
+      replicas: 10, weight: 10, surge: zero.surge, unavailable: zero.unavailable, canary: ReplicaSetCounts(spec: 0, available: 0),
+      stable: ReplicaSetCounts(spec: 10, available: 10))
+    #expect(next.stable == 9 && next.canary == 0)
+  }
+
+  /// R = 10 to 50 % with maxSurge 25 % (3) and maxUnavailable 0, pods ready between
+  /// reconciles, by hand from §1.2: surge 3 canaries, retire 3 stable once they are
+  /// available, 2 more canaries, retire 2 stable.
+  @Test func convergesWithinTheBudgets() {
+    var canary = ReplicaSetCounts(spec: 0, available: 0)
+    var stable = ReplicaSetCounts(spec: 10, available: 10)
+    var steps: [[Int]] = []
+    for _ in 0..<6 {
+      let next = ArgoBasicCanary.reconcile(replicas: 10, weight: 50, surge: 3, unavailable: 0, canary: canary, stable: stable)
+      steps.append([next.canary, next.stable])
+      canary = ReplicaSetCounts(spec: next.canary, available: canary.available)
+      stable = ReplicaSetCounts(spec: next.stable, available: min(stable.available, next.stable))
+      // Between reconciles the new canary pods become available.
+      canary.available = canary.spec
+    }
+    #expect(steps == [[3, 10], [3, 7], [5, 7], [5, 5], [5, 5], [5, 5]])
+  }
+}
+
+@Suite("Argo canary pods on a served service")
+struct CanaryReplicaTests {
+  /// Fraud scorer at 10 fixed replicas (95 rps, 10 rps each), canary 10 % → 50 %.
+  func world(maxSurge: ReplicaBudget, maxUnavailable: ReplicaBudget) -> World {
+    let base = deliveryWorld(seed: 3, defectProbability: 0)
+    var configuration = base.configuration
+    configuration.delivery!.services[0].requestsPerSecond = 95
+    configuration.delivery!.services[0].serving = ServingConfiguration(
+      replicaCapacity: 10, minReplicas: 10, maxReplicas: 10, initialReplicas: 10, autoscaler: .fixed, coldStart: .constant(150))
+    var canary = ArgoCanary(
+      steps: [.setWeight(10), .pause(.minutes(10)), .setWeight(50), .pause(.minutes(10))], backgroundAnalysis: nil)
+    canary.maxSurge = maxSurge
+    canary.maxUnavailable = maxUnavailable
+    configuration.delivery!.services[0].rollout = .argoCanary(canary)
+    return World(configuration: configuration, recorder: nil)
+  }
+
+  struct Sample {
+    var weight: Int
+    var canary: Int
+    var total: Int
+    /// Pods ready (available), stable and canary.
+    var available: Int
+  }
+
+  /// One sample per traffic interval while a canary sizes the service's pods.
+  func samples(_ world: World, days: Int64 = 3) -> (samples: [Sample], world: World) {
+    var simulation = Simulation(model: world)
+    simulation.model.start(scheduler: &simulation.scheduler)
+    var samples: [Sample] = []
+    var time = SimTime.zero
+    while time < .zero + .days(days) {
+      time = time + .minutes(1)
+      _ = simulation.run(until: time)
+      guard let state = simulation.model.delivery?.servingStates[0], let sizing = state.canarySizing else { continue }
+      let canary = state.replicas.filter { $0.track == .canary }.count
+      let available = state.replicas.filter { $0.readyAt.map { $0 <= time } ?? false }.count
+      samples.append(Sample(weight: sizing.weight, canary: canary, total: state.replicas.count, available: available))
+    }
+    return (samples, simulation.model)
+  }
+
+  @Test("maxSurge 25 %: one extra pod at the 10 % step, three at the 50 % step, never fewer than 10 ready")
+  func surge() throws {
+    let (samples, world) = samples(world(maxSurge: .percent(25), maxUnavailable: .count(0)))
+    let tenPercent = samples.filter { $0.weight == 10 }
+    let fiftyPercent = samples.filter { $0.weight == 50 }
+    try #require(!tenPercent.isEmpty && !fiftyPercent.isEmpty, "canaries ran")
+    // R = 10, w = 10: Argo's target is 1 canary + 9 stable; 11 pods until the canary is ready.
+    #expect(tenPercent.map(\.total).max() == 11)
+    #expect(tenPercent.map(\.canary).max() == 1)
+    #expect(tenPercent.contains { $0.total == 10 && $0.canary == 1 }, "the surge pod goes once the canary is available")
+    // w = 50: 5 + 5, reached through 13 pods (R + surge 3) at most.
+    #expect(fiftyPercent.map(\.total).max() == 13)
+    #expect(fiftyPercent.map(\.canary).max() == 5)
+    #expect(samples.allSatisfy { $0.total <= 13 })
+    // maxUnavailable 0: never fewer than spec.replicas ready.
+    #expect(samples.map(\.available).min() == 10)
+    let state = try #require(world.delivery?.servingStates[0])
+    if state.canarySizing == nil { #expect(state.replicas.count == 10, "back to spec.replicas after promotion") }
+  }
+
+  @Test("maxUnavailable 20 % without surge: the stable shrinks before the canary is ready, and the service overloads")
+  func unavailable() throws {
+    let (surgeSamples, surgeWorld) = samples(world(maxSurge: .percent(25), maxUnavailable: .count(0)))
+    let (samples, world) = samples(world(maxSurge: .count(0), maxUnavailable: .percent(20)))
+    try #require(!samples.isEmpty)
+    #expect(samples.allSatisfy { $0.total <= 10 }, "no surge: never more than spec.replicas pods")
+    #expect(samples.map(\.available).min() == 8, "two stable pods go before their canary replacements are ready")
+    #expect(surgeSamples.map(\.available).min() == 10)
+    let shed = try #require(world.delivery?.servingStates[0]?.capacityFailures)
+    let surgeShed = try #require(surgeWorld.delivery?.servingStates[0]?.capacityFailures)
+    // 95 rps on 8 ready replicas (80 rps) sheds; with surge the 10 stay ready.
+    #expect(shed > surgeShed + 10_000)
+  }
+}

@@ -144,8 +144,11 @@ public struct Delivery {
         // cluster binds at time zero, ready at once.
         let initial = min(serving.maxReplicas, max(serving.minReplicas, serving.initialReplicas))
         let placed = serving.placement != nil
-        var state = ServingState(ready: placed ? 0 : initial, stream: seed.stream("serving/\(service.name)"))
+        var state = ServingState(
+          ready: placed ? 0 : initial, stream: seed.stream("serving/\(service.name)"),
+          canaryStream: seed.stream("serving/\(service.name)/canary"))
         state.placed = placed
+        state.specReplicas = initial
         for number in 0..<Int32(initial) {
           // A placed initial replica that finds no room at time zero starts cold when bound.
           let coldStart = placed ? serving.coldStart.sampleDuration(&state.stream) : .zero
@@ -492,6 +495,13 @@ public struct Delivery {
         modelVersions[version - 1].deployedAt = scheduler.now
       }
     }
+    // The promoted canary's pods are the stable ones now; any other rollout replaced
+    // the pods of a canary still winding down.
+    if services[serviceIndex].canary?.deployment == deployment {
+      promoteCanaryReplicas(serviceIndex: serviceIndex)
+    } else {
+      abortCanaryReplicas(serviceIndex: serviceIndex)
+    }
     let previousDefects = services[serviceIndex].liveDefects
     let liveDefects = deployments[position].codeDefects
     services[serviceIndex].live = deployment
@@ -522,6 +532,9 @@ public struct Delivery {
         scheduler: &scheduler, detectedNow: true)
     }
     cancelRuns(serviceIndex: Int(service.rawValue), scheduler: &scheduler)
+    // Argo keeps a stalled canary's pods; the model winds them down as after an abort,
+    // since the next deployment (rollback or fix) replaces the version anyway.
+    abortCanaryReplicas(serviceIndex: Int(service.rawValue))
     services[Int(service.rawValue)].canary = nil
     services[Int(service.rawValue)].rollout = nil
     startSyncIfReady(service, scheduler: &scheduler)
