@@ -337,3 +337,51 @@ struct CanaryReplicaTests {
     #expect(shed > surgeShed + 10_000)
   }
 }
+
+@Suite("Argo canary pods placed on the cluster")
+struct PlacedCanaryTests {
+  /// The canary world with the fraud scorer's replicas as 1-vCPU pods on an m5.xlarge
+  /// pool (4 per node) that the Cluster Autoscaler grows.
+  @Test("surge pods are pods: the pool grows for them and their node-time is charged to the team")
+  func surgePodsArePlacedAndCharged() throws {
+    let base = CanaryReplicaTests().world(maxSurge: .percent(25), maxUnavailable: .count(0))
+    var configuration = base.configuration
+    configuration.delivery!.services[0].serving!.placement = ServingPlacement(
+      perReplica: Resources(cpuMillis: 1_000, memoryMiB: 2_048, gpuCount: 0))
+    configuration.cluster = ClusterConfiguration(
+      name: "test", nodePools: [ClusterFixture.pool("cpu", .onDemand, type: "m5.xlarge", max: 10, desired: 3, delay: .constant(60))],
+      autoscaler: ClusterAutoscalerConfiguration())
+    configuration.teams = [
+      TeamConfiguration(name: "fraud", tags: [("Owner", "anna@example.com"), ("CostCenter", "CC-4711")], jobStreams: []),
+      TeamConfiguration(name: "search", tags: [("Owner", "li@example.com"), ("CostCenter", "CC-5120")], jobStreams: []),
+    ]
+    configuration.governance = GovernanceConfiguration(requiredTags: [], admission: .off)
+    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    simulation.model.start(scheduler: &simulation.scheduler)
+    var mostPodsBound = 0
+    var time = SimTime.zero
+    while time < .zero + .days(2) {
+      time = time + .minutes(1)
+      _ = simulation.run(until: time)
+      let bound = simulation.model.cluster!.nodes.reduce(0) { $0 + $1.servingPods.count }
+      mostPodsBound = max(mostPodsBound, bound)
+    }
+    simulation.model.recordUnfinished(endTime: time)
+    let cluster = try #require(simulation.model.cluster)
+    // 10 replicas fill 2½ of the 3 nodes; the 50 % step's 3 surge pods need a 4th node.
+    #expect(mostPodsBound == 13)
+    #expect(cluster.statistics.scaleUps >= 1)
+    #expect(cluster.nodes.count >= 4)
+    #expect(cluster.ledger.allocatedPlusIdle == cluster.ledger.nodeCost)
+    #expect(cluster.ledger.teamTotal(0) == cluster.servingCostMicroUSD[0])
+    // Ten pods for two days at OpenCost's share of an m5.xlarge (CPU ¼ of 65 %, RAM ⅛ of
+    // 35 % of $0.192/h), plus the surge pods' time.
+    let type = try #require(InstanceCatalogue.awsUSEast1.type(named: "m5.xlarge"))
+    let onePod = CostMath.allocation(
+      request: Resources(cpuMillis: 1_000, memoryMiB: 2_048, gpuCount: 0), capacity: type.capacity,
+      split: NodePriceSplit(priceUSDPerHour: type.onDemandPriceUSDPerHour, capacity: type.capacity), duration: .days(2))
+    let steady = 10 * onePod.total
+    #expect(cluster.servingCostMicroUSD[0] > steady)
+    #expect(cluster.servingCostMicroUSD[0] < steady + steady / 10)
+  }
+}
