@@ -1,8 +1,8 @@
+import Policies
+import SimKernel
 import Testing
 
 @testable import PlatformModel
-import Policies
-import SimKernel
 
 /// Worlds with one placed service (and optionally a training team) on a small cluster.
 enum ServingFixture {
@@ -24,7 +24,8 @@ enum ServingFixture {
   /// `services`: (team index, requests per second, serving).
   static func world(
     pools: [NodePoolConfiguration], services: [(team: Int, requestsPerSecond: Double, serving: ServingConfiguration)],
-    catalogue: InstanceCatalogue = .awsUSEast1, autoscaler: ClusterAutoscalerConfiguration? = ClusterAutoscalerConfiguration(),
+    catalogue: InstanceCatalogue = .awsUSEast1,
+    autoscaler: ClusterAutoscalerConfiguration? = ClusterAutoscalerConfiguration(),
     market: SpotMarketConfiguration = SpotMarketConfiguration(), seed: UInt64 = 5, days: Int64 = 3
   ) -> Simulation<World> {
     let cluster = ClusterConfiguration(
@@ -37,7 +38,8 @@ enum ServingFixture {
       return service
     }
     let defects = DefectModel(
-      probability: 0, kindWeights: [(.errorRate, 1)], errorRateIncrease: .constant(0), latencyIncreaseSeconds: .constant(0),
+      probability: 0, kindWeights: [(.errorRate, 1)], errorRateIncrease: .constant(0),
+      latencyIncreaseSeconds: .constant(0),
       qualityDrop: .constant(0))
     let pipeline = PipelineConfiguration(
       ciStages: [], registryPush: .constant(30), trigger: .webhook(delay: .constant(1)), syncDuration: .constant(15),
@@ -47,9 +49,11 @@ enum ServingFixture {
       fixForwardDuration: .constant(1_800), progressDeadline: .seconds(600))
     let delivery = DeliveryConfiguration(
       teams: teams.map { DeliveryTeam(name: $0.name, engineerCount: 1, changeArrivals: nil, defects: defects) },
-      services: serviceList, pipeline: pipeline, onCall: onCall, targets: DeliveryTargets(), trafficInterval: .minutes(1))
+      services: serviceList, pipeline: pipeline, onCall: onCall, targets: DeliveryTargets(),
+      trafficInterval: .minutes(1))
     let configuration = WorldConfiguration(
-      calendar: ClusterFixture.calendar, seed: RandomSeed(root: seed), runnerPool: nil, delivery: delivery, cluster: cluster,
+      calendar: ClusterFixture.calendar, seed: RandomSeed(root: seed), runnerPool: nil, delivery: delivery,
+      cluster: cluster,
       teams: teams, governance: GovernanceConfiguration(requiredTags: [], admission: .off), horizon: .days(days))
     var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
@@ -81,7 +85,9 @@ struct ServingPlacementTests {
     #expect(state.capacityFailures == 0)
   }
 
-  @Test("a replica that fits no node is pending; the Cluster Autoscaler grows the pool and the cold start begins at binding")
+  @Test(
+    "a replica that fits no node is pending; the Cluster Autoscaler grows the pool and the cold start begins at binding"
+  )
   func pendingReplicasScaleThePoolUp() throws {
     // Three fixed replicas, but the pool starts with one node: two pods pend.
     var simulation = ServingFixture.world(
@@ -99,7 +105,9 @@ struct ServingPlacementTests {
     #expect(state.pendingCount == 0 && state.ready == 3)
     // Bound when the nodes were Ready (CA scan ≤ 10 s + 180 s provisioning), ready a
     // 60 s cold start later: the two late replicas came up between 4 and 5 minutes.
-    let lateReadyTimes = state.replicas.compactMap(\.readyAt).filter { $0 > SimTime.zero }.map { ($0 - SimTime.zero).seconds }
+    let lateReadyTimes = state.replicas.compactMap(\.readyAt).filter { $0 > SimTime.zero }.map {
+      ($0 - SimTime.zero).seconds
+    }
     #expect(lateReadyTimes.count == 2)
     #expect(lateReadyTimes.allSatisfy { (240...251).contains($0) }, "\(lateReadyTimes)")
     // 25 rps on one ready replica of 10 rps sheds until the others are ready.
@@ -111,7 +119,8 @@ struct ServingPlacementTests {
     var catalogue = InstanceCatalogue.awsUSEast1
     catalogue.upsert(
       InstanceType(
-        name: "flaky.gpu", vcpuCount: 4, memoryGiB: 16, gpuCount: 1, onDemandPriceUSDPerHour: 1, spotPriceUSDPerHour: 0.3,
+        name: "flaky.gpu", vcpuCount: 4, memoryGiB: 16, gpuCount: 1, onDemandPriceUSDPerHour: 1,
+        spotPriceUSDPerHour: 0.3,
         spotInterruption: .meanTimeBetween(.hours(6))))
     // Exactly enough capacity for the load: losing one replica overloads the service.
     var simulation = ServingFixture.world(
@@ -134,7 +143,9 @@ struct ServingPlacementTests {
     #expect(failedPerEviction < 300 * 8)
   }
 
-  @Test("with serving pods, allocated + idle equals node cost to the micro-dollar, and serving cost lands on its team's tags")
+  @Test(
+    "with serving pods, allocated + idle equals node cost to the micro-dollar, and serving cost lands on its team's tags"
+  )
   func costReconciles() throws {
     var simulation = ServingFixture.world(
       pools: [
@@ -142,13 +153,21 @@ struct ServingPlacementTests {
         ClusterFixture.pool("cpu", .onDemand, type: "m5.xlarge", max: 6, desired: 1, delay: .constant(60)),
       ],
       services: [
-        (0, 30, ServingFixture.serving(
-          minReplicas: 1, maxReplicas: 6,
-          autoscaler: .hpa(targetUtilization: 0.7, tolerance: 0.1, scaleDownStabilization: .seconds(300)), nodePool: "gpu")),
-        (1, 40, ServingFixture.serving(
-          minReplicas: 1, maxReplicas: 12,
-          autoscaler: .kpa(targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
-          perReplica: Resources(cpuMillis: 1_000, memoryMiB: 2_048, gpuCount: 0), nodePool: "cpu")),
+        (
+          0, 30,
+          ServingFixture.serving(
+            minReplicas: 1, maxReplicas: 6,
+            autoscaler: .hpa(targetUtilization: 0.7, tolerance: 0.1, scaleDownStabilization: .seconds(300)),
+            nodePool: "gpu")
+        ),
+        (
+          1, 40,
+          ServingFixture.serving(
+            minReplicas: 1, maxReplicas: 12,
+            autoscaler: .kpa(
+              targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
+            perReplica: Resources(cpuMillis: 1_000, memoryMiB: 2_048, gpuCount: 0), nodePool: "cpu")
+        ),
       ])
     let kpis = ServingFixture.finish(&simulation, days: 2)
     let cluster = try #require(simulation.model.cluster)
@@ -174,14 +193,20 @@ struct ServingPlacementTests {
     // An office-hours load: 9–17 h at 50 rps, else nothing but the HPA's floor.
     var simulation = ServingFixture.world(
       pools: [ClusterFixture.pool("gpu", .onDemand, max: 10, desired: 1, delay: .constant(120))],
-      services: [(0, 50, ServingFixture.serving(
-        minReplicas: 1, maxReplicas: 10,
-        autoscaler: .hpa(targetUtilization: 0.7, tolerance: 0.1, scaleDownStabilization: .seconds(300))))],
+      services: [
+        (
+          0, 50,
+          ServingFixture.serving(
+            minReplicas: 1, maxReplicas: 10,
+            autoscaler: .hpa(targetUtilization: 0.7, tolerance: 0.1, scaleDownStabilization: .seconds(300)))
+        )
+      ],
       days: 1)
     var hours = [Double](repeating: 0.02, count: 24)
     for hour in 9..<17 { hours[hour] = 1 }
     var configuration = simulation.model.configuration
-    configuration.delivery!.services[0].loadProfile = RateProfile(hourOfDay: hours, dayOfWeek: Array(repeating: 1, count: 7))
+    configuration.delivery!.services[0].loadProfile = RateProfile(
+      hourOfDay: hours, dayOfWeek: Array(repeating: 1, count: 7))
     simulation = Simulation(model: World(configuration: configuration, recorder: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     _ = simulation.run(until: .zero + .hours(13))
@@ -226,7 +251,8 @@ struct ArgoBasicCanaryTests {
   func reconcile(_ row: [Int]) {
     let next = ArgoBasicCanary.reconcile(
       replicas: row[0], weight: row[1], surge: row[2], unavailable: row[3],
-      canary: ReplicaSetCounts(spec: row[6], available: row[7]), stable: ReplicaSetCounts(spec: row[4], available: row[5]))
+      canary: ReplicaSetCounts(spec: row[6], available: row[7]),
+      stable: ReplicaSetCounts(spec: row[4], available: row[5]))
     #expect(next.stable == row[8] && next.canary == row[9], "\(row): \(next)")
   }
 
@@ -239,7 +265,8 @@ struct ArgoBasicCanaryTests {
     // Argo's "0%" and "0%": one pod may be unavailable, so R = 10 at 10 % first drops a stable pod.
     let zero = ArgoBasicCanary.fenceposts(maxSurge: .percent(0), maxUnavailable: .percent(0), replicas: 10)
     let next = ArgoBasicCanary.reconcile(
-      replicas: 10, weight: 10, surge: zero.surge, unavailable: zero.unavailable, canary: ReplicaSetCounts(spec: 0, available: 0),
+      replicas: 10, weight: 10, surge: zero.surge, unavailable: zero.unavailable,
+      canary: ReplicaSetCounts(spec: 0, available: 0),
       stable: ReplicaSetCounts(spec: 10, available: 10))
     #expect(next.stable == 9 && next.canary == 0)
   }
@@ -252,7 +279,8 @@ struct ArgoBasicCanaryTests {
     var stable = ReplicaSetCounts(spec: 10, available: 10)
     var steps: [[Int]] = []
     for _ in 0..<6 {
-      let next = ArgoBasicCanary.reconcile(replicas: 10, weight: 50, surge: 3, unavailable: 0, canary: canary, stable: stable)
+      let next = ArgoBasicCanary.reconcile(
+        replicas: 10, weight: 50, surge: 3, unavailable: 0, canary: canary, stable: stable)
       steps.append([next.canary, next.stable])
       canary = ReplicaSetCounts(spec: next.canary, available: canary.available)
       stable = ReplicaSetCounts(spec: next.stable, available: min(stable.available, next.stable))
@@ -271,7 +299,8 @@ struct CanaryReplicaTests {
     var configuration = base.configuration
     configuration.delivery!.services[0].requestsPerSecond = 95
     configuration.delivery!.services[0].serving = ServingConfiguration(
-      replicaCapacity: 10, minReplicas: 10, maxReplicas: 10, initialReplicas: 10, autoscaler: .fixed, coldStart: .constant(150))
+      replicaCapacity: 10, minReplicas: 10, maxReplicas: 10, initialReplicas: 10, autoscaler: .fixed,
+      coldStart: .constant(150))
     var canary = ArgoCanary(
       steps: [.setWeight(10), .pause(.minutes(10)), .setWeight(50), .pause(.minutes(10))], backgroundAnalysis: nil)
     canary.maxSurge = maxSurge
@@ -351,11 +380,14 @@ struct PlacedCanaryTests {
     configuration.delivery!.services[0].serving!.placement = ServingPlacement(
       perReplica: Resources(cpuMillis: 1_000, memoryMiB: 2_048, gpuCount: 0))
     configuration.cluster = ClusterConfiguration(
-      name: "test", nodePools: [ClusterFixture.pool("cpu", .onDemand, type: "m5.xlarge", max: 10, desired: 3, delay: .constant(60))],
+      name: "test",
+      nodePools: [ClusterFixture.pool("cpu", .onDemand, type: "m5.xlarge", max: 10, desired: 3, delay: .constant(60))],
       autoscaler: ClusterAutoscalerConfiguration())
     configuration.teams = [
-      TeamConfiguration(name: "fraud", tags: [("Owner", "anna@example.com"), ("CostCenter", "CC-4711")], jobStreams: []),
-      TeamConfiguration(name: "search", tags: [("Owner", "li@example.com"), ("CostCenter", "CC-5120")], jobStreams: []),
+      TeamConfiguration(
+        name: "fraud", tags: [("Owner", "anna@example.com"), ("CostCenter", "CC-4711")], jobStreams: []),
+      TeamConfiguration(
+        name: "search", tags: [("Owner", "li@example.com"), ("CostCenter", "CC-5120")], jobStreams: []),
     ]
     configuration.governance = GovernanceConfiguration(requiredTags: [], admission: .off)
     var simulation = Simulation(model: World(configuration: configuration, recorder: nil))

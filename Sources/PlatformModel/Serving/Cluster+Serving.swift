@@ -1,8 +1,10 @@
 import Policies
 import SimKernel
 
-/// Identifies one serving replica pod: its service (position in the scenario) and its
-/// replica number within the service. An evicted pod's replacement keeps the number.
+/// Identifies one serving replica pod.
+///
+/// Its service (position in the scenario) and its replica number within the service;
+/// an evicted pod's replacement keeps the number.
 public struct ServingPodID: Hashable, Sendable, CustomStringConvertible {
   public let service: Int32
   public let replica: Int32
@@ -128,7 +130,9 @@ extension Cluster {
   func servingNode(for request: Resources, allowedPools: [Bool]) -> Int? {
     for id in schedulableNodes {
       let index = Int(id.rawValue)
-      if allowedPools[nodes[index].pool] && request.fits(in: nodes[index].capacity - nodes[index].allocated) { return index }
+      if allowedPools[nodes[index].pool] && request.fits(in: nodes[index].capacity - nodes[index].allocated) {
+        return index
+      }
     }
     return nil
   }
@@ -142,8 +146,11 @@ extension Cluster {
     let request = workload.placement.perReplica
     nodes[nodeIndex].allocated = nodes[nodeIndex].allocated - request
     nodes[nodeIndex].unneededSince = nil
-    if let position = nodes[nodeIndex].servingPods.firstIndex(of: id) { nodes[nodeIndex].servingPods.remove(at: position) }
-    let parts = chargeServingPod(service: service, node: nodeIndex, duration: time - servingPods[service][replica].boundAt)
+    if let position = nodes[nodeIndex].servingPods.firstIndex(of: id) {
+      nodes[nodeIndex].servingPods.remove(at: position)
+    }
+    let parts = chargeServingPod(
+      service: service, node: nodeIndex, duration: time - servingPods[service][replica].boundAt)
     recordServingPod(id, endedAt: time, outcome: outcome, cost: parts)
     servingPods[service][replica].node = nil
   }
@@ -176,7 +183,8 @@ extension Cluster {
   mutating func chargeServingPod(service: Int, node: Int, duration: SimDuration) -> CostParts {
     guard let workload = servingWorkloads[service] else { return CostParts() }
     let parts = CostMath.allocation(
-      request: workload.placement.perReplica, capacity: nodes[node].capacity, split: nodes[node].split, duration: duration)
+      request: workload.placement.perReplica, capacity: nodes[node].capacity, split: nodes[node].split,
+      duration: duration)
     nodes[node].allocatedCost = nodes[node].allocatedCost + parts
     servingCost[service] = servingCost[service] + parts
     servingAllocatedGPUSeconds += Double(workload.placement.perReplica.gpuCount) * duration.seconds
@@ -190,7 +198,8 @@ extension Cluster {
       for replica in servingPods[service].indices {
         guard let node = servingPods[service][replica].node else { continue }
         let id = ServingPodID(service: Int32(service), replica: Int32(replica))
-        let parts = chargeServingPod(service: service, node: Int(node.rawValue), duration: time - servingPods[service][replica].boundAt)
+        let parts = chargeServingPod(
+          service: service, node: Int(node.rawValue), duration: time - servingPods[service][replica].boundAt)
         recordServingPod(id, endedAt: nil, outcome: "running", cost: parts)
         // The attempt is accounted for; further charges would double count.
         servingPods[service][replica].boundAt = time
@@ -217,7 +226,8 @@ extension Cluster {
       guard let workload = servingWorkloads[service] else { continue }
       let request = workload.placement.perReplica
       let allowed = servingPools[service]
-      if let slot = upcoming.indices.first(where: { allowed[upcoming[$0].pool] && request.fits(in: upcoming[$0].free) }) {
+      if let slot = upcoming.indices.first(where: { allowed[upcoming[$0].pool] && request.fits(in: upcoming[$0].free) })
+      {
         upcoming[slot].free = upcoming[slot].free - request
         continue
       }

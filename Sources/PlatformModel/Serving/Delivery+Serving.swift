@@ -92,6 +92,11 @@ public enum ServingPodRequest: Sendable, Equatable {
 
 /// Serving capacity: replicas, overload, cold starts and replica autoscaling, decided
 /// once per traffic interval (KServe / Knative / HPA semantics in ServingConfiguration).
+///
+/// Replicas of a placed service are pods the cluster binds (``ServingPodRequest``,
+/// ``ServingPodNotice``): they count toward `spec.replicas` while pending but serve
+/// only once bound and warm. During an Argo canary the replicas split into a stable
+/// and a canary ReplicaSet sized by ``ArgoBasicCanary``; capacity is every ready pod.
 extension Delivery {
   /// Shapes one interval of a service's traffic by its capacity and scales it.
   ///
@@ -100,7 +105,9 @@ extension Delivery {
   mutating func serve(
     serviceIndex: Int, requests: Int64, at time: SimTime, stream: inout RandomStream
   ) -> Int64 {
-    guard let serving = configuration.services[serviceIndex].serving, var state = servingStates[serviceIndex] else { return 0 }
+    guard let serving = configuration.services[serviceIndex].serving, var state = servingStates[serviceIndex] else {
+      return 0
+    }
     let interval = configuration.trafficInterval.seconds
     let timeout = configuration.services[serviceIndex].timeoutSeconds
     state.ready = state.readyCount(at: time)
@@ -151,7 +158,8 @@ extension Delivery {
   /// Asks the replica-autoscaling policy; by default the configured autoscaler's
   /// recommendation stands.
   func replicaDecision(
-    serviceIndex: Int, serving: ServingConfiguration, state: ServingState, load: Double, recommended: Int, at time: SimTime
+    serviceIndex: Int, serving: ServingConfiguration, state: ServingState, load: Double, recommended: Int,
+    at time: SimTime
   ) -> Int {
     let autoscaler: String
     var target = 1.0
@@ -171,7 +179,8 @@ extension Delivery {
       readyReplicas: state.ready, metricValue: load / Double(max(1, state.ready)),
       targetValue: serving.replicaCapacity * target, minReplicas: serving.minReplicas, maxReplicas: serving.maxReplicas,
       tolerance: tolerance, autoscaler: autoscaler, recommendedReplicas: recommended)
-    return policies.replicaAutoscaling.decide(observation, at: PolicyTime(microseconds: time.microseconds)).desiredReplicas
+    return policies.replicaAutoscaling.decide(observation, at: PolicyTime(microseconds: time.microseconds))
+      .desiredReplicas
   }
 
   /// Creates `count` replicas, each with its cold start drawn now: off the cluster
@@ -182,16 +191,20 @@ extension Delivery {
   ) {
     for _ in 0..<count {
       let coldStart =
-        track == .canary ? serving.coldStart.sampleDuration(&state.canaryStream) : serving.coldStart.sampleDuration(&state.stream)
+        track == .canary
+        ? serving.coldStart.sampleDuration(&state.canaryStream) : serving.coldStart.sampleDuration(&state.stream)
       let number = state.nextReplicaNumber
       state.nextReplicaNumber += 1
       let readyAt = neverReady ? neverReadyTime : time + coldStart
       state.replicas.append(
         ServingReplica(
-          number: number, track: track, neverReady: neverReady, coldStart: coldStart, readyAt: state.placed ? nil : readyAt,
+          number: number, track: track, neverReady: neverReady, coldStart: coldStart,
+          readyAt: state.placed ? nil : readyAt,
           createdAt: time))
       state.coldStarts += 1
-      if state.placed { servingPodRequests.append(.create(ServingPodID(service: Int32(serviceIndex), replica: number))) }
+      if state.placed {
+        servingPodRequests.append(.create(ServingPodID(service: Int32(serviceIndex), replica: number)))
+      }
     }
   }
 
@@ -207,7 +220,8 @@ extension Delivery {
     let candidates = state.replicas.indices.filter { track == nil || state.replicas[$0].track == track }
     let victims = candidates.sorted { rank(state.replicas[$0]) < rank(state.replicas[$1]) }.prefix(count)
     for index in victims where state.placed {
-      servingPodRequests.append(.delete(ServingPodID(service: Int32(serviceIndex), replica: state.replicas[index].number)))
+      servingPodRequests.append(
+        .delete(ServingPodID(service: Int32(serviceIndex), replica: state.replicas[index].number)))
     }
     let removed = Set(victims)
     state.replicas = state.replicas.indices.filter { !removed.contains($0) }.map { state.replicas[$0] }
@@ -217,11 +231,13 @@ extension Delivery {
   /// later (at once for the replicas the run starts with).
   mutating func servingPodBound(_ pod: ServingPodID, at time: SimTime) {
     let service = Int(pod.service)
-    guard var state = servingStates[service], let index = state.replicas.firstIndex(where: { $0.number == pod.replica }) else {
+    guard var state = servingStates[service], let index = state.replicas.firstIndex(where: { $0.number == pod.replica })
+    else {
       return
     }
     let replica = state.replicas[index]
-    state.replicas[index].readyAt = replica.neverReady ? neverReadyTime : time == .zero ? time : time + replica.coldStart
+    state.replicas[index].readyAt =
+      replica.neverReady ? neverReadyTime : time == .zero ? time : time + replica.coldStart
     // Replicas created later counted their cold start when created.
     if time > .zero && state.replicas[index].createdAt == .zero { state.coldStarts += 1 }
     servingStates[service] = state
@@ -249,7 +265,8 @@ extension Delivery {
   /// One reconcile of the canary's ReplicaSets toward `sizing.weight` of `specReplicas`
   /// (``ArgoBasicCanary``), counting pods ready at `time` as available.
   mutating func resizeCanary(
-    _ sizing: CanarySizing, specReplicas: Int, serviceIndex: Int, serving: ServingConfiguration, state: inout ServingState,
+    _ sizing: CanarySizing, specReplicas: Int, serviceIndex: Int, serving: ServingConfiguration,
+    state: inout ServingState,
     at time: SimTime
   ) {
     func counts(_ track: ReplicaTrack) -> ReplicaSetCounts {
@@ -265,9 +282,12 @@ extension Delivery {
     let fences = ArgoBasicCanary.fenceposts(
       maxSurge: sizing.maxSurge, maxUnavailable: sizing.maxUnavailable, replicas: specReplicas)
     let next = ArgoBasicCanary.reconcile(
-      replicas: specReplicas, weight: sizing.weight, surge: fences.surge, unavailable: fences.unavailable, canary: canary,
+      replicas: specReplicas, weight: sizing.weight, surge: fences.surge, unavailable: fences.unavailable,
+      canary: canary,
       stable: stable)
-    for (track, current, target) in [(ReplicaTrack.stable, stable.spec, next.stable), (.canary, canary.spec, next.canary)] {
+    for (track, current, target) in [
+      (ReplicaTrack.stable, stable.spec, next.stable), (.canary, canary.spec, next.canary),
+    ] {
       if target > current {
         startReplicas(
           target - current, serviceIndex: serviceIndex, serving: serving, state: &state, at: time, track: track,
@@ -282,8 +302,9 @@ extension Delivery {
     if sizing.weight == 0 && next.canary == 0 { state.canarySizing = nil }
   }
 
-  /// An Argo canary's current step changed: size its ReplicaSets for `weight` from the
-  /// next traffic interval on. A canary of another deployment (superseded) loses its
+  /// An Argo canary's current step changed: size its ReplicaSets for `weight`.
+  ///
+  /// The sizing applies from the next traffic interval on. A canary of another deployment (superseded) loses its
   /// pods at once.
   mutating func sizeCanaryReplicas(
     serviceIndex: Int, deployment: DeploymentID, strategy: ArgoCanary, weight: Int, crashes: Bool, at time: SimTime
@@ -321,7 +342,8 @@ extension Delivery {
     return servingPodRequests
   }
 
-  func desiredReplicas(serving: ServingConfiguration, state: inout ServingState, load: Double, at time: SimTime) -> Int {
+  func desiredReplicas(serving: ServingConfiguration, state: inout ServingState, load: Double, at time: SimTime) -> Int
+  {
     let current = state.specReplicas
     func clamp(_ value: Int) -> Int { min(serving.maxReplicas, max(serving.minReplicas, value)) }
     switch serving.autoscaler {

@@ -1,5 +1,6 @@
-/// `maxSurge` or `maxUnavailable` of an Argo Rollouts canary: a pod count, or a
-/// percentage of `spec.replicas`. Argo reads any string as a percentage (`"25"` and
+/// `maxSurge` or `maxUnavailable` of an Argo Rollouts canary.
+///
+/// A pod count, or a percentage of `spec.replicas`. Argo reads any string as a percentage (`"25"` and
 /// `"25%"` alike; legacy `intstr.GetValueFromIntOrPercent`), so the default `"25"` is 25 %.
 public enum ReplicaBudget: Equatable, Sendable {
   case count(Int)
@@ -50,8 +51,9 @@ public enum ArgoBasicCanary {
     return surge == 0 && unavailable == 0 ? (0, 1) : (surge, unavailable)
   }
 
-  /// The (canary, stable) pod counts that best approximate `weight` percent of
-  /// `replicas` pods: candidates of `replicas` pods in all (and `replicas` + 1 when
+  /// The (canary, stable) pod counts that best approximate `weight` percent of `replicas` pods.
+  ///
+  /// Candidates of `replicas` pods in all (and `replicas` + 1 when
   /// surge is allowed), the canary rounded up or down, the nearest share winning and
   /// the first candidate on a tie. For weights 1–99 neither side is zero unless a
   /// single pod cannot surge. The two may sum to `replicas` + 1.
@@ -97,7 +99,9 @@ public enum ArgoBasicCanary {
       nextStable = stable.spec + added
       scaleUp -= added
     }
-    if canary.spec < target.canary && scaleUp > 0 { nextCanary = canary.spec + min(scaleUp, target.canary - canary.spec) }
+    if canary.spec < target.canary && scaleUp > 0 {
+      nextCanary = canary.spec + min(scaleUp, target.canary - canary.spec)
+    }
     // Scale down within the availability budget. While the canary grows, stable pods
     // count as specified and canary pods only once available; while it shrinks (an
     // abort), the reverse.
@@ -107,13 +111,15 @@ public enum ArgoBasicCanary {
       counts.spec < counts.available || ignoringAvailability ? counts.spec : counts.available
     }
     let counted =
-      countedForScaleDown(canary, ignoringAvailability: !increasing) + countedForScaleDown(stable, ignoringAvailability: increasing)
+      countedForScaleDown(canary, ignoringAvailability: !increasing)
+      + countedForScaleDown(stable, ignoringAvailability: increasing)
     guard counted > minimumAvailable else { return (nextCanary, nextStable) }
     let scaleDown = counted - minimumAvailable
     if increasing {
       if stable.spec > target.stable { nextStable = max(target.stable, stable.spec - scaleDown) }
       let adjusted = withinLimits(
-        draining: stable, adjusting: canary, drainCount: nextStable, adjustCount: nextCanary, maximumTotal: maximumTotal,
+        draining: stable, adjusting: canary, drainCount: nextStable, adjustCount: nextCanary,
+        maximumTotal: maximumTotal,
         minimumAvailable: minimumAvailable)
       return (adjusted.adjust, adjusted.drain)
     }
