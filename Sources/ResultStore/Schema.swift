@@ -381,6 +381,34 @@ public enum Schema {
     );
     CREATE INDEX policy_logs_by_run ON policy_logs (run_id);
     """,
+    // 7: serving replicas placed on the cluster — one row per replica pod attempt.
+    """
+    CREATE TABLE serving_pods (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      service TEXT NOT NULL,
+      team TEXT NOT NULL,
+      cost_center TEXT NOT NULL,
+      replica INTEGER NOT NULL,
+      attempt INTEGER NOT NULL,
+      node_id INTEGER NOT NULL,
+      pool TEXT NOT NULL,
+      instance_type TEXT NOT NULL,
+      capacity_type TEXT NOT NULL,
+      cpu_millis INTEGER NOT NULL,
+      memory_mib INTEGER NOT NULL,
+      gpus INTEGER NOT NULL,
+      created_at REAL NOT NULL,
+      scheduled_at REAL NOT NULL,
+      pending_seconds REAL NOT NULL,
+      ended_at REAL,
+      outcome TEXT NOT NULL
+        CHECK (outcome IN (
+          'scaled-down', 'interrupted', 'evicted-by-schedule', 'drained', 'consolidated', 'evicted', 'running')),
+      cost_micro_usd INTEGER NOT NULL,
+      cost_usd REAL NOT NULL
+    );
+    CREATE INDEX serving_pods_by_run ON serving_pods (run_id, service);
+    """,
   ]
 
   /// The schema version this build writes and reads.

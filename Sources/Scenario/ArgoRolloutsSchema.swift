@@ -57,8 +57,12 @@ public enum ArgoRolloutsSchema {
     fields: [
       FieldSchema("steps", .array(of: .object(step)), "The steps."),
       FieldSchema("analysis", .object(analysis), "Background analysis."),
-      FieldSchema("maxSurge", .oneOf([.integer(minimum: 0), .string()]), default: "25%", "Accepted; pod counts are not simulated per replica."),
-      FieldSchema("maxUnavailable", .oneOf([.integer(minimum: 0), .string()]), default: "25%", "Accepted; pod counts are not simulated per replica."),
+      FieldSchema(
+        "maxSurge", .oneOf([.integer(minimum: 0), .string()]), default: "25%",
+        "Extra pods allowed while scaling (a count, or a percentage of the service's replicas, rounded up); for services with `serving`, stable and canary pods follow Argo's basic-canary arithmetic (docs/SCENARIOS.md)."),
+      FieldSchema(
+        "maxUnavailable", .oneOf([.integer(minimum: 0), .string()]), default: "25%",
+        "Pods that may be unavailable while scaling (a count, or a percentage rounded down): the stable may shrink before canary pods are ready, reducing capacity."),
     ])
 
   static let blueGreen = ObjectSchema(

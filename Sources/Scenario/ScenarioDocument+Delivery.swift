@@ -1,11 +1,19 @@
 import PlatformModel
 import SimKernel
 
+/// What services placed on the cluster are checked against.
+enum ClusterForServing {
+  /// No `spec.cluster`: placed replicas have nowhere to run.
+  case absent
+  /// `spec.cluster` as decoded; `nil` when it had errors (already reported).
+  case declared(ClusterConfiguration?)
+}
+
 /// Decoding of `spec.teams`, `spec.services` and `spec.delivery` into the delivery model.
 extension ScenarioLoader {
   static func readDelivery(
     spec: ObjectReader, delivery deliveryReader: ObjectReader?, runnerPool: RunnerPoolConfiguration?,
-    teams: [DeliveryTeam]?
+    teams: [DeliveryTeam]?, cluster: ClusterForServing = .absent
   ) -> DeliveryConfiguration? {
     // Names as written, even of teams that failed to decode, so one bad team does not
     // make every service that names it report an unknown team as well.
@@ -13,7 +21,9 @@ extension ScenarioLoader {
     let defaultRollout = deliveryReader?.object("rollout") { readRolloutPolicy($0) }
     if deliveryReader?.has("rollout") == true && defaultRollout == nil { return nil }
     let services = spec.array("services") { value -> ServiceConfiguration? in
-      value.readObject(ScenarioSchema.service).flatMap { readService($0, teamNames: teamNames, defaultRollout: defaultRollout ?? .bigBang) }
+      value.readObject(ScenarioSchema.service).flatMap {
+        readService($0, teamNames: teamNames, defaultRollout: defaultRollout ?? .bigBang, cluster: cluster)
+      }
     }
     checkUnique(services?.map(\.name) ?? [], in: spec["services"], what: "service")
     let pipeline = deliveryReader?.object("pipeline") { readPipeline($0) } ?? (deliveryReader?.has("pipeline") == true ? nil : defaultPipeline)
@@ -116,7 +126,9 @@ extension ScenarioLoader {
       qualityDrop: quality)
   }
 
-  static func readService(_ reader: ObjectReader, teamNames: [String], defaultRollout: RolloutStrategy) -> ServiceConfiguration? {
+  static func readService(
+    _ reader: ObjectReader, teamNames: [String], defaultRollout: RolloutStrategy, cluster: ClusterForServing = .absent
+  ) -> ServiceConfiguration? {
     let name = reader.string("name")
     let teamName = reader.string("team")
     var team: TeamID?
@@ -138,7 +150,7 @@ extension ScenarioLoader {
     let timeout = reader.duration("timeout") ?? .seconds(5)
     if latency >= timeout { reader["latency"]?.error("the median latency \(latency) is not below the timeout \(timeout)") }
     let rollout = reader.has("rollout") ? reader.object("rollout") { readRolloutPolicy($0) } : defaultRollout
-    let serving = reader.object("serving") { readServing($0) }
+    let serving = reader.object("serving") { readServing($0, service: name ?? "?", cluster: cluster) }
     if reader.has("serving") && serving == nil { return nil }
     guard let name, let team, let rate, latency < timeout, let rollout else { return nil }
     if (reader.has("hourOfDay") && hourly == nil) || (reader.has("dayOfWeek") && daily == nil) { return nil }
@@ -151,7 +163,9 @@ extension ScenarioLoader {
     return service
   }
 
-  static func readServing(_ reader: ObjectReader) -> ServingConfiguration? {
+  static func readServing(_ reader: ObjectReader, service: String = "?", cluster: ClusterForServing = .absent)
+    -> ServingConfiguration?
+  {
     let capacity = reader.number("replicaCapacity")
     let minimum = reader.integer("minReplicas") ?? 1
     let maximum = reader.integer("maxReplicas") ?? 10
@@ -182,10 +196,139 @@ extension ScenarioLoader {
     } else if reader.has("autoscaler") {
       return nil
     }
+    let placement: ServingPlacement?
+    switch readServingPlacement(reader, service: service, cluster: cluster) {
+    case .offCluster: placement = nil
+    case .placed(let value): placement = value
+    case .invalid: return nil
+    }
     guard let capacity, let coldStart else { return nil }
     return ServingConfiguration(
       replicaCapacity: capacity, minReplicas: minimum, maxReplicas: maximum, initialReplicas: initial, autoscaler: autoscaler,
-      coldStart: coldStart, replicaCostPerHour: reader.number("replicaCostPerHour") ?? 0)
+      coldStart: coldStart, replicaCostPerHour: reader.number("replicaCostPerHour") ?? 0, placement: placement)
+  }
+
+  /// How a service's replicas are placed, as read.
+  enum PlacementRead {
+    case offCluster
+    case placed(ServingPlacement)
+    /// Errors were reported.
+    case invalid
+  }
+
+  /// `resources`, `nodePool`, `nodeSelector`, `tolerations` of a service's replicas,
+  /// checked against the cluster: the pool exists, and some allowed pool has an
+  /// instance type that holds a replica.
+  static func readServingPlacement(_ reader: ObjectReader, service: String, cluster: ClusterForServing) -> PlacementRead {
+    let placementKeys = ["nodePool", "nodeSelector", "tolerations"].filter(reader.has)
+    guard let resourcesValue = reader["resources"] else {
+      if let key = placementKeys.first {
+        reader[key]?.error("`\(key)` places replicas on the cluster, which needs their requests", hint: "add `resources: {cpu: …, memoryGiB: …}`")
+        return .invalid
+      }
+      return .offCluster
+    }
+    guard let resources = resourcesValue.readObject(ScenarioSchema.replicaResources) else { return .invalid }
+    var request = Resources.zero
+    var ok = true
+    // Each read reports its own error (a negative or non-numeric value) and gives nil.
+    if resources.has("cpu") {
+      if let cpu = resources.number("cpu") { request.cpuMillis = Int64((cpu * 1_000).rounded()) } else { ok = false }
+    }
+    if resources.has("memoryGiB") {
+      if let memory = resources.number("memoryGiB") { request.memoryMiB = Int64((memory * 1_024).rounded()) } else { ok = false }
+    }
+    if resources.has("gpus") {
+      if let gpus = resources.integer("gpus") { request.gpuCount = Int64(gpus) } else { ok = false }
+    }
+    if ok && request == .zero {
+      resourcesValue.error("a replica pod requests nothing", hint: "give `cpu`, `memoryGiB` or `gpus`")
+      ok = false
+    }
+    var selector: [NodeLabel] = []
+    if let value = reader["nodeSelector"] {
+      if let entries = value.readDictionary() {
+        for (key, value) in entries {
+          if let text = value.readString() { selector.append(NodeLabel(key: key, value: text)) } else { ok = false }
+        }
+      } else {
+        ok = false
+      }
+    }
+    let tolerations = reader.array("tolerations") { value -> Toleration? in
+      guard let toleration = value.readObject(ScenarioSchema.toleration), let key = toleration.string("key") else { return nil }
+      return Toleration(key: key, value: toleration.string("value"))
+    }
+    if reader.has("tolerations") && tolerations == nil { ok = false }
+    let poolName = reader.string("nodePool")
+    if reader.has("nodePool") && poolName == nil { ok = false }
+    if reader.has("replicaCostPerHour") {
+      reader["replicaCostPerHour"]?.warning(
+        "ignored: replicas with `resources` are pods on the cluster and cost their share of their nodes")
+    }
+    guard ok else { return .invalid }
+    let placement = ServingPlacement(perReplica: request, nodePool: poolName, nodeSelector: selector, tolerations: tolerations ?? [])
+    switch cluster {
+    case .absent:
+      resourcesValue.error(
+        "service `\(service)` places its replicas on the cluster, but there is no `spec.cluster`",
+        hint: "add `spec.cluster`, or drop `resources` to keep the replicas off the cluster")
+      return .invalid
+    case .declared(nil):
+      return .invalid  // the cluster's own errors are reported
+    case .declared(let configuration?):
+      return checkPlacement(placement, of: service, reader: reader, cluster: configuration) ? .placed(placement) : .invalid
+    }
+  }
+
+  /// Errors when no pool of `cluster` can ever hold a replica of `placement`.
+  static func checkPlacement(_ placement: ServingPlacement, of service: String, reader: ObjectReader, cluster: ClusterConfiguration)
+    -> Bool
+  {
+    let poolNames = cluster.nodePools.map(\.name)
+    if let name = placement.nodePool, !poolNames.contains(name) {
+      reader["nodePool"]?.error(
+        "unknown node pool `\(name)`",
+        hint: nearestMatch(to: name, in: poolNames).map { "did you mean `\($0)`?" } ?? "pools: " + poolNames.joined(separator: ", "))
+      return false
+    }
+    guard !cluster.nodePools.contains(where: { placement.canRun(on: $0, catalogue: cluster.catalogue) }) else { return true }
+    let request = placement.perReplica
+    let needs =
+      "\(formatNumber(Double(request.cpuMillis) / 1_000)) vCPU, \(formatNumber(Double(request.memoryMiB) / 1_024)) GiB, "
+      + "\(request.gpuCount) GPU"
+    let candidates = cluster.nodePools.filter { pool in
+      (placement.nodePool.map { $0 == pool.name } ?? true)
+        && placement.nodeSelector.allSatisfy { pool.label($0.key) == $0.value }
+    }
+    guard !candidates.isEmpty else {
+      let selector = placement.nodeSelector.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+      (reader["nodeSelector"] ?? reader["resources"])?.error(
+        "no node pool has the labels \(selector) that service `\(service)`'s replicas select",
+        hint: "match a pool's `labels`")
+      return false
+    }
+    func describe(_ pool: NodePoolConfiguration) -> String {
+      "`\(pool.name)` (" + pool.instanceTypes.compactMap { cluster.catalogue.type(named: $0) }.map {
+        "\($0.name): \($0.vcpuCount) vCPU, \(formatNumber($0.memoryGiB)) GiB, \($0.gpuCount) GPU"
+      }.joined(separator: "; ") + ")"
+    }
+    let untolerated = candidates.flatMap { pool in
+      pool.taints.filter { taint in !placement.tolerations.contains { $0.tolerates(taint) } }.map { "`\($0.key)` on `\(pool.name)`" }
+    }
+    if !untolerated.isEmpty && candidates.contains(where: { pool in
+      pool.instanceTypes.contains { cluster.catalogue.type(named: $0).map { request.fits(in: $0.capacity) } ?? false }
+    }) {
+      (reader["tolerations"] ?? reader["resources"])?.error(
+        "service `\(service)`'s replicas do not tolerate the taint " + untolerated.joined(separator: ", "),
+        hint: "add `tolerations: [{key: …}]`")
+      return false
+    }
+    reader["resources"]?.error(
+      "no instance type can hold a replica of service `\(service)`: each needs \(needs); pools: "
+        + candidates.map(describe).joined(separator: ", "),
+      hint: "lower the requests, or use a pool with larger instances")
+    return false
   }
 
   static let defaultPipeline = PipelineConfiguration(

@@ -237,7 +237,19 @@ extension ScenarioLoader {
           return nil
         }
         var valid = true
-        for key in ["maxSurge", "maxUnavailable"] { _ = canary[key] }
+        let maxSurge = readReplicaBudget(canary["maxSurge"], key: "maxSurge")
+        let maxUnavailable = readReplicaBudget(canary["maxUnavailable"], key: "maxUnavailable")
+        if maxSurge == nil || maxUnavailable == nil { valid = false }
+        if case .percent(let percent)? = maxUnavailable ?? nil, percent > 100 {
+          canary["maxUnavailable"]?.error("`maxUnavailable` \(percent)% is above 100%")
+          valid = false
+        }
+        if let surge = maxSurge ?? nil, let unavailable = maxUnavailable ?? nil, surge.isZero && unavailable.isZero {
+          canary["maxUnavailable"]?.error(
+            "`maxSurge` and `maxUnavailable` are both zero, which Argo Rollouts rejects (no pod could ever be replaced)",
+            hint: "allow one pod of surge (`maxSurge: 1`) or of unavailability")
+          valid = false
+        }
         let steps = canary.array("steps") { value -> ArgoCanary.Step? in
           guard let step = value.readObject(ArgoRolloutsSchema.step) else { return nil }
           let present = step.presentKeys.filter { ["setWeight", "pause", "analysis", "experiment", "plugin"].contains($0) }
@@ -272,11 +284,38 @@ extension ScenarioLoader {
           valid = false
         }
         guard valid else { return nil }
-        return ArgoCanary(
+        var rollout = ArgoCanary(
           steps: steps ?? [], backgroundAnalysis: background, backgroundStartingStep: startingStep,
           progressDeadline: .seconds(Int64(deadline)), progressDeadlineAbort: deadlineAbort)
+        if let surge = maxSurge ?? nil { rollout.maxSurge = surge }
+        if let unavailable = maxUnavailable ?? nil { rollout.maxUnavailable = unavailable }
+        return rollout
       }
     }
+  }
+
+  /// `maxSurge` / `maxUnavailable`: a non-negative integer (pods) or a string, which
+  /// Argo reads as a percentage with or without `%` (legacy intstr parsing: `"25"` is
+  /// 25 %). `.some(nil)` when absent (the default 25 %), `nil` after an error.
+  static func readReplicaBudget(_ value: YAMLValue?, key: String) -> ReplicaBudget?? {
+    guard let value else { return .some(nil) }
+    guard let text = value.scalarText, !value.isNull else {
+      value.mismatch(expected: "a pod count such as `1` or a percentage such as `\"25%\"`")
+      return nil
+    }
+    if !value.isQuoted, let count = Int(text) {
+      guard count >= 0 else {
+        value.mismatch(expected: "a non-negative pod count or a percentage such as `\"25%\"`")
+        return nil
+      }
+      return .some(.count(count))
+    }
+    let digits = text.hasSuffix("%") ? String(text.dropLast()) : text
+    guard let percent = Int(digits), percent >= 0 else {
+      value.mismatch(expected: "a pod count such as `1` or a percentage such as `\"25%\"`")
+      return nil
+    }
+    return .some(.percent(percent))
   }
 
   /// `strategy.blueGreen` as steps: scale up the preview, pre-promotion analysis, a

@@ -183,7 +183,9 @@ public enum ScenarioLoader {
     let governance = spec.object("governance") { readGovernance($0) } ?? GovernanceConfiguration()
     let policies = spec.object("policies") { readPolicies($0) }
     let policiesOK = !spec.has("policies") || policies != nil
-    let delivery = readDelivery(spec: spec, delivery: deliveryReader, runnerPool: runnerPool, teams: teamsRead?.deliveryTeams)
+    let delivery = readDelivery(
+      spec: spec, delivery: deliveryReader, runnerPool: runnerPool, teams: teamsRead?.deliveryTeams,
+      cluster: spec.has("cluster") ? .declared(cluster) : .absent)
     let monitoring = spec.object("monitoring") { readMonitoring($0) }
     if monitoring != nil && delivery == nil {
       spec["monitoring"]?.warning("monitoring watches services' series, but no services are defined (`spec.services`)")

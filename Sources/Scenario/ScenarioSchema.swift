@@ -108,7 +108,23 @@ public enum ScenarioSchema {
       FieldSchema("initialReplicas", .integer(minimum: 0), default: "minReplicas", "Replicas at the start."),
       FieldSchema("autoscaler", .object(replicaAutoscaler), default: "fixed", "Replica autoscaler."),
       FieldSchema("coldStart", .durationDistribution, default: "lognormal 30s/2m", "Image pull and model load until a replica is ready."),
-      FieldSchema("replicaCostPerHour", .number(minimum: 0), default: "0", "USD per replica-hour, for serving cost."),
+      FieldSchema(
+        "replicaCostPerHour", .number(minimum: 0), default: "0",
+        "USD per replica-hour, for serving cost of replicas off the cluster (ignored with `resources`)."),
+      FieldSchema(
+        "resources", .object(replicaResources), default: "off the cluster",
+        "Requests of one replica pod: with them every replica is a pod on `spec.cluster`, pending until a node has room, ready a cold start after it is bound, evicted with its node, and charged its share of the node (OpenCost)."),
+      FieldSchema("nodePool", .string(), default: "any pool that fits", "Only nodes of this pool (a `spec.cluster.nodePools[].name`); needs `resources`."),
+      FieldSchema("nodeSelector", .dictionary(of: .string()), "Node labels required (the pools' `labels`); needs `resources`."),
+      FieldSchema("tolerations", .array(of: .object(toleration)), "Taints tolerated (e.g. `nvidia.com/gpu` on GPU pools); needs `resources`."),
+    ])
+
+  public static let replicaResources = ObjectSchema(
+    "ReplicaResources", "Requests of one serving replica pod.",
+    fields: [
+      FieldSchema("cpu", .number(minimum: 0, exclusiveMinimum: true), "vCPUs (may be fractional)."),
+      FieldSchema("memoryGiB", .number(minimum: 0, exclusiveMinimum: true), "Memory in GiB."),
+      FieldSchema("gpus", .integer(minimum: 0), "GPUs."),
     ])
 
   public static let rolloutPolicy = ObjectSchema(

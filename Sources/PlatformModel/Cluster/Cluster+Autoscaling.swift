@@ -62,7 +62,7 @@ extension Cluster {
 
   /// Launches nodes for pending gangs that fit nowhere yet (shared with Karpenter).
   mutating func scaleUp(expander: ScaleUpExpander, scheduler: inout Scheduler<WorldEvent>) {
-    guard !pendingJobs.isEmpty else { return }
+    guard !pendingJobs.isEmpty || !pendingServingPods.isEmpty else { return }
     // Free capacity on Ready nodes and on nodes still launching: pending pods that
     // fit there need no new node (CA simulates scheduling on existing nodes first).
     var upcoming: [(pool: Int, free: Resources)] = []
@@ -72,6 +72,9 @@ extension Cluster {
     }
     let order = pendingJobs
     var grown: [Int] = []
+    if !pendingServingPods.isEmpty {
+      scaleUpForServingPods(upcoming: &upcoming, grown: &grown, expander: expander, now: scheduler.now)
+    }
     for id in order {
       let job = jobs[Int(id.rawValue)]
       // Fits on capacity already coming?
@@ -137,9 +140,22 @@ extension Cluster {
       }
       guard !options.isEmpty else { return nil }
     }
+    return askNodeScaleUp(
+      options: options, workload: job.id.description, team: teams[job.team].name, workers: workers, perWorker: job.perWorker,
+      expander: expander, now: now)
+  }
+
+  /// The `nodeScaleUp` policy's pick among `options` (pools and the nodes each needs)
+  /// for `workers` pods of `perWorker` each.
+  func askNodeScaleUp(
+    options: [(pool: Int, nodes: Int)], workload: String, team: String, workers: Int, perWorker: Resources,
+    expander: ScaleUpExpander, now: SimTime
+  ) -> Int? {
+    guard !options.isEmpty else { return nil }
+    let time = PolicyTime(microseconds: now.microseconds)
     let catalogue = configuration.catalogue
     let candidates = options.compactMap { option -> NodeScaleUpObservation.Option? in
-      guard let type = launchType(pool: option.pool, request: job.perWorker) else { return nil }
+      guard let type = launchType(pool: option.pool, request: perWorker) else { return nil }
       let pool = configuration.nodePools[option.pool]
       let instance = catalogue.types[type]
       return NodeScaleUpObservation.Option(
@@ -148,7 +164,7 @@ extension Cluster {
         expanderPriority: pool.expanderPriority)
     }
     let observation = NodeScaleUpObservation(
-      job: job.id.description, team: teams[job.team].name, workers: workers, perWorker: ResourceAmounts(job.perWorker),
+      job: workload, team: team, workers: workers, perWorker: ResourceAmounts(perWorker),
       expander: expander.rawValue, options: candidates)
     guard let chosen = policies.nodeScaleUp.decide(observation, at: time).pool else { return nil }
     return options.first { configuration.nodePools[$0.pool].name == chosen }?.pool
@@ -176,7 +192,7 @@ extension Cluster {
         nodes[index].unneededSince = nil
         continue
       }
-      let isEmpty = nodes[index].pods.isEmpty
+      let isEmpty = nodes[index].pods.isEmpty && nodes[index].servingPods.isEmpty
       let movable = isEmpty ? [] : autoscaler.evictsTrainingPods ? movableJobs(on: index) : nil
       guard let movable else {
         nodes[index].unneededSince = nil

@@ -61,7 +61,7 @@ extension Cluster {
       candidates: candidates.map { index in
         NodeConsolidationObservation.Candidate(
           node: nodes[index].id.description, pool: configuration.nodePools[nodes[index].pool].name,
-          ready: nodes[index].phase == .ready, pods: nodes[index].pods.count,
+          ready: nodes[index].phase == .ready, pods: nodes[index].pods.count + nodes[index].servingPods.count,
           unneededSeconds: (now - (nodes[index].unneededSince ?? now)).seconds)
       },
       pools: candidatePools.map { pool in
@@ -76,7 +76,8 @@ extension Cluster {
     var removed: [Int] = []
     // Empty nodes first.
     for name in action.empty {
-      guard let index = byName[name], nodes[index].pods.isEmpty, !removed.contains(index) else { continue }
+      guard let index = byName[name], nodes[index].pods.isEmpty, nodes[index].servingPods.isEmpty, !removed.contains(index)
+      else { continue }
       let pool = nodes[index].pool
       guard allowed[pool] > 0, pools[pool].desired > configuration.nodePools[pool].minNodes else { continue }
       allowed[pool] -= 1
@@ -85,7 +86,8 @@ extension Cluster {
     }
     // Then at most one underutilised node, the first in the policy's order that can go.
     for name in action.underutilized {
-      guard let index = byName[name], !removed.contains(index), nodes[index].phase == .ready, !nodes[index].pods.isEmpty
+      guard let index = byName[name], !removed.contains(index), nodes[index].phase == .ready,
+        !nodes[index].pods.isEmpty || !nodes[index].servingPods.isEmpty
       else { continue }
       let pool = nodes[index].pool
       guard allowed[pool] > 0, pools[pool].desired > configuration.nodePools[pool].minNodes,
@@ -101,6 +103,8 @@ extension Cluster {
   /// The jobs on a node if each lies wholly on it and all of them fit on the other
   /// Ready nodes' free capacity (Karpenter's scheduling simulation); else `nil`.
   func movableJobs(on index: Int) -> [JobID]? {
+    // Serving pods keep their node (not disrupted; see Cluster+Serving).
+    guard nodes[index].servingPods.isEmpty else { return nil }
     var jobsOnNode: [JobID] = []
     for job in nodes[index].pods where !jobsOnNode.contains(job) { jobsOnNode.append(job) }
     for job in jobsOnNode where jobs[Int(job.rawValue)].nodes.contains(where: { $0 != nodes[index].id }) { return nil }

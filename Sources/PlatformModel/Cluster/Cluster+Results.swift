@@ -34,6 +34,22 @@ extension Cluster {
     }
   }
 
+  /// One `serving_pods` row for the current attempt of a bound replica pod.
+  func recordServingPod(_ id: ServingPodID, endedAt: SimTime?, outcome: String, cost: CostParts) {
+    guard let recorder, let workload = servingWorkloads[Int(id.service)] else { return }
+    let pod = servingPods[Int(id.service)][Int(id.replica)]
+    guard let node = pod.node else { return }
+    let nodeRecord = nodes[Int(node.rawValue)]
+    recorder.recordServingPod(
+      RunRecorder.ServingPodRow(
+        service: workload.service, team: teams[workload.team].name, costCenter: costCenter(team: workload.team),
+        replica: id.replica, attempt: pod.attempt, node: node, pool: configuration.nodePools[nodeRecord.pool].name,
+        instanceType: configuration.catalogue.types[nodeRecord.instanceType].name, capacityType: nodeRecord.capacityType,
+        request: workload.placement.perReplica, createdAt: pod.createdAt, scheduledAt: pod.boundAt, endedAt: endedAt,
+        outcome: outcome, cost: cost.total),
+      calendar: calendar)
+  }
+
   func outcome(of job: TrainingJob) -> String {
     switch job.phase {
     case .finished: return "succeeded"
@@ -102,7 +118,8 @@ extension Cluster {
     let finished = jobs.filter { $0.phase == .finished }
     let waits = jobs.compactMap { job in job.firstStartedAt.map { ($0 - job.submittedAt).seconds } }.sorted()
     let completions = finished.compactMap { job in job.finishedAt.map { ($0 - job.submittedAt).seconds } }.sorted()
-    let allocatedGPUSeconds = jobs.reduce(0.0) { $0 + $1.allocatedGPUSeconds }
+    // GPUs held by training workers and by serving replica pods.
+    let allocatedGPUSeconds = jobs.reduce(0.0) { $0 + $1.allocatedGPUSeconds } + servingAllocatedGPUSeconds
     let usefulGPUSeconds = finished.reduce(0.0) { $0 + Double($1.gpuCount) * $1.solveTime.seconds }
     let finishedAllocatedGPUSeconds = finished.reduce(0.0) { $0 + $1.allocatedGPUSeconds }
     let lostGPUSeconds = jobs.reduce(0.0) { $0 + $1.lostGPUSeconds }
@@ -163,6 +180,16 @@ extension Cluster {
       add("cost.by_capacity_type.\(capacityType.rawValue)", total.usd, "USD")
     }
     for (index, team) in teams.enumerated() { add("cost.by_team.\(team.name)", ledger.teamTotal(index).usd, "USD") }
+    if hasServingPods {
+      // The serving part of each team's cost, and the replicas that lost their node.
+      for (index, team) in teams.enumerated() {
+        var total: MicroUSD = 0
+        for (service, workload) in servingWorkloads.enumerated() where workload?.team == index { total += servingCost[service].total }
+        add("cost.serving_by_team.\(team.name)", total.usd, "USD")
+      }
+      add("serving.pods_evicted", Double(statistics.servingEvictions), "pods")
+      add("serving.pods_pending_at_end", Double(pendingServingPods.count), "pods")
+    }
     var centers: [String] = []
     for index in teams.indices where !centers.contains(costCenter(team: index)) { centers.append(costCenter(team: index)) }
     for center in centers {

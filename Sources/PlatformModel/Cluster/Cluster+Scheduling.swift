@@ -25,7 +25,11 @@ import SimKernel
 extension Cluster {
   mutating func schedulingPass(scheduler: inout Scheduler<WorldEvent>) {
     passScheduled = false
-    guard !pendingJobs.isEmpty else { return }
+    if !pendingServingPods.isEmpty { placeServingPods(now: scheduler.now) }
+    guard !pendingJobs.isEmpty else {
+      if configuration.karpenter != nil && !pendingServingPods.isEmpty { requestProvisioning(scheduler: &scheduler) }
+      return
+    }
     let order = pendingJobs
     // Shapes (stream, priority) that already failed this pass: the same request fails again.
     var failedStreams: [Int] = []
@@ -57,7 +61,9 @@ extension Cluster {
       failedStreams.append(stream)
     }
     if !started.isEmpty { pendingJobs.removeAll { started.contains($0) } }
-    if configuration.karpenter != nil && !pendingJobs.isEmpty { requestProvisioning(scheduler: &scheduler) }
+    if configuration.karpenter != nil && (!pendingJobs.isEmpty || !pendingServingPods.isEmpty) {
+      requestProvisioning(scheduler: &scheduler)
+    }
   }
 
   /// Asks the preemption policy whether job `index` may evict `victims`.

@@ -23,6 +23,9 @@ extension Cluster {
     leaveLive(index, to: .draining)
     nodes[index].endReason = cause
     removeSchedulable(id)
+    // Serving pods are drained at the notice (Karpenter's interruption handling, the
+    // Node Termination Handler), so their replacements start before the node goes.
+    evictServingPods(onNode: index, reason: cause, scheduler: &scheduler)
     reconcile(pool: nodes[index].pool, scheduler: &scheduler)
     var seen: [JobID] = []
     for job in nodes[index].pods where !seen.contains(job) { seen.append(job) }

@@ -104,6 +104,8 @@ public struct Cluster {
     var hazardPerSecond: Double
     /// One entry per worker pod on the node.
     var pods: [JobID] = []
+    /// Serving replica pods on the node.
+    var servingPods: [ServingPodID] = []
     var pendingEvent: EventHandle?
     var unneededSince: SimTime?
     var allocatedCost = CostParts()
@@ -163,6 +165,17 @@ public struct Cluster {
   /// Training jobs finished since the World last looked: the model registry registers
   /// a model version for each (``drainFinishedTraining()``).
   var finishedTraining: [FinishedTraining] = []
+  /// Services whose replicas are pods here (by service position; `nil` for the others),
+  /// the pools each may use, their pods by replica number, and the pods waiting for a node.
+  let servingWorkloads: [ServingWorkload?]
+  let servingPools: [[Bool]]
+  var servingPods: [[ServingPod]]
+  var pendingServingPods: [ServingPodID] = []
+  /// Bindings and evictions since the World last looked.
+  var servingPodNotices: [ServingPodNotice] = []
+  /// Node cost allocated to each service's pods, and the GPU-seconds they held.
+  var servingCost: [CostParts]
+  var servingAllocatedGPUSeconds = 0.0
   /// Where per-entity rows go (`nil` when `recordRows` is off).
   let recorder: RunRecorder?
   /// Where the aggregate cost allocations go, always.
@@ -175,9 +188,15 @@ public struct Cluster {
   public init(
     configuration: ClusterConfiguration, teams: [TeamConfiguration], governance: GovernanceConfiguration,
     seed: RandomSeed, calendar: SimCalendar, horizon: SimDuration, recorder: RunRecorder?,
-    policies: PolicySet = PolicySet()
+    policies: PolicySet = PolicySet(), servingWorkloads: [ServingWorkload?] = []
   ) {
     self.configuration = configuration
+    self.servingWorkloads = servingWorkloads
+    servingPools = servingWorkloads.map { workload in
+      workload.map { Cluster.servingPools($0.placement, configuration: configuration) } ?? []
+    }
+    servingPods = servingWorkloads.map { _ in [] }
+    servingCost = servingWorkloads.map { _ in CostParts() }
     self.policies = policies
     self.calendar = calendar
     self.teams = teams
@@ -400,6 +419,7 @@ public struct Cluster {
     if let handle = nodes[index].pendingEvent { scheduler.cancel(handle) }
     nodes[index].pendingEvent = nil
     removeSchedulable(id)
+    evictServingPods(onNode: index, reason: reason, scheduler: &scheduler)
     var seen: [JobID] = []
     for job in nodes[index].pods where !seen.contains(job) { seen.append(job) }
     let cause: JobInterruptionCause = reason == .schedule ? .schedule : .spot
@@ -466,4 +486,6 @@ public struct ClusterStatistics: Sendable, Equatable {
   public var consolidations = 0
   public var consolidationEvictions = 0
   public var drainEvictions = 0
+  /// Serving replica pods that lost their node.
+  public var servingEvictions = 0
 }

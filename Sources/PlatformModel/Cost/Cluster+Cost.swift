@@ -35,6 +35,7 @@ extension Cluster {
       // The attempt is accounted for; further charges would double count.
       jobs[index].attemptStartedAt = time
     }
+    closeServingBooks(at: time)
     for id in activeNodes { closeNodeCost(Int(id.rawValue), at: time) }
     for pool in pools.indices where !pools[pool].scheduleActive {
       accrueScheduleSavings(pool: pool, until: time)

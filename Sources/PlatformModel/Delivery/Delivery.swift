@@ -109,6 +109,8 @@ public struct Delivery {
   let loadFactors: ContiguousArray<Double>
   /// Replica state per service with a serving configuration.
   var servingStates: [ServingState?]
+  /// Pods placed services created or deleted since the World last looked.
+  var servingPodRequests: [ServingPodRequest] = []
   /// Published series per service and track (0: stable, 1: canary).
   var series: [[ServiceSeries?]]
   /// Alerts that reached the platform while nothing was wrong with the service.
@@ -135,11 +137,29 @@ public struct Delivery {
       for day in 0..<7 { for hour in 0..<24 { factors.append(service.loadProfile.hourOfDay[hour] * service.loadProfile.dayOfWeek[day]) } }
     }
     loadFactors = factors
-    servingStates = configuration.services.map { service in
-      service.serving.map {
-        ServingState(ready: min($0.maxReplicas, max($0.minReplicas, $0.initialReplicas)), stream: seed.stream("serving/\(service.name)"))
+    var podRequests: [ServingPodRequest] = []
+    servingStates = configuration.services.enumerated().map { serviceIndex, service in
+      service.serving.map { serving in
+        // The run starts with the initial replicas running; placed ones are pods the
+        // cluster binds at time zero, ready at once.
+        let initial = min(serving.maxReplicas, max(serving.minReplicas, serving.initialReplicas))
+        let placed = serving.placement != nil
+        var state = ServingState(
+          ready: placed ? 0 : initial, stream: seed.stream("serving/\(service.name)"),
+          canaryStream: seed.stream("serving/\(service.name)/canary"))
+        state.placed = placed
+        state.specReplicas = initial
+        for number in 0..<Int32(initial) {
+          // A placed initial replica that finds no room at time zero starts cold when bound.
+          let coldStart = placed ? serving.coldStart.sampleDuration(&state.stream) : .zero
+          state.replicas.append(ServingReplica(number: number, coldStart: coldStart, readyAt: placed ? nil : .zero, createdAt: .zero))
+          if placed { podRequests.append(.create(ServingPodID(service: Int32(serviceIndex), replica: number))) }
+        }
+        state.nextReplicaNumber = Int32(initial)
+        return state
       }
     }
+    servingPodRequests = podRequests
     arrivalStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/commits") }
     attributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/change-attributes") }
     fixAttributeStreams = configuration.teams.map { seed.stream("delivery/\($0.name)/fix-attributes") }
@@ -475,6 +495,13 @@ public struct Delivery {
         modelVersions[version - 1].deployedAt = scheduler.now
       }
     }
+    // The promoted canary's pods are the stable ones now; any other rollout replaced
+    // the pods of a canary still winding down.
+    if services[serviceIndex].canary?.deployment == deployment {
+      promoteCanaryReplicas(serviceIndex: serviceIndex)
+    } else {
+      abortCanaryReplicas(serviceIndex: serviceIndex)
+    }
     let previousDefects = services[serviceIndex].liveDefects
     let liveDefects = deployments[position].codeDefects
     services[serviceIndex].live = deployment
@@ -505,6 +532,9 @@ public struct Delivery {
         scheduler: &scheduler, detectedNow: true)
     }
     cancelRuns(serviceIndex: Int(service.rawValue), scheduler: &scheduler)
+    // Argo keeps a stalled canary's pods; the model winds them down as after an abort,
+    // since the next deployment (rollback or fix) replaces the version anyway.
+    abortCanaryReplicas(serviceIndex: Int(service.rawValue))
     services[Int(service.rawValue)].canary = nil
     services[Int(service.rawValue)].rollout = nil
     startSyncIfReady(service, scheduler: &scheduler)

@@ -55,8 +55,12 @@ public enum DeliveryKPIs {
 
   /// - Parameter lateAfter: with monitoring, how long after an incident starts an alert
   ///   counts as late; `nil` without monitoring (no alert-quality KPIs).
-  public static func compute(_ delivery: Delivery, window: SimDuration, calendar: SimCalendar, lateAfter: SimDuration? = nil)
-    -> [KPIValue]
+  /// - Parameter placedServingCost: node cost allocated to each service's replica pods
+  ///   (by service position), when some service's replicas are placed on the cluster.
+  public static func compute(
+    _ delivery: Delivery, window: SimDuration, calendar: SimCalendar, lateAfter: SimDuration? = nil,
+    placedServingCost: [MicroUSD]? = nil
+  ) -> [KPIValue]
   {
     let targets = delivery.configuration.targets
     let days = window.seconds / 86_400
@@ -132,12 +136,22 @@ public enum DeliveryKPIs {
         KPIValue(name: "serving_overload_failed_requests", value: Double(serving.reduce(0) { $0 + $1.capacityFailures }), unit: "requests"))
       values.append(
         KPIValue(name: "serving_cold_start_failed_requests", value: Double(serving.reduce(0) { $0 + $1.coldStartFailures }), unit: "requests"))
+      // Off the cluster a replica-hour has a price; placed, the replicas' pods are
+      // charged their share of their nodes (the cluster's OpenCost allocation).
       var cost = 0.0
       for (index, state) in delivery.servingStates.enumerated() {
         guard let state, let configuration = delivery.configuration.services[index].serving else { continue }
-        cost += state.replicaSeconds / 3_600 * configuration.replicaCostPerHour
+        if configuration.placement != nil, let placedServingCost {
+          cost += placedServingCost[index].usd
+        } else {
+          cost += state.replicaSeconds / 3_600 * configuration.replicaCostPerHour
+        }
       }
       values.append(KPIValue(name: "serving_cost_usd", value: cost, unit: "USD"))
+      if placedServingCost != nil {
+        values.append(
+          KPIValue(name: "serving_replica_evictions", value: Double(serving.reduce(0) { $0 + $1.evictions }), unit: "replicas"))
+      }
     }
     // "Idea to production" per golden-path template: training submitted → model serving.
     let templates = Array(Set(delivery.modelVersions.map(\.template))).sorted()

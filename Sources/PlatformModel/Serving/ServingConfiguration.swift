@@ -16,12 +16,16 @@ public struct ServingConfiguration: Equatable, Sendable {
   public var autoscaler: ReplicaAutoscaler
   /// Image pull + model load until a new replica is ready.
   public var coldStart: Distribution
-  /// Price of one replica-hour, for serving cost (USD); 0 when its nodes are costed elsewhere.
+  /// Price of one replica-hour, for serving cost (USD), when the replicas are not
+  /// placed on the cluster; 0 when its nodes are costed elsewhere.
   public var replicaCostPerHour: Double
+  /// Where the replicas run as pods on the simulated cluster; `nil` keeps them off the
+  /// cluster (capacity without nodes, costed at `replicaCostPerHour`).
+  public var placement: ServingPlacement?
 
   public init(
     replicaCapacity: Double, minReplicas: Int, maxReplicas: Int, initialReplicas: Int, autoscaler: ReplicaAutoscaler,
-    coldStart: Distribution, replicaCostPerHour: Double = 0
+    coldStart: Distribution, replicaCostPerHour: Double = 0, placement: ServingPlacement? = nil
   ) {
     self.replicaCapacity = replicaCapacity
     self.minReplicas = minReplicas
@@ -30,6 +34,50 @@ public struct ServingConfiguration: Equatable, Sendable {
     self.autoscaler = autoscaler
     self.coldStart = coldStart
     self.replicaCostPerHour = replicaCostPerHour
+    self.placement = placement
+  }
+}
+
+/// The pod spec of a placed service's replicas: requests, node selection and tolerations.
+///
+/// Each replica is then a pod on the cluster (a KServe predictor / Ray Serve replica
+/// pod): scheduled with the training pods, pending until a node has room (which the
+/// Cluster Autoscaler or Karpenter answers), ready one cold start after it is bound,
+/// evicted with its node, and charged its share of the node's cost (OpenCost).
+public struct ServingPlacement: Equatable, Sendable {
+  /// Requests of one replica pod.
+  public var perReplica: Resources
+  /// Only nodes of this pool (the pool's name as node label, as
+  /// `eks.amazonaws.com/nodegroup` or `karpenter.sh/nodepool` select it).
+  public var nodePool: String?
+  /// Node labels required, sorted by key.
+  public var nodeSelector: [NodeLabel]
+  public var tolerations: [Toleration]
+
+  public init(perReplica: Resources, nodePool: String? = nil, nodeSelector: [NodeLabel] = [], tolerations: [Toleration] = []) {
+    self.perReplica = perReplica
+    self.nodePool = nodePool
+    self.nodeSelector = nodeSelector.sorted { $0.key < $1.key }
+    self.tolerations = tolerations
+  }
+
+  /// Whether a replica may run on `pool`'s nodes at all: pool, selector, taints, and
+  /// an instance type whose capacity holds the requests.
+  public func canRun(on pool: NodePoolConfiguration, catalogue: InstanceCatalogue) -> Bool {
+    if let nodePool, nodePool != pool.name { return false }
+    for label in nodeSelector where pool.label(label.key) != label.value { return false }
+    for taint in pool.taints where !tolerations.contains(where: { $0.tolerates(taint) }) { return false }
+    return pool.instanceTypes.contains { name in catalogue.type(named: name).map { perReplica.fits(in: $0.capacity) } ?? false }
+  }
+}
+
+/// One node label a pod selects on.
+public struct NodeLabel: Equatable, Sendable {
+  public var key: String
+  public var value: String
+  public init(key: String, value: String) {
+    self.key = key
+    self.value = value
   }
 }
 

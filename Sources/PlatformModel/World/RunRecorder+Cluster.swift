@@ -7,8 +7,16 @@ struct ClusterTables {
   let workloads: TableWriter
   let costAllocations: TableWriter
   let pods: TableWriter
+  let servingPods: TableWriter
 
   init(store: ResultStore) {
+    servingPods = store.tableWriter(
+      "serving_pods",
+      columns: [
+        "run_id", "service", "team", "cost_center", "replica", "attempt", "node_id", "pool", "instance_type",
+        "capacity_type", "cpu_millis", "memory_mib", "gpus", "created_at", "scheduled_at", "pending_seconds", "ended_at",
+        "outcome", "cost_micro_usd", "cost_usd",
+      ])
     pods = store.tableWriter(
       "cluster_pods",
       columns: [
@@ -44,6 +52,7 @@ struct ClusterTables {
     try workloads.flush()
     try costAllocations.flush()
     try pods.flush()
+    try servingPods.flush()
   }
 }
 
@@ -154,6 +163,51 @@ extension RunRecorder {
     writer.append(calendar.epochSeconds(at: scheduledAt))
     writer.append(endedAt.map { calendar.epochSeconds(at: $0) })
     writer.append(outcome)
+    endRow(writer)
+  }
+
+  /// One `serving_pods` row: one attempt of a serving replica pod on its node.
+  struct ServingPodRow {
+    var service: String
+    var team: String
+    var costCenter: String
+    var replica: Int32
+    var attempt: Int
+    var node: NodeID
+    var pool: String
+    var instanceType: String
+    var capacityType: CapacityType
+    var request: Resources
+    var createdAt: SimTime
+    var scheduledAt: SimTime
+    var endedAt: SimTime?
+    var outcome: String
+    var cost: MicroUSD
+  }
+
+  func recordServingPod(_ row: ServingPodRow, calendar: SimCalendar) {
+    guard failure == nil else { return }
+    let writer = clusterTables.servingPods
+    writer.append(runID.rawValue)
+    writer.append(row.service)
+    writer.append(row.team)
+    writer.append(row.costCenter)
+    writer.append(Int64(row.replica))
+    writer.append(row.attempt)
+    writer.append(Int64(row.node.rawValue))
+    writer.append(row.pool)
+    writer.append(row.instanceType)
+    writer.append(row.capacityType.rawValue)
+    writer.append(row.request.cpuMillis)
+    writer.append(row.request.memoryMiB)
+    writer.append(row.request.gpuCount)
+    writer.append(calendar.epochSeconds(at: row.createdAt))
+    writer.append(calendar.epochSeconds(at: row.scheduledAt))
+    writer.append((row.scheduledAt - row.createdAt).seconds)
+    writer.append(row.endedAt.map { calendar.epochSeconds(at: $0) })
+    writer.append(row.outcome)
+    writer.append(row.cost)
+    writer.append(row.cost.usd)
     endRow(writer)
   }
 

@@ -60,6 +60,10 @@ public struct World: SimulationModel {
   public let monitoring: PlatformMonitoring?
   public internal(set) var cluster: Cluster?
 
+  /// Whether some service's replicas are pods on the cluster: serving and the cluster
+  /// then exchange pod requests and notices after every event.
+  let placesServingPods: Bool
+
   /// The external policy processes of the run, whose fatal faults stop it.
   let policyRuntime: PolicyRuntime?
 
@@ -94,10 +98,34 @@ public struct World: SimulationModel {
     delivery = configuration.delivery.map {
       Delivery(configuration: $0, seed: configuration.seed, monitoring: monitoring, policies: policies)
     }
+    let servingWorkloads: [ServingWorkload?] = (configuration.delivery?.services ?? []).map { service in
+      service.serving?.placement.map { ServingWorkload(service: service.name, team: Int(service.team.rawValue), placement: $0) }
+    }
+    placesServingPods = configuration.cluster != nil && servingWorkloads.contains { $0 != nil }
     cluster = configuration.cluster.map {
       Cluster(
         configuration: $0, teams: configuration.teams, governance: configuration.governance, seed: configuration.seed,
-        calendar: configuration.calendar, horizon: configuration.horizon, recorder: recorder, policies: policies)
+        calendar: configuration.calendar, horizon: configuration.horizon, recorder: recorder, policies: policies,
+        servingWorkloads: servingWorkloads)
+    }
+  }
+
+  /// Carries serving pod requests to the cluster and its bindings and evictions back,
+  /// until neither has more (the World is the only link between the two).
+  mutating func exchangeServingPods(scheduler: inout Scheduler<WorldEvent>) {
+    guard placesServingPods else { return }
+    // Mutated in place (optional chaining), so no component is copied.
+    while true {
+      let requests = delivery?.drainServingPodRequests() ?? []
+      let notices = cluster?.drainServingPodNotices() ?? []
+      if requests.isEmpty && notices.isEmpty { break }
+      for request in requests { cluster?.handleServingPodRequest(request, scheduler: &scheduler) }
+      for notice in notices {
+        switch notice {
+        case .bound(let pod): delivery?.servingPodBound(pod, at: scheduler.now)
+        case .evicted(let pod): delivery?.servingPodEvicted(pod, at: scheduler.now)
+        }
+      }
     }
   }
 
@@ -107,6 +135,7 @@ public struct World: SimulationModel {
     delivery?.start(scheduler: &scheduler, calendar: configuration.calendar)
     monitoring?.start(scheduler: &scheduler)
     cluster?.start(scheduler: &scheduler, calendar: configuration.calendar)
+    exchangeServingPods(scheduler: &scheduler)
   }
 
   public mutating func handle(_ event: WorldEvent, scheduler: inout Scheduler<WorldEvent>) {
@@ -134,6 +163,7 @@ public struct World: SimulationModel {
         for training in finished { delivery?.modelTrained(training, scheduler: &scheduler) }
       }
     }
+    if placesServingPods { exchangeServingPods(scheduler: &scheduler) }
   }
 
   /// Writes rows for work still in progress at `endTime`, so nothing is silently
@@ -153,7 +183,7 @@ public struct World: SimulationModel {
     guard let delivery else { return [] }
     return DeliveryKPIs.compute(
       delivery, window: endTime - SimTime.zero, calendar: configuration.calendar,
-      lateAfter: configuration.monitoring?.lateAfter)
+      lateAfter: configuration.monitoring?.lateAfter, placedServingCost: placesServingPods ? cluster?.servingCostMicroUSD : nil)
   }
 
   /// Writes the rows components keep until the end of the run.

@@ -76,6 +76,19 @@ extension Delivery {
     canary.stepStartedAt = scheduler.now
     canary.stepAnalysisPhase = "none"
     canary.stepAnalysisMessage = ""
+    // Argo sizes the ReplicaSets for the last setWeight at or before the current step
+    // (`GetCurrentSetWeight`) as soon as the step begins.
+    var sizedWeight = 0
+    for step in canary.strategy.steps[...canary.stepIndex].reversed() {
+      if case .setWeight(let weight) = step {
+        sizedWeight = weight
+        break
+      }
+    }
+    sizeCanaryReplicas(
+      serviceIndex: serviceIndex, deployment: deployment, strategy: canary.strategy, weight: sizedWeight,
+      crashes: deployments[index(deployment)].codeDefects.contains { changes[index($0)].defect?.kind == .crashOnStart },
+      at: scheduler.now)
     switch canary.strategy.steps[canary.stepIndex] {
     case .setWeight(let weight):
       let crashes = deployments[index(deployment)].codeDefects.contains { changes[index($0)].defect?.kind == .crashOnStart }
@@ -299,6 +312,7 @@ extension Delivery {
   mutating func abortCanary(serviceIndex: Int, reason: String, scheduler: inout Scheduler<WorldEvent>) {
     guard let canary = services[serviceIndex].canary else { return }
     cancelRuns(serviceIndex: serviceIndex, scheduler: &scheduler)
+    abortCanaryReplicas(serviceIndex: serviceIndex)
     let deployment = canary.deployment
     let position = index(deployment)
     deployments[position].status = .aborted

@@ -90,7 +90,11 @@ public struct FlaggerCanary: Equatable, Sendable {
 /// (rollout/bluegreen.go; docs/features/bluegreen.md).
 ///
 /// Without traffic routing the weight is the share of traffic the canary receives
-/// (Argo approximates it with replica counts; docs/POLICIES note the difference).
+/// (Argo approximates it with replica counts; docs/POLICIES note the difference). For
+/// a service with `serving`, the pods of the stable and canary ReplicaSets follow
+/// Argo's basic-canary replica arithmetic with `maxSurge` and `maxUnavailable`
+/// (``ArgoBasicCanary``): extra pods while scaling, and fewer available stable pods
+/// when `maxUnavailable` allows it.
 public struct ArgoCanary: Equatable, Sendable {
   public enum Step: Equatable, Sendable {
     case setWeight(Int)
@@ -120,6 +124,10 @@ public struct ArgoCanary: Equatable, Sendable {
   public var progressDeadline: SimDuration
   /// `progressDeadlineAbort` (default false).
   public var progressDeadlineAbort: Bool
+  /// `strategy.canary.maxSurge` (default `"25"`, i.e. 25 %).
+  public var maxSurge: ReplicaBudget = .percent(25)
+  /// `strategy.canary.maxUnavailable` (default `"25"`, i.e. 25 %).
+  public var maxUnavailable: ReplicaBudget = .percent(25)
 
   public init(
     steps: [Step], backgroundAnalysis: AnalysisSpec?, backgroundStartingStep: Int = 0,

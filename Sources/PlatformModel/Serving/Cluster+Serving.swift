@@ -1,0 +1,253 @@
+import Policies
+import SimKernel
+
+/// Identifies one serving replica pod.
+///
+/// Its service (position in the scenario) and its replica number within the service;
+/// an evicted pod's replacement keeps the number.
+public struct ServingPodID: Hashable, Sendable, CustomStringConvertible {
+  public let service: Int32
+  public let replica: Int32
+  public init(service: Int32, replica: Int32) {
+    self.service = service
+    self.replica = replica
+  }
+  public var description: String { "serving-\(service)-replica-\(replica)" }
+}
+
+/// What the cluster tells serving about a replica pod, carried by the World.
+public enum ServingPodNotice: Sendable, Equatable {
+  /// The pod was bound to a node now: its cold start begins.
+  case bound(ServingPodID)
+  /// The pod's node went now: the pod is gone and its replacement is pending.
+  case evicted(ServingPodID)
+}
+
+/// A service whose replicas are pods on the cluster.
+public struct ServingWorkload: Sendable {
+  public var service: String
+  /// The owning team (index into the cluster's teams): whose cost the pods are.
+  public var team: Int
+  public var placement: ServingPlacement
+
+  public init(service: String, team: Int, placement: ServingPlacement) {
+    self.service = service
+    self.team = team
+    self.placement = placement
+  }
+}
+
+/// A replica pod in the cluster, across its attempts (an evicted pod's replacement is
+/// the next attempt).
+struct ServingPod {
+  var node: NodeID?
+  /// When the current attempt's pod was created (it pends from then until bound).
+  var createdAt: SimTime
+  var boundAt: SimTime = .zero
+  var attempt = 1
+  var deleted = false
+}
+
+/// Serving replicas as pods on the cluster (KServe predictor / Ray Serve replica pods).
+///
+/// - Scheduling: in each scheduling pass pending replica pods are placed before pending
+///   training gangs, first fit in node-ID order on Ready nodes of the pools the
+///   service's ``ServingPlacement`` allows (kube-scheduler's NodeResourcesFit,
+///   NodeSelector and TaintToleration filters), as if serving ran at a higher
+///   PriorityClass. They neither preempt nor are preempted.
+/// - Pods that fit nowhere stay pending; the Cluster Autoscaler's next scan (or
+///   Karpenter's batch) grows an allowed pool for them, chosen by the `nodeScaleUp`
+///   decision point as for training gangs.
+/// - A pod whose node goes (spot notice — Karpenter and the Node Termination Handler
+///   drain at the notice —, correlated reclaim, a pool's schedule) is evicted: the
+///   replica stops serving at once and the ReplicaSet's replacement pod is pending.
+/// - Nodes holding serving pods are not drained by Cluster Autoscaler scale-down or
+///   Karpenter consolidation (as with `cluster-autoscaler.kubernetes.io/safe-to-evict:
+///   "false"` / `karpenter.sh/do-not-disrupt`).
+/// - Cost: each pod is charged its requests' share of its node for the time it held
+///   it (``CostMath/allocation(request:capacity:split:duration:)``), to the owning
+///   team, so allocated + idle = node cost still holds.
+extension Cluster {
+  /// Whether any service's replicas are pods here.
+  var hasServingPods: Bool { servingWorkloads.contains { $0 != nil } }
+
+  /// Applies a serving pod request.
+  mutating func handleServingPodRequest(_ request: ServingPodRequest, scheduler: inout Scheduler<WorldEvent>) {
+    switch request {
+    case .create(let id):
+      let service = Int(id.service)
+      precondition(servingWorkloads[service] != nil, "\(id): service not placed on the cluster")
+      precondition(Int(id.replica) == servingPods[service].count, "\(id): replica numbers are sequential")
+      servingPods[service].append(ServingPod(createdAt: scheduler.now))
+      pendingServingPods.append(id)
+      requestSchedulingPass(scheduler: &scheduler)
+    case .delete(let id):
+      let service = Int(id.service)
+      let replica = Int(id.replica)
+      guard !servingPods[service][replica].deleted else { return }
+      servingPods[service][replica].deleted = true
+      if servingPods[service][replica].node != nil {
+        releaseServingPod(id, at: scheduler.now, outcome: "scaled-down")
+        // Freed room may fit a pending pod or gang.
+        requestSchedulingPass(scheduler: &scheduler)
+      } else if let position = pendingServingPods.firstIndex(of: id) {
+        pendingServingPods.remove(at: position)
+      }
+    }
+  }
+
+  /// Hands over the notices since the last call.
+  mutating func drainServingPodNotices() -> [ServingPodNotice] {
+    defer { servingPodNotices.removeAll(keepingCapacity: true) }
+    return servingPodNotices
+  }
+
+  /// Places pending replica pods, first fit in node-ID order; a service's pods that did
+  /// not fit are not tried again in the same pass (same request, same pools).
+  mutating func placeServingPods(now: SimTime) {
+    var unplaced: [ServingPodID] = []
+    var fullServices: [Int32] = []
+    for id in pendingServingPods {
+      let service = Int(id.service)
+      guard !fullServices.contains(id.service), let workload = servingWorkloads[service],
+        let nodeIndex = servingNode(for: workload.placement.perReplica, allowedPools: servingPools[service])
+      else {
+        if !fullServices.contains(id.service) { fullServices.append(id.service) }
+        unplaced.append(id)
+        continue
+      }
+      nodes[nodeIndex].allocated = nodes[nodeIndex].allocated + workload.placement.perReplica
+      nodes[nodeIndex].servingPods.append(id)
+      nodes[nodeIndex].unneededSince = nil
+      servingPods[service][Int(id.replica)].node = nodes[nodeIndex].id
+      servingPods[service][Int(id.replica)].boundAt = now
+      servingPodNotices.append(.bound(id))
+    }
+    pendingServingPods = unplaced
+  }
+
+  /// The first Ready node (by ID) of an allowed pool with room for `request`.
+  func servingNode(for request: Resources, allowedPools: [Bool]) -> Int? {
+    for id in schedulableNodes {
+      let index = Int(id.rawValue)
+      if allowedPools[nodes[index].pool] && request.fits(in: nodes[index].capacity - nodes[index].allocated) {
+        return index
+      }
+    }
+    return nil
+  }
+
+  /// Frees a bound pod's node, charges its allocation and writes its row.
+  mutating func releaseServingPod(_ id: ServingPodID, at time: SimTime, outcome: String) {
+    let service = Int(id.service)
+    let replica = Int(id.replica)
+    guard let node = servingPods[service][replica].node, let workload = servingWorkloads[service] else { return }
+    let nodeIndex = Int(node.rawValue)
+    let request = workload.placement.perReplica
+    nodes[nodeIndex].allocated = nodes[nodeIndex].allocated - request
+    nodes[nodeIndex].unneededSince = nil
+    if let position = nodes[nodeIndex].servingPods.firstIndex(of: id) {
+      nodes[nodeIndex].servingPods.remove(at: position)
+    }
+    let parts = chargeServingPod(
+      service: service, node: nodeIndex, duration: time - servingPods[service][replica].boundAt)
+    recordServingPod(id, endedAt: time, outcome: outcome, cost: parts)
+    servingPods[service][replica].node = nil
+  }
+
+  /// Evicts every serving pod of a node that is going: each replica stops serving and
+  /// its replacement pod is pending at once (the ReplicaSet controller).
+  mutating func evictServingPods(onNode index: Int, reason: NodeEndReason, scheduler: inout Scheduler<WorldEvent>) {
+    guard !nodes[index].servingPods.isEmpty else { return }
+    let outcome: String
+    switch reason {
+    case .spotInterruption, .correlatedReclaim: outcome = "interrupted"
+    case .schedule: outcome = "evicted-by-schedule"
+    case .scaleDown: outcome = "drained"
+    case .consolidation: outcome = "consolidated"
+    case .provisionTimeout, .runEnded: outcome = "evicted"
+    }
+    for id in nodes[index].servingPods {
+      releaseServingPod(id, at: scheduler.now, outcome: outcome)
+      servingPods[Int(id.service)][Int(id.replica)].attempt += 1
+      servingPods[Int(id.service)][Int(id.replica)].createdAt = scheduler.now
+      pendingServingPods.append(id)
+      servingPodNotices.append(.evicted(id))
+      statistics.servingEvictions += 1
+    }
+    requestSchedulingPass(scheduler: &scheduler)
+  }
+
+  /// Charges one pod's allocation on `node` for `duration` to its team (OpenCost).
+  @discardableResult
+  mutating func chargeServingPod(service: Int, node: Int, duration: SimDuration) -> CostParts {
+    guard let workload = servingWorkloads[service] else { return CostParts() }
+    let parts = CostMath.allocation(
+      request: workload.placement.perReplica, capacity: nodes[node].capacity, split: nodes[node].split,
+      duration: duration)
+    nodes[node].allocatedCost = nodes[node].allocatedCost + parts
+    servingCost[service] = servingCost[service] + parts
+    servingAllocatedGPUSeconds += Double(workload.placement.perReplica.gpuCount) * duration.seconds
+    ledger.charge(parts, bucket: workload.team, pool: nodes[node].pool, type: nodes[node].instanceType)
+    return parts
+  }
+
+  /// Charges the pods still bound at the end of the run, up to `time`.
+  mutating func closeServingBooks(at time: SimTime) {
+    for service in servingPods.indices {
+      for replica in servingPods[service].indices {
+        guard let node = servingPods[service][replica].node else { continue }
+        let id = ServingPodID(service: Int32(service), replica: Int32(replica))
+        let parts = chargeServingPod(
+          service: service, node: Int(node.rawValue), duration: time - servingPods[service][replica].boundAt)
+        recordServingPod(id, endedAt: nil, outcome: "running", cost: parts)
+        // The attempt is accounted for; further charges would double count.
+        servingPods[service][replica].boundAt = time
+      }
+    }
+  }
+
+  /// Serving cost so far per service (whole micro-dollars; zero for services off the cluster).
+  public var servingCostMicroUSD: [MicroUSD] { servingCost.map(\.total) }
+
+  /// Pools that could ever hold a replica of `placement`.
+  static func servingPools(_ placement: ServingPlacement, configuration: ClusterConfiguration) -> [Bool] {
+    configuration.nodePools.map { placement.canRun(on: $0, catalogue: configuration.catalogue) }
+  }
+
+  /// Scale-up for pending serving pods (shared by Cluster Autoscaler and Karpenter):
+  /// pods that fit on capacity already Ready or launching need no node; for the others
+  /// an allowed pool is grown by the nodes they need, chosen by the `nodeScaleUp` policy.
+  mutating func scaleUpForServingPods(
+    upcoming: inout [(pool: Int, free: Resources)], grown: inout [Int], expander: ScaleUpExpander, now: SimTime
+  ) {
+    for id in pendingServingPods {
+      let service = Int(id.service)
+      guard let workload = servingWorkloads[service] else { continue }
+      let request = workload.placement.perReplica
+      let allowed = servingPools[service]
+      if let slot = upcoming.indices.first(where: { allowed[upcoming[$0].pool] && request.fits(in: upcoming[$0].free) })
+      {
+        upcoming[slot].free = upcoming[slot].free - request
+        continue
+      }
+      var options: [(pool: Int, nodes: Int)] = []
+      for pool in configuration.nodePools.indices where allowed[pool] && poolCanGrow(pool, now: now) {
+        guard workersPerNode(pool: pool, request: request) > 0 else { continue }
+        options.append((pool, 1))
+      }
+      guard
+        let pool = askNodeScaleUp(
+          options: options, workload: id.description, team: teams[workload.team].name, workers: 1, perWorker: request,
+          expander: expander, now: now),
+        let type = launchType(pool: pool, request: request)
+      else { continue }
+      pools[pool].desired += 1
+      statistics.scaleUps += 1
+      lastScaleUpAt = now
+      if !grown.contains(pool) { grown.append(pool) }
+      pools[pool].queuedTypes.append(type)
+      upcoming.append((pool, configuration.catalogue.types[type].capacity - request))
+    }
+  }
+}

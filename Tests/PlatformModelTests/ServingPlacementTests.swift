@@ -1,0 +1,421 @@
+import Policies
+import SimKernel
+import Testing
+
+@testable import PlatformModel
+
+/// Worlds with one placed service (and optionally a training team) on a small cluster.
+enum ServingFixture {
+  static let teams = [
+    TeamConfiguration(name: "fraud", tags: [("Owner", "anna@example.com"), ("CostCenter", "CC-4711")], jobStreams: []),
+    TeamConfiguration(name: "search", tags: [("Owner", "li@example.com"), ("CostCenter", "CC-5120")], jobStreams: []),
+  ]
+
+  static func serving(
+    minReplicas: Int = 2, maxReplicas: Int = 10, autoscaler: ReplicaAutoscaler = .fixed,
+    perReplica: Resources = Resources(cpuMillis: 3_000, memoryMiB: 12_288, gpuCount: 1), nodePool: String? = nil
+  ) -> ServingConfiguration {
+    ServingConfiguration(
+      replicaCapacity: 10, minReplicas: minReplicas, maxReplicas: maxReplicas, initialReplicas: minReplicas,
+      autoscaler: autoscaler, coldStart: .constant(60), replicaCostPerHour: 99,
+      placement: ServingPlacement(perReplica: perReplica, nodePool: nodePool))
+  }
+
+  /// `services`: (team index, requests per second, serving).
+  static func world(
+    pools: [NodePoolConfiguration], services: [(team: Int, requestsPerSecond: Double, serving: ServingConfiguration)],
+    catalogue: InstanceCatalogue = .awsUSEast1,
+    autoscaler: ClusterAutoscalerConfiguration? = ClusterAutoscalerConfiguration(),
+    market: SpotMarketConfiguration = SpotMarketConfiguration(), seed: UInt64 = 5, days: Int64 = 3
+  ) -> Simulation<World> {
+    let cluster = ClusterConfiguration(
+      name: "test", catalogue: catalogue, nodePools: pools, spotMarket: market, autoscaler: autoscaler)
+    let serviceList = services.enumerated().map { index, entry in
+      var service = ServiceConfiguration(
+        name: "service-\(index)", team: TeamID(Int32(entry.team)), requestsPerSecond: entry.requestsPerSecond,
+        loadProfile: .flat, baselineErrorRatio: 0, baselineLatencySeconds: 0.1, timeoutSeconds: 2)
+      service.serving = entry.serving
+      return service
+    }
+    let defects = DefectModel(
+      probability: 0, kindWeights: [(.errorRate, 1)], errorRateIncrease: .constant(0),
+      latencyIncreaseSeconds: .constant(0),
+      qualityDrop: .constant(0))
+    let pipeline = PipelineConfiguration(
+      ciStages: [], registryPush: .constant(30), trigger: .webhook(delay: .constant(1)), syncDuration: .constant(15),
+      rolloutDuration: .constant(120), fixDelay: .constant(1_800))
+    let onCall = OnCallConfiguration(
+      noticeDelay: [:], responseTime: .constant(300), rollbackProbability: 1, rollbackDuration: .constant(180),
+      fixForwardDuration: .constant(1_800), progressDeadline: .seconds(600))
+    let delivery = DeliveryConfiguration(
+      teams: teams.map { DeliveryTeam(name: $0.name, engineerCount: 1, changeArrivals: nil, defects: defects) },
+      services: serviceList, pipeline: pipeline, onCall: onCall, targets: DeliveryTargets(),
+      trafficInterval: .minutes(1))
+    let configuration = WorldConfiguration(
+      calendar: ClusterFixture.calendar, seed: RandomSeed(root: seed), runnerPool: nil, delivery: delivery,
+      cluster: cluster,
+      teams: teams, governance: GovernanceConfiguration(requiredTags: [], admission: .off), horizon: .days(days))
+    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    simulation.model.start(scheduler: &simulation.scheduler)
+    return simulation
+  }
+
+  /// Runs to the end and closes the books.
+  static func finish(_ simulation: inout Simulation<World>, days: Int64) -> [KPIValue] {
+    let end = SimTime.zero + .days(days)
+    _ = simulation.run(until: end)
+    simulation.model.recordUnfinished(endTime: end)
+    return simulation.model.kpis(endTime: end)
+  }
+}
+
+@Suite("Serving replicas placed on the cluster")
+struct ServingPlacementTests {
+  @Test("the replicas the run starts with are pods bound at once, serving from the first minute")
+  func initialReplicasAreBound() throws {
+    var simulation = ServingFixture.world(
+      pools: [ClusterFixture.pool("gpu", .onDemand, desired: 2)],
+      services: [(0, 15, ServingFixture.serving(minReplicas: 2, maxReplicas: 2))], autoscaler: nil)
+    _ = simulation.run(until: .zero + .minutes(5))
+    let cluster = try #require(simulation.model.cluster)
+    let state = try #require(simulation.model.delivery?.servingStates[0])
+    #expect(state.ready == 2)
+    #expect(state.coldStarts == 0)
+    #expect(cluster.nodes.filter { $0.servingPods.count == 1 }.count == 2, "a g5.xlarge holds one 1-GPU replica")
+    #expect(state.capacityFailures == 0)
+  }
+
+  @Test(
+    "a replica that fits no node is pending; the Cluster Autoscaler grows the pool and the cold start begins at binding"
+  )
+  func pendingReplicasScaleThePoolUp() throws {
+    // Three fixed replicas, but the pool starts with one node: two pods pend.
+    var simulation = ServingFixture.world(
+      pools: [ClusterFixture.pool("gpu", .onDemand, max: 5, desired: 1, delay: .constant(180))],
+      services: [(0, 25, ServingFixture.serving(minReplicas: 3, maxReplicas: 3))])
+    _ = simulation.run(until: .zero + .seconds(30))
+    var state = try #require(simulation.model.delivery?.servingStates[0])
+    #expect(state.pendingCount == 2)
+    #expect(simulation.model.cluster?.pendingServingPods.count == 2)
+    _ = simulation.run(until: .zero + .minutes(30))
+    let cluster = try #require(simulation.model.cluster)
+    state = try #require(simulation.model.delivery?.servingStates[0])
+    #expect(cluster.statistics.scaleUps >= 1)
+    #expect(cluster.nodes.count == 3, "one node per pending replica")
+    #expect(state.pendingCount == 0 && state.ready == 3)
+    // Bound when the nodes were Ready (CA scan ≤ 10 s + 180 s provisioning), ready a
+    // 60 s cold start later: the two late replicas came up between 4 and 5 minutes.
+    let lateReadyTimes = state.replicas.compactMap(\.readyAt).filter { $0 > SimTime.zero }.map {
+      ($0 - SimTime.zero).seconds
+    }
+    #expect(lateReadyTimes.count == 2)
+    #expect(lateReadyTimes.allSatisfy { (240...251).contains($0) }, "\(lateReadyTimes)")
+    // 25 rps on one ready replica of 10 rps sheds until the others are ready.
+    #expect(state.capacityFailures > 0)
+  }
+
+  @Test("a spot reclaim evicts the replicas on the node: requests fail until the replacement is bound and warm")
+  func spotInterruptionEvictsReplicas() throws {
+    var catalogue = InstanceCatalogue.awsUSEast1
+    catalogue.upsert(
+      InstanceType(
+        name: "flaky.gpu", vcpuCount: 4, memoryGiB: 16, gpuCount: 1, onDemandPriceUSDPerHour: 1,
+        spotPriceUSDPerHour: 0.3,
+        spotInterruption: .meanTimeBetween(.hours(6))))
+    // Exactly enough capacity for the load: losing one replica overloads the service.
+    var simulation = ServingFixture.world(
+      pools: [ClusterFixture.pool("spot", .spot, type: "flaky.gpu", max: 10, desired: 3, delay: .constant(120))],
+      services: [(0, 28, ServingFixture.serving(minReplicas: 3, maxReplicas: 3))], catalogue: catalogue,
+      market: SpotMarketConfiguration(noticeWindow: .minutes(2)))
+    let kpis = ServingFixture.finish(&simulation, days: 3)
+    let state = try #require(simulation.model.delivery?.servingStates[0])
+    let cluster = try #require(simulation.model.cluster)
+    #expect(cluster.statistics.spotNotices >= 5)
+    #expect(state.evictions == cluster.statistics.servingEvictions)
+    #expect(state.evictions >= 5)
+    #expect(state.coldStarts == state.evictions, "every eviction costs one replacement cold start")
+    #expect(state.capacityFailures > 0, "the service runs short while a replacement starts")
+    #expect(kpi(kpis, "serving_replica_evictions") == Double(state.evictions))
+    // An eviction leaves the service one replica short (28 rps on 20 rps of capacity: 8 rps
+    // shed) for the replacement node (2 min), the cold start (1 min) and up to one
+    // interval of lag: about 240 s, so well under 300 s × 8 rps on average.
+    let failedPerEviction = Double(state.capacityFailures) / Double(state.evictions)
+    #expect(failedPerEviction < 300 * 8)
+  }
+
+  @Test(
+    "with serving pods, allocated + idle equals node cost to the micro-dollar, and serving cost lands on its team's tags"
+  )
+  func costReconciles() throws {
+    var simulation = ServingFixture.world(
+      pools: [
+        ClusterFixture.pool("gpu", .onDemand, max: 6, desired: 1, delay: .constant(120)),
+        ClusterFixture.pool("cpu", .onDemand, type: "m5.xlarge", max: 6, desired: 1, delay: .constant(60)),
+      ],
+      services: [
+        (
+          0, 30,
+          ServingFixture.serving(
+            minReplicas: 1, maxReplicas: 6,
+            autoscaler: .hpa(targetUtilization: 0.7, tolerance: 0.1, scaleDownStabilization: .seconds(300)),
+            nodePool: "gpu")
+        ),
+        (
+          1, 40,
+          ServingFixture.serving(
+            minReplicas: 1, maxReplicas: 12,
+            autoscaler: .kpa(
+              targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
+            perReplica: Resources(cpuMillis: 1_000, memoryMiB: 2_048, gpuCount: 0), nodePool: "cpu")
+        ),
+      ])
+    let kpis = ServingFixture.finish(&simulation, days: 2)
+    let cluster = try #require(simulation.model.cluster)
+    let ledger = cluster.ledger
+    #expect(ledger.nodeCost > 0)
+    #expect(ledger.allocatedPlusIdle == ledger.nodeCost)
+    let servingCost = cluster.servingCostMicroUSD
+    #expect(ledger.teamTotal(0) == servingCost[0] && servingCost[0] > 0, "fraud's spend is its GPU replicas'")
+    #expect(ledger.teamTotal(1) == servingCost[1] && servingCost[1] > 0)
+    // A 1-GPU replica on a g5.xlarge takes the GPU share (83 %) plus 3/4 of CPU and RAM.
+    let metrics = simulation.model.metrics(endTime: .zero + .days(2))
+    #expect(metrics.first { $0.name == "cost.by_cost_center.CC-4711" }?.value == servingCost[0].usd)
+    #expect(metrics.first { $0.name == "cost.serving_by_team.search" }?.value == servingCost[1].usd)
+    // The KPI takes the cluster's allocation, not `replicaCostPerHour` (99 $/h here).
+    #expect(abs((kpi(kpis, "serving_cost_usd") ?? 0) - (servingCost[0] + servingCost[1]).usd) < 1e-9)
+    // The CPU service grew its pool: 40 rps at 70 % of 10 rps needs 6 replicas of 1 vCPU
+    // and 2 GiB, more than one m5.xlarge (4 vCPU) holds.
+    #expect(cluster.nodes.filter { $0.pool == 1 }.count >= 2)
+  }
+
+  @Test("scaling down deletes pods and frees their nodes for the autoscaler to remove")
+  func scaleDownFreesNodes() throws {
+    // An office-hours load: 9–17 h at 50 rps, else nothing but the HPA's floor.
+    var simulation = ServingFixture.world(
+      pools: [ClusterFixture.pool("gpu", .onDemand, max: 10, desired: 1, delay: .constant(120))],
+      services: [
+        (
+          0, 50,
+          ServingFixture.serving(
+            minReplicas: 1, maxReplicas: 10,
+            autoscaler: .hpa(targetUtilization: 0.7, tolerance: 0.1, scaleDownStabilization: .seconds(300)))
+        )
+      ],
+      days: 1)
+    var hours = [Double](repeating: 0.02, count: 24)
+    for hour in 9..<17 { hours[hour] = 1 }
+    var configuration = simulation.model.configuration
+    configuration.delivery!.services[0].loadProfile = RateProfile(
+      hourOfDay: hours, dayOfWeek: Array(repeating: 1, count: 7))
+    simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    simulation.model.start(scheduler: &simulation.scheduler)
+    _ = simulation.run(until: .zero + .hours(13))
+    let busyNodes = simulation.model.cluster!.activeNodes.count
+    #expect(busyNodes >= 7, "50 rps at 70 % of 10 rps per replica: 8 one-GPU replicas")
+    _ = simulation.run(until: .zero + .hours(23))
+    let cluster = try #require(simulation.model.cluster)
+    #expect(cluster.activeNodes.count == 1, "the replica floor on the pool's last node")
+    #expect(cluster.statistics.scaleDowns >= busyNodes - 1)
+    #expect(simulation.model.delivery?.servingStates[0]?.replicas.count == 1)
+  }
+}
+
+@Suite("Argo Rollouts basic-canary replica arithmetic")
+struct ArgoBasicCanaryTests {
+  /// Cases from Argo Rollouts' `utils/replicaset/canary_test.go`
+  /// (`TestApproximateWeightedNewStableReplicaCounts`) and policy-semantics.md §1.2.
+  @Test(arguments: [
+    (10, 10, 3, 1, 9), (10, 41, 3, 4, 6), (3, 50, 1, 2, 2), (1, 5, 1, 1, 1), (10, 18, 1, 2, 9), (10, 20, 1, 2, 8),
+    (10, 24, 1, 3, 8), (10, 25, 1, 3, 8), (10, 99, 1, 10, 1), (10, 100, 1, 10, 0), (10, 0, 1, 0, 10),
+    // One pod that cannot surge: the canary gets none ("zero allowed").
+    (1, 5, 0, 0, 1),
+  ])
+  func targetCounts(replicas: Int, weight: Int, surge: Int, canary: Int, stable: Int) {
+    let counts = ArgoBasicCanary.targetCounts(replicas: replicas, weight: weight, maxSurge: surge)
+    #expect(counts.canary == canary && counts.stable == stable, "R=\(replicas) w=\(weight) surge=\(surge): \(counts)")
+  }
+
+  /// Cases of Argo Rollouts' `TestCalculateReplicaCountsForCanary` (basic canary, no
+  /// older ReplicaSets): [R, weight, surge, unavailable, stable spec, stable available,
+  /// canary spec, canary available, expected stable, expected canary].
+  @Test(arguments: [
+    [10, 100, 3, 0, 7, 8, 6, 3, 7, 6], [10, 20, 2, 0, 10, 10, 0, 0, 10, 2], [10, 20, 2, 0, 10, 10, 2, 2, 8, 2],
+    [10, 30, 2, 0, 10, 10, 0, 0, 10, 2], [10, 20, 0, 2, 10, 10, 0, 0, 8, 0], [10, 30, 0, 2, 10, 10, 0, 0, 8, 0],
+    [10, 50, 2, 1, 10, 10, 0, 0, 9, 2], [10, 0, 1, 1, 10, 10, 1, 1, 10, 0], [10, 100, 1, 1, 1, 1, 10, 10, 0, 10],
+    [1, 20, 1, 0, 1, 1, 0, 0, 1, 1], [1, 90, 1, 0, 1, 1, 0, 0, 1, 1], [10, 30, 0, 3, 8, 5, 4, 4, 7, 3],
+    [10, 100, 1, 0, 10, 2, 10, 8, 2, 9], [10, 5, 0, 1, 10, 10, 0, 0, 9, 0], [10, 5, 0, 1, 9, 9, 0, 0, 9, 1],
+    [4, 100, 1, 0, 4, 1, 0, 0, 4, 1], [3, 99, 0, 2, 3, 3, 0, 0, 1, 0], [3, 99, 0, 2, 1, 1, 0, 0, 1, 2],
+    [4, 100, 1, 0, 4, 1, 1, 1, 3, 1], [4, 0, 1, 0, 0, 0, 4, 4, 1, 4], [4, 0, 1, 0, 1, 0, 4, 4, 1, 4],
+    [4, 0, 1, 0, 1, 1, 4, 4, 1, 3],
+  ])
+  func reconcile(_ row: [Int]) {
+    let next = ArgoBasicCanary.reconcile(
+      replicas: row[0], weight: row[1], surge: row[2], unavailable: row[3],
+      canary: ReplicaSetCounts(spec: row[6], available: row[7]),
+      stable: ReplicaSetCounts(spec: row[4], available: row[5]))
+    #expect(next.stable == row[8] && next.canary == row[9], "\(row): \(next)")
+  }
+
+  @Test("25 % rounds surge up and unavailability down; both zero allow one unavailable pod")
+  func fenceposts() {
+    #expect(ArgoBasicCanary.fenceposts(maxSurge: .percent(25), maxUnavailable: .percent(25), replicas: 10) == (3, 2))
+    #expect(ArgoBasicCanary.fenceposts(maxSurge: .percent(25), maxUnavailable: .percent(25), replicas: 3) == (1, 0))
+    #expect(ArgoBasicCanary.fenceposts(maxSurge: .percent(10), maxUnavailable: .count(0), replicas: 4) == (1, 0))
+    #expect(ArgoBasicCanary.fenceposts(maxSurge: .percent(0), maxUnavailable: .percent(10), replicas: 5) == (0, 1))
+    // Argo's "0%" and "0%": one pod may be unavailable, so R = 10 at 10 % first drops a stable pod.
+    let zero = ArgoBasicCanary.fenceposts(maxSurge: .percent(0), maxUnavailable: .percent(0), replicas: 10)
+    let next = ArgoBasicCanary.reconcile(
+      replicas: 10, weight: 10, surge: zero.surge, unavailable: zero.unavailable,
+      canary: ReplicaSetCounts(spec: 0, available: 0),
+      stable: ReplicaSetCounts(spec: 10, available: 10))
+    #expect(next.stable == 9 && next.canary == 0)
+  }
+
+  /// R = 10 to 50 % with maxSurge 25 % (3) and maxUnavailable 0, pods ready between
+  /// reconciles, by hand from §1.2: surge 3 canaries, retire 3 stable once they are
+  /// available, 2 more canaries, retire 2 stable.
+  @Test func convergesWithinTheBudgets() {
+    var canary = ReplicaSetCounts(spec: 0, available: 0)
+    var stable = ReplicaSetCounts(spec: 10, available: 10)
+    var steps: [[Int]] = []
+    for _ in 0..<6 {
+      let next = ArgoBasicCanary.reconcile(
+        replicas: 10, weight: 50, surge: 3, unavailable: 0, canary: canary, stable: stable)
+      steps.append([next.canary, next.stable])
+      canary = ReplicaSetCounts(spec: next.canary, available: canary.available)
+      stable = ReplicaSetCounts(spec: next.stable, available: min(stable.available, next.stable))
+      // Between reconciles the new canary pods become available.
+      canary.available = canary.spec
+    }
+    #expect(steps == [[3, 10], [3, 7], [5, 7], [5, 5], [5, 5], [5, 5]])
+  }
+}
+
+@Suite("Argo canary pods on a served service")
+struct CanaryReplicaTests {
+  /// Fraud scorer at 10 fixed replicas (95 rps, 10 rps each), canary 10 % → 50 %.
+  func world(maxSurge: ReplicaBudget, maxUnavailable: ReplicaBudget) -> World {
+    let base = deliveryWorld(seed: 3, defectProbability: 0)
+    var configuration = base.configuration
+    configuration.delivery!.services[0].requestsPerSecond = 95
+    configuration.delivery!.services[0].serving = ServingConfiguration(
+      replicaCapacity: 10, minReplicas: 10, maxReplicas: 10, initialReplicas: 10, autoscaler: .fixed,
+      coldStart: .constant(150))
+    var canary = ArgoCanary(
+      steps: [.setWeight(10), .pause(.minutes(10)), .setWeight(50), .pause(.minutes(10))], backgroundAnalysis: nil)
+    canary.maxSurge = maxSurge
+    canary.maxUnavailable = maxUnavailable
+    configuration.delivery!.services[0].rollout = .argoCanary(canary)
+    return World(configuration: configuration, recorder: nil)
+  }
+
+  struct Sample {
+    var weight: Int
+    var canary: Int
+    var total: Int
+    /// Pods ready (available), stable and canary.
+    var available: Int
+  }
+
+  /// One sample per traffic interval while a canary sizes the service's pods.
+  func samples(_ world: World, days: Int64 = 3) -> (samples: [Sample], world: World) {
+    var simulation = Simulation(model: world)
+    simulation.model.start(scheduler: &simulation.scheduler)
+    var samples: [Sample] = []
+    var time = SimTime.zero
+    while time < .zero + .days(days) {
+      time = time + .minutes(1)
+      _ = simulation.run(until: time)
+      guard let state = simulation.model.delivery?.servingStates[0], let sizing = state.canarySizing else { continue }
+      let canary = state.replicas.filter { $0.track == .canary }.count
+      let available = state.replicas.filter { $0.readyAt.map { $0 <= time } ?? false }.count
+      samples.append(Sample(weight: sizing.weight, canary: canary, total: state.replicas.count, available: available))
+    }
+    return (samples, simulation.model)
+  }
+
+  @Test("maxSurge 25 %: one extra pod at the 10 % step, three at the 50 % step, never fewer than 10 ready")
+  func surge() throws {
+    let (samples, world) = samples(world(maxSurge: .percent(25), maxUnavailable: .count(0)))
+    let tenPercent = samples.filter { $0.weight == 10 }
+    let fiftyPercent = samples.filter { $0.weight == 50 }
+    try #require(!tenPercent.isEmpty && !fiftyPercent.isEmpty, "canaries ran")
+    // R = 10, w = 10: Argo's target is 1 canary + 9 stable; 11 pods until the canary is ready.
+    #expect(tenPercent.map(\.total).max() == 11)
+    #expect(tenPercent.map(\.canary).max() == 1)
+    #expect(tenPercent.contains { $0.total == 10 && $0.canary == 1 }, "the surge pod goes once the canary is available")
+    // w = 50: 5 + 5, reached through 13 pods (R + surge 3) at most.
+    #expect(fiftyPercent.map(\.total).max() == 13)
+    #expect(fiftyPercent.map(\.canary).max() == 5)
+    #expect(samples.allSatisfy { $0.total <= 13 })
+    // maxUnavailable 0: never fewer than spec.replicas ready.
+    #expect(samples.map(\.available).min() == 10)
+    let state = try #require(world.delivery?.servingStates[0])
+    if state.canarySizing == nil { #expect(state.replicas.count == 10, "back to spec.replicas after promotion") }
+  }
+
+  @Test("maxUnavailable 20 % without surge: the stable shrinks before the canary is ready, and the service overloads")
+  func unavailable() throws {
+    let (surgeSamples, surgeWorld) = samples(world(maxSurge: .percent(25), maxUnavailable: .count(0)))
+    let (samples, world) = samples(world(maxSurge: .count(0), maxUnavailable: .percent(20)))
+    try #require(!samples.isEmpty)
+    #expect(samples.allSatisfy { $0.total <= 10 }, "no surge: never more than spec.replicas pods")
+    #expect(samples.map(\.available).min() == 8, "two stable pods go before their canary replacements are ready")
+    #expect(surgeSamples.map(\.available).min() == 10)
+    let shed = try #require(world.delivery?.servingStates[0]?.capacityFailures)
+    let surgeShed = try #require(surgeWorld.delivery?.servingStates[0]?.capacityFailures)
+    // 95 rps on 8 ready replicas (80 rps) sheds; with surge the 10 stay ready.
+    #expect(shed > surgeShed + 10_000)
+  }
+}
+
+@Suite("Argo canary pods placed on the cluster")
+struct PlacedCanaryTests {
+  /// The canary world with the fraud scorer's replicas as 1-vCPU pods on an m5.xlarge
+  /// pool (4 per node) that the Cluster Autoscaler grows.
+  @Test("surge pods are pods: the pool grows for them and their node-time is charged to the team")
+  func surgePodsArePlacedAndCharged() throws {
+    let base = CanaryReplicaTests().world(maxSurge: .percent(25), maxUnavailable: .count(0))
+    var configuration = base.configuration
+    configuration.delivery!.services[0].serving!.placement = ServingPlacement(
+      perReplica: Resources(cpuMillis: 1_000, memoryMiB: 2_048, gpuCount: 0))
+    configuration.cluster = ClusterConfiguration(
+      name: "test",
+      nodePools: [ClusterFixture.pool("cpu", .onDemand, type: "m5.xlarge", max: 10, desired: 3, delay: .constant(60))],
+      autoscaler: ClusterAutoscalerConfiguration())
+    configuration.teams = [
+      TeamConfiguration(
+        name: "fraud", tags: [("Owner", "anna@example.com"), ("CostCenter", "CC-4711")], jobStreams: []),
+      TeamConfiguration(
+        name: "search", tags: [("Owner", "li@example.com"), ("CostCenter", "CC-5120")], jobStreams: []),
+    ]
+    configuration.governance = GovernanceConfiguration(requiredTags: [], admission: .off)
+    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    simulation.model.start(scheduler: &simulation.scheduler)
+    var mostPodsBound = 0
+    var time = SimTime.zero
+    while time < .zero + .days(2) {
+      time = time + .minutes(1)
+      _ = simulation.run(until: time)
+      let bound = simulation.model.cluster!.nodes.reduce(0) { $0 + $1.servingPods.count }
+      mostPodsBound = max(mostPodsBound, bound)
+    }
+    simulation.model.recordUnfinished(endTime: time)
+    let cluster = try #require(simulation.model.cluster)
+    // 10 replicas fill 2½ of the 3 nodes; the 50 % step's 3 surge pods need a 4th node.
+    #expect(mostPodsBound == 13)
+    #expect(cluster.statistics.scaleUps >= 1)
+    #expect(cluster.nodes.count >= 4)
+    #expect(cluster.ledger.allocatedPlusIdle == cluster.ledger.nodeCost)
+    #expect(cluster.ledger.teamTotal(0) == cluster.servingCostMicroUSD[0])
+    // Ten pods for two days at OpenCost's share of an m5.xlarge (CPU ¼ of 65 %, RAM ⅛ of
+    // 35 % of $0.192/h), plus the surge pods' time.
+    let type = try #require(InstanceCatalogue.awsUSEast1.type(named: "m5.xlarge"))
+    let onePod = CostMath.allocation(
+      request: Resources(cpuMillis: 1_000, memoryMiB: 2_048, gpuCount: 0), capacity: type.capacity,
+      split: NodePriceSplit(priceUSDPerHour: type.onDemandPriceUSDPerHour, capacity: type.capacity), duration: .days(2))
+    let steady = 10 * onePod.total
+    #expect(cluster.servingCostMicroUSD[0] > steady)
+    #expect(cluster.servingCostMicroUSD[0] < steady + steady / 10)
+  }
+}
