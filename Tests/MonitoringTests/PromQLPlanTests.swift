@@ -1,7 +1,9 @@
 import Monitoring
 import Testing
 
-/// The single-series plan must say "empty" exactly when the generic engine returns nothing.
+/// The single-series plan must say "empty" exactly when the generic engine returns nothing,
+/// and when it says "present" and names the sample, that sample must be the engine's
+/// (same labels, same value bit for bit): rule groups use it instead of the engine.
 @Suite("Single-series plan")
 struct PromQLPlanTests {
   static let expressions = [
@@ -48,6 +50,8 @@ struct PromQLPlanTests {
     let plan = try #require(SingleSeriesPlan(expr))
     let engine = PromQLEngine(store: store)
     var decided = 0
+    var named = 0
+    var present = 0
     for t in stride(from: Int64(0), through: 3_600_000, by: 30_000) {
       let generic = try engine.evaluate(expr, atMs: t).asVector ?? []
       switch plan.outcome(atMs: t, engine: engine) {
@@ -56,12 +60,21 @@ struct PromQLPlanTests {
         #expect(generic.isEmpty, "plan said empty at \(t) but the engine returned \(generic)")
       case .present:
         decided += 1
+        present += 1
         #expect(!generic.isEmpty, "plan said present at \(t) but the engine returned nothing")
+        if let sample = plan.presentSample(engine: engine) {
+          named += 1
+          #expect(generic.count == 1)
+          #expect(generic.first?.labels == sample.labels, "labels at \(t): \(sample.labels) vs \(generic)")
+          #expect(generic.first?.value.bitPattern == sample.value.bitPattern, "value at \(t)")
+        }
       case .unknown:
         break
       }
     }
     if expression != "rate(errors_total[5m]) > 0" { #expect(decided > 0) }
+    // Every shape here can name the sample it found present.
+    #expect(named == present, "named \(named) of \(present) present samples")
   }
 
   @Test(

@@ -107,15 +107,7 @@ extension PromQLEngine {
       } else if !keep {
         return []
       }
-      if let cached = binary.cachedResultMetric, cached.lhs == lhs[0].labels,
-        cached.rhs == rhs[0].labels
-      {
-        return [Sample(labels: cached.result, value: value)]
-      }
-      var metric = resultMetric(lhs[0].labels, rhs[0].labels, binary.op, matching)
-      if binary.returnBool { metric = metric.droppingMetricName() }
-      binary.cachedResultMetric = (lhs[0].labels, rhs[0].labels, metric)
-      return [Sample(labels: metric, value: value)]
+      return [Sample(labels: oneToOneResultMetric(binary, lhs[0].labels, rhs[0].labels, matching), value: value)]
     }
     if lhs.isEmpty || rhs.isEmpty { return [] }
     var rightBySignature: [Labels: Sample] = [:]
@@ -163,6 +155,18 @@ extension PromQLEngine {
       out.append(Sample(labels: metric, value: value))
     }
     return try checkedUnique(out)
+  }
+
+  /// The labels of the result of matching `lhs` with `rhs` (already known to match),
+  /// cached on the expression: per-service rules match the same two series each time.
+  func oneToOneResultMetric(
+    _ binary: BinaryExpression, _ lhs: Labels, _ rhs: Labels, _ matching: VectorMatching
+  ) -> Labels {
+    if let cached = binary.cachedResultMetric, cached.lhs == lhs, cached.rhs == rhs { return cached.result }
+    var metric = resultMetric(lhs, rhs, binary.op, matching)
+    if binary.returnBool { metric = metric.droppingMetricName() }
+    binary.cachedResultMetric = (lhs, rhs, metric)
+    return metric
   }
 
   /// Whether two label sets have the same matching signature, without building it.

@@ -37,11 +37,28 @@ public final class SingleSeriesPlan {
 
   /// Whether `expr` evaluated at `t` is empty, present, or beyond the plan.
   public func outcome(atMs t: Int64, engine: PromQLEngine) -> Outcome {
-    switch root._withUnsafeGuaranteedRef({ $0.evaluate(t, engine) }) {
+    let value = root._withUnsafeGuaranteedRef({ $0.evaluate(t, engine) })
+    lastValue = value
+    switch value {
     case .empty: return .empty
     case .one: return .present
     case .unknown: return .unknown
     }
+  }
+
+  @exclusivity(unchecked) private var lastValue = Value.unknown
+
+  /// The sample the expression returned at the last ``outcome(atMs:engine:)`` that was
+  /// ``Outcome/present`` — the generic engine's sample, labels included — or nil when
+  /// the plan cannot name its labels.
+  ///
+  /// Why: a per-service alert that is firing is present at every evaluation until it
+  /// resolves; without this, each of those evaluations ran the generic engine.
+  public func presentSample(engine: PromQLEngine) -> Sample? {
+    guard case .one(let value, let id) = lastValue,
+      let labels = root._withUnsafeGuaranteedRef({ $0.outputLabels(id, engine) })
+    else { return nil }
+    return Sample(labels: labels, value: value)
   }
 
   /// The value of a node: nothing, one sample (value and the series it came from), or
@@ -58,6 +75,11 @@ public final class SingleSeriesPlan {
     var hasLabels: Bool { true }
     func evaluate(_ t: Int64, _ engine: PromQLEngine) -> Value { .unknown }
     func labels(_ id: SeriesID, _ store: SeriesStore) -> Labels { .empty }
+    /// The labels of this node's last `.one` result (`id` is the series it carried), or
+    /// nil when they cannot be named.
+    func outputLabels(_ id: SeriesID, _ engine: PromQLEngine) -> Labels? {
+      hasLabels ? labels(id, engine.store) : nil
+    }
 
     static func compile(_ expr: Expr, _ nodes: inout [Node]) -> Node? {
       guard let node = build(expr, &nodes) else { return nil }
@@ -245,6 +267,10 @@ public final class SingleSeriesPlan {
     override func labels(_ id: SeriesID, _ store: SeriesStore) -> Labels {
       child.labels(id, store).droppingMetricName()
     }
+
+    override func outputLabels(_ id: SeriesID, _ engine: PromQLEngine) -> Labels? {
+      child.outputLabels(id, engine)?.droppingMetricName()
+    }
   }
 
   final class AggregateNode: Node {
@@ -268,6 +294,14 @@ public final class SingleSeriesPlan {
     override func labels(_ id: SeriesID, _ store: SeriesStore) -> Labels {
       if aggregation.grouping.isEmpty && !aggregation.without { return .empty }
       let labels = child.labels(id, store)
+      return aggregation.without
+        ? labels.removing(aggregation.grouping + [Labels.metricName])
+        : labels.keeping(aggregation.grouping)
+    }
+
+    override func outputLabels(_ id: SeriesID, _ engine: PromQLEngine) -> Labels? {
+      if aggregation.grouping.isEmpty && !aggregation.without { return .empty }
+      guard let labels = child.outputLabels(id, engine) else { return nil }
       return aggregation.without
         ? labels.removing(aggregation.grouping + [Labels.metricName])
         : labels.keeping(aggregation.grouping)
@@ -309,6 +343,11 @@ public final class SingleSeriesPlan {
       let labels = child.labels(id, store)
       return binary.op.isComparison && !binary.returnBool ? labels : labels.droppingMetricName()
     }
+
+    override func outputLabels(_ id: SeriesID, _ engine: PromQLEngine) -> Labels? {
+      guard let labels = child.outputLabels(id, engine) else { return nil }
+      return op.isComparison && !returnBool ? labels : labels.droppingMetricName()
+    }
   }
 
   final class VectorVectorNode: Node {
@@ -321,6 +360,15 @@ public final class SingleSeriesPlan {
     var lhs: Node { lhsRef.takeUnretainedValue() }
     var rhs: Node { rhsRef.takeUnretainedValue() }
     @exclusivity(unchecked) private var cachedPair: (SeriesID, SeriesID, Bool)?
+    /// The series of the last matching evaluation, for ``outputLabels(_:_:)``.
+    @exclusivity(unchecked) private var lastPair: (SeriesID, SeriesID)?
+
+    /// The generic path's result metric for the last matched pair (`vectorVector`).
+    override func outputLabels(_ id: SeriesID, _ engine: PromQLEngine) -> Labels? {
+      guard let (leftID, rightID) = lastPair, leftID == id else { return nil }
+      return engine.oneToOneResultMetric(
+        binary, lhs.labels(leftID, engine.store), rhs.labels(rightID, engine.store), matching)
+    }
     init(_ binary: BinaryExpression, _ matching: VectorMatching, _ lhs: Node, _ rhs: Node) {
       self.binary = binary
       op = binary.op
@@ -349,6 +397,7 @@ public final class SingleSeriesPlan {
         cachedPair = (leftID, rightID, matches)
       }
       guard matches else { return .empty }
+      lastPair = (leftID, rightID)
       var (value, keep) = engine.elementOperation(op, l, r)
       if returnBool {
         value = keep ? 1 : 0

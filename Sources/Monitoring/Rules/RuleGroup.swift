@@ -70,14 +70,24 @@ public final class RuleGroup {
   public func evaluate(atMs timestampMs: Int64, engine: PromQLEngine) -> RuleGroupEvaluation {
     var result = RuleGroupEvaluation()
     for index in rules.indices {
-      // With no active instance, an empty result changes nothing: let the plan prove it.
-      if let plan = planRefs[index], alerts[index].isEmpty,
-        plan._withUnsafeGuaranteedRef({ $0.outcome(atMs: timestampMs, engine: engine) }) == .empty
-      {
-        if !previousOutput[index].isEmpty {
-          result.samplesWritten += write(index, [], timestampMs, engine.store)
+      // Let the plan prove an empty result: with no active instance that changes
+      // nothing; with active ones, the alert states advance without the engine.
+      var known: [Sample]?
+      if let plan = planRefs[index] {
+        switch plan._withUnsafeGuaranteedRef({ $0.outcome(atMs: timestampMs, engine: engine) }) {
+        case .empty:
+          if alerts[index].isEmpty {
+            if !previousOutput[index].isEmpty {
+              result.samplesWritten += write(index, [], timestampMs, engine.store)
+            }
+            continue
+          }
+          known = []
+        case .present:
+          known = plan._withUnsafeGuaranteedRef { $0.presentSample(engine: engine) }.map { [$0] }
+        case .unknown:
+          break
         }
-        continue
       }
       let rule = rules[index]
       do {
@@ -87,7 +97,7 @@ public final class RuleGroup {
           output = try recordingOutput(index, rule, record, timestampMs, engine)
         case .alerting(let alert, let forMs, let keepFiringForMs, let annotations):
           output = try evaluateAlerting(
-            index, rule, alert, forMs, keepFiringForMs, annotations, timestampMs, engine,
+            index, rule, alert, forMs, keepFiringForMs, annotations, timestampMs, engine, known: known,
             &result.transitions)
           sendAlerts(index, timestampMs, &result.alertsToSend)
         }
@@ -186,10 +196,11 @@ public final class RuleGroup {
     _ index: Int, _ rule: RuleDefinition, _ alertName: String, _ forMs: Int64,
     _ keepFiringForMs: Int64,
     _ annotationTemplates: [(name: String, template: AlertTemplate)], _ t: Int64,
-    _ engine: PromQLEngine,
+    _ engine: PromQLEngine, known: [Sample]?,
     _ transitions: inout [AlertTransition]
   ) throws -> [Sample] {
-    guard let vector = try engine.evaluate(rule.expression, atMs: t).asVector else {
+    // `known`: the result as a single-series plan computed it (identical to the engine's).
+    guard let vector = try known ?? engine.evaluate(rule.expression, atMs: t).asVector else {
       throw PromQLError.evaluation(message: "rule result is not a vector or scalar")
     }
     if vector.isEmpty && alerts[index].isEmpty { return [] }
