@@ -1,10 +1,9 @@
 /// The per-series grouping of an aggregation over one selector, cached on the
 /// ``Aggregation`` node and extended as the store registers new series.
 final class SeriesGrouping {
-  var generation: Int
   let store: ObjectIdentifier
-  /// The group of the selector's n-th series (in `seriesIDs(in:)` order).
-  var groupOfSeries: [Int] = []
+  /// Whether series keep `__name__` when grouped (instant selectors) or not (range functions).
+  let keepName: Bool
   /// The label set of each group, numbered as first met (the fold renumbers groups in
   /// selection order, so this numbering is free to be historical).
   var keys: [Labels] = []
@@ -14,10 +13,31 @@ final class SeriesGrouping {
   /// For `histogram_quantile` over this aggregation: each key's bucket group.
   var histogramBuckets: HistogramBuckets?
 
-  init(store: ObjectIdentifier, grouper: ProjectionGrouper) {
-    generation = -1
+  init(store: ObjectIdentifier, keepName: Bool, grouper: ProjectionGrouper) {
     self.store = store
+    self.keepName = keepName
     self.grouper = grouper
+  }
+
+  /// The group of series `id`, projecting its labels the first time it is met.
+  @inline(__always) func group(of id: SeriesID, in store: SeriesStore) -> Int {
+    let raw = Int(id.rawValue)
+    if raw < groupByRawID.count {
+      let known = groupByRawID[raw]
+      if known >= 0 { return Int(known) }
+    }
+    return project(id, store)
+  }
+
+  private func project(_ id: SeriesID, _ store: SeriesStore) -> Int {
+    let raw = Int(id.rawValue)
+    if groupByRawID.count <= raw {
+      groupByRawID.append(contentsOf: repeatElement(-1, count: max(raw + 1, store.seriesCount) - groupByRawID.count))
+    }
+    let labels = keepName ? store.labels(of: id) : store.labelsWithoutName(of: id)
+    let group = grouper.group(of: labels, keys: &keys).index
+    groupByRawID[raw] = Int32(group)
+    return group
   }
 }
 
@@ -31,6 +51,10 @@ final class HistogramBuckets {
   var keys: [Labels] = []
   private var outputs: [Labels?] = []
   var grouper = ProjectionGrouper(allBut: ["le"])
+  /// Output label sets seen so far; two groups differing only in `__name__` collide
+  /// once it is dropped, which is an evaluation error the caller must then check for.
+  var distinctOutputs = Set<Labels>()
+  var outputsMayCollide = false
 
   /// The output labels of a quantile group: its key without `__name__`.
   func outputLabels(of group: Int) -> Labels {
@@ -107,18 +131,17 @@ extension PromQLEngine {
     var slotOfGroup = [Int](repeating: -1, count: grouping.keys.count)
     var groups: [Int] = []
     var fold = GroupFold(aggregation.op)
-    grouping.groupOfSeries.withUnsafeBufferPointer { groupOfSeries in
-      for position in ids.indices {
-        guard let sampleValue = value(ids[position]) else { continue }
-        let group = groupOfSeries[position]
-        let slot = slotOfGroup[group]
-        if slot < 0 {
-          slotOfGroup[group] = groups.count
-          fold.add(sampleValue, to: groups.count, isNew: true)
-          groups.append(group)
-        } else {
-          fold.add(sampleValue, to: slot, isNew: false)
-        }
+    for id in ids {
+      guard let sampleValue = value(id) else { continue }
+      let group = grouping.group(of: id, in: store)
+      if group >= slotOfGroup.count { slotOfGroup.append(contentsOf: repeatElement(-1, count: group + 1 - slotOfGroup.count)) }
+      let slot = slotOfGroup[group]
+      if slot < 0 {
+        slotOfGroup[group] = groups.count
+        fold.add(sampleValue, to: groups.count, isNew: true)
+        groups.append(group)
+      } else {
+        fold.add(sampleValue, to: slot, isNew: false)
       }
     }
     return (grouping, groups, fold)
@@ -131,7 +154,9 @@ extension PromQLEngine {
   /// group are computed once (they depend on labels only). Groups and buckets reach
   /// ``bucketQuantile(_:_:)`` in the order the generic path gives them, so results
   /// are identical.
-  func histogramQuantileOverAggregation(_ q: Double, _ aggregation: Aggregation, _ t: Int64) -> [Sample]? {
+  func histogramQuantileOverAggregation(_ q: Double, _ aggregation: Aggregation, _ t: Int64)
+    -> (samples: [Sample], mayCollide: Bool)?
+  {
     guard let folded = perSeriesFold(aggregation, t) else { return nil }
     let grouping = folded.grouping
     let buckets = grouping.histogramBuckets ?? HistogramBuckets()
@@ -143,7 +168,11 @@ extension PromQLEngine {
         buckets.upperBoundOfKey.append(0)
         continue
       }
-      buckets.groupOfKey.append(Int32(buckets.grouper.group(of: labels, keys: &buckets.keys).index))
+      let (group, isNew) = buckets.grouper.group(of: labels, keys: &buckets.keys)
+      if isNew && !buckets.distinctOutputs.insert(buckets.outputLabels(of: group)).inserted {
+        buckets.outputsMayCollide = true
+      }
+      buckets.groupOfKey.append(Int32(group))
       buckets.upperBoundOfKey.append(upperBound)
     }
     // Bucket lists are gathered in one flat array (a counting sort by output group,
@@ -179,40 +208,19 @@ extension PromQLEngine {
       scratch.append(contentsOf: flat[(ends[slot] - sizes[slot])..<ends[slot]])
       out.append(Sample(labels: buckets.outputLabels(of: group), value: bucketQuantile(q, scratch)))
     }
-    return out
+    return (out, buckets.outputsMayCollide)
   }
 
-  /// The cached grouping of `selector`'s series, extended when the store has changed:
-  /// a series' group depends on its labels only, so only new series are projected.
+  /// The grouping of `selector`'s series, cached on the aggregation: a series' group
+  /// depends on its labels only, so each series is projected once, when first met.
   private func seriesGrouping(
     _ aggregation: Aggregation, _ selector: VectorSelector, keepName: Bool
   ) -> SeriesGrouping {
-    let ids = selector.seriesIDs(in: store)
     let identity = ObjectIdentifier(store)
-    let grouping: SeriesGrouping
-    if let cached = aggregation.seriesGrouping, cached.store == identity {
-      if cached.generation == store.generation && cached.groupOfSeries.count == ids.count { return cached }
-      grouping = cached
-    } else {
-      grouping = SeriesGrouping(store: identity, grouper: ProjectionGrouper(aggregation))
-      aggregation.seriesGrouping = grouping
-    }
-    if grouping.groupByRawID.count < store.seriesCount {
-      grouping.groupByRawID.append(
-        contentsOf: repeatElement(-1, count: store.seriesCount - grouping.groupByRawID.count))
-    }
-    grouping.groupOfSeries.removeAll(keepingCapacity: true)
-    for id in ids {
-      let raw = Int(id.rawValue)
-      var group = grouping.groupByRawID[raw]
-      if group < 0 {
-        let labels = keepName ? store.labels(of: id) : store.labelsWithoutName(of: id)
-        group = Int32(grouping.grouper.group(of: labels, keys: &grouping.keys).index)
-        grouping.groupByRawID[raw] = group
-      }
-      grouping.groupOfSeries.append(Int(group))
-    }
-    grouping.generation = store.generation
+    if let cached = aggregation.seriesGrouping, cached.store == identity { return cached }
+    let grouping = SeriesGrouping(store: identity, keepName: keepName, grouper: ProjectionGrouper(aggregation))
+    aggregation.seriesGrouping = grouping
     return grouping
   }
+
 }

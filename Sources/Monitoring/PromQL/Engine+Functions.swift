@@ -59,9 +59,9 @@ extension PromQLEngine {
       while case .paren(let inner) = input { input = inner }
       if case .aggregate(let aggregation) = input, aggregation.parameter == nil,
         [.sum, .avg, .min, .max, .count].contains(aggregation.op),
-        let samples = histogramQuantileOverAggregation(quantile, aggregation, t)
+        let result = histogramQuantileOverAggregation(quantile, aggregation, t)
       {
-        return .vector(try checkedUnique(samples))
+        return .vector(result.mayCollide ? try checkedUnique(result.samples) : result.samples)
       }
       return .vector(
         try checkedUnique(histogramQuantile(quantile, try vectorValue(arguments[1], t))))
