@@ -3,7 +3,10 @@ import Testing
 
 /// The per-series aggregation path (instant selector or `rate`/`increase`/`delta` of a
 /// named selector) must return exactly what the generic path returns: same groups, same
-/// order, bit-identical values. `… * 1` forces the generic path without changing values.
+/// order, bit-identical values. `… * 1` forces the generic path without changing values,
+/// and so does a parenthesised threshold (`> (1)`) for the fused comparison filters.
+/// The same holds for what is built on that path: one-to-one operations between two
+/// such aggregations, comparisons with a number, and `histogram_quantile` over a sum.
 @Suite("Per-series aggregation plan")
 struct PromQLAggregationPlanTests {
   static let pairs: [(String, String)] = [
@@ -18,6 +21,30 @@ struct PromQLAggregationPlanTests {
     ("avg without (service) (gauge)", "avg without (service) (gauge * 1)"),
     ("sum by (service) ((gauge))", "sum by (service) (gauge * 1)"),
     ("count(gauge offset 2m)", "count(gauge offset 2m * 1)"),
+    (
+      "sum by (service) (rate(x_total{code=~\"5..\"}[5m])) / sum by (service) (rate(x_total[5m]))",
+      "sum by (service) (rate(x_total{code=~\"5..\"}[5m]) * 1) / sum by (service) (rate(x_total[5m]) * 1)"
+    ),
+    (
+      "sum by (service) (rate(x_total[5m])) > bool on(service) max by (service) (increase(x_total[3m]))",
+      "sum by (service) (rate(x_total[5m]) * 1) > bool on(service) max by (service) (increase(x_total[3m]) * 1)"
+    ),
+    // Two right-hand groups per match group: both paths must raise Prometheus's error.
+    (
+      "sum by (service) (rate(x_total[5m])) > bool on(service) max by (service, code) (increase(x_total[3m]))",
+      "sum by (service) (rate(x_total[5m]) * 1) > bool on(service) max by (service, code) (increase(x_total[3m]) * 1)"
+    ),
+    ("min by (service) (gauge) < 2", "min by (service) (gauge) < (2)"),
+    ("gauge > 1", "gauge > (1)"),
+    ("x_total offset 1m >= 10", "x_total offset 1m >= (10)"),
+    (
+      "histogram_quantile(0.9, sum by (service, le) (rate(h_bucket[5m])))",
+      "histogram_quantile(0.9, sum by (service, le) (rate(h_bucket[5m]) * 1))"
+    ),
+    (
+      "histogram_quantile(0.5, sum by (le) (increase(h_bucket[3m]))) > 0.2",
+      "histogram_quantile(0.5, sum by (le) (increase(h_bucket[3m]) * 1)) > (0.2)"
+    ),
   ]
 
   @Test("agrees with the generic path at every half minute", arguments: pairs.indices)
@@ -31,6 +58,13 @@ struct PromQLAggregationPlanTests {
       counters.append(
         store.register(name: "x_total", labels: [("service", service), ("code", code)]))
       gauges.append(store.register(name: "gauge", labels: [("service", service), ("code", code)]))
+    }
+    // Classic histogram buckets (cumulative in `le`), registered out of `le` order.
+    var buckets: [(id: SeriesID, bound: Double)] = []
+    for service in ["b", "a"] {
+      for (le, bound) in [("1", 1.0), ("+Inf", Double.infinity), ("0.1", 0.1), ("0.5", 0.5)] {
+        buckets.append((store.register(name: "h_bucket", labels: [("service", service), ("le", le)]), bound))
+      }
     }
     let fastExpr = try PromQLParser.parse(fast)
     let genericExpr = try PromQLParser.parse(generic)
@@ -47,6 +81,12 @@ struct PromQLAggregationPlanTests {
         let value = Double((minute * (position + 3)) % 23) + (minute > 30 ? 0 : 100)
         store.append(id, timestampMs: t, value: value)
       }
+      for (position, bucket) in buckets.enumerated() where minute % 9 != 4 {
+        // Observations spread so the cumulative counts grow with `le`.
+        let observed = Double(minute * (position % 4 + 1))
+        let share = bucket.bound.isInfinite ? 1 : min(1, bucket.bound * 1.5)
+        store.append(bucket.id, timestampMs: t, value: (observed * share).rounded(.down) + (position < 4 ? 0 : 3))
+      }
       for (position, id) in gauges.enumerated() {
         if minute == 40 && position == 1 {
           store.appendStaleMarker(id, timestampMs: t)
@@ -58,8 +98,13 @@ struct PromQLAggregationPlanTests {
         store.append(id, timestampMs: t, value: value)
       }
       for offset in [Int64(0), 30_000] {
-        let a = try engine.evaluate(fastExpr, atMs: t + offset).asVector ?? []
-        let b = try engine.evaluate(genericExpr, atMs: t + offset).asVector ?? []
+        let fastResult = Result { try engine.evaluate(fastExpr, atMs: t + offset).asVector ?? [] }
+        let genericResult = Result { try engine.evaluate(genericExpr, atMs: t + offset).asVector ?? [] }
+        guard case .success(let a) = fastResult, case .success(let b) = genericResult else {
+          #expect("\(fastResult)" == "\(genericResult)", "errors at \(t + offset)")
+          if case .failure = fastResult { nonEmpty += 1 }
+          continue
+        }
         #expect(a.map(\.labels) == b.map(\.labels), "labels at \(t + offset)")
         #expect(
           a.map(\.value.bitPattern) == b.map(\.value.bitPattern),

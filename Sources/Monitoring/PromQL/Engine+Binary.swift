@@ -4,7 +4,7 @@ extension PromQLEngine {
   /// Binary operators; mirrors `VectorBinop`, `VectorscalarBinop`, `scalarBinop`,
   /// `resultMetric` and the set operators of Prometheus 2.42 promql/engine.go.
   func evaluateBinary(_ binary: BinaryExpression, _ t: Int64) throws(PromQLError) -> QueryValue {
-    if let samples = perSeriesBinary(binary, t) { return .vector(samples) }
+    if let samples = filteredComparison(binary, t) ?? perSeriesBinary(binary, t) { return .vector(samples) }
     let left = try evaluate(binary.lhs, atMs: t)
     let right = try evaluate(binary.rhs, atMs: t)
     switch (left, right) {
@@ -32,6 +32,7 @@ extension PromQLEngine {
   }
 
   /// `vectorElemBinop`: the value and, for comparisons, whether to keep the element.
+  @inline(__always)
   func elementOperation(_ op: BinaryOperator, _ l: Double, _ r: Double) -> (Double, Bool) {
     switch op {
     case .add: return (l + r, true)

@@ -131,3 +131,42 @@ extension PromQLEngine {
     }
   }
 }
+
+extension PromQLEngine {
+  /// `selector CMP number` or `aggregation CMP number` (no `bool`): the filter builds a
+  /// sample only for each element it keeps, or nil for any other shape.
+  ///
+  /// Why: alerting rules compare hundreds of recorded or aggregated series with a
+  /// threshold every minute and keep almost none; the generic path first built a sample
+  /// (labels retained) for each. Values, labels (a comparison keeps them, `__name__`
+  /// included) and order are those of `vectorScalar` over the generic operand.
+  func filteredComparison(_ binary: BinaryExpression, _ t: Int64) -> [Sample]? {
+    guard binary.matching == nil, binary.op.isComparison, !binary.returnBool,
+      case .number(let threshold) = binary.rhs
+    else { return nil }
+    var operand = binary.lhs
+    while case .paren(let wrapped) = operand { operand = wrapped }
+    var out: [Sample] = []
+    if case .vector(let selector) = operand {
+      let reference = t - selector.offsetMs
+      for id in selector.seriesIDs(in: store) {
+        if let value = store.instantSample(id, atMs: reference, lookbackMs: lookbackMs),
+          elementOperation(binary.op, value, threshold).1
+        {
+          out.append(Sample(labels: store.labels(of: id), value: value))
+        }
+      }
+      return out
+    }
+    guard let aggregation = Self.plannedAggregation(operand), let folded = perSeriesFold(aggregation, t) else {
+      return nil
+    }
+    for (slot, key) in folded.groups.enumerated() {
+      let value = folded.fold.value(at: slot)
+      if elementOperation(binary.op, value, threshold).1 {
+        out.append(Sample(labels: folded.grouping.keys[key], value: value))
+      }
+    }
+    return out
+  }
+}

@@ -386,7 +386,7 @@ public final class SeriesStore {
   ///
   /// Why: the single-series rule plans read two windows per rule every evaluation;
   /// without a closure to call, they run without reference counting.
-  @inlinable
+  @inlinable @inline(__always)
   public func window(_ id: SeriesID, fromMs: Int64, toMs: Int64, cursor: inout RangeCursor)
     -> (times: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>)?
   {
