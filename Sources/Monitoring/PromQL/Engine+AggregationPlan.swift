@@ -109,11 +109,12 @@ extension PromQLEngine {
       let end = t - selector.offsetMs
       let isCounter = function != .delta
       let isRate = function == .rate
+      let scratch = scratch
       return foldPerSeries(aggregation, selector, grouping) { id in
         store.withRange(id, fromMs: end - rangeMs, toMs: end) { times, values in
           extrapolatedRate(
             times, values, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
-            isCounter: isCounter, isRate: isRate)
+            isCounter: isCounter, isRate: isRate, boundaries: &scratch.rateBoundaries)
         }
       }
     default:

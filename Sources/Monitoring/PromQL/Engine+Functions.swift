@@ -250,59 +250,98 @@ func extrapolatedRate(
   _ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>,
   rangeStartMs: Int64, rangeEndMs: Int64, rangeMs: Int64, isCounter: Bool, isRate: Bool
 ) -> Double? {
-  guard let window = RateWindow(times, values, isCounter: isCounter) else { return nil }
-  return window.extrapolated(rangeStartMs: rangeStartMs, rangeEndMs: rangeEndMs, rangeMs: rangeMs, isRate: isRate)
+  var boundaries: RateBoundaries?
+  return extrapolatedRate(
+    times, values, rangeStartMs: rangeStartMs, rangeEndMs: rangeEndMs, rangeMs: rangeMs, isCounter: isCounter,
+    isRate: isRate, boundaries: &boundaries)
 }
 
-/// The part of `extrapolatedRate` that depends only on the samples in the window.
+/// ``extrapolatedRate(_:_:rangeStartMs:rangeEndMs:rangeMs:isCounter:isRate:)`` reusing
+/// `boundaries` when the window has the same timestamps as the last one.
 ///
-/// Why separate: a rule evaluated more often than its series are scraped (every 30 s on
-/// 1 m scrapes) sees the same samples at every other evaluation; keeping this part
-/// lets it redo only the arithmetic that depends on the range boundaries, with the
-/// very same operations, so results are bit-identical.
-struct RateWindow {
-  /// Timestamps of the first and last samples, and their number.
+/// Why: series scraped together have the same timestamps, so at one evaluation instant
+/// every window of a rule group has the same first and last sample times, and most of
+/// Prometheus's extrapolation arithmetic (six divisions) depends on nothing else.
+/// Only the counter increase and the zero-crossing limit differ per series. The
+/// operations are Prometheus's, in its order, so results are bit-identical.
+@inline(__always)
+func extrapolatedRate(
+  _ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>,
+  rangeStartMs: Int64, rangeEndMs: Int64, rangeMs: Int64, isCounter: Bool, isRate: Bool,
+  boundaries: inout RateBoundaries?
+) -> Double? {
+  let count = times.count
+  if count < 2 { return nil }
+  let first = values[0]
+  var result = values[count - 1] - first
+  if isCounter {
+    var previous = first
+    for index in 1..<count {
+      let value = values[index]
+      if value < previous { result += previous }
+      previous = value
+    }
+  }
+  let firstMs = times[0]
+  let lastMs = times[count - 1]
+  if boundaries?.matches(firstMs, lastMs, count, rangeStartMs, rangeEndMs, rangeMs, isRate) != true {
+    boundaries = RateBoundaries(firstMs, lastMs, count, rangeStartMs, rangeEndMs, rangeMs, isRate)
+  }
+  let known = boundaries.unsafelyUnwrapped
+  if isCounter && result > 0 && first >= 0 {
+    let durationToZero = known.sampledInterval * (first / result)
+    if durationToZero < known.durationToStart {
+      return result * known.factor(durationToStart: durationToZero)
+    }
+  }
+  return result * known.factor
+}
+
+/// The timestamp-only part of Prometheus 2.42's `extrapolatedRate` for one window.
+struct RateBoundaries {
   let firstMs: Int64
   let lastMs: Int64
   let count: Int
-  let isCounter: Bool
-  /// Last minus first value, plus the value before each counter reset.
-  let increase: Double
+  let rangeStartMs: Int64
+  let rangeEndMs: Int64
+  let rangeMs: Int64
+  let isRate: Bool
+  let durationToStart: Double
+  let durationToEnd: Double
   let sampledInterval: Double
   let averageDurationBetweenSamples: Double
-  /// For counters with a positive increase and non-negative start: where the counter
-  /// would have been zero, extrapolating backwards (seconds before the first sample).
-  let durationToZero: Double?
+  /// The factor when the zero crossing does not shorten the start gap.
+  private(set) var factor = 0.0
 
-  init?(_ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>, isCounter: Bool) {
-    let count = times.count
-    if count < 2 { return nil }
-    let first = values[0]
-    var result = values[count - 1] - first
-    if isCounter {
-      var previous = first
-      for index in 1..<count {
-        let value = values[index]
-        if value < previous { result += previous }
-        previous = value
-      }
-    }
+  init(
+    _ firstMs: Int64, _ lastMs: Int64, _ count: Int, _ rangeStartMs: Int64, _ rangeEndMs: Int64, _ rangeMs: Int64,
+    _ isRate: Bool
+  ) {
+    self.firstMs = firstMs
+    self.lastMs = lastMs
     self.count = count
-    self.isCounter = isCounter
-    firstMs = times[0]
-    lastMs = times[count - 1]
-    increase = result
-    sampledInterval = Double(times[count - 1] - times[0]) / 1000
+    self.rangeStartMs = rangeStartMs
+    self.rangeEndMs = rangeEndMs
+    self.rangeMs = rangeMs
+    self.isRate = isRate
+    durationToStart = Double(firstMs - rangeStartMs) / 1000
+    durationToEnd = Double(rangeEndMs - lastMs) / 1000
+    sampledInterval = Double(lastMs - firstMs) / 1000
     averageDurationBetweenSamples = sampledInterval / Double(count - 1)
-    durationToZero = isCounter && result > 0 && first >= 0 ? sampledInterval * (first / result) : nil
+    factor = self.factor(durationToStart: durationToStart)
   }
 
-  /// `rate` (per second) or `increase`/`delta` over `[rangeStartMs, rangeEndMs]`.
   @inline(__always)
-  func extrapolated(rangeStartMs: Int64, rangeEndMs: Int64, rangeMs: Int64, isRate: Bool) -> Double {
-    var durationToStart = Double(firstMs - rangeStartMs) / 1000
-    let durationToEnd = Double(rangeEndMs - lastMs) / 1000
-    if let durationToZero, durationToZero < durationToStart { durationToStart = durationToZero }
+  func matches(
+    _ firstMs: Int64, _ lastMs: Int64, _ count: Int, _ rangeStartMs: Int64, _ rangeEndMs: Int64, _ rangeMs: Int64,
+    _ isRate: Bool
+  ) -> Bool {
+    self.firstMs == firstMs && self.lastMs == lastMs && self.count == count && self.rangeStartMs == rangeStartMs
+      && self.rangeEndMs == rangeEndMs && self.rangeMs == rangeMs && self.isRate == isRate
+  }
+
+  /// Extrapolation to the range boundaries, as a factor on the increase.
+  func factor(durationToStart: Double) -> Double {
     let extrapolationThreshold = averageDurationBetweenSamples * 1.1
     var extrapolateToInterval = sampledInterval
     extrapolateToInterval +=
@@ -311,11 +350,10 @@ struct RateWindow {
       durationToEnd < extrapolationThreshold ? durationToEnd : averageDurationBetweenSamples / 2
     var factor = extrapolateToInterval / sampledInterval
     if isRate { factor /= goDurationSeconds(milliseconds: rangeMs) }
-    return increase * factor
+    return factor
   }
 }
 
-/// Go's `time.Duration.Seconds()` for a whole number of milliseconds.
 @inline(__always) func goDurationSeconds(milliseconds: Int64) -> Double {
   let nanoseconds = milliseconds * 1_000_000
   return Double(nanoseconds / 1_000_000_000) + Double(nanoseconds % 1_000_000_000) / 1e9

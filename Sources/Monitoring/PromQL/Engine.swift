@@ -38,6 +38,8 @@ public struct PromQLEngine {
   public let store: SeriesStore
   /// `--query.lookback-delta`, default 5m.
   public var lookbackMs: Int64
+  /// What evaluations at one instant can share (copies of the engine share it too).
+  let scratch = EvaluationScratch()
 
   public init(store: SeriesStore, lookbackMs: Int64 = 300_000) {
     self.store = store
@@ -119,6 +121,12 @@ public struct PromQLEngine {
     }
     return samples
   }
+}
+
+/// State that evaluations may reuse, never results: the timestamp-only arithmetic of
+/// the last rate window (see ``RateBoundaries``). An engine belongs to one run's thread.
+final class EvaluationScratch {
+  @exclusivity(unchecked) var rateBoundaries: RateBoundaries?
 }
 
 /// Go's `math.Max`: NaN wins, +Inf wins.

@@ -179,8 +179,6 @@ public final class SingleSeriesPlan {
     let rangeMs: Int64
     @exclusivity(unchecked) var resolution: Resolution
     @exclusivity(unchecked) private var cursor = SeriesStore.RangeCursor()
-    @exclusivity(unchecked) private var cachedWindow: RateWindow?
-    @exclusivity(unchecked) private var cachedSeries = SeriesID(rawValue: -1)
     init(_ function: PromQLFunction, _ selector: VectorSelector, _ rangeMs: Int64) {
       self.function = function
       offsetMs = selector.offsetMs
@@ -196,7 +194,7 @@ public final class SingleSeriesPlan {
       let end = t - offsetMs
       let value: Double?
       if let window = engine.store.window(id, fromMs: end - rangeMs, toMs: end, cursor: &cursor) {
-        value = compute(window.times, window.values, end, id)
+        value = compute(window.times, window.values, end, engine)
       } else {
         value = engine.store.withRange(id, fromMs: end - rangeMs, toMs: end) { compute($0, $1, end) }
       }
@@ -204,23 +202,17 @@ public final class SingleSeriesPlan {
       return .one(value, id)
     }
 
-    /// Reuses the window summary while the window holds the same samples (same series,
-    /// first and last timestamps, count: samples are only ever appended).
+    /// Rates share the engine's boundary arithmetic with every window of the same
+    /// timestamps (``extrapolatedRate(_:_:rangeStartMs:rangeEndMs:rangeMs:isCounter:isRate:boundaries:)``).
     @inline(__always) private func compute(
-      _ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>, _ end: Int64, _ id: SeriesID
+      _ times: UnsafeBufferPointer<Int64>, _ values: UnsafeBufferPointer<Double>, _ end: Int64,
+      _ engine: PromQLEngine
     ) -> Double? {
       switch function {
       case .rate, .increase, .delta:
-        guard times.count >= 2 else { return nil }
-        if let cached = cachedWindow, cachedSeries == id, cached.count == times.count,
-          cached.firstMs == times[0], cached.lastMs == times[times.count - 1]
-        {
-          return cached.extrapolated(rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs, isRate: function == .rate)
-        }
-        guard let window = RateWindow(times, values, isCounter: function != .delta) else { return nil }
-        cachedWindow = window
-        cachedSeries = id
-        return window.extrapolated(rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs, isRate: function == .rate)
+        return extrapolatedRate(
+          times, values, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
+          isCounter: function != .delta, isRate: function == .rate, boundaries: &engine.scratch.rateBoundaries)
       default:
         return compute(times, values, end)
       }
