@@ -7,20 +7,30 @@ final class SeriesGrouping {
   /// The label set of each group, numbered as first met (the fold renumbers groups in
   /// selection order, so this numbering is free to be historical).
   var keys: [Labels] = []
-  /// The group of each series already met, by `SeriesID.rawValue` (−1: not yet met).
+  /// The group of each series already met, by `SeriesID.rawValue` (−1: not yet met),
+  /// for selections that cover a good part of the store.
   var groupByRawID: [Int32] = []
+  /// The same for small selections (a canary analysis selects a few series of
+  /// thousands): a table as large as the store would cost more than the lookups save.
+  var groupByID: [SeriesID: Int32] = [:]
+  let isSparse: Bool
   var grouper: ProjectionGrouper
   /// For `histogram_quantile` over this aggregation: each key's bucket group.
   var histogramBuckets: HistogramBuckets?
 
-  init(store: ObjectIdentifier, keepName: Bool, grouper: ProjectionGrouper) {
+  init(store: ObjectIdentifier, keepName: Bool, grouper: ProjectionGrouper, isSparse: Bool) {
     self.store = store
     self.keepName = keepName
     self.grouper = grouper
+    self.isSparse = isSparse
   }
 
   /// The group of series `id`, projecting its labels the first time it is met.
   @inline(__always) func group(of id: SeriesID, in store: SeriesStore) -> Int {
+    if isSparse {
+      if let known = groupByID[id] { return Int(known) }
+      return project(id, store)
+    }
     let raw = Int(id.rawValue)
     if raw < groupByRawID.count {
       let known = groupByRawID[raw]
@@ -30,12 +40,16 @@ final class SeriesGrouping {
   }
 
   private func project(_ id: SeriesID, _ store: SeriesStore) -> Int {
+    let labels = keepName ? store.labels(of: id) : store.labelsWithoutName(of: id)
+    let group = grouper.group(of: labels, keys: &keys).index
+    if isSparse {
+      groupByID[id] = Int32(group)
+      return group
+    }
     let raw = Int(id.rawValue)
     if groupByRawID.count <= raw {
       groupByRawID.append(contentsOf: repeatElement(-1, count: max(raw + 1, store.seriesCount) - groupByRawID.count))
     }
-    let labels = keepName ? store.labels(of: id) : store.labelsWithoutName(of: id)
-    let group = grouper.group(of: labels, keys: &keys).index
     groupByRawID[raw] = Int32(group)
     return group
   }
@@ -219,7 +233,9 @@ extension PromQLEngine {
   ) -> SeriesGrouping {
     let identity = ObjectIdentifier(store)
     if let cached = aggregation.seriesGrouping, cached.store == identity { return cached }
-    let grouping = SeriesGrouping(store: identity, keepName: keepName, grouper: ProjectionGrouper(aggregation))
+    let grouping = SeriesGrouping(
+      store: identity, keepName: keepName, grouper: ProjectionGrouper(aggregation),
+      isSparse: selector.seriesIDs(in: store).count * 16 < store.seriesCount)
     aggregation.seriesGrouping = grouping
     return grouping
   }
