@@ -354,6 +354,71 @@ struct CanaryReplicaTests {
     if state.canarySizing == nil { #expect(state.replicas.count == 10, "back to spec.replicas after promotion") }
   }
 
+  @Test(
+    "a setWeight step completes once Argo's counts are reached with every pod available; users reach the canary through its ready pods"
+  )
+  func stepsWaitForAvailablePods() throws {
+    var simulation = Simulation(model: world(maxSurge: .percent(25), maxUnavailable: .count(0)))
+    simulation.model.start(scheduler: &simulation.scheduler)
+    var completedTenPercent = 0
+    var canaryStarting = 0
+    var time = SimTime.zero
+    while time < .zero + .days(3) {
+      time = time + .minutes(1)
+      _ = simulation.run(until: time)
+      guard let delivery = simulation.model.delivery, let canary = delivery.services[0].canary,
+        let state = delivery.servingStates[0], let sizing = state.canarySizing
+      else { continue }
+      let ready = state.replicas.filter { $0.readyAt.map { $0 <= time } ?? false }
+      let canaryReady = ready.filter { $0.track == .canary }.count
+      let share = delivery.canaryTrafficShare(serviceIndex: 0, weight: canary.weight, at: time)
+      #expect(share == Double(canaryReady) / Double(ready.count), "users are spread over ready pods")
+      if canaryReady == 0 {
+        // The canary pod is still starting (150 s): no user reaches it, whatever the weight.
+        #expect(share == 0)
+        canaryStarting += 1
+      }
+      if canary.weight == 10 && sizing.weight == 10 {
+        // Completed only at 1 canary + 9 stable, all available: the surge pod is gone.
+        #expect(state.replicas.count == 10 && canaryReady == 1 && ready.count == 10)
+        completedTenPercent += 1
+      }
+    }
+    #expect(completedTenPercent > 0 && canaryStarting > 0)
+  }
+
+  @Test("a canary whose pods never get a node stalls at the progress deadline, without an incident, and delivery goes on")
+  func unplaceableCanaryStalls() throws {
+    let base = world(maxSurge: .percent(25), maxUnavailable: .count(0))
+    var configuration = base.configuration
+    // 1.5 vCPU pods: two per m5.xlarge, so the 10 stable replicas fill the pool's 5 nodes
+    // and the surge pod for the canary can never be placed.
+    configuration.delivery!.services[0].serving!.placement = ServingPlacement(
+      perReplica: Resources(cpuMillis: 1_500, memoryMiB: 2_048, gpuCount: 0))
+    configuration.cluster = ClusterConfiguration(
+      name: "test",
+      nodePools: [ClusterFixture.pool("cpu", .onDemand, type: "m5.xlarge", max: 5, desired: 5, delay: .constant(60))],
+      autoscaler: ClusterAutoscalerConfiguration())
+    configuration.teams = [
+      TeamConfiguration(name: "fraud", tags: [("Owner", "anna@example.com"), ("CostCenter", "CC-4711")], jobStreams: []),
+      TeamConfiguration(name: "search", tags: [("Owner", "li@example.com"), ("CostCenter", "CC-5120")], jobStreams: []),
+    ]
+    configuration.governance = GovernanceConfiguration(requiredTags: [], admission: .off)
+    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    simulation.model.start(scheduler: &simulation.scheduler)
+    _ = simulation.run(until: .zero + .days(3))
+    let delivery = try #require(simulation.model.delivery)
+    let served = delivery.deployments.filter { $0.service == ServiceID(0) }
+    let stalled = served.filter { $0.status == .stalled }
+    #expect(stalled.count >= 2, "each canary of the scorer stalls, and the next one still starts")
+    // (The first deployment has no stable ReplicaSet yet: Argo skips its steps.)
+    #expect(
+      served.dropFirst().allSatisfy { $0.status == .stalled || $0.status == .inProgress },
+      "none reaches production: \(served.map { "\($0.kind) \($0.status)" })")
+    #expect(delivery.incidents.allSatisfy { incident in !stalled.contains { $0.id == incident.cause } })
+    #expect(delivery.servingStates[0]?.replicas.filter { $0.track == .canary }.count ?? 0 <= 1)
+  }
+
   @Test("maxUnavailable 20 % without surge: the stable shrinks before the canary is ready, and the service overloads")
   func unavailable() throws {
     let (surgeSamples, surgeWorld) = samples(world(maxSurge: .percent(25), maxUnavailable: .count(0)))

@@ -111,6 +111,9 @@ public struct Delivery {
   var servingStates: [ServingState?]
   /// Pods placed services created or deleted since the World last looked.
   var servingPodRequests: [ServingPodRequest] = []
+  /// Canaries whose `setWeight` step found its ReplicaSets at their counts during the
+  /// current traffic tick; the step completes right after it.
+  var canaryReplicasConverged: [DeploymentID] = []
   /// Published series per service and track (0: stable, 1: canary).
   var series: [[ServiceSeries?]]
   /// Alerts that reached the platform while nothing was wrong with the service.
@@ -229,6 +232,13 @@ public struct Delivery {
     case .trafficTick:
       serveTraffic(at: scheduler.now, calendar: calendar)
       scheduler.schedule(.delivery(.trafficTick), after: configuration.trafficInterval)
+      for deployment in canaryReplicasConverged {
+        let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
+        if let deadline = services[serviceIndex].canary?.stepEvent { scheduler.cancel(deadline) }
+        services[serviceIndex].canary?.stepEvent = scheduler.schedule(
+          .delivery(.canaryStepCompleted(deployment)), after: .zero)
+      }
+      canaryReplicasConverged.removeAll()
     case .modelPromoted(let version):
       promote(modelVersion: Int(version), scheduler: &scheduler, runnerPool: &runnerPool)
     case .flaggerTick(let deployment):
@@ -526,7 +536,8 @@ public struct Delivery {
     let crashing = deployments[position].codeDefects.filter { changes[index($0)].defect?.kind == .crashOnStart }
     let service = deployments[position].service
     let alreadyOpen = services[Int(service.rawValue)].openIncidents.contains { incidents[index($0)].rootCauses == crashing }
-    if !alreadyOpen {
+    // A canary stalled by pods that never got a node failed no request: no incident.
+    if !alreadyOpen && !crashing.isEmpty {
       openIncident(
         service: service, cause: deployment, rootCauses: crashing, openedAt: deployments[position].startedAt,
         scheduler: &scheduler, detectedNow: true)
@@ -629,8 +640,9 @@ public struct Delivery {
   // MARK: - Traffic
 
   /// Draws one interval of requests and failures for every service. During a canary
-  /// each request goes to the canary with probability weight/100, and each side fails
-  /// with the defects of the code it runs.
+  /// each request goes to the canary with probability ``canaryTrafficShare(serviceIndex:weight:at:)``
+  /// (the weight, or the canary's share of ready pods), and each side fails with the
+  /// defects of the code it runs.
   mutating func serveTraffic(at time: SimTime, calendar: SimCalendar) {
     let local = calendar.localTime(at: time)
     let seconds = configuration.trafficInterval.seconds
@@ -642,7 +654,8 @@ public struct Delivery {
       let requests = Int64(stream.poisson(mean: mean))
       let shed = servingStates[serviceIndex] == nil ? 0 : serve(serviceIndex: serviceIndex, requests: requests, at: time, stream: &stream)
       let canary = services[serviceIndex].canary.map { (deployment: $0.deployment, weight: $0.weight) }
-      let canaryRequests = canary.map { binomial(requests, Double($0.weight) / 100, &stream) } ?? 0
+      let canaryShare = canary.map { canaryTrafficShare(serviceIndex: serviceIndex, weight: $0.weight, at: time) }
+      let canaryRequests = canaryShare.map { binomial(requests, $0, &stream) } ?? 0
       let stable = Self.failures(
         requests - canaryRequests, defects: services[serviceIndex].liveDefects, service: service, changes: changes, stream: &stream)
       var canaryOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
@@ -676,6 +689,25 @@ public struct Delivery {
         attribute(canaryOutcome.defectErrors, toIncidentsOf: serviceIndex, defects: deployments[index(canary.deployment)].codeDefects)
       }
     }
+  }
+
+  /// The share of a service's requests its canary receives.
+  ///
+  /// Argo Rollouts without traffic routing only approximates `setWeight` with pod
+  /// counts (policy-semantics.md §1.2) and the Service spreads requests over ready
+  /// pods, so users see canary-ready / all-ready: 2 of 11 pods is 18 % at
+  /// `setWeight: 10`, and a canary still starting gets nothing. Services without a
+  /// replica model (and blue-green, which switches) get the weight.
+  func canaryTrafficShare(serviceIndex: Int, weight: Int, at time: SimTime) -> Double {
+    guard let state = servingStates[serviceIndex], state.canarySizing != nil else { return Double(weight) / 100 }
+    var canaryReady = 0
+    var stableReady = 0
+    for replica in state.replicas {
+      guard let readyAt = replica.readyAt, readyAt <= time else { continue }
+      if replica.track == .canary { canaryReady += 1 } else { stableReady += 1 }
+    }
+    guard canaryReady + stableReady > 0 else { return Double(weight) / 100 }
+    return Double(canaryReady) / Double(canaryReady + stableReady)
   }
 
   /// Failures among `requests` served by code carrying `defects`: baseline errors, the

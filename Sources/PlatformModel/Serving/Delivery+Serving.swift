@@ -285,6 +285,14 @@ extension Delivery {
       replicas: specReplicas, weight: sizing.weight, surge: fences.surge, unavailable: fences.unavailable,
       canary: canary,
       stable: stable)
+    // AtDesiredReplicaCountsForCanary: nothing left to change and every pod available.
+    if next.canary == canary.spec && next.stable == stable.spec && canary.available == canary.spec
+      && stable.available == stable.spec, services[serviceIndex].canary?.deployment == sizing.deployment,
+      services[serviceIndex].canary?.awaitingReplicaCounts == true
+    {
+      services[serviceIndex].canary?.awaitingReplicaCounts = false
+      canaryReplicasConverged.append(sizing.deployment)
+    }
     for (track, current, target) in [
       (ReplicaTrack.stable, stable.spec, next.stable), (.canary, canary.spec, next.canary),
     ] {

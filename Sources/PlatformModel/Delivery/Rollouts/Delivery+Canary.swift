@@ -26,6 +26,9 @@ struct CanaryState {
   /// messages), kept so that a policy that waits sees it again when re-asked.
   var stepAnalysisPhase = "none"
   var stepAnalysisMessage = ""
+  /// A `setWeight` step of a service with replicas waits for its ReplicaSets to reach
+  /// their counts, all available (`AtDesiredReplicaCountsForCanary`).
+  var awaitingReplicaCounts = false
 }
 
 /// A running AnalysisRun: one progress record and one pending measurement per metric.
@@ -94,6 +97,15 @@ extension Delivery {
       let crashes = deployments[index(deployment)].codeDefects.contains { changes[index($0)].defect?.kind == .crashOnStart }
       if crashes {
         // Canary pods never pass readiness: the step never completes.
+        canary.stepEvent = scheduler.schedule(
+          .delivery(.progressDeadlineExceeded(deployment)), after: canary.strategy.progressDeadline)
+      } else if canary.strategy.kind == .canary && servingStates[serviceIndex] != nil {
+        // Argo completes the step once the ReplicaSets are at their counts, all pods
+        // available (policy-semantics.md §1.1–1.2); the traffic ticks reconcile them
+        // and report convergence (``canaryReplicasConverged``).
+        // Pods that never become available (pending for want of nodes) stall it
+        // after `progressDeadlineSeconds`, as crash-looping ones do.
+        canary.awaitingReplicaCounts = true
         canary.stepEvent = scheduler.schedule(
           .delivery(.progressDeadlineExceeded(deployment)), after: canary.strategy.progressDeadline)
       } else {
