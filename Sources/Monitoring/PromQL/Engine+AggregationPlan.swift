@@ -123,14 +123,17 @@ extension PromQLEngine {
       let end = t - selector.offsetMs
       let isCounter = function != .delta
       let isRate = function == .rate
-      let scratch = scratch
-      return foldPerSeries(aggregation, selector, grouping) { id in
+      // A local copy: capturing the scratch object retained it for every series.
+      var boundaries = scratch.rateBoundaries
+      let result = foldPerSeries(aggregation, selector, grouping) { id in
         store.withRange(id, fromMs: end - rangeMs, toMs: end) { times, values in
           extrapolatedRate(
             times, values, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
-            isCounter: isCounter, isRate: isRate, boundaries: &scratch.rateBoundaries)
+            isCounter: isCounter, isRate: isRate, boundaries: &boundaries)
         }
       }
+      scratch.rateBoundaries = boundaries
+      return result
     default:
       return nil
     }
@@ -146,9 +149,20 @@ extension PromQLEngine {
     var slotOfGroup = [Int](repeating: -1, count: grouping.keys.count)
     var groups: [Int] = []
     var fold = GroupFold(aggregation.op)
+    // The known groups, read through a local reference: reading the class's array per
+    // series retained and released it each time.
+    var known = grouping.isSparse ? [] : grouping.groupByRawID
     for id in ids {
       guard let sampleValue = value(id) else { continue }
-      let group = grouping.group(of: id, in: store)
+      let raw = Int(id.rawValue)
+      let group: Int
+      if raw < known.count && known[raw] >= 0 {
+        group = Int(known[raw])
+      } else {
+        known = []  // let the grouping extend its table in place
+        group = grouping.group(of: id, in: store)
+        if !grouping.isSparse { known = grouping.groupByRawID }
+      }
       if group >= slotOfGroup.count { slotOfGroup.append(contentsOf: repeatElement(-1, count: group + 1 - slotOfGroup.count)) }
       let slot = slotOfGroup[group]
       if slot < 0 {
