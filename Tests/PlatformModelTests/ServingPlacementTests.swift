@@ -85,6 +85,22 @@ struct ServingPlacementTests {
     #expect(state.capacityFailures == 0)
   }
 
+  @Test("serving GPUs count in GPU allocation and, by their busy share, in GPU utilisation")
+  func servingGPUUtilisation() throws {
+    // Two 1-GPU replicas of 10 rps each on two g5.xlarge nodes, 15 rps of load: both GPUs
+    // allocated all the time, 1.5 of them busy.
+    var simulation = ServingFixture.world(
+      pools: [ClusterFixture.pool("gpu", .onDemand, desired: 2)],
+      services: [(0, 15, ServingFixture.serving(minReplicas: 2, maxReplicas: 2))], autoscaler: nil, days: 1)
+    _ = ServingFixture.finish(&simulation, days: 1)
+    let metrics = simulation.model.metrics(endTime: .zero + .days(1))
+    let allocation = try #require(metrics.first { $0.name == "cluster.gpu_allocation" }?.value)
+    let utilisation = try #require(metrics.first { $0.name == "cluster.gpu_utilisation" }?.value)
+    #expect(abs(allocation - 1) < 0.01)
+    // Poisson load around 15 rps over 20 rps of replicas: about 75 % busy.
+    #expect(abs(utilisation - 0.75) < 0.02, "utilisation \(utilisation)")
+  }
+
   @Test(
     "a replica that fits no node is pending; the Cluster Autoscaler grows the pool and the cold start begins at binding"
   )

@@ -113,7 +113,9 @@ extension Cluster {
   }
 
   /// Capacity KPIs for `run_metrics` (call after ``finish(at:)``).
-  func metrics(endTime: SimTime) -> [RunMetric] {
+  /// - Parameter servingUsedGPUSeconds: GPU-seconds serving replicas spent on requests
+  ///   (the delivery model knows their load), counted as used like training's.
+  func metrics(endTime: SimTime, servingUsedGPUSeconds: Double = 0) -> [RunMetric] {
     var metrics: [RunMetric] = []
     let finished = jobs.filter { $0.phase == .finished }
     let waits = jobs.compactMap { job in job.firstStartedAt.map { ($0 - job.submittedAt).seconds } }.sorted()
@@ -131,6 +133,7 @@ extension Cluster {
       gpuNodeSeconds += Double(node.capacity.gpuCount) * (end - ready).seconds
     }
     for job in jobs { usedGPUSeconds += job.allocatedGPUSeconds * streams[job.stream].stream.utilisation }
+    usedGPUSeconds += servingUsedGPUSeconds
     func add(_ name: String, _ value: Double?, _ unit: String) { metrics.append(RunMetric(name: name, value: value, unit: unit)) }
     add("cluster.nodes_launched", Double(statistics.nodesLaunched), "nodes")
     add("cluster.spot_notices", Double(statistics.spotNotices), "nodes")

@@ -64,6 +64,9 @@ struct ServingState {
   var scaleEvents = 0
   /// Placed replicas whose node went (spot reclaim, schedule, drain): each was replaced.
   var evictions = 0
+  /// GPU-seconds the placed replicas spent serving: busy replica-equivalents (load over
+  /// per-replica capacity, at most the ready replicas) × GPUs per replica.
+  var usedGPUSeconds = 0.0
   var stream: RandomStream
   /// Cold starts of canary pods, drawn apart so the stable replicas' draws do not shift.
   var canaryStream: RandomStream
@@ -98,6 +101,11 @@ public enum ServingPodRequest: Sendable, Equatable {
 /// only once bound and warm. During an Argo canary the replicas split into a stable
 /// and a canary ReplicaSet sized by ``ArgoBasicCanary``; capacity is every ready pod.
 extension Delivery {
+  /// GPU-seconds all placed serving replicas spent on requests (``ServingState/usedGPUSeconds``).
+  public var servingUsedGPUSeconds: Double {
+    servingStates.reduce(0) { $0 + ($1?.usedGPUSeconds ?? 0) }
+  }
+
   /// Shapes one interval of a service's traffic by its capacity and scales it.
   ///
   /// - Returns: requests that failed for lack of capacity (overload shed, or waiting
@@ -151,6 +159,9 @@ extension Delivery {
     state.specReplicas = desired
     // Pods waiting for a node hold no node-time.
     state.replicaSeconds += Double(state.replicas.count - state.pendingCount) * interval
+    if let gpus = serving.placement?.perReplica.gpuCount, gpus > 0, serving.replicaCapacity > 0 {
+      state.usedGPUSeconds += min(load / serving.replicaCapacity, Double(state.ready)) * Double(gpus) * interval
+    }
     servingStates[serviceIndex] = state
     return failed
   }

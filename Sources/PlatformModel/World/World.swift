@@ -175,7 +175,8 @@ public struct World: SimulationModel {
 
   /// Whole-run metrics of every component.
   public func metrics(endTime: SimTime) -> [RunMetric] {
-    (runnerPool?.metrics(endTime: endTime) ?? []) + (cluster?.metrics(endTime: endTime) ?? [])
+    (runnerPool?.metrics(endTime: endTime) ?? [])
+      + (cluster?.metrics(endTime: endTime, servingUsedGPUSeconds: delivery?.servingUsedGPUSeconds ?? 0) ?? [])
   }
 
   /// KPIs against the platform's targets (empty without a delivery model).
