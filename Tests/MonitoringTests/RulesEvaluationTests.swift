@@ -129,6 +129,34 @@ struct RulesEvaluationTests {
     #expect(alerts.first?.labels["severity"] == "page")
   }
 
+  @Test(
+    "a recording rule whose renaming merges two series fails that evaluation, as Prometheus does, every time",
+    arguments: [
+      // Rule labels overwrite the label that told the two groups apart.
+      ("sum by (zone) (requests_total)", "      labels: {zone: all}\n"),
+      // The two inputs differ only in their metric name, which the record replaces.
+      ("{__name__=~\"requests_total|retries_total\", zone=\"a\"}", ""),
+    ])
+  func renamingCollision(_ expression: String, _ labels: String) throws {
+    let yaml = "groups:\n  - name: g\n    rules:\n    - record: zone:requests\n      expr: '\(expression)'\n\(labels)"
+    let definition = try RuleFileLoader.load(yaml: yaml, file: "g.yml")
+    let store = SeriesStore()
+    let engine = PromQLEngine(store: store)
+    let group = RuleGroup(definition[0])
+    let series = [
+      store.register(name: "requests_total", labels: [("zone", "a")]),
+      store.register(name: "requests_total", labels: [("zone", "b")]),
+      store.register(name: "retries_total", labels: [("zone", "a")]),
+    ]
+    for minute in 0..<3 {
+      let t = Int64(minute) * 60_000
+      for id in series { store.append(id, timestampMs: t, value: Double(minute)) }
+      let errors = group.evaluate(atMs: t, engine: engine).errors
+      #expect(errors.count == 1, "minute \(minute)")
+      #expect(errors.first?.message.contains("same labelset after applying rule labels") == true)
+    }
+  }
+
   @Test("evaluation is deterministic")
   func deterministic() throws {
     let first = try run(minutes: 30).transitions.map(\.description)

@@ -26,6 +26,8 @@ public final class VectorSelector {
     self.position = position
   }
 
+  /// The store's cache key for these matchers, built once.
+  private(set) lazy var selectionKey = SeriesStore.selectionKey(matchers)
   @exclusivity(unchecked) var cachedCount = 0
   @exclusivity(unchecked) var cachedFirst = SeriesID(rawValue: 0)
 
@@ -44,7 +46,7 @@ public final class VectorSelector {
   @inline(__always) private func refresh(_ store: SeriesStore) {
     let identity = ObjectIdentifier(store)
     if cachedGeneration != store.generation || cachedStore != identity {
-      cachedIDs = store.select(matchers)
+      cachedIDs = store.select(matchers, key: selectionKey)
       cachedCount = cachedIDs.count
       cachedFirst = cachedIDs.first ?? SeriesID(rawValue: 0)
       cachedGeneration = store.generation

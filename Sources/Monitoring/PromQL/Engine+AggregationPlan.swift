@@ -235,7 +235,7 @@ extension PromQLEngine {
     for (slot, group) in outputKeys.enumerated() {
       scratch.removeAll(keepingCapacity: true)
       scratch.append(contentsOf: flat[(ends[slot] - sizes[slot])..<ends[slot]])
-      out.append(Sample(labels: buckets.outputLabels(of: group), value: bucketQuantile(q, scratch)))
+      out.append(Sample(labels: buckets.outputLabels(of: group), value: bucketQuantile(q, &scratch)))
     }
     return (out, buckets.outputsMayCollide)
   }

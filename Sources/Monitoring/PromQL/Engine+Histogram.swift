@@ -24,10 +24,16 @@ extension PromQLEngine {
 
 /// Mirrors `bucketQuantile` in Prometheus 2.42 promql/quantile.go.
 func bucketQuantile(_ q: Double, _ input: [(upperBound: Double, count: Double)]) -> Double {
+  var buckets = input
+  return bucketQuantile(q, &buckets)
+}
+
+/// ``bucketQuantile(_:_:)`` on a caller's scratch array, which it may reorder and
+/// modify (no copy for `ensureMonotonic`'s repairs).
+func bucketQuantile(_ q: Double, _ buckets: inout [(upperBound: Double, count: Double)]) -> Double {
   if q.isNaN { return .nan }
   if q < 0 { return -.infinity }
   if q > 1 { return .infinity }
-  var buckets = input
   // Buckets nearly always arrive strictly ascending (then sorting and coalescing
   // change nothing, and are skipped).
   var strictlyAscending = true

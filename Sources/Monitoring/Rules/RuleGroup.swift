@@ -30,6 +30,12 @@ public final class RuleGroup {
   private var previousOutputLabels: [[Labels]]
   /// Per recording rule: output labels by input labels (renamed and relabelled once).
   private var renamedOutput: [[Labels: Labels]]
+  /// Per recording rule: every renamed label set so far, and whether two inputs were
+  /// ever renamed to the same one. Engine results never repeat a label set, so only
+  /// such a collision can make an output repeat one — checking it per sample at every
+  /// evaluation hashed hundreds of sets each time.
+  private var renamedOutputs: [Set<Labels>]
+  private var renamingMayCollide: [Bool]
   /// Per alerting rule, a shortcut that proves an empty result without building vectors.
   private let plans: [SingleSeriesPlan?]
   /// The same plans unretained (`plans` owns them): a thousand rules every 30 s made
@@ -46,6 +52,8 @@ public final class RuleGroup {
     previousOutput = Array(repeating: [], count: definition.rules.count)
     previousOutputLabels = Array(repeating: [], count: definition.rules.count)
     renamedOutput = Array(repeating: [:], count: definition.rules.count)
+    renamedOutputs = Array(repeating: [], count: definition.rules.count)
+    renamingMayCollide = Array(repeating: false, count: definition.rules.count)
     plans = definition.rules.map { rule in
       if case .alerting = rule.kind { return SingleSeriesPlan(rule.expression) }
       return nil
@@ -141,27 +149,30 @@ public final class RuleGroup {
     guard let vector = try engine.evaluate(rule.expression, atMs: t).asVector else {
       throw PromQLError.evaluation(message: "rule result is not a vector or scalar")
     }
-    var seen = Set<Labels>()
-    if renamedOutput[index].count > 100_000 { renamedOutput[index].removeAll() }
-    return try vector.map { sample in
+    if renamedOutput[index].count > 100_000 {
+      renamedOutput[index].removeAll()
+      renamedOutputs[index].removeAll()
+      renamingMayCollide[index] = false
+    }
+    let output = vector.map { sample in
       // The same input label sets recur every evaluation: rename each once.
-      let labels: Labels
-      if let known = renamedOutput[index][sample.labels] {
-        labels = known
-      } else {
-        var renamed = sample.labels.setting(Labels.metricName, record)
-        for (labelName, template) in rule.labels {
-          renamed = renamed.setting(labelName, template.source)
-        }
-        renamedOutput[index][sample.labels] = renamed
-        labels = renamed
+      if let known = renamedOutput[index][sample.labels] { return Sample(labels: known, value: sample.value) }
+      var renamed = sample.labels.setting(Labels.metricName, record)
+      for (labelName, template) in rule.labels {
+        renamed = renamed.setting(labelName, template.source)
       }
-      if vector.count > 1 && !seen.insert(labels).inserted {
+      renamedOutput[index][sample.labels] = renamed
+      if !renamedOutputs[index].insert(renamed).inserted { renamingMayCollide[index] = true }
+      return Sample(labels: renamed, value: sample.value)
+    }
+    if output.count > 1 && renamingMayCollide[index] {
+      var seen = Set<Labels>()
+      for sample in output where !seen.insert(sample.labels).inserted {
         throw PromQLError.evaluation(
           message: "vector contains metrics with the same labelset after applying rule labels")
       }
-      return Sample(labels: labels, value: sample.value)
     }
+    return output
   }
 
   /// Writes a rule's output at `t` and staleness markers for series it no longer returns.

@@ -414,8 +414,18 @@ public final class SeriesStore {
 
   /// IDs of series whose labels satisfy all `matchers`, sorted by labels.
   public func select(_ matchers: [LabelMatcher]) -> [SeriesID] {
+    select(matchers, key: Self.selectionKey(matchers))
+  }
+
+  /// The key under which a matcher set's selection is cached.
+  static func selectionKey(_ matchers: [LabelMatcher]) -> String {
     var key = ""
     for matcher in matchers { key += matcher.name + "\u{1}" + matcher.kind.rawValue + "\u{1}" + matcher.value + "\u{2}" }
+    return key
+  }
+
+  /// ``select(_:)`` with the cache key already built (selectors keep theirs).
+  func select(_ matchers: [LabelMatcher], key: String) -> [SeriesID] {
     let selected: [SeriesID]
     if let cached = selectionCache[key] {
       if cached.seriesCount == seriesCount { return cached.ids }
