@@ -403,14 +403,17 @@ struct CanaryReplicaTests {
     #expect(completedTenPercent > 0 && canaryStarting > 0)
   }
 
-  @Test("a canary whose pods never get a node stalls at the progress deadline, without an incident, and delivery goes on")
-  func unplaceableCanaryStalls() throws {
+  /// The canary world with 1.5 vCPU pods, two per m5.xlarge: the 10 stable replicas fill
+  /// the pool's 5 nodes and the surge pod for a canary can never be placed.
+  func unplaceableWorld(abortAtDeadline: Bool) -> Simulation<World> {
     let base = world(maxSurge: .percent(25), maxUnavailable: .count(0))
     var configuration = base.configuration
-    // 1.5 vCPU pods: two per m5.xlarge, so the 10 stable replicas fill the pool's 5 nodes
-    // and the surge pod for the canary can never be placed.
     configuration.delivery!.services[0].serving!.placement = ServingPlacement(
       perReplica: Resources(cpuMillis: 1_500, memoryMiB: 2_048, gpuCount: 0))
+    if case .argoCanary(var canary) = configuration.delivery!.services[0].rollout {
+      canary.progressDeadlineAbort = abortAtDeadline
+      configuration.delivery!.services[0].rollout = .argoCanary(canary)
+    }
     configuration.cluster = ClusterConfiguration(
       name: "test",
       nodePools: [ClusterFixture.pool("cpu", .onDemand, type: "m5.xlarge", max: 5, desired: 5, delay: .constant(60))],
@@ -422,12 +425,47 @@ struct CanaryReplicaTests {
     configuration.governance = GovernanceConfiguration(requiredTags: [], admission: .off)
     var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
+    return simulation
+  }
+
+  @Test("a canary whose pods never get a node is Degraded at the progress deadline and keeps waiting (Argo's default)")
+  func unplaceableCanaryWaits() throws {
+    var simulation = unplaceableWorld(abortAtDeadline: false)
+    _ = simulation.run(until: .zero + .days(3))
+    let delivery = try #require(simulation.model.delivery)
+    let served = delivery.deployments.filter { $0.service == ServiceID(0) }
+    // (The first deployment has no stable ReplicaSet yet: Argo skips its steps.)
+    let canaries = Array(served.dropFirst())
+    try #require(!canaries.isEmpty)
+    #expect(canaries.allSatisfy { $0.status == .inProgress }, "\(canaries.map(\.status))")
+    #expect(canaries.first?.degraded == true)
+    #expect(canaries.count == 1, "later changes wait for the stuck rollout")
+    #expect(delivery.incidents.isEmpty)
+  }
+
+  @Test("a canary pod slower than the progress deadline makes the rollout Degraded, then it completes")
+  func slowPodsDoNotStall() throws {
+    let base = world(maxSurge: .percent(25), maxUnavailable: .count(0))
+    var configuration = base.configuration
+    configuration.delivery!.services[0].serving!.coldStart = .constant(900)  // 15 min > 600 s
+    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    simulation.model.start(scheduler: &simulation.scheduler)
+    _ = simulation.run(until: .zero + .days(3))
+    let delivery = try #require(simulation.model.delivery)
+    let canaries = Array(delivery.deployments.filter { $0.service == ServiceID(0) }.dropFirst())
+    try #require(!canaries.isEmpty)
+    #expect(canaries.allSatisfy { $0.status != .stalled })
+    #expect(canaries.contains { $0.status == .succeeded && $0.degraded })
+  }
+
+  @Test("with progressDeadlineAbort it stalls at the deadline instead, without an incident, and delivery goes on")
+  func unplaceableCanaryAborts() throws {
+    var simulation = unplaceableWorld(abortAtDeadline: true)
     _ = simulation.run(until: .zero + .days(3))
     let delivery = try #require(simulation.model.delivery)
     let served = delivery.deployments.filter { $0.service == ServiceID(0) }
     let stalled = served.filter { $0.status == .stalled }
     #expect(stalled.count >= 2, "each canary of the scorer stalls, and the next one still starts")
-    // (The first deployment has no stable ReplicaSet yet: Argo skips its steps.)
     #expect(
       served.dropFirst().allSatisfy { $0.status == .stalled || $0.status == .inProgress },
       "none reaches production: \(served.map { "\($0.kind) \($0.status)" })")

@@ -114,6 +114,12 @@ public struct Delivery {
   /// Canaries whose `setWeight` step found its ReplicaSets at their counts during the
   /// current traffic tick; the step completes right after it.
   var canaryReplicasConverged: [DeploymentID] = []
+  /// Progress deadlines run after the traffic tick of the same instant, whose reconcile
+  /// may find the ReplicaSets converged just then.
+  static let progressDeadlinePriority: UInt8 = 2
+  /// Canaries whose ReplicaSets made progress during the current traffic tick without
+  /// converging: their progress deadline restarts.
+  var canaryReplicasProgressed: [DeploymentID] = []
   /// Published series per service and track (0: stable, 1: canary).
   var series: [[ServiceSeries?]]
   /// Alerts that reached the platform while nothing was wrong with the service.
@@ -213,7 +219,7 @@ public struct Delivery {
     case .rolloutFinished(let deployment):
       goLive(deployment, scheduler: &scheduler)
     case .progressDeadlineExceeded(let deployment):
-      stalled(deployment, scheduler: &scheduler)
+      progressDeadlineExceeded(deployment, scheduler: &scheduler)
     case .incidentNoticed(let incident):
       detect(incident, source: .humanNotice, scheduler: &scheduler)
     case .responderActs(let incident):
@@ -239,6 +245,15 @@ public struct Delivery {
           .delivery(.canaryStepCompleted(deployment)), after: .zero)
       }
       canaryReplicasConverged.removeAll()
+      for deployment in canaryReplicasProgressed {
+        let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
+        guard let canary = services[serviceIndex].canary, canary.deployment == deployment else { continue }
+        if let deadline = canary.stepEvent { scheduler.cancel(deadline) }
+        services[serviceIndex].canary?.stepEvent = scheduler.schedule(
+          .delivery(.progressDeadlineExceeded(deployment)), after: canary.strategy.progressDeadline,
+          priority: Self.progressDeadlinePriority)
+      }
+      canaryReplicasProgressed.removeAll()
     case .modelPromoted(let version):
       promote(modelVersion: Int(version), scheduler: &scheduler, runnerPool: &runnerPool)
     case .flaggerTick(let deployment):
@@ -529,8 +544,26 @@ public struct Delivery {
     startSyncIfReady(service, scheduler: &scheduler)
   }
 
+  /// `progressDeadlineSeconds` passed without progress. A canary waiting for pods that
+  /// are merely slow or unplaceable stays degraded and keeps waiting unless the Rollout
+  /// sets `progressDeadlineAbort` (Argo's default is to wait; policy-semantics.md §1);
+  /// pods that crash on start, and other rollouts, stall as before.
+  mutating func progressDeadlineExceeded(_ deployment: DeploymentID, scheduler: inout Scheduler<WorldEvent>) {
+    let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
+    if let canary = services[serviceIndex].canary, canary.deployment == deployment, canary.awaitingReplicaCounts {
+      services[serviceIndex].canary?.stepEvent = nil
+      guard canary.strategy.progressDeadlineAbort else {
+        deployments[index(deployment)].degraded = true
+        return
+      }
+    }
+    stalled(deployment, scheduler: &scheduler)
+  }
+
   mutating func stalled(_ deployment: DeploymentID, scheduler: inout Scheduler<WorldEvent>) {
     let position = index(deployment)
+    // A deadline armed for a rollout that has since ended changes nothing.
+    guard deployments[position].status == .inProgress else { return }
     deployments[position].status = .stalled
     deployments[position].neededRemediation = true
     let crashing = deployments[position].codeDefects.filter { changes[index($0)].defect?.kind == .crashOnStart }

@@ -129,6 +129,9 @@ public struct DeploymentRecord: Sendable {
   public var rolledBack = false
   /// Why a canary was aborted, if it was.
   public var abortReason: String?
+  /// An Argo canary exceeded `progressDeadlineSeconds` while its pods were slow or
+  /// unplaceable and kept waiting (`progressDeadlineAbort: false`): Argo's Degraded.
+  public var degraded = false
   /// Highest canary weight it reached, for canary strategies.
   public var maximumCanaryWeight: Int?
 }

@@ -46,6 +46,8 @@ struct ServingState {
   var specReplicas = 0
   /// Stable and canary pods during an Argo canary; `nil` otherwise.
   var canarySizing: CanarySizing?
+  /// The ReplicaSets' counts at the last reconcile of a canary, to tell progress.
+  var lastCanaryCounts: (canary: ReplicaSetCounts, stable: ReplicaSetCounts)?
   /// Every replica the service has (ready, starting, or pending for a node), oldest first.
   var replicas: [ServingReplica] = []
   var nextReplicaNumber: Int32 = 0
@@ -296,14 +298,24 @@ extension Delivery {
       replicas: specReplicas, weight: sizing.weight, surge: fences.surge, unavailable: fences.unavailable,
       canary: canary,
       stable: stable)
+    let awaiting =
+      services[serviceIndex].canary?.deployment == sizing.deployment
+      && services[serviceIndex].canary?.awaitingReplicaCounts == true
     // AtDesiredReplicaCountsForCanary: nothing left to change and every pod available.
-    if next.canary == canary.spec && next.stable == stable.spec && canary.available == canary.spec
-      && stable.available == stable.spec, services[serviceIndex].canary?.deployment == sizing.deployment,
-      services[serviceIndex].canary?.awaitingReplicaCounts == true
+    if awaiting && next.canary == canary.spec && next.stable == stable.spec && canary.available == canary.spec
+      && stable.available == stable.spec
     {
       services[serviceIndex].canary?.awaitingReplicaCounts = false
       canaryReplicasConverged.append(sizing.deployment)
+    } else if awaiting,
+      let last = state.lastCanaryCounts,
+      last.canary != canary || last.stable != stable || next.canary != canary.spec || next.stable != stable.spec
+    {
+      // Progress (pods created, removed or newly available) restarts the progress
+      // deadline, as Argo's `progressDeadlineSeconds` counts time without progress.
+      canaryReplicasProgressed.append(sizing.deployment)
     }
+    state.lastCanaryCounts = (canary, stable)
     for (track, current, target) in [
       (ReplicaTrack.stable, stable.spec, next.stable), (.canary, canary.spec, next.canary),
     ] {

@@ -107,7 +107,8 @@ extension Delivery {
         // after `progressDeadlineSeconds`, as crash-looping ones do.
         canary.awaitingReplicaCounts = true
         canary.stepEvent = scheduler.schedule(
-          .delivery(.progressDeadlineExceeded(deployment)), after: canary.strategy.progressDeadline)
+          .delivery(.progressDeadlineExceeded(deployment)), after: canary.strategy.progressDeadline,
+          priority: Self.progressDeadlinePriority)
       } else {
         let full = configuration.pipeline.rolloutDuration.sampleDuration(&services[serviceIndex].rolloutStream)
         let share = max(0.1, Double(abs(weight - canary.weight)) / 100)
