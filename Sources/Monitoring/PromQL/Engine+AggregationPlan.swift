@@ -105,20 +105,14 @@ extension PromQLEngine {
   func perSeriesFold(_ aggregation: Aggregation, _ t: Int64)
     -> (grouping: SeriesGrouping, groups: [Int], fold: GroupFold)?
   {
-    var inner = aggregation.expr
-    while case .paren(let wrapped) = inner { inner = wrapped }
-    switch inner {
-    case .vector(let selector):
+    switch Self.perSeriesOperand(aggregation) {
+    case .instant(let selector):
       let grouping = seriesGrouping(aggregation, selector, keepName: true)
       let reference = t - selector.offsetMs
       return foldPerSeries(aggregation, selector, grouping) { id in
         store.instantSample(id, atMs: reference, lookbackMs: lookbackMs)
       }
-    case .call(let function, let arguments, _):
-      guard function == .rate || function == .increase || function == .delta,
-        arguments.count == 1, case .matrix(let selector, let rangeMs) = arguments[0],
-        !selector.name.isEmpty
-      else { return nil }
+    case .range(let function, let selector, let rangeMs):
       let grouping = seriesGrouping(aggregation, selector, keepName: false)
       let end = t - selector.offsetMs
       let isCounter = function != .delta
@@ -134,6 +128,31 @@ extension PromQLEngine {
       }
       scratch.rateBoundaries = boundaries
       return result
+    case nil:
+      return nil
+    }
+  }
+
+  /// What the per-series path folds: an instant selector, or `rate`/`increase`/`delta`
+  /// of a named range selector.
+  enum PerSeriesOperand {
+    case instant(VectorSelector)
+    case range(PromQLFunction, VectorSelector, rangeMs: Int64)
+  }
+
+  /// The operand of `aggregation` when its operator and operand suit the per-series path.
+  static func perSeriesOperand(_ aggregation: Aggregation) -> PerSeriesOperand? {
+    guard aggregation.parameter == nil, [.sum, .avg, .min, .max, .count].contains(aggregation.op) else { return nil }
+    var operand = aggregation.expr
+    while case .paren(let wrapped) = operand { operand = wrapped }
+    switch operand {
+    case .vector(let selector):
+      return .instant(selector)
+    case .call(let function, let arguments, _):
+      guard function == .rate || function == .increase || function == .delta, arguments.count == 1,
+        case .matrix(let selector, let rangeMs) = arguments[0], !selector.name.isEmpty
+      else { return nil }
+      return .range(function, selector, rangeMs: rangeMs)
     default:
       return nil
     }

@@ -75,20 +75,8 @@ extension PromQLEngine {
   static func plannedAggregation(_ expr: Expr) -> Aggregation? {
     var inner = expr
     while case .paren(let wrapped) = inner { inner = wrapped }
-    guard case .aggregate(let aggregation) = inner, aggregation.parameter == nil,
-      [.sum, .avg, .min, .max, .count].contains(aggregation.op)
-    else { return nil }
-    var operand = aggregation.expr
-    while case .paren(let wrapped) = operand { operand = wrapped }
-    switch operand {
-    case .vector: return aggregation
-    case .call(let function, let arguments, _):
-      guard function == .rate || function == .increase || function == .delta, arguments.count == 1,
-        case .matrix(let selector, _) = arguments[0], !selector.name.isEmpty
-      else { return nil }
-      return aggregation
-    default: return nil
-    }
+    guard case .aggregate(let aggregation) = inner, perSeriesOperand(aggregation) != nil else { return nil }
+    return aggregation
   }
 
   /// Indexes the keys both groupings gained since the last evaluation.

@@ -57,8 +57,7 @@ extension PromQLEngine {
       let quantile = try scalarValue(arguments[0], t)
       var input = arguments[1]
       while case .paren(let inner) = input { input = inner }
-      if case .aggregate(let aggregation) = input, aggregation.parameter == nil,
-        [.sum, .avg, .min, .max, .count].contains(aggregation.op),
+      if case .aggregate(let aggregation) = input,
         let result = histogramQuantileOverAggregation(quantile, aggregation, t)
       {
         return .vector(result.mayCollide ? try checkedUnique(result.samples) : result.samples)

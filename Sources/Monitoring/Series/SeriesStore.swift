@@ -365,6 +365,16 @@ public final class SeriesStore {
     _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
   ) -> R {
     let entry = buffers[Int(id.rawValue)]
+    let (lower, upper) = moveCursor(&cursor, over: entry, fromMs: fromMs, toMs: toMs)
+    return Self.deliver(entry, lower, upper, body)
+  }
+
+  /// Moves `cursor` to the window `[fromMs, toMs]` of `entry` (retention applied) by
+  /// stepping from where it was, and returns the window's bounds.
+  @inlinable @inline(__always)
+  func moveCursor(_ cursor: inout RangeCursor, over entry: SampleBuffer, fromMs: Int64, toMs: Int64)
+    -> (lower: Int, upper: Int)
+  {
     let from = max(fromMs, entry.newestMs - retentionMs)
     let times = entry.timestamps
     let first = entry.start
@@ -377,7 +387,7 @@ public final class SeriesStore {
     while upper > lower && times[upper - 1] > toMs { upper -= 1 }
     cursor.lower = lower
     cursor.upper = upper
-    return Self.deliver(entry, lower, upper, body)
+    return (lower, upper)
   }
 
   /// The window `[fromMs, toMs]` of a series as borrowed buffers, starting from `cursor`
@@ -391,18 +401,8 @@ public final class SeriesStore {
     -> (times: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>)?
   {
     let entry = buffers[Int(id.rawValue)]
-    let from = max(fromMs, entry.newestMs - retentionMs)
+    let (lower, upper) = moveCursor(&cursor, over: entry, fromMs: fromMs, toMs: toMs)
     let times = entry.timestamps
-    let first = entry.start
-    let count = entry.count
-    var lower = min(max(cursor.lower, first), count)
-    while lower < count && times[lower] < from { lower += 1 }
-    while lower > first && times[lower - 1] >= from { lower -= 1 }
-    var upper = min(max(cursor.upper, lower), count)
-    while upper < count && times[upper] <= toMs { upper += 1 }
-    while upper > lower && times[upper - 1] > toMs { upper -= 1 }
-    cursor.lower = lower
-    cursor.upper = upper
     if entry.staleMarkerCount != 0 {
       for position in lower..<upper where isStaleMarker(entry.values[position]) { return nil }
     }
