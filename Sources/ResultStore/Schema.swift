@@ -409,6 +409,10 @@ public enum Schema {
     );
     CREATE INDEX serving_pods_by_run ON serving_pods (run_id, service);
     """,
+    // 8: Argo canaries that passed their progress deadline and kept waiting (Degraded).
+    """
+    ALTER TABLE deployments ADD COLUMN degraded INTEGER NOT NULL DEFAULT 0;
+    """,
   ]
 
   /// The schema version this build writes and reads.

@@ -42,7 +42,7 @@ extension RunRecorder {
       "deployments",
       columns: [
         "run_id", "deploy_id", "source", "service", "kind", "started_at", "time_created", "status", "main_commit",
-        "needed_remediation", "rolled_back", "strategy", "max_canary_weight", "abort_reason",
+        "needed_remediation", "rolled_back", "strategy", "max_canary_weight", "abort_reason", "degraded",
       ])
     let links = store.tableWriter("deployment_changes", columns: ["run_id", "deploy_id", "change_id"])
     for deployment in delivery.deployments {
@@ -68,6 +68,7 @@ extension RunRecorder {
       deployments.append(strategy)
       deployments.append(deployment.maximumCanaryWeight.map { Int64($0) })
       deployments.append(deployment.abortReason)
+      deployments.append(deployment.degraded)
       try deployments.endRow()
       for change in deployment.changes {
         links.append(runID.rawValue)
