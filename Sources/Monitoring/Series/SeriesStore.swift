@@ -215,16 +215,8 @@ public final class SeriesStore {
     labelsWithoutNameTable[Int(id.rawValue)]
   }
 
-  /// What a series measures, as registered.
+  /// What a series measures, as registered (Prometheus metric metadata).
   public func kind(of id: SeriesID) -> MetricKind { kinds[Int(id.rawValue)] }
-
-  /// The timestamp of the newest sample of a series (staleness markers included), or
-  /// nil when it has none.
-  @inlinable
-  public func newestTimestamp(of id: SeriesID) -> Int64? {
-    let entry = buffers[Int(id.rawValue)]
-    return entry.count == 0 ? nil : entry.newestMs
-  }
 
   /// Appends a sample. Samples must arrive in increasing timestamp order per series.
   ///
@@ -356,19 +348,6 @@ public final class SeriesStore {
     public init() {}
   }
 
-  /// ``withRange(_:fromMs:toMs:_:)`` that starts from `cursor` and updates it.
-  ///
-  /// - Complexity: O(samples the window moved by), any time order is still correct.
-  @inlinable
-  public func withRange<R>(
-    _ id: SeriesID, fromMs: Int64, toMs: Int64, cursor: inout RangeCursor,
-    _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
-  ) -> R {
-    let entry = buffers[Int(id.rawValue)]
-    let (lower, upper) = moveCursor(&cursor, over: entry, fromMs: fromMs, toMs: toMs)
-    return Self.deliver(entry, lower, upper, body)
-  }
-
   /// Moves `cursor` to the window `[fromMs, toMs]` of `entry` (retention applied) by
   /// stepping from where it was, and returns the window's bounds.
   @inlinable @inline(__always)
@@ -392,7 +371,7 @@ public final class SeriesStore {
 
   /// The window `[fromMs, toMs]` of a series as borrowed buffers, starting from `cursor`
   /// and updating it; nil when the window holds a staleness marker (use
-  /// ``withRange(_:fromMs:toMs:cursor:_:)``, which filters them out).
+  /// ``withRange(_:fromMs:toMs:_:)``, which filters them out).
   ///
   /// Why: the single-series rule plans read two windows per rule every evaluation;
   /// without a closure to call, they run without reference counting.
