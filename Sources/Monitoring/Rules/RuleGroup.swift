@@ -26,8 +26,6 @@ public final class RuleGroup {
 
   @exclusivity(unchecked) private var alerts: [[Alert]]
   @exclusivity(unchecked) private var previousOutput: [[SeriesID]]
-  /// The labels of `previousOutput`, position by position.
-  private var previousOutputLabels: [[Labels]]
   /// Per recording rule: output labels by input labels (renamed and relabelled once).
   private var renamedOutput: [[Labels: Labels]]
   /// Per recording rule: every renamed label set so far, and whether two inputs were
@@ -50,7 +48,6 @@ public final class RuleGroup {
     rules = definition.rules
     alerts = Array(repeating: [], count: definition.rules.count)
     previousOutput = Array(repeating: [], count: definition.rules.count)
-    previousOutputLabels = Array(repeating: [], count: definition.rules.count)
     renamedOutput = Array(repeating: [:], count: definition.rules.count)
     renamedOutputs = Array(repeating: [], count: definition.rules.count)
     renamingMayCollide = Array(repeating: false, count: definition.rules.count)
@@ -182,12 +179,11 @@ public final class RuleGroup {
     var ids: [SeriesID] = []
     ids.reserveCapacity(output.count)
     let previousIDs = previousOutput[index]
-    let previousLabels = previousOutputLabels[index]
     for (position, sample) in output.enumerated() {
       // Outputs usually repeat in the same order: reuse the ID when the labels are the
       // previous evaluation's at this position (nearly free when they share storage).
       let id =
-        position < previousLabels.count && previousLabels[position] == sample.labels
+        position < previousIDs.count && store.labels(of: previousIDs[position]) == sample.labels
         ? previousIDs[position] : store.register(sample.labels)
       ids.append(id)
       if store.append(id, timestampMs: t, value: sample.value) { written += 1 }
@@ -199,7 +195,6 @@ public final class RuleGroup {
       }
     }
     previousOutput[index] = ids
-    previousOutputLabels[index] = output.map(\.labels)
     return written
   }
 
