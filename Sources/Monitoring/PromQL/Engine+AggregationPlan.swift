@@ -119,12 +119,13 @@ extension PromQLEngine {
       let isRate = function == .rate
       // A local copy: capturing the scratch object retained it for every series.
       var boundaries = scratch.rateBoundaries
-      let result = foldPerSeries(aggregation, selector, grouping) { id in
-        store.withRange(id, fromMs: end - rangeMs, toMs: end) { times, values in
-          extrapolatedRate(
-            times, values, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
-            isCounter: isCounter, isRate: isRate, boundaries: &boundaries)
+      let result = foldPerSeries(aggregation, selector, grouping) { id -> Double? in
+        guard let window = store.counterWindow(id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter) else {
+          return nil
         }
+        return extrapolatedRate(
+          window, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
+          isCounter: isCounter, isRate: isRate, boundaries: &boundaries)
       }
       scratch.rateBoundaries = boundaries
       return result

@@ -269,20 +269,28 @@ func extrapolatedRate(
   rangeStartMs: Int64, rangeEndMs: Int64, rangeMs: Int64, isCounter: Bool, isRate: Bool,
   boundaries: inout RateBoundaries?
 ) -> Double? {
-  let count = times.count
-  if count < 2 { return nil }
-  let first = values[0]
-  var result = values[count - 1] - first
-  if isCounter {
-    var previous = first
-    for index in 1..<count {
-      let value = values[index]
-      if value < previous { result += previous }
-      previous = value
-    }
-  }
-  let firstMs = times[0]
-  let lastMs = times[count - 1]
+  guard let timesBase = times.baseAddress, let valuesBase = values.baseAddress,
+    let window = summariseCounterWindow(
+      times: timesBase, values: valuesBase, stride: 1, lower: 0, upper: times.count, mayHoldMarkers: false,
+      isCounter: isCounter, resetFree: false)
+  else { return nil }
+  return extrapolatedRate(
+    window, rangeStartMs: rangeStartMs, rangeEndMs: rangeEndMs, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
+    boundaries: &boundaries)
+}
+
+/// The extrapolation half of Prometheus 2.42's `extrapolatedRate`, on a window's
+/// first/last samples and counter increase (``CounterWindow``).
+@inline(__always)
+func extrapolatedRate(
+  _ window: CounterWindow, rangeStartMs: Int64, rangeEndMs: Int64, rangeMs: Int64, isCounter: Bool, isRate: Bool,
+  boundaries: inout RateBoundaries?
+) -> Double {
+  let result = window.increase
+  let first = window.first
+  let firstMs = window.firstMs
+  let lastMs = window.lastMs
+  let count = window.count
   if boundaries?.matches(firstMs, lastMs, count, rangeStartMs, rangeEndMs, rangeMs, isRate) != true {
     boundaries = RateBoundaries(firstMs, lastMs, count, rangeStartMs, rangeEndMs, rangeMs, isRate)
   }

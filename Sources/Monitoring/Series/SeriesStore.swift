@@ -125,9 +125,15 @@ public final class SeriesStore {
     }
   }
 
-  /// The sample buffers, indexed by `SeriesID.rawValue`.
+  /// The sample buffers, indexed by `SeriesID.rawValue` (empty for members of a scrape group).
   @usableFromInline @exclusivity(unchecked) var buffers: UnsafeMutablePointer<SampleBuffer>
+  /// Where each series' samples live: its own buffer, or a column of a scrape group.
+  @usableFromInline @exclusivity(unchecked) var placements: UnsafeMutablePointer<Placement>
   @exclusivity(unchecked) private var buffersCapacity = 64
+  /// The scrape groups' row buffers, indexed by ``Placement/group``.
+  @usableFromInline @exclusivity(unchecked) var groups: UnsafeMutablePointer<ScrapeGroupBuffer>
+  @exclusivity(unchecked) var groupCount = 0
+  @exclusivity(unchecked) var groupsCapacity = 8
   /// Number of registered series.
   public private(set) var seriesCount = 0
   private var labelsTable: [Labels] = []
@@ -147,7 +153,7 @@ public final class SeriesStore {
   /// Samples older than (newest timestamp of their series − retention) are invisible.
   public let retentionMs: Int64
   /// Dead samples are removed once the oldest held one is this much past retention.
-  private let trimSlackMs: Int64
+  let trimSlackMs: Int64
   /// Scrape intervals for publishers.
   public var scrapeIntervals: ScrapeIntervals
 
@@ -163,12 +169,18 @@ public final class SeriesStore {
     trimSlackMs = max(1, retentionMs / 4)
     self.scrapeIntervals = scrapeIntervals
     buffers = .allocate(capacity: buffersCapacity)
+    placements = .allocate(capacity: buffersCapacity)
+    groups = .allocate(capacity: groupsCapacity)
   }
 
   deinit {
     for index in 0..<seriesCount { buffers[index].release() }
     buffers.deinitialize(count: seriesCount)
     buffers.deallocate()
+    placements.deallocate()
+    for index in 0..<groupCount { groups[index].release() }
+    groups.deinitialize(count: groupCount)
+    groups.deallocate()
   }
 
   /// Registers a series by its labels (including `__name__`) and returns its ID.
@@ -177,15 +189,25 @@ public final class SeriesStore {
   @discardableResult
   public func register(_ labels: Labels, kind: MetricKind = .untyped) -> SeriesID {
     if let existing = idsByLabels[labels] { return existing }
+    return add(labels, kind: kind, placement: .standalone, capacity: 16)
+  }
+
+  /// Adds a new series with its storage placement.
+  func add(_ labels: Labels, kind: MetricKind, placement: Placement, capacity: Int) -> SeriesID {
     let id = SeriesID(rawValue: Int32(seriesCount))
     if seriesCount == buffersCapacity {
       let larger = UnsafeMutablePointer<SampleBuffer>.allocate(capacity: buffersCapacity * 2)
       larger.moveInitialize(from: buffers, count: seriesCount)
       buffers.deallocate()
       buffers = larger
+      let largerPlacements = UnsafeMutablePointer<Placement>.allocate(capacity: buffersCapacity * 2)
+      largerPlacements.moveInitialize(from: placements, count: seriesCount)
+      placements.deallocate()
+      placements = largerPlacements
       buffersCapacity *= 2
     }
-    (buffers + seriesCount).initialize(to: SampleBuffer(capacity: 16))
+    (buffers + seriesCount).initialize(to: SampleBuffer(capacity: capacity))
+    (placements + seriesCount).initialize(to: placement)
     seriesCount += 1
     labelsTable.append(labels)
     labelsWithoutNameTable.append(labels.removing([Labels.metricName]))
@@ -222,8 +244,12 @@ public final class SeriesStore {
   ///
   /// - Returns: `false` (and stores nothing) when `timestampMs` is not after the newest
   ///   sample, as Prometheus rejects out-of-order and duplicate samples.
+  ///
+  /// A member of a scrape group takes samples only in rows (``appendRow(_:timestampMs:values:)``):
+  /// appending to it alone returns `false`, as for a rejected sample.
   @discardableResult
   public func append(_ id: SeriesID, timestampMs: Int64, value: Double) -> Bool {
+    if placements[Int(id.rawValue)].group >= 0 { return false }
     let entry = buffers + Int(id.rawValue)
     if timestampMs <= entry.pointee.newestMs { return false }
     if entry.pointee.count == entry.pointee.capacity { entry.pointee.grow() }
@@ -250,6 +276,8 @@ public final class SeriesStore {
 
   /// Number of retained samples of a series.
   public func sampleCount(_ id: SeriesID) -> Int {
+    let placement = placements[Int(id.rawValue)]
+    if placement.group >= 0 { return groups[Int(placement.group)].rowCount(retentionMs: retentionMs) }
     let entry = buffers[Int(id.rawValue)]
     guard entry.count > entry.start else { return 0 }
     let first = lowerBound(entry.timestamps, from: entry.start, to: entry.count, entry.newestMs - retentionMs)
@@ -263,6 +291,11 @@ public final class SeriesStore {
   /// closed at both ends, `[t − lookback, t]`.
   @inlinable
   public func instantSample(_ id: SeriesID, atMs timestampMs: Int64, lookbackMs: Int64) -> Double? {
+    let placement = placements[Int(id.rawValue)]
+    if placement.group >= 0 {
+      return groups[Int(placement.group)].instantSample(
+        column: Int(placement.column), atMs: timestampMs, lookbackMs: lookbackMs, retentionMs: retentionMs)
+    }
     let entry = buffers[Int(id.rawValue)]
     let oldest = max(timestampMs - lookbackMs, entry.newestMs - retentionMs)
     // Nothing in the lookback window (idle or never written): no buffer access.
@@ -285,26 +318,17 @@ public final class SeriesStore {
     _ id: SeriesID, fromMs: Int64, toMs: Int64,
     _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
   ) -> R {
-    let entry = buffers[Int(id.rawValue)]
-    let from = max(fromMs, entry.newestMs - retentionMs)
-    if entry.newestMs < from || entry.count == entry.start || toMs < from {
-      return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0))
+    let placement = placements[Int(id.rawValue)]
+    if placement.group >= 0 {
+      return groups[Int(placement.group)].withColumn(
+        Int(placement.column), fromMs: fromMs, toMs: toMs, retentionMs: retentionMs, body)
     }
-    let times = entry.timestamps
-    let upper: Int
-    var lower: Int
-    if toMs >= entry.newestMs {
-      // Rule evaluation reads the last few samples: step back from the end.
-      upper = entry.count
-      lower = upper
-      let floor = max(entry.start, upper - 32)
-      while lower > floor && times[lower - 1] >= from { lower -= 1 }
-      if lower == floor && lower > entry.start && times[lower - 1] >= from {
-        lower = lowerBound(times, from: entry.start, to: lower, from)
-      }
-    } else {
-      lower = lowerBound(times, from: entry.start, to: entry.count, from)
-      upper = max(lower, upperBound(times, from: lower, to: entry.count, toMs))
+    let entry = buffers[Int(id.rawValue)]
+    let (lower, upper) = windowBounds(
+      entry.timestamps, start: entry.start, count: entry.count, newestMs: entry.newestMs, fromMs: fromMs, toMs: toMs,
+      retentionMs: retentionMs)
+    if lower == upper {
+      return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0))
     }
     return Self.deliver(entry, lower, upper, body)
   }
@@ -374,11 +398,13 @@ public final class SeriesStore {
   /// ``withRange(_:fromMs:toMs:_:)``, which filters them out).
   ///
   /// Why: the single-series rule plans read two windows per rule every evaluation;
-  /// without a closure to call, they run without reference counting.
+  /// without a closure to call, they run without reference counting. Also nil for a
+  /// member of a scrape group, whose values are not contiguous.
   @inlinable @inline(__always)
   public func window(_ id: SeriesID, fromMs: Int64, toMs: Int64, cursor: inout RangeCursor)
     -> (times: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>)?
   {
+    if placements[Int(id.rawValue)].group >= 0 { return nil }
     let entry = buffers[Int(id.rawValue)]
     let (lower, upper) = moveCursor(&cursor, over: entry, fromMs: fromMs, toMs: toMs)
     let times = entry.timestamps
@@ -451,6 +477,32 @@ public final class SeriesStore {
     }
     return result
   }
+}
+
+/// The positions `lower..<upper` of the window `[fromMs, toMs]` among the samples
+/// `start..<count` of `times` (newest at `newestMs`), samples older than `newestMs −
+/// retentionMs` excluded; empty (`lower == upper`) when nothing is in it.
+///
+/// A window ending at or after the newest sample — every rule evaluation — is found by
+/// stepping back from the end (a few samples); others by binary search.
+@usableFromInline @inline(__always)
+func windowBounds(
+  _ times: UnsafeMutablePointer<Int64>, start: Int, count: Int, newestMs: Int64, fromMs: Int64, toMs: Int64,
+  retentionMs: Int64
+) -> (lower: Int, upper: Int) {
+  let from = max(fromMs, newestMs - retentionMs)
+  if newestMs < from || count == start || toMs < from { return (start, start) }
+  if toMs >= newestMs {
+    var lower = count
+    let floor = max(start, count - 32)
+    while lower > floor && times[lower - 1] >= from { lower -= 1 }
+    if lower == floor && lower > start && times[lower - 1] >= from {
+      lower = lowerBound(times, from: start, to: lower, from)
+    }
+    return (lower, count)
+  }
+  let lower = lowerBound(times, from: start, to: count, from)
+  return (lower, max(lower, upperBound(times, from: lower, to: count, toMs)))
 }
 
 /// First index in `from..<to` whose timestamp is ≥ `value` (`to` when none).

@@ -708,7 +708,7 @@ public struct Delivery {
             latencyExtra: canaryOutcome.latencyExtra, defects: deployments[index(canary.deployment)].codeDefects, time: time,
             stream: &stream, store: monitoring.store, buckets: monitoring.configuration.latencyBuckets)
         } else if let published = series[serviceIndex][1], published.live {
-          for id in published.all { monitoring.store.appendStaleMarker(id, timestampMs: time.microseconds / 1_000) }
+          monitoring.store.appendStaleRow(published.group, timestampMs: time.microseconds / 1_000)
           series[serviceIndex][1]?.live = false
         }
       }
@@ -789,8 +789,9 @@ public struct Delivery {
     published.live = true
     published.requestsTotal += Double(requests)
     published.errorsTotal += Double(errors)
-    monitoring?.append(published.successes, timestampMs: timestampMs, value: published.requestsTotal - published.errorsTotal)
-    monitoring?.append(published.errors, timestampMs: timestampMs, value: published.errorsTotal)
+    // Columns as registered in `ServiceSeries`.
+    published.row[0] = published.requestsTotal - published.errorsTotal
+    published.row[1] = published.errorsTotal
     var remaining = requests
     published.updateBucketConditionals(latencyExtra: latencyExtra, baselineLatency: service.baselineLatencySeconds, buckets: buckets)
     for index in buckets.indices {
@@ -803,18 +804,19 @@ public struct Delivery {
     var cumulativeTotal = 0.0
     for index in buckets.indices {
       cumulativeTotal += published.bucketTotals[index]
-      monitoring?.append(published.buckets[index], timestampMs: timestampMs, value: cumulativeTotal)
+      published.row[2 + index] = cumulativeTotal
     }
-    monitoring?.append(published.buckets[buckets.count], timestampMs: timestampMs, value: published.requestsTotal)
+    published.row[2 + buckets.count] = published.requestsTotal
     let meanLatency = service.baselineLatencySeconds * exp(0.125) + latencyExtra
     published.durationSumTotal += Double(requests) * meanLatency
-    monitoring?.append(published.durationCount, timestampMs: timestampMs, value: published.requestsTotal)
-    monitoring?.append(published.durationSum, timestampMs: timestampMs, value: published.durationSumTotal)
+    published.row[3 + buckets.count] = published.requestsTotal
+    published.row[4 + buckets.count] = published.durationSumTotal
     var quality = 0.9
     for defect in defects {
       if let drawn = changes[index(defect)].defect, drawn.kind == .quality { quality -= drawn.size }
     }
-    monitoring?.append(published.quality, timestampMs: timestampMs, value: max(0, quality))
+    published.row[5 + buckets.count] = max(0, quality)
+    monitoring?.appendRow(published.group, timestampMs: timestampMs, values: published.row)
   }
 
   /// Acts on an Alertmanager notification as the alert-routing policy decides — by

@@ -139,11 +139,23 @@ public final class PlatformMonitoring {
   /// the scenario asks for series output.
   func append(_ id: SeriesID, timestampMs: Int64, value: Double) {
     store.append(id, timestampMs: timestampMs, value: value)
+    if keepsSample(atMs: timestampMs) { keptSamples.append((id, timestampMs, value)) }
+  }
+
+  /// Appends one scrape of a target's series (`values[i]` for `group.series[i]`), kept
+  /// for the results database as ``append(_:timestampMs:value:)`` keeps single samples.
+  func appendRow(_ group: ScrapeGroup, timestampMs: Int64, values: [Double]) {
+    values.withUnsafeBufferPointer { _ = store.appendRow(group, timestampMs: timestampMs, values: $0) }
+    guard keepsSample(atMs: timestampMs) else { return }
+    for (id, value) in zip(group.series, values) { keptSamples.append((id, timestampMs, value)) }
+  }
+
+  /// Whether the scenario's series output keeps samples taken at `timestampMs`.
+  private func keepsSample(atMs timestampMs: Int64) -> Bool {
     switch configuration.seriesOutput {
-    case .off: return
-    case .full: keptSamples.append((id, timestampMs, value))
-    case .downsampled(let interval):
-      if timestampMs % max(1, interval.microseconds / 1_000) == 0 { keptSamples.append((id, timestampMs, value)) }
+    case .off: false
+    case .full: true
+    case .downsampled(let interval): timestampMs % max(1, interval.microseconds / 1_000) == 0
     }
   }
 
@@ -301,14 +313,13 @@ final class ServiceSeries {
   var track: String
   /// Whether samples were appended since the last staleness marker.
   var live = false
-  /// `http_requests_total{code="200"}`: requests that succeeded.
-  var successes: SeriesID
-  /// `http_requests_total{code="500"}`: requests that failed (errors and timeouts).
-  var errors: SeriesID
-  var buckets: [SeriesID]
-  var durationCount: SeriesID
-  var durationSum: SeriesID
-  var quality: SeriesID
+  /// The target's series, appended as one row per scrape (``SeriesStore/registerScrapeGroup(_:)``),
+  /// in this column order: `http_requests_total{code="200"}` (requests that succeeded),
+  /// `http_requests_total{code="500"}` (errors and timeouts), the latency buckets (`+Inf`
+  /// last), `http_request_duration_seconds_count`, `_sum`, `model_quality_score`.
+  let group: ScrapeGroup
+  /// The row of the scrape being published, reused.
+  var row: [Double]
   var requestsTotal: Double = 0
   var errorsTotal: Double = 0
   var bucketTotals: [Double]
@@ -337,18 +348,24 @@ final class ServiceSeries {
     // A `track` label rather than a per-version one: every deployment would otherwise
     // add a series set that selectors keep scanning after it goes stale.
     let base = [("service", service), ("team", team), ("track", track)]
-    successes = store.register(name: "http_requests_total", labels: base + [("code", "200")], kind: .counter)
-    errors = store.register(name: "http_requests_total", labels: base + [("code", "500")], kind: .counter)
-    self.buckets = (buckets.map { formatBucket($0) } + ["+Inf"]).map {
-      store.register(name: "http_request_duration_seconds_bucket", labels: base + [("le", $0)], kind: .counter)
+    func labels(_ name: String, _ extra: [(String, String)] = []) -> Labels {
+      Labels([(Labels.metricName, name)] + base + extra)
     }
-    durationCount = store.register(name: "http_request_duration_seconds_count", labels: base, kind: .counter)
-    durationSum = store.register(name: "http_request_duration_seconds_sum", labels: base, kind: .counter)
-    quality = store.register(name: "model_quality_score", labels: base, kind: .gauge)
+    let bucketLabels = (buckets.map { formatBucket($0) } + ["+Inf"]).map {
+      (labels: labels("http_request_duration_seconds_bucket", [("le", $0)]), kind: MetricKind.counter)
+    }
+    group = store.registerScrapeGroup(
+      [
+        (labels("http_requests_total", [("code", "200")]), .counter),
+        (labels("http_requests_total", [("code", "500")]), .counter),
+      ] + bucketLabels + [
+        (labels("http_request_duration_seconds_count"), .counter),
+        (labels("http_request_duration_seconds_sum"), .counter),
+        (labels("model_quality_score"), .gauge),
+      ])
+    row = Array(repeating: 0, count: group.series.count)
     bucketTotals = Array(repeating: 0, count: buckets.count + 1)
   }
-
-  var all: [SeriesID] { [successes, errors, durationCount, durationSum, quality] + buckets }
 }
 
 func formatBucket(_ value: Double) -> String {

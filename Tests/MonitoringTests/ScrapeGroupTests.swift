@@ -1,0 +1,145 @@
+import Monitoring
+import SimKernel
+import Testing
+
+/// Series registered as a scrape group (stored as rows) must read exactly like the same
+/// series stored one by one: every sample, window, counter summary and query result,
+/// bit for bit — through counter resets, NaNs, staleness markers, rejected rows, gaps
+/// and retention trimming.
+@Suite("Scrape groups")
+struct ScrapeGroupTests {
+  static let members: [(labels: Labels, kind: MetricKind)] = [
+    (Labels([(Labels.metricName, "c_total"), ("k", "a")]), .counter),
+    (Labels([(Labels.metricName, "c_total"), ("k", "b")]), .counter),
+    (Labels([(Labels.metricName, "g"), ("k", "a")]), .gauge),
+    (Labels([(Labels.metricName, "h_bucket"), ("le", "0.5")]), .counter),
+    (Labels([(Labels.metricName, "h_bucket"), ("le", "+Inf")]), .counter),
+    (Labels([(Labels.metricName, "h_bucket"), ("le", "1")]), .counter),
+  ]
+
+  /// Both stores after `minutes` of scrapes every 15 s (some skipped, some rejected as
+  /// out of order, a stale row now and then until `staleUntilMinute`: afterwards the
+  /// group holds no marker and rates read only a window's ends).
+  static func stores(minutes: Int, seed: UInt64, staleUntilMinute: Int) -> (
+    grouped: SeriesStore, separate: SeriesStore, ids: [SeriesID]
+  ) {
+    let grouped = SeriesStore(retention: .minutes(30))
+    let separate = SeriesStore(retention: .minutes(30))
+    // A standalone series registered first, so group members do not start at ID 0.
+    grouped.register(name: "other")
+    separate.register(name: "other")
+    let group = grouped.registerScrapeGroup(members)
+    let ids = members.map { separate.register($0.labels, kind: $0.kind) }
+    #expect(group.series == ids)
+    var random = RandomStream(state: (seed, seed &* 31, 7, 11))
+    var totals = [Double](repeating: 0, count: members.count)
+    var timestampMs: Int64 = 0
+    for scrape in 0..<(minutes * 4) {
+      timestampMs += 15_000
+      let draw = random.nextUnit()
+      if draw < 0.05 { continue }  // a missed scrape: a gap
+      var row = [Double](repeating: 0, count: members.count)
+      if draw < 0.08 && scrape < staleUntilMinute * 4 {
+        row = row.map { _ in Double(bitPattern: staleNaNBitPattern) }
+      } else {
+        for column in [0, 1] {
+          // Counters grow, and restart from a small value now and then.
+          totals[column] = random.nextUnit() < 0.03 ? random.nextUnit() : totals[column] + random.nextUnit() * 10
+        }
+        totals[2] = random.nextUnit() < 0.02 ? .nan : random.nextUnit() * 4 - 1
+        totals[3] += Double(random.nextInt(below: 5))
+        totals[5] = max(totals[5], totals[3]) + Double(random.nextInt(below: 3))
+        totals[4] = totals[5] + Double(random.nextInt(below: 2))
+        row = totals
+      }
+      let accepted = row.withUnsafeBufferPointer { grouped.appendRow(group, timestampMs: timestampMs, values: $0) }
+      #expect(accepted)
+      for (id, value) in zip(ids, row) { separate.append(id, timestampMs: timestampMs, value: value) }
+      if draw > 0.97 {
+        // A duplicate timestamp is rejected whole, and nothing changes.
+        let again = row.withUnsafeBufferPointer { grouped.appendRow(group, timestampMs: timestampMs, values: $0) }
+        #expect(!again)
+      }
+    }
+    return (grouped, separate, ids)
+  }
+
+  static let histories: [(seed: UInt64, staleUntilMinute: Int)] = [(1, 240), (2, 240), (3, 150), (4, 150), (5, 0)]
+
+  @Test("reads every series exactly as separate storage does", arguments: histories.indices)
+  func readsAgree(history: Int) {
+    let (seed, staleUntilMinute) = Self.histories[history]
+    let (grouped, separate, ids) = Self.stores(minutes: 240, seed: seed, staleUntilMinute: staleUntilMinute)
+    for id in ids {
+      #expect(grouped.sampleCount(id) == separate.sampleCount(id))
+      #expect(grouped.append(id, timestampMs: 1 << 50, value: 1) == false, "a member takes samples only in rows")
+    }
+    let newestMs: Int64 = 240 * 60_000
+    var compared = 0
+    for t in stride(from: newestMs - 40 * 60_000, through: newestMs + 60_000, by: 20_000) {
+      for id in ids {
+        #expect(
+          grouped.instantSample(id, atMs: t, lookbackMs: 300_000)?.bitPattern
+            == separate.instantSample(id, atMs: t, lookbackMs: 300_000)?.bitPattern)
+        for rangeMs: Int64 in [60_000, 300_000, 900_000] {
+          let a = grouped.withRange(id, fromMs: t - rangeMs, toMs: t) { (Array($0), Array($1).map(\.bitPattern)) }
+          let b = separate.withRange(id, fromMs: t - rangeMs, toMs: t) { (Array($0), Array($1).map(\.bitPattern)) }
+          #expect(a.0 == b.0 && a.1 == b.1, "window of \(rangeMs) ms at \(t)")
+          for isCounter in [true, false] {
+            let x = grouped.counterWindow(id, fromMs: t - rangeMs, toMs: t, isCounter: isCounter)
+            let y = separate.counterWindow(id, fromMs: t - rangeMs, toMs: t, isCounter: isCounter)
+            #expect(x?.firstMs == y?.firstMs && x?.lastMs == y?.lastMs && x?.count == y?.count)
+            #expect(x?.first.bitPattern == y?.first.bitPattern && x?.increase.bitPattern == y?.increase.bitPattern)
+            if x != nil { compared += 1 }
+          }
+        }
+      }
+    }
+    #expect(compared > 1_000)
+  }
+
+  @Test("query results are bit-identical", arguments: histories.indices)
+  func queriesAgree(history: Int) throws {
+    let (seed, staleUntilMinute) = Self.histories[history]
+    let (grouped, separate, _) = Self.stores(minutes: 180, seed: seed, staleUntilMinute: min(staleUntilMinute, 100))
+    let queries = [
+      "rate(c_total[5m])", "sum(rate(c_total[5m]))", "sum by (k) (increase(c_total[3m]))",
+      "delta(g[4m])", "sum(delta(g[4m]))", "irate(c_total[2m])", "resets(c_total[10m])",
+      "max_over_time(g[10m])", "g", "min by (k) (g)", "sum(rate(c_total[5m] offset 7m))",
+      "rate(c_total{k=\"a\"}[5m])", "histogram_quantile(0.9, sum by (le) (rate(h_bucket[5m])))",
+      "histogram_quantile(0.5, rate(h_bucket[5m]))",
+    ]
+    let newestMs: Int64 = 180 * 60_000
+    let engines = (PromQLEngine(store: grouped), PromQLEngine(store: separate))
+    var nonEmpty = 0
+    for query in queries {
+      for t in stride(from: newestMs - 30 * 60_000, through: newestMs, by: 30_000) {
+        let a = try engines.0.query(query, atMs: t).asVector ?? []
+        let b = try engines.1.query(query, atMs: t).asVector ?? []
+        #expect(a.map(\.labels) == b.map(\.labels), "\(query) at \(t)")
+        #expect(a.map(\.value.bitPattern) == b.map(\.value.bitPattern), "\(query) at \(t)")
+        if !a.isEmpty { nonEmpty += 1 }
+      }
+    }
+    #expect(nonEmpty > 100)
+  }
+
+  @Test("counter resets inside a window are counted; outside it they are not")
+  func resets() {
+    let store = SeriesStore()
+    let group = store.registerScrapeGroup([(Labels([(Labels.metricName, "c_total")]), .counter)])
+    for (minute, value) in [10.0, 20, 5, 15, 25, 35].enumerated() {
+      _ = [value].withUnsafeBufferPointer { store.appendRow(group, timestampMs: Int64(minute) * 60_000, values: $0) }
+    }
+    let id = group.series[0]
+    // 20 → 5 is a reset: Prometheus adds the 20 back (35 − 10 + 20).
+    let acrossReset = store.counterWindow(id, fromMs: 0, toMs: 5 * 60_000, isCounter: true)?.increase
+    #expect(acrossReset == 45.0)
+    // A window starting just before the reset counts it too (35 − 20 + 20).
+    #expect(store.counterWindow(id, fromMs: 60_000, toMs: 5 * 60_000, isCounter: true)?.increase == 35.0)
+    // From 5 onwards there is none.
+    #expect(store.counterWindow(id, fromMs: 2 * 60_000, toMs: 5 * 60_000, isCounter: true)?.increase == 30)
+    // `delta` ignores resets.
+    #expect(store.counterWindow(id, fromMs: 0, toMs: 5 * 60_000, isCounter: false)?.increase == 25)
+  }
+}
