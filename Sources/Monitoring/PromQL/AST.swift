@@ -19,6 +19,7 @@ public final class VectorSelector {
   @exclusivity(unchecked) var cachedIDs: [SeriesID] = []
   @exclusivity(unchecked) var cachedGeneration = -1
   @exclusivity(unchecked) var cachedStore: ObjectIdentifier?
+  @exclusivity(unchecked) var cachedStorageOrder: [Int32] = []
 
   init(name: String, matchers: [LabelMatcher], position: Int) {
     self.name = name
@@ -37,6 +38,17 @@ public final class VectorSelector {
     return cachedIDs
   }
 
+  /// The positions in ``seriesIDs(in:)`` ordered by series ID, i.e. by where the series
+  /// sit in storage (a scrape group's members are consecutive), cached likewise.
+  func storageOrder(in store: SeriesStore) -> [Int32] {
+    refresh(store)
+    if cachedStorageOrder.count != cachedIDs.count {
+      let ids = cachedIDs
+      cachedStorageOrder = ids.indices.sorted { ids[$0] < ids[$1] }.map { Int32($0) }
+    }
+    return cachedStorageOrder
+  }
+
   /// The number of matching series and the first one, without touching the ID array.
   @inline(__always) func countAndFirst(in store: SeriesStore) -> (Int, SeriesID) {
     refresh(store)
@@ -47,6 +59,7 @@ public final class VectorSelector {
     let identity = ObjectIdentifier(store)
     if cachedGeneration != store.generation || cachedStore != identity {
       cachedIDs = store.select(matchers, key: selectionKey)
+      cachedStorageOrder = []
       cachedCount = cachedIDs.count
       cachedFirst = cachedIDs.first ?? SeriesID(rawValue: 0)
       cachedGeneration = store.generation

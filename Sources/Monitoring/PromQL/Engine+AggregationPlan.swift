@@ -166,14 +166,49 @@ extension PromQLEngine {
     _ value: (SeriesID) -> Double?
   ) -> (grouping: SeriesGrouping, groups: [Int], fold: GroupFold) {
     let ids = selector.seriesIDs(in: store)
+    // Large selections are read in storage order, then folded in label order. Why:
+    // label order interleaves scrape targets (`le` sorts before `service`), so reading
+    // in it visits each target's rows once per member; in storage order a target's
+    // members are consecutive and share the cache lines just read. Each value depends
+    // on its series only, so the order of reading changes nothing.
+    let readsInStorageOrder = ids.count >= 64
+    var values: [Double] = []
+    var present: [Bool] = []
+    if readsInStorageOrder {
+      swap(&values, &scratch.foldValues)
+      swap(&present, &scratch.foldPresent)
+      values.removeAll(keepingCapacity: true)
+      present.removeAll(keepingCapacity: true)
+      values.append(contentsOf: repeatElement(0, count: ids.count))
+      present.append(contentsOf: repeatElement(false, count: ids.count))
+      for position in selector.storageOrder(in: store) {
+        if let sampleValue = value(ids[Int(position)]) {
+          values[Int(position)] = sampleValue
+          present[Int(position)] = true
+        }
+      }
+    }
+    defer {
+      if readsInStorageOrder {
+        swap(&values, &scratch.foldValues)
+        swap(&present, &scratch.foldPresent)
+      }
+    }
     var slotOfGroup = [Int](repeating: -1, count: grouping.keys.count)
     var groups: [Int] = []
     var fold = GroupFold(aggregation.op)
     // The known groups, read through a local reference: reading the class's array per
     // series retained and released it each time.
     var known = grouping.isSparse ? [] : grouping.groupByRawID
-    for id in ids {
-      guard let sampleValue = value(id) else { continue }
+    for (position, id) in ids.enumerated() {
+      let sampleValue: Double
+      if readsInStorageOrder {
+        guard present[position] else { continue }
+        sampleValue = values[position]
+      } else {
+        guard let read = value(id) else { continue }
+        sampleValue = read
+      }
       let raw = Int(id.rawValue)
       let group: Int
       if raw < known.count && known[raw] >= 0 {

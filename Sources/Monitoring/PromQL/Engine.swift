@@ -127,6 +127,9 @@ public struct PromQLEngine {
 /// the last rate window (see ``RateBoundaries``). An engine belongs to one run's thread.
 final class EvaluationScratch {
   @exclusivity(unchecked) var rateBoundaries: RateBoundaries?
+  /// Per-series values (and whether each has one) of the aggregation being folded.
+  @exclusivity(unchecked) var foldValues: [Double] = []
+  @exclusivity(unchecked) var foldPresent: [Bool] = []
 }
 
 /// Go's `math.Max`: NaN wins, +Inf wins.
