@@ -43,8 +43,14 @@ public final class VectorSelector {
   func storageOrder(in store: SeriesStore) -> [Int32] {
     refresh(store)
     if cachedStorageOrder.count != cachedIDs.count {
-      let ids = cachedIDs
-      cachedStorageOrder = ids.indices.sorted { ids[$0] < ids[$1] }.map { Int32($0) }
+      // A counting sort: IDs are dense, and selections are re-sorted whenever a series
+      // is registered anywhere in the store.
+      var positionOfID = [Int32](repeating: -1, count: store.seriesCount)
+      for (position, id) in cachedIDs.enumerated() { positionOfID[Int(id.rawValue)] = Int32(position) }
+      var order: [Int32] = []
+      order.reserveCapacity(cachedIDs.count)
+      for position in positionOfID where position >= 0 { order.append(position) }
+      cachedStorageOrder = order
     }
     return cachedStorageOrder
   }
