@@ -680,6 +680,10 @@ public struct Delivery {
     let local = calendar.localTime(at: time)
     let seconds = configuration.trafficInterval.seconds
     let slot = local.weekday * 24 + local.hour
+    // Read once: per service, each access retained and released them.
+    let monitoring = self.monitoring
+    let latencyBuckets = monitoring?.configuration.latencyBuckets ?? []
+    let changes = self.changes
     for serviceIndex in services.indices {
       let service = trafficParameters[serviceIndex]
       let mean = service.requestsPerSecond * loadFactors[serviceIndex * 168 + slot] * seconds
@@ -689,8 +693,9 @@ public struct Delivery {
       let canary = services[serviceIndex].canary.map { (deployment: $0.deployment, weight: $0.weight) }
       let canaryShare = canary.map { canaryTrafficShare(serviceIndex: serviceIndex, weight: $0.weight, at: time) }
       let canaryRequests = canaryShare.map { binomial(requests, $0, &stream) } ?? 0
+      let liveDefects = services[serviceIndex].liveDefects
       let stable = Self.failures(
-        requests - canaryRequests, defects: services[serviceIndex].liveDefects, service: service, changes: changes, stream: &stream)
+        requests - canaryRequests, defects: liveDefects, service: service, changes: changes, stream: &stream)
       var canaryOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
       if let canary {
         let defects = deployments[index(canary.deployment)].codeDefects
@@ -700,13 +705,13 @@ public struct Delivery {
         publish(
           serviceIndex: serviceIndex, track: 0, requests: requests - canaryRequests,
           errors: min(requests - canaryRequests, stable.errors + shed),
-          latencyExtra: stable.latencyExtra, defects: services[serviceIndex].liveDefects, time: time, stream: &stream,
-          store: monitoring.store, buckets: monitoring.configuration.latencyBuckets)
+          latencyExtra: stable.latencyExtra, defects: liveDefects, time: time, stream: &stream,
+          monitoring: monitoring, buckets: latencyBuckets)
         if let canary {
           publish(
             serviceIndex: serviceIndex, track: 1, requests: canaryRequests, errors: canaryOutcome.errors,
             latencyExtra: canaryOutcome.latencyExtra, defects: deployments[index(canary.deployment)].codeDefects, time: time,
-            stream: &stream, store: monitoring.store, buckets: monitoring.configuration.latencyBuckets)
+            stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
         } else if let published = series[serviceIndex][1], published.live {
           monitoring.store.appendStaleRow(published.group, timestampMs: time.microseconds / 1_000)
           series[serviceIndex][1]?.live = false
@@ -716,7 +721,7 @@ public struct Delivery {
       services[serviceIndex].requests += requests
       services[serviceIndex].errors += min(requests, stable.errors + canaryOutcome.errors + shed)
       if stable.defectErrors > 0 {
-        attribute(stable.defectErrors, toIncidentsOf: serviceIndex, defects: services[serviceIndex].liveDefects)
+        attribute(stable.defectErrors, toIncidentsOf: serviceIndex, defects: liveDefects)
       }
       if let canary, canaryOutcome.defectErrors > 0 {
         attribute(canaryOutcome.defectErrors, toIncidentsOf: serviceIndex, defects: deployments[index(canary.deployment)].codeDefects)
@@ -775,14 +780,14 @@ public struct Delivery {
   /// as Prometheus writes when a target's series disappears.
   mutating func publish(
     serviceIndex: Int, track: Int, requests: Int64, errors: Int64, latencyExtra: Double, defects: [ChangeID], time: SimTime,
-    stream: inout RandomStream, store: SeriesStore, buckets: [Double]
+    stream: inout RandomStream, monitoring: PlatformMonitoring, buckets: [Double]
   ) {
     let service = trafficParameters[serviceIndex]
     let timestampMs = time.microseconds / 1_000
     if series[serviceIndex][track] == nil {
       let configured = configuration.services[serviceIndex]
       series[serviceIndex][track] = ServiceSeries(
-        store: store, service: configured.name, team: configuration.teams[Int(configured.team.rawValue)].name,
+        store: monitoring.store, service: configured.name, team: configuration.teams[Int(configured.team.rawValue)].name,
         track: track == 0 ? "stable" : "canary", buckets: buckets)
     }
     guard let published = series[serviceIndex][track] else { return }
@@ -816,7 +821,7 @@ public struct Delivery {
       if let drawn = changes[index(defect)].defect, drawn.kind == .quality { quality -= drawn.size }
     }
     published.row[5 + buckets.count] = max(0, quality)
-    monitoring?.appendRow(published.group, timestampMs: timestampMs, values: published.row)
+    monitoring.appendRow(published.group, timestampMs: timestampMs, values: published.row)
   }
 
   /// Acts on an Alertmanager notification as the alert-routing policy decides — by
