@@ -46,16 +46,17 @@ func bucketQuantile(_ q: Double, _ buckets: inout [(upperBound: Double, count: D
   }
   guard let last = buckets.last, last.upperBound == .infinity else { return .nan }
   if !strictlyAscending {
-    // coalesceBuckets: merge equal upper bounds.
-    var merged: [(upperBound: Double, count: Double)] = []
-    for bucket in buckets {
-      if let tail = merged.last, tail.upperBound == bucket.upperBound {
-        merged[merged.count - 1].count += bucket.count
+    // coalesceBuckets: merge equal upper bounds, in place as Go does.
+    var kept = 0
+    for index in buckets.indices {
+      if kept > 0 && buckets[kept - 1].upperBound == buckets[index].upperBound {
+        buckets[kept - 1].count += buckets[index].count
       } else {
-        merged.append(bucket)
+        buckets[kept] = buckets[index]
+        kept += 1
       }
     }
-    buckets = merged
+    buckets.removeLast(buckets.count - kept)
   }
   // ensureMonotonic.
   var maximum = -Double.infinity
