@@ -57,12 +57,20 @@ final class SeriesGrouping {
 
 /// The classic-histogram view of an aggregation's groups: which quantile group and
 /// upper bound each group key is (grouped by all labels but `le`, as
-/// `funcHistogramQuantile` does).
+/// `funcHistogramQuantile` does), and each quantile group's keys in ascending order.
 final class HistogramBuckets {
   /// Per aggregation key: its quantile group, or −1 when its `le` does not parse.
   var groupOfKey: [Int32] = []
   var upperBoundOfKey: [Double] = []
   var keys: [Labels] = []
+  /// Per quantile group: its aggregation keys by ascending upper bound. Selections are
+  /// sorted by label text, so buckets arrive in `le` string order ("+Inf" < "0.05" <
+  /// "10"); this order depends on labels only and spares a sort per evaluation.
+  var membersOfGroup: [[Int32]] = []
+  /// Per quantile group: whether two of its keys share an upper bound (or one is NaN).
+  /// Prometheus coalesces such buckets in its sort's order, so these groups keep the
+  /// generic path.
+  var hasTiedBounds: [Bool] = []
   private var outputs: [Labels?] = []
   var grouper = ProjectionGrouper(allBut: ["le"])
   /// Output label sets seen so far; two groups differing only in `__name__` collide
@@ -77,6 +85,72 @@ final class HistogramBuckets {
     let labels = keys[group].droppingMetricName()
     outputs[group] = labels
     return labels
+  }
+
+  /// Classifies the aggregation keys not seen yet (keys are only ever appended).
+  func extend(toCover aggregationKeys: [Labels]) {
+    while groupOfKey.count < aggregationKeys.count {
+      let key = Int32(groupOfKey.count)
+      let labels = aggregationKeys[groupOfKey.count]
+      guard let upperBound = parseGoFloat(labels["le"]) else {
+        groupOfKey.append(-1)
+        upperBoundOfKey.append(0)
+        continue
+      }
+      let (group, isNew) = grouper.group(of: labels, keys: &keys)
+      if isNew && !distinctOutputs.insert(outputLabels(of: group)).inserted {
+        outputsMayCollide = true
+      }
+      groupOfKey.append(Int32(group))
+      upperBoundOfKey.append(upperBound)
+      if isNew {
+        membersOfGroup.append([key])
+        hasTiedBounds.append(upperBound.isNaN)
+        continue
+      }
+      if upperBound.isNaN { hasTiedBounds[group] = true }
+      if hasTiedBounds[group] {
+        membersOfGroup[group].append(key)
+        continue
+      }
+      let members = membersOfGroup[group]
+      var low = 0
+      var high = members.count
+      while low < high {
+        let mid = (low + high) >> 1
+        if upperBoundOfKey[Int(members[mid])] < upperBound { low = mid + 1 } else { high = mid }
+      }
+      if low < members.count && upperBoundOfKey[Int(members[low])] == upperBound { hasTiedBounds[group] = true }
+      membersOfGroup[group].insert(key, at: low)
+    }
+  }
+}
+
+/// Per-evaluation work arrays of ``PromQLEngine/histogramQuantileOverAggregation(_:_:_:)``,
+/// kept between evaluations so that they are allocated once; reset after each use.
+struct HistogramScratch {
+  /// Per aggregation key: its position in the fold, or −1 when it has no value now.
+  var positionOfKey: [Int32] = []
+  var isGroupMet: [Bool] = []
+  /// Quantile groups in output order (that of their first bucket).
+  var outputGroups: [Int32] = []
+  var positions: [Int32] = []
+  var buckets: [(upperBound: Double, count: Double)] = []
+
+  mutating func prepare(keyCount: Int, groupCount: Int) {
+    if positionOfKey.count < keyCount {
+      positionOfKey.append(contentsOf: repeatElement(-1, count: keyCount - positionOfKey.count))
+    }
+    if isGroupMet.count < groupCount {
+      isGroupMet.append(contentsOf: repeatElement(false, count: groupCount - isGroupMet.count))
+    }
+  }
+
+  /// Clears what one evaluation set: the positions of `keys` and the groups met.
+  mutating func reset(keys: [Int]) {
+    for key in keys { positionOfKey[key] = -1 }
+    for group in outputGroups { isGroupMet[Int(group)] = false }
+    outputGroups.removeAll(keepingCapacity: true)
   }
 }
 
@@ -234,10 +308,12 @@ extension PromQLEngine {
   /// `histogram_quantile(q, sum by (…, le) (…))` when the sum takes the per-series path.
   ///
   /// Why: the generic path parses every `le` label and regroups every bucket by its
-  /// labels at each evaluation; here the quantile group and upper bound of each sum
-  /// group are computed once (they depend on labels only). Groups and buckets reach
-  /// ``bucketQuantile(_:_:)`` in the order the generic path gives them, so results
-  /// are identical.
+  /// labels at each evaluation, then sorts each group's buckets; here the quantile
+  /// group, upper bound and ascending rank of each sum group are computed once (they
+  /// depend on labels only). Groups come out in the generic path's order; a group's
+  /// buckets reach ``bucketQuantile(_:_:)`` already ascending — with distinct upper
+  /// bounds that is the one order its sort produces — or, when bounds tie, in the
+  /// generic path's input order. Results are identical.
   func histogramQuantileOverAggregation(_ q: Double, _ aggregation: Aggregation, _ t: Int64)
     -> (samples: [Sample], mayCollide: Bool)?
   {
@@ -245,53 +321,48 @@ extension PromQLEngine {
     let grouping = folded.grouping
     let buckets = grouping.histogramBuckets ?? HistogramBuckets()
     grouping.histogramBuckets = buckets
-    while buckets.groupOfKey.count < grouping.keys.count {
-      let labels = grouping.keys[buckets.groupOfKey.count]
-      guard let upperBound = parseGoFloat(labels["le"]) else {
-        buckets.groupOfKey.append(-1)
-        buckets.upperBoundOfKey.append(0)
-        continue
-      }
-      let (group, isNew) = buckets.grouper.group(of: labels, keys: &buckets.keys)
-      if isNew && !buckets.distinctOutputs.insert(buckets.outputLabels(of: group)).inserted {
-        buckets.outputsMayCollide = true
-      }
-      buckets.groupOfKey.append(Int32(group))
-      buckets.upperBoundOfKey.append(upperBound)
-    }
-    // Bucket lists are gathered in one flat array (a counting sort by output group,
-    // keeping input order within a group) rather than one array per group.
-    var slotOfGroup = [Int](repeating: -1, count: buckets.keys.count)
-    var outputKeys: [Int] = []
-    var slotOfPosition = [Int](repeating: -1, count: folded.groups.count)
-    var sizes: [Int] = []
+    buckets.extend(toCover: grouping.keys)
+    let groupOfKey = buckets.groupOfKey
+    let upperBoundOfKey = buckets.upperBoundOfKey
+    let hasTiedBounds = buckets.hasTiedBounds
+    // Taken out of the scratch object so that it is uniquely referenced while in use.
+    var work = scratch.histogram
+    scratch.histogram = HistogramScratch()
+    work.prepare(keyCount: grouping.keys.count, groupCount: buckets.keys.count)
     for (position, key) in folded.groups.enumerated() {
-      let group = Int(buckets.groupOfKey[key])
+      let group = Int(groupOfKey[key])
       guard group >= 0 else { continue }
-      if slotOfGroup[group] < 0 {
-        slotOfGroup[group] = outputKeys.count
-        outputKeys.append(group)
-        sizes.append(0)
+      work.positionOfKey[key] = Int32(position)
+      if !work.isGroupMet[group] {
+        work.isGroupMet[group] = true
+        work.outputGroups.append(Int32(group))
       }
-      slotOfPosition[position] = slotOfGroup[group]
-      sizes[slotOfGroup[group]] += 1
-    }
-    var ends = sizes
-    for slot in ends.indices.dropFirst() { ends[slot] += ends[slot - 1] }
-    var fill = ends.indices.map { ends[$0] - sizes[$0] }
-    var flat = [(upperBound: Double, count: Double)](repeating: (0, 0), count: ends.last ?? 0)
-    for (position, slot) in slotOfPosition.enumerated() where slot >= 0 {
-      flat[fill[slot]] = (buckets.upperBoundOfKey[folded.groups[position]], folded.fold.value(at: position))
-      fill[slot] += 1
     }
     var out: [Sample] = []
-    out.reserveCapacity(outputKeys.count)
-    var scratch: [(upperBound: Double, count: Double)] = []
-    for (slot, group) in outputKeys.enumerated() {
-      scratch.removeAll(keepingCapacity: true)
-      scratch.append(contentsOf: flat[(ends[slot] - sizes[slot])..<ends[slot]])
-      out.append(Sample(labels: buckets.outputLabels(of: group), value: bucketQuantile(q, &scratch)))
+    out.reserveCapacity(work.outputGroups.count)
+    for group in work.outputGroups {
+      let group = Int(group)
+      work.buckets.removeAll(keepingCapacity: true)
+      if hasTiedBounds[group] {
+        work.positions.removeAll(keepingCapacity: true)
+        for key in buckets.membersOfGroup[group] where work.positionOfKey[Int(key)] >= 0 {
+          work.positions.append(work.positionOfKey[Int(key)])
+        }
+        work.positions.sort()
+        for position in work.positions {
+          let position = Int(position)
+          work.buckets.append((upperBoundOfKey[folded.groups[position]], folded.fold.value(at: position)))
+        }
+      } else {
+        for key in buckets.membersOfGroup[group] {
+          let position = Int(work.positionOfKey[Int(key)])
+          if position >= 0 { work.buckets.append((upperBoundOfKey[Int(key)], folded.fold.value(at: position))) }
+        }
+      }
+      out.append(Sample(labels: buckets.outputLabels(of: group), value: bucketQuantile(q, &work.buckets)))
     }
+    work.reset(keys: folded.groups)
+    scratch.histogram = work
     return (out, buckets.outputsMayCollide)
   }
 

@@ -124,12 +124,15 @@ public struct PromQLEngine {
 }
 
 /// State that evaluations may reuse, never results: the timestamp-only arithmetic of
-/// the last rate window (see ``RateBoundaries``). An engine belongs to one run's thread.
+/// the last rate window (see ``RateBoundaries``) and work arrays. An engine belongs to
+/// one run's thread.
 final class EvaluationScratch {
   @exclusivity(unchecked) var rateBoundaries: RateBoundaries?
   /// Per-series values (and whether each has one) of the aggregation being folded.
   @exclusivity(unchecked) var foldValues: [Double] = []
   @exclusivity(unchecked) var foldPresent: [Bool] = []
+  /// Work arrays of `histogram_quantile` over a per-series sum.
+  @exclusivity(unchecked) var histogram = HistogramScratch()
 }
 
 /// Go's `math.Max`: NaN wins, +Inf wins.
