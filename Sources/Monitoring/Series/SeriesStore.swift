@@ -461,12 +461,33 @@ public final class SeriesStore {
 
   /// `selection` (sorted by labels, over the first `registeredFrom` series) plus the
   /// matching series registered since, each inserted at its place in label order.
+  ///
+  /// Only the new series in the shortest postings list of an equality matcher are
+  /// tested: a canary analysis selects one service's series, and scanning every series
+  /// registered since its last measurement (every deployment registers some) cost more
+  /// than the query.
   private func extend(_ selection: [SeriesID], _ matchers: [LabelMatcher], registeredFrom: Int) -> [SeriesID] {
+    var postings: [SeriesID]?
+    for matcher in matchers where matcher.kind == .equal && !matcher.value.isEmpty {
+      let list = idsByLabel[Label(matcher.name, matcher.value)] ?? []
+      if postings == nil || list.count < (postings?.count ?? 0) { postings = list }
+    }
+    let newIDs: ArraySlice<SeriesID>
+    if let postings {
+      // Postings are in registration order: the new series are a suffix.
+      var low = 0
+      var high = postings.count
+      while low < high {
+        let mid = (low + high) >> 1
+        if Int(postings[mid].rawValue) < registeredFrom { low = mid + 1 } else { high = mid }
+      }
+      newIDs = postings[low...]
+    } else {
+      newIDs = ArraySlice((registeredFrom..<seriesCount).map { SeriesID(rawValue: Int32($0)) })
+    }
     var result = selection
-    for raw in registeredFrom..<seriesCount {
-      let id = SeriesID(rawValue: Int32(raw))
-      guard matchesAll(matchers, id) else { continue }
-      let labels = labelsTable[raw]
+    for id in newIDs where matchesAll(matchers, id) {
+      let labels = labelsTable[Int(id.rawValue)]
       var low = 0
       var high = result.count
       while low < high {
