@@ -65,6 +65,9 @@ public struct Delivery {
     var rollout: DeploymentID?
     /// The canary in progress, with an Argo Rollouts strategy.
     var canary: CanaryState?
+    /// The last analysis spec run for this service and its templated queries: rollouts
+    /// run the same few specs again and again.
+    var analysisQueries: (spec: AnalysisSpec, queries: [String])?
     var rolloutEvents: [EventHandle] = []
     var nextPollAt: SimTime = .zero
     var refreshScheduled = false
