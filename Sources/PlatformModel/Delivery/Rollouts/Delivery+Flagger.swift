@@ -62,7 +62,7 @@ extension Delivery {
       for check in flagger.checks {
         let query = flagger.query(check, service: configuration.services[serviceIndex].name)
         var value = Double.nan
-        if let monitoring, let samples = try? monitoring.engine.query(query, atMs: scheduler.now.microseconds / 1_000).asVector,
+        if let monitoring, let samples = try? monitoring.query(query, atMs: scheduler.now.microseconds / 1_000).asVector,
           let last = samples.last
         {
           value = last.value  // several elements: the last one wins, as in Flagger
