@@ -91,6 +91,36 @@ struct SeriesStoreTests {
     #expect(store.instantSample(histogram.count, atMs: 0, lookbackMs: 1) == 10)
   }
 
+  @Test(
+    "a cached selection extended with new series equals a fresh selection",
+    arguments: [
+      #"x{service="a"}"#, #"{service="a", track="canary", code=~"5.."}"#, #"{code=~"5.."}"#, #"x{track=""}"#,
+      #"{service="none"}"#,
+    ])
+  func extendedSelection(_ selector: String) throws {
+    guard case .vector(let parsed) = try PromQLParser.parse(selector) else {
+      Issue.record("expected a selector")
+      return
+    }
+    let store = SeriesStore()
+    var registered: [Labels] = []
+    for round in 0..<6 {
+      // Each round registers series of several services, interleaved, as deployments do.
+      for service in ["b", "a", "c"] {
+        for code in ["200", "500"] {
+          var labels: [(String, String)] = [("service", service), ("code", code), ("version", "v\(round)")]
+          if round % 2 == 1 { labels.append(("track", "canary")) }
+          let name = code == "500" && round == 3 ? "y" : "x"
+          store.register(name: name, labels: labels)
+          registered.append(Labels([(Labels.metricName, name)] + labels))
+        }
+      }
+      let fresh = SeriesStore()
+      for labels in registered { fresh.register(labels) }
+      #expect(store.select(parsed.matchers) == fresh.select(parsed.matchers), "round \(round)")
+    }
+  }
+
   @Test("scrape intervals default to 1m and can be overridden per job")
   func scrapeIntervals() {
     let intervals = ScrapeIntervals(perJob: [(job: "kserve", interval: .seconds(15))])
