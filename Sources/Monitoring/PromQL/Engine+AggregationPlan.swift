@@ -71,21 +71,13 @@ final class HistogramBuckets {
   /// Prometheus coalesces such buckets in its sort's order, so these groups keep the
   /// generic path.
   var hasTiedBounds: [Bool] = []
-  private var outputs: [Labels?] = []
+  /// Per quantile group: the output labels, its key without `__name__`.
+  var outputLabelsOfGroup: [Labels] = []
   var grouper = ProjectionGrouper(allBut: ["le"])
   /// Output label sets seen so far; two groups differing only in `__name__` collide
   /// once it is dropped, which is an evaluation error the caller must then check for.
   var distinctOutputs = Set<Labels>()
   var outputsMayCollide = false
-
-  /// The output labels of a quantile group: its key without `__name__`.
-  func outputLabels(of group: Int) -> Labels {
-    if outputs.count < keys.count { outputs.append(contentsOf: repeatElement(nil, count: keys.count - outputs.count)) }
-    if let labels = outputs[group] { return labels }
-    let labels = keys[group].droppingMetricName()
-    outputs[group] = labels
-    return labels
-  }
 
   /// Classifies the aggregation keys not seen yet (keys are only ever appended).
   func extend(toCover aggregationKeys: [Labels]) {
@@ -98,12 +90,12 @@ final class HistogramBuckets {
         continue
       }
       let (group, isNew) = grouper.group(of: labels, keys: &keys)
-      if isNew && !distinctOutputs.insert(outputLabels(of: group)).inserted {
-        outputsMayCollide = true
-      }
       groupOfKey.append(Int32(group))
       upperBoundOfKey.append(upperBound)
       if isNew {
+        let output = keys[group].droppingMetricName()
+        if !distinctOutputs.insert(output).inserted { outputsMayCollide = true }
+        outputLabelsOfGroup.append(output)
         membersOfGroup.append([key])
         hasTiedBounds.append(upperBound.isNaN)
         continue
@@ -325,6 +317,8 @@ extension PromQLEngine {
     let groupOfKey = buckets.groupOfKey
     let upperBoundOfKey = buckets.upperBoundOfKey
     let hasTiedBounds = buckets.hasTiedBounds
+    let membersOfGroup = buckets.membersOfGroup
+    let outputLabelsOfGroup = buckets.outputLabelsOfGroup
     // Taken out of the scratch object so that it is uniquely referenced while in use.
     var work = scratch.histogram
     scratch.histogram = HistogramScratch()
@@ -345,7 +339,7 @@ extension PromQLEngine {
       work.buckets.removeAll(keepingCapacity: true)
       if hasTiedBounds[group] {
         work.positions.removeAll(keepingCapacity: true)
-        for key in buckets.membersOfGroup[group] where work.positionOfKey[Int(key)] >= 0 {
+        for key in membersOfGroup[group] where work.positionOfKey[Int(key)] >= 0 {
           work.positions.append(work.positionOfKey[Int(key)])
         }
         work.positions.sort()
@@ -354,12 +348,12 @@ extension PromQLEngine {
           work.buckets.append((upperBoundOfKey[folded.groups[position]], folded.fold.value(at: position)))
         }
       } else {
-        for key in buckets.membersOfGroup[group] {
+        for key in membersOfGroup[group] {
           let position = Int(work.positionOfKey[Int(key)])
           if position >= 0 { work.buckets.append((upperBoundOfKey[Int(key)], folded.fold.value(at: position))) }
         }
       }
-      out.append(Sample(labels: buckets.outputLabels(of: group), value: bucketQuantile(q, &work.buckets)))
+      out.append(Sample(labels: outputLabelsOfGroup[group], value: bucketQuantile(q, &work.buckets)))
     }
     work.reset(keys: folded.groups)
     scratch.histogram = work
