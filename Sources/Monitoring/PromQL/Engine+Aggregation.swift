@@ -194,6 +194,13 @@ struct GroupFold {
 
   init(_ op: AggregationOperator) { self.op = op }
 
+  /// A fold already computed: `values[i]` and `counts[i]` of group `i`.
+  init(_ op: AggregationOperator, values: [Double], counts: [Double]) {
+    self.op = op
+    self.values = values
+    self.counts = counts
+  }
+
   /// Adds `value` to group `index`; a new group must be the next index.
   @inline(__always) mutating func add(_ value: Double, to index: Int, isNew: Bool) {
     if isNew {
@@ -201,26 +208,31 @@ struct GroupFold {
       counts.append(1)
       return
     }
+    Self.accumulate(op, value, into: &values[index], count: &counts[index])
+  }
+
+  /// Adds `value` to an existing group's running value and count (a new group starts
+  /// at the value itself and a count of 1).
+  @inline(__always) static func accumulate(
+    _ op: AggregationOperator, _ value: Double, into total: inout Double, count: inout Double
+  ) {
     switch op {
     case .sum:
-      values[index] += value
+      total += value
     case .count:
-      counts[index] += 1
+      count += 1
     case .avg:
-      counts[index] += 1
-      let count = counts[index]
-      let mean = values[index]
+      count += 1
+      let mean = total
       if mean.isInfinite {
         if value.isInfinite && (mean > 0) == (value > 0) { return }
         if !value.isInfinite && !value.isNaN { return }
       }
-      values[index] = mean + (value / count - mean / count)
+      total = mean + (value / count - mean / count)
     case .min:
-      let result = values[index]
-      if result > value || result.isNaN { values[index] = value }
+      if total > value || total.isNaN { total = value }
     case .max:
-      let result = values[index]
-      if result < value || result.isNaN { values[index] = value }
+      if total < value || total.isNaN { total = value }
     default:
       break
     }

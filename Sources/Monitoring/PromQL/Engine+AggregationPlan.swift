@@ -247,10 +247,17 @@ extension PromQLEngine {
       present.removeAll(keepingCapacity: true)
       values.append(contentsOf: repeatElement(0, count: ids.count))
       present.append(contentsOf: repeatElement(false, count: ids.count))
-      for position in selector.storageOrder(in: store) {
-        if let sampleValue = value(ids[Int(position)]) {
-          values[Int(position)] = sampleValue
-          present[Int(position)] = true
+      let order = selector.storageOrder(in: store)
+      // Through buffers: with a closure called in the loop, every array write paid a
+      // runtime uniqueness check.
+      values.withUnsafeMutableBufferPointer { valueBuffer in
+        present.withUnsafeMutableBufferPointer { presentBuffer in
+          for position in order {
+            if let sampleValue = value(ids[Int(position)]) {
+              valueBuffer[Int(position)] = sampleValue
+              presentBuffer[Int(position)] = true
+            }
+          }
         }
       }
     }
@@ -260,9 +267,23 @@ extension PromQLEngine {
         swap(&present, &scratch.foldPresent)
       }
     }
-    var slotOfGroup = [Int](repeating: -1, count: grouping.keys.count)
-    var groups: [Int] = []
-    var fold = GroupFold(aggregation.op)
+    // Slots, groups and running values in manually managed buffers, for the same
+    // reason. At most one group per series.
+    let op = aggregation.op
+    let capacity = max(ids.count, 1)
+    var slotCapacity = max(grouping.keys.count, 1)
+    var slotOfGroup = UnsafeMutablePointer<Int>.allocate(capacity: slotCapacity)
+    slotOfGroup.initialize(repeating: -1, count: slotCapacity)
+    let groupOfSlot = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+    let totals = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+    let counts = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+    defer {
+      slotOfGroup.deallocate()
+      groupOfSlot.deallocate()
+      totals.deallocate()
+      counts.deallocate()
+    }
+    var used = 0
     // The known groups, read through a local reference: reading the class's array per
     // series retained and released it each time.
     var known = grouping.isSparse ? [] : grouping.groupByRawID
@@ -284,17 +305,30 @@ extension PromQLEngine {
         group = grouping.group(of: id, in: store)
         if !grouping.isSparse { known = grouping.groupByRawID }
       }
-      if group >= slotOfGroup.count { slotOfGroup.append(contentsOf: repeatElement(-1, count: group + 1 - slotOfGroup.count)) }
+      if group >= slotCapacity {
+        let larger = max(group + 1, slotCapacity * 2)
+        let grown = UnsafeMutablePointer<Int>.allocate(capacity: larger)
+        grown.moveInitialize(from: slotOfGroup, count: slotCapacity)
+        (grown + slotCapacity).initialize(repeating: -1, count: larger - slotCapacity)
+        slotOfGroup.deallocate()
+        slotOfGroup = grown
+        slotCapacity = larger
+      }
       let slot = slotOfGroup[group]
       if slot < 0 {
-        slotOfGroup[group] = groups.count
-        fold.add(sampleValue, to: groups.count, isNew: true)
-        groups.append(group)
+        slotOfGroup[group] = used
+        groupOfSlot[used] = group
+        totals[used] = sampleValue
+        counts[used] = 1
+        used += 1
       } else {
-        fold.add(sampleValue, to: slot, isNew: false)
+        GroupFold.accumulate(op, sampleValue, into: &totals[slot], count: &counts[slot])
       }
     }
-    return (grouping, groups, fold)
+    let fold = GroupFold(
+      op, values: Array(UnsafeBufferPointer(start: totals, count: used)),
+      counts: Array(UnsafeBufferPointer(start: counts, count: used)))
+    return (grouping, Array(UnsafeBufferPointer(start: groupOfSlot, count: used)), fold)
   }
 
   /// `histogram_quantile(q, sum by (…, le) (…))` when the sum takes the per-series path.
