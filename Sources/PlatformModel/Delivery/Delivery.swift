@@ -824,7 +824,7 @@ public struct Delivery {
       if let drawn = changes[index(defect)].defect, drawn.kind == .quality { quality -= drawn.size }
     }
     published.row[5 + buckets.count] = max(0, quality)
-    monitoring.appendRow(published.group, timestampMs: timestampMs, values: published.row)
+    monitoring.appendRow(published.group, timestampMs: timestampMs, values: UnsafeBufferPointer(published.row))
   }
 
   /// Acts on an Alertmanager notification as the alert-routing policy decides — by
