@@ -297,8 +297,9 @@ extension SeriesStore {
   /// this reads two values; ``withRange(_:fromMs:toMs:_:)`` would gather the column.
   @inlinable
   public func counterWindow(_ id: SeriesID, fromMs: Int64, toMs: Int64, isCounter: Bool) -> CounterWindow? {
-    let placement = placements[Int(id.rawValue)]
-    if placement.group >= 0 {
+    let entry = buffers[Int(id.rawValue)]
+    if entry.isGroupMember {
+      let placement = placements[Int(id.rawValue)]
       let group = groups + Int(placement.group)
       let (lower, upper) = group.pointee.rows(fromMs: fromMs, toMs: toMs, retentionMs: retentionMs)
       let column = Int(placement.column)
@@ -307,7 +308,6 @@ extension SeriesStore {
         lower: lower, upper: upper, mayHoldMarkers: group.pointee.markerRowCount != 0, isCounter: isCounter,
         resetFree: group.pointee.lastDropRow[column] <= lower)
     }
-    let entry = buffers[Int(id.rawValue)]
     let (lower, upper) = windowBounds(
       entry.timestamps, start: entry.start, count: entry.count, newestMs: entry.newestMs, fromMs: fromMs, toMs: toMs,
       retentionMs: retentionMs)

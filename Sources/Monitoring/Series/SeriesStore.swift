@@ -84,6 +84,11 @@ public final class SeriesStore {
     /// Staleness markers among the held samples; zero allows zero-copy range reads.
     @usableFromInline var staleMarkerCount = 0
 
+    /// Whether the series is a member of a scrape group (its samples live in the
+    /// group's rows; its own buffer is empty). Read from the header every path loads
+    /// anyway, so series with their own buffers pay no extra memory access.
+    @inlinable var isGroupMember: Bool { capacity == 0 }
+
     init(capacity: Int) {
       self.capacity = capacity
       timestamps = .allocate(capacity: capacity)
@@ -249,8 +254,8 @@ public final class SeriesStore {
   /// appending to it alone returns `false`, as for a rejected sample.
   @discardableResult
   public func append(_ id: SeriesID, timestampMs: Int64, value: Double) -> Bool {
-    if placements[Int(id.rawValue)].group >= 0 { return false }
     let entry = buffers + Int(id.rawValue)
+    if entry.pointee.isGroupMember { return false }
     if timestampMs <= entry.pointee.newestMs { return false }
     if entry.pointee.count == entry.pointee.capacity { entry.pointee.grow() }
     let count = entry.pointee.count
@@ -276,9 +281,10 @@ public final class SeriesStore {
 
   /// Number of retained samples of a series.
   public func sampleCount(_ id: SeriesID) -> Int {
-    let placement = placements[Int(id.rawValue)]
-    if placement.group >= 0 { return groups[Int(placement.group)].rowCount(retentionMs: retentionMs) }
     let entry = buffers[Int(id.rawValue)]
+    if entry.isGroupMember {
+      return groups[Int(placements[Int(id.rawValue)].group)].rowCount(retentionMs: retentionMs)
+    }
     guard entry.count > entry.start else { return 0 }
     let first = lowerBound(entry.timestamps, from: entry.start, to: entry.count, entry.newestMs - retentionMs)
     return entry.count - first
@@ -291,12 +297,12 @@ public final class SeriesStore {
   /// closed at both ends, `[t − lookback, t]`.
   @inlinable
   public func instantSample(_ id: SeriesID, atMs timestampMs: Int64, lookbackMs: Int64) -> Double? {
-    let placement = placements[Int(id.rawValue)]
-    if placement.group >= 0 {
+    let entry = buffers[Int(id.rawValue)]
+    if entry.isGroupMember {
+      let placement = placements[Int(id.rawValue)]
       return groups[Int(placement.group)].instantSample(
         column: Int(placement.column), atMs: timestampMs, lookbackMs: lookbackMs, retentionMs: retentionMs)
     }
-    let entry = buffers[Int(id.rawValue)]
     let oldest = max(timestampMs - lookbackMs, entry.newestMs - retentionMs)
     // Nothing in the lookback window (idle or never written): no buffer access.
     if entry.newestMs < oldest || entry.count == entry.start { return nil }
@@ -318,12 +324,12 @@ public final class SeriesStore {
     _ id: SeriesID, fromMs: Int64, toMs: Int64,
     _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> R
   ) -> R {
-    let placement = placements[Int(id.rawValue)]
-    if placement.group >= 0 {
+    let entry = buffers[Int(id.rawValue)]
+    if entry.isGroupMember {
+      let placement = placements[Int(id.rawValue)]
       return groups[Int(placement.group)].withColumn(
         Int(placement.column), fromMs: fromMs, toMs: toMs, retentionMs: retentionMs, body)
     }
-    let entry = buffers[Int(id.rawValue)]
     let (lower, upper) = windowBounds(
       entry.timestamps, start: entry.start, count: entry.count, newestMs: entry.newestMs, fromMs: fromMs, toMs: toMs,
       retentionMs: retentionMs)
@@ -404,8 +410,8 @@ public final class SeriesStore {
   public func window(_ id: SeriesID, fromMs: Int64, toMs: Int64, cursor: inout RangeCursor)
     -> (times: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>)?
   {
-    if placements[Int(id.rawValue)].group >= 0 { return nil }
     let entry = buffers[Int(id.rawValue)]
+    if entry.isGroupMember { return nil }
     let (lower, upper) = moveCursor(&cursor, over: entry, fromMs: fromMs, toMs: toMs)
     let times = entry.timestamps
     if entry.staleMarkerCount != 0 {
