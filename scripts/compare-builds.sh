@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Side-by-side wall time, CPU time and peak memory of two platformsim builds on the
+# same scenarios, run alternately (the machine is shared: alternation keeps the ratio
+# honest), and whether the two write identical tables. Used for docs/PERFORMANCE.md.
+#
+#   bash scripts/compare-builds.sh BEFORE_BINARY AFTER_BINARY [RUNS] [SCENARIO...]
+#
+# Tables are compared row by row (md5 of `select * order by rowid`), except `runs`,
+# `run_metrics` wall-clock rows and `schema_migrations`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+before=$1
+after=$2
+runs=${3:-3}
+shift $(( $# < 3 ? $# : 3 ))
+scenarios=("$@")
+if [ ${#scenarios[@]} -eq 0 ]; then
+  scenarios=(scenarios/golden-path.yaml scenarios/benchmarks/org-scale-without-monitoring.yaml
+    scenarios/benchmarks/org-scale.yaml scenarios/benchmarks/large-cluster.yaml)
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+table_hashes() {
+  local db=$1
+  for table in $(sqlite3 "$db" "select name from sqlite_master where type='table' and name not like 'sqlite_%'
+      and name not in ('runs', 'run_metrics', 'schema_migrations') order by name"); do
+    printf '%s %s\n' "$table" "$(sqlite3 "$db" "select * from $table order by rowid" | md5sum | cut -c1-12)"
+  done
+  printf 'run_metrics %s\n' "$(sqlite3 "$db" "select name, value from run_metrics where name not like '%wall%' order by name" | md5sum | cut -c1-12)"
+}
+
+date -u
+uptime
+for scenario in "${scenarios[@]}"; do
+  for _ in $(seq "$runs"); do
+    for side in before after; do
+      binary=$before
+      [ "$side" = after ] && binary=$after
+      rm -f "$work/$side.db"
+      /usr/bin/time -f "$scenario $side wall %e s user %U s peak %M KB" "$binary" run "$scenario" --db "$work/$side.db" --quiet \
+        2>&1 | tail -1
+    done
+  done
+  if diff <(table_hashes "$work/before.db") <(table_hashes "$work/after.db"); then
+    echo "$scenario: tables identical"
+  else
+    echo "$scenario: tables DIFFER (above)"
+  fi
+done
+date -u
+uptime
