@@ -441,6 +441,10 @@ struct CanaryReplicaTests {
     #expect(canaries.first?.degraded == true)
     #expect(canaries.count == 1, "later changes wait for the stuck rollout")
     #expect(delivery.incidents.isEmpty)
+    // Nothing failed, nothing was aborted: only `rollouts_degraded` shows the stuck rollout.
+    let kpis = DeliveryKPIs.compute(delivery, window: .days(3), calendar: simulation.model.configuration.calendar)
+    #expect(kpis.first { $0.name == "rollouts_degraded" }?.value == 1)
+    #expect(kpis.first { $0.name == "canary_aborts" }?.value == 0)
   }
 
   @Test("a canary pod slower than the progress deadline makes the rollout Degraded, then it completes")

@@ -92,6 +92,9 @@ public enum DeliveryKPIs {
         target: targets.changeFailureRate, comparison: .below),
       KPIValue(name: "rollback_rate", value: ratio(attempted.filter(\.rolledBack).count, attempted.count), unit: "ratio"),
       KPIValue(name: "canary_aborts", value: Double(delivery.deployments.filter { $0.status == .aborted }.count), unit: "deployments"),
+      // Argo marks a rollout Degraded when it makes no progress for progressDeadlineSeconds;
+      // without progressDeadlineAbort it keeps waiting, so no other KPI shows it.
+      KPIValue(name: "rollouts_degraded", value: Double(delivery.deployments.filter(\.degraded).count), unit: "deployments"),
       KPIValue(
         name: "recovery_time_median_seconds", value: percentileContinuous(recoveries, 0.5), unit: "s",
         target: targets.recoveryTime.seconds, comparison: .below),
