@@ -216,14 +216,16 @@ extension ScenarioLoader {
     case invalid
   }
 
-  /// `resources`, `nodePool`, `nodeSelector`, `tolerations` of a service's replicas,
+  /// `resources`, `nodePool`, `nodeSelector`, `tolerations`, `safeToEvict` of a service's replicas,
   /// checked against the cluster: the pool exists, and some allowed pool has an
   /// instance type that holds a replica.
   static func readServingPlacement(_ reader: ObjectReader, service: String, cluster: ClusterForServing) -> PlacementRead {
-    let placementKeys = ["nodePool", "nodeSelector", "tolerations"].filter(reader.has)
+    let placementKeys = ["nodePool", "nodeSelector", "tolerations", "safeToEvict"].filter(reader.has)
     guard let resourcesValue = reader["resources"] else {
       if let key = placementKeys.first {
-        reader[key]?.error("`\(key)` places replicas on the cluster, which needs their requests", hint: "add `resources: {cpu: …, memoryGiB: …}`")
+        reader[key]?.error(
+          "`\(key)` is about replicas placed on the cluster, which needs their requests",
+          hint: "add `resources: {cpu: …, memoryGiB: …}`")
         return .invalid
       }
       return .offCluster
@@ -266,8 +268,12 @@ extension ScenarioLoader {
       reader["replicaCostPerHour"]?.warning(
         "ignored: replicas with `resources` are pods on the cluster and cost their share of their nodes")
     }
+    let safeToEvict = reader.boolean("safeToEvict")
+    if reader.has("safeToEvict") && safeToEvict == nil { ok = false }
     guard ok else { return .invalid }
-    let placement = ServingPlacement(perReplica: request, nodePool: poolName, nodeSelector: selector, tolerations: tolerations ?? [])
+    let placement = ServingPlacement(
+      perReplica: request, nodePool: poolName, nodeSelector: selector, tolerations: tolerations ?? [],
+      safeToEvict: safeToEvict ?? true)
     switch cluster {
     case .absent:
       resourcesValue.error(

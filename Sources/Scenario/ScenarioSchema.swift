@@ -117,6 +117,9 @@ public enum ScenarioSchema {
       FieldSchema("nodePool", .string(), default: "any pool that fits", "Only nodes of this pool (a `spec.cluster.nodePools[].name`); needs `resources`."),
       FieldSchema("nodeSelector", .dictionary(of: .string()), "Node labels required (the pools' `labels`); needs `resources`."),
       FieldSchema("tolerations", .array(of: .object(toleration)), "Taints tolerated (e.g. `nvidia.com/gpu` on GPU pools); needs `resources`."),
+      FieldSchema(
+        "safeToEvict", .boolean, default: "true",
+        "Whether Cluster Autoscaler scale-down and Karpenter consolidation may evict replicas to remove an underused node (they are replaced elsewhere, with a cold start); `false` is `cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"` / `karpenter.sh/do-not-disrupt`. Needs `resources`."),
     ])
 
   public static let replicaResources = ObjectSchema(

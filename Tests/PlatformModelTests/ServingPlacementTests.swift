@@ -542,3 +542,64 @@ struct PlacedCanaryTests {
     #expect(cluster.servingCostMicroUSD[0] < steady + steady / 10)
   }
 }
+
+@Suite("Node removal with serving replicas on the node")
+struct ServingDrainTests {
+  /// Two one-node pools of 4-vCPU nodes. Service 0's replica (1 vCPU) may run anywhere
+  /// and lands on pool `a`'s node; service 1's only on pool `b`'s. Each node is a
+  /// quarter used, and service 0's replica fits beside the other one.
+  static func world(safeToEvict: Bool, karpenter: Bool) -> Simulation<World> {
+    let small = Resources(cpuMillis: 1_000, memoryMiB: 2_048, gpuCount: 0)
+    var flexible = ServingFixture.serving(minReplicas: 1, maxReplicas: 1, perReplica: small)
+    flexible.placement?.safeToEvict = safeToEvict
+    let pinned = ServingFixture.serving(minReplicas: 1, maxReplicas: 1, perReplica: small, nodePool: "b")
+    let simulation = ServingFixture.world(
+      pools: [
+        ClusterFixture.pool("a", .onDemand, type: "m5.xlarge", desired: 1),
+        ClusterFixture.pool("b", .onDemand, type: "m5.xlarge", desired: 1),
+      ],
+      services: [(0, 2, flexible), (1, 2, pinned)], days: 1)
+    var configuration = simulation.model.configuration
+    if karpenter {
+      configuration.cluster!.autoscaler = nil
+      configuration.cluster!.karpenter = KarpenterConfiguration()
+    }
+    var rebuilt = Simulation(model: World(configuration: configuration, recorder: nil))
+    rebuilt.model.start(scheduler: &rebuilt.scheduler)
+    return rebuilt
+  }
+
+  @Test(
+    "an underused node whose replica fits elsewhere is drained: the replica moves with a cold start, the node goes",
+    arguments: [false, true])
+  func replicaMoves(karpenter: Bool) throws {
+    var simulation = Self.world(safeToEvict: true, karpenter: karpenter)
+    // Placed by the first scheduling pass; Karpenter's first look is 10 s in.
+    _ = simulation.run(until: .zero + .seconds(1))
+    let start = try #require(simulation.model.cluster)
+    let firstNode = try #require(start.servingPods[0][0].node)
+    let pinnedNode = try #require(start.servingPods[1][0].node)
+    #expect(firstNode != pinnedNode)
+    _ = simulation.run(until: .zero + .hours(2))
+    let cluster = try #require(simulation.model.cluster)
+    #expect(cluster.nodes[Int(firstNode.rawValue)].phase == .terminated)
+    #expect(cluster.nodes[Int(firstNode.rawValue)].endReason == (karpenter ? .consolidation : .scaleDown))
+    #expect(cluster.activeNodes == [pinnedNode], "the pinned replica's node stays, now holding both")
+    #expect(cluster.servingPods[0][0].node == pinnedNode)
+    #expect(cluster.servingPods[0][0].attempt == 2)
+    let state = try #require(simulation.model.delivery?.servingStates[0])
+    #expect(state.evictions == 1)
+    #expect(state.coldStarts == 1, "the replacement's (the replicas the run starts with are warm)")
+    #expect(state.replicas.allSatisfy { $0.readyAt != nil })
+  }
+
+  @Test("safeToEvict: false keeps the node, as safe-to-evict=false / do-not-disrupt do", arguments: [false, true])
+  func notSafeToEvict(karpenter: Bool) throws {
+    var simulation = Self.world(safeToEvict: false, karpenter: karpenter)
+    _ = simulation.run(until: .zero + .hours(2))
+    let cluster = try #require(simulation.model.cluster)
+    #expect(cluster.activeNodes.count == 2)
+    #expect(cluster.statistics.scaleDowns + cluster.statistics.consolidations == 0)
+    #expect(simulation.model.delivery?.servingStates[0]?.evictions == 0)
+  }
+}

@@ -193,7 +193,7 @@ extension Cluster {
         continue
       }
       let isEmpty = nodes[index].pods.isEmpty && nodes[index].servingPods.isEmpty
-      let movable = isEmpty ? [] : autoscaler.evictsTrainingPods ? movableJobs(on: index) : nil
+      let movable = isEmpty ? [] : drainPlan(on: index, evictsTrainingPods: autoscaler.evictsTrainingPods)
       guard let movable else {
         nodes[index].unneededSince = nil
         continue
@@ -211,8 +211,9 @@ extension Cluster {
       guard policies.nodeScaleDown.decide(observation, at: PolicyTime(microseconds: now.microseconds)).remove,
         pools[pool].desired > configuration.nodePools[pool].minNodes
       else { continue }
-      if !movable.isEmpty {
-        // Non-empty nodes are drained one per scan, as CA does.
+      if !isEmpty {
+        // Non-empty nodes are drained one per scan, as CA does; serving replicas are
+        // evicted with the node (terminateNode) and replaced elsewhere.
         drainedThisScan = true
         for job in movable { interrupt(job, cause: .drain, scheduler: &scheduler) }
       }

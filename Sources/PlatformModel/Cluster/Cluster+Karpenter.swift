@@ -11,9 +11,11 @@ import SimKernel
 ///   once, which falls back to on-demand.
 /// - **Consolidation** every polling period (10 s), per pool within the disruption
 ///   budget `roundup(nodes × 10 %) − deleting − not ready`: empty nodes first; with
-///   `WhenEmptyOrUnderutilized`, then one node per round whose jobs (each wholly on
-///   that node) fit on the other nodes — those jobs are evicted and resume from their
-///   checkpoints elsewhere, the churn Karpenter users report (anchors §3.1).
+///   `WhenEmptyOrUnderutilized`, then one node per round whose pods fit on the other
+///   nodes (jobs wholly on that node; serving replicas unless `do-not-disrupt`) —
+///   jobs are evicted and resume from their checkpoints elsewhere, replicas are
+///   replaced elsewhere after a cold start: the churn Karpenter users report
+///   (anchors §3.1).
 ///   A node qualifies after `consolidateAfter` without pods arriving or leaving.
 ///
 /// Which candidates go, and in what order, is the `nodeConsolidation` decision
@@ -91,7 +93,7 @@ extension Cluster {
       else { continue }
       let pool = nodes[index].pool
       guard allowed[pool] > 0, pools[pool].desired > configuration.nodePools[pool].minNodes,
-        let jobsOnNode = movableJobs(on: index)
+        let jobsOnNode = drainPlan(on: index, evictsTrainingPods: true)
       else { continue }
       allowed[pool] -= 1
       for job in jobsOnNode { interrupt(job, cause: .consolidation, scheduler: &scheduler) }
@@ -100,17 +102,32 @@ extension Cluster {
     }
   }
 
-  /// The jobs on a node if each lies wholly on it and all of them fit on the other
-  /// Ready nodes' free capacity (Karpenter's scheduling simulation); else `nil`.
-  func movableJobs(on index: Int) -> [JobID]? {
-    // Serving pods keep their node (not disrupted; see Cluster+Serving).
-    guard nodes[index].servingPods.isEmpty else { return nil }
+  /// The training jobs to evict so that node `index` can go, if every pod on it fits
+  /// on the other Ready nodes' free capacity (the autoscalers' scheduling simulation);
+  /// `nil` if one does not, or may not move.
+  ///
+  /// Serving replicas are placed first, as the scheduler places them first, each on a
+  /// node of a pool its placement allows; they must be `safeToEvict` (ReplicaSet pods
+  /// are, by default, for both Cluster Autoscaler and Karpenter). Training jobs must lie
+  /// wholly on the node, and move only when `evictsTrainingPods`. PodDisruptionBudgets
+  /// are not modelled: every replica on the node is evicted at once.
+  func drainPlan(on index: Int, evictsTrainingPods: Bool) -> [JobID]? {
     var jobsOnNode: [JobID] = []
     for job in nodes[index].pods where !jobsOnNode.contains(job) { jobsOnNode.append(job) }
+    if !jobsOnNode.isEmpty && !evictsTrainingPods { return nil }
     for job in jobsOnNode where jobs[Int(job.rawValue)].nodes.contains(where: { $0 != nodes[index].id }) { return nil }
     var free: [(index: Int, free: Resources)] = []
     for id in schedulableNodes where Int(id.rawValue) != index {
       free.append((Int(id.rawValue), nodes[Int(id.rawValue)].capacity - nodes[Int(id.rawValue)].allocated))
+    }
+    for pod in nodes[index].servingPods {
+      let service = Int(pod.service)
+      guard let workload = servingWorkloads[service], workload.placement.safeToEvict else { return nil }
+      let request = workload.placement.perReplica
+      let allowed = servingPools[service]
+      guard let slot = free.indices.first(where: { allowed[nodes[free[$0].index].pool] && request.fits(in: free[$0].free) })
+      else { return nil }
+      free[slot].free = free[slot].free - request
     }
     for job in jobsOnNode {
       let entry = jobs[Int(job.rawValue)]

@@ -61,9 +61,12 @@ struct ServingPod {
 /// - A pod whose node goes (spot notice — Karpenter and the Node Termination Handler
 ///   drain at the notice —, correlated reclaim, a pool's schedule) is evicted: the
 ///   replica stops serving at once and the ReplicaSet's replacement pod is pending.
-/// - Nodes holding serving pods are not drained by Cluster Autoscaler scale-down or
-///   Karpenter consolidation (as with `cluster-autoscaler.kubernetes.io/safe-to-evict:
-///   "false"` / `karpenter.sh/do-not-disrupt`).
+/// - Cluster Autoscaler scale-down and Karpenter consolidation may remove an underused
+///   node holding replicas when they fit on other nodes (``Cluster/drainPlan(on:evictsTrainingPods:)``):
+///   the replicas are evicted with the node (outcome `drained` / `consolidated`) and
+///   replaced elsewhere after a cold start. A placement with `safeToEvict: false`
+///   (`cluster-autoscaler.kubernetes.io/safe-to-evict: "false"` /
+///   `karpenter.sh/do-not-disrupt`) keeps its nodes. PodDisruptionBudgets are not modelled.
 /// - Cost: each pod is charged its requests' share of its node for the time it held
 ///   it (``CostMath/allocation(request:capacity:split:duration:)``), to the owning
 ///   team, so allocated + idle = node cost still holds.

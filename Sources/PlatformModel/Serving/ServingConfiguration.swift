@@ -53,12 +53,21 @@ public struct ServingPlacement: Equatable, Sendable {
   /// Node labels required, sorted by key.
   public var nodeSelector: [NodeLabel]
   public var tolerations: [Toleration]
+  /// Whether Cluster Autoscaler scale-down and Karpenter consolidation may evict the
+  /// replicas to remove an underused node. ReplicaSet pods are evictable by default in
+  /// both; `false` is `cluster-autoscaler.kubernetes.io/safe-to-evict: "false"` /
+  /// `karpenter.sh/do-not-disrupt: "true"` on the pod template.
+  public var safeToEvict: Bool
 
-  public init(perReplica: Resources, nodePool: String? = nil, nodeSelector: [NodeLabel] = [], tolerations: [Toleration] = []) {
+  public init(
+    perReplica: Resources, nodePool: String? = nil, nodeSelector: [NodeLabel] = [], tolerations: [Toleration] = [],
+    safeToEvict: Bool = true
+  ) {
     self.perReplica = perReplica
     self.nodePool = nodePool
     self.nodeSelector = nodeSelector.sorted { $0.key < $1.key }
     self.tolerations = tolerations
+    self.safeToEvict = safeToEvict
   }
 
   /// Whether a replica may run on `pool`'s nodes at all: pool, selector, taints, and
