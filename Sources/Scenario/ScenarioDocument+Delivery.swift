@@ -216,11 +216,11 @@ extension ScenarioLoader {
     case invalid
   }
 
-  /// `resources`, `nodePool`, `nodeSelector`, `tolerations`, `safeToEvict` of a service's replicas,
+  /// `resources`, `nodePool`, `nodeSelector`, `tolerations`, `safeToEvict`, `priority` of a service's replicas,
   /// checked against the cluster: the pool exists, and some allowed pool has an
   /// instance type that holds a replica.
   static func readServingPlacement(_ reader: ObjectReader, service: String, cluster: ClusterForServing) -> PlacementRead {
-    let placementKeys = ["nodePool", "nodeSelector", "tolerations", "safeToEvict"].filter(reader.has)
+    let placementKeys = ["nodePool", "nodeSelector", "tolerations", "safeToEvict", "priority"].filter(reader.has)
     guard let resourcesValue = reader["resources"] else {
       if let key = placementKeys.first {
         reader[key]?.error(
@@ -270,10 +270,12 @@ extension ScenarioLoader {
     }
     let safeToEvict = reader.boolean("safeToEvict")
     if reader.has("safeToEvict") && safeToEvict == nil { ok = false }
+    let priority = reader.integer("priority")
+    if reader.has("priority") && priority == nil { ok = false }
     guard ok else { return .invalid }
     let placement = ServingPlacement(
       perReplica: request, nodePool: poolName, nodeSelector: selector, tolerations: tolerations ?? [],
-      safeToEvict: safeToEvict ?? true)
+      safeToEvict: safeToEvict ?? true, priority: priority ?? 0)
     switch cluster {
     case .absent:
       resourcesValue.error(

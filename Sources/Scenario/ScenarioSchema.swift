@@ -118,6 +118,9 @@ public enum ScenarioSchema {
       FieldSchema("nodeSelector", .dictionary(of: .string()), "Node labels required (the pools' `labels`); needs `resources`."),
       FieldSchema("tolerations", .array(of: .object(toleration)), "Taints tolerated (e.g. `nvidia.com/gpu` on GPU pools); needs `resources`."),
       FieldSchema(
+        "priority", .integer(), default: "0",
+        "Pod priority (the PriorityClass value; Kubernetes's default without one is 0): a replica with no room may preempt training pods of lower priority, and training pods of higher priority may preempt replicas (each preempted replica is replaced, with a cold start). Needs `resources`."),
+      FieldSchema(
         "safeToEvict", .boolean, default: "true",
         "Whether Cluster Autoscaler scale-down and Karpenter consolidation may evict replicas to remove an underused node (they are replaced elsewhere, with a cold start); `false` is `cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"` / `karpenter.sh/do-not-disrupt`. Needs `resources`."),
     ])

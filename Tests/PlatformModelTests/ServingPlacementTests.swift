@@ -603,3 +603,81 @@ struct ServingDrainTests {
     #expect(simulation.model.delivery?.servingStates[0]?.evictions == 0)
   }
 }
+
+@Suite("Preemption between serving replicas and training pods")
+struct ServingPreemptionTests {
+  /// A fixed-size pool of one-GPU nodes (no autoscaler), a training stream (jobs are
+  /// submitted by hand) and one service with one-GPU replicas of `servingPriority`.
+  static func world(
+    nodes: Int, servingPriority: Int, jobPriority: Int, serving: ServingConfiguration
+  ) -> Simulation<World> {
+    var placed = serving
+    placed.placement?.priority = servingPriority
+    let simulation = ServingFixture.world(
+      pools: [ClusterFixture.pool("gpu", .onDemand, max: nodes, desired: nodes)], services: [(0, 10, placed)],
+      autoscaler: nil, days: 1)
+    var configuration = simulation.model.configuration
+    configuration.teams[0].jobStreams = [ClusterFixture.gpuStream(priority: jobPriority, capacity: .onDemand)]
+    var rebuilt = Simulation(model: World(configuration: configuration, recorder: nil))
+    rebuilt.model.start(scheduler: &rebuilt.scheduler)
+    return rebuilt
+  }
+
+  @Test("a replica with no room evicts a lower-priority training job and takes its node")
+  func replicaPreemptsTraining() throws {
+    // One replica at first (load near zero for an hour), two once the load comes.
+    var simulation = Self.world(
+      nodes: 2, servingPriority: 1_000, jobPriority: 100,
+      serving: ServingFixture.serving(
+        minReplicas: 1, maxReplicas: 2,
+        autoscaler: .hpa(targetUtilization: 0.7, tolerance: 0.1, scaleDownStabilization: .seconds(300))))
+    var configuration = simulation.model.configuration
+    var hours = [Double](repeating: 1, count: 24)
+    hours[0] = 0.02
+    configuration.delivery!.services[0].loadProfile = RateProfile(hourOfDay: hours, dayOfWeek: Array(repeating: 1, count: 7))
+    simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    simulation.model.start(scheduler: &simulation.scheduler)
+    _ = simulation.run(until: .zero + .minutes(1))
+    ClusterFixture.submit(&simulation, solveTime: .hours(6))
+    _ = simulation.run(until: .zero + .minutes(30))
+    let before = try #require(simulation.model.cluster)
+    #expect(!before.jobs[0].nodes.isEmpty, "the job took the free node")
+    _ = simulation.run(until: .zero + .hours(2))
+    let cluster = try #require(simulation.model.cluster)
+    #expect(cluster.jobs[0].preemptions == 1)
+    #expect(cluster.jobs[0].phase == .pending, "no room left for it")
+    #expect(cluster.servingPods[0].filter { $0.node != nil }.count == 2)
+    #expect(cluster.statistics.servingPreemptions == 0)
+  }
+
+  @Test("a training job of higher priority evicts a replica, which is replaced when room appears")
+  func trainingPreemptsReplica() throws {
+    var simulation = Self.world(
+      nodes: 1, servingPriority: 0, jobPriority: 100, serving: ServingFixture.serving(minReplicas: 1, maxReplicas: 1))
+    _ = simulation.run(until: .zero + .minutes(1))
+    ClusterFixture.submit(&simulation, solveTime: .minutes(30))
+    _ = simulation.run(until: .zero + .minutes(10))
+    let during = try #require(simulation.model.cluster)
+    #expect(!during.jobs[0].nodes.isEmpty)
+    #expect(during.statistics.servingPreemptions == 1)
+    #expect(during.pendingServingPods.count == 1, "the replacement waits for the GPU")
+    #expect(simulation.model.delivery?.servingStates[0]?.evictions == 1)
+    _ = simulation.run(until: .zero + .hours(3))
+    let after = try #require(simulation.model.cluster)
+    #expect(after.jobs[0].phase == .finished)
+    #expect(after.servingPods[0][0].node != nil, "bound again once the job finished")
+    #expect(after.servingPods[0][0].attempt == 2)
+  }
+
+  @Test("equal priorities never preempt: the job waits for the replica's GPU")
+  func equalPrioritiesWait() throws {
+    var simulation = Self.world(
+      nodes: 1, servingPriority: 100, jobPriority: 100, serving: ServingFixture.serving(minReplicas: 1, maxReplicas: 1))
+    _ = simulation.run(until: .zero + .minutes(1))
+    ClusterFixture.submit(&simulation, solveTime: .minutes(30))
+    _ = simulation.run(until: .zero + .hours(3))
+    let cluster = try #require(simulation.model.cluster)
+    #expect(cluster.jobs[0].phase == .pending)
+    #expect(cluster.statistics.servingPreemptions == 0 && cluster.statistics.preemptions == 0)
+  }
+}

@@ -191,6 +191,7 @@ extension Cluster {
         add("cost.serving_by_team.\(team.name)", total.usd, "USD")
       }
       add("serving.pods_evicted", Double(statistics.servingEvictions), "pods")
+      add("serving.pods_preempted", Double(statistics.servingPreemptions), "pods")
       add("serving.pods_pending_at_end", Double(pendingServingPods.count), "pods")
     }
     var centers: [String] = []

@@ -15,9 +15,10 @@ import SimKernel
 /// - Gangs (Volcano / Kueue / coscheduling `PodGroup` with minMember = workers):
 ///   all workers are placed at once or none are.
 /// - Preemption (kube-scheduler DefaultPreemption): a pending job may evict running
-///   jobs of strictly lower priority, lowest priority and most recently started
-///   first, when that makes the whole gang fit and the preemption policy agrees. An evicted job is requeued and
-///   resumes from its last checkpoint.
+///   jobs and serving replica pods of strictly lower priority, lowest priority and
+///   most recently started first, when that makes the whole gang fit and the
+///   preemption policy agrees. An evicted job is requeued and resumes from its last
+///   checkpoint; an evicted replica is replaced (Cluster+Serving).
 /// - Pending jobs are retried whenever capacity appears (any node ready, any job
 ///   leaving), in queue order: the `queueOrder` decision point's sort key, asked once
 ///   when a job enters the queue (default `kube-scheduler`: priority, then
@@ -25,7 +26,7 @@ import SimKernel
 extension Cluster {
   mutating func schedulingPass(scheduler: inout Scheduler<WorldEvent>) {
     passScheduled = false
-    if !pendingServingPods.isEmpty { placeServingPods(now: scheduler.now) }
+    if !pendingServingPods.isEmpty { placeServingPods(scheduler: &scheduler) }
     guard !pendingJobs.isEmpty else {
       if configuration.karpenter != nil && !pendingServingPods.isEmpty { requestProvisioning(scheduler: &scheduler) }
       return
@@ -37,6 +38,9 @@ extension Cluster {
     // Preemption is only worth simulating for jobs above the lowest running priority.
     var lowestRunningPriority = Int.max
     for job in runningJobs { lowestRunningPriority = min(lowestRunningPriority, jobs[Int(job.rawValue)].priority) }
+    for workload in servingWorkloads {
+      if let workload { lowestRunningPriority = min(lowestRunningPriority, workload.placement.priority) }
+    }
     for id in order {
       let index = Int(id.rawValue)
       let stream = jobs[index].stream
@@ -48,9 +52,16 @@ extension Cluster {
         continue
       }
       if jobs[index].priority > lowestRunningPriority, let victims = preemptionVictims(for: index), !victims.isEmpty,
-        mayPreempt(index, victims: victims, now: scheduler.now)
+        policyAllowsPreemption(
+          by: jobs[index].id.description, team: jobs[index].team, priority: jobs[index].priority, victims: victims,
+          now: scheduler.now)
       {
-        for victim in victims { interrupt(victim, cause: .preemption, scheduler: &scheduler) }
+        for victim in victims {
+          switch victim {
+          case .job(let job): interrupt(job, cause: .preemption, scheduler: &scheduler)
+          case .servingPod(let pod): preemptServingPod(pod, scheduler: &scheduler)
+          }
+        }
         if let placement = placement(for: index) {
           startJob(id, on: placement, scheduler: &scheduler)
           started.append(id)
@@ -66,15 +77,26 @@ extension Cluster {
     }
   }
 
-  /// Asks the preemption policy whether job `index` may evict `victims`.
-  func mayPreempt(_ index: Int, victims: [JobID], now: SimTime) -> Bool {
+  /// Asks the preemption policy whether a pending job or replica pod (`preemptor`, of
+  /// team index `team`) may evict `victims`.
+  func policyAllowsPreemption(
+    by preemptor: String, team: Int, priority: Int, victims: [PreemptionVictim], now: SimTime
+  ) -> Bool {
     let observation = PreemptionObservation(
-      job: jobs[index].id.description, team: teams[jobs[index].team].name, priority: jobs[index].priority,
+      job: preemptor, team: teams[team].name, priority: priority,
       victims: victims.map { victim in
-        let job = jobs[Int(victim.rawValue)]
-        return PreemptionObservation.Victim(
-          job: victim.description, team: teams[job.team].name, priority: job.priority,
-          runningSeconds: (now - job.attemptStartedAt).seconds)
+        switch victim {
+        case .job(let id):
+          let job = jobs[Int(id.rawValue)]
+          return PreemptionObservation.Victim(
+            job: id.description, team: teams[job.team].name, priority: job.priority,
+            runningSeconds: (now - job.attemptStartedAt).seconds)
+        case .servingPod(let id):
+          let workload = servingWorkloads[Int(id.service)]
+          return PreemptionObservation.Victim(
+            job: id.description, team: teams[workload?.team ?? 0].name, priority: workload?.placement.priority ?? 0,
+            runningSeconds: (now - servingPods[Int(id.service)][Int(id.replica)].boundAt).seconds)
+        }
       })
     return policies.preemption.decide(observation, at: PolicyTime(microseconds: now.microseconds)).preempt
   }
@@ -165,8 +187,9 @@ extension Cluster {
     return nil
   }
 
-  /// Running jobs to evict so the gang fits, or `nil` if even that is not enough.
-  func preemptionVictims(for index: Int) -> [JobID]? {
+  /// Running jobs and replica pods to evict so the gang fits, or `nil` if even that is
+  /// not enough.
+  func preemptionVictims(for index: Int) -> [PreemptionVictim]? {
     // Local copies (one retain each) keep closures from copying the whole cluster.
     let jobs = self.jobs
     let nodes = self.nodes
@@ -174,7 +197,7 @@ extension Cluster {
     let request = jobs[index].perWorker
     let candidates = candidateNodes(stream: jobs[index].stream)
     var free = candidates.map { nodes[$0].capacity - nodes[$0].allocated }
-    var victims: [JobID] = []
+    var victims: [PreemptionVictim] = []
     var remaining = jobs[index].workerCount
     for slot in candidates.indices {
       while remaining > 0 && request.fits(in: free[slot]) {
@@ -184,25 +207,37 @@ extension Cluster {
     }
     for slot in candidates.indices where remaining > 0 {
       let nodeIndex = candidates[slot]
-      var onNode: [JobID] = []
+      // Lower-priority pods on the node with their priority and start: jobs (once
+      // each, whatever their workers here) and replica pods.
+      var onNode: [(victim: PreemptionVictim, priority: Int, startedAt: SimTime)] = []
       for job in nodes[nodeIndex].pods where jobs[Int(job.rawValue)].priority < priority {
-        if !onNode.contains(job) && !victims.contains(job) { onNode.append(job) }
+        let victim = PreemptionVictim.job(job)
+        if !onNode.contains(where: { $0.victim == victim }) && !victims.contains(victim) {
+          onNode.append((victim, jobs[Int(job.rawValue)].priority, jobs[Int(job.rawValue)].attemptStartedAt))
+        }
+      }
+      for pod in nodes[nodeIndex].servingPods {
+        guard let workload = servingWorkloads[Int(pod.service)], workload.placement.priority < priority else { continue }
+        onNode.append((.servingPod(pod), workload.placement.priority, servingPods[Int(pod.service)][Int(pod.replica)].boundAt))
       }
       onNode.sort { lhs, rhs in
-        let left = jobs[Int(lhs.rawValue)]
-        let right = jobs[Int(rhs.rawValue)]
-        if left.priority != right.priority { return left.priority < right.priority }
-        return left.attemptStartedAt > right.attemptStartedAt
+        if lhs.priority != rhs.priority { return lhs.priority < rhs.priority }
+        return lhs.startedAt > rhs.startedAt
       }
-      for victim in onNode {
+      for candidate in onNode {
         if request.fits(in: free[slot]) { break }
-        victims.append(victim)
-        let victimJob = jobs[Int(victim.rawValue)]
-        for node in victimJob.nodes {
-          // Victims are few: a linear search beats a node-indexed table per call.
-          if let other = candidates.firstIndex(of: Int(node.rawValue)) {
-            free[other] = free[other] + victimJob.perWorker
+        victims.append(candidate.victim)
+        switch candidate.victim {
+        case .job(let victim):
+          let victimJob = jobs[Int(victim.rawValue)]
+          for node in victimJob.nodes {
+            // Victims are few: a linear search beats a node-indexed table per call.
+            if let other = candidates.firstIndex(of: Int(node.rawValue)) {
+              free[other] = free[other] + victimJob.perWorker
+            }
           }
+        case .servingPod(let pod):
+          if let workload = servingWorkloads[Int(pod.service)] { free[slot] = free[slot] + workload.placement.perReplica }
         }
       }
       while remaining > 0 && request.fits(in: free[slot]) {
@@ -212,6 +247,12 @@ extension Cluster {
     }
     return remaining == 0 ? victims : nil
   }
+}
+
+/// What a preemption evicts: a training job (all its pods) or one serving replica pod.
+enum PreemptionVictim: Equatable {
+  case job(JobID)
+  case servingPod(ServingPodID)
 }
 
 /// A `queueOrder` sort key with its first two elements inline: the built-in's key is

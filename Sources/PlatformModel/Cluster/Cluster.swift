@@ -488,4 +488,6 @@ public struct ClusterStatistics: Sendable, Equatable {
   public var drainEvictions = 0
   /// Serving replica pods that lost their node.
   public var servingEvictions = 0
+  /// Replica pods evicted for higher-priority training pods.
+  public var servingPreemptions = 0
 }

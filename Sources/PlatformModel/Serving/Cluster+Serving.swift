@@ -54,7 +54,9 @@ struct ServingPod {
 ///   training gangs, first fit in node-ID order on Ready nodes of the pools the
 ///   service's ``ServingPlacement`` allows (kube-scheduler's NodeResourcesFit,
 ///   NodeSelector and TaintToleration filters), as if serving ran at a higher
-///   PriorityClass. They neither preempt nor are preempted.
+///   PriorityClass. A replica that fits nowhere may preempt training pods of lower
+///   ``ServingPlacement/priority``, and training pods of higher priority may preempt
+///   replicas (outcome `preempted`; the replacement is pending at once).
 /// - Pods that fit nowhere stay pending; the Cluster Autoscaler's next scan (or
 ///   Karpenter's batch) grows an allowed pool for them, chosen by the `nodeScaleUp`
 ///   decision point as for training gangs.
@@ -106,27 +108,108 @@ extension Cluster {
   }
 
   /// Places pending replica pods, first fit in node-ID order; a service's pods that did
-  /// not fit are not tried again in the same pass (same request, same pools).
-  mutating func placeServingPods(now: SimTime) {
+  /// not fit are not tried again in the same pass (same request, same pools). A pod
+  /// that fits nowhere may preempt training pods of lower priority
+  /// (``servingPreemption(for:allowedPools:priority:)``) when the preemption policy agrees.
+  mutating func placeServingPods(scheduler: inout Scheduler<WorldEvent>) {
+    let now = scheduler.now
     var unplaced: [ServingPodID] = []
     var fullServices: [Int32] = []
+    var lowestRunningPriority = Int.max
+    for job in runningJobs { lowestRunningPriority = min(lowestRunningPriority, jobs[Int(job.rawValue)].priority) }
     for id in pendingServingPods {
       let service = Int(id.service)
-      guard !fullServices.contains(id.service), let workload = servingWorkloads[service],
-        let nodeIndex = servingNode(for: workload.placement.perReplica, allowedPools: servingPools[service])
-      else {
-        if !fullServices.contains(id.service) { fullServices.append(id.service) }
+      guard !fullServices.contains(id.service), let workload = servingWorkloads[service] else {
         unplaced.append(id)
         continue
       }
-      nodes[nodeIndex].allocated = nodes[nodeIndex].allocated + workload.placement.perReplica
-      nodes[nodeIndex].servingPods.append(id)
-      nodes[nodeIndex].unneededSince = nil
-      servingPods[service][Int(id.replica)].node = nodes[nodeIndex].id
-      servingPods[service][Int(id.replica)].boundAt = now
-      servingPodNotices.append(.bound(id))
+      let placement = workload.placement
+      if let nodeIndex = servingNode(for: placement.perReplica, allowedPools: servingPools[service]) {
+        bindServingPod(id, to: nodeIndex, now: now)
+        continue
+      }
+      if placement.priority > lowestRunningPriority,
+        let preemption = servingPreemption(
+          for: placement.perReplica, allowedPools: servingPools[service], priority: placement.priority),
+        policyAllowsPreemption(
+          by: id.description, team: workload.team, priority: placement.priority,
+          victims: preemption.victims.map { .job($0) }, now: now)
+      {
+        for victim in preemption.victims { interrupt(victim, cause: .preemption, scheduler: &scheduler) }
+        bindServingPod(id, to: preemption.node, now: now)
+        continue
+      }
+      fullServices.append(id.service)
+      unplaced.append(id)
     }
     pendingServingPods = unplaced
+  }
+
+  /// Binds a pending replica pod to a node with room for it; its cold start begins.
+  mutating func bindServingPod(_ id: ServingPodID, to nodeIndex: Int, now: SimTime) {
+    let service = Int(id.service)
+    guard let workload = servingWorkloads[service] else { return }
+    nodes[nodeIndex].allocated = nodes[nodeIndex].allocated + workload.placement.perReplica
+    nodes[nodeIndex].servingPods.append(id)
+    nodes[nodeIndex].unneededSince = nil
+    servingPods[service][Int(id.replica)].node = nodes[nodeIndex].id
+    servingPods[service][Int(id.replica)].boundAt = now
+    servingPodNotices.append(.bound(id))
+  }
+
+  /// The node and the training jobs to evict there so that a replica of `request` and
+  /// `priority` fits, or `nil`.
+  ///
+  /// kube-scheduler's DefaultPreemption, without PodDisruptionBudgets: on each Ready
+  /// node of an allowed pool, lower-priority pods go lowest priority and most recently
+  /// started first until the pod fits (a job's pods go together: its gang fails
+  /// without them); among such nodes the one whose highest-priority victim is lowest,
+  /// then with the smallest sum of victim priorities, then the fewest victims, then
+  /// the first by ID (`pickOneNodeForPreemption`). Replicas do not preempt replicas.
+  func servingPreemption(for request: Resources, allowedPools: [Bool], priority: Int) -> (node: Int, victims: [JobID])? {
+    var best: (node: Int, victims: [JobID], key: (Int, Int, Int))?
+    for id in schedulableNodes {
+      let index = Int(id.rawValue)
+      guard allowedPools[nodes[index].pool], request.fits(in: nodes[index].capacity) else { continue }
+      var onNode: [JobID] = []
+      for job in nodes[index].pods where jobs[Int(job.rawValue)].priority < priority && !onNode.contains(job) {
+        onNode.append(job)
+      }
+      guard !onNode.isEmpty else { continue }
+      onNode.sort { lhs, rhs in
+        let left = jobs[Int(lhs.rawValue)]
+        let right = jobs[Int(rhs.rawValue)]
+        if left.priority != right.priority { return left.priority < right.priority }
+        return left.attemptStartedAt > right.attemptStartedAt
+      }
+      var free = nodes[index].capacity - nodes[index].allocated
+      var victims: [JobID] = []
+      for victim in onNode {
+        if request.fits(in: free) { break }
+        victims.append(victim)
+        let job = jobs[Int(victim.rawValue)]
+        for node in job.nodes where node == id { free = free + job.perWorker }
+      }
+      guard request.fits(in: free) else { continue }
+      let priorities = victims.map { jobs[Int($0.rawValue)].priority }
+      let key = (priorities.max() ?? Int.min, priorities.reduce(0, +), victims.count)
+      if let current = best, !(key < current.key) { continue }
+      best = (index, victims, key)
+    }
+    return best.map { ($0.node, $0.victims) }
+  }
+
+  /// Evicts a bound replica pod for a higher-priority training job: it stops serving
+  /// and its replacement is pending at once, as after an eviction.
+  mutating func preemptServingPod(_ id: ServingPodID, scheduler: inout Scheduler<WorldEvent>) {
+    guard servingPods[Int(id.service)][Int(id.replica)].node != nil else { return }
+    releaseServingPod(id, at: scheduler.now, outcome: "preempted")
+    servingPods[Int(id.service)][Int(id.replica)].attempt += 1
+    servingPods[Int(id.service)][Int(id.replica)].createdAt = scheduler.now
+    pendingServingPods.append(id)
+    servingPodNotices.append(.evicted(id))
+    statistics.servingPreemptions += 1
+    requestSchedulingPass(scheduler: &scheduler)
   }
 
   /// The first Ready node (by ID) of an allowed pool with room for `request`.

@@ -58,16 +58,22 @@ public struct ServingPlacement: Equatable, Sendable {
   /// both; `false` is `cluster-autoscaler.kubernetes.io/safe-to-evict: "false"` /
   /// `karpenter.sh/do-not-disrupt: "true"` on the pod template.
   public var safeToEvict: Bool
+  /// Pod priority (the value of the pods' PriorityClass; 0 without one, as in
+  /// Kubernetes). A pending replica may preempt training pods of lower priority, and
+  /// training pods of higher priority may preempt replicas (kube-scheduler
+  /// DefaultPreemption, ``Cluster/schedulingPass(scheduler:)``).
+  public var priority: Int
 
   public init(
     perReplica: Resources, nodePool: String? = nil, nodeSelector: [NodeLabel] = [], tolerations: [Toleration] = [],
-    safeToEvict: Bool = true
+    safeToEvict: Bool = true, priority: Int = 0
   ) {
     self.perReplica = perReplica
     self.nodePool = nodePool
     self.nodeSelector = nodeSelector.sorted { $0.key < $1.key }
     self.tolerations = tolerations
     self.safeToEvict = safeToEvict
+    self.priority = priority
   }
 
   /// Whether a replica may run on `pool`'s nodes at all: pool, selector, taints, and
