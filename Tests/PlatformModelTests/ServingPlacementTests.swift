@@ -650,12 +650,19 @@ struct ServingPreemptionTests {
     #expect(cluster.statistics.servingPreemptions == 0)
   }
 
-  @Test("a training job of higher priority evicts a replica, which is replaced when room appears")
-  func trainingPreemptsReplica() throws {
-    var simulation = Self.world(
-      nodes: 1, servingPriority: 0, jobPriority: 100, serving: ServingFixture.serving(minReplicas: 1, maxReplicas: 1))
+  /// One node held by one replica; a 30-minute training job submitted a minute in.
+  static func replicaThenJob(servingPriority: Int, jobPriority: Int) -> Simulation<World> {
+    var simulation = world(
+      nodes: 1, servingPriority: servingPriority, jobPriority: jobPriority,
+      serving: ServingFixture.serving(minReplicas: 1, maxReplicas: 1))
     _ = simulation.run(until: .zero + .minutes(1))
     ClusterFixture.submit(&simulation, solveTime: .minutes(30))
+    return simulation
+  }
+
+  @Test("a training job of higher priority evicts a replica, which is replaced when room appears")
+  func trainingPreemptsReplica() throws {
+    var simulation = Self.replicaThenJob(servingPriority: 0, jobPriority: 100)
     _ = simulation.run(until: .zero + .minutes(10))
     let during = try #require(simulation.model.cluster)
     #expect(!during.jobs[0].nodes.isEmpty)
@@ -671,10 +678,7 @@ struct ServingPreemptionTests {
 
   @Test("equal priorities never preempt: the job waits for the replica's GPU")
   func equalPrioritiesWait() throws {
-    var simulation = Self.world(
-      nodes: 1, servingPriority: 100, jobPriority: 100, serving: ServingFixture.serving(minReplicas: 1, maxReplicas: 1))
-    _ = simulation.run(until: .zero + .minutes(1))
-    ClusterFixture.submit(&simulation, solveTime: .minutes(30))
+    var simulation = Self.replicaThenJob(servingPriority: 100, jobPriority: 100)
     _ = simulation.run(until: .zero + .hours(3))
     let cluster = try #require(simulation.model.cluster)
     #expect(cluster.jobs[0].phase == .pending)

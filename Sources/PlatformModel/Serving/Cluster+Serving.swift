@@ -203,13 +203,19 @@ extension Cluster {
   /// and its replacement is pending at once, as after an eviction.
   mutating func preemptServingPod(_ id: ServingPodID, scheduler: inout Scheduler<WorldEvent>) {
     guard servingPods[Int(id.service)][Int(id.replica)].node != nil else { return }
-    releaseServingPod(id, at: scheduler.now, outcome: "preempted")
-    servingPods[Int(id.service)][Int(id.replica)].attempt += 1
-    servingPods[Int(id.service)][Int(id.replica)].createdAt = scheduler.now
-    pendingServingPods.append(id)
-    servingPodNotices.append(.evicted(id))
+    replaceServingPod(id, outcome: "preempted", at: scheduler.now)
     statistics.servingPreemptions += 1
     requestSchedulingPass(scheduler: &scheduler)
+  }
+
+  /// Ends a bound pod's attempt with `outcome` and makes its replacement pending at
+  /// once (the ReplicaSet controller); serving hears of it as an eviction.
+  mutating func replaceServingPod(_ id: ServingPodID, outcome: String, at time: SimTime) {
+    releaseServingPod(id, at: time, outcome: outcome)
+    servingPods[Int(id.service)][Int(id.replica)].attempt += 1
+    servingPods[Int(id.service)][Int(id.replica)].createdAt = time
+    pendingServingPods.append(id)
+    servingPodNotices.append(.evicted(id))
   }
 
   /// The first Ready node (by ID) of an allowed pool with room for `request`.
@@ -254,11 +260,7 @@ extension Cluster {
     case .provisionTimeout, .runEnded: outcome = "evicted"
     }
     for id in nodes[index].servingPods {
-      releaseServingPod(id, at: scheduler.now, outcome: outcome)
-      servingPods[Int(id.service)][Int(id.replica)].attempt += 1
-      servingPods[Int(id.service)][Int(id.replica)].createdAt = scheduler.now
-      pendingServingPods.append(id)
-      servingPodNotices.append(.evicted(id))
+      replaceServingPod(id, outcome: outcome, at: scheduler.now)
       statistics.servingEvictions += 1
     }
     requestSchedulingPass(scheduler: &scheduler)
