@@ -1,3 +1,4 @@
+import InputDiagnostics
 import ResultStore
 import Scenario
 

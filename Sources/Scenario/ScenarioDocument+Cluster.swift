@@ -1,4 +1,5 @@
 import Foundation
+import InputDiagnostics
 import PlatformModel
 import SimKernel
 

@@ -1,4 +1,5 @@
 import Foundation
+import InputDiagnostics
 import Monitoring
 import PlatformModel
 import SimKernel

@@ -171,7 +171,7 @@ final class AlertmanagerConfigReader {
       if let known, !known.contains(key) {
         report(
           keyNode, path.appending(key),
-          .unknownKey(key, suggestion: AlertmanagerText.nearestCandidate(to: key, in: known)))
+          .unknownKey(key, suggestion: nearestMatch(to: key, in: known, acceptingPrefixes: true)))
         continue
       }
       entries.append((key, keyNode, value))
@@ -527,19 +527,19 @@ final class AlertmanagerConfigReader {
         report(
           receiver.node, raw.path.appending("receiver"),
           .unknownReceiver(
-            receiver.name, suggestion: AlertmanagerText.nearestCandidate(to: receiver.name, in: receiverNames)))
+            receiver.name, suggestion: nearestMatch(to: receiver.name, in: receiverNames, acceptingPrefixes: true)))
       }
       for (offset, name) in raw.muteTimeIntervals.enumerated() where !timeIntervalNames.contains(name.text) {
         report(
           name.node, raw.path.appending("mute_time_intervals").appending(index: offset),
           .unknownTimeInterval(
-            name.text, suggestion: AlertmanagerText.nearestCandidate(to: name.text, in: timeIntervalNames)))
+            name.text, suggestion: nearestMatch(to: name.text, in: timeIntervalNames, acceptingPrefixes: true)))
       }
       for (offset, name) in raw.activeTimeIntervals.enumerated() where !timeIntervalNames.contains(name.text) {
         report(
           name.node, raw.path.appending("active_time_intervals").appending(index: offset),
           .unknownTimeInterval(
-            name.text, suggestion: AlertmanagerText.nearestCandidate(to: name.text, in: timeIntervalNames)))
+            name.text, suggestion: nearestMatch(to: name.text, in: timeIntervalNames, acceptingPrefixes: true)))
       }
       let matchers = raw.matchers.sorted(by: AlertmanagerMatcher.sortsBefore)
       let groupBy: [String]

@@ -98,9 +98,7 @@ public struct AlertmanagerDiagnostic: Error, Hashable, Sendable, CustomStringCon
   /// `file:line:column: error: key.path: message; hint` — the form compilers use, so
   /// editors and CI annotators can jump to it.
   public var rendered: String {
-    let location = line > 0 ? "\(file):\(line):\(column)" : file
-    let pathText = keyPath.components.isEmpty ? "" : "\(keyPath): "
-    return "\(location): error: \(pathText)\(message)" + (hint.map { "; \($0)" } ?? "")
+    renderDiagnostic(file: file, line: line, column: column, severity: "error", keyPath: keyPath, message: message, hint: hint)
   }
 
   public var description: String { rendered }
@@ -114,15 +112,11 @@ public struct AlertmanagerConfigError: Error, Sendable, CustomStringConvertible 
 
   public init(_ diagnostics: [AlertmanagerDiagnostic]) { self.diagnostics = diagnostics }
 
-  public var description: String {
-    let count = diagnostics.count
-    return diagnostics.map(\.rendered).joined(separator: "\n")
-      + "\n\(count) error\(count == 1 ? "" : "s") found"
-  }
+  public var description: String { renderDiagnostics(diagnostics.map(\.rendered), errorCount: diagnostics.count) }
 }
 
 /// Text helpers shared by the Alertmanager files: Go-style quoting, label-set
-/// printing and ordering as alertmanager does them, typo suggestions.
+/// printing and ordering as alertmanager does them.
 ///
 /// A namespace so that these names cannot collide with the rest of the module.
 enum AlertmanagerText {}
@@ -130,29 +124,4 @@ enum AlertmanagerText {}
 extension AlertmanagerText {
   /// `"text"` with Go's `%q` escaping, as alertmanager prints names in its own errors.
   static func quoted(_ text: String) -> String { AlertmanagerText.goQuoted(text) }
-
-  /// The candidate closest to `word` by edit distance, if close enough to be a typo.
-  ///
-  /// Case-insensitive equality wins, then a candidate the word is a prefix of (or that
-  /// is a prefix of the word), then the closest by edit distance if that distance is at
-  /// most a third of the shorter word (at least 2), as in the scenario reader.
-  static func nearestCandidate(to word: String, in candidates: [String]) -> String? {
-    let lowered = word.lowercased()
-    if let sameLetters = candidates.first(where: { $0.lowercased() == lowered }) { return sameLetters }
-    // A truncated name (`pager` for `pagerduty`) is a likelier slip than the edit
-    // distance suggests.
-    if lowered.count >= 3 {
-      let prefixed = candidates.filter { $0.lowercased().hasPrefix(lowered) || lowered.hasPrefix($0.lowercased()) }
-      if let shortest = prefixed.min(by: { ($0.count, $0) < ($1.count, $1) }) { return shortest }
-    }
-    var best: (candidate: String, distance: Int)?
-    for candidate in candidates {
-      let distance = editDistance(lowered, candidate.lowercased())
-      if let current = best, current.distance <= distance { continue }
-      best = (candidate, distance)
-    }
-    guard let best else { return nil }
-    let allowed = max(2, min(word.count, best.candidate.count) / 3)
-    return best.distance <= allowed ? best.candidate : nil
-  }
 }

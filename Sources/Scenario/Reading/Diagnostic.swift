@@ -42,9 +42,8 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
   /// `file:line:column: error: key.path: message; hint`, the form compilers use, so
   /// editors and CI annotators can jump to it.
   public var rendered: String {
-    let location = line > 0 ? "\(file):\(line):\(column)" : file
-    let pathText = keyPath.components.isEmpty ? "" : "\(keyPath): "
-    return "\(location): \(severity.rawValue): \(pathText)\(message)" + (hint.map { "; \($0)" } ?? "")
+    renderDiagnostic(
+      file: file, line: line, column: column, severity: severity.rawValue, keyPath: keyPath, message: message, hint: hint)
   }
 
   public var description: String { rendered }
@@ -57,11 +56,7 @@ public struct DiagnosticsError: Error, CustomStringConvertible, Sendable {
 
   public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
 
-  public var description: String {
-    let errorCount = errors.count
-    return diagnostics.map(\.rendered).joined(separator: "\n")
-      + "\n\(errorCount) error\(errorCount == 1 ? "" : "s") found"
-  }
+  public var description: String { renderDiagnostics(diagnostics.map(\.rendered), errorCount: errors.count) }
 }
 
 /// Collects diagnostics while a file is read, so every error is reported at once.
@@ -73,16 +68,3 @@ public final class DiagnosticLog {
   public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
 }
 
-/// The closest candidate to `word` by edit distance, if close enough to be a typo.
-public func nearestMatch(to word: String, in candidates: [String]) -> String? {
-  let lowered = word.lowercased()
-  if let sameLetters = candidates.first(where: { $0.lowercased() == lowered }) { return sameLetters }
-  var best: (candidate: String, distance: Int)?
-  for candidate in candidates {
-    let distance = editDistance(lowered, candidate.lowercased())
-    if best == nil || distance < best!.distance { best = (candidate, distance) }
-  }
-  guard let best else { return nil }
-  let allowed = max(2, min(word.count, best.candidate.count) / 3)
-  return best.distance <= allowed ? best.candidate : nil
-}

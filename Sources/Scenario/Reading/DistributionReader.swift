@@ -1,3 +1,4 @@
+import InputDiagnostics
 import SimKernel
 
 /// Reads distributions written as a plain value (a constant) or a one-key mapping
