@@ -17,7 +17,19 @@ extension ScenarioLoader {
       }
       do {
         let text = try String(contentsOf: url, encoding: .utf8)
-        groups += try RuleFileLoader.load(yaml: text, file: url.path)
+        let loaded = try RuleFileLoader.load(yaml: text, file: url.path)
+        // A recorded series with a published metric's name would be the same series as
+        // a service's scraped one (Prometheus would reject the clashing samples).
+        for group in loaded {
+          for rule in group.rules {
+            guard case .recording(let record) = rule.kind, ServiceMetricNames.all.contains(record) else { continue }
+            file.error(
+              "rule file \(url.lastPathComponent), group `\(group.name)`: `record: \(record)` names a metric the simulated services publish",
+              hint: "record under another name, e.g. `service:\(record):rate5m` (Prometheus's level:metric:operations)")
+            valid = false
+          }
+        }
+        groups += loaded
         sources.append((text, url.path))
       } catch let error as RuleFileError {
         file.error("rule file \(url.lastPathComponent) is invalid: \(error)")

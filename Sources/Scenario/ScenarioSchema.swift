@@ -225,7 +225,7 @@ public enum ScenarioSchema {
     "Monitoring", "Prometheus rules and Alertmanager watching the services' series.",
     fields: [
       FieldSchema(
-        "rules", .array(of: .filePath), "Prometheus rule files or PrometheusRule resources, loaded unchanged (relative to this file)."),
+        "rules", .array(of: .filePath), "Prometheus rule files or PrometheusRule resources, loaded unchanged (relative to this file). A recording rule may not `record` a metric the services publish (`http_requests_total`, `http_request_duration_seconds_{bucket,count,sum}`, `model_quality_score`)."),
       FieldSchema("alertmanager", .filePath, "An alertmanager.yml; webhook URLs `sim://rollback` and `sim://page` act on the platform."),
       FieldSchema("evaluationInterval", .duration(.positive), default: "1m", "Global `evaluation_interval` for groups without their own."),
       FieldSchema("resendDelay", .duration(.positive), default: "1m", "Prometheus `--rules.alert.resend-delay`."),

@@ -304,6 +304,17 @@ public final class PlatformMonitoring {
   }
 }
 
+/// The metric names of the series each simulated service publishes (one scrape
+/// target per service and track, see ``ServiceSeries``).
+public enum ServiceMetricNames {
+  public static let requests = "http_requests_total"
+  public static let latencyBuckets = "http_request_duration_seconds_bucket"
+  public static let latencyCount = "http_request_duration_seconds_count"
+  public static let latencySum = "http_request_duration_seconds_sum"
+  public static let quality = "model_quality_score"
+  public static let all = [requests, latencyBuckets, latencyCount, latencySum, quality]
+}
+
 /// The series a service publishes, registered once per service and track.
 ///
 /// A class: the traffic loop updates its running totals every scrape, and as a value
@@ -366,16 +377,18 @@ final class ServiceSeries {
       Labels([(Labels.metricName, name)] + base + extra)
     }
     let bucketLabels = (buckets.map { formatBucket($0) } + ["+Inf"]).map {
-      (labels: labels("http_request_duration_seconds_bucket", [("le", $0)]), kind: MetricKind.counter)
+      (labels: labels(ServiceMetricNames.latencyBuckets, [("le", $0)]), kind: MetricKind.counter)
     }
+    // Every member is new: the scenario reader rejects recording rules that would
+    // write these metric names (`registerScrapeGroup` requires fresh label sets).
     group = store.registerScrapeGroup(
       [
-        (labels("http_requests_total", [("code", "200")]), .counter),
-        (labels("http_requests_total", [("code", "500")]), .counter),
+        (labels(ServiceMetricNames.requests, [("code", "200")]), .counter),
+        (labels(ServiceMetricNames.requests, [("code", "500")]), .counter),
       ] + bucketLabels + [
-        (labels("http_request_duration_seconds_count"), .counter),
-        (labels("http_request_duration_seconds_sum"), .counter),
-        (labels("model_quality_score"), .gauge),
+        (labels(ServiceMetricNames.latencyCount), .counter),
+        (labels(ServiceMetricNames.latencySum), .counter),
+        (labels(ServiceMetricNames.quality), .gauge),
       ])
     row = .allocate(capacity: group.series.count)
     row.initialize(repeating: 0)
