@@ -35,7 +35,9 @@ func markdownReport(_ results: [BenchmarkResult], repetitions: Int, quick: Bool)
   }
   lines.append("")
   lines.append(
-    "Medians of \(repetitions) repetitions\(quick ? " (--quick: small sizes, indicative only)" : ""); "
+    "Medians of \(repetitions) repetitions"
+      + (results.contains { $0.name.hasPrefix("scenario-") } ? " (whole scenarios: \(quick ? 1 : 3))" : "")
+      + "\(quick ? " (--quick: small sizes, indicative only)" : ""); "
       + "ours and peer measured in the same process run.")
   lines.append("")
   for result in results {

@@ -18,8 +18,9 @@ struct BenchmarkOptions {
 
       --quick        small sizes and 3 repetitions (a smoke run; do not record its figures)
       --filter NAME  run only the benchmark NAME, or those starting with NAME- (repeatable):
-                     kernel-hold-100, kernel-hold-10000, runner-pool, results-writing;
-                     `--filter kernel` runs both kernel sizes
+                     kernel-hold-100, kernel-hold-10000, runner-pool, results-writing,
+                     scenario-golden-path, scenario-org-scale;
+                     `--filter kernel` runs both kernel sizes, `--filter scenario` both scenarios
       --json         print JSON instead of the Markdown table
 
     Build and run in release mode: swift run -c release platformsim-bench
@@ -83,6 +84,14 @@ if options.selects("results-writing") {
   let rows = options.quick ? 200_000 : 2_000_000
   progress("results writing: \(repetitions) × \(rows) runner_jobs rows into SQLite")
   results.append(ResultsWritingBenchmark.run(rows: rows, repetitions: repetitions))
+}
+
+for benchmark in ScenarioBenchmark.cases where options.selects(benchmark.name) {
+  // Whole runs are long: fewer repetitions (the median of 3 still discards one outlier).
+  let days: Double? = options.quick ? 3 : nil
+  let scenarioRepetitions = options.quick ? 1 : 3
+  progress("\(benchmark.path): \(scenarioRepetitions) × \(days.map { "\(Int($0)) d" } ?? "the scenario's duration")")
+  results.append(ScenarioBenchmark.run(benchmark, days: days, repetitions: scenarioRepetitions))
 }
 
 if results.isEmpty {
