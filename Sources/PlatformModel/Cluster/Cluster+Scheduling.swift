@@ -36,8 +36,7 @@ extension Cluster {
     var failedStreams: [Int] = []
     var started: [JobID] = []
     // Preemption is only worth simulating for jobs above the lowest running priority.
-    var lowestRunningPriority = Int.max
-    for job in runningJobs { lowestRunningPriority = min(lowestRunningPriority, jobs[Int(job.rawValue)].priority) }
+    var lowestRunningPriority = lowestRunningJobPriority
     for workload in servingWorkloads {
       if let workload { lowestRunningPriority = min(lowestRunningPriority, workload.placement.priority) }
     }
@@ -207,27 +206,11 @@ extension Cluster {
     }
     for slot in candidates.indices where remaining > 0 {
       let nodeIndex = candidates[slot]
-      // Lower-priority pods on the node with their priority and start: jobs (once
-      // each, whatever their workers here) and replica pods.
-      var onNode: [(victim: PreemptionVictim, priority: Int, startedAt: SimTime)] = []
-      for job in nodes[nodeIndex].pods where jobs[Int(job.rawValue)].priority < priority {
-        let victim = PreemptionVictim.job(job)
-        if !onNode.contains(where: { $0.victim == victim }) && !victims.contains(victim) {
-          onNode.append((victim, jobs[Int(job.rawValue)].priority, jobs[Int(job.rawValue)].attemptStartedAt))
-        }
-      }
-      for pod in nodes[nodeIndex].servingPods {
-        guard let workload = servingWorkloads[Int(pod.service)], workload.placement.priority < priority else { continue }
-        onNode.append((.servingPod(pod), workload.placement.priority, servingPods[Int(pod.service)][Int(pod.replica)].boundAt))
-      }
-      onNode.sort { lhs, rhs in
-        if lhs.priority != rhs.priority { return lhs.priority < rhs.priority }
-        return lhs.startedAt > rhs.startedAt
-      }
-      for candidate in onNode {
+      for victim in preemptionCandidates(onNode: nodeIndex, below: priority, includingReplicas: true)
+      where !victims.contains(victim) {
         if request.fits(in: free[slot]) { break }
-        victims.append(candidate.victim)
-        switch candidate.victim {
+        victims.append(victim)
+        switch victim {
         case .job(let victim):
           let victimJob = jobs[Int(victim.rawValue)]
           for node in victimJob.nodes {
@@ -246,6 +229,41 @@ extension Cluster {
       }
     }
     return remaining == 0 ? victims : nil
+  }
+}
+
+extension Cluster {
+  /// The lowest priority among running training jobs (`Int.max` when none runs).
+  var lowestRunningJobPriority: Int {
+    var lowest = Int.max
+    for job in runningJobs { lowest = min(lowest, jobs[Int(job.rawValue)].priority) }
+    return lowest
+  }
+
+  /// The pods on node `nodeIndex` of priority below `priority`, in the order
+  /// kube-scheduler's DefaultPreemption evicts them: lowest priority first, then the most
+  /// recently started. A job appears once whatever its workers there; replica pods only
+  /// `includingReplicas`.
+  func preemptionCandidates(onNode nodeIndex: Int, below priority: Int, includingReplicas: Bool) -> [PreemptionVictim] {
+    var candidates: [(victim: PreemptionVictim, priority: Int, startedAt: SimTime)] = []
+    for job in nodes[nodeIndex].pods where jobs[Int(job.rawValue)].priority < priority {
+      let victim = PreemptionVictim.job(job)
+      if !candidates.contains(where: { $0.victim == victim }) {
+        candidates.append((victim, jobs[Int(job.rawValue)].priority, jobs[Int(job.rawValue)].attemptStartedAt))
+      }
+    }
+    if includingReplicas {
+      for pod in nodes[nodeIndex].servingPods {
+        guard let workload = servingWorkloads[Int(pod.service)], workload.placement.priority < priority else { continue }
+        candidates.append(
+          (.servingPod(pod), workload.placement.priority, servingPods[Int(pod.service)][Int(pod.replica)].boundAt))
+      }
+    }
+    candidates.sort { lhs, rhs in
+      if lhs.priority != rhs.priority { return lhs.priority < rhs.priority }
+      return lhs.startedAt > rhs.startedAt
+    }
+    return candidates.map(\.victim)
   }
 }
 

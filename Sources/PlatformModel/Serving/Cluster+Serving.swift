@@ -115,8 +115,7 @@ extension Cluster {
     let now = scheduler.now
     var unplaced: [ServingPodID] = []
     var fullServices: [Int32] = []
-    var lowestRunningPriority = Int.max
-    for job in runningJobs { lowestRunningPriority = min(lowestRunningPriority, jobs[Int(job.rawValue)].priority) }
+    let lowestRunningPriority = lowestRunningJobPriority
     for id in pendingServingPods {
       let service = Int(id.service)
       guard !fullServices.contains(id.service), let workload = servingWorkloads[service] else {
@@ -171,20 +170,11 @@ extension Cluster {
     for id in schedulableNodes {
       let index = Int(id.rawValue)
       guard allowedPools[nodes[index].pool], request.fits(in: nodes[index].capacity) else { continue }
-      var onNode: [JobID] = []
-      for job in nodes[index].pods where jobs[Int(job.rawValue)].priority < priority && !onNode.contains(job) {
-        onNode.append(job)
-      }
-      guard !onNode.isEmpty else { continue }
-      onNode.sort { lhs, rhs in
-        let left = jobs[Int(lhs.rawValue)]
-        let right = jobs[Int(rhs.rawValue)]
-        if left.priority != right.priority { return left.priority < right.priority }
-        return left.attemptStartedAt > right.attemptStartedAt
-      }
+      let candidates = preemptionCandidates(onNode: index, below: priority, includingReplicas: false)
+      guard !candidates.isEmpty else { continue }
       var free = nodes[index].capacity - nodes[index].allocated
       var victims: [JobID] = []
-      for victim in onNode {
+      for case .job(let victim) in candidates {
         if request.fits(in: free) { break }
         victims.append(victim)
         let job = jobs[Int(victim.rawValue)]
