@@ -81,7 +81,7 @@ struct ServingPlacementTests {
     let state = try #require(simulation.model.delivery?.servingStates[0])
     #expect(state.ready == 2)
     #expect(state.coldStarts == 0)
-    #expect(cluster.nodes.filter { $0.servingPods.count == 1 }.count == 2, "a g5.xlarge holds one 1-GPU replica")
+    #expect(cluster.nodeTable.nodes.filter { $0.servingPods.count == 1 }.count == 2, "a g5.xlarge holds one 1-GPU replica")
     #expect(state.capacityFailures == 0)
   }
 
@@ -112,12 +112,12 @@ struct ServingPlacementTests {
     _ = simulation.run(until: .zero + .seconds(30))
     var state = try #require(simulation.model.delivery?.servingStates[0])
     #expect(state.pendingCount == 2)
-    #expect(simulation.model.cluster?.pendingServingPods.count == 2)
+    #expect(simulation.model.cluster?.servingPods.pending.count == 2)
     _ = simulation.run(until: .zero + .minutes(30))
     let cluster = try #require(simulation.model.cluster)
     state = try #require(simulation.model.delivery?.servingStates[0])
     #expect(cluster.statistics.scaleUps >= 1)
-    #expect(cluster.nodes.count == 3, "one node per pending replica")
+    #expect(cluster.nodeTable.nodes.count == 3, "one node per pending replica")
     #expect(state.pendingCount == 0 && state.ready == 3)
     // Bound when the nodes were Ready (CA scan ≤ 10 s + 180 s provisioning), ready a
     // 60 s cold start later: the two late replicas came up between 4 and 5 minutes.
@@ -201,7 +201,7 @@ struct ServingPlacementTests {
     #expect(abs((kpi(kpis, "serving_cost_usd") ?? 0) - (servingCost[0] + servingCost[1]).usd) < 1e-9)
     // The CPU service grew its pool: 40 rps at 70 % of 10 rps needs 6 replicas of 1 vCPU
     // and 2 GiB, more than one m5.xlarge (4 vCPU) holds.
-    #expect(cluster.nodes.filter { $0.pool == 1 }.count >= 2)
+    #expect(cluster.nodeTable.nodes.filter { $0.pool == PoolID(1) }.count >= 2)
   }
 
   @Test("scaling down deletes pods and frees their nodes for the autoscaler to remove")
@@ -226,11 +226,11 @@ struct ServingPlacementTests {
     simulation = Simulation(model: World(configuration: configuration, recorder: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     _ = simulation.run(until: .zero + .hours(13))
-    let busyNodes = simulation.model.cluster!.activeNodes.count
+    let busyNodes = simulation.model.cluster!.nodeTable.active.count
     #expect(busyNodes >= 7, "50 rps at 70 % of 10 rps per replica: 8 one-GPU replicas")
     _ = simulation.run(until: .zero + .hours(23))
     let cluster = try #require(simulation.model.cluster)
-    #expect(cluster.activeNodes.count == 1, "the replica floor on the pool's last node")
+    #expect(cluster.nodeTable.active.count == 1, "the replica floor on the pool's last node")
     #expect(cluster.statistics.scaleDowns >= busyNodes - 1)
     #expect(simulation.model.delivery?.servingStates[0]?.replicas.count == 1)
   }
@@ -520,7 +520,7 @@ struct PlacedCanaryTests {
     while time < .zero + .days(2) {
       time = time + .minutes(1)
       _ = simulation.run(until: time)
-      let bound = simulation.model.cluster!.nodes.reduce(0) { $0 + $1.servingPods.count }
+      let bound = simulation.model.cluster!.nodeTable.nodes.reduce(0) { $0 + $1.servingPods.count }
       mostPodsBound = max(mostPodsBound, bound)
     }
     simulation.model.recordUnfinished(endTime: time)
@@ -528,7 +528,7 @@ struct PlacedCanaryTests {
     // 10 replicas fill 2½ of the 3 nodes; the 50 % step's 3 surge pods need a 4th node.
     #expect(mostPodsBound == 13)
     #expect(cluster.statistics.scaleUps >= 1)
-    #expect(cluster.nodes.count >= 4)
+    #expect(cluster.nodeTable.nodes.count >= 4)
     #expect(cluster.ledger.allocatedPlusIdle == cluster.ledger.nodeCost)
     #expect(cluster.ledger.teamTotal(0) == cluster.servingCostMicroUSD[0])
     // Ten pods for two days at OpenCost's share of an m5.xlarge (CPU ¼ of 65 %, RAM ⅛ of
@@ -577,16 +577,16 @@ struct ServingDrainTests {
     // Placed by the first scheduling pass; Karpenter's first look is 10 s in.
     _ = simulation.run(until: .zero + .seconds(1))
     let start = try #require(simulation.model.cluster)
-    let firstNode = try #require(start.servingPods[0][0].node)
-    let pinnedNode = try #require(start.servingPods[1][0].node)
+    let firstNode = try #require(start.servingPods.pods[ServiceID(0)][0].node)
+    let pinnedNode = try #require(start.servingPods.pods[ServiceID(1)][0].node)
     #expect(firstNode != pinnedNode)
     _ = simulation.run(until: .zero + .hours(2))
     let cluster = try #require(simulation.model.cluster)
-    #expect(cluster.nodes[Int(firstNode.rawValue)].phase == .terminated)
-    #expect(cluster.nodes[Int(firstNode.rawValue)].endReason == (karpenter ? .consolidation : .scaleDown))
-    #expect(cluster.activeNodes == [pinnedNode], "the pinned replica's node stays, now holding both")
-    #expect(cluster.servingPods[0][0].node == pinnedNode)
-    #expect(cluster.servingPods[0][0].attempt == 2)
+    #expect(cluster.nodeTable[firstNode].phase == .terminated)
+    #expect(cluster.nodeTable[firstNode].endReason == (karpenter ? .consolidation : .scaleDown))
+    #expect(cluster.nodeTable.active == [pinnedNode], "the pinned replica's node stays, now holding both")
+    #expect(cluster.servingPods.pods[ServiceID(0)][0].node == pinnedNode)
+    #expect(cluster.servingPods.pods[ServiceID(0)][0].attempt == 2)
     let state = try #require(simulation.model.delivery?.servingStates[0])
     #expect(state.evictions == 1)
     #expect(state.coldStarts == 1, "the replacement's (the replicas the run starts with are warm)")
@@ -598,7 +598,7 @@ struct ServingDrainTests {
     var simulation = Self.world(safeToEvict: false, karpenter: karpenter)
     _ = simulation.run(until: .zero + .hours(2))
     let cluster = try #require(simulation.model.cluster)
-    #expect(cluster.activeNodes.count == 2)
+    #expect(cluster.nodeTable.active.count == 2)
     #expect(cluster.statistics.scaleDowns + cluster.statistics.consolidations == 0)
     #expect(simulation.model.delivery?.servingStates[0]?.evictions == 0)
   }
@@ -641,12 +641,12 @@ struct ServingPreemptionTests {
     ClusterFixture.submit(&simulation, solveTime: .hours(6))
     _ = simulation.run(until: .zero + .minutes(30))
     let before = try #require(simulation.model.cluster)
-    #expect(!before.jobs[0].nodes.isEmpty, "the job took the free node")
+    #expect(!before.training.jobs[JobID(0)].nodes.isEmpty, "the job took the free node")
     _ = simulation.run(until: .zero + .hours(2))
     let cluster = try #require(simulation.model.cluster)
-    #expect(cluster.jobs[0].preemptions == 1)
-    #expect(cluster.jobs[0].phase == .pending, "no room left for it")
-    #expect(cluster.servingPods[0].filter { $0.node != nil }.count == 2)
+    #expect(cluster.training.jobs[JobID(0)].preemptions == 1)
+    #expect(cluster.training.jobs[JobID(0)].phase == .pending, "no room left for it")
+    #expect(cluster.servingPods.pods[ServiceID(0)].filter { $0.node != nil }.count == 2)
     #expect(cluster.statistics.servingPreemptions == 0)
   }
 
@@ -665,15 +665,15 @@ struct ServingPreemptionTests {
     var simulation = Self.replicaThenJob(servingPriority: 0, jobPriority: 100)
     _ = simulation.run(until: .zero + .minutes(10))
     let during = try #require(simulation.model.cluster)
-    #expect(!during.jobs[0].nodes.isEmpty)
+    #expect(!during.training.jobs[JobID(0)].nodes.isEmpty)
     #expect(during.statistics.servingPreemptions == 1)
-    #expect(during.pendingServingPods.count == 1, "the replacement waits for the GPU")
+    #expect(during.servingPods.pending.count == 1, "the replacement waits for the GPU")
     #expect(simulation.model.delivery?.servingStates[0]?.evictions == 1)
     _ = simulation.run(until: .zero + .hours(3))
     let after = try #require(simulation.model.cluster)
-    #expect(after.jobs[0].phase == .finished)
-    #expect(after.servingPods[0][0].node != nil, "bound again once the job finished")
-    #expect(after.servingPods[0][0].attempt == 2)
+    #expect(after.training.jobs[JobID(0)].phase == .finished)
+    #expect(after.servingPods.pods[ServiceID(0)][0].node != nil, "bound again once the job finished")
+    #expect(after.servingPods.pods[ServiceID(0)][0].attempt == 2)
   }
 
   @Test("equal priorities never preempt: the job waits for the replica's GPU")
@@ -681,7 +681,7 @@ struct ServingPreemptionTests {
     var simulation = Self.replicaThenJob(servingPriority: 100, jobPriority: 100)
     _ = simulation.run(until: .zero + .hours(3))
     let cluster = try #require(simulation.model.cluster)
-    #expect(cluster.jobs[0].phase == .pending)
+    #expect(cluster.training.jobs[JobID(0)].phase == .pending)
     #expect(cluster.statistics.servingPreemptions == 0 && cluster.statistics.preemptions == 0)
   }
 }

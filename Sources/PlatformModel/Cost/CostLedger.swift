@@ -155,6 +155,14 @@ public struct CostLedger: Sendable {
     nodeSecondsByPoolType[pool * instanceTypeCount + type] += billed.seconds
   }
 
+  /// Billed cost of the nodes of one pool and instance type.
+  public func nodeCost(pool: Int, type: Int) -> MicroUSD { nodeCostByPoolType[pool * instanceTypeCount + type] }
+
+  /// What the same node-time of one pool and instance type would have cost on demand.
+  public func onDemandEquivalent(pool: Int, type: Int) -> MicroUSD {
+    onDemandEquivalentByPoolType[pool * instanceTypeCount + type]
+  }
+
   /// Everything charged, teams and idle together.
   public var allocatedPlusIdle: MicroUSD { cells.reduce(0) { $0 + $1.total } }
   /// Total billed node cost.

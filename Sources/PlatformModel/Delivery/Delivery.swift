@@ -165,7 +165,7 @@ public struct Delivery {
           // A placed initial replica that finds no room at time zero starts cold when bound.
           let coldStart = placed ? serving.coldStart.sampleDuration(&state.stream) : .zero
           state.replicas.append(ServingReplica(number: number, coldStart: coldStart, readyAt: placed ? nil : .zero, createdAt: .zero))
-          if placed { podRequests.append(.create(ServingPodID(service: Int32(serviceIndex), replica: number))) }
+          if placed { podRequests.append(.create(ServingPodID(service: ServiceID(Int32(serviceIndex)), replica: number))) }
         }
         state.nextReplicaNumber = Int32(initial)
         return state
@@ -274,16 +274,17 @@ public struct Delivery {
 
   /// A training job finished: register a model version, and maybe promote it later.
   mutating func modelTrained(_ finished: FinishedTraining, scheduler: inout Scheduler<WorldEvent>) {
-    guard finished.team < configuration.teams.count, let promotion = configuration.teams[finished.team].modelPromotion,
-      !servicesByTeam[finished.team].isEmpty
+    guard finished.team.position < configuration.teams.count,
+      let promotion = configuration.teams[finished.team.position].modelPromotion,
+      !servicesByTeam[finished.team.position].isEmpty
     else { return }
     let version = modelVersions.count + 1
     modelVersions.append(
       ModelVersionRecord(
-        version: version, team: TeamID(Int32(finished.team)), template: finished.template, trainingJob: Int64(finished.job.rawValue),
+        version: version, team: finished.team, template: finished.template, trainingJob: Int64(finished.job.rawValue),
         trainingSubmittedAt: finished.submittedAt, registeredAt: scheduler.now))
-    let promoted = registryStreams[finished.team].bernoulli(promotion.probability)
-    let delay = promotion.delay.sampleDuration(&registryStreams[finished.team])
+    let promoted = registryStreams[finished.team.position].bernoulli(promotion.probability)
+    let delay = promotion.delay.sampleDuration(&registryStreams[finished.team.position])
     if promoted { scheduler.schedule(.delivery(.modelPromoted(Int32(version))), after: delay) }
   }
 

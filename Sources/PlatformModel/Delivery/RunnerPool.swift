@@ -9,9 +9,11 @@ public struct RunnerJobID: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Identifies one CI runner.
-public struct RunnerID: Hashable, Sendable {
+public struct RunnerID: DenseID {
   public let rawValue: Int32
   public init(_ rawValue: Int32) { self.rawValue = rawValue }
+  public init(position: Int) { rawValue = Int32(position) }
+  public var position: Int { Int(rawValue) }
 }
 
 /// Where a runner job came from: background load on the shared runners, or a stage

@@ -87,14 +87,6 @@ struct ServingState {
   var pendingCount: Int { replicas.reduce(0) { $0 + ($1.readyAt == nil ? 1 : 0) } }
 }
 
-/// A placed service's request to the cluster, carried by the World.
-public enum ServingPodRequest: Sendable, Equatable {
-  /// The ReplicaSet created a pod: schedule it.
-  case create(ServingPodID)
-  /// The ReplicaSet scaled down: delete the pod (pending or running).
-  case delete(ServingPodID)
-}
-
 /// Serving capacity: replicas, overload, cold starts and replica autoscaling, decided
 /// once per traffic interval (KServe / Knative / HPA semantics in ServingConfiguration).
 ///
@@ -216,7 +208,7 @@ extension Delivery {
           createdAt: time))
       state.coldStarts += 1
       if state.placed {
-        servingPodRequests.append(.create(ServingPodID(service: Int32(serviceIndex), replica: number)))
+        servingPodRequests.append(.create(ServingPodID(service: ServiceID(Int32(serviceIndex)), replica: number)))
       }
     }
   }
@@ -234,7 +226,7 @@ extension Delivery {
     let victims = candidates.sorted { rank(state.replicas[$0]) < rank(state.replicas[$1]) }.prefix(count)
     for index in victims where state.placed {
       servingPodRequests.append(
-        .delete(ServingPodID(service: Int32(serviceIndex), replica: state.replicas[index].number)))
+        .delete(ServingPodID(service: ServiceID(Int32(serviceIndex)), replica: state.replicas[index].number)))
     }
     let removed = Set(victims)
     state.replicas = state.replicas.indices.filter { !removed.contains($0) }.map { state.replicas[$0] }
@@ -243,7 +235,7 @@ extension Delivery {
   /// The cluster bound a placed replica's pod to a node: it is ready one cold start
   /// later (at once for the replicas the run starts with).
   mutating func servingPodBound(_ pod: ServingPodID, at time: SimTime) {
-    let service = Int(pod.service)
+    let service = pod.service.position
     guard var state = servingStates[service], let index = state.replicas.firstIndex(where: { $0.number == pod.replica })
     else {
       return
@@ -259,7 +251,7 @@ extension Delivery {
   /// A placed replica's node went: it stops serving at once, and its ReplicaSet's
   /// replacement pod (same replica number, a new cold start) is pending.
   mutating func servingPodEvicted(_ pod: ServingPodID, at time: SimTime) {
-    let service = Int(pod.service)
+    let service = pod.service.position
     guard let serving = configuration.services[service].serving, var state = servingStates[service],
       let index = state.replicas.firstIndex(where: { $0.number == pod.replica })
     else { return }

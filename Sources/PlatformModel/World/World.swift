@@ -99,7 +99,7 @@ public struct World: SimulationModel {
       Delivery(configuration: $0, seed: configuration.seed, monitoring: monitoring, policies: policies)
     }
     let servingWorkloads: [ServingWorkload?] = (configuration.delivery?.services ?? []).map { service in
-      service.serving?.placement.map { ServingWorkload(service: service.name, team: Int(service.team.rawValue), placement: $0) }
+      service.serving?.placement.map { ServingWorkload(service: service.name, team: service.team, placement: $0) }
     }
     placesServingPods = configuration.cluster != nil && servingWorkloads.contains { $0 != nil }
     cluster = configuration.cluster.map {

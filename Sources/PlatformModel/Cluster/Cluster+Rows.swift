@@ -1,0 +1,113 @@
+import ResultStore
+import SimKernel
+
+/// Rows of the cluster (docs/SCHEMA-cluster.md): nodes when they go, pods when they
+/// leave a node, jobs when they end, cost allocations at the end of the run.
+extension Cluster {
+  /// The cost-centre name a team's spend is reported under; `__unallocated__` when
+  /// the team carries no cost-centre tag (OpenCost's bucket for missing labels).
+  func costCenter(team: TeamID) -> String {
+    teams[team].tag(governance.costCenterTag).flatMap { $0.isEmpty ? nil : $0 } ?? "__unallocated__"
+  }
+
+  func recordNode(_ id: NodeID, billed: SimDuration, cost: CostParts, onDemandEquivalent: MicroUSD) {
+    guard let recorder else { return }
+    let node = nodeTable[id]
+    let type = configuration.catalogue.types[node.instanceType]
+    recorder.recordClusterNode(
+      id: node.id, pool: nodePools.configurations[node.pool].name, instanceType: type.name,
+      capacityType: node.capacityType, requestedAt: node.requestedAt, readyAt: node.readyAt,
+      terminatedAt: node.terminatedAt, endReason: node.endReason,
+      priceUSDPerHour: type.priceUSDPerHour(node.capacityType),
+      billed: billed, cost: cost.total, allocated: costBook.allocated(on: id).total,
+      onDemandEquivalent: onDemandEquivalent,
+      calendar: calendar)
+  }
+
+  /// One `cluster_pods` row per worker of the job's current attempt.
+  func recordPods(_ id: JobID, endedAt: SimTime?, outcome: PodOutcome) {
+    guard let recorder else { return }
+    let job = training.jobs[id]
+    for (worker, node) in job.nodes.enumerated() {
+      recorder.recordClusterPod(
+        job: job.id, attempt: job.attempts, worker: worker, node: node,
+        pool: nodePools.configurations[nodeTable[node].pool].name, team: teams[job.team].name, request: job.perWorker,
+        scheduledAt: job.attemptStartedAt, endedAt: endedAt, outcome: outcome.rawValue, calendar: calendar)
+    }
+  }
+
+  /// One `serving_pods` row for the current attempt of a bound replica pod.
+  func recordServingPod(_ id: ServingPodID, endedAt: SimTime?, outcome: String, cost: CostParts) {
+    guard let recorder, let workload = servingPods.workloads[id.service] else { return }
+    let pod = servingPods[id]
+    guard let node = pod.node else { return }
+    let nodeRecord = nodeTable[node]
+    recorder.recordServingPod(
+      RunRecorder.ServingPodRow(
+        service: workload.service, team: teams[workload.team].name, costCenter: costCenter(team: workload.team),
+        replica: id.replica, attempt: pod.attempt, node: node, pool: nodePools.configurations[nodeRecord.pool].name,
+        instanceType: configuration.catalogue.types[nodeRecord.instanceType].name,
+        capacityType: nodeRecord.capacityType,
+        request: workload.placement.perReplica, createdAt: pod.createdAt, scheduledAt: pod.boundAt, endedAt: endedAt,
+        outcome: outcome, cost: cost.total),
+      calendar: calendar)
+  }
+
+  func outcome(of job: TrainingJob) -> String {
+    switch job.phase {
+    case .finished: return "succeeded"
+    case .rejected: return "rejected"
+    case .pending:
+      return podScheduler.canEverPlace[job.stream] ? "pending" : "unschedulable"
+    case .restarting, .computing, .checkpointing: return "running"
+    }
+  }
+
+  func recordJob(_ id: JobID) {
+    guard let recorder else { return }
+    let job = training.jobs[id]
+    let stream = training.streams[job.stream].configuration
+    let useful = Double(job.gpuCount) * job.solveTime.seconds
+    recorder.recordTrainingJob(
+      RunRecorder.TrainingJobRow(
+        id: id, team: teams[job.team].name, costCenter: costCenter(team: job.team), template: stream.template.rawValue,
+        workers: job.workerCount, perWorker: job.perWorker, priority: job.priority,
+        capacityPreference: stream.capacity.rawValue, submittedAt: job.submittedAt, firstStartedAt: job.firstStartedAt,
+        finishedAt: job.phase == .finished ? job.finishedAt : nil, outcome: outcome(of: job),
+        reason: job.rejectionReason ?? job.pendingReason
+          ?? (job.policyViolations.isEmpty
+            ? nil : "admitted in audit mode without " + job.policyViolations.joined(separator: ", ")),
+        solveSeconds: job.solveTime.seconds, checkpointIntervalSeconds: job.checkpointInterval?.seconds,
+        interruptions: job.interruptions, preemptions: job.preemptions, checkpoints: job.checkpoints,
+        noticeCheckpoints: job.noticeCheckpoints, lostGPUSeconds: job.lostGPUSeconds,
+        allocatedGPUSeconds: job.allocatedGPUSeconds,
+        goodput: job.phase == .finished && job.allocatedGPUSeconds > 0 ? useful / job.allocatedGPUSeconds : nil,
+        cost: job.cost.total),
+      calendar: calendar)
+  }
+
+  /// Ends the run: charges running work, bills live nodes, writes the rows of
+  /// unfinished jobs and the cost allocations.
+  mutating func finish(at time: SimTime) {
+    closeBooks(at: time)
+    for job in training.jobs where job.phase != .finished && job.phase != .rejected { recordJob(job.id) }
+    guard let recorder = costRecorder else { return }
+    let ledger = costBook.ledger
+    for bucket in 0...teams.count {
+      for pool in nodePools.ids {
+        for type in nodePools.instanceTypes[pool] {
+          let parts = ledger.cell(bucket: bucket, pool: pool.position, type: type)
+          guard parts.total != 0 || bucket == teams.count else { continue }
+          if bucket == teams.count && ledger.nodeCost(pool: pool.position, type: type) == 0 { continue }
+          let isIdle = bucket == teams.count
+          let team = TeamID(position: bucket)
+          recorder.recordCostAllocation(
+            allocation: isIdle ? "__idle__" : "workload", team: isIdle ? "__idle__" : teams[team].name,
+            costCenter: isIdle ? "__idle__" : costCenter(team: team), pool: nodePools.configurations[pool].name,
+            instanceType: configuration.catalogue.types[type].name,
+            capacityType: nodePools.configurations[pool].capacityType, parts: parts)
+        }
+      }
+    }
+  }
+}
