@@ -109,8 +109,8 @@ struct ReplicaPolicyRoutingTests {
     let policy = AlwaysMaximumReplicas()
     var policies = PolicySet()
     policies.replicaAutoscaling = policy
-    let pinned = try #require(run(world(policies: policies), days: 1).delivery?.servingStates[0])
-    let hpa = try #require(run(world(policies: nil), days: 1).delivery?.servingStates[0])
+    let pinned = try #require(run(world(policies: policies), days: 1).serving?.replicas.states[ServiceID(0)])
+    let hpa = try #require(run(world(policies: nil), days: 1).serving?.replicas.states[ServiceID(0)])
     #expect(pinned.ready == 20)
     #expect((12...14).contains(hpa.ready))
     // The HPA's own recommendation still reaches the policy.

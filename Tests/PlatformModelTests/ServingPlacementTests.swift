@@ -78,7 +78,7 @@ struct ServingPlacementTests {
       services: [(0, 15, ServingFixture.serving(minReplicas: 2, maxReplicas: 2))], autoscaler: nil)
     _ = simulation.run(until: .zero + .minutes(5))
     let cluster = try #require(simulation.model.cluster)
-    let state = try #require(simulation.model.delivery?.servingStates[0])
+    let state = try #require(simulation.model.serving?.replicas.states[ServiceID(0)])
     #expect(state.ready == 2)
     #expect(state.coldStarts == 0)
     #expect(cluster.nodeTable.nodes.filter { $0.servingPods.count == 1 }.count == 2, "a g5.xlarge holds one 1-GPU replica")
@@ -110,12 +110,12 @@ struct ServingPlacementTests {
       pools: [ClusterFixture.pool("gpu", .onDemand, max: 5, desired: 1, delay: .constant(180))],
       services: [(0, 25, ServingFixture.serving(minReplicas: 3, maxReplicas: 3))])
     _ = simulation.run(until: .zero + .seconds(30))
-    var state = try #require(simulation.model.delivery?.servingStates[0])
+    var state = try #require(simulation.model.serving?.replicas.states[ServiceID(0)])
     #expect(state.pendingCount == 2)
     #expect(simulation.model.cluster?.servingPods.pending.count == 2)
     _ = simulation.run(until: .zero + .minutes(30))
     let cluster = try #require(simulation.model.cluster)
-    state = try #require(simulation.model.delivery?.servingStates[0])
+    state = try #require(simulation.model.serving?.replicas.states[ServiceID(0)])
     #expect(cluster.statistics.scaleUps >= 1)
     #expect(cluster.nodeTable.nodes.count == 3, "one node per pending replica")
     #expect(state.pendingCount == 0 && state.ready == 3)
@@ -144,7 +144,7 @@ struct ServingPlacementTests {
       services: [(0, 28, ServingFixture.serving(minReplicas: 3, maxReplicas: 3))], catalogue: catalogue,
       market: SpotMarketConfiguration(noticeWindow: .minutes(2)))
     let kpis = ServingFixture.finish(&simulation, days: 3)
-    let state = try #require(simulation.model.delivery?.servingStates[0])
+    let state = try #require(simulation.model.serving?.replicas.states[ServiceID(0)])
     let cluster = try #require(simulation.model.cluster)
     #expect(cluster.statistics.spotNotices >= 5)
     #expect(state.evictions == cluster.statistics.servingEvictions)
@@ -232,7 +232,7 @@ struct ServingPlacementTests {
     let cluster = try #require(simulation.model.cluster)
     #expect(cluster.nodeTable.active.count == 1, "the replica floor on the pool's last node")
     #expect(cluster.statistics.scaleDowns >= busyNodes - 1)
-    #expect(simulation.model.delivery?.servingStates[0]?.replicas.count == 1)
+    #expect(simulation.model.serving?.replicas.states[ServiceID(0)]?.replicas.count == 1)
   }
 }
 
@@ -342,7 +342,7 @@ struct CanaryReplicaTests {
     while time < .zero + .days(days) {
       time = time + .minutes(1)
       _ = simulation.run(until: time)
-      guard let state = simulation.model.delivery?.servingStates[0], let sizing = state.canarySizing else { continue }
+      guard let state = simulation.model.serving?.replicas.states[ServiceID(0)], let sizing = state.canarySizing else { continue }
       let canary = state.replicas.filter { $0.track == .canary }.count
       let available = state.replicas.filter { $0.readyAt.map { $0 <= time } ?? false }.count
       samples.append(Sample(weight: sizing.weight, canary: canary, total: state.replicas.count, available: available))
@@ -366,7 +366,7 @@ struct CanaryReplicaTests {
     #expect(samples.allSatisfy { $0.total <= 13 })
     // maxUnavailable 0: never fewer than spec.replicas ready.
     #expect(samples.map(\.available).min() == 10)
-    let state = try #require(world.delivery?.servingStates[0])
+    let state = try #require(world.serving?.replicas.states[ServiceID(0)])
     if state.canarySizing == nil { #expect(state.replicas.count == 10, "back to spec.replicas after promotion") }
   }
 
@@ -382,12 +382,13 @@ struct CanaryReplicaTests {
     while time < .zero + .days(3) {
       time = time + .minutes(1)
       _ = simulation.run(until: time)
-      guard let delivery = simulation.model.delivery, let canary = delivery.services[0].canary,
-        let state = delivery.servingStates[0], let sizing = state.canarySizing
+      guard let delivery = simulation.model.delivery, let canary = delivery.rollouts.canaries[ServiceID(0)],
+        let serving = simulation.model.serving, let state = serving.replicas.states[ServiceID(0)],
+        let sizing = state.canarySizing
       else { continue }
       let ready = state.replicas.filter { $0.readyAt.map { $0 <= time } ?? false }
       let canaryReady = ready.filter { $0.track == .canary }.count
-      let share = delivery.canaryTrafficShare(serviceIndex: 0, weight: canary.weight, at: time)
+      let share = serving.replicas.canaryTrafficShare(ServiceID(0), weight: canary.weight, at: time)
       #expect(share == Double(canaryReady) / Double(ready.count), "users are spread over ready pods")
       if canaryReady == 0 {
         // The canary pod is still starting (150 s): no user reaches it, whatever the weight.
@@ -433,16 +434,18 @@ struct CanaryReplicaTests {
     var simulation = unplaceableWorld(abortAtDeadline: false)
     _ = simulation.run(until: .zero + .days(3))
     let delivery = try #require(simulation.model.delivery)
-    let served = delivery.deployments.filter { $0.service == ServiceID(0) }
+    let served = delivery.argoCD.deployments.filter { $0.service == ServiceID(0) }
     // (The first deployment has no stable ReplicaSet yet: Argo skips its steps.)
     let canaries = Array(served.dropFirst())
     try #require(!canaries.isEmpty)
     #expect(canaries.allSatisfy { $0.status == .inProgress }, "\(canaries.map(\.status))")
     #expect(canaries.first?.degraded == true)
     #expect(canaries.count == 1, "later changes wait for the stuck rollout")
-    #expect(delivery.incidents.isEmpty)
+    #expect(delivery.incidents.records.isEmpty)
     // Nothing failed, nothing was aborted: only `rollouts_degraded` shows the stuck rollout.
-    let kpis = DeliveryKPIs.compute(delivery, window: .days(3), calendar: simulation.model.configuration.calendar)
+    let kpis = DeliveryKPIs.compute(
+      delivery, serving: try #require(simulation.model.serving), window: .days(3),
+      calendar: simulation.model.configuration.calendar)
     #expect(kpis.first { $0.name == "rollouts_degraded" }?.value == 1)
     #expect(kpis.first { $0.name == "canary_aborts" }?.value == 0)
   }
@@ -456,7 +459,7 @@ struct CanaryReplicaTests {
     simulation.model.start(scheduler: &simulation.scheduler)
     _ = simulation.run(until: .zero + .days(3))
     let delivery = try #require(simulation.model.delivery)
-    let canaries = Array(delivery.deployments.filter { $0.service == ServiceID(0) }.dropFirst())
+    let canaries = Array(delivery.argoCD.deployments.filter { $0.service == ServiceID(0) }.dropFirst())
     try #require(!canaries.isEmpty)
     #expect(canaries.allSatisfy { $0.status != .stalled })
     #expect(canaries.contains { $0.status == .succeeded && $0.degraded })
@@ -467,14 +470,14 @@ struct CanaryReplicaTests {
     var simulation = unplaceableWorld(abortAtDeadline: true)
     _ = simulation.run(until: .zero + .days(3))
     let delivery = try #require(simulation.model.delivery)
-    let served = delivery.deployments.filter { $0.service == ServiceID(0) }
+    let served = delivery.argoCD.deployments.filter { $0.service == ServiceID(0) }
     let stalled = served.filter { $0.status == .stalled }
     #expect(stalled.count >= 2, "each canary of the scorer stalls, and the next one still starts")
     #expect(
       served.dropFirst().allSatisfy { $0.status == .stalled || $0.status == .inProgress },
       "none reaches production: \(served.map { "\($0.kind) \($0.status)" })")
-    #expect(delivery.incidents.allSatisfy { incident in !stalled.contains { $0.id == incident.cause } })
-    #expect(delivery.servingStates[0]?.replicas.filter { $0.track == .canary }.count ?? 0 <= 1)
+    #expect(delivery.incidents.records.allSatisfy { incident in !stalled.contains { $0.id == incident.cause } })
+    #expect(simulation.model.serving?.replicas.states[ServiceID(0)]?.replicas.filter { $0.track == .canary }.count ?? 0 <= 1)
   }
 
   @Test("maxUnavailable 20 % without surge: the stable shrinks before the canary is ready, and the service overloads")
@@ -485,8 +488,8 @@ struct CanaryReplicaTests {
     #expect(samples.allSatisfy { $0.total <= 10 }, "no surge: never more than spec.replicas pods")
     #expect(samples.map(\.available).min() == 8, "two stable pods go before their canary replacements are ready")
     #expect(surgeSamples.map(\.available).min() == 10)
-    let shed = try #require(world.delivery?.servingStates[0]?.capacityFailures)
-    let surgeShed = try #require(surgeWorld.delivery?.servingStates[0]?.capacityFailures)
+    let shed = try #require(world.serving?.replicas.states[ServiceID(0)]?.capacityFailures)
+    let surgeShed = try #require(surgeWorld.serving?.replicas.states[ServiceID(0)]?.capacityFailures)
     // 95 rps on 8 ready replicas (80 rps) sheds; with surge the 10 stay ready.
     #expect(shed > surgeShed + 10_000)
   }
@@ -587,7 +590,7 @@ struct ServingDrainTests {
     #expect(cluster.nodeTable.active == [pinnedNode], "the pinned replica's node stays, now holding both")
     #expect(cluster.servingPods.pods[ServiceID(0)][0].node == pinnedNode)
     #expect(cluster.servingPods.pods[ServiceID(0)][0].attempt == 2)
-    let state = try #require(simulation.model.delivery?.servingStates[0])
+    let state = try #require(simulation.model.serving?.replicas.states[ServiceID(0)])
     #expect(state.evictions == 1)
     #expect(state.coldStarts == 1, "the replacement's (the replicas the run starts with are warm)")
     #expect(state.replicas.allSatisfy { $0.readyAt != nil })
@@ -600,7 +603,7 @@ struct ServingDrainTests {
     let cluster = try #require(simulation.model.cluster)
     #expect(cluster.nodeTable.active.count == 2)
     #expect(cluster.statistics.scaleDowns + cluster.statistics.consolidations == 0)
-    #expect(simulation.model.delivery?.servingStates[0]?.evictions == 0)
+    #expect(simulation.model.serving?.replicas.states[ServiceID(0)]?.evictions == 0)
   }
 }
 
@@ -668,7 +671,7 @@ struct ServingPreemptionTests {
     #expect(!during.training.jobs[JobID(0)].nodes.isEmpty)
     #expect(during.statistics.servingPreemptions == 1)
     #expect(during.servingPods.pending.count == 1, "the replacement waits for the GPU")
-    #expect(simulation.model.delivery?.servingStates[0]?.evictions == 1)
+    #expect(simulation.model.serving?.replicas.states[ServiceID(0)]?.evictions == 1)
     _ = simulation.run(until: .zero + .hours(3))
     let after = try #require(simulation.model.cluster)
     #expect(after.training.jobs[JobID(0)].phase == .finished)

@@ -5,7 +5,7 @@ extension RunRecorder {
   /// Writes the delivery model's records: Four Keys-shaped `changes`, `deployments`,
   /// `deployment_changes`, `incidents`, `incident_changes`, plus `pipeline_stages` and
   /// `service_traffic`. Written once at the end, when every record's outcome is known.
-  func recordDelivery(_ delivery: Delivery, calendar: SimCalendar) throws(StoreError) {
+  func recordDelivery(_ delivery: Delivery, serving: Serving, calendar: SimCalendar) throws(StoreError) {
     let configuration = delivery.configuration
     func at(_ time: SimTime?) -> Double? { time.map { calendar.epochSeconds(at: $0) } }
     func serviceName(_ service: ServiceID) -> String { configuration.services[Int(service.rawValue)].name }
@@ -16,7 +16,7 @@ extension RunRecorder {
         "run_id", "change_id", "source", "event_type", "team", "service", "author", "time_created", "defect_kind",
         "defect_size", "fixes_incident_id", "artifact_ready_at", "deploy_id", "deployed_at", "outcome", "promotes_model_version",
       ])
-    for change in delivery.changes {
+    for change in delivery.commits.changes {
       let team = configuration.teams[Int(change.team.rawValue)].name
       changes.append(runID.rawValue)
       changes.append(change.id.rawValue)
@@ -45,7 +45,7 @@ extension RunRecorder {
         "needed_remediation", "rolled_back", "strategy", "max_canary_weight", "abort_reason", "degraded",
       ])
     let links = store.tableWriter("deployment_changes", columns: ["run_id", "deploy_id", "change_id"])
-    for deployment in delivery.deployments {
+    for deployment in delivery.argoCD.deployments {
       deployments.append(runID.rawValue)
       deployments.append(deployment.id.rawValue)
       deployments.append("platformsim")
@@ -87,7 +87,7 @@ extension RunRecorder {
         "detection", "responded_at", "time_resolved", "resolution", "failed_requests", "alerted_at",
       ])
     let causes = store.tableWriter("incident_changes", columns: ["run_id", "incident_id", "change_id"])
-    for incident in delivery.incidents {
+    for incident in delivery.incidents.records {
       incidents.append(runID.rawValue)
       incidents.append(incident.id.rawValue)
       incidents.append("platformsim")
@@ -116,7 +116,7 @@ extension RunRecorder {
     let stages = store.tableWriter(
       "pipeline_stages",
       columns: ["run_id", "change_id", "stage", "attempt", "queued_at", "started_at", "finished_at", "outcome"])
-    for attempt in delivery.stageAttempts {
+    for attempt in delivery.pipeline.stageAttempts {
       stages.append(runID.rawValue)
       stages.append(attempt.change.rawValue)
       stages.append(attempt.stage)
@@ -135,7 +135,7 @@ extension RunRecorder {
         "run_id", "model_version", "team", "template", "training_job_id", "training_submitted_at", "registered_at",
         "promoted_at", "change_id", "deployed_at",
       ])
-    for version in delivery.modelVersions {
+    for version in delivery.registry.versions {
       versions.append(runID.rawValue)
       versions.append(version.version)
       versions.append(configuration.teams[Int(version.team.rawValue)].name)
@@ -151,7 +151,7 @@ extension RunRecorder {
     try versions.flush()
 
     let traffic = store.tableWriter("service_traffic", columns: ["run_id", "service", "team", "requests", "failed_requests"])
-    for (index, totals) in delivery.trafficTotals().enumerated() {
+    for (index, totals) in serving.trafficTotals().enumerated() {
       let service = configuration.services[index]
       traffic.append(runID.rawValue)
       traffic.append(service.name)

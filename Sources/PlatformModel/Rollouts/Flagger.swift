@@ -13,45 +13,49 @@ extension Delivery {
   mutating func startFlagger(
     _ deployment: DeploymentID, flagger: FlaggerCanary, crashes: Bool, scheduler: inout Scheduler<WorldEvent>
   ) {
-    let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
+    let service = argoCD.deployments[deployment].service
     // The canary state carries the weight for traffic; Flagger's own counters live in it too.
     var canary = CanaryState(deployment: deployment, strategy: ArgoCanary(steps: [], backgroundAnalysis: nil))
     canary.flaggerFailedChecks = 0
     canary.stepStartedAt = scheduler.now
-    services[serviceIndex].canary = canary
-    deployments[index(deployment)].maximumCanaryWeight = 0
+    setCanary(canary, of: service)
+    argoCD.canaryReached(0, in: deployment)
     if crashes {
       // The canary never gets ready: Flagger rolls back after progressDeadlineSeconds.
-      canary.stepEvent = scheduler.schedule(.delivery(.progressDeadlineExceeded(deployment)), after: configuration.onCall.progressDeadline)
-      services[serviceIndex].canary = canary
+      canary.stepEvent = scheduler.schedule(
+        .delivery(.rollouts(.progressDeadlineExceeded(deployment))), after: configuration.onCall.progressDeadline)
+      setCanary(canary, of: service)
       return
     }
-    canary.stepEvent = scheduler.schedule(.delivery(.flaggerTick(deployment)), after: flagger.interval, priority: 2)
-    services[serviceIndex].canary = canary
+    canary.stepEvent = scheduler.schedule(
+      .delivery(.rollouts(.flaggerTick(deployment))), after: flagger.interval, priority: 2)
+    setCanary(canary, of: service)
   }
 
   mutating func flaggerTick(_ deployment: DeploymentID, scheduler: inout Scheduler<WorldEvent>) {
-    let serviceIndex = Int(deployments[index(deployment)].service.rawValue)
-    guard var canary = services[serviceIndex].canary, canary.deployment == deployment,
-      case .flagger(let flagger) = configuration.services[serviceIndex].rollout
+    let service = argoCD.deployments[deployment].service
+    guard var canary = rollouts.canaries[service], canary.deployment == deployment,
+      case .flagger(let flagger) = configuration.services[service.position].rollout
     else { return }
     let failed = canary.flaggerFailedChecks ?? 0
     if !canary.flaggerInitialized {
       // The first tick detects the new revision and scales the canary from zero.
       canary.flaggerInitialized = true
-      canary.stepEvent = scheduler.schedule(.delivery(.flaggerTick(deployment)), after: flagger.interval, priority: 2)
-      services[serviceIndex].canary = canary
+      canary.stepEvent = scheduler.schedule(
+        .delivery(.rollouts(.flaggerTick(deployment))), after: flagger.interval, priority: 2)
+      setCanary(canary, of: service)
       return
     }
     if canary.flaggerPromoting > 0 {
       canary.flaggerPromoting += 1
-      services[serviceIndex].canary = canary
+      setCanary(canary, of: service)
       if canary.flaggerPromoting > 2 {
         goLive(deployment, scheduler: &scheduler)
         return
       }
-      canary.stepEvent = scheduler.schedule(.delivery(.flaggerTick(deployment)), after: flagger.interval, priority: 2)
-      services[serviceIndex].canary = canary
+      canary.stepEvent = scheduler.schedule(
+        .delivery(.rollouts(.flaggerTick(deployment))), after: flagger.interval, priority: 2)
+      setCanary(canary, of: service)
       return
     }
     // Flagger checks the threshold before this tick's analysis (the observation's
@@ -60,9 +64,10 @@ extension Delivery {
     var passed = true
     if canary.weight > 0 {
       for check in flagger.checks {
-        let query = flagger.query(check, service: configuration.services[serviceIndex].name)
+        let query = flagger.query(check, service: configuration.services[service.position].name)
         var value = Double.nan
-        if let monitoring, let samples = try? monitoring.query(query, atMs: scheduler.now.microseconds / 1_000).asVector,
+        if let monitoring,
+          let samples = try? monitoring.query(query, atMs: scheduler.now.microseconds / 1_000).asVector,
           let last = samples.last
         {
           value = last.value  // several elements: the last one wins, as in Flagger
@@ -74,7 +79,7 @@ extension Delivery {
       }
     }
     let observation = RolloutStepObservation(
-      rollout: "deployment-\(deployment.rawValue)", service: configuration.services[serviceIndex].name,
+      rollout: "deployment-\(deployment.rawValue)", service: configuration.services[service.position].name,
       controller: "flagger", trigger: "flagger-tick", stepIndex: canary.flaggerStep,
       steps: flagger.stepWeights.map { RolloutStepObservation.Step(setWeight: $0) }, currentWeight: canary.weight,
       analysisPhase: canary.weight > 0 ? (passed ? "successful" : "failed") : "none",
@@ -83,8 +88,9 @@ extension Delivery {
     let action = policies.rolloutStep.decide(observation, at: PolicyTime(microseconds: scheduler.now.microseconds))
     if action.action == .abort {
       abortCanary(
-        serviceIndex: serviceIndex,
-        reason: action.reason ?? "Flagger: \(failed) failed checks ≥ threshold \(flagger.threshold)", scheduler: &scheduler)
+        of: service,
+        reason: action.reason ?? "Flagger: \(failed) failed checks ≥ threshold \(flagger.threshold)",
+        scheduler: &scheduler)
       return
     }
     // A failed check is counted whatever the policy does with it (a fact, as Flagger's
@@ -95,18 +101,20 @@ extension Delivery {
       canary.flaggerPromoting = 1
     case .advance:
       let step = canary.flaggerStep
-      let increment = step < flagger.stepWeights.count ? flagger.stepWeights[step] - (step > 0 ? flagger.stepWeights[step - 1] : 0) : (flagger.stepWeights.last ?? 10)
+      let increment =
+        step < flagger.stepWeights.count
+        ? flagger.stepWeights[step] - (step > 0 ? flagger.stepWeights[step - 1] : 0) : (flagger.stepWeights.last ?? 10)
       canary.weight = min(100, canary.weight + max(1, increment))
       canary.flaggerStep += 1
       canary.stepStartedAt = scheduler.now
-      let position = index(deployment)
-      deployments[position].maximumCanaryWeight = max(deployments[position].maximumCanaryWeight ?? 0, canary.weight)
-      services[serviceIndex].canary = canary
-      openCanaryIncidentIfDefective(serviceIndex: serviceIndex, deployment: deployment, scheduler: &scheduler)
+      argoCD.canaryReached(canary.weight, in: deployment)
+      setCanary(canary, of: service)
+      openCanaryIncidentIfDefective(of: service, deployment: deployment, scheduler: &scheduler)
     case .wait, .abort:
       break
     }
-    canary.stepEvent = scheduler.schedule(.delivery(.flaggerTick(deployment)), after: flagger.interval, priority: 2)
-    services[serviceIndex].canary = canary
+    canary.stepEvent = scheduler.schedule(
+      .delivery(.rollouts(.flaggerTick(deployment))), after: flagger.interval, priority: 2)
+    setCanary(canary, of: service)
   }
 }
