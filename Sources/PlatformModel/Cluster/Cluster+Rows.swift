@@ -1,7 +1,7 @@
 import ResultStore
 import SimKernel
 
-/// Rows of the cluster (docs/SCHEMA-cluster.md): nodes when they go, pods when they
+/// Rows of the cluster (docs/SCHEMA.md): nodes when they go, pods when they
 /// leave a node, jobs when they end, cost allocations at the end of the run.
 extension Cluster {
   /// The cost-centre name a team's spend is reported under; `__unallocated__` when
@@ -93,18 +93,20 @@ extension Cluster {
     for job in training.jobs where job.phase != .finished && job.phase != .rejected { recordJob(job.id) }
     guard let recorder = costRecorder else { return }
     let ledger = costBook.ledger
-    for bucket in 0...teams.count {
+    for bucket in teams.indices.map(CostLedger.Bucket.team) + [.idle] {
       for pool in nodePools.ids {
         for type in nodePools.instanceTypes[pool] {
-          let parts = ledger.cell(bucket: bucket, pool: pool.position, type: type)
-          guard parts.total != 0 || bucket == teams.count else { continue }
-          if bucket == teams.count && ledger.nodeCost(pool: pool.position, type: type) == 0 { continue }
-          let isIdle = bucket == teams.count
-          let team = TeamID(position: bucket)
+          let parts = ledger.cell(bucket, pool: pool, type: type)
+          guard parts.total != 0 || bucket == .idle else { continue }
+          if bucket == .idle && ledger.nodeCost(pool: pool, type: type) == 0 { continue }
+          let names: (team: String, costCenter: String)
+          switch bucket {
+          case .team(let team): names = (teams[team].name, costCenter(team: team))
+          case .idle: names = ("__idle__", "__idle__")
+          }
           recorder.recordCostAllocation(
-            allocation: isIdle ? "__idle__" : "workload", team: isIdle ? "__idle__" : teams[team].name,
-            costCenter: isIdle ? "__idle__" : costCenter(team: team), pool: nodePools.configurations[pool].name,
-            instanceType: configuration.catalogue.types[type].name,
+            allocation: bucket == .idle ? "__idle__" : "workload", team: names.team, costCenter: names.costCenter,
+            pool: nodePools.configurations[pool].name, instanceType: configuration.catalogue.types[type].name,
             capacityType: nodePools.configurations[pool].capacityType, parts: parts)
         }
       }

@@ -72,8 +72,8 @@ extension Cluster {
     var spotOnDemand: MicroUSD = 0
     for pool in nodePools.ids where nodePools.configurations[pool].capacityType == .spot {
       for type in nodePools.instanceTypes[pool] {
-        spotCost += ledger.nodeCost(pool: pool.position, type: type)
-        spotOnDemand += ledger.onDemandEquivalent(pool: pool.position, type: type)
+        spotCost += ledger.nodeCost(pool: pool, type: type)
+        spotOnDemand += ledger.onDemandEquivalent(pool: pool, type: type)
       }
     }
     add("cost.spot_savings_usd", (spotOnDemand - spotCost).usd, "USD")
@@ -81,17 +81,17 @@ extension Cluster {
     add("cost.schedule_savings_usd", poolSchedules.savedMicroUSD.usd, "USD")
     for pool in nodePools.ids {
       var total: MicroUSD = 0
-      for type in nodePools.instanceTypes[pool] { total += ledger.nodeCost(pool: pool.position, type: type) }
+      for type in nodePools.instanceTypes[pool] { total += ledger.nodeCost(pool: pool, type: type) }
       add("cost.by_pool.\(nodePools.configurations[pool].name)", total.usd, "USD")
     }
     for capacityType in CapacityType.allCases {
       var total: MicroUSD = 0
       for pool in nodePools.ids where nodePools.configurations[pool].capacityType == capacityType {
-        for type in nodePools.instanceTypes[pool] { total += ledger.nodeCost(pool: pool.position, type: type) }
+        for type in nodePools.instanceTypes[pool] { total += ledger.nodeCost(pool: pool, type: type) }
       }
       add("cost.by_capacity_type.\(capacityType.rawValue)", total.usd, "USD")
     }
-    for team in teams.indices { add("cost.by_team.\(teams[team].name)", ledger.teamTotal(team.position).usd, "USD") }
+    for team in teams.indices { add("cost.by_team.\(teams[team].name)", ledger.teamTotal(team).usd, "USD") }
     if servingPods.placesAny {
       // The serving part of each team's cost, and the replicas that lost their node.
       for team in teams.indices {
@@ -109,7 +109,7 @@ extension Cluster {
     for team in teams.indices where !centers.contains(costCenter(team: team)) { centers.append(costCenter(team: team)) }
     for center in centers {
       var total: MicroUSD = 0
-      for team in teams.indices where costCenter(team: team) == center { total += ledger.teamTotal(team.position) }
+      for team in teams.indices where costCenter(team: team) == center { total += ledger.teamTotal(team) }
       add("cost.by_cost_center.\(center)", total.usd, "USD")
     }
     return metrics

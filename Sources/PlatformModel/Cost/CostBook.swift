@@ -29,7 +29,7 @@ struct CostBook {
     let parts = CostMath.allocation(request: request, capacity: node.capacity, split: node.split, duration: duration)
     while allocatedByNode.count <= node.id.position { allocatedByNode.append(CostParts()) }
     allocatedByNode[node.id] = allocatedByNode[node.id] + parts
-    ledger.charge(parts, bucket: team.position, pool: node.pool.position, type: node.instanceType)
+    ledger.charge(parts, to: team, pool: node.pool, type: node.instanceType)
     return parts
   }
 
@@ -47,7 +47,7 @@ struct CostBook {
     let onDemand = CostMath.cost(microUSDPerHour: node.onDemandMicroUSDPerHour, duration: billed)
     ledger.closeNode(
       cost: cost, allocated: allocated(on: node.id), onDemandEquivalent: onDemand, billed: billed,
-      pool: node.pool.position, type: node.instanceType)
+      pool: node.pool, type: node.instanceType)
     return (billed, cost, onDemand)
   }
 }

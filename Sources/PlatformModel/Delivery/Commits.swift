@@ -18,7 +18,7 @@ public enum CommitEvent: Sendable {
 /// stream (`…/fix-attributes`) and never shift the planned ones; model promotions draw
 /// from the registry's.
 struct Commits {
-  let teams: [DeliveryTeam]
+  let teams: IDArray<TeamID, DeliveryTeam>
   let ciStages: [CIStage]
   private var arrivalStreams: IDArray<TeamID, RandomStream>
   private var attributeStreams: IDArray<TeamID, RandomStream>
@@ -26,7 +26,7 @@ struct Commits {
   private(set) var changes = IDArray<ChangeID, ChangeRecord>()
 
   init(configuration: DeliveryConfiguration, seed: RandomSeed) {
-    teams = configuration.teams
+    teams = IDArray(configuration.teams)
     ciStages = configuration.pipeline.ciStages
     arrivalStreams = IDArray(configuration.teams.map { seed.stream("delivery/\($0.name)/commits") })
     attributeStreams = IDArray(configuration.teams.map { seed.stream("delivery/\($0.name)/change-attributes") })
@@ -34,7 +34,7 @@ struct Commits {
   }
 
   mutating func scheduleNextCommit(of team: TeamID, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar) {
-    guard let process = teams[team.position].changeArrivals else { return }
+    guard let process = teams[team].changeArrivals else { return }
     if let next = process.nextArrival(after: scheduler.now, calendar: calendar, stream: &arrivalStreams[team]) {
       scheduler.schedule(.delivery(.commits(.committed(team))), at: next)
     }
@@ -67,7 +67,7 @@ struct Commits {
     team: TeamID, fixes: IncidentID?, service fixedService: ServiceID?, promotes: Int?, candidates: [ServiceID],
     at now: SimTime, stream: inout RandomStream
   ) -> ChangeID {
-    let teamConfiguration = teams[team.position]
+    let teamConfiguration = teams[team]
     let isFix = fixedService != nil && promotes == nil
     let drawnService = candidates[stream.nextInt(below: candidates.count)]
     let author = stream.nextInt(below: max(1, teamConfiguration.engineerCount))

@@ -58,10 +58,10 @@ public struct Delivery {
     self.configuration = configuration
     self.monitoring = monitoring
     self.policies = policies
+    let services = IDArray<ServiceID, ServiceConfiguration>(configuration.services)
     servicesByTeam = IDArray(
-      configuration.teams.indices.map { team in
-        configuration.services.indices.filter { configuration.services[$0].team.position == team }
-          .map { ServiceID(position: $0) }
+      IDArray<TeamID, DeliveryTeam>(configuration.teams).indices.map { team in
+        services.indices.filter { services[$0].team == team }
       })
     commits = Commits(configuration: configuration, seed: seed)
     pipeline = Pipeline(configuration: configuration.pipeline, seed: seed)

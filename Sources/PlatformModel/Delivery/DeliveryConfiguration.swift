@@ -256,3 +256,15 @@ public struct DeliveryConfiguration: Equatable, Sendable {
     self.trafficInterval = trafficInterval
   }
 }
+
+extension DeliveryConfiguration {
+  /// The configuration of service `id`.
+  public subscript(service id: ServiceID) -> ServiceConfiguration {
+    _read { yield services[id.position] }
+  }
+
+  /// The delivery side of team `id`.
+  public subscript(team id: TeamID) -> DeliveryTeam {
+    _read { yield teams[id.position] }
+  }
+}

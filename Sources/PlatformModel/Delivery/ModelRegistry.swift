@@ -80,8 +80,8 @@ extension Delivery {
 
   /// A training job finished: register a model version, and maybe promote it later.
   mutating func modelTrained(_ finished: FinishedTraining, scheduler: inout Scheduler<WorldEvent>) {
-    guard finished.team.position < configuration.teams.count,
-      let promotion = configuration.teams[finished.team.position].modelPromotion,
+    guard configuration.teams.indices.contains(finished.team.position),
+      let promotion = configuration[team: finished.team].modelPromotion,
       !servicesByTeam[finished.team].isEmpty
     else { return }
     let registration = registry.register(finished, promotion: promotion, at: scheduler.now)

@@ -58,7 +58,7 @@ extension Delivery {
       let record = incidents.records[incident]
       if record.resolvedAt == nil {
         commit(
-          team: configuration.services[record.service.position].team, fixes: incident, service: record.service,
+          team: configuration[service: record.service].team, fixes: incident, service: record.service,
           scheduler: &scheduler, runnerPool: &runnerPool)
       }
     }
@@ -70,9 +70,9 @@ extension Delivery {
     guard incidents.records[incident].resolvedAt == nil else { return }
     incidents.responded(incident, at: scheduler.now)
     let record = incidents.records[incident]
-    let service = configuration.services[record.service.position]
+    let service = configuration[service: record.service]
     let observation = IncidentResponseObservation(
-      incident: record.id.rawValue, service: service.name, team: configuration.teams[service.team.position].name,
+      incident: record.id.rawValue, service: service.name, team: configuration[team: service.team].name,
       defectKind: record.kind.rawValue, detection: record.detection?.rawValue ?? "unknown",
       openedSeconds: (record.openedAt - SimTime.zero).seconds,
       detectedSeconds: record.detectedAt.map { ($0 - SimTime.zero).seconds },

@@ -174,7 +174,7 @@ public enum DeliveryKPIs {
       var cost = 0.0
       for service in serving.replicas.states.indices {
         guard let state = serving.replicas.states[service],
-          let configuration = delivery.configuration.services[service.position].serving
+          let configuration = delivery.configuration[service: service].serving
         else { continue }
         if configuration.placement != nil, let placedServingCost {
           cost += placedServingCost[service.position].usd

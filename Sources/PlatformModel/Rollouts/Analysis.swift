@@ -34,7 +34,7 @@ extension Delivery {
     if let memo = rollouts.analysisQueries[service], memo.spec == spec {
       queries = memo.queries
     } else {
-      let name = configuration.services[service.position].name
+      let name = configuration[service: service].name
       queries = spec.metrics.map { spec.query($0, service: name) }
       rollouts.rememberQueries(queries, of: spec, for: service)
     }
@@ -79,7 +79,7 @@ extension Delivery {
       }
       state.progress[metricIndex].count(outcome.0)
       let observation = state.progress[metricIndex].observation(
-        metric: metric, last: outcome.0, service: configuration.services[service.position].name,
+        metric: metric, last: outcome.0, service: configuration[service: service].name,
         run: run == 0 ? "step" : "background")
       state.progress[metricIndex].phase = AnalysisPhase(
         policies.analysisVerdict.decide(observation, at: PolicyTime(microseconds: scheduler.now.microseconds)).phase)
@@ -127,5 +127,110 @@ extension Delivery {
       for handle in run.pending.compactMap({ $0 }) { scheduler.cancel(handle) }
     }
     if let step = canary.stepEvent { scheduler.cancel(step) }
+  }
+}
+
+/// Phases of measurements, metrics and runs (Argo `AnalysisPhase`), ordered best to
+/// worst as in utils/analysis/helpers.go `analysisStatusOrder`.
+public enum AnalysisPhase: Int, Comparable, Sendable {
+  case successful = 0
+  case running = 1
+  case inconclusive = 3
+  case error = 4
+  case failed = 5
+
+  public static func < (lhs: AnalysisPhase, rhs: AnalysisPhase) -> Bool { lhs.rawValue < rhs.rawValue }
+
+  public var name: String {
+    switch self {
+    case .successful: return "Successful"
+    case .running: return "Running"
+    case .inconclusive: return "Inconclusive"
+    case .error: return "Error"
+    case .failed: return "Failed"
+    }
+  }
+}
+
+/// The counters of one metric of a running AnalysisRun (Argo `MetricResult`).
+struct MetricProgress {
+  var count = 0
+  var successful = 0
+  var failed = 0
+  var inconclusive = 0
+  var errors = 0
+  var consecutiveErrors = 0
+  var phase: AnalysisPhase = .running
+  var lastMessage = ""
+
+  /// Records one measurement and re-assesses the metric with Argo's rules
+  /// (analysis/analysis.go `runMeasurements` and `assessMetricStatus`).
+  mutating func record(_ measurement: AnalysisPhase, metric: AnalysisMetric) {
+    count(measurement)
+    let verdict = ArgoAnalysisVerdict().decide(observation(metric: metric, last: measurement), at: PolicyTime(microseconds: 0))
+    phase = AnalysisPhase(verdict.phase)
+  }
+
+  /// Updates the counters for one measurement (`runMeasurements`).
+  mutating func count(_ measurement: AnalysisPhase) {
+    switch measurement {
+    case .error:
+      errors += 1
+      consecutiveErrors += 1
+    case .successful:
+      count += 1
+      successful += 1
+      consecutiveErrors = 0
+    case .failed:
+      count += 1
+      failed += 1
+      consecutiveErrors = 0
+    case .inconclusive:
+      count += 1
+      inconclusive += 1
+      consecutiveErrors = 0
+    case .running:
+      break
+    }
+  }
+
+  /// What the analysis-verdict policy sees after a measurement.
+  func observation(
+    metric: AnalysisMetric, last: AnalysisPhase, service: String = "", run: String = "step"
+  ) -> AnalysisVerdictObservation {
+    AnalysisVerdictObservation(
+      service: service, metric: metric.name, run: run, lastMeasurement: last.name.lowercased(), count: count,
+      successful: successful, failed: failed, inconclusive: inconclusive, errors: errors,
+      consecutiveErrors: consecutiveErrors, failureLimit: metric.failureLimit, inconclusiveLimit: metric.inconclusiveLimit,
+      consecutiveErrorLimit: metric.consecutiveErrorLimit, plannedCount: metric.effectiveCount)
+  }
+
+  /// Classifies one query result (utils/evaluate/evaluate.go `EvaluateResult`): failure
+  /// condition first, then success; neither condition means Successful (the code, not
+  /// the docs); an evaluation error is an Error.
+  static func classify(_ result: [Double], metric: AnalysisMetric) -> (AnalysisPhase, String) {
+    do {
+      if let failure = metric.failureCondition, try failure.holds(result: result) { return (.failed, "failureCondition met") }
+      if let success = metric.successCondition {
+        if try success.holds(result: result) { return (.successful, "successCondition met") }
+        return metric.failureCondition == nil ? (.failed, "successCondition not met") : (.inconclusive, "neither condition met")
+      }
+      return (.successful, "no condition failed")
+    } catch {
+      return (.error, error.message)
+    }
+  }
+}
+
+extension AnalysisPhase {
+  /// The model's phase for a policy's verdict.
+  init(_ phase: AnalysisVerdictAction.Phase) {
+    switch phase {
+    case .running: self = .running
+    case .successful: self = .successful
+    case .failed: self = .failed
+    case .inconclusive: self = .inconclusive
+    case .error: self = .error
+    }
   }
 }

@@ -103,7 +103,7 @@ extension Delivery {
         // Canary pods never pass readiness: the step never completes.
         canary.stepEvent = scheduler.schedule(
           .delivery(.rollouts(.progressDeadlineExceeded(deployment))), after: canary.strategy.progressDeadline)
-      } else if canary.strategy.kind == .canary && configuration.services[service.position].serving != nil {
+      } else if canary.strategy.kind == .canary && configuration[service: service].serving != nil {
         // Argo completes the step once the ReplicaSets are at their counts, all pods
         // available (policy-semantics.md §1.1–1.2); serving reconciles them every
         // traffic interval and reports convergence. Pods that never become available
@@ -193,7 +193,7 @@ extension Delivery {
       }
     }
     let observation = RolloutStepObservation(
-      rollout: "deployment-\(canary.deployment.rawValue)", service: configuration.services[service.position].name,
+      rollout: "deployment-\(canary.deployment.rawValue)", service: configuration[service: service].name,
       controller: "argo-rollouts", trigger: trigger, stepIndex: canary.stepIndex, steps: steps,
       currentWeight: canary.weight, analysisPhase: canary.stepAnalysisPhase, analysisRun: run,
       analysisMessage: canary.stepAnalysisMessage,

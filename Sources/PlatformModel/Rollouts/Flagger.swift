@@ -35,7 +35,7 @@ extension Delivery {
   mutating func flaggerTick(_ deployment: DeploymentID, scheduler: inout Scheduler<WorldEvent>) {
     let service = argoCD.deployments[deployment].service
     guard var canary = rollouts.canaries[service], canary.deployment == deployment,
-      case .flagger(let flagger) = configuration.services[service.position].rollout
+      case .flagger(let flagger) = configuration[service: service].rollout
     else { return }
     let failed = canary.flaggerFailedChecks ?? 0
     if !canary.flaggerInitialized {
@@ -64,7 +64,7 @@ extension Delivery {
     var passed = true
     if canary.weight > 0 {
       for check in flagger.checks {
-        let query = flagger.query(check, service: configuration.services[service.position].name)
+        let query = flagger.query(check, service: configuration[service: service].name)
         var value = Double.nan
         if let monitoring,
           let samples = try? monitoring.query(query, atMs: scheduler.now.microseconds / 1_000).asVector,
@@ -79,7 +79,7 @@ extension Delivery {
       }
     }
     let observation = RolloutStepObservation(
-      rollout: "deployment-\(deployment.rawValue)", service: configuration.services[service.position].name,
+      rollout: "deployment-\(deployment.rawValue)", service: configuration[service: service].name,
       controller: "flagger", trigger: "flagger-tick", stepIndex: canary.flaggerStep,
       steps: flagger.stepWeights.map { RolloutStepObservation.Step(setWeight: $0) }, currentWeight: canary.weight,
       analysisPhase: canary.weight > 0 ? (passed ? "successful" : "failed") : "none",

@@ -89,12 +89,13 @@ public struct FlaggerCanary: Equatable, Sendable {
 /// post-promotion analysis), which is how Argo's blue-green controller proceeds
 /// (rollout/bluegreen.go; docs/features/bluegreen.md).
 ///
-/// Without traffic routing the weight is the share of traffic the canary receives
-/// (Argo approximates it with replica counts; docs/POLICIES note the difference). For
-/// a service with `serving`, the pods of the stable and canary ReplicaSets follow
-/// Argo's basic-canary replica arithmetic with `maxSurge` and `maxUnavailable`
-/// (``ArgoBasicCanary``): extra pods while scaling, and fewer available stable pods
-/// when `maxUnavailable` allows it.
+/// Without traffic routing Argo approximates the weight with replica counts. For a
+/// service with `serving`, the pods of the stable and canary ReplicaSets follow Argo's
+/// basic-canary replica arithmetic with `maxSurge` and `maxUnavailable`
+/// (``ArgoBasicCanary``) — extra pods while scaling, and fewer available stable pods
+/// when `maxUnavailable` allows it — and users reach the canary through its share of
+/// ready pods (``Replicas/canaryTrafficShare(_:weight:at:)``); without replicas the
+/// weight is the share of traffic the canary receives.
 public struct ArgoCanary: Equatable, Sendable {
   public enum Step: Equatable, Sendable {
     case setWeight(Int)
@@ -217,110 +218,5 @@ public struct AnalysisMetric: Equatable, Sendable {
   var effectiveCount: Int? {
     if let count { return count }
     return interval == nil ? 1 : nil
-  }
-}
-
-/// Phases of measurements, metrics and runs (Argo `AnalysisPhase`), ordered best to
-/// worst as in utils/analysis/helpers.go `analysisStatusOrder`.
-public enum AnalysisPhase: Int, Comparable, Sendable {
-  case successful = 0
-  case running = 1
-  case inconclusive = 3
-  case error = 4
-  case failed = 5
-
-  public static func < (lhs: AnalysisPhase, rhs: AnalysisPhase) -> Bool { lhs.rawValue < rhs.rawValue }
-
-  public var name: String {
-    switch self {
-    case .successful: return "Successful"
-    case .running: return "Running"
-    case .inconclusive: return "Inconclusive"
-    case .error: return "Error"
-    case .failed: return "Failed"
-    }
-  }
-}
-
-/// The counters of one metric of a running AnalysisRun (Argo `MetricResult`).
-struct MetricProgress {
-  var count = 0
-  var successful = 0
-  var failed = 0
-  var inconclusive = 0
-  var errors = 0
-  var consecutiveErrors = 0
-  var phase: AnalysisPhase = .running
-  var lastMessage = ""
-
-  /// Records one measurement and re-assesses the metric with Argo's rules
-  /// (analysis/analysis.go `runMeasurements` and `assessMetricStatus`).
-  mutating func record(_ measurement: AnalysisPhase, metric: AnalysisMetric) {
-    count(measurement)
-    let verdict = ArgoAnalysisVerdict().decide(observation(metric: metric, last: measurement), at: PolicyTime(microseconds: 0))
-    phase = AnalysisPhase(verdict.phase)
-  }
-
-  /// Updates the counters for one measurement (`runMeasurements`).
-  mutating func count(_ measurement: AnalysisPhase) {
-    switch measurement {
-    case .error:
-      errors += 1
-      consecutiveErrors += 1
-    case .successful:
-      count += 1
-      successful += 1
-      consecutiveErrors = 0
-    case .failed:
-      count += 1
-      failed += 1
-      consecutiveErrors = 0
-    case .inconclusive:
-      count += 1
-      inconclusive += 1
-      consecutiveErrors = 0
-    case .running:
-      break
-    }
-  }
-
-  /// What the analysis-verdict policy sees after a measurement.
-  func observation(
-    metric: AnalysisMetric, last: AnalysisPhase, service: String = "", run: String = "step"
-  ) -> AnalysisVerdictObservation {
-    AnalysisVerdictObservation(
-      service: service, metric: metric.name, run: run, lastMeasurement: last.name.lowercased(), count: count,
-      successful: successful, failed: failed, inconclusive: inconclusive, errors: errors,
-      consecutiveErrors: consecutiveErrors, failureLimit: metric.failureLimit, inconclusiveLimit: metric.inconclusiveLimit,
-      consecutiveErrorLimit: metric.consecutiveErrorLimit, plannedCount: metric.effectiveCount)
-  }
-
-  /// Classifies one query result (utils/evaluate/evaluate.go `EvaluateResult`): failure
-  /// condition first, then success; neither condition means Successful (the code, not
-  /// the docs); an evaluation error is an Error.
-  static func classify(_ result: [Double], metric: AnalysisMetric) -> (AnalysisPhase, String) {
-    do {
-      if let failure = metric.failureCondition, try failure.holds(result: result) { return (.failed, "failureCondition met") }
-      if let success = metric.successCondition {
-        if try success.holds(result: result) { return (.successful, "successCondition met") }
-        return metric.failureCondition == nil ? (.failed, "successCondition not met") : (.inconclusive, "neither condition met")
-      }
-      return (.successful, "no condition failed")
-    } catch {
-      return (.error, error.message)
-    }
-  }
-}
-
-extension AnalysisPhase {
-  /// The model's phase for a policy's verdict.
-  init(_ phase: AnalysisVerdictAction.Phase) {
-    switch phase {
-    case .running: self = .running
-    case .successful: self = .successful
-    case .failed: self = .failed
-    case .inconclusive: self = .inconclusive
-    case .error: self = .error
-    }
   }
 }

@@ -94,11 +94,11 @@ extension Delivery {
     let duration = argoCD.drawRolloutDuration(of: service)
     let crashes = crashes(deployment)
     let isUpdate = argoCD.applications[service].live != nil && record.kind != .rollback
-    if case .argoCanary(let canary) = configuration.services[service.position].rollout, isUpdate {
+    if case .argoCanary(let canary) = configuration[service: service].rollout, isUpdate {
       startCanary(deployment, canary: canary, scheduler: &scheduler)
       return
     }
-    if case .flagger(let flagger) = configuration.services[service.position].rollout, isUpdate {
+    if case .flagger(let flagger) = configuration[service: service].rollout, isUpdate {
       startFlagger(deployment, flagger: flagger, crashes: crashes, scheduler: &scheduler)
       return
     }

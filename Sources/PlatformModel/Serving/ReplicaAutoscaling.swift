@@ -73,7 +73,7 @@ extension Replicas {
       target = targetUtilization
     }
     let observation = ReplicaAutoscalingObservation(
-      service: services[service.position].name, currentReplicas: state.specReplicas,
+      service: services[service].name, currentReplicas: state.specReplicas,
       readyReplicas: state.ready, metricValue: load / Double(max(1, state.ready)),
       targetValue: serving.replicaCapacity * target, minReplicas: serving.minReplicas, maxReplicas: serving.maxReplicas,
       tolerance: tolerance, autoscaler: autoscaler, recommendedReplicas: recommended)

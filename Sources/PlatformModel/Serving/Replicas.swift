@@ -100,7 +100,7 @@ struct ServiceReplicas {
 /// into a stable and a canary ReplicaSet sized by ``ArgoBasicCanary``; capacity is
 /// every ready pod.
 struct Replicas {
-  let services: [ServiceConfiguration]
+  let services: IDArray<ServiceID, ServiceConfiguration>
   let interval: SimDuration
   let policies: PolicySet
   /// Replica state per service with a serving configuration.
@@ -117,7 +117,7 @@ struct Replicas {
   /// The run starts with each service's initial replicas running; placed ones are pods
   /// the cluster binds at time zero, ready at once.
   init(configuration: DeliveryConfiguration, seed: RandomSeed, policies: PolicySet) {
-    services = configuration.services
+    services = IDArray(configuration.services)
     interval = configuration.trafficInterval
     self.policies = policies
     var podRequests: [ServingPodRequest] = []
@@ -155,7 +155,7 @@ struct Replicas {
   /// - Returns: requests that failed for lack of capacity (overload shed, or waiting
   ///   for a cold start longer than the timeout).
   mutating func serve(_ service: ServiceID, requests: Int64, at time: SimTime, stream: inout RandomStream) -> Int64 {
-    guard let serving = services[service.position].serving, var state = states[service] else { return 0 }
+    guard let serving = services[service].serving, var state = states[service] else { return 0 }
     let interval = interval.seconds
     state.ready = state.readyCount(at: time)
     let load = Double(requests) / interval
@@ -168,7 +168,7 @@ struct Replicas {
         state.specReplicas = max(state.specReplicas, 1)
       }
       let failing = state.activatorFailureShare(
-        at: time, interval: interval, timeout: services[service.position].timeoutSeconds)
+        at: time, interval: interval, timeout: services[service].timeoutSeconds)
       failed = binomial(requests, failing, &stream)
       state.coldStartFailures += failed
     } else if state.ready > 0 {
@@ -248,7 +248,7 @@ struct Replicas {
 
   /// A placed replica's node went: its replacement pod starts over (``ColdStarts``).
   mutating func podEvicted(_ pod: ServingPodID, at time: SimTime) {
-    guard let serving = services[pod.service.position].serving, var state = states[pod.service] else { return }
+    guard let serving = services[pod.service].serving, var state = states[pod.service] else { return }
     state.podEvicted(replica: pod.replica, serving: serving, at: time)
     states[pod.service] = state
   }

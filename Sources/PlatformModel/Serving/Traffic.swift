@@ -63,10 +63,10 @@ struct Traffic {
     var canary: CanaryTraffic?
   }
 
-  let services: [ServiceConfiguration]
-  let teams: [DeliveryTeam]
+  let services: IDArray<ServiceID, ServiceConfiguration>
+  let teams: IDArray<TeamID, DeliveryTeam>
   let interval: SimDuration
-  let parameters: ContiguousArray<Parameters>
+  let parameters: IDArray<ServiceID, Parameters>
   /// hourOfDay × dayOfWeek load factors, 168 per service (weekday × 24 + hour).
   let loadFactors: ContiguousArray<Double>
   private(set) var traffic: IDArray<ServiceID, ServiceTraffic>
@@ -76,10 +76,10 @@ struct Traffic {
   private var defectFailures: [DefectFailures] = []
 
   init(configuration: DeliveryConfiguration, seed: RandomSeed) {
-    services = configuration.services
-    teams = configuration.teams
+    services = IDArray(configuration.services)
+    teams = IDArray(configuration.teams)
     interval = configuration.trafficInterval
-    parameters = ContiguousArray(
+    parameters = IDArray(
       configuration.services.map {
         Parameters(
           requestsPerSecond: $0.requestsPerSecond, baselineErrorRatio: $0.baselineErrorRatio,
@@ -117,7 +117,7 @@ struct Traffic {
     let slot = local.weekday * 24 + local.hour
     let latencyBuckets = monitoring?.configuration.latencyBuckets ?? []
     for service in traffic.indices {
-      let parameters = parameters[service.position]
+      let parameters = parameters[service]
       let mean = parameters.requestsPerSecond * loadFactors[service.position * 168 + slot] * seconds
       var stream = traffic[service].stream
       let requests = Int64(stream.poisson(mean: mean))
@@ -208,12 +208,12 @@ struct Traffic {
     _ service: ServiceID, track: Int, requests: Int64, errors: Int64, latencyExtra: Double, defects: [Defect],
     time: SimTime, stream: inout RandomStream, monitoring: PlatformMonitoring, buckets: [Double]
   ) {
-    let parameters = parameters[service.position]
+    let parameters = parameters[service]
     let timestampMs = time.microseconds / 1_000
     if series[service][track] == nil {
-      let configured = services[service.position]
+      let configured = services[service]
       series[service][track] = ServiceSeries(
-        store: monitoring.store, service: configured.name, team: teams[configured.team.position].name,
+        store: monitoring.store, service: configured.name, team: teams[configured.team].name,
         track: track == 0 ? "stable" : "canary", buckets: buckets)
     }
     guard let published = series[service][track] else { return }

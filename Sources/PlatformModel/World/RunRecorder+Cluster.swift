@@ -1,7 +1,7 @@
 import ResultStore
 import SimKernel
 
-/// Writers for the cluster's tables (docs/SCHEMA-cluster.md).
+/// Writers for the cluster's tables (docs/SCHEMA.md, "Cluster, training and cost").
 struct ClusterTables {
   let nodes: TableWriter
   let workloads: TableWriter

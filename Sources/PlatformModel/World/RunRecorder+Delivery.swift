@@ -8,7 +8,7 @@ extension RunRecorder {
   func recordDelivery(_ delivery: Delivery, serving: Serving, calendar: SimCalendar) throws(StoreError) {
     let configuration = delivery.configuration
     func at(_ time: SimTime?) -> Double? { time.map { calendar.epochSeconds(at: $0) } }
-    func serviceName(_ service: ServiceID) -> String { configuration.services[Int(service.rawValue)].name }
+    func serviceName(_ service: ServiceID) -> String { configuration[service: service].name }
 
     let changes = store.tableWriter(
       "changes",
@@ -17,7 +17,7 @@ extension RunRecorder {
         "defect_size", "fixes_incident_id", "artifact_ready_at", "deploy_id", "deployed_at", "outcome", "promotes_model_version",
       ])
     for change in delivery.commits.changes {
-      let team = configuration.teams[Int(change.team.rawValue)].name
+      let team = configuration[team: change.team].name
       changes.append(runID.rawValue)
       changes.append(change.id.rawValue)
       changes.append("platformsim")
@@ -59,7 +59,7 @@ extension RunRecorder {
       deployments.append(deployment.rolledBack)
       var strategy = "big-bang"
       if deployment.maximumCanaryWeight != nil {
-        switch configuration.services[Int(deployment.service.rawValue)].rollout {
+        switch configuration[service: deployment.service].rollout {
         case .argoCanary(let spec): strategy = spec.kind.rawValue
         case .flagger: strategy = "flagger"
         case .bigBang: strategy = "big-bang"
@@ -138,7 +138,7 @@ extension RunRecorder {
     for version in delivery.registry.versions {
       versions.append(runID.rawValue)
       versions.append(version.version)
-      versions.append(configuration.teams[Int(version.team.rawValue)].name)
+      versions.append(configuration[team: version.team].name)
       versions.append(version.template)
       versions.append(version.trainingJob)
       versions.append(calendar.epochSeconds(at: version.trainingSubmittedAt))
@@ -155,7 +155,7 @@ extension RunRecorder {
       let service = configuration.services[index]
       traffic.append(runID.rawValue)
       traffic.append(service.name)
-      traffic.append(configuration.teams[Int(service.team.rawValue)].name)
+      traffic.append(configuration[team: service.team].name)
       traffic.append(totals.requests)
       traffic.append(totals.errors)
       try traffic.endRow()
