@@ -167,7 +167,8 @@ struct MetricProgress {
   /// (analysis/analysis.go `runMeasurements` and `assessMetricStatus`).
   mutating func record(_ measurement: AnalysisPhase, metric: AnalysisMetric) {
     count(measurement)
-    let verdict = ArgoAnalysisVerdict().decide(observation(metric: metric, last: measurement), at: PolicyTime(microseconds: 0))
+    let verdict = ArgoAnalysisVerdict().decide(
+      observation(metric: metric, last: measurement), at: PolicyTime(microseconds: 0))
     phase = AnalysisPhase(verdict.phase)
   }
 
@@ -201,7 +202,8 @@ struct MetricProgress {
     AnalysisVerdictObservation(
       service: service, metric: metric.name, run: run, lastMeasurement: last.name.lowercased(), count: count,
       successful: successful, failed: failed, inconclusive: inconclusive, errors: errors,
-      consecutiveErrors: consecutiveErrors, failureLimit: metric.failureLimit, inconclusiveLimit: metric.inconclusiveLimit,
+      consecutiveErrors: consecutiveErrors, failureLimit: metric.failureLimit,
+      inconclusiveLimit: metric.inconclusiveLimit,
       consecutiveErrorLimit: metric.consecutiveErrorLimit, plannedCount: metric.effectiveCount)
   }
 
@@ -210,10 +212,13 @@ struct MetricProgress {
   /// the docs); an evaluation error is an Error.
   static func classify(_ result: [Double], metric: AnalysisMetric) -> (AnalysisPhase, String) {
     do {
-      if let failure = metric.failureCondition, try failure.holds(result: result) { return (.failed, "failureCondition met") }
+      if let failure = metric.failureCondition, try failure.holds(result: result) {
+        return (.failed, "failureCondition met")
+      }
       if let success = metric.successCondition {
         if try success.holds(result: result) { return (.successful, "successCondition met") }
-        return metric.failureCondition == nil ? (.failed, "successCondition not met") : (.inconclusive, "neither condition met")
+        return metric.failureCondition == nil
+          ? (.failed, "successCondition not met") : (.inconclusive, "neither condition met")
       }
       return (.successful, "no condition failed")
     } catch {
