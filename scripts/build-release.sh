@@ -6,8 +6,8 @@
 #   scripts/build-release.sh [--output DIR] [--skip-build]
 #
 # Writes DIR/platformsim-VERSION-linux-ARCH.tar.gz (the stripped binary, BUILDINFO,
-# README.md, CHANGELOG.md) and DIR/….tar.gz.sha256, and leaves the stripped binary at
-# DIR/platformsim. DIR defaults to dist/ (git-ignored). VERSION is what the built binary's
+# README.md, CHANGELOG.md) and DIR/….tar.gz.sha256, and leaves the stripped binary and
+# BUILDINFO beside them. DIR defaults to dist/ (git-ignored). VERSION is what the built binary's
 # `platformsim version` prints; the git commit comes from `git rev-parse HEAD`, or from
 # PLATFORMSIM_GIT_COMMIT where there is no .git (the Dockerfile passes it as a build
 # argument). The commit is exported as PLATFORMSIM_GIT_COMMIT during the build so the
@@ -96,6 +96,7 @@ cp "$output/platformsim" README.md "$stage/$name/"
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='2000-01-01 00:00:00Z' \
   -C "$stage" -czf "$output/$name.tar.gz" "$name"
 (cd "$output" && sha256sum "$name.tar.gz" >"$name.tar.gz.sha256")
+cp "$stage/$name/BUILDINFO" "$output/BUILDINFO"
 
 echo "build-release: $output/$name.tar.gz ($(du -h "$output/$name.tar.gz" | cut -f1)), binary $(du -h "$output/platformsim" | cut -f1)"
 cat "$stage/$name/BUILDINFO"
