@@ -2,7 +2,7 @@
 # libsqlite3, run as a non-root user, with /work as the volume for scenarios and results.
 #
 #   docker build --build-arg PLATFORMSIM_GIT_COMMIT="$(git rev-parse HEAD)" -t platformsim:0.1.0 .
-#   docker run --rm -v "$PWD:/work" platformsim:0.1.0 run scenarios/golden-path.yaml
+#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/work" platformsim:0.1.0 run scenarios/golden-path.yaml
 #
 # The build stage runs scripts/build-release.sh (the same script as a release job), so
 # the binary in the image is the release tarball's binary. The two stages use the same
