@@ -155,7 +155,8 @@ struct Replicas {
   /// - Returns: requests that failed for lack of capacity (overload shed, or waiting
   ///   for a cold start longer than the timeout).
   mutating func serve(_ service: ServiceID, requests: Int64, at time: SimTime, stream: inout RandomStream) -> Int64 {
-    guard let serving = services[service].serving, var state = states[service] else { return 0 }
+    // Taken out while it changes, so its arrays are not copied on every interval.
+    guard let serving = services[service].serving, var state = states.take(service) else { return 0 }
     let interval = interval.seconds
     state.ready = state.readyCount(at: time)
     let load = Double(requests) / interval
@@ -241,14 +242,14 @@ struct Replicas {
 
   /// The cluster bound a placed replica's pod to a node: it starts (``ColdStarts``).
   mutating func podBound(_ pod: ServingPodID, at time: SimTime) {
-    guard var state = states[pod.service] else { return }
+    guard var state = states.take(pod.service) else { return }
     state.podBound(replica: pod.replica, at: time)
     states[pod.service] = state
   }
 
   /// A placed replica's node went: its replacement pod starts over (``ColdStarts``).
   mutating func podEvicted(_ pod: ServingPodID, at time: SimTime) {
-    guard let serving = services[pod.service].serving, var state = states[pod.service] else { return }
+    guard let serving = services[pod.service].serving, var state = states.take(pod.service) else { return }
     state.podEvicted(replica: pod.replica, serving: serving, at: time)
     states[pod.service] = state
   }
@@ -334,7 +335,7 @@ struct Replicas {
   /// They are sized for `sizing` from the next traffic interval on. A canary of another deployment (superseded)
   /// loses its pods at once.
   mutating func sizeCanary(_ service: ServiceID, _ sizing: CanarySizing, at time: SimTime) {
-    guard var state = states[service] else { return }
+    guard var state = states.take(service) else { return }
     if let current = state.canarySizing, current.deployment != sizing.deployment {
       let stale = state.replicas.filter { $0.track == .canary }.count
       removeReplicas(stale, of: service, state: &state, at: time, track: .canary)
