@@ -88,7 +88,10 @@ public struct ResultTable<Row>: @unchecked Sendable {
   /// The table as sinks see it.
   public let description: TableDescription
   private let declarations: [ColumnDeclaration<Row>]
-  private let indexByKeyPath: [PartialKeyPath<Row>: Int]
+  // Found by a linear search, not a dictionary: a dictionary keyed by key paths would
+  // make the runtime look up `Hashable` for each row type's key paths, which costs
+  // about a millisecond per table at start-up; tables have at most 30 columns.
+  private let keyPaths: [PartialKeyPath<Row>]
 
   /// - Parameters:
   ///   - perRun: whether rows belong to a run (a leading `run_id` the store writes).
@@ -96,20 +99,14 @@ public struct ResultTable<Row>: @unchecked Sendable {
   public init(_ name: String, perRun: Bool, columns: [ColumnDeclaration<Row>]) {
     description = TableDescription(name: name, isPerRun: perRun, columns: columns.map(\.column))
     declarations = columns
-    var index: [PartialKeyPath<Row>: Int] = [:]
-    for (position, declaration) in columns.enumerated() {
-      precondition(
-        index.updateValue(position, forKey: declaration.keyPath) == nil, "\(name): a property holds two columns")
-    }
-    precondition(Set(columns.map(\.column.name)).count == columns.count, "\(name): a column is declared twice")
-    indexByKeyPath = index
+    keyPaths = columns.map(\.keyPath)
   }
 
   public var name: String { description.name }
   public var columns: [ResultColumn] { description.columns }
 
   /// The position of the column held at `keyPath`, if it is one of the table's.
-  public func index(of keyPath: PartialKeyPath<Row>) -> Int? { indexByKeyPath[keyPath] }
+  public func index(of keyPath: PartialKeyPath<Row>) -> Int? { keyPaths.firstIndex { $0 == keyPath } }
 
   /// A row's values column by column, read through the declared properties.
   ///
@@ -119,7 +116,7 @@ public struct ResultTable<Row>: @unchecked Sendable {
 
   /// The column held at `keyPath`: for statements that name a few columns (an `UPDATE`).
   public func column(_ keyPath: PartialKeyPath<Row>) -> ResultColumn {
-    guard let index = indexByKeyPath[keyPath] else { preconditionFailure("\(name): \(keyPath) is not a column") }
+    guard let index = index(of: keyPath) else { preconditionFailure("\(name): \(keyPath) is not a column") }
     return description.columns[index]
   }
 }

@@ -14,8 +14,10 @@ public protocol RunSink: AnyObject {
 /// batches (and by ``RunRows/flush()`` at the end).
 ///
 /// Components keep the streams of the tables they write for the whole run, so
-/// emitting a row is a plain call with no lookup.
-public final class TableRows<Row: ResultRow> {
+/// emitting a row is a plain call with no lookup. (`Row` is constrained on the
+/// methods rather than the class so that making the class's metadata at run time
+/// needs no protocol-conformance search.)
+public final class TableRows<Row> {
   // Not checked at run time: a stream is used from one thread, and appending never
   // calls out; a checked access would cost about as much as the append itself.
   @exclusivity(unchecked) @usableFromInline var encoder: RowEncoder
@@ -25,21 +27,12 @@ public final class TableRows<Row: ResultRow> {
   /// Rows handed to the sink so far.
   public private(set) var deliveredRowCount = 0
 
-  init(sink: any RunSink, rowsPerBatch: Int) {
+  init(sink: any RunSink, table: TableDescription, rowsPerBatch: Int) {
     precondition(rowsPerBatch > 0, "a batch holds at least one row")
     self.sink = sink
-    table = Row.table.description
+    self.table = table
     fieldsPerBatch = rowsPerBatch * table.columns.count
     encoder = RowEncoder(reservingFields: min(rowsPerBatch, 4_096) * table.columns.count)
-  }
-
-  /// Emits one row.
-  @inlinable public func append(_ row: Row) {
-    row.encode(to: &encoder)
-    #if DEBUG
-      checkLastRow()
-    #endif
-    if encoder.fieldCount >= fieldsPerBatch { deliver() }
   }
 
   /// Rows waiting for the next batch.
@@ -59,6 +52,17 @@ public final class TableRows<Row: ResultRow> {
 
   @usableFromInline func checkLastRow() {
     if let problem = encoder.lastRowMatches(table.columns) { preconditionFailure("\(table.name): \(problem)") }
+  }
+}
+
+extension TableRows where Row: ResultRow {
+  /// Emits one row.
+  @inlinable public func append(_ row: Row) {
+    row.encode(to: &encoder)
+    #if DEBUG
+      checkLastRow()
+    #endif
+    if encoder.fieldCount >= fieldsPerBatch { deliver() }
   }
 }
 
@@ -95,7 +99,7 @@ public final class RunRows {
       }
       return typed
     }
-    let stream = TableRows<Row>(sink: sink, rowsPerBatch: rowsPerBatch)
+    let stream = TableRows<Row>(sink: sink, table: Row.table.description, rowsPerBatch: rowsPerBatch)
     streams[name] = stream
     ordered.append(stream)
     return stream

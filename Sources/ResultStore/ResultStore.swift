@@ -71,11 +71,12 @@ public struct RunFinish: Sendable {
   }
 }
 
-/// The SQLite results database: schema, run lifecycle, batched row writers, digests.
+/// The SQLite results database: schema, run rows, a sink for a run's rows, typed
+/// reads, digests.
 ///
-/// A run row is inserted as `running` and committed before any result is written, and
-/// only turned `completed` at the very end; a run that fails or is killed never looks
-/// completed. WAL mode and `BEGIN IMMEDIATE` with a busy timeout let several
+/// A run row is inserted as `running` (``beginRun(_:createdAt:)``) and committed before
+/// any result is written, and only given its final status (``finishRun(_:_:)``) at the
+/// very end, by `SimulationRun`; a run that fails or is killed never looks completed. WAL mode and `BEGIN IMMEDIATE` with a busy timeout let several
 /// `platformsim` processes write to one file at once without losing a run.
 public final class ResultStore {
   public let database: SQLiteDatabase
