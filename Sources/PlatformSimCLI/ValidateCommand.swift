@@ -16,16 +16,15 @@ struct ValidateCommand: StatusCommand {
   @Argument(help: "Scenario files to check.")
   var files: [String]
 
-  @Flag(help: "Print nothing for valid files.")
-  var quiet = false
+  @OptionGroup var quiet: QuietFlag
 
-  mutating func execute() -> ExitStatus {
+  mutating func execute() throws(CLIError) -> ExitStatus {
     var failed = false
     for file in files {
       do {
         let (document, warnings) = try ScenarioLoader.load(path: file)
         for warning in warnings { printError(warning.rendered) }
-        if !quiet { print("\(file): ok (scenario \"\(document.name)\")") }
+        if !quiet.isOn { print("\(file): ok (scenario \"\(document.name)\")") }
       } catch {
         failed = true
         printError(error.description)
@@ -53,7 +52,7 @@ struct SchemaCommand: StatusCommand {
   @Option(help: "`json` (JSON Schema) or `markdown` (the key reference of docs/SCENARIOS.md).")
   var format: Format = .json
 
-  mutating func execute() -> ExitStatus {
+  mutating func execute() throws(CLIError) -> ExitStatus {
     switch format {
     case .json: print(JSONSchemaWriter.scenarioSchema(), terminator: "")
     case .markdown: print(ScenarioReferenceWriter.markdown(), terminator: "")
