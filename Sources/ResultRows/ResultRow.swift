@@ -68,7 +68,7 @@ public struct TableDescription: Sendable, Hashable {
 /// One column of a row type: its name and the property that holds its value, whose
 /// Swift type gives the storage class and (as an `Optional`) the nullability.
 public struct ColumnDeclaration<Row>: @unchecked Sendable {
-  // Key paths are immutable values; they are only compared, hashed and read through.
+  // Key paths are immutable values; they are only compared and read through.
   public let column: ResultColumn
   let keyPath: PartialKeyPath<Row>
   /// The column's value in a row, through the key path (slow: for checks, not for writing).
@@ -84,7 +84,7 @@ public struct ColumnDeclaration<Row>: @unchecked Sendable {
 
 /// A row type's table: its name and its columns in stored order, each declared once.
 public struct ResultTable<Row>: @unchecked Sendable {
-  // Immutable after `init`; the key paths are only compared and hashed.
+  // Immutable after `init`; the key paths are only compared and read through.
   /// The table as sinks see it.
   public let description: TableDescription
   private let declarations: [ColumnDeclaration<Row>]

@@ -76,8 +76,9 @@ public struct RunFinish: Sendable {
 ///
 /// A run row is inserted as `running` (``beginRun(_:createdAt:)``) and committed before
 /// any result is written, and only given its final status (``finishRun(_:_:)``) at the
-/// very end, by `SimulationRun`; a run that fails or is killed never looks completed. WAL mode and `BEGIN IMMEDIATE` with a busy timeout let several
-/// `platformsim` processes write to one file at once without losing a run.
+/// very end, by `SimulationRun`; a run that fails or is killed never looks completed.
+/// WAL mode and `BEGIN IMMEDIATE` with a busy timeout let several `platformsim`
+/// processes write to one file at once without losing a run.
 public final class ResultStore {
   public let database: SQLiteDatabase
   public var path: String { database.path }
