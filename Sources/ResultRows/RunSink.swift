@@ -38,9 +38,14 @@ public final class TableRows<Row> {
   /// Rows waiting for the next batch.
   public var bufferedRowCount: Int { encoder.fieldCount / table.columns.count }
 
-  /// Hands every buffered row to the sink.
+  /// Hands every buffered row to the sink and lets go of the buffer's memory.
+  ///
+  /// Called when the run is done with a table (between batches the buffer keeps its
+  /// capacity), so tables written one after another at the end of a run do not all
+  /// hold a full buffer at once.
   public func flush() {
     if !encoder.isEmpty { deliver() }
+    encoder = RowEncoder()
   }
 
   @usableFromInline func deliver() {

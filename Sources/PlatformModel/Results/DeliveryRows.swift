@@ -16,7 +16,8 @@ extension RunnerJobRow {
 }
 
 extension RunRows {
-  /// Emits the delivery model's records, once at the end, when every outcome is known.
+  /// Emits the delivery model's records, once at the end, when every outcome is known,
+  /// flushing each table when it is complete.
   ///
   /// Four Keys-shaped `changes`, `deployments`, `deployment_changes`, `incidents` and
   /// `incident_changes`, plus `pipeline_stages`, `model_versions` and `service_traffic`.
@@ -39,6 +40,7 @@ extension RunRows {
           outcome: change.outcome.rawValue,
           promotesModelVersion: change.promotes.map { Int64($0) }))
     }
+    changes.flush()
 
     let deployments = table(DeploymentRow.self)
     let links = table(DeploymentChangeRow.self)
@@ -64,6 +66,8 @@ extension RunRows {
         links.append(DeploymentChangeRow(deploymentID: deployment.id.rawValue, changeID: change.rawValue))
       }
     }
+    deployments.flush()
+    links.flush()
 
     let incidents = table(IncidentRow.self)
     let causes = table(IncidentChangeRow.self)
@@ -80,6 +84,8 @@ extension RunRows {
         causes.append(IncidentChangeRow(incidentID: incident.id.rawValue, changeID: change.rawValue))
       }
     }
+    incidents.flush()
+    causes.flush()
 
     let stages = table(PipelineStageRow.self)
     for attempt in delivery.stageAttempts {
@@ -90,6 +96,7 @@ extension RunRows {
           startedAt: calendar.epochSeconds(at: attempt.startedAt),
           finishedAt: calendar.epochSeconds(at: attempt.finishedAt), outcome: attempt.outcome))
     }
+    stages.flush()
 
     let versions = table(ModelVersionRow.self)
     for version in delivery.modelVersions {
@@ -101,6 +108,7 @@ extension RunRows {
           registeredAt: calendar.epochSeconds(at: version.registeredAt), promotedAt: at(version.promotedAt),
           changeID: version.change?.rawValue, deployedAt: at(version.deployedAt)))
     }
+    versions.flush()
 
     let traffic = table(ServiceTrafficRow.self)
     for (index, totals) in delivery.trafficTotals().enumerated() {
@@ -110,5 +118,6 @@ extension RunRows {
           service: service.name, team: configuration.teams[Int(service.team.rawValue)].name, requests: totals.requests,
           failedRequests: totals.errors))
     }
+    traffic.flush()
   }
 }

@@ -13,6 +13,7 @@ extension RunRows {
           time: calendar.epochSeconds(at: record.time), ruleGroup: record.group, alertName: record.rule,
           state: record.state, labels: record.labels, service: record.service, value: record.value))
     }
+    alerts.flush()
     let notifications = table(AlertNotificationRow.self)
     for record in monitoring.notificationRecords {
       notifications.append(
@@ -21,6 +22,7 @@ extension RunRows {
           status: record.status, alertCount: record.alertCount, action: record.action, service: record.service,
           outcome: record.outcome))
     }
+    notifications.flush()
     guard !monitoring.keptSamples.isEmpty else { return }
     var seen = Set<Int32>()
     let series = table(SeriesRow.self)
@@ -36,5 +38,7 @@ extension RunRows {
           seriesID: Int64(sample.series.rawValue),
           time: calendar.epochSeconds(at: SimTime(microseconds: sample.timestampMs * 1_000)), value: sample.value))
     }
+    series.flush()
+    samples.flush()
   }
 }

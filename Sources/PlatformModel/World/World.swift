@@ -195,5 +195,6 @@ public struct World: SimulationModel {
     if let monitoring { rows.emitMonitoring(monitoring, calendar: configuration.calendar) }
     let kpiRows = rows.table(KPIRow.self)
     for kpi in kpis(endTime: endTime) { kpiRows.append(KPIRow(kpi)) }
+    kpiRows.flush()
   }
 }
