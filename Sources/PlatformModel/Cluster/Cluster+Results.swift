@@ -1,4 +1,4 @@
-import ResultStore
+import ResultRows
 import SimKernel
 
 /// Rows and run metrics of the cluster (docs/SCHEMA-cluster.md).
@@ -10,44 +10,45 @@ extension Cluster {
   }
 
   func recordNode(_ index: Int, billed: SimDuration, cost: CostParts, onDemandEquivalent: MicroUSD) {
-    guard let recorder else { return }
+    guard let rows else { return }
     let node = nodes[index]
     let type = configuration.catalogue.types[node.instanceType]
-    recorder.recordClusterNode(
-      id: node.id, pool: configuration.nodePools[node.pool].name, instanceType: type.name,
-      capacityType: node.capacityType, requestedAt: node.requestedAt, readyAt: node.readyAt,
-      terminatedAt: node.terminatedAt, endReason: node.endReason, priceUSDPerHour: type.priceUSDPerHour(node.capacityType),
-      billed: billed, cost: cost.total, allocated: node.allocatedCost.total, onDemandEquivalent: onDemandEquivalent,
-      calendar: calendar)
+    rows.nodes.append(
+      ClusterNodeRow(
+        id: node.id, pool: configuration.nodePools[node.pool].name, instanceType: type.name,
+        capacityType: node.capacityType, requestedAt: node.requestedAt, readyAt: node.readyAt,
+        terminatedAt: node.terminatedAt, endReason: node.endReason,
+        priceUSDPerHour: type.priceUSDPerHour(node.capacityType), billed: billed, cost: cost.total,
+        allocated: node.allocatedCost.total, onDemandEquivalent: onDemandEquivalent, calendar: calendar))
   }
 
   /// One `cluster_pods` row per worker of the job's current attempt.
   func recordPods(_ index: Int, endedAt: SimTime?, outcome: PodOutcome) {
-    guard let recorder else { return }
+    guard let rows else { return }
     let job = jobs[index]
     for (worker, node) in job.nodes.enumerated() {
       let nodeIndex = Int(node.rawValue)
-      recorder.recordClusterPod(
-        job: job.id, attempt: job.attempts, worker: worker, node: node, pool: configuration.nodePools[nodes[nodeIndex].pool].name,
-        team: teams[job.team].name, request: job.perWorker, scheduledAt: job.attemptStartedAt, endedAt: endedAt,
-        outcome: outcome.rawValue, calendar: calendar)
+      rows.pods.append(
+        ClusterPodRow(
+          job: job.id, attempt: job.attempts, worker: worker, node: node,
+          pool: configuration.nodePools[nodes[nodeIndex].pool].name, team: teams[job.team].name, request: job.perWorker,
+          scheduledAt: job.attemptStartedAt, endedAt: endedAt, outcome: outcome.rawValue, calendar: calendar))
     }
   }
 
   /// One `serving_pods` row for the current attempt of a bound replica pod.
   func recordServingPod(_ id: ServingPodID, endedAt: SimTime?, outcome: String, cost: CostParts) {
-    guard let recorder, let workload = servingWorkloads[Int(id.service)] else { return }
+    guard let rows, let workload = servingWorkloads[Int(id.service)] else { return }
     let pod = servingPods[Int(id.service)][Int(id.replica)]
     guard let node = pod.node else { return }
     let nodeRecord = nodes[Int(node.rawValue)]
-    recorder.recordServingPod(
-      RunRecorder.ServingPodRow(
+    rows.servingPods.append(
+      ServingPodRow(
         service: workload.service, team: teams[workload.team].name, costCenter: costCenter(team: workload.team),
         replica: id.replica, attempt: pod.attempt, node: node, pool: configuration.nodePools[nodeRecord.pool].name,
         instanceType: configuration.catalogue.types[nodeRecord.instanceType].name, capacityType: nodeRecord.capacityType,
         request: workload.placement.perReplica, createdAt: pod.createdAt, scheduledAt: pod.boundAt, endedAt: endedAt,
-        outcome: outcome, cost: cost.total),
-      calendar: calendar)
+        outcome: outcome, cost: cost.total, calendar: calendar))
   }
 
   func outcome(of job: TrainingJob) -> String {
@@ -61,12 +62,12 @@ extension Cluster {
   }
 
   func recordJob(_ id: JobID) {
-    guard let recorder else { return }
+    guard let rows else { return }
     let job = jobs[Int(id.rawValue)]
     let stream = streams[job.stream].stream
     let useful = Double(job.gpuCount) * job.solveTime.seconds
-    recorder.recordTrainingJob(
-      RunRecorder.TrainingJobRow(
+    rows.trainingJobs.append(
+      TrainingJobRow(
         id: id, team: teams[job.team].name, costCenter: costCenter(team: job.team), template: stream.template.rawValue,
         workers: job.workerCount, perWorker: job.perWorker, priority: job.priority,
         capacityPreference: stream.capacity.rawValue, submittedAt: job.submittedAt, firstStartedAt: job.firstStartedAt,
@@ -78,8 +79,7 @@ extension Cluster {
         noticeCheckpoints: job.noticeCheckpoints, lostGPUSeconds: job.lostGPUSeconds,
         allocatedGPUSeconds: job.allocatedGPUSeconds,
         goodput: job.phase == .finished && job.allocatedGPUSeconds > 0 ? useful / job.allocatedGPUSeconds : nil,
-        cost: job.cost.total),
-      calendar: calendar)
+        cost: job.cost.total, calendar: calendar))
   }
 
   /// Ends the run: charges running work, bills live nodes, writes the rows of
@@ -87,7 +87,7 @@ extension Cluster {
   mutating func finish(at time: SimTime) {
     closeBooks(at: time)
     for job in jobs where job.phase != .finished && job.phase != .rejected { recordJob(job.id) }
-    guard let recorder = costRecorder else { return }
+    guard let costAllocationRows else { return }
     for bucket in 0...teams.count {
       for pool in configuration.nodePools.indices {
         for type in poolTypes[pool] {
@@ -95,11 +95,12 @@ extension Cluster {
           guard parts.total != 0 || bucket == teams.count else { continue }
           if bucket == teams.count && ledger.nodeCostByPoolType[pool * ledger.instanceTypeCount + type] == 0 { continue }
           let isIdle = bucket == teams.count
-          recorder.recordCostAllocation(
-            allocation: isIdle ? "__idle__" : "workload", team: isIdle ? "__idle__" : teams[bucket].name,
-            costCenter: isIdle ? "__idle__" : costCenter(team: bucket), pool: configuration.nodePools[pool].name,
-            instanceType: configuration.catalogue.types[type].name,
-            capacityType: configuration.nodePools[pool].capacityType, parts: parts)
+          costAllocationRows.append(
+            CostAllocationRow(
+              allocation: isIdle ? "__idle__" : "workload", team: isIdle ? "__idle__" : teams[bucket].name,
+              costCenter: isIdle ? "__idle__" : costCenter(team: bucket), pool: configuration.nodePools[pool].name,
+              instanceType: configuration.catalogue.types[type].name,
+              capacityType: configuration.nodePools[pool].capacityType, parts: parts))
         }
       }
     }

@@ -1,5 +1,5 @@
 import Policies
-import ResultStore
+import ResultRows
 import SimKernel
 
 /// Identifies a node for the whole run (never reused).
@@ -177,9 +177,9 @@ public struct Cluster {
   var servingCost: [CostParts]
   var servingAllocatedGPUSeconds = 0.0
   /// Where per-entity rows go (`nil` when `recordRows` is off).
-  let recorder: RunRecorder?
+  let rows: ClusterRows?
   /// Where the aggregate cost allocations go, always.
-  let costRecorder: RunRecorder?
+  let costAllocationRows: TableRows<CostAllocationRow>?
   let calendar: SimCalendar
   /// The decision points the cluster consults (autoscaling, capacity type,
   /// preemption, checkpoints, admission, schedules).
@@ -187,7 +187,7 @@ public struct Cluster {
 
   public init(
     configuration: ClusterConfiguration, teams: [TeamConfiguration], governance: GovernanceConfiguration,
-    seed: RandomSeed, calendar: SimCalendar, horizon: SimDuration, recorder: RunRecorder?,
+    seed: RandomSeed, calendar: SimCalendar, horizon: SimDuration, rows: RunRows?,
     policies: PolicySet = PolicySet(), servingWorkloads: [ServingWorkload?] = []
   ) {
     self.configuration = configuration
@@ -259,8 +259,8 @@ public struct Cluster {
     shortages = windows.sorted { $0.lowerBound < $1.lowerBound }
     ledger = CostLedger(
       teamCount: teams.count, poolCount: configuration.nodePools.count, instanceTypeCount: catalogue.types.count)
-    self.recorder = configuration.recordsRows ? recorder : nil
-    costRecorder = recorder
+    self.rows = configuration.recordsRows ? rows.map(ClusterRows.init) : nil
+    costAllocationRows = rows?.table(CostAllocationRow.self)
   }
 
   /// Whether a worker of `stream` fits a node of `pool` at all: resources of its
