@@ -4,8 +4,9 @@ import PackageDescription
 /// PlatformSim: a deterministic discrete-event simulator of an ML platform.
 ///
 /// Dependencies point one way: platformsim → PlatformSimCLI → Experiments, Reports →
-/// Scenario → PlatformModel → Policies, and PlatformModel → SimKernel, with ResultStore
-/// beside them (docs/ARCHITECTURE.md).
+/// Scenario → PlatformModel → Policies, and PlatformModel → SimKernel. The model emits
+/// typed rows (ResultRows) and knows nothing of SQLite; ResultStore stores and reads
+/// those rows, and RunLifecycle runs a world into a store (docs/ARCHITECTURE.md).
 let package = Package(
   name: "PlatformSim",
   platforms: [.macOS(.v15)],
@@ -30,11 +31,19 @@ let package = Package(
     .target(name: "InputDiagnostics"),
     // Simulated Prometheus and Alertmanager: a library usable on its own.
     .target(name: "Monitoring", dependencies: ["SimKernel", "InputDiagnostics", .product(name: "Yams", package: "Yams")]),
-    .target(name: "ResultStore", dependencies: ["CSQLite", "SimKernel"]),
+    // The results tables as row types, the sink protocol the model emits rows to, and an
+    // in-memory sink; no SQLite.
+    .target(name: "ResultRows"),
+    // SQLite through its C API: migrations, the SQLite sink, run rows, reading rows back.
+    .target(name: "ResultStore", dependencies: ["CSQLite", "ResultRows", "SimKernel"]),
     // Decision points (protocols, observations, actions), built-ins and the
     // external-process adapter; the model consults policies only through these.
     .target(name: "Policies"),
-    .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultStore", "Monitoring", "Policies"]),
+    .target(name: "PlatformModel", dependencies: ["SimKernel", "ResultRows", "Monitoring", "Policies"]),
+    // The run lifecycle: a run row as `running`, the model's rows streamed into the
+    // store, the status last.
+    .target(
+      name: "RunLifecycle", dependencies: ["PlatformModel", "ResultStore", "ResultRows", "Policies", "SimKernel"]),
     .target(
       name: "Scenario",
       dependencies: [
@@ -44,22 +53,24 @@ let package = Package(
     .target(
       name: "Experiments",
       dependencies: [
-        "Scenario", "InputDiagnostics", "PlatformModel", "ResultStore", "SimKernel", .product(name: "Yams", package: "Yams"),
+        "Scenario", "InputDiagnostics", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "SimKernel",
+        .product(name: "Yams", package: "Yams"),
       ]
     ),
     // Markdown and self-contained HTML (inline SVG) reports from the results database.
-    .target(name: "Reports", dependencies: ["ResultStore"]),
+    .target(name: "Reports", dependencies: ["ResultRows", "ResultStore"]),
     .target(
       name: "PlatformSimCLI",
       dependencies: [
-        "Experiments", "Reports", "Scenario", "PlatformModel", "ResultStore", "SimKernel", "Monitoring",
+        "Experiments", "Reports", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "SimKernel",
+        "Monitoring",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(name: "platformsim", dependencies: ["PlatformSimCLI"]),
     .executableTarget(
       name: "PlatformSimBenchmarks",
-      dependencies: ["SimKernel", "PlatformModel", "ResultStore", "Scenario", "Policies"]
+      dependencies: ["SimKernel", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies"]
     ),
     // Round-trip overhead of external policies (docs/PERFORMANCE.md).
     .executableTarget(name: "PolicyBenchmark", dependencies: ["Policies"]),
@@ -70,20 +81,21 @@ let package = Package(
       dependencies: ["Scenario", "SimKernel", "Policies"],
       resources: [.copy("InvalidScenarios")]
     ),
-    .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore"]),
+    .testTarget(name: "ResultRowsTests", dependencies: ["ResultRows"]),
+    .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "ResultRows", "SimKernel"]),
     .testTarget(name: "PoliciesTests", dependencies: ["Policies"]),
     .testTarget(
       name: "PlatformModelTests",
-      dependencies: ["PlatformModel", "SimKernel", "ResultStore", "Monitoring", "Policies"]
+      dependencies: ["PlatformModel", "SimKernel", "ResultRows", "Monitoring", "Policies"]
     ),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultStore"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultRows", "ResultStore"]),
     .testTarget(
       name: "ExperimentsTests",
-      dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultStore", "SimKernel"]
+      dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel"]
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["PlatformSimCLI", "ResultStore", "Scenario", "Policies"]
+      dependencies: ["PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies"]
     ),
   ]
 )

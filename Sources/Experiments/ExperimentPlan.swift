@@ -1,5 +1,7 @@
 import PlatformModel
+import ResultRows
 import ResultStore
+import RunLifecycle
 import Scenario
 import SimKernel
 

@@ -1,7 +1,9 @@
 import Dispatch
 import Foundation
 import PlatformModel
+import ResultRows
 import ResultStore
+import RunLifecycle
 import SimKernel
 import Synchronization
 

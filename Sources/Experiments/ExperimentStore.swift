@@ -1,21 +1,6 @@
 import PlatformModel
+import ResultRows
 import ResultStore
-
-/// An experiment as stored in the `experiments` table.
-public struct ExperimentRecord: Sendable, Equatable {
-  public var id: Int64
-  public var name: String
-  public var kind: String
-  public var scenarioDigest: String
-  public var candidateDigest: String?
-  public var seed: Int64
-  public var replications: Int
-  public var pairing: String
-  public var confidence: Double
-  public var toolVersion: String
-  public var shardIndex: Int
-  public var shardCount: Int
-}
 
 /// Per-replication KPI values of an experiment, read back from its runs.
 ///
@@ -45,170 +30,125 @@ public enum ExperimentStore {
     -> Int64
   {
     let database = store.database
+    let first = plan.variants[0].document
+    let candidate = plan.variants.count == 2 && plan.kind != .sweep ? plan.variants[1].document : nil
+    let experiment = ExperimentRow(
+      id: nil, name: plan.name, kind: plan.kind.rawValue, scenarioPath: first.path, scenarioDigest: first.digest,
+      candidatePath: candidate?.path, candidateDigest: candidate?.digest, seed: Int64(bitPattern: plan.seed),
+      replications: plan.replications, pairing: plan.pairing.rawValue, confidence: plan.confidence,
+      toolVersion: ToolVersion.current, shardIndex: plan.shard.index, shardCount: plan.shard.count,
+      createdAt: createdAt)
     return try database.transaction { () throws(StoreError) in
-      let statement = try database.prepare(
-        """
-        INSERT INTO experiments (name, kind, scenario_path, scenario_digest, candidate_path, candidate_digest, seed,
-          replications, pairing, confidence, tool_version, shard_index, shard_count, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """)
-      let first = plan.variants[0].document
-      let candidate = plan.variants.count == 2 && plan.kind != .sweep ? plan.variants[1].document : nil
-      statement.bind(plan.name, at: 1)
-      statement.bind(plan.kind.rawValue, at: 2)
-      statement.bind(first.path, at: 3)
-      statement.bind(first.digest, at: 4)
-      if let candidate {
-        statement.bind(candidate.path, at: 5)
-        statement.bind(candidate.digest, at: 6)
-      } else {
-        statement.bindNull(at: 5)
-        statement.bindNull(at: 6)
-      }
-      statement.bind(Int64(bitPattern: plan.seed), at: 7)
-      statement.bind(Int64(plan.replications), at: 8)
-      statement.bind(plan.pairing.rawValue, at: 9)
-      statement.bind(plan.confidence, at: 10)
-      statement.bind(ToolVersion.current, at: 11)
-      statement.bind(Int64(plan.shard.index), at: 12)
-      statement.bind(Int64(plan.shard.count), at: 13)
-      statement.bind(createdAt, at: 14)
-      try statement.step()
+      try database.insert([experiment])
       let id = database.lastInsertRowID
-      let point = try database.prepare(
-        "INSERT INTO sweep_points (experiment_id, variant, axis, value) VALUES (?, ?, ?, ?)")
-      for variant in plan.variants {
-        for setting in variant.settings {
-          point.reset()
-          point.bind(id, at: 1)
-          point.bind(variant.name, at: 2)
-          point.bind(setting.axis, at: 3)
-          point.bind(setting.value, at: 4)
-          try point.step()
-        }
-      }
+      try database.insert(
+        plan.variants.flatMap { variant in
+          variant.settings.map {
+            SweepPointRow(experimentID: id, variant: variant.name, axis: $0.axis, value: $0.value)
+          }
+        })
       return id
     }
   }
 
   /// The experiment row `id`, if any.
-  public static func experiment(_ id: Int64, store: ResultStore) throws(StoreError) -> ExperimentRecord? {
-    try experiments(store: store, where: "WHERE id = \(id)").first
+  public static func experiment(_ id: Int64, store: ResultStore) throws(StoreError) -> ExperimentRow? {
+    try store.database.rows(ExperimentRow.self, where: "id = ?", [.integer(id)]).first
   }
 
   /// Every experiment in the database, by id.
-  public static func experiments(store: ResultStore, where filter: String = "") throws(StoreError) -> [ExperimentRecord]
-  {
-    try store.database.query(
-      """
-      SELECT id, name, kind, scenario_digest, candidate_digest, seed, replications, pairing, confidence, tool_version,
-        shard_index, shard_count FROM experiments \(filter) ORDER BY id
-      """
-    ).map { row in
-      ExperimentRecord(
-        id: row[0].intValue ?? 0, name: row[1].stringValue ?? "", kind: row[2].stringValue ?? "",
-        scenarioDigest: row[3].stringValue ?? "", candidateDigest: row[4].stringValue, seed: row[5].intValue ?? 0,
-        replications: Int(row[6].intValue ?? 0), pairing: row[7].stringValue ?? "",
-        confidence: row[8].doubleValue ?? 0.95,
-        toolVersion: row[9].stringValue ?? "", shardIndex: Int(row[10].intValue ?? 0),
-        shardCount: Int(row[11].intValue ?? 1))
+  public static func experiments(store: ResultStore) throws(StoreError) -> [ExperimentRow] {
+    try store.database.rows(ExperimentRow.self, orderBy: "id")
+  }
+
+  /// The variants of an experiment's runs, in the order their first runs were numbered.
+  public static func variants(of runs: [RunRow]) -> [String] {
+    var variants: [String] = []
+    for run in runs.sorted(by: { ($0.id ?? 0) < ($1.id ?? 0) }) {
+      if let variant = run.variant, !variants.contains(variant) { variants.append(variant) }
     }
+    return variants
   }
 
   /// Every numeric KPI and metric of the experiment's completed runs.
   public static func observations(experimentID: Int64, store: ResultStore) throws(StoreError) -> ExperimentObservations
   {
     let database = store.database
-    let variants = try database.query(
-      """
-      SELECT variant FROM runs WHERE experiment_id = ? GROUP BY variant ORDER BY MIN(id)
-      """, [.integer(experimentID)]
-    ).compactMap { $0.first?.stringValue }
+    let runs = try database.rows(RunRow.self, where: "experiment_id = ?", [.integer(experimentID)], orderBy: "id")
+    let variants = variants(of: runs)
     var kpiNames: [String] = []
     var seen: Set<String> = []
     var values: [String: [String: [Int: Double]]] = [:]
-    for (table, source) in [("kpis", "k"), ("run_metrics", "m")] {
-      let rows = try database.query(
-        """
-        SELECT r.variant, r.replication, \(source).name, \(source).value
-        FROM runs r JOIN \(table) \(source) ON \(source).run_id = r.id
-        WHERE r.experiment_id = ? AND r.status = 'completed'
-        ORDER BY r.id, \(source).rowid
-        """, [.integer(experimentID)])
+    let completed = runs.filter { $0.status == .completed }
+    // `kpis` first, then `run_metrics`: a name in both is read from `kpis` only, and
+    // text-only KPIs are left out.
+    var fromKPIs: Set<String> = []
+    for source in [Source.kpis, .metrics] {
       var namesHere: Set<String> = []
-      for row in rows {
-        guard let variant = row[0].stringValue, let replication = row[1].intValue, let name = row[2].stringValue else {
-          continue
+      for run in completed {
+        guard let variant = run.variant, let id = run.id else { continue }
+        let named: [(name: String, value: Double?)]
+        switch source {
+        case .kpis: named = try store.rows(KPIRow.self, run: RunID(id)).map { ($0.name, $0.value) }
+        case .metrics: named = try store.rows(RunMetric.self, run: RunID(id)).map { ($0.name, $0.value) }
         }
-        // A name in both tables is read from `kpis` only; text-only KPIs are left out.
-        if source == "m" && seen.contains(name) && !namesHere.contains(name) { continue }
-        guard row[3].doubleValue != nil else { continue }
-        if !seen.contains(name) {
-          seen.insert(name)
-          kpiNames.append(name)
-        }
-        namesHere.insert(name)
-        if let value = row[3].doubleValue {
-          values[variant, default: [:]][name, default: [:]][Int(replication)] = value
+        for (name, value) in named {
+          if source == .metrics && fromKPIs.contains(name) && !namesHere.contains(name) { continue }
+          guard let value else { continue }
+          if !seen.contains(name) {
+            seen.insert(name)
+            kpiNames.append(name)
+          }
+          namesHere.insert(name)
+          values[variant, default: [:]][name, default: [:]][run.replication] = value
         }
       }
+      if source == .kpis { fromKPIs = seen }
     }
     return ExperimentObservations(variants: variants, kpiNames: kpiNames, values: values)
   }
+
+  /// The tables an experiment's values come from.
+  private enum Source { case kpis, metrics }
 
   /// Recomputes and stores `experiment_kpis` and, for two variants compared,
   /// `experiment_differences` (candidate − baseline, paired by replication).
   public static func writeSummaries(experimentID: Int64, store: ResultStore) throws(StoreError) {
     let confidence = try experiment(experimentID, store: store)?.confidence ?? 0.95
     let observations = try observations(experimentID: experimentID, store: store)
-    let database = store.database
-    try database.transaction { () throws(StoreError) in
-      try database.execute("DELETE FROM experiment_kpis WHERE experiment_id = \(experimentID)")
-      try database.execute("DELETE FROM experiment_differences WHERE experiment_id = \(experimentID)")
-      let summary = try database.prepare(
-        """
-        INSERT INTO experiment_kpis (experiment_id, variant, kpi, n, mean, stddev, ci_low, ci_high)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        """)
-      for variant in observations.variants {
-        for kpi in observations.kpiNames {
-          let result = SampleSummary(observations.orderedValues(variant: variant, kpi: kpi), confidence: confidence)
-          try insert(summary, experimentID: experimentID, labels: [variant, kpi], result)
-        }
+    var summaries: [ExperimentKPIRow] = []
+    for variant in observations.variants {
+      for kpi in observations.kpiNames {
+        let result = SampleSummary(observations.orderedValues(variant: variant, kpi: kpi), confidence: confidence)
+        summaries.append(
+          ExperimentKPIRow(
+            experimentID: experimentID, variant: variant, kpi: kpi, count: result.count, mean: result.mean,
+            standardDeviation: result.standardDeviation, confidenceLow: result.confidenceLow,
+            confidenceHigh: result.confidenceHigh))
       }
-      guard observations.variants.count >= 2 else { return }
-      let difference = try database.prepare(
-        """
-        INSERT INTO experiment_differences (experiment_id, baseline, candidate, kpi, n, mean_difference, stddev, ci_low, ci_high)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """)
+    }
+    var differences: [ExperimentDifferenceRow] = []
+    if observations.variants.count >= 2 {
       let baseline = observations.variants[0]
       for candidate in observations.variants.dropFirst() {
         for kpi in observations.kpiNames {
           let result = SampleSummary.pairedDifference(
             baseline: observations.values(variant: baseline, kpi: kpi),
             candidate: observations.values(variant: candidate, kpi: kpi), confidence: confidence)
-          try insert(difference, experimentID: experimentID, labels: [baseline, candidate, kpi], result)
+          differences.append(
+            ExperimentDifferenceRow(
+              experimentID: experimentID, baseline: baseline, candidate: candidate, kpi: kpi, count: result.count,
+              meanDifference: result.mean, standardDeviation: result.standardDeviation,
+              confidenceLow: result.confidenceLow, confidenceHigh: result.confidenceHigh))
         }
       }
     }
-  }
-
-  private static func insert(
-    _ statement: SQLiteStatement, experimentID: Int64, labels: [String], _ summary: SampleSummary
-  ) throws(StoreError) {
-    statement.reset()
-    statement.bind(experimentID, at: 1)
-    var index: Int32 = 2
-    for label in labels {
-      statement.bind(label, at: index)
-      index += 1
+    let database = store.database
+    try database.transaction { () throws(StoreError) in
+      try database.execute("DELETE FROM experiment_kpis WHERE experiment_id = \(experimentID)")
+      try database.execute("DELETE FROM experiment_differences WHERE experiment_id = \(experimentID)")
+      try database.insert(summaries)
+      try database.insert(differences)
     }
-    statement.bind(Int64(summary.count), at: index)
-    for value in [summary.mean, summary.standardDeviation, summary.confidenceLow, summary.confidenceHigh] {
-      index += 1
-      if let value { statement.bind(value, at: index) } else { statement.bindNull(at: index) }
-    }
-    try statement.step()
   }
 }

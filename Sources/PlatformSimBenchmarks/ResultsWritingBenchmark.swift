@@ -1,14 +1,17 @@
 import Foundation
 import PlatformModel
+import ResultRows
 import ResultStore
 
-/// Results writing: `runner_jobs` rows per second through ``ResultStore/TableWriter``.
+/// Results writing: `runner_jobs` rows per second, from the row the model builds to
+/// the SQLite sink.
 ///
 /// Each repetition creates a fresh database file with the real schema and pragmas
 /// (WAL, synchronous=NORMAL, foreign keys on, the `runner_jobs_by_run` index), inserts
-/// the run row, then appends rows exactly as RunRecorder does — eight fields of the
-/// same types, NULLs where a job has none — and flushes. The clock covers appending
-/// and every transaction, so it is the cost a simulation pays per row.
+/// the run row, then emits rows exactly as the runner pool does — a `RunnerJobRow` per
+/// job appended to its table's stream, NULLs where a job has none — and flushes. The
+/// clock covers building, encoding and every transaction, so it is the cost a
+/// simulation pays per row.
 enum ResultsWritingBenchmark {
   static func run(rows: Int, repetitions: Int) -> BenchmarkResult {
     var rates: [Double] = []
@@ -48,33 +51,25 @@ enum ResultsWritingBenchmark {
         scenarioName: "bench", scenarioPath: "bench.yaml", scenarioDigest: "0", seed: 1, replication: 0,
         toolVersion: "bench", timeZone: "UTC", simulatedStartEpochSeconds: 0, simulatedEndEpochSeconds: 0),
       createdAt: "1970-01-01T00:00:00Z")
-    let writer = store.tableWriter(
-      "runner_jobs",
-      columns: ["run_id", "job_id", "source", "runner", "queued_at", "started_at", "finished_at", "wait_seconds"])
-    var failure: StoreError?
+    let sink = store.runSink(for: runID)
+    let output = RunRows(sink: sink)
+    let jobs = output.table(RunnerJobRow.self)
     let seconds = measureSeconds {
-      do throws(StoreError) {
-        for index in 0..<rows {
-          let queuedAt = 1_767_225_600 + Double(index) * 0.3125
-          // One job in 64 is still queued at the end: no runner, no start, no finish.
-          let unfinished = index & 63 == 63
-          let wait = Double(index % 7) * 0.25
-          writer.append(runID.rawValue)
-          writer.append(Int64(index + 1))
-          writer.append(RunnerJobSource.background.rawValue)
-          writer.append(unfinished ? nil : Int64(index & 3))
-          writer.append(queuedAt)
-          writer.append(unfinished ? nil : queuedAt + wait)
-          writer.append(unfinished ? nil : queuedAt + wait + 1.0)
-          writer.append(unfinished ? nil : wait)
-          try writer.endRow()
-        }
-        try writer.flush()
-      } catch {
-        failure = error
+      for index in 0..<rows {
+        let queuedAt = 1_767_225_600 + Double(index) * 0.3125
+        // One job in 64 is still queued at the end: no runner, no start, no finish.
+        let unfinished = index & 63 == 63
+        let wait = Double(index % 7) * 0.25
+        jobs.append(
+          RunnerJobRow(
+            jobID: Int64(index + 1), source: RunnerJobSource.background.rawValue,
+            runner: unfinished ? nil : Int64(index & 3), queuedAt: queuedAt,
+            startedAt: unfinished ? nil : queuedAt + wait, finishedAt: unfinished ? nil : queuedAt + wait + 1.0,
+            waitSeconds: unfinished ? nil : wait))
       }
+      output.flush()
     }
-    if let failure { throw failure }
+    if let failure = sink.failure { throw failure }
     let count = try store.database.scalar("SELECT count(*) FROM runner_jobs")?.intValue ?? 0
     return (seconds, Int(count))
   }

@@ -101,7 +101,7 @@ enum RunnerPoolBenchmark {
         duration: .exponential(mean: meanServiceSeconds)),
       recordsJobRows: false)
     let configuration = WorldConfiguration(calendar: calendar, seed: seed, runnerPool: pool)
-    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    var simulation = Simulation(model: World(configuration: configuration, rows: nil))
     let seconds = measureSeconds {
       simulation.model.start(scheduler: &simulation.scheduler)
       _ = simulation.run(until: .zero + window)

@@ -1,6 +1,8 @@
 import Foundation
 import PlatformModel
+import ResultRows
 import ResultStore
+import RunLifecycle
 import Scenario
 import SimKernel
 

@@ -79,7 +79,8 @@ enum CLIError: Error, CustomStringConvertible {
   /// A database error, plus the flag that fixes it when the file itself is the problem.
   static func withDatabaseHint(_ error: StoreError) -> String {
     switch error.kind {
-    case .cannotOpen, .schemaTooNew, .notADatabase: return "\(error) Choose another file with --db PATH."
+    case .cannotOpen, .schemaTooNew, .notADatabase, .unreadableRow:
+      return "\(error) Choose another file with --db PATH."
     case .statementFailed: return error.description
     }
   }

@@ -2,7 +2,9 @@ import ArgumentParser
 import Experiments
 import Foundation
 import PlatformModel
+import ResultRows
 import ResultStore
+import RunLifecycle
 import Scenario
 import SimKernel
 

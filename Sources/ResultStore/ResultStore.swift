@@ -1,3 +1,4 @@
+import ResultRows
 import SimKernel
 
 #if canImport(Glibc)
@@ -11,16 +12,6 @@ public struct RunID: Hashable, Sendable, CustomStringConvertible {
   public let rawValue: Int64
   public init(_ rawValue: Int64) { self.rawValue = rawValue }
   public var description: String { String(rawValue) }
-}
-
-/// How a run ended, as stored in `runs.status`.
-public enum RunStatus: String, Sendable {
-  /// Still going, or killed before it could say otherwise: never mistaken for completed.
-  case running
-  case completed
-  case failed
-  /// Cut short by a guard (event count or wall clock); the reason is recorded.
-  case stopped
 }
 
 /// What is known about a run when it starts.
@@ -80,24 +71,14 @@ public struct RunFinish: Sendable {
   }
 }
 
-/// A metric of a whole run (`run_metrics`): a KPI, a mean, a count.
-public struct RunMetric: Sendable, Equatable {
-  public var name: String
-  public var value: Double?
-  public var unit: String
-  public init(name: String, value: Double?, unit: String) {
-    self.name = name
-    self.value = value
-    self.unit = unit
-  }
-}
-
-/// The SQLite results database: schema, run lifecycle, batched row writers, digests.
+/// The SQLite results database: schema, run rows, a sink for a run's rows, typed
+/// reads, digests.
 ///
-/// A run row is inserted as `running` and committed before any result is written, and
-/// only turned `completed` at the very end; a run that fails or is killed never looks
-/// completed. WAL mode and `BEGIN IMMEDIATE` with a busy timeout let several
-/// `platformsim` processes write to one file at once without losing a run.
+/// A run row is inserted as `running` (``beginRun(_:createdAt:)``) and committed before
+/// any result is written, and only given its final status (``finishRun(_:_:)``) at the
+/// very end, by `SimulationRun`; a run that fails or is killed never looks completed.
+/// WAL mode and `BEGIN IMMEDIATE` with a busy timeout let several `platformsim`
+/// processes write to one file at once without losing a run.
 public final class ResultStore {
   public let database: SQLiteDatabase
   public var path: String { database.path }
@@ -116,71 +97,52 @@ public final class ResultStore {
   /// Inserts a `running` row and commits it.
   public func beginRun(_ start: RunStart, createdAt: String) throws(StoreError) -> RunID {
     try database.transaction { () throws(StoreError) in
-      let statement = try database.prepare(
-        """
-        INSERT INTO runs (scenario_name, scenario_path, scenario_digest, seed, replication, tool_version,
-          time_zone, sim_start_at, sim_end_at, status, created_at, process_id, experiment_id, variant)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
-        """)
-      statement.bind(start.scenarioName, at: 1)
-      statement.bind(start.scenarioPath, at: 2)
-      statement.bind(start.scenarioDigest, at: 3)
-      statement.bind(Int64(bitPattern: start.seed), at: 4)
-      statement.bind(Int64(start.replication), at: 5)
-      statement.bind(start.toolVersion, at: 6)
-      statement.bind(start.timeZone, at: 7)
-      statement.bind(start.simulatedStartEpochSeconds, at: 8)
-      statement.bind(start.simulatedEndEpochSeconds, at: 9)
-      statement.bind(createdAt, at: 10)
-      statement.bind(Int64(getpid()), at: 11)
-      if let experiment = start.experimentID { statement.bind(experiment, at: 12) } else { statement.bindNull(at: 12) }
-      if let variant = start.variant { statement.bind(variant, at: 13) } else { statement.bindNull(at: 13) }
-      try statement.step()
+      try database.insert([RunRow(start, createdAt: createdAt, processID: Int64(getpid()))])
       return RunID(database.lastInsertRowID)
     }
   }
 
-  /// Records how a run ended. Call after all its rows are flushed.
+  /// Records how a run ended. Call after all its rows are written.
   public func finishRun(_ run: RunID, _ finish: RunFinish) throws(StoreError) {
+    let assignments: [(column: PartialKeyPath<RunRow>, value: SQLValue)] = [
+      (\.status, finish.status.storedValue),
+      (\.simulatedReachedAt, finish.simulatedReachedEpochSeconds.storedValue),
+      (\.wallSeconds, finish.wallSeconds.storedValue),
+      (\.eventCount, finish.eventCount.storedValue),
+      (\.stopReason, finish.stopReason.storedValue),
+      (\.errorMessage, finish.errorMessage.storedValue),
+    ]
+    let table = RunRow.table
+    let list = assignments.map { "\(table.column($0.column).name) = ?" }.joined(separator: ", ")
     try database.transaction { () throws(StoreError) in
-      let statement = try database.prepare(
-        """
-        UPDATE runs SET status = ?, sim_reached_at = ?, wall_seconds = ?, event_count = ?,
-          stop_reason = ?, error_message = ? WHERE id = ?
-        """)
-      statement.bind(finish.status.rawValue, at: 1)
-      if let reached = finish.simulatedReachedEpochSeconds { statement.bind(reached, at: 2) } else { statement.bindNull(at: 2) }
-      statement.bind(finish.wallSeconds, at: 3)
-      statement.bind(Int64(finish.eventCount), at: 4)
-      if let reason = finish.stopReason { statement.bind(reason, at: 5) } else { statement.bindNull(at: 5) }
-      if let message = finish.errorMessage { statement.bind(message, at: 6) } else { statement.bindNull(at: 6) }
-      statement.bind(run.rawValue, at: 7)
+      let statement = try database.prepare("UPDATE \(table.name) SET \(list) WHERE \(table.column(\.id).name) = ?")
+      for (index, assignment) in assignments.enumerated() { statement.bind(assignment.value, at: Int32(index + 1)) }
+      statement.bind(run.rawValue, at: Int32(assignments.count + 1))
       try statement.step()
     }
   }
 
-  /// Writes a run's whole-run metrics.
-  public func writeMetrics(_ metrics: [RunMetric], for run: RunID) throws(StoreError) {
-    let writer = tableWriter("run_metrics", columns: ["run_id", "name", "value", "unit"])
-    for metric in metrics {
-      writer.append(run.rawValue)
-      writer.append(metric.name)
-      writer.append(metric.value)
-      writer.append(metric.unit)
-      try writer.endRow()
-    }
-    try writer.flush()
-  }
+  /// A sink that writes a run's rows into this database.
+  public func runSink(for run: RunID) -> SQLiteRunSink { SQLiteRunSink(store: self, runID: run) }
 
-  /// A batched writer for `table`; the caller appends `columns.count` fields per row.
-  public func tableWriter(_ table: String, columns: [String], rowsPerFlush: Int = 20_000) -> TableWriter {
-    TableWriter(database: database, table: table, columns: columns, rowsPerFlush: rowsPerFlush)
+  /// The rows of `Row`'s per-run table that `run` wrote, read by column name.
+  ///
+  /// - Parameters:
+  ///   - condition: more of the `WHERE` clause, with `?` for each of `arguments`.
+  ///   - order: a SQL `ORDER BY` list; by default the order the rows were written in.
+  public func rows<Row: ResultRow>(
+    _ type: Row.Type, run: RunID, where condition: String? = nil, _ arguments: [SQLValue] = [],
+    orderBy order: String = "rowid"
+  ) throws(StoreError) -> [Row] {
+    precondition(Row.table.description.isPerRun, "\(Row.table.name) is not a per-run table")
+    return try database.rows(
+      Row.self, where: "run_id = ?" + (condition.map { " AND (\($0))" } ?? ""), [.integer(run.rawValue)] + arguments,
+      orderBy: order)
   }
 
   /// The status column of a run.
   public func status(of run: RunID) throws(StoreError) -> RunStatus? {
-    try database.scalar("SELECT status FROM runs WHERE id = ?", [.integer(run.rawValue)])?.stringValue
-      .flatMap(RunStatus.init(rawValue:))
+    try database.rows(RunRow.self, where: "id = ?", [.integer(run.rawValue)]).first?.status
   }
 
   /// Names of the tables that hold per-run rows (a `run_id` column), sorted.
@@ -233,5 +195,18 @@ public final class ResultStore {
       hasher.update("\n")
     }
     return hasher.finalizeHex()
+  }
+}
+
+extension RunRow {
+  /// The `running` row of a run about to start.
+  init(_ start: RunStart, createdAt: String, processID: Int64) {
+    self.init(
+      id: nil, scenarioName: start.scenarioName, scenarioPath: start.scenarioPath, scenarioDigest: start.scenarioDigest,
+      seed: Int64(bitPattern: start.seed), replication: start.replication, toolVersion: start.toolVersion,
+      timeZone: start.timeZone, simulatedStartAt: start.simulatedStartEpochSeconds,
+      simulatedEndAt: start.simulatedEndEpochSeconds, simulatedReachedAt: nil, wallSeconds: nil, eventCount: nil,
+      status: .running, stopReason: nil, errorMessage: nil, createdAt: createdAt, processID: processID,
+      experimentID: start.experimentID, variant: start.variant)
   }
 }

@@ -1,4 +1,5 @@
 import CSQLite
+import ResultRows
 
 /// A failure talking to SQLite, with the statement and path involved.
 ///
@@ -14,6 +15,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     case notADatabase
     /// A statement failed.
     case statementFailed
+    /// A stored row does not read as its row type (a value of the wrong type, a NULL
+    /// where none is allowed): the file was changed by something else.
+    case unreadableRow
   }
 
   public let kind: Kind
@@ -30,6 +34,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
       return "database \(path) has schema version \(found), but this platformsim supports up to \(supported). Use a newer platformsim."
     case .notADatabase:
       return "\(path) is not a PlatformSim SQLite database: \(message)."
+    case .unreadableRow:
+      return "\(path) holds a row PlatformSim cannot read: \(message)."
     case .statementFailed:
       return "SQLite error \(resultCode) in \(path): \(message)" + (sql.map { " — while executing `\($0.prefix(200))`" } ?? "")
     }
@@ -129,43 +135,8 @@ public final class SQLiteDatabase {
   }
 }
 
-/// A value read from or bound to SQLite.
-public enum SQLValue: Equatable, Sendable, CustomStringConvertible {
-  case null
-  case integer(Int64)
-  case real(Double)
-  case text(String)
-
-  public var description: String {
-    switch self {
-    case .null: return "NULL"
-    case .integer(let value): return String(value)
-    case .real(let value): return String(value)
-    case .text(let value): return value
-    }
-  }
-
-  public var doubleValue: Double? {
-    switch self {
-    case .integer(let value): return Double(value)
-    case .real(let value): return value
-    default: return nil
-    }
-  }
-
-  public var intValue: Int64? {
-    switch self {
-    case .integer(let value): return value
-    case .real(let value): return Int64(value)
-    default: return nil
-    }
-  }
-
-  public var stringValue: String? {
-    if case .text(let value) = self { return value }
-    return nil
-  }
-}
+/// A value read from or bound to SQLite: the results tables' ``StoredValue``.
+public typealias SQLValue = StoredValue
 
 /// SQLite copies bound text immediately (`SQLITE_TRANSIENT`).
 let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -1,6 +1,8 @@
 import Foundation
 import PlatformModel
+import ResultRows
 import ResultStore
+import RunLifecycle
 import Scenario
 import SimKernel
 import Testing
@@ -40,36 +42,29 @@ import Testing
     let report = try Self.run(scenario, database: path)
     #expect(report.status == .completed)
     let store = try ResultStore(path: path)
-    let allocated = try store.database.scalar("SELECT SUM(total_cost_micro_usd) FROM cost_allocations")?.intValue
-    let nodes = try store.database.scalar("SELECT SUM(cost_micro_usd) FROM cluster_nodes")?.intValue
-    let idle = try store.database.scalar(
-      "SELECT SUM(total_cost_micro_usd) FROM cost_allocations WHERE allocation = '__idle__'")?.intValue
-    let nodeIdle = try store.database.scalar("SELECT SUM(idle_micro_usd) FROM cluster_nodes")?.intValue
-    let jobs = try store.database.scalar("SELECT COALESCE(SUM(cost_micro_usd), 0) FROM training_jobs")?.intValue
-    let servingPods = try store.database.scalar("SELECT COALESCE(SUM(cost_micro_usd), 0) FROM serving_pods")?.intValue
-    let workloads = try store.database.scalar(
-      "SELECT SUM(total_cost_micro_usd) FROM cost_allocations WHERE allocation = 'workload'")?.intValue
-    #expect(allocated != nil && allocated == nodes)
-    #expect(idle == nodeIdle)
-    #expect((jobs ?? 0) + (servingPods ?? 0) == workloads)
+    let allocations = try store.rows(CostAllocationRow.self, run: report.runID)
+    let nodes = try store.rows(ClusterNodeRow.self, run: report.runID)
+    let jobs = try store.rows(TrainingJobRow.self, run: report.runID)
+    let servingPods = try store.rows(ServingPodRow.self, run: report.runID)
+    func total(_ rows: [CostAllocationRow]) -> Int64 { rows.reduce(0) { $0 + $1.totalCostMicroUSD } }
+    let nodeCost = nodes.reduce(Int64(0)) { $0 + $1.costMicroUSD }
+    let jobCost = jobs.reduce(Int64(0)) { $0 + $1.costMicroUSD }
+    let servingCost = servingPods.reduce(Int64(0)) { $0 + $1.costMicroUSD }
+    #expect(!allocations.isEmpty && total(allocations) == nodeCost)
+    #expect(total(allocations.filter { $0.allocation == "__idle__" }) == nodes.reduce(0) { $0 + $1.idleMicroUSD })
+    #expect(jobCost + servingCost == total(allocations.filter { $0.allocation == "workload" }))
     // Serving pods' cost, per cost centre, as in the run metrics.
-    let byCenter = try store.database.query(
-      "SELECT cost_center, SUM(cost_micro_usd) FROM serving_pods GROUP BY cost_center ORDER BY cost_center")
-    for row in byCenter {
-      guard let center = row[0].stringValue, let cost = row[1].intValue else { continue }
-      let team = try store.database.scalar(
-        "SELECT SUM(total_cost_micro_usd) FROM cost_allocations WHERE cost_center = '\(center)'")?.intValue
-      if jobs == 0 { #expect(team == cost, "\(center): a team without training spends only on serving") }
+    for center in Set(servingPods.map(\.costCenter)).sorted() {
+      let cost = servingPods.filter { $0.costCenter == center }.reduce(Int64(0)) { $0 + $1.costMicroUSD }
+      let team = total(allocations.filter { $0.costCenter == center })
+      if jobCost == 0 { #expect(team == cost, "\(center): a team without training spends only on serving") }
     }
-    #expect((nodes ?? 0) > 0)
-    #expect(abs((report.metric("cost.total_usd") ?? 0) - Double(nodes ?? 0) / 1e6) < 1e-6)
-    let negative = try store.database.scalar("SELECT COUNT(*) FROM cluster_nodes WHERE idle_micro_usd < 0")?.intValue
-    #expect(negative == 0)
+    #expect(nodeCost > 0)
+    #expect(abs((report.metric("cost.total_usd") ?? 0) - Double(nodeCost) / 1e6) < 1e-6)
+    #expect(nodes.allSatisfy { $0.idleMicroUSD >= 0 })
     // Every succeeded job's workers appear as finished pods, once.
-    let finishedPods = try store.database.scalar("SELECT COUNT(*) FROM cluster_pods WHERE outcome = 'finished'")?.intValue
-    let succeededWorkers = try store.database.scalar(
-      "SELECT COALESCE(SUM(workers), 0) FROM training_jobs WHERE outcome = 'succeeded'")?.intValue
-    #expect(finishedPods == succeededWorkers)
+    let finishedPods = try store.rows(ClusterPodRow.self, run: report.runID, where: "outcome = 'finished'")
+    #expect(finishedPods.count == jobs.filter { $0.outcome == "succeeded" }.reduce(0) { $0 + $1.workers })
   }
 
   /// Same scenario and seed, same results.

@@ -1,4 +1,5 @@
 import Foundation
+import ResultRows
 import ResultStore
 import Testing
 
@@ -14,12 +15,12 @@ struct CommandLineTests {
       #expect(result.standardOutput.contains(fragment), "summary lacks \(fragment):\n\(result.standardOutput)")
     }
     let store = try ResultStore(path: database)
-    let rows = try store.database.query("SELECT status, scenario_name, event_count FROM runs")
-    #expect(rows.count == 1)
-    #expect(rows.first?[0].stringValue == "completed")
-    #expect(rows.first?[1].stringValue == "golden-path")
-    #expect((rows.first?[2].intValue ?? 0) > 1_000)
-    #expect(try store.database.scalar("SELECT count(*) FROM runner_jobs")?.intValue ?? 0 > 1_000)
+    let runs = try store.database.rows(RunRow.self)
+    #expect(runs.count == 1)
+    #expect(runs.first?.status == .completed)
+    #expect(runs.first?.scenarioName == "golden-path")
+    #expect((runs.first?.eventCount ?? 0) > 1_000)
+    #expect(try store.rows(RunnerJobRow.self, run: RunID(1)).count > 1_000)
   }
 
   @Test("the same seed gives identical tables across processes and hashing modes; other seeds differ")
@@ -118,10 +119,10 @@ struct CommandLineTests {
     #expect(result.standardOutput.contains("STOPPED"))
     #expect(result.standardOutput.contains("maxEvents"))
     let store = try ResultStore(path: database)
-    let row = try store.database.query("SELECT status, stop_reason, event_count FROM runs").first
-    #expect(row?[0].stringValue == "stopped")
-    #expect(row?[1].stringValue?.contains("event limit of 500") == true)
-    #expect(row?[2].intValue == 500)
+    let row = try store.database.rows(RunRow.self).first
+    #expect(row?.status == .stopped)
+    #expect(row?.stopReason?.contains("event limit of 500") == true)
+    #expect(row?.eventCount == 500)
   }
 
   @Test("several processes writing to one database at once all succeed and lose no run")
@@ -197,13 +198,13 @@ struct CommandLineTests {
     #expect(process.terminationStatus == 1)
     #expect(printed.contains("interrupted"))
     let store = try ResultStore(path: database)
-    let row = try store.database.query("SELECT status, stop_reason FROM runs").first
-    #expect(row?[0].stringValue == "stopped")
-    #expect(row?[1].stringValue?.contains("interrupted") == true)
-    let jobs = try store.database.scalar("SELECT count(*) FROM runner_jobs")?.intValue ?? 0
-    let submitted = try store.database.scalar("SELECT value FROM run_metrics WHERE name = 'runner_pool.jobs_submitted'")?.intValue
-    #expect(jobs > 0)
-    #expect(Int64(jobs) == submitted, "every submitted job has its row")
+    let row = try store.database.rows(RunRow.self).first
+    #expect(row?.status == .stopped)
+    #expect(row?.stopReason?.contains("interrupted") == true)
+    let jobs = try store.rows(RunnerJobRow.self, run: RunID(1))
+    let submitted = try store.rows(RunMetric.self, run: RunID(1), where: "name = 'runner_pool.jobs_submitted'").first
+    #expect(!jobs.isEmpty)
+    #expect(Double(jobs.count) == submitted?.value, "every submitted job has its row")
   }
 
   @Test("help lists the commands with examples; version prints the version")

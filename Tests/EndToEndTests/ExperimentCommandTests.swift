@@ -1,4 +1,5 @@
 import Foundation
+import ResultRows
 import ResultStore
 import Testing
 
@@ -20,13 +21,13 @@ struct ExperimentCommandTests {
     #expect(result.standardOutput.contains("3 replications"))
     #expect(result.standardOutput.contains("| `lead_time_median_seconds` | 3 |"), "\(result.standardOutput)")
     let store = try ResultStore(path: database)
+    let runs = try store.database.rows(RunRow.self, orderBy: "id")
+    #expect(runs.map(\.experimentID) == [1, 1, 1])
+    #expect(runs.allSatisfy { $0.status == .completed })
+    #expect(runs.map(\.replication) == [0, 1, 2])
+    #expect(try store.database.rows(ExperimentRow.self).map(\.kind) == ["run"])
     #expect(
-      try store.database.scalar("SELECT count(*) FROM runs WHERE experiment_id = 1 AND status = 'completed'")?.intValue
-        == 3)
-    #expect(try store.database.scalar("SELECT kind FROM experiments WHERE id = 1")?.stringValue == "run")
-    #expect(
-      try store.database.scalar("SELECT n FROM experiment_kpis WHERE kpi = 'change_failure_rate'")?.intValue == 3)
-    #expect(try store.database.query("SELECT replication FROM runs ORDER BY id").map { $0[0].intValue } == [0, 1, 2])
+      try store.database.rows(ExperimentKPIRow.self, where: "kpi = 'change_failure_rate'").map(\.count) == [3])
     #expect(result.standardError.isEmpty, "no progress bar when stderr is not a terminal: \(result.standardError)")
   }
 
@@ -121,10 +122,11 @@ struct ExperimentCommandTests {
     ])
     #expect(result.status == 0, "\(result.standardError)")
     let store = try ResultStore(path: database)
-    let rows = try store.database.query(
-      "SELECT mean_difference, ci_low, ci_high FROM experiment_differences WHERE kpi = 'lead_time_median_seconds'")
+    let rows = try store.database.rows(ExperimentDifferenceRow.self, where: "kpi = 'lead_time_median_seconds'")
     #expect(rows.count == 1)
-    #expect(rows.first?.compactMap(\.doubleValue) == [0, 0, 0], "common random numbers: same scenario, same results")
+    #expect(
+      rows.first.map { [$0.meanDifference, $0.confidenceLow, $0.confidenceHigh] } == [0, 0, 0],
+      "common random numbers: same scenario, same results")
   }
 
   @Test("a sweep runs every point × replication; an axis the scenario lacks exits 2 naming it")
@@ -139,10 +141,9 @@ struct ExperimentCommandTests {
     #expect(try store.database.scalar("SELECT count(*) FROM runs WHERE status = 'completed'")?.intValue == 12)
     #expect(try store.database.scalar("SELECT count(*) FROM sweep_points")?.intValue == 12)
     #expect(
-      try store.database.scalar(
-        "SELECT value FROM sweep_points WHERE variant = 'point-5' AND axis = 'spec.delivery.runnerPool.runners'")?
-        .stringValue
-        == "8")
+      try store.database.rows(
+        SweepPointRow.self, where: "variant = 'point-5' AND axis = 'spec.delivery.runnerPool.runners'"
+      ).map(\.value) == ["8"])
     let bad = directory.appendingPathComponent("bad-sweep.yaml").path
     try """
     kind: Sweep

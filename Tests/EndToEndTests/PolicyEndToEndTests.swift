@@ -1,4 +1,5 @@
 import Foundation
+import ResultRows
 import ResultStore
 import Testing
 
@@ -58,12 +59,11 @@ struct PolicyEndToEndTests {
     #expect(externalDigests == (try Self.modelDigests(database, run: 2)))
     #expect(externalDigests["incidents"] != (try Self.modelDigests(database, run: 3))["incidents"])
     let store = try ResultStore(path: database)
-    let logs = try store.database.query(
-      "SELECT decisions, termination, exit_status, stderr FROM policy_logs WHERE run_id = 1")
+    let logs = try store.rows(PolicyLogRow.self, run: RunID(1))
     #expect(logs.count == 1)
-    #expect((logs.first?[0].intValue ?? 0) > 0)
-    #expect(logs.first?[1].stringValue == "exited")
-    #expect(logs.first?[3].stringValue?.contains("rollbacks") == true)
+    #expect((logs.first?.decisions ?? 0) > 0)
+    #expect(logs.first?.termination == "exited")
+    #expect(logs.first?.standardError.contains("rollbacks") == true)
   }
 
   @Test("the spot fallback rule with no wait is the built-in spot-first; with a wait it changes the run")
@@ -118,11 +118,10 @@ struct PolicyEndToEndTests {
     #expect(mirrored == (try Self.modelDigests(database, run: 2)))
     #expect(mirrored["incidents"] != (try Self.modelDigests(database, run: 3))["incidents"])
     let store = try ResultStore(path: database)
-    let ignored = try store.database.query(
-      "SELECT count(*) FROM alert_notifications WHERE run_id = 3 AND outcome = 'ignored-by-policy'")
-    #expect((ignored.first?.first?.intValue ?? 0) > 0)
-    let asked = try store.database.query("SELECT decisions FROM policy_logs WHERE run_id = 1")
-    #expect((asked.first?.first?.intValue ?? 0) > 0)
+    let ignored = try store.rows(AlertNotificationRow.self, run: RunID(3), where: "outcome = 'ignored-by-policy'")
+    #expect(!ignored.isEmpty)
+    let asked = try store.rows(PolicyLogRow.self, run: RunID(1))
+    #expect((asked.first?.decisions ?? 0) > 0)
   }
 
   /// A small cluster whose every job submission asks the admission policy.
@@ -168,10 +167,10 @@ struct PolicyEndToEndTests {
   /// Every policy process recorded for `run` is gone (`kill(pid, 0)` fails with ESRCH).
   static func expectNoChildProcess(_ database: String, run: Int64) throws {
     let store = try ResultStore(path: database)
-    let rows = try store.database.query("SELECT process_id FROM policy_logs WHERE run_id = \(run)")
+    let rows = try store.rows(PolicyLogRow.self, run: RunID(run))
     #expect(rows.count == 1)
     for row in rows {
-      guard let pid = row.first?.intValue else { continue }
+      guard let pid = row.processID else { continue }
       #expect(kill(pid_t(pid), 0) == -1 && errno == ESRCH, "policy process \(pid) outlived the run")
     }
   }
@@ -203,9 +202,9 @@ struct PolicyEndToEndTests {
     if !output.isEmpty { #expect(text.contains(output), "\(text)") }
     let store = try ResultStore(path: database)
     #expect(try store.status(of: RunID(1)) == .failed)
-    let faults = try store.database.query("SELECT kind, handling FROM policy_faults WHERE run_id = 1")
+    let faults = try store.rows(PolicyFaultRow.self, run: RunID(1))
     #expect(faults.count == 1)
-    #expect(faults.first?[1].stringValue == "failed-run")
+    #expect(faults.first?.handling == "failed-run")
     try Self.expectNoChildProcess(database, run: 1)
   }
 
@@ -219,15 +218,14 @@ struct PolicyEndToEndTests {
     #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
     let store = try ResultStore(path: database)
     #expect(try store.status(of: RunID(1)) == .completed)
-    let faults = try store.database.query(
-      "SELECT kind, handling, fallback_builtin, output FROM policy_faults WHERE run_id = 1")
+    let faults = try store.rows(PolicyFaultRow.self, run: RunID(1))
     #expect(faults.count == 1)
-    #expect(faults.first?[0].stringValue == "invalid-json")
-    #expect(faults.first?[1].stringValue == "fallback")
-    #expect(faults.first?[2].stringValue == "kyverno")
-    #expect(faults.first?[3].stringValue == "this is not json {")
-    let logs = try store.database.query("SELECT stderr FROM policy_logs WHERE run_id = 1")
-    #expect(logs.first?[0].stringValue?.contains("misbehaving (garbage)") == true)
+    #expect(faults.first?.kind == "invalid-json")
+    #expect(faults.first?.handling == "fallback")
+    #expect(faults.first?.fallbackBuiltIn == "kyverno")
+    #expect(faults.first?.output == "this is not json {")
+    let logs = try store.rows(PolicyLogRow.self, run: RunID(1))
+    #expect(logs.first?.standardError.contains("misbehaving (garbage)") == true)
     try Self.expectNoChildProcess(database, run: 1)
     // The admitting answers before the fault are the built-in's: same run as kyverno alone.
     let builtIn = directory.appendingPathComponent("builtin.yaml").path
@@ -252,7 +250,7 @@ struct PolicyEndToEndTests {
     let store = try ResultStore(path: database)
     #expect(try store.status(of: RunID(1)) == .stopped)
     // Had the interrupt waited for the 60 s timeout, the hang would be recorded as a fault.
-    #expect(try store.database.query("SELECT count(*) FROM policy_faults").first?.first?.intValue == 0)
+    #expect(try store.rows(PolicyFaultRow.self, run: RunID(1)).isEmpty)
     try Self.expectNoChildProcess(database, run: 1)
   }
 }

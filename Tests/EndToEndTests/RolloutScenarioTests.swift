@@ -1,4 +1,5 @@
 import Foundation
+import ResultRows
 import ResultStore
 import Testing
 
@@ -13,19 +14,22 @@ struct RolloutScenarioTests {
     }
     let store = try ResultStore(path: database)
     func kpi(_ run: Int, _ name: String) throws -> Double {
-      try #require(store.database.scalar("SELECT value FROM kpis WHERE run_id = ? AND name = ?", [.integer(Int64(run)), .text(name)])?.doubleValue)
+      try #require(store.rows(KPIRow.self, run: RunID(Int64(run)), where: "name = ?", [.text(name)]).first?.value)
     }
     // Same changes: identical commit times and defects in both runs.
-    let changes = "SELECT time_created, defect_kind, defect_size FROM changes WHERE run_id = ? AND fixes_incident_id IS NULL ORDER BY change_id LIMIT 40"
-    #expect(try store.database.query(changes, [.integer(1)]) == store.database.query(changes, [.integer(2)]))
+    func plannedChanges(_ run: Int64) throws -> [[String]] {
+      try store.rows(ChangeRow.self, run: RunID(run), where: "fixes_incident_id IS NULL", orderBy: "change_id")
+        .prefix(40).map { ["\($0.timeCreated)", $0.defectKind ?? "-", "\($0.defectSize ?? -1)"] }
+    }
+    #expect(try plannedChanges(1).count == 40)
+    #expect(try plannedChanges(1) == plannedChanges(2))
     #expect(try kpi(2, "change_failure_rate") < kpi(1, "change_failure_rate"))
     #expect(try kpi(2, "failed_requests_from_incidents") < kpi(1, "failed_requests_from_incidents") / 5)
     #expect(try kpi(2, "canary_aborts") > 0)
     // At night a 10 % canary sees too few requests: most canaries are aborted unjudged.
     #expect(try kpi(3, "canary_aborts") > kpi(3, "deployments"))
     #expect(try kpi(3, "lead_time_median_seconds") > 3 * kpi(2, "lead_time_median_seconds"))
-    let reasons = try store.database.query("SELECT DISTINCT abort_reason FROM deployments WHERE run_id = 3 AND abort_reason IS NOT NULL")
-    #expect(!reasons.isEmpty)
+    #expect(try store.rows(DeploymentRow.self, run: RunID(3)).contains { $0.abortReason != nil })
     // Flagger, on the same changes, also keeps defects away from most users.
     #expect(try kpi(4, "failed_requests_from_incidents") < kpi(1, "failed_requests_from_incidents") / 5)
     #expect(try kpi(4, "canary_aborts") > 0)
@@ -37,16 +41,22 @@ struct RolloutScenarioTests {
     #expect(blueGreen < bigBangFailures)
     #expect(blueGreen > canaryFailures)
     #expect(try kpi(5, "canary_aborts") > 0)
-    #expect(try store.database.scalar("SELECT count(*) FROM deployments WHERE run_id = 5 AND strategy = 'blue-green'")?.intValue ?? 0 > 0)
+    #expect(try store.rows(DeploymentRow.self, run: RunID(5)).contains { $0.strategy == "blue-green" })
     // The canary scenario keeps its series, downsampled to one sample per 5 minutes.
-    let samples = try store.database.query(
-      "SELECT s.time, s.value FROM series_samples s JOIN series d ON d.run_id = s.run_id AND d.series_id = s.series_id WHERE s.run_id = 2 AND d.labels LIKE 'http_requests_total{code=\"200\"%track=\"stable\"}' AND d.labels LIKE '%fraud-scorer%' ORDER BY s.time")
+    let stable = try store.rows(SeriesRow.self, run: RunID(2)).filter {
+      $0.labels.hasPrefix("http_requests_total{code=\"200\"") && $0.labels.hasSuffix("track=\"stable\"}")
+        && $0.labels.contains("fraud-scorer")
+    }
+    #expect(stable.count == 1)
+    let samples = try store.rows(
+      SeriesSampleRow.self, run: RunID(2), where: "series_id = ?", [.integer(stable.first?.seriesID ?? -1)],
+      orderBy: "time")
     #expect(samples.count > 1_000)
-    let times = samples.compactMap { $0[0].doubleValue }
-    let values = samples.compactMap { $0[1].doubleValue }
+    let times = samples.map(\.time)
+    let values = samples.compactMap(\.value)
     #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 == 300 })
     #expect(zip(values, values.dropFirst()).allSatisfy { $1 >= $0 }, "a counter never decreases")
-    #expect(try store.database.scalar("SELECT count(*) FROM series_samples WHERE run_id = 1")?.intValue == 0, "off by default")
+    #expect(try store.rows(SeriesSampleRow.self, run: RunID(1)).isEmpty, "off by default")
   }
 }
 

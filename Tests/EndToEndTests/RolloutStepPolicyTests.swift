@@ -1,4 +1,5 @@
 import Foundation
+import ResultRows
 import ResultStore
 import Testing
 
@@ -22,9 +23,7 @@ struct RolloutStepPolicyTests {
   }
 
   static func kpi(_ store: ResultStore, run: Int64, _ name: String) throws -> Double {
-    try #require(
-      store.database.scalar("SELECT value FROM kpis WHERE run_id = ? AND name = ?", [.integer(run), .text(name)])?
-        .doubleValue)
+    try #require(store.rows(KPIRow.self, run: RunID(run), where: "name = ?", [.text(name)]).first?.value)
   }
 
   @Test("Argo canary: the Python canary_steps.py and the built-in give identical runs; never aborting lets defects through")
@@ -53,9 +52,9 @@ struct RolloutStepPolicyTests {
     #expect(
       try Self.kpi(store, run: 3, "failed_requests_from_incidents")
         > Self.kpi(store, run: 1, "failed_requests_from_incidents"))
-    let logs = try store.database.query("SELECT decisions, stderr FROM policy_logs WHERE run_id = 2")
-    #expect((logs.first?[0].intValue ?? 0) > 0)
-    #expect(logs.first?[1].stringValue?.contains("abort") == true)
+    let logs = try store.rows(PolicyLogRow.self, run: RunID(2))
+    #expect((logs.first?.decisions ?? 0) > 0)
+    #expect(logs.first?.standardError.contains("abort") == true)
   }
 
   @Test("Flagger canary: the Python canary_steps.py and the built-in give identical runs")

@@ -1,4 +1,5 @@
 import Foundation
+import ResultRows
 import ResultStore
 import Scenario
 import SimKernel
@@ -27,19 +28,18 @@ enum ExperimentFixtures {
   static func digests(experimentID: Int64, databasePath: String) throws -> [String: [String: String]] {
     let store = try ResultStore(path: databasePath)
     var result: [String: [String: String]] = [:]
-    for row in try store.database.query(
-      "SELECT id, variant, replication FROM runs WHERE experiment_id = ? ORDER BY id", [.integer(experimentID)])
+    for run in try store.database.rows(
+      RunRow.self, where: "experiment_id = ?", [.integer(experimentID)], orderBy: "id")
     {
-      let key = "\(row[1].stringValue ?? "")#\(row[2].intValue ?? -1)"
-      result[key] = try store.digest(of: RunID(row[0].intValue ?? 0))
+      result["\(run.variant ?? "")#\(run.replication)"] = try store.digest(of: RunID(run.id ?? 0))
     }
     return result
   }
 
   static func runOrder(databasePath: String) throws -> [String] {
     let store = try ResultStore(path: databasePath)
-    return try store.database.query("SELECT id, variant, replication FROM runs ORDER BY id").map {
-      "\($0[0].intValue ?? 0):\($0[1].stringValue ?? "")#\($0[2].intValue ?? -1)"
+    return try store.database.rows(RunRow.self, orderBy: "id").map {
+      "\($0.id ?? 0):\($0.variant ?? "")#\($0.replication)"
     }
   }
 }

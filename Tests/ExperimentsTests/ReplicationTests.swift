@@ -1,4 +1,5 @@
 import Foundation
+import ResultRows
 import ResultStore
 import SimKernel
 import Testing
@@ -36,23 +37,22 @@ struct ReplicationTests {
     let database = ExperimentFixtures.scratchDatabase()
     let outcome = try ExperimentRunner.run(plan, databasePath: database, createdAt: "t", jobs: 2)
     let store = try ResultStore(path: database)
-    let values = try store.database.query(
-      """
-      SELECT k.value FROM kpis k JOIN runs r ON r.id = k.run_id
-      WHERE r.experiment_id = ? AND k.name = 'lead_time_median_seconds' ORDER BY r.replication
-      """, [.integer(outcome.experimentID)]
-    ).compactMap { $0.first?.doubleValue }
+    let runs = try store.database.rows(
+      RunRow.self, where: "experiment_id = ?", [.integer(outcome.experimentID)], orderBy: "replication")
+    let values = try runs.compactMap { run in
+      try store.rows(KPIRow.self, run: RunID(run.id ?? 0), where: "name = 'lead_time_median_seconds'").first?.value
+    }
     #expect(values.count == 3)
     let row = try #require(
-      try store.database.query(
-        "SELECT n, mean, ci_low, ci_high FROM experiment_kpis WHERE experiment_id = ? AND kpi = 'lead_time_median_seconds'",
+      try store.database.rows(
+        ExperimentKPIRow.self, where: "experiment_id = ? AND kpi = 'lead_time_median_seconds'",
         [.integer(outcome.experimentID)]
       ).first)
     let expected = SampleSummary(values)
-    #expect(row[0].intValue == 3)
-    #expect(abs((row[1].doubleValue ?? 0) - (expected.mean ?? -1)) < 1e-9)
-    #expect(abs((row[2].doubleValue ?? 0) - (expected.confidenceLow ?? -1)) < 1e-9)
-    #expect(abs((row[3].doubleValue ?? 0) - (expected.confidenceHigh ?? -1)) < 1e-9)
+    #expect(row.count == 3)
+    #expect(abs((row.mean ?? 0) - (expected.mean ?? -1)) < 1e-9)
+    #expect(abs((row.confidenceLow ?? 0) - (expected.confidenceLow ?? -1)) < 1e-9)
+    #expect(abs((row.confidenceHigh ?? 0) - (expected.confidenceHigh ?? -1)) < 1e-9)
   }
 
   @Test("an interrupted experiment leaves no run looking `running`")
@@ -65,8 +65,7 @@ struct ReplicationTests {
     #expect(throws: ExperimentError.self) {
       _ = try ExperimentRunner.run(plan, databasePath: database, createdAt: "t", jobs: 2, interruptRequested: { true })
     }
-    let statuses = try ResultStore(path: database).database.query("SELECT status FROM runs ORDER BY id")
-      .compactMap { $0.first?.stringValue }
-    #expect(statuses == ["stopped", "stopped", "stopped"])
+    let statuses = try ResultStore(path: database).database.rows(RunRow.self, orderBy: "id").map(\.status)
+    #expect(statuses == [.stopped, .stopped, .stopped])
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ResultRows
 import ResultStore
 import SimKernel
 import Testing
@@ -42,9 +43,15 @@ struct ShardMergeTests {
     let wholeDigests = try ExperimentFixtures.digests(experimentID: outcome.experimentID, databasePath: whole)
     #expect(wholeDigests.count == 10)
     #expect(try ExperimentFixtures.digests(experimentID: summary.experimentID, databasePath: merged) == wholeDigests)
-    let query =
-      "SELECT candidate, kpi, n, mean_difference, stddev, ci_low, ci_high FROM experiment_differences ORDER BY kpi"
-    #expect(try ResultStore(path: merged).database.query(query) == ResultStore(path: whole).database.query(query))
+    func differences(_ path: String) throws -> [ExperimentDifferenceRow] {
+      try ResultStore(path: path).database.rows(ExperimentDifferenceRow.self, orderBy: "kpi")
+    }
+    #expect(try !differences(whole).isEmpty)
+    #expect(try differences(merged).map { [$0.candidate, $0.kpi] } == differences(whole).map { [$0.candidate, $0.kpi] })
+    #expect(
+      try differences(merged).map { [$0.meanDifference, $0.standardDeviation, $0.confidenceLow, $0.confidenceHigh] }
+        == differences(whole).map { [$0.meanDifference, $0.standardDeviation, $0.confidenceLow, $0.confidenceHigh] })
+    #expect(try differences(merged).map(\.count) == differences(whole).map(\.count))
     let experiment = try #require(try ExperimentStore.experiment(1, store: ResultStore(path: merged)))
     #expect(experiment.shardCount == 1)
     #expect(experiment.replications == 5)

@@ -46,7 +46,7 @@ enum ClusterFixture {
     let configuration = WorldConfiguration(
       calendar: calendar, seed: RandomSeed(root: seed), runnerPool: nil, cluster: cluster, teams: teamList,
       governance: governance, horizon: horizon)
-    var simulation = Simulation(model: World(configuration: configuration, recorder: nil, policies: policies))
+    var simulation = Simulation(model: World(configuration: configuration, rows: nil, policies: policies))
     simulation.model.start(scheduler: &simulation.scheduler)
     return simulation
   }

@@ -285,7 +285,7 @@ import Testing
           configuration: WorldConfiguration(
             calendar: ClusterFixture.calendar, seed: RandomSeed(root: seed), runnerPool: nil, cluster: configuration,
             teams: teams, governance: old.governance, horizon: .days(3)),
-          recorder: nil))
+          rows: nil))
       simulation.model.start(scheduler: &simulation.scheduler)
     }
     let end = SimTime.zero + .days(3)

@@ -44,7 +44,7 @@ func deliveryWorld(
     runnerPool: RunnerPoolConfiguration(runnerCount: 3, backgroundJobs: nil, recordsJobRows: false),
     delivery: DeliveryConfiguration(
       teams: teams, services: services, pipeline: pipeline, onCall: onCall, targets: DeliveryTargets(), trafficInterval: .minutes(1)))
-  return World(configuration: configuration, recorder: nil)
+  return World(configuration: configuration, rows: nil)
 }
 
 func run(_ world: World, days: Int64 = 20) -> World {
@@ -165,7 +165,7 @@ struct AlertingLoopTests {
     configuration.monitoring = MonitoringConfiguration(
       ruleGroups: try RuleFileLoader.load(yaml: Self.rules, file: "rules.yaml"),
       alertmanager: try AlertmanagerConfig.parse(yaml: Self.alertmanager, file: "alertmanager.yml"))
-    return (run(humans), run(World(configuration: configuration, recorder: nil)))
+    return (run(humans), run(World(configuration: configuration, rows: nil)))
   }
 
   @Test("an error-rate alert routed to sim://rollback detects incidents and recovers faster than people do")
@@ -212,7 +212,7 @@ struct CanaryTests {
     var configuration = base.configuration
     configuration.monitoring = MonitoringConfiguration(ruleGroups: [], alertmanager: nil)
     for index in configuration.delivery!.services.indices { configuration.delivery!.services[index].rollout = strategy }
-    return World(configuration: configuration, recorder: nil)
+    return World(configuration: configuration, rows: nil)
   }
 
   @Test("a canary with analysis fails fewer requests per defect than big-bang on the same changes")
@@ -284,7 +284,7 @@ struct ServingTests {
     configuration.delivery!.services[0].serving = serving
     configuration.delivery!.services[0].loadProfile = profile
     configuration.delivery!.services[0].requestsPerSecond = requestsPerSecond
-    return World(configuration: configuration, recorder: nil)
+    return World(configuration: configuration, rows: nil)
   }
 
   @Test("a fixed pool too small for the load sheds the excess")
@@ -344,7 +344,7 @@ struct FlaggerTests {
     var configuration = base.configuration
     configuration.monitoring = MonitoringConfiguration(ruleGroups: [], alertmanager: nil)
     for index in configuration.delivery!.services.indices { configuration.delivery!.services[index].rollout = .flagger(flagger) }
-    return World(configuration: configuration, recorder: nil)
+    return World(configuration: configuration, rows: nil)
   }
 
   static let flagger = FlaggerCanary(

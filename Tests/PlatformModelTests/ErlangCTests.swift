@@ -46,7 +46,7 @@ struct ErlangCTests {
         backgroundJobs: JobStream(
           arrivals: ArrivalProcess(ratePerHour: lambda * 3_600), duration: .exponential(mean: 1 / mu)),
         recordsJobRows: false))
-    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    var simulation = Simulation(model: World(configuration: configuration, rows: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     _ = simulation.run(until: .zero + duration)
     return simulation.model.runnerPool!.statistics

@@ -34,7 +34,7 @@ import Testing
         name: "k", nodePools: [ClusterFixture.pool("big", .onDemand, type: "g5.12xlarge", min: 0, max: 4, desired: 2)],
         karpenter: karpenter),
       teams: simulation.model.configuration.teams, governance: GovernanceConfiguration(requiredTags: [], admission: .off),
-      seed: RandomSeed(root: 1), calendar: ClusterFixture.calendar, horizon: .days(1), recorder: nil,
+      seed: RandomSeed(root: 1), calendar: ClusterFixture.calendar, horizon: .days(1), rows: nil,
       policies: decisions)
     simulation.model.cluster!.start(scheduler: &simulation.scheduler, calendar: ClusterFixture.calendar)
     // Long job 0 on node 0, three short ones fill node 0, long job 4 lands on node 1.
@@ -80,7 +80,7 @@ import Testing
         ],
         spotMarket: market, karpenter: KarpenterConfiguration()),
       teams: simulation.model.configuration.teams, governance: GovernanceConfiguration(requiredTags: [], admission: .off),
-      seed: RandomSeed(root: 1), calendar: ClusterFixture.calendar, horizon: .days(1), recorder: nil)
+      seed: RandomSeed(root: 1), calendar: ClusterFixture.calendar, horizon: .days(1), rows: nil)
     simulation.model.cluster!.start(scheduler: &simulation.scheduler, calendar: ClusterFixture.calendar)
     ClusterFixture.submit(&simulation, solveTime: .minutes(30))
     _ = simulation.run(until: SimTime.zero + .hours(2))

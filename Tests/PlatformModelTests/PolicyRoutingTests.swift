@@ -102,7 +102,7 @@ struct ReplicaPolicyRoutingTests {
       autoscaler: .hpa(targetUtilization: 0.8, tolerance: 0.1, scaleDownStabilization: .seconds(300)),
       coldStart: .constant(30))
     configuration.delivery?.services[0].requestsPerSecond = 100
-    return World(configuration: configuration, recorder: nil, policies: policies)
+    return World(configuration: configuration, rows: nil, policies: policies)
   }
 
   @Test func aSwiftPolicyOverridesTheHPAAndSeesItsRecommendation() throws {

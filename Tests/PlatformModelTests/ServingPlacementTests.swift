@@ -55,7 +55,7 @@ enum ServingFixture {
       calendar: ClusterFixture.calendar, seed: RandomSeed(root: seed), runnerPool: nil, delivery: delivery,
       cluster: cluster,
       teams: teams, governance: GovernanceConfiguration(requiredTags: [], admission: .off), horizon: .days(days))
-    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    var simulation = Simulation(model: World(configuration: configuration, rows: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     return simulation
   }
@@ -223,7 +223,7 @@ struct ServingPlacementTests {
     var configuration = simulation.model.configuration
     configuration.delivery!.services[0].loadProfile = RateProfile(
       hourOfDay: hours, dayOfWeek: Array(repeating: 1, count: 7))
-    simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    simulation = Simulation(model: World(configuration: configuration, rows: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     _ = simulation.run(until: .zero + .hours(13))
     let busyNodes = simulation.model.cluster!.nodeTable.active.count
@@ -322,7 +322,7 @@ struct CanaryReplicaTests {
     canary.maxSurge = maxSurge
     canary.maxUnavailable = maxUnavailable
     configuration.delivery!.services[0].rollout = .argoCanary(canary)
-    return World(configuration: configuration, recorder: nil)
+    return World(configuration: configuration, rows: nil)
   }
 
   struct Sample {
@@ -424,7 +424,7 @@ struct CanaryReplicaTests {
       TeamConfiguration(name: "search", tags: [("Owner", "li@example.com"), ("CostCenter", "CC-5120")], jobStreams: []),
     ]
     configuration.governance = GovernanceConfiguration(requiredTags: [], admission: .off)
-    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    var simulation = Simulation(model: World(configuration: configuration, rows: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     return simulation
   }
@@ -455,7 +455,7 @@ struct CanaryReplicaTests {
     let base = world(maxSurge: .percent(25), maxUnavailable: .count(0))
     var configuration = base.configuration
     configuration.delivery!.services[0].serving!.coldStart = .constant(900)  // 15 min > 600 s
-    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    var simulation = Simulation(model: World(configuration: configuration, rows: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     _ = simulation.run(until: .zero + .days(3))
     let delivery = try #require(simulation.model.delivery)
@@ -516,7 +516,7 @@ struct PlacedCanaryTests {
         name: "search", tags: [("Owner", "li@example.com"), ("CostCenter", "CC-5120")], jobStreams: []),
     ]
     configuration.governance = GovernanceConfiguration(requiredTags: [], admission: .off)
-    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    var simulation = Simulation(model: World(configuration: configuration, rows: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     var mostPodsBound = 0
     var time = SimTime.zero
@@ -567,7 +567,7 @@ struct ServingDrainTests {
       configuration.cluster!.autoscaler = nil
       configuration.cluster!.karpenter = KarpenterConfiguration()
     }
-    var rebuilt = Simulation(model: World(configuration: configuration, recorder: nil))
+    var rebuilt = Simulation(model: World(configuration: configuration, rows: nil))
     rebuilt.model.start(scheduler: &rebuilt.scheduler)
     return rebuilt
   }
@@ -621,7 +621,7 @@ struct ServingPreemptionTests {
       autoscaler: nil, days: 1)
     var configuration = simulation.model.configuration
     configuration.teams[0].jobStreams = [ClusterFixture.gpuStream(priority: jobPriority, capacity: .onDemand)]
-    var rebuilt = Simulation(model: World(configuration: configuration, recorder: nil))
+    var rebuilt = Simulation(model: World(configuration: configuration, rows: nil))
     rebuilt.model.start(scheduler: &rebuilt.scheduler)
     return rebuilt
   }
@@ -638,7 +638,7 @@ struct ServingPreemptionTests {
     var hours = [Double](repeating: 1, count: 24)
     hours[0] = 0.02
     configuration.delivery!.services[0].loadProfile = RateProfile(hourOfDay: hours, dayOfWeek: Array(repeating: 1, count: 7))
-    simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    simulation = Simulation(model: World(configuration: configuration, rows: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     _ = simulation.run(until: .zero + .minutes(1))
     ClusterFixture.submit(&simulation, solveTime: .hours(6))

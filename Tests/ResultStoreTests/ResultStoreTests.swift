@@ -1,4 +1,5 @@
 import Foundation
+import ResultRows
 import Testing
 
 @testable import ResultStore
@@ -41,7 +42,11 @@ struct ResultStoreTests {
       RunFinish(status: .completed, simulatedReachedEpochSeconds: 86_400, wallSeconds: 0.1, eventCount: 10,
                 stopReason: "done", errorMessage: nil))
     #expect(try store.status(of: run) == .completed)
-    #expect(try store.database.scalar("SELECT event_count FROM runs WHERE id = ?", [.integer(run.rawValue)])?.intValue == 10)
+    let row = try #require(try store.database.rows(RunRow.self, where: "id = ?", [.integer(run.rawValue)]).first)
+    #expect(row.eventCount == 10)
+    #expect(row.stopReason == "done")
+    #expect(row.wallSeconds == 0.1)
+    #expect(row.scenarioName == "unit" && row.seed == 1 && row.processID == Int64(getpid()))
   }
 
   @Test("the status column refuses values outside running|completed|failed|stopped")
@@ -53,31 +58,79 @@ struct ResultStoreTests {
     }
   }
 
-  @Test("batched rows survive flush boundaries and keep NULLs", arguments: [1, 49, 50, 51, 20_123])
+  @Test(
+    "rows streamed through the SQLite sink survive batch boundaries and keep NULLs",
+    arguments: [1, 49, 50, 51, 20_123])
   func batching(rowCount: Int) throws {
     let store = try ResultStore(path: temporaryDatabasePath())
     let run = try store.beginRun(sampleStart(), createdAt: "now")
-    let writer = store.tableWriter(
-      "runner_jobs",
-      columns: ["run_id", "job_id", "source", "runner", "queued_at", "started_at", "finished_at", "wait_seconds"],
-      rowsPerFlush: 1_000)
+    let sink = store.runSink(for: run)
+    let rows = RunRows(sink: sink, rowsPerBatch: 1_000)
+    let jobs = rows.table(RunnerJobRow.self)
+    var emitted: [RunnerJobRow] = []
     for index in 0..<rowCount {
-      writer.append(run.rawValue)
-      writer.append(Int64(index))
-      writer.append("background")
-      if index % 3 == 0 { writer.appendNull() } else { writer.append(Int64(index % 7)) }
-      writer.append(Double(index))
-      writer.append(Double(index) + 0.5)
-      writer.append(Double?.none)
-      writer.append(0.5)
-      try writer.endRow()
+      let row = RunnerJobRow(
+        jobID: Int64(index), source: "background", runner: index % 3 == 0 ? nil : Int64(index % 7),
+        queuedAt: Double(index), startedAt: Double(index) + 0.5, finishedAt: nil, waitSeconds: 0.5)
+      jobs.append(row)
+      emitted.append(row)
     }
-    try writer.flush()
-    let counted = try store.database.scalar("SELECT count(*) FROM runner_jobs WHERE run_id = ?", [.integer(run.rawValue)])
-    #expect(counted?.intValue == Int64(rowCount))
+    rows.flush()
+    #expect(sink.failure == nil)
+    #expect(sink.writtenRowCount == rowCount)
+    #expect(jobs.deliveredRowCount == rowCount)
+    #expect(try store.rows(RunnerJobRow.self, run: run) == emitted)
     let nulls = try store.database.scalar("SELECT count(*) FROM runner_jobs WHERE runner IS NULL")
     #expect(nulls?.intValue == Int64((rowCount + 2) / 3))
-    #expect(writer.writtenRowCount == rowCount)
+  }
+
+  @Test("a run's rows carry its id, and another run's rows stay apart")
+  func rowsOfTwoRuns() throws {
+    let store = try ResultStore(path: temporaryDatabasePath())
+    var runs: [RunID] = []
+    for name in ["first", "second"] {
+      let run = try store.beginRun(sampleStart(), createdAt: "now")
+      let rows = RunRows(sink: store.runSink(for: run))
+      rows.emit(RunMetric(name: name, value: 1, unit: "x"))
+      rows.flush()
+      runs.append(run)
+    }
+    #expect(try store.rows(RunMetric.self, run: runs[0]).map(\.name) == ["first"])
+    #expect(try store.rows(RunMetric.self, run: runs[1]).map(\.name) == ["second"])
+  }
+
+  @Test("a write failure is kept by the sink, later rows are dropped, and nothing reaches the model")
+  func sinkKeepsItsFirstFailure() throws {
+    let store = try ResultStore(path: temporaryDatabasePath())
+    let run = try store.beginRun(sampleStart(), createdAt: "now")
+    let sink = store.runSink(for: run)
+    let rows = RunRows(sink: sink)
+    // run_metrics has one row per (run, name): the second `x` breaks the key.
+    rows.emit(RunMetric(name: "x", value: 1, unit: "u"))
+    rows.emit(RunMetric(name: "x", value: 2, unit: "u"))
+    rows.flush()
+    rows.emit(
+      RunnerJobRow(
+        jobID: 1, source: "pipeline", runner: nil, queuedAt: 0, startedAt: nil, finishedAt: nil, waitSeconds: nil))
+    rows.flush()
+    let failure = try #require(sink.failure)
+    #expect(failure.kind == .statementFailed)
+    #expect(failure.description.contains("UNIQUE constraint failed: run_metrics"))
+    #expect(try store.database.scalar("SELECT count(*) FROM runner_jobs")?.intValue == 0)
+  }
+
+  @Test("a row that does not read as its type is reported with its table and column")
+  func unreadableRow() throws {
+    let store = try ResultStore(path: temporaryDatabasePath())
+    let run = try store.beginRun(sampleStart(), createdAt: "now")
+    try store.database.execute(
+      "INSERT INTO runner_jobs (run_id, job_id, source, queued_at) VALUES (\(run.rawValue), 1, 'background', 'soon')")
+    #expect {
+      try store.rows(RunnerJobRow.self, run: run)
+    } throws: { error in
+      guard let error = error as? StoreError, error.kind == .unreadableRow else { return false }
+      return error.description.contains("runner_jobs.queued_at: found TEXT soon, expected REAL")
+    }
   }
 
   @Test("digests ignore identity and insertion order but see every value")
@@ -85,7 +138,8 @@ struct ResultStoreTests {
     let store = try ResultStore(path: temporaryDatabasePath())
     func writeRun(order: [Int], lastValue: Double) throws -> RunID {
       let run = try store.beginRun(sampleStart(), createdAt: "now")
-      try store.writeMetrics(order.map { RunMetric(name: "m\($0)", value: $0 == 2 ? lastValue : Double($0), unit: "x") }, for: run)
+      try store.database.insert(
+        order.map { RunMetric(name: "m\($0)", value: $0 == 2 ? lastValue : Double($0), unit: "x") }, run: run)
       return run
     }
     let first = try store.digest(of: writeRun(order: [0, 1, 2], lastValue: 2))
@@ -158,7 +212,7 @@ struct ResultStoreTests {
           let store = try ResultStore(path: path)
           for run in 0..<10 {
             let id = try store.beginRun(sampleStart(seed: UInt64(writer * 100 + run)), createdAt: "now")
-            try store.writeMetrics([RunMetric(name: "x", value: 1, unit: "u")], for: id)
+            try store.database.insert([RunMetric(name: "x", value: 1, unit: "u")], run: id)
             try store.finishRun(id, RunFinish(status: .completed, simulatedReachedEpochSeconds: 1, wallSeconds: 0, eventCount: 1, stopReason: nil, errorMessage: nil))
           }
         }

@@ -13,7 +13,7 @@ public enum KPIProbe {
   public static func names(of document: ScenarioDocument) -> [String] {
     let duration = SimDuration.hours(1)
     let configuration = document.worldConfiguration(duration: duration)
-    var simulation = Simulation(model: World(configuration: configuration, recorder: nil))
+    var simulation = Simulation(model: World(configuration: configuration, rows: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     let outcome = simulation.run(until: .zero + duration, limits: RunLimits(), wallClockSeconds: { 0 })
     simulation.model.recordUnfinished(endTime: outcome.finalTime)

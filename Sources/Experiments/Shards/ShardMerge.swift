@@ -1,4 +1,5 @@
 import Foundation
+import ResultRows
 import ResultStore
 
 /// Combines the databases of an experiment's shards (`--shard i/n`) into one that is
@@ -22,7 +23,7 @@ public enum ShardMerge {
     if FileManager.default.fileExists(atPath: outputPath) {
       throw .incompatibleShards("\(outputPath) already exists; merge writes a new database")
     }
-    var shards: [(path: String, experiment: ExperimentRecord)] = []
+    var shards: [(path: String, experiment: ExperimentRow)] = []
     for path in shardPaths {
       shards.append((path, try readShard(path)))
     }
@@ -87,7 +88,7 @@ public enum ShardMerge {
   }
 
   /// The single experiment of a shard database, after checking its schema version.
-  static func readShard(_ path: String) throws(ExperimentError) -> ExperimentRecord {
+  static func readShard(_ path: String) throws(ExperimentError) -> ExperimentRow {
     guard FileManager.default.fileExists(atPath: path) else { throw .incompatibleShards("no database at \(path)") }
     do {
       let database = try SQLiteDatabase(path: path, readOnly: true)
@@ -99,14 +100,14 @@ public enum ShardMerge {
       }
       let store = try ResultStore(path: path)
       let experiments = try ExperimentStore.experiments(store: store)
-      guard experiments.count == 1, let experiment = experiments.first else {
+      guard experiments.count == 1, let experiment = experiments.first, let id = experiment.id else {
         throw ExperimentError.incompatibleShards(
           "\(path) holds \(experiments.count) experiments; a shard database holds exactly one (run each shard into its own database)"
         )
       }
       let unfinished =
         try database.scalar(
-          "SELECT count(*) FROM runs WHERE experiment_id = ? AND status <> 'completed'", [.integer(experiment.id)])?
+          "SELECT count(*) FROM runs WHERE experiment_id = ? AND status <> 'completed'", [.integer(id)])?
         .intValue ?? 0
       guard unfinished == 0 else {
         throw ExperimentError.incompatibleShards(
@@ -122,44 +123,43 @@ public enum ShardMerge {
     }
   }
 
-  private static func write(_ shards: [(path: String, experiment: ExperimentRecord)], to path: String) throws -> Summary
+  private static func write(_ shards: [(path: String, experiment: ExperimentRow)], to path: String) throws -> Summary
   {
     let store = try ResultStore(path: path)
     let database = store.database
     let first = shards[0].experiment
+    let firstID = first.id ?? 0
     try database.execute("ATTACH DATABASE '\(sqlQuoted(shards[0].path))' AS shard")
     try database.execute(
       """
       INSERT INTO experiments (id, name, kind, scenario_path, scenario_digest, candidate_path, candidate_digest, seed,
         replications, pairing, confidence, tool_version, shard_index, shard_count, created_at)
       SELECT 1, name, kind, scenario_path, scenario_digest, candidate_path, candidate_digest, seed, replications, pairing,
-        confidence, tool_version, 0, 1, created_at FROM shard.experiments WHERE id = \(first.id);
+        confidence, tool_version, 0, 1, created_at FROM shard.experiments WHERE id = \(firstID);
       INSERT INTO sweep_points (experiment_id, variant, axis, value)
-      SELECT 1, variant, axis, value FROM shard.sweep_points WHERE experiment_id = \(first.id) ORDER BY rowid;
+      SELECT 1, variant, axis, value FROM shard.sweep_points WHERE experiment_id = \(firstID) ORDER BY rowid;
       """)
-    let variants = try database.query(
-      "SELECT variant FROM shard.runs WHERE experiment_id = ? GROUP BY variant ORDER BY MIN(id)", [.integer(first.id)]
-    ).compactMap { $0.first?.stringValue }
+    let variants = ExperimentStore.variants(
+      of: try database.rows(RunRow.self, where: "experiment_id = ?", [.integer(firstID)], schema: "shard"))
     try database.execute("DETACH DATABASE shard")
 
     // Every run of every shard, in plan order: (variant, replication).
     var all: [(variantIndex: Int, replication: Int64, shard: Int, oldID: Int64)] = []
     for (shardIndex, shard) in shards.enumerated() {
       try database.execute("ATTACH DATABASE '\(sqlQuoted(shard.path))' AS shard")
-      for row in try database.query(
-        "SELECT id, variant, replication FROM shard.runs WHERE experiment_id = ? ORDER BY id",
-        [.integer(shard.experiment.id)])
+      for run in try database.rows(
+        RunRow.self, where: "experiment_id = ?", [.integer(shard.experiment.id ?? 0)], orderBy: "id", schema: "shard")
       {
-        guard let variant = row[1].stringValue, let variantIndex = variants.firstIndex(of: variant) else {
+        guard let variant = run.variant, let variantIndex = variants.firstIndex(of: variant) else {
           throw ExperimentError.incompatibleShards("\(shard.path) has runs of a variant shard 0 lacks")
         }
-        let replication = row[2].intValue ?? -1
+        let replication = Int64(run.replication)
         guard replication >= 0, Int(replication) % first.shardCount == shard.experiment.shardIndex else {
           throw ExperimentError.incompatibleShards(
             "\(shard.path) holds replication \(replication), which is not in shard \(shard.experiment.shardIndex)/\(first.shardCount)"
           )
         }
-        all.append((variantIndex, replication, shardIndex, row[0].intValue ?? 0))
+        all.append((variantIndex, replication, shardIndex, run.id ?? 0))
       }
       try database.execute("DETACH DATABASE shard")
     }
@@ -169,8 +169,8 @@ public enum ShardMerge {
       throw ExperimentError.incompatibleShards("the shards hold \(all.count) runs, the experiment has \(expected)")
     }
 
-    let tables = try store.perRunTables()
-    let runColumns = try store.columns(of: "runs").filter { $0 != "id" && $0 != "experiment_id" }
+    let tables = ResultTables.all.filter(\.isPerRun)
+    let runColumns = RunRow.table.columns.map(\.name).filter { $0 != "id" && $0 != "experiment_id" }
     for (shardIndex, shard) in shards.enumerated() {
       // ATTACH is not allowed inside a transaction: one transaction per shard.
       try database.execute("ATTACH DATABASE '\(sqlQuoted(shard.path))' AS shard")
@@ -191,12 +191,12 @@ public enum ShardMerge {
           SELECT m.new, 1, \(qualified) FROM shard.runs r JOIN id_map m ON m.old = r.id ORDER BY m.new
           """)
         for table in tables {
-          let columns = try store.columns(of: table)
+          let columns = table.storedColumns.map(\.name)
           let selected = columns.map { $0 == "run_id" ? "m.new" : "t.\($0)" }.joined(separator: ", ")
           try database.execute(
             """
-            INSERT INTO main.\(table) (\(columns.joined(separator: ", ")))
-            SELECT \(selected) FROM shard.\(table) t JOIN id_map m ON m.old = t.run_id ORDER BY m.new, t.rowid
+            INSERT INTO main.\(table.name) (\(columns.joined(separator: ", ")))
+            SELECT \(selected) FROM shard.\(table.name) t JOIN id_map m ON m.old = t.run_id ORDER BY m.new, t.rowid
             """)
         }
         try database.execute("DROP TABLE id_map")

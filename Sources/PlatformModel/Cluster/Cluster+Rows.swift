@@ -1,4 +1,4 @@
-import ResultStore
+import ResultRows
 import SimKernel
 
 /// Rows of the cluster (docs/SCHEMA.md): nodes when they go, pods when they
@@ -11,46 +11,46 @@ extension Cluster {
   }
 
   func recordNode(_ id: NodeID, billed: SimDuration, cost: CostParts, onDemandEquivalent: MicroUSD) {
-    guard let recorder else { return }
+    guard let rows else { return }
     let node = nodeTable[id]
     let type = configuration.catalogue.types[node.instanceType]
-    recorder.recordClusterNode(
-      id: node.id, pool: nodePools.configurations[node.pool].name, instanceType: type.name,
-      capacityType: node.capacityType, requestedAt: node.requestedAt, readyAt: node.readyAt,
-      terminatedAt: node.terminatedAt, endReason: node.endReason,
-      priceUSDPerHour: type.priceUSDPerHour(node.capacityType),
-      billed: billed, cost: cost.total, allocated: costBook.allocated(on: id).total,
-      onDemandEquivalent: onDemandEquivalent,
-      calendar: calendar)
+    rows.nodes.append(
+      ClusterNodeRow(
+        id: node.id, pool: nodePools.configurations[node.pool].name, instanceType: type.name,
+        capacityType: node.capacityType, requestedAt: node.requestedAt, readyAt: node.readyAt,
+        terminatedAt: node.terminatedAt, endReason: node.endReason,
+        priceUSDPerHour: type.priceUSDPerHour(node.capacityType), billed: billed, cost: cost.total,
+        allocated: costBook.allocated(on: id).total, onDemandEquivalent: onDemandEquivalent, calendar: calendar))
   }
 
   /// One `cluster_pods` row per worker of the job's current attempt.
   func recordPods(_ id: JobID, endedAt: SimTime?, outcome: PodOutcome) {
-    guard let recorder else { return }
+    guard let rows else { return }
     let job = training.jobs[id]
     for (worker, node) in job.nodes.enumerated() {
-      recorder.recordClusterPod(
-        job: job.id, attempt: job.attempts, worker: worker, node: node,
-        pool: nodePools.configurations[nodeTable[node].pool].name, team: teams[job.team].name, request: job.perWorker,
-        scheduledAt: job.attemptStartedAt, endedAt: endedAt, outcome: outcome.rawValue, calendar: calendar)
+      rows.pods.append(
+        ClusterPodRow(
+          job: job.id, attempt: job.attempts, worker: worker, node: node,
+          pool: nodePools.configurations[nodeTable[node].pool].name, team: teams[job.team].name,
+          request: job.perWorker, scheduledAt: job.attemptStartedAt, endedAt: endedAt, outcome: outcome.rawValue,
+          calendar: calendar))
     }
   }
 
   /// One `serving_pods` row for the current attempt of a bound replica pod.
   func recordServingPod(_ id: ServingPodID, endedAt: SimTime?, outcome: String, cost: CostParts) {
-    guard let recorder, let workload = servingPods.workloads[id.service] else { return }
+    guard let rows, let workload = servingPods.workloads[id.service] else { return }
     let pod = servingPods[id]
     guard let node = pod.node else { return }
     let nodeRecord = nodeTable[node]
-    recorder.recordServingPod(
-      RunRecorder.ServingPodRow(
+    rows.servingPods.append(
+      ServingPodRow(
         service: workload.service, team: teams[workload.team].name, costCenter: costCenter(team: workload.team),
         replica: id.replica, attempt: pod.attempt, node: node, pool: nodePools.configurations[nodeRecord.pool].name,
         instanceType: configuration.catalogue.types[nodeRecord.instanceType].name,
         capacityType: nodeRecord.capacityType,
         request: workload.placement.perReplica, createdAt: pod.createdAt, scheduledAt: pod.boundAt, endedAt: endedAt,
-        outcome: outcome, cost: cost.total),
-      calendar: calendar)
+        outcome: outcome, cost: cost.total, calendar: calendar))
   }
 
   func outcome(of job: TrainingJob) -> String {
@@ -64,12 +64,12 @@ extension Cluster {
   }
 
   func recordJob(_ id: JobID) {
-    guard let recorder else { return }
+    guard let rows else { return }
     let job = training.jobs[id]
     let stream = training.streams[job.stream].configuration
     let useful = Double(job.gpuCount) * job.solveTime.seconds
-    recorder.recordTrainingJob(
-      RunRecorder.TrainingJobRow(
+    rows.trainingJobs.append(
+      TrainingJobRow(
         id: id, team: teams[job.team].name, costCenter: costCenter(team: job.team), template: stream.template.rawValue,
         workers: job.workerCount, perWorker: job.perWorker, priority: job.priority,
         capacityPreference: stream.capacity.rawValue, submittedAt: job.submittedAt, firstStartedAt: job.firstStartedAt,
@@ -82,8 +82,7 @@ extension Cluster {
         noticeCheckpoints: job.noticeCheckpoints, lostGPUSeconds: job.lostGPUSeconds,
         allocatedGPUSeconds: job.allocatedGPUSeconds,
         goodput: job.phase == .finished && job.allocatedGPUSeconds > 0 ? useful / job.allocatedGPUSeconds : nil,
-        cost: job.cost.total),
-      calendar: calendar)
+        cost: job.cost.total, calendar: calendar))
   }
 
   /// Ends the run: charges running work, bills live nodes, writes the rows of
@@ -91,7 +90,7 @@ extension Cluster {
   mutating func finish(at time: SimTime) {
     closeBooks(at: time)
     for job in training.jobs where job.phase != .finished && job.phase != .rejected { recordJob(job.id) }
-    guard let recorder = costRecorder else { return }
+    guard let costAllocationRows else { return }
     let ledger = costBook.ledger
     for bucket in teams.indices.map(CostLedger.Bucket.team) + [.idle] {
       for pool in nodePools.ids {
@@ -104,10 +103,11 @@ extension Cluster {
           case .team(let team): names = (teams[team].name, costCenter(team: team))
           case .idle: names = ("__idle__", "__idle__")
           }
-          recorder.recordCostAllocation(
-            allocation: bucket == .idle ? "__idle__" : "workload", team: names.team, costCenter: names.costCenter,
-            pool: nodePools.configurations[pool].name, instanceType: configuration.catalogue.types[type].name,
-            capacityType: nodePools.configurations[pool].capacityType, parts: parts)
+          costAllocationRows.append(
+            CostAllocationRow(
+              allocation: bucket == .idle ? "__idle__" : "workload", team: names.team, costCenter: names.costCenter,
+              pool: nodePools.configurations[pool].name, instanceType: configuration.catalogue.types[type].name,
+              capacityType: nodePools.configurations[pool].capacityType, parts: parts))
         }
       }
     }

@@ -1,5 +1,5 @@
 import Policies
-import ResultStore
+import ResultRows
 import SimKernel
 
 /// Events of the cluster, one case per component.
@@ -38,9 +38,9 @@ public struct Cluster {
   /// preemption, checkpoints, admission, schedules).
   let policies: PolicySet
   /// Where per-entity rows go (`nil` when `recordRows` is off).
-  let recorder: RunRecorder?
+  let rows: ClusterRows?
   /// Where the aggregate cost allocations go, always.
-  let costRecorder: RunRecorder?
+  let costAllocationRows: TableRows<CostAllocationRow>?
 
   var nodeTable = NodeTable()
   var nodePools: NodePools
@@ -57,7 +57,7 @@ public struct Cluster {
   ///   run; `nil` for services off the cluster.
   public init(
     configuration: ClusterConfiguration, teams: [TeamConfiguration], governance: GovernanceConfiguration,
-    seed: RandomSeed, calendar: SimCalendar, horizon: SimDuration, recorder: RunRecorder?,
+    seed: RandomSeed, calendar: SimCalendar, horizon: SimDuration, rows: RunRows?,
     policies: PolicySet = PolicySet(), servingWorkloads: [ServingWorkload?] = []
   ) {
     self.configuration = configuration
@@ -78,8 +78,8 @@ public struct Cluster {
     costBook = CostBook(
       teamCount: teams.count, poolCount: configuration.nodePools.count,
       instanceTypeCount: configuration.catalogue.types.count, serviceCount: servingWorkloads.count)
-    self.recorder = configuration.recordsRows ? recorder : nil
-    costRecorder = recorder
+    self.rows = configuration.recordsRows ? rows.map(ClusterRows.init) : nil
+    costAllocationRows = rows?.table(CostAllocationRow.self)
   }
 
   /// Whether a worker of `stream` fits a node of `pool` at all: resources of its

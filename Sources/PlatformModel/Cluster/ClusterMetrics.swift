@@ -1,4 +1,4 @@
-import ResultStore
+import ResultRows
 import SimKernel
 
 /// Whole-run capacity, training and cost metrics of the cluster (`run_metrics`).

@@ -1,4 +1,4 @@
-import ResultStore
+import ResultRows
 import SimKernel
 
 /// Identifies a job on the CI runner pool.
@@ -86,7 +86,8 @@ public struct RunnerPool {
   var arrivalStream: RandomStream
   var durationStream: RandomStream
   var nextJobNumber: Int64 = 1
-  let recorder: RunRecorder?
+  /// Where job rows go (`nil` when `recordJobs` is off or nothing is recorded).
+  let jobRows: TableRows<RunnerJobRow>?
 
   /// Whole-run statistics.
   public private(set) var statistics = Statistics()
@@ -104,14 +105,14 @@ public struct RunnerPool {
     public var probabilityOfWaiting: Double? { jobsStarted > 0 ? Double(jobsThatWaited) / Double(jobsStarted) : nil }
   }
 
-  public init(configuration: RunnerPoolConfiguration, seed: RandomSeed, recorder: RunRecorder?) {
+  public init(configuration: RunnerPoolConfiguration, seed: RandomSeed, rows: RunRows?) {
     precondition(configuration.runnerCount > 0, "a runner pool needs at least one runner")
     self.configuration = configuration
     idleRunners = (0..<Int32(configuration.runnerCount)).reversed().map(RunnerID.init)
     running = IDArray(repeating: nil, count: configuration.runnerCount)
     arrivalStream = seed.stream("runner-pool/background-arrivals")
     durationStream = seed.stream("runner-pool/background-durations")
-    self.recorder = configuration.recordsJobRows ? recorder : nil
+    jobRows = configuration.recordsJobRows ? rows?.table(RunnerJobRow.self) : nil
   }
 
   /// Schedules the first background arrival.
@@ -177,9 +178,10 @@ public struct RunnerPool {
     running[runner] = nil
     statistics.jobsFinished += 1
     statistics.busyRunnerSeconds += (scheduler.now - busy.startedAt).seconds
-    recorder?.recordRunnerJob(
-      id: busy.job.id, source: busy.job.source, runner: runner, queuedAt: busy.job.queuedAt, startedAt: busy.startedAt,
-      finishedAt: scheduler.now, calendar: calendar)
+    jobRows?.append(
+      RunnerJobRow(
+        id: busy.job.id, source: busy.job.source, runner: runner, queuedAt: busy.job.queuedAt,
+        startedAt: busy.startedAt, finishedAt: scheduler.now, calendar: calendar))
     if let next = waiting.popFirst() {
       begin(next, on: runner, scheduler: &scheduler)
     } else {
@@ -198,17 +200,19 @@ public struct RunnerPool {
 
   /// Rows for jobs still queued or running when the run ends, so none is silently lost.
   func recordUnfinished(calendar: SimCalendar) {
-    guard let recorder else { return }
+    guard let jobRows else { return }
     for busy in running.compactMap({ $0 }).sorted(by: { $0.job.id.rawValue < $1.job.id.rawValue }) {
-      recorder.recordRunnerJob(
-        id: busy.job.id, source: busy.job.source, runner: nil, queuedAt: busy.job.queuedAt, startedAt: busy.startedAt,
-        finishedAt: nil, calendar: calendar)
+      jobRows.append(
+        RunnerJobRow(
+          id: busy.job.id, source: busy.job.source, runner: nil, queuedAt: busy.job.queuedAt, startedAt: busy.startedAt,
+          finishedAt: nil, calendar: calendar))
     }
     var copy = waiting
     while let job = copy.popFirst() {
-      recorder.recordRunnerJob(
-        id: job.id, source: job.source, runner: nil, queuedAt: job.queuedAt, startedAt: nil, finishedAt: nil,
-        calendar: calendar)
+      jobRows.append(
+        RunnerJobRow(
+          id: job.id, source: job.source, runner: nil, queuedAt: job.queuedAt, startedAt: nil, finishedAt: nil,
+          calendar: calendar))
     }
   }
 

@@ -1,5 +1,5 @@
 import Policies
-import ResultStore
+import ResultRows
 import SimKernel
 
 /// Everything one run needs, decoded from a scenario.
@@ -90,19 +90,20 @@ public struct World: SimulationModel {
   public var cannotContinue: Bool { policyRuntime?.mustStop ?? false }
 
   /// - Parameters:
+  ///   - rows: where the run's result rows go; `nil` records nothing.
   ///   - policies: the implementations the components consult; by default the
   ///     built-ins `configuration.policies` names.
   ///   - policyRuntime: the external processes behind `policies`, started and owned
   ///     by ``SimulationRun``.
   public init(
-    configuration: WorldConfiguration, recorder: RunRecorder?, policies: PolicySet? = nil,
+    configuration: WorldConfiguration, rows: RunRows?, policies: PolicySet? = nil,
     policyRuntime: PolicyRuntime? = nil
   ) {
     self.configuration = configuration
     self.policyRuntime = policyRuntime
     let policies = policies ?? PolicySet(builtIns: configuration.policies)
     runnerPool = configuration.runnerPool.map {
-      RunnerPool(configuration: $0, seed: configuration.seed, recorder: recorder)
+      RunnerPool(configuration: $0, seed: configuration.seed, rows: rows)
     }
     // The lookbehind of a query does not depend on the service it is filled in for.
     let analysisQueries = Set(
@@ -127,7 +128,7 @@ public struct World: SimulationModel {
     cluster = configuration.cluster.map {
       Cluster(
         configuration: $0, teams: configuration.teams, governance: configuration.governance, seed: configuration.seed,
-        calendar: configuration.calendar, horizon: configuration.horizon, recorder: recorder, policies: policies,
+        calendar: configuration.calendar, horizon: configuration.horizon, rows: rows, policies: policies,
         servingWorkloads: servingWorkloads)
     }
   }
@@ -194,7 +195,7 @@ public struct World: SimulationModel {
     if placesServingPods { exchangeServingPods(scheduler: &scheduler) }
   }
 
-  /// Writes rows for work still in progress at `endTime`, so nothing is silently
+  /// Emits rows for work still in progress at `endTime`, so nothing is silently
   /// lost, and closes the cost books (live nodes billed up to the end).
   public mutating func recordUnfinished(endTime: SimTime) {
     runnerPool?.recordUnfinished(calendar: configuration.calendar)
@@ -216,12 +217,13 @@ public struct World: SimulationModel {
       placedServingCost: placesServingPods ? cluster?.servingCostMicroUSD : nil)
   }
 
-  /// Writes the rows components keep until the end of the run.
-  func recordFinalRows(_ recorder: RunRecorder, endTime: SimTime) throws(StoreError) {
-    if let delivery, let serving {
-      try recorder.recordDelivery(delivery, serving: serving, calendar: configuration.calendar)
-    }
-    if let monitoring { try recorder.recordMonitoring(monitoring, calendar: configuration.calendar) }
-    try recorder.recordKPIs(kpis(endTime: endTime))
+  /// Emits the rows components keep until the end of the run: delivery records,
+  /// alerts and samples, then the KPIs.
+  public func emitFinalRows(to rows: RunRows, endTime: SimTime) {
+    if let delivery, let serving { rows.emitDelivery(delivery, serving: serving, calendar: configuration.calendar) }
+    if let monitoring { rows.emitMonitoring(monitoring, calendar: configuration.calendar) }
+    let kpiRows = rows.table(KPIRow.self)
+    for kpi in kpis(endTime: endTime) { kpiRows.append(KPIRow(kpi)) }
+    kpiRows.flush()
   }
 }

@@ -1,11 +1,8 @@
+import PlatformModel
 import Policies
+import ResultRows
 import ResultStore
 import SimKernel
-
-/// The PlatformSim version written into every run row.
-public enum ToolVersion {
-  public static let current = "0.1.0"
-}
 
 /// One run to execute: the world, the window, the guards and the run-row metadata.
 public struct RunRequest: Sendable {
@@ -37,6 +34,12 @@ public struct RunReport: Sendable {
 }
 
 /// Executes runs into a results store: run row first, rows in batches, status last.
+///
+/// This is the crash-safety contract of docs/SCHEMA.md: the `runs` row is inserted as
+/// `running` and committed before the model emits anything; the model's rows stream
+/// into the store through a ``SQLiteRunSink`` as the run goes; the status becomes
+/// `completed`, `stopped` or `failed` only after every row is written, so a run that
+/// crashes or is killed never looks completed.
 public enum SimulationRun {
   /// Runs `request` and records it in `store`.
   ///
@@ -61,7 +64,8 @@ public enum SimulationRun {
       let elapsed = clock.now - began
       return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
-    let recorder = RunRecorder(store: store, runID: runID)
+    let sink = store.runSink(for: runID)
+    let rows = RunRows(sink: sink)
     // External policy processes start here and are ended below on every path.
     let (policies, policyRuntime) = PolicyRuntime.start(
       request.configuration.policies,
@@ -70,8 +74,7 @@ public enum SimulationRun {
         startEpochSeconds: request.configuration.calendar.startEpochSeconds),
       interruptRequested: interruptRequested)
     var simulation = Simulation(
-      model: World(
-        configuration: request.configuration, recorder: recorder, policies: policies, policyRuntime: policyRuntime))
+      model: World(configuration: request.configuration, rows: rows, policies: policies, policyRuntime: policyRuntime))
     var limits = request.limits
     // A policy that could not even start (with `onError: fail`) fails the run before its first event.
     if policyRuntime.hasFatalFault { limits.maxEvents = 0 }
@@ -93,15 +96,17 @@ public enum SimulationRun {
       status = .failed
       errorMessage = fault.description
     }
-    do {
-      try recorder.flush()
-      try simulation.model.recordFinalRows(recorder, endTime: outcome.finalTime)
-      try store.writeMetrics(metrics, for: runID)
-      try recorder.recordPolicies(
-        faults: policyRuntime.faults, logs: policyLogs, calendar: request.configuration.calendar)
-    } catch {
+    // Rows streamed during the run first, then those kept until the end, the run's
+    // metrics and its policy processes.
+    rows.flush()
+    simulation.model.emitFinalRows(to: rows, endTime: outcome.finalTime)
+    let metricRows = rows.table(RunMetric.self)
+    for metric in metrics { metricRows.append(metric) }
+    rows.emitPolicies(faults: policyRuntime.faults, logs: policyLogs, calendar: request.configuration.calendar)
+    rows.flush()
+    if let failure = sink.failure {
       status = .failed
-      errorMessage = "writing results failed: \(error)"
+      errorMessage = "writing results failed: \(failure)"
     }
     let wallSeconds = elapsedSeconds()
     let finish = RunFinish(
