@@ -27,9 +27,10 @@ let package = Package(
       providers: [.apt(["libsqlite3-dev"])]
     ),
     .target(name: "SimKernel"),
-    .target(name: "InputDiagnostics"),
+    // The one input layer: located diagnostics, typed keys, JSON Schema, table records.
+    .target(name: "InputReading", dependencies: ["SimKernel", .product(name: "Yams", package: "Yams")]),
     // Simulated Prometheus and Alertmanager: a library usable on its own.
-    .target(name: "Monitoring", dependencies: ["SimKernel", "InputDiagnostics", .product(name: "Yams", package: "Yams")]),
+    .target(name: "Monitoring", dependencies: ["SimKernel", "InputReading", .product(name: "Yams", package: "Yams")]),
     .target(name: "ResultStore", dependencies: ["CSQLite", "SimKernel"]),
     // Decision points (protocols, observations, actions), built-ins and the
     // external-process adapter; the model consults policies only through these.
@@ -38,13 +39,13 @@ let package = Package(
     .target(
       name: "Scenario",
       dependencies: [
-        "SimKernel", "InputDiagnostics", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
+        "SimKernel", "InputReading", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
     ),
     // Replications, common random numbers, comparisons, sweeps, gates and shards.
     .target(
       name: "Experiments",
       dependencies: [
-        "Scenario", "InputDiagnostics", "PlatformModel", "ResultStore", "SimKernel", .product(name: "Yams", package: "Yams"),
+        "Scenario", "InputReading", "PlatformModel", "ResultStore", "SimKernel", .product(name: "Yams", package: "Yams"),
       ]
     ),
     // Markdown and self-contained HTML (inline SVG) reports from the results database.
@@ -52,7 +53,7 @@ let package = Package(
     .target(
       name: "PlatformSimCLI",
       dependencies: [
-        "Experiments", "Reports", "Scenario", "PlatformModel", "ResultStore", "SimKernel", "Monitoring",
+        "Experiments", "Reports", "Scenario", "PlatformModel", "ResultStore", "SimKernel", "Monitoring", "InputReading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -64,10 +65,11 @@ let package = Package(
     // Round-trip overhead of external policies (docs/PERFORMANCE.md).
     .executableTarget(name: "PolicyBenchmark", dependencies: ["Policies"]),
     .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
-    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel"]),
+    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel", "InputReading"]),
+    .testTarget(name: "InputReadingTests", dependencies: ["InputReading", "SimKernel"]),
     .testTarget(
       name: "ScenarioTests",
-      dependencies: ["Scenario", "SimKernel", "Policies"],
+      dependencies: ["Scenario", "SimKernel", "Policies", "InputReading"],
       resources: [.copy("InvalidScenarios")]
     ),
     .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore"]),
@@ -79,11 +81,11 @@ let package = Package(
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultStore"]),
     .testTarget(
       name: "ExperimentsTests",
-      dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultStore", "SimKernel"]
+      dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultStore", "SimKernel", "InputReading"]
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["PlatformSimCLI", "ResultStore", "Scenario", "Policies"]
+      dependencies: ["PlatformSimCLI", "ResultStore", "Scenario", "Policies", "InputReading"]
     ),
   ]
 )

@@ -1,4 +1,4 @@
-import InputDiagnostics
+import InputReading
 import SimKernel
 
 /// The name of a receiver in alertmanager.yml (`receivers[].name`), kept apart from

@@ -1,5 +1,17 @@
-import InputDiagnostics
 import SimKernel
+
+extension Shape where Value == Distribution {
+  /// A distribution of durations, sampled in seconds: `5m`, `{exponential: {mean: 5m}}`,
+  /// `{lognormal: {median: 3m, p90: 10m}}`.
+  public static var durationDistribution: Shape {
+    Shape(.durationDistribution) { DistributionReader.read($0, valuesAreDurations: true) }
+  }
+
+  /// A distribution of plain numbers: `3`, `{uniform: {min: 1, max: 5}}`.
+  public static var numberDistribution: Shape {
+    Shape(.numberDistribution) { DistributionReader.read($0, valuesAreDurations: false) }
+  }
+}
 
 /// Reads distributions written as a plain value (a constant) or a one-key mapping
 /// naming the family: `{exponential: {mean: 5m}}`, `{lognormal: {median: 3m, p90: 10m}}`.
@@ -31,7 +43,8 @@ enum DistributionReader {
         } else {
           parameter.error(
             "unknown parameter `\(key)` of the \(family) distribution",
-            hint: nearestMatch(to: key, in: keys).map { "did you mean `\($0)`?" } ?? "valid: " + keys.joined(separator: ", "))
+            hint: nearestMatch(to: key, in: keys).map(value.conventions.didYouMean)
+              ?? "valid: " + keys.joined(separator: ", "))
           ok = false
         }
       }
@@ -118,10 +131,10 @@ enum DistributionReader {
       guard parsed.count == values.count else { return nil }
       return .empirical(values: parsed)
     default:
-      let keyValue = YAMLValue(node: body.node, path: value.path.appending(family), context: value.context)
-      keyValue.error(
+      body.error(
         "unknown distribution `\(family)`",
-        hint: nearestMatch(to: family, in: families).map { "did you mean `\($0)`?" } ?? "families: " + families.joined(separator: ", "))
+        hint: nearestMatch(to: family, in: families).map(value.conventions.didYouMean)
+          ?? "families: " + families.joined(separator: ", "))
       return nil
     }
   }

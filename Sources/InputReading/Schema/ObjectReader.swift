@@ -1,0 +1,116 @@
+/// A mapping being read against its declared keys.
+///
+/// Created by ``YAMLValue/readObject(_:)``, which reports unknown keys (with a "did you
+/// mean") and missing required keys at once. Each field is then read through a key path
+/// to its declaration, typed by it: `reader[\.runners]` is an `Int?`, logged and `nil`
+/// when the value does not fit the field's shape.
+public struct ObjectReader<Keys: ObjectKeys> {
+  /// The mapping itself.
+  public let value: YAMLValue
+  let entries: [YAMLValue.MappingEntry]
+
+  /// - Parameter checksKeys: `false` for a table row, whose columns were checked once
+  ///   at the header.
+  init(value: YAMLValue, entries: [YAMLValue.MappingEntry], checksKeys: Bool = true) {
+    self.value = value
+    self.entries = entries
+    let object = Keys.schema.description
+    let conventions = value.conventions
+    let known = object.fieldNames
+    var suggested: Set<String> = []
+    for entry in entries where checksKeys && !known.contains(entry.key) && !object.passthroughKeys.contains(entry.key) {
+      if object.ignoredKeys.contains(entry.key) {
+        entry.keyValue.warning("\(conventions.quote(entry.key)) is not modelled by PlatformSim and is ignored")
+        continue
+      }
+      if object.unknownKeys == .accepted { continue }
+      let suggestion = nearestMatch(to: entry.key, in: known, acceptingPrefixes: conventions.suggestsPrefixes)
+      if let suggestion { suggested.insert(suggestion) }
+      let listing = conventions.explainsExpectations
+        ? "valid keys here: " + known.map(conventions.quote).joined(separator: ", ") : nil
+      entry.keyValue.error(
+        "unknown key \(conventions.quote(entry.key))", hint: suggestion.map(conventions.didYouMean) ?? listing)
+    }
+    // A misspelt required key is reported once, as the typo, not again as missing.
+    for field in object.fields where field.isRequired && !suggested.contains(field.name) {
+      guard entry(field.name) == nil else { continue }
+      // Where the key is written but empty (`null`, an empty cell), report it there.
+      let place = entries.last { $0.key == field.name }?.value ?? value
+      if conventions.explainsExpectations {
+        place.error(
+          "missing required key \(conventions.quote(field.name)), expected \(field.schema.expectation)",
+          hint: "\(conventions.quote(field.name)): \(field.summary)")
+      } else {
+        place.error("missing required key \(conventions.quote(field.name))")
+      }
+    }
+  }
+
+  /// The declared keys (their names and shapes).
+  public var keys: Keys { Keys.schema.keys }
+  public var path: DocumentKeyPath { value.path }
+  public var context: ReadContext { value.context }
+
+  /// The entry of `name`: the last one, so a key set explicitly wins over a merged one;
+  /// `nil` when absent (or `null`, where the conventions read it as absent).
+  func entry(_ name: String) -> YAMLValue? {
+    guard let found = entries.last(where: { $0.key == name })?.value else { return nil }
+    if value.conventions.nullMeansAbsent && found.isNull { return nil }
+    return found
+  }
+
+  /// The value of a field, read with its declared shape; `nil` when absent or after
+  /// logging why it does not fit.
+  public subscript<Value>(_ field: KeyPath<Keys, Field<Value>>) -> Value? {
+    let declaration = keys[keyPath: field]
+    return entry(declaration.name).flatMap(declaration.shape.read)
+  }
+
+  /// Every value of an ``ObjectSchema/init(_:_:ignoredKeys:passthroughKeys:unknownKeys:appendingMergeKeys:)``
+  /// appending merge key: the merged ones first, then the one set here.
+  public func all<Value>(_ field: KeyPath<Keys, Field<Value>>) -> [Value] {
+    let declaration = keys[keyPath: field]
+    return entries.filter { $0.key == declaration.name }.compactMap { entry in
+      value.conventions.nullMeansAbsent && entry.value.isNull ? nil : declaration.shape.read(entry.value)
+    }
+  }
+
+  /// Whether a field is present.
+  public func has<Value>(_ field: KeyPath<Keys, Field<Value>>) -> Bool { entry(keys[keyPath: field].name) != nil }
+
+  /// A field's value as written, to report a problem at it; `nil` when absent.
+  public func value<Value>(of field: KeyPath<Keys, Field<Value>>) -> YAMLValue? { entry(keys[keyPath: field].name) }
+
+  /// The name of a field.
+  public func name<Value>(of field: KeyPath<Keys, Field<Value>>) -> String { keys[keyPath: field].name }
+
+  /// The keys present, in file order (merged ones first).
+  public var presentKeys: [String] { entries.map(\.key) }
+
+  /// The entries as written, in file order, for checks about every key present (a
+  /// resource that may name only one of several providers). With merge keys, a merged
+  /// entry that is set again explicitly is left out: the explicit one counts.
+  public var presentEntries: [YAMLValue.MappingEntry] {
+    guard value.conventions.mergesKeys else { return entries }
+    let appending = Keys.schema.description.appendingMergeKeys
+    return entries.enumerated().filter { offset, entry in
+      appending.contains(entry.key) || !entries[(offset + 1)...].contains { $0.key == entry.key }
+    }.map(\.element)
+  }
+
+  /// One entry's value read with a field's shape — for readers that walk
+  /// ``presentEntries`` in file order; `nil` when the entry is another key's, `null`
+  /// where that means absent, or does not fit (reported).
+  public func read<Value>(_ field: KeyPath<Keys, Field<Value>>, at entry: YAMLValue.MappingEntry) -> Value? {
+    let declaration = keys[keyPath: field]
+    guard entry.key == declaration.name else { return nil }
+    if value.conventions.nullMeansAbsent && entry.value.isNull { return nil }
+    return declaration.shape.read(entry.value)
+  }
+
+  /// Where a key is written (its key node), for problems about the key itself.
+  public func keyValue<Value>(of field: KeyPath<Keys, Field<Value>>) -> YAMLValue? {
+    let name = keys[keyPath: field].name
+    return entries.first { $0.key == name }?.keyValue
+  }
+}
