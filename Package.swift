@@ -66,7 +66,9 @@ let package = Package(
     .executableTarget(name: "PolicyBenchmark", dependencies: ["Policies"]),
     .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
     .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel", "InputReading"]),
-    .testTarget(name: "InputReadingTests", dependencies: ["InputReading", "SimKernel"]),
+    .testTarget(
+      name: "InputReadingTests", dependencies: ["InputReading", "SimKernel", .product(name: "Yams", package: "Yams")],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "ScenarioTests",
       dependencies: ["Scenario", "SimKernel", "Policies", "InputReading"],

@@ -3,9 +3,11 @@ import InputReading
 import Scenario
 import Yams
 
-/// The part every experiment file (`Gate`, `Sweep`) shares: parse the YAML, check it
-/// against its keys, read `apiVersion`, `kind` and `name` (default: the file name).
-/// The caller reads the rest from `reader` and reports through `log`.
+/// The part every experiment file (`Gate`, `Sweep`) shares.
+///
+/// Parses the YAML, checks it against its keys, reads `apiVersion`, `kind` and `name`
+/// (default: the file name). The caller reads the rest from `reader` and reports
+/// through `log`.
 struct ExperimentFile<Keys: ExperimentKeys> {
   let log: DiagnosticLog
   /// `nil` when the document is not a mapping (already reported in `log`).

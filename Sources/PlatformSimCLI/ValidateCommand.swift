@@ -60,13 +60,21 @@ struct SchemaCommand: StatusCommand {
       "The input format: \(InputFormat.all.map(\.name).joined(separator: ", ")).", valueName: "name"))
   var input = InputFormat.scenario.name
 
+  @Flag(help: "Print the names of the input formats, one per line, and nothing else.")
+  var listInputs = false
+
   mutating func validate() throws {
     guard InputFormat.all.contains(where: { $0.name == input }) else {
-      throw ValidationError("unknown input format `\(input)`; formats: \(InputFormat.all.map(\.name).joined(separator: ", "))")
+      let names = InputFormat.all.map(\.name).joined(separator: ", ")
+      throw ValidationError("unknown input format `\(input)`; formats: \(names)")
     }
   }
 
   mutating func execute() -> ExitStatus {
+    if listInputs {
+      for format in InputFormat.all { print(format.name) }
+      return .success
+    }
     let chosen = InputFormat.all.first { $0.name == input } ?? .scenario
     switch format {
     case .json: print(JSONSchemaWriter.schema(for: chosen), terminator: "")

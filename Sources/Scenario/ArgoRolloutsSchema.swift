@@ -59,9 +59,11 @@ public enum ArgoRolloutsSchema {
 
   struct RolloutAnalysis: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "RolloutAnalysis", "Analysis run by a step, or in the background for the whole canary.", ignoredKeys: ["dryRun", "measurementRetention", "analysisRunMetadata"])
+      "RolloutAnalysis", "Analysis run by a step, or in the background for the whole canary.",
+      ignoredKeys: ["dryRun", "measurementRetention", "analysisRunMetadata"])
     let templates = Field(
-      "templates", .list(.object(AnalysisTemplateRef.self), minimumCount: 1), required: true, "Templates whose metrics run.")
+      "templates", .list(.object(AnalysisTemplateRef.self), minimumCount: 1), required: true,
+      "Templates whose metrics run.")
     let args = Field(
       "args", .list(.object(AnalysisArgument.self)), "Arguments for the templates.")
     let startingStep = Field(
@@ -72,12 +74,14 @@ public enum ArgoRolloutsSchema {
     static let schema = ObjectSchema<Self>(
       "PauseStep", "Pause for a duration, or until promoted.")
     let duration = Field(
-      "duration", .argoDuration(.oneOf([.integer(minimum: 0), .string()])), "Seconds, or a duration such as `5m`; absent: until promoted.")
+      "duration", .argoDuration(.oneOf([.integer(minimum: 0), .string()])),
+      "Seconds, or a duration such as `5m`; absent: until promoted.")
   }
 
   struct CanaryStep: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "CanaryStep", "One canary step.", ignoredKeys: ["setCanaryScale", "setHeaderRoute", "setMirrorRoute", "replicaProgressThreshold"])
+      "CanaryStep", "One canary step.",
+      ignoredKeys: ["setCanaryScale", "setHeaderRoute", "setMirrorRoute", "replicaProgressThreshold"])
     let setWeight = Field(
       "setWeight", .integer(minimum: 0, maximum: 100), "Share of traffic on the canary.")
     let pause = Field(
@@ -93,29 +97,43 @@ public enum ArgoRolloutsSchema {
 
   struct CanaryStrategy: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "CanaryStrategy", "`strategy.canary`.", ignoredKeys: [
-      "trafficRouting", "scaleDownDelaySeconds", "abortScaleDownDelaySeconds", "dynamicStableScale", "minPodsPerReplicaSet",
-      "antiAffinity", "pingPong", "scaleDownDelayRevisionLimit",
-    ], passthroughKeys: ["canaryService", "stableService", "canaryMetadata", "stableMetadata"])
+      "CanaryStrategy", "`strategy.canary`.",
+      ignoredKeys: [
+        "trafficRouting", "scaleDownDelaySeconds", "abortScaleDownDelaySeconds", "dynamicStableScale",
+        "minPodsPerReplicaSet",
+        "antiAffinity", "pingPong", "scaleDownDelayRevisionLimit",
+      ], passthroughKeys: ["canaryService", "stableService", "canaryMetadata", "stableMetadata"])
     let steps = Field(
       "steps", .list(.object(CanaryStep.self)), "The steps.")
     let analysis = Field(
       "analysis", .object(RolloutAnalysis.self), "Background analysis.")
     let maxSurge = Field(
-      "maxSurge", .replicaBudget, default: "25%", "Extra pods allowed while scaling (a count, or a percentage of the service's replicas, rounded up); for services with `serving`, stable and canary pods follow Argo's basic-canary arithmetic (docs/SCENARIOS.md).")
+      "maxSurge", .replicaBudget, default: "25%",
+      "Extra pods allowed while scaling (a count, or a percentage of the service's replicas, rounded up); for services with `serving`, stable and canary pods follow Argo's basic-canary arithmetic (docs/SCENARIOS.md)."
+    )
     let maxUnavailable = Field(
-      "maxUnavailable", .replicaBudget, default: "25%", "Pods that may be unavailable while scaling (a count, or a percentage rounded down): the stable may shrink before canary pods are ready, reducing capacity.")
+      "maxUnavailable", .replicaBudget, default: "25%",
+      "Pods that may be unavailable while scaling (a count, or a percentage rounded down): the stable may shrink before canary pods are ready, reducing capacity."
+    )
   }
 
   struct BlueGreenStrategy: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "BlueGreenStrategy", "`strategy.blueGreen`.", ignoredKeys: ["previewReplicaCount", "scaleDownDelayRevisionLimit", "antiAffinity", "abortScaleDownDelaySeconds"], passthroughKeys: ["activeService", "previewService", "previewMetadata", "activeMetadata", "scaleDownDelaySeconds"])
+      "BlueGreenStrategy", "`strategy.blueGreen`.",
+      ignoredKeys: [
+        "previewReplicaCount", "scaleDownDelayRevisionLimit", "antiAffinity", "abortScaleDownDelaySeconds",
+      ],
+      passthroughKeys: [
+        "activeService", "previewService", "previewMetadata", "activeMetadata", "scaleDownDelaySeconds",
+      ])
     let autoPromotionEnabled = Field(
-      "autoPromotionEnabled", .boolean, default: "true", "Promote as soon as the preview is ready and analysed; false pauses for a person.")
+      "autoPromotionEnabled", .boolean, default: "true",
+      "Promote as soon as the preview is ready and analysed; false pauses for a person.")
     let autoPromotionSeconds = Field(
       "autoPromotionSeconds", .integer(minimum: 0), default: "0", "Pause this long before promoting.")
     let prePromotionAnalysis = Field(
-      "prePromotionAnalysis", .object(RolloutAnalysis.self), "Analysis before the switch (the preview gets no user traffic).")
+      "prePromotionAnalysis", .object(RolloutAnalysis.self),
+      "Analysis before the switch (the preview gets no user traffic).")
     let postPromotionAnalysis = Field(
       "postPromotionAnalysis", .object(RolloutAnalysis.self), "Analysis after the switch; failure switches back.")
   }
@@ -131,7 +149,10 @@ public enum ArgoRolloutsSchema {
 
   struct RolloutSpec: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "RolloutSpec", "`Rollout.spec`.", ignoredKeys: ["rollbackWindow", "analysis"], passthroughKeys: ["selector", "template", "workloadRef", "revisionHistoryLimit", "minReadySeconds", "paused", "restartAt"])
+      "RolloutSpec", "`Rollout.spec`.", ignoredKeys: ["rollbackWindow", "analysis"],
+      passthroughKeys: [
+        "selector", "template", "workloadRef", "revisionHistoryLimit", "minReadySeconds", "paused", "restartAt",
+      ])
     let replicas = Field(
       "replicas", .integer(minimum: 0), default: "1", "Replicas.")
     let strategy = Field(
@@ -155,7 +176,8 @@ public enum ArgoRolloutsSchema {
 
   struct PrometheusProvider: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "PrometheusProvider", "The Prometheus metric provider; queries run on the simulated Prometheus.", passthroughKeys: ["address", "timeout", "insecure", "headers", "authentication"])
+      "PrometheusProvider", "The Prometheus metric provider; queries run on the simulated Prometheus.",
+      passthroughKeys: ["address", "timeout", "insecure", "headers", "authentication"])
     let query = Field(
       "query", .string(), required: true, "PromQL, with `{{args.name}}` placeholders.")
   }
@@ -232,9 +254,17 @@ public enum ArgoRolloutsSchema {
       "metrics", .list(.object(AnalysisMetric.self), minimumCount: 1), required: true, "Metrics.")
   }
 
+  /// Kubernetes object metadata, of which PlatformSim reads only the name.
+  struct ObjectMeta: ObjectKeys {
+    static let schema = ObjectSchema<Self>(
+      "ObjectMeta", "Kubernetes object metadata; only `name` is read.", unknownKeys: .accepted)
+    let name = Field("name", .string(), "The name Rollouts refer to as `templateName`.")
+  }
+
   struct AnalysisTemplate: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "AnalysisTemplate", "An Argo Rollouts AnalysisTemplate.", passthroughKeys: passthroughResource)
+      "AnalysisTemplate", "An Argo Rollouts AnalysisTemplate.", passthroughKeys: ["status"])
+    let metadata = Field("metadata", .object(ObjectMeta.self), "Its `name` is what Rollouts refer to.")
     let apiVersion = Field(
       "apiVersion", .choice([ArgoRolloutsSchema.apiVersion]), required: true, "API version.")
     let kind = Field(
@@ -274,7 +304,11 @@ public enum FlaggerSchema {
 
   struct FlaggerAnalysis: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "FlaggerAnalysis", "`Canary.spec.analysis`.", ignoredKeys: ["webhooks", "alerts", "mirror", "mirrorWeight", "primaryReadyThreshold", "canaryReadyThreshold", "stepWeightPromotion"])
+      "FlaggerAnalysis", "`Canary.spec.analysis`.",
+      ignoredKeys: [
+        "webhooks", "alerts", "mirror", "mirrorWeight", "primaryReadyThreshold", "canaryReadyThreshold",
+        "stepWeightPromotion",
+      ])
     let interval = Field(
       "interval", .argoDuration(.string()), default: "60s", "Time between ticks (at least 10s).")
     let threshold = Field(
@@ -295,7 +329,8 @@ public enum FlaggerSchema {
 
   struct FlaggerCanarySpec: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "FlaggerCanarySpec", "`Canary.spec`.", ignoredKeys: ["skipAnalysis", "revertOnDeletion", "suspend"], passthroughKeys: ["targetRef", "service", "autoscalerRef", "ingressRef", "upstreamRef", "provider"])
+      "FlaggerCanarySpec", "`Canary.spec`.", ignoredKeys: ["skipAnalysis", "revertOnDeletion", "suspend"],
+      passthroughKeys: ["targetRef", "service", "autoscalerRef", "ingressRef", "upstreamRef", "provider"])
     let progressDeadlineSeconds = Field(
       "progressDeadlineSeconds", .integer(minimum: 1), default: "600", "Progress deadline.")
     let analysis = Field(

@@ -65,7 +65,8 @@ extension ScenarioLoader {
       case step.name(of: \.analysis):
         return step[\.analysis].flatMap { readAnalysis($0, templates: templates) }.map { .analysis($0) }
       default:
-        kind.value.error("`\(kind.key)` steps are not modelled", hint: "they would change the outcome, so the run is refused")
+        kind.value.error(
+          "`\(kind.key)` steps are not modelled", hint: "they would change the outcome, so the run is refused")
         return nil
       }
     }

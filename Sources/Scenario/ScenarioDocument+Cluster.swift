@@ -26,7 +26,8 @@ extension ScenarioLoader {
     if onDemand == nil { missing.append("onDemandUSDPerHour") }
     guard let vcpus, let memory, let onDemand, missing.isEmpty else {
       reader.value.error(
-        "instance type `\(name)` is not in the catalogue, so it needs " + missing.map { "`\($0)`" }.joined(separator: ", "),
+        "instance type `\(name)` is not in the catalogue, so it needs "
+          + missing.map { "`\($0)`" }.joined(separator: ", "),
         hint: "to override a catalogue entry, check the name's spelling")
       return nil
     }
@@ -73,7 +74,8 @@ extension ScenarioLoader {
       }
     }
     reader[\.instanceTypes]?.forEach { typeName, typeReader, _ in
-      guard let typeReader, let type = readInstanceType(name: typeName, typeReader, base: catalogue.type(named: typeName))
+      guard let typeReader,
+        let type = readInstanceType(name: typeName, typeReader, base: catalogue.type(named: typeName))
       else {
         ok = false
         return
@@ -175,7 +177,8 @@ extension ScenarioLoader {
         ok = false
       } else if desired < minimum || desired > maximum {
         reader.value(of: \.desired)?.error(
-          "`desired` (\(desired)) is outside `min`…`max` (\(minimum)…\(maximum))", hint: "a pool needs min ≤ desired ≤ max")
+          "`desired` (\(desired)) is outside `min`…`max` (\(minimum)…\(maximum))",
+          hint: "a pool needs min ≤ desired ≤ max")
         ok = false
       }
     }
@@ -203,7 +206,8 @@ extension ScenarioLoader {
           windows.append(text)
         } catch {
           value.error(
-            "cannot read the schedule window `\(text)`: \(error.reason)", hint: "write windows like `Mon-Fri 07:00-20:00`")
+            "cannot read the schedule window `\(text)`: \(error.reason)",
+            hint: "write windows like `Mon-Fri 07:00-20:00`")
           ok = false
         }
       }
@@ -302,7 +306,11 @@ extension ScenarioLoader {
       }
       teams.append(TeamConfiguration(name: name, tags: tags, jobStreams: streams))
       streamValues.append(locations)
-      if let deliveryTeam = readDeliveryTeam(reader, name: name) { deliveryTeams.append(deliveryTeam) } else { ok = false }
+      if let deliveryTeam = readDeliveryTeam(reader, name: name) {
+        deliveryTeams.append(deliveryTeam)
+      } else {
+        ok = false
+      }
     }
     return ok ? (teams, streamValues, deliveryTeams) : nil
   }
@@ -311,7 +319,11 @@ extension ScenarioLoader {
     guard let template = reader[\.template] else { return nil }
     var stream = template.defaults
     var ok = true
-    if let arrivals = reader[\.arrivals].flatMap({ readArrivalProcess($0) }) { stream.arrivals = arrivals } else { ok = false }
+    if let arrivals = reader[\.arrivals].flatMap({ readArrivalProcess($0) }) {
+      stream.arrivals = arrivals
+    } else {
+      ok = false
+    }
     if reader.has(\.duration) {
       if let duration = reader[\.duration] { stream.duration = duration } else { ok = false }
     }
@@ -341,7 +353,11 @@ extension ScenarioLoader {
     }
     if reader.has(\.tolerations) && tolerations == nil { ok = false }
     if reader.has(\.checkpoint) {
-      if let policy = reader[\.checkpoint].flatMap({ readCheckpoint($0) }) { stream.checkpoint = policy } else { ok = false }
+      if let policy = reader[\.checkpoint].flatMap({ readCheckpoint($0) }) {
+        stream.checkpoint = policy
+      } else {
+        ok = false
+      }
     }
     if let utilisation = reader[\.utilisation] { stream.utilisation = utilisation }
     guard ok else { return nil }
@@ -380,17 +396,22 @@ extension ScenarioLoader {
       where !cluster.nodePools.contains(where: { Cluster.canHost(stream, on: $0, catalogue: cluster.catalogue) }) {
         let request = stream.perWorker
         let largest = cluster.nodePools.map { pool in
-          "`\(pool.name)` (" + pool.instanceTypes.compactMap { cluster.catalogue.type(named: $0) }.map {
-            "\($0.name): \($0.vcpuCount) vCPU, \(formatNumber($0.memoryGiB)) GiB, \($0.gpuCount) GPU"
-          }.joined(separator: "; ") + ", \(pool.capacityType.rawValue))"
+          "`\(pool.name)` ("
+            + pool.instanceTypes.compactMap { cluster.catalogue.type(named: $0) }.map {
+              "\($0.name): \($0.vcpuCount) vCPU, \(formatNumber($0.memoryGiB)) GiB, \($0.gpuCount) GPU"
+            }.joined(separator: "; ") + ", \(pool.capacityType.rawValue))"
         }
         streamValues[teamIndex][streamIndex].error(
           "no node pool can host a worker of team `\(team.name)`'s \(stream.template.rawValue) jobs: each needs "
             + "\(formatNumber(Double(request.cpuMillis) / 1_000)) vCPU, \(formatNumber(Double(request.memoryMiB) / 1_024)) GiB, "
             + "\(request.gpuCount) GPU on \(stream.capacity.rawValue) capacity"
-            + (stream.nodeSelector.isEmpty ? "" : " with node selector " + stream.nodeSelector.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+            + (stream.nodeSelector.isEmpty
+              ? ""
+              : " with node selector " + stream.nodeSelector.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
             + "; pools: " + largest.joined(separator: ", "),
-          hint: "lower the request, split it over more workers, add a pool with larger instances, or match the pool's labels and taints")
+          hint:
+            "lower the request, split it over more workers, add a pool with larger instances, or match the pool's labels and taints"
+        )
         ok = false
       }
     }

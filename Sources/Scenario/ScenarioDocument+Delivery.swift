@@ -118,7 +118,7 @@ extension ScenarioLoader {
           kindsValid = false
           continue
         }
-        if let weight = value.readNumber(minimum: 0) { parsed.append((kind, weight)) } else { kindsValid = false }
+        if let weight = kinds.read(entry) { parsed.append((kind, weight)) } else { kindsValid = false }
       }
       if kindsValid && parsed.reduce(0, { $0 + $1.weight }) <= 0 {
         reader.value(of: \.kinds)?.error("the defect kind weights must not all be zero")
@@ -226,8 +226,12 @@ extension ScenarioLoader {
 
   static let defaultPipeline = PipelineConfiguration(
     ciStages: [
-      CIStage(name: "unit-tests", duration: .lognormal(median: 180, p90: 480), failureProbability: 0.05, flakeProbability: 0.03, maximumRetries: 2),
-      CIStage(name: "docker-build", duration: .lognormal(median: 240, p90: 600), failureProbability: 0, flakeProbability: 0, maximumRetries: 2),
+      CIStage(
+        name: "unit-tests", duration: .lognormal(median: 180, p90: 480), failureProbability: 0.05,
+        flakeProbability: 0.03, maximumRetries: 2),
+      CIStage(
+        name: "docker-build", duration: .lognormal(median: 240, p90: 600), failureProbability: 0, flakeProbability: 0,
+        maximumRetries: 2),
     ],
     registryPush: .lognormal(median: 30, p90: 90), trigger: .polling(interval: .seconds(120), jitter: .seconds(60)),
     syncDuration: .lognormal(median: 15, p90: 45), rolloutDuration: .lognormal(median: 120, p90: 300),
@@ -250,10 +254,12 @@ extension ScenarioLoader {
         valid = false
       }
     }
-    let distributions: [(KeyPath<ScenarioSchema.Pipeline, Field<Distribution>>, WritableKeyPath<PipelineConfiguration, Distribution>)] = [
-      (\.registryPush, \.registryPush), (\.syncDuration, \.syncDuration), (\.rolloutDuration, \.rolloutDuration),
-      (\.fixDelay, \.fixDelay),
-    ]
+    let distributions:
+      [(KeyPath<ScenarioSchema.Pipeline, Field<Distribution>>, WritableKeyPath<PipelineConfiguration, Distribution>)] =
+        [
+          (\.registryPush, \.registryPush), (\.syncDuration, \.syncDuration), (\.rolloutDuration, \.rolloutDuration),
+          (\.fixDelay, \.fixDelay),
+        ]
     for (field, setting) in distributions where reader.has(field) {
       if let value = reader[field] { pipeline[keyPath: setting] = value } else { valid = false }
     }
@@ -292,10 +298,11 @@ extension ScenarioLoader {
     } else if reader.has(\.noticeDelay) {
       valid = false
     }
-    let durations: [(KeyPath<ScenarioSchema.OnCall, Field<Distribution>>, WritableKeyPath<OnCallConfiguration, Distribution>)] = [
-      (\.responseTime, \.responseTime), (\.rollbackDuration, \.rollbackDuration),
-      (\.fixForwardDuration, \.fixForwardDuration),
-    ]
+    let durations:
+      [(KeyPath<ScenarioSchema.OnCall, Field<Distribution>>, WritableKeyPath<OnCallConfiguration, Distribution>)] = [
+        (\.responseTime, \.responseTime), (\.rollbackDuration, \.rollbackDuration),
+        (\.fixForwardDuration, \.fixForwardDuration),
+      ]
     for (field, setting) in durations where reader.has(field) {
       if let value = reader[field] { onCall[keyPath: setting] = value } else { valid = false }
     }

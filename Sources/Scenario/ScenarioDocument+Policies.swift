@@ -39,7 +39,8 @@ extension ScenarioLoader {
     if reader.has(\.timeout) && timeout == nil || reader.has(\.onError) && onError == nil { ok = false }
     if !reader.has(\.command) {
       let externalOnly = [
-        (reader.name(of: \.timeout), reader.value(of: \.timeout)), (reader.name(of: \.onError), reader.value(of: \.onError)),
+        (reader.name(of: \.timeout), reader.value(of: \.timeout)),
+        (reader.name(of: \.onError), reader.value(of: \.onError)),
       ]
       for case (let key, let value?) in externalOnly {
         value.error("`\(key)` applies only to an external policy", hint: "add `command`, or remove `\(key)`")
@@ -69,7 +70,8 @@ extension ScenarioLoader {
   static func programExists(_ arguments: [String], reader: ObjectReader<ScenarioSchema.PolicySelection>) -> Bool {
     guard let program = arguments.first else { return false }
     if program.isEmpty {
-      reader.value(of: \.command)?.error("the program name is empty", hint: "e.g. `command: [python3, policies/my_policy.py]`")
+      reader.value(of: \.command)?.error(
+        "the program name is empty", hint: "e.g. `command: [python3, policies/my_policy.py]`")
       return false
     }
     guard program.contains("/") else { return true }

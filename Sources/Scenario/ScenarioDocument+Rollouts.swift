@@ -12,7 +12,9 @@ extension ScenarioLoader {
   static func readRolloutPolicy(_ reader: ObjectReader<ScenarioSchema.RolloutPolicy>) -> RolloutStrategy? {
     let strategy = reader[\.strategy] ?? "big-bang"
     if strategy == "big-bang" {
-      if reader.has(\.rollout) { reader.value(of: \.rollout)?.warning("`rollout` is ignored with `strategy: big-bang`") }
+      if reader.has(\.rollout) {
+        reader.value(of: \.rollout)?.warning("`rollout` is ignored with `strategy: big-bang`")
+      }
       return .bigBang
     }
     if strategy == "flagger" {
@@ -38,7 +40,8 @@ extension ScenarioLoader {
       templates.append(parsed)
     }
     guard let rolloutValue = reader.value(of: \.rollout) else {
-      reader.value.error("`strategy: canary` needs `rollout`: the path of an Argo Rollouts Rollout with `strategy.canary`")
+      reader.value.error(
+        "`strategy: canary` needs `rollout`: the path of an Argo Rollouts Rollout with `strategy.canary`")
       return nil
     }
     guard let url = reader[\.rollout], let root = loadResource(url, format: .argoRollout, log: rolloutValue.context.log)
@@ -123,7 +126,8 @@ extension ScenarioLoader {
       return nil
     }
     guard let node = parseYAML(text, file: url.path, log: log) else { return nil }
-    return YAMLValue(node: node, path: .root, context: ReadContext(file: url.path, log: log, conventions: format.conventions))
+    return YAMLValue(
+      node: node, path: .root, context: ReadContext(file: url.path, log: log, conventions: format.conventions))
   }
 
   struct ParsedTemplate {
@@ -136,8 +140,10 @@ extension ScenarioLoader {
     guard let reader = root.readObject(ArgoRolloutsSchema.AnalysisTemplate.self) else { return nil }
     _ = reader[\.apiVersion]
     _ = reader[\.kind]
-    let name = metadataName(root)
-    if name == nil { root.error("an AnalysisTemplate needs `metadata.name`, which Rollouts refer to as `templateName`") }
+    let name = reader[\.metadata]?[\.name]
+    if name == nil {
+      root.error("an AnalysisTemplate needs `metadata.name`, which Rollouts refer to as `templateName`")
+    }
     let spec = reader[\.spec].flatMap { spec -> ParsedTemplate? in
       let arguments =
         spec[\.args]?.map { argument -> (name: String, value: String?)? in
@@ -149,16 +155,6 @@ extension ScenarioLoader {
     }
     guard let name, let spec else { return nil }
     return (name, spec)
-  }
-
-  /// `metadata.name`, which `metadata` (passed through unread) carries.
-  static func metadataName(_ root: YAMLValue) -> String? {
-    guard case .mapping(let mapping) = root.node else { return nil }
-    for (key, value) in mapping where key.string == "metadata" {
-      guard case .mapping(let metadata) = value else { return nil }
-      for (field, name) in metadata where field.string == "name" { return name.string }
-    }
-    return nil
   }
 
   static func readMetric(_ reader: ObjectReader<ArgoRolloutsSchema.AnalysisMetric>) -> AnalysisMetric? {

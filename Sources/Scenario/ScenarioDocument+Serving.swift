@@ -45,7 +45,11 @@ extension ScenarioLoader {
       if let cpu = resources[\.cpu] { request.cpuMillis = Int64((cpu * 1_000).rounded()) } else { ok = false }
     }
     if resources.has(\.memoryGiB) {
-      if let memory = resources[\.memoryGiB] { request.memoryMiB = Int64((memory * 1_024).rounded()) } else { ok = false }
+      if let memory = resources[\.memoryGiB] {
+        request.memoryMiB = Int64((memory * 1_024).rounded())
+      } else {
+        ok = false
+      }
     }
     if resources.has(\.gpus) {
       if let gpus = resources[\.gpus] { request.gpuCount = Int64(gpus) } else { ok = false }
@@ -92,7 +96,8 @@ extension ScenarioLoader {
     case .declared(nil):
       return .invalid  // the cluster's own errors are reported
     case .declared(let configuration?):
-      return checkPlacement(placement, of: service, reader: reader, cluster: configuration) ? .placed(placement) : .invalid
+      return checkPlacement(placement, of: service, reader: reader, cluster: configuration)
+        ? .placed(placement) : .invalid
     }
   }
 
@@ -105,10 +110,13 @@ extension ScenarioLoader {
     if let name = placement.nodePool, !poolNames.contains(name) {
       reader.value(of: \.nodePool)?.error(
         "unknown node pool `\(name)`",
-        hint: nearestMatch(to: name, in: poolNames).map { "did you mean `\($0)`?" } ?? "pools: " + poolNames.joined(separator: ", "))
+        hint: nearestMatch(to: name, in: poolNames).map { "did you mean `\($0)`?" } ?? "pools: "
+          + poolNames.joined(separator: ", "))
       return false
     }
-    guard !cluster.nodePools.contains(where: { placement.canRun(on: $0, catalogue: cluster.catalogue) }) else { return true }
+    guard !cluster.nodePools.contains(where: { placement.canRun(on: $0, catalogue: cluster.catalogue) }) else {
+      return true
+    }
     let request = placement.perReplica
     let needs =
       "\(formatNumber(Double(request.cpuMillis) / 1_000)) vCPU, \(formatNumber(Double(request.memoryMiB) / 1_024)) GiB, "
@@ -125,16 +133,21 @@ extension ScenarioLoader {
       return false
     }
     func describe(_ pool: NodePoolConfiguration) -> String {
-      "`\(pool.name)` (" + pool.instanceTypes.compactMap { cluster.catalogue.type(named: $0) }.map {
-        "\($0.name): \($0.vcpuCount) vCPU, \(formatNumber($0.memoryGiB)) GiB, \($0.gpuCount) GPU"
-      }.joined(separator: "; ") + ")"
+      "`\(pool.name)` ("
+        + pool.instanceTypes.compactMap { cluster.catalogue.type(named: $0) }.map {
+          "\($0.name): \($0.vcpuCount) vCPU, \(formatNumber($0.memoryGiB)) GiB, \($0.gpuCount) GPU"
+        }.joined(separator: "; ") + ")"
     }
     let untolerated = candidates.flatMap { pool in
-      pool.taints.filter { taint in !placement.tolerations.contains { $0.tolerates(taint) } }.map { "`\($0.key)` on `\(pool.name)`" }
+      pool.taints.filter { taint in !placement.tolerations.contains { $0.tolerates(taint) } }.map {
+        "`\($0.key)` on `\(pool.name)`"
+      }
     }
-    if !untolerated.isEmpty && candidates.contains(where: { pool in
-      pool.instanceTypes.contains { cluster.catalogue.type(named: $0).map { request.fits(in: $0.capacity) } ?? false }
-    }) {
+    if !untolerated.isEmpty
+      && candidates.contains(where: { pool in
+        pool.instanceTypes.contains { cluster.catalogue.type(named: $0).map { request.fits(in: $0.capacity) } ?? false }
+      })
+    {
       (reader.value(of: \.tolerations) ?? reader.value(of: \.resources))?.error(
         "service `\(service)`'s replicas do not tolerate the taint " + untolerated.joined(separator: ", "),
         hint: "add `tolerations: [{key: …}]`")

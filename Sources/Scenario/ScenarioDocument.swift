@@ -39,12 +39,15 @@ public struct ScenarioDocument: Sendable {
   }
 
   /// The world configuration for one replication.
-  public func worldConfiguration(seed runSeed: UInt64? = nil, replication: UInt32 = 0, duration runDuration: SimDuration? = nil)
+  public func worldConfiguration(
+    seed runSeed: UInt64? = nil, replication: UInt32 = 0, duration runDuration: SimDuration? = nil
+  )
     -> WorldConfiguration
   {
     WorldConfiguration(
       calendar: calendar(duration: runDuration), seed: RandomSeed(root: runSeed ?? seed, replication: replication),
-      runnerPool: runnerPool, delivery: delivery, monitoring: monitoring, cluster: cluster, teams: teams, governance: governance,
+      runnerPool: runnerPool, delivery: delivery, monitoring: monitoring, cluster: cluster, teams: teams,
+      governance: governance,
       horizon: runDuration ?? duration, policies: policies)
   }
 }
@@ -56,7 +59,8 @@ public enum ScenarioLoader {
   ///
   /// - Returns: the document and any warnings.
   /// - Throws: ``DiagnosticsError`` listing every error found.
-  public static func load(path: String) throws(DiagnosticsError) -> (document: ScenarioDocument, warnings: [Diagnostic]) {
+  public static func load(path: String) throws(DiagnosticsError) -> (document: ScenarioDocument, warnings: [Diagnostic])
+  {
     let (data, text): (Data, String)
     switch InputFile.read(path, kind: InputFormat.scenario.fileDescription) {
     case .success(let contents): (data, text) = contents
@@ -69,8 +73,9 @@ public enum ScenarioLoader {
     return try load(root: root, path: path, digest: hasher.finalizeHex(), log: log)
   }
 
-  /// Loads the parsed YAML of a scenario file at `path`, e.g. after a sweep has
-  /// edited values in its node tree.
+  /// Loads the parsed YAML of a scenario file at `path`.
+  ///
+  /// Used after a sweep has edited values in its node tree.
   ///
   /// - Parameter digest: the digest recorded for the scenario (of the file, or of
   ///   the edited tree's YAML).
@@ -117,14 +122,16 @@ public enum ScenarioLoader {
     guard let spec = top[\.spec] else { return nil }
     let simulation = spec[\.simulation].flatMap { readSimulation($0) }
     let limits =
-      spec[\.limits].map { reader in RunLimits(maxEvents: reader[\.maxEvents], maxWallSeconds: reader[\.maxWallSeconds]) }
+      spec[\.limits].map { reader in RunLimits(maxEvents: reader[\.maxEvents], maxWallSeconds: reader[\.maxWallSeconds])
+      }
       ?? RunLimits()
     let databasePath = spec[\.outputs].flatMap { reader in reader[\.database]?.path }
     let deliveryReader = spec[\.delivery]
     let runnerPool = deliveryReader?[\.runnerPool].flatMap { readRunnerPool($0) }
     // Instants in the cluster section are placed on the scenario's calendar.
     let placeCalendar = simulation.flatMap {
-      SimCalendar(startEpochSeconds: $0.startEpochSeconds, timeZoneIdentifier: $0.timeZone, horizon: $0.duration + .days(7))
+      SimCalendar(
+        startEpochSeconds: $0.startEpochSeconds, timeZoneIdentifier: $0.timeZone, horizon: $0.duration + .days(7))
     }
     let place: (InstantText) -> SimTime? = { instant in
       guard let calendar = placeCalendar, let simulation else { return nil }
@@ -150,7 +157,8 @@ public enum ScenarioLoader {
     }
     let monitoringOK = !spec.has(\.monitoring) || monitoring != nil
     let deliveryOK =
-      !(spec.has(\.services) || teamsRead?.deliveryTeams.contains { $0.changeArrivals != nil } == true) || delivery != nil
+      !(spec.has(\.services) || teamsRead?.deliveryTeams.contains { $0.changeArrivals != nil } == true)
+      || delivery != nil
     var clusterSectionsOK = !(spec.has(\.cluster) && cluster == nil) && !(spec.has(\.teams) && teamsRead == nil)
     if let teamsRead, !teamsRead.teams.allSatisfy({ $0.jobStreams.isEmpty }) {
       if let cluster {
@@ -197,8 +205,10 @@ public enum ScenarioLoader {
     case .absolute(let epochSeconds):
       startEpochSeconds = epochSeconds
     case .local(let local):
-      guard let calendar = SimCalendar(startEpochSeconds: local.microsecondsSinceEpoch / 1_000_000 - 86_400 * 2,
-                                       timeZoneIdentifier: timeZone, horizon: .days(4))
+      guard
+        let calendar = SimCalendar(
+          startEpochSeconds: local.microsecondsSinceEpoch / 1_000_000 - 86_400 * 2,
+          timeZoneIdentifier: timeZone, horizon: .days(4))
       else { return nil }
       let placed = calendar.simTime(atLocal: local)
       startEpochSeconds = Int64(calendar.epochSeconds(at: placed))
@@ -230,7 +240,9 @@ public enum ScenarioLoader {
     let profile = RateProfile(
       hourOfDay: hourly ?? Array(repeating: 1, count: 24), dayOfWeek: daily ?? Array(repeating: 1, count: 7))
     if rate > 0 && profile.maximumFactor == 0 {
-      reader.value.error("the arrival profile is zero at every hour, so no job would ever arrive", hint: "set `ratePerHour: 0` to mean no arrivals")
+      reader.value.error(
+        "the arrival profile is zero at every hour, so no job would ever arrive",
+        hint: "set `ratePerHour: 0` to mean no arrivals")
       return nil
     }
     return ArrivalProcess(ratePerHour: rate, profile: profile)

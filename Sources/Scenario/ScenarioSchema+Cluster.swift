@@ -7,7 +7,8 @@ extension ScenarioSchema {
 
   struct InstanceType: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "InstanceType", "An instance type's shape, dated prices and spot interruption rate. In a scenario, only the fields to override.")
+      "InstanceType",
+      "An instance type's shape, dated prices and spot interruption rate. In a scenario, only the fields to override.")
     let vcpus = Field(
       "vcpus", .integer(minimum: 1), "vCPUs.")
     let memoryGiB = Field(
@@ -21,11 +22,14 @@ extension ScenarioSchema {
     let spotUSDPerHour = Field(
       "spotUSDPerHour", .number(minimum: 0), "Spot price, USD per hour.")
     let spotDiscount = Field(
-      "spotDiscount", .number(minimum: 0, maximum: 1), "Spot discount off on-demand (0.6 = 60 % off); used when `spotUSDPerHour` is absent.")
+      "spotDiscount", .number(minimum: 0, maximum: 1),
+      "Spot discount off on-demand (0.6 = 60 % off); used when `spotUSDPerHour` is absent.")
     let spotInterruption = Field(
-      "spotInterruption", .choice(SpotInterruptionBand.allCases), default: "<5%", "AWS Spot Advisor monthly interruption band; read as the band's midpoint monthly probability.")
+      "spotInterruption", .choice(SpotInterruptionBand.allCases), default: "<5%",
+      "AWS Spot Advisor monthly interruption band; read as the band's midpoint monthly probability.")
     let meanTimeBetweenInterruptions = Field(
-      "meanTimeBetweenInterruptions", .duration(.positive), "Mean time between spot interruptions of one instance; overrides `spotInterruption`.")
+      "meanTimeBetweenInterruptions", .duration(.positive),
+      "Mean time between spot interruptions of one instance; overrides `spotInterruption`.")
   }
 
   struct InstanceCatalogue: ObjectKeys {
@@ -69,7 +73,8 @@ extension ScenarioSchema {
     let capacityType = Field(
       "capacityType", .choice([CapacityType.onDemand, .spot]), default: "on-demand", "How nodes are bought.")
     let instanceTypes = Field(
-      "instanceTypes", .list(.string(), minimumCount: 1), required: true, "Instance types from the catalogue, in preference order.")
+      "instanceTypes", .list(.string(), minimumCount: 1), required: true,
+      "Instance types from the catalogue, in preference order.")
     let min = Field(
       "min", .integer(minimum: 0), default: "0", "Fewest nodes (the autoscaler's floor).")
     let max = Field(
@@ -77,13 +82,15 @@ extension ScenarioSchema {
     let desired = Field(
       "desired", .integer(minimum: 0), default: "min", "Nodes at the start (the ASG's desired capacity).")
     let provisioningDelay = Field(
-      "provisioningDelay", .durationDistribution, default: "3m", "Launch request to Ready node (GCE: 3–4 min per the Cluster Autoscaler FAQ).")
+      "provisioningDelay", .durationDistribution, default: "3m",
+      "Launch request to Ready node (GCE: 3–4 min per the Cluster Autoscaler FAQ).")
     let labels = Field(
       "labels", .dictionary(.string()), "Node labels, matched by node selectors.")
     let taints = Field(
       "taints", .list(.object(Taint.self)), "Node taints.")
     let schedule = Field(
-      "schedule", .list(.string(), minimumCount: 1), "Weekly windows the pool runs in, local time (`Mon-Fri 07:00-20:00`); outside them it is scaled to zero.")
+      "schedule", .list(.string(), minimumCount: 1),
+      "Weekly windows the pool runs in, local time (`Mon-Fri 07:00-20:00`); outside them it is scaled to zero.")
     let expanderPriority = Field(
       "expanderPriority", .integer(), default: "0", "Rank for the `priority` expander (higher wins).")
   }
@@ -119,7 +126,8 @@ extension ScenarioSchema {
     static let schema = ObjectSchema<Self>(
       "SpotMarket", "The spot market the cluster sees.")
     let noticeWindow = Field(
-      "noticeWindow", .duration(.nonNegative), default: "2m", "Interruption notice before a node goes (AWS 2 min; GCP and Azure 30 s).")
+      "noticeWindow", .duration(.nonNegative), default: "2m",
+      "Interruption notice before a node goes (AWS 2 min; GCP and Azure 30 s).")
     let correlatedReclaims = Field(
       "correlatedReclaims", .object(CorrelatedReclaims.self), "Reclaims of many nodes at once.")
     let shortageWindows = Field(
@@ -132,7 +140,8 @@ extension ScenarioSchema {
     static let schema = ObjectSchema<Self>(
       "Autoscaler", "Node autoscaling, after Kubernetes Cluster Autoscaler; defaults are its real flags.")
     let kind = Field(
-      "kind", .choice(["cluster-autoscaler", "karpenter", "none"]), default: "cluster-autoscaler", "Which autoscaler; `none` holds pools at `desired`.")
+      "kind", .choice(["cluster-autoscaler", "karpenter", "none"]), default: "cluster-autoscaler",
+      "Which autoscaler; `none` holds pools at `desired`.")
     let scanInterval = Field(
       "scanInterval", .duration(.positive), default: "10s", "`--scan-interval`.")
     let scaleDownUnneededTime = Field(
@@ -140,7 +149,8 @@ extension ScenarioSchema {
     let scaleDownDelayAfterAdd = Field(
       "scaleDownDelayAfterAdd", .duration(.nonNegative), default: "10m", "`--scale-down-delay-after-add`.")
     let scaleDownUtilizationThreshold = Field(
-      "scaleDownUtilizationThreshold", .number(minimum: 0, maximum: 1), default: "0.5", "`--scale-down-utilization-threshold`.")
+      "scaleDownUtilizationThreshold", .number(minimum: 0, maximum: 1), default: "0.5",
+      "`--scale-down-utilization-threshold`.")
     let maxNodeProvisionTime = Field(
       "maxNodeProvisionTime", .duration(.positive), default: "15m", "`--max-node-provision-time`.")
     let nodeGroupBackoff = Field(
@@ -150,17 +160,22 @@ extension ScenarioSchema {
     let expander = Field(
       "expander", .choice([ScaleUpExpander.leastWaste, .price, .priority]), default: "least-waste", "`--expander`.")
     let evictTrainingPods = Field(
-      "evictTrainingPods", .boolean, default: "false", "Let scale-down drain nodes running training pods whose jobs fit elsewhere (they resume from checkpoints).")
+      "evictTrainingPods", .boolean, default: "false",
+      "Let scale-down drain nodes running training pods whose jobs fit elsewhere (they resume from checkpoints).")
     let consolidationPolicy = Field(
-      "consolidationPolicy", .choice([ConsolidationPolicy.whenEmpty, .whenEmptyOrUnderutilized]), default: "WhenEmptyOrUnderutilized", "Karpenter: which nodes consolidation may remove.")
+      "consolidationPolicy", .choice([ConsolidationPolicy.whenEmpty, .whenEmptyOrUnderutilized]),
+      default: "WhenEmptyOrUnderutilized", "Karpenter: which nodes consolidation may remove.")
     let consolidateAfter = Field(
-      "consolidateAfter", .duration(.nonNegative), default: "0s", "Karpenter: quiet time before a node is consolidated.")
+      "consolidateAfter", .duration(.nonNegative), default: "0s", "Karpenter: quiet time before a node is consolidated."
+    )
     let disruptionBudget = Field(
-      "disruptionBudget", .string(pattern: "^[0-9]+(\\.[0-9]+)?%$"), default: "10%", "Karpenter: share of a pool's nodes that may be disrupted at once (`nodes: \"10%\"`).")
+      "disruptionBudget", .string(pattern: "^[0-9]+(\\.[0-9]+)?%$"), default: "10%",
+      "Karpenter: share of a pool's nodes that may be disrupted at once (`nodes: \"10%\"`).")
     let batchIdleDuration = Field(
       "batchIdleDuration", .duration(.positive), default: "1s", "Karpenter: `--batch-idle-duration`.")
     let unavailableOfferingTTL = Field(
-      "unavailableOfferingTTL", .duration(.positive), default: "3m", "Karpenter: how long an offering that failed to launch is skipped.")
+      "unavailableOfferingTTL", .duration(.positive), default: "3m",
+      "Karpenter: how long an offering that failed to launch is skipped.")
   }
 
   struct Cluster: ObjectKeys {
@@ -169,9 +184,11 @@ extension ScenarioSchema {
     let name = Field(
       "name", .string(), required: true, "Cluster name, e.g. `ml-platform-prod`.")
     let catalogue = Field(
-      "catalogue", .existingFile, default: "built-in aws-us-east-1 snapshot", "Instance catalogue file, relative to this file.")
+      "catalogue", .existingFile, default: "built-in aws-us-east-1 snapshot",
+      "Instance catalogue file, relative to this file.")
     let instanceTypes = Field(
-      "instanceTypes", .dictionary(.object(InstanceType.self)), "Overrides or additions to the catalogue, by type name.")
+      "instanceTypes", .dictionary(.object(InstanceType.self)), "Overrides or additions to the catalogue, by type name."
+    )
     let nodePools = Field(
       "nodePools", .list(.object(NodePool.self), minimumCount: 1), required: true, "Node pools.")
     let spotMarket = Field(
@@ -201,7 +218,8 @@ extension ScenarioSchema {
       .custom(.oneOf([.choice(["youngDaly"]), .duration(.positive)])) { value -> CheckpointInterval? in
         if value.scalarText == "youngDaly" { return .youngDaly }
         return value.readDuration(.positive).map { .fixed($0) }
-      }, default: "youngDaly", "Compute between checkpoints: a duration, or `youngDaly` for Daly's optimum from the nodes' interruption rate.")
+      }, default: "youngDaly",
+      "Compute between checkpoints: a duration, or `youngDaly` for Daly's optimum from the nodes' interruption rate.")
     let cost = Field(
       "cost", .duration(.nonNegative), default: "1m", "Time to write one checkpoint (δ).")
     let restartCost = Field(
@@ -214,11 +232,13 @@ extension ScenarioSchema {
     static let schema = ObjectSchema<Self>(
       "TrainingJobs", "A team's stream of training jobs from a golden-path template.")
     let template = Field(
-      "template", .choice([TrainingTemplate.sklearnStandard, .pytorchGPUDistributed]), required: true, "Golden-path template.")
+      "template", .choice([TrainingTemplate.sklearnStandard, .pytorchGPUDistributed]), required: true,
+      "Golden-path template.")
     let arrivals = Field(
       "arrivals", .object(ArrivalProcess.self), required: true, "When jobs are submitted.")
     let duration = Field(
-      "duration", .durationDistribution, default: "lognormal median 1186s, p90 12859s (Philly)", "Failure-free compute time of a job.")
+      "duration", .durationDistribution, default: "lognormal median 1186s, p90 12859s (Philly)",
+      "Failure-free compute time of a job.")
     let workers = Field(
       "workers", .integer(minimum: 1, maximum: 10_000), default: "1 (sklearn) / 2 (pytorch)", "Gang size.")
     let resources = Field(
@@ -226,7 +246,8 @@ extension ScenarioSchema {
     let priority = Field(
       "priority", .integer(), default: "0 (sklearn) / 100 (pytorch)", "Pod priority; higher may preempt lower.")
     let capacity = Field(
-      "capacity", .choice([CapacityPreference.spot, .onDemand, .spotWithFallback]), default: "on-demand (sklearn) / spot-with-fallback (pytorch)", "Which nodes the workers may use.")
+      "capacity", .choice([CapacityPreference.spot, .onDemand, .spotWithFallback]),
+      default: "on-demand (sklearn) / spot-with-fallback (pytorch)", "Which nodes the workers may use.")
     let nodeSelector = Field(
       "nodeSelector", .dictionary(.string()), "Node labels required.")
     let tolerations = Field(
@@ -258,7 +279,8 @@ extension ScenarioSchema {
 
   struct ModelPromotion: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "ModelPromotion", "MLflow-style registry: each finished training job registers a model version; some are promoted.")
+      "ModelPromotion",
+      "MLflow-style registry: each finished training job registers a model version; some are promoted.")
     let probability = Field(
       "probability", .number(minimum: 0, maximum: 1), required: true, "Share of versions promoted to Production.")
     let delay = Field(
@@ -271,7 +293,8 @@ extension ScenarioSchema {
     let requiredTags = Field(
       "requiredTags", .list(.string()), default: "[Owner, CostCenter]", "Tags every team must carry.")
     let admission = Field(
-      "admission", .choice([AdmissionMode.enforce, .audit, .off]), default: "audit", "Reject, count, or ignore violations.")
+      "admission", .choice([AdmissionMode.enforce, .audit, .off]), default: "audit",
+      "Reject, count, or ignore violations.")
     let costCenterTag = Field(
       "costCenterTag", .string(), default: "CostCenter", "Tag naming the cost centre in cost views.")
   }

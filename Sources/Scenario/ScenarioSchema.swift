@@ -29,11 +29,13 @@ public enum ScenarioSchema {
 
   struct ArrivalProcess: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "ArrivalProcess", "A Poisson arrival process, optionally shaped by local hour of day and day of week (drawn by thinning).")
+      "ArrivalProcess",
+      "A Poisson arrival process, optionally shaped by local hour of day and day of week (drawn by thinning).")
     let ratePerHour = Field(
       "ratePerHour", .number(minimum: 0), required: true, "Mean arrivals per hour at a profile factor of 1.")
     let hourOfDay = Field(
-      "hourOfDay", .list(.number(minimum: 0), exactCount: 24), default: "all 1", "24 relative factors for local hours 0–23.")
+      "hourOfDay", .list(.number(minimum: 0), exactCount: 24), default: "all 1",
+      "24 relative factors for local hours 0–23.")
     let dayOfWeek = Field(
       "dayOfWeek", .list(.number(minimum: 0), exactCount: 7), default: "all 1", "7 relative factors, Monday to Sunday.")
   }
@@ -49,7 +51,8 @@ public enum ScenarioSchema {
 
   struct RunnerPool: ObjectKeys {
     static let schema = ObjectSchema<Self>(
-      "RunnerPool", "The CI runners that pipeline jobs wait for (an M/M/c queue when arrivals and durations are exponential).")
+      "RunnerPool",
+      "The CI runners that pipeline jobs wait for (an M/M/c queue when arrivals and durations are exponential).")
     let runners = Field(
       "runners", .integer(minimum: 1, maximum: 100_000), required: true, "Number of runners.")
     let backgroundJobs = Field(
@@ -66,9 +69,11 @@ public enum ScenarioSchema {
     let duration = Field(
       "duration", .durationDistribution, required: true, "How long one attempt holds a runner.")
     let failureProbability = Field(
-      "failureProbability", .number(minimum: 0, maximum: 1), default: "0", "Probability the change is really broken here.")
+      "failureProbability", .number(minimum: 0, maximum: 1), default: "0",
+      "Probability the change is really broken here.")
     let flakeProbability = Field(
-      "flakeProbability", .number(minimum: 0, maximum: 1), default: "0", "Probability an attempt fails spuriously and is retried.")
+      "flakeProbability", .number(minimum: 0, maximum: 1), default: "0",
+      "Probability an attempt fails spuriously and is retried.")
     let retries = Field(
       "retries", .integer(minimum: 0, maximum: 100), default: "2", "Retries after flaky failures before giving up.")
   }
@@ -77,9 +82,12 @@ public enum ScenarioSchema {
     static let schema = ObjectSchema<Self>(
       "Pipeline", "git push → CI stages on runners → registry push → Argo CD sync → rollout.")
     let ciStages = Field(
-      "ciStages", .list(.object(CIStage.self)), default: "unit-tests (lognormal 3m/8m, 5 % broken, 3 % flaky) and docker-build (lognormal 4m/10m)", "CI stages in order.")
+      "ciStages", .list(.object(CIStage.self)),
+      default: "unit-tests (lognormal 3m/8m, 5 % broken, 3 % flaky) and docker-build (lognormal 4m/10m)",
+      "CI stages in order.")
     let registryPush = Field(
-      "registryPush", .durationDistribution, default: "lognormal 30s/90s", "Pushing the image to the artifact registry.")
+      "registryPush", .durationDistribution, default: "lognormal 30s/90s", "Pushing the image to the artifact registry."
+    )
     let trigger = Field(
       "trigger", .choice(["polling", "webhook"]), default: "polling", "How Argo CD notices a commit.")
     let pollInterval = Field(
@@ -91,9 +99,11 @@ public enum ScenarioSchema {
     let syncDuration = Field(
       "syncDuration", .durationDistribution, default: "lognormal 15s/45s", "Argo CD applying the manifests.")
     let rolloutDuration = Field(
-      "rolloutDuration", .durationDistribution, default: "lognormal 2m/5m", "Replacing every pod (image pull, model load, readiness).")
+      "rolloutDuration", .durationDistribution, default: "lognormal 2m/5m",
+      "Replacing every pod (image pull, model load, readiness).")
     let fixDelay = Field(
-      "fixDelay", .durationDistribution, default: "lognormal 30m/2h", "Until the author of a change broken in CI pushes a fix.")
+      "fixDelay", .durationDistribution, default: "lognormal 30m/2h",
+      "Until the author of a change broken in CI pushes a fix.")
   }
 
   struct NoticeDelay: ObjectKeys {
@@ -115,13 +125,16 @@ public enum ScenarioSchema {
     let responseTime = Field(
       "responseTime", .durationDistribution, default: "lognormal 5m/20m", "From page to an engineer acting.")
     let rollbackProbability = Field(
-      "rollbackProbability", .number(minimum: 0, maximum: 1), default: "0.7", "Probability the responder rolls back rather than fixing forward.")
+      "rollbackProbability", .number(minimum: 0, maximum: 1), default: "0.7",
+      "Probability the responder rolls back rather than fixing forward.")
     let rollbackDuration = Field(
       "rollbackDuration", .durationDistribution, default: "lognormal 3m/10m", "Deciding and starting a rollback.")
     let fixForwardDuration = Field(
-      "fixForwardDuration", .durationDistribution, default: "lognormal 45m/3h", "Writing a fix (then it goes through the pipeline).")
+      "fixForwardDuration", .durationDistribution, default: "lognormal 45m/3h",
+      "Writing a fix (then it goes through the pipeline).")
     let progressDeadline = Field(
-      "progressDeadline", .duration(.positive), default: "600s", "A rollout whose pods never get ready is reported after this (Argo Rollouts `progressDeadlineSeconds`).")
+      "progressDeadline", .duration(.positive), default: "600s",
+      "A rollout whose pods never get ready is reported after this (Argo Rollouts `progressDeadlineSeconds`).")
   }
 
   struct Targets: ObjectKeys {
@@ -132,11 +145,13 @@ public enum ScenarioSchema {
     let changeFailureRate = Field(
       "changeFailureRate", .number(minimum: 0, maximum: 1), default: "0.05", "Change failure rate must be below this.")
     let recoveryTime = Field(
-      "recoveryTime", .duration(.positive), default: "30m", "Median failed-deployment recovery time must be below this.")
+      "recoveryTime", .duration(.positive), default: "30m", "Median failed-deployment recovery time must be below this."
+    )
     let leadTime = Field(
       "leadTime", .duration(.positive), default: "1d", "Median lead time for changes must be below this.")
     let ideaToProduction = Field(
-      "ideaToProduction", .duration(.positive), default: "1h", "Median training-to-serving time of a new model must be below this.")
+      "ideaToProduction", .duration(.positive), default: "1h",
+      "Median training-to-serving time of a new model must be below this.")
   }
 
   struct ReplicaAutoscaler: ObjectKeys {
@@ -145,24 +160,28 @@ public enum ScenarioSchema {
     let kind = Field(
       "kind", .choice(["fixed", "hpa", "kpa"]), required: true, "Which autoscaler.")
     let targetUtilization = Field(
-      "targetUtilization", .number(minimum: 0, maximum: 1, exclusiveMinimum: true), default: "0.8 (hpa), 0.7 (kpa)", "Target share of replica capacity in use.")
+      "targetUtilization", .number(minimum: 0, maximum: 1, exclusiveMinimum: true), default: "0.8 (hpa), 0.7 (kpa)",
+      "Target share of replica capacity in use.")
     let tolerance = Field(
       "tolerance", .number(minimum: 0, maximum: 1), default: "0.1", "HPA: no change while |ratio − 1| ≤ tolerance.")
     let scaleDownStabilization = Field(
-      "scaleDownStabilization", .duration(.nonNegative), default: "300s", "HPA: scale down to the highest recommendation of this window.")
+      "scaleDownStabilization", .duration(.nonNegative), default: "300s",
+      "HPA: scale down to the highest recommendation of this window.")
     let stableWindow = Field(
       "stableWindow", .duration(.positive), default: "60s", "KPA: averaging window.")
     let panicThreshold = Field(
       "panicThreshold", .number(minimum: 1), default: "2", "KPA: load over this multiple of ready capacity panics.")
     let scaleToZeroGrace = Field(
-      "scaleToZeroGrace", .duration(.nonNegative), default: "30s", "KPA: grace after the stable window before scaling to zero.")
+      "scaleToZeroGrace", .duration(.nonNegative), default: "30s",
+      "KPA: grace after the stable window before scaling to zero.")
   }
 
   struct Serving: ObjectKeys {
     static let schema = ObjectSchema<Self>(
       "Serving", "A service's replicas: capacity, bounds, autoscaler and cold start (KServe / Knative / HPA).")
     let replicaCapacity = Field(
-      "replicaCapacity", .number(minimum: 0, exclusiveMinimum: true), required: true, "Requests per second one replica serves.")
+      "replicaCapacity", .number(minimum: 0, exclusiveMinimum: true), required: true,
+      "Requests per second one replica serves.")
     let minReplicas = Field(
       "minReplicas", .integer(minimum: 0), default: "1", "0 allows scale to zero (KServe's default is 1).")
     let maxReplicas = Field(
@@ -172,21 +191,31 @@ public enum ScenarioSchema {
     let autoscaler = Field(
       "autoscaler", .object(ReplicaAutoscaler.self), default: "fixed", "Replica autoscaler.")
     let coldStart = Field(
-      "coldStart", .durationDistribution, default: "lognormal 30s/2m", "Image pull and model load until a replica is ready.")
+      "coldStart", .durationDistribution, default: "lognormal 30s/2m",
+      "Image pull and model load until a replica is ready.")
     let replicaCostPerHour = Field(
-      "replicaCostPerHour", .number(minimum: 0), default: "0", "USD per replica-hour, for serving cost of replicas off the cluster (ignored with `resources`).")
+      "replicaCostPerHour", .number(minimum: 0), default: "0",
+      "USD per replica-hour, for serving cost of replicas off the cluster (ignored with `resources`).")
     let resources = Field(
-      "resources", .object(ReplicaResources.self), default: "off the cluster", "Requests of one replica pod: with them every replica is a pod on `spec.cluster`, pending until a node has room, ready a cold start after it is bound, evicted with its node, and charged its share of the node (OpenCost).")
+      "resources", .object(ReplicaResources.self), default: "off the cluster",
+      "Requests of one replica pod: with them every replica is a pod on `spec.cluster`, pending until a node has room, ready a cold start after it is bound, evicted with its node, and charged its share of the node (OpenCost)."
+    )
     let nodePool = Field(
-      "nodePool", .string(), default: "any pool that fits", "Only nodes of this pool (a `spec.cluster.nodePools[].name`); needs `resources`.")
+      "nodePool", .string(), default: "any pool that fits",
+      "Only nodes of this pool (a `spec.cluster.nodePools[].name`); needs `resources`.")
     let nodeSelector = Field(
       "nodeSelector", .dictionary(.string()), "Node labels required (the pools' `labels`); needs `resources`.")
     let tolerations = Field(
-      "tolerations", .list(.object(Toleration.self)), "Taints tolerated (e.g. `nvidia.com/gpu` on GPU pools); needs `resources`.")
+      "tolerations", .list(.object(Toleration.self)),
+      "Taints tolerated (e.g. `nvidia.com/gpu` on GPU pools); needs `resources`.")
     let priority = Field(
-      "priority", .integer(), default: "0", "Pod priority (the PriorityClass value; Kubernetes's default without one is 0): a replica with no room may preempt training pods of lower priority, and training pods of higher priority may preempt replicas (each preempted replica is replaced, with a cold start). Needs `resources`.")
+      "priority", .integer(), default: "0",
+      "Pod priority (the PriorityClass value; Kubernetes's default without one is 0): a replica with no room may preempt training pods of lower priority, and training pods of higher priority may preempt replicas (each preempted replica is replaced, with a cold start). Needs `resources`."
+    )
     let safeToEvict = Field(
-      "safeToEvict", .boolean, default: "true", "Whether Cluster Autoscaler scale-down and Karpenter consolidation may evict replicas to remove an underused node (they are replaced elsewhere, with a cold start); `false` is `cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"` / `karpenter.sh/do-not-disrupt`. Needs `resources`.")
+      "safeToEvict", .boolean, default: "true",
+      "Whether Cluster Autoscaler scale-down and Karpenter consolidation may evict replicas to remove an underused node (they are replaced elsewhere, with a cold start); `false` is `cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"` / `karpenter.sh/do-not-disrupt`. Needs `resources`."
+    )
   }
 
   struct ReplicaResources: ObjectKeys {
@@ -204,7 +233,8 @@ public enum ScenarioSchema {
     static let schema = ObjectSchema<Self>(
       "RolloutPolicy", "How new versions reach traffic: big-bang, or the team's own Argo Rollouts canary.")
     let strategy = Field(
-      "strategy", .choice(["big-bang", "canary", "blue-green", "flagger"]), default: "big-bang", "Rollout strategy; `canary` and `blue-green` read an Argo Rollouts Rollout, whose own `strategy` decides.")
+      "strategy", .choice(["big-bang", "canary", "blue-green", "flagger"]), default: "big-bang",
+      "Rollout strategy; `canary` and `blue-green` read an Argo Rollouts Rollout, whose own `strategy` decides.")
     let rollout = Field(
       "rollout", .existingFile, "An Argo Rollouts `Rollout` with `strategy.canary` or `strategy.blueGreen`.")
     let analysisTemplates = Field(
@@ -227,7 +257,8 @@ public enum ScenarioSchema {
     let rollout = Field(
       "rollout", .object(RolloutPolicy.self), default: "big-bang", "Default rollout policy of every service.")
     let trafficInterval = Field(
-      "trafficInterval", .duration(.positive), default: "1m", "Interval at which request traffic is aggregated (the scrape interval).")
+      "trafficInterval", .duration(.positive), default: "1m",
+      "Interval at which request traffic is aggregated (the scrape interval).")
   }
 
   struct Defects: ObjectKeys {
@@ -236,9 +267,12 @@ public enum ScenarioSchema {
     let probability = Field(
       "probability", .number(minimum: 0, maximum: 1), required: true, "Probability a change carries a defect.")
     let kinds = Field(
-      "kinds", .dictionary(.number(minimum: 0)), default: "error-rate 0.5, latency 0.2, crash-on-start 0.15, quality 0.15", "Relative weights of `error-rate`, `latency`, `crash-on-start`, `quality`.")
+      "kinds", .dictionary(.number(minimum: 0)),
+      default: "error-rate 0.5, latency 0.2, crash-on-start 0.15, quality 0.15",
+      "Relative weights of `error-rate`, `latency`, `crash-on-start`, `quality`.")
     let errorRateIncrease = Field(
-      "errorRateIncrease", .numberDistribution, default: "uniform 0.02–0.3", "Added error ratio of an error-rate defect.")
+      "errorRateIncrease", .numberDistribution, default: "uniform 0.02–0.3",
+      "Added error ratio of an error-rate defect.")
     let latencyIncrease = Field(
       "latencyIncrease", .durationDistribution, default: "lognormal 500ms/3s", "Extra latency of a latency defect.")
     let qualityDrop = Field(
@@ -289,14 +323,16 @@ public enum ScenarioSchema {
     let maxEvents = Field(
       "maxEvents", .integer(minimum: 1), default: "no limit", "Most events to process.")
     let maxWallSeconds = Field(
-      "maxWallSeconds", .number(minimum: 0, exclusiveMinimum: true), default: "no limit", "Most wall-clock seconds to spend.")
+      "maxWallSeconds", .number(minimum: 0, exclusiveMinimum: true), default: "no limit",
+      "Most wall-clock seconds to spend.")
   }
 
   struct Outputs: ObjectKeys {
     static let schema = ObjectSchema<Self>(
       "Outputs", "Where results go.")
     let database = Field(
-      "database", .path, default: "reports/platformsim.sqlite (relative to the working directory)", "SQLite results file, relative to the scenario file; `--db` overrides it.")
+      "database", .path, default: "reports/platformsim.sqlite (relative to the working directory)",
+      "SQLite results file, relative to the scenario file; `--db` overrides it.")
   }
 
   struct ScenarioSpec: ObjectKeys {
@@ -321,26 +357,34 @@ public enum ScenarioSchema {
     let governance = Field(
       "governance", .object(Governance.self), "Required tags and admission policy.")
     let policies = Field(
-      "policies", .object(Policies.self), "Which implementation answers each decision point: built-in or external process.")
+      "policies", .object(Policies.self),
+      "Which implementation answers each decision point: built-in or external process.")
   }
 
   struct Monitoring: ObjectKeys {
     static let schema = ObjectSchema<Self>(
       "Monitoring", "Prometheus rules and Alertmanager watching the services' series.")
     let rules = Field(
-      "rules", .list(.existingFile), "Prometheus rule files or PrometheusRule resources, loaded unchanged (relative to this file). A recording rule may not `record` a metric the services publish (`http_requests_total`, `http_request_duration_seconds_{bucket,count,sum}`, `model_quality_score`).")
+      "rules", .list(.existingFile),
+      "Prometheus rule files or PrometheusRule resources, loaded unchanged (relative to this file). A recording rule may not `record` a metric the services publish (`http_requests_total`, `http_request_duration_seconds_{bucket,count,sum}`, `model_quality_score`)."
+    )
     let alertmanager = Field(
-      "alertmanager", .existingFile, "An alertmanager.yml; webhook URLs `sim://rollback` and `sim://page` act on the platform.")
+      "alertmanager", .existingFile,
+      "An alertmanager.yml; webhook URLs `sim://rollback` and `sim://page` act on the platform.")
     let evaluationInterval = Field(
-      "evaluationInterval", .duration(.positive), default: "1m", "Global `evaluation_interval` for groups without their own.")
+      "evaluationInterval", .duration(.positive), default: "1m",
+      "Global `evaluation_interval` for groups without their own.")
     let resendDelay = Field(
       "resendDelay", .duration(.positive), default: "1m", "Prometheus `--rules.alert.resend-delay`.")
     let lateAfter = Field(
-      "lateAfter", .duration(.positive), default: "10m", "An alert later than this after an incident started counts as late.")
+      "lateAfter", .duration(.positive), default: "10m",
+      "An alert later than this after an incident started counts as late.")
     let seriesOutput = Field(
-      "seriesOutput", .choice(["off", "downsampled", "full"]), default: "off", "Write the services' series into `series_samples` (for plots).")
+      "seriesOutput", .choice(["off", "downsampled", "full"]), default: "off",
+      "Write the services' series into `series_samples` (for plots).")
     let downsampleInterval = Field(
-      "downsampleInterval", .duration(.positive), default: "5m", "With `downsampled`: one sample per series per interval.")
+      "downsampleInterval", .duration(.positive), default: "5m",
+      "With `downsampled`: one sample per series per interval.")
   }
 
   struct Metadata: ObjectKeys {

@@ -103,9 +103,9 @@ public struct GateDefinition: Sendable {
     /// Each check's key, with the check it makes, in the order rules list them.
     static var checks: [(field: KeyPath<RuleKeys, Field<Double>>, check: (Double) -> GateCheck)] {
       [
-      (\.maxIncrease, GateCheck.maxIncrease), (\.maxRelativeIncrease, GateCheck.maxRelativeIncrease),
-      (\.maxDecrease, GateCheck.maxDecrease), (\.maxRelativeDecrease, GateCheck.maxRelativeDecrease),
-      (\.below, GateCheck.below), (\.above, GateCheck.above),
+        (\.maxIncrease, GateCheck.maxIncrease), (\.maxRelativeIncrease, GateCheck.maxRelativeIncrease),
+        (\.maxDecrease, GateCheck.maxDecrease), (\.maxRelativeDecrease, GateCheck.maxRelativeDecrease),
+        (\.below, GateCheck.below), (\.above, GateCheck.above),
       ]
     }
   }
@@ -158,7 +158,8 @@ public struct GateDefinition: Sendable {
   /// - Throws: ``ExperimentError/unknownKPI(file:name:suggestion:)`` for the first that does not.
   public func checkKPINames(_ known: [String]) throws(ExperimentError) {
     for rule in rules where !known.contains(rule.kpi) {
-      throw .unknownKPI(file: "\(file):\(rule.line):\(rule.column)", name: rule.kpi, suggestion: nearestMatch(to: rule.kpi, in: known))
+      throw .unknownKPI(
+        file: "\(file):\(rule.line):\(rule.column)", name: rule.kpi, suggestion: nearestMatch(to: rule.kpi, in: known))
     }
   }
 }

@@ -38,7 +38,8 @@ public enum ScenarioPatch {
     switch (first, node) {
     case (.key(let key), .mapping(var mapping)):
       guard let child = mapping[key] else {
-        return .failure(Missing(missing: DocumentKeyPath(here).description, available: mapping.keys.compactMap(\.string)))
+        return .failure(
+          Missing(missing: DocumentKeyPath(here).description, available: mapping.keys.compactMap(\.string)))
       }
       switch replace(child, path.dropFirst(), prefix: here, value: value) {
       case .success(let replaced):
@@ -49,7 +50,8 @@ public enum ScenarioPatch {
       }
     case (.index(let index), .sequence(var sequence)):
       guard index < sequence.count else {
-        return .failure(Missing(missing: DocumentKeyPath(here).description, available: sequence.indices.map { "[\($0)]" }))
+        return .failure(
+          Missing(missing: DocumentKeyPath(here).description, available: sequence.indices.map { "[\($0)]" }))
       }
       switch replace(sequence[index], path.dropFirst(), prefix: here, value: value) {
       case .success(let replaced):

@@ -18,7 +18,7 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
   public var keyPath: DocumentKeyPath
   /// What was found and what was expected.
   public var message: String
-  /// How to fix it, e.g. "did you mean `nodePools`?".
+  /// How to fix it ("did you mean `nodePools`?").
   public var hint: String?
 
   public init(
@@ -48,9 +48,11 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
   public var line: Int { location.line }
   public var column: Int { location.column }
 
-  /// `file:line:column: severity: key.path: message; hint`, the form compilers use, so
-  /// editors and CI annotators can jump to it. The key path is left out for the
-  /// document as a whole; a document index, when set, comes before it.
+  /// The diagnostic as `file:line:column: severity: key.path: message; hint`.
+  ///
+  /// The form compilers use, so editors and CI annotators can jump to it. The key path
+  /// is left out for the document as a whole; a document index, when set, comes
+  /// before it.
   public var rendered: String {
     let document = location.document.map { "document \($0 + 1): " } ?? ""
     let path = keyPath.components.isEmpty ? "" : "\(keyPath): "

@@ -20,13 +20,17 @@ public indirect enum JSONValue: Equatable, Sendable {
     case .string(let value): return JSONValue.quote(value)
     case .array(let values):
       if values.isEmpty { return "[]" }
-      if values.allSatisfy({ if case .string = $0 { return true }; if case .number = $0 { return true }; return false }) {
+      if values.allSatisfy({
+        if case .string = $0 { return true }; if case .number = $0 { return true }; return false
+      }) {
         return "[" + values.map { $0.serialized() }.joined(separator: ", ") + "]"
       }
-      return "[\n" + values.map { padding + $0.serialized(indent: indent + 1) }.joined(separator: ",\n") + "\n\(closing)]"
+      return "[\n" + values.map { padding + $0.serialized(indent: indent + 1) }.joined(separator: ",\n")
+        + "\n\(closing)]"
     case .object(let pairs):
       if pairs.isEmpty { return "{}" }
-      return "{\n" + pairs.map { padding + JSONValue.quote($0.0) + ": " + $0.1.serialized(indent: indent + 1) }
+      return "{\n"
+        + pairs.map { padding + JSONValue.quote($0.0) + ": " + $0.1.serialized(indent: indent + 1) }
         .joined(separator: ",\n") + "\n\(closing)}"
     }
   }
@@ -53,9 +57,11 @@ public indirect enum JSONValue: Equatable, Sendable {
   }
 }
 
-/// Publishes an input format's declaration as JSON Schema (draft 2020-12), so editors
-/// with a YAML language server autocomplete and check the files, and other tools can
-/// validate them. Generated from the same ``ObjectKeys`` the reader reads with.
+/// Publishes an input format's declaration as JSON Schema (draft 2020-12).
+///
+/// Editors with a YAML language server autocomplete and check the files with it, and
+/// other tools can validate them. Generated from the same ``ObjectKeys`` the reader
+/// reads with.
 public enum JSONSchemaWriter {
   /// The JSON Schema of `format`, pretty-printed with a trailing newline.
   public static func schema(for format: InputFormat) -> String {
@@ -179,34 +185,53 @@ public enum JSONSchemaWriter {
   }
 
   static func distributionSchema(valueReference: String?) -> JSONValue {
-    let value: JSONValue = valueReference.map { .object([("$ref", .string($0))]) } ?? .object([("type", .string("number"))])
+    let value: JSONValue =
+      valueReference.map { .object([("$ref", .string($0))]) } ?? .object([("type", .string("number"))])
     func family(_ name: String, _ parameters: [(String, JSONValue)], required: [String]) -> JSONValue {
       .object([
         ("type", .string("object")), ("additionalProperties", .bool(false)),
         ("required", .array([.string(name)])),
-        ("properties", .object([
-          (name, .object([
-            ("type", .string("object")), ("additionalProperties", .bool(false)),
-            ("properties", .object(parameters)), ("required", .array(required.map(JSONValue.string))),
-          ]))
-        ])),
+        (
+          "properties",
+          .object([
+            (
+              name,
+              .object([
+                ("type", .string("object")), ("additionalProperties", .bool(false)),
+                ("properties", .object(parameters)), ("required", .array(required.map(JSONValue.string))),
+              ])
+            )
+          ])
+        ),
       ])
     }
     let number = JSONValue.object([("type", .string("number"))])
     let list = JSONValue.object([("type", .string("array")), ("items", value), ("minItems", .number(1))])
     return .object([
-      ("description", .string("A constant, or one family: constant, uniform, exponential, normal, lognormal, weibull, discrete, empirical.")),
-      ("oneOf", .array([
-        value,
-        .object([("type", .string("object")), ("required", .array([.string("constant")])), ("properties", .object([("constant", value)])), ("additionalProperties", .bool(false))]),
-        family("uniform", [("min", value), ("max", value)], required: ["min", "max"]),
-        family("exponential", [("mean", value)], required: ["mean"]),
-        family("normal", [("mean", value), ("stddev", value)], required: ["mean", "stddev"]),
-        family("lognormal", [("median", value), ("p90", value), ("mu", number), ("sigma", number)], required: []),
-        family("weibull", [("shape", number), ("scale", value)], required: ["shape", "scale"]),
-        family("discrete", [("values", list), ("weights", .object([("type", .string("array")), ("items", number)]))], required: ["values", "weights"]),
-        family("empirical", [("values", list)], required: ["values"]),
-      ])),
+      (
+        "description",
+        .string(
+          "A constant, or one family: constant, uniform, exponential, normal, lognormal, weibull, discrete, empirical.")
+      ),
+      (
+        "oneOf",
+        .array([
+          value,
+          .object([
+            ("type", .string("object")), ("required", .array([.string("constant")])),
+            ("properties", .object([("constant", value)])), ("additionalProperties", .bool(false)),
+          ]),
+          family("uniform", [("min", value), ("max", value)], required: ["min", "max"]),
+          family("exponential", [("mean", value)], required: ["mean"]),
+          family("normal", [("mean", value), ("stddev", value)], required: ["mean", "stddev"]),
+          family("lognormal", [("median", value), ("p90", value), ("mu", number), ("sigma", number)], required: []),
+          family("weibull", [("shape", number), ("scale", value)], required: ["shape", "scale"]),
+          family(
+            "discrete", [("values", list), ("weights", .object([("type", .string("array")), ("items", number)]))],
+            required: ["values", "weights"]),
+          family("empirical", [("values", list)], required: ["values"]),
+        ])
+      ),
     ])
   }
 }

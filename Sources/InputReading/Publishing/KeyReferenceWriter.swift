@@ -13,12 +13,18 @@ public enum KeyReferenceWriter {
     while !pending.isEmpty {
       let (object, path) = pending.removeFirst()
       guard seen.insert(object.title).inserted else { continue }
-      var lines = ["### \(object.title)", "", "At `\(path)`. \(object.summary)", "", "| key | value | required | default | meaning |", "|---|---|---|---|---|"]
+      var lines = [
+        "### \(object.title)", "", "At `\(path)`. \(object.summary)", "",
+        "| key | value | required | default | meaning |", "|---|---|---|---|---|",
+      ]
       for field in object.fields {
         let childPath = path == "(top level)" ? field.name : "\(path).\(field.name)"
-        for nested in nestedObjects(field.schema) { pending.append((nested, childPath + (isList(field.schema) ? "[]" : ""))) }
+        for nested in nestedObjects(field.schema) {
+          pending.append((nested, childPath + (isList(field.schema) ? "[]" : "")))
+        }
         lines.append(
-          "| `\(field.name)` | \(describe(field.schema)) | \(field.isRequired ? "yes" : "no") | \(field.defaultText.map { "\($0)" } ?? "") | \(field.summary) |")
+          "| `\(field.name)` | \(describe(field.schema)) | \(field.isRequired ? "yes" : "no") | \(field.defaultText.map { "\($0)" } ?? "") | \(field.summary) |"
+        )
       }
       sections.append(lines.joined(separator: "\n"))
     }

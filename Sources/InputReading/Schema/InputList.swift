@@ -15,8 +15,9 @@ public struct InputList<Element> {
   /// Every element read; `nil` if any did not fit (each such element is reported).
   public func read() -> [Element]? { map { $0 } }
 
-  /// Reads each element and transforms it; `nil` if any element did not fit or any
-  /// transform returned `nil`. Every element is read and transformed either way.
+  /// Reads each element and transforms it; `nil` if any failed.
+  ///
+  /// Every element is read and transformed either way, so all are reported.
   public func map<T>(_ transform: (Element) -> T?) -> [T]? {
     let results = elements.compactMap { element.read($0).flatMap(transform) }
     return results.count == elements.count ? results : nil
@@ -46,12 +47,17 @@ public struct InputDictionary<Element> {
   /// Every entry read; `nil` if any value did not fit (each is reported).
   public func read() -> [(key: String, value: Element)]? { map { key, value in (key, value) } }
 
-  /// Reads each value and transforms it with its key; `nil` if any value did not fit or
-  /// any transform returned `nil`. Every entry is read and transformed either way.
+  /// Reads each value and transforms it with its key; `nil` if any failed.
+  ///
+  /// Every entry is read and transformed either way, so all are reported.
   public func map<T>(_ transform: (String, Element) -> T?) -> [T]? {
     let results = entries.compactMap { entry in element.read(entry.value).flatMap { transform(entry.key, $0) } }
     return results.count == entries.count ? results : nil
   }
+
+  /// Reads one entry's value with the element shape (for readers that check the key
+  /// first); `nil` after reporting why it does not fit.
+  public func read(_ entry: YAMLValue.MappingEntry) -> Element? { element.read(entry.value) }
 
   /// Reads each entry and hands it to `body` with its key and where its value is
   /// written (`nil` when it did not fit, after reporting why).

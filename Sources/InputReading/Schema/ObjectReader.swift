@@ -26,7 +26,8 @@ public struct ObjectReader<Keys: ObjectKeys> {
       if object.unknownKeys == .accepted { continue }
       let suggestion = nearestMatch(to: entry.key, in: known, acceptingPrefixes: conventions.suggestsPrefixes)
       if let suggestion { suggested.insert(suggestion) }
-      let listing = conventions.explainsExpectations
+      let listing =
+        conventions.explainsExpectations
         ? "valid keys here: " + known.map(conventions.quote).joined(separator: ", ") : nil
       entry.keyValue.error(
         "unknown key \(conventions.quote(entry.key))", hint: suggestion.map(conventions.didYouMean) ?? listing)
@@ -66,15 +67,6 @@ public struct ObjectReader<Keys: ObjectKeys> {
     return entry(declaration.name).flatMap(declaration.shape.read)
   }
 
-  /// Every value of an ``ObjectSchema/init(_:_:ignoredKeys:passthroughKeys:unknownKeys:appendingMergeKeys:)``
-  /// appending merge key: the merged ones first, then the one set here.
-  public func all<Value>(_ field: KeyPath<Keys, Field<Value>>) -> [Value] {
-    let declaration = keys[keyPath: field]
-    return entries.filter { $0.key == declaration.name }.compactMap { entry in
-      value.conventions.nullMeansAbsent && entry.value.isNull ? nil : declaration.shape.read(entry.value)
-    }
-  }
-
   /// Whether a field is present.
   public func has<Value>(_ field: KeyPath<Keys, Field<Value>>) -> Bool { entry(keys[keyPath: field].name) != nil }
 
@@ -87,8 +79,10 @@ public struct ObjectReader<Keys: ObjectKeys> {
   /// The keys present, in file order (merged ones first).
   public var presentKeys: [String] { entries.map(\.key) }
 
-  /// The entries as written, in file order, for checks about every key present (a
-  /// resource that may name only one of several providers). With merge keys, a merged
+  /// The entries as written, in file order.
+  ///
+  /// For checks about every key present (a resource that may name only one of several
+  /// providers), and readers that must follow file order. With merge keys, a merged
   /// entry that is set again explicitly is left out: the explicit one counts.
   public var presentEntries: [YAMLValue.MappingEntry] {
     guard value.conventions.mergesKeys else { return entries }

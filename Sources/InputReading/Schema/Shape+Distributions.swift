@@ -20,7 +20,9 @@ extension Shape where Value == Distribution {
 /// sampled values are seconds; `mu`/`sigma` of a lognormal and Weibull's `shape`
 /// are plain numbers (`mu` is the mean of ln(seconds)).
 enum DistributionReader {
-  static let families = ["constant", "uniform", "exponential", "normal", "lognormal", "weibull", "discrete", "empirical"]
+  static let families = [
+    "constant", "uniform", "exponential", "normal", "lognormal", "weibull", "discrete", "empirical",
+  ]
 
   static func read(_ value: YAMLValue, valuesAreDurations: Bool) -> Distribution? {
     let expectation = (valuesAreDurations ? ValueSchema.durationDistribution : .numberDistribution).expectation
@@ -85,7 +87,9 @@ enum DistributionReader {
           return nil
         }
         guard let median = scaled(found["median"]), let p90 = scaled(found["p90"]) else {
-          if found["median"] == nil || found["p90"] == nil { body.error("the lognormal distribution needs both `median` and `p90`") }
+          if found["median"] == nil || found["p90"] == nil {
+            body.error("the lognormal distribution needs both `median` and `p90`")
+          }
           return nil
         }
         guard p90 > median else {
@@ -94,7 +98,8 @@ enum DistributionReader {
         }
         return .lognormal(median: median, p90: p90)
       }
-      guard let mu = found["mu"]?.readNumber(), let sigma = found["sigma"]?.readNumber(minimum: 0, exclusiveMinimum: true)
+      guard let mu = found["mu"]?.readNumber(),
+        let sigma = found["sigma"]?.readNumber(minimum: 0, exclusiveMinimum: true)
       else {
         if found["mu"] == nil || found["sigma"] == nil {
           body.error("the lognormal distribution needs `median` and `p90`, or `mu` and `sigma`")
@@ -109,7 +114,8 @@ enum DistributionReader {
       return .weibull(shape: shape, scale: scale)
     case "discrete":
       guard let found = parameters(["values", "weights"], required: ["values", "weights"]),
-        let values = found["values"]?.readArray(minimumCount: 1), let weights = found["weights"]?.readArray(minimumCount: 1)
+        let values = found["values"]?.readArray(minimumCount: 1),
+        let weights = found["weights"]?.readArray(minimumCount: 1)
       else { return nil }
       guard values.count == weights.count else {
         body.error("`values` has \(values.count) entries but `weights` has \(weights.count)")

@@ -25,7 +25,7 @@ public struct Shape<Value>: Sendable {
     Shape(schema, read: read)
   }
 
-  /// This shape, read on into another type (e.g. a choice into an enum).
+  /// This shape, read on into another type (a choice into an enum).
   public func map<T>(_ transform: @escaping @Sendable (Value) -> T?) -> Shape<T> {
     let reader = self.reader
     return Shape<T>(schema) { value in reader(value).flatMap(transform) }
@@ -33,7 +33,7 @@ public struct Shape<Value>: Sendable {
 }
 
 extension Shape where Value == String {
-  /// Any scalar but `null`, as text. The pattern is published, not enforced.
+  /// Any scalar but `null`, as text; the pattern is published, not enforced.
   public static func string(pattern: String? = nil) -> Shape { Shape(.string(pattern: pattern)) { $0.readString() } }
 
   /// One of `options`, with a "did you mean" for a near miss.
@@ -82,7 +82,7 @@ extension Shape where Value == InstantText {
 extension Shape where Value == URL {
   /// A file that must exist, relative to the file that names it.
   public static var existingFile: Shape { Shape(.filePath) { $0.readExistingFilePath() } }
-  /// A path relative to the file that names it, not checked (e.g. an output).
+  /// A path relative to the file that names it, not checked (an output's).
   public static var path: Shape { Shape(.filePath) { $0.readPath() } }
 }
 

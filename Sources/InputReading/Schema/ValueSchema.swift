@@ -1,7 +1,8 @@
-/// The shape of a value in an input file, as documentation: what the published JSON
-/// Schema, the Markdown key reference and the "expected …" part of messages are made
-/// from. Every ``Shape`` carries one, so the reader and what is published about it are
-/// the same declaration.
+/// The shape of a value in an input file, as documentation.
+///
+/// What the published JSON Schema, the Markdown key reference and the "expected …"
+/// part of messages are made from. Every ``Shape`` carries one, so the reader and what
+/// is published about it are the same declaration.
 public indirect enum ValueSchema: Sendable {
   case string(pattern: String? = nil)
   /// One of a fixed set of strings.

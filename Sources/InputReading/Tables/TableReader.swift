@@ -78,7 +78,8 @@ public enum TableReader {
       }
     } catch {
       context.log.add(
-        Diagnostic(at: context.location(line: error.line, column: error.column), message: "invalid CSV: \(error.message)"))
+        Diagnostic(
+          at: context.location(line: error.line, column: error.column), message: "invalid CSV: \(error.message)"))
     }
   }
 
@@ -127,7 +128,7 @@ public enum TableReader {
       let line = offset + 1
       guard lineText.contains(where: { !$0.isWhitespace }) else { continue }
       var parser = JSONLineParser(lineText, line: line)
-      let members: [(String, TableCell)]
+      let members: [(key: String, keyColumn: Int, value: TableCell)]
       do {
         members = try parser.parseObject()
       } catch {
@@ -137,10 +138,12 @@ public enum TableReader {
         continue
       }
       var entries: [YAMLValue.MappingEntry] = []
-      for (key, cell) in members {
+      for (key, keyColumn, cell) in members {
         let path = DocumentKeyPath([.key(key)])
-        let value = self.value(of: cell, path: path, context: context)
-        entries.append(YAMLValue.MappingEntry(key: key, keyValue: value, value: value))
+        let keyValue = YAMLValue(
+          node: .scalar(Node.Scalar(key, .implicit, .doubleQuoted)), path: path, context: context, line: line,
+          column: keyColumn)
+        entries.append(YAMLValue.MappingEntry(key: key, keyValue: keyValue, value: value(of: cell, path: path, context: context)))
       }
       let record = YAMLValue(
         node: .mapping(Node.Mapping([])), path: .root, context: context, line: line, column: 1)
@@ -157,7 +160,8 @@ public enum TableReader {
   static func node(of cell: TableCell) -> Node {
     switch cell.nested {
     case .object(let members)?:
-      return .mapping(Node.Mapping(members.map { (Node.scalar(Node.Scalar($0.0, .implicit, .doubleQuoted)), node(of: $0.1)) }))
+      return .mapping(
+        Node.Mapping(members.map { (Node.scalar(Node.Scalar($0.key, .implicit, .doubleQuoted)), node(of: $0.value)) }))
     case .array(let elements)?:
       return .sequence(Node.Sequence(elements.map(node(of:))))
     case nil:

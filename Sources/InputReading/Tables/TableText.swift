@@ -11,7 +11,7 @@ struct TableCell {
 
 /// A JSON object or array inside a JSON-lines record.
 indirect enum NestedValue {
-  case object([(String, TableCell)])
+  case object([(key: String, keyColumn: Int, value: TableCell)])
   case array([TableCell])
 }
 
@@ -123,7 +123,7 @@ struct JSONLineParser {
   }
 
   /// The object's members in order, or a syntax error with its column.
-  mutating func parseObject() throws(TableSyntaxError) -> [(String, TableCell)] {
+  mutating func parseObject() throws(TableSyntaxError) -> [(key: String, keyColumn: Int, value: TableCell)] {
     skipSpace()
     guard case .object(let members)? = try parseValue().nested else {
       throw fail("expected a JSON object `{…}` on each line", at: 0)
@@ -155,7 +155,7 @@ struct JSONLineParser {
     switch scalars[index] {
     case "{":
       index += 1
-      var members: [(String, TableCell)] = []
+      var members: [(key: String, keyColumn: Int, value: TableCell)] = []
       skipSpace()
       if index < scalars.count, scalars[index] == "}" {
         index += 1
@@ -163,9 +163,10 @@ struct JSONLineParser {
         repeat {
           skipSpace()
           guard index < scalars.count, scalars[index] == "\"" else { throw fail("expected a quoted key", at: index) }
+          let keyColumn = index + 1
           let key = try parseString()
           try expect(":")
-          members.append((key, try parseValue()))
+          members.append((key, keyColumn, try parseValue()))
           skipSpace()
         } while try separator(closing: "}")
       }

@@ -37,6 +37,6 @@ public struct InputConventions: Sendable {
     quote: { "`\($0)`" }, suggestsPrefixes: false, explainsExpectations: true, nullMeansAbsent: false,
     mergesKeys: false)
 
-  /// "did you mean `x`?"
+  /// The hint "did you mean `x`?", quoted by these conventions.
   public func didYouMean(_ suggestion: String) -> String { "did you mean \(quote(suggestion))?" }
 }

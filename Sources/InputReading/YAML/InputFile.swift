@@ -50,7 +50,7 @@ public enum InputFile {
     return nil
   }
 
-  /// Parses every document of a YAML stream (`---`-separated), e.g. a rule file.
+  /// Parses every document of a YAML stream (`---`-separated), as rule files are.
   public static func parseDocuments(
     _ text: String, file: String, log: DiagnosticLog, conventions: InputConventions = .platformSim
   ) -> [Node]? {

@@ -24,7 +24,7 @@ public struct YAMLValue {
     column = node.mark?.column ?? 0
   }
 
-  /// A value placed explicitly, e.g. a table cell (whose node has no YAML mark).
+  /// A value placed explicitly: a table cell, whose node has no YAML mark.
   public init(node: Node, path: DocumentKeyPath, context: ReadContext, line: Int, column: Int) {
     self.node = node
     self.path = path
@@ -40,7 +40,7 @@ public struct YAMLValue {
     return YAMLValue(node: node, path: path, context: context, line: line, column: column)
   }
 
-  /// The same node at another key path (e.g. a mapping key reported at its value's path).
+  /// The same node at another key path (a mapping key reported at its value's path).
   public func at(_ path: DocumentKeyPath) -> YAMLValue {
     YAMLValue(node: node, path: path, context: context, line: line, column: column)
   }
@@ -260,7 +260,8 @@ public struct YAMLValue {
     guard let entries = mappingEntries() else {
       let object = Keys.schema.description
       if conventions.explainsExpectations {
-        mismatch(expected: "a mapping with keys " + object.fieldNames.prefix(6).map(conventions.quote).joined(separator: ", "))
+        mismatch(
+          expected: "a mapping with keys " + object.fieldNames.prefix(6).map(conventions.quote).joined(separator: ", "))
       } else {
         mismatch(expected: "a mapping")
       }
@@ -311,7 +312,8 @@ public struct YAMLValue {
       }
       entries.append(
         MappingEntry(
-          key: key, keyValue: child(keyNode, path: path.appending(key)), value: child(valueNode, path: path.appending(key))))
+          key: key, keyValue: child(keyNode, path: path.appending(key)),
+          value: child(valueNode, path: path.appending(key))))
     }
     return merged.isEmpty ? entries : merged + entries
   }

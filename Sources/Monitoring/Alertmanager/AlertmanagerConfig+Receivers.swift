@@ -57,7 +57,8 @@ extension AlertmanagerConfigReader {
       if lowered.hasPrefix("sim://") {
         action = PlatformAction(url: text)
         if action?.kind == .other("") {
-          value.report(.invalid("the sim:// URL names no action", hint: "use sim://rollback, sim://page or sim://scale"))
+          value.report(
+            .invalid("the sim:// URL names no action", hint: "use sim://rollback, sim://page or sim://scale"))
         }
       } else if !(lowered.hasPrefix("http://") || lowered.hasPrefix("https://")) {
         let scheme = text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? text
@@ -177,7 +178,9 @@ extension AlertmanagerConfigReader {
       guard let range = item.readObject(AlertmanagerSchema.TimeRange.self) else { continue }
       if let minutes = readClockRange(range) { period.times.append(minutes) }
     }
-    period.weekdays = readRanges(reader[\.weekdays], what: "weekday") { Self.weekdayNames.firstIndex(of: $0.lowercased()) }
+    period.weekdays = readRanges(reader[\.weekdays], what: "weekday") {
+      Self.weekdayNames.firstIndex(of: $0.lowercased())
+    }
     period.months = readRanges(reader[\.months], what: "month") { text in
       if let index = Self.monthNames.firstIndex(of: text.lowercased()) { return index + 1 }
       if let number = Int(text), (1...12).contains(number) { return number }
@@ -212,7 +215,8 @@ extension AlertmanagerConfigReader {
       } else {
         value.report(
           .invalid(
-            "unknown time zone \(AlertmanagerText.quoted(text))", hint: "use an IANA name such as Europe/Berlin or UTC"))
+            "unknown time zone \(AlertmanagerText.quoted(text))", hint: "use an IANA name such as Europe/Berlin or UTC")
+        )
       }
     }
     return period
@@ -231,7 +235,8 @@ extension AlertmanagerConfigReader {
         failed = true
         value.report(
           .invalid(
-            "couldn't parse timestamp \(AlertmanagerText.quoted(text)), invalid format", hint: "use HH:MM, 00:00 to 24:00"))
+            "couldn't parse timestamp \(AlertmanagerText.quoted(text)), invalid format",
+            hint: "use HH:MM, 00:00 to 24:00"))
         return nil
       }
       return minute
@@ -247,7 +252,8 @@ extension AlertmanagerConfigReader {
     guard start < end else {
       reader.value.report(
         .invalid(
-          "start time cannot be equal or greater than end time", hint: "a range cannot cross midnight; split it in two"))
+          "start time cannot be equal or greater than end time", hint: "a range cannot cross midnight; split it in two")
+      )
       return nil
     }
     return start..<end

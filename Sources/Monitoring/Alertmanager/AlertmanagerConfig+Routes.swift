@@ -112,7 +112,8 @@ extension AlertmanagerConfigReader {
   /// Flattens the tree depth-first, applies inheritance and checks references.
   func buildRoutes(_ root: RawRoute, receiverNames: [String], timeIntervalNames: [String]) -> [AlertRoute] {
     if root.receiver == nil {
-      root.value.report(.invalid("root route must specify a default receiver", hint: "add `receiver: <name>` to `route`"))
+      root.value.report(
+        .invalid("root route must specify a default receiver", hint: "add `receiver: <name>` to `route`"))
     }
     if !root.matchers.isEmpty || root.matcherKey != nil {
       (root.matcherKey ?? root.value).report(

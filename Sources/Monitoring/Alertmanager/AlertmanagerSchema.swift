@@ -64,7 +64,8 @@ public enum AlertmanagerSchema {
     static let schema = ObjectSchema<Self>(
       "AlertmanagerRoute", "A node of the routing tree.", appendingMergeKeys: ["matchers"])
     let receiver = Field("receiver", .goText, default: "the parent's", "Receiver of the alerts this route takes.")
-    let groupBy = Field("group_by", .list(.goText), default: "the parent's", "Labels alerts are grouped by; `...`: all.")
+    let groupBy = Field(
+      "group_by", .list(.goText), default: "the parent's", "Labels alerts are grouped by; `...`: all.")
     let `continue` = Field("continue", .goBoolean, default: "false", "Go on to the next sibling after a match.")
     let match = Field("match", .dictionary(.goText), "Equality matchers (deprecated form).")
     let matchRE = Field("match_re", .dictionary(.goText), "Regex matchers (deprecated form), anchored.")
@@ -94,7 +95,8 @@ public enum AlertmanagerSchema {
   struct Receiver: ObjectKeys {
     static let schema = ObjectSchema<Self>("AlertmanagerReceiver", "A named set of notifiers.")
     let name = Field("name", .goText, required: true, "The name routes refer to.")
-    let webhooks = Field("webhook_configs", .list(.object(WebhookConfig.self)), "Webhooks; `sim://` URLs act on the platform.")
+    let webhooks = Field(
+      "webhook_configs", .list(.object(WebhookConfig.self)), "Webhooks; `sim://` URLs act on the platform.")
     /// Every other notifier, in ``ReceiverIntegration/kinds`` order.
     let notifiers = ReceiverIntegration.kinds.filter { $0.key != "webhook_configs" }.map { kind in
       Field(kind.key, .list(.object(NotifierConfig.self)), "Notifiers, recorded as notifications.")
