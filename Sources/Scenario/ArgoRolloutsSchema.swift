@@ -37,8 +37,8 @@ public enum ArgoRolloutsSchema {
   static let apiVersion = "argoproj.io/v1alpha1"
   static let passthroughResource = ["metadata", "status"]
 
-  struct AnalysisTemplateRef: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class AnalysisTemplateRef: ObjectKeys {
+    static let schema = ObjectSchema<AnalysisTemplateRef>(
       "AnalysisTemplateRef", "A reference to an AnalysisTemplate.")
     let templateName = Field(
       "templateName", .string(), required: true, "AnalysisTemplate name.")
@@ -46,8 +46,8 @@ public enum ArgoRolloutsSchema {
       "clusterScope", .boolean, "A ClusterAnalysisTemplate.")
   }
 
-  struct AnalysisArgument: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class AnalysisArgument: ObjectKeys {
+    static let schema = ObjectSchema<AnalysisArgument>(
       "AnalysisArgument", "An argument passed to the templates.")
     let name = Field(
       "name", .string(), required: true, "Argument name.")
@@ -57,8 +57,8 @@ public enum ArgoRolloutsSchema {
       "valueFrom", .dictionary(.string()), "Field reference: PlatformSim fills it with the service's name.")
   }
 
-  struct RolloutAnalysis: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class RolloutAnalysis: ObjectKeys {
+    static let schema = ObjectSchema<RolloutAnalysis>(
       "RolloutAnalysis", "Analysis run by a step, or in the background for the whole canary.",
       ignoredKeys: ["dryRun", "measurementRetention", "analysisRunMetadata"])
     let templates = Field(
@@ -70,16 +70,16 @@ public enum ArgoRolloutsSchema {
       "startingStep", .integer(minimum: 0), "Background analysis: step index from which it runs.")
   }
 
-  struct PauseStep: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class PauseStep: ObjectKeys {
+    static let schema = ObjectSchema<PauseStep>(
       "PauseStep", "Pause for a duration, or until promoted.")
     let duration = Field(
       "duration", .argoDuration(.oneOf([.integer(minimum: 0), .string()])),
       "Seconds, or a duration such as `5m`; absent: until promoted.")
   }
 
-  struct CanaryStep: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class CanaryStep: ObjectKeys {
+    static let schema = ObjectSchema<CanaryStep>(
       "CanaryStep", "One canary step.",
       ignoredKeys: ["setCanaryScale", "setHeaderRoute", "setMirrorRoute", "replicaProgressThreshold"])
     let setWeight = Field(
@@ -95,8 +95,8 @@ public enum ArgoRolloutsSchema {
     var kindNames: [String] { [setWeight.name, pause.name, analysis.name, experiment.name, plugin.name] }
   }
 
-  struct CanaryStrategy: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class CanaryStrategy: ObjectKeys {
+    static let schema = ObjectSchema<CanaryStrategy>(
       "CanaryStrategy", "`strategy.canary`.",
       ignoredKeys: [
         "trafficRouting", "scaleDownDelaySeconds", "abortScaleDownDelaySeconds", "dynamicStableScale",
@@ -117,8 +117,8 @@ public enum ArgoRolloutsSchema {
     )
   }
 
-  struct BlueGreenStrategy: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class BlueGreenStrategy: ObjectKeys {
+    static let schema = ObjectSchema<BlueGreenStrategy>(
       "BlueGreenStrategy", "`strategy.blueGreen`.",
       ignoredKeys: [
         "previewReplicaCount", "scaleDownDelayRevisionLimit", "antiAffinity", "abortScaleDownDelaySeconds",
@@ -138,8 +138,8 @@ public enum ArgoRolloutsSchema {
       "postPromotionAnalysis", .object(RolloutAnalysis.self), "Analysis after the switch; failure switches back.")
   }
 
-  struct RolloutStrategy: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class RolloutStrategy: ObjectKeys {
+    static let schema = ObjectSchema<RolloutStrategy>(
       "RolloutStrategy", "`spec.strategy`.")
     let canary = Field(
       "canary", .object(CanaryStrategy.self), "Canary strategy.")
@@ -147,8 +147,8 @@ public enum ArgoRolloutsSchema {
       "blueGreen", .object(BlueGreenStrategy.self), "Blue-green strategy.")
   }
 
-  struct RolloutSpec: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class RolloutSpec: ObjectKeys {
+    static let schema = ObjectSchema<RolloutSpec>(
       "RolloutSpec", "`Rollout.spec`.", ignoredKeys: ["rollbackWindow", "analysis"],
       passthroughKeys: [
         "selector", "template", "workloadRef", "revisionHistoryLimit", "minReadySeconds", "paused", "restartAt",
@@ -163,8 +163,8 @@ public enum ArgoRolloutsSchema {
       "progressDeadlineAbort", .boolean, default: "false", "Abort when the deadline passes.")
   }
 
-  struct Rollout: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Rollout: ObjectKeys {
+    static let schema = ObjectSchema<Rollout>(
       "Rollout", "An Argo Rollouts Rollout.", passthroughKeys: passthroughResource)
     let apiVersion = Field(
       "apiVersion", .choice([ArgoRolloutsSchema.apiVersion]), required: true, "API version.")
@@ -174,16 +174,16 @@ public enum ArgoRolloutsSchema {
       "spec", .object(RolloutSpec.self), required: true, "Spec.")
   }
 
-  struct PrometheusProvider: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class PrometheusProvider: ObjectKeys {
+    static let schema = ObjectSchema<PrometheusProvider>(
       "PrometheusProvider", "The Prometheus metric provider; queries run on the simulated Prometheus.",
       passthroughKeys: ["address", "timeout", "insecure", "headers", "authentication"])
     let query = Field(
       "query", .string(), required: true, "PromQL, with `{{args.name}}` placeholders.")
   }
 
-  struct MetricProvider: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class MetricProvider: ObjectKeys {
+    static let schema = ObjectSchema<MetricProvider>(
       "MetricProvider", "Where a metric comes from.")
     let prometheus = Field(
       "prometheus", .object(PrometheusProvider.self), "Prometheus.")
@@ -211,8 +211,8 @@ public enum ArgoRolloutsSchema {
       "plugin", .any(.any(description: "a provider")), "Not modelled: an error.")
   }
 
-  struct AnalysisMetric: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class AnalysisMetric: ObjectKeys {
+    static let schema = ObjectSchema<AnalysisMetric>(
       "AnalysisMetric", "One metric of an AnalysisTemplate.", ignoredKeys: ["consecutiveSuccessLimit"])
     let name = Field(
       "name", .string(), required: true, "Metric name.")
@@ -236,8 +236,8 @@ public enum ArgoRolloutsSchema {
       "provider", .object(MetricProvider.self), required: true, "Metric provider.")
   }
 
-  struct TemplateArgument: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class TemplateArgument: ObjectKeys {
+    static let schema = ObjectSchema<TemplateArgument>(
       "TemplateArgument", "A template argument.", passthroughKeys: ["valueFrom"])
     let name = Field(
       "name", .string(), required: true, "Name.")
@@ -245,8 +245,8 @@ public enum ArgoRolloutsSchema {
       "value", .string(), "Default value.")
   }
 
-  struct AnalysisTemplateSpec: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class AnalysisTemplateSpec: ObjectKeys {
+    static let schema = ObjectSchema<AnalysisTemplateSpec>(
       "AnalysisTemplateSpec", "`AnalysisTemplate.spec`.", ignoredKeys: ["dryRun", "measurementRetention"])
     let args = Field(
       "args", .list(.object(TemplateArgument.self)), "Arguments.")
@@ -255,14 +255,14 @@ public enum ArgoRolloutsSchema {
   }
 
   /// Kubernetes object metadata, of which PlatformSim reads only the name.
-  struct ObjectMeta: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class ObjectMeta: ObjectKeys {
+    static let schema = ObjectSchema<ObjectMeta>(
       "ObjectMeta", "Kubernetes object metadata; only `name` is read.", unknownKeys: .accepted)
     let name = Field("name", .string(), "The name Rollouts refer to as `templateName`.")
   }
 
-  struct AnalysisTemplate: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class AnalysisTemplate: ObjectKeys {
+    static let schema = ObjectSchema<AnalysisTemplate>(
       "AnalysisTemplate", "An Argo Rollouts AnalysisTemplate.", passthroughKeys: ["status"])
     let metadata = Field("metadata", .object(ObjectMeta.self), "Its `name` is what Rollouts refer to.")
     let apiVersion = Field(
@@ -276,8 +276,8 @@ public enum ArgoRolloutsSchema {
 
 /// Flagger's `Canary` resource (flagger.app/v1beta1), read unchanged.
 public enum FlaggerSchema {
-  struct ThresholdRange: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class ThresholdRange: ObjectKeys {
+    static let schema = ObjectSchema<ThresholdRange>(
       "ThresholdRange", "Bounds a metric must stay within.")
     let min = Field(
       "min", .number(), "Lower bound.")
@@ -285,8 +285,8 @@ public enum FlaggerSchema {
       "max", .number(), "Upper bound.")
   }
 
-  struct FlaggerMetric: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class FlaggerMetric: ObjectKeys {
+    static let schema = ObjectSchema<FlaggerMetric>(
       "FlaggerMetric", "A Flagger metric check.")
     let name = Field(
       "name", .string(), required: true, "`request-success-rate` or `request-duration` (built-ins).")
@@ -302,8 +302,8 @@ public enum FlaggerSchema {
       "query", .any(.string()), "Inline query: not modelled (an error).")
   }
 
-  struct FlaggerAnalysis: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class FlaggerAnalysis: ObjectKeys {
+    static let schema = ObjectSchema<FlaggerAnalysis>(
       "FlaggerAnalysis", "`Canary.spec.analysis`.",
       ignoredKeys: [
         "webhooks", "alerts", "mirror", "mirrorWeight", "primaryReadyThreshold", "canaryReadyThreshold",
@@ -327,8 +327,8 @@ public enum FlaggerSchema {
       "match", .any(.array(of: .any(description: "a match condition"))), "A/B testing: not modelled (an error).")
   }
 
-  struct FlaggerCanarySpec: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class FlaggerCanarySpec: ObjectKeys {
+    static let schema = ObjectSchema<FlaggerCanarySpec>(
       "FlaggerCanarySpec", "`Canary.spec`.", ignoredKeys: ["skipAnalysis", "revertOnDeletion", "suspend"],
       passthroughKeys: ["targetRef", "service", "autoscalerRef", "ingressRef", "upstreamRef", "provider"])
     let progressDeadlineSeconds = Field(
@@ -337,8 +337,8 @@ public enum FlaggerSchema {
       "analysis", .object(FlaggerAnalysis.self), required: true, "Analysis.")
   }
 
-  struct FlaggerCanary: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class FlaggerCanary: ObjectKeys {
+    static let schema = ObjectSchema<FlaggerCanary>(
       "FlaggerCanary", "A Flagger Canary.", passthroughKeys: ["metadata", "status"])
     let apiVersion = Field(
       "apiVersion", .choice(["flagger.app/v1beta1"]), required: true, "API version.")

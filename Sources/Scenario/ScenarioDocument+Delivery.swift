@@ -255,7 +255,7 @@ extension ScenarioLoader {
       }
     }
     let distributions:
-      [(KeyPath<ScenarioSchema.Pipeline, Field<Distribution>>, WritableKeyPath<PipelineConfiguration, Distribution>)] =
+      [(FieldSelector<ScenarioSchema.Pipeline, Distribution>, WritableKeyPath<PipelineConfiguration, Distribution>)] =
         [
           (\.registryPush, \.registryPush), (\.syncDuration, \.syncDuration), (\.rolloutDuration, \.rolloutDuration),
           (\.fixDelay, \.fixDelay),
@@ -289,7 +289,7 @@ extension ScenarioLoader {
     var onCall = readOnCallDefaults()
     var valid = true
     if let notice = reader[\.noticeDelay] {
-      let kinds: [(KeyPath<ScenarioSchema.NoticeDelay, Field<Distribution>>, DefectKind)] = [
+      let kinds: [(FieldSelector<ScenarioSchema.NoticeDelay, Distribution>, DefectKind)] = [
         (\.errorRate, .errorRate), (\.latency, .latency), (\.quality, .quality),
       ]
       for (field, kind) in kinds where notice.has(field) {
@@ -299,7 +299,7 @@ extension ScenarioLoader {
       valid = false
     }
     let durations:
-      [(KeyPath<ScenarioSchema.OnCall, Field<Distribution>>, WritableKeyPath<OnCallConfiguration, Distribution>)] = [
+      [(FieldSelector<ScenarioSchema.OnCall, Distribution>, WritableKeyPath<OnCallConfiguration, Distribution>)] = [
         (\.responseTime, \.responseTime), (\.rollbackDuration, \.rollbackDuration),
         (\.fixForwardDuration, \.fixForwardDuration),
       ]

@@ -10,7 +10,7 @@ extension ScenarioLoader {
     var configuration = PolicyConfiguration()
     var ok = true
     for (index, point) in DecisionPoint.allCases.enumerated() {
-      let field = \ScenarioSchema.Policies.points[index]
+      let field: FieldSelector<ScenarioSchema.Policies, _> = { $0.points[index] }
       guard reader.has(field) else { continue }
       guard let selection = reader[field].flatMap({ readSelection($0, point: point) }) else {
         ok = false

@@ -160,7 +160,7 @@ extension ScenarioLoader {
   static func readMetric(_ reader: ObjectReader<ArgoRolloutsSchema.AnalysisMetric>) -> AnalysisMetric? {
     var valid = true
     /// A field's value, `.some(nil)` when absent, `nil` after an error.
-    func optional<Value>(_ field: KeyPath<ArgoRolloutsSchema.AnalysisMetric, Field<Value>>) -> Value?? {
+    func optional<Value>(_ field: FieldSelector<ArgoRolloutsSchema.AnalysisMetric, Value>) -> Value?? {
       guard reader.has(field) else { return .some(nil) }
       guard let value = reader[field] else {
         valid = false

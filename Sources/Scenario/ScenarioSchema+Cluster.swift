@@ -5,8 +5,8 @@ import PlatformModel
 /// (docs/SCENARIOS-cluster.md).
 extension ScenarioSchema {
 
-  struct InstanceType: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class InstanceType: ObjectKeys {
+    static let schema = ObjectSchema<InstanceType>(
       "InstanceType",
       "An instance type's shape, dated prices and spot interruption rate. In a scenario, only the fields to override.")
     let vcpus = Field(
@@ -32,8 +32,8 @@ extension ScenarioSchema {
       "Mean time between spot interruptions of one instance; overrides `spotInterruption`.")
   }
 
-  struct InstanceCatalogue: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class InstanceCatalogue: ObjectKeys {
+    static let schema = ObjectSchema<InstanceCatalogue>(
       "InstanceCatalogue", "A file of instance types, e.g. `scenarios/catalogue/aws-us-east-1.yaml`.")
     let apiVersion = Field(
       "apiVersion", .choice([ScenarioSchema.apiVersion]), required: true, "Format version.")
@@ -45,8 +45,8 @@ extension ScenarioSchema {
       "instanceTypes", .dictionary(.object(InstanceType.self)), required: true, "Instance types by name.")
   }
 
-  struct Taint: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Taint: ObjectKeys {
+    static let schema = ObjectSchema<Taint>(
       "Taint", "A node taint; pods without a matching toleration are not placed (NoSchedule).")
     let key = Field(
       "key", .string(), required: true, "Taint key, e.g. `nvidia.com/gpu`.")
@@ -56,8 +56,8 @@ extension ScenarioSchema {
       "effect", .choice(["NoSchedule"]), default: "NoSchedule", "Only NoSchedule is modelled.")
   }
 
-  struct Toleration: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Toleration: ObjectKeys {
+    static let schema = ObjectSchema<Toleration>(
       "Toleration", "A pod toleration: `Exists` without a value, `Equal` with one.")
     let key = Field(
       "key", .string(), required: true, "Taint key tolerated.")
@@ -65,8 +65,8 @@ extension ScenarioSchema {
       "value", .string(), "Taint value tolerated; omit to tolerate any value.")
   }
 
-  struct NodePool: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class NodePool: ObjectKeys {
+    static let schema = ObjectSchema<NodePool>(
       "NodePool", "A node pool (EKS managed node group / Karpenter NodePool), e.g. `gpu_nodes`.")
     let name = Field(
       "name", .string(pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"), required: true, "Pool name.")
@@ -95,8 +95,8 @@ extension ScenarioSchema {
       "expanderPriority", .integer(), default: "0", "Rank for the `priority` expander (higher wins).")
   }
 
-  struct CorrelatedReclaims: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class CorrelatedReclaims: ObjectKeys {
+    static let schema = ObjectSchema<CorrelatedReclaims>(
       "CorrelatedReclaims", "Market events that reclaim a share of every spot pool at once.")
     let meanInterval = Field(
       "meanInterval", .duration(.positive), required: true, "Mean time between events (Poisson).")
@@ -104,8 +104,8 @@ extension ScenarioSchema {
       "fraction", .number(minimum: 0, maximum: 1), default: "0.5", "Share of each spot pool's nodes taken.")
   }
 
-  struct ShortageWindow: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class ShortageWindow: ObjectKeys {
+    static let schema = ObjectSchema<ShortageWindow>(
       "ShortageWindow", "A window in which spot launches fail (InsufficientInstanceCapacity).")
     let start = Field(
       "start", .instant, required: true, "Start; local time in the scenario's time zone without an offset.")
@@ -113,8 +113,8 @@ extension ScenarioSchema {
       "duration", .duration(.positive), required: true, "Length.")
   }
 
-  struct RandomShortages: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class RandomShortages: ObjectKeys {
+    static let schema = ObjectSchema<RandomShortages>(
       "RandomShortages", "Spot capacity shortages at random (Poisson starts).")
     let meanInterval = Field(
       "meanInterval", .duration(.positive), required: true, "Mean time between shortage starts.")
@@ -122,8 +122,8 @@ extension ScenarioSchema {
       "duration", .durationDistribution, required: true, "How long each lasts.")
   }
 
-  struct SpotMarket: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class SpotMarket: ObjectKeys {
+    static let schema = ObjectSchema<SpotMarket>(
       "SpotMarket", "The spot market the cluster sees.")
     let noticeWindow = Field(
       "noticeWindow", .duration(.nonNegative), default: "2m",
@@ -136,8 +136,8 @@ extension ScenarioSchema {
       "randomShortages", .object(RandomShortages.self), "Random windows without spot capacity.")
   }
 
-  struct Autoscaler: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Autoscaler: ObjectKeys {
+    static let schema = ObjectSchema<Autoscaler>(
       "Autoscaler", "Node autoscaling, after Kubernetes Cluster Autoscaler; defaults are its real flags.")
     let kind = Field(
       "kind", .choice(["cluster-autoscaler", "karpenter", "none"]), default: "cluster-autoscaler",
@@ -178,8 +178,8 @@ extension ScenarioSchema {
       "Karpenter: how long an offering that failed to launch is skipped.")
   }
 
-  struct Cluster: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Cluster: ObjectKeys {
+    static let schema = ObjectSchema<Cluster>(
       "Cluster", "The Kubernetes cluster: instance catalogue, node pools, spot market and node autoscaling.")
     let name = Field(
       "name", .string(), required: true, "Cluster name, e.g. `ml-platform-prod`.")
@@ -199,8 +199,8 @@ extension ScenarioSchema {
       "recordRows", .boolean, default: "true", "Write `cluster_nodes` and `training_jobs` rows.")
   }
 
-  struct WorkerResources: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class WorkerResources: ObjectKeys {
+    static let schema = ObjectSchema<WorkerResources>(
       "WorkerResources", "Requests of one worker pod.")
     let cpu = Field(
       "cpu", .number(minimum: 0, exclusiveMinimum: true), "vCPUs (may be fractional).")
@@ -210,8 +210,8 @@ extension ScenarioSchema {
       "gpus", .integer(minimum: 0), "GPUs.")
   }
 
-  struct Checkpoint: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Checkpoint: ObjectKeys {
+    static let schema = ObjectSchema<Checkpoint>(
       "Checkpoint", "Checkpoint and restart behaviour.")
     let interval = Field(
       "interval",
@@ -228,8 +228,8 @@ extension ScenarioSchema {
       "onNotice", .boolean, default: "true", "Checkpoint on a spot notice when the save fits in the window.")
   }
 
-  struct TrainingJobs: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class TrainingJobs: ObjectKeys {
+    static let schema = ObjectSchema<TrainingJobs>(
       "TrainingJobs", "A team's stream of training jobs from a golden-path template.")
     let template = Field(
       "template", .choice([TrainingTemplate.sklearnStandard, .pytorchGPUDistributed]), required: true,
@@ -258,8 +258,8 @@ extension ScenarioSchema {
       "utilisation", .number(minimum: 0, maximum: 1), default: "0.7", "Share of the request really used.")
   }
 
-  struct Team: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Team: ObjectKeys {
+    static let schema = ObjectSchema<Team>(
       "Team", "A team: its governance tags, its engineers' changes and its training workloads.")
     let name = Field(
       "name", .string(pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"), required: true, "Team name (the `team` label).")
@@ -277,8 +277,8 @@ extension ScenarioSchema {
       "modelPromotion", .object(ModelPromotion.self), "Promoting trained models to Production through the pipeline.")
   }
 
-  struct ModelPromotion: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class ModelPromotion: ObjectKeys {
+    static let schema = ObjectSchema<ModelPromotion>(
       "ModelPromotion",
       "MLflow-style registry: each finished training job registers a model version; some are promoted.")
     let probability = Field(
@@ -287,8 +287,8 @@ extension ScenarioSchema {
       "delay", .durationDistribution, default: "lognormal 10m/1h", "From registration to the promotion commit.")
   }
 
-  struct Governance: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Governance: ObjectKeys {
+    static let schema = ObjectSchema<Governance>(
       "Governance", "Tag rules and the admission policy that enforces them.")
     let requiredTags = Field(
       "requiredTags", .list(.string()), default: "[Owner, CostCenter]", "Tags every team must carry.")

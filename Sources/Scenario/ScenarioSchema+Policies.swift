@@ -3,8 +3,8 @@ import Policies
 
 /// Scenario keys of `spec.policies`: which implementation answers each decision point.
 extension ScenarioSchema {
-  struct PolicySelection: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class PolicySelection: ObjectKeys {
+    static let schema = ObjectSchema<PolicySelection>(
       "PolicySelection",
       "The implementation of one decision point: a built-in (`{builtin: cluster-autoscaler}`), or an external process "
         + "(`{command: [python3, policies/rollback_bot.py], timeout: 2s, onError: fallback}`) speaking "
@@ -27,8 +27,8 @@ extension ScenarioSchema {
   }
 
   /// One field per decision point, in `DecisionPoint.allCases` order.
-  struct Policies: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Policies: ObjectKeys {
+    static let schema = ObjectSchema<Policies>(
       "Policies",
       "Which implementation answers each decision point the simulation consults (docs/POLICIES.md). Unnamed points "
         + "run their default built-in.")

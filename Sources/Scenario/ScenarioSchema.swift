@@ -27,8 +27,8 @@ extension InputFormat {
 public enum ScenarioSchema {
   public static let apiVersion = "platformsim.dev/v1alpha1"
 
-  struct ArrivalProcess: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class ArrivalProcess: ObjectKeys {
+    static let schema = ObjectSchema<ArrivalProcess>(
       "ArrivalProcess",
       "A Poisson arrival process, optionally shaped by local hour of day and day of week (drawn by thinning).")
     let ratePerHour = Field(
@@ -40,8 +40,8 @@ public enum ScenarioSchema {
       "dayOfWeek", .list(.number(minimum: 0), exactCount: 7), default: "all 1", "7 relative factors, Monday to Sunday.")
   }
 
-  struct JobStream: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class JobStream: ObjectKeys {
+    static let schema = ObjectSchema<JobStream>(
       "JobStream", "Jobs that arrive by a process and take a sampled time.")
     let arrivals = Field(
       "arrivals", .object(ArrivalProcess.self), required: true, "When jobs arrive.")
@@ -49,8 +49,8 @@ public enum ScenarioSchema {
       "duration", .durationDistribution, required: true, "How long each job holds a runner.")
   }
 
-  struct RunnerPool: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class RunnerPool: ObjectKeys {
+    static let schema = ObjectSchema<RunnerPool>(
       "RunnerPool",
       "The CI runners that pipeline jobs wait for (an M/M/c queue when arrivals and durations are exponential).")
     let runners = Field(
@@ -61,8 +61,8 @@ public enum ScenarioSchema {
       "recordJobs", .boolean, default: "true", "Write one `runner_jobs` row per job.")
   }
 
-  struct CIStage: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class CIStage: ObjectKeys {
+    static let schema = ObjectSchema<CIStage>(
       "CIStage", "A CI stage that runs as a job on the runner pool.")
     let name = Field(
       "name", .string(), required: true, "Stage name, e.g. `unit-tests`, `docker-build`.")
@@ -78,8 +78,8 @@ public enum ScenarioSchema {
       "retries", .integer(minimum: 0, maximum: 100), default: "2", "Retries after flaky failures before giving up.")
   }
 
-  struct Pipeline: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Pipeline: ObjectKeys {
+    static let schema = ObjectSchema<Pipeline>(
       "Pipeline", "git push → CI stages on runners → registry push → Argo CD sync → rollout.")
     let ciStages = Field(
       "ciStages", .list(.object(CIStage.self)),
@@ -106,8 +106,8 @@ public enum ScenarioSchema {
       "Until the author of a change broken in CI pushes a fix.")
   }
 
-  struct NoticeDelay: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class NoticeDelay: ObjectKeys {
+    static let schema = ObjectSchema<NoticeDelay>(
       "NoticeDelay", "How long until people notice each kind of defect without an alert.")
     let errorRate = Field(
       "error-rate", .durationDistribution, default: "lognormal 20m/1h", "Errors users see.")
@@ -117,8 +117,8 @@ public enum ScenarioSchema {
       "quality", .durationDistribution, default: "lognormal 2d/7d", "Silent model-quality regressions.")
   }
 
-  struct OnCall: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class OnCall: ObjectKeys {
+    static let schema = ObjectSchema<OnCall>(
       "OnCall", "How production problems are found and fixed by people.")
     let noticeDelay = Field(
       "noticeDelay", .object(NoticeDelay.self), "Time to notice, per defect kind.")
@@ -137,8 +137,8 @@ public enum ScenarioSchema {
       "A rollout whose pods never get ready is reported after this (Argo Rollouts `progressDeadlineSeconds`).")
   }
 
-  struct Targets: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Targets: ObjectKeys {
+    static let schema = ObjectSchema<Targets>(
       "Targets", "The platform's KPI targets; KPI rows say met or missed.")
     let deploymentsPerDay = Field(
       "deploymentsPerDay", .number(minimum: 0), default: "5", "Deployment frequency must be above this.")
@@ -154,8 +154,8 @@ public enum ScenarioSchema {
       "Median training-to-serving time of a new model must be below this.")
   }
 
-  struct ReplicaAutoscaler: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class ReplicaAutoscaler: ObjectKeys {
+    static let schema = ObjectSchema<ReplicaAutoscaler>(
       "ReplicaAutoscaler", "The replica autoscaler: Kubernetes HPA or Knative KPA (decides once per traffic interval).")
     let kind = Field(
       "kind", .choice(["fixed", "hpa", "kpa"]), required: true, "Which autoscaler.")
@@ -176,8 +176,8 @@ public enum ScenarioSchema {
       "KPA: grace after the stable window before scaling to zero.")
   }
 
-  struct Serving: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Serving: ObjectKeys {
+    static let schema = ObjectSchema<Serving>(
       "Serving", "A service's replicas: capacity, bounds, autoscaler and cold start (KServe / Knative / HPA).")
     let replicaCapacity = Field(
       "replicaCapacity", .number(minimum: 0, exclusiveMinimum: true), required: true,
@@ -218,8 +218,8 @@ public enum ScenarioSchema {
     )
   }
 
-  struct ReplicaResources: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class ReplicaResources: ObjectKeys {
+    static let schema = ObjectSchema<ReplicaResources>(
       "ReplicaResources", "Requests of one serving replica pod.")
     let cpu = Field(
       "cpu", .number(minimum: 0, exclusiveMinimum: true), "vCPUs (may be fractional).")
@@ -229,8 +229,8 @@ public enum ScenarioSchema {
       "gpus", .integer(minimum: 0), "GPUs.")
   }
 
-  struct RolloutPolicy: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class RolloutPolicy: ObjectKeys {
+    static let schema = ObjectSchema<RolloutPolicy>(
       "RolloutPolicy", "How new versions reach traffic: big-bang, or the team's own Argo Rollouts canary.")
     let strategy = Field(
       "strategy", .choice(["big-bang", "canary", "blue-green", "flagger"]), default: "big-bang",
@@ -243,8 +243,8 @@ public enum ScenarioSchema {
       "canary", .existingFile, "A Flagger `Canary` resource (for `flagger`).")
   }
 
-  struct Delivery: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Delivery: ObjectKeys {
+    static let schema = ObjectSchema<Delivery>(
       "Delivery", "The GitOps delivery pipeline, on-call and KPI targets.")
     let runnerPool = Field(
       "runnerPool", .object(RunnerPool.self), "The CI runner pool (required when teams push changes).")
@@ -261,8 +261,8 @@ public enum ScenarioSchema {
       "Interval at which request traffic is aggregated (the scrape interval).")
   }
 
-  struct Defects: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Defects: ObjectKeys {
+    static let schema = ObjectSchema<Defects>(
       "Defects", "How likely a change is defective, and what its defect does.")
     let probability = Field(
       "probability", .number(minimum: 0, maximum: 1), required: true, "Probability a change carries a defect.")
@@ -279,8 +279,8 @@ public enum ScenarioSchema {
       "qualityDrop", .numberDistribution, default: "uniform 0.01–0.1", "Drop of the quality gauge of a quality defect.")
   }
 
-  struct Service: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Service: ObjectKeys {
+    static let schema = ObjectSchema<Service>(
       "Service", "A served model and its request load.")
     let name = Field(
       "name", .string(), required: true, "Service name, unique.")
@@ -304,8 +304,8 @@ public enum ScenarioSchema {
       "serving", .object(Serving.self), default: "unlimited capacity", "Replicas and their autoscaler.")
   }
 
-  struct Simulation: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Simulation: ObjectKeys {
+    static let schema = ObjectSchema<Simulation>(
       "Simulation", "The simulated window and its randomness.")
     let start = Field(
       "start", .instant, required: true, "First instant; without an offset it is local time in `timeZone`.")
@@ -317,8 +317,8 @@ public enum ScenarioSchema {
       "seed", .integer(minimum: 0), default: "1", "Root seed; `--seed` overrides it.")
   }
 
-  struct Limits: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Limits: ObjectKeys {
+    static let schema = ObjectSchema<Limits>(
       "Limits", "Guards that stop a run cleanly (status `stopped`) before it exhausts the machine.")
     let maxEvents = Field(
       "maxEvents", .integer(minimum: 1), default: "no limit", "Most events to process.")
@@ -327,16 +327,16 @@ public enum ScenarioSchema {
       "Most wall-clock seconds to spend.")
   }
 
-  struct Outputs: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Outputs: ObjectKeys {
+    static let schema = ObjectSchema<Outputs>(
       "Outputs", "Where results go.")
     let database = Field(
       "database", .path, default: "reports/platformsim.sqlite (relative to the working directory)",
       "SQLite results file, relative to the scenario file; `--db` overrides it.")
   }
 
-  struct ScenarioSpec: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class ScenarioSpec: ObjectKeys {
+    static let schema = ObjectSchema<ScenarioSpec>(
       "ScenarioSpec", "What to simulate.")
     let simulation = Field(
       "simulation", .object(Simulation.self), required: true, "The simulated window, time zone and seed.")
@@ -361,8 +361,8 @@ public enum ScenarioSchema {
       "Which implementation answers each decision point: built-in or external process.")
   }
 
-  struct Monitoring: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Monitoring: ObjectKeys {
+    static let schema = ObjectSchema<Monitoring>(
       "Monitoring", "Prometheus rules and Alertmanager watching the services' series.")
     let rules = Field(
       "rules", .list(.existingFile),
@@ -387,8 +387,8 @@ public enum ScenarioSchema {
       "With `downsampled`: one sample per series per interval.")
   }
 
-  struct Metadata: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Metadata: ObjectKeys {
+    static let schema = ObjectSchema<Metadata>(
       "Metadata", "Names the scenario.")
     let name = Field(
       "name", .string(pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"), required: true, "Name written into every run row.")
@@ -398,8 +398,8 @@ public enum ScenarioSchema {
       "labels", .dictionary(.string()), "Free-form labels.")
   }
 
-  struct Scenario: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Scenario: ObjectKeys {
+    static let schema = ObjectSchema<Scenario>(
       "Scenario", "A PlatformSim scenario.")
     let apiVersion = Field(
       "apiVersion", .choice([ScenarioSchema.apiVersion]), required: true, "Format version.")

@@ -1,8 +1,8 @@
 import InputReading
 
 /// A small format declared the way every real one is, for the layer's own tests.
-struct Pool: ObjectKeys {
-  static let schema = ObjectSchema<Self>("Pool", "A pool of nodes (a test format).", ignoredKeys: ["legacy"])
+final class Pool: ObjectKeys {
+  static let schema = ObjectSchema<Pool>("Pool", "A pool of nodes (a test format).", ignoredKeys: ["legacy"])
   let name = Field("name", .string(), required: true, "Pool name.")
   let size = Field("size", .integer(minimum: 1, maximum: 10), default: "1", "Nodes.")
   let spot = Field("spot", .boolean, default: "false", "Whether nodes are spot.")
@@ -14,8 +14,8 @@ struct Pool: ObjectKeys {
 }
 
 /// The same keys read with Go's conventions (as alertmanager.yml is).
-struct GoPool: ObjectKeys {
-  static let schema = ObjectSchema<Self>(
+final class GoPool: ObjectKeys {
+  static let schema = ObjectSchema<GoPool>(
     "GoPool", "A pool read as Go's yaml.v2 reads it.", appendingMergeKeys: ["tags"])
   let name = Field("name", .string(), required: true, "Pool name.")
   let receiver = Field("receiver", .string(), "Where alerts go.")
@@ -24,8 +24,8 @@ struct GoPool: ObjectKeys {
 }
 
 /// One job of a trace, as a table declares its columns.
-struct JobRecord: ObjectKeys {
-  static let schema = ObjectSchema<Self>("JobRecord", "A job of a trace (a test table format).")
+final class JobRecord: ObjectKeys {
+  static let schema = ObjectSchema<JobRecord>("JobRecord", "A job of a trace (a test table format).")
   let jobID = Field("job_id", .string(), required: true, "Job name.")
   let submitTime = Field("submit_time", .number(minimum: 0), required: true, "Seconds from the trace's start.")
   let duration = Field("duration", .number(minimum: 0, exclusiveMinimum: true), required: true, "Run time, seconds.")

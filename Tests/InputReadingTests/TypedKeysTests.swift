@@ -142,7 +142,7 @@ struct TypedKeysTests {
 }
 
 /// A file holding Go-read pools.
-struct GoFile: ObjectKeys {
-  static let schema = ObjectSchema<Self>("GoFile", "Pools read as Go reads them.", unknownKeys: .accepted)
+final class GoFile: ObjectKeys {
+  static let schema = ObjectSchema<GoFile>("GoFile", "Pools read as Go reads them.", unknownKeys: .accepted)
   let pools = Field("pools", .list(.object(GoPool.self)), "Pools.")
 }

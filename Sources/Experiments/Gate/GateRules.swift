@@ -82,8 +82,8 @@ public struct GateDefinition: Sendable {
   public var rules: [GateRule]
 
   /// The keys of one rule: checks on one KPI.
-  struct RuleKeys: ObjectKeys {
-    static let schema = ObjectSchema<Self>("GateRule", "Checks on one KPI.")
+  final class RuleKeys: ObjectKeys {
+    static let schema = ObjectSchema<RuleKeys>("GateRule", "Checks on one KPI.")
     let maxIncrease = Field(
       "maxIncrease", .number(minimum: 0), "Fail when candidate − baseline is above this with confidence.")
     let maxRelativeIncrease = Field(
@@ -101,7 +101,7 @@ public struct GateDefinition: Sendable {
       "Two-sided confidence of the intervals (default: the file's, else 0.95).")
 
     /// Each check's key, with the check it makes, in the order rules list them.
-    static var checks: [(field: KeyPath<RuleKeys, Field<Double>>, check: (Double) -> GateCheck)] {
+    static var checks: [(field: FieldSelector<RuleKeys, Double>, check: (Double) -> GateCheck)] {
       [
         (\.maxIncrease, GateCheck.maxIncrease), (\.maxRelativeIncrease, GateCheck.maxRelativeIncrease),
         (\.maxDecrease, GateCheck.maxDecrease), (\.maxRelativeDecrease, GateCheck.maxRelativeDecrease),
@@ -111,8 +111,8 @@ public struct GateDefinition: Sendable {
   }
 
   /// The keys of a gate file.
-  struct Keys: ExperimentKeys {
-    static let schema = ObjectSchema<Self>("Gate", "Rules a candidate must pass against a baseline.")
+  final class Keys: ExperimentKeys {
+    static let schema = ObjectSchema<Keys>("Gate", "Rules a candidate must pass against a baseline.")
     let apiVersion = Field("apiVersion", .choice([ScenarioSchema.apiVersion]), "The file format version.")
     let kind = Field("kind", .choice(["Gate"]), "Always `Gate`.")
     let name = Field("name", .string(), "The gate's name (default: the file name).")

@@ -44,8 +44,8 @@ public struct SweepDefinition {
   public var axes: [Axis]
 
   /// The keys of a sweep file.
-  struct Keys: ExperimentKeys {
-    static let schema = ObjectSchema<Self>("Sweep", "A grid of scenario values crossed with replications.")
+  final class Keys: ExperimentKeys {
+    static let schema = ObjectSchema<Keys>("Sweep", "A grid of scenario values crossed with replications.")
     let apiVersion = Field("apiVersion", .choice([ScenarioSchema.apiVersion]), "The file format version.")
     let kind = Field("kind", .choice(["Sweep"]), "Always `Sweep`.")
     let name = Field("name", .string(), "The experiment's name (default: the file name).")

@@ -6,29 +6,41 @@
 /// object does not declare, does not compile.
 ///
 /// ```swift
-/// struct RunnerPool: ObjectKeys {
-///   static let schema = ObjectSchema<Self>("RunnerPool", "The CI runners pipeline jobs wait for.")
+/// final class RunnerPool: ObjectKeys {
+///   static let schema = ObjectSchema<RunnerPool>("RunnerPool", "The CI runners pipeline jobs wait for.")
 ///   let runners = Field("runners", .integer(minimum: 1), required: true, "Number of runners.")
 /// }
 /// let count: Int? = reader[\.runners]
 /// ```
+///
+/// A small value (its description is shared), so that reading a field copies two
+/// references, and no generic class metadata is made per field type at start-up.
 public struct Field<Value>: Sendable {
-  public let name: String
   public let shape: Shape<Value>
-  public let isRequired: Bool
-  /// The default, in the text a user would write; documentation only.
-  public let defaultText: String?
-  public let summary: String
+  let declaration: FieldDeclaration
 
   public init(
     _ name: String, _ shape: Shape<Value>, required: Bool = false, default defaultText: String? = nil,
     _ summary: String
   ) {
-    self.name = name
     self.shape = shape
-    self.isRequired = required
-    self.defaultText = defaultText
-    self.summary = summary
+    declaration = FieldDeclaration(
+      FieldDescription(
+        name: name, schema: shape.schema, isRequired: required, defaultText: defaultText, summary: summary))
+  }
+
+  public var name: String { declaration.description.name }
+  public var description: FieldDescription { declaration.description }
+}
+
+/// The shared, untyped part of a field; registering it is how ``ObjectSchema`` lists
+/// the fields of a type (``DeclaredFields``).
+final class FieldDeclaration: Sendable {
+  let description: FieldDescription
+
+  init(_ description: FieldDescription) {
+    self.description = description
+    DeclaredFields.register(description)
   }
 }
 
@@ -40,16 +52,4 @@ public struct FieldDescription: Sendable {
   public let isRequired: Bool
   public let defaultText: String?
   public let summary: String
-}
-
-/// A field seen without its value type (how ``ObjectSchema`` collects them).
-protocol DescribedField {
-  var fieldDescription: FieldDescription { get }
-}
-
-extension Field: DescribedField {
-  var fieldDescription: FieldDescription {
-    FieldDescription(
-      name: name, schema: shape.schema, isRequired: isRequired, defaultText: defaultText, summary: summary)
-  }
 }

@@ -1,13 +1,14 @@
 /// The keys of one kind of mapping in an input format, declared as stored ``Field``
-/// properties of a type conforming to this protocol.
+/// properties of a final class conforming to this protocol.
 ///
 /// The type's `schema` collects its fields (in declaration order) with the object's
 /// title and summary; readers, unknown-key checks, the JSON Schema and the key
-/// reference all come from it.
-public protocol ObjectKeys: Sendable {
+/// reference all come from it. A class, so that a reader projects one field out of
+/// the declaration without copying the others.
+public protocol ObjectKeys: AnyObject, Sendable {
   /// The fields with their declared values.
   init()
-  /// Declared once per type: `static let schema = ObjectSchema<Self>("Title", "Summary.")`.
+  /// Declared once per type: `static let schema = ObjectSchema<Name>("Title", "Summary.")`.
   static var schema: ObjectSchema<Self> { get }
   /// The schema without its keys' type (for nesting and publishing).
   static var objectDescription: ObjectDescription { get }
@@ -28,10 +29,20 @@ public enum UnknownKeyPolicy: Sendable {
 
 /// The declared keys of one kind of mapping: the ``ObjectKeys`` value whose fields
 /// readers use, and its ``ObjectDescription``.
-public final class ObjectSchema<Keys: ObjectKeys>: Sendable {
+///
+/// Unconstrained at the type level, like ``ObjectReader``, so that its metadata is made
+/// without a conformance search.
+public struct ObjectSchema<Keys: Sendable>: Sendable {
   public let keys: Keys
   public let description: ObjectDescription
 
+  init(keys: Keys, description: ObjectDescription) {
+    self.keys = keys
+    self.description = description
+  }
+}
+
+extension ObjectSchema where Keys: ObjectKeys {
   /// - Parameters:
   ///   - ignoredKeys: keys a real resource may carry that PlatformSim does not model: a
   ///     warning, not an error.
@@ -44,19 +55,12 @@ public final class ObjectSchema<Keys: ObjectKeys>: Sendable {
     _ title: String, _ summary: String, ignoredKeys: [String] = [], passthroughKeys: [String] = [],
     unknownKeys: UnknownKeyPolicy = .rejected, appendingMergeKeys: [String] = []
   ) {
-    let keys = Keys()
-    var fields: [FieldDescription] = []
-    for child in Mirror(reflecting: keys).children {
-      if let field = child.value as? any DescribedField {
-        fields.append(field.fieldDescription)
-      } else if let list = child.value as? [any DescribedField] {
-        fields += list.map(\.fieldDescription)
-      }
-    }
-    self.keys = keys
-    description = ObjectDescription(
-      title: title, summary: summary, fields: fields, ignoredKeys: ignoredKeys, passthroughKeys: passthroughKeys,
-      unknownKeys: unknownKeys, appendingMergeKeys: appendingMergeKeys)
+    let (keys, fields) = DeclaredFields.collect { Keys() }
+    self.init(
+      keys: keys,
+      description: ObjectDescription(
+        title: title, summary: summary, fields: fields, ignoredKeys: ignoredKeys, passthroughKeys: passthroughKeys,
+        unknownKeys: unknownKeys, appendingMergeKeys: appendingMergeKeys))
   }
 }
 

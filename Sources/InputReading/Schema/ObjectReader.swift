@@ -1,17 +1,30 @@
+/// Selects one field of a keys type: written as a key path literal, `\.runners`.
+///
+/// The literal is checked by the compiler against the declaration (the field must exist
+/// and have the value type the reader expects) and compiled into a direct property
+/// access, so no key-path object is made at run time.
+public typealias FieldSelector<Keys, Value> = (Keys) -> Field<Value>
+
 /// A mapping being read against its declared keys.
 ///
 /// Created by ``YAMLValue/readObject(_:)``, which reports unknown keys (with a "did you
 /// mean") and missing required keys at once. Each field is then read through a key path
 /// to its declaration, typed by it: `reader[\.runners]` is an `Int?`, logged and `nil`
 /// when the value does not fit the field's shape.
-public struct ObjectReader<Keys: ObjectKeys> {
+///
+/// The type parameter is unconstrained and everything is in a constrained extension:
+/// so that making the metadata of a concrete reader type (one per kind of mapping) does
+/// not search the runtime's conformance tables at every start of the tool.
+public struct ObjectReader<Keys> {
   /// The mapping itself.
   public let value: YAMLValue
   let entries: [YAMLValue.MappingEntry]
+}
 
+extension ObjectReader where Keys: ObjectKeys {
   /// - Parameter checksKeys: `false` for a table row, whose columns were checked once
   ///   at the header.
-  init(value: YAMLValue, entries: [YAMLValue.MappingEntry], checksKeys: Bool = true) {
+  init(reading value: YAMLValue, entries: [YAMLValue.MappingEntry], checksKeys: Bool = true) {
     self.value = value
     self.entries = entries
     let object = Keys.schema.description
@@ -62,19 +75,19 @@ public struct ObjectReader<Keys: ObjectKeys> {
 
   /// The value of a field, read with its declared shape; `nil` when absent or after
   /// logging why it does not fit.
-  public subscript<Value>(_ field: KeyPath<Keys, Field<Value>>) -> Value? {
-    let declaration = keys[keyPath: field]
+  public subscript<Value>(_ field: FieldSelector<Keys, Value>) -> Value? {
+    let declaration = field(keys)
     return entry(declaration.name).flatMap(declaration.shape.read)
   }
 
   /// Whether a field is present.
-  public func has<Value>(_ field: KeyPath<Keys, Field<Value>>) -> Bool { entry(keys[keyPath: field].name) != nil }
+  public func has<Value>(_ field: FieldSelector<Keys, Value>) -> Bool { entry(field(keys).name) != nil }
 
   /// A field's value as written, to report a problem at it; `nil` when absent.
-  public func value<Value>(of field: KeyPath<Keys, Field<Value>>) -> YAMLValue? { entry(keys[keyPath: field].name) }
+  public func value<Value>(of field: FieldSelector<Keys, Value>) -> YAMLValue? { entry(field(keys).name) }
 
   /// The name of a field.
-  public func name<Value>(of field: KeyPath<Keys, Field<Value>>) -> String { keys[keyPath: field].name }
+  public func name<Value>(of field: FieldSelector<Keys, Value>) -> String { field(keys).name }
 
   /// The keys present, in file order (merged ones first).
   public var presentKeys: [String] { entries.map(\.key) }
@@ -95,16 +108,16 @@ public struct ObjectReader<Keys: ObjectKeys> {
   /// One entry's value read with a field's shape — for readers that walk
   /// ``presentEntries`` in file order; `nil` when the entry is another key's, `null`
   /// where that means absent, or does not fit (reported).
-  public func read<Value>(_ field: KeyPath<Keys, Field<Value>>, at entry: YAMLValue.MappingEntry) -> Value? {
-    let declaration = keys[keyPath: field]
+  public func read<Value>(_ field: FieldSelector<Keys, Value>, at entry: YAMLValue.MappingEntry) -> Value? {
+    let declaration = field(keys)
     guard entry.key == declaration.name else { return nil }
     if value.conventions.nullMeansAbsent && entry.value.isNull { return nil }
     return declaration.shape.read(entry.value)
   }
 
   /// Where a key is written (its key node), for problems about the key itself.
-  public func keyValue<Value>(of field: KeyPath<Keys, Field<Value>>) -> YAMLValue? {
-    let name = keys[keyPath: field].name
+  public func keyValue<Value>(of field: FieldSelector<Keys, Value>) -> YAMLValue? {
+    let name = field(keys).name
     return entries.first { $0.key == name }?.keyValue
   }
 }

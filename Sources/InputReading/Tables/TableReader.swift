@@ -74,7 +74,7 @@ public enum TableReader {
           entries.append(YAMLValue.MappingEntry(key: name.text, keyValue: name.header, value: value))
         }
         let record = YAMLValue(node: emptyMapping, path: .root, context: context, line: line, column: 1)
-        body(ObjectReader(value: record, entries: entries, checksKeys: false))
+        body(ObjectReader(reading: record, entries: entries, checksKeys: false))
       }
     } catch {
       context.log.add(
@@ -143,11 +143,12 @@ public enum TableReader {
         let keyValue = YAMLValue(
           node: .scalar(Node.Scalar(key, .implicit, .doubleQuoted)), path: path, context: context, line: line,
           column: keyColumn)
-        entries.append(YAMLValue.MappingEntry(key: key, keyValue: keyValue, value: value(of: cell, path: path, context: context)))
+        entries.append(
+          YAMLValue.MappingEntry(key: key, keyValue: keyValue, value: value(of: cell, path: path, context: context)))
       }
       let record = YAMLValue(
         node: .mapping(Node.Mapping([])), path: .root, context: context, line: line, column: 1)
-      body(ObjectReader(value: record, entries: entries))
+      body(ObjectReader(reading: record, entries: entries))
     }
   }
 

@@ -6,20 +6,20 @@
 /// explain what a place expects. The Prometheus family (alertmanager.yml) quotes as Go's
 /// `%q` does, as alertmanager prints names in its own errors, and reads YAML as Go's
 /// yaml.v2 does: `null` is an absent value and `<<` merges mappings.
-public struct InputConventions: Sendable {
+public final class InputConventions: Sendable {
   /// How a name (a key, a receiver) is quoted in a message.
-  public var quote: @Sendable (String) -> String
+  public let quote: @Sendable (String) -> String
   /// Whether "did you mean" also offers a name that the word is a prefix of
   /// (`pager` → `pagerduty`).
-  public var suggestsPrefixes: Bool
+  public let suggestsPrefixes: Bool
   /// Whether messages explain what belongs where: the keys a mapping has, what a
   /// missing key holds, and every valid key when an unknown one is nothing like them.
-  public var explainsExpectations: Bool
+  public let explainsExpectations: Bool
   /// Whether a key set to `null` reads as absent (Go's zero value), rather than as a
   /// value of the wrong type.
-  public var nullMeansAbsent: Bool
+  public let nullMeansAbsent: Bool
   /// Whether YAML merge keys (`<<: *defaults`) are honoured, as Go's yaml.v2 does.
-  public var mergesKeys: Bool
+  public let mergesKeys: Bool
 
   public init(
     quote: @escaping @Sendable (String) -> String, suggestsPrefixes: Bool, explainsExpectations: Bool,

@@ -109,53 +109,58 @@ public struct YAMLValue {
   }
 
   public func readChoice(_ options: [String]) -> String? {
-    let expectation = ValueSchema.choice(options).expectation
     guard let text = scalarText, !isNull else {
-      mismatch(expected: expectation)
+      mismatch(expected: ValueSchema.choice(options).expectation)
       return nil
     }
     guard options.contains(text) else {
-      mismatch(expected: expectation, hint: nearestMatch(to: text, in: options).map(conventions.didYouMean))
+      mismatch(
+        expected: ValueSchema.choice(options).expectation,
+        hint: nearestMatch(to: text, in: options).map(conventions.didYouMean))
       return nil
     }
     return text
   }
 
   public func readInteger(minimum: Int? = nil, maximum: Int? = nil) -> Int? {
-    let expectation = ValueSchema.integer(minimum: minimum, maximum: maximum).expectation
-    guard let text = scalarText, !isQuoted, let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
-      mismatch(expected: expectation, hint: quotedNumberHint)
+    // The expectation is worded only when a value does not fit: reading is the hot path.
+    let schema = ValueSchema.integer(minimum: minimum, maximum: maximum)
+    guard let text = scalarText, !isQuoted, let value = Int(withoutDigitSeparators(text)) else {
+      mismatch(expected: schema.expectation, hint: quotedNumberHint)
       return nil
     }
     if let minimum, value < minimum {
-      mismatch(expected: expectation)
+      mismatch(expected: schema.expectation)
       return nil
     }
     if let maximum, value > maximum {
-      mismatch(expected: expectation)
+      mismatch(expected: schema.expectation)
       return nil
     }
     return value
   }
 
   public func readNumber(minimum: Double? = nil, maximum: Double? = nil, exclusiveMinimum: Bool = false) -> Double? {
-    let expectation = ValueSchema.number(minimum: minimum, maximum: maximum, exclusiveMinimum: exclusiveMinimum)
-      .expectation
-    guard let text = scalarText, !isQuoted, let value = Double(text.replacingOccurrences(of: "_", with: "")),
-      value.isFinite
-    else {
-      mismatch(expected: expectation, hint: quotedNumberHint)
+    let schema = ValueSchema.number(minimum: minimum, maximum: maximum, exclusiveMinimum: exclusiveMinimum)
+    guard let text = scalarText, !isQuoted, let value = Double(withoutDigitSeparators(text)), value.isFinite else {
+      mismatch(expected: schema.expectation, hint: quotedNumberHint)
       return nil
     }
     if let minimum, exclusiveMinimum ? value <= minimum : value < minimum {
-      mismatch(expected: expectation)
+      mismatch(expected: schema.expectation)
       return nil
     }
     if let maximum, value > maximum {
-      mismatch(expected: expectation)
+      mismatch(expected: schema.expectation)
       return nil
     }
     return value
+  }
+
+  /// `1_000_000` as `1000000` (YAML 1.1 digit separators), without Foundation's string
+  /// search when there is none.
+  func withoutDigitSeparators(_ text: String) -> String {
+    text.utf8.contains(UInt8(ascii: "_")) ? text.replacingOccurrences(of: "_", with: "") : text
   }
 
   /// "Remove the quotes" when a number was written as a quoted string.
@@ -177,9 +182,9 @@ public struct YAMLValue {
 
   /// A duration such as `90s`, `5m`, `2h30m` or `30d` (``SimDuration/init(parsing:)``).
   public func readDuration(_ rule: ValueSchema.DurationRule) -> SimDuration? {
-    let expectation = ValueSchema.duration(rule).expectation
+    let schema = ValueSchema.duration(rule)
     guard let text = scalarText, !isNull else {
-      mismatch(expected: expectation)
+      mismatch(expected: schema.expectation)
       return nil
     }
     guard let duration = SimDuration(parsing: text) else {
@@ -191,11 +196,11 @@ public struct YAMLValue {
       } else {
         hint = "units are ms, s, m, h, d, w, largest first"
       }
-      mismatch(expected: expectation, hint: hint)
+      mismatch(expected: schema.expectation, hint: hint)
       return nil
     }
     if rule == .positive && duration.microseconds <= 0 {
-      mismatch(expected: expectation, hint: "use a duration greater than zero")
+      mismatch(expected: schema.expectation, hint: "use a duration greater than zero")
       return nil
     }
     return duration
@@ -267,7 +272,7 @@ public struct YAMLValue {
       }
       return nil
     }
-    return ObjectReader(value: self, entries: entries)
+    return ObjectReader(reading: self, entries: entries)
   }
 
   /// Key and value pairs of a mapping with free-form keys, in file order.

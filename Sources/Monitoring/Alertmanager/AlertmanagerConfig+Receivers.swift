@@ -225,7 +225,7 @@ extension AlertmanagerConfigReader {
   /// `start_time`–`end_time` as minutes of the day; both must be given, start first.
   func readClockRange(_ reader: ObjectReader<AlertmanagerSchema.TimeRange>) -> Range<Int>? {
     var failed = false
-    func minute(_ field: KeyPath<AlertmanagerSchema.TimeRange, Field<String>>) -> Int? {
+    func minute(_ field: FieldSelector<AlertmanagerSchema.TimeRange, String>) -> Int? {
       guard let value = reader.value(of: field) else { return nil }
       guard let text = reader[field] else {
         failed = true

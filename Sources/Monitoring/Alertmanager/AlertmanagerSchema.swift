@@ -26,8 +26,8 @@ extension InputConventions {
 /// simulation records a notification instead of sending it, after checking the
 /// settings `config.Load` requires.
 public enum AlertmanagerSchema {
-  struct Config: ObjectKeys {
-    static let schema = ObjectSchema<Self>("AlertmanagerConfig", "An alertmanager.yml.")
+  final class Config: ObjectKeys {
+    static let schema = ObjectSchema<Config>("AlertmanagerConfig", "An alertmanager.yml.")
     let global = Field("global", .object(Global.self), "Defaults for notifiers, and `resolve_timeout`.")
     let route = Field("route", .object(Route.self), required: true, "The root of the routing tree.")
     let inhibitRules = Field(
@@ -40,8 +40,8 @@ public enum AlertmanagerSchema {
     let tracing = Field("tracing", .any(.any(description: "tracing settings")), "Accepted; has no effect here.")
   }
 
-  struct Global: ObjectKeys {
-    static let schema = ObjectSchema<Self>("AlertmanagerGlobal", "`global`: defaults shared by notifiers.")
+  final class Global: ObjectKeys {
+    static let schema = ObjectSchema<Global>("AlertmanagerGlobal", "`global`: defaults shared by notifiers.")
     let resolveTimeout = Field(
       "resolve_timeout", .goDuration, default: "5m", "The `EndsAt` given to alerts received without one.")
     let settings = AlertmanagerSchema.globalSettingNames.map { name in
@@ -60,8 +60,8 @@ public enum AlertmanagerSchema {
     "rocketchat_token_id", "rocketchat_token_id_file", "jira_api_url", "incidentio_url",
   ]
 
-  struct Route: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class Route: ObjectKeys {
+    static let schema = ObjectSchema<Route>(
       "AlertmanagerRoute", "A node of the routing tree.", appendingMergeKeys: ["matchers"])
     let receiver = Field("receiver", .goText, default: "the parent's", "Receiver of the alerts this route takes.")
     let groupBy = Field(
@@ -78,8 +78,8 @@ public enum AlertmanagerSchema {
     let routes = Field("routes", .list(.object(Route.self)), "Child routes, tried in order.")
   }
 
-  struct InhibitRule: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class InhibitRule: ObjectKeys {
+    static let schema = ObjectSchema<InhibitRule>(
       "AlertmanagerInhibitRule", "Source alerts that mute target alerts with equal labels.",
       appendingMergeKeys: ["source_matchers", "target_matchers"])
     let name = Field("name", .any(.string()), "A name (documentation only).")
@@ -92,8 +92,8 @@ public enum AlertmanagerSchema {
     let equal = Field("equal", .list(.goText), "Labels source and target must share.")
   }
 
-  struct Receiver: ObjectKeys {
-    static let schema = ObjectSchema<Self>("AlertmanagerReceiver", "A named set of notifiers.")
+  final class Receiver: ObjectKeys {
+    static let schema = ObjectSchema<Receiver>("AlertmanagerReceiver", "A named set of notifiers.")
     let name = Field("name", .goText, required: true, "The name routes refer to.")
     let webhooks = Field(
       "webhook_configs", .list(.object(WebhookConfig.self)), "Webhooks; `sim://` URLs act on the platform.")
@@ -103,8 +103,8 @@ public enum AlertmanagerSchema {
     }
   }
 
-  struct WebhookConfig: ObjectKeys {
-    static let schema = ObjectSchema<Self>("AlertmanagerWebhookConfig", "A webhook notifier.")
+  final class WebhookConfig: ObjectKeys {
+    static let schema = ObjectSchema<WebhookConfig>("AlertmanagerWebhookConfig", "A webhook notifier.")
     let sendResolved = Field("send_resolved", .goBoolean, default: "true", "Notify about resolved alerts too.")
     let httpConfig = Field("http_config", .any(.any(description: "HTTP client settings")), "Accepted, not used.")
     let url = Field("url", .goText, "http(s) URL, or `sim://rollback`, `sim://page`, `sim://scale`.")
@@ -113,20 +113,21 @@ public enum AlertmanagerSchema {
     let timeout = Field("timeout", .goDuration, "Request timeout (accepted, not simulated).")
   }
 
-  struct NotifierConfig: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class NotifierConfig: ObjectKeys {
+    static let schema = ObjectSchema<NotifierConfig>(
       "AlertmanagerNotifierConfig", "Another notifier's settings: recorded, not sent.", unknownKeys: .accepted)
     let sendResolved = Field("send_resolved", .goBoolean, "Notify about resolved alerts too (default per notifier).")
   }
 
-  struct TimeInterval: ObjectKeys {
-    static let schema = ObjectSchema<Self>("AlertmanagerTimeInterval", "A named set of time periods.")
+  final class TimeInterval: ObjectKeys {
+    static let schema = ObjectSchema<TimeInterval>("AlertmanagerTimeInterval", "A named set of time periods.")
     let name = Field("name", .goText, required: true, "The name routes refer to.")
     let periods = Field("time_intervals", .list(.object(TimePeriod.self)), "Periods; any one matching is enough.")
   }
 
-  struct TimePeriod: ObjectKeys {
-    static let schema = ObjectSchema<Self>("AlertmanagerTimePeriod", "Times, weekdays, days, months, years, zone.")
+  final class TimePeriod: ObjectKeys {
+    static let schema = ObjectSchema<TimePeriod>(
+      "AlertmanagerTimePeriod", "Times, weekdays, days, months, years, zone.")
     let times = Field("times", .list(.object(TimeRange.self)), "Clock ranges.")
     let weekdays = Field("weekdays", .list(.goText), "`monday` or `monday:friday`.")
     let daysOfMonth = Field("days_of_month", .list(.goText), "`1:7`, `-1`.")
@@ -135,8 +136,8 @@ public enum AlertmanagerSchema {
     let location = Field("location", .goText, default: "UTC", "IANA time zone.")
   }
 
-  struct TimeRange: ObjectKeys {
-    static let schema = ObjectSchema<Self>("AlertmanagerTimeRange", "A clock range within a day.")
+  final class TimeRange: ObjectKeys {
+    static let schema = ObjectSchema<TimeRange>("AlertmanagerTimeRange", "A clock range within a day.")
     let startTime = Field("start_time", .goText, "`HH:MM`.")
     let endTime = Field("end_time", .goText, "`HH:MM`, up to 24:00.")
   }

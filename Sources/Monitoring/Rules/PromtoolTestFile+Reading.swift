@@ -15,8 +15,8 @@ extension InputFormat {
 /// strictly and fails the file (issue 13 makes PlatformSim do the same by switching
 /// these objects to `.rejected`).
 public enum PromtoolTestSchema {
-  struct TestFile: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class TestFile: ObjectKeys {
+    static let schema = ObjectSchema<TestFile>(
       "PromtoolTestFile", "Rule files and the test groups run against them.", unknownKeys: .accepted)
     let ruleFiles = Field(
       "rule_files", .list(.goString), "Rule files (globs), relative to the test file.")
@@ -27,8 +27,8 @@ public enum PromtoolTestSchema {
     let tests = Field("tests", .list(.object(TestGroup.self)), "Test groups, each on fresh input series.")
   }
 
-  struct TestGroup: ObjectKeys {
-    static let schema = ObjectSchema<Self>("PromtoolTestGroup", "One test group.", unknownKeys: .accepted)
+  final class TestGroup: ObjectKeys {
+    static let schema = ObjectSchema<TestGroup>("PromtoolTestGroup", "One test group.", unknownKeys: .accepted)
     let name = Field("name", .goString, "Name shown in failures.")
     let interval = Field(
       "interval", .prometheusDuration(positive: false), default: "evaluation_interval",
@@ -42,36 +42,38 @@ public enum PromtoolTestSchema {
     let externalURL = Field("external_url", .goString, "`$externalURL` of templates.")
   }
 
-  struct InputSeries: ObjectKeys {
-    static let schema = ObjectSchema<Self>("PromtoolInputSeries", "An input series.", unknownKeys: .accepted)
+  final class InputSeries: ObjectKeys {
+    static let schema = ObjectSchema<InputSeries>("PromtoolInputSeries", "An input series.", unknownKeys: .accepted)
     let series = Field("series", .goString, "The series, `name{label=\"value\"}`.")
     let values = Field("values", .goString, "Values notation: `1+2x10 _ stale 5x3`.")
   }
 
-  struct AlertRuleTest: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class AlertRuleTest: ObjectKeys {
+    static let schema = ObjectSchema<AlertRuleTest>(
       "PromtoolAlertRuleTest", "The firing alerts of one alert name at one time.", unknownKeys: .accepted)
     let evalTime = Field("eval_time", .prometheusDuration(positive: false), default: "0s", "When.")
     let alertname = Field("alertname", .goString, "The alerting rule's name.")
     let expectedAlerts = Field("exp_alerts", .list(.object(ExpectedAlert.self)), "Alerts expected to fire.")
   }
 
-  struct ExpectedAlert: ObjectKeys {
-    static let schema = ObjectSchema<Self>("PromtoolExpectedAlert", "An expected alert.", unknownKeys: .accepted)
+  final class ExpectedAlert: ObjectKeys {
+    static let schema = ObjectSchema<ExpectedAlert>(
+      "PromtoolExpectedAlert", "An expected alert.", unknownKeys: .accepted)
     let labels = Field("exp_labels", .dictionary(.goString), "Its labels (without `alertname`).")
     let annotations = Field("exp_annotations", .dictionary(.goString), "Its expanded annotations.")
   }
 
-  struct ExprTest: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class ExprTest: ObjectKeys {
+    static let schema = ObjectSchema<ExprTest>(
       "PromtoolExprTest", "The samples of one expression at one time.", unknownKeys: .accepted)
     let expr = Field("expr", .goString, "PromQL.")
     let evalTime = Field("eval_time", .prometheusDuration(positive: false), default: "0s", "When.")
     let expectedSamples = Field("exp_samples", .list(.object(ExpectedSample.self)), "Samples expected.")
   }
 
-  struct ExpectedSample: ObjectKeys {
-    static let schema = ObjectSchema<Self>("PromtoolExpectedSample", "An expected sample.", unknownKeys: .accepted)
+  final class ExpectedSample: ObjectKeys {
+    static let schema = ObjectSchema<ExpectedSample>(
+      "PromtoolExpectedSample", "An expected sample.", unknownKeys: .accepted)
     let labels = Field("labels", .goString, default: "{}", "The series, `name{label=\"value\"}`.")
     let value = Field("value", .goFloat, required: true, "Its value (`.inf`, `.nan` as YAML writes them).")
   }

@@ -141,7 +141,7 @@ public enum RuleFileLoader {
   /// `labels` or `annotations`: each value parsed as a Go text/template.
   static func readTemplates(
     _ reader: ObjectReader<RuleFileSchema.Rule>,
-    _ field: KeyPath<RuleFileSchema.Rule, Field<InputDictionary<String>>>
+    _ field: FieldSelector<RuleFileSchema.Rule, InputDictionary<String>>
   ) -> [(name: String, template: AlertTemplate)]? {
     guard reader.has(field) else { return [] }
     guard let entries = reader[field] else { return nil }

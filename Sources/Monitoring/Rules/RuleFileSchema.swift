@@ -19,15 +19,15 @@ extension InputFormat {
 /// (pkg/rulefmt/rulefmt.go): `RuleGroups`, `RuleGroup` and `RuleNode`, and the
 /// PrometheusRule custom resource (`monitoring.coreos.com/v1`) that wraps them.
 public enum RuleFileSchema {
-  struct RuleFile: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class RuleFile: ObjectKeys {
+    static let schema = ObjectSchema<RuleFile>(
       "RuleFile", "A Prometheus rule file: groups of recording and alerting rules (rulefmt).")
     let groups = Field("groups", .list(.object(RuleGroup.self)), "Rule groups; names are unique in a file.")
   }
 
   /// Only `spec.groups` is read; the resource's other keys are the operator's.
-  struct PrometheusRule: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class PrometheusRule: ObjectKeys {
+    static let schema = ObjectSchema<PrometheusRule>(
       "PrometheusRule", "A prometheus-operator PrometheusRule: a rule file in `spec`.", unknownKeys: .accepted)
     let apiVersion = Field("apiVersion", .any(.string()), "`monitoring.coreos.com/v1`.")
     let kind = Field("kind", .choice(["PrometheusRule"]), required: true, "Always `PrometheusRule`.")
@@ -35,14 +35,14 @@ public enum RuleFileSchema {
     let spec = Field("spec", .object(PrometheusRuleSpec.self), "The rule file.")
   }
 
-  struct PrometheusRuleSpec: ObjectKeys {
-    static let schema = ObjectSchema<Self>(
+  final class PrometheusRuleSpec: ObjectKeys {
+    static let schema = ObjectSchema<PrometheusRuleSpec>(
       "PrometheusRuleSpec", "`PrometheusRule.spec`: the rule groups.", unknownKeys: .accepted)
     let groups = Field("groups", .list(.object(RuleGroup.self)), "Rule groups; names are unique in a resource.")
   }
 
-  struct RuleGroup: ObjectKeys {
-    static let schema = ObjectSchema<Self>("RuleGroup", "Rules evaluated together, in order, at one interval.")
+  final class RuleGroup: ObjectKeys {
+    static let schema = ObjectSchema<RuleGroup>("RuleGroup", "Rules evaluated together, in order, at one interval.")
     let name = Field("name", .string(), required: true, "Group name, unique in the file.")
     let interval = Field(
       "interval", .prometheusDuration(positive: true), default: "the global evaluation interval",
@@ -52,8 +52,8 @@ public enum RuleFileSchema {
     let queryOffset = Field("query_offset", .any(.string()), "Query offset; accepted, not applied.")
   }
 
-  struct Rule: ObjectKeys {
-    static let schema = ObjectSchema<Self>("Rule", "A recording rule (`record`) or an alerting rule (`alert`).")
+  final class Rule: ObjectKeys {
+    static let schema = ObjectSchema<Rule>("Rule", "A recording rule (`record`) or an alerting rule (`alert`).")
     let record = Field("record", .string(), "Name of the series a recording rule writes.")
     let alert = Field("alert", .string(), "Name of the alert an alerting rule fires.")
     let expr = Field("expr", .string(), required: true, "PromQL: an instant vector or a scalar.")
