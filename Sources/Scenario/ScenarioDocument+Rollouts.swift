@@ -178,7 +178,11 @@ extension ScenarioLoader {
     let success = optional(\.successCondition)
     let failure = optional(\.failureCondition)
     let query = reader[\.provider].flatMap { provider -> String? in
-      for entry in provider.presentEntries where entry.key != provider.name(of: \.prometheus) {
+      // Providers Argo has and PlatformSim does not model (an unknown key is reported
+      // as one already, with its "did you mean").
+      let providers = ArgoRolloutsSchema.MetricProvider.objectDescription.fieldNames
+      for entry in provider.presentEntries
+      where entry.key != provider.name(of: \.prometheus) && providers.contains(entry.key) {
         entry.value.error(
           "the `\(entry.key)` metric provider is not modelled",
           hint: "PlatformSim answers Prometheus queries from its simulated Prometheus; use `prometheus`")

@@ -40,7 +40,7 @@ extension ScenarioSchema {
     let kind = Field(
       "kind", .choice(["InstanceCatalogue"]), required: true, "Always `InstanceCatalogue`.")
     let metadata = Field(
-      "metadata", .dictionary(.string()), "Name, source and snapshot date.")
+      "metadata", .dictionary(.any(.any(description: "any value"))), "Name, source and snapshot date (not read).")
     let instanceTypes = Field(
       "instanceTypes", .dictionary(.object(InstanceType.self)), required: true, "Instance types by name.")
   }

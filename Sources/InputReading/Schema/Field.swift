@@ -26,7 +26,8 @@ public struct Field<Value>: Sendable {
     self.shape = shape
     declaration = FieldDeclaration(
       FieldDescription(
-        name: name, schema: shape.schema, isRequired: required, defaultText: defaultText, summary: summary))
+        name: name, schema: shape.schema, isRequired: required, defaultText: defaultText, summary: summary,
+        readsNull: shape.readsNull))
   }
 
   public var name: String { declaration.description.name }
@@ -52,4 +53,6 @@ public struct FieldDescription: Sendable {
   public let isRequired: Bool
   public let defaultText: String?
   public let summary: String
+  /// Whether its shape reads a `null` as a value (``Shape/readsNull``).
+  public let readsNull: Bool
 }

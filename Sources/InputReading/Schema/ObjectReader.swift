@@ -47,7 +47,7 @@ extension ObjectReader where Keys: ObjectKeys {
     }
     // A misspelt required key is reported once, as the typo, not again as missing.
     for field in object.fields where field.isRequired && !suggested.contains(field.name) {
-      guard entry(field.name) == nil else { continue }
+      guard entry(field.name, readsNull: field.readsNull) == nil else { continue }
       // Where the key is written but empty (`null`, an empty cell), report it there.
       let place = entries.last { $0.key == field.name }?.value ?? value
       if conventions.explainsExpectations {
@@ -66,25 +66,28 @@ extension ObjectReader where Keys: ObjectKeys {
   public var context: ReadContext { value.context }
 
   /// The entry of `name`: the last one, so a key set explicitly wins over a merged one;
-  /// `nil` when absent (or `null`, where the conventions read it as absent).
-  func entry(_ name: String) -> YAMLValue? {
+  /// `nil` when absent (or `null`, where the conventions read it as absent and the shape
+  /// does not read `null`).
+  func entry(_ name: String, readsNull: Bool = false) -> YAMLValue? {
     guard let found = entries.last(where: { $0.key == name })?.value else { return nil }
-    if value.conventions.nullMeansAbsent && found.isNull { return nil }
+    if value.conventions.nullMeansAbsent && !readsNull && found.isNull { return nil }
     return found
   }
+
+  func entry<Value>(_ field: Field<Value>) -> YAMLValue? { entry(field.name, readsNull: field.shape.readsNull) }
 
   /// The value of a field, read with its declared shape; `nil` when absent or after
   /// logging why it does not fit.
   public subscript<Value>(_ field: FieldSelector<Keys, Value>) -> Value? {
     let declaration = field(keys)
-    return entry(declaration.name).flatMap(declaration.shape.read)
+    return entry(declaration).flatMap(declaration.shape.read)
   }
 
   /// Whether a field is present.
-  public func has<Value>(_ field: FieldSelector<Keys, Value>) -> Bool { entry(field(keys).name) != nil }
+  public func has<Value>(_ field: FieldSelector<Keys, Value>) -> Bool { entry(field(keys)) != nil }
 
   /// A field's value as written, to report a problem at it; `nil` when absent.
-  public func value<Value>(of field: FieldSelector<Keys, Value>) -> YAMLValue? { entry(field(keys).name) }
+  public func value<Value>(of field: FieldSelector<Keys, Value>) -> YAMLValue? { entry(field(keys)) }
 
   /// The name of a field.
   public func name<Value>(of field: FieldSelector<Keys, Value>) -> String { field(keys).name }
@@ -111,7 +114,7 @@ extension ObjectReader where Keys: ObjectKeys {
   public func read<Value>(_ field: FieldSelector<Keys, Value>, at entry: YAMLValue.MappingEntry) -> Value? {
     let declaration = field(keys)
     guard entry.key == declaration.name else { return nil }
-    if value.conventions.nullMeansAbsent && entry.value.isNull { return nil }
+    if value.conventions.nullMeansAbsent && !declaration.shape.readsNull && entry.value.isNull { return nil }
     return declaration.shape.read(entry.value)
   }
 

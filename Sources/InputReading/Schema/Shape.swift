@@ -11,9 +11,13 @@ import SimKernel
 public struct Shape<Value>: Sendable {
   public let schema: ValueSchema
   let reader: @Sendable (YAMLValue) -> Value?
+  /// Whether a `null` is handed to the reader even where the conventions read `null` as
+  /// absent (a Go field kept as a YAML node, whose text `null` is a value).
+  public let readsNull: Bool
 
-  public init(_ schema: ValueSchema, read: @escaping @Sendable (YAMLValue) -> Value?) {
+  public init(_ schema: ValueSchema, readsNull: Bool = false, read: @escaping @Sendable (YAMLValue) -> Value?) {
     self.schema = schema
+    self.readsNull = readsNull
     self.reader = read
   }
 
@@ -21,8 +25,10 @@ public struct Shape<Value>: Sendable {
   public func read(_ value: YAMLValue) -> Value? { reader(value) }
 
   /// A format's own reading, with the schema it publishes.
-  public static func custom(_ schema: ValueSchema, read: @escaping @Sendable (YAMLValue) -> Value?) -> Shape {
-    Shape(schema, read: read)
+  public static func custom(
+    _ schema: ValueSchema, readsNull: Bool = false, read: @escaping @Sendable (YAMLValue) -> Value?
+  ) -> Shape {
+    Shape(schema, readsNull: readsNull, read: read)
   }
 
   /// This shape, read on into another type (a choice into an enum).

@@ -37,6 +37,12 @@ public final class InputConventions: Sendable {
     quote: { "`\($0)`" }, suggestsPrefixes: false, explainsExpectations: true, nullMeansAbsent: false,
     mergesKeys: false)
 
+  /// The Prometheus tools' files (rule files, promtool tests), which Go's YAML
+  /// decoders read: PlatformSim's wording, `null` as an absent value, `<<` merges.
+  public static let prometheus = InputConventions(
+    quote: { "`\($0)`" }, suggestsPrefixes: false, explainsExpectations: true, nullMeansAbsent: true,
+    mergesKeys: true)
+
   /// The hint "did you mean `x`?", quoted by these conventions.
   public func didYouMean(_ suggestion: String) -> String { "did you mean \(quote(suggestion))?" }
 }

@@ -5,7 +5,7 @@ extension InputFormat {
   public static let promtoolTest = InputFormat(
     name: "promtool-test", title: "promtool unit-test file (as PlatformSim reads it)",
     fileDescription: "a promtool test file", schemaID: "https://platformsim.dev/schemas/promtool-test.json",
-    root: PromtoolTestSchema.TestFile.self, conventions: .platformSim, signature: FormatSignature(keys: ["tests"]))
+    root: PromtoolTestSchema.TestFile.self, conventions: .prometheus, signature: FormatSignature(keys: ["tests"]))
 }
 
 /// The keys of a promtool unit-test file, after `unitTestFile`, `testGroup`, `series`,

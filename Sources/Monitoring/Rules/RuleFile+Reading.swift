@@ -26,6 +26,7 @@ public enum RuleFileLoader {
   public static func read(yaml: String, file: String, log: DiagnosticLog) -> [RuleGroupDefinition]? {
     guard let documents = InputFile.parseDocuments(yaml, file: file, log: log) else { return nil }
     var groups: [RuleGroupDefinition] = []
+    var names: [String] = []
     var valid = true
     // Every document of the stream is a rule file (a multi-document stream keeps its
     // file-wide lines; the document index is not shown yet).
@@ -50,29 +51,41 @@ public enum RuleFileLoader {
       }
       if declared && list == nil { valid = false }
       list?.forEach { reader, _ in
-        guard let reader, let group = readGroup(reader, file: file) else {
+        guard let reader else {
           valid = false
           return
         }
-        if groups.contains(where: { $0.name == group.name }) {
-          reader.value(of: \.name)?.error(
-            "duplicate group name \(quotedLabelValue(group.name))", hint: "group names must be unique in a file")
-          valid = false
+        let (name, group) = readGroup(reader, file: file)
+        // Also among groups with other problems, so that every problem shows at once.
+        if let name {
+          if names.contains(name) {
+            reader.value(of: \.name)?.error(
+              "duplicate group name \(quotedLabelValue(name))", hint: "group names must be unique in a file")
+            valid = false
+          }
+          names.append(name)
         }
-        groups.append(group)
+        if let group { groups.append(group) } else { valid = false }
       }
     }
     return valid ? groups : nil
   }
 
-  static func readGroup(_ reader: ObjectReader<RuleFileSchema.RuleGroup>, file: String) -> RuleGroupDefinition? {
-    let name = reader[\.name]
-    if name?.isEmpty == true { reader.value(of: \.name)?.mismatch(expected: "a group name") }
+  /// A group and its name (the name alone when the rest has problems).
+  static func readGroup(_ reader: ObjectReader<RuleFileSchema.RuleGroup>, file: String)
+    -> (name: String?, group: RuleGroupDefinition?)
+  {
+    var name = reader[\.name]
+    if name?.isEmpty == true {
+      reader.value(of: \.name)?.mismatch(expected: "a group name")
+      name = nil
+    }
     let interval = reader[\.interval]
     let rules = reader[\.rules]?.map(readRule)
-    guard let name, !name.isEmpty, !reader.has(\.interval) || interval != nil, !reader.has(\.rules) || rules != nil
-    else { return nil }
-    return RuleGroupDefinition(name: name, intervalMs: interval, rules: rules ?? [], source: file)
+    guard let name, !reader.has(\.interval) || interval != nil, !reader.has(\.rules) || rules != nil else {
+      return (name, nil)
+    }
+    return (name, RuleGroupDefinition(name: name, intervalMs: interval, rules: rules ?? [], source: file))
   }
 
   static func readRule(_ reader: ObjectReader<RuleFileSchema.Rule>) -> RuleDefinition? {

@@ -5,13 +5,13 @@ extension InputFormat {
   public static let prometheusRuleFile = InputFormat(
     name: "rule-file", title: "Prometheus rule file (as PlatformSim reads it)",
     fileDescription: "a Prometheus rule file", schemaID: "https://platformsim.dev/schemas/rule-file.json",
-    root: RuleFileSchema.RuleFile.self, conventions: .platformSim, signature: FormatSignature(keys: ["groups"]))
+    root: RuleFileSchema.RuleFile.self, conventions: .prometheus, signature: FormatSignature(keys: ["groups"]))
 
   /// A prometheus-operator `PrometheusRule` resource, whose `spec` is a rule file.
   public static let prometheusRule = InputFormat(
     name: "prometheus-rule", title: "PrometheusRule (as PlatformSim reads it)",
     fileDescription: "a PrometheusRule resource", schemaID: "https://platformsim.dev/schemas/prometheus-rule.json",
-    root: RuleFileSchema.PrometheusRule.self, conventions: .platformSim,
+    root: RuleFileSchema.PrometheusRule.self, conventions: .prometheus,
     signature: FormatSignature(kinds: ["PrometheusRule"], apiVersions: ["monitoring.coreos.com/v1"]))
 }
 
@@ -54,9 +54,9 @@ public enum RuleFileSchema {
 
   final class Rule: ObjectKeys {
     static let schema = ObjectSchema<Rule>("Rule", "A recording rule (`record`) or an alerting rule (`alert`).")
-    let record = Field("record", .string(), "Name of the series a recording rule writes.")
-    let alert = Field("alert", .string(), "Name of the alert an alerting rule fires.")
-    let expr = Field("expr", .string(), required: true, "PromQL: an instant vector or a scalar.")
+    let record = Field("record", .nodeText, "Name of the series a recording rule writes.")
+    let alert = Field("alert", .nodeText, "Name of the alert an alerting rule fires.")
+    let expr = Field("expr", .nodeText, required: true, "PromQL: an instant vector or a scalar.")
     let `for` = Field(
       "for", .prometheusDuration(positive: false), default: "0s",
       "Alerting rules: how long the condition holds before the alert fires.")
@@ -85,6 +85,19 @@ extension Shape where Value == Int64 {
 }
 
 extension Shape where Value == String {
+  /// A scalar's text as written, a `null` literal included: rulefmt keeps `record`,
+  /// `alert` and `expr` as YAML nodes and reads their text, so `record: null` names the
+  /// series `null` in Prometheus too.
+  static var nodeText: Shape {
+    .custom(.string(), readsNull: true) { value in
+      guard let text = value.scalarText else {
+        value.mismatch(expected: "a string")
+        return nil
+      }
+      return text
+    }
+  }
+
   /// A label or annotation value: any scalar, `null` being empty (Go's zero value).
   static var templateText: Shape {
     .custom(.string()) { value in
