@@ -15,8 +15,6 @@ public enum ExperimentError: Error, CustomStringConvertible, Sendable {
   case unknownKeyPath(file: String, axis: String, missing: String, available: [String])
   /// A gate rule names a KPI no run reports.
   case unknownKPI(file: String, name: String, suggestion: String?)
-  /// A flag value is out of range (replications, jobs, shard).
-  case invalidOption(option: String, found: String, expected: String)
   /// The results database failed.
   case store(StoreError)
   /// Shards that cannot be merged: overlapping, missing, or from another experiment or version.
@@ -48,8 +46,6 @@ public enum ExperimentError: Error, CustomStringConvertible, Sendable {
     case .unknownKPI(let file, let name, let suggestion):
       return "\(file): error: rules.\(name): unknown KPI `\(name)`" + (suggestion.map { "; did you mean `\($0)`?" } ?? "")
         + " (KPI names are `kpis.name` and `run_metrics.name` values)"
-    case .invalidOption(let option, let found, let expected):
-      return "error: \(option): found `\(found)`, expected \(expected)"
     case .store(let error):
       return "error: \(error)"
     case .incompatibleShards(let message):

@@ -33,17 +33,8 @@ struct GateCommand: StatusCommand {
   @Option(help: "Replications of each scenario (default: the gate file's, else 10).")
   var replications: Int?
 
-  @Option(help: "Threads running replications (default: the number of processors).")
-  var jobs: Int?
-
-  @Option(help: "Root seed (default: the baseline's spec.simulation.seed).")
-  var seed: UInt64?
-
-  @Option(help: "SQLite results file (default: reports/platformsim.sqlite).")
-  var db: String?
-
-  @Option(help: "Simulate only this long, e.g. 7d (default: the gate file's `until`, else the scenarios' duration).")
-  var until: String?
+  @OptionGroup var database: DatabaseOption
+  @OptionGroup var options: RunOptions
 
   @Option(help: "`markdown` (job summary, PR comment), `json` or `junit`.")
   var format: GateFormat = .markdown
@@ -54,63 +45,49 @@ struct GateCommand: StatusCommand {
   @Option(help: "Also write the Markdown verdict to this file (e.g. $GITHUB_STEP_SUMMARY; appended to).")
   var summary: String?
 
-  @Flag(help: "No progress bar.")
-  var quiet = false
+  @OptionGroup var quiet: QuietFlag
 
-  mutating func execute() -> ExitStatus {
+  mutating func execute() throws(CLIError) -> ExitStatus {
     let definition: GateDefinition
     do {
       definition = try GateDefinition.load(path: rules)
     } catch {
-      return ExperimentSupport.report(error)
+      throw .experiment(error)
     }
-    let count = replications ?? definition.replications ?? 10
-    if let error = ExperimentSupport.checkReplications(count, minimum: 2) { return ExperimentSupport.report(error) }
-    guard let baseDocument = ExperimentSupport.loadScenario(baseline),
-      let candidateDocument = ExperimentSupport.loadScenario(candidate)
-    else { return .invalidInput }
-    let duration: SimDuration?
-    let jobCount: Int
-    switch (ExperimentSupport.parseUntil(until), ExperimentSupport.resolveJobs(jobs)) {
-    case (.success(let parsedDuration), .success(let parsedJobs)):
-      duration = parsedDuration ?? definition.duration
-      jobCount = parsedJobs
-    case (.failure(let error), _), (_, .failure(let error)):
-      return ExperimentSupport.report(error)
-    }
+    let count = try checkedReplications(replications ?? definition.replications ?? 10, minimum: 2)
+    let baseDocument = try ExperimentSupport.loadScenario(baseline)
+    let candidateDocument = try ExperimentSupport.loadScenario(candidate)
+    let duration = try options.duration() ?? definition.duration
+    let jobCount = try options.threadCount()
     // Rules are checked against the KPIs a short probe run reports, before anything is stored.
     do {
       try definition.checkKPINames(KPIProbe.names(of: baseDocument))
     } catch {
-      return ExperimentSupport.report(error)
+      throw .experiment(error)
     }
-    let databasePath = db ?? "reports/platformsim.sqlite"
+    // A gate's database is never the scenario's: its runs are the gate's own.
+    let databasePath = database.resolved()
     let plan = ExperimentPlan(
       name: definition.name, kind: .gate,
       variants: [
         ExperimentVariant(name: "baseline", document: baseDocument),
         ExperimentVariant(name: "candidate", document: candidateDocument),
       ],
-      replications: count, seed: seed ?? baseDocument.seed, duration: duration)
-    let outcome: ExperimentOutcome
-    let observations: ExperimentObservations
-    switch ExperimentSupport.run(plan, databasePath: databasePath, jobs: jobCount, quiet: quiet) {
-    case .success(let result): (outcome, observations) = result
-    case .failure(let status): return status
-    }
+      replications: count, seed: options.seed ?? baseDocument.seed, duration: duration)
+    let (outcome, observations) = try ExperimentSupport.run(
+      plan, databasePath: databasePath, jobs: jobCount, quiet: quiet.isOn)
     let result = GateEvaluation.evaluate(
       definition, observations: observations, experimentID: outcome.experimentID, baselinePath: baseline,
       candidatePath: candidate, replications: count)
     do {
       try GateStore.write(result, databasePath: databasePath)
     } catch {
-      return ExperimentSupport.report(error)
+      throw .experiment(error)
     }
     let text = result.rendered(format)
     if let summary {
       guard let handle = FileHandle(forWritingAtPath: summary) ?? createFile(summary) else {
-        printError("error: cannot write \(summary)")
-        return .invalidInput
+        throw .cannotWrite(path: summary, reason: "the file cannot be created or opened for writing")
       }
       handle.seekToEndOfFile()
       handle.write(Data(result.markdown.utf8))
@@ -120,10 +97,9 @@ struct GateCommand: StatusCommand {
       do {
         try text.write(toFile: output, atomically: true, encoding: .utf8)
       } catch {
-        printError("error: cannot write \(output): \(error.localizedDescription)")
-        return .invalidInput
+        throw .cannotWrite(path: output, reason: error.localizedDescription)
       }
-      if !quiet {
+      if !quiet.isOn {
         printError("platformsim gate: \(result.passed ? "passed" : "FAILED") — verdict written to \(output)")
       }
     } else {

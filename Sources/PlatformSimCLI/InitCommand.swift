@@ -31,10 +31,9 @@ struct InitCommand: StatusCommand {
   @Option(help: "Directory to write into (default: scenarios/teams/TEAM).")
   var output: String?
 
-  mutating func execute() -> ExitStatus {
+  mutating func execute() throws(CLIError) -> ExitStatus {
     guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
-      printError("error: --name: found `\(name)`, expected a name of letters, digits, `.`, `_` and `-`")
-      return .invalidInput
+      throw .invalidOption(flag: "--name", found: name, expected: "a name of letters, digits, `.`, `_` and `-`")
     }
     let directory = URL(fileURLWithPath: output ?? "scenarios/teams/\(name)")
     let files = [
@@ -45,15 +44,13 @@ struct InitCommand: StatusCommand {
       (directory.appendingPathComponent("\(name)-gate.yaml").path, GoldenPathTemplates.gate(team: name)),
     ]
     for (path, _) in files where FileManager.default.fileExists(atPath: path) {
-      printError("error: \(path) already exists; choose another --name or --output (init never overwrites)")
-      return .invalidInput
+      throw .alreadyExists(path: path)
     }
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
       for (path, text) in files { try text.write(toFile: path, atomically: true, encoding: .utf8) }
     } catch {
-      printError("error: cannot write into \(directory.path): \(error.localizedDescription)")
-      return .invalidInput
+      throw .cannotWrite(path: directory.path, reason: error.localizedDescription)
     }
     print("platformsim: wrote the \(template.rawValue) golden path for team \(name):")
     for (path, _) in files { print("  \(path)") }

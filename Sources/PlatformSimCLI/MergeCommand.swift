@@ -22,20 +22,19 @@ struct MergeCommand: StatusCommand {
   @Argument(help: "The shard databases.")
   var shards: [String]
 
-  @Flag(help: "Print nothing on success.")
-  var quiet = false
+  @OptionGroup var quiet: QuietFlag
 
-  mutating func execute() -> ExitStatus {
+  mutating func execute() throws(CLIError) -> ExitStatus {
     do {
       let summary = try ShardMerge.merge(shardPaths: shards, into: output)
-      if !quiet {
+      if !quiet.isOn {
         print(
           "platformsim: merged \(summary.shards) shards, \(summary.runs) runs, into \(output) (experiments.id = \(summary.experimentID))"
         )
       }
       return .success
     } catch {
-      return ExperimentSupport.report(error)
+      throw .experiment(error)
     }
   }
 }

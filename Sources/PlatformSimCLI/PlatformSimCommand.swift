@@ -52,7 +52,7 @@ public struct PlatformSimCommand: ParsableCommand {
     do {
       var command = try parseAsRoot(arguments)
       if var runnable = command as? StatusCommand {
-        return runnable.execute().rawValue
+        return runnable.executeReportingErrors().rawValue
       }
       try command.run()
       return ExitStatus.success.rawValue
@@ -63,20 +63,32 @@ public struct PlatformSimCommand: ParsableCommand {
         print(message)
         return ExitStatus.success.rawValue
       }
-      FileHandle.standardError.write(Data((message + "\n").utf8))
+      printError(message)
       return ExitStatus.invalidInput.rawValue
     }
   }
 }
 
-/// A subcommand that reports its own exit status instead of throwing.
+/// A subcommand that reports its own exit status, and throws ``CLIError`` for
+/// everything that stops it; both are turned into the exit-code contract here.
 protocol StatusCommand: ParsableCommand {
-  mutating func execute() -> ExitStatus
+  mutating func execute() throws(CLIError) -> ExitStatus
 }
 
 extension StatusCommand {
+  /// Runs the command; an error is printed to standard error, in the one rendering
+  /// ``CLIError`` gives it, and becomes its exit status.
+  mutating func executeReportingErrors() -> ExitStatus {
+    do {
+      return try execute()
+    } catch {
+      printError(error.description)
+      return error.exitStatus
+    }
+  }
+
   public mutating func run() throws {
-    let status = execute()
+    let status = executeReportingErrors()
     if status != .success { throw ExitCode(status.rawValue) }
   }
 }

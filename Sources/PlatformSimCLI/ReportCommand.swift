@@ -16,8 +16,7 @@ struct ReportCommand: StatusCommand {
         platformsim report --experiment 3 --output reports/
       """)
 
-  @Option(help: "SQLite results file.")
-  var db = "reports/platformsim.sqlite"
+  @OptionGroup var database: DatabaseOption
 
   @Option(help: "The run to report on (runs.id).")
   var run: Int64?
@@ -28,35 +27,37 @@ struct ReportCommand: StatusCommand {
   @Option(help: "Directory for the report files.")
   var output = "reports"
 
-  mutating func execute() -> ExitStatus {
-    if run != nil && experiment != nil {
-      printError("error: --run and --experiment: give one of them, not both")
-      return .invalidInput
+  mutating func execute() throws(CLIError) -> ExitStatus {
+    if run != nil && experiment != nil { throw .conflictingOptions("--run", "--experiment") }
+    let path = try database.existing()
+    let store = try withStore { () throws(StoreError) in try ResultStore(path: path) }
+    let runID: Int64?
+    if let run {
+      runID = run
+    } else if experiment == nil {
+      runID = try withStore { () throws(StoreError) in try store.database.scalar("SELECT MAX(id) FROM runs")?.intValue }
+    } else {
+      runID = nil
     }
-    guard FileManager.default.fileExists(atPath: db) else {
-      printError("error: no database at \(db)")
-      return .invalidInput
-    }
-    do {
-      let store = try ResultStore(path: db)
-      let report: RenderedReport
+    let report: RenderedReport
+    do throws(ReportError) {
       if let experiment {
         report = try ReportWriter.experiment(experiment, store: store)
+      } else if let runID {
+        report = try ReportWriter.run(runID, store: store)
       } else {
-        guard let id = try run ?? store.database.scalar("SELECT MAX(id) FROM runs")?.intValue else {
-          throw ReportError.emptyDatabase(db)
-        }
-        report = try ReportWriter.run(id, store: store)
+        throw .emptyDatabase(path)
       }
-      let paths = try report.write(to: output)
-      print("platformsim: report written to \(paths.markdown) and \(paths.html)")
-      return .success
-    } catch let error as ReportError {
-      printError(error.description)
-      return .invalidInput
     } catch {
-      printError("error: \(error)")
-      return .invalidInput
+      throw .report(error)
     }
+    let paths: (markdown: String, html: String)
+    do {
+      paths = try report.write(to: output)
+    } catch {
+      throw .report(error)
+    }
+    print("platformsim: report written to \(paths.markdown) and \(paths.html)")
+    return .success
   }
 }

@@ -28,7 +28,7 @@ struct RulesTestCommand: StatusCommand {
   @Argument(help: "promtool unit-test files.")
   var files: [String]
 
-  mutating func execute() -> ExitStatus {
+  mutating func execute() throws(CLIError) -> ExitStatus {
     var status = ExitStatus.success
     for file in files {
       print("Unit Testing:  \(file)")
@@ -66,7 +66,7 @@ struct RulesCheckCommand: StatusCommand {
   @Argument(help: "Rule files.")
   var files: [String]
 
-  mutating func execute() -> ExitStatus {
+  mutating func execute() throws(CLIError) -> ExitStatus {
     var failed = false
     for file in files {
       do {

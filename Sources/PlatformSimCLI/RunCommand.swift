@@ -29,59 +29,22 @@ struct RunCommand: StatusCommand {
   @Argument(help: "The scenario file.")
   var scenario: String
 
-  @Option(help: "Root seed (overrides spec.simulation.seed).")
-  var seed: UInt64?
-
-  @Option(help: "SQLite results file (default: spec.outputs.database, else reports/platformsim.sqlite).")
-  var db: String?
-
-  @Option(help: "Simulate only this long, e.g. 7d (overrides spec.simulation.duration).")
-  var until: String?
-
-  @Flag(help: "Print nothing on success.")
-  var quiet = false
+  @OptionGroup var database: DatabaseOption
+  @OptionGroup var options: RunOptions
+  @OptionGroup var shard: ShardOption
+  @OptionGroup var quiet: QuietFlag
 
   @Option(help: "Run N replications as one experiment and print KPI means with 95 % confidence intervals.")
   var replications: Int?
 
-  @Option(help: "Threads running replications (default: the number of processors).")
-  var jobs: Int?
-
-  @Option(help: "Run only shard i/n (0-based) of the replications; combine shard databases with `platformsim merge`.")
-  var shard: String?
-
-  mutating func execute() -> ExitStatus {
-    if replications != nil || shard != nil { return executeReplications() }
-    let document: ScenarioDocument
-    do {
-      let loaded = try ScenarioLoader.load(path: scenario)
-      document = loaded.document
-      for warning in loaded.warnings { printError(warning.rendered) }
-    } catch {
-      printError(error.description)
-      return .invalidInput
-    }
-    var duration = document.duration
-    if let until {
-      guard let parsed = SimDuration(parsing: until), parsed.microseconds > 0 else {
-        printError("error: --until: found `\(until)`, expected a positive duration such as `90s`, `5m`, `2h30m` or `30d`")
-        return .invalidInput
-      }
-      duration = parsed
-    }
-    let databasePath = db ?? document.databasePath ?? "reports/platformsim.sqlite"
-    let store: ResultStore
-    do {
-      try createParentDirectory(of: databasePath)
-      store = try ResultStore(path: databasePath)
-    } catch let error as StoreError {
-      printError("error: \(error)")
-      return .invalidInput
-    } catch {
-      printError("error: cannot create the directory for \(databasePath): \(error.localizedDescription)")
-      return .invalidInput
-    }
-    let runSeed = seed ?? document.seed
+  mutating func execute() throws(CLIError) -> ExitStatus {
+    if replications != nil || shard.text != nil { return try executeReplications() }
+    let document = try ExperimentSupport.loadScenario(scenario)
+    let duration = try options.duration() ?? document.duration
+    let databasePath = database.resolved(scenarioDefault: document.databasePath)
+    try ExperimentSupport.prepareDatabase(databasePath)
+    let store = try withStore { () throws(StoreError) in try ResultStore(path: databasePath) }
+    let runSeed = options.seed ?? document.seed
     let configuration = document.worldConfiguration(seed: runSeed, duration: duration)
     let calendar = configuration.calendar
     let start = RunStart(
@@ -91,7 +54,7 @@ struct RunCommand: StatusCommand {
       simulatedEndEpochSeconds: calendar.epochSeconds(at: .zero + duration))
     let report: RunReport
     Interruption.install()
-    let bar = ProgressBar(quiet: quiet)
+    let bar = ProgressBar(quiet: quiet.isOn)
     let windowSeconds = duration.seconds
     do {
       report = try SimulationRun.execute(
@@ -105,12 +68,13 @@ struct RunCommand: StatusCommand {
         })
     } catch {
       bar.finish()
-      printError("error: \(error)")
-      return .runFailure
+      throw .runFailed("\(error)")
     }
     bar.finish()
-    if !quiet || report.status != .completed {
-      print(RunSummary(report: report, document: document, duration: duration, calendar: calendar, databasePath: databasePath).text)
+    if !quiet.isOn || report.status != .completed {
+      print(
+        RunSummary(report: report, document: document, duration: duration, calendar: calendar, databasePath: databasePath)
+          .text)
     }
     switch report.status {
     case .completed: return .success
@@ -119,46 +83,28 @@ struct RunCommand: StatusCommand {
   }
 
   /// `--replications N`: one experiment of N replications, summarised with confidence intervals.
-  func executeReplications() -> ExitStatus {
-    guard let document = ExperimentSupport.loadScenario(scenario) else { return .invalidInput }
-    let count = replications ?? 1
-    if let error = ExperimentSupport.checkReplications(count) { return ExperimentSupport.report(error) }
-    let duration: SimDuration?
-    let shardValue: Shard
-    let jobCount: Int
-    switch (ExperimentSupport.parseUntil(until), ExperimentSupport.parseShard(shard, replications: count), ExperimentSupport.resolveJobs(jobs)) {
-    case (.success(let parsedDuration), .success(let parsedShard), .success(let parsedJobs)):
-      duration = parsedDuration
-      shardValue = parsedShard
-      jobCount = parsedJobs
-    case (.failure(let error), _, _), (_, .failure(let error), _), (_, _, .failure(let error)):
-      return ExperimentSupport.report(error)
-    }
-    let databasePath = db ?? document.databasePath ?? "reports/platformsim.sqlite"
+  func executeReplications() throws(CLIError) -> ExitStatus {
+    let document = try ExperimentSupport.loadScenario(scenario)
+    let count = try checkedReplications(replications ?? 1)
+    let duration = try options.duration()
+    let shardValue = try shard.shard(replications: count)
+    let jobCount = try options.threadCount()
+    let databasePath = database.resolved(scenarioDefault: document.databasePath)
     let plan = ExperimentPlan(
       name: document.name, kind: .run, variants: [ExperimentVariant(name: "scenario", document: document)],
-      replications: count, seed: seed ?? document.seed, duration: duration, shard: shardValue)
-    let outcome: ExperimentOutcome
-    let observations: ExperimentObservations
-    switch ExperimentSupport.run(plan, databasePath: databasePath, jobs: jobCount, quiet: quiet) {
-    case .success(let result): (outcome, observations) = result
-    case .failure(let status): return status
-    }
-    guard !quiet else { return .success }
+      replications: count, seed: options.seed ?? document.seed, duration: duration, shard: shardValue)
+    let (outcome, observations) = try ExperimentSupport.run(
+      plan, databasePath: databasePath, jobs: jobCount, quiet: quiet.isOn)
+    guard !quiet.isOn else { return .success }
     let shardText = shardValue == .whole ? "" : " (shard \(shardValue): \(outcome.reports.count) runs)"
     print(
-      "platformsim: experiment \(outcome.experimentID): \(count) replications of scenario \"\(document.name)\"\(shardText) completed in "
-        + String(format: "%.2f", outcome.wallSeconds) + " s wall with \(jobCount) threads")
+      "platformsim: experiment \(outcome.experimentID): \(count) replications of scenario \"\(document.name)\""
+        + "\(shardText) completed in " + String(format: "%.2f", outcome.wallSeconds) + " s wall with \(jobCount) threads")
     print("")
     print(ExperimentSummaryTable.means(observations, confidence: plan.confidence), terminator: "")
     print("")
     print("  results    \(databasePath) (experiments.id = \(outcome.experimentID), \(ExperimentSupport.runRange(outcome)))")
     return .success
-  }
-
-  func createParentDirectory(of path: String) throws {
-    let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   }
 }
 
@@ -250,27 +196,16 @@ struct DigestCommand: StatusCommand {
   @Argument(help: "The run id (runs.id).")
   var run: Int64
 
-  @Option(help: "SQLite results file.")
-  var db = "reports/platformsim.sqlite"
+  @OptionGroup var database: DatabaseOption
 
-  mutating func execute() -> ExitStatus {
-    guard FileManager.default.fileExists(atPath: db) else {
-      printError("error: no database at \(db)")
-      return .invalidInput
+  mutating func execute() throws(CLIError) -> ExitStatus {
+    let path = try database.existing()
+    let store = try withStore { () throws(StoreError) in try ResultStore(path: path) }
+    guard try withStore({ () throws(StoreError) in try store.status(of: RunID(run)) }) != nil else {
+      throw .unknownRun(run, database: path)
     }
-    do {
-      let store = try ResultStore(path: db)
-      guard try store.status(of: RunID(run)) != nil else {
-        printError("error: \(db) has no run \(run)")
-        return .invalidInput
-      }
-      for (table, digest) in try store.digest(of: RunID(run)).sorted(by: { $0.key < $1.key }) {
-        print("\(digest)  \(table)")
-      }
-      return .success
-    } catch {
-      printError("error: \(error)")
-      return .invalidInput
-    }
+    let digests = try withStore { () throws(StoreError) in try store.digest(of: RunID(run)) }
+    for (table, digest) in digests.sorted(by: { $0.key < $1.key }) { print("\(digest)  \(table)") }
+    return .success
   }
 }

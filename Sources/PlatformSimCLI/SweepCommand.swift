@@ -24,62 +24,33 @@ struct SweepCommand: StatusCommand {
   @Option(help: "Replications per point (default: the sweep file's, else 5).")
   var replications: Int?
 
-  @Option(help: "Threads running replications (default: the number of processors).")
-  var jobs: Int?
+  @OptionGroup var database: DatabaseOption
+  @OptionGroup var options: RunOptions
+  @OptionGroup var shard: ShardOption
+  @OptionGroup var quiet: QuietFlag
 
-  @Option(help: "Root seed (default: the sweep file's, else the scenario's).")
-  var seed: UInt64?
-
-  @Option(help: "SQLite results file (default: the scenario's spec.outputs.database, else reports/platformsim.sqlite).")
-  var db: String?
-
-  @Option(help: "Simulate only this long, e.g. 7d.")
-  var until: String?
-
-  @Option(help: "Run only shard i/n (0-based) of the replications.")
-  var shard: String?
-
-  @Flag(help: "Print nothing on success.")
-  var quiet = false
-
-  mutating func execute() -> ExitStatus {
+  mutating func execute() throws(CLIError) -> ExitStatus {
     let definition: SweepDefinition
     let variants: [ExperimentVariant]
     do {
       definition = try SweepDefinition.load(path: file)
       variants = try definition.variants()
     } catch {
-      return ExperimentSupport.report(error)
+      throw .experiment(error)
     }
-    let count = replications ?? definition.replications ?? 5
-    if let error = ExperimentSupport.checkReplications(count) { return ExperimentSupport.report(error) }
-    let duration: SimDuration?
-    let shardValue: Shard
-    let jobCount: Int
-    switch (
-      ExperimentSupport.parseUntil(until), ExperimentSupport.parseShard(shard, replications: count),
-      ExperimentSupport.resolveJobs(jobs)
-    ) {
-    case (.success(let parsedDuration), .success(let parsedShard), .success(let parsedJobs)):
-      duration = parsedDuration ?? definition.duration
-      shardValue = parsedShard
-      jobCount = parsedJobs
-    case (.failure(let error), _, _), (_, .failure(let error), _), (_, _, .failure(let error)):
-      return ExperimentSupport.report(error)
-    }
+    let count = try checkedReplications(replications ?? definition.replications ?? 5)
+    let duration = try options.duration() ?? definition.duration
+    let shardValue = try shard.shard(replications: count)
+    let jobCount = try options.threadCount()
     let first = variants[0].document
-    let databasePath = db ?? first.databasePath ?? "reports/platformsim.sqlite"
+    let databasePath = database.resolved(scenarioDefault: first.databasePath)
     let plan = ExperimentPlan(
       name: definition.name, kind: .sweep, variants: variants, replications: count,
-      seed: seed ?? definition.seed ?? first.seed,
+      seed: options.seed ?? definition.seed ?? first.seed,
       duration: duration, shard: shardValue)
-    let outcome: ExperimentOutcome
-    let observations: ExperimentObservations
-    switch ExperimentSupport.run(plan, databasePath: databasePath, jobs: jobCount, quiet: quiet) {
-    case .success(let result): (outcome, observations) = result
-    case .failure(let status): return status
-    }
-    guard !quiet else { return .success }
+    let (outcome, observations) = try ExperimentSupport.run(
+      plan, databasePath: databasePath, jobs: jobCount, quiet: quiet.isOn)
+    guard !quiet.isOn else { return .success }
     print(
       "platformsim: experiment \(outcome.experimentID): sweep \"\(definition.name)\", \(variants.count) points × \(count) replications, "
         + String(format: "%.2f", outcome.wallSeconds) + " s wall")

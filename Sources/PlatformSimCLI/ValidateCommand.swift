@@ -17,16 +17,15 @@ struct ValidateCommand: StatusCommand {
   @Argument(help: "Scenario files to check.")
   var files: [String]
 
-  @Flag(help: "Print nothing for valid files.")
-  var quiet = false
+  @OptionGroup var quiet: QuietFlag
 
-  mutating func execute() -> ExitStatus {
+  mutating func execute() throws(CLIError) -> ExitStatus {
     var failed = false
     for file in files {
       do {
         let (document, warnings) = try ScenarioLoader.load(path: file)
         for warning in warnings { printError(warning.rendered) }
-        if !quiet { print("\(file): ok (scenario \"\(document.name)\")") }
+        if !quiet.isOn { print("\(file): ok (scenario \"\(document.name)\")") }
       } catch {
         failed = true
         printError(error.description)
@@ -63,19 +62,15 @@ struct SchemaCommand: StatusCommand {
   @Flag(help: "Print the names of the input formats, one per line, and nothing else.")
   var listInputs = false
 
-  mutating func validate() throws {
-    guard InputFormat.all.contains(where: { $0.name == input }) else {
-      let names = InputFormat.all.map(\.name).joined(separator: ", ")
-      throw ValidationError("unknown input format `\(input)`; formats: \(names)")
-    }
-  }
-
-  mutating func execute() -> ExitStatus {
+  mutating func execute() throws(CLIError) -> ExitStatus {
     if listInputs {
       for format in InputFormat.all { print(format.name) }
       return .success
     }
-    let chosen = InputFormat.all.first { $0.name == input } ?? .scenario
+    guard let chosen = InputFormat.all.first(where: { $0.name == input }) else {
+      let names = InputFormat.all.map { "`\($0.name)`" }.joined(separator: ", ")
+      throw .invalidOption(flag: "--input", found: input, expected: "one of " + names)
+    }
     switch format {
     case .json: print(JSONSchemaWriter.schema(for: chosen), terminator: "")
     case .markdown: print(KeyReferenceWriter.markdown(for: chosen), terminator: "")

@@ -7,7 +7,7 @@ enum PlatformModelVersion {
 
 struct VersionCommand: StatusCommand {
   static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
-  mutating func execute() -> ExitStatus {
+  mutating func execute() throws(CLIError) -> ExitStatus {
     print("platformsim \(ToolVersion.current)")
     return .success
   }

@@ -25,11 +25,11 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
   public var description: String {
     switch kind {
     case .cannotOpen:
-      return "cannot open database \(path): \(message). Check that the directory exists and is writable, or choose another file with --db PATH."
+      return "cannot open database \(path): \(message). Check that the directory exists and is writable."
     case .schemaTooNew(let found, let supported):
-      return "database \(path) has schema version \(found), but this platformsim supports up to \(supported). Use a newer platformsim, or write to a new file with --db PATH."
+      return "database \(path) has schema version \(found), but this platformsim supports up to \(supported). Use a newer platformsim."
     case .notADatabase:
-      return "\(path) is not a PlatformSim SQLite database: \(message)"
+      return "\(path) is not a PlatformSim SQLite database: \(message)."
     case .statementFailed:
       return "SQLite error \(resultCode) in \(path): \(message)" + (sql.map { " — while executing `\($0.prefix(200))`" } ?? "")
     }

@@ -454,8 +454,7 @@ public enum Schema {
           // back, so the file is left as it was.
           throw StoreError(
             kind: .notADatabase, path: database.path,
-            message: "its tables do not match PlatformSim's schema version \(version) (\(error.message)). "
-              + "Write to a new file with --db PATH.",
+            message: "its tables do not match PlatformSim's schema version \(version) (\(error.message))",
             sql: nil, resultCode: error.resultCode)
         }
         try database.execute("PRAGMA user_version = \(index + 1)")

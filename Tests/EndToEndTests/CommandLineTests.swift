@@ -100,6 +100,7 @@ struct CommandLineTests {
     let newerResult = try PlatformSimProcess.run(["run", "scenarios/golden-path.yaml", "--db", newer, "--until", "1h"])
     #expect(newerResult.status == 2)
     #expect(newerResult.standardError.contains("schema version 999"))
+    #expect(newerResult.standardError.contains("Choose another file with --db PATH."))
     let text = directory.appendingPathComponent("notes.sqlite").path
     try String(repeating: "hello\n", count: 500).write(toFile: text, atomically: true, encoding: .utf8)
     let textResult = try PlatformSimProcess.run(["run", "scenarios/golden-path.yaml", "--db", text, "--until", "1h"])

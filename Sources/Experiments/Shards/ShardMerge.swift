@@ -101,7 +101,7 @@ public enum ShardMerge {
       let experiments = try ExperimentStore.experiments(store: store)
       guard experiments.count == 1, let experiment = experiments.first else {
         throw ExperimentError.incompatibleShards(
-          "\(path) holds \(experiments.count) experiments; a shard database holds exactly one (run each shard into its own --db)"
+          "\(path) holds \(experiments.count) experiments; a shard database holds exactly one (run each shard into its own database)"
         )
       }
       let unfinished =

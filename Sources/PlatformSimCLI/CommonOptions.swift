@@ -1,0 +1,100 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import SimKernel
+
+/// `--db`: the SQLite results file, shared by every command that writes or reads results.
+struct DatabaseOption: ParsableArguments {
+  /// The file every command falls back to (README.md, docs/SCHEMA.md).
+  static let defaultPath = "reports/platformsim.sqlite"
+
+  @Option(
+    name: .customLong("db"),
+    help: ArgumentHelp(
+      "SQLite results file (default: the scenario's spec.outputs.database, else reports/platformsim.sqlite).",
+      valueName: "path"))
+  var path: String?
+
+  /// The path given, else the scenario's `spec.outputs.database`, else the default.
+  func resolved(scenarioDefault: String? = nil) -> String {
+    path ?? scenarioDefault ?? Self.defaultPath
+  }
+
+  /// For commands that read results: the file, which must exist.
+  func existing() throws(CLIError) -> String {
+    let resolved = resolved()
+    guard FileManager.default.fileExists(atPath: resolved) else { throw .noDatabase(path: resolved) }
+    return resolved
+  }
+}
+
+/// `--quiet`: nothing on standard output on success (errors and warnings still go to
+/// standard error).
+struct QuietFlag: ParsableArguments {
+  @Flag(name: .customLong("quiet"), help: "Print nothing on success (no summary, no progress bar).")
+  var isOn = false
+}
+
+/// `--seed`, `--until` and `--jobs`: how the runs of a command are seeded, how long
+/// they simulate, and how many run at once.
+struct RunOptions: ParsableArguments {
+  @Option(help: "Root seed (default: the scenario's spec.simulation.seed).")
+  var seed: UInt64?
+
+  @Option(help: "Simulate only this long, e.g. 7d (default: the scenario's spec.simulation.duration).")
+  var until: String?
+
+  @Option(help: "Threads running replications in parallel (default: the number of processors).")
+  var jobs: Int?
+
+  /// `--until` as a duration, `nil` when not given.
+  func duration() throws(CLIError) -> SimDuration? {
+    guard let until else { return nil }
+    guard let parsed = SimDuration(parsing: until), parsed.microseconds > 0 else {
+      throw .invalidOption(
+        flag: "--until", found: until, expected: "a positive duration such as `90s`, `5m`, `2h30m` or `30d`")
+    }
+    return parsed
+  }
+
+  /// `--jobs`, or the number of processors.
+  func threadCount() throws(CLIError) -> Int {
+    guard let jobs else { return max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    guard jobs >= 1 && jobs <= 1024 else {
+      throw .invalidOption(flag: "--jobs", found: String(jobs), expected: "an integer from 1 to 1024")
+    }
+    return jobs
+  }
+}
+
+/// `--shard i/n`: run one slice of an experiment's replications, for spreading it
+/// over machines (docs/EXPERIMENTS.md, `platformsim merge`).
+struct ShardOption: ParsableArguments {
+  @Option(
+    name: .customLong("shard"),
+    help: ArgumentHelp(
+      "Run only shard i/n (0-based) of the replications; combine shard databases with `platformsim merge`.",
+      valueName: "i/n"))
+  var text: String?
+
+  func shard(replications: Int) throws(CLIError) -> Shard {
+    guard let text else { return .whole }
+    guard let shard = Shard(parsing: text) else {
+      throw .invalidOption(flag: "--shard", found: text, expected: "`i/n` with 0 ≤ i < n, e.g. `0/4`")
+    }
+    guard shard.count <= replications else {
+      throw .invalidOption(
+        flag: "--shard", found: text, expected: "at most as many shards as replications (\(replications))")
+    }
+    return shard
+  }
+}
+
+/// Checks a `--replications` value (or the default a command or file gives).
+func checkedReplications(_ value: Int, minimum: Int = 1) throws(CLIError) -> Int {
+  guard value >= minimum && value <= 100_000 else {
+    throw .invalidOption(
+      flag: "--replications", found: String(value), expected: "an integer from \(minimum) to 100000")
+  }
+  return value
+}
