@@ -28,9 +28,10 @@ let package = Package(
       providers: [.apt(["libsqlite3-dev"])]
     ),
     .target(name: "SimKernel"),
-    .target(name: "InputDiagnostics"),
+    // The one input layer: located diagnostics, typed keys, JSON Schema, table records.
+    .target(name: "InputReading", dependencies: ["SimKernel", .product(name: "Yams", package: "Yams")]),
     // Simulated Prometheus and Alertmanager: a library usable on its own.
-    .target(name: "Monitoring", dependencies: ["SimKernel", "InputDiagnostics", .product(name: "Yams", package: "Yams")]),
+    .target(name: "Monitoring", dependencies: ["SimKernel", "InputReading", .product(name: "Yams", package: "Yams")]),
     // The results tables as row types, the sink protocol the model emits rows to, and an
     // in-memory sink; no SQLite.
     .target(name: "ResultRows"),
@@ -47,13 +48,13 @@ let package = Package(
     .target(
       name: "Scenario",
       dependencies: [
-        "SimKernel", "InputDiagnostics", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
+        "SimKernel", "InputReading", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
     ),
     // Replications, common random numbers, comparisons, sweeps, gates and shards.
     .target(
       name: "Experiments",
       dependencies: [
-        "Scenario", "InputDiagnostics", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "SimKernel",
+        "Scenario", "InputReading", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "SimKernel",
         .product(name: "Yams", package: "Yams"),
       ]
     ),
@@ -63,7 +64,7 @@ let package = Package(
       name: "PlatformSimCLI",
       dependencies: [
         "Experiments", "Reports", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "SimKernel",
-        "Monitoring",
+        "Monitoring", "InputReading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -75,10 +76,13 @@ let package = Package(
     // Round-trip overhead of external policies (docs/PERFORMANCE.md).
     .executableTarget(name: "PolicyBenchmark", dependencies: ["Policies"]),
     .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
-    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel"]),
+    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel", "InputReading"]),
+    .testTarget(
+      name: "InputReadingTests", dependencies: ["InputReading", "SimKernel", .product(name: "Yams", package: "Yams")],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "ScenarioTests",
-      dependencies: ["Scenario", "SimKernel", "Policies"],
+      dependencies: ["Scenario", "SimKernel", "Policies", "InputReading"],
       resources: [.copy("InvalidScenarios")]
     ),
     .testTarget(name: "ResultRowsTests", dependencies: ["ResultRows"]),
@@ -91,11 +95,11 @@ let package = Package(
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultRows", "ResultStore"]),
     .testTarget(
       name: "ExperimentsTests",
-      dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel"]
+      dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel", "InputReading"]
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies"]
+      dependencies: ["PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies", "InputReading"]
     ),
   ]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import InputReading
 import Scenario
 
 struct ValidateCommand: StatusCommand {
@@ -37,11 +38,12 @@ struct ValidateCommand: StatusCommand {
 struct SchemaCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "schema",
-    abstract: "Print the JSON Schema of scenario files (for editor autocompletion).",
+    abstract: "Print the JSON Schema of scenario files, or of another input format (for editor autocompletion).",
     discussion: """
       Example, with the YAML language server:
         platformsim schema > scenario.schema.json
         # then, first line of a scenario:  # yaml-language-server: $schema=scenario.schema.json
+        platformsim schema --input alertmanager > alertmanager.schema.json
       """)
 
   enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -52,10 +54,26 @@ struct SchemaCommand: StatusCommand {
   @Option(help: "`json` (JSON Schema) or `markdown` (the key reference of docs/SCENARIOS.md).")
   var format: Format = .json
 
+  @Option(
+    help: ArgumentHelp(
+      "The input format: \(InputFormat.all.map(\.name).joined(separator: ", ")).", valueName: "name"))
+  var input = InputFormat.scenario.name
+
+  @Flag(help: "Print the names of the input formats, one per line, and nothing else.")
+  var listInputs = false
+
   mutating func execute() throws(CLIError) -> ExitStatus {
+    if listInputs {
+      for format in InputFormat.all { print(format.name) }
+      return .success
+    }
+    guard let chosen = InputFormat.all.first(where: { $0.name == input }) else {
+      let names = InputFormat.all.map { "`\($0.name)`" }.joined(separator: ", ")
+      throw .invalidOption(flag: "--input", found: input, expected: "one of " + names)
+    }
     switch format {
-    case .json: print(JSONSchemaWriter.scenarioSchema(), terminator: "")
-    case .markdown: print(ScenarioReferenceWriter.markdown(), terminator: "")
+    case .json: print(JSONSchemaWriter.schema(for: chosen), terminator: "")
+    case .markdown: print(KeyReferenceWriter.markdown(for: chosen), terminator: "")
     }
     return .success
   }
