@@ -103,7 +103,8 @@ public struct Delivery {
 
   /// Hands over the messages for serving since the last call.
   mutating func drainServingReleases() -> [ServingRelease] {
-    defer { servingReleases.removeAll(keepingCapacity: true) }
+    guard !servingReleases.isEmpty else { return [] }
+    defer { servingReleases = [] }
     return servingReleases
   }
 

@@ -66,13 +66,3 @@ public struct IDArray<ID: DenseID, Element>: RandomAccessCollection, MutableColl
 }
 
 extension IDArray: Sendable where Element: Sendable {}
-
-extension IDArray {
-  /// Moves an optional record out, leaving `nil` in its place: the caller then holds
-  /// the only reference to the arrays inside it, so changing it copies none of them,
-  /// and puts it back when done.
-  @inlinable public mutating func take<Wrapped>(_ id: ID) -> Wrapped? where Element == Wrapped? {
-    defer { elements[id.position] = nil }
-    return elements[id.position]
-  }
-}

@@ -52,12 +52,12 @@ extension ServiceReplicas {
   }
 }
 
-extension Replicas {
+extension ServiceReplicas {
   /// Asks the replica-autoscaling policy; by default the configured autoscaler's
   /// recommendation stands.
   func replicaDecision(
-    _ service: ServiceID, serving: ServingConfiguration, state: ServiceReplicas, load: Double, recommended: Int,
-    at time: SimTime
+    serving: ServingConfiguration, load: Double, recommended: Int, at time: SimTime, name: String,
+    policy: any ReplicaAutoscalingPolicy
   ) -> Int {
     let autoscaler: String
     var target = 1.0
@@ -73,11 +73,9 @@ extension Replicas {
       target = targetUtilization
     }
     let observation = ReplicaAutoscalingObservation(
-      service: services[service].name, currentReplicas: state.specReplicas,
-      readyReplicas: state.ready, metricValue: load / Double(max(1, state.ready)),
+      service: name, currentReplicas: specReplicas, readyReplicas: ready, metricValue: load / Double(max(1, ready)),
       targetValue: serving.replicaCapacity * target, minReplicas: serving.minReplicas, maxReplicas: serving.maxReplicas,
       tolerance: tolerance, autoscaler: autoscaler, recommendedReplicas: recommended)
-    return policies.replicaAutoscaling.decide(observation, at: PolicyTime(microseconds: time.microseconds))
-      .desiredReplicas
+    return policy.decide(observation, at: PolicyTime(microseconds: time.microseconds)).desiredReplicas
   }
 }

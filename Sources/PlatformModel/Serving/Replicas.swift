@@ -90,6 +90,19 @@ struct ServiceReplicas {
   var pendingCount: Int { replicas.reduce(0) { $0 + ($1.readyAt == nil ? 1 : 0) } }
 }
 
+/// What one service's replicas change beyond themselves during a step.
+///
+/// Pods for the cluster, canary progress for delivery; collected by ``Replicas``.
+struct ReplicaEffects {
+  var podRequests: [ServingPodRequest] = []
+  /// Canaries whose `setWeight` step found its ReplicaSets at their counts during the
+  /// current traffic interval; the step completes right after it.
+  var canariesConverged: [DeploymentID] = []
+  /// Canaries whose ReplicaSets made progress during the current traffic interval
+  /// without converging: their progress deadline restarts.
+  var canariesProgressed: [DeploymentID] = []
+}
+
 /// The services' replicas: overload, replica autoscaling and Argo canary ReplicaSets,
 /// decided once per traffic interval (KServe / Knative / HPA semantics in
 /// ``ServingConfiguration``).
@@ -98,21 +111,16 @@ struct ServiceReplicas {
 /// ``ServingPodNotice``): they count toward `spec.replicas` while pending but serve
 /// only once bound and warm (``ColdStarts``). During an Argo canary the replicas split
 /// into a stable and a canary ReplicaSet sized by ``ArgoBasicCanary``; capacity is
-/// every ready pod.
+/// every ready pod. Each service's ``ServiceReplicas`` changes in place (its methods
+/// run through optional chaining on the array element), so no interval copies it.
 struct Replicas {
   let services: IDArray<ServiceID, ServiceConfiguration>
   let interval: SimDuration
   let policies: PolicySet
   /// Replica state per service with a serving configuration.
   private(set) var states: IDArray<ServiceID, ServiceReplicas?>
-  /// Pods placed services created or deleted since the World last looked.
-  private var podRequests: [ServingPodRequest] = []
-  /// Canaries whose `setWeight` step found its ReplicaSets at their counts during the
-  /// current traffic interval; the step completes right after it.
-  private(set) var canariesConverged: [DeploymentID] = []
-  /// Canaries whose ReplicaSets made progress during the current traffic interval
-  /// without converging: their progress deadline restarts.
-  private(set) var canariesProgressed: [DeploymentID] = []
+  /// Pod requests and canary progress since the World last looked.
+  private var effects = ReplicaEffects()
 
   /// The run starts with each service's initial replicas running; placed ones are pods
   /// the cluster binds at time zero, ready at once.
@@ -144,7 +152,7 @@ struct Replicas {
           return state
         }
       })
-    self.podRequests = podRequests
+    effects.podRequests = podRequests
   }
 
   /// GPU-seconds all placed serving replicas spent on requests (``ServiceReplicas/usedGPUSeconds``).
@@ -155,202 +163,59 @@ struct Replicas {
   /// - Returns: requests that failed for lack of capacity (overload shed, or waiting
   ///   for a cold start longer than the timeout).
   mutating func serve(_ service: ServiceID, requests: Int64, at time: SimTime, stream: inout RandomStream) -> Int64 {
-    // Taken out while it changes, so its arrays are not copied on every interval.
-    guard let serving = services[service].serving, var state = states.take(service) else { return 0 }
-    let interval = interval.seconds
-    state.ready = state.readyCount(at: time)
-    let load = Double(requests) / interval
-    var failed: Int64 = 0
-    if requests > 0 { state.lastTrafficAt = time }
-    if state.ready == 0 && requests > 0 {
-      // The activator buffers requests and wakes the service at once.
-      if state.replicas.isEmpty {
-        startReplicas(1, of: service, serving: serving, state: &state, at: time)
-        state.specReplicas = max(state.specReplicas, 1)
-      }
-      let failing = state.activatorFailureShare(
-        at: time, interval: interval, timeout: services[service].timeoutSeconds)
-      failed = binomial(requests, failing, &stream)
-      state.coldStartFailures += failed
-    } else if state.ready > 0 {
-      let capacity = Double(state.ready) * serving.replicaCapacity
-      if load > capacity {
-        failed = binomial(requests, (load - capacity) / load, &stream)
-        state.capacityFailures += failed
-      }
-    }
-    let recommended = state.recommendedReplicas(serving: serving, load: load, at: time)
-    let desired = replicaDecision(
-      service, serving: serving, state: state, load: load, recommended: recommended, at: time)
-    let total = state.replicas.count
-    if let sizing = state.canarySizing {
-      resizeCanary(sizing, specReplicas: desired, of: service, serving: serving, state: &state, at: time)
-    } else if desired > total {
-      startReplicas(desired - total, of: service, serving: serving, state: &state, at: time)
-      state.scaleEvents += 1
-    } else if desired < total {
-      removeReplicas(total - desired, of: service, state: &state, at: time)
-      state.scaleEvents += 1
-    }
-    state.specReplicas = desired
-    // Pods waiting for a node hold no node-time.
-    state.replicaSeconds += Double(state.replicas.count - state.pendingCount) * interval
-    if let gpus = serving.placement?.perReplica.gpuCount, gpus > 0, serving.replicaCapacity > 0 {
-      state.usedGPUSeconds += min(load / serving.replicaCapacity, Double(state.ready)) * Double(gpus) * interval
-    }
-    states[service] = state
-    return failed
-  }
-
-  /// Creates `count` replicas, each with its cold start drawn now: off the cluster
-  /// it starts at once; placed, its pod goes to the cluster and starts when bound.
-  mutating func startReplicas(
-    _ count: Int, of service: ServiceID, serving: ServingConfiguration, state: inout ServiceReplicas, at time: SimTime,
-    track: ReplicaTrack = .stable, neverReady: Bool = false
-  ) {
-    for _ in 0..<count {
-      let coldStart = state.drawColdStart(serving, track: track)
-      let number = state.nextReplicaNumber
-      state.nextReplicaNumber += 1
-      let readyAt = neverReady ? neverReadyTime : time + coldStart
-      state.replicas.append(
-        ServingReplica(
-          number: number, track: track, neverReady: neverReady, coldStart: coldStart,
-          readyAt: state.placed ? nil : readyAt, createdAt: time))
-      state.coldStarts += 1
-      if state.placed { podRequests.append(.create(ServingPodID(service: service, replica: number))) }
-    }
-  }
-
-  /// Scales down by `count` in the ReplicaSet controller's order: pods still pending,
-  /// then those starting (the latest ready first), then ready ones (newest first).
-  mutating func removeReplicas(
-    _ count: Int, of service: ServiceID, state: inout ServiceReplicas, at time: SimTime, track: ReplicaTrack? = nil
-  ) {
-    func rank(_ replica: ServingReplica) -> (Int, Int64, Int32) {
-      guard let readyAt = replica.readyAt else { return (0, 0, -replica.number) }
-      return readyAt > time ? (1, -readyAt.microseconds, -replica.number) : (2, 0, -replica.number)
-    }
-    let candidates = state.replicas.indices.filter { track == nil || state.replicas[$0].track == track }
-    let victims = candidates.sorted { rank(state.replicas[$0]) < rank(state.replicas[$1]) }.prefix(count)
-    for index in victims where state.placed {
-      podRequests.append(.delete(ServingPodID(service: service, replica: state.replicas[index].number)))
-    }
-    let removed = Set(victims)
-    state.replicas = state.replicas.indices.filter { !removed.contains($0) }.map { state.replicas[$0] }
+    guard let serving = services[service].serving else { return 0 }
+    let timeout = services[service].timeoutSeconds
+    let name = services[service].name
+    let policy = policies.replicaAutoscaling
+    let seconds = interval.seconds
+    return states[service]?.serve(
+      service, requests: requests, at: time, stream: &stream, serving: serving, interval: seconds, timeout: timeout,
+      name: name, policy: policy, effects: &effects) ?? 0
   }
 
   /// The cluster bound a placed replica's pod to a node: it starts (``ColdStarts``).
   mutating func podBound(_ pod: ServingPodID, at time: SimTime) {
-    guard var state = states.take(pod.service) else { return }
-    state.podBound(replica: pod.replica, at: time)
-    states[pod.service] = state
+    states[pod.service]?.podBound(replica: pod.replica, at: time)
   }
 
   /// A placed replica's node went: its replacement pod starts over (``ColdStarts``).
   mutating func podEvicted(_ pod: ServingPodID, at time: SimTime) {
-    guard let serving = services[pod.service].serving, var state = states.take(pod.service) else { return }
-    state.podEvicted(replica: pod.replica, serving: serving, at: time)
-    states[pod.service] = state
+    guard let serving = services[pod.service].serving else { return }
+    states[pod.service]?.podEvicted(replica: pod.replica, serving: serving, at: time)
   }
 
   /// Hands the cluster the pod requests since the last call.
   mutating func drainPodRequests() -> [ServingPodRequest] {
-    defer { podRequests.removeAll(keepingCapacity: true) }
-    return podRequests
+    guard !effects.podRequests.isEmpty else { return [] }
+    defer { effects.podRequests = [] }
+    return effects.podRequests
   }
 
   /// Hands delivery the canaries that converged or progressed since the last call.
   mutating func drainCanaryProgress() -> (converged: [DeploymentID], progressed: [DeploymentID]) {
+    guard !effects.canariesConverged.isEmpty || !effects.canariesProgressed.isEmpty else { return ([], []) }
     defer {
-      canariesConverged.removeAll()
-      canariesProgressed.removeAll()
+      effects.canariesConverged = []
+      effects.canariesProgressed = []
     }
-    return (canariesConverged, canariesProgressed)
-  }
-
-  // MARK: - Argo basic canary: stable and canary ReplicaSets
-
-  /// One reconcile of the canary's ReplicaSets toward `sizing.weight` of `specReplicas`
-  /// (``ArgoBasicCanary``), counting pods ready at `time` as available.
-  mutating func resizeCanary(
-    _ sizing: CanarySizing, specReplicas: Int, of service: ServiceID, serving: ServingConfiguration,
-    state: inout ServiceReplicas, at time: SimTime
-  ) {
-    func counts(_ track: ReplicaTrack) -> ReplicaSetCounts {
-      var counts = ReplicaSetCounts(spec: 0, available: 0)
-      for replica in state.replicas where replica.track == track {
-        counts.spec += 1
-        if let readyAt = replica.readyAt, readyAt <= time { counts.available += 1 }
-      }
-      return counts
-    }
-    let canary = counts(.canary)
-    let stable = counts(.stable)
-    let fences = ArgoBasicCanary.fenceposts(
-      maxSurge: sizing.maxSurge, maxUnavailable: sizing.maxUnavailable, replicas: specReplicas)
-    let next = ArgoBasicCanary.reconcile(
-      replicas: specReplicas, weight: sizing.weight, surge: fences.surge, unavailable: fences.unavailable,
-      canary: canary, stable: stable)
-    let awaiting = state.canaryAwaitingCounts == sizing.deployment
-    // AtDesiredReplicaCountsForCanary: nothing left to change and every pod available.
-    if awaiting && next.canary == canary.spec && next.stable == stable.spec && canary.available == canary.spec
-      && stable.available == stable.spec
-    {
-      state.canaryAwaitingCounts = nil
-      canariesConverged.append(sizing.deployment)
-    } else if awaiting, let last = state.lastCanaryCounts,
-      last.canary != canary || last.stable != stable || next.canary != canary.spec || next.stable != stable.spec
-    {
-      // Progress (pods created, removed or newly available) restarts the progress
-      // deadline, as Argo's `progressDeadlineSeconds` counts time without progress.
-      canariesProgressed.append(sizing.deployment)
-    }
-    state.lastCanaryCounts = (canary, stable)
-    for (track, current, target) in [
-      (ReplicaTrack.stable, stable.spec, next.stable), (.canary, canary.spec, next.canary),
-    ] {
-      if target > current {
-        startReplicas(
-          target - current, of: service, serving: serving, state: &state, at: time, track: track,
-          neverReady: track == .canary && sizing.canaryNeverReady)
-        state.scaleEvents += 1
-      } else if target < current {
-        removeReplicas(current - target, of: service, state: &state, at: time, track: track)
-        state.scaleEvents += 1
-      }
-    }
-    // An abort is over once the canary has no pods left.
-    if sizing.weight == 0 && next.canary == 0 { state.canarySizing = nil }
+    return (effects.canariesConverged, effects.canariesProgressed)
   }
 
   /// Delivery's canary changed: whether its current step waits for replica counts.
   mutating func canaryChanged(_ service: ServiceID, to canary: CanaryTraffic?) {
-    guard states[service] != nil else { return }
     states[service]?.canaryAwaitingCounts = canary?.awaitingReplicaCounts == true ? canary?.deployment : nil
   }
 
-  /// An Argo canary's current step changed its ReplicaSets' sizing.
-  ///
-  /// They are sized for `sizing` from the next traffic interval on. A canary of another deployment (superseded)
-  /// loses its pods at once.
+  /// An Argo canary's current step changed its ReplicaSets' sizing (``ServiceReplicas/sizeCanary(_:of:at:effects:)``).
   mutating func sizeCanary(_ service: ServiceID, _ sizing: CanarySizing, at time: SimTime) {
-    guard var state = states.take(service) else { return }
-    if let current = state.canarySizing, current.deployment != sizing.deployment {
-      let stale = state.replicas.filter { $0.track == .canary }.count
-      removeReplicas(stale, of: service, state: &state, at: time, track: .canary)
-    }
-    state.canarySizing = sizing
-    states[service] = state
+    states[service]?.sizeCanary(sizing, of: service, at: time, effects: &effects)
   }
 
   /// The canary was promoted: its pods are the stable ReplicaSet's now, and the
   /// autoscaler trims any surge at its next decision.
   mutating func promoteCanary(_ service: ServiceID) {
-    guard var state = states[service], state.canarySizing != nil else { return }
-    for index in state.replicas.indices { state.replicas[index].track = .stable }
-    state.canarySizing = nil
-    states[service] = state
+    guard states[service]?.canarySizing != nil else { return }
+    states[service]?.promoteCanary()
   }
 
   /// The canary was aborted (or stalled, or replaced by another rollout): its weight is
@@ -377,5 +242,174 @@ struct Replicas {
     }
     guard canaryReady + stableReady > 0 else { return Double(weight) / 100 }
     return Double(canaryReady) / Double(canaryReady + stableReady)
+  }
+}
+
+/// One service's replica set over an interval: capacity, scaling, and the Argo
+/// canary's two ReplicaSets.
+extension ServiceReplicas {
+  /// Shapes one interval of the service's traffic by its capacity and scales it.
+  ///
+  /// - Returns: requests that failed for lack of capacity (overload shed, or waiting
+  ///   for a cold start longer than the timeout).
+  mutating func serve(
+    _ service: ServiceID, requests: Int64, at time: SimTime, stream: inout RandomStream, serving: ServingConfiguration,
+    interval: Double, timeout: Double, name: String, policy: any ReplicaAutoscalingPolicy,
+    effects: inout ReplicaEffects
+  ) -> Int64 {
+    ready = readyCount(at: time)
+    let load = Double(requests) / interval
+    var failed: Int64 = 0
+    if requests > 0 { lastTrafficAt = time }
+    if ready == 0 && requests > 0 {
+      // The activator buffers requests and wakes the service at once.
+      if replicas.isEmpty {
+        startReplicas(1, of: service, serving: serving, at: time, effects: &effects)
+        specReplicas = max(specReplicas, 1)
+      }
+      let failing = activatorFailureShare(at: time, interval: interval, timeout: timeout)
+      failed = binomial(requests, failing, &stream)
+      coldStartFailures += failed
+    } else if ready > 0 {
+      let capacity = Double(ready) * serving.replicaCapacity
+      if load > capacity {
+        failed = binomial(requests, (load - capacity) / load, &stream)
+        capacityFailures += failed
+      }
+    }
+    let recommended = recommendedReplicas(serving: serving, load: load, at: time)
+    let desired = replicaDecision(
+      serving: serving, load: load, recommended: recommended, at: time, name: name, policy: policy)
+    let total = replicas.count
+    if let sizing = canarySizing {
+      resizeCanary(sizing, specReplicas: desired, of: service, serving: serving, at: time, effects: &effects)
+    } else if desired > total {
+      startReplicas(desired - total, of: service, serving: serving, at: time, effects: &effects)
+      scaleEvents += 1
+    } else if desired < total {
+      removeReplicas(total - desired, of: service, at: time, effects: &effects)
+      scaleEvents += 1
+    }
+    specReplicas = desired
+    // Pods waiting for a node hold no node-time.
+    replicaSeconds += Double(replicas.count - pendingCount) * interval
+    if let gpus = serving.placement?.perReplica.gpuCount, gpus > 0, serving.replicaCapacity > 0 {
+      usedGPUSeconds += min(load / serving.replicaCapacity, Double(ready)) * Double(gpus) * interval
+    }
+    return failed
+  }
+
+  /// Creates `count` replicas, each with its cold start drawn now: off the cluster
+  /// it starts at once; placed, its pod goes to the cluster and starts when bound.
+  mutating func startReplicas(
+    _ count: Int, of service: ServiceID, serving: ServingConfiguration, at time: SimTime,
+    track: ReplicaTrack = .stable, neverReady: Bool = false, effects: inout ReplicaEffects
+  ) {
+    for _ in 0..<count {
+      let coldStart = drawColdStart(serving, track: track)
+      let number = nextReplicaNumber
+      nextReplicaNumber += 1
+      let readyAt = neverReady ? neverReadyTime : time + coldStart
+      replicas.append(
+        ServingReplica(
+          number: number, track: track, neverReady: neverReady, coldStart: coldStart,
+          readyAt: placed ? nil : readyAt, createdAt: time))
+      coldStarts += 1
+      if placed { effects.podRequests.append(.create(ServingPodID(service: service, replica: number))) }
+    }
+  }
+
+  /// Scales down by `count` in the ReplicaSet controller's order: pods still pending,
+  /// then those starting (the latest ready first), then ready ones (newest first).
+  mutating func removeReplicas(
+    _ count: Int, of service: ServiceID, at time: SimTime, track: ReplicaTrack? = nil, effects: inout ReplicaEffects
+  ) {
+    func rank(_ replica: ServingReplica) -> (Int, Int64, Int32) {
+      guard let readyAt = replica.readyAt else { return (0, 0, -replica.number) }
+      return readyAt > time ? (1, -readyAt.microseconds, -replica.number) : (2, 0, -replica.number)
+    }
+    let replicas = self.replicas
+    let candidates = replicas.indices.filter { track == nil || replicas[$0].track == track }
+    let victims = candidates.sorted { rank(replicas[$0]) < rank(replicas[$1]) }.prefix(count)
+    for index in victims where placed {
+      effects.podRequests.append(.delete(ServingPodID(service: service, replica: replicas[index].number)))
+    }
+    let removed = Set(victims)
+    self.replicas = replicas.indices.filter { !removed.contains($0) }.map { replicas[$0] }
+  }
+
+  // MARK: - Argo basic canary: stable and canary ReplicaSets
+
+  /// One reconcile of the canary's ReplicaSets toward `sizing.weight` of `specReplicas`
+  /// (``ArgoBasicCanary``), counting pods ready at `time` as available.
+  mutating func resizeCanary(
+    _ sizing: CanarySizing, specReplicas: Int, of service: ServiceID, serving: ServingConfiguration, at time: SimTime,
+    effects: inout ReplicaEffects
+  ) {
+    func counts(_ track: ReplicaTrack) -> ReplicaSetCounts {
+      var counts = ReplicaSetCounts(spec: 0, available: 0)
+      for replica in replicas where replica.track == track {
+        counts.spec += 1
+        if let readyAt = replica.readyAt, readyAt <= time { counts.available += 1 }
+      }
+      return counts
+    }
+    let canary = counts(.canary)
+    let stable = counts(.stable)
+    let fences = ArgoBasicCanary.fenceposts(
+      maxSurge: sizing.maxSurge, maxUnavailable: sizing.maxUnavailable, replicas: specReplicas)
+    let next = ArgoBasicCanary.reconcile(
+      replicas: specReplicas, weight: sizing.weight, surge: fences.surge, unavailable: fences.unavailable,
+      canary: canary, stable: stable)
+    let awaiting = canaryAwaitingCounts == sizing.deployment
+    // AtDesiredReplicaCountsForCanary: nothing left to change and every pod available.
+    if awaiting && next.canary == canary.spec && next.stable == stable.spec && canary.available == canary.spec
+      && stable.available == stable.spec
+    {
+      canaryAwaitingCounts = nil
+      effects.canariesConverged.append(sizing.deployment)
+    } else if awaiting, let last = lastCanaryCounts,
+      last.canary != canary || last.stable != stable || next.canary != canary.spec || next.stable != stable.spec
+    {
+      // Progress (pods created, removed or newly available) restarts the progress
+      // deadline, as Argo's `progressDeadlineSeconds` counts time without progress.
+      effects.canariesProgressed.append(sizing.deployment)
+    }
+    lastCanaryCounts = (canary, stable)
+    for (track, current, target) in [
+      (ReplicaTrack.stable, stable.spec, next.stable), (.canary, canary.spec, next.canary),
+    ] {
+      if target > current {
+        startReplicas(
+          target - current, of: service, serving: serving, at: time, track: track,
+          neverReady: track == .canary && sizing.canaryNeverReady, effects: &effects)
+        scaleEvents += 1
+      } else if target < current {
+        removeReplicas(current - target, of: service, at: time, track: track, effects: &effects)
+        scaleEvents += 1
+      }
+    }
+    // An abort is over once the canary has no pods left.
+    if sizing.weight == 0 && next.canary == 0 { canarySizing = nil }
+  }
+
+  /// An Argo canary's current step changed its ReplicaSets' sizing.
+  ///
+  /// They are sized for `sizing` from the next traffic interval on. A canary of another
+  /// deployment (superseded) loses its pods at once.
+  mutating func sizeCanary(
+    _ sizing: CanarySizing, of service: ServiceID, at time: SimTime, effects: inout ReplicaEffects
+  ) {
+    if let current = canarySizing, current.deployment != sizing.deployment {
+      let stale = replicas.filter { $0.track == .canary }.count
+      removeReplicas(stale, of: service, at: time, track: .canary, effects: &effects)
+    }
+    canarySizing = sizing
+  }
+
+  /// The canary's pods are the stable ReplicaSet's now.
+  mutating func promoteCanary() {
+    for index in replicas.indices { replicas[index].track = .stable }
+    canarySizing = nil
   }
 }

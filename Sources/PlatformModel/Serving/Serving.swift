@@ -88,12 +88,16 @@ public struct Serving {
     }
   }
 
-  /// Hands over what delivery needs to hear since the last call.
-  mutating func drainReport() -> TrafficReport {
+  /// Hands over what delivery needs to hear since the last call, if anything.
+  mutating func drainReport() -> TrafficReport? {
     let progress = replicas.drainCanaryProgress()
-    return TrafficReport(
+    let report = TrafficReport(
       defectFailures: traffic.drainDefectFailures(), canariesConverged: progress.converged,
       canariesProgressed: progress.progressed)
+    if report.defectFailures.isEmpty && report.canariesConverged.isEmpty && report.canariesProgressed.isEmpty {
+      return nil
+    }
+    return report
   }
 
   /// Hands the cluster the pod requests since the last call.

@@ -164,7 +164,8 @@ struct ServingPods {
 
   /// Hands over the notices since the last call.
   mutating func drainNotices() -> [ServingPodNotice] {
-    defer { notices.removeAll(keepingCapacity: true) }
+    guard !notices.isEmpty else { return [] }
+    defer { notices = [] }
     return notices
   }
 

@@ -54,19 +54,27 @@ struct Traffic {
   }
 
   /// One service's traffic.
+  ///
+  /// The canary's weight is kept apart from its code, so the per-interval loop reads
+  /// plain values and touches the code's arrays only when there is a canary.
   struct ServiceTraffic {
     var stream: RandomStream
     var requests: Int64 = 0
     var errors: Int64 = 0
     /// The code the stable pods run (the live version).
     var stable = ServedCode()
-    var canary: CanaryTraffic?
+    /// The canary's weight, while a canary is in progress.
+    var canaryWeight: Int?
+    /// The code the canary pods run, while a canary is in progress.
+    var canaryCode = ServedCode()
   }
 
   let services: IDArray<ServiceID, ServiceConfiguration>
   let teams: IDArray<TeamID, DeliveryTeam>
   let interval: SimDuration
   let parameters: IDArray<ServiceID, Parameters>
+  /// Whether each service has replicas (a serving configuration).
+  let hasReplicas: IDArray<ServiceID, Bool>
   /// hourOfDay × dayOfWeek load factors, 168 per service (weekday × 24 + hour).
   let loadFactors: ContiguousArray<Double>
   private(set) var traffic: IDArray<ServiceID, ServiceTraffic>
@@ -92,6 +100,7 @@ struct Traffic {
       }
     }
     loadFactors = factors
+    hasReplicas = IDArray(configuration.services.map { $0.serving != nil })
     traffic = IDArray(configuration.services.map { ServiceTraffic(stream: seed.stream("traffic/\($0.name)")) })
     series = IDArray(repeating: [nil, nil], count: configuration.services.count)
   }
@@ -99,11 +108,15 @@ struct Traffic {
   /// A new version went live: the stable pods run `code` from now on.
   mutating func liveVersionChanged(_ service: ServiceID, to code: ServedCode) { traffic[service].stable = code }
 
-  mutating func canaryChanged(_ service: ServiceID, to canary: CanaryTraffic?) { traffic[service].canary = canary }
+  mutating func canaryChanged(_ service: ServiceID, to canary: CanaryTraffic?) {
+    traffic[service].canaryWeight = canary?.weight
+    traffic[service].canaryCode = canary?.code ?? ServedCode()
+  }
 
   /// Hands over the defect failures since the last call.
   mutating func drainDefectFailures() -> [DefectFailures] {
-    defer { defectFailures.removeAll(keepingCapacity: true) }
+    guard !defectFailures.isEmpty else { return [] }
+    defer { defectFailures = [] }
     return defectFailures
   }
 
@@ -121,29 +134,28 @@ struct Traffic {
       let mean = parameters.requestsPerSecond * loadFactors[service.position * 168 + slot] * seconds
       var stream = traffic[service].stream
       let requests = Int64(stream.poisson(mean: mean))
-      let shed =
-        replicas.states[service] == nil ? 0 : replicas.serve(service, requests: requests, at: time, stream: &stream)
-      let canary = traffic[service].canary
-      let canaryShare = canary.map { replicas.canaryTrafficShare(service, weight: $0.weight, at: time) }
+      let shed = hasReplicas[service] ? replicas.serve(service, requests: requests, at: time, stream: &stream) : 0
+      let canaryWeight = traffic[service].canaryWeight
+      let canaryShare = canaryWeight.map { replicas.canaryTrafficShare(service, weight: $0, at: time) }
       let canaryRequests = canaryShare.map { binomial(requests, $0, &stream) } ?? 0
-      let live = traffic[service].stable
+      let liveDefects = traffic[service].stable.defects
       let stable = Self.failures(
-        requests - canaryRequests, defects: live.defects, parameters: parameters, stream: &stream)
+        requests - canaryRequests, defects: liveDefects, parameters: parameters, stream: &stream)
       var canaryOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
-      if let canary {
+      if canaryWeight != nil {
         canaryOutcome = Self.failures(
-          canaryRequests, defects: canary.code.defects, parameters: parameters, stream: &stream)
+          canaryRequests, defects: traffic[service].canaryCode.defects, parameters: parameters, stream: &stream)
       }
       if let monitoring {
         publish(
           service, track: 0, requests: requests - canaryRequests,
           errors: min(requests - canaryRequests, stable.errors + shed), latencyExtra: stable.latencyExtra,
-          defects: live.defects, time: time, stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
-        if let canary {
+          defects: liveDefects, time: time, stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
+        if canaryWeight != nil {
           publish(
             service, track: 1, requests: canaryRequests, errors: canaryOutcome.errors,
-            latencyExtra: canaryOutcome.latencyExtra, defects: canary.code.defects, time: time, stream: &stream,
-            monitoring: monitoring, buckets: latencyBuckets)
+            latencyExtra: canaryOutcome.latencyExtra, defects: traffic[service].canaryCode.defects, time: time,
+            stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
         } else if let published = series[service][1], published.live {
           monitoring.store.appendStaleRow(published.group, timestampMs: time.microseconds / 1_000)
           published.live = false
@@ -153,11 +165,13 @@ struct Traffic {
       traffic[service].requests += requests
       traffic[service].errors += min(requests, stable.errors + canaryOutcome.errors + shed)
       if stable.defectErrors > 0 {
-        defectFailures.append(DefectFailures(service: service, changes: live.changes, count: stable.defectErrors))
-      }
-      if let canary, canaryOutcome.defectErrors > 0 {
         defectFailures.append(
-          DefectFailures(service: service, changes: canary.code.changes, count: canaryOutcome.defectErrors))
+          DefectFailures(service: service, changes: traffic[service].stable.changes, count: stable.defectErrors))
+      }
+      if canaryWeight != nil, canaryOutcome.defectErrors > 0 {
+        defectFailures.append(
+          DefectFailures(
+            service: service, changes: traffic[service].canaryCode.changes, count: canaryOutcome.defectErrors))
       }
     }
   }

@@ -199,7 +199,8 @@ struct TrainingJobs {
 
   /// Hands over the jobs finished since the last call.
   mutating func drainFinished() -> [FinishedTraining] {
-    defer { finished.removeAll(keepingCapacity: true) }
+    guard !finished.isEmpty else { return [] }
+    defer { finished = [] }
     return finished
   }
 }
