@@ -1,6 +1,30 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// The git commit the binary embeds (`platformsim version`, `runs.tool_commit`):
+/// PLATFORMSIM_GIT_COMMIT when set (scripts/build-release.sh, the Dockerfile), else the
+/// package's git checkout (`-dirty` with uncommitted changes), else `unknown` (a source
+/// tarball without .git). Only the CBuildInfo target gets it, as a C string define, so
+/// a new commit recompiles one C file and relinks.
+let gitCommit: String = {
+  if let value = Context.environment["PLATFORMSIM_GIT_COMMIT"], !value.isEmpty { return value }
+  if let git = Context.gitInformation { return git.currentCommit + (git.hasUncommittedChanges ? "-dirty" : "") }
+  return "unknown"
+}()
+
+/// `text` as a C string literal.
+func cStringLiteral(_ text: String) -> String {
+  var literal = "\""
+  for character in text.unicodeScalars {
+    switch character {
+    case "\"", "\\": literal += "\\" + String(character)
+    case " "..."~": literal.unicodeScalars.append(character)
+    default: literal += "?"
+    }
+  }
+  return literal + "\""
+}
+
 /// PlatformSim: a deterministic discrete-event simulator of an ML platform.
 ///
 /// Dependencies point one way: platformsim → PlatformSimCLI → Experiments, Reports →
@@ -28,6 +52,9 @@ let package = Package(
       providers: [.apt(["libsqlite3-dev"])]
     ),
     .target(name: "SimKernel"),
+    // The git commit of the build (see `gitCommit`), and its Swift face, `ToolCommit`.
+    .target(name: "CBuildInfo", cSettings: [.define("PLATFORMSIM_GIT_COMMIT", to: cStringLiteral(gitCommit))]),
+    .target(name: "BuildInfo", dependencies: ["CBuildInfo"]),
     .target(name: "InputDiagnostics"),
     // Simulated Prometheus and Alertmanager: a library usable on its own.
     .target(name: "Monitoring", dependencies: ["SimKernel", "InputDiagnostics", .product(name: "Yams", package: "Yams")]),
@@ -53,8 +80,8 @@ let package = Package(
     .target(
       name: "Experiments",
       dependencies: [
-        "Scenario", "InputDiagnostics", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "SimKernel",
-        .product(name: "Yams", package: "Yams"),
+        "BuildInfo", "Scenario", "InputDiagnostics", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle",
+        "SimKernel", .product(name: "Yams", package: "Yams"),
       ]
     ),
     // Markdown and self-contained HTML (inline SVG) reports from the results database.
@@ -62,8 +89,8 @@ let package = Package(
     .target(
       name: "PlatformSimCLI",
       dependencies: [
-        "Experiments", "Reports", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "SimKernel",
-        "Monitoring",
+        "BuildInfo", "Experiments", "Reports", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle",
+        "SimKernel", "Monitoring",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
