@@ -1,30 +1,6 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// The git commit the binary embeds (`platformsim version`, `runs.tool_commit`):
-/// PLATFORMSIM_GIT_COMMIT when set (scripts/build-release.sh, the Dockerfile), else the
-/// package's git checkout (`-dirty` with uncommitted changes), else `unknown` (a source
-/// tarball without .git). Only the CBuildInfo target gets it, as a C string define, so
-/// a new commit recompiles one C file and relinks.
-let gitCommit: String = {
-  if let value = Context.environment["PLATFORMSIM_GIT_COMMIT"], !value.isEmpty { return value }
-  if let git = Context.gitInformation { return git.currentCommit + (git.hasUncommittedChanges ? "-dirty" : "") }
-  return "unknown"
-}()
-
-/// `text` as a C string literal.
-func cStringLiteral(_ text: String) -> String {
-  var literal = "\""
-  for character in text.unicodeScalars {
-    switch character {
-    case "\"", "\\": literal += "\\" + String(character)
-    case " "..."~": literal.unicodeScalars.append(character)
-    default: literal += "?"
-    }
-  }
-  return literal + "\""
-}
-
 /// PlatformSim: a deterministic discrete-event simulator of an ML platform.
 ///
 /// Dependencies point one way: platformsim → PlatformSimCLI → Experiments, Reports →
@@ -52,9 +28,10 @@ let package = Package(
       providers: [.apt(["libsqlite3-dev"])]
     ),
     .target(name: "SimKernel"),
-    // The git commit of the build (see `gitCommit`), and its Swift face, `ToolCommit`.
-    .target(name: "CBuildInfo", cSettings: [.define("PLATFORMSIM_GIT_COMMIT", to: cStringLiteral(gitCommit))]),
-    .target(name: "BuildInfo", dependencies: ["CBuildInfo"]),
+    // The git commit of the build (`ToolCommit`), written into BuildInfo before every
+    // build by the EmbedGitCommit plugin (docs/DISTRIBUTED.md, "Versions").
+    .plugin(name: "EmbedGitCommit", capability: .buildTool()),
+    .target(name: "BuildInfo", plugins: ["EmbedGitCommit"]),
     .target(name: "InputDiagnostics"),
     // Simulated Prometheus and Alertmanager: a library usable on its own.
     .target(name: "Monitoring", dependencies: ["SimKernel", "InputDiagnostics", .product(name: "Yams", package: "Yams")]),
