@@ -1,39 +1,78 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the git commit of the build into the BuildInfo target, before every build.
+/// Embeds the git commit of the build into the BuildInfo target (`ToolCommit`).
 ///
-/// A prebuild command (SwiftPM runs those at the start of every build, unlike build
-/// commands, which run only when their declared inputs change) writes
-/// `EmbeddedGitCommit.swift` with the commit as a string: `PLATFORMSIM_GIT_COMMIT` from the environment when set
-/// (scripts/build-release.sh, the Dockerfile), else `git rev-parse HEAD` of the package
-/// (with `-dirty` when `git diff HEAD -- Package.swift Sources` is not empty), else
-/// `unknown` (no git, or a source tarball without .git). The file is rewritten only when
-/// its text changes, so a new commit recompiles the BuildInfo module and relinks, and an
-/// unchanged one rebuilds nothing.
+/// A build command writes `EmbeddedGitCommit.swift` with the commit as a string:
+/// `PLATFORMSIM_GIT_COMMIT` from the environment when set (scripts/build-release.sh, the
+/// Dockerfile), else `git rev-parse HEAD` of the package, with `-dirty` when
+/// `git diff HEAD -- Package.swift Sources` is not empty, else `unknown` (no git, or a
+/// source tarball without .git). It rewrites the file only when the text changes.
 ///
-/// Evaluating the commit in Package.swift (`Context.gitInformation`) would not do: SwiftPM
-/// caches the evaluated manifest by its text and environment, not by the git state, so
-/// the commit would go stale after `git commit`.
+/// When it runs: SwiftPM reruns a build command when one of its declared inputs changes,
+/// and re-plans the build (calling this plugin again) when the environment, Package.swift
+/// or the set of source files changes. The inputs are the checkout's `HEAD` and its
+/// reflog `logs/HEAD` — git appends to it on every commit, checkout, merge, reset or
+/// amend, also when only the branch `HEAD` names moves — plus Package.swift and every
+/// file under Sources/ (for `-dirty`). So a new commit recompiles BuildInfo and relinks;
+/// an unchanged one rebuilds nothing.
+///
+/// Neither simpler way stays current: `Context.gitInformation` in Package.swift is
+/// evaluated only when SwiftPM reloads the manifest (cached by its text and environment),
+/// and a prebuild command runs only when the build is re-planned, not after `git commit`.
 @main
 struct EmbedGitCommit: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
-    let output = context.pluginWorkDirectoryURL.appending(path: "generated")
+    let package = context.package.directoryURL
+    let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedGitCommit.swift")
     var environment: [String: String] = [:]
     for name in ["PLATFORMSIM_GIT_COMMIT", "PATH", "HOME"] {
       if let value = ProcessInfo.processInfo.environment[name] { environment[name] = value }
     }
+    var inputs = [package.appending(path: "Package.swift")]
+    if let gitDirectory = Self.gitDirectory(of: package) {
+      inputs += ["HEAD", "logs/HEAD"].map { gitDirectory.appending(path: $0) }
+    }
+    inputs += Self.files(under: package.appending(path: "Sources"))
+    let existing = inputs.filter { FileManager.default.fileExists(atPath: $0.path) }
     return [
-      .prebuildCommand(
+      .buildCommand(
         displayName: "Embedding the git commit into \(target.name)",
         executable: URL(fileURLWithPath: "/bin/sh"),
-        arguments: ["-c", Self.script, "embed-git-commit", context.package.directoryURL.path, output.path],
+        arguments: ["-c", Self.script, "embed-git-commit", package.path, output.path],
         environment: environment,
-        outputFilesDirectory: output)
+        inputFiles: existing,
+        outputFiles: [output])
     ]
   }
 
-  /// `sh -c SCRIPT embed-git-commit PACKAGE_DIR OUTPUT_DIR`.
+  /// The checkout's git directory: `.git` itself, or where a worktree's `.git` file
+  /// (`gitdir: PATH`) points.
+  static func gitDirectory(of package: URL) -> URL? {
+    let dotGit = package.appending(path: ".git")
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dotGit.path, isDirectory: &isDirectory) else { return nil }
+    if isDirectory.boolValue { return dotGit }
+    guard let text = try? String(contentsOf: dotGit, encoding: .utf8),
+      let line = text.split(separator: "\n").first, line.hasPrefix("gitdir: ")
+    else { return nil }
+    let path = String(line.dropFirst("gitdir: ".count))
+    return path.hasPrefix("/") ? URL(fileURLWithPath: path) : package.appending(path: path)
+  }
+
+  /// Every regular file under `directory`, in a stable order.
+  static func files(under directory: URL) -> [URL] {
+    guard let enumerator = FileManager.default.enumerator(atPath: directory.path) else { return [] }
+    var files: [URL] = []
+    while let relative = enumerator.nextObject() as? String {
+      if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeRegular {
+        files.append(directory.appending(path: relative))
+      }
+    }
+    return files.sorted { $0.path < $1.path }
+  }
+
+  /// `sh -c SCRIPT embed-git-commit PACKAGE_DIR OUTPUT_FILE`.
   static let script = #"""
     set -eu
     package=$1 output=$2
@@ -50,12 +89,12 @@ struct EmbedGitCommit: BuildToolPlugin {
         echo "error: PLATFORMSIM_GIT_COMMIT='$commit': only letters, digits and . _ + - are allowed" >&2
         exit 1 ;;
     esac
-    mkdir -p "$output"
-    text="// Generated before every build by Plugins/EmbedGitCommit; do not edit.
+    text="// Generated by Plugins/EmbedGitCommit; do not edit.
     let embeddedGitCommit = \"$commit\""
-    if [ "$(cat "$output/EmbeddedGitCommit.swift" 2>/dev/null)" != "$text" ]; then
-      printf '%s\n' "$text" >"$output/EmbeddedGitCommit.swift.new"
-      mv "$output/EmbeddedGitCommit.swift.new" "$output/EmbeddedGitCommit.swift"
+    if [ "$(cat "$output" 2>/dev/null)" != "$text" ]; then
+      mkdir -p "$(dirname "$output")"
+      printf '%s\n' "$text" >"$output.new"
+      mv "$output.new" "$output"
     fi
     """#
 }
