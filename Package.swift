@@ -95,7 +95,7 @@ let package = Package(
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultRows", "ResultStore"]),
     .testTarget(
       name: "ExperimentsTests",
-      dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel"]
+      dependencies: ["BuildInfo", "Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel"]
     ),
     .testTarget(
       name: "EndToEndTests",

@@ -1,4 +1,6 @@
+import BuildInfo
 import Foundation
+import PlatformModel
 import ResultRows
 import ResultStore
 import SimKernel
@@ -55,6 +57,10 @@ struct ShardMergeTests {
     let experiment = try #require(try ExperimentStore.experiment(1, store: ResultStore(path: merged)))
     #expect(experiment.shardCount == 1)
     #expect(experiment.replications == 5)
+    // The build is recorded and carried over: the experiment's and every run's commit.
+    #expect(experiment.toolCommit == ToolCommit.current)
+    let commits = try ResultStore(path: merged).database.rows(RunRow.self).map(\.toolCommit)
+    #expect(commits == Array(repeating: ToolCommit.current, count: 10))
   }
 
   @Test("overlapping, missing, foreign and other-version shards are refused and leave no output")
@@ -79,5 +85,9 @@ struct ShardMergeTests {
     refused([shards[0], foreign[1]], "another experiment")
     try ResultStore(path: foreign[0]).database.execute("UPDATE experiments SET tool_version = '0.0.9'")
     refused([foreign[0], shards[1]], "by 0.0.9")
+    // Same version, another commit: another build, whose runs may differ.
+    let other = try Self.runShards(count: 2)
+    try ResultStore(path: other[1]).database.execute("UPDATE experiments SET tool_commit = 'f00d'")
+    refused([shards[0], other[1]], "was written by PlatformSim \(ToolVersion.current) (commit f00d)")
   }
 }
