@@ -99,7 +99,7 @@ let package = Package(
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies"]
+      dependencies: ["BuildInfo", "PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies"]
     ),
   ]
 )

@@ -136,6 +136,7 @@ public struct StoredGate: Sendable {
     -> StoredGateProblem?
   {
     let id = experiment.id ?? 0
+    if runs.isEmpty { return .incomplete(database: database, id: id, detail: "it has no runs") }
     let variants = ExperimentStore.variants(of: runs)
     guard variants == ["baseline", "candidate"] else {
       return .incomplete(
