@@ -5,7 +5,7 @@ import PackagePlugin
 ///
 /// A build command writes `EmbeddedGitCommit.swift` with the commit as a string:
 /// `PLATFORMSIM_GIT_COMMIT` from the environment when set (scripts/build-release.sh, the
-/// Dockerfile), else `git rev-parse HEAD` of the package, with `-dirty` when
+/// Dockerfile), else `git rev-parse HEAD` of the package's own checkout, with `-dirty` when
 /// `git diff HEAD -- Package.swift Sources` is not empty, else `unknown` (no git, or a
 /// source tarball without .git). It rewrites the file only when the text changes.
 ///
@@ -79,7 +79,10 @@ struct EmbedGitCommit: BuildToolPlugin {
     commit=${PLATFORMSIM_GIT_COMMIT:-}
     if [ -z "$commit" ]; then
       commit=unknown
-      if command -v git >/dev/null 2>&1 && head=$(git -C "$package" rev-parse --verify -q HEAD 2>/dev/null); then
+      # Only the package's own checkout: not that of a repository it was unpacked into.
+      if command -v git >/dev/null 2>&1 && top=$(git -C "$package" rev-parse --show-toplevel 2>/dev/null) \
+        && [ "$(cd "$top" && pwd -P)" = "$(cd "$package" && pwd -P)" ] \
+        && head=$(git -C "$package" rev-parse --verify -q HEAD 2>/dev/null); then
         commit=$head
         git -C "$package" diff --quiet HEAD -- Package.swift Sources 2>/dev/null || commit="$commit-dirty"
       fi
