@@ -32,9 +32,10 @@ let package = Package(
     // build by the EmbedGitCommit plugin (docs/DISTRIBUTED.md, "Versions").
     .plugin(name: "EmbedGitCommit", capability: .buildTool()),
     .target(name: "BuildInfo", plugins: ["EmbedGitCommit"]),
-    .target(name: "InputDiagnostics"),
+    // The one input layer: located diagnostics, typed keys, JSON Schema, table records.
+    .target(name: "InputReading", dependencies: ["SimKernel", .product(name: "Yams", package: "Yams")]),
     // Simulated Prometheus and Alertmanager: a library usable on its own.
-    .target(name: "Monitoring", dependencies: ["SimKernel", "InputDiagnostics", .product(name: "Yams", package: "Yams")]),
+    .target(name: "Monitoring", dependencies: ["SimKernel", "InputReading", .product(name: "Yams", package: "Yams")]),
     // The results tables as row types, the sink protocol the model emits rows to, and an
     // in-memory sink; no SQLite.
     .target(name: "ResultRows"),
@@ -51,13 +52,13 @@ let package = Package(
     .target(
       name: "Scenario",
       dependencies: [
-        "SimKernel", "InputDiagnostics", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
+        "SimKernel", "InputReading", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
     ),
     // Replications, common random numbers, comparisons, sweeps, gates and shards.
     .target(
       name: "Experiments",
       dependencies: [
-        "BuildInfo", "Scenario", "InputDiagnostics", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle",
+        "BuildInfo", "Scenario", "InputReading", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle",
         "SimKernel", .product(name: "Yams", package: "Yams"),
       ]
     ),
@@ -67,7 +68,7 @@ let package = Package(
       name: "PlatformSimCLI",
       dependencies: [
         "BuildInfo", "Experiments", "Reports", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle",
-        "SimKernel", "Monitoring",
+        "SimKernel", "Monitoring", "InputReading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -79,10 +80,13 @@ let package = Package(
     // Round-trip overhead of external policies (docs/PERFORMANCE.md).
     .executableTarget(name: "PolicyBenchmark", dependencies: ["Policies"]),
     .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
-    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel"]),
+    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel", "InputReading"]),
+    .testTarget(
+      name: "InputReadingTests", dependencies: ["InputReading", "SimKernel", .product(name: "Yams", package: "Yams")],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "ScenarioTests",
-      dependencies: ["Scenario", "SimKernel", "Policies"],
+      dependencies: ["Scenario", "SimKernel", "Policies", "InputReading"],
       resources: [.copy("InvalidScenarios")]
     ),
     .testTarget(name: "ResultRowsTests", dependencies: ["ResultRows"]),
@@ -95,11 +99,15 @@ let package = Package(
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultRows", "ResultStore"]),
     .testTarget(
       name: "ExperimentsTests",
-      dependencies: ["BuildInfo", "Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel"]
+      dependencies: [
+        "BuildInfo", "Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel", "InputReading",
+      ]
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["BuildInfo", "PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies"]
+      dependencies: [
+        "BuildInfo", "PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies", "InputReading",
+      ]
     ),
   ]
 )

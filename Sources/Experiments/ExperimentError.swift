@@ -1,4 +1,4 @@
-import InputDiagnostics
+import InputReading
 import ResultStore
 import Scenario
 

@@ -1,5 +1,3 @@
-import SimKernel
-
 /// A JSON value with a deterministic, pretty serialisation (keys in insertion order).
 public indirect enum JSONValue: Equatable, Sendable {
   case null
@@ -22,13 +20,17 @@ public indirect enum JSONValue: Equatable, Sendable {
     case .string(let value): return JSONValue.quote(value)
     case .array(let values):
       if values.isEmpty { return "[]" }
-      if values.allSatisfy({ if case .string = $0 { return true }; if case .number = $0 { return true }; return false }) {
+      if values.allSatisfy({
+        if case .string = $0 { return true }; if case .number = $0 { return true }; return false
+      }) {
         return "[" + values.map { $0.serialized() }.joined(separator: ", ") + "]"
       }
-      return "[\n" + values.map { padding + $0.serialized(indent: indent + 1) }.joined(separator: ",\n") + "\n\(closing)]"
+      return "[\n" + values.map { padding + $0.serialized(indent: indent + 1) }.joined(separator: ",\n")
+        + "\n\(closing)]"
     case .object(let pairs):
       if pairs.isEmpty { return "{}" }
-      return "{\n" + pairs.map { padding + JSONValue.quote($0.0) + ": " + $0.1.serialized(indent: indent + 1) }
+      return "{\n"
+        + pairs.map { padding + JSONValue.quote($0.0) + ": " + $0.1.serialized(indent: indent + 1) }
         .joined(separator: ",\n") + "\n\(closing)}"
     }
   }
@@ -55,13 +57,20 @@ public indirect enum JSONValue: Equatable, Sendable {
   }
 }
 
-/// Publishes ``ScenarioSchema`` as JSON Schema (draft 2020-12), so editors with a YAML
-/// language server autocomplete and check scenario files.
+/// Publishes an input format's declaration as JSON Schema (draft 2020-12).
+///
+/// Editors with a YAML language server autocomplete and check the files with it, and
+/// other tools can validate them. Generated from the same ``ObjectKeys`` the reader
+/// reads with.
 public enum JSONSchemaWriter {
-  public static func scenarioSchema() -> String {
+  /// The JSON Schema of `format`, pretty-printed with a trailing newline.
+  public static func schema(for format: InputFormat) -> String {
     var definitions: [(String, JSONValue)] = []
     var seen = Set<String>()
-    func reference(_ object: ObjectSchema) -> JSONValue {
+    var usesDuration = false
+    var usesDurationDistribution = false
+    var usesNumberDistribution = false
+    func reference(_ object: ObjectDescription) -> JSONValue {
       if seen.insert(object.title).inserted {
         let placeholderIndex = definitions.count
         definitions.append((object.title, .null))
@@ -69,7 +78,7 @@ public enum JSONSchemaWriter {
       }
       return .object([("$ref", .string("#/$defs/\(object.title)"))])
     }
-    func objectSchema(_ object: ObjectSchema) -> JSONValue {
+    func objectSchema(_ object: ObjectDescription) -> JSONValue {
       var properties: [(String, JSONValue)] = []
       for field in object.fields {
         var property = valueSchema(field.schema)
@@ -81,12 +90,18 @@ public enum JSONSchemaWriter {
         }
         properties.append((field.name, property))
       }
-      for ignored in object.ignoredKeys { properties.append((ignored, .object([("description", .string("Accepted and ignored (not modelled)."))]))) }
+      for ignored in object.ignoredKeys {
+        properties.append((ignored, .object([("description", .string("Accepted and ignored (not modelled)."))])))
+      }
+      for passthrough in object.passthroughKeys {
+        properties.append(
+          (passthrough, .object([("description", .string("Accepted; does not affect the simulation."))])))
+      }
       var pairs: [(String, JSONValue)] = [
-        ("type", .string("object")), ("description", .string(object.summary)), ("additionalProperties", .bool(false)),
-        ("properties", .object(properties)),
+        ("type", .string("object")), ("description", .string(object.summary)),
+        ("additionalProperties", .bool(object.unknownKeys == .accepted)), ("properties", .object(properties)),
       ]
-      let required = object.fields.filter(\.required).map { JSONValue.string($0.name) }
+      let required = object.fields.filter(\.isRequired).map { JSONValue.string($0.name) }
       if !required.isEmpty { pairs.append(("required", .array(required))) }
       return .object(pairs)
     }
@@ -111,13 +126,17 @@ public enum JSONSchemaWriter {
       case .boolean:
         return .object([("type", .string("boolean"))])
       case .duration:
+        usesDuration = true
         return .object([("$ref", .string("#/$defs/Duration"))])
       case .instant:
-        return .object([("type", .string("string")), ("pattern", .string(#"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?$"#))])
+        return .object([
+          ("type", .string("string")),
+          ("pattern", .string(#"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?$"#)),
+        ])
       case .filePath:
         return .object([("type", .string("string")), ("minLength", .number(1))])
       case .object(let object):
-        return .object([("allOf", .array([reference(object)]))])
+        return .object([("allOf", .array([reference(object.description)]))])
       case .array(let element, let minimumCount, let exactCount):
         var pairs: [(String, JSONValue)] = [("type", .string("array")), ("items", valueSchema(element))]
         if let exactCount {
@@ -130,58 +149,89 @@ public enum JSONSchemaWriter {
       case .dictionary(let element):
         return .object([("type", .string("object")), ("additionalProperties", valueSchema(element))])
       case .durationDistribution:
+        usesDuration = true
+        usesDurationDistribution = true
         return .object([("$ref", .string("#/$defs/DurationDistribution"))])
       case .numberDistribution:
+        usesNumberDistribution = true
         return .object([("$ref", .string("#/$defs/NumberDistribution"))])
       case .oneOf(let options):
         return .object([("oneOf", .array(options.map(valueSchema)))])
+      case .any:
+        return .object([])
       }
     }
-    let root = objectSchema(ScenarioSchema.document)
-    definitions.append(
-      ("Duration", .object([
-        ("type", .string("string")), ("description", .string("A duration such as 90s, 5m, 2h30m, 30d (units ms s m h d w y).")),
-        ("pattern", .string(#"^([0-9]+(\.[0-9]+)?(ms|us|s|m|h|d|w|y))+$|^0$"#)),
-      ])))
-    definitions.append(("DurationDistribution", distributionSchema(valueReference: "#/$defs/Duration")))
-    definitions.append(("NumberDistribution", distributionSchema(valueReference: nil)))
-    guard case .object(var pairs) = root else { preconditionFailure("root schema is an object") }
+    guard case .object(var pairs) = objectSchema(format.root.description) else { return "" }
+    if usesDuration {
+      definitions.append(
+        (
+          "Duration",
+          .object([
+            ("type", .string("string")),
+            ("description", .string("A duration such as 90s, 5m, 2h30m, 30d (units ms s m h d w y).")),
+            ("pattern", .string(#"^([0-9]+(\.[0-9]+)?(ms|us|s|m|h|d|w|y))+$|^0$"#)),
+          ])
+        ))
+    }
+    if usesDurationDistribution {
+      definitions.append(("DurationDistribution", distributionSchema(valueReference: "#/$defs/Duration")))
+    }
+    if usesNumberDistribution { definitions.append(("NumberDistribution", distributionSchema(valueReference: nil))) }
     pairs.insert(("$schema", .string("https://json-schema.org/draft/2020-12/schema")), at: 0)
-    pairs.insert(("$id", .string("https://platformsim.dev/schemas/scenario-v1alpha1.json")), at: 1)
-    pairs.insert(("title", .string("PlatformSim scenario")), at: 2)
-    pairs.append(("$defs", .object(definitions)))
+    pairs.insert(("$id", .string(format.schemaID)), at: 1)
+    pairs.insert(("title", .string(format.title)), at: 2)
+    if !definitions.isEmpty { pairs.append(("$defs", .object(definitions))) }
     return JSONValue.object(pairs).serialized() + "\n"
   }
 
   static func distributionSchema(valueReference: String?) -> JSONValue {
-    let value: JSONValue = valueReference.map { .object([("$ref", .string($0))]) } ?? .object([("type", .string("number"))])
+    let value: JSONValue =
+      valueReference.map { .object([("$ref", .string($0))]) } ?? .object([("type", .string("number"))])
     func family(_ name: String, _ parameters: [(String, JSONValue)], required: [String]) -> JSONValue {
       .object([
         ("type", .string("object")), ("additionalProperties", .bool(false)),
         ("required", .array([.string(name)])),
-        ("properties", .object([
-          (name, .object([
-            ("type", .string("object")), ("additionalProperties", .bool(false)),
-            ("properties", .object(parameters)), ("required", .array(required.map(JSONValue.string))),
-          ]))
-        ])),
+        (
+          "properties",
+          .object([
+            (
+              name,
+              .object([
+                ("type", .string("object")), ("additionalProperties", .bool(false)),
+                ("properties", .object(parameters)), ("required", .array(required.map(JSONValue.string))),
+              ])
+            )
+          ])
+        ),
       ])
     }
     let number = JSONValue.object([("type", .string("number"))])
     let list = JSONValue.object([("type", .string("array")), ("items", value), ("minItems", .number(1))])
     return .object([
-      ("description", .string("A constant, or one family: constant, uniform, exponential, normal, lognormal, weibull, discrete, empirical.")),
-      ("oneOf", .array([
-        value,
-        .object([("type", .string("object")), ("required", .array([.string("constant")])), ("properties", .object([("constant", value)])), ("additionalProperties", .bool(false))]),
-        family("uniform", [("min", value), ("max", value)], required: ["min", "max"]),
-        family("exponential", [("mean", value)], required: ["mean"]),
-        family("normal", [("mean", value), ("stddev", value)], required: ["mean", "stddev"]),
-        family("lognormal", [("median", value), ("p90", value), ("mu", number), ("sigma", number)], required: []),
-        family("weibull", [("shape", number), ("scale", value)], required: ["shape", "scale"]),
-        family("discrete", [("values", list), ("weights", .object([("type", .string("array")), ("items", number)]))], required: ["values", "weights"]),
-        family("empirical", [("values", list)], required: ["values"]),
-      ])),
+      (
+        "description",
+        .string(
+          "A constant, or one family: constant, uniform, exponential, normal, lognormal, weibull, discrete, empirical.")
+      ),
+      (
+        "oneOf",
+        .array([
+          value,
+          .object([
+            ("type", .string("object")), ("required", .array([.string("constant")])),
+            ("properties", .object([("constant", value)])), ("additionalProperties", .bool(false)),
+          ]),
+          family("uniform", [("min", value), ("max", value)], required: ["min", "max"]),
+          family("exponential", [("mean", value)], required: ["mean"]),
+          family("normal", [("mean", value), ("stddev", value)], required: ["mean", "stddev"]),
+          family("lognormal", [("median", value), ("p90", value), ("mu", number), ("sigma", number)], required: []),
+          family("weibull", [("shape", number), ("scale", value)], required: ["shape", "scale"]),
+          family(
+            "discrete", [("values", list), ("weights", .object([("type", .string("array")), ("items", number)]))],
+            required: ["values", "weights"]),
+          family("empirical", [("values", list)], required: ["values"]),
+        ])
+      ),
     ])
   }
 }

@@ -1,25 +1,9 @@
-// The text every input-file reader prints (scenario files, alertmanager.yml, gate
-// files), so that all of them read — and are parsed by editors and CI annotators — alike.
-
-/// `file:line:column: severity: key.path: message; hint`, the form compilers use; the
-/// location is the file alone when `line` is 0 (the file as a whole).
-public func renderDiagnostic(
-  file: String, line: Int, column: Int, severity: String, keyPath: DocumentKeyPath, message: String, hint: String?
-) -> String {
-  let location = line > 0 ? "\(file):\(line):\(column)" : file
-  let pathText = keyPath.components.isEmpty ? "" : "\(keyPath): "
-  return "\(location): \(severity): \(pathText)\(message)" + (hint.map { "; \($0)" } ?? "")
-}
-
-/// Rendered diagnostics one per line, then `N error(s) found`.
-public func renderDiagnostics(_ rendered: [String], errorCount: Int) -> String {
-  rendered.joined(separator: "\n") + "\n\(errorCount) error\(errorCount == 1 ? "" : "s") found"
-}
-
 /// The closest candidate to `word`, if close enough to be a typo: the same letters in
 /// another case, else (with `acceptingPrefixes`, for names users shorten, such as
 /// receivers: `pager` for `pagerduty`) the shortest candidate one is a prefix of, else
 /// the nearest by edit distance within a third of the shorter length (at least 2).
+///
+/// What every "did you mean" of every input format is computed by.
 public func nearestMatch(to word: String, in candidates: [String], acceptingPrefixes: Bool = false) -> String? {
   let lowered = word.lowercased()
   if let sameLetters = candidates.first(where: { $0.lowercased() == lowered }) { return sameLetters }
@@ -36,4 +20,23 @@ public func nearestMatch(to word: String, in candidates: [String], acceptingPref
   guard let best else { return nil }
   let allowed = max(2, min(word.count, best.candidate.count) / 3)
   return best.distance <= allowed ? best.candidate : nil
+}
+
+/// Levenshtein distance between two strings, by characters: what "did you mean"
+/// suggestions rank candidates by.
+public func editDistance(_ first: String, _ second: String) -> Int {
+  let a = Array(first)
+  let b = Array(second)
+  if a.isEmpty { return b.count }
+  if b.isEmpty { return a.count }
+  var previous = Array(0...b.count)
+  var current = Array(repeating: 0, count: b.count + 1)
+  for i in 1...a.count {
+    current[0] = i
+    for j in 1...b.count {
+      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+    }
+    swap(&previous, &current)
+  }
+  return previous[b.count]
 }

@@ -1,6 +1,8 @@
-/// The shape of a value in a scenario file: one description that drives both
-/// validation (``YAMLValue``) and the published JSON Schema (``JSONSchemaWriter``),
-/// so the two cannot drift apart.
+/// The shape of a value in an input file, as documentation.
+///
+/// What the published JSON Schema, the Markdown key reference and the "expected …"
+/// part of messages are made from. Every ``Shape`` carries one, so the reader and what
+/// is published about it are the same declaration.
 public indirect enum ValueSchema: Sendable {
   case string(pattern: String? = nil)
   /// One of a fixed set of strings.
@@ -14,7 +16,8 @@ public indirect enum ValueSchema: Sendable {
   case instant
   /// A path to another file, relative to the file that names it.
   case filePath
-  case object(ObjectSchema)
+  /// A mapping with declared keys.
+  case object(ObjectType)
   case array(of: ValueSchema, minimumCount: Int = 0, exactCount: Int? = nil)
   /// A mapping with free-form keys (names chosen by the user), all values alike.
   case dictionary(of: ValueSchema)
@@ -24,11 +27,21 @@ public indirect enum ValueSchema: Sendable {
   case numberDistribution
   /// Either of several shapes (e.g. a number or a string).
   case oneOf([ValueSchema])
+  /// Anything: a value the format accepts without looking into it.
+  case any(description: String)
 
   /// Positive durations are the common case; zero is allowed only where it means "none".
   public enum DurationRule: Sendable {
     case positive
     case nonNegative
+  }
+
+  /// A declared object, referred to by type so that objects can nest themselves (a
+  /// route's `routes`) without building their schemas at declaration time.
+  public struct ObjectType: Sendable {
+    public let type: any ObjectKeys.Type
+    public init(_ type: any ObjectKeys.Type) { self.type = type }
+    public var description: ObjectDescription { type.objectDescription }
   }
 
   /// How the expected value is described in messages: "a positive duration such as `5m`".
@@ -39,7 +52,9 @@ public indirect enum ValueSchema: Sendable {
     case .integer(let minimum, let maximum):
       switch (minimum, maximum) {
       case (let low?, let high?): return "an integer from \(low) to \(high)"
-      case (let low?, nil): return low == 0 ? "a non-negative integer" : low == 1 ? "a positive integer" : "an integer of at least \(low)"
+      case (let low?, nil):
+        return low == 0
+          ? "a non-negative integer" : low == 1 ? "a positive integer" : "an integer of at least \(low)"
       case (nil, let high?): return "an integer of at most \(high)"
       case (nil, nil): return "an integer"
       }
@@ -47,7 +62,8 @@ public indirect enum ValueSchema: Sendable {
       switch (minimum, maximum) {
       case (let low?, let high?): return "a number from \(formatNumber(low)) to \(formatNumber(high))"
       case (let low?, nil):
-        return low == 0 ? (exclusive ? "a positive number" : "a non-negative number") : "a number of at least \(formatNumber(low))"
+        return low == 0
+          ? (exclusive ? "a positive number" : "a non-negative number") : "a number of at least \(formatNumber(low))"
       case (nil, let high?): return "a number of at most \(formatNumber(high))"
       case (nil, nil): return "a number"
       }
@@ -61,10 +77,12 @@ public indirect enum ValueSchema: Sendable {
       return exact.map { "a list of exactly \($0) values" } ?? "a list of \(element.expectation.removingArticle)"
     case .dictionary: return "a mapping of names to values"
     case .durationDistribution:
-      return "a duration distribution such as `5m` or `{exponential: {mean: 5m}}` or `{lognormal: {median: 3m, p90: 10m}}`"
+      return
+        "a duration distribution such as `5m` or `{exponential: {mean: 5m}}` or `{lognormal: {median: 3m, p90: 10m}}`"
     case .numberDistribution:
       return "a number distribution such as `3` or `{uniform: {min: 1, max: 5}}`"
     case .oneOf(let options): return options.map(\.expectation).joined(separator: " or ")
+    case .any(let description): return description
     }
   }
 }
@@ -77,51 +95,7 @@ extension String {
   }
 }
 
-func formatNumber(_ value: Double) -> String {
+/// A number as a person writes it: `3` rather than `3.0`, `0.25` as is.
+public func formatNumber(_ value: Double) -> String {
   value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-}
-
-/// One key of an object: its name, shape, whether it must be present, and what it means.
-public struct FieldSchema: Sendable {
-  public let name: String
-  public let schema: ValueSchema
-  public let required: Bool
-  public let summary: String
-  /// The default, in the text a user would write; documentation only.
-  public let defaultText: String?
-
-  public init(_ name: String, _ schema: ValueSchema, required: Bool = false, default defaultText: String? = nil, _ summary: String) {
-    self.name = name
-    self.schema = schema
-    self.required = required
-    self.summary = summary
-    self.defaultText = defaultText
-  }
-}
-
-/// The keys an object accepts. Unknown keys are errors, with a suggestion.
-public final class ObjectSchema: Sendable {
-  public let title: String
-  public let summary: String
-  public let fields: [FieldSchema]
-  /// Keys that may appear but are not interpreted (a warning is given instead of an error).
-  public let ignoredKeys: [String]
-  /// Keys of a real resource format that do not affect the simulation (a Rollout's pod
-  /// `template`, `selector`): accepted silently.
-  public let passthroughKeys: [String]
-
-  public init(
-    _ title: String, _ summary: String, ignoredKeys: [String] = [], passthroughKeys: [String] = [], fields: [FieldSchema]
-  ) {
-    self.title = title
-    self.summary = summary
-    self.fields = fields
-    self.ignoredKeys = ignoredKeys
-    self.passthroughKeys = passthroughKeys
-    var seen = Set<String>()
-    for field in fields { precondition(seen.insert(field.name).inserted, "\(title): duplicate field \(field.name)") }
-  }
-
-  public func field(_ name: String) -> FieldSchema? { fields.first { $0.name == name } }
-  public var fieldNames: [String] { fields.map(\.name) }
 }

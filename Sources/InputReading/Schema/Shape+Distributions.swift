@@ -1,5 +1,17 @@
-import InputDiagnostics
 import SimKernel
+
+extension Shape where Value == Distribution {
+  /// A distribution of durations, sampled in seconds: `5m`, `{exponential: {mean: 5m}}`,
+  /// `{lognormal: {median: 3m, p90: 10m}}`.
+  public static var durationDistribution: Shape {
+    Shape(.durationDistribution) { DistributionReader.read($0, valuesAreDurations: true) }
+  }
+
+  /// A distribution of plain numbers: `3`, `{uniform: {min: 1, max: 5}}`.
+  public static var numberDistribution: Shape {
+    Shape(.numberDistribution) { DistributionReader.read($0, valuesAreDurations: false) }
+  }
+}
 
 /// Reads distributions written as a plain value (a constant) or a one-key mapping
 /// naming the family: `{exponential: {mean: 5m}}`, `{lognormal: {median: 3m, p90: 10m}}`.
@@ -8,7 +20,9 @@ import SimKernel
 /// sampled values are seconds; `mu`/`sigma` of a lognormal and Weibull's `shape`
 /// are plain numbers (`mu` is the mean of ln(seconds)).
 enum DistributionReader {
-  static let families = ["constant", "uniform", "exponential", "normal", "lognormal", "weibull", "discrete", "empirical"]
+  static let families = [
+    "constant", "uniform", "exponential", "normal", "lognormal", "weibull", "discrete", "empirical",
+  ]
 
   static func read(_ value: YAMLValue, valuesAreDurations: Bool) -> Distribution? {
     let expectation = (valuesAreDurations ? ValueSchema.durationDistribution : .numberDistribution).expectation
@@ -31,7 +45,8 @@ enum DistributionReader {
         } else {
           parameter.error(
             "unknown parameter `\(key)` of the \(family) distribution",
-            hint: nearestMatch(to: key, in: keys).map { "did you mean `\($0)`?" } ?? "valid: " + keys.joined(separator: ", "))
+            hint: nearestMatch(to: key, in: keys).map(value.conventions.didYouMean)
+              ?? "valid: " + keys.joined(separator: ", "))
           ok = false
         }
       }
@@ -72,7 +87,9 @@ enum DistributionReader {
           return nil
         }
         guard let median = scaled(found["median"]), let p90 = scaled(found["p90"]) else {
-          if found["median"] == nil || found["p90"] == nil { body.error("the lognormal distribution needs both `median` and `p90`") }
+          if found["median"] == nil || found["p90"] == nil {
+            body.error("the lognormal distribution needs both `median` and `p90`")
+          }
           return nil
         }
         guard p90 > median else {
@@ -81,7 +98,8 @@ enum DistributionReader {
         }
         return .lognormal(median: median, p90: p90)
       }
-      guard let mu = found["mu"]?.readNumber(), let sigma = found["sigma"]?.readNumber(minimum: 0, exclusiveMinimum: true)
+      guard let mu = found["mu"]?.readNumber(),
+        let sigma = found["sigma"]?.readNumber(minimum: 0, exclusiveMinimum: true)
       else {
         if found["mu"] == nil || found["sigma"] == nil {
           body.error("the lognormal distribution needs `median` and `p90`, or `mu` and `sigma`")
@@ -96,7 +114,8 @@ enum DistributionReader {
       return .weibull(shape: shape, scale: scale)
     case "discrete":
       guard let found = parameters(["values", "weights"], required: ["values", "weights"]),
-        let values = found["values"]?.readArray(minimumCount: 1), let weights = found["weights"]?.readArray(minimumCount: 1)
+        let values = found["values"]?.readArray(minimumCount: 1),
+        let weights = found["weights"]?.readArray(minimumCount: 1)
       else { return nil }
       guard values.count == weights.count else {
         body.error("`values` has \(values.count) entries but `weights` has \(weights.count)")
@@ -118,10 +137,10 @@ enum DistributionReader {
       guard parsed.count == values.count else { return nil }
       return .empirical(values: parsed)
     default:
-      let keyValue = YAMLValue(node: body.node, path: value.path.appending(family), context: value.context)
-      keyValue.error(
+      body.error(
         "unknown distribution `\(family)`",
-        hint: nearestMatch(to: family, in: families).map { "did you mean `\($0)`?" } ?? "families: " + families.joined(separator: ", "))
+        hint: nearestMatch(to: family, in: families).map(value.conventions.didYouMean)
+          ?? "families: " + families.joined(separator: ", "))
       return nil
     }
   }
