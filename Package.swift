@@ -28,6 +28,10 @@ let package = Package(
       providers: [.apt(["libsqlite3-dev"])]
     ),
     .target(name: "SimKernel"),
+    // The git commit of the build (`ToolCommit`), written into BuildInfo before every
+    // build by the EmbedGitCommit plugin (docs/DISTRIBUTED.md, "Versions").
+    .plugin(name: "EmbedGitCommit", capability: .buildTool()),
+    .target(name: "BuildInfo", plugins: ["EmbedGitCommit"]),
     // The one input layer: located diagnostics, typed keys, JSON Schema, table records.
     .target(name: "InputReading", dependencies: ["SimKernel", .product(name: "Yams", package: "Yams")]),
     // Simulated Prometheus and Alertmanager: a library usable on its own.
@@ -54,8 +58,8 @@ let package = Package(
     .target(
       name: "Experiments",
       dependencies: [
-        "Scenario", "InputReading", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "SimKernel",
-        .product(name: "Yams", package: "Yams"),
+        "BuildInfo", "Scenario", "InputReading", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle",
+        "SimKernel", .product(name: "Yams", package: "Yams"),
       ]
     ),
     // Markdown and self-contained HTML (inline SVG) reports from the results database.
@@ -63,8 +67,8 @@ let package = Package(
     .target(
       name: "PlatformSimCLI",
       dependencies: [
-        "Experiments", "Reports", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "SimKernel",
-        "Monitoring", "InputReading",
+        "BuildInfo", "Experiments", "Reports", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle",
+        "SimKernel", "Monitoring", "InputReading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -95,11 +99,15 @@ let package = Package(
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultRows", "ResultStore"]),
     .testTarget(
       name: "ExperimentsTests",
-      dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel", "InputReading"]
+      dependencies: [
+        "BuildInfo", "Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel", "InputReading",
+      ]
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies", "InputReading"]
+      dependencies: [
+        "BuildInfo", "PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies", "InputReading",
+      ]
     ),
   ]
 )

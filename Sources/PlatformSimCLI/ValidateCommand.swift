@@ -5,31 +5,44 @@ import Scenario
 struct ValidateCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "validate",
-    abstract: "Check scenario files without running them.",
+    abstract: "Check any file PlatformSim reads, without running anything.",
     discussion: """
-      Reports every problem in each file as file:line:column: error: key.path: message.
+      Recognises each file's format — a scenario, an Argo Rollouts Rollout or
+      AnalysisTemplate, a Flagger Canary, an instance catalogue, a Prometheus rule file
+      or PrometheusRule, alertmanager.yml, a promtool test file, a gate or sweep file —
+      and checks it with that format's reader. A manifest of several documents is
+      checked document by document; kinds PlatformSim does not read (a Service beside
+      a Rollout) are listed as skipped. AnalysisTemplates among the files given are
+      available to the Rollouts that name them.
+      Reports every problem as file:line:column: error: key.path: message.
       Exit status 0 when all files are valid, 2 otherwise.
 
-      Example:
-        platformsim validate scenarios/golden-path.yaml scenarios/capacity.yaml
+      Examples:
+        platformsim validate scenarios/golden-path.yaml
+        platformsim validate rollout.yaml analysis-template.yaml alertmanager.yml rules.yaml
       """)
 
-  @Argument(help: "Scenario files to check.")
+  @Argument(help: "Files to check.")
   var files: [String]
 
   @OptionGroup var quiet: QuietFlag
 
   mutating func execute() throws(CLIError) -> ExitStatus {
     var failed = false
-    for file in files {
-      do {
-        let (document, warnings) = try ScenarioLoader.load(path: file)
-        for warning in warnings { printError(warning.rendered) }
-        if !quiet.isOn { print("\(file): ok (scenario \"\(document.name)\")") }
-      } catch {
+    for outcome in FileValidation.check(files) {
+      let ordered = outcome.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+      for diagnostic in ordered { printError(diagnostic.rendered) }
+      for text in outcome.renderedErrors { printError(text) }
+      if outcome.failed {
         failed = true
-        printError(error.description)
+        let count = ordered.filter { $0.severity == .error }.count + outcome.renderedErrors.count
+        printError("\(outcome.file): \(count) error\(count == 1 ? "" : "s") found")
+        continue
       }
+      guard !quiet.isOn else { continue }
+      let skipped = outcome.skipped.map { $0.count == 1 ? $0.kind : "\($0.kind) ×\($0.count)" }
+      let skippedText = skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: ", ")
+      print("\(outcome.file): ok (\(outcome.found.joined(separator: ", "))\(skippedText))")
     }
     return failed ? .invalidInput : .success
   }

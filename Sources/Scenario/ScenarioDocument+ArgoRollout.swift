@@ -5,7 +5,7 @@ import SimKernel
 /// Decoding of an Argo Rollouts `Rollout`: its canary steps (or blue-green strategy as
 /// steps), replica budgets, and the analyses that refer to the loaded templates.
 extension ScenarioLoader {
-  static func readRollout(_ root: YAMLValue, templates: [(name: String, spec: ParsedTemplate)]) -> ArgoCanary? {
+  static func readRollout(_ root: YAMLValue, templates: AnalysisTemplateSet) -> ArgoCanary? {
     guard let reader = root.readObject(ArgoRolloutsSchema.Rollout.self) else { return nil }
     _ = reader[\.apiVersion]
     _ = reader[\.kind]
@@ -29,7 +29,7 @@ extension ScenarioLoader {
   }
 
   static func readCanary(
-    _ canary: ObjectReader<ArgoRolloutsSchema.CanaryStrategy>, templates: [(name: String, spec: ParsedTemplate)],
+    _ canary: ObjectReader<ArgoRolloutsSchema.CanaryStrategy>, templates: AnalysisTemplateSet,
     deadline: Int, deadlineAbort: Bool
   ) -> ArgoCanary? {
     var valid = true
@@ -92,7 +92,7 @@ extension ScenarioLoader {
   /// `strategy.blueGreen` as steps: scale up the preview, pre-promotion analysis, a
   /// pause unless auto-promoted at once, the switch, post-promotion analysis.
   static func readBlueGreen(
-    _ reader: ObjectReader<ArgoRolloutsSchema.BlueGreenStrategy>, templates: [(name: String, spec: ParsedTemplate)],
+    _ reader: ObjectReader<ArgoRolloutsSchema.BlueGreenStrategy>, templates: AnalysisTemplateSet,
     deadline: Int, deadlineAbort: Bool
   ) -> ArgoCanary? {
     var steps: [ArgoCanary.Step] = [.scaleUpPreview]
@@ -124,12 +124,19 @@ extension ScenarioLoader {
   }
 
   static func readAnalysis(
-    _ reader: ObjectReader<ArgoRolloutsSchema.RolloutAnalysis>, templates: [(name: String, spec: ParsedTemplate)]
+    _ reader: ObjectReader<ArgoRolloutsSchema.RolloutAnalysis>, templates: AnalysisTemplateSet
   ) -> AnalysisSpec? {
-    let names = templates.map(\.name)
+    let names = templates.names
     let references = reader[\.templates]?.map { reference -> ParsedTemplate? in
       guard let name = reference[\.templateName] else { return nil }
       guard let template = templates.first(where: { $0.name == name }) else {
+        // `validate` reads a Rollout on its own: a template in a file it was not given
+        // is checked when a scenario names both, so here it is only noted.
+        if templates.isStandaloneCheck {
+          reference.value(of: \.templateName)?.warning(
+            "AnalysisTemplate `\(name)` is not among the files given; it is checked when a scenario names both")
+          return ParsedTemplate(metrics: [], arguments: [])
+        }
         reference.value(of: \.templateName)?.error(
           "no AnalysisTemplate named `\(name)` was loaded",
           hint: nearestMatch(to: name, in: names).map { "did you mean `\($0)`?" }

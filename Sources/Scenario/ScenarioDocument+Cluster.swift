@@ -50,9 +50,13 @@ extension ScenarioLoader {
       return nil
     }
     let context = ReadContext(file: url.path, log: log, conventions: InputFormat.instanceCatalogue.conventions)
-    guard let root = parseYAML(text, file: url.path, log: log),
-      let top = YAMLValue(node: root, path: .root, context: context).readObject(ScenarioSchema.InstanceCatalogue.self)
-    else { return nil }
+    guard let root = parseYAML(text, file: url.path, log: log) else { return nil }
+    return readCatalogue(YAMLValue(node: root, path: .root, context: context))
+  }
+
+  /// Reads the parsed YAML of a catalogue (`kind: InstanceCatalogue`).
+  static func readCatalogue(_ root: YAMLValue) -> InstanceCatalogue? {
+    guard let top = root.readObject(ScenarioSchema.InstanceCatalogue.self) else { return nil }
     _ = top[\.apiVersion]
     _ = top[\.kind]
     _ = top[\.metadata]?.read()

@@ -26,7 +26,7 @@ extension ScenarioLoader {
       else { return nil }
       return readFlagger(root).map { .flagger($0) }
     }
-    var templates: [(name: String, spec: ParsedTemplate)] = []
+    var templates = AnalysisTemplateSet()
     var valid = true
     reader[\.analysisTemplates]?.forEach { url, file in
       guard let url, let root = loadResource(url, format: .argoAnalysisTemplate, log: file.context.log) else {
@@ -128,6 +128,20 @@ extension ScenarioLoader {
     guard let node = parseYAML(text, file: url.path, log: log) else { return nil }
     return YAMLValue(
       node: node, path: .root, context: ReadContext(file: url.path, log: log, conventions: format.conventions))
+  }
+
+  /// The AnalysisTemplates a Rollout's analyses may name (`templateName`).
+  struct AnalysisTemplateSet {
+    var entries: [(name: String, spec: ParsedTemplate)] = []
+    /// Set by `validate`, which reads a Rollout without the scenario that lists its
+    /// templates: a template it was not given is then noted, not an error.
+    var isStandaloneCheck = false
+
+    mutating func append(_ template: (name: String, spec: ParsedTemplate)) { entries.append(template) }
+    func first(where matches: ((name: String, spec: ParsedTemplate)) -> Bool) -> (name: String, spec: ParsedTemplate)? {
+      entries.first(where: matches)
+    }
+    var names: [String] { entries.map(\.name) }
   }
 
   struct ParsedTemplate {

@@ -56,7 +56,11 @@ public enum InputFile {
   ) -> [Node]? {
     do {
       var documents: [Node] = []
-      for node in try Yams.compose_all(yaml: text) { documents.append(node) }
+      // The sequence keeps a syntax error to itself and just ends; ask it afterwards,
+      // or a broken document would silently cut the stream short.
+      var sequence = try Yams.compose_all(yaml: text)
+      while let node = sequence.next() { documents.append(node) }
+      if let error = sequence.error { throw error }
       return documents
     } catch let error as YamlError {
       log.add(diagnostic(for: error, file: file, conventions: conventions))
