@@ -153,7 +153,8 @@ struct RunSummary {
     return lines.joined(separator: "\n")
   }
 
-  /// DORA's four keys against the platform's targets: ✓ met, ✗ missed.
+  /// DORA's four keys and the brief's rollback share: ✓ met, ✗ missed, wherever a KPI
+  /// row carries a target (the brief's targets on the brief's definitions).
   var deliveryLine: String? {
     func kpi(_ name: String) -> KPIValue? { report.kpis.first { $0.name == name } }
     guard let frequency = kpi("deployment_frequency_per_day"), let value = frequency.value else { return nil }
@@ -163,8 +164,11 @@ struct RunSummary {
       return SimDuration(seconds: seconds.rounded()).formatted + " " + mark(kpi)
     }
     let failure = kpi("change_failure_rate")
+    let rollbacks = kpi("rollback_rate")
+    let rollbackText = rollbacks.map { ", rollbacks \(percent($0.value)) \(mark($0))" } ?? ""
     return "  delivery   \(String(format: "%.1f", value)) deploys/day \(mark(frequency)), lead time \(duration("lead_time_median_seconds")), "
-      + "change failure \(percent(failure?.value)) \(mark(failure)), recovery \(duration("recovery_time_median_seconds"))"
+      + "change failure \(percent(failure?.value))\(mark(failure).isEmpty ? "" : " " + mark(failure))\(rollbackText), "
+      + "recovery \(duration("recovery_time_median_seconds"))"
   }
 
   func grouped(_ value: Int) -> String {

@@ -26,7 +26,7 @@ public enum Quantity: Sendable, Equatable {
     case "": self = .plain("")
     default:
       // Counts are stored under plural nouns ("deployments", "jobs"); rates carry a slash.
-      if unit.contains("/") || unit == "h" || unit == "bucket" || unit.contains(" ") {
+      if unit.contains("/") || unit == "h" || unit == "min" || unit == "bucket" || unit.contains(" ") {
         self = .plain(unit)
       } else {
         self = .count(unit)
