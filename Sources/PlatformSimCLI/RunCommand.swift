@@ -147,7 +147,9 @@ struct RunSummary {
       lines.append(
         "  training   \(grouped(Int(finished))) jobs finished, queue wait p95 \(SimDuration(seconds: (report.metric("training.queue_wait_p95_seconds") ?? 0).rounded()).formatted), goodput \(percent(report.metric("training.goodput")))")
       lines.append(
-        "  cost       $\(String(format: "%.2f", cost)) nodes, $\(String(format: "%.2f", idle)) idle, spot savings $\(String(format: "%.2f", report.metric("cost.spot_savings_usd") ?? 0))")
+        "  cost       $\(String(format: "%.2f", cost)) total ($\(String(format: "%.2f", report.metric("cost.nodes_usd") ?? cost)) nodes, "
+          + "$\(String(format: "%.2f", report.metric("cost.serving_replicas_usd") ?? 0)) serving replicas), "
+          + "$\(String(format: "%.2f", idle)) idle, spot savings $\(String(format: "%.2f", report.metric("cost.spot_savings_usd") ?? 0))")
     }
     lines.append("  results    \(databasePath) (runs.id = \(report.runID))")
     return lines.joined(separator: "\n")

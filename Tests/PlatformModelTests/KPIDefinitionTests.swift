@@ -155,3 +155,27 @@ struct KPIDefinitionTests {
     #expect(kpis.filter { $0.name.hasPrefix("fourkeys_") }.count == 4)
   }
 }
+
+@Suite("Cost adds up")
+struct CostTotalTests {
+  @Test("cost.total_usd is nodes plus serving replicas off the cluster, the same amount as serving_cost_usd")
+  func totalIncludesServing() throws {
+    let base = deliveryWorld(seed: 9, defectProbability: 0)
+    var configuration = base.configuration
+    let serving = ServingConfiguration(
+      replicaCapacity: 200, minReplicas: 3, maxReplicas: 3, initialReplicas: 3, autoscaler: .fixed,
+      coldStart: .constant(30), replicaCostPerHour: 0.35)
+    for index in configuration.delivery!.services.indices { configuration.delivery!.services[index].serving = serving }
+    let world = run(World(configuration: configuration, rows: nil), days: 2)
+    let metrics = world.metrics(endTime: .zero + .days(2))
+    func metric(_ name: String) -> Double? { metrics.first { $0.name == name }?.value }
+    let kpis = world.kpis(endTime: .zero + .days(2))
+    let servingKPI = try #require(kpi(kpis, "serving_cost_usd"))
+    // 3 services × 3 replicas × 48 h × $0.35, give or take the first cold starts.
+    #expect(servingKPI > 140 && servingKPI <= 151.2)
+    let replicas = try #require(metric("cost.serving_replicas_usd"))
+    #expect(abs(replicas - servingKPI) <= 0.000_000_5 + servingKPI * 1e-15)
+    #expect(metric("cost.nodes_usd") == 0)
+    #expect(metric("cost.total_usd") == replicas)
+  }
+}
