@@ -8,8 +8,10 @@ import Testing
 /// (validation-data.md §1.3), and held against the `fourkeys_*` KPI rows.
 @Suite("Four Keys queries ported to SQLite")
 struct FourKeysSQLTests {
-  /// `deployments.sql`: successful deployment events whose commit is a push with commits.
-  /// Here: rows with a production time and at least one change.
+  /// Four Keys deployments, as `deployments.sql` selects them.
+  ///
+  /// Successful deployment events whose commit is a push with commits; here, rows with a
+  /// production time and at least one change.
   static let deployments = """
     fk_deployments AS (
       SELECT d.deploy_id, d.time_created FROM deployments d
@@ -136,9 +138,12 @@ struct FourKeysSQLTests {
     ] {
       let computed = try store.database.scalar(sql.replacingOccurrences(of: ":run", with: "1"))?.doubleValue
       let expected = try recorded(kpi).value
-      #expect(computed == expected, "\(scenario) \(kpi): SQL \(String(describing: computed)), kpis \(String(describing: expected))")
+      #expect(
+        computed == expected,
+        "\(scenario) \(kpi): SQL \(String(describing: computed)), kpis \(String(describing: expected))")
     }
-    let bucket = try store.database.scalar(Self.frequencyBucket.replacingOccurrences(of: ":run", with: "1"))?.stringValue
+    let bucketSQL = Self.frequencyBucket.replacingOccurrences(of: ":run", with: "1")
+    let bucket = try store.database.scalar(bucketSQL)?.stringValue
     #expect(bucket != nil)
     #expect(bucket == (try recorded("fourkeys_deployment_frequency_bucket").text), "\(scenario) bucket")
     // Rollbacks carry no commit: never Four Keys deployments; aborted canaries have no
@@ -146,6 +151,7 @@ struct FourKeysSQLTests {
     let counted = try store.database.scalar(
       "WITH \(Self.deployments) SELECT COUNT(*) FROM fk_deployments".replacingOccurrences(of: ":run", with: "1"))
     let production = try store.database.scalar("SELECT value FROM kpis WHERE run_id = 1 AND name = 'deployments'")
-    #expect(counted?.doubleValue == production?.doubleValue, "\(scenario): Four Keys and DORA count the same deployments")
+    #expect(
+      counted?.doubleValue == production?.doubleValue, "\(scenario): Four Keys and DORA count the same deployments")
   }
 }

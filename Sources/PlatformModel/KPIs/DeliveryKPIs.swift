@@ -103,7 +103,9 @@ public enum DeliveryKPIs {
     }
     let detections = incidents.compactMap { incident in incident.detectedAt.map { ($0 - incident.openedAt).seconds } }
     let abortIncidents = incidents.filter { $0.resolution == .canaryAbort }
-    let timesToAbort = aborted.compactMap { deployment in deployment.finishedAt.map { ($0 - deployment.startedAt).seconds } }
+    let timesToAbort = aborted.compactMap { deployment in
+      deployment.finishedAt.map { ($0 - deployment.startedAt).seconds }
+    }
     func ratio(_ count: Int, _ total: Int) -> Double? { total > 0 ? Double(count) / Double(total) : nil }
 
     var values: [KPIValue] = [
@@ -282,8 +284,9 @@ public enum DeliveryKPIs {
     return sums.map { $0 / Double(deployed.count) }
   }
 
-  /// Four Keys' deployment-frequency bucket (`Daily`, `Weekly`, `Monthly`, `Yearly`),
-  /// with its dashboard's rules (validation-data.md §1.3): UTC days, Sunday-start weeks
+  /// Four Keys' deployment-frequency bucket: `Daily`, `Weekly`, `Monthly` or `Yearly`.
+  ///
+  /// With its dashboard's rules (validation-data.md §1.3): UTC days, Sunday-start weeks
   /// (partial weeks at the edges count), medians by linear interpolation. The dashboard's
   /// calendar keeps only days after the day of the first event (`day > DATE(MIN(
   /// events_raw.time_created))`): pass `firstEventAt` to drop that day.
