@@ -88,6 +88,21 @@ struct TraceReplayCommandTests {
     #expect(missing.standardError.contains("/nonexistent/pods.csv: error: no such file"), "\(missing.standardError)")
   }
 
+  @Test("validate recognises trace tables by their header and reports their bad rows")
+  func validate() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let good = try Self.write("job_id,submit_time,duration\na,0,60\n", "jobs.csv", in: directory)
+    let nodes = try Self.write("sn,cpu_milli,memory_mib,gpu,model\nn0,8000,65536,1,T4\n", "nodes.csv", in: directory)
+    let ok = try PlatformSimProcess.run(["validate", good, nodes])
+    #expect(ok.status == 0, "\(ok.standardError)")
+    #expect(ok.standardOutput.contains("generic trace (1 records)"), "\(ok.standardOutput)")
+    #expect(ok.standardOutput.contains("node list (1 nodes)"), "\(ok.standardOutput)")
+    let fixtures = PlatformSimProcess.repositoryRoot.appendingPathComponent("Tests/InputReadingTests/Fixtures/traces")
+    let bad = try PlatformSimProcess.run(["validate", fixtures.appendingPathComponent("generic_jobs.csv").path])
+    #expect(bad.status == 2)
+    #expect(bad.standardError.contains("generic_jobs.csv:6:26: error: gpu_milli"), "\(bad.standardError)")
+  }
+
   /// The trace's creation times and run times, read independently of the reader.
   static func rawOpenb(_ url: URL) throws -> [(name: String, created: Int64, run: Int64?)] {
     let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst()
