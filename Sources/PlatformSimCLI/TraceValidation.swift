@@ -13,8 +13,13 @@ enum TraceValidation {
   static func check(_ path: String) -> FileValidation.Outcome {
     var outcome = FileValidation.Outcome(file: path)
     let log = DiagnosticLog()
-    defer { outcome.diagnostics = log.diagnostics }
-    guard let text = TraceReader.load(path, log: log) else { return outcome }
+    read(path, log: log, into: &outcome)
+    outcome.diagnostics = log.diagnostics
+    return outcome
+  }
+
+  static func read(_ path: String, log: DiagnosticLog, into outcome: inout FileValidation.Outcome) {
+    guard let text = TraceReader.load(path, log: log) else { return }
     let header = String(text.prefix { $0 != "\n" && $0 != "\r" })
     let names = Set(header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
     if names.isSuperset(of: ["sn", "gpu", "model"]) {
@@ -35,6 +40,5 @@ enum TraceValidation {
           hint: "trace headers: openb pod or node list, PAI 2020 tables, generic (`job_id`, `submit_time`, …), "
             + "`runtime`, `trace_team,team`"))
     }
-    return outcome
   }
 }
