@@ -354,18 +354,37 @@ extension ResultsSite {
 
 /// `2026-01-05T00:00:00+01:00` in the run's zone.
 func isoTime(_ epochSeconds: Double, zone identifier: String) -> String {
-  let formatter = ISO8601DateFormatter()
-  formatter.timeZone = TimeZone(identifier: identifier) ?? TimeZone(identifier: "UTC")
-  return formatter.string(from: Date(timeIntervalSince1970: epochSeconds))
+  FormatterCache.iso(zone: identifier).string(from: Date(timeIntervalSince1970: epochSeconds))
 }
 
 /// `Mon 5 Jan 2026 14:03` in the run's zone.
 func localTime(_ epochSeconds: Double, zone identifier: String) -> String {
-  let formatter = DateFormatter()
-  formatter.locale = Locale(identifier: "en_US_POSIX")
-  formatter.timeZone = TimeZone(identifier: identifier) ?? TimeZone(identifier: "UTC")
-  formatter.dateFormat = "EEE d MMM yyyy HH:mm"
-  return formatter.string(from: Date(timeIntervalSince1970: epochSeconds))
+  FormatterCache.local(zone: identifier).string(from: Date(timeIntervalSince1970: epochSeconds))
+}
+
+/// Date formatters per thread and zone: creating one costs far more than formatting a
+/// date, and pages format hundreds. Per thread, because formatters are not thread-safe
+/// and the server renders pages on several threads.
+enum FormatterCache {
+  static func iso(zone identifier: String) -> ISO8601DateFormatter {
+    let key = "platformsim.iso." + identifier
+    if let cached = Thread.current.threadDictionary[key] as? ISO8601DateFormatter { return cached }
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(identifier: identifier) ?? TimeZone(identifier: "UTC")
+    Thread.current.threadDictionary[key] = formatter
+    return formatter
+  }
+
+  static func local(zone identifier: String) -> DateFormatter {
+    let key = "platformsim.local." + identifier
+    if let cached = Thread.current.threadDictionary[key] as? DateFormatter { return cached }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: identifier) ?? TimeZone(identifier: "UTC")
+    formatter.dateFormat = "EEE d MMM yyyy HH:mm"
+    Thread.current.threadDictionary[key] = formatter
+    return formatter
+  }
 }
 
 func encodeQuery(_ items: [(name: String, value: String)]) -> String {
