@@ -5,7 +5,7 @@ Checks, as a reader would meet them:
 - each page loads (HTTP status below 400) with no console errors and no page errors;
 - every link on every page leads somewhere (no 4xx/5xx), SVG chart links included;
 - each chart (`svg.chart`) has a labelled x axis and y axis;
-- the compare page shows both runs.
+- the compare pages show both runs, and both experiments with overlaid timelines.
 Screenshots of the main pages go to the screenshot folder (CI artefacts).
 
 Usage: browser-test.py BASE_URL SCREENSHOT_DIR [--readme-screenshot FILE]
@@ -106,6 +106,22 @@ def main():
         else:
             failures.append("compare: the database needs two runs")
 
+        # The compare page of two experiments shows both, with intervals and overlaid timelines.
+        experiments = context.request.get(base + "/api/experiments").json()["experiments"]
+        if len(experiments) >= 2:
+            a, b = experiments[-1]["id"], experiments[-2]["id"]
+            errors.clear()
+            page.goto(f"{base}/compare/experiments?a={a}&b={b}", wait_until="load")
+            table = page.locator("table.compare-experiments")
+            check(table.locator(f'a[href="/experiments/{a}"]').count() == 1, "compare experiments: A is not shown")
+            check(table.locator(f'a[href="/experiments/{b}"]').count() == 1, "compare experiments: B is not shown")
+            check(page.locator("h2", has_text="Timelines overlaid").count() == 1, "compare experiments: no overlaid timelines")
+            check(page.locator("svg.chart").count() >= 2, "compare experiments: the charts are missing")
+            check(not errors, f"compare experiments: console errors {errors}")
+            page.screenshot(path=os.path.join(shots, "compare-experiments.png"), full_page=True)
+        else:
+            failures.append("compare experiments: the database needs two experiments")
+
         for name, path in [("runs", "/"), ("experiments", "/experiments")]:
             page.goto(base + path, wait_until="load")
             page.screenshot(path=os.path.join(shots, f"{name}.png"), full_page=True)
@@ -114,10 +130,9 @@ def main():
             page.goto(f"{base}/runs/{first}", wait_until="load")
             page.screenshot(path=os.path.join(shots, "run.png"), full_page=True)
             if readme:
-                page.set_viewport_size({"width": 1280, "height": 1500})
+                page.set_viewport_size({"width": 1200, "height": 1000})
                 page.goto(f"{base}/runs/{first}", wait_until="load")
                 page.screenshot(path=readme, full_page=False)
-        experiments = context.request.get(base + "/api/experiments").json()["experiments"]
         if experiments:
             page.goto(f"{base}/experiments/{experiments[-1]['id']}", wait_until="load")
             page.screenshot(path=os.path.join(shots, "experiment.png"), full_page=True)

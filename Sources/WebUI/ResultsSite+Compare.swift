@@ -106,20 +106,7 @@ extension ResultsSite {
       let chartsA = RunCharts(store: store, run: rowA)
       let chartsB = RunCharts(store: store, run: rowB)
       page.heading("Timelines overlaid")
-      let services = request.all("service")
-      let first = try chartsA.timelineEvents(
-        options: RunCharts.TimelineOptions(services: services, maximumRows: 30, linkPrefix: "/runs/\(a.id)"))
-      // Run B on run A's rows and clock (shifted by the difference of their starts).
-      let second = try chartsB.timelineEvents(
-        services: first.rows,
-        options: RunCharts.TimelineOptions(services: services, maximumRows: 30, linkPrefix: "/runs/\(b.id)"), lane: 1,
-        timeOffset: chartsA.start - chartsB.start)
-      let svg = Charts.timeline(
-        rows: first.rows, events: first.events + second.events, axis: chartsA.axis,
-        title: "Run \(a.id) (upper) and run \(b.id) (lower) by service", laneNames: ["run \(a.id)", "run \(b.id)"])
-      var caption = "Run \(b.id) drawn on run \(a.id)'s clock (dates in \(rowA.timeZone))"
-      if chartsA.start != chartsB.start { caption += ", shifted by the difference of their start times" }
-      page.chart(svg, caption: caption + ".")
+      try overlaidTimelines(&page, chartsA, chartsB, labels: ("run \(a.id)", "run \(b.id)"), request: request)
       page.heading("Lead time and recovery")
       page.add(
         "<div class=\"side\"><div><h3>Run \(a.id)</h3>\(try chartsA.leadTimeHistogram())\(try chartsA.recoveryHistogram())</div>"
@@ -132,6 +119,30 @@ extension ResultsSite {
       throw .badRequest("\(error)")
     }
     return .html(page.render())
+  }
+
+  /// The deployment timelines of two runs on one chart: B on A's service rows and clock
+  /// (shifted by the difference of their starts), A in the upper lane of each row.
+  func overlaidTimelines(
+    _ page: inout HTMLPage, _ chartsA: RunCharts, _ chartsB: RunCharts, labels: (String, String),
+    request: PageRequest
+  ) throws {
+    let services = request.all("service")
+    let first = try chartsA.timelineEvents(
+      options: RunCharts.TimelineOptions(
+        services: services, maximumRows: 30, linkPrefix: "/runs/\(chartsA.run.id ?? 0)"))
+    let second = try chartsB.timelineEvents(
+      services: first.rows,
+      options: RunCharts.TimelineOptions(
+        services: services, maximumRows: 30, linkPrefix: "/runs/\(chartsB.run.id ?? 0)"),
+      lane: 1, timeOffset: chartsA.start - chartsB.start)
+    let svg = Charts.timeline(
+      rows: first.rows, events: first.events + second.events, axis: chartsA.axis,
+      title: "\(labels.0.capitalizedFirst) (upper) and \(labels.1) (lower) by service",
+      laneNames: [labels.0, labels.1])
+    var caption = "\(labels.1.capitalizedFirst) drawn on \(labels.0)'s clock (dates in \(chartsA.run.timeZone))"
+    if chartsA.start != chartsB.start { caption += ", shifted by the difference of their start times" }
+    page.chart(svg, caption: caption + ".")
   }
 
   /// The form that picks two runs.
@@ -275,6 +286,7 @@ extension ResultsSite {
       rows: comparison.kpis.map {
         [escapeHTML($0.label), escapeHTML($0.aDisplay), escapeHTML($0.bDisplay), escapeHTML($0.differenceDisplay), "<code>\(escapeHTML($0.name))</code>"]
       })
+    try experimentTimelines(&page, comparison, request: request)
     for row in comparison.kpis where KPISummary.headlineNames.contains(row.name) {
       let presentation = KPIPresentation(name: row.name, unit: nil)
       let rows = [("A: experiment \(a.id)", row.a), ("B: experiment \(b.id)", row.b)].compactMap { label, mean -> IntervalRow? in
@@ -284,11 +296,54 @@ extension ResultsSite {
       page.chart(
         Charts.intervals(
           rows, quantity: presentation.quantity, bounds: (presentation.lowerBound, presentation.upperBound),
-          title: "\(row.label): experiments side by side", xLabel: row.label),
+          title: "\(row.label): experiments side by side", xLabel: row.label, yLabel: "experiment"),
         caption: "\(row.label), mean with \(percent) interval.")
     }
     return .html(page.render())
   }
+}
+
+extension ResultsSite {
+  /// The timelines of the two compared variants' first replications, overlaid; a note
+  /// instead when an experiment kept no runs (a merged shard database keeps them all).
+  func experimentTimelines(_ page: inout HTMLPage, _ comparison: ExperimentComparison, request: PageRequest)
+    throws(SiteError)
+  {
+    let store = try store()
+    func firstRun(_ experiment: Int64, _ variant: String) throws(StoreError) -> RunRow? {
+      try store.database.rows(
+        RunRow.self, where: "experiment_id = ? AND variant = ?", [.integer(experiment), .text(variant)],
+        orderBy: "replication, id LIMIT 1"
+      ).first
+    }
+    do {
+      page.heading("Timelines overlaid")
+      guard let runA = try firstRun(comparison.a.id, comparison.variantA),
+        let runB = try firstRun(comparison.b.id, comparison.variantB)
+      else {
+        page.paragraph("One of the experiments kept no runs to draw.", className: "note")
+        return
+      }
+      page.paragraph(
+        "The first replication of each compared variant: run \(runA.id ?? 0) (experiment \(comparison.a.id), "
+          + "\(comparison.variantA)) and run \(runB.id ?? 0) (experiment \(comparison.b.id), \(comparison.variantB)).",
+        className: "note")
+      try overlaidTimelines(
+        &page, RunCharts(store: store, run: runA), RunCharts(store: store, run: runB),
+        labels: ("experiment \(comparison.a.id)", "experiment \(comparison.b.id)"), request: request)
+    } catch let error as StoreError {
+      throw .store(error)
+    } catch let error as SiteError {
+      throw error
+    } catch {
+      throw .badRequest("\(error)")
+    }
+  }
+}
+
+extension String {
+  /// The string with its first character upper-cased (`run 3` → `Run 3`).
+  var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }
 
 /// A difference with its sign: `+3 min`, `−2.1 %`.

@@ -289,9 +289,10 @@ extension ResultsSite {
         RunCharts.TimelineOptions(services: services, maximumRows: 40, linkPrefix: "/runs/\(id)"))
       let shown = timeline.summary
       var text =
-        "\(ValueFormat.grouped(Double(shown.deployments))) deployments over \(shown.services) services "
-        + "(\(shown.rollbacks) rollbacks, \(shown.canariesAborted) canaries aborted), \(shown.incidents) incidents, "
-        + "\(shown.alertsFired) alerts fired. Click a mark for its deployment or incident."
+        "\(ValueFormat.grouped(Double(shown.deployments))) deployments over \(counted(shown.services, "service")) "
+        + "(\(counted(shown.rollbacks, "rollback")), \(counted(shown.canariesAborted, "canary", plural: "canaries")) "
+        + "aborted), \(counted(shown.incidents, "incident")), \(counted(shown.alertsFired, "alert")) fired. "
+        + "Click a mark for its deployment or incident."
       if shown.servicesShown < shown.services {
         text += " Showing \(shown.servicesShown) of \(shown.services) services: the busiest, or those asked for."
       }

@@ -14,7 +14,8 @@ struct ServeCommandTests {
     FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") && pythonHas("playwright.sync_api")
   static let openAPIReady = pythonHas("openapi_spec_validator") && pythonHas("jsonschema") && pythonHas("yaml")
 
-  /// A database with two runs of the golden path (3 simulated days) and a gate.
+  /// A database with two runs of the golden path (3 simulated days) and two gates (a worse
+  /// and a better candidate), so both compare pages have two of a kind.
   static let database: String = {
     let directory = PlatformSimProcess.scratchDirectory("serve")
     let path = directory.appendingPathComponent("serve.sqlite").path
@@ -23,11 +24,13 @@ struct ServeCommandTests {
         "run", "scenarios/golden-path.yaml", "--seed", seed, "--until", "3d", "--db", path, "--quiet",
       ])
     }
-    _ = try? PlatformSimProcess.run([
-      "gate", "--baseline", "scenarios/experiments/baseline.yaml", "--candidate",
-      "scenarios/experiments/candidate-worse.yaml", "--rules", "scenarios/experiments/gate.yaml",
-      "--replications", "3", "--until", "2d", "--db", path, "--output", directory.appendingPathComponent("gate.md").path,
-    ])
+    for candidate in ["candidate-worse", "candidate-better"] {
+      _ = try? PlatformSimProcess.run([
+        "gate", "--baseline", "scenarios/experiments/baseline.yaml", "--candidate",
+        "scenarios/experiments/\(candidate).yaml", "--rules", "scenarios/experiments/gate.yaml", "--replications", "3",
+        "--until", "2d", "--db", path, "--output", directory.appendingPathComponent("\(candidate).md").path,
+      ])
+    }
     return path
   }()
 
