@@ -279,7 +279,9 @@ public struct OpenMetricsExport {
     }
     try writer.family("platformsim_incidents", type: "counter", help: "Incidents started, by service.")
     for service in services {
-      let changes = incidents.filter { $0.service == service }.map { (timeMs: milliseconds($0.timeCreated), delta: 1.0) }
+      let changes = incidents.filter { $0.service == service }.map {
+        (timeMs: milliseconds($0.timeCreated), delta: 1.0)
+      }
       try writer.series(
         "platformsim_incidents_total", labels: OpenMetricsWriter.labelText([runLabel, ("service", service)]),
         samples: sampled(changes))
@@ -304,7 +306,8 @@ public struct OpenMetricsExport {
     for pod in servingPods { centreOfTeam[pod.team] = pod.costCenter }
     try writer.family(
       "platformsim_cost_usd", type: "counter",
-      help: "Cost allocated so far, USD, by team and cost centre (OpenCost-style; team __idle__ is unrequested capacity).")
+      help:
+        "Cost allocated so far, USD, by team and cost centre (OpenCost-style; team __idle__ is unrequested capacity).")
     for (team, amounts) in perTeam {
       // Bucket i accrues from grid[i] to grid[i+1]; the counter at grid[i] holds what came before.
       var total = 0.0
@@ -359,7 +362,8 @@ public struct OpenMetricsExport {
       let samples = grid.filter { time in spans.contains { time >= $0.from && time < $0.to } }.map {
         (timeMs: $0, value: 1.0)
       }
-      try writer.series("ALERTS", labels: OpenMetricsWriter.labelText(labels.sorted { $0.name < $1.name }), samples: samples)
+      try writer.series(
+        "ALERTS", labels: OpenMetricsWriter.labelText(labels.sorted { $0.name < $1.name }), samples: samples)
     }
   }
 
@@ -388,7 +392,8 @@ public struct OpenMetricsExport {
       "platformsim_dora_tier", type: "gauge",
       help: "DORA \(summary.tierYear) performance tier per key metric and overall: 1 elite, 2 high, 3 medium, 4 low.")
     for entry in summary.entries {
-      guard let tier = entry.doraTier, let metric = DORAMetric.allCases.first(where: { $0.kpiName == entry.name }) else {
+      guard let tier = entry.doraTier, let metric = DORAMetric.allCases.first(where: { $0.kpiName == entry.name })
+      else {
         continue
       }
       try writer.series(

@@ -37,7 +37,8 @@ enum WebPagesBenchmark {
       ("web-incident", "Incident drill-down", "/runs/1/incidents/1"),
       ("web-compare-runs", "Compare two runs (overlaid timelines)", "/compare/runs?a=1&b=1"),
     ]
-    let experiments = (try? ResultStore(readingOnly: path).database.scalar("SELECT COUNT(*) FROM experiments"))?
+    let experiments =
+      (try? ResultStore(readingOnly: path).database.scalar("SELECT COUNT(*) FROM experiments"))?
       .intValue ?? 0
     if experiments > 0 {
       targets.append(("web-experiment", "Experiment or gate page", "/experiments/1"))

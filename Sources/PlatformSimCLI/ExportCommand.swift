@@ -43,7 +43,8 @@ struct ExportOpenMetricsCommand: StatusCommand {
     guard let duration = SimDuration(parsing: step), duration.microseconds >= 1_000_000,
       duration.microseconds % 1_000_000 == 0
     else {
-      throw .invalidOption(flag: "--step", found: step, expected: "a whole number of seconds such as `30s`, `1m` or `5m`")
+      throw .invalidOption(
+        flag: "--step", found: step, expected: "a whole number of seconds such as `30s`, `1m` or `5m`")
     }
     let path = try database.existing()
     let store = try withStore { () throws(StoreError) in try ResultStore(readingOnly: path) }

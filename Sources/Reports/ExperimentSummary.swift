@@ -46,7 +46,7 @@ public struct ExperimentSummary: Sendable {
   /// Presentation per KPI, with the unit taken from a run of the experiment where stored.
   public var presentations: [String: KPIPresentation]
 
-  /// The confidence as a percentage text, e.g. `95 %`.
+  /// The confidence as a percentage text, for example `95 %`.
   public var confidenceText: String { ValueFormat.significant(experiment.confidence * 100) + " %" }
 
   /// Reads experiment `id`; `nil` when there is none.

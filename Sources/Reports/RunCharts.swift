@@ -2,9 +2,10 @@ import Foundation
 import ResultRows
 import ResultStore
 
-/// The charts of one run, read from the results database: the deployment timeline,
-/// lead-time, recovery and queue-wait distributions, nodes per pool, cost over time and
-/// the training queue. `platformsim report` and `platformsim serve` draw these same charts.
+/// The charts of one run, read from the results database.
+///
+/// The deployment timeline, lead-time, recovery and queue-wait distributions, nodes per
+/// pool, cost over time and the training queue. `platformsim report` and `platformsim serve` draw these same charts.
 public struct RunCharts {
   public let store: ResultStore
   public let run: RunRow
@@ -80,7 +81,8 @@ public struct RunCharts {
     let rollbacks = try count("SELECT COUNT(*) FROM deployments WHERE run_id = ? AND kind = 'rollback'")
     let aborted = try count("SELECT COUNT(*) FROM deployments WHERE run_id = ? AND status = 'aborted'")
     let incidentCount = try count("SELECT COUNT(*) FROM incidents WHERE run_id = ?")
-    let alertCount = try count("SELECT COUNT(*) FROM alerts WHERE run_id = ? AND state = 'firing' AND service IS NOT NULL")
+    let alertCount = try count(
+      "SELECT COUNT(*) FROM alerts WHERE run_id = ? AND state = 'firing' AND service IS NOT NULL")
     var rows: [String]
     if let rowsWanted {
       rows = rowsWanted
@@ -96,8 +98,10 @@ public struct RunCharts {
     let placeholders = rows.map { _ in "?" }.joined(separator: ", ")
     let shown: [SQLValue] = rows.map { .text($0) }
     let inShown = rows.isEmpty ? "0" : "service IN (\(placeholders))"
-    let deployments = try store.rows(DeploymentRow.self, run: runID, where: inShown, shown, orderBy: "started_at, deploy_id")
-    let incidents = try store.rows(IncidentRow.self, run: runID, where: inShown, shown, orderBy: "time_created, incident_id")
+    let deployments = try store.rows(
+      DeploymentRow.self, run: runID, where: inShown, shown, orderBy: "started_at, deploy_id")
+    let incidents = try store.rows(
+      IncidentRow.self, run: runID, where: inShown, shown, orderBy: "time_created, incident_id")
     let alerts = try store.rows(
       AlertRow.self, run: runID, where: "state = 'firing' AND \(inShown)", shown, orderBy: "time, service")
     var rowIndex: [String: Int] = [:]
@@ -119,7 +123,8 @@ public struct RunCharts {
       case ("fix", _): kind = .fix
       default: kind = .planned
       }
-      var detail = "deployment \(row.deploymentID) (\(row.kind), \(row.strategy)) \(row.status), started \(when(row.startedAt))"
+      var detail =
+        "deployment \(row.deploymentID) (\(row.kind), \(row.strategy)) \(row.status), started \(when(row.startedAt))"
       if let weight = row.maximumCanaryWeight { detail += ", canary reached \(weight) %" }
       if let reason = row.abortReason { detail += ": \(reason)" }
       if row.rolledBack && kind != .aborted { detail += "; later rolled back" }

@@ -69,8 +69,9 @@ public enum RunSeries {
 
   /// Adds `amount`, accrued evenly over `from…to`, into the buckets it overlaps (the
   /// last bucket runs to `end`); an instant amount goes into the bucket holding `from`.
-  static func spread(_ amount: Double, from: Double, to: Double, buckets: [Double], end: Double, into sums: inout [Double])
-  {
+  static func spread(
+    _ amount: Double, from: Double, to: Double, buckets: [Double], end: Double, into sums: inout [Double]
+  ) {
     guard amount != 0, !buckets.isEmpty else { return }
     // The last bucket starting at or before `from` (binary search).
     var low = 0

@@ -164,7 +164,9 @@ extension ResultsSite {
       if runs.isEmpty {
         page.paragraph("No runs to compare.", className: "note")
       } else {
-        page.add("<form method=\"get\" action=\"/compare/runs\">\(select("a")) \(select("b")) <button type=\"submit\">Compare</button></form>")
+        page.add(
+          "<form method=\"get\" action=\"/compare/runs\">\(select("a")) \(select("b")) <button type=\"submit\">Compare</button></form>"
+        )
       }
     } catch {
       throw .store(error)
@@ -204,8 +206,12 @@ extension ResultsSite {
     let right = try loadExperiment(try request.integer("b"), store: store)
     let variantA = request.first("variantA") ?? left.variants.last ?? ""
     let variantB = request.first("variantB") ?? right.variants.last ?? ""
-    guard left.variants.contains(variantA) else { throw .notFound(what: "Variant \(variantA) of experiment \(left.experiment.id ?? 0)") }
-    guard right.variants.contains(variantB) else { throw .notFound(what: "Variant \(variantB) of experiment \(right.experiment.id ?? 0)") }
+    guard left.variants.contains(variantA) else {
+      throw .notFound(what: "Variant \(variantA) of experiment \(left.experiment.id ?? 0)")
+    }
+    guard right.variants.contains(variantB) else {
+      throw .notFound(what: "Variant \(variantB) of experiment \(right.experiment.id ?? 0)")
+    }
     let confidence = left.experiment.confidence
     var names = left.kpiNames
     for name in right.kpiNames where !names.contains(name) { names.append(name) }
@@ -225,7 +231,8 @@ extension ResultsSite {
           let vx = sx * sx / Double(nx)
           let vy = sy * sy / Double(ny)
           let degrees = pow(vx + vy, 2) / (vx * vx / Double(nx - 1) + vy * vy / Double(ny - 1))
-          let t = StudentT.quantile((1 + confidence) / 2, degreesOfFreedom: degrees.isFinite ? degrees : Double(nx + ny - 2))
+          let t = StudentT.quantile(
+            (1 + confidence) / 2, degreesOfFreedom: degrees.isFinite ? degrees : Double(nx + ny - 2))
           let half = t * (vx + vy).squareRoot()
           let bounds = presentation.differenceBounds
           low = min(max(meanY - meanX - half, bounds.lower ?? -.infinity), bounds.upper ?? .infinity)
@@ -242,7 +249,8 @@ extension ResultsSite {
         differenceDisplay: text)
     }
     return ExperimentComparison(
-      a: ExperimentInfo(left.experiment, gate: left.gateResults), b: ExperimentInfo(right.experiment, gate: right.gateResults),
+      a: ExperimentInfo(left.experiment, gate: left.gateResults),
+      b: ExperimentInfo(right.experiment, gate: right.gateResults),
       variantA: variantA, variantB: variantB, confidence: confidence, kpis: kpis)
   }
 
@@ -254,14 +262,17 @@ extension ResultsSite {
         let chosen = request.first(name)
         var html = "<label>experiment \(name.uppercased()) <select name=\"\(name)\">"
         for item in list.experiments {
-          html += "<option value=\"\(item.id)\"\(chosen == String(item.id) ? " selected" : "")>\(item.id): \(escapeHTML(item.name)) (\(escapeHTML(item.kind)))</option>"
+          html +=
+            "<option value=\"\(item.id)\"\(chosen == String(item.id) ? " selected" : "")>\(item.id): \(escapeHTML(item.name)) (\(escapeHTML(item.kind)))</option>"
         }
         return html + "</select></label>"
       }
       if list.experiments.isEmpty {
         page.paragraph("No experiments to compare.", className: "note")
       } else {
-        page.add("<form method=\"get\" action=\"/compare/experiments\">\(select("a")) \(select("b")) <button type=\"submit\">Compare</button></form>")
+        page.add(
+          "<form method=\"get\" action=\"/compare/experiments\">\(select("a")) \(select("b")) <button type=\"submit\">Compare</button></form>"
+        )
       }
       return .html(page.render())
     }
@@ -273,7 +284,10 @@ extension ResultsSite {
     page.table(
       header: ["", "experiment A", "experiment B"],
       rows: [
-        ["experiment", PageParts.link("/experiments/\(a.id)", "\(a.id)"), PageParts.link("/experiments/\(b.id)", "\(b.id)")],
+        [
+          "experiment", PageParts.link("/experiments/\(a.id)", "\(a.id)"),
+          PageParts.link("/experiments/\(b.id)", "\(b.id)"),
+        ],
         ["name", escapeHTML(a.name), escapeHTML(b.name)],
         ["variant compared", escapeHTML(comparison.variantA), escapeHTML(comparison.variantB)],
         ["replications", String(a.replications), String(b.replications)],
@@ -284,12 +298,16 @@ extension ResultsSite {
     page.table(
       header: ["KPI", "A mean [CI]", "B mean [CI]", "B − A [CI]", "name"],
       rows: comparison.kpis.map {
-        [escapeHTML($0.label), escapeHTML($0.aDisplay), escapeHTML($0.bDisplay), escapeHTML($0.differenceDisplay), "<code>\(escapeHTML($0.name))</code>"]
+        [
+          escapeHTML($0.label), escapeHTML($0.aDisplay), escapeHTML($0.bDisplay), escapeHTML($0.differenceDisplay),
+          "<code>\(escapeHTML($0.name))</code>",
+        ]
       })
     try experimentTimelines(&page, comparison, request: request)
     for row in comparison.kpis where KPISummary.headlineNames.contains(row.name) {
       let presentation = KPIPresentation(name: row.name, unit: nil)
-      let rows = [("A: experiment \(a.id)", row.a), ("B: experiment \(b.id)", row.b)].compactMap { label, mean -> IntervalRow? in
+      let rows = [("A: experiment \(a.id)", row.a), ("B: experiment \(b.id)", row.b)].compactMap {
+        label, mean -> IntervalRow? in
         guard let mean, let value = mean.mean else { return nil }
         return IntervalRow(label: label, mean: value, low: mean.low, high: mean.high)
       }

@@ -58,7 +58,8 @@ extension ResultsSite {
       }
     }
     if request.first("attention") == "1" {
-      conditions.append("(kind != 'planned' OR status NOT IN ('succeeded') OR needed_remediation = 1 OR rolled_back = 1)")
+      conditions.append(
+        "(kind != 'planned' OR status NOT IN ('succeeded') OR needed_remediation = 1 OR rolled_back = 1)")
     }
     let page = Int(try request.optionalInteger("page") ?? 1)
     guard page >= 1 else { throw .badRequest("page starts at 1") }
@@ -88,14 +89,17 @@ extension ResultsSite {
     page.add("<p>\(PageParts.link("/runs/\(id)", "← run \(id)"))</p>")
     var form = "<form method=\"get\" action=\"/runs/\(id)/deployments\">"
     for name in ["service", "kind", "status"] {
-      form += "<label>\(name) <input name=\"\(name)\" size=\"14\" value=\"\(escapeHTML(request.first(name) ?? ""))\"></label>"
+      form +=
+        "<label>\(name) <input name=\"\(name)\" size=\"14\" value=\"\(escapeHTML(request.first(name) ?? ""))\"></label>"
     }
-    form += "<label><input type=\"checkbox\" name=\"attention\" value=\"1\"\(request.first("attention") == "1" ? " checked" : "")> only rollbacks, fixes, aborts and failures</label>"
+    form +=
+      "<label><input type=\"checkbox\" name=\"attention\" value=\"1\"\(request.first("attention") == "1" ? " checked" : "")> only rollbacks, fixes, aborts and failures</label>"
     form += "<button type=\"submit\">Filter</button></form>"
     page.add(form)
     let first = (list.page - 1) * list.pageSize
     page.paragraph(
-      list.total == 0 ? "No deployments match." : "Deployments \(first + 1)–\(first + list.deployments.count) of \(list.total).",
+      list.total == 0
+        ? "No deployments match." : "Deployments \(first + 1)–\(first + list.deployments.count) of \(list.total).",
       className: "note")
     page.table(
       header: ["deployment", "service", "kind", "strategy", "status", "started", "canary reached", "remediation"],
@@ -189,16 +193,20 @@ extension ResultsSite {
     let zone = run.timeZone
     do {
       guard
-        let deployment = try store.rows(DeploymentRow.self, run: runID, where: "deploy_id = ?", [.integer(deploymentID)])
-          .first
+        let deployment = try store.rows(
+          DeploymentRow.self, run: runID, where: "deploy_id = ?", [.integer(deploymentID)]
+        )
+        .first
       else { throw SiteError.notFound(what: "Deployment \(deploymentID) of run \(runID)") }
-      let carried = try store.rows(DeploymentChangeRow.self, run: runID, where: "deploy_id = ?", [.integer(deploymentID)])
+      let carried = try store.rows(
+        DeploymentChangeRow.self, run: runID, where: "deploy_id = ?", [.integer(deploymentID)])
       var changes: [ChangeJSON] = []
       for link in carried {
         for change in try store.rows(ChangeRow.self, run: runID, where: "change_id = ?", [.integer(link.changeID)]) {
           changes.append(
             ChangeJSON(
-              id: change.changeID, team: change.team, author: change.author, committed: isoTime(change.timeCreated, zone: zone),
+              id: change.changeID, team: change.team, author: change.author,
+              committed: isoTime(change.timeCreated, zone: zone),
               defectKind: change.defectKind, defectSize: change.defectSize, fixesIncident: change.fixesIncidentID,
               leadTimeSeconds: change.deployedAt.map { $0 - change.timeCreated }))
         }
@@ -215,7 +223,8 @@ extension ResultsSite {
       let alerts = try store.rows(
         AlertRow.self, run: runID, where: "service = ? AND time >= ? AND time <= ?", window, orderBy: "time")
       let notifications = try store.rows(
-        AlertNotificationRow.self, run: runID, where: "service = ? AND time >= ? AND time <= ?", window, orderBy: "time")
+        AlertNotificationRow.self, run: runID, where: "service = ? AND time >= ? AND time <= ?", window, orderBy: "time"
+      )
       let ratio = try errorRatio(
         store: store, run: runID, service: deployment.service, from: deployment.startedAt,
         to: deployment.timeCreated ?? min(end, deployment.startedAt + 3_600), zone: zone)
@@ -238,7 +247,9 @@ extension ResultsSite {
           abortReason: deployment.abortReason, errorRatio: ratio, measurementsNote: note),
         incidentsCaused: caused.map(\.incidentID), incidentsFixed: fixed,
         alerts: alerts.map {
-          AlertJSON(time: isoTime($0.time, zone: zone), alertname: $0.alertName, state: $0.state, labels: $0.labels, value: $0.value)
+          AlertJSON(
+            time: isoTime($0.time, zone: zone), alertname: $0.alertName, state: $0.state, labels: $0.labels,
+            value: $0.value)
         },
         notifications: notifications.map {
           NotificationJSON(
@@ -289,7 +300,8 @@ extension ResultsSite {
         guard let before = byTime[previous], let after = byTime[next] else { continue }
         let total = after.total - before.total
         guard total > 0 else { continue }
-        points.append(.init(time: isoTime(next, zone: zone), track: track, errorRatio: (after.errors - before.errors) / total))
+        points.append(
+          .init(time: isoTime(next, zone: zone), track: track, errorRatio: (after.errors - before.errors) / total))
       }
     }
     return points
@@ -307,7 +319,8 @@ extension ResultsSite {
       header: ["kind", "strategy", "status", "started", "reached production", "needed remediation", "rolled back"],
       rows: [
         [
-          deployment.kind, deployment.strategy, deployment.status, deployment.started, deployment.reachedProduction ?? "never",
+          deployment.kind, deployment.strategy, deployment.status, deployment.started,
+          deployment.reachedProduction ?? "never",
           deployment.neededRemediation ? "yes" : "no", deployment.rolledBack ? "yes" : "no",
         ].map(escapeHTML)
       ])
@@ -322,7 +335,9 @@ extension ResultsSite {
       page.paragraph(detail.analysis.measurementsNote, className: "note")
       page.table(
         header: ["time", "track", "error ratio"],
-        rows: detail.analysis.errorRatio.map { [escapeHTML($0.time), escapeHTML($0.track), ValueFormat.percent($0.errorRatio)] })
+        rows: detail.analysis.errorRatio.map {
+          [escapeHTML($0.time), escapeHTML($0.track), ValueFormat.percent($0.errorRatio)]
+        })
     }
     page.heading("Changes carried")
     page.table(
@@ -330,25 +345,34 @@ extension ResultsSite {
       rows: detail.changes.map { change in
         [
           String(change.id), escapeHTML(change.team), escapeHTML(change.author), escapeHTML(change.committed),
-          escapeHTML(change.defectKind ?? "none"), change.leadTimeSeconds.map { ValueFormat.duration(seconds: $0) } ?? "–",
+          escapeHTML(change.defectKind ?? "none"),
+          change.leadTimeSeconds.map { ValueFormat.duration(seconds: $0) } ?? "–",
           change.fixesIncident.map { PageParts.link("/runs/\(run)/incidents/\($0)", "incident \($0)") } ?? "",
         ]
       })
     page.heading("Incidents")
     let caused = detail.incidentsCaused.map { PageParts.link("/runs/\(run)/incidents/\($0)", "incident \($0)") }
     let fixed = detail.incidentsFixed.map { PageParts.link("/runs/\(run)/incidents/\($0)", "incident \($0)") }
-    page.add("<p>Caused: \(caused.isEmpty ? "none" : caused.joined(separator: ", ")). Fixed: \(fixed.isEmpty ? "none" : fixed.joined(separator: ", ")).</p>")
+    page.add(
+      "<p>Caused: \(caused.isEmpty ? "none" : caused.joined(separator: ", ")). Fixed: \(fixed.isEmpty ? "none" : fixed.joined(separator: ", ")).</p>"
+    )
     page.heading("Alerts for \(deployment.service) while it mattered")
     page.table(
       header: ["time", "alert", "state", "value", "labels"],
       rows: detail.alerts.map {
-        [escapeHTML($0.time), escapeHTML($0.alertname), escapeHTML($0.state), $0.value.map { ValueFormat.significant($0) } ?? "", "<code>\(escapeHTML($0.labels))</code>"]
+        [
+          escapeHTML($0.time), escapeHTML($0.alertname), escapeHTML($0.state),
+          $0.value.map { ValueFormat.significant($0) } ?? "", "<code>\(escapeHTML($0.labels))</code>",
+        ]
       })
     page.heading("Notifications")
     page.table(
       header: ["time", "receiver", "status", "alerts", "action", "outcome"],
       rows: detail.notifications.map {
-        [escapeHTML($0.time), escapeHTML($0.receiver), escapeHTML($0.status), String($0.alerts), escapeHTML($0.action ?? ""), escapeHTML($0.outcome)]
+        [
+          escapeHTML($0.time), escapeHTML($0.receiver), escapeHTML($0.status), String($0.alerts),
+          escapeHTML($0.action ?? ""), escapeHTML($0.outcome),
+        ]
       })
     return .html(page.render())
   }
@@ -384,29 +408,35 @@ extension ResultsSite {
     let zone = run.timeZone
     do {
       guard
-        let incident = try store.rows(IncidentRow.self, run: runID, where: "incident_id = ?", [.integer(incidentID)]).first
+        let incident = try store.rows(IncidentRow.self, run: runID, where: "incident_id = ?", [.integer(incidentID)])
+          .first
       else { throw SiteError.notFound(what: "Incident \(incidentID) of run \(runID)") }
       let causes = try store.rows(IncidentChangeRow.self, run: runID, where: "incident_id = ?", [.integer(incidentID)])
       let end = incident.timeResolved ?? (run.simulatedReachedAt ?? run.simulatedEndAt)
       let window: [SQLValue] = [.text(incident.service), .real(incident.timeCreated - 600), .real(end + 600)]
       let remediation = try store.rows(
-        DeploymentRow.self, run: runID, where: "service = ? AND started_at >= ? AND started_at <= ? AND kind != 'planned'",
+        DeploymentRow.self, run: runID,
+        where: "service = ? AND started_at >= ? AND started_at <= ? AND kind != 'planned'",
         window, orderBy: "started_at")
       let alerts = try store.rows(
         AlertRow.self, run: runID, where: "service = ? AND time >= ? AND time <= ?", window, orderBy: "time")
       let notifications = try store.rows(
-        AlertNotificationRow.self, run: runID, where: "service = ? AND time >= ? AND time <= ?", window, orderBy: "time")
+        AlertNotificationRow.self, run: runID, where: "service = ? AND time >= ? AND time <= ?", window, orderBy: "time"
+      )
       return IncidentDetail(
         run: runID.rawValue, id: incident.incidentID, service: incident.service, kind: incident.kind,
         causeDeployment: incident.causeDeploymentID, started: isoTime(incident.timeCreated, zone: zone),
         detected: incident.detectedAt.map { isoTime($0, zone: zone) }, detection: incident.detection,
         responded: incident.respondedAt.map { isoTime($0, zone: zone) },
         resolved: incident.timeResolved.map { isoTime($0, zone: zone) }, resolution: incident.resolution,
-        recoverySeconds: incident.timeResolved.map { $0 - incident.timeCreated }, failedRequests: incident.failedRequests,
+        recoverySeconds: incident.timeResolved.map { $0 - incident.timeCreated },
+        failedRequests: incident.failedRequests,
         alerted: incident.alertedAt.map { isoTime($0, zone: zone) }, rootCauseChanges: causes.map(\.changeID),
         remediation: remediation.map { DeploymentRowJSON($0, zone: zone) },
         alerts: alerts.map {
-          AlertJSON(time: isoTime($0.time, zone: zone), alertname: $0.alertName, state: $0.state, labels: $0.labels, value: $0.value)
+          AlertJSON(
+            time: isoTime($0.time, zone: zone), alertname: $0.alertName, state: $0.state, labels: $0.labels,
+            value: $0.value)
         },
         notifications: notifications.map {
           NotificationJSON(
@@ -430,12 +460,16 @@ extension ResultsSite {
       "<p>\(PageParts.link("/runs/\(run)", "← run \(run)")) · caused by \(PageParts.link("/runs/\(run)/deployments/\(detail.causeDeployment)", "deployment \(detail.causeDeployment)")) · \(PageParts.link("/api/runs/\(run)/incidents/\(detail.id)", "JSON"))</p>"
     )
     page.table(
-      header: ["kind", "started", "detected", "by", "alerted", "resolved", "resolution", "recovery", "failed requests"],
+      header: [
+        "kind", "started", "detected", "by", "alerted", "resolved", "resolution", "recovery", "failed requests",
+      ],
       rows: [
         [
-          detail.kind, detail.started, detail.detected ?? "never", detail.detection ?? "–", detail.alerted ?? "no alert",
+          detail.kind, detail.started, detail.detected ?? "never", detail.detection ?? "–",
+          detail.alerted ?? "no alert",
           detail.resolved ?? "unresolved", detail.resolution ?? "–",
-          detail.recoverySeconds.map { ValueFormat.duration(seconds: $0) } ?? "–", ValueFormat.grouped(Double(detail.failedRequests)),
+          detail.recoverySeconds.map { ValueFormat.duration(seconds: $0) } ?? "–",
+          ValueFormat.grouped(Double(detail.failedRequests)),
         ].map(escapeHTML)
       ])
     page.paragraph("Root-cause changes: \(detail.rootCauseChanges.map(String.init).joined(separator: ", ")).")
@@ -443,17 +477,25 @@ extension ResultsSite {
     page.table(
       header: ["deployment", "kind", "status", "started"],
       rows: detail.remediation.map {
-        [PageParts.link("/runs/\(run)/deployments/\($0.id)", String($0.id)), escapeHTML($0.kind), escapeHTML($0.status), escapeHTML($0.started)]
+        [
+          PageParts.link("/runs/\(run)/deployments/\($0.id)", String($0.id)), escapeHTML($0.kind),
+          escapeHTML($0.status), escapeHTML($0.started),
+        ]
       })
     page.heading("Alerts")
     page.table(
       header: ["time", "alert", "state", "labels"],
-      rows: detail.alerts.map { [escapeHTML($0.time), escapeHTML($0.alertname), escapeHTML($0.state), "<code>\(escapeHTML($0.labels))</code>"] })
+      rows: detail.alerts.map {
+        [escapeHTML($0.time), escapeHTML($0.alertname), escapeHTML($0.state), "<code>\(escapeHTML($0.labels))</code>"]
+      })
     page.heading("Notifications")
     page.table(
       header: ["time", "receiver", "status", "action", "outcome"],
       rows: detail.notifications.map {
-        [escapeHTML($0.time), escapeHTML($0.receiver), escapeHTML($0.status), escapeHTML($0.action ?? ""), escapeHTML($0.outcome)]
+        [
+          escapeHTML($0.time), escapeHTML($0.receiver), escapeHTML($0.status), escapeHTML($0.action ?? ""),
+          escapeHTML($0.outcome),
+        ]
       })
     return .html(page.render())
   }

@@ -58,7 +58,8 @@ extension ResultsSite {
     var page = HTMLPage(title: "Experiments")
     if list.experiments.isEmpty {
       page.paragraph(
-        "No experiments. `platformsim run --replications`, `compare`, `sweep` and `gate` write them.", className: "note")
+        "No experiments. `platformsim run --replications`, `compare`, `sweep` and `gate` write them.", className: "note"
+      )
     }
     page.table(
       header: ["experiment", "name", "kind", "replications", "seeds", "gate", "started"],
@@ -66,7 +67,8 @@ extension ResultsSite {
         [
           PageParts.link("/experiments/\(item.id)", String(item.id)), escapeHTML(item.name), escapeHTML(item.kind),
           String(item.replications), escapeHTML(item.pairing),
-          item.gatePassed.map { $0 ? "<span class=\"met\">passed</span>" : "<span class=\"missed\">regressed</span>" } ?? "",
+          item.gatePassed.map { $0 ? "<span class=\"met\">passed</span>" : "<span class=\"missed\">regressed</span>" }
+            ?? "",
           escapeHTML(item.created),
         ]
       })
@@ -149,10 +151,12 @@ extension ResultsSite {
       "\(info.kind), \(info.replications) replications per variant, root seed \(info.seed), \(seeds); "
         + "\(summary.confidenceText) t-intervals, clipped at each KPI's natural bounds.")
     page.add(
-      "<p>" + [
-        PageParts.link("/?experiment=\(id)", "its runs"), PageParts.link("/compare/experiments?a=\(id)", "compare with another experiment"),
-        PageParts.link("/api/experiments/\(id)", "JSON"),
-      ].joined(separator: " · ") + "</p>")
+      "<p>"
+        + [
+          PageParts.link("/?experiment=\(id)", "its runs"),
+          PageParts.link("/compare/experiments?a=\(id)", "compare with another experiment"),
+          PageParts.link("/api/experiments/\(id)", "JSON"),
+        ].joined(separator: " · ") + "</p>")
     page.table(
       header: ["variant", "runs"],
       rows: summary.variants.map { variant in
@@ -172,9 +176,10 @@ extension ResultsSite {
             relative ? value.map { ValueFormat.percent($0) } ?? "–" : presentation.quantity.format(value)
           }
           let difference = summary.differences.first { $0.kpi == row.kpi }
-          let interval = difference.map {
-            "[\(presentation.quantity.format($0.clippedLow)), \(presentation.quantity.format($0.clippedHigh))]"
-          } ?? "–"
+          let interval =
+            difference.map {
+              "[\(presentation.quantity.format($0.clippedLow)), \(presentation.quantity.format($0.clippedHigh))]"
+            } ?? "–"
           return [
             row.passed ? "<span class=\"met\">✓ passed</span>" : "<span class=\"missed\">✗ regressed</span>",
             escapeHTML(presentation.label), escapeHTML(row.rule), escapeHTML(format(row.threshold)),
@@ -183,7 +188,8 @@ extension ResultsSite {
           ]
         })
       var seen: [String] = []
-      for row in summary.gateResults where !seen.contains(row.kpi) && summary.differences.contains(where: { $0.kpi == row.kpi }) {
+      for row in summary.gateResults
+      where !seen.contains(row.kpi) && summary.differences.contains(where: { $0.kpi == row.kpi }) {
         seen.append(row.kpi)
         page.chart(summary.differenceChart(row.kpi), caption: "The interval the gate judged, against no change.")
       }
@@ -205,7 +211,8 @@ extension ResultsSite {
         rows: summary.differences.map { row in
           let quantity = summary.presentation(row.kpi).quantity
           return [
-            escapeHTML(row.candidate + " − " + row.baseline), escapeHTML(summary.presentation(row.kpi).label), String(row.count),
+            escapeHTML(row.candidate + " − " + row.baseline), escapeHTML(summary.presentation(row.kpi).label),
+            String(row.count),
             escapeHTML(quantity.format(row.meanDifference)),
             escapeHTML("[\(quantity.format(row.clippedLow)), \(quantity.format(row.clippedHigh))]"),
             "<code>\(escapeHTML(row.kpi))</code>",

@@ -97,7 +97,8 @@ extension ResultsSite {
       let headlineList = KPISummary.headlineNames.prefix(4).map { "'\($0)'" }.joined(separator: ", ")
       var items: [RunListItem] = []
       for row in ordered {
-        let kpis = try store.rows(KPIRow.self, run: RunID(row.id ?? 0), where: "name IN (\(headlineList)) OR name LIKE 'dora_tier.%'")
+        let kpis = try store.rows(
+          KPIRow.self, run: RunID(row.id ?? 0), where: "name IN (\(headlineList)) OR name LIKE 'dora_tier.%'")
         let summary = KPISummary(kpis: kpis)
         items.append(RunListItem(run: RunInfo(row), headline: summary.headline, overallTier: summary.overallTier))
       }
@@ -114,7 +115,8 @@ extension ResultsSite {
     var page = HTMLPage(title: "Runs")
     let scenario = request.first("scenario") ?? ""
     let status = request.first("status") ?? ""
-    var form = "<form method=\"get\" action=\"/\"><label>scenario <select name=\"scenario\"><option value=\"\">all</option>"
+    var form =
+      "<form method=\"get\" action=\"/\"><label>scenario <select name=\"scenario\"><option value=\"\">all</option>"
     for name in list.scenarios {
       form += "<option\(name == scenario ? " selected" : "")>\(escapeHTML(name))</option>"
     }
@@ -122,8 +124,10 @@ extension ResultsSite {
     for name in ["completed", "stopped", "failed", "running"] {
       form += "<option\(name == status ? " selected" : "")>\(name)</option>"
     }
-    form += "</select></label><label><input type=\"checkbox\" name=\"lone\" value=\"1\"\(request.first("lone") == "1" ? " checked" : "")> lone runs only</label>"
-    form += "<label>experiment <input name=\"experiment\" size=\"4\" value=\"\(escapeHTML(request.first("experiment") ?? ""))\"></label>"
+    form +=
+      "</select></label><label><input type=\"checkbox\" name=\"lone\" value=\"1\"\(request.first("lone") == "1" ? " checked" : "")> lone runs only</label>"
+    form +=
+      "<label>experiment <input name=\"experiment\" size=\"4\" value=\"\(escapeHTML(request.first("experiment") ?? ""))\"></label>"
     form += "<button type=\"submit\">Filter</button></form>"
     page.add(form)
     let first = (list.page - 1) * list.pageSize
@@ -131,16 +135,20 @@ extension ResultsSite {
       list.total == 0
         ? "No runs match. Write some with `platformsim run SCENARIO --db \(databasePath)`."
         : "Runs \(first + 1)–\(first + list.runs.count) of \(list.total), newest first.", className: "note")
-    let headers = ["run", "scenario", "seed", "experiment", "status", "simulated", "DORA tier"]
+    let headers =
+      ["run", "scenario", "seed", "experiment", "status", "simulated", "DORA tier"]
       + KPISummary.headlineNames.prefix(4).map { KPIPresentation(name: $0, unit: nil).label }
     let rows = list.runs.map { item -> [String] in
       let run = item.run
-      let experiment = run.experimentID.map {
-        PageParts.link("/experiments/\($0)", "#\($0)") + " " + escapeHTML(run.variant ?? "") + " r\(run.replication)"
-      } ?? ""
+      let experiment =
+        run.experimentID.map {
+          PageParts.link("/experiments/\($0)", "#\($0)") + " " + escapeHTML(run.variant ?? "") + " r\(run.replication)"
+        } ?? ""
       var cells = [
         PageParts.link("/runs/\(run.id)", String(run.id)), escapeHTML(run.scenario), String(run.seed), experiment,
-        escapeHTML(run.status), escapeHTML(String(run.simulatedStart.prefix(10)) + " → " + String((run.simulatedReached ?? run.simulatedEnd).prefix(10))),
+        escapeHTML(run.status),
+        escapeHTML(
+          String(run.simulatedStart.prefix(10)) + " → " + String((run.simulatedReached ?? run.simulatedEnd).prefix(10))),
         PageParts.tierBadge(item.overallTier),
       ]
       for name in KPISummary.headlineNames.prefix(4) {
@@ -255,7 +263,9 @@ extension ResultsSite {
       if let wall = row.wallSeconds { facts += " in \(ValueFormat.duration(seconds: wall)) of wall time" }
       if let events = row.eventCount { facts += ", \(ValueFormat.grouped(Double(events))) events" }
       page.paragraph(facts + ".")
-      if let reason = row.stopReason, row.status != .completed { page.paragraph("Stopped: \(reason)", className: "error") }
+      if let reason = row.stopReason, row.status != .completed {
+        page.paragraph("Stopped: \(reason)", className: "error")
+      }
       if let error = row.errorMessage { page.paragraph("Failed: \(error)", className: "error") }
       var links = [
         PageParts.link("/runs/\(id)/deployments", "all deployments"),
@@ -279,9 +289,11 @@ extension ResultsSite {
       }
       page.heading("Deployment timeline", id: "timeline")
       let services = request.all("service")
-      var form = "<form method=\"get\" action=\"/runs/\(id)#timeline\"><label>services (one per box, empty for the busiest) "
+      var form =
+        "<form method=\"get\" action=\"/runs/\(id)#timeline\"><label>services (one per box, empty for the busiest) "
       for index in 0..<3 {
-        form += "<input name=\"service\" size=\"16\" value=\"\(escapeHTML(index < services.count ? services[index] : ""))\">"
+        form +=
+          "<input name=\"service\" size=\"16\" value=\"\(escapeHTML(index < services.count ? services[index] : ""))\">"
       }
       form += "</label><button type=\"submit\">Show</button></form>"
       page.add(form)
@@ -300,7 +312,8 @@ extension ResultsSite {
       page.chart(timeline.svg, caption: "Dates in \(row.timeZone). Incidents are spans from start to resolution.")
       page.heading("Lead time and recovery")
       page.add(
-        "<div class=\"side\"><div>\(try charts.leadTimeHistogram())</div><div>\(try charts.recoveryHistogram())</div></div>")
+        "<div class=\"side\"><div>\(try charts.leadTimeHistogram())</div><div>\(try charts.recoveryHistogram())</div></div>"
+      )
       page.heading("Cluster")
       if let nodes = try charts.nodesChart() {
         page.chart(nodes, caption: "Ready nodes per pool.")
@@ -338,14 +351,16 @@ extension ResultsSite {
               escapeHTML(localTime(incident.timeCreated, zone: row.timeZone)),
               incident.timeResolved.map { ValueFormat.duration(seconds: $0 - incident.timeCreated) } ?? "unresolved",
               escapeHTML(incident.detection ?? "–"), escapeHTML(incident.resolution ?? "–"),
-              PageParts.link("/runs/\(id)/deployments/\(incident.causeDeploymentID)", "deployment \(incident.causeDeploymentID)"),
+              PageParts.link(
+                "/runs/\(id)/deployments/\(incident.causeDeploymentID)", "deployment \(incident.causeDeploymentID)"),
             ]
           })
         if incidents.count > 200 { page.paragraph("First 200 of \(incidents.count) incidents.", className: "note") }
       }
       page.heading("All KPIs")
       let table = PageParts.kpiRows(summary.headline + summary.others)
-      page.table(header: ["KPI", "value", "target", "met", "DORA tier", "name"], rows: table.rows, rowClasses: table.classes)
+      page.table(
+        header: ["KPI", "value", "target", "met", "DORA tier", "name"], rows: table.rows, rowClasses: table.classes)
       return .html(page.render())
     } catch {
       throw .store(error)
@@ -363,9 +378,11 @@ func localTime(_ epochSeconds: Double, zone identifier: String) -> String {
   FormatterCache.local(zone: identifier).string(from: Date(timeIntervalSince1970: epochSeconds))
 }
 
-/// Date formatters per thread and zone: creating one costs far more than formatting a
-/// date, and pages format hundreds. Per thread, because formatters are not thread-safe
-/// and the server renders pages on several threads.
+/// Date formatters per thread and zone.
+///
+/// Creating one costs far more than formatting a date, and pages format hundreds. Per
+/// thread, because formatters are not thread-safe and the server renders pages on several
+/// threads.
 enum FormatterCache {
   static func iso(zone identifier: String) -> ISO8601DateFormatter {
     let key = "platformsim.iso." + identifier

@@ -96,7 +96,7 @@ public struct SiteRoute: Sendable {
 /// A request as the pages see it: path parameters and query items.
 public struct PageRequest: Sendable {
   public var parameters: [String: String]
-  /// Query items in order (a name may repeat, e.g. `service`).
+  /// Query items in order (a name may repeat, for example `service`).
   public var query: [(name: String, value: String)]
 
   public init(parameters: [String: String] = [:], query: [(name: String, value: String)] = []) {

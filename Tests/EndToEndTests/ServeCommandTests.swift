@@ -53,7 +53,8 @@ struct ServeCommandTests {
     let (process, base) = try Self.startServer()
     defer { process.terminate(); process.waitUntilExit() }
     #expect(base.hasPrefix("http://127.0.0.1:"), "loopback unless --host")
-    let page = try PlatformSimProcess.runTool("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", base + "/runs/1"])
+    let page = try PlatformSimProcess.runTool(
+      "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", base + "/runs/1"])
     #expect(page.standardOutput == "200")
     let missing = try PlatformSimProcess.runTool("/usr/bin/curl", ["-s", base + "/runs/999"])
     #expect(missing.standardOutput.contains("Run 999 does not exist in this database."))

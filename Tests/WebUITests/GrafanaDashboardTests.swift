@@ -40,8 +40,10 @@ struct GrafanaDashboardTests {
     return found.map { place, expr in
       (
         place,
-        expr.replacingOccurrences(of: "$__rate_interval", with: "5m").replacingOccurrences(of: "$__interval", with: "1m")
-          .replacingOccurrences(of: "$__range", with: "1d").replacingOccurrences(of: "$run", with: "1")
+        expr.replacingOccurrences(of: "$__rate_interval", with: "5m").replacingOccurrences(
+          of: "$__interval", with: "1m"
+        )
+        .replacingOccurrences(of: "$__range", with: "1d").replacingOccurrences(of: "$run", with: "1")
       )
     }
   }
@@ -107,7 +109,8 @@ struct GrafanaDashboardTests {
         for label in selector.labels {
           #expect(series.contains { $0.labels[label] != nil }, "\(place): \(selector.metric) has no label \(label)")
         }
-        let matching = series.filter { sample in selector.equalities.allSatisfy { sample.labels[$0.label] == $0.value } }
+        let matching = series.filter { sample in selector.equalities.allSatisfy { sample.labels[$0.label] == $0.value }
+        }
         #expect(
           !matching.isEmpty,
           "\(place): no exported \(selector.metric) has \(selector.equalities.map { "\($0.label)=\"\($0.value)\"" })")

@@ -47,7 +47,10 @@ struct OpenMetricsExportTests {
     let (text, summary) = try Self.export()
     #expect(text.hasSuffix("# EOF\n"))
     #expect(text.contains("# TYPE http_requests counter\n"))
-    #expect(text.contains("http_requests_total{run=\"1\",code=\"200\",service=\"b-service\",team=\"team-a\",track=\"stable\"} 25 1767567720\n"))
+    #expect(
+      text.contains(
+        "http_requests_total{run=\"1\",code=\"200\",service=\"b-service\",team=\"team-a\",track=\"stable\"} 25 1767567720\n"
+      ))
     #expect(text.contains(" 31 1767567840.500\n"), "millisecond timestamps")
     #expect(!text.contains("NaN"), "staleness markers are left out")
     #expect(text.contains("# TYPE http_request_duration_seconds histogram\n"))

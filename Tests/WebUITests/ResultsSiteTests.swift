@@ -20,9 +20,10 @@ struct ResultsSiteTests {
       #expect(response.status == 200, "\(target): \(response.body.prefix(300))")
     }
     // Every route is exercised above.
-    let templates = Set(targets.map { $0.split(separator: "?")[0] }.map { path in
-      ResultsSite.match(path: String(path))?.route.template ?? "?"
-    })
+    let templates = Set(
+      targets.map { $0.split(separator: "?")[0] }.map { path in
+        ResultsSite.match(path: String(path))?.route.template ?? "?"
+      })
     #expect(templates.count == ResultsSite.routes.count)
   }
 

@@ -138,7 +138,9 @@ public enum Charts {
     chart.margin.top = series.count > 1 ? 44 : 30
     chart.margin.bottom = 70
     let scale = AxisScale.linear(from: 0, to: totals.max() ?? 1, quantity: quantity)
-    chart.yAxis(scale, title: scale.unitLabel.isEmpty || yLabel.contains(scale.unitLabel) ? yLabel : "\(yLabel) (\(scale.unitLabel))")
+    chart.yAxis(
+      scale,
+      title: scale.unitLabel.isEmpty || yLabel.contains(scale.unitLabel) ? yLabel : "\(yLabel) (\(scale.unitLabel))")
     chart.add("<path d=\"M\(f(chart.margin.left)) \(f(chart.plotBottom)) H\(f(chart.x(1)))\" class=\"axis\"/>")
     let slot = chart.plotWidth / Double(categories.count)
     let rotate = categories.count > 8
@@ -290,7 +292,8 @@ public enum Charts {
         let clippedHigh = clip(high)
         detail += ", interval \(quantity.format(clippedLow)) to \(quantity.format(clippedHigh))"
         if clippedLow != low || clippedHigh != high {
-          detail += " (clipped at the KPI's natural bounds; unclipped \(quantity.format(low)) to \(quantity.format(high)))"
+          detail +=
+            " (clipped at the KPI's natural bounds; unclipped \(quantity.format(low)) to \(quantity.format(high)))"
         }
         let from = chart.x(scale.fraction(clippedLow))
         let to = chart.x(scale.fraction(clippedHigh))

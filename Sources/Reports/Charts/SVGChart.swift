@@ -73,8 +73,10 @@ struct SVGChart {
     xTitle(title ?? axis.title)
   }
 
-  /// A tick label under the x axis, centred on its tick unless that would cut it off at
-  /// the chart's edge (e.g. the window's last date), then flush with the edge.
+  /// A tick label under the x axis, centred on its tick.
+  ///
+  /// Flush with the chart's edge instead when centring would cut it off there (the
+  /// window's last date, for example).
   func tickLabel(_ label: String, at position: Double) -> String {
     let halfWidth = 3.3 * Double(label.count)  // 11 px Helvetica: about 6.6 px a character
     var anchor = "middle"
