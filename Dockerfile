@@ -26,6 +26,8 @@ WORKDIR /src
 COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
+# The build plugin that embeds PLATFORMSIM_GIT_COMMIT (`platformsim version`, runs.tool_commit).
+COPY Plugins ./Plugins
 COPY Tests ./Tests
 COPY scripts/build-release.sh ./scripts/
 COPY README.md CHANGELOG.md ./

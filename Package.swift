@@ -36,9 +36,14 @@ let package = Package(
       providers: [.apt(["libsqlite3-dev"])]
     ),
     .target(name: "SimKernel"),
-    .target(name: "InputDiagnostics"),
+    // The git commit of the build (`ToolCommit`), written into BuildInfo before every
+    // build by the EmbedGitCommit plugin (docs/DISTRIBUTED.md, "Versions").
+    .plugin(name: "EmbedGitCommit", capability: .buildTool()),
+    .target(name: "BuildInfo", plugins: ["EmbedGitCommit"]),
+    // The one input layer: located diagnostics, typed keys, JSON Schema, table records.
+    .target(name: "InputReading", dependencies: ["SimKernel", .product(name: "Yams", package: "Yams")]),
     // Simulated Prometheus and Alertmanager: a library usable on its own.
-    .target(name: "Monitoring", dependencies: ["SimKernel", "InputDiagnostics", .product(name: "Yams", package: "Yams")]),
+    .target(name: "Monitoring", dependencies: ["SimKernel", "InputReading", .product(name: "Yams", package: "Yams")]),
     // The results tables as row types, the sink protocol the model emits rows to, and an
     // in-memory sink; no SQLite.
     .target(name: "ResultRows"),
@@ -55,14 +60,14 @@ let package = Package(
     .target(
       name: "Scenario",
       dependencies: [
-        "SimKernel", "InputDiagnostics", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
+        "SimKernel", "InputReading", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
     ),
     // Replications, common random numbers, comparisons, sweeps, gates and shards.
     .target(
       name: "Experiments",
       dependencies: [
-        "Scenario", "InputDiagnostics", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "SimKernel",
-        .product(name: "Yams", package: "Yams"),
+        "BuildInfo", "Scenario", "InputReading", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle",
+        "SimKernel", .product(name: "Yams", package: "Yams"),
       ]
     ),
     // Markdown and self-contained HTML (inline SVG) reports from the results database.
@@ -83,8 +88,8 @@ let package = Package(
     .target(
       name: "PlatformSimCLI",
       dependencies: [
-        "Experiments", "Reports", "Exports", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "SimKernel",
-        "Monitoring",
+        "BuildInfo", "Experiments", "Reports", "Exports", "Scenario", "PlatformModel", "ResultRows", "ResultStore",
+        "RunLifecycle", "SimKernel", "Monitoring", "InputReading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -99,10 +104,13 @@ let package = Package(
     // Round-trip overhead of external policies (docs/PERFORMANCE.md).
     .executableTarget(name: "PolicyBenchmark", dependencies: ["Policies"]),
     .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
-    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel"]),
+    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel", "InputReading"]),
+    .testTarget(
+      name: "InputReadingTests", dependencies: ["InputReading", "SimKernel", .product(name: "Yams", package: "Yams")],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "ScenarioTests",
-      dependencies: ["Scenario", "SimKernel", "Policies"],
+      dependencies: ["Scenario", "SimKernel", "Policies", "InputReading"],
       resources: [.copy("InvalidScenarios")]
     ),
     .testTarget(name: "ResultRowsTests", dependencies: ["ResultRows"]),
@@ -118,11 +126,15 @@ let package = Package(
       dependencies: ["WebUI", "Exports", "Reports", "ResultRows", "ResultStore", .product(name: "Yams", package: "Yams")]),
     .testTarget(
       name: "ExperimentsTests",
-      dependencies: ["Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel"]
+      dependencies: [
+        "BuildInfo", "Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel", "InputReading",
+      ]
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies"]
+      dependencies: [
+        "BuildInfo", "PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies", "InputReading",
+      ]
     ),
   ]
 )

@@ -10,8 +10,9 @@
 # BUILDINFO beside them. DIR defaults to dist/ (git-ignored). VERSION is what the built binary's
 # `platformsim version` prints; the git commit comes from `git rev-parse HEAD`, or from
 # PLATFORMSIM_GIT_COMMIT where there is no .git (the Dockerfile passes it as a build
-# argument). The commit is exported as PLATFORMSIM_GIT_COMMIT during the build so the
-# binary can embed it (docs/DISTRIBUTED.md, "Release artefacts").
+# argument). The commit is exported as PLATFORMSIM_GIT_COMMIT during the build, where
+# the EmbedGitCommit plugin embeds it (docs/DISTRIBUTED.md, "Versions"); the script fails
+# if the binary's `platformsim version` names another commit.
 #
 # The fully static Linux SDK (musl, `swift build --swift-sdk x86_64-swift-linux-musl`) is
 # used instead when it is installed and PLATFORMSIM_SWIFT_SDK names it; it is not
@@ -77,6 +78,11 @@ case $version in
   [0-9]*.[0-9]*.[0-9]*) ;;
   *) echo "build-release: 'platformsim version' printed '$version', not a semantic version" >&2; exit 1 ;;
 esac
+built_commit=$("$output/platformsim" version | sed -n 's/^commit //p')
+if [ "$built_commit" != "$PLATFORMSIM_GIT_COMMIT" ]; then
+  echo "build-release: the binary embeds commit '$built_commit', not $PLATFORMSIM_GIT_COMMIT" >&2
+  exit 1
+fi
 arch=$(uname -m)
 name=platformsim-$version-linux-$arch
 stage=$(mktemp -d)

@@ -1,4 +1,4 @@
-import InputDiagnostics
+import InputReading
 import ResultStore
 import Scenario
 
@@ -19,6 +19,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Sendable {
   case store(StoreError)
   /// Shards that cannot be merged: overlapping, missing, or from another experiment or version.
   case incompatibleShards(String)
+  /// A database holds no gate experiment that can be judged (`gate --db`).
+  case storedGate(StoredGateProblem)
   /// Interrupted (SIGINT, SIGTERM): runs in flight were stopped, later ones never started.
   case interrupted(runsNotStarted: Int)
   /// A replication did not complete.
@@ -50,6 +52,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Sendable {
       return "error: \(error)"
     case .incompatibleShards(let message):
       return "error: cannot merge: \(message)"
+    case .storedGate(let problem):
+      return problem.description
     case .interrupted(let runsNotStarted):
       return "error: interrupted; \(runsNotStarted) runs were not started (recorded as `stopped`)"
     case .runFailed(let variant, let replication, let status, let message):

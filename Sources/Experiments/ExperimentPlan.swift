@@ -1,3 +1,4 @@
+import BuildInfo
 import PlatformModel
 import ResultRows
 import ResultStore
@@ -128,7 +129,7 @@ public struct ExperimentPlan: Sendable {
       replication: unit.replication, toolVersion: ToolVersion.current, timeZone: document.timeZone,
       simulatedStartEpochSeconds: Double(document.startEpochSeconds),
       simulatedEndEpochSeconds: configuration.calendar.epochSeconds(at: .zero + runDuration),
-      experimentID: experimentID, variant: variant.name)
+      experimentID: experimentID, variant: variant.name, toolCommit: ToolCommit.current)
     return RunRequest(configuration: configuration, duration: runDuration, limits: document.limits, start: start)
   }
 }

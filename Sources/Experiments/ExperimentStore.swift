@@ -1,3 +1,4 @@
+import BuildInfo
 import PlatformModel
 import ResultRows
 import ResultStore
@@ -37,7 +38,7 @@ public enum ExperimentStore {
       candidatePath: candidate?.path, candidateDigest: candidate?.digest, seed: Int64(bitPattern: plan.seed),
       replications: plan.replications, pairing: plan.pairing.rawValue, confidence: plan.confidence,
       toolVersion: ToolVersion.current, shardIndex: plan.shard.index, shardCount: plan.shard.count,
-      createdAt: createdAt)
+      createdAt: createdAt, toolCommit: ToolCommit.current)
     return try database.transaction { () throws(StoreError) in
       try database.insert([experiment])
       let id = database.lastInsertRowID

@@ -16,6 +16,14 @@ enum CLIError: Error, CustomStringConvertible {
   case invalidOption(flag: String, found: String, expected: String)
   /// Flags that cannot be given together.
   case conflictingOptions(String, String)
+  /// A flag this use of the command needs; `purpose` says what for.
+  case missingOption(flag: String, purpose: String)
+  /// A flag that has no meaning in this use of the command (`context`: "to a shard").
+  case inapplicableOption(flag: String, context: String, instead: String)
+  /// The process saw no command-line arguments at all, not even its own name.
+  case noArguments
+  /// `platformsim` alone, without a command.
+  case noCommand
   /// A command that reads results was pointed at a file that does not exist.
   case noDatabase(path: String)
   /// The database holds no run with this id.
@@ -57,6 +65,18 @@ enum CLIError: Error, CustomStringConvertible {
       return "error: \(flag): found `\(found)`, expected \(expected)"
     case .conflictingOptions(let first, let second):
       return "error: \(first) and \(second): give one of them, not both"
+    case .missingOption(let flag, let purpose):
+      return "error: missing \(flag): \(purpose)"
+    case .inapplicableOption(let flag, let context, let instead):
+      return "error: \(flag) does not apply \(context); \(instead)"
+    case .noArguments:
+      return """
+        error: platformsim saw no command-line arguments, not even its own name. On Linux the Swift runtime \
+        finds them through /proc (/proc/self/maps), so /proc must be mounted: every container runtime mounts it; \
+        in a chroot, `mount -t proc proc ROOT/proc` first. Run `platformsim --help` for the commands.
+        """
+    case .noCommand:
+      return "error: no command given; run `platformsim --help` for the commands, e.g. `platformsim run SCENARIO`"
     case .noDatabase(let path):
       return "error: no database at \(path)"
     case .unknownRun(let id, let database):
@@ -73,6 +93,15 @@ enum CLIError: Error, CustomStringConvertible {
       return "error: " + Self.withDatabaseHint(error)
     case .experiment(.store(let error)):
       return "error: " + Self.withDatabaseHint(error)
+    case .experiment(.storedGate(let problem)):
+      switch problem {
+      case .severalGates, .noSuchExperiment, .notAGate:
+        return problem.description + "; choose a gate experiment with --experiment ID"
+      case .noGate:
+        return problem.description
+          + "; give --db the database a gate was run into, or the one `platformsim merge` made of its shards"
+      case .unmergedShard, .incomplete: return problem.description
+      }
     case .experiment(let error):
       return error.description
     case .report(.store(let error)):

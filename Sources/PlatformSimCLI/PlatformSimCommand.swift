@@ -47,11 +47,33 @@ public struct PlatformSimCommand: ParsableCommand {
 
   static var versionText: String { PlatformModelVersion.text }
 
-  /// Parses `arguments` and runs the command; returns the process exit status.
+  /// Runs the process's command line, program name first (`CommandLine.arguments`);
+  /// returns the process exit status.
+  ///
+  /// An empty command line — not even the program's name — means the arguments could
+  /// not be read: on Linux the Swift runtime finds `argv` by walking back from `environ`
+  /// on the initial stack, whose bounds it reads from /proc/self/maps, and without /proc
+  /// it reports none (swift stdlib/public/CommandLineSupport/CommandLine.cpp). That exits
+  /// 2 with an explanation instead of running as if no command had been given.
+  public static func main(commandLine: [String]) -> Int32 {
+    guard !commandLine.isEmpty else {
+      printError(CLIError.noArguments.description)
+      return CLIError.noArguments.exitStatus.rawValue
+    }
+    return main(arguments: Array(commandLine.dropFirst()))
+  }
+
+  /// Parses `arguments` (without the program name) and runs the command; returns the
+  /// process exit status.
   ///
   /// Usage errors exit with 2 (ArgumentParser's own default is 64), matching the
-  /// documented contract.
+  /// documented contract; so does an empty argument list (no command), with the help
+  /// on standard error, so that a lost command line never passes for success.
   public static func main(arguments: [String]) -> Int32 {
+    guard !arguments.isEmpty else {
+      printError(helpMessage() + "\n" + CLIError.noCommand.description)
+      return CLIError.noCommand.exitStatus.rawValue
+    }
     do {
       var command = try parseAsRoot(arguments)
       if var runnable = command as? StatusCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InputReading
 import Monitoring
 
 /// `platformsim rules`: Prometheus rule files and their promtool unit tests on
@@ -72,7 +73,7 @@ struct RulesCheckCommand: StatusCommand {
         let text = try String(contentsOfFile: file, encoding: .utf8)
         let groups = try RuleFileLoader.load(yaml: text, file: file)
         print("\(file): SUCCESS: \(groups.reduce(0) { $0 + $1.rules.count }) rules found")
-      } catch let error as RuleFileError {
+      } catch let error as DiagnosticsError {
         printError("\(error)")
         failed = true
       } catch {

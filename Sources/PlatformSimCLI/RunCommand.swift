@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Experiments
 import Foundation
 import PlatformModel
@@ -53,7 +54,7 @@ struct RunCommand: StatusCommand {
       scenarioName: document.name, scenarioPath: document.path, scenarioDigest: document.digest, seed: runSeed,
       replication: 0, toolVersion: ToolVersion.current, timeZone: document.timeZone,
       simulatedStartEpochSeconds: Double(document.startEpochSeconds),
-      simulatedEndEpochSeconds: calendar.epochSeconds(at: .zero + duration))
+      simulatedEndEpochSeconds: calendar.epochSeconds(at: .zero + duration), toolCommit: ToolCommit.current)
     let report: RunReport
     Interruption.install()
     let bar = ProgressBar(quiet: quiet.isOn)

@@ -29,11 +29,13 @@ public struct RunStart: Sendable {
   public var experimentID: Int64?
   /// Which alternative of the experiment it ran: `scenario`, `baseline`, `candidate`, a sweep point.
   public var variant: String?
+  /// The git commit of the build (`runs.tool_commit`), `nil` when the writer does not know it.
+  public var toolCommit: String?
 
   public init(
     scenarioName: String, scenarioPath: String, scenarioDigest: String, seed: UInt64, replication: Int,
     toolVersion: String, timeZone: String, simulatedStartEpochSeconds: Double, simulatedEndEpochSeconds: Double,
-    experimentID: Int64? = nil, variant: String? = nil
+    experimentID: Int64? = nil, variant: String? = nil, toolCommit: String? = nil
   ) {
     self.scenarioName = scenarioName
     self.scenarioPath = scenarioPath
@@ -46,6 +48,7 @@ public struct RunStart: Sendable {
     self.simulatedEndEpochSeconds = simulatedEndEpochSeconds
     self.experimentID = experimentID
     self.variant = variant
+    self.toolCommit = toolCommit
   }
 }
 
@@ -231,6 +234,6 @@ extension RunRow {
       timeZone: start.timeZone, simulatedStartAt: start.simulatedStartEpochSeconds,
       simulatedEndAt: start.simulatedEndEpochSeconds, simulatedReachedAt: nil, wallSeconds: nil, eventCount: nil,
       status: .running, stopReason: nil, errorMessage: nil, createdAt: createdAt, processID: processID,
-      experimentID: start.experimentID, variant: start.variant)
+      experimentID: start.experimentID, variant: start.variant, toolCommit: start.toolCommit)
   }
 }

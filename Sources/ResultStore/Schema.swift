@@ -413,15 +413,22 @@ public enum Schema {
     """
     ALTER TABLE deployments ADD COLUMN degraded INTEGER NOT NULL DEFAULT 0;
     """,
+    // 9: the git commit of the build that wrote each run and experiment, beside its
+    // version (`platformsim version`); NULL in rows written before.
+    """
+    ALTER TABLE runs ADD COLUMN tool_commit TEXT;
+    ALTER TABLE experiments ADD COLUMN tool_commit TEXT;
+    """,
   ]
 
   /// The schema version this build writes and reads.
   public static var latestVersion: Int { migrations.count }
 
-  /// Columns that differ between two identical runs by nature (identity and wall
-  /// clock), left out of run digests.
+  /// Columns that differ between two identical runs by nature (identity, wall clock,
+  /// and the commit of the build, so that builds of different commits that simulate
+  /// alike give equal digests), left out of run digests.
   public static let nondeterministicColumns: Set<String> = [
-    "id", "run_id", "created_at", "wall_seconds", "process_id", "scenario_path", "experiment_id",
+    "id", "run_id", "created_at", "wall_seconds", "process_id", "scenario_path", "experiment_id", "tool_commit",
   ]
 
   /// Brings `database` to ``latestVersion``; refuses newer schemas.

@@ -1,3 +1,31 @@
+import InputReading
+import PlatformModel
+import SimKernel
+
+extension InputFormat {
+  /// An Argo Rollouts `Rollout` a scenario's rollout policy names.
+  public static let argoRollout = InputFormat(
+    name: "argo-rollout", title: "Argo Rollouts Rollout (as PlatformSim reads it)",
+    fileDescription: "an Argo Rollouts Rollout", schemaID: "https://platformsim.dev/schemas/argo-rollout.json",
+    root: ArgoRolloutsSchema.Rollout.self, conventions: .platformSim,
+    signature: FormatSignature(kinds: ["Rollout"], apiVersions: [ArgoRolloutsSchema.apiVersion]))
+
+  /// An Argo Rollouts `AnalysisTemplate` (or `ClusterAnalysisTemplate`).
+  public static let argoAnalysisTemplate = InputFormat(
+    name: "argo-analysis-template", title: "Argo Rollouts AnalysisTemplate (as PlatformSim reads it)",
+    fileDescription: "an Argo Rollouts AnalysisTemplate",
+    schemaID: "https://platformsim.dev/schemas/argo-analysis-template.json",
+    root: ArgoRolloutsSchema.AnalysisTemplate.self, conventions: .platformSim,
+    signature: FormatSignature(
+      kinds: ["AnalysisTemplate", "ClusterAnalysisTemplate"], apiVersions: [ArgoRolloutsSchema.apiVersion]))
+
+  /// A Flagger `Canary`.
+  public static let flaggerCanary = InputFormat(
+    name: "flagger-canary", title: "Flagger Canary (as PlatformSim reads it)", fileDescription: "a Flagger Canary",
+    schemaID: "https://platformsim.dev/schemas/flagger-canary.json", root: FlaggerSchema.FlaggerCanary.self,
+    conventions: .platformSim, signature: FormatSignature(kinds: ["Canary"], apiVersions: ["flagger.app/v1beta1"]))
+}
+
 /// The Argo Rollouts resources PlatformSim reads unchanged: `Rollout` (canary strategy)
 /// and `AnalysisTemplate` / `ClusterAnalysisTemplate` with the Prometheus provider.
 ///
@@ -6,216 +34,387 @@
 /// absence would change the outcome (blue-green, experiments, other metric
 /// providers) are errors.
 public enum ArgoRolloutsSchema {
+  static let apiVersion = "argoproj.io/v1alpha1"
   static let passthroughResource = ["metadata", "status"]
 
-  static let templateReference = ObjectSchema(
-    "AnalysisTemplateRef", "A reference to an AnalysisTemplate.",
-    fields: [
-      FieldSchema("templateName", .string(), required: true, "AnalysisTemplate name."),
-      FieldSchema("clusterScope", .boolean, "A ClusterAnalysisTemplate."),
-    ])
+  final class AnalysisTemplateRef: ObjectKeys {
+    static let schema = ObjectSchema<AnalysisTemplateRef>(
+      "AnalysisTemplateRef", "A reference to an AnalysisTemplate.")
+    let templateName = Field(
+      "templateName", .string(), required: true, "AnalysisTemplate name.")
+    let clusterScope = Field(
+      "clusterScope", .boolean, "A ClusterAnalysisTemplate.")
+  }
 
-  static let argument = ObjectSchema(
-    "AnalysisArgument", "An argument passed to the templates.",
-    fields: [
-      FieldSchema("name", .string(), required: true, "Argument name."),
-      FieldSchema("value", .string(), "Its value; without one (or with `valueFrom`), the service's name."),
-      FieldSchema("valueFrom", .dictionary(of: .string()), "Field reference: PlatformSim fills it with the service's name."),
-    ])
+  final class AnalysisArgument: ObjectKeys {
+    static let schema = ObjectSchema<AnalysisArgument>(
+      "AnalysisArgument", "An argument passed to the templates.")
+    let name = Field(
+      "name", .string(), required: true, "Argument name.")
+    let value = Field(
+      "value", .string(), "Its value; without one (or with `valueFrom`), the service's name.")
+    let valueFrom = Field(
+      "valueFrom", .dictionary(.string()), "Field reference: PlatformSim fills it with the service's name.")
+  }
 
-  static let analysis = ObjectSchema(
-    "RolloutAnalysis", "Analysis run by a step, or in the background for the whole canary.",
-    ignoredKeys: ["dryRun", "measurementRetention", "analysisRunMetadata"],
-    fields: [
-      FieldSchema("templates", .array(of: .object(templateReference), minimumCount: 1), required: true, "Templates whose metrics run."),
-      FieldSchema("args", .array(of: .object(argument)), "Arguments for the templates."),
-      FieldSchema("startingStep", .integer(minimum: 0), "Background analysis: step index from which it runs."),
-    ])
+  final class RolloutAnalysis: ObjectKeys {
+    static let schema = ObjectSchema<RolloutAnalysis>(
+      "RolloutAnalysis", "Analysis run by a step, or in the background for the whole canary.",
+      ignoredKeys: ["dryRun", "measurementRetention", "analysisRunMetadata"])
+    let templates = Field(
+      "templates", .list(.object(AnalysisTemplateRef.self), minimumCount: 1), required: true,
+      "Templates whose metrics run.")
+    let args = Field(
+      "args", .list(.object(AnalysisArgument.self)), "Arguments for the templates.")
+    let startingStep = Field(
+      "startingStep", .integer(minimum: 0), "Background analysis: step index from which it runs.")
+  }
 
-  static let pause = ObjectSchema(
-    "PauseStep", "Pause for a duration, or until promoted.",
-    fields: [FieldSchema("duration", .oneOf([.integer(minimum: 0), .string()]), "Seconds, or a duration such as `5m`; absent: until promoted.")])
+  final class PauseStep: ObjectKeys {
+    static let schema = ObjectSchema<PauseStep>(
+      "PauseStep", "Pause for a duration, or until promoted.")
+    let duration = Field(
+      "duration", .argoDuration(.oneOf([.integer(minimum: 0), .string()])),
+      "Seconds, or a duration such as `5m`; absent: until promoted.")
+  }
 
-  static let step = ObjectSchema(
-    "CanaryStep", "One canary step.",
-    ignoredKeys: ["setCanaryScale", "setHeaderRoute", "setMirrorRoute", "replicaProgressThreshold"],
-    fields: [
-      FieldSchema("setWeight", .integer(minimum: 0, maximum: 100), "Share of traffic on the canary."),
-      FieldSchema("pause", .object(pause), "Pause."),
-      FieldSchema("analysis", .object(analysis), "A blocking AnalysisRun."),
-      FieldSchema("experiment", .dictionary(of: .string()), "Not modelled: an error."),
-      FieldSchema("plugin", .dictionary(of: .string()), "Not modelled: an error."),
-    ])
+  final class CanaryStep: ObjectKeys {
+    static let schema = ObjectSchema<CanaryStep>(
+      "CanaryStep", "One canary step.",
+      ignoredKeys: ["setCanaryScale", "setHeaderRoute", "setMirrorRoute", "replicaProgressThreshold"])
+    let setWeight = Field(
+      "setWeight", .integer(minimum: 0, maximum: 100), "Share of traffic on the canary.")
+    let pause = Field(
+      "pause", .object(PauseStep.self), "Pause.")
+    let analysis = Field(
+      "analysis", .object(RolloutAnalysis.self), "A blocking AnalysisRun.")
+    let experiment = Field("experiment", .any(.any(description: "an experiment step")), "Not modelled: an error.")
+    let plugin = Field("plugin", .any(.any(description: "a step plugin")), "Not modelled: an error.")
 
-  static let canary = ObjectSchema(
-    "CanaryStrategy", "`strategy.canary`.",
-    ignoredKeys: [
-      "trafficRouting", "scaleDownDelaySeconds", "abortScaleDownDelaySeconds", "dynamicStableScale", "minPodsPerReplicaSet",
-      "antiAffinity", "pingPong", "scaleDownDelayRevisionLimit",
-    ],
-    passthroughKeys: ["canaryService", "stableService", "canaryMetadata", "stableMetadata"],
-    fields: [
-      FieldSchema("steps", .array(of: .object(step)), "The steps."),
-      FieldSchema("analysis", .object(analysis), "Background analysis."),
-      FieldSchema(
-        "maxSurge", .oneOf([.integer(minimum: 0), .string()]), default: "25%",
-        "Extra pods allowed while scaling (a count, or a percentage of the service's replicas, rounded up); for services with `serving`, stable and canary pods follow Argo's basic-canary arithmetic (docs/SCENARIOS.md)."),
-      FieldSchema(
-        "maxUnavailable", .oneOf([.integer(minimum: 0), .string()]), default: "25%",
-        "Pods that may be unavailable while scaling (a count, or a percentage rounded down): the stable may shrink before canary pods are ready, reducing capacity."),
-    ])
+    /// The keys that make a step's kind; a step has exactly one.
+    var kindNames: [String] { [setWeight.name, pause.name, analysis.name, experiment.name, plugin.name] }
+  }
 
-  static let blueGreen = ObjectSchema(
-    "BlueGreenStrategy", "`strategy.blueGreen`.",
-    ignoredKeys: ["previewReplicaCount", "scaleDownDelayRevisionLimit", "antiAffinity", "abortScaleDownDelaySeconds"],
-    passthroughKeys: ["activeService", "previewService", "previewMetadata", "activeMetadata", "scaleDownDelaySeconds"],
-    fields: [
-      FieldSchema("autoPromotionEnabled", .boolean, default: "true", "Promote as soon as the preview is ready and analysed; false pauses for a person."),
-      FieldSchema("autoPromotionSeconds", .integer(minimum: 0), default: "0", "Pause this long before promoting."),
-      FieldSchema("prePromotionAnalysis", .object(analysis), "Analysis before the switch (the preview gets no user traffic)."),
-      FieldSchema("postPromotionAnalysis", .object(analysis), "Analysis after the switch; failure switches back."),
-    ])
+  final class CanaryStrategy: ObjectKeys {
+    static let schema = ObjectSchema<CanaryStrategy>(
+      "CanaryStrategy", "`strategy.canary`.",
+      ignoredKeys: [
+        "trafficRouting", "scaleDownDelaySeconds", "abortScaleDownDelaySeconds", "dynamicStableScale",
+        "minPodsPerReplicaSet",
+        "antiAffinity", "pingPong", "scaleDownDelayRevisionLimit",
+      ], passthroughKeys: ["canaryService", "stableService", "canaryMetadata", "stableMetadata"])
+    let steps = Field(
+      "steps", .list(.object(CanaryStep.self)), "The steps.")
+    let analysis = Field(
+      "analysis", .object(RolloutAnalysis.self), "Background analysis.")
+    let maxSurge = Field(
+      "maxSurge", .replicaBudget, default: "25%",
+      "Extra pods allowed while scaling (a count, or a percentage of the service's replicas, rounded up); for services with `serving`, stable and canary pods follow Argo's basic-canary arithmetic (docs/SCENARIOS.md)."
+    )
+    let maxUnavailable = Field(
+      "maxUnavailable", .replicaBudget, default: "25%",
+      "Pods that may be unavailable while scaling (a count, or a percentage rounded down): the stable may shrink before canary pods are ready, reducing capacity."
+    )
+  }
 
-  static let strategy = ObjectSchema(
-    "RolloutStrategy", "`spec.strategy`.",
-    fields: [
-      FieldSchema("canary", .object(canary), "Canary strategy."),
-      FieldSchema("blueGreen", .object(blueGreen), "Blue-green strategy."),
-    ])
+  final class BlueGreenStrategy: ObjectKeys {
+    static let schema = ObjectSchema<BlueGreenStrategy>(
+      "BlueGreenStrategy", "`strategy.blueGreen`.",
+      ignoredKeys: [
+        "previewReplicaCount", "scaleDownDelayRevisionLimit", "antiAffinity", "abortScaleDownDelaySeconds",
+      ],
+      passthroughKeys: [
+        "activeService", "previewService", "previewMetadata", "activeMetadata", "scaleDownDelaySeconds",
+      ])
+    let autoPromotionEnabled = Field(
+      "autoPromotionEnabled", .boolean, default: "true",
+      "Promote as soon as the preview is ready and analysed; false pauses for a person.")
+    let autoPromotionSeconds = Field(
+      "autoPromotionSeconds", .integer(minimum: 0), default: "0", "Pause this long before promoting.")
+    let prePromotionAnalysis = Field(
+      "prePromotionAnalysis", .object(RolloutAnalysis.self),
+      "Analysis before the switch (the preview gets no user traffic).")
+    let postPromotionAnalysis = Field(
+      "postPromotionAnalysis", .object(RolloutAnalysis.self), "Analysis after the switch; failure switches back.")
+  }
 
-  static let rolloutSpec = ObjectSchema(
-    "RolloutSpec", "`Rollout.spec`.",
-    ignoredKeys: ["rollbackWindow", "analysis"],
-    passthroughKeys: ["selector", "template", "workloadRef", "revisionHistoryLimit", "minReadySeconds", "paused", "restartAt"],
-    fields: [
-      FieldSchema("replicas", .integer(minimum: 0), default: "1", "Replicas."),
-      FieldSchema("strategy", .object(strategy), required: true, "Strategy."),
-      FieldSchema("progressDeadlineSeconds", .integer(minimum: 1), default: "600", "Progress deadline."),
-      FieldSchema("progressDeadlineAbort", .boolean, default: "false", "Abort when the deadline passes."),
-    ])
+  final class RolloutStrategy: ObjectKeys {
+    static let schema = ObjectSchema<RolloutStrategy>(
+      "RolloutStrategy", "`spec.strategy`.")
+    let canary = Field(
+      "canary", .object(CanaryStrategy.self), "Canary strategy.")
+    let blueGreen = Field(
+      "blueGreen", .object(BlueGreenStrategy.self), "Blue-green strategy.")
+  }
 
-  static let rollout = ObjectSchema(
-    "Rollout", "An Argo Rollouts Rollout.",
-    passthroughKeys: passthroughResource,
-    fields: [
-      FieldSchema("apiVersion", .choice(["argoproj.io/v1alpha1"]), required: true, "API version."),
-      FieldSchema("kind", .choice(["Rollout"]), required: true, "Kind."),
-      FieldSchema("spec", .object(rolloutSpec), required: true, "Spec."),
-    ])
+  final class RolloutSpec: ObjectKeys {
+    static let schema = ObjectSchema<RolloutSpec>(
+      "RolloutSpec", "`Rollout.spec`.", ignoredKeys: ["rollbackWindow", "analysis"],
+      passthroughKeys: [
+        "selector", "template", "workloadRef", "revisionHistoryLimit", "minReadySeconds", "paused", "restartAt",
+      ])
+    let replicas = Field(
+      "replicas", .integer(minimum: 0), default: "1", "Replicas.")
+    let strategy = Field(
+      "strategy", .object(RolloutStrategy.self), required: true, "Strategy.")
+    let progressDeadlineSeconds = Field(
+      "progressDeadlineSeconds", .integer(minimum: 1), default: "600", "Progress deadline.")
+    let progressDeadlineAbort = Field(
+      "progressDeadlineAbort", .boolean, default: "false", "Abort when the deadline passes.")
+  }
 
-  static let prometheus = ObjectSchema(
-    "PrometheusProvider", "The Prometheus metric provider; queries run on the simulated Prometheus.",
-    passthroughKeys: ["address", "timeout", "insecure", "headers", "authentication"],
-    fields: [FieldSchema("query", .string(), required: true, "PromQL, with `{{args.name}}` placeholders.")])
+  final class Rollout: ObjectKeys {
+    static let schema = ObjectSchema<Rollout>(
+      "Rollout", "An Argo Rollouts Rollout.", passthroughKeys: passthroughResource)
+    let apiVersion = Field(
+      "apiVersion", .choice([ArgoRolloutsSchema.apiVersion]), required: true, "API version.")
+    let kind = Field(
+      "kind", .choice(["Rollout"]), required: true, "Kind.")
+    let spec = Field(
+      "spec", .object(RolloutSpec.self), required: true, "Spec.")
+  }
 
-  static let provider = ObjectSchema(
-    "MetricProvider", "Where a metric comes from.",
-    fields: [
-      FieldSchema("prometheus", .object(prometheus), "Prometheus."),
-      FieldSchema("job", .dictionary(of: .string()), "Not modelled: an error."),
-      FieldSchema("web", .dictionary(of: .string()), "Not modelled: an error."),
-      FieldSchema("datadog", .dictionary(of: .string()), "Not modelled: an error."),
-      FieldSchema("newRelic", .dictionary(of: .string()), "Not modelled: an error."),
-      FieldSchema("wavefront", .dictionary(of: .string()), "Not modelled: an error."),
-      FieldSchema("kayenta", .dictionary(of: .string()), "Not modelled: an error."),
-      FieldSchema("cloudWatch", .dictionary(of: .string()), "Not modelled: an error."),
-      FieldSchema("graphite", .dictionary(of: .string()), "Not modelled: an error."),
-      FieldSchema("influxdb", .dictionary(of: .string()), "Not modelled: an error."),
-      FieldSchema("skywalking", .dictionary(of: .string()), "Not modelled: an error."),
-      FieldSchema("plugin", .dictionary(of: .string()), "Not modelled: an error."),
-    ])
+  final class PrometheusProvider: ObjectKeys {
+    static let schema = ObjectSchema<PrometheusProvider>(
+      "PrometheusProvider", "The Prometheus metric provider; queries run on the simulated Prometheus.",
+      passthroughKeys: ["address", "timeout", "insecure", "headers", "authentication"])
+    let query = Field(
+      "query", .string(), required: true, "PromQL, with `{{args.name}}` placeholders.")
+  }
 
-  static let metric = ObjectSchema(
-    "AnalysisMetric", "One metric of an AnalysisTemplate.",
-    ignoredKeys: ["consecutiveSuccessLimit"],
-    fields: [
-      FieldSchema("name", .string(), required: true, "Metric name."),
-      FieldSchema("interval", .string(), "Time between measurements."),
-      FieldSchema("initialDelay", .string(), "Delay before the first measurement."),
-      FieldSchema("count", .oneOf([.integer(minimum: 0), .string()]), "Number of measurements."),
-      FieldSchema("successCondition", .string(), "expr-lang condition over `result`."),
-      FieldSchema("failureCondition", .string(), "expr-lang condition over `result`."),
-      FieldSchema("failureLimit", .oneOf([.integer(minimum: -1), .string()]), default: "0", "Failed measurements tolerated."),
-      FieldSchema("inconclusiveLimit", .oneOf([.integer(minimum: 0), .string()]), default: "0", "Inconclusive measurements tolerated."),
-      FieldSchema("consecutiveErrorLimit", .oneOf([.integer(minimum: 0), .string()]), default: "4", "Consecutive errors tolerated."),
-      FieldSchema("provider", .object(provider), required: true, "Metric provider."),
-    ])
+  final class MetricProvider: ObjectKeys {
+    static let schema = ObjectSchema<MetricProvider>(
+      "MetricProvider", "Where a metric comes from.")
+    let prometheus = Field(
+      "prometheus", .object(PrometheusProvider.self), "Prometheus.")
+    let job = Field(
+      "job", .any(.any(description: "a provider")), "Not modelled: an error.")
+    let web = Field(
+      "web", .any(.any(description: "a provider")), "Not modelled: an error.")
+    let datadog = Field(
+      "datadog", .any(.any(description: "a provider")), "Not modelled: an error.")
+    let newRelic = Field(
+      "newRelic", .any(.any(description: "a provider")), "Not modelled: an error.")
+    let wavefront = Field(
+      "wavefront", .any(.any(description: "a provider")), "Not modelled: an error.")
+    let kayenta = Field(
+      "kayenta", .any(.any(description: "a provider")), "Not modelled: an error.")
+    let cloudWatch = Field(
+      "cloudWatch", .any(.any(description: "a provider")), "Not modelled: an error.")
+    let graphite = Field(
+      "graphite", .any(.any(description: "a provider")), "Not modelled: an error.")
+    let influxdb = Field(
+      "influxdb", .any(.any(description: "a provider")), "Not modelled: an error.")
+    let skywalking = Field(
+      "skywalking", .any(.any(description: "a provider")), "Not modelled: an error.")
+    let plugin = Field(
+      "plugin", .any(.any(description: "a provider")), "Not modelled: an error.")
+  }
 
-  static let templateArgument = ObjectSchema(
-    "TemplateArgument", "A template argument.",
-    passthroughKeys: ["valueFrom"],
-    fields: [
-      FieldSchema("name", .string(), required: true, "Name."),
-      FieldSchema("value", .string(), "Default value."),
-    ])
+  final class AnalysisMetric: ObjectKeys {
+    static let schema = ObjectSchema<AnalysisMetric>(
+      "AnalysisMetric", "One metric of an AnalysisTemplate.", ignoredKeys: ["consecutiveSuccessLimit"])
+    let name = Field(
+      "name", .string(), required: true, "Metric name.")
+    let interval = Field(
+      "interval", .argoDuration(.string()), "Time between measurements.")
+    let initialDelay = Field(
+      "initialDelay", .argoDuration(.string()), "Delay before the first measurement.")
+    let count = Field(
+      "count", .argoCount(minimum: 0), "Number of measurements.")
+    let successCondition = Field(
+      "successCondition", .condition, "expr-lang condition over `result`.")
+    let failureCondition = Field(
+      "failureCondition", .condition, "expr-lang condition over `result`.")
+    let failureLimit = Field(
+      "failureLimit", .argoCount(minimum: -1), default: "0", "Failed measurements tolerated.")
+    let inconclusiveLimit = Field(
+      "inconclusiveLimit", .argoCount(minimum: 0), default: "0", "Inconclusive measurements tolerated.")
+    let consecutiveErrorLimit = Field(
+      "consecutiveErrorLimit", .argoCount(minimum: 0), default: "4", "Consecutive errors tolerated.")
+    let provider = Field(
+      "provider", .object(MetricProvider.self), required: true, "Metric provider.")
+  }
 
-  static let templateSpec = ObjectSchema(
-    "AnalysisTemplateSpec", "`AnalysisTemplate.spec`.",
-    ignoredKeys: ["dryRun", "measurementRetention"],
-    fields: [
-      FieldSchema("args", .array(of: .object(templateArgument)), "Arguments."),
-      FieldSchema("metrics", .array(of: .object(metric), minimumCount: 1), required: true, "Metrics."),
-    ])
+  final class TemplateArgument: ObjectKeys {
+    static let schema = ObjectSchema<TemplateArgument>(
+      "TemplateArgument", "A template argument.", passthroughKeys: ["valueFrom"])
+    let name = Field(
+      "name", .string(), required: true, "Name.")
+    let value = Field(
+      "value", .string(), "Default value.")
+  }
 
-  static let template = ObjectSchema(
-    "AnalysisTemplate", "An Argo Rollouts AnalysisTemplate.",
-    passthroughKeys: passthroughResource,
-    fields: [
-      FieldSchema("apiVersion", .choice(["argoproj.io/v1alpha1"]), required: true, "API version."),
-      FieldSchema("kind", .choice(["AnalysisTemplate", "ClusterAnalysisTemplate"]), required: true, "Kind."),
-      FieldSchema("spec", .object(templateSpec), required: true, "Spec."),
-    ])
+  final class AnalysisTemplateSpec: ObjectKeys {
+    static let schema = ObjectSchema<AnalysisTemplateSpec>(
+      "AnalysisTemplateSpec", "`AnalysisTemplate.spec`.", ignoredKeys: ["dryRun", "measurementRetention"])
+    let args = Field(
+      "args", .list(.object(TemplateArgument.self)), "Arguments.")
+    let metrics = Field(
+      "metrics", .list(.object(AnalysisMetric.self), minimumCount: 1), required: true, "Metrics.")
+  }
+
+  /// Kubernetes object metadata, of which PlatformSim reads only the name.
+  final class ObjectMeta: ObjectKeys {
+    static let schema = ObjectSchema<ObjectMeta>(
+      "ObjectMeta", "Kubernetes object metadata; only `name` is read.", unknownKeys: .accepted)
+    let name = Field("name", .string(), "The name Rollouts refer to as `templateName`.")
+  }
+
+  final class AnalysisTemplate: ObjectKeys {
+    static let schema = ObjectSchema<AnalysisTemplate>(
+      "AnalysisTemplate", "An Argo Rollouts AnalysisTemplate.", passthroughKeys: ["status"])
+    let metadata = Field("metadata", .object(ObjectMeta.self), "Its `name` is what Rollouts refer to.")
+    let apiVersion = Field(
+      "apiVersion", .choice([ArgoRolloutsSchema.apiVersion]), required: true, "API version.")
+    let kind = Field(
+      "kind", .choice(["AnalysisTemplate", "ClusterAnalysisTemplate"]), required: true, "Kind.")
+    let spec = Field(
+      "spec", .object(AnalysisTemplateSpec.self), required: true, "Spec.")
+  }
 }
 
 /// Flagger's `Canary` resource (flagger.app/v1beta1), read unchanged.
 public enum FlaggerSchema {
-  static let thresholdRange = ObjectSchema(
-    "ThresholdRange", "Bounds a metric must stay within.",
-    fields: [
-      FieldSchema("min", .number(), "Lower bound."),
-      FieldSchema("max", .number(), "Upper bound."),
-    ])
+  final class ThresholdRange: ObjectKeys {
+    static let schema = ObjectSchema<ThresholdRange>(
+      "ThresholdRange", "Bounds a metric must stay within.")
+    let min = Field(
+      "min", .number(), "Lower bound.")
+    let max = Field(
+      "max", .number(), "Upper bound.")
+  }
 
-  static let metric = ObjectSchema(
-    "FlaggerMetric", "A Flagger metric check.",
-    fields: [
-      FieldSchema("name", .string(), required: true, "`request-success-rate` or `request-duration` (built-ins)."),
-      FieldSchema("thresholdRange", .object(thresholdRange), "Bounds."),
-      FieldSchema("threshold", .number(), "Legacy bound: a minimum for success rate, a maximum for duration."),
-      FieldSchema("interval", .string(), default: "1m", "Range of the query."),
-      FieldSchema("templateRef", .dictionary(of: .string()), "MetricTemplate reference: not modelled (an error)."),
-      FieldSchema("query", .string(), "Inline query: not modelled (an error)."),
-    ])
+  final class FlaggerMetric: ObjectKeys {
+    static let schema = ObjectSchema<FlaggerMetric>(
+      "FlaggerMetric", "A Flagger metric check.")
+    let name = Field(
+      "name", .string(), required: true, "`request-success-rate` or `request-duration` (built-ins).")
+    let thresholdRange = Field(
+      "thresholdRange", .object(ThresholdRange.self), "Bounds.")
+    let threshold = Field(
+      "threshold", .number(), "Legacy bound: a minimum for success rate, a maximum for duration.")
+    let interval = Field(
+      "interval", .argoDuration(.string()), default: "1m", "Range of the query.")
+    let templateRef = Field(
+      "templateRef", .any(.dictionary(of: .string())), "MetricTemplate reference: not modelled (an error).")
+    let query = Field(
+      "query", .any(.string()), "Inline query: not modelled (an error).")
+  }
 
-  static let analysis = ObjectSchema(
-    "FlaggerAnalysis", "`Canary.spec.analysis`.",
-    ignoredKeys: ["webhooks", "alerts", "mirror", "mirrorWeight", "primaryReadyThreshold", "canaryReadyThreshold", "stepWeightPromotion"],
-    fields: [
-      FieldSchema("interval", .string(), default: "60s", "Time between ticks (at least 10s)."),
-      FieldSchema("threshold", .integer(minimum: 0), default: "1", "Failed checks before rollback."),
-      FieldSchema("maxWeight", .integer(minimum: 1, maximum: 100), default: "100", "Weight at which the canary is promoted."),
-      FieldSchema("stepWeight", .integer(minimum: 1, maximum: 100), "Weight added per passing tick."),
-      FieldSchema("stepWeights", .array(of: .integer(minimum: 1, maximum: 100)), "Weights, one per passing tick."),
-      FieldSchema("metrics", .array(of: .object(metric)), "Checks."),
-      FieldSchema("iterations", .integer(minimum: 0), "Blue/green or A/B testing: not modelled (an error)."),
-      FieldSchema("match", .array(of: .dictionary(of: .string())), "A/B testing: not modelled (an error)."),
-    ])
+  final class FlaggerAnalysis: ObjectKeys {
+    static let schema = ObjectSchema<FlaggerAnalysis>(
+      "FlaggerAnalysis", "`Canary.spec.analysis`.",
+      ignoredKeys: [
+        "webhooks", "alerts", "mirror", "mirrorWeight", "primaryReadyThreshold", "canaryReadyThreshold",
+        "stepWeightPromotion",
+      ])
+    let interval = Field(
+      "interval", .argoDuration(.string()), default: "60s", "Time between ticks (at least 10s).")
+    let threshold = Field(
+      "threshold", .integer(minimum: 0), default: "1", "Failed checks before rollback.")
+    let maxWeight = Field(
+      "maxWeight", .integer(minimum: 1, maximum: 100), default: "100", "Weight at which the canary is promoted.")
+    let stepWeight = Field(
+      "stepWeight", .integer(minimum: 1, maximum: 100), "Weight added per passing tick.")
+    let stepWeights = Field(
+      "stepWeights", .list(.integer(minimum: 1, maximum: 100)), "Weights, one per passing tick.")
+    let metrics = Field(
+      "metrics", .list(.object(FlaggerMetric.self)), "Checks.")
+    let iterations = Field(
+      "iterations", .any(.integer(minimum: 0)), "Blue/green or A/B testing: not modelled (an error).")
+    let match = Field(
+      "match", .any(.array(of: .any(description: "a match condition"))), "A/B testing: not modelled (an error).")
+  }
 
-  static let spec = ObjectSchema(
-    "FlaggerCanarySpec", "`Canary.spec`.",
-    ignoredKeys: ["skipAnalysis", "revertOnDeletion", "suspend"],
-    passthroughKeys: ["targetRef", "service", "autoscalerRef", "ingressRef", "upstreamRef", "provider"],
-    fields: [
-      FieldSchema("progressDeadlineSeconds", .integer(minimum: 1), default: "600", "Progress deadline."),
-      FieldSchema("analysis", .object(analysis), required: true, "Analysis."),
-    ])
+  final class FlaggerCanarySpec: ObjectKeys {
+    static let schema = ObjectSchema<FlaggerCanarySpec>(
+      "FlaggerCanarySpec", "`Canary.spec`.", ignoredKeys: ["skipAnalysis", "revertOnDeletion", "suspend"],
+      passthroughKeys: ["targetRef", "service", "autoscalerRef", "ingressRef", "upstreamRef", "provider"])
+    let progressDeadlineSeconds = Field(
+      "progressDeadlineSeconds", .integer(minimum: 1), default: "600", "Progress deadline.")
+    let analysis = Field(
+      "analysis", .object(FlaggerAnalysis.self), required: true, "Analysis.")
+  }
 
-  static let canary = ObjectSchema(
-    "FlaggerCanary", "A Flagger Canary.",
-    passthroughKeys: ["metadata", "status"],
-    fields: [
-      FieldSchema("apiVersion", .choice(["flagger.app/v1beta1"]), required: true, "API version."),
-      FieldSchema("kind", .choice(["Canary"]), required: true, "Kind."),
-      FieldSchema("spec", .object(spec), required: true, "Spec."),
-    ])
+  final class FlaggerCanary: ObjectKeys {
+    static let schema = ObjectSchema<FlaggerCanary>(
+      "FlaggerCanary", "A Flagger Canary.", passthroughKeys: ["metadata", "status"])
+    let apiVersion = Field(
+      "apiVersion", .choice(["flagger.app/v1beta1"]), required: true, "API version.")
+    let kind = Field(
+      "kind", .choice(["Canary"]), required: true, "Kind.")
+    let spec = Field(
+      "spec", .object(FlaggerCanarySpec.self), required: true, "Spec.")
+  }
+}
+
+/// Argo Rollouts' and Flagger's own value rules, declared once for their fields.
+extension Shape where Value == SimDuration {
+  /// An Argo duration: whole seconds as a number, or a string such as `30s` or `1h30m`.
+  static func argoDuration(_ schema: ValueSchema) -> Shape {
+    .custom(schema) { value in
+      if let text = value.scalarText {
+        if let seconds = Int(text) { return .seconds(Int64(seconds)) }
+        if let duration = SimDuration(parsing: text) { return duration }
+      }
+      value.mismatch(expected: "a duration such as `30s`, `5m` or `1h`, or whole seconds")
+      return nil
+    }
+  }
+}
+
+extension Shape where Value == Int {
+  /// An Argo int-or-string count (`failureLimit: 3` or `"3"`) of at least `minimum`.
+  static func argoCount(minimum: Int) -> Shape {
+    .custom(.oneOf([.integer(minimum: minimum), .string()])) { value in
+      guard let text = value.scalarText, let number = Int(text), number >= minimum else {
+        value.mismatch(expected: "an integer of at least \(minimum)")
+        return nil
+      }
+      return number
+    }
+  }
+}
+
+extension Shape where Value == ReplicaBudget {
+  /// `maxSurge` / `maxUnavailable`: a non-negative integer (pods) or a string, which
+  /// Argo reads as a percentage with or without `%` (legacy intstr parsing: `"25"` is
+  /// 25 %).
+  static var replicaBudget: Shape {
+    .custom(.oneOf([.integer(minimum: 0), .string()])) { value in
+      guard let text = value.scalarText, !value.isNull else {
+        value.mismatch(expected: "a pod count such as `1` or a percentage such as `\"25%\"`")
+        return nil
+      }
+      if !value.isQuoted, let count = Int(text) {
+        guard count >= 0 else {
+          value.mismatch(expected: "a non-negative pod count or a percentage such as `\"25%\"`")
+          return nil
+        }
+        return .count(count)
+      }
+      let digits = text.hasSuffix("%") ? String(text.dropLast()) : text
+      guard let percent = Int(digits), percent >= 0 else {
+        value.mismatch(expected: "a pod count such as `1` or a percentage such as `\"25%\"`")
+        return nil
+      }
+      return .percent(percent)
+    }
+  }
+}
+
+extension Shape where Value == ConditionExpression {
+  /// An expr-lang condition over `result` (`result[0] < 0.05`), parsed when read.
+  static var condition: Shape {
+    .custom(.string()) { value in
+      guard let text = value.readString() else { return nil }
+      do {
+        return try ConditionExpression.parse(text)
+      } catch {
+        value.error("cannot parse the condition: \(error)")
+        return nil
+      }
+    }
+  }
 }

@@ -1,39 +1,44 @@
+import InputReading
 import Policies
 
 /// Scenario keys of `spec.policies`: which implementation answers each decision point.
 extension ScenarioSchema {
-  public static let policySelection = ObjectSchema(
-    "PolicySelection",
-    "The implementation of one decision point: a built-in (`{builtin: cluster-autoscaler}`), or an external process "
-      + "(`{command: [python3, policies/rollback_bot.py], timeout: 2s, onError: fallback}`) speaking "
-      + "docs/POLICY-PROTOCOL.md, with `builtin` naming the fallback.",
-    fields: [
-      FieldSchema(
-        "builtin", .string(), default: "the decision point's default built-in",
-        "A built-in policy (docs/POLICIES.md lists them per decision point); with `command`, the one that takes over on `onError: fallback`."
-      ),
-      FieldSchema(
-        "command", .array(of: .string(), minimumCount: 1),
-        "Program and arguments of an external policy, started once per run in the scenario file's directory; a program without `/` is looked up on PATH."
-      ),
-      FieldSchema(
-        "timeout", .duration(.positive), default: "5s",
-        "Longest wait for one answer (and for the hello); a slower policy is a fault."),
-      FieldSchema(
-        "onError", .choice(ExternalPolicyCommand.OnError.allCases.map(\.rawValue)), default: "fail",
-        "On a fault (crash, exit, timeout, invalid JSON or action): `fail` the run (exit 1), or record it in `policy_faults` and `fallback` to the built-in."
-      ),
-    ])
+  final class PolicySelection: ObjectKeys {
+    static let schema = ObjectSchema<PolicySelection>(
+      "PolicySelection",
+      "The implementation of one decision point: a built-in (`{builtin: cluster-autoscaler}`), or an external process "
+        + "(`{command: [python3, policies/rollback_bot.py], timeout: 2s, onError: fallback}`) speaking "
+        + "docs/POLICY-PROTOCOL.md, with `builtin` naming the fallback.")
+    let builtin = Field(
+      "builtin", .string(), default: "the decision point's default built-in",
+      "A built-in policy (docs/POLICIES.md lists them per decision point); with `command`, the one that takes over on "
+        + "`onError: fallback`.")
+    let command = Field(
+      "command", .list(.string(), minimumCount: 1),
+      "Program and arguments of an external policy, started once per run in the scenario file's directory; a program "
+        + "without `/` is looked up on PATH.")
+    let timeout = Field(
+      "timeout", .duration(.positive), default: "5s",
+      "Longest wait for one answer (and for the hello); a slower policy is a fault.")
+    let onError = Field(
+      "onError", .choice(ExternalPolicyCommand.OnError.allCases), default: "fail",
+      "On a fault (crash, exit, timeout, invalid JSON or action): `fail` the run (exit 1), or record it in "
+        + "`policy_faults` and `fallback` to the built-in.")
+  }
 
-  public static let policies = ObjectSchema(
-    "Policies",
-    "Which implementation answers each decision point the simulation consults (docs/POLICIES.md). Unnamed points run their default built-in.",
-    fields: DecisionPoint.allCases.map { point in
-      FieldSchema(
-        point.rawValue, .object(policySelection), default: point.defaultBuiltIn,
+  /// One field per decision point, in `DecisionPoint.allCases` order.
+  final class Policies: ObjectKeys {
+    static let schema = ObjectSchema<Policies>(
+      "Policies",
+      "Which implementation answers each decision point the simulation consults (docs/POLICIES.md). Unnamed points "
+        + "run their default built-in.")
+    let points = DecisionPoint.allCases.map { point in
+      Field(
+        point.rawValue, .object(PolicySelection.self), default: point.defaultBuiltIn,
         point.summary + " Built-ins: " + point.builtInNames.map { "`\($0)`" }.joined(separator: ", ")
           + (point.isConsultedByModel ? "." : " (not yet consulted by the model)."))
-    })
+    }
+  }
 }
 
 extension DecisionPoint {

@@ -1,4 +1,4 @@
 import Foundation
 import PlatformSimCLI
 
-exit(PlatformSimCommand.main(arguments: Array(CommandLine.arguments.dropFirst())))
+exit(PlatformSimCommand.main(commandLine: CommandLine.arguments))

@@ -1,4 +1,6 @@
+import BuildInfo
 import Foundation
+import PlatformModel
 import ResultRows
 import ResultStore
 import SimKernel
@@ -52,9 +54,56 @@ struct ShardMergeTests {
       try differences(merged).map { [$0.meanDifference, $0.standardDeviation, $0.confidenceLow, $0.confidenceHigh] }
         == differences(whole).map { [$0.meanDifference, $0.standardDeviation, $0.confidenceLow, $0.confidenceHigh] })
     #expect(try differences(merged).map(\.count) == differences(whole).map(\.count))
+    func means(_ path: String) throws -> [ExperimentKPIRow] {
+      try ResultStore(path: path).database.rows(ExperimentKPIRow.self, orderBy: "variant, kpi")
+    }
+    #expect(try !means(whole).isEmpty)
+    #expect(try means(merged) == means(whole), "both experiments are number 1, so whole rows compare")
     let experiment = try #require(try ExperimentStore.experiment(1, store: ResultStore(path: merged)))
     #expect(experiment.shardCount == 1)
     #expect(experiment.replications == 5)
+    // The build is recorded and carried over: the experiment's and every run's commit.
+    #expect(experiment.toolCommit == ToolCommit.current)
+    let commits = try ResultStore(path: merged).database.rows(RunRow.self).map(\.toolCommit)
+    #expect(commits == Array(repeating: ToolCommit.current, count: 10))
+  }
+
+  @Test("a sweep's merged shards equal the single-machine sweep: runs, sweep points, per-point means")
+  func sweepMergedEqualsWhole() throws {
+    let file = ExperimentFixtures.path("scenarios/experiments/sweep-runners.yaml")
+    let definition = try SweepDefinition.load(path: file)
+    let variants = try definition.variants()
+    func plan(_ shard: Shard) -> ExperimentPlan {
+      ExperimentPlan(
+        name: definition.name, kind: .sweep, variants: variants, replications: 3,
+        seed: definition.seed ?? variants[0].document.seed, duration: .days(1), shard: shard)
+    }
+    let whole = ExperimentFixtures.scratchDatabase("sweepwhole")
+    let outcome = try ExperimentRunner.run(plan(.whole), databasePath: whole, createdAt: "t", jobs: 2)
+    let shards = try (0..<2).map { index in
+      let path = ExperimentFixtures.scratchDatabase("sweepshard\(index)")
+      _ = try ExperimentRunner.run(plan(Shard(index: index, count: 2)), databasePath: path, createdAt: "t", jobs: 2)
+      return path
+    }
+    let merged = URL(fileURLWithPath: ExperimentFixtures.scratchDatabase("sweepmerged")).deletingLastPathComponent()
+      .appendingPathComponent("merged.sqlite").path
+    let summary = try ShardMerge.merge(shardPaths: shards.reversed(), into: merged)
+    #expect(summary.runs == variants.count * 3)
+    #expect(try ExperimentFixtures.runOrder(databasePath: merged) == ExperimentFixtures.runOrder(databasePath: whole))
+    let wholeDigests = try ExperimentFixtures.digests(experimentID: outcome.experimentID, databasePath: whole)
+    #expect(wholeDigests.count == variants.count * 3)
+    #expect(try ExperimentFixtures.digests(experimentID: summary.experimentID, databasePath: merged) == wholeDigests)
+    func stored(_ path: String) throws -> (points: [SweepPointRow], means: [ExperimentKPIRow]) {
+      let database = try ResultStore(path: path).database
+      return (
+        try database.rows(SweepPointRow.self, orderBy: "variant, axis"),
+        try database.rows(ExperimentKPIRow.self, orderBy: "variant, kpi")
+      )
+    }
+    let (wholePoints, wholeMeans) = try stored(whole)
+    #expect(wholePoints.count == variants.count * 2 && wholeMeans.count > variants.count)
+    #expect(try stored(merged).points == wholePoints)
+    #expect(try stored(merged).means == wholeMeans)
   }
 
   @Test("overlapping, missing, foreign and other-version shards are refused and leave no output")
@@ -79,5 +128,9 @@ struct ShardMergeTests {
     refused([shards[0], foreign[1]], "another experiment")
     try ResultStore(path: foreign[0]).database.execute("UPDATE experiments SET tool_version = '0.0.9'")
     refused([foreign[0], shards[1]], "by 0.0.9")
+    // Same version, another commit: another build, whose runs may differ.
+    let other = try Self.runShards(count: 2)
+    try ResultStore(path: other[1]).database.execute("UPDATE experiments SET tool_commit = 'f00d'")
+    refused([shards[0], other[1]], "was written by PlatformSim \(ToolVersion.current) (commit f00d)")
   }
 }

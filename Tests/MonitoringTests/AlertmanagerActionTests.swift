@@ -87,7 +87,7 @@ import Testing
     } catch {
       #expect(
         error.diagnostics.first?.rendered
-          == "/nonexistent/alertmanager.yml: error: cannot read the file; check the path")
+          == "/nonexistent/alertmanager.yml: error: no such file")
     }
   }
 }

@@ -1,3 +1,4 @@
+import InputReading
 import SimKernel
 import Testing
 
@@ -49,7 +50,7 @@ func parseConfig(_ yaml: String, file: String = "alertmanager.yml") throws -> Al
 }
 
 /// Parses a configuration that the test expects to be refused, returning the diagnostics.
-func parseErrors(_ yaml: String, file: String = "alertmanager.yml") -> [AlertmanagerDiagnostic] {
+func parseErrors(_ yaml: String, file: String = "alertmanager.yml") -> [Diagnostic] {
   do {
     _ = try AlertmanagerConfig.parse(yaml: yaml, file: file)
     Issue.record("expected configuration errors, got none")
@@ -68,4 +69,9 @@ func notificationTable(_ notifications: [AlertmanagerNotification]) -> [String] 
     return
       "\(SimDuration(microseconds: notification.time.microseconds)) \(notification.receiver)/\(notification.integration) \(notification.reason.rawValue) \(names.joined(separator: ","))"
   }
+}
+
+/// Whether a diagnostic says what `problem` says (its message and hint).
+func says(_ diagnostic: Diagnostic?, _ problem: AlertmanagerProblem) -> Bool {
+  diagnostic?.message == problem.message && diagnostic?.hint == problem.hint
 }

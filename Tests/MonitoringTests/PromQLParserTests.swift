@@ -1,3 +1,4 @@
+import InputReading
 import Monitoring
 import Testing
 
@@ -91,7 +92,7 @@ struct PromQLParserTests {
       let message = error.description
       #expect(
         message.hasPrefix(
-          "rules.yml:5: groups[0].rules[0].expr: 1:1: unsupported by PlatformSim: function \"predict_linear\""
+          "rules.yml:5:15: error: groups[0].rules[0].expr: 1:1: unsupported by PlatformSim: function \"predict_linear\""
         ))
       #expect(message.contains("\n  predict_linear(disk_free[1h], 3600) < 0\n  ^"))
     }
@@ -108,6 +109,6 @@ struct PromQLParserTests {
               annotations:
                 summary: '{{ if gt $value 1.0 }}big{{ end }}'
       """
-    #expect(throws: RuleFileError.self) { try RuleFileLoader.load(yaml: yaml, file: "rules.yml") }
+    #expect(throws: DiagnosticsError.self) { try RuleFileLoader.load(yaml: yaml, file: "rules.yml") }
   }
 }

@@ -1,6 +1,6 @@
 /// The cross-check corpus: each case is run by PlatformSim and by promtool 2.42.
 ///
-/// Listed in docs/VALIDATION-promql.md; keep the two in step.
+/// Listed in docs/VALIDATION.md ("Expression cases"); keep the two in step.
 enum CrossCheckCorpus {
   static let requests: [(String, String)] = [
     ("http_requests_total{job=\"api\", code=\"200\", instance=\"a\"}", "0+60x30"),

@@ -55,7 +55,7 @@ import Testing
       market: SpotMarketConfiguration(noticeWindow: .zero), seed: youngDaly ? 11 : 5)
     ClusterFixture.submit(&simulation, solveTime: .hours(5), count: jobCount)
     _ = simulation.run(until: SimTime.zero + .hours(40))
-    let jobs = simulation.model.cluster!.jobs
+    let jobs = simulation.model.cluster!.training.jobs
     let makespans = jobs.compactMap { job -> Double? in
       guard let start = job.firstStartedAt, let end = job.finishedAt else { return nil }
       return (end - start).seconds
@@ -77,7 +77,7 @@ import Testing
         solveTime: solve, interval: 600, checkpointCost: 60, restartCost: 300, meanTimeBetweenFailures: mtbf)
       #expect(abs(daly - expected) < 1e-6 * expected)
     } else {
-      #expect(abs((jobs[0].checkpointInterval?.seconds ?? 0) - tau) < 1e-3)
+      #expect(abs((jobs[JobID(0)].checkpointInterval?.seconds ?? 0) - tau) < 1e-3)
     }
     let error = abs(mean - expected) / expected
     print("Daly check (youngDaly: \(youngDaly)): simulated mean makespan \(mean) s, T_w \(expected) s, error \(error * 100) %")

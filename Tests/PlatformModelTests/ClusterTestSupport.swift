@@ -53,7 +53,7 @@ enum ClusterFixture {
 
   static func submit(_ simulation: inout Simulation<World>, stream: Int = 0, solveTime: SimDuration, count: Int = 1) {
     for _ in 0..<count {
-      simulation.model.cluster!.submitJob(stream: stream, solveTime: solveTime, scheduler: &simulation.scheduler)
+      simulation.model.cluster!.submitJob(stream: JobStreamID(Int32(stream)), solveTime: solveTime, scheduler: &simulation.scheduler)
     }
   }
 }

@@ -9,12 +9,12 @@ import Testing
       pools: [ClusterFixture.pool("gpu", .onDemand, desired: 2)], streams: [ClusterFixture.gpuStream(workers: 3, capacity: .onDemand)])
     ClusterFixture.submit(&simulation, solveTime: .hours(1))
     _ = simulation.run(until: SimTime.zero + .minutes(1))
-    #expect(simulation.model.cluster!.jobs[0].phase == .pending)
-    #expect(simulation.model.cluster!.nodes.allSatisfy { $0.allocated == .zero })
-    simulation.model.cluster!.pools[0].desired = 3
-    simulation.model.cluster!.reconcile(pool: 0, scheduler: &simulation.scheduler)
+    #expect(simulation.model.cluster!.training.jobs[JobID(0)].phase == .pending)
+    #expect(simulation.model.cluster!.nodeTable.nodes.allSatisfy { $0.allocated == .zero })
+    simulation.model.cluster!.nodePools.setDesired(PoolID(0), 3)
+    simulation.model.cluster!.reconcile(pool: PoolID(0), scheduler: &simulation.scheduler)
     _ = simulation.run(until: SimTime.zero + .minutes(2))
-    let job = simulation.model.cluster!.jobs[0]
+    let job = simulation.model.cluster!.training.jobs[JobID(0)]
     #expect(job.phase == .computing)
     #expect(Set(job.nodes).count == 3)
   }
@@ -32,12 +32,12 @@ import Testing
     _ = simulation.run(until: SimTime.zero + .minutes(25))
     ClusterFixture.submit(&simulation, stream: 1, solveTime: .minutes(30))
     _ = simulation.run(until: SimTime.zero + .hours(4))
-    let jobs = simulation.model.cluster!.jobs
-    #expect(jobs[0].preemptions == 1)
-    #expect(jobs[1].firstStartedAt == SimTime.zero + .minutes(25))
-    #expect(jobs[0].phase == .finished && jobs[1].phase == .finished)
+    let jobs = simulation.model.cluster!.training.jobs
+    #expect(jobs[JobID(0)].preemptions == 1)
+    #expect(jobs[JobID(1)].firstStartedAt == SimTime.zero + .minutes(25))
+    #expect(jobs[JobID(0)].phase == .finished && jobs[JobID(1)].phase == .finished)
     // Two checkpoints (at 10m30s and 21m) were saved before the preemption at 25 min.
-    #expect(jobs[0].lostGPUSeconds == 240)
+    #expect(jobs[JobID(0)].lostGPUSeconds == 240)
   }
 
   /// A worker needing 16 GPUs fits no pool: it stays pending, reported unschedulable.
@@ -48,9 +48,9 @@ import Testing
     ClusterFixture.submit(&simulation, solveTime: .hours(1))
     _ = simulation.run(until: SimTime.zero + .hours(2))
     let cluster = simulation.model.cluster!
-    #expect(cluster.jobs[0].phase == .pending)
-    #expect(cluster.outcome(of: cluster.jobs[0]) == "unschedulable")
-    #expect(cluster.pendingJobs == [JobID(0)])
+    #expect(cluster.training.jobs[JobID(0)].phase == .pending)
+    #expect(cluster.outcome(of: cluster.training.jobs[JobID(0)]) == "unschedulable")
+    #expect(cluster.podScheduler.pendingJobs == [JobID(0)])
   }
 
   /// `enforce` rejects a team without a CostCenter tag and records why; `audit` admits.
@@ -65,13 +65,13 @@ import Testing
     _ = simulation.run(until: SimTime.zero + .hours(1))
     let cluster = simulation.model.cluster!
     if mode == .enforce {
-      #expect(cluster.jobs[0].phase == .rejected)
-      #expect(cluster.jobs[0].rejectionReason == "missing required tag CostCenter")
+      #expect(cluster.training.jobs[JobID(0)].phase == .rejected)
+      #expect(cluster.training.jobs[JobID(0)].rejectionReason == "missing required tag CostCenter")
       #expect(cluster.statistics.jobsRejected == 1)
     } else {
-      #expect(cluster.jobs[0].phase == .finished)
+      #expect(cluster.training.jobs[JobID(0)].phase == .finished)
       #expect(cluster.statistics.jobsAdmittedWithViolations == 1)
-      #expect(cluster.costCenter(team: 0) == "__unallocated__")
+      #expect(cluster.costCenter(team: TeamID(0)) == "__unallocated__")
     }
   }
 }
@@ -91,7 +91,7 @@ import Testing
       streams: [ClusterFixture.gpuStream(capacity: .spot, checkpoint: checkpoint)], catalogue: catalogue)
     ClusterFixture.submit(&simulation, solveTime: .hours(8), count: 4)
     _ = simulation.run(until: SimTime.zero + .days(3))
-    let jobs = simulation.model.cluster!.jobs
+    let jobs = simulation.model.cluster!.training.jobs
     #expect(jobs.allSatisfy { $0.phase == .finished })
     #expect(jobs.reduce(0) { $0 + $1.noticeCheckpoints } > 0)
     // Only a notice that lands during the 2-minute restart loses anything (the restart).
@@ -124,7 +124,7 @@ import Testing
     var reclaimedAtOnce = 0
     while reclaimedAtOnce == 0 {
       _ = simulation.run(until: simulation.scheduler.now + .minutes(1))
-      reclaimedAtOnce = simulation.model.cluster!.nodes.filter { $0.endReason == .correlatedReclaim }.count
+      reclaimedAtOnce = simulation.model.cluster!.nodeTable.nodes.filter { $0.endReason == .correlatedReclaim }.count
     }
     #expect(reclaimedAtOnce == 3)
   }
@@ -138,15 +138,15 @@ import Testing
     ClusterFixture.submit(&simulation, solveTime: .minutes(30))
     _ = simulation.run(until: SimTime.zero + .minutes(5))
     var cluster = simulation.model.cluster!
-    #expect(cluster.pools[0].desired == 4)
-    #expect(cluster.jobs[0].firstStartedAt! <= SimTime.zero + .seconds(200))
+    #expect(cluster.nodePools.desired(PoolID(0)) == 4)
+    #expect(cluster.training.jobs[JobID(0)].firstStartedAt! <= SimTime.zero + .seconds(200))
     _ = simulation.run(until: SimTime.zero + .hours(2))
     cluster = simulation.model.cluster!
-    #expect(cluster.jobs[0].phase == .finished)
-    #expect(cluster.pools[0].desired == 1)
+    #expect(cluster.training.jobs[JobID(0)].phase == .finished)
+    #expect(cluster.nodePools.desired(PoolID(0)) == 1)
     #expect(cluster.statistics.scaleDowns == 3)
-    let removedAt = cluster.nodes.compactMap { $0.endReason == .scaleDown ? $0.terminatedAt : nil }
-    let finishedAt = cluster.jobs[0].finishedAt!
+    let removedAt = cluster.nodeTable.nodes.compactMap { $0.endReason == .scaleDown ? $0.terminatedAt : nil }
+    let finishedAt = cluster.training.jobs[JobID(0)].finishedAt!
     #expect(removedAt.allSatisfy { $0 - finishedAt >= .minutes(10) && $0 - finishedAt <= .minutes(10) + .seconds(10) })
   }
 
@@ -161,9 +161,9 @@ import Testing
     ClusterFixture.submit(&simulation, solveTime: .minutes(30))
     _ = simulation.run(until: SimTime.zero + .hours(1))
     let cluster = simulation.model.cluster!
-    #expect(cluster.jobs[0].phase == .finished)
-    #expect(cluster.nodes.count == 1)
-    #expect(cluster.configuration.catalogue.types[cluster.nodes[0].instanceType].name == "g5.12xlarge")
+    #expect(cluster.training.jobs[JobID(0)].phase == .finished)
+    #expect(cluster.nodeTable.nodes.count == 1)
+    #expect(cluster.configuration.catalogue.types[cluster.nodeTable[NodeID(0)].instanceType].name == "g5.12xlarge")
   }
 
   /// With `evictTrainingPods`, scale-down drains a node under the threshold whose job
@@ -182,7 +182,7 @@ import Testing
     _ = simulation.run(until: SimTime.zero + .hours(1))
     let cluster = simulation.model.cluster!
     #expect(cluster.statistics.drainEvictions == (evicts ? 1 : 0))
-    #expect(cluster.liveNodeCount(pool: 0) == (evicts ? 1 : 2))
+    #expect(cluster.nodePools.liveCount(PoolID(0)) == (evicts ? 1 : 2))
   }
 
   /// A node not Ready within max-node-provision-time (15 min) is given up and its
@@ -199,9 +199,9 @@ import Testing
     ClusterFixture.submit(&simulation, solveTime: .minutes(30))
     _ = simulation.run(until: SimTime.zero + .hours(2))
     let cluster = simulation.model.cluster!
-    #expect(cluster.nodes.contains { $0.endReason == .provisionTimeout && $0.pool == 0 })
-    #expect(cluster.jobs[0].phase == .finished)
-    let start = cluster.jobs[0].firstStartedAt.map { $0 - SimTime.zero } ?? .zero
+    #expect(cluster.nodeTable.nodes.contains { $0.endReason == .provisionTimeout && $0.pool == PoolID(0) })
+    #expect(cluster.training.jobs[JobID(0)].phase == .finished)
+    let start = cluster.training.jobs[JobID(0)].firstStartedAt.map { $0 - SimTime.zero } ?? .zero
     #expect(start >= .minutes(15) && start <= .minutes(15) + .seconds(20) + .minutes(2))
   }
 
@@ -219,8 +219,8 @@ import Testing
     _ = simulation.run(until: SimTime.zero + .hours(1))
     let cluster = simulation.model.cluster!
     #expect(cluster.statistics.spotLaunchFailures >= 1)
-    #expect(cluster.jobs[0].phase == .finished)
-    #expect(cluster.nodes.allSatisfy { $0.capacityType == .onDemand })
+    #expect(cluster.training.jobs[JobID(0)].phase == .finished)
+    #expect(cluster.nodeTable.nodes.allSatisfy { $0.capacityType == .onDemand })
   }
 
   /// Dev pools sleep outside `Mon-Fri 08:00-20:00`; the saved node-hours are counted.
@@ -229,16 +229,16 @@ import Testing
     pool.activeSchedule = try WeeklySchedule(windows: ["Mon-Fri 08:00-20:00"])
     var simulation = ClusterFixture.world(pools: [pool], streams: [], horizon: .days(7))
     // 2026-01-05 is a Monday; the run starts at midnight UTC, outside the window.
-    #expect(simulation.model.cluster!.nodes.isEmpty)
+    #expect(simulation.model.cluster!.nodeTable.nodes.isEmpty)
     _ = simulation.run(until: SimTime.zero + .hours(9))
-    #expect(simulation.model.cluster!.pools[0].liveCount == 2)
+    #expect(simulation.model.cluster!.nodePools.liveCount(PoolID(0)) == 2)
     _ = simulation.run(until: SimTime.zero + .days(7))
     simulation.model.recordUnfinished(endTime: SimTime.zero + .days(7))
     let cluster = simulation.model.cluster!
     // On 5 weekdays × 12 h, 2 nodes run: 120 node-hours; off the rest: 2 × 108 h saved.
-    let nodeSeconds = cluster.nodes.reduce(0.0) { $0 + (($1.terminatedAt ?? SimTime.zero + .days(7)) - $1.requestedAt).seconds }
+    let nodeSeconds = cluster.nodeTable.nodes.reduce(0.0) { $0 + (($1.terminatedAt ?? SimTime.zero + .days(7)) - $1.requestedAt).seconds }
     #expect(abs(nodeSeconds / 3_600 - 120) < 1e-9)
-    #expect(abs(cluster.pools[0].scheduleSavedNodeSeconds / 3_600 - 216) < 1e-9)
+    #expect(abs(cluster.poolSchedules.states[PoolID(0)].savedNodeSeconds / 3_600 - 216) < 1e-9)
   }
 }
 
@@ -300,18 +300,18 @@ import Testing
     #expect(ledger.idleTotal >= 0)
     // Each node on its own: parts allocated never exceed its billed parts.
     var recomputed: MicroUSD = 0
-    for node in cluster.nodes {
+    for node in cluster.nodeTable.nodes {
       let lifetime = (node.terminatedAt ?? end) - node.requestedAt
       let billed = CostMath.billedDuration(lifetime: lifetime)
       let cost = CostMath.nodeCost(split: node.split, billed: billed)
       #expect(cost.total == CostMath.cost(microUSDPerHour: node.split.totalMicroUSDPerHour, duration: billed))
-      let idle = cost - node.allocatedCost
+      let idle = cost - cluster.costBook.allocated(on: node.id)
       #expect(idle.cpu >= 0 && idle.ram >= 0 && idle.gpu >= 0)
       recomputed += cost.total
     }
     #expect(recomputed == ledger.nodeCost)
     // Team views add up to allocations; job costs add up to team costs.
-    let jobTotal = cluster.jobs.reduce(0 as MicroUSD) { $0 + $1.cost.total }
+    let jobTotal = cluster.training.jobs.reduce(0 as MicroUSD) { $0 + $1.cost.total }
     #expect(jobTotal == ledger.teamTotal(0) + ledger.teamTotal(1))
   }
 

@@ -74,15 +74,15 @@ struct DeliveryTests {
   @Test("changes that become ready during a rollout are batched; each deployed change is in exactly one deployment")
   func batching() throws {
     let delivery = try #require(run(deliveryWorld()).delivery)
-    let deployed = delivery.changes.filter { $0.outcome == .deployed }
+    let deployed = delivery.commits.changes.filter { $0.outcome == .deployed }
     #expect(deployed.count > 100)
     var carriedBy: [Int64: Int] = [:]
-    for deployment in delivery.deployments { for change in deployment.changes { carriedBy[change.rawValue, default: 0] += 1 } }
+    for deployment in delivery.argoCD.deployments { for change in deployment.changes { carriedBy[change.rawValue, default: 0] += 1 } }
     for change in deployed { #expect(carriedBy[change.id.rawValue] == 1) }
-    #expect(delivery.deployments.contains { $0.changes.count > 1 }, "10-minute rollouts must batch some changes")
+    #expect(delivery.argoCD.deployments.contains { $0.changes.count > 1 }, "10-minute rollouts must batch some changes")
     // No two planned deployments of a service overlap: each starts after the previous one finished.
     for service in 0..<3 {
-      let planned = delivery.deployments.filter { $0.service.rawValue == service && $0.kind != .rollback && $0.status == .succeeded }
+      let planned = delivery.argoCD.deployments.filter { $0.service.rawValue == service && $0.kind != .rollback && $0.status == .succeeded }
       for (previous, next) in zip(planned, planned.dropFirst()) {
         #expect(next.startedAt >= previous.finishedAt!)
       }
@@ -92,29 +92,29 @@ struct DeliveryTests {
   @Test("an error-rate defect fails requests and opens an incident that recovery closes")
   func errorRateIncidents() throws {
     let delivery = try #require(run(deliveryWorld(defectProbability: 0.2, kinds: [(.errorRate, 1)], rollbackProbability: 1)).delivery)
-    #expect(delivery.incidents.count > 5)
-    for incident in delivery.incidents where incident.resolvedAt != nil {
+    #expect(delivery.incidents.records.count > 5)
+    for incident in delivery.incidents.records where incident.resolvedAt != nil {
       #expect(incident.failedRequests > 0)
       #expect(incident.detection == .humanNotice)
       #expect(incident.resolution == .rollback)
       #expect(incident.detectedAt! >= incident.openedAt && incident.resolvedAt! > incident.detectedAt!)
-      #expect(delivery.deployments[Int(incident.cause.rawValue) - 1].neededRemediation)
+      #expect(delivery.argoCD.deployments[incident.cause].neededRemediation)
     }
-    #expect(delivery.deployments.contains { $0.kind == .rollback && $0.status == .succeeded })
+    #expect(delivery.argoCD.deployments.contains { $0.kind == .rollback && $0.status == .succeeded })
   }
 
   @Test("a quality regression fails no request; a crash-on-start stalls the rollout and is caught by the progress deadline")
   func silentAndStalledDefects() throws {
     let quality = try #require(run(deliveryWorld(defectProbability: 0.2, kinds: [(.quality, 1)])).delivery)
-    #expect(!quality.incidents.isEmpty)
-    #expect(quality.incidents.allSatisfy { $0.failedRequests == 0 && $0.kind == .quality })
+    #expect(!quality.incidents.records.isEmpty)
+    #expect(quality.incidents.records.allSatisfy { $0.failedRequests == 0 && $0.kind == .quality })
     let crash = try #require(run(deliveryWorld(defectProbability: 0.2, kinds: [(.crashOnStart, 1)])).delivery)
-    let stalled = crash.deployments.filter { $0.status == .stalled }
+    let stalled = crash.argoCD.deployments.filter { $0.status == .stalled }
     #expect(!stalled.isEmpty)
-    for incident in crash.incidents {
+    for incident in crash.incidents.records {
       #expect(incident.failedRequests == 0)
       #expect(incident.detection == .progressDeadline)
-      let cause = crash.deployments[Int(incident.cause.rawValue) - 1]
+      let cause = crash.argoCD.deployments[incident.cause]
       #expect(incident.openedAt == cause.startedAt)
     }
   }
@@ -128,8 +128,8 @@ struct DeliveryTests {
     #expect(webhookWait < pollingWait - 30, "polling adds about half of 120–180 s on average")
     // Common random numbers: the first changes of each team are identical.
     // Planned commits only: fixes are made at times that depend on the policy.
-    let first = try #require(polling.delivery).changes.filter { !$0.isFix }.prefix(200)
-    let second = try #require(webhook.delivery).changes.filter { !$0.isFix }.prefix(200)
+    let first = try #require(polling.delivery).commits.changes.filter { !$0.isFix }.prefix(200)
+    let second = try #require(webhook.delivery).commits.changes.filter { !$0.isFix }.prefix(200)
     #expect(first.count == 200)
     #expect(first.map(\.committedAt) == second.map(\.committedAt))
     #expect(first.map(\.defect) == second.map(\.defect))
@@ -174,7 +174,7 @@ struct AlertingLoopTests {
     let end = SimTime.zero + .days(20)
     let humanKPIs = humans.kpis(endTime: end)
     let alertKPIs = alerts.kpis(endTime: end)
-    let alerted = try #require(alerts.delivery).incidents
+    let alerted = try #require(alerts.delivery).incidents.records
     #expect(alerted.contains { $0.detection == .alert })
     #expect(try #require(kpi(alertKPIs, "incidents_detected_by_alert")) > 0)
     #expect(try #require(kpi(alertKPIs, "recovery_time_median_seconds")) < #require(kpi(humanKPIs, "recovery_time_median_seconds")))
@@ -220,15 +220,15 @@ struct CanaryTests {
     let bigBang = try #require(run(world(.bigBang)).delivery)
     let canary = try #require(run(world(.argoCanary(Self.canary()))).delivery)
     // Same changes and defects (common random numbers).
-    let plannedBigBang = bigBang.changes.filter { !$0.isFix }.prefix(150)
-    let plannedCanary = canary.changes.filter { !$0.isFix }.prefix(150)
+    let plannedBigBang = bigBang.commits.changes.filter { !$0.isFix }.prefix(150)
+    let plannedCanary = canary.commits.changes.filter { !$0.isFix }.prefix(150)
     #expect(plannedBigBang.map(\.defect) == plannedCanary.map(\.defect))
     func failedPerDefect(_ delivery: Delivery) -> Double {
-      let defects = delivery.changes.filter { $0.defect != nil && $0.artifactReadyAt != nil }.count
-      return Double(delivery.incidents.reduce(0) { $0 + $1.failedRequests }) / Double(max(1, defects))
+      let defects = delivery.commits.changes.filter { $0.defect != nil && $0.artifactReadyAt != nil }.count
+      return Double(delivery.incidents.records.reduce(0) { $0 + $1.failedRequests }) / Double(max(1, defects))
     }
     #expect(failedPerDefect(canary) < failedPerDefect(bigBang) / 5, "canary \(failedPerDefect(canary)), big-bang \(failedPerDefect(bigBang))")
-    let aborted = canary.deployments.filter { $0.status == .aborted }
+    let aborted = canary.argoCD.deployments.filter { $0.status == .aborted }
     #expect(!aborted.isEmpty)
     for deployment in aborted {
       #expect(deployment.abortReason?.contains("analysis Failed") == true)
@@ -236,7 +236,7 @@ struct CanaryTests {
       #expect(!deployment.neededRemediation, "an aborted canary never reached production")
     }
     // Canary-caught incidents are detected by the analysis and end when traffic returns to stable.
-    for incident in canary.incidents where incident.detection == .canaryAnalysis {
+    for incident in canary.incidents.records where incident.detection == .canaryAnalysis {
       #expect(incident.resolution == .canaryAbort)
       #expect(incident.resolvedAt == incident.detectedAt)
     }
@@ -291,11 +291,11 @@ struct ServingTests {
   func overload() throws {
     let serving = ServingConfiguration(
       replicaCapacity: 10, minReplicas: 2, maxReplicas: 2, initialReplicas: 2, autoscaler: .fixed, coldStart: .constant(30))
-    let delivery = try #require(run(world(serving, requestsPerSecond: 50), days: 2).delivery)
-    let state = try #require(delivery.servingStates[0])
-    let served = Double(delivery.trafficTotals()[0].requests)
+    let served = try #require(run(world(serving, requestsPerSecond: 50), days: 2).serving)
+    let state = try #require(served.replicas.states[ServiceID(0)])
+    let requests = Double(served.trafficTotals()[0].requests)
     // 50 rps against 20 rps of capacity: 60 % shed.
-    #expect(abs(Double(state.capacityFailures) / served - 0.6) < 0.01)
+    #expect(abs(Double(state.capacityFailures) / requests - 0.6) < 0.01)
   }
 
   @Test("the HPA settles at ceil(load / (capacity × target)) and stops shedding")
@@ -303,12 +303,12 @@ struct ServingTests {
     let serving = ServingConfiguration(
       replicaCapacity: 10, minReplicas: 1, maxReplicas: 40, initialReplicas: 1,
       autoscaler: .hpa(targetUtilization: 0.8, tolerance: 0.1, scaleDownStabilization: .seconds(300)), coldStart: .constant(30))
-    let delivery = try #require(run(world(serving, requestsPerSecond: 100), days: 2).delivery)
-    let state = try #require(delivery.servingStates[0])
+    let served = try #require(run(world(serving, requestsPerSecond: 100), days: 2).serving)
+    let state = try #require(served.replicas.states[ServiceID(0)])
     // 100 rps at 80 % of 10 rps per replica: 13 replicas (12.5 rounded up), within tolerance.
     #expect((12...14).contains(state.ready))
     // Only the ramp-up hour sheds.
-    #expect(Double(state.capacityFailures) / Double(delivery.trafficTotals()[0].requests) < 0.01)
+    #expect(Double(state.capacityFailures) / Double(served.trafficTotals()[0].requests) < 0.01)
   }
 
   @Test("Knative scales an office-hours service to zero at night, paying cold starts instead")
@@ -324,8 +324,8 @@ struct ServingTests {
       replicaCapacity: 5, minReplicas: 1, maxReplicas: 4, initialReplicas: 1,
       autoscaler: .kpa(targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
       coldStart: .constant(20))
-    let zero = try #require(run(world(kpa, profile: profile, requestsPerSecond: 2), days: 14).delivery?.servingStates[0])
-    let floor = try #require(run(world(alwaysOn, profile: profile, requestsPerSecond: 2), days: 14).delivery?.servingStates[0])
+    let zero = try #require(run(world(kpa, profile: profile, requestsPerSecond: 2), days: 14).serving?.replicas.states[ServiceID(0)])
+    let floor = try #require(run(world(alwaysOn, profile: profile, requestsPerSecond: 2), days: 14).serving?.replicas.states[ServiceID(0)])
     #expect(zero.replicaSeconds < floor.replicaSeconds * 0.5, "scale to zero saves most replica-hours")
     #expect(zero.coldStarts >= 10, "one cold start each working morning at least")
     // The activator holds requests for the 20 s cold start; those queued longer than the
@@ -354,7 +354,7 @@ struct FlaggerTests {
   @Test("promotion takes about interval × (steps + 3 ticks), as Flagger documents")
   func promotionTime() throws {
     let delivery = try #require(run(world(Self.flagger, defects: 0), days: 5).delivery)
-    let canaries = delivery.deployments.filter { $0.status == .succeeded && $0.maximumCanaryWeight != nil }
+    let canaries = delivery.argoCD.deployments.filter { $0.status == .succeeded && $0.maximumCanaryWeight != nil }
     #expect(canaries.count > 20)
     for deployment in canaries {
       let minutes = (deployment.finishedAt! - deployment.startedAt).seconds / 60
@@ -367,7 +367,7 @@ struct FlaggerTests {
   @Test("failed checks accumulate and roll back once they reach the threshold")
   func rollback() throws {
     let delivery = try #require(run(world(Self.flagger, defects: 0.3), days: 5).delivery)
-    let aborted = delivery.deployments.filter { $0.status == .aborted }
+    let aborted = delivery.argoCD.deployments.filter { $0.status == .aborted }
     #expect(!aborted.isEmpty)
     #expect(aborted.allSatisfy { $0.abortReason?.contains("failed checks ≥ threshold 2") == true })
   }

@@ -42,18 +42,18 @@ import Testing
     ClusterFixture.submit(&simulation, solveTime: .minutes(20), count: 3)
     ClusterFixture.submit(&simulation, solveTime: .hours(3))
     _ = simulation.run(until: SimTime.zero + .minutes(1))
-    #expect(simulation.model.cluster!.jobs[4].nodes == [NodeID(1)])
+    #expect(simulation.model.cluster!.training.jobs[JobID(4)].nodes == [NodeID(1)])
     _ = simulation.run(until: SimTime.zero + .hours(5))
     let cluster = simulation.model.cluster!
-    #expect(cluster.jobs.allSatisfy { $0.phase == .finished })
+    #expect(cluster.training.jobs.allSatisfy { $0.phase == .finished })
     if never {
       #expect(cluster.statistics.consolidationEvictions == 0)
       #expect(cluster.statistics.consolidations == 0)
     } else if policy == .whenEmptyOrUnderutilized {
       #expect(cluster.statistics.consolidationEvictions == 1)
-      #expect(cluster.nodes.contains { $0.endReason == .consolidation })
+      #expect(cluster.nodeTable.nodes.contains { $0.endReason == .consolidation })
       // Node 1 qualified first (its pods last changed at the start), so job 4 moved.
-      #expect(cluster.jobs[4].interruptions == 1 && cluster.jobs[0].interruptions == 0)
+      #expect(cluster.training.jobs[JobID(4)].interruptions == 1 && cluster.training.jobs[JobID(0)].interruptions == 0)
     } else {
       #expect(cluster.statistics.consolidationEvictions == 0)
       // Both nodes emptied when the long jobs ended and were then removed.
@@ -86,8 +86,8 @@ import Testing
     _ = simulation.run(until: SimTime.zero + .hours(2))
     let cluster = simulation.model.cluster!
     #expect(cluster.statistics.spotLaunchFailures >= 1)
-    #expect(cluster.jobs[0].firstStartedAt.map { $0 - SimTime.zero <= .seconds(62) } == true)
-    #expect(cluster.nodes.allSatisfy { $0.capacityType == .onDemand })
-    #expect(cluster.jobs[0].phase == .finished)
+    #expect(cluster.training.jobs[JobID(0)].firstStartedAt.map { $0 - SimTime.zero <= .seconds(62) } == true)
+    #expect(cluster.nodeTable.nodes.allSatisfy { $0.capacityType == .onDemand })
+    #expect(cluster.training.jobs[JobID(0)].phase == .finished)
   }
 }

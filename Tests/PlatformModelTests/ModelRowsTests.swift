@@ -81,9 +81,9 @@ struct ModelRowsTests {
     let changes = try sink.rows(ChangeRow.self)
     let deployments = try sink.rows(DeploymentRow.self)
     let links = try sink.rows(DeploymentChangeRow.self)
-    #expect(changes.count == delivery.changes.count && !changes.isEmpty)
-    #expect(deployments.count == delivery.deployments.count && !deployments.isEmpty)
-    #expect(try sink.rows(IncidentRow.self).count == delivery.incidents.count)
+    #expect(changes.count == delivery.commits.changes.count && !changes.isEmpty)
+    #expect(deployments.count == delivery.argoCD.deployments.count && !deployments.isEmpty)
+    #expect(try sink.rows(IncidentRow.self).count == delivery.incidents.records.count)
     // Every change a deployment carried says so, and every link names a real change.
     let deployedBy = Dictionary(uniqueKeysWithValues: changes.map { ($0.changeID, $0.deploymentID) })
     for link in links {

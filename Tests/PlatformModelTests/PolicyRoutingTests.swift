@@ -55,9 +55,9 @@ struct PolicyRoutingTests {
     let cluster = try #require(simulation.model.cluster)
     // The built-in would be on on-demand nodes within minutes (ClusterTests); this rule
     // waits for spot, which comes back when the 6 h shortage ends.
-    #expect(cluster.nodes.allSatisfy { $0.capacityType == .spot })
-    #expect(cluster.jobs[0].phase == .finished)
-    #expect(try #require(cluster.jobs[0].firstStartedAt) >= SimTime.zero + .hours(6))
+    #expect(cluster.nodeTable.nodes.allSatisfy { $0.capacityType == .spot })
+    #expect(cluster.training.jobs[JobID(0)].phase == .finished)
+    #expect(try #require(cluster.training.jobs[JobID(0)].firstStartedAt) >= SimTime.zero + .hours(6))
     #expect(rule.decisions.contains { $0.spotPools.isEmpty && $0.spotPoolsBackedOff == ["spot"] })
     #expect(rule.decisions.allSatisfy { $0.team == "team-a" && $0.onDemandPools == ["od"] || !$0.spotPools.isEmpty })
   }
@@ -67,7 +67,7 @@ struct PolicyRoutingTests {
     ClusterFixture.submit(&simulation, solveTime: .minutes(30))
     _ = simulation.run(until: SimTime.zero + .hours(1))
     let cluster = try #require(simulation.model.cluster)
-    #expect(cluster.nodes.allSatisfy { $0.capacityType == .onDemand })
+    #expect(cluster.nodeTable.nodes.allSatisfy { $0.capacityType == .onDemand })
   }
 
   @Test func admissionPolicyDecidesForEveryJob() throws {
@@ -79,7 +79,7 @@ struct PolicyRoutingTests {
     ClusterFixture.submit(&simulation, solveTime: .minutes(5), count: 3)
     let cluster = try #require(simulation.model.cluster)
     #expect(cluster.statistics.jobsRejected == 3)
-    #expect(cluster.jobs.allSatisfy { $0.rejectionReason == "frozen by team-a's change freeze" })
+    #expect(cluster.training.jobs.allSatisfy { $0.rejectionReason == "frozen by team-a's change freeze" })
   }
 }
 
@@ -109,8 +109,8 @@ struct ReplicaPolicyRoutingTests {
     let policy = AlwaysMaximumReplicas()
     var policies = PolicySet()
     policies.replicaAutoscaling = policy
-    let pinned = try #require(run(world(policies: policies), days: 1).delivery?.servingStates[0])
-    let hpa = try #require(run(world(policies: nil), days: 1).delivery?.servingStates[0])
+    let pinned = try #require(run(world(policies: policies), days: 1).serving?.replicas.states[ServiceID(0)])
+    let hpa = try #require(run(world(policies: nil), days: 1).serving?.replicas.states[ServiceID(0)])
     #expect(pinned.ready == 20)
     #expect((12...14).contains(hpa.ready))
     // The HPA's own recommendation still reaches the policy.
@@ -140,8 +140,8 @@ struct QueueOrderRoutingTests {
     _ = simulation.run(until: SimTime.zero + .minutes(20))
     ClusterFixture.submit(&simulation, stream: 1, solveTime: .minutes(30))
     _ = simulation.run(until: SimTime.zero + .hours(4))
-    let jobs = simulation.model.cluster!.jobs
-    return (jobs[1].firstStartedAt, jobs[2].firstStartedAt)
+    let jobs = simulation.model.cluster!.training.jobs
+    return (jobs[JobID(1)].firstStartedAt, jobs[JobID(2)].firstStartedAt)
   }
 
   @Test func priorityFirstByDefaultFIFOOtherwise() throws {
@@ -170,8 +170,8 @@ struct NodeOrderRoutingTests {
     ClusterFixture.submit(&simulation, stream: 0, solveTime: .hours(1))
     _ = simulation.run(until: SimTime.zero + .minutes(10))
     let cluster = simulation.model.cluster!
-    guard let node = cluster.jobs[0].nodes.first else { return nil }
-    return cluster.nodes[Int(node.rawValue)].capacityType
+    guard let node = cluster.training.jobs[JobID(0)].nodes.first else { return nil }
+    return cluster.nodeTable[node].capacityType
   }
 
   @Test func spotFirstByDefaultPoolOrderOtherwise() {

@@ -78,10 +78,10 @@ struct ServingPlacementTests {
       services: [(0, 15, ServingFixture.serving(minReplicas: 2, maxReplicas: 2))], autoscaler: nil)
     _ = simulation.run(until: .zero + .minutes(5))
     let cluster = try #require(simulation.model.cluster)
-    let state = try #require(simulation.model.delivery?.servingStates[0])
+    let state = try #require(simulation.model.serving?.replicas.states[ServiceID(0)])
     #expect(state.ready == 2)
     #expect(state.coldStarts == 0)
-    #expect(cluster.nodes.filter { $0.servingPods.count == 1 }.count == 2, "a g5.xlarge holds one 1-GPU replica")
+    #expect(cluster.nodeTable.nodes.filter { $0.servingPods.count == 1 }.count == 2, "a g5.xlarge holds one 1-GPU replica")
     #expect(state.capacityFailures == 0)
   }
 
@@ -110,14 +110,14 @@ struct ServingPlacementTests {
       pools: [ClusterFixture.pool("gpu", .onDemand, max: 5, desired: 1, delay: .constant(180))],
       services: [(0, 25, ServingFixture.serving(minReplicas: 3, maxReplicas: 3))])
     _ = simulation.run(until: .zero + .seconds(30))
-    var state = try #require(simulation.model.delivery?.servingStates[0])
+    var state = try #require(simulation.model.serving?.replicas.states[ServiceID(0)])
     #expect(state.pendingCount == 2)
-    #expect(simulation.model.cluster?.pendingServingPods.count == 2)
+    #expect(simulation.model.cluster?.servingPods.pending.count == 2)
     _ = simulation.run(until: .zero + .minutes(30))
     let cluster = try #require(simulation.model.cluster)
-    state = try #require(simulation.model.delivery?.servingStates[0])
+    state = try #require(simulation.model.serving?.replicas.states[ServiceID(0)])
     #expect(cluster.statistics.scaleUps >= 1)
-    #expect(cluster.nodes.count == 3, "one node per pending replica")
+    #expect(cluster.nodeTable.nodes.count == 3, "one node per pending replica")
     #expect(state.pendingCount == 0 && state.ready == 3)
     // Bound when the nodes were Ready (CA scan ≤ 10 s + 180 s provisioning), ready a
     // 60 s cold start later: the two late replicas came up between 4 and 5 minutes.
@@ -144,7 +144,7 @@ struct ServingPlacementTests {
       services: [(0, 28, ServingFixture.serving(minReplicas: 3, maxReplicas: 3))], catalogue: catalogue,
       market: SpotMarketConfiguration(noticeWindow: .minutes(2)))
     let kpis = ServingFixture.finish(&simulation, days: 3)
-    let state = try #require(simulation.model.delivery?.servingStates[0])
+    let state = try #require(simulation.model.serving?.replicas.states[ServiceID(0)])
     let cluster = try #require(simulation.model.cluster)
     #expect(cluster.statistics.spotNotices >= 5)
     #expect(state.evictions == cluster.statistics.servingEvictions)
@@ -201,7 +201,7 @@ struct ServingPlacementTests {
     #expect(abs((kpi(kpis, "serving_cost_usd") ?? 0) - (servingCost[0] + servingCost[1]).usd) < 1e-9)
     // The CPU service grew its pool: 40 rps at 70 % of 10 rps needs 6 replicas of 1 vCPU
     // and 2 GiB, more than one m5.xlarge (4 vCPU) holds.
-    #expect(cluster.nodes.filter { $0.pool == 1 }.count >= 2)
+    #expect(cluster.nodeTable.nodes.filter { $0.pool == PoolID(1) }.count >= 2)
   }
 
   @Test("scaling down deletes pods and frees their nodes for the autoscaler to remove")
@@ -226,13 +226,13 @@ struct ServingPlacementTests {
     simulation = Simulation(model: World(configuration: configuration, rows: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     _ = simulation.run(until: .zero + .hours(13))
-    let busyNodes = simulation.model.cluster!.activeNodes.count
+    let busyNodes = simulation.model.cluster!.nodeTable.active.count
     #expect(busyNodes >= 7, "50 rps at 70 % of 10 rps per replica: 8 one-GPU replicas")
     _ = simulation.run(until: .zero + .hours(23))
     let cluster = try #require(simulation.model.cluster)
-    #expect(cluster.activeNodes.count == 1, "the replica floor on the pool's last node")
+    #expect(cluster.nodeTable.active.count == 1, "the replica floor on the pool's last node")
     #expect(cluster.statistics.scaleDowns >= busyNodes - 1)
-    #expect(simulation.model.delivery?.servingStates[0]?.replicas.count == 1)
+    #expect(simulation.model.serving?.replicas.states[ServiceID(0)]?.replicas.count == 1)
   }
 }
 
@@ -342,7 +342,7 @@ struct CanaryReplicaTests {
     while time < .zero + .days(days) {
       time = time + .minutes(1)
       _ = simulation.run(until: time)
-      guard let state = simulation.model.delivery?.servingStates[0], let sizing = state.canarySizing else { continue }
+      guard let state = simulation.model.serving?.replicas.states[ServiceID(0)], let sizing = state.canarySizing else { continue }
       let canary = state.replicas.filter { $0.track == .canary }.count
       let available = state.replicas.filter { $0.readyAt.map { $0 <= time } ?? false }.count
       samples.append(Sample(weight: sizing.weight, canary: canary, total: state.replicas.count, available: available))
@@ -366,7 +366,7 @@ struct CanaryReplicaTests {
     #expect(samples.allSatisfy { $0.total <= 13 })
     // maxUnavailable 0: never fewer than spec.replicas ready.
     #expect(samples.map(\.available).min() == 10)
-    let state = try #require(world.delivery?.servingStates[0])
+    let state = try #require(world.serving?.replicas.states[ServiceID(0)])
     if state.canarySizing == nil { #expect(state.replicas.count == 10, "back to spec.replicas after promotion") }
   }
 
@@ -382,12 +382,13 @@ struct CanaryReplicaTests {
     while time < .zero + .days(3) {
       time = time + .minutes(1)
       _ = simulation.run(until: time)
-      guard let delivery = simulation.model.delivery, let canary = delivery.services[0].canary,
-        let state = delivery.servingStates[0], let sizing = state.canarySizing
+      guard let delivery = simulation.model.delivery, let canary = delivery.rollouts.canaries[ServiceID(0)],
+        let serving = simulation.model.serving, let state = serving.replicas.states[ServiceID(0)],
+        let sizing = state.canarySizing
       else { continue }
       let ready = state.replicas.filter { $0.readyAt.map { $0 <= time } ?? false }
       let canaryReady = ready.filter { $0.track == .canary }.count
-      let share = delivery.canaryTrafficShare(serviceIndex: 0, weight: canary.weight, at: time)
+      let share = serving.replicas.canaryTrafficShare(ServiceID(0), weight: canary.weight, at: time)
       #expect(share == Double(canaryReady) / Double(ready.count), "users are spread over ready pods")
       if canaryReady == 0 {
         // The canary pod is still starting (150 s): no user reaches it, whatever the weight.
@@ -433,16 +434,18 @@ struct CanaryReplicaTests {
     var simulation = unplaceableWorld(abortAtDeadline: false)
     _ = simulation.run(until: .zero + .days(3))
     let delivery = try #require(simulation.model.delivery)
-    let served = delivery.deployments.filter { $0.service == ServiceID(0) }
+    let served = delivery.argoCD.deployments.filter { $0.service == ServiceID(0) }
     // (The first deployment has no stable ReplicaSet yet: Argo skips its steps.)
     let canaries = Array(served.dropFirst())
     try #require(!canaries.isEmpty)
     #expect(canaries.allSatisfy { $0.status == .inProgress }, "\(canaries.map(\.status))")
     #expect(canaries.first?.degraded == true)
     #expect(canaries.count == 1, "later changes wait for the stuck rollout")
-    #expect(delivery.incidents.isEmpty)
+    #expect(delivery.incidents.records.isEmpty)
     // Nothing failed, nothing was aborted: only `rollouts_degraded` shows the stuck rollout.
-    let kpis = DeliveryKPIs.compute(delivery, window: .days(3), calendar: simulation.model.configuration.calendar)
+    let kpis = DeliveryKPIs.compute(
+      delivery, serving: try #require(simulation.model.serving), window: .days(3),
+      calendar: simulation.model.configuration.calendar)
     #expect(kpis.first { $0.name == "rollouts_degraded" }?.value == 1)
     #expect(kpis.first { $0.name == "canary_aborts" }?.value == 0)
   }
@@ -456,7 +459,7 @@ struct CanaryReplicaTests {
     simulation.model.start(scheduler: &simulation.scheduler)
     _ = simulation.run(until: .zero + .days(3))
     let delivery = try #require(simulation.model.delivery)
-    let canaries = Array(delivery.deployments.filter { $0.service == ServiceID(0) }.dropFirst())
+    let canaries = Array(delivery.argoCD.deployments.filter { $0.service == ServiceID(0) }.dropFirst())
     try #require(!canaries.isEmpty)
     #expect(canaries.allSatisfy { $0.status != .stalled })
     #expect(canaries.contains { $0.status == .succeeded && $0.degraded })
@@ -467,14 +470,14 @@ struct CanaryReplicaTests {
     var simulation = unplaceableWorld(abortAtDeadline: true)
     _ = simulation.run(until: .zero + .days(3))
     let delivery = try #require(simulation.model.delivery)
-    let served = delivery.deployments.filter { $0.service == ServiceID(0) }
+    let served = delivery.argoCD.deployments.filter { $0.service == ServiceID(0) }
     let stalled = served.filter { $0.status == .stalled }
     #expect(stalled.count >= 2, "each canary of the scorer stalls, and the next one still starts")
     #expect(
       served.dropFirst().allSatisfy { $0.status == .stalled || $0.status == .inProgress },
       "none reaches production: \(served.map { "\($0.kind) \($0.status)" })")
-    #expect(delivery.incidents.allSatisfy { incident in !stalled.contains { $0.id == incident.cause } })
-    #expect(delivery.servingStates[0]?.replicas.filter { $0.track == .canary }.count ?? 0 <= 1)
+    #expect(delivery.incidents.records.allSatisfy { incident in !stalled.contains { $0.id == incident.cause } })
+    #expect(simulation.model.serving?.replicas.states[ServiceID(0)]?.replicas.filter { $0.track == .canary }.count ?? 0 <= 1)
   }
 
   @Test("maxUnavailable 20 % without surge: the stable shrinks before the canary is ready, and the service overloads")
@@ -485,8 +488,8 @@ struct CanaryReplicaTests {
     #expect(samples.allSatisfy { $0.total <= 10 }, "no surge: never more than spec.replicas pods")
     #expect(samples.map(\.available).min() == 8, "two stable pods go before their canary replacements are ready")
     #expect(surgeSamples.map(\.available).min() == 10)
-    let shed = try #require(world.delivery?.servingStates[0]?.capacityFailures)
-    let surgeShed = try #require(surgeWorld.delivery?.servingStates[0]?.capacityFailures)
+    let shed = try #require(world.serving?.replicas.states[ServiceID(0)]?.capacityFailures)
+    let surgeShed = try #require(surgeWorld.serving?.replicas.states[ServiceID(0)]?.capacityFailures)
     // 95 rps on 8 ready replicas (80 rps) sheds; with surge the 10 stay ready.
     #expect(shed > surgeShed + 10_000)
   }
@@ -520,7 +523,7 @@ struct PlacedCanaryTests {
     while time < .zero + .days(2) {
       time = time + .minutes(1)
       _ = simulation.run(until: time)
-      let bound = simulation.model.cluster!.nodes.reduce(0) { $0 + $1.servingPods.count }
+      let bound = simulation.model.cluster!.nodeTable.nodes.reduce(0) { $0 + $1.servingPods.count }
       mostPodsBound = max(mostPodsBound, bound)
     }
     simulation.model.recordUnfinished(endTime: time)
@@ -528,7 +531,7 @@ struct PlacedCanaryTests {
     // 10 replicas fill 2½ of the 3 nodes; the 50 % step's 3 surge pods need a 4th node.
     #expect(mostPodsBound == 13)
     #expect(cluster.statistics.scaleUps >= 1)
-    #expect(cluster.nodes.count >= 4)
+    #expect(cluster.nodeTable.nodes.count >= 4)
     #expect(cluster.ledger.allocatedPlusIdle == cluster.ledger.nodeCost)
     #expect(cluster.ledger.teamTotal(0) == cluster.servingCostMicroUSD[0])
     // Ten pods for two days at OpenCost's share of an m5.xlarge (CPU ¼ of 65 %, RAM ⅛ of
@@ -577,17 +580,17 @@ struct ServingDrainTests {
     // Placed by the first scheduling pass; Karpenter's first look is 10 s in.
     _ = simulation.run(until: .zero + .seconds(1))
     let start = try #require(simulation.model.cluster)
-    let firstNode = try #require(start.servingPods[0][0].node)
-    let pinnedNode = try #require(start.servingPods[1][0].node)
+    let firstNode = try #require(start.servingPods.pods[ServiceID(0)][0].node)
+    let pinnedNode = try #require(start.servingPods.pods[ServiceID(1)][0].node)
     #expect(firstNode != pinnedNode)
     _ = simulation.run(until: .zero + .hours(2))
     let cluster = try #require(simulation.model.cluster)
-    #expect(cluster.nodes[Int(firstNode.rawValue)].phase == .terminated)
-    #expect(cluster.nodes[Int(firstNode.rawValue)].endReason == (karpenter ? .consolidation : .scaleDown))
-    #expect(cluster.activeNodes == [pinnedNode], "the pinned replica's node stays, now holding both")
-    #expect(cluster.servingPods[0][0].node == pinnedNode)
-    #expect(cluster.servingPods[0][0].attempt == 2)
-    let state = try #require(simulation.model.delivery?.servingStates[0])
+    #expect(cluster.nodeTable[firstNode].phase == .terminated)
+    #expect(cluster.nodeTable[firstNode].endReason == (karpenter ? .consolidation : .scaleDown))
+    #expect(cluster.nodeTable.active == [pinnedNode], "the pinned replica's node stays, now holding both")
+    #expect(cluster.servingPods.pods[ServiceID(0)][0].node == pinnedNode)
+    #expect(cluster.servingPods.pods[ServiceID(0)][0].attempt == 2)
+    let state = try #require(simulation.model.serving?.replicas.states[ServiceID(0)])
     #expect(state.evictions == 1)
     #expect(state.coldStarts == 1, "the replacement's (the replicas the run starts with are warm)")
     #expect(state.replicas.allSatisfy { $0.readyAt != nil })
@@ -598,9 +601,9 @@ struct ServingDrainTests {
     var simulation = Self.world(safeToEvict: false, karpenter: karpenter)
     _ = simulation.run(until: .zero + .hours(2))
     let cluster = try #require(simulation.model.cluster)
-    #expect(cluster.activeNodes.count == 2)
+    #expect(cluster.nodeTable.active.count == 2)
     #expect(cluster.statistics.scaleDowns + cluster.statistics.consolidations == 0)
-    #expect(simulation.model.delivery?.servingStates[0]?.evictions == 0)
+    #expect(simulation.model.serving?.replicas.states[ServiceID(0)]?.evictions == 0)
   }
 }
 
@@ -641,12 +644,12 @@ struct ServingPreemptionTests {
     ClusterFixture.submit(&simulation, solveTime: .hours(6))
     _ = simulation.run(until: .zero + .minutes(30))
     let before = try #require(simulation.model.cluster)
-    #expect(!before.jobs[0].nodes.isEmpty, "the job took the free node")
+    #expect(!before.training.jobs[JobID(0)].nodes.isEmpty, "the job took the free node")
     _ = simulation.run(until: .zero + .hours(2))
     let cluster = try #require(simulation.model.cluster)
-    #expect(cluster.jobs[0].preemptions == 1)
-    #expect(cluster.jobs[0].phase == .pending, "no room left for it")
-    #expect(cluster.servingPods[0].filter { $0.node != nil }.count == 2)
+    #expect(cluster.training.jobs[JobID(0)].preemptions == 1)
+    #expect(cluster.training.jobs[JobID(0)].phase == .pending, "no room left for it")
+    #expect(cluster.servingPods.pods[ServiceID(0)].filter { $0.node != nil }.count == 2)
     #expect(cluster.statistics.servingPreemptions == 0)
   }
 
@@ -665,15 +668,15 @@ struct ServingPreemptionTests {
     var simulation = Self.replicaThenJob(servingPriority: 0, jobPriority: 100)
     _ = simulation.run(until: .zero + .minutes(10))
     let during = try #require(simulation.model.cluster)
-    #expect(!during.jobs[0].nodes.isEmpty)
+    #expect(!during.training.jobs[JobID(0)].nodes.isEmpty)
     #expect(during.statistics.servingPreemptions == 1)
-    #expect(during.pendingServingPods.count == 1, "the replacement waits for the GPU")
-    #expect(simulation.model.delivery?.servingStates[0]?.evictions == 1)
+    #expect(during.servingPods.pending.count == 1, "the replacement waits for the GPU")
+    #expect(simulation.model.serving?.replicas.states[ServiceID(0)]?.evictions == 1)
     _ = simulation.run(until: .zero + .hours(3))
     let after = try #require(simulation.model.cluster)
-    #expect(after.jobs[0].phase == .finished)
-    #expect(after.servingPods[0][0].node != nil, "bound again once the job finished")
-    #expect(after.servingPods[0][0].attempt == 2)
+    #expect(after.training.jobs[JobID(0)].phase == .finished)
+    #expect(after.servingPods.pods[ServiceID(0)][0].node != nil, "bound again once the job finished")
+    #expect(after.servingPods.pods[ServiceID(0)][0].attempt == 2)
   }
 
   @Test("equal priorities never preempt: the job waits for the replica's GPU")
@@ -681,7 +684,7 @@ struct ServingPreemptionTests {
     var simulation = Self.replicaThenJob(servingPriority: 100, jobPriority: 100)
     _ = simulation.run(until: .zero + .hours(3))
     let cluster = try #require(simulation.model.cluster)
-    #expect(cluster.jobs[0].phase == .pending)
+    #expect(cluster.training.jobs[JobID(0)].phase == .pending)
     #expect(cluster.statistics.servingPreemptions == 0 && cluster.statistics.preemptions == 0)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InputReading
 import PlatformModel
 @testable import Scenario
 import SimKernel

@@ -1,4 +1,5 @@
 import Foundation
+import InputReading
 import Testing
 
 @testable import Scenario
@@ -113,12 +114,12 @@ struct ScenarioFormatTests {
   func committedSchema() throws {
     let committed = try String(
       contentsOf: Corpus.repositoryRoot.appendingPathComponent("docs/scenario.schema.json"), encoding: .utf8)
-    #expect(committed == JSONSchemaWriter.scenarioSchema(), "regenerate with: swift run platformsim schema > docs/scenario.schema.json")
+    #expect(committed == JSONSchemaWriter.schema(for: .scenario), "regenerate with: swift run platformsim schema > docs/scenario.schema.json")
   }
 
   @Test("the JSON Schema is valid JSON and describes every section")
   func schemaShape() throws {
-    let text = JSONSchemaWriter.scenarioSchema()
+    let text = JSONSchemaWriter.schema(for: .scenario)
     let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     let definitions = try #require(object["$defs"] as? [String: Any])
     for title in ["ScenarioSpec", "Simulation", "RunnerPool", "ArrivalProcess", "DurationDistribution", "Duration"] {
@@ -132,11 +133,11 @@ struct ScenarioDocumentationTests {
   @Test("docs/SCENARIOS.md carries the current key reference")
   func keyReferenceIsCurrent() throws {
     let document = try String(contentsOf: Corpus.repositoryRoot.appendingPathComponent("docs/SCENARIOS.md"), encoding: .utf8)
-    let begin = try #require(document.range(of: ScenarioReferenceWriter.beginMarker))
-    let end = try #require(document.range(of: ScenarioReferenceWriter.endMarker))
+    let begin = try #require(document.range(of: KeyReferenceWriter.beginMarker))
+    let end = try #require(document.range(of: KeyReferenceWriter.endMarker))
     let generated = document[begin.upperBound..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
     #expect(
-      generated == ScenarioReferenceWriter.markdown().trimmingCharacters(in: .whitespacesAndNewlines),
+      generated == KeyReferenceWriter.markdown(for: .scenario).trimmingCharacters(in: .whitespacesAndNewlines),
       "regenerate the section with: swift run platformsim schema --format markdown")
   }
 }

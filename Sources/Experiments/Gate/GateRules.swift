@@ -1,8 +1,15 @@
 import Foundation
-import InputDiagnostics
+import InputReading
 import Scenario
 import SimKernel
-import Yams
+
+extension InputFormat {
+  /// A gate file (`kind: Gate`): the rules a candidate must pass against a baseline.
+  public static let gate = InputFormat(
+    name: "gate", title: "PlatformSim gate", fileDescription: "a gate file",
+    schemaID: "https://platformsim.dev/schemas/gate-v1alpha1.json", root: GateDefinition.Keys.self,
+    conventions: .platformSim, signature: FormatSignature(kinds: ["Gate"], keys: ["rules"]))
+}
 
 /// One check of a gate file, on one KPI.
 ///
@@ -74,64 +81,73 @@ public struct GateDefinition: Sendable {
   public var duration: SimDuration?
   public var rules: [GateRule]
 
-  static let ruleSchema = ObjectSchema(
-    "GateRule", "Checks on one KPI.",
-    fields: [
-      FieldSchema("maxIncrease", .number(minimum: 0), "Fail when candidate − baseline is above this with confidence."),
-      FieldSchema(
-        "maxRelativeIncrease", .number(minimum: 0),
-        "Fail when candidate − baseline is above this fraction of the baseline mean with confidence."),
-      FieldSchema("maxDecrease", .number(minimum: 0), "Fail when baseline − candidate is above this with confidence."),
-      FieldSchema(
-        "maxRelativeDecrease", .number(minimum: 0),
-        "Fail when baseline − candidate is above this fraction of the baseline mean with confidence."),
-      FieldSchema("below", .number(), "Fail unless the candidate mean's CI upper bound is below this."),
-      FieldSchema("above", .number(), "Fail unless the candidate mean's CI lower bound is above this."),
-      FieldSchema(
-        "confidence", .number(minimum: 0.5, maximum: 0.9999),
-        "Two-sided confidence of the intervals (default: the file's, else 0.95)."),
-    ])
+  /// The keys of one rule: checks on one KPI.
+  final class RuleKeys: ObjectKeys {
+    static let schema = ObjectSchema<RuleKeys>("GateRule", "Checks on one KPI.")
+    let maxIncrease = Field(
+      "maxIncrease", .number(minimum: 0), "Fail when candidate − baseline is above this with confidence.")
+    let maxRelativeIncrease = Field(
+      "maxRelativeIncrease", .number(minimum: 0),
+      "Fail when candidate − baseline is above this fraction of the baseline mean with confidence.")
+    let maxDecrease = Field(
+      "maxDecrease", .number(minimum: 0), "Fail when baseline − candidate is above this with confidence.")
+    let maxRelativeDecrease = Field(
+      "maxRelativeDecrease", .number(minimum: 0),
+      "Fail when baseline − candidate is above this fraction of the baseline mean with confidence.")
+    let below = Field("below", .number(), "Fail unless the candidate mean's CI upper bound is below this.")
+    let above = Field("above", .number(), "Fail unless the candidate mean's CI lower bound is above this.")
+    let confidence = Field(
+      "confidence", .number(minimum: 0.5, maximum: 0.9999),
+      "Two-sided confidence of the intervals (default: the file's, else 0.95).")
 
-  static let schema = ObjectSchema(
-    "Gate", "Rules a candidate must pass against a baseline.",
-    fields: [
-      FieldSchema("apiVersion", .choice([ScenarioSchema.apiVersion]), "The file format version."),
-      FieldSchema("kind", .choice(["Gate"]), "Always `Gate`."),
-      FieldSchema("name", .string(), "The gate's name (default: the file name)."),
-      FieldSchema("replications", .integer(minimum: 2, maximum: 10_000), "Replications per alternative (default 10)."),
-      FieldSchema("until", .duration(.positive), "Simulate only this long (default: the scenarios' duration)."),
-      FieldSchema("confidence", .number(minimum: 0.5, maximum: 0.9999), "Default confidence of every rule (0.95)."),
-      FieldSchema("rules", .dictionary(of: .object(ruleSchema)), required: true, "KPI name → checks."),
-    ])
+    /// Each check's key, with the check it makes, in the order rules list them.
+    static var checks: [(field: FieldSelector<RuleKeys, Double>, check: (Double) -> GateCheck)] {
+      [
+        (\.maxIncrease, GateCheck.maxIncrease), (\.maxRelativeIncrease, GateCheck.maxRelativeIncrease),
+        (\.maxDecrease, GateCheck.maxDecrease), (\.maxRelativeDecrease, GateCheck.maxRelativeDecrease),
+        (\.below, GateCheck.below), (\.above, GateCheck.above),
+      ]
+    }
+  }
+
+  /// The keys of a gate file.
+  final class Keys: ExperimentKeys {
+    static let schema = ObjectSchema<Keys>("Gate", "Rules a candidate must pass against a baseline.")
+    let apiVersion = Field("apiVersion", .choice([ScenarioSchema.apiVersion]), "The file format version.")
+    let kind = Field("kind", .choice(["Gate"]), "Always `Gate`.")
+    let name = Field("name", .string(), "The gate's name (default: the file name).")
+    let replications = Field(
+      "replications", .integer(minimum: 2, maximum: 10_000), "Replications per alternative (default 10).")
+    let until = Field("until", .duration(.positive), "Simulate only this long (default: the scenarios' duration).")
+    let confidence = Field(
+      "confidence", .number(minimum: 0.5, maximum: 0.9999), "Default confidence of every rule (0.95).")
+    let rules = Field("rules", .dictionary(.object(RuleKeys.self)), required: true, "KPI name → checks.")
+  }
 
   /// Reads and validates the gate file at `path`.
   public static func load(path: String) throws(ExperimentError) -> GateDefinition {
-    let file = try ExperimentFile(path: path, schema: schema)
+    let file = try ExperimentFile<Keys>(path: path, format: .gate)
     let (log, reader, name) = (file.log, file.reader, file.name)
-    let replications = reader?.integer("replications")
-    let duration = reader?.duration("until")
-    let defaultConfidence = reader?.number("confidence") ?? 0.95
+    let replications = reader?[\.replications]
+    let duration = reader?[\.until]
+    let defaultConfidence = reader?[\.confidence] ?? 0.95
     var rules: [GateRule] = []
-    let entries = reader?["rules"]?.readDictionary() ?? []
-    for (kpi, value) in entries {
-      guard let ruleReader = value.readObject(ruleSchema) else { continue }
-      let confidence = ruleReader.number("confidence") ?? defaultConfidence
-      var checks: [GateCheck] = []
-      if let limit = ruleReader.number("maxIncrease") { checks.append(.maxIncrease(limit)) }
-      if let limit = ruleReader.number("maxRelativeIncrease") { checks.append(.maxRelativeIncrease(limit)) }
-      if let limit = ruleReader.number("maxDecrease") { checks.append(.maxDecrease(limit)) }
-      if let limit = ruleReader.number("maxRelativeDecrease") { checks.append(.maxRelativeDecrease(limit)) }
-      if let bound = ruleReader.number("below") { checks.append(.below(bound)) }
-      if let bound = ruleReader.number("above") { checks.append(.above(bound)) }
-      if checks.isEmpty && !ruleReader.presentKeys.contains(where: { $0 != "confidence" }) {
-        value.error(
-          "a rule needs a check",
-          hint: "use " + ruleSchema.fieldNames.filter { $0 != "confidence" }.map { "`\($0)`" }.joined(separator: ", "))
+    let entries = reader?[\.rules]
+    entries?.forEach { kpi, ruleReader, value in
+      guard let ruleReader else { return }
+      let confidence = ruleReader[\.confidence] ?? defaultConfidence
+      let checks = RuleKeys.checks.compactMap { entry in ruleReader[entry.field].map(entry.check) }
+      // Only `confidence`: say what is missing (an unknown key has its own error).
+      if checks.isEmpty && !ruleReader.presentKeys.contains(where: { $0 != ruleReader.name(of: \.confidence) }) {
+        let checkNames = RuleKeys.checks.map { ruleReader.name(of: $0.field) }
+        value.error("a rule needs a check", hint: "use " + checkNames.map { "`\($0)`" }.joined(separator: ", "))
       }
-      for check in checks { rules.append(GateRule(kpi: kpi, check: check, confidence: confidence, line: value.line, column: value.column)) }
+      for check in checks {
+        rules.append(GateRule(kpi: kpi, check: check, confidence: confidence, line: value.line, column: value.column))
+      }
     }
-    if reader?["rules"] != nil && entries.isEmpty && !log.hasErrors {
-      reader?["rules"]?.error("a gate needs at least one rule")
+    if let entries, entries.isEmpty && !log.hasErrors {
+      entries.value.error("a gate needs at least one rule")
     }
     guard reader != nil, !log.hasErrors else { throw .invalidFile(DiagnosticsError(log.diagnostics)) }
     return GateDefinition(file: path, name: name, replications: replications, duration: duration, rules: rules)
@@ -142,7 +158,8 @@ public struct GateDefinition: Sendable {
   /// - Throws: ``ExperimentError/unknownKPI(file:name:suggestion:)`` for the first that does not.
   public func checkKPINames(_ known: [String]) throws(ExperimentError) {
     for rule in rules where !known.contains(rule.kpi) {
-      throw .unknownKPI(file: "\(file):\(rule.line):\(rule.column)", name: rule.kpi, suggestion: nearestMatch(to: rule.kpi, in: known))
+      throw .unknownKPI(
+        file: "\(file):\(rule.line):\(rule.column)", name: rule.kpi, suggestion: nearestMatch(to: rule.kpi, in: known))
     }
   }
 }

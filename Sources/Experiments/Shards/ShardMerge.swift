@@ -6,9 +6,9 @@ import ResultStore
 /// indistinguishable from running the whole experiment on one machine.
 ///
 /// Refuses, before writing anything, shards that overlap, are missing, or come from a
-/// different experiment, tool version or schema. Writes into a temporary file in the
-/// output's directory and renames it at the very end, so an interrupted merge never
-/// leaves a partial database that looks complete. Runs are renumbered in plan order
+/// different experiment, build (version and commit) or schema. Writes into a temporary
+/// file in the output's directory and renames it at the very end, so an interrupted
+/// merge never leaves a partial database that looks complete. Runs are renumbered in plan order
 /// (variant, then replication), as a single-machine experiment numbers them.
 public enum ShardMerge {
   /// The result of a merge.
@@ -30,9 +30,10 @@ public enum ShardMerge {
     let first = shards[0].experiment
     for shard in shards.dropFirst() {
       let other = shard.experiment
-      if other.toolVersion != first.toolVersion {
+      // The same build: equal version and equal commit (docs/EXPERIMENTS.md, "Shards").
+      if other.toolVersion != first.toolVersion || other.toolCommit != first.toolCommit {
         throw .incompatibleShards(
-          "\(shard.path) was written by PlatformSim \(other.toolVersion), \(shards[0].path) by \(first.toolVersion)")
+          "\(shard.path) was written by PlatformSim \(build(other)), \(shards[0].path) by \(build(first))")
       }
       let same =
         other.name == first.name && other.kind == first.kind && other.scenarioDigest == first.scenarioDigest
@@ -133,9 +134,9 @@ public enum ShardMerge {
     try database.execute(
       """
       INSERT INTO experiments (id, name, kind, scenario_path, scenario_digest, candidate_path, candidate_digest, seed,
-        replications, pairing, confidence, tool_version, shard_index, shard_count, created_at)
+        replications, pairing, confidence, tool_version, shard_index, shard_count, created_at, tool_commit)
       SELECT 1, name, kind, scenario_path, scenario_digest, candidate_path, candidate_digest, seed, replications, pairing,
-        confidence, tool_version, 0, 1, created_at FROM shard.experiments WHERE id = \(firstID);
+        confidence, tool_version, 0, 1, created_at, tool_commit FROM shard.experiments WHERE id = \(firstID);
       INSERT INTO sweep_points (experiment_id, variant, axis, value)
       SELECT 1, variant, axis, value FROM shard.sweep_points WHERE experiment_id = \(firstID) ORDER BY rowid;
       """)
@@ -207,6 +208,11 @@ public enum ShardMerge {
     // One self-contained file: fold the write-ahead log in before the rename.
     try database.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;")
     return Summary(experimentID: 1, runs: all.count, shards: shards.count)
+  }
+
+  /// A shard's build as messages name it: `0.2.0 (commit 1a2b…)`.
+  private static func build(_ experiment: ExperimentRow) -> String {
+    "\(experiment.toolVersion) (commit \(experiment.toolCommit ?? "not recorded"))"
   }
 
   private static func sqlQuoted(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }

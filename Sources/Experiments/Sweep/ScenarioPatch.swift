@@ -1,32 +1,16 @@
-import InputDiagnostics
+import InputReading
 import Scenario
 import Yams
 
 /// A key path into a scenario's YAML, as users write it: `spec.teams[0].defects.probability`.
 public struct ScenarioKeyPath: Sendable, Equatable, CustomStringConvertible {
-  public var components: [KeyPath.Component]
-  public var description: String { KeyPath(components).description }
+  public var components: [DocumentKeyPath.Component]
+  public var description: String { DocumentKeyPath(components).description }
 
   /// Parses `a.b[2].c`; `nil` for an empty or malformed path.
   public init?(parsing text: String) {
-    var components: [KeyPath.Component] = []
-    for segment in text.split(separator: ".", omittingEmptySubsequences: false) {
-      var rest = Substring(segment)
-      let bracket = rest.firstIndex(of: "[") ?? rest.endIndex
-      let key = rest[..<bracket]
-      guard !key.isEmpty else { return nil }
-      components.append(.key(String(key)))
-      rest = rest[bracket...]
-      while !rest.isEmpty {
-        guard rest.first == "[", let close = rest.firstIndex(of: "]"),
-          let index = Int(rest[rest.index(after: rest.startIndex)..<close]), index >= 0
-        else { return nil }
-        components.append(.index(index))
-        rest = rest[rest.index(after: close)...]
-      }
-    }
-    guard !components.isEmpty else { return nil }
-    self.components = components
+    guard let path = DocumentKeyPath(parsing: text) else { return nil }
+    components = path.components
   }
 }
 
@@ -47,14 +31,15 @@ public enum ScenarioPatch {
   }
 
   private static func replace(
-    _ node: Node, _ path: ArraySlice<KeyPath.Component>, prefix: [KeyPath.Component], value: Node
+    _ node: Node, _ path: ArraySlice<DocumentKeyPath.Component>, prefix: [DocumentKeyPath.Component], value: Node
   ) -> Result<Node, Missing> {
     guard let first = path.first else { return .success(value) }
     let here = prefix + [first]
     switch (first, node) {
     case (.key(let key), .mapping(var mapping)):
       guard let child = mapping[key] else {
-        return .failure(Missing(missing: KeyPath(here).description, available: mapping.keys.compactMap(\.string)))
+        return .failure(
+          Missing(missing: DocumentKeyPath(here).description, available: mapping.keys.compactMap(\.string)))
       }
       switch replace(child, path.dropFirst(), prefix: here, value: value) {
       case .success(let replaced):
@@ -65,7 +50,8 @@ public enum ScenarioPatch {
       }
     case (.index(let index), .sequence(var sequence)):
       guard index < sequence.count else {
-        return .failure(Missing(missing: KeyPath(here).description, available: sequence.indices.map { "[\($0)]" }))
+        return .failure(
+          Missing(missing: DocumentKeyPath(here).description, available: sequence.indices.map { "[\($0)]" }))
       }
       switch replace(sequence[index], path.dropFirst(), prefix: here, value: value) {
       case .success(let replaced):
@@ -75,7 +61,7 @@ public enum ScenarioPatch {
         return .failure(missing)
       }
     default:
-      return .failure(Missing(missing: KeyPath(here).description, available: []))
+      return .failure(Missing(missing: DocumentKeyPath(here).description, available: []))
     }
   }
 }

@@ -1,7 +1,16 @@
 import Foundation
+import InputReading
 import Scenario
 import SimKernel
 import Yams
+
+extension InputFormat {
+  /// A sweep file (`kind: Sweep`): a scenario, axes of values, replications per point.
+  public static let sweep = InputFormat(
+    name: "sweep", title: "PlatformSim sweep", fileDescription: "a sweep file",
+    schemaID: "https://platformsim.dev/schemas/sweep-v1alpha1.json", root: SweepDefinition.Keys.self,
+    conventions: .platformSim, signature: FormatSignature(kinds: ["Sweep"], keys: ["axes", "scenario"]))
+}
 
 /// A sweep file: a scenario, axes of values to try, and replications per point.
 ///
@@ -34,45 +43,49 @@ public struct SweepDefinition {
   public var duration: SimDuration?
   public var axes: [Axis]
 
-  static let schema = ObjectSchema(
-    "Sweep", "A grid of scenario values crossed with replications.",
-    fields: [
-      FieldSchema("apiVersion", .choice([ScenarioSchema.apiVersion]), "The file format version."),
-      FieldSchema("kind", .choice(["Sweep"]), "Always `Sweep`."),
-      FieldSchema("name", .string(), "The experiment's name (default: the file name)."),
-      FieldSchema("scenario", .filePath, required: true, "The scenario to vary, relative to this file."),
-      FieldSchema("replications", .integer(minimum: 1, maximum: 10_000), "Replications per point (default 5)."),
-      FieldSchema("seed", .integer(minimum: 0), "Root seed (default: the scenario's)."),
-      FieldSchema("until", .duration(.positive), "Simulate only this long (default: the scenario's duration)."),
-      FieldSchema(
-        "axes", .dictionary(of: .array(of: .oneOf([.number(), .string()]), minimumCount: 1)), required: true,
-        "Key path → list of values, e.g. `spec.delivery.runnerPool.runners: [2, 4, 8]`."),
-    ])
+  /// The keys of a sweep file.
+  final class Keys: ExperimentKeys {
+    static let schema = ObjectSchema<Keys>("Sweep", "A grid of scenario values crossed with replications.")
+    let apiVersion = Field("apiVersion", .choice([ScenarioSchema.apiVersion]), "The file format version.")
+    let kind = Field("kind", .choice(["Sweep"]), "Always `Sweep`.")
+    let name = Field("name", .string(), "The experiment's name (default: the file name).")
+    let scenario = Field("scenario", .existingFile, required: true, "The scenario to vary, relative to this file.")
+    let replications = Field(
+      "replications", .integer(minimum: 1, maximum: 10_000), "Replications per point (default 5).")
+    let seed = Field("seed", .integer(minimum: 0), "Root seed (default: the scenario's).")
+    let until = Field("until", .duration(.positive), "Simulate only this long (default: the scenario's duration).")
+    let axes = Field(
+      "axes", .dictionary(.any(.array(of: .oneOf([.number(), .string()]), minimumCount: 1))), required: true,
+      "Key path → list of values, e.g. `spec.delivery.runnerPool.runners: [2, 4, 8]`.")
+  }
 
   /// Reads and validates the sweep file at `path`.
   public static func load(path: String) throws(ExperimentError) -> SweepDefinition {
-    let file = try ExperimentFile(path: path, schema: schema)
+    let file = try ExperimentFile<Keys>(path: path, format: .sweep)
     let (log, reader, name) = (file.log, file.reader, file.name)
-    let scenario = reader?["scenario"]?.readExistingFilePath()
-    let replications = reader?.integer("replications")
-    let seed = reader?.integer("seed").map { UInt64($0) }
-    let duration = reader?.duration("until")
+    let scenario = reader?[\.scenario]
+    let replications = reader?[\.replications]
+    let seed = reader?[\.seed].map { UInt64($0) }
+    let duration = reader?[\.until]
     var axes: [Axis] = []
-    for (key, value) in reader?["axes"]?.readDictionary() ?? [] {
+    let entries = reader?[\.axes]
+    entries?.forEach { key, value, _ in
+      guard let value else { return }
       guard let keyPath = ScenarioKeyPath(parsing: key) else {
         value.error(
           "`\(key)` is not a key path",
           hint: "write keys with dots and list indices in brackets, e.g. `spec.teams[0].defects.probability`")
-        continue
+        return
       }
-      guard let elements = value.readArray(minimumCount: 1) else { continue }
+      // Any value the scenario accepts at that path; the scenario's reader checks it.
+      guard let elements = value.readArray(minimumCount: 1) else { return }
       axes.append(
         Axis(
           path: keyPath, text: key, values: elements.map(\.node),
           valueTexts: elements.map { $0.scalarText ?? "\($0.node)" }))
     }
-    if reader?["axes"] != nil && axes.isEmpty && !log.hasErrors {
-      reader?["axes"]?.error("a sweep needs at least one axis")
+    if entries != nil && axes.isEmpty && !log.hasErrors {
+      entries?.value.error("a sweep needs at least one axis")
     }
     guard reader != nil, let scenario, !log.hasErrors else { throw .invalidFile(DiagnosticsError(log.diagnostics)) }
     return SweepDefinition(

@@ -1,4 +1,4 @@
-import InputDiagnostics
+import InputReading
 import SimKernel
 
 /// The name of a receiver in alertmanager.yml (`receivers[].name`), kept apart from
@@ -28,7 +28,7 @@ public struct RouteID: Hashable, Comparable, Sendable, CustomStringConvertible {
 /// Mirrors `config.Config` in alertmanager's config/config.go with the defaults of
 /// `DefaultGlobalConfig` (resolve_timeout 5m) and `dispatch.DefaultRouteOpts`
 /// (group_wait 30s, group_interval 5m, repeat_interval 4h). Build one with
-/// ``parse(yaml:file:)``; errors come back as ``AlertmanagerConfigError``.
+/// ``parse(yaml:file:)``; errors come back as a `DiagnosticsError`.
 public struct AlertmanagerConfig: Sendable {
   /// The file name used in messages.
   public var file: String

@@ -1,4 +1,4 @@
-import InputDiagnostics
+import InputReading
 import SimKernel
 
 /// A named entry of `time_intervals` (or the older `mute_time_intervals`): a list of

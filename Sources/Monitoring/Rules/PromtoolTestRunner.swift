@@ -1,4 +1,5 @@
 import Foundation
+import InputReading
 
 #if canImport(Glibc)
   import Glibc
@@ -100,8 +101,7 @@ public enum PromtoolTestRunner {
     for ruleFile in testFile.ruleFiles {
       let text: String
       do { text = try readRuleFile(ruleFile) } catch {
-        throw PromtoolTestFileError.invalid(
-          file: ruleFile, line: nil, keyPath: "rule_files", message: "cannot read: \(error)")
+        throw DiagnosticsError([Diagnostic(file: ruleFile, message: "cannot read: \(error)")])
       }
       groups += try RuleFileLoader.load(yaml: text, file: ruleFile)
     }

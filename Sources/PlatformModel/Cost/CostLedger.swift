@@ -135,6 +135,23 @@ public struct CostLedger: Sendable {
 
   public var idleBucket: Int { teamCount }
 
+  /// Whose cells: a team's, or `__idle__`'s.
+  enum Bucket: Equatable {
+    case team(TeamID)
+    case idle
+  }
+
+  func position(of bucket: Bucket) -> Int {
+    switch bucket {
+    case .team(let team): team.position
+    case .idle: idleBucket
+    }
+  }
+
+  func cell(_ bucket: Bucket, pool: PoolID, type: Int) -> CostParts {
+    cell(bucket: position(of: bucket), pool: pool.position, type: type)
+  }
+
   func cellIndex(bucket: Int, pool: Int, type: Int) -> Int { (bucket * poolCount + pool) * instanceTypeCount + type }
 
   public func cell(bucket: Int, pool: Int, type: Int) -> CostParts { cells[cellIndex(bucket: bucket, pool: pool, type: type)] }
@@ -143,17 +160,34 @@ public struct CostLedger: Sendable {
     cells[cellIndex(bucket: bucket, pool: pool, type: type)] = cells[cellIndex(bucket: bucket, pool: pool, type: type)] + parts
   }
 
+  /// Charges `parts` to `team`'s cell of `pool` and `type`.
+  mutating func charge(_ parts: CostParts, to team: TeamID, pool: PoolID, type: Int) {
+    charge(parts, bucket: team.position, pool: pool.position, type: type)
+  }
+
   /// Closes a node: its idle (cost − what its pods were charged) goes to `__idle__`.
   mutating func closeNode(
-    cost: CostParts, allocated: CostParts, onDemandEquivalent: MicroUSD, billed: SimDuration, pool: Int, type: Int
+    cost: CostParts, allocated: CostParts, onDemandEquivalent: MicroUSD, billed: SimDuration, pool: PoolID, type: Int
   ) {
     let idle = cost - allocated
     precondition(idle.cpu >= 0 && idle.ram >= 0 && idle.gpu >= 0, "allocations exceed node cost: \(allocated) > \(cost)")
-    charge(idle, bucket: idleBucket, pool: pool, type: type)
-    nodeCostByPoolType[pool * instanceTypeCount + type] += cost.total
-    onDemandEquivalentByPoolType[pool * instanceTypeCount + type] += onDemandEquivalent
-    nodeSecondsByPoolType[pool * instanceTypeCount + type] += billed.seconds
+    charge(idle, bucket: idleBucket, pool: pool.position, type: type)
+    let index = pool.position * instanceTypeCount + type
+    nodeCostByPoolType[index] += cost.total
+    onDemandEquivalentByPoolType[index] += onDemandEquivalent
+    nodeSecondsByPoolType[index] += billed.seconds
   }
+
+  /// Billed cost of the nodes of one pool and instance type.
+  func nodeCost(pool: PoolID, type: Int) -> MicroUSD { nodeCostByPoolType[pool.position * instanceTypeCount + type] }
+
+  /// What the same node-time of one pool and instance type would have cost on demand.
+  func onDemandEquivalent(pool: PoolID, type: Int) -> MicroUSD {
+    onDemandEquivalentByPoolType[pool.position * instanceTypeCount + type]
+  }
+
+  /// Everything charged to `team`.
+  func teamTotal(_ team: TeamID) -> MicroUSD { teamTotal(team.position) }
 
   /// Everything charged, teams and idle together.
   public var allocatedPlusIdle: MicroUSD { cells.reduce(0) { $0 + $1.total } }

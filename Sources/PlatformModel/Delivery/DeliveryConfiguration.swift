@@ -1,17 +1,19 @@
 import SimKernel
 
 /// Identifies a team (its index in the scenario's team list).
-public struct TeamID: Hashable, Sendable, Comparable {
+public struct TeamID: DenseID {
   public let rawValue: Int32
   public init(_ rawValue: Int32) { self.rawValue = rawValue }
-  public static func < (lhs: TeamID, rhs: TeamID) -> Bool { lhs.rawValue < rhs.rawValue }
+  public init(position: Int) { rawValue = Int32(position) }
+  public var position: Int { Int(rawValue) }
 }
 
 /// Identifies a served model (its index in the scenario's service list).
-public struct ServiceID: Hashable, Sendable, Comparable {
+public struct ServiceID: DenseID {
   public let rawValue: Int32
   public init(_ rawValue: Int32) { self.rawValue = rawValue }
-  public static func < (lhs: ServiceID, rhs: ServiceID) -> Bool { lhs.rawValue < rhs.rawValue }
+  public init(position: Int) { rawValue = Int32(position) }
+  public var position: Int { Int(rawValue) }
 }
 
 /// The kinds of defect a change can carry (issue 5 §1).
@@ -252,5 +254,17 @@ public struct DeliveryConfiguration: Equatable, Sendable {
     self.onCall = onCall
     self.targets = targets
     self.trafficInterval = trafficInterval
+  }
+}
+
+extension DeliveryConfiguration {
+  /// The configuration of service `id`.
+  public subscript(service id: ServiceID) -> ServiceConfiguration {
+    _read { yield services[id.position] }
+  }
+
+  /// The delivery side of team `id`.
+  public subscript(team id: TeamID) -> DeliveryTeam {
+    _read { yield teams[id.position] }
   }
 }

@@ -1,23 +1,30 @@
 import SimKernel
 
 /// Identifies a change (a commit to main) within a run.
-public struct ChangeID: Hashable, Sendable, Comparable {
+public struct ChangeID: DenseID {
   public let rawValue: Int64
   public init(_ rawValue: Int64) { self.rawValue = rawValue }
-  public static func < (lhs: ChangeID, rhs: ChangeID) -> Bool { lhs.rawValue < rhs.rawValue }
+  /// Numbered from 1 (the first change is 1).
+  public init(position: Int) { rawValue = Int64(position + 1) }
+  public var position: Int { Int(rawValue) - 1 }
 }
 
 /// Identifies a deployment within a run.
-public struct DeploymentID: Hashable, Sendable, Comparable {
+public struct DeploymentID: DenseID {
   public let rawValue: Int64
   public init(_ rawValue: Int64) { self.rawValue = rawValue }
-  public static func < (lhs: DeploymentID, rhs: DeploymentID) -> Bool { lhs.rawValue < rhs.rawValue }
+  /// Numbered from 1 (the first deployment is 1).
+  public init(position: Int) { rawValue = Int64(position + 1) }
+  public var position: Int { Int(rawValue) - 1 }
 }
 
 /// Identifies an incident within a run.
-public struct IncidentID: Hashable, Sendable {
+public struct IncidentID: DenseID {
   public let rawValue: Int64
   public init(_ rawValue: Int64) { self.rawValue = rawValue }
+  /// Numbered from 1 (the first incident is 1).
+  public init(position: Int) { rawValue = Int64(position + 1) }
+  public var position: Int { Int(rawValue) - 1 }
 }
 
 /// A defect carried by a change, drawn when the change is created.

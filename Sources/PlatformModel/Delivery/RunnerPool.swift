@@ -9,9 +9,11 @@ public struct RunnerJobID: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Identifies one CI runner.
-public struct RunnerID: Hashable, Sendable {
+public struct RunnerID: DenseID {
   public let rawValue: Int32
   public init(_ rawValue: Int32) { self.rawValue = rawValue }
+  public init(position: Int) { rawValue = Int32(position) }
+  public var position: Int { Int(rawValue) }
 }
 
 /// Where a runner job came from: background load on the shared runners, or a stage
@@ -79,7 +81,7 @@ public struct RunnerPool {
 
   public let configuration: RunnerPoolConfiguration
   var idleRunners: [RunnerID]
-  var running: [Busy?]
+  var running: IDArray<RunnerID, Busy?>
   var waiting = RingBuffer<Job>(capacity: 64)
   var arrivalStream: RandomStream
   var durationStream: RandomStream
@@ -107,7 +109,7 @@ public struct RunnerPool {
     precondition(configuration.runnerCount > 0, "a runner pool needs at least one runner")
     self.configuration = configuration
     idleRunners = (0..<Int32(configuration.runnerCount)).reversed().map(RunnerID.init)
-    running = Array(repeating: nil, count: configuration.runnerCount)
+    running = IDArray(repeating: nil, count: configuration.runnerCount)
     arrivalStream = seed.stream("runner-pool/background-arrivals")
     durationStream = seed.stream("runner-pool/background-durations")
     jobRows = configuration.recordsJobRows ? rows?.table(RunnerJobRow.self) : nil
@@ -165,15 +167,15 @@ public struct RunnerPool {
     statistics.jobsStarted += 1
     statistics.totalWaitSeconds += wait.seconds
     if wait.microseconds > 0 { statistics.jobsThatWaited += 1 }
-    running[Int(runner.rawValue)] = Busy(job: job, startedAt: scheduler.now)
+    running[runner] = Busy(job: job, startedAt: scheduler.now)
     scheduler.schedule(.runnerPool(.jobFinished(runner)), after: job.duration)
   }
 
   private mutating func finish(runner: RunnerID, scheduler: inout Scheduler<WorldEvent>, calendar: SimCalendar)
     -> Completion
   {
-    guard let busy = running[Int(runner.rawValue)] else { preconditionFailure("runner \(runner.rawValue) finished while idle") }
-    running[Int(runner.rawValue)] = nil
+    guard let busy = running[runner] else { preconditionFailure("runner \(runner.rawValue) finished while idle") }
+    running[runner] = nil
     statistics.jobsFinished += 1
     statistics.busyRunnerSeconds += (scheduler.now - busy.startedAt).seconds
     jobRows?.append(

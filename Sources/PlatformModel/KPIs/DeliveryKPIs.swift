@@ -10,13 +10,16 @@ public struct KPIValue: Sendable, Equatable {
 
   public var name: String
   public var value: Double?
-  /// Categorical KPIs (e.g. the Four Keys bucket) carry text instead of a number.
+  /// Text instead of a number, for categorical KPIs (such as the Four Keys bucket).
   public var text: String?
   public var unit: String
   public var target: Double?
   public var comparison: Comparison?
 
-  public init(name: String, value: Double?, text: String? = nil, unit: String, target: Double? = nil, comparison: Comparison? = nil) {
+  public init(
+    name: String, value: Double?, text: String? = nil, unit: String, target: Double? = nil,
+    comparison: Comparison? = nil
+  ) {
     self.name = name
     self.value = value
     self.text = text
@@ -58,43 +61,50 @@ public enum DeliveryKPIs {
   /// - Parameter placedServingCost: node cost allocated to each service's replica pods
   ///   (by service position), when some service's replicas are placed on the cluster.
   public static func compute(
-    _ delivery: Delivery, window: SimDuration, calendar: SimCalendar, lateAfter: SimDuration? = nil,
+    _ delivery: Delivery, serving: Serving, window: SimDuration, calendar: SimCalendar, lateAfter: SimDuration? = nil,
     placedServingCost: [MicroUSD]? = nil
-  ) -> [KPIValue]
-  {
+  ) -> [KPIValue] {
     let targets = delivery.configuration.targets
+    let deployments = delivery.argoCD.deployments
+    let changes = delivery.commits.changes
+    let modelVersions = delivery.registry.versions
     let days = window.seconds / 86_400
-    let finished = delivery.deployments.filter { $0.status == .succeeded || $0.status == .stalled }
+    let finished = deployments.filter { $0.status == .succeeded || $0.status == .stalled }
     // Canary aborts count toward the platform's own rollback rate, not DORA's failures:
     // the aborted version never became production.
-    let attempted = delivery.deployments.filter { $0.status == .succeeded || $0.status == .stalled || $0.status == .aborted }
-    let succeeded = delivery.deployments.filter { $0.status == .succeeded }
-    let deployed = delivery.changes.filter { $0.deployedAt != nil }
-    let leadTimes = deployed.map { ($0.deployedAt! - $0.committedAt).seconds }
-    let incidents = delivery.incidents
+    let attempted = deployments.filter { $0.status == .succeeded || $0.status == .stalled || $0.status == .aborted }
+    let succeeded = deployments.filter { $0.status == .succeeded }
+    let deployed = changes.filter { $0.deployedAt != nil }
+    let leadTimes = deployed.compactMap { change in change.deployedAt.map { ($0 - change.committedAt).seconds } }
+    let incidents = delivery.incidents.records
     let recoveries = incidents.compactMap { incident in incident.resolvedAt.map { ($0 - incident.openedAt).seconds } }
     let detections = incidents.compactMap { incident in incident.detectedAt.map { ($0 - incident.openedAt).seconds } }
     func ratio(_ count: Int, _ total: Int) -> Double? { total > 0 ? Double(count) / Double(total) : nil }
 
     var values: [KPIValue] = [
       KPIValue(
-        name: "deployment_frequency_per_day", value: days > 0 ? Double(succeeded.count) / days : nil, unit: "deployments/day",
+        name: "deployment_frequency_per_day", value: days > 0 ? Double(succeeded.count) / days : nil,
+        unit: "deployments/day",
         target: targets.deploymentsPerDay, comparison: .above),
       KPIValue(
         name: "deployment_frequency_bucket", value: nil,
-        text: fourKeysFrequencyBucket(succeeded.compactMap(\.finishedAt), window: window, calendar: calendar), unit: "bucket"),
+        text: fourKeysFrequencyBucket(succeeded.compactMap(\.finishedAt), window: window, calendar: calendar),
+        unit: "bucket"),
       KPIValue(
         name: "lead_time_median_seconds", value: percentileContinuous(leadTimes, 0.5), unit: "s",
         target: targets.leadTime.seconds, comparison: .below),
       KPIValue(name: "lead_time_p90_seconds", value: percentileContinuous(leadTimes, 0.9), unit: "s"),
       KPIValue(
-        name: "change_failure_rate", value: ratio(finished.filter(\.neededRemediation).count, finished.count), unit: "ratio",
+        name: "change_failure_rate", value: ratio(finished.filter(\.neededRemediation).count, finished.count),
+        unit: "ratio",
         target: targets.changeFailureRate, comparison: .below),
-      KPIValue(name: "rollback_rate", value: ratio(attempted.filter(\.rolledBack).count, attempted.count), unit: "ratio"),
-      KPIValue(name: "canary_aborts", value: Double(delivery.deployments.filter { $0.status == .aborted }.count), unit: "deployments"),
+      KPIValue(
+        name: "rollback_rate", value: ratio(attempted.filter(\.rolledBack).count, attempted.count), unit: "ratio"),
+      KPIValue(
+        name: "canary_aborts", value: Double(deployments.filter { $0.status == .aborted }.count), unit: "deployments"),
       // Argo marks a rollout Degraded when it makes no progress for progressDeadlineSeconds;
       // without progressDeadlineAbort it keeps waiting, so no other KPI shows it.
-      KPIValue(name: "rollouts_degraded", value: Double(delivery.deployments.filter(\.degraded).count), unit: "deployments"),
+      KPIValue(name: "rollouts_degraded", value: Double(deployments.filter(\.degraded).count), unit: "deployments"),
       KPIValue(
         name: "recovery_time_median_seconds", value: percentileContinuous(recoveries, 0.5), unit: "s",
         target: targets.recoveryTime.seconds, comparison: .below),
@@ -104,48 +114,70 @@ public enum DeliveryKPIs {
       KPIValue(name: "time_to_detect_median_seconds", value: percentileContinuous(detections, 0.5), unit: "s"),
       KPIValue(
         name: "failed_requests_per_incident",
-        value: incidents.isEmpty ? nil : Double(incidents.reduce(0) { $0 + $1.failedRequests }) / Double(incidents.count),
+        value: incidents.isEmpty
+          ? nil : Double(incidents.reduce(0) { $0 + $1.failedRequests }) / Double(incidents.count),
         unit: "requests"),
       KPIValue(name: "deployments", value: Double(finished.count), unit: "deployments"),
       KPIValue(name: "changes_deployed", value: Double(deployed.count), unit: "changes"),
       KPIValue(name: "incidents", value: Double(incidents.count), unit: "incidents"),
-      KPIValue(name: "incidents_unresolved", value: Double(incidents.filter { $0.resolvedAt == nil }.count), unit: "incidents"),
+      KPIValue(
+        name: "incidents_unresolved", value: Double(incidents.filter { $0.resolvedAt == nil }.count), unit: "incidents"),
     ]
-    let totals = delivery.trafficTotals()
+    let totals = serving.trafficTotals()
     let requests = totals.reduce(Int64(0)) { $0 + $1.requests }
     let errors = totals.reduce(Int64(0)) { $0 + $1.errors }
     values.append(KPIValue(name: "requests", value: Double(requests), unit: "requests"))
     values.append(KPIValue(name: "failed_requests", value: Double(errors), unit: "requests"))
     values.append(
-      KPIValue(name: "failed_requests_from_incidents", value: Double(incidents.reduce(0) { $0 + $1.failedRequests }), unit: "requests"))
+      KPIValue(
+        name: "failed_requests_from_incidents", value: Double(incidents.reduce(0) { $0 + $1.failedRequests }),
+        unit: "requests"))
     if let lateAfter {
       // What no real dashboard can know: alerts judged against the ground truth.
       let alerted = incidents.filter { $0.alertedAt != nil }
-      let toAlert = alerted.map { ($0.alertedAt! - $0.openedAt).seconds }
+      let toAlert = alerted.compactMap { incident in incident.alertedAt.map { ($0 - incident.openedAt).seconds } }
       values.append(KPIValue(name: "alerts_missed", value: Double(incidents.count - alerted.count), unit: "incidents"))
       values.append(
-        KPIValue(name: "alerts_late", value: Double(alerted.filter { $0.alertedAt! - $0.openedAt > lateAfter }.count), unit: "incidents"))
-      values.append(KPIValue(name: "alerts_false", value: Double(delivery.falseAlarms), unit: "notifications"))
-      values.append(KPIValue(name: "time_to_alert_median_seconds", value: percentileContinuous(toAlert, 0.5), unit: "s"))
+        KPIValue(
+          name: "alerts_late",
+          value: Double(
+            alerted.filter { incident in incident.alertedAt.map { $0 - incident.openedAt > lateAfter } ?? false }.count),
+          unit: "incidents"))
       values.append(
-        KPIValue(name: "incidents_detected_by_alert", value: Double(incidents.filter { $0.detection == .alert }.count), unit: "incidents"))
+        KPIValue(name: "alerts_false", value: Double(delivery.incidents.falseAlarms), unit: "notifications"))
+      values.append(
+        KPIValue(name: "time_to_alert_median_seconds", value: percentileContinuous(toAlert, 0.5), unit: "s"))
+      values.append(
+        KPIValue(
+          name: "incidents_detected_by_alert", value: Double(incidents.filter { $0.detection == .alert }.count),
+          unit: "incidents"))
     }
     // Serving capacity: replicas, cold starts, and requests lost for lack of capacity.
-    let serving = delivery.servingStates.compactMap { $0 }
-    if !serving.isEmpty {
-      values.append(KPIValue(name: "serving_replica_hours", value: serving.reduce(0) { $0 + $1.replicaSeconds } / 3_600, unit: "h"))
-      values.append(KPIValue(name: "serving_cold_starts", value: Double(serving.reduce(0) { $0 + $1.coldStarts }), unit: "replicas"))
+    let replicas = serving.replicas.states.compactMap { $0 }
+    if !replicas.isEmpty {
       values.append(
-        KPIValue(name: "serving_overload_failed_requests", value: Double(serving.reduce(0) { $0 + $1.capacityFailures }), unit: "requests"))
+        KPIValue(name: "serving_replica_hours", value: replicas.reduce(0) { $0 + $1.replicaSeconds } / 3_600, unit: "h")
+      )
       values.append(
-        KPIValue(name: "serving_cold_start_failed_requests", value: Double(serving.reduce(0) { $0 + $1.coldStartFailures }), unit: "requests"))
+        KPIValue(
+          name: "serving_cold_starts", value: Double(replicas.reduce(0) { $0 + $1.coldStarts }), unit: "replicas"))
+      values.append(
+        KPIValue(
+          name: "serving_overload_failed_requests", value: Double(replicas.reduce(0) { $0 + $1.capacityFailures }),
+          unit: "requests"))
+      values.append(
+        KPIValue(
+          name: "serving_cold_start_failed_requests", value: Double(replicas.reduce(0) { $0 + $1.coldStartFailures }),
+          unit: "requests"))
       // Off the cluster a replica-hour has a price; placed, the replicas' pods are
       // charged their share of their nodes (the cluster's OpenCost allocation).
       var cost = 0.0
-      for (index, state) in delivery.servingStates.enumerated() {
-        guard let state, let configuration = delivery.configuration.services[index].serving else { continue }
+      for service in serving.replicas.states.indices {
+        guard let state = serving.replicas.states[service],
+          let configuration = delivery.configuration[service: service].serving
+        else { continue }
         if configuration.placement != nil, let placedServingCost {
-          cost += placedServingCost[index].usd
+          cost += placedServingCost[service.position].usd
         } else {
           cost += state.replicaSeconds / 3_600 * configuration.replicaCostPerHour
         }
@@ -153,29 +185,35 @@ public enum DeliveryKPIs {
       values.append(KPIValue(name: "serving_cost_usd", value: cost, unit: "USD"))
       if placedServingCost != nil {
         values.append(
-          KPIValue(name: "serving_replica_evictions", value: Double(serving.reduce(0) { $0 + $1.evictions }), unit: "replicas"))
+          KPIValue(
+            name: "serving_replica_evictions", value: Double(replicas.reduce(0) { $0 + $1.evictions }), unit: "replicas"
+          ))
       }
     }
     // "Idea to production" per golden-path template: training submitted → model serving.
-    let templates = Array(Set(delivery.modelVersions.map(\.template))).sorted()
+    let templates = Array(Set(modelVersions.map(\.template))).sorted()
     for template in templates {
-      let durations = delivery.modelVersions.filter { $0.template == template && $0.deployedAt != nil }
-        .map { ($0.deployedAt! - $0.trainingSubmittedAt).seconds }
+      let durations = modelVersions.filter { $0.template == template && $0.deployedAt != nil }
+        .compactMap { version in version.deployedAt.map { ($0 - version.trainingSubmittedAt).seconds } }
       values.append(
         KPIValue(
           name: "idea_to_production_median_seconds.\(template)", value: percentileContinuous(durations, 0.5), unit: "s",
           target: targets.ideaToProduction.seconds, comparison: .below))
     }
-    if !delivery.modelVersions.isEmpty {
-      values.append(KPIValue(name: "model_versions_registered", value: Double(delivery.modelVersions.count), unit: "versions"))
+    if !modelVersions.isEmpty {
+      values.append(KPIValue(name: "model_versions_registered", value: Double(modelVersions.count), unit: "versions"))
       values.append(
-        KPIValue(name: "model_versions_in_production", value: Double(delivery.modelVersions.filter { $0.deployedAt != nil }.count), unit: "versions"))
+        KPIValue(
+          name: "model_versions_in_production", value: Double(modelVersions.filter { $0.deployedAt != nil }.count),
+          unit: "versions"))
     }
     for (stage, mean) in zip(stages, meanStageSeconds(delivery)) {
       values.append(KPIValue(name: "lead_time_stage_\(stage)_mean_seconds", value: mean, unit: "s"))
     }
     values.append(
-      KPIValue(name: "lead_time_mean_seconds", value: leadTimes.isEmpty ? nil : leadTimes.reduce(0, +) / Double(leadTimes.count), unit: "s"))
+      KPIValue(
+        name: "lead_time_mean_seconds",
+        value: leadTimes.isEmpty ? nil : leadTimes.reduce(0, +) / Double(leadTimes.count), unit: "s"))
     return values
   }
 
@@ -186,26 +224,27 @@ public enum DeliveryKPIs {
   /// of the deployment that carried it (Argo CD polling, batching behind a rollout);
   /// deploy from there to production. The stages tile each change's lead time exactly.
   public static func meanStageSeconds(_ delivery: Delivery) -> [Double?] {
-    let deployed = delivery.changes.filter { $0.deployedAt != nil }
+    let deployed = delivery.commits.changes.filter { $0.deployedAt != nil }
     guard !deployed.isEmpty else { return stages.map { _ in nil } }
     var ciWait: [Int64: Double] = [:]
     var ciRun: [Int64: Double] = [:]
     var ciEnd: [Int64: SimTime] = [:]
-    for attempt in delivery.stageAttempts {
+    for attempt in delivery.pipeline.stageAttempts {
       ciWait[attempt.change.rawValue, default: 0] += (attempt.startedAt - attempt.queuedAt).seconds
       ciRun[attempt.change.rawValue, default: 0] += (attempt.finishedAt - attempt.startedAt).seconds
       ciEnd[attempt.change.rawValue] = max(ciEnd[attempt.change.rawValue] ?? attempt.finishedAt, attempt.finishedAt)
     }
     var sums = [Double](repeating: 0, count: stages.count)
     for change in deployed {
+      guard let deployedAt = change.deployedAt else { continue }
       let id = change.id.rawValue
       let ready = change.artifactReadyAt ?? change.committedAt
-      let started = change.deployment.map { delivery.deployments[Int($0.rawValue) - 1].startedAt } ?? ready
+      let started = change.deployment.map { delivery.argoCD.deployments[$0].startedAt } ?? ready
       sums[0] += ciWait[id] ?? 0
       sums[1] += ciRun[id] ?? 0
       sums[2] += (ready - (ciEnd[id] ?? change.committedAt)).seconds
       sums[3] += (started - ready).seconds
-      sums[4] += (change.deployedAt! - started).seconds
+      sums[4] += (deployedAt - started).seconds
     }
     return sums.map { $0 / Double(deployed.count) }
   }
@@ -213,7 +252,9 @@ public enum DeliveryKPIs {
   /// Four Keys' deployment-frequency bucket (`Daily`, `Weekly`, `Monthly`, `Yearly`),
   /// with its dashboard's rules (validation-data.md §1.3): UTC days, Sunday-start weeks
   /// (partial weeks at the edges count), medians by linear interpolation.
-  public static func fourKeysFrequencyBucket(_ deploymentTimes: [SimTime], window: SimDuration, calendar: SimCalendar) -> String {
+  public static func fourKeysFrequencyBucket(_ deploymentTimes: [SimTime], window: SimDuration, calendar: SimCalendar)
+    -> String
+  {
     let startDay = Int(floorDivision(calendar.startEpochSeconds, 86_400))
     let endDay = Int(floorDivision(calendar.startEpochSeconds + window.microseconds / 1_000_000 - 1, 86_400))
     guard endDay >= startDay else { return "Yearly" }

@@ -21,14 +21,14 @@ extension RunRows {
   ///
   /// Four Keys-shaped `changes`, `deployments`, `deployment_changes`, `incidents` and
   /// `incident_changes`, plus `pipeline_stages`, `model_versions` and `service_traffic`.
-  func emitDelivery(_ delivery: Delivery, calendar: SimCalendar) {
+  func emitDelivery(_ delivery: Delivery, serving: Serving, calendar: SimCalendar) {
     let configuration = delivery.configuration
     func at(_ time: SimTime?) -> Double? { time.map { calendar.epochSeconds(at: $0) } }
-    func serviceName(_ service: ServiceID) -> String { configuration.services[Int(service.rawValue)].name }
+    func serviceName(_ service: ServiceID) -> String { configuration[service: service].name }
 
     let changes = table(ChangeRow.self)
-    for change in delivery.changes {
-      let team = configuration.teams[Int(change.team.rawValue)].name
+    for change in delivery.commits.changes {
+      let team = configuration[team: change.team].name
       changes.append(
         ChangeRow(
           changeID: change.id.rawValue, source: "platformsim", eventType: "push", team: team,
@@ -44,10 +44,10 @@ extension RunRows {
 
     let deployments = table(DeploymentRow.self)
     let links = table(DeploymentChangeRow.self)
-    for deployment in delivery.deployments {
+    for deployment in delivery.argoCD.deployments {
       var strategy = "big-bang"
       if deployment.maximumCanaryWeight != nil {
-        switch configuration.services[Int(deployment.service.rawValue)].rollout {
+        switch configuration[service: deployment.service].rollout {
         case .argoCanary(let spec): strategy = spec.kind.rawValue
         case .flagger: strategy = "flagger"
         case .bigBang: strategy = "big-bang"
@@ -71,7 +71,7 @@ extension RunRows {
 
     let incidents = table(IncidentRow.self)
     let causes = table(IncidentChangeRow.self)
-    for incident in delivery.incidents {
+    for incident in delivery.incidents.records {
       incidents.append(
         IncidentRow(
           incidentID: incident.id.rawValue, source: "platformsim", service: serviceName(incident.service),
@@ -88,7 +88,7 @@ extension RunRows {
     causes.flush()
 
     let stages = table(PipelineStageRow.self)
-    for attempt in delivery.stageAttempts {
+    for attempt in delivery.pipeline.stageAttempts {
       stages.append(
         PipelineStageRow(
           changeID: attempt.change.rawValue, stage: attempt.stage, attempt: attempt.attempt,
@@ -99,10 +99,10 @@ extension RunRows {
     stages.flush()
 
     let versions = table(ModelVersionRow.self)
-    for version in delivery.modelVersions {
+    for version in delivery.registry.versions {
       versions.append(
         ModelVersionRow(
-          modelVersion: version.version, team: configuration.teams[Int(version.team.rawValue)].name,
+          modelVersion: version.version, team: configuration[team: version.team].name,
           template: version.template, trainingJobID: version.trainingJob,
           trainingSubmittedAt: calendar.epochSeconds(at: version.trainingSubmittedAt),
           registeredAt: calendar.epochSeconds(at: version.registeredAt), promotedAt: at(version.promotedAt),
@@ -111,11 +111,11 @@ extension RunRows {
     versions.flush()
 
     let traffic = table(ServiceTrafficRow.self)
-    for (index, totals) in delivery.trafficTotals().enumerated() {
+    for (index, totals) in serving.trafficTotals().enumerated() {
       let service = configuration.services[index]
       traffic.append(
         ServiceTrafficRow(
-          service: service.name, team: configuration.teams[Int(service.team.rawValue)].name, requests: totals.requests,
+          service: service.name, team: configuration[team: service.team].name, requests: totals.requests,
           failedRequests: totals.errors))
     }
     traffic.flush()

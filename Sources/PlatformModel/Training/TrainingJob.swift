@@ -1,7 +1,25 @@
 import SimKernel
 
+/// Identifies a training job (a gang of worker pods) for the whole run.
+public struct JobID: DenseID, CustomStringConvertible {
+  public let rawValue: Int32
+  public init(_ rawValue: Int32) { self.rawValue = rawValue }
+  public init(position: Int) { rawValue = Int32(position) }
+  public var position: Int { Int(rawValue) }
+  public var description: String { "trainjob-\(rawValue)" }
+}
+
+/// Identifies one team's training job stream, numbered across teams (team order,
+/// then the team's streams in order).
+public struct JobStreamID: DenseID {
+  public let rawValue: Int32
+  public init(_ rawValue: Int32) { self.rawValue = rawValue }
+  public init(position: Int) { rawValue = Int32(position) }
+  public var position: Int { Int(rawValue) }
+}
+
 /// One training job: a gang of identical worker pods that compute, checkpoint, and
-/// resume from their last checkpoint after losing their nodes.
+/// resume from their last checkpoint after losing their nodes (``Checkpointing``).
 struct TrainingJob {
   enum Phase: Equatable {
     case pending
@@ -16,14 +34,11 @@ struct TrainingJob {
   }
 
   var id: JobID
-  /// Index into the cluster's flattened job streams.
-  var stream: Int
-  var team: Int
+  var stream: JobStreamID
+  var team: TeamID
   var workerCount: Int
   var perWorker: Resources
   var priority: Int
-  /// The `queueOrder` policy's sort key, asked when the job last entered the queue.
-  var queueKey = QueueKey(sortKey: [])
   var submittedAt: SimTime
   var firstStartedAt: SimTime?
   var finishedAt: SimTime?
@@ -62,6 +77,18 @@ struct TrainingJob {
 
   var remainingWork: SimDuration { solveTime - savedWork }
   var gpuCount: Int64 { perWorker.gpuCount * Int64(workerCount) }
+  /// Whether its workers hold nodes now.
+  var isPlaced: Bool { !nodes.isEmpty }
+}
+
+/// Why a job lost its nodes.
+public enum JobInterruptionCause: Sendable {
+  case spot
+  case preemption
+  case schedule
+  case consolidation
+  /// Cluster Autoscaler drained the node to remove it.
+  case drain
 }
 
 /// How a pod's stay on a node ended (`cluster_pods.outcome`).
@@ -75,4 +102,14 @@ enum PodOutcome: String {
   case drained
   /// Still running when the run ended.
   case running
+
+  init(_ cause: JobInterruptionCause) {
+    switch cause {
+    case .spot: self = .interrupted
+    case .preemption: self = .preempted
+    case .schedule: self = .evictedBySchedule
+    case .consolidation: self = .consolidated
+    case .drain: self = .drained
+    }
+  }
 }

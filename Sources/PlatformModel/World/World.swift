@@ -20,7 +20,8 @@ public struct WorldConfiguration: Sendable {
   public var policies: PolicyConfiguration
 
   public init(
-    calendar: SimCalendar, seed: RandomSeed, runnerPool: RunnerPoolConfiguration?, delivery: DeliveryConfiguration? = nil,
+    calendar: SimCalendar, seed: RandomSeed, runnerPool: RunnerPoolConfiguration?,
+    delivery: DeliveryConfiguration? = nil,
     monitoring: MonitoringConfiguration? = nil, cluster: ClusterConfiguration? = nil, teams: [TeamConfiguration] = [],
     governance: GovernanceConfiguration = GovernanceConfiguration(), horizon: SimDuration = .days(30),
     policies: PolicyConfiguration = PolicyConfiguration()
@@ -45,18 +46,35 @@ public struct WorldConfiguration: Sendable {
 public enum WorldEvent: Sendable {
   case runnerPool(RunnerPoolEvent)
   case delivery(DeliveryEvent)
+  case serving(ServingEvent)
   case monitoring(MonitoringEvent)
   case cluster(ClusterEvent)
 }
 
-/// The simulated platform for one run: the one place that wires components together.
+/// The simulated platform for one run: the one place that wires its subsystems together.
 ///
-/// Components do not reach into each other; the World routes each event to its
-/// owner, and later components (cluster, serving, delivery, monitoring) join here.
+/// The CI runner pool, delivery, serving, the cluster and monitoring each own their
+/// state and their events; they never call one another. The World routes each event
+/// to its owner and carries their messages (docs/ARCHITECTURE.md):
+/// - runner pool → delivery: a CI job finished (``RunnerPool/Completion``);
+/// - delivery → runner pool: a CI job to run (the pool is lent to delivery's handler);
+/// - delivery → serving: which code each service runs, canary weights and ReplicaSet
+///   sizing (``ServingRelease``);
+/// - serving → delivery: failed requests for incidents, canary ReplicaSets that
+///   converged or progressed (``TrafficReport``), after each traffic interval;
+/// - serving ⇄ cluster: replica pods to create or delete (``ServingPodRequest``), pods
+///   bound or evicted (``ServingPodNotice``);
+/// - cluster → delivery: finished training jobs, for the model registry
+///   (``FinishedTraining``);
+/// - monitoring → delivery: Alertmanager notifications for the platform
+///   (``PlatformRequest``).
+/// Serving publishes its series on monitoring's Prometheus, and delivery's analyses
+/// query it; monitoring is shared by reference for that.
 public struct World: SimulationModel {
   public let configuration: WorldConfiguration
   public private(set) var runnerPool: RunnerPool?
   public private(set) var delivery: Delivery?
+  public private(set) var serving: Serving?
   public let monitoring: PlatformMonitoring?
   public internal(set) var cluster: Cluster?
 
@@ -93,14 +111,18 @@ public struct World: SimulationModel {
     ).sorted()
     let monitoring = configuration.monitoring.map {
       PlatformMonitoring(
-        configuration: $0, calendar: configuration.calendar, horizon: configuration.horizon, otherQueries: analysisQueries)
+        configuration: $0, calendar: configuration.calendar, horizon: configuration.horizon,
+        otherQueries: analysisQueries)
     }
     self.monitoring = monitoring
     delivery = configuration.delivery.map {
       Delivery(configuration: $0, seed: configuration.seed, monitoring: monitoring, policies: policies)
     }
+    serving = configuration.delivery.map {
+      Serving(configuration: $0, seed: configuration.seed, monitoring: monitoring, policies: policies)
+    }
     let servingWorkloads: [ServingWorkload?] = (configuration.delivery?.services ?? []).map { service in
-      service.serving?.placement.map { ServingWorkload(service: service.name, team: Int(service.team.rawValue), placement: $0) }
+      service.serving?.placement.map { ServingWorkload(service: service.name, team: service.team, placement: $0) }
     }
     placesServingPods = configuration.cluster != nil && servingWorkloads.contains { $0 != nil }
     cluster = configuration.cluster.map {
@@ -111,29 +133,31 @@ public struct World: SimulationModel {
     }
   }
 
+  /// Carries delivery's messages to serving (in place: no subsystem is copied).
+  mutating func deliverServingReleases(at time: SimTime) {
+    guard delivery?.hasServingReleases == true else { return }
+    for release in delivery?.drainServingReleases() ?? [] { serving?.apply(release, at: time) }
+  }
+
   /// Carries serving pod requests to the cluster and its bindings and evictions back,
-  /// until neither has more (the World is the only link between the two).
+  /// until neither has more.
   mutating func exchangeServingPods(scheduler: inout Scheduler<WorldEvent>) {
     guard placesServingPods else { return }
-    // Mutated in place (optional chaining), so no component is copied.
+    // Mutated in place (optional chaining), so no subsystem is copied.
     while true {
-      let requests = delivery?.drainServingPodRequests() ?? []
+      let requests = serving?.drainServingPodRequests() ?? []
       let notices = cluster?.drainServingPodNotices() ?? []
       if requests.isEmpty && notices.isEmpty { break }
       for request in requests { cluster?.handleServingPodRequest(request, scheduler: &scheduler) }
-      for notice in notices {
-        switch notice {
-        case .bound(let pod): delivery?.servingPodBound(pod, at: scheduler.now)
-        case .evicted(let pod): delivery?.servingPodEvicted(pod, at: scheduler.now)
-        }
-      }
+      for notice in notices { serving?.servingPodNotice(notice, at: scheduler.now) }
     }
   }
 
-  /// Schedules each component's first events.
+  /// Schedules each subsystem's first events.
   public mutating func start(scheduler: inout Scheduler<WorldEvent>) {
     runnerPool?.start(scheduler: &scheduler, calendar: configuration.calendar)
     delivery?.start(scheduler: &scheduler, calendar: configuration.calendar)
+    serving?.start(scheduler: &scheduler)
     monitoring?.start(scheduler: &scheduler)
     cluster?.start(scheduler: &scheduler, calendar: configuration.calendar)
     exchangeServingPods(scheduler: &scheduler)
@@ -150,6 +174,9 @@ public struct World: SimulationModel {
       }
     case .delivery(let deliveryEvent):
       delivery?.handle(deliveryEvent, scheduler: &scheduler, runnerPool: &runnerPool, calendar: configuration.calendar)
+    case .serving(let servingEvent):
+      serving?.handle(servingEvent, scheduler: &scheduler, calendar: configuration.calendar)
+      if let report = serving?.drainReport() { delivery?.trafficReported(report, scheduler: &scheduler) }
     case .monitoring(let monitoringEvent):
       guard let monitoring else { return }
       let requests: [PlatformRequest]
@@ -164,6 +191,7 @@ public struct World: SimulationModel {
         for training in finished { delivery?.modelTrained(training, scheduler: &scheduler) }
       }
     }
+    deliverServingReleases(at: scheduler.now)
     if placesServingPods { exchangeServingPods(scheduler: &scheduler) }
   }
 
@@ -174,24 +202,25 @@ public struct World: SimulationModel {
     cluster?.finish(at: endTime)
   }
 
-  /// Whole-run metrics of every component.
+  /// Whole-run metrics of every subsystem.
   public func metrics(endTime: SimTime) -> [RunMetric] {
     (runnerPool?.metrics(endTime: endTime) ?? [])
-      + (cluster?.metrics(endTime: endTime, servingUsedGPUSeconds: delivery?.servingUsedGPUSeconds ?? 0) ?? [])
+      + (cluster?.metrics(endTime: endTime, servingUsedGPUSeconds: serving?.usedGPUSeconds ?? 0) ?? [])
   }
 
   /// KPIs against the platform's targets (empty without a delivery model).
   public func kpis(endTime: SimTime) -> [KPIValue] {
-    guard let delivery else { return [] }
+    guard let delivery, let serving else { return [] }
     return DeliveryKPIs.compute(
-      delivery, window: endTime - SimTime.zero, calendar: configuration.calendar,
-      lateAfter: configuration.monitoring?.lateAfter, placedServingCost: placesServingPods ? cluster?.servingCostMicroUSD : nil)
+      delivery, serving: serving, window: endTime - SimTime.zero, calendar: configuration.calendar,
+      lateAfter: configuration.monitoring?.lateAfter,
+      placedServingCost: placesServingPods ? cluster?.servingCostMicroUSD : nil)
   }
 
   /// Emits the rows components keep until the end of the run: delivery records,
   /// alerts and samples, then the KPIs.
   public func emitFinalRows(to rows: RunRows, endTime: SimTime) {
-    if let delivery { rows.emitDelivery(delivery, calendar: configuration.calendar) }
+    if let delivery, let serving { rows.emitDelivery(delivery, serving: serving, calendar: configuration.calendar) }
     if let monitoring { rows.emitMonitoring(monitoring, calendar: configuration.calendar) }
     let kpiRows = rows.table(KPIRow.self)
     for kpi in kpis(endTime: endTime) { kpiRows.append(KPIRow(kpi)) }

@@ -19,6 +19,7 @@ public struct ExperimentRow: ResultRow, Equatable {
       .column("shard_index", \.shardIndex),
       .column("shard_count", \.shardCount),
       .column("created_at", \.createdAt),
+      .column("tool_commit", \.toolCommit),
     ])
 
   /// The experiment's identity; `nil` before it is inserted.
@@ -40,11 +41,13 @@ public struct ExperimentRow: ResultRow, Equatable {
   public var shardIndex: Int
   public var shardCount: Int
   public var createdAt: String
+  /// The git commit of the build that ran it; `nil` in rows from before schema version 9.
+  public var toolCommit: String?
 
   @inlinable public init(
     id: Int64?, name: String, kind: String, scenarioPath: String, scenarioDigest: String, candidatePath: String?,
     candidateDigest: String?, seed: Int64, replications: Int, pairing: String, confidence: Double, toolVersion: String,
-    shardIndex: Int, shardCount: Int, createdAt: String
+    shardIndex: Int, shardCount: Int, createdAt: String, toolCommit: String?
   ) {
     self.id = id
     self.name = name
@@ -61,6 +64,7 @@ public struct ExperimentRow: ResultRow, Equatable {
     self.shardIndex = shardIndex
     self.shardCount = shardCount
     self.createdAt = createdAt
+    self.toolCommit = toolCommit
   }
 
   public init(from row: RowReader<ExperimentRow>) throws(RowDecodingError) {
@@ -69,7 +73,8 @@ public struct ExperimentRow: ResultRow, Equatable {
       scenarioDigest: try row[\.scenarioDigest], candidatePath: try row[\.candidatePath],
       candidateDigest: try row[\.candidateDigest], seed: try row[\.seed], replications: try row[\.replications],
       pairing: try row[\.pairing], confidence: try row[\.confidence], toolVersion: try row[\.toolVersion],
-      shardIndex: try row[\.shardIndex], shardCount: try row[\.shardCount], createdAt: try row[\.createdAt])
+      shardIndex: try row[\.shardIndex], shardCount: try row[\.shardCount], createdAt: try row[\.createdAt],
+      toolCommit: try row[\.toolCommit])
   }
 
   @inlinable public func encode(to row: inout RowEncoder) {
@@ -88,6 +93,7 @@ public struct ExperimentRow: ResultRow, Equatable {
     row.append(shardIndex)
     row.append(shardCount)
     row.append(createdAt)
+    row.append(toolCommit)
   }
 }
 

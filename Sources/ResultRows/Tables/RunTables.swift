@@ -36,6 +36,7 @@ public struct RunRow: ResultRow, Equatable {
       .column("process_id", \.processID),
       .column("experiment_id", \.experimentID),
       .column("variant", \.variant),
+      .column("tool_commit", \.toolCommit),
     ])
 
   /// The run's identity; `nil` before it is inserted (SQLite assigns it).
@@ -60,12 +61,16 @@ public struct RunRow: ResultRow, Equatable {
   public var processID: Int64?
   public var experimentID: Int64?
   public var variant: String?
+  /// The git commit of the build that wrote the run (`ToolCommit`); `nil` in rows from
+  /// before schema version 9.
+  public var toolCommit: String?
 
   @inlinable public init(
     id: Int64?, scenarioName: String, scenarioPath: String, scenarioDigest: String, seed: Int64, replication: Int,
     toolVersion: String, timeZone: String, simulatedStartAt: Double, simulatedEndAt: Double,
     simulatedReachedAt: Double?, wallSeconds: Double?, eventCount: Int?, status: RunStatus, stopReason: String?,
-    errorMessage: String?, createdAt: String, processID: Int64?, experimentID: Int64?, variant: String?
+    errorMessage: String?, createdAt: String, processID: Int64?, experimentID: Int64?, variant: String?,
+    toolCommit: String? = nil
   ) {
     self.id = id
     self.scenarioName = scenarioName
@@ -87,6 +92,7 @@ public struct RunRow: ResultRow, Equatable {
     self.processID = processID
     self.experimentID = experimentID
     self.variant = variant
+    self.toolCommit = toolCommit
   }
 
   public init(from row: RowReader<RunRow>) throws(RowDecodingError) {
@@ -97,7 +103,8 @@ public struct RunRow: ResultRow, Equatable {
       simulatedEndAt: try row[\.simulatedEndAt], simulatedReachedAt: try row[\.simulatedReachedAt],
       wallSeconds: try row[\.wallSeconds], eventCount: try row[\.eventCount], status: try row[\.status],
       stopReason: try row[\.stopReason], errorMessage: try row[\.errorMessage], createdAt: try row[\.createdAt],
-      processID: try row[\.processID], experimentID: try row[\.experimentID], variant: try row[\.variant])
+      processID: try row[\.processID], experimentID: try row[\.experimentID], variant: try row[\.variant],
+      toolCommit: try row[\.toolCommit])
   }
 
   @inlinable public func encode(to row: inout RowEncoder) {
@@ -121,6 +128,7 @@ public struct RunRow: ResultRow, Equatable {
     row.append(processID)
     row.append(experimentID)
     row.append(variant)
+    row.append(toolCommit)
   }
 }
 

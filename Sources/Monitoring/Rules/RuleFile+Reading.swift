@@ -1,0 +1,199 @@
+import InputReading
+import Yams
+
+/// Loads Prometheus rule files: plain (`groups:`) and PrometheusRule custom resources.
+///
+/// Mirrors `rulefmt.Parse` of Prometheus 2.42 (pkg/rulefmt): a rule has exactly one of
+/// `record`/`alert`; `for`, `keep_firing_for` and `annotations` only on alerting rules;
+/// unknown keys are errors; group names are unique. A PrometheusRule
+/// (`monitoring.coreos.com/v1`) is unwrapped from `spec.groups`. Every expression and
+/// template is parsed here, so anything PlatformSim does not support is reported at
+/// load time with its position — every problem of the file at once, as ``Diagnostic``s.
+public enum RuleFileLoader {
+  /// Loads rule groups from YAML text; `file` names the source in messages.
+  ///
+  /// - Throws: ``DiagnosticsError`` listing every problem with its location.
+  public static func load(yaml: String, file: String) throws(DiagnosticsError) -> [RuleGroupDefinition] {
+    let log = DiagnosticLog()
+    guard let groups = read(yaml: yaml, file: file, log: log), !log.hasErrors else {
+      throw DiagnosticsError(log.diagnostics)
+    }
+    return groups
+  }
+
+  /// Reads rule groups from YAML text, logging every problem into `log`; `nil` when
+  /// there was one.
+  public static func read(yaml: String, file: String, log: DiagnosticLog) -> [RuleGroupDefinition]? {
+    guard let documents = InputFile.parseDocuments(yaml, file: file, log: log) else { return nil }
+    var groups: [RuleGroupDefinition] = []
+    var names: [String] = []
+    var valid = true
+    // Every document of the stream is a rule file (a multi-document stream keeps its
+    // file-wide lines; the document index is not shown yet).
+    for document in documents {
+      let context = ReadContext(file: file, log: log, conventions: InputFormat.prometheusRuleFile.conventions)
+      let root = YAMLValue(node: document, path: .root, context: context)
+      guard case .mapping(let mapping) = document else {
+        root.mismatch(expected: "a mapping with `groups`, or a PrometheusRule")
+        valid = false
+        continue
+      }
+      let list: InputList<ObjectReader<RuleFileSchema.RuleGroup>>?
+      let declared: Bool
+      if mapping["kind"]?.string == "PrometheusRule" {
+        let spec = root.readObject(RuleFileSchema.PrometheusRule.self)?[\.spec]
+        declared = spec?.has(\.groups) ?? false
+        list = spec?[\.groups]
+      } else {
+        let plain = root.readObject(RuleFileSchema.RuleFile.self)
+        declared = plain?.has(\.groups) ?? false
+        list = plain?[\.groups]
+      }
+      if declared && list == nil { valid = false }
+      list?.forEach { reader, _ in
+        guard let reader else {
+          valid = false
+          return
+        }
+        let (name, group) = readGroup(reader, file: file)
+        // Also among groups with other problems, so that every problem shows at once.
+        if let name {
+          if names.contains(name) {
+            reader.value(of: \.name)?.error(
+              "duplicate group name \(quotedLabelValue(name))", hint: "group names must be unique in a file")
+            valid = false
+          }
+          names.append(name)
+        }
+        if let group { groups.append(group) } else { valid = false }
+      }
+    }
+    return valid ? groups : nil
+  }
+
+  /// A group and its name (the name alone when the rest has problems).
+  static func readGroup(_ reader: ObjectReader<RuleFileSchema.RuleGroup>, file: String)
+    -> (name: String?, group: RuleGroupDefinition?)
+  {
+    var name = reader[\.name]
+    if name?.isEmpty == true {
+      reader.value(of: \.name)?.mismatch(expected: "a group name")
+      name = nil
+    }
+    let interval = reader[\.interval]
+    let rules = reader[\.rules]?.map(readRule)
+    guard let name, !reader.has(\.interval) || interval != nil, !reader.has(\.rules) || rules != nil else {
+      return (name, nil)
+    }
+    return (name, RuleGroupDefinition(name: name, intervalMs: interval, rules: rules ?? [], source: file))
+  }
+
+  static func readRule(_ reader: ObjectReader<RuleFileSchema.Rule>) -> RuleDefinition? {
+    let record = reader[\.record]
+    let alert = reader[\.alert]
+    if reader.has(\.record) == reader.has(\.alert) {
+      reader.value.error(
+        (reader.has(\.record) ? "both `record` and `alert`" : "neither `record` nor `alert`") + " in a rule",
+        hint: "a rule has exactly one of `record` (recording) or `alert` (alerting)")
+      return nil
+    }
+    guard let expression = readExpression(reader) else { return nil }
+    let labels = readTemplates(reader, \.labels)
+    if reader.has(\.record) {
+      let alertingOnly = [
+        (reader.name(of: \.for), reader.value(of: \.for)),
+        (reader.name(of: \.keepFiringFor), reader.value(of: \.keepFiringFor)),
+        (reader.name(of: \.annotations), reader.value(of: \.annotations)),
+      ]
+      var valid = true
+      for case (let key, let value?) in alertingOnly {
+        value.error("`\(key)` on a recording rule", hint: "`\(key)` applies only to alerting rules")
+        valid = false
+      }
+      guard valid, let record, let labels else { return nil }
+      return RuleDefinition(
+        kind: .recording(record: record), expression: expression.parsed, expressionText: expression.text,
+        labels: labels)
+    }
+    let forMs = reader[\.for]
+    let keepFiringForMs = reader[\.keepFiringFor]
+    let annotations = readTemplates(reader, \.annotations)
+    guard let alert, let labels, let annotations, !reader.has(\.for) || forMs != nil,
+      !reader.has(\.keepFiringFor) || keepFiringForMs != nil
+    else { return nil }
+    return RuleDefinition(
+      kind: .alerting(
+        alert: alert, forMs: forMs ?? 0, keepFiringForMs: keepFiringForMs ?? 0, annotations: annotations),
+      expression: expression.parsed, expressionText: expression.text, labels: labels)
+  }
+
+  /// `expr`, parsed and type-checked: a rule evaluates to an instant vector or a scalar.
+  static func readExpression(_ reader: ObjectReader<RuleFileSchema.Rule>) -> (parsed: Expr, text: String)? {
+    guard let value = reader.value(of: \.expr), let text = reader[\.expr] else { return nil }
+    guard !text.isEmpty else {
+      value.mismatch(expected: "a PromQL expression")
+      return nil
+    }
+    let expression: Expr
+    do {
+      expression = try PromQLParser.parse(text)
+    } catch {
+      value.error("\(error)")
+      return nil
+    }
+    guard expression.type == .vector || expression.type == .scalar else {
+      let error = PromQLError.syntax(
+        expression: text, offset: 0,
+        message: "a rule expression must be an instant vector or scalar, got \(expression.type.rawValue)")
+      value.error("\(error)")
+      return nil
+    }
+    return (expression, text)
+  }
+
+  /// `labels` or `annotations`: each value parsed as a Go text/template.
+  static func readTemplates(
+    _ reader: ObjectReader<RuleFileSchema.Rule>,
+    _ field: FieldSelector<RuleFileSchema.Rule, InputDictionary<String>>
+  ) -> [(name: String, template: AlertTemplate)]? {
+    guard reader.has(field) else { return [] }
+    guard let entries = reader[field] else { return nil }
+    var templates: [(name: String, template: AlertTemplate)] = []
+    var valid = true
+    entries.forEach { name, text, value in
+      guard let text else {
+        valid = false
+        return
+      }
+      do {
+        templates.append((name, try AlertTemplate(text)))
+      } catch let error as TemplateError {
+        value.error("template \(quotedLabelValue(error.template)): \(error.message)")
+        valid = false
+      } catch {
+        value.error("\(error)")
+        valid = false
+      }
+    }
+    return valid ? templates : nil
+  }
+}
+
+extension RuleFileLoader {
+  /// The plain Prometheus rule file inside a PrometheusRule custom resource (its
+  /// `spec`), for tools such as promtool that read only plain rule files; other text is
+  /// returned unchanged.
+  public static func plainRuleFileYAML(_ yaml: String, file: String) throws(DiagnosticsError) -> String {
+    let log = DiagnosticLog()
+    guard let root = InputFile.parseDocument(yaml, file: file, log: log, emptyHint: nil) else {
+      if log.hasErrors { throw DiagnosticsError(log.diagnostics) }
+      return yaml
+    }
+    guard root.mapping?["kind"]?.string == "PrometheusRule", let spec = root.mapping?["spec"] else { return yaml }
+    do {
+      return try Yams.serialize(node: spec)
+    } catch {
+      throw DiagnosticsError([Diagnostic(file: file, message: "cannot write the rule file: \(error)")])
+    }
+  }
+}

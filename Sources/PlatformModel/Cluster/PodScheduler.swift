@@ -1,0 +1,254 @@
+import Policies
+import SimKernel
+
+/// Events of the pod scheduler.
+public enum PodSchedulerEvent: Sendable {
+  /// Places what is pending (coalesced: at most one pending pass).
+  case schedulingPass
+}
+
+/// Pod placement, mirroring kube-scheduler's filter, score and queue for gangs.
+///
+/// - Filter: a node fits a worker when its free CPU, memory and GPUs cover the
+///   requests, its pool's labels match the node selector, every taint is tolerated
+///   and the capacity type is allowed (PodFitsResources, NodeSelector,
+///   TaintToleration).
+/// - Score: the `nodeOrder` decision point ranks the node pools once per job stream
+///   at start; nodes are tried by pool tier, then first fit in node-ID order. The
+///   default built-in `first-fit` puts spot nodes first for `spot-with-fallback` —
+///   a bin-packing (MostAllocated-like) choice that keeps whole nodes free for gangs
+///   and for scale-down.
+/// - Gangs (Volcano / Kueue / coscheduling `PodGroup` with minMember = workers):
+///   all workers are placed at once or none are.
+/// - Queue: pending jobs are retried whenever capacity appears (any node ready, any
+///   job leaving), in queue order: the `queueOrder` decision point's sort key, asked
+///   once when a job enters the queue (default `kube-scheduler`: priority, then
+///   submission — PrioritySort), ties by job ID.
+///
+/// Preemption is in `Preemption.swift`, serving replica pods in `ServingPods.swift`.
+struct PodScheduler {
+  /// For each job stream and pool: whether a worker can run on that pool's nodes at all.
+  let compatible: IDArray<JobStreamID, IDArray<PoolID, Bool>>
+  /// Whether any pool can host the stream's workers.
+  let canEverPlace: IDArray<JobStreamID, Bool>
+  /// For each stream and pool: the `nodeOrder` policy's tier (lower tried first),
+  /// asked once at start, and each stream's highest tier.
+  let poolTiers: IDArray<JobStreamID, IDArray<PoolID, Int>>
+  let maximumPoolTier: IDArray<JobStreamID, Int>
+  /// The requests of one worker of each stream.
+  let requests: IDArray<JobStreamID, Resources>
+  /// Pending training jobs in scheduling order.
+  private(set) var pendingJobs: [JobID] = []
+  /// The `queueOrder` policy's sort key of each job, asked when it last entered the queue.
+  private var queueKeys = IDArray<JobID, QueueKey>()
+  private var passScheduled = false
+
+  /// Asks the `nodeOrder` policy once per job stream for its pool tiers.
+  init(
+    streams: IDArray<JobStreamID, TrainingJobs.Stream>, teams: IDArray<TeamID, TeamConfiguration>,
+    configuration: ClusterConfiguration, policies: PolicySet
+  ) {
+    let pools = configuration.nodePools
+    let compatibility = streams.map { entry in
+      IDArray<PoolID, Bool>(
+        pools.map { Cluster.canHost(entry.configuration, on: $0, catalogue: configuration.catalogue) })
+    }
+    compatible = IDArray(compatibility)
+    canEverPlace = IDArray(compatibility.map { $0.contains(true) })
+    requests = IDArray(streams.map(\.configuration.perWorker))
+    var tiers: [IDArray<PoolID, Int>] = []
+    for (index, entry) in streams.enumerated() {
+      let observation = NodeOrderObservation(
+        team: teams[entry.team].name, stream: entry.name, capacity: entry.configuration.capacity.rawValue,
+        pools: pools.enumerated().map { poolIndex, pool in
+          NodeOrderObservation.Pool(
+            pool: pool.name, capacityType: pool.capacityType.rawValue, instanceTypes: pool.instanceTypes,
+            canHost: compatibility[index].array[poolIndex])
+        })
+      let answer = policies.nodeOrder.decide(observation, at: PolicyTime(microseconds: 0)).poolTiers
+      // A policy answering for the wrong number of pools is caught by `problem(with:)`
+      // for external policies; a Swift one falls back to node-ID order.
+      tiers.append(IDArray(answer.count == pools.count ? answer.map { max(0, $0) } : pools.map { _ in 0 }))
+    }
+    poolTiers = IDArray(tiers)
+    maximumPoolTier = IDArray(tiers.map { $0.max() ?? 0 })
+  }
+
+  var hasPendingJobs: Bool { !pendingJobs.isEmpty }
+
+  /// Claims the one pending pass; `false` when a pass is already pending.
+  mutating func claimPass() -> Bool {
+    guard !passScheduled else { return false }
+    passScheduled = true
+    return true
+  }
+
+  mutating func passStarted() { passScheduled = false }
+
+  /// Whether pending job `lhs` goes before `rhs`: the policy's sort keys
+  /// (lexicographic), then ID.
+  func schedulesBefore(_ lhs: JobID, _ rhs: JobID) -> Bool {
+    let left = queueKeys[lhs]
+    let right = queueKeys[rhs]
+    if left.first != right.first { return left.first < right.first }
+    if left.second != right.second { return left.second < right.second }
+    if left.rest != right.rest { return left.rest.lexicographicallyPrecedes(right.rest) }
+    return lhs.rawValue < rhs.rawValue
+  }
+
+  /// Adds a job to the pending queue in scheduling order (binary insertion).
+  mutating func enqueue(_ id: JobID, key: QueueKey) {
+    while queueKeys.count <= id.position { queueKeys.append(QueueKey(sortKey: [])) }
+    queueKeys[id] = key
+    var low = 0
+    var high = pendingJobs.count
+    while low < high {
+      let middle = (low + high) / 2
+      if schedulesBefore(pendingJobs[middle], id) { low = middle + 1 } else { high = middle }
+    }
+    pendingJobs.insert(id, at: low)
+  }
+
+  mutating func removePending(_ started: [JobID]) { pendingJobs.removeAll { started.contains($0) } }
+
+  /// Whether node `node` may host a worker of `stream` (ignoring free resources).
+  func nodeAccepts(_ node: Node, stream: JobStreamID) -> Bool {
+    compatible[stream][node.pool] && requests[stream].fits(in: node.capacity)
+  }
+
+  /// Candidate nodes for a worker of `stream` in preference order: pool tier (the
+  /// `nodeOrder` policy's, asked once per stream), then node ID.
+  ///
+  /// Plain loops over local copies: this is the scheduler's hot path. Two tiers (the
+  /// built-in's spot-then-on-demand) need no sort.
+  func candidateNodes(stream: JobStreamID, in table: NodeTable) -> [NodeID] {
+    let allowedPools = compatible[stream]
+    let request = requests[stream]
+    let tiers = poolTiers[stream]
+    let ranked = maximumPoolTier[stream] > 0
+    let nodes = table.nodes
+    var preferred: [NodeID] = []
+    var fallback: [NodeID] = []
+    for id in table.schedulable {
+      guard allowedPools[nodes[id].pool], request.fits(in: nodes[id].capacity) else { continue }
+      if ranked && tiers[nodes[id].pool] > 0 {
+        fallback.append(id)
+      } else {
+        preferred.append(id)
+      }
+    }
+    if maximumPoolTier[stream] > 1 {
+      fallback.sort { (tiers[nodes[$0].pool], $0.rawValue) < (tiers[nodes[$1].pool], $1.rawValue) }
+    }
+    return preferred + fallback
+  }
+
+  /// A node for each of `workers` workers of `stream`, or `nil` if the gang does not fit now.
+  func placement(stream: JobStreamID, workers: Int, in table: NodeTable) -> [NodeID]? {
+    let request = requests[stream]
+    var remaining = workers
+    var chosen: [NodeID] = []
+    let nodes = table.nodes
+    for id in candidateNodes(stream: stream, in: table) {
+      var free = nodes[id].free
+      while remaining > 0 && request.fits(in: free) {
+        chosen.append(id)
+        free = free - request
+        remaining -= 1
+      }
+      if remaining == 0 { return chosen }
+    }
+    return nil
+  }
+}
+
+/// A `queueOrder` sort key with its first two elements inline.
+///
+/// The built-in's key is (−priority, submission), so the scheduler's comparisons touch
+/// no heap memory.
+/// Missing elements compare as −∞, so a prefix sorts first, as lexicographic order.
+struct QueueKey {
+  var first: Double
+  var second: Double
+  var rest: [Double]
+
+  init(sortKey: [Double]) {
+    first = sortKey.first ?? -.infinity
+    second = sortKey.count > 1 ? sortKey[1] : -.infinity
+    rest = sortKey.count > 2 ? Array(sortKey.dropFirst(2)) : []
+  }
+}
+
+/// The scheduling pass across components: replica pods first, then training gangs,
+/// preempting lower-priority pods where the preemption policy agrees.
+extension Cluster {
+  /// Asks for a scheduling pass at the current time (coalesced: at most one pending).
+  mutating func requestSchedulingPass(scheduler: inout Scheduler<WorldEvent>) {
+    guard podScheduler.claimPass() else { return }
+    scheduler.schedule(.cluster(.podScheduler(.schedulingPass)), after: .zero, priority: 1)
+  }
+
+  /// Puts a job in the pending queue: asks the `queueOrder` policy once for its sort key.
+  mutating func enqueuePending(_ id: JobID, now: SimTime) {
+    let job = training.jobs[id]
+    let observation = QueueOrderObservation(
+      job: id.description, team: teams[job.team].name, priority: job.priority,
+      submittedSeconds: (job.submittedAt - SimTime.zero).seconds, workers: job.workerCount,
+      gpusPerWorker: Int(job.perWorker.gpuCount), interruptions: job.interruptions, preemptions: job.preemptions)
+    let key = QueueKey(
+      sortKey: policies.queueOrder.decide(observation, at: PolicyTime(microseconds: now.microseconds)).sortKey)
+    podScheduler.enqueue(id, key: key)
+  }
+
+  mutating func schedulingPass(scheduler: inout Scheduler<WorldEvent>) {
+    podScheduler.passStarted()
+    if servingPods.hasPending { placeServingPods(scheduler: &scheduler) }
+    guard podScheduler.hasPendingJobs else {
+      if karpenter != nil && servingPods.hasPending { requestProvisioning(scheduler: &scheduler) }
+      return
+    }
+    let order = podScheduler.pendingJobs
+    // Shapes (stream, priority) that already failed this pass: the same request fails again.
+    var failedStreams: [JobStreamID] = []
+    var started: [JobID] = []
+    // Preemption is only worth simulating for jobs above the lowest running priority.
+    var lowestRunningPriority = training.lowestRunningPriority
+    for workload in servingPods.workloads {
+      if let workload { lowestRunningPriority = min(lowestRunningPriority, workload.placement.priority) }
+    }
+    for id in order {
+      let stream = training.jobs[id].stream
+      let workers = training.jobs[id].workerCount
+      let priority = training.jobs[id].priority
+      guard podScheduler.canEverPlace[stream] else { continue }
+      if failedStreams.contains(stream) { continue }
+      if let placement = podScheduler.placement(stream: stream, workers: workers, in: nodeTable) {
+        startJob(id, on: placement, scheduler: &scheduler)
+        started.append(id)
+        continue
+      }
+      if priority > lowestRunningPriority, let victims = preemptionVictims(for: id), !victims.isEmpty,
+        policyAllowsPreemption(
+          by: id.description, team: training.jobs[id].team, priority: priority, victims: victims, now: scheduler.now)
+      {
+        for victim in victims {
+          switch victim {
+          case .job(let job): interrupt(job, cause: .preemption, scheduler: &scheduler)
+          case .servingPod(let pod): preemptServingPod(pod, scheduler: &scheduler)
+          }
+        }
+        if let placement = podScheduler.placement(stream: stream, workers: workers, in: nodeTable) {
+          startJob(id, on: placement, scheduler: &scheduler)
+          started.append(id)
+          continue
+        }
+      }
+      training.setPendingReason("insufficient capacity", of: id)
+      failedStreams.append(stream)
+    }
+    if !started.isEmpty { podScheduler.removePending(started) }
+    if karpenter != nil && (podScheduler.hasPendingJobs || servingPods.hasPending) {
+      requestProvisioning(scheduler: &scheduler)
+    }
+  }
+}

@@ -1,0 +1,222 @@
+import Policies
+import SimKernel
+
+/// How a service moves traffic to a new version.
+public enum RolloutStrategy: Equatable, Sendable {
+  /// Every pod replaced, then all traffic on the new version (a Deployment's rolling update
+  /// with no checks).
+  case bigBang
+  /// An Argo Rollouts canary (`strategy.canary`), loaded from the team's Rollout spec.
+  case argoCanary(ArgoCanary)
+  /// A Flagger canary (`Canary.spec.analysis`), loaded from the team's Canary resource.
+  case flagger(FlaggerCanary)
+}
+
+extension RolloutStrategy {
+  /// Every Prometheus query this strategy may run, with service placeholders filled by
+  /// `service`: how far back they read decides how long the series store keeps samples.
+  public func prometheusQueries(service: String) -> [String] {
+    switch self {
+    case .bigBang:
+      return []
+    case .flagger(let flagger):
+      return flagger.checks.map { flagger.query($0, service: service) }
+    case .argoCanary(let canary):
+      var specs = canary.steps.compactMap { step -> AnalysisSpec? in
+        if case .analysis(let spec) = step { return spec }
+        return nil
+      }
+      if let background = canary.backgroundAnalysis { specs.append(background) }
+      return specs.flatMap { spec in spec.metrics.map { spec.query($0, service: service) } }
+    }
+  }
+}
+
+/// The parts of a Flagger `Canary` that PlatformSim models (pkg/controller/scheduler.go).
+///
+/// Every `interval` Flagger checks `failedChecks ≥ threshold` first (then rolls back),
+/// else runs the metric checks: any failure (or no data) adds one failed check — never
+/// reset for the revision — and halts advancement; a passing tick adds `stepWeight`
+/// until the weight reaches `maxWeight` (it may overshoot), then promotes, which takes
+/// two more ticks (Promoting, Finalising).
+public struct FlaggerCanary: Equatable, Sendable {
+  public struct Check: Equatable, Sendable {
+    /// `request-success-rate` (percent, checked against `min`) or `request-duration`
+    /// (p99 milliseconds, checked against `max`).
+    public var name: String
+    public var minimum: Double?
+    public var maximum: Double?
+    /// The PromQL range of the built-in query (`interval`, default 1m).
+    public var window: SimDuration
+
+    public init(name: String, minimum: Double?, maximum: Double?, window: SimDuration) {
+      self.name = name
+      self.minimum = minimum
+      self.maximum = maximum
+      self.window = window
+    }
+  }
+
+  public var interval: SimDuration
+  public var threshold: Int
+  public var stepWeights: [Int]
+  public var maxWeight: Int
+  public var checks: [Check]
+
+  public init(interval: SimDuration, threshold: Int, stepWeights: [Int], maxWeight: Int, checks: [Check]) {
+    self.interval = interval
+    self.threshold = threshold
+    self.stepWeights = stepWeights
+    self.maxWeight = maxWeight
+    self.checks = checks
+  }
+
+  /// The built-in query of a check for `service`, on the simulated services' series.
+  func query(_ check: Check, service: String) -> String {
+    let window = check.window.formatted
+    let selector = #"service="\#(service)",track="canary""#
+    if check.name == "request-duration" {
+      return "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{\(selector)}[\(window)]))) * 1000"
+    }
+    let success = selector + #",code!~"5..""#
+    return "sum(rate(http_requests_total{\(success)}[\(window)])) / sum(rate(http_requests_total{\(selector)}[\(window)])) * 100"
+  }
+}
+
+/// The parts of an Argo Rollouts `Rollout` that PlatformSim models: `strategy.canary`,
+/// or `strategy.blueGreen` expressed as the same kind of steps (scale up the preview,
+/// pre-promotion analysis, pause unless auto-promoted, switch the active service,
+/// post-promotion analysis), which is how Argo's blue-green controller proceeds
+/// (rollout/bluegreen.go; docs/features/bluegreen.md).
+///
+/// Without traffic routing Argo approximates the weight with replica counts. For a
+/// service with `serving`, the pods of the stable and canary ReplicaSets follow Argo's
+/// basic-canary replica arithmetic with `maxSurge` and `maxUnavailable`
+/// (``ArgoBasicCanary``) — extra pods while scaling, and fewer available stable pods
+/// when `maxUnavailable` allows it — and users reach the canary through its share of
+/// ready pods (``Replicas/canaryTrafficShare(_:weight:at:)``); without replicas the
+/// weight is the share of traffic the canary receives.
+public struct ArgoCanary: Equatable, Sendable {
+  public enum Step: Equatable, Sendable {
+    case setWeight(Int)
+    /// `pause: {duration: D}`; `nil` is an indefinite pause until someone promotes.
+    case pause(SimDuration?)
+    case analysis(AnalysisSpec)
+    /// Blue-green: bring the new ReplicaSet up behind the preview service (no user
+    /// traffic) and wait until all its pods are available.
+    case scaleUpPreview
+    /// Blue-green promotion: the active service points at the new version at once.
+    case switchActive
+  }
+
+  /// Which Argo Rollouts strategy these steps come from.
+  public enum Kind: String, Equatable, Sendable {
+    case canary
+    case blueGreen = "blue-green"
+  }
+
+  public var kind: Kind = .canary
+
+  public var steps: [Step]
+  /// `strategy.canary.analysis`: runs from `startingStep` until the rollout completes.
+  public var backgroundAnalysis: AnalysisSpec?
+  public var backgroundStartingStep: Int
+  /// `progressDeadlineSeconds` (default 600).
+  public var progressDeadline: SimDuration
+  /// `progressDeadlineAbort` (default false).
+  public var progressDeadlineAbort: Bool
+  /// `strategy.canary.maxSurge` (default `"25"`, i.e. 25 %).
+  public var maxSurge: ReplicaBudget = .percent(25)
+  /// `strategy.canary.maxUnavailable` (default `"25"`, i.e. 25 %).
+  public var maxUnavailable: ReplicaBudget = .percent(25)
+
+  public init(
+    steps: [Step], backgroundAnalysis: AnalysisSpec?, backgroundStartingStep: Int = 0,
+    progressDeadline: SimDuration = .seconds(600), progressDeadlineAbort: Bool = false
+  ) {
+    self.steps = steps
+    self.backgroundAnalysis = backgroundAnalysis
+    self.backgroundStartingStep = backgroundStartingStep
+    self.progressDeadline = progressDeadline
+    self.progressDeadlineAbort = progressDeadlineAbort
+  }
+}
+
+/// An AnalysisRun's metrics, with template arguments already substituted (except the
+/// per-service `{{args.<name>}}` placeholders filled at run time from ``argumentsFromService``).
+public struct AnalysisSpec: Equatable, Sendable {
+  public var metrics: [AnalysisMetric]
+  /// Argument names filled with the service's name (e.g. `service-name`).
+  public var serviceArguments: [String]
+  /// Fixed argument values from the Rollout (`args: [{name, value}]`).
+  public var fixedArguments: [(name: String, value: String)]
+
+  public init(metrics: [AnalysisMetric], serviceArguments: [String], fixedArguments: [(name: String, value: String)]) {
+    self.metrics = metrics
+    self.serviceArguments = serviceArguments
+    self.fixedArguments = fixedArguments
+  }
+
+  public static func == (lhs: AnalysisSpec, rhs: AnalysisSpec) -> Bool {
+    lhs.metrics == rhs.metrics && lhs.serviceArguments == rhs.serviceArguments
+      && lhs.fixedArguments.map(\.name) == rhs.fixedArguments.map(\.name)
+      && lhs.fixedArguments.map(\.value) == rhs.fixedArguments.map(\.value)
+  }
+
+  /// The query text for `service`, with `{{args.x}}` placeholders replaced.
+  func query(_ metric: AnalysisMetric, service: String) -> String {
+    var text = metric.query
+    for name in serviceArguments { text = replacing(text, argument: name, with: service) }
+    for argument in fixedArguments { text = replacing(text, argument: argument.name, with: argument.value) }
+    return text
+  }
+
+  func replacing(_ text: String, argument: String, with value: String) -> String {
+    var result = text
+    for pattern in ["{{args.\(argument)}}", "{{ args.\(argument) }}"] {
+      result = result.replacingOccurrences(of: pattern, with: value)
+    }
+    return result
+  }
+}
+
+/// One metric of an AnalysisTemplate (Prometheus provider), with Argo's defaults.
+public struct AnalysisMetric: Equatable, Sendable {
+  public var name: String
+  /// `interval`; `nil` takes a single measurement (unless `count` says otherwise).
+  public var interval: SimDuration?
+  /// `count`; `nil` means unlimited when an interval is set, else 1.
+  public var count: Int?
+  public var initialDelay: SimDuration
+  public var successCondition: ConditionExpression?
+  public var failureCondition: ConditionExpression?
+  /// Fails when failed measurements exceed it (default 0: the first failure fails).
+  public var failureLimit: Int
+  public var inconclusiveLimit: Int
+  /// Errors when consecutive errors exceed it (default 4: the fifth error).
+  public var consecutiveErrorLimit: Int
+  /// The PromQL query, possibly with `{{args.*}}` placeholders.
+  public var query: String
+
+  public init(
+    name: String, interval: SimDuration?, count: Int?, initialDelay: SimDuration, successCondition: ConditionExpression?,
+    failureCondition: ConditionExpression?, failureLimit: Int, inconclusiveLimit: Int, consecutiveErrorLimit: Int, query: String
+  ) {
+    self.name = name
+    self.interval = interval
+    self.count = count
+    self.initialDelay = initialDelay
+    self.successCondition = successCondition
+    self.failureCondition = failureCondition
+    self.failureLimit = failureLimit
+    self.inconclusiveLimit = inconclusiveLimit
+    self.consecutiveErrorLimit = consecutiveErrorLimit
+    self.query = query
+  }
+
+  /// Argo's `EffectiveCount`: neither count nor interval → 1; interval only → unlimited.
+  var effectiveCount: Int? {
+    if let count { return count }
+    return interval == nil ? 1 : nil
+  }
+}

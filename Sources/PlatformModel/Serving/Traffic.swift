@@ -1,0 +1,285 @@
+import Monitoring
+import SimKernel
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The code a version of a service runs, as traffic sees it: its defective changes
+/// and their defects.
+struct ServedCode: Sendable {
+  var changes: [ChangeID] = []
+  var defects: [Defect] = []
+}
+
+/// A canary as serving sees it: which deployment, the share of traffic it is given,
+/// whether its current `setWeight` step waits for replica counts, and its code.
+struct CanaryTraffic: Sendable {
+  var deployment: DeploymentID
+  var weight: Int
+  var awaitingReplicaCounts: Bool
+  var code: ServedCode
+}
+
+/// Requests that a version's defects failed during one interval, for the incidents
+/// those defects caused.
+struct DefectFailures: Sendable {
+  var service: ServiceID
+  /// The defective changes the failing version runs.
+  var changes: [ChangeID]
+  var count: Int64
+}
+
+/// Request traffic, aggregated per interval: request counts are Poisson on the
+/// service's daily × weekly load profile, failures binomial — never one event per
+/// request.
+///
+/// Each interval a service's requests are shaped by its replicas (``Replicas``);
+/// during a canary each request goes to the canary with probability
+/// ``Replicas/canaryTrafficShare(_:weight:at:)`` (the weight, or the canary's share of
+/// ready pods), and each side fails with the defects of the code it runs: baseline
+/// errors, error-rate defects, and timeouts of latency defects. The outcome is
+/// published as the service's series (``ServiceSeries``) on the simulated Prometheus.
+/// Each service draws from its own stream (`traffic/<service>`).
+struct Traffic {
+  /// Per-service traffic constants, flattened so the per-interval loop copies no
+  /// configuration structs (which would retain their arrays every interval).
+  struct Parameters {
+    var requestsPerSecond: Double
+    var baselineErrorRatio: Double
+    var baselineLatencySeconds: Double
+    var timeoutSeconds: Double
+  }
+
+  /// One service's traffic.
+  ///
+  /// The canary's weight is kept apart from its code, so the per-interval loop reads
+  /// plain values and touches the code's arrays only when there is a canary.
+  struct ServiceTraffic {
+    var stream: RandomStream
+    var requests: Int64 = 0
+    var errors: Int64 = 0
+    /// The code the stable pods run (the live version).
+    var stable = ServedCode()
+    /// The canary's weight, while a canary is in progress.
+    var canaryWeight: Int?
+    /// The code the canary pods run, while a canary is in progress.
+    var canaryCode = ServedCode()
+  }
+
+  let services: IDArray<ServiceID, ServiceConfiguration>
+  let teams: IDArray<TeamID, DeliveryTeam>
+  let interval: SimDuration
+  let parameters: IDArray<ServiceID, Parameters>
+  /// Whether each service has replicas (a serving configuration).
+  let hasReplicas: IDArray<ServiceID, Bool>
+  /// hourOfDay × dayOfWeek load factors, 168 per service (weekday × 24 + hour).
+  let loadFactors: ContiguousArray<Double>
+  private(set) var traffic: IDArray<ServiceID, ServiceTraffic>
+  /// Published series per service and track (0: stable, 1: canary).
+  private var series: IDArray<ServiceID, [ServiceSeries?]>
+  /// Defect failures since the World last looked.
+  private var defectFailures: [DefectFailures] = []
+
+  init(configuration: DeliveryConfiguration, seed: RandomSeed) {
+    services = IDArray(configuration.services)
+    teams = IDArray(configuration.teams)
+    interval = configuration.trafficInterval
+    parameters = IDArray(
+      configuration.services.map {
+        Parameters(
+          requestsPerSecond: $0.requestsPerSecond, baselineErrorRatio: $0.baselineErrorRatio,
+          baselineLatencySeconds: $0.baselineLatencySeconds, timeoutSeconds: $0.timeoutSeconds)
+      })
+    var factors = ContiguousArray<Double>()
+    for service in configuration.services {
+      for day in 0..<7 {
+        for hour in 0..<24 { factors.append(service.loadProfile.hourOfDay[hour] * service.loadProfile.dayOfWeek[day]) }
+      }
+    }
+    loadFactors = factors
+    hasReplicas = IDArray(configuration.services.map { $0.serving != nil })
+    traffic = IDArray(configuration.services.map { ServiceTraffic(stream: seed.stream("traffic/\($0.name)")) })
+    series = IDArray(repeating: [nil, nil], count: configuration.services.count)
+  }
+
+  /// A new version went live: the stable pods run `code` from now on.
+  mutating func liveVersionChanged(_ service: ServiceID, to code: ServedCode) { traffic[service].stable = code }
+
+  mutating func canaryChanged(_ service: ServiceID, to canary: CanaryTraffic?) {
+    traffic[service].canaryWeight = canary?.weight
+    traffic[service].canaryCode = canary?.code ?? ServedCode()
+  }
+
+  /// Hands over the defect failures since the last call.
+  mutating func drainDefectFailures() -> [DefectFailures] {
+    guard !defectFailures.isEmpty else { return [] }
+    defer { defectFailures = [] }
+    return defectFailures
+  }
+
+  /// Draws one interval of requests and failures for every service, shaped by its
+  /// replicas, and publishes them.
+  mutating func serveInterval(
+    at time: SimTime, calendar: SimCalendar, replicas: inout Replicas, monitoring: PlatformMonitoring?
+  ) {
+    let local = calendar.localTime(at: time)
+    let seconds = interval.seconds
+    let slot = local.weekday * 24 + local.hour
+    let latencyBuckets = monitoring?.configuration.latencyBuckets ?? []
+    for service in traffic.indices {
+      let parameters = parameters[service]
+      let mean = parameters.requestsPerSecond * loadFactors[service.position * 168 + slot] * seconds
+      var stream = traffic[service].stream
+      let requests = Int64(stream.poisson(mean: mean))
+      let shed = hasReplicas[service] ? replicas.serve(service, requests: requests, at: time, stream: &stream) : 0
+      let canaryWeight = traffic[service].canaryWeight
+      let canaryShare = canaryWeight.map { replicas.canaryTrafficShare(service, weight: $0, at: time) }
+      let canaryRequests = canaryShare.map { binomial(requests, $0, &stream) } ?? 0
+      let liveDefects = traffic[service].stable.defects
+      let stable = Self.failures(
+        requests - canaryRequests, defects: liveDefects, parameters: parameters, stream: &stream)
+      var canaryOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
+      if canaryWeight != nil {
+        canaryOutcome = Self.failures(
+          canaryRequests, defects: traffic[service].canaryCode.defects, parameters: parameters, stream: &stream)
+      }
+      if let monitoring {
+        publish(
+          service, track: 0, requests: requests - canaryRequests,
+          errors: min(requests - canaryRequests, stable.errors + shed), latencyExtra: stable.latencyExtra,
+          defects: liveDefects, time: time, stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
+        if canaryWeight != nil {
+          publish(
+            service, track: 1, requests: canaryRequests, errors: canaryOutcome.errors,
+            latencyExtra: canaryOutcome.latencyExtra, defects: traffic[service].canaryCode.defects, time: time,
+            stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
+        } else if let published = series[service][1], published.live {
+          monitoring.store.appendStaleRow(published.group, timestampMs: time.microseconds / 1_000)
+          published.live = false
+        }
+      }
+      traffic[service].stream = stream
+      traffic[service].requests += requests
+      traffic[service].errors += min(requests, stable.errors + canaryOutcome.errors + shed)
+      if stable.defectErrors > 0 {
+        defectFailures.append(
+          DefectFailures(service: service, changes: traffic[service].stable.changes, count: stable.defectErrors))
+      }
+      if canaryWeight != nil, canaryOutcome.defectErrors > 0 {
+        defectFailures.append(
+          DefectFailures(
+            service: service, changes: traffic[service].canaryCode.changes, count: canaryOutcome.defectErrors))
+      }
+    }
+  }
+
+  /// Failures among `requests` served by code carrying `defects`: baseline errors, the
+  /// errors of error-rate defects, and timeouts of latency defects.
+  static func failures(
+    _ requests: Int64, defects: [Defect], parameters: Parameters, stream: inout RandomStream
+  ) -> (errors: Int64, defectErrors: Int64, latencyExtra: Double) {
+    let baselineErrors = binomial(requests, parameters.baselineErrorRatio, &stream)
+    if defects.isEmpty { return (baselineErrors, 0, 0) }
+    var defectFailureRatio = 0.0
+    var latencyExtra = 0.0
+    for defect in defects {
+      switch defect.kind {
+      case .errorRate: defectFailureRatio += defect.size
+      case .latency: latencyExtra += defect.size
+      case .crashOnStart, .quality: break
+      }
+    }
+    if latencyExtra > 0 {
+      defectFailureRatio += timeoutProbability(parameters: parameters, extraLatency: latencyExtra)
+    }
+    let defectErrors =
+      defectFailureRatio > 0 ? binomial(requests - baselineErrors, min(1, defectFailureRatio), &stream) : 0
+    return (baselineErrors + defectErrors, defectErrors, latencyExtra)
+  }
+
+  /// Probability that a request exceeds the timeout when latency is lognormal around
+  /// the baseline median (σ = 0.5) plus a fixed extra delay.
+  static func timeoutProbability(parameters: Parameters, extraLatency: Double) -> Double {
+    let remaining = parameters.timeoutSeconds - extraLatency
+    guard remaining > 0 else { return 1 }
+    let z = log(remaining / parameters.baselineLatencySeconds) / 0.5
+    let baseline =
+      0.5 * erfc(log(parameters.timeoutSeconds / parameters.baselineLatencySeconds) / 0.5 / 2.0.squareRoot())
+    return max(0, 0.5 * erfc(z / 2.0.squareRoot()) - baseline)
+  }
+
+  /// Publishes one scrape of a service's series.
+  ///
+  /// The series are request and error counters by version, a classic latency
+  /// histogram (bucket counts drawn as a multinomial by sequential binomials; lognormal
+  /// latency, σ = 0.5, plus any latency defect) and the model-quality gauge. A version
+  /// that stops serving gets a staleness marker, as Prometheus writes when a target's
+  /// series disappears.
+  mutating func publish(
+    _ service: ServiceID, track: Int, requests: Int64, errors: Int64, latencyExtra: Double, defects: [Defect],
+    time: SimTime, stream: inout RandomStream, monitoring: PlatformMonitoring, buckets: [Double]
+  ) {
+    let parameters = parameters[service]
+    let timestampMs = time.microseconds / 1_000
+    if series[service][track] == nil {
+      let configured = services[service]
+      series[service][track] = ServiceSeries(
+        store: monitoring.store, service: configured.name, team: teams[configured.team].name,
+        track: track == 0 ? "stable" : "canary", buckets: buckets)
+    }
+    guard let published = series[service][track] else { return }
+    published.live = true
+    published.requestsTotal += Double(requests)
+    published.errorsTotal += Double(errors)
+    // Columns as registered in `ServiceSeries`.
+    published.row[0] = published.requestsTotal - published.errorsTotal
+    published.row[1] = published.errorsTotal
+    var remaining = requests
+    published.updateBucketConditionals(
+      latencyExtra: latencyExtra, baselineLatency: parameters.baselineLatencySeconds, buckets: buckets)
+    for index in buckets.indices {
+      let inBucket = binomial(remaining, published.bucketConditionals[index], &stream)
+      remaining -= inBucket
+      published.bucketTotals[index] += Double(inBucket)
+    }
+    published.bucketTotals[buckets.count] += Double(remaining)
+    // Classic histogram buckets are cumulative in `le`; `+Inf` equals the count.
+    var cumulativeTotal = 0.0
+    for index in buckets.indices {
+      cumulativeTotal += published.bucketTotals[index]
+      published.row[2 + index] = cumulativeTotal
+    }
+    published.row[2 + buckets.count] = published.requestsTotal
+    let meanLatency = parameters.baselineLatencySeconds * exp(0.125) + latencyExtra
+    published.durationSumTotal += Double(requests) * meanLatency
+    published.row[3 + buckets.count] = published.requestsTotal
+    published.row[4 + buckets.count] = published.durationSumTotal
+    var quality = 0.9
+    for defect in defects where defect.kind == .quality { quality -= defect.size }
+    published.row[5 + buckets.count] = max(0, quality)
+    monitoring.appendRow(published.group, timestampMs: timestampMs, values: UnsafeBufferPointer(published.row))
+  }
+
+  /// Requests and failed requests per service so far.
+  func totals() -> [(requests: Int64, errors: Int64)] { traffic.map { ($0.requests, $0.errors) } }
+}
+
+/// A binomial count: exact Bernoulli trials for small n, Poisson when the expected
+/// count is small, a rounded normal otherwise (each clamped to 0…n).
+func binomial(_ trials: Int64, _ probability: Double, _ stream: inout RandomStream) -> Int64 {
+  guard trials > 0, probability > 0 else { return 0 }
+  if probability >= 1 { return trials }
+  if trials < 30 {
+    var count: Int64 = 0
+    for _ in 0..<trials where stream.bernoulli(probability) { count += 1 }
+    return count
+  }
+  let mean = Double(trials) * probability
+  if mean < 10 { return min(trials, Int64(stream.poisson(mean: mean))) }
+  let deviation = (mean * (1 - probability)).squareRoot()
+  let value = (mean + deviation * stream.standardNormal()).rounded()
+  return min(trials, max(0, Int64(value)))
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// `platformsim validate FILE...` recognises each input format and checks it with that
+/// format's reader.
+@Suite("platformsim validate")
+struct ValidateCommandTests {
+  @Test(
+    "each bundled file is recognised as its format and checked",
+    arguments: [
+      ("scenarios/golden-path.yaml", "ok (scenario \"golden-path\")"),
+      ("scenarios/monitoring/alertmanager.yml", "ok (alertmanager.yml, 2 receivers)"),
+      ("scenarios/monitoring/error-rate-rules.yaml", "ok (PrometheusRule, 1 group, 2 rules)"),
+      ("scenarios/monitoring/error-rate-rules.plain.yaml", "ok (rule file, 1 group, 2 rules)"),
+      ("scenarios/monitoring/error-rate-rules.test.yaml", "ok (promtool test file, 1 test group)"),
+      ("scenarios/experiments/gate.yaml", "ok (gate \"policy-gate\", 5 rules)"),
+      ("scenarios/experiments/sweep-runners.yaml", "ok (sweep \"runners-and-defects\", 6 points)"),
+      ("scenarios/policies/golden-path/analysis-error-ratio.yaml", "ok (AnalysisTemplate \"error-ratio\")"),
+      ("scenarios/policies/golden-path/flagger-canary.yaml", "ok (Canary \"fraud-scorer\")"),
+      ("scenarios/catalogue/aws-us-east-1.yaml", "ok (instance catalogue of 7 types)"),
+    ] as [(String, String)])
+  func recognisesEachFormat(file: String, line: String) throws {
+    let result = try PlatformSimProcess.run(["validate", file])
+    #expect(result.status == 0, "\(result.standardError)")
+    #expect(result.standardOutput == "\(file): \(line)\n")
+  }
+
+  @Test("a Rollout resolves AnalysisTemplates given in another file; without them it is only noted")
+  func rolloutWithTemplates() throws {
+    let rollout = "scenarios/policies/golden-path/rollout.yaml"
+    let template = "scenarios/policies/golden-path/analysis-error-ratio.yaml"
+    let alone = try PlatformSimProcess.run(["validate", rollout])
+    #expect(alone.status == 0)
+    #expect(alone.standardError.contains("AnalysisTemplate `error-ratio` is not among the files given"))
+    let both = try PlatformSimProcess.run(["validate", rollout, template])
+    #expect(both.status == 0)
+    #expect(both.standardError.isEmpty, "\(both.standardError)")
+    #expect(both.standardOutput.contains("\(rollout): ok (Rollout \"model-server\")"))
+  }
+
+  @Test("a manifest of several documents is checked document by document; other kinds are listed as skipped")
+  func multiDocumentManifest() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let manifest = directory.appendingPathComponent("manifest.yaml").path
+    let template = try String(
+      contentsOfFile: PlatformSimProcess.repositoryRoot.appendingPathComponent(
+        "scenarios/policies/golden-path/analysis-error-ratio.yaml"
+      ).path, encoding: .utf8)
+    let service = """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: model-server
+      spec:
+        ports: [{port: 80}]
+      """
+    try (service + "\n---\n" + template + "\n---\n" + service + "\n").write(
+      toFile: manifest, atomically: true, encoding: .utf8)
+    let result = try PlatformSimProcess.run(["validate", manifest])
+    #expect(result.status == 0, "\(result.standardError)")
+    #expect(result.standardOutput == "\(manifest): ok (AnalysisTemplate \"error-ratio\"; skipped: Service ×2)\n")
+  }
+
+  @Test("a later document with a syntax error is reported, not silently dropped")
+  func syntaxErrorInLaterDocument() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let rules = directory.appendingPathComponent("rules.yaml").path
+    try "groups:\n- name: a\n  rules: []\n---\ngroups: [\n".write(toFile: rules, atomically: true, encoding: .utf8)
+    let validate = try PlatformSimProcess.run(["validate", rules])
+    #expect(validate.status == 2)
+    #expect(validate.standardError.contains("\(rules):6:1: error: invalid YAML"), "\(validate.standardError)")
+    let check = try PlatformSimProcess.run(["rules", "check", rules])
+    #expect(check.status == 2)
+    #expect(check.standardError.contains("invalid YAML"), "\(check.standardError)")
+  }
+
+  @Test("a file that is no PlatformSim format is refused without echoing its content")
+  func unknownFile() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let file = directory.appendingPathComponent("credentials.yaml").path
+    try "region: eu-west-1\naws_secret_access_key: SECRETVALUE123\n".write(
+      toFile: file, atomically: true, encoding: .utf8)
+    let result = try PlatformSimProcess.run(["validate", file])
+    #expect(result.status == 2)
+    #expect(result.standardError.contains("\(file): error: not a file PlatformSim reads"))
+    #expect(!result.standardError.contains("SECRETVALUE123"))
+    #expect(!result.standardError.contains("aws_secret_access_key"))
+  }
+
+  @Test("a near miss is read by the format it was meant to be, with that reader's message")
+  func nearMiss() throws {
+    let invalid = "Tests/ScenarioTests/InvalidScenarios/"
+    let kind = try PlatformSimProcess.run(["validate", invalid + "05-wrong-kind.yaml"])
+    #expect(kind.status == 2)
+    #expect(kind.standardError.contains("did you mean `Scenario`?"), "\(kind.standardError)")
+    let version = try PlatformSimProcess.run(["validate", invalid + "04-wrong-api-version.yaml"])
+    #expect(version.status == 2)
+    #expect(version.standardError.contains("found `platformsim.dev/v2`"), "\(version.standardError)")
+  }
+}
