@@ -14,11 +14,19 @@ let package = Package(
     .executable(name: "platformsim", targets: ["platformsim"]),
     .executable(name: "platformsim-bench", targets: ["PlatformSimBenchmarks"]),
     .executable(name: "policy-bench", targets: ["PolicyBenchmark"]),
+    // `platformsim serve` runs this executable (docs/ARCHITECTURE.md: why the web server
+    // is not linked into `platformsim`).
+    .executable(name: "platformsim-serve", targets: ["PlatformSimServe"]),
     .library(name: "SimKernel", targets: ["SimKernel"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    // The web UI's HTTP server (`platformsim serve`), and NIOCore for its error values.
+    // swift-configuration support is left out: nothing here reads configuration through it.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: ["FullFoundation"]),
+    .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+    .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
   ],
   targets: [
     // The system SQLite (Debian: libsqlite3-dev), used through its C API.
@@ -64,18 +72,34 @@ let package = Package(
     ),
     // Markdown and self-contained HTML (inline SVG) reports from the results database.
     .target(name: "Reports", dependencies: ["ResultRows", "ResultStore"]),
+    // The results site: HTML pages and a JSON API over a results database, without HTTP
+    // types, so pages render (and are benchmarked) without a server.
+    .target(name: "WebUI", dependencies: ["Reports", "ResultRows", "ResultStore", "Experiments"]),
+    // OpenMetrics text of a run's simulated series (`platformsim export openmetrics`).
+    .target(name: "Exports", dependencies: ["Reports", "ResultRows", "ResultStore"]),
+    // The HTTP server (Hummingbird) around WebUI.
+    .target(
+      name: "PlatformSimServer",
+      dependencies: [
+        "WebUI", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    .executableTarget(name: "PlatformSimServe", dependencies: ["PlatformSimCLI", "PlatformSimServer"]),
     .target(
       name: "PlatformSimCLI",
       dependencies: [
-        "BuildInfo", "Experiments", "Reports", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle",
-        "SimKernel", "Monitoring", "InputReading",
+        "BuildInfo", "Experiments", "Reports", "Exports", "Scenario", "PlatformModel", "ResultRows", "ResultStore",
+        "RunLifecycle", "SimKernel", "Monitoring", "InputReading",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(name: "platformsim", dependencies: ["PlatformSimCLI"]),
     .executableTarget(
       name: "PlatformSimBenchmarks",
-      dependencies: ["SimKernel", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies"]
+      dependencies: [
+        "SimKernel", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies", "WebUI",
+        "Exports",
+      ]
     ),
     // Round-trip overhead of external policies (docs/PERFORMANCE.md).
     .executableTarget(name: "PolicyBenchmark", dependencies: ["Policies"]),
@@ -97,6 +121,9 @@ let package = Package(
       dependencies: ["PlatformModel", "SimKernel", "ResultRows", "Monitoring", "Policies"]
     ),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultRows", "ResultStore"]),
+    .testTarget(
+      name: "WebUITests",
+      dependencies: ["WebUI", "Exports", "Reports", "ResultRows", "ResultStore", .product(name: "Yams", package: "Yams")]),
     .testTarget(
       name: "ExperimentsTests",
       dependencies: [

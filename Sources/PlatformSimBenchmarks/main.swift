@@ -19,8 +19,11 @@ struct BenchmarkOptions {
       --quick        small sizes and 3 repetitions (a smoke run; do not record its figures)
       --filter NAME  run only the benchmark NAME, or those starting with NAME- (repeatable):
                      kernel-hold-100, kernel-hold-10000, runner-pool, results-writing,
-                     scenario-golden-path, scenario-org-scale;
-                     `--filter kernel` runs both kernel sizes, `--filter scenario` both scenarios
+                     scenario-golden-path, scenario-org-scale, web-runs, web-run, web-run-api,
+                     web-deployments, web-deployment, web-incident, web-compare-runs, web-experiment,
+                     web-compare-experiments, web-export;
+                     `--filter kernel` runs both kernel sizes, `--filter scenario` both scenarios,
+                     `--filter web` the pages of `platformsim serve` (PLATFORMSIM_BENCH_WEB_DB: a database to use)
       --json         print JSON instead of the Markdown table
 
     Build and run in release mode: swift run -c release platformsim-bench
@@ -92,6 +95,11 @@ for benchmark in ScenarioBenchmark.cases where options.selects(benchmark.name) {
   let scenarioRepetitions = options.quick ? 1 : 3
   progress("\(benchmark.path): \(scenarioRepetitions) × \(days.map { "\(Int($0)) d" } ?? "the scenario's duration")")
   results.append(ScenarioBenchmark.run(benchmark, days: days, repetitions: scenarioRepetitions))
+}
+
+if options.filters.contains(where: { $0 == "web" || $0.hasPrefix("web-") }) {
+  // Only when asked for: it simulates an organisation-scale month first.
+  results += WebPagesBenchmark.run(repetitions: repetitions, quick: options.quick)
 }
 
 if results.isEmpty {

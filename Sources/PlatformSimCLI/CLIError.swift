@@ -40,6 +40,14 @@ enum CLIError: Error, CustomStringConvertible {
   case store(StoreError)
   case experiment(ExperimentError)
   case report(ReportError)
+  /// `platformsim serve`: another process listens on the address.
+  case portInUse(host: String, port: Int)
+  /// `platformsim serve`: the server could not start or failed.
+  case cannotServe(String)
+  /// `platformsim serve`: the `platformsim-serve` executable is not installed.
+  case serverMissing(searched: String)
+  /// `export openmetrics`: the run has nothing of this kind to export.
+  case nothingToExport(String)
   /// A run did not complete (exit 1); the message says why.
   case runFailed(String)
 
@@ -100,6 +108,16 @@ enum CLIError: Error, CustomStringConvertible {
       return "error: " + Self.withDatabaseHint(error)
     case .report(let error):
       return error.description
+    case .portInUse(let host, let port):
+      return "error: port \(port) on \(host) is already in use; choose another with --port N (or --port 0 for any free port)"
+    case .cannotServe(let reason):
+      return "error: \(reason)"
+    case .serverMissing(let searched):
+      return
+        "error: platformsim serve needs the platformsim-serve executable beside platformsim (looked for \(searched) "
+        + "and on PATH); build it with `swift build -c release --product platformsim-serve`"
+    case .nothingToExport(let reason):
+      return "error: \(reason)"
     case .runFailed(let message):
       return "error: \(message)"
     }

@@ -26,6 +26,8 @@ public struct PlatformSimCommand: ParsableCommand {
         platformsim run scenarios/golden-path.yaml --replications 30
         platformsim compare --baseline a.yaml --candidate b.yaml --replications 20
         platformsim gate --baseline a.yaml --candidate b.yaml --rules gate.yaml
+        platformsim serve --db reports/platformsim.sqlite
+        platformsim export openmetrics --run 1 --output run-1.om
         platformsim validate scenarios/*.yaml
         platformsim schema > scenario.schema.json
         platformsim rules test scenarios/monitoring/error-rate-rules.test.yaml
@@ -35,8 +37,8 @@ public struct PlatformSimCommand: ParsableCommand {
       """,
     version: "platformsim \(versionText)",
     subcommands: [
-      RunCommand.self, CompareCommand.self, SweepCommand.self, GateCommand.self, ReportCommand.self, InitCommand.self,
-      ReplayCommand.self, FitCommand.self,
+      RunCommand.self, CompareCommand.self, SweepCommand.self, GateCommand.self, ReportCommand.self, ServeCommand.self,
+      ExportCommand.self, InitCommand.self, ReplayCommand.self, FitCommand.self,
       MergeCommand.self, ValidateCommand.self, SchemaCommand.self, RulesCommand.self, DigestCommand.self, VersionCommand.self,
     ]
   )

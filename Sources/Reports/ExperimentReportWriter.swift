@@ -60,7 +60,8 @@ extension ReportWriter {
           rows: summary.differences.map { row in
             let quantity = summary.presentation(row.kpi).quantity
             return [
-              row.candidate, summary.presentation(row.kpi).label, String(row.count), quantity.format(row.meanDifference),
+              row.candidate, summary.presentation(row.kpi).label, String(row.count),
+              quantity.format(row.meanDifference),
               "[\(quantity.format(row.clippedLow)), \(quantity.format(row.clippedHigh))]", "`\(row.kpi)`",
             ]
           })

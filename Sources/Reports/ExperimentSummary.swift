@@ -46,7 +46,7 @@ public struct ExperimentSummary: Sendable {
   /// Presentation per KPI, with the unit taken from a run of the experiment where stored.
   public var presentations: [String: KPIPresentation]
 
-  /// The confidence as a percentage text, e.g. `95 %`.
+  /// The confidence as a percentage text, for example `95 %`.
   public var confidenceText: String { ValueFormat.significant(experiment.confidence * 100) + " %" }
 
   /// Reads experiment `id`; `nil` when there is none.
@@ -55,8 +55,12 @@ public struct ExperimentSummary: Sendable {
     let key: [SQLValue] = [.integer(id)]
     guard let experiment = try database.rows(ExperimentRow.self, where: "id = ?", key).first else { return nil }
     let runs = try database.rows(RunRow.self, where: "experiment_id = ?", key, orderBy: "id")
+    let kpiRows = try database.rows(ExperimentKPIRow.self, where: "experiment_id = ?", key, orderBy: "rowid")
+    // Variants in run order, then any only the statistics name (an experiment whose runs
+    // were not kept, or a database written by hand).
     var variants: [String] = []
     for run in runs { if let variant = run.variant, !variants.contains(variant) { variants.append(variant) } }
+    for row in kpiRows where !variants.contains(row.variant) { variants.append(row.variant) }
     var labels: [String: String] = [:]
     for variant in variants {
       let settings = try database.rows(
@@ -67,7 +71,6 @@ public struct ExperimentSummary: Sendable {
         : variant + " ("
           + settings.map { "\($0.axis.split(separator: ".").last ?? "") = \($0.value)" }.joined(separator: ", ") + ")"
     }
-    let kpiRows = try database.rows(ExperimentKPIRow.self, where: "experiment_id = ?", key, orderBy: "rowid")
     var names: [String] = []
     var seen = Set<String>()
     for row in kpiRows where seen.insert(row.kpi).inserted { names.append(row.kpi) }
@@ -149,7 +152,7 @@ public struct ExperimentSummary: Sendable {
     return Charts.intervals(
       rows, quantity: presentation.quantity, bounds: presentation.differenceBounds,
       title: "\(presentation.label): paired difference with \(confidenceText) confidence interval",
-      xLabel: "difference in \(presentation.label.lowercased())", reference: (0, "no change"))
+      xLabel: "difference in \(presentation.label.lowercased())", yLabel: "comparison", reference: (0, "no change"))
   }
 
   /// The headline KPIs present in this experiment.

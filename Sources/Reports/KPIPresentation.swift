@@ -13,13 +13,14 @@ public struct KPIPresentation: Sendable {
     case lowerIsBetter = "lower"
   }
 
-  /// The stored name, e.g. `recovery_time_median_seconds`.
+  /// The stored name, for example `recovery_time_median_seconds`.
   public var name: String
   /// "Recovery time (median)".
   public var label: String
   public var quantity: Quantity
-  /// The smallest and largest values the KPI can take by its definition; confidence
-  /// intervals are clipped to them. `nil`: unbounded on that side.
+  /// The smallest and largest values the KPI can take by its definition.
+  ///
+  /// Confidence intervals are clipped to them; `nil`: unbounded on that side.
   public var lowerBound: Double?
   public var upperBound: Double?
   public var better: Direction?
@@ -94,9 +95,10 @@ public struct KPIPresentation: Sendable {
     if parts.count > 1 {
       if parts[0] == "cost" || parts[0] == "training" || parts[0] == "cluster" || parts[0] == "runner_pool" {
         let component = parts.removeFirst()
-        let componentLabel = [
-          "cost": "Cost", "training": "Training", "cluster": "Cluster", "runner_pool": "CI runners",
-        ][component] ?? component
+        let componentLabel =
+          [
+            "cost": "Cost", "training": "Training", "cluster": "Cluster", "runner_pool": "CI runners",
+          ][component] ?? component
         let rest = parts.joined(separator: " ").replacingOccurrences(of: "_", with: " ")
         return componentLabel + ": " + Self.dropUnits(rest)
       }

@@ -2,9 +2,10 @@ import Foundation
 import ResultRows
 import ResultStore
 
-/// The charts of one run, read from the results database: the deployment timeline,
-/// lead-time, recovery and queue-wait distributions, nodes per pool, cost over time and
-/// the training queue. `platformsim report` and `platformsim serve` draw these same charts.
+/// The charts of one run, read from the results database.
+///
+/// The deployment timeline, lead-time, recovery and queue-wait distributions, nodes per
+/// pool, cost over time and the training queue. `platformsim report` and `platformsim serve` draw these same charts.
 public struct RunCharts {
   public let store: ResultStore
   public let run: RunRow
@@ -54,19 +55,39 @@ public struct RunCharts {
   public func timelineEvents(
     services rowsWanted: [String]? = nil, options: TimelineOptions, lane: Int = 0, timeOffset: Double = 0
   ) throws(StoreError) -> (rows: [String], events: [TimelineEvent], summary: TimelineSummary) {
-    let deployments = try store.rows(DeploymentRow.self, run: runID, orderBy: "started_at, deploy_id")
-    let incidents = try store.rows(IncidentRow.self, run: runID, orderBy: "time_created, incident_id")
-    let alerts = try store.rows(
-      AlertRow.self, run: runID, where: "state = 'firing' AND service IS NOT NULL", orderBy: "time, service")
+    // Counts per service first (SQL), then the rows of the services shown only: at
+    // organisation scale most of the 10,000 deployments are on services not drawn.
+    let runKey: [SQLValue] = [.integer(runID.rawValue)]
     var counts: [String: Int] = [:]
-    for row in deployments { counts[row.service, default: 0] += 1 }
-    for row in incidents { counts[row.service, default: 0] += 0 }
-    for row in alerts { if let service = row.service { counts[service, default: 0] += 0 } }
+    var services: [String] = []
+    for row in try store.database.query(
+      "SELECT service, COUNT(*) FROM deployments WHERE run_id = ? GROUP BY service ORDER BY service", runKey)
+    {
+      guard let service = row[0].stringValue else { continue }
+      counts[service] = Int(row[1].intValue ?? 0)
+      services.append(service)
+    }
+    for row in try store.database.query(
+      "SELECT DISTINCT service FROM incidents WHERE run_id = ? UNION SELECT DISTINCT service FROM alerts "
+        + "WHERE run_id = ? AND state = 'firing' AND service IS NOT NULL ORDER BY 1", runKey + runKey)
+    {
+      if let service = row[0].stringValue, counts[service] == nil {
+        counts[service] = 0
+        services.append(service)
+      }
+    }
+    func count(_ sql: String) throws(StoreError) -> Int { Int(try store.database.scalar(sql, runKey)?.intValue ?? 0) }
+    let totalDeployments = try count("SELECT COUNT(*) FROM deployments WHERE run_id = ?")
+    let rollbacks = try count("SELECT COUNT(*) FROM deployments WHERE run_id = ? AND kind = 'rollback'")
+    let aborted = try count("SELECT COUNT(*) FROM deployments WHERE run_id = ? AND status = 'aborted'")
+    let incidentCount = try count("SELECT COUNT(*) FROM incidents WHERE run_id = ?")
+    let alertCount = try count(
+      "SELECT COUNT(*) FROM alerts WHERE run_id = ? AND state = 'firing' AND service IS NOT NULL")
     var rows: [String]
     if let rowsWanted {
       rows = rowsWanted
     } else {
-      var all = counts.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+      var all = services.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
       if !options.services.isEmpty { all = all.filter { options.services.contains($0) } }
       if all.count > options.maximumRows {
         let busiest = all.sorted { (counts[$0] ?? 0, $1) > (counts[$1] ?? 0, $0) }.prefix(options.maximumRows)
@@ -74,6 +95,15 @@ public struct RunCharts {
       }
       rows = all
     }
+    let placeholders = rows.map { _ in "?" }.joined(separator: ", ")
+    let shown: [SQLValue] = rows.map { .text($0) }
+    let inShown = rows.isEmpty ? "0" : "service IN (\(placeholders))"
+    let deployments = try store.rows(
+      DeploymentRow.self, run: runID, where: inShown, shown, orderBy: "started_at, deploy_id")
+    let incidents = try store.rows(
+      IncidentRow.self, run: runID, where: inShown, shown, orderBy: "time_created, incident_id")
+    let alerts = try store.rows(
+      AlertRow.self, run: runID, where: "state = 'firing' AND \(inShown)", shown, orderBy: "time, service")
     var rowIndex: [String: Int] = [:]
     for (index, row) in rows.enumerated() { rowIndex[row] = index }
     let zone = TimeZone(identifier: run.timeZone) ?? TimeZone(identifier: "UTC") ?? .current
@@ -93,7 +123,8 @@ public struct RunCharts {
       case ("fix", _): kind = .fix
       default: kind = .planned
       }
-      var detail = "deployment \(row.deploymentID) (\(row.kind), \(row.strategy)) \(row.status), started \(when(row.startedAt))"
+      var detail =
+        "deployment \(row.deploymentID) (\(row.kind), \(row.strategy)) \(row.status), started \(when(row.startedAt))"
       if let weight = row.maximumCanaryWeight { detail += ", canary reached \(weight) %" }
       if let reason = row.abortReason { detail += ": \(reason)" }
       if row.rolledBack && kind != .aborted { detail += "; later rolled back" }
@@ -120,10 +151,8 @@ public struct RunCharts {
           detail: "\(row.alertName) firing at \(when(row.time))"))
     }
     let summary = TimelineSummary(
-      deployments: deployments.count, services: counts.count, servicesShown: rows.count,
-      rollbacks: deployments.filter { $0.kind == "rollback" }.count,
-      canariesAborted: deployments.filter { $0.status == "aborted" }.count, incidents: incidents.count,
-      alertsFired: alerts.count)
+      deployments: totalDeployments, services: services.count, servicesShown: rows.count, rollbacks: rollbacks,
+      canariesAborted: aborted, incidents: incidentCount, alertsFired: alertCount)
     return (rows, events, summary)
   }
 
@@ -138,15 +167,31 @@ public struct RunCharts {
   }
 
   /// Lead time (commit to production) per deployed change.
+  ///
+  /// Two columns of `changes` rather than whole ``ChangeRow``s: a run at organisation
+  /// scale has tens of thousands, and a chart needs only the difference (column names
+  /// still come from the row type's declaration).
   public func leadTimes() throws(StoreError) -> [Double] {
-    try store.rows(ChangeRow.self, run: runID, where: "deployed_at IS NOT NULL", orderBy: "change_id")
-      .compactMap { change in change.deployedAt.map { $0 - change.timeCreated } }
+    try differences(
+      ChangeRow.table.name, ChangeRow.table.column(\.deployedAt).name, ChangeRow.table.column(\.timeCreated).name,
+      order: ChangeRow.table.column(\.changeID).name)
   }
 
   /// Recovery time (start to resolution) per resolved incident.
   public func recoveryTimes() throws(StoreError) -> [Double] {
-    try store.rows(IncidentRow.self, run: runID, where: "time_resolved IS NOT NULL", orderBy: "incident_id")
-      .compactMap { incident in incident.timeResolved.map { $0 - incident.timeCreated } }
+    try differences(
+      IncidentRow.table.name, IncidentRow.table.column(\.timeResolved).name,
+      IncidentRow.table.column(\.timeCreated).name, order: IncidentRow.table.column(\.incidentID).name)
+  }
+
+  /// `end − start` over the run's rows of `table` where `end` is set.
+  private func differences(_ table: String, _ end: String, _ start: String, order: String) throws(StoreError)
+    -> [Double]
+  {
+    try store.database.query(
+      "SELECT \(end) - \(start) FROM \(table) WHERE run_id = ? AND \(end) IS NOT NULL ORDER BY \(order)",
+      [.integer(runID.rawValue)]
+    ).compactMap { $0.first?.doubleValue }
   }
 
   public func leadTimeHistogram() throws(StoreError) -> String {

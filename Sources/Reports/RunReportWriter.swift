@@ -62,8 +62,9 @@ public enum ReportWriter {
     let timeline = try charts.timeline()
     let shown = timeline.summary
     var text =
-      "\(shown.deployments) deployments over \(shown.services) services, \(shown.rollbacks) of them rollbacks; "
-      + "\(shown.canariesAborted) canaries aborted; \(shown.incidents) incidents; \(shown.alertsFired) alerts fired."
+      "\(shown.deployments) deployments over \(counted(shown.services, "service")), \(shown.rollbacks) of them "
+      + "rollbacks; \(counted(shown.canariesAborted, "canary", plural: "canaries")) aborted; "
+      + "\(counted(shown.incidents, "incident")); \(counted(shown.alertsFired, "alert")) fired."
     if shown.servicesShown < shown.services {
       text += " The timeline shows the \(shown.servicesShown) services with the most deployments."
     }

@@ -67,17 +67,25 @@ public enum RunSeries {
     return starts
   }
 
-  /// Adds `amount`, accrued evenly over `from…to`, into the buckets it overlaps.
-  static func spread(_ amount: Double, from: Double, to: Double, buckets: [Double], end: Double, into sums: inout [Double])
-  {
+  /// Adds `amount`, accrued evenly over `from…to`, into the buckets it overlaps (the
+  /// last bucket runs to `end`); an instant amount goes into the bucket holding `from`.
+  static func spread(
+    _ amount: Double, from: Double, to: Double, buckets: [Double], end: Double, into sums: inout [Double]
+  ) {
     guard amount != 0, !buckets.isEmpty else { return }
+    // The last bucket starting at or before `from` (binary search).
+    var low = 0
+    var high = buckets.count - 1
+    while low < high {
+      let middle = (low + high + 1) / 2
+      if buckets[middle] <= from { low = middle } else { high = middle - 1 }
+    }
+    var index = low
     let length = to - from
     guard length > 0 else {
-      let index = max(0, (buckets.lastIndex { $0 <= from }) ?? 0)
       sums[index] += amount
       return
     }
-    var index = max(0, (buckets.lastIndex { $0 <= from }) ?? 0)
     while index < buckets.count {
       let bucketStart = buckets[index]
       let bucketEnd = index + 1 < buckets.count ? buckets[index + 1] : max(end, to)

@@ -60,7 +60,7 @@ public enum DORAMetric: String, Sendable, CaseIterable, Codable {
     }
   }
 
-  /// The `kpis.name` of this metric's tier row, e.g. `dora_tier.lead_time`
+  /// The `kpis.name` of this metric's tier row, for example `dora_tier.lead_time`
   /// (`value_text` the tier's raw value, `value` its ``DORATier/rank``, unit `tier`).
   public var tierKPIName: String { "dora_tier." + rawValue }
 
@@ -132,7 +132,7 @@ public struct DORATierThresholds: Sendable, Equatable {
     }
   }
 
-  /// A text for a tier's range, e.g. `≤ 1 day` for elite lead time, for tooltips and docs.
+  /// A text for a tier's range, for example `≤ 1 day` for elite lead time, for tooltips and docs.
   public func describe(_ tier: DORATier, of metric: DORAMetric) -> String {
     func bounds(_ values: (elite: Double, high: Double, medium: Double)) -> (Double, Double, Double) {
       (values.elite, values.high, values.medium)

@@ -97,6 +97,30 @@ public final class ResultStore {
     }
   }
 
+  /// Opens the database at `path` for reading only: nothing is created, migrated or
+  /// written (`platformsim serve`, `export`).
+  ///
+  /// A schema newer than this PlatformSim's is refused (``StoreError/Kind/schemaTooNew(found:supported:)``),
+  /// and so is an older one, which only a writing open can bring up to date.
+  public init(readingOnly path: String) throws(StoreError) {
+    database = try SQLiteDatabase(path: path, readOnly: true)
+    let version = Int(try database.scalar("PRAGMA user_version")?.intValue ?? 0)
+    if version > Schema.latestVersion {
+      throw StoreError(
+        kind: .schemaTooNew(found: version, supported: Schema.latestVersion), path: path, message: "schema too new",
+        sql: nil, resultCode: 0)
+    }
+    if version < Schema.latestVersion {
+      throw StoreError(
+        kind: .notADatabase, path: path,
+        message: version == 0
+          ? "it has no PlatformSim tables"
+          : "its schema version \(version) is older than this platformsim's \(Schema.latestVersion); "
+            + "open it once with a writing command (e.g. `platformsim report`) to bring it up to date",
+        sql: nil, resultCode: 0)
+    }
+  }
+
   /// Inserts a `running` row and commits it.
   public func beginRun(_ start: RunStart, createdAt: String) throws(StoreError) -> RunID {
     try database.transaction { () throws(StoreError) in

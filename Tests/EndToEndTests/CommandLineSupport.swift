@@ -57,6 +57,25 @@ enum PlatformSimProcess {
       standardError: String(decoding: errorData, as: UTF8.self))
   }
 
+  /// Runs another program (curl, python3) in the repository root to completion.
+  static func runTool(_ executable: String, _ arguments: [String]) throws -> Result {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = repositoryRoot
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+      standardError: String(decoding: errorData, as: UTF8.self))
+  }
+
   /// A fresh scratch directory for one test.
   static func scratchDirectory(_ name: String = #function) -> URL {
     let directory = FileManager.default.temporaryDirectory

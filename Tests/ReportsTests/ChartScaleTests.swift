@@ -106,10 +106,14 @@ struct ChartScaleTests {
 
   @Test("KPI labels are human, with units from the name when none is stored")
   func kpiLabels() {
-    #expect(KPIPresentation(name: "recovery_time_median_seconds", unit: "s").label.hasPrefix("Failed-deployment recovery"))
-    #expect(KPIPresentation(name: "lead_time_stage_ci_wait_mean_seconds", unit: nil).label == "Lead time stage ci wait (mean)")
-    #expect(KPIPresentation(name: "idea_to_production_median_seconds.sklearn-standard", unit: nil).label
-      == "Idea to production (median), sklearn-standard")
+    #expect(
+      KPIPresentation(name: "recovery_time_median_seconds", unit: "s").label.hasPrefix("Failed-deployment recovery"))
+    #expect(
+      KPIPresentation(name: "lead_time_stage_ci_wait_mean_seconds", unit: nil).label == "Lead time stage ci wait (mean)"
+    )
+    #expect(
+      KPIPresentation(name: "idea_to_production_median_seconds.sklearn-standard", unit: nil).label
+        == "Idea to production (median), sklearn-standard")
     #expect(KPIPresentation(name: "cost.by_team.fraud", unit: nil).quantity == .usd)
     #expect(KPIPresentation(name: "some_new_rate", unit: nil).quantity == .ratio)
   }
@@ -147,14 +151,18 @@ struct ChartScaleTests {
     #expect(tiers.tier(of: .recoveryTime, value: 2 * 86_400) == .medium)
     #expect(tiers.tier(of: .recoveryTime, value: 40 * 86_400) == .low)
     let kpis = [
-      KPIRow(name: "deployment_frequency_per_day", value: 20, valueText: nil, unit: "deployments/day", target: 5,
-             comparison: ">", met: true),
-      KPIRow(name: "lead_time_median_seconds", value: 1_447, valueText: nil, unit: "s", target: 86_400,
-             comparison: "<", met: true),
-      KPIRow(name: "change_failure_rate", value: 0.12, valueText: nil, unit: "ratio", target: 0.05,
-             comparison: "<", met: false),
-      KPIRow(name: "recovery_time_median_seconds", value: 900, valueText: nil, unit: "s", target: 1_800,
-             comparison: "<", met: true),
+      KPIRow(
+        name: "deployment_frequency_per_day", value: 20, valueText: nil, unit: "deployments/day", target: 5,
+        comparison: ">", met: true),
+      KPIRow(
+        name: "lead_time_median_seconds", value: 1_447, valueText: nil, unit: "s", target: 86_400,
+        comparison: "<", met: true),
+      KPIRow(
+        name: "change_failure_rate", value: 0.12, valueText: nil, unit: "ratio", target: 0.05,
+        comparison: "<", met: false),
+      KPIRow(
+        name: "recovery_time_median_seconds", value: 900, valueText: nil, unit: "s", target: 1_800,
+        comparison: "<", met: true),
     ]
     let computed = KPISummary(kpis: kpis)
     #expect(computed.overallTier == .medium && computed.overallTierSource == "computed")
@@ -162,10 +170,12 @@ struct ChartScaleTests {
     #expect(computed.headline[1].targetDisplay == "< 24 h")
     let stored = KPISummary(
       kpis: kpis + [
-        KPIRow(name: "dora_tier.change_failure_rate", value: 2, valueText: "high", unit: "tier", target: nil,
-               comparison: nil, met: nil),
-        KPIRow(name: "dora_tier.overall", value: 2, valueText: "high", unit: "tier", target: nil, comparison: nil,
-               met: nil),
+        KPIRow(
+          name: "dora_tier.change_failure_rate", value: 2, valueText: "high", unit: "tier", target: nil,
+          comparison: nil, met: nil),
+        KPIRow(
+          name: "dora_tier.overall", value: 2, valueText: "high", unit: "tier", target: nil, comparison: nil,
+          met: nil),
       ])
     #expect(stored.entries.first { $0.name == "change_failure_rate" }?.doraTier == .high)
     #expect(stored.overallTier == .high && stored.overallTierSource == "stored")

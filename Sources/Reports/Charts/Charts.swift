@@ -138,7 +138,9 @@ public enum Charts {
     chart.margin.top = series.count > 1 ? 44 : 30
     chart.margin.bottom = 70
     let scale = AxisScale.linear(from: 0, to: totals.max() ?? 1, quantity: quantity)
-    chart.yAxis(scale, title: scale.unitLabel.isEmpty || yLabel.contains(scale.unitLabel) ? yLabel : "\(yLabel) (\(scale.unitLabel))")
+    chart.yAxis(
+      scale,
+      title: scale.unitLabel.isEmpty || yLabel.contains(scale.unitLabel) ? yLabel : "\(yLabel) (\(scale.unitLabel))")
     chart.add("<path d=\"M\(f(chart.margin.left)) \(f(chart.plotBottom)) H\(f(chart.x(1)))\" class=\"axis\"/>")
     let slot = chart.plotWidth / Double(categories.count)
     let rotate = categories.count > 8
@@ -244,12 +246,13 @@ public enum Charts {
   ///
   /// - Parameters:
   ///   - bounds: the smallest and largest values the quantity can take (`nil`: none).
+  ///   - yLabel: what the rows are (variants, comparisons, experiments); titled even for one row.
   ///   - reference: a vertical line, e.g. 0 for differences or a gate's threshold.
   public static func intervals(
     _ rows: [IntervalRow], quantity: Quantity, bounds: (lower: Double?, upper: Double?), title: String,
-    xLabel: String, reference: (value: Double, label: String)? = nil
+    xLabel: String, yLabel: String = "variant", reference: (value: Double, label: String)? = nil
   ) -> String {
-    guard !rows.isEmpty else { return SVGChart.empty(title: title, reason: "no data", xLabel: xLabel, yLabel: "") }
+    guard !rows.isEmpty else { return SVGChart.empty(title: title, reason: "no data", xLabel: xLabel, yLabel: yLabel) }
     func clip(_ value: Double) -> Double {
       min(max(value, bounds.lower ?? -.infinity), bounds.upper ?? .infinity)
     }
@@ -267,7 +270,7 @@ public enum Charts {
     chart.margin.left = min(320, max(140, 6.4 * Double(rows.map(\.label.count).max() ?? 0) + 20))
     chart.margin.top = 24
     chart.xAxis(scale, title: scale.unitLabel.isEmpty ? xLabel : "\(xLabel) (\(scale.unitLabel))")
-    chart.yTitle(rows.count > 1 ? "variant" : "")
+    chart.yTitle(yLabel)
     if let reference {
       let position = chart.x(scale.fraction(reference.value))
       chart.add(
@@ -289,7 +292,8 @@ public enum Charts {
         let clippedHigh = clip(high)
         detail += ", interval \(quantity.format(clippedLow)) to \(quantity.format(clippedHigh))"
         if clippedLow != low || clippedHigh != high {
-          detail += " (clipped at the KPI's natural bounds; unclipped \(quantity.format(low)) to \(quantity.format(high)))"
+          detail +=
+            " (clipped at the KPI's natural bounds; unclipped \(quantity.format(low)) to \(quantity.format(high)))"
         }
         let from = chart.x(scale.fraction(clippedLow))
         let to = chart.x(scale.fraction(clippedHigh))

@@ -150,3 +150,9 @@ public enum ValueFormat {
     return grouped(value)
   }
 }
+
+/// `1 incident`, `3 incidents`: a count with its noun, plural unless one (`plural` when
+/// the noun does not just take an s).
+public func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+  "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
+}

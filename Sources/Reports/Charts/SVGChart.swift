@@ -57,7 +57,7 @@ struct SVGChart {
     for (tick, label) in zip(scale.ticks, scale.labels) {
       let position = x(scale.fraction(tick))
       add("<path d=\"M\(f(position)) \(f(plotBottom)) v5\" class=\"axis\"/>")
-      add("<text x=\"\(f(position))\" y=\"\(f(plotBottom + 18))\" text-anchor=\"middle\">\(escapeXML(label))</text>")
+      add(tickLabel(label, at: position))
     }
     xTitle(title)
   }
@@ -68,9 +68,21 @@ struct SVGChart {
     for tick in axis.ticks {
       let position = x(axis.fraction(tick.time))
       add("<path d=\"M\(f(position)) \(f(margin.top)) V\(f(plotBottom))\" class=\"grid\"/>")
-      add("<text x=\"\(f(position))\" y=\"\(f(plotBottom + 18))\" text-anchor=\"middle\">\(escapeXML(tick.label))</text>")
+      add(tickLabel(tick.label, at: position))
     }
     xTitle(title ?? axis.title)
+  }
+
+  /// A tick label under the x axis, centred on its tick.
+  ///
+  /// Flush with the chart's edge instead when centring would cut it off there (the
+  /// window's last date, for example).
+  func tickLabel(_ label: String, at position: Double) -> String {
+    let halfWidth = 3.3 * Double(label.count)  // 11 px Helvetica: about 6.6 px a character
+    var anchor = "middle"
+    if position + halfWidth > width { anchor = "end" } else if position - halfWidth < 0 { anchor = "start" }
+    let x = anchor == "end" ? width - 2 : anchor == "start" ? 2 : position
+    return "<text x=\"\(f(x))\" y=\"\(f(plotBottom + 18))\" text-anchor=\"\(anchor)\">\(escapeXML(label))</text>"
   }
 
   mutating func xTitle(_ title: String) {

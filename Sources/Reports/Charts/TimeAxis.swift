@@ -13,7 +13,7 @@ public struct TimeAxis: Sendable {
   /// Tick instants (epoch seconds) and their labels.
   public var ticks: [(time: Double, label: String)]
 
-  /// The zone's name for the axis title, e.g. `date (Europe/Berlin)`.
+  /// The zone's name for the axis title, for example `date (Europe/Berlin)`.
   public var title: String { "date (\(timeZoneIdentifier))" }
 
   /// Where `time` falls, 0 at the start to 1 at the end (clamped).
