@@ -34,6 +34,7 @@ extension ScenarioLoader {
         return
       }
       guard let parsed = readAnalysisTemplate(root) else {
+        if let name = ResourceChecker.metadataName(root.node) { templates.failed.append(name) }
         valid = false
         return
       }
@@ -136,6 +137,9 @@ extension ScenarioLoader {
     /// Set by `validate`, which reads a Rollout without the scenario that lists its
     /// templates: a template it was not given is then noted, not an error.
     var isStandaloneCheck = false
+    /// Names of templates given that failed to parse: a Rollout naming one is told so,
+    /// not that no such template was loaded.
+    var failed: [String] = []
 
     mutating func append(_ template: (name: String, spec: ParsedTemplate)) { entries.append(template) }
     func first(where matches: ((name: String, spec: ParsedTemplate)) -> Bool) -> (name: String, spec: ParsedTemplate)? {
@@ -148,9 +152,46 @@ extension ScenarioLoader {
     var metrics: [AnalysisMetric]
     /// Arguments with no default value: filled from the Rollout, else with the service's name.
     var arguments: [(name: String, value: String?)]
+    /// The template as written, when `{{args.*}}` stands outside its queries: read
+    /// again with each Rollout's argument values (``AnalysisArguments``).
+    var source: YAMLValue? = nil
+
+    /// The metrics with `values` (the Rollout's, then the template's defaults)
+    /// substituted; errors an argument's value causes are logged at the template.
+    func metrics(with values: [String: String]) -> [AnalysisMetric]? {
+      guard let source else { return metrics }
+      var all = values
+      for argument in arguments where all[argument.name] == nil {
+        if let value = argument.value { all[argument.name] = value }
+      }
+      let scratch = DiagnosticLog()
+      let context = source.context
+      let node = AnalysisArguments.substitute(source.node, values: all, unresolved: nil)
+      let value = YAMLValue(
+        node: node, path: .root,
+        context: ReadContext(
+          file: context.file, log: scratch, conventions: context.conventions, document: context.document))
+      let metrics = ScenarioLoader.readAnalysisTemplateSpec(value)?.spec.metrics
+      for diagnostic in scratch.diagnostics where diagnostic.severity == .error { context.log.add(diagnostic) }
+      return scratch.hasErrors ? nil : metrics
+    }
   }
 
+  /// Reads an AnalysisTemplate on its own: arguments without a value stand as `1`
+  /// outside queries (``AnalysisArguments``), so every field is checked.
   static func readAnalysisTemplate(_ root: YAMLValue) -> (name: String, spec: ParsedTemplate)? {
+    guard AnalysisArguments.hasPlaceholders(root.node) else { return readAnalysisTemplateSpec(root) }
+    var defaults: [String: String] = [:]
+    for argument in AnalysisArguments.declared(in: root.node) { defaults[argument.name] = argument.value }
+    let probed = YAMLValue(
+      node: AnalysisArguments.substitute(root.node, values: defaults, unresolved: AnalysisArguments.probe),
+      path: .root, context: root.context)
+    guard var template = readAnalysisTemplateSpec(probed) else { return nil }
+    template.spec.source = root
+    return template
+  }
+
+  static func readAnalysisTemplateSpec(_ root: YAMLValue) -> (name: String, spec: ParsedTemplate)? {
     guard let reader = root.readObject(ArgoRolloutsSchema.AnalysisTemplate.self) else { return nil }
     _ = reader[\.apiVersion]
     _ = reader[\.kind]

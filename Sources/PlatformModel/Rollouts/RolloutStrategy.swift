@@ -107,6 +107,28 @@ public struct ArgoCanary: Equatable, Sendable {
     case scaleUpPreview
     /// Blue-green promotion: the active service points at the new version at once.
     case switchActive
+    /// `setCanaryScale`: sizes the canary ReplicaSet independently of the traffic
+    /// weight (rollout/canary.go, `UseSetCanaryScale`); completes once the ReplicaSets
+    /// are at their counts, as a `setWeight` step does.
+    case setCanaryScale(CanaryScale)
+    /// `setHeaderRoute` / `setMirrorRoute` (the key): header and mirror routes are not
+    /// modelled, so the step completes at once and leaves the traffic share unchanged.
+    case setRoute(String)
+  }
+
+  /// `setCanaryScale` (pkg/apis/rollouts/v1alpha1 `SetCanaryScale`): `replicas`
+  /// (pods), or `weight` (percent of `spec.replicas`), or `matchTrafficWeight` (back to
+  /// sizing by the current traffic weight).
+  public struct CanaryScale: Equatable, Sendable {
+    public var replicas: Int?
+    public var weight: Int?
+    public var matchTrafficWeight: Bool
+
+    public init(replicas: Int? = nil, weight: Int? = nil, matchTrafficWeight: Bool = false) {
+      self.replicas = replicas
+      self.weight = weight
+      self.matchTrafficWeight = matchTrafficWeight
+    }
   }
 
   /// Which Argo Rollouts strategy these steps come from.
@@ -116,6 +138,15 @@ public struct ArgoCanary: Equatable, Sendable {
   }
 
   public var kind: Kind = .canary
+  /// A `setCanaryScale` given in the same step as a `pause` or a route (Argo allows
+  /// them together; the pause decides when the step completes), by step index.
+  public var stepScales: [CanaryScale?] = []
+
+  /// The `setCanaryScale` of step `index`, alone or beside another kind.
+  func scale(at index: Int) -> CanaryScale? {
+    if case .setCanaryScale(let scale) = steps[index] { return scale }
+    return index < stepScales.count ? stepScales[index] : nil
+  }
 
   public var steps: [Step]
   /// `strategy.canary.analysis`: runs from `startingStep` until the rollout completes.
