@@ -216,7 +216,7 @@ extension ScenarioLoader {
         return nil
       }
       var spec = template.spec
-      guard let metrics = spec.metrics(with: givenValues) else {
+      guard let metrics = spec.metrics(with: givenValues, log: reader.value.context.log) else {
         reference.value(of: \.templateName)?.error(
           "AnalysisTemplate `\(name)` is invalid with this analysis' arguments (see the errors in the template)")
         return nil

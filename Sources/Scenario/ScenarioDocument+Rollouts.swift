@@ -157,8 +157,9 @@ extension ScenarioLoader {
     var source: YAMLValue? = nil
 
     /// The metrics with `values` (the Rollout's, then the template's defaults)
-    /// substituted; errors an argument's value causes are logged at the template.
-    func metrics(with values: [String: String]) -> [AnalysisMetric]? {
+    /// substituted; errors an argument's value causes are located in the template and
+    /// logged into `log` (the Rollout's, which may be read after the template's log).
+    func metrics(with values: [String: String], log: DiagnosticLog) -> [AnalysisMetric]? {
       guard let source else { return metrics }
       var all = values
       for argument in arguments where all[argument.name] == nil {
@@ -172,7 +173,7 @@ extension ScenarioLoader {
         context: ReadContext(
           file: context.file, log: scratch, conventions: context.conventions, document: context.document))
       let metrics = ScenarioLoader.readAnalysisTemplateSpec(value)?.spec.metrics
-      for diagnostic in scratch.diagnostics where diagnostic.severity == .error { context.log.add(diagnostic) }
+      for diagnostic in scratch.diagnostics where diagnostic.severity == .error { log.add(diagnostic) }
       return scratch.hasErrors ? nil : metrics
     }
   }
