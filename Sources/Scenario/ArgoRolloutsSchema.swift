@@ -201,6 +201,19 @@ public enum ArgoRolloutsSchema {
       passthroughKeys: ["address", "timeout", "insecure", "headers", "authentication"])
     let query = Field(
       "query", .string(), required: true, "PromQL, with `{{args.name}}` placeholders.")
+    let rangeQuery = Field(
+      "rangeQuery", .object(RangeQuery.self), "Run the query as a range query; the result is every point of every series.")
+  }
+
+  final class RangeQuery: ObjectKeys {
+    static let schema = ObjectSchema<RangeQuery>(
+      "RangeQuery", "The Prometheus provider's `rangeQuery`.")
+    let start = Field(
+      "start", .string(), required: true, "`now()` or `now() - duration(\"1h\")` (expr, as Argo evaluates it).")
+    let end = Field(
+      "end", .string(), required: true, "`now()` or `now() - duration(\"5m\")`.")
+    let step = Field(
+      "step", .argoDuration(.string()), required: true, "Time between points, such as `1m`.")
   }
 
   final class MetricProvider: ObjectKeys {

@@ -233,6 +233,7 @@ extension ScenarioLoader {
     let errorLimit = optional(\.consecutiveErrorLimit)
     let success = optional(\.successCondition)
     let failure = optional(\.failureCondition)
+    var range: AnalysisMetric.RangeQuery?
     let query = reader[\.provider].flatMap { provider -> String? in
       // Providers Argo has and PlatformSim does not model (an unknown key is reported
       // as one already, with its "did you mean").
@@ -246,6 +247,19 @@ extension ScenarioLoader {
       }
       guard let prometheus = provider[\.prometheus], let query = prometheus[\.query] else {
         if !provider.has(\.prometheus) { provider.value.error("a metric needs the `prometheus` provider") }
+        return nil
+      }
+      if let rangeQuery = prometheus[\.rangeQuery] {
+        guard let start = rangeQuery[\.start].flatMap({ readTime($0, rangeQuery.value(of: \.start)) }),
+          let end = rangeQuery[\.end].flatMap({ readTime($0, rangeQuery.value(of: \.end)) }),
+          let step = rangeQuery[\.step]
+        else { return nil }
+        guard step > .zero else {
+          rangeQuery.value(of: \.step)?.error("`step` must be above zero")
+          return nil
+        }
+        range = AnalysisMetric.RangeQuery(startBefore: start, endBefore: end, step: step)
+      } else if prometheus.has(\.rangeQuery) {
         return nil
       }
       // Placeholders are filled per service at run time; check the PromQL now.
@@ -266,9 +280,32 @@ extension ScenarioLoader {
     guard valid, let name, let interval, let initialDelay, let count, let failureLimit, let inconclusiveLimit,
       let errorLimit, let success, let failure, let query
     else { return nil }
-    return AnalysisMetric(
+    var metric = AnalysisMetric(
       name: name, interval: interval, count: count, initialDelay: initialDelay ?? .zero, successCondition: success,
       failureCondition: failure, failureLimit: failureLimit ?? 0, inconclusiveLimit: inconclusiveLimit ?? 0,
       consecutiveErrorLimit: errorLimit ?? 4, query: query)
+    metric.rangeQuery = range
+    return metric
+  }
+
+  /// A `rangeQuery` time as Argo's `EvalTime` reads it, restricted to what is relative
+  /// to the measurement: `now()`, `now() - duration("D")` (or `+`, a time ahead).
+  /// Returns how long before the measurement it is.
+  static func readTime(_ text: String, _ value: YAMLValue?) -> SimDuration? {
+    let pattern = #"^\s*now\(\)\s*(?:([-+])\s*duration\(\s*["'`]([^"'`]+)["'`]\s*\))?\s*$"#
+    guard let expression = try? NSRegularExpression(pattern: pattern),
+      let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
+    else {
+      value?.error(
+        "cannot read `\(text)` as a time", hint: "PlatformSim reads `now()` and `now() - duration(\"1h\")`")
+      return nil
+    }
+    guard let signRange = Range(match.range(at: 1), in: text), let durationRange = Range(match.range(at: 2), in: text)
+    else { return .zero }
+    guard let duration = SimDuration(parsing: String(text[durationRange])) else {
+      value?.error("`\(text[durationRange])` is not a duration such as `5m` or `1h`")
+      return nil
+    }
+    return text[signRange] == "-" ? duration : .zero - duration
   }
 }

@@ -13,6 +13,19 @@ public enum RolloutStrategy: Equatable, Sendable {
 }
 
 extension RolloutStrategy {
+  /// How far before a measurement its analyses' range queries start, in milliseconds.
+  public var rangeQueryReachMs: Int64 {
+    guard case .argoCanary(let canary) = self else { return 0 }
+    let specs = canary.steps.compactMap { step -> AnalysisSpec? in
+      if case .analysis(let spec) = step { return spec }
+      return nil
+    } + [canary.backgroundAnalysis].compactMap { $0 }
+    let reach = specs.flatMap(\.metrics).compactMap(\.rangeQuery).map {
+      max($0.startBefore.microseconds, $0.endBefore.microseconds)
+    }
+    return max(0, reach.max() ?? 0) / 1_000
+  }
+
   /// Every Prometheus query this strategy may run, with service placeholders filled by
   /// `service`: how far back they read decides how long the series store keeps samples.
   public func prometheusQueries(service: String) -> [String] {
@@ -228,6 +241,24 @@ public struct AnalysisMetric: Equatable, Sendable {
   public var consecutiveErrorLimit: Int
   /// The PromQL query, possibly with `{{args.*}}` placeholders.
   public var query: String
+  /// The Prometheus provider's `rangeQuery`: the query runs as a range query and the
+  /// result is every series' values in turn; `nil` for an instant query.
+  public var rangeQuery: RangeQuery? = nil
+
+  /// `rangeQuery` (metricproviders/prometheus `executeQuery`): `start` and `end` are
+  /// `now()` or `now() - duration("…")` (utils/evaluate `EvalTime`), held as the
+  /// durations before the measurement; points every `step` from start to end.
+  public struct RangeQuery: Equatable, Sendable {
+    public var startBefore: SimDuration
+    public var endBefore: SimDuration
+    public var step: SimDuration
+
+    public init(startBefore: SimDuration, endBefore: SimDuration, step: SimDuration) {
+      self.startBefore = startBefore
+      self.endBefore = endBefore
+      self.step = step
+    }
+  }
 
   public init(
     name: String, interval: SimDuration?, count: Int?, initialDelay: SimDuration, successCondition: ConditionExpression?,
