@@ -29,16 +29,19 @@ extension ScenarioLoader {
     var templates = AnalysisTemplateSet()
     var valid = true
     reader[\.analysisTemplates]?.forEach { url, file in
-      guard let url, let root = loadResource(url, format: .argoAnalysisTemplate, log: file.context.log) else {
+      guard let url, let roots = loadResources(url, format: .argoAnalysisTemplate, log: file.context.log) else {
         valid = false
         return
       }
-      guard let parsed = readAnalysisTemplate(root) else {
-        if let name = ResourceChecker.metadataName(root.node) { templates.failed.append(name) }
-        valid = false
-        return
+      // A file may hold several templates (and other kinds, which are skipped).
+      for root in roots {
+        guard let parsed = readAnalysisTemplate(root) else {
+          if let name = ResourceChecker.metadataName(root.node) { templates.failed.append(name) }
+          valid = false
+          continue
+        }
+        templates.append(parsed)
       }
-      templates.append(parsed)
     }
     guard let rolloutValue = reader.value(of: \.rollout) else {
       reader.value.error(
@@ -120,15 +123,50 @@ extension ScenarioLoader {
     return FlaggerCanary.Check(name: name, minimum: minimum, maximum: maximum, window: window ?? .minutes(1))
   }
 
-  /// Parses another YAML file of `format`; its diagnostics name that file.
+  /// Reads the one resource of `format` in another YAML file, which may hold other
+  /// documents too (a GitOps manifest: Service, Rollout, AnalysisTemplate); its
+  /// diagnostics name that file and document.
   static func loadResource(_ url: URL, format: InputFormat, log: DiagnosticLog) -> YAMLValue? {
+    guard let roots = loadResources(url, format: format, log: log) else { return nil }
+    guard roots.count == 1, let root = roots.first else {
+      log.add(
+        Diagnostic(
+          file: url.path,
+          message: "holds \(roots.count) documents of kind \(format.signature.kinds.joined(separator: " or ")); "
+            + "PlatformSim reads one here",
+          hint: "give each in a file of its own"))
+      return nil
+    }
+    return root
+  }
+
+  /// Every document of `format` in a YAML file of one or more documents; documents of
+  /// other kinds are skipped. A file of one document is returned whatever its kind, so
+  /// its reader says what is wrong with it; a file of several with none of `format` is
+  /// an error naming the kinds it holds.
+  static func loadResources(_ url: URL, format: InputFormat, log: DiagnosticLog) -> [YAMLValue]? {
     guard let text = try? String(contentsOf: url, encoding: .utf8) else {
       log.add(Diagnostic(file: url.path, message: "cannot be read"))
       return nil
     }
-    guard let node = parseYAML(text, file: url.path, log: log) else { return nil }
-    return YAMLValue(
-      node: node, path: .root, context: ReadContext(file: url.path, log: log, conventions: format.conventions))
+    guard let documents = InputFile.parseDocuments(text, file: url.path, log: log) else { return nil }
+    func value(_ node: Node, document: Int?) -> YAMLValue {
+      YAMLValue(
+        node: node, path: .root,
+        context: ReadContext(file: url.path, log: log, conventions: format.conventions, document: document))
+    }
+    if documents.count == 1, let only = documents.first { return [value(only, document: nil)] }
+    let matching = documents.enumerated().filter { format.signature.matches($0.element) }
+    guard !matching.isEmpty else {
+      let kinds = documents.compactMap(ResourceChecker.kind)
+      log.add(
+        Diagnostic(
+          file: url.path,
+          message: "has no \(format.signature.kinds.joined(separator: " or ")) among its \(documents.count) documents"
+            + (kinds.isEmpty ? "" : " (kinds: \(kinds.joined(separator: ", ")))")))
+      return nil
+    }
+    return matching.map { value($0.element, document: $0.offset) }
   }
 
   /// The AnalysisTemplates a Rollout's analyses may name (`templateName`).

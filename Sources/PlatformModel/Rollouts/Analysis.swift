@@ -134,6 +134,7 @@ extension Delivery {
     let message = state.progress.map(\.lastMessage).filter { !$0.isEmpty }.joined(separator: "; ")
     let kind = run == 0 ? "step" : "background"
     let bad = worst == .failed || worst == .error || worst == .inconclusive
+    if worst == .error { argoCD.analysisCouldNotJudge(deployment) }
     // A background run that succeeds decides nothing; every other ending asks.
     guard run == 0 || bad else { return }
     var observed = canary
