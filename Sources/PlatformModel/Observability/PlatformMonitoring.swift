@@ -21,6 +21,8 @@ public struct MonitoringConfiguration: @unchecked Sendable {
   public var latencyBuckets: [Double]
   /// Which published samples to keep in the results database (`series_samples`).
   public var seriesOutput: SeriesOutput = .off
+  /// The metric names and labels the services' traffic is published under.
+  public var metricProfile: MetricProfile = .platformSim
 
   /// How much of the services' series to write into SQLite, for plots.
   public enum SeriesOutput: Equatable, Sendable {
