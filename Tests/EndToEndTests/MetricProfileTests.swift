@@ -21,7 +21,7 @@ struct MetricProfileTests {
     text = text.replacingOccurrences(of: "rollout: rollout-istio.yaml", with: "rollout: \(rolloutPath)")
       .replacingOccurrences(
         of: "analysisTemplates: [success-rate.yaml]",
-        with: "analysisTemplates: [\(Self.fixtures.appendingPathComponent(template).path)]")
+        with: "analysisTemplates: [\(template.hasPrefix("/") ? template : Self.fixtures.appendingPathComponent(template).path)]")
       .replacingOccurrences(of: "duration: 2d", with: "duration: 1d")
       .replacingOccurrences(of: "monitoring: {}", with: "monitoring: {\(profile.map { "metricProfile: \($0)" } ?? "")}")
     let path = directory.appendingPathComponent("scenario.yaml").path
@@ -89,5 +89,32 @@ struct MetricProfileTests {
       "gate", "--baseline", healthy, "--candidate", healthy, "--rules", gate, "--db", database2, "--until", "12h",
     ])
     #expect(passed.status == 0, "\(passed.standardOutput)\(passed.standardError)")
+  }
+
+  @Test("validate warns before the run when a template selects a metric the profile does not publish", arguments: [0, 1, 2])
+  func unknownMetricWarning(index: Int) throws {
+    let example = Self.cases[index]
+    let without = try scenario(template: example.template, argument: example.argument, profile: nil)
+    let warned = try PlatformSimProcess.run(["validate", without])
+    #expect(warned.status == 0)
+    #expect(warned.standardError.contains("which the simulation never publishes"), "\(warned.standardError)")
+    #expect(warned.standardError.contains("set `spec.monitoring.metricProfile: \(example.profile)`"))
+    let with = try scenario(template: example.template, argument: example.argument, profile: example.profile)
+    let quiet = try PlatformSimProcess.run(["validate", with])
+    #expect(quiet.status == 0)
+    #expect(quiet.standardError.isEmpty, "\(quiet.standardError)")
+  }
+
+  @Test("validate warns when a range holds fewer than two scrapes")
+  func shortRangeWarning() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let template = try String(
+      contentsOf: Self.fixtures.appendingPathComponent("linkerd-success-rate.yaml"), encoding: .utf8
+    ).replacingOccurrences(of: "[2m]", with: "[1m]")
+    let templatePath = directory.appendingPathComponent("linkerd-1m.yaml").path
+    try template.write(toFile: templatePath, atomically: true, encoding: .utf8)
+    let path = try scenario(template: templatePath, argument: ("service-name", "fraud-scorer"), profile: "linkerd")
+    let result = try PlatformSimProcess.run(["validate", path])
+    #expect(result.standardError.contains("holds fewer than two scrapes"), "\(result.standardError)")
   }
 }
