@@ -142,6 +142,7 @@ struct RunSummary {
         "  runners    \(grouped(Int(jobs))) jobs finished, mean wait \(SimDuration(seconds: wait.rounded()).formatted), utilisation \(percent(report.metric("runner_pool.utilisation")))")
     }
     if let delivery = deliveryLine { lines.append(delivery) }
+    if let degenerate = degenerateLine { lines.append(degenerate) }
     if let finished = report.metric("training.jobs_finished"), let cost = report.metric("cost.total_usd") {
       let idle = report.metric("cost.idle_usd") ?? 0
       lines.append(
@@ -155,12 +156,28 @@ struct RunSummary {
     return lines.joined(separator: "\n")
   }
 
+  /// The delivery-loop check (`delivery_loop_degenerate`, its own KPI): when the
+  /// canaries could not judge, a line says why, and no delivery KPI is marked ✓.
+  var degenerateLine: String? {
+    guard let check = report.kpis.first(where: { $0.name == "delivery_loop_degenerate" }), check.value == 1 else {
+      return nil
+    }
+    let perRollout = report.kpis.first { $0.name == "analysis_errors_per_rollout" }?.value
+    return "  DEGENERATE delivery loop: \(check.text ?? "analyses could not judge")"
+      + (perRollout.map { String(format: " (%.1f analysis errors per rollout)", $0) } ?? "")
+      + "; the delivery KPIs judge nothing"
+  }
+
   /// DORA's four keys and the brief's rollback share: ✓ met, ✗ missed, wherever a KPI
-  /// row carries a target (the brief's targets on the brief's definitions).
+  /// row carries a target (the brief's targets on the brief's definitions); never ✓
+  /// when the delivery loop degenerated (``degenerateLine``).
   var deliveryLine: String? {
     func kpi(_ name: String) -> KPIValue? { report.kpis.first { $0.name == name } }
     guard let frequency = kpi("deployment_frequency_per_day"), let value = frequency.value else { return nil }
-    func mark(_ kpi: KPIValue?) -> String { kpi?.met == true ? "✓" : kpi?.met == false ? "✗" : "" }
+    let degenerate = degenerateLine != nil
+    func mark(_ kpi: KPIValue?) -> String {
+      kpi?.met == true ? (degenerate ? "?" : "✓") : kpi?.met == false ? "✗" : ""
+    }
     func duration(_ name: String) -> String {
       guard let kpi = kpi(name), let seconds = kpi.value else { return "n/a" }
       return SimDuration(seconds: seconds.rounded()).formatted + " " + mark(kpi)

@@ -78,21 +78,42 @@ public enum ArgoRolloutsSchema {
       "Seconds, or a duration such as `5m`; absent: until promoted.")
   }
 
+  final class SetCanaryScale: ObjectKeys {
+    static let schema = ObjectSchema<SetCanaryScale>(
+      "SetCanaryScale", "Sizes the canary ReplicaSet independently of the traffic weight; one of the three.")
+    let replicas = Field("replicas", .integer(minimum: 0), "Canary pods.")
+    let weight = Field("weight", .integer(minimum: 0, maximum: 100), "Canary pods as a percentage of `spec.replicas`.")
+    let matchTrafficWeight = Field(
+      "matchTrafficWeight", .boolean, "Size the canary by the traffic weight again.")
+  }
+
   final class CanaryStep: ObjectKeys {
     static let schema = ObjectSchema<CanaryStep>(
-      "CanaryStep", "One canary step.",
-      ignoredKeys: ["setCanaryScale", "setHeaderRoute", "setMirrorRoute", "replicaProgressThreshold"])
+      "CanaryStep", "One canary step.", ignoredKeys: ["replicaProgressThreshold"])
     let setWeight = Field(
       "setWeight", .integer(minimum: 0, maximum: 100), "Share of traffic on the canary.")
     let pause = Field(
       "pause", .object(PauseStep.self), "Pause.")
     let analysis = Field(
       "analysis", .object(RolloutAnalysis.self), "A blocking AnalysisRun.")
+    let setCanaryScale = Field(
+      "setCanaryScale", .object(SetCanaryScale.self), "Canary ReplicaSet size; waits for the ReplicaSets' counts.")
+    let setHeaderRoute = Field(
+      "setHeaderRoute", .any(.any(description: "a header route")),
+      "Header route: completes at once, no effect on the traffic share (a warning).")
+    let setMirrorRoute = Field(
+      "setMirrorRoute", .any(.any(description: "a mirror route")),
+      "Mirror route: completes at once, no effect on the traffic share (a warning).")
     let experiment = Field("experiment", .any(.any(description: "an experiment step")), "Not modelled: an error.")
     let plugin = Field("plugin", .any(.any(description: "a step plugin")), "Not modelled: an error.")
 
     /// The keys that make a step's kind; a step has exactly one.
-    var kindNames: [String] { [setWeight.name, pause.name, analysis.name, experiment.name, plugin.name] }
+    var kindNames: [String] {
+      [
+        setWeight.name, pause.name, analysis.name, setCanaryScale.name, setHeaderRoute.name, setMirrorRoute.name,
+        experiment.name, plugin.name,
+      ]
+    }
   }
 
   final class CanaryStrategy: ObjectKeys {
@@ -180,6 +201,19 @@ public enum ArgoRolloutsSchema {
       passthroughKeys: ["address", "timeout", "insecure", "headers", "authentication"])
     let query = Field(
       "query", .string(), required: true, "PromQL, with `{{args.name}}` placeholders.")
+    let rangeQuery = Field(
+      "rangeQuery", .object(RangeQuery.self), "Run the query as a range query; the result is every point of every series.")
+  }
+
+  final class RangeQuery: ObjectKeys {
+    static let schema = ObjectSchema<RangeQuery>(
+      "RangeQuery", "The Prometheus provider's `rangeQuery`.")
+    let start = Field(
+      "start", .string(), required: true, "`now()` or `now() - duration(\"1h\")` (expr, as Argo evaluates it).")
+    let end = Field(
+      "end", .string(), required: true, "`now()` or `now() - duration(\"5m\")`.")
+    let step = Field(
+      "step", .argoDuration(.string()), required: true, "Time between points, such as `1m`.")
   }
 
   final class MetricProvider: ObjectKeys {

@@ -29,7 +29,11 @@ public final class ResourceChecker {
     switch format.name {
     case InputFormat.argoAnalysisTemplate.name:
       let parsed = ScenarioLoader.readAnalysisTemplate(root)
-      if let parsed { templates.append(parsed) }
+      if let parsed {
+        templates.append(parsed)
+      } else if let name {
+        templates.failed.append(name)
+      }
       valid = parsed != nil
     case InputFormat.argoRollout.name:
       valid = ScenarioLoader.readRollout(root, templates: templates) != nil

@@ -48,13 +48,64 @@ extension ScenarioLoader {
         hint: "allow one pod of surge (`maxSurge: 1`) or of unavailability")
       valid = false
     }
+    var routeSteps: [String] = []
+    var routeValue: YAMLValue?
+    var stepScales: [ArgoCanary.CanaryScale?] = []
     let steps = canary[\.steps]?.map { step -> ArgoCanary.Step? in
-      let present = step.presentEntries.filter { step.keys.kindNames.contains($0.key) }
-      guard present.count == 1, let kind = present.first else {
-        step.value.error("a step needs exactly one of `setWeight`, `pause`, `analysis`")
+      var present = step.presentEntries.filter { step.keys.kindNames.contains($0.key) }
+      // Argo's validation (hasMultipleStepsType): at most one of setWeight, pause,
+      // experiment and analysis; setCanaryScale and the routes may stand beside them.
+      let exclusive = [step.name(of: \.setWeight), step.name(of: \.pause), step.name(of: \.experiment),
+        step.name(of: \.analysis)]
+      let main = present.filter { exclusive.contains($0.key) }
+      guard !present.isEmpty, main.count <= 1 else {
+        step.value.error(
+          present.isEmpty
+            ? "a step needs one of " + step.keys.kindNames.map { "`\($0)`" }.joined(separator: ", ")
+            : "a step has at most one of `setWeight`, `pause`, `experiment` and `analysis`; this one has "
+              + main.map { "`\($0.key)`" }.joined(separator: " and "))
         return nil
       }
+      var scaleValue: ArgoCanary.CanaryScale?
+      if let scale = step[\.setCanaryScale] {
+        let value = ArgoCanary.CanaryScale(
+          replicas: scale[\.replicas], weight: scale[\.weight], matchTrafficWeight: scale[\.matchTrafficWeight] ?? false)
+        if value.replicas == nil && value.weight == nil && !value.matchTrafficWeight {
+          scale.value.error("`setCanaryScale` needs `replicas`, `weight` or `matchTrafficWeight: true`")
+          return nil
+        }
+        scaleValue = value
+      } else if step.has(\.setCanaryScale) {
+        return nil
+      }
+      if present.count > 1 {
+        // Which kind completes the step: completedCurrentCanaryStep's order (pause,
+        // setCanaryScale, setWeight, experiment, analysis, header route, mirror route).
+        let order = [step.name(of: \.pause), step.name(of: \.setCanaryScale), step.name(of: \.setWeight),
+          step.name(of: \.experiment), step.name(of: \.analysis), step.name(of: \.setHeaderRoute),
+          step.name(of: \.setMirrorRoute), step.name(of: \.plugin)]
+        present.sort { (order.firstIndex(of: $0.key) ?? 99) < (order.firstIndex(of: $1.key) ?? 99) }
+        for other in present.dropFirst() {
+          if other.key == step.name(of: \.setHeaderRoute) || other.key == step.name(of: \.setMirrorRoute) {
+            if !routeSteps.contains(other.key) { routeSteps.append(other.key) }
+            if routeValue == nil { routeValue = other.value }
+          } else if other.key != step.name(of: \.setCanaryScale) {
+            other.value.error(
+              "`\(other.key)` beside `\(present[0].key)` in one step is not modelled",
+              hint: "Argo completes such a step by its `\(present[0].key)`; give `\(other.key)` a step of its own")
+            return nil
+          }
+        }
+      }
+      let kind = present[0]
+      stepScales.append(scaleValue)
       switch kind.key {
+      case step.name(of: \.setCanaryScale):
+        return scaleValue.map { .setCanaryScale($0) }
+      case step.name(of: \.setHeaderRoute), step.name(of: \.setMirrorRoute):
+        if !routeSteps.contains(kind.key) { routeSteps.append(kind.key) }
+        if routeValue == nil { routeValue = kind.value }
+        return .setRoute(kind.key)
       case step.name(of: \.setWeight):
         return step[\.setWeight].map { .setWeight($0) }
       case step.name(of: \.pause):
@@ -71,6 +122,12 @@ extension ScenarioLoader {
       }
     }
     if canary.has(\.steps) && steps == nil { valid = false }
+    if let routeValue {
+      routeValue.warning(
+        routeSteps.map { "`\($0)`" }.joined(separator: " and ")
+          + " steps complete at once and do not change the canary's share of traffic: "
+          + "PlatformSim does not model header or mirror routes")
+    }
     var background: AnalysisSpec?
     var startingStep = 0
     if let analysis = canary[\.analysis] {
@@ -84,6 +141,7 @@ extension ScenarioLoader {
     var rollout = ArgoCanary(
       steps: steps ?? [], backgroundAnalysis: background, backgroundStartingStep: startingStep,
       progressDeadline: .seconds(Int64(deadline)), progressDeadlineAbort: deadlineAbort)
+    rollout.stepScales = stepScales
     if let maxSurge { rollout.maxSurge = maxSurge }
     if let maxUnavailable { rollout.maxUnavailable = maxUnavailable }
     return rollout
@@ -127,8 +185,22 @@ extension ScenarioLoader {
     _ reader: ObjectReader<ArgoRolloutsSchema.RolloutAnalysis>, templates: AnalysisTemplateSet
   ) -> AnalysisSpec? {
     let names = templates.names
+    let given =
+      reader[\.args]?.map { argument -> (name: String, value: String?)? in
+        guard let name = argument[\.name] else { return nil }
+        return (name, argument[\.value])
+      } ?? []
+    var givenValues: [String: String] = [:]
+    for argument in given where givenValues[argument.name] == nil {
+      if let value = argument.value { givenValues[argument.name] = value }
+    }
     let references = reader[\.templates]?.map { reference -> ParsedTemplate? in
       guard let name = reference[\.templateName] else { return nil }
+      if templates.failed.contains(name) && templates.first(where: { $0.name == name }) == nil {
+        reference.value(of: \.templateName)?.error(
+          "AnalysisTemplate `\(name)` was given but failed to parse (its errors are listed at its file)")
+        return nil
+      }
       guard let template = templates.first(where: { $0.name == name }) else {
         // `validate` reads a Rollout on its own: a template in a file it was not given
         // is checked when a scenario names both, so here it is only noted.
@@ -143,13 +215,16 @@ extension ScenarioLoader {
             ?? "list its file under `analysisTemplates` in the scenario's rollout policy")
         return nil
       }
-      return template.spec
+      var spec = template.spec
+      guard let metrics = spec.metrics(with: givenValues, log: reader.value.context.log) else {
+        reference.value(of: \.templateName)?.error(
+          "AnalysisTemplate `\(name)` is invalid with this analysis' arguments (see the errors in the template)")
+        return nil
+      }
+      spec.metrics = metrics
+      return spec
     }
-    let arguments =
-      reader[\.args]?.map { argument -> (name: String, value: String?)? in
-        guard let name = argument[\.name] else { return nil }
-        return (name, argument[\.value])
-      } ?? []
+    let arguments = given
     guard let references else { return nil }
     var fixed: [(name: String, value: String)] = []
     var fromService: [String] = []

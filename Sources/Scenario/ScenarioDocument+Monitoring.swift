@@ -66,6 +66,7 @@ extension ScenarioLoader {
       ruleGroups: groups, alertmanager: alertmanager, evaluationInterval: evaluation, resendDelay: resend,
       lateAfter: late)
     configuration.ruleSources = sources
+    configuration.metricProfile = reader[\.metricProfile].flatMap(MetricProfile.init(rawValue:)) ?? .platformSim
     switch reader[\.seriesOutput] {
     case "full": configuration.seriesOutput = .full
     case "downsampled": configuration.seriesOutput = .downsampled(interval: reader[\.downsampleInterval] ?? .minutes(5))

@@ -29,15 +29,19 @@ extension ScenarioLoader {
     var templates = AnalysisTemplateSet()
     var valid = true
     reader[\.analysisTemplates]?.forEach { url, file in
-      guard let url, let root = loadResource(url, format: .argoAnalysisTemplate, log: file.context.log) else {
+      guard let url, let roots = loadResources(url, format: .argoAnalysisTemplate, log: file.context.log) else {
         valid = false
         return
       }
-      guard let parsed = readAnalysisTemplate(root) else {
-        valid = false
-        return
+      // A file may hold several templates (and other kinds, which are skipped).
+      for root in roots {
+        guard let parsed = readAnalysisTemplate(root) else {
+          if let name = ResourceChecker.metadataName(root.node) { templates.failed.append(name) }
+          valid = false
+          continue
+        }
+        templates.append(parsed)
       }
-      templates.append(parsed)
     }
     guard let rolloutValue = reader.value(of: \.rollout) else {
       reader.value.error(
@@ -119,15 +123,50 @@ extension ScenarioLoader {
     return FlaggerCanary.Check(name: name, minimum: minimum, maximum: maximum, window: window ?? .minutes(1))
   }
 
-  /// Parses another YAML file of `format`; its diagnostics name that file.
+  /// Reads the one resource of `format` in another YAML file, which may hold other
+  /// documents too (a GitOps manifest: Service, Rollout, AnalysisTemplate); its
+  /// diagnostics name that file and document.
   static func loadResource(_ url: URL, format: InputFormat, log: DiagnosticLog) -> YAMLValue? {
+    guard let roots = loadResources(url, format: format, log: log) else { return nil }
+    guard roots.count == 1, let root = roots.first else {
+      log.add(
+        Diagnostic(
+          file: url.path,
+          message: "holds \(roots.count) documents of kind \(format.signature.kinds.joined(separator: " or ")); "
+            + "PlatformSim reads one here",
+          hint: "give each in a file of its own"))
+      return nil
+    }
+    return root
+  }
+
+  /// Every document of `format` in a YAML file of one or more documents; documents of
+  /// other kinds are skipped. A file of one document is returned whatever its kind, so
+  /// its reader says what is wrong with it; a file of several with none of `format` is
+  /// an error naming the kinds it holds.
+  static func loadResources(_ url: URL, format: InputFormat, log: DiagnosticLog) -> [YAMLValue]? {
     guard let text = try? String(contentsOf: url, encoding: .utf8) else {
       log.add(Diagnostic(file: url.path, message: "cannot be read"))
       return nil
     }
-    guard let node = parseYAML(text, file: url.path, log: log) else { return nil }
-    return YAMLValue(
-      node: node, path: .root, context: ReadContext(file: url.path, log: log, conventions: format.conventions))
+    guard let documents = InputFile.parseDocuments(text, file: url.path, log: log) else { return nil }
+    func value(_ node: Node, document: Int?) -> YAMLValue {
+      YAMLValue(
+        node: node, path: .root,
+        context: ReadContext(file: url.path, log: log, conventions: format.conventions, document: document))
+    }
+    if documents.count == 1, let only = documents.first { return [value(only, document: nil)] }
+    let matching = documents.enumerated().filter { format.signature.matches($0.element) }
+    guard !matching.isEmpty else {
+      let kinds = documents.compactMap(ResourceChecker.kind)
+      log.add(
+        Diagnostic(
+          file: url.path,
+          message: "has no \(format.signature.kinds.joined(separator: " or ")) among its \(documents.count) documents"
+            + (kinds.isEmpty ? "" : " (kinds: \(kinds.joined(separator: ", ")))")))
+      return nil
+    }
+    return matching.map { value($0.element, document: $0.offset) }
   }
 
   /// The AnalysisTemplates a Rollout's analyses may name (`templateName`).
@@ -136,6 +175,9 @@ extension ScenarioLoader {
     /// Set by `validate`, which reads a Rollout without the scenario that lists its
     /// templates: a template it was not given is then noted, not an error.
     var isStandaloneCheck = false
+    /// Names of templates given that failed to parse: a Rollout naming one is told so,
+    /// not that no such template was loaded.
+    var failed: [String] = []
 
     mutating func append(_ template: (name: String, spec: ParsedTemplate)) { entries.append(template) }
     func first(where matches: ((name: String, spec: ParsedTemplate)) -> Bool) -> (name: String, spec: ParsedTemplate)? {
@@ -148,9 +190,47 @@ extension ScenarioLoader {
     var metrics: [AnalysisMetric]
     /// Arguments with no default value: filled from the Rollout, else with the service's name.
     var arguments: [(name: String, value: String?)]
+    /// The template as written, when `{{args.*}}` stands outside its queries: read
+    /// again with each Rollout's argument values (``AnalysisArguments``).
+    var source: YAMLValue? = nil
+
+    /// The metrics with `values` (the Rollout's, then the template's defaults)
+    /// substituted; errors an argument's value causes are located in the template and
+    /// logged into `log` (the Rollout's, which may be read after the template's log).
+    func metrics(with values: [String: String], log: DiagnosticLog) -> [AnalysisMetric]? {
+      guard let source else { return metrics }
+      var all = values
+      for argument in arguments where all[argument.name] == nil {
+        if let value = argument.value { all[argument.name] = value }
+      }
+      let scratch = DiagnosticLog()
+      let context = source.context
+      let node = AnalysisArguments.substitute(source.node, values: all, unresolved: nil)
+      let value = YAMLValue(
+        node: node, path: .root,
+        context: ReadContext(
+          file: context.file, log: scratch, conventions: context.conventions, document: context.document))
+      let metrics = ScenarioLoader.readAnalysisTemplateSpec(value)?.spec.metrics
+      for diagnostic in scratch.diagnostics where diagnostic.severity == .error { log.add(diagnostic) }
+      return scratch.hasErrors ? nil : metrics
+    }
   }
 
+  /// Reads an AnalysisTemplate on its own: arguments without a value stand as `1`
+  /// outside queries (``AnalysisArguments``), so every field is checked.
   static func readAnalysisTemplate(_ root: YAMLValue) -> (name: String, spec: ParsedTemplate)? {
+    guard AnalysisArguments.hasPlaceholders(root.node) else { return readAnalysisTemplateSpec(root) }
+    var defaults: [String: String] = [:]
+    for argument in AnalysisArguments.declared(in: root.node) { defaults[argument.name] = argument.value }
+    let probed = YAMLValue(
+      node: AnalysisArguments.substitute(root.node, values: defaults, unresolved: AnalysisArguments.probe),
+      path: .root, context: root.context)
+    guard var template = readAnalysisTemplateSpec(probed) else { return nil }
+    template.spec.source = root
+    return template
+  }
+
+  static func readAnalysisTemplateSpec(_ root: YAMLValue) -> (name: String, spec: ParsedTemplate)? {
     guard let reader = root.readObject(ArgoRolloutsSchema.AnalysisTemplate.self) else { return nil }
     _ = reader[\.apiVersion]
     _ = reader[\.kind]
@@ -191,6 +271,7 @@ extension ScenarioLoader {
     let errorLimit = optional(\.consecutiveErrorLimit)
     let success = optional(\.successCondition)
     let failure = optional(\.failureCondition)
+    var range: AnalysisMetric.RangeQuery?
     let query = reader[\.provider].flatMap { provider -> String? in
       // Providers Argo has and PlatformSim does not model (an unknown key is reported
       // as one already, with its "did you mean").
@@ -204,6 +285,19 @@ extension ScenarioLoader {
       }
       guard let prometheus = provider[\.prometheus], let query = prometheus[\.query] else {
         if !provider.has(\.prometheus) { provider.value.error("a metric needs the `prometheus` provider") }
+        return nil
+      }
+      if let rangeQuery = prometheus[\.rangeQuery] {
+        guard let start = rangeQuery[\.start].flatMap({ readTime($0, rangeQuery.value(of: \.start)) }),
+          let end = rangeQuery[\.end].flatMap({ readTime($0, rangeQuery.value(of: \.end)) }),
+          let step = rangeQuery[\.step]
+        else { return nil }
+        guard step > .zero else {
+          rangeQuery.value(of: \.step)?.error("`step` must be above zero")
+          return nil
+        }
+        range = AnalysisMetric.RangeQuery(startBefore: start, endBefore: end, step: step)
+      } else if prometheus.has(\.rangeQuery) {
         return nil
       }
       // Placeholders are filled per service at run time; check the PromQL now.
@@ -224,9 +318,32 @@ extension ScenarioLoader {
     guard valid, let name, let interval, let initialDelay, let count, let failureLimit, let inconclusiveLimit,
       let errorLimit, let success, let failure, let query
     else { return nil }
-    return AnalysisMetric(
+    var metric = AnalysisMetric(
       name: name, interval: interval, count: count, initialDelay: initialDelay ?? .zero, successCondition: success,
       failureCondition: failure, failureLimit: failureLimit ?? 0, inconclusiveLimit: inconclusiveLimit ?? 0,
       consecutiveErrorLimit: errorLimit ?? 4, query: query)
+    metric.rangeQuery = range
+    return metric
+  }
+
+  /// A `rangeQuery` time as Argo's `EvalTime` reads it, restricted to what is relative
+  /// to the measurement: `now()`, `now() - duration("D")` (or `+`, a time ahead).
+  /// Returns how long before the measurement it is.
+  static func readTime(_ text: String, _ value: YAMLValue?) -> SimDuration? {
+    let pattern = #"^\s*now\(\)\s*(?:([-+])\s*duration\(\s*["'`]([^"'`]+)["'`]\s*\))?\s*$"#
+    guard let expression = try? NSRegularExpression(pattern: pattern),
+      let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
+    else {
+      value?.error(
+        "cannot read `\(text)` as a time", hint: "PlatformSim reads `now()` and `now() - duration(\"1h\")`")
+      return nil
+    }
+    guard let signRange = Range(match.range(at: 1), in: text), let durationRange = Range(match.range(at: 2), in: text)
+    else { return .zero }
+    guard let duration = SimDuration(parsing: String(text[durationRange])) else {
+      value?.error("`\(text[durationRange])` is not a duration such as `5m` or `1h`")
+      return nil
+    }
+    return text[signRange] == "-" ? duration : .zero - duration
   }
 }

@@ -156,6 +156,9 @@ public enum ScenarioLoader {
         "monitoring watches services' series, but no services are defined (`spec.services`)")
     }
     let monitoringOK = !spec.has(\.monitoring) || monitoring != nil
+    if let delivery, monitoringOK {
+      PublishedMetricsCheck.warn(delivery: delivery, monitoring: monitoring, at: spec.value(of: \.monitoring) ?? spec.value)
+    }
     let deliveryOK =
       !(spec.has(\.services) || teamsRead?.deliveryTeams.contains { $0.changeArrivals != nil } == true)
       || delivery != nil

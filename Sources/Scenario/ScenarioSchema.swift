@@ -1,5 +1,6 @@
 import Foundation
 import InputReading
+import PlatformModel
 import SimKernel
 
 extension InputFormat {
@@ -387,6 +388,13 @@ public enum ScenarioSchema {
     let downsampleInterval = Field(
       "downsampleInterval", .duration(.positive), default: "5m",
       "With `downsampled`: one sample per series per interval.")
+    let metricProfile = Field(
+      "metricProfile", .choice(MetricProfile.allCases.map(\.rawValue)), default: "platformsim",
+      "The metric names and labels the services' traffic is published under, so that analysis templates written for "
+        + "a mesh or ingress run unchanged: `platformsim` (`http_requests_total`), `istio` (`istio_requests_total`, "
+        + "`istio_request_duration_milliseconds_bucket`), `nginx` (`nginx_ingress_controller_requests`, "
+        + "`nginx_ingress_controller_request_duration_seconds_bucket`), `linkerd` (`response_total`, "
+        + "`response_latency_ms_bucket`). docs/SCENARIOS.md lists their labels.")
   }
 
   final class Metadata: ObjectKeys {

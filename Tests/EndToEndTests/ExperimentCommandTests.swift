@@ -88,12 +88,13 @@ struct ExperimentCommandTests {
     #expect(json.status == 0, "\(json.standardError)\n\(json.standardOutput)")
     let parsed = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
     #expect(parsed?["passed"] as? Bool == true)
-    #expect((parsed?["rules"] as? [[String: Any]])?.count == 5)
+    // The five rules and the delivery-loop check every gate makes.
+    #expect((parsed?["rules"] as? [[String: Any]])?.count == 6)
     let junit = try PlatformSimProcess.run(arguments + ["--format", "junit", "--quiet"])
     #expect(junit.status == 0)
-    #expect(junit.standardOutput.contains("<testsuites name=\"platformsim-gate\" tests=\"5\" failures=\"0\">"))
+    #expect(junit.standardOutput.contains("<testsuites name=\"platformsim-gate\" tests=\"6\" failures=\"0\">"))
     let store = try ResultStore(path: database)
-    #expect(try store.database.scalar("SELECT count(*) FROM gate_results WHERE passed = 1")?.intValue == 10)
+    #expect(try store.database.scalar("SELECT count(*) FROM gate_results WHERE passed = 1")?.intValue == 12)
   }
 
   @Test("a gate rule naming an unknown KPI exits 2, names it and suggests the nearest")

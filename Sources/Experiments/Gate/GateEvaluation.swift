@@ -99,9 +99,40 @@ public enum GateEvaluation {
           rule: rule, passed: passed, baseline: baseline, candidate: candidate, difference: difference, bound: bound,
           limit: limit, explanation: explanation))
     }
+    if let check = degeneracyCheck(observations, candidate: candidateName, baseline: baselineName) {
+      results.append(check)
+    }
     return GateResult(
       name: definition.name, baselinePath: baselinePath, candidatePath: candidatePath, replications: replications,
       experimentID: experimentID, results: results)
+  }
+}
+
+extension GateEvaluation {
+  /// The KPI of the delivery-loop check (PlatformModel's `DeliveryLoopHealth`).
+  public static let degeneracyKPI = "delivery_loop_degenerate"
+
+  /// The check every gate makes besides its rules: no candidate run's delivery loop
+  /// degenerated (its canaries could not judge, or a change was retried in a loop).
+  /// Such a run's KPIs judge nothing, so the gate refuses to pass on them. `nil` when
+  /// the runs have no delivery (no such KPI).
+  static func degeneracyCheck(
+    _ observations: ExperimentObservations, candidate: String, baseline: String
+  ) -> GateRuleResult? {
+    let values = observations.orderedValues(variant: candidate, kpi: degeneracyKPI)
+    guard !values.isEmpty else { return nil }
+    let degenerate = values.filter { $0 >= 1 }.count
+    let baselineValues = observations.orderedValues(variant: baseline, kpi: degeneracyKPI)
+    let explanation =
+      degenerate == 0
+      ? "no candidate run's delivery loop degenerated"
+      : "\(degenerate) of \(values.count) candidate runs degenerated: their canary analyses could not judge or a "
+        + "change was retried in a loop (the reason is the `value_text` of the `\(degeneracyKPI)` KPI row), so "
+        + "their delivery KPIs judge nothing"
+    return GateRuleResult(
+      rule: GateRule(kpi: degeneracyKPI, check: .below(1), confidence: 1, line: 0, column: 0), passed: degenerate == 0,
+      baseline: SampleSummary(baselineValues), candidate: SampleSummary(values), difference: SampleSummary([]),
+      bound: values.max(), limit: 1, explanation: explanation)
   }
 }
 

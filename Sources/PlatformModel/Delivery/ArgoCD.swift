@@ -172,6 +172,8 @@ struct ArgoCD {
   mutating func rolledBack(_ deployment: DeploymentID) { deployments[deployment].rolledBack = true }
   mutating func neededRemediation(_ deployment: DeploymentID) { deployments[deployment].neededRemediation = true }
   mutating func degraded(_ deployment: DeploymentID) { deployments[deployment].degraded = true }
+  /// An analysis of `deployment` could not judge (``DeploymentRecord/analysisErrors``).
+  mutating func analysisCouldNotJudge(_ deployment: DeploymentID) { deployments[deployment].analysisErrors += 1 }
 
   /// A canary of `deployment` reached `weight` (0 when it starts).
   mutating func canaryReached(_ weight: Int, in deployment: DeploymentID) {

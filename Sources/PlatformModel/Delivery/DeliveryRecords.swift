@@ -141,6 +141,9 @@ public struct DeploymentRecord: Sendable {
   public var degraded = false
   /// Highest canary weight it reached, for canary strategies.
   public var maximumCanaryWeight: Int?
+  /// Analyses that could not judge: Argo AnalysisRuns that ended in Error (a nil or
+  /// empty result, a query error) and Flagger checks that found no value.
+  public var analysisErrors = 0
 }
 
 /// How an incident was noticed.

@@ -132,6 +132,7 @@ public enum DeliveryKPIs {
       // Argo marks a rollout Degraded when it makes no progress for progressDeadlineSeconds;
       // without progressDeadlineAbort it keeps waiting, so no other KPI shows it.
       KPIValue(name: "rollouts_degraded", value: Double(deployments.filter(\.degraded).count), unit: "deployments"),
+    ] + DeliveryLoopHealth(deployments: deployments).kpis + [
       KPIValue(
         name: "recovery_time_median_seconds", value: percentileContinuous(recoveries, 0.5), unit: "s",
         target: targets.recoveryTime.seconds, comparison: .below, source: .dora),

@@ -21,6 +21,8 @@ public struct MonitoringConfiguration: @unchecked Sendable {
   public var latencyBuckets: [Double]
   /// Which published samples to keep in the results database (`series_samples`).
   public var seriesOutput: SeriesOutput = .off
+  /// The metric names and labels the services' traffic is published under.
+  public var metricProfile: MetricProfile = .platformSim
 
   /// How much of the services' series to write into SQLite, for plots.
   public enum SeriesOutput: Equatable, Sendable {
@@ -155,8 +157,11 @@ public final class PlatformMonitoring {
 
   /// - Parameter otherQueries: PromQL the platform runs besides the rules (canary
   ///   analyses), so that the store keeps samples as far back as any query reads.
+  /// - Parameter otherQueriesRunBeforeMs: how far before the present those queries may
+  ///   also be evaluated (an analysis' `rangeQuery` start).
   public init(
-    configuration: MonitoringConfiguration, calendar: SimCalendar, horizon: SimDuration, otherQueries: [String] = []
+    configuration: MonitoringConfiguration, calendar: SimCalendar, horizon: SimDuration, otherQueries: [String] = [],
+    otherQueriesRunBeforeMs: Int64 = 0
   ) {
     self.configuration = configuration
     // Fresh definitions per run (see ``MonitoringConfiguration``); the sources were
@@ -171,7 +176,7 @@ public final class PlatformMonitoring {
     var lookbehindMs = definitions.flatMap(\.rules).map { $0.expression.lookbehindMs(lookbackMs: lookbackMs) }.max() ?? 0
     for query in otherQueries {
       if let expression = try? PromQLParser.parse(query) {
-        lookbehindMs = max(lookbehindMs, expression.lookbehindMs(lookbackMs: lookbackMs))
+        lookbehindMs = max(lookbehindMs, expression.lookbehindMs(lookbackMs: lookbackMs) + otherQueriesRunBeforeMs)
       }
     }
     store = SeriesStore(retention: Self.retention(lookbehindMs: lookbehindMs))

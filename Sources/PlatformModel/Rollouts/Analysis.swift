@@ -54,6 +54,30 @@ extension Delivery {
     return state
   }
 
+  /// A range query's result as Argo reads it (`processResponse`, `model.Matrix`): the
+  /// series in label order (as Prometheus sorts a matrix), each one's values in time
+  /// order, flattened into one list. Points are at start, start + step, … up to end.
+  static func rangeValues(
+    _ query: String, range: AnalysisMetric.RangeQuery, monitoring: PlatformMonitoring, at now: SimTime
+  ) throws(PromQLError) -> [Double] {
+    let startMs = (now.microseconds - range.startBefore.microseconds) / 1_000
+    let endMs = (now.microseconds - range.endBefore.microseconds) / 1_000
+    let stepMs = max(1, range.step.microseconds / 1_000)
+    var series: [(labels: Labels, values: [Double])] = []
+    var time = startMs
+    while time <= endMs {
+      for sample in try monitoring.query(query, atMs: time).asVector ?? [] {
+        if let index = series.firstIndex(where: { $0.labels == sample.labels }) {
+          series[index].values.append(sample.value)
+        } else {
+          series.append((sample.labels, [sample.value]))
+        }
+      }
+      time += stepMs
+    }
+    return series.sorted { $0.labels < $1.labels }.flatMap(\.values)
+  }
+
   /// Takes one measurement: an instant PromQL query at the current time on the
   /// simulated Prometheus (Argo's Prometheus provider), classified by the conditions.
   mutating func measure(
@@ -68,8 +92,12 @@ extension Delivery {
       let outcome: (AnalysisPhase, String)
       if let monitoring {
         do {
-          let values =
-            try monitoring.query(query, atMs: scheduler.now.microseconds / 1_000).asVector?.map(\.value) ?? []
+          let values: [Double]
+          if let range = metric.rangeQuery {
+            values = try Self.rangeValues(query, range: range, monitoring: monitoring, at: scheduler.now)
+          } else {
+            values = try monitoring.query(query, atMs: scheduler.now.microseconds / 1_000).asVector?.map(\.value) ?? []
+          }
           outcome = MetricProgress.classify(values, metric: metric)
         } catch {
           outcome = (.error, "query failed: \(error)")
@@ -106,6 +134,7 @@ extension Delivery {
     let message = state.progress.map(\.lastMessage).filter { !$0.isEmpty }.joined(separator: "; ")
     let kind = run == 0 ? "step" : "background"
     let bad = worst == .failed || worst == .error || worst == .inconclusive
+    if worst == .error { argoCD.analysisCouldNotJudge(deployment) }
     // A background run that succeeds decides nothing; every other ending asks.
     guard run == 0 || bad else { return }
     var observed = canary

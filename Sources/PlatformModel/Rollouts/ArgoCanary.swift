@@ -81,23 +81,41 @@ extension Delivery {
     canary.stepAnalysisMessage = ""
     // Argo sizes the ReplicaSets for the last setWeight at or before the current step
     // (`GetCurrentSetWeight`) as soon as the step begins.
+    // A `setCanaryScale` after that setWeight sizes the canary instead, until one
+    // with `matchTrafficWeight` (`UseSetCanaryScale`).
     var sizedWeight = 0
-    for step in canary.strategy.steps[...canary.stepIndex].reversed() {
-      if case .setWeight(let weight) = step {
+    var scale: ArgoCanary.CanaryScale?
+    for index in (0...canary.stepIndex).reversed() {
+      if scale == nil, let found = canary.strategy.scale(at: index) { scale = found }
+      if case .setWeight(let weight) = canary.strategy.steps[index] {
         sizedWeight = weight
         break
       }
     }
+    if let chosen = scale, chosen.matchTrafficWeight { scale = nil }
     let crashes = crashes(deployment)
     if canary.strategy.kind == .canary {
-      tellServing(
-        .sizeCanary(
-          service,
-          CanarySizing(
-            deployment: deployment, weight: sizedWeight, maxSurge: canary.strategy.maxSurge,
-            maxUnavailable: canary.strategy.maxUnavailable, canaryNeverReady: crashes)))
+      var sizing = CanarySizing(
+        deployment: deployment, weight: scale?.weight ?? sizedWeight, maxSurge: canary.strategy.maxSurge,
+        maxUnavailable: canary.strategy.maxUnavailable, canaryNeverReady: crashes)
+      if scale?.weight == nil { sizing.canaryReplicas = scale?.replicas }
+      tellServing(.sizeCanary(service, sizing))
     }
     switch canary.strategy.steps[canary.stepIndex] {
+    case .setRoute:
+      canary.stepEvent = scheduler.schedule(.delivery(.rollouts(.canaryStepCompleted(deployment))), after: .zero)
+    case .setCanaryScale:
+      if configuration[service: service].serving != nil && !crashes {
+        canary.awaitingReplicaCounts = true
+        canary.stepEvent = scheduler.schedule(
+          .delivery(.rollouts(.progressDeadlineExceeded(deployment))), after: canary.strategy.progressDeadline,
+          priority: Rollouts.progressDeadlinePriority)
+      } else if crashes {
+        canary.stepEvent = scheduler.schedule(
+          .delivery(.rollouts(.progressDeadlineExceeded(deployment))), after: canary.strategy.progressDeadline)
+      } else {
+        canary.stepEvent = scheduler.schedule(.delivery(.rollouts(.canaryStepCompleted(deployment))), after: .zero)
+      }
     case .setWeight(let weight):
       if crashes {
         // Canary pods never pass readiness: the step never completes.
@@ -188,6 +206,7 @@ extension Delivery {
       case .setWeight(let weight): return RolloutStepObservation.Step(setWeight: weight)
       case .pause(let duration): return RolloutStepObservation.Step(pauseSeconds: duration?.seconds, isPause: true)
       case .scaleUpPreview, .switchActive: return blueGreenObservation(of: step)
+      case .setCanaryScale, .setRoute: return RolloutStepObservation.Step()
       case .analysis(let spec):
         return RolloutStepObservation.Step(analysis: spec.metrics.map(\.name).joined(separator: ","))
       }

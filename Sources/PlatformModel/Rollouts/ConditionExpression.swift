@@ -1,15 +1,26 @@
 /// An Argo Rollouts `successCondition`/`failureCondition`: the subset of expr-lang
 /// (github.com/expr-lang/expr) analysis conditions use, evaluated over `result`.
 ///
-/// Supports numbers, `true`/`false`, `result` and `result[i]`, `len()`, `isNaN()`,
-/// `isInf()`, `isNil()`, `default(x, y)`, `asInt()`, `asFloat()`, arithmetic, comparisons,
-/// `&&`/`and`, `||`/`or`, `!`/`not` and parentheses. As in Argo
+/// Supports numbers, string literals (`'…'` or `"…"`), `true`/`false`, `result`,
+/// `result[i]` and `result.field`, `len()`, `isNaN()`, `isInf()`, `isNil()`,
+/// `default(x, y)`, `asInt()`, `asFloat()`, `all(list, {predicate})` and `any(…)` with
+/// `#` for the element, arithmetic, comparisons, `&&`/`and`, `||`/`or`, `!`/`not` and
+/// parentheses. `==`/`!=` compare values of any type, and values of different types are
+/// unequal (expr-lang's `runtime.Equal`); a field of a Prometheus result (a list of
+/// numbers) is an evaluation error, as in Argo, where only map results have fields. As in Argo
 /// (utils/evaluate/evaluate.go), an evaluation error such as `result[0]` on an empty
 /// result makes the measurement an Error, and NaN compares false.
 public indirect enum ConditionExpression: Equatable, Sendable {
   case number(Double)
+  case string(String)
   case boolean(Bool)
   case result
+  /// `#`: the element inside an `all`/`any` predicate.
+  case element
+  /// `{ … }`: a predicate of `all`/`any`.
+  case predicate(ConditionExpression)
+  /// `base.name`.
+  case member(ConditionExpression, String)
   case index(ConditionExpression, ConditionExpression)
   case call(String, [ConditionExpression])
   case unary(String, ConditionExpression)
@@ -28,6 +39,7 @@ public indirect enum ConditionExpression: Equatable, Sendable {
   /// A value during evaluation.
   public enum Value: Equatable, Sendable {
     case number(Double)
+    case string(String)
     case boolean(Bool)
     case list([Double])
     case none
@@ -36,7 +48,7 @@ public indirect enum ConditionExpression: Equatable, Sendable {
   /// Why an evaluation failed: the measurement becomes an Error.
   public struct EvaluationError: Error, Equatable, Sendable { public var message: String }
 
-  static let functions = ["len", "isNaN", "isInf", "isNil", "default", "asInt", "asFloat"]
+  static let functions = ["len", "isNaN", "isInf", "isNil", "default", "asInt", "asFloat", "all", "any"]
 
   // MARK: - Parsing
 
@@ -127,12 +139,51 @@ public indirect enum ConditionExpression: Equatable, Sendable {
     mutating func parseUnary() throws(ParseError) -> ConditionExpression {
       if consume("-") { return .unary("-", try parseUnary()) }
       var base = try parsePrimary()
-      while consume("[") {
-        let index = try parseOr()
-        guard consume("]") else { throw error("expected `]`") }
-        base = .index(base, index)
+      while true {
+        if consume("[") {
+          let index = try parseOr()
+          guard consume("]") else { throw error("expected `]`") }
+          base = .index(base, index)
+        } else if position < text.count, text[position] == ".", position + 1 < text.count,
+          text[position + 1].isLetter || text[position + 1] == "_"
+        {
+          position += 1
+          let start = position
+          while position < text.count, text[position].isLetter || text[position].isNumber || text[position] == "_" {
+            position += 1
+          }
+          base = .member(base, String(text[start..<position]))
+        } else {
+          return base
+        }
       }
-      return base
+    }
+
+    /// A string literal in single or double quotes, with backslash escapes.
+    mutating func parseString() throws(ParseError) -> ConditionExpression {
+      let quote = text[position]
+      let start = position
+      position += 1
+      var value = ""
+      while position < text.count, text[position] != quote {
+        if text[position] == "\\", position + 1 < text.count {
+          position += 1
+          switch text[position] {
+          case "n": value.append("\n")
+          case "t": value.append("\t")
+          default: value.append(text[position])
+          }
+        } else {
+          value.append(text[position])
+        }
+        position += 1
+      }
+      guard position < text.count else {
+        position = start
+        throw error("unterminated string")
+      }
+      position += 1
+      return .string(value)
     }
 
     mutating func parsePrimary() throws(ParseError) -> ConditionExpression {
@@ -142,6 +193,16 @@ public indirect enum ConditionExpression: Equatable, Sendable {
         let inner = try parseOr()
         guard consume(")") else { throw error("expected `)`") }
         return inner
+      }
+      if text[position] == "'" || text[position] == "\"" { return try parseString() }
+      if text[position] == "#" {
+        position += 1
+        return .element
+      }
+      if consume("{") {
+        let inner = try parseOr()
+        guard consume("}") else { throw error("expected `}`") }
+        return .predicate(inner)
       }
       let start = position
       if text[position].isNumber || text[position] == "." {
@@ -161,6 +222,7 @@ public indirect enum ConditionExpression: Equatable, Sendable {
       let name = String(text[start..<position])
       switch name {
       case "result": return .result
+      case "nil": return .call("nil", [])
       case "true": return .boolean(true)
       case "false": return .boolean(false)
       default: break
@@ -183,28 +245,54 @@ public indirect enum ConditionExpression: Equatable, Sendable {
 
   /// Evaluates the condition to a boolean, with `result` bound to the query's values.
   public func holds(result: [Double]) throws(EvaluationError) -> Bool {
-    switch try evaluate(result: result) {
+    switch try evaluate(result: result, element: nil) {
     case .boolean(let value): return value
     default: throw EvaluationError(message: "condition is not a boolean")
     }
   }
 
-  func evaluate(result: [Double]) throws(EvaluationError) -> Value {
+  func evaluate(result: [Double], element: Double?) throws(EvaluationError) -> Value {
+    func evaluate(_ expression: ConditionExpression) throws(EvaluationError) -> Value {
+      try expression.evaluate(result: result, element: element)
+    }
     switch self {
     case .number(let value): return .number(value)
+    case .string(let value): return .string(value)
     case .boolean(let value): return .boolean(value)
     case .result: return .list(result)
+    case .element:
+      guard let element else { throw EvaluationError(message: "`#` outside a predicate") }
+      return .number(element)
+    case .predicate: throw EvaluationError(message: "a predicate `{…}` outside all/any")
+    case .member(let base, let name):
+      // Prometheus results are numbers or lists of numbers, which have no fields.
+      _ = try evaluate(base)
+      throw EvaluationError(message: "cannot fetch \(name) from []float64")
     case .index(let base, let index):
-      guard case .list(let values) = try base.evaluate(result: result),
-        case .number(let position) = try index.evaluate(result: result)
+      guard case .list(let values) = try evaluate(base), case .number(let position) = try evaluate(index)
       else { throw EvaluationError(message: "cannot index") }
       let slot = Int(position)
       guard slot >= 0, slot < values.count else { throw EvaluationError(message: "metric result is nil or empty") }
       return .number(values[slot])
     case .call(let name, let arguments):
-      let values = try arguments.map { argument throws(EvaluationError) in try argument.evaluate(result: result) }
+      if name == "nil" { return .none }
+      if name == "all" || name == "any" {
+        guard arguments.count == 2, case .list(let list) = try evaluate(arguments[0]),
+          case .predicate(let predicate) = arguments[1]
+        else { throw EvaluationError(message: "\(name) needs a list and a predicate {…}") }
+        for value in list {
+          guard case .boolean(let holds) = try predicate.evaluate(result: result, element: value) else {
+            throw EvaluationError(message: "the predicate of \(name) is not a boolean")
+          }
+          if name == "all" && !holds { return .boolean(false) }
+          if name == "any" && holds { return .boolean(true) }
+        }
+        return .boolean(name == "all")
+      }
+      let values = try arguments.map { argument throws(EvaluationError) in try evaluate(argument) }
       switch (name, values.first) {
       case ("len", .list(let list)?): return .number(Double(list.count))
+      case ("len", .string(let text)?): return .number(Double(text.count))
       case ("isNaN", .number(let value)?): return .boolean(value.isNaN)
       case ("isInf", .number(let value)?): return .boolean(value.isInfinite)
       case ("isNil", let value?): return .boolean(value == .none || value == .list([]))
@@ -216,7 +304,7 @@ public indirect enum ConditionExpression: Equatable, Sendable {
       default: throw EvaluationError(message: "\(name) cannot take these arguments")
       }
     case .unary(let op, let operand):
-      let value = try operand.evaluate(result: result)
+      let value = try evaluate(operand)
       switch (op, value) {
       case ("!", .boolean(let flag)): return .boolean(!flag)
       case ("-", .number(let number)): return .number(-number)
@@ -224,13 +312,28 @@ public indirect enum ConditionExpression: Equatable, Sendable {
       }
     case .binary(let op, let left, let right):
       if op == "&&" || op == "||" {
-        guard case .boolean(let first) = try left.evaluate(result: result) else { throw EvaluationError(message: "\(op) needs booleans") }
+        guard case .boolean(let first) = try evaluate(left) else { throw EvaluationError(message: "\(op) needs booleans") }
         if op == "&&" && !first { return .boolean(false) }
         if op == "||" && first { return .boolean(true) }
-        guard case .boolean(let second) = try right.evaluate(result: result) else { throw EvaluationError(message: "\(op) needs booleans") }
+        guard case .boolean(let second) = try evaluate(right) else { throw EvaluationError(message: "\(op) needs booleans") }
         return .boolean(second)
       }
-      guard case .number(let a) = try left.evaluate(result: result), case .number(let b) = try right.evaluate(result: result) else {
+      let leftValue = try evaluate(left)
+      let rightValue = try evaluate(right)
+      if op == "==" || op == "!=", !(leftValue.isNumber && rightValue.isNumber) {
+        return .boolean((leftValue == rightValue) == (op == "=="))
+      }
+      if case .string(let a) = leftValue, case .string(let b) = rightValue {
+        switch op {
+        case "<": return .boolean(a < b)
+        case "<=": return .boolean(a <= b)
+        case ">": return .boolean(a > b)
+        case ">=": return .boolean(a >= b)
+        case "+": return .string(a + b)
+        default: throw EvaluationError(message: "\(op) cannot take strings")
+        }
+      }
+      guard case .number(let a) = leftValue, case .number(let b) = rightValue else {
         throw EvaluationError(message: "\(op) needs numbers")
       }
       switch op {
@@ -247,5 +350,12 @@ public indirect enum ConditionExpression: Equatable, Sendable {
       default: throw EvaluationError(message: "unknown operator \(op)")
       }
     }
+  }
+}
+
+extension ConditionExpression.Value {
+  var isNumber: Bool {
+    if case .number = self { return true }
+    return false
   }
 }

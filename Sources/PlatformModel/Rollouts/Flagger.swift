@@ -73,6 +73,7 @@ extension Delivery {
           value = last.value  // several elements: the last one wins, as in Flagger
         }
         // No data or NaN fails the check (Flagger's "no values found").
+        if value.isNaN { argoCD.analysisCouldNotJudge(deployment) }
         if value.isNaN || (check.minimum.map { value < $0 } ?? false) || (check.maximum.map { value > $0 } ?? false) {
           passed = false
         }

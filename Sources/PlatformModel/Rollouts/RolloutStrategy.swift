@@ -13,6 +13,19 @@ public enum RolloutStrategy: Equatable, Sendable {
 }
 
 extension RolloutStrategy {
+  /// How far before a measurement its analyses' range queries start, in milliseconds.
+  public var rangeQueryReachMs: Int64 {
+    guard case .argoCanary(let canary) = self else { return 0 }
+    let specs = canary.steps.compactMap { step -> AnalysisSpec? in
+      if case .analysis(let spec) = step { return spec }
+      return nil
+    } + [canary.backgroundAnalysis].compactMap { $0 }
+    let reach = specs.flatMap(\.metrics).compactMap(\.rangeQuery).map {
+      max($0.startBefore.microseconds, $0.endBefore.microseconds)
+    }
+    return max(0, reach.max() ?? 0) / 1_000
+  }
+
   /// Every Prometheus query this strategy may run, with service placeholders filled by
   /// `service`: how far back they read decides how long the series store keeps samples.
   public func prometheusQueries(service: String) -> [String] {
@@ -107,6 +120,28 @@ public struct ArgoCanary: Equatable, Sendable {
     case scaleUpPreview
     /// Blue-green promotion: the active service points at the new version at once.
     case switchActive
+    /// `setCanaryScale`: sizes the canary ReplicaSet independently of the traffic
+    /// weight (rollout/canary.go, `UseSetCanaryScale`); completes once the ReplicaSets
+    /// are at their counts, as a `setWeight` step does.
+    case setCanaryScale(CanaryScale)
+    /// `setHeaderRoute` / `setMirrorRoute` (the key): header and mirror routes are not
+    /// modelled, so the step completes at once and leaves the traffic share unchanged.
+    case setRoute(String)
+  }
+
+  /// `setCanaryScale` (pkg/apis/rollouts/v1alpha1 `SetCanaryScale`): `replicas`
+  /// (pods), or `weight` (percent of `spec.replicas`), or `matchTrafficWeight` (back to
+  /// sizing by the current traffic weight).
+  public struct CanaryScale: Equatable, Sendable {
+    public var replicas: Int?
+    public var weight: Int?
+    public var matchTrafficWeight: Bool
+
+    public init(replicas: Int? = nil, weight: Int? = nil, matchTrafficWeight: Bool = false) {
+      self.replicas = replicas
+      self.weight = weight
+      self.matchTrafficWeight = matchTrafficWeight
+    }
   }
 
   /// Which Argo Rollouts strategy these steps come from.
@@ -116,6 +151,15 @@ public struct ArgoCanary: Equatable, Sendable {
   }
 
   public var kind: Kind = .canary
+  /// A `setCanaryScale` given in the same step as a `pause` or a route (Argo allows
+  /// them together; the pause decides when the step completes), by step index.
+  public var stepScales: [CanaryScale?] = []
+
+  /// The `setCanaryScale` of step `index`, alone or beside another kind.
+  func scale(at index: Int) -> CanaryScale? {
+    if case .setCanaryScale(let scale) = steps[index] { return scale }
+    return index < stepScales.count ? stepScales[index] : nil
+  }
 
   public var steps: [Step]
   /// `strategy.canary.analysis`: runs from `startingStep` until the rollout completes.
@@ -197,6 +241,24 @@ public struct AnalysisMetric: Equatable, Sendable {
   public var consecutiveErrorLimit: Int
   /// The PromQL query, possibly with `{{args.*}}` placeholders.
   public var query: String
+  /// The Prometheus provider's `rangeQuery`: the query runs as a range query and the
+  /// result is every series' values in turn; `nil` for an instant query.
+  public var rangeQuery: RangeQuery? = nil
+
+  /// `rangeQuery` (metricproviders/prometheus `executeQuery`): `start` and `end` are
+  /// `now()` or `now() - duration("…")` (utils/evaluate `EvalTime`), held as the
+  /// durations before the measurement; points every `step` from start to end.
+  public struct RangeQuery: Equatable, Sendable {
+    public var startBefore: SimDuration
+    public var endBefore: SimDuration
+    public var step: SimDuration
+
+    public init(startBefore: SimDuration, endBefore: SimDuration, step: SimDuration) {
+      self.startBefore = startBefore
+      self.endBefore = endBefore
+      self.step = step
+    }
+  }
 
   public init(
     name: String, interval: SimDuration?, count: Int?, initialDelay: SimDuration, successCondition: ConditionExpression?,

@@ -32,6 +32,18 @@ struct CanarySizing: Sendable {
   var maxUnavailable: ReplicaBudget
   /// The canary version crashes on start: its pods never become available.
   var canaryNeverReady: Bool
+  /// A `setCanaryScale` with `replicas` in force: the canary ReplicaSet is sized for
+  /// that many pods of the service's replicas instead of `weight` (Argo's
+  /// `GetCanaryReplicasOrWeight`); `nil` otherwise.
+  var canaryReplicas: Int? = nil
+
+  /// The weight the ReplicaSets are sized for: `weight`, or the share `canaryReplicas`
+  /// pods make of `specReplicas`, rounded up and at most 100 %.
+  func sizedWeight(specReplicas: Int) -> Int {
+    guard let canaryReplicas else { return weight }
+    guard specReplicas > 0 else { return canaryReplicas > 0 ? 100 : 0 }
+    return min(100, (canaryReplicas * 100 + specReplicas - 1) / specReplicas)
+  }
 }
 
 /// A ready time no replica reaches (a pod that never passes readiness).
@@ -359,7 +371,7 @@ extension ServiceReplicas {
     let fences = ArgoBasicCanary.fenceposts(
       maxSurge: sizing.maxSurge, maxUnavailable: sizing.maxUnavailable, replicas: specReplicas)
     let next = ArgoBasicCanary.reconcile(
-      replicas: specReplicas, weight: sizing.weight, surge: fences.surge, unavailable: fences.unavailable,
+      replicas: specReplicas, weight: sizing.sizedWeight(specReplicas: specReplicas), surge: fences.surge, unavailable: fences.unavailable,
       canary: canary, stable: stable)
     let awaiting = canaryAwaitingCounts == sizing.deployment
     // AtDesiredReplicaCountsForCanary: nothing left to change and every pod available.

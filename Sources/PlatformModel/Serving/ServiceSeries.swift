@@ -70,28 +70,20 @@ final class ServiceSeries {
     bucketConditionals.deallocate()
   }
 
-  init(store: SeriesStore, service: String, team: String, track: String, buckets: [Double]) {
+  /// Seconds × this is the latency unit of the profile's histogram (its sum column).
+  let latencyScale: Double
+
+  init(
+    store: SeriesStore, service: String, team: String, track: String, buckets: [Double],
+    profile: MetricProfile = .platformSim
+  ) {
     self.track = track
+    latencyScale = profile.latencyScale
     // A `track` label rather than a per-version one: every deployment would otherwise
-    // add a series set that selectors keep scanning after it goes stale.
-    let base = [("service", service), ("team", team), ("track", track)]
-    func labels(_ name: String, _ extra: [(String, String)] = []) -> Labels {
-      Labels([(Labels.metricName, name)] + base + extra)
-    }
-    let bucketLabels = (buckets.map { formatBucket($0) } + ["+Inf"]).map {
-      (labels: labels(ServiceMetricNames.latencyBuckets, [("le", $0)]), kind: MetricKind.counter)
-    }
-    // Every member is new: the scenario reader rejects recording rules that would
-    // write these metric names (`registerScrapeGroup` requires fresh label sets).
-    group = store.registerScrapeGroup(
-      [
-        (labels(ServiceMetricNames.requests, [("code", "200")]), .counter),
-        (labels(ServiceMetricNames.requests, [("code", "500")]), .counter),
-      ] + bucketLabels + [
-        (labels(ServiceMetricNames.latencyCount), .counter),
-        (labels(ServiceMetricNames.latencySum), .counter),
-        (labels(ServiceMetricNames.quality), .gauge),
-      ])
+    // add a series set that selectors keep scanning after it goes stale. Every member
+    // is new: the scenario reader rejects recording rules that would write these
+    // metric names (`registerScrapeGroup` requires fresh label sets).
+    group = store.registerScrapeGroup(profile.columns(service: service, team: team, track: track, buckets: buckets))
     row = .allocate(capacity: group.series.count)
     row.initialize(repeating: 0)
     bucketTotals = .allocate(capacity: buckets.count + 1)

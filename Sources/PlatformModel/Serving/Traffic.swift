@@ -228,7 +228,7 @@ struct Traffic {
       let configured = services[service]
       series[service][track] = ServiceSeries(
         store: monitoring.store, service: configured.name, team: teams[configured.team].name,
-        track: track == 0 ? "stable" : "canary", buckets: buckets)
+        track: track == 0 ? "stable" : "canary", buckets: buckets, profile: monitoring.configuration.metricProfile)
     }
     guard let published = series[service][track] else { return }
     published.live = true
@@ -256,10 +256,16 @@ struct Traffic {
     let meanLatency = parameters.baselineLatencySeconds * exp(0.125) + latencyExtra
     published.durationSumTotal += Double(requests) * meanLatency
     published.row[3 + buckets.count] = published.requestsTotal
-    published.row[4 + buckets.count] = published.durationSumTotal
+    published.row[4 + buckets.count] =
+      published.latencyScale == 1 ? published.durationSumTotal : published.durationSumTotal * published.latencyScale
     var quality = 0.9
     for defect in defects where defect.kind == .quality { quality -= defect.size }
     published.row[5 + buckets.count] = max(0, quality)
+    if published.row.count > 6 + buckets.count {
+      // Istio: the request counters again, as the other reporter sees them.
+      published.row[6 + buckets.count] = published.row[0]
+      published.row[7 + buckets.count] = published.row[1]
+    }
     monitoring.appendRow(published.group, timestampMs: timestampMs, values: UnsafeBufferPointer(published.row))
   }
 

@@ -112,7 +112,8 @@ public struct World: SimulationModel {
     let monitoring = configuration.monitoring.map {
       PlatformMonitoring(
         configuration: $0, calendar: configuration.calendar, horizon: configuration.horizon,
-        otherQueries: analysisQueries)
+        otherQueries: analysisQueries,
+        otherQueriesRunBeforeMs: (configuration.delivery?.services ?? []).map { $0.rollout.rangeQueryReachMs }.max() ?? 0)
     }
     self.monitoring = monitoring
     delivery = configuration.delivery.map {

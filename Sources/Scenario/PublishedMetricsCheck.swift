@@ -1,0 +1,60 @@
+import InputReading
+import Monitoring
+import PlatformModel
+
+/// Warns, before anything runs, when a canary analysis selects a metric the simulation
+/// never publishes, or reads a range holding fewer than two scrapes (issue 14): such an
+/// analysis cannot judge — its AnalysisRuns end in Error ("metric result is nil or
+/// empty") or its checks find no value — and the run degenerates.
+enum PublishedMetricsCheck {
+  /// Checks every service's analysis queries against what `monitoring` publishes
+  /// (its metric profile, its recording rules, `ALERTS`), warning at `value`.
+  static func warn(delivery: DeliveryConfiguration, monitoring: MonitoringConfiguration?, at value: YAMLValue) {
+    let profile = monitoring?.metricProfile ?? .platformSim
+    var published = profile.metricNames + ["ALERTS", "ALERTS_FOR_STATE"]
+    for group in monitoring?.ruleGroups ?? [] {
+      for rule in group.rules {
+        if case .recording(let record) = rule.kind { published.append(record) }
+      }
+    }
+    var warned: Set<String> = []
+    for service in delivery.services {
+      for query in service.rollout.prometheusQueries(service: service.name) {
+        guard let expression = try? PromQLParser.parse(query) else { continue }
+        for (name, rangeMs) in selectors(expression) {
+          if !name.isEmpty && !published.contains(name) && warned.insert("name:" + name).inserted {
+            let other = MetricProfile.allCases.first { $0 != profile && $0.metricNames.contains(name) }
+            value.warning(
+              "service `\(service.name)`'s canary analysis selects `\(name)`, which the simulation never publishes "
+                + "with metric profile `\(profile.rawValue)` (it publishes "
+                + profile.metricNames.map { "`\($0)`" }.joined(separator: ", ")
+                + "): its analyses cannot judge and every canary will abort",
+              hint: other.map { "set `spec.monitoring.metricProfile: \($0.rawValue)`" }
+                ?? nearestMatch(to: name, in: published).map { "did you mean `\($0)`?" })
+          }
+          let scrapeMs = delivery.trafficInterval.microseconds / 1_000
+          if let rangeMs, rangeMs < 2 * scrapeMs, warned.insert("range:\(rangeMs)").inserted {
+            value.warning(
+              "service `\(service.name)`'s canary analysis reads a \(rangeMs / 1_000) s range of `\(name)`, which "
+                + "holds fewer than two scrapes (every \(scrapeMs / 1_000) s): rate() finds no value there",
+              hint: "use a range of at least \(2 * scrapeMs / 1_000) s")
+          }
+        }
+      }
+    }
+  }
+
+  /// The metric name and range (nil for an instant selector) of every selector.
+  static func selectors(_ expression: Expr) -> [(String, Int64?)] {
+    switch expression {
+    case .number, .string: return []
+    case .vector(let selector): return [(selector.name, nil)]
+    case .matrix(let selector, let rangeMs): return [(selector.name, rangeMs)]
+    case .call(_, let arguments, _): return arguments.flatMap(selectors)
+    case .aggregate(let aggregation):
+      return selectors(aggregation.expr) + (aggregation.parameter.map(selectors) ?? [])
+    case .binary(let binary): return selectors(binary.lhs) + selectors(binary.rhs)
+    case .negate(let inner), .paren(let inner): return selectors(inner)
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+/// Analysis templates written for a mesh or ingress run healthy canaries when the
+/// services publish that mesh's metrics (`spec.monitoring.metricProfile`), and the run
+/// says it degenerated — never ✓ — when they do not.
+@Suite("Metric profiles and honest runs")
+struct MetricProfileTests {
+  static let fixtures = PlatformSimProcess.repositoryRoot.appendingPathComponent("Tests/Fixtures/rollouts")
+
+  /// The Istio fixture scenario with another template, argument and profile.
+  func scenario(template: String, argument: (name: String, value: String), profile: String?) throws -> String {
+    let directory = PlatformSimProcess.scratchDirectory()
+    var rollout = try String(
+      contentsOf: Self.fixtures.appendingPathComponent("rollout-istio.yaml"), encoding: .utf8)
+    rollout = rollout.replacingOccurrences(of: "- name: service-name", with: "- name: \(argument.name)")
+      .replacingOccurrences(of: "value: fraud-scorer.default.svc.cluster.local", with: "value: \(argument.value)")
+    let rolloutPath = directory.appendingPathComponent("rollout.yaml").path
+    try rollout.write(toFile: rolloutPath, atomically: true, encoding: .utf8)
+    var text = try String(contentsOf: Self.fixtures.appendingPathComponent("istio-canary.yaml"), encoding: .utf8)
+    text = text.replacingOccurrences(of: "rollout: rollout-istio.yaml", with: "rollout: \(rolloutPath)")
+      .replacingOccurrences(
+        of: "analysisTemplates: [success-rate.yaml]",
+        with: "analysisTemplates: [\(template.hasPrefix("/") ? template : Self.fixtures.appendingPathComponent(template).path)]")
+      .replacingOccurrences(of: "duration: 2d", with: "duration: 1d")
+      .replacingOccurrences(of: "monitoring: {}", with: "monitoring: {\(profile.map { "metricProfile: \($0)" } ?? "")}")
+    let path = directory.appendingPathComponent("scenario.yaml").path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  func run(_ scenario: String) throws -> (summary: String, status: Int32) {
+    let database = PlatformSimProcess.scratchDirectory().appendingPathComponent("run.db").path
+    let result = try PlatformSimProcess.run(["run", scenario, "--db", database])
+    return (result.standardOutput, result.status)
+  }
+
+  static let cases: [(template: String, argument: (name: String, value: String), profile: String)] = [
+    ("success-rate.yaml", ("service-name", "fraud-scorer.default.svc.cluster.local"), "istio"),
+    ("nginx-success-rate.yaml", ("ingress", "fraud-scorer"), "nginx"),
+    ("linkerd-success-rate.yaml", ("service-name", "fraud-scorer"), "linkerd"),
+  ]
+
+  @Test("each mesh's template runs healthy canaries with its profile", arguments: [0, 1, 2])
+  func healthyWithProfile(index: Int) throws {
+    let example = Self.cases[index]
+    let result = try run(try scenario(template: example.template, argument: example.argument, profile: example.profile))
+    #expect(result.status == 0)
+    #expect(!result.summary.contains("DEGENERATE"), "\(result.summary)")
+    #expect(result.summary.contains("change failure 0.0 % ✓"), "\(result.summary)")
+  }
+
+  @Test("without its profile the same run degenerates: no ✓, and the reason", arguments: [0, 1, 2])
+  func degenerateWithout(index: Int) throws {
+    let example = Self.cases[index]
+    let result = try run(try scenario(template: example.template, argument: example.argument, profile: nil))
+    #expect(result.summary.contains("DEGENERATE delivery loop:"), "\(result.summary)")
+    // Istio's and NGINX's templates index an empty result (an Error); Linkerd's guards
+    // with `len(result) == 1`, so its measurements fail and the change is retried.
+    let reason = index < 2 ? "rollouts aborted after an analysis could not judge" : "rolled out and aborted"
+    #expect(result.summary.contains(reason), "\(result.summary)")
+    let delivery = result.summary.components(separatedBy: "\n").first { $0.contains("  delivery ") } ?? ""
+    #expect(!delivery.contains("✓"), "\(delivery)")
+  }
+
+  @Test("a gate refuses a candidate whose runs degenerated, whatever its rules say")
+  func gateRefusesDegenerate() throws {
+    let example = Self.cases[0]
+    let healthy = try scenario(template: example.template, argument: example.argument, profile: "istio")
+    let degenerate = try scenario(template: example.template, argument: example.argument, profile: nil)
+    let gate = PlatformSimProcess.scratchDirectory().appendingPathComponent("gate.yaml").path
+    try """
+    apiVersion: platformsim.dev/v1alpha1
+    kind: Gate
+    name: lenient
+    replications: 2
+    rules:
+      change_failure_rate: {maxIncrease: 1}
+    """.write(toFile: gate, atomically: true, encoding: .utf8)
+    let database = PlatformSimProcess.scratchDirectory().appendingPathComponent("gate.db").path
+    let failed = try PlatformSimProcess.run([
+      "gate", "--baseline", healthy, "--candidate", degenerate, "--rules", gate, "--db", database, "--until", "12h",
+    ])
+    #expect(failed.status == 1, "\(failed.standardOutput)\(failed.standardError)")
+    #expect(failed.standardOutput.contains("delivery_loop_degenerate"), "\(failed.standardOutput)")
+    #expect(failed.standardOutput.contains("2 of 2 candidate runs degenerated"), "\(failed.standardOutput)")
+    let database2 = PlatformSimProcess.scratchDirectory().appendingPathComponent("gate2.db").path
+    let passed = try PlatformSimProcess.run([
+      "gate", "--baseline", healthy, "--candidate", healthy, "--rules", gate, "--db", database2, "--until", "12h",
+    ])
+    #expect(passed.status == 0, "\(passed.standardOutput)\(passed.standardError)")
+  }
+
+  @Test("validate warns before the run when a template selects a metric the profile does not publish", arguments: [0, 1, 2])
+  func unknownMetricWarning(index: Int) throws {
+    let example = Self.cases[index]
+    let without = try scenario(template: example.template, argument: example.argument, profile: nil)
+    let warned = try PlatformSimProcess.run(["validate", without])
+    #expect(warned.status == 0)
+    #expect(warned.standardError.contains("which the simulation never publishes"), "\(warned.standardError)")
+    #expect(warned.standardError.contains("set `spec.monitoring.metricProfile: \(example.profile)`"))
+    let with = try scenario(template: example.template, argument: example.argument, profile: example.profile)
+    let quiet = try PlatformSimProcess.run(["validate", with])
+    #expect(quiet.status == 0)
+    #expect(quiet.standardError.isEmpty, "\(quiet.standardError)")
+  }
+
+  @Test("validate warns when a range holds fewer than two scrapes")
+  func shortRangeWarning() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let template = try String(
+      contentsOf: Self.fixtures.appendingPathComponent("linkerd-success-rate.yaml"), encoding: .utf8
+    ).replacingOccurrences(of: "[2m]", with: "[1m]")
+    let templatePath = directory.appendingPathComponent("linkerd-1m.yaml").path
+    try template.write(toFile: templatePath, atomically: true, encoding: .utf8)
+    let path = try scenario(template: templatePath, argument: ("service-name", "fraud-scorer"), profile: "linkerd")
+    let result = try PlatformSimProcess.run(["validate", path])
+    #expect(result.standardError.contains("holds fewer than two scrapes"), "\(result.standardError)")
+  }
+}
