@@ -38,12 +38,16 @@ public struct PromQLEngine {
   public let store: SeriesStore
   /// `--query.lookback-delta`, default 5m.
   public var lookbackMs: Int64
+  /// The step of a subquery that names none: the global evaluation interval (1m by
+  /// default; promtool uses the test file's `evaluation_interval`).
+  public var subqueryStepMs: Int64 = 60_000
   /// What evaluations at one instant can share (copies of the engine share it too).
   let scratch = EvaluationScratch()
 
-  public init(store: SeriesStore, lookbackMs: Int64 = 300_000) {
+  public init(store: SeriesStore, lookbackMs: Int64 = 300_000, subqueryStepMs: Int64 = 60_000) {
     self.store = store
     self.lookbackMs = lookbackMs
+    self.subqueryStepMs = subqueryStepMs
   }
 
   /// Parses and evaluates `expression` at `timestampMs` (milliseconds of simulated time).
@@ -63,7 +67,7 @@ public struct PromQLEngine {
       return try evaluate(inner, atMs: timestampMs)
     case .vector(let selector):
       return .vector(selectInstant(selector, timestampMs))
-    case .matrix:
+    case .matrix, .subquery:
       throw .evaluation(message: "a range vector can only be a function argument")
     case .negate(let inner):
       switch try evaluate(inner, atMs: timestampMs) {
@@ -149,4 +153,42 @@ final class EvaluationScratch {
   if x.isNaN || y.isNaN { return .nan }
   if x == 0 && y == 0 { return x.sign == .minus ? x : y }
   return x < y ? x : y
+}
+
+extension PromQLEngine {
+  /// The series of a subquery at `t`: its inner expression at each step, per label set in
+  /// order of first appearance (engine.go's `SubqueryExpr` case and `evalSubquery`).
+  func subquerySeries(_ subquery: Subquery, _ t: Int64) throws(PromQLError)
+    -> [(labels: Labels, times: [Int64], values: [Double])]
+  {
+    let step = subquery.stepMs != 0 ? subquery.stepMs : subqueryStepMs
+    guard step > 0 else { throw .evaluation(message: "zero subquery step") }
+    let end = t - subquery.offsetMs
+    let earliest = end - subquery.rangeMs
+    // The first multiple of the step at or after the range start (Go's truncating division).
+    var start = step * (earliest / step)
+    if start < earliest { start += step }
+    var series: [(labels: Labels, times: [Int64], values: [Double])] = []
+    var index: [Labels: Int] = [:]
+    var stepTime = start
+    while stepTime <= end {
+      let samples: [Sample]
+      switch try evaluate(subquery.expr, atMs: stepTime) {
+      case .vector(let vector): samples = vector
+      case .scalar(let value): samples = [Sample(labels: .empty, value: value)]
+      case .string: throw .evaluation(message: "subquery of a string")
+      }
+      for sample in samples {
+        if let position = index[sample.labels] {
+          series[position].times.append(stepTime)
+          series[position].values.append(sample.value)
+        } else {
+          index[sample.labels] = series.count
+          series.append((sample.labels, [stepTime], [sample.value]))
+        }
+      }
+      stepTime += step
+    }
+    return series
+  }
 }

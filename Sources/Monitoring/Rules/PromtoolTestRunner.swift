@@ -140,7 +140,9 @@ public enum PromtoolTestRunner {
         }
       }
     }
-    let engine = PromQLEngine(store: store)
+    var engine = PromQLEngine(store: store)
+    // promtool sets the lazy loader's SubqueryInterval to the file's evaluation_interval.
+    engine.subqueryStepMs = evaluationIntervalMs
     let groups = definitions.map { definition -> RuleGroup in
       let group = RuleGroup(definition, defaultIntervalMs: evaluationIntervalMs)
       group.externalLabels = test.externalLabels

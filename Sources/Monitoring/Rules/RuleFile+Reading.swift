@@ -98,7 +98,7 @@ public enum RuleFileLoader {
       return nil
     }
     guard let expression = readExpression(reader) else { return nil }
-    let labels = readTemplates(reader, \.labels)
+    let labels = readTemplates(reader, \.labels, ruleName: alert ?? record ?? "")
     if reader.has(\.record) {
       let alertingOnly = [
         (reader.name(of: \.for), reader.value(of: \.for)),
@@ -117,7 +117,7 @@ public enum RuleFileLoader {
     }
     let forMs = reader[\.for]
     let keepFiringForMs = reader[\.keepFiringFor]
-    let annotations = readTemplates(reader, \.annotations)
+    let annotations = readTemplates(reader, \.annotations, ruleName: alert ?? "")
     guard let alert, let labels, let annotations, !reader.has(\.for) || forMs != nil,
       !reader.has(\.keepFiringFor) || keepFiringForMs != nil
     else { return nil }
@@ -151,10 +151,11 @@ public enum RuleFileLoader {
     return (expression, text)
   }
 
-  /// `labels` or `annotations`: each value parsed as a Go text/template.
+  /// `labels` or `annotations`: each value parsed as a Go text/template, as rulefmt's
+  /// `testTemplateParsing` does (named `__alert_` + the rule's name).
   static func readTemplates(
     _ reader: ObjectReader<RuleFileSchema.Rule>,
-    _ field: FieldSelector<RuleFileSchema.Rule, InputDictionary<String>>
+    _ field: FieldSelector<RuleFileSchema.Rule, InputDictionary<String>>, ruleName: String
   ) -> [(name: String, template: AlertTemplate)]? {
     guard reader.has(field) else { return [] }
     guard let entries = reader[field] else { return nil }
@@ -166,12 +167,9 @@ public enum RuleFileLoader {
         return
       }
       do {
-        templates.append((name, try AlertTemplate(text)))
-      } catch let error as TemplateError {
-        value.error("template \(quotedLabelValue(error.template)): \(error.message)")
-        valid = false
+        templates.append((name, try AlertTemplate(text, name: ruleName)))
       } catch {
-        value.error("\(error)")
+        value.error((error as? TemplateError)?.message ?? "\(error)")
         valid = false
       }
     }
