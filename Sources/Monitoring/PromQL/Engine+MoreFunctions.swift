@@ -88,12 +88,14 @@ extension PromQLEngine {
     return Int64(value)
   }
 
-  /// Go's `math` functions behind Prometheus's `sin` … `atanh`, `deg` and `rad`.
+  /// Go's `math` functions behind Prometheus's `sin` … `atanh`, `deg` and `rad`: `sin`,
+  /// `cos` and `tan` ported (``GoTrigonometry``); the others are libm's, which agreed
+  /// with promtool on the cross-check corpus.
   static func trigonometric(_ function: PromQLFunction, _ value: Double) -> Double {
     switch function {
-    case .sin: return Foundation.sin(value)
-    case .cos: return Foundation.cos(value)
-    case .tan: return Foundation.tan(value)
+    case .sin: return GoTrigonometry.sin(value)
+    case .cos: return GoTrigonometry.cos(value)
+    case .tan: return GoTrigonometry.tan(value)
     case .asin: return Foundation.asin(value)
     case .acos: return Foundation.acos(value)
     case .atan: return Foundation.atan(value)

@@ -502,7 +502,14 @@ struct TemplateParser {
       case .dot: parts.append(".")
       }
     }
-    return parts.joined(separator: " ")
+    // Go's `CommandNode.String`: arguments joined by spaces, a parenthesized pipeline
+    // written without inner padding.
+    var text = ""
+    for (index, part) in parts.enumerated() {
+      if index > 0 && part != ")" && parts[index - 1] != "(" { text += " " }
+      text += part
+    }
+    return text
   }
 }
 
