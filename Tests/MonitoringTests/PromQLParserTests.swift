@@ -33,24 +33,16 @@ struct PromQLParserTests {
     }
   }
 
-  @Test("the @ modifier is rejected at parse time", arguments: ["x @ 100", "rate(x[5m] @ end())"])
-  func unsupportedSyntax(_ expression: String) {
-    #expect {
-      try PromQLParser.parse(expression)
-    } throws: { error in
-      guard case .unsupported = error as? PromQLError else { return false }
-      return true
-    }
-  }
 
   @Test(
-    "subqueries, negative offsets (no feature flag since 2.33) and the 2.42 functions parse",
+    "subqueries, @, negative offsets (no feature flags since 2.33) and the 2.42 functions parse",
     arguments: [
       "max_over_time(rate(x[5m])[1h:1m])", "avg_over_time(x[10m:])", "rate(x[5m:30s] offset 1m)", "x offset -5m",
       "predict_linear(x[1h], 4 * 3600) < 0", "deriv(x[5m])", "label_replace(x, \"a\", \"$1\", \"b\", \"(.*)\")",
       "label_join(x, \"a\", \",\", \"b\", \"c\", \"d\")", "count_values(\"v\", x)", "group by (a) (x)",
       "stdvar(x)", "stddev without (a) (x)", "timestamp(x)", "sort_desc(x)", "holt_winters(x[10m], 0.5, 0.5)",
-      "hour()", "day_of_week(x)", "pi() * 2", "sin(x) + atanh(x)", "present_over_time(x[5m])",
+      "hour()", "day_of_week(x)", "pi() * 2", "sin(x) + atanh(x)", "present_over_time(x[5m])", "x @ 100",
+      "rate(x[5m] @ end())", "x @ start() offset 1m", "x[5m:1m] @ 1609746000.5", "x @ -10",
     ])
   func newSyntaxParses(_ expression: String) throws {
     _ = try PromQLParser.parse(expression)
@@ -61,7 +53,7 @@ struct PromQLParserTests {
     arguments: [
       "label_replace(x, \"1a\", \"$1\", \"b\", \"(.*)\")", "label_replace(x, \"a\", \"$1\", \"b\", \"(\")",
       "label_join(x, \"a\")", "count_values(1, x)", "count_values(\"not-a-label\", x)", "sum(x)[5m:][1m:]",
-      "x[5m][10m:]", "predict_linear(x[1h])",
+      "x[5m][10m:]", "predict_linear(x[1h])", "x @ 1 @ 2", "sum(x) @ 100", "x @ now()",
     ])
   func newSyntaxErrors(_ expression: String) {
     #expect {

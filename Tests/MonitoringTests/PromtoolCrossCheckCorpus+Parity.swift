@@ -94,6 +94,15 @@ extension CrossCheckCorpus {
         ("disk_free_bytes - disk_free_bytes offset -1m", "5m"),
       ]),
     CrossCheckCase(
+      name: "at-modifier", series: trend + requests,
+      exprs: [
+        ("disk_free_bytes @ 120", "10m"), ("disk_free_bytes @ 300 offset 1m", "10m"),
+        ("rate(http_requests_total[5m] @ 600)", "20m"), ("disk_free_bytes @ start()", "7m"),
+        ("max_over_time(disk_free_bytes[10m:1m] @ 540)", "11m"),
+        ("min_over_time((disk_free_bytes @ end())[5m:1m])", "9m"),
+        ("sum(rate(http_requests_total[5m] @ 900)) by (job)", "25m"), ("disk_free_bytes @ 90.5", "3m"),
+      ]),
+    CrossCheckCase(
       name: "template-functions",
       rules: """
         groups:

@@ -14,6 +14,13 @@ public final class VectorSelector {
   public let name: String
   public let matchers: [LabelMatcher]
   public internal(set) var offsetMs: Int64 = 0
+  /// `@ <timestamp>` in milliseconds (Prometheus rounds seconds × 1000).
+  public internal(set) var atMs: Int64?
+  /// `@ start()` or `@ end()`: the query's time (an instant query's start and end).
+  public internal(set) var atQueryTime = false
+  /// Whether the selector has an `@` modifier (the fast paths leave such selectors
+  /// to the generic evaluator).
+  public var hasAtModifier: Bool { atMs != nil || atQueryTime }
   /// UTF-8 offset of the selector in the expression.
   public let position: Int
   @exclusivity(unchecked) var cachedIDs: [SeriesID] = []
@@ -288,6 +295,8 @@ public final class Subquery {
   /// 0 when the subquery names no step.
   public let stepMs: Int64
   public internal(set) var offsetMs: Int64 = 0
+  public internal(set) var atMs: Int64?
+  public internal(set) var atQueryTime = false
 
   init(expr: Expr, rangeMs: Int64, stepMs: Int64) {
     self.expr = expr

@@ -84,17 +84,19 @@ extension PromQLEngine {
           values.isEmpty ? nil : quantileOf(quantile, Array(values))
         })
     case .rate, .increase, .delta:
-      let (rangeMs, offsetMs): (Int64, Int64)
+      let (rangeMs, endMs): (Int64, Int64)
       switch arguments[0] {
-      case .matrix(let selector, let range): (rangeMs, offsetMs) = (range, selector.offsetMs)
-      case .subquery(let subquery): (rangeMs, offsetMs) = (subquery.rangeMs, subquery.offsetMs)
+      case .matrix(let selector, let range): (rangeMs, endMs) = (range, referenceMs(selector, t))
+      case .subquery(let subquery):
+        let base = subquery.atMs ?? (subquery.atQueryTime ? scratch.queryTimeMs ?? t : t)
+        (rangeMs, endMs) = (subquery.rangeMs, base - subquery.offsetMs)
       default: throw .evaluation(message: "expected a range")
       }
       return .vector(
         try rangeFunction(arguments[0], t) { times, values in
           extrapolatedRate(
-            times, values, rangeStartMs: t - rangeMs - offsetMs,
-            rangeEndMs: t - offsetMs,
+            times, values, rangeStartMs: endMs - rangeMs,
+            rangeEndMs: endMs,
             rangeMs: rangeMs, isCounter: function != .delta, isRate: function == .rate)
         })
     case .irate, .idelta:
@@ -213,7 +215,7 @@ extension PromQLEngine {
     _ selector: VectorSelector, _ rangeMs: Int64, _ t: Int64,
     _ body: (SeriesID, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> Void
   ) {
-    let end = t - selector.offsetMs
+    let end = referenceMs(selector, t)
     for id in selector.seriesIDs(in: store) {
       store.withRange(id, fromMs: end - rangeMs, toMs: end) { times, values in
         body(id, times, values)

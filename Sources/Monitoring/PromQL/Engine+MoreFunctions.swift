@@ -151,7 +151,7 @@ extension PromQLEngine {
     guard case .vector(let selector) = inner else {
       return try vectorValue(argument, t).map { Sample(labels: $0.labels.droppingMetricName(), value: Double(t) / 1000) }
     }
-    let reference = t - selector.offsetMs
+    let reference = referenceMs(selector, t)
     var out: [Sample] = []
     for id in selector.seriesIDs(in: store) {
       guard store.instantSample(id, atMs: reference, lookbackMs: lookbackMs) != nil else { continue }

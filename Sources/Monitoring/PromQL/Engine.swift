@@ -91,7 +91,7 @@ public struct PromQLEngine {
     let ids = selector.seriesIDs(in: store)
     var out: [Sample] = []
     out.reserveCapacity(ids.count)
-    let reference = timestampMs - selector.offsetMs
+    let reference = referenceMs(selector, timestampMs)
     for id in ids {
       if let value = store.instantSample(id, atMs: reference, lookbackMs: lookbackMs) {
         out.append(Sample(labels: store.labels(of: id), value: value))
@@ -114,6 +114,13 @@ public struct PromQLEngine {
     return samples
   }
 
+  /// The time a selector reads at `t`: its `@` time (or the query's for `start()`/
+  /// `end()`) minus its offset, as engine.go's `setOffsetForAtModifier` arranges.
+  @inline(__always) func referenceMs(_ selector: VectorSelector, _ t: Int64) -> Int64 {
+    if !selector.hasAtModifier { return t - selector.offsetMs }
+    return (selector.atMs ?? scratch.queryTimeMs ?? t) - selector.offsetMs
+  }
+
   /// Rejects a result holding two samples with the same labels
   /// ("vector cannot contain metrics with the same labelset", engine.go rangeEval).
   func checkedUnique(_ samples: [Sample]) throws(PromQLError) -> [Sample] {
@@ -132,6 +139,9 @@ public struct PromQLEngine {
 /// one run's thread.
 final class EvaluationScratch {
   @exclusivity(unchecked) var rateBoundaries: RateBoundaries?
+  /// The time of the query being evaluated while a subquery evaluates its steps
+  /// (`@ start()`/`@ end()` refer to it); nil at the top level.
+  @exclusivity(unchecked) var queryTimeMs: Int64?
   /// Per-series values (and whether each has one) of the aggregation being folded.
   @exclusivity(unchecked) var foldValues: [Double] = []
   @exclusivity(unchecked) var foldPresent: [Bool] = []
@@ -163,7 +173,12 @@ extension PromQLEngine {
   {
     let step = subquery.stepMs != 0 ? subquery.stepMs : subqueryStepMs
     guard step > 0 else { throw .evaluation(message: "zero subquery step") }
-    let end = t - subquery.offsetMs
+    let base = subquery.atMs ?? (subquery.atQueryTime ? scratch.queryTimeMs ?? t : t)
+    let end = base - subquery.offsetMs
+    // `@ start()`/`@ end()` inside refer to the outermost query's time.
+    let outermost = scratch.queryTimeMs == nil
+    if outermost { scratch.queryTimeMs = t }
+    defer { if outermost { scratch.queryTimeMs = nil } }
     let earliest = end - subquery.rangeMs
     // The first multiple of the step at or after the range start (Go's truncating division).
     var start = step * (earliest / step)

@@ -442,7 +442,7 @@ public struct PromQLParser {
           continue
         }
         try expect(.rightBracket, "\"]\"")
-        guard case .vector(let selector) = expr, selector.offsetMs == 0 else {
+        guard case .vector(let selector) = expr, selector.offsetMs == 0, !selector.hasAtModifier else {
           throw syntax("ranges only allowed for vector selectors", at: bracketOffset)
         }
         if rangeMs <= 0 { throw syntax("range must be greater than 0", at: bracketOffset) }
@@ -477,7 +477,47 @@ public struct PromQLParser {
             at: offsetOffset)
         }
       case .at:
-        throw unsupported("@ modifier", at: current.offset)
+        let atOffset = current.offset
+        advance()
+        // `@ <seconds>` (rounded to milliseconds, as timestamp.FromFloatSeconds does),
+        // or `@ start()` / `@ end()`, which are the query's time for an instant query.
+        var atMs: Int64?
+        var negative = false
+        if current.kind == .minus || current.kind == .plus {
+          negative = current.kind == .minus
+          advance()
+        }
+        switch current.kind {
+        case .number(let seconds):
+          let milliseconds = ((negative ? -seconds : seconds) * 1000).rounded(.toNearestOrAwayFromZero)
+          guard milliseconds.isFinite, Swift.abs(milliseconds) < 9.2e18 else {
+            throw syntax("timestamp out of bounds for @ modifier", at: current.offset)
+          }
+          atMs = Int64(milliseconds)
+          advance()
+        case .identifier(let word) where !negative && (word == "start" || word == "end"):
+          advance()
+          try expect(.leftParen, "\"(\"")
+          try expect(.rightParen, "\")\"")
+        default:
+          throw syntax("unexpected \(describe(current)) in @, expected timestamp, start() or end()")
+        }
+        switch expr {
+        case .vector(let selector), .matrix(let selector, _):
+          if selector.hasAtModifier { throw syntax("@ <timestamp> may not be set multiple times", at: atOffset) }
+          selector.atMs = atMs
+          selector.atQueryTime = atMs == nil
+        case .subquery(let subquery):
+          if subquery.atMs != nil || subquery.atQueryTime {
+            throw syntax("@ <timestamp> may not be set multiple times", at: atOffset)
+          }
+          subquery.atMs = atMs
+          subquery.atQueryTime = atMs == nil
+        default:
+          throw syntax(
+            "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery",
+            at: atOffset)
+        }
       default:
         return expr
       }

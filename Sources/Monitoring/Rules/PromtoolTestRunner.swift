@@ -1,5 +1,6 @@
 import Foundation
 import InputReading
+import SimKernel
 
 #if canImport(Glibc)
   import Glibc
@@ -118,7 +119,8 @@ public enum PromtoolTestRunner {
     _ test: PromtoolTestGroup, evaluationIntervalMs: Int64,
     groups definitions: [RuleGroupDefinition]
   ) -> PromtoolObservation {
-    let store = SeriesStore(retention: .days(3_650))
+    // promtool's test storage keeps every sample (its own files run to the year 2262).
+    let store = SeriesStore(retention: SimDuration(microseconds: .max))
     // promtool 2.42 does not apply its documented default (the evaluation interval) to
     // a test group without `interval`: every input sample lands at time 0 and only the
     // first one is kept. Mirrored so that verdicts match.
