@@ -47,7 +47,8 @@ extension CrossCheckCorpus {
         ("group by (job) (http_requests_total)", "10m"), ("group(http_requests_total)", "10m"),
         ("stddev by (job) (rate(http_requests_total[5m]))", "10m"), ("stdvar(disk_free_bytes)", "6m"),
         ("stddev without (device, instance) (disk_free_bytes)", "9m"),
-        ("count_values(\"value\", disk_free_bytes)", "4m"), ("count_values by (job) (\"v\", http_requests_total)", "0m"),
+        ("count_values(\"value\", disk_free_bytes)", "4m"),
+        ("count_values by (job) (\"v\", http_requests_total)", "0m"),
         ("count_values without (instance) (\"bytes\", disk_free_bytes / 7)", "3m"),
       ]),
     CrossCheckCase(
@@ -58,7 +59,8 @@ extension CrossCheckCorpus {
         ("timestamp(rate(disk_free_bytes[5m]))", "7m"),
       ]),
     CrossCheckCase(
-      name: "trigonometry", series: [("angle{i=\"a\"}", "0 0.5 1 -0.75 0.25"), ("angle{i=\"b\"}", "0.1 0.2 0.3 0.4 0.9")],
+      name: "trigonometry",
+      series: [("angle{i=\"a\"}", "0 0.5 1 -0.75 0.25"), ("angle{i=\"b\"}", "0.1 0.2 0.3 0.4 0.9")],
       exprs: [
         ("sin(angle)", "4m"), ("cos(angle)", "4m"), ("tan(angle)", "4m"), ("asin(angle)", "4m"), ("acos(angle)", "4m"),
         ("atan(angle)", "4m"), ("sinh(angle)", "4m"), ("cosh(angle)", "4m"), ("tanh(angle)", "4m"),

@@ -121,7 +121,8 @@ final class AlertmanagerConfigReader {
         ("slack_api_url", "slack_api_url_file"), ("opsgenie_api_key", "opsgenie_api_key_file"),
         ("victorops_api_key", "victorops_api_key_file"), ("smtp_auth_password", "smtp_auth_password_file"),
       ] where globalKeysSet.contains(inline) && globalKeysSet.contains(file) {
-        global.value.report(.invalid("at most one of \(inline) & \(file) must be configured", hint: "remove one of them"))
+        global.value.report(
+          .invalid("at most one of \(inline) & \(file) must be configured", hint: "remove one of them"))
       }
     }
     var inhibitRules: [InhibitRule] = []

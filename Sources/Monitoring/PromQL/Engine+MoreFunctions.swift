@@ -149,7 +149,9 @@ extension PromQLEngine {
     var inner = argument
     while case .paren(let wrapped) = inner { inner = wrapped }
     guard case .vector(let selector) = inner else {
-      return try vectorValue(argument, t).map { Sample(labels: $0.labels.droppingMetricName(), value: Double(t) / 1000) }
+      return try vectorValue(argument, t).map {
+        Sample(labels: $0.labels.droppingMetricName(), value: Double(t) / 1000)
+      }
     }
     let reference = referenceMs(selector, t)
     var out: [Sample] = []

@@ -1,6 +1,7 @@
-/// Go's `math.Sin`, `math.Cos` and `math.Tan` (pure Go on amd64, which Prometheus 2.42
-/// is built for): Cephes polynomials after a three-part π/4 reduction, Payne–Hanek
-/// above 2²⁹. libm's results differ from them in the last bit for many arguments, and
+/// Go's `math.Sin`, `math.Cos` and `math.Tan`, which PromQL's `sin`, `cos` and `tan` call.
+///
+/// Pure Go on amd64, which Prometheus 2.42 is built for: Cephes polynomials after a
+/// three-part π/4 reduction, Payne–Hanek above 2²⁹. libm's results differ from them in the last bit for many arguments, and
 /// PromQL's `sin`, `cos` and `tan` must match Prometheus bit for bit.
 enum GoTrigonometry {
   static let sinCoefficients: [Double] = [
@@ -81,8 +82,10 @@ enum GoTrigonometry {
     let zz = z * z
     var y = z
     if zz > 1e-14 {
-      y = z + z * (zz * (((tanP[0] * zz) + tanP[1]) * zz + tanP[2])
-        / ((((zz + tanQ[1]) * zz + tanQ[2]) * zz + tanQ[3]) * zz + tanQ[4]))
+      y =
+        z + z
+        * (zz * (((tanP[0] * zz) + tanP[1]) * zz + tanP[2])
+          / ((((zz + tanQ[1]) * zz + tanQ[2]) * zz + tanQ[3]) * zz + tanQ[4]))
     }
     if j & 2 == 2 { y = -1 / y }
     return input < 0 ? -y : y
@@ -97,7 +100,7 @@ enum GoTrigonometry {
     0xea4f_758f_d7cb_e2f6, 0x7a0e_73ef_14a5_25d4, 0xd7f6_bf62_3f1a_ba10, 0xac06_608d_f8f6_d757,
   ]
 
-  /// Payne–Hanek reduction by π/4 (Go's `trigReduce`, after Ng et al. 1992).
+  /// Payne–Hanek reduction by π/4: Go's `trigReduce`, after Ng and others (1992).
   static func payneHanek(_ x: Double) -> (j: UInt64, z: Double) {
     let pi4 = Double.pi / 4
     if x < pi4 { return (0, x) }

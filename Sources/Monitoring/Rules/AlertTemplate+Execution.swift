@@ -220,8 +220,10 @@ struct TemplateExecution {
     }
   }
 
-  /// A `*sample`: `&{map[…] 1}` at the top level. Nested in a slice, Go prints the
-  /// pointer's address, which is not reproducible; PlatformSim prints the contents.
+  /// A `*sample` as Go prints it at the top level: `&{map[…] 1}`.
+  ///
+  /// Nested in a slice, Go prints the pointer's address, which is not reproducible;
+  /// PlatformSim prints the contents there too.
   static func formatSample(_ sample: TemplateSample, top: Bool) -> String {
     "&{\(format(.labels(sample.labels))) \(formatGoFloat(sample.value))}"
   }
@@ -235,7 +237,9 @@ struct TemplateExecution {
     let saved = context
     if function == "and" || function == "or" {
       // Go 1.18+: evaluated lazily; the first deciding argument is the result.
-      guard !arguments.isEmpty || final != nil else { throw fail("wrong number of args for \(function): want at least 1 got 0") }
+      guard !arguments.isEmpty || final != nil else {
+        throw fail("wrong number of args for \(function): want at least 1 got 0")
+      }
       var last: TemplateValue = .missing
       for argument in arguments {
         last = try evaluate(argument, dot: dot)
@@ -253,8 +257,10 @@ struct TemplateExecution {
     for (position, argument) in arguments.enumerated() {
       let value = try evaluate(argument, dot: dot)
       if let signature {
-        context = (argumentOffsets.indices.contains(position) ? argumentOffsets[position] : saved.offset,
-          TemplateParser.describe(argument))
+        context = (
+          argumentOffsets.indices.contains(position) ? argumentOffsets[position] : saved.offset,
+          TemplateParser.describe(argument)
+        )
         try TemplateFunctions(execution: self).check(value, signature[position])
       }
       values.append(value)

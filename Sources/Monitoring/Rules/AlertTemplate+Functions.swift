@@ -22,10 +22,9 @@ struct TemplateFunctions {
   func check(_ value: TemplateValue, _ kind: Character) throws {
     switch (kind, value) {
     case ("a", _), ("s", .string), ("q", .samples), ("q", .nilValue), ("p", .sample), ("p", .nilValue): return
-    case (_, .missing):
-      throw fail("invalid value; expected \(kind == "s" ? "string" : kind == "q" ? "template.queryResult" : "*template.sample")")
     default:
       let expected = kind == "s" ? "string" : kind == "q" ? "template.queryResult" : "*template.sample"
+      if case .missing = value { throw fail("invalid value; expected \(expected)") }
       throw fail("wrong type for value; expected \(expected); got \(value.typeName)")
     }
   }

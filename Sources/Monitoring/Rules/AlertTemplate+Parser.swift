@@ -21,7 +21,7 @@ struct TemplatePipeline: Sendable {
   var commands: [TemplateCommand] = []
   /// Byte offset of the pipeline in the full template text (for error contexts).
   var offset = 0
-  /// The source text of the pipeline, for "executing ... at <...>".
+  /// The source text of the pipeline, for Go's "executing … at <…>" context.
   var text = ""
 }
 

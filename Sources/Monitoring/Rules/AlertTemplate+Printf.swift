@@ -52,7 +52,8 @@ func goSprintf(_ format: String, _ arguments: [TemplateValue]) -> String {
     let argument = arguments[argumentIndex]
     argumentIndex += 1
     let spec = "%" + flags + width + (precision.map { "." + $0 } ?? "")
-    out += goFormatOne(verb, argument, spec: spec, flags: flags, width: Int(width), precision: precision.flatMap(Int.init))
+    out += goFormatOne(
+      verb, argument, spec: spec, flags: flags, width: Int(width), precision: precision.flatMap(Int.init))
   }
   if argumentIndex < arguments.count {
     out += "%!(EXTRA "

@@ -131,8 +131,8 @@ extension TemplateFunctions {
     let nanoseconds = seconds * 1e9
     guard nanoseconds < 9.223372036854775807e18 && nanoseconds >= -9.223372036854775808e18 else {
       throw fail(
-        "error calling \(function): \(formatGoFloat(seconds)) cannot be represented as a nanoseconds timestamp since it overflows int64"
-      )
+        "error calling \(function): \(formatGoFloat(seconds)) cannot be represented as a nanoseconds timestamp "
+          + "since it overflows int64")
     }
     return Int64(nanoseconds) / 1_000_000
   }
@@ -291,7 +291,8 @@ func goTitle(_ text: String) -> String {
       let byte = UInt8(previous.value)
       isSeparator = !(byte >= 0x30 && byte <= 0x39 || (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A || byte == 0x5F)
     } else {
-      isSeparator = previous.properties.isWhitespace
+      isSeparator =
+        previous.properties.isWhitespace
         || !(previous.properties.isAlphabetic || previous.properties.numericType != nil)
     }
     if isSeparator {

@@ -94,9 +94,8 @@ public struct AlertTemplate: Sendable {
       let column = newlines.last.map { offset - $0 - 1 } ?? Self.definitions.utf8.count + offset
       throw TemplateError(
         template: source,
-        message:
-          "error executing template \(name): template: \(name):\(line):\(column): executing \"\(name)\" at <\(error.context)>: \(error.message)"
-      )
+        message: "error executing template \(name): template: \(name):\(line):\(column): "
+          + "executing \"\(name)\" at <\(error.context)>: \(error.message)")
     } catch {
       throw TemplateError(template: source, message: "error executing template \(name): \(error)")
     }
