@@ -102,7 +102,16 @@ struct FileValidation {
     for (index, document) in file.documents.enumerated() {
       let documentIndex = file.documents.count > 1 ? index : nil
       guard let format = resourceFormats.first(where: { $0.signature.matches(document) }) else {
-        if wholeFileFormats.contains(where: { $0.signature.matches(document) }) {
+        if InputFormat.prometheusRule.signature.matches(document) {
+          // A PrometheusRule among other resources (a Helm chart's or kustomize output).
+          recognised = true
+          if !templatesOnly,
+            let groups = RuleFileLoader.read(document: document, file: file.path, documentIndex: documentIndex, log: log)
+          {
+            let rules = groups.reduce(0) { $0 + $1.rules.count }
+            outcome.found.append("PrometheusRule, \(plural(groups.count, "group")), \(plural(rules, "rule"))")
+          }
+        } else if wholeFileFormats.contains(where: { $0.signature.matches(document) }) {
           recognised = true
           if !templatesOnly {
             log.add(

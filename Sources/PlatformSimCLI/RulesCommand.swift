@@ -19,7 +19,8 @@ struct RulesTestCommand: StatusCommand {
     discussion: """
       Accepts the files users already have for promtool and reaches the same verdicts
       (the engine is cross-checked against promtool 2.42; docs/VALIDATION.md).
-      Exit status 0 when every test passes, 1 when one fails, 2 when a file cannot be loaded.
+      Exit status 0 when every test passes, 1 when one fails or a file cannot be loaded
+      (as promtool).
 
       Example:
         platformsim rules test scenarios/monitoring/error-rate-rules.test.yaml
@@ -34,8 +35,9 @@ struct RulesTestCommand: StatusCommand {
       print("Unit Testing:  \(file)")
       let verdict = PromtoolTestRunner.run(file: file)
       if let loadError = verdict.loadError {
+        // promtool exits 1 for a file it cannot load, as for a failing test.
         printError("  FAILED:\n\(loadError)")
-        status = .invalidInput
+        if status == .success { status = .runFailure }
         continue
       }
       if verdict.passed {

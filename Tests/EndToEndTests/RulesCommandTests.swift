@@ -48,11 +48,19 @@ struct RulesCommandTests {
       groups:
         - name: bad
           rules:
-            - alert: Predicts
-              expr: predict_linear(http_requests_total[5m], 3600) > 0
+            - alert: NativeHistogram
+              expr: histogram_sum(http_request_duration_seconds) > 0
+            - alert: BadTemplate
+              expr: up == 0
+              annotations:
+                summary: '{{ nosuchfunc $value }}'
       """.write(to: file, atomically: true, encoding: .utf8)
     let bad = try PlatformSimProcess.run(["rules", "check", file.path])
     #expect(bad.status == 2)
-    #expect(bad.standardError.contains("predict_linear"))
+    // Every error of the file, each with file:line:column.
+    #expect(bad.standardError.contains("bad.yaml:5:15: error: groups[0].rules[0].expr"))
+    #expect(bad.standardError.contains("histogram_sum"))
+    #expect(bad.standardError.contains("bad.yaml:9:20: error: groups[0].rules[1].annotations.summary"))
+    #expect(bad.standardError.contains("function \"nosuchfunc\" not defined"))
   }
 }

@@ -61,6 +61,44 @@ struct ValidateCommandTests {
     #expect(result.standardOutput == "\(manifest): ok (AnalysisTemplate \"error-ratio\"; skipped: Service ×2)\n")
   }
 
+  @Test("a PrometheusRule among other resources is read with file-wide line numbers")
+  func prometheusRuleInManifest() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let manifest = directory.appendingPathComponent("chart.yaml").path
+    let service = """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: model-server
+      """
+    let rule = """
+      apiVersion: monitoring.coreos.com/v1
+      kind: PrometheusRule
+      metadata:
+        name: model-server
+      spec:
+        groups:
+          - name: model-server
+            rules:
+              - alert: Down
+                expr: up{job="model-server"} == 0
+                annotations:
+                  summary: '{{ $labels }} {{ with $labels.instance }}{{ . }}{{ end }}'
+              - record: job:x:rate5m
+                expr: rate(x[5m] offset -1m)
+      """
+    try (service + "\n---\n" + rule + "\n").write(toFile: manifest, atomically: true, encoding: .utf8)
+    let good = try PlatformSimProcess.run(["validate", manifest])
+    #expect(good.status == 0, "\(good.standardError)")
+    #expect(good.standardOutput == "\(manifest): ok (PrometheusRule, 1 group, 2 rules; skipped: Service)\n")
+    let broken = rule.replacingOccurrences(of: "rate(x[5m] offset -1m)", with: "rate(x[5m]")
+    try (service + "\n---\n" + broken + "\n").write(toFile: manifest, atomically: true, encoding: .utf8)
+    let bad = try PlatformSimProcess.run(["validate", manifest])
+    #expect(bad.status == 2)
+    // Line 19 of the file (the rule document starts on line 6).
+    #expect(bad.standardError.contains("\(manifest):19:"), "\(bad.standardError)")
+  }
+
   @Test("a later document with a syntax error is reported, not silently dropped")
   func syntaxErrorInLaterDocument() throws {
     let directory = PlatformSimProcess.scratchDirectory()

@@ -21,26 +21,45 @@ struct PromQLParserTests {
     }
   }
 
-  @Test("an unsupported function is named with its position")
+  @Test("a native-histogram function is named as unsupported, with its position")
   func unsupportedFunction() {
     #expect(
       throws: PromQLError.unsupported(
-        expression: "1 + predict_linear(x[1h], 60)", offset: 4,
-        feature: "function \"predict_linear\" (PlatformSim implements: "
+        expression: "1 + histogram_count(x)", offset: 4,
+        feature: "function \"histogram_count\" (PlatformSim implements: "
           + PromQLFunction.allCases.map(\.rawValue).sorted().joined(separator: ", ") + ")")
     ) {
-      try PromQLParser.parse("1 + predict_linear(x[1h], 60)")
+      try PromQLParser.parse("1 + histogram_count(x)")
     }
   }
 
+
   @Test(
-    "subqueries and @ are rejected at parse time",
-    arguments: ["max_over_time(rate(x[5m])[1h:1m])", "x @ 100", "x offset -5m"])
-  func unsupportedSyntax(_ expression: String) {
+    "subqueries, @, negative offsets (no feature flags since 2.33) and the 2.42 functions parse",
+    arguments: [
+      "max_over_time(rate(x[5m])[1h:1m])", "avg_over_time(x[10m:])", "rate(x[5m:30s] offset 1m)", "x offset -5m",
+      "predict_linear(x[1h], 4 * 3600) < 0", "deriv(x[5m])", "label_replace(x, \"a\", \"$1\", \"b\", \"(.*)\")",
+      "label_join(x, \"a\", \",\", \"b\", \"c\", \"d\")", "count_values(\"v\", x)", "group by (a) (x)",
+      "stdvar(x)", "stddev without (a) (x)", "timestamp(x)", "sort_desc(x)", "holt_winters(x[10m], 0.5, 0.5)",
+      "hour()", "day_of_week(x)", "pi() * 2", "sin(x) + atanh(x)", "present_over_time(x[5m])", "x @ 100",
+      "rate(x[5m] @ end())", "x @ start() offset 1m", "x[5m:1m] @ 1609746000.5", "x @ -10",
+    ])
+  func newSyntaxParses(_ expression: String) throws {
+    _ = try PromQLParser.parse(expression)
+  }
+
+  @Test(
+    "argument checks of the new functions are syntax errors",
+    arguments: [
+      "label_replace(x, \"1a\", \"$1\", \"b\", \"(.*)\")", "label_replace(x, \"a\", \"$1\", \"b\", \"(\")",
+      "label_join(x, \"a\")", "count_values(1, x)", "count_values(\"not-a-label\", x)", "sum(x)[5m:][1m:]",
+      "x[5m][10m:]", "predict_linear(x[1h])", "x @ 1 @ 2", "sum(x) @ 100", "x @ now()",
+    ])
+  func newSyntaxErrors(_ expression: String) {
     #expect {
       try PromQLParser.parse(expression)
     } throws: { error in
-      guard case .unsupported = error as? PromQLError else { return false }
+      guard case .syntax = error as? PromQLError else { return false }
       return true
     }
   }
@@ -83,7 +102,7 @@ struct PromQLParserTests {
         - name: g
           rules:
             - alert: A
-              expr: predict_linear(disk_free[1h], 3600) < 0
+              expr: histogram_sum(disk_free) < 0
       """
     do {
       _ = try RuleFileLoader.load(yaml: yaml, file: "rules.yml")
@@ -92,23 +111,36 @@ struct PromQLParserTests {
       let message = error.description
       #expect(
         message.hasPrefix(
-          "rules.yml:5:15: error: groups[0].rules[0].expr: 1:1: unsupported by PlatformSim: function \"predict_linear\""
+          "rules.yml:5:15: error: groups[0].rules[0].expr: 1:1: unsupported by PlatformSim: function \"histogram_sum\""
         ))
-      #expect(message.contains("\n  predict_linear(disk_free[1h], 3600) < 0\n  ^"))
+      #expect(message.contains("\n  histogram_sum(disk_free) < 0\n  ^"))
     }
   }
 
-  @Test("an unsupported template construct fails at load")
-  func templateLoadError() {
-    let yaml = """
-      groups:
-        - name: g
-          rules:
-            - alert: A
-              expr: up == 0
-              annotations:
-                summary: '{{ if gt $value 1.0 }}big{{ end }}'
-      """
-    #expect(throws: DiagnosticsError.self) { try RuleFileLoader.load(yaml: yaml, file: "rules.yml") }
+  @Test("a template Prometheus refuses fails at load with Go's message; one it accepts loads")
+  func templateLoadError() throws {
+    func load(_ template: String) throws -> [RuleGroupDefinition] {
+      let yaml = """
+        groups:
+          - name: g
+            rules:
+              - alert: A
+                expr: up == 0
+                annotations:
+                  summary: '\(template)'
+        """
+      return try RuleFileLoader.load(yaml: yaml, file: "rules.yml")
+    }
+    do {
+      _ = try load("{{ nosuchfunc $value }}")
+      Issue.record("expected a load error")
+    } catch {
+      #expect("\(error)".contains("template: __alert_A:1: function \"nosuchfunc\" not defined"))
+    }
+    #expect(throws: DiagnosticsError.self) { try load("{{ if $value }}unclosed") }
+    #expect(throws: DiagnosticsError.self) { try load("{{ $undefined }}") }
+    // Accepted by Prometheus, so loaded: whole maps, with/range/if, query, humanize1024.
+    _ = try load("{{ $labels }} {{ with $labels.job }}{{ . }}{{ end }} {{ range $k, $v := $labels }}{{ $k }}{{ end }}")
+    _ = try load("{{ if gt $value 1.0 }}big{{ else }}small{{ end }} {{ query \"up\" | first | value | humanize1024 }}")
   }
 }

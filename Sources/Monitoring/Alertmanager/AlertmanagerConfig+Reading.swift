@@ -116,6 +116,14 @@ final class AlertmanagerConfigReader {
     if let global = reader[\.global] {
       globalKeysSet = Set(global.presentEntries.filter { !$0.value.isNull }.map(\.key))
       if let timeout = global[\.resolveTimeout] { resolveTimeout = timeout }
+      // GlobalConfig.UnmarshalYAML (Alertmanager 0.25): a secret inline and in a file.
+      for (inline, file) in [
+        ("slack_api_url", "slack_api_url_file"), ("opsgenie_api_key", "opsgenie_api_key_file"),
+        ("victorops_api_key", "victorops_api_key_file"), ("smtp_auth_password", "smtp_auth_password_file"),
+      ] where globalKeysSet.contains(inline) && globalKeysSet.contains(file) {
+        global.value.report(
+          .invalid("at most one of \(inline) & \(file) must be configured", hint: "remove one of them"))
+      }
     }
     var inhibitRules: [InhibitRule] = []
     reader[\.inhibitRules]?.forEach { rule, _ in

@@ -144,8 +144,33 @@ extension AlertmanagerConfigReader {
         let name = kind == "discord_configs" ? "discord" : kind == "msteams_configs" ? "msteams" : "msteamsv2"
         missing.append(("no \(name) webhook URL or URLFile provided", "set `webhook_url`"))
       }
+    case "pushover_configs":
+      if !has(["user_key"]) { missing.append(("missing user key in Pushover config", "add `user_key`")) }
+      if !has(["token"]) { missing.append(("missing token in Pushover config", "add `token`")) }
+    case "sns_configs":
+      if !has(["target_arn", "topic_arn", "phone_number"]) {
+        missing.append(
+          ("must provide either a Target ARN, Topic ARN, or Phone Number for SNS config", "add `topic_arn`"))
+      }
+    case "telegram_configs":
+      if !has(["bot_token"]) { missing.append(("missing bot_token on telegram_config", "add `bot_token`")) }
+      if !has(["chat_id"]) { missing.append(("missing chat_id on telegram_config", "add `chat_id`")) }
+    case "webex_configs":
+      if !has(["room_id"]) { missing.append(("missing room_id on webex_config", "add `room_id`")) }
     default:
       break
+    }
+    if kind == "victorops_configs" && !has(["routing_key"]) {
+      missing.append(("missing Routing key in VictorOps config", "add `routing_key`"))
+    }
+    // A secret inline and in a file (notifiers.go, Alertmanager 0.25).
+    let exclusive: [String: [(String, String)]] = [
+      "pagerduty_configs": [("routing_key", "routing_key_file"), ("service_key", "service_key_file")],
+      "slack_configs": [("api_url", "api_url_file")], "opsgenie_configs": [("api_key", "api_key_file")],
+      "victorops_configs": [("api_key", "api_key_file")],
+    ]
+    for (inline, file) in exclusive[kind] ?? [] where keys.contains(inline) && keys.contains(file) {
+      missing.append(("at most one of \(inline) & \(file) must be configured", "remove one of them"))
     }
     for item in missing { value.report(.invalid(item.message, hint: item.hint)) }
   }

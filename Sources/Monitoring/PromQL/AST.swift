@@ -14,6 +14,13 @@ public final class VectorSelector {
   public let name: String
   public let matchers: [LabelMatcher]
   public internal(set) var offsetMs: Int64 = 0
+  /// `@ <timestamp>` in milliseconds (Prometheus rounds seconds × 1000).
+  public internal(set) var atMs: Int64?
+  /// `@ start()` or `@ end()`: the query's time (an instant query's start and end).
+  public internal(set) var atQueryTime = false
+  /// Whether the selector has an `@` modifier (the fast paths leave such selectors
+  /// to the generic evaluator).
+  public var hasAtModifier: Bool { atMs != nil || atQueryTime }
   /// UTF-8 offset of the selector in the expression.
   public let position: Int
   @exclusivity(unchecked) var cachedIDs: [SeriesID] = []
@@ -123,7 +130,9 @@ public struct VectorMatching: Sendable {
   public var include: [String]
 }
 
-/// The functions PlatformSim implements, with Prometheus 2.42 names.
+/// The functions PlatformSim implements, with Prometheus 2.42 names: all of 2.42's
+/// except the native-histogram ones (`histogram_count`, `histogram_sum`,
+/// `histogram_fraction`).
 public enum PromQLFunction: String, Sendable, CaseIterable {
   case abs, absent, ceil, floor, vector, scalar, time
   case clampMin = "clamp_min"
@@ -138,58 +147,87 @@ public enum PromQLFunction: String, Sendable, CaseIterable {
   case quantileOverTime = "quantile_over_time"
   case lastOverTime = "last_over_time"
   case absentOverTime = "absent_over_time"
+  case presentOverTime = "present_over_time"
+  case stddevOverTime = "stddev_over_time"
+  case stdvarOverTime = "stdvar_over_time"
   case histogramQuantile = "histogram_quantile"
   case round, sqrt, exp, ln, log2, log10, sgn
+  case sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, deg, rad, pi
+  case sort
+  case sortDesc = "sort_desc"
+  case timestamp
+  case labelReplace = "label_replace"
+  case labelJoin = "label_join"
+  case deriv
+  case predictLinear = "predict_linear"
+  case holtWinters = "holt_winters"
+  case dayOfMonth = "day_of_month"
+  case dayOfWeek = "day_of_week"
+  case dayOfYear = "day_of_year"
+  case daysInMonth = "days_in_month"
+  case hour, minute, month, year
 
-  /// Argument types; `round` takes an optional second argument.
+  /// Argument types (Prometheus `parser.Functions`); `round` and the date functions take
+  /// optional arguments and `label_join` any number of source labels (``isVariadic``).
   var argumentTypes: [PromQLType] {
     switch self {
-    case .abs, .ceil, .floor, .sqrt, .exp, .ln, .log2, .log10, .sgn, .absent: return [.vector]
+    case .abs, .ceil, .floor, .sqrt, .exp, .ln, .log2, .log10, .sgn, .absent, .sin, .cos, .tan, .asin, .acos, .atan,
+      .sinh, .cosh, .tanh, .asinh, .acosh, .atanh, .deg, .rad, .sort, .sortDesc, .timestamp, .dayOfMonth, .dayOfWeek,
+      .dayOfYear, .daysInMonth, .hour, .minute, .month, .year:
+      return [.vector]
     case .vector: return [.scalar]
     case .scalar: return [.vector]
-    case .time: return []
+    case .time, .pi: return []
     case .clampMin, .clampMax: return [.vector, .scalar]
     case .clamp: return [.vector, .scalar, .scalar]
     case .round: return [.vector, .scalar]
     case .rate, .irate, .increase, .delta, .idelta, .changes, .resets,
       .avgOverTime, .maxOverTime, .minOverTime, .sumOverTime, .countOverTime, .lastOverTime,
-      .absentOverTime:
+      .absentOverTime, .presentOverTime, .stddevOverTime, .stdvarOverTime, .deriv:
       return [.matrix]
     case .quantileOverTime: return [.scalar, .matrix]
     case .histogramQuantile: return [.scalar, .vector]
+    case .labelReplace: return [.vector, .string, .string, .string, .string]
+    case .labelJoin: return [.vector, .string, .string, .string]
+    case .predictLinear: return [.matrix, .scalar]
+    case .holtWinters: return [.matrix, .scalar, .scalar]
     }
   }
 
-  var minimumArguments: Int { self == .round ? 1 : argumentTypes.count }
+  /// The last argument type repeats (`label_join`'s source labels).
+  var isVariadic: Bool { self == .labelJoin }
+
+  var minimumArguments: Int {
+    switch self {
+    case .round: return 1
+    case .dayOfMonth, .dayOfWeek, .dayOfYear, .daysInMonth, .hour, .minute, .month, .year: return 0
+    case .labelJoin: return 3
+    default: return argumentTypes.count
+    }
+  }
 
   var returnType: PromQLType {
     switch self {
-    case .time, .scalar: return .scalar
+    case .time, .scalar, .pi: return .scalar
     default: return .vector
     }
   }
 }
 
-/// Prometheus 2.42 functions PlatformSim does not implement; named in load-time errors.
-let knownUnsupportedFunctions: Set<String> = [
-  "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "day_of_month",
-  "day_of_week", "day_of_year", "days_in_month", "deg", "deriv", "histogram_count",
-  "histogram_fraction",
-  "histogram_sum", "holt_winters", "hour", "label_join", "label_replace", "minute", "month", "pi",
-  "predict_linear", "present_over_time", "rad", "sin", "sinh", "sort", "sort_desc",
-  "stddev_over_time",
-  "stdvar_over_time", "tan", "tanh", "timestamp", "year",
-]
+/// Prometheus 2.42 functions PlatformSim does not implement (native histograms); named
+/// in load-time errors.
+let knownUnsupportedFunctions: Set<String> = ["histogram_count", "histogram_fraction", "histogram_sum"]
 
 /// Aggregation operators.
 public enum AggregationOperator: String, Sendable, CaseIterable {
-  case sum, avg, min, max, count, topk, bottomk, quantile
+  case sum, avg, min, max, count, topk, bottomk, quantile, group, stddev, stdvar
+  case countValues = "count_values"
 
-  var hasParameter: Bool { self == .topk || self == .bottomk || self == .quantile }
+  var hasParameter: Bool { self == .topk || self == .bottomk || self == .quantile || self == .countValues }
 }
 
 /// Prometheus 2.42 aggregators PlatformSim does not implement.
-let knownUnsupportedAggregators: Set<String> = ["group", "stddev", "stdvar", "count_values"]
+let knownUnsupportedAggregators: Set<String> = []
 
 /// A parsed PromQL expression.
 public indirect enum Expr {
@@ -197,6 +235,8 @@ public indirect enum Expr {
   case string(String)
   case vector(VectorSelector)
   case matrix(VectorSelector, rangeMs: Int64)
+  /// `expr[range:step]`: a range vector of an instant expression evaluated at steps.
+  case subquery(Subquery)
   case call(PromQLFunction, [Expr], position: Int)
   case aggregate(Aggregation)
   case binary(BinaryExpression)
@@ -209,7 +249,7 @@ public indirect enum Expr {
     case .number: return .scalar
     case .string: return .string
     case .vector: return .vector
-    case .matrix: return .matrix
+    case .matrix, .subquery: return .matrix
     case .call(let function, _, _): return function.returnType
     case .aggregate: return .vector
     case .binary(let binary):
@@ -241,6 +281,27 @@ public final class Aggregation {
     self.expr = expr
     self.grouping = grouping
     self.without = without
+  }
+}
+
+/// A subquery `expr[range:step] offset d` (Prometheus `parser.SubqueryExpr`).
+///
+/// Evaluated as Prometheus 2.42 does: the inner expression at every multiple of the step
+/// in `[t − offset − range, t − offset]`; without a step, at the engine's default
+/// (the global evaluation interval; promtool's test `evaluation_interval`).
+public final class Subquery {
+  public let expr: Expr
+  public let rangeMs: Int64
+  /// 0 when the subquery names no step.
+  public let stepMs: Int64
+  public internal(set) var offsetMs: Int64 = 0
+  public internal(set) var atMs: Int64?
+  public internal(set) var atQueryTime = false
+
+  init(expr: Expr, rangeMs: Int64, stepMs: Int64) {
+    self.expr = expr
+    self.rangeMs = rangeMs
+    self.stepMs = stepMs
   }
 }
 
@@ -278,6 +339,8 @@ extension Expr {
     case .number, .string: return 0
     case .vector(let selector): return lookbackMs + max(0, selector.offsetMs)
     case .matrix(let selector, let rangeMs): return rangeMs + max(0, selector.offsetMs)
+    case .subquery(let subquery):
+      return subquery.rangeMs + max(0, subquery.offsetMs) + subquery.expr.lookbehindMs(lookbackMs: lookbackMs)
     case .call(_, let arguments, _): return arguments.map { $0.lookbehindMs(lookbackMs: lookbackMs) }.max() ?? 0
     case .aggregate(let aggregation):
       return max(

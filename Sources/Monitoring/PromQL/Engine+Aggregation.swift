@@ -4,7 +4,9 @@ extension PromQLEngine {
   /// `min`/`max`, heap-like `topk`/`bottomk` keeping the earlier of equal values).
   func evaluateAggregation(_ aggregation: Aggregation, _ t: Int64) throws(PromQLError) -> [Sample] {
     var parameter = 0.0
-    if let parameterExpr = aggregation.parameter { parameter = try scalarValue(parameterExpr, t) }
+    if let parameterExpr = aggregation.parameter, aggregation.op != .countValues {
+      parameter = try scalarValue(parameterExpr, t)
+    }
     switch aggregation.op {
     case .sum, .avg, .min, .max, .count:
       if let result = perSeriesAggregation(aggregation, t) { return result }
@@ -13,10 +15,19 @@ extension PromQLEngine {
     default:
       break
     }
-    let samples = try vectorValue(aggregation.expr, t)
+    var samples = try vectorValue(aggregation.expr, t)
     var keys: [Labels] = []
     var members: [[Sample]] = []
     var grouper = ProjectionGrouper(aggregation)
+    if aggregation.op == .countValues {
+      // count_values: the value (Go's FormatFloat 'f', -1) becomes a label, grouped by too.
+      guard let parameterExpr = aggregation.parameter, case .string(let label) = try evaluate(parameterExpr, atMs: t)
+      else { throw .evaluation(message: "count_values needs a label name") }
+      samples = samples.map { Sample(labels: $0.labels.setting(label, formatGoFloatFixed($0.value)), value: $0.value) }
+      if !aggregation.without && !aggregation.grouping.contains(label) {
+        grouper = ProjectionGrouper(grouping: aggregation.grouping + [label], without: false)
+      }
+    }
     for sample in samples {
       let (index, isNew) = grouper.group(of: sample.labels, keys: &keys)
       if isNew {
@@ -102,6 +113,22 @@ extension PromQLEngine {
       return result
     case .quantile:
       return quantileOf(parameter, group.map(\.value))
+    case .group:
+      return 1
+    case .countValues:
+      return Double(group.count)
+    case .stddev, .stdvar:
+      // Welford's running mean and sum of squares, as engine.go's aggregation.
+      var mean = group[0].value
+      var count = 1.0
+      var total = 0.0
+      for sample in group.dropFirst() {
+        count += 1
+        let delta = sample.value - mean
+        mean += delta / count
+        total += delta * (sample.value - mean)
+      }
+      return op == .stdvar ? total / count : (total / count).squareRoot()
     case .topk, .bottomk:
       return .nan
     }
@@ -129,6 +156,13 @@ struct ProjectionGrouper {
   init(_ aggregation: Aggregation) {
     grouping = aggregation.grouping
     without = aggregation.without
+    withoutDropsName = true
+  }
+
+  /// Groups by `grouping` (`by`) or by all labels but it and `__name__` (`without`).
+  init(grouping: [String], without: Bool) {
+    self.grouping = grouping
+    self.without = without
     withoutDropsName = true
   }
 

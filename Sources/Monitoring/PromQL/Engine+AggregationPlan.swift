@@ -214,10 +214,11 @@ extension PromQLEngine {
     while case .paren(let wrapped) = operand { operand = wrapped }
     switch operand {
     case .vector(let selector):
-      return .instant(selector)
+      // `@` selectors stay on the generic evaluator.
+      return selector.hasAtModifier ? nil : .instant(selector)
     case .call(let function, let arguments, _):
       guard function == .rate || function == .increase || function == .delta, arguments.count == 1,
-        case .matrix(let selector, let rangeMs) = arguments[0], !selector.name.isEmpty
+        case .matrix(let selector, let rangeMs) = arguments[0], !selector.name.isEmpty, !selector.hasAtModifier
       else { return nil }
       return .range(function, selector, rangeMs: rangeMs)
     default:

@@ -136,7 +136,7 @@ extension PromQLEngine {
     while case .paren(let wrapped) = operand { operand = wrapped }
     var out: [Sample] = []
     if case .vector(let selector) = operand {
-      let reference = t - selector.offsetMs
+      let reference = referenceMs(selector, t)
       for id in selector.seriesIDs(in: store) {
         if let value = store.instantSample(id, atMs: reference, lookbackMs: lookbackMs),
           elementOperation(binary.op, value, threshold).1

@@ -65,6 +65,10 @@ extension PromQLEngine {
       return .vector(
         try checkedUnique(histogramQuantile(quantile, try vectorValue(arguments[1], t))))
     case .absentOverTime:
+      if case .subquery(let subquery) = arguments[0] {
+        let any = try subquerySeries(subquery, t).contains { !$0.times.isEmpty }
+        return .vector(any ? [] : [Sample(labels: .empty, value: 1)])
+      }
       guard case .matrix(let selector, let rangeMs) = arguments[0] else {
         throw .evaluation(message: "expected a range")
       }
@@ -76,35 +80,42 @@ extension PromQLEngine {
     case .quantileOverTime:
       let quantile = try scalarValue(arguments[0], t)
       return .vector(
-        try rangeFunction(arguments[1], t) { _, _, values in
+        try rangeFunction(arguments[1], t) { _, values in
           values.isEmpty ? nil : quantileOf(quantile, Array(values))
         })
     case .rate, .increase, .delta:
-      guard case .matrix(let selector, let rangeMs) = arguments[0] else {
-        throw .evaluation(message: "expected a range")
+      let (rangeMs, endMs): (Int64, Int64)
+      switch arguments[0] {
+      case .matrix(let selector, let range): (rangeMs, endMs) = (range, referenceMs(selector, t))
+      case .subquery(let subquery):
+        let base = subquery.atMs ?? (subquery.atQueryTime ? scratch.queryTimeMs ?? t : t)
+        (rangeMs, endMs) = (subquery.rangeMs, base - subquery.offsetMs)
+      default: throw .evaluation(message: "expected a range")
       }
       return .vector(
-        try rangeFunction(arguments[0], t) { _, times, values in
+        try rangeFunction(arguments[0], t) { times, values in
           extrapolatedRate(
-            times, values, rangeStartMs: t - rangeMs - selector.offsetMs,
-            rangeEndMs: t - selector.offsetMs,
+            times, values, rangeStartMs: endMs - rangeMs,
+            rangeEndMs: endMs,
             rangeMs: rangeMs, isCounter: function != .delta, isRate: function == .rate)
         })
     case .irate, .idelta:
       return .vector(
-        try rangeFunction(arguments[0], t) { _, times, values in
+        try rangeFunction(arguments[0], t) { times, values in
           instantValue(times, values, isRate: function == .irate)
         })
     case .changes, .resets:
       return .vector(
-        try rangeFunction(arguments[0], t) { _, _, values in
+        try rangeFunction(arguments[0], t) { _, values in
           values.isEmpty ? nil : Self.changesOrResets(function, values)
         })
     case .avgOverTime, .sumOverTime, .countOverTime, .maxOverTime, .minOverTime, .lastOverTime:
       return .vector(
-        try rangeFunction(arguments[0], t, keepName: function == .lastOverTime) { _, _, values in
+        try rangeFunction(arguments[0], t, keepName: function == .lastOverTime) { _, values in
           values.isEmpty ? nil : Self.overTime(function, values)
         })
+    default:
+      return try evaluateMoreFunctions(function, arguments, t)
     }
   }
 
@@ -204,7 +215,7 @@ extension PromQLEngine {
     _ selector: VectorSelector, _ rangeMs: Int64, _ t: Int64,
     _ body: (SeriesID, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> Void
   ) {
-    let end = t - selector.offsetMs
+    let end = referenceMs(selector, t)
     for id in selector.seriesIDs(in: store) {
       store.withRange(id, fromMs: end - rangeMs, toMs: end) { times, values in
         body(id, times, values)
@@ -216,14 +227,26 @@ extension PromQLEngine {
   /// for `last_over_time`, as in 2.42) and series for which the function returns nil.
   func rangeFunction(
     _ argument: Expr, _ t: Int64, keepName: Bool = false,
-    _ body: (SeriesID, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> Double?
+    _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) -> Double?
   ) throws(PromQLError) -> [Sample] {
+    if case .subquery(let subquery) = argument {
+      var out: [Sample] = []
+      for series in try subquerySeries(subquery, t) {
+        let value = series.times.withUnsafeBufferPointer { times in
+          series.values.withUnsafeBufferPointer { values in body(times, values) }
+        }
+        if let value {
+          out.append(Sample(labels: keepName ? series.labels : series.labels.droppingMetricName(), value: value))
+        }
+      }
+      return try checkedUnique(out)
+    }
     guard case .matrix(let selector, let rangeMs) = argument else {
       throw .evaluation(message: "expected a range")
     }
     var out: [Sample] = []
     forEachRange(selector, rangeMs, t) { id, times, values in
-      if let value = body(id, times, values) {
+      if let value = body(times, values) {
         out.append(
           Sample(
             labels: keepName ? store.labels(of: id) : store.labelsWithoutName(of: id), value: value)

@@ -38,12 +38,16 @@ public struct PromQLEngine {
   public let store: SeriesStore
   /// `--query.lookback-delta`, default 5m.
   public var lookbackMs: Int64
+  /// The step of a subquery that names none: the global evaluation interval (1m by
+  /// default; promtool uses the test file's `evaluation_interval`).
+  public var subqueryStepMs: Int64 = 60_000
   /// What evaluations at one instant can share (copies of the engine share it too).
   let scratch = EvaluationScratch()
 
-  public init(store: SeriesStore, lookbackMs: Int64 = 300_000) {
+  public init(store: SeriesStore, lookbackMs: Int64 = 300_000, subqueryStepMs: Int64 = 60_000) {
     self.store = store
     self.lookbackMs = lookbackMs
+    self.subqueryStepMs = subqueryStepMs
   }
 
   /// Parses and evaluates `expression` at `timestampMs` (milliseconds of simulated time).
@@ -63,7 +67,7 @@ public struct PromQLEngine {
       return try evaluate(inner, atMs: timestampMs)
     case .vector(let selector):
       return .vector(selectInstant(selector, timestampMs))
-    case .matrix:
+    case .matrix, .subquery:
       throw .evaluation(message: "a range vector can only be a function argument")
     case .negate(let inner):
       switch try evaluate(inner, atMs: timestampMs) {
@@ -87,7 +91,7 @@ public struct PromQLEngine {
     let ids = selector.seriesIDs(in: store)
     var out: [Sample] = []
     out.reserveCapacity(ids.count)
-    let reference = timestampMs - selector.offsetMs
+    let reference = referenceMs(selector, timestampMs)
     for id in ids {
       if let value = store.instantSample(id, atMs: reference, lookbackMs: lookbackMs) {
         out.append(Sample(labels: store.labels(of: id), value: value))
@@ -110,6 +114,13 @@ public struct PromQLEngine {
     return samples
   }
 
+  /// The time a selector reads at `t`: its `@` time (or the query's for `start()`/
+  /// `end()`) minus its offset, as engine.go's `setOffsetForAtModifier` arranges.
+  @inline(__always) func referenceMs(_ selector: VectorSelector, _ t: Int64) -> Int64 {
+    if !selector.hasAtModifier { return t - selector.offsetMs }
+    return (selector.atMs ?? scratch.queryTimeMs ?? t) - selector.offsetMs
+  }
+
   /// Rejects a result holding two samples with the same labels
   /// ("vector cannot contain metrics with the same labelset", engine.go rangeEval).
   func checkedUnique(_ samples: [Sample]) throws(PromQLError) -> [Sample] {
@@ -128,6 +139,9 @@ public struct PromQLEngine {
 /// one run's thread.
 final class EvaluationScratch {
   @exclusivity(unchecked) var rateBoundaries: RateBoundaries?
+  /// The time of the query being evaluated while a subquery evaluates its steps
+  /// (`@ start()`/`@ end()` refer to it); nil at the top level.
+  @exclusivity(unchecked) var queryTimeMs: Int64?
   /// Per-series values (and whether each has one) of the aggregation being folded.
   @exclusivity(unchecked) var foldValues: [Double] = []
   @exclusivity(unchecked) var foldPresent: [Bool] = []
@@ -149,4 +163,47 @@ final class EvaluationScratch {
   if x.isNaN || y.isNaN { return .nan }
   if x == 0 && y == 0 { return x.sign == .minus ? x : y }
   return x < y ? x : y
+}
+
+extension PromQLEngine {
+  /// The series of a subquery at `t`: its inner expression at each step, per label set in
+  /// order of first appearance (engine.go's `SubqueryExpr` case and `evalSubquery`).
+  func subquerySeries(_ subquery: Subquery, _ t: Int64) throws(PromQLError)
+    -> [(labels: Labels, times: [Int64], values: [Double])]
+  {
+    let step = subquery.stepMs != 0 ? subquery.stepMs : subqueryStepMs
+    guard step > 0 else { throw .evaluation(message: "zero subquery step") }
+    let base = subquery.atMs ?? (subquery.atQueryTime ? scratch.queryTimeMs ?? t : t)
+    let end = base - subquery.offsetMs
+    // `@ start()`/`@ end()` inside refer to the outermost query's time.
+    let outermost = scratch.queryTimeMs == nil
+    if outermost { scratch.queryTimeMs = t }
+    defer { if outermost { scratch.queryTimeMs = nil } }
+    let earliest = end - subquery.rangeMs
+    // The first multiple of the step at or after the range start (Go's truncating division).
+    var start = step * (earliest / step)
+    if start < earliest { start += step }
+    var series: [(labels: Labels, times: [Int64], values: [Double])] = []
+    var index: [Labels: Int] = [:]
+    var stepTime = start
+    while stepTime <= end {
+      let samples: [Sample]
+      switch try evaluate(subquery.expr, atMs: stepTime) {
+      case .vector(let vector): samples = vector
+      case .scalar(let value): samples = [Sample(labels: .empty, value: value)]
+      case .string: throw .evaluation(message: "subquery of a string")
+      }
+      for sample in samples {
+        if let position = index[sample.labels] {
+          series[position].times.append(stepTime)
+          series[position].values.append(sample.value)
+        } else {
+          index[sample.labels] = series.count
+          series.append((sample.labels, [stepTime], [sample.value]))
+        }
+      }
+      stepTime += step
+    }
+    return series
+  }
 }

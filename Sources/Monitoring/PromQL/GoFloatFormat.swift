@@ -61,3 +61,22 @@ public func formatYAMLFloat(_ value: Double) -> String {
   if value.isInfinite { return value > 0 ? ".inf" : "-.inf" }
   return value.description
 }
+
+/// Go's `strconv.FormatFloat(v, 'f', -1, 64)`: shortest round-trip digits, never an
+/// exponent (`count_values` labels).
+public func formatGoFloatFixed(_ value: Double) -> String {
+  if value.isNaN { return "NaN" }
+  if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+  if value == 0 { return value.sign == .minus ? "-0" : "0" }
+  let (negative, digits, pointPosition) = shortestDigits(value)
+  var out = negative ? "-" : ""
+  if pointPosition <= 0 {
+    out += "0." + String(repeating: "0", count: -pointPosition) + digits
+  } else if pointPosition >= digits.count {
+    out += digits + String(repeating: "0", count: pointPosition - digits.count)
+  } else {
+    let split = digits.index(digits.startIndex, offsetBy: pointPosition)
+    out += digits[..<split] + "." + digits[split...]
+  }
+  return out
+}

@@ -264,15 +264,27 @@ public struct PromQLParser {
     }
     try expect(.rightParen, "\")\" or \",\" in the argument list of \(name)")
     let expected = function.argumentTypes
-    if arguments.count < function.minimumArguments || arguments.count > expected.count {
+    if function.isVariadic {
+      if arguments.count < function.minimumArguments {
+        throw syntax(
+          "expected at least \(function.minimumArguments) argument(s) in call to \"\(name)\", got \(arguments.count)",
+          at: offset)
+      }
+    } else if arguments.count < function.minimumArguments || arguments.count > expected.count {
       throw syntax(
         "expected \(expected.count) argument(s) in call to \"\(name)\", got \(arguments.count)",
         at: offset)
     }
-    for (index, argument) in arguments.enumerated() where argument.type != expected[index] {
-      throw syntax(
-        "expected type \(expected[index].rawValue) in call to function \"\(name)\", got \(argument.type.rawValue)",
-        at: argumentOffsets[index])
+    for (index, argument) in arguments.enumerated() {
+      let type = expected[min(index, expected.count - 1)]
+      if argument.type != type {
+        throw syntax(
+          "expected type \(type.rawValue) in call to function \"\(name)\", got \(argument.type.rawValue)",
+          at: argumentOffsets[index])
+      }
+    }
+    if function == .labelReplace || function == .labelJoin {
+      try checkLabelFunction(function, arguments, argumentOffsets)
     }
     return .call(function, arguments, position: offset)
   }
@@ -318,10 +330,14 @@ public struct PromQLParser {
     var parameter: Expr?
     if op.hasParameter {
       parameter = arguments[0]
-      guard arguments[0].type == .scalar else {
+      let expected: PromQLType = op == .countValues ? .string : .scalar
+      guard arguments[0].type == expected else {
         throw syntax(
-          "expected type scalar in aggregation parameter, got \(arguments[0].type.rawValue)",
+          "expected type \(expected.rawValue) in aggregation parameter, got \(arguments[0].type.rawValue)",
           at: argumentOffsets[0])
+      }
+      if op == .countValues, case .string(let label) = unwrapped(arguments[0]), !isValidLabelName(label) {
+        throw syntax("invalid label name \(quotedLabelValue(label))", at: argumentOffsets[0])
       }
     }
     return .aggregate(
@@ -411,10 +427,22 @@ public struct PromQLParser {
         }
         advance()
         if current.kind == .colon {
-          throw unsupported("subquery \"[…:…]\" (use a recording rule instead)", at: bracketOffset)
+          advance()
+          var stepMs: Int64 = 0
+          if case .duration(let step) = current.kind {
+            stepMs = step
+            advance()
+          }
+          try expect(.rightBracket, "\"]\"")
+          guard expr.type == .vector else {
+            throw syntax("subquery is only allowed on instant vector, got \(expr.type.rawValue)", at: bracketOffset)
+          }
+          if rangeMs <= 0 { throw syntax("range must be greater than 0", at: bracketOffset) }
+          expr = .subquery(Subquery(expr: expr, rangeMs: rangeMs, stepMs: stepMs))
+          continue
         }
         try expect(.rightBracket, "\"]\"")
-        guard case .vector(let selector) = expr, selector.offsetMs == 0 else {
+        guard case .vector(let selector) = expr, selector.offsetMs == 0, !selector.hasAtModifier else {
           throw syntax("ranges only allowed for vector selectors", at: bracketOffset)
         }
         if rangeMs <= 0 { throw syntax("range must be greater than 0", at: bracketOffset) }
@@ -430,27 +458,112 @@ public struct PromQLParser {
         guard case .duration(let milliseconds) = current.kind else {
           throw syntax("unexpected \(describe(current)) after offset, expected duration")
         }
-        if negative {
-          throw unsupported(
-            "negative offset (needs --enable-feature=promql-negative-offset)", at: offsetOffset)
-        }
         advance()
         switch expr {
+        case .subquery(let subquery):
+          if subquery.offsetMs != 0 {
+            throw syntax("offset may not be set multiple times", at: offsetOffset)
+          }
+          subquery.offsetMs = negative ? -milliseconds : milliseconds
         case .vector(let selector), .matrix(let selector, _):
           if selector.offsetMs != 0 {
             throw syntax("offset may not be set multiple times", at: offsetOffset)
           }
-          selector.offsetMs = milliseconds
+          // Negative offsets are standard since Prometheus 2.33 (no feature flag).
+          selector.offsetMs = negative ? -milliseconds : milliseconds
         default:
           throw syntax(
             "offset modifier must be preceded by an instant vector selector or range vector selector",
             at: offsetOffset)
         }
       case .at:
-        throw unsupported("@ modifier", at: current.offset)
+        let atOffset = current.offset
+        advance()
+        // `@ <seconds>` (rounded to milliseconds, as timestamp.FromFloatSeconds does),
+        // or `@ start()` / `@ end()`, which are the query's time for an instant query.
+        var atMs: Int64?
+        var negative = false
+        if current.kind == .minus || current.kind == .plus {
+          negative = current.kind == .minus
+          advance()
+        }
+        switch current.kind {
+        case .number(let seconds):
+          let milliseconds = ((negative ? -seconds : seconds) * 1000).rounded(.toNearestOrAwayFromZero)
+          guard milliseconds.isFinite, Swift.abs(milliseconds) < 9.2e18 else {
+            throw syntax("timestamp out of bounds for @ modifier", at: current.offset)
+          }
+          atMs = Int64(milliseconds)
+          advance()
+        case .identifier(let word) where !negative && (word == "start" || word == "end"):
+          advance()
+          try expect(.leftParen, "\"(\"")
+          try expect(.rightParen, "\")\"")
+        default:
+          throw syntax("unexpected \(describe(current)) in @, expected timestamp, start() or end()")
+        }
+        switch expr {
+        case .vector(let selector), .matrix(let selector, _):
+          if selector.hasAtModifier { throw syntax("@ <timestamp> may not be set multiple times", at: atOffset) }
+          selector.atMs = atMs
+          selector.atQueryTime = atMs == nil
+        case .subquery(let subquery):
+          if subquery.atMs != nil || subquery.atQueryTime {
+            throw syntax("@ <timestamp> may not be set multiple times", at: atOffset)
+          }
+          subquery.atMs = atMs
+          subquery.atQueryTime = atMs == nil
+        default:
+          throw syntax(
+            "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery",
+            at: atOffset)
+        }
       default:
         return expr
       }
     }
+  }
+
+  /// `label_replace`/`label_join` argument checks Prometheus makes before evaluating
+  /// (it panics with these texts at evaluation; every evaluation would fail, so a rule
+  /// loads but never produces a result — PlatformSim reports it when the file loads).
+  private func checkLabelFunction(_ function: PromQLFunction, _ arguments: [Expr], _ offsets: [Int])
+    throws(PromQLError)
+  {
+    func string(_ index: Int) -> String? {
+      if case .string(let text) = unwrapped(arguments[index]) { return text }
+      return nil
+    }
+    if function == .labelReplace {
+      if let regex = string(4), (try? LabelMatcher(name: "x", kind: .regexMatch, value: regex)) == nil {
+        throw syntax("invalid regular expression in label_replace(): \(regex)", at: offsets[4])
+      }
+      if let destination = string(1), !isValidLabelName(destination) {
+        throw syntax("invalid destination label name in label_replace(): \(destination)", at: offsets[1])
+      }
+      return
+    }
+    for index in 3..<arguments.count {
+      if let source = string(index), !isValidLabelName(source) {
+        throw syntax("invalid source label name in label_join(): \(source)", at: offsets[index])
+      }
+    }
+    if let destination = string(1), !isValidLabelName(destination) {
+      throw syntax("invalid destination label name in label_join(): \(destination)", at: offsets[1])
+    }
+  }
+
+  private func unwrapped(_ expr: Expr) -> Expr {
+    if case .paren(let inner) = expr { return unwrapped(inner) }
+    return expr
+  }
+}
+
+/// Prometheus's `model.LabelName.IsValid`: `[a-zA-Z_][a-zA-Z0-9_]*`.
+func isValidLabelName(_ name: String) -> Bool {
+  guard let first = name.utf8.first, first == UInt8(ascii: "_") || (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A
+  else { return false }
+  return name.utf8.allSatisfy {
+    $0 == UInt8(ascii: "_") || ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 >= 0x30 && $0 <= 0x39
   }
 }

@@ -35,6 +35,19 @@ public enum PromQLError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 
+  /// The message on one line, as Prometheus words errors (`1:5: parse error: …`).
+  public var singleLine: String {
+    switch self {
+    case .syntax(let expression, let offset, let message):
+      let (line, column) = lineAndColumn(expression, offset)
+      return "\(line):\(column): parse error: \(message)"
+    case .unsupported(let expression, let offset, let feature):
+      let (line, column) = lineAndColumn(expression, offset)
+      return "\(line):\(column): unsupported by PlatformSim: \(feature)"
+    case .evaluation(let message): return message
+    }
+  }
+
   private func render(_ expression: String, _ offset: Int, _ message: String) -> String {
     let (line, column) = lineAndColumn(expression, offset)
     let lines = expression.split(separator: "\n", omittingEmptySubsequences: false)

@@ -92,13 +92,14 @@ public final class SingleSeriesPlan {
       case .paren(let inner):
         return build(inner, &nodes)
       case .vector(let selector):
-        return SelectorNode(selector)
+        // `@` selectors stay on the generic evaluator.
+        return selector.hasAtModifier ? nil : SelectorNode(selector)
       case .call(let function, let arguments, _):
         switch function {
         case .rate, .increase, .delta, .irate, .idelta, .changes, .resets, .avgOverTime,
           .sumOverTime,
           .countOverTime, .maxOverTime, .minOverTime, .lastOverTime:
-          guard case .matrix(let selector, let rangeMs) = arguments[0] else { return nil }
+          guard case .matrix(let selector, let rangeMs) = arguments[0], !selector.hasAtModifier else { return nil }
           return RangeNode(function, selector, rangeMs)
         case .abs, .ceil, .floor, .sqrt, .exp, .ln, .log2, .log10, .sgn:
           guard let child = compile(arguments[0], &nodes) else { return nil }

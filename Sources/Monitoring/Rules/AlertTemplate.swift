@@ -1,326 +1,190 @@
 import Foundation
 
-/// A parsed alert label or annotation template (a subset of Go text/template).
+/// A parsed alert label or annotation template: Go text/template as Prometheus 2.42 runs it.
 ///
-/// Mirrors how Prometheus 2.42 `rules.AlertingRule.Eval` expands templates: the data
-/// are `.Labels`, `.Value`, `.ExternalLabels`, `.ExternalURL` and the aliases `$labels`,
-/// `$value`, `$externalLabels`, `$externalURL`; a missing label prints as "" and a
-/// float prints as Go's `%v`. Supported inside `{{ }}`: those variables and fields,
-/// string and number literals, the functions `humanize`, `humanizePercentage`,
-/// `humanizeDuration`, `printf`, `toUpper`, `toLower`, `title`, pipes `|` and trim
-/// markers `{{-`/`-}}`. Anything else (`if`, `range`, `query`, ...) is rejected when
-/// the rule file loads.
+/// Mirrors `rules.AlertingRule.Eval` and `template.Expander` (template/template.go): the
+/// text is prefixed with `{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}`
+/// `{{$externalURL := .ExternalURL}}{{$value := .Value}}`, parsed with Prometheus's
+/// function map (`query`, `first`, `label`, `value`, `strvalue`, `args`, `reReplaceAll`,
+/// `safeHtml`, `match`, `title`, `toUpper`, `toLower`, `graphLink`, `tableLink`,
+/// `sortByLabel`, `stripPort`, `stripDomain`, the `humanize*` family, `toTime`,
+/// `pathPrefix`, `externalURL`, `parseDuration`) plus Go's builtins, and executed with
+/// `missingkey=zero`. A template that does not parse refuses the rule file, as
+/// `rulefmt` does; one that fails when executed expands to
+/// `<error expanding template: …>`, as Prometheus records it on the alert.
 public struct AlertTemplate: Sendable {
-  enum Operand: Sendable {
-    case label(String)
-    case externalLabel(String)
-    case value, externalURL
-    case text(String)
-    case number(Double)
-    case function(String)
-  }
-  enum Piece: Sendable {
-    case text(String)
-    case action([[Operand]])
-  }
-
-  let pieces: [Piece]
   /// The template source.
   public let source: String
+  /// The template's name in messages (`__alert_` + the alert's name).
+  public let name: String
+  let nodes: [TemplateNode]
 
+  /// Prometheus's definitions in front of every alert template, all on line 1.
+  static let definitions =
+    "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}"
+  static let predeclared = ["$labels", "$externalLabels", "$externalURL", "$value"]
+
+  /// The functions a template may call: Go's builtins and Prometheus's function map.
   static let functions: Set<String> = [
-    "humanize", "humanizePercentage", "humanizeDuration", "printf", "toUpper", "toLower", "title",
+    "and", "or", "not", "len", "index", "print", "printf", "println", "eq", "ne", "lt", "le", "gt", "ge", "html",
+    "js", "urlquery", "slice", "call",
+    "query", "first", "label", "value", "strvalue", "args", "reReplaceAll", "safeHtml", "match", "title", "toUpper",
+    "toLower", "graphLink", "tableLink", "sortByLabel", "stripPort", "stripDomain", "humanize", "humanize1024",
+    "humanizeDuration", "humanizePercentage", "humanizeTimestamp", "toTime", "pathPrefix", "externalURL",
+    "parseDuration",
   ]
 
-  /// Parses a template; the error message names the unsupported construct.
-  public init(_ source: String) throws(TemplateError) {
+  /// Parses a template as Prometheus's rule loader does.
+  ///
+  /// - Parameter name: the alert's name (the template is named `__alert_` + it).
+  /// - Throws: ``TemplateError`` with Go's message (`template: __alert_X:1: function "f" not defined`).
+  public init(_ source: String, name: String = "") throws(TemplateError) {
     self.source = source
-    var pieces: [Piece] = []
-    var rest = Substring(source)
-    while let open = rest.range(of: "{{") {
-      var before = String(rest[..<open.lowerBound])
-      let inner = rest[open.upperBound...]
-      guard let close = inner.range(of: "}}") else {
-        throw TemplateError(template: source, message: "unclosed action \"{{\"")
-      }
-      var action = String(inner[..<close.lowerBound])
-      rest = inner[close.upperBound...]
-      if action.hasPrefix("-")
-        && (action.count == 1 || action.dropFirst().first?.isWhitespace == true)
-      {
-        action.removeFirst()
-        while let last = before.last, last.isWhitespace { before.removeLast() }
-      }
-      var trimAfter = false
-      if action.hasSuffix("-")
-        && (action.count == 1 || action.dropLast().last?.isWhitespace == true)
-      {
-        action.removeLast()
-        trimAfter = true
-      }
-      if !before.isEmpty { pieces.append(.text(before)) }
-      let trimmed = action.trimmingCharacters(in: .whitespaces)
-      if !(trimmed.hasPrefix("/*") && trimmed.hasSuffix("*/")) {
-        pieces.append(.action(try Self.parsePipeline(trimmed, source)))
-      }
-      if trimAfter { rest = rest.drop(while: { $0.isWhitespace }) }
+    self.name = "__alert_" + name
+    var parser = TemplateParser(source, functions: Self.functions, predeclared: Self.predeclared)
+    do {
+      nodes = try parser.parse()
+    } catch {
+      throw TemplateError(template: source, message: "template: \(self.name):\(error.line): \(error.message)")
     }
-    if !rest.isEmpty { pieces.append(.text(String(rest))) }
-    self.pieces = pieces
-  }
-
-  private static func parsePipeline(_ text: String, _ source: String) throws(TemplateError)
-    -> [[Operand]]
-  {
-    var commands: [[Operand]] = []
-    var current: [Operand] = []
-    var index = text.startIndex
-    func fail(_ message: String) -> TemplateError {
-      TemplateError(template: source, message: message)
-    }
-    while index < text.endIndex {
-      let character = text[index]
-      if character.isWhitespace {
-        index = text.index(after: index)
-        continue
-      }
-      if character == "|" {
-        if current.isEmpty { throw fail("missing command before \"|\"") }
-        commands.append(current)
-        current = []
-        index = text.index(after: index)
-        continue
-      }
-      if character == "\"" || character == "`" {
-        var end = text.index(after: index)
-        var value = ""
-        while end < text.endIndex && text[end] != character {
-          if character == "\"" && text[end] == "\\", text.index(after: end) < text.endIndex {
-            end = text.index(after: end)
-            switch text[end] {
-            case "n": value.append("\n")
-            case "t": value.append("\t")
-            default: value.append(text[end])
-            }
-          } else {
-            value.append(text[end])
-          }
-          end = text.index(after: end)
-        }
-        guard end < text.endIndex else { throw fail("unterminated string in action") }
-        current.append(.text(value))
-        index = text.index(after: end)
-        continue
-      }
-      var end = index
-      while end < text.endIndex && !text[end].isWhitespace && text[end] != "|" {
-        end = text.index(after: end)
-      }
-      let word = String(text[index..<end])
-      index = end
-      if word == "$value" || word == ".Value" {
-        current.append(.value)
-      } else if word == "$externalURL" || word == ".ExternalURL" {
-        current.append(.externalURL)
-      } else if let name = Self.suffix(word, ["$labels.", ".Labels."]) {
-        current.append(.label(name))
-      } else if let name = Self.suffix(word, ["$externalLabels.", ".ExternalLabels."]) {
-        current.append(.externalLabel(name))
-      } else if let number = Double(word) {
-        current.append(.number(number))
-      } else if functions.contains(word) {
-        current.append(.function(word))
-      } else {
-        throw fail(
-          "unsupported template construct \"\(word)\" (PlatformSim supports $labels.x, $value, $externalLabels.x, $externalURL and \(functions.sorted().joined(separator: ", ")))"
-        )
-      }
-    }
-    if current.isEmpty { throw fail("empty action or pipeline") }
-    commands.append(current)
-    return commands
-  }
-
-  private static func suffix(_ word: String, _ prefixes: [String]) -> String? {
-    for prefix in prefixes where word.hasPrefix(prefix) {
-      return String(word.dropFirst(prefix.count))
-    }
-    return nil
-  }
-
-  enum Datum {
-    case string(String)
-    case number(Double)
   }
 
   /// Expands the template for one alert instance.
+  ///
+  /// - Parameters:
+  ///   - timestampMs: the evaluation time, at which `query` runs.
+  ///   - query: runs a PromQL query for the template's `query` function (the rule
+  ///     manager's engine); without one, `query` fails as Prometheus's does without an engine.
+  /// - Returns: the text, or `<error expanding template: …>` when execution fails.
   public func expand(
-    labels: Labels, value: Double, externalLabels: Labels = .empty, externalURL: String = ""
+    labels: Labels, value: Double, externalLabels: Labels = .empty, externalURL: String = "",
+    timestampMs: Int64 = 0, query: TemplateQuery? = nil
   ) -> String {
-    var out = ""
-    for piece in pieces {
-      switch piece {
-      case .text(let text): out += text
-      case .action(let commands):
-        var previous: Datum?
-        for command in commands {
-          previous = run(command, previous, labels, value, externalLabels, externalURL)
-        }
-        switch previous {
-        case .string(let text): out += text
-        case .number(let number): out += formatGoFloat(number)
-        case nil: break
-        }
-      }
-    }
-    return out
-  }
-
-  private func run(
-    _ command: [Operand], _ piped: Datum?, _ labels: Labels, _ value: Double,
-    _ externalLabels: Labels, _ externalURL: String
-  ) -> Datum {
-    func datum(_ operand: Operand) -> Datum {
-      switch operand {
-      case .label(let name): return .string(labels[name])
-      case .externalLabel(let name): return .string(externalLabels[name])
-      case .value: return .number(value)
-      case .externalURL: return .string(externalURL)
-      case .text(let text): return .string(text)
-      case .number(let number): return .number(number)
-      case .function(let name): return .string("<function \(name)>")
-      }
-    }
-    guard case .function(let name) = command[0] else { return datum(command[0]) }
-    var arguments = command.dropFirst().map(datum)
-    if let piped { arguments.append(piped) }
-    return Self.call(name, arguments)
-  }
-
-  private static func number(_ datum: Datum?) -> Double {
-    switch datum {
-    case .number(let value): return value
-    case .string(let text): return Double(text) ?? .nan
-    case nil: return .nan
+    do {
+      return try expandOrThrow(
+        labels: labels, value: value, externalLabels: externalLabels, externalURL: externalURL,
+        timestampMs: timestampMs, query: query)
+    } catch {
+      return "<error expanding template: \(error.message)>"
     }
   }
 
-  private static func call(_ name: String, _ arguments: [Datum]) -> Datum {
-    switch name {
-    case "humanize": return .string(humanize(number(arguments.last)))
-    case "humanizePercentage": return .string(goPercentG(number(arguments.last) * 100) + "%")
-    case "humanizeDuration": return .string(humanizeDuration(number(arguments.last)))
-    case "toUpper", "toLower", "title":
-      guard case .string(let text) = arguments.last else { return .string("") }
-      return .string(
-        name == "toUpper"
-          ? text.uppercased() : (name == "toLower" ? text.lowercased() : text.capitalized))
-    default:
-      guard case .string(let format) = arguments.first else { return .string("") }
-      return .string(goPrintf(format, Array(arguments.dropFirst())))
+  /// Expands the template, throwing Prometheus's execution error text.
+  public func expandOrThrow(
+    labels: Labels, value: Double, externalLabels: Labels = .empty, externalURL: String = "",
+    timestampMs: Int64 = 0, query: TemplateQuery? = nil
+  ) throws(TemplateError) -> String {
+    if nodes.count == 1, case .text(let text) = nodes[0] { return text }
+    var execution = TemplateExecution(
+      name: name,
+      data: TemplateData(labels: labels, externalLabels: externalLabels, externalURL: externalURL, value: value),
+      query: query)
+    execution.variables = [
+      ("$", .data), ("$labels", .labels(labels)), ("$externalLabels", .labels(externalLabels)),
+      ("$externalURL", .string(externalURL)), ("$value", .float(value)),
+    ]
+    do {
+      try execution.run(nodes, dot: .data)
+    } catch let error as TemplateExecutionError {
+      let bytes = Array(source.utf8)
+      let offset = min(error.column, bytes.count)
+      let newlines = bytes[..<offset].indices.filter { bytes[$0] == 0x0A }
+      let line = 1 + newlines.count
+      // Go counts the byte offset within the line; line 1 starts after the definitions.
+      let column = newlines.last.map { offset - $0 - 1 } ?? Self.definitions.utf8.count + offset
+      throw TemplateError(
+        template: source,
+        message: "error executing template \(name): template: \(name):\(line):\(column): "
+          + "executing \"\(name)\" at <\(error.context)>: \(error.message)")
+    } catch {
+      throw TemplateError(template: source, message: "error executing template \(name): \(error)")
     }
+    return execution.output
   }
 
-  /// Go `%.4g`.
-  static func goPercentG(_ value: Double) -> String {
-    if value.isNaN { return "NaN" }
-    if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
-    return String(format: "%.4g", value)
-  }
+  /// Whether the template is plain text (no actions).
+  public var isPlainText: Bool { nodes.allSatisfy { if case .text = $0 { true } else { false } } }
+}
 
-  /// Mirrors `humanize` in Prometheus template/template.go.
-  static func humanize(_ input: Double) -> String {
-    var v = input
-    if v == 0 || v.isNaN || v.isInfinite { return goPercentG(v) }
-    if Swift.abs(v) >= 1 {
-      var prefix = ""
-      for p in ["k", "M", "G", "T", "P", "E", "Z", "Y"] {
-        if Swift.abs(v) < 1000 { break }
-        prefix = p
-        v /= 1000
-      }
-      return goPercentG(v) + prefix
-    }
-    var prefix = ""
-    for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
-      if Swift.abs(v) >= 1 { break }
-      prefix = p
-      v *= 1000
-    }
-    return goPercentG(v) + prefix
-  }
+/// Runs a PromQL query for a template's `query` function at the evaluation time.
+public typealias TemplateQuery = (String) throws -> [Sample]
 
-  /// Mirrors `humanizeDuration` in Prometheus template/template.go.
-  static func humanizeDuration(_ input: Double) -> String {
-    var v = input
-    if v.isNaN || v.isInfinite { return goPercentG(v) }
-    if v == 0 { return goPercentG(v) + "s" }
-    if Swift.abs(v) >= 1 {
-      var sign = ""
-      if v < 0 {
-        sign = "-"
-        v = -v
-      }
-      let duration = Int64(v)
-      let seconds = duration % 60
-      let minutes = (duration / 60) % 60
-      let hours = (duration / 3_600) % 24
-      let days = duration / 86_400
-      if days != 0 { return "\(sign)\(days)d \(hours)h \(minutes)m \(seconds)s" }
-      if hours != 0 { return "\(sign)\(hours)h \(minutes)m \(seconds)s" }
-      if minutes != 0 { return "\(sign)\(minutes)m \(seconds)s" }
-      return sign + goPercentG(v) + "s"
-    }
-    var prefix = ""
-    for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
-      if Swift.abs(v) >= 1 { break }
-      prefix = p
-      v *= 1000
-    }
-    return goPercentG(v) + prefix + "s"
-  }
+/// A template does not parse, or fails when executed; the message is Go's/Prometheus's.
+public struct TemplateError: Error, Sendable, CustomStringConvertible {
+  public let template: String
+  public let message: String
+  public var description: String { message }
+}
 
-  /// A small `printf`: `%s`, `%v`, `%d` and C-style float verbs such as `%.2f`.
-  static func goPrintf(_ format: String, _ arguments: [Datum]) -> String {
-    var out = ""
-    var argumentIndex = 0
-    var index = format.startIndex
-    while index < format.endIndex {
-      let character = format[index]
-      index = format.index(after: index)
-      guard character == "%", index < format.endIndex else {
-        out.append(character)
-        continue
-      }
-      var spec = "%"
-      while index < format.endIndex, !format[index].isLetter, format[index] != "%" {
-        spec.append(format[index])
-        index = format.index(after: index)
-      }
-      guard index < format.endIndex else { break }
-      let verb = format[index]
-      index = format.index(after: index)
-      if verb == "%" {
-        out.append("%")
-        continue
-      }
-      let argument = argumentIndex < arguments.count ? arguments[argumentIndex] : nil
-      argumentIndex += 1
-      switch (verb, argument) {
-      case ("s", .string(let text)), ("v", .string(let text)): out += text
-      case ("v", .number(let number)), ("s", .number(let number)): out += formatGoFloat(number)
-      case ("d", .number(let number)): out += String(Int64(number))
-      case (_, .number(let number)) where "eEfFgG".contains(verb):
-        out += String(format: spec + String(verb), number)
-      default: out += "%!\(verb)(MISSING)"
-      }
+/// The data a template runs on (Prometheus's `AlertTemplateData`).
+struct TemplateData {
+  var labels: Labels
+  var externalLabels: Labels
+  var externalURL: String
+  var value: Double
+}
+
+/// One element of a `query` result (Prometheus's template `sample`).
+struct TemplateSample: Sendable {
+  var labels: Labels
+  var value: Double
+}
+
+/// A Go value as templates see it.
+indirect enum TemplateValue {
+  /// An invalid `reflect.Value` (a missing map entry of interface type): prints `<no value>`.
+  case missing
+  case nilValue
+  case bool(Bool)
+  case int(Int)
+  case float(Double)
+  case string(String)
+  case html(String)
+  /// `map[string]string`.
+  case labels(Labels)
+  /// `map[string]interface{}` (from `args`), keys sorted.
+  case map([TemplateEntry])
+  /// `queryResult` (`[]*sample`).
+  case samples([TemplateSample])
+  /// `*sample`.
+  case sample(TemplateSample?)
+  /// A `time.Time` (`toTime`), as Unix milliseconds.
+  case time(Int64)
+  /// The alert data struct.
+  case data
+
+  /// Go's type name, for error messages.
+  var typeName: String {
+    switch self {
+    case .missing: return "<nil>"
+    case .nilValue: return "nil"
+    case .bool: return "bool"
+    case .int: return "int"
+    case .float: return "float64"
+    case .string: return "string"
+    case .html: return "template.HTML"
+    case .labels: return "map[string]string"
+    case .map: return "map[string]interface {}"
+    case .samples: return "template.queryResult"
+    case .sample: return "*template.sample"
+    case .time: return "*time.Time"
+    case .data:
+      return
+        "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value float64 }"
     }
-    return out
   }
 }
 
-/// A template uses something PlatformSim does not implement, or does not parse.
-public struct TemplateError: Error, Sendable {
-  public let template: String
-  public let message: String
+/// One entry of a `map[string]interface{}`.
+struct TemplateEntry {
+  var key: String
+  var value: TemplateValue
+}
+
+/// An execution error before Prometheus wraps it: Go's message and where it happened.
+struct TemplateExecutionError: Error {
+  var line: Int
+  var column: Int
+  var context: String
+  var message: String
 }

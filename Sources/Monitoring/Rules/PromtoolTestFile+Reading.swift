@@ -11,13 +11,12 @@ extension InputFormat {
 /// The keys of a promtool unit-test file, after `unitTestFile`, `testGroup`, `series`,
 /// `alertTestCase` and `promqlTestCase` in Prometheus 2.42 cmd/promtool/unittest.go.
 ///
-/// Unknown keys are accepted, as PlatformSim always has; promtool itself decodes
-/// strictly and fails the file (issue 13 makes PlatformSim do the same by switching
-/// these objects to `.rejected`).
+/// Unknown keys fail the file, as promtool's strict YAML decoding does
+/// (`field promql_expr_tests not found in type main.testGroup`).
 public enum PromtoolTestSchema {
   final class TestFile: ObjectKeys {
     static let schema = ObjectSchema<TestFile>(
-      "PromtoolTestFile", "Rule files and the test groups run against them.", unknownKeys: .accepted)
+      "PromtoolTestFile", "Rule files and the test groups run against them.", unknownKeys: .rejected)
     let ruleFiles = Field(
       "rule_files", .list(.goString), "Rule files (globs), relative to the test file.")
     let evaluationInterval = Field(
@@ -28,7 +27,7 @@ public enum PromtoolTestSchema {
   }
 
   final class TestGroup: ObjectKeys {
-    static let schema = ObjectSchema<TestGroup>("PromtoolTestGroup", "One test group.", unknownKeys: .accepted)
+    static let schema = ObjectSchema<TestGroup>("PromtoolTestGroup", "One test group.", unknownKeys: .rejected)
     let name = Field("name", .goString, "Name shown in failures.")
     let interval = Field(
       "interval", .prometheusDuration(positive: false), default: "evaluation_interval",
@@ -43,14 +42,14 @@ public enum PromtoolTestSchema {
   }
 
   final class InputSeries: ObjectKeys {
-    static let schema = ObjectSchema<InputSeries>("PromtoolInputSeries", "An input series.", unknownKeys: .accepted)
+    static let schema = ObjectSchema<InputSeries>("PromtoolInputSeries", "An input series.", unknownKeys: .rejected)
     let series = Field("series", .goString, "The series, `name{label=\"value\"}`.")
     let values = Field("values", .goString, "Values notation: `1+2x10 _ stale 5x3`.")
   }
 
   final class AlertRuleTest: ObjectKeys {
     static let schema = ObjectSchema<AlertRuleTest>(
-      "PromtoolAlertRuleTest", "The firing alerts of one alert name at one time.", unknownKeys: .accepted)
+      "PromtoolAlertRuleTest", "The firing alerts of one alert name at one time.", unknownKeys: .rejected)
     let evalTime = Field("eval_time", .prometheusDuration(positive: false), default: "0s", "When.")
     let alertname = Field("alertname", .goString, "The alerting rule's name.")
     let expectedAlerts = Field("exp_alerts", .list(.object(ExpectedAlert.self)), "Alerts expected to fire.")
@@ -58,14 +57,14 @@ public enum PromtoolTestSchema {
 
   final class ExpectedAlert: ObjectKeys {
     static let schema = ObjectSchema<ExpectedAlert>(
-      "PromtoolExpectedAlert", "An expected alert.", unknownKeys: .accepted)
+      "PromtoolExpectedAlert", "An expected alert.", unknownKeys: .rejected)
     let labels = Field("exp_labels", .dictionary(.goString), "Its labels (without `alertname`).")
     let annotations = Field("exp_annotations", .dictionary(.goString), "Its expanded annotations.")
   }
 
   final class ExprTest: ObjectKeys {
     static let schema = ObjectSchema<ExprTest>(
-      "PromtoolExprTest", "The samples of one expression at one time.", unknownKeys: .accepted)
+      "PromtoolExprTest", "The samples of one expression at one time.", unknownKeys: .rejected)
     let expr = Field("expr", .goString, "PromQL.")
     let evalTime = Field("eval_time", .prometheusDuration(positive: false), default: "0s", "When.")
     let expectedSamples = Field("exp_samples", .list(.object(ExpectedSample.self)), "Samples expected.")
@@ -73,7 +72,7 @@ public enum PromtoolTestSchema {
 
   final class ExpectedSample: ObjectKeys {
     static let schema = ObjectSchema<ExpectedSample>(
-      "PromtoolExpectedSample", "An expected sample.", unknownKeys: .accepted)
+      "PromtoolExpectedSample", "An expected sample.", unknownKeys: .rejected)
     let labels = Field("labels", .goString, default: "{}", "The series, `name{label=\"value\"}`.")
     let value = Field("value", .goFloat, required: true, "Its value (`.inf`, `.nan` as YAML writes them).")
   }

@@ -1,5 +1,6 @@
 import Foundation
 import InputReading
+import SimKernel
 
 #if canImport(Glibc)
   import Glibc
@@ -36,13 +37,13 @@ public struct PromtoolObservation {
 ///
 /// Mirrors `testGroup.test` in Prometheus 2.42 cmd/promtool/unittest.go: input series
 /// are loaded at multiples of `interval`; every rule group is evaluated at every
-/// `evaluation_interval` step from 0 to the largest `alert_rule_test` eval_time (group
+/// `evaluation_interval` step from 0 to the largest eval_time of all its tests (group
 /// intervals are ignored, as in promtool); an `alert_rule_test` at E is checked after the
 /// evaluation at the last step ≤ E, comparing only firing alerts (labels and
 /// annotations, as sets); a `promql_expr_test` is an instant query at E after all
-/// evaluations and sees only input samples up to the last step (a 2.42 quirk: without
-/// alert tests only samples at time 0 are loaded); values must be exactly equal, so
-/// NaN never matches, as with promtool 2.42.
+/// evaluations and sees only input samples up to the last step; values must be exactly
+/// equal, so NaN never matches, as with promtool 2.42. Each test group starts from
+/// fresh rule state and a fresh store.
 public enum PromtoolTestRunner {
   /// Runs a test file from disk.
   public static func run(file path: String) -> PromtoolVerdict {
@@ -118,15 +119,16 @@ public enum PromtoolTestRunner {
     _ test: PromtoolTestGroup, evaluationIntervalMs: Int64,
     groups definitions: [RuleGroupDefinition]
   ) -> PromtoolObservation {
-    let store = SeriesStore(retention: .days(3_650))
+    // promtool's test storage keeps every sample (its own files run to the year 2262).
+    let store = SeriesStore(retention: SimDuration(microseconds: .max))
     // promtool 2.42 does not apply its documented default (the evaluation interval) to
     // a test group without `interval`: every input sample lands at time 0 and only the
     // first one is kept. Mirrored so that verdicts match.
     let sampleInterval = test.intervalMs ?? 0
-    // promtool 2.42 evaluates up to the largest alert_rule_test eval_time only and loads
-    // input samples lazily up to each evaluation step, so expression tests see no sample
-    // after the last step (testGroup.maxEvalTime, WithSamplesTill).
-    let maxEvalTime = test.alertRuleTests.map(\.evalTimeMs).max() ?? 0
+    // promtool 2.42 evaluates up to the largest eval_time of the alert and expression
+    // tests alike (testGroup.maxEvalTime) and loads input samples lazily up to each
+    // evaluation step, so an expression test sees no sample after the last step ≤ it.
+    let maxEvalTime = (test.alertRuleTests.map(\.evalTimeMs) + test.promqlExprTests.map(\.evalTimeMs)).max() ?? 0
     let lastStep = maxEvalTime / evaluationIntervalMs * evaluationIntervalMs
     for series in test.inputSeries {
       let id = store.register(series.labels)
@@ -140,7 +142,9 @@ public enum PromtoolTestRunner {
         }
       }
     }
-    let engine = PromQLEngine(store: store)
+    var engine = PromQLEngine(store: store)
+    // promtool sets the lazy loader's SubqueryInterval to the file's evaluation_interval.
+    engine.subqueryStepMs = evaluationIntervalMs
     let groups = definitions.map { definition -> RuleGroup in
       let group = RuleGroup(definition, defaultIntervalMs: evaluationIntervalMs)
       group.externalLabels = test.externalLabels

@@ -31,44 +31,67 @@ public enum RuleFileLoader {
     // Every document of the stream is a rule file (a multi-document stream keeps its
     // file-wide lines; the document index is not shown yet).
     for document in documents {
-      let context = ReadContext(file: file, log: log, conventions: InputFormat.prometheusRuleFile.conventions)
-      let root = YAMLValue(node: document, path: .root, context: context)
-      guard case .mapping(let mapping) = document else {
-        root.mismatch(expected: "a mapping with `groups`, or a PrometheusRule")
+      if !readDocument(document, file: file, documentIndex: nil, log: log, names: &names, into: &groups) {
         valid = false
-        continue
-      }
-      let list: InputList<ObjectReader<RuleFileSchema.RuleGroup>>?
-      let declared: Bool
-      if mapping["kind"]?.string == "PrometheusRule" {
-        let spec = root.readObject(RuleFileSchema.PrometheusRule.self)?[\.spec]
-        declared = spec?.has(\.groups) ?? false
-        list = spec?[\.groups]
-      } else {
-        let plain = root.readObject(RuleFileSchema.RuleFile.self)
-        declared = plain?.has(\.groups) ?? false
-        list = plain?[\.groups]
-      }
-      if declared && list == nil { valid = false }
-      list?.forEach { reader, _ in
-        guard let reader else {
-          valid = false
-          return
-        }
-        let (name, group) = readGroup(reader, file: file)
-        // Also among groups with other problems, so that every problem shows at once.
-        if let name {
-          if names.contains(name) {
-            reader.value(of: \.name)?.error(
-              "duplicate group name \(quotedLabelValue(name))", hint: "group names must be unique in a file")
-            valid = false
-          }
-          names.append(name)
-        }
-        if let group { groups.append(group) } else { valid = false }
       }
     }
     return valid ? groups : nil
+  }
+
+  /// Reads the rule groups of one document of a YAML stream — a plain rule file or a
+  /// PrometheusRule — logging every problem (with `documentIndex` in locations when the
+  /// stream has several documents); `nil` when there was one.
+  public static func read(document: Node, file: String, documentIndex: Int?, log: DiagnosticLog)
+    -> [RuleGroupDefinition]?
+  {
+    var names: [String] = []
+    var groups: [RuleGroupDefinition] = []
+    let valid = readDocument(document, file: file, documentIndex: documentIndex, log: log, names: &names, into: &groups)
+    return valid ? groups : nil
+  }
+
+  static func readDocument(
+    _ document: Node, file: String, documentIndex: Int?, log: DiagnosticLog, names: inout [String],
+    into groups: inout [RuleGroupDefinition]
+  ) -> Bool {
+    var valid = true
+    let context = ReadContext(
+      file: file, log: log, conventions: InputFormat.prometheusRuleFile.conventions, document: documentIndex)
+    let root = YAMLValue(node: document, path: .root, context: context)
+    guard case .mapping(let mapping) = document else {
+      root.mismatch(expected: "a mapping with `groups`, or a PrometheusRule")
+      return false
+    }
+    let list: InputList<ObjectReader<RuleFileSchema.RuleGroup>>?
+    let declared: Bool
+    if mapping["kind"]?.string == "PrometheusRule" {
+      let spec = root.readObject(RuleFileSchema.PrometheusRule.self)?[\.spec]
+      declared = spec?.has(\.groups) ?? false
+      list = spec?[\.groups]
+    } else {
+      let plain = root.readObject(RuleFileSchema.RuleFile.self)
+      declared = plain?.has(\.groups) ?? false
+      list = plain?[\.groups]
+    }
+    if declared && list == nil { valid = false }
+    list?.forEach { reader, _ in
+      guard let reader else {
+        valid = false
+        return
+      }
+      let (name, group) = readGroup(reader, file: file)
+      // Also among groups with other problems, so that every problem shows at once.
+      if let name {
+        if names.contains(name) {
+          reader.value(of: \.name)?.error(
+            "duplicate group name \(quotedLabelValue(name))", hint: "group names must be unique in a file")
+          valid = false
+        }
+        names.append(name)
+      }
+      if let group { groups.append(group) } else { valid = false }
+    }
+    return valid
   }
 
   /// A group and its name (the name alone when the rest has problems).
@@ -98,7 +121,7 @@ public enum RuleFileLoader {
       return nil
     }
     guard let expression = readExpression(reader) else { return nil }
-    let labels = readTemplates(reader, \.labels)
+    let labels = readTemplates(reader, \.labels, ruleName: alert ?? record ?? "")
     if reader.has(\.record) {
       let alertingOnly = [
         (reader.name(of: \.for), reader.value(of: \.for)),
@@ -117,7 +140,7 @@ public enum RuleFileLoader {
     }
     let forMs = reader[\.for]
     let keepFiringForMs = reader[\.keepFiringFor]
-    let annotations = readTemplates(reader, \.annotations)
+    let annotations = readTemplates(reader, \.annotations, ruleName: alert ?? "")
     guard let alert, let labels, let annotations, !reader.has(\.for) || forMs != nil,
       !reader.has(\.keepFiringFor) || keepFiringForMs != nil
     else { return nil }
@@ -151,10 +174,11 @@ public enum RuleFileLoader {
     return (expression, text)
   }
 
-  /// `labels` or `annotations`: each value parsed as a Go text/template.
+  /// `labels` or `annotations`: each value parsed as a Go text/template, as rulefmt's
+  /// `testTemplateParsing` does (named `__alert_` + the rule's name).
   static func readTemplates(
     _ reader: ObjectReader<RuleFileSchema.Rule>,
-    _ field: FieldSelector<RuleFileSchema.Rule, InputDictionary<String>>
+    _ field: FieldSelector<RuleFileSchema.Rule, InputDictionary<String>>, ruleName: String
   ) -> [(name: String, template: AlertTemplate)]? {
     guard reader.has(field) else { return [] }
     guard let entries = reader[field] else { return nil }
@@ -166,12 +190,9 @@ public enum RuleFileLoader {
         return
       }
       do {
-        templates.append((name, try AlertTemplate(text)))
-      } catch let error as TemplateError {
-        value.error("template \(quotedLabelValue(error.template)): \(error.message)")
-        valid = false
+        templates.append((name, try AlertTemplate(text, name: ruleName)))
       } catch {
-        value.error("\(error)")
+        value.error((error as? TemplateError)?.message ?? "\(error)")
         valid = false
       }
     }

@@ -210,6 +210,13 @@ public final class RuleGroup {
       throw PromQLError.evaluation(message: "rule result is not a vector or scalar")
     }
     if vector.isEmpty && alerts[index].isEmpty { return [] }
+    // The template `query` function: the rule manager's `EngineQueryFunc` at this instant.
+    let query: TemplateQuery = { expression in
+      guard let result = try engine.query(expression, atMs: t).asVector else {
+        throw PromQLError.evaluation(message: "rule result is not a vector or scalar")
+      }
+      return result
+    }
     // Build the instances this evaluation returns.
     var current: [Alert] = []
     var currentIndex: [Labels: Int] = [:]
@@ -220,7 +227,7 @@ public final class RuleGroup {
           labelName,
           template.expand(
             labels: sample.labels, value: sample.value, externalLabels: externalLabels,
-            externalURL: externalURL))
+            externalURL: externalURL, timestampMs: t, query: query))
       }
       labels = labels.setting("alertname", alertName)
       var annotations: [(String, String)] = []
@@ -230,7 +237,7 @@ public final class RuleGroup {
             annotationName,
             template.expand(
               labels: sample.labels, value: sample.value, externalLabels: externalLabels,
-              externalURL: externalURL)
+              externalURL: externalURL, timestampMs: t, query: query)
           ))
       }
       if currentIndex[labels] != nil {

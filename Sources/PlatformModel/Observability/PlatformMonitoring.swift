@@ -180,7 +180,9 @@ public final class PlatformMonitoring {
       }
     }
     store = SeriesStore(retention: Self.retention(lookbehindMs: lookbehindMs))
-    engine = PromQLEngine(store: store, lookbackMs: lookbackMs)
+    // Prometheus's default subquery step is the global evaluation_interval.
+    engine = PromQLEngine(
+      store: store, lookbackMs: lookbackMs, subqueryStepMs: configuration.evaluationInterval.microseconds / 1_000)
     groups = definitions.map {
       RuleGroup($0, defaultIntervalMs: configuration.evaluationInterval.microseconds / 1_000)
     }
