@@ -166,10 +166,19 @@ extension ScenarioLoader {
     if reader.has(\.serving) && serving == nil { return nil }
     guard let name, let team, let rate, latency < timeout, let rollout else { return nil }
     if (reader.has(\.hourOfDay) && hourly == nil) || (reader.has(\.dayOfWeek) && daily == nil) { return nil }
+    let profile = RateProfile(
+      hourOfDay: hourly ?? Array(repeating: 1, count: 24), dayOfWeek: daily ?? Array(repeating: 1, count: 7))
+    let peak = rate * profile.maximumFactor
+    if peak > maximumPeakRequestsPerSecond {
+      reader.value(of: \.requestsPerSecond)?.error(
+        "the peak request rate requestsPerSecond × max(hourOfDay) × max(dayOfWeek) is \(peak) per second, above the "
+          + "bound of \(maximumPeakRequestsPerSecond) per second",
+        hint: "lower `requestsPerSecond` or the profile's largest factors")
+      return nil
+    }
     var service = ServiceConfiguration(
       name: name, team: team, requestsPerSecond: rate,
-      loadProfile: RateProfile(
-        hourOfDay: hourly ?? Array(repeating: 1, count: 24), dayOfWeek: daily ?? Array(repeating: 1, count: 7)),
+      loadProfile: profile,
       baselineErrorRatio: errorRatio, baselineLatencySeconds: latency.seconds, timeoutSeconds: timeout.seconds)
     service.rollout = rollout
     service.serving = serving
