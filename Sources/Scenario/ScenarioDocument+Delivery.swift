@@ -59,6 +59,11 @@ extension ScenarioLoader {
         teamValues[index].warning("team `\(team.name)` owns no service, so its changes go nowhere")
       }
     }
+    if services == nil && !spec.has(\.services) {
+      spec.value(of: \.teams)?.error(
+        "teams push changes, but there are no services to deploy them to",
+        hint: "add `spec.services` (each with a `team`), or remove the teams' `changes`")
+    }
     guard let services, let pipeline, let onCall, runnerPool != nil || !pushesChanges else { return nil }
     return DeliveryConfiguration(
       teams: teams, services: services, pipeline: pipeline, onCall: onCall, targets: targets,

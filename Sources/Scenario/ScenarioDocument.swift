@@ -83,7 +83,13 @@ public enum ScenarioLoader {
     throws(DiagnosticsError) -> (document: ScenarioDocument, warnings: [Diagnostic])
   {
     let context = ReadContext(file: path, log: log, conventions: InputFormat.scenario.conventions)
-    let document = decode(YAMLValue(node: root, path: .root, context: context), path: path, digest: digest)
+    let value = YAMLValue(node: root, path: .root, context: context)
+    let document = decode(value, path: path, digest: digest)
+    // Every refusal must say why: a reader that gave up without a message is a bug,
+    // reported rather than shown as "0 errors found".
+    if document == nil && !log.hasErrors {
+      value.error("the scenario could not be read and no reason was given; this is a PlatformSim bug, please report it")
+    }
     guard let document, !log.hasErrors else { throw DiagnosticsError(log.diagnostics) }
     return (document, log.diagnostics)
   }
