@@ -31,6 +31,9 @@ final class PolicyChild {
     posix_spawn_file_actions_adddup2(&actions, input, 0)
     posix_spawn_file_actions_adddup2(&actions, output, 1)
     posix_spawn_file_actions_adddup2(&actions, error, 2)
+    // Nothing else we hold (descriptors inherited without close-on-exec, e.g. a caller's
+    // pipes) reaches the policy, or a daemon it leaves would keep them open.
+    if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -58,6 +61,14 @@ final class PolicyChild {
     if result == 0 { processIdentifier = pid }
     return result
   }
+
+  /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at
+  /// run time because Swift's Glibc module does not declare it.
+  private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+    return unsafeBitCast(
+      symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+  }()
 
   /// Whether the direct child has yet to exit (reaps it if it has).
   var isRunning: Bool {
