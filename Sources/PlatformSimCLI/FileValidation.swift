@@ -50,6 +50,11 @@ struct FileValidation {
     var outcomes = paths.map { Outcome(file: $0) }
     var parsed: [ParsedFile?] = []
     for index in paths.indices {
+      if TraceValidation.isTable(paths[index]) {
+        outcomes[index] = TraceValidation.check(paths[index])
+        parsed.append(nil)
+        continue
+      }
       let log = DiagnosticLog()
       parsed.append(parse(paths[index], log: log))
       outcomes[index].diagnostics += log.diagnostics

@@ -36,6 +36,7 @@ public struct PlatformSimCommand: ParsableCommand {
     version: "platformsim \(versionText)",
     subcommands: [
       RunCommand.self, CompareCommand.self, SweepCommand.self, GateCommand.self, ReportCommand.self, InitCommand.self,
+      ReplayCommand.self, FitCommand.self,
       MergeCommand.self, ValidateCommand.self, SchemaCommand.self, RulesCommand.self, DigestCommand.self, VersionCommand.self,
     ]
   )

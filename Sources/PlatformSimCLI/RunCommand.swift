@@ -147,13 +147,16 @@ struct RunSummary {
       lines.append(
         "  training   \(grouped(Int(finished))) jobs finished, queue wait p95 \(SimDuration(seconds: (report.metric("training.queue_wait_p95_seconds") ?? 0).rounded()).formatted), goodput \(percent(report.metric("training.goodput")))")
       lines.append(
-        "  cost       $\(String(format: "%.2f", cost)) nodes, $\(String(format: "%.2f", idle)) idle, spot savings $\(String(format: "%.2f", report.metric("cost.spot_savings_usd") ?? 0))")
+        "  cost       $\(String(format: "%.2f", cost)) total ($\(String(format: "%.2f", report.metric("cost.nodes_usd") ?? cost)) nodes, "
+          + "$\(String(format: "%.2f", report.metric("cost.serving_replicas_usd") ?? 0)) serving replicas), "
+          + "$\(String(format: "%.2f", idle)) idle, spot savings $\(String(format: "%.2f", report.metric("cost.spot_savings_usd") ?? 0))")
     }
     lines.append("  results    \(databasePath) (runs.id = \(report.runID))")
     return lines.joined(separator: "\n")
   }
 
-  /// DORA's four keys against the platform's targets: ✓ met, ✗ missed.
+  /// DORA's four keys and the brief's rollback share: ✓ met, ✗ missed, wherever a KPI
+  /// row carries a target (the brief's targets on the brief's definitions).
   var deliveryLine: String? {
     func kpi(_ name: String) -> KPIValue? { report.kpis.first { $0.name == name } }
     guard let frequency = kpi("deployment_frequency_per_day"), let value = frequency.value else { return nil }
@@ -163,8 +166,11 @@ struct RunSummary {
       return SimDuration(seconds: seconds.rounded()).formatted + " " + mark(kpi)
     }
     let failure = kpi("change_failure_rate")
+    let rollbacks = kpi("rollback_rate")
+    let rollbackText = rollbacks.map { ", rollbacks \(percent($0.value)) \(mark($0))" } ?? ""
     return "  delivery   \(String(format: "%.1f", value)) deploys/day \(mark(frequency)), lead time \(duration("lead_time_median_seconds")), "
-      + "change failure \(percent(failure?.value)) \(mark(failure)), recovery \(duration("recovery_time_median_seconds"))"
+      + "change failure \(percent(failure?.value))\(mark(failure).isEmpty ? "" : " " + mark(failure))\(rollbackText), "
+      + "recovery \(duration("recovery_time_median_seconds"))"
   }
 
   func grouped(_ value: Int) -> String {

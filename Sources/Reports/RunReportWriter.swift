@@ -15,11 +15,12 @@ public enum ReportWriter {
       }
       var builder = ReportBuilder(baseName: "report-run-\(runID)")
       let scenario = info.scenarioName
-      let reached = info.simulatedReachedAt ?? info.simulatedEndAt
+      let charts = RunCharts(store: store, run: info)
       builder.paragraph(
         "Scenario \(scenario), seed \(info.seed), replication \(info.replication), status \(info.status.rawValue); "
-          + "simulated \(isoDate(info.simulatedStartAt)) → \(isoDate(reached)) (UTC).")
-      try runSections(RunID(runID), store: store, window: (info.simulatedStartAt, reached), into: &builder)
+          + "simulated \(localDate(info.simulatedStartAt, zone: info.timeZone)) → "
+          + "\(localDate(charts.end, zone: info.timeZone)) (\(info.timeZone)).")
+      try runSections(charts, into: &builder)
       return builder.finish(title: "PlatformSim run \(runID): \(scenario)")
     } catch let error as ReportError {
       throw error
@@ -31,100 +32,60 @@ public enum ReportWriter {
   }
 
   /// The run-level sections: KPIs, deployments, distributions, nodes, cost, training.
-  static func runSections(
-    _ run: RunID, store: ResultStore, window: (start: Double, end: Double), into builder: inout ReportBuilder
-  )
-    throws(StoreError)
-  {
-    let span = max(window.end - window.start, 1)
-    let timeLabels: [(Double, String)] = (0...4).map { step in
-      let fraction = Double(step) / 4
-      return (fraction, "day \(shortNumber(span * fraction / 86_400))")
-    }
-
+  static func runSections(_ charts: RunCharts, into builder: inout ReportBuilder) throws(StoreError) {
+    let store = charts.store
+    let run = charts.runID
     builder.heading("KPIs against targets")
     let kpis = try store.rows(KPIRow.self, run: run)
+    let metrics = try store.rows(RunMetric.self, run: run)
     if kpis.isEmpty {
       builder.paragraph("This run has no delivery model, so no KPIs.")
     } else {
+      let summary = KPISummary(kpis: kpis, metrics: metrics)
+      if let overall = summary.overallTier {
+        builder.paragraph(
+          "DORA performance tier (\(summary.tierYear) thresholds, the worst of the four keys): \(overall.label).")
+      }
       var rows: [[String]] = []
       var classes: [String?] = []
-      for kpi in kpis {
-        let value = kpi.valueText ?? kpi.value.map(shortValue) ?? "–"
-        let target = kpi.target.map { "\(kpi.comparison ?? "") \(shortValue($0))" } ?? ""
-        let met = kpi.met.map { $0 ? "met" : "missed" } ?? ""
-        rows.append(["`\(kpi.name)`", value, kpi.unit, target, met])
+      for entry in summary.headline + summary.others {
+        let met = entry.met.map { $0 ? "met" : "missed" } ?? ""
+        rows.append([
+          entry.label, entry.display, entry.targetDisplay, met, entry.doraTier?.label ?? "", "`\(entry.name)`",
+        ])
         classes.append(met.isEmpty ? nil : met)
       }
-      builder.table(header: ["KPI", "value", "unit", "target", "met"], rows: rows, classes: classes)
+      builder.table(header: ["KPI", "value", "target", "met", "DORA tier", "name"], rows: rows, classes: classes)
     }
 
     builder.heading("Deployments")
-    let deployments = try store.rows(DeploymentRow.self, run: run, orderBy: "started_at, deploy_id")
-    let alerts = try store.rows(
-      AlertRow.self, run: run, where: "state = 'firing' AND service IS NOT NULL", orderBy: "time, service")
-    var services: [String] = []
-    for row in deployments where !services.contains(row.service) { services.append(row.service) }
-    for row in alerts where !services.contains(row.service ?? "") { services.append(row.service ?? "") }
-    services.sort()
-    var events = deployments.map { row in
-      (
-        row: services.firstIndex(of: row.service) ?? 0, time: (row.startedAt - window.start) / span, kind: row.kind,
-        rolledBack: row.rolledBack, canaryWeight: row.maximumCanaryWeight.map { Int($0) }
-      )
+    let timeline = try charts.timeline()
+    let shown = timeline.summary
+    var text =
+      "\(shown.deployments) deployments over \(shown.services) services, \(shown.rollbacks) of them rollbacks; "
+      + "\(shown.canariesAborted) canaries aborted; \(shown.incidents) incidents; \(shown.alertsFired) alerts fired."
+    if shown.servicesShown < shown.services {
+      text += " The timeline shows the \(shown.servicesShown) services with the most deployments."
     }
-    events += alerts.map { row in
-      (
-        row: services.firstIndex(of: row.service ?? "") ?? 0, time: (row.time - window.start) / span, kind: "alert",
-        rolledBack: false, canaryWeight: nil
-      )
-    }
-    let rollbacks = deployments.filter { $0.kind == "rollback" }.count
-    let aborted = deployments.filter { $0.status == "aborted" }.count
-    builder.paragraph(
-      "\(deployments.count) deployments over \(services.count) services, \(rollbacks) of them rollbacks; "
-        + "\(aborted) canaries aborted; \(alerts.count) alerts fired.")
+    builder.paragraph(text)
     builder.chart(
       "deployments",
-      title: "Deployments over time by service: tick height is the highest canary weight reached, rollbacks and aborts marked, alerts as dots",
-      svg: SVGChart.timeline(rows: services, events: events, title: "Deployments by service", xLabels: timeLabels))
+      title: "Deployments by service (dates in \(charts.run.timeZone)): incidents as spans from start to resolution, "
+        + "canary aborts, rollbacks and firing alerts marked",
+      svg: timeline.svg)
 
     builder.heading("Lead time and recovery")
-    let leadTimes = try store.rows(ChangeRow.self, run: run, where: "deployed_at IS NOT NULL", orderBy: "change_id")
-      .compactMap { change in change.deployedAt.map { $0 - change.timeCreated } }
-    let recoveries = try store.rows(
-      IncidentRow.self, run: run, where: "time_resolved IS NOT NULL", orderBy: "incident_id"
-    ).compactMap { incident in incident.timeResolved.map { $0 - incident.timeCreated } }
     builder.paragraph(
-      "\(leadTimes.count) changes reached production; \(recoveries.count) incidents were resolved.")
-    builder.chart(
-      "lead-time", title: "Lead time for changes (minutes)",
-      svg: SVGChart.histogram(leadTimes, title: "Lead time", xLabel: "minutes, commit to production", scale: 60))
-    builder.chart(
-      "recovery", title: "Failed-deployment recovery time (minutes)",
-      svg: SVGChart.histogram(
-        recoveries, binCount: 12, title: "Recovery time", xLabel: "minutes, failure to recovery", scale: 60))
+      "\(try charts.leadTimes().count) changes reached production; \(try charts.recoveryTimes().count) incidents were resolved. "
+        + "Long-tailed distributions are drawn on a logarithmic axis; the median and p90 are marked.")
+    builder.chart("lead-time", title: "Lead time for changes", svg: try charts.leadTimeHistogram())
+    builder.chart("recovery", title: "Failed-deployment recovery time", svg: try charts.recoveryHistogram())
 
     builder.heading("Cluster nodes")
-    let nodes = try store.rows(ClusterNodeRow.self, run: run, where: "ready_at IS NOT NULL", orderBy: "node_id")
-    if nodes.isEmpty {
-      builder.paragraph("This run has no cluster.")
+    if let nodes = try charts.nodesChart() {
+      builder.chart("nodes", title: "Ready nodes per pool over time", svg: nodes)
     } else {
-      let samples = 240
-      let times = (0..<samples).map { Double($0) / Double(samples - 1) }
-      var series: [(name: String, values: [Double])] = []
-      for capacity in ["on-demand", "spot"] {
-        let mine = nodes.filter { $0.capacityType == capacity }
-        let values = times.map { fraction -> Double in
-          let instant = window.start + span * fraction
-          return Double(
-            mine.filter { ($0.readyAt ?? .infinity) <= instant && ($0.terminatedAt ?? .infinity) > instant }.count)
-        }
-        series.append((capacity, values))
-      }
-      builder.chart(
-        "nodes", title: "Ready nodes over time by capacity type",
-        svg: SVGChart.stepLines(times: times, series: series, title: "Nodes", yLabel: "nodes", xLabels: timeLabels))
+      builder.paragraph("This run has no cluster.")
     }
 
     builder.heading("Cost")
@@ -132,170 +93,51 @@ public enum ReportWriter {
     if allocations.isEmpty {
       builder.paragraph("This run has no cost allocations.")
     } else {
+      if let perDay = try charts.costOverTime(byCostCenter: false) {
+        builder.chart("cost-over-time", title: "Cost per day by team, idle included", svg: perDay)
+      }
+      if let perDay = try charts.costOverTime(byCostCenter: true) {
+        builder.chart("cost-center-over-time", title: "Cost per day by cost centre, idle included", svg: perDay)
+      }
       let teams = CostTotals.grouped(allocations, by: \.team)
-      let names = teams.map(\.key)
       let usd: (KeyPath<CostTotals, Int64>) -> [Double] = { part in teams.map { Double($0[keyPath: part]) / 1e6 } }
       builder.chart(
-        "cost-team", title: "Cost per team (USD; __idle__ is capacity nobody used)",
-        svg: SVGChart.stackedBars(
-          categories: names, series: [("CPU", usd(\.cpu)), ("RAM", usd(\.ram)), ("GPU", usd(\.gpu))],
-          title: "Cost per team", yLabel: "USD"))
+        "cost-team", title: "Cost per team over the run (USD; __idle__ is capacity nobody used)",
+        svg: Charts.bars(
+          categories: teams.map(\.key), series: [("CPU", usd(\.cpu)), ("RAM", usd(\.ram)), ("GPU", usd(\.gpu))],
+          quantity: .usd, title: "Cost per team by resource", xLabel: "team", yLabel: "cost"))
       builder.table(
         header: ["team", "CPU USD", "RAM USD", "GPU USD", "total USD"],
         rows: teams.map { row in
           [row.key] + [row.cpu, row.ram, row.gpu, row.total].map { String(format: "%.2f", Double($0) / 1e6) }
         })
-      let centers = CostTotals.grouped(allocations, by: \.costCenter)
-      builder.chart(
-        "cost-center", title: "Cost per cost center (USD)",
-        svg: SVGChart.stackedBars(
-          categories: centers.map(\.key), series: [("total", centers.map { Double($0.total) / 1e6 })],
-          title: "Cost per cost center", yLabel: "USD"))
     }
 
     builder.heading("Training")
-    let jobs = try store.rows(TrainingJobRow.self, run: run, orderBy: "job_id")
-    if jobs.isEmpty {
-      builder.paragraph("This run has no training jobs.")
-    } else {
-      let waits = jobs.compactMap(\.queueWaitSeconds)
-      builder.chart(
-        "training-wait", title: "Training queue wait (minutes)",
-        svg: SVGChart.histogram(waits, title: "Queue wait", xLabel: "minutes from submission to first start", scale: 60)
-      )
+    if let training = try charts.trainingCharts() {
+      builder.chart("training-queue", title: "Training jobs waiting over time", svg: training.queue)
+      builder.chart("training-wait", title: "Training queue wait", svg: training.wait)
+      let jobs = try store.rows(TrainingJobRow.self, run: run, orderBy: "job_id")
       var templates: [String] = []
       for job in jobs where !templates.contains(job.template) { templates.append(job.template) }
       templates.sort()
-      var rows: [[String]] = []
-      var goodputs: [Double] = []
-      for template in templates {
-        let mine = jobs.filter { $0.template == template }
-        let goodput = mine.compactMap(\.goodput)
-        let meanGoodput = goodput.isEmpty ? 0 : goodput.reduce(0, +) / Double(goodput.count)
-        goodputs.append(meanGoodput)
-        let meanWait = mine.compactMap(\.queueWaitSeconds)
-        rows.append([
-          template, String(mine.count),
-          meanWait.isEmpty ? "–" : shortValue(meanWait.reduce(0, +) / Double(meanWait.count)),
-          goodput.isEmpty ? "–" : String(format: "%.3f", meanGoodput),
-        ])
-      }
-      builder.table(header: ["template", "jobs", "mean queue wait (s)", "mean goodput"], rows: rows)
-      // Goodput is defined for GPU jobs only; CPU templates are left out of the chart.
-      let gpuTemplates = templates.indices.filter { rows[$0][3] != "–" }
-      builder.chart(
-        "goodput", title: "Mean goodput per GPU template (useful GPU time ÷ allocated)",
-        svg: SVGChart.stackedBars(
-          categories: gpuTemplates.map { templates[$0] }, series: [("goodput", gpuTemplates.map { goodputs[$0] })],
-          title: "Goodput", yLabel: "goodput"))
-    }
-  }
-
-  /// The report of experiment `experimentID`: KPI means with confidence intervals per
-  /// variant, paired differences, and the run-level sections of its first run.
-  public static func experiment(_ experimentID: Int64, store: ResultStore) throws(ReportError) -> RenderedReport {
-    do {
-      let database = store.database
-      let experiment: [SQLValue] = [.integer(experimentID)]
-      guard let info = try database.rows(ExperimentRow.self, where: "id = ?", experiment).first else {
-        throw ReportError.noSuchExperiment(experimentID, database: store.path)
-      }
-      var builder = ReportBuilder(baseName: "report-experiment-\(experimentID)")
-      let name = info.name
-      let confidence = info.confidence
-      let percent = String(format: "%g %%", confidence * 100)
-      let seeds = info.pairing == "common" ? "common random numbers" : "independent seeds"
-      builder.paragraph(
-        "Experiment \(experimentID) (\(info.kind)): \(info.replications) replications per variant, "
-          + "root seed \(info.seed), \(seeds); intervals are \(percent) t-intervals.")
-      let runs = try database.rows(RunRow.self, where: "experiment_id = ?", experiment, orderBy: "id")
-      // Variants in the order their first runs were numbered.
-      var variants: [String] = []
-      for run in runs { if let variant = run.variant, !variants.contains(variant) { variants.append(variant) } }
-      // Sweep points are labelled with their values: `point-2 (runners = 4)`.
-      var labels: [String: String] = [:]
-      for variant in variants {
-        let settings = try database.rows(
-          SweepPointRow.self, where: "experiment_id = ? AND variant = ?", experiment + [.text(variant)],
-          orderBy: "rowid")
-        labels[variant] =
-          settings.isEmpty
-          ? variant
-          : variant + " ("
-            + settings.map { "\($0.axis.split(separator: ".").last ?? "") = \($0.value)" }.joined(separator: ", ") + ")"
-      }
-      if labels.values.contains(where: { $0.contains("(") }) {
-        builder.heading("Sweep points")
-        builder.table(header: ["point"], rows: variants.map { [labels[$0] ?? $0] })
-      }
-      let summaries = try database.rows(
-        ExperimentKPIRow.self, where: "experiment_id = ?", experiment, orderBy: "rowid")
-      var kpiNames: [String] = []
-      for row in summaries where !kpiNames.contains(row.kpi) { kpiNames.append(row.kpi) }
-      builder.heading("KPI means with \(percent) confidence intervals")
       builder.table(
-        header: ["KPI"] + variants.map { "\($0) mean [CI]" },
-        rows: kpiNames.map { kpi in
-          ["`\(kpi)`"]
-            + variants.map { variant in
-              guard let row = summaries.first(where: { $0.variant == variant && $0.kpi == kpi }) else { return "–" }
-              return
-                "\(shortValue(row.mean)) [\(shortValue(row.confidenceLow)), \(shortValue(row.confidenceHigh))]"
-            }
+        header: ["template", "jobs", "mean queue wait", "mean goodput"],
+        rows: templates.map { template in
+          let mine = jobs.filter { $0.template == template }
+          let waits = mine.compactMap(\.queueWaitSeconds)
+          let goodput = mine.compactMap(\.goodput)
+          return [
+            template, String(mine.count),
+            waits.isEmpty ? "–" : ValueFormat.duration(seconds: waits.reduce(0, +) / Double(waits.count)),
+            goodput.isEmpty ? "–" : ValueFormat.percent(goodput.reduce(0, +) / Double(goodput.count)),
+          ]
         })
-      let headline = [
-        "deployment_frequency_per_day", "lead_time_median_seconds", "change_failure_rate",
-        "recovery_time_median_seconds",
-        "cost.total_usd", "training.queue_wait_p95_seconds",
-      ].filter(kpiNames.contains)
-      for kpi in headline {
-        let rows = variants.compactMap { variant -> (label: String, mean: Double, low: Double?, high: Double?)? in
-          guard let row = summaries.first(where: { $0.variant == variant && $0.kpi == kpi }), let mean = row.mean
-          else { return nil }
-          return (labels[variant] ?? variant, mean, row.confidenceLow, row.confidenceHigh)
-        }
-        builder.chart(
-          "ci-\(kpi.replacingOccurrences(of: ".", with: "-"))", title: "\(kpi): mean per variant with \(percent) CI",
-          svg: SVGChart.intervals(rows, title: kpi, xLabel: kpi))
+      if let goodput = try charts.goodputChart() {
+        builder.chart("goodput", title: "Mean goodput per GPU template", svg: goodput)
       }
-      let differences = try database.rows(
-        ExperimentDifferenceRow.self, where: "experiment_id = ?", experiment, orderBy: "rowid")
-      if !differences.isEmpty {
-        builder.heading("Paired differences (candidate − \(variants.first ?? "baseline"))")
-        builder.table(
-          header: ["variant", "KPI", "n", "mean difference", "\(percent) CI"],
-          rows: differences.map { row in
-            [
-              row.candidate, "`\(row.kpi)`", String(row.count), shortValue(row.meanDifference),
-              "[\(shortValue(row.confidenceLow)), \(shortValue(row.confidenceHigh))]",
-            ]
-          })
-        let rows = differences.compactMap { row -> (label: String, mean: Double, low: Double?, high: Double?)? in
-          guard headline.contains(row.kpi), let mean = row.meanDifference else { return nil }
-          let scale = abs(summaries.first(where: { $0.variant == variants.first && $0.kpi == row.kpi })?.mean ?? 0)
-          guard scale > 0 else { return nil }
-          // Relative to the baseline mean, so KPIs of different units share one axis.
-          return (
-            "\(row.candidate) \(row.kpi)", mean / scale * 100, row.confidenceLow.map { $0 / scale * 100 },
-            row.confidenceHigh.map { $0 / scale * 100 }
-          )
-        }
-        builder.chart(
-          "differences", title: "Paired differences as % of the baseline mean, with \(percent) CI",
-          svg: SVGChart.intervals(rows, title: "Paired differences", xLabel: "% of baseline mean"))
-      }
-      if let first = runs.first(where: { $0.status == .completed }), let runID = first.id {
-        builder.heading("Run \(runID) (first replication of \(variants.first ?? "the experiment")) in detail")
-        let window = (first.simulatedStartAt, first.simulatedReachedAt ?? first.simulatedEndAt)
-        try runSections(RunID(runID), store: store, window: window, into: &builder)
-      }
-      return builder.finish(title: "PlatformSim experiment \(experimentID): \(name)")
-    } catch let error as ReportError {
-      throw error
-    } catch let error as StoreError {
-      throw .store(error)
-    } catch {
-      throw .cannotWrite(path: store.path, reason: "\(error)")
+    } else {
+      builder.paragraph("This run has no training jobs.")
     }
   }
 }
@@ -330,15 +172,11 @@ struct CostTotals {
   }
 }
 
-func shortValue(_ value: Double?) -> String {
-  guard let value else { return "–" }
-  let magnitude = abs(value)
-  if magnitude >= 1e6 { return String(format: "%.3e", value) }
-  if magnitude >= 100 { return String(format: "%.0f", value) }
-  return String(format: "%.4g", value)
-}
-
-func isoDate(_ epochSeconds: Double?) -> String {
-  guard let epochSeconds else { return "?" }
-  return Date(timeIntervalSince1970: epochSeconds).ISO8601Format()
+/// A local date and time in `zone`, e.g. `2026-01-05 00:00`.
+func localDate(_ epochSeconds: Double, zone identifier: String) -> String {
+  let formatter = DateFormatter()
+  formatter.locale = Locale(identifier: "en_US_POSIX")
+  formatter.timeZone = TimeZone(identifier: identifier) ?? TimeZone(identifier: "UTC")
+  formatter.dateFormat = "yyyy-MM-dd HH:mm"
+  return formatter.string(from: Date(timeIntervalSince1970: epochSeconds))
 }

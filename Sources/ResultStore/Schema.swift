@@ -419,6 +419,13 @@ public enum Schema {
     ALTER TABLE runs ADD COLUMN tool_commit TEXT;
     ALTER TABLE experiments ADD COLUMN tool_commit TEXT;
     """,
+    // 10: whose definition each KPI follows (`dora`, `fourkeys`, `platform-brief`,
+    // `platformsim`; NULL in rows written before), and when an aborted canary ended
+    // (a deployment's `time_created` is its production time only).
+    """
+    ALTER TABLE kpis ADD COLUMN definition_source TEXT;
+    ALTER TABLE deployments ADD COLUMN aborted_at REAL;
+    """,
   ]
 
   /// The schema version this build writes and reads.

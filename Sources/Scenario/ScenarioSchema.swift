@@ -143,7 +143,9 @@ public enum ScenarioSchema {
     let deploymentsPerDay = Field(
       "deploymentsPerDay", .number(minimum: 0, maximum: 1_000_000), default: "5", "Deployment frequency must be above this.")
     let changeFailureRate = Field(
-      "changeFailureRate", .number(minimum: 0, maximum: 1), default: "0.05", "Change failure rate must be below this.")
+      "changeFailureRate", .number(minimum: 0, maximum: 1), default: "0.05",
+      "The brief's change failure, `rollback_rate` (deployments causing rollback, canary aborts included), "
+        + "must be below this.")
     let recoveryTime = Field(
       "recoveryTime", .duration(.positive), default: "30m", "Median failed-deployment recovery time must be below this."
     )

@@ -60,7 +60,9 @@ import Testing
       if jobCost == 0 { #expect(team == cost, "\(center): a team without training spends only on serving") }
     }
     #expect(nodeCost > 0)
-    #expect(abs((report.metric("cost.total_usd") ?? 0) - Double(nodeCost) / 1e6) < 1e-6)
+    #expect(abs((report.metric("cost.nodes_usd") ?? 0) - Double(nodeCost) / 1e6) < 1e-6)
+    let replicas = report.metric("cost.serving_replicas_usd") ?? 0
+    #expect(abs((report.metric("cost.total_usd") ?? 0) - (Double(nodeCost) / 1e6 + replicas)) < 1e-6)
     #expect(nodes.allSatisfy { $0.idleMicroUSD >= 0 })
     // Every succeeded job's workers appear as finished pods, once.
     let finishedPods = try store.rows(ClusterPodRow.self, run: report.runID, where: "outcome = 'finished'")
@@ -100,5 +102,5 @@ import Testing
     #expect(digest == Self.goldenFingerprint, "\(lines.joined(separator: "\n"))")
   }
 
-  static let goldenFingerprint = "d7752ee1e7da374f6b5060a92459b9f14260e7099ea51c1c9e08c10162372b31"
+  static let goldenFingerprint = "c6a7ebc7c7fa83ba17a3a438332c8f364249a322c73d322e357d8b5efaeb0fff"
 }

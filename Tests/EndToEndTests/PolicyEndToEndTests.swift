@@ -189,7 +189,9 @@ struct PolicyEndToEndTests {
   func faultFailsTheRun(mode: String, detail: String, output: String) throws {
     let directory = PlatformSimProcess.scratchDirectory("fault-\(mode)")
     let database = directory.appendingPathComponent("runs.sqlite").path
-    let scenario = try Self.faultScenario(in: directory, mode: mode)
+    // Only `hang` is about the timeout. The others get a generous one, so that on a loaded
+    // machine a slow interpreter start is not mistaken for a hang.
+    let scenario = try Self.faultScenario(in: directory, mode: mode, timeout: mode == "hang" ? "1s" : "60s")
     let result = try PlatformSimProcess.run(["run", scenario, "--db", database])
     let text = result.standardOutput + result.standardError
     #expect(result.status == 1)

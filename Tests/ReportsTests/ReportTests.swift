@@ -38,11 +38,16 @@ struct ReportTests {
   @Test("a run report shows targets met or missed and draws every chart")
   func runReport() throws {
     let report = try ReportWriter.run(1, store: Self.database())
-    #expect(report.markdown.contains("| `change_failure_rate` | 0.5 | ratio | < 0.05 | missed |"), "\(report.markdown)")
+    #expect(
+      report.markdown.contains("| Change failure rate | 50 % | < 5 % | missed | Low | `change_failure_rate` |"),
+      "\(report.markdown)")
     #expect(report.html.contains("<tr class=\"missed\">"))
-    #expect(report.html.contains("3 deployments over 2 services, 1 of them rollbacks; 0 canaries aborted; 0 alerts fired."))
-    #expect(report.html.contains("<title>rollback</title>"), "the rollback is marked")
-    #expect(report.html.contains("<title>rolled back</title>"), "the rolled-back deployment is marked")
+    #expect(
+      report.html.contains(
+        "3 deployments over 2 services, 1 of them rollbacks; 0 canaries aborted; 0 incidents; 0 alerts fired."))
+    #expect(report.html.contains("deployment 2 (rollback, "), "the rollback is marked")
+    #expect(report.html.contains("later rolled back"), "the rolled-back deployment is marked")
+    #expect(report.html.contains("Thu 1 Jan"), "the time axis has dates, not day numbers")
     #expect(report.charts.map(\.name).contains("report-run-1-nodes.svg"))
     #expect(report.html.contains("This run has no training jobs."), "an empty section says so")
     #expect(!report.html.contains("<script"))
@@ -59,11 +64,14 @@ struct ReportTests {
     #expect(throws: ReportError.self) { try ReportWriter.run(5, store: Self.database()) }
   }
 
-  @Test("a histogram puts each value in its bin")
+  @Test("a histogram puts each value in its bin and marks the median and p90")
   func histogram() {
-    let svg = SVGChart.histogram([0, 1, 1, 9.99], binCount: 10, title: "t", xLabel: "x")
-    #expect(svg.components(separatedBy: "<rect ").count - 1 == 3, "bins 0, 1 and 9 are drawn")
-    #expect(svg.contains("<title>2</title>"), "bin 1 holds two values")
-    #expect(SVGChart.histogram([], title: "t", xLabel: "x").contains("no values"))
+    let svg = Charts.histogram(
+      [0, 60, 60, 599], quantity: .seconds, title: "t", xLabel: "x", countNoun: "changes", binCount: 10)
+    #expect(svg.components(separatedBy: "<rect ").count - 1 == 3, "three bins hold values")
+    #expect(svg.contains("<title>changes: 2 from 1 min to 2 min</title>"), "\(svg)")
+    #expect(svg.contains(">median 1 min<"))
+    #expect(svg.contains("class=\"axis-title x\">x (min)<"))
+    #expect(Charts.histogram([], quantity: .seconds, title: "t", xLabel: "x", countNoun: "changes").contains("no changes"))
   }
 }

@@ -32,33 +32,45 @@ public enum TableReader {
   ///
   /// - Parameters:
   ///   - file: the name used in messages, and the directory paths are relative to.
+  ///   - impliedHeader: the published header of a format whose files have none (PAI
+  ///     2020): used when the first row is not that header, and that row read as data.
   ///   - body: reads one record; its problems go to `log` (through the reader).
   public static func read<Columns: ObjectKeys>(
     _ text: String, file: String, encoding: TableEncoding, columns: Columns.Type, log: DiagnosticLog,
-    _ body: (ObjectReader<Columns>) -> Void
+    impliedHeader: [String]? = nil, _ body: (ObjectReader<Columns>) -> Void
   ) {
     let context = ReadContext(file: file, log: log, conventions: conventions)
     switch encoding {
-    case .csv: readCSV(text, context: context, body)
+    case .csv: readCSV(text, context: context, impliedHeader: impliedHeader, body)
     case .jsonLines: readJSONLines(text, context: context, body)
     }
   }
 
   static func readCSV<Columns: ObjectKeys>(
-    _ text: String, context: ReadContext, _ body: (ObjectReader<Columns>) -> Void
+    _ text: String, context: ReadContext, impliedHeader: [String]? = nil, _ body: (ObjectReader<Columns>) -> Void
   ) {
     var scanner = CSVScanner(text)
     do {
-      guard let header = try scanner.nextRecord() else {
+      guard var header = try scanner.nextRecord() else {
         context.log.add(
           Diagnostic(
             file: context.file, line: 1, column: 1, message: "the file is empty",
             hint: "a CSV file starts with a header row naming its columns"))
         return
       }
+      var firstRecord: (line: Int, cells: [TableCell])?
+      if let impliedHeader, header.cells.map({ $0.text.trimmingCharacters(in: .whitespaces) }) != impliedHeader {
+        firstRecord = header
+        header.cells = impliedHeader.map {
+          TableCell(text: $0, isQuoted: false, nested: nil, line: header.line, column: 1)
+        }
+      }
       guard let names = checkHeader(header.cells, Columns.self, context: context) else { return }
       let emptyMapping = Node.mapping(Node.Mapping([]))
-      while let (line, cells) = try scanner.nextRecord() {
+      while true {
+        let next: (line: Int, cells: [TableCell])?
+        if let first = firstRecord.take() { next = first } else { next = try scanner.nextRecord() }
+        guard let (line, cells) = next else { break }
         guard cells.count == names.count else {
           context.log.add(
             Diagnostic(

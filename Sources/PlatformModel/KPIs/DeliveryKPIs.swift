@@ -1,5 +1,17 @@
 import SimKernel
 
+/// Whose definition a KPI follows (`kpis.definition_source`, docs/KPIS.md).
+public enum KPIDefinitionSource: String, Sendable {
+  /// DORA's metric guide (dora.dev) and State of DevOps reports.
+  case dora
+  /// The dora-team/fourkeys queries and dashboard, as they compute it.
+  case fourKeys = "fourkeys"
+  /// The platform's brief, with its own targets.
+  case platformBrief = "platform-brief"
+  /// PlatformSim's own measure (counts, ground truth no dashboard has).
+  case platformsim
+}
+
 /// One KPI of a run, against its target where the platform has one (`kpis` table).
 public struct KPIValue: Sendable, Equatable {
   public enum Comparison: String, Sendable {
@@ -15,10 +27,11 @@ public struct KPIValue: Sendable, Equatable {
   public var unit: String
   public var target: Double?
   public var comparison: Comparison?
+  public var source: KPIDefinitionSource
 
   public init(
     name: String, value: Double?, text: String? = nil, unit: String, target: Double? = nil,
-    comparison: Comparison? = nil
+    comparison: Comparison? = nil, source: KPIDefinitionSource = .platformsim
   ) {
     self.name = name
     self.value = value
@@ -26,6 +39,7 @@ public struct KPIValue: Sendable, Equatable {
     self.unit = unit
     self.target = target
     self.comparison = comparison
+    self.source = source
   }
 
   /// Met, missed, or `nil` when there is no target or no value.
@@ -70,59 +84,80 @@ public enum DeliveryKPIs {
     let modelVersions = delivery.registry.versions
     let days = window.seconds / 86_400
     let finished = deployments.filter { $0.status == .succeeded || $0.status == .stalled }
-    // Canary aborts count toward the platform's own rollback rate, not DORA's failures:
-    // the aborted version never became production.
+    // DORA's production deployments: those that reached all users and carried changes.
+    // Rollbacks (no change of their own) are counted apart; aborted canaries and stalled
+    // rollouts never reached production.
+    let production = deployments.filter { $0.status == .succeeded && !$0.changes.isEmpty }
+    let aborted = deployments.filter { $0.status == .aborted }
+    // The brief's "deployments causing rollback" counts canary aborts too.
     let attempted = deployments.filter { $0.status == .succeeded || $0.status == .stalled || $0.status == .aborted }
-    let succeeded = deployments.filter { $0.status == .succeeded }
     let deployed = changes.filter { $0.deployedAt != nil }
     let leadTimes = deployed.compactMap { change in change.deployedAt.map { ($0 - change.committedAt).seconds } }
     let incidents = delivery.incidents.records
-    let recoveries = incidents.compactMap { incident in incident.resolvedAt.map { ($0 - incident.openedAt).seconds } }
+    // Failed-deployment recovery: incidents a production deployment caused, from when
+    // the failure started hurting to restored service. Canary aborts and stalled
+    // rollouts never reached production.
+    let productionFailures = incidents.filter { deployments[$0.cause].status == .succeeded }
+    let recoveries = productionFailures.compactMap { incident in
+      incident.resolvedAt.map { ($0 - incident.openedAt).seconds }
+    }
     let detections = incidents.compactMap { incident in incident.detectedAt.map { ($0 - incident.openedAt).seconds } }
+    let abortIncidents = incidents.filter { $0.resolution == .canaryAbort }
+    let timesToAbort = aborted.compactMap { deployment in
+      deployment.finishedAt.map { ($0 - deployment.startedAt).seconds }
+    }
     func ratio(_ count: Int, _ total: Int) -> Double? { total > 0 ? Double(count) / Double(total) : nil }
 
     var values: [KPIValue] = [
       KPIValue(
-        name: "deployment_frequency_per_day", value: days > 0 ? Double(succeeded.count) / days : nil,
-        unit: "deployments/day",
-        target: targets.deploymentsPerDay, comparison: .above),
-      KPIValue(
-        name: "deployment_frequency_bucket", value: nil,
-        text: fourKeysFrequencyBucket(succeeded.compactMap(\.finishedAt), window: window, calendar: calendar),
-        unit: "bucket"),
+        name: "deployment_frequency_per_day", value: days > 0 ? Double(production.count) / days : nil,
+        unit: "deployments/day", target: targets.deploymentsPerDay, comparison: .above, source: .dora),
       KPIValue(
         name: "lead_time_median_seconds", value: percentileContinuous(leadTimes, 0.5), unit: "s",
-        target: targets.leadTime.seconds, comparison: .below),
-      KPIValue(name: "lead_time_p90_seconds", value: percentileContinuous(leadTimes, 0.9), unit: "s"),
+        target: targets.leadTime.seconds, comparison: .below, source: .dora),
+      KPIValue(name: "lead_time_p90_seconds", value: percentileContinuous(leadTimes, 0.9), unit: "s", source: .dora),
       KPIValue(
-        name: "change_failure_rate", value: ratio(finished.filter(\.neededRemediation).count, finished.count),
-        unit: "ratio",
-        target: targets.changeFailureRate, comparison: .below),
+        name: "change_failure_rate", value: ratio(production.filter(\.neededRemediation).count, production.count),
+        unit: "ratio", source: .dora),
+      // The brief's own change failure, "% of deployments causing rollback", with its target.
       KPIValue(
-        name: "rollback_rate", value: ratio(attempted.filter(\.rolledBack).count, attempted.count), unit: "ratio"),
+        name: "rollback_rate", value: ratio(attempted.filter(\.rolledBack).count, attempted.count), unit: "ratio",
+        target: targets.changeFailureRate, comparison: .below, source: .platformBrief),
+      KPIValue(name: "canary_aborts", value: Double(aborted.count), unit: "deployments"),
       KPIValue(
-        name: "canary_aborts", value: Double(deployments.filter { $0.status == .aborted }.count), unit: "deployments"),
+        name: "canary_abort_failed_requests", value: Double(abortIncidents.reduce(0) { $0 + $1.failedRequests }),
+        unit: "requests"),
+      KPIValue(
+        name: "canary_time_to_abort_median_seconds", value: percentileContinuous(timesToAbort, 0.5), unit: "s"),
       // Argo marks a rollout Degraded when it makes no progress for progressDeadlineSeconds;
       // without progressDeadlineAbort it keeps waiting, so no other KPI shows it.
       KPIValue(name: "rollouts_degraded", value: Double(deployments.filter(\.degraded).count), unit: "deployments"),
       KPIValue(
         name: "recovery_time_median_seconds", value: percentileContinuous(recoveries, 0.5), unit: "s",
-        target: targets.recoveryTime.seconds, comparison: .below),
-      KPIValue(name: "recovery_time_p90_seconds", value: percentileContinuous(recoveries, 0.9), unit: "s"),
+        target: targets.recoveryTime.seconds, comparison: .below, source: .dora),
       KPIValue(
-        name: "rework_rate", value: ratio(finished.filter { $0.kind != .planned }.count, finished.count), unit: "ratio"),
+        name: "recovery_time_p90_seconds", value: percentileContinuous(recoveries, 0.9), unit: "s", source: .dora),
+      KPIValue(
+        name: "rework_rate", value: ratio(finished.filter { $0.kind != .planned }.count, finished.count), unit: "ratio",
+        source: .dora),
       KPIValue(name: "time_to_detect_median_seconds", value: percentileContinuous(detections, 0.5), unit: "s"),
       KPIValue(
         name: "failed_requests_per_incident",
         value: incidents.isEmpty
           ? nil : Double(incidents.reduce(0) { $0 + $1.failedRequests }) / Double(incidents.count),
         unit: "requests"),
-      KPIValue(name: "deployments", value: Double(finished.count), unit: "deployments"),
+      KPIValue(name: "deployments", value: Double(production.count), unit: "deployments", source: .dora),
+      KPIValue(
+        name: "rollback_deployments",
+        value: Double(deployments.filter { $0.status == .succeeded && $0.kind == .rollback }.count),
+        unit: "deployments"),
       KPIValue(name: "changes_deployed", value: Double(deployed.count), unit: "changes"),
       KPIValue(name: "incidents", value: Double(incidents.count), unit: "incidents"),
       KPIValue(
         name: "incidents_unresolved", value: Double(incidents.filter { $0.resolvedAt == nil }.count), unit: "incidents"),
     ]
+    values += DORATierKPIs.compute(values)
+    values += FourKeysKPIs.compute(delivery, window: window, calendar: calendar)
     let totals = serving.trafficTotals()
     let requests = totals.reduce(Int64(0)) { $0 + $1.requests }
     let errors = totals.reduce(Int64(0)) { $0 + $1.errors }
@@ -198,7 +233,7 @@ public enum DeliveryKPIs {
       values.append(
         KPIValue(
           name: "idea_to_production_median_seconds.\(template)", value: percentileContinuous(durations, 0.5), unit: "s",
-          target: targets.ideaToProduction.seconds, comparison: .below))
+          target: targets.ideaToProduction.seconds, comparison: .below, source: .platformBrief))
     }
     if !modelVersions.isEmpty {
       values.append(KPIValue(name: "model_versions_registered", value: Double(modelVersions.count), unit: "versions"))
@@ -249,13 +284,19 @@ public enum DeliveryKPIs {
     return sums.map { $0 / Double(deployed.count) }
   }
 
-  /// Four Keys' deployment-frequency bucket (`Daily`, `Weekly`, `Monthly`, `Yearly`),
-  /// with its dashboard's rules (validation-data.md §1.3): UTC days, Sunday-start weeks
-  /// (partial weeks at the edges count), medians by linear interpolation.
-  public static func fourKeysFrequencyBucket(_ deploymentTimes: [SimTime], window: SimDuration, calendar: SimCalendar)
-    -> String
-  {
-    let startDay = Int(floorDivision(calendar.startEpochSeconds, 86_400))
+  /// Four Keys' deployment-frequency bucket: `Daily`, `Weekly`, `Monthly` or `Yearly`.
+  ///
+  /// With its dashboard's rules (validation-data.md §1.3): UTC days, Sunday-start weeks
+  /// (partial weeks at the edges count), medians by linear interpolation. The dashboard's
+  /// calendar keeps only days after the day of the first event (`day > DATE(MIN(
+  /// events_raw.time_created))`): pass `firstEventAt` to drop that day.
+  public static func fourKeysFrequencyBucket(
+    _ deploymentTimes: [SimTime], window: SimDuration, calendar: SimCalendar, firstEventAt: SimTime? = nil
+  ) -> String {
+    var startDay = Int(floorDivision(calendar.startEpochSeconds, 86_400))
+    if let firstEventAt {
+      startDay = max(startDay, Int(floorDivision(Int64(calendar.epochSeconds(at: firstEventAt)), 86_400)) + 1)
+    }
     let endDay = Int(floorDivision(calendar.startEpochSeconds + window.microseconds / 1_000_000 - 1, 86_400))
     guard endDay >= startDay else { return "Yearly" }
     let deployedDays = Set(deploymentTimes.map { Int(floorDivision(Int64(calendar.epochSeconds(at: $0)), 86_400)) })

@@ -57,11 +57,14 @@ extension RunRows {
         DeploymentRow(
           deploymentID: deployment.id.rawValue, source: "platformsim", service: serviceName(deployment.service),
           kind: deployment.kind.rawValue, startedAt: calendar.epochSeconds(at: deployment.startedAt),
-          timeCreated: at(deployment.finishedAt), status: deployment.status.rawValue,
+          // Production time only: NULL for rollouts that never reached production.
+          timeCreated: deployment.status == .succeeded ? at(deployment.finishedAt) : nil,
+          status: deployment.status.rawValue,
           mainCommit: deployment.changes.last?.rawValue, neededRemediation: deployment.neededRemediation,
           rolledBack: deployment.rolledBack, strategy: strategy,
           maximumCanaryWeight: deployment.maximumCanaryWeight.map { Int64($0) }, abortReason: deployment.abortReason,
-          degraded: deployment.degraded))
+          degraded: deployment.degraded,
+          abortedAt: deployment.status == .aborted ? at(deployment.finishedAt) : nil))
       for change in deployment.changes {
         links.append(DeploymentChangeRow(deploymentID: deployment.id.rawValue, changeID: change.rawValue))
       }

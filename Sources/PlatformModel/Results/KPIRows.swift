@@ -5,6 +5,7 @@ extension KPIRow {
   init(_ kpi: KPIValue) {
     self.init(
       name: kpi.name, value: kpi.value, valueText: kpi.text, unit: kpi.unit, target: kpi.target,
-      comparison: kpi.comparison?.rawValue, met: kpi.met)
+      comparison: kpi.comparison?.rawValue, met: kpi.met,
+      definitionSource: kpi.source.rawValue)
   }
 }

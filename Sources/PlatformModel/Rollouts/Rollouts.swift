@@ -132,12 +132,15 @@ extension Delivery {
     tellServing(.live(service, servedCode(liveDefects)))
     setCanary(nil, of: service)
     resolveIncidents(of: service, at: scheduler.now)
+    // A deployment that brings defects into production failed (DORA), whether or not
+    // its canary already opened their incident: they will need a rollback or a fix.
+    let introduced = liveDefects.filter { !previousDefects.contains($0) }
+    if !introduced.isEmpty { argoCD.neededRemediation(deployment) }
     let alreadyOpen = incidents.open[service].flatMap { incidents.records[$0].rootCauses }
-    let introduced = liveDefects.filter { !previousDefects.contains($0) && !alreadyOpen.contains($0) }
-    if !introduced.isEmpty {
-      argoCD.neededRemediation(deployment)
+    let unopened = introduced.filter { !alreadyOpen.contains($0) }
+    if !unopened.isEmpty {
       openIncident(
-        service: service, cause: deployment, rootCauses: introduced, openedAt: scheduler.now, scheduler: &scheduler)
+        service: service, cause: deployment, rootCauses: unopened, openedAt: scheduler.now, scheduler: &scheduler)
     }
     startSyncIfReady(service, scheduler: &scheduler)
   }

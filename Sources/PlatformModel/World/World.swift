@@ -220,9 +220,44 @@ public struct World: SimulationModel {
   }
 
   /// Whole-run metrics of every subsystem.
+  ///
+  /// `cost.total_usd` is the whole bill: node cost (which already holds replica pods
+  /// placed on the cluster) plus serving replicas off the cluster, with the two parts
+  /// as `cost.nodes_usd` and `cost.serving_replicas_usd`.
   public func metrics(endTime: SimTime) -> [RunMetric] {
-    (runnerPool?.metrics(endTime: endTime) ?? [])
+    var metrics =
+      (runnerPool?.metrics(endTime: endTime) ?? [])
       + (cluster?.metrics(endTime: endTime, servingUsedGPUSeconds: serving?.usedGPUSeconds ?? 0) ?? [])
+    let replicas = offClusterServingMicroUSD()
+    guard cluster != nil || replicas != nil else { return metrics }
+    let nodes = cluster?.ledger.nodeCost ?? 0
+    let total = RunMetric(name: "cost.total_usd", value: (nodes + (replicas ?? 0)).usd, unit: "USD")
+    if let index = metrics.firstIndex(where: { $0.name == "cost.total_usd" }) {
+      metrics[index] = total
+    } else {
+      metrics.append(total)
+    }
+    metrics.append(RunMetric(name: "cost.nodes_usd", value: nodes.usd, unit: "USD"))
+    metrics.append(RunMetric(name: "cost.serving_replicas_usd", value: (replicas ?? 0).usd, unit: "USD"))
+    return metrics
+  }
+
+  /// What serving replicas off the cluster cost: replica-hours × `replicaCostPerHour`,
+  /// summed over services and rounded once to the micro-dollar (the same amounts as
+  /// their part of the `serving_cost_usd` KPI); `nil` when no service has such replicas.
+  func offClusterServingMicroUSD() -> MicroUSD? {
+    guard let delivery, let serving else { return nil }
+    var total = 0.0
+    var any = false
+    for service in serving.replicas.states.indices {
+      guard let state = serving.replicas.states[service],
+        let configuration = delivery.configuration[service: service].serving,
+        configuration.placement == nil || !placesServingPods
+      else { continue }
+      any = true
+      total += state.replicaSeconds / 3_600 * configuration.replicaCostPerHour
+    }
+    return any ? MicroUSD((total * 1_000_000).rounded()) : nil
   }
 
   /// KPIs against the platform's targets (empty without a delivery model).

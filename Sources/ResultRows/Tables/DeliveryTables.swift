@@ -111,6 +111,7 @@ public struct DeploymentRow: ResultRow, Equatable {
       .column("max_canary_weight", \.maximumCanaryWeight),
       .column("abort_reason", \.abortReason),
       .column("degraded", \.degraded),
+      .column("aborted_at", \.abortedAt),
     ])
 
   public var deploymentID: Int64
@@ -130,11 +131,14 @@ public struct DeploymentRow: ResultRow, Equatable {
   public var maximumCanaryWeight: Int64?
   public var abortReason: String?
   public var degraded: Bool
+  /// When an aborted canary's traffic went back to stable; `nil` otherwise.
+  public var abortedAt: Double?
 
   @inlinable public init(
     deploymentID: Int64, source: String, service: String, kind: String, startedAt: Double, timeCreated: Double?,
     status: String, mainCommit: Int64?, neededRemediation: Bool, rolledBack: Bool, strategy: String,
-    maximumCanaryWeight: Int64?, abortReason: String?, degraded: Bool
+    maximumCanaryWeight: Int64?, abortReason: String?, degraded: Bool,
+    abortedAt: Double? = nil
   ) {
     self.deploymentID = deploymentID
     self.source = source
@@ -150,6 +154,7 @@ public struct DeploymentRow: ResultRow, Equatable {
     self.maximumCanaryWeight = maximumCanaryWeight
     self.abortReason = abortReason
     self.degraded = degraded
+    self.abortedAt = abortedAt
   }
 
   public init(from row: RowReader<DeploymentRow>) throws(RowDecodingError) {
@@ -159,7 +164,7 @@ public struct DeploymentRow: ResultRow, Equatable {
       status: try row[\.status], mainCommit: try row[\.mainCommit], neededRemediation: try row[\.neededRemediation],
       rolledBack: try row[\.rolledBack], strategy: try row[\.strategy],
       maximumCanaryWeight: try row[\.maximumCanaryWeight], abortReason: try row[\.abortReason],
-      degraded: try row[\.degraded])
+      degraded: try row[\.degraded], abortedAt: try row[\.abortedAt])
   }
 
   @inlinable public func encode(to row: inout RowEncoder) {
@@ -177,6 +182,7 @@ public struct DeploymentRow: ResultRow, Equatable {
     row.append(maximumCanaryWeight)
     row.append(abortReason)
     row.append(degraded)
+    row.append(abortedAt)
   }
 }
 

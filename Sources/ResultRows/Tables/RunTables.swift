@@ -177,6 +177,7 @@ public struct KPIRow: ResultRow, Equatable {
       .column("target", \.target),
       .column("comparison", \.comparison),
       .column("met", \.met),
+      .column("definition_source", \.definitionSource),
     ])
 
   public var name: String
@@ -189,9 +190,13 @@ public struct KPIRow: ResultRow, Equatable {
   public var comparison: String?
   /// Met, missed, or `nil` without a target or a value.
   public var met: Bool?
+  /// Whose definition the KPI follows: `dora`, `fourkeys`, `platform-brief` or
+  /// `platformsim` (docs/KPIS.md); `nil` in rows written before it was recorded.
+  public var definitionSource: String?
 
   @inlinable public init(
-    name: String, value: Double?, valueText: String?, unit: String, target: Double?, comparison: String?, met: Bool?
+    name: String, value: Double?, valueText: String?, unit: String, target: Double?, comparison: String?, met: Bool?,
+    definitionSource: String? = nil
   ) {
     self.name = name
     self.value = value
@@ -200,12 +205,14 @@ public struct KPIRow: ResultRow, Equatable {
     self.target = target
     self.comparison = comparison
     self.met = met
+    self.definitionSource = definitionSource
   }
 
   public init(from row: RowReader<KPIRow>) throws(RowDecodingError) {
     self.init(
       name: try row[\.name], value: try row[\.value], valueText: try row[\.valueText], unit: try row[\.unit],
-      target: try row[\.target], comparison: try row[\.comparison], met: try row[\.met])
+      target: try row[\.target], comparison: try row[\.comparison], met: try row[\.met],
+      definitionSource: try row[\.definitionSource])
   }
 
   @inlinable public func encode(to row: inout RowEncoder) {
@@ -216,5 +223,6 @@ public struct KPIRow: ResultRow, Equatable {
     row.append(target)
     row.append(comparison)
     row.append(met)
+    row.append(definitionSource)
   }
 }

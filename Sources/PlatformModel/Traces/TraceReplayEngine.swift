@@ -1,0 +1,261 @@
+import SimKernel
+
+/// Replays a trace on a cluster of its own nodes.
+///
+/// Each item is submitted at its time,
+/// waits in kube-scheduler's queue order (priority, then submission — PrioritySort)
+/// until a scheduling pass finds room for all its workers, holds its resources for its
+/// recorded duration, and leaves. Items the trace never scheduled wait and are
+/// withdrawn at their recorded deletion, never placed (their recorded phase is
+/// honoured). Deterministic: integer time, (time, priority, sequence) event order, ties
+/// in placement by node index, randomness only from named streams.
+public enum TraceReplay {
+  /// Runs the replay.
+  public static func run(items: [ReplayItem], nodes: [ReplayNodeSpec], configuration: ReplayConfiguration)
+    -> TraceReplayResult
+  {
+    var engine = ReplayEngine(
+      items: arrivals(items, mode: configuration.mode, seed: configuration.seed), nodes: nodes,
+      configuration: configuration)
+    return engine.run()
+  }
+
+  /// The items as the mode submits them, in submission order (stable).
+  public static func arrivals(_ items: [ReplayItem], mode: ReplayMode, seed: RandomSeed) -> [ReplayItem] {
+    var result: [ReplayItem]
+    switch mode {
+    case .exact: result = items
+    case .timeScaled(let factor):
+      result = items.map { item in
+        var scaled = item
+        scaled.submit = SimTime(microseconds: Int64((Double(item.submit.microseconds) / factor).rounded()))
+        scaled.withdrawal = item.withdrawal.map { scaled.submit + ($0 - item.submit) }
+        return scaled
+      }
+    case .bootstrapDays:
+      let day = SimDuration.days(1).microseconds
+      let days = Int((items.map(\.submit.microseconds).max() ?? 0) / day) + 1
+      var byDay: [[ReplayItem]] = Array(repeating: [], count: days)
+      for item in items { byDay[Int(item.submit.microseconds / day)].append(item) }
+      var stream = seed.stream("trace/bootstrap-days")
+      result = []
+      for target in 0..<days {
+        let source = stream.nextInt(below: days)
+        let shift = SimDuration(microseconds: Int64(target - source) * day)
+        for item in byDay[source] {
+          var copy = item
+          copy.name = "\(item.name)@day\(target)"
+          copy.submit = item.submit + shift
+          copy.withdrawal = item.withdrawal.map { $0 + shift }
+          result.append(copy)
+        }
+      }
+    case .bootstrapJobs:
+      var stream = seed.stream("trace/bootstrap-jobs")
+      result = items.indices.map { index in
+        let source = items[stream.nextInt(below: items.count)]
+        var copy = source
+        copy.name = "\(source.name)#\(index)"
+        copy.submit = items[index].submit
+        copy.withdrawal = source.withdrawal.map { items[index].submit + ($0 - source.submit) }
+        return copy
+      }
+    }
+    let order = result.indices.sorted { (result[$0].submit, $0) < (result[$1].submit, $1) }
+    return order.map { result[$0] }
+  }
+}
+
+enum ReplayEvent {
+  case arrival(Int)
+  case finish(Int)
+  case withdraw(Int)
+  case pass
+  case sample
+}
+
+struct ReplayEngine {
+  let items: [ReplayItem]
+  let configuration: ReplayConfiguration
+  let placement: GPUPlacement
+  var table: SharedGPUNodeTable
+  var queue = EventQueue<ReplayEvent>()
+  var outcomes: [ReplayOutcome]
+  var allocations: [[(node: Int, gpus: [Int])]]
+  /// Items waiting to be placed, in queue order.
+  var pending: [Int] = []
+  var waitingRecorded = 0
+  var running = 0
+  var passScheduled = false
+  /// Expected fragmentation of each node, kept current on every change.
+  var fragmentation: [Double]
+  var candidates: [GPUPodRequest: [Int]] = [:]
+  var samples: [GPUAllocationSample] = []
+  var allocatedGPUMilli = 0
+  var allocatedCPUMilli: Int64 = 0
+  let totalGPUMilli: Int
+
+  init(items: [ReplayItem], nodes: [ReplayNodeSpec], configuration: ReplayConfiguration) {
+    self.items = items
+    self.configuration = configuration
+    let initial = SharedGPUNodeTable(nodes)
+    table = initial
+    let classes = WorkloadClass.popular(in: items.map(\.request))
+    placement = GPUPlacement(scoring: configuration.scoring, classes: classes)
+    fragmentation = nodes.indices.map {
+      GPUFragmentation.expected(free: initial.free[$0], spec: nodes[$0], classes: classes)
+    }
+    totalGPUMilli = nodes.reduce(0) { $0 + $1.gpus * 1000 }
+    outcomes = items.map { item in
+      ReplayOutcome(
+        trace: configuration.trace, name: item.name, team: item.team, submitted: item.submit, request: item.request,
+        gangSize: item.gangSize, recordedPhase: item.recordedPhase, recordedWait: item.recordedWait,
+        status: item.duration == nil ? .withdrawn : .pending)
+    }
+    allocations = Array(repeating: [], count: items.count)
+  }
+
+  mutating func run() -> TraceReplayResult {
+    for index in items.indices { queue.schedule(.arrival(index), at: items[index].submit, priority: 1) }
+    queue.schedule(.sample, at: .zero, priority: 3)
+    var now = SimTime.zero
+    var events = 0
+    while let time = queue.nextTime() {
+      if let end = configuration.end, !(time < end) { break }
+      guard let (eventTime, event) = queue.popNext() else { break }
+      now = eventTime
+      events += 1
+      handle(event, at: now)
+    }
+    let end = configuration.end ?? now
+    for index in items.indices where outcomes[index].status == .pending && outcomes[index].started != nil {
+      outcomes[index].status = .running
+    }
+    return TraceReplayResult(outcomes: outcomes, samples: samples, end: end, events: events)
+  }
+
+  mutating func handle(_ event: ReplayEvent, at now: SimTime) {
+    switch event {
+    case .arrival(let index):
+      let item = items[index]
+      if item.duration == nil {
+        waitingRecorded += 1
+        queue.schedule(.withdraw(index), at: max(item.withdrawal ?? now, now), priority: 0)
+        return
+      }
+      if candidateNodes(for: item.request).isEmpty {
+        outcomes[index].status = .unschedulable
+        return
+      }
+      enqueue(index)
+      requestPass(at: now)
+    case .withdraw:
+      waitingRecorded -= 1
+    case .finish(let index):
+      for allocation in allocations[index] { release(items[index].request, allocation) }
+      allocations[index] = []
+      outcomes[index].finished = now
+      outcomes[index].status = .completed
+      running -= 1
+      if !pending.isEmpty { requestPass(at: now) }
+    case .pass:
+      passScheduled = false
+      schedulingPass(at: now)
+    case .sample:
+      samples.append(
+        GPUAllocationSample(
+          time: now, totalGPUMilli: totalGPUMilli, allocatedGPUMilli: allocatedGPUMilli,
+          fragmentedGPUMilli: fragmentation.reduce(0, +), allocatedCPUMilli: allocatedCPUMilli,
+          runningItems: running, pendingItems: pending.count + waitingRecorded))
+      if !queue.isEmpty { queue.schedule(.sample, at: now + configuration.sampleInterval, priority: 3) }
+    }
+  }
+
+  mutating func requestPass(at now: SimTime) {
+    guard !passScheduled else { return }
+    passScheduled = true
+    queue.schedule(.pass, at: now, priority: 2)
+  }
+
+  /// Nodes that could ever host `request`, in node order (computed once per shape).
+  mutating func candidateNodes(for request: GPUPodRequest) -> [Int] {
+    if let known = candidates[request] { return known }
+    let nodes = (0..<table.count).filter { table.canEverHost(request, node: $0) }
+    candidates[request] = nodes
+    return nodes
+  }
+
+  /// Inserts into the queue in PrioritySort order: higher priority, earlier submission, index.
+  mutating func enqueue(_ index: Int) {
+    func before(_ lhs: Int, _ rhs: Int) -> Bool {
+      let (left, right) = (items[lhs], items[rhs])
+      if left.priority != right.priority { return left.priority > right.priority }
+      return (left.submit, lhs) < (right.submit, rhs)
+    }
+    var low = 0
+    var high = pending.count
+    while low < high {
+      let middle = (low + high) / 2
+      if before(pending[middle], index) { low = middle + 1 } else { high = middle }
+    }
+    pending.insert(index, at: low)
+  }
+
+  mutating func schedulingPass(at now: SimTime) {
+    var failed: Set<GPUPodRequest> = []
+    var remaining: [Int] = []
+    remaining.reserveCapacity(pending.count)
+    for index in pending {
+      let item = items[index]
+      if failed.contains(item.request) || !place(index) {
+        failed.insert(item.request)
+        remaining.append(index)
+        continue
+      }
+      outcomes[index].started = now
+      if let first = allocations[index].first {
+        outcomes[index].node = table.specs[first.node].name
+        outcomes[index].gpuModel = table.specs[first.node].model
+      }
+      running += 1
+      queue.schedule(.finish(index), at: now + (item.duration ?? .zero), priority: 0)
+    }
+    pending = remaining
+  }
+
+  /// Places every worker of item `index`, or none.
+  mutating func place(_ index: Int) -> Bool {
+    let request = items[index].request
+    let nodes = candidateNodes(for: request)
+    var taken: [(node: Int, gpus: [Int])] = []
+    for _ in 0..<max(1, items[index].gangSize) {
+      guard let choice = placement.choose(request, in: table, candidates: nodes, fragmentation: fragmentation) else {
+        for allocation in taken { release(request, allocation) }
+        return false
+      }
+      allocate(request, choice)
+      taken.append(choice)
+    }
+    allocations[index] = taken
+    return true
+  }
+
+  mutating func allocate(_ request: GPUPodRequest, _ allocation: (node: Int, gpus: [Int])) {
+    table.allocate(request, on: allocation.node, gpus: allocation.gpus)
+    allocatedGPUMilli += request.gpuMilliTotal
+    allocatedCPUMilli += request.cpuMilli
+    refreshFragmentation(of: allocation.node)
+  }
+
+  mutating func release(_ request: GPUPodRequest, _ allocation: (node: Int, gpus: [Int])) {
+    table.release(request, on: allocation.node, gpus: allocation.gpus)
+    allocatedGPUMilli -= request.gpuMilliTotal
+    allocatedCPUMilli -= request.cpuMilli
+    refreshFragmentation(of: allocation.node)
+  }
+
+  mutating func refreshFragmentation(of node: Int) {
+    fragmentation[node] = GPUFragmentation.expected(
+      free: table.free[node], spec: table.specs[node], classes: placement.classes)
+  }
+}
