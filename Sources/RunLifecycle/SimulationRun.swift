@@ -65,7 +65,8 @@ public enum SimulationRun {
       return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
     let sink = store.runSink(for: runID)
-    let rows = RunRows(sink: sink)
+    let wallLimited = WallLimitedSink(sink, maxWallSeconds: request.limits.maxWallSeconds, elapsed: elapsedSeconds)
+    let rows = RunRows(sink: wallLimited)
     // External policy processes start here and are ended below on every path.
     let (policies, policyRuntime) = PolicyRuntime.start(
       request.configuration.policies,
@@ -76,13 +77,29 @@ public enum SimulationRun {
     var simulation = Simulation(
       model: World(configuration: request.configuration, rows: rows, policies: policies, policyRuntime: policyRuntime))
     var limits = request.limits
+    // The wall limit covers the whole run: the loop gets 90 % of it, writing the rest
+    // (rows still unwritten at the limit are dropped and the run is `stopped`).
+    limits.maxWallSeconds = request.limits.maxWallSeconds.map { $0 * loopShareOfWallLimit }
     // A policy that could not even start (with `onError: fail`) fails the run before its first event.
     if policyRuntime.hasFatalFault { limits.maxEvents = 0 }
-    simulation.model.start(scheduler: &simulation.scheduler)
+    // Starting draws each stream's first arrival, which can itself run long (thinning).
+    let startGuard = RunGuard {
+      if interruptRequested() { return .interrupted }
+      if let maxWall = request.limits.maxWallSeconds, elapsedSeconds() > maxWall * loopShareOfWallLimit {
+        return .wallClockLimit(seconds: maxWall)
+      }
+      return nil
+    }
+    RunGuard.withCurrent(startGuard) { simulation.model.start(scheduler: &simulation.scheduler) }
+    if startGuard.tripped != nil { limits.maxEvents = 0 }
     let endTime = SimTime.zero + request.duration
     var outcome = simulation.run(
       until: endTime, limits: limits, wallClockSeconds: elapsedSeconds, interruptRequested: interruptRequested,
       onProgress: onProgress)
+    if let reason = startGuard.tripped { outcome.reason = reason }
+    if case .wallClockLimit = outcome.reason, let maxWall = request.limits.maxWallSeconds {
+      outcome.reason = .wallClockLimit(seconds: maxWall)
+    }
     let policyLogs = policyRuntime.finish()
     simulation.model.recordUnfinished(endTime: outcome.finalTime)
     let metrics = simulation.model.metrics(endTime: outcome.finalTime)
@@ -108,16 +125,50 @@ public enum SimulationRun {
       status = .failed
       errorMessage = "writing results failed: \(failure)"
     }
+    var stopReason = policyRuntime.fatalFault == nil ? reason.explanation : "a policy failed (see policy_faults)"
+    if wallLimited.droppedRows > 0, let maxWall = request.limits.maxWallSeconds {
+      if status == .completed { status = .stopped }
+      stopReason += "; the wall-clock limit of \(maxWall) s (limits.maxWallSeconds) was reached while writing "
+        + "results: \(wallLimited.droppedRows) rows were not written"
+    }
     let wallSeconds = elapsedSeconds()
     let finish = RunFinish(
       status: status,
       simulatedReachedEpochSeconds: request.configuration.calendar.epochSeconds(at: outcome.finalTime),
       wallSeconds: wallSeconds, eventCount: outcome.eventCount,
-      stopReason: policyRuntime.fatalFault == nil ? reason.explanation : "a policy failed (see policy_faults)",
+      stopReason: stopReason,
       errorMessage: errorMessage)
     try store.finishRun(runID, finish)
     return RunReport(
       runID: runID, status: status, outcome: outcome, wallSeconds: wallSeconds, metrics: metrics, kpis: kpis,
       errorMessage: errorMessage)
+  }
+}
+
+/// The share of `limits.maxWallSeconds` the run loop may use; the rest is for writing
+/// the rows kept until the end.
+let loopShareOfWallLimit = 0.9
+
+/// A sink that stops writing at the run's wall-clock limit: later batches are dropped
+/// and counted, so that the limit covers writing the results too.
+final class WallLimitedSink: RunSink {
+  let inner: any RunSink
+  let maxWallSeconds: Double?
+  let elapsed: () -> Double
+  /// Rows dropped because the limit had passed.
+  private(set) var droppedRows = 0
+
+  init(_ inner: any RunSink, maxWallSeconds: Double?, elapsed: @escaping () -> Double) {
+    self.inner = inner
+    self.maxWallSeconds = maxWallSeconds
+    self.elapsed = elapsed
+  }
+
+  func write(_ rows: RowEncoder, of table: TableDescription) {
+    if let maxWallSeconds, droppedRows > 0 || elapsed() > maxWallSeconds {
+      droppedRows += max(1, rows.fieldCount / max(1, table.columns.count))
+      return
+    }
+    inner.write(rows, of: table)
   }
 }

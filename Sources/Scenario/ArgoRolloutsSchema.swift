@@ -67,7 +67,7 @@ public enum ArgoRolloutsSchema {
     let args = Field(
       "args", .list(.object(AnalysisArgument.self)), "Arguments for the templates.")
     let startingStep = Field(
-      "startingStep", .integer(minimum: 0), "Background analysis: step index from which it runs.")
+      "startingStep", .integer(minimum: 0, maximum: 10_000), "Background analysis: step index from which it runs.")
   }
 
   final class PauseStep: ObjectKeys {
@@ -151,7 +151,7 @@ public enum ArgoRolloutsSchema {
       "autoPromotionEnabled", .boolean, default: "true",
       "Promote as soon as the preview is ready and analysed; false pauses for a person.")
     let autoPromotionSeconds = Field(
-      "autoPromotionSeconds", .integer(minimum: 0), default: "0", "Pause this long before promoting.")
+      "autoPromotionSeconds", .integer(minimum: 0, maximum: 315_360_000), default: "0", "Pause this long before promoting.")
     let prePromotionAnalysis = Field(
       "prePromotionAnalysis", .object(RolloutAnalysis.self),
       "Analysis before the switch (the preview gets no user traffic).")
@@ -175,11 +175,11 @@ public enum ArgoRolloutsSchema {
         "selector", "template", "workloadRef", "revisionHistoryLimit", "minReadySeconds", "paused", "restartAt",
       ])
     let replicas = Field(
-      "replicas", .integer(minimum: 0), default: "1", "Replicas.")
+      "replicas", .integer(minimum: 0, maximum: 100_000), default: "1", "Replicas.")
     let strategy = Field(
       "strategy", .object(RolloutStrategy.self), required: true, "Strategy.")
     let progressDeadlineSeconds = Field(
-      "progressDeadlineSeconds", .integer(minimum: 1), default: "600", "Progress deadline.")
+      "progressDeadlineSeconds", .integer(minimum: 1, maximum: 315_360_000), default: "600", "Progress deadline.")
     let progressDeadlineAbort = Field(
       "progressDeadlineAbort", .boolean, default: "false", "Abort when the deadline passes.")
   }
@@ -346,7 +346,7 @@ public enum FlaggerSchema {
     let interval = Field(
       "interval", .argoDuration(.string()), default: "60s", "Time between ticks (at least 10s).")
     let threshold = Field(
-      "threshold", .integer(minimum: 0), default: "1", "Failed checks before rollback.")
+      "threshold", .integer(minimum: 0, maximum: 1_000_000), default: "1", "Failed checks before rollback.")
     let maxWeight = Field(
       "maxWeight", .integer(minimum: 1, maximum: 100), default: "100", "Weight at which the canary is promoted.")
     let stepWeight = Field(
@@ -366,7 +366,7 @@ public enum FlaggerSchema {
       "FlaggerCanarySpec", "`Canary.spec`.", ignoredKeys: ["skipAnalysis", "revertOnDeletion", "suspend"],
       passthroughKeys: ["targetRef", "service", "autoscalerRef", "ingressRef", "upstreamRef", "provider"])
     let progressDeadlineSeconds = Field(
-      "progressDeadlineSeconds", .integer(minimum: 1), default: "600", "Progress deadline.")
+      "progressDeadlineSeconds", .integer(minimum: 1, maximum: 315_360_000), default: "600", "Progress deadline.")
     let analysis = Field(
       "analysis", .object(FlaggerAnalysis.self), required: true, "Analysis.")
   }

@@ -59,6 +59,11 @@ extension ScenarioLoader {
         teamValues[index].warning("team `\(team.name)` owns no service, so its changes go nowhere")
       }
     }
+    if services == nil && !spec.has(\.services) {
+      spec.value(of: \.teams)?.error(
+        "teams push changes, but there are no services to deploy them to",
+        hint: "add `spec.services` (each with a `team`), or remove the teams' `changes`")
+    }
     guard let services, let pipeline, let onCall, runnerPool != nil || !pushesChanges else { return nil }
     return DeliveryConfiguration(
       teams: teams, services: services, pipeline: pipeline, onCall: onCall, targets: targets,
@@ -166,10 +171,19 @@ extension ScenarioLoader {
     if reader.has(\.serving) && serving == nil { return nil }
     guard let name, let team, let rate, latency < timeout, let rollout else { return nil }
     if (reader.has(\.hourOfDay) && hourly == nil) || (reader.has(\.dayOfWeek) && daily == nil) { return nil }
+    let profile = RateProfile(
+      hourOfDay: hourly ?? Array(repeating: 1, count: 24), dayOfWeek: daily ?? Array(repeating: 1, count: 7))
+    let peak = rate * profile.maximumFactor
+    if peak > maximumPeakRequestsPerSecond {
+      reader.value(of: \.requestsPerSecond)?.error(
+        "the peak request rate requestsPerSecond × max(hourOfDay) × max(dayOfWeek) is \(peak) per second, above the "
+          + "bound of \(maximumPeakRequestsPerSecond) per second",
+        hint: "lower `requestsPerSecond` or the profile's largest factors")
+      return nil
+    }
     var service = ServiceConfiguration(
       name: name, team: team, requestsPerSecond: rate,
-      loadProfile: RateProfile(
-        hourOfDay: hourly ?? Array(repeating: 1, count: 24), dayOfWeek: daily ?? Array(repeating: 1, count: 7)),
+      loadProfile: profile,
       baselineErrorRatio: errorRatio, baselineLatencySeconds: latency.seconds, timeoutSeconds: timeout.seconds)
     service.rollout = rollout
     service.serving = serving

@@ -83,7 +83,13 @@ public enum ScenarioLoader {
     throws(DiagnosticsError) -> (document: ScenarioDocument, warnings: [Diagnostic])
   {
     let context = ReadContext(file: path, log: log, conventions: InputFormat.scenario.conventions)
-    let document = decode(YAMLValue(node: root, path: .root, context: context), path: path, digest: digest)
+    let value = YAMLValue(node: root, path: .root, context: context)
+    let document = decode(value, path: path, digest: digest)
+    // Every refusal must say why: a reader that gave up without a message is a bug,
+    // reported rather than shown as "0 errors found".
+    if document == nil && !log.hasErrors {
+      value.error("the scenario could not be read and no reason was given; this is a PlatformSim bug, please report it")
+    }
     guard let document, !log.hasErrors else { throw DiagnosticsError(log.diagnostics) }
     return (document, log.diagnostics)
   }
@@ -121,10 +127,10 @@ public enum ScenarioLoader {
     }
     guard let spec = top[\.spec] else { return nil }
     let simulation = spec[\.simulation].flatMap { readSimulation($0) }
-    let limits =
-      spec[\.limits].map { reader in RunLimits(maxEvents: reader[\.maxEvents], maxWallSeconds: reader[\.maxWallSeconds])
-      }
-      ?? RunLimits()
+    let limitsReader = spec[\.limits]
+    let limits = RunLimits(
+      maxEvents: limitsReader?[\.maxEvents], maxWallSeconds: limitsReader?[\.maxWallSeconds],
+      maxMemoryBytes: Int((limitsReader?[\.maxMemoryGiB] ?? defaultMaxMemoryGiB) * 1_073_741_824))
     let databasePath = spec[\.outputs].flatMap { reader in reader[\.database]?.path }
     let deliveryReader = spec[\.delivery]
     let runnerPool = deliveryReader?[\.runnerPool].flatMap { readRunnerPool($0) }
@@ -233,6 +239,16 @@ public enum ScenarioLoader {
     return RunnerPoolConfiguration(runnerCount: runners, backgroundJobs: background, recordsJobRows: recordJobs)
   }
 
+  /// The memory limit of a run whose scenario sets none, GiB (safe on the documented
+  /// 24 GiB machine with a few runs in parallel).
+  public static let defaultMaxMemoryGiB = 8.0
+
+  /// The highest peak rate an arrival process may have: one arrival per microsecond.
+  static let maximumArrivalsPerHour = 3_600_000_000.0
+
+  /// The highest peak request rate a service may have, requests per second.
+  static let maximumPeakRequestsPerSecond = 1_000_000_000.0
+
   static func readArrivalProcess(_ reader: ObjectReader<ScenarioSchema.ArrivalProcess>) -> ArrivalProcess? {
     let rate = reader[\.ratePerHour]
     let hourly = reader[\.hourOfDay]?.read()
@@ -246,6 +262,16 @@ public enum ScenarioLoader {
       reader.value.error(
         "the arrival profile is zero at every hour, so no job would ever arrive",
         hint: "set `ratePerHour: 0` to mean no arrivals")
+      return nil
+    }
+    // Checked at load so that sampling never works below the clock's resolution: a peak
+    // above one arrival per microsecond would draw zero gaps (docs/SCENARIOS.md, "Bounds").
+    let peak = rate * profile.maximumFactor
+    if peak > maximumArrivalsPerHour {
+      reader.value(of: \.ratePerHour)?.error(
+        "the peak arrival rate ratePerHour × max(hourOfDay) × max(dayOfWeek) is \(peak) per hour, above the bound of "
+          + "\(maximumArrivalsPerHour) per hour (one arrival per microsecond, the clock's resolution)",
+        hint: "lower `ratePerHour` or the profile's largest factors")
       return nil
     }
     return ArrivalProcess(ratePerHour: rate, profile: profile)

@@ -10,17 +10,17 @@ extension ScenarioSchema {
       "InstanceType",
       "An instance type's shape, dated prices and spot interruption rate. In a scenario, only the fields to override.")
     let vcpus = Field(
-      "vcpus", .integer(minimum: 1), "vCPUs.")
+      "vcpus", .integer(minimum: 1, maximum: 4_096), "vCPUs.")
     let memoryGiB = Field(
-      "memoryGiB", .number(minimum: 0, exclusiveMinimum: true), "Memory in GiB.")
+      "memoryGiB", .number(minimum: 0, maximum: 65_536, exclusiveMinimum: true), "Memory in GiB.")
     let gpus = Field(
-      "gpus", .integer(minimum: 0), default: "0", "GPUs per node.")
+      "gpus", .integer(minimum: 0, maximum: 64), default: "0", "GPUs per node.")
     let gpuModel = Field(
       "gpuModel", .string(), "GPU model, e.g. `A10G`.")
     let onDemandUSDPerHour = Field(
-      "onDemandUSDPerHour", .number(minimum: 0), "On-demand price, USD per hour.")
+      "onDemandUSDPerHour", .number(minimum: 0, maximum: 100_000), "On-demand price, USD per hour.")
     let spotUSDPerHour = Field(
-      "spotUSDPerHour", .number(minimum: 0), "Spot price, USD per hour.")
+      "spotUSDPerHour", .number(minimum: 0, maximum: 100_000), "Spot price, USD per hour.")
     let spotDiscount = Field(
       "spotDiscount", .number(minimum: 0, maximum: 1),
       "Spot discount off on-demand (0.6 = 60 % off); used when `spotUSDPerHour` is absent.")
@@ -76,11 +76,11 @@ extension ScenarioSchema {
       "instanceTypes", .list(.string(), minimumCount: 1), required: true,
       "Instance types from the catalogue, in preference order.")
     let min = Field(
-      "min", .integer(minimum: 0), default: "0", "Fewest nodes (the autoscaler's floor).")
+      "min", .integer(minimum: 0, maximum: 100_000), default: "0", "Fewest nodes (the autoscaler's floor).")
     let max = Field(
-      "max", .integer(minimum: 0), required: true, "Most nodes.")
+      "max", .integer(minimum: 0, maximum: 100_000), required: true, "Most nodes.")
     let desired = Field(
-      "desired", .integer(minimum: 0), default: "min", "Nodes at the start (the ASG's desired capacity).")
+      "desired", .integer(minimum: 0, maximum: 100_000), default: "min", "Nodes at the start (the ASG's desired capacity).")
     let provisioningDelay = Field(
       "provisioningDelay", .durationDistribution, default: "3m",
       "Launch request to Ready node (GCE: 3–4 min per the Cluster Autoscaler FAQ).")
@@ -92,7 +92,7 @@ extension ScenarioSchema {
       "schedule", .list(.string(), minimumCount: 1),
       "Weekly windows the pool runs in, local time (`Mon-Fri 07:00-20:00`); outside them it is scaled to zero.")
     let expanderPriority = Field(
-      "expanderPriority", .integer(), default: "0", "Rank for the `priority` expander (higher wins).")
+      "expanderPriority", .integer(minimum: -1_000_000_000, maximum: 1_000_000_000), default: "0", "Rank for the `priority` expander (higher wins).")
   }
 
   final class CorrelatedReclaims: ObjectKeys {
@@ -156,7 +156,7 @@ extension ScenarioSchema {
     let nodeGroupBackoff = Field(
       "nodeGroupBackoff", .duration(.positive), default: "5m", "`--initial-node-group-backoff-duration`.")
     let maxScaleDownParallelism = Field(
-      "maxScaleDownParallelism", .integer(minimum: 1), default: "10", "`--max-scale-down-parallelism`.")
+      "maxScaleDownParallelism", .integer(minimum: 1, maximum: 100_000), default: "10", "`--max-scale-down-parallelism`.")
     let expander = Field(
       "expander", .choice([ScaleUpExpander.leastWaste, .price, .priority]), default: "least-waste", "`--expander`.")
     let evictTrainingPods = Field(
@@ -203,11 +203,11 @@ extension ScenarioSchema {
     static let schema = ObjectSchema<WorkerResources>(
       "WorkerResources", "Requests of one worker pod.")
     let cpu = Field(
-      "cpu", .number(minimum: 0, exclusiveMinimum: true), "vCPUs (may be fractional).")
+      "cpu", .number(minimum: 0, maximum: 4_096, exclusiveMinimum: true), "vCPUs (may be fractional).")
     let memoryGiB = Field(
-      "memoryGiB", .number(minimum: 0, exclusiveMinimum: true), "Memory in GiB.")
+      "memoryGiB", .number(minimum: 0, maximum: 65_536, exclusiveMinimum: true), "Memory in GiB.")
     let gpus = Field(
-      "gpus", .integer(minimum: 0), "GPUs.")
+      "gpus", .integer(minimum: 0, maximum: 64), "GPUs.")
   }
 
   final class Checkpoint: ObjectKeys {
@@ -244,7 +244,7 @@ extension ScenarioSchema {
     let resources = Field(
       "resources", .object(WorkerResources.self), default: "template", "Requests per worker.")
     let priority = Field(
-      "priority", .integer(), default: "0 (sklearn) / 100 (pytorch)", "Pod priority; higher may preempt lower.")
+      "priority", .integer(minimum: -2_147_483_648, maximum: 2_000_001_000), default: "0 (sklearn) / 100 (pytorch)", "Pod priority; higher may preempt lower.")
     let capacity = Field(
       "capacity", .choice([CapacityPreference.spot, .onDemand, .spotWithFallback]),
       default: "on-demand (sklearn) / spot-with-fallback (pytorch)", "Which nodes the workers may use.")

@@ -33,12 +33,12 @@ public enum ScenarioSchema {
       "ArrivalProcess",
       "A Poisson arrival process, optionally shaped by local hour of day and day of week (drawn by thinning).")
     let ratePerHour = Field(
-      "ratePerHour", .number(minimum: 0), required: true, "Mean arrivals per hour at a profile factor of 1.")
+      "ratePerHour", .number(minimum: 0, maximum: 1_000_000), required: true, "Mean arrivals per hour at a profile factor of 1.")
     let hourOfDay = Field(
-      "hourOfDay", .list(.number(minimum: 0), exactCount: 24), default: "all 1",
+      "hourOfDay", .list(.number(minimum: 0, maximum: 1_000), exactCount: 24), default: "all 1",
       "24 relative factors for local hours 0–23.")
     let dayOfWeek = Field(
-      "dayOfWeek", .list(.number(minimum: 0), exactCount: 7), default: "all 1", "7 relative factors, Monday to Sunday.")
+      "dayOfWeek", .list(.number(minimum: 0, maximum: 1_000), exactCount: 7), default: "all 1", "7 relative factors, Monday to Sunday.")
   }
 
   final class JobStream: ObjectKeys {
@@ -142,7 +142,7 @@ public enum ScenarioSchema {
     static let schema = ObjectSchema<Targets>(
       "Targets", "The platform's KPI targets; KPI rows say met or missed.")
     let deploymentsPerDay = Field(
-      "deploymentsPerDay", .number(minimum: 0), default: "5", "Deployment frequency must be above this.")
+      "deploymentsPerDay", .number(minimum: 0, maximum: 1_000_000), default: "5", "Deployment frequency must be above this.")
     let changeFailureRate = Field(
       "changeFailureRate", .number(minimum: 0, maximum: 1), default: "0.05",
       "The brief's change failure, `rollback_rate` (deployments causing rollback, canary aborts included), "
@@ -173,7 +173,7 @@ public enum ScenarioSchema {
     let stableWindow = Field(
       "stableWindow", .duration(.positive), default: "60s", "KPA: averaging window.")
     let panicThreshold = Field(
-      "panicThreshold", .number(minimum: 1), default: "2", "KPA: load over this multiple of ready capacity panics.")
+      "panicThreshold", .number(minimum: 1, maximum: 1_000), default: "2", "KPA: load over this multiple of ready capacity panics.")
     let scaleToZeroGrace = Field(
       "scaleToZeroGrace", .duration(.nonNegative), default: "30s",
       "KPA: grace after the stable window before scaling to zero.")
@@ -183,21 +183,21 @@ public enum ScenarioSchema {
     static let schema = ObjectSchema<Serving>(
       "Serving", "A service's replicas: capacity, bounds, autoscaler and cold start (KServe / Knative / HPA).")
     let replicaCapacity = Field(
-      "replicaCapacity", .number(minimum: 0, exclusiveMinimum: true), required: true,
+      "replicaCapacity", .number(minimum: 0, maximum: 1_000_000, exclusiveMinimum: true), required: true,
       "Requests per second one replica serves.")
     let minReplicas = Field(
-      "minReplicas", .integer(minimum: 0), default: "1", "0 allows scale to zero (KServe's default is 1).")
+      "minReplicas", .integer(minimum: 0, maximum: 100_000), default: "1", "0 allows scale to zero (KServe's default is 1).")
     let maxReplicas = Field(
-      "maxReplicas", .integer(minimum: 1), default: "10", "Most replicas.")
+      "maxReplicas", .integer(minimum: 1, maximum: 100_000), default: "10", "Most replicas.")
     let initialReplicas = Field(
-      "initialReplicas", .integer(minimum: 0), default: "minReplicas", "Replicas at the start.")
+      "initialReplicas", .integer(minimum: 0, maximum: 100_000), default: "minReplicas", "Replicas at the start.")
     let autoscaler = Field(
       "autoscaler", .object(ReplicaAutoscaler.self), default: "fixed", "Replica autoscaler.")
     let coldStart = Field(
       "coldStart", .durationDistribution, default: "lognormal 30s/2m",
       "Image pull and model load until a replica is ready.")
     let replicaCostPerHour = Field(
-      "replicaCostPerHour", .number(minimum: 0), default: "0",
+      "replicaCostPerHour", .number(minimum: 0, maximum: 100_000), default: "0",
       "USD per replica-hour, for serving cost of replicas off the cluster (ignored with `resources`).")
     let resources = Field(
       "resources", .object(ReplicaResources.self), default: "off the cluster",
@@ -212,7 +212,7 @@ public enum ScenarioSchema {
       "tolerations", .list(.object(Toleration.self)),
       "Taints tolerated (e.g. `nvidia.com/gpu` on GPU pools); needs `resources`.")
     let priority = Field(
-      "priority", .integer(), default: "0",
+      "priority", .integer(minimum: -2_147_483_648, maximum: 2_000_001_000), default: "0",
       "Pod priority (the PriorityClass value; Kubernetes's default without one is 0): a replica with no room may preempt training pods of lower priority, and training pods of higher priority may preempt replicas (each preempted replica is replaced, with a cold start). Needs `resources`."
     )
     let safeToEvict = Field(
@@ -225,11 +225,11 @@ public enum ScenarioSchema {
     static let schema = ObjectSchema<ReplicaResources>(
       "ReplicaResources", "Requests of one serving replica pod.")
     let cpu = Field(
-      "cpu", .number(minimum: 0, exclusiveMinimum: true), "vCPUs (may be fractional).")
+      "cpu", .number(minimum: 0, maximum: 4_096, exclusiveMinimum: true), "vCPUs (may be fractional).")
     let memoryGiB = Field(
-      "memoryGiB", .number(minimum: 0, exclusiveMinimum: true), "Memory in GiB.")
+      "memoryGiB", .number(minimum: 0, maximum: 65_536, exclusiveMinimum: true), "Memory in GiB.")
     let gpus = Field(
-      "gpus", .integer(minimum: 0), "GPUs.")
+      "gpus", .integer(minimum: 0, maximum: 64), "GPUs.")
   }
 
   final class RolloutPolicy: ObjectKeys {
@@ -270,7 +270,7 @@ public enum ScenarioSchema {
     let probability = Field(
       "probability", .number(minimum: 0, maximum: 1), required: true, "Probability a change carries a defect.")
     let kinds = Field(
-      "kinds", .dictionary(.number(minimum: 0)),
+      "kinds", .dictionary(.number(minimum: 0, maximum: 1_000_000)),
       default: "error-rate 0.5, latency 0.2, crash-on-start 0.15, quality 0.15",
       "Relative weights of `error-rate`, `latency`, `crash-on-start`, `quality`.")
     let errorRateIncrease = Field(
@@ -290,11 +290,11 @@ public enum ScenarioSchema {
     let team = Field(
       "team", .string(), required: true, "The owning team (a `spec.teams[].name`).")
     let requestsPerSecond = Field(
-      "requestsPerSecond", .number(minimum: 0), required: true, "Mean requests per second at a load factor of 1.")
+      "requestsPerSecond", .number(minimum: 0, maximum: 10_000_000), required: true, "Mean requests per second at a load factor of 1.")
     let hourOfDay = Field(
-      "hourOfDay", .list(.number(minimum: 0), exactCount: 24), default: "all 1", "Load factors for local hours 0–23.")
+      "hourOfDay", .list(.number(minimum: 0, maximum: 1_000), exactCount: 24), default: "all 1", "Load factors for local hours 0–23.")
     let dayOfWeek = Field(
-      "dayOfWeek", .list(.number(minimum: 0), exactCount: 7), default: "all 1", "Load factors Monday to Sunday.")
+      "dayOfWeek", .list(.number(minimum: 0, maximum: 1_000), exactCount: 7), default: "all 1", "Load factors Monday to Sunday.")
     let errorRatio = Field(
       "errorRatio", .number(minimum: 0, maximum: 1), default: "0.001", "Error ratio of a healthy version.")
     let latency = Field(
@@ -324,10 +324,14 @@ public enum ScenarioSchema {
     static let schema = ObjectSchema<Limits>(
       "Limits", "Guards that stop a run cleanly (status `stopped`) before it exhausts the machine.")
     let maxEvents = Field(
-      "maxEvents", .integer(minimum: 1), default: "no limit", "Most events to process.")
+      "maxEvents", .integer(minimum: 1, maximum: 1_000_000_000_000), default: "no limit", "Most events to process.")
     let maxWallSeconds = Field(
-      "maxWallSeconds", .number(minimum: 0, exclusiveMinimum: true), default: "no limit",
-      "Most wall-clock seconds to spend.")
+      "maxWallSeconds", .number(minimum: 0, maximum: 31_536_000, exclusiveMinimum: true), default: "no limit",
+      "Most wall-clock seconds to spend, writing the results included.")
+    let maxMemoryGiB = Field(
+      "maxMemoryGiB", .number(minimum: 0, maximum: 4_096, exclusiveMinimum: true), default: "8",
+      "Most memory the model may hold, in GiB, by its own accounting of what grows with a run (pending events, "
+        + "rows kept until the end, series samples).")
   }
 
   final class Outputs: ObjectKeys {

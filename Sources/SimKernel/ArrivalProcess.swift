@@ -66,7 +66,8 @@ public struct ArrivalProcess: Equatable, Sendable {
   /// Whether the rate is the same at every hour of the week (a flat profile).
   public var isHomogeneous: Bool { hasFlatProfile }
 
-  /// The next arrival strictly after `time`, or `nil` if the rate is zero everywhere.
+  /// The next arrival strictly after `time`, or `nil` if the rate is zero everywhere or
+  /// the run's limits fired while searching (``RunGuard``).
   @inlinable
   public func nextArrival(after time: SimTime, calendar: SimCalendar, stream: inout RandomStream) -> SimTime? {
     let peakRate = peakRatePerSecond
@@ -75,10 +76,15 @@ public struct ArrivalProcess: Equatable, Sendable {
     if hasFlatProfile {
       return candidate + SimDuration(seconds: stream.exponential(mean: meanCandidateGapSeconds))
     }
+    var rejected = 0
     while true {
       candidate = candidate + SimDuration(seconds: stream.exponential(mean: meanCandidateGapSeconds))
       let rate = baseRatePerSecond * profile.factor(at: calendar.localTime(at: candidate))
       if stream.nextUnit() * peakRate < rate { return candidate }
+      // A high peak rate across hours of factor 0 rejects candidates for a long time
+      // inside one event: the run's limits are checked here too (the run then stops).
+      rejected += 1
+      if RunGuard.pollInnerLoop(rejected) { return nil }
     }
   }
 }

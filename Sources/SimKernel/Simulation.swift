@@ -49,10 +49,15 @@ public protocol SimulationModel {
   /// Whether the model cannot go on (e.g. a policy it consults failed); checked after
   /// every event, so it must be a cheap stored flag.
   var cannotContinue: Bool { get }
+  /// Bytes the model holds in what grows with a run (rows kept until the end, queues,
+  /// series), by its own accounting; checked against ``RunLimits/maxMemoryBytes`` with
+  /// the wall clock.
+  var retainedBytes: Int { get }
 }
 
 extension SimulationModel {
   public var cannotContinue: Bool { false }
+  public var retainedBytes: Int { 0 }
 }
 
 /// Guards that stop a run cleanly before it exhausts the machine.
@@ -61,10 +66,14 @@ public struct RunLimits: Sendable, Equatable {
   public var maxEvents: Int?
   /// Most wall-clock seconds to spend; `nil` for no limit.
   public var maxWallSeconds: Double?
+  /// Most bytes the model may hold by its own accounting (``SimulationModel/retainedBytes``
+  /// plus the future-event list); `nil` for no limit.
+  public var maxMemoryBytes: Int?
 
-  public init(maxEvents: Int? = nil, maxWallSeconds: Double? = nil) {
+  public init(maxEvents: Int? = nil, maxWallSeconds: Double? = nil, maxMemoryBytes: Int? = nil) {
     self.maxEvents = maxEvents
     self.maxWallSeconds = maxWallSeconds
+    self.maxMemoryBytes = maxMemoryBytes
   }
 }
 
@@ -78,6 +87,8 @@ public enum StopReason: Equatable, Sendable {
   case eventLimit(Int)
   /// The wall-clock guard fired.
   case wallClockLimit(seconds: Double)
+  /// The memory guard fired (the model's own accounting, ``RunLimits/maxMemoryBytes``).
+  case memoryLimit(bytes: Int)
   /// The user or the system asked the run to stop (SIGINT, SIGTERM).
   case interrupted
   /// The model could not go on (``SimulationModel/cannotContinue``).
@@ -87,7 +98,7 @@ public enum StopReason: Equatable, Sendable {
   public var coveredWindow: Bool {
     switch self {
     case .reachedEndTime, .noMoreEvents: return true
-    case .eventLimit, .wallClockLimit, .interrupted, .modelFailed: return false
+    case .eventLimit, .wallClockLimit, .memoryLimit, .interrupted, .modelFailed: return false
     }
   }
 
@@ -99,6 +110,9 @@ public enum StopReason: Equatable, Sendable {
     case .eventLimit(let limit): return "stopped after the event limit of \(limit) events (limits.maxEvents)"
     case .wallClockLimit(let seconds):
       return "stopped after the wall-clock limit of \(seconds) s (limits.maxWallSeconds)"
+    case .memoryLimit(let bytes):
+      let gibibytes = Double(bytes) / 1_073_741_824
+      return "stopped at the memory limit of \(gibibytes) GiB held by the model (limits.maxMemoryGiB)"
     case .interrupted: return "interrupted (SIGINT or SIGTERM) before the end of the window"
     case .modelFailed: return "the model could not go on (see the run's error message)"
     }
@@ -141,7 +155,7 @@ public struct Simulation<Model: SimulationModel> {
   /// - Parameters:
   ///   - endTime: the end of the simulated window.
   ///   - limits: event-count and wall-clock guards.
-  ///   - wallClockSeconds: reads elapsed wall time; consulted every 4,096 events so
+  ///   - wallClockSeconds: reads elapsed wall time; consulted every 256 events so
   ///     the guard costs nothing measurable. Only the guard reads it: results never
   ///     depend on the wall clock unless the guard stops the run, which is recorded.
   ///   - interruptRequested: polled with the wall clock; `true` stops the run cleanly.
@@ -155,6 +169,31 @@ public struct Simulation<Model: SimulationModel> {
     onProgress: ((SimTime, Int) -> Void)? = nil
   ) -> RunOutcome {
     let maxEvents = limits.maxEvents ?? .max
+    return withoutActuallyEscaping(wallClockSeconds) { wallClockSeconds in
+      withoutActuallyEscaping(interruptRequested) { interruptRequested in
+        let runGuard = RunGuard {
+          if interruptRequested() { return .interrupted }
+          if let maxWall = limits.maxWallSeconds, wallClockSeconds() > maxWall {
+            return .wallClockLimit(seconds: maxWall)
+          }
+          return nil
+        }
+        return RunGuard.withCurrent(runGuard) {
+          loop(
+            until: endTime, maxEvents: maxEvents, maxMemoryBytes: limits.maxMemoryBytes, runGuard: runGuard,
+            onProgress: onProgress)
+        }
+      }
+    }
+  }
+
+  @inlinable
+  mutating func loop(
+    until endTime: SimTime, maxEvents: Int, maxMemoryBytes: Int?, runGuard: RunGuard,
+    onProgress: ((SimTime, Int) -> Void)?
+  ) -> RunOutcome {
+    // The future-event list's share: a heap entry and a payload slot per pending event.
+    let bytesPerEvent = MemoryLayout<Model.Event>.stride + 32
     while true {
       // One look at the head serves both the end-of-window test and the dispatch.
       guard let head = scheduler.queue.liveHead() else {
@@ -169,13 +208,13 @@ public struct Simulation<Model: SimulationModel> {
       if dispatchedCount >= maxEvents {
         return RunOutcome(reason: .eventLimit(maxEvents), finalTime: scheduler.now, eventCount: dispatchedCount)
       }
-      if dispatchedCount & 4095 == 0, dispatchedCount > 0 {
-        if interruptRequested() {
-          return RunOutcome(reason: .interrupted, finalTime: scheduler.now, eventCount: dispatchedCount)
+      if dispatchedCount & 255 == 0, dispatchedCount > 0 {
+        if runGuard.shouldStop(), let reason = runGuard.tripped {
+          return RunOutcome(reason: reason, finalTime: scheduler.now, eventCount: dispatchedCount)
         }
-        if let maxWall = limits.maxWallSeconds, wallClockSeconds() > maxWall {
+        if let maxMemoryBytes, model.retainedBytes + scheduler.pendingCount * bytesPerEvent > maxMemoryBytes {
           return RunOutcome(
-            reason: .wallClockLimit(seconds: maxWall), finalTime: scheduler.now, eventCount: dispatchedCount)
+            reason: .memoryLimit(bytes: maxMemoryBytes), finalTime: scheduler.now, eventCount: dispatchedCount)
         }
         if dispatchedCount & 65535 == 0 { onProgress?(scheduler.now, dispatchedCount) }
       }
@@ -185,6 +224,10 @@ public struct Simulation<Model: SimulationModel> {
       model.handle(event, scheduler: &scheduler)
       if model.cannotContinue {
         return RunOutcome(reason: .modelFailed, finalTime: scheduler.now, eventCount: eventCount)
+      }
+      // A limit that fired inside the event (``RunGuard/pollInnerLoop(_:)``).
+      if let reason = runGuard.tripped {
+        return RunOutcome(reason: reason, finalTime: scheduler.now, eventCount: dispatchedCount)
       }
     }
   }

@@ -156,7 +156,7 @@ struct SimulationTests {
         return calls  // one "second" per check
       })
     #expect(outcome.reason == .wallClockLimit(seconds: 2))
-    #expect(outcome.eventCount == 4_096 * 3)
+    #expect(outcome.eventCount == 256 * 3)
   }
 
   @Test("an empty queue ends the run at the end time")

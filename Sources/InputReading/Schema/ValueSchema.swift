@@ -60,7 +60,10 @@ public indirect enum ValueSchema: Sendable {
       }
     case .number(let minimum, let maximum, let exclusive):
       switch (minimum, maximum) {
-      case (let low?, let high?): return "a number from \(formatNumber(low)) to \(formatNumber(high))"
+      case (let low?, let high?):
+        return exclusive
+          ? "a number above \(formatNumber(low)) and at most \(formatNumber(high))"
+          : "a number from \(formatNumber(low)) to \(formatNumber(high))"
       case (let low?, nil):
         return low == 0
           ? (exclusive ? "a positive number" : "a non-negative number") : "a number of at least \(formatNumber(low))"

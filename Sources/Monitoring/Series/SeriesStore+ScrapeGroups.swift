@@ -316,3 +316,18 @@ extension SeriesStore {
       mayHoldMarkers: entry.staleMarkerCount != 0, isCounter: isCounter, resetFree: false)
   }
 }
+
+extension SeriesStore {
+  /// Bytes held by sample buffers and scrape-group rows (allocated capacity, not only
+  /// samples in the retention window): the store's share of a run's memory accounting.
+  /// O(series + groups); read by the run's memory guard every few thousand events.
+  public var retainedBytes: Int {
+    var bytes = 0
+    for index in 0..<seriesCount { bytes += buffers[index].capacity * 16 }
+    for index in 0..<groupCount {
+      let group = groups[index]
+      bytes += group.capacity * (9 + 8 * group.width)
+    }
+    return bytes
+  }
+}

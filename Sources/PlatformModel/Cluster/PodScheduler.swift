@@ -216,7 +216,10 @@ extension Cluster {
     for workload in servingPods.workloads {
       if let workload { lowestRunningPriority = min(lowestRunningPriority, workload.placement.priority) }
     }
-    for id in order {
+    for (iteration, id) in order.enumerated() {
+      // A pass over a long queue can run long inside one event: the run's limits are
+      // checked here too (jobs not looked at stay pending; the run then stops).
+      if RunGuard.pollInnerLoop(iteration) { break }
       let stream = training.jobs[id].stream
       let workers = training.jobs[id].workerCount
       let priority = training.jobs[id].priority

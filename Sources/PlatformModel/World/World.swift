@@ -89,6 +89,23 @@ public struct World: SimulationModel {
   /// short: the run stops at once.
   public var cannotContinue: Bool { policyRuntime?.mustStop ?? false }
 
+  /// What grows with a run, by the model's own accounting (checked against
+  /// `limits.maxMemoryGiB`): the training jobs' records and queue, the series store's
+  /// buffers, and the alerts and notifications kept until the end.
+  public var retainedBytes: Int {
+    var bytes = 0
+    if let cluster {
+      bytes += cluster.training.jobs.count * (MemoryLayout<TrainingJob>.stride + 16)
+      bytes += cluster.podScheduler.pendingJobs.count * MemoryLayout<JobID>.stride
+    }
+    if let monitoring {
+      bytes += monitoring.store.retainedBytes
+      bytes += monitoring.alertRecords.count * MemoryLayout<AlertRecord>.stride
+      bytes += monitoring.notificationRecords.count * MemoryLayout<NotificationRecord>.stride
+    }
+    return bytes
+  }
+
   /// - Parameters:
   ///   - rows: where the run's result rows go; `nil` records nothing.
   ///   - policies: the implementations the components consult; by default the

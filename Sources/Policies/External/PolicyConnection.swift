@@ -26,10 +26,14 @@ final class PolicyConnection {
   let point: DecisionPoint
   let command: ExternalPolicyCommand
   let context: PolicyRunContext
-  private let process = Process()
-  private let inputPipe = Pipe()
-  private let outputPipe = Pipe()
+  private let process = PolicyChild()
+  /// Our ends of the child's stdin and stdout (close-on-exec, so no other child inherits them).
+  private var inputDescriptor: Int32 = -1
+  private var outputDescriptor: Int32 = -1
   private let standardErrorPath: String
+  /// Our read end of the stderr file, whose name is removed as soon as the child has
+  /// it open: no temporary file outlives the run, whatever ends it (even SIGKILL).
+  private var standardErrorReader: FileHandle?
   private var buffer: [UInt8] = []
   private var scanned = 0
   private var nextRequestID: Int64 = 1
@@ -68,33 +72,54 @@ final class PolicyConnection {
   /// Starts the process and exchanges the hello lines.
   func start() throws(PolicyExchangeError) {
     guard FileManager.default.createFile(atPath: standardErrorPath, contents: nil),
-      let errorHandle = FileHandle(forWritingAtPath: standardErrorPath)
+      let errorHandle = FileHandle(forWritingAtPath: standardErrorPath),
+      let errorReader = FileHandle(forReadingAtPath: standardErrorPath)
     else {
+      try? FileManager.default.removeItem(atPath: standardErrorPath)
       throw PolicyExchangeError(kind: .startFailed, detail: "could not create \(standardErrorPath) for its stderr")
     }
-    // `env` finds a bare program name on PATH and execs it (same process id).
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = command.arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: command.workingDirectory, isDirectory: true)
+    standardErrorReader = errorReader
+    defer { try? FileManager.default.removeItem(atPath: standardErrorPath) }
     var environment = ProcessInfo.processInfo.environment
     environment["PYTHONUNBUFFERED"] = "1"
     environment["PLATFORMSIM_DECISION_POINT"] = point.rawValue
-    process.environment = environment
-    process.standardInput = inputPipe
-    process.standardOutput = outputPipe
-    process.standardError = errorHandle
-    do {
-      try process.run()
-    } catch {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: command.workingDirectory, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    else {
+      try? errorHandle.close()
       throw PolicyExchangeError(
-        kind: .startFailed, detail: "could not be started in \(command.workingDirectory): \(error.localizedDescription)"
-      )
+        kind: .startFailed, detail: "could not be started in \(command.workingDirectory): no such directory")
     }
-    started = true
+    var input: [Int32] = [-1, -1]
+    var output: [Int32] = [-1, -1]
+    guard closeOnExecPipe(&input) else {
+      try? errorHandle.close()
+      throw PolicyExchangeError(kind: .startFailed, detail: "could not create a pipe (errno \(errno))")
+    }
+    guard closeOnExecPipe(&output) else {
+      close(input[0])
+      close(input[1])
+      try? errorHandle.close()
+      throw PolicyExchangeError(kind: .startFailed, detail: "could not create a pipe (errno \(errno))")
+    }
+    let spawnError = process.spawn(
+      arguments: command.arguments, directory: command.workingDirectory, environment: environment, input: input[0],
+      output: output[1], error: errorHandle.fileDescriptor)
+    // The child's ends are its own now: ours must go, or we would never see end-of-file.
+    close(input[0])
+    close(output[1])
     try? errorHandle.close()
-    // Our copies of the child's ends must go, or we would never see end-of-file.
-    try? inputPipe.fileHandleForReading.close()
-    try? outputPipe.fileHandleForWriting.close()
+    guard spawnError == 0 else {
+      close(input[1])
+      close(output[0])
+      throw PolicyExchangeError(
+        kind: .startFailed,
+        detail: "could not be started in \(command.workingDirectory): \(String(cString: strerror(spawnError)))")
+    }
+    inputDescriptor = input[1]
+    outputDescriptor = output[0]
+    started = true
     let hello = HelloLine(
       decisionPoint: point.rawValue, scenario: context.scenarioName, runId: context.runID, seed: context.seed,
       startTime: context.isoTime(PolicyTime(microseconds: 0)))
@@ -163,7 +188,7 @@ final class PolicyConnection {
       preconditionFailure("observations always encode: \(error)")
     }
     data.append(10)
-    let descriptor = inputPipe.fileHandleForWriting.fileDescriptor
+    let descriptor = inputDescriptor
     let written: Bool = data.withUnsafeBytes { raw in
       guard let base = raw.baseAddress else { return true }
       var offset = 0
@@ -182,7 +207,7 @@ final class PolicyConnection {
 
   /// The next line of stdout, within the timeout.
   private func readLine() throws(PolicyExchangeError) -> Data {
-    let descriptor = outputPipe.fileHandleForReading.fileDescriptor
+    let descriptor = outputDescriptor
     let deadline = monotonicMicroseconds() + command.timeoutMicroseconds
     var chunk = [UInt8](repeating: 0, count: 65_536)
     while true {
@@ -213,7 +238,13 @@ final class PolicyConnection {
       if ready < 0 && errno != EINTR {
         throw PolicyExchangeError(kind: .protocolError, detail: "cannot wait for its answer (errno \(errno))")
       }
-      if ready <= 0 { continue }
+      if ready == 0 {
+        // The direct child exited while a descendant it left holds our pipe: what
+        // ends the wait is the child's exit, never end-of-file on the pipe.
+        if !process.isRunning { throw exitFailure(waiting: false) }
+        continue
+      }
+      if ready < 0 { continue }
       let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
       if count > 0 {
         buffer.append(contentsOf: chunk[0..<count])
@@ -236,7 +267,7 @@ final class PolicyConnection {
     guard !process.isRunning else {
       return PolicyExchangeError(kind: .exited, detail: "closed its output but kept running", output: stderrTail)
     }
-    if process.terminationReason == .uncaughtSignal {
+    if process.wasSignalled {
       return PolicyExchangeError(
         kind: .crashed, detail: "crashed (killed by signal \(process.terminationStatus))", output: stderrTail)
     }
@@ -245,8 +276,17 @@ final class PolicyConnection {
   }
 
   private func standardErrorTail() -> String? {
-    guard let data = FileManager.default.contents(atPath: standardErrorPath), !data.isEmpty else { return nil }
-    return PolicyFault.shorten(String(decoding: data.suffix(2_000), as: UTF8.self))
+    let (data, _) = readStandardError(keepingLast: 2_000)
+    guard !data.isEmpty else { return nil }
+    return PolicyFault.shorten(String(decoding: data, as: UTF8.self))
+  }
+
+  /// The last `limit` bytes of the process's stderr, and how many bytes came before them.
+  private func readStandardError(keepingLast limit: Int) -> (data: Data, dropped: UInt64) {
+    guard let reader = standardErrorReader, let size = try? reader.seekToEnd() else { return (Data(), 0) }
+    let start = size > UInt64(limit) ? size - UInt64(limit) : 0
+    guard (try? reader.seek(toOffset: start)) != nil, let data = try? reader.readToEnd() else { return (Data(), 0) }
+    return (data, start)
   }
 
   private func text(_ line: Data) -> String { PolicyFault.shorten(String(decoding: line, as: UTF8.self)) }
@@ -281,23 +321,67 @@ final class PolicyConnection {
     var status: Int32?
     if started {
       if gracefully && process.isRunning { try? send(ByeLine()) }
-      try? inputPipe.fileHandleForWriting.close()
+      closeDescriptor(&inputDescriptor)
       let deadline = monotonicMicroseconds() + (gracefully ? 500_000 : 0)
       while process.isRunning && monotonicMicroseconds() < deadline { usleep(1_000) }
-      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+      endProcessGroup()
       process.waitUntilExit()
-      try? outputPipe.fileHandleForReading.close()
-      termination = process.terminationReason == .uncaughtSignal ? "signalled" : "exited"
+      closeDescriptor(&outputDescriptor)
+      termination = process.wasSignalled ? "signalled" : "exited"
       status = process.terminationStatus
     }
-    let data = FileManager.default.contents(atPath: standardErrorPath) ?? Data()
+    let (data, dropped) = readStandardError(keepingLast: Self.standardErrorLimit)
+    try? standardErrorReader?.close()
+    standardErrorReader = nil
     try? FileManager.default.removeItem(atPath: standardErrorPath)
+    var standardError = String(decoding: data, as: UTF8.self)
+    if dropped > 0 {
+      standardError = "[platformsim: the first \(dropped) bytes of stderr were dropped; the last "
+        + "\(Self.standardErrorLimit / 1_024) KiB are kept]\n" + standardError
+    }
     let log = PolicyProcessLog(
       decisionPoint: point, policy: command.displayName, processID: processID, decisions: decisions, exitStatus: status,
-      termination: termination, standardError: String(decoding: data, as: UTF8.self))
+      termination: termination, standardError: standardError)
     self.log = log
     return log
   }
+}
+
+extension PolicyConnection {
+  /// Closes `descriptor` once.
+  func closeDescriptor(_ descriptor: inout Int32) {
+    if descriptor >= 0 { close(descriptor) }
+    descriptor = -1
+  }
+
+  /// How much of a policy's stderr is kept (its end), bytes.
+  static let standardErrorLimit = 64 * 1_024
+  /// How long the process group has between SIGTERM and SIGKILL, microseconds.
+  static let terminationGrace: Int64 = 1_000_000
+
+  /// Ends the policy's whole process group (Foundation starts the child as the leader
+  /// of its own group, so helpers it forked are in it): SIGTERM, then SIGKILL to what
+  /// is left after ``terminationGrace``. Helpers are ended even when the child itself
+  /// has already exited. A descendant that leaves the group (`setsid`, a daemon) is
+  /// beyond reach; it can no longer block the run, which waits only for the child.
+  func endProcessGroup() {
+    let group = process.processIdentifier
+    guard group > 0 else { return }
+    if process.isRunning || kill(-group, 0) == 0 {
+      kill(-group, SIGTERM)
+      let deadline = monotonicMicroseconds() + Self.terminationGrace
+      while (process.isRunning || kill(-group, 0) == 0) && monotonicMicroseconds() < deadline { usleep(2_000) }
+    }
+    kill(-group, SIGKILL)
+    if process.isRunning { kill(group, SIGKILL) }
+  }
+}
+
+/// A pipe whose both ends are close-on-exec (`pipe2` is not visible from Swift's Glibc).
+func closeOnExecPipe(_ descriptors: inout [Int32]) -> Bool {
+  guard pipe(&descriptors) == 0 else { return false }
+  for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+  return true
 }
 
 /// Monotonic microseconds, for timeouts only.
