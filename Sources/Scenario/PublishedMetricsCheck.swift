@@ -55,6 +55,8 @@ enum PublishedMetricsCheck {
       return selectors(aggregation.expr) + (aggregation.parameter.map(selectors) ?? [])
     case .binary(let binary): return selectors(binary.lhs) + selectors(binary.rhs)
     case .negate(let inner), .paren(let inner): return selectors(inner)
+    // A subquery evaluates its inner expression at instants: its own selectors count.
+    case .subquery(let subquery): return selectors(subquery.expr)
     }
   }
 }
