@@ -60,7 +60,8 @@ let package = Package(
     .target(
       name: "Scenario",
       dependencies: [
-        "SimKernel", "InputReading", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams")]
+        "SimKernel", "InputReading", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams"),
+      ]
     ),
     // Replications, common random numbers, comparisons, sweeps, gates and shards.
     .target(
@@ -123,17 +124,21 @@ let package = Package(
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "ResultRows", "ResultStore"]),
     .testTarget(
       name: "WebUITests",
-      dependencies: ["WebUI", "Exports", "Reports", "ResultRows", "ResultStore", .product(name: "Yams", package: "Yams")]),
+      dependencies: [
+        "WebUI", "Exports", "Reports", "ResultRows", "ResultStore", .product(name: "Yams", package: "Yams"),
+      ]),
     .testTarget(
       name: "ExperimentsTests",
       dependencies: [
-        "BuildInfo", "Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel", "InputReading",
+        "BuildInfo", "Experiments", "Scenario", "PlatformModel", "ResultRows", "ResultStore", "SimKernel",
+        "InputReading",
       ]
     ),
     .testTarget(
       name: "EndToEndTests",
       dependencies: [
-        "BuildInfo", "PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies", "InputReading",
+        "BuildInfo", "PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies",
+        "InputReading",
       ]
     ),
   ]

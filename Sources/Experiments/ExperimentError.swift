@@ -46,7 +46,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Sendable {
         + (hint.map { "; did you mean `\($0)`?" }
           ?? (available.isEmpty ? "" : "; keys there: " + available.map { "`\($0)`" }.joined(separator: ", ")))
     case .unknownKPI(let file, let name, let suggestion):
-      return "\(file): error: rules.\(name): unknown KPI `\(name)`" + (suggestion.map { "; did you mean `\($0)`?" } ?? "")
+      return "\(file): error: rules.\(name): unknown KPI `\(name)`"
+        + (suggestion.map { "; did you mean `\($0)`?" } ?? "")
         + " (KPI names are `kpis.name` and `run_metrics.name` values)"
     case .store(let error):
       return "error: \(error)"

@@ -103,7 +103,8 @@ public enum ExperimentRunner {
     }
     let unstarted = work.unfinishedIndices
     if !unstarted.isEmpty {
-      let reason = work.failure == nil ? "interrupted before it started" : "not started: another run of the experiment failed"
+      let reason =
+        work.failure == nil ? "interrupted before it started" : "not started: another run of the experiment failed"
       for index in unstarted {
         try? store.finishRun(
           reservedRunIDs[index],

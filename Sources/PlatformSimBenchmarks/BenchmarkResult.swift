@@ -31,11 +31,11 @@ struct BenchmarkTarget: Codable, Equatable {
 /// are in-process, because this shared 2-vCPU machine drifts by tens of percent
 /// between runs; a ratio of two medians from one run is the stable figure.
 struct BenchmarkResult: Codable {
-  /// Short name matched by `--filter`, e.g. `kernel-hold-10000`.
+  /// Short name matched by `--filter`, for example `kernel-hold-10000`.
   var name: String
   /// What the row measures, for the table.
   var title: String
-  /// Unit of the samples, e.g. `events/s`.
+  /// Unit of the samples, for example `events/s`.
   var unit: String
   /// Rates of our implementation, one per repetition.
   var oursSamples: [Double]

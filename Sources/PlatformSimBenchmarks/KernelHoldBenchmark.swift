@@ -70,8 +70,9 @@ enum KernelHoldBenchmark {
   }
 
   /// The same work on ``ReferenceHeap``: same stream, same draws, same tie order.
-  static func holdReference(pendingCount: Int, iterations: Int, seed: RandomSeed) -> (seconds: Double, finalTicks: Int64)
-  {
+  static func holdReference(pendingCount: Int, iterations: Int, seed: RandomSeed) -> (
+    seconds: Double, finalTicks: Int64
+  ) {
     var stream = seed.stream("kernel-hold")
     var heap = ReferenceHeap()
     var sequence: UInt64 = 0

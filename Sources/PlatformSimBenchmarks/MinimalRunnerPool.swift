@@ -13,7 +13,9 @@ struct MinimalRunnerPool {
   var arrivals: RandomStream
   var durations: RandomStream
   var heap = ReferenceHeap()
-  /// Insertions so far. A heap entry's sequence is this counter shifted left with
+  /// Insertions so far.
+  ///
+  /// A heap entry's sequence is this counter shifted left with
   /// the event kind in the lowest bit (1 = arrival), so ties stay first-in first-out.
   var insertions: UInt64 = 0
   var idleRunners = RunnerPoolBenchmark.runnerCount

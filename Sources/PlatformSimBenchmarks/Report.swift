@@ -3,7 +3,8 @@ import Foundation
 /// A rate with a metric suffix and three significant digits: `9.87 M`, `412 k`.
 func formatRate(_ value: Double) -> String {
   let (scaled, suffix): (Double, String) =
-    value >= 1e9 ? (value / 1e9, " G") : value >= 1e6 ? (value / 1e6, " M") : value >= 1e3 ? (value / 1e3, " k") : (value, "")
+    value >= 1e9
+    ? (value / 1e9, " G") : value >= 1e6 ? (value / 1e6, " M") : value >= 1e3 ? (value / 1e3, " k") : (value, "")
   let digits = scaled >= 100 ? 0 : scaled >= 10 ? 1 : 2
   return String(format: "%.\(digits)f", scaled) + suffix
 }

@@ -35,7 +35,8 @@ enum ResultsWritingBenchmark {
       }
     }
     notes.append(
-      "\(rows) rows of 8 columns per repetition into a fresh WAL database under \(directory.deletingLastPathComponent().path)")
+      "\(rows) rows of 8 columns per repetition into a fresh WAL database under \(directory.deletingLastPathComponent().path)"
+    )
     return BenchmarkResult(
       name: "results-writing", title: "Results writing (SQLite, runner_jobs)", unit: "rows/s",
       oursSamples: rates.isEmpty ? [0] : rates, peerName: nil, peerSamples: [], target: .rateAtLeast(1_000_000),

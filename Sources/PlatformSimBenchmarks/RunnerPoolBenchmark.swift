@@ -145,7 +145,9 @@ enum RunnerPoolBenchmark {
   }
 
   /// Runs one repetition of benchmarks/peers/mmc_simpy.py with `python3` and
-  /// decodes its JSON line. Interpreter start-up is not timed: the script times only
+  /// decodes its JSON line.
+  ///
+  /// Interpreter start-up is not timed: the script times only
   /// `env.run`.
   static func runSimPy(customers: Int, seed: Int) -> Result<SimPyReport, PeerProblem> {
     guard let script = locatePeerScript("mmc_simpy.py") else {
@@ -166,7 +168,8 @@ enum RunnerPoolBenchmark {
     do {
       try process.run()
     } catch {
-      return .failure(PeerProblem(message: "could not start python3 (\(error)); install Python 3 and `pip install simpy`"))
+      return .failure(
+        PeerProblem(message: "could not start python3 (\(error)); install Python 3 and `pip install simpy`"))
     }
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     let errorData = errors.fileHandleForReading.readDataToEndOfFile()

@@ -56,7 +56,8 @@ enum ScenarioBenchmark {
     }
     if !walls.isEmpty {
       notes.append(
-        "\(benchmark.path), \(formatRate(simulatedDays)) simulated days: wall \(walls.map { String(format: "%.2f s", $0) }.joined(separator: ", ")) (median \(String(format: "%.2f s", median(walls))); target \(formatRate(benchmark.targetDays)) d in < \(formatRate(benchmark.targetSeconds)) s)")
+        "\(benchmark.path), \(formatRate(simulatedDays)) simulated days: wall \(walls.map { String(format: "%.2f s", $0) }.joined(separator: ", ")) (median \(String(format: "%.2f s", median(walls))); target \(formatRate(benchmark.targetDays)) d in < \(formatRate(benchmark.targetSeconds)) s)"
+      )
     }
     return BenchmarkResult(
       name: benchmark.name, title: benchmark.title, unit: "× real time", oursSamples: rates.isEmpty ? [0] : rates,
@@ -101,7 +102,8 @@ enum ScenarioBenchmark {
     }
     if let failure { throw failure }
     guard let report, report.status == .completed else {
-      throw Failure(description: "the run did not finish: \(String(describing: report?.status)) \(report?.errorMessage ?? "")")
+      throw Failure(
+        description: "the run did not finish: \(String(describing: report?.status)) \(report?.errorMessage ?? "")")
     }
     return (duration.seconds, wall)
   }

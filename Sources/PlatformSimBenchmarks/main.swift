@@ -74,13 +74,15 @@ var results: [BenchmarkResult] = []
 
 for pendingCount in [100, 10_000] where options.selects("kernel-hold-\(pendingCount)") {
   progress("kernel hold model, \(pendingCount) pending, \(repetitions) × \(holdIterations) events, ours and reference")
-  results.append(KernelHoldBenchmark.run(pendingCount: pendingCount, iterations: holdIterations, repetitions: repetitions))
+  results.append(
+    KernelHoldBenchmark.run(pendingCount: pendingCount, iterations: holdIterations, repetitions: repetitions))
 }
 if options.selects("runner-pool") {
   let customers = options.quick ? 200_000 : 4_000_000
   let peerCustomers = options.quick ? 20_000 : 200_000
   progress(
-    "runner pool M/M/c: \(repetitions) × (ours and the minimal loop with \(customers) customers, SimPy with \(peerCustomers))")
+    "runner pool M/M/c: \(repetitions) × (ours and the minimal loop with \(customers) customers, SimPy with \(peerCustomers))"
+  )
   results.append(RunnerPoolBenchmark.run(customers: customers, peerCustomers: peerCustomers, repetitions: repetitions))
 }
 if options.selects("results-writing") {
@@ -110,7 +112,10 @@ if options.json {
   let encoder = JSONEncoder()
   encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
   do {
-    print(String(decoding: try encoder.encode(JSONReport(results, repetitions: repetitions, quick: options.quick)), as: UTF8.self))
+    print(
+      String(
+        decoding: try encoder.encode(JSONReport(results, repetitions: repetitions, quick: options.quick)), as: UTF8.self
+      ))
   } catch {
     progress("could not encode the JSON report: \(error)")
     exit(1)

@@ -109,7 +109,8 @@ enum CLIError: Error, CustomStringConvertible {
     case .report(let error):
       return error.description
     case .portInUse(let host, let port):
-      return "error: port \(port) on \(host) is already in use; choose another with --port N (or --port 0 for any free port)"
+      return
+        "error: port \(port) on \(host) is already in use; choose another with --port N (or --port 0 for any free port)"
     case .cannotServe(let reason):
       return "error: \(reason)"
     case .serverMissing(let searched):

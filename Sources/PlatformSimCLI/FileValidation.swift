@@ -106,7 +106,8 @@ struct FileValidation {
           // A PrometheusRule among other resources (a Helm chart's or kustomize output).
           recognised = true
           if !templatesOnly,
-            let groups = RuleFileLoader.read(document: document, file: file.path, documentIndex: documentIndex, log: log)
+            let groups = RuleFileLoader.read(
+              document: document, file: file.path, documentIndex: documentIndex, log: log)
           {
             let rules = groups.reduce(0) { $0 + $1.rules.count }
             outcome.found.append("PrometheusRule, \(plural(groups.count, "group")), \(plural(rules, "rule"))")
@@ -157,7 +158,8 @@ struct FileValidation {
       log.add(
         Diagnostic(
           file: file.path, message: "not a file PlatformSim reads",
-          hint: "expected a scenario (`kind: Scenario`), an Argo Rollouts Rollout or AnalysisTemplate, a Flagger Canary, "
+          hint:
+            "expected a scenario (`kind: Scenario`), an Argo Rollouts Rollout or AnalysisTemplate, a Flagger Canary, "
             + "an InstanceCatalogue, a Prometheus rule file (`groups:`) or PrometheusRule, an alertmanager.yml "
             + "(`route:`), a promtool test file (`tests:`), a gate (`rules:`) or a sweep file (`axes:`)"))
     }

@@ -39,7 +39,8 @@ public struct PlatformSimCommand: ParsableCommand {
     subcommands: [
       RunCommand.self, CompareCommand.self, SweepCommand.self, GateCommand.self, ReportCommand.self, ServeCommand.self,
       ExportCommand.self, InitCommand.self, ReplayCommand.self, FitCommand.self,
-      MergeCommand.self, ValidateCommand.self, SchemaCommand.self, RulesCommand.self, DigestCommand.self, VersionCommand.self,
+      MergeCommand.self, ValidateCommand.self, SchemaCommand.self, RulesCommand.self, DigestCommand.self,
+      VersionCommand.self,
     ]
   )
 

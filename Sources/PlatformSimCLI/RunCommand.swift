@@ -76,8 +76,10 @@ struct RunCommand: StatusCommand {
     bar.finish()
     if !quiet.isOn || report.status != .completed {
       print(
-        RunSummary(report: report, document: document, duration: duration, calendar: calendar, databasePath: databasePath)
-          .text)
+        RunSummary(
+          report: report, document: document, duration: duration, calendar: calendar, databasePath: databasePath
+        )
+        .text)
     }
     switch report.status {
     case .completed: return .success
@@ -102,11 +104,13 @@ struct RunCommand: StatusCommand {
     let shardText = shardValue == .whole ? "" : " (shard \(shardValue): \(outcome.reports.count) runs)"
     print(
       "platformsim: experiment \(outcome.experimentID): \(count) replications of scenario \"\(document.name)\""
-        + "\(shardText) completed in " + String(format: "%.2f", outcome.wallSeconds) + " s wall with \(jobCount) threads")
+        + "\(shardText) completed in " + String(format: "%.2f", outcome.wallSeconds)
+        + " s wall with \(jobCount) threads")
     print("")
     print(ExperimentSummaryTable.means(observations, confidence: plan.confidence), terminator: "")
     print("")
-    print("  results    \(databasePath) (experiments.id = \(outcome.experimentID), \(ExperimentSupport.runRange(outcome)))")
+    print(
+      "  results    \(databasePath) (experiments.id = \(outcome.experimentID), \(ExperimentSupport.runRange(outcome)))")
     return .success
   }
 }
@@ -131,26 +135,32 @@ struct RunSummary {
     }
     lines.append("platformsim: run \(report.runID) of scenario \"\(document.name)\" \(verb)")
     lines.append(
-      "  simulated  \(outcome.finalTime - SimTime.zero) of \(duration) (\(calendar.formatted(.zero)) → \(calendar.formatted(outcome.finalTime)) \(calendar.timeZoneIdentifier))")
+      "  simulated  \(outcome.finalTime - SimTime.zero) of \(duration) (\(calendar.formatted(.zero)) → \(calendar.formatted(outcome.finalTime)) \(calendar.timeZoneIdentifier))"
+    )
     lines.append(
-      "  events     \(grouped(outcome.eventCount)) in \(String(format: "%.3f", report.wallSeconds)) s wall (\(rate(report.eventsPerSecond)) events/s)")
+      "  events     \(grouped(outcome.eventCount)) in \(String(format: "%.3f", report.wallSeconds)) s wall (\(rate(report.eventsPerSecond)) events/s)"
+    )
     if report.status != .completed {
       lines.append("  reason     \(report.errorMessage ?? outcome.reason.explanation)")
     }
-    if let jobs = report.metric("runner_pool.jobs_finished"), let wait = report.metric("runner_pool.mean_wait_seconds") {
+    if let jobs = report.metric("runner_pool.jobs_finished"), let wait = report.metric("runner_pool.mean_wait_seconds")
+    {
       lines.append(
-        "  runners    \(grouped(Int(jobs))) jobs finished, mean wait \(SimDuration(seconds: wait.rounded()).formatted), utilisation \(percent(report.metric("runner_pool.utilisation")))")
+        "  runners    \(grouped(Int(jobs))) jobs finished, mean wait \(SimDuration(seconds: wait.rounded()).formatted), utilisation \(percent(report.metric("runner_pool.utilisation")))"
+      )
     }
     if let delivery = deliveryLine { lines.append(delivery) }
     if let degenerate = degenerateLine { lines.append(degenerate) }
     if let finished = report.metric("training.jobs_finished"), let cost = report.metric("cost.total_usd") {
       let idle = report.metric("cost.idle_usd") ?? 0
       lines.append(
-        "  training   \(grouped(Int(finished))) jobs finished, queue wait p95 \(SimDuration(seconds: (report.metric("training.queue_wait_p95_seconds") ?? 0).rounded()).formatted), goodput \(percent(report.metric("training.goodput")))")
+        "  training   \(grouped(Int(finished))) jobs finished, queue wait p95 \(SimDuration(seconds: (report.metric("training.queue_wait_p95_seconds") ?? 0).rounded()).formatted), goodput \(percent(report.metric("training.goodput")))"
+      )
       lines.append(
         "  cost       $\(String(format: "%.2f", cost)) total ($\(String(format: "%.2f", report.metric("cost.nodes_usd") ?? cost)) nodes, "
           + "$\(String(format: "%.2f", report.metric("cost.serving_replicas_usd") ?? 0)) serving replicas), "
-          + "$\(String(format: "%.2f", idle)) idle, spot savings $\(String(format: "%.2f", report.metric("cost.spot_savings_usd") ?? 0))")
+          + "$\(String(format: "%.2f", idle)) idle, spot savings $\(String(format: "%.2f", report.metric("cost.spot_savings_usd") ?? 0))"
+      )
     }
     lines.append("  results    \(databasePath) (runs.id = \(report.runID))")
     return lines.joined(separator: "\n")
@@ -185,7 +195,8 @@ struct RunSummary {
     let failure = kpi("change_failure_rate")
     let rollbacks = kpi("rollback_rate")
     let rollbackText = rollbacks.map { ", rollbacks \(percent($0.value)) \(mark($0))" } ?? ""
-    return "  delivery   \(String(format: "%.1f", value)) deploys/day \(mark(frequency)), lead time \(duration("lead_time_median_seconds")), "
+    return
+      "  delivery   \(String(format: "%.1f", value)) deploys/day \(mark(frequency)), lead time \(duration("lead_time_median_seconds")), "
       + "change failure \(percent(failure?.value))\(mark(failure).isEmpty ? "" : " " + mark(failure))\(rollbackText), "
       + "recovery \(duration("recovery_time_median_seconds"))"
   }
@@ -201,7 +212,9 @@ struct RunSummary {
   }
 
   func rate(_ value: Double) -> String {
-    value >= 1e6 ? String(format: "%.1fM", value / 1e6) : value >= 1e3 ? String(format: "%.0fk", value / 1e3) : String(format: "%.0f", value)
+    value >= 1e6
+      ? String(format: "%.1fM", value / 1e6)
+      : value >= 1e3 ? String(format: "%.0fk", value / 1e3) : String(format: "%.0f", value)
   }
 
   func percent(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0 * 100) } ?? "n/a" }

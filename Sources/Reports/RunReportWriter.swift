@@ -173,7 +173,7 @@ struct CostTotals {
   }
 }
 
-/// A local date and time in `zone`, e.g. `2026-01-05 00:00`.
+/// A local date and time in `zone`, for example `2026-01-05 00:00`.
 func localDate(_ epochSeconds: Double, zone identifier: String) -> String {
   let formatter = DateFormatter()
   formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -129,7 +129,9 @@ public final class ResultStore {
     }
   }
 
-  /// Records how a run ended. Call after all its rows are written.
+  /// Records how a run ended.
+  ///
+  /// Call after all its rows are written.
   public func finishRun(_ run: RunID, _ finish: RunFinish) throws(StoreError) {
     let assignments: [(column: PartialKeyPath<RunRow>, value: SQLValue)] = [
       (\.status, finish.status.storedValue),
@@ -174,8 +176,10 @@ public final class ResultStore {
 
   /// Names of the tables that hold per-run rows (a `run_id` column), sorted.
   public func perRunTables() throws(StoreError) -> [String] {
-    let tables = try database.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-      .compactMap { $0.first?.stringValue }
+    let tables = try database.query(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    )
+    .compactMap { $0.first?.stringValue }
     var result: [String] = []
     for table in tables where try columns(of: table).contains("run_id") { result.append(table) }
     return result

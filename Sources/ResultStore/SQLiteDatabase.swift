@@ -31,13 +31,15 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     case .cannotOpen:
       return "cannot open database \(path): \(message). Check that the directory exists and is writable."
     case .schemaTooNew(let found, let supported):
-      return "database \(path) has schema version \(found), but this platformsim supports up to \(supported). Use a newer platformsim."
+      return
+        "database \(path) has schema version \(found), but this platformsim supports up to \(supported). Use a newer platformsim."
     case .notADatabase:
       return "\(path) is not a PlatformSim SQLite database: \(message)."
     case .unreadableRow:
       return "\(path) holds a row PlatformSim cannot read: \(message)."
     case .statementFailed:
-      return "SQLite error \(resultCode) in \(path): \(message)" + (sql.map { " — while executing `\($0.prefix(200))`" } ?? "")
+      return "SQLite error \(resultCode) in \(path): \(message)"
+        + (sql.map { " — while executing `\($0.prefix(200))`" } ?? "")
     }
   }
 }

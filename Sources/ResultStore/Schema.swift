@@ -11,8 +11,9 @@
 /// misread. Every table and column is documented in docs/SCHEMA.md; a test checks
 /// that the document names each of them.
 public enum Schema {
-  /// Migrations in order; index + 1 is the version each produces. Never edit a
-  /// published migration: append a new one.
+  /// Migrations in order; index + 1 is the version each produces.
+  ///
+  /// Never edit a published migration: append a new one.
   public static let migrations: [String] = [
     // 1: runs, their metrics, and the CI runner pool's jobs.
     """

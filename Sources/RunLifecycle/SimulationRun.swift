@@ -128,7 +128,8 @@ public enum SimulationRun {
     var stopReason = policyRuntime.fatalFault == nil ? reason.explanation : "a policy failed (see policy_faults)"
     if wallLimited.droppedRows > 0, let maxWall = request.limits.maxWallSeconds {
       if status == .completed { status = .stopped }
-      stopReason += "; the wall-clock limit of \(maxWall) s (limits.maxWallSeconds) was reached while writing "
+      stopReason +=
+        "; the wall-clock limit of \(maxWall) s (limits.maxWallSeconds) was reached while writing "
         + "results: \(wallLimited.droppedRows) rows were not written"
     }
     let wallSeconds = elapsedSeconds()

@@ -48,9 +48,10 @@ enum AnalysisArguments {
     }
   }
 
-  /// `node` with `{{args.name}}` replaced by `values[name]` in every scalar outside the
-  /// run-time keys; a placeholder without a value becomes `unresolved` when given, else
-  /// stays. Locations (marks) are kept, so messages point into the template.
+  /// Substitutes `{{args.name}}` with `values[name]` in every scalar of `node` outside
+  /// the run-time keys.
+  ///
+  /// A placeholder without a value becomes `unresolved` when given, else stays. Locations (marks) are kept, so messages point into the template.
   static func substitute(_ node: Node, values: [String: String], unresolved: String?, key: String? = nil) -> Node {
     switch node {
     case .scalar(var scalar):
@@ -62,7 +63,9 @@ enum AnalysisArguments {
     case .mapping(var mapping):
       for index in mapping.indices {
         let pair = mapping[index]
-        mapping[index] = (pair.key, substitute(pair.value, values: values, unresolved: unresolved, key: pair.key.string))
+        mapping[index] = (
+          pair.key, substitute(pair.value, values: values, unresolved: unresolved, key: pair.key.string)
+        )
       }
       return .mapping(mapping)
     case .sequence(var sequence):

@@ -151,7 +151,8 @@ public enum ArgoRolloutsSchema {
       "autoPromotionEnabled", .boolean, default: "true",
       "Promote as soon as the preview is ready and analysed; false pauses for a person.")
     let autoPromotionSeconds = Field(
-      "autoPromotionSeconds", .integer(minimum: 0, maximum: 315_360_000), default: "0", "Pause this long before promoting.")
+      "autoPromotionSeconds", .integer(minimum: 0, maximum: 315_360_000), default: "0",
+      "Pause this long before promoting.")
     let prePromotionAnalysis = Field(
       "prePromotionAnalysis", .object(RolloutAnalysis.self),
       "Analysis before the switch (the preview gets no user traffic).")
@@ -202,7 +203,8 @@ public enum ArgoRolloutsSchema {
     let query = Field(
       "query", .string(), required: true, "PromQL, with `{{args.name}}` placeholders.")
     let rangeQuery = Field(
-      "rangeQuery", .object(RangeQuery.self), "Run the query as a range query; the result is every point of every series.")
+      "rangeQuery", .object(RangeQuery.self),
+      "Run the query as a range query; the result is every point of every series.")
   }
 
   final class RangeQuery: ObjectKeys {

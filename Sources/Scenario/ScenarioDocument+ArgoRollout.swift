@@ -55,8 +55,10 @@ extension ScenarioLoader {
       var present = step.presentEntries.filter { step.keys.kindNames.contains($0.key) }
       // Argo's validation (hasMultipleStepsType): at most one of setWeight, pause,
       // experiment and analysis; setCanaryScale and the routes may stand beside them.
-      let exclusive = [step.name(of: \.setWeight), step.name(of: \.pause), step.name(of: \.experiment),
-        step.name(of: \.analysis)]
+      let exclusive = [
+        step.name(of: \.setWeight), step.name(of: \.pause), step.name(of: \.experiment),
+        step.name(of: \.analysis),
+      ]
       let main = present.filter { exclusive.contains($0.key) }
       guard !present.isEmpty, main.count <= 1 else {
         step.value.error(
@@ -69,7 +71,8 @@ extension ScenarioLoader {
       var scaleValue: ArgoCanary.CanaryScale?
       if let scale = step[\.setCanaryScale] {
         let value = ArgoCanary.CanaryScale(
-          replicas: scale[\.replicas], weight: scale[\.weight], matchTrafficWeight: scale[\.matchTrafficWeight] ?? false)
+          replicas: scale[\.replicas], weight: scale[\.weight], matchTrafficWeight: scale[\.matchTrafficWeight] ?? false
+        )
         if value.replicas == nil && value.weight == nil && !value.matchTrafficWeight {
           scale.value.error("`setCanaryScale` needs `replicas`, `weight` or `matchTrafficWeight: true`")
           return nil
@@ -81,9 +84,11 @@ extension ScenarioLoader {
       if present.count > 1 {
         // Which kind completes the step: completedCurrentCanaryStep's order (pause,
         // setCanaryScale, setWeight, experiment, analysis, header route, mirror route).
-        let order = [step.name(of: \.pause), step.name(of: \.setCanaryScale), step.name(of: \.setWeight),
+        let order = [
+          step.name(of: \.pause), step.name(of: \.setCanaryScale), step.name(of: \.setWeight),
           step.name(of: \.experiment), step.name(of: \.analysis), step.name(of: \.setHeaderRoute),
-          step.name(of: \.setMirrorRoute), step.name(of: \.plugin)]
+          step.name(of: \.setMirrorRoute), step.name(of: \.plugin),
+        ]
         present.sort { (order.firstIndex(of: $0.key) ?? 99) < (order.firstIndex(of: $1.key) ?? 99) }
         for other in present.dropFirst() {
           if other.key == step.name(of: \.setHeaderRoute) || other.key == step.name(of: \.setMirrorRoute) {

@@ -140,8 +140,9 @@ extension ScenarioLoader {
     return root
   }
 
-  /// Every document of `format` in a YAML file of one or more documents; documents of
-  /// other kinds are skipped. A file of one document is returned whatever its kind, so
+  /// Every document of `format` in a YAML file of one or more documents.
+  ///
+  /// Documents of other kinds are skipped. A file of one document is returned whatever its kind, so
   /// its reader says what is wrong with it; a file of several with none of `format` is
   /// an error naming the kinds it holds.
   static func loadResources(_ url: URL, format: InputFormat, log: DiagnosticLog) -> [YAMLValue]? {
@@ -326,8 +327,9 @@ extension ScenarioLoader {
     return metric
   }
 
-  /// A `rangeQuery` time as Argo's `EvalTime` reads it, restricted to what is relative
-  /// to the measurement: `now()`, `now() - duration("D")` (or `+`, a time ahead).
+  /// A `rangeQuery` time as Argo's `EvalTime` reads it, relative to the measurement.
+  ///
+  /// Restricted to `now()` and `now() - duration("D")` (or `+`, a time ahead).
   /// Returns how long before the measurement it is.
   static func readTime(_ text: String, _ value: YAMLValue?) -> SimDuration? {
     let pattern = #"^\s*now\(\)\s*(?:([-+])\s*duration\(\s*["'`]([^"'`]+)["'`]\s*\))?\s*$"#

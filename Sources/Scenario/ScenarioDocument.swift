@@ -163,7 +163,8 @@ public enum ScenarioLoader {
     }
     let monitoringOK = !spec.has(\.monitoring) || monitoring != nil
     if let delivery, monitoringOK {
-      PublishedMetricsCheck.warn(delivery: delivery, monitoring: monitoring, at: spec.value(of: \.monitoring) ?? spec.value)
+      PublishedMetricsCheck.warn(
+        delivery: delivery, monitoring: monitoring, at: spec.value(of: \.monitoring) ?? spec.value)
     }
     let deliveryOK =
       !(spec.has(\.services) || teamsRead?.deliveryTeams.contains { $0.changeArrivals != nil } == true)

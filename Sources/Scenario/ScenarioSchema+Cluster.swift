@@ -80,7 +80,8 @@ extension ScenarioSchema {
     let max = Field(
       "max", .integer(minimum: 0, maximum: 100_000), required: true, "Most nodes.")
     let desired = Field(
-      "desired", .integer(minimum: 0, maximum: 100_000), default: "min", "Nodes at the start (the ASG's desired capacity).")
+      "desired", .integer(minimum: 0, maximum: 100_000), default: "min",
+      "Nodes at the start (the ASG's desired capacity).")
     let provisioningDelay = Field(
       "provisioningDelay", .durationDistribution, default: "3m",
       "Launch request to Ready node (GCE: 3–4 min per the Cluster Autoscaler FAQ).")
@@ -92,7 +93,8 @@ extension ScenarioSchema {
       "schedule", .list(.string(), minimumCount: 1),
       "Weekly windows the pool runs in, local time (`Mon-Fri 07:00-20:00`); outside them it is scaled to zero.")
     let expanderPriority = Field(
-      "expanderPriority", .integer(minimum: -1_000_000_000, maximum: 1_000_000_000), default: "0", "Rank for the `priority` expander (higher wins).")
+      "expanderPriority", .integer(minimum: -1_000_000_000, maximum: 1_000_000_000), default: "0",
+      "Rank for the `priority` expander (higher wins).")
   }
 
   final class CorrelatedReclaims: ObjectKeys {
@@ -156,7 +158,8 @@ extension ScenarioSchema {
     let nodeGroupBackoff = Field(
       "nodeGroupBackoff", .duration(.positive), default: "5m", "`--initial-node-group-backoff-duration`.")
     let maxScaleDownParallelism = Field(
-      "maxScaleDownParallelism", .integer(minimum: 1, maximum: 100_000), default: "10", "`--max-scale-down-parallelism`.")
+      "maxScaleDownParallelism", .integer(minimum: 1, maximum: 100_000), default: "10",
+      "`--max-scale-down-parallelism`.")
     let expander = Field(
       "expander", .choice([ScaleUpExpander.leastWaste, .price, .priority]), default: "least-waste", "`--expander`.")
     let evictTrainingPods = Field(
@@ -244,7 +247,8 @@ extension ScenarioSchema {
     let resources = Field(
       "resources", .object(WorkerResources.self), default: "template", "Requests per worker.")
     let priority = Field(
-      "priority", .integer(minimum: -2_147_483_648, maximum: 2_000_001_000), default: "0 (sklearn) / 100 (pytorch)", "Pod priority; higher may preempt lower.")
+      "priority", .integer(minimum: -2_147_483_648, maximum: 2_000_001_000), default: "0 (sklearn) / 100 (pytorch)",
+      "Pod priority; higher may preempt lower.")
     let capacity = Field(
       "capacity", .choice([CapacityPreference.spot, .onDemand, .spotWithFallback]),
       default: "on-demand (sklearn) / spot-with-fallback (pytorch)", "Which nodes the workers may use.")

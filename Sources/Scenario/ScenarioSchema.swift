@@ -33,12 +33,14 @@ public enum ScenarioSchema {
       "ArrivalProcess",
       "A Poisson arrival process, optionally shaped by local hour of day and day of week (drawn by thinning).")
     let ratePerHour = Field(
-      "ratePerHour", .number(minimum: 0, maximum: 1_000_000), required: true, "Mean arrivals per hour at a profile factor of 1.")
+      "ratePerHour", .number(minimum: 0, maximum: 1_000_000), required: true,
+      "Mean arrivals per hour at a profile factor of 1.")
     let hourOfDay = Field(
       "hourOfDay", .list(.number(minimum: 0, maximum: 1_000), exactCount: 24), default: "all 1",
       "24 relative factors for local hours 0–23.")
     let dayOfWeek = Field(
-      "dayOfWeek", .list(.number(minimum: 0, maximum: 1_000), exactCount: 7), default: "all 1", "7 relative factors, Monday to Sunday.")
+      "dayOfWeek", .list(.number(minimum: 0, maximum: 1_000), exactCount: 7), default: "all 1",
+      "7 relative factors, Monday to Sunday.")
   }
 
   final class JobStream: ObjectKeys {
@@ -142,7 +144,8 @@ public enum ScenarioSchema {
     static let schema = ObjectSchema<Targets>(
       "Targets", "The platform's KPI targets; KPI rows say met or missed.")
     let deploymentsPerDay = Field(
-      "deploymentsPerDay", .number(minimum: 0, maximum: 1_000_000), default: "5", "Deployment frequency must be above this.")
+      "deploymentsPerDay", .number(minimum: 0, maximum: 1_000_000), default: "5",
+      "Deployment frequency must be above this.")
     let changeFailureRate = Field(
       "changeFailureRate", .number(minimum: 0, maximum: 1), default: "0.05",
       "The brief's change failure, `rollback_rate` (deployments causing rollback, canary aborts included), "
@@ -173,7 +176,8 @@ public enum ScenarioSchema {
     let stableWindow = Field(
       "stableWindow", .duration(.positive), default: "60s", "KPA: averaging window.")
     let panicThreshold = Field(
-      "panicThreshold", .number(minimum: 1, maximum: 1_000), default: "2", "KPA: load over this multiple of ready capacity panics.")
+      "panicThreshold", .number(minimum: 1, maximum: 1_000), default: "2",
+      "KPA: load over this multiple of ready capacity panics.")
     let scaleToZeroGrace = Field(
       "scaleToZeroGrace", .duration(.nonNegative), default: "30s",
       "KPA: grace after the stable window before scaling to zero.")
@@ -186,7 +190,8 @@ public enum ScenarioSchema {
       "replicaCapacity", .number(minimum: 0, maximum: 1_000_000, exclusiveMinimum: true), required: true,
       "Requests per second one replica serves.")
     let minReplicas = Field(
-      "minReplicas", .integer(minimum: 0, maximum: 100_000), default: "1", "0 allows scale to zero (KServe's default is 1).")
+      "minReplicas", .integer(minimum: 0, maximum: 100_000), default: "1",
+      "0 allows scale to zero (KServe's default is 1).")
     let maxReplicas = Field(
       "maxReplicas", .integer(minimum: 1, maximum: 100_000), default: "10", "Most replicas.")
     let initialReplicas = Field(
@@ -290,11 +295,14 @@ public enum ScenarioSchema {
     let team = Field(
       "team", .string(), required: true, "The owning team (a `spec.teams[].name`).")
     let requestsPerSecond = Field(
-      "requestsPerSecond", .number(minimum: 0, maximum: 10_000_000), required: true, "Mean requests per second at a load factor of 1.")
+      "requestsPerSecond", .number(minimum: 0, maximum: 10_000_000), required: true,
+      "Mean requests per second at a load factor of 1.")
     let hourOfDay = Field(
-      "hourOfDay", .list(.number(minimum: 0, maximum: 1_000), exactCount: 24), default: "all 1", "Load factors for local hours 0–23.")
+      "hourOfDay", .list(.number(minimum: 0, maximum: 1_000), exactCount: 24), default: "all 1",
+      "Load factors for local hours 0–23.")
     let dayOfWeek = Field(
-      "dayOfWeek", .list(.number(minimum: 0, maximum: 1_000), exactCount: 7), default: "all 1", "Load factors Monday to Sunday.")
+      "dayOfWeek", .list(.number(minimum: 0, maximum: 1_000), exactCount: 7), default: "all 1",
+      "Load factors Monday to Sunday.")
     let errorRatio = Field(
       "errorRatio", .number(minimum: 0, maximum: 1), default: "0.001", "Error ratio of a healthy version.")
     let latency = Field(

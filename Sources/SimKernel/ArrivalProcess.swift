@@ -9,7 +9,8 @@ public struct RateProfile: Equatable, Sendable {
   /// 7 factors, Monday…Sunday.
   public var dayOfWeek: [Double]
 
-  public init(hourOfDay: [Double] = Array(repeating: 1, count: 24), dayOfWeek: [Double] = Array(repeating: 1, count: 7)) {
+  public init(hourOfDay: [Double] = Array(repeating: 1, count: 24), dayOfWeek: [Double] = Array(repeating: 1, count: 7))
+  {
     precondition(hourOfDay.count == 24 && dayOfWeek.count == 7, "profile needs 24 hourly and 7 daily factors")
     self.hourOfDay = hourOfDay
     self.dayOfWeek = dayOfWeek

@@ -118,7 +118,9 @@ public struct EventQueue<Payload> {
     return push(Entry(time: time.microseconds, order: order, slot: slot, generation: generation))
   }
 
-  /// Cancels a pending event. Returns `false` if it already ran or was cancelled.
+  /// Cancels a pending event.
+  ///
+  /// Returns `false` if it already ran or was cancelled.
   @inlinable @discardableResult
   public mutating func cancel(_ handle: EventHandle) -> Bool {
     guard isPending(handle) else { return false }

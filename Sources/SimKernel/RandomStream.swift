@@ -5,7 +5,9 @@
 #endif
 
 /// SplitMix64 (Steele, Lea & Flood 2014): expands one 64-bit seed into a sequence of
-/// well-mixed words. Used only to seed ``RandomStream``s.
+/// well-mixed words.
+///
+/// Used only to seed ``RandomStream``s.
 public struct SplitMix64 {
   public var state: UInt64
   public init(seed: UInt64) { state = seed }
@@ -34,7 +36,7 @@ public struct RandomSeed: Hashable, Sendable {
     self.replication = replication
   }
 
-  /// The stream for one purpose, e.g. `"runner-pool/arrivals"` or `"spot/gpu_nodes"`.
+  /// The stream for one purpose, for example `"runner-pool/arrivals"` or `"spot/gpu_nodes"`.
   ///
   /// The name is hashed with FNV-1a (stable across processes and toolchains, unlike
   /// Swift's `Hasher`), combined with the root seed and replication, and expanded
@@ -112,7 +114,9 @@ public struct RandomStream: RandomNumberGenerator {
     return Int(product.high)
   }
 
-  /// `true` with probability `p`. Always draws exactly one number.
+  /// Whether an event of probability `p` happens (`true` with probability `p`).
+  ///
+  /// Always draws exactly one number.
   @inlinable public mutating func bernoulli(_ p: Double) -> Bool { nextUnit() < p }
 
   /// An exponential sample with the given mean (inversion: one draw).

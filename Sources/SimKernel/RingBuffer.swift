@@ -1,5 +1,7 @@
 /// A first-in first-out queue over a growable ring buffer: O(1) push and pop without
-/// the O(n) `removeFirst` of an array. Holds waiting work (jobs, pods, requests).
+/// the O(n) `removeFirst` of an array.
+///
+/// Holds waiting work (jobs, pods, requests).
 ///
 /// The capacity is always a power of two, so wrapping an index is a mask rather than
 /// an integer division (which cost more than the rest of a push or pop).

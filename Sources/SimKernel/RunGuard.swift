@@ -46,6 +46,7 @@ public final class RunGuard {
   }
 
   /// For a loop that may run long inside one event: `true` when the loop must give up.
+  ///
   /// Checks the limits every 4,096 iterations, so it costs nothing measurable.
   @inlinable public static func pollInnerLoop(_ iteration: Int) -> Bool {
     guard iteration & 0xFFF == 0, iteration > 0 else { return false }

@@ -40,7 +40,9 @@ public struct SHA256 {
     let bitLength = totalBytes &* 8
     var padding: [UInt8] = [0x80]
     while (pending.count + padding.count) % 64 != 56 { padding.append(0) }
-    for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+    }
     for byte in padding {
       pending.append(byte)
       if pending.count == 64 {
@@ -66,7 +68,8 @@ public struct SHA256 {
   private mutating func compress(_ block: [UInt8]) {
     var words = [UInt32](repeating: 0, count: 64)
     for index in 0..<16 {
-      words[index] = UInt32(block[4 * index]) << 24 | UInt32(block[4 * index + 1]) << 16
+      words[index] =
+        UInt32(block[4 * index]) << 24 | UInt32(block[4 * index + 1]) << 16
         | UInt32(block[4 * index + 2]) << 8 | UInt32(block[4 * index + 3])
     }
     func rotateRight(_ value: UInt32, _ count: UInt32) -> UInt32 { (value >> count) | (value << (32 - count)) }

@@ -30,7 +30,8 @@ public struct SimCalendar: Sendable, Equatable {
   ///   - horizon: how far ahead offsets are needed; lookups past it reuse the last offset.
   /// - Returns: `nil` when the zone is unknown.
   public init?(startEpochSeconds: Int64, timeZoneIdentifier: String, horizon: SimDuration) {
-    guard let zone = timeZoneIdentifier == "UTC" ? TimeZone(secondsFromGMT: 0) : TimeZone(identifier: timeZoneIdentifier)
+    guard
+      let zone = timeZoneIdentifier == "UTC" ? TimeZone(secondsFromGMT: 0) : TimeZone(identifier: timeZoneIdentifier)
     else { return nil }
     self.startEpochSeconds = startEpochSeconds
     self.timeZoneIdentifier = timeZoneIdentifier
@@ -51,7 +52,8 @@ public struct SimCalendar: Sendable, Equatable {
           let middle = (low + high) / 2
           if offset(atEpoch: middle) == current { low = middle } else { high = middle }
         }
-        table.append((fromMicroseconds: (high - startEpochSeconds) * 1_000_000, utcOffsetSeconds: offset(atEpoch: high)))
+        table.append(
+          (fromMicroseconds: (high - startEpochSeconds) * 1_000_000, utcOffsetSeconds: offset(atEpoch: high)))
       }
       probe = next
     }
@@ -95,7 +97,7 @@ public struct SimCalendar: Sendable, Equatable {
     var best: Int64?
     for entry in offsets {
       let candidate = baseMicroseconds - Int64(entry.utcOffsetSeconds) * 1_000_000
-      if offsetEntry(at: candidate) == entry.utcOffsetSeconds, best == nil || candidate < best! {
+      if offsetEntry(at: candidate) == entry.utcOffsetSeconds, candidate < (best ?? .max) {
         best = candidate
       }
     }
@@ -133,7 +135,8 @@ public struct LocalTime: Equatable, Sendable {
   /// Days since 1970-01-01 (floor for negative values).
   public var dayNumber: Int64 {
     let perDay: Int64 = 86_400_000_000
-    return microsecondsSinceEpoch >= 0 ? microsecondsSinceEpoch / perDay : (microsecondsSinceEpoch - perDay + 1) / perDay
+    return microsecondsSinceEpoch >= 0
+      ? microsecondsSinceEpoch / perDay : (microsecondsSinceEpoch - perDay + 1) / perDay
   }
 
   /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
@@ -155,7 +158,8 @@ public struct LocalTime: Equatable, Sendable {
     let (year, month, day) = civilFromDays(Int(dayNumber))
     let second = Int(microsecondOfDay / 1_000_000)
     let yearText = String(year)
-    return "\(yearText)-\(twoDigits(month))-\(twoDigits(day))T\(twoDigits(second / 3600)):\(twoDigits(second / 60 % 60)):\(twoDigits(second % 60))"
+    return
+      "\(yearText)-\(twoDigits(month))-\(twoDigits(day))T\(twoDigits(second / 3600)):\(twoDigits(second / 60 % 60)):\(twoDigits(second % 60))"
   }
 }
 

@@ -152,7 +152,9 @@ extension SimDuration {
     if microseconds == 0 { return "0s" }
     var remaining = microseconds.magnitude
     var text = microseconds < 0 ? "-" : ""
-    for (suffix, size) in [("d", 86_400_000_000), ("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1_000), ("us", 1)] as [(String, UInt64)] {
+    for (suffix, size) in [
+      ("d", 86_400_000_000), ("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1_000), ("us", 1),
+    ] as [(String, UInt64)] {
       if remaining >= size {
         text += "\(remaining / size)\(suffix)"
         remaining %= size

@@ -41,7 +41,8 @@ public struct WeeklySchedule: Equatable, Sendable {
   /// The first time after `time` at which being inside the schedule changes, or `nil`
   /// if it never does (empty or always-on schedules).
   public func nextChange(after time: SimTime, calendar: SimCalendar) -> SimTime? {
-    let boundaries = spans.flatMap { [$0.lowerBound, $0.upperBound] }
+    let boundaries =
+      spans.flatMap { [$0.lowerBound, $0.upperBound] }
       .filter { $0 != 0 && $0 != WeeklySchedule.minutesPerWeek }
       + (spans.first?.lowerBound == 0 && spans.last?.upperBound != WeeklySchedule.minutesPerWeek ? [0] : [])
       + (spans.last?.upperBound == WeeklySchedule.minutesPerWeek && spans.first?.lowerBound != 0 ? [0] : [])
@@ -106,7 +107,9 @@ public struct WeeklySchedule: Equatable, Sendable {
         let first = dayNames.firstIndex(of: String(ends[0].prefix(3))), ends[0].count >= 3,
         dayNames[first].hasPrefix(ends[0].prefix(3))
       else {
-        throw ParseError(text: window, reason: "unknown day `\(item)`: use Mon, Tue, Wed, Thu, Fri, Sat, Sun, ranges like Mon-Fri, or `daily`")
+        throw ParseError(
+          text: window,
+          reason: "unknown day `\(item)`: use Mon, Tue, Wed, Thu, Fri, Sat, Sun, ranges like Mon-Fri, or `daily`")
       }
       if ends.count == 1 {
         days.append(first)

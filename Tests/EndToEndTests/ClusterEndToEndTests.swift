@@ -30,12 +30,15 @@ import Testing
   }
 
   static func temporaryDatabase() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("platformsim-cluster-\(UUID().uuidString).sqlite").path
+    FileManager.default.temporaryDirectory.appendingPathComponent("platformsim-cluster-\(UUID().uuidString).sqlite")
+      .path
   }
 
   /// OpenCost's invariant in the stored rows: allocations + idle = node cost, to the
   /// micro-dollar, and the jobs' and serving pods' costs add up to the teams' allocations.
-  @Test(arguments: ["scenarios/golden-path.yaml", "scenarios/capacity-planning.yaml", "scenarios/serving-on-cluster.yaml"])
+  @Test(arguments: [
+    "scenarios/golden-path.yaml", "scenarios/capacity-planning.yaml", "scenarios/serving-on-cluster.yaml",
+  ])
   func costRowsReconcile(scenario: String) throws {
     let path = Self.temporaryDatabase()
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -85,7 +88,9 @@ import Testing
   }
 
   /// Golden fingerprint of the cluster's metrics for (capacity-planning, seed 2026,
-  /// 5 days). It changes only when the cluster model or its random streams change:
+  /// 5 days).
+  ///
+  /// It changes only when the cluster model or its random streams change:
   /// update it deliberately, with the reason in the commit message.
   @Test func clusterMetricsFingerprint() throws {
     let path = Self.temporaryDatabase()

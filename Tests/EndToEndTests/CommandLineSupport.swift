@@ -17,7 +17,8 @@ enum PlatformSimProcess {
     }
     let argumentZero = URL(fileURLWithPath: CommandLine.arguments[0])
     candidates.append(argumentZero.deletingLastPathComponent().appendingPathComponent("platformsim"))
-    candidates.append(argumentZero.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("platformsim"))
+    candidates.append(
+      argumentZero.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("platformsim"))
     candidates.append(repositoryRoot.appendingPathComponent(".build/debug/platformsim"))
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
   }
@@ -79,7 +80,8 @@ enum PlatformSimProcess {
   /// A fresh scratch directory for one test.
   static func scratchDirectory(_ name: String = #function) -> URL {
     let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("platformsim-e2e-\(getpid())-\(name.filter { $0.isLetter })-\(UInt32.random(in: 0...UInt32.max))")
+      .appendingPathComponent(
+        "platformsim-e2e-\(getpid())-\(name.filter { $0.isLetter })-\(UInt32.random(in: 0...UInt32.max))")
     try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     return directory
   }
@@ -91,27 +93,27 @@ enum PlatformSimProcess {
   ) throws -> String {
     let path = directory.appendingPathComponent("\(name).yaml").path
     try """
-      apiVersion: platformsim.dev/v1alpha1
-      kind: Scenario
-      metadata:
-        name: \(name)
-      spec:
-        simulation:
-          start: 2026-01-05T00:00:00
-          timeZone: Europe/Berlin
-          duration: \(duration)
-          seed: 42
-      \(limits)
-        delivery:
-          runnerPool:
-            runners: \(runners)
-            backgroundJobs:
-              arrivals:
-                ratePerHour: \(ratePerHour)
-                hourOfDay: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.3, 0.6, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.8, 0.5, 0.3, 0.2, 0.1, 0.1, 0.1]
-              duration:
-                lognormal: {median: 2m, p90: 6m}
-      """.write(toFile: path, atomically: true, encoding: .utf8)
+    apiVersion: platformsim.dev/v1alpha1
+    kind: Scenario
+    metadata:
+      name: \(name)
+    spec:
+      simulation:
+        start: 2026-01-05T00:00:00
+        timeZone: Europe/Berlin
+        duration: \(duration)
+        seed: 42
+    \(limits)
+      delivery:
+        runnerPool:
+          runners: \(runners)
+          backgroundJobs:
+            arrivals:
+              ratePerHour: \(ratePerHour)
+              hourOfDay: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.3, 0.6, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.8, 0.5, 0.3, 0.2, 0.1, 0.1, 0.1]
+            duration:
+              lognormal: {median: 2m, p90: 6m}
+    """.write(toFile: path, atomically: true, encoding: .utf8)
     return path
   }
 }

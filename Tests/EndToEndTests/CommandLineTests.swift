@@ -40,7 +40,8 @@ struct CommandLineTests {
     let digests = try (1...4).map { try store.digest(of: RunID(Int64($0))) }
     #expect(digests[0] == digests[1])
     #expect(digests[0] == digests[2])
-    for table in ["runner_jobs", "run_metrics", "changes", "deployments", "pipeline_stages", "kpis", "service_traffic"] {
+    for table in ["runner_jobs", "run_metrics", "changes", "deployments", "pipeline_stages", "kpis", "service_traffic"]
+    {
       #expect(digests[0][table] != digests[3][table], "seed 43 gives the same \(table) as seed 42")
     }
     let tables = try store.perRunTables()
@@ -56,7 +57,8 @@ struct CommandLineTests {
   @Test("every invalid scenario exits 2 from `validate` and `run`, naming file:line:column")
   func invalidScenarios() throws {
     let directory = PlatformSimProcess.repositoryRoot.appendingPathComponent("Tests/ScenarioTests/InvalidScenarios")
-    let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }
+      .sorted()
     #expect(files.count >= 25)
     let database = PlatformSimProcess.scratchDirectory().appendingPathComponent("never.sqlite").path
     for file in files {
@@ -155,7 +157,8 @@ struct CommandLineTests {
   @Test("a killed run never looks completed, and the database stays usable")
   func killedRun() throws {
     let directory = PlatformSimProcess.scratchDirectory()
-    let scenario = try PlatformSimProcess.writeScenario(in: directory, duration: "20000d", runners: 40, ratePerHour: 600)
+    let scenario = try PlatformSimProcess.writeScenario(
+      in: directory, duration: "20000d", runners: 40, ratePerHour: 600)
     let database = directory.appendingPathComponent("killed.sqlite").path
     let (process, _, _) = try PlatformSimProcess.start(["run", scenario, "--db", database, "--quiet"])
     // Wait until the run row exists, then kill without warning.
@@ -163,7 +166,9 @@ struct CommandLineTests {
     while waited < 200 {
       Thread.sleep(forTimeInterval: 0.05)
       waited += 1
-      if let store = try? ResultStore(path: database), (try? store.database.scalar("SELECT count(*) FROM runs")?.intValue) == 1 {
+      if let store = try? ResultStore(path: database),
+        (try? store.database.scalar("SELECT count(*) FROM runs")?.intValue) == 1
+      {
         break
       }
     }
@@ -173,21 +178,26 @@ struct CommandLineTests {
     let store = try ResultStore(path: database)
     #expect(try store.database.scalar("SELECT status FROM runs WHERE id = 1")?.stringValue == "running")
     #expect(try store.database.scalar("SELECT count(*) FROM runs WHERE status = 'completed'")?.intValue == 0)
-    let again = try PlatformSimProcess.run(["run", "scenarios/golden-path.yaml", "--db", database, "--until", "1d", "--quiet"])
+    let again = try PlatformSimProcess.run([
+      "run", "scenarios/golden-path.yaml", "--db", database, "--until", "1d", "--quiet",
+    ])
     #expect(again.status == 0)
   }
 
   @Test("SIGTERM stops a run cleanly: rows written, status stopped, exit 1")
   func interruptedRun() throws {
     let directory = PlatformSimProcess.scratchDirectory()
-    let scenario = try PlatformSimProcess.writeScenario(in: directory, duration: "20000d", runners: 40, ratePerHour: 600)
+    let scenario = try PlatformSimProcess.writeScenario(
+      in: directory, duration: "20000d", runners: 40, ratePerHour: 600)
     let database = directory.appendingPathComponent("interrupted.sqlite").path
     let (process, output, _) = try PlatformSimProcess.start(["run", scenario, "--db", database])
     var waited = 0
     while waited < 200 {
       Thread.sleep(forTimeInterval: 0.05)
       waited += 1
-      if let store = try? ResultStore(path: database), (try? store.database.scalar("SELECT count(*) FROM runs")?.intValue) == 1 {
+      if let store = try? ResultStore(path: database),
+        (try? store.database.scalar("SELECT count(*) FROM runs")?.intValue) == 1
+      {
         break
       }
     }
@@ -211,7 +221,9 @@ struct CommandLineTests {
   func helpAndVersion() throws {
     let help = try PlatformSimProcess.run(["--help"])
     #expect(help.status == 0)
-    for fragment in ["run", "validate", "schema", "Examples:", "Exit codes"] { #expect(help.standardOutput.contains(fragment)) }
+    for fragment in ["run", "validate", "schema", "Examples:", "Exit codes"] {
+      #expect(help.standardOutput.contains(fragment))
+    }
     let runHelp = try PlatformSimProcess.run(["run", "--help"])
     #expect(runHelp.standardOutput.contains("--until"))
     let version = try PlatformSimProcess.run(["version"])

@@ -174,7 +174,9 @@ struct ExperimentCommandTests {
     #expect(missing.status == 2)
     #expect(missing.standardError.contains("missing shard 0/2"), "\(missing.standardError)")
     #expect(!FileManager.default.fileExists(atPath: path("bad.sqlite")))
-    let merged = try PlatformSimProcess.run(["merge", path("merged.sqlite"), path("shard-1.sqlite"), path("shard-0.sqlite")])
+    let merged = try PlatformSimProcess.run([
+      "merge", path("merged.sqlite"), path("shard-1.sqlite"), path("shard-0.sqlite"),
+    ])
     #expect(merged.status == 0, "\(merged.standardError)")
     for run in 1...4 {
       let whole = try PlatformSimProcess.run(["digest", String(run), "--db", path("whole.sqlite")])

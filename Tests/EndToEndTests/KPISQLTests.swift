@@ -6,7 +6,8 @@ import Testing
 struct KPISQLTests {
   /// The ```sql kpi=NAME blocks of docs/KPIS.md.
   static func documentedQueries() throws -> [(name: String, sql: String)] {
-    let text = try String(contentsOf: PlatformSimProcess.repositoryRoot.appendingPathComponent("docs/KPIS.md"), encoding: .utf8)
+    let text = try String(
+      contentsOf: PlatformSimProcess.repositoryRoot.appendingPathComponent("docs/KPIS.md"), encoding: .utf8)
     var queries: [(String, String)] = []
     var current: (name: String, lines: [String])?
     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -33,7 +34,8 @@ struct KPISQLTests {
     for query in queries {
       let sql = query.sql.replacingOccurrences(of: ":run", with: "1")
       let computed = try store.database.scalar(sql)?.doubleValue
-      let recorded = try store.database.scalar("SELECT value FROM kpis WHERE run_id = 1 AND name = ?", [.text(query.name)])?.doubleValue
+      let recorded = try store.database.scalar(
+        "SELECT value FROM kpis WHERE run_id = 1 AND name = ?", [.text(query.name)])?.doubleValue
       let expected = try #require(recorded, "no kpis row \(query.name)")
       let value = try #require(computed, "query \(query.name) returned nothing")
       #expect(abs(value - expected) <= 1e-9 * max(1, abs(expected)), "\(query.name): SQL \(value), kpis \(expected)")

@@ -21,7 +21,9 @@ struct MetricProfileTests {
     text = text.replacingOccurrences(of: "rollout: rollout-istio.yaml", with: "rollout: \(rolloutPath)")
       .replacingOccurrences(
         of: "analysisTemplates: [success-rate.yaml]",
-        with: "analysisTemplates: [\(template.hasPrefix("/") ? template : Self.fixtures.appendingPathComponent(template).path)]")
+        with:
+          "analysisTemplates: [\(template.hasPrefix("/") ? template : Self.fixtures.appendingPathComponent(template).path)]"
+      )
       .replacingOccurrences(of: "duration: 2d", with: "duration: 1d")
       .replacingOccurrences(of: "monitoring: {}", with: "monitoring: {\(profile.map { "metricProfile: \($0)" } ?? "")}")
     let path = directory.appendingPathComponent("scenario.yaml").path
@@ -91,7 +93,8 @@ struct MetricProfileTests {
     #expect(passed.status == 0, "\(passed.standardOutput)\(passed.standardError)")
   }
 
-  @Test("validate warns before the run when a template selects a metric the profile does not publish", arguments: [0, 1, 2])
+  @Test(
+    "validate warns before the run when a template selects a metric the profile does not publish", arguments: [0, 1, 2])
   func unknownMetricWarning(index: Int) throws {
     let example = Self.cases[index]
     let without = try scenario(template: example.template, argument: example.argument, profile: nil)

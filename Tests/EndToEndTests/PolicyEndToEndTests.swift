@@ -99,11 +99,14 @@ struct PolicyEndToEndTests {
     return path
   }
 
-  @Test("alert routing: an external router mirroring the receivers is the built-in; one that ignores alerts changes the run")
+  @Test(
+    "alert routing: an external router mirroring the receivers is the built-in; one that ignores alerts changes the run"
+  )
   func alertRouting() throws {
     let directory = PlatformSimProcess.scratchDirectory()
     let database = directory.appendingPathComponent("runs.sqlite").path
-    let router = PlatformSimProcess.repositoryRoot.appendingPathComponent("Tests/Fixtures/policies/alert_router.py").path
+    let router = PlatformSimProcess.repositoryRoot.appendingPathComponent("Tests/Fixtures/policies/alert_router.py")
+      .path
     let mirror = try Self.goldenPath(
       policies: "    alertRouting: {command: [python3, \(router), mirror]}", in: directory, name: "mirror.yaml")
     let builtIn = try Self.goldenPath(

@@ -9,7 +9,9 @@ struct RolloutScenarioTests {
   func examples() throws {
     let database = PlatformSimProcess.scratchDirectory().appendingPathComponent("rollouts.sqlite").path
     for file in ["big-bang", "canary", "night-low-traffic", "flagger", "blue-green"] {
-      let result = try PlatformSimProcess.run(["run", "scenarios/rollouts/\(file).yaml", "--db", database, "--until", "7d", "--quiet"])
+      let result = try PlatformSimProcess.run([
+        "run", "scenarios/rollouts/\(file).yaml", "--db", database, "--until", "7d", "--quiet",
+      ])
       #expect(result.status == 0, "\(file): \(result.standardError)")
     }
     let store = try ResultStore(path: database)
@@ -69,7 +71,10 @@ struct ParallelMonitoringTests {
     for jobs in ["1", "2"] {
       let database = directory.appendingPathComponent("jobs-\(jobs).sqlite").path
       let result = try PlatformSimProcess.run(
-        ["run", "scenarios/rollouts/canary.yaml", "--until", "2d", "--replications", "4", "--jobs", jobs, "--db", database, "--quiet"])
+        [
+          "run", "scenarios/rollouts/canary.yaml", "--until", "2d", "--replications", "4", "--jobs", jobs, "--db",
+          database, "--quiet",
+        ])
       #expect(result.status == 0, "\(result.standardError)")
       let store = try ResultStore(path: database)
       digests.append(try (1...4).map { try store.digest(of: RunID(Int64($0))) })

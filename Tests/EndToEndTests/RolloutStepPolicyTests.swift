@@ -26,7 +26,8 @@ struct RolloutStepPolicyTests {
     try #require(store.rows(KPIRow.self, run: RunID(run), where: "name = ?", [.text(name)]).first?.value)
   }
 
-  @Test("Argo canary: the Python canary_steps.py and the built-in give identical runs; never aborting lets defects through")
+  @Test(
+    "Argo canary: the Python canary_steps.py and the built-in give identical runs; never aborting lets defects through")
   func argoCanary() throws {
     let directory = PlatformSimProcess.scratchDirectory()
     let database = directory.appendingPathComponent("runs.sqlite").path

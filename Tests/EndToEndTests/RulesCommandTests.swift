@@ -17,7 +17,9 @@ struct RulesCommandTests {
 
   @Test("the example promtool test file passes on our engine and on promtool; a broken expectation fails on both")
   func agreesWithPromtool() throws {
-    #expect(FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool"), "install the Debian package prometheus (promtool)")
+    #expect(
+      FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool"),
+      "install the Debian package prometheus (promtool)")
     let example = "scenarios/monitoring/error-rate-rules.test.yaml"
     let ours = try PlatformSimProcess.run(["rules", "test", example])
     #expect(ours.status == 0, "\(ours.standardOutput)\(ours.standardError)")
@@ -25,7 +27,8 @@ struct RulesCommandTests {
     #expect(try Self.promtool(["test", "rules", example]) == 0)
 
     // The same test with one expected value changed must fail on both.
-    let original = try String(contentsOf: PlatformSimProcess.repositoryRoot.appendingPathComponent(example), encoding: .utf8)
+    let original = try String(
+      contentsOf: PlatformSimProcess.repositoryRoot.appendingPathComponent(example), encoding: .utf8)
     let directory = PlatformSimProcess.repositoryRoot.appendingPathComponent("scenarios/monitoring")
     let broken = directory.appendingPathComponent("broken-\(getpid()).test.yaml")
     let changed = original.replacingOccurrences(of: "severity: page", with: "severity: critical")
@@ -45,16 +48,16 @@ struct RulesCommandTests {
     let directory = PlatformSimProcess.scratchDirectory()
     let file = directory.appendingPathComponent("bad.yaml")
     try """
-      groups:
-        - name: bad
-          rules:
-            - alert: NativeHistogram
-              expr: histogram_sum(http_request_duration_seconds) > 0
-            - alert: BadTemplate
-              expr: up == 0
-              annotations:
-                summary: '{{ nosuchfunc $value }}'
-      """.write(to: file, atomically: true, encoding: .utf8)
+    groups:
+      - name: bad
+        rules:
+          - alert: NativeHistogram
+            expr: histogram_sum(http_request_duration_seconds) > 0
+          - alert: BadTemplate
+            expr: up == 0
+            annotations:
+              summary: '{{ nosuchfunc $value }}'
+    """.write(to: file, atomically: true, encoding: .utf8)
     let bad = try PlatformSimProcess.run(["rules", "check", file.path])
     #expect(bad.status == 2)
     // Every error of the file, each with file:line:column.

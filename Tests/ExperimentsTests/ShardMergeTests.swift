@@ -49,7 +49,8 @@ struct ShardMergeTests {
       try ResultStore(path: path).database.rows(ExperimentDifferenceRow.self, orderBy: "kpi")
     }
     #expect(try !differences(whole).isEmpty)
-    #expect(try differences(merged).map { [$0.candidate, $0.kpi] } == differences(whole).map { [$0.candidate, $0.kpi] })
+    #expect(
+      try differences(merged).map { [$0.candidate, $0.kpi] } == differences(whole).map { [$0.candidate, $0.kpi] })
     #expect(
       try differences(merged).map { [$0.meanDifference, $0.standardDeviation, $0.confidenceLow, $0.confidenceHigh] }
         == differences(whole).map { [$0.meanDifference, $0.standardDeviation, $0.confidenceLow, $0.confidenceHigh] })

@@ -56,8 +56,10 @@ struct SweepTests {
       _ = try SweepDefinition.load(path: file).variants()
       Issue.record("a sweep to zero runners was accepted")
     } catch {
-      #expect(error.description.contains("sweep point-2 (spec.delivery.runnerPool.runners = 0) makes the scenario invalid"))
-      #expect(error.description.contains("\(file):4:41: error: spec.delivery.runnerPool.runners: found `0`"), "\(error)")
+      #expect(
+        error.description.contains("sweep point-2 (spec.delivery.runnerPool.runners = 0) makes the scenario invalid"))
+      #expect(
+        error.description.contains("\(file):4:41: error: spec.delivery.runnerPool.runners: found `0`"), "\(error)")
     }
   }
 }

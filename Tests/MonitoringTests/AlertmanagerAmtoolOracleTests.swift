@@ -3,8 +3,10 @@ import Testing
 
 @testable import Monitoring
 
-/// The real tool as oracle. `.ci/run` installs it; where it is missing the oracle
-/// suite fails (rather than silently passing) unless PLATFORMSIM_SKIP_AMTOOL=1.
+/// The real tool as oracle.
+///
+/// `.ci/run` installs it; where it is missing the oracle suite fails (rather than silently passing) unless
+/// PLATFORMSIM_SKIP_AMTOOL=1.
 ///
 /// `amtool` (Debian package prometheus-alertmanager) decides routing with
 /// alertmanager's own code and validates configurations with `config.Load`.
@@ -55,7 +57,9 @@ enum Amtool {
 struct AlertmanagerAmtoolOracleTests {
   @Test("the oracle is installed (apt-get install prometheus-alertmanager)")
   func oracleInstalled() {
-    #expect(Amtool.isAvailable, "amtool is missing: install the Debian package prometheus-alertmanager, or set PLATFORMSIM_SKIP_AMTOOL=1")
+    #expect(
+      Amtool.isAvailable,
+      "amtool is missing: install the Debian package prometheus-alertmanager, or set PLATFORMSIM_SKIP_AMTOOL=1")
   }
 
   /// Every combination of a few alert names, severities and teams.

@@ -1,9 +1,10 @@
 import Monitoring
 import Testing
 
-/// The per-series aggregation path (instant selector or `rate`/`increase`/`delta` of a
-/// named selector) must return exactly what the generic path returns: same groups, same
-/// order, bit-identical values. `… * 1` forces the generic path without changing values,
+/// The per-series aggregation path must return exactly what the generic path returns.
+///
+/// For an instant selector or `rate`/`increase`/`delta` of a named selector: same
+/// groups, same order, bit-identical values. `… * 1` forces the generic path without changing values,
 /// and so does a parenthesised threshold (`> (1)`) for the fused comparison filters.
 /// The same holds for what is built on that path: one-to-one operations between two
 /// such aggregations, comparisons with a number, and `histogram_quantile` over a sum.
@@ -14,7 +15,10 @@ struct PromQLAggregationPlanTests {
     ("avg by (code) (rate(x_total[3m]))", "avg by (code) (rate(x_total[3m]) * 1)"),
     ("max without (code) (increase(x_total[4m]))", "max without (code) (increase(x_total[4m]) * 1)"),
     ("min by (service, code) (delta(x_total[2m]))", "min by (service, code) (delta(x_total[2m]) * 1)"),
-    ("count by (service) (rate(x_total{code=~\"5..\"}[5m]))", "count by (service) (rate(x_total{code=~\"5..\"}[5m]) * 1)"),
+    (
+      "count by (service) (rate(x_total{code=~\"5..\"}[5m]))",
+      "count by (service) (rate(x_total{code=~\"5..\"}[5m]) * 1)"
+    ),
     ("sum(rate(x_total[5m]))", "sum(rate(x_total[5m]) * 1)"),
     ("min by (service) (gauge)", "min by (service) (gauge * 1)"),
     ("max by (code) (gauge)", "max by (code) (gauge * 1)"),
@@ -155,7 +159,9 @@ struct PromQLAggregationPlanTests {
     func row(_ seed: Int, _ minute: Int) -> [Double] {
       let base = Double((minute * (seed % 7 + 1)) % 50) + (minute > 30 ? 0 : 1_000)
       let observed = Double(minute * (seed % 5 + 2))
-      return [base, base / 10, Double((minute + seed) % 9) - 4, observed * 0.2, observed, observed * 0.7, observed * 0.5]
+      return [
+        base, base / 10, Double((minute + seed) % 9) - 4, observed * 0.2, observed, observed * 0.7, observed * 0.5,
+      ]
     }
     let fastExpr = try PromQLParser.parse(fast)
     let genericExpr = try PromQLParser.parse(generic)

@@ -19,7 +19,10 @@ struct PromQLHistogramPlanTests {
       "histogram_quantile(Q, sum by (le) (increase(h_bucket[3m])))",
       "histogram_quantile(Q, sum by (le) (increase(h_bucket[3m]) * 1))"
     ),
-    ("histogram_quantile(Q, max by (service, le) (h_bucket))", "histogram_quantile(Q, max by (service, le) (h_bucket * 1))"),
+    (
+      "histogram_quantile(Q, max by (service, le) (h_bucket))",
+      "histogram_quantile(Q, max by (service, le) (h_bucket * 1))"
+    ),
   ]
 
   @Test("agrees with the generic path as buckets come and go", arguments: [0, 0.25, 0.5, 0.9, 0.99, 1])

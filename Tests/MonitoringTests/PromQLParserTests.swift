@@ -33,7 +33,6 @@ struct PromQLParserTests {
     }
   }
 
-
   @Test(
     "subqueries, @, negative offsets (no feature flags since 2.33) and the 2.42 functions parse",
     arguments: [

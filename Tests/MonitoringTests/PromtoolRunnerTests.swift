@@ -63,8 +63,7 @@ struct PromtoolRunnerTests {
       at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     for record in ["a", "b"] {
-      try
-        "groups:\n  - name: \(record)\n    rules:\n      - record: \(record)\n        expr: vector(1)\n"
+      try "groups:\n  - name: \(record)\n    rules:\n      - record: \(record)\n        expr: vector(1)\n"
         .write(
           to: directory.appendingPathComponent("rules/\(record).yml"), atomically: true,
           encoding: .utf8)

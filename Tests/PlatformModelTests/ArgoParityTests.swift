@@ -28,7 +28,9 @@ struct ArgoParityTests {
     #expect(try ConditionExpression.parse("all(result, {# < 0.05})").holds(result: [0.01, 0.2]) == false)
     #expect(try ConditionExpression.parse("any(result, {# > 0.1})").holds(result: [0.01, 0.2]) == true)
     #expect(try ConditionExpression.parse("all(result, {# > 1}) && len(result) == 0").holds(result: []) == true)
-    #expect(throws: ConditionExpression.EvaluationError.self) { try ConditionExpression.parse("# > 1").holds(result: [2]) }
+    #expect(throws: ConditionExpression.EvaluationError.self) {
+      try ConditionExpression.parse("# > 1").holds(result: [2])
+    }
   }
 
   @Test("setCanaryScale `replicas` sizes the canary as that share of the service's pods, rounded up")
@@ -43,7 +45,8 @@ struct ArgoParityTests {
     #expect(sizing.sizedWeight(specReplicas: 3) == 67)
     sizing.canaryReplicas = 20
     #expect(sizing.sizedWeight(specReplicas: 10) == 100)
-    #expect(ArgoBasicCanary.targetCounts(replicas: 3, weight: sizing.sizedWeight(specReplicas: 3), maxSurge: 1).canary >= 1)
+    #expect(
+      ArgoBasicCanary.targetCounts(replicas: 3, weight: sizing.sizedWeight(specReplicas: 3), maxSurge: 1).canary >= 1)
   }
 
   @Test("the scale of a step: a setCanaryScale step, or one given beside a pause")

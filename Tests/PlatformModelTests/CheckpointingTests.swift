@@ -1,7 +1,8 @@
 import Foundation
-@testable import PlatformModel
 import SimKernel
 import Testing
+
+@testable import PlatformModel
 
 /// Checkpointing against Daly (2006): the formulas, then the simulated job.
 @Suite struct CheckpointingTests {
@@ -80,7 +81,9 @@ import Testing
       #expect(abs((jobs[JobID(0)].checkpointInterval?.seconds ?? 0) - tau) < 1e-3)
     }
     let error = abs(mean - expected) / expected
-    print("Daly check (youngDaly: \(youngDaly)): simulated mean makespan \(mean) s, T_w \(expected) s, error \(error * 100) %")
+    print(
+      "Daly check (youngDaly: \(youngDaly)): simulated mean makespan \(mean) s, T_w \(expected) s, error \(error * 100) %"
+    )
     #expect(error < 0.03)
     #expect(jobs.allSatisfy { $0.interruptions > 0 || $0.checkpoints == 30 || youngDaly })
   }

@@ -1,11 +1,13 @@
-@testable import PlatformModel
 import Policies
 import SimKernel
+
+@testable import PlatformModel
 
 /// Small worlds for cluster tests.
 enum ClusterFixture {
   static let calendar: SimCalendar = {
-    guard let calendar = SimCalendar(startEpochSeconds: 1_767_571_200, timeZoneIdentifier: "UTC", horizon: .days(60)) else {
+    guard let calendar = SimCalendar(startEpochSeconds: 1_767_571_200, timeZoneIdentifier: "UTC", horizon: .days(60))
+    else {
       fatalError("UTC calendar")
     }
     return calendar
@@ -27,7 +29,8 @@ enum ClusterFixture {
     desired: Int, delay: Distribution = .constant(0)
   ) -> NodePoolConfiguration {
     NodePoolConfiguration(
-      name: name, capacityType: capacityType, instanceTypes: [type], minNodes: min, maxNodes: max, desiredNodes: desired,
+      name: name, capacityType: capacityType, instanceTypes: [type], minNodes: min, maxNodes: max,
+      desiredNodes: desired,
       provisioningDelay: delay)
   }
 
@@ -40,9 +43,11 @@ enum ClusterFixture {
   ) -> Simulation<World> {
     let cluster = ClusterConfiguration(
       name: "test", catalogue: catalogue, nodePools: pools, spotMarket: market, autoscaler: autoscaler)
-    let teamList = teams ?? [
-      TeamConfiguration(name: "team-a", tags: [("Owner", "a@example.com"), ("CostCenter", "CC-1")], jobStreams: streams)
-    ]
+    let teamList =
+      teams ?? [
+        TeamConfiguration(
+          name: "team-a", tags: [("Owner", "a@example.com"), ("CostCenter", "CC-1")], jobStreams: streams)
+      ]
     let configuration = WorldConfiguration(
       calendar: calendar, seed: RandomSeed(root: seed), runnerPool: nil, cluster: cluster, teams: teamList,
       governance: governance, horizon: horizon)
@@ -53,7 +58,8 @@ enum ClusterFixture {
 
   static func submit(_ simulation: inout Simulation<World>, stream: Int = 0, solveTime: SimDuration, count: Int = 1) {
     for _ in 0..<count {
-      simulation.model.cluster!.submitJob(stream: JobStreamID(Int32(stream)), solveTime: solveTime, scheduler: &simulation.scheduler)
+      simulation.model.cluster!.submitJob(
+        stream: JobStreamID(Int32(stream)), solveTime: solveTime, scheduler: &simulation.scheduler)
     }
   }
 }

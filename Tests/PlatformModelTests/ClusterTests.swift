@@ -1,12 +1,14 @@
-@testable import PlatformModel
 import SimKernel
 import Testing
+
+@testable import PlatformModel
 
 @Suite struct ClusterSchedulingTests {
   /// A 3-worker gang waits on 2 single-GPU nodes and starts whole when a third appears.
   @Test func gangStartsAllWorkersOrNone() {
     var simulation = ClusterFixture.world(
-      pools: [ClusterFixture.pool("gpu", .onDemand, desired: 2)], streams: [ClusterFixture.gpuStream(workers: 3, capacity: .onDemand)])
+      pools: [ClusterFixture.pool("gpu", .onDemand, desired: 2)],
+      streams: [ClusterFixture.gpuStream(workers: 3, capacity: .onDemand)])
     ClusterFixture.submit(&simulation, solveTime: .hours(1))
     _ = simulation.run(until: SimTime.zero + .minutes(1))
     #expect(simulation.model.cluster!.training.jobs[JobID(0)].phase == .pending)
@@ -83,7 +85,8 @@ import Testing
     var catalogue = InstanceCatalogue.awsUSEast1
     catalogue.upsert(
       InstanceType(
-        name: "flaky.gpu", vcpuCount: 4, memoryGiB: 16, gpuCount: 1, onDemandPriceUSDPerHour: 1, spotPriceUSDPerHour: 0.3,
+        name: "flaky.gpu", vcpuCount: 4, memoryGiB: 16, gpuCount: 1, onDemandPriceUSDPerHour: 1,
+        spotPriceUSDPerHour: 0.3,
         spotInterruption: .meanTimeBetween(.hours(2))))
     let checkpoint = CheckpointPolicy(interval: .fixed(.hours(10)), cost: .minutes(1), restartCost: .minutes(2))
     var simulation = ClusterFixture.world(
@@ -120,7 +123,8 @@ import Testing
     let market = SpotMarketConfiguration(
       noticeWindow: .seconds(120), correlatedReclaimMeanInterval: .hours(1), correlatedReclaimFraction: 0.3)
     var simulation = ClusterFixture.world(
-      pools: [ClusterFixture.pool("spot", .spot, max: 10, desired: 10, delay: .constant(600))], streams: [], market: market)
+      pools: [ClusterFixture.pool("spot", .spot, max: 10, desired: 10, delay: .constant(600))], streams: [],
+      market: market)
     var reclaimedAtOnce = 0
     while reclaimedAtOnce == 0 {
       _ = simulation.run(until: simulation.scheduler.now + .minutes(1))
@@ -134,7 +138,8 @@ import Testing
   @Test func autoscalerScalesUpAndDown() {
     var simulation = ClusterFixture.world(
       pools: [ClusterFixture.pool("gpu", .onDemand, min: 1, max: 10, desired: 1, delay: .constant(180))],
-      streams: [ClusterFixture.gpuStream(workers: 4, capacity: .onDemand)], autoscaler: ClusterAutoscalerConfiguration())
+      streams: [ClusterFixture.gpuStream(workers: 4, capacity: .onDemand)], autoscaler: ClusterAutoscalerConfiguration()
+    )
     ClusterFixture.submit(&simulation, solveTime: .minutes(30))
     _ = simulation.run(until: SimTime.zero + .minutes(5))
     var cluster = simulation.model.cluster!
@@ -236,7 +241,9 @@ import Testing
     simulation.model.recordUnfinished(endTime: SimTime.zero + .days(7))
     let cluster = simulation.model.cluster!
     // On 5 weekdays × 12 h, 2 nodes run: 120 node-hours; off the rest: 2 × 108 h saved.
-    let nodeSeconds = cluster.nodeTable.nodes.reduce(0.0) { $0 + (($1.terminatedAt ?? SimTime.zero + .days(7)) - $1.requestedAt).seconds }
+    let nodeSeconds = cluster.nodeTable.nodes.reduce(0.0) {
+      $0 + (($1.terminatedAt ?? SimTime.zero + .days(7)) - $1.requestedAt).seconds
+    }
     #expect(abs(nodeSeconds / 3_600 - 120) < 1e-9)
     #expect(abs(cluster.poolSchedules.states[PoolID(0)].savedNodeSeconds / 3_600 - 216) < 1e-9)
   }
@@ -319,7 +326,8 @@ import Testing
   @Test func billingRoundsUpToSecondsWithOneMinuteMinimum() {
     #expect(CostMath.billedDuration(lifetime: .seconds(10)) == .seconds(60))
     #expect(CostMath.billedDuration(lifetime: SimDuration(microseconds: 90_000_001)) == .seconds(91))
-    let split = NodePriceSplit(priceUSDPerHour: 1.006, capacity: InstanceCatalogue.awsUSEast1.type(named: "g5.xlarge")!.capacity)
+    let split = NodePriceSplit(
+      priceUSDPerHour: 1.006, capacity: InstanceCatalogue.awsUSEast1.type(named: "g5.xlarge")!.capacity)
     #expect(split.totalMicroUSDPerHour == 1_006_000)
     #expect(CostMath.cost(microUSDPerHour: split.totalMicroUSDPerHour, duration: .hours(2)) == 2_012_000)
     // OpenCost relative weights: GPU dominates a g5.xlarge.

@@ -1,19 +1,22 @@
+import Monitoring
 import Testing
 
-import Monitoring
 @testable import PlatformModel
 @testable import SimKernel
 
 /// A small platform: two teams, three services, a runner pool, defaults elsewhere.
 func deliveryWorld(
   seed: UInt64 = 7, days: Int64 = 20, defectProbability: Double = 0.1,
-  kinds: [(kind: DefectKind, weight: Double)] = [(.errorRate, 0.5), (.latency, 0.2), (.crashOnStart, 0.15), (.quality, 0.15)],
+  kinds: [(kind: DefectKind, weight: Double)] = [
+    (.errorRate, 0.5), (.latency, 0.2), (.crashOnStart, 0.15), (.quality, 0.15),
+  ],
   trigger: SyncTrigger = .polling(interval: .seconds(120), jitter: .seconds(60)), rollbackProbability: Double = 0.7
 ) -> World {
   let calendar = SimCalendar(startEpochSeconds: 1_767_571_200, timeZoneIdentifier: "UTC", horizon: .days(days))!
   var hours = [Double](repeating: 0, count: 24)
   for hour in 8..<18 { hours[hour] = 1 }
-  let changes = ArrivalProcess(ratePerHour: 2, profile: RateProfile(hourOfDay: hours, dayOfWeek: [1, 1, 1, 1, 1, 0, 0]))
+  let changes = ArrivalProcess(
+    ratePerHour: 2, profile: RateProfile(hourOfDay: hours, dayOfWeek: [1, 1, 1, 1, 1, 0, 0]))
   let defects = DefectModel(
     probability: defectProbability, kindWeights: kinds, errorRateIncrease: .uniform(low: 0.05, high: 0.2),
     latencyIncreaseSeconds: .constant(4), qualityDrop: .constant(0.05))
@@ -22,20 +25,33 @@ func deliveryWorld(
     DeliveryTeam(name: "search", engineerCount: 3, changeArrivals: changes, defects: defects),
   ]
   let services = [
-    ServiceConfiguration(name: "fraud-scorer", team: TeamID(0), requestsPerSecond: 30, loadProfile: .flat, baselineErrorRatio: 0.001, baselineLatencySeconds: 0.1, timeoutSeconds: 2),
-    ServiceConfiguration(name: "fraud-explainer", team: TeamID(0), requestsPerSecond: 5, loadProfile: .flat, baselineErrorRatio: 0.001, baselineLatencySeconds: 0.2, timeoutSeconds: 2),
-    ServiceConfiguration(name: "ranker", team: TeamID(1), requestsPerSecond: 80, loadProfile: .flat, baselineErrorRatio: 0.002, baselineLatencySeconds: 0.05, timeoutSeconds: 1),
+    ServiceConfiguration(
+      name: "fraud-scorer", team: TeamID(0), requestsPerSecond: 30, loadProfile: .flat, baselineErrorRatio: 0.001,
+      baselineLatencySeconds: 0.1, timeoutSeconds: 2),
+    ServiceConfiguration(
+      name: "fraud-explainer", team: TeamID(0), requestsPerSecond: 5, loadProfile: .flat, baselineErrorRatio: 0.001,
+      baselineLatencySeconds: 0.2, timeoutSeconds: 2),
+    ServiceConfiguration(
+      name: "ranker", team: TeamID(1), requestsPerSecond: 80, loadProfile: .flat, baselineErrorRatio: 0.002,
+      baselineLatencySeconds: 0.05, timeoutSeconds: 1),
   ]
   var pipeline = PipelineConfiguration(
     ciStages: [
-      CIStage(name: "unit-tests", duration: .lognormal(median: 180, p90: 480), failureProbability: 0.05, flakeProbability: 0.05, maximumRetries: 2),
-      CIStage(name: "docker-build", duration: .lognormal(median: 240, p90: 600), failureProbability: 0, flakeProbability: 0, maximumRetries: 0),
+      CIStage(
+        name: "unit-tests", duration: .lognormal(median: 180, p90: 480), failureProbability: 0.05,
+        flakeProbability: 0.05, maximumRetries: 2),
+      CIStage(
+        name: "docker-build", duration: .lognormal(median: 240, p90: 600), failureProbability: 0, flakeProbability: 0,
+        maximumRetries: 0),
     ],
     registryPush: .lognormal(median: 30, p90: 90), trigger: trigger, syncDuration: .lognormal(median: 15, p90: 45),
     rolloutDuration: .lognormal(median: 600, p90: 1_200), fixDelay: .lognormal(median: 1_800, p90: 7_200))
   pipeline.trigger = trigger
   let onCall = OnCallConfiguration(
-    noticeDelay: [.errorRate: .lognormal(median: 1_200, p90: 3_600), .latency: .lognormal(median: 2_700, p90: 7_200), .quality: .lognormal(median: 86_400, p90: 259_200)],
+    noticeDelay: [
+      .errorRate: .lognormal(median: 1_200, p90: 3_600), .latency: .lognormal(median: 2_700, p90: 7_200),
+      .quality: .lognormal(median: 86_400, p90: 259_200),
+    ],
     responseTime: .lognormal(median: 300, p90: 1_200), rollbackProbability: rollbackProbability,
     rollbackDuration: .lognormal(median: 180, p90: 600), fixForwardDuration: .lognormal(median: 2_700, p90: 7_200),
     progressDeadline: .seconds(600))
@@ -43,7 +59,8 @@ func deliveryWorld(
     calendar: calendar, seed: RandomSeed(root: seed),
     runnerPool: RunnerPoolConfiguration(runnerCount: 3, backgroundJobs: nil, recordsJobRows: false),
     delivery: DeliveryConfiguration(
-      teams: teams, services: services, pipeline: pipeline, onCall: onCall, targets: DeliveryTargets(), trafficInterval: .minutes(1)))
+      teams: teams, services: services, pipeline: pipeline, onCall: onCall, targets: DeliveryTargets(),
+      trafficInterval: .minutes(1)))
   return World(configuration: configuration, rows: nil)
 }
 
@@ -77,12 +94,16 @@ struct DeliveryTests {
     let deployed = delivery.commits.changes.filter { $0.outcome == .deployed }
     #expect(deployed.count > 100)
     var carriedBy: [Int64: Int] = [:]
-    for deployment in delivery.argoCD.deployments { for change in deployment.changes { carriedBy[change.rawValue, default: 0] += 1 } }
+    for deployment in delivery.argoCD.deployments {
+      for change in deployment.changes { carriedBy[change.rawValue, default: 0] += 1 }
+    }
     for change in deployed { #expect(carriedBy[change.id.rawValue] == 1) }
     #expect(delivery.argoCD.deployments.contains { $0.changes.count > 1 }, "10-minute rollouts must batch some changes")
     // No two planned deployments of a service overlap: each starts after the previous one finished.
     for service in 0..<3 {
-      let planned = delivery.argoCD.deployments.filter { $0.service.rawValue == service && $0.kind != .rollback && $0.status == .succeeded }
+      let planned = delivery.argoCD.deployments.filter {
+        $0.service.rawValue == service && $0.kind != .rollback && $0.status == .succeeded
+      }
       for (previous, next) in zip(planned, planned.dropFirst()) {
         #expect(next.startedAt >= previous.finishedAt!)
       }
@@ -91,7 +112,8 @@ struct DeliveryTests {
 
   @Test("an error-rate defect fails requests and opens an incident that recovery closes")
   func errorRateIncidents() throws {
-    let delivery = try #require(run(deliveryWorld(defectProbability: 0.2, kinds: [(.errorRate, 1)], rollbackProbability: 1)).delivery)
+    let delivery = try #require(
+      run(deliveryWorld(defectProbability: 0.2, kinds: [(.errorRate, 1)], rollbackProbability: 1)).delivery)
     #expect(delivery.incidents.records.count > 5)
     for incident in delivery.incidents.records where incident.resolvedAt != nil {
       #expect(incident.failedRequests > 0)
@@ -103,7 +125,8 @@ struct DeliveryTests {
     #expect(delivery.argoCD.deployments.contains { $0.kind == .rollback && $0.status == .succeeded })
   }
 
-  @Test("a quality regression fails no request; a crash-on-start stalls the rollout and is caught by the progress deadline")
+  @Test(
+    "a quality regression fails no request; a crash-on-start stalls the rollout and is caught by the progress deadline")
   func silentAndStalledDefects() throws {
     let quality = try #require(run(deliveryWorld(defectProbability: 0.2, kinds: [(.quality, 1)])).delivery)
     #expect(!quality.incidents.records.isEmpty)
@@ -123,8 +146,10 @@ struct DeliveryTests {
   func webhookVersusPolling() throws {
     let polling = run(deliveryWorld(seed: 11))
     let webhook = run(deliveryWorld(seed: 11, trigger: .webhook(delay: .uniform(low: 1, high: 5))))
-    let pollingWait = try #require(kpi(polling.kpis(endTime: .zero + .days(20)), "lead_time_stage_sync_wait_mean_seconds"))
-    let webhookWait = try #require(kpi(webhook.kpis(endTime: .zero + .days(20)), "lead_time_stage_sync_wait_mean_seconds"))
+    let pollingWait = try #require(
+      kpi(polling.kpis(endTime: .zero + .days(20)), "lead_time_stage_sync_wait_mean_seconds"))
+    let webhookWait = try #require(
+      kpi(webhook.kpis(endTime: .zero + .days(20)), "lead_time_stage_sync_wait_mean_seconds"))
     #expect(webhookWait < pollingWait - 30, "polling adds about half of 120–180 s on average")
     // Common random numbers: the first changes of each team are identical.
     // Planned commits only: fixes are made at times that depend on the policy.
@@ -177,8 +202,12 @@ struct AlertingLoopTests {
     let alerted = try #require(alerts.delivery).incidents.records
     #expect(alerted.contains { $0.detection == .alert })
     #expect(try #require(kpi(alertKPIs, "incidents_detected_by_alert")) > 0)
-    #expect(try #require(kpi(alertKPIs, "recovery_time_median_seconds")) < #require(kpi(humanKPIs, "recovery_time_median_seconds")))
-    #expect(try #require(kpi(alertKPIs, "failed_requests_per_incident")) < #require(kpi(humanKPIs, "failed_requests_per_incident")))
+    #expect(
+      try #require(kpi(alertKPIs, "recovery_time_median_seconds")) < #require(
+        kpi(humanKPIs, "recovery_time_median_seconds")))
+    #expect(
+      try #require(kpi(alertKPIs, "failed_requests_per_incident")) < #require(
+        kpi(humanKPIs, "failed_requests_per_incident")))
     #expect(kpi(humanKPIs, "alerts_missed") == nil, "no alert-quality KPIs without monitoring")
     // Every alerted incident: the alert came after the incident started, and it was
     // rolled back at once.
@@ -197,14 +226,19 @@ struct CanaryTests {
   static func canary(successBelow threshold: Double = 0.02) throws -> ArgoCanary {
     let metric = AnalysisMetric(
       name: "error-ratio", interval: .minutes(1), count: 3, initialDelay: .zero,
-      successCondition: try ConditionExpression.parse("result[0] < \(threshold)"), failureCondition: nil, failureLimit: 0,
+      successCondition: try ConditionExpression.parse("result[0] < \(threshold)"), failureCondition: nil,
+      failureLimit: 0,
       inconclusiveLimit: 0, consecutiveErrorLimit: 4,
       query: """
         sum(rate(http_requests_total{service="{{args.service-name}}",track="canary",code="500"}[2m]))
         / sum(rate(http_requests_total{service="{{args.service-name}}",track="canary"}[2m]))
         """)
     let analysis = AnalysisSpec(metrics: [metric], serviceArguments: ["service-name"], fixedArguments: [])
-    return ArgoCanary(steps: [.setWeight(10), .pause(.minutes(2)), .analysis(analysis), .setWeight(50), .pause(.minutes(2)), .analysis(analysis)], backgroundAnalysis: nil)
+    return ArgoCanary(
+      steps: [
+        .setWeight(10), .pause(.minutes(2)), .analysis(analysis), .setWeight(50), .pause(.minutes(2)),
+        .analysis(analysis),
+      ], backgroundAnalysis: nil)
   }
 
   func world(_ strategy: RolloutStrategy, seed: UInt64 = 3) -> World {
@@ -227,7 +261,9 @@ struct CanaryTests {
       let defects = delivery.commits.changes.filter { $0.defect != nil && $0.artifactReadyAt != nil }.count
       return Double(delivery.incidents.records.reduce(0) { $0 + $1.failedRequests }) / Double(max(1, defects))
     }
-    #expect(failedPerDefect(canary) < failedPerDefect(bigBang) / 5, "canary \(failedPerDefect(canary)), big-bang \(failedPerDefect(bigBang))")
+    #expect(
+      failedPerDefect(canary) < failedPerDefect(bigBang) / 5,
+      "canary \(failedPerDefect(canary)), big-bang \(failedPerDefect(bigBang))")
     let aborted = canary.argoCD.deployments.filter { $0.status == .aborted }
     #expect(!aborted.isEmpty)
     for deployment in aborted {
@@ -246,7 +282,8 @@ struct CanaryTests {
   func conditionSemantics() throws {
     func phase(_ success: String?, _ failure: String?, _ result: [Double]) throws -> AnalysisPhase {
       let metric = AnalysisMetric(
-        name: "m", interval: nil, count: nil, initialDelay: .zero, successCondition: try success.map(ConditionExpression.parse),
+        name: "m", interval: nil, count: nil, initialDelay: .zero,
+        successCondition: try success.map(ConditionExpression.parse),
         failureCondition: try failure.map(ConditionExpression.parse), failureLimit: 0, inconclusiveLimit: 0,
         consecutiveErrorLimit: 4, query: "up")
       return MetricProgress.classify(result, metric: metric).0
@@ -290,7 +327,8 @@ struct ServingTests {
   @Test("a fixed pool too small for the load sheds the excess")
   func overload() throws {
     let serving = ServingConfiguration(
-      replicaCapacity: 10, minReplicas: 2, maxReplicas: 2, initialReplicas: 2, autoscaler: .fixed, coldStart: .constant(30))
+      replicaCapacity: 10, minReplicas: 2, maxReplicas: 2, initialReplicas: 2, autoscaler: .fixed,
+      coldStart: .constant(30))
     let served = try #require(run(world(serving, requestsPerSecond: 50), days: 2).serving)
     let state = try #require(served.replicas.states[ServiceID(0)])
     let requests = Double(served.trafficTotals()[0].requests)
@@ -302,7 +340,8 @@ struct ServingTests {
   func hpaSettles() throws {
     let serving = ServingConfiguration(
       replicaCapacity: 10, minReplicas: 1, maxReplicas: 40, initialReplicas: 1,
-      autoscaler: .hpa(targetUtilization: 0.8, tolerance: 0.1, scaleDownStabilization: .seconds(300)), coldStart: .constant(30))
+      autoscaler: .hpa(targetUtilization: 0.8, tolerance: 0.1, scaleDownStabilization: .seconds(300)),
+      coldStart: .constant(30))
     let served = try #require(run(world(serving, requestsPerSecond: 100), days: 2).serving)
     let state = try #require(served.replicas.states[ServiceID(0)])
     // 100 rps at 80 % of 10 rps per replica: 13 replicas (12.5 rounded up), within tolerance.
@@ -318,14 +357,18 @@ struct ServingTests {
     let profile = RateProfile(hourOfDay: hours, dayOfWeek: [1, 1, 1, 1, 1, 0, 0])
     let kpa = ServingConfiguration(
       replicaCapacity: 5, minReplicas: 0, maxReplicas: 4, initialReplicas: 1,
-      autoscaler: .kpa(targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
+      autoscaler: .kpa(
+        targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
       coldStart: .constant(20))
     let alwaysOn = ServingConfiguration(
       replicaCapacity: 5, minReplicas: 1, maxReplicas: 4, initialReplicas: 1,
-      autoscaler: .kpa(targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
+      autoscaler: .kpa(
+        targetUtilization: 0.7, stableWindow: .seconds(60), panicThreshold: 2, scaleToZeroGrace: .seconds(30)),
       coldStart: .constant(20))
-    let zero = try #require(run(world(kpa, profile: profile, requestsPerSecond: 2), days: 14).serving?.replicas.states[ServiceID(0)])
-    let floor = try #require(run(world(alwaysOn, profile: profile, requestsPerSecond: 2), days: 14).serving?.replicas.states[ServiceID(0)])
+    let zero = try #require(
+      run(world(kpa, profile: profile, requestsPerSecond: 2), days: 14).serving?.replicas.states[ServiceID(0)])
+    let floor = try #require(
+      run(world(alwaysOn, profile: profile, requestsPerSecond: 2), days: 14).serving?.replicas.states[ServiceID(0)])
     #expect(zero.replicaSeconds < floor.replicaSeconds * 0.5, "scale to zero saves most replica-hours")
     #expect(zero.coldStarts >= 10, "one cold start each working morning at least")
     // The activator holds requests for the 20 s cold start; those queued longer than the
@@ -343,7 +386,9 @@ struct FlaggerTests {
     let base = deliveryWorld(seed: 4, defectProbability: defects, kinds: [(.errorRate, 1)], rollbackProbability: 1)
     var configuration = base.configuration
     configuration.monitoring = MonitoringConfiguration(ruleGroups: [], alertmanager: nil)
-    for index in configuration.delivery!.services.indices { configuration.delivery!.services[index].rollout = .flagger(flagger) }
+    for index in configuration.delivery!.services.indices {
+      configuration.delivery!.services[index].rollout = .flagger(flagger)
+    }
     return World(configuration: configuration, rows: nil)
   }
 

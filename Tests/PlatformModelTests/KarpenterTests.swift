@@ -1,7 +1,8 @@
-@testable import PlatformModel
 import Policies
 import SimKernel
 import Testing
+
+@testable import PlatformModel
 
 @Suite struct KarpenterTests {
   /// Two g5.12xlarge nodes each left with one 1-GPU job: `WhenEmptyOrUnderutilized`
@@ -33,7 +34,8 @@ import Testing
       configuration: ClusterConfiguration(
         name: "k", nodePools: [ClusterFixture.pool("big", .onDemand, type: "g5.12xlarge", min: 0, max: 4, desired: 2)],
         karpenter: karpenter),
-      teams: simulation.model.configuration.teams, governance: GovernanceConfiguration(requiredTags: [], admission: .off),
+      teams: simulation.model.configuration.teams,
+      governance: GovernanceConfiguration(requiredTags: [], admission: .off),
       seed: RandomSeed(root: 1), calendar: ClusterFixture.calendar, horizon: .days(1), rows: nil,
       policies: decisions)
     simulation.model.cluster!.start(scheduler: &simulation.scheduler, calendar: ClusterFixture.calendar)
@@ -79,7 +81,8 @@ import Testing
           ClusterFixture.pool("od", .onDemand, max: 10, desired: 0, delay: .constant(60)),
         ],
         spotMarket: market, karpenter: KarpenterConfiguration()),
-      teams: simulation.model.configuration.teams, governance: GovernanceConfiguration(requiredTags: [], admission: .off),
+      teams: simulation.model.configuration.teams,
+      governance: GovernanceConfiguration(requiredTags: [], admission: .off),
       seed: RandomSeed(root: 1), calendar: ClusterFixture.calendar, horizon: .days(1), rows: nil)
     simulation.model.cluster!.start(scheduler: &simulation.scheduler, calendar: ClusterFixture.calendar)
     ClusterFixture.submit(&simulation, solveTime: .minutes(30))

@@ -1,6 +1,6 @@
+import Monitoring
 import Testing
 
-import Monitoring
 @testable import PlatformModel
 @testable import SimKernel
 

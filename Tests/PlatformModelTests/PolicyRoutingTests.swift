@@ -118,8 +118,10 @@ struct ReplicaPolicyRoutingTests {
   }
 }
 
-/// The pending queue's order goes through `queueOrder`: one g5.xlarge (1 GPU) busy for
-/// an hour, then a low-priority job and a high-priority one wait (preemption off).
+/// The pending queue's order goes through `queueOrder`.
+///
+/// One g5.xlarge (1 GPU) is busy for an hour, then a low-priority job and a
+/// high-priority one wait (preemption off).
 /// kube-scheduler's PrioritySort starts the high-priority job first when the node
 /// frees; `fifo` starts the earlier one.
 @Suite("Queue order through the policy")

@@ -81,7 +81,8 @@ struct ServingPlacementTests {
     let state = try #require(simulation.model.serving?.replicas.states[ServiceID(0)])
     #expect(state.ready == 2)
     #expect(state.coldStarts == 0)
-    #expect(cluster.nodeTable.nodes.filter { $0.servingPods.count == 1 }.count == 2, "a g5.xlarge holds one 1-GPU replica")
+    #expect(
+      cluster.nodeTable.nodes.filter { $0.servingPods.count == 1 }.count == 2, "a g5.xlarge holds one 1-GPU replica")
     #expect(state.capacityFailures == 0)
   }
 
@@ -342,7 +343,9 @@ struct CanaryReplicaTests {
     while time < .zero + .days(days) {
       time = time + .minutes(1)
       _ = simulation.run(until: time)
-      guard let state = simulation.model.serving?.replicas.states[ServiceID(0)], let sizing = state.canarySizing else { continue }
+      guard let state = simulation.model.serving?.replicas.states[ServiceID(0)], let sizing = state.canarySizing else {
+        continue
+      }
       let canary = state.replicas.filter { $0.track == .canary }.count
       let available = state.replicas.filter { $0.readyAt.map { $0 <= time } ?? false }.count
       samples.append(Sample(weight: sizing.weight, canary: canary, total: state.replicas.count, available: available))
@@ -420,8 +423,10 @@ struct CanaryReplicaTests {
       nodePools: [ClusterFixture.pool("cpu", .onDemand, type: "m5.xlarge", max: 5, desired: 5, delay: .constant(60))],
       autoscaler: ClusterAutoscalerConfiguration())
     configuration.teams = [
-      TeamConfiguration(name: "fraud", tags: [("Owner", "anna@example.com"), ("CostCenter", "CC-4711")], jobStreams: []),
-      TeamConfiguration(name: "search", tags: [("Owner", "li@example.com"), ("CostCenter", "CC-5120")], jobStreams: []),
+      TeamConfiguration(
+        name: "fraud", tags: [("Owner", "anna@example.com"), ("CostCenter", "CC-4711")], jobStreams: []),
+      TeamConfiguration(
+        name: "search", tags: [("Owner", "li@example.com"), ("CostCenter", "CC-5120")], jobStreams: []),
     ]
     configuration.governance = GovernanceConfiguration(requiredTags: [], admission: .off)
     var simulation = Simulation(model: World(configuration: configuration, rows: nil))
@@ -477,7 +482,8 @@ struct CanaryReplicaTests {
       served.dropFirst().allSatisfy { $0.status == .stalled || $0.status == .inProgress },
       "none reaches production: \(served.map { "\($0.kind) \($0.status)" })")
     #expect(delivery.incidents.records.allSatisfy { incident in !stalled.contains { $0.id == incident.cause } })
-    #expect(simulation.model.serving?.replicas.states[ServiceID(0)]?.replicas.filter { $0.track == .canary }.count ?? 0 <= 1)
+    #expect(
+      simulation.model.serving?.replicas.states[ServiceID(0)]?.replicas.filter { $0.track == .canary }.count ?? 0 <= 1)
   }
 
   @Test("maxUnavailable 20 % without surge: the stable shrinks before the canary is ready, and the service overloads")
@@ -548,9 +554,10 @@ struct PlacedCanaryTests {
 
 @Suite("Node removal with serving replicas on the node")
 struct ServingDrainTests {
-  /// Two one-node pools of 4-vCPU nodes. Service 0's replica (1 vCPU) may run anywhere
-  /// and lands on pool `a`'s node; service 1's only on pool `b`'s. Each node is a
-  /// quarter used, and service 0's replica fits beside the other one.
+  /// Two one-node pools of 4-vCPU nodes.
+  ///
+  /// Service 0's replica (1 vCPU) may run anywhere and lands on pool `a`'s node; service 1's only on pool `b`'s. Each
+  /// node is a quarter used, and service 0's replica fits beside the other one.
   static func world(safeToEvict: Bool, karpenter: Bool) -> Simulation<World> {
     let small = Resources(cpuMillis: 1_000, memoryMiB: 2_048, gpuCount: 0)
     var flexible = ServingFixture.serving(minReplicas: 1, maxReplicas: 1, perReplica: small)
@@ -637,7 +644,8 @@ struct ServingPreemptionTests {
     var configuration = simulation.model.configuration
     var hours = [Double](repeating: 1, count: 24)
     hours[0] = 0.02
-    configuration.delivery!.services[0].loadProfile = RateProfile(hourOfDay: hours, dayOfWeek: Array(repeating: 1, count: 7))
+    configuration.delivery!.services[0].loadProfile = RateProfile(
+      hourOfDay: hours, dayOfWeek: Array(repeating: 1, count: 7))
     simulation = Simulation(model: World(configuration: configuration, rows: nil))
     simulation.model.start(scheduler: &simulation.scheduler)
     _ = simulation.run(until: .zero + .minutes(1))

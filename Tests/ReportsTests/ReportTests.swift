@@ -72,6 +72,7 @@ struct ReportTests {
     #expect(svg.contains("<title>changes: 2 from 1 min to 2 min</title>"), "\(svg)")
     #expect(svg.contains(">median 1 min<"))
     #expect(svg.contains("class=\"axis-title x\">x (min)<"))
-    #expect(Charts.histogram([], quantity: .seconds, title: "t", xLabel: "x", countNoun: "changes").contains("no changes"))
+    #expect(
+      Charts.histogram([], quantity: .seconds, title: "t", xLabel: "x", countNoun: "changes").contains("no changes"))
   }
 }

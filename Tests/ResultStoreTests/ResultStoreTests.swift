@@ -39,8 +39,9 @@ struct ResultStoreTests {
     #expect(try store.status(of: run) == .running)
     try store.finishRun(
       run,
-      RunFinish(status: .completed, simulatedReachedEpochSeconds: 86_400, wallSeconds: 0.1, eventCount: 10,
-                stopReason: "done", errorMessage: nil))
+      RunFinish(
+        status: .completed, simulatedReachedEpochSeconds: 86_400, wallSeconds: 0.1, eventCount: 10,
+        stopReason: "done", errorMessage: nil))
     #expect(try store.status(of: run) == .completed)
     let row = try #require(try store.database.rows(RunRow.self, where: "id = ?", [.integer(run.rawValue)]).first)
     #expect(row.eventCount == 10)
@@ -158,7 +159,9 @@ struct ResultStoreTests {
     #expect {
       try ResultStore(path: path)
     } throws: { error in
-      guard let error = error as? StoreError, case .schemaTooNew(99, Schema.latestVersion) = error.kind else { return false }
+      guard let error = error as? StoreError, case .schemaTooNew(99, Schema.latestVersion) = error.kind else {
+        return false
+      }
       return error.description.contains("newer platformsim")
     }
   }
@@ -213,7 +216,11 @@ struct ResultStoreTests {
           for run in 0..<10 {
             let id = try store.beginRun(sampleStart(seed: UInt64(writer * 100 + run)), createdAt: "now")
             try store.database.insert([RunMetric(name: "x", value: 1, unit: "u")], run: id)
-            try store.finishRun(id, RunFinish(status: .completed, simulatedReachedEpochSeconds: 1, wallSeconds: 0, eventCount: 1, stopReason: nil, errorMessage: nil))
+            try store.finishRun(
+              id,
+              RunFinish(
+                status: .completed, simulatedReachedEpochSeconds: 1, wallSeconds: 0, eventCount: 1, stopReason: nil,
+                errorMessage: nil))
           }
         }
       }

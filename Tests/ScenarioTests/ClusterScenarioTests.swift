@@ -1,9 +1,10 @@
 import Foundation
 import InputReading
 import PlatformModel
-@testable import Scenario
 import SimKernel
 import Testing
+
+@testable import Scenario
 
 /// Scenario keys of the cluster, teams and governance: valid files load, bad input
 /// gives a located diagnostic naming the key.
@@ -11,7 +12,9 @@ import Testing
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-  static func scenario(cluster: String = defaultCluster, teams: String = defaultTeams, timeZone: String = "Europe/Berlin")
+  static func scenario(
+    cluster: String = defaultCluster, teams: String = defaultTeams, timeZone: String = "Europe/Berlin"
+  )
     -> String
   {
     """
@@ -48,7 +51,8 @@ import Testing
 
   /// Loads `text` from a temporary file; returns the document or the diagnostics.
   static func load(_ text: String) -> (ScenarioDocument?, [Diagnostic]) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("platformsim-cluster-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "platformsim-cluster-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let path = directory.appendingPathComponent("scenario.yaml").path
     FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
@@ -61,7 +65,9 @@ import Testing
     }
   }
 
-  static func expectError(_ text: String, keyPath: String, containing fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  static func expectError(
+    _ text: String, keyPath: String, containing fragment: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     let (document, diagnostics) = load(text)
     #expect(document == nil, sourceLocation: sourceLocation)
     let match = diagnostics.first { $0.severity == .error && $0.keyPath.description == keyPath }
@@ -126,7 +132,8 @@ import Testing
           nodePools:
             - {name: gpu_nodes, instanceTypes: [g5.xlarge], min: 5, max: 2}
       """
-    Self.expectError(Self.scenario(cluster: cluster), keyPath: "spec.cluster.nodePools[0].min", containing: "greater than `max`")
+    Self.expectError(
+      Self.scenario(cluster: cluster), keyPath: "spec.cluster.nodePools[0].min", containing: "greater than `max`")
   }
 
   @Test func unknownInstanceTypeSuggestsTheNearest() {
@@ -166,7 +173,8 @@ import Testing
 
   @Test func unknownTimeZoneIsAnError() {
     Self.expectError(
-      Self.scenario(timeZone: "Europe/Berln"), keyPath: "spec.simulation.timeZone", containing: "did you mean `Europe/Berlin`?")
+      Self.scenario(timeZone: "Europe/Berln"), keyPath: "spec.simulation.timeZone",
+      containing: "did you mean `Europe/Berlin`?")
   }
 
   @Test func spotPoolNeedsASpotPrice() {
@@ -202,7 +210,8 @@ import Testing
             - {name: gpu, instanceTypes: [g5.xlarge], min: 1, max: 3, desired: 5}
       """
     Self.expectError(
-      Self.scenario(cluster: cluster, teams: "    []"), keyPath: "spec.cluster.nodePools[0].desired", containing: "outside")
+      Self.scenario(cluster: cluster, teams: "    []"), keyPath: "spec.cluster.nodePools[0].desired",
+      containing: "outside")
   }
 
   @Test func overrideKeepsOtherCatalogueFields() {

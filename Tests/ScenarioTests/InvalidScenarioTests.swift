@@ -19,7 +19,8 @@ enum Corpus {
   /// line as `SCENARIO.yaml ⇒ rendered diagnostic` (line breaks inside a diagnostic,
   /// such as a caret under a PromQL error, written as ⏎).
   static var expectations: [String: [String]] {
-    let text = (try? String(contentsOf: invalidDirectory.appendingPathComponent("expectations.txt"), encoding: .utf8)) ?? ""
+    let text =
+      (try? String(contentsOf: invalidDirectory.appendingPathComponent("expectations.txt"), encoding: .utf8)) ?? ""
     var byFile: [String: [String]] = [:]
     for line in text.split(separator: "\n") where !line.hasPrefix("#") {
       guard let arrow = line.range(of: " ⇒ ") else { continue }
@@ -70,17 +71,18 @@ struct InvalidScenarioTests {
   @Test("a referenced output path resolves relative to the scenario file")
   func relativePaths() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("platformsim-relative-\(getpid())")
-    try FileManager.default.createDirectory(at: directory.appendingPathComponent("nested"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: directory.appendingPathComponent("nested"), withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let scenario = directory.appendingPathComponent("nested/scenario.yaml")
     try """
-      apiVersion: platformsim.dev/v1alpha1
-      kind: Scenario
-      metadata: {name: relative}
-      spec:
-        simulation: {start: 2026-01-05, duration: 1d}
-        outputs: {database: ../out/results.sqlite}
-      """.write(to: scenario, atomically: true, encoding: .utf8)
+    apiVersion: platformsim.dev/v1alpha1
+    kind: Scenario
+    metadata: {name: relative}
+    spec:
+      simulation: {start: 2026-01-05, duration: 1d}
+      outputs: {database: ../out/results.sqlite}
+    """.write(to: scenario, atomically: true, encoding: .utf8)
     let (document, _) = try ScenarioLoader.load(path: scenario.path)
     #expect(document.databasePath == directory.appendingPathComponent("out/results.sqlite").standardizedFileURL.path)
     #expect(document.timeZone == "UTC")
@@ -114,7 +116,9 @@ struct ScenarioFormatTests {
   func committedSchema() throws {
     let committed = try String(
       contentsOf: Corpus.repositoryRoot.appendingPathComponent("docs/scenario.schema.json"), encoding: .utf8)
-    #expect(committed == JSONSchemaWriter.schema(for: .scenario), "regenerate with: swift run platformsim schema > docs/scenario.schema.json")
+    #expect(
+      committed == JSONSchemaWriter.schema(for: .scenario),
+      "regenerate with: swift run platformsim schema > docs/scenario.schema.json")
   }
 
   @Test("the JSON Schema is valid JSON and describes every section")
@@ -132,7 +136,8 @@ struct ScenarioFormatTests {
 struct ScenarioDocumentationTests {
   @Test("docs/SCENARIOS.md carries the current key reference")
   func keyReferenceIsCurrent() throws {
-    let document = try String(contentsOf: Corpus.repositoryRoot.appendingPathComponent("docs/SCENARIOS.md"), encoding: .utf8)
+    let document = try String(
+      contentsOf: Corpus.repositoryRoot.appendingPathComponent("docs/SCENARIOS.md"), encoding: .utf8)
     let begin = try #require(document.range(of: KeyReferenceWriter.beginMarker))
     let end = try #require(document.range(of: KeyReferenceWriter.endMarker))
     let generated = document[begin.upperBound..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)

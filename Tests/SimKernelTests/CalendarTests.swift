@@ -100,8 +100,10 @@ struct CalendarTests {
 
   @Test("thinned arrivals follow the hour-of-day and day-of-week profile")
   func thinning() throws {
-    let calendar = try #require(SimCalendar(startEpochSeconds: Int64(daysFromCivil(year: 2026, month: 1, day: 5)) * 86_400,
-                                             timeZoneIdentifier: "UTC", horizon: .days(70)))
+    let calendar = try #require(
+      SimCalendar(
+        startEpochSeconds: Int64(daysFromCivil(year: 2026, month: 1, day: 5)) * 86_400,
+        timeZoneIdentifier: "UTC", horizon: .days(70)))
     var hours = [Double](repeating: 0.1, count: 24)
     for hour in 9..<17 { hours[hour] = 1 }
     let profile = RateProfile(hourOfDay: hours, dayOfWeek: [1, 1, 1, 1, 1, 0, 0])
@@ -110,7 +112,9 @@ struct CalendarTests {
     var countsByHour = [Int](repeating: 0, count: 24)
     var weekendArrivals = 0
     var time = SimTime.zero
-    while let next = process.nextArrival(after: time, calendar: calendar, stream: &stream), next < SimTime.zero + .days(70) {
+    while let next = process.nextArrival(after: time, calendar: calendar, stream: &stream),
+      next < SimTime.zero + .days(70)
+    {
       let local = calendar.localTime(at: next)
       if local.weekday >= 5 { weekendArrivals += 1 } else { countsByHour[local.hour] += 1 }
       time = next
@@ -128,7 +132,9 @@ struct CalendarTests {
     var stream = RandomSeed(root: 2).stream("poisson")
     var time = SimTime.zero
     var count = 0
-    while let next = process.nextArrival(after: time, calendar: calendar, stream: &stream), next < SimTime.zero + .hours(10) {
+    while let next = process.nextArrival(after: time, calendar: calendar, stream: &stream),
+      next < SimTime.zero + .hours(10)
+    {
       count += 1
       time = next
     }

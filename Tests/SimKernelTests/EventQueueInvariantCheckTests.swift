@@ -2,8 +2,9 @@ import Testing
 
 @testable import SimKernel
 
-/// The invariant checker must be able to fail: `.ci/run` builds the kernel tests once
-/// with `-D SIM_INTERNAL_CHECKS`, and these exit tests corrupt a queue on purpose and
+/// The invariant checker must be able to fail.
+///
+/// `.ci/run` builds the kernel tests once with `-D SIM_INTERNAL_CHECKS`, and these exit tests corrupt a queue on purpose and
 /// expect the checker to stop the process. Without the flag the checker compiles to
 /// nothing, and the suite says so instead of passing vacuously.
 @Suite("Event queue invariant checker")

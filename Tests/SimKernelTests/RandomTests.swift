@@ -85,7 +85,8 @@ struct DistributionTests {
   @Test(
     "sample means match theory within 1 %",
     arguments: [
-      Distribution.constant(3), .uniform(low: 2, high: 6), .exponential(mean: 5), .normal(mean: 10, standardDeviation: 2),
+      Distribution.constant(3), .uniform(low: 2, high: 6), .exponential(mean: 5),
+      .normal(mean: 10, standardDeviation: 2),
       .lognormal(mu: 1, sigma: 0.5), .weibull(shape: 1.5, scale: 4), .weibull(shape: 0.7, scale: 2),
       .discrete([(value: 1, weight: 1), (value: 5, weight: 3)]), .empirical(values: [1, 2, 3, 10]),
     ])
@@ -109,7 +110,9 @@ struct DistributionTests {
     #expect(abs(p90 - 600) / 600 < 0.02)
   }
 
-  @Test("Poisson counts have the right mean and variance on both algorithms", arguments: [0.5, 3.0, 9.9, 10.0, 55.0, 1_000.0])
+  @Test(
+    "Poisson counts have the right mean and variance on both algorithms",
+    arguments: [0.5, 3.0, 9.9, 10.0, 55.0, 1_000.0])
   func poisson(mean: Double) {
     var stream = RandomSeed(root: 3).stream("poisson")
     var total = 0.0

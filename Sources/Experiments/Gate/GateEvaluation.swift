@@ -114,6 +114,7 @@ extension GateEvaluation {
 
   /// The check every gate makes besides its rules: no candidate run's delivery loop
   /// degenerated (its canaries could not judge, or a change was retried in a loop).
+  ///
   /// Such a run's KPIs judge nothing, so the gate refuses to pass on them. `nil` when
   /// the runs have no delivery (no such KPI).
   static func degeneracyCheck(

@@ -124,8 +124,7 @@ public enum ShardMerge {
     }
   }
 
-  private static func write(_ shards: [(path: String, experiment: ExperimentRow)], to path: String) throws -> Summary
-  {
+  private static func write(_ shards: [(path: String, experiment: ExperimentRow)], to path: String) throws -> Summary {
     let store = try ResultStore(path: path)
     let database = store.database
     let first = shards[0].experiment

@@ -45,7 +45,7 @@ public final class VectorSelector {
     return cachedIDs
   }
 
-  /// The positions in ``seriesIDs(in:)`` ordered by series ID, i.e. by where the series
+  /// The positions in ``seriesIDs(in:)`` ordered by series ID, that is by where the series
   /// sit in storage (a scrape group's members are consecutive), cached likewise.
   func storageOrder(in store: SeriesStore) -> [Int32] {
     refresh(store)
@@ -271,8 +271,9 @@ public final class Aggregation {
   public let without: Bool
   /// The group of each series of the inner selector, for the per-series fast path of
   /// ``PromQLEngine/evaluateAggregation(_:_:)``: series never change labels, so the
-  /// grouping is recomputed only when the store registers a series. Rule files are
-  /// parsed per run, so this cache is never shared between threads.
+  /// grouping is recomputed only when the store registers a series.
+  ///
+  /// Rule files are parsed per run, so this cache is never shared between threads.
   @exclusivity(unchecked) var seriesGrouping: SeriesGrouping?
 
   init(op: AggregationOperator, parameter: Expr?, expr: Expr, grouping: [String], without: Bool) {

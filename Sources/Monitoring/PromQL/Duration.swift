@@ -1,5 +1,7 @@
-/// Parses a Prometheus duration (`model.ParseDuration`): `(\d+(y|w|d|h|m|s|ms))+`,
-/// units in decreasing order, or `0`. Returns milliseconds, or nil when malformed.
+/// Parses a Prometheus duration in milliseconds, or nil when malformed.
+///
+/// The syntax is `model.ParseDuration`'s: `(\d+(y|w|d|h|m|s|ms))+`, units in
+/// decreasing order, or `0`.
 public func parsePrometheusDuration(_ text: String) -> Int64? {
   if text == "0" { return 0 }
   let bytes = Array(text.utf8)

@@ -77,8 +77,7 @@ extension PromQLEngine {
     return fold.samples(keys)
   }
 
-  static func aggregate(_ op: AggregationOperator, _ parameter: Double, _ group: [Sample]) -> Double
-  {
+  static func aggregate(_ op: AggregationOperator, _ parameter: Double, _ group: [Sample]) -> Double {
     switch op {
     case .sum:
       var sum = group[0].value

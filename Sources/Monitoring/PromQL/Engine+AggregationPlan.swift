@@ -63,11 +63,13 @@ final class HistogramBuckets {
   var groupOfKey: [Int32] = []
   var upperBoundOfKey: [Double] = []
   var keys: [Labels] = []
-  /// Per quantile group: its aggregation keys by ascending upper bound. Selections are
-  /// sorted by label text, so buckets arrive in `le` string order ("+Inf" < "0.05" <
-  /// "10"); this order depends on labels only and spares a sort per evaluation.
+  /// Per quantile group: its aggregation keys by ascending upper bound.
+  ///
+  /// Selections are sorted by label text, so buckets arrive in `le` string order ("+Inf" < "0.05" < "10"); this order
+  /// depends on labels only and spares a sort per evaluation.
   var membersOfGroup: [[Int32]] = []
   /// Per quantile group: whether two of its keys share an upper bound (or one is NaN).
+  ///
   /// Prometheus coalesces such buckets in its sort's order, so these groups keep the
   /// generic path.
   var hasTiedBounds: [Bool] = []

@@ -181,8 +181,7 @@ extension PromQLEngine {
     var i = 0
     var j = 0
     while true {
-      while i < left.count && (left[i].name == Labels.metricName || excluded.contains(left[i].name))
-      { i += 1 }
+      while i < left.count && (left[i].name == Labels.metricName || excluded.contains(left[i].name)) { i += 1 }
       while j < right.count
         && (right[j].name == Labels.metricName || excluded.contains(right[j].name))
       { j += 1 }

@@ -1,7 +1,8 @@
 /// What a one-to-one binary operation between two per-series aggregations has learnt
 /// about their groups, cached on the ``BinaryExpression``: which right-hand group each
-/// left-hand group matches and the result's labels. Group keys are numbered once and
-/// never change labels, so this is extended as new groups appear, never rebuilt.
+/// left-hand group matches and the result's labels.
+///
+/// Group keys are numbered once and never change labels, so this is extended as new groups appear, never rebuilt.
 final class AggregationMatch {
   let lhsGrouping: SeriesGrouping
   let rhsGrouping: SeriesGrouping

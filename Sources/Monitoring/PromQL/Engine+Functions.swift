@@ -155,8 +155,7 @@ extension PromQLEngine {
   /// Mirrors the `*_over_time` functions of Prometheus 2.42 promql/functions.go
   /// (Kahan–Neumaier summation in `sum_over_time` and in the incremental mean of
   /// `avg_over_time`).
-  static func overTime(_ function: PromQLFunction, _ values: UnsafeBufferPointer<Double>) -> Double
-  {
+  static func overTime(_ function: PromQLFunction, _ values: UnsafeBufferPointer<Double>) -> Double {
     switch function {
     case .sumOverTime:
       var sum = 0.0

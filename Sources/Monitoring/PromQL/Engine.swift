@@ -51,8 +51,7 @@ public struct PromQLEngine {
   }
 
   /// Parses and evaluates `expression` at `timestampMs` (milliseconds of simulated time).
-  public func query(_ expression: String, atMs timestampMs: Int64) throws(PromQLError) -> QueryValue
-  {
+  public func query(_ expression: String, atMs timestampMs: Int64) throws(PromQLError) -> QueryValue {
     try evaluate(PromQLParser.parse(expression), atMs: timestampMs)
   }
 
@@ -135,8 +134,9 @@ public struct PromQLEngine {
 }
 
 /// State that evaluations may reuse, never results: the timestamp-only arithmetic of
-/// the last rate window (see ``RateBoundaries``) and work arrays. An engine belongs to
-/// one run's thread.
+/// the last rate window (see ``RateBoundaries``) and work arrays.
+///
+/// An engine belongs to one run's thread.
 final class EvaluationScratch {
   @exclusivity(unchecked) var rateBoundaries: RateBoundaries?
   /// The time of the query being evaluated while a subquery evaluates its steps

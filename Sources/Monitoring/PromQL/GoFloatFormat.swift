@@ -33,8 +33,9 @@ public func formatGoFloat(_ value: Double) -> String {
 }
 
 /// Shortest round-trip decimal digits of a finite non-zero Double, and the position of
-/// the decimal point (value = 0.d₁d₂… × 10^pointPosition). Swift's `description`
-/// already yields the shortest round-trip digits, as Go's `strconv` does.
+/// the decimal point (value = 0.d₁d₂… × 10^pointPosition).
+///
+/// Swift's `description` already yields the shortest round-trip digits, as Go's `strconv` does.
 func shortestDigits(_ value: Double) -> (negative: Bool, digits: String, pointPosition: Int) {
   var text = value.magnitude.description
   var exponent = 0

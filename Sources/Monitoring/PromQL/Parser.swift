@@ -130,8 +130,7 @@ public struct PromQLParser {
           matching.cardinality = group == "group_left" ? .manyToOne : .oneToMany
           advance()
           if current.kind == .leftParen { matching.include = try parseLabelList() }
-          for label in matching.include where matching.on && matching.matchingLabels.contains(label)
-          {
+          for label in matching.include where matching.on && matching.matchingLabels.contains(label) {
             throw syntax(
               "label \"\(label)\" must not occur in ON and GROUP clause at once", at: groupOffset)
           }

@@ -29,9 +29,10 @@ public final class RuleGroup {
   /// Per recording rule: output labels by input labels (renamed and relabelled once).
   private var renamedOutput: [[Labels: Labels]]
   /// Per recording rule: every renamed label set so far, and whether two inputs were
-  /// ever renamed to the same one. Engine results never repeat a label set, so only
-  /// such a collision can make an output repeat one — checking it per sample at every
-  /// evaluation hashed hundreds of sets each time.
+  /// ever renamed to the same one.
+  ///
+  /// Engine results never repeat a label set, so only such a collision can make an output repeat one — checking it per
+  /// sample at every evaluation hashed hundreds of sets each time.
   private var renamedOutputs: [Set<Labels>]
   private var renamingMayCollide: [Bool]
   /// Per alerting rule, a shortcut that proves an empty result without building vectors.

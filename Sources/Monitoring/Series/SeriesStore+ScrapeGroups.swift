@@ -118,7 +118,8 @@ public struct ScrapeGroup: Sendable {
     start = newStart
     guard start > 64 && start * 2 > count else { return }
     let kept = count - start
-    UnsafeMutableRawPointer(timestamps).copyMemory(from: timestamps + start, byteCount: kept * MemoryLayout<Int64>.stride)
+    UnsafeMutableRawPointer(timestamps).copyMemory(
+      from: timestamps + start, byteCount: kept * MemoryLayout<Int64>.stride)
     UnsafeMutableRawPointer(values).copyMemory(
       from: values + start * width, byteCount: kept * width * MemoryLayout<Double>.stride)
     UnsafeMutableRawPointer(rowHasMarker).copyMemory(from: rowHasMarker + start, byteCount: kept)
@@ -221,7 +222,8 @@ func summariseCounterWindow(
         previous = value
       }
     }
-    return CounterWindow(firstMs: times[lower], lastMs: times[upper - 1], count: upper - lower, first: first, increase: increase)
+    return CounterWindow(
+      firstMs: times[lower], lastMs: times[upper - 1], count: upper - lower, first: first, increase: increase)
   }
   var firstRow = -1
   var lastRow = -1
@@ -320,6 +322,7 @@ extension SeriesStore {
 extension SeriesStore {
   /// Bytes held by sample buffers and scrape-group rows (allocated capacity, not only
   /// samples in the retention window): the store's share of a run's memory accounting.
+  ///
   /// O(series + groups); read by the run's memory guard every few thousand events.
   public var retainedBytes: Int {
     var bytes = 0

@@ -85,8 +85,9 @@ public final class SeriesStore {
     @usableFromInline var staleMarkerCount = 0
 
     /// Whether the series is a member of a scrape group (its samples live in the
-    /// group's rows; its own buffer is empty). Read from the header every path loads
-    /// anyway, so series with their own buffers pay no extra memory access.
+    /// group's rows; its own buffer is empty).
+    ///
+    /// Read from the header every path loads anyway, so series with their own buffers pay no extra memory access.
     @inlinable var isGroupMember: Bool { capacity == 0 }
 
     init(capacity: Int) {
@@ -149,9 +150,10 @@ public final class SeriesStore {
   /// Postings: the series holding each label pair, in registration order.
   private var idsByLabel: [Label: [SeriesID]] = [:]
   /// Selections by matcher set, extended with the series registered since (series are
-  /// never removed, so the series count versions the cache). Rule groups and canary
-  /// analyses select the same series every evaluation; this spares the regex matching
-  /// and sorting each time.
+  /// never removed, so the series count versions the cache).
+  ///
+  /// Rule groups and canary analyses select the same series every evaluation; this spares the regex matching and
+  /// sorting each time.
   private var selectionCache: [String: (seriesCount: Int, ids: [SeriesID])] = [:]
   /// Incremented whenever a series is registered; selectors cache against it.
   public private(set) var generation = 0
@@ -245,7 +247,9 @@ public final class SeriesStore {
   /// What a series measures, as registered (Prometheus metric metadata).
   public func kind(of id: SeriesID) -> MetricKind { kinds[Int(id.rawValue)] }
 
-  /// Appends a sample. Samples must arrive in increasing timestamp order per series.
+  /// Appends a sample.
+  ///
+  /// Samples must arrive in increasing timestamp order per series.
   ///
   /// - Returns: `false` (and stores nothing) when `timestampMs` is not after the newest
   ///   sample, as Prometheus rejects out-of-order and duplicate samples.
@@ -431,7 +435,9 @@ public final class SeriesStore {
   /// The key under which a matcher set's selection is cached.
   static func selectionKey(_ matchers: [LabelMatcher]) -> String {
     var key = ""
-    for matcher in matchers { key += matcher.name + "\u{1}" + matcher.kind.rawValue + "\u{1}" + matcher.value + "\u{2}" }
+    for matcher in matchers {
+      key += matcher.name + "\u{1}" + matcher.kind.rawValue + "\u{1}" + matcher.value + "\u{2}"
+    }
     return key
   }
 

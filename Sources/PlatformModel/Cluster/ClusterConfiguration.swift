@@ -34,8 +34,10 @@ public struct Toleration: Equatable, Sendable {
   }
 }
 
-/// A node pool as declared in the platform's Terraform (an EKS managed node group or
-/// a Karpenter NodePool): e.g. `gpu_nodes`, g5.xlarge, min 1, max 10, desired 2.
+/// A node pool as declared in the platform's Terraform.
+///
+/// An EKS managed node group or a Karpenter NodePool: for example `gpu_nodes`,
+/// g5.xlarge, min 1, max 10, desired 2.
 public struct NodePoolConfiguration: Equatable, Sendable {
   public var name: String
   public var capacityType: CapacityType

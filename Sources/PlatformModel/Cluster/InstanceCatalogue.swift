@@ -1,10 +1,10 @@
+import SimKernel
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-import SimKernel
 
 /// An AWS Spot Instance Advisor interruption-frequency band: the share of running spot
 /// capacity of a type that AWS reclaimed over the trailing month.
@@ -122,8 +122,9 @@ public struct InstanceCatalogue: Equatable, Sendable {
 
   /// Linux us-east-1 prices from SkyPilot's public catalogue `catalogs/v8/aws/vms.csv`
   /// (snapshot commit 00148f2a, mid/late 2025, after AWS's June-2025 P4/P5 price cut;
-  /// reference/validation-data.md §2.4). Spot prices are the midpoint of the per-AZ
-  /// spot prices in that snapshot.
+  /// reference/validation-data.md §2.4).
+  ///
+  /// Spot prices are the midpoint of the per-AZ spot prices in that snapshot.
   ///
   /// m5.4xlarge is not in §2.4: its prices are 4× m5.xlarge (AWS prices m5 sizes
   /// linearly). Interruption bands are assumptions for illustration, not data —

@@ -154,10 +154,13 @@ public struct CostLedger: Sendable {
 
   func cellIndex(bucket: Int, pool: Int, type: Int) -> Int { (bucket * poolCount + pool) * instanceTypeCount + type }
 
-  public func cell(bucket: Int, pool: Int, type: Int) -> CostParts { cells[cellIndex(bucket: bucket, pool: pool, type: type)] }
+  public func cell(bucket: Int, pool: Int, type: Int) -> CostParts {
+    cells[cellIndex(bucket: bucket, pool: pool, type: type)]
+  }
 
   mutating func charge(_ parts: CostParts, bucket: Int, pool: Int, type: Int) {
-    cells[cellIndex(bucket: bucket, pool: pool, type: type)] = cells[cellIndex(bucket: bucket, pool: pool, type: type)] + parts
+    cells[cellIndex(bucket: bucket, pool: pool, type: type)] =
+      cells[cellIndex(bucket: bucket, pool: pool, type: type)] + parts
   }
 
   /// Charges `parts` to `team`'s cell of `pool` and `type`.
@@ -170,7 +173,8 @@ public struct CostLedger: Sendable {
     cost: CostParts, allocated: CostParts, onDemandEquivalent: MicroUSD, billed: SimDuration, pool: PoolID, type: Int
   ) {
     let idle = cost - allocated
-    precondition(idle.cpu >= 0 && idle.ram >= 0 && idle.gpu >= 0, "allocations exceed node cost: \(allocated) > \(cost)")
+    precondition(
+      idle.cpu >= 0 && idle.ram >= 0 && idle.gpu >= 0, "allocations exceed node cost: \(allocated) > \(cost)")
     charge(idle, bucket: idleBucket, pool: pool.position, type: type)
     let index = pool.position * instanceTypeCount + type
     nodeCostByPoolType[index] += cost.total

@@ -54,13 +54,15 @@ public struct DefectModel: Equatable, Sendable {
 
   public static func == (lhs: DefectModel, rhs: DefectModel) -> Bool {
     lhs.probability == rhs.probability && lhs.kindWeights.map(\.kind) == rhs.kindWeights.map(\.kind)
-      && lhs.kindWeights.map(\.weight) == rhs.kindWeights.map(\.weight) && lhs.errorRateIncrease == rhs.errorRateIncrease
+      && lhs.kindWeights.map(\.weight) == rhs.kindWeights.map(\.weight)
+      && lhs.errorRateIncrease == rhs.errorRateIncrease
       && lhs.latencyIncreaseSeconds == rhs.latencyIncreaseSeconds && lhs.qualityDrop == rhs.qualityDrop
   }
 
   /// A model where no change is defective.
   public static let none = DefectModel(
-    probability: 0, kindWeights: [(.errorRate, 1)], errorRateIncrease: .constant(0), latencyIncreaseSeconds: .constant(0),
+    probability: 0, kindWeights: [(.errorRate, 1)], errorRateIncrease: .constant(0),
+    latencyIncreaseSeconds: .constant(0),
     qualityDrop: .constant(0))
 }
 
@@ -158,7 +160,9 @@ public struct CIStage: Equatable, Sendable {
   /// Retries after a flaky failure before the change is given up.
   public var maximumRetries: Int
 
-  public init(name: String, duration: Distribution, failureProbability: Double, flakeProbability: Double, maximumRetries: Int) {
+  public init(
+    name: String, duration: Distribution, failureProbability: Double, flakeProbability: Double, maximumRetries: Int
+  ) {
     self.name = name
     self.duration = duration
     self.failureProbability = failureProbability

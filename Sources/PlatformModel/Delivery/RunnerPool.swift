@@ -219,7 +219,8 @@ public struct RunnerPool {
   /// Whole-run metrics for `run_metrics`.
   func metrics(endTime: SimTime) -> [RunMetric] {
     let stillBusySeconds = running.compactMap { $0 }.reduce(0.0) { $0 + (endTime - $1.startedAt).seconds }
-    let utilisation = endTime.microseconds > 0
+    let utilisation =
+      endTime.microseconds > 0
       ? (statistics.busyRunnerSeconds + stillBusySeconds) / (endTime.seconds * Double(configuration.runnerCount)) : nil
     return [
       RunMetric(name: "runner_pool.jobs_submitted", value: Double(statistics.jobsSubmitted), unit: "jobs"),

@@ -108,55 +108,58 @@ public enum DeliveryKPIs {
     }
     func ratio(_ count: Int, _ total: Int) -> Double? { total > 0 ? Double(count) / Double(total) : nil }
 
-    var values: [KPIValue] = [
-      KPIValue(
-        name: "deployment_frequency_per_day", value: days > 0 ? Double(production.count) / days : nil,
-        unit: "deployments/day", target: targets.deploymentsPerDay, comparison: .above, source: .dora),
-      KPIValue(
-        name: "lead_time_median_seconds", value: percentileContinuous(leadTimes, 0.5), unit: "s",
-        target: targets.leadTime.seconds, comparison: .below, source: .dora),
-      KPIValue(name: "lead_time_p90_seconds", value: percentileContinuous(leadTimes, 0.9), unit: "s", source: .dora),
-      KPIValue(
-        name: "change_failure_rate", value: ratio(production.filter(\.neededRemediation).count, production.count),
-        unit: "ratio", source: .dora),
-      // The brief's own change failure, "% of deployments causing rollback", with its target.
-      KPIValue(
-        name: "rollback_rate", value: ratio(attempted.filter(\.rolledBack).count, attempted.count), unit: "ratio",
-        target: targets.changeFailureRate, comparison: .below, source: .platformBrief),
-      KPIValue(name: "canary_aborts", value: Double(aborted.count), unit: "deployments"),
-      KPIValue(
-        name: "canary_abort_failed_requests", value: Double(abortIncidents.reduce(0) { $0 + $1.failedRequests }),
-        unit: "requests"),
-      KPIValue(
-        name: "canary_time_to_abort_median_seconds", value: percentileContinuous(timesToAbort, 0.5), unit: "s"),
-      // Argo marks a rollout Degraded when it makes no progress for progressDeadlineSeconds;
-      // without progressDeadlineAbort it keeps waiting, so no other KPI shows it.
-      KPIValue(name: "rollouts_degraded", value: Double(deployments.filter(\.degraded).count), unit: "deployments"),
-    ] + DeliveryLoopHealth(deployments: deployments).kpis + [
-      KPIValue(
-        name: "recovery_time_median_seconds", value: percentileContinuous(recoveries, 0.5), unit: "s",
-        target: targets.recoveryTime.seconds, comparison: .below, source: .dora),
-      KPIValue(
-        name: "recovery_time_p90_seconds", value: percentileContinuous(recoveries, 0.9), unit: "s", source: .dora),
-      KPIValue(
-        name: "rework_rate", value: ratio(finished.filter { $0.kind != .planned }.count, finished.count), unit: "ratio",
-        source: .dora),
-      KPIValue(name: "time_to_detect_median_seconds", value: percentileContinuous(detections, 0.5), unit: "s"),
-      KPIValue(
-        name: "failed_requests_per_incident",
-        value: incidents.isEmpty
-          ? nil : Double(incidents.reduce(0) { $0 + $1.failedRequests }) / Double(incidents.count),
-        unit: "requests"),
-      KPIValue(name: "deployments", value: Double(production.count), unit: "deployments", source: .dora),
-      KPIValue(
-        name: "rollback_deployments",
-        value: Double(deployments.filter { $0.status == .succeeded && $0.kind == .rollback }.count),
-        unit: "deployments"),
-      KPIValue(name: "changes_deployed", value: Double(deployed.count), unit: "changes"),
-      KPIValue(name: "incidents", value: Double(incidents.count), unit: "incidents"),
-      KPIValue(
-        name: "incidents_unresolved", value: Double(incidents.filter { $0.resolvedAt == nil }.count), unit: "incidents"),
-    ]
+    var values: [KPIValue] =
+      [
+        KPIValue(
+          name: "deployment_frequency_per_day", value: days > 0 ? Double(production.count) / days : nil,
+          unit: "deployments/day", target: targets.deploymentsPerDay, comparison: .above, source: .dora),
+        KPIValue(
+          name: "lead_time_median_seconds", value: percentileContinuous(leadTimes, 0.5), unit: "s",
+          target: targets.leadTime.seconds, comparison: .below, source: .dora),
+        KPIValue(name: "lead_time_p90_seconds", value: percentileContinuous(leadTimes, 0.9), unit: "s", source: .dora),
+        KPIValue(
+          name: "change_failure_rate", value: ratio(production.filter(\.neededRemediation).count, production.count),
+          unit: "ratio", source: .dora),
+        // The brief's own change failure, "% of deployments causing rollback", with its target.
+        KPIValue(
+          name: "rollback_rate", value: ratio(attempted.filter(\.rolledBack).count, attempted.count), unit: "ratio",
+          target: targets.changeFailureRate, comparison: .below, source: .platformBrief),
+        KPIValue(name: "canary_aborts", value: Double(aborted.count), unit: "deployments"),
+        KPIValue(
+          name: "canary_abort_failed_requests", value: Double(abortIncidents.reduce(0) { $0 + $1.failedRequests }),
+          unit: "requests"),
+        KPIValue(
+          name: "canary_time_to_abort_median_seconds", value: percentileContinuous(timesToAbort, 0.5), unit: "s"),
+        // Argo marks a rollout Degraded when it makes no progress for progressDeadlineSeconds;
+        // without progressDeadlineAbort it keeps waiting, so no other KPI shows it.
+        KPIValue(name: "rollouts_degraded", value: Double(deployments.filter(\.degraded).count), unit: "deployments"),
+      ] + DeliveryLoopHealth(deployments: deployments).kpis + [
+        KPIValue(
+          name: "recovery_time_median_seconds", value: percentileContinuous(recoveries, 0.5), unit: "s",
+          target: targets.recoveryTime.seconds, comparison: .below, source: .dora),
+        KPIValue(
+          name: "recovery_time_p90_seconds", value: percentileContinuous(recoveries, 0.9), unit: "s", source: .dora),
+        KPIValue(
+          name: "rework_rate", value: ratio(finished.filter { $0.kind != .planned }.count, finished.count),
+          unit: "ratio",
+          source: .dora),
+        KPIValue(name: "time_to_detect_median_seconds", value: percentileContinuous(detections, 0.5), unit: "s"),
+        KPIValue(
+          name: "failed_requests_per_incident",
+          value: incidents.isEmpty
+            ? nil : Double(incidents.reduce(0) { $0 + $1.failedRequests }) / Double(incidents.count),
+          unit: "requests"),
+        KPIValue(name: "deployments", value: Double(production.count), unit: "deployments", source: .dora),
+        KPIValue(
+          name: "rollback_deployments",
+          value: Double(deployments.filter { $0.status == .succeeded && $0.kind == .rollback }.count),
+          unit: "deployments"),
+        KPIValue(name: "changes_deployed", value: Double(deployed.count), unit: "changes"),
+        KPIValue(name: "incidents", value: Double(incidents.count), unit: "incidents"),
+        KPIValue(
+          name: "incidents_unresolved", value: Double(incidents.filter { $0.resolvedAt == nil }.count),
+          unit: "incidents"),
+      ]
     values += DORATierKPIs.compute(values)
     values += FourKeysKPIs.compute(delivery, window: window, calendar: calendar)
     let totals = serving.trafficTotals()

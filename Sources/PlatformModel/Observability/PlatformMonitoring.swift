@@ -173,7 +173,8 @@ public final class PlatformMonitoring {
       }
     }
     let lookbackMs: Int64 = 300_000
-    var lookbehindMs = definitions.flatMap(\.rules).map { $0.expression.lookbehindMs(lookbackMs: lookbackMs) }.max() ?? 0
+    var lookbehindMs =
+      definitions.flatMap(\.rules).map { $0.expression.lookbehindMs(lookbackMs: lookbackMs) }.max() ?? 0
     for query in otherQueries {
       if let expression = try? PromQLParser.parse(query) {
         lookbehindMs = max(lookbehindMs, expression.lookbehindMs(lookbackMs: lookbackMs) + otherQueriesRunBeforeMs)
@@ -187,7 +188,8 @@ public final class PlatformMonitoring {
       RuleGroup($0, defaultIntervalMs: configuration.evaluationInterval.microseconds / 1_000)
     }
     alertmanager = configuration.alertmanager.map {
-      Alertmanager(config: $0, startTime: .zero, calendarStartEpochSeconds: calendar.startEpochSeconds, horizon: horizon)
+      Alertmanager(
+        config: $0, startTime: .zero, calendarStartEpochSeconds: calendar.startEpochSeconds, horizon: horizon)
     }
   }
 
@@ -200,7 +202,8 @@ public final class PlatformMonitoring {
   func start(scheduler: inout Scheduler<WorldEvent>) {
     for index in groups.indices {
       scheduler.schedule(
-        .monitoring(.evaluateGroup(Int32(index))), at: .zero + SimDuration(microseconds: groups[index].intervalMs * 1_000),
+        .monitoring(.evaluateGroup(Int32(index))),
+        at: .zero + SimDuration(microseconds: groups[index].intervalMs * 1_000),
         priority: 1)
     }
   }
@@ -216,16 +219,19 @@ public final class PlatformMonitoring {
       alertRecords.append(
         AlertRecord(
           time: scheduler.now, group: transition.group, rule: transition.rule, state: transition.kind.rawValue,
-          labels: transition.labels.description, service: transition.labels["service"].isEmpty ? nil : transition.labels["service"], value: transition.value))
+          labels: transition.labels.description,
+          service: transition.labels["service"].isEmpty ? nil : transition.labels["service"], value: transition.value))
     }
     scheduler.schedule(
-      .monitoring(.evaluateGroup(Int32(index))), after: SimDuration(microseconds: group.intervalMs * 1_000), priority: 1)
+      .monitoring(.evaluateGroup(Int32(index))), after: SimDuration(microseconds: group.intervalMs * 1_000), priority: 1
+    )
     guard let alertmanager else { return [] }
     var outgoing: [AlertInput] = []
     let validFor = SimDuration(microseconds: 4 * max(group.intervalMs * 1_000, configuration.resendDelay.microseconds))
     for transition in evaluation.transitions where transition.kind == .resolved {
       let key = transition.labels.description
-      outgoing.append(input(labels: transition.labels, annotations: transition.annotations, startsAt: nil, endsAt: scheduler.now))
+      outgoing.append(
+        input(labels: transition.labels, annotations: transition.annotations, startsAt: nil, endsAt: scheduler.now))
       lastSent[key] = nil
     }
     for alert in group.firingAlerts {
@@ -233,7 +239,9 @@ public final class PlatformMonitoring {
       if let sent = lastSent[key], sent + configuration.resendDelay >= scheduler.now { continue }
       lastSent[key] = scheduler.now
       let firedAt = SimTime(microseconds: (alert.firedAtMs ?? nowMs) * 1_000)
-      outgoing.append(input(labels: alert.labels, annotations: alert.annotations, startsAt: firedAt, endsAt: scheduler.now + validFor))
+      outgoing.append(
+        input(labels: alert.labels, annotations: alert.annotations, startsAt: firedAt, endsAt: scheduler.now + validFor)
+      )
     }
     if !outgoing.isEmpty { alertmanager.receive(alerts: outgoing, at: scheduler.now) }
     return wake(scheduler: &scheduler)
@@ -275,7 +283,8 @@ public final class PlatformMonitoring {
       }
       notificationRecords.append(
         NotificationRecord(
-          time: notification.time, receiver: notification.receiver.description, groupKey: notification.groupKey.rawValue,
+          time: notification.time, receiver: notification.receiver.description,
+          groupKey: notification.groupKey.rawValue,
           status: notification.status.rawValue, alertCount: notification.alerts.count, action: notification.action?.url,
           service: service, outcome: outcome))
     }

@@ -54,8 +54,9 @@ extension Delivery {
     return state
   }
 
-  /// A range query's result as Argo reads it (`processResponse`, `model.Matrix`): the
-  /// series in label order (as Prometheus sorts a matrix), each one's values in time
+  /// A range query's result as Argo reads it, flattened into one list.
+  ///
+  /// As `processResponse` reads a `model.Matrix`: the series in label order (as Prometheus sorts a matrix), each one's values in time
   /// order, flattened into one list. Points are at start, start + step, … up to end.
   static func rangeValues(
     _ query: String, range: AnalysisMetric.RangeQuery, monitoring: PlatformMonitoring, at now: SimTime

@@ -56,7 +56,9 @@ public indirect enum ConditionExpression: Equatable, Sendable {
     var parser = Parser(text: Array(text), source: text)
     let expression = try parser.parseOr()
     parser.skipSpaces()
-    guard parser.position >= parser.text.count else { throw parser.error("unexpected `\(parser.text[parser.position])`") }
+    guard parser.position >= parser.text.count else {
+      throw parser.error("unexpected `\(parser.text[parser.position])`")
+    }
     return expression
   }
 
@@ -65,14 +67,18 @@ public indirect enum ConditionExpression: Equatable, Sendable {
     let source: String
     var position = 0
 
-    func error(_ message: String) -> ParseError { ParseError(expression: source, position: min(position, text.count), message: message) }
+    func error(_ message: String) -> ParseError {
+      ParseError(expression: source, position: min(position, text.count), message: message)
+    }
 
     mutating func skipSpaces() { while position < text.count, text[position].isWhitespace { position += 1 } }
 
     mutating func consume(_ token: String) -> Bool {
       skipSpaces()
       let characters = Array(token)
-      guard position + characters.count <= text.count, Array(text[position..<(position + characters.count)]) == characters else {
+      guard position + characters.count <= text.count,
+        Array(text[position..<(position + characters.count)]) == characters
+      else {
         return false
       }
       if token.first?.isLetter == true, position + characters.count < text.count,
@@ -117,7 +123,9 @@ public indirect enum ConditionExpression: Equatable, Sendable {
     mutating func parseSum() throws(ParseError) -> ConditionExpression {
       var left = try parseProduct()
       while true {
-        if consume("+") { left = .binary("+", left, try parseProduct()) } else if consume("-") {
+        if consume("+") {
+          left = .binary("+", left, try parseProduct())
+        } else if consume("-") {
           left = .binary("-", left, try parseProduct())
         } else {
           return left
@@ -128,7 +136,9 @@ public indirect enum ConditionExpression: Equatable, Sendable {
     mutating func parseProduct() throws(ParseError) -> ConditionExpression {
       var left = try parseUnary()
       while true {
-        if consume("*") { left = .binary("*", left, try parseUnary()) } else if consume("/") {
+        if consume("*") {
+          left = .binary("*", left, try parseUnary())
+        } else if consume("/") {
           left = .binary("/", left, try parseUnary())
         } else {
           return left
@@ -206,8 +216,9 @@ public indirect enum ConditionExpression: Equatable, Sendable {
       }
       let start = position
       if text[position].isNumber || text[position] == "." {
-        while position < text.count, text[position].isNumber || text[position] == "." || text[position] == "e"
-          || ((text[position] == "-" || text[position] == "+") && position > start && text[position - 1] == "e")
+        while position < text.count,
+          text[position].isNumber || text[position] == "." || text[position] == "e"
+            || ((text[position] == "-" || text[position] == "+") && position > start && text[position - 1] == "e")
         {
           position += 1
         }
@@ -218,7 +229,9 @@ public indirect enum ConditionExpression: Equatable, Sendable {
         return .number(value)
       }
       guard text[position].isLetter || text[position] == "_" else { throw error("unexpected `\(text[position])`") }
-      while position < text.count, text[position].isLetter || text[position].isNumber || text[position] == "_" { position += 1 }
+      while position < text.count, text[position].isLetter || text[position].isNumber || text[position] == "_" {
+        position += 1
+      }
       let name = String(text[start..<position])
       switch name {
       case "result": return .result
@@ -229,7 +242,8 @@ public indirect enum ConditionExpression: Equatable, Sendable {
       }
       guard ConditionExpression.functions.contains(name) else {
         position = start
-        throw error("unknown name `\(name)` (supported: result, " + ConditionExpression.functions.joined(separator: ", ") + ")")
+        throw error(
+          "unknown name `\(name)` (supported: result, " + ConditionExpression.functions.joined(separator: ", ") + ")")
       }
       guard consume("(") else { throw error("expected `(` after `\(name)`") }
       var arguments: [ConditionExpression] = []
@@ -312,10 +326,14 @@ public indirect enum ConditionExpression: Equatable, Sendable {
       }
     case .binary(let op, let left, let right):
       if op == "&&" || op == "||" {
-        guard case .boolean(let first) = try evaluate(left) else { throw EvaluationError(message: "\(op) needs booleans") }
+        guard case .boolean(let first) = try evaluate(left) else {
+          throw EvaluationError(message: "\(op) needs booleans")
+        }
         if op == "&&" && !first { return .boolean(false) }
         if op == "||" && first { return .boolean(true) }
-        guard case .boolean(let second) = try evaluate(right) else { throw EvaluationError(message: "\(op) needs booleans") }
+        guard case .boolean(let second) = try evaluate(right) else {
+          throw EvaluationError(message: "\(op) needs booleans")
+        }
         return .boolean(second)
       }
       let leftValue = try evaluate(left)

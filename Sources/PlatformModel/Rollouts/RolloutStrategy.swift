@@ -16,10 +16,11 @@ extension RolloutStrategy {
   /// How far before a measurement its analyses' range queries start, in milliseconds.
   public var rangeQueryReachMs: Int64 {
     guard case .argoCanary(let canary) = self else { return 0 }
-    let specs = canary.steps.compactMap { step -> AnalysisSpec? in
-      if case .analysis(let spec) = step { return spec }
-      return nil
-    } + [canary.backgroundAnalysis].compactMap { $0 }
+    let specs =
+      canary.steps.compactMap { step -> AnalysisSpec? in
+        if case .analysis(let spec) = step { return spec }
+        return nil
+      } + [canary.backgroundAnalysis].compactMap { $0 }
     let reach = specs.flatMap(\.metrics).compactMap(\.rangeQuery).map {
       max($0.startBefore.microseconds, $0.endBefore.microseconds)
     }
@@ -89,10 +90,12 @@ public struct FlaggerCanary: Equatable, Sendable {
     let window = check.window.formatted
     let selector = #"service="\#(service)",track="canary""#
     if check.name == "request-duration" {
-      return "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{\(selector)}[\(window)]))) * 1000"
+      return
+        "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{\(selector)}[\(window)]))) * 1000"
     }
     let success = selector + #",code!~"5..""#
-    return "sum(rate(http_requests_total{\(success)}[\(window)])) / sum(rate(http_requests_total{\(selector)}[\(window)])) * 100"
+    return
+      "sum(rate(http_requests_total{\(success)}[\(window)])) / sum(rate(http_requests_total{\(selector)}[\(window)])) * 100"
   }
 }
 
@@ -169,9 +172,9 @@ public struct ArgoCanary: Equatable, Sendable {
   public var progressDeadline: SimDuration
   /// `progressDeadlineAbort` (default false).
   public var progressDeadlineAbort: Bool
-  /// `strategy.canary.maxSurge` (default `"25"`, i.e. 25 %).
+  /// `strategy.canary.maxSurge` (default `"25"`, that is 25 %).
   public var maxSurge: ReplicaBudget = .percent(25)
-  /// `strategy.canary.maxUnavailable` (default `"25"`, i.e. 25 %).
+  /// `strategy.canary.maxUnavailable` (default `"25"`, that is 25 %).
   public var maxUnavailable: ReplicaBudget = .percent(25)
 
   public init(
@@ -190,7 +193,7 @@ public struct ArgoCanary: Equatable, Sendable {
 /// per-service `{{args.<name>}}` placeholders filled at run time from ``argumentsFromService``).
 public struct AnalysisSpec: Equatable, Sendable {
   public var metrics: [AnalysisMetric]
-  /// Argument names filled with the service's name (e.g. `service-name`).
+  /// Argument names filled with the service's name (for example `service-name`).
   public var serviceArguments: [String]
   /// Fixed argument values from the Rollout (`args: [{name, value}]`).
   public var fixedArguments: [(name: String, value: String)]
@@ -261,8 +264,10 @@ public struct AnalysisMetric: Equatable, Sendable {
   }
 
   public init(
-    name: String, interval: SimDuration?, count: Int?, initialDelay: SimDuration, successCondition: ConditionExpression?,
-    failureCondition: ConditionExpression?, failureLimit: Int, inconclusiveLimit: Int, consecutiveErrorLimit: Int, query: String
+    name: String, interval: SimDuration?, count: Int?, initialDelay: SimDuration,
+    successCondition: ConditionExpression?,
+    failureCondition: ConditionExpression?, failureLimit: Int, inconclusiveLimit: Int, consecutiveErrorLimit: Int,
+    query: String
   ) {
     self.name = name
     self.interval = interval

@@ -89,7 +89,9 @@ public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
       latency = [("reporter", "destination")]
     case .nginx:
       var labels = [("ingress", service), ("namespace", namespace), ("track", track)]
-      labels += track == "canary" ? [("canary", "\(service)-canary"), ("service", "\(service)-canary")]
+      labels +=
+        track == "canary"
+        ? [("canary", "\(service)-canary"), ("service", "\(service)-canary")]
         : [("service", service)]
       base = labels
       ok = [("status", "200")]

@@ -371,7 +371,8 @@ extension ServiceReplicas {
     let fences = ArgoBasicCanary.fenceposts(
       maxSurge: sizing.maxSurge, maxUnavailable: sizing.maxUnavailable, replicas: specReplicas)
     let next = ArgoBasicCanary.reconcile(
-      replicas: specReplicas, weight: sizing.sizedWeight(specReplicas: specReplicas), surge: fences.surge, unavailable: fences.unavailable,
+      replicas: specReplicas, weight: sizing.sizedWeight(specReplicas: specReplicas), surge: fences.surge,
+      unavailable: fences.unavailable,
       canary: canary, stable: stable)
     let awaiting = canaryAwaitingCounts == sizing.deployment
     // AtDesiredReplicaCountsForCanary: nothing left to change and every pod available.

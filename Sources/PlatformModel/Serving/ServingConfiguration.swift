@@ -54,12 +54,15 @@ public struct ServingPlacement: Equatable, Sendable {
   public var nodeSelector: [NodeLabel]
   public var tolerations: [Toleration]
   /// Whether Cluster Autoscaler scale-down and Karpenter consolidation may evict the
-  /// replicas to remove an underused node. ReplicaSet pods are evictable by default in
-  /// both; `false` is `cluster-autoscaler.kubernetes.io/safe-to-evict: "false"` /
+  /// replicas to remove an underused node.
+  ///
+  /// ReplicaSet pods are evictable by default in both; `false` is `cluster-autoscaler.kubernetes.io/safe-to-evict: "false"` /
   /// `karpenter.sh/do-not-disrupt: "true"` on the pod template.
   public var safeToEvict: Bool
   /// Pod priority (the value of the pods' PriorityClass; 0 without one, as in
-  /// Kubernetes). A pending replica may preempt training pods of lower priority, and
+  /// Kubernetes).
+  ///
+  /// A pending replica may preempt training pods of lower priority, and
   /// training pods of higher priority may preempt replicas (kube-scheduler
   /// DefaultPreemption, ``Cluster/schedulingPass(scheduler:)``).
   public var priority: Int
@@ -82,7 +85,9 @@ public struct ServingPlacement: Equatable, Sendable {
     if let nodePool, nodePool != pool.name { return false }
     for label in nodeSelector where pool.label(label.key) != label.value { return false }
     for taint in pool.taints where !tolerations.contains(where: { $0.tolerates(taint) }) { return false }
-    return pool.instanceTypes.contains { name in catalogue.type(named: name).map { perReplica.fits(in: $0.capacity) } ?? false }
+    return pool.instanceTypes.contains { name in
+      catalogue.type(named: name).map { perReplica.fits(in: $0.capacity) } ?? false
+    }
   }
 }
 

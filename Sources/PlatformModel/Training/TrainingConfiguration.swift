@@ -36,7 +36,9 @@ public struct CheckpointPolicy: Equatable, Sendable {
   /// Save on the spot notice when `cost` fits in the remaining notice window.
   public var checkpointOnNotice: Bool
 
-  public init(interval: CheckpointInterval, cost: SimDuration, restartCost: SimDuration, checkpointOnNotice: Bool = true) {
+  public init(
+    interval: CheckpointInterval, cost: SimDuration, restartCost: SimDuration, checkpointOnNotice: Bool = true
+  ) {
     self.interval = interval
     self.cost = cost
     self.restartCost = restartCost
@@ -94,7 +96,8 @@ public struct TrainingJobStream: Equatable, Sendable {
   public var utilisation: Double
 
   public init(
-    template: TrainingTemplate, arrivals: ArrivalProcess, duration: Distribution, workerCount: Int, perWorker: Resources,
+    template: TrainingTemplate, arrivals: ArrivalProcess, duration: Distribution, workerCount: Int,
+    perWorker: Resources,
     priority: Int, capacity: CapacityPreference, checkpoint: CheckpointPolicy?,
     nodeSelector: [(key: String, value: String)] = [], tolerations: [Toleration] = [], utilisation: Double = 0.7
   ) {

@@ -130,7 +130,8 @@ public struct World: SimulationModel {
       PlatformMonitoring(
         configuration: $0, calendar: configuration.calendar, horizon: configuration.horizon,
         otherQueries: analysisQueries,
-        otherQueriesRunBeforeMs: (configuration.delivery?.services ?? []).map { $0.rollout.rangeQueryReachMs }.max() ?? 0)
+        otherQueriesRunBeforeMs: (configuration.delivery?.services ?? []).map { $0.rollout.rangeQueryReachMs }.max()
+          ?? 0)
     }
     self.monitoring = monitoring
     delivery = configuration.delivery.map {

@@ -78,7 +78,9 @@ public final class ArgoAnalysisVerdict: AnalysisVerdictPolicy {
     if observation.inconclusive > observation.inconclusiveLimit { assessed = .inconclusive }
     if observation.consecutiveErrors > observation.consecutiveErrorLimit { assessed = .error }
     if let assessed { return AnalysisVerdictAction(phase: assessed) }
-    if let planned = observation.plannedCount, observation.count >= planned { return AnalysisVerdictAction(phase: .successful) }
+    if let planned = observation.plannedCount, observation.count >= planned {
+      return AnalysisVerdictAction(phase: .successful)
+    }
     return AnalysisVerdictAction(phase: .running)
   }
 }

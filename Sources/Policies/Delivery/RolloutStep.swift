@@ -129,9 +129,10 @@ public final class ConfiguredRolloutStep: RolloutStepPolicy {
 /// Failed or Error analysis aborts; Inconclusive pauses the rollout for a person,
 /// who here aborts — the conservative choice; a running analysis holds the rollout;
 /// a timed pause waits out its duration, an indefinite one waits for promotion
-/// (`step-completed` on a pause means someone promoted); otherwise advance. A
-/// background analysis that succeeds changes nothing. On a Flagger observation it
-/// aborts at the first failed check (no `threshold`).
+/// (`step-completed` on a pause means someone promoted); otherwise advance.
+///
+/// A background analysis that succeeds changes nothing. On a Flagger observation it aborts at the first failed check
+/// (no `threshold`).
 public final class ArgoRolloutsStep: RolloutStepPolicy {
   public init() {}
   public func decide(_ observation: RolloutStepObservation, at time: PolicyTime) -> RolloutStepAction {
@@ -160,8 +161,9 @@ public final class ArgoRolloutsStep: RolloutStepPolicy {
   }
 }
 
-/// Flagger's canary loop (fluxcd/flagger pkg/controller/scheduler.go
-/// `advanceCanary`): roll back once `failedChecks ≥ threshold` (checked before the
+/// Flagger's canary loop, as fluxcd/flagger's `advanceCanary` runs it.
+///
+/// From pkg/controller/scheduler.go: roll back once `failedChecks ≥ threshold` (checked before the
 /// tick's analysis counts); a failed check halts advancement; a passing tick adds the
 /// step weight until `maxWeight`, then promotes. Argo observations are answered as
 /// `argo-rollouts` would.

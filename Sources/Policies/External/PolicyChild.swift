@@ -22,9 +22,10 @@ final class PolicyChild {
   /// Starts `arguments` through `/usr/bin/env` (which finds a bare name on PATH and
   /// execs it, keeping the process id) in `directory`, with `input`, `output` and
   /// `error` as its standard descriptors; returns `errno` on failure.
-  func spawn(arguments: [String], directory: String, environment: [String: String], input: Int32, output: Int32,
-    error: Int32) -> Int32
-  {
+  func spawn(
+    arguments: [String], directory: String, environment: [String: String], input: Int32, output: Int32,
+    error: Int32
+  ) -> Int32 {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -64,11 +65,12 @@ final class PolicyChild {
 
   /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at
   /// run time because Swift's Glibc module does not declare it.
-  private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-    return unsafeBitCast(
-      symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-  }()
+  private static let addCloseFrom:
+    (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+      guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+      return unsafeBitCast(
+        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
   /// Whether the direct child has yet to exit (reaps it if it has).
   var isRunning: Bool {

@@ -336,7 +336,8 @@ final class PolicyConnection {
     try? FileManager.default.removeItem(atPath: standardErrorPath)
     var standardError = String(decoding: data, as: UTF8.self)
     if dropped > 0 {
-      standardError = "[platformsim: the first \(dropped) bytes of stderr were dropped; the last "
+      standardError =
+        "[platformsim: the first \(dropped) bytes of stderr were dropped; the last "
         + "\(Self.standardErrorLimit / 1_024) KiB are kept]\n" + standardError
     }
     let log = PolicyProcessLog(
@@ -359,9 +360,10 @@ extension PolicyConnection {
   /// How long the process group has between SIGTERM and SIGKILL, microseconds.
   static let terminationGrace: Int64 = 1_000_000
 
-  /// Ends the policy's whole process group (Foundation starts the child as the leader
-  /// of its own group, so helpers it forked are in it): SIGTERM, then SIGKILL to what
-  /// is left after ``terminationGrace``. Helpers are ended even when the child itself
+  /// Ends the policy's whole process group: SIGTERM, then SIGKILL after a grace period.
+  ///
+  /// Foundation starts the child as the leader of its own group, so helpers it forked
+  /// are in it; SIGKILL goes to what is left after ``terminationGrace``. Helpers are ended even when the child itself
   /// has already exited. A descendant that leaves the group (`setsid`, a daemon) is
   /// beyond reach; it can no longer block the run, which waits only for the child.
   func endProcessGroup() {

@@ -42,7 +42,8 @@ public struct ReplicaAutoscalingObservation: Codable, Sendable, Equatable {
 
   public func problem(with action: ReplicaAutoscalingAction) -> String? {
     (minReplicas...max(minReplicas, maxReplicas)).contains(action.desiredReplicas)
-      ? nil : "desiredReplicas must be within minReplicas…maxReplicas (\(minReplicas)…\(maxReplicas)), found \(action.desiredReplicas)"
+      ? nil
+      : "desiredReplicas must be within minReplicas…maxReplicas (\(minReplicas)…\(maxReplicas)), found \(action.desiredReplicas)"
   }
 }
 
