@@ -49,7 +49,10 @@ struct MetricProfileTests {
     let result = try run(try scenario(template: example.template, argument: example.argument, profile: example.profile))
     #expect(result.status == 0)
     #expect(!result.summary.contains("DEGENERATE"), "\(result.summary)")
-    #expect(result.summary.contains("change failure 0.0 % ✓"), "\(result.summary)")
+    // Change failure rate carries a DORA tier, not a target (issue 15); the brief's
+    // rollback share carries the target.
+    #expect(result.summary.contains("change failure 0.0 %"), "\(result.summary)")
+    #expect(result.summary.contains("rollbacks 0.0 % ✓"), "\(result.summary)")
   }
 
   @Test("without its profile the same run degenerates: no ✓, and the reason", arguments: [0, 1, 2])

@@ -157,7 +157,7 @@ import Testing
       """
     Self.expectError(
       Self.scenario(cluster: cluster), keyPath: "spec.cluster.instanceTypes.g5.xlarge.onDemandUSDPerHour",
-      containing: "non-negative number")
+      containing: "found `-1`, expected a number from 0 to")
   }
 
   @Test func unparseableScheduleIsAnError() {
