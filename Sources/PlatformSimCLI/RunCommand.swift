@@ -160,6 +160,7 @@ struct RunSummary {
         "  cost       $\(String(format: "%.2f", cost)) total ($\(String(format: "%.2f", report.metric("cost.nodes_usd") ?? cost)) nodes, "
           + "$\(String(format: "%.2f", report.metric("cost.serving_replicas_usd") ?? 0)) serving replicas), "
           + "$\(String(format: "%.2f", idle)) idle, spot savings $\(String(format: "%.2f", report.metric("cost.spot_savings_usd") ?? 0))"
+          + " (gross discount $\(String(format: "%.2f", report.metric("cost.spot_discount_usd") ?? 0)))"
       )
     }
     lines.append("  results    \(databasePath) (runs.id = \(report.runID))")

@@ -43,6 +43,11 @@ public struct KPISummary: Sendable {
 
   /// Summarises `kpis` (and optionally `metrics`, for the cost and training tiles).
   public init(kpis: [KPIRow], metrics: [RunMetric] = [], thresholds: DORATierThresholds = .current) {
+    // The run's own tier year, when it stored one, rates what it did not store.
+    let storedYear = kpis.first { $0.name == DORATier.yearKPIName }?.value.flatMap {
+      DORATierThresholds.of(year: Int($0))
+    }
+    let thresholds = storedYear ?? thresholds
     tierYear = thresholds.year
     var storedTiers: [String: DORATier] = [:]
     for row in kpis where row.name.hasPrefix("dora_tier.") {

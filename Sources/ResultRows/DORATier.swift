@@ -39,6 +39,10 @@ public enum DORATier: String, Sendable, CaseIterable, Comparable, Codable {
   /// conservative reading (a team is elite overall only when every metric is).
   public static let overallKPIName = "dora_tier.overall"
 
+  /// The KPI row of the report year whose thresholds rated the tiers (`value` the year,
+  /// unit `year`): the scenario's `spec.delivery.targets.doraTierYear`.
+  public static let yearKPIName = "dora_tier.year"
+
   /// The overall tier of per-metric tiers: the worst of them; `nil` when none is known.
   public static func overall(_ tiers: [DORATier]) -> DORATier? { tiers.max() }
 }
@@ -115,8 +119,35 @@ public struct DORATierThresholds: Sendable, Equatable {
     year: 2023, deploymentsPerDay: (1, 1.0 / 7, 1.0 / 30), leadTimeSeconds: (86_400, 7 * 86_400, 30 * 86_400),
     changeFailureRate: (0.05, 0.10, 0.15), recoveryTimeSeconds: (3_600, 86_400, 7 * 86_400))
 
+  /// The 2024 report's tiers (validation-data.md §1.2), by the same rules as 2023.
+  ///
+  /// | tier | deployment frequency | lead time | change failure rate | recovery time |
+  /// |---|---|---|---|---|
+  /// | elite | on demand | < 1 day | 5 % | < 1 hour |
+  /// | high | once per day – once per week | 1 day – 1 week | 20 % | < 1 day |
+  /// | medium | once per week – once per month | 1 week – 1 month | 10 % | < 1 day |
+  /// | low | once per month – once per 6 months | 1 – 6 months | 40 % | 1 week – 1 month |
+  ///
+  /// Deployment frequency and lead time keep the 2023 boundaries. The report's medium
+  /// cluster has a lower change failure rate than high (10 % against 20 %, an anomaly
+  /// the report notes) and the same recovery range as high (< 1 day): where two tiers
+  /// overlap, the better one is given, as for 2023's low and medium, so a change failure
+  /// rate ≤ 20 % is high and above it low, and recovery ≤ 1 day is high and above it low.
+  /// Medium is then reachable only through deployment frequency and lead time.
+  public static let dora2024 = DORATierThresholds(
+    year: 2024, deploymentsPerDay: (1, 1.0 / 7, 1.0 / 30), leadTimeSeconds: (86_400, 7 * 86_400, 30 * 86_400),
+    changeFailureRate: (0.05, 0.20, 0.20), recoveryTimeSeconds: (3_600, 86_400, 86_400))
+
   /// The thresholds readers use unless told otherwise.
   public static let current = dora2023
+
+  /// The report years PlatformSim has thresholds for.
+  public static let years = [dora2023.year, dora2024.year]
+
+  /// The thresholds of a report year, `nil` for a year PlatformSim has none for.
+  public static func of(year: Int) -> DORATierThresholds? {
+    [dora2023, dora2024].first { $0.year == year }
+  }
 
   /// The tier of `value` (in the unit of ``DORAMetric/kpiName``); `nil` for a non-finite value.
   public func tier(of metric: DORAMetric, value: Double) -> DORATier? {

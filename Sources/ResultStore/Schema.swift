@@ -427,6 +427,12 @@ public enum Schema {
     ALTER TABLE kpis ADD COLUMN definition_source TEXT;
     ALTER TABLE deployments ADD COLUMN aborted_at REAL;
     """,
+    // 11: the node time each node lost to spot — training work thrown away and restarts
+    // after a loss — behind the counterfactual spot savings (docs/KPIS.md).
+    """
+    ALTER TABLE cluster_nodes ADD COLUMN spot_lost_work_seconds REAL NOT NULL DEFAULT 0;
+    ALTER TABLE cluster_nodes ADD COLUMN spot_rerun_seconds REAL NOT NULL DEFAULT 0;
+    """,
   ]
 
   /// The schema version this build writes and reads.

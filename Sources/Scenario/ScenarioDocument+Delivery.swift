@@ -39,6 +39,7 @@ extension ScenarioLoader {
       if let value = reader[\.recoveryTime] { targets.recoveryTime = value }
       if let value = reader[\.leadTime] { targets.leadTime = value }
       if let value = reader[\.ideaToProduction] { targets.ideaToProduction = value }
+      if let value = reader[\.doraTierYear] { targets.doraTierYear = value }
     }
     let trafficInterval = deliveryReader?[\.trafficInterval] ?? .minutes(1)
     let pushesChanges = teams?.contains { $0.changeArrivals != nil || $0.modelPromotion != nil } ?? false

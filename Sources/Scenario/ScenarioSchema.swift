@@ -158,6 +158,9 @@ public enum ScenarioSchema {
     let ideaToProduction = Field(
       "ideaToProduction", .duration(.positive), default: "1h",
       "Median training-to-serving time of a new model must be below this.")
+    let doraTierYear = Field(
+      "doraTierYear", .integer(minimum: 2023, maximum: 2024), default: "2023",
+      "Which State of DevOps report's performance tiers rate the four keys (`dora_tier.*` KPI rows; docs/KPIS.md).")
   }
 
   final class ReplicaAutoscaler: ObjectKeys {

@@ -153,6 +153,52 @@ struct KPIDefinitionTests {
     #expect(overall.value == worst)
     #expect(kpis.filter { $0.name.hasPrefix("fourkeys_") }.allSatisfy { $0.source == .fourKeys })
     #expect(kpis.filter { $0.name.hasPrefix("fourkeys_") }.count == 4)
+    #expect(kpi(kpis, DORATier.yearKPIName) == 2023)
+  }
+
+  /// The tier year is a setting: the same values rate differently under the 2024 report,
+  /// whose high cluster fails 20 % of changes and whose medium recovers within a day
+  /// (validation-data.md §1.2).
+  @Test("switching the DORA tier year to 2024 changes the tier rows as the reports define")
+  func tierYearSetting() throws {
+    let values = [
+      KPIValue(name: "deployment_frequency_per_day", value: 0.5, unit: "per day"),
+      KPIValue(name: "lead_time_median_seconds", value: 3 * 86_400, unit: "s"),
+      KPIValue(name: "change_failure_rate", value: 0.15, unit: "ratio"),
+      KPIValue(name: "recovery_time_median_seconds", value: 2 * 86_400, unit: "s"),
+    ]
+    func tiers(_ thresholds: DORATierThresholds) -> [String: String] {
+      Dictionary(
+        DORATierKPIs.compute(values, thresholds: thresholds).compactMap { row in row.text.map { (row.name, $0) } },
+        uniquingKeysWith: { first, _ in first })
+    }
+    // 2023: 15 % is the medium cluster's rate; 2 days is within medium's week.
+    #expect(
+      tiers(.dora2023) == [
+        "dora_tier.deployment_frequency": "high", "dora_tier.lead_time": "high",
+        "dora_tier.change_failure_rate": "medium", "dora_tier.recovery_time": "medium", "dora_tier.overall": "medium",
+      ])
+    // 2024: 15 % is within high's 20 %; beyond a day, recovery is low.
+    #expect(
+      tiers(.dora2024) == [
+        "dora_tier.deployment_frequency": "high", "dora_tier.lead_time": "high",
+        "dora_tier.change_failure_rate": "high", "dora_tier.recovery_time": "low", "dora_tier.overall": "low",
+      ])
+    #expect(DORATierKPIs.compute(values, thresholds: .dora2024).last?.value == 2024)
+    #expect(DORATierThresholds.of(year: 2022) == nil)
+
+    // Through the scenario setting: the run's tier rows follow the year it names.
+    var world = try catchingCanaryWorld(threshold: 0.1)
+    var configuration = world.configuration
+    configuration.delivery?.targets.doraTierYear = 2024
+    world = World(configuration: configuration, rows: nil)
+    let kpis = run(world).kpis(endTime: .zero + .days(20))
+    #expect(kpi(kpis, DORATier.yearKPIName) == 2024)
+    for metric in DORAMetric.allCases {
+      let value = try #require(kpi(kpis, metric.kpiName))
+      let tier = try #require(kpis.first { $0.name == metric.tierKPIName })
+      #expect(tier.text == DORATierThresholds.dora2024.tier(of: metric, value: value)?.rawValue)
+    }
   }
 }
 

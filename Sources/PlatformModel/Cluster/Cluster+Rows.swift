@@ -20,7 +20,8 @@ extension Cluster {
         capacityType: node.capacityType, requestedAt: node.requestedAt, readyAt: node.readyAt,
         terminatedAt: node.terminatedAt, endReason: node.endReason,
         priceUSDPerHour: type.priceUSDPerHour(node.capacityType), billed: billed, cost: cost.total,
-        allocated: costBook.allocated(on: id).total, onDemandEquivalent: onDemandEquivalent, calendar: calendar))
+        allocated: costBook.allocated(on: id).total, onDemandEquivalent: onDemandEquivalent,
+        spotLoss: costBook.spotLoss(on: id), calendar: calendar))
   }
 
   /// One `cluster_pods` row per worker of the job's current attempt.

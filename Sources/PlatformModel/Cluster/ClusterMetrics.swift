@@ -76,7 +76,11 @@ extension Cluster {
         spotOnDemand += ledger.onDemandEquivalent(pool: pool, type: type)
       }
     }
-    add("cost.spot_savings_usd", (spotOnDemand - spotCost).usd, "USD")
+    // The counterfactual (docs/KPIS.md): on demand, the spot pools' node time would have
+    // cost `spotOnDemand`, less the node time spot itself made necessary (``SpotLoss``).
+    add("cost.spot_discount_usd", (spotOnDemand - spotCost).usd, "USD")
+    add("cost.spot_loss_usd", ledger.spotLossOnDemand.usd, "USD")
+    add("cost.spot_savings_usd", (spotOnDemand - spotCost - ledger.spotLossOnDemand).usd, "USD")
     add("cost.schedule_saved_node_hours", poolSchedules.savedNodeSeconds / 3_600, "h")
     add("cost.schedule_savings_usd", poolSchedules.savedMicroUSD.usd, "USD")
     for pool in nodePools.ids {

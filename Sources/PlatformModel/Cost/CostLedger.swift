@@ -65,8 +65,10 @@ public struct CostParts: Equatable, Sendable {
 ///   never exceeds the request, so that is the request.
 /// - A node's cost is its billed lifetime × price; what workloads were not charged is
 ///   **idle** (`__idle__`): idle = node cost − allocations, per resource.
-/// - All amounts are whole micro-dollars, each charge rounded down, so
-///   allocated + idle equals the node cost exactly (a test checks it to the cent).
+/// - All amounts are whole micro-dollars. Pod charges are rounded down; node costs are
+///   summed exactly per pool and instance type and rounded once (``CostLedger/billNode``),
+///   so allocated + idle equals the node cost exactly and totals are exact to the cent
+///   at any scale (tests check both, the latter at 100,000 nodes).
 public enum CostMath {
   static let microsecondsPerHour: Int128 = 3_600_000_000
 
@@ -118,10 +120,19 @@ public struct CostLedger: Sendable {
   public let instanceTypeCount: Int
   /// Cells indexed by ((bucket × pools) + pool) × types + type.
   public private(set) var cells: [CostParts]
-  /// On-demand price of the same node-time, for spot savings (node totals per cell of `__idle__`-less pool × type).
+  /// Billed node cost of each pool × type, rounded once from ``exactNodeCostByPoolType``.
   public private(set) var nodeCostByPoolType: [MicroUSD]
+  /// On-demand price of the same node-time, for spot savings, rounded the same way.
   public private(set) var onDemandEquivalentByPoolType: [MicroUSD]
   public private(set) var nodeSecondsByPoolType: [Double]
+  /// Node cost and its on-demand equivalent of each pool × type, exactly, in micro-dollars
+  /// × 3,600: a price in µ$ per hour × whole billed seconds (EC2 bills whole seconds) is
+  /// an integer in that unit, so these sums never round.
+  private var exactNodeCostByPoolType: [Int128]
+  private var exactOnDemandByPoolType: [Int128]
+  /// On-demand price of the node time lost to spot (``SpotLoss``), exactly: µ$ per hour ×
+  /// microseconds, that is micro-dollars × 3.6e9.
+  private var exactSpotLossOnDemand: Int128 = 0
 
   public init(teamCount: Int, poolCount: Int, instanceTypeCount: Int) {
     self.teamCount = teamCount
@@ -131,6 +142,8 @@ public struct CostLedger: Sendable {
     nodeCostByPoolType = Array(repeating: 0, count: poolCount * instanceTypeCount)
     onDemandEquivalentByPoolType = Array(repeating: 0, count: poolCount * instanceTypeCount)
     nodeSecondsByPoolType = Array(repeating: 0, count: poolCount * instanceTypeCount)
+    exactNodeCostByPoolType = Array(repeating: 0, count: poolCount * instanceTypeCount)
+    exactOnDemandByPoolType = Array(repeating: 0, count: poolCount * instanceTypeCount)
   }
 
   public var idleBucket: Int { teamCount }
@@ -168,19 +181,50 @@ public struct CostLedger: Sendable {
     charge(parts, bucket: team.position, pool: pool.position, type: type)
   }
 
-  /// Closes a node: its idle (cost − what its pods were charged) goes to `__idle__`.
-  mutating func closeNode(
-    cost: CostParts, allocated: CostParts, onDemandEquivalent: MicroUSD, billed: SimDuration, pool: PoolID, type: Int
-  ) {
+  /// Bills a node of `pool` and `type` for `billed` (whole seconds) and books its idle
+  /// (cost − what its pods were charged) to `__idle__`; returns its cost and what the
+  /// same time costs on demand.
+  ///
+  /// The pool × type's exact running sum is rounded (down) to the micro-dollar once, and
+  /// the node gets the difference that makes: its row is within 1 µ$ of its exact cost,
+  /// the rows of a pool × type add up to that cell's total exactly, and each cell is
+  /// within 1 µ$ of exact however many nodes it billed (carry rounding). CPU and RAM
+  /// are each rounded down; GPU is the rest of the node's amount, never less than its
+  /// rounded-down exact part, so allocations never exceed it.
+  mutating func billNode(
+    split: NodePriceSplit, onDemandMicroUSDPerHour: MicroUSD, billed: SimDuration, allocated: CostParts, pool: PoolID,
+    type: Int
+  ) -> (cost: CostParts, onDemandEquivalent: MicroUSD) {
+    precondition(billed.microseconds % 1_000_000 == 0, "billed time is whole seconds")
+    let seconds = Int128(billed.microseconds / 1_000_000)
+    let index = pool.position * instanceTypeCount + type
+    func carry(_ sums: inout [Int128], _ microUSDPerHour: MicroUSD) -> MicroUSD {
+      let before = sums[index] / 3_600
+      sums[index] += Int128(microUSDPerHour) * seconds
+      return MicroUSD(sums[index] / 3_600 - before)
+    }
+    let total = carry(&exactNodeCostByPoolType, split.totalMicroUSDPerHour)
+    let onDemand = carry(&exactOnDemandByPoolType, onDemandMicroUSDPerHour)
+    let cpu = CostMath.cost(microUSDPerHour: split.cpuMicroUSDPerHour, duration: billed)
+    let ram = CostMath.cost(microUSDPerHour: split.ramMicroUSDPerHour, duration: billed)
+    let cost = CostParts(cpu: cpu, ram: ram, gpu: total - cpu - ram)
     let idle = cost - allocated
     precondition(
       idle.cpu >= 0 && idle.ram >= 0 && idle.gpu >= 0, "allocations exceed node cost: \(allocated) > \(cost)")
     charge(idle, bucket: idleBucket, pool: pool.position, type: type)
-    let index = pool.position * instanceTypeCount + type
     nodeCostByPoolType[index] += cost.total
-    onDemandEquivalentByPoolType[index] += onDemandEquivalent
+    onDemandEquivalentByPoolType[index] += onDemand
     nodeSecondsByPoolType[index] += billed.seconds
+    return (cost, onDemand)
   }
+
+  /// Adds node time lost to spot at the node's on-demand price.
+  mutating func addSpotLoss(duration: SimDuration, onDemandMicroUSDPerHour: MicroUSD) {
+    exactSpotLossOnDemand += Int128(onDemandMicroUSDPerHour) * Int128(duration.microseconds)
+  }
+
+  /// On-demand price of the node time lost to spot, rounded once (down).
+  public var spotLossOnDemand: MicroUSD { MicroUSD(exactSpotLossOnDemand / CostMath.microsecondsPerHour) }
 
   /// Billed cost of the nodes of one pool and instance type.
   func nodeCost(pool: PoolID, type: Int) -> MicroUSD { nodeCostByPoolType[pool.position * instanceTypeCount + type] }

@@ -1,3 +1,4 @@
+import ResultRows
 import SimKernel
 
 /// Identifies a team (its index in the scenario's team list).
@@ -235,6 +236,8 @@ public struct DeliveryTargets: Equatable, Sendable {
   public var leadTime: SimDuration = .days(1)
   /// From a training job's submission to its model serving all traffic.
   public var ideaToProduction: SimDuration = .hours(1)
+  /// The State of DevOps report whose tiers rate the four keys (`DORATierThresholds`).
+  public var doraTierYear = DORATierThresholds.current.year
   public init() {}
 }
 

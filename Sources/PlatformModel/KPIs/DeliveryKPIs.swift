@@ -1,3 +1,4 @@
+import ResultRows
 import SimKernel
 
 /// Whose definition a KPI follows (`kpis.definition_source`, docs/KPIS.md).
@@ -160,7 +161,7 @@ public enum DeliveryKPIs {
           name: "incidents_unresolved", value: Double(incidents.filter { $0.resolvedAt == nil }.count),
           unit: "incidents"),
       ]
-    values += DORATierKPIs.compute(values)
+    values += DORATierKPIs.compute(values, thresholds: DORATierThresholds.of(year: targets.doraTierYear) ?? .current)
     values += FourKeysKPIs.compute(delivery, window: window, calendar: calendar)
     let totals = serving.trafficTotals()
     let requests = totals.reduce(Int64(0)) { $0 + $1.requests }

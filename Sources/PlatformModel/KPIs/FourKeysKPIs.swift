@@ -133,6 +133,9 @@ enum DORATierKPIs {
           name: DORATier.overallKPIName, value: Double(overall.rank), text: overall.rawValue, unit: "tier",
           source: .dora))
     }
+    if !rows.isEmpty {
+      rows.append(KPIValue(name: DORATier.yearKPIName, value: Double(thresholds.year), unit: "year", source: .dora))
+    }
     return rows
   }
 }

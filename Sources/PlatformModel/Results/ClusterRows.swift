@@ -22,14 +22,15 @@ extension ClusterNodeRow {
   init(
     id: NodeID, pool: String, instanceType: String, capacityType: CapacityType, requestedAt: SimTime, readyAt: SimTime?,
     terminatedAt: SimTime?, endReason: NodeEndReason?, priceUSDPerHour: Double, billed: SimDuration, cost: MicroUSD,
-    allocated: MicroUSD, onDemandEquivalent: MicroUSD, calendar: SimCalendar
+    allocated: MicroUSD, onDemandEquivalent: MicroUSD, spotLoss: SpotLoss, calendar: SimCalendar
   ) {
     self.init(
       nodeID: Int64(id.rawValue), pool: pool, instanceType: instanceType, capacityType: capacityType.rawValue,
       requestedAt: calendar.epochSeconds(at: requestedAt), readyAt: readyAt.map { calendar.epochSeconds(at: $0) },
       terminatedAt: terminatedAt.map { calendar.epochSeconds(at: $0) }, endReason: endReason?.rawValue,
       priceUSDPerHour: priceUSDPerHour, billedSeconds: billed.seconds, costUSD: cost.usd, costMicroUSD: cost,
-      allocatedMicroUSD: allocated, idleMicroUSD: cost - allocated, onDemandCostUSD: onDemandEquivalent.usd)
+      allocatedMicroUSD: allocated, idleMicroUSD: cost - allocated, onDemandCostUSD: onDemandEquivalent.usd,
+      spotLostWorkSeconds: spotLoss.lostWork.seconds, spotRerunSeconds: spotLoss.rerun.seconds)
   }
 }
 

@@ -117,6 +117,9 @@ extension Cluster {
   }
 
   mutating func jobPhaseEnded(_ id: JobID, scheduler: inout Scheduler<WorldEvent>) {
+    if training.jobs[id].phase == .restarting && training.jobs[id].restartsAfterSpotLoss {
+      bookSpotRestart(of: id, at: scheduler.now)
+    }
     switch training.phaseEnded(id, scheduler: &scheduler) {
     case .next: break
     case .complete: completeJob(id, scheduler: &scheduler)

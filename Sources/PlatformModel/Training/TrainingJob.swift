@@ -60,6 +60,10 @@ struct TrainingJob {
   var phaseEvent: EventHandle?
   /// A spot notice asked the job to save and stop.
   var stopAfterCheckpoint = false
+  /// The last loss was a spot loss, so the next restart is re-run time (``SpotLoss``).
+  var restartsAfterSpotLoss = false
+  /// When the last restart after a spot loss ended (already counted as re-run time).
+  var spotRestartEndedAt: SimTime?
   var rejectionReason: String?
   var pendingReason: String?
   var policyViolations: [String] = []

@@ -176,6 +176,7 @@ struct TrainingJobs {
   mutating func requeue(_ id: JobID, cause: JobInterruptionCause) {
     jobs[id].phase = .pending
     jobs[id].stopAfterCheckpoint = false
+    jobs[id].restartsAfterSpotLoss = cause == .spot
     if cause == .consolidation { consolidationEvictions += 1 }
     if cause == .drain { drainEvictions += 1 }
     if cause == .preemption {
@@ -184,6 +185,12 @@ struct TrainingJobs {
     } else {
       jobs[id].interruptions += 1
     }
+  }
+
+  /// The restart after a spot loss ended at `now`.
+  mutating func spotRestartEnded(_ id: JobID, at now: SimTime) {
+    jobs[id].restartsAfterSpotLoss = false
+    jobs[id].spotRestartEndedAt = now
   }
 
   mutating func finish(_ id: JobID, at now: SimTime) {
@@ -266,6 +273,7 @@ extension Cluster {
   /// The job loses its nodes: unsaved work is lost and it is requeued.
   mutating func interrupt(_ id: JobID, cause: JobInterruptionCause, scheduler: inout Scheduler<WorldEvent>) {
     guard training.jobs[id].isPlaced else { return }
+    if cause == .spot { bookSpotLoss(of: id, at: scheduler.now) }
     training.stopAttempt(id, scheduler: &scheduler)
     releaseWorkers(id, at: scheduler.now, outcome: PodOutcome(cause))
     training.requeue(id, cause: cause)

@@ -19,6 +19,8 @@ public struct ClusterNodeRow: ResultRow, Equatable {
       .column("allocated_micro_usd", \.allocatedMicroUSD),
       .column("idle_micro_usd", \.idleMicroUSD),
       .column("on_demand_cost_usd", \.onDemandCostUSD),
+      .column("spot_lost_work_seconds", \.spotLostWorkSeconds),
+      .column("spot_rerun_seconds", \.spotRerunSeconds),
     ])
 
   public var nodeID: Int64
@@ -40,11 +42,16 @@ public struct ClusterNodeRow: ResultRow, Equatable {
   public var idleMicroUSD: Int64
   /// The same time at the on-demand price.
   public var onDemandCostUSD: Double
+  /// Node time spent on training work a spot loss threw away (docs/KPIS.md, spot savings).
+  public var spotLostWorkSeconds: Double
+  /// Node time spent restarting training jobs after a spot loss.
+  public var spotRerunSeconds: Double
 
   @inlinable public init(
     nodeID: Int64, pool: String, instanceType: String, capacityType: String, requestedAt: Double, readyAt: Double?,
     terminatedAt: Double?, endReason: String?, priceUSDPerHour: Double, billedSeconds: Double, costUSD: Double,
-    costMicroUSD: Int64, allocatedMicroUSD: Int64, idleMicroUSD: Int64, onDemandCostUSD: Double
+    costMicroUSD: Int64, allocatedMicroUSD: Int64, idleMicroUSD: Int64, onDemandCostUSD: Double,
+    spotLostWorkSeconds: Double = 0, spotRerunSeconds: Double = 0
   ) {
     self.nodeID = nodeID
     self.pool = pool
@@ -61,6 +68,8 @@ public struct ClusterNodeRow: ResultRow, Equatable {
     self.allocatedMicroUSD = allocatedMicroUSD
     self.idleMicroUSD = idleMicroUSD
     self.onDemandCostUSD = onDemandCostUSD
+    self.spotLostWorkSeconds = spotLostWorkSeconds
+    self.spotRerunSeconds = spotRerunSeconds
   }
 
   public init(from row: RowReader<ClusterNodeRow>) throws(RowDecodingError) {
@@ -70,7 +79,8 @@ public struct ClusterNodeRow: ResultRow, Equatable {
       terminatedAt: try row[\.terminatedAt], endReason: try row[\.endReason],
       priceUSDPerHour: try row[\.priceUSDPerHour], billedSeconds: try row[\.billedSeconds], costUSD: try row[\.costUSD],
       costMicroUSD: try row[\.costMicroUSD], allocatedMicroUSD: try row[\.allocatedMicroUSD],
-      idleMicroUSD: try row[\.idleMicroUSD], onDemandCostUSD: try row[\.onDemandCostUSD])
+      idleMicroUSD: try row[\.idleMicroUSD], onDemandCostUSD: try row[\.onDemandCostUSD],
+      spotLostWorkSeconds: try row[\.spotLostWorkSeconds], spotRerunSeconds: try row[\.spotRerunSeconds])
   }
 
   @inlinable public func encode(to row: inout RowEncoder) {
@@ -89,6 +99,8 @@ public struct ClusterNodeRow: ResultRow, Equatable {
     row.append(allocatedMicroUSD)
     row.append(idleMicroUSD)
     row.append(onDemandCostUSD)
+    row.append(spotLostWorkSeconds)
+    row.append(spotRerunSeconds)
   }
 }
 
