@@ -44,7 +44,7 @@ public struct KPIPresentation: Sendable {
       lowerBound = 0
       upperBound = 1
     case .usd:
-      lowerBound = name.contains("savings") ? nil : 0
+      lowerBound = name.contains("savings") || name.contains("discount") ? nil : 0
       upperBound = nil
     case .seconds, .count:
       lowerBound = 0
