@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Monitoring
 import SimKernel
 
 /// `--db`: the SQLite results file, shared by every command that writes or reads results.
@@ -33,6 +34,18 @@ struct DatabaseOption: ParsableArguments {
 struct QuietFlag: ParsableArguments {
   @Flag(name: .customLong("quiet"), help: "Print nothing on success (no summary, no progress bar).")
   var isOn = false
+}
+
+/// `--skip-unsupported`: run (or check) rule files whose rules use a construct
+/// PlatformSim does not evaluate (the native-histogram functions), leaving those rules
+/// out with one warning each instead of refusing the file (issue 13).
+struct SkipUnsupportedFlag: ParsableArguments {
+  @Flag(
+    name: .customLong("skip-unsupported"),
+    help: "Leave out rules using PromQL PlatformSim does not evaluate (native histograms), with a warning per rule.")
+  var isOn = false
+
+  var rules: RuleFileLoader.UnsupportedRules { isOn ? .skipWithWarning : .refuse }
 }
 
 /// `--seed`, `--until` and `--jobs`: how the runs of a command are seeded, how long

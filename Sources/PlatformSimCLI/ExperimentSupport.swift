@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import Monitoring
 import PlatformModel
 import ResultStore
 import Scenario
@@ -9,9 +10,11 @@ import SimKernel
 /// an experiment plan with a progress bar.
 enum ExperimentSupport {
   /// Loads a scenario and prints its warnings.
-  static func loadScenario(_ path: String) throws(CLIError) -> ScenarioDocument {
+  static func loadScenario(_ path: String, unsupportedRules: RuleFileLoader.UnsupportedRules = .refuse)
+    throws(CLIError) -> ScenarioDocument
+  {
     do {
-      let loaded = try ScenarioLoader.load(path: path)
+      let loaded = try ScenarioLoader.load(path: path, unsupportedRules: unsupportedRules)
       for warning in loaded.warnings { printError(warning.rendered) }
       return loaded.document
     } catch {

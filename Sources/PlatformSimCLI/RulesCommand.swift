@@ -59,7 +59,9 @@ struct RulesCheckCommand: StatusCommand {
     commandName: "check",
     abstract: "Check rule files (plain or PrometheusRule) load: syntax, supported PromQL, templates.",
     discussion: """
-      An unsupported function or syntax is reported here, with its position — never at run time.
+      Every problem of every file is reported, each with file:line:column. An unsupported
+      function or syntax is reported here, with its position — never at run time; with
+      --skip-unsupported such a rule is left out with a warning and the rest loads.
 
       Example:
         platformsim rules check scenarios/policies/golden-path/serving-alerts.yaml
@@ -68,16 +70,24 @@ struct RulesCheckCommand: StatusCommand {
   @Argument(help: "Rule files.")
   var files: [String]
 
+  @OptionGroup var skipUnsupported: SkipUnsupportedFlag
+
   mutating func execute() throws(CLIError) -> ExitStatus {
     var failed = false
     for file in files {
       do {
         let text = try String(contentsOfFile: file, encoding: .utf8)
-        let groups = try RuleFileLoader.load(yaml: text, file: file)
-        print("\(file): SUCCESS: \(groups.reduce(0) { $0 + $1.rules.count }) rules found")
-      } catch let error as DiagnosticsError {
-        printError("\(error)")
-        failed = true
+        let log = DiagnosticLog()
+        let groups = RuleFileLoader.read(yaml: text, file: file, log: log, unsupported: skipUnsupported.rules)
+        guard let groups, !log.hasErrors else {
+          printError("\(DiagnosticsError(log.diagnostics))")
+          failed = true
+          continue
+        }
+        let warnings = DiagnosticsError(log.diagnostics).warnings
+        for warning in warnings { printError(warning.rendered) }
+        let skipped = warnings.isEmpty ? "" : " (\(warnings.count) skipped as unsupported)"
+        print("\(file): SUCCESS: \(groups.reduce(0) { $0 + $1.rules.count }) rules found\(skipped)")
       } catch {
         printError("\(file): cannot be read: \(error.localizedDescription)")
         failed = true

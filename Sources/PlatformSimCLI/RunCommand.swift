@@ -36,13 +36,14 @@ struct RunCommand: StatusCommand {
   @OptionGroup var options: RunOptions
   @OptionGroup var shard: ShardOption
   @OptionGroup var quiet: QuietFlag
+  @OptionGroup var skipUnsupported: SkipUnsupportedFlag
 
   @Option(help: "Run N replications as one experiment and print KPI means with 95 % confidence intervals.")
   var replications: Int?
 
   mutating func execute() throws(CLIError) -> ExitStatus {
     if replications != nil || shard.text != nil { return try executeReplications() }
-    let document = try ExperimentSupport.loadScenario(scenario)
+    let document = try ExperimentSupport.loadScenario(scenario, unsupportedRules: skipUnsupported.rules)
     let duration = try options.duration() ?? document.duration
     let databasePath = database.resolved(scenarioDefault: document.databasePath)
     try ExperimentSupport.prepareDatabase(databasePath)
@@ -89,7 +90,7 @@ struct RunCommand: StatusCommand {
 
   /// `--replications N`: one experiment of N replications, summarised with confidence intervals.
   func executeReplications() throws(CLIError) -> ExitStatus {
-    let document = try ExperimentSupport.loadScenario(scenario)
+    let document = try ExperimentSupport.loadScenario(scenario, unsupportedRules: skipUnsupported.rules)
     let count = try checkedReplications(replications ?? 1)
     let duration = try options.duration()
     let shardValue = try shard.shard(replications: count)

@@ -7,7 +7,9 @@ import SimKernel
 /// Decoding of `spec.monitoring`: the users' own rule files and alertmanager.yml,
 /// loaded unchanged; their problems are located in their own files.
 extension ScenarioLoader {
-  static func readMonitoring(_ reader: ObjectReader<ScenarioSchema.Monitoring>) -> MonitoringConfiguration? {
+  static func readMonitoring(
+    _ reader: ObjectReader<ScenarioSchema.Monitoring>, unsupportedRules: RuleFileLoader.UnsupportedRules
+  ) -> MonitoringConfiguration? {
     var groups: [RuleGroupDefinition] = []
     var sources: [(text: String, file: String)] = []
     var valid = true
@@ -23,7 +25,10 @@ extension ScenarioLoader {
           valid = false
           return
         }
-        guard let loaded = RuleFileLoader.read(yaml: text, file: url.path, log: log) else {
+        guard
+          let loaded = RuleFileLoader.read(
+            yaml: text, file: url.path, log: log, unsupported: unsupportedRules)
+        else {
           valid = false
           return
         }

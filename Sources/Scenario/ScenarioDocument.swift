@@ -1,5 +1,6 @@
 import Foundation
 import InputReading
+import Monitoring
 import PlatformModel
 import Policies
 import SimKernel
@@ -57,9 +58,12 @@ public struct ScenarioDocument: Sendable {
 public enum ScenarioLoader {
   /// Loads and validates the scenario at `path`.
   ///
+  /// - Parameter unsupportedRules: what to do with a rule of the users' rule files that
+  ///   PlatformSim does not evaluate (`run --skip-unsupported` skips it with a warning).
   /// - Returns: the document and any warnings.
   /// - Throws: ``DiagnosticsError`` listing every error found.
-  public static func load(path: String) throws(DiagnosticsError) -> (document: ScenarioDocument, warnings: [Diagnostic])
+  public static func load(path: String, unsupportedRules: RuleFileLoader.UnsupportedRules = .refuse)
+    throws(DiagnosticsError) -> (document: ScenarioDocument, warnings: [Diagnostic])
   {
     let (data, text): (Data, String)
     switch InputFile.read(path, kind: InputFormat.scenario.fileDescription) {
@@ -70,7 +74,8 @@ public enum ScenarioLoader {
     guard let root = parseYAML(text, file: path, log: log) else { throw DiagnosticsError(log.diagnostics) }
     var hasher = SHA256()
     hasher.update(Array(data))
-    return try load(root: root, path: path, digest: hasher.finalizeHex(), log: log)
+    return try load(
+      root: root, path: path, digest: hasher.finalizeHex(), log: log, unsupportedRules: unsupportedRules)
   }
 
   /// Loads the parsed YAML of a scenario file at `path`.
@@ -79,12 +84,13 @@ public enum ScenarioLoader {
   ///
   /// - Parameter digest: the digest recorded for the scenario (of the file, or of
   ///   the edited tree's YAML).
-  public static func load(root: Node, path: String, digest: String, log: DiagnosticLog = DiagnosticLog())
-    throws(DiagnosticsError) -> (document: ScenarioDocument, warnings: [Diagnostic])
-  {
+  public static func load(
+    root: Node, path: String, digest: String, log: DiagnosticLog = DiagnosticLog(),
+    unsupportedRules: RuleFileLoader.UnsupportedRules = .refuse
+  ) throws(DiagnosticsError) -> (document: ScenarioDocument, warnings: [Diagnostic]) {
     let context = ReadContext(file: path, log: log, conventions: InputFormat.scenario.conventions)
     let value = YAMLValue(node: root, path: .root, context: context)
-    let document = decode(value, path: path, digest: digest)
+    let document = decode(value, path: path, digest: digest, unsupportedRules: unsupportedRules)
     // Every refusal must say why: a reader that gave up without a message is a bug,
     // reported rather than shown as "0 errors found".
     if document == nil && !log.hasErrors {
@@ -112,7 +118,9 @@ public enum ScenarioLoader {
       text, file: file, log: log, emptyHint: "a scenario starts with `apiVersion: \(ScenarioSchema.apiVersion)`")
   }
 
-  static func decode(_ root: YAMLValue, path: String, digest: String) -> ScenarioDocument? {
+  static func decode(
+    _ root: YAMLValue, path: String, digest: String, unsupportedRules: RuleFileLoader.UnsupportedRules = .refuse
+  ) -> ScenarioDocument? {
     guard let top = root.readObject(ScenarioSchema.Scenario.self) else { return nil }
     _ = top[\.apiVersion]
     _ = top[\.kind]
@@ -156,7 +164,7 @@ public enum ScenarioLoader {
     let delivery = readDelivery(
       spec: spec, delivery: deliveryReader, runnerPool: runnerPool, teams: teamsRead?.deliveryTeams,
       cluster: spec.has(\.cluster) ? .declared(cluster) : .absent)
-    let monitoring = spec[\.monitoring].flatMap { readMonitoring($0) }
+    let monitoring = spec[\.monitoring].flatMap { readMonitoring($0, unsupportedRules: unsupportedRules) }
     if monitoring != nil && delivery == nil {
       spec.value(of: \.monitoring)?.warning(
         "monitoring watches services' series, but no services are defined (`spec.services`)")

@@ -135,4 +135,48 @@ struct ValidateCommandTests {
     #expect(version.status == 2)
     #expect(version.standardError.contains("found `platformsim.dev/v2`"), "\(version.standardError)")
   }
+
+  @Test("validate recognises an alertmanager.yml: ok with its kind, or every error located and exit 2")
+  func alertmanagerFile() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let good = directory.appendingPathComponent("alertmanager.yml").path
+    try """
+    route:
+      receiver: team
+      routes:
+        - matchers: ['severity=~"page|critical"']
+          receiver: team
+          continue: true
+    receivers:
+      - name: team
+        telegram_configs:
+          - bot_token: secret
+            chat_id: 42
+    """.write(toFile: good, atomically: true, encoding: .utf8)
+    let accepted = try PlatformSimProcess.run(["validate", good])
+    #expect(accepted.status == 0, "\(accepted.standardError)")
+    #expect(accepted.standardOutput == "\(good): ok (alertmanager.yml, 1 receiver)\n")
+    // Alertmanager 0.25's config.Load refuses both: a secret given inline and in a file,
+    // and a telegram receiver without its bot token.
+    let bad = directory.appendingPathComponent("bad-alertmanager.yml").path
+    try """
+    global:
+      slack_api_url: https://hooks.slack.example/x
+      slack_api_url_file: /etc/alertmanager/slack
+    route:
+      receiver: team
+    receivers:
+      - name: team
+        telegram_configs:
+          - chat_id: 42
+    """.write(toFile: bad, atomically: true, encoding: .utf8)
+    let refused = try PlatformSimProcess.run(["validate", bad])
+    #expect(refused.status == 2)
+    #expect(
+      refused.standardError.contains("\(bad):2:3: error: global: at most one of slack_api_url & slack_api_url_file"),
+      "\(refused.standardError)")
+    #expect(
+      refused.standardError.contains("\(bad):9:9: error: receivers[0].telegram_configs[0]: missing bot_token"),
+      "\(refused.standardError)")
+  }
 }

@@ -26,7 +26,7 @@ enum CrossCheckCorpus {
     ("temperature{room=\"c\", floor=\"2\"}", "100 50 25 12.5 6.25 3.125 1.5625 1 1 1"),
   ]
 
-  static let cases: [CrossCheckCase] = expressionCases + ruleCases + parityCases
+  static let cases: [CrossCheckCase] = expressionCases + ruleCases + parityCases + coverageCases
 
   static let expressionCases: [CrossCheckCase] = [
     // MARK: Selectors, lookback, staleness, offset

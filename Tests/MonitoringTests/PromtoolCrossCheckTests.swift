@@ -14,15 +14,15 @@ struct PromtoolCrossCheckTests {
     )
   }
 
-  @Test("the corpus has at least 40 cases with unique names")
+  @Test("the corpus has at least 150 cases (issue 13) with unique names")
   func corpusSize() {
-    #expect(CrossCheckCorpus.cases.count >= 40)
+    #expect(CrossCheckCorpus.cases.count >= 150)
     #expect(Set(CrossCheckCorpus.cases.map(\.name)).count == CrossCheckCorpus.cases.count)
   }
 
   @Test("every rule case expects some firing alert, so a silent engine cannot pass")
   func ruleCasesFire() throws {
-    for testCase in CrossCheckCorpus.ruleCases {
+    for testCase in CrossCheckCorpus.ruleCases + CrossCheckCorpus.templateCoverage {
       let (file, _) = try PromtoolCrossCheck.generate(testCase)
       let firing = file.tests[0].alertRuleTests.filter { !$0.expectedAlerts.isEmpty }
       #expect(!firing.isEmpty, "\(testCase.name) never fires")

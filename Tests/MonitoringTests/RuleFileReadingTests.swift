@@ -74,4 +74,50 @@ import Testing
                 labels: {severity: [page]}
         """) == ["rules.yml:6:28: error: groups[0].rules[0].labels.severity: found a list, expected a string"])
   }
+
+  static let nativeHistogramRules = """
+    groups:
+      - name: latency
+        rules:
+          - record: job:latency:count_rate5m
+            expr: histogram_count(rate(http_request_duration_seconds[5m]))
+          - alert: LatencyHigh
+            expr: histogram_quantile(0.99, rate(http_request_duration_seconds_bucket[5m])) > 0.5
+          - alert: SlowShare
+            expr: histogram_fraction(0, 0.2, rate(http_request_duration_seconds[5m])) < 0.9
+      - name: errors
+        rules:
+          - alert: BadRule
+            expr: up ==
+    """
+
+  @Test func unsupportedRulesAreRefusedByDefaultAndSkippedWithOneWarningEachOnRequest() {
+    // By default every unsupported rule is an error, next to the file's other errors.
+    let refused = Self.errors(Self.nativeHistogramRules)
+    #expect(refused.count == 3)
+    #expect(refused[0].hasPrefix("rules.yml:5:15: error: groups[0].rules[0].expr: 1:1: unsupported by PlatformSim"))
+    #expect(refused[1].hasPrefix("rules.yml:9:15: error: groups[0].rules[2].expr"))
+    #expect(refused[2].hasPrefix("rules.yml:13:15: error: groups[1].rules[0].expr"))
+    // Skipping leaves out the two unsupported rules with a warning each; an invalid rule
+    // is still an error.
+    let log = DiagnosticLog()
+    #expect(
+      RuleFileLoader.read(yaml: Self.nativeHistogramRules, file: "rules.yml", log: log, unsupported: .skipWithWarning)
+        == nil)
+    #expect(log.errorCount == 1)
+    let warnings = DiagnosticsError(log.diagnostics).warnings.map(\.rendered)
+    #expect(warnings.count == 2)
+    #expect(
+      warnings.first?.hasPrefix(
+        "rules.yml:5:15: warning: groups[0].rules[0].expr: record `job:latency:count_rate5m` skipped "
+          + "(--skip-unsupported): 1:1: unsupported by PlatformSim: function \"histogram_count\"") == true)
+    #expect(
+      warnings.last?.hasPrefix(
+        "rules.yml:9:15: warning: groups[0].rules[2].expr: alert `SlowShare` skipped "
+          + "(--skip-unsupported): 1:1: unsupported by PlatformSim: function \"histogram_fraction\"") == true)
+    let fixed = Self.nativeHistogramRules.replacingOccurrences(of: "expr: up ==", with: "expr: up == 0")
+    let groups = try? RuleFileLoader.load(yaml: fixed, file: "rules.yml", unsupported: .skipWithWarning)
+    #expect(groups?.map { $0.rules.count } == [1, 1])
+    #expect(groups?.first?.rules.first?.expressionText.hasPrefix("histogram_quantile") == true)
+  }
 }

@@ -112,6 +112,15 @@ public enum BinaryOperator: String, Sendable, CaseIterable {
 
   var isComparison: Bool { precedence == 3 }
   var isSetOperator: Bool { self == .and || self == .or || self == .unless }
+
+  /// Prometheus 2.42's `shouldDropMetricName`: the arithmetic operators drop `__name__`,
+  /// `atan2` keeps it (found by the promtool cross-check, case op-atan2).
+  var dropsMetricName: Bool {
+    switch self {
+    case .add, .subtract, .multiply, .divide, .modulo, .power: return true
+    default: return false
+    }
+  }
 }
 
 /// Cardinality of vector matching (`parser.VectorMatchCardinality`).

@@ -52,12 +52,7 @@ extension PromQLEngine {
     }
   }
 
-  private func dropsMetricName(_ op: BinaryOperator) -> Bool {
-    switch op {
-    case .add, .subtract, .multiply, .divide, .modulo, .power, .atan2: return true
-    default: return false
-    }
-  }
+  private func dropsMetricName(_ op: BinaryOperator) -> Bool { op.dropsMetricName }
 
   private func vectorScalar(
     _ binary: BinaryExpression, _ vector: [Sample], _ scalar: Double, swapped: Bool

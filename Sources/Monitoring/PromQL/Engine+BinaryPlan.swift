@@ -112,7 +112,7 @@ extension PromQLEngine {
       }
       match.rhsKeyOfLhsKey.append(match.rhsKeyBySignature[lhsSignature] ?? -1)
       var result = lhsKeys[key]
-      if binary.op.isComparison == false || binary.returnBool { result = result.droppingMetricName() }
+      if binary.op.dropsMetricName || binary.returnBool { result = result.droppingMetricName() }
       result =
         matching.on ? result.keeping(matching.matchingLabels) : result.removing(matching.matchingLabels)
       match.resultLabels.append(result)

@@ -10,12 +10,25 @@ import Yams
 /// template is parsed here, so anything PlatformSim does not support is reported at
 /// load time with its position — every problem of the file at once, as ``Diagnostic``s.
 public enum RuleFileLoader {
+  /// What loading does with a rule that uses a construct PlatformSim does not evaluate
+  /// (the native-histogram functions): Prometheus would load it, so it is never
+  /// dropped silently.
+  public enum UnsupportedRules: Sendable {
+    /// The rule is an error, with its position (the default).
+    case refuse
+    /// The rule is left out of its group, with one warning naming it and the construct
+    /// (`--skip-unsupported`); the file's other rules load.
+    case skipWithWarning
+  }
+
   /// Loads rule groups from YAML text; `file` names the source in messages.
   ///
   /// - Throws: ``DiagnosticsError`` listing every problem with its location.
-  public static func load(yaml: String, file: String) throws(DiagnosticsError) -> [RuleGroupDefinition] {
+  public static func load(yaml: String, file: String, unsupported: UnsupportedRules = .refuse) throws(DiagnosticsError)
+    -> [RuleGroupDefinition]
+  {
     let log = DiagnosticLog()
-    guard let groups = read(yaml: yaml, file: file, log: log), !log.hasErrors else {
+    guard let groups = read(yaml: yaml, file: file, log: log, unsupported: unsupported), !log.hasErrors else {
       throw DiagnosticsError(log.diagnostics)
     }
     return groups
@@ -23,7 +36,9 @@ public enum RuleFileLoader {
 
   /// Reads rule groups from YAML text, logging every problem into `log`; `nil` when
   /// there was one.
-  public static func read(yaml: String, file: String, log: DiagnosticLog) -> [RuleGroupDefinition]? {
+  public static func read(yaml: String, file: String, log: DiagnosticLog, unsupported: UnsupportedRules = .refuse)
+    -> [RuleGroupDefinition]?
+  {
     guard let documents = InputFile.parseDocuments(yaml, file: file, log: log) else { return nil }
     var groups: [RuleGroupDefinition] = []
     var names: [String] = []
@@ -31,7 +46,9 @@ public enum RuleFileLoader {
     // Every document of the stream is a rule file (a multi-document stream keeps its
     // file-wide lines; the document index is not shown yet).
     for document in documents {
-      if !readDocument(document, file: file, documentIndex: nil, log: log, names: &names, into: &groups) {
+      if !readDocument(
+        document, file: file, documentIndex: nil, log: log, unsupported: unsupported, names: &names, into: &groups)
+      {
         valid = false
       }
     }
@@ -46,13 +63,14 @@ public enum RuleFileLoader {
   {
     var names: [String] = []
     var groups: [RuleGroupDefinition] = []
-    let valid = readDocument(document, file: file, documentIndex: documentIndex, log: log, names: &names, into: &groups)
+    let valid = readDocument(
+      document, file: file, documentIndex: documentIndex, log: log, unsupported: .refuse, names: &names, into: &groups)
     return valid ? groups : nil
   }
 
   static func readDocument(
-    _ document: Node, file: String, documentIndex: Int?, log: DiagnosticLog, names: inout [String],
-    into groups: inout [RuleGroupDefinition]
+    _ document: Node, file: String, documentIndex: Int?, log: DiagnosticLog, unsupported: UnsupportedRules,
+    names: inout [String], into groups: inout [RuleGroupDefinition]
   ) -> Bool {
     var valid = true
     let context = ReadContext(
@@ -79,7 +97,7 @@ public enum RuleFileLoader {
         valid = false
         return
       }
-      let (name, group) = readGroup(reader, file: file)
+      let (name, group) = readGroup(reader, file: file, unsupported: unsupported)
       // Also among groups with other problems, so that every problem shows at once.
       if let name {
         if names.contains(name) {
@@ -95,7 +113,7 @@ public enum RuleFileLoader {
   }
 
   /// A group and its name (the name alone when the rest has problems).
-  static func readGroup(_ reader: ObjectReader<RuleFileSchema.RuleGroup>, file: String)
+  static func readGroup(_ reader: ObjectReader<RuleFileSchema.RuleGroup>, file: String, unsupported: UnsupportedRules)
     -> (name: String?, group: RuleGroupDefinition?)
   {
     var name = reader[\.name]
@@ -104,14 +122,18 @@ public enum RuleFileLoader {
       name = nil
     }
     let interval = reader[\.interval]
-    let rules = reader[\.rules]?.map(readRule)
+    // A skipped rule reads as an empty list, an invalid one as nil.
+    let rules = reader[\.rules]?.map { readRule($0, unsupported: unsupported) }?.flatMap { $0 }
     guard let name, !reader.has(\.interval) || interval != nil, !reader.has(\.rules) || rules != nil else {
       return (name, nil)
     }
     return (name, RuleGroupDefinition(name: name, intervalMs: interval, rules: rules ?? [], source: file))
   }
 
-  static func readRule(_ reader: ObjectReader<RuleFileSchema.Rule>) -> RuleDefinition? {
+  /// The rule (one element), nothing when it was skipped as unsupported, nil when invalid.
+  static func readRule(_ reader: ObjectReader<RuleFileSchema.Rule>, unsupported: UnsupportedRules)
+    -> [RuleDefinition]?
+  {
     let record = reader[\.record]
     let alert = reader[\.alert]
     if reader.has(\.record) == reader.has(\.alert) {
@@ -120,7 +142,12 @@ public enum RuleFileLoader {
         hint: "a rule has exactly one of `record` (recording) or `alert` (alerting)")
       return nil
     }
-    guard let expression = readExpression(reader) else { return nil }
+    var skipped = false
+    let ruleName = alert.map { "alert `\($0)`" } ?? record.map { "record `\($0)`" } ?? "rule"
+    guard let expression = readExpression(reader, ruleName: ruleName, unsupported: unsupported, skipped: &skipped)
+    else {
+      return skipped ? [] : nil
+    }
     let labels = readTemplates(reader, \.labels, ruleName: alert ?? record ?? "")
     if reader.has(\.record) {
       let alertingOnly = [
@@ -134,9 +161,11 @@ public enum RuleFileLoader {
         valid = false
       }
       guard valid, let record, let labels else { return nil }
-      return RuleDefinition(
-        kind: .recording(record: record), expression: expression.parsed, expressionText: expression.text,
-        labels: labels)
+      return [
+        RuleDefinition(
+          kind: .recording(record: record), expression: expression.parsed, expressionText: expression.text,
+          labels: labels)
+      ]
     }
     let forMs = reader[\.for]
     let keepFiringForMs = reader[\.keepFiringFor]
@@ -144,14 +173,22 @@ public enum RuleFileLoader {
     guard let alert, let labels, let annotations, !reader.has(\.for) || forMs != nil,
       !reader.has(\.keepFiringFor) || keepFiringForMs != nil
     else { return nil }
-    return RuleDefinition(
-      kind: .alerting(
-        alert: alert, forMs: forMs ?? 0, keepFiringForMs: keepFiringForMs ?? 0, annotations: annotations),
-      expression: expression.parsed, expressionText: expression.text, labels: labels)
+    return [
+      RuleDefinition(
+        kind: .alerting(
+          alert: alert, forMs: forMs ?? 0, keepFiringForMs: keepFiringForMs ?? 0, annotations: annotations),
+        expression: expression.parsed, expressionText: expression.text, labels: labels)
+    ]
   }
 
   /// `expr`, parsed and type-checked: a rule evaluates to an instant vector or a scalar.
-  static func readExpression(_ reader: ObjectReader<RuleFileSchema.Rule>) -> (parsed: Expr, text: String)? {
+  ///
+  /// With `.skipWithWarning`, an expression PlatformSim does not support is a warning and
+  /// sets `skipped`.
+  static func readExpression(
+    _ reader: ObjectReader<RuleFileSchema.Rule>, ruleName: String, unsupported: UnsupportedRules,
+    skipped: inout Bool
+  ) -> (parsed: Expr, text: String)? {
     guard let value = reader.value(of: \.expr), let text = reader[\.expr] else { return nil }
     guard !text.isEmpty else {
       value.mismatch(expected: "a PromQL expression")
@@ -161,6 +198,11 @@ public enum RuleFileLoader {
     do {
       expression = try PromQLParser.parse(text)
     } catch {
+      if case .unsupported = error, unsupported == .skipWithWarning {
+        value.warning("\(ruleName) skipped (--skip-unsupported): \(error)")
+        skipped = true
+        return nil
+      }
       value.error("\(error)")
       return nil
     }

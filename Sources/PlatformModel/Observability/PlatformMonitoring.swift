@@ -165,11 +165,13 @@ public final class PlatformMonitoring {
   ) {
     self.configuration = configuration
     // Fresh definitions per run (see ``MonitoringConfiguration``); the sources were
-    // validated when the scenario was loaded, so parsing them again cannot fail.
+    // validated when the scenario was loaded, so parsing them again cannot fail. A rule
+    // left out then (`--skip-unsupported`) is left out again; had it not been, loading
+    // would have refused the scenario.
     var definitions = configuration.ruleGroups
     if !configuration.ruleSources.isEmpty {
       definitions = configuration.ruleSources.flatMap { source in
-        (try? RuleFileLoader.load(yaml: source.text, file: source.file)) ?? []
+        (try? RuleFileLoader.load(yaml: source.text, file: source.file, unsupported: .skipWithWarning)) ?? []
       }
     }
     let lookbackMs: Int64 = 300_000
