@@ -33,6 +33,13 @@ extension ScenarioLoader {
     deadline: Int, deadlineAbort: Bool
   ) -> ArgoCanary? {
     var valid = true
+    if let router = canary.keyValue(of: \.trafficRouting) {
+      // Argo with a router sends exactly the weight to the canary; without one, the
+      // Service spreads requests over ready pods, which is what PlatformSim models.
+      router.warning(
+        "`trafficRouting` is not modelled: the canary's share of requests follows its share of ready pods, as "
+          + "without a router, so it may differ from `setWeight` (and a larger `setCanaryScale` raises it)")
+    }
     let maxSurge = canary[\.maxSurge]
     let maxUnavailable = canary[\.maxUnavailable]
     if canary.has(\.maxSurge) && maxSurge == nil || canary.has(\.maxUnavailable) && maxUnavailable == nil {
@@ -127,6 +134,7 @@ extension ScenarioLoader {
       }
     }
     if canary.has(\.steps) && steps == nil { valid = false }
+
     if let routeValue {
       routeValue.warning(
         routeSteps.map { "`\($0)`" }.joined(separator: " and ")

@@ -187,6 +187,7 @@ extension ScenarioLoader {
       baselineErrorRatio: errorRatio, baselineLatencySeconds: latency.seconds, timeoutSeconds: timeout.seconds)
     service.rollout = rollout
     service.serving = serving
+    service.metricProfile = reader[\.metricProfile].flatMap(MetricProfile.init(rawValue:))
     return service
   }
 

@@ -249,6 +249,10 @@ public enum ScenarioSchema {
       "analysisTemplates", .list(.existingFile), "AnalysisTemplate files its analysis steps refer to.")
     let canary = Field(
       "canary", .existingFile, "A Flagger `Canary` resource (for `flagger`).")
+    let metricTemplates = Field(
+      "metricTemplates", .list(.existingFile),
+      "Flagger `MetricTemplate` files its custom metrics refer to (`templateRef`); the Canary's own file may hold them too."
+    )
   }
 
   final class Delivery: ObjectKeys {
@@ -313,6 +317,9 @@ public enum ScenarioSchema {
       "rollout", .object(RolloutPolicy.self), default: "spec.delivery.rollout", "This service's rollout policy.")
     let serving = Field(
       "serving", .object(Serving.self), default: "unlimited capacity", "Replicas and their autoscaler.")
+    let metricProfile = Field(
+      "metricProfile", .choice(MetricProfile.allCases.map(\.rawValue)), default: "spec.monitoring.metricProfile",
+      "The metric names this service's traffic is published under (its mesh or ingress), overriding the scenario's.")
   }
 
   final class Simulation: ObjectKeys {
@@ -406,7 +413,10 @@ public enum ScenarioSchema {
         + "a mesh or ingress run unchanged: `platformsim` (`http_requests_total`), `istio` (`istio_requests_total`, "
         + "`istio_request_duration_milliseconds_bucket`), `nginx` (`nginx_ingress_controller_requests`, "
         + "`nginx_ingress_controller_request_duration_seconds_bucket`), `linkerd` (`response_total`, "
-        + "`response_latency_ms_bucket`). docs/SCENARIOS.md lists their labels.")
+        + "`response_latency_ms_bucket`), `contour` (Envoy's `envoy_cluster_upstream_rq`, "
+        + "`envoy_cluster_upstream_rq_time_bucket`), `knative` (`revision_app_request_count`, "
+        + "`revision_app_request_latencies_bucket`; KServe too). A service may override it (`metricProfile`). "
+        + "docs/SCENARIOS.md lists their labels.")
   }
 
   final class Metadata: ObjectKeys {
