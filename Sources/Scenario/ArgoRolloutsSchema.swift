@@ -65,10 +65,21 @@ public enum ArgoRolloutsSchema {
       "valueFrom", .dictionary(.string()), "Field reference: PlatformSim fills it with the service's name.")
   }
 
+  final class DryRun: ObjectKeys {
+    static let schema = ObjectSchema<DryRun>(
+      "DryRun", "Metrics measured without deciding anything.")
+    let metricName = Field(
+      "metricName", .string(), required: true,
+      "A metric name, or a regular expression matched anywhere in the names (`.*`: all).")
+  }
+
   final class RolloutAnalysis: ObjectKeys {
     static let schema = ObjectSchema<RolloutAnalysis>(
       "RolloutAnalysis", "Analysis run by a step, or in the background for the whole canary.",
-      ignoredKeys: ["dryRun", "measurementRetention", "analysisRunMetadata"])
+      passthroughKeys: ["measurementRetention", "analysisRunMetadata"])
+    let dryRun = Field(
+      "dryRun", .list(.object(DryRun.self)),
+      "Metrics of the templates measured in dry-run: their outcome neither fails nor ends the run.")
     let templates = Field(
       "templates", .list(.object(AnalysisTemplateRef.self), minimumCount: 1), required: true,
       "Templates whose metrics run.")
@@ -295,7 +306,10 @@ public enum ArgoRolloutsSchema {
 
   final class AnalysisTemplateSpec: ObjectKeys {
     static let schema = ObjectSchema<AnalysisTemplateSpec>(
-      "AnalysisTemplateSpec", "`AnalysisTemplate.spec`.", ignoredKeys: ["dryRun", "measurementRetention"])
+      "AnalysisTemplateSpec", "`AnalysisTemplate.spec`.", passthroughKeys: ["measurementRetention"])
+    let dryRun = Field(
+      "dryRun", .list(.object(DryRun.self)),
+      "Metrics measured in dry-run: their outcome neither fails nor ends the run.")
     let args = Field(
       "args", .list(.object(TemplateArgument.self)), "Arguments.")
     let metrics = Field(

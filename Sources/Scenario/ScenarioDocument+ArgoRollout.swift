@@ -1,3 +1,4 @@
+import Foundation
 import InputReading
 import PlatformModel
 import SimKernel
@@ -252,6 +253,11 @@ extension ScenarioLoader {
         }
       }
     }
-    return AnalysisSpec(metrics: references.flatMap(\.metrics), serviceArguments: fromService, fixedArguments: fixed)
+    var metrics = references.flatMap(\.metrics)
+    if reader.has(\.dryRun) {
+      guard let patterns = reader[\.dryRun].flatMap(readDryRun) else { return nil }
+      markDryRun(&metrics, patterns)
+    }
+    return AnalysisSpec(metrics: metrics, serviceArguments: fromService, fixedArguments: fixed)
   }
 }

@@ -419,7 +419,11 @@ extension ScenarioLoader {
           guard let name = argument[\.name] else { return nil }
           return (name, argument[\.value])
         } ?? []
-      guard let metrics = spec[\.metrics]?.map(readMetric) else { return nil }
+      guard var metrics = spec[\.metrics]?.map(readMetric) else { return nil }
+      if spec.has(\.dryRun) {
+        guard let patterns = spec[\.dryRun].flatMap(readDryRun) else { return nil }
+        markDryRun(&metrics, patterns)
+      }
       return ParsedTemplate(metrics: metrics, arguments: arguments)
     }
     guard let name, let spec else { return nil }
@@ -499,6 +503,28 @@ extension ScenarioLoader {
       consecutiveErrorLimit: errorLimit ?? 4, query: query)
     metric.rangeQuery = range
     return metric
+  }
+
+  /// The `dryRun` entries' `metricName` patterns, each a valid regular expression.
+  static func readDryRun(_ list: InputList<ObjectReader<ArgoRolloutsSchema.DryRun>>) -> [NSRegularExpression]? {
+    list.map { entry -> NSRegularExpression? in
+      guard let pattern = entry[\.metricName] else { return nil }
+      guard let expression = try? NSRegularExpression(pattern: pattern) else {
+        entry.value(of: \.metricName)?.error("`\(pattern)` is not a valid regular expression")
+        return nil
+      }
+      return expression
+    }
+  }
+
+  /// Marks the metrics a dry-run pattern matches (Argo's `GetDryRunMetrics`: the
+  /// pattern is searched for in the name, so `.*` marks every metric).
+  static func markDryRun(_ metrics: inout [AnalysisMetric], _ patterns: [NSRegularExpression]) {
+    for index in metrics.indices {
+      let name = metrics[index].name
+      let range = NSRange(name.startIndex..., in: name)
+      if patterns.contains(where: { $0.firstMatch(in: name, range: range) != nil }) { metrics[index].dryRun = true }
+    }
   }
 
   /// A `rangeQuery` time as Argo's `EvalTime` reads it, relative to the measurement.

@@ -123,11 +123,13 @@ extension Delivery {
         state.pending[metricIndex] = nil
       }
     }
-    // A run ends when a metric completes badly (it is then terminating) or all complete.
+    // A run ends when a metric completes badly (it is then terminating) or all complete;
+    // dry-run metrics must complete too, but their outcome counts for nothing.
     let phases = state.progress.map(\.phase)
-    let worst = phases.max() ?? .successful
+    let judged = state.progress.indices.filter { !state.spec.metrics[$0].dryRun }.map { phases[$0] }
+    let worst = judged.max() ?? .successful
     let terminal =
-      phases.contains { $0 == .failed || $0 == .error || $0 == .inconclusive } || !phases.contains(.running)
+      judged.contains { $0 == .failed || $0 == .error || $0 == .inconclusive } || !phases.contains(.running)
     canary.runs[run] = terminal ? nil : state
     setCanary(canary, of: service)
     guard terminal else { return }

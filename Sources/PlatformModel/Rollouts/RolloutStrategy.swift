@@ -262,6 +262,9 @@ public struct AnalysisMetric: Equatable, Sendable {
   /// The Prometheus provider's `rangeQuery`: the query runs as a range query and the
   /// result is every series' values in turn; `nil` for an instant query.
   public var rangeQuery: RangeQuery? = nil
+  /// Named by a `dryRun` entry: measured, but its outcome neither fails nor ends the
+  /// run (analysis/analysis.go `assessRunStatus` keeps it to the dry-run summary).
+  public var dryRun = false
 
   /// `rangeQuery` (metricproviders/prometheus `executeQuery`): `start` and `end` are
   /// `now()` or `now() - duration("…")` (utils/evaluate `EvalTime`), held as the
