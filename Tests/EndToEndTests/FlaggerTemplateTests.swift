@@ -173,4 +173,84 @@ struct FlaggerTemplateTests {
     #expect(result.status == 0, "\(result.errors)")
     #expect(result.summary.contains("rollbacks 0.0 %"), "\(result.summary)")
   }
+
+  static let mapping = """
+    monitoring:
+        metricProfile: custom
+        metricMapping:
+          requests: http_server_requests_total
+          latency: http_server_request_duration_seconds
+          statusLabel: http_response_status_code
+          labels: {service_name: "{{ service }}", k8s_namespace_name: "{{ namespace }}"}
+    """
+
+  @Test("a user-declared mapping: Flagger's built-in checks and an Argo template on its names run healthy canaries")
+  func customMapping() throws {
+    let flagger = try scenario(profile: nil) { canary in
+      String(canary[..<canary.range(of: "    - name: latency\n")!.lowerBound])
+    }
+    let text = try String(contentsOfFile: flagger, encoding: .utf8)
+      .replacingOccurrences(of: "monitoring: {}", with: Self.mapping)
+    try text.write(toFile: flagger, atomically: true, encoding: .utf8)
+    let validated = try PlatformSimProcess.run(["validate", flagger])
+    #expect(validated.standardError.isEmpty, "\(validated.standardError)")
+    expectHealthy(try run(flagger))
+
+    // An Argo template written against the same names, the service filled in.
+    let directory = PlatformSimProcess.scratchDirectory()
+    let template = directory.appendingPathComponent("template.yaml").path
+    try """
+    apiVersion: argoproj.io/v1alpha1
+    kind: AnalysisTemplate
+    metadata: {name: success-rate}
+    spec:
+      args: [{name: service-name}]
+      metrics:
+      - name: success-rate
+        interval: 1m
+        successCondition: result[0] >= 0.95
+        failureLimit: 3
+        provider:
+          prometheus:
+            query: |
+              sum(rate(http_server_requests_total{service_name="{{args.service-name}}",http_response_status_code!~"5.."}[3m]))
+              / sum(rate(http_server_requests_total{service_name="{{args.service-name}}"}[3m]))
+    """.write(toFile: template, atomically: true, encoding: .utf8)
+    let rollout = try String(
+      contentsOf: Self.fixtures.appendingPathComponent("rollout-istio.yaml"), encoding: .utf8
+    ).replacingOccurrences(of: "          value: fraud-scorer.default.svc.cluster.local\n", with: "")
+    let rolloutPath = directory.appendingPathComponent("rollout.yaml").path
+    try rollout.write(toFile: rolloutPath, atomically: true, encoding: .utf8)
+    let argo = try String(contentsOf: Self.fixtures.appendingPathComponent("istio-canary.yaml"), encoding: .utf8)
+      .replacingOccurrences(of: "rollout: rollout-istio.yaml", with: "rollout: \(rolloutPath)")
+      .replacingOccurrences(of: "analysisTemplates: [success-rate.yaml]", with: "analysisTemplates: [\(template)]")
+      .replacingOccurrences(of: "duration: 2d", with: "duration: 1d")
+      .replacingOccurrences(of: "  monitoring: {}", with: "  " + Self.mapping)
+    let argoPath = directory.appendingPathComponent("scenario.yaml").path
+    try argo.write(toFile: argoPath, atomically: true, encoding: .utf8)
+    let quiet = try PlatformSimProcess.run(["validate", argoPath])
+    #expect(quiet.standardError.isEmpty, "\(quiet.standardError)")
+    expectHealthy(try run(argoPath))
+  }
+
+  @Test(
+    "a bad mapping is refused with exit 2 and the reason",
+    arguments: [
+      ("statusLabel: http_response_status_code", "statusLabel: track", "label `track` is set by PlatformSim"),
+      (
+        "requests: http_server_requests_total", "requests: http-server",
+        "`http-server` is not a valid Prometheus metric name"
+      ),
+      ("metricMapping:", "otherMapping:", "`metricProfile: custom` needs `metricMapping`"),
+    ] as [(String, String, String)])
+  func badMapping(original: String, replacement: String, message: String) throws {
+    let path = try scenario(profile: nil)
+    let mapping = Self.mapping.replacingOccurrences(of: original, with: replacement)
+    let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
+      of: "monitoring: {}", with: mapping)
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    let result = try PlatformSimProcess.run(["validate", path])
+    #expect(result.status == 2, "\(result.standardError)")
+    #expect(result.standardError.contains(message), "\(result.standardError)")
+  }
 }

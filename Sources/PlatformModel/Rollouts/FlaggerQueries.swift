@@ -44,6 +44,15 @@ public enum FlaggerQueries {
       return duration
         ? "histogram_quantile(0.99, sum(rate(envoy_cluster_upstream_rq_time_bucket{\(selector)}[{{ interval }}])) by (le))"
         : "sum(rate(envoy_cluster_upstream_rq{\(selector),envoy_response_code!~\"5.*\"}[{{ interval }}])) / sum(rate(envoy_cluster_upstream_rq{\(selector)}[{{ interval }}])) * 100"
+    case .custom(let mapping):
+      // The labels whose value is the service's name select it; `track` the canary.
+      let selector =
+        (mapping.labels.filter { $0.value == "{{ service }}" }.map { "\($0.name)=\"{{ target }}\"" }
+        + [#"track="canary""#]).joined(separator: ",")
+      let status = "\(mapping.statusLabel)!=\"\(QueryTemplate.escapedString(mapping.failure))\""
+      return duration
+        ? "histogram_quantile(0.99, sum by (le) (rate(\(mapping.latency)_bucket{\(selector)}[{{ interval }}]))) * \(1_000 / mapping.latencyScale)"
+        : "sum(rate(\(mapping.requests){\(selector),\(status)}[{{ interval }}])) / sum(rate(\(mapping.requests){\(selector)}[{{ interval }}])) * 100"
     case .knative:
       // Flagger's Knative observer reads the Envoy metrics of Knative's networking
       // layer, not the queue-proxy's `revision_*` metrics this profile publishes: the

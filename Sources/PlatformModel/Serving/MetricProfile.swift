@@ -36,13 +36,40 @@ import Monitoring
 /// primary Deployment), so Flagger's built-in queries, which select the canary by
 /// its workload name, read the canary alone (`destination_workload`, `deployment`,
 /// the Envoy cluster name).
-public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
-  case platformSim = "platformsim"
+///
+/// - `custom`: a user-declared mapping (``MetricMapping``) for any other system.
+public enum MetricProfile: Sendable, Equatable {
+  case platformSim
   case istio
   case nginx
   case linkerd
   case contour
   case knative
+  case custom(MetricMapping)
+
+  /// The built-in profiles, by name.
+  public static let allCases: [MetricProfile] = [.platformSim, .istio, .nginx, .linkerd, .contour, .knative]
+  /// The names a scenario may give: the built-ins and `custom`.
+  public static let names = allCases.map(\.rawValue) + ["custom"]
+
+  /// A built-in profile by its name (`custom` needs its mapping).
+  public init?(rawValue: String) {
+    guard let profile = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+    self = profile
+  }
+
+  /// The profile's name in a scenario.
+  public var rawValue: String {
+    switch self {
+    case .platformSim: return "platformsim"
+    case .istio: return "istio"
+    case .nginx: return "nginx"
+    case .linkerd: return "linkerd"
+    case .contour: return "contour"
+    case .knative: return "knative"
+    case .custom: return "custom"
+    }
+  }
 
   /// The namespace label values name (Kubernetes' default namespace).
   static let namespace = "default"
@@ -52,6 +79,7 @@ public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
     switch self {
     case .platformSim, .nginx: return 1
     case .istio, .linkerd, .contour, .knative: return 1_000
+    case .custom(let mapping): return mapping.latencyScale
     }
   }
 
@@ -85,6 +113,11 @@ public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
       return [
         "revision_app_request_count", "revision_app_request_latencies_bucket",
         "revision_app_request_latencies_count", "revision_app_request_latencies_sum", ServiceMetricNames.quality,
+      ]
+    case .custom(let mapping):
+      return [
+        mapping.requests, mapping.latency + "_bucket", mapping.latency + "_count", mapping.latency + "_sum",
+        ServiceMetricNames.quality,
       ]
     }
   }
@@ -167,6 +200,11 @@ public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
       ]
       ok = [("response_code", "200"), ("response_code_class", "2xx")]
       failed = [("response_code", "500"), ("response_code_class", "5xx")]
+    case .custom(let mapping):
+      base =
+        mapping.labels.map { ($0.name, mapping.value(of: $0.value, service: service, team: team)) } + [("track", track)]
+      ok = [(mapping.statusLabel, mapping.success)]
+      failed = [(mapping.statusLabel, mapping.failure)]
     }
     func labels(_ name: String, _ extra: [(String, String)] = []) -> Labels {
       Labels([(Labels.metricName, name)] + base + extra)
@@ -188,5 +226,55 @@ public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
     }
     for name in extraMetricNames { columns.append((labels(name), .counter)) }
     return columns
+  }
+}
+
+/// A user-declared metric profile: the names and labels of another system's request
+/// counter and latency histogram.
+public struct MetricMapping: Equatable, Sendable {
+  /// The request counter's name.
+  public var requests: String
+  /// The latency histogram's name without `_bucket`, `_count`, `_sum`.
+  public var latency: String
+  /// Latency unit: seconds × this (1 for seconds, 1000 for milliseconds).
+  public var latencyScale: Double
+  /// The label that tells succeeded from failed requests, and its two values.
+  public var statusLabel: String
+  public var success: String
+  public var failure: String
+  /// Further labels of every series, by name; `{{ service }}`, `{{ team }}` and
+  /// `{{ namespace }}` in a value stand for the service's name, its team's and `default`.
+  public var labels: [(name: String, value: String)]
+
+  public init(
+    requests: String, latency: String, latencyScale: Double, statusLabel: String, success: String, failure: String,
+    labels: [(name: String, value: String)]
+  ) {
+    self.requests = requests
+    self.latency = latency
+    self.latencyScale = latencyScale
+    self.statusLabel = statusLabel
+    self.success = success
+    self.failure = failure
+    self.labels = labels
+  }
+
+  public static func == (lhs: MetricMapping, rhs: MetricMapping) -> Bool {
+    lhs.requests == rhs.requests && lhs.latency == rhs.latency && lhs.latencyScale == rhs.latencyScale
+      && lhs.statusLabel == rhs.statusLabel && lhs.success == rhs.success && lhs.failure == rhs.failure
+      && lhs.labels.map(\.name) == rhs.labels.map(\.name) && lhs.labels.map(\.value) == rhs.labels.map(\.value)
+  }
+
+  /// A label value with its placeholders filled (label values are stored as they are;
+  /// queries escape them where PlatformSim writes them in).
+  func value(of template: String, service: String, team: String) -> String {
+    QueryTemplate.fill(template) { key in
+      switch key {
+      case "service": return .verbatim(service)
+      case "team": return .verbatim(team)
+      case "namespace": return .verbatim(MetricProfile.namespace)
+      default: return nil
+      }
+    }
   }
 }
