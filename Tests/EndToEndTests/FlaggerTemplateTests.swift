@@ -253,4 +253,64 @@ struct FlaggerTemplateTests {
     #expect(result.status == 2, "\(result.standardError)")
     #expect(result.standardError.contains(message), "\(result.standardError)")
   }
+
+  /// Argo templates in the shapes Contour's Envoy and Knative (KServe) metrics are queried.
+  static let meshTemplates: [(profile: String, query: String)] = [
+    (
+      "contour",
+      #"sum(rate(envoy_cluster_upstream_rq{envoy_cluster_name=~"default_{{args.service-name}}-canary_[0-9]+",envoy_response_code!~"5.."}[3m])) / sum(rate(envoy_cluster_upstream_rq{envoy_cluster_name=~"default_{{args.service-name}}-canary_[0-9]+"}[3m]))"#
+    ),
+    (
+      "knative",
+      #"sum(rate(revision_app_request_count{namespace_name="default",service_name="{{args.service-name}}",revision_name="{{args.service-name}}-00002",response_code_class!="5xx"}[3m])) / sum(rate(revision_app_request_count{namespace_name="default",service_name="{{args.service-name}}",revision_name="{{args.service-name}}-00002"}[3m]))"#
+    ),
+  ]
+
+  @Test(
+    "Contour- and Knative-shaped templates run healthy canaries with their profile, and warn without",
+    arguments: [0, 1])
+  func meshTemplate(index: Int) throws {
+    let example = Self.meshTemplates[index]
+    let directory = PlatformSimProcess.scratchDirectory()
+    let template = directory.appendingPathComponent("template.yaml").path
+    try """
+    apiVersion: argoproj.io/v1alpha1
+    kind: AnalysisTemplate
+    metadata: {name: success-rate}
+    spec:
+      args: [{name: service-name}]
+      metrics:
+      - name: success-rate
+        interval: 1m
+        successCondition: len(result) == 1 && result[0] >= 0.95
+        failureLimit: 3
+        provider:
+          prometheus:
+            query: '\(example.query)'
+    """.write(toFile: template, atomically: true, encoding: .utf8)
+    let rollout = try String(
+      contentsOf: Self.fixtures.appendingPathComponent("rollout-istio.yaml"), encoding: .utf8
+    ).replacingOccurrences(of: "          value: fraud-scorer.default.svc.cluster.local\n", with: "")
+    let rolloutPath = directory.appendingPathComponent("rollout.yaml").path
+    try rollout.write(toFile: rolloutPath, atomically: true, encoding: .utf8)
+    func scenario(_ profile: String?) throws -> String {
+      let text = try String(contentsOf: Self.fixtures.appendingPathComponent("istio-canary.yaml"), encoding: .utf8)
+        .replacingOccurrences(of: "rollout: rollout-istio.yaml", with: "rollout: \(rolloutPath)")
+        .replacingOccurrences(of: "analysisTemplates: [success-rate.yaml]", with: "analysisTemplates: [\(template)]")
+        .replacingOccurrences(of: "duration: 2d", with: "duration: 1d")
+        .replacingOccurrences(
+          of: "monitoring: {}", with: "monitoring: {\(profile.map { "metricProfile: \($0)" } ?? "")}")
+      let path = directory.appendingPathComponent("scenario-\(profile ?? "none").yaml").path
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+      return path
+    }
+    let with = try scenario(example.profile)
+    let quiet = try PlatformSimProcess.run(["validate", with])
+    #expect(quiet.standardError.isEmpty, "\(quiet.standardError)")
+    expectHealthy(try run(with))
+    let without = try PlatformSimProcess.run(["validate", try scenario(nil)])
+    #expect(
+      without.standardError.contains("set `spec.monitoring.metricProfile: \(example.profile)`"),
+      "\(without.standardError)")
+  }
 }
