@@ -18,12 +18,16 @@ enum PublishedMetricsCheck {
       }
     }
     var warned: Set<String> = []
+    // A service may publish under its own profile; every service's series are in the
+    // one Prometheus, so any analysis may read any of them.
+    var published = others
     for service in delivery.services {
-      // A service may publish under its own profile; every service's series are in
-      // the one Prometheus, so its analyses may read any of them.
+      for name in (service.metricProfile ?? scenarioProfile).publishedNames where !published.contains(name) {
+        published.append(name)
+      }
+    }
+    for service in delivery.services {
       let profile = service.metricProfile ?? scenarioProfile
-      var published = others
-      for other in delivery.services { published += (other.metricProfile ?? scenarioProfile).publishedNames }
       for query in service.rollout.prometheusQueries(service: service.name, profile: profile) {
         guard let expression = try? PromQLParser.parse(query) else { continue }
         for (name, rangeMs) in selectors(expression) {

@@ -159,7 +159,7 @@ public enum ScenarioLoader {
     let monitoring = spec[\.monitoring].flatMap { readMonitoring($0) }
     var customProfilesOK = true
     for index in delivery?.services.indices ?? 0..<0
-    where delivery?.services[index].metricProfile == .custom(.fromMonitoring) {
+    where delivery?.services[index].metricProfile == .custom(MetricMapping.fromMonitoring) {
       guard let mapping = monitoring?.metricMapping else {
         spec.value(of: \.services)?.error(
           "service `\(delivery?.services[index].name ?? "")` has `metricProfile: custom`, which needs "

@@ -125,11 +125,14 @@ extension Delivery {
     }
     // A run ends when a metric completes badly (it is then terminating) or all complete;
     // dry-run metrics must complete too, but their outcome counts for nothing.
-    let phases = state.progress.map(\.phase)
-    let judged = state.progress.indices.filter { !state.spec.metrics[$0].dryRun }.map { phases[$0] }
-    let worst = judged.max() ?? .successful
-    let terminal =
-      judged.contains { $0 == .failed || $0 == .error || $0 == .inconclusive } || !phases.contains(.running)
+    var worst = AnalysisPhase.successful
+    var anyRunning = false
+    for index in state.progress.indices {
+      let phase = state.progress[index].phase
+      if phase == .running { anyRunning = true }
+      if !state.spec.metrics[index].dryRun { worst = max(worst, phase) }
+    }
+    let terminal = worst == .failed || worst == .error || worst == .inconclusive || !anyRunning
     canary.runs[run] = terminal ? nil : state
     setCanary(canary, of: service)
     guard terminal else { return }

@@ -231,20 +231,23 @@ public enum MetricProfile: Sendable, Equatable {
 
 /// A user-declared metric profile: the names and labels of another system's request
 /// counter and latency histogram.
-public struct MetricMapping: Equatable, Sendable {
+///
+/// A class: a service's configuration carries its profile and is read on hot paths, so
+/// the mapping travels as one reference rather than seven reference-counted fields.
+public final class MetricMapping: Equatable, Sendable {
   /// The request counter's name.
-  public var requests: String
+  public let requests: String
   /// The latency histogram's name without `_bucket`, `_count`, `_sum`.
-  public var latency: String
+  public let latency: String
   /// Latency unit: seconds × this (1 for seconds, 1000 for milliseconds).
-  public var latencyScale: Double
+  public let latencyScale: Double
   /// The label that tells succeeded from failed requests, and its two values.
-  public var statusLabel: String
-  public var success: String
-  public var failure: String
+  public let statusLabel: String
+  public let success: String
+  public let failure: String
   /// Further labels of every series, by name; `{{ service }}`, `{{ team }}` and
   /// `{{ namespace }}` in a value stand for the service's name, its team's and `default`.
-  public var labels: [(name: String, value: String)]
+  public let labels: [(name: String, value: String)]
 
   public init(
     requests: String, latency: String, latencyScale: Double, statusLabel: String, success: String, failure: String,
@@ -260,9 +263,10 @@ public struct MetricMapping: Equatable, Sendable {
   }
 
   public static func == (lhs: MetricMapping, rhs: MetricMapping) -> Bool {
-    lhs.requests == rhs.requests && lhs.latency == rhs.latency && lhs.latencyScale == rhs.latencyScale
-      && lhs.statusLabel == rhs.statusLabel && lhs.success == rhs.success && lhs.failure == rhs.failure
-      && lhs.labels.map(\.name) == rhs.labels.map(\.name) && lhs.labels.map(\.value) == rhs.labels.map(\.value)
+    lhs === rhs
+      || lhs.requests == rhs.requests && lhs.latency == rhs.latency && lhs.latencyScale == rhs.latencyScale
+        && lhs.statusLabel == rhs.statusLabel && lhs.success == rhs.success && lhs.failure == rhs.failure
+        && lhs.labels.map(\.name) == rhs.labels.map(\.name) && lhs.labels.map(\.value) == rhs.labels.map(\.value)
   }
 
   /// A label value with its placeholders filled (label values are stored as they are;
