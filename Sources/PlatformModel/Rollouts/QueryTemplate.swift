@@ -22,53 +22,42 @@ public enum QueryTemplate {
   /// The key is the placeholder's inside without surrounding spaces (`args.service-name`,
   /// `target`).
   public static func fill(_ text: String, _ value: (String) -> Value?) -> String {
-    // Placeholders, quotes and escapes are ASCII: scanning UTF-8 bytes is exact and
-    // cheaper than walking characters (this runs at every AnalysisRun start).
-    let bytes = Array(text.utf8)
-    guard
-      bytes.indices.contains(where: { bytes[$0] == openBrace && $0 + 1 < bytes.count && bytes[$0 + 1] == openBrace })
-    else { return text }
-    var result: [UInt8] = []
-    result.reserveCapacity(bytes.count + 32)
-    var quote: UInt8?
+    guard text.contains("{{") else { return text }
+    let characters = Array(text)
+    var result = ""
+    result.reserveCapacity(characters.count + 32)
+    var quote: Character?
     var isRegex = false
     var index = 0
-    while index < bytes.count {
-      let byte = bytes[index]
-      if byte == openBrace, index + 1 < bytes.count, bytes[index + 1] == openBrace,
-        let close = closing(bytes, from: index + 2)
+    while index < characters.count {
+      let character = characters[index]
+      if character == "{", index + 1 < characters.count, characters[index + 1] == "{",
+        let close = closing(characters, from: index + 2)
       {
-        let key = String(decoding: bytes[(index + 2)..<close], as: UTF8.self).trimmingSpaces
+        let key = String(characters[(index + 2)..<close]).trimmingSpaces
         if let filled = value(key) {
-          result += rendered(filled, quote: quote.map { Character(Unicode.Scalar($0)) }, regex: isRegex).utf8
+          result += rendered(filled, quote: quote, regex: isRegex)
           index = close + 2
           continue
         }
       }
       if let open = quote {
-        if byte == backslash && open != backtick && index + 1 < bytes.count {
-          result.append(byte)
-          result.append(bytes[index + 1])
+        if character == "\\" && open != "`" && index + 1 < characters.count {
+          result.append(character)
+          result.append(characters[index + 1])
           index += 2
           continue
         }
-        if byte == open { quote = nil }
-      } else if byte == doubleQuote || byte == singleQuote || byte == backtick {
-        quote = byte
-        isRegex = isRegexOperator(before: index, in: bytes)
+        if character == open { quote = nil }
+      } else if character == "\"" || character == "'" || character == "`" {
+        quote = character
+        isRegex = isRegexOperator(before: index, in: characters)
       }
-      result.append(byte)
+      result.append(character)
       index += 1
     }
-    return String(decoding: result, as: UTF8.self)
+    return result
   }
-
-  static let openBrace = UInt8(ascii: "{")
-  static let closeBrace = UInt8(ascii: "}")
-  static let backslash = UInt8(ascii: "\\")
-  static let backtick = UInt8(ascii: "`")
-  static let doubleQuote = UInt8(ascii: "\"")
-  static let singleQuote = UInt8(ascii: "'")
 
   /// `text` escaped for a PromQL string literal between `quote`s.
   public static func escapedString(_ text: String, quote: Character = "\"") -> String {
@@ -101,27 +90,24 @@ public enum QueryTemplate {
   }
 
   /// The index of the `}}` closing a placeholder opened before `start`, on the same line.
-  static func closing(_ bytes: [UInt8], from start: Int) -> Int? {
+  static func closing(_ characters: [Character], from start: Int) -> Int? {
     var index = start
-    while index + 1 < bytes.count {
-      if bytes[index] == UInt8(ascii: "\n") { return nil }
-      if bytes[index] == closeBrace && bytes[index + 1] == closeBrace { return index }
+    while index + 1 < characters.count {
+      if characters[index] == "\n" { return nil }
+      if characters[index] == "}" && characters[index + 1] == "}" { return index }
       index += 1
     }
     return nil
   }
 
   /// Whether the string opening at `index` follows `=~` or `!~` (a regex matcher).
-  static func isRegexOperator(before index: Int, in bytes: [UInt8]) -> Bool {
+  static func isRegexOperator(before index: Int, in characters: [Character]) -> Bool {
     var position = index - 1
-    while position >= 0,
-      bytes[position] == UInt8(ascii: " ") || bytes[position] == UInt8(ascii: "\n")
-        || bytes[position] == UInt8(ascii: "\t")
-    {
+    while position >= 0, characters[position] == " " || characters[position] == "\n" || characters[position] == "\t" {
       position -= 1
     }
-    return position >= 1 && bytes[position] == UInt8(ascii: "~")
-      && (bytes[position - 1] == UInt8(ascii: "=") || bytes[position - 1] == UInt8(ascii: "!"))
+    return position >= 1 && characters[position] == "~"
+      && (characters[position - 1] == "=" || characters[position - 1] == "!")
   }
 }
 
