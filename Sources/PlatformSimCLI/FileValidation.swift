@@ -41,7 +41,7 @@ struct FileValidation {
   ]
   /// Kubernetes-style resources read document by document.
   static let resourceFormats: [InputFormat] = [
-    .argoAnalysisTemplate, .argoRollout, .flaggerCanary, .instanceCatalogue,
+    .argoAnalysisTemplate, .flaggerMetricTemplate, .argoRollout, .flaggerCanary, .instanceCatalogue,
   ]
 
   /// Checks every file; AnalysisTemplates of all files are read first, so a Rollout
@@ -132,7 +132,8 @@ struct FileValidation {
         continue
       }
       recognised = true
-      let isTemplate = format.name == InputFormat.argoAnalysisTemplate.name
+      let isTemplate =
+        format.name == InputFormat.argoAnalysisTemplate.name || format.name == InputFormat.flaggerMetricTemplate.name
       guard isTemplate == templatesOnly else { continue }
       if let description = checker.check(
         document, format: format, file: file.path, document: documentIndex, log: log)

@@ -7,7 +7,8 @@ extension InputFormat {
   /// Every file format PlatformSim reads, each declared once in the module that reads
   /// it; `platformsim schema --input NAME` publishes each (docs/schemas/).
   public static let all: [InputFormat] = [
-    .scenario, .instanceCatalogue, .argoRollout, .argoAnalysisTemplate, .flaggerCanary, .prometheusRuleFile,
+    .scenario, .instanceCatalogue, .argoRollout, .argoAnalysisTemplate, .flaggerCanary, .flaggerMetricTemplate,
+    .prometheusRuleFile,
     .prometheusRule, .alertmanager, .promtoolTest, .gate, .sweep,
   ]
 }

@@ -24,6 +24,14 @@ extension InputFormat {
     name: "flagger-canary", title: "Flagger Canary (as PlatformSim reads it)", fileDescription: "a Flagger Canary",
     schemaID: "https://platformsim.dev/schemas/flagger-canary.json", root: FlaggerSchema.FlaggerCanary.self,
     conventions: .platformSim, signature: FormatSignature(kinds: ["Canary"], apiVersions: ["flagger.app/v1beta1"]))
+
+  /// A Flagger `MetricTemplate` (custom metric checks refer to it with `templateRef`).
+  public static let flaggerMetricTemplate = InputFormat(
+    name: "flagger-metric-template", title: "Flagger MetricTemplate (as PlatformSim reads it)",
+    fileDescription: "a Flagger MetricTemplate",
+    schemaID: "https://platformsim.dev/schemas/flagger-metric-template.json",
+    root: FlaggerSchema.MetricTemplate.self, conventions: .platformSim,
+    signature: FormatSignature(kinds: ["MetricTemplate"], apiVersions: ["flagger.app/v1beta1"]))
 }
 
 /// The Argo Rollouts resources PlatformSim reads unchanged: `Rollout` (canary strategy)
@@ -57,10 +65,21 @@ public enum ArgoRolloutsSchema {
       "valueFrom", .dictionary(.string()), "Field reference: PlatformSim fills it with the service's name.")
   }
 
+  final class DryRun: ObjectKeys {
+    static let schema = ObjectSchema<DryRun>(
+      "DryRun", "Metrics measured without deciding anything.")
+    let metricName = Field(
+      "metricName", .string(), required: true,
+      "A metric name, or a regular expression matched anywhere in the names (`.*`: all).")
+  }
+
   final class RolloutAnalysis: ObjectKeys {
     static let schema = ObjectSchema<RolloutAnalysis>(
       "RolloutAnalysis", "Analysis run by a step, or in the background for the whole canary.",
-      ignoredKeys: ["dryRun", "measurementRetention", "analysisRunMetadata"])
+      passthroughKeys: ["measurementRetention", "analysisRunMetadata"])
+    let dryRun = Field(
+      "dryRun", .list(.object(DryRun.self)),
+      "Metrics of the templates measured in dry-run: their outcome neither fails nor ends the run.")
     let templates = Field(
       "templates", .list(.object(AnalysisTemplateRef.self), minimumCount: 1), required: true,
       "Templates whose metrics run.")
@@ -120,7 +139,7 @@ public enum ArgoRolloutsSchema {
     static let schema = ObjectSchema<CanaryStrategy>(
       "CanaryStrategy", "`strategy.canary`.",
       ignoredKeys: [
-        "trafficRouting", "scaleDownDelaySeconds", "abortScaleDownDelaySeconds", "dynamicStableScale",
+        "scaleDownDelaySeconds", "abortScaleDownDelaySeconds", "dynamicStableScale",
         "minPodsPerReplicaSet",
         "antiAffinity", "pingPong", "scaleDownDelayRevisionLimit",
       ], passthroughKeys: ["canaryService", "stableService", "canaryMetadata", "stableMetadata"])
@@ -128,6 +147,10 @@ public enum ArgoRolloutsSchema {
       "steps", .list(.object(CanaryStep.self)), "The steps.")
     let analysis = Field(
       "analysis", .object(RolloutAnalysis.self), "Background analysis.")
+    let trafficRouting = Field(
+      "trafficRouting", .any(.any(description: "a traffic router")),
+      "Accepted with one warning: routers are not modelled, so the canary's share of requests follows its share of "
+        + "ready pods (a larger `setCanaryScale` also raises it).")
     let maxSurge = Field(
       "maxSurge", .replicaBudget, default: "25%",
       "Extra pods allowed while scaling (a count, or a percentage of the service's replicas, rounded up); for services with `serving`, stable and canary pods follow Argo's basic-canary arithmetic (docs/SCENARIOS.md)."
@@ -283,7 +306,10 @@ public enum ArgoRolloutsSchema {
 
   final class AnalysisTemplateSpec: ObjectKeys {
     static let schema = ObjectSchema<AnalysisTemplateSpec>(
-      "AnalysisTemplateSpec", "`AnalysisTemplate.spec`.", ignoredKeys: ["dryRun", "measurementRetention"])
+      "AnalysisTemplateSpec", "`AnalysisTemplate.spec`.", passthroughKeys: ["measurementRetention"])
+    let dryRun = Field(
+      "dryRun", .list(.object(DryRun.self)),
+      "Metrics measured in dry-run: their outcome neither fails nor ends the run.")
     let args = Field(
       "args", .list(.object(TemplateArgument.self)), "Arguments.")
     let metrics = Field(
@@ -321,21 +347,66 @@ public enum FlaggerSchema {
       "max", .number(), "Upper bound.")
   }
 
+  final class TemplateReference: ObjectKeys {
+    static let schema = ObjectSchema<TemplateReference>(
+      "TemplateReference", "A reference to a MetricTemplate.")
+    let name = Field("name", .string(), required: true, "The MetricTemplate's `metadata.name`.")
+    let namespace = Field(
+      "namespace", .string(), "Its namespace (PlatformSim reads every template into one namespace).")
+  }
+
   final class FlaggerMetric: ObjectKeys {
     static let schema = ObjectSchema<FlaggerMetric>(
       "FlaggerMetric", "A Flagger metric check.")
     let name = Field(
-      "name", .string(), required: true, "`request-success-rate` or `request-duration` (built-ins).")
+      "name", .string(), required: true,
+      "`request-success-rate` or `request-duration` (built-ins), or any name with `templateRef`.")
     let thresholdRange = Field(
       "thresholdRange", .object(ThresholdRange.self), "Bounds.")
     let threshold = Field(
-      "threshold", .number(), "Legacy bound: a minimum for success rate, a maximum for duration.")
+      "threshold", .number(),
+      "Legacy bound: a minimum for success rate, a maximum for duration and custom metrics.")
     let interval = Field(
-      "interval", .argoDuration(.string()), default: "1m", "Range of the query.")
+      "interval", .argoDuration(.string()), default: "1m", "Range of the query (`{{ interval }}`).")
     let templateRef = Field(
-      "templateRef", .any(.dictionary(of: .string())), "MetricTemplate reference: not modelled (an error).")
+      "templateRef", .object(TemplateReference.self), "The MetricTemplate whose query this check runs.")
+    let templateVariables = Field(
+      "templateVariables", .dictionary(.string()), "Values of the template's `{{ variables.name }}`.")
     let query = Field(
-      "query", .any(.string()), "Inline query: not modelled (an error).")
+      "query", .any(.string()), "Inline query (deprecated): Flagger no longer runs it (a warning).")
+  }
+
+  final class MetricTemplateProvider: ObjectKeys {
+    static let schema = ObjectSchema<MetricTemplateProvider>(
+      "MetricTemplateProvider", "Where a MetricTemplate's query runs.",
+      passthroughKeys: ["address", "headers", "secretRef", "insecureSkipVerify", "region"])
+    let type = Field(
+      "type", .string(), required: true,
+      "`prometheus`: the query runs on the simulated Prometheus; other providers are not modelled (an error).")
+  }
+
+  final class MetricTemplateSpec: ObjectKeys {
+    static let schema = ObjectSchema<MetricTemplateSpec>(
+      "MetricTemplateSpec", "`MetricTemplate.spec`.")
+    let provider = Field(
+      "provider", .object(MetricTemplateProvider.self), required: true, "The metrics provider.")
+    let query = Field(
+      "query", .string(), required: true,
+      "PromQL with Flagger's template variables (`{{ namespace }}`, `{{ target }}`, `{{ interval }}`, "
+        + "`{{ variables.name }}` …).")
+  }
+
+  final class MetricTemplate: ObjectKeys {
+    static let schema = ObjectSchema<MetricTemplate>(
+      "MetricTemplate", "A Flagger MetricTemplate.", passthroughKeys: ["status"])
+    let metadata = Field(
+      "metadata", .object(ArgoRolloutsSchema.ObjectMeta.self), "Its `name` is what Canaries refer to.")
+    let apiVersion = Field(
+      "apiVersion", .choice(["flagger.app/v1beta1"]), required: true, "API version.")
+    let kind = Field(
+      "kind", .choice(["MetricTemplate"]), required: true, "Kind.")
+    let spec = Field(
+      "spec", .object(MetricTemplateSpec.self), required: true, "Spec.")
   }
 
   final class FlaggerAnalysis: ObjectKeys {
@@ -343,7 +414,7 @@ public enum FlaggerSchema {
       "FlaggerAnalysis", "`Canary.spec.analysis`.",
       ignoredKeys: [
         "webhooks", "alerts", "mirror", "mirrorWeight", "primaryReadyThreshold", "canaryReadyThreshold",
-        "stepWeightPromotion",
+        "stepWeightPromotion", "sessionAffinity",
       ])
     let interval = Field(
       "interval", .argoDuration(.string()), default: "60s", "Time between ticks (at least 10s).")
@@ -365,12 +436,17 @@ public enum FlaggerSchema {
 
   final class FlaggerCanarySpec: ObjectKeys {
     static let schema = ObjectSchema<FlaggerCanarySpec>(
-      "FlaggerCanarySpec", "`Canary.spec`.", ignoredKeys: ["skipAnalysis", "revertOnDeletion", "suspend"],
-      passthroughKeys: ["targetRef", "service", "autoscalerRef", "ingressRef", "upstreamRef", "provider"])
+      "FlaggerCanarySpec", "`Canary.spec`.", ignoredKeys: ["revertOnDeletion", "suspend"],
+      passthroughKeys: [
+        "targetRef", "service", "autoscalerRef", "ingressRef", "upstreamRef", "routeRef", "provider", "metricsServer",
+      ])
     let progressDeadlineSeconds = Field(
       "progressDeadlineSeconds", .integer(minimum: 1, maximum: 315_360_000), default: "600", "Progress deadline.")
     let analysis = Field(
-      "analysis", .object(FlaggerAnalysis.self), required: true, "Analysis.")
+      "analysis", .object(FlaggerAnalysis.self),
+      "Analysis; without one Flagger promotes a new revision without analysing it.")
+    let skipAnalysis = Field(
+      "skipAnalysis", .boolean, default: "false", "Promote new revisions without analysis.")
   }
 
   final class FlaggerCanary: ObjectKeys {

@@ -10,26 +10,37 @@ enum PublishedMetricsCheck {
   /// Checks every service's analysis queries against what `monitoring` publishes
   /// (its metric profile, its recording rules, `ALERTS`), warning at `value`.
   static func warn(delivery: DeliveryConfiguration, monitoring: MonitoringConfiguration?, at value: YAMLValue) {
-    let profile = monitoring?.metricProfile ?? .platformSim
-    var published = profile.metricNames + ["ALERTS", "ALERTS_FOR_STATE"]
+    let scenarioProfile = monitoring?.metricProfile ?? .platformSim
+    var others = ["ALERTS", "ALERTS_FOR_STATE"]
     for group in monitoring?.ruleGroups ?? [] {
       for rule in group.rules {
-        if case .recording(let record) = rule.kind { published.append(record) }
+        if case .recording(let record) = rule.kind { others.append(record) }
       }
     }
     var warned: Set<String> = []
+    // A service may publish under its own profile; every service's series are in the
+    // one Prometheus, so any analysis may read any of them.
+    var published = others
     for service in delivery.services {
-      for query in service.rollout.prometheusQueries(service: service.name) {
+      for name in (service.metricProfile ?? scenarioProfile).publishedNames where !published.contains(name) {
+        published.append(name)
+      }
+    }
+    for service in delivery.services {
+      let profile = service.metricProfile ?? scenarioProfile
+      for query in service.rollout.prometheusQueries(service: service.name, profile: profile) {
         guard let expression = try? PromQLParser.parse(query) else { continue }
         for (name, rangeMs) in selectors(expression) {
           if !name.isEmpty && !published.contains(name) && warned.insert("name:" + name).inserted {
-            let other = MetricProfile.allCases.first { $0 != profile && $0.metricNames.contains(name) }
+            let other = MetricProfile.allCases.first { $0 != profile && $0.publishedNames.contains(name) }
             value.warning(
               "service `\(service.name)`'s canary analysis selects `\(name)`, which the simulation never publishes "
                 + "with metric profile `\(profile.rawValue)` (it publishes "
-                + profile.metricNames.map { "`\($0)`" }.joined(separator: ", ")
+                + profile.publishedNames.map { "`\($0)`" }.joined(separator: ", ")
                 + "): its analyses cannot judge and every canary will abort",
-              hint: other.map { "set `spec.monitoring.metricProfile: \($0.rawValue)`" }
+              hint: other.map {
+                "set `spec.monitoring.metricProfile: \($0.rawValue)` (or the service's `metricProfile`)"
+              }
                 ?? nearestMatch(to: name, in: published).map { "did you mean `\($0)`?" })
           }
           let scrapeMs = delivery.trafficInterval.microseconds / 1_000

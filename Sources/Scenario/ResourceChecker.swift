@@ -2,15 +2,17 @@ import InputReading
 import Yams
 
 /// Reads PlatformSim's Kubernetes-style resources on their own — Argo Rollouts
-/// `Rollout` and `AnalysisTemplate`, Flagger `Canary`, an `InstanceCatalogue` — as
+/// `Rollout` and `AnalysisTemplate`, Flagger `Canary` and `MetricTemplate`, an
+/// `InstanceCatalogue` — as
 /// `platformsim validate` does, with the same readers and messages as when a scenario
 /// names them.
 ///
-/// AnalysisTemplates are remembered, so a Rollout checked after them resolves its
-/// analyses' `templateName`s; one it was not given is noted as a warning (the
-/// scenario that lists both checks the reference).
+/// AnalysisTemplates and MetricTemplates are remembered, so a Rollout or Canary
+/// checked after them resolves its `templateName`s or `templateRef`s; one it was not
+/// given is noted as a warning (the scenario that lists both checks the reference).
 public final class ResourceChecker {
   var templates = ScenarioLoader.AnalysisTemplateSet(isStandaloneCheck: true)
+  var metricTemplates = ScenarioLoader.MetricTemplateSet(isStandaloneCheck: true)
 
   public init() {}
 
@@ -37,8 +39,16 @@ public final class ResourceChecker {
       valid = parsed != nil
     case InputFormat.argoRollout.name:
       valid = ScenarioLoader.readRollout(root, templates: templates) != nil
+    case InputFormat.flaggerMetricTemplate.name:
+      let parsed = ScenarioLoader.readMetricTemplate(root)
+      if let parsed {
+        metricTemplates.entries.append(parsed)
+      } else if let name {
+        metricTemplates.failed.append(name)
+      }
+      valid = parsed != nil
     case InputFormat.flaggerCanary.name:
-      valid = ScenarioLoader.readFlagger(root) != nil
+      valid = ScenarioLoader.readFlagger(root, templates: metricTemplates) != nil
     case InputFormat.instanceCatalogue.name:
       guard let catalogue = ScenarioLoader.readCatalogue(root), log.errorCount == errorsBefore else { return nil }
       return "instance catalogue of \(catalogue.types.count) types"

@@ -1,3 +1,4 @@
+import Foundation
 import InputReading
 import PlatformModel
 import SimKernel
@@ -33,6 +34,13 @@ extension ScenarioLoader {
     deadline: Int, deadlineAbort: Bool
   ) -> ArgoCanary? {
     var valid = true
+    if let router = canary.keyValue(of: \.trafficRouting) {
+      // Argo with a router sends exactly the weight to the canary; without one, the
+      // Service spreads requests over ready pods, which is what PlatformSim models.
+      router.warning(
+        "`trafficRouting` is not modelled: the canary's share of requests follows its share of ready pods, as "
+          + "without a router, so it may differ from `setWeight` (and a larger `setCanaryScale` raises it)")
+    }
     let maxSurge = canary[\.maxSurge]
     let maxUnavailable = canary[\.maxUnavailable]
     if canary.has(\.maxSurge) && maxSurge == nil || canary.has(\.maxUnavailable) && maxUnavailable == nil {
@@ -127,6 +135,7 @@ extension ScenarioLoader {
       }
     }
     if canary.has(\.steps) && steps == nil { valid = false }
+
     if let routeValue {
       routeValue.warning(
         routeSteps.map { "`\($0)`" }.joined(separator: " and ")
@@ -244,6 +253,11 @@ extension ScenarioLoader {
         }
       }
     }
-    return AnalysisSpec(metrics: references.flatMap(\.metrics), serviceArguments: fromService, fixedArguments: fixed)
+    var metrics = references.flatMap(\.metrics)
+    if reader.has(\.dryRun) {
+      guard let patterns = reader[\.dryRun].flatMap(readDryRun) else { return nil }
+      markDryRun(&metrics, patterns)
+    }
+    return AnalysisSpec(metrics: metrics, serviceArguments: fromService, fixedArguments: fixed)
   }
 }

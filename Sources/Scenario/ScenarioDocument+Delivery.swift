@@ -188,6 +188,10 @@ extension ScenarioLoader {
       baselineErrorRatio: errorRatio, baselineLatencySeconds: latency.seconds, timeoutSeconds: timeout.seconds)
     service.rollout = rollout
     service.serving = serving
+    // `custom` takes `spec.monitoring.metricMapping`, resolved once monitoring is read.
+    service.metricProfile =
+      reader[\.metricProfile] == "custom"
+      ? .custom(.fromMonitoring) : reader[\.metricProfile].flatMap(MetricProfile.init(rawValue:))
     return service
   }
 
@@ -325,4 +329,10 @@ extension ScenarioLoader {
     if let deadline = reader[\.progressDeadline] { onCall.progressDeadline = deadline }
     return valid ? onCall : nil
   }
+}
+
+extension MetricMapping {
+  /// Stands for `spec.monitoring.metricMapping` until the monitoring section is read.
+  static let fromMonitoring = MetricMapping(
+    requests: "", latency: "", latencyScale: 1, statusLabel: "", success: "", failure: "", labels: [])
 }

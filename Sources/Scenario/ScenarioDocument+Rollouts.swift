@@ -22,9 +22,48 @@ extension ScenarioLoader {
         reader.value.error("`strategy: flagger` needs `canary`: the path of a Flagger Canary resource")
         return nil
       }
-      guard let url = reader[\.canary], let root = loadResource(url, format: .flaggerCanary, log: value.context.log)
-      else { return nil }
-      return readFlagger(root).map { .flagger($0) }
+      var templates = MetricTemplateSet()
+      var valid = true
+      func readTemplates(in url: URL, log: DiagnosticLog, required: Bool) {
+        // The Canary's own file may hold its MetricTemplates (a GitOps manifest).
+        // In the Canary's file a missing MetricTemplate is no error; its file's own
+        // problems are reported when the Canary is read.
+        guard let found = loadResources(url, format: .flaggerMetricTemplate, log: required ? log : DiagnosticLog())
+        else {
+          if required { valid = false }
+          return
+        }
+        let roots =
+          required
+          ? found
+          : found.filter { ResourceChecker.kind($0.node) == "MetricTemplate" }.map { root in
+            let context = root.context
+            return YAMLValue(
+              node: root.node, path: .root,
+              context: ReadContext(
+                file: context.file, log: log, conventions: context.conventions, document: context.document))
+          }
+        for root in roots {
+          if let template = readMetricTemplate(root) {
+            templates.entries.append(template)
+          } else {
+            if let name = ResourceChecker.metadataName(root.node) { templates.failed.append(name) }
+            valid = false
+          }
+        }
+      }
+      reader[\.metricTemplates]?.forEach { url, file in
+        guard let url else {
+          valid = false
+          return
+        }
+        readTemplates(in: url, log: file.context.log, required: true)
+      }
+      guard let url = reader[\.canary] else { return nil }
+      readTemplates(in: url, log: value.context.log, required: false)
+      guard let root = loadResource(url, format: .flaggerCanary, log: value.context.log) else { return nil }
+      guard let canary = readFlagger(root, templates: templates), valid else { return nil }
+      return .flagger(canary)
     }
     var templates = AnalysisTemplateSet()
     var valid = true
@@ -54,12 +93,21 @@ extension ScenarioLoader {
     return .argoCanary(canary)
   }
 
-  static func readFlagger(_ root: YAMLValue) -> FlaggerCanary? {
+  static func readFlagger(_ root: YAMLValue, templates: MetricTemplateSet) -> FlaggerCanary? {
     guard let reader = root.readObject(FlaggerSchema.FlaggerCanary.self) else { return nil }
     _ = reader[\.apiVersion]
     _ = reader[\.kind]
     return reader[\.spec].flatMap { spec -> FlaggerCanary? in
       _ = spec[\.progressDeadlineSeconds]
+      let skips = spec[\.skipAnalysis] ?? false
+      if !spec.has(\.analysis) || skips {
+        // Flagger's SkipAnalysis: the next tick after detecting a revision promotes it.
+        let interval = spec[\.analysis]?[\.interval] ?? .seconds(60)
+        var canary = FlaggerCanary(
+          interval: max(interval, .seconds(10)), threshold: 1, stepWeights: [], maxWeight: 100, checks: [])
+        canary.skipsAnalysis = true
+        return canary
+      }
       return spec[\.analysis].flatMap { analysis -> FlaggerCanary? in
         let unsupportedModes = [
           (analysis.name(of: \.iterations), analysis.value(of: \.iterations)),
@@ -86,41 +134,167 @@ extension ScenarioLoader {
           analysis.value.error("a canary needs `stepWeight` or `stepWeights`; without them it never progresses")
           return nil
         }
-        let checks = analysis[\.metrics]?.map { readFlaggerCheck($0) } ?? []
+        var valid = true
+        let checks =
+          analysis[\.metrics]?.map { metric -> FlaggerCanary.Check? in
+            let check = readFlaggerCheck(metric, templates: templates)
+            if check == nil { valid = false }
+            return check
+          } ?? []
+        guard valid else { return nil }
         return FlaggerCanary(
-          interval: interval, threshold: threshold, stepWeights: weights, maxWeight: maxWeight, checks: checks)
+          interval: interval, threshold: threshold, stepWeights: weights, maxWeight: maxWeight,
+          checks: checks.compactMap { $0 })
       }
     }
   }
 
-  /// One of Flagger's built-in checks (`request-success-rate`, `request-duration`).
-  static func readFlaggerCheck(_ metric: ObjectReader<FlaggerSchema.FlaggerMetric>) -> FlaggerCanary.Check? {
+  /// One of Flagger's checks: a built-in (`request-success-rate`, `request-duration`)
+  /// or a custom metric running its MetricTemplate's query (`templateRef`), judged as
+  /// Flagger does (pkg/controller/scheduler_metrics.go): within `thresholdRange`, or —
+  /// without one — not above `threshold` (a built-in success rate: not below).
+  ///
+  /// `nil` for a check that names no template Flagger could run (Flagger records an
+  /// error and fails the check on every tick), or that cannot be read.
+  static func readFlaggerCheck(_ metric: ObjectReader<FlaggerSchema.FlaggerMetric>, templates: MetricTemplateSet)
+    -> FlaggerCanary.Check?
+  {
     guard let name = metric[\.name] else { return nil }
-    let custom = [
-      (metric.name(of: \.templateRef), metric.value(of: \.templateRef)),
-      (metric.name(of: \.query), metric.value(of: \.query)),
-    ]
-    for case (let key, let value?) in custom {
-      value.error(
-        "custom Flagger metrics (`\(key)`) are not modelled",
-        hint: "use the built-ins request-success-rate and request-duration")
-      return nil
-    }
     let builtIns = ["request-success-rate", "request-duration"]
-    guard builtIns.contains(name) else {
+    var template: FlaggerCanary.Check.Template?
+    var variables: [String: String] = [:]
+    if metric.has(\.templateVariables) {
+      guard let entries = metric[\.templateVariables]?.read() else { return nil }
+      for (key, value) in entries { variables[key] = value }
+    }
+    if let reference = metric[\.templateRef] {
+      guard let templateName = reference[\.name] else { return nil }
+      _ = reference[\.namespace]
+      if let found = templates.entries.first(where: { $0.name == templateName }) {
+        let unfilled = FlaggerQueries.unfilledPlaceholders(in: found.query, variables: variables)
+        guard unfilled.isEmpty else {
+          reference.value(of: \.name)?.error(
+            "MetricTemplate `\(templateName)`'s query has "
+              + unfilled.map { "`{{ \($0) }}`" }.joined(separator: ", ")
+              + ", which Flagger cannot fill for this check (it renders with missingkey=error)",
+            hint: "Flagger fills `{{ name }}`, `{{ namespace }}`, `{{ target }}`, `{{ service }}`, `{{ ingress }}`, "
+              + "`{{ route }}`, `{{ interval }}` and `{{ variables.NAME }}` from `templateVariables`")
+          return nil
+        }
+        template = .init(name: templateName, query: found.query, variables: variables)
+      } else if templates.failed.contains(templateName) {
+        reference.value(of: \.name)?.error(
+          "MetricTemplate `\(templateName)` was given but failed to parse (its errors are listed at its file)")
+        return nil
+      } else if templates.isStandaloneCheck {
+        // `validate` on a Canary alone: the scenario that names both checks the reference.
+        reference.value(of: \.name)?.warning(
+          "MetricTemplate `\(templateName)` is not among the files given; it is checked when a scenario names both")
+      } else {
+        reference.value(of: \.name)?.error(
+          "no MetricTemplate named `\(templateName)` was loaded",
+          hint: nearestMatch(to: templateName, in: templates.entries.map(\.name)).map { "did you mean `\($0)`?" }
+            ?? "list its file under `metricTemplates` in the scenario's rollout policy, or put it in the Canary's file")
+        return nil
+      }
+    } else if metric.has(\.templateRef) {
+      return nil
+    } else if let inline = metric.value(of: \.query) {
+      // Inline PromQL (deprecated, still run by Flagger's built-in checks loop).
+      guard let query = inline.readString(), isValidFlaggerQuery(query, at: inline) else { return nil }
+      let unfilled = FlaggerQueries.unfilledPlaceholders(in: query, variables: variables)
+      guard unfilled.isEmpty else {
+        inline.error(
+          "the query has " + unfilled.map { "`{{ \($0) }}`" }.joined(separator: ", ")
+            + ", which Flagger cannot fill (it renders with missingkey=error)")
+        return nil
+      }
+      if builtIns.contains(name) {
+        inline.error(
+          "`\(name)` with an inline `query` runs both the built-in and the query in Flagger, which is not modelled",
+          hint: "give the query a name of its own")
+        return nil
+      }
+      template = .init(name: name, query: query, variables: variables)
+    } else if !builtIns.contains(name) {
       metric.value(of: \.name)?.error(
-        "unknown built-in metric `\(name)`", hint: nearestMatch(to: name, in: builtIns).map { "did you mean `\($0)`?" })
+        "`\(name)` is neither a built-in check nor a custom metric with `templateRef`: Flagger fails it on every tick",
+        hint: nearestMatch(to: name, in: builtIns).map { "did you mean `\($0)`?" }
+          ?? "use request-success-rate, request-duration, or a MetricTemplate through `templateRef`")
       return nil
     }
     let range = metric[\.thresholdRange].map { ($0[\.min], $0[\.max]) }
+    if metric.has(\.thresholdRange) && range == nil { return nil }
     var minimum = range?.0
     var maximum = range?.1
-    if let legacy = metric[\.threshold] {
-      if name == "request-success-rate" { minimum = minimum ?? legacy } else { maximum = maximum ?? legacy }
+    if range == nil {
+      // Without `thresholdRange` Flagger compares with `threshold` (default 0).
+      let legacy = metric[\.threshold] ?? 0
+      if metric.has(\.threshold) && metric[\.threshold] == nil { return nil }
+      if name == "request-success-rate" && template == nil { minimum = legacy } else { maximum = legacy }
     }
     let window = metric[\.interval]
     if metric.has(\.interval) && window == nil { return nil }
-    return FlaggerCanary.Check(name: name, minimum: minimum, maximum: maximum, window: window ?? .minutes(1))
+    return FlaggerCanary.Check(
+      name: name, minimum: minimum, maximum: maximum, window: window ?? .minutes(1), template: template)
+  }
+
+  /// The MetricTemplates a Canary's custom metrics may name (`templateRef`).
+  struct MetricTemplateSet {
+    var entries: [(name: String, query: String)] = []
+    /// Set by `validate`, which reads a Canary without the scenario that lists its
+    /// templates: a template it was not given is then noted, not an error.
+    var isStandaloneCheck = false
+    /// Names of templates given that failed to parse.
+    var failed: [String] = []
+  }
+
+  /// Reads a Flagger MetricTemplate: the prometheus provider, and a query that is
+  /// valid PromQL once Flagger's variables are filled.
+  static func readMetricTemplate(_ root: YAMLValue) -> (name: String, query: String)? {
+    guard let reader = root.readObject(FlaggerSchema.MetricTemplate.self) else { return nil }
+    _ = reader[\.apiVersion]
+    _ = reader[\.kind]
+    let name = reader[\.metadata]?[\.name]
+    if name == nil {
+      root.error("a MetricTemplate needs `metadata.name`, which Canaries refer to in `templateRef`")
+    }
+    let query = reader[\.spec].flatMap { spec -> String? in
+      guard let provider = spec[\.provider], let type = provider[\.type] else { return nil }
+      guard type == "prometheus" else {
+        let known = [
+          "datadog", "cloudwatch", "newrelic", "graphite", "stackdriver", "influxdb", "dynatrace", "keptn", "splunk",
+          "externalmetrics",
+        ]
+        provider.value(of: \.type)?.error(
+          known.contains(type)
+            ? "the `\(type)` MetricTemplate provider is not modelled"
+            : "unknown MetricTemplate provider `\(type)`",
+          hint: "PlatformSim answers Prometheus queries from its simulated Prometheus; use `type: prometheus`")
+        return nil
+      }
+      guard let query = spec[\.query], let value = spec.value(of: \.query), isValidFlaggerQuery(query, at: value)
+      else { return nil }
+      return query
+    }
+    guard let name, let query else { return nil }
+    return (name, query)
+  }
+
+  /// Whether `query` is valid PromQL once Flagger's variables are filled (with neutral
+  /// values: a placeholder Flagger's model has no name for is reported per check).
+  static func isValidFlaggerQuery(_ query: String, at value: YAMLValue) -> Bool {
+    var probe = QueryTemplate.fill(query) { key in key == "interval" ? .verbatim("1m") : .verbatim("x") }
+    if probe.contains("{{") {
+      probe = probe.replacingOccurrences(of: #"\{\{[^}]*\}\}"#, with: "x", options: .regularExpression)
+    }
+    do {
+      _ = try PromQLParser.parse(probe)
+      return true
+    } catch {
+      value.error("the query is not valid PromQL: \(error)")
+      return false
+    }
   }
 
   /// Reads the one resource of `format` in another YAML file, which may hold other
@@ -245,7 +419,11 @@ extension ScenarioLoader {
           guard let name = argument[\.name] else { return nil }
           return (name, argument[\.value])
         } ?? []
-      guard let metrics = spec[\.metrics]?.map(readMetric) else { return nil }
+      guard var metrics = spec[\.metrics]?.map(readMetric) else { return nil }
+      if spec.has(\.dryRun) {
+        guard let patterns = spec[\.dryRun].flatMap(readDryRun) else { return nil }
+        markDryRun(&metrics, patterns)
+      }
       return ParsedTemplate(metrics: metrics, arguments: arguments)
     }
     guard let name, let spec else { return nil }
@@ -325,6 +503,28 @@ extension ScenarioLoader {
       consecutiveErrorLimit: errorLimit ?? 4, query: query)
     metric.rangeQuery = range
     return metric
+  }
+
+  /// The `dryRun` entries' `metricName` patterns, each a valid regular expression.
+  static func readDryRun(_ list: InputList<ObjectReader<ArgoRolloutsSchema.DryRun>>) -> [NSRegularExpression]? {
+    list.map { entry -> NSRegularExpression? in
+      guard let pattern = entry[\.metricName] else { return nil }
+      guard let expression = try? NSRegularExpression(pattern: pattern) else {
+        entry.value(of: \.metricName)?.error("`\(pattern)` is not a valid regular expression")
+        return nil
+      }
+      return expression
+    }
+  }
+
+  /// Marks the metrics a dry-run pattern matches (Argo's `GetDryRunMetrics`: the
+  /// pattern is searched for in the name, so `.*` marks every metric).
+  static func markDryRun(_ metrics: inout [AnalysisMetric], _ patterns: [NSRegularExpression]) {
+    for index in metrics.indices {
+      let name = metrics[index].name
+      let range = NSRange(name.startIndex..., in: name)
+      if patterns.contains(where: { $0.firstMatch(in: name, range: range) != nil }) { metrics[index].dryRun = true }
+    }
   }
 
   /// A `rangeQuery` time as Argo's `EvalTime` reads it, relative to the measurement.

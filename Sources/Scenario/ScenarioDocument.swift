@@ -161,10 +161,22 @@ public enum ScenarioLoader {
     let governance = spec[\.governance].flatMap { readGovernance($0) } ?? GovernanceConfiguration()
     let policies = spec[\.policies].flatMap { readPolicies($0) }
     let policiesOK = !spec.has(\.policies) || policies != nil
-    let delivery = readDelivery(
+    var delivery = readDelivery(
       spec: spec, delivery: deliveryReader, runnerPool: runnerPool, teams: teamsRead?.deliveryTeams,
       cluster: spec.has(\.cluster) ? .declared(cluster) : .absent)
     let monitoring = spec[\.monitoring].flatMap { readMonitoring($0, unsupportedRules: unsupportedRules) }
+    var customProfilesOK = true
+    for index in delivery?.services.indices ?? 0..<0
+    where delivery?.services[index].metricProfile == .custom(MetricMapping.fromMonitoring) {
+      guard let mapping = monitoring?.metricMapping else {
+        spec.value(of: \.services)?.error(
+          "service `\(delivery?.services[index].name ?? "")` has `metricProfile: custom`, which needs "
+            + "`spec.monitoring.metricMapping`")
+        customProfilesOK = false
+        break
+      }
+      delivery?.services[index].metricProfile = .custom(mapping)
+    }
     if monitoring != nil && delivery == nil {
       spec.value(of: \.monitoring)?.warning(
         "monitoring watches services' series, but no services are defined (`spec.services`)")
@@ -189,7 +201,8 @@ public enum ScenarioLoader {
         clusterSectionsOK = false
       }
     }
-    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, monitoringOK, policiesOK else { return nil }
+    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, monitoringOK, policiesOK, customProfilesOK
+    else { return nil }
     var document = ScenarioDocument(
       name: metadata.name, description: metadata.description, path: path, digest: digest,
       startEpochSeconds: simulation.startEpochSeconds, timeZone: simulation.timeZone, duration: simulation.duration,

@@ -252,6 +252,10 @@ public enum ScenarioSchema {
       "analysisTemplates", .list(.existingFile), "AnalysisTemplate files its analysis steps refer to.")
     let canary = Field(
       "canary", .existingFile, "A Flagger `Canary` resource (for `flagger`).")
+    let metricTemplates = Field(
+      "metricTemplates", .list(.existingFile),
+      "Flagger `MetricTemplate` files its custom metrics refer to (`templateRef`); the Canary's own file may hold them too."
+    )
   }
 
   final class Delivery: ObjectKeys {
@@ -316,6 +320,9 @@ public enum ScenarioSchema {
       "rollout", .object(RolloutPolicy.self), default: "spec.delivery.rollout", "This service's rollout policy.")
     let serving = Field(
       "serving", .object(Serving.self), default: "unlimited capacity", "Replicas and their autoscaler.")
+    let metricProfile = Field(
+      "metricProfile", .choice(MetricProfile.names), default: "spec.monitoring.metricProfile",
+      "The metric names this service's traffic is published under (its mesh or ingress), overriding the scenario's.")
   }
 
   final class Simulation: ObjectKeys {
@@ -379,6 +386,28 @@ public enum ScenarioSchema {
       "Which implementation answers each decision point: built-in or external process.")
   }
 
+  final class MetricMappingKeys: ObjectKeys {
+    static let schema = ObjectSchema<MetricMappingKeys>(
+      "MetricMapping", "A user-declared metric profile (`metricProfile: custom`).")
+    let requests = Field(
+      "requests", .string(), required: true, "The request counter's name, such as `http_server_requests_total`.")
+    let latency = Field(
+      "latency", .string(), required: true,
+      "The latency histogram's name without `_bucket`, `_count` and `_sum`, such as `http_server_duration_seconds`.")
+    let latencyUnit = Field(
+      "latencyUnit", .choice(["seconds", "milliseconds"]), default: "seconds", "The histogram's unit.")
+    let statusLabel = Field(
+      "statusLabel", .string(), default: "code", "The label telling succeeded from failed requests.")
+    let success = Field(
+      "success", .string(), default: "200", "Its value on succeeded requests.")
+    let failure = Field(
+      "failure", .string(), default: "500", "Its value on failed requests.")
+    let labels = Field(
+      "labels", .dictionary(.string()), default: "service: \"{{ service }}\"",
+      "Further labels of every series; `{{ service }}`, `{{ team }}` and `{{ namespace }}` in a value stand for the "
+        + "service's name, its team's and `default`. Every series also has `track` (`stable` or `canary`).")
+  }
+
   final class Monitoring: ObjectKeys {
     static let schema = ObjectSchema<Monitoring>(
       "Monitoring", "Prometheus rules and Alertmanager watching the services' series.")
@@ -404,12 +433,18 @@ public enum ScenarioSchema {
       "downsampleInterval", .duration(.positive), default: "5m",
       "With `downsampled`: one sample per series per interval.")
     let metricProfile = Field(
-      "metricProfile", .choice(MetricProfile.allCases.map(\.rawValue)), default: "platformsim",
+      "metricProfile", .choice(MetricProfile.names), default: "platformsim",
       "The metric names and labels the services' traffic is published under, so that analysis templates written for "
         + "a mesh or ingress run unchanged: `platformsim` (`http_requests_total`), `istio` (`istio_requests_total`, "
         + "`istio_request_duration_milliseconds_bucket`), `nginx` (`nginx_ingress_controller_requests`, "
         + "`nginx_ingress_controller_request_duration_seconds_bucket`), `linkerd` (`response_total`, "
-        + "`response_latency_ms_bucket`). docs/SCENARIOS.md lists their labels.")
+        + "`response_latency_ms_bucket`), `contour` (Envoy's `envoy_cluster_upstream_rq`, "
+        + "`envoy_cluster_upstream_rq_time_bucket`), `knative` (`revision_app_request_count`, "
+        + "`revision_app_request_latencies_bucket`; KServe too), or `custom` (`metricMapping`). A service may "
+        + "override it (`metricProfile`). docs/SCENARIOS.md lists their labels.")
+    let metricMapping = Field(
+      "metricMapping", .object(MetricMappingKeys.self),
+      "The names and labels of the `custom` metric profile, for a system without a built-in profile.")
   }
 
   final class Metadata: ObjectKeys {

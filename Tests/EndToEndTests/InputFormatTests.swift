@@ -17,6 +17,7 @@ struct InputFormatTests {
     ],
     "argo-analysis-template": ["scenarios/policies/golden-path/analysis-error-ratio.yaml"],
     "flagger-canary": ["scenarios/policies/golden-path/flagger-canary.yaml"],
+    "flagger-metric-template": ["scenarios/policies/golden-path/flagger-error-ratio.yaml"],
     "rule-file": ["scenarios/monitoring/error-rate-rules.plain.yaml"],
     "prometheus-rule": [
       "scenarios/monitoring/error-rate-rules.yaml", "scenarios/policies/golden-path/serving-alerts.yaml",

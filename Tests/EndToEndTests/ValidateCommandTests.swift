@@ -17,6 +17,7 @@ struct ValidateCommandTests {
       ("scenarios/experiments/sweep-runners.yaml", "ok (sweep \"runners-and-defects\", 6 points)"),
       ("scenarios/policies/golden-path/analysis-error-ratio.yaml", "ok (AnalysisTemplate \"error-ratio\")"),
       ("scenarios/policies/golden-path/flagger-canary.yaml", "ok (Canary \"fraud-scorer\")"),
+      ("scenarios/policies/golden-path/flagger-error-ratio.yaml", "ok (MetricTemplate \"error-ratio\")"),
       ("scenarios/catalogue/aws-us-east-1.yaml", "ok (instance catalogue of 7 types)"),
     ] as [(String, String)])
   func recognisesEachFormat(file: String, line: String) throws {

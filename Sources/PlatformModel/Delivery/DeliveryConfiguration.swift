@@ -126,6 +126,9 @@ public struct ServiceConfiguration: Equatable, Sendable {
   public var rollout: RolloutStrategy = .bigBang
   /// Replicas and their autoscaler; `nil` serves any load (capacity not modelled).
   public var serving: ServingConfiguration?
+  /// The metric names its traffic is published under; `nil` takes the scenario's
+  /// `spec.monitoring.metricProfile`.
+  public var metricProfile: MetricProfile?
 
   public init(
     name: String, team: TeamID, requestsPerSecond: Double, loadProfile: RateProfile, baselineErrorRatio: Double,

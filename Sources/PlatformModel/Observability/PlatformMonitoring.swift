@@ -23,6 +23,8 @@ public struct MonitoringConfiguration: @unchecked Sendable {
   public var seriesOutput: SeriesOutput = .off
   /// The metric names and labels the services' traffic is published under.
   public var metricProfile: MetricProfile = .platformSim
+  /// The `custom` profile's names and labels, for services that choose it.
+  public var metricMapping: MetricMapping?
 
   /// How much of the services' series to write into SQLite, for plots.
   public enum SeriesOutput: Equatable, Sendable {

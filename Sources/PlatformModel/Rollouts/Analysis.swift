@@ -123,11 +123,16 @@ extension Delivery {
         state.pending[metricIndex] = nil
       }
     }
-    // A run ends when a metric completes badly (it is then terminating) or all complete.
-    let phases = state.progress.map(\.phase)
-    let worst = phases.max() ?? .successful
-    let terminal =
-      phases.contains { $0 == .failed || $0 == .error || $0 == .inconclusive } || !phases.contains(.running)
+    // A run ends when a metric completes badly (it is then terminating) or all complete;
+    // dry-run metrics must complete too, but their outcome counts for nothing.
+    var worst = AnalysisPhase.successful
+    var anyRunning = false
+    for index in state.progress.indices {
+      let phase = state.progress[index].phase
+      if phase == .running { anyRunning = true }
+      if !state.spec.metrics[index].dryRun { worst = max(worst, phase) }
+    }
+    let terminal = worst == .failed || worst == .error || worst == .inconclusive || !anyRunning
     canary.runs[run] = terminal ? nil : state
     setCanary(canary, of: service)
     guard terminal else { return }

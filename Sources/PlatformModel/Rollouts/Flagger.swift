@@ -41,6 +41,8 @@ extension Delivery {
     if !canary.flaggerInitialized {
       // The first tick detects the new revision and scales the canary from zero.
       canary.flaggerInitialized = true
+      // Skipping the analysis: Flagger promotes on the next tick (Promoting, Finalising).
+      if flagger.skipsAnalysis { canary.flaggerPromoting = 1 }
       canary.stepEvent = scheduler.schedule(
         .delivery(.rollouts(.flaggerTick(deployment))), after: flagger.interval, priority: 2)
       setCanary(canary, of: service)
@@ -63,8 +65,10 @@ extension Delivery {
     // running them first changes nothing.
     var passed = true
     if canary.weight > 0 {
+      let configured = configuration[service: service]
+      let profile = configured.metricProfile ?? monitoring?.configuration.metricProfile ?? .platformSim
       for check in flagger.checks {
-        let query = flagger.query(check, service: configuration[service: service].name)
+        let query = flagger.query(check, service: configured.name, profile: profile)
         var value = Double.nan
         if let monitoring,
           let samples = try? monitoring.query(query, atMs: scheduler.now.microseconds / 1_000).asVector,

@@ -29,12 +29,12 @@ extension RolloutStrategy {
 
   /// Every Prometheus query this strategy may run, with service placeholders filled by
   /// `service`: how far back they read decides how long the series store keeps samples.
-  public func prometheusQueries(service: String) -> [String] {
+  public func prometheusQueries(service: String, profile: MetricProfile = .platformSim) -> [String] {
     switch self {
     case .bigBang:
       return []
     case .flagger(let flagger):
-      return flagger.checks.map { flagger.query($0, service: service) }
+      return flagger.checks.map { flagger.query($0, service: service, profile: profile) }
     case .argoCanary(let canary):
       var specs = canary.steps.compactMap { step -> AnalysisSpec? in
         if case .analysis(let spec) = step { return spec }
@@ -54,20 +54,39 @@ extension RolloutStrategy {
 /// until the weight reaches `maxWeight` (it may overshoot), then promotes, which takes
 /// two more ticks (Promoting, Finalising).
 public struct FlaggerCanary: Equatable, Sendable {
+  /// One metric check of `analysis.metrics`: a built-in, or a `MetricTemplate`'s query
+  /// (`templateRef`), judged against `thresholdRange`.
   public struct Check: Equatable, Sendable {
-    /// `request-success-rate` (percent, checked against `min`) or `request-duration`
-    /// (p99 milliseconds, checked against `max`).
+    /// `request-success-rate` (percent, checked against `min`), `request-duration`
+    /// (p99 milliseconds, checked against `max`), or a custom metric's name.
     public var name: String
     public var minimum: Double?
     public var maximum: Double?
-    /// The PromQL range of the built-in query (`interval`, default 1m).
+    /// The PromQL range of the query (`interval`, default 1m; `{{ interval }}`).
     public var window: SimDuration
+    /// A custom metric: its MetricTemplate's query (with Flagger's `{{ … }}` variables
+    /// still in it) and the check's `templateVariables`; `nil` for a built-in.
+    public var template: Template?
 
-    public init(name: String, minimum: Double?, maximum: Double?, window: SimDuration) {
+    public struct Template: Equatable, Sendable {
+      /// `metadata.name` of the MetricTemplate.
+      public var name: String
+      public var query: String
+      public var variables: [String: String]
+
+      public init(name: String, query: String, variables: [String: String]) {
+        self.name = name
+        self.query = query
+        self.variables = variables
+      }
+    }
+
+    public init(name: String, minimum: Double?, maximum: Double?, window: SimDuration, template: Template? = nil) {
       self.name = name
       self.minimum = minimum
       self.maximum = maximum
       self.window = window
+      self.template = template
     }
   }
 
@@ -76,6 +95,9 @@ public struct FlaggerCanary: Equatable, Sendable {
   public var stepWeights: [Int]
   public var maxWeight: Int
   public var checks: [Check]
+  /// `skipAnalysis: true`, or no `analysis`: a new revision is promoted on the tick
+  /// after it is detected, without traffic shifting or checks.
+  public var skipsAnalysis = false
 
   public init(interval: SimDuration, threshold: Int, stepWeights: [Int], maxWeight: Int, checks: [Check]) {
     self.interval = interval
@@ -85,17 +107,13 @@ public struct FlaggerCanary: Equatable, Sendable {
     self.checks = checks
   }
 
-  /// The built-in query of a check for `service`, on the simulated services' series.
-  func query(_ check: Check, service: String) -> String {
-    let window = check.window.formatted
-    let selector = #"service="\#(service)",track="canary""#
-    if check.name == "request-duration" {
-      return
-        "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{\(selector)}[\(window)]))) * 1000"
-    }
-    let success = selector + #",code!~"5..""#
-    return
-      "sum(rate(http_requests_total{\(success)}[\(window)])) / sum(rate(http_requests_total{\(selector)}[\(window)])) * 100"
+  /// The query of a check for `service`: its MetricTemplate's, or the built-in query
+  /// Flagger runs for the mesh whose metric names `profile` publishes, rendered with
+  /// Flagger's template model (``FlaggerQueries``).
+  public func query(_ check: Check, service: String, profile: MetricProfile = .platformSim) -> String {
+    let text = check.template?.query ?? FlaggerQueries.builtIn(check.name, profile: profile)
+    return FlaggerQueries.render(
+      text, service: service, interval: check.window.formatted, variables: check.template?.variables ?? [:])
   }
 }
 
@@ -211,19 +229,16 @@ public struct AnalysisSpec: Equatable, Sendable {
   }
 
   /// The query text for `service`, with `{{args.x}}` placeholders replaced.
+  ///
+  /// The service's name is escaped for where it stands (a free-text name in a PromQL
+  /// string, ``QueryTemplate``); the Rollout's own values go in as Argo puts them.
   func query(_ metric: AnalysisMetric, service: String) -> String {
-    var text = metric.query
-    for name in serviceArguments { text = replacing(text, argument: name, with: service) }
-    for argument in fixedArguments { text = replacing(text, argument: argument.name, with: argument.value) }
-    return text
-  }
-
-  func replacing(_ text: String, argument: String, with value: String) -> String {
-    var result = text
-    for pattern in ["{{args.\(argument)}}", "{{ args.\(argument) }}"] {
-      result = result.replacingOccurrences(of: pattern, with: value)
+    QueryTemplate.fill(metric.query) { key in
+      guard key.hasPrefix("args.") else { return nil }
+      let name = key.dropFirst("args.".count)
+      if serviceArguments.contains(where: { $0 == name }) { return .name(service) }
+      return fixedArguments.first { $0.name == name }.map { .verbatim($0.value) }
     }
-    return result
   }
 }
 
@@ -247,6 +262,9 @@ public struct AnalysisMetric: Equatable, Sendable {
   /// The Prometheus provider's `rangeQuery`: the query runs as a range query and the
   /// result is every series' values in turn; `nil` for an instant query.
   public var rangeQuery: RangeQuery? = nil
+  /// Named by a `dryRun` entry: measured, but its outcome neither fails nor ends the
+  /// run (analysis/analysis.go `assessRunStatus` keeps it to the dry-run summary).
+  public var dryRun = false
 
   /// `rangeQuery` (metricproviders/prometheus `executeQuery`): `start` and `end` are
   /// `now()` or `now() - duration("…")` (utils/evaluate `EvalTime`), held as the

@@ -22,11 +22,54 @@ import Monitoring
 /// - `linkerd`: `response_total{deployment, namespace, direction="inbound",
 ///   classification (success|failure), status_code}` and `response_latency_ms_*`
 ///   (Linkerd proxy metrics).
-public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
-  case platformSim = "platformsim"
+/// - `contour`: Envoy's cluster statistics as Contour's Envoy publishes them,
+///   `envoy_cluster_upstream_rq{envoy_cluster_name="<namespace>_<service>_80",
+///   envoy_response_code}` and `envoy_cluster_upstream_rq_time_*` (milliseconds); the
+///   canary's cluster is `<namespace>_<service>-canary_80`.
+/// - `knative`: Knative Serving's queue-proxy metrics (KServe's too),
+///   `revision_app_request_count{namespace_name, service_name, configuration_name,
+///   revision_name, response_code, response_code_class ("2xx"|"5xx")}` and
+///   `revision_app_request_latencies_*` (milliseconds); the stable track is revision
+///   `<service>-00001`, the canary `<service>-00002`.
+///
+/// Under Flagger the stable pods run as the `<service>-primary` workload (Flagger's
+/// primary Deployment), so Flagger's built-in queries, which select the canary by
+/// its workload name, read the canary alone (`destination_workload`, `deployment`,
+/// the Envoy cluster name).
+///
+/// - `custom`: a user-declared mapping (``MetricMapping``) for any other system.
+public enum MetricProfile: Sendable, Equatable {
+  case platformSim
   case istio
   case nginx
   case linkerd
+  case contour
+  case knative
+  case custom(MetricMapping)
+
+  /// The built-in profiles, by name.
+  public static let allCases: [MetricProfile] = [.platformSim, .istio, .nginx, .linkerd, .contour, .knative]
+  /// The names a scenario may give: the built-ins and `custom`.
+  public static let names = allCases.map(\.rawValue) + ["custom"]
+
+  /// A built-in profile by its name (`custom` needs its mapping).
+  public init?(rawValue: String) {
+    guard let profile = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+    self = profile
+  }
+
+  /// The profile's name in a scenario.
+  public var rawValue: String {
+    switch self {
+    case .platformSim: return "platformsim"
+    case .istio: return "istio"
+    case .nginx: return "nginx"
+    case .linkerd: return "linkerd"
+    case .contour: return "contour"
+    case .knative: return "knative"
+    case .custom: return "custom"
+    }
+  }
 
   /// The namespace label values name (Kubernetes' default namespace).
   static let namespace = "default"
@@ -35,7 +78,8 @@ public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
   var latencyScale: Double {
     switch self {
     case .platformSim, .nginx: return 1
-    case .istio, .linkerd: return 1_000
+    case .istio, .linkerd, .contour, .knative: return 1_000
+    case .custom(let mapping): return mapping.latencyScale
     }
   }
 
@@ -60,13 +104,57 @@ public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
         "response_total", "response_latency_ms_bucket", "response_latency_ms_count", "response_latency_ms_sum",
         ServiceMetricNames.quality,
       ]
+    case .contour:
+      return [
+        "envoy_cluster_upstream_rq", "envoy_cluster_upstream_rq_time_bucket", "envoy_cluster_upstream_rq_time_count",
+        "envoy_cluster_upstream_rq_time_sum", ServiceMetricNames.quality,
+      ]
+    case .knative:
+      return [
+        "revision_app_request_count", "revision_app_request_latencies_bucket",
+        "revision_app_request_latencies_count", "revision_app_request_latencies_sum", ServiceMetricNames.quality,
+      ]
+    case .custom(let mapping):
+      return [
+        mapping.requests, mapping.latency + "_bucket", mapping.latency + "_count", mapping.latency + "_sum",
+        ServiceMetricNames.quality,
+      ]
+    }
+  }
+
+  /// Names published besides ``metricNames``' five: NGINX's upstream response time
+  /// (count and sum), which Flagger's `request-duration` reads.
+  public var extraMetricNames: [String] {
+    self == .nginx
+      ? [
+        "nginx_ingress_controller_response_duration_seconds_count",
+        "nginx_ingress_controller_response_duration_seconds_sum",
+      ]
+      : []
+  }
+
+  /// Every metric name the profile publishes.
+  public var publishedNames: [String] { metricNames + extraMetricNames }
+
+  /// For each column after the quality gauge, the earlier column whose value it
+  /// repeats (the same data under another name or label).
+  func repeatedColumns(bucketCount: Int) -> [Int] {
+    switch self {
+    case .istio: return [0, 1]  // the request counters as the other reporter
+    case .nginx: return [3 + bucketCount, 4 + bucketCount]  // response duration count and sum
+    default: return []
     }
   }
 
   /// The scrape group's members in ``ServiceSeries``' column order: succeeded
-  /// requests, failed requests, the buckets (`+Inf` last), count, sum, quality, then —
-  /// for Istio — the request counters again as the other reporter.
-  func columns(service: String, team: String, track: String, buckets: [Double]) -> [(Labels, MetricKind)] {
+  /// requests, failed requests, the buckets (`+Inf` last), count, sum, quality, then
+  /// the ``repeatedColumns(bucketCount:)``.
+  ///
+  /// - Parameter primaryWorkload: the stable track runs as `<service>-primary` (Flagger).
+  func columns(
+    service: String, team: String, track: String, buckets: [Double], primaryWorkload: Bool = false
+  ) -> [(Labels, MetricKind)] {
+    let workload = track == "stable" && primaryWorkload ? "\(service)-primary" : service
     let names = metricNames
     let namespace = Self.namespace
     let base: [(String, String)]
@@ -82,7 +170,7 @@ public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
       base = [
         ("destination_service", "\(service).\(namespace).svc.cluster.local"),
         ("destination_service_name", service), ("destination_service_namespace", namespace),
-        ("destination_workload", service), ("destination_workload_namespace", namespace), ("track", track),
+        ("destination_workload", workload), ("destination_workload_namespace", namespace), ("track", track),
       ]
       ok = [("reporter", "source"), ("response_code", "200")]
       failed = [("reporter", "source"), ("response_code", "500")]
@@ -97,9 +185,26 @@ public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
       ok = [("status", "200")]
       failed = [("status", "500")]
     case .linkerd:
-      base = [("deployment", service), ("direction", "inbound"), ("namespace", namespace), ("track", track)]
+      base = [("deployment", workload), ("direction", "inbound"), ("namespace", namespace), ("track", track)]
       ok = [("classification", "success"), ("status_code", "200")]
       failed = [("classification", "failure"), ("status_code", "500")]
+    case .contour:
+      let cluster = track == "canary" ? "\(service)-canary" : workload
+      base = [("envoy_cluster_name", "\(namespace)_\(cluster)_80"), ("track", track)]
+      ok = [("envoy_response_code", "200")]
+      failed = [("envoy_response_code", "500")]
+    case .knative:
+      base = [
+        ("configuration_name", service), ("namespace_name", namespace),
+        ("revision_name", "\(service)-0000\(track == "canary" ? 2 : 1)"), ("service_name", service), ("track", track),
+      ]
+      ok = [("response_code", "200"), ("response_code_class", "2xx")]
+      failed = [("response_code", "500"), ("response_code_class", "5xx")]
+    case .custom(let mapping):
+      base =
+        mapping.labels.map { ($0.name, mapping.value(of: $0.value, service: service, team: team)) } + [("track", track)]
+      ok = [(mapping.statusLabel, mapping.success)]
+      failed = [(mapping.statusLabel, mapping.failure)]
     }
     func labels(_ name: String, _ extra: [(String, String)] = []) -> Labels {
       Labels([(Labels.metricName, name)] + base + extra)
@@ -119,6 +224,61 @@ public enum MetricProfile: String, Sendable, Equatable, CaseIterable {
       failed[0] = ("reporter", "destination")
       columns += [(labels(names[0], ok), .counter), (labels(names[0], failed), .counter)]
     }
+    for name in extraMetricNames { columns.append((labels(name), .counter)) }
     return columns
+  }
+}
+
+/// A user-declared metric profile: the names and labels of another system's request
+/// counter and latency histogram.
+///
+/// A class: a service's configuration carries its profile and is read on hot paths, so
+/// the mapping travels as one reference rather than seven reference-counted fields.
+public final class MetricMapping: Equatable, Sendable {
+  /// The request counter's name.
+  public let requests: String
+  /// The latency histogram's name without `_bucket`, `_count`, `_sum`.
+  public let latency: String
+  /// Latency unit: seconds × this (1 for seconds, 1000 for milliseconds).
+  public let latencyScale: Double
+  /// The label that tells succeeded from failed requests, and its two values.
+  public let statusLabel: String
+  public let success: String
+  public let failure: String
+  /// Further labels of every series, by name; `{{ service }}`, `{{ team }}` and
+  /// `{{ namespace }}` in a value stand for the service's name, its team's and `default`.
+  public let labels: [(name: String, value: String)]
+
+  public init(
+    requests: String, latency: String, latencyScale: Double, statusLabel: String, success: String, failure: String,
+    labels: [(name: String, value: String)]
+  ) {
+    self.requests = requests
+    self.latency = latency
+    self.latencyScale = latencyScale
+    self.statusLabel = statusLabel
+    self.success = success
+    self.failure = failure
+    self.labels = labels
+  }
+
+  public static func == (lhs: MetricMapping, rhs: MetricMapping) -> Bool {
+    lhs === rhs
+      || lhs.requests == rhs.requests && lhs.latency == rhs.latency && lhs.latencyScale == rhs.latencyScale
+        && lhs.statusLabel == rhs.statusLabel && lhs.success == rhs.success && lhs.failure == rhs.failure
+        && lhs.labels.map(\.name) == rhs.labels.map(\.name) && lhs.labels.map(\.value) == rhs.labels.map(\.value)
+  }
+
+  /// A label value with its placeholders filled (label values are stored as they are;
+  /// queries escape them where PlatformSim writes them in).
+  func value(of template: String, service: String, team: String) -> String {
+    QueryTemplate.fill(template) { key in
+      switch key {
+      case "service": return .verbatim(service)
+      case "team": return .verbatim(team)
+      case "namespace": return .verbatim(MetricProfile.namespace)
+      default: return nil
+      }
+    }
   }
 }

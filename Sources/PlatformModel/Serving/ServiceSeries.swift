@@ -73,17 +73,24 @@ final class ServiceSeries {
   /// Seconds × this is the latency unit of the profile's histogram (its sum column).
   let latencyScale: Double
 
+  /// For each column after the quality gauge, the column it repeats
+  /// (``MetricProfile/repeatedColumns(bucketCount:)``).
+  let repeatedColumns: [Int]
+
   init(
     store: SeriesStore, service: String, team: String, track: String, buckets: [Double],
-    profile: MetricProfile = .platformSim
+    profile: MetricProfile = .platformSim, primaryWorkload: Bool = false
   ) {
     self.track = track
     latencyScale = profile.latencyScale
+    repeatedColumns = profile.repeatedColumns(bucketCount: buckets.count)
     // A `track` label rather than a per-version one: every deployment would otherwise
     // add a series set that selectors keep scanning after it goes stale. Every member
     // is new: the scenario reader rejects recording rules that would write these
     // metric names (`registerScrapeGroup` requires fresh label sets).
-    group = store.registerScrapeGroup(profile.columns(service: service, team: team, track: track, buckets: buckets))
+    group = store.registerScrapeGroup(
+      profile.columns(
+        service: service, team: team, track: track, buckets: buckets, primaryWorkload: primaryWorkload))
     row = .allocate(capacity: group.series.count)
     row.initialize(repeating: 0)
     bucketTotals = .allocate(capacity: buckets.count + 1)

@@ -226,9 +226,12 @@ struct Traffic {
     let timestampMs = time.microseconds / 1_000
     if series[service][track] == nil {
       let configured = services[service]
+      var isFlagger = false
+      if case .flagger = configured.rollout { isFlagger = true }
       series[service][track] = ServiceSeries(
         store: monitoring.store, service: configured.name, team: teams[configured.team].name,
-        track: track == 0 ? "stable" : "canary", buckets: buckets, profile: monitoring.configuration.metricProfile)
+        track: track == 0 ? "stable" : "canary", buckets: buckets,
+        profile: configured.metricProfile ?? monitoring.configuration.metricProfile, primaryWorkload: isFlagger)
     }
     guard let published = series[service][track] else { return }
     published.live = true
@@ -261,10 +264,9 @@ struct Traffic {
     var quality = 0.9
     for defect in defects where defect.kind == .quality { quality -= defect.size }
     published.row[5 + buckets.count] = max(0, quality)
-    if published.row.count > 6 + buckets.count {
-      // Istio: the request counters again, as the other reporter sees them.
-      published.row[6 + buckets.count] = published.row[0]
-      published.row[7 + buckets.count] = published.row[1]
+    // The same data under other names (Istio's other reporter, NGINX's response time).
+    for (offset, source) in published.repeatedColumns.enumerated() {
+      published.row[6 + buckets.count + offset] = published.row[source]
     }
     monitoring.appendRow(published.group, timestampMs: timestampMs, values: UnsafeBufferPointer(published.row))
   }
