@@ -107,5 +107,5 @@ import Testing
     #expect(digest == Self.goldenFingerprint, "\(lines.joined(separator: "\n"))")
   }
 
-  static let goldenFingerprint = "c6a7ebc7c7fa83ba17a3a438332c8f364249a322c73d322e357d8b5efaeb0fff"
+  static let goldenFingerprint = "3fa9ae579cfd7f17b162f2c91bcc351545dcf2973f1b41aa7381e1cbb0a97735"
 }
