@@ -18,7 +18,7 @@ struct BenchmarkOptions {
 
       --quick        small sizes and 3 repetitions (a smoke run; do not record its figures)
       --filter NAME  run only the benchmark NAME, or those starting with NAME- (repeatable):
-                     kernel-hold-100, kernel-hold-10000, runner-pool, results-writing,
+                     kernel-hold-100, kernel-hold-10000, runner-pool, runner-pool-rows, results-writing,
                      scenario-golden-path, scenario-org-scale, web-runs, web-run, web-run-api,
                      web-deployments, web-deployment, web-incident, web-compare-runs, web-experiment,
                      web-compare-experiments, web-export;
@@ -84,6 +84,11 @@ if options.selects("runner-pool") {
     "runner pool M/M/c: \(repetitions) × (ours and the minimal loop with \(customers) customers, SimPy with \(peerCustomers))"
   )
   results.append(RunnerPoolBenchmark.run(customers: customers, peerCustomers: peerCustomers, repetitions: repetitions))
+}
+if options.selects("runner-pool-rows") {
+  let customers = options.quick ? 200_000 : 4_000_000
+  progress("runner pool M/M/c with job rows in SQLite: \(repetitions) × \(customers) customers")
+  results.append(RunnerPoolRowsBenchmark.run(customers: customers, repetitions: repetitions))
 }
 if options.selects("results-writing") {
   let rows = options.quick ? 200_000 : 2_000_000

@@ -5,9 +5,19 @@
 /// ``TableRows``, which encodes them and hands the sink whole batches. A sink never
 /// throws back into the model; one that fails keeps its first error, drops what
 /// follows, and whoever owns the run asks it at the end.
+///
+/// A sink may store a batch after `write` returns (the SQLite sink writes on a thread
+/// of its own); ``waitUntilWritten()`` returns once everything handed over is stored.
 public protocol RunSink: AnyObject {
   /// Stores a batch of rows of `table`, in the order the model emitted them.
   func write(_ rows: RowEncoder, of table: TableDescription)
+  /// Returns once every batch handed to ``write(_:of:)`` so far is stored.
+  func waitUntilWritten()
+}
+
+extension RunSink {
+  /// A sink that stores each batch before `write` returns has nothing to wait for.
+  public func waitUntilWritten() {}
 }
 
 /// The rows a run emits to one table: encoded as they come, handed to the sink in
@@ -115,8 +125,10 @@ public final class RunRows {
     table(Row.self).append(row)
   }
 
-  /// Hands every buffered row of every table to the sink.
+  /// Hands every buffered row of every table to the sink and waits until the sink
+  /// has stored them all.
   public func flush() {
     for stream in ordered { stream.flush() }
+    sink.waitUntilWritten()
   }
 }

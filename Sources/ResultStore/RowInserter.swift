@@ -5,15 +5,19 @@ import ResultRows
 /// statements, binding straight from the encoder's buffers.
 ///
 /// Batching is the big lever (about 1000× over autocommit) and 50 rows per statement
-/// adds about 75 % more (../shared/reference/engine-and-style.md §1.4). Text is bound
-/// without a copy (`SQLITE_STATIC`): the encoder's bytes outlive each step. A per-run
-/// table's `run_id` is one parameter, `?1`, repeated in every row of the statement.
+/// adds about 75 % more (../shared/reference/engine-and-style.md §1.4); 200 rows save
+/// another 3 % of SQLite's instructions on `runner_jobs` (callgrind, docs/PERFORMANCE.md),
+/// and more save nothing measurable. Text is bound without a copy (`SQLITE_STATIC`):
+/// the encoder's bytes outlive each step. A per-run table's `run_id` is one
+/// parameter, `?1`, repeated in every row of the statement.
 final class RowInserter {
   let table: TableDescription
   let database: SQLiteDatabase
   /// `INSERT` or `INSERT OR REPLACE`.
   let verb: String
-  let rowsPerStatement = 50
+  /// Rows in one `INSERT`: 200, or fewer for a table so wide that 200 rows would pass
+  /// SQLite's limit on parameters in a statement.
+  let rowsPerStatement: Int
   private var wideStatement: SQLiteStatement?
   private var narrowStatement: SQLiteStatement?
 
@@ -21,6 +25,8 @@ final class RowInserter {
     self.database = database
     self.table = table
     verb = replacing ? "INSERT OR REPLACE" : "INSERT"
+    let parameterLimit = Int(sqlite3_limit(database.handle, SQLITE_LIMIT_VARIABLE_NUMBER, -1))
+    rowsPerStatement = max(1, min(200, (parameterLimit - 1) / max(1, table.columns.count)))
   }
 
   /// Inserts every row in `rows` (no transaction of its own: the caller's).

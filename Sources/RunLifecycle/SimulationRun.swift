@@ -37,9 +37,10 @@ public struct RunReport: Sendable {
 ///
 /// This is the crash-safety contract of docs/SCHEMA.md: the `runs` row is inserted as
 /// `running` and committed before the model emits anything; the model's rows stream
-/// into the store through a ``SQLiteRunSink`` as the run goes; the status becomes
-/// `completed`, `stopped` or `failed` only after every row is written, so a run that
-/// crashes or is killed never looks completed.
+/// into the store through a ``SQLiteRunSink`` as the run goes (committed on the sink's
+/// writer thread while the model runs on); the status becomes `completed`, `stopped`
+/// or `failed` only after every row is written — `rows.flush()` waits for the writer —
+/// so a run that crashes or is killed never looks completed.
 public enum SimulationRun {
   /// Runs `request` and records it in `store`.
   ///
@@ -172,4 +173,6 @@ final class WallLimitedSink: RunSink {
     }
     inner.write(rows, of: table)
   }
+
+  func waitUntilWritten() { inner.waitUntilWritten() }
 }

@@ -61,7 +61,7 @@ struct ResultStoreTests {
 
   @Test(
     "rows streamed through the SQLite sink survive batch boundaries and keep NULLs",
-    arguments: [1, 49, 50, 51, 20_123])
+    arguments: [1, 49, 50, 51, 199, 200, 201, 20_123])
   func batching(rowCount: Int) throws {
     let store = try ResultStore(path: temporaryDatabasePath())
     let run = try store.beginRun(sampleStart(), createdAt: "now")
@@ -83,6 +83,36 @@ struct ResultStoreTests {
     #expect(try store.rows(RunnerJobRow.self, run: run) == emitted)
     let nulls = try store.database.scalar("SELECT count(*) FROM runner_jobs WHERE runner IS NULL")
     #expect(nulls?.intValue == Int64((rowCount + 2) / 3))
+  }
+
+  @Test("batches of two tables committed on the writer thread keep each table's emit order and are all in by flush")
+  func writerThreadKeepsOrder() throws {
+    let store = try ResultStore(path: temporaryDatabasePath())
+    let run = try store.beginRun(sampleStart(), createdAt: "now")
+    let sink = store.runSink(for: run)
+    // Small batches: many more batches than the writer's queue holds, so the model waits for it.
+    let rows = RunRows(sink: sink, rowsPerBatch: 7)
+    let jobs = rows.table(RunnerJobRow.self)
+    let metrics = rows.table(RunMetric.self)
+    let jobIDs = (0..<5_000).map { Int64(($0 * 7_919) % 5_000) }
+    for (index, jobID) in jobIDs.enumerated() {
+      jobs.append(
+        RunnerJobRow(
+          jobID: jobID, source: "background", runner: nil, queuedAt: Double(index), startedAt: nil, finishedAt: nil,
+          waitSeconds: nil))
+      if index % 10 == 0 { metrics.append(RunMetric(name: "m\(index)", value: Double(index), unit: "u")) }
+    }
+    rows.flush()
+    // Read straight after flush, with no wait of our own: everything must be committed.
+    let stored = try store.database.query(
+      "SELECT job_id FROM runner_jobs WHERE run_id = ? ORDER BY rowid",
+      [
+        .integer(run.rawValue)
+      ])
+    #expect(stored.compactMap { $0.first?.intValue } == jobIDs)
+    #expect(try store.rows(RunMetric.self, run: run).map(\.name) == (0..<500).map { "m\($0 * 10)" })
+    #expect(sink.failure == nil)
+    #expect(sink.writtenRowCount == 5_500)
   }
 
   @Test("a run's rows carry its id, and another run's rows stay apart")
