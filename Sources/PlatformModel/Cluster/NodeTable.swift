@@ -164,7 +164,7 @@ struct NodeTable {
 
   /// No new pods go to the node.
   mutating func cordon(_ id: NodeID) {
-    if let position = schedulable.firstIndex(of: id) { schedulable.remove(at: position) }
+    if let position = Self.position(of: id, in: schedulable) { schedulable.remove(at: position) }
     nodes[id].isSchedulable = false
     freeChanged(id)
   }
@@ -173,7 +173,7 @@ struct NodeTable {
 
   /// The node is gone (after ``leaveLive(_:to:)`` to `.terminated`).
   mutating func remove(_ id: NodeID, at time: SimTime, reason: NodeEndReason) {
-    if let position = active.firstIndex(of: id) { active.remove(at: position) }
+    if let position = Self.position(of: id, in: active) { active.remove(at: position) }
     nodes[id].terminatedAt = time
     nodes[id].endReason = reason
   }
@@ -231,6 +231,17 @@ struct NodeTable {
     } else {
       underutilised.remove(id)
     }
+  }
+
+  /// Where `id` is in `list` (sorted by ID), by binary search.
+  private static func position(of id: NodeID, in list: [NodeID]) -> Int? {
+    var low = 0
+    var high = list.count
+    while low < high {
+      let middle = (low + high) / 2
+      if list[middle].rawValue < id.rawValue { low = middle + 1 } else { high = middle }
+    }
+    return low < list.count && list[low] == id ? low : nil
   }
 
   // MARK: Queries
