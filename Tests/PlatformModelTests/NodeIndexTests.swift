@@ -78,7 +78,7 @@ import Testing
 
   /// Pools of mixed shapes and capacity types (so the `first-fit` node order has tiers)
   /// and streams that fit some of them.
-  static func cluster(threshold: Double?) -> Cluster {
+  static func cluster(threshold: Double?, priorities: [Int] = [0, 0, 0, 0, 0]) -> Cluster {
     let pools = [
       NodePoolConfiguration(
         name: "cpu", capacityType: .onDemand, instanceTypes: ["m5.4xlarge"], minNodes: 0, maxNodes: 1_000,
@@ -94,21 +94,22 @@ import Testing
         desiredNodes: 0, labels: [("workload", "gpu")]),
     ]
     func stream(
-      _ cpu: Int64, _ gib: Int64, _ gpus: Int64, workers: Int, _ capacity: CapacityPreference, _ label: String
+      _ cpu: Int64, _ gib: Int64, _ gpus: Int64, workers: Int, _ capacity: CapacityPreference, _ label: String,
+      priority: Int
     )
       -> TrainingJobStream
     {
       TrainingJobStream(
         template: .pytorchGPUDistributed, arrivals: ArrivalProcess(ratePerHour: 0), duration: .constant(3_600),
         workerCount: workers, perWorker: Resources(cpuMillis: cpu * 1_000, memoryMiB: gib * 1_024, gpuCount: gpus),
-        priority: 0, capacity: capacity, checkpoint: nil, nodeSelector: [("workload", label)])
+        priority: priority, capacity: capacity, checkpoint: nil, nodeSelector: [("workload", label)])
     }
     let streams = [
-      stream(14, 48, 0, workers: 1, .onDemand, "cpu"),
-      stream(3, 12, 0, workers: 3, .onDemand, "cpu"),
-      stream(3, 12, 1, workers: 4, .spotWithFallback, "gpu"),
-      stream(1, 4, 1, workers: 6, .spotWithFallback, "gpu"),
-      stream(8, 40, 2, workers: 2, .spot, "gpu"),
+      stream(14, 48, 0, workers: 1, .onDemand, "cpu", priority: priorities[0]),
+      stream(3, 12, 0, workers: 3, .onDemand, "cpu", priority: priorities[1]),
+      stream(3, 12, 1, workers: 4, .spotWithFallback, "gpu", priority: priorities[2]),
+      stream(1, 4, 1, workers: 6, .spotWithFallback, "gpu", priority: priorities[3]),
+      stream(8, 40, 2, workers: 2, .spot, "gpu", priority: priorities[4]),
     ]
     var autoscaler = ClusterAutoscalerConfiguration()
     if let threshold { autoscaler.scaleDownUtilisationThreshold = threshold }
@@ -305,5 +306,51 @@ import Testing
         }
       }
     }
+  }
+  /// The pass's record of failed streams (stamps, not a list) answers as the list did:
+  /// a stream marked in this pass, none carried into the next.
+  @Test func failedStreamsLastOnePass() {
+    var cluster = Self.cluster(threshold: nil)
+    let streams = Array(cluster.podScheduler.requests.indices)
+    for pass in 0..<5 {
+      cluster.podScheduler.passStarted()
+      var failed: [JobStreamID] = []
+      for (index, stream) in streams.enumerated() where (index + pass) % 2 == 0 {
+        cluster.podScheduler.markStreamFailedThisPass(stream)
+        failed.append(stream)
+      }
+      for stream in streams {
+        #expect(cluster.podScheduler.streamFailedThisPass(stream) == failed.contains(stream), "pass \(pass)")
+      }
+    }
+  }
+
+  /// Removing a pass's started jobs keeps the others in queue order.
+  @Test func removingStartedJobsKeepsTheQueueOrder() {
+    var scheduler = Self.cluster(threshold: nil).podScheduler
+    for raw in [5, 2, 9, 7, 1, 3] { scheduler.enqueue(JobID(position: raw), key: QueueKey(sortKey: [Double(raw % 3)])) }
+    let before = scheduler.pendingJobs
+    let started = [JobID(9), JobID(1), JobID(3)]
+    scheduler.removePending(started)
+    #expect(scheduler.pendingJobs == before.filter { !started.contains($0) })
+  }
+  /// Preemption is skipped for a stream with no lower-priority stream on its pools (as
+  /// the large cluster's GPU gangs above CPU-only jobs): a pool-sharing oracle, and the
+  /// CPU streams' low priority does not reach the GPU streams.
+  @Test func lowestPriorityOnSharedPoolsFollowsPoolOverlap() {
+    let priorities = [0, 50, 100, 150, 200]
+    let scheduler = Self.cluster(threshold: nil, priorities: priorities).podScheduler
+    let streams = Array(scheduler.requests.indices)
+    for stream in streams {
+      let sharing = streams.filter { other in
+        scheduler.compatible[stream].indices.contains {
+          scheduler.compatible[stream][$0] && scheduler.compatible[other][$0]
+        }
+      }
+      #expect(scheduler.lowestPriorityOnSharedPools[stream] == sharing.map { priorities[$0.position] }.min())
+    }
+    #expect(scheduler.lowestPriorityOnSharedPools[JobStreamID(0)] == 0)
+    #expect(scheduler.lowestPriorityOnSharedPools[JobStreamID(1)] == 0)
+    for gpuStream in 2..<5 { #expect(scheduler.lowestPriorityOnSharedPools[JobStreamID(Int32(gpuStream))] >= 100) }
   }
 }

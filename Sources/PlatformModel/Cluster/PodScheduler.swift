@@ -48,11 +48,20 @@ struct PodScheduler {
   let poolsByTier: IDArray<JobStreamID, [[PoolID]]>
   /// The requests of one worker of each stream.
   let requests: IDArray<JobStreamID, Resources>
+  /// For each stream, the lowest priority of any stream whose workers can run on a pool
+  /// this stream can use (`Int.max` if none): a job of this stream at or below it has
+  /// no training job to preempt on any node it could take, whatever runs where.
+  let lowestPriorityOnSharedPools: IDArray<JobStreamID, Int>
   /// Pending training jobs in scheduling order.
   private(set) var pendingJobs: [JobID] = []
   /// The `queueOrder` policy's sort key of each job, asked when it last entered the queue.
   private var queueKeys = IDArray<JobID, QueueKey>()
   private var passScheduled = false
+  /// The number of the current scheduling pass, and the pass in which each stream last
+  /// failed to place: "already failed this pass" is one comparison, with nothing to
+  /// clear between passes (was a linear search of the failed streams per pending job).
+  private var passNumber = 0
+  private var streamFailedInPass: IDArray<JobStreamID, Int>
   /// kube-scheduler's `percentageOfNodesToScore`: `nil` scores every node, 0 is the
   /// adaptive default, 1–100 a fixed share.
   let percentageOfNodesToScore: Int?
@@ -73,6 +82,13 @@ struct PodScheduler {
     compatible = IDArray(compatibility)
     canEverPlace = IDArray(compatibility.map { $0.contains(true) })
     requests = IDArray(streams.map(\.configuration.perWorker))
+    streamFailedInPass = IDArray(repeating: -1, count: streams.count)
+    lowestPriorityOnSharedPools = IDArray(
+      compatibility.map { own in
+        zip(streams, compatibility).filter { _, other in
+          zip(own.array, other.array).contains { $0 && $1 }
+        }.map(\.0.configuration.priority).min() ?? Int.max
+      })
     var tiers: [IDArray<PoolID, Int>] = []
     for (index, entry) in streams.enumerated() {
       let observation = NodeOrderObservation(
@@ -106,7 +122,15 @@ struct PodScheduler {
     return true
   }
 
-  mutating func passStarted() { passScheduled = false }
+  mutating func passStarted() {
+    passScheduled = false
+    passNumber += 1
+  }
+
+  /// Whether a job of `stream` already failed to place in the current pass.
+  func streamFailedThisPass(_ stream: JobStreamID) -> Bool { streamFailedInPass[stream] == passNumber }
+
+  mutating func markStreamFailedThisPass(_ stream: JobStreamID) { streamFailedInPass[stream] = passNumber }
 
   /// Whether pending job `lhs` goes before `rhs`: the policy's sort keys
   /// (lexicographic), then ID.
@@ -132,7 +156,11 @@ struct PodScheduler {
     pendingJobs.insert(id, at: low)
   }
 
-  mutating func removePending(_ started: [JobID]) { pendingJobs.removeAll { started.contains($0) } }
+  /// Removes the jobs a pass started from the queue (a set: one pass can start thousands).
+  mutating func removePending(_ started: [JobID]) {
+    let startedJobs = Set(started)
+    pendingJobs.removeAll { startedJobs.contains($0) }
+  }
 
   /// Whether node `node` may host a worker of `stream` (ignoring free resources).
   func nodeAccepts(_ node: Node, stream: JobStreamID) -> Bool {
@@ -341,14 +369,15 @@ extension Cluster {
       return
     }
     let order = podScheduler.pendingJobs
-    // Shapes (stream, priority) that already failed this pass: the same request fails again.
-    var failedStreams: [JobStreamID] = []
+    // Streams that already failed this pass (`streamFailedThisPass`): the same request fails again.
     var started: [JobID] = []
     // Preemption is only worth simulating for jobs above the lowest running priority.
     var lowestRunningPriority = training.lowestRunningPriority
+    var lowestServingPriority = Int.max
     for workload in servingPods.workloads {
-      if let workload { lowestRunningPriority = min(lowestRunningPriority, workload.placement.priority) }
+      if let workload { lowestServingPriority = min(lowestServingPriority, workload.placement.priority) }
     }
+    lowestRunningPriority = min(lowestRunningPriority, lowestServingPriority)
     for (iteration, id) in order.enumerated() {
       // A pass over a long queue can run long inside one event: the run's limits are
       // checked here too (jobs not looked at stay pending; the run then stops).
@@ -357,13 +386,17 @@ extension Cluster {
       let workers = training.jobs[id].workerCount
       let priority = training.jobs[id].priority
       guard podScheduler.canEverPlace[stream] else { continue }
-      if failedStreams.contains(stream) { continue }
+      if podScheduler.streamFailedThisPass(stream) { continue }
       if let placement = place(stream: stream, workers: workers) {
         startJob(id, on: placement, scheduler: &scheduler)
         started.append(id)
         continue
       }
-      if priority > lowestRunningPriority, let victims = preemptionVictims(for: id), !victims.isEmpty,
+      // A victim must run on a pool this stream can use: with no lower-priority stream
+      // sharing its pools and no lower-priority replicas, the search would find none.
+      let mayFindVictims =
+        priority > podScheduler.lowestPriorityOnSharedPools[stream] || priority > lowestServingPriority
+      if priority > lowestRunningPriority, mayFindVictims, let victims = preemptionVictims(for: id), !victims.isEmpty,
         policyAllowsPreemption(
           by: id.description, team: training.jobs[id].team, priority: priority, victims: victims, now: scheduler.now)
       {
@@ -380,7 +413,7 @@ extension Cluster {
         }
       }
       training.setPendingReason("insufficient capacity", of: id)
-      failedStreams.append(stream)
+      podScheduler.markStreamFailedThisPass(stream)
     }
     if !started.isEmpty { podScheduler.removePending(started) }
     if karpenter != nil && (podScheduler.hasPendingJobs || servingPods.hasPending) {
