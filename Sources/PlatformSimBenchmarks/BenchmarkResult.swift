@@ -8,6 +8,8 @@ struct BenchmarkTarget: Codable, Equatable {
     case ratioAtLeast
     /// Ours alone must be at least `value`, in the benchmark's unit.
     case rateAtLeast
+    /// Ours alone must be at most `value` (a growth exponent).
+    case atMost
   }
 
   var kind: Kind
@@ -15,11 +17,13 @@ struct BenchmarkTarget: Codable, Equatable {
 
   static func ratioAtLeast(_ value: Double) -> BenchmarkTarget { BenchmarkTarget(kind: .ratioAtLeast, value: value) }
   static func rateAtLeast(_ value: Double) -> BenchmarkTarget { BenchmarkTarget(kind: .rateAtLeast, value: value) }
+  static func atMost(_ value: Double) -> BenchmarkTarget { BenchmarkTarget(kind: .atMost, value: value) }
 
   var text: String {
     switch kind {
     case .ratioAtLeast: return "≥ \(formatRatio(value))"
     case .rateAtLeast: return "≥ \(formatRate(value))"
+    case .atMost: return "≤ \(formatRate(value))"
     }
   }
 }
@@ -61,6 +65,7 @@ struct BenchmarkResult: Codable {
     switch target.kind {
     case .ratioAtLeast: return ratio.map { $0 >= target.value }
     case .rateAtLeast: return oursMedian >= target.value
+    case .atMost: return oursMedian <= target.value
     }
   }
 }

@@ -21,9 +21,11 @@ struct BenchmarkOptions {
                      kernel-hold-100, kernel-hold-10000, runner-pool, runner-pool-rows, results-writing,
                      scenario-golden-path, scenario-org-scale, web-runs, web-run, web-run-api,
                      web-deployments, web-deployment, web-incident, web-compare-runs, web-experiment,
-                     web-compare-experiments, web-export;
+                     web-compare-experiments, web-export, scale-large-cluster, scale-org-scale;
                      `--filter kernel` runs both kernel sizes, `--filter scenario` both scenarios,
-                     `--filter web` the pages of `platformsim serve` (PLATFORMSIM_BENCH_WEB_DB: a database to use)
+                     `--filter web` the pages of `platformsim serve` (PLATFORMSIM_BENCH_WEB_DB: a database to use),
+                     `--filter scale` both generators at 1×, 2× and 4× and their growth exponents
+                     (PLATFORMSIM_BENCH_SCALES: sizes such as 1,2,4,10; PLATFORMSIM_BENCH_SCALE_DAYS: days)
       --json         print JSON instead of the Markdown table
 
     Build and run in release mode: swift run -c release platformsim-bench
@@ -102,6 +104,18 @@ for benchmark in ScenarioBenchmark.cases where options.selects(benchmark.name) {
   let scenarioRepetitions = options.quick ? 1 : 3
   progress("\(benchmark.path): \(scenarioRepetitions) × \(days.map { "\(Int($0)) d" } ?? "the scenario's duration")")
   results.append(ScenarioBenchmark.run(benchmark, days: days, repetitions: scenarioRepetitions))
+}
+
+if options.filters.contains(where: { $0 == "scale" || $0.hasPrefix("scale-") }) {
+  // Only when asked for: several minutes of whole runs.
+  let environment = ProcessInfo.processInfo.environment
+  let scales =
+    environment["PLATFORMSIM_BENCH_SCALES"].map { $0.split(separator: ",").compactMap { Double($0) } }
+    ?? (options.quick ? [1, 2] : [1, 2, 4])
+  let days = environment["PLATFORMSIM_BENCH_SCALE_DAYS"].flatMap(Double.init) ?? (options.quick ? 2 : nil)
+  for benchmark in ScaleBenchmark.cases where options.selects(benchmark.name) {
+    results.append(ScaleBenchmark.run(benchmark, scales: scales, days: days))
+  }
 }
 
 if options.filters.contains(where: { $0 == "web" || $0.hasPrefix("web-") }) {

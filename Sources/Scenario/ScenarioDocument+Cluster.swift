@@ -133,10 +133,12 @@ extension ScenarioLoader {
       }
     }
     let recordRows = reader[\.recordRows] ?? true
+    let percentageOfNodesToScore = reader[\.percentageOfNodesToScore]
     guard ok, let name else { return nil }
     return ClusterConfiguration(
       name: name, catalogue: catalogue, nodePools: pools, spotMarket: market ?? SpotMarketConfiguration(),
-      autoscaler: autoscaler, karpenter: karpenter, recordsRows: recordRows)
+      autoscaler: autoscaler, karpenter: karpenter, recordsRows: recordRows,
+      percentageOfNodesToScore: percentageOfNodesToScore)
   }
 
   static func readNodePool(_ reader: ObjectReader<ScenarioSchema.NodePool>, catalogue: InstanceCatalogue)

@@ -200,6 +200,10 @@ extension ScenarioSchema {
       "autoscaler", .object(Autoscaler.self), default: "none", "Node autoscaling; without it pools hold `desired`.")
     let recordRows = Field(
       "recordRows", .boolean, default: "true", "Write `cluster_nodes` and `training_jobs` rows.")
+    let percentageOfNodesToScore = Field(
+      "percentageOfNodesToScore", .integer(minimum: 0, maximum: 100), default: "every node",
+      "kube-scheduler's `percentageOfNodesToScore`: each pod's search stops after this share of the nodes passed the filters (0: kube-scheduler's adaptive share, 50 % falling to 5 % at 5,000 nodes; at least 100 nodes); changes placements (docs/SCENARIOS.md)."
+    )
   }
 
   final class WorkerResources: ObjectKeys {

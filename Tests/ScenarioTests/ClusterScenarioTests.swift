@@ -88,6 +88,20 @@ import Testing
     #expect(document?.teams.first?.tag("CostCenter") == "CC-1")
   }
 
+  /// kube-scheduler's `percentageOfNodesToScore` reaches the model; absent, every node is scored.
+  @Test func percentageOfNodesToScoreIsRead() {
+    #expect(Self.load(Self.scenario()).0?.cluster?.percentageOfNodesToScore == nil)
+    for value in [0, 10, 100] {
+      let (document, diagnostics) = Self.load(
+        Self.scenario(cluster: Self.defaultCluster + "\n    percentageOfNodesToScore: \(value)"))
+      #expect(diagnostics.isEmpty, "\(diagnostics.map(\.rendered))")
+      #expect(document?.cluster?.percentageOfNodesToScore == value)
+    }
+    Self.expectError(
+      Self.scenario(cluster: Self.defaultCluster + "\n    percentageOfNodesToScore: -1"),
+      keyPath: "spec.cluster.percentageOfNodesToScore", containing: "expected an integer from 0 to 100")
+  }
+
   @Test func goldenPathLoadsWithItsCluster() throws {
     let path = Self.repository.appendingPathComponent("scenarios/golden-path.yaml").path
     let (document, _) = try ScenarioLoader.load(path: path)

@@ -42,7 +42,7 @@ public struct Cluster {
   /// Where the aggregate cost allocations go, always.
   let costAllocationRows: TableRows<CostAllocationRow>?
 
-  var nodeTable = NodeTable()
+  var nodeTable: NodeTable
   var nodePools: NodePools
   var poolSchedules: PoolSchedules
   var spotMarket: SpotMarket
@@ -66,6 +66,7 @@ public struct Cluster {
     self.governance = governance
     self.calendar = calendar
     self.policies = policies
+    nodeTable = NodeTable(underutilisationThreshold: configuration.autoscaler?.scaleDownUtilisationThreshold)
     training = TrainingJobs(teams: teams, seed: seed)
     podScheduler = PodScheduler(
       streams: training.streams, teams: teams, configuration: configuration, policies: policies)

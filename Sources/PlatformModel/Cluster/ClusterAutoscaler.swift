@@ -52,22 +52,15 @@ extension Cluster {
     let coolingDown = now - nodePools.lastScaleUpAt < autoscaler.scaleDownDelayAfterAdd
     var removed = 0
     var drainedThisScan = false
-    for id in nodeTable.schedulable {
-      let capacity = nodeTable[id].capacity
-      let allocated = nodeTable[id].allocated
+    // Only nodes below the utilisation threshold, in ID order, from the node table's
+    // set of them: a node above it has no unneeded clock to reset (every bind and
+    // release resets it), so visiting it would change nothing. The next node is looked
+    // up after each step, as a drain may bring later nodes below the threshold.
+    var cursor = 0
+    while let id = nodeTable.firstUnderutilised(from: cursor) {
+      cursor = id.position + 1
       let pool = nodeTable[id].pool
-      let utilisation: Double
-      if capacity.gpuCount > 0 {
-        utilisation = Double(allocated.gpuCount) / Double(capacity.gpuCount)
-      } else {
-        utilisation = max(
-          Double(allocated.cpuMillis) / Double(max(1, capacity.cpuMillis)),
-          Double(allocated.memoryMiB) / Double(max(1, capacity.memoryMiB)))
-      }
-      guard utilisation < autoscaler.scaleDownUtilisationThreshold else {
-        nodeTable.setUnneeded(since: nil, of: id)
-        continue
-      }
+      let utilisation = nodeTable[id].utilisation
       let isEmpty = nodeTable[id].isEmpty
       let movable = isEmpty ? [] : drainPlan(on: id, evictsTrainingPods: autoscaler.evictsTrainingPods)
       guard let movable else {

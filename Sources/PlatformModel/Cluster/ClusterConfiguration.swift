@@ -186,12 +186,16 @@ public struct ClusterConfiguration: Equatable, Sendable {
   public var karpenter: KarpenterConfiguration?
   /// Whether to write one `cluster_nodes` / `cluster_workloads` row per entity.
   public var recordsRows: Bool
+  /// kube-scheduler's `percentageOfNodesToScore`: `nil` (the default) scores every
+  /// node; 0 is kube-scheduler's adaptive share, 1–100 a fixed one (``PodScheduler``).
+  public var percentageOfNodesToScore: Int?
 
   public init(
     name: String, catalogue: InstanceCatalogue = .awsUSEast1, nodePools: [NodePoolConfiguration],
     spotMarket: SpotMarketConfiguration = SpotMarketConfiguration(), autoscaler: ClusterAutoscalerConfiguration? = nil,
-    karpenter: KarpenterConfiguration? = nil, recordsRows: Bool = true
+    karpenter: KarpenterConfiguration? = nil, recordsRows: Bool = true, percentageOfNodesToScore: Int? = nil
   ) {
+    self.percentageOfNodesToScore = percentageOfNodesToScore
     self.karpenter = karpenter
     self.name = name
     self.catalogue = catalogue

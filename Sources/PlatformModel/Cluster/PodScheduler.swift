@@ -25,6 +25,14 @@ public enum PodSchedulerEvent: Sendable {
 ///   once when a job enters the queue (default `kube-scheduler`: priority, then
 ///   submission — PrioritySort), ties by job ID.
 ///
+/// - Sampling (`spec.cluster.percentageOfNodesToScore`, off by default): as
+///   kube-scheduler's `findNodesThatPassFilters` (`pkg/scheduler/schedule_one.go`),
+///   each pod's search starts where the previous one stopped (`nextStartNodeIndex`,
+///   round robin over the schedulable nodes in ID order) and stops once
+///   `numFeasibleNodesToFind` nodes passed the filters; the best of those by the order
+///   above wins. A gang's workers are searched one by one. Off, every node is scored,
+///   which is the same as the first fit above.
+///
 /// Preemption is in `Preemption.swift`, serving replica pods in `ServingPods.swift`.
 struct PodScheduler {
   /// For each job stream and pool: whether a worker can run on that pool's nodes at all.
@@ -35,13 +43,30 @@ struct PodScheduler {
   /// asked once at start, and each stream's highest tier.
   let poolTiers: IDArray<JobStreamID, IDArray<PoolID, Int>>
   let maximumPoolTier: IDArray<JobStreamID, Int>
+  /// For each stream, the pools that can host it grouped by tier, lowest tier first:
+  /// placement's preference order is (tier, node ID).
+  let poolsByTier: IDArray<JobStreamID, [[PoolID]]>
   /// The requests of one worker of each stream.
   let requests: IDArray<JobStreamID, Resources>
+  /// For each stream, the lowest priority of any stream whose workers can run on a pool
+  /// this stream can use (`Int.max` if none): a job of this stream at or below it has
+  /// no training job to preempt on any node it could take, whatever runs where.
+  let lowestPriorityOnSharedPools: IDArray<JobStreamID, Int>
   /// Pending training jobs in scheduling order.
   private(set) var pendingJobs: [JobID] = []
   /// The `queueOrder` policy's sort key of each job, asked when it last entered the queue.
   private var queueKeys = IDArray<JobID, QueueKey>()
   private var passScheduled = false
+  /// The number of the current scheduling pass, and the pass in which each stream last
+  /// failed to place: "already failed this pass" is one comparison, with nothing to
+  /// clear between passes (was a linear search of the failed streams per pending job).
+  private var passNumber = 0
+  private var streamFailedInPass: IDArray<JobStreamID, Int>
+  /// kube-scheduler's `percentageOfNodesToScore`: `nil` scores every node, 0 is the
+  /// adaptive default, 1–100 a fixed share.
+  let percentageOfNodesToScore: Int?
+  /// Where the next sampled search starts among the schedulable nodes.
+  private(set) var nextStartNodeIndex = 0
 
   /// Asks the `nodeOrder` policy once per job stream for its pool tiers.
   init(
@@ -49,6 +74,7 @@ struct PodScheduler {
     configuration: ClusterConfiguration, policies: PolicySet
   ) {
     let pools = configuration.nodePools
+    percentageOfNodesToScore = configuration.percentageOfNodesToScore
     let compatibility = streams.map { entry in
       IDArray<PoolID, Bool>(
         pools.map { Cluster.canHost(entry.configuration, on: $0, catalogue: configuration.catalogue) })
@@ -56,6 +82,13 @@ struct PodScheduler {
     compatible = IDArray(compatibility)
     canEverPlace = IDArray(compatibility.map { $0.contains(true) })
     requests = IDArray(streams.map(\.configuration.perWorker))
+    streamFailedInPass = IDArray(repeating: -1, count: streams.count)
+    lowestPriorityOnSharedPools = IDArray(
+      compatibility.map { own in
+        zip(streams, compatibility).filter { _, other in
+          zip(own.array, other.array).contains { $0 && $1 }
+        }.map(\.0.configuration.priority).min() ?? Int.max
+      })
     var tiers: [IDArray<PoolID, Int>] = []
     for (index, entry) in streams.enumerated() {
       let observation = NodeOrderObservation(
@@ -72,6 +105,12 @@ struct PodScheduler {
     }
     poolTiers = IDArray(tiers)
     maximumPoolTier = IDArray(tiers.map { $0.max() ?? 0 })
+    poolsByTier = IDArray(
+      zip(tiers, compatibility).map { tiers, compatible in
+        Set(tiers.array).sorted().map { tier in
+          tiers.indices.filter { compatible.array[$0.position] && tiers[$0] == tier }
+        }.filter { !$0.isEmpty }
+      })
   }
 
   var hasPendingJobs: Bool { !pendingJobs.isEmpty }
@@ -83,7 +122,15 @@ struct PodScheduler {
     return true
   }
 
-  mutating func passStarted() { passScheduled = false }
+  mutating func passStarted() {
+    passScheduled = false
+    passNumber += 1
+  }
+
+  /// Whether a job of `stream` already failed to place in the current pass.
+  func streamFailedThisPass(_ stream: JobStreamID) -> Bool { streamFailedInPass[stream] == passNumber }
+
+  mutating func markStreamFailedThisPass(_ stream: JobStreamID) { streamFailedInPass[stream] = passNumber }
 
   /// Whether pending job `lhs` goes before `rhs`: the policy's sort keys
   /// (lexicographic), then ID.
@@ -109,7 +156,11 @@ struct PodScheduler {
     pendingJobs.insert(id, at: low)
   }
 
-  mutating func removePending(_ started: [JobID]) { pendingJobs.removeAll { started.contains($0) } }
+  /// Removes the jobs a pass started from the queue (a set: one pass can start thousands).
+  mutating func removePending(_ started: [JobID]) {
+    let startedJobs = Set(started)
+    pendingJobs.removeAll { startedJobs.contains($0) }
+  }
 
   /// Whether node `node` may host a worker of `stream` (ignoring free resources).
   func nodeAccepts(_ node: Node, stream: JobStreamID) -> Bool {
@@ -144,7 +195,109 @@ struct PodScheduler {
   }
 
   /// A node for each of `workers` workers of `stream`, or `nil` if the gang does not fit now.
+  ///
+  /// Each worker goes to the first node in (tier, node ID) order with room left, so a
+  /// node takes as many workers as fit before the next is tried. Only nodes with room
+  /// are visited: each pool's free-capacity index yields them in ID order, and the
+  /// pools of one tier are merged by ID.
   func placement(stream: JobStreamID, workers: Int, in table: NodeTable) -> [NodeID]? {
+    let request = requests[stream]
+    var remaining = workers
+    var chosen: [NodeID] = []
+    for pools in poolsByTier[stream] {
+      var cursors: [(pool: PoolID, slot: Int, node: NodeID)] = []
+      for pool in pools {
+        if let slot = table.firstSchedulable(fitting: request, pool: pool) {
+          cursors.append((pool, slot, table.node(pool: pool, slot: slot)))
+        }
+      }
+      while remaining > 0 && !cursors.isEmpty {
+        var next = 0
+        for index in cursors.indices.dropFirst() where cursors[index].node.rawValue < cursors[next].node.rawValue {
+          next = index
+        }
+        let (pool, slot, id) = cursors[next]
+        var free = table[id].free
+        while remaining > 0 && request.fits(in: free) {
+          chosen.append(id)
+          free = free - request
+          remaining -= 1
+        }
+        if let following = table.firstSchedulable(fitting: request, pool: pool, from: slot + 1) {
+          cursors[next] = (pool, following, table.node(pool: pool, slot: following))
+        } else {
+          cursors.remove(at: next)
+        }
+      }
+      if remaining == 0 { return chosen }
+    }
+    return nil
+  }
+
+  /// How many feasible nodes a sampled search looks for among `nodeCount` nodes
+  /// (kube-scheduler's `numFeasibleNodesToFind`): all of them below 100 nodes; else
+  /// `percentage` of them, where 0 means 50 % − 1 % per 125 nodes, at least 5 %; never
+  /// fewer than 100.
+  static func feasibleNodesToFind(percentage: Int, nodeCount: Int) -> Int {
+    let minimumNodes = 100
+    guard nodeCount >= minimumNodes else { return nodeCount }
+    var share = percentage
+    if share == 0 { share = max(5, 50 - nodeCount / 125) }
+    return max(minimumNodes, nodeCount * share / 100)
+  }
+
+  /// A node for each of `workers` workers of `stream` with sampling on, one sampled
+  /// search per worker; `nil` if one finds no node (the gang does not fit now).
+  mutating func sampledPlacement(stream: JobStreamID, workers: Int, percentage: Int, in table: NodeTable)
+    -> [NodeID]?
+  {
+    var chosen: [NodeID] = []
+    for _ in 0..<workers {
+      guard
+        let node = sampledNode(
+          fitting: requests[stream], pools: compatible[stream], tiers: poolTiers[stream], percentage: percentage,
+          taken: chosen, in: table)
+      else { return nil }
+      chosen.append(node)
+    }
+    return chosen
+  }
+
+  /// One sampled search, as kube-scheduler's `findNodesThatPassFilters`.
+  ///
+  /// From `nextStartNodeIndex` round the schedulable nodes until enough feasible ones
+  /// are found, then the best of them by (tier, ID). `taken` are nodes
+  /// already holding one more pod of `request` each (a gang's earlier workers).
+  mutating func sampledNode(
+    fitting request: Resources, pools: IDArray<PoolID, Bool>, tiers: IDArray<PoolID, Int>?, percentage: Int,
+    taken: [NodeID] = [], in table: NodeTable
+  ) -> NodeID? {
+    let nodes = table.schedulable
+    guard !nodes.isEmpty else { return nil }
+    let wanted = Self.feasibleNodesToFind(percentage: percentage, nodeCount: nodes.count)
+    var best: (tier: Int, id: NodeID)?
+    var found = 0
+    var processed = 0
+    for offset in 0..<nodes.count {
+      let id = nodes[(nextStartNodeIndex + offset) % nodes.count]
+      processed += 1
+      let pool = table[id].pool
+      guard pools[pool] else { continue }
+      var free = table[id].free
+      for other in taken where other == id { free = free - request }
+      guard request.fits(in: free) else { continue }
+      let tier = tiers?[pool] ?? 0
+      if best.map({ (tier, id.rawValue) < ($0.tier, $0.id.rawValue) }) ?? true { best = (tier, id) }
+      found += 1
+      if found == wanted { break }
+    }
+    nextStartNodeIndex = (nextStartNodeIndex + processed) % nodes.count
+    return best?.id
+  }
+
+  /// ``placement(stream:workers:in:)`` by a scan over every schedulable node, as it was
+  /// before the free-capacity index: the oracle `NodeIndexTests` compares against.
+  func placementByScan(stream: JobStreamID, workers: Int, in table: NodeTable) -> [NodeID]? {
     let request = requests[stream]
     var remaining = workers
     var chosen: [NodeID] = []
@@ -200,6 +353,14 @@ extension Cluster {
     podScheduler.enqueue(id, key: key)
   }
 
+  /// Nodes for a gang: sampled when `percentageOfNodesToScore` is set, else the first fit.
+  mutating func place(stream: JobStreamID, workers: Int) -> [NodeID]? {
+    if let percentage = podScheduler.percentageOfNodesToScore {
+      return podScheduler.sampledPlacement(stream: stream, workers: workers, percentage: percentage, in: nodeTable)
+    }
+    return podScheduler.placement(stream: stream, workers: workers, in: nodeTable)
+  }
+
   mutating func schedulingPass(scheduler: inout Scheduler<WorldEvent>) {
     podScheduler.passStarted()
     if servingPods.hasPending { placeServingPods(scheduler: &scheduler) }
@@ -208,14 +369,15 @@ extension Cluster {
       return
     }
     let order = podScheduler.pendingJobs
-    // Shapes (stream, priority) that already failed this pass: the same request fails again.
-    var failedStreams: [JobStreamID] = []
+    // Streams that already failed this pass (`streamFailedThisPass`): the same request fails again.
     var started: [JobID] = []
     // Preemption is only worth simulating for jobs above the lowest running priority.
     var lowestRunningPriority = training.lowestRunningPriority
+    var lowestServingPriority = Int.max
     for workload in servingPods.workloads {
-      if let workload { lowestRunningPriority = min(lowestRunningPriority, workload.placement.priority) }
+      if let workload { lowestServingPriority = min(lowestServingPriority, workload.placement.priority) }
     }
+    lowestRunningPriority = min(lowestRunningPriority, lowestServingPriority)
     for (iteration, id) in order.enumerated() {
       // A pass over a long queue can run long inside one event: the run's limits are
       // checked here too (jobs not looked at stay pending; the run then stops).
@@ -224,13 +386,17 @@ extension Cluster {
       let workers = training.jobs[id].workerCount
       let priority = training.jobs[id].priority
       guard podScheduler.canEverPlace[stream] else { continue }
-      if failedStreams.contains(stream) { continue }
-      if let placement = podScheduler.placement(stream: stream, workers: workers, in: nodeTable) {
+      if podScheduler.streamFailedThisPass(stream) { continue }
+      if let placement = place(stream: stream, workers: workers) {
         startJob(id, on: placement, scheduler: &scheduler)
         started.append(id)
         continue
       }
-      if priority > lowestRunningPriority, let victims = preemptionVictims(for: id), !victims.isEmpty,
+      // A victim must run on a pool this stream can use: with no lower-priority stream
+      // sharing its pools and no lower-priority replicas, the search would find none.
+      let mayFindVictims =
+        priority > podScheduler.lowestPriorityOnSharedPools[stream] || priority > lowestServingPriority
+      if priority > lowestRunningPriority, mayFindVictims, let victims = preemptionVictims(for: id), !victims.isEmpty,
         policyAllowsPreemption(
           by: id.description, team: training.jobs[id].team, priority: priority, victims: victims, now: scheduler.now)
       {
@@ -240,14 +406,14 @@ extension Cluster {
           case .servingPod(let pod): preemptServingPod(pod, scheduler: &scheduler)
           }
         }
-        if let placement = podScheduler.placement(stream: stream, workers: workers, in: nodeTable) {
+        if let placement = place(stream: stream, workers: workers) {
           startJob(id, on: placement, scheduler: &scheduler)
           started.append(id)
           continue
         }
       }
       training.setPendingReason("insufficient capacity", of: id)
-      failedStreams.append(stream)
+      podScheduler.markStreamFailedThisPass(stream)
     }
     if !started.isEmpty { podScheduler.removePending(started) }
     if karpenter != nil && (podScheduler.hasPendingJobs || servingPods.hasPending) {

@@ -87,6 +87,9 @@ extension Cluster {
   /// Lowest priority first, then the most recently started. A job appears once whatever its workers there; replica pods only
   /// `includingReplicas`.
   func preemptionCandidates(onNode node: NodeID, below priority: Int, includingReplicas: Bool) -> [PreemptionVictim] {
+    // Most nodes hold nothing of lower priority: answer that without building and
+    // sorting a list (preemption asks this of every candidate node).
+    guard nodeHoldsPods(node, below: priority, includingReplicas: includingReplicas) else { return [] }
     var candidates: [(victim: PreemptionVictim, priority: Int, startedAt: SimTime)] = []
     for job in nodeTable[node].workers where training.jobs[job].priority < priority {
       let victim = PreemptionVictim.job(job)
@@ -107,6 +110,16 @@ extension Cluster {
       return lhs.startedAt > rhs.startedAt
     }
     return candidates.map(\.victim)
+  }
+
+  /// Whether any pod on `node` (replica pods only `includingReplicas`) has priority below `priority`.
+  func nodeHoldsPods(_ node: NodeID, below priority: Int, includingReplicas: Bool) -> Bool {
+    for job in nodeTable[node].workers where training.jobs[job].priority < priority { return true }
+    guard includingReplicas else { return false }
+    for pod in nodeTable[node].servingPods {
+      if let workload = servingPods.workloads[pod.service], workload.placement.priority < priority { return true }
+    }
+    return false
   }
 
   /// The node and the training jobs to evict there so that a replica of `request` and

@@ -46,29 +46,36 @@ extension Cluster {
     guard podScheduler.hasPendingJobs || servingPods.hasPending else { return }
     // Free capacity on Ready nodes and on nodes still launching: pending pods that
     // fit there need no new node (CA simulates scheduling on existing nodes first).
-    var upcoming: [(pool: PoolID, free: Resources)] = []
-    for id in nodeTable.active where nodeTable[id].isLive {
-      upcoming.append((nodeTable[id].pool, nodeTable[id].free))
-    }
+    // The node table's live capacity holds the simulation (taken capacity, nodes to
+    // launch) until `endSimulation()`; its index visits only nodes with room.
     let order = podScheduler.pendingJobs
     var grown: [PoolID] = []
     if servingPods.hasPending {
-      scaleUpForServingPods(upcoming: &upcoming, grown: &grown, expander: expander, now: scheduler.now)
+      scaleUpForServingPods(grown: &grown, expander: expander, now: scheduler.now)
     }
     for id in order {
       let job = training.jobs[id]
-      let compatible = podScheduler.compatible[job.stream]
-      // Fits on capacity already coming?
-      var trial = upcoming
+      // Fits on capacity already coming? Greedily, node by node in ID order (then the
+      // simulated nodes); taken for the job only if the whole gang fits.
+      var taken: [(pool: PoolID, slot: Int, free: Resources)] = []
       var remaining = job.workerCount
-      for slot in trial.indices where compatible[trial[slot].pool] {
-        while remaining > 0 && job.perWorker.fits(in: trial[slot].free) {
-          trial[slot].free = trial[slot].free - job.perWorker
+      var cursors = liveCursors(fitting: job.perWorker, in: podScheduler.compatible[job.stream])
+      while remaining > 0, let next = cursors.indices.min(by: { cursors[$0].order < cursors[$1].order }) {
+        let (pool, slot, _) = cursors[next]
+        var free = nodeTable.liveFree(pool: pool, slot: slot)
+        while remaining > 0 && job.perWorker.fits(in: free) {
+          free = free - job.perWorker
           remaining -= 1
+        }
+        taken.append((pool, slot, free))
+        if let following = nodeTable.firstLive(fitting: job.perWorker, pool: pool, from: slot + 1) {
+          cursors[next] = (pool, following, nodeTable.liveOrder(pool: pool, slot: following))
+        } else {
+          cursors.remove(at: next)
         }
       }
       if remaining == 0 {
-        upcoming = trial
+        for entry in taken { nodeTable.simulateLiveFree(pool: entry.pool, slot: entry.slot, free: entry.free) }
         continue
       }
       guard let pool = choosePool(for: job, workers: remaining, now: scheduler.now, expander: expander)
@@ -82,10 +89,25 @@ extension Cluster {
       nodePools.queue(type, count: needed, for: pool)
       for node in 0..<needed {
         let placed = min(perNode, remaining - node * perNode)
-        upcoming.append((pool, capacity - job.perWorker * Int64(placed)))
+        nodeTable.simulateNode(pool: pool, free: capacity - job.perWorker * Int64(placed))
       }
     }
+    nodeTable.endSimulation()
     for pool in grown { reconcile(pool: pool, scheduler: &scheduler) }
+  }
+
+  /// For each pool in `pools`, its first live (or simulated) node with room for
+  /// `request`, and where that node comes in scale-up's order.
+  func liveCursors(fitting request: Resources, in pools: IDArray<PoolID, Bool>) -> [(
+    pool: PoolID, slot: Int, order: Int
+  )] {
+    var cursors: [(pool: PoolID, slot: Int, order: Int)] = []
+    for pool in pools.indices where pools[pool] {
+      if let slot = nodeTable.firstLive(fitting: request, pool: pool) {
+        cursors.append((pool, slot, nodeTable.liveOrder(pool: pool, slot: slot)))
+      }
+    }
+    return cursors
   }
 
   /// The pool to grow for `workers` more workers of `job`: the pools that could take
@@ -153,16 +175,15 @@ extension Cluster {
   /// Scale-up for pending serving pods: pods that fit on capacity already Ready or
   /// launching need no node; for the others an allowed pool is grown by one node,
   /// chosen by the `nodeScaleUp` policy.
-  mutating func scaleUpForServingPods(
-    upcoming: inout [(pool: PoolID, free: Resources)], grown: inout [PoolID], expander: ScaleUpExpander, now: SimTime
-  ) {
+  mutating func scaleUpForServingPods(grown: inout [PoolID], expander: ScaleUpExpander, now: SimTime) {
     for id in servingPods.pending {
       guard let workload = servingPods.workloads[id.service] else { continue }
       let request = workload.placement.perReplica
       let allowed = servingPods.allowedPools[id.service]
-      if let slot = upcoming.indices.first(where: { allowed[upcoming[$0].pool] && request.fits(in: upcoming[$0].free) })
-      {
-        upcoming[slot].free = upcoming[slot].free - request
+      let cursors = liveCursors(fitting: request, in: allowed)
+      if let first = cursors.min(by: { $0.order < $1.order }) {
+        nodeTable.simulateLiveFree(
+          pool: first.pool, slot: first.slot, free: nodeTable.liveFree(pool: first.pool, slot: first.slot) - request)
         continue
       }
       var options: [(pool: PoolID, nodes: Int)] = []
@@ -179,7 +200,7 @@ extension Cluster {
       nodePools.grow(pool, by: 1, at: now)
       if !grown.contains(pool) { grown.append(pool) }
       nodePools.queue(type, count: 1, for: pool)
-      upcoming.append((pool, configuration.catalogue.types[type].capacity - request))
+      nodeTable.simulateNode(pool: pool, free: configuration.catalogue.types[type].capacity - request)
     }
   }
 }

@@ -171,8 +171,7 @@ struct ServingPods {
 
   /// The first Ready node (by ID) of an allowed pool with room for `request`.
   func firstFit(for request: Resources, allowedPools: IDArray<PoolID, Bool>, in table: NodeTable) -> NodeID? {
-    for id in table.schedulable where allowedPools[table[id].pool] && request.fits(in: table[id].free) { return id }
-    return nil
+    table.firstSchedulable(fitting: request, allowedPools: allowedPools)
   }
 }
 
@@ -217,7 +216,14 @@ extension Cluster {
       }
       let placement = workload.placement
       let allowed = servingPods.allowedPools[id.service]
-      if let node = servingPods.firstFit(for: placement.perReplica, allowedPools: allowed, in: nodeTable) {
+      let fitting: NodeID?
+      if let percentage = podScheduler.percentageOfNodesToScore {
+        fitting = podScheduler.sampledNode(
+          fitting: placement.perReplica, pools: allowed, tiers: nil, percentage: percentage, in: nodeTable)
+      } else {
+        fitting = servingPods.firstFit(for: placement.perReplica, allowedPools: allowed, in: nodeTable)
+      }
+      if let node = fitting {
         bindServingPod(id, to: node, now: now)
         continue
       }

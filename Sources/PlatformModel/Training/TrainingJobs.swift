@@ -38,8 +38,11 @@ struct TrainingJobs {
   private var arrivalStreams: IDArray<JobStreamID, RandomStream>
   private var durationStreams: IDArray<JobStreamID, RandomStream>
   private(set) var jobs = IDArray<JobID, TrainingJob>()
-  /// Jobs holding nodes, in start order.
-  private(set) var running: [JobID] = []
+  /// How many jobs holding nodes have each priority, lowest priority first: the lowest
+  /// is read every scheduling pass, so it is kept rather than found by a scan.
+  private var runningPriorities: [(priority: Int, count: Int)] = []
+  /// Whether each job (by position) holds nodes.
+  private var holdsNodes: [Bool] = []
   /// Training jobs finished since the World last looked (``Cluster/drainFinishedTraining()``).
   private(set) var finished: [FinishedTraining] = []
   private(set) var submittedCount = 0
@@ -65,9 +68,20 @@ struct TrainingJobs {
 
   /// The lowest priority among running jobs (`Int.max` when none runs).
   var lowestRunningPriority: Int {
-    var lowest = Int.max
-    for job in running { lowest = min(lowest, jobs[job].priority) }
-    return lowest
+    runningPriorities.first?.priority ?? Int.max
+  }
+
+  private mutating func countRunning(_ id: JobID, by change: Int) {
+    let priority = jobs[id].priority
+    if let index = runningPriorities.firstIndex(where: { $0.priority >= priority }),
+      runningPriorities[index].priority == priority
+    {
+      runningPriorities[index].count += change
+      if runningPriorities[index].count == 0 { runningPriorities.remove(at: index) }
+    } else {
+      let index = runningPriorities.firstIndex { $0.priority > priority } ?? runningPriorities.count
+      runningPriorities.insert((priority, change), at: index)
+    }
   }
 
   mutating func scheduleNextArrival(
@@ -108,7 +122,11 @@ struct TrainingJobs {
   mutating func start(_ id: JobID, on placement: [NodeID], at now: SimTime) {
     jobs[id].nodes = placement
     jobs[id].attempts += 1
-    running.append(id)
+    while holdsNodes.count <= id.position { holdsNodes.append(false) }
+    if !holdsNodes[id.position] {
+      holdsNodes[id.position] = true
+      countRunning(id, by: 1)
+    }
     jobs[id].attemptStartedAt = now
     jobs[id].progressAnchor = now
     jobs[id].pendingReason = nil
@@ -163,7 +181,10 @@ struct TrainingJobs {
   mutating func detach(_ id: JobID, duration: SimDuration) {
     accrueAllocation(id, duration: duration)
     jobs[id].nodes = []
-    if let position = running.firstIndex(of: id) { running.remove(at: position) }
+    if id.position < holdsNodes.count && holdsNodes[id.position] {
+      holdsNodes[id.position] = false
+      countRunning(id, by: -1)
+    }
   }
 
   /// The run ends with the job on its nodes: its attempt so far is accounted for.
