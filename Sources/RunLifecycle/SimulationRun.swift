@@ -117,6 +117,15 @@ public enum SimulationRun {
     // metrics and its policy processes.
     rows.flush()
     simulation.model.emitFinalRows(to: rows, endTime: outcome.finalTime)
+    if let plan = request.configuration.replay, outcome.reason.coveredWindow {
+      // The replay has its own engine (GPU sharing, trace order) over the same window and seed.
+      let result = plan.run(seed: request.configuration.seed, end: endTime)
+      outcome.eventCount += result.events
+      outcome.finalTime = max(outcome.finalTime, endTime)
+      rows.emitReplay(
+        result, plan: plan, calendar: request.configuration.calendar,
+        costCenters: request.configuration.replayCostCenters)
+    }
     let metricRows = rows.table(RunMetric.self)
     for metric in metrics { metricRows.append(metric) }
     rows.emitPolicies(faults: policyRuntime.faults, logs: policyLogs, calendar: request.configuration.calendar)

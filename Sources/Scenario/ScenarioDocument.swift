@@ -28,6 +28,8 @@ public struct ScenarioDocument: Sendable {
   public var governance = GovernanceConfiguration()
   /// Which implementation answers each decision point (`spec.policies`).
   public var policies = PolicyConfiguration()
+  /// A trace replayed in each run (`spec.replay`).
+  public var replay: TraceReplayPlan?
 
   /// The calendar of the simulated window (always constructible after validation).
   public func calendar(duration runDuration: SimDuration? = nil) -> SimCalendar {
@@ -44,11 +46,13 @@ public struct ScenarioDocument: Sendable {
   )
     -> WorldConfiguration
   {
-    WorldConfiguration(
+    var configuration = WorldConfiguration(
       calendar: calendar(duration: runDuration), seed: RandomSeed(root: runSeed ?? seed, replication: replication),
       runnerPool: runnerPool, delivery: delivery, monitoring: monitoring, cluster: cluster, teams: teams,
       governance: governance,
       horizon: runDuration ?? duration, policies: policies)
+    configuration.replay = replay
+    return configuration
   }
 }
 
@@ -153,6 +157,8 @@ public enum ScenarioLoader {
     let governance = spec[\.governance].flatMap { readGovernance($0) } ?? GovernanceConfiguration()
     let policies = spec[\.policies].flatMap { readPolicies($0) }
     let policiesOK = !spec.has(\.policies) || policies != nil
+    let replay = spec[\.replay].flatMap { readReplay($0, maxMemoryBytes: limits.maxMemoryBytes ?? Int.max) }
+    let replayOK = !spec.has(\.replay) || replay != nil
     let delivery = readDelivery(
       spec: spec, delivery: deliveryReader, runnerPool: runnerPool, teams: teamsRead?.deliveryTeams,
       cluster: spec.has(\.cluster) ? .declared(cluster) : .absent)
@@ -181,7 +187,9 @@ public enum ScenarioLoader {
         clusterSectionsOK = false
       }
     }
-    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, monitoringOK, policiesOK else { return nil }
+    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, monitoringOK, policiesOK, replayOK else {
+      return nil
+    }
     var document = ScenarioDocument(
       name: metadata.name, description: metadata.description, path: path, digest: digest,
       startEpochSeconds: simulation.startEpochSeconds, timeZone: simulation.timeZone, duration: simulation.duration,
@@ -192,6 +200,7 @@ public enum ScenarioLoader {
     document.policies = policies ?? PolicyConfiguration()
     document.delivery = delivery
     document.monitoring = monitoring
+    document.replay = replay
     return document
   }
 
