@@ -21,7 +21,7 @@ struct BenchmarkOptions {
                      kernel-hold-100, kernel-hold-10000, runner-pool, results-writing,
                      scenario-golden-path, scenario-org-scale, web-runs, web-run, web-run-api,
                      web-deployments, web-deployment, web-incident, web-compare-runs, web-experiment,
-                     web-compare-experiments, web-export;
+                     web-compare-experiments, web-export, trace-replay-openb, trace-replay-1m;
                      `--filter kernel` runs both kernel sizes, `--filter scenario` both scenarios,
                      `--filter web` the pages of `platformsim serve` (PLATFORMSIM_BENCH_WEB_DB: a database to use)
       --json         print JSON instead of the Markdown table
@@ -97,6 +97,16 @@ for benchmark in ScenarioBenchmark.cases where options.selects(benchmark.name) {
   let scenarioRepetitions = options.quick ? 1 : 3
   progress("\(benchmark.path): \(scenarioRepetitions) × \(days.map { "\(Int($0)) d" } ?? "the scenario's duration")")
   results.append(ScenarioBenchmark.run(benchmark, days: days, repetitions: scenarioRepetitions))
+}
+
+if options.selects("trace-replay-openb"), let result = TraceReplayBenchmark.openb(repetitions: options.quick ? 1 : 5) {
+  progress("trace replay: openb default trace on its own GPU nodes")
+  results.append(result)
+}
+if options.selects("trace-replay-1m") {
+  let jobs = options.quick ? 50_000 : 1_000_000
+  progress("trace replay: \(jobs) synthetic generic jobs on 5,000 nodes")
+  results.append(TraceReplayBenchmark.synthetic(jobs: jobs, nodes: 5_000, repetitions: options.quick ? 1 : 3))
 }
 
 if options.filters.contains(where: { $0 == "web" || $0.hasPrefix("web-") }) {
