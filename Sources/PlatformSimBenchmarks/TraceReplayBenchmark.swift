@@ -76,7 +76,8 @@ enum TraceReplayBenchmark {
       target: .rateAtLeast(Double(itemCount) / targetSeconds), notes: notes)
   }
 
-  /// A generic CSV trace shaped like openb: ~15 % CPU-only, ~38 % shared GPUs (100–900
+  /// A generic CSV trace shaped like openb (every row valid: CPU-only rows leave
+  /// `gpu_milli` empty): ~15 % CPU-only, ~38 % shared GPUs (100–900
   /// milli), the rest 1 GPU with a few 2-, 4- and 8-GPU jobs; exponential run times
   /// (mean 30 min) and Poisson arrivals at a rate that keeps the GPUs about 70 % allocated.
   static func syntheticTrace(jobs: Int, nodes: Int) -> (jobs: String, nodes: String) {
@@ -99,7 +100,7 @@ enum TraceReplayBenchmark {
           : kind < 0.98 ? (1, 1000) : (1 << (1 + stream.nextInt(below: 3)), 1000)
       lines.append(
         "j\(index),\(Int(time)),\(Int(duration)),\(1000 * (1 + stream.nextInt(below: 8))),"
-          + "\(4096 * (1 + stream.nextInt(below: 8))),\(gpus),\(milli),team-\(index % 20)")
+          + "\(4096 * (1 + stream.nextInt(below: 8))),\(gpus),\(gpus == 0 ? "" : String(milli)),team-\(index % 20)")
     }
     var nodeLines = ["sn,cpu_milli,memory_mib,gpu,model"]
     for index in 0..<nodes { nodeLines.append("n\(index),96000,786432,8,\(index % 2 == 0 ? "V100M32" : "T4")") }
