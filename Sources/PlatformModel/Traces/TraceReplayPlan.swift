@@ -1,3 +1,4 @@
+import Policies
 import ResultRows
 import SimKernel
 
@@ -46,12 +47,14 @@ public struct TraceReplayPlan: Sendable {
     self.pools = pools
   }
 
-  /// Replays the trace until `end` (the run's window).
-  public func run(seed: RandomSeed, end: SimTime) -> TraceReplayResult {
+  /// Replays the trace until `end` (the run's window); `nodeOrder`: an external
+  /// `gpuNodeOrder` policy choosing each pod's node.
+  public func run(seed: RandomSeed, end: SimTime, nodeOrder: (any GPUNodeOrderPolicy)? = nil) -> TraceReplayResult {
     TraceReplay.run(
       items: items, nodes: nodes,
       configuration: ReplayConfiguration(
-        trace: trace, mode: mode, scoring: scoring, sampleInterval: sampleInterval, end: end, seed: seed))
+        trace: trace, mode: mode, scoring: scoring, sampleInterval: sampleInterval, end: end, seed: seed),
+      nodeOrder: nodeOrder)
   }
 
   /// The pool of nodes of GPU model `model`.
