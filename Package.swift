@@ -98,7 +98,8 @@ let package = Package(
     .executableTarget(
       name: "PlatformSimBenchmarks",
       dependencies: [
-        "SimKernel", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies", "WebUI",
+        "SimKernel", "InputReading", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle", "Scenario",
+        "Policies", "WebUI",
         "Exports",
       ]
     ),

@@ -21,7 +21,8 @@ struct BenchmarkOptions {
                      kernel-hold-100, kernel-hold-10000, runner-pool, runner-pool-rows, results-writing,
                      scenario-golden-path, scenario-org-scale, web-runs, web-run, web-run-api,
                      web-deployments, web-deployment, web-incident, web-compare-runs, web-experiment,
-                     web-compare-experiments, web-export, scale-large-cluster, scale-org-scale;
+                     web-compare-experiments, web-export, scale-large-cluster, scale-org-scale,
+                     trace-replay-openb, trace-replay-1m;
                      `--filter kernel` runs both kernel sizes, `--filter scenario` both scenarios,
                      `--filter web` the pages of `platformsim serve` (PLATFORMSIM_BENCH_WEB_DB: a database to use),
                      `--filter scale` both generators at 1×, 2× and 4× and their growth exponents
@@ -116,6 +117,15 @@ if options.filters.contains(where: { $0 == "scale" || $0.hasPrefix("scale-") }) 
   for benchmark in ScaleBenchmark.cases where options.selects(benchmark.name) {
     results.append(ScaleBenchmark.run(benchmark, scales: scales, days: days))
   }
+}
+if options.selects("trace-replay-openb") {
+  progress("trace replay: openb default trace on its own GPU nodes")
+  if let result = TraceReplayBenchmark.openb(repetitions: options.quick ? 1 : 5) { results.append(result) }
+}
+if options.selects("trace-replay-1m") {
+  let jobs = options.quick ? 50_000 : 1_000_000
+  progress("trace replay: \(jobs) synthetic generic jobs on 5,000 nodes")
+  results.append(TraceReplayBenchmark.synthetic(jobs: jobs, nodes: 5_000, repetitions: options.quick ? 1 : 3))
 }
 
 if options.filters.contains(where: { $0 == "web" || $0.hasPrefix("web-") }) {

@@ -4,15 +4,20 @@ import Foundation
 struct InitCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "init",
-    abstract: "Write a new team's golden-path scenario and gate file.",
+    abstract: "Write a new team's golden-path scenario and gate file, or a scenario replaying a trace.",
     discussion: """
       Writes DIR/TEAM.yaml (a scenario: the team's changes through the CI/CD golden path,
       its training jobs from the chosen template on a cluster sized for it, cost tags)
       and DIR/TEAM-gate.yaml (the rules a policy change must pass). Both run as they are;
       existing files are never overwritten.
 
+      With --from-trace, writes DIR/NAME.yaml replaying the trace on its own cluster
+      (--nodes, else a synthesized one written to DIR/NAME-nodes.csv; docs/TRACES.md).
+
       Examples:
         platformsim init --template sklearn-standard --name churn-model
+        platformsim init --from-trace openb_pod_list_default.csv --trace-format alibaba-gpu-2023 \\
+          --nodes openb_node_list_gpu_node.csv --output replay
         platformsim init --template pytorch-gpu-distributed --name vision --output teams/vision
         platformsim run teams/vision/vision.yaml
       """)
@@ -23,7 +28,16 @@ struct InitCommand: StatusCommand {
   }
 
   @Option(help: "Golden-path template: `sklearn-standard` (CPU) or `pytorch-gpu-distributed` (GPU, spot, checkpoints).")
-  var template: Template
+  var template: Template?
+
+  @Option(help: "A trace (pods or jobs) to write a replay scenario for, instead of a template.")
+  var fromTrace: String?
+
+  @Option(help: "With --from-trace: alibaba-gpu-2023, pai-2020 or generic (default: recognised from the header).")
+  var traceFormat: String?
+
+  @Option(help: "With --from-trace: the trace's node list (default: a synthesized cluster).")
+  var nodes: String?
 
   @Option(help: "The team's name (letters, digits, `-`, `_`, `.`).")
   var name = "my-team"
@@ -34,6 +48,16 @@ struct InitCommand: StatusCommand {
   mutating func execute() throws(CLIError) -> ExitStatus {
     guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
       throw .invalidOption(flag: "--name", found: name, expected: "a name of letters, digits, `.`, `_` and `-`")
+    }
+    if let fromTrace {
+      if template != nil { throw .conflictingOptions("--template", "--from-trace") }
+      return try initFromTrace(fromTrace)
+    }
+    for (flag, value) in [("--trace-format", traceFormat), ("--nodes", nodes)] where value != nil {
+      throw .inapplicableOption(flag: flag, context: "without --from-trace", instead: "add --from-trace TRACE")
+    }
+    guard let template else {
+      throw .missingOption(flag: "--template", purpose: "the golden path to write (or --from-trace TRACE)")
     }
     let directory = URL(fileURLWithPath: output ?? "scenarios/teams/\(name)")
     let files = [
@@ -55,6 +79,19 @@ struct InitCommand: StatusCommand {
     print("platformsim: wrote the \(template.rawValue) golden path for team \(name):")
     for (path, _) in files { print("  \(path)") }
     print("next: platformsim run \(files[0].0)")
+    return .success
+  }
+
+  func initFromTrace(_ trace: String) throws(CLIError) -> ExitStatus {
+    let scenarioName = name == "my-team" ? "trace-replay" : name
+    let directory = URL(fileURLWithPath: output ?? ".")
+    let written = try TraceInit.write(
+      trace: trace, format: traceFormat, nodes: nodes, name: scenarioName, directory: directory)
+    print("platformsim: wrote a replay of \(written.items) trace items:")
+    print("  \(written.scenario)")
+    if let nodeFile = written.nodes { print("  \(nodeFile) (a synthesized cluster)") }
+    print("  GPU models: " + (written.models.isEmpty ? "none" : written.models.joined(separator: ", ")))
+    print("next: platformsim run \(written.scenario)")
     return .success
   }
 }

@@ -17,6 +17,8 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
   case nodeOrder
   /// Where a job goes in the pod scheduler's pending queue (kube-scheduler QueueSort).
   case queueOrder
+  /// Which node a replayed trace pod goes on (`spec.replay`'s scoring step).
+  case gpuNodeOrder
   /// Whether a pending job evicts the lower-priority jobs it needs room from.
   case preemption
   /// How often a training job checkpoints.
@@ -45,6 +47,7 @@ public enum DecisionPoint: String, CaseIterable, Codable, Sendable {
     case .capacityType: return ["spot-first", "on-demand-only"]
     case .nodeOrder: return ["first-fit", "pool-order"]
     case .queueOrder: return ["kube-scheduler", "fifo"]
+    case .gpuNodeOrder: return ["replay-scoring"]
     case .preemption: return ["kube-scheduler", "never"]
     case .checkpointInterval: return ["young-daly"]
     case .admission: return ["kyverno"]

@@ -433,6 +433,47 @@ public enum Schema {
     ALTER TABLE cluster_nodes ADD COLUMN spot_lost_work_seconds REAL NOT NULL DEFAULT 0;
     ALTER TABLE cluster_nodes ADD COLUMN spot_rerun_seconds REAL NOT NULL DEFAULT 0;
     """,
+    // 12: trace replay inside a run (`spec.replay`): one row per replayed item under
+    // its trace name, and GPU allocation and fragmentation over time.
+    """
+    CREATE TABLE trace_items (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      trace TEXT NOT NULL,
+      name TEXT NOT NULL,
+      team TEXT,
+      submitted_at REAL NOT NULL,
+      started_at REAL,
+      ended_at REAL,
+      wait_seconds REAL,
+      recorded_wait_seconds REAL,
+      run_seconds REAL,
+      node TEXT,
+      gpu_model TEXT,
+      workers INTEGER NOT NULL,
+      cpu_milli INTEGER NOT NULL,
+      memory_mib INTEGER NOT NULL,
+      gpus INTEGER NOT NULL,
+      gpu_milli INTEGER NOT NULL,
+      recorded_phase TEXT NOT NULL,
+      outcome TEXT NOT NULL
+        CHECK (outcome IN ('completed', 'running', 'pending', 'withdrawn', 'unschedulable')),
+      gpu_hours REAL NOT NULL,
+      cost_usd REAL
+    );
+    CREATE INDEX trace_items_by_run ON trace_items (run_id, name);
+    CREATE TABLE trace_allocation (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      sampled_at REAL NOT NULL,
+      gpu_milli_total INTEGER NOT NULL,
+      gpu_milli_allocated INTEGER NOT NULL,
+      gpu_allocation REAL NOT NULL,
+      gpu_milli_fragmented REAL NOT NULL,
+      cpu_milli_allocated INTEGER NOT NULL,
+      running INTEGER NOT NULL,
+      pending INTEGER NOT NULL
+    );
+    CREATE INDEX trace_allocation_by_run ON trace_allocation (run_id, sampled_at);
+    """,
   ]
 
   /// The schema version this build writes and reads.

@@ -101,6 +101,14 @@ public enum SimulationRun {
     if case .wallClockLimit = outcome.reason, let maxWall = request.limits.maxWallSeconds {
       outcome.reason = .wallClockLimit(seconds: maxWall)
     }
+    // The replay has its own engine (GPU sharing, trace order) over the same window and seed;
+    // it runs before the policy processes end, as an external `gpuNodeOrder` answers it.
+    var replayResult: TraceReplayResult?
+    if let plan = request.configuration.replay, outcome.reason.coveredWindow, !policyRuntime.mustStop {
+      let external = request.configuration.policies[.gpuNodeOrder].external != nil
+      replayResult = plan.run(
+        seed: request.configuration.seed, end: endTime, nodeOrder: external ? policies.gpuNodeOrder : nil)
+    }
     let policyLogs = policyRuntime.finish()
     simulation.model.recordUnfinished(endTime: outcome.finalTime)
     let metrics = simulation.model.metrics(endTime: outcome.finalTime)
@@ -118,6 +126,13 @@ public enum SimulationRun {
     // metrics and its policy processes.
     rows.flush()
     simulation.model.emitFinalRows(to: rows, endTime: outcome.finalTime)
+    if let plan = request.configuration.replay, let result = replayResult {
+      outcome.eventCount += result.events
+      outcome.finalTime = max(outcome.finalTime, endTime)
+      rows.emitReplay(
+        result, plan: plan, calendar: request.configuration.calendar,
+        costCenters: request.configuration.replayCostCenters)
+    }
     let metricRows = rows.table(RunMetric.self)
     for metric in metrics { metricRows.append(metric) }
     rows.emitPolicies(faults: policyRuntime.faults, logs: policyLogs, calendar: request.configuration.calendar)

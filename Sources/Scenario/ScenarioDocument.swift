@@ -29,6 +29,8 @@ public struct ScenarioDocument: Sendable {
   public var governance = GovernanceConfiguration()
   /// Which implementation answers each decision point (`spec.policies`).
   public var policies = PolicyConfiguration()
+  /// A trace replayed in each run (`spec.replay`).
+  public var replay: TraceReplayPlan?
 
   /// The calendar of the simulated window (always constructible after validation).
   public func calendar(duration runDuration: SimDuration? = nil) -> SimCalendar {
@@ -45,11 +47,13 @@ public struct ScenarioDocument: Sendable {
   )
     -> WorldConfiguration
   {
-    WorldConfiguration(
+    var configuration = WorldConfiguration(
       calendar: calendar(duration: runDuration), seed: RandomSeed(root: runSeed ?? seed, replication: replication),
       runnerPool: runnerPool, delivery: delivery, monitoring: monitoring, cluster: cluster, teams: teams,
       governance: governance,
       horizon: runDuration ?? duration, policies: policies)
+    configuration.replay = replay
+    return configuration
   }
 }
 
@@ -161,6 +165,8 @@ public enum ScenarioLoader {
     let governance = spec[\.governance].flatMap { readGovernance($0) } ?? GovernanceConfiguration()
     let policies = spec[\.policies].flatMap { readPolicies($0) }
     let policiesOK = !spec.has(\.policies) || policies != nil
+    let replay = spec[\.replay].flatMap { readReplay($0, maxMemoryBytes: limits.maxMemoryBytes ?? Int.max) }
+    let replayOK = !spec.has(\.replay) || replay != nil
     var delivery = readDelivery(
       spec: spec, delivery: deliveryReader, runnerPool: runnerPool, teams: teamsRead?.deliveryTeams,
       cluster: spec.has(\.cluster) ? .declared(cluster) : .absent)
@@ -201,7 +207,8 @@ public enum ScenarioLoader {
         clusterSectionsOK = false
       }
     }
-    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, monitoringOK, policiesOK, customProfilesOK
+    guard let metadata, let simulation, clusterSectionsOK, deliveryOK, monitoringOK, policiesOK, customProfilesOK,
+      replayOK
     else { return nil }
     var document = ScenarioDocument(
       name: metadata.name, description: metadata.description, path: path, digest: digest,
@@ -213,6 +220,7 @@ public enum ScenarioLoader {
     document.policies = policies ?? PolicyConfiguration()
     document.delivery = delivery
     document.monitoring = monitoring
+    document.replay = replay
     return document
   }
 

@@ -51,6 +51,7 @@ extension DecisionPoint {
     case .capacityType: return "Spot or on-demand for `spot-with-fallback` jobs, and when to fall back."
     case .nodeOrder: return "Which node pools the pod scheduler tries first for a job stream."
     case .queueOrder: return "Where a job goes in the pod scheduler's pending queue (its sort key)."
+    case .gpuNodeOrder: return "Which node a replayed trace pod goes on (`spec.replay`)."
     case .preemption: return "Whether a pending job evicts lower-priority jobs to fit."
     case .checkpointInterval: return "How often a training job checkpoints."
     case .admission: return "Whether a workload is admitted, after its tags."

@@ -384,6 +384,8 @@ public enum ScenarioSchema {
     let policies = Field(
       "policies", .object(Policies.self),
       "Which implementation answers each decision point: built-in or external process.")
+    let replay = Field(
+      "replay", .object(Replay.self), "A real job or pod trace replayed on its own cluster (docs/TRACES.md).")
   }
 
   final class MetricMappingKeys: ObjectKeys {

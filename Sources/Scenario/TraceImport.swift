@@ -40,3 +40,42 @@ public enum TraceImport {
     }
   }
 }
+
+/// The default mapping from a trace's GPU models to catalogue instance types and prices
+/// (docs/TRACES.md, "GPU models and prices"); `spec.replay.pools` overrides it.
+public enum TraceGPUMapping {
+  /// Per GPU model: the instance type with that GPU, and USD per GPU-hour.
+  ///
+  /// Prices are on-demand Linux us-east-1 list prices ÷ GPUs. A10 is the built-in catalogue's g5.xlarge (A10G);
+  /// the others are AWS's public list prices of the instance named, not in the built-in
+  /// catalogue (T4: g4dn.xlarge 0.526 $/h; V100 16 GB: p3.2xlarge 3.06 $/h; V100 32 GB:
+  /// p3dn.24xlarge 31.212 $/h over 8 GPUs). P100 has no AWS instance: GCP's list price
+  /// of an attached P100 (1.46 $/GPU-h). The openb trace's `G2` and `G3` are anonymised
+  /// models and have no default: a scenario names their pool itself.
+  public static let defaults: [ReplayPool] = [
+    ReplayPool(model: "A10", instanceType: "g5.xlarge", pricePerGPUHour: 1.006),
+    ReplayPool(model: "T4", instanceType: "g4dn.xlarge", pricePerGPUHour: 0.526),
+    ReplayPool(model: "V100M16", instanceType: "p3.2xlarge", pricePerGPUHour: 3.06),
+    ReplayPool(model: "V100M32", instanceType: "p3dn.24xlarge", pricePerGPUHour: 3.9015),
+    ReplayPool(model: "P100", instanceType: "gcp-nvidia-tesla-p100", pricePerGPUHour: 1.46),
+  ]
+
+  /// The default pool of `model`, if it has one.
+  public static func pool(of model: String) -> ReplayPool? { defaults.first { $0.model == model } }
+}
+
+extension TraceImport {
+  /// `jobs` moved earlier by whole days so that the first submission falls on day 0, for
+  /// formats whose times are timestamps rather than offsets from the trace's start (PAI
+  /// 2020); whole days keep each item's hour of day and day boundaries.
+  public static func startingOnDayZero(_ jobs: [TraceJob], format: TraceFormat) -> [TraceJob] {
+    guard format == .pai2020, let first = jobs.map(\.submitSeconds).min(), first >= 86_400 else { return jobs }
+    let shift = (first / 86_400).rounded(.down) * 86_400
+    return jobs.map { job in
+      var moved = job
+      moved.submitSeconds -= shift
+      moved.withdrawnSeconds = job.withdrawnSeconds.map { $0 - shift }
+      return moved
+    }
+  }
+}

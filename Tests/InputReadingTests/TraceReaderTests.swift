@@ -109,6 +109,34 @@ struct TraceReaderTests {
       log.diagnostics.map(\.rendered) == ["p.csv:5:1: error: runtime: found `-1`, expected a non-negative number"])
   }
 
+  @Test(
+    "Philly job log: run time from first start to last end, wait, GPUs per machine as a gang, never-started pending")
+  func phillyJobLog() throws {
+    let log = DiagnosticLog()
+    let jobs = TraceReader.readPhillyJobLog(try Self.text("philly_cluster_job_log.json"), file: "log.json", log: log)
+    #expect(log.diagnostics.isEmpty)
+    #expect(jobs.map(\.name) == ["application_1_0001", "application_1_0002", "application_1_0003"])
+    // Seconds from midnight of the first submission's day (2017-10-03).
+    #expect(jobs.map(\.submitSeconds) == [32_400, 39_540, 115_200])
+    #expect(jobs.map(\.durationSeconds) == [3600, 1800, nil])
+    #expect(jobs.map(\.recordedWaitSeconds) == [10, 60, nil])
+    #expect(jobs.map(\.gangSize) == [2, 1, 1] && jobs.map(\.gpuCount) == [2, 1, 0])
+    #expect(jobs.map(\.phase) == [.succeeded, .failed, .pending] && jobs[2].withdrawnSeconds == 115_200)
+    #expect(jobs.map(\.team) == ["alice", "bob", "bob"] && jobs.map(\.line) == [5, 19, 30])
+    #expect(TraceFormat.recognising(header: "[") == .phillyJobLog)
+    let bad = DiagnosticLog()
+    let text = try Self.text("philly_cluster_job_log.json").replacingOccurrences(
+      of: "\"2017-10-03 10:59:00\"", with: "\"yesterday\"")
+    #expect(TraceReader.readPhillyJobLog(text, file: "log.json", log: bad).count == 2)
+    #expect(
+      bad.diagnostics.map(\.rendered) == [
+        "log.json:19:1: error: job 2: submitted_time: expected `YYYY-MM-DD HH:MM:SS`, found `yesterday`"
+      ])
+    let notArray = DiagnosticLog()
+    #expect(TraceReader.readPhillyJobLog("{}", file: "log.json", log: notArray).isEmpty)
+    #expect(notArray.diagnostics.first?.message.contains("JSON array") == true)
+  }
+
   @Test("A missing file, and a file over the size guard, are diagnostics, not crashes")
   func guards() throws {
     let log = DiagnosticLog()

@@ -84,6 +84,14 @@ struct ProtocolSchemaTests {
         preemptions: 1), definition: "QueueOrderObservation")
     try Self.expectMatches(QueueOrderAction(sortKey: [-10, 60]), definition: "QueueOrderAction")
     try Self.expectMatches(
+      GPUNodeOrderObservation(
+        pod: "pod-a", team: "research", worker: 0, gangSize: 2, cpuMilli: 4_000, memoryMiB: 8_192, gpuCount: 1,
+        gpuMilli: 500, gpuModels: ["T4"],
+        candidates: [
+          .init(node: "n-1", gpuModel: "T4", freeCPUMilli: 16_000, freeMemoryMiB: 65_536, freeGPUMilli: [1000, 500])
+        ]), definition: "GPUNodeOrderObservation")
+    try Self.expectMatches(GPUNodeOrderAction(node: "n-1"), definition: "GPUNodeOrderAction")
+    try Self.expectMatches(
       NodeConsolidationObservation(
         consolidationPolicy: "WhenEmptyOrUnderutilized",
         candidates: [.init(node: "node-1", pool: "gpu", ready: true, pods: 2, unneededSeconds: 300)],

@@ -44,6 +44,7 @@ public enum TraceReader {
     case .alibabaGPU2023: return readOpenbPods(text, file: file, log: log)
     case .pai2020: return readPAITasks(text, file: file, log: log)
     case .generic: return readGeneric(text, file: file, encoding: encoding(ofFile: file), log: log)
+    case .phillyJobLog: return readPhillyJobLog(text, file: file, log: log)
     case .phillyRuntimes:
       return readPhillyRuntimes(text, file: file, log: log).enumerated().map { index, runtime in
         TraceJob(name: "philly-\(index + 1)", line: index + 2, submitSeconds: 0, durationSeconds: runtime)

@@ -9,10 +9,13 @@ public enum TraceFormat: String, Sendable, CaseIterable {
   case generic
   /// A Philly run-time list (`philly_runtime.csv`): run times only, for `platformsim fit`.
   case phillyRuntimes = "philly-runtimes"
+  /// A Philly job log (`cluster_job_log`, JSON): jobs with attempts and GPUs per machine.
+  case phillyJobLog = "philly-job-log"
 
   /// The format whose header `header` is (the first line of a CSV file), for
   /// `platformsim validate`; `nil` when no trace format has it.
   public static func recognising(header: String) -> TraceFormat? {
+    if header.trimmingCharacters(in: .whitespaces).hasPrefix("[") { return .phillyJobLog }
     let names = Set(header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
     if names.isSuperset(of: ["name", "num_gpu", "gpu_milli", "creation_time"]) { return .alibabaGPU2023 }
     if names.isSuperset(of: ["job_id", "submit_time"]) { return .generic }

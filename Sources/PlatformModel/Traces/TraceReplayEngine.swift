@@ -1,3 +1,4 @@
+import Policies
 import SimKernel
 
 /// Replays a trace on a cluster of its own nodes.
@@ -11,12 +12,18 @@ import SimKernel
 /// in placement by node index, randomness only from named streams.
 public enum TraceReplay {
   /// Runs the replay.
-  public static func run(items: [ReplayItem], nodes: [ReplayNodeSpec], configuration: ReplayConfiguration)
-    -> TraceReplayResult
-  {
+  ///
+  /// With `nodeOrder` (an external `gpuNodeOrder` policy) each pod's node is the
+  /// policy's choice among the nodes that fit it; a `null` answer leaves the choice to
+  /// `configuration.scoring`.
+  public static func run(
+    items: [ReplayItem], nodes: [ReplayNodeSpec], configuration: ReplayConfiguration,
+    nodeOrder: (any GPUNodeOrderPolicy)? = nil
+  ) -> TraceReplayResult {
     var engine = ReplayEngine(
       items: arrivals(items, mode: configuration.mode, seed: configuration.seed), nodes: nodes,
       configuration: configuration)
+    engine.nodeOrder = nodeOrder
     return engine.run()
   }
 
@@ -78,6 +85,9 @@ struct ReplayEngine {
   let items: [ReplayItem]
   let configuration: ReplayConfiguration
   let placement: GPUPlacement
+  /// The external `gpuNodeOrder` policy, when one is selected (docs/POLICY-PROTOCOL.md).
+  var nodeOrder: (any GPUNodeOrderPolicy)?
+  var now = SimTime.zero
   var table: SharedGPUNodeTable
   var queue = EventQueue<ReplayEvent>()
   var outcomes: [ReplayOutcome]
@@ -135,6 +145,7 @@ struct ReplayEngine {
   }
 
   mutating func handle(_ event: ReplayEvent, at now: SimTime) {
+    self.now = now
     switch event {
     case .arrival(let index):
       let item = items[index]
@@ -228,8 +239,11 @@ struct ReplayEngine {
     let request = items[index].request
     let nodes = candidateNodes(for: request)
     var taken: [(node: Int, gpus: [Int])] = []
-    for _ in 0..<max(1, items[index].gangSize) {
-      guard let choice = placement.choose(request, in: table, candidates: nodes, fragmentation: fragmentation) else {
+    for worker in 0..<max(1, items[index].gangSize) {
+      guard
+        let choice = externalChoice(index, worker: worker, candidates: nodes)
+          ?? placement.choose(request, in: table, candidates: nodes, fragmentation: fragmentation)
+      else {
         for allocation in taken { release(request, allocation) }
         return false
       }
@@ -238,6 +252,32 @@ struct ReplayEngine {
     }
     allocations[index] = taken
     return true
+  }
+
+  /// The external policy's node for worker `worker` of item `index`, if one is selected
+  /// and names a node (it can only name one that fits: the observation's candidates).
+  func externalChoice(_ index: Int, worker: Int, candidates: [Int]) -> (node: Int, gpus: [Int])? {
+    guard let nodeOrder else { return nil }
+    let item = items[index]
+    let request = item.request
+    var fitting: [(node: Int, gpus: [Int])] = []
+    for node in candidates {
+      if let gpus = table.gpuChoice(request, node: node) { fitting.append((node, gpus)) }
+    }
+    guard !fitting.isEmpty else { return nil }
+    let observation = GPUNodeOrderObservation(
+      pod: item.name, team: item.team, worker: worker, gangSize: max(1, item.gangSize), cpuMilli: request.cpuMilli,
+      memoryMiB: request.memoryMiB, gpuCount: request.gpuCount, gpuMilli: request.gpuMilli,
+      gpuModels: request.gpuModels,
+      candidates: fitting.map { choice in
+        let free = table.free[choice.node]
+        return GPUNodeOrderObservation.Candidate(
+          node: table.specs[choice.node].name, gpuModel: table.specs[choice.node].model, freeCPUMilli: free.cpuMilli,
+          freeMemoryMiB: free.memoryMiB, freeGPUMilli: free.gpuFreeMilli)
+      })
+    let action = nodeOrder.decide(observation, at: PolicyTime(microseconds: now.microseconds))
+    guard let name = action.node else { return nil }
+    return fitting.first { table.specs[$0.node].name == name }
   }
 
   mutating func allocate(_ request: GPUPodRequest, _ allocation: (node: Int, gpus: [Int])) {

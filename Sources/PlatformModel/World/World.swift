@@ -18,6 +18,8 @@ public struct WorldConfiguration: Sendable {
   public var horizon: SimDuration
   /// Which implementation answers each decision point (`spec.policies`).
   public var policies: PolicyConfiguration
+  /// A trace replayed in the run (`spec.replay`); its rows are written beside the world's.
+  public var replay: TraceReplayPlan?
 
   public init(
     calendar: SimCalendar, seed: RandomSeed, runnerPool: RunnerPoolConfiguration?,

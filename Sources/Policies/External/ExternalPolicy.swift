@@ -59,6 +59,8 @@ extension ExternalPolicy: NodeOrderPolicy
 where Observation == NodeOrderObservation, Action == NodeOrderAction {}
 extension ExternalPolicy: QueueOrderPolicy
 where Observation == QueueOrderObservation, Action == QueueOrderAction {}
+extension ExternalPolicy: GPUNodeOrderPolicy
+where Observation == GPUNodeOrderObservation, Action == GPUNodeOrderAction {}
 extension ExternalPolicy: NodeConsolidationPolicy
 where Observation == NodeConsolidationObservation, Action == NodeConsolidationAction {}
 extension ExternalPolicy: CapacityTypePolicy

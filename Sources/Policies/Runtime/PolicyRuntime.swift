@@ -63,6 +63,7 @@ public final class PolicyRuntime {
       case .nodeScaleDown: set.nodeScaleDown = external(set.nodeScaleDown.decide) { $0.problem(with: $1) }
       case .nodeOrder: set.nodeOrder = external(set.nodeOrder.decide) { $0.problem(with: $1) }
       case .queueOrder: set.queueOrder = external(set.queueOrder.decide) { $0.problem(with: $1) }
+      case .gpuNodeOrder: set.gpuNodeOrder = external(set.gpuNodeOrder.decide) { $0.problem(with: $1) }
       case .nodeConsolidation:
         set.nodeConsolidation = external(set.nodeConsolidation.decide) { $0.problem(with: $1) }
       case .capacityType: set.capacityType = external(set.capacityType.decide) { $0.problem(with: $1) }

@@ -10,6 +10,7 @@ public struct PolicySet {
   public var capacityType: any CapacityTypePolicy
   public var nodeOrder: any NodeOrderPolicy
   public var queueOrder: any QueueOrderPolicy
+  public var gpuNodeOrder: any GPUNodeOrderPolicy
   public var preemption: any PreemptionPolicy
   public var checkpointInterval: any CheckpointIntervalPolicy
   public var admission: any AdmissionPolicy
@@ -33,6 +34,7 @@ public struct PolicySet {
     capacityType = BuiltInPolicies.capacityType(configuration[.capacityType].builtIn)
     nodeOrder = BuiltInPolicies.nodeOrder(configuration[.nodeOrder].builtIn)
     queueOrder = BuiltInPolicies.queueOrder(configuration[.queueOrder].builtIn)
+    gpuNodeOrder = BuiltInPolicies.gpuNodeOrder(configuration[.gpuNodeOrder].builtIn)
     preemption = BuiltInPolicies.preemption(configuration[.preemption].builtIn)
     checkpointInterval = BuiltInPolicies.checkpointInterval(configuration[.checkpointInterval].builtIn)
     admission = BuiltInPolicies.admission(configuration[.admission].builtIn)
@@ -95,6 +97,11 @@ public enum BuiltInPolicies {
     case "fifo": return FIFOQueueOrder()
     default: unknown(.queueOrder, name)
     }
+  }
+
+  public static func gpuNodeOrder(_ name: String) -> any GPUNodeOrderPolicy {
+    guard name == "replay-scoring" else { unknown(.gpuNodeOrder, name) }
+    return ReplayScoringGPUNodeOrder()
   }
 
   public static func preemption(_ name: String) -> any PreemptionPolicy {

@@ -14,6 +14,7 @@ public enum ResultTables {
     ExperimentRow.self, SweepPointRow.self, ExperimentKPIRow.self, ExperimentDifferenceRow.self, GateResultRow.self,
     PolicyFaultRow.self, PolicyLogRow.self,
     ServingPodRow.self,
+    TraceItemRow.self, TraceAllocationRow.self,
   ]
 
   /// Every table as sinks see it, in the order of ``rowTypes``.
