@@ -101,12 +101,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     return accepted
   }
 
-  /// A fresh directory for one process's inputs, under the system temporary directory,
+  /// A fresh directory for one reader's inputs (one per caller, as tests read in
+  /// parallel), under the system temporary directory,
   /// holding the scenario a sweep names (``sweptScenario``), so sweeps get past
   /// "no such scenario" to their axes and points.
   public static func makeWorkingDirectory() -> URL {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "platformsim-fuzz-\(ProcessInfo.processInfo.processIdentifier)")
+      "platformsim-fuzz-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     try? Data(sweptScenario.utf8).write(to: directory.appendingPathComponent("baseline.yaml"))
     return directory

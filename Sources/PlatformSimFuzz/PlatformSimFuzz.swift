@@ -33,6 +33,26 @@ import FuzzTargets
     selectedTarget.read(Data(bytes: bytes, count: count), directory: workingDirectory)
     return 0
   }
+
+  /// libFuzzer's driver (compiler-rt FuzzerDriver.cpp), which parses its flags and fuzzes.
+  @_silgen_name("LLVMFuzzerRunDriver")
+  func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ testOneInput: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+  ) -> CInt
+
+  /// The executable's entry point: SwiftPM links an executable module's `main` as
+  /// `PlatformSimFuzz_main`, so libFuzzer's own `main` is not used; this hands over to
+  /// its driver.
+  @_cdecl("PlatformSimFuzz_main")
+  public func fuzzMain(
+    _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+  ) -> CInt {
+    var count = argc
+    var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
+    return runFuzzerDriver(&count, &arguments, fuzzerTestOneInput)
+  }
 #else
   @main
   enum PlatformSimFuzz {
