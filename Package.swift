@@ -17,6 +17,8 @@ let package = Package(
     // `platformsim serve` runs this executable (docs/ARCHITECTURE.md: why the web server
     // is not linked into `platformsim`).
     .executable(name: "platformsim-serve", targets: ["PlatformSimServe"]),
+    // The input readers under libFuzzer (scripts/fuzz.sh), or a replayer of saved inputs.
+    .executable(name: "platformsim-fuzz", targets: ["PlatformSimFuzz"]),
     .library(name: "SimKernel", targets: ["SimKernel"]),
   ],
   dependencies: [
@@ -95,6 +97,9 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "platformsim", dependencies: ["PlatformSimCLI"]),
+    // Each input reader as a fuzz target (docs/VALIDATION.md, "Fuzzing").
+    .target(name: "FuzzTargets", dependencies: ["Scenario", "Experiments", "Monitoring", "InputReading"]),
+    .executableTarget(name: "PlatformSimFuzz", dependencies: ["FuzzTargets"]),
     .executableTarget(
       name: "PlatformSimBenchmarks",
       dependencies: [
@@ -116,6 +121,7 @@ let package = Package(
       resources: [.copy("InvalidScenarios")]
     ),
     .testTarget(name: "ResultRowsTests", dependencies: ["ResultRows"]),
+    .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
     .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "ResultRows", "SimKernel"]),
     .testTarget(name: "PoliciesTests", dependencies: ["Policies"]),
     .testTarget(

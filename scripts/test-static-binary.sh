@@ -182,6 +182,8 @@ spec:
   simulation: {duration: 1d, seed: 1, timezon: UTC}
 EOF
 chown 10001:10001 "$rootfs/work/broken.yaml"
+# `run` creates only the default reports/ folder; any other --db directory must exist.
+mkdir -p "$rootfs/work/results" && chown 10001:10001 "$rootfs/work/results"
 check "validate a broken scenario → 2, located" 2 'broken\.yaml:[0-9]+:[0-9]+' -- validate broken.yaml
 
 check "run golden path (30 d; +01:00 Europe/Berlin needs tzdata)" 0 '\+01:00 .*Europe/Berlin' -- \

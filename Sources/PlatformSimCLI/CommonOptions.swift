@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Monitoring
+import Scenario
 import SimKernel
 
 /// `--db`: the SQLite results file, shared by every command that writes or reads results.
@@ -59,6 +60,66 @@ struct RunOptions: ParsableArguments {
 
   @Option(help: "Threads running replications in parallel (default: the number of processors).")
   var jobs: Int?
+
+  @Option(
+    name: .customLong("policy-commands"),
+    help: ArgumentHelp(
+      "Whether the scenarios' external policy commands (spec.policies.*.command) may run: `allow` (default), or `deny` all but those in --policy-allowlist. Use `deny` for scenarios from untrusted pull requests (docs/SECURITY.md).",
+      valueName: "allow|deny"))
+  var policyCommands: String = "allow"
+
+  @Option(
+    name: .customLong("policy-allowlist"),
+    help: ArgumentHelp(
+      "With --policy-commands deny: a file of the commands that may still run, one per line, its words separated by spaces as in the scenario (`python3 policies/rollback_bot.py`); `#` starts a comment.",
+      valueName: "file"))
+  var policyAllowlist: String?
+
+  /// Refuses (exit 2) a scenario whose external policy command `--policy-commands deny`
+  /// does not let run, naming the scenario, the decision point and the command.
+  ///
+  /// Scenario files are code: a policy command runs as the calling user. Checked after
+  /// loading and before anything runs or is written.
+  func checkPolicyCommands(_ documents: [ScenarioDocument]) throws(CLIError) {
+    switch policyCommands {
+    case "allow":
+      if policyAllowlist != nil {
+        throw .inapplicableOption(
+          flag: "--policy-allowlist", context: "with --policy-commands allow (everything may run)",
+          instead: "add `--policy-commands deny`")
+      }
+      return
+    case "deny": break
+    default: throw .invalidOption(flag: "--policy-commands", found: policyCommands, expected: "`allow` or `deny`")
+    }
+    let allowed = try allowlistedCommands()
+    for document in documents {
+      let points = document.policies.selections.keys.sorted { $0.rawValue < $1.rawValue }
+      for point in points {
+        guard let command = document.policies.selections[point]?.external else { continue }
+        let text = command.arguments.joined(separator: " ")
+        guard !allowed.contains(text) else { continue }
+        throw .invalidInput(
+          "\(document.path): error: spec.policies.\(point.rawValue).command: `\(text)` may not run: "
+            + "--policy-commands deny, and it is not in "
+            + (policyAllowlist.map { "the allowlist \($0)" } ?? "an allowlist (none given: --policy-allowlist FILE)")
+            + "\n1 error found")
+      }
+    }
+  }
+
+  /// The lines of `--policy-allowlist`, trimmed, without comments and blank lines.
+  func allowlistedCommands() throws(CLIError) -> Set<String> {
+    guard let policyAllowlist else { return [] }
+    guard let text = try? String(contentsOfFile: policyAllowlist, encoding: .utf8) else {
+      throw .invalidOption(
+        flag: "--policy-allowlist", found: policyAllowlist, expected: "a readable UTF-8 file of commands, one per line")
+    }
+    return Set(
+      text.split(whereSeparator: \.isNewline).map { line in
+        String(line.prefix { $0 != "#" }).trimmingCharacters(in: .whitespaces)
+      }.filter { !$0.isEmpty })
+  }
 
   /// `--until` as a duration, `nil` when not given.
   func duration() throws(CLIError) -> SimDuration? {

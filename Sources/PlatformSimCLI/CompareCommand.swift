@@ -42,6 +42,7 @@ struct CompareCommand: StatusCommand {
     let count = try checkedReplications(replications, minimum: 2)
     let baseDocument = try ExperimentSupport.loadScenario(baseline)
     let candidateDocument = try ExperimentSupport.loadScenario(candidate)
+    try options.checkPolicyCommands([baseDocument, candidateDocument])
     let duration = try options.duration()
     let shardValue = try shard.shard(replications: count)
     let jobCount = try options.threadCount()

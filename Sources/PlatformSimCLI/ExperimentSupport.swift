@@ -22,9 +22,27 @@ enum ExperimentSupport {
     }
   }
 
-  /// Creates the directory a results file goes into.
+  /// Checks where a results file goes before anything runs.
+  ///
+  /// The path must be non-empty and its directory must exist. Only the default `reports/` folder is created (README.md);
+  /// anywhere else a missing directory is most likely a mistyped path, refused by name.
   static func prepareDatabase(_ path: String) throws(CLIError) {
+    guard !path.isEmpty else {
+      throw .invalidOption(flag: "--db", found: "", expected: "the path of a SQLite results file")
+    }
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else {
+        throw .cannotCreateDirectory(path: path, reason: "\(directory.path) is a file, not a directory")
+      }
+      return
+    }
+    let defaultDirectory = URL(fileURLWithPath: DatabaseOption.defaultPath).deletingLastPathComponent()
+    guard directory.standardizedFileURL.path == defaultDirectory.standardizedFileURL.path else {
+      throw .cannotCreateDirectory(
+        path: path, reason: "no directory \(directory.path) (only the default reports/ is created); create it first")
+    }
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {

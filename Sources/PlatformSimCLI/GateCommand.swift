@@ -168,6 +168,7 @@ struct GateCommand: StatusCommand {
   ) throws(CLIError) -> (plan: ExperimentPlan, databasePath: String, jobs: Int) {
     let baseDocument = try ExperimentSupport.loadScenario(baseline)
     let candidateDocument = try ExperimentSupport.loadScenario(candidate)
+    try options.checkPolicyCommands([baseDocument, candidateDocument])
     let duration = try options.duration() ?? definition.duration
     let jobs = try options.threadCount()
     do {

@@ -44,6 +44,7 @@ struct RunCommand: StatusCommand {
   mutating func execute() throws(CLIError) -> ExitStatus {
     if replications != nil || shard.text != nil { return try executeReplications() }
     let document = try ExperimentSupport.loadScenario(scenario, unsupportedRules: skipUnsupported.rules)
+    try options.checkPolicyCommands([document])
     let duration = try options.duration() ?? document.duration
     let databasePath = database.resolved(scenarioDefault: document.databasePath)
     try ExperimentSupport.prepareDatabase(databasePath)
@@ -91,6 +92,7 @@ struct RunCommand: StatusCommand {
   /// `--replications N`: one experiment of N replications, summarised with confidence intervals.
   func executeReplications() throws(CLIError) -> ExitStatus {
     let document = try ExperimentSupport.loadScenario(scenario, unsupportedRules: skipUnsupported.rules)
+    try options.checkPolicyCommands([document])
     let count = try checkedReplications(replications ?? 1)
     let duration = try options.duration()
     let shardValue = try shard.shard(replications: count)

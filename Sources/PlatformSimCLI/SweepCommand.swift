@@ -39,6 +39,7 @@ struct SweepCommand: StatusCommand {
       throw .experiment(error)
     }
     let count = try checkedReplications(replications ?? definition.replications ?? 5)
+    try options.checkPolicyCommands(variants.map(\.document))
     let duration = try options.duration() ?? definition.duration
     let shardValue = try shard.shard(replications: count)
     let jobCount = try options.threadCount()

@@ -59,19 +59,19 @@ struct ReportBuilder {
   var charts: [(name: String, svg: String)] = []
 
   mutating func heading(_ text: String, level: Int = 2) {
-    markdown.append(String(repeating: "#", count: level) + " " + text + "\n")
+    markdown.append(String(repeating: "#", count: level) + " " + markdownText(text) + "\n")
     html.append("<h\(level)>\(escapeXML(text))</h\(level)>")
   }
 
   mutating func paragraph(_ text: String) {
-    markdown.append(text + "\n")
+    markdown.append(markdownText(text) + "\n")
     html.append("<p>\(escapeXML(text))</p>")
   }
 
   mutating func table(header: [String], rows: [[String]], classes: [String?] = []) {
-    markdown.append("| " + header.joined(separator: " | ") + " |")
+    markdown.append("| " + header.map(markdownCell).joined(separator: " | ") + " |")
     markdown.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
-    for row in rows { markdown.append("| " + row.joined(separator: " | ") + " |") }
+    for row in rows { markdown.append("| " + row.map(markdownCell).joined(separator: " | ") + " |") }
     markdown.append("")
     var lines = ["<table><thead><tr>" + header.map { "<th>\(escapeXML($0))</th>" }.joined() + "</tr></thead><tbody>"]
     for (index, row) in rows.enumerated() {
@@ -87,7 +87,7 @@ struct ReportBuilder {
   mutating func chart(_ slug: String, title: String, svg: String) {
     let name = "\(baseName)-\(slug).svg"
     charts.append((name, svg))
-    markdown.append("![\(title)](\(name))\n")
+    markdown.append("![\(markdownText(title))](\(name))\n")
     html.append("<figure>\(svg)<figcaption>\(escapeXML(title))</figcaption></figure>")
   }
 
@@ -122,4 +122,31 @@ struct ReportBuilder {
       html: page,
       charts: charts)
   }
+}
+
+/// `text` for Markdown, with no raw HTML in it.
+///
+/// Every `<` that could open raw HTML (a tag, a comment, an autolink: `<` before a
+/// letter, `/`, `!` or `?`) is written as `&lt;`, so names from scenario files (a team
+/// called `<script>…`) show as text. CommonMark §6.6 (raw HTML):
+/// anything else, such as `< 5 %`, is already text and stays as it is.
+func markdownText(_ text: String) -> String {
+  var escaped = ""
+  escaped.reserveCapacity(text.utf8.count)
+  var previous: Character?
+  for character in text {
+    if previous == "<" {
+      escaped += character.isLetter || "/!?".contains(character) ? "&lt;" : "<"
+    }
+    if character != "<" { escaped.append(character) }
+    previous = character
+  }
+  if previous == "<" { escaped += "<" }
+  return escaped
+}
+
+/// A table cell's text: ``markdownText(_:)`` with `|` escaped, which would otherwise
+/// end the cell (GitHub Flavored Markdown, tables).
+func markdownCell(_ text: String) -> String {
+  markdownText(text).replacingOccurrences(of: "|", with: "\\|")
 }

@@ -87,13 +87,14 @@ extension ScenarioLoader {
       catalogue.upsert(type)
     }
     var pools: [NodePoolConfiguration] = []
+    var poolNames: Set<String> = []
     if let values = reader[\.nodePools] {
       values.forEach { poolReader, _ in
         guard let poolReader, let pool = readNodePool(poolReader, catalogue: catalogue) else {
           ok = false
           return
         }
-        if pools.contains(where: { $0.name == pool.name }) {
+        if !poolNames.insert(pool.name).inserted {
           poolReader.value(of: \.name)?.error(
             "a node pool named `\(pool.name)` is already declared", hint: "pool names must be unique")
           ok = false
@@ -277,6 +278,8 @@ extension ScenarioLoader {
     var teams: [TeamConfiguration] = []
     var deliveryTeams: [DeliveryTeam] = []
     var streamValues: [[YAMLValue]] = []
+    // A set, not a scan of `teams`: validation stays linear in the number of teams.
+    var declaredNames: Set<String> = []
     var ok = true
     values.forEach { reader, _ in
       guard let reader else {
@@ -306,7 +309,7 @@ extension ScenarioLoader {
         ok = false
         return
       }
-      if teams.contains(where: { $0.name == name }) {
+      if !declaredNames.insert(name).inserted {
         reader.value(of: \.name)?.error("a team named `\(name)` is already declared", hint: "team names must be unique")
         ok = false
       }

@@ -18,7 +18,7 @@ extension ScenarioLoader {
   ) -> DeliveryConfiguration? {
     // Names as written, even of teams that failed to decode, so one bad team does not
     // make every service that names it report an unknown team as well.
-    let teamNames = rawNames(spec.value(of: \.teams))
+    let teamNames = DeclaredNames(rawNames(spec.value(of: \.teams)))
     let defaultRollout = deliveryReader?[\.rollout].flatMap { readRolloutPolicy($0) }
     if deliveryReader?.has(\.rollout) == true && defaultRollout == nil { return nil }
     let serviceList = spec[\.services]
@@ -55,8 +55,9 @@ extension ScenarioLoader {
         hint: "add `spec.delivery.runnerPool: {runners: 4}`")
     }
     if let services, let teamValues = spec.value(of: \.teams)?.readArray() {
+      let teamsWithServices = Set(services.map(\.team.position))
       for (index, team) in teams.enumerated()
-      where team.changeArrivals != nil && !services.contains(where: { $0.team.rawValue == index }) {
+      where team.changeArrivals != nil && !teamsWithServices.contains(index) {
         teamValues[index].warning("team `\(team.name)` owns no service, so its changes go nowhere")
       }
     }
@@ -81,10 +82,9 @@ extension ScenarioLoader {
   }
 
   static func checkUnique(_ names: [String], in elements: [YAMLValue], what: String) {
-    var seen: [String] = []
-    for (index, name) in names.enumerated() {
-      if seen.contains(name), index < elements.count { elements[index].error("duplicate \(what) name `\(name)`") }
-      seen.append(name)
+    var seen: Set<String> = []
+    for (index, name) in names.enumerated() where !seen.insert(name).inserted && index < elements.count {
+      elements[index].error("duplicate \(what) name `\(name)`")
     }
   }
 
@@ -142,20 +142,21 @@ extension ScenarioLoader {
   }
 
   static func readService(
-    _ reader: ObjectReader<ScenarioSchema.Service>, teamNames: [String], defaultRollout: RolloutStrategy,
+    _ reader: ObjectReader<ScenarioSchema.Service>, teamNames: DeclaredNames, defaultRollout: RolloutStrategy,
     cluster: ClusterForServing = .absent
   ) -> ServiceConfiguration? {
     let name = reader[\.name]
     let teamName = reader[\.team]
     var team: TeamID?
     if let teamName {
-      if let index = teamNames.firstIndex(of: teamName) {
+      if let index = teamNames.index(of: teamName) {
         team = TeamID(Int32(index))
       } else {
+        let names = teamNames.names
         reader.value(of: \.team)?.error(
           "unknown team `\(teamName)`",
-          hint: nearestMatch(to: teamName, in: teamNames).map { "did you mean `\($0)`?" }
-            ?? (teamNames.isEmpty ? "define it under `spec.teams`" : "teams: " + teamNames.joined(separator: ", ")))
+          hint: nearestMatch(to: teamName, in: names).map { "did you mean `\($0)`?" }
+            ?? (names.isEmpty ? "define it under `spec.teams`" : "teams: " + names.joined(separator: ", ")))
       }
     }
     let rate = reader[\.requestsPerSecond]
@@ -335,4 +336,21 @@ extension MetricMapping {
   /// Stands for `spec.monitoring.metricMapping` until the monitoring section is read.
   static let fromMonitoring = MetricMapping(
     requests: "", latency: "", latencyScale: 1, statusLabel: "", success: "", failure: "", labels: [])
+}
+
+/// The names of a list's entries, with where each is first declared: a lookup by name
+/// takes constant time, so checking every reference keeps validation linear in the
+/// length of the lists.
+struct DeclaredNames {
+  /// Every name, in file order.
+  let names: [String]
+  private let firstIndexByName: [String: Int]
+
+  init(_ names: [String]) {
+    self.names = names
+    firstIndexByName = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  /// The position of the first entry named `name`.
+  func index(of name: String) -> Int? { firstIndexByName[name] }
 }

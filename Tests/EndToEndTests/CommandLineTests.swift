@@ -86,12 +86,55 @@ struct CommandLineTests {
       (["run", "scenarios/golden-path.yaml", "--db", "/proc/platformsim/x.sqlite"], "cannot"),
       (["validate", "scenarios"], "is a directory"),
       (["digest", "1", "--db", "/nonexistent.sqlite"], "no database"),
+      (
+        ["run", "scenarios/golden-path.yaml", "--db", ""], "--db: found ``, expected the path of a SQLite results file"
+      ),
+      (
+        ["run", "scenarios/golden-path.yaml", "--db", "/nonexistent-platformsim/dir/x.sqlite"],
+        "no directory /nonexistent-platformsim/dir (only the default reports/ is created)"
+      ),
+      (["run", "scenarios/golden-path.yaml", "--db", "README.md/x.sqlite"], "README.md is a file, not a directory"),
     ] as [([String], String)])
   func badUsage(arguments: [String], fragment: String) throws {
     let result = try PlatformSimProcess.run(arguments)
     #expect(result.status == 2)
     #expect(result.standardError.contains(fragment), "\(result.standardError)")
     #expect(!result.standardError.contains("Fatal error"))
+    #expect(
+      !FileManager.default.fileExists(atPath: "/nonexistent-platformsim"), "no directory is created outside reports/")
+  }
+
+  @Test("--policy-commands deny refuses a scenario's policy command unless the allowlist names it")
+  func policyCommandsDenied() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("results.sqlite").path
+    let denied = try PlatformSimProcess.run([
+      "run", "scenarios/rollback-bot.yaml", "--until", "1h", "--db", database, "--policy-commands", "deny",
+    ])
+    #expect(denied.status == 2)
+    #expect(
+      denied.standardError.contains(
+        "scenarios/rollback-bot.yaml: error: spec.policies.incidentResponse.command: `python3 policies/rollback_bot.py` may not run"
+      ), "\(denied.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: database), "nothing runs or is written before the refusal")
+    let allowlist = directory.appendingPathComponent("allowed-commands").path
+    try "# reviewed on main\npython3 policies/spot_fallback.py --max-wait-minutes 30\n".write(
+      toFile: allowlist, atomically: true, encoding: .utf8)
+    let notListed = try PlatformSimProcess.run([
+      "run", "scenarios/rollback-bot.yaml", "--until", "1h", "--db", database, "--policy-commands", "deny",
+      "--policy-allowlist", allowlist,
+    ])
+    #expect(notListed.status == 2)
+    #expect(notListed.standardError.contains("it is not in the allowlist \(allowlist)"), "\(notListed.standardError)")
+    try "python3 policies/rollback_bot.py  # reviewed\n".write(toFile: allowlist, atomically: true, encoding: .utf8)
+    let listed = try PlatformSimProcess.run([
+      "run", "scenarios/rollback-bot.yaml", "--until", "1h", "--db", database, "--policy-commands", "deny",
+      "--policy-allowlist", allowlist, "--quiet",
+    ])
+    #expect(listed.status == 0, "\(listed.standardError)")
+    let typo = try PlatformSimProcess.run(["run", "scenarios/rollback-bot.yaml", "--policy-commands", "never"])
+    #expect(typo.status == 2)
+    #expect(typo.standardError.contains("--policy-commands: found `never`, expected `allow` or `deny`"))
   }
 
   @Test("a database from a newer PlatformSim and a non-database file are refused with exit 2")

@@ -53,6 +53,26 @@ struct ReportTests {
     #expect(!report.html.contains("<script"))
   }
 
+  @Test("names from scenario files reach the Markdown report as text, never as HTML or table syntax")
+  func markdownEscapesHTML() throws {
+    let store = try Self.database()
+    try store.database.execute(
+      "UPDATE cost_allocations SET team = '<script>alert(1)</script>|x' WHERE team = 'team-a';")
+    let report = try ReportWriter.run(1, store: store)
+    #expect(!report.markdown.contains("<script"), "\(report.markdown)")
+    #expect(report.markdown.contains("| &lt;script>alert(1)&lt;/script>\\|x |"), "\(report.markdown)")
+    #expect(report.markdown.contains("| < 5 % |"), "a comparison is text already and stays readable")
+    #expect(!report.html.contains("<script"))
+  }
+
+  @Test("only a `<` that could open HTML is escaped in Markdown")
+  func markdownTextEscaping() {
+    #expect(
+      markdownText("<b>bold</b> < 5 % <!-- c --> <http://x> a<")
+        == "&lt;b>bold&lt;/b> < 5 % &lt;!-- c --> &lt;http://x> a<")
+    #expect(markdownCell("a|b") == "a\\|b")
+  }
+
   @Test("the same database gives byte-identical reports")
   func deterministic() throws {
     let store = try Self.database()

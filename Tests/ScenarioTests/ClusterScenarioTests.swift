@@ -127,6 +127,21 @@ import Testing
     #expect(catalogue == InstanceCatalogue.awsUSEast1)
   }
 
+  /// A catalogue path naming a `.env` by mistake: the error names the file and what was
+  /// expected, never the secret it holds.
+  @Test func catalogueThatIsNoYAMLIsRefusedWithoutItsContent() throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("platformsim-\(getpid())-catalogue.env")
+    try "AWS_ACCESS_KEY_ID=AKIAEXAMPLE\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n".write(
+      to: url, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let log = DiagnosticLog()
+    #expect(ScenarioLoader.readCatalogueFile(at: url, log: log) == nil)
+    let messages = log.diagnostics.map(\.rendered).joined(separator: "\n")
+    #expect(messages.contains("\(url.path):1:1: error: found plain text"), "\(messages)")
+    #expect(messages.contains("expected a mapping"), "\(messages)")
+    #expect(!messages.contains("AWS_SECRET_ACCESS_KEY") && !messages.contains("AKIAEXAMPLE"), "\(messages)")
+  }
+
   @Test func workloadThatFitsNoPoolIsAnError() {
     let teams = """
           - name: fraud

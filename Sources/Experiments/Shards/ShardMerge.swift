@@ -129,7 +129,7 @@ public enum ShardMerge {
     let database = store.database
     let first = shards[0].experiment
     let firstID = first.id ?? 0
-    try database.execute("ATTACH DATABASE '\(sqlQuoted(shards[0].path))' AS shard")
+    try database.execute("ATTACH DATABASE '\(sqlQuoted(readOnlyURI(shards[0].path)))' AS shard")
     try database.execute(
       """
       INSERT INTO experiments (id, name, kind, scenario_path, scenario_digest, candidate_path, candidate_digest, seed,
@@ -146,7 +146,7 @@ public enum ShardMerge {
     // Every run of every shard, in plan order: (variant, replication).
     var all: [(variantIndex: Int, replication: Int64, shard: Int, oldID: Int64)] = []
     for (shardIndex, shard) in shards.enumerated() {
-      try database.execute("ATTACH DATABASE '\(sqlQuoted(shard.path))' AS shard")
+      try database.execute("ATTACH DATABASE '\(sqlQuoted(readOnlyURI(shard.path)))' AS shard")
       for run in try database.rows(
         RunRow.self, where: "experiment_id = ?", [.integer(shard.experiment.id ?? 0)], orderBy: "id", schema: "shard")
       {
@@ -173,7 +173,7 @@ public enum ShardMerge {
     let runColumns = RunRow.table.columns.map(\.name).filter { $0 != "id" && $0 != "experiment_id" }
     for (shardIndex, shard) in shards.enumerated() {
       // ATTACH is not allowed inside a transaction: one transaction per shard.
-      try database.execute("ATTACH DATABASE '\(sqlQuoted(shard.path))' AS shard")
+      try database.execute("ATTACH DATABASE '\(sqlQuoted(readOnlyURI(shard.path)))' AS shard")
       try database.transaction { () throws(StoreError) in
         try database.execute("CREATE TEMP TABLE id_map (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
         let insert = try database.prepare("INSERT INTO id_map (old, new) VALUES (?, ?)")
@@ -215,6 +215,15 @@ public enum ShardMerge {
   }
 
   private static func sqlQuoted(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
+
+  /// A `file:` URI that attaches a shard read-only (https://sqlite.org/uri.html).
+  ///
+  /// '%', '?' and '#' are percent-encoded so they stay part of the path; needs SQLITE_OPEN_URI.
+  private static func readOnlyURI(_ path: String) -> String {
+    let encoded = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+      .replacingOccurrences(of: "#", with: "%23")
+    return "file:\(encoded)?mode=ro"
+  }
 
   private static func removeDatabaseFiles(_ path: String) {
     for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }

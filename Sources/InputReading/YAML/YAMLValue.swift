@@ -70,6 +70,9 @@ public struct YAMLValue {
     switch node {
     case .scalar(let scalar):
       if isNull { return "nothing (null)" }
+      // A whole file that is one scalar is not YAML of any PlatformSim format (a `.env`
+      // named by mistake): say what it is, never what it holds, which may be a secret.
+      if path == .root { return "plain text (\(scalar.string.count) characters, not shown)" }
       let text = scalar.string.count > 60 ? String(scalar.string.prefix(57)) + "..." : scalar.string
       return "`\(text)`"
     case .mapping: return "a mapping"
