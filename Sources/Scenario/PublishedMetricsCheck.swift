@@ -30,7 +30,7 @@ enum PublishedMetricsCheck {
       let profile = service.metricProfile ?? scenarioProfile
       for query in service.rollout.prometheusQueries(service: service.name, profile: profile) {
         guard let expression = try? PromQLParser.parse(query) else { continue }
-        for (name, rangeMs) in selectors(expression) {
+        for (name, matchers, rangeMs) in selectors(expression) {
           if !name.isEmpty && !published.contains(name) && warned.insert("name:" + name).inserted {
             let other = MetricProfile.allCases.first { $0 != profile && $0.publishedNames.contains(name) }
             value.warning(
@@ -42,6 +42,26 @@ enum PublishedMetricsCheck {
                 "set `spec.monitoring.metricProfile: \($0.rawValue)` (or the service's `metricProfile`)"
               }
                 ?? nearestMatch(to: name, in: published).map { "did you mean `\($0)`?" })
+          }
+          // Only raw published series: recording rules' and `ALERTS`' labels are not modelled.
+          let carried = Set(
+            delivery.services.flatMap { ($0.metricProfile ?? scenarioProfile).publishedLabelNames(of: name) }
+          ).sorted()
+          // `__name__` and a matcher accepting "" also select series without the label
+          // (PromQL), so an unknown label there is meant, unless it is a typo of a carried one.
+          for matcher in matchers where !carried.isEmpty && matcher.name != Labels.metricName {
+            guard !carried.contains(matcher.name), warned.insert("label:\(name):\(matcher.name)").inserted else {
+              continue
+            }
+            let near = nearestMatch(to: matcher.name, in: carried)
+            if matcher.matchesEmpty && near == nil { continue }
+            value.warning(
+              "service `\(service.name)`'s canary analysis selects `\(name)` by label `\(matcher.name)`, which its "
+                + "published series never carry (they carry " + carried.map { "`\($0)`" }.joined(separator: ", ")
+                + (matcher.matchesEmpty
+                  ? "): the matcher keeps every series (an absent label matches as \"\")"
+                  : "): the selector matches nothing"),
+              hint: near.map { "did you mean `\($0)`?" })
           }
           let scrapeMs = delivery.trafficInterval.microseconds / 1_000
           if let rangeMs, rangeMs < 2 * scrapeMs, warned.insert("range:\(rangeMs)").inserted {
@@ -55,12 +75,12 @@ enum PublishedMetricsCheck {
     }
   }
 
-  /// The metric name and range (nil for an instant selector) of every selector.
-  static func selectors(_ expression: Expr) -> [(String, Int64?)] {
+  /// The metric name, label matchers and range (nil for an instant selector) of every selector.
+  static func selectors(_ expression: Expr) -> [(String, [LabelMatcher], Int64?)] {
     switch expression {
     case .number, .string: return []
-    case .vector(let selector): return [(selector.name, nil)]
-    case .matrix(let selector, let rangeMs): return [(selector.name, rangeMs)]
+    case .vector(let selector): return [(selector.name, selector.matchers, nil)]
+    case .matrix(let selector, let rangeMs): return [(selector.name, selector.matchers, rangeMs)]
     case .call(_, let arguments, _): return arguments.flatMap(selectors)
     case .aggregate(let aggregation):
       return selectors(aggregation.expr) + (aggregation.parameter.map(selectors) ?? [])

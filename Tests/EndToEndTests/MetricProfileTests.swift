@@ -123,4 +123,21 @@ struct MetricProfileTests {
     let result = try PlatformSimProcess.run(["validate", path])
     #expect(result.standardError.contains("holds fewer than two scrapes"), "\(result.standardError)")
   }
+
+  @Test("validate warns when a selector's label is one the published series never carry, naming the nearest")
+  func unknownLabelWarning() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let template = try String(
+      contentsOf: Self.fixtures.appendingPathComponent("success-rate.yaml"), encoding: .utf8
+    ).replacingOccurrences(of: "response_code!~", with: "respons_code!~")
+    let templatePath = directory.appendingPathComponent("typo.yaml").path
+    try template.write(toFile: templatePath, atomically: true, encoding: .utf8)
+    let argument = ("service-name", "fraud-scorer.default.svc.cluster.local")
+    let result = try PlatformSimProcess.run([
+      "validate", try scenario(template: templatePath, argument: argument, profile: "istio"),
+    ])
+    #expect(result.status == 0)
+    #expect(result.standardError.contains("by label `respons_code`"), "\(result.standardError)")
+    #expect(result.standardError.contains("did you mean `response_code`?"), "\(result.standardError)")
+  }
 }

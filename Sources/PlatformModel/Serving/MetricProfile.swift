@@ -136,6 +136,17 @@ public enum MetricProfile: Sendable, Equatable {
   /// Every metric name the profile publishes.
   public var publishedNames: [String] { metricNames + extraMetricNames }
 
+  /// The label names the profile's series of metric `name` carry (either track), sorted;
+  /// empty when the profile does not publish `name`.
+  public func publishedLabelNames(of name: String) -> [String] {
+    let series = ["stable", "canary"].flatMap { columns(service: "s", team: "t", track: $0, buckets: [1]) }
+    var names: Set<String> = []
+    for (labels, _) in series where labels[Labels.metricName] == name {
+      for item in labels.items where item.name != Labels.metricName { names.insert(item.name) }
+    }
+    return names.sorted()
+  }
+
   /// For each column after the quality gauge, the earlier column whose value it
   /// repeats (the same data under another name or label).
   func repeatedColumns(bucketCount: Int) -> [Int] {
