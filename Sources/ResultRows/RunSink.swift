@@ -13,11 +13,18 @@ public protocol RunSink: AnyObject {
   func write(_ rows: RowEncoder, of table: TableDescription)
   /// Returns once every batch handed to ``write(_:of:)`` so far is stored.
   func waitUntilWritten()
+  /// True once the sink drops every further row (a run past its wall-clock limit): a
+  /// producer of many rows may then stop making them and ``skip(rows:of:)`` them instead.
+  var discardsRows: Bool { get }
+  /// Counts `rows` rows of `table` a producer did not make because the sink discards them.
+  func skip(rows: Int, of table: TableDescription)
 }
 
 extension RunSink {
   /// A sink that stores each batch before `write` returns has nothing to wait for.
   public func waitUntilWritten() {}
+  public var discardsRows: Bool { false }
+  public func skip(rows: Int, of table: TableDescription) {}
 }
 
 /// The rows a run emits to one table: encoded as they come, handed to the sink in
@@ -47,6 +54,12 @@ public final class TableRows<Row> {
 
   /// Rows waiting for the next batch.
   public var bufferedRowCount: Int { encoder.fieldCount / table.columns.count }
+
+  /// True once the sink drops every further row; see ``RunSink/discardsRows``.
+  public var discardsFurtherRows: Bool { sink.discardsRows }
+
+  /// Counts `count` rows that were not made because the sink discards them.
+  public func skip(_ count: Int) { sink.skip(rows: count, of: table) }
 
   /// Hands every buffered row to the sink and lets go of the buffer's memory.
   ///

@@ -1,3 +1,4 @@
+import CSQLite
 import ResultRows
 import SimKernel
 
@@ -87,8 +88,15 @@ public final class ResultStore {
   public var path: String { database.path }
 
   /// Opens or creates the database at `path` and brings its schema up to date.
+  ///
+  /// A file or directory this process may not write is refused here, before any run starts
+  /// (exit 2 in the CLI): SQLite would otherwise open a write-protected file read-only and
+  /// fail only at the first insert, and it needs the directory for its `-wal` and `-shm` files.
   public init(path: String) throws(StoreError) {
     database = try SQLiteDatabase(path: path)
+    if let reason = Self.unwritableReason(database, path: path) {
+      throw StoreError(kind: .cannotOpen, path: path, message: reason, sql: nil, resultCode: SQLITE_READONLY)
+    }
     do {
       try Schema.migrate(database)
     } catch let error where error.kind == .statementFailed && error.resultCode & 0xFF == 8 {
@@ -97,13 +105,28 @@ public final class ResultStore {
     }
   }
 
+  /// Why this process cannot write the database at `path`, or nil when it can.
+  private static func unwritableReason(_ database: SQLiteDatabase, path: String) -> String? {
+    if database.isReadOnly { return "the file is read-only for this user" }
+    let slash = path.lastIndex(of: "/")
+    let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    if access(directory, W_OK) != 0 {
+      return
+        "its directory \(directory) is not writable for this user (SQLite keeps its -wal and -shm files beside the database)"
+    }
+    return nil
+  }
+
   /// Opens the database at `path` for reading only: nothing is created, migrated or
   /// written (`platformsim serve`, `export`).
   ///
   /// A schema newer than this PlatformSim's is refused (``StoreError/Kind/schemaTooNew(found:supported:)``),
   /// and so is an older one, which only a writing open can bring up to date.
-  public init(readingOnly path: String) throws(StoreError) {
-    database = try SQLiteDatabase(path: path, readOnly: true)
+  ///
+  /// `immutable` reads a finished database without creating anything beside it
+  /// (``SQLiteDatabase/immutableURI(_:)``).
+  public init(readingOnly path: String, immutable: Bool = false) throws(StoreError) {
+    database = try SQLiteDatabase(path: path, readOnly: true, immutable: immutable)
     let version = Int(try database.scalar("PRAGMA user_version")?.intValue ?? 0)
     if version > Schema.latestVersion {
       throw StoreError(

@@ -1,6 +1,12 @@
 import CSQLite
 import ResultRows
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A failure talking to SQLite, with the statement and path involved.
 ///
 /// Like GRDB's `DatabaseError`, it carries the SQLite result code and message and
@@ -53,10 +59,14 @@ public final class SQLiteDatabase {
   public let path: String
 
   /// Opens (creating if needed) the database at `path`.
-  public init(path: String, readOnly: Bool = false) throws(StoreError) {
+  ///
+  /// `immutable` opens a finished file read-only without locking, journal or write-ahead
+  /// log, so nothing is created beside it (see ``immutableURI(_:)``); messages still name `path`.
+  public init(path: String, readOnly: Bool = false, immutable: Bool = false) throws(StoreError) {
     var connection: OpaquePointer?
-    let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-    let code = sqlite3_open_v2(path, &connection, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nil)
+    let flags = readOnly || immutable ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+    let target = immutable ? Self.immutableURI(path) : path
+    let code = sqlite3_open_v2(target, &connection, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nil)
     guard code == SQLITE_OK, let connection else {
       let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
       if let connection { sqlite3_close_v2(connection) }
@@ -69,6 +79,35 @@ public final class SQLiteDatabase {
   }
 
   deinit { sqlite3_close_v2(handle) }
+
+  /// True when SQLite opened the main database read-only: asked to, or because the
+  /// file is write-protected for this user (SQLITE_OPEN_READWRITE then falls back to reading).
+  public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+  /// A `file:` URI that opens or attaches the database at `path` read-only and immutable
+  /// (https://sqlite.org/uri.html#uriimmutable): SQLite takes no locks and never creates a
+  /// `-wal`, `-shm` or `-journal` file beside it, so a directory that is read-only, or a shard
+  /// another user owns, reads fine.
+  ///
+  /// Only for files nothing writes any more, and whose write-ahead log is folded in:
+  /// immutable reads ignore a `-wal` file, so callers refuse a database that still has one
+  /// (``pendingWriteAheadLogBytes(_:)``). '%', '?' and '#' are percent-encoded so they stay part
+  /// of the path; needs SQLITE_OPEN_URI, which every connection here sets.
+  public static func immutableURI(_ path: String) -> String {
+    let encoded = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+      .replacingOccurrences(of: "#", with: "%23")
+    return "file:\(encoded)?mode=ro&immutable=1"
+  }
+
+  /// The size of the non-empty write-ahead log beside `path`, if there is one.
+  ///
+  /// It holds transactions a writer committed but has not folded into the database yet (a
+  /// writer that is still open, or was killed). SQLite deletes the log when its last connection closes.
+  public static func pendingWriteAheadLogBytes(_ path: String) -> Int? {
+    var status = stat()
+    guard stat(path + "-wal", &status) == 0, status.st_size > 0 else { return nil }
+    return Int(status.st_size)
+  }
 
   /// Runs one or more statements without results.
   public func execute(_ sql: String) throws(StoreError) {

@@ -182,12 +182,19 @@ final class WallLimitedSink: RunSink {
   }
 
   func write(_ rows: RowEncoder, of table: TableDescription) {
-    if let maxWallSeconds, droppedRows > 0 || elapsed() > maxWallSeconds {
+    if discardsRows {
       droppedRows += max(1, rows.fieldCount / max(1, table.columns.count))
       return
     }
     inner.write(rows, of: table)
   }
+
+  var discardsRows: Bool {
+    guard let maxWallSeconds else { return false }
+    return droppedRows > 0 || elapsed() > maxWallSeconds
+  }
+
+  func skip(rows: Int, of table: TableDescription) { droppedRows += rows }
 
   func waitUntilWritten() { inner.waitUntilWritten() }
 }

@@ -41,6 +41,22 @@ public struct RingBuffer<Element> {
 
   @inlinable public var first: Element? { storedCount > 0 ? storage[head] : nil }
 
+  /// The element `offset` places behind the first (0 is the first); reading needs no copy.
+  @inlinable public subscript(offset offset: Int) -> Element {
+    precondition(offset >= 0 && offset < storedCount, "offset \(offset) outside a ring buffer of \(storedCount)")
+    guard let element = storage[(head &+ offset) & indexMask] else {
+      preconditionFailure("an empty slot inside the queue")
+    }
+    return element
+  }
+
+  /// The most bytes the buffer holds while `appends` more elements arrive: its capacity,
+  /// or, if they would fill it, the old and the doubled storage together during the copy.
+  public func peakBytes(afterAppending appends: Int) -> Int {
+    let bytes = storage.count * MemoryLayout<Element?>.stride
+    return storedCount + appends > storage.count ? 3 * bytes : bytes
+  }
+
   @usableFromInline mutating func grow() {
     var larger = ContiguousArray<Element?>(repeating: nil, count: storage.count * 2)
     for offset in 0..<storedCount { larger[offset] = storage[(head + offset) & indexMask] }

@@ -60,6 +60,12 @@ extension SimulationModel {
   public var retainedBytes: Int { 0 }
 }
 
+/// Events dispatched between two looks at the limits (wall clock, interrupts, memory).
+///
+/// A power of two, so the test is a mask. A model that accounts memory for
+/// ``SimulationModel/retainedBytes`` includes what these events may still add.
+public let eventsBetweenLimitChecks = 256
+
 /// Guards that stop a run cleanly before it exhausts the machine.
 public struct RunLimits: Sendable, Equatable {
   /// Most events to dispatch; `nil` for no limit.
@@ -111,7 +117,8 @@ public enum StopReason: Equatable, Sendable {
     case .wallClockLimit(let seconds):
       return "stopped after the wall-clock limit of \(seconds) s (limits.maxWallSeconds)"
     case .memoryLimit(let bytes):
-      let gibibytes = Double(bytes) / 1_073_741_824
+      // The setting as written: whole bytes lose a few parts in 10^9 of `0.02`.
+      let gibibytes = (Double(bytes) / 1_073_741_824 * 1e6).rounded() / 1e6
       return "stopped at the memory limit of \(gibibytes) GiB held by the model (limits.maxMemoryGiB)"
     case .interrupted: return "interrupted (SIGINT or SIGTERM) before the end of the window"
     case .modelFailed: return "the model could not go on (see the run's error message)"
@@ -155,7 +162,7 @@ public struct Simulation<Model: SimulationModel> {
   /// - Parameters:
   ///   - endTime: the end of the simulated window.
   ///   - limits: event-count and wall-clock guards.
-  ///   - wallClockSeconds: reads elapsed wall time; consulted every 256 events so
+  ///   - wallClockSeconds: reads elapsed wall time; consulted every `eventsBetweenLimitChecks` events so
   ///     the guard costs nothing measurable. Only the guard reads it: results never
   ///     depend on the wall clock unless the guard stops the run, which is recorded.
   ///   - interruptRequested: polled with the wall clock; `true` stops the run cleanly.
@@ -208,7 +215,7 @@ public struct Simulation<Model: SimulationModel> {
       if dispatchedCount >= maxEvents {
         return RunOutcome(reason: .eventLimit(maxEvents), finalTime: scheduler.now, eventCount: dispatchedCount)
       }
-      if dispatchedCount & 255 == 0, dispatchedCount > 0 {
+      if dispatchedCount & (eventsBetweenLimitChecks - 1) == 0, dispatchedCount > 0 {
         if runGuard.shouldStop(), let reason = runGuard.tripped {
           return RunOutcome(reason: reason, finalTime: scheduler.now, eventCount: dispatchedCount)
         }

@@ -276,4 +276,27 @@ struct CommandLineTests {
     #expect(schema.status == 0)
     #expect(schema.standardOutput.contains("\"$schema\""))
   }
+
+  /// An overloaded CI runner pool (4 runners, a million jobs an hour) queues without bound:
+  /// the queue counts against `maxMemoryGiB` (it grew past 20 GB under a 1 GiB limit), and
+  /// its jobs still queued at the stop are all written as rows.
+  @Test("an overloaded runner pool stops at the memory limit, its queue written")
+  func overloadedRunnerPoolMemoryLimit() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let scenario = try PlatformSimProcess.writeScenario(
+      in: directory, duration: "1d", limits: "  limits: {maxMemoryGiB: 0.02}", runners: 4, ratePerHour: 1_000_000)
+    let database = directory.appendingPathComponent("results.sqlite").path
+    let result = try PlatformSimProcess.run(["run", scenario, "--db", database, "--quiet"])
+    #expect(result.status == 1, "\(result.standardError)")
+    let store = try ResultStore(readingOnly: database)
+    let run = try #require(try store.database.rows(RunRow.self).first)
+    #expect(run.status == .stopped)
+    #expect(run.stopReason?.contains("memory limit of 0.02 GiB") == true, "\(run.stopReason ?? "")")
+    // 0.02 GiB (21.5 MB) holds the queue's growth from 2^17 to 2^18 slots of 48 bytes
+    // (6.3 + 12.6 MB during the copy) but not the next one (12.6 + 25.2 MB): the run stops
+    // just before the queue fills 2^18 slots.
+    let queued = try store.database.scalar("SELECT count(*) FROM runner_jobs WHERE started_at IS NULL")?.intValue ?? 0
+    #expect(queued > 200_000 && queued < 1 << 18, "\(queued) jobs queued at the stop")
+    #expect((run.eventCount ?? .max) < (1 << 18) + 1_024)
+  }
 }

@@ -134,4 +134,57 @@ struct ShardMergeTests {
     try ResultStore(path: other[1]).database.execute("UPDATE experiments SET tool_commit = 'f00d'")
     refused([shards[0], other[1]], "was written by PlatformSim \(ToolVersion.current) (commit f00d)")
   }
+
+  /// Name, size and modification time of every file in the directories of `paths`.
+  static func listing(_ paths: [String]) throws -> [String] {
+    let directories = Set(paths.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path })
+    return try directories.sorted().flatMap { directory in
+      try FileManager.default.contentsOfDirectory(atPath: directory).sorted().map { name in
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/" + name)
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return "\(directory)/\(name) \(attributes[.size] ?? 0) \(modified)"
+      }
+    }
+  }
+
+  @Test("merge reads WAL-mode shards without creating, changing or locking anything beside them")
+  func shardsUntouched() throws {
+    let shards = try Self.runShards(count: 2)
+    for shard in shards {
+      // Header bytes 18 and 19 are 2 in WAL mode (https://sqlite.org/fileformat2.html#database_header),
+      // where a plain read-only open still creates -wal and -shm files.
+      let header = try #require(FileHandle(forReadingAtPath: shard)).readData(ofLength: 20)
+      #expect(header.count == 20 && header[18] == 2 && header[19] == 2, "shards are written in WAL mode")
+    }
+    let before = try Self.listing(shards)
+    #expect(!before.contains { $0.contains("-wal ") || $0.contains("-shm ") }, "\(before)")
+    let merged = URL(fileURLWithPath: ExperimentFixtures.scratchDatabase()).deletingLastPathComponent()
+      .appendingPathComponent("merged.sqlite").path
+    _ = try ShardMerge.merge(shardPaths: shards, into: merged)
+    #expect(try Self.listing(shards) == before)
+  }
+
+  @Test("a shard whose write-ahead log still holds transactions is refused, then merges once it is folded in")
+  func pendingWriteAheadLog() throws {
+    let shards = try Self.runShards(count: 2)
+    let output = URL(fileURLWithPath: ExperimentFixtures.scratchDatabase()).deletingLastPathComponent()
+      .appendingPathComponent("merged.sqlite").path
+    do {
+      // A writer that is still open: its committed transaction is only in shard1's -wal file.
+      let writer = try SQLiteDatabase(path: shards[1])
+      try writer.execute("PRAGMA wal_autocheckpoint=0; CREATE TABLE pending (x); DROP TABLE pending;")
+      do {
+        _ = try ShardMerge.merge(shardPaths: shards, into: output)
+        Issue.record("a shard with a pending write-ahead log was merged")
+      } catch {
+        #expect(error.description.contains("\(shards[1]) has a write-ahead log"), "\(error.description)")
+        #expect(error.description.contains("still open or was killed"))
+        #expect(error.isInvalidInput)
+      }
+      #expect(!FileManager.default.fileExists(atPath: output))
+      withExtendedLifetime(writer) {}
+    }
+    // The writer closed: SQLite folded its log into the file and removed it.
+    #expect(try ShardMerge.merge(shardPaths: shards, into: output).runs == 10)
+  }
 }

@@ -57,4 +57,16 @@ struct RunGuardTests {
     let next = try #require(process.nextArrival(after: .zero, calendar: calendar, stream: &stream))
     #expect(next >= SimTime.zero + .hours(23))
   }
+
+  @Test("a ring buffer's peak bytes include the copy of its next growth when appends would fill it")
+  func ringBufferPeak() {
+    var buffer = RingBuffer<Int64>(capacity: 8)
+    let stride = MemoryLayout<Int64?>.stride
+    #expect(buffer.peakBytes(afterAppending: 8) == 8 * stride)
+    #expect(buffer.peakBytes(afterAppending: 9) == 3 * 8 * stride, "old 8 and new 16 slots during the copy")
+    for value in 0..<9 { buffer.append(Int64(value)) }
+    #expect(buffer.peakBytes(afterAppending: 0) == 16 * stride)
+    _ = buffer.popFirst()
+    #expect((0..<8).map { buffer[offset: $0] } == Array(1...8), "read in order without a copy")
+  }
 }

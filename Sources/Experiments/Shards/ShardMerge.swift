@@ -91,15 +91,23 @@ public enum ShardMerge {
   /// The single experiment of a shard database, after checking its schema version.
   static func readShard(_ path: String) throws(ExperimentError) -> ExperimentRow {
     guard FileManager.default.fileExists(atPath: path) else { throw .incompatibleShards("no database at \(path)") }
+    // Shards are read immutable (nothing is created beside them), which ignores a write-ahead
+    // log: a shard whose log still holds transactions is refused rather than read without them.
+    if let bytes = SQLiteDatabase.pendingWriteAheadLogBytes(path) {
+      throw .incompatibleShards(
+        "\(path) has a write-ahead log (\(path)-wal, \(bytes) bytes) that is not folded in: the run writing it "
+          + "is still open or was killed. Wait for it to finish, or fold the log in with "
+          + "`sqlite3 \(path) 'PRAGMA wal_checkpoint(TRUNCATE)'` (a killed shard's runs then show as not completed)")
+    }
     do {
-      let database = try SQLiteDatabase(path: path, readOnly: true)
+      let database = try SQLiteDatabase(path: path, immutable: true)
       let version = Int(try database.scalar("PRAGMA user_version")?.intValue ?? 0)
       guard version == Schema.latestVersion else {
         throw ExperimentError.incompatibleShards(
           "\(path) has schema version \(version), this PlatformSim writes \(Schema.latestVersion): merge with the version that ran the shards"
         )
       }
-      let store = try ResultStore(path: path)
+      let store = try ResultStore(readingOnly: path, immutable: true)
       let experiments = try ExperimentStore.experiments(store: store)
       guard experiments.count == 1, let experiment = experiments.first, let id = experiment.id else {
         throw ExperimentError.incompatibleShards(
@@ -129,7 +137,7 @@ public enum ShardMerge {
     let database = store.database
     let first = shards[0].experiment
     let firstID = first.id ?? 0
-    try database.execute("ATTACH DATABASE '\(sqlQuoted(readOnlyURI(shards[0].path)))' AS shard")
+    try database.execute("ATTACH DATABASE '\(sqlQuoted(SQLiteDatabase.immutableURI(shards[0].path)))' AS shard")
     try database.execute(
       """
       INSERT INTO experiments (id, name, kind, scenario_path, scenario_digest, candidate_path, candidate_digest, seed,
@@ -146,7 +154,7 @@ public enum ShardMerge {
     // Every run of every shard, in plan order: (variant, replication).
     var all: [(variantIndex: Int, replication: Int64, shard: Int, oldID: Int64)] = []
     for (shardIndex, shard) in shards.enumerated() {
-      try database.execute("ATTACH DATABASE '\(sqlQuoted(readOnlyURI(shard.path)))' AS shard")
+      try database.execute("ATTACH DATABASE '\(sqlQuoted(SQLiteDatabase.immutableURI(shard.path)))' AS shard")
       for run in try database.rows(
         RunRow.self, where: "experiment_id = ?", [.integer(shard.experiment.id ?? 0)], orderBy: "id", schema: "shard")
       {
@@ -173,7 +181,7 @@ public enum ShardMerge {
     let runColumns = RunRow.table.columns.map(\.name).filter { $0 != "id" && $0 != "experiment_id" }
     for (shardIndex, shard) in shards.enumerated() {
       // ATTACH is not allowed inside a transaction: one transaction per shard.
-      try database.execute("ATTACH DATABASE '\(sqlQuoted(readOnlyURI(shard.path)))' AS shard")
+      try database.execute("ATTACH DATABASE '\(sqlQuoted(SQLiteDatabase.immutableURI(shard.path)))' AS shard")
       try database.transaction { () throws(StoreError) in
         try database.execute("CREATE TEMP TABLE id_map (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
         let insert = try database.prepare("INSERT INTO id_map (old, new) VALUES (?, ?)")
@@ -215,15 +223,6 @@ public enum ShardMerge {
   }
 
   private static func sqlQuoted(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
-
-  /// A `file:` URI that attaches a shard read-only (https://sqlite.org/uri.html).
-  ///
-  /// '%', '?' and '#' are percent-encoded so they stay part of the path; needs SQLITE_OPEN_URI.
-  private static func readOnlyURI(_ path: String) -> String {
-    let encoded = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
-      .replacingOccurrences(of: "#", with: "%23")
-    return "file:\(encoded)?mode=ro"
-  }
 
   private static func removeDatabaseFiles(_ path: String) {
     for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }

@@ -199,6 +199,10 @@ public struct RunnerPool {
   }
 
   /// Rows for jobs still queued or running when the run ends, so none is silently lost.
+  ///
+  /// An overloaded pool can end with tens of millions of queued jobs; once the sink drops
+  /// rows (the run is past its wall-clock limit) they are counted, not made, so that the
+  /// limit holds while results are written.
   func recordUnfinished(calendar: SimCalendar) {
     guard let jobRows else { return }
     for busy in running.compactMap({ $0 }).sorted(by: { $0.job.id.rawValue < $1.job.id.rawValue }) {
@@ -207,8 +211,12 @@ public struct RunnerPool {
           id: busy.job.id, source: busy.job.source, runner: nil, queuedAt: busy.job.queuedAt, startedAt: busy.startedAt,
           finishedAt: nil, calendar: calendar))
     }
-    var copy = waiting
-    while let job = copy.popFirst() {
+    for offset in 0..<waiting.count {
+      if offset & 4095 == 0, jobRows.discardsFurtherRows {
+        jobRows.skip(waiting.count - offset)
+        return
+      }
+      let job = waiting[offset: offset]
       jobRows.append(
         RunnerJobRow(
           id: job.id, source: job.source, runner: nil, queuedAt: job.queuedAt, startedAt: nil, finishedAt: nil,

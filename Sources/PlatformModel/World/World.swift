@@ -92,10 +92,11 @@ public struct World: SimulationModel {
   public var cannotContinue: Bool { policyRuntime?.mustStop ?? false }
 
   /// What grows with a run, by the model's own accounting (checked against
-  /// `limits.maxMemoryGiB`): the training jobs' records and queue, the series store's
-  /// buffers, and the alerts and notifications kept until the end.
+  /// `limits.maxMemoryGiB`): the CI runner queue, the training jobs' records and queue,
+  /// the series store's buffers, and the alerts and notifications kept until the end.
   public var retainedBytes: Int {
-    var bytes = 0
+    // A CI job arrives at most once per event, and the guard looks every `eventsBetweenLimitChecks`.
+    var bytes = runnerPool?.waiting.peakBytes(afterAppending: eventsBetweenLimitChecks) ?? 0
     if let cluster {
       bytes += cluster.training.jobs.count * (MemoryLayout<TrainingJob>.stride + 16)
       bytes += cluster.podScheduler.pendingJobs.count * MemoryLayout<JobID>.stride
