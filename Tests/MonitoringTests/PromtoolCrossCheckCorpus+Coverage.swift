@@ -283,6 +283,25 @@ extension CrossCheckCorpus {
   // MARK: Template functions (one rule case each)
   static let templateCoverage: [CrossCheckCase] = [
     templateCase("tpl-value-labels", "{{ $value }} {{ $labels.instance }} {{ $labels.job }}"),
+    // Associated templates: `define` at the top level, `template` with and without a
+    // pipeline, `block`, `$` rebound in a defined template, and their execution errors.
+    templateCase(
+      "tpl-define-template",
+      "{{ define \"lbl\" }}[{{ .instance }}]{{ end }}at {{ template \"lbl\" $labels }} nil={{ template \"lbl\" }}"),
+    templateCase(
+      "tpl-block",
+      "{{ block \"v\" $value }}value {{ humanize . }}{{ end }}! {{ with $labels.job }}{{ block \"in\" . }}job {{ . }}{{ end }}{{ end }}"
+    ),
+    templateCase(
+      "tpl-template-nested",
+      "{{ define \"T1\" }}{{ $.job }}{{ end }}{{ define \"T2\" }}<{{ template \"T1\" . }}>{{ end }}{{ template \"T2\" $labels }} {{ range $k, $v := $labels }}{{ template \"kv\" $k }};{{ end }}{{ define \"kv\" }}{{ . | toUpper }}{{ end }}"
+    ),
+    templateCase("tpl-template-undefined", "before {{ template \"missing\" $value }} after"),
+    templateCase(
+      "tpl-template-error-inside",
+      "{{ define \"rec\" }}{{ if gt . 0.0 }}x{{ template \"rec\" (humanize 0) }}{{ end }}{{ end }}{{ template \"rec\" $value }}"
+    ),
+    templateCase("tpl-if-error-column", "{{ if gt $labels.job 1.0 }}x{{ end }}"),
     templateCase("tpl-labels-map", "{{ $labels }} / {{ $externalLabels }}"),
     templateCase("tpl-external-labels", "{{ $externalLabels.cluster }}-{{ .ExternalLabels.cluster }}"),
     templateCase("tpl-humanize", "{{ $value | humanize }} {{ humanize 0.000123 }} {{ humanize 1234567 }}"),
