@@ -44,10 +44,14 @@ struct RulesTestCommand: StatusCommand {
         print("  SUCCESS\n")
         continue
       }
-      print("  FAILED:")
-      for group in verdict.groups where !group.passed {
-        for failure in group.failures { print("    \(group.name): \(failure)") }
+      // As promtool: "  FAILED:" and each failure on stderr, a blank line on stdout after
+      // each failure and after the file.
+      printError("  FAILED:")
+      for failure in verdict.groups.flatMap(\.failures) {
+        printError(failure)
+        print("")
       }
+      print("")
       if status == .success { status = .runFailure }
     }
     return status

@@ -37,7 +37,9 @@ struct RulesCommandTests {
     defer { try? FileManager.default.removeItem(at: broken) }
     let oursBroken = try PlatformSimProcess.run(["rules", "test", broken.path])
     #expect(oursBroken.status == 1)
-    #expect(oursBroken.standardOutput.contains("FAILED"))
+    // promtool prints the verdict and the failures on stderr.
+    #expect(oursBroken.standardError.contains("  FAILED:\n"))
+    #expect(oursBroken.standardError.contains("alertname: ErrorRateHigh"))
     #expect(try Self.promtool(["test", "rules", broken.path]) == 1)
   }
 

@@ -107,4 +107,60 @@ struct AlertTemplateTests {
     }
     #expect(throws: TemplateError.self) { _ = try AlertTemplate("{{ if 1 }}no end", name: "HighValue") }
   }
+
+  @Test("define, template and block work as Go's text/template runs them (texts from promtool 2.42)")
+  func associatedTemplates() throws {
+    #expect(try expand(#"{{ define "s" }}page-{{ . }}{{ end }}{{ template "s" $labels.job }}"#) == "page-api")
+    #expect(
+      try expand(#"{{ define "lbl" }}[{{ .job }}]{{ end }}x={{ template "lbl" $labels }} v={{ template "lbl" }}"#)
+        == "x=[api] v=[<no value>]")
+    #expect(try expand(#"{{ block "blk" $value }}value {{ . }}{{ end }}!"#) == "value 2!")
+    #expect(
+      try expand(#"{{ define "T1" }}ONE{{ end }}{{ define "T2" }}TWO {{ template "T1" }}{{ end }}{{ template "T2" }}"#)
+        == "TWO ONE")
+    #expect(try expand(#"{{ define "d" }}{{ $.job }}/{{ $.nope }}{{ end }}{{ template "d" $labels }}"#) == "api/")
+    #expect(try expand(#"{{ template "e" }}|{{ define "e" }}{{ end }}"#) == "|")
+    // An empty definition does not replace a non-empty one, in either order.
+    #expect(try expand(#"{{ define "e" }} {{ end }}{{ define "e" }}z{{ end }}{{ template "e" }}"#) == "z")
+    #expect(
+      try expand(#"{{ template "missing" }}"#)
+        == #"<error expanding template: error executing template __alert_HighValue: template: __alert_HighValue:1:124: executing "__alert_HighValue" at <{{template "missing"}}>: template "missing" not defined>"#
+    )
+    #expect(
+      try expand(
+        #"{{ define "rec" }}{{ if gt . 0.0 }}{{ . }},{{ template "rec" (humanize 0) }}{{ end }}{{ end }}{{ template "rec" 1.5 }}"#
+      )
+        == #"<error expanding template: error executing template __alert_HighValue: template: __alert_HighValue:1:136: executing "rec" at <gt . 0.0>: error calling gt: incompatible types for comparison>"#
+    )
+    // Endless recursion stops with Go's message (at a smaller depth; see TemplateExecution.maximumDepth).
+    #expect(
+      try expand(#"{{ define "inf" }}{{ template "inf" . }}{{ end }}{{ template "inf" 1 }}"#)
+        == #"<error expanding template: error executing template __alert_HighValue: template: __alert_HighValue:1:142: executing "inf" at <{{template "inf" .}}>: exceeded maximum template depth (100000)>"#
+    )
+  }
+
+  @Test(
+    "misplaced or malformed define, template and block refuse the file with Go's parse error",
+    arguments: [
+      (#"{{ if true }}{{ define "x" }}y{{ end }}{{ end }}"#, "unexpected <define> in command"),
+      (#"{{ define "x" }}{{ $labels.job }}{{ end }}"#, #"undefined variable "$labels""#),
+      (#"{{ define "x" }}a{{ else }}b{{ end }}"#, "unexpected {{else}} in define clause"),
+      (#"{{ block "x" }}a{{ end }}"#, "missing value for block clause"),
+      (#"{{ template x }}"#, #"unexpected "x" in template clause"#),
+      (#"{{ define "x" }}a"#, "unexpected EOF"),
+      (#"{{ template "x" | printf "%s" }}"#, #"unexpected "|" in template clause"#),
+      (#"{{ define "x" "y" }}{{ end }}"#, #"unexpected "\"y\"" in define clause"#),
+      (
+        #"{{ block "b2" . }}x{{ end }}{{ define "b2" }}redef{{ end }}"#,
+        #"template: multiple definition of template "b2""#
+      ),
+    ])
+  func associatedTemplateParseErrors(_ source: String, _ message: String) {
+    #expect(throws: TemplateError.self) { try AlertTemplate(source, name: "A") }
+    do {
+      _ = try AlertTemplate(source, name: "A")
+    } catch {
+      #expect(error.message == "template: __alert_A:1: " + message)
+    }
+  }
 }

@@ -129,12 +129,15 @@ enum PromtoolCrossCheck {
       ourVerdict: PromtoolTestRunner.run(file: testPath), generationProblems: problems)
   }
 
-  static func runProcess(_ executable: String, _ arguments: [String]) throws -> (String, Int32) {
+  /// Runs a process; its output is stdout and stderr together, or stderr alone.
+  static func runProcess(_ executable: String, _ arguments: [String], stderrOnly: Bool = false) throws -> (
+    String, Int32
+  ) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     let pipe = Pipe()
-    process.standardOutput = pipe
+    process.standardOutput = stderrOnly ? FileHandle.nullDevice : pipe
     process.standardError = pipe
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()

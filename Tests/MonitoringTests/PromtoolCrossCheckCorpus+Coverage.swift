@@ -26,26 +26,13 @@ extension CrossCheckCorpus {
     ("g{i=\"b\"}", "2.5 2.5 2.5 3 _ 3.5 stale 4 4.5 5 5.5 6 6.5 7 7.5 8 8.5 9 9.5 10 10.5"),
   ]
 
-  /// Points where PlatformSim's result differs from promtool 2.42's in the last bit
-  /// because the function calls the C library (glibc) where Prometheus calls Go's `math`
-  /// (`Exp`, `Log`, `Asin`, `Atan`, `Sinh`, …): found by this corpus, left out of it, and
-  /// listed in docs/VALIDATION.md ("Not covered / residual risk") until those functions
-  /// are ported from Go as `sin`/`cos`/`tan`/`log2`/`log10` were.
-  static let lastBitDivergences: Set<String> = [
-    "exp(u)@3m", "exp(u)@7m", "ln(x)@7m", "log10(x * 1000)@3m", "log10(x * 1000)@7m", "acos(u)@11m",
-    "asin(u)@6m", "asin(u)@10m", "atan(g)@7m", "atan(g)@10m", "sinh(u)@7m", "sinh(u)@10m", "sinh(g / 4)@7m",
-    "cosh(u)@3m", "cosh(g / 4)@7m", "tanh(u)@7m", "tanh(u)@10m", "x ^ u@7m", "x ^ u@10m", "2 ^ -x@10m",
-  ]
-
   /// A case checking `exprs` at each of `times` on `series`.
   static func coverage(
     _ name: String, _ exprs: [String], series: [(String, String)], at times: [String] = ["3m", "7m", "10m"]
   ) -> CrossCheckCase {
     CrossCheckCase(
       name: name, series: series,
-      exprs: exprs.flatMap { expr in
-        times.filter { !lastBitDivergences.contains("\(expr)@\($0)") }.map { (expr, $0) }
-      })
+      exprs: exprs.flatMap { expr in times.map { (expr, $0) } })
   }
 
   /// A rule case whose alert carries `template` as an annotation (and a label).
@@ -107,6 +94,17 @@ extension CrossCheckCorpus {
     coverage("fn-asinh", ["asinh(u)", "asinh(g)"], series: unitInterval + signed),
     coverage("fn-acosh", ["acosh(x + 1)", "acosh(abs(g) + 1)"], series: positive + signed),
     coverage("fn-atanh", ["atanh(u)"], series: unitInterval, at: ["0m", "1m", "3m", "6m", "10m", "11m"]),
+    // Every sample of every input through the functions ported from Go's `math` (GoMath):
+    // glibc differs from Go in the last bit at many of them.
+    coverage(
+      "fn-go-math-every-sample",
+      [
+        "exp(u)", "exp(g / 3)", "ln(x)", "log10(x * 7)", "log2(x * 3)", "asin(u)", "acos(u)", "atan(g / 2)",
+        "sinh(u * 2)", "cosh(g / 4)", "tanh(u * 3)", "asinh(g)", "acosh(x + 1)", "atanh(u)", "x ^ u", "x ^ 1.7",
+        "g atan2 x",
+      ],
+      series: positive + unitInterval + signed,
+      at: (0..<12).map { "\($0)m" }),
     coverage("fn-deg", ["deg(u)", "deg(g)"], series: unitInterval + signed),
     coverage("fn-rad", ["rad(g * 45)", "rad(x)"], series: signed + positive),
     coverage("fn-pi", ["pi()", "pi() * x"], series: positive),
@@ -285,6 +283,25 @@ extension CrossCheckCorpus {
   // MARK: Template functions (one rule case each)
   static let templateCoverage: [CrossCheckCase] = [
     templateCase("tpl-value-labels", "{{ $value }} {{ $labels.instance }} {{ $labels.job }}"),
+    // Associated templates: `define` at the top level, `template` with and without a
+    // pipeline, `block`, `$` rebound in a defined template, and their execution errors.
+    templateCase(
+      "tpl-define-template",
+      "{{ define \"lbl\" }}[{{ .instance }}]{{ end }}at {{ template \"lbl\" $labels }} nil={{ template \"lbl\" }}"),
+    templateCase(
+      "tpl-block",
+      "{{ block \"v\" $value }}value {{ humanize . }}{{ end }}! {{ with $labels.job }}{{ block \"in\" . }}job {{ . }}{{ end }}{{ end }}"
+    ),
+    templateCase(
+      "tpl-template-nested",
+      "{{ define \"T1\" }}{{ $.job }}{{ end }}{{ define \"T2\" }}<{{ template \"T1\" . }}>{{ end }}{{ template \"T2\" $labels }} {{ range $k, $v := $labels }}{{ template \"kv\" $k }};{{ end }}{{ define \"kv\" }}{{ . | toUpper }}{{ end }}"
+    ),
+    templateCase("tpl-template-undefined", "before {{ template \"missing\" $value }} after"),
+    templateCase(
+      "tpl-template-error-inside",
+      "{{ define \"rec\" }}{{ if gt . 0.0 }}x{{ template \"rec\" (humanize 0) }}{{ end }}{{ end }}{{ template \"rec\" $value }}"
+    ),
+    templateCase("tpl-if-error-column", "{{ if gt $labels.job 1.0 }}x{{ end }}"),
     templateCase("tpl-labels-map", "{{ $labels }} / {{ $externalLabels }}"),
     templateCase("tpl-external-labels", "{{ $externalLabels.cluster }}-{{ .ExternalLabels.cluster }}"),
     templateCase("tpl-humanize", "{{ $value | humanize }} {{ humanize 0.000123 }} {{ humanize 1234567 }}"),

@@ -146,4 +146,132 @@ struct PromtoolRunnerTests {
     #expect(file.tests[0].alertRuleTests[0].expectedAlerts[0].annotations["summary"] == "hi")
     #expect(file.tests[0].promqlExprTests[0].expectedSamples[0].value == 3)
   }
+
+  /// A test file expecting `expected` for `x * 3` at 0m, where x is 0.1, so the engine
+  /// returns 0.30000000000000004 (0x3FD3333333333334), one float64 step above 0.3.
+  static func fuzzyFile(expected: String, fuzzy: String?) -> String {
+    """
+    rule_files: []
+    \(fuzzy.map { "fuzzy_compare: \($0)\n" } ?? "")tests:
+      - input_series:
+          - series: 'x'
+            values: '0.1'
+        promql_expr_test:
+          - expr: x * 3
+            eval_time: 0m
+            exp_samples:
+              - labels: '{}'
+                value: \(expected)
+    """
+  }
+
+  @Test(
+    "fuzzy_compare lets a value one float64 step away match, as newer promtool does",
+    arguments: [
+      ("0.30000000000000004", nil, true), ("0.3", nil, false), ("0.3", "false", false), ("0.3", "true", true),
+      ("0.3000000000000001", "true", true), ("0.29999999999999993", "true", false),
+      ("0.30000000000000016", "true", false),
+    ] as [(String, String?, Bool)])
+  func fuzzyCompare(expected: String, fuzzy: String?, passes: Bool) throws {
+    let verdict = PromtoolTestRunner.run(yaml: Self.fuzzyFile(expected: expected, fuzzy: fuzzy), file: "f.yml") {
+      _ in ""
+    }
+    #expect(verdict.loadError == nil, "\(verdict)")
+    #expect(verdict.passed == passes, "\(verdict)")
+    if !passes {
+      #expect(verdict.groups.first?.failures.first?.contains("got: {} 3.0000000000000004E-01") == true, "\(verdict)")
+    }
+  }
+
+  @Test("fuzzy_compare must be a boolean, with a located error")
+  func fuzzyCompareNotBoolean() {
+    let verdict = PromtoolTestRunner.run(yaml: Self.fuzzyFile(expected: "0.3", fuzzy: "maybe"), file: "f.yml") {
+      _ in ""
+    }
+    #expect(verdict.loadError?.contains("f.yml:2:") == true, "\(verdict)")
+    #expect(verdict.loadError?.contains("fuzzy_compare") == true, "\(verdict)")
+  }
+
+  @Test("promtool 2.42 refuses fuzzy_compare (the one key we accept beyond 2.42)")
+  func promtoolRefusesFuzzyCompare() throws {
+    guard let promtool = PromtoolCrossCheck.promtoolPath() else {
+      Issue.record("promtool not found: install the Debian package `prometheus` (promtool 2.42); CI installs it")
+      return
+    }
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fuzzy-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let exact = directory.appendingPathComponent("exact.yml")
+    try Self.fuzzyFile(expected: "0.30000000000000004", fuzzy: nil).write(to: exact, atomically: true, encoding: .utf8)
+    let fuzzy = directory.appendingPathComponent("fuzzy.yml")
+    try Self.fuzzyFile(expected: "0.3", fuzzy: "true").write(to: fuzzy, atomically: true, encoding: .utf8)
+    let (exactOutput, exactStatus) = try PromtoolCrossCheck.runProcess(promtool, ["test", "rules", exact.path])
+    #expect(exactStatus == 0, "\(exactOutput)")
+    let (output, status) = try PromtoolCrossCheck.runProcess(promtool, ["test", "rules", fuzzy.path])
+    #expect(status == 1)
+    #expect(output.contains("field fuzzy_compare not found in type main.unitTestFile"), "\(output)")
+    #expect(PromtoolTestRunner.run(file: fuzzy.path).passed)
+  }
+
+  @Test("failures are worded byte for byte as promtool 2.42 prints them on stderr")
+  func failureTextMatchesPromtool() throws {
+    guard let promtool = PromtoolCrossCheck.promtoolPath() else {
+      Issue.record("promtool not found: install the Debian package `prometheus` (promtool 2.42); CI installs it")
+      return
+    }
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("format-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try """
+    groups:
+      - name: g
+        rules:
+          - alert: A
+            expr: x > 0
+            labels: {severity: page}
+            annotations: {summary: 'v={{ $value }}'}
+    """.write(to: directory.appendingPathComponent("r.yml"), atomically: true, encoding: .utf8)
+    let test = directory.appendingPathComponent("t.yml")
+    try """
+    rule_files: [r.yml]
+    tests:
+      - name: grp
+        input_series:
+          - series: 'x{i="1"}'
+            values: '1 2 3.25e-7'
+        alert_rule_test:
+          - eval_time: 1m
+            alertname: A
+            exp_alerts:
+              - exp_labels: {severity: ticket, i: "1"}
+              - exp_labels: {severity: page, i: "2"}
+                exp_annotations: {summary: "v=\\"q\\""}
+        promql_expr_test:
+          - expr: x * 3
+            eval_time: 2m
+            exp_samples:
+              - labels: '{i="1"}'
+                value: -1e300
+          - expr: y
+            eval_time: 1m
+            exp_samples:
+              - labels: 'x{i="1"}'
+                value: 0
+      - input_series:
+          - series: 'x{i="1"}'
+            values: '1 2 3'
+        alert_rule_test:
+          - eval_time: 0m
+            alertname: A
+        promql_expr_test:
+          - expr: x
+            eval_time: 1m
+    """.write(to: test, atomically: true, encoding: .utf8)
+    let (promtoolError, status) = try PromtoolCrossCheck.runProcess(
+      promtool, ["test", "rules", test.path], stderrOnly: true)
+    #expect(status == 1)
+    let verdict = PromtoolTestRunner.run(file: test.path)
+    let ours = verdict.description.split(separator: "\n", maxSplits: 1).last.map(String.init) ?? ""
+    #expect(ours == promtoolError)
+  }
 }

@@ -15,6 +15,28 @@ import Testing
     }
   }
 
+  @Test("a rule with a bad expr still has its templates checked, as rulefmt's Validate does")
+  func templatesCheckedAfterBadExpression() {
+    let errors = Self.errors(
+      """
+      groups:
+        - name: a
+          rules:
+            - alert: A
+              expr: up ==
+              labels: {team: '{{ .Nope'}
+              annotations: {summary: '{{ template }}'}
+      """)
+    #expect(errors.count == 3, "\(errors)")
+    #expect(errors.contains { $0.hasPrefix("rules.yml:5:15: error: groups[0].rules[0].expr:") })
+    #expect(
+      errors.contains { $0.hasPrefix("rules.yml:6:24: error: groups[0].rules[0].labels.team: template: __alert_A:1:") })
+    #expect(
+      errors.contains {
+        $0.hasPrefix("rules.yml:7:32: error: groups[0].rules[0].annotations.summary: template: __alert_A:1:")
+      })
+  }
+
   @Test func everyProblemOfTheFileIsReportedAtOnce() {
     #expect(
       Self.errors(

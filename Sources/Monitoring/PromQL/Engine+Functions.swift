@@ -142,10 +142,10 @@ extension PromQLEngine {
     case .ceil: return Foundation.ceil(value)
     case .floor: return Foundation.floor(value)
     case .sqrt: return value.squareRoot()
-    case .exp: return Foundation.exp(value)
-    case .ln: return Foundation.log(value)
-    case .log2: return goLog2(value)
-    case .log10: return goLog2(value) * 0.301029995663981195213738894724493026768189881462108541310
+    case .exp: return GoMath.exp(value)
+    case .ln: return GoMath.log(value)
+    case .log2: return GoMath.log2(value)
+    case .log10: return GoMath.log10(value)
 
     case .sgn: return value < 0 ? -1 : (value > 0 ? 1 : value)
     default: return value
@@ -430,13 +430,4 @@ func quantileOf(_ q: Double, _ input: [Double]) -> Double {
     c += (increment - total) + sum
   }
   return (total, c)
-}
-
-/// Go's `math.Log2` (via `Frexp` and `Log`), which `log2` and `log10` use in Prometheus;
-/// libm's log2/log10 can differ from it in the last bit.
-func goLog2(_ value: Double) -> Double {
-  let (fraction, exponent) = Foundation.frexp(value)
-  if fraction == 0.5 { return Double(exponent - 1) }
-  return Foundation.log(fraction) * 1.442695040888963407359924681001892137426645954152985934135
-    + Double(exponent)
 }

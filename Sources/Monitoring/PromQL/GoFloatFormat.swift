@@ -56,6 +56,24 @@ func shortestDigits(_ value: Double) -> (negative: Bool, digits: String, pointPo
   return (value.sign == .minus, digits, pointPosition)
 }
 
+/// Go's `strconv.FormatFloat(v, 'E', -1, 64)`: shortest round-trip digits as
+/// `d.dddE±XX` (`3E-01`, `3.0000000000000004E-01`, `0E+00`), which promtool prints
+/// sample values in.
+public func formatGoFloatExponent(_ value: Double) -> String {
+  if value.isNaN { return "NaN" }
+  if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+  if value == 0 { return value.sign == .minus ? "-0E+00" : "0E+00" }
+  let (negative, digits, pointPosition) = shortestDigits(value)
+  let exponent = pointPosition - 1
+  var out = negative ? "-" : ""
+  out.append(digits.first ?? "0")
+  if digits.count > 1 { out += "." + digits.dropFirst() }
+  out += exponent < 0 ? "E-" : "E+"
+  let magnitude = abs(exponent)
+  out += magnitude < 10 ? "0\(magnitude)" : "\(magnitude)"
+  return out
+}
+
 /// Formats a Double so that Go's YAML decoder reads back the identical float64.
 public func formatYAMLFloat(_ value: Double) -> String {
   if value.isNaN { return ".nan" }

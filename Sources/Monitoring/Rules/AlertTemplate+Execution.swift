@@ -9,20 +9,60 @@ struct TemplateExecution {
   let name: String
   let data: TemplateData
   let query: TemplateQuery?
+  /// Templates defined in the text (`define`, `block`).
+  let definitions: [String: [TemplateNode]]
   var variables: [(String, TemplateValue)] = []
   var output = ""
   var context = (offset: 0, text: "")
+  /// The template being executed (Go's `s.tmpl.Name()` in error messages).
+  var current: String
+  /// Nesting of `{{template}}` calls.
+  var depth = 0
 
-  init(name: String, data: TemplateData, query: TemplateQuery?) {
+  /// How deep `{{template}}` calls may nest.
+  ///
+  /// Go stops at 100,000 nested `{{template}}` calls ("exceeded maximum template depth
+  /// (100000)"); we stop at 1,000 with the same message, because each level costs stack
+  /// in Swift and rule evaluation runs on threads with small stacks. No real annotation
+  /// nests templates that deep; only endless recursion gets there.
+  static let maximumDepth = 1_000
+
+  init(name: String, data: TemplateData, query: TemplateQuery?, definitions: [String: [TemplateNode]] = [:]) {
     self.name = name
     self.data = data
     self.query = query
+    self.definitions = definitions
+    current = name
   }
 
   enum Control: Error { case breakLoop, continueLoop }
 
   func fail(_ message: String) -> TemplateExecutionError {
-    TemplateExecutionError(line: 1, column: context.offset, context: context.text, message: message)
+    TemplateExecutionError(
+      template: current, line: 1, column: context.offset, context: context.text, message: message)
+  }
+
+  /// `{{template "name" pipeline}}` (Go's `walkTemplate`): the named template runs with
+  /// dot set to the pipeline's value (no value without one), `$` bound to that dot, and
+  /// none of the caller's variables.
+  mutating func runTemplate(
+    _ name: String, _ pipeline: TemplatePipeline?, offset: Int, text: String, dot: TemplateValue
+  )
+    throws
+  {
+    context = (offset, text)
+    guard let body = definitions[name] else { throw fail("template \(goQuote(name)) not defined") }
+    if depth >= Self.maximumDepth { throw fail("exceeded maximum template depth (100000)") }
+    let argument = try pipeline.map { pipeline throws in try evaluate(pipeline, dot: dot) } ?? .missing
+    let saved = (variables, current)
+    variables = [("$", argument)]
+    current = name
+    depth += 1
+    defer {
+      (variables, current) = saved
+      depth -= 1
+    }
+    try run(body, dot: argument)
   }
 
   mutating func run(_ nodes: [TemplateNode], dot: TemplateValue) throws {
@@ -32,6 +72,8 @@ struct TemplateExecution {
       case .action(let pipeline):
         let value = try evaluate(pipeline, dot: dot)
         if pipeline.variables.isEmpty { output += try printed(value) }
+      case .template(let name, let pipeline, let offset, let text):
+        try runTemplate(name, pipeline, offset: offset, text: text, dot: dot)
       case .breakLoop: throw Control.breakLoop
       case .continueLoop: throw Control.continueLoop
       case .branch(let kind, let pipeline, let body, let otherwise):
@@ -175,7 +217,9 @@ struct TemplateExecution {
       default: throw fail("can't evaluate field \(name) in type *template.sample")
       }
     case .sample(nil): throw fail("nil pointer evaluating *template.sample.\(name)")
-    case .missing, .nilValue: throw fail("nil data; no entry for key \"\(name)\"")
+    // missingkey=zero: a field of no value is no value (Go's `evalField`).
+    case .missing: return .missing
+    case .nilValue: throw fail("nil data; no entry for key \"\(name)\"")
     default: throw fail("can't evaluate field \(name) in type \(value.typeName)")
     }
   }

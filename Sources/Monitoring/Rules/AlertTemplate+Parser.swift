@@ -3,13 +3,18 @@
 /// Mirrors Go's `text/template/parse` (Go 1.19, which Prometheus 2.42 is built with):
 /// text, actions with pipelines (`:=`/`=` declarations, `|` chains of commands), `if`,
 /// `else if`, `with`, `range` (with `$i, $v :=`), `break`/`continue`, comments and trim
-/// markers. `define`, `template` and `block` are refused: rule templates have no
-/// associated templates, so Prometheus can only fail on them too.
+/// markers, and associated templates: `{{define "n"}}…{{end}}` at the top level,
+/// `{{template "n" pipeline}}` and `{{block "n" pipeline}}…{{end}}` (a define plus a
+/// template call). Prometheus parses the whole annotation text with `Parse`, so a
+/// template defined in it can be called from it (template/template.go, `Expand`).
 indirect enum TemplateNode: Sendable {
   case text(String)
   case action(TemplatePipeline)
   case branch(kind: TemplateBranch, pipeline: TemplatePipeline, body: [TemplateNode], otherwise: [TemplateNode]?)
   case breakLoop, continueLoop
+  /// `{{template "name" pipeline}}`; `offset` is the name's (Go's node position), `text`
+  /// the node as Go prints it in error contexts.
+  case template(name: String, pipeline: TemplatePipeline?, offset: Int, text: String)
 }
 
 enum TemplateBranch: String, Sendable { case `if`, with, range }
@@ -63,6 +68,8 @@ struct TemplateParser {
   var tokenOffsets: [Int] = []
   /// Variables in scope, innermost last.
   var scopes: [[String]]
+  /// Templates defined by `define` and `block` (Go's tree set), by name.
+  var definitions: [String: [TemplateNode]] = [:]
 
   init(_ text: String, functions: Set<String>, predeclared: [String]) {
     source = Array(text.utf8)
@@ -259,7 +266,7 @@ struct TemplateParser {
   /// Parses the whole template.
   mutating func parse() throws(TemplateParseError) -> [TemplateNode] {
     var items = try self.items()[...]
-    let (nodes, terminator) = try parseList(&items, inLoop: false)
+    let (nodes, terminator) = try parseList(&items, inLoop: false, topLevel: true)
     if let terminator {
       throw fail("unexpected {{\(terminator.word)}}", at: terminator.offset)
     }
@@ -270,13 +277,15 @@ struct TemplateParser {
     var word: String
     var offset: Int
     /// The tokens after `else` (for `else if`).
-    var rest: [Token]
+    ///
+    /// Their indices are those in the action, so that token offsets stay right.
+    var rest: ArraySlice<Token>
     var text: String
   }
 
   /// Parses nodes up to `{{end}}` or `{{else ...}}` (returned) or the end of input.
-  mutating func parseList(_ items: inout ArraySlice<Item>, inLoop: Bool) throws(TemplateParseError)
-    -> ([TemplateNode], Terminator?)
+  mutating func parseList(_ items: inout ArraySlice<Item>, inLoop: Bool, topLevel: Bool = false)
+    throws(TemplateParseError) -> ([TemplateNode], Terminator?)
   {
     var nodes: [TemplateNode] = []
     while let item = items.popFirst() {
@@ -292,17 +301,21 @@ struct TemplateParser {
         switch word {
         case "end", "else":
           if word == "end" && tokens.count > 1 { throw fail("unexpected \(tokens[1]) in end", at: offset) }
-          return (nodes, Terminator(word: word, offset: offset, rest: Array(tokens.dropFirst()), text: text))
+          return (nodes, Terminator(word: word, offset: offset, rest: tokens.dropFirst(), text: text))
         case "if", "with", "range":
           nodes.append(
             try parseBranch(
-              TemplateBranch(rawValue: word) ?? .if, Array(tokens.dropFirst()), offset: offset, text: text,
+              TemplateBranch(rawValue: word) ?? .if, tokens.dropFirst(), offset: offset, text: text,
               items: &items, inLoop: inLoop))
         case "break", "continue":
           guard inLoop else { throw fail("{{\(word)}} outside {{range}}", at: offset) }
           nodes.append(word == "break" ? .breakLoop : .continueLoop)
-        case "define", "template", "block":
-          throw fail("unsupported action \"\(word)\" in a rule template (it has no associated templates)", at: offset)
+        case "define":
+          // Go's parser looks for `define` only between top-level items.
+          guard topLevel else { throw fail("unexpected <define> in command", at: offset) }
+          try parseDefinition(Array(tokens.dropFirst()), offset: offset, items: &items)
+        case "template", "block":
+          nodes.append(try parseTemplateCall(word, tokens, offset: offset, text: text, items: &items))
         default:
           nodes.append(.action(try parsePipeline(tokens[...], offset: offset, text: text, allowDeclaration: true)))
         }
@@ -311,19 +324,94 @@ struct TemplateParser {
     return (nodes, nil)
   }
 
+  /// A template's name: one quoted string after the keyword (Go's `parseTemplateName`).
+  func templateName(_ tokens: [Token], offset: Int, context: String) throws(TemplateParseError) -> String {
+    guard tokens.count > 1 else { throw fail("unexpected \"}}\" in \(context)", at: offset) }
+    guard case .string(let name) = tokens[1] else {
+      throw fail("unexpected \(goQuote(Self.render([tokens[1]]))) in \(context)", at: self.offset(ofToken: 1, offset))
+    }
+    return name
+  }
+
+  /// `{{define "name"}}body{{end}}`: parses the body as a template of its own, in which
+  /// only `$` is declared (Go's `parseDefinition`, `startParse`).
+  mutating func parseDefinition(_ rest: [Token], offset: Int, items: inout ArraySlice<Item>)
+    throws(TemplateParseError)
+  {
+    let name = try templateName([.word("define")] + rest, offset: offset, context: "define clause")
+    if rest.count > 1 { throw fail("unexpected \(goQuote(Self.render([rest[1]]))) in define clause", at: offset) }
+    try parseBody(name, context: "define clause", offset: offset, items: &items)
+  }
+
+  /// Parses a `define` or `block` body up to its `{{end}}` and adds it to the tree set.
+  mutating func parseBody(_ name: String, context: String, offset: Int, items: inout ArraySlice<Item>)
+    throws(TemplateParseError)
+  {
+    let outer = scopes
+    scopes = [["$"]]
+    defer { scopes = outer }
+    let (body, terminator) = try parseList(&items, inLoop: false)
+    guard let terminator else { throw fail("unexpected EOF", at: source.count) }
+    guard terminator.word == "end" else {
+      throw fail("unexpected {{\(terminator.word)}} in \(context)", at: terminator.offset)
+    }
+    // Go's `Tree.add`: an empty definition never replaces a non-empty one; two non-empty
+    // ones are an error.
+    if let existing = definitions[name], !Self.isEmpty(existing) {
+      if !Self.isEmpty(body) {
+        throw fail("template: multiple definition of template \(goQuote(name))", at: terminator.offset)
+      }
+      return
+    }
+    definitions[name] = body
+  }
+
+  /// Go's `parse.IsEmptyTree`: nothing but white space.
+  static func isEmpty(_ nodes: [TemplateNode]) -> Bool {
+    nodes.allSatisfy {
+      if case .text(let text) = $0 { return text.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" } }
+      return false
+    }
+  }
+
+  /// `{{template "name" pipeline}}`, or `{{block "name" pipeline}}body{{end}}`, which
+  /// defines `name` and calls it (Go's `templateControl`, `blockControl`).
+  mutating func parseTemplateCall(
+    _ keyword: String, _ tokens: [Token], offset: Int, text: String, items: inout ArraySlice<Item>
+  ) throws(TemplateParseError) -> TemplateNode {
+    let context = keyword + " clause"
+    let name = try templateName(tokens, offset: offset, context: context)
+    let nameOffset = self.offset(ofToken: 1, offset)
+    var pipeline: TemplatePipeline?
+    if tokens.count > 2 {
+      if tokens[2] == .pipe || tokens[2] == .rightParen || tokens[2] == .comma {
+        throw fail("unexpected \(goQuote(Self.render([tokens[2]]))) in \(context)", at: offset)
+      }
+      let pipelineOffset = self.offset(ofToken: 2, offset)
+      let pipelineText = Self.render(Array(tokens[2...]))
+      // The slice keeps the action's token indices, so token offsets stay right.
+      pipeline = try parsePipeline(tokens[2...], offset: pipelineOffset, text: pipelineText, allowDeclaration: true)
+    } else if keyword == "block" {
+      throw fail("missing value for block clause", at: offset)
+    }
+    if keyword == "block" { try parseBody(name, context: context, offset: offset, items: &items) }
+    let shown = "{{template \(goQuote(name))" + (pipeline.map { " " + $0.text } ?? "") + "}}"
+    return .template(name: name, pipeline: pipeline, offset: nameOffset, text: shown)
+  }
+
   /// The offset of token `index` of the current action.
   func offset(ofToken index: Int, _ fallback: Int) -> Int {
     index >= 0 && index < tokenOffsets.count ? tokenOffsets[index] : fallback
   }
 
   mutating func parseBranch(
-    _ kind: TemplateBranch, _ tokens: [Token], offset: Int, text: String, items: inout ArraySlice<Item>,
+    _ kind: TemplateBranch, _ tokens: ArraySlice<Token>, offset: Int, text: String, items: inout ArraySlice<Item>,
     inLoop: Bool
   ) throws(TemplateParseError) -> TemplateNode {
     scopes.append([])
     defer { scopes.removeLast() }
     let pipeline = try parsePipeline(
-      tokens[...], offset: offset, text: text, allowDeclaration: true, isRange: kind == .range)
+      tokens, offset: offset, text: text, allowDeclaration: true, isRange: kind == .range)
     if pipeline.commands.isEmpty { throw fail("missing value for \(kind.rawValue)", at: offset) }
     let (body, terminator) = try parseList(&items, inLoop: inLoop || kind == .range)
     guard let terminator else { throw fail("unexpected EOF", at: source.count) }
@@ -333,7 +421,7 @@ struct TemplateParser {
     // `else`, or `else if ...` which Go treats as `else {{if ...}} ... {{end}}{{end}}`.
     if case .word("if")? = terminator.rest.first {
       let nested = try parseBranch(
-        .if, Array(terminator.rest.dropFirst()), offset: terminator.offset, text: terminator.text, items: &items,
+        .if, terminator.rest.dropFirst(), offset: terminator.offset, text: terminator.text, items: &items,
         inLoop: inLoop)
       return .branch(kind: kind, pipeline: pipeline, body: body, otherwise: [nested])
     }

@@ -18,6 +18,8 @@ public struct AlertTemplate: Sendable {
   /// The template's name in messages (`__alert_` + the alert's name).
   public let name: String
   let nodes: [TemplateNode]
+  /// Templates the text defines with `define` or `block`, by name.
+  let definitions: [String: [TemplateNode]]
 
   /// Prometheus's definitions in front of every alert template, all on line 1.
   static let definitions =
@@ -44,6 +46,7 @@ public struct AlertTemplate: Sendable {
     var parser = TemplateParser(source, functions: Self.functions, predeclared: Self.predeclared)
     do {
       nodes = try parser.parse()
+      definitions = parser.definitions
     } catch {
       throw TemplateError(template: source, message: "template: \(self.name):\(error.line): \(error.message)")
     }
@@ -78,7 +81,7 @@ public struct AlertTemplate: Sendable {
     var execution = TemplateExecution(
       name: name,
       data: TemplateData(labels: labels, externalLabels: externalLabels, externalURL: externalURL, value: value),
-      query: query)
+      query: query, definitions: definitions)
     execution.variables = [
       ("$", .data), ("$labels", .labels(labels)), ("$externalLabels", .labels(externalLabels)),
       ("$externalURL", .string(externalURL)), ("$value", .float(value)),
@@ -95,7 +98,7 @@ public struct AlertTemplate: Sendable {
       throw TemplateError(
         template: source,
         message: "error executing template \(name): template: \(name):\(line):\(column): "
-          + "executing \"\(name)\" at <\(error.context)>: \(error.message)")
+          + "executing \"\(error.template)\" at <\(error.context)>: \(error.message)")
     } catch {
       throw TemplateError(template: source, message: "error executing template \(name): \(error)")
     }
@@ -183,6 +186,8 @@ struct TemplateEntry {
 
 /// An execution error before Prometheus wraps it: Go's message and where it happened.
 struct TemplateExecutionError: Error {
+  /// The template executing when it failed: the alert's, or one it defines.
+  var template: String
   var line: Int
   var column: Int
   var context: String

@@ -12,7 +12,9 @@ extension InputFormat {
 /// `alertTestCase` and `promqlTestCase` in Prometheus 2.42 cmd/promtool/unittest.go.
 ///
 /// Unknown keys fail the file, as promtool's strict YAML decoding does
-/// (`field promql_expr_tests not found in type main.testGroup`).
+/// (`field promql_expr_tests not found in type main.testGroup`). One key is taken from
+/// newer promtool: `fuzzy_compare` (`unitTestFile.FuzzyCompare`, added after 2.42, which
+/// refuses it as `field fuzzy_compare not found in type main.unitTestFile`).
 public enum PromtoolTestSchema {
   final class TestFile: ObjectKeys {
     static let schema = ObjectSchema<TestFile>(
@@ -24,6 +26,9 @@ public enum PromtoolTestSchema {
     let groupEvalOrder = Field(
       "group_eval_order", .list(.goString), "Group names in evaluation order; the rest follow in file order.")
     let tests = Field("tests", .list(.object(TestGroup.self)), "Test groups, each on fresh input series.")
+    let fuzzyCompare = Field(
+      "fuzzy_compare", .boolean, default: "false",
+      "Let an expected sample value match one float64 step (ULP) away. Newer promtool only: 2.42 refuses the key.")
   }
 
   final class TestGroup: ObjectKeys {
@@ -118,10 +123,11 @@ extension PromtoolTestFile {
     let evaluationInterval = reader[\.evaluationInterval]
     let order = reader[\.groupEvalOrder]?.read()
     let tests = reader[\.tests]?.map(readGroup)
+    let fuzzyCompare = reader[\.fuzzyCompare]
     guard !log.hasErrors else { throw DiagnosticsError(log.diagnostics) }
     return PromtoolTestFile(
       ruleFiles: ruleFiles ?? [], evaluationIntervalMs: evaluationInterval ?? 60_000, groupEvalOrder: order ?? [],
-      tests: tests ?? [])
+      tests: tests ?? [], fuzzyCompare: fuzzyCompare ?? false)
   }
 
   static func readGroup(_ reader: ObjectReader<PromtoolTestSchema.TestGroup>) -> PromtoolTestGroup? {

@@ -12,6 +12,7 @@ extension PromtoolTestFile {
     if !groupEvalOrder.isEmpty {
       out += "group_eval_order:\n" + groupEvalOrder.map { "  - \(yamlQuoted($0))\n" }.joined()
     }
+    if fuzzyCompare { out += "fuzzy_compare: true\n" }
     out += "tests:\n"
     for test in tests {
       out += "  - name: \(yamlQuoted(test.name))\n"

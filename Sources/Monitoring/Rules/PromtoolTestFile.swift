@@ -10,15 +10,19 @@ public struct PromtoolTestFile {
   /// Group names in evaluation order; unnamed groups follow in file order.
   public var groupEvalOrder: [String]
   public var tests: [PromtoolTestGroup]
+  /// `fuzzy_compare`: an expected sample value also matches the float64 just below or
+  /// just above it (newer promtool's `math.Nextafter` comparer; 2.42 has no such key).
+  public var fuzzyCompare: Bool
 
   public init(
     ruleFiles: [String], evaluationIntervalMs: Int64 = 60_000, groupEvalOrder: [String] = [],
-    tests: [PromtoolTestGroup]
+    tests: [PromtoolTestGroup], fuzzyCompare: Bool = false
   ) {
     self.ruleFiles = ruleFiles
     self.evaluationIntervalMs = evaluationIntervalMs
     self.groupEvalOrder = groupEvalOrder
     self.tests = tests
+    self.fuzzyCompare = fuzzyCompare
   }
 }
 

@@ -42,7 +42,8 @@ public struct PromtoolObservation {
 /// evaluation at the last step ≤ E, comparing only firing alerts (labels and
 /// annotations, as sets); a `promql_expr_test` is an instant query at E after all
 /// evaluations and sees only input samples up to the last step; values must be exactly
-/// equal, so NaN never matches, as with promtool 2.42. Each test group starts from
+/// equal, so NaN never matches, as with promtool 2.42 (with the newer `fuzzy_compare:
+/// true`, one float64 step either side also matches). Each test group starts from
 /// fresh rule state and a fresh store.
 public enum PromtoolTestRunner {
   /// Runs a test file from disk.
@@ -214,8 +215,11 @@ public enum PromtoolTestRunner {
         }
         let got = observation.firingAlerts[alertIndex]
         if sortedAlerts(expected) != sortedAlerts(got) {
+          // promtool 2.42: "%s    alertname: %s, time: %s, \n        exp:%v, \n        got:%v",
+          // the first %s being "    name: NAME,\n" for a named group.
+          let testName = test.name.isEmpty ? "" : "    name: \(test.name),\n"
           failures.append(
-            "    alertname: \(alertTest.alertname), time: \(formatPrometheusDuration(milliseconds: alertTest.evalTimeMs)), \n        exp:\(describe(expected)), \n        got:\(describe(got))"
+            "\(testName)    alertname: \(alertTest.alertname), time: \(formatPrometheusDuration(milliseconds: alertTest.evalTimeMs)), \n        exp:\(indentLines(describe(sortedAlerts(expected)), "            ")), \n        got:\(indentLines(describe(sortedAlerts(got)), "            "))"
           )
         }
       }
@@ -231,7 +235,9 @@ public enum PromtoolTestRunner {
         let got = samples.sorted { $0.labels < $1.labels }
         let equal =
           expected.count == got.count
-          && zip(expected, got).allSatisfy { $0.labels == $1.labels && $0.value == $1.value }
+          && zip(expected, got).allSatisfy {
+            $0.labels == $1.labels && valuesMatch(expected: $0.value, got: $1.value, fuzzy: file.fuzzyCompare)
+          }
         if !equal {
           failures.append(
             "    expr: \(quotedLabelValue(exprTest.expr)), time: \(formatPrometheusDuration(milliseconds: exprTest.evalTimeMs)),\n        exp: \(describe(expected))\n        got: \(describe(got))"
@@ -243,34 +249,56 @@ public enum PromtoolTestRunner {
       name: test.name.isEmpty ? "test #\(index)" : test.name, failures: failures)
   }
 
+  /// Whether a sample value matches its expectation: exactly (so NaN never matches, as
+  /// in promtool), or with `fuzzy_compare` also one float64 step either side: newer
+  /// promtool's comparer `x == y || math.Nextafter(x, -Inf) == y || math.Nextafter(x,
+  /// +Inf) == y` (cmd/promtool/unittest.go; the key is not in 2.42).
+  static func valuesMatch(expected: Double, got: Double, fuzzy: Bool) -> Bool {
+    expected == got || (fuzzy && (expected.nextDown == got || expected.nextUp == got))
+  }
+
   static func sortedAlerts(_ alerts: [PromtoolExpectedAlert]) -> [PromtoolExpectedAlert] {
     alerts.sorted {
       $0.labels != $1.labels ? $0.labels < $1.labels : $0.annotations < $1.annotations
     }
   }
 
+  /// promtool's `labelsAndAnnotations.String()`: `[]`, or `[\n0:\n  Labels:{…}\n  Annotations:{…},\n1:…\n]`.
   static func describe(_ alerts: [PromtoolExpectedAlert]) -> String {
-    "["
-      + alerts.enumerated().map {
-        "\n        \($0.offset)) labels: \($0.element.labels), annotations: \($0.element.annotations)"
-      }.joined() + "]"
+    if alerts.isEmpty { return "[]" }
+    let entries = alerts.enumerated().map { index, alert in
+      "\(index):" + indentLines("\nLabels:\(goLabels(alert.labels))\nAnnotations:\(goLabels(alert.annotations))", "  ")
+    }
+    return "[\n" + entries.joined(separator: ",\n") + "\n]"
   }
 
+  /// promtool's `parsedSamplesString`: `nil`, or `{labels} value` joined by `, `, each
+  /// value in Go's `strconv.FormatFloat(v, 'E', -1, 64)`.
   static func describe(_ samples: [Sample]) -> String {
-    samples.map { "\($0.labels) \(formatGoFloat($0.value))" }.joined(separator: ", ")
+    if samples.isEmpty { return "nil" }
+    return samples.map { "\(goLabels($0.labels)) \(formatGoFloatExponent($0.value))" }.joined(separator: ", ")
+  }
+
+  /// Prometheus's `labels.Labels.String()`: every label, `__name__` included, sorted by
+  /// name, values quoted as Go's `strconv.Quote` does: `{__name__="x", i="1"}`.
+  static func goLabels(_ labels: Labels) -> String {
+    "{" + labels.items.map { "\($0.name)=\(quotedLabelValue($0.value))" }.joined(separator: ", ") + "}"
+  }
+
+  /// promtool's `indentLines`: every line after the first gets `indent` in front.
+  static func indentLines(_ lines: String, _ indent: String) -> String {
+    lines.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
+      ($0.offset > 0 ? indent : "") + $0.element
+    }.joined(separator: "\n")
   }
 }
 
 extension PromtoolVerdict: CustomStringConvertible {
-  /// A promtool-like report: SUCCESS or FAILED with the failing groups.
+  /// promtool's report: SUCCESS, or FAILED and each failure as promtool words it.
   public var description: String {
     if let loadError { return "Unit Testing: \(file)\n  FAILED:\n\(loadError)" }
     if passed { return "Unit Testing: \(file)\n  SUCCESS" }
-    var out = "Unit Testing: \(file)\n  FAILED:\n"
-    for group in groups where !group.passed {
-      out += "    name: \(group.name),\n" + group.failures.joined(separator: "\n") + "\n"
-    }
-    return out
+    return "Unit Testing: \(file)\n  FAILED:\n" + groups.flatMap(\.failures).joined(separator: "\n") + "\n"
   }
 }
 

@@ -146,7 +146,11 @@ public enum RuleFileLoader {
     let ruleName = alert.map { "alert `\($0)`" } ?? record.map { "record `\($0)`" } ?? "rule"
     guard let expression = readExpression(reader, ruleName: ruleName, unsupported: unsupported, skipped: &skipped)
     else {
-      return skipped ? [] : nil
+      if skipped { return [] }
+      // Report the templates' errors too, as rulefmt's `Validate` does after a bad expr.
+      _ = readTemplates(reader, \.labels, ruleName: alert ?? record ?? "")
+      if reader.has(\.alert) { _ = readTemplates(reader, \.annotations, ruleName: alert ?? "") }
+      return nil
     }
     let labels = readTemplates(reader, \.labels, ruleName: alert ?? record ?? "")
     if reader.has(\.record) {
