@@ -1,11 +1,13 @@
+import Foundation
 import InputReading
 import Monitoring
 import PlatformModel
 
-/// Warns, before anything runs, when a canary analysis selects a metric the simulation
-/// never publishes, or reads a range holding fewer than two scrapes (issue 14): such an
-/// analysis cannot judge — its AnalysisRuns end in Error ("metric result is nil or
-/// empty") or its checks find no value — and the run degenerates.
+/// Warns, before anything runs, when a canary analysis or a rule selects a metric the
+/// simulation never publishes, or reads a range holding fewer than two scrapes (issue 14):
+/// such an analysis cannot judge — its AnalysisRuns end in Error ("metric result is nil
+/// or empty") or its checks find no value — and the run degenerates; such a rule never
+/// fires (or, under `absent()`, always does).
 enum PublishedMetricsCheck {
   /// Checks every service's analysis queries against what `monitoring` publishes
   /// (its metric profile, its recording rules, `ALERTS`), warning at `value`.
@@ -72,6 +74,108 @@ enum PublishedMetricsCheck {
           }
         }
       }
+    }
+    if let monitoring { warnAboutRules(delivery: delivery, monitoring: monitoring, published: published, at: value) }
+  }
+
+  /// How many unknown metric names of rules get a warning of their own; the rest are
+  /// counted in one (a collection written for node-exporter or kube-state-metrics would
+  /// otherwise bury the typo that matters).
+  static let unknownRuleNamesWarnedSeparately = 5
+
+  /// Checks the alerting and recording rules' selectors as the analyses' are.
+  ///
+  /// Issue 14, point 4 ("an analysis or rule query"): a name the simulation never
+  /// publishes, a label its series never carry, a range holding fewer than two samples. Rules read
+  /// the one simulated Prometheus, so every service's profile counts, and every rule's
+  /// recorded output (recorded every group interval) and `ALERTS`.
+  static func warnAboutRules(
+    delivery: DeliveryConfiguration, monitoring: MonitoringConfiguration, published: [String], at value: YAMLValue
+  ) {
+    let scenarioProfile = monitoring.metricProfile ?? .platformSim
+    let evaluationMs = monitoring.evaluationInterval.microseconds / 1_000
+    let scrapeMs = delivery.trafficInterval.microseconds / 1_000
+    var recordedEveryMs: [String: Int64] = [:]
+    for group in monitoring.ruleGroups {
+      for rule in group.rules {
+        if case .recording(let record) = rule.kind { recordedEveryMs[record] = group.intervalMs ?? evaluationMs }
+      }
+    }
+    let profiles = Set(delivery.services.map { ($0.metricProfile ?? scenarioProfile).rawValue })
+    let profileNames = profiles.sorted().map { "`\($0)`" }.joined(separator: ", ")
+    // Unknown names in order of first use, with the rules selecting them.
+    var unknownNames: [String] = []
+    var rulesSelecting: [String: [String]] = [:]
+    var warned: Set<String> = []
+    for group in monitoring.ruleGroups {
+      let file = URL(fileURLWithPath: group.source).lastPathComponent
+      for rule in group.rules {
+        let who = "rule `\(rule.name)` (group `\(group.name)`, \(file))"
+        for (name, matchers, rangeMs) in selectors(rule.expression) where !name.isEmpty {
+          guard published.contains(name) else {
+            if rulesSelecting[name] == nil { unknownNames.append(name) }
+            if rulesSelecting[name]?.contains(who) != true { rulesSelecting[name, default: []].append(who) }
+            continue
+          }
+          let carried = Set(
+            delivery.services.flatMap { ($0.metricProfile ?? scenarioProfile).publishedLabelNames(of: name) }
+          ).sorted()
+          for matcher in matchers where !carried.isEmpty && matcher.name != Labels.metricName {
+            guard !carried.contains(matcher.name), warned.insert("label:\(name):\(matcher.name)").inserted else {
+              continue
+            }
+            let near = nearestMatch(to: matcher.name, in: carried)
+            if matcher.matchesEmpty && near == nil { continue }
+            value.warning(
+              "\(who) selects `\(name)` by label `\(matcher.name)`, which the published series never carry (they "
+                + "carry " + carried.map { "`\($0)`" }.joined(separator: ", ")
+                + (matcher.matchesEmpty
+                  ? "): the matcher keeps every series (an absent label matches as \"\")"
+                  : "): the selector matches nothing"),
+              hint: near.map { "did you mean `\($0)`?" })
+          }
+          // A recorded series has a sample every evaluation of its group; a scraped one
+          // every scrape. `ALERTS` changes only with alert states.
+          let everyMs = recordedEveryMs[name] ?? (name.hasPrefix("ALERTS") ? nil : scrapeMs)
+          if let rangeMs, let everyMs, rangeMs < 2 * everyMs, warned.insert("range:\(name):\(rangeMs)").inserted {
+            value.warning(
+              "\(who) reads a \(rangeMs / 1_000) s range of `\(name)`, which holds fewer than two samples (one every "
+                + "\(everyMs / 1_000) s): rate() and the other range functions find no value there",
+              hint: "use a range of at least \(2 * everyMs / 1_000) s")
+          }
+        }
+      }
+    }
+    // A name another profile publishes, or a near miss of a published one, is the likely
+    // mistake: those are warned first, with their fix.
+    func hint(for name: String) -> String? {
+      if let other = MetricProfile.allCases.first(where: {
+        !profiles.contains($0.rawValue) && $0.publishedNames.contains(name)
+      }) {
+        return "set `spec.monitoring.metricProfile: \(other.rawValue)` (or the services' `metricProfile`)"
+      }
+      return nearestMatch(to: name, in: published).map { "did you mean `\($0)`?" }
+    }
+    let hints = unknownNames.map(hint)
+    let ordered = unknownNames.indices.filter { hints[$0] != nil } + unknownNames.indices.filter { hints[$0] == nil }
+    for index in ordered.prefix(unknownRuleNamesWarnedSeparately) {
+      let name = unknownNames[index]
+      let rules = rulesSelecting[name] ?? []
+      value.warning(
+        "\(rules[0])" + (rules.count > 1 ? " and \(rules.count - 1) other rule(s) select" : " selects") + " `\(name)`, "
+          + "which the simulation never publishes with metric profile \(profileNames) (it publishes "
+          + published.map { "`\($0)`" }.joined(separator: ", ") + "): the selector is always empty",
+        hint: hints[index])
+    }
+    let rest = ordered.dropFirst(unknownRuleNamesWarnedSeparately).map { unknownNames[$0] }
+    if !rest.isEmpty {
+      let ruleCount = Set(rest.flatMap { rulesSelecting[$0] ?? [] }).count
+      value.warning(
+        "\(rest.count) more metric names selected by \(ruleCount) rule(s) are never published by the simulation: "
+          + rest.prefix(10).map { "`\($0)`" }.joined(separator: ", ") + (rest.count > 10 ? ", …" : "")
+          + "; those selectors are always empty",
+        hint: "rules written for other exporters (node-exporter, kube-state-metrics) watch series PlatformSim "
+          + "does not simulate")
     }
   }
 

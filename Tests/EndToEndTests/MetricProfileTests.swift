@@ -140,4 +140,59 @@ struct MetricProfileTests {
     #expect(result.standardError.contains("by label `respons_code`"), "\(result.standardError)")
     #expect(result.standardError.contains("did you mean `response_code`?"), "\(result.standardError)")
   }
+
+  @Test("validate warns when a rule selects a metric, label or range the simulation never publishes")
+  func ruleQueryWarnings() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    // A team's rules, kube-prometheus shaped: one healthy, one per mistake, and a
+    // handful written for node-exporter and kube-state-metrics.
+    let foreign = [
+      "up", "node_load1", "node_cpu_seconds_total", "node_memory_MemAvailable_bytes",
+      "node_filesystem_avail_bytes", "kube_pod_status_phase", "kube_deployment_status_replicas_available",
+    ]
+    let rules =
+      """
+      groups:
+        - name: serving
+          rules:
+            - alert: IstioErrorsHigh
+              expr: sum by (destination_service_name) (rate(istio_requests_total{response_code=~"5.."}[5m])) > 1
+            - alert: WrongProfile
+              expr: sum by (service) (rate(http_requests_total{code="500"}[5m])) > 1
+            - alert: LabelTypo
+              expr: sum(rate(istio_requests_total{respons_code="500"}[5m])) > 1
+            - alert: ShortRange
+              expr: sum(rate(istio_requests_total[30s])) > 1
+        - name: nodes
+          rules:
+
+      """
+      + foreign.enumerated().map { "        - alert: Node\($0.offset)\n          expr: \($0.element) > 1\n" }.joined()
+    let rulesPath = directory.appendingPathComponent("team-rules.yaml").path
+    try rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
+    let path = try scenario(
+      template: "success-rate.yaml", argument: ("service-name", "fraud-scorer.default.svc.cluster.local"),
+      profile: "istio")
+    let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
+      of: "monitoring: {metricProfile: istio}", with: "monitoring: {metricProfile: istio, rules: [\(rulesPath)]}")
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    let result = try PlatformSimProcess.run(["validate", path])
+    let warnings = result.standardError
+    #expect(result.status == 0, "\(warnings)")
+    #expect(!warnings.contains("IstioErrorsHigh"), "\(warnings)")
+    #expect(
+      warnings.contains("rule `WrongProfile` (group `serving`, team-rules.yaml) selects `http_requests_total`"),
+      "\(warnings)")
+    #expect(warnings.contains("set `spec.monitoring.metricProfile: platformsim`"), "\(warnings)")
+    #expect(warnings.contains("rule `LabelTypo`"), "\(warnings)")
+    #expect(warnings.contains("by label `respons_code`"), "\(warnings)")
+    #expect(warnings.contains("did you mean `response_code`?"), "\(warnings)")
+    #expect(warnings.contains("rule `ShortRange`"), "\(warnings)")
+    #expect(warnings.contains("holds fewer than two samples"), "\(warnings)")
+    // The foreign exporters' names: the first few each, the rest counted in one line.
+    let separately = foreign.filter { warnings.contains("selects `\($0)`") }
+    #expect(separately.count == 4, "\(warnings)")
+    #expect(warnings.contains("3 more metric names selected by 3 rule(s) are never published"), "\(warnings)")
+    #expect(result.standardOutput.contains("ok"), "\(result.standardOutput)")
+  }
 }
