@@ -139,7 +139,7 @@ public enum ArgoRolloutsSchema {
     static let schema = ObjectSchema<CanaryStrategy>(
       "CanaryStrategy", "`strategy.canary`.",
       ignoredKeys: [
-        "scaleDownDelaySeconds", "abortScaleDownDelaySeconds", "dynamicStableScale",
+        "scaleDownDelaySeconds", "dynamicStableScale",
         "minPodsPerReplicaSet",
         "antiAffinity", "pingPong", "scaleDownDelayRevisionLimit",
       ], passthroughKeys: ["canaryService", "stableService", "canaryMetadata", "stableMetadata"])
@@ -149,8 +149,13 @@ public enum ArgoRolloutsSchema {
       "analysis", .object(RolloutAnalysis.self), "Background analysis.")
     let trafficRouting = Field(
       "trafficRouting", .any(.any(description: "a traffic router")),
-      "Accepted with one warning: routers are not modelled, so the canary's share of requests follows its share of "
-        + "ready pods (a larger `setCanaryScale` also raises it).")
+      "A router (any kind; its own settings are not read) sends exactly the last completed `setWeight` to the canary "
+        + "once it has a ready pod; the canary is sized ceil(weight × replicas / 100) and the stable stays at "
+        + "`replicas` (Argo's traffic-routed sizing, without `dynamicStableScale`).")
+    let abortScaleDownDelaySeconds = Field(
+      "abortScaleDownDelaySeconds", .integer(minimum: 0, maximum: 315_360_000), default: "30",
+      "With `trafficRouting`: how long an aborted canary's pods stay up after its traffic went back to the stable "
+        + "(0: never scaled down). Argo ignores it without a router, and so does PlatformSim.")
     let maxSurge = Field(
       "maxSurge", .replicaBudget, default: "25%",
       "Extra pods allowed while scaling (a count, or a percentage of the service's replicas, rounded up); for services with `serving`, stable and canary pods follow Argo's basic-canary arithmetic (docs/SCENARIOS.md)."

@@ -34,12 +34,18 @@ extension ScenarioLoader {
     deadline: Int, deadlineAbort: Bool
   ) -> ArgoCanary? {
     var valid = true
-    if let router = canary.keyValue(of: \.trafficRouting) {
-      // Argo with a router sends exactly the weight to the canary; without one, the
-      // Service spreads requests over ready pods, which is what PlatformSim models.
-      router.warning(
-        "`trafficRouting` is not modelled: the canary's share of requests follows its share of ready pods, as "
-          + "without a router, so it may differ from `setWeight` (and a larger `setCanaryScale` raises it)")
+    // Argo with a router sends exactly the weight to the canary; without one, the
+    // Service spreads requests over ready pods (ArgoCanary.TrafficRouting).
+    var trafficRouting: ArgoCanary.TrafficRouting?
+    let abortDelaySeconds = canary[\.abortScaleDownDelaySeconds]
+    if canary.has(\.abortScaleDownDelaySeconds) && abortDelaySeconds == nil { valid = false }
+    if canary.has(\.trafficRouting) {
+      let seconds = abortDelaySeconds ?? 30
+      trafficRouting = ArgoCanary.TrafficRouting(abortScaleDownDelay: seconds == 0 ? nil : .seconds(Int64(seconds)))
+    } else if abortDelaySeconds != nil, let delay = canary.keyValue(of: \.abortScaleDownDelaySeconds) {
+      delay.warning(
+        "`abortScaleDownDelaySeconds` has no effect without `trafficRouting` (Argo's basic canary scales an aborted "
+          + "canary down at once, within maxSurge/maxUnavailable)")
     }
     let maxSurge = canary[\.maxSurge]
     let maxUnavailable = canary[\.maxUnavailable]
@@ -158,6 +164,7 @@ extension ScenarioLoader {
     rollout.stepScales = stepScales
     if let maxSurge { rollout.maxSurge = maxSurge }
     if let maxUnavailable { rollout.maxUnavailable = maxUnavailable }
+    rollout.trafficRouting = trafficRouting
     return rollout
   }
 

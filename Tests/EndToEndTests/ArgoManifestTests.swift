@@ -102,6 +102,29 @@ struct ArgoManifestTests {
     #expect(!result.standardError.contains("error"), "\(result.standardError)")
   }
 
+  @Test("abortScaleDownDelaySeconds loads with a router, warns without one (Argo ignores it there), and is checked")
+  func abortScaleDownDelay() throws {
+    let routed = Self.manifest.replacingOccurrences(
+      of: "    canary:\n", with: "    canary:\n      abortScaleDownDelaySeconds: 120\n")
+    let withRouter = try PlatformSimProcess.run(["validate", try write(routed)])
+    #expect(withRouter.status == 0, "\(withRouter.standardError)")
+    #expect(!withRouter.standardError.contains("abortScaleDownDelaySeconds"), "\(withRouter.standardError)")
+    let basic = routed.replacingOccurrences(
+      of: "      trafficRouting:\n        managedRoutes:\n        - name: set-header\n        istio:\n"
+        + "          virtualService: {name: web}\n", with: "")
+    #expect(routed.contains("abortScaleDownDelaySeconds: 120") && !basic.contains("trafficRouting"))
+    let withoutRouter = try PlatformSimProcess.run(["validate", try write(basic)])
+    #expect(withoutRouter.status == 0, "\(withoutRouter.standardError)")
+    #expect(
+      withoutRouter.standardError.contains("`abortScaleDownDelaySeconds` has no effect without `trafficRouting`"),
+      "\(withoutRouter.standardError)")
+    let negative = try PlatformSimProcess.run([
+      "validate", try write(routed.replacingOccurrences(of: "DelaySeconds: 120", with: "DelaySeconds: -5")),
+    ])
+    #expect(negative.status == 2, "\(negative.standardError)")
+    #expect(negative.standardError.contains("abortScaleDownDelaySeconds"), "\(negative.standardError)")
+  }
+
   @Test("an argument's value is checked in the field it fills, located in the template")
   func argumentValueChecked() throws {
     let path = try write(Self.manifest.replacingOccurrences(of: "value: \"3\"", with: "value: three"))

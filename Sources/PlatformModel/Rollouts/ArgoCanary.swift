@@ -99,6 +99,7 @@ extension Delivery {
         deployment: deployment, weight: scale?.weight ?? sizedWeight, maxSurge: canary.strategy.maxSurge,
         maxUnavailable: canary.strategy.maxUnavailable, canaryNeverReady: crashes)
       if scale?.weight == nil { sizing.canaryReplicas = scale?.replicas }
+      sizing.trafficRouting = canary.strategy.trafficRouting
       tellServing(.sizeCanary(service, sizing))
     }
     switch canary.strategy.steps[canary.stepIndex] {

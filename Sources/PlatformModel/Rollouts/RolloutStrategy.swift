@@ -194,6 +194,28 @@ public struct ArgoCanary: Equatable, Sendable {
   public var maxSurge: ReplicaBudget = .percent(25)
   /// `strategy.canary.maxUnavailable` (default `"25"`, that is 25 %).
   public var maxUnavailable: ReplicaBudget = .percent(25)
+  /// `strategy.canary.trafficRouting`: a router (Istio, NGINX, SMI, a plugin…) splits
+  /// the requests; `nil` for a basic canary, whose Service spreads them over ready pods.
+  public var trafficRouting: TrafficRouting?
+
+  /// What a traffic router changes (policy-semantics.md §1.4–1.5; Argo's
+  /// `CalculateReplicaCountsForTrafficRoutedCanary` and `shouldDelayScaleDownOnAbort`).
+  ///
+  /// The router sends exactly the weight of the last completed `setWeight` to the
+  /// canary once it has an available pod (rollout/trafficrouting.go: "never weight to
+  /// canary" while it has none); the canary is sized `ceil(weight × replicas / 100)`
+  /// (or the `setCanaryScale` count) and the stable stays at `replicas` throughout, so
+  /// `maxSurge`/`maxUnavailable` do not size them. On abort the traffic returns to the
+  /// stable at once and the canary's pods stay up for `abortScaleDownDelay`.
+  public struct TrafficRouting: Sendable, Equatable {
+    /// `abortScaleDownDelaySeconds` (default 30 s); `nil` when it is 0, which Argo
+    /// reads as "never scale the aborted canary down".
+    public var abortScaleDownDelay: SimDuration?
+
+    public init(abortScaleDownDelay: SimDuration? = .seconds(30)) {
+      self.abortScaleDownDelay = abortScaleDownDelay
+    }
+  }
 
   public init(
     steps: [Step], backgroundAnalysis: AnalysisSpec?, backgroundStartingStep: Int = 0,

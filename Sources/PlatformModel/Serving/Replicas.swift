@@ -36,6 +36,11 @@ struct CanarySizing: Sendable {
   /// that many pods of the service's replicas instead of `weight` (Argo's
   /// `GetCanaryReplicasOrWeight`); `nil` otherwise.
   var canaryReplicas: Int? = nil
+  /// A traffic-routed canary (``ArgoCanary/TrafficRouting``); `nil` for a basic canary.
+  var trafficRouting: ArgoCanary.TrafficRouting? = nil
+  /// When a traffic-routed canary was aborted: its pods go at this time plus the
+  /// abort scale-down delay.
+  var abortedAt: SimTime? = nil
 
   /// The weight the ReplicaSets are sized for: `weight`, or the share `canaryReplicas`
   /// pods make of `specReplicas`, rounded up and at most 100 %.
@@ -232,9 +237,10 @@ struct Replicas {
 
   /// The canary was aborted (or stalled, or replaced by another rollout): its weight is
   /// 0, so Argo scales the stable back up and the canary down within the budgets.
-  mutating func abortCanary(_ service: ServiceID) {
+  mutating func abortCanary(_ service: ServiceID, at time: SimTime) {
     guard states[service]?.canarySizing != nil else { return }
     states[service]?.canarySizing?.weight = 0
+    if states[service]?.canarySizing?.trafficRouting != nil { states[service]?.canarySizing?.abortedAt = time }
   }
 
   /// The share of a service's requests its canary receives.
@@ -244,14 +250,18 @@ struct Replicas {
   /// pods, so users see canary-ready / all-ready: 2 of 11 pods is 18 % at
   /// `setWeight: 10`, and a canary still starting gets nothing. Services without a
   /// replica model (and blue-green, which switches) get the weight.
+  ///
+  /// With a traffic router the canary gets exactly the weight, once it has a ready pod
+  /// (``ArgoCanary/TrafficRouting``).
   func canaryTrafficShare(_ service: ServiceID, weight: Int, at time: SimTime) -> Double {
-    guard let state = states[service], state.canarySizing != nil else { return Double(weight) / 100 }
+    guard let state = states[service], let sizing = state.canarySizing else { return Double(weight) / 100 }
     var canaryReady = 0
     var stableReady = 0
     for replica in state.replicas {
       guard let readyAt = replica.readyAt, readyAt <= time else { continue }
       if replica.track == .canary { canaryReady += 1 } else { stableReady += 1 }
     }
+    if sizing.trafficRouting != nil { return canaryReady > 0 ? Double(weight) / 100 : 0 }
     guard canaryReady + stableReady > 0 else { return Double(weight) / 100 }
     return Double(canaryReady) / Double(canaryReady + stableReady)
   }
@@ -368,12 +378,22 @@ extension ServiceReplicas {
     }
     let canary = counts(.canary)
     let stable = counts(.stable)
-    let fences = ArgoBasicCanary.fenceposts(
-      maxSurge: sizing.maxSurge, maxUnavailable: sizing.maxUnavailable, replicas: specReplicas)
-    let next = ArgoBasicCanary.reconcile(
-      replicas: specReplicas, weight: sizing.sizedWeight(specReplicas: specReplicas), surge: fences.surge,
-      unavailable: fences.unavailable,
-      canary: canary, stable: stable)
+    let next: (canary: Int, stable: Int)
+    if let routing = sizing.trafficRouting {
+      next = (
+        ArgoTrafficRoutedCanary.canaryCount(
+          replicas: specReplicas, weight: sizing.weight, canaryReplicas: sizing.canaryReplicas,
+          abortedAt: sizing.abortedAt, abortScaleDownDelay: routing.abortScaleDownDelay, current: canary.spec, at: time),
+        specReplicas
+      )
+    } else {
+      let fences = ArgoBasicCanary.fenceposts(
+        maxSurge: sizing.maxSurge, maxUnavailable: sizing.maxUnavailable, replicas: specReplicas)
+      next = ArgoBasicCanary.reconcile(
+        replicas: specReplicas, weight: sizing.sizedWeight(specReplicas: specReplicas), surge: fences.surge,
+        unavailable: fences.unavailable,
+        canary: canary, stable: stable)
+    }
     let awaiting = canaryAwaitingCounts == sizing.deployment
     // AtDesiredReplicaCountsForCanary: nothing left to change and every pod available.
     if awaiting && next.canary == canary.spec && next.stable == stable.spec && canary.available == canary.spec

@@ -84,7 +84,7 @@ public struct Serving {
       replicas.canaryChanged(service, to: canary)
     case .sizeCanary(let service, let sizing): replicas.sizeCanary(service, sizing, at: time)
     case .promoteCanary(let service): replicas.promoteCanary(service)
-    case .abortCanary(let service): replicas.abortCanary(service)
+    case .abortCanary(let service): replicas.abortCanary(service, at: time)
     }
   }
 
