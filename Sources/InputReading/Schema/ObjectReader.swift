@@ -69,7 +69,19 @@ extension ObjectReader where Keys: ObjectKeys {
   /// `nil` when absent (or `null`, where the conventions read it as absent and the shape
   /// does not read `null`).
   func entry(_ name: String, readsNull: Bool = false) -> YAMLValue? {
-    guard let found = entries.last(where: { $0.key == name })?.value else { return nil }
+    // An index walk: `last(where:)` copied every entry it passed (two values each), which
+    // was a third of the time spent reading a million-row trace.
+    var index = entries.endIndex
+    var match: Int?
+    while index > entries.startIndex {
+      index -= 1
+      if entries[index].key == name {
+        match = index
+        break
+      }
+    }
+    guard let match else { return nil }
+    let found = entries[match].value
     if value.conventions.nullMeansAbsent && !readsNull && found.isNull { return nil }
     return found
   }

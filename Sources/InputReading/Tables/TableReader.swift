@@ -153,7 +153,7 @@ public enum TableReader {
       for (key, keyColumn, cell) in members {
         let path = DocumentKeyPath([.key(key)])
         let keyValue = YAMLValue(
-          node: .scalar(Node.Scalar(key, .implicit, .doubleQuoted)), path: path, context: context, line: line,
+          node: .scalar(Node.Scalar(key, implicitTag(), .doubleQuoted)), path: path, context: context, line: line,
           column: keyColumn)
         entries.append(
           YAMLValue.MappingEntry(key: key, keyValue: keyValue, value: value(of: cell, path: path, context: context)))
@@ -170,15 +170,25 @@ public enum TableReader {
     YAMLValue(node: node(of: cell), path: path, context: context, line: cell.line, column: cell.column)
   }
 
+  /// Yams' default constructor, built once: `Tag.implicit` builds a new one (three
+  /// dictionaries) for every cell, which was most of the time spent reading a
+  /// million-row trace. A `Constructor` is immutable once made, so one serves every tag;
+  /// each tag stays its own object, since resolving an implicit tag rewrites its name.
+  nonisolated(unsafe) static let sharedConstructor = Constructor.default
+
+  /// A fresh implicit tag with the shared constructor.
+  static func implicitTag() -> Tag { Tag(.implicit, .default, sharedConstructor) }
+
   static func node(of cell: TableCell) -> Node {
     switch cell.nested {
     case .object(let members)?:
       return .mapping(
-        Node.Mapping(members.map { (Node.scalar(Node.Scalar($0.key, .implicit, .doubleQuoted)), node(of: $0.value)) }))
+        Node.Mapping(
+          members.map { (Node.scalar(Node.Scalar($0.key, implicitTag(), .doubleQuoted)), node(of: $0.value)) }))
     case .array(let elements)?:
       return .sequence(Node.Sequence(elements.map(node(of:))))
     case nil:
-      return .scalar(Node.Scalar(cell.text, .implicit, cell.isQuoted ? .doubleQuoted : .plain))
+      return .scalar(Node.Scalar(cell.text, implicitTag(), cell.isQuoted ? .doubleQuoted : .plain))
     }
   }
 }

@@ -84,12 +84,18 @@ struct GPUPlacement {
   let scoring: GPUNodeScoring
   let classes: [WorkloadClass]
 
-  /// The best (node, GPUs) among `candidates` for `request`, or `nil` when none fits.
-  func choose(_ request: GPUPodRequest, in table: SharedGPUNodeTable, candidates: [Int], fragmentation: [Double])
+  /// The best (node, GPUs) for `request`, or `nil` when none fits.
+  ///
+  /// The nodes with room are visited in node order (as a scan of every node that can
+  /// ever host the request would meet them), skipping ranges of nodes that cannot fit
+  /// it (``SharedGPUNodeTable/nextNodeThatMayFit(_:from:)``); ties go to the lowest index.
+  func choose(_ request: GPUPodRequest, in table: SharedGPUNodeTable, fragmentation: [Double])
     -> (node: Int, gpus: [Int])?
   {
     var best: (node: Int, gpus: [Int], score: Double)?
-    for node in candidates {
+    var next = table.nextNodeThatMayFit(request, from: 0)
+    while let node = next {
+      next = table.nextNodeThatMayFit(request, from: node + 1)
       guard let gpus = table.gpuChoice(request, node: node) else { continue }
       if scoring == .firstFit { return (node, gpus) }
       var choice = gpus

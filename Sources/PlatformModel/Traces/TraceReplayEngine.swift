@@ -242,7 +242,7 @@ struct ReplayEngine {
     for worker in 0..<max(1, items[index].gangSize) {
       guard
         let choice = externalChoice(index, worker: worker, candidates: nodes)
-          ?? placement.choose(request, in: table, candidates: nodes, fragmentation: fragmentation)
+          ?? placement.choose(request, in: table, fragmentation: fragmentation)
       else {
         for allocation in taken { release(request, allocation) }
         return false
