@@ -170,8 +170,10 @@ public enum TableReader {
     YAMLValue(node: node(of: cell), path: path, context: context, line: cell.line, column: cell.column)
   }
 
-  /// Yams' default constructor, built once: `Tag.implicit` builds a new one (three
-  /// dictionaries) for every cell, which was most of the time spent reading a
+  /// Yams' default constructor, built once.
+  ///
+  /// `Tag.implicit` builds a new one (three dictionaries) for every cell, which was most
+  /// of the time spent reading a
   /// million-row trace. A `Constructor` is immutable once made, so one serves every tag;
   /// each tag stays its own object, since resolving an implicit tag rewrites its name.
   nonisolated(unsafe) static let sharedConstructor = Constructor.default

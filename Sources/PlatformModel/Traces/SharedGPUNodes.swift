@@ -159,9 +159,11 @@ public struct SharedGPUNodeTable: Sendable {
   }
 }
 
-/// A segment tree over the nodes holding, for each range, the largest free CPU, free
-/// memory, count of unused GPUs and free share of a single GPU — the per-range maxima
-/// kube-scheduler's snapshot or Karpenter's bin-packing would index by. A range whose
+/// A segment tree of the nodes' free capacity maxima.
+///
+/// For each range of nodes: the largest free CPU, free memory, count of unused GPUs and
+/// free share of a single GPU — the per-range maxima kube-scheduler's snapshot or
+/// Karpenter's bin-packing would index by. A range whose
 /// maxima cannot admit a request holds no node that fits it, so a search skips it
 /// whole: at high allocation first fit costs O(log n) per placement instead of a scan.
 struct FreeCapacityMaxima: Sendable {
