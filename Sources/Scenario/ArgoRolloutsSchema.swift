@@ -60,9 +60,13 @@ public enum ArgoRolloutsSchema {
     let name = Field(
       "name", .string(), required: true, "Argument name.")
     let value = Field(
-      "value", .string(), "Its value; without one (or with `valueFrom`), the service's name.")
+      "value", .string(),
+      "Its value; without one (and without a `valueFrom.fieldRef` the Rollout holds), the service's name.")
     let valueFrom = Field(
-      "valueFrom", .dictionary(.string()), "Field reference: PlatformSim fills it with the service's name.")
+      "valueFrom", .dictionary(.string()),
+      "`fieldRef.fieldPath`: resolved from the Rollout as Argo does (`metadata.name`, `metadata.namespace`, "
+        + "`metadata.labels['KEY']`, `metadata.annotations['KEY']`, a path into `spec`); a path the file does not hold "
+        + "(`status.…`) and `podTemplateHashValue`: the service's name.")
   }
 
   final class DryRun: ObjectKeys {

@@ -392,6 +392,9 @@ extension ScenarioLoader {
     /// Names of templates given that failed to parse: a Rollout naming one is told so,
     /// not that no such template was loaded.
     var failed: [String] = []
+    /// The Rollout being read: its analysis arguments' `valueFrom.fieldRef` are
+    /// resolved from it (``ScenarioLoader/resolveFieldPath(_:in:)``).
+    var rollout: Node?
 
     mutating func append(_ template: (name: String, spec: ParsedTemplate)) { entries.append(template) }
     func first(where matches: ((name: String, spec: ParsedTemplate)) -> Bool) -> (name: String, spec: ParsedTemplate)? {
