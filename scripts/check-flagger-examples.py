@@ -24,7 +24,6 @@ import tempfile
 
 # Out-of-scope features: a document refused for one of these is correct.
 ALLOWED_REFUSALS = [
-    "selects Flagger's blue/green or A/B mode, which is not modelled",
     "MetricTemplate provider is not modelled",
     # A Canary naming a template refused for one of the above is refused with it.
     "was given but failed to parse",
@@ -57,6 +56,15 @@ def manifests(path, text):
     if path.endswith(".sh"):
         return re.findall(r"(?ms)<<\s*'?EOF'?[^\n]*\n(.*?)^EOF\s*$", text)
     return []
+
+
+def strategy(chunk):
+    """Flagger's strategy of a Canary document (Canary.DeploymentStrategy): A/B testing with
+    `iterations` and `match`, blue/green with `iterations` alone, else progressive."""
+    iterations = re.search(r"(?m)^\s+iterations:\s*(\d+)", chunk)
+    if iterations and int(iterations.group(1)) > 0:
+        return "A/B testing" if re.search(r"(?m)^\s+match:", chunk) else "blue/green"
+    return "progressive canary"
 
 
 def documents(text):
@@ -100,6 +108,7 @@ def main():
         if files:
             sources.append((path, files))
     loaded = collections.Counter()
+    strategies = collections.Counter()
     refused = collections.Counter()
     reasons = collections.defaultdict(list)
     unexpected = []
@@ -123,6 +132,8 @@ def main():
                         mine.append(message)
                 if not mine:
                     loaded[kind] += 1
+                    if kind == "Canary":
+                        strategies[strategy(re.split(r"(?m)^---\s*$", text)[index])] += 1
                     continue
                 refused[kind] += 1
                 reason = mine[0]
@@ -136,6 +147,7 @@ def main():
     print(f"sources: {len(sources)}; documents: {total}; Helm chart templates left out: {helm}")
     for kind in KINDS:
         print(f"  {kind}: {loaded[kind]} loaded, {refused[kind]} refused")
+    print("Canaries loaded by strategy: " + ", ".join(f"{n} {s}" for s, n in sorted(strategies.items())))
     print("refusals by reason:")
     for reason, where in sorted(reasons.items(), key=lambda item: -len(item[1])):
         print(f"  {len(where):3d}  {reason}")

@@ -60,9 +60,13 @@ public enum ArgoRolloutsSchema {
     let name = Field(
       "name", .string(), required: true, "Argument name.")
     let value = Field(
-      "value", .string(), "Its value; without one (or with `valueFrom`), the service's name.")
+      "value", .string(),
+      "Its value; without one (and without a `valueFrom.fieldRef` the Rollout holds), the service's name.")
     let valueFrom = Field(
-      "valueFrom", .dictionary(.string()), "Field reference: PlatformSim fills it with the service's name.")
+      "valueFrom", .dictionary(.string()),
+      "`fieldRef.fieldPath`: resolved from the Rollout as Argo does (`metadata.name`, `metadata.namespace`, "
+        + "`metadata.labels['KEY']`, `metadata.annotations['KEY']`, a path into `spec`); a path the file does not hold "
+        + "(`status.…`) and `podTemplateHashValue`: the service's name.")
   }
 
   final class DryRun: ObjectKeys {
@@ -418,7 +422,7 @@ public enum FlaggerSchema {
     static let schema = ObjectSchema<FlaggerAnalysis>(
       "FlaggerAnalysis", "`Canary.spec.analysis`.",
       ignoredKeys: [
-        "webhooks", "alerts", "mirror", "mirrorWeight", "primaryReadyThreshold", "canaryReadyThreshold",
+        "webhooks", "alerts", "primaryReadyThreshold", "canaryReadyThreshold",
         "stepWeightPromotion", "sessionAffinity",
       ])
     let interval = Field(
@@ -434,9 +438,17 @@ public enum FlaggerSchema {
     let metrics = Field(
       "metrics", .list(.object(FlaggerMetric.self)), "Checks.")
     let iterations = Field(
-      "iterations", .any(.integer(minimum: 0)), "Blue/green or A/B testing: not modelled (an error).")
+      "iterations", .integer(minimum: 0, maximum: 1_000_000),
+      "Blue/green (without `match`) or A/B testing (with `match`): checked ticks before promotion, instead of weights.")
+    let mirror = Field(
+      "mirror", .boolean, default: "false",
+      "Blue/green: copy requests to the canary (responses discarded); its checks see the copies. Ignored otherwise.")
+    let mirrorWeight = Field(
+      "mirrorWeight", .integer(minimum: 0, maximum: 100), default: "100", "Percent of requests mirrored (Istio).")
     let match = Field(
-      "match", .any(.array(of: .any(description: "a match condition"))), "A/B testing: not modelled (an error).")
+      "match", .any(.array(of: .any(description: "a match condition"))),
+      "A/B testing (with `iterations`): requests matching these header/cookie conditions go to the canary; modelled as "
+        + "the scenario's `abTestingShare` of requests (one warning).")
   }
 
   final class FlaggerCanarySpec: ObjectKeys {

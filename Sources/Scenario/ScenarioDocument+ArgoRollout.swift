@@ -2,12 +2,15 @@ import Foundation
 import InputReading
 import PlatformModel
 import SimKernel
+import Yams
 
 /// Decoding of an Argo Rollouts `Rollout`: its canary steps (or blue-green strategy as
 /// steps), replica budgets, and the analyses that refer to the loaded templates.
 extension ScenarioLoader {
   static func readRollout(_ root: YAMLValue, templates: AnalysisTemplateSet) -> ArgoCanary? {
     guard let reader = root.readObject(ArgoRolloutsSchema.Rollout.self) else { return nil }
+    var templates = templates
+    templates.rollout = root.node
     _ = reader[\.apiVersion]
     _ = reader[\.kind]
     return reader[\.spec].flatMap { spec -> ArgoCanary? in
@@ -209,7 +212,8 @@ extension ScenarioLoader {
     let given =
       reader[\.args]?.map { argument -> (name: String, value: String?)? in
         guard let name = argument[\.name] else { return nil }
-        return (name, argument[\.value])
+        if argument.has(\.value) { return (name, argument[\.value]) }
+        return (name, argument.value(of: \.valueFrom).flatMap { argumentValue(from: $0, rollout: templates.rollout) })
       } ?? []
     var givenValues: [String: String] = [:]
     for argument in given where givenValues[argument.name] == nil {
@@ -266,5 +270,66 @@ extension ScenarioLoader {
       markDryRun(&metrics, patterns)
     }
     return AnalysisSpec(metrics: metrics, serviceArguments: fromService, fixedArguments: fixed)
+  }
+
+  /// A Rollout analysis argument's `valueFrom`, as Argo Rollouts fills it
+  /// (utils/analysis/factory.go `BuildArgumentsForRolloutAnalysisRun`): `fieldRef`
+  /// from the Rollout (``resolveFieldPath(_:in:)``); `nil` — the service's name — for
+  /// `podTemplateHashValue` (PlatformSim's series carry no `rollouts-pod-template-hash`
+  /// label, so no hash could select anything) and for a `fieldRef` the Rollout as
+  /// written does not hold (a warning: Argo reads the live object, whose `status`
+  /// PlatformSim does not have).
+  static func argumentValue(from valueFrom: YAMLValue, rollout: Node?) -> String? {
+    guard case .mapping(let source) = valueFrom.node, case .mapping(let reference)? = source["fieldRef"],
+      let path = reference["fieldPath"]?.string, let rollout
+    else { return nil }
+    if let value = resolveFieldPath(path, in: rollout) { return value }
+    valueFrom.warning(
+      "`fieldRef.fieldPath: \(path)` is not in the Rollout as written (Argo reads it from the live object); "
+        + "PlatformSim fills the argument with the service's name",
+      hint: "give the argument a `value`, or refer to `metadata.name`, `metadata.namespace`, "
+        + "`metadata.labels['KEY']`, `metadata.annotations['KEY']` or a field of `spec`")
+    return nil
+  }
+
+  /// A `fieldRef.fieldPath` of the Rollout, resolved as Argo does.
+  ///
+  /// `metadata.*` as Kubernetes' fieldpath.ExtractFieldPathAsString: `name`,
+  /// `namespace` (`default` when the file gives none), `labels['KEY']` and
+  /// `annotations['KEY']` (empty when the key is absent); any other path walked through
+  /// the object, sections split at `.`, `[` and `]` (`extractValueFromRollout`). `nil`
+  /// when the path leads nowhere or to a mapping or list.
+  static func resolveFieldPath(_ path: String, in rollout: Node) -> String? {
+    guard case .mapping(let root) = rollout else { return nil }
+    if path.hasPrefix("metadata") {
+      var metadata: Node.Mapping?
+      if case .mapping(let found)? = root["metadata"] { metadata = found }
+      switch path {
+      case "metadata.name": return metadata?["name"]?.string
+      case "metadata.namespace": return metadata?["namespace"]?.string ?? "default"
+      default: break
+      }
+      for field in ["labels", "annotations"] {
+        let prefix = "metadata.\(field)['"
+        guard path.hasPrefix(prefix), path.hasSuffix("']"), path.count >= prefix.count + 2 else { continue }
+        let key = String(path.dropFirst(prefix.count).dropLast(2))
+        guard case .mapping(let entries)? = metadata?[field] else { return "" }
+        return entries[key]?.string ?? ""
+      }
+      return nil
+    }
+    var node: Node? = rollout
+    for section in path.split(whereSeparator: { ".[]".contains($0) }) {
+      switch node {
+      case .mapping(let mapping)?: node = mapping[String(section)]
+      case .sequence(let sequence)?:
+        let items = Array(sequence)
+        guard let index = Int(section), items.indices.contains(index) else { return nil }
+        node = items[index]
+      default: return nil
+      }
+    }
+    guard case .scalar(let scalar)? = node else { return nil }
+    return scalar.string
   }
 }

@@ -62,7 +62,12 @@ extension ScenarioLoader {
       guard let url = reader[\.canary] else { return nil }
       readTemplates(in: url, log: value.context.log, required: false)
       guard let root = loadResource(url, format: .flaggerCanary, log: value.context.log) else { return nil }
-      guard let canary = readFlagger(root, templates: templates), valid else { return nil }
+      let share = reader[\.abTestingShare] ?? FlaggerCanary.defaultABTestingShare
+      let testShare = reader[\.blueGreenTestShare] ?? FlaggerCanary.defaultBlueGreenTestShare
+      guard
+        let canary = readFlagger(root, templates: templates, abTestingShare: share, blueGreenTestShare: testShare),
+        valid
+      else { return nil }
       return .flagger(canary)
     }
     var templates = AnalysisTemplateSet()
@@ -93,7 +98,13 @@ extension ScenarioLoader {
     return .argoCanary(canary)
   }
 
-  static func readFlagger(_ root: YAMLValue, templates: MetricTemplateSet) -> FlaggerCanary? {
+  /// A Flagger Canary; `abTestingShare` is the percent of requests taken to match an
+  /// A/B test's `match` conditions, `blueGreenTestShare` the load tests' rate for a
+  /// blue/green canary without `mirror`.
+  static func readFlagger(
+    _ root: YAMLValue, templates: MetricTemplateSet, abTestingShare: Int = FlaggerCanary.defaultABTestingShare,
+    blueGreenTestShare: Int = FlaggerCanary.defaultBlueGreenTestShare
+  ) -> FlaggerCanary? {
     guard let reader = root.readObject(FlaggerSchema.FlaggerCanary.self) else { return nil }
     _ = reader[\.apiVersion]
     _ = reader[\.kind]
@@ -109,13 +120,39 @@ extension ScenarioLoader {
         return canary
       }
       return spec[\.analysis].flatMap { analysis -> FlaggerCanary? in
-        let unsupportedModes = [
-          (analysis.name(of: \.iterations), analysis.value(of: \.iterations)),
-          (analysis.name(of: \.match), analysis.value(of: \.match)),
-        ]
-        for case (let mode, let value?) in unsupportedModes {
-          value.error("`\(mode)` selects Flagger's blue/green or A/B mode, which is not modelled")
-          return nil
+        // Flagger's strategy (Canary.DeploymentStrategy, pkg/apis/flagger/v1beta1/canary.go):
+        // `iterations` > 0 with `match` is A/B testing, without it blue/green; otherwise
+        // progressive weights, and `match` does nothing.
+        if analysis.has(\.iterations) && analysis[\.iterations] == nil { return nil }
+        let iterationCount = analysis[\.iterations] ?? 0
+        var iterations: FlaggerCanary.Iterations?
+        if iterationCount > 0 {
+          if let match = analysis.value(of: \.match) {
+            match.warning(
+              "A/B testing: the simulation has no request headers or cookies, so the requests matching `match` are "
+                + "taken to be \(abTestingShare)% of all requests (the scenario's `abTestingShare`)")
+            iterations = .init(count: iterationCount, canaryShare: abTestingShare, switchesBeforePromotion: false)
+          } else if analysis[\.mirror] == true {
+            // Istio mirrors `mirrorWeight` percent (default 100) of requests to the canary.
+            let mirrored = analysis[\.mirrorWeight] ?? 0
+            iterations = .init(
+              count: iterationCount, canaryShare: 0, switchesBeforePromotion: true,
+              shadowShare: mirrored > 0 ? mirrored : 100)
+          } else {
+            analysis.value(of: \.iterations)?.warning(
+              "blue/green: the canary gets no live traffic until promotion; its checks see load-test requests, taken to "
+                + "be \(blueGreenTestShare)% of the service's request rate (the scenario's `blueGreenTestShare`; "
+                + "`mirror: true` copies live requests instead)")
+            iterations = .init(
+              count: iterationCount, canaryShare: 0, switchesBeforePromotion: true, shadowShare: blueGreenTestShare)
+          }
+        } else if let match = analysis.value(of: \.match) {
+          match.warning("`match` does nothing without `iterations` (Flagger then runs a progressive canary)")
+        }
+        let blueGreen = iterations?.switchesBeforePromotion ?? false
+        if !blueGreen, analysis[\.mirror] == true || analysis.has(\.mirrorWeight) {
+          (analysis.value(of: \.mirror) ?? analysis.value(of: \.mirrorWeight))?.warning(
+            "`mirror` is modelled for blue/green only (`iterations` without `match`); here it has no effect")
         }
         let intervalValue = analysis[\.interval]
         if analysis.has(\.interval) && intervalValue == nil { return nil }
@@ -130,7 +167,7 @@ extension ScenarioLoader {
             weights.append(weight)
           }
         }
-        if weights.isEmpty {
+        if weights.isEmpty && iterations == nil {
           analysis.value.error("a canary needs `stepWeight` or `stepWeights`; without them it never progresses")
           return nil
         }
@@ -142,9 +179,11 @@ extension ScenarioLoader {
             return check
           } ?? []
         guard valid else { return nil }
-        return FlaggerCanary(
+        var canary = FlaggerCanary(
           interval: interval, threshold: threshold, stepWeights: weights, maxWeight: maxWeight,
           checks: checks.compactMap { $0 })
+        canary.iterations = iterations
+        return canary
       }
     }
   }
@@ -353,6 +392,9 @@ extension ScenarioLoader {
     /// Names of templates given that failed to parse: a Rollout naming one is told so,
     /// not that no such template was loaded.
     var failed: [String] = []
+    /// The Rollout being read: its analysis arguments' `valueFrom.fieldRef` are
+    /// resolved from it (``ScenarioLoader/resolveFieldPath(_:in:)``).
+    var rollout: Node?
 
     mutating func append(_ template: (name: String, spec: ParsedTemplate)) { entries.append(template) }
     func first(where matches: ((name: String, spec: ParsedTemplate)) -> Bool) -> (name: String, spec: ParsedTemplate)? {

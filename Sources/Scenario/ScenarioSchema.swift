@@ -256,6 +256,14 @@ public enum ScenarioSchema {
       "metricTemplates", .list(.existingFile),
       "Flagger `MetricTemplate` files its custom metrics refer to (`templateRef`); the Canary's own file may hold them too."
     )
+    let abTestingShare = Field(
+      "abTestingShare", .integer(minimum: 1, maximum: 100), default: "10",
+      "Flagger A/B testing (`iterations` with `match`): percent of requests that match the header/cookie conditions and so reach the canary while it iterates; the simulation has no request headers, so this share stands for them."
+    )
+    let blueGreenTestShare = Field(
+      "blueGreenTestShare", .integer(minimum: 1, maximum: 100), default: "10",
+      "Flagger blue/green (`iterations` without `match` or `mirror`): the load tests' requests to the canary, in percent of the service's request rate; they reach the canary's metrics only, so its checks have data."
+    )
   }
 
   final class Delivery: ObjectKeys {

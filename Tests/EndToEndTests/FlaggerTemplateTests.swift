@@ -129,10 +129,7 @@ struct FlaggerTemplateTests {
         "      templateVariables:\n        reporter: destination\n", "",
         "`{{ variables.reporter }}`, which Flagger cannot fill"
       ),
-      (
-        "    stepWeight: 10\n", "    stepWeight: 10\n    iterations: 10\n",
-        "`iterations` selects Flagger's blue/green or A/B mode, which is not modelled"
-      ),
+      ("    stepWeight: 10\n", "    stepWeight: 10\n    iterations: -1\n", "spec.analysis.iterations"),
       ("        0.99,\n", "        0.99,,\n", "the query is not valid PromQL"),
     ] as [(String, String, String)])
   func badInput(original: String, replacement: String, message: String) throws {
@@ -161,6 +158,38 @@ struct FlaggerTemplateTests {
     let alone = try PlatformSimProcess.run(["validate", canaryOnly])
     #expect(alone.status == 0, "\(alone.standardError)")
     #expect(alone.standardError.contains("MetricTemplate `latency` is not among the files given"))
+  }
+
+  @Test("blue/green and A/B testing by iterations run healthy, each naming its assumed share once (mirroring: none)")
+  func iterations() throws {
+    for (mode, warning) in [
+      ("    iterations: 5\n", "taken to be 10% of the service's request rate"),
+      ("    iterations: 5\n    mirror: true\n", nil),
+    ] as [(String, String?)] {
+      let blueGreen = try scenario(profile: "istio") { canary in
+        canary.replacingOccurrences(of: "    maxWeight: 50\n    stepWeight: 10\n", with: mode)
+      }
+      let validated = try PlatformSimProcess.run(["validate", blueGreen])
+      #expect(validated.status == 0, "\(validated.standardError)")
+      if let warning {
+        #expect(validated.standardError.components(separatedBy: warning).count == 2, "\(validated.standardError)")
+      } else {
+        #expect(validated.standardError.isEmpty, "\(validated.standardError)")
+      }
+      expectHealthy(try run(blueGreen))
+    }
+
+    let abTesting = try scenario(profile: "istio") { canary in
+      canary.replacingOccurrences(
+        of: "    maxWeight: 50\n    stepWeight: 10\n",
+        with: "    iterations: 5\n    match:\n    - headers:\n        x-canary:\n          exact: insider\n")
+    }
+    let abRun = try run(abTesting)
+    #expect(abRun.status == 0, "\(abRun.errors)")
+    #expect(!abRun.summary.contains("DEGENERATE"), "\(abRun.summary)")
+    let warnings = abRun.errors.components(separatedBy: "taken to be 10% of all requests").count - 1
+    #expect(warnings == 1, "one warning naming the assumed share: \(abRun.errors)")
+    #expect(abRun.errors.contains("canary.yaml:"), "located in the Canary's file: \(abRun.errors)")
   }
 
   @Test("a Canary without analysis, or skipping it, promotes every revision")

@@ -409,6 +409,43 @@ struct FlaggerTests {
     }
   }
 
+  /// `Self.flagger` with `iterations`: blue/green (`share` 0) or A/B testing.
+  static func iterating(_ count: Int, share: Int) -> FlaggerCanary {
+    var canary = flagger
+    canary.iterations = .init(
+      count: count, canaryShare: share, switchesBeforePromotion: share == 0, shadowShare: share == 0 ? 10 : 0)
+    return canary
+  }
+
+  @Test(
+    "iterations: promotion after detect + iterations (+ blue/green's switch tick) + promote + 2 promoting ticks",
+    arguments: [(0, 5, 100, 10.0), (10, 5, 10, 9.0), (25, 3, 25, 7.0)] as [(Int, Int, Int, Double)])
+  func iterationTime(share: Int, count: Int, maximumWeight: Int, ticks: Double) throws {
+    let delivery = try #require(run(world(Self.iterating(count, share: share), defects: 0), days: 5).delivery)
+    let canaries = delivery.argoCD.deployments.filter { $0.status == .succeeded && $0.maximumCanaryWeight != nil }
+    #expect(canaries.count > 20)
+    for deployment in canaries {
+      let minutes = (deployment.finishedAt! - deployment.startedAt).seconds / 60
+      // Flagger's runBlueGreen: iterations 1…N with no live traffic, then all traffic
+      // to the canary for one checked tick; runAB: N iterations at the matching share.
+      #expect(minutes >= ticks && minutes < ticks + 2.5, "took \(minutes) min")
+      #expect(deployment.maximumCanaryWeight == maximumWeight)
+    }
+  }
+
+  @Test("blue/green: the test traffic's checks catch a defect before any live traffic reaches the canary")
+  func blueGreenRollback() throws {
+    let delivery = try #require(run(world(Self.iterating(5, share: 0), defects: 0.3), days: 5).delivery)
+    let aborted = delivery.argoCD.deployments.filter { $0.status == .aborted }
+    #expect(!aborted.isEmpty)
+    #expect(aborted.allSatisfy { $0.abortReason?.contains("failed checks ≥ threshold 2") == true })
+    // Most are caught on the test traffic, before the switch; one the few test requests
+    // missed is caught at the switch (all traffic) — never at another weight.
+    let beforeSwitch = aborted.filter { $0.maximumCanaryWeight == 0 }.count
+    #expect(beforeSwitch * 2 > aborted.count, "\(beforeSwitch) of \(aborted.count) before the switch")
+    #expect(aborted.allSatisfy { [0, 100].contains($0.maximumCanaryWeight) })
+  }
+
   @Test("failed checks accumulate and roll back once they reach the threshold")
   func rollback() throws {
     let delivery = try #require(run(world(Self.flagger, defects: 0.3), days: 5).delivery)

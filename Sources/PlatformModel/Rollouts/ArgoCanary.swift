@@ -20,6 +20,9 @@ struct CanaryState {
   var flaggerPromoting = 0
   /// Flagger: the first tick detected the revision and scaled the canary up.
   var flaggerInitialized = false
+  /// Flagger blue/green: percent of requests copied to the canary while it has no live
+  /// traffic (``FlaggerCanary/Iterations/shadowShare``).
+  var shadowShare = 0
   /// When the current step started (`stepElapsedSeconds` of the `rolloutStep` policy).
   var stepStartedAt = SimTime(microseconds: 0)
   /// The current step's finished AnalysisRun (phase as the policy protocol names it,

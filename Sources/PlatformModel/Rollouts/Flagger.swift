@@ -18,6 +18,7 @@ extension Delivery {
     var canary = CanaryState(deployment: deployment, strategy: ArgoCanary(steps: [], backgroundAnalysis: nil))
     canary.flaggerFailedChecks = 0
     canary.stepStartedAt = scheduler.now
+    canary.shadowShare = flagger.iterations?.shadowShare ?? 0
     setCanary(canary, of: service)
     argoCD.canaryReached(0, in: deployment)
     if crashes {
@@ -64,7 +65,9 @@ extension Delivery {
     // `failedChecks` excludes this tick); the queries have no side effects, so
     // running them first changes nothing.
     var passed = true
-    if canary.weight > 0 {
+    // Flagger skips the checks while no traffic reaches the canary, except while iterating
+    // (`cd.Status.Iterations > 0`: blue/green checks its test traffic).
+    if canary.weight > 0 || (flagger.iterations != nil && canary.flaggerStep > 0) {
       let configured = configuration[service: service]
       let profile = configured.metricProfile ?? monitoring?.configuration.metricProfile ?? .platformSim
       for check in flagger.checks {
@@ -83,13 +86,17 @@ extension Delivery {
         }
       }
     }
+    // Iterating: the iterations appear as steps of their weights, with no `maxWeight`
+    // (the policy promotes after the last step).
+    let steps = flagger.iterations?.weights ?? flagger.stepWeights
     let observation = RolloutStepObservation(
       rollout: "deployment-\(deployment.rawValue)", service: configuration[service: service].name,
       controller: "flagger", trigger: "flagger-tick", stepIndex: canary.flaggerStep,
-      steps: flagger.stepWeights.map { RolloutStepObservation.Step(setWeight: $0) }, currentWeight: canary.weight,
+      steps: steps.map { RolloutStepObservation.Step(setWeight: $0) }, currentWeight: canary.weight,
       analysisPhase: canary.weight > 0 ? (passed ? "successful" : "failed") : "none",
       stepElapsedSeconds: Double(scheduler.now.microseconds - canary.stepStartedAt.microseconds) / 1_000_000,
-      failedChecks: failed, failureThreshold: flagger.threshold, maxWeight: flagger.maxWeight)
+      failedChecks: failed, failureThreshold: flagger.threshold,
+      maxWeight: flagger.iterations == nil ? flagger.maxWeight : nil)
     let action = policies.rolloutStep.decide(observation, at: PolicyTime(microseconds: scheduler.now.microseconds))
     if action.action == .abort {
       abortCanary(
@@ -104,6 +111,19 @@ extension Delivery {
     switch action.action {
     case .promoteFull:
       canary.flaggerPromoting = 1
+    case .advance where flagger.iterations != nil:
+      // One more iteration; past the last one (a policy that never promotes) nothing moves.
+      let step = canary.flaggerStep
+      if step < steps.count {
+        canary.flaggerStep += 1
+        if steps[step] != canary.weight {
+          canary.weight = steps[step]
+          canary.stepStartedAt = scheduler.now
+          argoCD.canaryReached(canary.weight, in: deployment)
+          setCanary(canary, of: service)
+          openCanaryIncidentIfDefective(of: service, deployment: deployment, scheduler: &scheduler)
+        }
+      }
     case .advance:
       let step = canary.flaggerStep
       let increment =

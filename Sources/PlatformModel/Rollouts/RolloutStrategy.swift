@@ -98,6 +98,53 @@ public struct FlaggerCanary: Equatable, Sendable {
   /// `skipAnalysis: true`, or no `analysis`: a new revision is promoted on the tick
   /// after it is detected, without traffic shifting or checks.
   public var skipsAnalysis = false
+  /// `analysis.iterations`: Flagger's blue/green or A/B testing instead of the
+  /// progressive weights (``Iterations``); `nil` for a progressive canary.
+  public var iterations: Iterations?
+  /// Percent of requests taken to match an A/B test's `match` conditions unless the
+  /// scenario sets `abTestingShare`: a header or cookie opt-in group is usually small.
+  public static let defaultABTestingShare = 10
+  /// Percent of requests a blue/green canary's load tests send, relative to the
+  /// service's rate, unless the scenario sets `blueGreenTestShare`.
+  public static let defaultBlueGreenTestShare = 10
+
+  /// Flagger's iteration strategies: blue/green and A/B testing.
+  ///
+  /// From fluxcd/flagger pkg/controller/scheduler.go `runBlueGreen`, `runAB` and
+  /// docs/gitbook/usage/deployment-strategies.md. The first
+  /// tick after detection runs no checks and starts iteration 1; every later tick runs
+  /// the checks (a failure counts towards `threshold` and holds the iteration), and a
+  /// passing tick advances one iteration; after `count` iterations the canary is promoted.
+  public struct Iterations: Equatable, Sendable {
+    /// `analysis.iterations`.
+    public var count: Int
+    /// Share of live requests the canary serves while iterating: 0 for blue/green
+    /// (Flagger routes no live traffic to it; mirrored copies are not modelled), the
+    /// share of requests matching `analysis.match` for A/B testing.
+    public var canaryShare: Int
+    /// Blue/green: after the last iteration Flagger routes all traffic to the canary
+    /// for one more checked tick before promoting (`runBlueGreen`).
+    public var switchesBeforePromotion: Bool
+    /// Blue/green: percent of the service's requests copied to the canary.
+    ///
+    /// The copies' responses nobody sees — Istio's mirror (`mirror: true`, `mirrorWeight`) or
+    /// the load tester Flagger's docs pair with blue/green. They reach the canary's
+    /// metrics (so its checks have data) but not users, KPIs or incidents.
+    public var shadowShare: Int
+
+    public init(count: Int, canaryShare: Int, switchesBeforePromotion: Bool, shadowShare: Int = 0) {
+      self.count = count
+      self.canaryShare = canaryShare
+      self.switchesBeforePromotion = switchesBeforePromotion
+      self.shadowShare = shadowShare
+    }
+
+    /// The iterations as the weights the canary has after each passing tick: `count`
+    /// times `canaryShare`, then — blue/green — 100.
+    public var weights: [Int] {
+      Array(repeating: canaryShare, count: count) + (switchesBeforePromotion ? [100] : [])
+    }
+  }
 
   public init(interval: SimDuration, threshold: Int, stepWeights: [Int], maxWeight: Int, checks: [Check]) {
     self.interval = interval

@@ -68,7 +68,7 @@ extension Delivery {
     let before = rollouts.canaries[service]
     rollouts.setCanary(canary, of: service)
     if before?.deployment == canary?.deployment && before?.weight == canary?.weight
-      && before?.awaitingReplicaCounts == canary?.awaitingReplicaCounts
+      && before?.awaitingReplicaCounts == canary?.awaitingReplicaCounts && before?.shadowShare == canary?.shadowShare
     {
       return
     }
@@ -78,7 +78,7 @@ extension Delivery {
         canary.map {
           CanaryTraffic(
             deployment: $0.deployment, weight: $0.weight, awaitingReplicaCounts: $0.awaitingReplicaCounts,
-            code: servedCode(argoCD.deployments[$0.deployment].codeDefects))
+            code: servedCode(argoCD.deployments[$0.deployment].codeDefects), shadowShare: $0.shadowShare)
         }))
   }
 

@@ -21,6 +21,9 @@ struct CanaryTraffic: Sendable {
   var weight: Int
   var awaitingReplicaCounts: Bool
   var code: ServedCode
+  /// Percent of requests copied to a canary without live traffic (Flagger blue/green's
+  /// mirror or load tests): published on the canary track only.
+  var shadowShare = 0
 }
 
 /// Requests that a version's defects failed during one interval, for the incidents
@@ -65,6 +68,7 @@ struct Traffic {
     var stable = ServedCode()
     /// The canary's weight, while a canary is in progress.
     var canaryWeight: Int?
+    var canaryShadowShare = 0
     /// The code the canary pods run, while a canary is in progress.
     var canaryCode = ServedCode()
   }
@@ -111,6 +115,7 @@ struct Traffic {
   mutating func canaryChanged(_ service: ServiceID, to canary: CanaryTraffic?) {
     traffic[service].canaryWeight = canary?.weight
     traffic[service].canaryCode = canary?.code ?? ServedCode()
+    traffic[service].canaryShadowShare = canary?.shadowShare ?? 0
   }
 
   /// Hands over the defect failures since the last call.
@@ -146,12 +151,26 @@ struct Traffic {
         canaryOutcome = Self.failures(
           canaryRequests, defects: traffic[service].canaryCode.defects, parameters: parameters, stream: &stream)
       }
+      // Copies sent to a canary without live traffic: seen on its metrics only (drawn
+      // only then, so other runs' random streams are unchanged).
+      var shadowRequests = Int64(0)
+      var shadowOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
+      if canaryWeight == 0, traffic[service].canaryShadowShare > 0 {
+        shadowRequests = binomial(requests, Double(traffic[service].canaryShadowShare) / 100, &stream)
+        shadowOutcome = Self.failures(
+          shadowRequests, defects: traffic[service].canaryCode.defects, parameters: parameters, stream: &stream)
+      }
       if let monitoring {
         publish(
           service, track: 0, requests: requests - canaryRequests,
           errors: min(requests - canaryRequests, stable.errors + shed), latencyExtra: stable.latencyExtra,
           defects: liveDefects, time: time, stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
-        if canaryWeight != nil {
+        if shadowRequests > 0 {
+          publish(
+            service, track: 1, requests: shadowRequests, errors: shadowOutcome.errors,
+            latencyExtra: shadowOutcome.latencyExtra, defects: traffic[service].canaryCode.defects, time: time,
+            stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
+        } else if canaryWeight != nil {
           publish(
             service, track: 1, requests: canaryRequests, errors: canaryOutcome.errors,
             latencyExtra: canaryOutcome.latencyExtra, defects: traffic[service].canaryCode.defects, time: time,

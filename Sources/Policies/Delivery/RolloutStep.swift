@@ -36,7 +36,8 @@ public struct RolloutStepObservation: Codable, Sendable, Equatable {
   public var failedChecks: Int?
   /// Flagger: `analysis.threshold`.
   public var failureThreshold: Int?
-  /// Flagger: `analysis.maxWeight`.
+  /// Flagger: `analysis.maxWeight`; `nil` with `iterations` (blue/green, A/B testing),
+  /// whose iterations appear as `steps` and which promote after the last one.
   public var maxWeight: Int?
 
   /// One canary step (Argo Rollouts `setWeight` / `pause` / `analysis`; Flagger's
@@ -147,6 +148,11 @@ public final class ArgoRolloutsStep: RolloutStepPolicy {
     {
       return RolloutStepAction(action: .promoteFull)
     }
+    if observation.controller == "flagger", observation.maxWeight == nil,
+      observation.stepIndex >= observation.steps.count
+    {
+      return RolloutStepAction(action: .promoteFull)
+    }
     guard observation.steps.indices.contains(observation.stepIndex) else { return RolloutStepAction(action: .advance) }
     let step = observation.steps[observation.stepIndex]
     if step.isPause {
@@ -165,7 +171,8 @@ public final class ArgoRolloutsStep: RolloutStepPolicy {
 ///
 /// From pkg/controller/scheduler.go: roll back once `failedChecks ≥ threshold` (checked before the
 /// tick's analysis counts); a failed check halts advancement; a passing tick adds the
-/// step weight until `maxWeight`, then promotes. Argo observations are answered as
+/// step weight until `maxWeight`, then promotes; with `iterations` (no `maxWeight`) a passing
+/// tick advances one iteration and the tick after the last one promotes (`runAB`, `runBlueGreen`). Argo observations are answered as
 /// `argo-rollouts` would.
 public final class FlaggerStep: RolloutStepPolicy {
   let argo = ArgoRolloutsStep()
@@ -177,6 +184,10 @@ public final class FlaggerStep: RolloutStepPolicy {
     }
     if observation.analysisPhase == "failed" { return RolloutStepAction(action: .wait) }
     if let maxWeight = observation.maxWeight, observation.currentWeight >= maxWeight {
+      return RolloutStepAction(action: .promoteFull)
+    }
+    // Blue/green or A/B testing (`iterations`, no `maxWeight`): promote after the last iteration.
+    if observation.maxWeight == nil, observation.stepIndex >= observation.steps.count {
       return RolloutStepAction(action: .promoteFull)
     }
     return RolloutStepAction(action: .advance)
