@@ -171,6 +171,11 @@ struct ProtocolSchemaTests {
         id: 1, decisionPoint: "devSchedule", time: WireTime(seconds: 1, iso: "x"),
         observation: DevScheduleAction(active: true)),
       definition: "Request")
+    try Self.expectMatches(
+      BatchRequestLine(
+        id: 2, decisionPoint: "nodeScaleDown", time: WireTime(seconds: 1, iso: "x"),
+        observations: [NodeScaleDownAction(remove: true)]),
+      definition: "BatchRequest")
     try Self.expectMatches(ByeLine(), definition: "Bye")
     let definitions = try Self.definitions()
     let hello = try #require(definitions["HelloFromSimulator"] as? [String: Any])
@@ -178,6 +183,11 @@ struct ProtocolSchemaTests {
     let point = try #require(properties["decisionPoint"] as? [String: Any])
     #expect(point["enum"] as? [String] == DecisionPoint.allCases.map(\.rawValue))
     let version = try #require(properties["protocol"] as? [String: Any])
-    #expect(version["const"] as? String == PolicyProtocol.version)
+    #expect(version["const"] as? String == PolicyProtocol.legacyVersion)
+    let offered = try #require((properties["protocols"] as? [String: Any])?["items"] as? [String: Any])
+    #expect(offered["enum"] as? [String] == PolicyProtocol.supportedVersions)
+    let answer = try #require(definitions["HelloFromPolicy"] as? [String: Any])
+    let answerVersion = try #require((answer["properties"] as? [String: Any])?["protocol"] as? [String: Any])
+    #expect(answerVersion["enum"] as? [String] == PolicyProtocol.supportedVersions)
   }
 }

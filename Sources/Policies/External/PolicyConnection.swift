@@ -42,6 +42,12 @@ final class PolicyConnection {
   private(set) var decisions = 0
   private(set) var log: PolicyProcessLog?
   private var started = false
+  /// The policy answered the hello with protocol `v2`: many-question decision cycles go
+  /// as one `decide-batch` line.
+  private(set) var answersInBatches = false
+  /// The short, adaptive spin before the first blocking wait of each answer.
+  private var spinner = AnswerSpinner.fromEnvironment()
+  private var spunThisRequest = false
 
   /// The id of the request currently (or last) being answered.
   private(set) var currentRequestID: Int64?
@@ -134,11 +140,65 @@ final class PolicyConnection {
         detail: "did not answer the hello with `{\"type\": \"hello\", \"protocol\": \"\(PolicyProtocol.version)\"}`",
         output: text(line))
     }
-    guard reply.type == "hello", reply.protocol == PolicyProtocol.version else {
+    guard reply.type == "hello", PolicyProtocol.supportedVersions.contains(reply.protocol) else {
       throw PolicyExchangeError(
         kind: .protocolError,
-        detail: "speaks protocol `\(reply.protocol)`, expected `\(PolicyProtocol.version)`", output: text(line))
+        detail:
+          "speaks protocol `\(reply.protocol)`, expected one of "
+          + PolicyProtocol.supportedVersions.map { "`\($0)`" }.joined(separator: ", "),
+        output: text(line))
     }
+    answersInBatches = reply.protocol == PolicyProtocol.version
+  }
+
+  /// Sends the observations of one decision cycle as one `decide-batch` line (protocol
+  /// `v2`) and waits for their actions, one per observation in the same order.
+  func requestBatch<Observation: Encodable, Action: Decodable>(
+    _ observations: [Observation], time: PolicyTime, as: Action.Type
+  ) throws(PolicyExchangeError) -> [Action] {
+    let id = nextRequestID
+    nextRequestID += 1
+    currentRequestID = id
+    try send(
+      BatchRequestLine(
+        id: id, decisionPoint: point.rawValue, time: WireTime(seconds: time.seconds, iso: context.isoTime(time)),
+        observations: observations))
+    let line = try readAnswer(to: id, expecting: "{\"id\": \(id), \"actions\": [{…}, …]}")
+    let actions: [Action]
+    do {
+      actions = try decoder.decode(BatchResponseBody<Action>.self, from: line).actions
+    } catch {
+      throw PolicyExchangeError(
+        kind: .invalidAction, detail: "answered with an invalid action (\(describe(error)))", output: text(line))
+    }
+    guard actions.count == observations.count else {
+      throw PolicyExchangeError(
+        kind: .invalidAction,
+        detail: "answered \(actions.count) actions to a batch of \(observations.count) observations",
+        output: text(line))
+    }
+    decisions += actions.count
+    return actions
+  }
+
+  /// The answer line to request `id`, its envelope checked.
+  private func readAnswer(to id: Int64, expecting shape: String) throws(PolicyExchangeError) -> Data {
+    let line = try readLine()
+    let head: ResponseHead
+    do {
+      head = try decoder.decode(ResponseHead.self, from: line)
+    } catch {
+      if isSyntaxError(error) {
+        throw PolicyExchangeError(kind: .invalidJSON, detail: "answered with invalid JSON", output: text(line))
+      }
+      throw PolicyExchangeError(
+        kind: .protocolError, detail: "answered without a numeric `id` (expected `\(shape)`)", output: text(line))
+    }
+    guard head.id == id else {
+      throw PolicyExchangeError(
+        kind: .protocolError, detail: "answered request \(head.id), expected \(id)", output: text(line))
+    }
+    return line
   }
 
   /// Sends one observation and waits for its action.
@@ -152,22 +212,7 @@ final class PolicyConnection {
       RequestLine(
         id: id, decisionPoint: point.rawValue, time: WireTime(seconds: time.seconds, iso: context.isoTime(time)),
         observation: observation))
-    let line = try readLine()
-    let head: ResponseHead
-    do {
-      head = try decoder.decode(ResponseHead.self, from: line)
-    } catch {
-      if isSyntaxError(error) {
-        throw PolicyExchangeError(kind: .invalidJSON, detail: "answered with invalid JSON", output: text(line))
-      }
-      throw PolicyExchangeError(
-        kind: .protocolError, detail: "answered without a numeric `id` (expected `{\"id\": \(id), \"action\": {…}}`)",
-        output: text(line))
-    }
-    guard head.id == id else {
-      throw PolicyExchangeError(
-        kind: .protocolError, detail: "answered request \(head.id), expected \(id)", output: text(line))
-    }
+    let line = try readAnswer(to: id, expecting: "{\"id\": \(id), \"action\": {…}}")
     do {
       let body = try decoder.decode(ResponseBody<Action>.self, from: line)
       decisions += 1
@@ -207,6 +252,7 @@ final class PolicyConnection {
 
   /// The next line of stdout, within the timeout.
   private func readLine() throws(PolicyExchangeError) -> Data {
+    spunThisRequest = false
     let descriptor = outputDescriptor
     let deadline = monotonicMicroseconds() + command.timeoutMicroseconds
     var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -232,9 +278,14 @@ final class PolicyConnection {
       if interruptRequested() {
         throw PolicyExchangeError(kind: .timeout, detail: "was interrupted", interrupted: true)
       }
-      // Waits in slices of at most 100 ms so an interrupt is noticed promptly.
       var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-      let ready = poll(&entry, 1, Int32(min(100, (remaining + 999) / 1_000)))
+      var ready: Int32 = 0
+      if !spunThisRequest {
+        spunThisRequest = true
+        ready = spinner.spin { poll(&entry, 1, 0) > 0 }
+      }
+      // Waits in slices of at most 100 ms so an interrupt is noticed promptly.
+      if ready == 0 { ready = poll(&entry, 1, Int32(min(100, (remaining + 999) / 1_000))) }
       if ready < 0 && errno != EINTR {
         throw PolicyExchangeError(kind: .protocolError, detail: "cannot wait for its answer (errno \(errno))")
       }
@@ -391,4 +442,69 @@ func monotonicMicroseconds() -> Int64 {
   var now = timespec()
   clock_gettime(CLOCK_MONOTONIC, &now)
   return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1_000
+}
+
+/// A short spin before blocking for an answer, adapted to how fast answers come.
+///
+/// A blocking `poll` costs a sleep and a wake-up on both sides; when the policy
+/// answers within a few tens of microseconds, checking the pipe without blocking for
+/// that long saves the wake-up. The spin adapts as glibc's adaptive mutexes do
+/// (`PTHREAD_MUTEX_ADAPTIVE_NP`): its length follows twice the recent answer time,
+/// capped at ``maximumNanoseconds`` (a miss resets it to the cap); after
+/// ``failuresBeforeBackOff`` spins in a row in which the answer did not come, spinning stops and is retried once every
+/// ``probeInterval`` requests. It only ever runs right after a request was sent, for
+/// at most the cap, so a waiting simulator never burns CPU while idle.
+/// `PLATFORMSIM_POLICY_SPIN=off` disables it (to measure, or on a machine where the
+/// policy needs the CPU the spin would take).
+struct AnswerSpinner {
+  static let maximumNanoseconds: Int64 = 50_000
+  static let failuresBeforeBackOff = 4
+  static let probeInterval = 64
+
+  var enabled: Bool
+  /// The current spin length, ns.
+  private(set) var limitNanoseconds: Int64 = maximumNanoseconds
+  private var failures = 0
+  private var requestsSinceProbe = 0
+  private(set) var hits = 0
+  private(set) var misses = 0
+
+  static func fromEnvironment() -> AnswerSpinner {
+    AnswerSpinner(enabled: ProcessInfo.processInfo.environment["PLATFORMSIM_POLICY_SPIN"] != "off")
+  }
+
+  /// Spins until `ready()` or the current limit; returns 1 if the answer came, else 0.
+  mutating func spin(until ready: () -> Bool) -> Int32 {
+    guard enabled else { return 0 }
+    if failures >= Self.failuresBeforeBackOff {
+      requestsSinceProbe += 1
+      guard requestsSinceProbe >= Self.probeInterval else { return 0 }
+      requestsSinceProbe = 0
+      limitNanoseconds = Self.maximumNanoseconds
+    }
+    let start = monotonicNanoseconds()
+    while true {
+      if ready() {
+        let waited = monotonicNanoseconds() - start
+        hits += 1
+        failures = 0
+        // Twice the answer time just seen, averaged with the last limit.
+        limitNanoseconds = min(Self.maximumNanoseconds, max(5_000, (limitNanoseconds + 2 * waited) / 2))
+        return 1
+      }
+      if monotonicNanoseconds() - start >= limitNanoseconds { break }
+    }
+    misses += 1
+    failures += 1
+    // The answer was slower than the spin: try the full cap next time, until backing off.
+    limitNanoseconds = Self.maximumNanoseconds
+    return 0
+  }
+}
+
+/// Monotonic nanoseconds, for the spin only.
+func monotonicNanoseconds() -> Int64 {
+  var now = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &now)
+  return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
 }
