@@ -37,7 +37,6 @@ final class PolicyConnection {
   private var buffer: [UInt8] = []
   private var scanned = 0
   private var nextRequestID: Int64 = 1
-  private let encoder = JSONEncoder()
   private let decoder = JSONDecoder()
   private(set) var decisions = 0
   private(set) var log: PolicyProcessLog?
@@ -64,7 +63,6 @@ final class PolicyConnection {
     self.point = point
     self.command = command
     self.context = context
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     standardErrorPath =
       FileManager.default.temporaryDirectory
       .appendingPathComponent(
@@ -226,9 +224,9 @@ final class PolicyConnection {
   // MARK: - Lines
 
   private func send<Line: Encodable>(_ line: Line) throws(PolicyExchangeError) {
-    var data: Data
+    var data: [UInt8]
     do {
-      data = try encoder.encode(line)
+      data = try PolicyJSONEncoder.encode(line)
     } catch {
       preconditionFailure("observations always encode: \(error)")
     }
@@ -451,11 +449,15 @@ func monotonicMicroseconds() -> Int64 {
 /// that long saves the wake-up. The spin adapts as glibc's adaptive mutexes do
 /// (`PTHREAD_MUTEX_ADAPTIVE_NP`): its length follows twice the recent answer time,
 /// capped at ``maximumNanoseconds`` (a miss resets it to the cap); after
-/// ``failuresBeforeBackOff`` spins in a row in which the answer did not come, spinning stops and is retried once every
-/// ``probeInterval`` requests. It only ever runs right after a request was sent, for
+/// ``failuresBeforeBackOff`` spins in a row in which the answer did not come,
+/// spinning stops and is retried once every ``probeInterval`` requests. It only ever runs right after a request was sent, for
 /// at most the cap, so a waiting simulator never burns CPU while idle.
-/// `PLATFORMSIM_POLICY_SPIN=off` disables it (to measure, or on a machine where the
-/// policy needs the CPU the spin would take).
+///
+/// Off unless `PLATFORMSIM_POLICY_SPIN=adaptive`: on the shared 2-vCPU development
+/// machine at load average ≈ 9 it made the median round trip slower (92–100 µs against
+/// 76–77 µs without), since the simulator's spin takes the CPU the policy needs to
+/// answer (docs/PERFORMANCE.md, "External policy round trip"). A gain at low load was
+/// not measured, so it stays an opt-in for machines with a spare core.
 struct AnswerSpinner {
   static let maximumNanoseconds: Int64 = 50_000
   static let failuresBeforeBackOff = 4
@@ -470,7 +472,7 @@ struct AnswerSpinner {
   private(set) var misses = 0
 
   static func fromEnvironment() -> AnswerSpinner {
-    AnswerSpinner(enabled: ProcessInfo.processInfo.environment["PLATFORMSIM_POLICY_SPIN"] != "off")
+    AnswerSpinner(enabled: ProcessInfo.processInfo.environment["PLATFORMSIM_POLICY_SPIN"] == "adaptive")
   }
 
   /// Spins until `ready()` or the current limit; returns 1 if the answer came, else 0.

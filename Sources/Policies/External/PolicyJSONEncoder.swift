@@ -1,0 +1,302 @@
+/// A streaming JSON encoder for the protocol's lines, several times faster than
+/// Foundation's.
+///
+/// Foundation's `JSONEncoder` cost about 12 µs per scale-down observation on the
+/// development machine (docs/PERFORMANCE.md, "External policy round trip"), most of
+/// a batched question's cost. This one writes each value straight into one buffer, in
+/// the order `encode(to:)` encodes it (for the synthesised `Codable` of every
+/// observation and action, the order of the properties), with the text
+/// `JSONEncoder` uses for each value: `/` not escaped (`.withoutEscapingSlashes`),
+/// doubles as their shortest round-trip text without `.0` when integral (`600`), nil
+/// optionals absent. A test compares it with `JSONEncoder` for every decision point's
+/// observation and action. Non-finite numbers are refused, as `JSONEncoder` refuses them.
+///
+/// It supports what the protocol's types use: structs (encoded one property after
+/// another), arrays, strings, numbers, booleans, raw-value enums and optionals. A
+/// nested container must be filled before its parent goes on, as synthesised
+/// `Codable` always does.
+enum PolicyJSONEncoder {
+  struct NonFiniteNumber: Error {}
+
+  /// The JSON text of `value`, UTF-8.
+  static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+    let output = OutputBuffer()
+    output.bytes.reserveCapacity(1_024)
+    try output.write(value)
+    return output.bytes
+  }
+}
+
+/// The text being written, shared by every container of one `encode` call.
+private final class OutputBuffer {
+  var bytes: [UInt8] = []
+
+  func append(_ byte: UInt8) { bytes.append(byte) }
+
+  func append(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes.append(contentsOf: $0) }
+  }
+
+  /// A JSON string literal: `"` and `\` escaped, control characters as escapes, the
+  /// rest (including `/` and non-ASCII) as UTF-8.
+  func string(_ string: String) {
+    bytes.append(UInt8(ascii: "\""))
+    var string = string
+    string.withUTF8 { utf8 in
+      var start = 0
+      for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+        bytes.append(contentsOf: utf8[start..<index])
+        start = index + 1
+        bytes.append(UInt8(ascii: "\\"))
+        switch byte {
+        case 0x22: bytes.append(UInt8(ascii: "\""))
+        case 0x5C: bytes.append(UInt8(ascii: "\\"))
+        case 0x0A: bytes.append(UInt8(ascii: "n"))
+        case 0x0D: bytes.append(UInt8(ascii: "r"))
+        case 0x09: bytes.append(UInt8(ascii: "t"))
+        case 0x08: bytes.append(UInt8(ascii: "b"))
+        case 0x0C: bytes.append(UInt8(ascii: "f"))
+        default:
+          let hex: [UInt8] = Array("0123456789abcdef".utf8)
+          bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+          bytes.append(hex[Int(byte >> 4)])
+          bytes.append(hex[Int(byte & 0xF)])
+        }
+      }
+      bytes.append(contentsOf: utf8[start...])
+    }
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// A finite number as `JSONEncoder` writes it: the shortest text that reads back the
+  /// same value, without `.0` when integral.
+  func number<Value: BinaryFloatingPoint & LosslessStringConvertible>(_ value: Value) throws {
+    guard value.isFinite else { throw PolicyJSONEncoder.NonFiniteNumber() }
+    var text = value.description
+    if text.hasSuffix(".0") { text.removeLast(2) }
+    append(text)
+  }
+
+  func integer<Value: BinaryInteger>(_ value: Value) { append(String(value)) }
+
+  func bool(_ value: Bool) { append(value ? "true" : "false") }
+
+  /// Any value: scalars directly, anything else through its `encode(to:)`, closing
+  /// the object or array it opened (`{}` for a value that encoded nothing).
+  func write<Value: Encodable>(_ value: Value) throws {
+    switch value {
+    case let string as String: self.string(string)
+    case let double as Double: try number(double)
+    case let bool as Bool: self.bool(bool)
+    case let int as Int: integer(int)
+    case let int as Int64: integer(int)
+    default:
+      let encoder = StreamEncoder(output: self)
+      try value.encode(to: encoder)
+      encoder.close()
+    }
+  }
+}
+
+/// One value's encoder: opens an object or an array on first use, closed by ``close()``.
+private final class StreamEncoder: Encoder {
+  enum State { case empty, object, array, scalar }
+
+  let output: OutputBuffer
+  var state = State.empty
+  /// Members or elements written so far (a comma precedes every later one).
+  var count = 0
+  var codingPath: [any CodingKey] { [] }
+  var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+  init(output: OutputBuffer) { self.output = output }
+
+  func close() {
+    switch state {
+    case .empty: output.append("{}")
+    case .object: output.append(UInt8(ascii: "}"))
+    case .array: output.append(UInt8(ascii: "]"))
+    case .scalar: break
+    }
+  }
+
+  /// Writes the separator and, for an object, the key of the next member.
+  func next(key: String?) {
+    if count > 0 { output.append(UInt8(ascii: ",")) }
+    count += 1
+    if let key {
+      output.string(key)
+      output.append(UInt8(ascii: ":"))
+    }
+  }
+
+  func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+    if state == .empty {
+      state = .object
+      output.append(UInt8(ascii: "{"))
+    }
+    return KeyedEncodingContainer(KeyedContainer<Key>(encoder: self))
+  }
+
+  func unkeyedContainer() -> any UnkeyedEncodingContainer {
+    if state == .empty {
+      state = .array
+      output.append(UInt8(ascii: "["))
+    }
+    return UnkeyedContainer(encoder: self)
+  }
+
+  func singleValueContainer() -> any SingleValueEncodingContainer {
+    state = .scalar
+    return SingleValueContainer(output: output)
+  }
+}
+
+private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+  let encoder: StreamEncoder
+  var codingPath: [any CodingKey] { [] }
+  var output: OutputBuffer { encoder.output }
+
+  mutating func encodeNil(forKey key: Key) throws {
+    encoder.next(key: key.stringValue)
+    output.append("null")
+  }
+  mutating func encode(_ value: Bool, forKey key: Key) throws {
+    encoder.next(key: key.stringValue)
+    output.bool(value)
+  }
+  mutating func encode(_ value: String, forKey key: Key) throws {
+    encoder.next(key: key.stringValue)
+    output.string(value)
+  }
+  mutating func encode(_ value: Double, forKey key: Key) throws {
+    encoder.next(key: key.stringValue)
+    try output.number(value)
+  }
+  mutating func encode(_ value: Float, forKey key: Key) throws {
+    encoder.next(key: key.stringValue)
+    try output.number(value)
+  }
+  mutating func encode(_ value: Int, forKey key: Key) throws { integer(value, key) }
+  mutating func encode(_ value: Int8, forKey key: Key) throws { integer(value, key) }
+  mutating func encode(_ value: Int16, forKey key: Key) throws { integer(value, key) }
+  mutating func encode(_ value: Int32, forKey key: Key) throws { integer(value, key) }
+  mutating func encode(_ value: Int64, forKey key: Key) throws { integer(value, key) }
+  mutating func encode(_ value: UInt, forKey key: Key) throws { integer(value, key) }
+  mutating func encode(_ value: UInt8, forKey key: Key) throws { integer(value, key) }
+  mutating func encode(_ value: UInt16, forKey key: Key) throws { integer(value, key) }
+  mutating func encode(_ value: UInt32, forKey key: Key) throws { integer(value, key) }
+  mutating func encode(_ value: UInt64, forKey key: Key) throws { integer(value, key) }
+  mutating func encode<Value: Encodable>(_ value: Value, forKey key: Key) throws {
+    encoder.next(key: key.stringValue)
+    try output.write(value)
+  }
+
+  private func integer<Value: BinaryInteger>(_ value: Value, _ key: Key) {
+    encoder.next(key: key.stringValue)
+    output.integer(value)
+  }
+
+  mutating func nestedContainer<NestedKey: CodingKey>(
+    keyedBy keyType: NestedKey.Type, forKey key: Key
+  ) -> KeyedEncodingContainer<NestedKey> {
+    // Closed by nobody: the protocol's types never nest containers by hand.
+    preconditionFailure("PolicyJSONEncoder does not support nested keyed containers")
+  }
+
+  mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+    preconditionFailure("PolicyJSONEncoder does not support nested unkeyed containers")
+  }
+
+  mutating func superEncoder() -> any Encoder {
+    preconditionFailure("PolicyJSONEncoder does not support super encoders")
+  }
+
+  mutating func superEncoder(forKey key: Key) -> any Encoder {
+    preconditionFailure("PolicyJSONEncoder does not support super encoders")
+  }
+}
+
+private struct UnkeyedContainer: UnkeyedEncodingContainer {
+  let encoder: StreamEncoder
+  var codingPath: [any CodingKey] { [] }
+  var count: Int { encoder.count }
+  var output: OutputBuffer { encoder.output }
+
+  mutating func encodeNil() throws {
+    encoder.next(key: nil)
+    output.append("null")
+  }
+  mutating func encode(_ value: Bool) throws {
+    encoder.next(key: nil)
+    output.bool(value)
+  }
+  mutating func encode(_ value: String) throws {
+    encoder.next(key: nil)
+    output.string(value)
+  }
+  mutating func encode(_ value: Double) throws {
+    encoder.next(key: nil)
+    try output.number(value)
+  }
+  mutating func encode(_ value: Float) throws {
+    encoder.next(key: nil)
+    try output.number(value)
+  }
+  mutating func encode(_ value: Int) throws { integer(value) }
+  mutating func encode(_ value: Int8) throws { integer(value) }
+  mutating func encode(_ value: Int16) throws { integer(value) }
+  mutating func encode(_ value: Int32) throws { integer(value) }
+  mutating func encode(_ value: Int64) throws { integer(value) }
+  mutating func encode(_ value: UInt) throws { integer(value) }
+  mutating func encode(_ value: UInt8) throws { integer(value) }
+  mutating func encode(_ value: UInt16) throws { integer(value) }
+  mutating func encode(_ value: UInt32) throws { integer(value) }
+  mutating func encode(_ value: UInt64) throws { integer(value) }
+  mutating func encode<Value: Encodable>(_ value: Value) throws {
+    encoder.next(key: nil)
+    try output.write(value)
+  }
+
+  private func integer<Value: BinaryInteger>(_ value: Value) {
+    encoder.next(key: nil)
+    output.integer(value)
+  }
+
+  mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
+    -> KeyedEncodingContainer<NestedKey>
+  {
+    preconditionFailure("PolicyJSONEncoder does not support nested keyed containers")
+  }
+
+  mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+    preconditionFailure("PolicyJSONEncoder does not support nested unkeyed containers")
+  }
+
+  mutating func superEncoder() -> any Encoder {
+    preconditionFailure("PolicyJSONEncoder does not support super encoders")
+  }
+}
+
+private struct SingleValueContainer: SingleValueEncodingContainer {
+  let output: OutputBuffer
+  var codingPath: [any CodingKey] { [] }
+
+  mutating func encodeNil() throws { output.append("null") }
+  mutating func encode(_ value: Bool) throws { output.bool(value) }
+  mutating func encode(_ value: String) throws { output.string(value) }
+  mutating func encode(_ value: Double) throws { try output.number(value) }
+  mutating func encode(_ value: Float) throws { try output.number(value) }
+  mutating func encode(_ value: Int) throws { output.integer(value) }
+  mutating func encode(_ value: Int8) throws { output.integer(value) }
+  mutating func encode(_ value: Int16) throws { output.integer(value) }
+  mutating func encode(_ value: Int32) throws { output.integer(value) }
+  mutating func encode(_ value: Int64) throws { output.integer(value) }
+  mutating func encode(_ value: UInt) throws { output.integer(value) }
+  mutating func encode(_ value: UInt8) throws { output.integer(value) }
+  mutating func encode(_ value: UInt16) throws { output.integer(value) }
+  mutating func encode(_ value: UInt32) throws { output.integer(value) }
+  mutating func encode(_ value: UInt64) throws { output.integer(value) }
+  mutating func encode<Value: Encodable>(_ value: Value) throws { try output.write(value) }
+}
