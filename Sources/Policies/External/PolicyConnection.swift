@@ -35,6 +35,10 @@ final class PolicyConnection {
   /// it open: no temporary file outlives the run, whatever ends it (even SIGKILL).
   private var standardErrorReader: FileHandle?
   private var buffer: [UInt8] = []
+  /// Where `read` puts the policy's output, allocated once (a 64 KiB array per answer
+  /// cost a zeroing `memset` per request).
+  private let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+  private static let chunkSize = 65_536
   private var scanned = 0
   private var nextRequestID: Int64 = 1
   private let decoder = JSONDecoder()
@@ -71,7 +75,10 @@ final class PolicyConnection {
       .path
   }
 
-  deinit { _ = terminate(gracefully: false) }
+  deinit {
+    _ = terminate(gracefully: false)
+    chunk.deallocate()
+  }
 
   /// Starts the process and exchanges the hello lines.
   func start() throws(PolicyExchangeError) {
@@ -253,7 +260,6 @@ final class PolicyConnection {
     spunThisRequest = false
     let descriptor = outputDescriptor
     let deadline = monotonicMicroseconds() + command.timeoutMicroseconds
-    var chunk = [UInt8](repeating: 0, count: 65_536)
     while true {
       if let newline = buffer[scanned...].firstIndex(of: 10) {
         let line = Data(buffer[..<newline])
@@ -294,9 +300,9 @@ final class PolicyConnection {
         continue
       }
       if ready < 0 { continue }
-      let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+      let count = read(descriptor, chunk, Self.chunkSize)
       if count > 0 {
-        buffer.append(contentsOf: chunk[0..<count])
+        buffer.append(contentsOf: UnsafeBufferPointer(start: chunk, count: count))
       } else if count == 0 {
         throw exitFailure(waiting: true)
       } else if errno != EINTR && errno != EAGAIN {
