@@ -168,14 +168,9 @@ final class PolicyConnection {
       BatchRequestLine(
         id: id, decisionPoint: point.rawValue, time: WireTime(seconds: time.seconds, iso: context.isoTime(time)),
         observations: observations))
-    let line = try readAnswer(to: id, expecting: "{\"id\": \(id), \"actions\": [{…}, …]}")
-    let actions: [Action]
-    do {
-      actions = try decoder.decode(BatchResponseBody<Action>.self, from: line).actions
-    } catch {
-      throw PolicyExchangeError(
-        kind: .invalidAction, detail: "answered with an invalid action (\(describe(error)))", output: text(line))
-    }
+    let (line, body) = try readAnswer(
+      to: id, as: BatchResponseBody<Action>.self, expecting: "{\"id\": \(id), \"actions\": [{…}, …]}")
+    let actions = body.actions
     guard actions.count == observations.count else {
       throw PolicyExchangeError(
         kind: .invalidAction,
@@ -186,9 +181,22 @@ final class PolicyConnection {
     return actions
   }
 
-  /// The answer line to request `id`, its envelope checked.
-  private func readAnswer(to id: Int64, expecting shape: String) throws(PolicyExchangeError) -> Data {
+  /// The answer line to request `id` and its body, decoded in one pass when well-formed.
+  ///
+  /// Only when that fails is the envelope decoded on its own, so the fault is named as
+  /// before: invalid JSON, a missing or other `id` (protocol error), else an invalid action.
+  private func readAnswer<Body: IdentifiedResponse>(
+    to id: Int64, as: Body.Type, expecting shape: String
+  ) throws(PolicyExchangeError) -> (Data, Body) {
     let line = try readLine()
+    let bodyError: Error
+    do {
+      let body = try decoder.decode(Body.self, from: line)
+      if body.id == id { return (line, body) }
+      bodyError = PolicyExchangeError(kind: .protocolError, detail: "")
+    } catch {
+      bodyError = error
+    }
     let head: ResponseHead
     do {
       head = try decoder.decode(ResponseHead.self, from: line)
@@ -203,7 +211,8 @@ final class PolicyConnection {
       throw PolicyExchangeError(
         kind: .protocolError, detail: "answered request \(head.id), expected \(id)", output: text(line))
     }
-    return line
+    throw PolicyExchangeError(
+      kind: .invalidAction, detail: "answered with an invalid action (\(describe(bodyError)))", output: text(line))
   }
 
   /// Sends one observation and waits for its action.
@@ -217,15 +226,10 @@ final class PolicyConnection {
       RequestLine(
         id: id, decisionPoint: point.rawValue, time: WireTime(seconds: time.seconds, iso: context.isoTime(time)),
         observation: observation))
-    let line = try readAnswer(to: id, expecting: "{\"id\": \(id), \"action\": {…}}")
-    do {
-      let body = try decoder.decode(ResponseBody<Action>.self, from: line)
-      decisions += 1
-      return body.action
-    } catch {
-      throw PolicyExchangeError(
-        kind: .invalidAction, detail: "answered with an invalid action (\(describe(error)))", output: text(line))
-    }
+    let (_, body) = try readAnswer(
+      to: id, as: ResponseBody<Action>.self, expecting: "{\"id\": \(id), \"action\": {…}}")
+    decisions += 1
+    return body.action
   }
 
   // MARK: - Lines

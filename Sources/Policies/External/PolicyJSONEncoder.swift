@@ -54,6 +54,8 @@ private final class OutputBuffer {
 
   func append(_ byte: UInt8) { storage.pointee.append(byte) }
 
+  func storageAppend(_ buffer: UnsafeBufferPointer<UInt8>) { storage.pointee.append(contentsOf: buffer) }
+
   func append(_ text: String) {
     var text = text
     text.withUTF8 { storage.pointee.append(contentsOf: $0) }
@@ -105,7 +107,36 @@ private final class OutputBuffer {
     append(text)
   }
 
-  func integer<Value: BinaryInteger>(_ value: Value) { append(String(value)) }
+  func integer<Value: BinaryInteger>(_ value: Value) {
+    if let small = Int64(exactly: value) {
+      integer(small)
+    } else {
+      append(String(value))
+    }
+  }
+
+  /// Decimal digits written directly (`String(value)` goes through the generic
+  /// `BinaryInteger` description and its metadata lookups).
+  func integer(_ value: Int64) {
+    if value == 0 {
+      append(UInt8(ascii: "0"))
+      return
+    }
+    if value < 0 { append(UInt8(ascii: "-")) }
+    var magnitude = value.magnitude
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+    var count = 0
+    withUnsafeMutableBytes(of: &digits) { buffer in
+      while magnitude > 0 {
+        buffer[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+        magnitude /= 10
+        count += 1
+      }
+      storageAppend(UnsafeBufferPointer(rebasing: buffer.bindMemory(to: UInt8.self)[(24 - count)...]))
+    }
+  }
+
+  func integer(_ value: Int) { integer(Int64(value)) }
 
   func bool(_ value: Bool) { append(value ? "true" : "false") }
 
@@ -113,6 +144,7 @@ private final class OutputBuffer {
   /// the object or array it opened (`{}` for a value that encoded nothing).
   func write<Value: Encodable>(_ value: Value) throws {
     switch value {
+    case let direct as any DirectJSONEncodable: try direct.writeJSON(to: self)
     case let string as String: self.string(string)
     case let double as Double: try number(double)
     case let bool as Bool: self.bool(bool)
@@ -345,4 +377,59 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
   mutating func encode(_ value: UInt32) throws { output.integer(value) }
   mutating func encode(_ value: UInt64) throws { output.integer(value) }
   mutating func encode<Value: Encodable>(_ value: Value) throws { try output.write(value) }
+}
+
+/// A type that writes its own JSON without the `Encoder` machinery.
+///
+/// For the observations sent by the thousand in batches. The text must be what its `Codable` conformance
+/// gives (`ProtocolSchemaTests` compares the two for every observation), members in
+/// declaration order.
+private protocol DirectJSONEncodable {
+  func writeJSON(to output: OutputBuffer) throws
+}
+
+extension OutputBuffer {
+  /// `"key":` after a comma unless `first`.
+  fileprivate func key(_ key: StaticString, first: Bool = false) {
+    if !first { append(UInt8(ascii: ",")) }
+    append(UInt8(ascii: "\""))
+    key.withUTF8Buffer { storageAppend($0) }
+    append(UInt8(ascii: "\""))
+    append(UInt8(ascii: ":"))
+  }
+}
+
+extension NodeScaleDownObservation: DirectJSONEncodable {
+  fileprivate func writeJSON(to output: OutputBuffer) throws {
+    output.append(UInt8(ascii: "{"))
+    output.key("node", first: true)
+    output.string(node)
+    output.key("pool")
+    output.string(pool)
+    output.key("instanceType")
+    output.string(instanceType)
+    output.key("capacityType")
+    output.string(capacityType)
+    output.key("utilisation")
+    try output.number(utilisation)
+    output.key("empty")
+    output.bool(empty)
+    output.key("unneededSeconds")
+    try output.number(unneededSeconds)
+    output.key("unneededTimeSeconds")
+    try output.number(unneededTimeSeconds)
+    output.key("coolingDown")
+    output.bool(coolingDown)
+    output.key("removedThisScan")
+    output.integer(removedThisScan)
+    output.key("maxScaleDownParallelism")
+    output.integer(maxScaleDownParallelism)
+    output.key("drainedThisScan")
+    output.bool(drainedThisScan)
+    output.key("poolDesiredNodes")
+    output.integer(poolDesiredNodes)
+    output.key("poolMinNodes")
+    output.integer(poolMinNodes)
+    output.append(UInt8(ascii: "}"))
+  }
 }

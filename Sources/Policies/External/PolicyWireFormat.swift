@@ -65,8 +65,14 @@ struct BatchRequestLine<Observation: Encodable>: Encodable {
 }
 
 /// The answer to a `decide-batch`: one action per observation, in the same order.
-struct BatchResponseBody<Action: Decodable>: Decodable {
+struct BatchResponseBody<Action: Decodable>: IdentifiedResponse {
+  var id: Int64
   var actions: [Action]
+}
+
+/// An answer decoded with its `id` in one pass.
+protocol IdentifiedResponse: Decodable {
+  var id: Int64 { get }
 }
 
 /// The envelope of an answer, read before the action so a wrong id or type is
@@ -76,7 +82,8 @@ struct ResponseHead: Decodable {
   var id: Int64
 }
 
-struct ResponseBody<Action: Decodable>: Decodable {
+struct ResponseBody<Action: Decodable>: IdentifiedResponse {
+  var id: Int64
   var action: Action
 }
 
