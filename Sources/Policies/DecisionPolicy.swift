@@ -16,6 +16,23 @@ public protocol DecisionPolicy<Observation, Action>: AnyObject {
 
   /// Decides at `time` (microseconds since the run's start).
   func decide(_ observation: Observation, at time: PolicyTime) -> Action
+
+  /// Whether the policy prefers a decision cycle's questions in one
+  /// ``decide(batch:at:)`` call (an external process speaking protocol `v2`); callers
+  /// then ask that way. `false` for built-ins: they are asked one question at a time.
+  var answersInBatches: Bool { get }
+
+  /// Decides several independent questions of one decision cycle at `time`, in order.
+  /// Must give the same actions as asking ``decide(_:at:)`` for each in turn.
+  func decide(batch observations: [Observation], at time: PolicyTime) -> [Action]
+}
+
+extension DecisionPolicy {
+  public var answersInBatches: Bool { false }
+
+  public func decide(batch observations: [Observation], at time: PolicyTime) -> [Action] {
+    observations.map { decide($0, at: time) }
+  }
 }
 
 /// Simulated time of a decision: microseconds since the run's start.

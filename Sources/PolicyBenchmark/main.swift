@@ -2,13 +2,18 @@ import Foundation
 import Policies
 
 // Per-decision overhead of an external policy: round trips to a Python rollback bot
-// (scenarios/policies/rollback_bot.py) after start-up, against the built-in.
+// (scenarios/policies/rollback_bot.py) after start-up, against the built-in; then
+// batched decisions (protocol v2 `decide-batch`): scale-down scans of `--batch`
+// candidates answered by a Python Cluster Autoscaler rule
+// (Tests/Fixtures/policies/cluster_autoscaler_policy.py), per question.
 //
 //   swift build -c release --product policy-bench
 //   .build/release/policy-bench [--decisions 20000] [--repetitions 7] [--policy PATH]
+//                               [--batch 100] [--batches 2000]
 //
-// Prints the median over repetitions of the mean time per decision; figures are
-// recorded in docs/PERFORMANCE.md ("External policy round trip").
+// Prints the median over repetitions of the mean time per decision, the median and
+// 90th percentile of single round trips, and the load average; figures are recorded
+// in docs/PERFORMANCE.md ("External policy round trip").
 
 func option(_ name: String, default value: String) -> String {
   let arguments = CommandLine.arguments
@@ -17,6 +22,8 @@ func option(_ name: String, default value: String) -> String {
 }
 
 let decisions = Int(option("--decisions", default: "20000")) ?? 20_000
+let batchSize = Int(option("--batch", default: "100")) ?? 100
+let batches = Int(option("--batches", default: "2000")) ?? 2_000
 let repetitions = Int(option("--repetitions", default: "7")) ?? 7
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent()
@@ -30,7 +37,10 @@ let observation = IncidentResponseObservation(
 /// Rollbacks seen, printed at the end so no decision can be optimised away.
 nonisolated(unsafe) var rollbacks = 0
 
-func measure(_ policy: any IncidentResponsePolicy) -> [Double] {
+/// Single round trips, µs, over every repetition (for the median and the tail).
+nonisolated(unsafe) var singles: [Double] = []
+
+func measure(_ policy: any IncidentResponsePolicy, keepSingles: Bool = false) -> [Double] {
   var perDecision: [Double] = []
   var time: Int64 = 0
   // Warm-up: the first requests pay for Python's and the encoder's first-use costs.
@@ -43,7 +53,12 @@ func measure(_ policy: any IncidentResponsePolicy) -> [Double] {
     let start = clock.now
     for _ in 0..<decisions {
       time += 1_000_000
+      let before = keepSingles ? clock.now : start
       if policy.decide(observation, at: PolicyTime(microseconds: time)).decision == .rollback { rollbacks += 1 }
+      if keepSingles {
+        let single = clock.now - before
+        singles.append(Double(single.components.attoseconds) * 1e-12 + Double(single.components.seconds) * 1e6)
+      }
     }
     let elapsed = clock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -72,7 +87,7 @@ if let fault = runtime.faults.first {
   FileHandle.standardError.write(Data("policy-bench: \(fault)\n".utf8))
   exit(1)
 }
-let external = measure(policies.incidentResponse)
+let external = measure(policies.incidentResponse, keepSingles: true)
 let logs = runtime.finish()
 if let fault = runtime.faults.first {
   FileHandle.standardError.write(Data("policy-bench: \(fault)\n".utf8))
@@ -86,5 +101,66 @@ print(
   "  start-up + hello      \(format(Double(startup.components.attoseconds) * 1e-15 + Double(startup.components.seconds) * 1e3)) ms"
 )
 print("  per decision, median  \(format(median(external))) µs  (runs: \(external.map(format).joined(separator: ", ")))")
+let sortedSingles = singles.sorted()
+print(
+  "  single round trip     median \(format(median(singles))) µs, p90 \(format(sortedSingles[sortedSingles.count * 9 / 10])) µs"
+)
 print("  built-in, median      \(format(median(builtIn) * 1_000)) ns")
 print("  decisions answered    \(logs.first?.decisions ?? 0) by the process, \(rollbacks) rollbacks in all")
+
+// Batched: one `decide-batch` of `batchSize` scale-down candidates per scan.
+let scaleDownScript = option(
+  "--batch-policy", default: root.appendingPathComponent("Tests/Fixtures/policies/cluster_autoscaler_policy.py").path)
+func candidate(_ index: Int) -> NodeScaleDownObservation {
+  let utilisation = Double(index % 50) / 100
+  let unneeded = Double(index * 10)
+  return NodeScaleDownObservation(
+    node: "node-\(index)", pool: "gpu", instanceType: "g5.12xlarge", capacityType: "spot",
+    utilisation: utilisation, empty: index % 3 != 0, unneededSeconds: unneeded,
+    unneededTimeSeconds: 600, coolingDown: false, removedThisScan: 0, maxScaleDownParallelism: 10,
+    drainedThisScan: false, poolDesiredNodes: 40, poolMinNodes: 0)
+}
+let candidates = (0..<batchSize).map(candidate)
+/// Removals seen, printed at the end so no decision can be optimised away.
+nonisolated(unsafe) var removals = 0
+for (label, arguments) in [("v2 decide-batch", [String]()), ("v1 one per question", ["--protocol", "v1"])] {
+  let (scaleDown, scaleDownRuntime) = PolicyRuntime.start(
+    PolicyConfiguration(selections: [
+      .nodeScaleDown: PolicySelection(
+        builtIn: "cluster-autoscaler",
+        external: ExternalPolicyCommand(
+          arguments: ["python3", scaleDownScript] + arguments, workingDirectory: root.path))
+    ]),
+    context: PolicyRunContext(scenarioName: "bench", runID: 1, seed: 1, startEpochSeconds: 1_767_571_200))
+  let policy = scaleDown.nodeScaleDown
+  var time: Int64 = 0
+  let scans = label.hasPrefix("v1") ? max(1, batches / 10) : batches
+  for _ in 0..<max(1, scans / 10) {
+    time += 10_000_000
+    removals += policy.decide(batch: candidates, at: PolicyTime(microseconds: time)).filter(\.remove).count
+  }
+  var perQuestion: [Double] = []
+  for _ in 0..<repetitions {
+    let clock = ContinuousClock()
+    let start = clock.now
+    for _ in 0..<scans {
+      time += 10_000_000
+      removals += policy.decide(batch: candidates, at: PolicyTime(microseconds: time)).filter(\.remove).count
+    }
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    perQuestion.append(seconds / Double(scans * batchSize) * 1e6)
+  }
+  scaleDownRuntime.finish()
+  if let fault = scaleDownRuntime.faults.first {
+    FileHandle.standardError.write(Data("policy-bench: \(fault)\n".utf8))
+    exit(1)
+  }
+  print(
+    "  \(label), \(batchSize) questions per scan: per question, median \(format(median(perQuestion))) µs  (runs: \(perQuestion.map(format).joined(separator: ", ")))"
+  )
+}
+var loads = [Double](repeating: 0, count: 3)
+_ = getloadavg(&loads, 3)
+print(
+  "  load average          \(loads.map { String(format: "%.2f", $0) }.joined(separator: " ")), \(removals) removals")

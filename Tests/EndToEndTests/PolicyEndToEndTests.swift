@@ -86,6 +86,68 @@ struct PolicyEndToEndTests {
     #expect(external["training_jobs"] != (try Self.modelDigests(database, run: 3))["training_jobs"])
   }
 
+  @Test(
+    "protocol v2 batches scale-down scans and node ranking into one request per cycle, with the built-ins' and v1's tables"
+  )
+  func batchedDecisionsMatchPerQuestion() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("runs.sqlite").path
+    let policy = PlatformSimProcess.repositoryRoot.appendingPathComponent(
+      "Tests/Fixtures/policies/cluster_autoscaler_policy.py"
+    ).path
+    func scenario(_ name: String, _ policies: String) throws -> String {
+      let path = try Self.variant(
+        of: "spot-fallback.yaml", policies: "    capacityType: {builtin: spot-first}\n" + policies, in: directory,
+        name: name)
+      let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
+        of: "duration: 14d", with: "duration: 4d")
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+      return path
+    }
+    let runs = [
+      try scenario(
+        "v2.yaml",
+        "    nodeScaleDown: {command: [python3, \(policy)]}\n    nodeOrder: {command: [python3, \(policy)]}"),
+      try scenario(
+        "v1.yaml",
+        "    nodeScaleDown: {command: [python3, \(policy), --protocol, v1]}\n"
+          + "    nodeOrder: {command: [python3, \(policy), --protocol, v1]}"),
+      try scenario(
+        "builtin.yaml", "    nodeScaleDown: {builtin: cluster-autoscaler}\n    nodeOrder: {builtin: pool-order}"),
+      try scenario("never.yaml", "    nodeScaleDown: {builtin: never}\n    nodeOrder: {builtin: pool-order}"),
+    ]
+    for path in runs {
+      let result = try PlatformSimProcess.run(["run", path, "--db", database, "--quiet"])
+      #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+    }
+    let batched = try Self.modelDigests(database, run: 1)
+    #expect(batched == (try Self.modelDigests(database, run: 2)))
+    #expect(batched == (try Self.modelDigests(database, run: 3)))
+    #expect(batched["cluster_nodes"] != (try Self.modelDigests(database, run: 4))["cluster_nodes"])
+    let store = try ResultStore(path: database)
+    let removed = try store.rows(ClusterNodeRow.self, run: RunID(1), where: "end_reason = 'scale-down'")
+    #expect(removed.count > 1, "the scans must remove nodes, so the batched scan re-asks after a removal")
+    #expect(try store.rows(PolicyFaultRow.self, run: RunID(1)).isEmpty)
+    let v2 = try store.rows(PolicyLogRow.self, run: RunID(1)).sorted { $0.decisionPoint < $1.decisionPoint }
+    let v1 = try store.rows(PolicyLogRow.self, run: RunID(2)).sorted { $0.decisionPoint < $1.decisionPoint }
+    #expect(v2.map(\.decisionPoint) == ["nodeOrder", "nodeScaleDown"])
+    #expect(v2.allSatisfy { $0.standardError.contains("platformsim.policy/v2") })
+    #expect(
+      v1.allSatisfy { $0.standardError.contains("platformsim.policy/v1, ") && $0.standardError.contains(" 0 batches") })
+    // v2: every request a batch, fewer requests than v1's one per question.
+    let counts = { (log: PolicyLogRow) -> [Int] in
+      let text = log.standardError
+      guard let range = text.range(of: #"(\d+) requests, (\d+) batches, (\d+) questions"#, options: .regularExpression)
+      else { return [] }
+      return text[range].split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }
+    }
+    let scaleDownV2 = counts(v2[1])
+    let scaleDownV1 = counts(v1[1])
+    #expect(scaleDownV2.count == 3 && scaleDownV2[0] == scaleDownV2[1], "\(v2[1].standardError)")
+    #expect(scaleDownV1.count == 3 && scaleDownV1[0] == scaleDownV1[2], "\(v1[1].standardError)")
+    if scaleDownV2.count == 3 && scaleDownV1.count == 3 { #expect(scaleDownV2[0] < scaleDownV1[0]) }
+  }
+
   /// The golden path with `policies` appended to its spec, its relative paths made absolute.
   static func goldenPath(policies: String, in directory: URL, name: String) throws -> String {
     var text = try String(contentsOf: scenarios.appendingPathComponent("golden-path.yaml"), encoding: .utf8)

@@ -22,6 +22,17 @@ struct ProtocolSchemaTests {
     let definitions = try definitions()
     let definition = try #require(definitions[name] as? [String: Any], "no definition \(name)")
     let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value))
+    // The protocol's own encoder writes the same JSON as Foundation's (its keys in
+    // encoding order, Foundation's sorted: compared after sorting both).
+    func canonical(_ data: Data) throws -> String {
+      let object = try JSONSerialization.jsonObject(with: data)
+      return String(
+        decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
+        as: UTF8.self)
+    }
+    let expected = try canonical(try JSONEncoder().encode(value))
+    let ours = try canonical(Data(try PolicyJSONEncoder.encode(value)))
+    #expect(ours == expected, "\(name): \(ours) against JSONEncoder's \(expected)")
     try expectMatches(encoded, definition, path: name, definitions: definitions)
   }
 
@@ -161,6 +172,30 @@ struct ProtocolSchemaTests {
     try Self.expectMatches(ReplicaAutoscalingAction(desiredReplicas: 3), definition: "ReplicaAutoscalingAction")
   }
 
+  @Test("the protocol's encoder writes what JSONEncoder writes for escapes, numbers, optionals and arrays")
+  func encoderMatchesFoundation() throws {
+    let foundation = JSONEncoder()
+    foundation.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    func same<Value: Encodable>(_ value: Value) throws {
+      let expected = String(decoding: try foundation.encode(value), as: UTF8.self)
+      let ours = String(decoding: try PolicyJSONEncoder.encode(value), as: UTF8.self)
+      #expect(ours == expected, "\(ours) against JSONEncoder's \(expected)")
+    }
+    // One-key objects: the text of every value is compared byte for byte.
+    for text in ["plain", "quote \" backslash \\ slash / tab \t newline \n bell \u{7} nul \u{0}", "ünïcode ✓ 🚀", ""] {
+      try same(NodeScaleUpAction(pool: text))
+    }
+    try same(
+      QueueOrderAction(sortKey: [0, -0.0, 1, -1, 0.1, 600, 1e-7, 1.5e300, 123_456_789.125, 9_007_199_254_740_993]))
+    try same(QueueOrderAction(sortKey: [2.5e-320, -1e21, 1e16, 0.000_001]))
+    try same(NodeScaleUpAction(pool: nil))
+    try same(NodeOrderAction(poolTiers: [Int.min, 0, Int.max]))
+    try same(QueueOrderAction(sortKey: [-100, 3600.5, 0]))
+    #expect(throws: PolicyJSONEncoder.NonFiniteNumber.self) {
+      try PolicyJSONEncoder.encode(WireTime(seconds: .infinity, iso: "x"))
+    }
+  }
+
   @Test("the protocol's own lines encode as the schema says, and every decision point is listed")
   func lines() throws {
     try Self.expectMatches(
@@ -171,6 +206,11 @@ struct ProtocolSchemaTests {
         id: 1, decisionPoint: "devSchedule", time: WireTime(seconds: 1, iso: "x"),
         observation: DevScheduleAction(active: true)),
       definition: "Request")
+    try Self.expectMatches(
+      BatchRequestLine(
+        id: 2, decisionPoint: "nodeScaleDown", time: WireTime(seconds: 1, iso: "x"),
+        observations: [NodeScaleDownAction(remove: true)]),
+      definition: "BatchRequest")
     try Self.expectMatches(ByeLine(), definition: "Bye")
     let definitions = try Self.definitions()
     let hello = try #require(definitions["HelloFromSimulator"] as? [String: Any])
@@ -178,6 +218,11 @@ struct ProtocolSchemaTests {
     let point = try #require(properties["decisionPoint"] as? [String: Any])
     #expect(point["enum"] as? [String] == DecisionPoint.allCases.map(\.rawValue))
     let version = try #require(properties["protocol"] as? [String: Any])
-    #expect(version["const"] as? String == PolicyProtocol.version)
+    #expect(version["const"] as? String == PolicyProtocol.legacyVersion)
+    let offered = try #require((properties["protocols"] as? [String: Any])?["items"] as? [String: Any])
+    #expect(offered["enum"] as? [String] == PolicyProtocol.supportedVersions)
+    let answer = try #require(definitions["HelloFromPolicy"] as? [String: Any])
+    let answerVersion = try #require((answer["properties"] as? [String: Any])?["protocol"] as? [String: Any])
+    #expect(answerVersion["enum"] as? [String] == PolicyProtocol.supportedVersions)
   }
 }

@@ -90,15 +90,19 @@ struct PodScheduler {
         }.map(\.0.configuration.priority).min() ?? Int.max
       })
     var tiers: [IDArray<PoolID, Int>] = []
-    for (index, entry) in streams.enumerated() {
-      let observation = NodeOrderObservation(
+    let observations = streams.enumerated().map { index, entry in
+      NodeOrderObservation(
         team: teams[entry.team].name, stream: entry.name, capacity: entry.configuration.capacity.rawValue,
         pools: pools.enumerated().map { poolIndex, pool in
           NodeOrderObservation.Pool(
             pool: pool.name, capacityType: pool.capacityType.rawValue, instanceTypes: pool.instanceTypes,
             canHost: compatibility[index].array[poolIndex])
         })
-      let answer = policies.nodeOrder.decide(observation, at: PolicyTime(microseconds: 0)).poolTiers
+    }
+    // One decision cycle: the streams' questions are independent, so a policy speaking
+    // protocol v2 gets them in one `decide-batch` (a built-in is asked one by one).
+    for action in policies.nodeOrder.decide(batch: observations, at: PolicyTime(microseconds: 0)) {
+      let answer = action.poolTiers
       // A policy answering for the wrong number of pools is caught by `problem(with:)`
       // for external policies; a Swift one falls back to node-ID order.
       tiers.append(IDArray(answer.count == pools.count ? answer.map { max(0, $0) } : pools.map { _ in 0 }))

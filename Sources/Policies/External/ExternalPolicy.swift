@@ -50,6 +50,39 @@ public final class ExternalPolicy<Observation: Codable & Sendable, Action: Codab
       return fallback(observation, time)
     }
   }
+
+  /// Whether the process speaks protocol `v2` and has not failed: callers then gather a
+  /// decision cycle's questions into one ``decide(batch:at:)``.
+  public var answersInBatches: Bool { !failed && connection.answersInBatches }
+
+  /// One `decide-batch` round trip for the whole cycle (protocol `v2`), or one `decide`
+  /// per observation for a `v1` policy; the fallback answers every question after a fault.
+  public func decide(batch observations: [Observation], at time: PolicyTime) -> [Action] {
+    guard !failed else { return observations.map { fallback($0, time) } }
+    guard connection.answersInBatches else { return observations.map { decide($0, at: time) } }
+    guard !observations.isEmpty else { return [] }
+    do throws(PolicyExchangeError) {
+      let actions = try connection.requestBatch(observations, time: time, as: Action.self)
+      for (index, (observation, action)) in zip(observations, actions).enumerated() {
+        if let problem = validate(observation, action) {
+          throw PolicyExchangeError(
+            kind: .invalidAction, detail: "answered with an invalid action (batch element \(index)): \(problem)")
+        }
+      }
+      return actions
+    } catch {
+      failed = true
+      connection.terminate(gracefully: false)
+      if error.interrupted {
+        runtime.noteInterrupted()
+      } else {
+        runtime.record(
+          error, point: connection.point, command: connection.command, requestID: connection.currentRequestID,
+          time: time, fallbackName: fallbackName)
+      }
+      return observations.map { fallback($0, time) }
+    }
+  }
 }
 
 extension ExternalPolicy: NodeScaleUpPolicy where Observation == NodeScaleUpObservation, Action == NodeScaleUpAction {}

@@ -35,13 +35,22 @@ final class PolicyConnection {
   /// it open: no temporary file outlives the run, whatever ends it (even SIGKILL).
   private var standardErrorReader: FileHandle?
   private var buffer: [UInt8] = []
+  /// Where `read` puts the policy's output, allocated once (a 64 KiB array per answer
+  /// cost a zeroing `memset` per request).
+  private let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+  private static let chunkSize = 65_536
   private var scanned = 0
   private var nextRequestID: Int64 = 1
-  private let encoder = JSONEncoder()
   private let decoder = JSONDecoder()
   private(set) var decisions = 0
   private(set) var log: PolicyProcessLog?
   private var started = false
+  /// The policy answered the hello with protocol `v2`: many-question decision cycles go
+  /// as one `decide-batch` line.
+  private(set) var answersInBatches = false
+  /// The short, adaptive spin before the first blocking wait of each answer.
+  private var spinner = AnswerSpinner.fromEnvironment()
+  private var spunThisRequest = false
 
   /// The id of the request currently (or last) being answered.
   private(set) var currentRequestID: Int64?
@@ -58,7 +67,6 @@ final class PolicyConnection {
     self.point = point
     self.command = command
     self.context = context
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     standardErrorPath =
       FileManager.default.temporaryDirectory
       .appendingPathComponent(
@@ -67,7 +75,10 @@ final class PolicyConnection {
       .path
   }
 
-  deinit { _ = terminate(gracefully: false) }
+  deinit {
+    _ = terminate(gracefully: false)
+    chunk.deallocate()
+  }
 
   /// Starts the process and exchanges the hello lines.
   func start() throws(PolicyExchangeError) {
@@ -134,11 +145,74 @@ final class PolicyConnection {
         detail: "did not answer the hello with `{\"type\": \"hello\", \"protocol\": \"\(PolicyProtocol.version)\"}`",
         output: text(line))
     }
-    guard reply.type == "hello", reply.protocol == PolicyProtocol.version else {
+    guard reply.type == "hello", PolicyProtocol.supportedVersions.contains(reply.protocol) else {
       throw PolicyExchangeError(
         kind: .protocolError,
-        detail: "speaks protocol `\(reply.protocol)`, expected `\(PolicyProtocol.version)`", output: text(line))
+        detail:
+          "speaks protocol `\(reply.protocol)`, expected one of "
+          + PolicyProtocol.supportedVersions.map { "`\($0)`" }.joined(separator: ", "),
+        output: text(line))
     }
+    answersInBatches = reply.protocol == PolicyProtocol.version
+  }
+
+  /// Sends the observations of one decision cycle as one `decide-batch` line (protocol
+  /// `v2`) and waits for their actions, one per observation in the same order.
+  func requestBatch<Observation: Encodable, Action: Decodable>(
+    _ observations: [Observation], time: PolicyTime, as: Action.Type
+  ) throws(PolicyExchangeError) -> [Action] {
+    let id = nextRequestID
+    nextRequestID += 1
+    currentRequestID = id
+    try send(
+      BatchRequestLine(
+        id: id, decisionPoint: point.rawValue, time: WireTime(seconds: time.seconds, iso: context.isoTime(time)),
+        observations: observations))
+    let (line, body) = try readAnswer(
+      to: id, as: BatchResponseBody<Action>.self, expecting: "{\"id\": \(id), \"actions\": [{…}, …]}")
+    let actions = body.actions
+    guard actions.count == observations.count else {
+      throw PolicyExchangeError(
+        kind: .invalidAction,
+        detail: "answered \(actions.count) actions to a batch of \(observations.count) observations",
+        output: text(line))
+    }
+    decisions += actions.count
+    return actions
+  }
+
+  /// The answer line to request `id` and its body, decoded in one pass when well-formed.
+  ///
+  /// Only when that fails is the envelope decoded on its own, so the fault is named as
+  /// before: invalid JSON, a missing or other `id` (protocol error), else an invalid action.
+  private func readAnswer<Body: IdentifiedResponse>(
+    to id: Int64, as: Body.Type, expecting shape: String
+  ) throws(PolicyExchangeError) -> (Data, Body) {
+    let line = try readLine()
+    let bodyError: Error
+    do {
+      let body = try decoder.decode(Body.self, from: line)
+      if body.id == id { return (line, body) }
+      bodyError = PolicyExchangeError(kind: .protocolError, detail: "")
+    } catch {
+      bodyError = error
+    }
+    let head: ResponseHead
+    do {
+      head = try decoder.decode(ResponseHead.self, from: line)
+    } catch {
+      if isSyntaxError(error) {
+        throw PolicyExchangeError(kind: .invalidJSON, detail: "answered with invalid JSON", output: text(line))
+      }
+      throw PolicyExchangeError(
+        kind: .protocolError, detail: "answered without a numeric `id` (expected `\(shape)`)", output: text(line))
+    }
+    guard head.id == id else {
+      throw PolicyExchangeError(
+        kind: .protocolError, detail: "answered request \(head.id), expected \(id)", output: text(line))
+    }
+    throw PolicyExchangeError(
+      kind: .invalidAction, detail: "answered with an invalid action (\(describe(bodyError)))", output: text(line))
   }
 
   /// Sends one observation and waits for its action.
@@ -152,38 +226,18 @@ final class PolicyConnection {
       RequestLine(
         id: id, decisionPoint: point.rawValue, time: WireTime(seconds: time.seconds, iso: context.isoTime(time)),
         observation: observation))
-    let line = try readLine()
-    let head: ResponseHead
-    do {
-      head = try decoder.decode(ResponseHead.self, from: line)
-    } catch {
-      if isSyntaxError(error) {
-        throw PolicyExchangeError(kind: .invalidJSON, detail: "answered with invalid JSON", output: text(line))
-      }
-      throw PolicyExchangeError(
-        kind: .protocolError, detail: "answered without a numeric `id` (expected `{\"id\": \(id), \"action\": {…}}`)",
-        output: text(line))
-    }
-    guard head.id == id else {
-      throw PolicyExchangeError(
-        kind: .protocolError, detail: "answered request \(head.id), expected \(id)", output: text(line))
-    }
-    do {
-      let body = try decoder.decode(ResponseBody<Action>.self, from: line)
-      decisions += 1
-      return body.action
-    } catch {
-      throw PolicyExchangeError(
-        kind: .invalidAction, detail: "answered with an invalid action (\(describe(error)))", output: text(line))
-    }
+    let (_, body) = try readAnswer(
+      to: id, as: ResponseBody<Action>.self, expecting: "{\"id\": \(id), \"action\": {…}}")
+    decisions += 1
+    return body.action
   }
 
   // MARK: - Lines
 
   private func send<Line: Encodable>(_ line: Line) throws(PolicyExchangeError) {
-    var data: Data
+    var data: [UInt8]
     do {
-      data = try encoder.encode(line)
+      data = try PolicyJSONEncoder.encode(line)
     } catch {
       preconditionFailure("observations always encode: \(error)")
     }
@@ -207,9 +261,9 @@ final class PolicyConnection {
 
   /// The next line of stdout, within the timeout.
   private func readLine() throws(PolicyExchangeError) -> Data {
+    spunThisRequest = false
     let descriptor = outputDescriptor
     let deadline = monotonicMicroseconds() + command.timeoutMicroseconds
-    var chunk = [UInt8](repeating: 0, count: 65_536)
     while true {
       if let newline = buffer[scanned...].firstIndex(of: 10) {
         let line = Data(buffer[..<newline])
@@ -232,9 +286,14 @@ final class PolicyConnection {
       if interruptRequested() {
         throw PolicyExchangeError(kind: .timeout, detail: "was interrupted", interrupted: true)
       }
-      // Waits in slices of at most 100 ms so an interrupt is noticed promptly.
       var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-      let ready = poll(&entry, 1, Int32(min(100, (remaining + 999) / 1_000)))
+      var ready: Int32 = 0
+      if !spunThisRequest {
+        spunThisRequest = true
+        ready = spinner.spin { poll(&entry, 1, 0) > 0 }
+      }
+      // Waits in slices of at most 100 ms so an interrupt is noticed promptly.
+      if ready == 0 { ready = poll(&entry, 1, Int32(min(100, (remaining + 999) / 1_000))) }
       if ready < 0 && errno != EINTR {
         throw PolicyExchangeError(kind: .protocolError, detail: "cannot wait for its answer (errno \(errno))")
       }
@@ -245,9 +304,9 @@ final class PolicyConnection {
         continue
       }
       if ready < 0 { continue }
-      let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+      let count = read(descriptor, chunk, Self.chunkSize)
       if count > 0 {
-        buffer.append(contentsOf: chunk[0..<count])
+        buffer.append(contentsOf: UnsafeBufferPointer(start: chunk, count: count))
       } else if count == 0 {
         throw exitFailure(waiting: true)
       } else if errno != EINTR && errno != EAGAIN {
@@ -391,4 +450,73 @@ func monotonicMicroseconds() -> Int64 {
   var now = timespec()
   clock_gettime(CLOCK_MONOTONIC, &now)
   return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1_000
+}
+
+/// A short spin before blocking for an answer, adapted to how fast answers come.
+///
+/// A blocking `poll` costs a sleep and a wake-up on both sides; when the policy
+/// answers within a few tens of microseconds, checking the pipe without blocking for
+/// that long saves the wake-up. The spin adapts as glibc's adaptive mutexes do
+/// (`PTHREAD_MUTEX_ADAPTIVE_NP`): its length follows twice the recent answer time,
+/// capped at ``maximumNanoseconds`` (a miss resets it to the cap); after
+/// ``failuresBeforeBackOff`` spins in a row in which the answer did not come,
+/// spinning stops and is retried once every ``probeInterval`` requests. It only ever runs right after a request was sent, for
+/// at most the cap, so a waiting simulator never burns CPU while idle.
+///
+/// Off unless `PLATFORMSIM_POLICY_SPIN=adaptive`: on the shared 2-vCPU development
+/// machine at load average ≈ 9 it made the median round trip slower (92–100 µs against
+/// 76–77 µs without), since the simulator's spin takes the CPU the policy needs to
+/// answer (docs/PERFORMANCE.md, "External policy round trip"). A gain at low load was
+/// not measured, so it stays an opt-in for machines with a spare core.
+struct AnswerSpinner {
+  static let maximumNanoseconds: Int64 = 50_000
+  static let failuresBeforeBackOff = 4
+  static let probeInterval = 64
+
+  var enabled: Bool
+  /// The current spin length, ns.
+  private(set) var limitNanoseconds: Int64 = maximumNanoseconds
+  private var failures = 0
+  private var requestsSinceProbe = 0
+  private(set) var hits = 0
+  private(set) var misses = 0
+
+  static func fromEnvironment() -> AnswerSpinner {
+    AnswerSpinner(enabled: ProcessInfo.processInfo.environment["PLATFORMSIM_POLICY_SPIN"] == "adaptive")
+  }
+
+  /// Spins until `ready()` or the current limit; returns 1 if the answer came, else 0.
+  mutating func spin(until ready: () -> Bool) -> Int32 {
+    guard enabled else { return 0 }
+    if failures >= Self.failuresBeforeBackOff {
+      requestsSinceProbe += 1
+      guard requestsSinceProbe >= Self.probeInterval else { return 0 }
+      requestsSinceProbe = 0
+      limitNanoseconds = Self.maximumNanoseconds
+    }
+    let start = monotonicNanoseconds()
+    while true {
+      if ready() {
+        let waited = monotonicNanoseconds() - start
+        hits += 1
+        failures = 0
+        // Twice the answer time just seen, averaged with the last limit.
+        limitNanoseconds = min(Self.maximumNanoseconds, max(5_000, (limitNanoseconds + 2 * waited) / 2))
+        return 1
+      }
+      if monotonicNanoseconds() - start >= limitNanoseconds { break }
+    }
+    misses += 1
+    failures += 1
+    // The answer was slower than the spin: try the full cap next time, until backing off.
+    limitNanoseconds = Self.maximumNanoseconds
+    return 0
+  }
+}
+
+/// Monotonic nanoseconds, for the spin only.
+func monotonicNanoseconds() -> Int64 {
+  var now = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &now)
+  return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
 }

@@ -1,14 +1,27 @@
 /// The lines of the external policy protocol, version ``PolicyProtocol/version``
 /// (docs/POLICY-PROTOCOL.md, docs/policy-protocol.schema.json).
 public enum PolicyProtocol {
-  /// Bumped on any incompatible change; a policy answering another version is refused.
-  public static let version = "platformsim.policy/v1"
+  /// The newest version: `v1` plus `decide-batch` requests, one per decision cycle for the
+  /// decision points that ask many questions at once.
+  public static let version = "platformsim.policy/v2"
+  /// The first version, one `decide` line per question.
+  ///
+  /// Still accepted: a policy whose hello answers it is asked one question at a time,
+  /// exactly as before.
+  public static let legacyVersion = "platformsim.policy/v1"
+  /// The versions PlatformSim offers in its hello (`protocols`), newest first.
+  public static let supportedVersions = [version, legacyVersion]
 }
 
 /// PlatformSim → policy, once, before any request.
+///
+/// `protocol` stays the oldest version offered, so a `v1` policy that checks it keeps
+/// working; `protocols` lists every version offered, newest first, and the policy's
+/// hello answer picks one.
 struct HelloLine: Encodable {
   var type = "hello"
-  var `protocol` = PolicyProtocol.version
+  var `protocol` = PolicyProtocol.legacyVersion
+  var protocols = PolicyProtocol.supportedVersions
   var decisionPoint: String
   var scenario: String
   var runId: Int64
@@ -40,6 +53,28 @@ struct RequestLine<Observation: Encodable>: Encodable {
   var observation: Observation
 }
 
+/// PlatformSim → policy (`v2` only), one per decision cycle of a decision point that asks
+/// several questions at once: the observations in the order the model would have asked
+/// them one by one, all at the same simulated time.
+struct BatchRequestLine<Observation: Encodable>: Encodable {
+  var type = "decide-batch"
+  var id: Int64
+  var decisionPoint: String
+  var time: WireTime
+  var observations: [Observation]
+}
+
+/// The answer to a `decide-batch`: one action per observation, in the same order.
+struct BatchResponseBody<Action: Decodable>: IdentifiedResponse {
+  var id: Int64
+  var actions: [Action]
+}
+
+/// An answer decoded with its `id` in one pass.
+protocol IdentifiedResponse: Decodable {
+  var id: Int64 { get }
+}
+
 /// The envelope of an answer, read before the action so a wrong id or type is
 /// reported as a protocol error rather than an invalid action.
 struct ResponseHead: Decodable {
@@ -47,7 +82,8 @@ struct ResponseHead: Decodable {
   var id: Int64
 }
 
-struct ResponseBody<Action: Decodable>: Decodable {
+struct ResponseBody<Action: Decodable>: IdentifiedResponse {
+  var id: Int64
   var action: Action
 }
 

@@ -78,7 +78,7 @@ public struct PolicyProcessLog: Sendable, Equatable {
   public var decisionPoint: DecisionPoint
   public var policy: String
   public var processID: Int32
-  /// Requests answered successfully.
+  /// Questions answered with a well-formed action (each observation of a `decide-batch` counts).
   public var decisions: Int
   /// Exit status, or the signal number when it was killed.
   public var exitStatus: Int32?
