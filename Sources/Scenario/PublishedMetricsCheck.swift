@@ -45,26 +45,9 @@ enum PublishedMetricsCheck {
               }
                 ?? nearestMatch(to: name, in: published).map { "did you mean `\($0)`?" })
           }
-          // Only raw published series: recording rules' and `ALERTS`' labels are not modelled.
-          let carried = Set(
-            delivery.services.flatMap { ($0.metricProfile ?? scenarioProfile).publishedLabelNames(of: name) }
-          ).sorted()
-          // `__name__` and a matcher accepting "" also select series without the label
-          // (PromQL), so an unknown label there is meant, unless it is a typo of a carried one.
-          for matcher in matchers where !carried.isEmpty && matcher.name != Labels.metricName {
-            guard !carried.contains(matcher.name), warned.insert("label:\(name):\(matcher.name)").inserted else {
-              continue
-            }
-            let near = nearestMatch(to: matcher.name, in: carried)
-            if matcher.matchesEmpty && near == nil { continue }
-            value.warning(
-              "service `\(service.name)`'s canary analysis selects `\(name)` by label `\(matcher.name)`, which its "
-                + "published series never carry (they carry " + carried.map { "`\($0)`" }.joined(separator: ", ")
-                + (matcher.matchesEmpty
-                  ? "): the matcher keeps every series (an absent label matches as \"\")"
-                  : "): the selector matches nothing"),
-              hint: near.map { "did you mean `\($0)`?" })
-          }
+          warnAboutLabels(
+            of: name, matchers, who: "service `\(service.name)`'s canary analysis", delivery: delivery,
+            scenarioProfile: scenarioProfile, warned: &warned, at: value)
           let scrapeMs = delivery.trafficInterval.microseconds / 1_000
           if let rangeMs, rangeMs < 2 * scrapeMs, warned.insert("range:\(rangeMs)").inserted {
             value.warning(
@@ -117,23 +100,9 @@ enum PublishedMetricsCheck {
             if rulesSelecting[name]?.contains(who) != true { rulesSelecting[name, default: []].append(who) }
             continue
           }
-          let carried = Set(
-            delivery.services.flatMap { ($0.metricProfile ?? scenarioProfile).publishedLabelNames(of: name) }
-          ).sorted()
-          for matcher in matchers where !carried.isEmpty && matcher.name != Labels.metricName {
-            guard !carried.contains(matcher.name), warned.insert("label:\(name):\(matcher.name)").inserted else {
-              continue
-            }
-            let near = nearestMatch(to: matcher.name, in: carried)
-            if matcher.matchesEmpty && near == nil { continue }
-            value.warning(
-              "\(who) selects `\(name)` by label `\(matcher.name)`, which the published series never carry (they "
-                + "carry " + carried.map { "`\($0)`" }.joined(separator: ", ")
-                + (matcher.matchesEmpty
-                  ? "): the matcher keeps every series (an absent label matches as \"\")"
-                  : "): the selector matches nothing"),
-              hint: near.map { "did you mean `\($0)`?" })
-          }
+          warnAboutLabels(
+            of: name, matchers, who: who, delivery: delivery, scenarioProfile: scenarioProfile, warned: &warned,
+            at: value)
           // A recorded series has a sample every evaluation of its group; a scraped one
           // every scrape. `ALERTS` changes only with alert states.
           let everyMs = recordedEveryMs[name] ?? (name.hasPrefix("ALERTS") ? nil : scrapeMs)
@@ -176,6 +145,35 @@ enum PublishedMetricsCheck {
           + "; those selectors are always empty",
         hint: "rules written for other exporters (node-exporter, kube-state-metrics) watch series PlatformSim "
           + "does not simulate")
+    }
+  }
+
+  /// Warns once per metric and label when a selector of published metric `name` matches
+  /// on a label its series never carry; `who` names the query (an analysis, a rule).
+  ///
+  /// Only raw published series are checked: recording rules' and `ALERTS`' labels are
+  /// not modelled. `__name__` and a matcher accepting "" also select series without the
+  /// label (PromQL), so an unknown label there is meant, unless it is a typo of a carried one.
+  static func warnAboutLabels(
+    of name: String, _ matchers: [LabelMatcher], who: String, delivery: DeliveryConfiguration,
+    scenarioProfile: MetricProfile, warned: inout Set<String>, at value: YAMLValue
+  ) {
+    let carried = Set(
+      delivery.services.flatMap { ($0.metricProfile ?? scenarioProfile).publishedLabelNames(of: name) }
+    ).sorted()
+    for matcher in matchers where !carried.isEmpty && matcher.name != Labels.metricName {
+      guard !carried.contains(matcher.name), warned.insert("label:\(name):\(matcher.name)").inserted else {
+        continue
+      }
+      let near = nearestMatch(to: matcher.name, in: carried)
+      if matcher.matchesEmpty && near == nil { continue }
+      value.warning(
+        "\(who) selects `\(name)` by label `\(matcher.name)`, which its published series never carry (they carry "
+          + carried.map { "`\($0)`" }.joined(separator: ", ")
+          + (matcher.matchesEmpty
+            ? "): the matcher keeps every series (an absent label matches as \"\")"
+            : "): the selector matches nothing"),
+        hint: near.map { "did you mean `\($0)`?" })
     }
   }
 
