@@ -75,7 +75,7 @@ enum PublishedMetricsCheck {
   static func warnAboutRules(
     delivery: DeliveryConfiguration, monitoring: MonitoringConfiguration, published: [String], at value: YAMLValue
   ) {
-    let scenarioProfile = monitoring.metricProfile ?? .platformSim
+    let scenarioProfile = monitoring.metricProfile
     let evaluationMs = monitoring.evaluationInterval.microseconds / 1_000
     let scrapeMs = delivery.trafficInterval.microseconds / 1_000
     var recordedEveryMs: [String: Int64] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import InputReading
 import Monitoring
 import Testing
 
@@ -104,9 +105,39 @@ struct PromtoolRunnerTests {
         .sample(3), .sample(2), .sample(1), .sample(-1), .sample(.infinity),
       ])
     #expect(throws: SeriesNotationError.self) { try expandSeriesValues("1+x3") }
+    // A count is the grammar's uint: no sign, decimal digits.
+    for refused in ["1x-3", "_x-3", "1x+3", "1+1x", "_x"] {
+      #expect(throws: SeriesNotationError.self, "\(refused)") { try expandSeriesValues(refused) }
+    }
     let labels = try parseSeriesDescription("up{job=\"api\", instance=\"a:1\"}")
     #expect(labels.metricName == "up")
     #expect(labels["instance"] == "a:1")
+  }
+
+  @Test("a repetition past the input limit is refused with its word, not expanded")
+  func repetitionLimit() throws {
+    #expect(try expandSeriesValues("0+1x9 _x5 stale", limit: 16).count == 16)
+    let error = #expect(throws: SeriesNotationError.self) { try expandSeriesValues("0+1x9 _x5 stale", limit: 15) }
+    #expect(error?.message.hasPrefix("stale expands past 15 samples") == true, "\(String(describing: error))")
+    #expect(throws: SeriesNotationError.self) { try expandSeriesValues("1x\(Int.max)") }
+    #expect(throws: SeriesNotationError.self) { try expandSeriesValues("_x\(Int.max)") }
+    #expect(throws: SeriesNotationError.self) { try expandSeriesValues("0+1x100000000") }
+
+    // The limit holds across a file's groups: two groups of 6 million samples each
+    // pass alone and fail together, at the second group's series.
+    let group = """
+        - input_series:
+            - series: 'up{job="a"}'
+              values: '1x5999999'
+
+      """
+    _ = try PromtoolTestFile.parse(yaml: "tests:\n" + group, file: "t.yaml")
+    let error2 = #expect(throws: DiagnosticsError.self) {
+      try PromtoolTestFile.parse(yaml: "tests:\n" + group + group, file: "t.yaml")
+    }
+    let messages = error2?.diagnostics.map(\.description) ?? []
+    #expect(
+      messages.count == 1 && messages[0].contains("t.yaml:7:") && messages[0].contains("expands past"), "\(messages)")
   }
 
   @Test("a test file parses with all promtool keys")

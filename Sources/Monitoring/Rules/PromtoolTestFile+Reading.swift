@@ -122,7 +122,8 @@ extension PromtoolTestFile {
     let ruleFiles = reader[\.ruleFiles]?.read()
     let evaluationInterval = reader[\.evaluationInterval]
     let order = reader[\.groupEvalOrder]?.read()
-    let tests = reader[\.tests]?.map(readGroup)
+    var remainingSamples = maximumInputSamples
+    let tests = reader[\.tests]?.map { readGroup($0, remainingSamples: &remainingSamples) }
     let fuzzyCompare = reader[\.fuzzyCompare]
     guard !log.hasErrors else { throw DiagnosticsError(log.diagnostics) }
     return PromtoolTestFile(
@@ -130,13 +131,18 @@ extension PromtoolTestFile {
       tests: tests ?? [], fuzzyCompare: fuzzyCompare ?? false)
   }
 
-  static func readGroup(_ reader: ObjectReader<PromtoolTestSchema.TestGroup>) -> PromtoolTestGroup? {
+  /// - Parameter remainingSamples: how many more input samples the file may expand to
+  ///   (``maximumInputSamples`` shared by all groups); reduced by this group's series.
+  static func readGroup(
+    _ reader: ObjectReader<PromtoolTestSchema.TestGroup>, remainingSamples: inout Int
+  ) -> PromtoolTestGroup? {
     let series = reader[\.inputSeries]?.map { series -> PromtoolInputSeries? in
       let labels = readSeriesDescription(series.value(of: \.series), series[\.series] ?? "")
       let notation = series[\.values] ?? ""
       let values: [PromtoolInputSeries.Value]
       do {
-        values = try expandSeriesValues(notation)
+        values = try expandSeriesValues(notation, limit: remainingSamples)
+        remainingSamples -= values.count
       } catch {
         (series.value(of: \.values) ?? series.value).error("\(error)")
         return nil

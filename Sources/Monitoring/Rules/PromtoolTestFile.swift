@@ -14,6 +14,13 @@ public struct PromtoolTestFile {
   /// just above it (newer promtool's `math.Nextafter` comparer; 2.42 has no such key).
   public var fuzzyCompare: Bool
 
+  /// The most input samples one test file may expand to (values, `_` and `stale`).
+  ///
+  /// 10 million, about 160 MB. Real test files hold thousands; the cap turns a
+  /// mistyped repetition such as `0+1x100000000` into an error instead of exhausted
+  /// memory.
+  public static let maximumInputSamples = 10_000_000
+
   public init(
     ruleFiles: [String], evaluationIntervalMs: Int64 = 60_000, groupEvalOrder: [String] = [],
     tests: [PromtoolTestGroup], fuzzyCompare: Bool = false
@@ -167,34 +174,54 @@ public func parseSeriesDescription(_ text: String) throws(SeriesNotationError) -
 /// `_xn` (n missing), `stale`, and plain numbers, separated by spaces.
 ///
 /// Mirrors the `series_item` rules of Prometheus 2.42 promql/parser/generated_parser.y,
-/// including the float accumulation `a += b` for each step.
-public func expandSeriesValues(_ text: String) throws(SeriesNotationError) -> [PromtoolInputSeries
-  .Value]
-{
+/// including the float accumulation `a += b` for each step. A repetition count is the
+/// grammar's `uint` (`strconv.ParseUint(lit, 10, 64)`): decimal digits only, so `1x-3`
+/// is refused as promtool refuses it.
+///
+/// promtool expands every repetition into memory without bound, so `0+1x100000000`
+/// exhausts it; here expansion stops with an error once `limit` samples are reached
+/// (``PromtoolTestFile/maximumInputSamples`` across a file, about 160 MB).
+public func expandSeriesValues(
+  _ text: String, limit: Int = PromtoolTestFile.maximumInputSamples
+) throws(SeriesNotationError) -> [PromtoolInputSeries.Value] {
   var out: [PromtoolInputSeries.Value] = []
+  func reserve(_ count: Int, for word: String) throws(SeriesNotationError) {
+    let (total, overflow) = out.count.addingReportingOverflow(count)
+    guard !overflow, total <= limit else {
+      throw SeriesNotationError(
+        text: text,
+        message:
+          "\(word) expands past \(limit) samples, the most a test file may load "
+          + "(promtool would try to hold them all in memory)")
+    }
+  }
   for item in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }) {
     let word = String(item)
     if word == "_" {
+      try reserve(1, for: word)
       out.append(.missing)
       continue
     }
     if word == "stale" {
+      try reserve(1, for: word)
       out.append(.stale)
       continue
     }
     if word.hasPrefix("_x") {
-      guard let count = Int(word.dropFirst(2)) else {
+      guard let count = repetitionCount(word.dropFirst(2)) else {
         throw SeriesNotationError(text: text, message: "bad repetition \(word)")
       }
-      out.append(contentsOf: Array(repeating: .missing, count: count))
+      try reserve(count, for: word)
+      out.append(contentsOf: repeatElement(.missing, count: count))
       continue
     }
     var body = Substring(word)
     var repeatCount: Int?
     // In values notation `x` always means repetition: `0x20` is 21 zeros, not hex 32.
-    if let xIndex = body.lastIndex(of: "x"), let count = Int(body[body.index(after: xIndex)...]),
-      !body[..<xIndex].isEmpty
-    {
+    if let xIndex = body.lastIndex(of: "x"), !body[..<xIndex].isEmpty {
+      guard let count = repetitionCount(body[body.index(after: xIndex)...]) else {
+        throw SeriesNotationError(text: text, message: "bad repetition \(word)")
+      }
       repeatCount = count
       body = body[..<xIndex]
     }
@@ -225,13 +252,22 @@ public func expandSeriesValues(_ text: String) throws(SeriesNotationError) -> [P
       throw SeriesNotationError(text: text, message: "bad value \(word)")
     }
     if let repeatCount {
+      try reserve(min(repeatCount, limit) + 1, for: word)  // `axn` is n + 1 samples
       for _ in 0...repeatCount {
         out.append(.sample(value))
         value += step
       }
     } else {
+      try reserve(1, for: word)
       out.append(.sample(value))
     }
   }
   return out
+}
+
+/// A repetition count as the series grammar's `uint`: decimal digits only (no sign),
+/// within Int; nil otherwise.
+private func repetitionCount(_ text: Substring) -> Int? {
+  guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+  return Int(text)
 }
