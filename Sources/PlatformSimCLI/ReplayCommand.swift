@@ -29,6 +29,7 @@ struct ReplayCommand: StatusCommand {
     case timeScaled = "time-scaled"
     case bootstrapDays = "bootstrap-days"
     case bootstrapJobs = "bootstrap-jobs"
+    case fill
   }
 
   @Argument(help: "The trace file (pods or jobs).")
@@ -43,11 +44,14 @@ struct ReplayCommand: StatusCommand {
   @Option(help: "Node scoring: kube-default, best-fit, fgd or first-fit.")
   var scoring = GPUNodeScoring.kubeDefault.rawValue
 
-  @Option(help: "exact, time-scaled (with --rate-factor), bootstrap-days or bootstrap-jobs.")
+  @Option(help: "exact, time-scaled (with --rate-factor), bootstrap-days, bootstrap-jobs or fill (with --fill-ratio).")
   var mode = Mode.exact
 
   @Option(help: "Arrival-rate multiplier for --mode time-scaled.")
   var rateFactor = 1.0
+
+  @Option(help: "For --mode fill (the FGD paper's workload): GPU requests as a multiple of the cluster's GPUs.")
+  var fillRatio = 1.3
 
   @Option(help: "Root seed of the bootstrap streams.")
   var seed: UInt64 = 1
@@ -72,6 +76,9 @@ struct ReplayCommand: StatusCommand {
     guard rateFactor > 0, rateFactor.isFinite else {
       throw .invalidOption(flag: "--rate-factor", found: "\(rateFactor)", expected: "a positive number")
     }
+    guard fillRatio > 0, fillRatio <= 10 else {
+      throw .invalidOption(flag: "--fill-ratio", found: "\(fillRatio)", expected: "a number above 0 and at most 10")
+    }
     let log = DiagnosticLog()
     let loaded = Self.loadTrace(trace, format: traceFormat, nodes: nodes, teamMap: teamMap, log: log)
     guard let loaded, !log.hasErrors else {
@@ -84,6 +91,7 @@ struct ReplayCommand: StatusCommand {
       case .timeScaled: .timeScaled(rateFactor)
       case .bootstrapDays: .bootstrapDays
       case .bootstrapJobs: .bootstrapJobs
+      case .fill: .fill(ratio: fillRatio)
       }
     let name = URL(fileURLWithPath: trace).deletingPathExtension().lastPathComponent
     let result = TraceReplay.run(

@@ -194,7 +194,7 @@ enum TraceInit {
           trace: \(yamlQuoted(trace))
           format: \(format.rawValue)
           nodes: \(yamlQuoted(nodes))
-          mode: exact              # time-scaled (with rateFactor), bootstrap-days, bootstrap-jobs
+          mode: exact              # time-scaled (with rateFactor), bootstrap-days, bootstrap-jobs, fill (fillRatio)
           scoring: kube-default    # best-fit, fgd, first-fit
           sampleInterval: 1h
           pools:

@@ -68,10 +68,14 @@ extension ScenarioLoader {
       case "time-scaled": .timeScaled(rateFactor)
       case "bootstrap-days": .bootstrapDays
       case "bootstrap-jobs": .bootstrapJobs
+      case "fill": .fill(ratio: reader[\.fillRatio] ?? 1.3)
       default: .exact
       }
     if reader.has(\.rateFactor) && modeName != "time-scaled" {
       reader.value(of: \.rateFactor)?.warning("`rateFactor` applies to `mode: time-scaled` only and is ignored here")
+    }
+    if reader.has(\.fillRatio) && modeName != "fill" {
+      reader.value(of: \.fillRatio)?.warning("`fillRatio` applies to `mode: fill` only and is ignored here")
     }
     return TraceReplayPlan(
       trace: traceURL.deletingPathExtension().lastPathComponent, items: TraceImport.items(jobs, teams: teams),

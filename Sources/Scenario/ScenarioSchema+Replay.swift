@@ -32,12 +32,16 @@ extension ScenarioSchema {
       "nodes", .existingFile, required: true,
       "The cluster's node list (openb_node_list shape: sn,cpu_milli,memory_mib,gpu,model).")
     let mode = Field(
-      "mode", .choice(["exact", "time-scaled", "bootstrap-days", "bootstrap-jobs"]), default: "exact",
-      "Every item at its time; arrivals × `rateFactor`; or days or items resampled with replacement from the run's "
-        + "seed (streams `trace/bootstrap-days`, `trace/bootstrap-jobs`).")
+      "mode", .choice(["exact", "time-scaled", "bootstrap-days", "bootstrap-jobs", "fill"]), default: "exact",
+      "Every item at its time; arrivals × `rateFactor`; days or items resampled with replacement from the run's "
+        + "seed (streams `trace/bootstrap-days`, `trace/bootstrap-jobs`); or the FGD paper's workload: shuffled and "
+        + "resampled to `fillRatio` × the cluster's GPUs, all at time 0, none leaving (stream `trace/fill`).")
     let rateFactor = Field(
       "rateFactor", .number(minimum: 0, maximum: 1_000, exclusiveMinimum: true), default: "1",
       "Arrival-rate multiplier of `time-scaled`.")
+    let fillRatio = Field(
+      "fillRatio", .number(minimum: 0, maximum: 10, exclusiveMinimum: true), default: "1.3",
+      "GPU requests of `fill`'s workload as a multiple of the cluster's GPUs (the FGD paper's 1.3).")
     let scoring = Field(
       "scoring", .choice(GPUNodeScoring.allCases.map(\.rawValue)), default: "kube-default",
       "How a node is chosen among those that fit: kube-scheduler's default scoring, best fit, FGD or first fit.")

@@ -11,7 +11,7 @@ public enum TraceImport {
   public static func items(_ jobs: [TraceJob], teams: [(String, String)] = []) -> [ReplayItem] {
     jobs.map { job in
       let submit = SimTime.zero + SimDuration(seconds: job.submitSeconds)
-      return ReplayItem(
+      var item = ReplayItem(
         name: job.name, team: job.team.map { team in teams.first { $0.0 == team }?.1 ?? team }, submit: submit,
         duration: job.durationSeconds.map { SimDuration(seconds: $0) },
         withdrawal: job.withdrawnSeconds.map { SimTime.zero + SimDuration(seconds: $0) },
@@ -20,6 +20,8 @@ public enum TraceImport {
           gpuModels: job.gpuTypes),
         priority: job.priority, gangSize: job.gangSize, recordedPhase: recordedPhase(job),
         recordedWait: job.recordedWaitSeconds.map { SimDuration(seconds: $0) })
+      item.holdsUntilEnd = job.holdsUntilEnd
+      return item
     }
   }
 

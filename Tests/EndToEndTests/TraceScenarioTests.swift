@@ -245,13 +245,33 @@ struct TraceScenarioTests {
       let database = directory.appendingPathComponent("runs.sqlite").path
       let run = try PlatformSimProcess.run(["run", scenario, "--db", database, "--quiet"])
       #expect(run.status == 0, "\(name): \(run.standardError)")
-      let raw = try TraceReplayCommandTests.rawOpenb(pods)
       let rows = try Self.items(database)
-      #expect(rows.map(\.0) == raw.map(\.name), "\(name)")
-      // Every pod the trace ran ran here for exactly its recorded time; pending pods never ran.
-      let mismatches = zip(rows, raw).filter { row, trace in row.1.map { Int64($0) } != trace.run }.count
-      #expect(mismatches == 0, "\(name)")
-      #expect(rows.filter { $0.2 == "completed" }.count == raw.filter { $0.run != nil }.count, "\(name)")
+      let podList = try String(contentsOf: pods, encoding: .utf8)
+      if !podList.prefix(while: { $0 != "\n" }).contains("creation_time") {
+        // A workload list (the multigpu samples): every pod at time 0 in file order,
+        // placed while there is room and held to the end, as the FGD paper's simulator runs it.
+        let names = podList.split(separator: "\n").dropFirst().map { String($0.prefix { $0 != "," }) }
+        #expect(rows.map(\.0) == names, "\(name)")
+        #expect(rows.allSatisfy { $0.2 == "running" || $0.2 == "pending" }, "\(name)")
+        #expect(rows.contains { $0.2 == "running" }, "\(name)")
+        continue
+      }
+      let raw = try TraceReplayCommandTests.rawOpenb(pods)
+      // Rows in submission order: the file's, stably sorted by creation time (the
+      // published cpu and gpushare samples are not sorted).
+      let submissionOrder = raw.indices.sorted { (raw[$0].created, $0) < (raw[$1].created, $1) }
+      #expect(rows.map(\.0) == submissionOrder.map { raw[$0].name }, "\(name)")
+      // Every pod that completed here ran for exactly its recorded time; pods the trace
+      // never scheduled never ran.
+      let recorded = Dictionary(raw.map { ($0.name, $0.run) }, uniquingKeysWith: { first, _ in first })
+      let completed = rows.filter { $0.2 == "completed" }
+      #expect(completed.filter { row in row.1.map { Int64($0) } != recorded[row.0] ?? nil }.isEmpty, "\(name)")
+      #expect(rows.filter { recorded[$0.0] ?? nil == nil }.allSatisfy { $0.1 == nil && $0.2 == "withdrawn" }, "\(name)")
+      // Every pod the trace ran ran here too, except where the gpuspec samples' GPU-type
+      // constraints (added to the trace by its publishers) leave a pod no node of its
+      // model in time: counted in docs/VALIDATION.md.
+      let notRun = rows.filter { recorded[$0.0] ?? nil != nil && $0.2 != "completed" }.count
+      if !name.contains("gpuspec") { #expect(notRun == 0, "\(name)") }
     }
   }
 }

@@ -38,6 +38,29 @@ struct TraceReaderTests {
       ])
   }
 
+  @Test("openb workload list (no times, as the published multigpu samples): all at 0, held to the end")
+  func openbWorkloadList() throws {
+    let log = DiagnosticLog()
+    let file = "openb_pod_list_workload.csv"
+    let text = try Self.text(file)
+    #expect(TraceFormat.recognising(header: String(text.prefix { $0 != "\n" })) == .alibabaGPU2023)
+    let jobs = TraceReader.readOpenbPods(text, file: file, log: log)
+    #expect(jobs.map(\.name) == ["pod-w1", "pod-w2", "pod-w3", "pod-w4"])
+    #expect(jobs.allSatisfy { $0.submitSeconds == 0 && $0.durationSeconds == nil && $0.holdsUntilEnd })
+    #expect(jobs.map(\.gpuMilliTotal) == [1000, 460, 8000, 0])
+    #expect(
+      log.diagnostics.map(\.rendered) == [
+        "openb_pod_list_workload.csv:6:20: error: gpu_milli: found `300` with `num_gpu` 2; "
+          + "only a single-GPU pod shares its GPU; use 1000"
+      ])
+    // A list with some of the time columns is a timed list missing the others.
+    let partial = DiagnosticLog()
+    _ = TraceReader.readOpenbPods(
+      "name,cpu_milli,memory_mib,num_gpu,gpu_milli,creation_time\np,1000,1024,0,0,5\n", file: "p.csv", log: partial)
+    #expect(partial.diagnostics.map(\.message).contains { $0.hasPrefix("missing required column `deletion_time`") })
+    #expect(partial.diagnostics.map(\.message).contains { $0.hasPrefix("missing required column `pod_phase`") })
+  }
+
   @Test("openb nodes: a GPU node must name its model; bad capacities located")
   func openbNodes() throws {
     let log = DiagnosticLog()

@@ -143,4 +143,61 @@ struct TraceReplayTests {
         outcome.finished.flatMap { end in outcome.started.map { end - $0 } } == .seconds(60)
       })
   }
+  @Test("Fill (the FGD paper's workload): shuffled, resampled to the ratio × cluster GPUs, all at 0, none leaving")
+  func fillMode() {
+    // 4 nodes × 2 GPUs = 8,000 GPU thousandths; the trace asks 3 × 1,000 + 3 × 500 + 2 CPU-only pods.
+    let nodes = (0..<4).map { Self.node("n\($0)", gpus: 2) }
+    let items =
+      (0..<3).map { Self.item("whole\($0)", at: Int64($0) * 100, for: 60) }
+      + (0..<3).map { Self.item("half\($0)", at: Int64($0) * 100 + 50, for: nil, milli: 500) }
+      + (0..<2).map { Self.item("cpu\($0)", at: 400, for: 30, gpus: 0) }
+    func gpuMilli(_ list: [ReplayItem]) -> Int { list.reduce(0) { $0 + $1.request.gpuMilliTotal } }
+    let capacity = 8_000
+    let topped = TraceReplay.arrivals(
+      items, mode: .fill(ratio: 1.3), seed: RandomSeed(root: 3), clusterGPUMilli: capacity)
+    // Topped up: every original item once, then draws named -fill-i, up to 10,400 and
+    // no further than one more pod (500 or 1,000) would take it.
+    #expect(Set(topped.prefix(items.count).map(\.name)) == Set(items.map(\.name)))
+    #expect(topped.dropFirst(items.count).enumerated().allSatisfy { $1.name.hasSuffix("-fill-\($0)") })
+    #expect(gpuMilli(topped) <= 10_400 && gpuMilli(topped) > 10_400 - 1_000)
+    #expect(topped.allSatisfy { $0.submit == .zero && $0.holdsUntilEnd && $0.duration == nil && $0.withdrawal == nil })
+    // Reproducible per seed; another seed shuffles differently.
+    #expect(
+      topped
+        == TraceReplay.arrivals(items, mode: .fill(ratio: 1.3), seed: RandomSeed(root: 3), clusterGPUMilli: capacity))
+    #expect(
+      topped
+        != TraceReplay.arrivals(items, mode: .fill(ratio: 1.3), seed: RandomSeed(root: 4), clusterGPUMilli: capacity))
+    // Trimmed: 4,500 asked against 0.25 × 8,000 = 2,000 leaves random items up to 2,000.
+    let trimmed = TraceReplay.arrivals(
+      items, mode: .fill(ratio: 0.25), seed: RandomSeed(root: 3), clusterGPUMilli: capacity)
+    #expect(gpuMilli(trimmed) <= 2_000 && trimmed.count < items.count)
+    #expect(Set(trimmed.map(\.name)).isSubset(of: Set(items.map(\.name))))
+
+    // Replayed: pods placed in order until the cluster is full, held to the end; the rest pending.
+    let result = TraceReplay.run(
+      items: items, nodes: nodes,
+      configuration: .init(
+        trace: "t", mode: .fill(ratio: 1.3), scoring: .bestFit, end: .zero + .seconds(3600),
+        seed: RandomSeed(root: 3)))
+    let placed = result.outcomes.filter { $0.started != nil }
+    #expect(placed.allSatisfy { $0.status == .running && $0.finished == nil && $0.started == .zero })
+    #expect(result.outcomes.filter { $0.started == nil }.allSatisfy { $0.status == .pending })
+    #expect(placed.reduce(0) { $0 + $1.request.gpuMilliTotal } == capacity)
+    #expect(result.samples.last?.allocatedGPUMilli == capacity)
+  }
+
+  @Test("A workload list (no times) runs in file order from time 0 and never leaves")
+  func workloadList() {
+    let nodes = [Self.node("a", gpus: 2)]
+    var items = ["p0", "p1", "p2"].map { Self.item($0, at: 0, for: nil) }
+    for index in items.indices {
+      items[index].withdrawal = nil
+      items[index].holdsUntilEnd = true
+    }
+    let result = TraceReplay.run(
+      items: items, nodes: nodes, configuration: .init(trace: "t", scoring: .firstFit, end: .zero + .seconds(86_400)))
+    #expect(result.outcomes.map(\.status) == [.running, .running, .pending])
+    #expect(result.outcomes.map(\.started) == [.zero, .zero, nil])
+  }
 }

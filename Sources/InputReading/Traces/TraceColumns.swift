@@ -24,6 +24,29 @@ public final class OpenbPodColumns: ObjectKeys {
   let scheduledTime = Field("scheduled_time", .integer(minimum: 0), "Binding, seconds; empty: never scheduled.")
 }
 
+/// An `openb_pod_list_*.csv` without times or phases (the published `multigpu` samples):
+/// a workload list, as the Kubernetes Scheduler Simulator of the FGD paper
+/// (hkust-adsl/kubernetes-scheduler-simulator) takes its pods — every pod created at
+/// the start, in file order, and never deleted.
+public final class OpenbWorkloadColumns: ObjectKeys {
+  public static let schema = ObjectSchema<OpenbWorkloadColumns>(
+    "openb workload list",
+    "A pod of an Alibaba GPU 2023 pod list without times (openb_pod_list_multigpu*.csv).", unknownKeys: .accepted)
+  public init() {}
+  let name = Field("name", .string(), required: true, "Pod name (`openb-pod-0017`).")
+  let cpuMilli = Field("cpu_milli", .integer(minimum: 0), required: true, "CPU request, thousandths of a core.")
+  let memoryMiB = Field("memory_mib", .integer(minimum: 0), required: true, "Memory request, MiB.")
+  let numGPU = Field("num_gpu", .integer(minimum: 0, maximum: 128), required: true, "GPUs requested.")
+  let gpuMilli = Field(
+    "gpu_milli", .integer(minimum: 0, maximum: 1000), required: true,
+    "Thousandths of each GPU requested (< 1000: the pod shares one GPU).")
+  let gpuSpec = Field("gpu_spec", .string(), "Allowed GPU models, `|`-separated (`V100M16|V100M32`); empty: any.")
+  let qos = Field("qos", .string(), "Quality of service class (LS, BE, Burstable, Guaranteed).")
+
+  /// The columns whose absence, all together, makes a pod list a workload list.
+  static let timeColumns = ["pod_phase", "creation_time", "deletion_time"]
+}
+
 /// `openb_node_list_*.csv` of the Alibaba GPU cluster trace 2023: one node per row.
 public final class OpenbNodeColumns: ObjectKeys {
   public static let schema = ObjectSchema<OpenbNodeColumns>(

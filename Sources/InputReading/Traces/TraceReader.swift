@@ -58,7 +58,17 @@ public enum TraceReader {
   /// resources); a `Pending` pod (no `scheduled_time`) never ran and is withdrawn at its
   /// deletion. Checked across columns: deletion ≥ scheduled ≥ creation, and
   /// `gpu_milli` consistent with `num_gpu` (0 GPUs ⇒ 0; several GPUs ⇒ 1000 each).
+  ///
+  /// A list whose header has none of `pod_phase`, `creation_time` and `deletion_time`
+  /// (the published `multigpu` samples) is a workload list: see ``readOpenbWorkload(_:file:log:)``.
   public static func readOpenbPods(_ text: String, file: String, log: DiagnosticLog) -> [TraceJob] {
+    let header = Set(
+      text.prefix { $0 != "\n" && $0 != "\r" }.split(separator: ",").map {
+        $0.trimmingCharacters(in: .whitespaces)
+      })
+    if header.isDisjoint(with: OpenbWorkloadColumns.timeColumns) && !header.isEmpty {
+      return readOpenbWorkload(text, file: file, log: log)
+    }
     var jobs: [TraceJob] = []
     TableReader.read(text, file: file, encoding: .csv, columns: OpenbPodColumns.self, log: log) { row in
       let errors = log.diagnostics.count
@@ -73,15 +83,7 @@ public enum TraceReader {
         let milli = fields.4, let phase = fields.5, let created = fields.6, let deleted = fields.7,
         log.diagnostics.count == errors
       else { return }
-      if gpus == 0 && milli != 0 {
-        row.value(of: \.gpuMilli)?.error("found `\(milli)` with `num_gpu` 0", hint: "a pod without GPUs has 0")
-      } else if gpus > 0 && milli == 0 {
-        row.value(of: \.gpuMilli)?.error(
-          "found `0` with `num_gpu` \(gpus)", hint: "give the share of each GPU, 1–1000")
-      } else if gpus > 1 && milli != 1000 {
-        row.value(of: \.gpuMilli)?.error(
-          "found `\(milli)` with `num_gpu` \(gpus)", hint: "only a single-GPU pod shares its GPU; use 1000")
-      }
+      checkGPUShare(milli, gpus: gpus, at: row.value(of: \.gpuMilli))
       if deleted < created {
         row.value(of: \.deletionTime)?.error("deletion at \(deleted) s is before creation at \(created) s")
       }
@@ -111,6 +113,44 @@ public enum TraceReader {
       jobs.append(job)
     }
     return jobs
+  }
+
+  /// Reads an openb pod list without times or phases (the published `multigpu`
+  /// samples), as the FGD paper's simulator takes it: every pod is created at time 0 in
+  /// file order (the replay's queue keeps that order) and holds its resources from its
+  /// placement to the end of the replay. Pods that find no room stay pending.
+  public static func readOpenbWorkload(_ text: String, file: String, log: DiagnosticLog) -> [TraceJob] {
+    var jobs: [TraceJob] = []
+    TableReader.read(text, file: file, encoding: .csv, columns: OpenbWorkloadColumns.self, log: log) { row in
+      let errors = log.diagnostics.count
+      let fields = (row[\.name], row[\.cpuMilli], row[\.memoryMiB], row[\.numGPU], row[\.gpuMilli])
+      let spec = row[\.gpuSpec]
+      let qos = row[\.qos]
+      guard let name = fields.0, let cpu = fields.1, let memory = fields.2, let gpus = fields.3, let milli = fields.4,
+        log.diagnostics.count == errors
+      else { return }
+      checkGPUShare(milli, gpus: gpus, at: row.value(of: \.gpuMilli))
+      guard log.diagnostics.count == errors else { return }
+      var job = TraceJob(
+        name: name, line: row.value.line, submitSeconds: 0, durationSeconds: nil, cpuMilli: Int64(cpu),
+        memoryMiB: Int64(memory), gpuCount: gpus, gpuMilli: gpus == 0 ? 1000 : milli, gpuTypes: gpuTypes(spec),
+        phase: .running)
+      job.holdsUntilEnd = true
+      job.qos = qos
+      jobs.append(job)
+    }
+    return jobs
+  }
+
+  /// `gpu_milli` consistent with `num_gpu`: 0 GPUs ⇒ 0; several GPUs ⇒ 1000 each.
+  static func checkGPUShare(_ milli: Int, gpus: Int, at value: YAMLValue?) {
+    if gpus == 0 && milli != 0 {
+      value?.error("found `\(milli)` with `num_gpu` 0", hint: "a pod without GPUs has 0")
+    } else if gpus > 0 && milli == 0 {
+      value?.error("found `0` with `num_gpu` \(gpus)", hint: "give the share of each GPU, 1–1000")
+    } else if gpus > 1 && milli != 1000 {
+      value?.error("found `\(milli)` with `num_gpu` \(gpus)", hint: "only a single-GPU pod shares its GPU; use 1000")
+    }
   }
 
   static func openbPhase(_ phase: String) -> TracePhase {

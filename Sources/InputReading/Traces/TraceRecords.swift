@@ -17,7 +17,7 @@ public enum TraceFormat: String, Sendable, CaseIterable {
   public static func recognising(header: String) -> TraceFormat? {
     if header.trimmingCharacters(in: .whitespaces).hasPrefix("[") { return .phillyJobLog }
     let names = Set(header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-    if names.isSuperset(of: ["name", "num_gpu", "gpu_milli", "creation_time"]) { return .alibabaGPU2023 }
+    if names.isSuperset(of: ["name", "num_gpu", "gpu_milli", "cpu_milli"]) { return .alibabaGPU2023 }
     if names.isSuperset(of: ["job_id", "submit_time"]) { return .generic }
     if names == ["runtime"] { return .phillyRuntimes }
     if names.isSuperset(of: ["job_name", "task_name", "plan_gpu"]) { return .pai2020 }
@@ -55,8 +55,11 @@ public struct TraceJob: Sendable, Equatable {
   public var line: Int
   /// Submission (pod creation), seconds from the trace's start.
   public var submitSeconds: Double
-  /// How long it holds its resources once running; `nil` when it never ran.
+  /// How long it holds its resources once running; `nil` when it never ran (or, with
+  /// ``holdsUntilEnd``, when it never leaves).
   public var durationSeconds: Double?
+  /// A pod of a workload list (no times): placed when it can be and never deleted.
+  public var holdsUntilEnd = false
   /// The recorded wait between submission and start, when the trace has it.
   public var recordedWaitSeconds: Double?
   /// When a never-scheduled item was withdrawn (deleted), seconds; `nil` for others.

@@ -6,8 +6,12 @@ public struct ReplayItem: Sendable, Equatable {
   public var name: String
   public var team: String?
   public var submit: SimTime
-  /// How long it holds its resources once running; `nil`: it never ran in the trace.
+  /// How long it holds its resources once running; `nil`: it never ran in the trace
+  /// (or, with `holdsUntilEnd`, it never leaves).
   public var duration: SimDuration?
+  /// Placed when there is room and never deleted: a pod of a workload list without
+  /// times, as the FGD paper's simulator runs them, and every item of `fill` mode.
+  public var holdsUntilEnd = false
   /// When a never-run item leaves the queue (its recorded deletion).
   public var withdrawal: SimTime?
   public var request: GPUPodRequest
@@ -49,6 +53,14 @@ public enum ReplayMode: Sendable, Equatable {
   /// Items resampled with replacement (stream `trace/bootstrap-jobs`), each at the
   /// submission time of the item it replaces, so the arrival times are the trace's.
   case bootstrapJobs
+  /// The FGD paper's workload (Weng et al., ATC'23, as its simulator
+  /// hkust-adsl/kubernetes-scheduler-simulator runs it with `shufflePod` and
+  /// `workloadTuningConfig.ratio`): the items in name order, shuffled (stream
+  /// `trace/fill`), then trimmed by random removal or topped up by random draws with
+  /// replacement until their GPU requests come to `ratio` × the cluster's GPUs; all
+  /// submitted at time 0 in that order, each held from its placement to the end
+  /// (no departures), whatever the trace recorded.
+  case fill(ratio: Double)
 }
 
 /// What a replay does, besides the items and nodes.
@@ -85,7 +97,7 @@ public struct ReplayOutcome: Sendable, Equatable {
     case running
     /// Recorded as never scheduled: waited and was withdrawn, as in the trace.
     case withdrawn
-    /// Ran in the trace but found no room here before the replay ended.
+    /// Ran in the trace (or was listed to run) but found no room here before the replay ended.
     case pending
     /// Fits no node of the cluster at all (too large, or no node of its GPU model).
     case unschedulable

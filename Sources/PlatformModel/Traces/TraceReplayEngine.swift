@@ -21,14 +21,21 @@ public enum TraceReplay {
     nodeOrder: (any GPUNodeOrderPolicy)? = nil
   ) -> TraceReplayResult {
     var engine = ReplayEngine(
-      items: arrivals(items, mode: configuration.mode, seed: configuration.seed), nodes: nodes,
+      items: arrivals(
+        items, mode: configuration.mode, seed: configuration.seed,
+        clusterGPUMilli: nodes.reduce(0) { $0 + $1.gpus * 1000 }), nodes: nodes,
       configuration: configuration)
     engine.nodeOrder = nodeOrder
     return engine.run()
   }
 
   /// The items as the mode submits them, in submission order (stable).
-  public static func arrivals(_ items: [ReplayItem], mode: ReplayMode, seed: RandomSeed) -> [ReplayItem] {
+  ///
+  /// - Parameter clusterGPUMilli: the cluster's GPU capacity in thousandths, which
+  ///   `fill` sizes the workload against.
+  public static func arrivals(_ items: [ReplayItem], mode: ReplayMode, seed: RandomSeed, clusterGPUMilli: Int = 0)
+    -> [ReplayItem]
+  {
     var result: [ReplayItem]
     switch mode {
     case .exact: result = items
@@ -67,9 +74,59 @@ public enum TraceReplay {
         copy.withdrawal = source.withdrawal.map { items[index].submit + ($0 - source.submit) }
         return copy
       }
+    case .fill(let ratio):
+      result = fill(items, ratio: ratio, clusterGPUMilli: clusterGPUMilli, seed: seed)
     }
     let order = result.indices.sorted { (result[$0].submit, $0) < (result[$1].submit, $1) }
     return order.map { result[$0] }
+  }
+}
+
+extension TraceReplay {
+  /// The FGD paper's workload (``ReplayMode/fill(ratio:)``).
+  ///
+  /// As the simulator does it: pods sorted by name and shuffled
+  /// (`SortClusterPods`, Go's `rand.Shuffle` is Fisher–Yates from the end); then while
+  /// the GPU requests exceed the target a random pod is removed (`tuneDownPods`), or
+  /// else random pods of the original list are appended, named `<name>-fill-<i>`, until
+  /// the next would exceed it (`tuneUpPods`). A pod's GPU request is its workers ×
+  /// GPUs × thousandths. Our streams are not Go's, so the draws differ from the
+  /// paper's seeds 42–51; the comparison is statistical (docs/VALIDATION.md).
+  static func fill(_ items: [ReplayItem], ratio: Double, clusterGPUMilli: Int, seed: RandomSeed) -> [ReplayItem] {
+    guard !items.isEmpty else { return [] }
+    var stream = seed.stream("trace/fill")
+    var workload = items.indices.sorted { (items[$0].name, $0) < (items[$1].name, $1) }.map { items[$0] }
+    for index in stride(from: workload.count - 1, to: 0, by: -1) {
+      workload.swapAt(index, stream.nextInt(below: index + 1))
+    }
+    func gpuMilli(_ item: ReplayItem) -> Int { item.request.gpuMilliTotal * max(1, item.gangSize) }
+    let target = ratio * Double(clusterGPUMilli)
+    var total = workload.reduce(0) { $0 + gpuMilli($1) }
+    if Double(total) > target {
+      while Double(total) > target && !workload.isEmpty {
+        total -= gpuMilli(workload.remove(at: stream.nextInt(below: workload.count)))
+      }
+    } else if items.contains(where: { gpuMilli($0) > 0 }) {
+      // A list without GPU requests never reaches a GPU target: nothing to add.
+      var drawn = 0
+      while true {
+        let source = items[stream.nextInt(below: items.count)]
+        guard Double(total + gpuMilli(source)) <= target else { break }
+        var copy = source
+        copy.name = "\(source.name)-fill-\(drawn)"
+        workload.append(copy)
+        total += gpuMilli(source)
+        drawn += 1
+      }
+    }
+    return workload.map { item in
+      var submitted = item
+      submitted.submit = .zero
+      submitted.withdrawal = nil
+      submitted.duration = nil
+      submitted.holdsUntilEnd = true
+      return submitted
+    }
   }
 }
 
@@ -120,7 +177,7 @@ struct ReplayEngine {
       ReplayOutcome(
         trace: configuration.trace, name: item.name, team: item.team, submitted: item.submit, request: item.request,
         gangSize: item.gangSize, recordedPhase: item.recordedPhase, recordedWait: item.recordedWait,
-        status: item.duration == nil ? .withdrawn : .pending)
+        status: item.duration == nil && !item.holdsUntilEnd ? .withdrawn : .pending)
     }
     allocations = Array(repeating: [], count: items.count)
   }
@@ -149,7 +206,7 @@ struct ReplayEngine {
     switch event {
     case .arrival(let index):
       let item = items[index]
-      if item.duration == nil {
+      if item.duration == nil && !item.holdsUntilEnd {
         waitingRecorded += 1
         queue.schedule(.withdraw(index), at: max(item.withdrawal ?? now, now), priority: 0)
         return
@@ -229,7 +286,7 @@ struct ReplayEngine {
         outcomes[index].gpuModel = table.specs[first.node].model
       }
       running += 1
-      queue.schedule(.finish(index), at: now + (item.duration ?? .zero), priority: 0)
+      if !item.holdsUntilEnd { queue.schedule(.finish(index), at: now + (item.duration ?? .zero), priority: 0) }
     }
     pending = remaining
   }
