@@ -115,9 +115,10 @@ public enum TraceReader {
     return jobs
   }
 
-  /// Reads an openb pod list without times or phases (the published `multigpu`
-  /// samples), as the FGD paper's simulator takes it: every pod is created at time 0 in
-  /// file order (the replay's queue keeps that order) and holds its resources from its
+  /// Reads an openb pod list without times or phases (the published `multigpu` samples).
+  ///
+  /// As the FGD paper's simulator takes it: every pod is created at time 0 in file
+  /// order (the replay's queue keeps that order) and holds its resources from its
   /// placement to the end of the replay. Pods that find no room stay pending.
   public static func readOpenbWorkload(_ text: String, file: String, log: DiagnosticLog) -> [TraceJob] {
     var jobs: [TraceJob] = []
