@@ -123,12 +123,12 @@ struct PromtoolRunnerTests {
     #expect(throws: SeriesNotationError.self) { try expandSeriesValues("_x\(Int.max)") }
     #expect(throws: SeriesNotationError.self) { try expandSeriesValues("0+1x100000000") }
 
-    // The limit holds across a file's groups: two groups of 6 million samples each
+    // The limit holds across a file's groups: two groups of 600,000 samples each
     // pass alone and fail together, at the second group's series.
     let group = """
         - input_series:
             - series: 'up{job="a"}'
-              values: '1x5999999'
+              values: '1x599999'
 
       """
     _ = try PromtoolTestFile.parse(yaml: "tests:\n" + group, file: "t.yaml")

@@ -16,10 +16,11 @@ public struct PromtoolTestFile {
 
   /// The most input samples one test file may expand to (values, `_` and `stale`).
   ///
-  /// 10 million, about 160 MB. Real test files hold thousands; the cap turns a
-  /// mistyped repetition such as `0+1x100000000` into an error instead of exhausted
-  /// memory.
-  public static let maximumInputSamples = 10_000_000
+  /// One million (16 MB; a year and 11 months of one series at a 1-minute interval).
+  /// Real test files hold thousands; the cap turns a mistyped repetition such as
+  /// `0+1x100000000` into an error at once instead of minutes of expansion and
+  /// exhausted memory.
+  public static let maximumInputSamples = 1_000_000
 
   public init(
     ruleFiles: [String], evaluationIntervalMs: Int64 = 60_000, groupEvalOrder: [String] = [],
@@ -180,7 +181,7 @@ public func parseSeriesDescription(_ text: String) throws(SeriesNotationError) -
 ///
 /// promtool expands every repetition into memory without bound, so `0+1x100000000`
 /// exhausts it; here expansion stops with an error once `limit` samples are reached
-/// (``PromtoolTestFile/maximumInputSamples`` across a file, about 160 MB).
+/// (``PromtoolTestFile/maximumInputSamples`` across a file).
 public func expandSeriesValues(
   _ text: String, limit: Int = PromtoolTestFile.maximumInputSamples
 ) throws(SeriesNotationError) -> [PromtoolInputSeries.Value] {
