@@ -268,10 +268,15 @@ struct TraceScenarioTests {
       #expect(completed.filter { row in row.1.map { Int64($0) } != recorded[row.0] ?? nil }.isEmpty, "\(name)")
       #expect(rows.filter { recorded[$0.0] ?? nil == nil }.allSatisfy { $0.1 == nil && $0.2 == "withdrawn" }, "\(name)")
       // Every pod the trace ran ran here too, except where the gpuspec samples' GPU-type
-      // constraints (added to the trace by its publishers) leave a pod no node of its
-      // model in time: counted in docs/VALIDATION.md.
-      let notRun = rows.filter { recorded[$0.0] ?? nil != nil && $0.2 != "completed" }.count
-      if !name.contains("gpuspec") { #expect(notRun == 0, "\(name)") }
+      // constraints (drawn by the publishers) name a model no node of which can hold the
+      // pod (1–2 pods per file: 8 GPUs and 120 CPUs on G2 nodes of 96; docs/VALIDATION.md):
+      // those are `unschedulable`, never left waiting.
+      let notRun = rows.filter { recorded[$0.0] ?? nil != nil && $0.2 != "completed" }
+      if name.contains("gpuspec") {
+        #expect(notRun.allSatisfy { $0.2 == "unschedulable" } && notRun.count <= 2, "\(name): \(notRun)")
+      } else {
+        #expect(notRun.isEmpty, "\(name): \(notRun)")
+      }
     }
   }
 }
