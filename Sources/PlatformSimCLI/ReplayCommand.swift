@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import InputReading
 import PlatformModel
+import Policies
 import Scenario
 import SimKernel
 
@@ -22,6 +23,8 @@ struct ReplayCommand: StatusCommand {
         platformsim replay openb_pod_list_default.csv --nodes openb_node_list_gpu_node.csv
         platformsim replay jobs.csv --trace-format generic --nodes nodes.csv --scoring fgd
         platformsim replay pods.csv --nodes nodes.csv --mode bootstrap-days --seed 7
+        platformsim replay pods.csv --nodes nodes.csv --mode fill --scoring fgd
+        platformsim replay pods.csv --nodes nodes.csv --policy "python3 my_scorer.py"
       """)
 
   enum Mode: String, ExpressibleByArgument, CaseIterable {
@@ -68,6 +71,18 @@ struct ReplayCommand: StatusCommand {
   @Option(help: "Directory to write items.csv and allocation.csv into.")
   var output = "replay"
 
+  @Option(
+    help: ArgumentHelp(
+      "An external gpuNodeOrder policy: its command, arguments separated by spaces (docs/POLICY-PROTOCOL.md).",
+      valueName: "command"))
+  var policy: String?
+
+  @Option(help: "When the policy fails: fail (exit 1, nothing written) or fallback (--scoring places from then on).")
+  var policyOnError = ExternalPolicyCommand.OnError.fail.rawValue
+
+  @Option(help: "Longest wait for one answer of the policy, seconds.")
+  var policyTimeout = 5.0
+
   mutating func execute() throws(CLIError) -> ExitStatus {
     guard let scoringRule = GPUNodeScoring(rawValue: scoring) else {
       throw .invalidOption(
@@ -94,11 +109,22 @@ struct ReplayCommand: StatusCommand {
       case .fill: .fill(ratio: fillRatio)
       }
     let name = URL(fileURLWithPath: trace).deletingPathExtension().lastPathComponent
+    let external = try externalPolicy(name: name)
     let result = TraceReplay.run(
       items: loaded.items, nodes: loaded.nodes,
       configuration: ReplayConfiguration(
         trace: name, mode: replayMode, scoring: scoringRule, sampleInterval: .seconds(max(1, sampleInterval)),
-        seed: RandomSeed(root: seed)))
+        seed: RandomSeed(root: seed)),
+      nodeOrder: external?.policies.gpuNodeOrder)
+    if let runtime = external?.runtime {
+      _ = runtime.finish()
+      for fault in runtime.faults {
+        FileHandle.standardError.write(Data("platformsim: policy fault: \(fault)\n".utf8))
+      }
+      if let fault = runtime.fatalFault {
+        throw .runFailed("the gpuNodeOrder policy failed, nothing written: \(fault)")
+      }
+    }
     let directory = URL(fileURLWithPath: output)
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -111,6 +137,31 @@ struct ReplayCommand: StatusCommand {
     }
     print(ReplayTables.summary(result, prices: prices, directory: directory.path))
     return .success
+  }
+
+  /// The `--policy` process, started and greeted, as the `gpuNodeOrder` decision point of
+  /// a policy set (the same protocol and fault handling as `spec.policies` in a run).
+  func externalPolicy(name: String) throws(CLIError) -> (policies: PolicySet, runtime: PolicyRuntime)? {
+    guard let policy else { return nil }
+    let arguments = policy.split(whereSeparator: \.isWhitespace).map(String.init)
+    guard !arguments.isEmpty else {
+      throw .invalidOption(flag: "--policy", found: policy, expected: "a command, such as `python3 picker.py`")
+    }
+    guard let onError = ExternalPolicyCommand.OnError(rawValue: policyOnError) else {
+      throw .invalidOption(flag: "--policy-on-error", found: policyOnError, expected: "fail or fallback")
+    }
+    guard policyTimeout > 0, policyTimeout <= 3600 else {
+      throw .invalidOption(
+        flag: "--policy-timeout", found: "\(policyTimeout)", expected: "seconds above 0, at most 3600")
+    }
+    let command = ExternalPolicyCommand(
+      arguments: arguments, workingDirectory: FileManager.default.currentDirectoryPath,
+      timeoutMicroseconds: Int64(policyTimeout * 1_000_000), onError: onError)
+    let configuration = PolicyConfiguration(selections: [
+      .gpuNodeOrder: PolicySelection(builtIn: DecisionPoint.gpuNodeOrder.defaultBuiltIn, external: command)
+    ])
+    return PolicyRuntime.start(
+      configuration, context: PolicyRunContext(scenarioName: name, runID: 0, seed: seed, startEpochSeconds: 0))
   }
 
   /// The trace and node list read, with every problem in `log`.

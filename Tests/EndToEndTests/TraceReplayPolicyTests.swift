@@ -96,4 +96,46 @@ struct TraceReplayPolicyTests {
     #expect(faults.map(\.handling) == ["fallback"])
     #expect(faults.first?.fallbackBuiltIn == "replay-scoring")
   }
+
+  /// `platformsim replay --policy …` on the three pods: the nodes column of items.csv.
+  static func replay(_ extra: [String], in directory: URL) throws -> (status: Int32, text: String, nodes: [String]?) {
+    let podsPath = try TraceScenarioTests.write(pods, "openb_pod_list_three.csv", in: directory)
+    let nodesPath = try TraceScenarioTests.write(nodes, "openb_node_list_three.csv", in: directory)
+    let output = directory.appendingPathComponent("replay")
+    let run = try PlatformSimProcess.run(["replay", podsPath, "--nodes", nodesPath, "--output", output.path] + extra)
+    let items = try? String(contentsOf: output.appendingPathComponent("items.csv"), encoding: .utf8)
+    let nodes = items.map { text in
+      text.split(separator: "\n").dropFirst().map {
+        String($0.split(separator: ",", omittingEmptySubsequences: false)[9])
+      }
+    }
+    return (run.status, run.standardOutput + run.standardError, nodes)
+  }
+
+  @Test("platformsim replay --policy asks the same process, with the same faults, as a run does")
+  func replayCommandPolicy() throws {
+    let chosen = try Self.replay(
+      ["--policy", "python3 \(Self.picker.path) highest", "--policy-timeout", "60"],
+      in: PlatformSimProcess.scratchDirectory())
+    #expect(chosen.status == 0, "\(chosen.text)")
+    #expect(chosen.nodes == ["n-3", "n-3", "n-2"])
+    // An invalid action fails the command (exit 1) and writes nothing.
+    let failed = try Self.replay(
+      ["--policy", "python3 \(Self.picker.path) outsider", "--policy-timeout", "60"],
+      in: PlatformSimProcess.scratchDirectory())
+    #expect(failed.status == 1, "\(failed.text)")
+    #expect(failed.text.contains("node \"no-such-node\" is not one of the 3 candidates"), "\(failed.text)")
+    #expect(failed.nodes == nil)
+    // With fallback the replay's scoring places every pod; the fault is reported.
+    let fallback = try Self.replay(
+      ["--policy", "python3 \(Self.picker.path) outsider", "--policy-on-error", "fallback", "--policy-timeout", "60"],
+      in: PlatformSimProcess.scratchDirectory())
+    #expect(fallback.status == 0, "\(fallback.text)")
+    #expect(fallback.nodes == ["n-1", "n-2", "n-3"])
+    #expect(fallback.text.contains("policy fault"), "\(fallback.text)")
+    // Bad options are usage errors, before anything runs.
+    let badMode = try Self.replay(
+      ["--policy", "python3 x.py", "--policy-on-error", "retry"], in: PlatformSimProcess.scratchDirectory())
+    #expect(badMode.status == 2 && badMode.text.contains("--policy-on-error"), "\(badMode.text)")
+  }
 }
