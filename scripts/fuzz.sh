@@ -56,8 +56,10 @@ for target in "${targets[@]}"; do
   if [ -d "Tests/FuzzRegressions/$target" ]; then cp "Tests/FuzzRegressions/$target"/* "$seeds/" 2>/dev/null || true; fi
   echo "fuzz: $target for ${seconds}s"
   # Limits: 2 GiB of memory and 10 s per input are the findings worth fixing; inputs up
-  # to 64 KiB cover every structure the readers have.
-  if ! PLATFORMSIM_FUZZ_TARGET="$target" "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+  # to 64 KiB cover every structure the readers have. SWIFT_BACKTRACE=enable=no leaves a
+  # trap's signal to libFuzzer, which then writes the crashing input (Swift's own
+  # backtracer would take it first and no artifact would be written).
+  if ! SWIFT_BACKTRACE=enable=no PLATFORMSIM_FUZZ_TARGET="$target" "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "$seeds" \
     >"$scratch/$target.log" 2>&1; then
     crashed+=("$target")

@@ -21,6 +21,24 @@ struct PromQLParserTests {
     }
   }
 
+  @Test("a duration past Go's time.Duration (292 years) is out of range, as promtool says; never an overflow")
+  func durationRange() throws {
+    for accepted in ["rate(x[292y])", "rate(x[292y1w])", "rate(x[9223372036854ms])"] {
+      _ = try PromQLParser.parse(accepted)
+    }
+    for refused in [
+      "rate(x[293y])", "rate(x[9223372036855ms])", "rate(x[99999999999999999999y])", "x offset 9999999999999999y",
+    ] {
+      do {
+        _ = try PromQLParser.parse(refused)
+        Issue.record("\(refused) parsed")
+      } catch {
+        #expect(error.description.contains("duration out of range"), "\(refused): \(error)")
+        #expect(error.location?.column == (refused.hasPrefix("rate") ? 8 : 10), "\(refused): \(error)")
+      }
+    }
+  }
+
   @Test("a native-histogram function is named as unsupported, with its position")
   func unsupportedFunction() {
     #expect(

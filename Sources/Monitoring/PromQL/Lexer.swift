@@ -161,7 +161,7 @@ struct Lexer {
 
   private mutating func lexNumberOrDuration(_ start: Int) throws(PromQLError) -> Token {
     // Duration: (digits unit)+ with units ms s m h d w y (Prometheus model.ParseDuration).
-    if let (milliseconds, end) = scanDuration(from: start) {
+    if let (milliseconds, end) = try scanDuration(from: start) {
       index = end
       return Token(kind: .duration(milliseconds), offset: start)
     }
@@ -199,7 +199,16 @@ struct Lexer {
     return Token(kind: .number(value), offset: start)
   }
 
-  private func scanDuration(from start: Int) -> (Int64, Int)? {
+  /// The longest duration Prometheus accepts: a Go `time.Duration` (int64 nanoseconds,
+  /// about 292 years) in milliseconds; `9223372036855ms` is "duration out of range".
+  static let maximumDurationMilliseconds = Int64.max / 1_000_000
+
+  /// A duration at `start` in milliseconds and where it ends, or `nil` when the text is
+  /// not one.
+  ///
+  /// - Throws: "duration out of range" beyond ``maximumDurationMilliseconds`` (a count
+  ///   too long for an integer included), as promtool 2.42 reports it.
+  private func scanDuration(from start: Int) throws(PromQLError) -> (Int64, Int)? {
     var position = start
     var total: Int64 = 0
     var units = 0
@@ -212,9 +221,6 @@ struct Lexer {
     while position < bytes.count, isDigit(bytes[position]) {
       var digitsEnd = position
       while digitsEnd < bytes.count, isDigit(bytes[digitsEnd]) { digitsEnd += 1 }
-      guard let number = Int64(String(decoding: bytes[position..<digitsEnd], as: UTF8.self)) else {
-        return nil
-      }
       var unitEnd = digitsEnd
       while unitEnd < bytes.count, isLetter(bytes[unitEnd]) { unitEnd += 1 }
       let unit = String(decoding: bytes[digitsEnd..<unitEnd], as: UTF8.self)
@@ -223,7 +229,11 @@ struct Lexer {
         return nil
       }
       lastUnitIndex = unitIndex
-      total += number * order[unitIndex].1
+      let (product, overflow) =
+        (Int64(String(decoding: bytes[position..<digitsEnd], as: UTF8.self)) ?? .max)
+        .multipliedReportingOverflow(by: order[unitIndex].1)
+      total = overflow ? .max : total.addingReportingOverflow(product).overflow ? .max : total + product
+      if total > Self.maximumDurationMilliseconds { throw error(start, "duration out of range") }
       units += 1
       position = unitEnd
     }
