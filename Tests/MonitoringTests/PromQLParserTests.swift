@@ -39,6 +39,24 @@ struct PromQLParserTests {
     }
   }
 
+  @Test("a YAML duration past 292 years is out of range, located; 292y is fine")
+  func yamlDurationRange() throws {
+    #expect(PrometheusDurationParse("292y") == .milliseconds(Int64(292) * 365 * 86_400_000))
+    #expect(PrometheusDurationParse("5m1h") == .malformed)
+    #expect(parsePrometheusDuration("9223372036854ms") == maximumPrometheusDurationMilliseconds)
+    for refused in ["9223372036855ms", "293y", "8198552921648689598m", "99999999999999999999s"] {
+      #expect(PrometheusDurationParse(refused) == .outOfRange, "\(refused)")
+    }
+    let error = #expect(throws: DiagnosticsError.self) {
+      try PromtoolTestFile.parse(yaml: "tests:\n  - interval: 293y\n    input_series: []\n", file: "t.yaml")
+    }
+    #expect(
+      error?.diagnostics.map(\.rendered).first?.hasPrefix(
+        "t.yaml:2:15: error: tests[0].interval: duration out of range: 293y")
+        == true,
+      "\(String(describing: error))")
+  }
+
   @Test("a native-histogram function is named as unsupported, with its position")
   func unsupportedFunction() {
     #expect(

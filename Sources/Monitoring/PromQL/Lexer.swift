@@ -199,14 +199,10 @@ struct Lexer {
     return Token(kind: .number(value), offset: start)
   }
 
-  /// The longest duration Prometheus accepts: a Go `time.Duration` (int64 nanoseconds,
-  /// about 292 years) in milliseconds; `9223372036855ms` is "duration out of range".
-  static let maximumDurationMilliseconds = Int64.max / 1_000_000
-
   /// A duration at `start` in milliseconds and where it ends, or `nil` when the text is
   /// not one.
   ///
-  /// - Throws: "duration out of range" beyond ``maximumDurationMilliseconds`` (a count
+  /// - Throws: "duration out of range" beyond ``maximumPrometheusDurationMilliseconds`` (`9223372036855ms`) (a count
   ///   too long for an integer included), as promtool 2.42 reports it.
   private func scanDuration(from start: Int) throws(PromQLError) -> (Int64, Int)? {
     var position = start
@@ -233,7 +229,7 @@ struct Lexer {
         (Int64(String(decoding: bytes[position..<digitsEnd], as: UTF8.self)) ?? .max)
         .multipliedReportingOverflow(by: order[unitIndex].1)
       total = overflow ? .max : total.addingReportingOverflow(product).overflow ? .max : total + product
-      if total > Self.maximumDurationMilliseconds { throw error(start, "duration out of range") }
+      if total > maximumPrometheusDurationMilliseconds { throw error(start, "duration out of range") }
       units += 1
       position = unitEnd
     }

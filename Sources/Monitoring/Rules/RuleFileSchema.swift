@@ -73,9 +73,21 @@ extension Shape where Value == Int64 {
   static func prometheusDuration(positive: Bool) -> Shape {
     let expectation = positive ? "a positive duration such as `30s` or `1m`" : "a duration such as `5m`"
     return .custom(.string(pattern: #"^(([0-9]+)(y|w|d|h|m|s|ms))+$|^0$"#)) { value in
-      guard let text = value.scalarText, !value.isNull, let milliseconds = parsePrometheusDuration(text),
-        !positive || milliseconds > 0
-      else {
+      guard let text = value.scalarText, !value.isNull else {
+        value.mismatch(expected: expectation)
+        return nil
+      }
+      let milliseconds: Int64
+      switch PrometheusDurationParse(text) {
+      case .milliseconds(let parsed): milliseconds = parsed
+      case .malformed:
+        value.mismatch(expected: expectation)
+        return nil
+      case .outOfRange:
+        value.error("duration out of range: \(text)", hint: "at most 292 years (Go's time.Duration)")
+        return nil
+      }
+      guard !positive || milliseconds > 0 else {
         value.mismatch(expected: expectation)
         return nil
       }
