@@ -1,0 +1,205 @@
+import Experiments
+import Foundation
+import InputReading
+
+/// The scenario fragment `platformsim fit` writes from delivery records: a Four
+/// Keys-shaped export (changes, deployments, incidents) and CI runs (docs/TRACES.md,
+/// "Calibration from delivery records").
+enum DeliveryFitFragment {
+  struct FourKeys {
+    var changes: [DeliveryChange]
+    var deployments: [DeliveryDeployment]
+    var incidents: [DeliveryIncident]
+    var files: String
+  }
+
+  struct CIRuns {
+    var runs: [CIRun]
+    var skipped: Int
+    var file: String
+  }
+
+  static func render(fourKeys: FourKeys?, ci: CIRuns?, zone: TimeZone, zoneName: String) -> String {
+    var lines = ["# platformsim fit: delivery records, local times in \(zoneName)"]
+    var spec: [String] = []
+    var trailer: [String] = []
+    if let fourKeys { fourKeysLines(fourKeys, zone: zone, header: &lines, spec: &spec, trailer: &trailer) }
+    if let ci { ciLines(ci, header: &lines, spec: &spec) }
+    return (lines + ["spec:"] + spec + trailer).joined(separator: "\n") + "\n"
+  }
+
+  // MARK: - Four Keys
+
+  static func fourKeysLines(
+    _ records: FourKeys, zone: TimeZone, header: inout [String], spec: inout [String], trailer: inout [String]
+  ) {
+    let changes = records.changes
+    let times =
+      changes.map(\.committedAt) + records.deployments.compactMap(\.productionAt)
+      + records.incidents.map(\.createdAt)
+    let start = times.min() ?? 0
+    let end = (times.max() ?? 0) + 1
+    let teamChanges = changes.filter(\.isTeamChange)
+    header += [
+      "# Four Keys export: \(records.files)",
+      "# \(changes.count) changes, \(records.deployments.count) deployments, \(records.incidents.count) incidents; "
+        + "window \(iso(start)) … \(iso(end)) (first to last record, \(FitFragment.number(round((end - start) / 36) / 100)) h)",
+      "# changes: Poisson maximum-likelihood fit of ratePerHour · hourOfDay[h] · dayOfWeek[d] (iterative",
+      "#   proportional fitting; busiest hour and day = 1) to the team's commits per local hour and weekday",
+      "#   over the window's exposure in each cell; \(changes.count - teamChanges.count) fix-forward and "
+        + "model-promotion changes (PlatformSim columns) left out",
+      "# defects.probability: share of the team's deployed changes (fix forwards left out) that are a root",
+      "#   cause of an incident, with its 95 % Wilson interval",
+    ]
+
+    // Which deployments carried each change, and which changes caused incidents.
+    var productionAt: [String: Double] = [:]
+    var carried: Set<String> = []
+    for deployment in records.deployments {
+      for change in deployment.changes {
+        carried.insert(change)
+        if let time = deployment.productionAt { productionAt[change] = min(productionAt[change] ?? time, time) }
+      }
+    }
+    let rootCauses = Set(records.incidents.flatMap(\.changes))
+    var teams: [String] = []
+    for change in changes where !teams.contains(change.team ?? "") { teams.append(change.team ?? "") }
+
+    spec.append("  teams:")
+    for team in teams {
+      let own = teamChanges.filter { ($0.team ?? "") == team }
+      spec.append("    - name: \(team.isEmpty ? "team   # the export has no `team` column" : team)")
+      let cells = DeliveryFit.cells(times: own.map(\.committedAt), start: start, end: end, zone: zone)
+      if let arrivals = DeliveryFit.arrivals(counts: cells.counts, exposure: cells.exposure) {
+        spec += [
+          "      # \(arrivals.count) changes over \(FitFragment.number(round(arrivals.exposureHours * 100) / 100)) h: "
+            + "\(FitFragment.number(round(Double(arrivals.count) / arrivals.exposureHours * 10000) / 10000)) an hour on average",
+          "      changes:",
+          "        ratePerHour: \(rounded(arrivals.ratePerHour))",
+          "        hourOfDay: [" + arrivals.hourOfDay.map(rounded).joined(separator: ", ") + "]",
+          "        dayOfWeek: [" + arrivals.dayOfWeek.map(rounded).joined(separator: ", ") + "]",
+        ]
+      }
+      let deployed = changes.filter { ($0.team ?? "") == team && !$0.isFixForward && carried.contains($0.id) }
+      let defective = deployed.filter { rootCauses.contains($0.id) }.count
+      if let share = DeliveryFit.proportion(defective, of: deployed.count) {
+        spec += [
+          "      defects:",
+          "        probability: \(rounded(share.share))   # \(defective) of \(deployed.count) deployed changes; "
+            + "95 % [\(rounded(share.low)), \(rounded(share.high))]",
+        ]
+      }
+    }
+
+    // Lead time and its stages, recovery, and the per-deployment failure share: the
+    // scenario has no key for them (they emerge from the pipeline and on-call keys),
+    // so they are reported for comparison.
+    var leadTimes: [Double] = []
+    var ciStage: [Double] = []
+    var afterArtifact: [Double] = []
+    for change in changes {
+      guard let production = productionAt[change.id], production > change.committedAt else { continue }
+      leadTimes.append(production - change.committedAt)
+      if let ready = change.artifactReadyAt, ready <= production {
+        ciStage.append(ready - change.committedAt)
+        afterArtifact.append(production - ready)
+      }
+    }
+    let deployStage = records.deployments.compactMap { deployment -> Double? in
+      guard let started = deployment.startedAt, let production = deployment.productionAt else { return nil }
+      return production - started
+    }
+    let recoveries = records.incidents.compactMap { incident in incident.resolvedAt.map { $0 - incident.createdAt } }
+    trailer += fitLines(
+      "lead time, commit → production (earliest production deployment carrying the change; pairs ≤ 0 left out)",
+      leadTimes)
+    trailer += fitLines(
+      "lead-time stage commit → artifact ready (CI queue and stages, registry push; compare ciStages, registryPush)",
+      ciStage)
+    trailer += fitLines(
+      "lead-time stage artifact ready → production (Argo CD trigger wait, syncDuration, rolloutDuration)",
+      afterArtifact)
+    trailer += fitLines("deploy stage, sync start → production (compare syncDuration + rolloutDuration)", deployStage)
+    trailer += fitLines(
+      "recovery time, incident created → resolved (compare onCall: noticeDelay, responseTime, rollbackDuration)",
+      recoveries)
+    let productionDeployments = records.deployments.filter { $0.productionAt != nil && !$0.changes.isEmpty }
+    let failed = productionDeployments.filter { $0.changes.contains(where: rootCauses.contains) }.count
+    if let share = DeliveryFit.proportion(failed, of: productionDeployments.count) {
+      trailer.append(
+        "# failed deployments: \(failed) of \(productionDeployments.count) production deployments carry a root cause "
+          + "(\(rounded(share.share)), 95 % [\(rounded(share.low)), \(rounded(share.high))])")
+    }
+    if records.incidents.contains(where: { $0.resolvedAt == nil }) {
+      trailer.append("# \(records.incidents.filter { $0.resolvedAt == nil }.count) unresolved incidents left out")
+    }
+  }
+
+  // MARK: - CI runs
+
+  static func ciLines(_ records: CIRuns, header: inout [String], spec: inout [String]) {
+    header.append(
+      "# CI runs: \(URL(fileURLWithPath: records.file).lastPathComponent), \(records.runs.count) finished runs "
+        + "(\(records.skipped) skipped, cancelled or unfinished left out), per stage")
+    var stages: [String] = []
+    for run in records.runs where !stages.contains(run.stage) { stages.append(run.stage) }
+    spec += ["  delivery:", "    pipeline:", "      ciStages:"]
+    for stage in stages {
+      let runs = records.runs.filter { $0.stage == stage }
+      spec.append("        - name: \(stage)")
+      var outcomes: [(String, Int)] = []
+      for run in runs {
+        let outcome = run.outcome ?? "unknown"
+        if let index = outcomes.firstIndex(where: { $0.0 == outcome }) {
+          outcomes[index].1 += 1
+        } else {
+          outcomes.append((outcome, 1))
+        }
+      }
+      spec.append("          # outcomes: " + outcomes.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+      let comments = fitLines("run time", runs.map(\.seconds))
+      spec += comments.map { "          " + $0 }
+      if let fits = DistributionFit.fitAll(runs.map(\.seconds)) {
+        let written = fits.first { $0.family != .gamma } ?? fits[0]
+        spec.append("          duration: " + FitFragment.distribution(written))
+      } else if let value = runs.first?.seconds {
+        spec.append("          duration: \(Int64((value * 1000).rounded()))ms")
+      }
+    }
+  }
+
+  // MARK: - Helpers
+
+  /// A sample's fits as comments: n, median, and every family's KS distance and
+  /// parameters (the job-trace fit's layout).
+  static func fitLines(_ title: String, _ values: [Double]) -> [String] {
+    guard let median = DeliveryFit.median(values) else { return ["# \(title): no values"] }
+    var lines = [
+      "# \(title): n = \(values.count), median \(String(format: "%.3f", median)) s, "
+        + "mean \(String(format: "%.3f", values.reduce(0, +) / Double(values.count))) s"
+    ]
+    guard let fits = DistributionFit.fitAll(values) else { return lines }
+    let positive = fits[0].sampleSize
+    lines.append(
+      "#   KS distance D of each maximum-likelihood fit (n = \(positive) positive values; 5 % critical value "
+        + "1.358/sqrt(n) = \(FitFragment.number(1.358 / Double(positive).squareRoot())))")
+    for fit in fits {
+      let parameters = fit.parameters.map { "\($0.name) \(FitFragment.number($0.value))" }.joined(separator: ", ")
+      lines.append(
+        "#   \(fit.family.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) D = "
+          + FitFragment.number(fit.ksDistance)
+          + (parameters.isEmpty ? " (percentiles 0…100)" : "  \(parameters)"))
+    }
+    let written = fits.first { $0.family != .gamma } ?? fits[0]
+    lines.append("#   as a scenario distribution: " + FitFragment.distribution(written))
+    return lines
+  }
+
+  static func rounded(_ value: Double) -> String { FitFragment.number((value * 10000).rounded() / 10000) }
+
+  static func iso(_ epoch: Double) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(secondsFromGMT: 0)
+    return formatter.string(from: Date(timeIntervalSince1970: epoch.rounded(.down)))
+  }
+}
