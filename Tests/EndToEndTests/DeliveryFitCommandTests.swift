@@ -95,6 +95,39 @@ struct DeliveryFitCommandTests {
         "\(team): fitted defect probability \(probability) of \(trials), input \(defect)")
     }
 
+    // The fragment is a scenario: pasted into one (with the runner pool and services
+    // delivery needs) it validates and runs, and its teams push as many changes over
+    // the same 10 days as the export holds, within 3 standard deviations of the
+    // difference of two Poisson counts (its CI fixes count twice: ~5 % more).
+    let specLines = fragment.split(separator: "\n", omittingEmptySubsequences: false)
+      .drop { $0 != "spec:" }.dropFirst().prefix { $0.hasPrefix("  ") }
+    let scenario = directory.appendingPathComponent("fitted.yaml").path
+    try
+      ([
+        "apiVersion: platformsim.dev/v1alpha1", "kind: Scenario", "metadata:", "  name: fitted", "spec:",
+        "  simulation: {start: 2026-01-05T00:00:00, timeZone: Europe/Berlin, duration: 10d, seed: 1}",
+        "  services:",
+        "    - {name: a, team: fraud-detection, requestsPerSecond: 10, latency: 80ms, timeout: 2s}",
+        "    - {name: b, team: recommendations, requestsPerSecond: 10, latency: 80ms, timeout: 2s}",
+      ] + specLines.map(String.init).flatMap { $0 == "  delivery:" ? [$0, "    runnerPool: {runners: 6}"] : [$0] })
+      .joined(separator: "\n").write(toFile: scenario, atomically: true, encoding: .utf8)
+    let fittedDatabase = directory.appendingPathComponent("fitted.sqlite").path
+    let rerun = try PlatformSimProcess.run(["run", scenario, "--db", fittedDatabase, "--quiet"])
+    #expect(rerun.status == 0, "\(rerun.standardError)")
+    let query =
+      "SELECT team, COUNT(*) FROM changes WHERE fixes_incident_id IS NULL AND promotes_model_version IS NULL GROUP BY team ORDER BY team"
+    func counts(_ path: String) throws -> [String] {
+      try PlatformSimProcess.runTool(Self.sqlite3, [path, query]).standardOutput.split(separator: "\n").map(String.init)
+    }
+    let original = try counts(database)
+    let fitted = try counts(fittedDatabase)
+    #expect(original.count == 2 && fitted.count == 2, "\(original) \(fitted)")
+    for (before, after) in zip(original, fitted) {
+      let n = Double(before.split(separator: "|").last.map(String.init) ?? "") ?? 0
+      let m = Double(after.split(separator: "|").last.map(String.init) ?? "") ?? 0
+      #expect(abs(m - n) <= 3 * (n + m).squareRoot(), "changes: original \(before), fitted \(after)")
+    }
+
     // Recovery and lead time: the fits' medians against SQL over the same database
     // (PERCENTILE_CONT, and the run's own KPI for the lead time).
     let recoveries = try PlatformSimProcess.runTool(
