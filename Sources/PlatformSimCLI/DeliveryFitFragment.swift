@@ -68,7 +68,7 @@ enum DeliveryFitFragment {
     spec.append("  teams:")
     for team in teams {
       let own = teamChanges.filter { ($0.team ?? "") == team }
-      spec.append("    - name: \(team.isEmpty ? "team   # the export has no `team` column" : team)")
+      spec.append("    - name: \(team.isEmpty ? "team   # the export has no `team` column" : yamlString(team))")
       let cells = DeliveryFit.cells(times: own.map(\.committedAt), start: start, end: end, zone: zone)
       if let arrivals = DeliveryFit.arrivals(counts: cells.counts, exposure: cells.exposure) {
         spec += [
@@ -146,7 +146,7 @@ enum DeliveryFitFragment {
     spec += ["  delivery:", "    pipeline:", "      ciStages:"]
     for stage in stages {
       let runs = records.runs.filter { $0.stage == stage }
-      spec.append("        - name: \(stage)")
+      spec.append("        - name: \(yamlString(stage))")
       var outcomes: [(String, Int)] = []
       for run in runs {
         let outcome = run.outcome ?? "unknown"
@@ -193,6 +193,18 @@ enum DeliveryFitFragment {
     let written = fits.first { $0.family != .gamma } ?? fits[0]
     lines.append("#   as a scenario distribution: " + FitFragment.distribution(written))
     return lines
+  }
+
+  /// A name as a YAML scalar: plain when it reads back as the same string, else
+  /// double-quoted (JSON's escaping is YAML's).
+  static func yamlString(_ text: String) -> String {
+    let plain =
+      !text.isEmpty && text.trimmingCharacters(in: .whitespaces) == text
+      && text.allSatisfy { $0.isLetter || $0.isNumber || "-_./".contains($0) } && Double(text) == nil
+      && !["true", "false", "null", "yes", "no", "on", "off", "~"].contains(text.lowercased())
+    guard !plain else { return text }
+    let data = (try? JSONEncoder().encode(text)) ?? Data()
+    return String(decoding: data, as: UTF8.self)
   }
 
   static func rounded(_ value: Double) -> String { FitFragment.number((value * 10000).rounded() / 10000) }
