@@ -65,12 +65,13 @@ enum DeliveryFitFragment {
     var teams: [String] = []
     for change in changes where !teams.contains(change.team ?? "") { teams.append(change.team ?? "") }
 
+    let clock = DeliveryFit.LocalClock(zone: zone)
+    let exposure = clock.exposure(start: start, end: end)
     spec.append("  teams:")
     for team in teams {
       let own = teamChanges.filter { ($0.team ?? "") == team }
       spec.append("    - name: \(team.isEmpty ? "team   # the export has no `team` column" : yamlString(team))")
-      let cells = DeliveryFit.cells(times: own.map(\.committedAt), start: start, end: end, zone: zone)
-      if let arrivals = DeliveryFit.arrivals(counts: cells.counts, exposure: cells.exposure) {
+      if let arrivals = DeliveryFit.arrivals(counts: clock.counts(own.map(\.committedAt)), exposure: exposure) {
         spec += [
           "      # \(arrivals.count) changes over \(FitFragment.number(round(arrivals.exposureHours * 100) / 100)) h: "
             + "\(FitFragment.number(round(Double(arrivals.count) / arrivals.exposureHours * 10000) / 10000)) an hour on average",

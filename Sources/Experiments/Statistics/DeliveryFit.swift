@@ -20,16 +20,22 @@ public struct FittedArrivals: Sendable, Equatable {
 public enum DeliveryFit {
   /// Arrivals per hour-of-day × day-of-week cell, and the hours each cell was observed,
   /// over `[start, end)` in the time zone `zone` (local hours; days Monday first).
-  ///
-  /// Exposure is counted in one-minute steps, so a window that starts or ends mid-hour
-  /// and zones with half-hour offsets count exactly to the minute.
   public static func cells(times: [Double], start: Double, end: Double, zone: TimeZone)
     -> (counts: [[Double]], exposure: [[Double]])
   {
-    var counts = Array(repeating: Array(repeating: 0.0, count: 24), count: 7)
-    var exposure = counts
+    let clock = LocalClock(zone: zone)
+    return (clock.counts(times.filter { $0 >= start && $0 < end }), clock.exposure(start: start, end: end))
+  }
+
+  /// Local (weekday, hour) of epoch times in one zone, its UTC offsets cached per hour.
+  public final class LocalClock {
+    let zone: TimeZone
     var offsets: [Int64: Int] = [:]
-    func cell(_ epoch: Double) -> (day: Int, hour: Int) {
+
+    public init(zone: TimeZone) { self.zone = zone }
+
+    /// The local weekday (Monday 0) and hour of `epoch`.
+    public func cell(_ epoch: Double) -> (day: Int, hour: Int) {
       let utcHour = Int64((epoch / 3600).rounded(.down))
       let offset: Int
       if let known = offsets[utcHour] {
@@ -45,18 +51,31 @@ public enum DeliveryFit {
       let day = Int(((days + 3) % 7 + 7) % 7)
       return (day, hour)
     }
-    for time in times where time >= start && time < end {
-      let (day, hour) = cell(time)
-      counts[day][hour] += 1
+
+    /// Arrivals per cell.
+    public func counts(_ times: [Double]) -> [[Double]] {
+      var counts = Array(repeating: Array(repeating: 0.0, count: 24), count: 7)
+      for time in times {
+        let (day, hour) = cell(time)
+        counts[day][hour] += 1
+      }
+      return counts
     }
-    var minute = start
-    while minute < end {
-      let step = min(60, end - minute)
-      let (day, hour) = cell(minute)
-      exposure[day][hour] += step / 3600
-      minute += 60
+
+    /// Hours each cell was observed over `[start, end)`, counted in one-minute steps, so
+    /// a window that starts or ends mid-hour and zones with half-hour offsets count
+    /// exactly to the minute.
+    public func exposure(start: Double, end: Double) -> [[Double]] {
+      var exposure = Array(repeating: Array(repeating: 0.0, count: 24), count: 7)
+      var minute = start
+      while minute < end {
+        let step = min(60, end - minute)
+        let (day, hour) = cell(minute)
+        exposure[day][hour] += step / 3600
+        minute += 60
+      }
+      return exposure
     }
-    return (counts, exposure)
   }
 
   /// The Poisson maximum-likelihood fit of the product model `λ(d, h) = a_h · b_d`.
