@@ -150,6 +150,19 @@ struct DeliveryFitCommandTests {
     let fittedLead = try #require(Self.number(in: fragment, line: "# lead time, commit", after: "median "))
     #expect(abs(fittedLead - leadKPI) < 0.001, "\(fittedLead) vs KPI \(leadKPI)")
 
+    // Lead-time stages: their means are the run's stage KPIs (CI wait + run + registry
+    // push; sync wait + deploy).
+    func kpi(_ name: String) throws -> Double {
+      let text = try PlatformSimProcess.runTool(
+        Self.sqlite3, [database, "SELECT value FROM kpis WHERE name = 'lead_time_stage_\(name)_mean_seconds'"]
+      ).standardOutput
+      return try #require(Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), "\(name)")
+    }
+    let toArtifact = try #require(Self.number(in: fragment, line: "# lead-time stage commit", after: "mean "))
+    let toProduction = try #require(Self.number(in: fragment, line: "# lead-time stage artifact", after: "mean "))
+    #expect(abs(toArtifact - (try kpi("ci_wait") + kpi("ci_run") + kpi("registry_push"))) < 0.01)
+    #expect(abs(toProduction - (try kpi("sync_wait") + kpi("deploy"))) < 0.01)
+
     // CI: unit-tests is lognormal with median 3m and p90 8m (μ = ln 180, σ = ln(8/3)/1.2816 = 0.765);
     // the fitted μ within 3 standard errors σ/√n, σ within 0.1.
     let stage = fragment.components(separatedBy: "        - name: unit-tests\n").last ?? ""
