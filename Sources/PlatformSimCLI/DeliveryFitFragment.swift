@@ -160,6 +160,23 @@ enum DeliveryFitFragment {
       spec.append("          # outcomes: " + outcomes.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
       let comments = fitLines("run time", runs.map(\.seconds))
       spec += comments.map { "          " + $0 }
+      // PlatformSim's outcomes tell a broken change (`failed`, at its first attempt) from
+      // a flaky attempt (`flaked`, retried): the stage's two probabilities.
+      if runs.allSatisfy({ ["passed", "flaked", "failed"].contains($0.outcome ?? "") && $0.attempt != nil }) {
+        let first = runs.filter { $0.attempt == 1 }.count
+        let failed = runs.filter { $0.outcome == "failed" }.count
+        let flaked = runs.filter { $0.outcome == "flaked" }.count
+        if let share = DeliveryFit.proportion(failed, of: first) {
+          spec.append(
+            "          failureProbability: \(rounded(share.share))   # \(failed) of \(first) changes; "
+              + "95 % [\(rounded(share.low)), \(rounded(share.high))]")
+        }
+        if let share = DeliveryFit.proportion(flaked, of: runs.count - failed) {
+          spec.append(
+            "          flakeProbability: \(rounded(share.share))   # \(flaked) of \(runs.count - failed) attempts "
+              + "of unbroken changes; 95 % [\(rounded(share.low)), \(rounded(share.high))]")
+        }
+      }
       if let fits = DistributionFit.fitAll(runs.map(\.seconds)) {
         let written = fits.first { $0.family != .gamma } ?? fits[0]
         spec.append("          duration: " + FitFragment.distribution(written))

@@ -174,6 +174,14 @@ struct DeliveryFitCommandTests {
       Self.number(in: stage.replacingOccurrences(of: "          ", with: ""), line: "# run time", after: "n = "))
     #expect(abs(mu - log(180)) < 3 * 0.765 / runs.squareRoot(), "mu \(mu) over \(runs) runs")
     #expect(abs(sigma - 0.765) < 0.1, "sigma \(sigma)")
+    // Its failure (5 %) and flake (3 %) probabilities within 3 binomial standard errors.
+    for (key, input) in [("failureProbability", 0.05), ("flakeProbability", 0.03)] {
+      let line = try #require(stage.split(separator: "\n").first { $0.contains(key + ":") })
+      let value = try #require(Self.value([String(line)], key).flatMap { Double($0.prefix { $0 != " " }) })
+      let trials = try #require(
+        line.range(of: " of ").flatMap { Double(line[$0.upperBound...].prefix { $0.isNumber }) })
+      #expect(abs(value - input) <= 3 * (input * (1 - input) / trials).squareRoot(), "\(key) \(value) of \(trials)")
+    }
   }
 
   @Test("Bad rows are located by file, line, column and column name; nothing is written; exit 2")

@@ -149,4 +149,6 @@ public final class CIRunColumns: ObjectKeys {
   let status = Field("status", .string(), "Outcome (`success`, `failed`, `skipped`, `canceled`, …).")
   let conclusion = Field("conclusion", .string(), "Outcome (GitHub Actions), preferred over `status`.")
   let outcome = Field("outcome", .string(), "Outcome (PlatformSim: `passed`, `flaked`, `failed`).")
+  let attempt = Field(
+    "attempt", .integer(minimum: 1), "Attempt of the stage for one change (PlatformSim: 1, then retries).")
 }

@@ -44,6 +44,8 @@ public struct CIRun: Sendable, Equatable {
   public var seconds: Double
   /// Its outcome as written, lower-cased; `nil` if none was given.
   public var outcome: String?
+  /// The attempt for one change (PlatformSim's `attempt`), if given.
+  public var attempt: Int? = nil
 }
 
 /// Reads the delivery records `platformsim fit` calibrates from (docs/TRACES.md).
@@ -156,6 +158,7 @@ public enum DeliveryRecordReader {
       let end = row[\.finishedAt] ?? row[\.completedAt] ?? row[\.finished]
       let duration = row[\.duration]
       let outcome = (row[\.conclusion] ?? row[\.status] ?? row[\.outcome])?.lowercased()
+      let attempt = row[\.attempt]
       _ = row[\.id]
       guard log.diagnostics.count == errors else { return }
       if let outcome, notRunOutcomes.contains(outcome) {
@@ -178,7 +181,7 @@ public enum DeliveryRecordReader {
           hint: "give the run time in seconds, or both times")
         return
       }
-      runs.append(CIRun(line: row.value.line, stage: stage, seconds: seconds, outcome: outcome))
+      runs.append(CIRun(line: row.value.line, stage: stage, seconds: seconds, outcome: outcome, attempt: attempt))
     }
     return (runs, skipped)
   }
