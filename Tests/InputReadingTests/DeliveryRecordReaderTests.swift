@@ -55,6 +55,8 @@ struct DeliveryRecordReaderTests {
     let log = DiagnosticLog()
     _ = DeliveryRecordReader.readChanges(
       "change_id,time_created\na1,yesterday\n,2026-01-05T00:00:00Z\n", file: "changes.csv", log: log)
+    _ = DeliveryRecordReader.readChanges(
+      "run_id,change_id,time_created\n1,a,10\n2,a,20\n", file: "runs.csv", log: log)
     _ = DeliveryRecordReader.readIncidents(
       "incident_id,time_created,time_resolved\ni1,2026-01-05T10:00:00Z,2026-01-05T09:00:00Z\n",
       file: "incidents.csv", log: log)
@@ -67,6 +69,8 @@ struct DeliveryRecordReaderTests {
           + "date-time such as `2026-01-05T08:00:00Z`",
         "changes.csv:3:1: error: change_id: missing required key `change_id`, expected a string; "
           + "`change_id`: Change id (Four Keys: the commit SHA).",
+        "runs.csv:3:1: error: run_id: found run `2` after run `1`; the export holds several runs; export one run "
+          + "(`SELECT … WHERE run_id = 1`)",
         "incidents.csv:2:25: error: time_resolved: resolved before it was created (`time_created`)",
         "ci.csv:2:11: error: finished_at: the run ends before it starts",
         "ci.csv:3:1: error: missing `duration`, or a start (`started_at`) and an end (`finished_at` or "

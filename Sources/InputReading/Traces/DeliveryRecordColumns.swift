@@ -83,6 +83,7 @@ public final class FourKeysChangeColumns: ObjectKeys {
   public static let schema = ObjectSchema<FourKeysChangeColumns>(
     "Four Keys changes", "A change (commit to main) of a Four Keys-shaped export.", unknownKeys: .accepted)
   public init() {}
+  let runID = Field("run_id", .string(), "PlatformSim's run; an export holds one run.")
   let changeID = Field("change_id", .string(), required: true, "Change id (Four Keys: the commit SHA).")
   let timeCreated = Field("time_created", .recordTime, required: true, "Commit time.")
   let team = Field("team", .string(), "Owning team (fits are per team when given).")
@@ -99,6 +100,7 @@ public final class FourKeysDeploymentColumns: ObjectKeys {
   public static let schema = ObjectSchema<FourKeysDeploymentColumns>(
     "Four Keys deployments", "A deployment of a Four Keys-shaped export.", unknownKeys: .accepted)
   public init() {}
+  let runID = Field("run_id", .string(), "PlatformSim's run; an export holds one run.")
   let deployID = Field("deploy_id", .string(), required: true, "Deployment id.")
   let timeCreated = Field(
     "time_created", .recordTime, "Reached production; empty: it never did (an aborted canary).")
@@ -113,6 +115,7 @@ public final class FourKeysLinkColumns: ObjectKeys {
   public static let schema = ObjectSchema<FourKeysLinkColumns>(
     "Four Keys link table", "A (deployment or incident, change) pair.", unknownKeys: .accepted)
   public init() {}
+  let runID = Field("run_id", .string(), "PlatformSim's run; an export holds one run.")
   let deployID = Field("deploy_id", .string(), "The deployment (deployment_changes).")
   let incidentID = Field("incident_id", .string(), "The incident (incident_changes).")
   let changeID = Field("change_id", .string(), required: true, "The change.")
@@ -123,6 +126,7 @@ public final class FourKeysIncidentColumns: ObjectKeys {
   public static let schema = ObjectSchema<FourKeysIncidentColumns>(
     "Four Keys incidents", "An incident of a Four Keys-shaped export.", unknownKeys: .accepted)
   public init() {}
+  let runID = Field("run_id", .string(), "PlatformSim's run; an export holds one run.")
   let incidentID = Field("incident_id", .string(), required: true, "Incident id.")
   let timeCreated = Field("time_created", .recordTime, required: true, "When it started.")
   let timeResolved = Field("time_resolved", .recordTime, "When it was resolved; empty: unresolved.")
@@ -137,6 +141,7 @@ public final class CIRunColumns: ObjectKeys {
   public static let schema = ObjectSchema<CIRunColumns>(
     "CI runs", "One run of a CI job (an attempt of a pipeline stage).", unknownKeys: .accepted)
   public init() {}
+  let runID = Field("run_id", .string(), "PlatformSim's run; an export holds one run.")
   let id = Field("id", .string(), "Run id.")
   let stage = Field("stage", .string(), "Stage name (fits are per stage); else `name`.")
   let name = Field("name", .string(), "Job name, when there is no `stage`.")

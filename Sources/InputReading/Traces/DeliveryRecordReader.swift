@@ -49,12 +49,34 @@ public struct CIRun: Sendable, Equatable {
 }
 
 /// Reads the delivery records `platformsim fit` calibrates from (docs/TRACES.md).
+///
+/// A file with PlatformSim's `run_id` column must hold one run: ids restart in every
+/// run, so rows of several runs would be mixed up. The second run id is an error at
+/// its cell.
 public enum DeliveryRecordReader {
+  /// Checks that `run_id` keeps one value through a file.
+  final class OneRun {
+    var first: String?
+    func check(_ value: String?, at cell: YAMLValue?) -> Bool {
+      guard let value else { return true }
+      if let first, first != value {
+        cell?.error(
+          "found run `\(value)` after run `\(first)`; the export holds several runs",
+          hint: "export one run (`SELECT … WHERE run_id = \(first)`)")
+        return false
+      }
+      first = value
+      return true
+    }
+  }
+
   public static func readChanges(_ text: String, file: String, log: DiagnosticLog) -> [DeliveryChange] {
     var changes: [DeliveryChange] = []
     let encoding = TraceReader.encoding(ofFile: file)
+    let oneRun = OneRun()
     TableReader.read(text, file: file, encoding: encoding, columns: FourKeysChangeColumns.self, log: log) { row in
       let errors = log.diagnostics.count
+      guard oneRun.check(row[\.runID], at: row.value(of: \.runID)) else { return }
       let id = row[\.changeID]
       let time = row[\.timeCreated]
       let team = row[\.team]
@@ -77,9 +99,11 @@ public enum DeliveryRecordReader {
   public static func readDeployments(_ text: String, file: String, log: DiagnosticLog) -> [DeliveryDeployment] {
     var deployments: [DeliveryDeployment] = []
     let encoding = TraceReader.encoding(ofFile: file)
+    let oneRun = OneRun()
     TableReader.read(text, file: file, encoding: encoding, columns: FourKeysDeploymentColumns.self, log: log) {
       row in
       let errors = log.diagnostics.count
+      guard oneRun.check(row[\.runID], at: row.value(of: \.runID)) else { return }
       let id = row[\.deployID]
       let time = row[\.timeCreated]
       let changes = row[\.changes]
@@ -99,8 +123,10 @@ public enum DeliveryRecordReader {
   public static func readIncidents(_ text: String, file: String, log: DiagnosticLog) -> [DeliveryIncident] {
     var incidents: [DeliveryIncident] = []
     let encoding = TraceReader.encoding(ofFile: file)
+    let oneRun = OneRun()
     TableReader.read(text, file: file, encoding: encoding, columns: FourKeysIncidentColumns.self, log: log) { row in
       let errors = log.diagnostics.count
+      guard oneRun.check(row[\.runID], at: row.value(of: \.runID)) else { return }
       let id = row[\.incidentID]
       let created = row[\.timeCreated]
       let resolved = row[\.timeResolved]
@@ -124,8 +150,10 @@ public enum DeliveryRecordReader {
   {
     var links: [(owner: String, change: String)] = []
     let encoding = TraceReader.encoding(ofFile: file)
+    let oneRun = OneRun()
     TableReader.read(text, file: file, encoding: encoding, columns: FourKeysLinkColumns.self, log: log) { row in
       let errors = log.diagnostics.count
+      guard oneRun.check(row[\.runID], at: row.value(of: \.runID)) else { return }
       let owner = ownerColumn == "incident_id" ? row[\.incidentID] : row[\.deployID]
       let change = row[\.changeID]
       guard let change, log.diagnostics.count == errors else { return }
@@ -151,8 +179,10 @@ public enum DeliveryRecordReader {
     var runs: [CIRun] = []
     var skipped = 0
     let encoding = TraceReader.encoding(ofFile: file)
+    let oneRun = OneRun()
     TableReader.read(text, file: file, encoding: encoding, columns: CIRunColumns.self, log: log) { row in
       let errors = log.diagnostics.count
+      guard oneRun.check(row[\.runID], at: row.value(of: \.runID)) else { return }
       let stage = row[\.stage] ?? row[\.name] ?? "ci"
       let start = row[\.startedAt] ?? row[\.started]
       let end = row[\.finishedAt] ?? row[\.completedAt] ?? row[\.finished]
