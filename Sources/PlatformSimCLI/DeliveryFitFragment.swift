@@ -23,8 +23,11 @@ enum DeliveryFitFragment {
     var lines = ["# platformsim fit: delivery records, local times in \(zoneName)"]
     var spec: [String] = []
     var trailer: [String] = []
+    var delivery: [String] = []
     if let fourKeys { fourKeysLines(fourKeys, zone: zone, header: &lines, spec: &spec, trailer: &trailer) }
-    if let ci { ciLines(ci, header: &lines, spec: &spec) }
+    if let ci { ciLines(ci, header: &lines, spec: &delivery) }
+    if let fourKeys { delivery += onCallLines(fourKeys.incidents) }
+    if !delivery.isEmpty { spec += ["  delivery:"] + delivery }
     return (lines + ["spec:"] + spec + trailer).joined(separator: "\n") + "\n"
   }
 
@@ -144,7 +147,7 @@ enum DeliveryFitFragment {
         + "(\(records.skipped) skipped, cancelled or unfinished left out), per stage")
     var stages: [String] = []
     for run in records.runs where !stages.contains(run.stage) { stages.append(run.stage) }
-    spec += ["  delivery:", "    pipeline:", "      ciStages:"]
+    spec += ["    pipeline:", "      ciStages:"]
     for stage in stages {
       let runs = records.runs.filter { $0.stage == stage }
       spec.append("        - name: \(yamlString(stage))")
@@ -184,6 +187,72 @@ enum DeliveryFitFragment {
         spec.append("          duration: \(Int64((value * 1000).rounded()))ms")
       }
     }
+  }
+
+  // MARK: - On call
+
+  /// `delivery.onCall` from PlatformSim's incident columns: `noticeDelay` per defect
+  /// kind (`detected_at − time_created` of incidents people noticed, `human-notice`),
+  /// `responseTime` (`responded_at − detected_at` where a person responded: > 0; an
+  /// alert routed to `sim://rollback` acts at once), and `rollbackProbability`
+  /// (responded incidents resolved by `rollback` rather than `fix-forward`).
+  static func onCallLines(_ incidents: [DeliveryIncident]) -> [String] {
+    var lines: [String] = []
+    let responses = incidents.compactMap { incident -> Double? in
+      guard let detected = incident.detectedAt, let responded = incident.respondedAt, responded > detected else {
+        return nil
+      }
+      return responded - detected
+    }
+    if !responses.isEmpty {
+      lines += fitLines("response time, detected → responded (people only)", responses).map { "      " + $0 }
+      lines += distributionKey("responseTime", responses, indent: "      ")
+    }
+    let decided = incidents.filter { incident in
+      guard let detected = incident.detectedAt, let responded = incident.respondedAt, responded > detected else {
+        return false
+      }
+      return incident.resolution == "rollback" || incident.resolution == "fix-forward"
+    }
+    let rollbacks = decided.filter { $0.resolution == "rollback" }.count
+    if let share = DeliveryFit.proportion(rollbacks, of: decided.count) {
+      lines.append(
+        "      rollbackProbability: \(rounded(share.share))   # \(rollbacks) of \(decided.count) responded incidents; "
+          + "95 % [\(rounded(share.low)), \(rounded(share.high))]")
+    }
+    var kinds: [String] = []
+    // The kinds `onCall.noticeDelay` has keys for (a crash on start stalls the rollout
+    // and is reported by its progress deadline instead).
+    for incident in incidents where incident.detection == "human-notice" {
+      if let kind = incident.kind, ["error-rate", "latency", "quality"].contains(kind), incident.detectedAt != nil,
+        !kinds.contains(kind)
+      {
+        kinds.append(kind)
+      }
+    }
+    if !kinds.isEmpty {
+      lines.append("      noticeDelay:   # created → detected of incidents people noticed, per kind")
+      for kind in kinds {
+        let delays = incidents.compactMap { incident -> Double? in
+          guard incident.detection == "human-notice", incident.kind == kind, let detected = incident.detectedAt else {
+            return nil
+          }
+          return detected - incident.createdAt
+        }
+        lines += fitLines(kind, delays).map { "        " + $0 }
+        lines += distributionKey(yamlString(kind), delays, indent: "        ")
+      }
+    }
+    return lines.isEmpty ? [] : ["    onCall:"] + lines
+  }
+
+  /// `key: distribution` of the best expressible fit; a comment when fewer than two
+  /// distinct positive values leave nothing to fit (the scenario's default stays).
+  static func distributionKey(_ key: String, _ values: [Double], indent: String) -> [String] {
+    guard let fits = DistributionFit.fitAll(values) else {
+      return [indent + "# \(key): too few distinct values to fit; the scenario's default stays"]
+    }
+    return [indent + "\(key): " + FitFragment.distribution(fits.first { $0.family != .gamma } ?? fits[0])]
   }
 
   // MARK: - Helpers

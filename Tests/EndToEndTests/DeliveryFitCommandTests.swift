@@ -163,6 +163,21 @@ struct DeliveryFitCommandTests {
     #expect(abs(toArtifact - (try kpi("ci_wait") + kpi("ci_run") + kpi("registry_push"))) < 0.01)
     #expect(abs(toProduction - (try kpi("sync_wait") + kpi("deploy"))) < 0.01)
 
+    // On call, from the incidents' detection and response columns: the rollback share
+    // and the responses are SQL's over the same incidents.
+    let responded = try PlatformSimProcess.runTool(
+      Self.sqlite3,
+      [
+        database,
+        "SELECT COUNT(*), SUM(resolution = 'rollback') FROM incidents WHERE responded_at > detected_at "
+          + "AND resolution IN ('rollback', 'fix-forward')",
+      ]
+    ).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").compactMap { Double($0) }
+    let rollbackLine = try #require(fragment.split(separator: "\n").first { $0.contains("rollbackProbability:") })
+    #expect(
+      rollbackLine.contains("\(Int(responded[1])) of \(Int(responded[0])) responded incidents"), "\(rollbackLine)")
+    #expect(fragment.contains("      responseTime: {"), "\(fragment)")
+
     // CI: unit-tests is lognormal with median 3m and p90 8m (μ = ln 180, σ = ln(8/3)/1.2816 = 0.765);
     // the fitted μ within 3 standard errors σ/√n, σ within 0.1.
     let stage = fragment.components(separatedBy: "        - name: unit-tests\n").last ?? ""

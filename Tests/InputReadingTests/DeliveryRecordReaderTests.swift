@@ -58,7 +58,8 @@ struct DeliveryRecordReaderTests {
     _ = DeliveryRecordReader.readChanges(
       "run_id,change_id,time_created\n1,a,10\n2,a,20\n", file: "runs.csv", log: log)
     _ = DeliveryRecordReader.readIncidents(
-      "incident_id,time_created,time_resolved\ni1,2026-01-05T10:00:00Z,2026-01-05T09:00:00Z\n",
+      "incident_id,time_created,time_resolved,detected_at\ni1,2026-01-05T10:00:00Z,2026-01-05T09:00:00Z,\n"
+        + "i2,100,200,50\n",
       file: "incidents.csv", log: log)
     _ = DeliveryRecordReader.readCIRuns(
       "stage,started_at,finished_at,status\nbuild,100,50,success\ntest,,,failed\nlint,,,skipped\n",
@@ -72,6 +73,7 @@ struct DeliveryRecordReaderTests {
         "runs.csv:3:1: error: run_id: found run `2` after run `1`; the export holds several runs; export one run "
           + "(`SELECT … WHERE run_id = 1`)",
         "incidents.csv:2:25: error: time_resolved: resolved before it was created (`time_created`)",
+        "incidents.csv:3:12: error: detected_at: detected before it was created (`time_created`)",
         "ci.csv:2:11: error: finished_at: the run ends before it starts",
         "ci.csv:3:1: error: missing `duration`, or a start (`started_at`) and an end (`finished_at` or "
           + "`completed_at`); give the run time in seconds, or both times",

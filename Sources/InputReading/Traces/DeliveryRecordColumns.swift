@@ -132,6 +132,11 @@ public final class FourKeysIncidentColumns: ObjectKeys {
   let timeResolved = Field("time_resolved", .recordTime, "When it was resolved; empty: unresolved.")
   let changes = Field(
     "changes", .idList, "Root-cause change ids (Four Keys `incidents.changes`); or an `incident_changes` file.")
+  let kind = Field("kind", .string(), "Defect kind (PlatformSim: `error-rate`, `latency`, …); per-kind notice delays.")
+  let detectedAt = Field("detected_at", .recordTime, "When it was noticed (PlatformSim).")
+  let detection = Field("detection", .string(), "How (PlatformSim: `human-notice`, `alert`, `canary-analysis`, …).")
+  let respondedAt = Field("responded_at", .recordTime, "When the paged engineer acted (PlatformSim).")
+  let resolution = Field("resolution", .string(), "How it ended (PlatformSim: `rollback`, `fix-forward`, …).")
 }
 
 /// A row of a CI run export: PlatformSim's `pipeline_stages`, a GitHub Actions

@@ -35,6 +35,12 @@ public struct DeliveryIncident: Sendable, Equatable {
   public var resolvedAt: Double?
   /// Root-cause change ids.
   public var changes: [String]
+  /// PlatformSim's columns: defect kind, detection time and how, response, resolution.
+  public var kind: String? = nil
+  public var detectedAt: Double? = nil
+  public var detection: String? = nil
+  public var respondedAt: Double? = nil
+  public var resolution: String? = nil
 }
 
 /// One finished run of a CI job.
@@ -131,14 +137,28 @@ public enum DeliveryRecordReader {
       let created = row[\.timeCreated]
       let resolved = row[\.timeResolved]
       let changes = row[\.changes]
+      let kind = row[\.kind]
+      let detected = row[\.detectedAt]
+      let detection = row[\.detection]
+      let responded = row[\.respondedAt]
+      let resolution = row[\.resolution]
       guard let id, let created, log.diagnostics.count == errors else { return }
+      if let detected, detected < created {
+        row.value(of: \.detectedAt)?.error("detected before it was created (`time_created`)")
+        return
+      }
+      if let responded, let detected, responded < detected {
+        row.value(of: \.respondedAt)?.error("responded to before it was detected (`detected_at`)")
+        return
+      }
       if let resolved, resolved < created {
         row.value(of: \.timeResolved)?.error("resolved before it was created (`time_created`)")
         return
       }
       incidents.append(
         DeliveryIncident(
-          id: id, line: row.value.line, createdAt: created, resolvedAt: resolved, changes: changes ?? []))
+          id: id, line: row.value.line, createdAt: created, resolvedAt: resolved, changes: changes ?? [], kind: kind,
+          detectedAt: detected, detection: detection, respondedAt: responded, resolution: resolution))
     }
     return incidents
   }
