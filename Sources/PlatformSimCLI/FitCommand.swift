@@ -7,7 +7,8 @@ import InputReading
 struct FitCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "fit",
-    abstract: "Fit arrival, duration and resource-shape distributions to a job trace (docs/TRACES.md).",
+    abstract:
+      "Fit a scenario's distributions to a job trace, a Four Keys export or CI runs (docs/TRACES.md).",
     discussion: """
       Reads a job trace (alibaba-gpu-2023, pai-2020, generic, or a Philly run-time list),
       fits exponential, lognormal, gamma and Weibull run-time distributions by maximum
@@ -16,13 +17,44 @@ struct FitCommand: StatusCommand {
       the best-fitting duration distribution the scenario format can express, and the
       GPU shapes, with every candidate's Kolmogorov–Smirnov distance and sample size.
 
+      From a Four Keys-shaped export (--changes, --deployments, --incidents; CSV or
+      JSON lines) it fits each team's change arrivals (ratePerHour × hourOfDay ×
+      dayOfWeek in --time-zone) and defect probability, and reports lead time and its
+      stages, recovery times and the failed-deployment share; from CI runs (--ci-runs)
+      each stage's duration.
+
       Examples:
         platformsim fit openb_pod_list_default.csv
         platformsim fit philly_runtime.csv --output philly-fit.yaml
+        platformsim fit --changes changes.csv --deployments deployments.csv --incidents incidents.csv \\
+          --deployment-changes deployment_changes.csv --incident-changes incident_changes.csv \\
+          --time-zone Europe/Berlin
+        platformsim fit --ci-runs pipeline_stages.csv
       """)
 
-  @Argument(help: "The trace file.")
-  var trace: String
+  @Argument(help: "The job trace file (not with the delivery-record options).")
+  var trace: String?
+
+  @Option(help: "Four Keys `changes` export (change_id, time_created, team, …).")
+  var changes: String?
+
+  @Option(help: "Four Keys `deployments` export (deploy_id, time_created, changes, …).")
+  var deployments: String?
+
+  @Option(help: "Four Keys `incidents` export (incident_id, time_created, time_resolved, changes).")
+  var incidents: String?
+
+  @Option(help: "Link table deploy_id,change_id (PlatformSim's form of `deployments.changes`).")
+  var deploymentChanges: String?
+
+  @Option(help: "Link table incident_id,change_id (PlatformSim's form of `incidents.changes`).")
+  var incidentChanges: String?
+
+  @Option(help: "CI runs (stage or name; started_at and finished_at, or duration; status).")
+  var ciRuns: String?
+
+  @Option(help: "IANA time zone of the hour-of-day and day-of-week profile of delivery records (default UTC).")
+  var timeZone: String = "UTC"
 
   @Option(help: "alibaba-gpu-2023, pai-2020, generic or philly-runtimes (default: recognised from the header).")
   var traceFormat: String?
@@ -31,6 +63,17 @@ struct FitCommand: StatusCommand {
   var output: String?
 
   mutating func execute() throws(CLIError) -> ExitStatus {
+    let delivery = [changes, deployments, incidents, deploymentChanges, incidentChanges, ciRuns].contains { $0 != nil }
+    if delivery {
+      if trace != nil {
+        throw .conflictingOptions(
+          "a job trace", changes != nil ? "--changes" : ciRuns != nil ? "--ci-runs" : "--deployments")
+      }
+      return try fitDelivery()
+    }
+    guard let trace else {
+      throw .missingOption(flag: "TRACE, --changes or --ci-runs", purpose: "to have records to fit")
+    }
     let log = DiagnosticLog()
     guard let text = TraceReader.load(trace, log: log) else {
       throw .invalidInput(log.diagnosticsInFileOrder.map(\.rendered).joined(separator: "\n"))
@@ -61,19 +104,79 @@ struct FitCommand: StatusCommand {
     let fragment = FitFragment.render(
       file: trace, format: format, jobs: jobs, fits: fits, zeros: durations.filter { $0 <= 0 }.count,
       arrivals: format != .phillyRuntimes)
+    try write(fragment, summary: "\(fits[0].family.rawValue) fits best, KS \(FitFragment.number(fits[0].ksDistance))")
+    return .success
+  }
+
+  func write(_ fragment: String, summary: String) throws(CLIError) {
     if let output {
       do {
         try fragment.write(toFile: output, atomically: true, encoding: .utf8)
       } catch {
         throw .cannotWrite(path: output, reason: error.localizedDescription)
       }
-      print(
-        "platformsim: wrote \(output) (\(fits[0].family.rawValue) fits best, "
-          + "KS \(FitFragment.number(fits[0].ksDistance)))"
-      )
+      print("platformsim: wrote \(output) (\(summary))")
     } else {
       print(fragment, terminator: "")
     }
+  }
+
+  /// Fits a Four Keys-shaped export and CI runs (docs/TRACES.md).
+  ///
+  /// Every file is read and every bad row reported before anything
+  /// is written.
+  func fitDelivery() throws(CLIError) -> ExitStatus {
+    guard let zone = timeZone == "UTC" ? TimeZone(secondsFromGMT: 0) : TimeZone(identifier: timeZone) else {
+      throw .invalidOption(flag: "--time-zone", found: timeZone, expected: "an IANA time zone such as `Europe/Berlin`")
+    }
+    let fourKeysFiles = [changes, deployments, incidents, deploymentChanges, incidentChanges]
+    if fourKeysFiles.contains(where: { $0 != nil }) {
+      for (flag, file) in [("--changes", changes), ("--deployments", deployments), ("--incidents", incidents)]
+      where file == nil {
+        throw .missingOption(flag: flag, purpose: "to fit a Four Keys export (changes, deployments and incidents)")
+      }
+    }
+    let log = DiagnosticLog()
+    func load(_ path: String?) -> String? { path.flatMap { TraceReader.load($0, log: log) } }
+    var fourKeys: DeliveryFitFragment.FourKeys?
+    var ci: DeliveryFitFragment.CIRuns?
+    if let changes, let deployments, let incidents {
+      let changeRows = load(changes).map { DeliveryRecordReader.readChanges($0, file: changes, log: log) } ?? []
+      var deploymentRows =
+        load(deployments).map { DeliveryRecordReader.readDeployments($0, file: deployments, log: log) } ?? []
+      var incidentRows = load(incidents).map { DeliveryRecordReader.readIncidents($0, file: incidents, log: log) } ?? []
+      if let deploymentChanges, let text = load(deploymentChanges) {
+        let links = DeliveryRecordReader.readLinks(text, file: deploymentChanges, ownerColumn: "deploy_id", log: log)
+        let index = Dictionary(deploymentRows.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for link in links { if let row = index[link.owner] { deploymentRows[row].changes.append(link.change) } }
+      }
+      if let incidentChanges, let text = load(incidentChanges) {
+        let links = DeliveryRecordReader.readLinks(text, file: incidentChanges, ownerColumn: "incident_id", log: log)
+        let index = Dictionary(incidentRows.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for link in links { if let row = index[link.owner] { incidentRows[row].changes.append(link.change) } }
+      }
+      let files = [changes, deployments, incidents, deploymentChanges, incidentChanges].compactMap { $0 }
+        .map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
+      fourKeys = .init(changes: changeRows, deployments: deploymentRows, incidents: incidentRows, files: files)
+    }
+    if let ciRuns, let text = load(ciRuns) {
+      let read = DeliveryRecordReader.readCIRuns(text, file: ciRuns, log: log)
+      ci = .init(runs: read.runs, skipped: read.skipped, file: ciRuns)
+    }
+    guard !log.hasErrors else {
+      throw .invalidInput(log.diagnosticsInFileOrder.map(\.rendered).joined(separator: "\n"))
+    }
+    if let fourKeys, fourKeys.changes.isEmpty {
+      throw .invalidInput("\(changes ?? ""): error: no changes to fit")
+    }
+    if let ci, ci.runs.isEmpty {
+      throw .invalidInput("\(ciRuns ?? ""): error: no finished CI runs to fit")
+    }
+    let fragment = DeliveryFitFragment.render(fourKeys: fourKeys, ci: ci, zone: zone, zoneName: timeZone)
+    var summary: [String] = []
+    if let fourKeys { summary.append("\(fourKeys.changes.count) changes, \(fourKeys.incidents.count) incidents") }
+    if let ci { summary.append("\(ci.runs.count) CI runs") }
+    try write(fragment, summary: summary.joined(separator: ", "))
     return .success
   }
 }

@@ -121,8 +121,16 @@ public enum DistributionFit {
       }
       return Double(low) / Double(values.count)
     }
-    var fit = FittedDistribution(
-      family: .empirical, parameters: [], ksDistance: ksDistance(sorted, cdf), sampleSize: sorted.count)
+    // Both are step functions: the supremum is at a step of either, where both are
+    // right-continuous (``ksDistance`` compares a continuous model's value at a step
+    // with the sample's left limit, which for a stepped model counts its own jump).
+    var distance = 0.0
+    var index = 0
+    for x in Set(sorted + values).sorted() {
+      while index < sorted.count && sorted[index] <= x { index += 1 }
+      distance = max(distance, abs(Double(index) / Double(sorted.count) - cdf(x)))
+    }
+    var fit = FittedDistribution(family: .empirical, parameters: [], ksDistance: distance, sampleSize: sorted.count)
     fit.values = values
     return fit
   }
