@@ -70,5 +70,6 @@ for team in range(TEAMS):
         "          checkpoint: {interval: youngDaly, cost: 1m, restartCost: 5m, onNotice: true}",
     ]
 lines += ["  governance: {requiredTags: [Owner, CostCenter], admission: audit}"]
+os.makedirs(root, exist_ok=True)
 with open(os.path.join(root, "large-cluster.yaml"), "w") as handle:
     handle.write("\n".join(lines) + "\n")

@@ -280,7 +280,7 @@ struct PolicyEndToEndTests {
   func faultFallsBack() throws {
     let directory = PlatformSimProcess.scratchDirectory()
     let database = directory.appendingPathComponent("runs.sqlite").path
-    let faulty = try Self.faultScenario(in: directory, mode: "garbage", onError: "fallback")
+    let faulty = try Self.faultScenario(in: directory, mode: "garbage", timeout: "60s", onError: "fallback")
     let result = try PlatformSimProcess.run(["run", faulty, "--db", database, "--quiet"])
     #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
     let store = try ResultStore(path: database)

@@ -188,6 +188,11 @@ struct ProtocolSchemaTests {
     try same(
       QueueOrderAction(sortKey: [0, -0.0, 1, -1, 0.1, 600, 1e-7, 1.5e300, 123_456_789.125, 9_007_199_254_740_993]))
     try same(QueueOrderAction(sortKey: [2.5e-320, -1e21, 1e16, 0.000_001]))
+    // Integral values either side of the digits-only path's 10¹⁵ bound.
+    try same(
+      QueueOrderAction(sortKey: [
+        999_999_999_999_999, -999_999_999_999_999, 1e15, -1e15, 4_503_599_627_370_496, 86_400, -7, 0.5, -0.5,
+      ]))
     try same(NodeScaleUpAction(pool: nil))
     try same(NodeOrderAction(poolTiers: [Int.min, 0, Int.max]))
     try same(QueueOrderAction(sortKey: [-100, 3600.5, 0]))

@@ -169,7 +169,8 @@ final class PolicyConnection {
         id: id, decisionPoint: point.rawValue, time: WireTime(seconds: time.seconds, iso: context.isoTime(time)),
         observations: observations))
     let (line, body) = try readAnswer(
-      to: id, as: BatchResponseBody<Action>.self, expecting: "{\"id\": \(id), \"actions\": [{…}, …]}")
+      to: id, as: BatchResponseBody<Action>.self, expecting: "{\"id\": \(id), \"actions\": [{…}, …]}",
+      scanning: Self.scanner(for: Action.self))
     let actions = body.actions
     guard actions.count == observations.count else {
       throw PolicyExchangeError(
@@ -185,10 +186,16 @@ final class PolicyConnection {
   ///
   /// Only when that fails is the envelope decoded on its own, so the fault is named as
   /// before: invalid JSON, a missing or other `id` (protocol error), else an invalid action.
+  ///
+  /// `scanning` reads a plain well-formed answer without `JSONDecoder`
+  /// (``PolicyAnswerScanner``); whatever it gives up on, or answers with another id,
+  /// takes the decoder's path below.
   private func readAnswer<Body: IdentifiedResponse>(
-    to id: Int64, as: Body.Type, expecting shape: String
+    to id: Int64, as: Body.Type, expecting shape: String,
+    scanning: ((UnsafeRawBufferPointer) -> Body?)? = nil
   ) throws(PolicyExchangeError) -> (Data, Body) {
     let line = try readLine()
+    if let scanning, let body = line.withUnsafeBytes(scanning), body.id == id { return (line, body) }
     let bodyError: Error
     do {
       let body = try decoder.decode(Body.self, from: line)
@@ -213,6 +220,25 @@ final class PolicyConnection {
     }
     throw PolicyExchangeError(
       kind: .invalidAction, detail: "answered with an invalid action (\(describe(bodyError)))", output: text(line))
+  }
+
+  /// Reads a batch answer of `Action`s without `JSONDecoder` when `Action` is a
+  /// ``ScannableAction``; nil otherwise.
+  private static func scanner<Action: Decodable>(
+    for action: Action.Type
+  ) -> ((UnsafeRawBufferPointer) -> BatchResponseBody<Action>?)? {
+    guard let scannable = action as? any ScannableAction.Type else { return nil }
+    return { line in scanBatch(line, as: scannable) }
+  }
+
+  private static func scanBatch<Action: Decodable, Scanned: ScannableAction>(
+    _ line: UnsafeRawBufferPointer, as: Scanned.Type
+  ) -> BatchResponseBody<Action>? {
+    // `Scanned` is `Action` (``scanner(for:)`` found it by a cast), so the array is reused as is.
+    guard Scanned.self == Action.self, let answer = PolicyAnswerScanner.batchAnswer(line, as: Scanned.self) else {
+      return nil
+    }
+    return BatchResponseBody(id: answer.id, actions: unsafeBitCast(answer.actions, to: [Action].self))
   }
 
   /// Sends one observation and waits for its action.

@@ -100,8 +100,19 @@ private final class OutputBuffer {
 
   /// A finite number as `JSONEncoder` writes it: the shortest text that reads back the
   /// same value, without `.0` when integral.
+  ///
+  /// An integral `Double` below 10¹⁵ in magnitude (not −0, which `description` writes
+  /// as `-0.0`) is written as its integer's digits: the same text as `description`
+  /// without `.0`, with neither the `String` nor the cut (two thirds of the encoder's
+  /// cost per scale-down observation, whose seconds are integral).
   func number<Value: BinaryFloatingPoint & LosslessStringConvertible>(_ value: Value) throws {
     guard value.isFinite else { throw PolicyJSONEncoder.NonFiniteNumber() }
+    if let double = value as? Double, double.magnitude < 1e15, double.rounded(.towardZero) == double,
+      double != 0 || double.sign == .plus
+    {
+      integer(Int64(double))
+      return
+    }
     var text = value.description
     if text.hasSuffix(".0") { text.removeLast(2) }
     append(text)
