@@ -20,7 +20,7 @@ enum PublishedMetricsCheck {
       }
     }
     var warned: Set<String> = []
-    let profiles = servicesProfiles(delivery, scenarioProfile: scenarioProfile)
+    var carriedLabels = CarriedLabels(profiles: servicesProfiles(delivery, scenarioProfile: scenarioProfile))
     // A service may publish under its own profile; every service's series are in the
     // one Prometheus, so any analysis may read any of them.
     var published = others
@@ -47,7 +47,7 @@ enum PublishedMetricsCheck {
                 ?? nearestMatch(to: name, in: published).map { "did you mean `\($0)`?" })
           }
           warnAboutLabels(
-            of: name, matchers, who: "service `\(service.name)`'s canary analysis", profiles: profiles,
+            of: name, matchers, who: "service `\(service.name)`'s canary analysis", carriedLabels: &carriedLabels,
             warned: &warned, at: value)
           let scrapeMs = delivery.trafficInterval.microseconds / 1_000
           if let rangeMs, rangeMs < 2 * scrapeMs, warned.insert("range:\(rangeMs)").inserted {
@@ -85,8 +85,8 @@ enum PublishedMetricsCheck {
         if case .recording(let record) = rule.kind { recordedEveryMs[record] = group.intervalMs ?? evaluationMs }
       }
     }
-    let profiles = servicesProfiles(delivery, scenarioProfile: scenarioProfile)
-    let profileRawValues = Set(profiles.map(\.rawValue))
+    var carriedLabels = CarriedLabels(profiles: servicesProfiles(delivery, scenarioProfile: scenarioProfile))
+    let profileRawValues = Set(carriedLabels.profiles.map(\.rawValue))
     let profileNames = profileRawValues.sorted().map { "`\($0)`" }.joined(separator: ", ")
     // Unknown names in order of first use, with the rules selecting them.
     var unknownNames: [String] = []
@@ -102,7 +102,8 @@ enum PublishedMetricsCheck {
             if rulesSelecting[name]?.contains(who) != true { rulesSelecting[name, default: []].append(who) }
             continue
           }
-          warnAboutLabels(of: name, matchers, who: who, profiles: profiles, warned: &warned, at: value)
+          warnAboutLabels(
+            of: name, matchers, who: who, carriedLabels: &carriedLabels, warned: &warned, at: value)
           // A recorded series has a sample every evaluation of its group; a scraped one
           // every scrape. `ALERTS` changes only with alert states.
           let everyMs = recordedEveryMs[name] ?? (name.hasPrefix("ALERTS") ? nil : scrapeMs)
@@ -149,17 +150,16 @@ enum PublishedMetricsCheck {
   }
 
   /// Warns once per metric and label when a selector of published metric `name` matches
-  /// on a label its series never carry; `who` names the query (an analysis, a rule) and
-  /// `profiles` are the services' distinct metric profiles (``servicesProfiles(_:scenarioProfile:)``).
+  /// on a label its series never carry; `who` names the query (an analysis, a rule).
   ///
   /// Only raw published series are checked: recording rules' and `ALERTS`' labels are
   /// not modelled. `__name__` and a matcher accepting "" also select series without the
   /// label (PromQL), so an unknown label there is meant, unless it is a typo of a carried one.
   static func warnAboutLabels(
-    of name: String, _ matchers: [LabelMatcher], who: String, profiles: [MetricProfile],
+    of name: String, _ matchers: [LabelMatcher], who: String, carriedLabels: inout CarriedLabels,
     warned: inout Set<String>, at value: YAMLValue
   ) {
-    let carried = Set(profiles.flatMap { $0.publishedLabelNames(of: name) }).sorted()
+    let carried = carriedLabels.of(name)
     for matcher in matchers where !carried.isEmpty && matcher.name != Labels.metricName {
       guard !carried.contains(matcher.name), warned.insert("label:\(name):\(matcher.name)").inserted else {
         continue
@@ -173,6 +173,24 @@ enum PublishedMetricsCheck {
             ? "): the matcher keeps every series (an absent label matches as \"\")"
             : "): the selector matches nothing"),
         hint: near.map { "did you mean `\($0)`?" })
+    }
+  }
+
+  /// The label names the services' published series of each metric carry, worked out
+  /// once per metric name.
+  struct CarriedLabels {
+    /// The services' distinct metric profiles (``servicesProfiles(_:scenarioProfile:)``).
+    let profiles: [MetricProfile]
+    private var byName: [String: [String]] = [:]
+
+    init(profiles: [MetricProfile]) { self.profiles = profiles }
+
+    /// The label names series of metric `name` carry under any of ``profiles``, sorted.
+    mutating func of(_ name: String) -> [String] {
+      if let known = byName[name] { return known }
+      let carried = Set(profiles.flatMap { $0.publishedLabelNames(of: name) }).sorted()
+      byName[name] = carried
+      return carried
     }
   }
 
