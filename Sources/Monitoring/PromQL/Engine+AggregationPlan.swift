@@ -187,8 +187,13 @@ extension PromQLEngine {
       let isRate = function == .rate
       // A local copy: capturing the scratch object retained it for every series.
       var boundaries = scratch.rateBoundaries
+      // One window for every series, and nothing appended while folding.
+      var rows = GroupWindowRows()
       let result = foldPerSeries(aggregation, selector, grouping) { id -> Double? in
-        guard let window = store.counterWindow(id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter) else {
+        guard
+          let window = store.counterWindow(
+            id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter, rows: &rows)
+        else {
           return nil
         }
         return extrapolatedRate(

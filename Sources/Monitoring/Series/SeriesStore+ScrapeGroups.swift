@@ -309,6 +309,20 @@ extension SeriesStore {
   /// this reads two values; ``withRange(_:fromMs:toMs:_:)`` would gather the column.
   @inlinable
   public func counterWindow(_ id: SeriesID, fromMs: Int64, toMs: Int64, isCounter: Bool) -> CounterWindow? {
+    var rows = GroupWindowRows()
+    return counterWindow(id, fromMs: fromMs, toMs: toMs, isCounter: isCounter, rows: &rows)
+  }
+
+  /// ``counterWindow(_:fromMs:toMs:isCounter:)`` reusing the window's rows of the scrape
+  /// group read last: `rows` must serve one window (`fromMs`, `toMs`) of one store, with
+  /// no append in between.
+  ///
+  /// Why: a fold reads a target's members one after the other (storage order), and
+  /// each found the same rows again by walking its group's timestamps back.
+  @inlinable
+  public func counterWindow(
+    _ id: SeriesID, fromMs: Int64, toMs: Int64, isCounter: Bool, rows: inout GroupWindowRows
+  ) -> CounterWindow? {
     // The placement (8 bytes a series) decides, not the buffer header (56): a fold over
     // a scrape group's members then loads two or three lines of placements instead of
     // a dozen lines of empty headers. At organisation scale these loads miss the cache
@@ -316,11 +330,15 @@ extension SeriesStore {
     let placement = placements[Int(id.rawValue)]
     if placement.group >= 0 {
       let group = groups + Int(placement.group)
-      let (lower, upper) = group.pointee.rows(fromMs: fromMs, toMs: toMs, retentionMs: retentionMs)
+      if rows.group != placement.group {
+        (rows.lower, rows.upper) = group.pointee.rows(fromMs: fromMs, toMs: toMs, retentionMs: retentionMs)
+        rows.group = placement.group
+      }
+      let lower = rows.lower
       let column = Int(placement.column)
       return summariseCounterWindow(
         times: group.pointee.timestamps, values: group.pointee.values + column, stride: group.pointee.width,
-        lower: lower, upper: upper, mayHoldMarkers: group.pointee.markerRowCount != 0, isCounter: isCounter,
+        lower: lower, upper: rows.upper, mayHoldMarkers: group.pointee.markerRowCount != 0, isCounter: isCounter,
         resetFree: group.pointee.lastDropRow[column] <= lower)
     }
     let entry = buffers[Int(id.rawValue)]
@@ -331,6 +349,16 @@ extension SeriesStore {
       times: entry.timestamps, values: entry.values, stride: 1, lower: lower, upper: upper,
       mayHoldMarkers: entry.staleMarkerCount != 0, isCounter: isCounter, resetFree: false)
   }
+}
+
+/// The rows of one window in the scrape group read last
+/// (``SeriesStore/counterWindow(_:fromMs:toMs:isCounter:rows:)``).
+public struct GroupWindowRows {
+  @usableFromInline var group: Int32 = -1
+  @usableFromInline var lower = 0
+  @usableFromInline var upper = 0
+
+  @inlinable public init() {}
 }
 
 extension SeriesStore {
