@@ -187,15 +187,17 @@ extension PromQLEngine {
       let isRate = function == .rate
       // A local copy: capturing the scratch object retained it for every series.
       var boundaries = scratch.rateBoundaries
-      // One window for every series, and nothing appended while folding.
+      // One window for every series, and nothing appended while folding. Only selections
+      // read in storage order share rows: in label order a small selection changes
+      // group at nearly every series, and keeping the rows then cost more than it saved.
       var rows = GroupWindowRows()
+      let sharesRows = Self.readsInStorageOrder(selector.countAndFirst(in: store).0)
       let result = foldPerSeries(aggregation, selector, grouping) { id -> Double? in
-        guard
-          let window = store.counterWindow(
-            id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter, rows: &rows)
-        else {
-          return nil
-        }
+        let found =
+          sharesRows
+          ? store.counterWindow(id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter, rows: &rows)
+          : store.counterWindow(id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter)
+        guard let window = found else { return nil }
         return extrapolatedRate(
           window, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
           isCounter: isCounter, isRate: isRate, boundaries: &boundaries)
@@ -206,6 +208,9 @@ extension PromQLEngine {
       return nil
     }
   }
+
+  /// Whether a fold over `count` series reads them in storage order (see ``foldPerSeries``).
+  static func readsInStorageOrder(_ count: Int) -> Bool { count >= 64 }
 
   /// What the per-series path folds: an instant selector, or `rate`/`increase`/`delta`
   /// of a named range selector.
@@ -245,7 +250,7 @@ extension PromQLEngine {
     // in it visits each target's rows once per member; in storage order a target's
     // members are consecutive and share the cache lines just read. Each value depends
     // on its series only, so the order of reading changes nothing.
-    let readsInStorageOrder = ids.count >= 64
+    let readsInStorageOrder = Self.readsInStorageOrder(ids.count)
     var values: [Double] = []
     var present: [Bool] = []
     if readsInStorageOrder {

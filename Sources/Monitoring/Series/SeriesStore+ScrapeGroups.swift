@@ -309,8 +309,19 @@ extension SeriesStore {
   /// this reads two values; ``withRange(_:fromMs:toMs:_:)`` would gather the column.
   @inlinable
   public func counterWindow(_ id: SeriesID, fromMs: Int64, toMs: Int64, isCounter: Bool) -> CounterWindow? {
-    var rows = GroupWindowRows()
-    return counterWindow(id, fromMs: fromMs, toMs: toMs, isCounter: isCounter, rows: &rows)
+    // The body of the variant below without its rows: written out, as delegating (with
+    // rows to fill and throw away) cost small selections 4 % more instructions here.
+    let placement = placements[Int(id.rawValue)]
+    if placement.group >= 0 {
+      let group = groups + Int(placement.group)
+      let (lower, upper) = group.pointee.rows(fromMs: fromMs, toMs: toMs, retentionMs: retentionMs)
+      let column = Int(placement.column)
+      return summariseCounterWindow(
+        times: group.pointee.timestamps, values: group.pointee.values + column, stride: group.pointee.width,
+        lower: lower, upper: upper, mayHoldMarkers: group.pointee.markerRowCount != 0, isCounter: isCounter,
+        resetFree: group.pointee.lastDropRow[column] <= lower)
+    }
+    return standaloneCounterWindow(id, fromMs: fromMs, toMs: toMs, isCounter: isCounter)
   }
 
   /// ``counterWindow(_:fromMs:toMs:isCounter:)`` reusing the window's rows of the scrape
@@ -341,6 +352,12 @@ extension SeriesStore {
         lower: lower, upper: rows.upper, mayHoldMarkers: group.pointee.markerRowCount != 0, isCounter: isCounter,
         resetFree: group.pointee.lastDropRow[column] <= lower)
     }
+    return standaloneCounterWindow(id, fromMs: fromMs, toMs: toMs, isCounter: isCounter)
+  }
+
+  /// ``counterWindow(_:fromMs:toMs:isCounter:)`` of a series with its own buffer.
+  @inlinable
+  func standaloneCounterWindow(_ id: SeriesID, fromMs: Int64, toMs: Int64, isCounter: Bool) -> CounterWindow? {
     let entry = buffers[Int(id.rawValue)]
     let (lower, upper) = windowBounds(
       entry.timestamps, start: entry.start, count: entry.count, newestMs: entry.newestMs, fromMs: fromMs, toMs: toMs,
