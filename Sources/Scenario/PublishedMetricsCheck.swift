@@ -20,6 +20,7 @@ enum PublishedMetricsCheck {
       }
     }
     var warned: Set<String> = []
+    var carriedLabels = CarriedLabels(profiles: servicesProfiles(delivery, scenarioProfile: scenarioProfile))
     // A service may publish under its own profile; every service's series are in the
     // one Prometheus, so any analysis may read any of them.
     var published = others
@@ -46,8 +47,8 @@ enum PublishedMetricsCheck {
                 ?? nearestMatch(to: name, in: published).map { "did you mean `\($0)`?" })
           }
           warnAboutLabels(
-            of: name, matchers, who: "service `\(service.name)`'s canary analysis", delivery: delivery,
-            scenarioProfile: scenarioProfile, warned: &warned, at: value)
+            of: name, matchers, who: "service `\(service.name)`'s canary analysis", carriedLabels: &carriedLabels,
+            warned: &warned, at: value)
           let scrapeMs = delivery.trafficInterval.microseconds / 1_000
           if let rangeMs, rangeMs < 2 * scrapeMs, warned.insert("range:\(rangeMs)").inserted {
             value.warning(
@@ -84,8 +85,9 @@ enum PublishedMetricsCheck {
         if case .recording(let record) = rule.kind { recordedEveryMs[record] = group.intervalMs ?? evaluationMs }
       }
     }
-    let profiles = Set(delivery.services.map { ($0.metricProfile ?? scenarioProfile).rawValue })
-    let profileNames = profiles.sorted().map { "`\($0)`" }.joined(separator: ", ")
+    var carriedLabels = CarriedLabels(profiles: servicesProfiles(delivery, scenarioProfile: scenarioProfile))
+    let profileRawValues = Set(carriedLabels.profiles.map(\.rawValue))
+    let profileNames = profileRawValues.sorted().map { "`\($0)`" }.joined(separator: ", ")
     // Unknown names in order of first use, with the rules selecting them.
     var unknownNames: [String] = []
     var rulesSelecting: [String: [String]] = [:]
@@ -101,8 +103,7 @@ enum PublishedMetricsCheck {
             continue
           }
           warnAboutLabels(
-            of: name, matchers, who: who, delivery: delivery, scenarioProfile: scenarioProfile, warned: &warned,
-            at: value)
+            of: name, matchers, who: who, carriedLabels: &carriedLabels, warned: &warned, at: value)
           // A recorded series has a sample every evaluation of its group; a scraped one
           // every scrape. `ALERTS` changes only with alert states.
           let everyMs = recordedEveryMs[name] ?? (name.hasPrefix("ALERTS") ? nil : scrapeMs)
@@ -119,7 +120,7 @@ enum PublishedMetricsCheck {
     // mistake: those are warned first, with their fix.
     func hint(for name: String) -> String? {
       if let other = MetricProfile.allCases.first(where: {
-        !profiles.contains($0.rawValue) && $0.publishedNames.contains(name)
+        !profileRawValues.contains($0.rawValue) && $0.publishedNames.contains(name)
       }) {
         return "set `spec.monitoring.metricProfile: \(other.rawValue)` (or the services' `metricProfile`)"
       }
@@ -155,12 +156,10 @@ enum PublishedMetricsCheck {
   /// not modelled. `__name__` and a matcher accepting "" also select series without the
   /// label (PromQL), so an unknown label there is meant, unless it is a typo of a carried one.
   static func warnAboutLabels(
-    of name: String, _ matchers: [LabelMatcher], who: String, delivery: DeliveryConfiguration,
-    scenarioProfile: MetricProfile, warned: inout Set<String>, at value: YAMLValue
+    of name: String, _ matchers: [LabelMatcher], who: String, carriedLabels: inout CarriedLabels,
+    warned: inout Set<String>, at value: YAMLValue
   ) {
-    let carried = Set(
-      delivery.services.flatMap { ($0.metricProfile ?? scenarioProfile).publishedLabelNames(of: name) }
-    ).sorted()
+    let carried = carriedLabels.of(name)
     for matcher in matchers where !carried.isEmpty && matcher.name != Labels.metricName {
       guard !carried.contains(matcher.name), warned.insert("label:\(name):\(matcher.name)").inserted else {
         continue
@@ -175,6 +174,38 @@ enum PublishedMetricsCheck {
             : "): the selector matches nothing"),
         hint: near.map { "did you mean `\($0)`?" })
     }
+  }
+
+  /// The label names the services' published series of each metric carry, worked out
+  /// once per metric name.
+  struct CarriedLabels {
+    /// The services' distinct metric profiles (``servicesProfiles(_:scenarioProfile:)``).
+    let profiles: [MetricProfile]
+    private var byName: [String: [String]] = [:]
+
+    init(profiles: [MetricProfile]) { self.profiles = profiles }
+
+    /// The label names series of metric `name` carry under any of ``profiles``, sorted.
+    mutating func of(_ name: String) -> [String] {
+      if let known = byName[name] { return known }
+      let carried = Set(profiles.flatMap { $0.publishedLabelNames(of: name) }).sorted()
+      byName[name] = carried
+      return carried
+    }
+  }
+
+  /// The distinct metric profiles the services publish under, in order of first use.
+  ///
+  /// Services share a few profiles, so label checks ask each distinct profile, not each
+  /// service: asking every service for every selector was services² label-set builds,
+  /// 20 s before an organisation-scale run (500 services) began.
+  static func servicesProfiles(_ delivery: DeliveryConfiguration, scenarioProfile: MetricProfile) -> [MetricProfile] {
+    var profiles: [MetricProfile] = []
+    for service in delivery.services {
+      let profile = service.metricProfile ?? scenarioProfile
+      if !profiles.contains(profile) { profiles.append(profile) }
+    }
+    return profiles
   }
 
   /// The metric name, label matchers and range (nil for an instant selector) of every selector.

@@ -98,6 +98,34 @@ struct ScrapeGroupTests {
     #expect(compared > 1_000)
   }
 
+  @Test("reading a window's rows once per group gives each member's own window", arguments: histories.indices)
+  func sharedWindowRowsAgree(history: Int) {
+    let (seed, staleUntilMinute) = Self.histories[history]
+    let (grouped, separate, ids) = Self.stores(minutes: 240, seed: seed, staleUntilMinute: staleUntilMinute)
+    // Members one after another, as folds read them, then the standalone series and the
+    // members again in reverse: the rows are reused and then replaced.
+    let other = grouped.register(name: "other")  // registered already: its ID
+    #expect(other == separate.register(name: "other"))
+    let order = ids + [other] + ids.reversed()
+    let newestMs: Int64 = 240 * 60_000
+    var compared = 0
+    for t in stride(from: newestMs - 40 * 60_000, through: newestMs + 60_000, by: 20_000) {
+      for rangeMs: Int64 in [60_000, 300_000, 900_000] {
+        for isCounter in [true, false] {
+          var rows = GroupWindowRows()
+          for id in order {
+            let x = grouped.counterWindow(id, fromMs: t - rangeMs, toMs: t, isCounter: isCounter, rows: &rows)
+            let y = separate.counterWindow(id, fromMs: t - rangeMs, toMs: t, isCounter: isCounter)
+            #expect(x?.firstMs == y?.firstMs && x?.lastMs == y?.lastMs && x?.count == y?.count)
+            #expect(x?.first.bitPattern == y?.first.bitPattern && x?.increase.bitPattern == y?.increase.bitPattern)
+            if x != nil { compared += 1 }
+          }
+        }
+      }
+    }
+    #expect(compared > 1_000)
+  }
+
   @Test("query results are bit-identical", arguments: histories.indices)
   func queriesAgree(history: Int) throws {
     let (seed, staleUntilMinute) = Self.histories[history]

@@ -71,8 +71,14 @@ public final class VectorSelector {
   @inline(__always) private func refresh(_ store: SeriesStore) {
     let identity = ObjectIdentifier(store)
     if cachedGeneration != store.generation || cachedStore != identity {
-      cachedIDs = store.select(matchers, key: selectionKey)
-      cachedStorageOrder = []
+      let selected = store.select(matchers, key: selectionKey)
+      // The same IDs keep their storage order (it depends on them alone). Why: every
+      // series registered anywhere (an alert's `ALERTS` series, a service's first
+      // canary) changes the generation, and re-sorting every selector's IDs by a table
+      // as large as the store each time grew with services × series. An unchanged
+      // selection is the store's cached array itself, so this compares no elements.
+      if selected != cachedIDs { cachedStorageOrder = [] }
+      cachedIDs = selected
       cachedCount = cachedIDs.count
       cachedFirst = cachedIDs.first ?? SeriesID(rawValue: 0)
       cachedGeneration = store.generation

@@ -187,13 +187,31 @@ extension PromQLEngine {
       let isRate = function == .rate
       // A local copy: capturing the scratch object retained it for every series.
       var boundaries = scratch.rateBoundaries
-      let result = foldPerSeries(aggregation, selector, grouping) { id -> Double? in
-        guard let window = store.counterWindow(id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter) else {
-          return nil
+      // One window for every series, and nothing appended while folding. Only selections
+      // read in storage order share rows: in label order a small selection changes
+      // group at nearly every series, and keeping the rows then cost more than it saved.
+      var rows = GroupWindowRows()
+      let result: (grouping: SeriesGrouping, groups: [Int], fold: GroupFold)
+      // Two closures, not one choosing per series: each is then specialised as it was alone.
+      if Self.readsInStorageOrder(selector.countAndFirst(in: store).0) {
+        result = foldPerSeries(aggregation, selector, grouping) { id -> Double? in
+          guard
+            let window = store.counterWindow(
+              id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter, rows: &rows)
+          else { return nil }
+          return extrapolatedRate(
+            window, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
+            isCounter: isCounter, isRate: isRate, boundaries: &boundaries)
         }
-        return extrapolatedRate(
-          window, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
-          isCounter: isCounter, isRate: isRate, boundaries: &boundaries)
+      } else {
+        result = foldPerSeries(aggregation, selector, grouping) { id -> Double? in
+          guard let window = store.counterWindow(id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter) else {
+            return nil
+          }
+          return extrapolatedRate(
+            window, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
+            isCounter: isCounter, isRate: isRate, boundaries: &boundaries)
+        }
       }
       scratch.rateBoundaries = boundaries
       return result
@@ -201,6 +219,9 @@ extension PromQLEngine {
       return nil
     }
   }
+
+  /// Whether a fold over `count` series reads them in storage order (see ``foldPerSeries``).
+  static func readsInStorageOrder(_ count: Int) -> Bool { count >= 64 }
 
   /// What the per-series path folds: an instant selector, or `rate`/`increase`/`delta`
   /// of a named range selector.
@@ -240,7 +261,7 @@ extension PromQLEngine {
     // in it visits each target's rows once per member; in storage order a target's
     // members are consecutive and share the cache lines just read. Each value depends
     // on its series only, so the order of reading changes nothing.
-    let readsInStorageOrder = ids.count >= 64
+    let readsInStorageOrder = Self.readsInStorageOrder(ids.count)
     var values: [Double] = []
     var present: [Bool] = []
     if readsInStorageOrder {

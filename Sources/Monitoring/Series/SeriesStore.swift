@@ -301,12 +301,14 @@ public final class SeriesStore {
   /// closed at both ends, `[t − lookback, t]`.
   @inlinable
   public func instantSample(_ id: SeriesID, atMs timestampMs: Int64, lookbackMs: Int64) -> Double? {
-    let entry = buffers[Int(id.rawValue)]
-    if entry.isGroupMember {
-      let placement = placements[Int(id.rawValue)]
+    // The placement first: a group member's own buffer header (56 bytes, empty) is
+    // then never loaded (see ``counterWindow(_:fromMs:toMs:isCounter:)``).
+    let placement = placements[Int(id.rawValue)]
+    if placement.group >= 0 {
       return groups[Int(placement.group)].instantSample(
         column: Int(placement.column), atMs: timestampMs, lookbackMs: lookbackMs, retentionMs: retentionMs)
     }
+    let entry = buffers[Int(id.rawValue)]
     let oldest = max(timestampMs - lookbackMs, entry.newestMs - retentionMs)
     // Nothing in the lookback window (idle or never written): no buffer access.
     if entry.newestMs < oldest || entry.count == entry.start { return nil }

@@ -148,6 +148,15 @@ public final class PlatformMonitoring {
     for (id, value) in zip(group.series, values) { keptSamples.append((id, timestampMs, value)) }
   }
 
+  /// ``appendRow(_:timestampMs:values:)`` of a service's current row: the group's member
+  /// array is read only when samples are kept (the traffic loop's per-scrape path).
+  func appendRow(of published: ServiceSeries, timestampMs: Int64) {
+    let values = UnsafeBufferPointer(published.row)
+    store.appendRow(groupIndex: published.groupIndex, timestampMs: timestampMs, values: values)
+    guard keepsSample(atMs: timestampMs) else { return }
+    for (id, value) in zip(published.group.series, values) { keptSamples.append((id, timestampMs, value)) }
+  }
+
   /// Whether the scenario's series output keeps samples taken at `timestampMs`.
   private func keepsSample(atMs timestampMs: Int64) -> Bool {
     switch configuration.seriesOutput {
