@@ -200,47 +200,33 @@ struct Lexer {
   }
 
   /// A duration at `start` in milliseconds and where it ends, or `nil` when the text is
-  /// not one.
+  /// not one: groups of digits and a unit, read by ``PrometheusDurationParse`` (units in
+  /// decreasing order, as `model.ParseDuration`).
   ///
-  /// - Throws: "duration out of range" beyond ``maximumPrometheusDurationMilliseconds`` (`9223372036855ms`) (a count
-  ///   too long for an integer included), as promtool 2.42 reports it.
+  /// - Throws: "duration out of range" beyond ``maximumPrometheusDurationMilliseconds``
+  ///   (`9223372036855ms`; a count too long for an integer included), as promtool 2.42
+  ///   reports it.
   private func scanDuration(from start: Int) throws(PromQLError) -> (Int64, Int)? {
     var position = start
-    var total: Int64 = 0
-    var units = 0
-    // Units must appear in decreasing order, each at most once, as in model.ParseDuration.
-    let order: [(String, Int64)] = [
-      ("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000),
-      ("m", 60_000), ("s", 1_000), ("ms", 1),
-    ]
-    var lastUnitIndex = -1
     while position < bytes.count, isDigit(bytes[position]) {
-      var digitsEnd = position
-      while digitsEnd < bytes.count, isDigit(bytes[digitsEnd]) { digitsEnd += 1 }
-      var unitEnd = digitsEnd
-      while unitEnd < bytes.count, isLetter(bytes[unitEnd]) { unitEnd += 1 }
-      let unit = String(decoding: bytes[digitsEnd..<unitEnd], as: UTF8.self)
-      guard let unitIndex = order.firstIndex(where: { $0.0 == unit }), unitIndex > lastUnitIndex
-      else {
-        return nil
-      }
-      lastUnitIndex = unitIndex
-      let (product, overflow) =
-        (Int64(String(decoding: bytes[position..<digitsEnd], as: UTF8.self)) ?? .max)
-        .multipliedReportingOverflow(by: order[unitIndex].1)
-      total = overflow ? .max : total.addingReportingOverflow(product).overflow ? .max : total + product
-      if total > maximumPrometheusDurationMilliseconds { throw error(start, "duration out of range") }
-      units += 1
-      position = unitEnd
+      while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+      let unitStart = position
+      while position < bytes.count, isLetter(bytes[position]) { position += 1 }
+      if position == unitStart { return nil }  // a number, not a duration
     }
-    if units == 0 { return nil }
+    if position == start { return nil }
+    let milliseconds: Int64
+    switch PrometheusDurationParse(String(decoding: bytes[start..<position], as: UTF8.self)) {
+    case .milliseconds(let parsed): milliseconds = parsed
+    case .malformed: return nil
+    case .outOfRange: throw error(start, "duration out of range")
+    }
     if position < bytes.count,
-      isLetter(bytes[position]) || bytes[position] == UInt8(ascii: "_")
-        || bytes[position] == UInt8(ascii: ".")
+      bytes[position] == UInt8(ascii: "_") || bytes[position] == UInt8(ascii: ".")
     {
       return nil
     }
-    return (total, position)
+    return (milliseconds, position)
   }
 }
 
