@@ -26,7 +26,8 @@ struct BenchmarkOptions {
                      `--filter kernel` runs both kernel sizes, `--filter scenario` both scenarios,
                      `--filter web` the pages of `platformsim serve` (PLATFORMSIM_BENCH_WEB_DB: a database to use),
                      `--filter scale` both generators at 1×, 2× and 4× and their growth exponents
-                     (PLATFORMSIM_BENCH_SCALES: sizes such as 1,2,4,10; PLATFORMSIM_BENCH_SCALE_DAYS: days)
+                     (PLATFORMSIM_BENCH_SCALES: sizes such as 1,2,4,10; PLATFORMSIM_BENCH_SCALE_DAYS: days;
+                     PLATFORMSIM_BENCH_SCALE_ROUNDS: rounds, default 3)
       --json         print JSON instead of the Markdown table
 
     Build and run in release mode: swift run -c release platformsim-bench
@@ -114,8 +115,9 @@ if options.filters.contains(where: { $0 == "scale" || $0.hasPrefix("scale-") }) 
     environment["PLATFORMSIM_BENCH_SCALES"].map { $0.split(separator: ",").compactMap { Double($0) } }
     ?? (options.quick ? [1, 2] : [1, 2, 4])
   let days = environment["PLATFORMSIM_BENCH_SCALE_DAYS"].flatMap(Double.init) ?? (options.quick ? 2 : nil)
+  let rounds = environment["PLATFORMSIM_BENCH_SCALE_ROUNDS"].flatMap(Int.init) ?? (options.quick ? 1 : 3)
   for benchmark in ScaleBenchmark.cases where options.selects(benchmark.name) {
-    results.append(ScaleBenchmark.run(benchmark, scales: scales, days: days))
+    results += ScaleBenchmark.run(benchmark, scales: scales, days: days, rounds: rounds)
   }
 }
 if options.selects("trace-replay-openb") {
