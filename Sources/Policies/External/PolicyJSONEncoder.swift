@@ -17,6 +17,8 @@
 /// `Codable` always does.
 enum PolicyJSONEncoder {
   struct NonFiniteNumber: Error {}
+  /// A value whose JSON is not an object cannot be a row of `v3` columns.
+  struct NotAnObject: Error {}
 
   /// The JSON text of `value`, UTF-8.
   static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
@@ -24,6 +26,53 @@ enum PolicyJSONEncoder {
     output.reserve(1_024)
     try output.write(value)
     return output.bytes
+  }
+
+  /// A `v3` `decide-batch` line (without its newline): the envelope, `count`, and
+  /// `columns`, one array per observation field, the values in the observations'
+  /// order, each with the text the field has in the observation's own JSON.
+  ///
+  /// Fields appear in their first observation's encoding order. A field an observation
+  /// leaves out (a nil optional) is `null` in its column; a field no observation has is
+  /// no column at all. A ``ColumnarJSONEncodable`` type writes its columns directly;
+  /// any other is encoded observation by observation and transposed.
+  static func encodeColumnarBatch<Observation: Encodable>(
+    id: Int64, decisionPoint: String, time: WireTime, observations: [Observation]
+  ) throws -> [UInt8] {
+    let output = OutputBuffer()
+    output.reserve(256 + observations.count * 128)
+    output.append(#"{"type":"decide-batch","id":"#)
+    output.integer(id)
+    output.append(#","decisionPoint":"#)
+    output.string(decisionPoint)
+    output.append(#","time":"#)
+    try output.write(time)
+    output.append(#","count":"#)
+    output.integer(observations.count)
+    output.append(#","columns":"#)
+    if let columnar = Observation.self as? any ColumnarJSONEncodable.Type {
+      try writeColumns(observations, as: columnar, to: output)
+    } else {
+      try output.transposed(observations)
+    }
+    output.append(UInt8(ascii: "}"))
+    return output.bytes
+  }
+
+  /// The `columns` object of `values` as the generic path writes it (transposing each
+  /// value's own JSON), whatever the type: tests compare the direct writers with it.
+  static func transposedColumns<Value: Encodable>(_ values: [Value]) throws -> [UInt8] {
+    let output = OutputBuffer()
+    try output.transposed(values)
+    return output.bytes
+  }
+
+  private static func writeColumns<Observation, Columnar: ColumnarJSONEncodable>(
+    _ observations: [Observation], as: Columnar.Type, to output: OutputBuffer
+  ) throws {
+    // `Columnar` is `Observation` (found by a cast), so the array is passed on as is.
+    precondition(Columnar.self == Observation.self)
+    try Columnar.writeColumns(unsafeBitCast(observations, to: [Columnar].self), to: output)
   }
 }
 
@@ -149,7 +198,10 @@ private final class OutputBuffer {
 
   func integer(_ value: Int) { integer(Int64(value)) }
 
-  func bool(_ value: Bool) { append(value ? "true" : "false") }
+  func bool(_ value: Bool) {
+    let text: StaticString = value ? "true" : "false"
+    text.withUTF8Buffer { storageAppend($0) }
+  }
 
   /// Any value: scalars directly, anything else through its `encode(to:)`, closing
   /// the object or array it opened (`{}` for a value that encoded nothing).
@@ -388,6 +440,100 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
   mutating func encode(_ value: UInt32) throws { output.integer(value) }
   mutating func encode(_ value: UInt64) throws { output.integer(value) }
   mutating func encode<Value: Encodable>(_ value: Value) throws { try output.write(value) }
+}
+
+/// An observation type that writes a batch of its values as `v3` columns directly.
+///
+/// The text must be what ``OutputBuffer/transposed(_:)`` makes of the type's `Codable`
+/// JSON (`ProtocolSchemaTests` compares the two).
+private protocol ColumnarJSONEncodable {
+  static func writeColumns(_ values: [Self], to output: OutputBuffer) throws
+}
+
+extension OutputBuffer {
+  /// `values` as `v3` columns, through each value's own JSON: its top-level members
+  /// gathered by key into one array each.
+  fileprivate func transposed<Value: Encodable>(_ values: [Value]) throws {
+    var keys: [[UInt8]] = []
+    var columnOfKey: [[UInt8]: Int] = [:]
+    /// Each column's text so far, `[` and the values with their commas, and its length.
+    var columns: [(text: [UInt8], count: Int)] = []
+    func pad(_ column: Int, to count: Int) {
+      while columns[column].count < count {
+        if columns[column].count > 0 { columns[column].text.append(UInt8(ascii: ",")) }
+        columns[column].text.append(contentsOf: "null".utf8)
+        columns[column].count += 1
+      }
+    }
+    for (row, value) in values.enumerated() {
+      let text = try PolicyJSONEncoder.encode(value)
+      try text.withUnsafeBytes { bytes in
+        guard let members = PolicyAnswerScanner.members(of: bytes, in: 0..<bytes.count) else {
+          throw PolicyJSONEncoder.NotAnObject()
+        }
+        for member in members {
+          let key = Array(bytes[member.key])
+          let column: Int
+          if let known = columnOfKey[key] {
+            column = known
+          } else {
+            column = columns.count
+            columnOfKey[key] = column
+            keys.append(key)
+            columns.append(([UInt8(ascii: "[")], 0))
+          }
+          pad(column, to: row)
+          if columns[column].count > 0 { columns[column].text.append(UInt8(ascii: ",")) }
+          columns[column].text.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[member.value]))
+          columns[column].count += 1
+        }
+      }
+    }
+    append(UInt8(ascii: "{"))
+    for column in columns.indices {
+      pad(column, to: values.count)
+      if column > 0 { append(UInt8(ascii: ",")) }
+      keys[column].withUnsafeBufferPointer { storageAppend($0) }
+      append(UInt8(ascii: ":"))
+      columns[column].text.withUnsafeBufferPointer { storageAppend($0) }
+      append(UInt8(ascii: "]"))
+    }
+    append(UInt8(ascii: "}"))
+  }
+
+  /// One column, `"key":[…]`, each value written by `write`.
+  fileprivate func column<Value>(
+    _ name: StaticString, _ values: [Value], first: Bool = false, _ write: (Value) throws -> Void
+  ) rethrows {
+    key(name, first: first)
+    append(UInt8(ascii: "["))
+    for index in values.indices {
+      if index > 0 { append(UInt8(ascii: ",")) }
+      try write(values[index])
+    }
+    append(UInt8(ascii: "]"))
+  }
+}
+
+extension NodeScaleDownObservation: ColumnarJSONEncodable {
+  fileprivate static func writeColumns(_ values: [NodeScaleDownObservation], to output: OutputBuffer) throws {
+    output.append(UInt8(ascii: "{"))
+    output.column("node", values, first: true) { output.string($0.node) }
+    output.column("pool", values) { output.string($0.pool) }
+    output.column("instanceType", values) { output.string($0.instanceType) }
+    output.column("capacityType", values) { output.string($0.capacityType) }
+    try output.column("utilisation", values) { try output.number($0.utilisation) }
+    output.column("empty", values) { output.bool($0.empty) }
+    try output.column("unneededSeconds", values) { try output.number($0.unneededSeconds) }
+    try output.column("unneededTimeSeconds", values) { try output.number($0.unneededTimeSeconds) }
+    output.column("coolingDown", values) { output.bool($0.coolingDown) }
+    output.column("removedThisScan", values) { output.integer($0.removedThisScan) }
+    output.column("maxScaleDownParallelism", values) { output.integer($0.maxScaleDownParallelism) }
+    output.column("drainedThisScan", values) { output.bool($0.drainedThisScan) }
+    output.column("poolDesiredNodes", values) { output.integer($0.poolDesiredNodes) }
+    output.column("poolMinNodes", values) { output.integer($0.poolMinNodes) }
+    output.append(UInt8(ascii: "}"))
+  }
 }
 
 /// A type that writes its own JSON without the `Encoder` machinery.
