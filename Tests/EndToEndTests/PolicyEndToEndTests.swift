@@ -161,6 +161,30 @@ struct PolicyEndToEndTests {
     if scaleDownV2.count == 3 && scaleDownV1.count == 3 { #expect(scaleDownV2[0] < scaleDownV1[0]) }
   }
 
+  @Test("a v3 batch answer with a short column fails the run with exit 1, naming the column and the batch size")
+  func malformedColumnsFailTheRun() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("runs.sqlite").path
+    let policy = PlatformSimProcess.repositoryRoot.appendingPathComponent(
+      "Tests/Fixtures/policies/columnar_faults.py"
+    ).path
+    let scenario = try Self.variant(
+      of: "spot-fallback.yaml",
+      policies: "    capacityType: {builtin: spot-first}\n    nodeScaleDown: {command: [python3, \(policy), short]}",
+      in: directory, name: "short-column.yaml")
+    let result = try PlatformSimProcess.run(["run", scenario, "--db", database])
+    let text = result.standardOutput + result.standardError
+    #expect(result.status == 1, "\(text)")
+    #expect(text.contains("policy `python3 \(policy) short` for decision point `nodeScaleDown`, request 1"), "\(text)")
+    #expect(text.contains("answered with an invalid action (column `remove` has "), "\(text)")
+    #expect(text.contains("\"columns\": {\"remove\": ["), "the answer line is shown: \(text)")
+    let store = try ResultStore(path: database)
+    #expect(try store.status(of: RunID(1)) == .failed)
+    let faults = try store.rows(PolicyFaultRow.self, run: RunID(1))
+    #expect(faults.map(\.kind) == ["invalid-action"])
+    #expect(faults.first?.handling == "failed-run")
+  }
+
   /// The golden path with `policies` appended to its spec, its relative paths made absolute.
   static func goldenPath(policies: String, in directory: URL, name: String) throws -> String {
     var text = try String(contentsOf: scenarios.appendingPathComponent("golden-path.yaml"), encoding: .utf8)

@@ -253,7 +253,10 @@ final class PolicyConnection {
             return .failure(invalid("column `\(name)` is not an array"))
           }
           guard elements.count == count else {
-            return .failure(invalid("column `\(name)` has \(elements.count) values for a batch of \(count) questions"))
+            return .failure(
+              invalid(
+                "column `\(name)` has \(elements.count) values for a batch of \(count) "
+                  + (count == 1 ? "question" : "questions")))
           }
           result.append((name, key, elements.map { Array(bytes[$0]) }))
         }

@@ -6,8 +6,9 @@ The values are the Cluster Autoscaler rule's, so an answer that is unusual but v
 (`extra-column`, `escaped-key`, `spaced`, `null-extra`) gives the built-in's
 decisions. Every other mode breaks the answer in one way: `short` and `long` (a column
 one value too short or long), `no-columns` (the v2 shape), `columns-array`,
-`not-array`, `wrong-type` (a string at element 3), `null-value` (null at element 5),
-`missing-column`, `duplicate`, `garbage` (not JSON), `wrong-id`, `no-id`.
+`not-array`, `wrong-type` (a string at element 3, or the last), `null-value` (null at
+element 5, or the last), `missing-column`, `duplicate`, `garbage` (not JSON),
+`wrong-id`, `no-id`.
 """
 import json
 import sys
@@ -47,9 +48,9 @@ for line in sys.stdin:
     elif mode == "not-array":
         answer["columns"]["remove"] = True
     elif mode == "wrong-type":
-        remove[3] = "yes"
+        remove[min(3, len(remove) - 1)] = "yes"
     elif mode == "null-value":
-        remove[5] = None
+        remove[min(5, len(remove) - 1)] = None
     elif mode == "missing-column":
         answer["columns"] = {"keep": [not value for value in remove]}
     elif mode == "duplicate":
