@@ -84,4 +84,44 @@ struct BatchedProtocolTests {
     #expect(!policy.answersInBatches)
     runtime.finish()
   }
+
+  /// The Python helper's hello answer to a hello offering `offered`, with `environment` added.
+  static func helperHello(_ hello: String, environment: [String: String] = [:]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+      "python3",
+      ProtocolSchemaTests.repositoryRoot.appendingPathComponent("scenarios/policies/rollback_bot.py").path,
+    ]
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    input.fileHandleForWriting.write(Data((hello + "\n" + #"{"type": "bye"}"# + "\n").utf8))
+    try input.fileHandleForWriting.close()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let first = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+    let answer = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+    return try #require(answer["protocol"] as? String)
+  }
+
+  @Test("the Python helper answers the newest version offered, or the one its environment names")
+  func helperNegotiatesTheVersion() throws {
+    let hello = { (versions: [String]) in
+      #"{"type": "hello", "protocol": "platformsim.policy/v1", "protocols": ["#
+        + versions.map { "\"\($0)\"" }.joined(separator: ", ") + "]}"
+    }
+    #expect(try Self.helperHello(hello(PolicyProtocol.supportedVersions)) == PolicyProtocol.version)
+    // An older PlatformSim offering v2 and v1, and one offering only v1 (no `protocols`).
+    #expect(try Self.helperHello(hello(["platformsim.policy/v2", "platformsim.policy/v1"])) == "platformsim.policy/v2")
+    #expect(try Self.helperHello(#"{"type": "hello", "protocol": "platformsim.policy/v1"}"#) == "platformsim.policy/v1")
+    #expect(
+      try Self.helperHello(
+        hello(PolicyProtocol.supportedVersions), environment: ["PLATFORMSIM_POLICY_PROTOCOL": "platformsim.policy/v2"])
+        == "platformsim.policy/v2")
+  }
 }
