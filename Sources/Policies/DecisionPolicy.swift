@@ -18,7 +18,7 @@ public protocol DecisionPolicy<Observation, Action>: AnyObject {
   func decide(_ observation: Observation, at time: PolicyTime) -> Action
 
   /// Whether the policy prefers a decision cycle's questions in one
-  /// ``decide(batch:at:)`` call (an external process speaking protocol `v2`); callers
+  /// ``decide(batch:at:)`` call (an external process speaking protocol `v2` or `v3`); callers
   /// then ask that way. `false` for built-ins: they are asked one question at a time.
   var answersInBatches: Bool { get }
 

@@ -3,9 +3,10 @@ import Policies
 
 // Per-decision overhead of an external policy: round trips to a Python rollback bot
 // (scenarios/policies/rollback_bot.py) after start-up, against the built-in; then
-// batched decisions (protocol v2 `decide-batch`): scale-down scans of `--batch`
-// candidates answered by a Python Cluster Autoscaler rule
-// (Tests/Fixtures/policies/cluster_autoscaler_policy.py), per question.
+// batched decisions: scale-down scans of `--batch` candidates answered by a Python
+// Cluster Autoscaler rule (Tests/Fixtures/policies/cluster_autoscaler_policy.py), per
+// question, as protocol v3 `decide-batch` (columns, answered column-wise), v2
+// `decide-batch` (one object per question) and v1 (one line per question).
 //
 //   swift build -c release --product policy-bench
 //   .build/release/policy-bench [--decisions 20000] [--repetitions 7] [--policy PATH]
@@ -123,7 +124,10 @@ func candidate(_ index: Int) -> NodeScaleDownObservation {
 let candidates = (0..<batchSize).map(candidate)
 /// Removals seen, printed at the end so no decision can be optimised away.
 nonisolated(unsafe) var removals = 0
-for (label, arguments) in [("v2 decide-batch", [String]()), ("v1 one per question", ["--protocol", "v1"])] {
+for (label, arguments) in [
+  ("v3 decide-batch (columns)", ["--protocol", "v3"]), ("v2 decide-batch", ["--protocol", "v2"]),
+  ("v1 one per question", ["--protocol", "v1"]),
+] {
   let (scaleDown, scaleDownRuntime) = PolicyRuntime.start(
     PolicyConfiguration(selections: [
       .nodeScaleDown: PolicySelection(

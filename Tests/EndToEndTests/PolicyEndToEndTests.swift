@@ -87,7 +87,7 @@ struct PolicyEndToEndTests {
   }
 
   @Test(
-    "protocol v2 batches scale-down scans and node ranking into one request per cycle, with the built-ins' and v1's tables"
+    "protocols v3 (columns) and v2 batch scale-down scans and node ranking into one request per cycle, with the built-ins' and v1's tables"
   )
   func batchedDecisionsMatchPerQuestion() throws {
     let directory = PlatformSimProcess.scratchDirectory()
@@ -106,8 +106,12 @@ struct PolicyEndToEndTests {
     }
     let runs = [
       try scenario(
-        "v2.yaml",
+        "v3.yaml",
         "    nodeScaleDown: {command: [python3, \(policy)]}\n    nodeOrder: {command: [python3, \(policy)]}"),
+      try scenario(
+        "v2.yaml",
+        "    nodeScaleDown: {command: [python3, \(policy), --protocol, v2]}\n"
+          + "    nodeOrder: {command: [python3, \(policy), --protocol, v2]}"),
       try scenario(
         "v1.yaml",
         "    nodeScaleDown: {command: [python3, \(policy), --protocol, v1]}\n"
@@ -120,16 +124,21 @@ struct PolicyEndToEndTests {
       let result = try PlatformSimProcess.run(["run", path, "--db", database, "--quiet"])
       #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
     }
-    let batched = try Self.modelDigests(database, run: 1)
-    #expect(batched == (try Self.modelDigests(database, run: 2)))
-    #expect(batched == (try Self.modelDigests(database, run: 3)))
-    #expect(batched["cluster_nodes"] != (try Self.modelDigests(database, run: 4))["cluster_nodes"])
+    let columns = try Self.modelDigests(database, run: 1)
+    #expect(columns == (try Self.modelDigests(database, run: 2)))
+    #expect(columns == (try Self.modelDigests(database, run: 3)))
+    #expect(columns == (try Self.modelDigests(database, run: 4)))
+    #expect(columns["cluster_nodes"] != (try Self.modelDigests(database, run: 5))["cluster_nodes"])
     let store = try ResultStore(path: database)
     let removed = try store.rows(ClusterNodeRow.self, run: RunID(1), where: "end_reason = 'scale-down'")
     #expect(removed.count > 1, "the scans must remove nodes, so the batched scan re-asks after a removal")
     #expect(try store.rows(PolicyFaultRow.self, run: RunID(1)).isEmpty)
-    let v2 = try store.rows(PolicyLogRow.self, run: RunID(1)).sorted { $0.decisionPoint < $1.decisionPoint }
-    let v1 = try store.rows(PolicyLogRow.self, run: RunID(2)).sorted { $0.decisionPoint < $1.decisionPoint }
+    #expect(try store.rows(PolicyFaultRow.self, run: RunID(2)).isEmpty)
+    let v3 = try store.rows(PolicyLogRow.self, run: RunID(1)).sorted { $0.decisionPoint < $1.decisionPoint }
+    let v2 = try store.rows(PolicyLogRow.self, run: RunID(2)).sorted { $0.decisionPoint < $1.decisionPoint }
+    let v1 = try store.rows(PolicyLogRow.self, run: RunID(3)).sorted { $0.decisionPoint < $1.decisionPoint }
+    #expect(v3.map(\.decisionPoint) == ["nodeOrder", "nodeScaleDown"])
+    #expect(v3.allSatisfy { $0.standardError.contains("platformsim.policy/v3") })
     #expect(v2.map(\.decisionPoint) == ["nodeOrder", "nodeScaleDown"])
     #expect(v2.allSatisfy { $0.standardError.contains("platformsim.policy/v2") })
     #expect(
@@ -141,11 +150,39 @@ struct PolicyEndToEndTests {
       else { return [] }
       return text[range].split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }
     }
+    let scaleDownV3 = counts(v3[1])
     let scaleDownV2 = counts(v2[1])
     let scaleDownV1 = counts(v1[1])
+    // v3: the same cycles as v2, in columns.
+    #expect(scaleDownV3 == scaleDownV2, "\(v3[1].standardError)")
+    #expect(v3.map(\.decisions) == v2.map(\.decisions))
     #expect(scaleDownV2.count == 3 && scaleDownV2[0] == scaleDownV2[1], "\(v2[1].standardError)")
     #expect(scaleDownV1.count == 3 && scaleDownV1[0] == scaleDownV1[2], "\(v1[1].standardError)")
     if scaleDownV2.count == 3 && scaleDownV1.count == 3 { #expect(scaleDownV2[0] < scaleDownV1[0]) }
+  }
+
+  @Test("a v3 batch answer with a short column fails the run with exit 1, naming the column and the batch size")
+  func malformedColumnsFailTheRun() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("runs.sqlite").path
+    let policy = PlatformSimProcess.repositoryRoot.appendingPathComponent(
+      "Tests/Fixtures/policies/columnar_faults.py"
+    ).path
+    let scenario = try Self.variant(
+      of: "spot-fallback.yaml",
+      policies: "    capacityType: {builtin: spot-first}\n    nodeScaleDown: {command: [python3, \(policy), short]}",
+      in: directory, name: "short-column.yaml")
+    let result = try PlatformSimProcess.run(["run", scenario, "--db", database])
+    let text = result.standardOutput + result.standardError
+    #expect(result.status == 1, "\(text)")
+    #expect(text.contains("policy `python3 \(policy) short` for decision point `nodeScaleDown`, request 1"), "\(text)")
+    #expect(text.contains("answered with an invalid action (column `remove` has "), "\(text)")
+    #expect(text.contains("\"columns\": {\"remove\": ["), "the answer line is shown: \(text)")
+    let store = try ResultStore(path: database)
+    #expect(try store.status(of: RunID(1)) == .failed)
+    let faults = try store.rows(PolicyFaultRow.self, run: RunID(1))
+    #expect(faults.map(\.kind) == ["invalid-action"])
+    #expect(faults.first?.handling == "failed-run")
   }
 
   /// The golden path with `policies` appended to its spec, its relative paths made absolute.

@@ -3,8 +3,8 @@ import Testing
 
 @testable import Policies
 
-/// Protocol v2's `decide-batch` against v1's one question per line, with a Python
-/// policy mirroring the built-in `cluster-autoscaler` scale-down rule.
+/// Protocol v3's and v2's `decide-batch` against v1's one question per line, with a
+/// Python policy mirroring the built-in `cluster-autoscaler` scale-down rule.
 @Suite("Batched policy protocol")
 struct BatchedProtocolTests {
   static let fixture = ProtocolSchemaTests.repositoryRoot.appendingPathComponent(
@@ -33,20 +33,30 @@ struct BatchedProtocolTests {
     return (policies.nodeScaleDown, runtime)
   }
 
-  @Test("a v2 policy answers a cycle in one request with the decisions a v1 policy and the built-in give one by one")
+  @Test(
+    "v3 (columns, answered column-wise or per question) and v2 answer a cycle in one request with the decisions v1 and the built-in give one by one"
+  )
   func batchedEqualsPerQuestion() throws {
     let time = PolicyTime(microseconds: 5_000_000)
     let builtIn = Self.observations.map { ClusterAutoscalerScaleDown().decide($0, at: time) }
     #expect(builtIn.contains { $0.remove } && builtIn.contains { !$0.remove })
 
-    let (batched, batchedRuntime) = Self.start([])
-    #expect(batched.answersInBatches)
-    #expect(batched.decide(batch: Self.observations, at: time) == builtIn)
-    #expect(batched.decide(batch: [], at: time).isEmpty)
-    let batchedLog = try #require(batchedRuntime.finish().first)
-    #expect(batchedRuntime.faults.isEmpty)
-    #expect(batchedLog.decisions == Self.observations.count)
-    #expect(batchedLog.standardError.contains("platformsim.policy/v2, 1 requests, 1 batches, 24 questions"))
+    for (arguments, version) in [
+      ([], "v3"), (["--per-question"], "v3"), (["--protocol", "v3"], "v3"), (["--protocol", "v2"], "v2"),
+    ] {
+      let (batched, batchedRuntime) = Self.start(arguments)
+      #expect(batched.answersInBatches)
+      #expect(batched.decide(batch: Self.observations, at: time) == builtIn, "\(arguments)")
+      #expect(batched.decide(batch: [], at: time).isEmpty)
+      // A second cycle on the same process: ids and buffers carry over.
+      #expect(batched.decide(batch: Array(Self.observations.reversed()), at: time) == Array(builtIn.reversed()))
+      let batchedLog = try #require(batchedRuntime.finish().first)
+      #expect(batchedRuntime.faults.isEmpty, "\(arguments): \(batchedRuntime.faults)")
+      #expect(batchedLog.decisions == 2 * Self.observations.count)
+      #expect(
+        batchedLog.standardError.contains("platformsim.policy/\(version), 2 requests, 2 batches, 48 questions"),
+        "\(arguments): \(batchedLog.standardError)")
+    }
 
     let (legacy, legacyRuntime) = Self.start(["--protocol", "v1"])
     #expect(!legacy.answersInBatches)
@@ -56,17 +66,62 @@ struct BatchedProtocolTests {
     #expect(legacyLog.standardError.contains("platformsim.policy/v1, 24 requests, 0 batches, 24 questions"))
   }
 
-  @Test("a batch answer with too few actions is an invalid action; the built-in answers the whole cycle")
-  func shortBatchIsAFault() throws {
+  @Test(
+    "a batch answer with too few actions is an invalid action; the built-in answers the whole cycle",
+    arguments: [
+      (["--protocol", "v2"], "answered 23 actions to a batch of 24 observations"),
+      ([], "column `remove` has 23 values for a batch of 24 questions"),
+    ])
+  func shortBatchIsAFault(arguments: [String], detail: String) throws {
     let time = PolicyTime(microseconds: 1_000_000)
-    let (policy, runtime) = Self.start(["--short-batch"])
+    let (policy, runtime) = Self.start(arguments + ["--short-batch"])
     let answers = policy.decide(batch: Self.observations, at: time)
     #expect(answers == Self.observations.map { ClusterAutoscalerScaleDown().decide($0, at: time) })
     let fault = try #require(runtime.faults.first)
     #expect(fault.kind == .invalidAction)
-    #expect(fault.detail.contains("answered 23 actions to a batch of 24 observations"))
+    #expect(fault.detail.contains(detail), "\(fault.detail)")
     #expect(fault.requestID == 1)
     #expect(!policy.answersInBatches)
     runtime.finish()
+  }
+
+  /// The Python helper's hello answer to a hello offering `offered`, with `environment` added.
+  static func helperHello(_ hello: String, environment: [String: String] = [:]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+      "python3",
+      ProtocolSchemaTests.repositoryRoot.appendingPathComponent("scenarios/policies/rollback_bot.py").path,
+    ]
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    input.fileHandleForWriting.write(Data((hello + "\n" + #"{"type": "bye"}"# + "\n").utf8))
+    try input.fileHandleForWriting.close()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let first = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+    let answer = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+    return try #require(answer["protocol"] as? String)
+  }
+
+  @Test("the Python helper answers the newest version offered, or the one its environment names")
+  func helperNegotiatesTheVersion() throws {
+    let hello = { (versions: [String]) in
+      #"{"type": "hello", "protocol": "platformsim.policy/v1", "protocols": ["#
+        + versions.map { "\"\($0)\"" }.joined(separator: ", ") + "]}"
+    }
+    #expect(try Self.helperHello(hello(PolicyProtocol.supportedVersions)) == PolicyProtocol.version)
+    // An older PlatformSim offering v2 and v1, and one offering only v1 (no `protocols`).
+    #expect(try Self.helperHello(hello(["platformsim.policy/v2", "platformsim.policy/v1"])) == "platformsim.policy/v2")
+    #expect(try Self.helperHello(#"{"type": "hello", "protocol": "platformsim.policy/v1"}"#) == "platformsim.policy/v1")
+    #expect(
+      try Self.helperHello(
+        hello(PolicyProtocol.supportedVersions), environment: ["PLATFORMSIM_POLICY_PROTOCOL": "platformsim.policy/v2"])
+        == "platformsim.policy/v2")
   }
 }

@@ -95,4 +95,73 @@ struct PolicyAnswerScannerTests {
     #expect(scanned.actions.map(\.remove) == removes)
     #expect(scanned.actions == Self.decoded(line)?.actions)
   }
+
+  // MARK: - v3 columns
+
+  static func scannedColumns(_ line: String) -> (id: Int64, actions: [NodeScaleDownAction])? {
+    Array(line.utf8).withUnsafeBytes { PolicyAnswerScanner.columnarAnswer($0, as: NodeScaleDownAction.self) }
+  }
+
+  /// The decoder's path for `v3` answers, on a connection that never starts a process.
+  static func decodedColumns(_ line: String, id: Int64, count: Int) -> [NodeScaleDownAction]? {
+    let connection = PolicyConnection(
+      point: .nodeScaleDown, command: ExternalPolicyCommand(arguments: ["true"], workingDirectory: "/"),
+      context: PolicyRunContext(scenarioName: "s", runID: 1, seed: 1, startEpochSeconds: 0))
+    return try? connection.decodeColumns(Data(line.utf8), id: id, count: count, as: NodeScaleDownAction.self)
+  }
+
+  static let plainColumns = [
+    #"{"type": "actions", "id": 7, "columns": {"remove": [true, false, true]}}"#,
+    #"{"type":"actions","id":7,"columns":{"remove":[true,false,true]}}"#,
+    #"{"columns": {"remove": [true, false, true]}, "id": 7}"#,
+    " \t{ \"id\" : 7 ,\r\n \"columns\" : { \"remove\" : [ true ,false, true ] } } \r",
+  ]
+
+  /// Valid `v3` answers the scanner leaves to the decoder's path, with their reading.
+  static let unusualColumns = [
+    #"{"type": "actions", "id": 7, "columns": {"remove": [true, false, true], "reason": ["a", "b", "c"]}}"#,
+    #"{"type": "actions", "id": 7, "columns": {"remov\u0065": [true, false, true]}}"#,
+    #"{"type": "actions", "id": 7, "columns": {"reason": [null, null, 1], "remove": [true, false, true]}}"#,
+    #"{"type": "actions", "id": 7, "extra": {"a": [1, {"b": "]}"}]}, "columns": {"remove": [true, false, true]}}"#,
+  ]
+
+  /// Faulty `v3` answers: the scanner gives up, the decoder's path throws.
+  static let faultyColumns = [
+    #"{"type": "actions", "id": 7, "columns": {"remove": [true, false]}}"#,
+    #"{"type": "actions", "id": 7, "columns": {"remove": [true, false, true, false]}}"#,
+    #"{"type": "actions", "id": 7, "columns": {"remove": [true, "no", true]}}"#,
+    #"{"type": "actions", "id": 7, "columns": {"remove": [true, null, true]}}"#,
+    #"{"type": "actions", "id": 7, "columns": {"remove": [1, 0, 1]}}"#,
+    #"{"type": "actions", "id": 7, "columns": {"remove": true}}"#,
+    #"{"type": "actions", "id": 7, "columns": [[true, false, true]]}"#,
+    #"{"type": "actions", "id": 7, "columns": {}}"#,
+    #"{"type": "actions", "id": 7, "columns": {"remove": [true, false, true], "remove": [true, false, true]}}"#,
+    #"{"type": "actions", "id": 7, "actions": [{"remove": true}, {"remove": false}, {"remove": true}]}"#,
+    #"{"type": "actions", "id": 8, "columns": {"remove": [true, false, true]}}"#,
+    #"{"type": "actions", "columns": {"remove": [true, false, true]}}"#,
+    #"{"type": "actions", "id": 7, "columns": {"remove": [true, false, tru]}}"#,
+    #"{"type": "actions", "id": 7, "columns": {"remove": [true, false, true]}} x"#,
+  ]
+
+  @Test("plain v3 answers are read as the decoder's path reads them; others are left to it")
+  func columnarAnswers() throws {
+    let expected = [true, false, true].map { NodeScaleDownAction(remove: $0) }
+    for line in Self.plainColumns {
+      let scanned = try #require(Self.scannedColumns(line), "not scanned: \(line)")
+      #expect(scanned.id == 7)
+      #expect(scanned.actions == expected, "\(line)")
+      #expect(Self.decodedColumns(line, id: 7, count: 3) == expected, "\(line)")
+    }
+    for line in Self.unusualColumns {
+      #expect(Self.scannedColumns(line) == nil, "scanned: \(line)")
+      #expect(Self.decodedColumns(line, id: 7, count: 3) == expected, "\(line)")
+    }
+    for line in Self.faultyColumns {
+      if let scanned = Self.scannedColumns(line) {
+        // Only the length and the id are the caller's to check.
+        #expect(scanned.actions.count != 3 || scanned.id != 7, "scanned: \(line)")
+      }
+      #expect(Self.decodedColumns(line, id: 7, count: 3) == nil, "accepted: \(line)")
+    }
+  }
 }

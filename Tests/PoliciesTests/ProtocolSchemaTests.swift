@@ -230,4 +230,114 @@ struct ProtocolSchemaTests {
     let answerVersion = try #require((answer["properties"] as? [String: Any])?["protocol"] as? [String: Any])
     #expect(answerVersion["enum"] as? [String] == PolicyProtocol.supportedVersions)
   }
+
+  /// The rows of a `v3` line's columns, as objects (a `null` is an absent field): what
+  /// each observation is in `v2`.
+  static func rows(ofColumns columns: [String: Any], count: Int) throws -> [[String: Any]] {
+    var rows = [[String: Any]](repeating: [:], count: count)
+    for (name, column) in columns {
+      let values = try #require(column as? [Any], "column \(name) is not an array")
+      #expect(values.count == count, "column \(name): \(values.count) values, count \(count)")
+      for (index, value) in values.enumerated() where !(value is NSNull) && index < count { rows[index][name] = value }
+    }
+    return rows
+  }
+
+  static func canonical(_ object: Any) throws -> String {
+    String(
+      decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
+      as: UTF8.self)
+  }
+
+  /// Checks the `v3` line of `values` against the schema, and that its columns, read
+  /// back as rows, are `JSONEncoder`'s JSON of each value.
+  static func expectColumnarLine<Value: Encodable>(_ values: [Value], point: String, definition: String?) throws {
+    let line = try PolicyJSONEncoder.encodeColumnarBatch(
+      id: 7, decisionPoint: point, time: WireTime(seconds: 90, iso: "2026-01-05T00:01:30Z"), observations: values)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+    let definitions = try definitions()
+    let request = try #require(definitions["ColumnarBatchRequest"] as? [String: Any])
+    try expectMatches(object, request, path: "ColumnarBatchRequest", definitions: definitions)
+    #expect(object["type"] as? String == "decide-batch")
+    #expect(object["count"] as? Int == values.count)
+    let columns = try #require(object["columns"] as? [String: Any])
+    if let definition {
+      let observation = try #require(definitions[definition] as? [String: Any])
+      let properties = Set(try #require(observation["properties"] as? [String: Any]).keys)
+      #expect(Set(columns.keys).isSubset(of: properties), "\(definition): columns \(columns.keys.sorted())")
+    }
+    let rows = try rows(ofColumns: columns, count: values.count)
+    let expected = try values.map { try JSONSerialization.jsonObject(with: try JSONEncoder().encode($0)) }
+    #expect(try canonical(rows) == canonical(expected))
+    // Columns in the order of the first value's fields.
+    if let first = values.first {
+      let firstKeys = try PolicyJSONEncoder.encode(first).withUnsafeBytes { bytes in
+        try #require(PolicyAnswerScanner.members(of: bytes, in: 0..<bytes.count)).map {
+          PolicyAnswerScanner.text(bytes, $0.key.dropFirst().dropLast())
+        }
+      }
+      let columnsText = try PolicyJSONEncoder.transposedColumns(values).withUnsafeBytes { bytes in
+        try #require(PolicyAnswerScanner.members(of: bytes, in: 0..<bytes.count)).map {
+          PolicyAnswerScanner.text(bytes, $0.key.dropFirst().dropLast())
+        }
+      }
+      #expect(Array(columnsText.prefix(firstKeys.count)) == firstKeys)
+    }
+  }
+
+  @Test("a v3 decide-batch line is the schema's, and its columns read back as the v2 observations")
+  func columnarLines() throws {
+    let scaleDown = (0..<5).map { index in
+      NodeScaleDownObservation(
+        node: "node-\(index) \"quoted\" ü", pool: "gpu/a", instanceType: "g5.xlarge", capacityType: "spot",
+        utilisation: [0, 0.1, 1e-7, 0.333_333_333_333_333_3, 1][index], empty: index % 2 == 0,
+        unneededSeconds: [0, 600, 1e16, 86_400.5, -0.0][index], unneededTimeSeconds: 600, coolingDown: index == 3,
+        removedThisScan: index, maxScaleDownParallelism: 10, drainedThisScan: index == 1,
+        poolDesiredNodes: 40 - index, poolMinNodes: Int.min + index)
+    }
+    try Self.expectColumnarLine(scaleDown, point: "nodeScaleDown", definition: "NodeScaleDownObservation")
+    // The direct writer is the generic transposition, byte for byte.
+    let line = String(
+      decoding: try PolicyJSONEncoder.encodeColumnarBatch(
+        id: 1, decisionPoint: "nodeScaleDown", time: WireTime(seconds: 0, iso: "x"), observations: scaleDown),
+      as: UTF8.self)
+    let transposed = String(decoding: try PolicyJSONEncoder.transposedColumns(scaleDown), as: UTF8.self)
+    #expect(line.hasSuffix(",\"columns\":" + transposed + "}"), "\(line)\nagainst\n\(transposed)")
+    try Self.expectColumnarLine(
+      [
+        NodeOrderObservation(
+          team: "t", stream: "training/t/0-llm", capacity: "spot-with-fallback",
+          pools: [
+            .init(pool: "gpu", capacityType: "spot", instanceTypes: ["g5.xlarge"], canHost: true),
+            .init(pool: "od", capacityType: "on-demand", instanceTypes: [], canHost: false),
+          ]),
+        NodeOrderObservation(team: "u", stream: "training/u/1-bert", capacity: "spot", pools: []),
+      ], point: "nodeOrder", definition: "NodeOrderObservation")
+    // Optional fields: `null` where a value has none; no column where none has one.
+    try Self.expectColumnarLine(
+      [NodeScaleUpAction(pool: nil), NodeScaleUpAction(pool: "a"), NodeScaleUpAction(pool: nil)], point: "x",
+      definition: nil)
+    let none = String(
+      decoding: try PolicyJSONEncoder.transposedColumns([NodeScaleUpAction(pool: nil), NodeScaleUpAction(pool: nil)]),
+      as: UTF8.self)
+    #expect(none == "{}")
+    let some = String(
+      decoding: try PolicyJSONEncoder.transposedColumns([NodeScaleUpAction(pool: nil), NodeScaleUpAction(pool: "a")]),
+      as: UTF8.self)
+    #expect(some == #"{"pool":[null,"a"]}"#)
+  }
+
+  @Test("the v3 answer's definition lists what PlatformSim reads")
+  func columnarAnswerDefinition() throws {
+    let definitions = try Self.definitions()
+    let answer = try #require(definitions["ColumnarBatchResponse"] as? [String: Any])
+    #expect(Set(answer["required"] as? [String] ?? []) == ["id", "columns"])
+    let properties = try #require(answer["properties"] as? [String: Any])
+    #expect(Set(properties.keys) == ["type", "id", "columns"])
+    let protocolMessages = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: Self.repositoryRoot.appendingPathComponent("docs/policy-protocol.schema.json")))
+    let oneOf = try #require((protocolMessages as? [String: Any])?["oneOf"] as? [[String: String]])
+    #expect(oneOf.contains(["$ref": "#/$defs/ColumnarBatchRequest"]))
+    #expect(oneOf.contains(["$ref": "#/$defs/ColumnarBatchResponse"]))
+  }
 }

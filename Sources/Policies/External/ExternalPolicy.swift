@@ -51,12 +51,13 @@ public final class ExternalPolicy<Observation: Codable & Sendable, Action: Codab
     }
   }
 
-  /// Whether the process speaks protocol `v2` and has not failed: callers then gather a
-  /// decision cycle's questions into one ``decide(batch:at:)``.
+  /// Whether the process speaks protocol `v2` or `v3` and has not failed: callers then
+  /// gather a decision cycle's questions into one ``decide(batch:at:)``.
   public var answersInBatches: Bool { !failed && connection.answersInBatches }
 
-  /// One `decide-batch` round trip for the whole cycle (protocol `v2`), or one `decide`
-  /// per observation for a `v1` policy; the fallback answers every question after a fault.
+  /// One `decide-batch` round trip for the whole cycle (protocol `v2`: objects; `v3`:
+  /// columns), or one `decide` per observation for a `v1` policy; the fallback answers
+  /// every question after a fault.
   public func decide(batch observations: [Observation], at time: PolicyTime) -> [Action] {
     guard !failed else { return observations.map { fallback($0, time) } }
     guard connection.answersInBatches else { return observations.map { decide($0, at: time) } }

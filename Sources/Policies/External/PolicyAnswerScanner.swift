@@ -8,6 +8,9 @@
 protocol ScannableAction: Decodable {
   /// The action at the scanner's position, or nil to leave the line to `JSONDecoder`.
   static func scan(_ scanner: inout PolicyAnswerScanner) -> Self?
+  /// The actions of a `v3` answer's `columns` object at the scanner's position, or nil to
+  /// leave the line to the decoder's path.
+  static func scanColumns(_ scanner: inout PolicyAnswerScanner) -> [Self]?
 }
 
 extension NodeScaleDownAction: ScannableAction {
@@ -22,6 +25,21 @@ extension NodeScaleDownAction: ScannableAction {
     }
     guard complete, let remove else { return nil }
     return NodeScaleDownAction(remove: remove)
+  }
+
+  /// `{"remove": [true, false, …]}`, with any whitespace; anything else (other columns,
+  /// a repeated or missing `remove`, a value other than a boolean) goes to the decoder's path.
+  static func scanColumns(_ scanner: inout PolicyAnswerScanner) -> [NodeScaleDownAction]? {
+    var removes: [NodeScaleDownAction]?
+    let complete = scanner.object { key, scanner in
+      guard removes == nil, scanner.matches(key, "remove"),
+        let values = scanner.array({ $0.bool().map { NodeScaleDownAction(remove: $0) } })
+      else { return false }
+      removes = values
+      return true
+    }
+    guard complete else { return nil }
+    return removes
   }
 }
 
@@ -69,6 +87,162 @@ struct PolicyAnswerScanner {
     return (id, actions)
   }
 
+  /// A `v3` `decide-batch` answer, `{"type": "actions", "id": N, "columns": { … }}` with
+  /// the keys in any order and `type` optional, and nothing after it but whitespace.
+  ///
+  /// The caller checks that the columns are as long as the batch.
+  static func columnarAnswer<Action: ScannableAction>(
+    _ line: UnsafeRawBufferPointer, as: Action.Type
+  ) -> (id: Int64, actions: [Action])? {
+    var scanner = PolicyAnswerScanner(line)
+    var id: Int64?
+    var actions: [Action]?
+    var sawType = false
+    let complete = scanner.object { key, scanner in
+      if scanner.matches(key, "id") {
+        guard id == nil, let value = scanner.integer() else { return false }
+        id = value
+        return true
+      }
+      if scanner.matches(key, "columns") {
+        guard actions == nil, let value = Action.scanColumns(&scanner) else { return false }
+        actions = value
+        return true
+      }
+      if scanner.matches(key, "type") {
+        guard !sawType, scanner.string() != nil else { return false }
+        sawType = true
+        return true
+      }
+      return false
+    }
+    guard complete, scanner.atEnd(), let id, let actions else { return nil }
+    return (id, actions)
+  }
+
+  /// The members of the JSON object spanning `range` (whitespace around it allowed): each
+  /// key's range, quotes included, and its value's range; nil if it is not an object.
+  static func members(
+    of bytes: UnsafeRawBufferPointer, in range: Range<Int>
+  ) -> [(key: Range<Int>, value: Range<Int>)]? {
+    var scanner = PolicyAnswerScanner(UnsafeRawBufferPointer(rebasing: bytes[..<range.upperBound]))
+    scanner.position = range.lowerBound
+    var members: [(key: Range<Int>, value: Range<Int>)] = []
+    scanner.skipWhitespace()
+    guard scanner.take(UInt8(ascii: "{")) else { return nil }
+    scanner.skipWhitespace()
+    if !scanner.take(UInt8(ascii: "}")) {
+      while true {
+        scanner.skipWhitespace()
+        let keyStart = scanner.position
+        guard scanner.skipString() else { return nil }
+        let key = keyStart..<scanner.position
+        scanner.skipWhitespace()
+        guard scanner.take(UInt8(ascii: ":")), let value = scanner.skipValue(depth: 1) else { return nil }
+        members.append((key, value))
+        scanner.skipWhitespace()
+        if scanner.take(UInt8(ascii: ",")) { continue }
+        guard scanner.take(UInt8(ascii: "}")) else { return nil }
+        break
+      }
+    }
+    return scanner.atEnd() ? members : nil
+  }
+
+  /// The elements' ranges of the JSON array spanning `range`; nil if it is not an array.
+  static func elements(of bytes: UnsafeRawBufferPointer, in range: Range<Int>) -> [Range<Int>]? {
+    var scanner = PolicyAnswerScanner(UnsafeRawBufferPointer(rebasing: bytes[..<range.upperBound]))
+    scanner.position = range.lowerBound
+    var elements: [Range<Int>] = []
+    scanner.skipWhitespace()
+    guard scanner.take(UInt8(ascii: "[")) else { return nil }
+    scanner.skipWhitespace()
+    if !scanner.take(UInt8(ascii: "]")) {
+      while true {
+        guard let element = scanner.skipValue(depth: 1) else { return nil }
+        elements.append(element)
+        scanner.skipWhitespace()
+        if scanner.take(UInt8(ascii: ",")) { continue }
+        guard scanner.take(UInt8(ascii: "]")) else { return nil }
+        break
+      }
+    }
+    return scanner.atEnd() ? elements : nil
+  }
+
+  /// The bytes in `range`, as text (for messages).
+  static func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+    String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+  }
+
+  /// Skips any one JSON value (after whitespace), strings with escapes and nested
+  /// containers included, and returns its range; nil if the text there is not one.
+  ///
+  /// Syntax only: a string's escapes and UTF-8 are checked by `JSONDecoder` when the
+  /// value is decoded.
+  mutating func skipValue(depth: Int = 0) -> Range<Int>? {
+    skipWhitespace()
+    let start = position
+    guard position < bytes.count, depth < 512 else { return nil }
+    switch bytes[position] {
+    case UInt8(ascii: "{"):
+      position += 1
+      skipWhitespace()
+      if take(UInt8(ascii: "}")) { return start..<position }
+      while true {
+        skipWhitespace()
+        guard skipString() else { return nil }
+        skipWhitespace()
+        guard take(UInt8(ascii: ":")), skipValue(depth: depth + 1) != nil else { return nil }
+        skipWhitespace()
+        if take(UInt8(ascii: ",")) { continue }
+        return take(UInt8(ascii: "}")) ? start..<position : nil
+      }
+    case UInt8(ascii: "["):
+      position += 1
+      skipWhitespace()
+      if take(UInt8(ascii: "]")) { return start..<position }
+      while true {
+        guard skipValue(depth: depth + 1) != nil else { return nil }
+        skipWhitespace()
+        if take(UInt8(ascii: ",")) { continue }
+        return take(UInt8(ascii: "]")) ? start..<position : nil
+      }
+    case UInt8(ascii: "\""):
+      return skipString() ? start..<position : nil
+    case UInt8(ascii: "t"):
+      return literal("true") ? start..<position : nil
+    case UInt8(ascii: "f"):
+      return literal("false") ? start..<position : nil
+    case UInt8(ascii: "n"):
+      return literal("null") ? start..<position : nil
+    default:
+      // A number's characters; their grammar is the decoder's to check.
+      while position < bytes.count {
+        switch bytes[position] {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+          UInt8(ascii: "e"), UInt8(ascii: "E"):
+          position += 1
+        default:
+          return position > start ? start..<position : nil
+        }
+      }
+      return position > start ? start..<position : nil
+    }
+  }
+
+  /// Skips a string literal, escapes included.
+  private mutating func skipString() -> Bool {
+    guard take(UInt8(ascii: "\"")) else { return false }
+    while position < bytes.count {
+      let byte = bytes[position]
+      position += 1
+      if byte == UInt8(ascii: "\"") { return true }
+      if byte == UInt8(ascii: "\\") { position += 1 }
+    }
+    return false
+  }
+
   /// Reads an object, calling `member` with each key's byte range and the scanner at
   /// its value; `member` reads the value and returns true, or returns false to give up.
   mutating func object(
@@ -93,13 +267,19 @@ struct PolicyAnswerScanner {
 
   /// An array whose every element `Action.scan` reads.
   mutating func array<Action: ScannableAction>(of: Action.Type) -> [Action]? {
+    array { Action.scan(&$0) }
+  }
+
+  /// An array whose every element `element` reads.
+  mutating func array<Element>(_ element: (inout PolicyAnswerScanner) -> Element?) -> [Element]? {
     skipWhitespace()
     guard take(UInt8(ascii: "[")) else { return nil }
-    var elements: [Action] = []
+    var elements: [Element] = []
     skipWhitespace()
     if take(UInt8(ascii: "]")) { return elements }
     while true {
-      guard let element = Action.scan(&self) else { return nil }
+      skipWhitespace()
+      guard let element = element(&self) else { return nil }
       elements.append(element)
       skipWhitespace()
       if take(UInt8(ascii: ",")) { continue }

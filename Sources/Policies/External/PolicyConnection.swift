@@ -45,9 +45,12 @@ final class PolicyConnection {
   private(set) var decisions = 0
   private(set) var log: PolicyProcessLog?
   private var started = false
-  /// The policy answered the hello with protocol `v2`: many-question decision cycles go
-  /// as one `decide-batch` line.
-  private(set) var answersInBatches = false
+  /// How many-question decision cycles are sent, by the version the policy's hello chose:
+  /// one `decide-batch` line of objects (`v2`) or of columns (`v3`), or one question per
+  /// line (`v1`).
+  private(set) var batchShape = BatchShape.none
+  /// The policy speaks `v2` or `v3`: many-question decision cycles go as one `decide-batch` line.
+  var answersInBatches: Bool { batchShape != .none }
   /// The short, adaptive spin before the first blocking wait of each answer.
   private var spinner = AnswerSpinner.fromEnvironment()
   private var spunThisRequest = false
@@ -153,17 +156,20 @@ final class PolicyConnection {
           + PolicyProtocol.supportedVersions.map { "`\($0)`" }.joined(separator: ", "),
         output: text(line))
     }
-    answersInBatches = reply.protocol == PolicyProtocol.version
+    batchShape = BatchShape(protocol: reply.protocol)
   }
 
   /// Sends the observations of one decision cycle as one `decide-batch` line (protocol
-  /// `v2`) and waits for their actions, one per observation in the same order.
+  /// `v2` or `v3`) and waits for their actions, one per observation in the same order.
   func requestBatch<Observation: Encodable, Action: Decodable>(
     _ observations: [Observation], time: PolicyTime, as: Action.Type
   ) throws(PolicyExchangeError) -> [Action] {
     let id = nextRequestID
     nextRequestID += 1
     currentRequestID = id
+    if batchShape == .columns {
+      return try requestColumns(observations, id: id, time: time, as: Action.self)
+    }
     try send(
       BatchRequestLine(
         id: id, decisionPoint: point.rawValue, time: WireTime(seconds: time.seconds, iso: context.isoTime(time)),
@@ -180,6 +186,126 @@ final class PolicyConnection {
     }
     decisions += actions.count
     return actions
+  }
+
+  /// The `v3` exchange: observations sent as columns, actions read from columns.
+  ///
+  /// A plain answer of a ``ScannableAction`` is read by ``PolicyAnswerScanner``; anything
+  /// else (and any fault) takes ``decodeColumns(_:id:count:as:)``, which names the fault.
+  private func requestColumns<Observation: Encodable, Action: Decodable>(
+    _ observations: [Observation], id: Int64, time: PolicyTime, as: Action.Type
+  ) throws(PolicyExchangeError) -> [Action] {
+    var data: [UInt8]
+    do {
+      data = try PolicyJSONEncoder.encodeColumnarBatch(
+        id: id, decisionPoint: point.rawValue, time: WireTime(seconds: time.seconds, iso: context.isoTime(time)),
+        observations: observations)
+    } catch {
+      preconditionFailure("observations always encode: \(error)")
+    }
+    try transmit(&data)
+    let line = try readLine()
+    if let scanning = Self.columnScanner(for: Action.self), let answer = line.withUnsafeBytes(scanning),
+      answer.id == id, answer.actions.count == observations.count
+    {
+      decisions += observations.count
+      return answer.actions
+    }
+    let actions = try decodeColumns(line, id: id, count: observations.count, as: Action.self)
+    decisions += actions.count
+    return actions
+  }
+
+  /// A `v3` answer read the slow way, every fault named: the envelope as for any answer
+  /// (invalid JSON, a missing or other `id`), then `columns` — an object of arrays, each
+  /// as long as the batch — and then each question's action, an object made of its
+  /// element of every column (`null` is an absent field), decoded by `JSONDecoder` from
+  /// the elements' own text, exactly as a `v2` action object would be.
+  func decodeColumns<Action: Decodable>(
+    _ line: Data, id: Int64, count: Int, as: Action.Type
+  ) throws(PolicyExchangeError) -> [Action] {
+    let shape = "{\"id\": \(id), \"columns\": {\"<field>\": [<one per question>], …}}"
+    try checkEnvelope(line, id: id, shape: shape)
+    let invalid = { (detail: String) in
+      PolicyExchangeError(
+        kind: .invalidAction, detail: "answered with an invalid action (\(detail))", output: self.text(line))
+    }
+    let columnsText: Result<[(name: String, key: [UInt8], values: [[UInt8]])], PolicyExchangeError> =
+      line.withUnsafeBytes { bytes in
+        guard let members = PolicyAnswerScanner.members(of: bytes, in: 0..<bytes.count) else {
+          return .failure(
+            PolicyExchangeError(kind: .invalidJSON, detail: "answered with invalid JSON", output: self.text(line)))
+        }
+        guard let columns = members.last(where: { PolicyAnswerScanner.text(bytes, $0.key) == "\"columns\"" }) else {
+          return .failure(invalid("no `columns`; expected `\(shape)`"))
+        }
+        guard let fields = PolicyAnswerScanner.members(of: bytes, in: columns.value) else {
+          return .failure(invalid("`columns` is not an object of arrays"))
+        }
+        var result: [(name: String, key: [UInt8], values: [[UInt8]])] = []
+        for field in fields {
+          let key = Array(bytes[field.key])
+          let name = PolicyAnswerScanner.text(bytes, field.key.dropFirst().dropLast())
+          guard !result.contains(where: { $0.key == key }) else {
+            return .failure(invalid("column `\(name)` appears twice"))
+          }
+          guard let elements = PolicyAnswerScanner.elements(of: bytes, in: field.value) else {
+            return .failure(invalid("column `\(name)` is not an array"))
+          }
+          guard elements.count == count else {
+            return .failure(
+              invalid(
+                "column `\(name)` has \(elements.count) values for a batch of \(count) "
+                  + (count == 1 ? "question" : "questions")))
+          }
+          result.append((name, key, elements.map { Array(bytes[$0]) }))
+        }
+        return .success(result)
+      }
+    let columns = try columnsText.get()
+    // `[{"field": value, …}, …]`: one object per question, `null`s left out.
+    var objects: [UInt8] = [UInt8(ascii: "[")]
+    for index in 0..<count {
+      if index > 0 { objects.append(UInt8(ascii: ",")) }
+      objects.append(UInt8(ascii: "{"))
+      var first = true
+      for column in columns where column.values[index] != Array("null".utf8) {
+        if !first { objects.append(UInt8(ascii: ",")) }
+        first = false
+        objects.append(contentsOf: column.key)
+        objects.append(UInt8(ascii: ":"))
+        objects.append(contentsOf: column.values[index])
+      }
+      objects.append(UInt8(ascii: "}"))
+    }
+    objects.append(UInt8(ascii: "]"))
+    do {
+      return try decoder.decode([Action].self, from: Data(objects))
+    } catch {
+      throw invalid(describeColumnar(error, columns: Set(columns.map(\.name))))
+    }
+  }
+
+  /// A decoding error of `[Action]` built from columns, by batch element and column.
+  private func describeColumnar(_ error: Error, columns: Set<String>) -> String {
+    guard let error = error as? DecodingError else { return "\(error)" }
+    func place(_ context: DecodingError.Context) -> String {
+      let path = context.codingPath
+      guard let index = path.first?.intValue else { return describe(error) }
+      let field = path.dropFirst().map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+      return field.isEmpty
+        ? "batch element \(index)" : "batch element \(index), column `\(field.dropFirst())`"
+    }
+    switch error {
+    case .keyNotFound(let key, let context):
+      if context.codingPath.count == 1 && !columns.contains(key.stringValue) {
+        return "no column `\(key.stringValue)`"
+      }
+      return "\(place(context)): missing `\(key.stringValue)`"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+      return "\(place(context)): \(context.debugDescription)"
+    @unknown default: return "\(error)"
+    }
   }
 
   /// The answer line to request `id` and its body, decoded in one pass when well-formed.
@@ -204,6 +330,14 @@ final class PolicyConnection {
     } catch {
       bodyError = error
     }
+    try checkEnvelope(line, id: id, shape: shape)
+    throw PolicyExchangeError(
+      kind: .invalidAction, detail: "answered with an invalid action (\(describe(bodyError)))", output: text(line))
+  }
+
+  /// Returns if `line` is JSON whose `id` is `id`; otherwise throws the fault that names
+  /// what is wrong: invalid JSON, no numeric `id` (a protocol error), or another request's id.
+  private func checkEnvelope(_ line: Data, id: Int64, shape: String) throws(PolicyExchangeError) {
     let head: ResponseHead
     do {
       head = try decoder.decode(ResponseHead.self, from: line)
@@ -218,8 +352,6 @@ final class PolicyConnection {
       throw PolicyExchangeError(
         kind: .protocolError, detail: "answered request \(head.id), expected \(id)", output: text(line))
     }
-    throw PolicyExchangeError(
-      kind: .invalidAction, detail: "answered with an invalid action (\(describe(bodyError)))", output: text(line))
   }
 
   /// Reads a batch answer of `Action`s without `JSONDecoder` when `Action` is a
@@ -239,6 +371,24 @@ final class PolicyConnection {
       return nil
     }
     return BatchResponseBody(id: answer.id, actions: unsafeBitCast(answer.actions, to: [Action].self))
+  }
+
+  /// Reads a `v3` answer of `Action`s without `JSONDecoder` when `Action` is a
+  /// ``ScannableAction``; nil otherwise.
+  private static func columnScanner<Action: Decodable>(
+    for action: Action.Type
+  ) -> ((UnsafeRawBufferPointer) -> (id: Int64, actions: [Action])?)? {
+    guard let scannable = action as? any ScannableAction.Type else { return nil }
+    return { line in scanColumns(line, as: scannable) }
+  }
+
+  private static func scanColumns<Action: Decodable, Scanned: ScannableAction>(
+    _ line: UnsafeRawBufferPointer, as: Scanned.Type
+  ) -> (id: Int64, actions: [Action])? {
+    guard Scanned.self == Action.self, let answer = PolicyAnswerScanner.columnarAnswer(line, as: Scanned.self) else {
+      return nil
+    }
+    return (answer.id, unsafeBitCast(answer.actions, to: [Action].self))
   }
 
   /// Sends one observation and waits for its action.
@@ -267,6 +417,11 @@ final class PolicyConnection {
     } catch {
       preconditionFailure("observations always encode: \(error)")
     }
+    try transmit(&data)
+  }
+
+  /// Writes `data` and a newline to the policy's stdin.
+  private func transmit(_ data: inout [UInt8]) throws(PolicyExchangeError) {
     data.append(10)
     let descriptor = inputDescriptor
     let written: Bool = data.withUnsafeBytes { raw in

@@ -17,6 +17,8 @@
 /// `Codable` always does.
 enum PolicyJSONEncoder {
   struct NonFiniteNumber: Error {}
+  /// A value whose JSON is not an object cannot be a row of `v3` columns.
+  struct NotAnObject: Error {}
 
   /// The JSON text of `value`, UTF-8.
   static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
@@ -25,54 +27,137 @@ enum PolicyJSONEncoder {
     try output.write(value)
     return output.bytes
   }
+
+  /// A `v3` `decide-batch` line (without its newline): the envelope, `count`, and
+  /// `columns`, one array per observation field, the values in the observations'
+  /// order, each with the text the field has in the observation's own JSON.
+  ///
+  /// Fields appear in their first observation's encoding order. A field an observation
+  /// leaves out (a nil optional) is `null` in its column; a field no observation has is
+  /// no column at all. A ``ColumnarJSONEncodable`` type writes its columns directly;
+  /// any other is encoded observation by observation and transposed.
+  static func encodeColumnarBatch<Observation: Encodable>(
+    id: Int64, decisionPoint: String, time: WireTime, observations: [Observation]
+  ) throws -> [UInt8] {
+    let output = OutputBuffer()
+    output.reserve(256 + observations.count * 128)
+    output.append(#"{"type":"decide-batch","id":"#)
+    output.integer(id)
+    output.append(#","decisionPoint":"#)
+    output.string(decisionPoint)
+    output.append(#","time":"#)
+    try output.write(time)
+    output.append(#","count":"#)
+    output.integer(observations.count)
+    output.append(#","columns":"#)
+    if let columnar = Observation.self as? any ColumnarJSONEncodable.Type {
+      try writeColumns(observations, as: columnar, to: output)
+    } else {
+      try output.transposed(observations)
+    }
+    output.append(UInt8(ascii: "}"))
+    return output.bytes
+  }
+
+  /// The `columns` object of `values` as the generic path writes it (transposing each
+  /// value's own JSON), whatever the type: tests compare the direct writers with it.
+  static func transposedColumns<Value: Encodable>(_ values: [Value]) throws -> [UInt8] {
+    let output = OutputBuffer()
+    try output.transposed(values)
+    return output.bytes
+  }
+
+  private static func writeColumns<Observation, Columnar: ColumnarJSONEncodable>(
+    _ observations: [Observation], as: Columnar.Type, to output: OutputBuffer
+  ) throws {
+    // `Columnar` is `Observation` (found by a cast), so the array is passed on as is.
+    precondition(Columnar.self == Observation.self)
+    try Columnar.writeColumns(unsafeBitCast(observations, to: [Columnar].self), to: output)
+  }
 }
 
 /// The text being written, shared by every container of one `encode` call.
 ///
-/// The bytes sit behind a pointer: a class's stored property would pay Swift's dynamic
-/// exclusivity check on every append (a third of the encoder's instructions under
-/// callgrind).
+/// The bytes sit in memory of our own behind a pointer: a class's stored property would
+/// pay Swift's dynamic exclusivity check on every append (a third of the encoder's
+/// instructions under callgrind), and `Array.append` its uniqueness and capacity checks
+/// (about 100 instructions per call, the largest item of a `v3` batch line).
 private final class OutputBuffer {
-  private let storage: UnsafeMutablePointer<[UInt8]>
+  private struct Storage {
+    var base: UnsafeMutablePointer<UInt8>
+    var count: Int
+    var capacity: Int
+  }
+
+  private let storage: UnsafeMutablePointer<Storage>
 
   init() {
     storage = .allocate(capacity: 1)
-    storage.initialize(to: [])
+    storage.initialize(to: Storage(base: .allocate(capacity: 1_024), count: 0, capacity: 1_024))
   }
 
   deinit {
+    storage.pointee.base.deallocate()
     storage.deinitialize(count: 1)
     storage.deallocate()
   }
 
+  /// The text, with room for one more byte (the line's newline) without a copy.
   var bytes: [UInt8] {
-    get { storage.pointee }
-    set { storage.pointee = newValue }
+    let count = storage.pointee.count
+    let base = storage.pointee.base
+    return [UInt8](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
+      if let target = buffer.baseAddress { target.initialize(from: base, count: count) }
+      initialized = count
+    }
   }
 
-  func reserve(_ capacity: Int) { storage.pointee.reserveCapacity(capacity) }
+  func reserve(_ capacity: Int) {
+    if capacity > storage.pointee.capacity { grow(to: capacity) }
+  }
 
-  func append(_ byte: UInt8) { storage.pointee.append(byte) }
+  @inline(never)
+  private func grow(to minimum: Int) {
+    let capacity = max(minimum, storage.pointee.capacity * 2)
+    let base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    base.initialize(from: storage.pointee.base, count: storage.pointee.count)
+    storage.pointee.base.deallocate()
+    storage.pointee.base = base
+    storage.pointee.capacity = capacity
+  }
 
-  func storageAppend(_ buffer: UnsafeBufferPointer<UInt8>) { storage.pointee.append(contentsOf: buffer) }
+  @inline(__always)
+  func append(_ byte: UInt8) {
+    if storage.pointee.count == storage.pointee.capacity { grow(to: storage.pointee.count + 1) }
+    storage.pointee.base[storage.pointee.count] = byte
+    storage.pointee.count += 1
+  }
+
+  func storageAppend(_ buffer: UnsafeBufferPointer<UInt8>) {
+    guard let source = buffer.baseAddress, !buffer.isEmpty else { return }
+    let count = storage.pointee.count
+    if count + buffer.count > storage.pointee.capacity { grow(to: count + buffer.count) }
+    (storage.pointee.base + count).initialize(from: source, count: buffer.count)
+    storage.pointee.count = count + buffer.count
+  }
 
   func append(_ text: String) {
     var text = text
-    text.withUTF8 { storage.pointee.append(contentsOf: $0) }
+    text.withUTF8 { storageAppend($0) }
   }
 
   /// A JSON string literal: `"` and `\` escaped, control characters as escapes, the
   /// rest (including `/` and non-ASCII) as UTF-8.
   func string(_ string: String) {
-    storage.pointee.append(UInt8(ascii: "\""))
+    append(UInt8(ascii: "\""))
     var string = string
     string.withUTF8 { utf8 in
       guard utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
-        storage.pointee.append(contentsOf: utf8)
+        storageAppend(utf8)
         return
       }
       var bytes: [UInt8] = []
-      defer { storage.pointee.append(contentsOf: bytes) }
+      defer { bytes.withUnsafeBufferPointer { storageAppend($0) } }
       var start = 0
       for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
         bytes.append(contentsOf: utf8[start..<index])
@@ -95,7 +180,7 @@ private final class OutputBuffer {
       }
       bytes.append(contentsOf: utf8[start...])
     }
-    storage.pointee.append(UInt8(ascii: "\""))
+    append(UInt8(ascii: "\""))
   }
 
   /// A finite number as `JSONEncoder` writes it: the shortest text that reads back the
@@ -114,8 +199,11 @@ private final class OutputBuffer {
       return
     }
     var text = value.description
-    if text.hasSuffix(".0") { text.removeLast(2) }
-    append(text)
+    text.withUTF8 { utf8 in
+      let count = utf8.count
+      let integral = count >= 2 && utf8[count - 2] == UInt8(ascii: ".") && utf8[count - 1] == UInt8(ascii: "0")
+      storageAppend(integral ? UnsafeBufferPointer(rebasing: utf8[..<(count - 2)]) : utf8)
+    }
   }
 
   func integer<Value: BinaryInteger>(_ value: Value) {
@@ -149,7 +237,10 @@ private final class OutputBuffer {
 
   func integer(_ value: Int) { integer(Int64(value)) }
 
-  func bool(_ value: Bool) { append(value ? "true" : "false") }
+  func bool(_ value: Bool) {
+    let text: StaticString = value ? "true" : "false"
+    text.withUTF8Buffer { storageAppend($0) }
+  }
 
   /// Any value: scalars directly, anything else through its `encode(to:)`, closing
   /// the object or array it opened (`{}` for a value that encoded nothing).
@@ -388,6 +479,106 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
   mutating func encode(_ value: UInt32) throws { output.integer(value) }
   mutating func encode(_ value: UInt64) throws { output.integer(value) }
   mutating func encode<Value: Encodable>(_ value: Value) throws { try output.write(value) }
+}
+
+/// An observation type that writes a batch of its values as `v3` columns directly.
+///
+/// The text must be what ``OutputBuffer/transposed(_:)`` makes of the type's `Codable`
+/// JSON (`ProtocolSchemaTests` compares the two).
+private protocol ColumnarJSONEncodable {
+  static func writeColumns(_ values: [Self], to output: OutputBuffer) throws
+}
+
+extension OutputBuffer {
+  /// `values` as `v3` columns, through each value's own JSON: its top-level members
+  /// gathered by key into one array each.
+  fileprivate func transposed<Value: Encodable>(_ values: [Value]) throws {
+    var keys: [[UInt8]] = []
+    var columnOfKey: [[UInt8]: Int] = [:]
+    /// Each column's text so far, `[` and the values with their commas, and its length.
+    var columns: [(text: [UInt8], count: Int)] = []
+    func pad(_ column: Int, to count: Int) {
+      while columns[column].count < count {
+        if columns[column].count > 0 { columns[column].text.append(UInt8(ascii: ",")) }
+        columns[column].text.append(contentsOf: "null".utf8)
+        columns[column].count += 1
+      }
+    }
+    for (row, value) in values.enumerated() {
+      let text = try PolicyJSONEncoder.encode(value)
+      try text.withUnsafeBytes { bytes in
+        guard let members = PolicyAnswerScanner.members(of: bytes, in: 0..<bytes.count) else {
+          throw PolicyJSONEncoder.NotAnObject()
+        }
+        for member in members {
+          let key = Array(bytes[member.key])
+          let column: Int
+          if let known = columnOfKey[key] {
+            column = known
+          } else {
+            column = columns.count
+            columnOfKey[key] = column
+            keys.append(key)
+            columns.append(([UInt8(ascii: "[")], 0))
+          }
+          pad(column, to: row)
+          if columns[column].count > 0 { columns[column].text.append(UInt8(ascii: ",")) }
+          columns[column].text.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[member.value]))
+          columns[column].count += 1
+        }
+      }
+    }
+    append(UInt8(ascii: "{"))
+    for column in columns.indices {
+      pad(column, to: values.count)
+      if column > 0 { append(UInt8(ascii: ",")) }
+      keys[column].withUnsafeBufferPointer { storageAppend($0) }
+      append(UInt8(ascii: ":"))
+      columns[column].text.withUnsafeBufferPointer { storageAppend($0) }
+      append(UInt8(ascii: "]"))
+    }
+    append(UInt8(ascii: "}"))
+  }
+
+  /// One column, `"key":[…]`: `write(i)` writes row `i`'s value, for each of `count` rows.
+  @inline(__always)
+  fileprivate func column(
+    _ name: StaticString, count: Int, first: Bool = false, _ write: (Int) throws -> Void
+  ) rethrows {
+    key(name, first: first)
+    append(UInt8(ascii: "["))
+    for index in 0..<count {
+      if index > 0 { append(UInt8(ascii: ",")) }
+      try write(index)
+    }
+    append(UInt8(ascii: "]"))
+  }
+}
+
+extension NodeScaleDownObservation: ColumnarJSONEncodable {
+  /// Field by field over the rows in place: reading one field through the buffer
+  /// pointer copies neither the observation nor its other strings.
+  fileprivate static func writeColumns(_ values: [NodeScaleDownObservation], to output: OutputBuffer) throws {
+    try values.withUnsafeBufferPointer { rows in
+      let count = rows.count
+      output.append(UInt8(ascii: "{"))
+      output.column("node", count: count, first: true) { output.string(rows[$0].node) }
+      output.column("pool", count: count) { output.string(rows[$0].pool) }
+      output.column("instanceType", count: count) { output.string(rows[$0].instanceType) }
+      output.column("capacityType", count: count) { output.string(rows[$0].capacityType) }
+      try output.column("utilisation", count: count) { try output.number(rows[$0].utilisation) }
+      output.column("empty", count: count) { output.bool(rows[$0].empty) }
+      try output.column("unneededSeconds", count: count) { try output.number(rows[$0].unneededSeconds) }
+      try output.column("unneededTimeSeconds", count: count) { try output.number(rows[$0].unneededTimeSeconds) }
+      output.column("coolingDown", count: count) { output.bool(rows[$0].coolingDown) }
+      output.column("removedThisScan", count: count) { output.integer(rows[$0].removedThisScan) }
+      output.column("maxScaleDownParallelism", count: count) { output.integer(rows[$0].maxScaleDownParallelism) }
+      output.column("drainedThisScan", count: count) { output.bool(rows[$0].drainedThisScan) }
+      output.column("poolDesiredNodes", count: count) { output.integer(rows[$0].poolDesiredNodes) }
+      output.column("poolMinNodes", count: count) { output.integer(rows[$0].poolMinNodes) }
+      output.append(UInt8(ascii: "}"))
+    }
+  }
 }
 
 /// A type that writes its own JSON without the `Encoder` machinery.

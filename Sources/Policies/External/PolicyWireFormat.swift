@@ -1,16 +1,38 @@
 /// The lines of the external policy protocol, version ``PolicyProtocol/version``
 /// (docs/POLICY-PROTOCOL.md, docs/policy-protocol.schema.json).
 public enum PolicyProtocol {
-  /// The newest version: `v1` plus `decide-batch` requests, one per decision cycle for the
-  /// decision points that ask many questions at once.
-  public static let version = "platformsim.policy/v2"
+  /// The newest version: `v2` with `decide-batch` requests and their answers in columns
+  /// (one array per observation or action field) instead of one object per question.
+  public static let version = "platformsim.policy/v3"
+  /// `v1` plus `decide-batch` requests whose observations and actions are objects.
+  ///
+  /// Still accepted: a policy whose hello answers it gets its batches as before.
+  public static let objectBatchVersion = "platformsim.policy/v2"
   /// The first version, one `decide` line per question.
   ///
   /// Still accepted: a policy whose hello answers it is asked one question at a time,
   /// exactly as before.
   public static let legacyVersion = "platformsim.policy/v1"
   /// The versions PlatformSim offers in its hello (`protocols`), newest first.
-  public static let supportedVersions = [version, legacyVersion]
+  public static let supportedVersions = [version, objectBatchVersion, legacyVersion]
+}
+
+/// How a policy receives the questions of one decision cycle, by the version its hello chose.
+enum BatchShape {
+  /// `v1`: one `decide` line per question.
+  case none
+  /// `v2`: one `decide-batch` line, `observations` an array of objects.
+  case objects
+  /// `v3`: one `decide-batch` line, `columns` an object of arrays.
+  case columns
+
+  init(protocol version: String) {
+    switch version {
+    case PolicyProtocol.version: self = .columns
+    case PolicyProtocol.objectBatchVersion: self = .objects
+    default: self = .none
+    }
+  }
 }
 
 /// PlatformSim → policy, once, before any request.
@@ -53,7 +75,7 @@ struct RequestLine<Observation: Encodable>: Encodable {
   var observation: Observation
 }
 
-/// PlatformSim → policy (`v2` only), one per decision cycle of a decision point that asks
+/// PlatformSim → policy (`v2`), one per decision cycle of a decision point that asks
 /// several questions at once: the observations in the order the model would have asked
 /// them one by one, all at the same simulated time.
 struct BatchRequestLine<Observation: Encodable>: Encodable {
