@@ -177,7 +177,7 @@ public final class SeriesStore {
     self.scrapeIntervals = scrapeIntervals
     buffers = .allocate(capacity: buffersCapacity)
     placements = .allocate(capacity: buffersCapacity)
-    groups = .allocate(capacity: groupsCapacity)
+    groups = Self.allocateGroups(capacity: groupsCapacity)
   }
 
   deinit {
@@ -187,7 +187,7 @@ public final class SeriesStore {
     placements.deallocate()
     for index in 0..<groupCount { groups[index].release() }
     groups.deinitialize(count: groupCount)
-    groups.deallocate()
+    Self.deallocateGroups(groups)
   }
 
   /// Registers a series by its labels (including `__name__`) and returns its ID.
