@@ -197,6 +197,32 @@ struct ScrapeGroupTests {
     #expect(store.counterWindow(b, fromMs: 240_000, toMs: 300_000, isCounter: true)?.increase == 2)
   }
 
+  @Test("a window's rows found by one fold are not reused after an append")
+  func cachedWindowRowsFollowAppends() {
+    let store = SeriesStore()
+    let group = store.registerScrapeGroup([(Labels([(Labels.metricName, "c_total")]), .counter)])
+    let id = group.series[0]
+    func append(_ minute: Int, _ value: Double) {
+      _ = [value].withUnsafeBufferPointer {
+        store.appendRow(group, timestampMs: Int64(minute) * 60_000, values: $0)
+      }
+    }
+    func read(toMinute: Int) -> CounterWindow? {
+      var rows = GroupWindowRows()  // a fold of its own, as each rule's fold is
+      return store.counterWindow(
+        id, fromMs: Int64(toMinute - 5) * 60_000, toMs: Int64(toMinute) * 60_000, isCounter: true, rows: &rows)
+    }
+    for minute in 0..<5 { append(minute, Double(minute * 10)) }
+    // The window ends after the newest row, as a rule evaluation's does.
+    #expect(read(toMinute: 6)?.lastMs == 240_000)
+    #expect(read(toMinute: 6)?.count == 4)  // found again from the cache
+    append(5, 50)
+    // The same window again: it now holds the new row.
+    #expect(read(toMinute: 6)?.lastMs == 300_000)
+    #expect(read(toMinute: 6)?.count == 5)
+    #expect(read(toMinute: 6)?.increase == 40)
+  }
+
   @Test("each group's header is one 64-byte aligned cache line")
   func headerLayout() {
     #expect(MemoryLayout<ScrapeGroupBuffer>.size == 64)

@@ -315,11 +315,16 @@ extension SeriesStore {
       let larger = Self.allocateGroups(capacity: groupsCapacity * 2)
       larger.moveInitialize(from: groups, count: groupCount)
       Self.deallocateGroups(groups)
+      let largerCache = UnsafeMutablePointer<CachedWindowRows>.allocate(capacity: groupsCapacity * 2)
+      largerCache.moveInitialize(from: cachedWindows, count: groupCount)
+      cachedWindows.deallocate()
+      cachedWindows = largerCache
       groups = larger
       groupsCapacity *= 2
     }
     let index = Int32(groupCount)
     (groups + groupCount).initialize(to: ScrapeGroupBuffer(width: members.count, capacity: 16))
+    (cachedWindows + groupCount).initialize(to: CachedWindowRows())
     groupCount += 1
     let series = members.enumerated().map { column, member in
       add(member.labels, kind: member.kind, placement: Placement(group: index, column: Int32(column)), capacity: 0)
@@ -343,7 +348,8 @@ extension SeriesStore {
   /// scrape at organisation scale) only to pass the index.
   @discardableResult
   public func appendRow(groupIndex: Int32, timestampMs: Int64, values: UnsafeBufferPointer<Double>) -> Bool {
-    groups[Int(groupIndex)].append(
+    rowsEpoch &+= 1
+    return groups[Int(groupIndex)].append(
       timestampMs: timestampMs, row: values, retentionMs: retentionMs, trimSlackMs: trimSlackMs)
   }
 
@@ -395,7 +401,17 @@ extension SeriesStore {
     if placement.group >= 0 {
       let group = groups + Int(placement.group)
       if rows.group != placement.group {
-        (rows.lower, rows.upper) = group.pointee.rows(fromMs: fromMs, toMs: toMs, retentionMs: retentionMs)
+        // Another fold of this evaluation (the rules read each group three times) may
+        // have found this window already: its rows stand until the next append.
+        let cached = cachedWindows + Int(placement.group)
+        if cached.pointee.epoch == rowsEpoch && cached.pointee.fromMs == fromMs && cached.pointee.toMs == toMs {
+          rows.lower = Int(cached.pointee.lower)
+          rows.upper = Int(cached.pointee.upper)
+        } else {
+          (rows.lower, rows.upper) = group.pointee.rows(fromMs: fromMs, toMs: toMs, retentionMs: retentionMs)
+          cached.pointee = CachedWindowRows(
+            epoch: rowsEpoch, fromMs: fromMs, toMs: toMs, lower: Int32(rows.lower), upper: Int32(rows.upper))
+        }
         rows.group = placement.group
       }
       let lower = rows.lower
@@ -418,6 +434,31 @@ extension SeriesStore {
     return summariseCounterWindow(
       times: entry.timestamps, values: entry.values, stride: 1, lower: lower, upper: upper,
       mayHoldMarkers: entry.staleMarkerCount != 0, isCounter: isCounter, resetFree: false)
+  }
+}
+
+/// The rows of a scrape group's window found last, and when (``SeriesStore/rowsEpoch``):
+/// valid while no row was appended to any group since.
+///
+/// Why: the rules of an organisation-scale evaluation fold every group three times over
+/// the same window (the error ratio's two sums, the latency buckets); each fold walked
+/// the group's timestamps back again, a cache line per group that is cold by then at
+/// thousands of services.
+@usableFromInline struct CachedWindowRows {
+  @usableFromInline var epoch = -1
+  @usableFromInline var fromMs: Int64 = 0
+  @usableFromInline var toMs: Int64 = 0
+  @usableFromInline var lower: Int32 = 0
+  @usableFromInline var upper: Int32 = 0
+
+  init() {}
+
+  @usableFromInline init(epoch: Int, fromMs: Int64, toMs: Int64, lower: Int32, upper: Int32) {
+    self.epoch = epoch
+    self.fromMs = fromMs
+    self.toMs = toMs
+    self.lower = lower
+    self.upper = upper
   }
 }
 

@@ -140,6 +140,10 @@ public final class SeriesStore {
   @usableFromInline @exclusivity(unchecked) var groups: UnsafeMutablePointer<ScrapeGroupBuffer>
   @exclusivity(unchecked) var groupCount = 0
   @exclusivity(unchecked) var groupsCapacity = 8
+  /// Per scrape group (parallel to ``groups``): the window rows a fold found last.
+  @usableFromInline @exclusivity(unchecked) var cachedWindows: UnsafeMutablePointer<CachedWindowRows>
+  /// Bumped by every row append: window rows cached before it are no longer trusted.
+  @usableFromInline @exclusivity(unchecked) var rowsEpoch = 0
   /// Number of registered series.
   public private(set) var seriesCount = 0
   private var labelsTable: [Labels] = []
@@ -178,6 +182,7 @@ public final class SeriesStore {
     buffers = .allocate(capacity: buffersCapacity)
     placements = .allocate(capacity: buffersCapacity)
     groups = Self.allocateGroups(capacity: groupsCapacity)
+    cachedWindows = .allocate(capacity: groupsCapacity)
   }
 
   deinit {
@@ -188,6 +193,7 @@ public final class SeriesStore {
     for index in 0..<groupCount { groups[index].release() }
     groups.deinitialize(count: groupCount)
     Self.deallocateGroups(groups)
+    cachedWindows.deallocate()
   }
 
   /// Registers a series by its labels (including `__name__`) and returns its ID.
