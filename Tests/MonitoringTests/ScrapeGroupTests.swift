@@ -1,6 +1,7 @@
-import Monitoring
 import SimKernel
 import Testing
+
+@testable import Monitoring
 
 /// Series registered as a scrape group (stored as rows) must read exactly like the same
 /// series stored one by one: every sample, window, counter summary and query result,
@@ -169,5 +170,68 @@ struct ScrapeGroupTests {
     #expect(store.counterWindow(id, fromMs: 2 * 60_000, toMs: 5 * 60_000, isCounter: true)?.increase == 30)
     // `delta` ignores resets.
     #expect(store.counterWindow(id, fromMs: 0, toMs: 5 * 60_000, isCounter: false)?.increase == 25)
+  }
+  @Test("a drop in one column does not hide or invent a reset in another")
+  func dropsPerColumn() {
+    let store = SeriesStore()
+    let group = store.registerScrapeGroup([
+      (Labels([(Labels.metricName, "a_total")]), .counter), (Labels([(Labels.metricName, "b_total")]), .counter),
+    ])
+    // `a` drops at minute 1 (10 → 2), `b` at minute 4 (40 → 1): the group's newest drop is
+    // b's, later than a's.
+    let rows: [[Double]] = [[10, 10], [2, 20], [4, 30], [6, 40], [8, 1], [12, 3]]
+    for (minute, row) in rows.enumerated() {
+      _ = row.withUnsafeBufferPointer { store.appendRow(group, timestampMs: Int64(minute) * 60_000, values: $0) }
+    }
+    let (a, b) = (group.series[0], group.series[1])
+    // From minute 2: `a` has no reset inside (12 − 4), `b` has one (3 − 30 + 40).
+    #expect(store.counterWindow(a, fromMs: 120_000, toMs: 300_000, isCounter: true)?.increase == 8)
+    #expect(store.counterWindow(b, fromMs: 120_000, toMs: 300_000, isCounter: true)?.increase == 13)
+    var rowsRead = GroupWindowRows()
+    #expect(store.counterWindow(a, fromMs: 120_000, toMs: 300_000, isCounter: true, rows: &rowsRead)?.increase == 8)
+    #expect(store.counterWindow(b, fromMs: 120_000, toMs: 300_000, isCounter: true, rows: &rowsRead)?.increase == 13)
+    // From minute 0: both reset inside (12 − 10 + 10; 3 − 10 + 40).
+    #expect(store.counterWindow(a, fromMs: 0, toMs: 300_000, isCounter: true)?.increase == 12)
+    #expect(store.counterWindow(b, fromMs: 0, toMs: 300_000, isCounter: true)?.increase == 33)
+    // After b's drop: neither.
+    #expect(store.counterWindow(b, fromMs: 240_000, toMs: 300_000, isCounter: true)?.increase == 2)
+  }
+
+  @Test("a window's rows found by one fold are not reused after an append")
+  func cachedWindowRowsFollowAppends() {
+    let store = SeriesStore()
+    let group = store.registerScrapeGroup([(Labels([(Labels.metricName, "c_total")]), .counter)])
+    let id = group.series[0]
+    func append(_ minute: Int, _ value: Double) {
+      _ = [value].withUnsafeBufferPointer {
+        store.appendRow(group, timestampMs: Int64(minute) * 60_000, values: $0)
+      }
+    }
+    func read(toMinute: Int) -> CounterWindow? {
+      var rows = GroupWindowRows()  // a fold of its own, as each rule's fold is
+      return store.counterWindow(
+        id, fromMs: Int64(toMinute - 5) * 60_000, toMs: Int64(toMinute) * 60_000, isCounter: true, rows: &rows)
+    }
+    for minute in 0..<5 { append(minute, Double(minute * 10)) }
+    // The window ends after the newest row, as a rule evaluation's does.
+    #expect(read(toMinute: 6)?.lastMs == 240_000)
+    #expect(read(toMinute: 6)?.count == 4)  // found again from the cache
+    append(5, 50)
+    // The same window again: it now holds the new row.
+    #expect(read(toMinute: 6)?.lastMs == 300_000)
+    #expect(read(toMinute: 6)?.count == 5)
+    #expect(read(toMinute: 6)?.increase == 40)
+  }
+
+  @Test("each group's header is one 64-byte aligned cache line")
+  func headerLayout() {
+    #expect(MemoryLayout<ScrapeGroupBuffer>.size == 64)
+    #expect(MemoryLayout<ScrapeGroupBuffer>.stride == 64)
+    let store = SeriesStore()
+    // Enough groups to grow the header table a few times.
+    for index in 0..<100 {
+      _ = store.registerScrapeGroup([(Labels([(Labels.metricName, "m"), ("i", "\(index)")]), .counter)])
+    }
+    #expect(UInt(bitPattern: store.groups) % 64 == 0)
   }
 }

@@ -142,8 +142,12 @@ struct HistogramScratch {
 
   /// Clears what one evaluation set: the positions of `keys` and the groups met.
   mutating func reset(keys: [Int]) {
-    for key in keys { positionOfKey[key] = -1 }
-    for group in outputGroups { isGroupMet[Int(group)] = false }
+    positionOfKey.withUnsafeMutableBufferPointer { positionOfKey in
+      for key in keys { positionOfKey[key] = -1 }
+    }
+    isGroupMet.withUnsafeMutableBufferPointer { isGroupMet in
+      for group in outputGroups { isGroupMet[Int(group)] = false }
+    }
     outputGroups.removeAll(keepingCapacity: true)
   }
 }
@@ -381,15 +385,24 @@ extension PromQLEngine {
     var work = scratch.histogram
     scratch.histogram = HistogramScratch()
     work.prepare(keyCount: grouping.keys.count, groupCount: buckets.keys.count)
-    for (position, key) in folded.groups.enumerated() {
-      let group = Int(groupOfKey[key])
-      guard group >= 0 else { continue }
-      work.positionOfKey[key] = Int32(position)
-      if !work.isGroupMet[group] {
-        work.isGroupMet[group] = true
-        work.outputGroups.append(Int32(group))
+    // Written through buffers: each array write in this loop (one per bucket series)
+    // paid a runtime uniqueness check.
+    var outputGroups: [Int32] = []
+    swap(&outputGroups, &work.outputGroups)
+    work.positionOfKey.withUnsafeMutableBufferPointer { positionOfKey in
+      work.isGroupMet.withUnsafeMutableBufferPointer { isGroupMet in
+        for (position, key) in folded.groups.enumerated() {
+          let group = Int(groupOfKey[key])
+          guard group >= 0 else { continue }
+          positionOfKey[key] = Int32(position)
+          if !isGroupMet[group] {
+            isGroupMet[group] = true
+            outputGroups.append(Int32(group))
+          }
+        }
       }
     }
+    swap(&outputGroups, &work.outputGroups)
     var out: [Sample] = []
     out.reserveCapacity(work.outputGroups.count)
     for group in work.outputGroups {

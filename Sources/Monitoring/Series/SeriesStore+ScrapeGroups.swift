@@ -26,29 +26,59 @@ public struct ScrapeGroup: Sendable {
 /// cache lines, timestamps are searched once per target, and (with the counter-reset
 /// bookkeeping below) a rate reads only the window's first and last rows.
 @usableFromInline struct ScrapeGroupBuffer {
+  // The header is 64 bytes (counts as `Int32`, read through the `Int` properties below)
+  // and the store keeps headers 64-byte aligned: one cache line per group. Every scrape
+  // and every fold over a group's members loads it, and at organisation scale each
+  // group's lines are cold again by its next visit, so a header across two lines cost a
+  // miss more per visit (issue 19).
   @usableFromInline var timestamps: UnsafeMutablePointer<Int64>
   /// Row-major: the value of column `c` at row `r` is at `r * width + c`.
   @usableFromInline var values: UnsafeMutablePointer<Double>
-  /// Whether each row holds a staleness marker (parallel to `timestamps`).
-  @usableFromInline var rowHasMarker: UnsafeMutablePointer<Bool>
   /// Per column: the newest row whose value is below the row before (a counter reset
   /// inside any window that also holds the row before), or 0.
-  @usableFromInline var lastDropRow: UnsafeMutablePointer<Int>
-  @usableFromInline let width: Int
-  /// Physically held rows are `start..<count`.
-  @usableFromInline var count = 0
-  @usableFromInline var capacity: Int
-  @usableFromInline var start = 0
+  @usableFromInline var lastDropRow: UnsafeMutablePointer<Int32>
   @usableFromInline var newestMs = SeriesStore.SampleBuffer.noSample
+  /// The timestamp of the oldest held row (`timestamps[start]`), kept here so that an
+  /// append decides whether to discard rows without loading that line.
+  @usableFromInline var oldestMs = SeriesStore.SampleBuffer.noSample
+  @usableFromInline var storedWidth: Int32
+  @usableFromInline var storedCount: Int32 = 0
+  @usableFromInline var storedCapacity: Int32
+  @usableFromInline var storedStart: Int32 = 0
+  @usableFromInline var storedMarkerRowCount: Int32 = 0
+  @usableFromInline var storedNewestDropRow: Int32 = 0
+
+  @usableFromInline var width: Int { Int(storedWidth) }
+  /// Physically held rows are `start..<count`.
+  @usableFromInline var count: Int {
+    get { Int(storedCount) }
+    set { storedCount = Int32(newValue) }
+  }
+  @usableFromInline var capacity: Int {
+    get { Int(storedCapacity) }
+    set { storedCapacity = Int32(newValue) }
+  }
+  @usableFromInline var start: Int {
+    get { Int(storedStart) }
+    set { storedStart = Int32(newValue) }
+  }
   /// Held rows with a staleness marker; zero allows reading just a window's ends.
-  @usableFromInline var markerRowCount = 0
+  @usableFromInline var markerRowCount: Int {
+    get { Int(storedMarkerRowCount) }
+    set { storedMarkerRowCount = Int32(newValue) }
+  }
+  /// The largest of `lastDropRow`: when it is at or before a window's first row, no
+  /// column has a drop inside the window and `lastDropRow` need not be loaded.
+  @usableFromInline var newestDropRow: Int {
+    get { Int(storedNewestDropRow) }
+    set { storedNewestDropRow = Int32(newValue) }
+  }
 
   init(width: Int, capacity: Int) {
-    self.width = width
-    self.capacity = capacity
+    storedWidth = Int32(width)
+    storedCapacity = Int32(capacity)
     timestamps = .allocate(capacity: capacity)
     values = .allocate(capacity: capacity * width)
-    rowHasMarker = .allocate(capacity: capacity)
     lastDropRow = .allocate(capacity: width)
     lastDropRow.initialize(repeating: 0, count: width)
   }
@@ -56,7 +86,6 @@ public struct ScrapeGroup: Sendable {
   func release() {
     timestamps.deallocate()
     values.deallocate()
-    rowHasMarker.deallocate()
     lastDropRow.deallocate()
   }
 
@@ -64,16 +93,12 @@ public struct ScrapeGroup: Sendable {
     let newCapacity = capacity * 2
     let newTimes = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity)
     let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * width)
-    let newMarkers = UnsafeMutablePointer<Bool>.allocate(capacity: newCapacity)
     newTimes.moveInitialize(from: timestamps, count: count)
     newValues.moveInitialize(from: values, count: count * width)
-    newMarkers.moveInitialize(from: rowHasMarker, count: count)
     timestamps.deallocate()
     values.deallocate()
-    rowHasMarker.deallocate()
     timestamps = newTimes
     values = newValues
-    rowHasMarker = newMarkers
     capacity = newCapacity
   }
 
@@ -84,46 +109,62 @@ public struct ScrapeGroup: Sendable {
     precondition(row.count == width, "a scrape group row needs one value per member (\(width)), got \(row.count)")
     if timestampMs <= newestMs { return false }
     if count == capacity { grow() }
+    let count = self.count
+    let width = self.width
     let base = values + count * width
     var hasMarker = false
     if count > start {
       let previous = base - width
       for column in 0..<width {
         let value = row[column]
-        if value < previous[column] { lastDropRow[column] = count }
+        if value < previous[column] {
+          lastDropRow[column] = Int32(count)
+          newestDropRow = count
+        }
         if isStaleMarker(value) { hasMarker = true }
         (base + column).initialize(to: value)
       }
     } else {
+      oldestMs = timestampMs
       for column in 0..<width {
         if isStaleMarker(row[column]) { hasMarker = true }
         (base + column).initialize(to: row[column])
       }
     }
     (timestamps + count).initialize(to: timestampMs)
-    (rowHasMarker + count).initialize(to: hasMarker)
     if hasMarker { markerRowCount += 1 }
-    count += 1
+    self.count = count + 1
     newestMs = timestampMs
     let cutoff = timestampMs - retentionMs
-    if timestamps[start] < cutoff - trimSlackMs {
-      discard(before: lowerBound(timestamps, from: start, to: count, cutoff))
+    if oldestMs < cutoff - trimSlackMs {
+      discard(before: lowerBound(timestamps, from: start, to: count + 1, cutoff))
     }
     return true
   }
 
+  /// Whether held row `row` holds a staleness marker.
+  func rowHasMarker(_ row: Int) -> Bool {
+    let base = values + row * width
+    for column in 0..<width where isStaleMarker(base[column]) { return true }
+    return false
+  }
+
   /// Drops the rows before `newStart` physically (amortised O(1), as for single series).
   mutating func discard(before newStart: Int) {
-    for row in start..<newStart where rowHasMarker[row] { markerRowCount -= 1 }
+    // Rows are scanned for markers only when some held row has one.
+    if markerRowCount != 0 {
+      for row in start..<newStart where rowHasMarker(row) { markerRowCount -= 1 }
+    }
     start = newStart
+    oldestMs = timestamps[newStart]
     guard start > 64 && start * 2 > count else { return }
     let kept = count - start
     UnsafeMutableRawPointer(timestamps).copyMemory(
       from: timestamps + start, byteCount: kept * MemoryLayout<Int64>.stride)
     UnsafeMutableRawPointer(values).copyMemory(
       from: values + start * width, byteCount: kept * width * MemoryLayout<Double>.stride)
-    UnsafeMutableRawPointer(rowHasMarker).copyMemory(from: rowHasMarker + start, byteCount: kept)
-    for column in 0..<width { lastDropRow[column] = max(0, lastDropRow[column] - start) }
+    for column in 0..<width { lastDropRow[column] = max(0, lastDropRow[column] - Int32(start)) }
+    newestDropRow = max(0, newestDropRow - start)
     count = kept
     start = 0
   }
@@ -249,6 +290,18 @@ func summariseCounterWindow(
 }
 
 extension SeriesStore {
+  /// Room for `capacity` group headers, 64-byte aligned: with the 64-byte header, each
+  /// group's header is one cache line (see ``ScrapeGroupBuffer``).
+  static func allocateGroups(capacity: Int) -> UnsafeMutablePointer<ScrapeGroupBuffer> {
+    UnsafeMutableRawPointer.allocate(
+      byteCount: capacity * MemoryLayout<ScrapeGroupBuffer>.stride, alignment: 64
+    ).bindMemory(to: ScrapeGroupBuffer.self, capacity: capacity)
+  }
+
+  static func deallocateGroups(_ groups: UnsafeMutablePointer<ScrapeGroupBuffer>) {
+    UnsafeMutableRawPointer(groups).deallocate()
+  }
+
   /// Registers the series of one scrape target, to be appended together with
   /// ``appendRow(_:timestampMs:values:)``; see ``ScrapeGroupBuffer`` for why.
   ///
@@ -259,14 +312,19 @@ extension SeriesStore {
       precondition(id(of: member.labels) == nil, "series \(member.labels) is already registered")
     }
     if groupCount == groupsCapacity {
-      let larger = UnsafeMutablePointer<ScrapeGroupBuffer>.allocate(capacity: groupsCapacity * 2)
+      let larger = Self.allocateGroups(capacity: groupsCapacity * 2)
       larger.moveInitialize(from: groups, count: groupCount)
-      groups.deallocate()
+      Self.deallocateGroups(groups)
+      let largerCache = UnsafeMutablePointer<CachedWindowRows>.allocate(capacity: groupsCapacity * 2)
+      largerCache.moveInitialize(from: cachedWindows, count: groupCount)
+      cachedWindows.deallocate()
+      cachedWindows = largerCache
       groups = larger
       groupsCapacity *= 2
     }
     let index = Int32(groupCount)
     (groups + groupCount).initialize(to: ScrapeGroupBuffer(width: members.count, capacity: 16))
+    (cachedWindows + groupCount).initialize(to: CachedWindowRows())
     groupCount += 1
     let series = members.enumerated().map { column, member in
       add(member.labels, kind: member.kind, placement: Placement(group: index, column: Int32(column)), capacity: 0)
@@ -290,7 +348,8 @@ extension SeriesStore {
   /// scrape at organisation scale) only to pass the index.
   @discardableResult
   public func appendRow(groupIndex: Int32, timestampMs: Int64, values: UnsafeBufferPointer<Double>) -> Bool {
-    groups[Int(groupIndex)].append(
+    rowsEpoch &+= 1
+    return groups[Int(groupIndex)].append(
       timestampMs: timestampMs, row: values, retentionMs: retentionMs, trimSlackMs: trimSlackMs)
   }
 
@@ -319,7 +378,7 @@ extension SeriesStore {
       return summariseCounterWindow(
         times: group.pointee.timestamps, values: group.pointee.values + column, stride: group.pointee.width,
         lower: lower, upper: upper, mayHoldMarkers: group.pointee.markerRowCount != 0, isCounter: isCounter,
-        resetFree: group.pointee.lastDropRow[column] <= lower)
+        resetFree: group.pointee.newestDropRow <= lower || group.pointee.lastDropRow[column] <= lower)
     }
     return standaloneCounterWindow(id, fromMs: fromMs, toMs: toMs, isCounter: isCounter)
   }
@@ -342,7 +401,17 @@ extension SeriesStore {
     if placement.group >= 0 {
       let group = groups + Int(placement.group)
       if rows.group != placement.group {
-        (rows.lower, rows.upper) = group.pointee.rows(fromMs: fromMs, toMs: toMs, retentionMs: retentionMs)
+        // Another fold of this evaluation (the rules read each group three times) may
+        // have found this window already: its rows stand until the next append.
+        let cached = cachedWindows + Int(placement.group)
+        if cached.pointee.epoch == rowsEpoch && cached.pointee.fromMs == fromMs && cached.pointee.toMs == toMs {
+          rows.lower = Int(cached.pointee.lower)
+          rows.upper = Int(cached.pointee.upper)
+        } else {
+          (rows.lower, rows.upper) = group.pointee.rows(fromMs: fromMs, toMs: toMs, retentionMs: retentionMs)
+          cached.pointee = CachedWindowRows(
+            epoch: rowsEpoch, fromMs: fromMs, toMs: toMs, lower: Int32(rows.lower), upper: Int32(rows.upper))
+        }
         rows.group = placement.group
       }
       let lower = rows.lower
@@ -350,7 +419,7 @@ extension SeriesStore {
       return summariseCounterWindow(
         times: group.pointee.timestamps, values: group.pointee.values + column, stride: group.pointee.width,
         lower: lower, upper: rows.upper, mayHoldMarkers: group.pointee.markerRowCount != 0, isCounter: isCounter,
-        resetFree: group.pointee.lastDropRow[column] <= lower)
+        resetFree: group.pointee.newestDropRow <= lower || group.pointee.lastDropRow[column] <= lower)
     }
     return standaloneCounterWindow(id, fromMs: fromMs, toMs: toMs, isCounter: isCounter)
   }
@@ -365,6 +434,31 @@ extension SeriesStore {
     return summariseCounterWindow(
       times: entry.timestamps, values: entry.values, stride: 1, lower: lower, upper: upper,
       mayHoldMarkers: entry.staleMarkerCount != 0, isCounter: isCounter, resetFree: false)
+  }
+}
+
+/// The rows of a scrape group's window found last, and when (``SeriesStore/rowsEpoch``):
+/// valid while no row was appended to any group since.
+///
+/// Why: the rules of an organisation-scale evaluation fold every group three times over
+/// the same window (the error ratio's two sums, the latency buckets); each fold walked
+/// the group's timestamps back again, a cache line per group that is cold by then at
+/// thousands of services.
+@usableFromInline struct CachedWindowRows {
+  @usableFromInline var epoch = -1
+  @usableFromInline var fromMs: Int64 = 0
+  @usableFromInline var toMs: Int64 = 0
+  @usableFromInline var lower: Int32 = 0
+  @usableFromInline var upper: Int32 = 0
+
+  init() {}
+
+  @usableFromInline init(epoch: Int, fromMs: Int64, toMs: Int64, lower: Int32, upper: Int32) {
+    self.epoch = epoch
+    self.fromMs = fromMs
+    self.toMs = toMs
+    self.lower = lower
+    self.upper = upper
   }
 }
 
@@ -388,6 +482,8 @@ extension SeriesStore {
     for index in 0..<seriesCount { bytes += buffers[index].capacity * 16 }
     for index in 0..<groupCount {
       let group = groups[index]
+      // Nine bytes a row besides the values, as when each row had a marker flag: the
+      // memory guard's figure (and so when a run stops) is unchanged.
       bytes += group.capacity * (9 + 8 * group.width)
     }
     return bytes

@@ -140,6 +140,10 @@ public final class SeriesStore {
   @usableFromInline @exclusivity(unchecked) var groups: UnsafeMutablePointer<ScrapeGroupBuffer>
   @exclusivity(unchecked) var groupCount = 0
   @exclusivity(unchecked) var groupsCapacity = 8
+  /// Per scrape group (parallel to ``groups``): the window rows a fold found last.
+  @usableFromInline @exclusivity(unchecked) var cachedWindows: UnsafeMutablePointer<CachedWindowRows>
+  /// Bumped by every row append: window rows cached before it are no longer trusted.
+  @usableFromInline @exclusivity(unchecked) var rowsEpoch = 0
   /// Number of registered series.
   public private(set) var seriesCount = 0
   private var labelsTable: [Labels] = []
@@ -177,7 +181,8 @@ public final class SeriesStore {
     self.scrapeIntervals = scrapeIntervals
     buffers = .allocate(capacity: buffersCapacity)
     placements = .allocate(capacity: buffersCapacity)
-    groups = .allocate(capacity: groupsCapacity)
+    groups = Self.allocateGroups(capacity: groupsCapacity)
+    cachedWindows = .allocate(capacity: groupsCapacity)
   }
 
   deinit {
@@ -187,7 +192,8 @@ public final class SeriesStore {
     placements.deallocate()
     for index in 0..<groupCount { groups[index].release() }
     groups.deinitialize(count: groupCount)
-    groups.deallocate()
+    Self.deallocateGroups(groups)
+    cachedWindows.deallocate()
   }
 
   /// Registers a series by its labels (including `__name__`) and returns its ID.
