@@ -7,6 +7,9 @@
 #
 # Tables are compared row by row (md5 of `select * order by rowid`), except `runs`,
 # `run_metrics` wall-clock rows, `schema_migrations` and `policy_logs.process_id`.
+# A table stored by its primary key (`WITHOUT ROWID`, in either database: `runner_jobs`
+# from schema version 13) has no rowid; it is compared in primary-key order on both
+# sides, so a build that wrote it in another order (by rowid) compares by content.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 before=$1
@@ -21,13 +24,26 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# The primary-key columns of a WITHOUT ROWID table in either database, comma-separated;
+# empty for a table with a rowid in both.
+key_order() {
+  local table=$1 db
+  for db in "$work/before.db" "$work/after.db"; do
+    if [ "$(sqlite3 "$db" "select count(*) from sqlite_master where type='table' and name='$table' and sql like '%WITHOUT ROWID%'")" = 1 ]; then
+      sqlite3 "$db" "select group_concat(name, ', ') from (select name from pragma_table_info('$table') where pk > 0 order by pk)"
+      return
+    fi
+  done
+}
+
 table_hashes() {
   local db=$1
   for table in $(sqlite3 "$db" "select name from sqlite_master where type='table' and name not like 'sqlite_%'
       and name not in ('runs', 'run_metrics', 'schema_migrations') order by name"); do
     # An external policy's `process_id` differs between any two runs.
     columns=$(sqlite3 "$db" "select group_concat(name, ', ') from pragma_table_info('$table') where name != 'process_id'")
-    printf '%s %s\n' "$table" "$(sqlite3 "$db" "select $columns from $table order by rowid" | md5sum | cut -c1-12)"
+    order=$(key_order "$table")
+    printf '%s %s\n' "$table" "$(sqlite3 "$db" "select $columns from $table order by ${order:-rowid}" | md5sum | cut -c1-12)"
   done
   printf 'run_metrics %s\n' "$(sqlite3 "$db" "select name, value from run_metrics where name not like '%wall%' order by name" | md5sum | cut -c1-12)"
 }
