@@ -24,15 +24,17 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The primary-key columns of a WITHOUT ROWID table in either database, comma-separated;
-# empty for a table with a rowid in both.
-key_order() {
-  local table=$1 db
+# For each WITHOUT ROWID table in either database, its primary-key columns,
+# comma-separated (read once, before the two databases are hashed side by side, so the
+# two hashing processes never open each other's database).
+declare -A key_order
+read_key_orders() {
+  local db table
+  key_order=()
   for db in "$work/before.db" "$work/after.db"; do
-    if [ "$(sqlite3 "$db" "select count(*) from sqlite_master where type='table' and name='$table' and sql like '%WITHOUT ROWID%'")" = 1 ]; then
-      sqlite3 "$db" "select group_concat(name, ', ') from (select name from pragma_table_info('$table') where pk > 0 order by pk)"
-      return
-    fi
+    for table in $(sqlite3 "$db" "select name from sqlite_master where type='table' and sql like '%WITHOUT ROWID%'"); do
+      key_order[$table]=$(sqlite3 "$db" "select group_concat(name, ', ') from (select name from pragma_table_info('$table') where pk > 0 order by pk)")
+    done
   done
 }
 
@@ -42,7 +44,7 @@ table_hashes() {
       and name not in ('runs', 'run_metrics', 'schema_migrations') order by name"); do
     # An external policy's `process_id` differs between any two runs.
     columns=$(sqlite3 "$db" "select group_concat(name, ', ') from pragma_table_info('$table') where name != 'process_id'")
-    order=$(key_order "$table")
+    order=${key_order[$table]:-}
     printf '%s %s\n' "$table" "$(sqlite3 "$db" "select $columns from $table order by ${order:-rowid}" | md5sum | cut -c1-12)"
   done
   printf 'run_metrics %s\n' "$(sqlite3 "$db" "select name, value from run_metrics where name not like '%wall%' order by name" | md5sum | cut -c1-12)"
@@ -60,6 +62,7 @@ for scenario in "${scenarios[@]}"; do
         2>&1 | tail -1
     done
   done
+  read_key_orders
   if diff <(table_hashes "$work/before.db") <(table_hashes "$work/after.db"); then
     echo "$scenario: tables identical"
   else
