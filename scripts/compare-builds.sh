@@ -7,6 +7,9 @@
 #
 # Tables are compared row by row (md5 of `select * order by rowid`), except `runs`,
 # `run_metrics` wall-clock rows, `schema_migrations` and `policy_logs.process_id`.
+# A table stored by its primary key (`WITHOUT ROWID`, in either database: `runner_jobs`
+# from schema version 13) has no rowid; it is compared in primary-key order on both
+# sides, so a build that wrote it in another order (by rowid) compares by content.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 before=$1
@@ -21,13 +24,28 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# For each WITHOUT ROWID table in either database, its primary-key columns,
+# comma-separated (read once, before the two databases are hashed side by side, so the
+# two hashing processes never open each other's database).
+declare -A key_order
+read_key_orders() {
+  local db table
+  key_order=()
+  for db in "$work/before.db" "$work/after.db"; do
+    for table in $(sqlite3 "$db" "select name from sqlite_master where type='table' and sql like '%WITHOUT ROWID%'"); do
+      key_order[$table]=$(sqlite3 "$db" "select group_concat(name, ', ') from (select name from pragma_table_info('$table') where pk > 0 order by pk)")
+    done
+  done
+}
+
 table_hashes() {
   local db=$1
   for table in $(sqlite3 "$db" "select name from sqlite_master where type='table' and name not like 'sqlite_%'
       and name not in ('runs', 'run_metrics', 'schema_migrations') order by name"); do
     # An external policy's `process_id` differs between any two runs.
     columns=$(sqlite3 "$db" "select group_concat(name, ', ') from pragma_table_info('$table') where name != 'process_id'")
-    printf '%s %s\n' "$table" "$(sqlite3 "$db" "select $columns from $table order by rowid" | md5sum | cut -c1-12)"
+    order=${key_order[$table]:-}
+    printf '%s %s\n' "$table" "$(sqlite3 "$db" "select $columns from $table order by ${order:-rowid}" | md5sum | cut -c1-12)"
   done
   printf 'run_metrics %s\n' "$(sqlite3 "$db" "select name, value from run_metrics where name not like '%wall%' order by name" | md5sum | cut -c1-12)"
 }
@@ -44,6 +62,7 @@ for scenario in "${scenarios[@]}"; do
         2>&1 | tail -1
     done
   done
+  read_key_orders
   if diff <(table_hashes "$work/before.db") <(table_hashes "$work/after.db"); then
     echo "$scenario: tables identical"
   else

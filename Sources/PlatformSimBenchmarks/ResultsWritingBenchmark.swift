@@ -7,7 +7,7 @@ import ResultStore
 /// the SQLite sink.
 ///
 /// Each repetition creates a fresh database file with the real schema and pragmas
-/// (WAL, synchronous=NORMAL, foreign keys on, the `runner_jobs_by_run` index), inserts
+/// (WAL, synchronous=NORMAL, foreign keys on, `runner_jobs` keyed by `(run_id, job_id)`), inserts
 /// the run row, then emits rows exactly as the runner pool does — a `RunnerJobRow` per
 /// job appended to its table's stream, NULLs where a job has none — and flushes. The
 /// clock covers building, encoding and every transaction, so it is the cost a

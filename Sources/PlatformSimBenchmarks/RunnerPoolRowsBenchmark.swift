@@ -7,8 +7,8 @@ import SimKernel
 /// The runner pool of ``RunnerPoolBenchmark`` with every job written to `runner_jobs`
 /// in SQLite: customers per second of a whole stored run.
 ///
-/// The real `World`, a fresh results database with the real schema (WAL, the
-/// `runner_jobs_by_run` index, foreign keys) and the real sink, which commits on its
+/// The real `World`, a fresh results database with the real schema (WAL, `runner_jobs`
+/// keyed by `(run_id, job_id)` WITHOUT ROWID, foreign keys) and the real sink, which commits on its
 /// writer thread while the model runs. The clock covers the run loop and the final
 /// flush, which waits until the last row is committed, so it is what a user waits for.
 enum RunnerPoolRowsBenchmark {

@@ -58,6 +58,34 @@ public struct TableDescription: Sendable, Hashable {
   public let isPerRun: Bool
   /// The row type's columns in stored order (without `run_id`).
   public let columns: [ResultColumn]
+  /// The integer column that, after `run_id`, identifies a row of a per-run table
+  /// stored in key order (`PRIMARY KEY (run_id, key) WITHOUT ROWID`), or nil for a
+  /// table stored in the order rows were written (by rowid).
+  ///
+  /// The SQLite sink writes each batch of such a table sorted by it, so every insert
+  /// appends to the table's rightmost leaf; readers that want a stable order use it
+  /// instead of `rowid`, which such a table does not have.
+  public let key: String?
+
+  public init(name: String, isPerRun: Bool, columns: [ResultColumn], key: String? = nil) {
+    if let key {
+      precondition(isPerRun, "\(name): only a per-run table has a key after run_id")
+      precondition(
+        columns.contains { $0.name == key && $0.storage == .integer && !$0.isNullable },
+        "\(name): its key \(key) must be one of its INTEGER NOT NULL columns")
+    }
+    self.name = name
+    self.isPerRun = isPerRun
+    self.columns = columns
+    self.key = key
+  }
+
+  /// The position of ``key`` in ``columns``.
+  public var keyIndex: Int? { key.flatMap { key in columns.firstIndex { $0.name == key } } }
+
+  /// An `ORDER BY` list for one run's rows that is stable across writes: the key, or
+  /// the rowid (the order rows were written in).
+  public var rowOrder: String { key ?? "rowid" }
 
   /// The stored columns: `run_id` first for a per-run table, then ``columns``.
   public var storedColumns: [ResultColumn] {
@@ -95,9 +123,11 @@ public struct ResultTable<Row>: @unchecked Sendable {
 
   /// - Parameters:
   ///   - perRun: whether rows belong to a run (a leading `run_id` the store writes).
+  ///   - key: the integer column that identifies a row within its run, for a table
+  ///     stored in key order (``TableDescription/key``).
   ///   - columns: every column, in the order the table stores them.
-  public init(_ name: String, perRun: Bool, columns: [ColumnDeclaration<Row>]) {
-    description = TableDescription(name: name, isPerRun: perRun, columns: columns.map(\.column))
+  public init(_ name: String, perRun: Bool, key: String? = nil, columns: [ColumnDeclaration<Row>]) {
+    description = TableDescription(name: name, isPerRun: perRun, columns: columns.map(\.column), key: key)
     declarations = columns
     keyPaths = columns.map(\.keyPath)
   }

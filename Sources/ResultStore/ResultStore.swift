@@ -181,15 +181,16 @@ public final class ResultStore {
   ///
   /// - Parameters:
   ///   - condition: more of the `WHERE` clause, with `?` for each of `arguments`.
-  ///   - order: a SQL `ORDER BY` list; by default the order the rows were written in.
+  ///   - order: a SQL `ORDER BY` list; by default the table's key for a table stored by
+  ///     its key (`runner_jobs`: `job_id`), else the order the rows were written in.
   public func rows<Row: ResultRow>(
     _ type: Row.Type, run: RunID, where condition: String? = nil, _ arguments: [SQLValue] = [],
-    orderBy order: String = "rowid"
+    orderBy order: String? = nil
   ) throws(StoreError) -> [Row] {
     precondition(Row.table.description.isPerRun, "\(Row.table.name) is not a per-run table")
     return try database.rows(
       Row.self, where: "run_id = ?" + (condition.map { " AND (\($0))" } ?? ""), [.integer(run.rawValue)] + arguments,
-      orderBy: order)
+      orderBy: order ?? Row.table.description.rowOrder)
   }
 
   /// The status column of a run.

@@ -31,12 +31,16 @@ final class RowInserter {
 
   /// Inserts every row in `rows` (no transaction of its own: the caller's).
   ///
-  /// - Parameter runID: the run of a per-run table's rows; ignored otherwise.
-  func insert(_ rows: RowEncoder, runID: Int64?) throws(StoreError) {
+  /// - Parameters:
+  ///   - runID: the run of a per-run table's rows; ignored otherwise.
+  ///   - order: the rows' positions in the order to insert them, or nil for the order
+  ///     they were encoded in.
+  func insert(_ rows: RowEncoder, runID: Int64?, order: [Int32]? = nil) throws(StoreError) {
     let width = table.columns.count
     precondition(rows.fieldCount % width == 0, "\(table.name): a row has the wrong number of fields")
     precondition(!table.isPerRun || runID != nil, "\(table.name): rows of a per-run table need their run")
     let rowCount = rows.fieldCount / width
+    precondition(order == nil || order?.count == rowCount, "\(table.name): the order names every row once")
     if rowCount == 0 { return }
     let wide = try rowCount >= rowsPerStatement ? preparedStatement(rows: rowsPerStatement) : nil
     let narrow = try rowCount % rowsPerStatement != 0 ? preparedStatement(rows: 1) : nil
@@ -52,17 +56,25 @@ final class RowInserter {
     }
     try rows.withUnsafeBuffers { (fields, text) throws(StoreError) in
       var row = 0
-      if let wide {
-        while row + rowsPerStatement <= rowCount {
-          try insert(wide, fields[(row * width)..<((row + rowsPerStatement) * width)], text: text, from: firstField)
-          row += rowsPerStatement
+      func run(_ statement: SQLiteStatement, rows count: Int) throws(StoreError) {
+        var parameter = firstField
+        if let order {
+          for position in order[row..<(row + count)] {
+            let start = Int(position) * width
+            parameter = bind(statement, fields[start..<(start + width)], text: text, from: parameter)
+          }
+        } else {
+          parameter = bind(statement, fields[(row * width)..<((row + count) * width)], text: text, from: parameter)
         }
+        try statement.step()
+        statement.resetKeepingBindings()
+        row += count
+      }
+      if let wide {
+        while row + rowsPerStatement <= rowCount { try run(wide, rows: rowsPerStatement) }
       }
       if let narrow {
-        while row < rowCount {
-          try insert(narrow, fields[(row * width)..<((row + 1) * width)], text: text, from: firstField)
-          row += 1
-        }
+        while row < rowCount { try run(narrow, rows: 1) }
       }
     }
   }
@@ -76,14 +88,15 @@ final class RowInserter {
     return statement
   }
 
-  /// Binds one statement's worth of fields, from parameter `first` on, and runs it.
+  /// Binds `fields` to consecutive parameters from `first` on; returns the next parameter.
   ///
   /// Every field parameter is bound on every execution, so bindings are not cleared
   /// in between.
-  private func insert(
+  @inline(__always)
+  private func bind(
     _ statement: SQLiteStatement, _ fields: Slice<UnsafeBufferPointer<EncodedField>>, text: UnsafeBufferPointer<UInt8>,
     from first: Int32
-  ) throws(StoreError) {
+  ) -> Int32 {
     var parameter = first
     for field in fields {
       switch field.kind {
@@ -101,8 +114,7 @@ final class RowInserter {
       }
       parameter += 1
     }
-    try statement.step()
-    statement.resetKeepingBindings()
+    return parameter
   }
 
   private func insertSQL(rows: Int) -> String {

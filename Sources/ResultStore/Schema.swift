@@ -474,6 +474,29 @@ public enum Schema {
     );
     CREATE INDEX trace_allocation_by_run ON trace_allocation (run_id, sampled_at);
     """,
+    // 13: `runner_jobs` keyed by what identifies a row, `(run_id, job_id)`, and stored
+    // in that order (`WITHOUT ROWID`): one b-tree instead of a table plus the
+    // `runner_jobs_by_run` index, which the key replaces. Existing rows are copied in
+    // key order inside the migration's transaction (docs/SCHEMA.md).
+    """
+    ALTER TABLE runner_jobs RENAME TO runner_jobs_before_13;
+    DROP INDEX runner_jobs_by_run;
+    CREATE TABLE runner_jobs (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      job_id INTEGER NOT NULL,
+      source TEXT NOT NULL,
+      runner INTEGER,
+      queued_at REAL NOT NULL,
+      started_at REAL,
+      finished_at REAL,
+      wait_seconds REAL,
+      PRIMARY KEY (run_id, job_id)
+    ) WITHOUT ROWID;
+    INSERT INTO runner_jobs (run_id, job_id, source, runner, queued_at, started_at, finished_at, wait_seconds)
+    SELECT run_id, job_id, source, runner, queued_at, started_at, finished_at, wait_seconds
+    FROM runner_jobs_before_13 ORDER BY run_id, job_id;
+    DROP TABLE runner_jobs_before_13;
+    """,
   ]
 
   /// The schema version this build writes and reads.

@@ -40,6 +40,28 @@ struct SchemaDeclarationTests {
     }
   }
 
+  @Test("a table declared with a key is stored by (run_id, key) WITHOUT ROWID; every other table has a rowid")
+  func keysMatchTheRowTypes() throws {
+    let store = try ResultStore(path: temporaryDatabasePath())
+    for table in ResultTables.all {
+      let sql =
+        try store.database.scalar(
+          "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+          [
+            .text(table.name)
+          ])?.stringValue ?? ""
+      let primaryKey = try store.database.query(
+        "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", [.text(table.name)]
+      ).compactMap { $0.first?.stringValue }
+      if let key = table.key {
+        #expect(sql.hasSuffix("WITHOUT ROWID"), "\(table.name) declares a key but has a rowid")
+        #expect(primaryKey == ["run_id", key], "\(table.name): stored key \(primaryKey), declared \(key)")
+      } else {
+        #expect(!sql.contains("WITHOUT ROWID"), "\(table.name) has no rowid but declares no key")
+      }
+    }
+  }
+
   @Test("per-run tables are exactly those with a run_id, and a run's digest covers each of them")
   func perRunTables() throws {
     let store = try ResultStore(path: temporaryDatabasePath())

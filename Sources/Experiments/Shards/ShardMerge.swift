@@ -204,7 +204,7 @@ public enum ShardMerge {
           try database.execute(
             """
             INSERT INTO main.\(table.name) (\(columns.joined(separator: ", ")))
-            SELECT \(selected) FROM shard.\(table.name) t JOIN id_map m ON m.old = t.run_id ORDER BY m.new, t.rowid
+            SELECT \(selected) FROM shard.\(table.name) t JOIN id_map m ON m.old = t.run_id ORDER BY m.new, t.\(table.rowOrder)
             """)
         }
         try database.execute("DROP TABLE id_map")

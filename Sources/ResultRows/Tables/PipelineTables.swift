@@ -3,7 +3,7 @@
 /// Jobs still queued or running when the window closes get a row with `nil` times.
 public struct RunnerJobRow: ResultRow, Equatable {
   public static let table = ResultTable<RunnerJobRow>(
-    "runner_jobs", perRun: true,
+    "runner_jobs", perRun: true, key: "job_id",
     columns: [
       .column("job_id", \.jobID),
       .column("source", \.source),
