@@ -10,7 +10,9 @@ import Testing
 @Suite("Policy answer scanner")
 struct PolicyAnswerScannerTests {
   static func scanned(_ line: String) -> (id: Int64, actions: [NodeScaleDownAction])? {
-    Array(line.utf8).withUnsafeBytes { PolicyAnswerScanner.batchAnswer($0, as: NodeScaleDownAction.self) }
+    Array(line.utf8).withUnsafeBytes {
+      PolicyAnswerScanner.batchAnswer($0, as: NodeScaleDownAction.self, shape: .objects)
+    }
   }
 
   static func decoded(_ line: String) -> BatchResponseBody<NodeScaleDownAction>? {
@@ -99,7 +101,9 @@ struct PolicyAnswerScannerTests {
   // MARK: - v3 columns
 
   static func scannedColumns(_ line: String) -> (id: Int64, actions: [NodeScaleDownAction])? {
-    Array(line.utf8).withUnsafeBytes { PolicyAnswerScanner.columnarAnswer($0, as: NodeScaleDownAction.self) }
+    Array(line.utf8).withUnsafeBytes {
+      PolicyAnswerScanner.batchAnswer($0, as: NodeScaleDownAction.self, shape: .columns)
+    }
   }
 
   /// The decoder's path for `v3` answers, on a connection that never starts a process.

@@ -56,44 +56,22 @@ struct PolicyAnswerScanner {
 
   init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-  /// A `decide-batch` answer, `{"type": "actions", "id": N, "actions": [ … ]}` with
-  /// the keys in any order and `type` optional, and nothing after it but whitespace.
-  static func batchAnswer<Action: ScannableAction>(
-    _ line: UnsafeRawBufferPointer, as: Action.Type
-  ) -> (id: Int64, actions: [Action])? {
-    var scanner = PolicyAnswerScanner(line)
-    var id: Int64?
-    var actions: [Action]?
-    var sawType = false
-    let complete = scanner.object { key, scanner in
-      if scanner.matches(key, "id") {
-        guard id == nil, let value = scanner.integer() else { return false }
-        id = value
-        return true
-      }
-      if scanner.matches(key, "actions") {
-        guard actions == nil, let value = scanner.array(of: Action.self) else { return false }
-        actions = value
-        return true
-      }
-      if scanner.matches(key, "type") {
-        guard !sawType, scanner.string() != nil else { return false }
-        sawType = true
-        return true
-      }
-      return false
-    }
-    guard complete, scanner.atEnd(), let id, let actions else { return nil }
-    return (id, actions)
-  }
-
-  /// A `v3` `decide-batch` answer, `{"type": "actions", "id": N, "columns": { … }}` with
-  /// the keys in any order and `type` optional, and nothing after it but whitespace.
+  /// A `decide-batch` answer, or nil for ``BatchShape/none``.
   ///
-  /// The caller checks that the columns are as long as the batch.
-  static func columnarAnswer<Action: ScannableAction>(
-    _ line: UnsafeRawBufferPointer, as: Action.Type
+  /// The keys in any order, `type` optional, and nothing after the object but
+  /// whitespace: `{"type": "actions", "id": N, "actions": [ … ]}` for
+  /// `v2` (``BatchShape/objects``), `{"type": "actions", "id": N, "columns": { … }}` for
+  /// `v3` (``BatchShape/columns``; the caller checks that the columns are as long as
+  /// the batch).
+  static func batchAnswer<Action: ScannableAction>(
+    _ line: UnsafeRawBufferPointer, as: Action.Type, shape: BatchShape
   ) -> (id: Int64, actions: [Action])? {
+    let actionsKey: StaticString
+    switch shape {
+    case .objects: actionsKey = "actions"
+    case .columns: actionsKey = "columns"
+    case .none: return nil
+    }
     var scanner = PolicyAnswerScanner(line)
     var id: Int64?
     var actions: [Action]?
@@ -104,8 +82,10 @@ struct PolicyAnswerScanner {
         id = value
         return true
       }
-      if scanner.matches(key, "columns") {
-        guard actions == nil, let value = Action.scanColumns(&scanner) else { return false }
+      if scanner.matches(key, actionsKey) {
+        guard actions == nil,
+          let value = shape == .columns ? Action.scanColumns(&scanner) : scanner.array(of: Action.self)
+        else { return false }
         actions = value
         return true
       }

@@ -176,7 +176,9 @@ final class PolicyConnection {
         observations: observations))
     let (line, body) = try readAnswer(
       to: id, as: BatchResponseBody<Action>.self, expecting: "{\"id\": \(id), \"actions\": [{…}, …]}",
-      scanning: Self.scanner(for: Action.self))
+      scanning: Self.scanner(for: Action.self, shape: .objects).map { scan in
+        { line in scan(line).map { BatchResponseBody(id: $0.id, actions: $0.actions) } }
+      })
     let actions = body.actions
     guard actions.count == observations.count else {
       throw PolicyExchangeError(
@@ -205,7 +207,7 @@ final class PolicyConnection {
     }
     try transmit(&data)
     let line = try readLine()
-    if let scanning = Self.columnScanner(for: Action.self), let answer = line.withUnsafeBytes(scanning),
+    if let scanning = Self.scanner(for: Action.self, shape: .columns), let answer = line.withUnsafeBytes(scanning),
       answer.id == id, answer.actions.count == observations.count
     {
       decisions += observations.count
@@ -354,40 +356,22 @@ final class PolicyConnection {
     }
   }
 
-  /// Reads a batch answer of `Action`s without `JSONDecoder` when `Action` is a
-  /// ``ScannableAction``; nil otherwise.
+  /// Reads a batch answer of `Action`s in `shape` without `JSONDecoder` when `Action`
+  /// is a ``ScannableAction``; nil otherwise.
   private static func scanner<Action: Decodable>(
-    for action: Action.Type
-  ) -> ((UnsafeRawBufferPointer) -> BatchResponseBody<Action>?)? {
+    for action: Action.Type, shape: BatchShape
+  ) -> ((UnsafeRawBufferPointer) -> (id: Int64, actions: [Action])?)? {
     guard let scannable = action as? any ScannableAction.Type else { return nil }
-    return { line in scanBatch(line, as: scannable) }
+    return { line in scanBatch(line, as: scannable, shape: shape) }
   }
 
   private static func scanBatch<Action: Decodable, Scanned: ScannableAction>(
-    _ line: UnsafeRawBufferPointer, as: Scanned.Type
-  ) -> BatchResponseBody<Action>? {
-    // `Scanned` is `Action` (``scanner(for:)`` found it by a cast), so the array is reused as is.
-    guard Scanned.self == Action.self, let answer = PolicyAnswerScanner.batchAnswer(line, as: Scanned.self) else {
-      return nil
-    }
-    return BatchResponseBody(id: answer.id, actions: unsafeBitCast(answer.actions, to: [Action].self))
-  }
-
-  /// Reads a `v3` answer of `Action`s without `JSONDecoder` when `Action` is a
-  /// ``ScannableAction``; nil otherwise.
-  private static func columnScanner<Action: Decodable>(
-    for action: Action.Type
-  ) -> ((UnsafeRawBufferPointer) -> (id: Int64, actions: [Action])?)? {
-    guard let scannable = action as? any ScannableAction.Type else { return nil }
-    return { line in scanColumns(line, as: scannable) }
-  }
-
-  private static func scanColumns<Action: Decodable, Scanned: ScannableAction>(
-    _ line: UnsafeRawBufferPointer, as: Scanned.Type
+    _ line: UnsafeRawBufferPointer, as: Scanned.Type, shape: BatchShape
   ) -> (id: Int64, actions: [Action])? {
-    guard Scanned.self == Action.self, let answer = PolicyAnswerScanner.columnarAnswer(line, as: Scanned.self) else {
-      return nil
-    }
+    // `Scanned` is `Action` (``scanner(for:shape:)`` found it by a cast), so the array is reused as is.
+    guard Scanned.self == Action.self,
+      let answer = PolicyAnswerScanner.batchAnswer(line, as: Scanned.self, shape: shape)
+    else { return nil }
     return (answer.id, unsafeBitCast(answer.actions, to: [Action].self))
   }
 
