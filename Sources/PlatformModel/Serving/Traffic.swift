@@ -14,6 +14,38 @@ struct ServedCode: Sendable {
   var defects: [Defect] = []
 }
 
+/// What a version's defects do to every request it serves, summed once when the
+/// version changes.
+///
+/// Why: the traffic loop read the version's defect array for every service and
+/// interval, a retain and a release each (issue 19). The sums are taken in the
+/// defects' order, starting from the same values as the loop did, so they are the
+/// same numbers.
+struct DefectEffects: Sendable {
+  /// Whether the version carries any defect (of any kind).
+  var hasDefects = false
+  /// The error-rate defects' sizes, summed.
+  var errorRatio = 0.0
+  /// The latency defects' sizes, summed (seconds).
+  var latencyExtra = 0.0
+  /// The model-quality gauge: 0.9 less the quality defects' sizes (not yet clamped at 0).
+  var quality = 0.9
+
+  init() {}
+
+  init(_ defects: [Defect]) {
+    hasDefects = !defects.isEmpty
+    for defect in defects {
+      switch defect.kind {
+      case .errorRate: errorRatio += defect.size
+      case .latency: latencyExtra += defect.size
+      case .quality: quality -= defect.size
+      case .crashOnStart: break
+      }
+    }
+  }
+}
+
 /// A canary as serving sees it: which deployment, the share of traffic it is given,
 /// whether its current `setWeight` step waits for replica counts, and its code.
 struct CanaryTraffic: Sendable {
@@ -66,11 +98,15 @@ struct Traffic {
     var errors: Int64 = 0
     /// The code the stable pods run (the live version).
     var stable = ServedCode()
+    /// `stable`'s defects, summed for the loop.
+    var stableEffects = DefectEffects()
     /// The canary's weight, while a canary is in progress.
     var canaryWeight: Int?
     var canaryShadowShare = 0
     /// The code the canary pods run, while a canary is in progress.
     var canaryCode = ServedCode()
+    /// `canaryCode`'s defects, summed for the loop.
+    var canaryEffects = DefectEffects()
   }
 
   let services: IDArray<ServiceID, ServiceConfiguration>
@@ -141,11 +177,15 @@ struct Traffic {
   }
 
   /// A new version went live: the stable pods run `code` from now on.
-  mutating func liveVersionChanged(_ service: ServiceID, to code: ServedCode) { traffic[service].stable = code }
+  mutating func liveVersionChanged(_ service: ServiceID, to code: ServedCode) {
+    traffic[service].stable = code
+    traffic[service].stableEffects = DefectEffects(code.defects)
+  }
 
   mutating func canaryChanged(_ service: ServiceID, to canary: CanaryTraffic?) {
     traffic[service].canaryWeight = canary?.weight
     traffic[service].canaryCode = canary?.code ?? ServedCode()
+    traffic[service].canaryEffects = DefectEffects(traffic[service].canaryCode.defects)
     traffic[service].canaryShadowShare = canary?.shadowShare ?? 0
   }
 
@@ -174,13 +214,13 @@ struct Traffic {
       let canaryWeight = traffic[service].canaryWeight
       let canaryShare = canaryWeight.map { replicas.canaryTrafficShare(service, weight: $0, at: time) }
       let canaryRequests = canaryShare.map { binomial(requests, $0, &stream) } ?? 0
-      let liveDefects = traffic[service].stable.defects
+      let liveEffects = traffic[service].stableEffects
       let stable = Self.failures(
-        requests - canaryRequests, defects: liveDefects, parameters: parameters, stream: &stream)
+        requests - canaryRequests, effects: liveEffects, parameters: parameters, stream: &stream)
       var canaryOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
       if canaryWeight != nil {
         canaryOutcome = Self.failures(
-          canaryRequests, defects: traffic[service].canaryCode.defects, parameters: parameters, stream: &stream)
+          canaryRequests, effects: traffic[service].canaryEffects, parameters: parameters, stream: &stream)
       }
       // Copies sent to a canary without live traffic: seen on its metrics only (drawn
       // only then, so other runs' random streams are unchanged).
@@ -189,22 +229,22 @@ struct Traffic {
       if canaryWeight == 0, traffic[service].canaryShadowShare > 0 {
         shadowRequests = binomial(requests, Double(traffic[service].canaryShadowShare) / 100, &stream)
         shadowOutcome = Self.failures(
-          shadowRequests, defects: traffic[service].canaryCode.defects, parameters: parameters, stream: &stream)
+          shadowRequests, effects: traffic[service].canaryEffects, parameters: parameters, stream: &stream)
       }
       if let monitoring {
         publish(
           service, track: 0, requests: requests - canaryRequests,
           errors: min(requests - canaryRequests, stable.errors + shed), latencyExtra: stable.latencyExtra,
-          defects: liveDefects, time: time, stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
+          effects: liveEffects, time: time, stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
         if shadowRequests > 0 {
           publish(
             service, track: 1, requests: shadowRequests, errors: shadowOutcome.errors,
-            latencyExtra: shadowOutcome.latencyExtra, defects: traffic[service].canaryCode.defects, time: time,
+            latencyExtra: shadowOutcome.latencyExtra, effects: traffic[service].canaryEffects, time: time,
             stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
         } else if canaryWeight != nil {
           publish(
             service, track: 1, requests: canaryRequests, errors: canaryOutcome.errors,
-            latencyExtra: canaryOutcome.latencyExtra, defects: traffic[service].canaryCode.defects, time: time,
+            latencyExtra: canaryOutcome.latencyExtra, effects: traffic[service].canaryEffects, time: time,
             stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
         } else if let canary = series[service][1] {
           canary._withUnsafeGuaranteedRef { published in
@@ -229,22 +269,15 @@ struct Traffic {
     }
   }
 
-  /// Failures among `requests` served by code carrying `defects`: baseline errors, the
-  /// errors of error-rate defects, and timeouts of latency defects.
+  /// Failures among `requests` served by code with defects' `effects`: baseline errors,
+  /// the errors of error-rate defects, and timeouts of latency defects.
   static func failures(
-    _ requests: Int64, defects: [Defect], parameters: Parameters, stream: inout RandomStream
+    _ requests: Int64, effects: DefectEffects, parameters: Parameters, stream: inout RandomStream
   ) -> (errors: Int64, defectErrors: Int64, latencyExtra: Double) {
     let baselineErrors = binomial(requests, parameters.baselineErrorRatio, &stream)
-    if defects.isEmpty { return (baselineErrors, 0, 0) }
-    var defectFailureRatio = 0.0
-    var latencyExtra = 0.0
-    for defect in defects {
-      switch defect.kind {
-      case .errorRate: defectFailureRatio += defect.size
-      case .latency: latencyExtra += defect.size
-      case .crashOnStart, .quality: break
-      }
-    }
+    if !effects.hasDefects { return (baselineErrors, 0, 0) }
+    var defectFailureRatio = effects.errorRatio
+    let latencyExtra = effects.latencyExtra
     if latencyExtra > 0 {
       defectFailureRatio += timeoutProbability(parameters: parameters, extraLatency: latencyExtra)
     }
@@ -272,7 +305,7 @@ struct Traffic {
   /// that stops serving gets a staleness marker, as Prometheus writes when a target's
   /// series disappears.
   mutating func publish(
-    _ service: ServiceID, track: Int, requests: Int64, errors: Int64, latencyExtra: Double, defects: [Defect],
+    _ service: ServiceID, track: Int, requests: Int64, errors: Int64, latencyExtra: Double, effects: DefectEffects,
     time: SimTime, stream: inout RandomStream, monitoring: PlatformMonitoring, buckets: [Double]
   ) {
     let parameters = parameters[service]
@@ -291,15 +324,15 @@ struct Traffic {
     guard let unretained = series[service][track] else { return }
     unretained._withUnsafeGuaranteedRef { published in
       Self.publish(
-        published, requests: requests, errors: errors, latencyExtra: latencyExtra, defects: defects,
+        published, requests: requests, errors: errors, latencyExtra: latencyExtra, effects: effects,
         timestampMs: timestampMs, parameters: parameters, stream: &stream, monitoring: monitoring, buckets: buckets)
     }
   }
 
-  /// ``publish(_:track:requests:errors:latencyExtra:defects:time:stream:monitoring:buckets:)``
+  /// ``publish(_:track:requests:errors:latencyExtra:effects:time:stream:monitoring:buckets:)``
   /// once the target's series are known.
   private static func publish(
-    _ published: ServiceSeries, requests: Int64, errors: Int64, latencyExtra: Double, defects: [Defect],
+    _ published: ServiceSeries, requests: Int64, errors: Int64, latencyExtra: Double, effects: DefectEffects,
     timestampMs: Int64, parameters: Parameters, stream: inout RandomStream, monitoring: PlatformMonitoring,
     buckets: [Double]
   ) {
@@ -330,9 +363,7 @@ struct Traffic {
     published.row[3 + buckets.count] = published.requestsTotal
     published.row[4 + buckets.count] =
       published.latencyScale == 1 ? published.durationSumTotal : published.durationSumTotal * published.latencyScale
-    var quality = 0.9
-    for defect in defects where defect.kind == .quality { quality -= defect.size }
-    published.row[5 + buckets.count] = max(0, quality)
+    published.row[5 + buckets.count] = max(0, effects.quality)
     // The same data under other names (Istio's other reporter, NGINX's response time).
     for (offset, source) in published.repeatedColumns.enumerated() {
       published.row[6 + buckets.count + offset] = published.row[source]
