@@ -223,6 +223,112 @@ struct ScrapeGroupTests {
     #expect(read(toMinute: 6)?.increase == 40)
   }
 
+  /// `groupCount` scrape targets of six members (two counters, three buckets, a gauge)
+  /// scraped every 15 s at their own offsets (gaps, counter resets, stale rows until
+  /// minute 60), each followed by a counter with its own buffer, in a store of groups
+  /// and in one of separate series.
+  static func manyTargets(groupCount: Int, seed: UInt64) -> (grouped: SeriesStore, separate: SeriesStore) {
+    let grouped = SeriesStore(retention: .minutes(60))
+    let separate = SeriesStore(retention: .minutes(60))
+    var random = RandomStream(state: (seed, seed &* 17, 5, 3))
+    var targets: [(group: ScrapeGroup, ids: [SeriesID], solo: (SeriesID, SeriesID), totals: [Double])] = []
+    for target in 0..<groupCount {
+      let g = ("g", String(target))
+      let members: [(labels: Labels, kind: MetricKind)] = [
+        (Labels([(Labels.metricName, "c_total"), ("k", "a"), g]), .counter),
+        (Labels([(Labels.metricName, "c_total"), ("k", "b"), g]), .counter),
+        (Labels([(Labels.metricName, "h_bucket"), g, ("le", "0.5")]), .counter),
+        (Labels([(Labels.metricName, "h_bucket"), g, ("le", "1")]), .counter),
+        (Labels([(Labels.metricName, "h_bucket"), g, ("le", "+Inf")]), .counter),
+        (Labels([(Labels.metricName, "q"), g]), .gauge),
+      ]
+      let group = grouped.registerScrapeGroup(members)
+      let ids = members.map { separate.register($0.labels, kind: $0.kind) }
+      let soloLabels = Labels([(Labels.metricName, "c_total"), ("k", "solo"), g])
+      let solo = (grouped.register(soloLabels, kind: .counter), separate.register(soloLabels, kind: .counter))
+      targets.append((group, ids, solo, [Double](repeating: 0, count: members.count + 1)))
+    }
+    for scrape in 0..<(120 * 4) {
+      for index in targets.indices {
+        let timestampMs = Int64(scrape) * 15_000 + Int64(index % 7) * 1_000
+        let draw = random.nextUnit()
+        if draw < 0.04 { continue }
+        var row: [Double]
+        if draw < 0.07 && scrape < 60 * 4 {
+          row = [Double](repeating: Double(bitPattern: staleNaNBitPattern), count: 6)
+        } else {
+          var totals = targets[index].totals
+          for column in [0, 1, 6] {
+            totals[column] = random.nextUnit() < 0.02 ? random.nextUnit() : totals[column] + random.nextUnit() * 5
+          }
+          totals[2] += Double(random.nextInt(below: 4))
+          totals[3] = max(totals[3], totals[2]) + Double(random.nextInt(below: 3))
+          totals[4] = totals[3] + Double(random.nextInt(below: 2))
+          if random.nextUnit() < 0.01 { totals[2...4] = [0, 0, 0] }  // the buckets restart
+          totals[5] = random.nextUnit()
+          targets[index].totals = totals
+          row = Array(totals[0..<6])
+        }
+        _ = row.withUnsafeBufferPointer {
+          grouped.appendRow(targets[index].group, timestampMs: timestampMs, values: $0)
+        }
+        for (id, value) in zip(targets[index].ids, row) { separate.append(id, timestampMs: timestampMs, value: value) }
+        let solo = targets[index].totals[6]
+        grouped.append(targets[index].solo.0, timestampMs: timestampMs, value: solo)
+        separate.append(targets[index].solo.1, timestampMs: timestampMs, value: solo)
+      }
+    }
+    return (grouped, separate)
+  }
+
+  @Test(
+    "folds reading many targets group by group agree with separate series and the generic evaluator",
+    arguments: [UInt64(1), 2, 3])
+  func manyTargetFoldsAgree(seed: UInt64) throws {
+    // 40 targets: 120 `c_total` series (80 in groups, 40 alone) and 120 buckets are read
+    // group by group; `c_total{k="a"}` (40) is read series by series.
+    let (grouped, separate) = Self.manyTargets(groupCount: 40, seed: seed)
+    #expect(PromQLEngine.readsInStorageOrder(120) && !PromQLEngine.readsInStorageOrder(40))
+    // Each query with its generic form (`* 1` leaves every value as it is but keeps the
+    // aggregation off the per-series path).
+    let queries: [(String, String)] = [
+      ("sum by (k) (rate(c_total[5m]))", "sum by (k) (rate(c_total[5m]) * 1)"),
+      ("sum by (g) (increase(c_total[3m]))", "sum by (g) (increase(c_total[3m]) * 1)"),
+      ("max by (g) (delta(c_total[4m]))", "max by (g) (delta(c_total[4m]) * 1)"),
+      ("avg(rate(c_total[1m]))", "avg(rate(c_total[1m]) * 1)"),
+      ("count by (g) (rate(c_total[10m] offset 7m))", "count by (g) (rate(c_total[10m] offset 7m) * 1)"),
+      ("min(rate(c_total{k!=\"solo\"}[5m]))", "min(rate(c_total{k!=\"solo\"}[5m]) * 1)"),
+      ("sum by (g) (rate(c_total{k=\"a\"}[5m]))", "sum by (g) (rate(c_total{k=\"a\"}[5m]) * 1)"),
+      (
+        "sum by (g) (rate(c_total{k=\"b\"}[5m])) / sum by (g) (rate(c_total[5m]))",
+        "sum by (g) (rate(c_total{k=\"b\"}[5m]) * 1) / sum by (g) (rate(c_total[5m]) * 1)"
+      ),
+      (
+        "sum by (g) (rate(c_total[5m])) / sum by (g) (rate(c_total[2m]))",
+        "sum by (g) (rate(c_total[5m]) * 1) / sum by (g) (rate(c_total[2m]) * 1)"
+      ),
+      (
+        "histogram_quantile(0.9, sum by (g, le) (rate(h_bucket[5m])))",
+        "histogram_quantile(0.9, sum by (g, le) (rate(h_bucket[5m]) * 1))"
+      ),
+      ("sum(rate(h_bucket[5m]))", "sum(rate(h_bucket[5m]) * 1)"),
+    ]
+    let engines = (PromQLEngine(store: grouped), PromQLEngine(store: separate))
+    var nonEmpty = 0
+    for t in stride(from: Int64(20 * 60_000), through: 121 * 60_000, by: 50_000) {
+      for (planned, generic) in queries {
+        let a = try engines.0.query(planned, atMs: t).asVector ?? []
+        let b = try engines.1.query(planned, atMs: t).asVector ?? []
+        let c = try engines.0.query(generic, atMs: t).asVector ?? []
+        #expect(a.map(\.labels) == b.map(\.labels) && a.map(\.labels) == c.map(\.labels), "\(planned) at \(t)")
+        #expect(a.map(\.value.bitPattern) == b.map(\.value.bitPattern), "\(planned) at \(t)")
+        #expect(a.map(\.value.bitPattern) == c.map(\.value.bitPattern), "\(planned) at \(t), generic")
+        if !a.isEmpty { nonEmpty += 1 }
+      }
+    }
+    #expect(nonEmpty > 200)
+  }
+
   @Test("each group's header is one 64-byte aligned cache line")
   func headerLayout() {
     #expect(MemoryLayout<ScrapeGroupBuffer>.size == 64)

@@ -192,21 +192,21 @@ extension PromQLEngine {
       // A local copy: capturing the scratch object retained it for every series.
       var boundaries = scratch.rateBoundaries
       // One window for every series, and nothing appended while folding. Only selections
-      // read in storage order share rows: in label order a small selection changes
-      // group at nearly every series, and keeping the rows then cost more than it saved.
-      var rows = GroupWindowRows()
+      // read in storage order share a group's rows: in label order a small selection
+      // changes group at nearly every series, and keeping the rows then cost more than
+      // it saved.
       let result: (grouping: SeriesGrouping, groups: [Int], fold: GroupFold)
-      // Two closures, not one choosing per series: each is then specialised as it was alone.
       if Self.readsInStorageOrder(selector.countAndFirst(in: store).0) {
-        result = foldPerSeries(aggregation, selector, grouping) { id -> Double? in
-          guard
-            let window = store.counterWindow(
-              id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter, rows: &rows)
-          else { return nil }
-          return extrapolatedRate(
-            window, rangeStartMs: end - rangeMs, rangeEndMs: end, rangeMs: rangeMs,
-            isCounter: isCounter, isRate: isRate, boundaries: &boundaries)
-        }
+        // The whole selection at once, scrape group by scrape group (see
+        // ``readRangeValues(_:_:fromMs:toMs:rangeMs:isCounter:isRate:boundaries:into:_:)``).
+        result = foldPerSeries(
+          aggregation, selector, grouping,
+          readingAll: { ids, order, values, present in
+            readRangeValues(
+              ids, order, fromMs: end - rangeMs, toMs: end, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
+              boundaries: &boundaries, into: values, present)
+          }
+        ) { _ in nil }
       } else {
         result = foldPerSeries(aggregation, selector, grouping) { id -> Double? in
           guard let window = store.counterWindow(id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter) else {
@@ -221,6 +221,116 @@ extension PromQLEngine {
       return result
     case nil:
       return nil
+    }
+  }
+
+  /// `rate`/`increase`/`delta` over `[fromMs, toMs]` of the series at `order`'s positions
+  /// of `ids` (storage order), written into `values` and `present` by position.
+  ///
+  /// Why: a selection read in storage order meets each scrape group's members one
+  /// after another. Per group, this finds the window's rows (or takes them from
+  /// another fold of this evaluation, ``CachedWindowRows``), loads the header, learns
+  /// whether any row holds a staleness marker or any column a counter drop inside the
+  /// window, and settles the extrapolation's boundaries (the members share their
+  /// timestamps) once; per member it then reads the window's first and last values.
+  /// Called per series, all of that was done again for each (about 200 instructions a
+  /// series at organisation scale, a call and an optional window returned through
+  /// memory included). The arithmetic per series is ``summariseCounterWindow`` and
+  /// ``RateBoundaries/rate(increase:first:isCounter:)``, as on the per-series path, so
+  /// values are bit-identical; series with their own buffer take that path.
+  private func readRangeValues(
+    _ ids: UnsafeBufferPointer<SeriesID>, _ order: UnsafeBufferPointer<Int32>, fromMs: Int64, toMs: Int64,
+    rangeMs: Int64, isCounter: Bool, isRate: Bool, boundaries: inout RateBoundaries?,
+    into values: UnsafeMutableBufferPointer<Double>, _ present: UnsafeMutableBufferPointer<Bool>
+  ) {
+    let store = self.store
+    let placements = store.placements
+    let rowsEpoch = store.rowsEpoch
+    var currentGroup: Int32 = -1
+    // The current group's header fields, read once per group into locals (writes to
+    // `values` could alias them, so they would be loaded again per member).
+    var group = store.groups
+    var groupValues: UnsafeMutablePointer<Double>?
+    var lastDropRow: UnsafeMutablePointer<Int32>?
+    var lower = 0
+    var upper = 0
+    var width = 0
+    var mayHoldMarkers = false
+    var groupResetFree = false
+    // The boundaries of the current group's window, valid when `readsEnds`: no marker
+    // and at least two rows, so every member's window has its first and last row.
+    var readsEnds = false
+    var groupBoundaries = RateBoundaries(0, 1, 2, 0, 1, 1, false)  // a placeholder until `readsEnds`
+    for position in order {
+      let position = Int(position)
+      let id = ids[position]
+      let placement = placements[Int(id.rawValue)]
+      if placement.group < 0 {
+        if let window = store.standaloneCounterWindow(id, fromMs: fromMs, toMs: toMs, isCounter: isCounter) {
+          values[position] = extrapolatedRate(
+            window, rangeStartMs: fromMs, rangeEndMs: toMs, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
+            boundaries: &boundaries)
+          present[position] = true
+        }
+        continue
+      }
+      if placement.group != currentGroup {
+        currentGroup = placement.group
+        group = store.groups + Int(currentGroup)
+        let cached = store.cachedWindows + Int(currentGroup)
+        if cached.pointee.epoch == rowsEpoch && cached.pointee.fromMs == fromMs && cached.pointee.toMs == toMs {
+          lower = Int(cached.pointee.lower)
+          upper = Int(cached.pointee.upper)
+        } else {
+          (lower, upper) = group.pointee.rows(fromMs: fromMs, toMs: toMs, retentionMs: store.retentionMs)
+          cached.pointee = CachedWindowRows(
+            epoch: rowsEpoch, fromMs: fromMs, toMs: toMs, lower: Int32(lower), upper: Int32(upper))
+        }
+        width = group.pointee.width
+        groupValues = group.pointee.values
+        lastDropRow = group.pointee.lastDropRow
+        mayHoldMarkers = group.pointee.markerRowCount != 0
+        groupResetFree = group.pointee.newestDropRow <= lower
+        readsEnds = !mayHoldMarkers && upper - lower >= 2
+        if readsEnds {
+          let times = group.pointee.timestamps
+          let firstMs = times[lower]
+          let lastMs = times[upper - 1]
+          let count = upper - lower
+          if boundaries?.matches(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate) != true {
+            boundaries = RateBoundaries(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate)
+          }
+          groupBoundaries = boundaries.unsafelyUnwrapped
+        }
+      }
+      let column = Int(placement.column)
+      if readsEnds {
+        let columnValues = groupValues.unsafelyUnwrapped + column
+        let first = columnValues[lower * width]
+        var increase = columnValues[(upper - 1) * width] - first
+        if isCounter && !groupResetFree && lastDropRow.unsafelyUnwrapped[column] > lower {
+          // Prometheus adds the value before each drop, in sample order.
+          var previous = first
+          for row in (lower + 1)..<upper {
+            let value = columnValues[row * width]
+            if value < previous { increase += previous }
+            previous = value
+          }
+        }
+        values[position] = groupBoundaries.rate(increase: increase, first: first, isCounter: isCounter)
+        present[position] = true
+      } else if !mayHoldMarkers {
+        continue  // fewer than two rows: no rate
+      } else if let window = summariseCounterWindow(
+        times: group.pointee.timestamps, values: groupValues.unsafelyUnwrapped + column, stride: width, lower: lower,
+        upper: upper, mayHoldMarkers: true, isCounter: isCounter,
+        resetFree: groupResetFree || lastDropRow.unsafelyUnwrapped[column] <= lower)
+      {
+        values[position] = extrapolatedRate(
+          window, rangeStartMs: fromMs, rangeEndMs: toMs, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
+          boundaries: &boundaries)
+        present[position] = true
+      }
     }
   }
 
@@ -255,8 +365,18 @@ extension PromQLEngine {
 
   /// Folds the value of each series (nil: no sample) into its group; groups are numbered
   /// in the order of their first contributing series, as the generic path does.
+  ///
+  /// `readingAll`, when given, reads a selection read in storage order in one call
+  /// (positions in `order`, into the buffers indexed by position; a position it does
+  /// not mark present has no sample) instead of calling `value` per series.
   private func foldPerSeries(
     _ aggregation: Aggregation, _ selector: VectorSelector, _ grouping: SeriesGrouping,
+    readingAll: (
+      (
+        _ ids: UnsafeBufferPointer<SeriesID>, _ order: UnsafeBufferPointer<Int32>,
+        _ values: UnsafeMutableBufferPointer<Double>, _ present: UnsafeMutableBufferPointer<Bool>
+      ) -> Void
+    )? = nil,
     _ value: (SeriesID) -> Double?
   ) -> (grouping: SeriesGrouping, groups: [Int], fold: GroupFold) {
     let ids = selector.seriesIDs(in: store)
@@ -280,6 +400,12 @@ extension PromQLEngine {
       // runtime uniqueness check.
       values.withUnsafeMutableBufferPointer { valueBuffer in
         present.withUnsafeMutableBufferPointer { presentBuffer in
+          if let readingAll {
+            ids.withUnsafeBufferPointer { ids in
+              order.withUnsafeBufferPointer { order in readingAll(ids, order, valueBuffer, presentBuffer) }
+            }
+            return
+          }
           for position in order {
             if let sampleValue = value(ids[Int(position)]) {
               valueBuffer[Int(position)] = sampleValue

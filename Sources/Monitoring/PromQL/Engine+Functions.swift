@@ -316,14 +316,7 @@ func extrapolatedRate(
   if boundaries?.matches(firstMs, lastMs, count, rangeStartMs, rangeEndMs, rangeMs, isRate) != true {
     boundaries = RateBoundaries(firstMs, lastMs, count, rangeStartMs, rangeEndMs, rangeMs, isRate)
   }
-  let known = boundaries.unsafelyUnwrapped
-  if isCounter && result > 0 && first >= 0 {
-    let durationToZero = known.sampledInterval * (first / result)
-    if durationToZero < known.durationToStart {
-      return result * known.factor(durationToStart: durationToZero)
-    }
-  }
-  return result * known.factor
+  return boundaries.unsafelyUnwrapped.rate(increase: result, first: first, isCounter: isCounter)
 }
 
 /// The timestamp-only part of Prometheus 2.42's `extrapolatedRate` for one window.
@@ -367,6 +360,20 @@ struct RateBoundaries {
   ) -> Bool {
     self.firstMs == firstMs && self.lastMs == lastMs && self.count == count && self.rangeStartMs == rangeStartMs
       && self.rangeEndMs == rangeEndMs && self.rangeMs == rangeMs && self.isRate == isRate
+  }
+
+  /// The result for a window with these boundaries, its counter increase (resets
+  /// corrected) and its first value: the end of Prometheus's `extrapolatedRate`, where a
+  /// counter's extrapolation to the range start stops where it would go below zero.
+  @inline(__always)
+  func rate(increase result: Double, first: Double, isCounter: Bool) -> Double {
+    if isCounter && result > 0 && first >= 0 {
+      let durationToZero = sampledInterval * (first / result)
+      if durationToZero < durationToStart {
+        return result * factor(durationToStart: durationToZero)
+      }
+    }
+    return result * factor
   }
 
   /// Extrapolation to the range boundaries, as a factor on the increase.

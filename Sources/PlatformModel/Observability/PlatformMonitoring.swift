@@ -148,13 +148,17 @@ public final class PlatformMonitoring {
     for (id, value) in zip(group.series, values) { keptSamples.append((id, timestampMs, value)) }
   }
 
-  /// ``appendRow(_:timestampMs:values:)`` of a service's current row: the group's member
-  /// array is read only when samples are kept (the traffic loop's per-scrape path).
-  func appendRow(of published: ServiceSeries, timestampMs: Int64) {
-    let values = UnsafeBufferPointer(published.row)
-    store.appendRow(groupIndex: published.groupIndex, timestampMs: timestampMs, values: values)
+  /// ``appendRow(_:timestampMs:values:)`` of a service's row, by its group's index
+  /// (``PublishedState/groupIndex``): the series object and its group's member array are
+  /// read only when samples are kept (the traffic loop's per-scrape path).
+  func appendRow(
+    of published: Unmanaged<ServiceSeries>, groupIndex: Int32, timestampMs: Int64, values: UnsafeBufferPointer<Double>
+  ) {
+    store.appendRow(groupIndex: groupIndex, timestampMs: timestampMs, values: values)
     guard keepsSample(atMs: timestampMs) else { return }
-    for (id, value) in zip(published.group.series, values) { keptSamples.append((id, timestampMs, value)) }
+    published._withUnsafeGuaranteedRef { published in
+      for (id, value) in zip(published.group.series, values) { keptSamples.append((id, timestampMs, value)) }
+    }
   }
 
   /// Whether the scenario's series output keeps samples taken at `timestampMs`.

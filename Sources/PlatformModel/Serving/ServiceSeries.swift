@@ -17,73 +17,124 @@ public enum ServiceMetricNames {
   public static let all = [requests, latencyBuckets, latencyCount, latencySum, quality]
 }
 
+/// What the traffic loop reads and writes of one published target every scrape, in
+/// one block of its own (``ServiceSeries/state``): the running totals, the bucket
+/// counts after this header, and what the row needs besides.
+///
+/// Why a block apart from the object: at organisation scale every service's series are
+/// cold again by its next scrape, and the object with its row, bucket totals and
+/// conditional probabilities in a second allocation was six to seven cache lines per
+/// target and scrape. The block is 64-byte aligned, this header one line and the
+/// bucket totals the next (with the default seven buckets); the row is built in one
+/// buffer the traffic loop reuses for every target and the conditional probabilities
+/// are shared (``BucketConditionalTables``), so a scrape touches two lines of the
+/// target's own (issue 19, traffic7).
+struct PublishedState {
+  var requestsTotal = 0.0
+  var errorsTotal = 0.0
+  var durationSumTotal = 0.0
+  /// Seconds × this is the latency unit of the profile's histogram (its sum column).
+  var latencyScale: Double
+  /// The latency shift `conditionals` were computed for (NaN: none yet).
+  var conditionalsLatencyExtra = Double.nan
+  /// P(latency in bucket i | not in a lower bucket) for `conditionalsLatencyExtra`, one
+  /// per latency bucket: a table shared by every target with the same baseline latency
+  /// and shift.
+  var conditionals: UnsafePointer<Double>? = nil
+  /// `group.index` of the owning ``ServiceSeries``.
+  var groupIndex: Int32
+  /// Members of the group (the row's width).
+  var width: Int32
+  /// Whether samples were appended since the last staleness marker.
+  var live = false
+  /// Whether the profile repeats columns after the quality gauge
+  /// (``ServiceSeries/repeatedColumns``, read from the object only then).
+  var repeatsColumns: Bool
+}
+
+/// The conditional bucket probabilities of the latency multinomial, one table per
+/// (baseline latency, latency shift), shared by every target that has them.
+///
+/// Why: they change only when a latency defect comes or goes, and at organisation
+/// scale almost every target has the same baseline and no shift; a table per target
+/// was one cold cache line more per target and scrape. The values are computed by the
+/// same expression as before, so they are the same numbers. It also owns the traffic
+/// loop's row buffer.
+final class BucketConditionalTables {
+  private struct Key: Hashable {
+    var baselineBits: UInt64
+    var extraBits: UInt64
+  }
+
+  private var tables: [Key: UnsafeMutablePointer<Double>] = [:]
+  /// Row buffers handed out by ``rowBuffer(capacity:)``, freed with this object.
+  private var rows: [UnsafeMutablePointer<Double>] = []
+  let buckets: [Double]
+
+  init(buckets: [Double]) { self.buckets = buckets }
+
+  deinit {
+    for table in tables.values { table.deallocate() }
+    for row in rows { row.deallocate() }
+  }
+
+  /// A buffer of `capacity` values for the traffic loop's row (``Traffic``), owned by
+  /// this object.
+  func rowBuffer(capacity: Int) -> UnsafeMutablePointer<Double> {
+    let row = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+    row.initialize(repeating: 0, count: capacity)
+    rows.append(row)
+    return row
+  }
+
+  /// The table for a latency shift of `latencyExtra` around `baselineLatency`.
+  func table(latencyExtra: Double, baselineLatency: Double) -> UnsafePointer<Double> {
+    let key = Key(baselineBits: baselineLatency.bitPattern, extraBits: latencyExtra.bitPattern)
+    if let known = tables[key] { return UnsafePointer(known) }
+    let table = UnsafeMutablePointer<Double>.allocate(capacity: max(1, buckets.count))
+    var below = 0.0
+    for (index, bound) in buckets.enumerated() {
+      let probability = bound > latencyExtra ? normalCDF(log((bound - latencyExtra) / baselineLatency) / 0.5) : 0
+      (table + index).initialize(to: below < 1 ? max(0, min(1, (probability - below) / (1 - below))) : 0)
+      below = max(below, probability)
+    }
+    tables[key] = table
+    return UnsafePointer(table)
+  }
+}
+
 /// The series a service publishes, registered once per service and track.
 ///
-/// A class: the traffic loop updates its running totals every scrape, and as a value
-/// inside `Traffic`'s records each update copied (and released) its arrays. Its state
-/// belongs to one run's thread: `@exclusivity(unchecked)` spares the dynamic access
-/// checks (about 4 % of an organisation-scale run).
+/// A class: it owns the target's scrape group and its per-scrape state
+/// (``PublishedState``), which the traffic loop reaches without loading the object.
 final class ServiceSeries {
   /// `stable` or `canary` (the `track` label analysis queries select on).
-  @exclusivity(unchecked) var track: String
-  /// Whether samples were appended since the last staleness marker.
-  @exclusivity(unchecked) var live = false
+  let track: String
   /// The target's series, appended as one row per scrape (``SeriesStore/registerScrapeGroup(_:)``),
   /// in this column order: `http_requests_total{code="200"}` (requests that succeeded),
   /// `http_requests_total{code="500"}` (errors and timeouts), the latency buckets (`+Inf`
   /// last), `http_request_duration_seconds_count`, `_sum`, `model_quality_score`.
   let group: ScrapeGroup
-  /// `group.index`, read per scrape without touching the group's member array.
-  let groupIndex: Int32
-  // The arrays below are fixed-size buffers owned by this object, not Swift arrays:
-  // the traffic loop reads and writes them a dozen times per service and scrape, and
-  // as array properties of a class each access retained, released and checked
-  // uniqueness (about 8 % of an organisation-scale run). The three share one
-  // allocation, row first: the interval loop writes all three for every service, and
-  // adjacent they are fewer cache lines (each service's are cold again by its next
-  // scrape at organisation scale).
-  /// The row of the scrape being published, reused (one value per member of `group`).
-  let row: UnsafeMutableBufferPointer<Double>
-  /// Requests per latency bucket so far (not cumulative), `+Inf` last.
-  let bucketTotals: UnsafeMutableBufferPointer<Double>
-  /// P(latency in bucket i | not in a lower bucket), for `bucketConditionalsLatencyExtra`.
-  let bucketConditionals: UnsafeMutableBufferPointer<Double>
-  @exclusivity(unchecked) var bucketConditionalsLatencyExtra = Double.nan
-  @exclusivity(unchecked) var requestsTotal: Double = 0
-  @exclusivity(unchecked) var errorsTotal: Double = 0
-  @exclusivity(unchecked) var durationSumTotal: Double = 0
-
-  /// Computes the multinomial's conditional bucket probabilities for a latency shift,
-  /// unless already known: they change only when a latency defect comes or goes, and
-  /// `log`/`erfc` per bucket per scrape was a tenth of an organisation-scale run.
-  func updateBucketConditionals(latencyExtra: Double, baselineLatency: Double, buckets: [Double]) {
-    precondition(buckets.count == bucketConditionals.count, "latency buckets changed after registration")
-    // NaN never equals itself: the first call always computes.
-    if latencyExtra == bucketConditionalsLatencyExtra { return }
-    var below = 0.0
-    for (index, bound) in buckets.enumerated() {
-      let probability = bound > latencyExtra ? normalCDF(log((bound - latencyExtra) / baselineLatency) / 0.5) : 0
-      bucketConditionals[index] = below < 1 ? max(0, min(1, (probability - below) / (1 - below))) : 0
-      below = max(below, probability)
-    }
-    bucketConditionalsLatencyExtra = latencyExtra
-  }
-
-  deinit { row.baseAddress?.deallocate() }
-
-  /// Seconds × this is the latency unit of the profile's histogram (its sum column).
-  let latencyScale: Double
-
+  /// The per-scrape state, followed by the requests per latency bucket so far (not
+  /// cumulative, `+Inf` last): one 64-byte-aligned block.
+  let state: UnsafeMutablePointer<PublishedState>
   /// For each column after the quality gauge, the column it repeats
   /// (``MetricProfile/repeatedColumns(bucketCount:)``).
   let repeatedColumns: [Int]
+
+  /// Requests per latency bucket so far (not cumulative), `+Inf` last: after the
+  /// state's 64 bytes.
+  static func bucketTotals(_ state: UnsafeMutablePointer<PublishedState>) -> UnsafeMutablePointer<Double> {
+    UnsafeMutableRawPointer(state).advanced(by: 64).assumingMemoryBound(to: Double.self)
+  }
+
+  deinit { UnsafeMutableRawPointer(state).deallocate() }
 
   init(
     store: SeriesStore, service: String, team: String, track: String, buckets: [Double],
     profile: MetricProfile = .platformSim, primaryWorkload: Bool = false
   ) {
     self.track = track
-    latencyScale = profile.latencyScale
     repeatedColumns = profile.repeatedColumns(bucketCount: buckets.count)
     // A `track` label rather than a per-version one: every deployment would otherwise
     // add a series set that selectors keep scanning after it goes stale. Every member
@@ -92,13 +143,14 @@ final class ServiceSeries {
     group = store.registerScrapeGroup(
       profile.columns(
         service: service, team: team, track: track, buckets: buckets, primaryWorkload: primaryWorkload))
-    groupIndex = group.index
-    let width = group.series.count
-    let block = UnsafeMutablePointer<Double>.allocate(capacity: width + 2 * buckets.count + 1)
-    block.initialize(repeating: 0, count: width + 2 * buckets.count + 1)
-    row = UnsafeMutableBufferPointer(start: block, count: width)
-    bucketTotals = UnsafeMutableBufferPointer(start: block + width, count: buckets.count + 1)
-    bucketConditionals = UnsafeMutableBufferPointer(start: block + width + buckets.count + 1, count: buckets.count)
+    let block = UnsafeMutableRawPointer.allocate(byteCount: 64 + 8 * (buckets.count + 1), alignment: 64)
+    state = block.bindMemory(to: PublishedState.self, capacity: 1)
+    state.initialize(
+      to: PublishedState(
+        latencyScale: profile.latencyScale, groupIndex: group.index, width: Int32(group.series.count),
+        repeatsColumns: !repeatedColumns.isEmpty))
+    (block + 64).bindMemory(to: Double.self, capacity: buckets.count + 1).initialize(
+      repeating: 0, count: buckets.count + 1)
   }
 }
 

@@ -14,6 +14,38 @@ struct ServedCode: Sendable {
   var defects: [Defect] = []
 }
 
+/// What a version's defects do to every request it serves, summed once when the
+/// version changes.
+///
+/// Why: the traffic loop read the version's defect array for every service and
+/// interval, a retain and a release each (issue 19). The sums are taken in the
+/// defects' order, starting from the same values as the loop did, so they are the
+/// same numbers.
+struct DefectEffects: Sendable {
+  /// Whether the version carries any defect (of any kind).
+  var hasDefects = false
+  /// The error-rate defects' sizes, summed.
+  var errorRatio = 0.0
+  /// The latency defects' sizes, summed (seconds).
+  var latencyExtra = 0.0
+  /// The model-quality gauge: 0.9 less the quality defects' sizes (not yet clamped at 0).
+  var quality = 0.9
+
+  init() {}
+
+  init(_ defects: [Defect]) {
+    hasDefects = !defects.isEmpty
+    for defect in defects {
+      switch defect.kind {
+      case .errorRate: errorRatio += defect.size
+      case .latency: latencyExtra += defect.size
+      case .quality: quality -= defect.size
+      case .crashOnStart: break
+      }
+    }
+  }
+}
+
 /// A canary as serving sees it: which deployment, the share of traffic it is given,
 /// whether its current `setWeight` step waits for replica counts, and its code.
 struct CanaryTraffic: Sendable {
@@ -66,11 +98,15 @@ struct Traffic {
     var errors: Int64 = 0
     /// The code the stable pods run (the live version).
     var stable = ServedCode()
+    /// `stable`'s defects, summed for the loop.
+    var stableEffects = DefectEffects()
     /// The canary's weight, while a canary is in progress.
     var canaryWeight: Int?
     var canaryShadowShare = 0
     /// The code the canary pods run, while a canary is in progress.
     var canaryCode = ServedCode()
+    /// `canaryCode`'s defects, summed for the loop.
+    var canaryEffects = DefectEffects()
   }
 
   let services: IDArray<ServiceID, ServiceConfiguration>
@@ -98,13 +134,20 @@ struct Traffic {
   struct PublishedTracks {
     var stable: Unmanaged<ServiceSeries>?
     var canary: Unmanaged<ServiceSeries>?
+    /// The series' ``ServiceSeries/state`` blocks, so a scrape need not load the objects.
+    var stableState: UnsafeMutablePointer<PublishedState>?
+    var canaryState: UnsafeMutablePointer<PublishedState>?
 
     subscript(track: Int) -> Unmanaged<ServiceSeries>? {
       get { track == 0 ? stable : canary }
       set {
         if track == 0 { stable = newValue } else { canary = newValue }
+        let state = newValue?._withUnsafeGuaranteedRef { $0.state }
+        if track == 0 { stableState = state } else { canaryState = state }
       }
     }
+
+    func state(track: Int) -> UnsafeMutablePointer<PublishedState>? { track == 0 ? stableState : canaryState }
   }
 
   /// Published series per service and track (0: stable, 1: canary).
@@ -112,6 +155,15 @@ struct Traffic {
   /// Owns every ``ServiceSeries`` that ``series`` refers to (series are never dropped
   /// during a run, and copies of this value share the array).
   private var ownedSeries: [ServiceSeries] = []
+  /// The latency buckets' conditional probabilities, shared by the series (made at the
+  /// first scrape, from the monitoring configuration's buckets).
+  private var conditionalTables: BucketConditionalTables?
+  /// The row of the scrape being published, reused for every target.
+  ///
+  /// One buffer that stays in the nearest cache, owned by `conditionalTables`. A stack
+  /// allocation per scrape was a closure the optimiser would not inline the draws into.
+  private var row: UnsafeMutablePointer<Double>?
+  private var rowCapacity = 0
   /// Defect failures since the World last looked.
   private var defectFailures: [DefectFailures] = []
 
@@ -141,11 +193,15 @@ struct Traffic {
   }
 
   /// A new version went live: the stable pods run `code` from now on.
-  mutating func liveVersionChanged(_ service: ServiceID, to code: ServedCode) { traffic[service].stable = code }
+  mutating func liveVersionChanged(_ service: ServiceID, to code: ServedCode) {
+    traffic[service].stable = code
+    traffic[service].stableEffects = DefectEffects(code.defects)
+  }
 
   mutating func canaryChanged(_ service: ServiceID, to canary: CanaryTraffic?) {
     traffic[service].canaryWeight = canary?.weight
     traffic[service].canaryCode = canary?.code ?? ServedCode()
+    traffic[service].canaryEffects = DefectEffects(traffic[service].canaryCode.defects)
     traffic[service].canaryShadowShare = canary?.shadowShare ?? 0
   }
 
@@ -174,13 +230,13 @@ struct Traffic {
       let canaryWeight = traffic[service].canaryWeight
       let canaryShare = canaryWeight.map { replicas.canaryTrafficShare(service, weight: $0, at: time) }
       let canaryRequests = canaryShare.map { binomial(requests, $0, &stream) } ?? 0
-      let liveDefects = traffic[service].stable.defects
+      let liveEffects = traffic[service].stableEffects
       let stable = Self.failures(
-        requests - canaryRequests, defects: liveDefects, parameters: parameters, stream: &stream)
+        requests - canaryRequests, effects: liveEffects, parameters: parameters, stream: &stream)
       var canaryOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
       if canaryWeight != nil {
         canaryOutcome = Self.failures(
-          canaryRequests, defects: traffic[service].canaryCode.defects, parameters: parameters, stream: &stream)
+          canaryRequests, effects: traffic[service].canaryEffects, parameters: parameters, stream: &stream)
       }
       // Copies sent to a canary without live traffic: seen on its metrics only (drawn
       // only then, so other runs' random streams are unchanged).
@@ -189,29 +245,28 @@ struct Traffic {
       if canaryWeight == 0, traffic[service].canaryShadowShare > 0 {
         shadowRequests = binomial(requests, Double(traffic[service].canaryShadowShare) / 100, &stream)
         shadowOutcome = Self.failures(
-          shadowRequests, defects: traffic[service].canaryCode.defects, parameters: parameters, stream: &stream)
+          shadowRequests, effects: traffic[service].canaryEffects, parameters: parameters, stream: &stream)
       }
       if let monitoring {
         publish(
           service, track: 0, requests: requests - canaryRequests,
           errors: min(requests - canaryRequests, stable.errors + shed), latencyExtra: stable.latencyExtra,
-          defects: liveDefects, time: time, stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
+          effects: liveEffects, time: time, stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
         if shadowRequests > 0 {
           publish(
             service, track: 1, requests: shadowRequests, errors: shadowOutcome.errors,
-            latencyExtra: shadowOutcome.latencyExtra, defects: traffic[service].canaryCode.defects, time: time,
+            latencyExtra: shadowOutcome.latencyExtra, effects: traffic[service].canaryEffects, time: time,
             stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
         } else if canaryWeight != nil {
           publish(
             service, track: 1, requests: canaryRequests, errors: canaryOutcome.errors,
-            latencyExtra: canaryOutcome.latencyExtra, defects: traffic[service].canaryCode.defects, time: time,
+            latencyExtra: canaryOutcome.latencyExtra, effects: traffic[service].canaryEffects, time: time,
             stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
-        } else if let canary = series[service][1] {
+        } else if let state = series[service].canaryState, state.pointee.live, let canary = series[service][1] {
           canary._withUnsafeGuaranteedRef { published in
-            guard published.live else { return }
             monitoring.store.appendStaleRow(published.group, timestampMs: time.microseconds / 1_000)
-            published.live = false
           }
+          state.pointee.live = false
         }
       }
       traffic[service].stream = stream
@@ -229,22 +284,15 @@ struct Traffic {
     }
   }
 
-  /// Failures among `requests` served by code carrying `defects`: baseline errors, the
-  /// errors of error-rate defects, and timeouts of latency defects.
+  /// Failures among `requests` served by code with defects' `effects`: baseline errors,
+  /// the errors of error-rate defects, and timeouts of latency defects.
   static func failures(
-    _ requests: Int64, defects: [Defect], parameters: Parameters, stream: inout RandomStream
+    _ requests: Int64, effects: DefectEffects, parameters: Parameters, stream: inout RandomStream
   ) -> (errors: Int64, defectErrors: Int64, latencyExtra: Double) {
     let baselineErrors = binomial(requests, parameters.baselineErrorRatio, &stream)
-    if defects.isEmpty { return (baselineErrors, 0, 0) }
-    var defectFailureRatio = 0.0
-    var latencyExtra = 0.0
-    for defect in defects {
-      switch defect.kind {
-      case .errorRate: defectFailureRatio += defect.size
-      case .latency: latencyExtra += defect.size
-      case .crashOnStart, .quality: break
-      }
-    }
+    if !effects.hasDefects { return (baselineErrors, 0, 0) }
+    var defectFailureRatio = effects.errorRatio
+    let latencyExtra = effects.latencyExtra
     if latencyExtra > 0 {
       defectFailureRatio += timeoutProbability(parameters: parameters, extraLatency: latencyExtra)
     }
@@ -272,7 +320,7 @@ struct Traffic {
   /// that stops serving gets a staleness marker, as Prometheus writes when a target's
   /// series disappears.
   mutating func publish(
-    _ service: ServiceID, track: Int, requests: Int64, errors: Int64, latencyExtra: Double, defects: [Defect],
+    _ service: ServiceID, track: Int, requests: Int64, errors: Int64, latencyExtra: Double, effects: DefectEffects,
     time: SimTime, stream: inout RandomStream, monitoring: PlatformMonitoring, buckets: [Double]
   ) {
     let parameters = parameters[service]
@@ -288,56 +336,93 @@ struct Traffic {
       ownedSeries.append(created)
       series[service][track] = Unmanaged.passUnretained(created)
     }
-    guard let unretained = series[service][track] else { return }
-    unretained._withUnsafeGuaranteedRef { published in
-      Self.publish(
-        published, requests: requests, errors: errors, latencyExtra: latencyExtra, defects: defects,
-        timestampMs: timestampMs, parameters: parameters, stream: &stream, monitoring: monitoring, buckets: buckets)
+    guard let unretained = series[service][track], let state = series[service].state(track: track) else { return }
+    // The multinomial's conditional bucket probabilities change only when a latency
+    // defect comes or goes (NaN never equals itself: the first scrape always looks up).
+    if latencyExtra != state.pointee.conditionalsLatencyExtra {
+      lookUpConditionals(
+        state, latencyExtra: latencyExtra, baselineLatency: parameters.baselineLatencySeconds, buckets: buckets)
     }
+    let width = Int(state.pointee.width)
+    if width > rowCapacity { growRow(to: width, buckets: buckets) }
+    guard let row else { return }
+    Self.publish(
+      state, of: unretained, requests: requests, errors: errors, latencyExtra: latencyExtra, effects: effects,
+      timestampMs: timestampMs, parameters: parameters, stream: &stream, monitoring: monitoring, buckets: buckets,
+      row: UnsafeMutableBufferPointer(start: row, count: width))
   }
 
-  /// ``publish(_:track:requests:errors:latencyExtra:defects:time:stream:monitoring:buckets:)``
-  /// once the target's series are known.
-  private static func publish(
-    _ published: ServiceSeries, requests: Int64, errors: Int64, latencyExtra: Double, defects: [Defect],
-    timestampMs: Int64, parameters: Parameters, stream: inout RandomStream, monitoring: PlatformMonitoring,
-    buckets: [Double]
+  /// Makes ``row`` room for `width` values.
+  @inline(never)
+  private mutating func growRow(to width: Int, buckets: [Double]) {
+    if conditionalTables == nil { conditionalTables = BucketConditionalTables(buckets: buckets) }
+    row = conditionalTables?.rowBuffer(capacity: width)
+    rowCapacity = width
+  }
+
+  /// Points `state` at the conditional bucket probabilities for a latency shift.
+  @inline(never)
+  private mutating func lookUpConditionals(
+    _ state: UnsafeMutablePointer<PublishedState>, latencyExtra: Double, baselineLatency: Double, buckets: [Double]
   ) {
-    published.live = true
-    published.requestsTotal += Double(requests)
-    published.errorsTotal += Double(errors)
+    if conditionalTables == nil { conditionalTables = BucketConditionalTables(buckets: buckets) }
+    guard let tables = conditionalTables else { return }
+    precondition(buckets == tables.buckets, "latency buckets changed after registration")
+    state.pointee.conditionals = tables.table(latencyExtra: latencyExtra, baselineLatency: baselineLatency)
+    state.pointee.conditionalsLatencyExtra = latencyExtra
+  }
+
+  /// ``publish(_:track:requests:errors:latencyExtra:effects:time:stream:monitoring:buckets:)``
+  /// once the target's series are known: `state` is `published`'s ``ServiceSeries/state``.
+  ///
+  /// The row is built in `row` (``Traffic/row``) and appended from there; the object
+  /// itself is read only when samples are kept or the profile repeats columns.
+  private static func publish(
+    _ state: UnsafeMutablePointer<PublishedState>, of published: Unmanaged<ServiceSeries>, requests: Int64,
+    errors: Int64, latencyExtra: Double, effects: DefectEffects, timestampMs: Int64, parameters: Parameters,
+    stream: inout RandomStream, monitoring: PlatformMonitoring, buckets: [Double],
+    row: UnsafeMutableBufferPointer<Double>
+  ) {
+    state.pointee.live = true
+    state.pointee.requestsTotal += Double(requests)
+    state.pointee.errorsTotal += Double(errors)
+    guard let conditionals = state.pointee.conditionals else { return }
+    let bucketTotals = ServiceSeries.bucketTotals(state)
+    let bucketCount = buckets.count
     // Columns as registered in `ServiceSeries`.
-    published.row[0] = published.requestsTotal - published.errorsTotal
-    published.row[1] = published.errorsTotal
+    row[0] = state.pointee.requestsTotal - state.pointee.errorsTotal
+    row[1] = state.pointee.errorsTotal
     var remaining = requests
-    published.updateBucketConditionals(
-      latencyExtra: latencyExtra, baselineLatency: parameters.baselineLatencySeconds, buckets: buckets)
-    for index in buckets.indices {
-      let inBucket = binomial(remaining, published.bucketConditionals[index], &stream)
+    for index in 0..<bucketCount {
+      let inBucket = binomial(remaining, conditionals[index], &stream)
       remaining -= inBucket
-      published.bucketTotals[index] += Double(inBucket)
+      bucketTotals[index] += Double(inBucket)
     }
-    published.bucketTotals[buckets.count] += Double(remaining)
+    bucketTotals[bucketCount] += Double(remaining)
     // Classic histogram buckets are cumulative in `le`; `+Inf` equals the count.
     var cumulativeTotal = 0.0
-    for index in buckets.indices {
-      cumulativeTotal += published.bucketTotals[index]
-      published.row[2 + index] = cumulativeTotal
+    for index in 0..<bucketCount {
+      cumulativeTotal += bucketTotals[index]
+      row[2 + index] = cumulativeTotal
     }
-    published.row[2 + buckets.count] = published.requestsTotal
+    row[2 + bucketCount] = state.pointee.requestsTotal
     let meanLatency = parameters.baselineLatencySeconds * exp(0.125) + latencyExtra
-    published.durationSumTotal += Double(requests) * meanLatency
-    published.row[3 + buckets.count] = published.requestsTotal
-    published.row[4 + buckets.count] =
-      published.latencyScale == 1 ? published.durationSumTotal : published.durationSumTotal * published.latencyScale
-    var quality = 0.9
-    for defect in defects where defect.kind == .quality { quality -= defect.size }
-    published.row[5 + buckets.count] = max(0, quality)
+    state.pointee.durationSumTotal += Double(requests) * meanLatency
+    row[3 + bucketCount] = state.pointee.requestsTotal
+    let latencyScale = state.pointee.latencyScale
+    row[4 + bucketCount] =
+      latencyScale == 1 ? state.pointee.durationSumTotal : state.pointee.durationSumTotal * latencyScale
+    row[5 + bucketCount] = max(0, effects.quality)
     // The same data under other names (Istio's other reporter, NGINX's response time).
-    for (offset, source) in published.repeatedColumns.enumerated() {
-      published.row[6 + buckets.count + offset] = published.row[source]
+    if state.pointee.repeatsColumns {
+      published._withUnsafeGuaranteedRef { published in
+        for (offset, source) in published.repeatedColumns.enumerated() {
+          row[6 + bucketCount + offset] = row[source]
+        }
+      }
     }
-    monitoring.appendRow(of: published, timestampMs: timestampMs)
+    monitoring.appendRow(
+      of: published, groupIndex: state.pointee.groupIndex, timestampMs: timestampMs, values: UnsafeBufferPointer(row))
   }
 
   /// Requests and failed requests per service so far.
