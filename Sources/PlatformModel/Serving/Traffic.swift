@@ -155,12 +155,12 @@ struct Traffic {
   /// Owns every ``ServiceSeries`` that ``series`` refers to (series are never dropped
   /// during a run, and copies of this value share the array).
   private var ownedSeries: [ServiceSeries] = []
-  /// The latency buckets' conditional probabilities, shared by the series (made at the
-  /// first scrape, from the monitoring configuration's buckets).
-  private var conditionalTables: BucketConditionalTables?
+  /// The targets' state blocks and the latency buckets' conditional probabilities
+  /// (made at the first scrape, from the monitoring configuration's buckets).
+  private var storage: PublishingStorage?
   /// The row of the scrape being published, reused for every target.
   ///
-  /// One buffer that stays in the nearest cache, owned by `conditionalTables`. A stack
+  /// One buffer that stays in the nearest cache, owned by `storage`. A stack
   /// allocation per scrape was a closure the optimiser would not inline the draws into.
   private var row: UnsafeMutablePointer<Double>?
   private var rowCapacity = 0
@@ -329,10 +329,12 @@ struct Traffic {
       let configured = services[service]
       var isFlagger = false
       if case .flagger = configured.rollout { isFlagger = true }
+      let block = publishingStorage(buckets: buckets).stateBlock(service: service.position, track: track)
       let created = ServiceSeries(
         store: monitoring.store, service: configured.name, team: teams[configured.team].name,
         track: track == 0 ? "stable" : "canary", buckets: buckets,
-        profile: configured.metricProfile ?? monitoring.configuration.metricProfile, primaryWorkload: isFlagger)
+        profile: configured.metricProfile ?? monitoring.configuration.metricProfile, primaryWorkload: isFlagger,
+        stateBlock: block)
       ownedSeries.append(created)
       series[service][track] = Unmanaged.passUnretained(created)
     }
@@ -352,11 +354,18 @@ struct Traffic {
       row: UnsafeMutableBufferPointer(start: row, count: width))
   }
 
+  /// ``storage``, made at the first scrape.
+  private mutating func publishingStorage(buckets: [Double]) -> PublishingStorage {
+    if let storage { return storage }
+    let made = PublishingStorage(buckets: buckets, services: traffic.count)
+    storage = made
+    return made
+  }
+
   /// Makes ``row`` room for `width` values.
   @inline(never)
   private mutating func growRow(to width: Int, buckets: [Double]) {
-    if conditionalTables == nil { conditionalTables = BucketConditionalTables(buckets: buckets) }
-    row = conditionalTables?.rowBuffer(capacity: width)
+    row = publishingStorage(buckets: buckets).rowBuffer(capacity: width)
     rowCapacity = width
   }
 
@@ -365,8 +374,7 @@ struct Traffic {
   private mutating func lookUpConditionals(
     _ state: UnsafeMutablePointer<PublishedState>, latencyExtra: Double, baselineLatency: Double, buckets: [Double]
   ) {
-    if conditionalTables == nil { conditionalTables = BucketConditionalTables(buckets: buckets) }
-    guard let tables = conditionalTables else { return }
+    let tables = publishingStorage(buckets: buckets)
     precondition(buckets == tables.buckets, "latency buckets changed after registration")
     state.pointee.conditionals = tables.table(latencyExtra: latencyExtra, baselineLatency: baselineLatency)
     state.pointee.conditionalsLatencyExtra = latencyExtra
