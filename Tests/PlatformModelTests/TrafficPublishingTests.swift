@@ -33,7 +33,7 @@ import Testing
   /// the closed form.
   @Test func conditionalTablesAreSharedAndMatchTheClosedForm() {
     let buckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
-    let tables = BucketConditionalTables(buckets: buckets)
+    let tables = PublishingStorage(buckets: buckets, services: 1)
     let plain = tables.table(latencyExtra: 0, baselineLatency: 0.1)
     #expect(plain == tables.table(latencyExtra: 0, baselineLatency: 0.1))
     let shifted = tables.table(latencyExtra: 0.3, baselineLatency: 0.1)
@@ -57,8 +57,15 @@ import Testing
   }
 
   /// A target's per-scrape header is one cache line, so with the default seven buckets
-  /// its state is two lines.
+  /// its state is two lines; blocks are whole lines apart and aligned.
   @Test func publishedStateHeaderFitsOneCacheLine() {
     #expect(MemoryLayout<PublishedState>.size <= 64)
+    let storage = PublishingStorage(buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], services: 3)
+    #expect(storage.blockStride == 128)
+    #expect(PublishingStorage(buckets: Array(repeating: 1, count: 8), services: 1).blockStride == 192)
+    let first = storage.stateBlock(service: 0, track: 0)
+    #expect(Int(bitPattern: first) % 64 == 0)
+    #expect(storage.stateBlock(service: 2, track: 0) - first == 256)
+    #expect(storage.stateBlock(service: 1, track: 1) != storage.stateBlock(service: 1, track: 0))
   }
 }

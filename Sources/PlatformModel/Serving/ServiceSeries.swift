@@ -27,8 +27,10 @@ public enum ServiceMetricNames {
 /// target and scrape. The block is 64-byte aligned, this header one line and the
 /// bucket totals the next (with the default seven buckets); the row is built in one
 /// buffer the traffic loop reuses for every target and the conditional probabilities
-/// are shared (``BucketConditionalTables``), so a scrape touches two lines of the
-/// target's own (issue 19, traffic7).
+/// are shared (``PublishingStorage``), so a scrape touches two lines of the target's
+/// own. The blocks of all services' stable targets are one array in service order, as
+/// are the canary targets' blocks: the loop walks them at a fixed stride, which the
+/// hardware prefetcher follows (issue 19, traffic7).
 struct PublishedState {
   var requestsTotal = 0.0
   var errorsTotal = 0.0
@@ -52,15 +54,16 @@ struct PublishedState {
   var repeatsColumns: Bool
 }
 
-/// The conditional bucket probabilities of the latency multinomial, one table per
-/// (baseline latency, latency shift), shared by every target that has them.
+/// Memory the traffic loop publishes from: the targets' ``PublishedState`` blocks, the
+/// row buffer, and the conditional bucket probabilities of the latency multinomial,
+/// one table per (baseline latency, latency shift), shared by every target that has
+/// them.
 ///
-/// Why: they change only when a latency defect comes or goes, and at organisation
-/// scale almost every target has the same baseline and no shift; a table per target
-/// was one cold cache line more per target and scrape. The values are computed by the
-/// same expression as before, so they are the same numbers. It also owns the traffic
-/// loop's row buffer.
-final class BucketConditionalTables {
+/// Why shared tables: they change only when a latency defect comes or goes, and at
+/// organisation scale almost every target has the same baseline and no shift; a table
+/// per target was one cold cache line more per target and scrape. The values are
+/// computed by the same expression as before, so they are the same numbers.
+final class PublishingStorage {
   private struct Key: Hashable {
     var baselineBits: UInt64
     var extraBits: UInt64
@@ -70,12 +73,36 @@ final class BucketConditionalTables {
   /// Row buffers handed out by ``rowBuffer(capacity:)``, freed with this object.
   private var rows: [UnsafeMutablePointer<Double>] = []
   let buckets: [Double]
+  /// Bytes from one target's state block to the next: the 64-byte header and the
+  /// bucket totals, in whole cache lines.
+  let blockStride: Int
+  private let services: Int
+  /// Per track (0: stable, 1: canary), every service's state block, made when the
+  /// track's first target is.
+  private var blocks: [UnsafeMutableRawPointer?] = [nil, nil]
 
-  init(buckets: [Double]) { self.buckets = buckets }
+  init(buckets: [Double], services: Int) {
+    self.buckets = buckets
+    self.services = services
+    blockStride = (64 + 8 * (buckets.count + 1) + 63) / 64 * 64
+  }
 
   deinit {
     for table in tables.values { table.deallocate() }
     for row in rows { row.deallocate() }
+    for block in blocks { block?.deallocate() }
+  }
+
+  /// The state block of the target of service `position` on `track` (0: stable, 1:
+  /// canary), 64-byte aligned, `blockStride` bytes; each is handed to one
+  /// ``ServiceSeries`` (series are never dropped during a run).
+  func stateBlock(service position: Int, track: Int) -> UnsafeMutableRawPointer {
+    precondition(position >= 0 && position < services && (track == 0 || track == 1), "no such target")
+    if blocks[track] == nil {
+      blocks[track] = UnsafeMutableRawPointer.allocate(byteCount: max(1, services) * blockStride, alignment: 64)
+    }
+    guard let base = blocks[track] else { preconditionFailure("state blocks not allocated") }
+    return base + position * blockStride
   }
 
   /// A buffer of `capacity` values for the traffic loop's row (``Traffic``), owned by
@@ -116,7 +143,7 @@ final class ServiceSeries {
   /// last), `http_request_duration_seconds_count`, `_sum`, `model_quality_score`.
   let group: ScrapeGroup
   /// The per-scrape state, followed by the requests per latency bucket so far (not
-  /// cumulative, `+Inf` last): one 64-byte-aligned block.
+  /// cumulative, `+Inf` last): one 64-byte-aligned block of ``PublishingStorage``.
   let state: UnsafeMutablePointer<PublishedState>
   /// For each column after the quality gauge, the column it repeats
   /// (``MetricProfile/repeatedColumns(bucketCount:)``).
@@ -128,11 +155,11 @@ final class ServiceSeries {
     UnsafeMutableRawPointer(state).advanced(by: 64).assumingMemoryBound(to: Double.self)
   }
 
-  deinit { UnsafeMutableRawPointer(state).deallocate() }
-
+  /// - Parameter stateBlock: room for the ``PublishedState`` header and the bucket
+  ///   totals (64 + 8 × (buckets + 1) bytes, 64-byte aligned), owned by the caller.
   init(
     store: SeriesStore, service: String, team: String, track: String, buckets: [Double],
-    profile: MetricProfile = .platformSim, primaryWorkload: Bool = false
+    profile: MetricProfile = .platformSim, primaryWorkload: Bool = false, stateBlock block: UnsafeMutableRawPointer
   ) {
     self.track = track
     repeatedColumns = profile.repeatedColumns(bucketCount: buckets.count)
@@ -143,7 +170,6 @@ final class ServiceSeries {
     group = store.registerScrapeGroup(
       profile.columns(
         service: service, team: team, track: track, buckets: buckets, primaryWorkload: primaryWorkload))
-    let block = UnsafeMutableRawPointer.allocate(byteCount: 64 + 8 * (buckets.count + 1), alignment: 64)
     state = block.bindMemory(to: PublishedState.self, capacity: 1)
     state.initialize(
       to: PublishedState(

@@ -155,12 +155,12 @@ struct Traffic {
   /// Owns every ``ServiceSeries`` that ``series`` refers to (series are never dropped
   /// during a run, and copies of this value share the array).
   private var ownedSeries: [ServiceSeries] = []
-  /// The latency buckets' conditional probabilities, shared by the series (made at the
-  /// first scrape, from the monitoring configuration's buckets).
-  private var conditionalTables: BucketConditionalTables?
+  /// The targets' state blocks and the latency buckets' conditional probabilities
+  /// (made at the first scrape, from the monitoring configuration's buckets).
+  private var storage: PublishingStorage?
   /// The row of the scrape being published, reused for every target.
   ///
-  /// One buffer that stays in the nearest cache, owned by `conditionalTables`. A stack
+  /// One buffer that stays in the nearest cache, owned by `storage`. A stack
   /// allocation per scrape was a closure the optimiser would not inline the draws into.
   private var row: UnsafeMutablePointer<Double>?
   private var rowCapacity = 0
@@ -221,6 +221,9 @@ struct Traffic {
     let seconds = interval.seconds
     let slotBase = (local.weekday * 24 + local.hour) * traffic.count
     let latencyBuckets = monitoring?.configuration.latencyBuckets ?? []
+    // Held unretained through the loop: the caller keeps it alive, and a strong
+    // reference was retained and released once per service and interval.
+    let unretainedMonitoring = monitoring.map { Unmanaged.passUnretained($0) }
     for service in traffic.indices {
       let parameters = parameters[service]
       let mean = parameters.requestsPerSecond * loadFactors[slotBase + service.position] * seconds
@@ -247,7 +250,7 @@ struct Traffic {
         shadowOutcome = Self.failures(
           shadowRequests, effects: traffic[service].canaryEffects, parameters: parameters, stream: &stream)
       }
-      if let monitoring {
+      if let monitoring = unretainedMonitoring {
         publish(
           service, track: 0, requests: requests - canaryRequests,
           errors: min(requests - canaryRequests, stable.errors + shed), latencyExtra: stable.latencyExtra,
@@ -264,7 +267,9 @@ struct Traffic {
             stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
         } else if let state = series[service].canaryState, state.pointee.live, let canary = series[service][1] {
           canary._withUnsafeGuaranteedRef { published in
-            monitoring.store.appendStaleRow(published.group, timestampMs: time.microseconds / 1_000)
+            monitoring._withUnsafeGuaranteedRef {
+              $0.store.appendStaleRow(published.group, timestampMs: time.microseconds / 1_000)
+            }
           }
           state.pointee.live = false
         }
@@ -321,22 +326,25 @@ struct Traffic {
   /// series disappears.
   mutating func publish(
     _ service: ServiceID, track: Int, requests: Int64, errors: Int64, latencyExtra: Double, effects: DefectEffects,
-    time: SimTime, stream: inout RandomStream, monitoring: PlatformMonitoring, buckets: [Double]
+    time: SimTime, stream: inout RandomStream, monitoring unretained: Unmanaged<PlatformMonitoring>, buckets: [Double]
   ) {
     let parameters = parameters[service]
     let timestampMs = time.microseconds / 1_000
     if series[service][track] == nil {
+      let monitoring = unretained.takeUnretainedValue()
       let configured = services[service]
       var isFlagger = false
       if case .flagger = configured.rollout { isFlagger = true }
+      let block = publishingStorage(buckets: buckets).stateBlock(service: service.position, track: track)
       let created = ServiceSeries(
         store: monitoring.store, service: configured.name, team: teams[configured.team].name,
         track: track == 0 ? "stable" : "canary", buckets: buckets,
-        profile: configured.metricProfile ?? monitoring.configuration.metricProfile, primaryWorkload: isFlagger)
+        profile: configured.metricProfile ?? monitoring.configuration.metricProfile, primaryWorkload: isFlagger,
+        stateBlock: block)
       ownedSeries.append(created)
       series[service][track] = Unmanaged.passUnretained(created)
     }
-    guard let unretained = series[service][track], let state = series[service].state(track: track) else { return }
+    guard let published = series[service][track], let state = series[service].state(track: track) else { return }
     // The multinomial's conditional bucket probabilities change only when a latency
     // defect comes or goes (NaN never equals itself: the first scrape always looks up).
     if latencyExtra != state.pointee.conditionalsLatencyExtra {
@@ -347,16 +355,23 @@ struct Traffic {
     if width > rowCapacity { growRow(to: width, buckets: buckets) }
     guard let row else { return }
     Self.publish(
-      state, of: unretained, requests: requests, errors: errors, latencyExtra: latencyExtra, effects: effects,
-      timestampMs: timestampMs, parameters: parameters, stream: &stream, monitoring: monitoring, buckets: buckets,
+      state, of: published, requests: requests, errors: errors, latencyExtra: latencyExtra, effects: effects,
+      timestampMs: timestampMs, parameters: parameters, stream: &stream, monitoring: unretained, buckets: buckets,
       row: UnsafeMutableBufferPointer(start: row, count: width))
+  }
+
+  /// ``storage``, made at the first scrape.
+  private mutating func publishingStorage(buckets: [Double]) -> PublishingStorage {
+    if let storage { return storage }
+    let made = PublishingStorage(buckets: buckets, services: traffic.count)
+    storage = made
+    return made
   }
 
   /// Makes ``row`` room for `width` values.
   @inline(never)
   private mutating func growRow(to width: Int, buckets: [Double]) {
-    if conditionalTables == nil { conditionalTables = BucketConditionalTables(buckets: buckets) }
-    row = conditionalTables?.rowBuffer(capacity: width)
+    row = publishingStorage(buckets: buckets).rowBuffer(capacity: width)
     rowCapacity = width
   }
 
@@ -365,8 +380,7 @@ struct Traffic {
   private mutating func lookUpConditionals(
     _ state: UnsafeMutablePointer<PublishedState>, latencyExtra: Double, baselineLatency: Double, buckets: [Double]
   ) {
-    if conditionalTables == nil { conditionalTables = BucketConditionalTables(buckets: buckets) }
-    guard let tables = conditionalTables else { return }
+    let tables = publishingStorage(buckets: buckets)
     precondition(buckets == tables.buckets, "latency buckets changed after registration")
     state.pointee.conditionals = tables.table(latencyExtra: latencyExtra, baselineLatency: baselineLatency)
     state.pointee.conditionalsLatencyExtra = latencyExtra
@@ -380,7 +394,7 @@ struct Traffic {
   private static func publish(
     _ state: UnsafeMutablePointer<PublishedState>, of published: Unmanaged<ServiceSeries>, requests: Int64,
     errors: Int64, latencyExtra: Double, effects: DefectEffects, timestampMs: Int64, parameters: Parameters,
-    stream: inout RandomStream, monitoring: PlatformMonitoring, buckets: [Double],
+    stream: inout RandomStream, monitoring: Unmanaged<PlatformMonitoring>, buckets: [Double],
     row: UnsafeMutableBufferPointer<Double>
   ) {
     state.pointee.live = true
@@ -421,8 +435,10 @@ struct Traffic {
         }
       }
     }
-    monitoring.appendRow(
-      of: published, groupIndex: state.pointee.groupIndex, timestampMs: timestampMs, values: UnsafeBufferPointer(row))
+    monitoring._withUnsafeGuaranteedRef {
+      $0.appendRow(
+        of: published, groupIndex: state.pointee.groupIndex, timestampMs: timestampMs, values: UnsafeBufferPointer(row))
+    }
   }
 
   /// Requests and failed requests per service so far.
