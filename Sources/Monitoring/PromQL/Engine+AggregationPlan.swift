@@ -87,9 +87,20 @@ final class HistogramBuckets {
   /// once it is dropped, which is an evaluation error the caller must then check for.
   var distinctOutputs = Set<Labels>()
   var outputsMayCollide = false
+  /// `membersOfGroup` in one array: group `g`'s members are
+  /// `flatMembers[memberStart[g]..<memberStart[g + 1]]`; rebuilt when keys are added.
+  ///
+  /// Why: reading a group's members out of the nested array retained and released
+  /// that member array once per group and evaluation.
+  var flatMembers: [Int32] = []
+  var memberStart: [Int32] = [0]
+  /// The most members of any group: the size of the gather scratch.
+  var mostMembers = 0
 
   /// Classifies the aggregation keys not seen yet (keys are only ever appended).
   func extend(toCover aggregationKeys: [Labels]) {
+    if groupOfKey.count == aggregationKeys.count { return }
+    defer { flattenMembers() }
     while groupOfKey.count < aggregationKeys.count {
       let key = Int32(groupOfKey.count)
       let labels = aggregationKeys[groupOfKey.count]
@@ -125,6 +136,18 @@ final class HistogramBuckets {
       membersOfGroup[group].insert(key, at: low)
     }
   }
+
+  private func flattenMembers() {
+    flatMembers.removeAll(keepingCapacity: true)
+    memberStart.removeAll(keepingCapacity: true)
+    memberStart.append(0)
+    mostMembers = 0
+    for members in membersOfGroup {
+      flatMembers.append(contentsOf: members)
+      memberStart.append(Int32(flatMembers.count))
+      mostMembers = max(mostMembers, members.count)
+    }
+  }
 }
 
 /// Per-evaluation work arrays of ``PromQLEngine/histogramQuantileOverAggregation(_:_:_:)``,
@@ -137,6 +160,8 @@ struct HistogramScratch {
   var outputGroups: [Int32] = []
   var positions: [Int32] = []
   var buckets: [(upperBound: Double, count: Double)] = []
+  /// Buckets gathered for groups without tied bounds, written in place.
+  var gathered: [(upperBound: Double, count: Double)] = []
 
   mutating func prepare(keyCount: Int, groupCount: Int) {
     if positionOfKey.count < keyCount {
@@ -542,27 +567,62 @@ extension PromQLEngine {
     swap(&outputGroups, &work.outputGroups)
     var out: [Sample] = []
     out.reserveCapacity(work.outputGroups.count)
-    for group in work.outputGroups {
-      let group = Int(group)
-      work.buckets.removeAll(keepingCapacity: true)
-      if hasTiedBounds[group] {
-        work.positions.removeAll(keepingCapacity: true)
-        for key in membersOfGroup[group] where work.positionOfKey[Int(key)] >= 0 {
-          work.positions.append(work.positionOfKey[Int(key)])
-        }
-        work.positions.sort()
-        for position in work.positions {
-          let position = Int(position)
-          work.buckets.append((upperBoundOfKey[folded.groups[position]], folded.fold.value(at: position)))
-        }
-      } else {
-        for key in membersOfGroup[group] {
-          let position = Int(work.positionOfKey[Int(key)])
-          if position >= 0 { work.buckets.append((upperBoundOfKey[Int(key)], folded.fold.value(at: position))) }
+    // Buckets of groups without tied bounds are gathered (ascending) into a buffer.
+    var gathered: [(upperBound: Double, count: Double)] = []
+    swap(&gathered, &work.gathered)
+    if gathered.count < buckets.mostMembers {
+      gathered = Array(repeating: (0, 0), count: buckets.mostMembers)
+    }
+    let foldValues = folded.fold.op == .count ? folded.fold.counts : folded.fold.values
+    let flatMembers = buckets.flatMembers
+    let memberStart = buckets.memberStart
+    gathered.withUnsafeMutableBufferPointer { gathered in
+      foldValues.withUnsafeBufferPointer { foldValues in
+        work.positionOfKey.withUnsafeBufferPointer { positionOfKey in
+          upperBoundOfKey.withUnsafeBufferPointer { upperBoundOfKey in
+            flatMembers.withUnsafeBufferPointer { flatMembers in
+              memberStart.withUnsafeBufferPointer { memberStart in
+                for group in work.outputGroups {
+                  let group = Int(group)
+                  if !hasTiedBounds[group] {
+                    var count = 0
+                    for member in Int(memberStart[group])..<Int(memberStart[group + 1]) {
+                      let key = Int(flatMembers[member])
+                      let position = Int(positionOfKey[key])
+                      if position >= 0 {
+                        gathered[count] = (upperBoundOfKey[key], foldValues[position])
+                        count += 1
+                      }
+                    }
+                    let ascending = UnsafeMutableBufferPointer(rebasing: gathered[0..<count])
+                    if let value = bucketQuantile(q, ascending: ascending) {
+                      out.append(Sample(labels: outputLabelsOfGroup[group], value: value))
+                      continue
+                    }
+                    // Not ascending after all (never for distinct bounds): the general path.
+                    work.buckets.removeAll(keepingCapacity: true)
+                    work.buckets.append(contentsOf: ascending)
+                  } else {
+                    work.buckets.removeAll(keepingCapacity: true)
+                    work.positions.removeAll(keepingCapacity: true)
+                    for key in membersOfGroup[group] where positionOfKey[Int(key)] >= 0 {
+                      work.positions.append(positionOfKey[Int(key)])
+                    }
+                    work.positions.sort()
+                    for position in work.positions {
+                      let position = Int(position)
+                      work.buckets.append((upperBoundOfKey[folded.groups[position]], foldValues[position]))
+                    }
+                  }
+                  out.append(Sample(labels: outputLabelsOfGroup[group], value: bucketQuantile(q, &work.buckets)))
+                }
+              }
+            }
+          }
         }
       }
-      out.append(Sample(labels: outputLabelsOfGroup[group], value: bucketQuantile(q, &work.buckets)))
     }
+    swap(&gathered, &work.gathered)
     work.reset(keys: folded.groups)
     scratch.histogram = work
     return (out, buckets.outputsMayCollide)
