@@ -23,6 +23,11 @@ struct PromQLHistogramPlanTests {
       "histogram_quantile(Q, max by (service, le) (h_bucket))",
       "histogram_quantile(Q, max by (service, le) (h_bucket * 1))"
     ),
+    // `count` folds read their counts, not their values, into the bucket gather.
+    (
+      "histogram_quantile(Q, count by (service, le) (h_bucket))",
+      "histogram_quantile(Q, count by (service, le) (h_bucket * 1))"
+    ),
   ]
 
   @Test("agrees with the generic path as buckets come and go", arguments: [0, 0.25, 0.5, 0.9, 0.99, 1])

@@ -17,6 +17,13 @@ final class SeriesGrouping {
   var grouper: ProjectionGrouper
   /// For `histogram_quantile` over this aggregation: each key's bucket group.
   var histogramBuckets: HistogramBuckets?
+  /// The group of each position of the selection `positionIDs` (−1: not yet met).
+  ///
+  /// Why: looking groups up by series ID read a table as large as the store in label
+  /// order, a cache line per series at organisation scale; by position, the fold reads
+  /// it front to back.
+  var keyOfPosition: [Int32] = []
+  var positionIDs: [SeriesID] = []
 
   init(store: ObjectIdentifier, keepName: Bool, grouper: ProjectionGrouper, isSparse: Bool) {
     self.store = store
@@ -80,9 +87,20 @@ final class HistogramBuckets {
   /// once it is dropped, which is an evaluation error the caller must then check for.
   var distinctOutputs = Set<Labels>()
   var outputsMayCollide = false
+  /// `membersOfGroup` in one array: group `g`'s members are
+  /// `flatMembers[memberStart[g]..<memberStart[g + 1]]`; rebuilt when keys are added.
+  ///
+  /// Why: reading a group's members out of the nested array retained and released
+  /// that member array once per group and evaluation.
+  var flatMembers: [Int32] = []
+  var memberStart: [Int32] = [0]
+  /// The most members of any group: the size of the gather scratch.
+  var mostMembers = 0
 
   /// Classifies the aggregation keys not seen yet (keys are only ever appended).
   func extend(toCover aggregationKeys: [Labels]) {
+    if groupOfKey.count == aggregationKeys.count { return }
+    defer { flattenMembers() }
     while groupOfKey.count < aggregationKeys.count {
       let key = Int32(groupOfKey.count)
       let labels = aggregationKeys[groupOfKey.count]
@@ -118,6 +136,18 @@ final class HistogramBuckets {
       membersOfGroup[group].insert(key, at: low)
     }
   }
+
+  private func flattenMembers() {
+    flatMembers.removeAll(keepingCapacity: true)
+    memberStart.removeAll(keepingCapacity: true)
+    memberStart.append(0)
+    mostMembers = 0
+    for members in membersOfGroup {
+      flatMembers.append(contentsOf: members)
+      memberStart.append(Int32(flatMembers.count))
+      mostMembers = max(mostMembers, members.count)
+    }
+  }
 }
 
 /// Per-evaluation work arrays of ``PromQLEngine/histogramQuantileOverAggregation(_:_:_:)``,
@@ -130,6 +160,8 @@ struct HistogramScratch {
   var outputGroups: [Int32] = []
   var positions: [Int32] = []
   var buckets: [(upperBound: Double, count: Double)] = []
+  /// Buckets gathered for groups without tied bounds, written in place.
+  var gathered: [(upperBound: Double, count: Double)] = []
 
   mutating func prepare(keyCount: Int, groupCount: Int) {
     if positionOfKey.count < keyCount {
@@ -438,45 +470,49 @@ extension PromQLEngine {
       counts.deallocate()
     }
     var used = 0
-    // The known groups, read through a local reference: reading the class's array per
-    // series retained and released it each time.
-    var known = grouping.isSparse ? [] : grouping.groupByRawID
-    for (position, id) in ids.enumerated() {
-      let sampleValue: Double
-      if readsInStorageOrder {
-        guard present[position] else { continue }
-        sampleValue = values[position]
-      } else {
-        guard let read = value(id) else { continue }
-        sampleValue = read
-      }
-      let raw = Int(id.rawValue)
-      let group: Int
-      if raw < known.count && known[raw] >= 0 {
-        group = Int(known[raw])
-      } else {
-        known = []  // let the grouping extend its table in place
-        group = grouping.group(of: id, in: store)
-        if !grouping.isSparse { known = grouping.groupByRawID }
-      }
-      if group >= slotCapacity {
-        let larger = max(group + 1, slotCapacity * 2)
-        let grown = UnsafeMutablePointer<Int>.allocate(capacity: larger)
-        grown.moveInitialize(from: slotOfGroup, count: slotCapacity)
-        (grown + slotCapacity).initialize(repeating: -1, count: larger - slotCapacity)
-        slotOfGroup.deallocate()
-        slotOfGroup = grown
-        slotCapacity = larger
-      }
-      let slot = slotOfGroup[group]
-      if slot < 0 {
-        slotOfGroup[group] = used
-        groupOfSlot[used] = group
-        totals[used] = sampleValue
-        counts[used] = 1
-        used += 1
-      } else {
-        GroupFold.accumulate(op, sampleValue, into: &totals[slot], count: &counts[slot])
+    // Each position's group, taken out of the grouping (uniquely referenced while in
+    // use); valid while the selection is the same array of IDs.
+    var keyOfPosition: [Int32] = []
+    swap(&keyOfPosition, &grouping.keyOfPosition)
+    if grouping.positionIDs != ids {
+      keyOfPosition = [Int32](repeating: -1, count: ids.count)
+      grouping.positionIDs = ids
+    }
+    defer { swap(&keyOfPosition, &grouping.keyOfPosition) }
+    keyOfPosition.withUnsafeMutableBufferPointer { keys in
+      for (position, id) in ids.enumerated() {
+        let sampleValue: Double
+        if readsInStorageOrder {
+          guard present[position] else { continue }
+          sampleValue = values[position]
+        } else {
+          guard let read = value(id) else { continue }
+          sampleValue = read
+        }
+        var group = Int(keys[position])
+        if group < 0 {
+          group = grouping.group(of: id, in: store)
+          keys[position] = Int32(group)
+        }
+        if group >= slotCapacity {
+          let larger = max(group + 1, slotCapacity * 2)
+          let grown = UnsafeMutablePointer<Int>.allocate(capacity: larger)
+          grown.moveInitialize(from: slotOfGroup, count: slotCapacity)
+          (grown + slotCapacity).initialize(repeating: -1, count: larger - slotCapacity)
+          slotOfGroup.deallocate()
+          slotOfGroup = grown
+          slotCapacity = larger
+        }
+        let slot = slotOfGroup[group]
+        if slot < 0 {
+          slotOfGroup[group] = used
+          groupOfSlot[used] = group
+          totals[used] = sampleValue
+          counts[used] = 1
+          used += 1
+        } else {
+          GroupFold.accumulate(op, sampleValue, into: &totals[slot], count: &counts[slot])
+        }
       }
     }
     let fold = GroupFold(
@@ -531,27 +567,62 @@ extension PromQLEngine {
     swap(&outputGroups, &work.outputGroups)
     var out: [Sample] = []
     out.reserveCapacity(work.outputGroups.count)
-    for group in work.outputGroups {
-      let group = Int(group)
-      work.buckets.removeAll(keepingCapacity: true)
-      if hasTiedBounds[group] {
-        work.positions.removeAll(keepingCapacity: true)
-        for key in membersOfGroup[group] where work.positionOfKey[Int(key)] >= 0 {
-          work.positions.append(work.positionOfKey[Int(key)])
-        }
-        work.positions.sort()
-        for position in work.positions {
-          let position = Int(position)
-          work.buckets.append((upperBoundOfKey[folded.groups[position]], folded.fold.value(at: position)))
-        }
-      } else {
-        for key in membersOfGroup[group] {
-          let position = Int(work.positionOfKey[Int(key)])
-          if position >= 0 { work.buckets.append((upperBoundOfKey[Int(key)], folded.fold.value(at: position))) }
+    // Buckets of groups without tied bounds are gathered (ascending) into a buffer.
+    var gathered: [(upperBound: Double, count: Double)] = []
+    swap(&gathered, &work.gathered)
+    if gathered.count < buckets.mostMembers {
+      gathered = Array(repeating: (0, 0), count: buckets.mostMembers)
+    }
+    let foldValues = folded.fold.op == .count ? folded.fold.counts : folded.fold.values
+    let flatMembers = buckets.flatMembers
+    let memberStart = buckets.memberStart
+    gathered.withUnsafeMutableBufferPointer { gathered in
+      foldValues.withUnsafeBufferPointer { foldValues in
+        work.positionOfKey.withUnsafeBufferPointer { positionOfKey in
+          upperBoundOfKey.withUnsafeBufferPointer { upperBoundOfKey in
+            flatMembers.withUnsafeBufferPointer { flatMembers in
+              memberStart.withUnsafeBufferPointer { memberStart in
+                for group in work.outputGroups {
+                  let group = Int(group)
+                  if !hasTiedBounds[group] {
+                    var count = 0
+                    for member in Int(memberStart[group])..<Int(memberStart[group + 1]) {
+                      let key = Int(flatMembers[member])
+                      let position = Int(positionOfKey[key])
+                      if position >= 0 {
+                        gathered[count] = (upperBoundOfKey[key], foldValues[position])
+                        count += 1
+                      }
+                    }
+                    let ascending = UnsafeMutableBufferPointer(rebasing: gathered[0..<count])
+                    if let value = bucketQuantile(q, ascending: ascending) {
+                      out.append(Sample(labels: outputLabelsOfGroup[group], value: value))
+                      continue
+                    }
+                    // Not ascending after all (never for distinct bounds): the general path.
+                    work.buckets.removeAll(keepingCapacity: true)
+                    work.buckets.append(contentsOf: ascending)
+                  } else {
+                    work.buckets.removeAll(keepingCapacity: true)
+                    work.positions.removeAll(keepingCapacity: true)
+                    for key in membersOfGroup[group] where positionOfKey[Int(key)] >= 0 {
+                      work.positions.append(positionOfKey[Int(key)])
+                    }
+                    work.positions.sort()
+                    for position in work.positions {
+                      let position = Int(position)
+                      work.buckets.append((upperBoundOfKey[folded.groups[position]], foldValues[position]))
+                    }
+                  }
+                  out.append(Sample(labels: outputLabelsOfGroup[group], value: bucketQuantile(q, &work.buckets)))
+                }
+              }
+            }
+          }
         }
       }
-      out.append(Sample(labels: outputLabelsOfGroup[group], value: bucketQuantile(q, &work.buckets)))
     }
+    swap(&gathered, &work.gathered)
     work.reset(keys: folded.groups)
     scratch.histogram = work
     return (out, buckets.outputsMayCollide)

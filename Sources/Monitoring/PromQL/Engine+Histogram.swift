@@ -58,6 +58,36 @@ func bucketQuantile(_ q: Double, _ buckets: inout [(upperBound: Double, count: D
     }
     buckets.removeLast(buckets.count - kept)
   }
+  return buckets.withUnsafeMutableBufferPointer { monotonicBucketQuantile(q, $0) }
+}
+
+/// ``bucketQuantile(_:_:)`` on buckets in a caller's buffer (which `ensureMonotonic`'s
+/// repairs modify), or nil when they are not strictly ascending: the array version must
+/// then sort and coalesce them.
+///
+/// Why: `histogram_quantile` over a per-series sum gathers each group's buckets already
+/// ascending; through a buffer, each bucket costs no uniqueness or capacity check.
+@inline(__always)
+func bucketQuantile(_ q: Double, ascending buckets: UnsafeMutableBufferPointer<(upperBound: Double, count: Double)>)
+  -> Double?
+{
+  if q.isNaN { return .nan }
+  if q < 0 { return -.infinity }
+  if q > 1 { return .infinity }
+  for index in buckets.indices.dropFirst() where !(buckets[index - 1].upperBound < buckets[index].upperBound) {
+    return nil
+  }
+  guard let last = buckets.last, last.upperBound == .infinity else { return .nan }
+  return monotonicBucketQuantile(q, buckets)
+}
+
+/// The end of `bucketQuantile` (Prometheus 2.42 promql/quantile.go): `ensureMonotonic`,
+/// then the rank's bucket and linear interpolation in it, on buckets ascending with
+/// distinct upper bounds, the last `+Inf`.
+@inline(__always)
+func monotonicBucketQuantile(_ q: Double, _ buckets: UnsafeMutableBufferPointer<(upperBound: Double, count: Double)>)
+  -> Double
+{
   // ensureMonotonic.
   var maximum = -Double.infinity
   for index in buckets.indices {
