@@ -266,7 +266,8 @@ struct Traffic {
             latencyExtra: canaryOutcome.latencyExtra, effects: traffic[service].canaryEffects, time: time,
             stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
         } else if let state = series[service].canaryState, state.pointee.live, let canary = series[service][1] {
-          canary._withUnsafeGuaranteedRef { published in
+          // Whether a row was appended does not matter here: the track is stale either way.
+          _ = canary._withUnsafeGuaranteedRef { published in
             monitoring._withUnsafeGuaranteedRef {
               $0.store.appendStaleRow(published.group, timestampMs: time.microseconds / 1_000)
             }
