@@ -271,16 +271,19 @@ struct GroupFold {
     }
   }
 
-  /// The folded value of group `index`.
+  /// Each group's folded value, by group index: the counts for `count`, the folded
+  /// values otherwise.
+  var results: [Double] { op == .count ? counts : values }
+
+  /// The folded value of group `index` (`results[index]`).
   func value(at index: Int) -> Double { op == .count ? counts[index] : values[index] }
 
   /// One sample per group, labelled by `keys` (same indices).
   func samples(_ keys: [Labels]) -> [Sample] {
     var out: [Sample] = []
     out.reserveCapacity(keys.count)
-    for index in keys.indices {
-      out.append(Sample(labels: keys[index], value: op == .count ? counts[index] : values[index]))
-    }
+    let results = results
+    for index in keys.indices { out.append(Sample(labels: keys[index], value: results[index])) }
     return out
   }
 }

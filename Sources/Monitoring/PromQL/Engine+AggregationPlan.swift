@@ -573,7 +573,7 @@ extension PromQLEngine {
     if gathered.count < buckets.mostMembers {
       gathered = Array(repeating: (0, 0), count: buckets.mostMembers)
     }
-    let foldValues = folded.fold.op == .count ? folded.fold.counts : folded.fold.values
+    let foldValues = folded.fold.results
     let flatMembers = buckets.flatMembers
     let memberStart = buckets.memberStart
     gathered.withUnsafeMutableBufferPointer { gathered in

@@ -345,7 +345,9 @@ struct Traffic {
       ownedSeries.append(created)
       series[service][track] = Unmanaged.passUnretained(created)
     }
-    guard let published = series[service][track], let state = series[service].state(track: track) else { return }
+    guard let published = series[service][track], let state = series[service].state(track: track) else {
+      preconditionFailure("a published target without its series or state")
+    }
     // The multinomial's conditional bucket probabilities change only when a latency
     // defect comes or goes (NaN never equals itself: the first scrape always looks up).
     if latencyExtra != state.pointee.conditionalsLatencyExtra {
@@ -354,7 +356,7 @@ struct Traffic {
     }
     let width = Int(state.pointee.width)
     if width > rowCapacity { growRow(to: width, buckets: buckets) }
-    guard let row else { return }
+    guard let row else { preconditionFailure("no row buffer after growRow") }
     Self.publish(
       state, of: published, requests: requests, errors: errors, latencyExtra: latencyExtra, effects: effects,
       timestampMs: timestampMs, parameters: parameters, stream: &stream, monitoring: unretained, buckets: buckets,
@@ -401,7 +403,9 @@ struct Traffic {
     state.pointee.live = true
     state.pointee.requestsTotal += Double(requests)
     state.pointee.errorsTotal += Double(errors)
-    guard let conditionals = state.pointee.conditionals else { return }
+    guard let conditionals = state.pointee.conditionals else {
+      preconditionFailure("conditional bucket probabilities not looked up before publishing")
+    }
     let bucketTotals = ServiceSeries.bucketTotals(state)
     let bucketCount = buckets.count
     // Columns as registered in `ServiceSeries`.
