@@ -463,6 +463,5 @@ func binomial(_ trials: Int64, _ probability: Double, _ stream: inout RandomStre
   let mean = Double(trials) * probability
   if mean < 10 { return min(trials, Int64(stream.poisson(mean: mean))) }
   let deviation = (mean * (1 - probability)).squareRoot()
-  let value = (mean + deviation * stream.standardNormal()).rounded()
-  return min(trials, max(0, Int64(value)))
+  return min(trials, max(0, stream.roundedNormal(mean: mean, deviation: deviation)))
 }
