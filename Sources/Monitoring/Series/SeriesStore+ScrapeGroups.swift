@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Where a series' samples live.
 @usableFromInline struct Placement: Sendable {
   /// Index into ``SeriesStore/groups``, or −1 for a series with its own buffer.
@@ -349,6 +351,7 @@ extension SeriesStore {
   @discardableResult
   public func appendRow(groupIndex: Int32, timestampMs: Int64, values: UnsafeBufferPointer<Double>) -> Bool {
     rowsEpoch &+= 1
+    prefetchAppend(group: Int(groupIndex) + Self.appendPrefetchDistance)
     return groups[Int(groupIndex)].append(
       timestampMs: timestampMs, row: values, retentionMs: retentionMs, trimSlackMs: trimSlackMs)
   }
@@ -434,6 +437,123 @@ extension SeriesStore {
     return summariseCounterWindow(
       times: entry.timestamps, values: entry.values, stride: 1, lower: lower, upper: upper,
       mayHoldMarkers: entry.staleMarkerCount != 0, isCounter: isCounter, resetFree: false)
+  }
+}
+
+extension SeriesStore {
+  /// How many groups ahead of the one being read a storage-order read prefetches
+  /// (``prefetchWindowRows(group:rowSpan:)``).
+  ///
+  /// Why this many: a fold spends some 50–300 cycles on a group (one to a dozen
+  /// members), and a line from memory takes several hundred; eight groups ahead covers
+  /// the latency of the sparsest fold (the error ratio's 5xx sum, one member a group).
+  @usableFromInline static let prefetchDistance = 8
+
+  /// Hints the cache lines a read of group `index`'s newest rows will load: the header,
+  /// the timestamps and values of the newest row, and those of the row `rowSpan` rows
+  /// before it (a window of `rowSpan` rows ending now, as every rule evaluation reads);
+  /// and, two steps ahead, the header of group `index + prefetchDistance`.
+  ///
+  /// Why: a storage-order fold (``PromQLEngine``'s `readRangeValues`) visits every scrape
+  /// group once per evaluation, and at organisation scale a group's window rows are
+  /// cold by then: the first row of a 5-minute window was written five scrapes ago,
+  /// and at 2,000 services the run touches several megabytes in between, more than L2
+  /// holds. Loaded on demand, the fold waited on each group's lines in turn (the load
+  /// of the window's first value was 40 % of the fold's samples at 4×); hinted a few
+  /// groups ahead, they arrive while the fold works on the groups before. A hint
+  /// changes no value and never faults (an index past the last group hints nothing).
+  @inlinable @inline(__always)
+  func prefetchWindowRows(group index: Int, rowSpan: Int) {
+    let ahead = index + Self.prefetchDistance
+    if ahead < groupCount { platformsim_prefetch_read(groups + ahead) }
+    guard index < groupCount else { return }
+    let group = groups + index
+    let count = group.pointee.count
+    let start = group.pointee.start
+    guard count > start else { return }
+    let width = group.pointee.width
+    let values = group.pointee.values
+    let timestamps = group.pointee.timestamps
+    let newest = count - 1
+    let first = max(start, count - max(rowSpan, 1))
+    platformsim_prefetch_read(timestamps + newest)
+    platformsim_prefetch_read(values + newest * width)
+    platformsim_prefetch_read(values + newest * width + (width - 1))
+    // The window search also reads the row before the window's first (where it stops).
+    platformsim_prefetch_read(timestamps + max(start, first - 1))
+    platformsim_prefetch_read(values + first * width)
+    platformsim_prefetch_read(values + first * width + (width - 1))
+  }
+}
+
+extension SeriesStore {
+  /// How many groups ahead of the one appended to ``appendRow(groupIndex:timestampMs:values:)``
+  /// prefetches (``prefetchAppend(group:)``): the traffic loop spends well over a
+  /// thousand cycles per service between appends (its draws), so a few suffice.
+  @usableFromInline static let appendPrefetchDistance = 4
+
+  /// Hints the lines an append to group `index` will touch: the newest row (compared
+  /// with the new one for counter drops), the slot of the next row and its timestamp;
+  /// and the header of the group `appendPrefetchDistance` further on.
+  ///
+  /// Why: the traffic loop appends each service's row once a scrape, in service order,
+  /// and a service's stable target was registered at its first scrape, in that order:
+  /// the groups a few indices ahead are the next appended. At organisation scale the
+  /// newest row is cold by the next scrape (the load of its first value for the drop
+  /// check was 80 % of the append's samples at 4×), and the next slot's lines are cold
+  /// too (written to, so read in first). Groups appended out of that order (canary
+  /// targets, registered later) only make some hints useless; a hint changes no value
+  /// and never faults.
+  @inlinable @inline(__always)
+  func prefetchAppend(group index: Int) {
+    let ahead = index + Self.appendPrefetchDistance
+    if ahead < groupCount { platformsim_prefetch_read(groups + ahead) }
+    guard index < groupCount else { return }
+    let group = groups + index
+    let count = group.pointee.count
+    guard count < group.pointee.capacity else { return }
+    let width = group.pointee.width
+    let next = group.pointee.values + count * width
+    platformsim_prefetch_write(group.pointee.timestamps + count)
+    platformsim_prefetch_write(next)
+    platformsim_prefetch_write(next + (width - 1))
+    if count > group.pointee.start {
+      platformsim_prefetch_read(next - width)
+      platformsim_prefetch_read(next - 1)
+    }
+  }
+}
+
+extension SeriesStore {
+  /// How many series ahead a loop of ``instantSample(_:atMs:lookbackMs:)`` calls hints
+  /// with ``prefetchNewestSample(_:)``.
+  public static let instantPrefetchDistance = 8
+
+  /// Hints the lines ``instantSample(_:atMs:lookbackMs:)`` of `id` at the newest
+  /// instant will load: the newest timestamp and value, in the series' own buffer or
+  /// its group's newest row.
+  ///
+  /// Why: an alerting rule reads one recorded series per service each evaluation (and
+  /// `min by (service) (model_quality_score)` one column per target), each in buffers
+  /// of its own; at organisation scale their newest lines are cold by then, and a loop
+  /// over the selection hinting a few series ahead overlaps those misses. A hint
+  /// changes no value and never faults.
+  @inlinable @inline(__always)
+  public func prefetchNewestSample(_ id: SeriesID) {
+    let placement = placements[Int(id.rawValue)]
+    if placement.group >= 0 {
+      let group = groups + Int(placement.group)
+      let count = group.pointee.count
+      guard count > group.pointee.start else { return }
+      platformsim_prefetch_read(group.pointee.timestamps + (count - 1))
+      platformsim_prefetch_read(group.pointee.values + ((count - 1) * group.pointee.width + Int(placement.column)))
+      return
+    }
+    let entry = buffers + Int(id.rawValue)
+    let count = entry.pointee.count
+    guard count > entry.pointee.start else { return }
+    platformsim_prefetch_read(entry.pointee.timestamps + (count - 1))
+    platformsim_prefetch_read(entry.pointee.values + (count - 1))
   }
 }
 

@@ -138,7 +138,7 @@ public final class SeriesStore {
   @exclusivity(unchecked) private var buffersCapacity = 64
   /// The scrape groups' row buffers, indexed by ``Placement/group``.
   @usableFromInline @exclusivity(unchecked) var groups: UnsafeMutablePointer<ScrapeGroupBuffer>
-  @exclusivity(unchecked) var groupCount = 0
+  @usableFromInline @exclusivity(unchecked) var groupCount = 0
   @exclusivity(unchecked) var groupsCapacity = 8
   /// Per scrape group (parallel to ``groups``): the window rows a fold found last.
   @usableFromInline @exclusivity(unchecked) var cachedWindows: UnsafeMutablePointer<CachedWindowRows>
