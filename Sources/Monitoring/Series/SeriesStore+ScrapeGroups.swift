@@ -76,41 +76,42 @@ public struct ScrapeGroup: Sendable {
     set { storedNewestDropRow = Int32(newValue) }
   }
 
-  init(width: Int, capacity: Int) {
+  /// Buffers from `arena` (see ``RowArena``), which must outlive them.
+  init(width: Int, capacity: Int, arena: RowArena) {
     storedWidth = Int32(width)
     storedCapacity = Int32(capacity)
-    timestamps = .allocate(capacity: capacity)
-    values = .allocate(capacity: capacity * width)
-    lastDropRow = .allocate(capacity: width)
+    timestamps = arena.allocate(Int64.self, count: capacity)
+    values = arena.allocate(Double.self, count: capacity * width)
+    lastDropRow = arena.allocate(Int32.self, count: width)
     lastDropRow.initialize(repeating: 0, count: width)
   }
 
-  func release() {
-    timestamps.deallocate()
-    values.deallocate()
-    lastDropRow.deallocate()
+  func release(to arena: RowArena) {
+    arena.deallocate(timestamps, count: capacity)
+    arena.deallocate(values, count: capacity * width)
+    arena.deallocate(lastDropRow, count: width)
   }
 
-  mutating func grow() {
+  mutating func grow(arena: RowArena) {
     let newCapacity = capacity * 2
-    let newTimes = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity)
-    let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * width)
+    let newTimes = arena.allocate(Int64.self, count: newCapacity)
+    let newValues = arena.allocate(Double.self, count: newCapacity * width)
     newTimes.moveInitialize(from: timestamps, count: count)
     newValues.moveInitialize(from: values, count: count * width)
-    timestamps.deallocate()
-    values.deallocate()
+    arena.deallocate(timestamps, count: capacity)
+    arena.deallocate(values, count: capacity * width)
     timestamps = newTimes
     values = newValues
     capacity = newCapacity
   }
 
   /// Appends one row; `false` (nothing stored) unless `timestampMs` is after the newest row.
-  mutating func append(timestampMs: Int64, row: UnsafeBufferPointer<Double>, retentionMs: Int64, trimSlackMs: Int64)
-    -> Bool
-  {
+  mutating func append(
+    timestampMs: Int64, row: UnsafeBufferPointer<Double>, retentionMs: Int64, trimSlackMs: Int64, arena: RowArena
+  ) -> Bool {
     precondition(row.count == width, "a scrape group row needs one value per member (\(width)), got \(row.count)")
     if timestampMs <= newestMs { return false }
-    if count == capacity { grow() }
+    if count == capacity { grow(arena: arena) }
     let count = self.count
     let width = self.width
     let base = values + count * width
@@ -325,7 +326,7 @@ extension SeriesStore {
       groupsCapacity *= 2
     }
     let index = Int32(groupCount)
-    (groups + groupCount).initialize(to: ScrapeGroupBuffer(width: members.count, capacity: 16))
+    (groups + groupCount).initialize(to: ScrapeGroupBuffer(width: members.count, capacity: 16, arena: rowArena))
     (cachedWindows + groupCount).initialize(to: CachedWindowRows())
     groupCount += 1
     let series = members.enumerated().map { column, member in
@@ -353,7 +354,7 @@ extension SeriesStore {
     rowsEpoch &+= 1
     prefetchAppend(group: Int(groupIndex) + Self.appendPrefetchDistance)
     return groups[Int(groupIndex)].append(
-      timestampMs: timestampMs, row: values, retentionMs: retentionMs, trimSlackMs: trimSlackMs)
+      timestampMs: timestampMs, row: values, retentionMs: retentionMs, trimSlackMs: trimSlackMs, arena: rowArena)
   }
 
   /// Marks every series of a group stale, as Prometheus does when a target disappears.

@@ -146,6 +146,8 @@ public final class SeriesStore {
   /// The scrape groups' row buffers, indexed by ``Placement/group``.
   @usableFromInline @exclusivity(unchecked) var groups: UnsafeMutablePointer<ScrapeGroupBuffer>
   @usableFromInline @exclusivity(unchecked) var groupCount = 0
+  /// Where the scrape groups' rows live (see ``RowArena``).
+  let rowArena = RowArena()
   @exclusivity(unchecked) var groupsCapacity = 8
   /// Per scrape group (parallel to ``groups``): the window rows a fold found last.
   @usableFromInline @exclusivity(unchecked) var cachedWindows: UnsafeMutablePointer<CachedWindowRows>
@@ -197,7 +199,7 @@ public final class SeriesStore {
     buffers.deinitialize(count: seriesCount)
     buffers.deallocate()
     placements.deallocate()
-    for index in 0..<groupCount { groups[index].release() }
+    for index in 0..<groupCount { groups[index].release(to: rowArena) }
     groups.deinitialize(count: groupCount)
     Self.deallocateGroups(groups)
     cachedWindows.deallocate()
