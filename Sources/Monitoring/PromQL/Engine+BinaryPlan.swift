@@ -139,7 +139,9 @@ extension PromQLEngine {
     if case .vector(let selector) = operand {
       let reference = referenceMs(selector, t)
       let ids = selector.seriesIDs(in: store)
-      let ahead = SeriesStore.instantPrefetchDistance
+      // Hints only for selections large enough to read in storage order elsewhere: small
+      // ones stay in cache between evaluations.
+      let ahead = Self.readsInStorageOrder(ids.count) ? SeriesStore.instantPrefetchDistance : ids.count
       for (index, id) in ids.enumerated() {
         if index + ahead < ids.count { store.prefetchNewestSample(ids[index + ahead]) }
         if let value = store.instantSample(id, atMs: reference, lookbackMs: lookbackMs),
