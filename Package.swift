@@ -45,7 +45,11 @@ let package = Package(
     // The one input layer: located diagnostics, typed keys, JSON Schema, table records.
     .target(name: "InputReading", dependencies: ["SimKernel", .product(name: "Yams", package: "Yams")]),
     // Simulated Prometheus and Alertmanager: a library usable on its own.
-    .target(name: "Monitoring", dependencies: ["SimKernel", "InputReading", .product(name: "Yams", package: "Yams")]),
+    // Cache prefetch hints (`__builtin_prefetch`) for the series store's storage-order reads.
+    .target(name: "CPrefetch"),
+    .target(
+      name: "Monitoring",
+      dependencies: ["SimKernel", "InputReading", "CPrefetch", .product(name: "Yams", package: "Yams")]),
     // The results tables as row types, the sink protocol the model emits rows to, and an
     // in-memory sink; no SQLite.
     .target(name: "ResultRows"),

@@ -318,6 +318,9 @@ extension PromQLEngine {
           cached.pointee = CachedWindowRows(
             epoch: rowsEpoch, fromMs: fromMs, toMs: toMs, lower: Int32(lower), upper: Int32(upper))
         }
+        // Later groups' window rows, while this one is read (the same span: one scrape
+        // interval for all, as a storage-order selection is one metric's targets).
+        store.prefetchWindowRows(group: Int(currentGroup) + SeriesStore.prefetchDistance, rowSpan: upper - lower)
         width = group.pointee.width
         groupValues = group.pointee.values
         lastDropRow = group.pointee.lastDropRow
@@ -438,7 +441,9 @@ extension PromQLEngine {
             }
             return
           }
-          for position in order {
+          let ahead = SeriesStore.instantPrefetchDistance
+          for (index, position) in order.enumerated() {
+            if index + ahead < order.count { store.prefetchNewestSample(ids[Int(order[index + ahead])]) }
             if let sampleValue = value(ids[Int(position)]) {
               valueBuffer[Int(position)] = sampleValue
               presentBuffer[Int(position)] = true

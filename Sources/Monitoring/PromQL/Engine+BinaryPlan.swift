@@ -138,7 +138,12 @@ extension PromQLEngine {
     var out: [Sample] = []
     if case .vector(let selector) = operand {
       let reference = referenceMs(selector, t)
-      for id in selector.seriesIDs(in: store) {
+      let ids = selector.seriesIDs(in: store)
+      // Hints only for selections large enough to read in storage order elsewhere: small
+      // ones stay in cache between evaluations.
+      let ahead = Self.readsInStorageOrder(ids.count) ? SeriesStore.instantPrefetchDistance : ids.count
+      for (index, id) in ids.enumerated() {
+        if index + ahead < ids.count { store.prefetchNewestSample(ids[index + ahead]) }
         if let value = store.instantSample(id, atMs: reference, lookbackMs: lookbackMs),
           elementOperation(binary.op, value, threshold).1
         {

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Where a series' samples live.
 @usableFromInline struct Placement: Sendable {
   /// Index into ``SeriesStore/groups``, or −1 for a series with its own buffer.
@@ -74,41 +76,62 @@ public struct ScrapeGroup: Sendable {
     set { storedNewestDropRow = Int32(newValue) }
   }
 
-  init(width: Int, capacity: Int) {
+  /// Buffers from `arena` (see ``RowArena``), which must outlive them.
+  init(width: Int, capacity: Int, arena: RowArena) {
     storedWidth = Int32(width)
     storedCapacity = Int32(capacity)
-    timestamps = .allocate(capacity: capacity)
-    values = .allocate(capacity: capacity * width)
-    lastDropRow = .allocate(capacity: width)
+    timestamps = arena.allocate(Int64.self, count: capacity)
+    values = arena.allocate(Double.self, count: capacity * width)
+    lastDropRow = arena.allocate(Int32.self, count: width)
     lastDropRow.initialize(repeating: 0, count: width)
   }
 
-  func release() {
-    timestamps.deallocate()
-    values.deallocate()
-    lastDropRow.deallocate()
+  func release(to arena: RowArena) {
+    arena.deallocate(timestamps, count: capacity)
+    arena.deallocate(values, count: capacity * width)
+    arena.deallocate(lastDropRow, count: width)
   }
 
-  mutating func grow() {
-    let newCapacity = capacity * 2
-    let newTimes = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity)
-    let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * width)
+  /// Makes the buffer larger: twice the size, or at once the size the rows held within
+  /// retention (plus the trim slack) need at the interval of the rows so far.
+  ///
+  /// Why: doubling from 16 rows, every group of a run outgrew 16, 32, 64 and 128 rows
+  /// in the same minute, and ``RowArena`` (which reuses a buffer only at its own size)
+  /// kept all of those unused: a 4× run's peak memory grew by a third. Sized from the
+  /// interval at the first growth, a group scraped every minute with a 2 h retention
+  /// (at most 152 rows held, so up to some 250 before a trim moves them down) takes 256
+  /// rows at once and grows no more. Irregular rows only make the guess wrong, and
+  /// doubling then goes on as before.
+  mutating func grow(arena: RowArena, retentionMs: Int64, trimSlackMs: Int64) {
+    var newCapacity = capacity * 2
+    let held = count - start
+    if held >= 2 && newestMs > oldestMs {
+      let intervalMs = (newestMs - oldestMs) / Int64(held - 1)
+      if intervalMs > 0 {
+        let rowsWithinRetention = (retentionMs + trimSlackMs) / intervalMs + 2
+        if rowsWithinRetention < 1 << 16 {
+          while newCapacity < Int(rowsWithinRetention) { newCapacity *= 2 }
+        }
+      }
+    }
+    let newTimes = arena.allocate(Int64.self, count: newCapacity)
+    let newValues = arena.allocate(Double.self, count: newCapacity * width)
     newTimes.moveInitialize(from: timestamps, count: count)
     newValues.moveInitialize(from: values, count: count * width)
-    timestamps.deallocate()
-    values.deallocate()
+    arena.deallocate(timestamps, count: capacity)
+    arena.deallocate(values, count: capacity * width)
     timestamps = newTimes
     values = newValues
     capacity = newCapacity
   }
 
   /// Appends one row; `false` (nothing stored) unless `timestampMs` is after the newest row.
-  mutating func append(timestampMs: Int64, row: UnsafeBufferPointer<Double>, retentionMs: Int64, trimSlackMs: Int64)
-    -> Bool
-  {
+  mutating func append(
+    timestampMs: Int64, row: UnsafeBufferPointer<Double>, retentionMs: Int64, trimSlackMs: Int64, arena: RowArena
+  ) -> Bool {
     precondition(row.count == width, "a scrape group row needs one value per member (\(width)), got \(row.count)")
     if timestampMs <= newestMs { return false }
-    if count == capacity { grow() }
+    if count == capacity { grow(arena: arena, retentionMs: retentionMs, trimSlackMs: trimSlackMs) }
     let count = self.count
     let width = self.width
     let base = values + count * width
@@ -323,7 +346,7 @@ extension SeriesStore {
       groupsCapacity *= 2
     }
     let index = Int32(groupCount)
-    (groups + groupCount).initialize(to: ScrapeGroupBuffer(width: members.count, capacity: 16))
+    (groups + groupCount).initialize(to: ScrapeGroupBuffer(width: members.count, capacity: 16, arena: rowArena))
     (cachedWindows + groupCount).initialize(to: CachedWindowRows())
     groupCount += 1
     let series = members.enumerated().map { column, member in
@@ -349,8 +372,9 @@ extension SeriesStore {
   @discardableResult
   public func appendRow(groupIndex: Int32, timestampMs: Int64, values: UnsafeBufferPointer<Double>) -> Bool {
     rowsEpoch &+= 1
+    if groupCount >= Self.fewestGroupsToHint { prefetchAppend(group: Int(groupIndex) + Self.appendPrefetchDistance) }
     return groups[Int(groupIndex)].append(
-      timestampMs: timestampMs, row: values, retentionMs: retentionMs, trimSlackMs: trimSlackMs)
+      timestampMs: timestampMs, row: values, retentionMs: retentionMs, trimSlackMs: trimSlackMs, arena: rowArena)
   }
 
   /// Marks every series of a group stale, as Prometheus does when a target disappears.
@@ -434,6 +458,128 @@ extension SeriesStore {
     return summariseCounterWindow(
       times: entry.timestamps, values: entry.values, stride: 1, lower: lower, upper: upper,
       mayHoldMarkers: entry.staleMarkerCount != 0, isCounter: isCounter, resetFree: false)
+  }
+}
+
+extension SeriesStore {
+  /// How many groups ahead of the one being read a storage-order read prefetches
+  /// (``prefetchWindowRows(group:rowSpan:)``).
+  ///
+  /// Why this many: a fold spends some 50–300 cycles on a group (one to a dozen
+  /// members), and a line from memory takes several hundred; eight groups ahead covers
+  /// the latency of the sparsest fold (the error ratio's 5xx sum, one member a group).
+  @usableFromInline static let prefetchDistance = 8
+
+  /// Hints the cache lines a read of group `index`'s newest rows will load: the header,
+  /// the timestamps and values of the newest row, and those of the row `rowSpan` rows
+  /// before it (a window of `rowSpan` rows ending now, as every rule evaluation reads);
+  /// and, two steps ahead, the header of group `index + prefetchDistance`.
+  ///
+  /// Why: a storage-order fold (``PromQLEngine``'s `readRangeValues`) visits every scrape
+  /// group once per evaluation, and at organisation scale a group's window rows are
+  /// cold by then: the first row of a 5-minute window was written five scrapes ago,
+  /// and at 2,000 services the run touches several megabytes in between, more than L2
+  /// holds. Loaded on demand, the fold waited on each group's lines in turn (the load
+  /// of the window's first value was 40 % of the fold's samples at 4×); hinted a few
+  /// groups ahead, they arrive while the fold works on the groups before. A hint
+  /// changes no value and never faults (an index past the last group hints nothing).
+  @inlinable @inline(__always)
+  func prefetchWindowRows(group index: Int, rowSpan: Int) {
+    let ahead = index + Self.prefetchDistance
+    if ahead < groupCount { platformsim_prefetch_read(groups + ahead) }
+    guard index < groupCount else { return }
+    let group = groups + index
+    let count = group.pointee.count
+    let start = group.pointee.start
+    guard count > start else { return }
+    let width = group.pointee.width
+    let values = group.pointee.values
+    let timestamps = group.pointee.timestamps
+    let newest = count - 1
+    let first = max(start, count - max(rowSpan, 1))
+    platformsim_prefetch_read(timestamps + newest)
+    platformsim_prefetch_read(values + newest * width)
+    platformsim_prefetch_read(values + newest * width + (width - 1))
+    // The window search also reads the row before the window's first (where it stops).
+    platformsim_prefetch_read(timestamps + max(start, first - 1))
+    platformsim_prefetch_read(values + first * width)
+    platformsim_prefetch_read(values + first * width + (width - 1))
+  }
+}
+
+extension SeriesStore {
+  /// How many groups ahead of the one appended to ``appendRow(groupIndex:timestampMs:values:)``
+  /// prefetches (``prefetchAppend(group:)``): the traffic loop spends well over a
+  /// thousand cycles per service between appends (its draws), so a few suffice.
+  @usableFromInline static let appendPrefetchDistance = 4
+
+  /// Below this many groups, appends give no hints: the groups' newest rows (two or
+  /// three lines each) stay in the core's cache between scrapes, and the hints only
+  /// cost instructions (they were most of the golden path's 0.07 % more).
+  static let fewestGroupsToHint = 128
+
+  /// Hints the lines an append to group `index` will touch: the newest row (compared
+  /// with the new one for counter drops), the slot of the next row and its timestamp;
+  /// and the header of the group `appendPrefetchDistance` further on.
+  ///
+  /// Why: the traffic loop appends each service's row once a scrape, in service order,
+  /// and a service's stable target was registered at its first scrape, in that order:
+  /// the groups a few indices ahead are the next appended. At organisation scale the
+  /// newest row is cold by the next scrape (the load of its first value for the drop
+  /// check was 80 % of the append's samples at 4×), and the next slot's lines are cold
+  /// too (written to, so read in first). Groups appended out of that order (canary
+  /// targets, registered later) only make some hints useless; a hint changes no value
+  /// and never faults.
+  @inlinable @inline(__always)
+  func prefetchAppend(group index: Int) {
+    let ahead = index + Self.appendPrefetchDistance
+    if ahead < groupCount { platformsim_prefetch_read(groups + ahead) }
+    guard index < groupCount else { return }
+    let group = groups + index
+    let count = group.pointee.count
+    guard count < group.pointee.capacity else { return }
+    let width = group.pointee.width
+    let next = group.pointee.values + count * width
+    platformsim_prefetch_write(group.pointee.timestamps + count)
+    platformsim_prefetch_write(next)
+    platformsim_prefetch_write(next + (width - 1))
+    if count > group.pointee.start {
+      platformsim_prefetch_read(next - width)
+      platformsim_prefetch_read(next - 1)
+    }
+  }
+}
+
+extension SeriesStore {
+  /// How many series ahead a loop of ``instantSample(_:atMs:lookbackMs:)`` calls hints
+  /// with ``prefetchNewestSample(_:)``.
+  public static let instantPrefetchDistance = 8
+
+  /// Hints the lines ``instantSample(_:atMs:lookbackMs:)`` of `id` at the newest
+  /// instant will load: the newest timestamp and value, in the series' own buffer or
+  /// its group's newest row.
+  ///
+  /// Why: an alerting rule reads one recorded series per service each evaluation (and
+  /// `min by (service) (model_quality_score)` one column per target), each in buffers
+  /// of its own; at organisation scale their newest lines are cold by then, and a loop
+  /// over the selection hinting a few series ahead overlaps those misses. A hint
+  /// changes no value and never faults.
+  @inlinable @inline(__always)
+  public func prefetchNewestSample(_ id: SeriesID) {
+    let placement = placements[Int(id.rawValue)]
+    if placement.group >= 0 {
+      let group = groups + Int(placement.group)
+      let count = group.pointee.count
+      guard count > group.pointee.start else { return }
+      platformsim_prefetch_read(group.pointee.timestamps + (count - 1))
+      platformsim_prefetch_read(group.pointee.values + ((count - 1) * group.pointee.width + Int(placement.column)))
+      return
+    }
+    let entry = buffers + Int(id.rawValue)
+    let count = entry.pointee.count
+    guard count > entry.pointee.start else { return }
+    platformsim_prefetch_read(entry.pointee.timestamps + (count - 1))
+    platformsim_prefetch_read(entry.pointee.values + (count - 1))
   }
 }
 
