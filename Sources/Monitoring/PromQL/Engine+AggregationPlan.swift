@@ -96,6 +96,8 @@ final class HistogramBuckets {
   var memberStart: [Int32] = [0]
   /// The most members of any group: the size of the gather scratch.
   var mostMembers = 0
+  /// Where each output group's buckets sit in the fold, for the fold order it was made for.
+  var gatherPlan = HistogramGatherPlan()
 
   /// Classifies the aggregation keys not seen yet (keys are only ever appended).
   func extend(toCover aggregationKeys: [Labels]) {
@@ -519,113 +521,6 @@ extension PromQLEngine {
       op, values: Array(UnsafeBufferPointer(start: totals, count: used)),
       counts: Array(UnsafeBufferPointer(start: counts, count: used)))
     return (grouping, Array(UnsafeBufferPointer(start: groupOfSlot, count: used)), fold)
-  }
-
-  /// `histogram_quantile(q, sum by (…, le) (…))` when the sum takes the per-series path.
-  ///
-  /// Why: the generic path parses every `le` label and regroups every bucket by its
-  /// labels at each evaluation, then sorts each group's buckets; here the quantile
-  /// group, upper bound and ascending rank of each sum group are computed once (they
-  /// depend on labels only). Groups come out in the generic path's order; a group's
-  /// buckets reach ``bucketQuantile(_:_:)`` already ascending — with distinct upper
-  /// bounds that is the one order its sort produces — or, when bounds tie, in the
-  /// generic path's input order. Results are identical.
-  func histogramQuantileOverAggregation(_ q: Double, _ aggregation: Aggregation, _ t: Int64)
-    -> (samples: [Sample], mayCollide: Bool)?
-  {
-    guard let folded = perSeriesFold(aggregation, t) else { return nil }
-    let grouping = folded.grouping
-    let buckets = grouping.histogramBuckets ?? HistogramBuckets()
-    grouping.histogramBuckets = buckets
-    buckets.extend(toCover: grouping.keys)
-    let groupOfKey = buckets.groupOfKey
-    let upperBoundOfKey = buckets.upperBoundOfKey
-    let hasTiedBounds = buckets.hasTiedBounds
-    let membersOfGroup = buckets.membersOfGroup
-    let outputLabelsOfGroup = buckets.outputLabelsOfGroup
-    // Taken out of the scratch object so that it is uniquely referenced while in use.
-    var work = scratch.histogram
-    scratch.histogram = HistogramScratch()
-    work.prepare(keyCount: grouping.keys.count, groupCount: buckets.keys.count)
-    // Written through buffers: each array write in this loop (one per bucket series)
-    // paid a runtime uniqueness check.
-    var outputGroups: [Int32] = []
-    swap(&outputGroups, &work.outputGroups)
-    work.positionOfKey.withUnsafeMutableBufferPointer { positionOfKey in
-      work.isGroupMet.withUnsafeMutableBufferPointer { isGroupMet in
-        for (position, key) in folded.groups.enumerated() {
-          let group = Int(groupOfKey[key])
-          guard group >= 0 else { continue }
-          positionOfKey[key] = Int32(position)
-          if !isGroupMet[group] {
-            isGroupMet[group] = true
-            outputGroups.append(Int32(group))
-          }
-        }
-      }
-    }
-    swap(&outputGroups, &work.outputGroups)
-    var out: [Sample] = []
-    out.reserveCapacity(work.outputGroups.count)
-    // Buckets of groups without tied bounds are gathered (ascending) into a buffer.
-    var gathered: [(upperBound: Double, count: Double)] = []
-    swap(&gathered, &work.gathered)
-    if gathered.count < buckets.mostMembers {
-      gathered = Array(repeating: (0, 0), count: buckets.mostMembers)
-    }
-    let foldValues = folded.fold.results
-    let flatMembers = buckets.flatMembers
-    let memberStart = buckets.memberStart
-    gathered.withUnsafeMutableBufferPointer { gathered in
-      foldValues.withUnsafeBufferPointer { foldValues in
-        work.positionOfKey.withUnsafeBufferPointer { positionOfKey in
-          upperBoundOfKey.withUnsafeBufferPointer { upperBoundOfKey in
-            flatMembers.withUnsafeBufferPointer { flatMembers in
-              memberStart.withUnsafeBufferPointer { memberStart in
-                for group in work.outputGroups {
-                  let group = Int(group)
-                  if !hasTiedBounds[group] {
-                    var count = 0
-                    for member in Int(memberStart[group])..<Int(memberStart[group + 1]) {
-                      let key = Int(flatMembers[member])
-                      let position = Int(positionOfKey[key])
-                      if position >= 0 {
-                        gathered[count] = (upperBoundOfKey[key], foldValues[position])
-                        count += 1
-                      }
-                    }
-                    let ascending = UnsafeMutableBufferPointer(rebasing: gathered[0..<count])
-                    if let value = bucketQuantile(q, ascending: ascending) {
-                      out.append(Sample(labels: outputLabelsOfGroup[group], value: value))
-                      continue
-                    }
-                    // Not ascending after all (never for distinct bounds): the general path.
-                    work.buckets.removeAll(keepingCapacity: true)
-                    work.buckets.append(contentsOf: ascending)
-                  } else {
-                    work.buckets.removeAll(keepingCapacity: true)
-                    work.positions.removeAll(keepingCapacity: true)
-                    for key in membersOfGroup[group] where positionOfKey[Int(key)] >= 0 {
-                      work.positions.append(positionOfKey[Int(key)])
-                    }
-                    work.positions.sort()
-                    for position in work.positions {
-                      let position = Int(position)
-                      work.buckets.append((upperBoundOfKey[folded.groups[position]], foldValues[position]))
-                    }
-                  }
-                  out.append(Sample(labels: outputLabelsOfGroup[group], value: bucketQuantile(q, &work.buckets)))
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    swap(&gathered, &work.gathered)
-    work.reset(keys: folded.groups)
-    scratch.histogram = work
-    return (out, buckets.outputsMayCollide)
   }
 
   /// The grouping of `selector`'s series, cached on the aggregation: a series' group
