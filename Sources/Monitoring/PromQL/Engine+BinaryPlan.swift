@@ -32,8 +32,9 @@ final class AggregationMatch {
 struct KeyedVector {
   var keys: [Int32] = []
   var values: [Double] = []
-  /// The object whose label table the keys index; nil before the first use. Held (not
-  /// identified by address) so that a successor can never be mistaken for it.
+  /// The object whose label table the keys index; nil before the first use.
+  ///
+  /// Held (not identified by address), so that a successor can never be mistaken for it.
   var source: AnyObject?
 }
 
