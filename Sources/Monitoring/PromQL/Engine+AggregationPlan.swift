@@ -425,14 +425,16 @@ extension PromQLEngine {
     if readsInStorageOrder {
       swap(&values, &scratch.foldValues)
       swap(&present, &scratch.foldPresent)
-      values.removeAll(keepingCapacity: true)
+      // Only values marked present are read, so those left from the last fold need no
+      // clearing (that was a memset per series and evaluation).
+      if values.count < ids.count { values.append(contentsOf: repeatElement(0, count: ids.count - values.count)) }
       present.removeAll(keepingCapacity: true)
-      values.append(contentsOf: repeatElement(0, count: ids.count))
       present.append(contentsOf: repeatElement(false, count: ids.count))
       let order = selector.storageOrder(in: store)
       // Through buffers: with a closure called in the loop, every array write paid a
       // runtime uniqueness check.
-      values.withUnsafeMutableBufferPointer { valueBuffer in
+      values.withUnsafeMutableBufferPointer { allValues in
+        let valueBuffer = UnsafeMutableBufferPointer(rebasing: allValues[0..<ids.count])
         present.withUnsafeMutableBufferPointer { presentBuffer in
           if let readingAll {
             ids.withUnsafeBufferPointer { ids in
@@ -455,21 +457,17 @@ extension PromQLEngine {
         swap(&present, &scratch.foldPresent)
       }
     }
-    // Slots, groups and running values in manually managed buffers, for the same
-    // reason. At most one group per series.
+    // Slots and running values through buffers, for the same reason. At most one group
+    // per series. The result arrays are written in place (copying them out of scratch
+    // buffers was a memcpy of every group's value, count and key per evaluation).
     let op = aggregation.op
     let capacity = max(ids.count, 1)
-    var slotCapacity = max(grouping.keys.count, 1)
-    var slotOfGroup = UnsafeMutablePointer<Int>.allocate(capacity: slotCapacity)
-    slotOfGroup.initialize(repeating: -1, count: slotCapacity)
-    let groupOfSlot = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-    let totals = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
-    let counts = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
-    defer {
-      slotOfGroup.deallocate()
-      groupOfSlot.deallocate()
-      totals.deallocate()
-      counts.deallocate()
+    // Each group key's slot in this fold: kept by the scratch object, all −1 between
+    // folds (cleared group by group afterwards, not key by key before).
+    var slotCapacity = scratch.foldSlotCapacity
+    var slotOfGroup = scratch.foldSlotOfGroup
+    if slotCapacity < grouping.keys.count {
+      (slotOfGroup, slotCapacity) = Self.grownSlots(slotOfGroup, slotCapacity, toCover: grouping.keys.count)
     }
     var used = 0
     // Each position's group, taken out of the grouping (uniquely referenced while in
@@ -481,46 +479,67 @@ extension PromQLEngine {
       grouping.positionIDs = ids
     }
     defer { swap(&keyOfPosition, &grouping.keyOfPosition) }
-    keyOfPosition.withUnsafeMutableBufferPointer { keys in
-      for (position, id) in ids.enumerated() {
-        let sampleValue: Double
-        if readsInStorageOrder {
-          guard present[position] else { continue }
-          sampleValue = values[position]
-        } else {
-          guard let read = value(id) else { continue }
-          sampleValue = read
+    var totalsArray: [Double] = []
+    var countsArray: [Double] = []
+    let groupsArray = [Int](unsafeUninitializedCapacity: capacity) { groupBuffer, groupCount in
+      totalsArray = [Double](unsafeUninitializedCapacity: capacity) { totalBuffer, totalCount in
+        countsArray = [Double](unsafeUninitializedCapacity: capacity) { countBuffer, countCount in
+          let groupOfSlot = groupBuffer.baseAddress.unsafelyUnwrapped
+          let totals = totalBuffer.baseAddress.unsafelyUnwrapped
+          let counts = countBuffer.baseAddress.unsafelyUnwrapped
+          keyOfPosition.withUnsafeMutableBufferPointer { keys in
+            for (position, id) in ids.enumerated() {
+              let sampleValue: Double
+              if readsInStorageOrder {
+                guard present[position] else { continue }
+                sampleValue = values[position]
+              } else {
+                guard let read = value(id) else { continue }
+                sampleValue = read
+              }
+              var group = Int(keys[position])
+              if group < 0 {
+                group = grouping.group(of: id, in: store)
+                keys[position] = Int32(group)
+              }
+              if group >= slotCapacity {
+                (slotOfGroup, slotCapacity) = Self.grownSlots(slotOfGroup, slotCapacity, toCover: group + 1)
+              }
+              let slot = slotOfGroup[group]
+              if slot < 0 {
+                slotOfGroup[group] = used
+                groupOfSlot[used] = group
+                totals[used] = sampleValue
+                counts[used] = 1
+                used += 1
+              } else {
+                GroupFold.accumulate(op, sampleValue, into: &totals[slot], count: &counts[slot])
+              }
+            }
+          }
+          for slot in 0..<used { slotOfGroup[groupOfSlot[slot]] = -1 }
+          countCount = used
         }
-        var group = Int(keys[position])
-        if group < 0 {
-          group = grouping.group(of: id, in: store)
-          keys[position] = Int32(group)
-        }
-        if group >= slotCapacity {
-          let larger = max(group + 1, slotCapacity * 2)
-          let grown = UnsafeMutablePointer<Int>.allocate(capacity: larger)
-          grown.moveInitialize(from: slotOfGroup, count: slotCapacity)
-          (grown + slotCapacity).initialize(repeating: -1, count: larger - slotCapacity)
-          slotOfGroup.deallocate()
-          slotOfGroup = grown
-          slotCapacity = larger
-        }
-        let slot = slotOfGroup[group]
-        if slot < 0 {
-          slotOfGroup[group] = used
-          groupOfSlot[used] = group
-          totals[used] = sampleValue
-          counts[used] = 1
-          used += 1
-        } else {
-          GroupFold.accumulate(op, sampleValue, into: &totals[slot], count: &counts[slot])
-        }
+        totalCount = used
       }
+      groupCount = used
     }
-    let fold = GroupFold(
-      op, values: Array(UnsafeBufferPointer(start: totals, count: used)),
-      counts: Array(UnsafeBufferPointer(start: counts, count: used)))
-    return (grouping, Array(UnsafeBufferPointer(start: groupOfSlot, count: used)), fold)
+    scratch.foldSlotOfGroup = slotOfGroup
+    scratch.foldSlotCapacity = slotCapacity
+    return (grouping, groupsArray, GroupFold(op, values: totalsArray, counts: countsArray))
+  }
+
+  /// A slot table at least `count` (and twice `capacity`) long holding `slots`' entries,
+  /// the rest −1; `slots` is deallocated.
+  private static func grownSlots(_ slots: UnsafeMutablePointer<Int>, _ capacity: Int, toCover count: Int)
+    -> (UnsafeMutablePointer<Int>, Int)
+  {
+    let larger = max(count, capacity * 2)
+    let grown = UnsafeMutablePointer<Int>.allocate(capacity: larger)
+    grown.moveInitialize(from: slots, count: capacity)
+    (grown + capacity).initialize(repeating: -1, count: larger - capacity)
+    slots.deallocate()
+    return (grown, larger)
   }
 
   /// The grouping of `selector`'s series, cached on the aggregation: a series' group
