@@ -28,6 +28,16 @@ struct PromQLHistogramPlanTests {
       "histogram_quantile(Q, count by (service, le) (h_bucket))",
       "histogram_quantile(Q, count by (service, le) (h_bucket * 1))"
     ),
+    // A threshold over the quantiles keeps only the services past it, without building
+    // the others' samples.
+    (
+      "histogram_quantile(Q, sum by (service, le) (rate(h_bucket[5m]))) > 0.6",
+      "histogram_quantile(Q, sum by (service, le) (rate(h_bucket[5m]) * 1)) > 0.6"
+    ),
+    (
+      "histogram_quantile((Q), (sum by (service, le) (rate(h_bucket[5m])))) <= 0.6",
+      "histogram_quantile(Q, sum by (service, le) (rate(h_bucket[5m]) * 1)) <= 0.6"
+    ),
   ]
 
   @Test("agrees with the generic path as buckets come and go", arguments: [0, 0.25, 0.5, 0.9, 0.99, 1])

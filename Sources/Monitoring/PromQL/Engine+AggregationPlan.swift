@@ -96,6 +96,8 @@ final class HistogramBuckets {
   var memberStart: [Int32] = [0]
   /// The most members of any group: the size of the gather scratch.
   var mostMembers = 0
+  /// Where each output group's buckets sit in the fold, for the fold order it was made for.
+  var gatherPlan = HistogramGatherPlan()
 
   /// Classifies the aggregation keys not seen yet (keys are only ever appended).
   func extend(toCover aggregationKeys: [Labels]) {
@@ -426,14 +428,16 @@ extension PromQLEngine {
     if readsInStorageOrder {
       swap(&values, &scratch.foldValues)
       swap(&present, &scratch.foldPresent)
-      values.removeAll(keepingCapacity: true)
+      // Only values marked present are read, so those left from the last fold need no
+      // clearing (that was a memset per series and evaluation).
+      if values.count < ids.count { values.append(contentsOf: repeatElement(0, count: ids.count - values.count)) }
       present.removeAll(keepingCapacity: true)
-      values.append(contentsOf: repeatElement(0, count: ids.count))
       present.append(contentsOf: repeatElement(false, count: ids.count))
       let order = selector.storageOrder(in: store)
       // Through buffers: with a closure called in the loop, every array write paid a
       // runtime uniqueness check.
-      values.withUnsafeMutableBufferPointer { valueBuffer in
+      values.withUnsafeMutableBufferPointer { allValues in
+        let valueBuffer = UnsafeMutableBufferPointer(rebasing: allValues[0..<ids.count])
         present.withUnsafeMutableBufferPointer { presentBuffer in
           if let readingAll {
             ids.withUnsafeBufferPointer { ids in
@@ -458,21 +462,17 @@ extension PromQLEngine {
         swap(&present, &scratch.foldPresent)
       }
     }
-    // Slots, groups and running values in manually managed buffers, for the same
-    // reason. At most one group per series.
+    // Slots and running values through buffers, for the same reason. At most one group
+    // per series. The result arrays are written in place (copying them out of scratch
+    // buffers was a memcpy of every group's value, count and key per evaluation).
     let op = aggregation.op
     let capacity = max(ids.count, 1)
-    var slotCapacity = max(grouping.keys.count, 1)
-    var slotOfGroup = UnsafeMutablePointer<Int>.allocate(capacity: slotCapacity)
-    slotOfGroup.initialize(repeating: -1, count: slotCapacity)
-    let groupOfSlot = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-    let totals = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
-    let counts = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
-    defer {
-      slotOfGroup.deallocate()
-      groupOfSlot.deallocate()
-      totals.deallocate()
-      counts.deallocate()
+    // Each group key's slot in this fold: kept by the scratch object, all −1 between
+    // folds (cleared group by group afterwards, not key by key before).
+    var slotCapacity = scratch.foldSlotCapacity
+    var slotOfGroup = scratch.foldSlotOfGroup
+    if slotCapacity < grouping.keys.count {
+      (slotOfGroup, slotCapacity) = Self.grownSlots(slotOfGroup, slotCapacity, toCover: grouping.keys.count)
     }
     var used = 0
     // Each position's group, taken out of the grouping (uniquely referenced while in
@@ -484,153 +484,67 @@ extension PromQLEngine {
       grouping.positionIDs = ids
     }
     defer { swap(&keyOfPosition, &grouping.keyOfPosition) }
-    keyOfPosition.withUnsafeMutableBufferPointer { keys in
-      for (position, id) in ids.enumerated() {
-        let sampleValue: Double
-        if readsInStorageOrder {
-          guard present[position] else { continue }
-          sampleValue = values[position]
-        } else {
-          guard let read = value(id) else { continue }
-          sampleValue = read
-        }
-        var group = Int(keys[position])
-        if group < 0 {
-          group = grouping.group(of: id, in: store)
-          keys[position] = Int32(group)
-        }
-        if group >= slotCapacity {
-          let larger = max(group + 1, slotCapacity * 2)
-          let grown = UnsafeMutablePointer<Int>.allocate(capacity: larger)
-          grown.moveInitialize(from: slotOfGroup, count: slotCapacity)
-          (grown + slotCapacity).initialize(repeating: -1, count: larger - slotCapacity)
-          slotOfGroup.deallocate()
-          slotOfGroup = grown
-          slotCapacity = larger
-        }
-        let slot = slotOfGroup[group]
-        if slot < 0 {
-          slotOfGroup[group] = used
-          groupOfSlot[used] = group
-          totals[used] = sampleValue
-          counts[used] = 1
-          used += 1
-        } else {
-          GroupFold.accumulate(op, sampleValue, into: &totals[slot], count: &counts[slot])
-        }
-      }
-    }
-    let fold = GroupFold(
-      op, values: Array(UnsafeBufferPointer(start: totals, count: used)),
-      counts: Array(UnsafeBufferPointer(start: counts, count: used)))
-    return (grouping, Array(UnsafeBufferPointer(start: groupOfSlot, count: used)), fold)
-  }
-
-  /// `histogram_quantile(q, sum by (…, le) (…))` when the sum takes the per-series path.
-  ///
-  /// Why: the generic path parses every `le` label and regroups every bucket by its
-  /// labels at each evaluation, then sorts each group's buckets; here the quantile
-  /// group, upper bound and ascending rank of each sum group are computed once (they
-  /// depend on labels only). Groups come out in the generic path's order; a group's
-  /// buckets reach ``bucketQuantile(_:_:)`` already ascending — with distinct upper
-  /// bounds that is the one order its sort produces — or, when bounds tie, in the
-  /// generic path's input order. Results are identical.
-  func histogramQuantileOverAggregation(_ q: Double, _ aggregation: Aggregation, _ t: Int64)
-    -> (samples: [Sample], mayCollide: Bool)?
-  {
-    guard let folded = perSeriesFold(aggregation, t) else { return nil }
-    let grouping = folded.grouping
-    let buckets = grouping.histogramBuckets ?? HistogramBuckets()
-    grouping.histogramBuckets = buckets
-    buckets.extend(toCover: grouping.keys)
-    let groupOfKey = buckets.groupOfKey
-    let upperBoundOfKey = buckets.upperBoundOfKey
-    let hasTiedBounds = buckets.hasTiedBounds
-    let membersOfGroup = buckets.membersOfGroup
-    let outputLabelsOfGroup = buckets.outputLabelsOfGroup
-    // Taken out of the scratch object so that it is uniquely referenced while in use.
-    var work = scratch.histogram
-    scratch.histogram = HistogramScratch()
-    work.prepare(keyCount: grouping.keys.count, groupCount: buckets.keys.count)
-    // Written through buffers: each array write in this loop (one per bucket series)
-    // paid a runtime uniqueness check.
-    var outputGroups: [Int32] = []
-    swap(&outputGroups, &work.outputGroups)
-    work.positionOfKey.withUnsafeMutableBufferPointer { positionOfKey in
-      work.isGroupMet.withUnsafeMutableBufferPointer { isGroupMet in
-        for (position, key) in folded.groups.enumerated() {
-          let group = Int(groupOfKey[key])
-          guard group >= 0 else { continue }
-          positionOfKey[key] = Int32(position)
-          if !isGroupMet[group] {
-            isGroupMet[group] = true
-            outputGroups.append(Int32(group))
-          }
-        }
-      }
-    }
-    swap(&outputGroups, &work.outputGroups)
-    var out: [Sample] = []
-    out.reserveCapacity(work.outputGroups.count)
-    // Buckets of groups without tied bounds are gathered (ascending) into a buffer.
-    var gathered: [(upperBound: Double, count: Double)] = []
-    swap(&gathered, &work.gathered)
-    if gathered.count < buckets.mostMembers {
-      gathered = Array(repeating: (0, 0), count: buckets.mostMembers)
-    }
-    let foldValues = folded.fold.results
-    let flatMembers = buckets.flatMembers
-    let memberStart = buckets.memberStart
-    gathered.withUnsafeMutableBufferPointer { gathered in
-      foldValues.withUnsafeBufferPointer { foldValues in
-        work.positionOfKey.withUnsafeBufferPointer { positionOfKey in
-          upperBoundOfKey.withUnsafeBufferPointer { upperBoundOfKey in
-            flatMembers.withUnsafeBufferPointer { flatMembers in
-              memberStart.withUnsafeBufferPointer { memberStart in
-                for group in work.outputGroups {
-                  let group = Int(group)
-                  if !hasTiedBounds[group] {
-                    var count = 0
-                    for member in Int(memberStart[group])..<Int(memberStart[group + 1]) {
-                      let key = Int(flatMembers[member])
-                      let position = Int(positionOfKey[key])
-                      if position >= 0 {
-                        gathered[count] = (upperBoundOfKey[key], foldValues[position])
-                        count += 1
-                      }
-                    }
-                    let ascending = UnsafeMutableBufferPointer(rebasing: gathered[0..<count])
-                    if let value = bucketQuantile(q, ascending: ascending) {
-                      out.append(Sample(labels: outputLabelsOfGroup[group], value: value))
-                      continue
-                    }
-                    // Not ascending after all (never for distinct bounds): the general path.
-                    work.buckets.removeAll(keepingCapacity: true)
-                    work.buckets.append(contentsOf: ascending)
-                  } else {
-                    work.buckets.removeAll(keepingCapacity: true)
-                    work.positions.removeAll(keepingCapacity: true)
-                    for key in membersOfGroup[group] where positionOfKey[Int(key)] >= 0 {
-                      work.positions.append(positionOfKey[Int(key)])
-                    }
-                    work.positions.sort()
-                    for position in work.positions {
-                      let position = Int(position)
-                      work.buckets.append((upperBoundOfKey[folded.groups[position]], foldValues[position]))
-                    }
-                  }
-                  out.append(Sample(labels: outputLabelsOfGroup[group], value: bucketQuantile(q, &work.buckets)))
-                }
+    var totalsArray: [Double] = []
+    var countsArray: [Double] = []
+    let groupsArray = [Int](unsafeUninitializedCapacity: capacity) { groupBuffer, groupCount in
+      totalsArray = [Double](unsafeUninitializedCapacity: capacity) { totalBuffer, totalCount in
+        countsArray = [Double](unsafeUninitializedCapacity: capacity) { countBuffer, countCount in
+          let groupOfSlot = groupBuffer.baseAddress.unsafelyUnwrapped
+          let totals = totalBuffer.baseAddress.unsafelyUnwrapped
+          let counts = countBuffer.baseAddress.unsafelyUnwrapped
+          keyOfPosition.withUnsafeMutableBufferPointer { keys in
+            for (position, id) in ids.enumerated() {
+              let sampleValue: Double
+              if readsInStorageOrder {
+                guard present[position] else { continue }
+                sampleValue = values[position]
+              } else {
+                guard let read = value(id) else { continue }
+                sampleValue = read
+              }
+              var group = Int(keys[position])
+              if group < 0 {
+                group = grouping.group(of: id, in: store)
+                keys[position] = Int32(group)
+              }
+              if group >= slotCapacity {
+                (slotOfGroup, slotCapacity) = Self.grownSlots(slotOfGroup, slotCapacity, toCover: group + 1)
+              }
+              let slot = slotOfGroup[group]
+              if slot < 0 {
+                slotOfGroup[group] = used
+                groupOfSlot[used] = group
+                totals[used] = sampleValue
+                counts[used] = 1
+                used += 1
+              } else {
+                GroupFold.accumulate(op, sampleValue, into: &totals[slot], count: &counts[slot])
               }
             }
           }
+          for slot in 0..<used { slotOfGroup[groupOfSlot[slot]] = -1 }
+          countCount = used
         }
+        totalCount = used
       }
+      groupCount = used
     }
-    swap(&gathered, &work.gathered)
-    work.reset(keys: folded.groups)
-    scratch.histogram = work
-    return (out, buckets.outputsMayCollide)
+    scratch.foldSlotOfGroup = slotOfGroup
+    scratch.foldSlotCapacity = slotCapacity
+    return (grouping, groupsArray, GroupFold(op, values: totalsArray, counts: countsArray))
+  }
+
+  /// A slot table at least `count` (and twice `capacity`) long holding `slots`' entries,
+  /// the rest −1; `slots` is deallocated.
+  private static func grownSlots(_ slots: UnsafeMutablePointer<Int>, _ capacity: Int, toCover count: Int)
+    -> (UnsafeMutablePointer<Int>, Int)
+  {
+    let larger = max(count, capacity * 2)
+    let grown = UnsafeMutablePointer<Int>.allocate(capacity: larger)
+    grown.moveInitialize(from: slots, count: capacity)
+    (grown + capacity).initialize(repeating: -1, count: larger - capacity)
+    slots.deallocate()
+    return (grown, larger)
   }
 
   /// The grouping of `selector`'s series, cached on the aggregation: a series' group

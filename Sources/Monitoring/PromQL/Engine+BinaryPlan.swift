@@ -18,11 +18,24 @@ final class AggregationMatch {
   /// Set when two keys of one side share a signature, or two results share labels:
   /// the generic path must then decide (and raise Prometheus's errors) every time.
   var mustUseGenericPath = false
+  /// Work array of an evaluation: each right key's slot in its fold (−1 between evaluations).
+  var rhsSlotOfKey: [Int] = []
 
   init(lhs: SeriesGrouping, rhs: SeriesGrouping) {
     lhsGrouping = lhs
     rhsGrouping = rhs
   }
+}
+
+/// An instant vector as keys and values: sample `i` has the labels of key `keys[i]` and
+/// the value `values[i]` (see ``PromQLEngine/keyedVector(_:_:into:labels:)``).
+struct KeyedVector {
+  var keys: [Int32] = []
+  var values: [Double] = []
+  /// The object whose label table the keys index; nil before the first use.
+  ///
+  /// Held (not identified by address), so that a successor can never be mistaken for it.
+  var source: AnyObject?
 }
 
 extension PromQLEngine {
@@ -36,6 +49,25 @@ extension PromQLEngine {
   /// order, unmatched groups dropped, values from ``elementOperation(_:_:_:)``, and any
   /// key set that could raise a matching error goes to the generic path.
   func perSeriesBinary(_ binary: BinaryExpression, _ t: Int64) -> [Sample]? {
+    var keyed = KeyedVector()
+    guard let match = keyedBinary(binary, t, into: &keyed) else { return nil }
+    var out: [Sample] = []
+    out.reserveCapacity(keyed.keys.count)
+    match.resultLabels.withUnsafeBufferPointer { resultLabels in
+      for index in keyed.keys.indices {
+        out.append(Sample(labels: resultLabels[Int(keyed.keys[index])], value: keyed.values[index]))
+      }
+    }
+    return out
+  }
+
+  /// ``perSeriesBinary(_:_:)`` before labels are attached: each result's left-hand key
+  /// (its labels are `match.resultLabels[key]`) and value, in output order, written into
+  /// `out` (emptied first); nil, with `out` untouched, when the binary does not take the
+  /// per-series path.
+  private func keyedBinary(_ binary: BinaryExpression, _ t: Int64, into out: inout KeyedVector)
+    -> AggregationMatch?
+  {
     guard let matching = binary.matching, matching.cardinality == .oneToOne, matching.include.isEmpty,
       !binary.op.isSetOperator, !(binary.cachedAggregationMatch?.mustUseGenericPath ?? false),
       let lhsAggregation = Self.plannedAggregation(binary.lhs),
@@ -53,23 +85,82 @@ extension PromQLEngine {
     }
     extend(match, binary, matching)
     if match.mustUseGenericPath { return nil }
-    var rhsSlotOfKey = [Int](repeating: -1, count: right.grouping.keys.count)
-    for (slot, key) in right.groups.enumerated() { rhsSlotOfKey[key] = slot }
-    var out: [Sample] = []
-    for (slot, key) in left.groups.enumerated() {
-      let rhsKey = Int(match.rhsKeyOfLhsKey[key])
-      guard rhsKey >= 0 else { continue }
-      let rhsSlot = rhsSlotOfKey[rhsKey]
-      guard rhsSlot >= 0 else { continue }
-      var (value, keep) = elementOperation(binary.op, left.fold.value(at: slot), right.fold.value(at: rhsSlot))
-      if binary.returnBool {
-        value = keep ? 1 : 0
-      } else if !keep {
-        continue
-      }
-      out.append(Sample(labels: match.resultLabels[key], value: value))
+    out.keys.removeAll(keepingCapacity: true)
+    out.values.removeAll(keepingCapacity: true)
+    out.source = match
+    // Each right key's slot in this evaluation's fold, in an array kept on the match
+    // (all −1 between evaluations).
+    var rhsSlotOfKey: [Int] = []
+    swap(&rhsSlotOfKey, &match.rhsSlotOfKey)
+    if rhsSlotOfKey.count < right.grouping.keys.count {
+      rhsSlotOfKey.append(contentsOf: repeatElement(-1, count: right.grouping.keys.count - rhsSlotOfKey.count))
     }
-    return out
+    let op = binary.op
+    let returnBool = binary.returnBool
+    let leftResults = left.fold.results
+    let rightResults = right.fold.results
+    rhsSlotOfKey.withUnsafeMutableBufferPointer { rhsSlotOfKey in
+      for (slot, key) in right.groups.enumerated() { rhsSlotOfKey[key] = slot }
+      match.rhsKeyOfLhsKey.withUnsafeBufferPointer { rhsKeyOfLhsKey in
+        for (slot, key) in left.groups.enumerated() {
+          let rhsKey = Int(rhsKeyOfLhsKey[key])
+          guard rhsKey >= 0 else { continue }
+          let rhsSlot = rhsSlotOfKey[rhsKey]
+          guard rhsSlot >= 0 else { continue }
+          var (value, keep) = elementOperation(op, leftResults[slot], rightResults[rhsSlot])
+          if returnBool {
+            value = keep ? 1 : 0
+          } else if !keep {
+            continue
+          }
+          out.keys.append(Int32(key))
+          out.values.append(value)
+        }
+      }
+      for key in right.groups { rhsSlotOfKey[key] = -1 }
+    }
+    swap(&rhsSlotOfKey, &match.rhsSlotOfKey)
+    return match
+  }
+
+  /// The instant vector `expr` evaluates to at `t` as keys and values (see
+  /// ``KeyedVector``), when `expr` is an aggregation or a one-to-one binary operation
+  /// between aggregations on the per-series path; false, with `out` untouched, for any
+  /// other expression (the caller then evaluates it).
+  ///
+  /// The keys, values and order are those of the samples ``evaluate(_:atMs:)`` returns
+  /// (the same folds and element operations). Each key's labels are `labels[key]`,
+  /// where `labels` belongs to the object `out.source`: a key keeps its labels for as
+  /// long as the source stays the same object.
+  ///
+  /// Why: a recording rule writes the same few hundred series every minute; with keys it
+  /// finds each output series once and then appends values without building, comparing
+  /// or releasing a label set per sample.
+  func keyedVector(_ expr: Expr, _ t: Int64, into out: inout KeyedVector, labels: inout [Labels]) -> Bool {
+    var inner = expr
+    while case .paren(let wrapped) = inner { inner = wrapped }
+    switch inner {
+    case .binary(let binary):
+      // `evaluateBinary` tries `filteredComparison` first; it takes only binaries
+      // without vector matching, which `keyedBinary` never takes.
+      guard let match = keyedBinary(binary, t, into: &out) else { return false }
+      labels = match.resultLabels
+      return true
+    case .aggregate(let aggregation):
+      // `evaluateAggregation` takes the per-series path for exactly these operators
+      // (`perSeriesOperand` rejects parameters).
+      guard [.sum, .avg, .min, .max, .count].contains(aggregation.op), let folded = perSeriesFold(aggregation, t)
+      else { return false }
+      out.keys.removeAll(keepingCapacity: true)
+      out.values.removeAll(keepingCapacity: true)
+      out.source = folded.grouping
+      for group in folded.groups { out.keys.append(Int32(group)) }
+      out.values.append(contentsOf: folded.fold.results)
+      labels = folded.grouping.keys
+      return true
+    default:
+      return false
+    }
   }
 
   /// The aggregation `expr` is, when its operator and operand suit the per-series path.
@@ -152,6 +243,9 @@ extension PromQLEngine {
       }
       return out
     }
+    if case .call(.histogramQuantile, let arguments, _) = operand {
+      return filteredHistogramQuantile(arguments, binary.op, threshold, t)
+    }
     guard let aggregation = Self.plannedAggregation(operand), let folded = perSeriesFold(aggregation, t) else {
       return nil
     }
@@ -159,6 +253,40 @@ extension PromQLEngine {
       let value = folded.fold.value(at: slot)
       if elementOperation(binary.op, value, threshold).1 {
         out.append(Sample(labels: folded.grouping.keys[key], value: value))
+      }
+    }
+    return out
+  }
+
+  /// `histogram_quantile(NUMBER, aggregation) CMP threshold` when the aggregation takes
+  /// the per-series path and no two of its quantile groups can share output labels, or
+  /// nil (the generic path then evaluates it).
+  ///
+  /// Why: a latency alert compares every service's quantile with its threshold every
+  /// minute and keeps almost none; building a sample per service first retained and
+  /// released a label set each. Values, labels and order are those of `vectorScalar`
+  /// over ``histogramQuantileOverAggregation(_:_:_:)``, whose output then has no
+  /// duplicate label sets (so neither `checkedUnique` raises).
+  private func filteredHistogramQuantile(
+    _ arguments: [Expr], _ op: BinaryOperator, _ threshold: Double, _ t: Int64
+  ) -> [Sample]? {
+    guard arguments.count == 2 else { return nil }
+    var quantileExpr = arguments[0]
+    while case .paren(let wrapped) = quantileExpr { quantileExpr = wrapped }
+    var input = arguments[1]
+    while case .paren(let wrapped) = input { input = wrapped }
+    guard case .number(let q) = quantileExpr, case .aggregate(let aggregation) = input,
+      !(aggregation.seriesGrouping?.histogramBuckets?.outputsMayCollide ?? false)
+    else { return nil }
+    var values: [Double] = []
+    guard let buckets = histogramQuantileValues(q, aggregation, t, into: &values), !buckets.outputsMayCollide else {
+      return nil
+    }
+    var out: [Sample] = []
+    buckets.outputLabelsOfGroup.withUnsafeBufferPointer { outputLabelsOfGroup in
+      for (index, group) in buckets.gatherPlan.outputGroups.enumerated()
+      where elementOperation(op, values[index], threshold).1 {
+        out.append(Sample(labels: outputLabelsOfGroup[Int(group)], value: values[index]))
       }
     }
     return out

@@ -1,3 +1,5 @@
+import Foundation
+
 extension PromQLEngine {
   /// `histogram_quantile` over classic `le` buckets.
   ///
@@ -19,6 +21,183 @@ extension PromQLEngine {
       }
     }
     return groups.map { Sample(labels: $0.labels, value: bucketQuantile(q, $0.buckets)) }
+  }
+}
+
+/// Where the buckets of each output group of `histogram_quantile` over a per-series sum
+/// sit in the sum's fold, for one order of the fold's groups.
+///
+/// Why: the fold numbers its groups in the order their first series has a sample, and
+/// that order is the same at nearly every evaluation (the same series have samples).
+/// Which quantile group each fold position feeds, in which order the groups come out,
+/// and each group's upper bounds, ascending, depend on that order and on labels only;
+/// working them out at every evaluation cost about 300 instructions per group and
+/// evaluation at organisation scale (a table entry per bucket written and cleared,
+/// each group's members looked up, the bounds checked for order). With the plan an
+/// evaluation reads each bucket's count at its fold position.
+struct HistogramGatherPlan {
+  /// The fold's groups (aggregation keys in fold order) the plan was made for, and how
+  /// many aggregation keys had been classified then.
+  var foldGroups: [Int] = []
+  var keyCount = -1
+  /// Quantile groups in output order: that of their first bucket in the fold.
+  var outputGroups: [Int32] = []
+  /// Output group `i`'s buckets are entries `start[i]..<start[i + 1]` of `positions`
+  /// (their fold positions) and `upperBounds`: ascending for a group without tied
+  /// bounds, in fold order for one with (they are then sorted and coalesced as
+  /// `bucketQuantile` does, at each evaluation).
+  var positions: [Int32] = []
+  var upperBounds: [Double] = []
+  var start: [Int32] = [0]
+  var hasTiedBounds: [Bool] = []
+  /// The most buckets of any output group: the size of the gather buffer.
+  var mostBuckets = 0
+
+  /// Whether the plan was made for a fold with these groups and this many classified keys.
+  func isValid(for groups: [Int], keyCount: Int) -> Bool {
+    guard keyCount == self.keyCount, groups.count == foldGroups.count else { return false }
+    if groups.isEmpty { return true }
+    return groups.withUnsafeBytes { current in
+      foldGroups.withUnsafeBytes { planned in
+        memcmp(current.baseAddress.unsafelyUnwrapped, planned.baseAddress.unsafelyUnwrapped, current.count) == 0
+      }
+    }
+  }
+}
+
+extension PromQLEngine {
+  /// `histogram_quantile(q, sum by (…, le) (…))` when the sum takes the per-series path.
+  ///
+  /// Why: the generic path parses every `le` label and regroups every bucket by its
+  /// labels at each evaluation, then sorts each group's buckets; here the quantile
+  /// group, upper bound and ascending rank of each sum group are computed once (they
+  /// depend on labels only), and where each group's buckets sit in the fold once per
+  /// order of the fold's groups (``HistogramGatherPlan``). Groups come out in the
+  /// generic path's order; a group's buckets reach ``bucketQuantile(_:_:)`` already
+  /// ascending — with distinct upper bounds that is the one order its sort produces —
+  /// or, when bounds tie, in the generic path's input order. Results are identical.
+  func histogramQuantileOverAggregation(_ q: Double, _ aggregation: Aggregation, _ t: Int64)
+    -> (samples: [Sample], mayCollide: Bool)?
+  {
+    var values: [Double] = []
+    guard let buckets = histogramQuantileValues(q, aggregation, t, into: &values) else { return nil }
+    var out: [Sample] = []
+    out.reserveCapacity(values.count)
+    buckets.outputLabelsOfGroup.withUnsafeBufferPointer { outputLabelsOfGroup in
+      for (index, group) in buckets.gatherPlan.outputGroups.enumerated() {
+        out.append(Sample(labels: outputLabelsOfGroup[Int(group)], value: values[index]))
+      }
+    }
+    return (out, buckets.outputsMayCollide)
+  }
+
+  /// The quantile of each output group of ``histogramQuantileOverAggregation(_:_:_:)``,
+  /// written into `values` (emptied first) in the order of `gatherPlan.outputGroups` of
+  /// the returned buckets, whose `outputLabelsOfGroup` label them; nil when the sum does
+  /// not take the per-series path.
+  func histogramQuantileValues(_ q: Double, _ aggregation: Aggregation, _ t: Int64, into values: inout [Double])
+    -> HistogramBuckets?
+  {
+    guard let folded = perSeriesFold(aggregation, t) else { return nil }
+    let grouping = folded.grouping
+    let buckets = grouping.histogramBuckets ?? HistogramBuckets()
+    grouping.histogramBuckets = buckets
+    buckets.extend(toCover: grouping.keys)
+    if !buckets.gatherPlan.isValid(for: folded.groups, keyCount: buckets.groupOfKey.count) {
+      makeGatherPlan(buckets, folded.groups, keyCount: grouping.keys.count)
+    }
+    let plan = buckets.gatherPlan
+    values.removeAll(keepingCapacity: true)
+    values.reserveCapacity(plan.outputGroups.count)
+    // Taken out of the scratch object so that it is uniquely referenced while in use.
+    var work = scratch.histogram
+    scratch.histogram = HistogramScratch()
+    if work.gathered.count < plan.mostBuckets {
+      work.gathered = Array(repeating: (0, 0), count: plan.mostBuckets)
+    }
+    let foldValues = folded.fold.results
+    work.gathered.withUnsafeMutableBufferPointer { gathered in
+      foldValues.withUnsafeBufferPointer { foldValues in
+        plan.positions.withUnsafeBufferPointer { positions in
+          plan.upperBounds.withUnsafeBufferPointer { upperBounds in
+            plan.start.withUnsafeBufferPointer { start in
+              for index in plan.outputGroups.indices {
+                let lower = Int(start[index])
+                let upper = Int(start[index + 1])
+                if !plan.hasTiedBounds[index] {
+                  for entry in lower..<upper {
+                    gathered[entry - lower] = (upperBounds[entry], foldValues[Int(positions[entry])])
+                  }
+                  values.append(
+                    bucketQuantile(
+                      q, strictlyAscending: UnsafeMutableBufferPointer(rebasing: gathered[0..<(upper - lower)])))
+                  continue
+                }
+                work.buckets.removeAll(keepingCapacity: true)
+                for entry in lower..<upper {
+                  work.buckets.append((upperBounds[entry], foldValues[Int(positions[entry])]))
+                }
+                values.append(bucketQuantile(q, &work.buckets))
+              }
+            }
+          }
+        }
+      }
+    }
+    scratch.histogram = work
+    return buckets
+  }
+
+  /// Makes `buckets.gatherPlan` for a fold whose groups are `groups`.
+  private func makeGatherPlan(_ buckets: HistogramBuckets, _ groups: [Int], keyCount: Int) {
+    var work = scratch.histogram
+    scratch.histogram = HistogramScratch()
+    work.prepare(keyCount: keyCount, groupCount: buckets.keys.count)
+    var plan = HistogramGatherPlan()
+    plan.foldGroups = groups
+    plan.keyCount = buckets.groupOfKey.count
+    for (position, key) in groups.enumerated() {
+      let group = Int(buckets.groupOfKey[key])
+      guard group >= 0 else { continue }
+      work.positionOfKey[key] = Int32(position)
+      if !work.isGroupMet[group] {
+        work.isGroupMet[group] = true
+        work.outputGroups.append(Int32(group))
+      }
+    }
+    plan.outputGroups = work.outputGroups
+    for group in plan.outputGroups {
+      let group = Int(group)
+      let tied = buckets.hasTiedBounds[group]
+      if !tied {
+        // Members are kept by ascending upper bound.
+        for member in Int(buckets.memberStart[group])..<Int(buckets.memberStart[group + 1]) {
+          let key = Int(buckets.flatMembers[member])
+          let position = work.positionOfKey[key]
+          if position >= 0 {
+            plan.positions.append(position)
+            plan.upperBounds.append(buckets.upperBoundOfKey[key])
+          }
+        }
+      } else {
+        // The generic path's input order: the fold's.
+        work.positions.removeAll(keepingCapacity: true)
+        for key in buckets.membersOfGroup[group] where work.positionOfKey[Int(key)] >= 0 {
+          work.positions.append(work.positionOfKey[Int(key)])
+        }
+        work.positions.sort()
+        for position in work.positions {
+          plan.positions.append(position)
+          plan.upperBounds.append(buckets.upperBoundOfKey[groups[Int(position)]])
+        }
+      }
+      plan.hasTiedBounds.append(tied)
+      plan.mostBuckets = max(plan.mostBuckets, plan.positions.count - Int(plan.start[plan.start.count - 1]))
+      plan.start.append(Int32(plan.positions.count))
+    }
+    work.reset(keys: groups)
+    scratch.histogram = work
+    buckets.gatherPlan = plan
   }
 }
 
@@ -61,22 +240,20 @@ func bucketQuantile(_ q: Double, _ buckets: inout [(upperBound: Double, count: D
   return buckets.withUnsafeMutableBufferPointer { monotonicBucketQuantile(q, $0) }
 }
 
-/// ``bucketQuantile(_:_:)`` on buckets in a caller's buffer (which `ensureMonotonic`'s
-/// repairs modify), or nil when they are not strictly ascending: the array version must
-/// then sort and coalesce them.
+/// ``bucketQuantile(_:_:)`` on buckets in a caller's buffer that are strictly ascending
+/// by upper bound (which `ensureMonotonic`'s repairs modify).
 ///
-/// Why: `histogram_quantile` over a per-series sum gathers each group's buckets already
-/// ascending; through a buffer, each bucket costs no uniqueness or capacity check.
+/// Why: `histogram_quantile` over a per-series sum gathers the buckets of a group
+/// without tied bounds in ascending order (``HistogramGatherPlan``); with distinct
+/// bounds that is the one order `bucketQuantile`'s sort produces, and coalescing then
+/// changes nothing, so both are skipped, as is checking the order at each evaluation.
 @inline(__always)
-func bucketQuantile(_ q: Double, ascending buckets: UnsafeMutableBufferPointer<(upperBound: Double, count: Double)>)
-  -> Double?
-{
+func bucketQuantile(
+  _ q: Double, strictlyAscending buckets: UnsafeMutableBufferPointer<(upperBound: Double, count: Double)>
+) -> Double {
   if q.isNaN { return .nan }
   if q < 0 { return -.infinity }
   if q > 1 { return .infinity }
-  for index in buckets.indices.dropFirst() where !(buckets[index - 1].upperBound < buckets[index].upperBound) {
-    return nil
-  }
   guard let last = buckets.last, last.upperBound == .infinity else { return .nan }
   return monotonicBucketQuantile(q, buckets)
 }

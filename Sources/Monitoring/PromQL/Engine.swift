@@ -145,8 +145,18 @@ final class EvaluationScratch {
   /// Per-series values (and whether each has one) of the aggregation being folded.
   @exclusivity(unchecked) var foldValues: [Double] = []
   @exclusivity(unchecked) var foldPresent: [Bool] = []
+  /// Per group key of the fold being made: its slot; −1 between folds.
+  @exclusivity(unchecked) var foldSlotOfGroup: UnsafeMutablePointer<Int>
+  @exclusivity(unchecked) var foldSlotCapacity = 1
   /// Work arrays of `histogram_quantile` over a per-series sum.
   @exclusivity(unchecked) var histogram = HistogramScratch()
+
+  init() {
+    foldSlotOfGroup = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+    foldSlotOfGroup.initialize(to: -1)
+  }
+
+  deinit { foldSlotOfGroup.deallocate() }
 }
 
 /// Go's `math.Max`: NaN wins, +Inf wins.

@@ -43,6 +43,21 @@ public final class RuleGroup {
   /// dictionary probe per sample — hashing, probing, retaining — was about 2 % of an
   /// organisation-scale day (500 outputs a minute).
   private var lastRecording: [(input: [Sample], output: [Sample])]
+  /// Per recording rule: the output series of each key of the engine's keyed result
+  /// (``PromQLEngine/keyedVector(_:_:into:labels:)``).
+  ///
+  /// Why: the error-ratio rule of an organisation (500 services) built, compared and
+  /// released two label sets per output sample every minute (the engine's result and
+  /// the renamed output), and looked each output series up by its labels; by key, an
+  /// evaluation appends values to known series.
+  ///
+  /// This and the work arrays below skip dynamic exclusivity checks, as the fields
+  /// above do: checked, each access in the per-sample loop called the runtime
+  /// (`swift_beginAccess`), about 120 instructions per sample.
+  @exclusivity(unchecked) private var keyedRecordings: [KeyedRecording]
+  /// Work arrays of the keyed path, kept between evaluations.
+  @exclusivity(unchecked) private var keyedResult = KeyedVector()
+  @exclusivity(unchecked) private var keyedIDs: [SeriesID] = []
   /// Per alerting rule, a shortcut that proves an empty result without building vectors.
   private let plans: [SingleSeriesPlan?]
   /// The same plans unretained (`plans` owns them): a thousand rules every 30 s made
@@ -61,6 +76,7 @@ public final class RuleGroup {
     renamedOutputs = Array(repeating: [], count: definition.rules.count)
     renamingMayCollide = Array(repeating: false, count: definition.rules.count)
     lastRecording = Array(repeating: ([], []), count: definition.rules.count)
+    keyedRecordings = Array(repeating: KeyedRecording(), count: definition.rules.count)
     plans = definition.rules.map { rule in
       if case .alerting = rule.kind { return SingleSeriesPlan(rule.expression) }
       return nil
@@ -109,6 +125,10 @@ public final class RuleGroup {
         let output: [Sample]
         switch rule.kind {
         case .recording(let record):
+          if let written = writeKeyedRecording(index, rule, record, timestampMs, engine) {
+            result.samplesWritten += written
+            continue
+          }
           output = try recordingOutput(index, rule, record, timestampMs, engine)
         case .alerting(let alert, let forMs, let keepFiringForMs, let annotations):
           output = try evaluateAlerting(
@@ -193,6 +213,62 @@ public final class RuleGroup {
     return output
   }
 
+  /// A recording rule evaluated and written by key (see ``keyedRecordings``), or nil
+  /// when its expression has no keyed result or two keys could be renamed to the same
+  /// output labels: ``recordingOutput(_:_:_:_:_:)`` and ``write(_:_:_:_:)`` then take it
+  /// (they raise the duplicate-output error at the evaluations where it happens).
+  ///
+  /// What it writes is what those two write: the same values in the same order, each
+  /// to the series of its renamed labels (registered in the same order, on first use),
+  /// then staleness markers for the series the rule no longer returns.
+  private func writeKeyedRecording(
+    _ index: Int, _ rule: RuleDefinition, _ record: String, _ t: Int64, _ engine: PromQLEngine
+  ) -> Int? {
+    if keyedRecordings[index].isDisabled { return nil }
+    var labelsOfKey: [Labels] = []
+    guard engine.keyedVector(rule.expression, t, into: &keyedResult, labels: &labelsOfKey) else { return nil }
+    var state = keyedRecordings[index]
+    keyedRecordings[index] = KeyedRecording()
+    defer { keyedRecordings[index] = state }
+    if state.source !== keyedResult.source {
+      state = KeyedRecording()
+      state.source = keyedResult.source
+    }
+    if state.seriesOfKey.count < labelsOfKey.count {
+      state.seriesOfKey.append(contentsOf: repeatElement(-1, count: labelsOfKey.count - state.seriesOfKey.count))
+      state.renamedOfKey.append(contentsOf: repeatElement(nil, count: labelsOfKey.count - state.renamedOfKey.count))
+    }
+    // Rename the keys met for the first time; a collision leaves the rule to the generic path.
+    for key in keyedResult.keys where state.seriesOfKey[Int(key)] < 0 && state.renamedOfKey[Int(key)] == nil {
+      var renamed = labelsOfKey[Int(key)].setting(Labels.metricName, record)
+      for (labelName, template) in rule.labels {
+        renamed = renamed.setting(labelName, template.source)
+      }
+      if !state.outputs.insert(renamed).inserted {
+        state = KeyedRecording()
+        state.isDisabled = true
+        return nil
+      }
+      state.renamedOfKey[Int(key)] = renamed
+    }
+    let store = engine.store
+    var written = 0
+    keyedIDs.removeAll(keepingCapacity: true)
+    for position in keyedResult.keys.indices {
+      let key = Int(keyedResult.keys[position])
+      var id = SeriesID(rawValue: state.seriesOfKey[key])
+      if id.rawValue < 0 {
+        id = store.register(state.renamedOfKey[key].unsafelyUnwrapped)
+        state.seriesOfKey[key] = id.rawValue
+        state.renamedOfKey[key] = nil
+      }
+      keyedIDs.append(id)
+      if store.append(id, timestampMs: t, value: keyedResult.values[position]) { written += 1 }
+    }
+    written += markStale(index, replacingWith: &keyedIDs, t, store)
+    return written
+  }
+
   /// Writes a rule's output at `t` and staleness markers for series it no longer returns.
   private func write(_ index: Int, _ output: [Sample], _ t: Int64, _ store: SeriesStore) -> Int {
     if output.isEmpty && previousOutput[index].isEmpty { return 0 }
@@ -209,13 +285,23 @@ public final class RuleGroup {
       ids.append(id)
       if store.append(id, timestampMs: t, value: sample.value) { written += 1 }
     }
+    return written + markStale(index, replacingWith: &ids, t, store)
+  }
+
+  /// Appends staleness markers at `t` to the series rule `index` wrote last time but not
+  /// now, and returns how many it wrote.
+  ///
+  /// `ids` is this evaluation's output, in output order; it is kept as the rule's last
+  /// output, and `ids` then holds the previous one (its storage is reused).
+  private func markStale(_ index: Int, replacingWith ids: inout [SeriesID], _ t: Int64, _ store: SeriesStore) -> Int {
+    var written = 0
     if !previousOutput[index].isEmpty && previousOutput[index] != ids {
       let current = Set(ids)
       for id in previousOutput[index] where !current.contains(id) {
         if store.appendStaleMarker(id, timestampMs: t) { written += 1 }
       }
     }
-    previousOutput[index] = ids
+    swap(&previousOutput[index], &ids)
     return written
   }
 
@@ -351,4 +437,18 @@ public final class RuleGroup {
       annotations: alert.annotations, atMs: t,
       activeAtMs: alert.activeAtMs, value: alert.value)
   }
+}
+
+/// A recording rule's output series by key of the engine's keyed result (see
+/// ``RuleGroup/writeKeyedRecording(_:_:_:_:_:)``).
+struct KeyedRecording {
+  /// The object whose label table the keys index; a new one starts afresh.
+  var source: AnyObject?
+  /// Per key: the raw ID of its output series, or −1 until first written.
+  var seriesOfKey: [Int32] = []
+  /// Per key: its renamed output labels, from renaming until first written.
+  var renamedOfKey: [Labels?] = []
+  /// Every renamed output label set so far (two keys renamed alike disable the path).
+  var outputs = Set<Labels>()
+  var isDisabled = false
 }
