@@ -55,7 +55,7 @@ import Testing
       "platformsim-cluster-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let path = directory.appendingPathComponent("scenario.yaml").path
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     defer { try? FileManager.default.removeItem(at: directory) }
     do {
       let (document, warnings) = try ScenarioLoader.load(path: path)
