@@ -52,14 +52,14 @@ extension RandomStream {
 /// Used only where a result within a stated tolerance is enough
 /// (``RandomStream/roundedNormal(mean:deviation:)``). They may differ from the C
 /// library's in the last bits, so no value that is stored or compared may come from them.
-public enum BoundedMath {
+@usableFromInline enum BoundedMath {
   /// `log(u)` for normal positive `u`.
   ///
   /// `u = m · 2^e` with `m` in [√½, √2), then `log m = 2 atanh s` with
   /// `s = (m - 1)/(m + 1)`, `|s| ≤ 0.1716`, summed to `s^17/17`: the next term is below
   /// 1e-17 of the result.
   @inlinable @inline(__always)
-  public static func log(_ u: Double) -> Double {
+  static func log(_ u: Double) -> Double {
     let bits = u.bitPattern
     var exponent = Int64(bitPattern: (bits >> 52) & 0x7FF) - 1023
     var mantissa = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
@@ -85,7 +85,7 @@ public enum BoundedMath {
   /// about 1e-15 absolute error) to [-π/4, π/4], then the Taylor series of cos to
   /// `t^16` or of sin to `t^15`, whose next terms are below 1e-16.
   @inlinable @inline(__always)
-  public static func cos(_ x: Double) -> Double {
+  static func cos(_ x: Double) -> Double {
     let quadrant = Int(x * 0.636_619_772_367_581_3 + 0.5)  // x ≥ 0: truncation is floor
     let n = Double(quadrant)
     let t = (x - n * 1.570_796_326_794_896_6) - n * 6.123_233_995_736_766e-17
