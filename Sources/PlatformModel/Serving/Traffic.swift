@@ -456,9 +456,7 @@ func binomial(_ trials: Int64, _ probability: Double, _ stream: inout RandomStre
   guard trials > 0, probability > 0 else { return 0 }
   if probability >= 1 { return trials }
   if trials < 30 {
-    var count: Int64 = 0
-    for _ in 0..<trials where stream.bernoulli(probability) { count += 1 }
-    return count
+    return stream.bernoulliCount(trials: trials, probability: probability)
   }
   let mean = Double(trials) * probability
   if mean < 10 { return min(trials, Int64(stream.poisson(mean: mean))) }
