@@ -29,9 +29,20 @@ enum PublishedMetricsCheck {
         published.append(name)
       }
     }
+    // Rollouts (with their profile) already checked for a service whose name only fills
+    // equality matchers' values: another such service of the same rollout selects the
+    // same metrics, labels and ranges, so it would warn about nothing new.
+    var checkedRollouts: [(rollout: RolloutStrategy, profile: MetricProfile)] = []
     for service in delivery.services {
       let profile = service.metricProfile ?? scenarioProfile
-      for query in service.rollout.prometheusQueries(service: service.name, profile: profile) {
+      var namesInEqualityMatchers = isInertMatcherValue(service.name)
+      let queries = service.rollout.prometheusQueries(
+        service: service.name, profile: profile, namesInEqualityMatchers: &namesInEqualityMatchers)
+      if namesInEqualityMatchers {
+        if checkedRollouts.contains(where: { $0.profile == profile && $0.rollout == service.rollout }) { continue }
+        checkedRollouts.append((service.rollout, profile))
+      }
+      for query in queries {
         guard let expression = try? PromQLParser.parse(query) else { continue }
         for (name, matchers, rangeMs) in selectors(expression) {
           if !name.isEmpty && !published.contains(name) && warned.insert("name:" + name).inserted {
@@ -60,6 +71,19 @@ enum PublishedMetricsCheck {
       }
     }
     if let monitoring { warnAboutRules(delivery: delivery, monitoring: monitoring, published: published, at: value) }
+  }
+
+  /// Whether `name`, filled into a matcher's quoted value, changes only that value: it
+  /// is not empty (an empty value would match an absent label), and holds no `\`,
+  /// quote or line break, so every token of the query stays as it is.
+  ///
+  /// Then an equality matcher's outcome for the check is the same for any such name:
+  /// `=` never matches the empty string, `!=` always does (``LabelMatcher/matchesEmpty``).
+  static func isInertMatcherValue(_ name: String) -> Bool {
+    !name.isEmpty
+      && !name.utf8.contains {
+        $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\n")
+      }
   }
 
   /// How many unknown metric names of rules get a warning of their own; the rest are

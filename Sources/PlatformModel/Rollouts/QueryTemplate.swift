@@ -27,13 +27,31 @@ public enum QueryTemplate {
   /// - Complexity: O(n) in the text's length; an organisation-scale scenario fills some
   ///   2,000 queries before its first event (a `Character` at a time, 0.38 G instructions).
   public static func fill(_ text: String, _ value: (String) -> Value?) -> String {
+    var namesInEqualityMatchers = true
+    return fill(text, value, namesInEqualityMatchers: &namesInEqualityMatchers)
+  }
+
+  /// ``fill(_:_:)``, clearing `namesInEqualityMatchers` unless every ``Value/name`` went
+  /// into the `"…"` or `'…'` value of an equality matcher (`label="…"`, `label!="…"`,
+  /// a label other than `__name__`), as far as an ASCII text shows (other text clears it).
+  ///
+  /// There a name only changes that matcher's value: a name without `\`, `"` or `'`
+  /// leaves every token of the query as it is (``PublishedMetricsCheck`` relies on it).
+  public static func fill(_ text: String, _ value: (String) -> Value?, namesInEqualityMatchers: inout Bool) -> String {
     var text = text
     text.makeContiguousUTF8()
     let filled = text.utf8.withContiguousStorageIfAvailable { bytes -> String? in
-      containsOpening(bytes) ? fillASCII(bytes, value) : text
+      containsOpening(bytes) ? fillASCII(bytes, value, namesInEqualityMatchers: &namesInEqualityMatchers) : text
     }
     if case let result?? = filled { return result }
-    return fillCharacters(text, value)
+    var nameFilled = false
+    let result = fillCharacters(text) { key in
+      let filled = value(key)
+      if case .name = filled { nameFilled = true }
+      return filled
+    }
+    if nameFilled { namesInEqualityMatchers = false }
+    return result
   }
 
   /// Whether `bytes` hold `{{` (a `{` is always a `Character` of its own in UTF-8 text).
@@ -55,7 +73,9 @@ public enum QueryTemplate {
   /// In ASCII text every byte is a `Character` except CR LF, which is one: only
   /// ``closingByte(_:from:)`` (a placeholder ends at a line's end) must tell its `\n`
   /// apart; elsewhere neither byte is special, as CR LF is not.
-  static func fillASCII(_ bytes: UnsafeBufferPointer<UInt8>, _ value: (String) -> Value?) -> String? {
+  static func fillASCII(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ value: (String) -> Value?, namesInEqualityMatchers: inout Bool
+  ) -> String? {
     let count = bytes.count
     for byte in bytes where byte >= 0x80 { return nil }
     let openBrace = UInt8(ascii: "{")
@@ -65,7 +85,9 @@ public enum QueryTemplate {
     result.reserveCapacity(count + 32)
     // Text is copied in runs, up to each filled placeholder.
     var copiedUpTo = 0
+    let hasHash = bytes.contains(UInt8(ascii: "#"))
     var quote: UInt8?
+    var quoteIndex = 0
     var isRegex = false
     var index = 0
     while index < count {
@@ -74,6 +96,10 @@ public enum QueryTemplate {
         let close = closingByte(bytes, from: index + 2)
       {
         if let filled = value(trimmedKey(bytes, from: index + 2, to: close)) {
+          // A `#` may start a comment, whose quotes fill does not tell apart.
+          if case .name = filled, hasHash || !isEqualityMatcherValue(quotedAt: quoteIndex, quote, in: bytes) {
+            namesInEqualityMatchers = false
+          }
           result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copiedUpTo..<index]))
           let quoteCharacter = quote.map { Character(Unicode.Scalar($0)) }
           result.append(contentsOf: rendered(filled, quote: quoteCharacter, regex: isRegex).utf8)
@@ -90,12 +116,43 @@ public enum QueryTemplate {
         if byte == open { quote = nil }
       } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == backtick {
         quote = byte
+        quoteIndex = index
         isRegex = isRegexOperatorByte(before: index, in: bytes)
       }
       index += 1
     }
     result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copiedUpTo..<count]))
     return String(decoding: result, as: UTF8.self)
+  }
+
+  /// Whether the string opening with `quote` at `index` is the value of an equality
+  /// matcher: `{` or `,`, a label name other than `__name__`, `=` or `!=` (spaces allowed).
+  static func isEqualityMatcherValue(quotedAt index: Int, _ quote: UInt8?, in bytes: UnsafeBufferPointer<UInt8>)
+    -> Bool
+  {
+    guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return false }
+    func isSpace(_ byte: UInt8) -> Bool {
+      byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
+        || byte == UInt8(ascii: "\r")
+    }
+    func isLabelCharacter(_ byte: UInt8) -> Bool {
+      byte == UInt8(ascii: "_") || (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+        || byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+    var position = index - 1
+    while position >= 0, isSpace(bytes[position]) { position -= 1 }
+    guard position >= 0, bytes[position] == UInt8(ascii: "=") else { return false }
+    position -= 1
+    if position >= 0, bytes[position] == UInt8(ascii: "!") { position -= 1 }
+    while position >= 0, isSpace(bytes[position]) { position -= 1 }
+    let nameEnd = position + 1
+    while position >= 0, isLabelCharacter(bytes[position]) { position -= 1 }
+    let nameStart = position + 1
+    guard nameStart < nameEnd, !(bytes[nameStart] >= UInt8(ascii: "0") && bytes[nameStart] <= UInt8(ascii: "9")),
+      !bytes[nameStart..<nameEnd].elementsEqual("__name__".utf8)
+    else { return false }
+    while position >= 0, isSpace(bytes[position]) { position -= 1 }
+    return position >= 0 && (bytes[position] == UInt8(ascii: "{") || bytes[position] == UInt8(ascii: ","))
   }
 
   /// The key between `start` and `end` without surrounding spaces and tabs, as
