@@ -31,17 +31,23 @@ enum PublishedMetricsCheck {
     }
     // Rollouts (with their profile) already checked for a service whose name only fills
     // equality matchers' values: another such service of the same rollout selects the
-    // same metrics, labels and ranges, so it would warn about nothing new.
+    // same metrics, labels and ranges, so it would warn about nothing new. (Where the
+    // names stand depends on the rollout's templates, not on the name.) Only the latest
+    // few are compared: services sharing a rollout are usually listed together, and
+    // every service having its own would make comparing them services².
     var checkedRollouts: [(rollout: RolloutStrategy, profile: MetricProfile)] = []
     for service in delivery.services {
       let profile = service.metricProfile ?? scenarioProfile
-      var namesInEqualityMatchers = isInertMatcherValue(service.name)
+      let isInert = isInertMatcherValue(service.name)
+      if isInert,
+        checkedRollouts.suffix(8).contains(where: { $0.profile == profile && $0.rollout == service.rollout })
+      {
+        continue
+      }
+      var namesInEqualityMatchers = isInert
       let queries = service.rollout.prometheusQueries(
         service: service.name, profile: profile, namesInEqualityMatchers: &namesInEqualityMatchers)
-      if namesInEqualityMatchers {
-        if checkedRollouts.contains(where: { $0.profile == profile && $0.rollout == service.rollout }) { continue }
-        checkedRollouts.append((service.rollout, profile))
-      }
+      if namesInEqualityMatchers { checkedRollouts.append((service.rollout, profile)) }
       for query in queries {
         guard let expression = try? PromQLParser.parse(query) else { continue }
         for (name, matchers, rangeMs) in selectors(expression) {
