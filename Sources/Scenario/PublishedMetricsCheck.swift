@@ -29,9 +29,26 @@ enum PublishedMetricsCheck {
         published.append(name)
       }
     }
+    // Rollouts (with their profile) already checked for a service whose name only fills
+    // equality matchers' values: another such service of the same rollout selects the
+    // same metrics, labels and ranges, so it would warn about nothing new. (Where the
+    // names stand depends on the rollout's templates, not on the name.) Only the latest
+    // few are compared: services sharing a rollout are usually listed together, and
+    // every service having its own would make comparing them services².
+    var checkedRollouts: [(rollout: RolloutStrategy, profile: MetricProfile)] = []
     for service in delivery.services {
       let profile = service.metricProfile ?? scenarioProfile
-      for query in service.rollout.prometheusQueries(service: service.name, profile: profile) {
+      let isInert = isInertMatcherValue(service.name)
+      if isInert,
+        checkedRollouts.suffix(8).contains(where: { $0.profile == profile && $0.rollout == service.rollout })
+      {
+        continue
+      }
+      var namesInEqualityMatchers = isInert
+      let queries = service.rollout.prometheusQueries(
+        service: service.name, profile: profile, namesInEqualityMatchers: &namesInEqualityMatchers)
+      if namesInEqualityMatchers { checkedRollouts.append((service.rollout, profile)) }
+      for query in queries {
         guard let expression = try? PromQLParser.parse(query) else { continue }
         for (name, matchers, rangeMs) in selectors(expression) {
           if !name.isEmpty && !published.contains(name) && warned.insert("name:" + name).inserted {
@@ -60,6 +77,19 @@ enum PublishedMetricsCheck {
       }
     }
     if let monitoring { warnAboutRules(delivery: delivery, monitoring: monitoring, published: published, at: value) }
+  }
+
+  /// Whether `name`, filled into a matcher's quoted value, changes only that value: it
+  /// is not empty (an empty value would match an absent label), and holds no `\`,
+  /// quote or line break, so every token of the query stays as it is.
+  ///
+  /// Then an equality matcher's outcome for the check is the same for any such name:
+  /// `=` never matches the empty string, `!=` always does (``LabelMatcher/matchesEmpty``).
+  static func isInertMatcherValue(_ name: String) -> Bool {
+    !name.isEmpty
+      && !name.utf8.contains {
+        $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\n")
+      }
   }
 
   /// How many unknown metric names of rules get a warning of their own; the rest are

@@ -23,14 +23,44 @@ public struct SHA256 {
   public init() {}
 
   public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+    let contiguous: Void? = bytes.withContiguousStorageIfAvailable { update(buffer: $0) }
+    guard contiguous == nil else { return }
     for byte in bytes {
       pending.append(byte)
       totalBytes &+= 1
       if pending.count == 64 {
-        compress(pending)
-        pending.removeAll(keepingCapacity: true)
+        compressPending()
       }
     }
+  }
+
+  /// Hashes whole blocks straight from `buffer`, keeping only a partial block pending.
+  ///
+  /// Byte by byte, a 110 kB scenario file cost 60 M instructions to digest.
+  private mutating func update(buffer: UnsafeBufferPointer<UInt8>) {
+    guard let base = buffer.baseAddress else { return }
+    totalBytes &+= UInt64(buffer.count)
+    var offset = 0
+    if !pending.isEmpty {
+      let taken = min(64 - pending.count, buffer.count)
+      pending.append(contentsOf: UnsafeBufferPointer(start: base, count: taken))
+      offset = taken
+      if pending.count == 64 { compressPending() }
+    }
+    while buffer.count - offset >= 64 {
+      Self.compress(&state, base + offset)
+      offset += 64
+    }
+    if offset < buffer.count {
+      pending.append(contentsOf: UnsafeBufferPointer(start: base + offset, count: buffer.count - offset))
+    }
+  }
+
+  private mutating func compressPending() {
+    pending.withUnsafeBufferPointer { block in
+      if let base = block.baseAddress { Self.compress(&state, base) }
+    }
+    pending.removeAll(keepingCapacity: true)
   }
 
   public mutating func update(_ text: String) { update(text.utf8) }
@@ -45,10 +75,7 @@ public struct SHA256 {
     }
     for byte in padding {
       pending.append(byte)
-      if pending.count == 64 {
-        compress(pending)
-        pending.removeAll(keepingCapacity: true)
-      }
+      if pending.count == 64 { compressPending() }
     }
     let hexDigits = Array("0123456789abcdef")
     var text = ""
@@ -65,7 +92,8 @@ public struct SHA256 {
     return hasher.finalizeHex()
   }
 
-  private mutating func compress(_ block: [UInt8]) {
+  /// Compresses the 64-byte block at `block` into `state`.
+  private static func compress(_ state: inout [UInt32], _ block: UnsafePointer<UInt8>) {
     var words = [UInt32](repeating: 0, count: 64)
     for index in 0..<16 {
       words[index] =

@@ -114,6 +114,20 @@ struct PromQLParserTests {
     }
   }
 
+  @Test("string literals read as Go unquotes them, with or without escapes")
+  func stringLiterals() throws {
+    let query = #"up{a="plain-name", b='say "hi"', c=`raw\n`, d="é\u00e9\"\x41", e="", f='it\'s', g=`ü`}"#
+    guard case .vector(let selector) = try PromQLParser.parse(query) else {
+      Issue.record("not a selector: \(query)")
+      return
+    }
+    let values = selector.matchers.filter { $0.name != Labels.metricName }.map(\.value)
+    #expect(values == ["plain-name", #"say "hi""#, #"raw\n"#, "éé\"A", "", "it's", "ü"])
+    for unterminated in [#"up{a="x}"#, #"up{a="x\"}"#, "up{a=`x}"] {
+      #expect(throws: PromQLError.self, "\(unterminated)") { _ = try PromQLParser.parse(unterminated) }
+    }
+  }
+
   @Test("precedence and associativity follow Prometheus")
   func precedence() throws {
     let store = SeriesStore()

@@ -49,6 +49,25 @@ struct QueryTemplateTests {
     #expect(escaped == #"up{a="x\"y", b="q\""}"#)
   }
 
+  @Test(
+    "a name counts as an equality matcher's value only inside `label=\"…\"` or `label!='…'`",
+    arguments: [
+      (#"up{service="{{ target }}"}"#, true), (#"up{a="x", service != '{{ target }}-canary'}"#, true),
+      ("up{service=\n  \"{{ target }}\"}", true), (#"up{service=~"{{ target }}"}"#, false),
+      (#"up{service!~"{{ target }}"}"#, false), ("up{service=`{{ target }}`}", false),
+      (#"up{__name__="{{ target }}"}"#, false), (#"{{ target }}_total{a="b"}"#, false),
+      (#"x == "{{ target }}""#, false), (#"f("{{ target }}")"#, false), (#"up{9a="{{ target }}"}"#, false),
+      ("# {a='\nup{b='{{ target }}'}", false), (#"up{a="{{ other }}"} + {{ target }}"#, false),
+      (#"up{a="{{ other }}"}"#, true), ("up{a=\"{{ target }}\", b=\"é\"}", false),
+    ])
+  func equalityMatcherValues(template: String, expected: Bool) {
+    var namesInEqualityMatchers = true
+    _ = QueryTemplate.fill(
+      template, { $0 == "target" ? .name("svc-1") : $0 == "other" ? .verbatim("v") : nil },
+      namesInEqualityMatchers: &namesInEqualityMatchers)
+    #expect(namesInEqualityMatchers == expected)
+  }
+
   @Test("Flagger's built-in queries read the canary of every profile, whatever the service's name")
   func flaggerBuiltIns() throws {
     for profile in MetricProfile.allCases {

@@ -118,6 +118,16 @@ struct Lexer {
   private mutating func lexString(quote: UInt8) throws(PromQLError) -> String {
     let start = index
     index += 1
+    // A string without escapes is its bytes: no scalar-by-scalar rebuilding (most
+    // label values; 4 k instructions a string, 20 M loading an organisation's queries).
+    let escapes = quote != UInt8(ascii: "`")
+    if let end = bytes[index...].firstIndex(where: { $0 == quote || (escapes && $0 == UInt8(ascii: "\\")) }),
+      bytes[end] == quote
+    {
+      let text = String(decoding: bytes[index..<end], as: UTF8.self)
+      index = end + 1
+      return text
+    }
     var scalars = String.UnicodeScalarView()
     var raw: [UInt8] = []
     while true {

@@ -72,16 +72,30 @@ public enum FlaggerQueries {
   public static func render(_ text: String, service: String, interval: String, variables: [String: String])
     -> String
   {
-    QueryTemplate.fill(text) { key in
-      switch key {
-      case "name", "target", "service", "ingress", "route": return .name(service)
-      case "namespace": return .name(MetricProfile.namespace)
-      case "interval": return .verbatim(interval)
-      default:
-        guard key.hasPrefix("variables.") else { return nil }
-        return variables[String(key.dropFirst("variables.".count))].map { .verbatim($0) }
-      }
-    }
+    var namesInEqualityMatchers = true
+    return render(
+      text, service: service, interval: interval, variables: variables,
+      namesInEqualityMatchers: &namesInEqualityMatchers)
+  }
+
+  /// ``render(_:service:interval:variables:)``, clearing `namesInEqualityMatchers` as
+  /// ``QueryTemplate/fill(_:_:namesInEqualityMatchers:)`` does.
+  static func render(
+    _ text: String, service: String, interval: String, variables: [String: String],
+    namesInEqualityMatchers: inout Bool
+  ) -> String {
+    QueryTemplate.fill(
+      text,
+      { key in
+        switch key {
+        case "name", "target", "service", "ingress", "route": return .name(service)
+        case "namespace": return .name(MetricProfile.namespace)
+        case "interval": return .verbatim(interval)
+        default:
+          guard key.hasPrefix("variables.") else { return nil }
+          return variables[String(key.dropFirst("variables.".count))].map { .verbatim($0) }
+        }
+      }, namesInEqualityMatchers: &namesInEqualityMatchers)
   }
 
   /// The placeholders of `text` that Flagger's template model cannot fill with

@@ -30,18 +30,32 @@ extension RolloutStrategy {
   /// Every Prometheus query this strategy may run, with service placeholders filled by
   /// `service`: how far back they read decides how long the series store keeps samples.
   public func prometheusQueries(service: String, profile: MetricProfile = .platformSim) -> [String] {
+    var namesInEqualityMatchers = true
+    return prometheusQueries(service: service, profile: profile, namesInEqualityMatchers: &namesInEqualityMatchers)
+  }
+
+  /// ``prometheusQueries(service:profile:)``, clearing `namesInEqualityMatchers` unless
+  /// the service's name only fills values of equality matchers
+  /// (``QueryTemplate/fill(_:_:namesInEqualityMatchers:)``).
+  public func prometheusQueries(service: String, profile: MetricProfile, namesInEqualityMatchers: inout Bool)
+    -> [String]
+  {
     switch self {
     case .bigBang:
       return []
     case .flagger(let flagger):
-      return flagger.checks.map { flagger.query($0, service: service, profile: profile) }
+      return flagger.checks.map {
+        flagger.query($0, service: service, profile: profile, namesInEqualityMatchers: &namesInEqualityMatchers)
+      }
     case .argoCanary(let canary):
       var specs = canary.steps.compactMap { step -> AnalysisSpec? in
         if case .analysis(let spec) = step { return spec }
         return nil
       }
       if let background = canary.backgroundAnalysis { specs.append(background) }
-      return specs.flatMap { spec in spec.metrics.map { spec.query($0, service: service) } }
+      return specs.flatMap { spec in
+        spec.metrics.map { spec.query($0, service: service, namesInEqualityMatchers: &namesInEqualityMatchers) }
+      }
     }
   }
 }
@@ -158,9 +172,15 @@ public struct FlaggerCanary: Equatable, Sendable {
   /// Flagger runs for the mesh whose metric names `profile` publishes, rendered with
   /// Flagger's template model (``FlaggerQueries``).
   public func query(_ check: Check, service: String, profile: MetricProfile = .platformSim) -> String {
+    var namesInEqualityMatchers = true
+    return query(check, service: service, profile: profile, namesInEqualityMatchers: &namesInEqualityMatchers)
+  }
+
+  func query(_ check: Check, service: String, profile: MetricProfile, namesInEqualityMatchers: inout Bool) -> String {
     let text = check.template?.query ?? FlaggerQueries.builtIn(check.name, profile: profile)
     return FlaggerQueries.render(
-      text, service: service, interval: check.window.formatted, variables: check.template?.variables ?? [:])
+      text, service: service, interval: check.window.formatted, variables: check.template?.variables ?? [:],
+      namesInEqualityMatchers: &namesInEqualityMatchers)
   }
 }
 
@@ -302,12 +322,19 @@ public struct AnalysisSpec: Equatable, Sendable {
   /// The service's name is escaped for where it stands (a free-text name in a PromQL
   /// string, ``QueryTemplate``); the Rollout's own values go in as Argo puts them.
   func query(_ metric: AnalysisMetric, service: String) -> String {
-    QueryTemplate.fill(metric.query) { key in
-      guard key.hasPrefix("args.") else { return nil }
-      let name = key.dropFirst("args.".count)
-      if serviceArguments.contains(where: { $0 == name }) { return .name(service) }
-      return fixedArguments.first { $0.name == name }.map { .verbatim($0.value) }
-    }
+    var namesInEqualityMatchers = true
+    return query(metric, service: service, namesInEqualityMatchers: &namesInEqualityMatchers)
+  }
+
+  func query(_ metric: AnalysisMetric, service: String, namesInEqualityMatchers: inout Bool) -> String {
+    QueryTemplate.fill(
+      metric.query,
+      { key in
+        guard key.hasPrefix("args.") else { return nil }
+        let name = key.dropFirst("args.".count)
+        if serviceArguments.contains(where: { $0 == name }) { return .name(service) }
+        return fixedArguments.first { $0.name == name }.map { .verbatim($0.value) }
+      }, namesInEqualityMatchers: &namesInEqualityMatchers)
   }
 }
 

@@ -125,10 +125,14 @@ public struct World: SimulationModel {
     runnerPool = configuration.runnerPool.map {
       RunnerPool(configuration: $0, seed: configuration.seed, rows: rows)
     }
-    // The lookbehind of a query does not depend on the service it is filled in for.
-    let analysisQueries = Set(
-      (configuration.delivery?.services ?? []).flatMap { $0.rollout.prometheusQueries(service: "service") }
-    ).sorted()
+    // The lookbehind of a query does not depend on the service it is filled in for, so
+    // a rollout equal to one of the latest few is not filled again (services mostly
+    // share one; comparing with all would be services² when each has its own).
+    var distinctRollouts: [RolloutStrategy] = []
+    for service in configuration.delivery?.services ?? [] where !distinctRollouts.suffix(8).contains(service.rollout) {
+      distinctRollouts.append(service.rollout)
+    }
+    let analysisQueries = Set(distinctRollouts.flatMap { $0.prometheusQueries(service: "service") }).sorted()
     let monitoring = configuration.monitoring.map {
       PlatformMonitoring(
         configuration: $0, calendar: configuration.calendar, horizon: configuration.horizon,
