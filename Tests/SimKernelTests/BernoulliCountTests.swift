@@ -24,7 +24,8 @@ struct BernoulliCountTests {
       if counted != expected { return }
     }
     // Both consumed the same numbers: the next draws agree.
-    #expect(fast.next() == plain.next(), "p = \(probability): the streams diverged")
+    let (fastNext, plainNext) = (fast.next(), plain.next())
+    #expect(fastNext == plainNext, "p = \(probability): the streams diverged")
   }
 
   @Test("counts equal the Bernoulli loop for ordinary probabilities and trial counts")
@@ -65,11 +66,14 @@ struct BernoulliCountTests {
     let x = peek.next() >> 11
     let probability = Double(x) * 0x1p-53
     var atThreshold = stream
-    #expect(atThreshold.bernoulliCount(trials: 1, probability: probability) == 0)
+    let countedAtThreshold = atThreshold.bernoulliCount(trials: 1, probability: probability)
+    #expect(countedAtThreshold == 0)
     var above = stream
-    #expect(above.bernoulliCount(trials: 1, probability: probability.nextUp) == 1)
+    let countedAbove = above.bernoulliCount(trials: 1, probability: probability.nextUp)
+    #expect(countedAbove == 1)
     var loop = stream
-    #expect(!loop.bernoulli(probability))
+    let loopAnswer = loop.bernoulli(probability)
+    #expect(!loopAnswer)
   }
 
   @Test("no trials draw nothing")
@@ -77,9 +81,11 @@ struct BernoulliCountTests {
     let stream = RandomSeed(root: 41).stream("none")
     for trials: Int64 in [0, -3] {
       var counted = stream
-      #expect(counted.bernoulliCount(trials: trials, probability: 0.5) == 0)
+      let count = counted.bernoulliCount(trials: trials, probability: 0.5)
+      #expect(count == 0)
       var untouched = stream
-      #expect(counted.next() == untouched.next())
+      let (countedNext, untouchedNext) = (counted.next(), untouched.next())
+      #expect(countedNext == untouchedNext)
     }
   }
 }
