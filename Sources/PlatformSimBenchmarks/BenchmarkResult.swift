@@ -50,6 +50,9 @@ struct BenchmarkResult: Codable {
   var target: BenchmarkTarget
   /// Checks and context worth printing under the table (sanity checks, sizes).
   var notes: [String]
+  /// Why repetitions failed, if any did: the run then exits 1 after its report, so a
+  /// CI job running the benchmarks cannot mistake a failed measurement for a figure.
+  var errors: [String] = []
 
   var oursMedian: Double { median(oursSamples) }
   var peerMedian: Double? { peerSamples.isEmpty ? nil : median(peerSamples) }

@@ -31,7 +31,7 @@ func markdownReport(_ results: [BenchmarkResult], repetitions: Int, quick: Bool)
       peer = "—"
     }
     let ratio = result.ratio.map(formatRatio) ?? "—"
-    let met = result.targetMet.map { $0 ? "yes" : "**no**" } ?? "unknown"
+    let met = result.errors.isEmpty ? result.targetMet.map { $0 ? "yes" : "**no**" } ?? "unknown" : "**failed**"
     lines.append("| \(result.title) | \(ours) | \(peer) | \(ratio) | \(result.target.text) | \(met) |")
   }
   lines.append("")
@@ -45,6 +45,7 @@ func markdownReport(_ results: [BenchmarkResult], repetitions: Int, quick: Bool)
     var spread = "- `\(result.name)`: ours \(formatSpread(result.oursSamples))"
     if !result.peerSamples.isEmpty { spread += "; peer \(formatSpread(result.peerSamples))" }
     lines.append(spread + " \(result.unit).")
+    for error in result.errors { lines.append("  - **error:** \(error)") }
     for note in result.notes { lines.append("  - \(note)") }
   }
   return lines.joined(separator: "\n")
@@ -71,6 +72,7 @@ struct JSONReport: Codable {
     var target: BenchmarkTarget
     var targetMet: Bool?
     var notes: [String]
+    var errors: [String]
   }
   var quick: Bool
   var repetitions: Int
@@ -83,7 +85,7 @@ struct JSONReport: Codable {
       Row(
         name: $0.name, title: $0.title, unit: $0.unit, oursMedian: $0.oursMedian, oursSamples: $0.oursSamples,
         peerName: $0.peerName, peerMedian: $0.peerMedian, peerSamples: $0.peerSamples, ratio: $0.ratio,
-        target: $0.target, targetMet: $0.targetMet, notes: $0.notes)
+        target: $0.target, targetMet: $0.targetMet, notes: $0.notes, errors: $0.errors)
     }
   }
 }

@@ -16,12 +16,13 @@ enum ResultsWritingBenchmark {
   static func run(rows: Int, repetitions: Int) -> BenchmarkResult {
     var rates: [Double] = []
     var notes: [String] = []
+    var errors: [String] = []
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("platformsim-bench-\(ProcessInfo.processInfo.processIdentifier)")
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {
-      notes.append("could not create \(directory.path): \(error)")
+      errors.append("could not create \(directory.path): \(error)")
     }
     defer { try? FileManager.default.removeItem(at: directory) }
     for repetition in 0..<repetitions {
@@ -31,7 +32,7 @@ enum ResultsWritingBenchmark {
         precondition(written == rows, "wrote \(written) rows, expected \(rows)")
         rates.append(Double(rows) / seconds)
       } catch {
-        notes.append("repetition \(repetition) failed: \(error)")
+        errors.append("repetition \(repetition) failed: \(error)")
       }
     }
     notes.append(
@@ -40,7 +41,7 @@ enum ResultsWritingBenchmark {
     return BenchmarkResult(
       name: "results-writing", title: "Results writing (SQLite, runner_jobs)", unit: "rows/s",
       oursSamples: rates.isEmpty ? [0] : rates, peerName: nil, peerSamples: [], target: .rateAtLeast(1_000_000),
-      notes: notes)
+      notes: notes, errors: errors)
   }
 
   /// Writes `rows` rows into a new store at `path`; returns the seconds taken and the

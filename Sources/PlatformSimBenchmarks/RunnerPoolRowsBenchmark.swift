@@ -15,12 +15,13 @@ enum RunnerPoolRowsBenchmark {
   static func run(customers: Int, repetitions: Int) -> BenchmarkResult {
     var rates: [Double] = []
     var notes: [String] = []
+    var errors: [String] = []
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("platformsim-bench-pool-\(ProcessInfo.processInfo.processIdentifier)")
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {
-      notes.append("could not create \(directory.path): \(error)")
+      errors.append("could not create \(directory.path): \(error)")
     }
     defer { try? FileManager.default.removeItem(at: directory) }
     var mismatch = false
@@ -33,7 +34,7 @@ enum RunnerPoolRowsBenchmark {
         if outcome.rowCount < outcome.customersFinished { mismatch = true }
         rates.append(Double(outcome.customersFinished) / outcome.seconds)
       } catch {
-        notes.append("repetition \(repetition) failed: \(error)")
+        errors.append("repetition \(repetition) failed: \(error)")
       }
     }
     notes.append(
@@ -44,7 +45,7 @@ enum RunnerPoolRowsBenchmark {
     return BenchmarkResult(
       name: "runner-pool-rows", title: "Runner pool M/M/\(RunnerPoolBenchmark.runnerCount), job rows in SQLite",
       unit: "customers/s", oursSamples: rates.isEmpty ? [0] : rates, peerName: nil, peerSamples: [],
-      target: .rateAtLeast(2_500_000), notes: notes)
+      target: .rateAtLeast(2_500_000), notes: notes, errors: errors)
   }
 
   static func runStored(customers: Int, seed: RandomSeed, path: String) throws(StoreError) -> (

@@ -80,6 +80,7 @@ enum ScaleBenchmark {
     var scenarios: [Double: String] = [:]
     var byRound: [[Measurement]] = []
     var notes: [String] = []
+    var errors: [String] = []
     var simulatedDays = 0.0
     do {
       for scale in sizes {
@@ -107,7 +108,7 @@ enum ScaleBenchmark {
         byRound.append(measurements)
       }
     } catch {
-      notes.append("failed: \(error)")
+      errors.append("failed: \(error)")
     }
     let exponents = byRound.compactMap { round in growthExponent(round.map { ($0.scale, $0.cpu) }) }
     let medians = sizes.compactMap { scale -> Measurement? in
@@ -147,12 +148,12 @@ enum ScaleBenchmark {
     )
     // One size has no exponent: only its goal rows.
     var results: [BenchmarkResult] = []
-    if !exponents.isEmpty || byRound.isEmpty {
+    if !exponents.isEmpty || byRound.isEmpty || !errors.isEmpty {
       results.append(
         BenchmarkResult(
           name: benchmark.name, title: benchmark.title, unit: "",
           oursSamples: exponents.isEmpty ? [.infinity] : exponents,
-          peerName: nil, peerSamples: [], target: .atMost(benchmark.targetExponent), notes: notes))
+          peerName: nil, peerSamples: [], target: .atMost(benchmark.targetExponent), notes: notes, errors: errors))
     }
     // Whole-month goals only when the month ran.
     if days == nil {

@@ -37,6 +37,7 @@ enum ScenarioBenchmark {
     var rates: [Double] = []
     var walls: [Double] = []
     var notes: [String] = []
+    var errors: [String] = []
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("platformsim-bench-scenario-\(ProcessInfo.processInfo.processIdentifier)")
     try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -50,7 +51,7 @@ enum ScenarioBenchmark {
         walls.append(wall)
         rates.append(simulated / wall)
       } catch {
-        notes.append("repetition \(repetition) failed: \(error)")
+        errors.append("repetition \(repetition) failed: \(error)")
         break
       }
     }
@@ -62,7 +63,7 @@ enum ScenarioBenchmark {
     return BenchmarkResult(
       name: benchmark.name, title: benchmark.title, unit: "× real time", oursSamples: rates.isEmpty ? [0] : rates,
       peerName: nil, peerSamples: [], target: .rateAtLeast(benchmark.targetDays * 86_400 / benchmark.targetSeconds),
-      notes: notes)
+      notes: notes, errors: errors)
   }
 
   struct Failure: Error, CustomStringConvertible {

@@ -142,6 +142,9 @@ if results.isEmpty {
 if options.json {
   let encoder = JSONEncoder()
   encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+  // A failed growth benchmark's placeholder exponent is infinite, which plain JSON cannot hold.
+  encoder.nonConformingFloatEncodingStrategy = .convertToString(
+    positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
   do {
     print(
       String(
@@ -153,4 +156,11 @@ if options.json {
   }
 } else {
   print(markdownReport(results, repetitions: repetitions, quick: options.quick))
+}
+// A failed measurement is not a figure: the report above says which, and the exit code
+// tells a CI job (1, as for any run that did not complete; 2 stays for usage mistakes).
+let failed = results.filter { !$0.errors.isEmpty }.map(\.name)
+if !failed.isEmpty {
+  progress("benchmarks with failed repetitions: \(failed.joined(separator: ", "))")
+  exit(1)
 }
