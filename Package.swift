@@ -29,6 +29,8 @@ let package = Package(
     .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: ["FullFoundation"]),
     .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    // SHA-256 of scenario files and result tables; the web server's stack already builds it.
+    .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
   ],
   targets: [
     // The system SQLite (Debian: libsqlite3-dev), used through its C API.
@@ -38,6 +40,8 @@ let package = Package(
       providers: [.apt(["libsqlite3-dev"])]
     ),
     .target(name: "SimKernel"),
+    // Content fingerprints (scenario digests, table digests): swift-crypto's SHA-256 in hex.
+    .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     // The git commit of the build (`ToolCommit`), written into BuildInfo before every
     // build by the EmbedGitCommit plugin (docs/DISTRIBUTED.md, "Versions").
     .plugin(name: "EmbedGitCommit", capability: .buildTool()),
@@ -54,7 +58,7 @@ let package = Package(
     // in-memory sink; no SQLite.
     .target(name: "ResultRows"),
     // SQLite through its C API: migrations, the SQLite sink, run rows, reading rows back.
-    .target(name: "ResultStore", dependencies: ["CSQLite", "ResultRows", "SimKernel"]),
+    .target(name: "ResultStore", dependencies: ["CSQLite", "ResultRows", "Hashing"]),
     // Decision points (protocols, observations, actions), built-ins and the
     // external-process adapter; the model consults policies only through these.
     .target(name: "Policies"),
@@ -66,15 +70,16 @@ let package = Package(
     .target(
       name: "Scenario",
       dependencies: [
-        "SimKernel", "InputReading", "PlatformModel", "Policies", "Monitoring", .product(name: "Yams", package: "Yams"),
+        "SimKernel", "Hashing", "InputReading", "PlatformModel", "Policies", "Monitoring",
+        .product(name: "Yams", package: "Yams"),
       ]
     ),
     // Replications, common random numbers, comparisons, sweeps, gates and shards.
     .target(
       name: "Experiments",
       dependencies: [
-        "BuildInfo", "Scenario", "InputReading", "PlatformModel", "ResultRows", "ResultStore", "RunLifecycle",
-        "SimKernel", .product(name: "Yams", package: "Yams"),
+        "BuildInfo", "Hashing", "Scenario", "InputReading", "PlatformModel", "ResultRows", "ResultStore",
+        "RunLifecycle", "SimKernel", .product(name: "Yams", package: "Yams"),
       ]
     ),
     // Markdown and self-contained HTML (inline SVG) reports from the results database.
@@ -115,7 +120,7 @@ let package = Package(
     // Round-trip overhead of external policies (docs/PERFORMANCE.md).
     .executableTarget(name: "PolicyBenchmark", dependencies: ["Policies"]),
     .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
-    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel", "InputReading"]),
+    .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "SimKernel", "InputReading", "Hashing"]),
     .testTarget(
       name: "InputReadingTests", dependencies: ["InputReading", "SimKernel", .product(name: "Yams", package: "Yams")],
       exclude: ["Fixtures"]),
@@ -126,7 +131,7 @@ let package = Package(
     ),
     .testTarget(name: "ResultRowsTests", dependencies: ["ResultRows"]),
     .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
-    .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "ResultRows", "SimKernel"]),
+    .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "ResultRows", "Hashing"]),
     .testTarget(name: "PoliciesTests", dependencies: ["Policies"]),
     .testTarget(
       name: "PlatformModelTests",
@@ -148,8 +153,8 @@ let package = Package(
     .testTarget(
       name: "EndToEndTests",
       dependencies: [
-        "BuildInfo", "PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario", "Policies",
-        "InputReading",
+        "BuildInfo", "Hashing", "PlatformSimCLI", "ResultRows", "ResultStore", "RunLifecycle", "Scenario",
+        "Policies", "InputReading",
       ]
     ),
   ]

@@ -1,6 +1,6 @@
 import CSQLite
+import Hashing
 import ResultRows
-import SimKernel
 
 #if canImport(Glibc)
   import Glibc
@@ -237,7 +237,7 @@ public final class ResultStore {
   private func digestRows(_ sql: String, run: RunID) throws(StoreError) -> String {
     let statement = try database.prepare(sql)
     statement.bind(run.rawValue, at: 1)
-    var hasher = SHA256()
+    var hasher = ContentHash()
     while try statement.step() {
       for column in 0..<statement.columnCount {
         switch statement.value(at: column) {

@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 import InputReading
 import Monitoring
 import PlatformModel
@@ -76,7 +77,7 @@ public enum ScenarioLoader {
     }
     let log = DiagnosticLog()
     guard let root = parseYAML(text, file: path, log: log) else { throw DiagnosticsError(log.diagnostics) }
-    var hasher = SHA256()
+    var hasher = ContentHash()
     hasher.update(Array(data))
     return try load(
       root: root, path: path, digest: hasher.finalizeHex(), log: log, unsupportedRules: unsupportedRules)

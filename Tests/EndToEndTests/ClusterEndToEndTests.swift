@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 import PlatformModel
 import ResultRows
 import ResultStore
@@ -100,7 +101,7 @@ import Testing
       .filter { $0.name.hasPrefix("cluster.") || $0.name.hasPrefix("training.") || $0.name.hasPrefix("cost.") }
       .sorted { $0.name < $1.name }
       .map { "\($0.name)=\($0.value.map { String(format: "%.6f", $0) } ?? "null")" }
-    var hasher = SHA256()
+    var hasher = ContentHash()
     hasher.update(Array(lines.joined(separator: "\n").utf8))
     let digest = hasher.finalizeHex()
     print("cluster metrics fingerprint: \(digest)")

@@ -1,5 +1,5 @@
+import Hashing
 import ResultRows
-import SimKernel
 import Testing
 
 @testable import ResultStore
@@ -74,7 +74,7 @@ struct SchemaDeclarationTests {
   /// creates. Append a migration instead; this digest covers the first eight.
   @Test("the published migrations are unchanged")
   func migrationsAreUnchanged() {
-    var hasher = SHA256()
+    var hasher = ContentHash()
     for migration in Schema.migrations.prefix(8) { hasher.update(Array(migration.utf8) + [0]) }
     #expect(hasher.finalizeHex() == "b31c416a05a4c70d761fb742fdf2f3052623a4716fb4c836f9d89ae48fdb570a")
   }

@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 import InputReading
 import Scenario
 import SimKernel
@@ -121,7 +122,7 @@ public struct SweepDefinition {
         settings.append((axis.text, axis.valueTexts[valueIndex]))
       }
       let text = (try? Yams.serialize(node: edited)) ?? ""
-      var hasher = SHA256()
+      var hasher = ContentHash()
       hasher.update(Array(text.utf8))
       do {
         let document = try ScenarioLoader.load(root: edited, path: scenarioPath, digest: hasher.finalizeHex()).document

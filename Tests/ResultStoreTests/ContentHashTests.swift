@@ -1,11 +1,10 @@
+import Hashing
 import Testing
 
-@testable import SimKernel
-
-/// SHA-256 against FIPS 180-4's examples, however the bytes arrive: whole blocks are
-/// hashed straight from a contiguous buffer, the rest through the pending block.
-@Suite("SHA-256 digests")
-struct SHA256Tests {
+/// The fingerprints against FIPS 180-4's SHA-256 examples, however the bytes arrive:
+/// text, contiguous buffers, sequences without contiguous storage, split updates.
+@Suite("SHA-256 content hashes")
+struct ContentHashTests {
   @Test(
     "FIPS 180-4 examples (and sha256sum) give the published digests",
     arguments: [
@@ -17,16 +16,16 @@ struct SHA256Tests {
       ),
     ])
   func examples(text: String, digest: String) {
-    #expect(SHA256.hex(text) == digest)
+    #expect(ContentHash.hex(text) == digest)
   }
 
-  @Test("a million `a`s, in one buffer or a byte at a time")
+  @Test("a million `a`s, in one buffer or as a lazy sequence")
   func millionAs() {
     let digest = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
-    var whole = SHA256()
+    var whole = ContentHash()
     whole.update([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000))
     #expect(whole.finalizeHex() == digest)
-    var byByte = SHA256()
+    var byByte = ContentHash()
     byByte.update((0..<1_000_000).lazy.map { _ in UInt8(ascii: "a") })
     #expect(byByte.finalizeHex() == digest)
   }
@@ -34,10 +33,10 @@ struct SHA256Tests {
   @Test("any split of the input into updates gives the digest of the whole", arguments: [1, 2, 3])
   func splits(seed: Int) {
     let bytes = (0..<5_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) }
-    var whole = SHA256()
+    var whole = ContentHash()
     whole.update(bytes)
     let expected = whole.finalizeHex()
-    var hasher = SHA256()
+    var hasher = ContentHash()
     var start = 0
     var step = seed
     while start < bytes.count {
