@@ -29,25 +29,20 @@ enum PublishedMetricsCheck {
         published.append(name)
       }
     }
-    // Rollouts (with their profile) already checked for a service whose name only fills
-    // equality matchers' values: another such service of the same rollout selects the
-    // same metrics, labels and ranges, so it would warn about nothing new. (Where the
-    // names stand depends on the rollout's templates, not on the name.) Only the latest
-    // few are compared: services sharing a rollout are usually listed together, and
-    // every service having its own would make comparing them services².
-    var checkedRollouts: [(rollout: RolloutStrategy, profile: MetricProfile)] = []
+    // Whether each rollout (with its profile) fills names only into equality matchers'
+    // values, asked when its first service with an inert name is checked. Then another
+    // such service selects the same metrics, labels and ranges, so it would warn about
+    // nothing new. (Where the names stand depends on the rollout's templates, not on the name.)
+    var namesOnlyInEqualityMatchers = LatestFirstMemo<RolloutProfile, Bool>()
     for service in delivery.services {
       let profile = service.metricProfile ?? scenarioProfile
-      let isInert = isInertMatcherValue(service.name)
-      if isInert,
-        checkedRollouts.suffix(8).contains(where: { $0.profile == profile && $0.rollout == service.rollout })
-      {
-        continue
+      if isInertMatcherValue(service.name) {
+        let (namesOnly, isFirst) = namesOnlyInEqualityMatchers.answer(
+          for: RolloutProfile(rollout: service.rollout, profile: profile)
+        ) { service.rollout.fillsNamesOnlyInEqualityMatchers(profile: profile) }
+        if namesOnly && !isFirst { continue }
       }
-      var namesInEqualityMatchers = isInert
-      let queries = service.rollout.prometheusQueries(
-        service: service.name, profile: profile, namesInEqualityMatchers: &namesInEqualityMatchers)
-      if namesInEqualityMatchers { checkedRollouts.append((service.rollout, profile)) }
+      let queries = service.rollout.prometheusQueries(service: service.name, profile: profile)
       for query in queries {
         guard let expression = try? PromQLParser.parse(query) else { continue }
         for (name, matchers, rangeMs) in selectors(expression) {
@@ -90,6 +85,12 @@ enum PublishedMetricsCheck {
       && !name.utf8.contains {
         $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\n")
       }
+  }
+
+  /// A rollout and the metric profile its service publishes under, which picks Flagger's built-in queries.
+  struct RolloutProfile: Hashable {
+    let rollout: RolloutStrategy
+    let profile: MetricProfile
   }
 
   /// How many unknown metric names of rules get a warning of their own; the rest are

@@ -60,12 +60,59 @@ struct QueryTemplateTests {
       ("# {a='\nup{b='{{ target }}'}", false), (#"up{a="{{ other }}"} + {{ target }}"#, false),
       (#"up{a="{{ other }}"}"#, true), ("up{a=\"{{ target }}\", b=\"é\"}", false),
     ])
-  func equalityMatcherValues(template: String, expected: Bool) {
-    var namesInEqualityMatchers = true
-    _ = QueryTemplate.fill(
-      template, { $0 == "target" ? .name("svc-1") : $0 == "other" ? .verbatim("v") : nil },
-      namesInEqualityMatchers: &namesInEqualityMatchers)
-    #expect(namesInEqualityMatchers == expected)
+  func equalityMatcherValues(template: String, expected: Bool) throws {
+    func value(_ name: String) -> (String) -> QueryTemplate.Value? {
+      { $0 == "target" ? .name(name) : $0 == "other" ? .verbatim("v") : nil }
+    }
+    #expect(QueryTemplate.fillsNamesOnlyInEqualityMatchers(template, value("svc-1")) == expected)
+    guard expected else { return }
+    // Then any name without `\`, quotes or line breaks changes only the matcher's value.
+    let stand = try matchers(QueryTemplate.fill(template, value("svc-1")))
+    for name in ["a.b*c (v2) [x]", "naïve 日本", "x y", "{{ target }}", "}"] {
+      let other = try matchers(QueryTemplate.fill(template, value(name)))
+      #expect(other.map(\.name) == stand.map(\.name), "\(name)")
+      #expect(other.map(\.kind) == stand.map(\.kind))
+      #expect(other.map(\.matchesEmpty) == stand.map(\.matchesEmpty))
+    }
+  }
+
+  @Test("a rollout fills names only into equality matchers' values when every query of it does")
+  func rolloutFillsNamesOnlyInEqualityMatchers() {
+    let flagger = RolloutStrategy.flagger(
+      FlaggerCanary(
+        interval: .seconds(60), threshold: 5, stepWeights: [10], maxWeight: 50,
+        checks: ["request-success-rate", "request-duration"].map {
+          FlaggerCanary.Check(name: $0, minimum: nil, maximum: nil, window: .seconds(60))
+        }))
+    #expect(flagger.fillsNamesOnlyInEqualityMatchers(profile: .platformSim))  // service="{{ target }}"
+    #expect(flagger.fillsNamesOnlyInEqualityMatchers(profile: .nginx))
+    #expect(!flagger.fillsNamesOnlyInEqualityMatchers(profile: .istio))  // destination_workload=~"{{ target }}"
+    #expect(RolloutStrategy.bigBang.fillsNamesOnlyInEqualityMatchers(profile: .istio))
+  }
+
+  @Test("equal rollouts hash alike: thresholds 0 and -0, fixed arguments, custom profiles")
+  func equalRolloutsHashAlike() {
+    func flagger(minimum: Double) -> RolloutStrategy {
+      .flagger(
+        FlaggerCanary(
+          interval: .seconds(60), threshold: 5, stepWeights: [10], maxWeight: 50,
+          checks: [
+            FlaggerCanary.Check(name: "request-success-rate", minimum: minimum, maximum: nil, window: .seconds(60))
+          ]
+        ))
+    }
+    #expect(flagger(minimum: 0.0) == flagger(minimum: -0.0))
+    #expect(Set([flagger(minimum: 0.0), flagger(minimum: -0.0), flagger(minimum: 1)]).count == 2)
+    func spec(_ value: String) -> AnalysisSpec {
+      AnalysisSpec(metrics: [], serviceArguments: ["service-name"], fixedArguments: [(name: "window", value: value)])
+    }
+    #expect(Set([spec("5m"), spec("5m"), spec("1m")]).count == 2)
+    func mapping() -> MetricMapping {
+      MetricMapping(
+        requests: "req", latency: "lat", latencyScale: 1, statusLabel: "code", success: "200", failure: "500",
+        labels: [(name: "app", value: "{{ service }}")])
+    }
+    #expect(Set([MetricProfile.custom(mapping()), .custom(mapping()), .platformSim]).count == 2)
   }
 
   @Test("Flagger's built-in queries read the canary of every profile, whatever the service's name")

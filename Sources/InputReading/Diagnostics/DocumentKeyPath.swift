@@ -18,8 +18,14 @@ public struct DocumentKeyPath: Hashable, Sendable, CustomStringConvertible {
   /// The whole document.
   public static let root = DocumentKeyPath()
 
-  public func appending(_ key: String) -> DocumentKeyPath { DocumentKeyPath(components + [.key(key)]) }
-  public func appending(index: Int) -> DocumentKeyPath { DocumentKeyPath(components + [.index(index)]) }
+  public func appending(_ key: String) -> DocumentKeyPath { appending(.key(key)) }
+  public func appending(index: Int) -> DocumentKeyPath { appending(.index(index)) }
+
+  func appending(_ component: Component) -> DocumentKeyPath {
+    var path = self
+    path.components.append(component)
+    return path
+  }
 
   /// Parses `a.b[2].c` as written in a sweep axis; `nil` for an empty or malformed path.
   public init?(parsing text: String) {

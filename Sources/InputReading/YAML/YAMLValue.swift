@@ -11,33 +11,48 @@ import Yams
 /// uses ``error(_:hint:)`` and ``warning(_:hint:)`` for its own checks.
 public struct YAMLValue {
   public let node: Node
-  public let path: DocumentKeyPath
   public let context: ReadContext
   public let line: Int
   public let column: Int
+  /// ``path`` is made from these when asked (for a diagnostic, or once for all the
+  /// children of a list or mapping), not for every element read.
+  private let parentPath: DocumentKeyPath
+  private let step: DocumentKeyPath.Component?
+
+  /// Where the value is: `spec.services[3].hourOfDay`.
+  public var path: DocumentKeyPath {
+    guard let step else { return parentPath }
+    return parentPath.appending(step)
+  }
 
   public init(node: Node, path: DocumentKeyPath, context: ReadContext) {
-    self.node = node
-    self.path = path
-    self.context = context
-    line = node.mark?.line ?? 0
-    column = node.mark?.column ?? 0
+    let mark = node.mark
+    self.init(node: node, path: path, step: nil, context: context, line: mark?.line ?? 0, column: mark?.column ?? 0)
   }
 
   /// A value placed explicitly: a table cell, whose node has no YAML mark.
   public init(node: Node, path: DocumentKeyPath, context: ReadContext, line: Int, column: Int) {
+    self.init(node: node, path: path, step: nil, context: context, line: line, column: column)
+  }
+
+  private init(
+    node: Node, path: DocumentKeyPath, step: DocumentKeyPath.Component?, context: ReadContext, line: Int, column: Int
+  ) {
     self.node = node
-    self.path = path
+    parentPath = path
+    self.step = step
     self.context = context
     self.line = line
     self.column = column
   }
 
-  /// A value inside this one: located by its own YAML mark, or, for nodes built
-  /// without one (a nested JSON value of a table row), at this value.
-  func child(_ node: Node, path: DocumentKeyPath) -> YAMLValue {
-    guard node.mark == nil else { return YAMLValue(node: node, path: path, context: context) }
-    return YAMLValue(node: node, path: path, context: context, line: line, column: column)
+  /// A value inside this one, at `step` below `path` (this value's ``path``, made once
+  /// for all the children): located by its own YAML mark, or, for nodes built without
+  /// one (a nested JSON value of a table row), at this value.
+  func child(_ node: Node, of path: DocumentKeyPath, at step: DocumentKeyPath.Component?) -> YAMLValue {
+    let mark = node.mark
+    return YAMLValue(
+      node: node, path: path, step: step, context: context, line: mark?.line ?? line, column: mark?.column ?? column)
   }
 
   /// The same node at another key path (a mapping key reported at its value's path).
@@ -126,8 +141,8 @@ public struct YAMLValue {
   }
 
   public func readInteger(minimum: Int? = nil, maximum: Int? = nil) -> Int? {
-    // The expectation is worded only when a value does not fit: reading is the hot path.
-    let schema = ValueSchema.integer(minimum: minimum, maximum: maximum)
+    // The expectation is made only when a value does not fit: reading is the hot path.
+    var schema: ValueSchema { .integer(minimum: minimum, maximum: maximum) }
     guard let text = scalarText, !isQuoted, let value = Int(withoutDigitSeparators(text)) else {
       mismatch(expected: schema.expectation, hint: quotedNumberHint)
       return nil
@@ -144,7 +159,7 @@ public struct YAMLValue {
   }
 
   public func readNumber(minimum: Double? = nil, maximum: Double? = nil, exclusiveMinimum: Bool = false) -> Double? {
-    let schema = ValueSchema.number(minimum: minimum, maximum: maximum, exclusiveMinimum: exclusiveMinimum)
+    var schema: ValueSchema { .number(minimum: minimum, maximum: maximum, exclusiveMinimum: exclusiveMinimum) }
     guard let text = scalarText, !isQuoted, let value = Double(withoutDigitSeparators(text)), value.isFinite else {
       mismatch(expected: schema.expectation, hint: quotedNumberHint)
       return nil
@@ -185,7 +200,7 @@ public struct YAMLValue {
 
   /// A duration such as `90s`, `5m`, `2h30m` or `30d` (``SimDuration/init(parsing:)``).
   public func readDuration(_ rule: ValueSchema.DurationRule) -> SimDuration? {
-    let schema = ValueSchema.duration(rule)
+    var schema: ValueSchema { .duration(rule) }
     guard let text = scalarText, !isNull else {
       mismatch(expected: schema.expectation)
       return nil
@@ -250,7 +265,8 @@ public struct YAMLValue {
       mismatch(expected: "a list")
       return nil
     }
-    let elements = sequence.enumerated().map { child($1, path: path.appending(index: $0)) }
+    let path = self.path
+    let elements = sequence.enumerated().map { child($1, of: path, at: .index($0)) }
     if let exactCount, elements.count != exactCount {
       error("found a list of \(elements.count) values, expected exactly \(exactCount)")
       return nil
@@ -301,6 +317,7 @@ public struct YAMLValue {
   /// contributes its entries first, as Go's yaml.v2 merges them.
   public func mappingEntries() -> [MappingEntry]? {
     guard case .mapping(let mapping) = node else { return nil }
+    let path = self.path
     var entries: [MappingEntry] = []
     var merged: [MappingEntry] = []
     for (keyNode, valueNode) in mapping {
@@ -309,7 +326,7 @@ public struct YAMLValue {
         let sources: [Node]
         if case .sequence(let list) = valueNode { sources = Array(list) } else { sources = [valueNode] }
         for source in sources {
-          let sourceValue = child(source, path: path)
+          let sourceValue = child(source, of: path, at: nil)
           guard let sourceEntries = sourceValue.mappingEntries() else {
             sourceValue.mismatch(expected: "a mapping")
             continue
@@ -320,8 +337,8 @@ public struct YAMLValue {
       }
       entries.append(
         MappingEntry(
-          key: key, keyValue: child(keyNode, path: path.appending(key)),
-          value: child(valueNode, path: path.appending(key))))
+          key: key, keyValue: child(keyNode, of: path, at: .key(key)), value: child(valueNode, of: path, at: .key(key)))
+      )
     }
     return merged.isEmpty ? entries : merged + entries
   }

@@ -2,7 +2,7 @@
 ///
 /// A pod count, or a percentage of `spec.replicas`. Argo reads any string as a percentage (`"25"` and
 /// `"25%"` alike; legacy `intstr.GetValueFromIntOrPercent`), so the default `"25"` is 25 %.
-public enum ReplicaBudget: Equatable, Sendable {
+public enum ReplicaBudget: Hashable, Sendable {
   case count(Int)
   case percent(Int)
 

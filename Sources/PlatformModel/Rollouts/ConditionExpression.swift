@@ -10,7 +10,7 @@
 /// numbers) is an evaluation error, as in Argo, where only map results have fields. As in Argo
 /// (utils/evaluate/evaluate.go), an evaluation error such as `result[0]` on an empty
 /// result makes the measurement an Error, and NaN compares false.
-public indirect enum ConditionExpression: Equatable, Sendable {
+public indirect enum ConditionExpression: Hashable, Sendable {
   case number(Double)
   case string(String)
   case boolean(Bool)

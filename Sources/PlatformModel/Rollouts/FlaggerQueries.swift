@@ -72,30 +72,21 @@ public enum FlaggerQueries {
   public static func render(_ text: String, service: String, interval: String, variables: [String: String])
     -> String
   {
-    var namesInEqualityMatchers = true
-    return render(
-      text, service: service, interval: interval, variables: variables,
-      namesInEqualityMatchers: &namesInEqualityMatchers)
+    QueryTemplate.fill(text) { model($0, service: service, interval: interval, variables: variables) }
   }
 
-  /// ``render(_:service:interval:variables:)``, clearing `namesInEqualityMatchers` as
-  /// ``QueryTemplate/fill(_:_:namesInEqualityMatchers:)`` does.
-  static func render(
-    _ text: String, service: String, interval: String, variables: [String: String],
-    namesInEqualityMatchers: inout Bool
-  ) -> String {
-    QueryTemplate.fill(
-      text,
-      { key in
-        switch key {
-        case "name", "target", "service", "ingress", "route": return .name(service)
-        case "namespace": return .name(MetricProfile.namespace)
-        case "interval": return .verbatim(interval)
-        default:
-          guard key.hasPrefix("variables.") else { return nil }
-          return variables[String(key.dropFirst("variables.".count))].map { .verbatim($0) }
-        }
-      }, namesInEqualityMatchers: &namesInEqualityMatchers)
+  /// What Flagger's template model fills placeholder `key` with; `nil` leaves it.
+  static func model(_ key: String, service: String, interval: String, variables: [String: String])
+    -> QueryTemplate.Value?
+  {
+    switch key {
+    case "name", "target", "service", "ingress", "route": return .name(service)
+    case "namespace": return .name(MetricProfile.namespace)
+    case "interval": return .verbatim(interval)
+    default:
+      guard key.hasPrefix("variables.") else { return nil }
+      return variables[String(key.dropFirst("variables.".count))].map { .verbatim($0) }
+    }
   }
 
   /// The placeholders of `text` that Flagger's template model cannot fill with

@@ -22,7 +22,7 @@ public enum QueryTemplate {
   /// The key is the placeholder's inside without surrounding spaces (`args.service-name`,
   /// `target`). The text is read as `Character`s (a `"` followed by a combining mark is
   /// no quote); an ASCII text, where every byte but a CR LF pair is a `Character` of its
-  /// own, is read byte by byte with the same result (``fillASCII(_:_:)``).
+  /// own, is read byte by byte with the same result (``fillASCII(_:_:namesInEqualityMatchers:)``).
   ///
   /// - Complexity: O(n) in the text's length; an organisation-scale scenario fills some
   ///   2,000 queries before its first event (a `Character` at a time, 0.38 G instructions).
@@ -31,13 +31,23 @@ public enum QueryTemplate {
     return fill(text, value, namesInEqualityMatchers: &namesInEqualityMatchers)
   }
 
-  /// ``fill(_:_:)``, clearing `namesInEqualityMatchers` unless every ``Value/name`` went
-  /// into the `"…"` or `'…'` value of an equality matcher (`label="…"`, `label!="…"`,
-  /// a label other than `__name__`), as far as an ASCII text shows (other text clears it).
+  /// Whether every ``Value/name`` `value` fills into `text` goes into the `"…"` or `'…'`
+  /// value of an equality matcher (`label="…"`, `label!="…"`, a label other than
+  /// `__name__`), as far as an ASCII text shows (in other text no name may be filled).
   ///
   /// There a name only changes that matcher's value: a name without `\`, `"` or `'`
   /// leaves every token of the query as it is (``PublishedMetricsCheck`` relies on it).
-  public static func fill(_ text: String, _ value: (String) -> Value?, namesInEqualityMatchers: inout Bool) -> String {
+  /// The answer depends on the keys `value` answers with a name, not on the names: the
+  /// reading that decides where a placeholder stands skips the filled text.
+  public static func fillsNamesOnlyInEqualityMatchers(_ text: String, _ value: (String) -> Value?) -> Bool {
+    var namesInEqualityMatchers = true
+    _ = fill(text, value, namesInEqualityMatchers: &namesInEqualityMatchers)
+    return namesInEqualityMatchers
+  }
+
+  /// ``fill(_:_:)``, clearing `namesInEqualityMatchers` as
+  /// ``fillsNamesOnlyInEqualityMatchers(_:_:)`` tells.
+  static func fill(_ text: String, _ value: (String) -> Value?, namesInEqualityMatchers: inout Bool) -> String {
     var text = text
     text.makeContiguousUTF8()
     let filled = text.utf8.withContiguousStorageIfAvailable { bytes -> String? in

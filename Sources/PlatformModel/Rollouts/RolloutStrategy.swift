@@ -2,7 +2,7 @@ import Policies
 import SimKernel
 
 /// How a service moves traffic to a new version.
-public enum RolloutStrategy: Equatable, Sendable {
+public enum RolloutStrategy: Hashable, Sendable {
   /// Every pod replaced, then all traffic on the new version (a Deployment's rolling update
   /// with no checks).
   case bigBang
@@ -16,12 +16,7 @@ extension RolloutStrategy {
   /// How far before a measurement its analyses' range queries start, in milliseconds.
   public var rangeQueryReachMs: Int64 {
     guard case .argoCanary(let canary) = self else { return 0 }
-    let specs =
-      canary.steps.compactMap { step -> AnalysisSpec? in
-        if case .analysis(let spec) = step { return spec }
-        return nil
-      } + [canary.backgroundAnalysis].compactMap { $0 }
-    let reach = specs.flatMap(\.metrics).compactMap(\.rangeQuery).map {
+    let reach = canary.analysisSpecs.flatMap(\.metrics).compactMap(\.rangeQuery).map {
       max($0.startBefore.microseconds, $0.endBefore.microseconds)
     }
     return max(0, reach.max() ?? 0) / 1_000
@@ -30,31 +25,42 @@ extension RolloutStrategy {
   /// Every Prometheus query this strategy may run, with service placeholders filled by
   /// `service`: how far back they read decides how long the series store keeps samples.
   public func prometheusQueries(service: String, profile: MetricProfile = .platformSim) -> [String] {
-    var namesInEqualityMatchers = true
-    return prometheusQueries(service: service, profile: profile, namesInEqualityMatchers: &namesInEqualityMatchers)
+    var queries: [String] = []
+    forEachQueryTemplate(service: service, profile: profile) { queries.append(QueryTemplate.fill($0, $1)) }
+    return queries
   }
 
-  /// ``prometheusQueries(service:profile:)``, clearing `namesInEqualityMatchers` unless
-  /// the service's name only fills values of equality matchers
-  /// (``QueryTemplate/fill(_:_:namesInEqualityMatchers:)``).
-  public func prometheusQueries(service: String, profile: MetricProfile, namesInEqualityMatchers: inout Bool)
-    -> [String]
-  {
+  /// Whether every query of ``prometheusQueries(service:profile:)`` takes the names it is
+  /// filled with (the service's, the namespace) only into values of equality matchers
+  /// (``QueryTemplate/fillsNamesOnlyInEqualityMatchers(_:_:)``); the same for every service.
+  public func fillsNamesOnlyInEqualityMatchers(profile: MetricProfile) -> Bool {
+    var namesOnlyInEqualityMatchers = true
+    forEachQueryTemplate(service: "", profile: profile) { text, value in
+      if namesOnlyInEqualityMatchers {
+        namesOnlyInEqualityMatchers = QueryTemplate.fillsNamesOnlyInEqualityMatchers(text, value)
+      }
+    }
+    return namesOnlyInEqualityMatchers
+  }
+
+  /// Calls `body` with each query's template and what fills its placeholders for `service`.
+  func forEachQueryTemplate(
+    service: String, profile: MetricProfile, _ body: (String, (String) -> QueryTemplate.Value?) -> Void
+  ) {
     switch self {
     case .bigBang:
-      return []
+      return
     case .flagger(let flagger):
-      return flagger.checks.map {
-        flagger.query($0, service: service, profile: profile, namesInEqualityMatchers: &namesInEqualityMatchers)
+      for check in flagger.checks {
+        let interval = check.window.formatted
+        let variables = check.template?.variables ?? [:]
+        body(flagger.queryTemplate(check, profile: profile)) {
+          FlaggerQueries.model($0, service: service, interval: interval, variables: variables)
+        }
       }
     case .argoCanary(let canary):
-      var specs = canary.steps.compactMap { step -> AnalysisSpec? in
-        if case .analysis(let spec) = step { return spec }
-        return nil
-      }
-      if let background = canary.backgroundAnalysis { specs.append(background) }
-      return specs.flatMap { spec in
-        spec.metrics.map { spec.query($0, service: service, namesInEqualityMatchers: &namesInEqualityMatchers) }
+      for spec in canary.analysisSpecs {
+        for metric in spec.metrics { body(metric.query) { spec.argument($0, service: service) } }
       }
     }
   }
@@ -67,10 +73,10 @@ extension RolloutStrategy {
 /// reset for the revision — and halts advancement; a passing tick adds `stepWeight`
 /// until the weight reaches `maxWeight` (it may overshoot), then promotes, which takes
 /// two more ticks (Promoting, Finalising).
-public struct FlaggerCanary: Equatable, Sendable {
+public struct FlaggerCanary: Hashable, Sendable {
   /// One metric check of `analysis.metrics`: a built-in, or a `MetricTemplate`'s query
   /// (`templateRef`), judged against `thresholdRange`.
-  public struct Check: Equatable, Sendable {
+  public struct Check: Hashable, Sendable {
     /// `request-success-rate` (percent, checked against `min`), `request-duration`
     /// (p99 milliseconds, checked against `max`), or a custom metric's name.
     public var name: String
@@ -82,7 +88,7 @@ public struct FlaggerCanary: Equatable, Sendable {
     /// still in it) and the check's `templateVariables`; `nil` for a built-in.
     public var template: Template?
 
-    public struct Template: Equatable, Sendable {
+    public struct Template: Hashable, Sendable {
       /// `metadata.name` of the MetricTemplate.
       public var name: String
       public var query: String
@@ -129,7 +135,7 @@ public struct FlaggerCanary: Equatable, Sendable {
   /// tick after detection runs no checks and starts iteration 1; every later tick runs
   /// the checks (a failure counts towards `threshold` and holds the iteration), and a
   /// passing tick advances one iteration; after `count` iterations the canary is promoted.
-  public struct Iterations: Equatable, Sendable {
+  public struct Iterations: Hashable, Sendable {
     /// `analysis.iterations`.
     public var count: Int
     /// Share of live requests the canary serves while iterating: 0 for blue/green
@@ -172,15 +178,14 @@ public struct FlaggerCanary: Equatable, Sendable {
   /// Flagger runs for the mesh whose metric names `profile` publishes, rendered with
   /// Flagger's template model (``FlaggerQueries``).
   public func query(_ check: Check, service: String, profile: MetricProfile = .platformSim) -> String {
-    var namesInEqualityMatchers = true
-    return query(check, service: service, profile: profile, namesInEqualityMatchers: &namesInEqualityMatchers)
+    FlaggerQueries.render(
+      queryTemplate(check, profile: profile), service: service, interval: check.window.formatted,
+      variables: check.template?.variables ?? [:])
   }
 
-  func query(_ check: Check, service: String, profile: MetricProfile, namesInEqualityMatchers: inout Bool) -> String {
-    let text = check.template?.query ?? FlaggerQueries.builtIn(check.name, profile: profile)
-    return FlaggerQueries.render(
-      text, service: service, interval: check.window.formatted, variables: check.template?.variables ?? [:],
-      namesInEqualityMatchers: &namesInEqualityMatchers)
+  /// The query of a check before Flagger's template model is filled in.
+  func queryTemplate(_ check: Check, profile: MetricProfile) -> String {
+    check.template?.query ?? FlaggerQueries.builtIn(check.name, profile: profile)
   }
 }
 
@@ -197,8 +202,8 @@ public struct FlaggerCanary: Equatable, Sendable {
 /// when `maxUnavailable` allows it — and users reach the canary through its share of
 /// ready pods (``Replicas/canaryTrafficShare(_:weight:at:)``); without replicas the
 /// weight is the share of traffic the canary receives.
-public struct ArgoCanary: Equatable, Sendable {
-  public enum Step: Equatable, Sendable {
+public struct ArgoCanary: Hashable, Sendable {
+  public enum Step: Hashable, Sendable {
     case setWeight(Int)
     /// `pause: {duration: D}`; `nil` is an indefinite pause until someone promotes.
     case pause(SimDuration?)
@@ -220,7 +225,7 @@ public struct ArgoCanary: Equatable, Sendable {
   /// `setCanaryScale` (pkg/apis/rollouts/v1alpha1 `SetCanaryScale`): `replicas`
   /// (pods), or `weight` (percent of `spec.replicas`), or `matchTrafficWeight` (back to
   /// sizing by the current traffic weight).
-  public struct CanaryScale: Equatable, Sendable {
+  public struct CanaryScale: Hashable, Sendable {
     public var replicas: Int?
     public var weight: Int?
     public var matchTrafficWeight: Bool
@@ -233,7 +238,7 @@ public struct ArgoCanary: Equatable, Sendable {
   }
 
   /// Which Argo Rollouts strategy these steps come from.
-  public enum Kind: String, Equatable, Sendable {
+  public enum Kind: String, Hashable, Sendable {
     case canary
     case blueGreen = "blue-green"
   }
@@ -242,6 +247,16 @@ public struct ArgoCanary: Equatable, Sendable {
   /// A `setCanaryScale` given in the same step as a `pause` or a route (Argo allows
   /// them together; the pause decides when the step completes), by step index.
   public var stepScales: [CanaryScale?] = []
+
+  /// The analyses of the steps, in order, then the background analysis.
+  var analysisSpecs: [AnalysisSpec] {
+    var specs = steps.compactMap { step -> AnalysisSpec? in
+      if case .analysis(let spec) = step { return spec }
+      return nil
+    }
+    if let backgroundAnalysis { specs.append(backgroundAnalysis) }
+    return specs
+  }
 
   /// The `setCanaryScale` of step `index`, alone or beside another kind.
   func scale(at index: Int) -> CanaryScale? {
@@ -274,7 +289,7 @@ public struct ArgoCanary: Equatable, Sendable {
   /// (or the `setCanaryScale` count) and the stable stays at `replicas` throughout, so
   /// `maxSurge`/`maxUnavailable` do not size them. On abort the traffic returns to the
   /// stable at once and the canary's pods stay up for `abortScaleDownDelay`.
-  public struct TrafficRouting: Sendable, Equatable {
+  public struct TrafficRouting: Sendable, Hashable {
     /// `abortScaleDownDelaySeconds` (default 30 s); `nil` when it is 0, which Argo
     /// reads as "never scale the aborted canary down".
     public var abortScaleDownDelay: SimDuration?
@@ -298,7 +313,7 @@ public struct ArgoCanary: Equatable, Sendable {
 
 /// An AnalysisRun's metrics, with template arguments already substituted (except the
 /// per-service `{{args.<name>}}` placeholders filled at run time from ``argumentsFromService``).
-public struct AnalysisSpec: Equatable, Sendable {
+public struct AnalysisSpec: Hashable, Sendable {
   public var metrics: [AnalysisMetric]
   /// Argument names filled with the service's name (for example `service-name`).
   public var serviceArguments: [String]
@@ -317,29 +332,35 @@ public struct AnalysisSpec: Equatable, Sendable {
       && lhs.fixedArguments.map(\.value) == rhs.fixedArguments.map(\.value)
   }
 
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(metrics)
+    hasher.combine(serviceArguments)
+    hasher.combine(fixedArguments.count)
+    for argument in fixedArguments {
+      hasher.combine(argument.name)
+      hasher.combine(argument.value)
+    }
+  }
+
   /// The query text for `service`, with `{{args.x}}` placeholders replaced.
   ///
   /// The service's name is escaped for where it stands (a free-text name in a PromQL
   /// string, ``QueryTemplate``); the Rollout's own values go in as Argo puts them.
   func query(_ metric: AnalysisMetric, service: String) -> String {
-    var namesInEqualityMatchers = true
-    return query(metric, service: service, namesInEqualityMatchers: &namesInEqualityMatchers)
+    QueryTemplate.fill(metric.query) { argument($0, service: service) }
   }
 
-  func query(_ metric: AnalysisMetric, service: String, namesInEqualityMatchers: inout Bool) -> String {
-    QueryTemplate.fill(
-      metric.query,
-      { key in
-        guard key.hasPrefix("args.") else { return nil }
-        let name = key.dropFirst("args.".count)
-        if serviceArguments.contains(where: { $0 == name }) { return .name(service) }
-        return fixedArguments.first { $0.name == name }.map { .verbatim($0.value) }
-      }, namesInEqualityMatchers: &namesInEqualityMatchers)
+  /// What placeholder `key` (`args.x`) is filled with for `service`; `nil` leaves it.
+  func argument(_ key: String, service: String) -> QueryTemplate.Value? {
+    guard key.hasPrefix("args.") else { return nil }
+    let name = key.dropFirst("args.".count)
+    if serviceArguments.contains(where: { $0 == name }) { return .name(service) }
+    return fixedArguments.first { $0.name == name }.map { .verbatim($0.value) }
   }
 }
 
 /// One metric of an AnalysisTemplate (Prometheus provider), with Argo's defaults.
-public struct AnalysisMetric: Equatable, Sendable {
+public struct AnalysisMetric: Hashable, Sendable {
   public var name: String
   /// `interval`; `nil` takes a single measurement (unless `count` says otherwise).
   public var interval: SimDuration?
@@ -365,7 +386,7 @@ public struct AnalysisMetric: Equatable, Sendable {
   /// `rangeQuery` (metricproviders/prometheus `executeQuery`): `start` and `end` are
   /// `now()` or `now() - duration("…")` (utils/evaluate `EvalTime`), held as the
   /// durations before the measurement; points every `step` from start to end.
-  public struct RangeQuery: Equatable, Sendable {
+  public struct RangeQuery: Hashable, Sendable {
     public var startBefore: SimDuration
     public var endBefore: SimDuration
     public var step: SimDuration

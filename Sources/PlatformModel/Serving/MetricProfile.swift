@@ -38,7 +38,7 @@ import Monitoring
 /// the Envoy cluster name).
 ///
 /// - `custom`: a user-declared mapping (``MetricMapping``) for any other system.
-public enum MetricProfile: Sendable, Equatable {
+public enum MetricProfile: Sendable, Hashable {
   case platformSim
   case istio
   case nginx
@@ -245,7 +245,7 @@ public enum MetricProfile: Sendable, Equatable {
 ///
 /// A class: a service's configuration carries its profile and is read on hot paths, so
 /// the mapping travels as one reference rather than seven reference-counted fields.
-public final class MetricMapping: Equatable, Sendable {
+public final class MetricMapping: Hashable, Sendable {
   /// The request counter's name.
   public let requests: String
   /// The latency histogram's name without `_bucket`, `_count`, `_sum`.
@@ -278,6 +278,16 @@ public final class MetricMapping: Equatable, Sendable {
       || lhs.requests == rhs.requests && lhs.latency == rhs.latency && lhs.latencyScale == rhs.latencyScale
         && lhs.statusLabel == rhs.statusLabel && lhs.success == rhs.success && lhs.failure == rhs.failure
         && lhs.labels.map(\.name) == rhs.labels.map(\.name) && lhs.labels.map(\.value) == rhs.labels.map(\.value)
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    for text in [requests, latency, statusLabel, success, failure] { hasher.combine(text) }
+    hasher.combine(latencyScale)
+    hasher.combine(labels.count)
+    for label in labels {
+      hasher.combine(label.name)
+      hasher.combine(label.value)
+    }
   }
 
   /// A label value with its placeholders filled (label values are stored as they are;

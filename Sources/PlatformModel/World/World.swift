@@ -126,19 +126,17 @@ public struct World: SimulationModel {
       RunnerPool(configuration: $0, seed: configuration.seed, rows: rows)
     }
     // The lookbehind of a query does not depend on the service it is filled in for, so
-    // a rollout equal to one of the latest few is not filled again (services mostly
-    // share one; comparing with all would be services² when each has its own).
+    // each distinct rollout is filled once (services mostly share one), in order of first use.
+    var rollouts = LatestFirstMemo<RolloutStrategy, Void>()
     var distinctRollouts: [RolloutStrategy] = []
-    for service in configuration.delivery?.services ?? [] where !distinctRollouts.suffix(8).contains(service.rollout) {
+    for service in configuration.delivery?.services ?? [] where rollouts.answer(for: service.rollout, {}).isNew {
       distinctRollouts.append(service.rollout)
     }
     let analysisQueries = Set(distinctRollouts.flatMap { $0.prometheusQueries(service: "service") }).sorted()
     let monitoring = configuration.monitoring.map {
       PlatformMonitoring(
         configuration: $0, calendar: configuration.calendar, horizon: configuration.horizon,
-        otherQueries: analysisQueries,
-        otherQueriesRunBeforeMs: (configuration.delivery?.services ?? []).map { $0.rollout.rangeQueryReachMs }.max()
-          ?? 0)
+        otherQueries: analysisQueries, otherQueriesRunBeforeMs: distinctRollouts.map(\.rangeQueryReachMs).max() ?? 0)
     }
     self.monitoring = monitoring
     delivery = configuration.delivery.map {
