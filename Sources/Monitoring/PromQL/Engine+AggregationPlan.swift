@@ -162,8 +162,8 @@ struct HistogramScratch {
   var outputGroups: [Int32] = []
   var positions: [Int32] = []
   var buckets: [(upperBound: Double, count: Double)] = []
-  /// Buckets gathered for groups without tied bounds, written in place.
-  var gathered: [(upperBound: Double, count: Double)] = []
+  /// The counts of a group without tied bounds, `ensureMonotonic` applied.
+  var monotonicCounts: [Double] = []
 
   mutating func prepare(keyCount: Int, groupCount: Int) {
     if positionOfKey.count < keyCount {
@@ -295,6 +295,11 @@ extension PromQLEngine {
     // and at least two rows, so every member's window has its first and last row.
     var readsEnds = false
     var groupBoundaries = RateBoundaries(0, 1, 2, 0, 1, 1, false)  // a placeholder until `readsEnds`
+    // Whether `groupBoundaries` was made in this call: the range is then this call's,
+    // and only the window's first and last times and its row count need comparing.
+    // Why: the groups of a selection nearly always share them, and comparing all seven
+    // inputs and copying the result per group cost some 40 instructions a group.
+    var hasGroupBoundaries = false
     for position in order {
       let position = Int(position)
       let id = ids[position]
@@ -334,10 +339,16 @@ extension PromQLEngine {
           let firstMs = times[lower]
           let lastMs = times[upper - 1]
           let count = upper - lower
-          if boundaries?.matches(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate) != true {
-            boundaries = RateBoundaries(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate)
+          if !hasGroupBoundaries || groupBoundaries.firstMs != firstMs || groupBoundaries.lastMs != lastMs
+            || groupBoundaries.count != count
+          {
+            // A `RateBoundaries` depends on its seven inputs only: any with these is the same.
+            if boundaries?.matches(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate) != true {
+              boundaries = RateBoundaries(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate)
+            }
+            groupBoundaries = boundaries.unsafelyUnwrapped
+            hasGroupBoundaries = true
           }
-          groupBoundaries = boundaries.unsafelyUnwrapped
         }
       }
       let column = Int(placement.column)
@@ -493,32 +504,39 @@ extension PromQLEngine {
           let totals = totalBuffer.baseAddress.unsafelyUnwrapped
           let counts = countBuffer.baseAddress.unsafelyUnwrapped
           keyOfPosition.withUnsafeMutableBufferPointer { keys in
-            for (position, id) in ids.enumerated() {
-              let sampleValue: Double
+            ids.withUnsafeBufferPointer { ids in
+              // Folds the value of the series at `position`, in label order.
+              @inline(__always) func fold(_ position: Int, _ sampleValue: Double) {
+                var group = Int(keys[position])
+                if group < 0 {
+                  group = grouping.group(of: ids[position], in: store)
+                  keys[position] = Int32(group)
+                }
+                if group >= slotCapacity {
+                  (slotOfGroup, slotCapacity) = Self.grownSlots(slotOfGroup, slotCapacity, toCover: group + 1)
+                }
+                let slot = slotOfGroup[group]
+                if slot < 0 {
+                  slotOfGroup[group] = used
+                  groupOfSlot[used] = group
+                  totals[used] = sampleValue
+                  counts[used] = 1
+                  used &+= 1
+                } else {
+                  GroupFold.accumulate(op, sampleValue, into: &totals[slot], count: &counts[slot])
+                }
+              }
+              // Two loops, so that neither tests the reading mode (or bounds) per series.
               if readsInStorageOrder {
-                guard present[position] else { continue }
-                sampleValue = values[position]
+                present.withUnsafeBufferPointer { present in
+                  values.withUnsafeBufferPointer { values in
+                    for position in 0..<ids.count where present[position] { fold(position, values[position]) }
+                  }
+                }
               } else {
-                guard let read = value(id) else { continue }
-                sampleValue = read
-              }
-              var group = Int(keys[position])
-              if group < 0 {
-                group = grouping.group(of: id, in: store)
-                keys[position] = Int32(group)
-              }
-              if group >= slotCapacity {
-                (slotOfGroup, slotCapacity) = Self.grownSlots(slotOfGroup, slotCapacity, toCover: group + 1)
-              }
-              let slot = slotOfGroup[group]
-              if slot < 0 {
-                slotOfGroup[group] = used
-                groupOfSlot[used] = group
-                totals[used] = sampleValue
-                counts[used] = 1
-                used += 1
-              } else {
-                GroupFold.accumulate(op, sampleValue, into: &totals[slot], count: &counts[slot])
+                for position in 0..<ids.count {
+                  if let read = value(ids[position]) { fold(position, read) }
+                }
               }
             }
           }
