@@ -24,6 +24,8 @@ final class SeriesGrouping {
   /// it front to back.
   var keyOfPosition: [Int32] = []
   var positionIDs: [SeriesID] = []
+  /// Where this selection's series sit in a kept read of a larger one (``SharedRangeRead``).
+  var subsetPositions = SubsetPositions()
 
   init(store: ObjectIdentifier, keepName: Bool, grouper: ProjectionGrouper, isSparse: Bool) {
     self.store = store
@@ -231,16 +233,33 @@ extension PromQLEngine {
       // it saved.
       let result: (grouping: SeriesGrouping, groups: [Int], fold: GroupFold)
       if Self.readsInStorageOrder(selector.countAndFirst(in: store).0) {
-        // The whole selection at once, scrape group by scrape group (see
-        // ``readRangeValues(_:_:fromMs:toMs:rangeMs:isCounter:isRate:boundaries:into:_:)``).
-        result = foldPerSeries(
-          aggregation, selector, grouping,
-          readingAll: { ids, order, values, present in
-            readRangeValues(
-              ids, order, fromMs: end - rangeMs, toMs: end, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
-              boundaries: &boundaries, into: values, present)
+        let ids = selector.seriesIDs(in: store)
+        if let positions = sharedReadPositions(
+          grouping, selector, ids, fromMs: end - rangeMs, toMs: end, isCounter: isCounter, isRate: isRate)
+        {
+          // A larger selection's read at this instant holds every value (see ``SharedRangeRead``).
+          result = foldPerSeries(
+            aggregation, selector, grouping,
+            readingAll: { _, _, values, present in copySharedValues(positions, into: values, present) }
+          ) { _ in nil }
+        } else {
+          // The whole selection at once, scrape group by scrape group (see
+          // ``readRangeValues(_:_:fromMs:toMs:rangeMs:isCounter:isRate:boundaries:into:_:)``).
+          var readsGroupsOnly = true
+          result = foldPerSeries(
+            aggregation, selector, grouping,
+            readingAll: { ids, order, values, present in
+              readsGroupsOnly = readRangeValues(
+                ids, order, fromMs: end - rangeMs, toMs: end, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
+                boundaries: &boundaries, into: values, present)
+            }
+          ) { _ in nil }
+          if readsGroupsOnly {
+            keepSharedRead(
+              ids, selector.storageOrder(in: store), fromMs: end - rangeMs, toMs: end, isCounter: isCounter,
+              isRate: isRate)
           }
-        ) { _ in nil }
+        }
       } else {
         result = foldPerSeries(aggregation, selector, grouping) { id -> Double? in
           guard let window = store.counterWindow(id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter) else {
@@ -272,11 +291,13 @@ extension PromQLEngine {
   /// memory included). The arithmetic per series is ``summariseCounterWindow`` and
   /// ``RateBoundaries/rate(increase:first:isCounter:)``, as on the per-series path, so
   /// values are bit-identical; series with their own buffer take that path.
+  ///
+  /// - Returns: whether every series read is a scrape-group member.
   private func readRangeValues(
     _ ids: UnsafeBufferPointer<SeriesID>, _ order: UnsafeBufferPointer<Int32>, fromMs: Int64, toMs: Int64,
     rangeMs: Int64, isCounter: Bool, isRate: Bool, boundaries: inout RateBoundaries?,
     into values: UnsafeMutableBufferPointer<Double>, _ present: UnsafeMutableBufferPointer<Bool>
-  ) {
+  ) -> Bool {
     let store = self.store
     let placements = store.placements
     let rowsEpoch = store.rowsEpoch
@@ -300,11 +321,13 @@ extension PromQLEngine {
     // Why: the groups of a selection nearly always share them, and comparing all seven
     // inputs and copying the result per group cost some 40 instructions a group.
     var hasGroupBoundaries = false
+    var readsGroupsOnly = true
     for position in order {
       let position = Int(position)
       let id = ids[position]
       let placement = placements[Int(id.rawValue)]
       if placement.group < 0 {
+        readsGroupsOnly = false
         if let window = store.standaloneCounterWindow(id, fromMs: fromMs, toMs: toMs, isCounter: isCounter) {
           values[position] = extrapolatedRate(
             window, rangeStartMs: fromMs, rangeEndMs: toMs, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
@@ -380,6 +403,7 @@ extension PromQLEngine {
         present[position] = true
       }
     }
+    return readsGroupsOnly
   }
 
   /// Whether a fold over `count` series reads them in storage order (see ``foldPerSeries``).

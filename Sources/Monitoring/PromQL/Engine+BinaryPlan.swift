@@ -72,7 +72,9 @@ extension PromQLEngine {
       !binary.op.isSetOperator, !(binary.cachedAggregationMatch?.mustUseGenericPath ?? false),
       let lhsAggregation = Self.plannedAggregation(binary.lhs),
       let rhsAggregation = Self.plannedAggregation(binary.rhs),
-      let left = perSeriesFold(lhsAggregation, t), let right = perSeriesFold(rhsAggregation, t)
+      // The right side first: in a ratio it is the larger selection, whose read the left
+      // side's fold can then copy (``SharedRangeRead``). Folds are independent.
+      let right = perSeriesFold(rhsAggregation, t), let left = perSeriesFold(lhsAggregation, t)
     else { return nil }
     let match: AggregationMatch
     if let cached = binary.cachedAggregationMatch, cached.lhsGrouping === left.grouping,
