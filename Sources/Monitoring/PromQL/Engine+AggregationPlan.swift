@@ -24,6 +24,8 @@ final class SeriesGrouping {
   /// it front to back.
   var keyOfPosition: [Int32] = []
   var positionIDs: [SeriesID] = []
+  /// Where this selection's series sit in a kept read of a larger one (``SharedRangeRead``).
+  var subsetPositions = SubsetPositions()
 
   init(store: ObjectIdentifier, keepName: Bool, grouper: ProjectionGrouper, isSparse: Bool) {
     self.store = store
@@ -162,8 +164,8 @@ struct HistogramScratch {
   var outputGroups: [Int32] = []
   var positions: [Int32] = []
   var buckets: [(upperBound: Double, count: Double)] = []
-  /// Buckets gathered for groups without tied bounds, written in place.
-  var gathered: [(upperBound: Double, count: Double)] = []
+  /// The counts of a group without tied bounds, `ensureMonotonic` applied.
+  var monotonicCounts: [Double] = []
 
   mutating func prepare(keyCount: Int, groupCount: Int) {
     if positionOfKey.count < keyCount {
@@ -231,16 +233,33 @@ extension PromQLEngine {
       // it saved.
       let result: (grouping: SeriesGrouping, groups: [Int], fold: GroupFold)
       if Self.readsInStorageOrder(selector.countAndFirst(in: store).0) {
-        // The whole selection at once, scrape group by scrape group (see
-        // ``readRangeValues(_:_:fromMs:toMs:rangeMs:isCounter:isRate:boundaries:into:_:)``).
-        result = foldPerSeries(
-          aggregation, selector, grouping,
-          readingAll: { ids, order, values, present in
-            readRangeValues(
-              ids, order, fromMs: end - rangeMs, toMs: end, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
-              boundaries: &boundaries, into: values, present)
+        let ids = selector.seriesIDs(in: store)
+        if let positions = sharedReadPositions(
+          grouping, selector, ids, fromMs: end - rangeMs, toMs: end, isCounter: isCounter, isRate: isRate)
+        {
+          // A larger selection's read at this instant holds every value (see ``SharedRangeRead``).
+          result = foldPerSeries(
+            aggregation, selector, grouping,
+            readingAll: { _, _, values, present in copySharedValues(positions, into: values, present) }
+          ) { _ in nil }
+        } else {
+          // The whole selection at once, scrape group by scrape group (see
+          // ``readRangeValues(_:_:fromMs:toMs:rangeMs:isCounter:isRate:boundaries:into:_:)``).
+          var readsGroupsOnly = true
+          result = foldPerSeries(
+            aggregation, selector, grouping,
+            readingAll: { ids, order, values, present in
+              readsGroupsOnly = readRangeValues(
+                ids, order, fromMs: end - rangeMs, toMs: end, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
+                boundaries: &boundaries, into: values, present)
+            }
+          ) { _ in nil }
+          if readsGroupsOnly {
+            keepSharedRead(
+              ids, selector.storageOrder(in: store), fromMs: end - rangeMs, toMs: end, isCounter: isCounter,
+              isRate: isRate)
           }
-        ) { _ in nil }
+        }
       } else {
         result = foldPerSeries(aggregation, selector, grouping) { id -> Double? in
           guard let window = store.counterWindow(id, fromMs: end - rangeMs, toMs: end, isCounter: isCounter) else {
@@ -272,11 +291,13 @@ extension PromQLEngine {
   /// memory included). The arithmetic per series is ``summariseCounterWindow`` and
   /// ``RateBoundaries/rate(increase:first:isCounter:)``, as on the per-series path, so
   /// values are bit-identical; series with their own buffer take that path.
+  ///
+  /// - Returns: whether every series read is a scrape-group member.
   private func readRangeValues(
     _ ids: UnsafeBufferPointer<SeriesID>, _ order: UnsafeBufferPointer<Int32>, fromMs: Int64, toMs: Int64,
     rangeMs: Int64, isCounter: Bool, isRate: Bool, boundaries: inout RateBoundaries?,
     into values: UnsafeMutableBufferPointer<Double>, _ present: UnsafeMutableBufferPointer<Bool>
-  ) {
+  ) -> Bool {
     let store = self.store
     let placements = store.placements
     let rowsEpoch = store.rowsEpoch
@@ -295,11 +316,18 @@ extension PromQLEngine {
     // and at least two rows, so every member's window has its first and last row.
     var readsEnds = false
     var groupBoundaries = RateBoundaries(0, 1, 2, 0, 1, 1, false)  // a placeholder until `readsEnds`
+    // Whether `groupBoundaries` was made in this call: the range is then this call's,
+    // and only the window's first and last times and its row count need comparing.
+    // Why: the groups of a selection nearly always share them, and comparing all seven
+    // inputs and copying the result per group cost some 40 instructions a group.
+    var hasGroupBoundaries = false
+    var readsGroupsOnly = true
     for position in order {
       let position = Int(position)
       let id = ids[position]
       let placement = placements[Int(id.rawValue)]
       if placement.group < 0 {
+        readsGroupsOnly = false
         if let window = store.standaloneCounterWindow(id, fromMs: fromMs, toMs: toMs, isCounter: isCounter) {
           values[position] = extrapolatedRate(
             window, rangeStartMs: fromMs, rangeEndMs: toMs, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
@@ -334,10 +362,16 @@ extension PromQLEngine {
           let firstMs = times[lower]
           let lastMs = times[upper - 1]
           let count = upper - lower
-          if boundaries?.matches(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate) != true {
-            boundaries = RateBoundaries(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate)
+          if !hasGroupBoundaries || groupBoundaries.firstMs != firstMs || groupBoundaries.lastMs != lastMs
+            || groupBoundaries.count != count
+          {
+            // A `RateBoundaries` depends on its seven inputs only: any with these is the same.
+            if boundaries?.matches(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate) != true {
+              boundaries = RateBoundaries(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate)
+            }
+            groupBoundaries = boundaries.unsafelyUnwrapped
+            hasGroupBoundaries = true
           }
-          groupBoundaries = boundaries.unsafelyUnwrapped
         }
       }
       let column = Int(placement.column)
@@ -369,6 +403,7 @@ extension PromQLEngine {
         present[position] = true
       }
     }
+    return readsGroupsOnly
   }
 
   /// Whether a fold over `count` series reads them in storage order (see ``foldPerSeries``).
@@ -493,32 +528,39 @@ extension PromQLEngine {
           let totals = totalBuffer.baseAddress.unsafelyUnwrapped
           let counts = countBuffer.baseAddress.unsafelyUnwrapped
           keyOfPosition.withUnsafeMutableBufferPointer { keys in
-            for (position, id) in ids.enumerated() {
-              let sampleValue: Double
+            ids.withUnsafeBufferPointer { ids in
+              // Folds the value of the series at `position`, in label order.
+              @inline(__always) func fold(_ position: Int, _ sampleValue: Double) {
+                var group = Int(keys[position])
+                if group < 0 {
+                  group = grouping.group(of: ids[position], in: store)
+                  keys[position] = Int32(group)
+                }
+                if group >= slotCapacity {
+                  (slotOfGroup, slotCapacity) = Self.grownSlots(slotOfGroup, slotCapacity, toCover: group + 1)
+                }
+                let slot = slotOfGroup[group]
+                if slot < 0 {
+                  slotOfGroup[group] = used
+                  groupOfSlot[used] = group
+                  totals[used] = sampleValue
+                  counts[used] = 1
+                  used &+= 1
+                } else {
+                  GroupFold.accumulate(op, sampleValue, into: &totals[slot], count: &counts[slot])
+                }
+              }
+              // Two loops, so that neither tests the reading mode (or bounds) per series.
               if readsInStorageOrder {
-                guard present[position] else { continue }
-                sampleValue = values[position]
+                present.withUnsafeBufferPointer { present in
+                  values.withUnsafeBufferPointer { values in
+                    for position in 0..<ids.count where present[position] { fold(position, values[position]) }
+                  }
+                }
               } else {
-                guard let read = value(id) else { continue }
-                sampleValue = read
-              }
-              var group = Int(keys[position])
-              if group < 0 {
-                group = grouping.group(of: id, in: store)
-                keys[position] = Int32(group)
-              }
-              if group >= slotCapacity {
-                (slotOfGroup, slotCapacity) = Self.grownSlots(slotOfGroup, slotCapacity, toCover: group + 1)
-              }
-              let slot = slotOfGroup[group]
-              if slot < 0 {
-                slotOfGroup[group] = used
-                groupOfSlot[used] = group
-                totals[used] = sampleValue
-                counts[used] = 1
-                used += 1
-              } else {
-                GroupFold.accumulate(op, sampleValue, into: &totals[slot], count: &counts[slot])
+                for position in 0..<ids.count {
+                  if let read = value(ids[position]) { fold(position, read) }
+                }
               }
             }
           }

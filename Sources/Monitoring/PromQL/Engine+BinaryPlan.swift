@@ -72,7 +72,9 @@ extension PromQLEngine {
       !binary.op.isSetOperator, !(binary.cachedAggregationMatch?.mustUseGenericPath ?? false),
       let lhsAggregation = Self.plannedAggregation(binary.lhs),
       let rhsAggregation = Self.plannedAggregation(binary.rhs),
-      let left = perSeriesFold(lhsAggregation, t), let right = perSeriesFold(rhsAggregation, t)
+      // The right side first: in a ratio it is the larger selection, whose read the left
+      // side's fold can then copy (``SharedRangeRead``). Folds are independent.
+      let right = perSeriesFold(rhsAggregation, t), let left = perSeriesFold(lhsAggregation, t)
     else { return nil }
     let match: AggregationMatch
     if let cached = binary.cachedAggregationMatch, cached.lhsGrouping === left.grouping,
@@ -99,26 +101,38 @@ extension PromQLEngine {
     let returnBool = binary.returnBool
     let leftResults = left.fold.results
     let rightResults = right.fold.results
-    rhsSlotOfKey.withUnsafeMutableBufferPointer { rhsSlotOfKey in
-      for (slot, key) in right.groups.enumerated() { rhsSlotOfKey[key] = slot }
-      match.rhsKeyOfLhsKey.withUnsafeBufferPointer { rhsKeyOfLhsKey in
-        for (slot, key) in left.groups.enumerated() {
-          let rhsKey = Int(rhsKeyOfLhsKey[key])
-          guard rhsKey >= 0 else { continue }
-          let rhsSlot = rhsSlotOfKey[rhsKey]
-          guard rhsSlot >= 0 else { continue }
-          var (value, keep) = elementOperation(op, leftResults[slot], rightResults[rhsSlot])
-          if returnBool {
-            value = keep ? 1 : 0
-          } else if !keep {
-            continue
+    // At most one result per left group, written in place and then trimmed (an append
+    // per result paid two uniqueness checks).
+    out.keys.append(contentsOf: repeatElement(0, count: left.groups.count))
+    out.values.append(contentsOf: repeatElement(0, count: left.groups.count))
+    var count = 0
+    out.keys.withUnsafeMutableBufferPointer { outKeys in
+      out.values.withUnsafeMutableBufferPointer { outValues in
+        rhsSlotOfKey.withUnsafeMutableBufferPointer { rhsSlotOfKey in
+          for (slot, key) in right.groups.enumerated() { rhsSlotOfKey[key] = slot }
+          match.rhsKeyOfLhsKey.withUnsafeBufferPointer { rhsKeyOfLhsKey in
+            for (slot, key) in left.groups.enumerated() {
+              let rhsKey = Int(rhsKeyOfLhsKey[key])
+              guard rhsKey >= 0 else { continue }
+              let rhsSlot = rhsSlotOfKey[rhsKey]
+              guard rhsSlot >= 0 else { continue }
+              var (value, keep) = elementOperation(op, leftResults[slot], rightResults[rhsSlot])
+              if returnBool {
+                value = keep ? 1 : 0
+              } else if !keep {
+                continue
+              }
+              outKeys[count] = Int32(key)
+              outValues[count] = value
+              count += 1
+            }
           }
-          out.keys.append(Int32(key))
-          out.values.append(value)
+          for key in right.groups { rhsSlotOfKey[key] = -1 }
         }
       }
-      for key in right.groups { rhsSlotOfKey[key] = -1 }
     }
+    out.keys.removeLast(out.keys.count - count)
+    out.values.removeLast(out.values.count - count)
     swap(&rhsSlotOfKey, &match.rhsSlotOfKey)
     return match
   }

@@ -150,6 +150,8 @@ final class EvaluationScratch {
   @exclusivity(unchecked) var foldSlotCapacity = 1
   /// Work arrays of `histogram_quantile` over a per-series sum.
   @exclusivity(unchecked) var histogram = HistogramScratch()
+  /// The last storage-order read of a range function's values, for a fold over a subset.
+  @exclusivity(unchecked) var sharedRead = SharedRangeRead()
 
   init() {
     foldSlotOfGroup = UnsafeMutablePointer<Int>.allocate(capacity: 1)
