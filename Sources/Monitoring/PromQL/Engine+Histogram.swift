@@ -264,13 +264,9 @@ func bucketQuantile(
   if q < 0 { return -.infinity }
   if q > 1 { return .infinity }
   guard let last = upperBounds.last, last == .infinity else { return .nan }
-  // ensureMonotonic: a count below the largest before it takes that value; a NaN (or
-  // an equal count) stays as it is, and only a larger count raises the largest.
   var maximum = -Double.infinity
   for index in upperBounds.indices {
-    let count = counts[Int(positions[index])]
-    monotonicCounts[index] = count < maximum ? maximum : count
-    if count > maximum { maximum = count }
+    monotonicCounts[index] = monotonicCount(counts[Int(positions[index])], runningMaximum: &maximum)
   }
   return quantileOfMonotonicBuckets(
     q, bucketCount: upperBounds.count, upperBound: { upperBounds[$0] }, count: { monotonicCounts[$0] })
@@ -283,17 +279,24 @@ func bucketQuantile(
 func monotonicBucketQuantile(_ q: Double, _ buckets: UnsafeMutableBufferPointer<(upperBound: Double, count: Double)>)
   -> Double
 {
-  // ensureMonotonic.
   var maximum = -Double.infinity
   for index in buckets.indices {
-    if buckets[index].count > maximum {
-      maximum = buckets[index].count
-    } else if buckets[index].count < maximum {
-      buckets[index].count = maximum
-    }
+    buckets[index].count = monotonicCount(buckets[index].count, runningMaximum: &maximum)
   }
   return quantileOfMonotonicBuckets(
     q, bucketCount: buckets.count, upperBound: { buckets[$0].upperBound }, count: { buckets[$0].count })
+}
+
+/// One step of `ensureMonotonic` (Prometheus 2.42 promql/quantile.go), over the counts
+/// in ascending bucket order: a count below the largest before it takes that value; a
+/// NaN or an equal count stays as it is, and only a larger count raises the largest.
+@inline(__always)
+func monotonicCount(_ count: Double, runningMaximum maximum: inout Double) -> Double {
+  if count > maximum {
+    maximum = count
+    return count
+  }
+  return count < maximum ? maximum : count
 }
 
 /// The end of `bucketQuantile` after `ensureMonotonic` (Prometheus 2.42
