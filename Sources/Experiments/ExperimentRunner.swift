@@ -64,6 +64,9 @@ public enum ExperimentRunner {
     let began = clock.now
     let work = WorkQueue(count: units.count)
     let workers = max(1, min(jobs, units.count))
+    // Threads no replication takes go to the runs themselves (fewer replications than
+    // jobs, e.g. one `platformsim run`): results are the same for every count.
+    let threadsPerRun = max(1, jobs / workers)
     let secondsPerRun = (plan.duration ?? plan.variants[0].document.duration).seconds
     DispatchQueue.concurrentPerform(iterations: workers) { _ in
       let workerStore: ResultStore
@@ -78,7 +81,8 @@ public enum ExperimentRunner {
         // After an interrupt or a failure, no new run starts; the rows reserved for them
         // are closed below, so none is left looking `running`.
         guard index < units.count, !work.hasFailed, !interruptRequested() else { return }
-        let request = plan.request(for: units[index], experimentID: experimentID)
+        var request = plan.request(for: units[index], experimentID: experimentID)
+        request.threads = threadsPerRun
         do throws(StoreError) {
           let report = try SimulationRun.execute(
             request, store: workerStore, createdAt: createdAt, reservedRunID: reservedRunIDs[index],

@@ -70,6 +70,17 @@ enum ScenarioBenchmark {
     var description: String
   }
 
+  /// Threads each benchmarked run may use, as `platformsim run` gives a single run:
+  /// `PLATFORMSIM_BENCH_THREADS`, or the number of processors.
+  static let benchmarkThreads: Int = {
+    if let text = ProcessInfo.processInfo.environment["PLATFORMSIM_BENCH_THREADS"], let threads = Int(text),
+      threads >= 1
+    {
+      return threads
+    }
+    return max(1, ProcessInfo.processInfo.activeProcessorCount)
+  }()
+
   /// Runs the scenario once (for `days` when given) into a new database at `database`;
   /// returns the simulated and the wall-clock seconds.
   static func runOnce(_ path: String, days: Double?, database: String) throws -> (simulated: Double, wall: Double) {
@@ -95,7 +106,9 @@ enum ScenarioBenchmark {
     let wall = measureSeconds {
       do throws(StoreError) {
         report = try SimulationRun.execute(
-          RunRequest(configuration: configuration, duration: duration, limits: document.limits, start: start),
+          RunRequest(
+            configuration: configuration, duration: duration, limits: document.limits, start: start,
+            threads: benchmarkThreads),
           store: store, createdAt: "1970-01-01T00:00:00Z")
       } catch {
         failure = error

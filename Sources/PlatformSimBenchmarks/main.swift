@@ -27,7 +27,8 @@ struct BenchmarkOptions {
                      `--filter web` the pages of `platformsim serve` (PLATFORMSIM_BENCH_WEB_DB: a database to use),
                      `--filter scale` both generators at 1×, 2× and 4× and their growth exponents
                      (PLATFORMSIM_BENCH_SCALES: sizes such as 1,2,4,10; PLATFORMSIM_BENCH_SCALE_DAYS: days;
-                     PLATFORMSIM_BENCH_SCALE_ROUNDS: rounds, default 3)
+                     PLATFORMSIM_BENCH_SCALE_ROUNDS: rounds, default 3);
+                     scenario and scale runs use PLATFORMSIM_BENCH_THREADS threads (default: the processors)
       --json         print JSON instead of the Markdown table
 
     Build and run in release mode: swift run -c release platformsim-bench

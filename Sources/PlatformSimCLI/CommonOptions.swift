@@ -58,7 +58,10 @@ struct RunOptions: ParsableArguments {
   @Option(help: "Simulate only this long, e.g. 7d (default: the scenario's spec.simulation.duration).")
   var until: String?
 
-  @Option(help: "Threads running replications in parallel (default: the number of processors).")
+  @Option(
+    help:
+      "Threads running replications in parallel, and inside a run those no replication takes; results are the same for any count (default: the number of processors)."
+  )
   var jobs: Int?
 
   @Option(

@@ -57,13 +57,16 @@ struct RunCommand: StatusCommand {
       replication: 0, toolVersion: ToolVersion.current, timeZone: document.timeZone,
       simulatedStartEpochSeconds: Double(document.startEpochSeconds),
       simulatedEndEpochSeconds: calendar.epochSeconds(at: .zero + duration), toolCommit: ToolCommit.current)
+    let threads = try options.threadCount()
     let report: RunReport
     Interruption.install()
     let bar = ProgressBar(quiet: quiet.isOn)
     let windowSeconds = duration.seconds
     do {
       report = try SimulationRun.execute(
-        RunRequest(configuration: configuration, duration: duration, limits: document.limits, start: start),
+        RunRequest(
+          configuration: configuration, duration: duration, limits: document.limits, start: start,
+          threads: threads),
         store: store, createdAt: Date().ISO8601Format(), interruptRequested: { Interruption.isRequested },
         onProgress: { now, _ in
           let reached = (now - SimTime.zero).seconds

@@ -10,12 +10,18 @@ public struct RunRequest: Sendable {
   public var duration: SimDuration
   public var limits: RunLimits
   public var start: RunStart
+  /// Threads the run may use inside its event loop (``World/init(configuration:rows:policies:policyRuntime:threads:)``):
+  /// a speed setting only, never part of the results.
+  public var threads: Int
 
-  public init(configuration: WorldConfiguration, duration: SimDuration, limits: RunLimits, start: RunStart) {
+  public init(
+    configuration: WorldConfiguration, duration: SimDuration, limits: RunLimits, start: RunStart, threads: Int = 1
+  ) {
     self.configuration = configuration
     self.duration = duration
     self.limits = limits
     self.start = start
+    self.threads = threads
   }
 }
 
@@ -76,7 +82,9 @@ public enum SimulationRun {
         startEpochSeconds: request.configuration.calendar.startEpochSeconds),
       interruptRequested: interruptRequested)
     var simulation = Simulation(
-      model: World(configuration: request.configuration, rows: rows, policies: policies, policyRuntime: policyRuntime))
+      model: World(
+        configuration: request.configuration, rows: rows, policies: policies, policyRuntime: policyRuntime,
+        threads: request.threads))
     var limits = request.limits
     // The wall limit covers the whole run: the loop gets 90 % of it, writing the rest
     // (rows still unwritten at the limit are dropped and the run is `stopped`).

@@ -61,6 +61,18 @@ public struct IDArray<ID: DenseID, Element>: RandomAccessCollection, MutableColl
     return ID(position: elements.count - 1)
   }
 
+  /// Calls `body` with the records' storage (for loops that hand records to threads).
+  @inlinable public func withUnsafeElements<R>(_ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
+    try elements.withUnsafeBufferPointer(body)
+  }
+
+  /// Calls `body` with the records' storage, writable.
+  @inlinable public mutating func withUnsafeMutableElements<R>(
+    _ body: (UnsafeMutableBufferPointer<Element>) throws -> R
+  ) rethrows -> R {
+    try elements.withUnsafeMutableBufferPointer { try body($0) }
+  }
+
   /// The records in identifier order, as a plain array.
   @inlinable public var array: [Element] { elements }
 }

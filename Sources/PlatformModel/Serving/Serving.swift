@@ -51,13 +51,15 @@ public struct Serving {
   var traffic: Traffic
   var replicas: Replicas
 
+  /// - Parameter threads: threads the traffic loop may use (``Traffic``); results do
+  ///   not depend on it.
   public init(
     configuration: DeliveryConfiguration, seed: RandomSeed, monitoring: PlatformMonitoring? = nil,
-    policies: PolicySet = PolicySet()
+    policies: PolicySet = PolicySet(), threads: Int = 1
   ) {
     self.configuration = configuration
     self.monitoring = monitoring
-    traffic = Traffic(configuration: configuration, seed: seed)
+    traffic = Traffic(configuration: configuration, seed: seed, threads: threads)
     replicas = Replicas(configuration: configuration, seed: seed, policies: policies)
   }
 

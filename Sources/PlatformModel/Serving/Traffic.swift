@@ -166,8 +166,16 @@ struct Traffic {
   private var rowCapacity = 0
   /// Defect failures since the World last looked.
   private var defectFailures: [DefectFailures] = []
+  /// The threads that draw an interval's services (nil: this thread only).
+  private let drawLoop: ChunkedLoop?
+  /// Slots the parallel draw writes into (made at its first interval).
+  private var drawStorage: DrawSlotStorage?
 
-  init(configuration: DeliveryConfiguration, seed: RandomSeed) {
+  /// - Parameter threads: threads an interval's draws may use (1: this thread only);
+  ///   results are the same for any count.
+  init(configuration: DeliveryConfiguration, seed: RandomSeed, threads: Int = 1) {
+    drawLoop =
+      threads > 1 && configuration.services.count >= Self.fewestServicesToSplit ? ChunkedLoop(threads: threads) : nil
     services = IDArray(configuration.services)
     teams = IDArray(configuration.teams)
     interval = configuration.trafficInterval
@@ -217,80 +225,250 @@ struct Traffic {
 
   /// Draws one interval of requests and failures for every service, shaped by its
   /// replicas, and publishes them.
+  ///
+  /// With helper threads (``drawLoop``), the services that need nothing but their own
+  /// state (no replicas, their series registered and their bucket tables looked up)
+  /// are drawn first, in chunks on every thread: each draws from its own stream and
+  /// writes only its own totals, state block and row slots. Then, on this thread and in
+  /// service order, every service is finished as before: the drawn ones append their
+  /// rows and report their failures, the others are served whole. Appends, replica
+  /// effects and failure reports therefore happen in the order of a serial loop, and
+  /// every number is drawn from the same stream position, so results do not depend on
+  /// the thread count.
   mutating func serveInterval(
     at time: SimTime, calendar: SimCalendar, replicas: inout Replicas, monitoring: PlatformMonitoring?
   ) {
     let local = calendar.localTime(at: time)
-    let seconds = interval.seconds
     let slotBase = (local.weekday * 24 + local.hour) * traffic.count
     let latencyBuckets = monitoring?.configuration.latencyBuckets ?? []
     // Held unretained through the loop: the caller keeps it alive, and a strong
     // reference was retained and released once per service and interval.
     let unretainedMonitoring = monitoring.map { Unmanaged.passUnretained($0) }
-    for service in traffic.indices {
-      let parameters = parameters[service]
-      let mean = parameters.requestsPerSecond * loadFactors[slotBase + service.position] * seconds
-      var stream = traffic[service].stream
-      let requests = Int64(stream.poisson(mean: mean))
-      let shed = hasReplicas[service] ? replicas.serve(service, requests: requests, at: time, stream: &stream) : 0
-      let canaryWeight = traffic[service].canaryWeight
-      let canaryShare = canaryWeight.map { replicas.canaryTrafficShare(service, weight: $0, at: time) }
-      let canaryRequests = canaryShare.map { binomial(requests, $0, &stream) } ?? 0
-      let liveEffects = traffic[service].stableEffects
-      let stable = Self.failures(
-        requests - canaryRequests, effects: liveEffects, parameters: parameters, stream: &stream)
-      var canaryOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
-      if canaryWeight != nil {
-        canaryOutcome = Self.failures(
-          canaryRequests, effects: traffic[service].canaryEffects, parameters: parameters, stream: &stream)
+    guard let drawLoop, traffic.count >= Self.fewestServicesToSplit else {
+      for service in traffic.indices {
+        serve(
+          service, slotBase: slotBase, time: time, replicas: &replicas, monitoring: unretainedMonitoring,
+          buckets: latencyBuckets)
       }
-      // Copies sent to a canary without live traffic: seen on its metrics only (drawn
-      // only then, so other runs' random streams are unchanged).
-      var shadowRequests = Int64(0)
-      var shadowOutcome = (errors: Int64(0), defectErrors: Int64(0), latencyExtra: 0.0)
-      if canaryWeight == 0, traffic[service].canaryShadowShare > 0 {
-        shadowRequests = binomial(requests, Double(traffic[service].canaryShadowShare) / 100, &stream)
-        shadowOutcome = Self.failures(
-          shadowRequests, effects: traffic[service].canaryEffects, parameters: parameters, stream: &stream)
+      return
+    }
+    let slots = drawSlots(rowWidth: rowCapacity)
+    drawAlone(
+      slots, slotBase: slotBase, monitored: monitoring != nil, bucketCount: latencyBuckets.count, loop: drawLoop)
+    let timestampMs = time.microseconds / 1_000
+    for service in traffic.indices {
+      let drawn = slots.services[service.position]
+      guard drawn.isDrawn else {
+        serve(
+          service, slotBase: slotBase, time: time, replicas: &replicas, monitoring: unretainedMonitoring,
+          buckets: latencyBuckets)
+        continue
       }
       if let monitoring = unretainedMonitoring {
-        publish(
-          service, track: 0, requests: requests - canaryRequests,
-          errors: min(requests - canaryRequests, stable.errors + shed), latencyExtra: stable.latencyExtra,
-          effects: liveEffects, time: time, stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
-        if shadowRequests > 0 {
-          publish(
-            service, track: 1, requests: shadowRequests, errors: shadowOutcome.errors,
-            latencyExtra: shadowOutcome.latencyExtra, effects: traffic[service].canaryEffects, time: time,
-            stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
-        } else if canaryWeight != nil {
-          publish(
-            service, track: 1, requests: canaryRequests, errors: canaryOutcome.errors,
-            latencyExtra: canaryOutcome.latencyExtra, effects: traffic[service].canaryEffects, time: time,
-            stream: &stream, monitoring: monitoring, buckets: latencyBuckets)
-        } else if let state = series[service].canaryState, state.pointee.live, let canary = series[service][1] {
-          // Whether a row was appended does not matter here: the track is stale either way.
-          _ = canary._withUnsafeGuaranteedRef { published in
-            monitoring._withUnsafeGuaranteedRef {
-              $0.store.appendStaleRow(published.group, timestampMs: time.microseconds / 1_000)
-            }
+        for track in 0..<2 where drawn.appendsRow(track: track) {
+          guard let published = series[service][track], let state = series[service].state(track: track) else {
+            preconditionFailure("a drawn target without its series")
           }
-          state.pointee.live = false
+          monitoring._withUnsafeGuaranteedRef {
+            $0.appendRow(
+              of: published, groupIndex: state.pointee.groupIndex, timestampMs: timestampMs,
+              values: UnsafeBufferPointer(
+                start: slots.row(service: service.position, track: track), count: Int(state.pointee.width)))
+          }
         }
+        if drawn.marksCanaryStale { markCanaryStale(service, timestampMs: timestampMs, monitoring: monitoring) }
       }
-      traffic[service].stream = stream
-      traffic[service].requests += requests
-      traffic[service].errors += min(requests, stable.errors + canaryOutcome.errors + shed)
-      if stable.defectErrors > 0 {
-        defectFailures.append(
-          DefectFailures(service: service, changes: traffic[service].stable.changes, count: stable.defectErrors))
+      reportDefectFailures(service, stable: drawn.stableDefectErrors, canary: drawn.canaryDefectErrors)
+    }
+  }
+
+  /// Below this many services an interval is drawn on one thread: waking a helper
+  /// costs more than a chunk saves.
+  static let fewestServicesToSplit = 64
+  /// Services per chunk of the parallel draw: about 20 µs of draws, so that a helper the
+  /// scheduler wakes late still takes a share and a claim's atomic add is noise.
+  static let servicesPerChunk = 16
+
+  /// One service's interval on this thread: draws, replicas, publishing and reports.
+  private mutating func serve(
+    _ service: ServiceID, slotBase: Int, time: SimTime, replicas: inout Replicas,
+    monitoring: Unmanaged<PlatformMonitoring>?, buckets latencyBuckets: [Double]
+  ) {
+    let parameters = parameters[service]
+    let mean = parameters.requestsPerSecond * loadFactors[slotBase + service.position] * interval.seconds
+    var stream = traffic[service].stream
+    let requests = Int64(stream.poisson(mean: mean))
+    let shed = hasReplicas[service] ? replicas.serve(service, requests: requests, at: time, stream: &stream) : 0
+    let weight = traffic[service].canaryWeight
+    let stableEffects = traffic[service].stableEffects
+    let canaryEffects = traffic[service].canaryEffects
+    let draws = Self.drawOutcomes(
+      requests: requests, shed: shed, canaryWeight: weight,
+      canaryShare: weight.map { replicas.canaryTrafficShare(service, weight: $0, at: time) },
+      shadowShare: traffic[service].canaryShadowShare, stableEffects: stableEffects, canaryEffects: canaryEffects,
+      parameters: parameters, stream: &stream)
+    if let monitoring {
+      draws.forEachPublication(stableEffects: stableEffects, canaryEffects: canaryEffects) { publication in
+        publish(
+          service, track: publication.track, requests: publication.requests, errors: publication.errors,
+          latencyExtra: publication.latencyExtra, effects: publication.effects, time: time, stream: &stream,
+          monitoring: monitoring, buckets: latencyBuckets)
       }
-      if canaryWeight != nil, canaryOutcome.defectErrors > 0 {
-        defectFailures.append(
-          DefectFailures(
-            service: service, changes: traffic[service].canaryCode.changes, count: canaryOutcome.defectErrors))
+      if draws.leavesCanaryStale, series[service].canaryState?.pointee.live == true {
+        markCanaryStale(service, timestampMs: time.microseconds / 1_000, monitoring: monitoring)
       }
     }
+    traffic[service].stream = stream
+    traffic[service].requests += requests
+    traffic[service].errors += draws.totalErrors
+    reportDefectFailures(service, stable: draws.stable.defectErrors, canary: draws.canary.defectErrors)
+  }
+
+  /// Draws, on every thread, the services that can be drawn alone (see
+  /// ``serveInterval(at:calendar:replicas:monitoring:)``), into `slots`.
+  private mutating func drawAlone(
+    _ slots: DrawSlots, slotBase: Int, monitored: Bool, bucketCount: Int, loop: ChunkedLoop
+  ) {
+    let count = traffic.count
+    let seconds = interval.seconds
+    let chunks = (count + Self.servicesPerChunk - 1) / Self.servicesPerChunk
+    // Through raw storage: each chunk writes only its own services' elements, which
+    // exclusivity checking cannot tell from closures sharing one array.
+    parameters.withUnsafeElements { parameters in
+      hasReplicas.withUnsafeElements { hasReplicas in
+        loadFactors.withUnsafeBufferPointer { loadFactors in
+          series.withUnsafeElements { tracks in
+            traffic.withUnsafeMutableElements { traffic in
+              guard let trafficBase = traffic.baseAddress, let tracksBase = tracks.baseAddress,
+                let parametersBase = parameters.baseAddress, let hasReplicasBase = hasReplicas.baseAddress,
+                let loadFactorsBase = loadFactors.baseAddress
+              else { return }
+              let shared = SharedDrawState(
+                traffic: trafficBase, tracks: tracksBase, parameters: parametersBase, hasReplicas: hasReplicasBase,
+                loadFactors: loadFactorsBase, slots: slots, slotBase: slotBase, seconds: seconds, monitored: monitored,
+                bucketCount: bucketCount)
+              loop.run(chunks: chunks) { chunk in
+                let end = min(count, (chunk + 1) * Self.servicesPerChunk)
+                for position in (chunk * Self.servicesPerChunk)..<end { Self.drawAlone(position, shared) }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// ``drawStorage``'s slots, made or widened for rows of `rowWidth` values.
+  private mutating func drawSlots(rowWidth: Int) -> DrawSlots {
+    if let drawStorage, drawStorage.slots.rowWidth >= rowWidth { return drawStorage.slots }
+    let made = DrawSlotStorage(services: traffic.count, rowWidth: max(1, rowWidth))
+    drawStorage = made
+    return made.slots
+  }
+
+  /// What every chunk of a parallel draw reads, as raw storage.
+  private struct SharedDrawState {
+    let traffic: UnsafeMutablePointer<ServiceTraffic>
+    let tracks: UnsafePointer<PublishedTracks>
+    let parameters: UnsafePointer<Parameters>
+    let hasReplicas: UnsafePointer<Bool>
+    let loadFactors: UnsafePointer<Double>
+    let slots: DrawSlots
+    let slotBase: Int
+    let seconds: Double
+    let monitored: Bool
+    let bucketCount: Int
+  }
+
+  /// Whether a target can be filled without the lookups ``publish(_:track:requests:errors:latencyExtra:effects:time:stream:monitoring:buckets:)``
+  /// may make: registered, its bucket table looked up for `latencyExtra`, and its row
+  /// no wider than the slots.
+  private static func isReady(
+    _ state: UnsafeMutablePointer<PublishedState>?, latencyExtra: Double, rowWidth: Int
+  ) -> Bool {
+    guard let state else { return false }
+    return state.pointee.conditionalsLatencyExtra == latencyExtra && Int(state.pointee.width) <= rowWidth
+  }
+
+  /// The shift a track's latency buckets are drawn with (``failures(_:effects:parameters:stream:)``).
+  private static func publishedLatencyExtra(_ effects: DefectEffects) -> Double {
+    effects.hasDefects ? effects.latencyExtra : 0
+  }
+
+  /// One service of a parallel draw: its interval drawn and its rows filled, or
+  /// `isDrawn == false` (and its stream untouched) when it needs this thread.
+  private static func drawAlone(_ position: Int, _ shared: SharedDrawState) {
+    let slot = shared.slots.services + position
+    let service = shared.traffic + position
+    let tracks = shared.tracks[position]
+    let weight = service.pointee.canaryWeight
+    let stableEffects = service.pointee.stableEffects
+    let canaryEffects = service.pointee.canaryEffects
+    let rowWidth = shared.slots.rowWidth
+    guard !shared.hasReplicas[position],
+      !shared.monitored
+        || (isReady(tracks.stableState, latencyExtra: publishedLatencyExtra(stableEffects), rowWidth: rowWidth)
+          && (weight == nil
+            || isReady(tracks.canaryState, latencyExtra: publishedLatencyExtra(canaryEffects), rowWidth: rowWidth)))
+    else {
+      slot.pointee.isDrawn = false
+      return
+    }
+    let parameters = shared.parameters[position]
+    let mean = parameters.requestsPerSecond * shared.loadFactors[shared.slotBase + position] * shared.seconds
+    var stream = service.pointee.stream
+    let requests = Int64(stream.poisson(mean: mean))
+    // Without replicas a canary's share is its weight (`Replicas.canaryTrafficShare`).
+    let draws = drawOutcomes(
+      requests: requests, shed: 0, canaryWeight: weight, canaryShare: weight.map { Double($0) / 100 },
+      shadowShare: service.pointee.canaryShadowShare, stableEffects: stableEffects, canaryEffects: canaryEffects,
+      parameters: parameters, stream: &stream)
+    var drawn = DrawnService(isDrawn: true)
+    if shared.monitored {
+      draws.forEachPublication(stableEffects: stableEffects, canaryEffects: canaryEffects) { publication in
+        // `isReady` saw both states, and a track's series and state are set together.
+        guard let published = tracks[publication.track], let state = tracks.state(track: publication.track) else {
+          preconditionFailure("a drawn target without its series")
+        }
+        fillRow(
+          state, of: published, requests: publication.requests, errors: publication.errors,
+          latencyExtra: publication.latencyExtra, effects: publication.effects, parameters: parameters,
+          stream: &stream, bucketCount: shared.bucketCount,
+          row: UnsafeMutableBufferPointer(
+            start: shared.slots.row(service: position, track: publication.track), count: Int(state.pointee.width)))
+        if publication.track == 1 { drawn.appendsCanaryRow = true }
+      }
+      drawn.marksCanaryStale = draws.leavesCanaryStale && tracks.canaryState?.pointee.live == true
+    }
+    service.pointee.stream = stream
+    service.pointee.requests += requests
+    service.pointee.errors += draws.totalErrors
+    drawn.stableDefectErrors = draws.stable.defectErrors
+    drawn.canaryDefectErrors = draws.canary.defectErrors
+    slot.pointee = drawn
+  }
+
+  /// Failures a version's defects caused this interval, for their incidents.
+  private mutating func reportDefectFailures(_ service: ServiceID, stable: Int64, canary: Int64) {
+    if stable > 0 {
+      defectFailures.append(DefectFailures(service: service, changes: traffic[service].stable.changes, count: stable))
+    }
+    if canary > 0 {
+      defectFailures.append(
+        DefectFailures(service: service, changes: traffic[service].canaryCode.changes, count: canary))
+    }
+  }
+
+  /// A canary track that stopped serving gets a staleness marker row.
+  private mutating func markCanaryStale(
+    _ service: ServiceID, timestampMs: Int64, monitoring: Unmanaged<PlatformMonitoring>
+  ) {
+    guard let state = series[service].canaryState, state.pointee.live, let canary = series[service][1] else { return }
+    // Whether a row was appended does not matter here: the track is stale either way.
+    _ = canary._withUnsafeGuaranteedRef { published in
+      monitoring._withUnsafeGuaranteedRef { $0.store.appendStaleRow(published.group, timestampMs: timestampMs) }
+    }
+    state.pointee.live = false
   }
 
   /// Failures among `requests` served by code with defects' `effects`: baseline errors,
@@ -360,10 +538,15 @@ struct Traffic {
     let width = Int(state.pointee.width)
     if width > rowCapacity { growRow(to: width, buckets: buckets) }
     guard let row else { preconditionFailure("no row buffer after growRow") }
-    Self.publish(
+    let values = UnsafeMutableBufferPointer(start: row, count: width)
+    Self.fillRow(
       state, of: published, requests: requests, errors: errors, latencyExtra: latencyExtra, effects: effects,
-      timestampMs: timestampMs, parameters: parameters, stream: &stream, monitoring: unretained, buckets: buckets,
-      row: UnsafeMutableBufferPointer(start: row, count: width))
+      parameters: parameters, stream: &stream, bucketCount: buckets.count, row: values)
+    unretained._withUnsafeGuaranteedRef {
+      $0.appendRow(
+        of: published, groupIndex: state.pointee.groupIndex, timestampMs: timestampMs,
+        values: UnsafeBufferPointer(values))
+    }
   }
 
   /// ``storage``, made at the first scrape.
@@ -392,16 +575,17 @@ struct Traffic {
     state.pointee.conditionalsLatencyExtra = latencyExtra
   }
 
-  /// ``publish(_:track:requests:errors:latencyExtra:effects:time:stream:monitoring:buckets:)``
-  /// once the target's series are known: `state` is `published`'s ``ServiceSeries/state``.
+  /// The row of one scrape of a target whose series are known.
   ///
-  /// The row is built in `row` (``Traffic/row``) and appended from there; the object
-  /// itself is read only when samples are kept or the profile repeats columns.
-  private static func publish(
+  /// `state` is `published`'s ``ServiceSeries/state``, with its bucket table looked up.
+  /// Draws the latency buckets and updates the target's totals; the caller appends the row.
+  ///
+  /// The object itself is read only when the profile repeats columns. Touches nothing
+  /// but the target's state block and `row`, so targets may be filled on any thread.
+  static func fillRow(
     _ state: UnsafeMutablePointer<PublishedState>, of published: Unmanaged<ServiceSeries>, requests: Int64,
-    errors: Int64, latencyExtra: Double, effects: DefectEffects, timestampMs: Int64, parameters: Parameters,
-    stream: inout RandomStream, monitoring: Unmanaged<PlatformMonitoring>, buckets: [Double],
-    row: UnsafeMutableBufferPointer<Double>
+    errors: Int64, latencyExtra: Double, effects: DefectEffects, parameters: Parameters,
+    stream: inout RandomStream, bucketCount: Int, row: UnsafeMutableBufferPointer<Double>
   ) {
     state.pointee.live = true
     state.pointee.requestsTotal += Double(requests)
@@ -410,7 +594,6 @@ struct Traffic {
       preconditionFailure("conditional bucket probabilities not looked up before publishing")
     }
     let bucketTotals = ServiceSeries.bucketTotals(state)
-    let bucketCount = buckets.count
     // Columns as registered in `ServiceSeries`.
     row[0] = state.pointee.requestsTotal - state.pointee.errorsTotal
     row[1] = state.pointee.errorsTotal
@@ -442,10 +625,6 @@ struct Traffic {
           row[6 + bucketCount + offset] = row[source]
         }
       }
-    }
-    monitoring._withUnsafeGuaranteedRef {
-      $0.appendRow(
-        of: published, groupIndex: state.pointee.groupIndex, timestampMs: timestampMs, values: UnsafeBufferPointer(row))
     }
   }
 

@@ -115,9 +115,11 @@ public struct World: SimulationModel {
   ///     built-ins `configuration.policies` names.
   ///   - policyRuntime: the external processes behind `policies`, started and owned
   ///     by ``SimulationRun``.
+  ///   - threads: threads the run may use for steps whose pieces are independent (the
+  ///     traffic loop's services); results are identical for every count.
   public init(
     configuration: WorldConfiguration, rows: RunRows?, policies: PolicySet? = nil,
-    policyRuntime: PolicyRuntime? = nil
+    policyRuntime: PolicyRuntime? = nil, threads: Int = 1
   ) {
     self.configuration = configuration
     self.policyRuntime = policyRuntime
@@ -143,7 +145,7 @@ public struct World: SimulationModel {
       Delivery(configuration: $0, seed: configuration.seed, monitoring: monitoring, policies: policies)
     }
     serving = configuration.delivery.map {
-      Serving(configuration: $0, seed: configuration.seed, monitoring: monitoring, policies: policies)
+      Serving(configuration: $0, seed: configuration.seed, monitoring: monitoring, policies: policies, threads: threads)
     }
     let servingWorkloads: [ServingWorkload?] = (configuration.delivery?.services ?? []).map { service in
       service.serving?.placement.map { ServingWorkload(service: service.name, team: service.team, placement: $0) }
