@@ -24,7 +24,10 @@ import Synchronization
 /// helpers inside a chunk. A step called about 1,500 times a simulated day costs a
 /// lock, a broadcast when a helper sleeps, and these atomics.
 ///
-/// Not reentrant: one ``run(chunks:_:)`` at a time, from one thread.
+/// ``start(chunks:_:)`` and ``finish()`` split a run in two, so that the caller can do
+/// other work while the helpers take the chunks.
+///
+/// Not reentrant: one loop at a time, started and finished from one thread.
 public final class ChunkedLoop: @unchecked Sendable {
   /// The threads a ``run(chunks:_:)`` uses, the caller included.
   public let threads: Int
@@ -86,6 +89,7 @@ public final class ChunkedLoop: @unchecked Sendable {
   }
 
   deinit {
+    finish()
     pthread_mutex_lock(mutex)
     stopping = true
     pthread_cond_broadcast(wake)
@@ -102,30 +106,58 @@ public final class ChunkedLoop: @unchecked Sendable {
   ///
   /// `body` must write only what its chunk owns and read only what no chunk writes.
   public func run(chunks: Int, _ body: (Int) -> Void) {
-    precondition(chunks >= 0 && chunks <= Self.maximumChunks, "chunk count out of range")
+    precondition(!isStarted, "a chunked loop runs one loop at a time")
     if helperThreads.isEmpty || chunks <= 1 {
       for chunk in 0..<chunks { body(chunk) }
       return
     }
     withoutActuallyEscaping(body) { escapable in
-      self.body = escapable
-      generation &+= 1
-      let fresh = (generation & ((1 << 24) - 1)) << (2 * Self.fieldBits) | UInt64(chunks) << Self.fieldBits
-      ticket.store(fresh, ordering: .releasing)
-      pthread_mutex_lock(mutex)
-      wakeGeneration &+= 1
-      if sleepers > 0 { pthread_cond_broadcast(wake) }
-      pthread_mutex_unlock(mutex)
-      runClaimedChunks(escapable)
-      // Every chunk is claimed; wait for helpers still inside one. A helper that
-      // raises its count from here on finds nothing left to claim.
-      var spins = 0
-      while helpersInside.load(ordering: .acquiring) > 0 {
-        spins += 1
-        if spins > 64 { sched_yield() }
-      }
-      self.body = nil
+      start(chunks: chunks, escapable)
+      finish()
     }
+  }
+
+  /// Whether chunks given to ``start(chunks:_:)`` may still be running.
+  public private(set) var isStarted = false
+
+  /// Hands `chunks` calls of `body` to the helpers and returns at once, so that this
+  /// thread can do other work meanwhile; ``finish()`` runs what they have not taken
+  /// and waits for the rest.
+  ///
+  /// Until ``finish()`` returns, `body` must write only what its chunk owns, and
+  /// nothing may write what it reads (the caller included). Without helpers every
+  /// chunk runs in ``finish()``.
+  public func start(chunks: Int, _ body: @escaping (Int) -> Void) {
+    precondition(!isStarted, "a chunked loop runs one loop at a time")
+    precondition(chunks >= 0 && chunks <= Self.maximumChunks, "chunk count out of range")
+    isStarted = true
+    self.body = body
+    generation &+= 1
+    let fresh = (generation & ((1 << 24) - 1)) << (2 * Self.fieldBits) | UInt64(chunks) << Self.fieldBits
+    ticket.store(fresh, ordering: .releasing)
+    guard !helperThreads.isEmpty else { return }
+    pthread_mutex_lock(mutex)
+    wakeGeneration &+= 1
+    if sleepers > 0 { pthread_cond_broadcast(wake) }
+    pthread_mutex_unlock(mutex)
+  }
+
+  /// Runs the chunks of the last ``start(chunks:_:)`` that no helper has taken.
+  ///
+  /// Then waits for the helpers still inside one, and drops the body. Does nothing
+  /// when nothing was started.
+  public func finish() {
+    guard isStarted, let body else { return }
+    runClaimedChunks(body)
+    // Every chunk is claimed; wait for helpers still inside one. A helper that
+    // raises its count from here on finds nothing left to claim.
+    var spins = 0
+    while helpersInside.load(ordering: .acquiring) > 0 {
+      spins += 1
+      if spins > 64 { sched_yield() }
+    }
+    self.body = nil
+    isStarted = false
   }
 
   /// Claims and runs chunks of the current ticket until none is left.

@@ -17,8 +17,9 @@ struct TrafficThreadsTests {
   static func scenario(in directory: URL) throws -> String {
     let policies = PlatformSimProcess.repositoryRoot.appendingPathComponent("scenarios/policies/golden-path").path
     let monitoring = PlatformSimProcess.repositoryRoot.appendingPathComponent("scenarios/monitoring").path
+    let weights = "    maxWeight: 50\n    stepWeight: 10\n"
     let canary = try String(contentsOfFile: "\(policies)/flagger-canary.yaml", encoding: .utf8)
-      .replacingOccurrences(of: "    maxWeight: 50\n    stepWeight: 10\n", with: "    iterations: 4\n    mirror: true\n")
+      .replacingOccurrences(of: weights, with: "    iterations: 4\n    mirror: true\n")
     #expect(canary.contains("mirror: true"), "the Flagger fixture no longer has the weights this test replaces")
     let canaryPath = directory.appendingPathComponent("canary-mirror.yaml").path
     try canary.write(toFile: canaryPath, atomically: true, encoding: .utf8)
@@ -54,8 +55,8 @@ struct TrafficThreadsTests {
     for service in 0..<96 {
       text += "    - {name: svc-\(service), team: team-\(service % 8), requestsPerSecond: \(3 + 7 * (service % 9))"
       if service % 6 == 0 {
-        text +=
-          ", serving: {replicaCapacity: 20, minReplicas: 1, maxReplicas: 6, autoscaler: {kind: kpa, targetUtilization: 0.7}, coldStart: {lognormal: {median: 20s, p90: 60s}}}"
+        text += ", serving: {replicaCapacity: 20, minReplicas: 1, maxReplicas: 6"
+        text += ", autoscaler: {kind: kpa, targetUtilization: 0.7}, coldStart: {lognormal: {median: 20s, p90: 60s}}}"
       } else if service % 8 == 1 {
         text += ", rollout: {strategy: flagger, canary: \(canaryPath)}"
       }
@@ -80,7 +81,7 @@ struct TrafficThreadsTests {
     #expect(digests[0] == digests[1])
     #expect(digests[0] == digests[2])
     // The run went through every path the split treats differently.
-    func count(_ sql: String) throws -> Int { try store.database.scalar(sql)?.intValue ?? 0 }
+    func count(_ sql: String) throws -> Int64 { try store.database.scalar(sql)?.intValue ?? 0 }
     #expect(try count("SELECT count(*) FROM deployments WHERE run_id = 1 AND strategy = 'flagger'") > 10)
     #expect(try count("SELECT count(*) FROM deployments WHERE run_id = 1 AND strategy = 'canary'") > 100)
     #expect(try count("SELECT count(*) FROM deployments WHERE run_id = 1 AND status = 'aborted'") > 10)

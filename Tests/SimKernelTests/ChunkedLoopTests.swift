@@ -1,13 +1,13 @@
 import Synchronization
 import Testing
 
+@testable import SimKernel
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-@testable import SimKernel
 
 /// ``ChunkedLoop``: every chunk runs exactly once per call, on the caller and the
 /// helpers, whatever the thread count; one thread is a plain loop.

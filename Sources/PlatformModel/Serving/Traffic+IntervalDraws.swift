@@ -81,28 +81,39 @@ extension Traffic {
       canary: canary, shadowRequests: shadowRequests, shadow: shadow)
   }
 
-  /// What one service's parallel draw leaves for the in-order finish; its rows are in
-  /// ``DrawSlots/row(service:track:)``.
+  /// What one service's parallel draw leaves for the in-order finish; its stream, state
+  /// blocks and rows are in ``DrawSlots``.
   struct DrawnService {
     /// Whether the service was drawn (otherwise it is served whole, in order).
     var isDrawn = false
     var appendsCanaryRow = false
     var marksCanaryStale = false
+    /// Requests and failed requests to add to the service's totals.
+    var requests: Int64 = 0
+    var errors: Int64 = 0
     var stableDefectErrors: Int64 = 0
     var canaryDefectErrors: Int64 = 0
 
     func appendsRow(track: Int) -> Bool { track == 0 || appendsCanaryRow }
   }
 
-  /// Per service, a ``DrawnService`` and a row for each track, in storage owned by
-  /// ``DrawSlotStorage``.
+  /// Per service, a ``DrawnService``, its stream after the draw, and for each track its
+  /// state block as it will be and its row, in storage owned by ``DrawSlotStorage``.
   struct DrawSlots {
     let services: UnsafeMutablePointer<DrawnService>
+    let streams: UnsafeMutablePointer<RandomStream>
     let rows: UnsafeMutablePointer<Double>
     let rowWidth: Int
+    /// ``PublishingStorage/blockStride``: bytes per state block (0 without monitoring).
+    let blockStride: Int
+    let blocks: UnsafeMutableRawPointer
 
     func row(service position: Int, track: Int) -> UnsafeMutablePointer<Double> {
       rows + (2 * position + track) * rowWidth
+    }
+
+    func pendingState(service position: Int, track: Int) -> UnsafeMutableRawPointer {
+      blocks + (2 * position + track) * blockStride
     }
   }
 
@@ -111,17 +122,26 @@ extension Traffic {
   final class DrawSlotStorage {
     let slots: DrawSlots
 
-    init(services: Int, rowWidth: Int) {
-      let serviceSlots = UnsafeMutablePointer<DrawnService>.allocate(capacity: max(1, services))
-      serviceSlots.initialize(repeating: DrawnService(), count: max(1, services))
-      let rows = UnsafeMutablePointer<Double>.allocate(capacity: max(1, 2 * services * rowWidth))
-      rows.initialize(repeating: 0, count: max(1, 2 * services * rowWidth))
-      slots = DrawSlots(services: serviceSlots, rows: rows, rowWidth: rowWidth)
+    init(services: Int, rowWidth: Int, blockStride: Int) {
+      let count = max(1, services)
+      let serviceSlots = UnsafeMutablePointer<DrawnService>.allocate(capacity: count)
+      serviceSlots.initialize(repeating: DrawnService(), count: count)
+      // Overwritten before they are read: a drawn service's stream is written by its draw.
+      let streams = UnsafeMutablePointer<RandomStream>.allocate(capacity: count)
+      streams.initialize(repeating: RandomStream(state: (0, 0, 0, 1)), count: count)
+      let rows = UnsafeMutablePointer<Double>.allocate(capacity: 2 * count * rowWidth)
+      rows.initialize(repeating: 0, count: 2 * count * rowWidth)
+      let blocks = UnsafeMutableRawPointer.allocate(byteCount: max(64, 2 * count * blockStride), alignment: 64)
+      slots = DrawSlots(
+        services: serviceSlots, streams: streams, rows: rows, rowWidth: rowWidth, blockStride: blockStride,
+        blocks: blocks)
     }
 
     deinit {
       slots.services.deallocate()
+      slots.streams.deallocate()
       slots.rows.deallocate()
+      slots.blocks.deallocate()
     }
   }
 }

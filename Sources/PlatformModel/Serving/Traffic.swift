@@ -170,6 +170,10 @@ struct Traffic {
   private let drawLoop: ChunkedLoop?
   /// Slots the parallel draw writes into (made at its first interval).
   private var drawStorage: DrawSlotStorage?
+  /// The interval the draw in progress is for (drawn ahead; nil: none).
+  private var drawnAheadFor: SimTime?
+  /// Changes to services' code that arrived during a draw ahead, in order.
+  private var deferredChanges: [(ServiceID, DeferredChange)] = []
 
   /// - Parameter threads: threads an interval's draws may use (1: this thread only);
   ///   results are the same for any count.
@@ -204,12 +208,32 @@ struct Traffic {
   }
 
   /// A new version went live: the stable pods run `code` from now on.
+  ///
+  /// While the next interval is being drawn ahead, the change waits for it (the draw
+  /// reads the code's effects); nothing reads them before that interval.
   mutating func liveVersionChanged(_ service: ServiceID, to code: ServedCode) {
+    if drawnAheadFor != nil {
+      deferredChanges.append((service, .live(code)))
+    } else {
+      setLiveVersion(service, to: code)
+    }
+  }
+
+  /// The canary changed (or ended: `nil`); deferred as ``liveVersionChanged(_:to:)`` is.
+  mutating func canaryChanged(_ service: ServiceID, to canary: CanaryTraffic?) {
+    if drawnAheadFor != nil {
+      deferredChanges.append((service, .canary(canary)))
+    } else {
+      setCanary(service, to: canary)
+    }
+  }
+
+  private mutating func setLiveVersion(_ service: ServiceID, to code: ServedCode) {
     traffic[service].stable = code
     traffic[service].stableEffects = DefectEffects(code.defects)
   }
 
-  mutating func canaryChanged(_ service: ServiceID, to canary: CanaryTraffic?) {
+  private mutating func setCanary(_ service: ServiceID, to canary: CanaryTraffic?) {
     traffic[service].canaryWeight = canary?.weight
     traffic[service].canaryCode = canary?.code ?? ServedCode()
     traffic[service].canaryEffects = DefectEffects(traffic[service].canaryCode.defects)
@@ -228,13 +252,17 @@ struct Traffic {
   ///
   /// With helper threads (``drawLoop``), the services that need nothing but their own
   /// state (no replicas, their series registered and their bucket tables looked up)
-  /// are drawn first, in chunks on every thread: each draws from its own stream and
-  /// writes only its own totals, state block and row slots. Then, on this thread and in
-  /// service order, every service is finished as before: the drawn ones append their
-  /// rows and report their failures, the others are served whole. Appends, replica
-  /// effects and failure reports therefore happen in the order of a serial loop, and
-  /// every number is drawn from the same stream position, so results do not depend on
-  /// the thread count.
+  /// are drawn on the helpers, ahead: the draw for the next interval starts as soon as
+  /// this one is published, and runs while this thread evaluates rules and moves
+  /// changes along. A drawn service reads its state and writes only its slots (its
+  /// stream, totals, state blocks and rows as they will be). Changes to a service's
+  /// code that arrive meanwhile wait (``deferredChanges``) and make it drawn again here.
+  ///
+  /// Then, on this thread and in service order, every service is finished as before:
+  /// a drawn one takes its slots and appends its rows, the others are served whole.
+  /// Appends, replica effects and failure reports happen in the order of a serial loop,
+  /// every number is drawn from the same stream position, and nothing is taken from a
+  /// draw for an interval that never comes, so results do not depend on the thread count.
   mutating func serveInterval(
     at time: SimTime, calendar: SimCalendar, replicas: inout Replicas, monitoring: PlatformMonitoring?
   ) {
@@ -244,7 +272,7 @@ struct Traffic {
     // Held unretained through the loop: the caller keeps it alive, and a strong
     // reference was retained and released once per service and interval.
     let unretainedMonitoring = monitoring.map { Unmanaged.passUnretained($0) }
-    guard let drawLoop, traffic.count >= Self.fewestServicesToSplit else {
+    guard let drawLoop else {
       for service in traffic.indices {
         serve(
           service, slotBase: slotBase, time: time, replicas: &replicas, monitoring: unretainedMonitoring,
@@ -252,9 +280,16 @@ struct Traffic {
       }
       return
     }
-    let slots = drawSlots(rowWidth: rowCapacity)
-    drawAlone(
-      slots, slotBase: slotBase, monitored: monitoring != nil, bucketCount: latencyBuckets.count, loop: drawLoop)
+    drawLoop.finish()
+    if drawnAheadFor != time {
+      // No draw ahead for this interval (the first one): draw it now.
+      let slots = drawSlots(rowWidth: rowCapacity)
+      startDraw(slots, slotBase: slotBase, monitored: monitoring != nil, bucketCount: latencyBuckets.count)
+      drawLoop.finish()
+    }
+    drawnAheadFor = nil
+    guard let slots = drawStorage?.slots else { preconditionFailure("a parallel draw without slots") }
+    applyDeferredChanges(slots)
     let timestampMs = time.microseconds / 1_000
     for service in traffic.indices {
       let drawn = slots.services[service.position]
@@ -264,11 +299,16 @@ struct Traffic {
           buckets: latencyBuckets)
         continue
       }
+      traffic[service].stream = slots.streams[service.position]
+      traffic[service].requests += drawn.requests
+      traffic[service].errors += drawn.errors
       if let monitoring = unretainedMonitoring {
         for track in 0..<2 where drawn.appendsRow(track: track) {
           guard let published = series[service][track], let state = series[service].state(track: track) else {
             preconditionFailure("a drawn target without its series")
           }
+          UnsafeMutableRawPointer(state).copyMemory(
+            from: slots.pendingState(service: service.position, track: track), byteCount: slots.blockStride)
           monitoring._withUnsafeGuaranteedRef {
             $0.appendRow(
               of: published, groupIndex: state.pointee.groupIndex, timestampMs: timestampMs,
@@ -279,6 +319,35 @@ struct Traffic {
         if drawn.marksCanaryStale { markCanaryStale(service, timestampMs: timestampMs, monitoring: monitoring) }
       }
       reportDefectFailures(service, stable: drawn.stableDefectErrors, canary: drawn.canaryDefectErrors)
+    }
+    // The next interval, drawn ahead while this thread goes on.
+    let next = time + interval
+    let nextLocal = calendar.localTime(at: next)
+    let nextSlots = drawSlots(rowWidth: rowCapacity)
+    startDraw(
+      nextSlots, slotBase: (nextLocal.weekday * 24 + nextLocal.hour) * traffic.count, monitored: monitoring != nil,
+      bucketCount: latencyBuckets.count)
+    drawnAheadFor = next
+  }
+
+  /// A change to a service's code that arrived while its next interval was being drawn.
+  enum DeferredChange {
+    case live(ServedCode)
+    case canary(CanaryTraffic?)
+  }
+
+  /// Applies the changes that waited for the draw, in order; their services are
+  /// served whole in this interval instead.
+  private mutating func applyDeferredChanges(_ slots: DrawSlots) {
+    guard !deferredChanges.isEmpty else { return }
+    let changes = deferredChanges
+    deferredChanges = []
+    for (service, change) in changes {
+      switch change {
+      case .live(let code): setLiveVersion(service, to: code)
+      case .canary(let canary): setCanary(service, to: canary)
+      }
+      slots.services[service.position].isDrawn = false
     }
   }
 
@@ -324,32 +393,36 @@ struct Traffic {
     reportDefectFailures(service, stable: draws.stable.defectErrors, canary: draws.canary.defectErrors)
   }
 
-  /// Draws, on every thread, the services that can be drawn alone (see
-  /// ``serveInterval(at:calendar:replicas:monitoring:)``), into `slots`.
-  private mutating func drawAlone(
-    _ slots: DrawSlots, slotBase: Int, monitored: Bool, bucketCount: Int, loop: ChunkedLoop
-  ) {
+  /// Starts drawing, on the helpers, the services that can be drawn alone (see
+  /// ``serveInterval(at:calendar:replicas:monitoring:)``) into `slots`, for the
+  /// interval whose hour-of-week slot starts at `slotBase`.
+  ///
+  /// The body holds what it reads (the arrays by value, the storage objects by
+  /// reference), so it stays valid until ``ChunkedLoop/finish()`` even if this value
+  /// goes first; while it runs, nothing writes them (changes wait in ``deferredChanges``,
+  /// and the series and their states change only between ``ChunkedLoop/finish()`` and
+  /// the next start).
+  private func startDraw(_ slots: DrawSlots, slotBase: Int, monitored: Bool, bucketCount: Int) {
+    guard let drawLoop, let drawStorage else { preconditionFailure("a parallel draw without its loop or slots") }
     let count = traffic.count
     let seconds = interval.seconds
-    let chunks = (count + Self.servicesPerChunk - 1) / Self.servicesPerChunk
-    // Through raw storage: each chunk writes only its own services' elements, which
-    // exclusivity checking cannot tell from closures sharing one array.
-    parameters.withUnsafeElements { parameters in
-      hasReplicas.withUnsafeElements { hasReplicas in
-        loadFactors.withUnsafeBufferPointer { loadFactors in
-          series.withUnsafeElements { tracks in
-            traffic.withUnsafeMutableElements { traffic in
-              guard let trafficBase = traffic.baseAddress, let tracksBase = tracks.baseAddress,
-                let parametersBase = parameters.baseAddress, let hasReplicasBase = hasReplicas.baseAddress,
-                let loadFactorsBase = loadFactors.baseAddress
-              else { return }
-              let shared = SharedDrawState(
-                traffic: trafficBase, tracks: tracksBase, parameters: parametersBase, hasReplicas: hasReplicasBase,
-                loadFactors: loadFactorsBase, slots: slots, slotBase: slotBase, seconds: seconds, monitored: monitored,
-                bucketCount: bucketCount)
-              loop.run(chunks: chunks) { chunk in
-                let end = min(count, (chunk + 1) * Self.servicesPerChunk)
-                for position in (chunk * Self.servicesPerChunk)..<end { Self.drawAlone(position, shared) }
+    let (traffic, tracks, parameters, hasReplicas, loadFactors) =
+      (self.traffic, series, self.parameters, self.hasReplicas, self.loadFactors)
+    let owners = (ownedSeries, storage, drawStorage)
+    drawLoop.start(chunks: (count + Self.servicesPerChunk - 1) / Self.servicesPerChunk) { chunk in
+      withExtendedLifetime(owners) {
+        traffic.withUnsafeElements { traffic in
+          tracks.withUnsafeElements { tracks in
+            parameters.withUnsafeElements { parameters in
+              hasReplicas.withUnsafeElements { hasReplicas in
+                loadFactors.withUnsafeBufferPointer { loadFactors in
+                  let shared = SharedDrawState(
+                    traffic: traffic, tracks: tracks, parameters: parameters, hasReplicas: hasReplicas,
+                    loadFactors: loadFactors, slots: slots, slotBase: slotBase, seconds: seconds, monitored: monitored,
+                    bucketCount: bucketCount)
+                  let end = min(count, (chunk + 1) * Self.servicesPerChunk)
+                  for position in (chunk * Self.servicesPerChunk)..<end { Self.drawAlone(position, shared) }
+                }
               }
             }
           }
@@ -358,21 +431,25 @@ struct Traffic {
     }
   }
 
-  /// ``drawStorage``'s slots, made or widened for rows of `rowWidth` values.
+  /// ``drawStorage``'s slots, made or widened for rows of `rowWidth` values and the
+  /// state blocks of ``storage``.
   private mutating func drawSlots(rowWidth: Int) -> DrawSlots {
-    if let drawStorage, drawStorage.slots.rowWidth >= rowWidth { return drawStorage.slots }
-    let made = DrawSlotStorage(services: traffic.count, rowWidth: max(1, rowWidth))
+    let blockStride = storage?.blockStride ?? 0
+    if let drawStorage, drawStorage.slots.rowWidth >= rowWidth, drawStorage.slots.blockStride == blockStride {
+      return drawStorage.slots
+    }
+    let made = DrawSlotStorage(services: traffic.count, rowWidth: max(1, rowWidth), blockStride: blockStride)
     drawStorage = made
     return made.slots
   }
 
   /// What every chunk of a parallel draw reads, as raw storage.
   private struct SharedDrawState {
-    let traffic: UnsafeMutablePointer<ServiceTraffic>
-    let tracks: UnsafePointer<PublishedTracks>
-    let parameters: UnsafePointer<Parameters>
-    let hasReplicas: UnsafePointer<Bool>
-    let loadFactors: UnsafePointer<Double>
+    let traffic: UnsafeBufferPointer<ServiceTraffic>
+    let tracks: UnsafeBufferPointer<PublishedTracks>
+    let parameters: UnsafeBufferPointer<Parameters>
+    let hasReplicas: UnsafeBufferPointer<Bool>
+    let loadFactors: UnsafeBufferPointer<Double>
     let slots: DrawSlots
     let slotBase: Int
     let seconds: Double
@@ -395,15 +472,16 @@ struct Traffic {
     effects.hasDefects ? effects.latencyExtra : 0
   }
 
-  /// One service of a parallel draw: its interval drawn and its rows filled, or
-  /// `isDrawn == false` (and its stream untouched) when it needs this thread.
+  /// One service of a parallel draw: its interval drawn into its slots.
+  ///
+  /// `isDrawn == false` when it needs this thread. Reads the service's state, writes
+  /// nothing but its slots.
   private static func drawAlone(_ position: Int, _ shared: SharedDrawState) {
     let slot = shared.slots.services + position
-    let service = shared.traffic + position
     let tracks = shared.tracks[position]
-    let weight = service.pointee.canaryWeight
-    let stableEffects = service.pointee.stableEffects
-    let canaryEffects = service.pointee.canaryEffects
+    let weight = shared.traffic[position].canaryWeight
+    let stableEffects = shared.traffic[position].stableEffects
+    let canaryEffects = shared.traffic[position].canaryEffects
     let rowWidth = shared.slots.rowWidth
     guard !shared.hasReplicas[position],
       !shared.monitored
@@ -416,20 +494,24 @@ struct Traffic {
     }
     let parameters = shared.parameters[position]
     let mean = parameters.requestsPerSecond * shared.loadFactors[shared.slotBase + position] * shared.seconds
-    var stream = service.pointee.stream
+    var stream = shared.traffic[position].stream
     let requests = Int64(stream.poisson(mean: mean))
     // Without replicas a canary's share is its weight (`Replicas.canaryTrafficShare`).
     let draws = drawOutcomes(
       requests: requests, shed: 0, canaryWeight: weight, canaryShare: weight.map { Double($0) / 100 },
-      shadowShare: service.pointee.canaryShadowShare, stableEffects: stableEffects, canaryEffects: canaryEffects,
-      parameters: parameters, stream: &stream)
+      shadowShare: shared.traffic[position].canaryShadowShare, stableEffects: stableEffects,
+      canaryEffects: canaryEffects, parameters: parameters, stream: &stream)
     var drawn = DrawnService(isDrawn: true)
     if shared.monitored {
       draws.forEachPublication(stableEffects: stableEffects, canaryEffects: canaryEffects) { publication in
         // `isReady` saw both states, and a track's series and state are set together.
-        guard let published = tracks[publication.track], let state = tracks.state(track: publication.track) else {
+        guard let published = tracks[publication.track], let current = tracks.state(track: publication.track) else {
           preconditionFailure("a drawn target without its series")
         }
+        // The state as it will be: a copy, filled here and taken in service order.
+        let pending = shared.slots.pendingState(service: position, track: publication.track)
+        pending.copyMemory(from: current, byteCount: shared.slots.blockStride)
+        let state = pending.assumingMemoryBound(to: PublishedState.self)
         fillRow(
           state, of: published, requests: publication.requests, errors: publication.errors,
           latencyExtra: publication.latencyExtra, effects: publication.effects, parameters: parameters,
@@ -440,9 +522,9 @@ struct Traffic {
       }
       drawn.marksCanaryStale = draws.leavesCanaryStale && tracks.canaryState?.pointee.live == true
     }
-    service.pointee.stream = stream
-    service.pointee.requests += requests
-    service.pointee.errors += draws.totalErrors
+    shared.slots.streams[position] = stream
+    drawn.requests = requests
+    drawn.errors = draws.totalErrors
     drawn.stableDefectErrors = draws.stable.defectErrors
     drawn.canaryDefectErrors = draws.canary.defectErrors
     slot.pointee = drawn
