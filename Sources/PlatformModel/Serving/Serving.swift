@@ -59,7 +59,10 @@ public struct Serving {
   ) {
     self.configuration = configuration
     self.monitoring = monitoring
-    traffic = Traffic(configuration: configuration, seed: seed, threads: threads)
+    // Without monitoring an interval's draws are a few per service (no latency
+    // histogram): handing them to a helper cost more than it saved (org-scale without
+    // monitoring, 30 days: 2.09 s on one thread, 2.87 s wall on two).
+    traffic = Traffic(configuration: configuration, seed: seed, threads: monitoring == nil ? 1 : threads)
     replicas = Replicas(configuration: configuration, seed: seed, policies: policies)
   }
 
