@@ -290,6 +290,16 @@ struct Traffic {
     drawnAheadFor = nil
     guard let slots = drawStorage?.slots else { preconditionFailure("a parallel draw without slots") }
     applyDeferredChanges(slots)
+    // The drawn services' streams and totals first, in one pass over the storage: no
+    // other service reads them, and three writes per service through the array each
+    // checked its uniqueness.
+    traffic.withUnsafeMutableElements { traffic in
+      for position in traffic.indices where slots.services[position].isDrawn {
+        traffic[position].stream = slots.streams[position]
+        traffic[position].requests += slots.services[position].requests
+        traffic[position].errors += slots.services[position].errors
+      }
+    }
     let timestampMs = time.microseconds / 1_000
     for service in traffic.indices {
       let drawn = slots.services[service.position]
@@ -299,12 +309,10 @@ struct Traffic {
           buckets: latencyBuckets)
         continue
       }
-      traffic[service].stream = slots.streams[service.position]
-      traffic[service].requests += drawn.requests
-      traffic[service].errors += drawn.errors
       if let monitoring = unretainedMonitoring {
+        let tracks = series[service]
         for track in 0..<2 where drawn.appendsRow(track: track) {
-          guard let published = series[service][track], let state = series[service].state(track: track) else {
+          guard let published = tracks[track], let state = tracks.state(track: track) else {
             preconditionFailure("a drawn target without its series")
           }
           UnsafeMutableRawPointer(state).copyMemory(
