@@ -13,8 +13,8 @@ import Synchronization
 /// work (a traffic interval draws every service from the service's own random stream).
 /// Those pieces may run on any thread in any order and still give the same numbers, as
 /// long as each writes only its own slots and the caller merges the slots in a fixed
-/// order afterwards. Results then do not depend on the thread count (DESIGN.md,
-/// "Determinism").
+/// order afterwards. Results then do not depend on the thread count
+/// (docs/ARCHITECTURE.md, "Threads inside a run").
 ///
 /// How: ``run(chunks:_:)`` publishes a ticket (generation, chunk count, next chunk)
 /// and wakes the helpers; every thread, the caller included, claims the next chunk
