@@ -16,7 +16,7 @@ import Synchronization
 /// order afterwards. Results then do not depend on the thread count
 /// (docs/ARCHITECTURE.md, "Threads inside a run").
 ///
-/// How: ``run(chunks:_:)`` publishes a ticket (generation, chunk count, next chunk)
+/// How: ``start(chunks:_:)`` publishes a ticket (generation, chunk count, next chunk)
 /// and wakes the helpers; every thread, the caller included, claims the next chunk
 /// with one atomic add until none is left. The caller never waits for a helper that
 /// has not started: chunks are claimed, not assigned, so a helper the scheduler runs
@@ -24,12 +24,12 @@ import Synchronization
 /// helpers inside a chunk. A step called about 1,500 times a simulated day costs a
 /// lock, a broadcast when a helper sleeps, and these atomics.
 ///
-/// ``start(chunks:_:)`` and ``finish()`` split a run in two, so that the caller can do
-/// other work while the helpers take the chunks.
+/// ``finish()`` runs on the caller what the helpers have not taken, so the caller can
+/// do other work in between.
 ///
 /// Not reentrant: one loop at a time, started and finished from one thread.
 public final class ChunkedLoop: @unchecked Sendable {
-  /// The threads a ``run(chunks:_:)`` uses, the caller included.
+  /// The threads a loop uses, the caller included.
   public let threads: Int
 
   /// `generation << 40 | count << 20 | next`: one word, so that a claim sees the
@@ -56,7 +56,7 @@ public final class ChunkedLoop: @unchecked Sendable {
   public static let maximumChunks = Int(fieldMask) - 64
 
   /// - Parameter threads: threads to use, the caller included (1: no helper thread;
-  ///   ``run(chunks:_:)`` is then a plain loop).
+  ///   ``finish()`` then runs every chunk).
   public init(threads: Int) {
     self.threads = max(1, threads)
     pthread_mutex_init(mutex, nil)
@@ -99,22 +99,6 @@ public final class ChunkedLoop: @unchecked Sendable {
     pthread_mutex_destroy(mutex)
     wake.deallocate()
     mutex.deallocate()
-  }
-
-  /// Calls `body(chunk)` once for every chunk in `0..<chunks`, on this thread and the
-  /// helpers, in no particular order; returns when every call has returned.
-  ///
-  /// `body` must write only what its chunk owns and read only what no chunk writes.
-  public func run(chunks: Int, _ body: (Int) -> Void) {
-    precondition(!isStarted, "a chunked loop runs one loop at a time")
-    if helperThreads.isEmpty || chunks <= 1 {
-      for chunk in 0..<chunks { body(chunk) }
-      return
-    }
-    withoutActuallyEscaping(body) { escapable in
-      start(chunks: chunks, escapable)
-      finish()
-    }
   }
 
   /// Whether chunks given to ``start(chunks:_:)`` may still be running.
@@ -162,13 +146,15 @@ public final class ChunkedLoop: @unchecked Sendable {
 
   /// Claims and runs chunks of the current ticket until none is left.
   private func runClaimedChunks(_ body: (Int) -> Void) {
-    while true {
-      let claimed = ticket.add(1, ordering: .acquiringAndReleasing).oldValue
-      let next = claimed & Self.fieldMask
-      let count = (claimed >> Self.fieldBits) & Self.fieldMask
-      guard next < count else { return }
-      body(Int(next))
-    }
+    while let chunk = claimNextChunk() { body(chunk) }
+  }
+
+  /// The next chunk of the current ticket, or nil when every one is claimed.
+  private func claimNextChunk() -> Int? {
+    let claimed = ticket.add(1, ordering: .acquiringAndReleasing).oldValue
+    let next = claimed & Self.fieldMask
+    let count = (claimed >> Self.fieldBits) & Self.fieldMask
+    return next < count ? Int(next) : nil
   }
 
   private func helperMain() {
@@ -185,13 +171,7 @@ public final class ChunkedLoop: @unchecked Sendable {
       helpersInside.add(1, ordering: .acquiringAndReleasing)
       // The body is read only after a claim succeeds, which orders it after the
       // caller's store of that generation's ticket.
-      while true {
-        let claimed = ticket.add(1, ordering: .acquiringAndReleasing).oldValue
-        let next = claimed & Self.fieldMask
-        let count = (claimed >> Self.fieldBits) & Self.fieldMask
-        guard next < count, let body else { break }
-        body(Int(next))
-      }
+      while let chunk = claimNextChunk(), let body { body(chunk) }
       helpersInside.subtract(1, ordering: .releasing)
     }
   }

@@ -12,7 +12,7 @@ import Testing
 /// ``ChunkedLoop``: every chunk runs exactly once per call, on the caller and the
 /// helpers, whatever the thread count; one thread is a plain loop.
 @Suite struct ChunkedLoopTests {
-  /// Calls of `run` back to back (as a run's intervals are), each chunk adding its
+  /// Loops started and finished back to back (as a run's intervals are), each chunk adding its
   /// index to its own slot: a chunk run twice or skipped shows in the sums.
   @Test(arguments: [1, 2, 3, 4])
   func everyChunkRunsOncePerCall(threads: Int) {
@@ -26,7 +26,8 @@ import Testing
     for call in 0..<calls {
       // Chunk counts vary as services come and go: 0, 1 and more than the threads.
       let count = call % 10 == 0 ? call % 3 : chunks
-      loop.run(chunks: count) { chunk in slots[chunk] += chunk + 1 }
+      loop.start(chunks: count) { chunk in slots[chunk] += chunk + 1 }
+      loop.finish()
     }
     let fullCalls = (0..<calls).filter { $0 % 10 != 0 }.count
     let partialOnes = (0..<calls).filter { $0 % 10 == 0 && $0 % 3 >= 1 }.count
@@ -43,13 +44,14 @@ import Testing
     let loop = ChunkedLoop(threads: 2)
     let threadsSeen = Mutex<Set<UInt>>([])
     for _ in 0..<200 {
-      loop.run(chunks: 16) { _ in
+      loop.start(chunks: 16) { _ in
         // About 50 µs of work, so a helper woken within the call finds chunks left.
         var sum = 0.0
         for index in 0..<20_000 { sum += Double(index).squareRoot() }
         precondition(sum > 0)
         threadsSeen.withLock { _ = $0.insert(UInt(pthread_self())) }
       }
+      loop.finish()
     }
     #expect(threadsSeen.withLock { $0.count } == 2)
   }
@@ -58,7 +60,8 @@ import Testing
   @Test func releasedLoopsStopTheirHelpers() {
     for _ in 0..<50 {
       let loop = ChunkedLoop(threads: 3)
-      loop.run(chunks: 8) { _ in }
+      loop.start(chunks: 8) { _ in }
+      loop.finish()
     }
   }
 }
