@@ -157,7 +157,7 @@ public struct RandomStream: RandomNumberGenerator {
   @inlinable public mutating func standardNormal() -> Double {
     let u1 = nextUnitExcludingZero()
     let u2 = nextUnit()
-    return Self.boxMuller(u1, u2)
+    return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
   }
 
   /// A Poisson count with the given mean.
