@@ -743,8 +743,9 @@ func binomial(_ trials: Int64, _ probability: Double, _ stream: inout RandomStre
   if mean < 10 { return min(trials, Int64(stream.poisson(mean: mean))) }
   let deviation = (mean * (1 - probability)).squareRoot()
   // The C library's `log`, `cos` and `round`, on purpose: polynomial replacements with a
-  // tolerance check ran fewer instructions but took 25 % longer here, because each
-  // bucket's count feeds the next one's trials (docs/PERFORMANCE.md, "Rounded normals").
+  // tolerance check ran fewer instructions but took about 30 % longer here: each
+  // bucket's count is the next one's trials (docs/PERFORMANCE.md, "rounded normals back
+  // on the C library").
   let value = (mean + deviation * stream.standardNormal()).rounded()
   return min(trials, max(0, Int64(value)))
 }
