@@ -250,3 +250,114 @@ struct PromQLAggregationPlanTests {
     #expect(nonEmpty > 60)
   }
 }
+
+/// Reads pass over scrape groups with no row in their window or lookback (a canary
+/// between rollouts: `SeriesStore.groupNewestMs`). Results must stay, bit for bit, the
+/// generic path's over the same samples held as separate series (whose buffers do not
+/// share that code): while groups stop (with and without a staleness marker), come
+/// back, are registered late, sit beside series with buffers of their own, and for
+/// windows in the past (`offset`, earlier instants) where a stopped group still has rows.
+@Suite("Range reads past groups with no row in the window")
+struct QuietScrapeGroupTests {
+  static let pairs: [(String, String)] = [
+    ("sum by (service) (rate(x_total[5m]))", "sum by (service) (rate(x_total[5m]) * 1)"),
+    ("count by (track) (increase(x_total[3m]))", "count by (track) (increase(x_total[3m]) * 1)"),
+    ("max by (service) (delta(x_total[2m]))", "max by (service) (delta(x_total[2m]) * 1)"),
+    (
+      "sum by (service) (rate(x_total{code=\"500\"}[5m])) / sum by (service) (rate(x_total[5m]))",
+      "sum by (service) (rate(x_total{code=\"500\"}[5m]) * 1) / sum by (service) (rate(x_total[5m]) * 1)"
+    ),
+    ("sum(rate(x_total[5m] offset 15m))", "sum(rate(x_total[5m] offset 15m) * 1)"),
+    ("min by (service) (gauge)", "min by (service) (gauge * 1)"),
+    ("count(gauge offset 25m)", "count(gauge offset 25m * 1)"),
+    ("gauge > 0", "gauge > (0)"),
+  ]
+
+  @Test("reads that pass over quiet groups agree with the generic path", arguments: pairs.indices)
+  func agrees(_ index: Int) throws {
+    let (fast, generic) = Self.pairs[index]
+    let store = SeriesStore(retention: .hours(1))
+    // The same samples, every member a series of its own.
+    let separate = SeriesStore(retention: .hours(1))
+    var separateIDs: [Int32: [SeriesID]] = [:]
+    func registerGroup(_ members: [(labels: Labels, kind: MetricKind)]) -> ScrapeGroup {
+      let group = store.registerScrapeGroup(members)
+      separateIDs[group.index] = members.map { separate.register($0.labels, kind: $0.kind) }
+      return group
+    }
+    func appendRow(_ group: ScrapeGroup, _ t: Int64, _ row: [Double]) {
+      _ = row.withUnsafeBufferPointer { store.appendRow(group, timestampMs: t, values: $0) }
+      for (id, value) in zip(separateIDs[group.index] ?? [], row) { separate.append(id, timestampMs: t, value: value) }
+    }
+    func members(_ service: String, _ track: String) -> [(labels: Labels, kind: MetricKind)] {
+      var members: [(labels: Labels, kind: MetricKind)] = ["200", "500"].map {
+        (Labels([(Labels.metricName, "x_total"), ("service", service), ("track", track), ("code", $0)]), .counter)
+      }
+      members.append((Labels([(Labels.metricName, "gauge"), ("service", service), ("track", track)]), .gauge))
+      return members
+    }
+    let services = (0..<40).map { "s\($0 < 10 ? "0" : "")\(($0 * 17) % 40)" }
+    let stable = services.map { registerGroup(members($0, "stable")) }
+    // Series with buffers of their own in the same selection (as a recording rule's
+    // output under the same name would be), between the groups in storage order.
+    let solo = (0..<3).map {
+      let labels = Labels([(Labels.metricName, "x_total"), ("service", "solo\($0)"), ("track", "solo"), ("code", "200")])
+      return (store.register(labels, kind: .counter), separate.register(labels, kind: .counter))
+    }
+    // A canary group is registered at its service's first rollout, as the traffic loop does.
+    var canary = [ScrapeGroup?](repeating: nil, count: services.count)
+    /// Service `i` runs a canary for 6 minutes every 40, starting at minute `(i * 7) % 40`.
+    func canaryRuns(_ i: Int, _ minute: Int) -> Bool { (minute - (i * 7) % 40 + 400) % 40 < 6 }
+    func row(_ seed: Int, _ minute: Int) -> [Double] {
+      // A counter reset at minute 70 for every target.
+      let base = Double((minute * (seed % 7 + 1)) % 50) + (minute > 70 ? 0 : 1_000) + Double(minute * 3)
+      return [base, base / 10, Double((minute + seed) % 9) - 4]
+    }
+    let fastExpr = try PromQLParser.parse(fast)
+    let genericExpr = try PromQLParser.parse(generic)
+    let engine = PromQLEngine(store: store)
+    let separateEngine = PromQLEngine(store: separate)
+    var sawQuiet = false
+    var sawComeback = false
+    var nonEmpty = 0
+    for minute in 0..<130 {
+      let t = Int64(minute) * 60_000
+      for (i, group) in stable.enumerated() { appendRow(group, t, row(i, minute)) }
+      for (i, ids) in solo.enumerated() where minute % (i + 1) == 0 {
+        store.append(ids.0, timestampMs: t, value: Double(minute * (i + 2)))
+        separate.append(ids.1, timestampMs: t, value: Double(minute * (i + 2)))
+      }
+      for i in services.indices {
+        if canaryRuns(i, minute) {
+          if canary[i] == nil { canary[i] = registerGroup(members(services[i], "canary")) }
+          if let group = canary[i] {
+            // Back after more than a 5-minute window without a row.
+            if minute >= 40 && !canaryRuns(i, minute - 1) { sawComeback = true }
+            appendRow(group, t, row(i + 100, minute))
+          }
+        } else if let group = canary[i] {
+          // Half the stopped canaries get a staleness marker; the others' last rows stay
+          // visible through the lookback.
+          if canaryRuns(i, minute - 1) && i % 2 == 0 {
+            store.appendStaleRow(group, timestampMs: t)
+            for id in separateIDs[group.index] ?? [] { separate.appendStaleMarker(id, timestampMs: t) }
+          }
+          if !(1...6).contains(where: { canaryRuns(i, minute - $0) }) { sawQuiet = true }
+        }
+      }
+      // Now, half a minute on, and instants whose windows hold rows of groups now quiet.
+      for atMs in [t, t + 30_000, t - 12 * 60_000, t - 30 * 60_000] where atMs >= 0 {
+        let a = try engine.evaluate(fastExpr, atMs: atMs).asVector ?? []
+        let b = try separateEngine.evaluate(genericExpr, atMs: atMs).asVector ?? []
+        let c = try engine.evaluate(genericExpr, atMs: atMs).asVector ?? []
+        #expect(a.map(\.labels) == b.map(\.labels), "labels at \(atMs)")
+        #expect(a.map(\.value.bitPattern) == b.map(\.value.bitPattern), "values at \(atMs)")
+        #expect(c.map(\.value.bitPattern) == b.map(\.value.bitPattern), "generic path's values at \(atMs)")
+        if !a.isEmpty { nonEmpty += 1 }
+      }
+    }
+    #expect(sawQuiet, "no canary group went without a row for a whole window")
+    #expect(sawComeback, "no quiet canary group was appended to again")
+    #expect(nonEmpty > 200)
+  }
+}

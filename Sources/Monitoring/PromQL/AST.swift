@@ -27,6 +27,8 @@ public final class VectorSelector {
   @exclusivity(unchecked) var cachedGeneration = -1
   @exclusivity(unchecked) var cachedStore: ObjectIdentifier?
   @exclusivity(unchecked) var cachedStorageOrder: [Int32] = []
+  /// ``storageRuns(in:)``, made from ``cachedStorageOrder``.
+  @exclusivity(unchecked) var cachedStorageRuns: StorageOrderRuns?
 
   init(name: String, matchers: [LabelMatcher], position: Int) {
     self.name = name
@@ -62,6 +64,16 @@ public final class VectorSelector {
     return cachedStorageOrder
   }
 
+  /// ``storageOrder(in:)`` cut into runs of one scrape group's members, cached likewise
+  /// (a series' placement never changes).
+  func storageRuns(in store: SeriesStore) -> StorageOrderRuns {
+    let order = storageOrder(in: store)
+    if let cachedStorageRuns { return cachedStorageRuns }
+    let runs = StorageOrderRuns(cachedIDs, order, placements: store.placements)
+    cachedStorageRuns = runs
+    return runs
+  }
+
   /// The number of matching series and the first one, without touching the ID array.
   @inline(__always) func countAndFirst(in store: SeriesStore) -> (Int, SeriesID) {
     refresh(store)
@@ -77,13 +89,47 @@ public final class VectorSelector {
       // canary) changes the generation, and re-sorting every selector's IDs by a table
       // as large as the store each time grew with services × series. An unchanged
       // selection is the store's cached array itself, so this compares no elements.
-      if selected != cachedIDs { cachedStorageOrder = [] }
+      if selected != cachedIDs {
+        cachedStorageOrder = []
+        cachedStorageRuns = nil
+      }
       cachedIDs = selected
       cachedCount = cachedIDs.count
       cachedFirst = cachedIDs.first ?? SeriesID(rawValue: 0)
       cachedGeneration = store.generation
       cachedStore = identity
     }
+  }
+}
+
+/// A selection's series in storage order, cut into runs of one scrape group's members.
+///
+/// Why: a storage-order read (``PromQLEngine``'s `readRangeValues`) handles a group once
+/// and then each of its members; with the runs made once per selection, it looks up no
+/// placement per series and can pass over a whole group that has no row in the window.
+struct StorageOrderRuns {
+  /// Per run: its scrape group, or −1 for a series with a buffer of its own (a run of one).
+  var group: [Int32] = []
+  /// Run `r`'s members are `start[r]..<start[r + 1]` of ``column`` and ``position``.
+  var start: [Int32] = [0]
+  /// Per member, in storage order: its column in the group's rows (0 for a series of
+  /// its own) and its position in the selection.
+  var column: [Int32] = []
+  var position: [Int32] = []
+
+  init(_ ids: [SeriesID], _ order: [Int32], placements: UnsafeMutablePointer<Placement>) {
+    column.reserveCapacity(order.count)
+    position.reserveCapacity(order.count)
+    for selectionPosition in order {
+      let placement = placements[Int(ids[Int(selectionPosition)].rawValue)]
+      if placement.group < 0 || group.last != placement.group {
+        if !column.isEmpty { start.append(Int32(column.count)) }
+        group.append(placement.group)
+      }
+      column.append(placement.column)
+      position.append(selectionPosition)
+    }
+    if !column.isEmpty { start.append(Int32(column.count)) }
   }
 }
 

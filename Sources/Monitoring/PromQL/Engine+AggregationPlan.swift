@@ -217,7 +217,7 @@ extension PromQLEngine {
     case .instant(let selector):
       let grouping = seriesGrouping(aggregation, selector, keepName: true)
       let reference = t - selector.offsetMs
-      return foldPerSeries(aggregation, selector, grouping) { id in
+      return foldPerSeries(aggregation, selector, grouping, prefetchSinceMs: reference - lookbackMs) { id in
         store.instantSample(id, atMs: reference, lookbackMs: lookbackMs)
       }
     case .range(let function, let selector, let rangeMs):
@@ -246,11 +246,12 @@ extension PromQLEngine {
           // The whole selection at once, scrape group by scrape group (see
           // ``readRangeValues(_:_:fromMs:toMs:rangeMs:isCounter:isRate:boundaries:into:_:)``).
           var readsGroupsOnly = true
+          let runs = selector.storageRuns(in: store)
           result = foldPerSeries(
             aggregation, selector, grouping,
-            readingAll: { ids, order, values, present in
+            readingAll: { ids, _, values, present in
               readsGroupsOnly = readRangeValues(
-                ids, order, fromMs: end - rangeMs, toMs: end, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
+                ids, runs, fromMs: end - rangeMs, toMs: end, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
                 boundaries: &boundaries, into: values, present)
             }
           ) { _ in nil }
@@ -277,8 +278,9 @@ extension PromQLEngine {
     }
   }
 
-  /// `rate`/`increase`/`delta` over `[fromMs, toMs]` of the series at `order`'s positions
-  /// of `ids` (storage order), written into `values` and `present` by position.
+  /// `rate`/`increase`/`delta` over `[fromMs, toMs]` of the series of `runs` (a
+  /// selection's ``StorageOrderRuns``; positions index `ids`), written into `values`
+  /// and `present` by position.
   ///
   /// Why: a selection read in storage order meets each scrape group's members one
   /// after another. Per group, this finds the window's rows (or takes them from
@@ -292,29 +294,22 @@ extension PromQLEngine {
   /// ``RateBoundaries/rate(increase:first:isCounter:)``, as on the per-series path, so
   /// values are bit-identical; series with their own buffer take that path.
   ///
+  /// A group whose newest row is older than the window (``SeriesStore/groupNewestMs``)
+  /// has no row in it, so none of its members has a value: it is passed over without
+  /// loading its header, and the prefetch looks past it. At organisation scale those
+  /// are the idle canary targets, half the groups after a few days.
+  ///
   /// - Returns: whether every series read is a scrape-group member.
   private func readRangeValues(
-    _ ids: UnsafeBufferPointer<SeriesID>, _ order: UnsafeBufferPointer<Int32>, fromMs: Int64, toMs: Int64,
+    _ ids: UnsafeBufferPointer<SeriesID>, _ runs: StorageOrderRuns, fromMs: Int64, toMs: Int64,
     rangeMs: Int64, isCounter: Bool, isRate: Bool, boundaries: inout RateBoundaries?,
     into values: UnsafeMutableBufferPointer<Double>, _ present: UnsafeMutableBufferPointer<Bool>
   ) -> Bool {
     let store = self.store
-    let placements = store.placements
     let rowsEpoch = store.rowsEpoch
-    var currentGroup: Int32 = -1
-    // The current group's header fields, read once per group into locals (writes to
-    // `values` could alias them, so they would be loaded again per member).
-    var group = store.groups
-    var groupValues: UnsafeMutablePointer<Double>?
-    var lastDropRow: UnsafeMutablePointer<Int32>?
-    var lower = 0
-    var upper = 0
-    var width = 0
-    var mayHoldMarkers = false
-    var groupResetFree = false
+    let groupNewestMs = store.groupNewestMs
     // The boundaries of the current group's window, valid when `readsEnds`: no marker
     // and at least two rows, so every member's window has its first and last row.
-    var readsEnds = false
     var groupBoundaries = RateBoundaries(0, 1, 2, 0, 1, 1, false)  // a placeholder until `readsEnds`
     // Whether `groupBoundaries` was made in this call: the range is then this call's,
     // and only the window's first and last times and its row count need comparing.
@@ -322,85 +317,127 @@ extension PromQLEngine {
     // inputs and copying the result per group cost some 40 instructions a group.
     var hasGroupBoundaries = false
     var readsGroupsOnly = true
-    for position in order {
-      let position = Int(position)
-      let id = ids[position]
-      let placement = placements[Int(id.rawValue)]
-      if placement.group < 0 {
-        readsGroupsOnly = false
-        if let window = store.standaloneCounterWindow(id, fromMs: fromMs, toMs: toMs, isCounter: isCounter) {
-          values[position] = extrapolatedRate(
-            window, rangeStartMs: fromMs, rangeEndMs: toMs, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
-            boundaries: &boundaries)
-          present[position] = true
-        }
-        continue
-      }
-      if placement.group != currentGroup {
-        currentGroup = placement.group
-        group = store.groups + Int(currentGroup)
-        let cached = store.cachedWindows + Int(currentGroup)
-        if cached.pointee.epoch == rowsEpoch && cached.pointee.fromMs == fromMs && cached.pointee.toMs == toMs {
-          lower = Int(cached.pointee.lower)
-          upper = Int(cached.pointee.upper)
-        } else {
-          (lower, upper) = group.pointee.rows(fromMs: fromMs, toMs: toMs, retentionMs: store.retentionMs)
-          cached.pointee = CachedWindowRows(
-            epoch: rowsEpoch, fromMs: fromMs, toMs: toMs, lower: Int32(lower), upper: Int32(upper))
-        }
-        // Later groups' window rows, while this one is read (the same span: one scrape
-        // interval for all, as a storage-order selection is one metric's targets).
-        store.prefetchWindowRows(group: Int(currentGroup) + SeriesStore.prefetchDistance, rowSpan: upper - lower)
-        width = group.pointee.width
-        groupValues = group.pointee.values
-        lastDropRow = group.pointee.lastDropRow
-        mayHoldMarkers = group.pointee.markerRowCount != 0
-        groupResetFree = group.pointee.newestDropRow <= lower
-        readsEnds = !mayHoldMarkers && upper - lower >= 2
-        if readsEnds {
-          let times = group.pointee.timestamps
-          let firstMs = times[lower]
-          let lastMs = times[upper - 1]
-          let count = upper - lower
-          if !hasGroupBoundaries || groupBoundaries.firstMs != firstMs || groupBoundaries.lastMs != lastMs
-            || groupBoundaries.count != count
-          {
-            // A `RateBoundaries` depends on its seven inputs only: any with these is the same.
-            if boundaries?.matches(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate) != true {
-              boundaries = RateBoundaries(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate)
+    runs.group.withUnsafeBufferPointer { runGroups in
+      runs.start.withUnsafeBufferPointer { runStarts in
+        runs.column.withUnsafeBufferPointer { columns in
+          runs.position.withUnsafeBufferPointer { positions in
+            // Whether run `run` is a group with a row since the window's start.
+            @inline(__always) func hasRowsInWindow(_ run: Int) -> Bool {
+              let group = runGroups[run]
+              return group >= 0 && groupNewestMs[Int(group)] >= fromMs
             }
-            groupBoundaries = boundaries.unsafelyUnwrapped
-            hasGroupBoundaries = true
+            // The next such run after `run` (the run count when there is none).
+            @inline(__always) func nextWithRows(after run: Int) -> Int {
+              var next = run + 1
+              while next < runGroups.count && !hasRowsInWindow(next) { next += 1 }
+              return next
+            }
+            // Prefetch cursors over the groups with rows in the window: `rowsAhead` is
+            // `prefetchDistance` such groups ahead of the one read, `headerAhead` as many
+            // again (a group's header is hinted first, its rows when `rowsAhead` reaches it).
+            var rowsAhead = nextWithRows(after: -1)
+            for _ in 0..<SeriesStore.prefetchDistance { rowsAhead = nextWithRows(after: rowsAhead) }
+            var headerAhead = rowsAhead
+            for _ in 0..<SeriesStore.prefetchDistance { headerAhead = nextWithRows(after: headerAhead) }
+            for run in 0..<runGroups.count {
+              let members = Int(runStarts[run])..<Int(runStarts[run + 1])
+              let groupIndex = Int(runGroups[run])
+              if groupIndex < 0 {
+                readsGroupsOnly = false
+                let position = Int(positions[members.lowerBound])
+                if let window = store.standaloneCounterWindow(
+                  ids[position], fromMs: fromMs, toMs: toMs, isCounter: isCounter)
+                {
+                  values[position] = extrapolatedRate(
+                    window, rangeStartMs: fromMs, rangeEndMs: toMs, rangeMs: rangeMs, isCounter: isCounter,
+                    isRate: isRate, boundaries: &boundaries)
+                  present[position] = true
+                }
+                continue
+              }
+              // No row since the window's start: no member has a value (the window is empty).
+              if groupNewestMs[groupIndex] < fromMs { continue }
+              let group = store.groups + groupIndex
+              let cached = store.cachedWindows + groupIndex
+              var lower: Int
+              var upper: Int
+              if cached.pointee.epoch == rowsEpoch && cached.pointee.fromMs == fromMs && cached.pointee.toMs == toMs {
+                lower = Int(cached.pointee.lower)
+                upper = Int(cached.pointee.upper)
+              } else {
+                (lower, upper) = group.pointee.rows(fromMs: fromMs, toMs: toMs, retentionMs: store.retentionMs)
+                cached.pointee = CachedWindowRows(
+                  epoch: rowsEpoch, fromMs: fromMs, toMs: toMs, lower: Int32(lower), upper: Int32(upper))
+              }
+              // Later groups' window rows and headers, while this one is read (the same
+              // span: one scrape interval for all, as a storage-order selection is one
+              // metric's targets).
+              store.prefetchWindowRows(
+                rowsOf: rowsAhead < runGroups.count ? Int(runGroups[rowsAhead]) : -1,
+                headerOf: headerAhead < runGroups.count ? Int(runGroups[headerAhead]) : -1, rowSpan: upper - lower)
+              rowsAhead = nextWithRows(after: rowsAhead)
+              headerAhead = nextWithRows(after: headerAhead)
+              // The group's header fields, read once into locals (writes to `values`
+              // could alias them, so they would be loaded again per member).
+              let width = group.pointee.width
+              let groupValues = group.pointee.values
+              let lastDropRow = group.pointee.lastDropRow
+              let mayHoldMarkers = group.pointee.markerRowCount != 0
+              let groupResetFree = group.pointee.newestDropRow <= lower
+              let readsEnds = !mayHoldMarkers && upper - lower >= 2
+              if readsEnds {
+                let times = group.pointee.timestamps
+                let firstMs = times[lower]
+                let lastMs = times[upper - 1]
+                let count = upper - lower
+                if !hasGroupBoundaries || groupBoundaries.firstMs != firstMs || groupBoundaries.lastMs != lastMs
+                  || groupBoundaries.count != count
+                {
+                  // A `RateBoundaries` depends on its seven inputs only: any with these is the same.
+                  if boundaries?.matches(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate) != true {
+                    boundaries = RateBoundaries(firstMs, lastMs, count, fromMs, toMs, rangeMs, isRate)
+                  }
+                  groupBoundaries = boundaries.unsafelyUnwrapped
+                  hasGroupBoundaries = true
+                }
+                for member in members {
+                  let column = Int(columns[member])
+                  let position = Int(positions[member])
+                  let columnValues = groupValues + column
+                  let first = columnValues[lower * width]
+                  var increase = columnValues[(upper - 1) * width] - first
+                  if isCounter && !groupResetFree && lastDropRow[column] > lower {
+                    // Prometheus adds the value before each drop, in sample order.
+                    var previous = first
+                    for row in (lower + 1)..<upper {
+                      let value = columnValues[row * width]
+                      if value < previous { increase += previous }
+                      previous = value
+                    }
+                  }
+                  values[position] = groupBoundaries.rate(increase: increase, first: first, isCounter: isCounter)
+                  present[position] = true
+                }
+              } else if mayHoldMarkers {
+                for member in members {
+                  let column = Int(columns[member])
+                  let position = Int(positions[member])
+                  if let window = summariseCounterWindow(
+                    times: group.pointee.timestamps, values: groupValues + column, stride: width, lower: lower,
+                    upper: upper, mayHoldMarkers: true, isCounter: isCounter,
+                    resetFree: groupResetFree || lastDropRow[column] <= lower)
+                  {
+                    values[position] = extrapolatedRate(
+                      window, rangeStartMs: fromMs, rangeEndMs: toMs, rangeMs: rangeMs, isCounter: isCounter,
+                      isRate: isRate, boundaries: &boundaries)
+                    present[position] = true
+                  }
+                }
+              }
+              // Otherwise fewer than two rows: no member has a rate.
+            }
           }
         }
-      }
-      let column = Int(placement.column)
-      if readsEnds {
-        let columnValues = groupValues.unsafelyUnwrapped + column
-        let first = columnValues[lower * width]
-        var increase = columnValues[(upper - 1) * width] - first
-        if isCounter && !groupResetFree && lastDropRow.unsafelyUnwrapped[column] > lower {
-          // Prometheus adds the value before each drop, in sample order.
-          var previous = first
-          for row in (lower + 1)..<upper {
-            let value = columnValues[row * width]
-            if value < previous { increase += previous }
-            previous = value
-          }
-        }
-        values[position] = groupBoundaries.rate(increase: increase, first: first, isCounter: isCounter)
-        present[position] = true
-      } else if !mayHoldMarkers {
-        continue  // fewer than two rows: no rate
-      } else if let window = summariseCounterWindow(
-        times: group.pointee.timestamps, values: groupValues.unsafelyUnwrapped + column, stride: width, lower: lower,
-        upper: upper, mayHoldMarkers: true, isCounter: isCounter,
-        resetFree: groupResetFree || lastDropRow.unsafelyUnwrapped[column] <= lower)
-      {
-        values[position] = extrapolatedRate(
-          window, rangeStartMs: fromMs, rangeEndMs: toMs, rangeMs: rangeMs, isCounter: isCounter, isRate: isRate,
-          boundaries: &boundaries)
-        present[position] = true
       }
     }
     return readsGroupsOnly
@@ -441,6 +478,7 @@ extension PromQLEngine {
   /// `readingAll`, when given, reads a selection read in storage order in one call
   /// (positions in `order`, into the buffers indexed by position; a position it does
   /// not mark present has no sample) instead of calling `value` per series.
+  /// `prefetchSinceMs`: where `value`'s lookback starts, for the hints ahead of it.
   private func foldPerSeries(
     _ aggregation: Aggregation, _ selector: VectorSelector, _ grouping: SeriesGrouping,
     readingAll: (
@@ -449,6 +487,7 @@ extension PromQLEngine {
         _ values: UnsafeMutableBufferPointer<Double>, _ present: UnsafeMutableBufferPointer<Bool>
       ) -> Void
     )? = nil,
+    prefetchSinceMs: Int64 = .min,
     _ value: (SeriesID) -> Double?
   ) -> (grouping: SeriesGrouping, groups: [Int], fold: GroupFold) {
     let ids = selector.seriesIDs(in: store)
@@ -482,7 +521,9 @@ extension PromQLEngine {
           }
           let ahead = SeriesStore.instantPrefetchDistance
           for (index, position) in order.enumerated() {
-            if index + ahead < order.count { store.prefetchNewestSample(ids[Int(order[index + ahead])]) }
+            if index + ahead < order.count {
+              store.prefetchNewestSample(ids[Int(order[index + ahead])], sinceMs: prefetchSinceMs)
+            }
             if let sampleValue = value(ids[Int(position)]) {
               valueBuffer[Int(position)] = sampleValue
               presentBuffer[Int(position)] = true

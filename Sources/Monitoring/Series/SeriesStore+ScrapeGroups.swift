@@ -342,12 +342,17 @@ extension SeriesStore {
       largerCache.moveInitialize(from: cachedWindows, count: groupCount)
       cachedWindows.deallocate()
       cachedWindows = largerCache
+      let largerNewest = UnsafeMutablePointer<Int64>.allocate(capacity: groupsCapacity * 2)
+      largerNewest.moveInitialize(from: groupNewestMs, count: groupCount)
+      groupNewestMs.deallocate()
+      groupNewestMs = largerNewest
       groups = larger
       groupsCapacity *= 2
     }
     let index = Int32(groupCount)
     (groups + groupCount).initialize(to: ScrapeGroupBuffer(width: members.count, capacity: 16, arena: rowArena))
     (cachedWindows + groupCount).initialize(to: CachedWindowRows())
+    (groupNewestMs + groupCount).initialize(to: SampleBuffer.noSample)
     groupCount += 1
     let series = members.enumerated().map { column, member in
       add(member.labels, kind: member.kind, placement: Placement(group: index, column: Int32(column)), capacity: 0)
@@ -373,8 +378,11 @@ extension SeriesStore {
   public func appendRow(groupIndex: Int32, timestampMs: Int64, values: UnsafeBufferPointer<Double>) -> Bool {
     rowsEpoch &+= 1
     if groupCount >= Self.fewestGroupsToHint { prefetchAppend(group: Int(groupIndex) + Self.appendPrefetchDistance) }
-    return groups[Int(groupIndex)].append(
+    let index = Int(groupIndex)
+    let appended = groups[index].append(
       timestampMs: timestampMs, row: values, retentionMs: retentionMs, trimSlackMs: trimSlackMs, arena: rowArena)
+    groupNewestMs[index] = groups[index].newestMs
+    return appended
   }
 
   /// Marks every series of a group stale, as Prometheus does when a target disappears.
@@ -462,18 +470,19 @@ extension SeriesStore {
 }
 
 extension SeriesStore {
-  /// How many groups ahead of the one being read a storage-order read prefetches
-  /// (``prefetchWindowRows(group:rowSpan:)``).
+  /// How many groups with rows in the window ahead of the one being read a
+  /// storage-order read prefetches (``prefetchWindowRows(rowsOf:headerOf:rowSpan:)``).
   ///
   /// Why this many: a fold spends some 50–300 cycles on a group (one to a dozen
   /// members), and a line from memory takes several hundred; eight groups ahead covers
   /// the latency of the sparsest fold (the error ratio's 5xx sum, one member a group).
   @usableFromInline static let prefetchDistance = 8
 
-  /// Hints the cache lines a read of group `index`'s newest rows will load: the header,
-  /// the timestamps and values of the newest row, and those of the row `rowSpan` rows
+  /// Hints the cache lines a read of group `index`'s newest rows will load: the
+  /// timestamps and values of the newest row, and those of the row `rowSpan` rows
   /// before it (a window of `rowSpan` rows ending now, as every rule evaluation reads);
-  /// and, two steps ahead, the header of group `index + prefetchDistance`.
+  /// and, a step ahead, the header of group `ahead`, whose rows a later call hints.
+  /// A negative index hints nothing.
   ///
   /// Why: a storage-order fold (``PromQLEngine``'s `readRangeValues`) visits every scrape
   /// group once per evaluation, and at organisation scale a group's window rows are
@@ -484,10 +493,9 @@ extension SeriesStore {
   /// groups ahead, they arrive while the fold works on the groups before. A hint
   /// changes no value and never faults (an index past the last group hints nothing).
   @inlinable @inline(__always)
-  func prefetchWindowRows(group index: Int, rowSpan: Int) {
-    let ahead = index + Self.prefetchDistance
-    if ahead < groupCount { platformsim_prefetch_read(groups + ahead) }
-    guard index < groupCount else { return }
+  func prefetchWindowRows(rowsOf index: Int, headerOf ahead: Int, rowSpan: Int) {
+    if ahead >= 0 && ahead < groupCount { platformsim_prefetch_read(groups + ahead) }
+    guard index >= 0 && index < groupCount else { return }
     let group = groups + index
     let count = group.pointee.count
     let start = group.pointee.start
@@ -564,10 +572,15 @@ extension SeriesStore {
   /// of its own; at organisation scale their newest lines are cold by then, and a loop
   /// over the selection hinting a few series ahead overlaps those misses. A hint
   /// changes no value and never faults.
+  ///
+  /// A member of a group with no row since `sinceMs` (the read's lookback start) is not
+  /// hinted: the read finds no sample there without loading the group's header
+  /// (``groupNewestMs``), and hinting would load it.
   @inlinable @inline(__always)
-  public func prefetchNewestSample(_ id: SeriesID) {
+  public func prefetchNewestSample(_ id: SeriesID, sinceMs: Int64 = .min) {
     let placement = placements[Int(id.rawValue)]
     if placement.group >= 0 {
+      if groupNewestMs[Int(placement.group)] < sinceMs { return }
       let group = groups + Int(placement.group)
       let count = group.pointee.count
       guard count > group.pointee.start else { return }

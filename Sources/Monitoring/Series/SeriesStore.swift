@@ -151,6 +151,15 @@ public final class SeriesStore {
   @exclusivity(unchecked) var groupsCapacity = 8
   /// Per scrape group (parallel to ``groups``): the window rows a fold found last.
   @usableFromInline @exclusivity(unchecked) var cachedWindows: UnsafeMutablePointer<CachedWindowRows>
+  /// Per scrape group (parallel to ``groups``): its newest row's timestamp
+  /// (``SampleBuffer/noSample`` before the first row), 8 bytes a group.
+  ///
+  /// Why: a target that is gone (a canary between rollouts) stays registered, as a
+  /// series stays in Prometheus's head, so every selection of its metrics keeps it; at
+  /// organisation scale, after a few days, half the groups a storage-order read visits
+  /// have no row in its window. This array tells so without loading the group's header
+  /// and window rows (a cache miss or two each).
+  @usableFromInline @exclusivity(unchecked) var groupNewestMs: UnsafeMutablePointer<Int64>
   /// Bumped by every row append: window rows cached before it are no longer trusted.
   @usableFromInline @exclusivity(unchecked) var rowsEpoch = 0
   /// Number of registered series.
@@ -192,6 +201,7 @@ public final class SeriesStore {
     placements = .allocate(capacity: buffersCapacity)
     groups = Self.allocateGroups(capacity: groupsCapacity)
     cachedWindows = .allocate(capacity: groupsCapacity)
+    groupNewestMs = .allocate(capacity: groupsCapacity)
   }
 
   deinit {
@@ -203,6 +213,7 @@ public final class SeriesStore {
     groups.deinitialize(count: groupCount)
     Self.deallocateGroups(groups)
     cachedWindows.deallocate()
+    groupNewestMs.deallocate()
   }
 
   /// Registers a series by its labels (including `__name__`) and returns its ID.
@@ -321,6 +332,9 @@ public final class SeriesStore {
     // then never loaded (see ``counterWindow(_:fromMs:toMs:isCounter:)``).
     let placement = placements[Int(id.rawValue)]
     if placement.group >= 0 {
+      // No row in the lookback window: nil, without loading the group's header (an idle
+      // canary target's is cold).
+      if groupNewestMs[Int(placement.group)] < timestampMs - lookbackMs { return nil }
       return groups[Int(placement.group)].instantSample(
         column: Int(placement.column), atMs: timestampMs, lookbackMs: lookbackMs, retentionMs: retentionMs)
     }
