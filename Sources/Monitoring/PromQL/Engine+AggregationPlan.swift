@@ -217,7 +217,7 @@ extension PromQLEngine {
     case .instant(let selector):
       let grouping = seriesGrouping(aggregation, selector, keepName: true)
       let reference = t - selector.offsetMs
-      return foldPerSeries(aggregation, selector, grouping, prefetchSinceMs: reference - lookbackMs) { id in
+      return foldPerSeries(aggregation, selector, grouping) { id in
         store.instantSample(id, atMs: reference, lookbackMs: lookbackMs)
       }
     case .range(let function, let selector, let rangeMs):
@@ -478,7 +478,6 @@ extension PromQLEngine {
   /// `readingAll`, when given, reads a selection read in storage order in one call
   /// (positions in `order`, into the buffers indexed by position; a position it does
   /// not mark present has no sample) instead of calling `value` per series.
-  /// `prefetchSinceMs`: where `value`'s lookback starts, for the hints ahead of it.
   private func foldPerSeries(
     _ aggregation: Aggregation, _ selector: VectorSelector, _ grouping: SeriesGrouping,
     readingAll: (
@@ -487,7 +486,6 @@ extension PromQLEngine {
         _ values: UnsafeMutableBufferPointer<Double>, _ present: UnsafeMutableBufferPointer<Bool>
       ) -> Void
     )? = nil,
-    prefetchSinceMs: Int64 = .min,
     _ value: (SeriesID) -> Double?
   ) -> (grouping: SeriesGrouping, groups: [Int], fold: GroupFold) {
     let ids = selector.seriesIDs(in: store)
@@ -521,9 +519,7 @@ extension PromQLEngine {
           }
           let ahead = SeriesStore.instantPrefetchDistance
           for (index, position) in order.enumerated() {
-            if index + ahead < order.count {
-              store.prefetchNewestSample(ids[Int(order[index + ahead])], sinceMs: prefetchSinceMs)
-            }
+            if index + ahead < order.count { store.prefetchNewestSample(ids[Int(order[index + ahead])]) }
             if let sampleValue = value(ids[Int(position)]) {
               valueBuffer[Int(position)] = sampleValue
               presentBuffer[Int(position)] = true

@@ -248,7 +248,7 @@ extension PromQLEngine {
       // ones stay in cache between evaluations.
       let ahead = Self.readsInStorageOrder(ids.count) ? SeriesStore.instantPrefetchDistance : ids.count
       for (index, id) in ids.enumerated() {
-        if index + ahead < ids.count { store.prefetchNewestSample(ids[index + ahead], sinceMs: reference - lookbackMs) }
+        if index + ahead < ids.count { store.prefetchNewestSample(ids[index + ahead]) }
         if let value = store.instantSample(id, atMs: reference, lookbackMs: lookbackMs),
           elementOperation(binary.op, value, threshold).1
         {

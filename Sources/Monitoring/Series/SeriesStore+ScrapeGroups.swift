@@ -572,15 +572,10 @@ extension SeriesStore {
   /// of its own; at organisation scale their newest lines are cold by then, and a loop
   /// over the selection hinting a few series ahead overlaps those misses. A hint
   /// changes no value and never faults.
-  ///
-  /// A member of a group with no row since `sinceMs` (the read's lookback start) is not
-  /// hinted: the read finds no sample there without loading the group's header
-  /// (``groupNewestMs``), and hinting would load it.
   @inlinable @inline(__always)
-  public func prefetchNewestSample(_ id: SeriesID, sinceMs: Int64 = .min) {
+  public func prefetchNewestSample(_ id: SeriesID) {
     let placement = placements[Int(id.rawValue)]
     if placement.group >= 0 {
-      if groupNewestMs[Int(placement.group)] < sinceMs { return }
       let group = groups + Int(placement.group)
       let count = group.pointee.count
       guard count > group.pointee.start else { return }

@@ -332,9 +332,6 @@ public final class SeriesStore {
     // then never loaded (see ``counterWindow(_:fromMs:toMs:isCounter:)``).
     let placement = placements[Int(id.rawValue)]
     if placement.group >= 0 {
-      // No row in the lookback window: nil, without loading the group's header (an idle
-      // canary target's is cold).
-      if groupNewestMs[Int(placement.group)] < timestampMs - lookbackMs { return nil }
       return groups[Int(placement.group)].instantSample(
         column: Int(placement.column), atMs: timestampMs, lookbackMs: lookbackMs, retentionMs: retentionMs)
     }
