@@ -359,8 +359,8 @@ extension PromQLEngine {
               if groupNewestMs[groupIndex] < fromMs { continue }
               let group = store.groups + groupIndex
               let cached = store.cachedWindows + groupIndex
-              var lower: Int
-              var upper: Int
+              let lower: Int
+              let upper: Int
               if cached.pointee.epoch == rowsEpoch && cached.pointee.fromMs == fromMs && cached.pointee.toMs == toMs {
                 lower = Int(cached.pointee.lower)
                 upper = Int(cached.pointee.upper)
