@@ -55,23 +55,9 @@ struct ExtrapolatedRateTests {
     return increase * factor
   }
 
-  /// SplitMix64: a fixed sequence, independent of the simulator's streams.
-  struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-  }
-
   @Test("agrees with Prometheus's arithmetic, near the zero-crossing limit and far from it")
   func agreesWithReference() {
-    var random = SplitMix(state: 19)
+    var random = SystemRandomNumberGeneratorFree(seed: 19)
     var checked = 0
     var nearLimit = 0
     var shortened = 0
@@ -138,7 +124,7 @@ struct ExtrapolatedRateTests {
 
   @Test("the zero-crossing limit is decided as Prometheus decides it, to the last place")
   func zeroCrossingLimit() {
-    var random = SplitMix(state: 7)
+    var random = SystemRandomNumberGeneratorFree(seed: 7)
     var shortened = 0
     var kept = 0
     for _ in 0..<300_000 {
@@ -173,4 +159,11 @@ struct ExtrapolatedRateTests {
     #expect(shortened > 50_000)
     #expect(kept > 50_000)
   }
+}
+
+/// The cases' draws, from the module's SplitMix64 (a fixed sequence, independent of the
+/// simulator's streams).
+extension SystemRandomNumberGeneratorFree {
+  mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+  mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

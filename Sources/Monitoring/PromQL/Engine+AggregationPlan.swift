@@ -297,7 +297,7 @@ extension PromQLEngine {
   /// A group whose newest row is older than the window (``SeriesStore/groupNewestMs``)
   /// has no row in it, so none of its members has a value: it is passed over without
   /// loading its header, and the prefetch looks past it. At organisation scale those
-  /// are the idle canary targets, half the groups after a few days.
+  /// are the idle canary targets: 40 % of the groups a read visits over a week.
   ///
   /// - Returns: whether every series read is a scrape-group member.
   private func readRangeValues(
@@ -356,7 +356,7 @@ extension PromQLEngine {
                 continue
               }
               // No row since the window's start: no member has a value (the window is empty).
-              if groupNewestMs[groupIndex] < fromMs { continue }
+              if !hasRowsInWindow(run) { continue }
               let group = store.groups + groupIndex
               let cached = store.cachedWindows + groupIndex
               let lower: Int
