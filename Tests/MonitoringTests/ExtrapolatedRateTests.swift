@@ -2,9 +2,10 @@ import Testing
 
 @testable import Monitoring
 
-/// `rate`, `increase` and `delta` against Prometheus's `extrapolatedRate` written out
-/// plainly (promql/functions.go as of Prometheus 3: resets counted from the first
-/// sample, one `factor` on the increase), bit for bit. The engine shares the timestamp
+/// `rate`, `increase` and `delta` against Prometheus's `extrapolatedRate`, bit for bit.
+///
+/// The reference is written out plainly from promql/functions.go as of Prometheus 3
+/// (resets counted from the first sample, one `factor` on the increase). The engine shares the timestamp
 /// arithmetic between the series of a window (``RateBoundaries``), which may change no
 /// result, least of all near the point where a counter's zero crossing starts to
 /// shorten the extrapolation to the range start.
@@ -75,9 +76,11 @@ struct ExtrapolatedRateTests {
       guard let last = times.last, last <= endMs else { continue }
       var values: [Double] = [0]
       for _ in 1..<count {
-        let step = [random.unit() * 100, Double(random.below(5)), 1e-300 * random.unit(), random.unit() * 1e15][random.below(4)]
+        let steps = [random.unit() * 100, Double(random.below(5)), 1e-300 * random.unit(), random.unit() * 1e15]
+        let step = steps[random.below(4)]
         // Now and then a drop (a counter reset) or a negative step for `delta`.
-        values.append(random.below(20) == 0 ? values[values.count - 1] * random.unit() : values[values.count - 1] + step)
+        let previous = values[values.count - 1]
+        values.append(random.below(20) == 0 ? previous * random.unit() : previous + step)
       }
       let increase = values[count - 1] - values[0]
       let durationToStart = Double(times[0] - startMs) / 1000
@@ -108,13 +111,19 @@ struct ExtrapolatedRateTests {
             }
           }
           if actual?.bitPattern != expected?.bitPattern {
-            Issue.record("times \(times) values \(shifted) counter \(isCounter) rate \(isRate): \(String(describing: actual)) ≠ \(String(describing: expected))")
+            Issue.record(
+              """
+              times \(times) values \(shifted) counter \(isCounter) rate \(isRate): \
+              \(String(describing: actual)) ≠ \(String(describing: expected))
+              """)
             return
           }
           checked += 1
         }
       }
-      if shifted[0] >= 0 && increase > 0 && sampledInterval * (shifted[0] / increase) < durationToStart { shortened += 1 }
+      if shifted[0] >= 0 && increase > 0 && sampledInterval * (shifted[0] / increase) < durationToStart {
+        shortened += 1
+      }
     }
     #expect(checked > 500_000)
     #expect(nearLimit > 50_000)
@@ -136,7 +145,8 @@ struct ExtrapolatedRateTests {
       let count = 2 + random.below(30)
       let isRate = random.below(2) == 0
       let boundaries = RateBoundaries(firstMs, lastMs, count, startMs, endMs, rangeMs, isRate)
-      let increase = [random.unit() * 1e3, Double(1 + random.below(1_000)), random.unit() * 1e-310, 1e300][random.below(4)]
+      let increases = [random.unit() * 1e3, Double(1 + random.below(1_000)), random.unit() * 1e-310, 1e300]
+      let increase = increases[random.below(4)]
       let durationToStart = Double(firstMs - startMs) / 1000
       let sampledInterval = Double(lastMs - firstMs) / 1000
       // First values around the limit, computed in several orders and nudged by up to
@@ -151,7 +161,11 @@ struct ExtrapolatedRateTests {
         rangeEndMs: endMs, rangeMs: rangeMs, isCounter: true, isRate: isRate)
       let actual = boundaries.rate(increase: increase, first: first, isCounter: true)
       if actual.bitPattern != expected.bitPattern {
-        Issue.record("increase \(increase) first \(first) window \(firstMs)…\(lastMs) of \(startMs)…\(endMs): \(actual) ≠ \(expected)")
+        Issue.record(
+          """
+          increase \(increase) first \(first) window \(firstMs)…\(lastMs) of \(startMs)…\(endMs): \
+          \(actual) ≠ \(expected)
+          """)
         return
       }
       if sampledInterval * (first / increase) < durationToStart { shortened += 1 } else { kept += 1 }

@@ -251,8 +251,9 @@ struct PromQLAggregationPlanTests {
   }
 }
 
-/// Reads pass over scrape groups with no row in their window or lookback (a canary
-/// between rollouts: `SeriesStore.groupNewestMs`). Results must stay, bit for bit, the
+/// Reads pass over scrape groups with no row in their window or lookback.
+///
+/// Such a group is a canary between rollouts (`SeriesStore.groupNewestMs`). Results must stay, bit for bit, the
 /// generic path's over the same samples held as separate series (whose buffers do not
 /// share that code): while groups stop (with and without a staleness marker), come
 /// back, are registered late, sit beside series with buffers of their own, and for
@@ -301,7 +302,9 @@ struct QuietScrapeGroupTests {
     // Series with buffers of their own in the same selection (as a recording rule's
     // output under the same name would be), between the groups in storage order.
     let solo = (0..<3).map {
-      let labels = Labels([(Labels.metricName, "x_total"), ("service", "solo\($0)"), ("track", "solo"), ("code", "200")])
+      let labels = Labels([
+        (Labels.metricName, "x_total"), ("service", "solo\($0)"), ("track", "solo"), ("code", "200"),
+      ])
       return (store.register(labels, kind: .counter), separate.register(labels, kind: .counter))
     }
     // A canary group is registered at its service's first rollout, as the traffic loop does.

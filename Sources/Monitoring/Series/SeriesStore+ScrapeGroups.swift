@@ -478,11 +478,12 @@ extension SeriesStore {
   /// the latency of the sparsest fold (the error ratio's 5xx sum, one member a group).
   @usableFromInline static let prefetchDistance = 8
 
-  /// Hints the cache lines a read of group `index`'s newest rows will load: the
-  /// timestamps and values of the newest row, and those of the row `rowSpan` rows
-  /// before it (a window of `rowSpan` rows ending now, as every rule evaluation reads);
-  /// and, a step ahead, the header of group `ahead`, whose rows a later call hints.
-  /// A negative index hints nothing.
+  /// Hints the cache lines a read of group `index`'s newest rows will load.
+  ///
+  /// Those are the timestamps and values of the newest row, and those of the row
+  /// `rowSpan` rows before it (a window of `rowSpan` rows ending now, as every rule
+  /// evaluation reads); and, a step ahead, the header of group `ahead`, whose rows a
+  /// later call hints. A negative index hints nothing.
   ///
   /// Why: a storage-order fold (``PromQLEngine``'s `readRangeValues`) visits every scrape
   /// group once per evaluation, and at organisation scale a group's window rows are
