@@ -8,7 +8,8 @@ struct CompareCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "compare",
     abstract: "Compare two scenarios with common random numbers and paired-t confidence intervals.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Replication r of both scenarios uses the same seeds, so both see the same change
       arrivals, defects, traffic and spot interruptions; the paired differences
       candidate − baseline are reported with 95 % confidence intervals and stored in
@@ -17,8 +18,9 @@ struct CompareCommand: StatusCommand {
       Examples:
         platformsim compare --baseline scenarios/experiments/baseline.yaml \\
           --candidate scenarios/experiments/candidate-better.yaml --replications 20
-        platformsim compare --baseline a.yaml --candidate b.yaml --independent-seeds   # measure what CRN saves
-      """)
+        # what common random numbers save: the same comparison with independent seeds
+        platformsim compare --baseline a.yaml --candidate b.yaml --independent-seeds
+      """))
 
   @Option(help: "The baseline scenario.")
   var baseline: String

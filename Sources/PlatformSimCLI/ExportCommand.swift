@@ -18,7 +18,8 @@ struct ExportOpenMetricsCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "openmetrics",
     abstract: "Write a run's series (requests, nodes, cost, deployments, incidents, ALERTS, KPIs) as OpenMetrics text.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Samples carry the simulated timestamps. Backfill them into a Prometheus TSDB with
         promtool tsdb create-blocks-from openmetrics run-1.om ./data
       and open docs/grafana/platformsim-dashboard.json in Grafana (docs/UI.md).
@@ -26,7 +27,7 @@ struct ExportOpenMetricsCommand: StatusCommand {
       Examples:
         platformsim export openmetrics --run 1 --output run-1.om
         platformsim export openmetrics --run 1 --step 5m > run-1.om
-      """)
+      """))
 
   @OptionGroup var database: DatabaseOption
 

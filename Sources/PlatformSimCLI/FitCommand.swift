@@ -9,7 +9,8 @@ struct FitCommand: StatusCommand {
     commandName: "fit",
     abstract:
       "Fit a scenario's distributions to a job trace, a Four Keys export or CI runs (docs/TRACES.md).",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Reads a job trace (alibaba-gpu-2023, pai-2020, generic, or a Philly run-time list),
       fits exponential, lognormal, gamma and Weibull run-time distributions by maximum
       likelihood plus an empirical one, and writes a scenario fragment: the arrival
@@ -26,11 +27,11 @@ struct FitCommand: StatusCommand {
       Examples:
         platformsim fit openb_pod_list_default.csv
         platformsim fit philly_runtime.csv --output philly-fit.yaml
-        platformsim fit --changes changes.csv --deployments deployments.csv --incidents incidents.csv \\
-          --deployment-changes deployment_changes.csv --incident-changes incident_changes.csv \\
-          --time-zone Europe/Berlin
+        platformsim fit --changes changes.csv --deployments deployments.csv \\
+          --incidents incidents.csv --deployment-changes deployment_changes.csv \\
+          --incident-changes incident_changes.csv --time-zone Europe/Berlin
         platformsim fit --ci-runs pipeline_stages.csv
-      """)
+      """))
 
   @Argument(help: "The job trace file (not with the delivery-record options).")
   var trace: String?

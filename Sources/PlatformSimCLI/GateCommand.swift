@@ -9,7 +9,8 @@ struct GateCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "gate",
     abstract: "Fail when a candidate's KPIs regress against a baseline with statistical confidence.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Runs both scenarios with common random numbers, computes paired-t confidence
       intervals of candidate − baseline per KPI and judges each rule of the gate file.
       Exit status: 0 every rule passed, 1 a KPI regressed, 2 bad input (e.g. a rule
@@ -23,13 +24,17 @@ struct GateCommand: StatusCommand {
 
       Examples:
         platformsim gate --baseline scenarios/experiments/baseline.yaml \\
-          --candidate scenarios/experiments/candidate-worse.yaml --rules scenarios/experiments/gate.yaml
-        platformsim gate --baseline a.yaml --candidate b.yaml --rules gate.yaml --format junit --output gate.xml
-        platformsim gate --baseline a.yaml --candidate b.yaml --rules gate.yaml --replications 120 \\
-          --shard 0/4 --db shard-0.sqlite
-        platformsim merge merged.sqlite shard-0.sqlite shard-1.sqlite shard-2.sqlite shard-3.sqlite
-        platformsim gate --db merged.sqlite --rules gate.yaml --format junit --output gate.xml
-      """)
+          --candidate scenarios/experiments/candidate-worse.yaml \\
+          --rules scenarios/experiments/gate.yaml
+        platformsim gate --baseline a.yaml --candidate b.yaml --rules gate.yaml \\
+          --format junit --output gate.xml
+        platformsim gate --baseline a.yaml --candidate b.yaml --rules gate.yaml \\
+          --replications 120 --shard 0/4 --db shard-0.sqlite
+        platformsim merge merged.sqlite shard-0.sqlite shard-1.sqlite \\
+          shard-2.sqlite shard-3.sqlite
+        platformsim gate --db merged.sqlite --rules gate.yaml \\
+          --format junit --output gate.xml
+      """))
 
   @Option(help: "The baseline scenario (e.g. the policies on main); leave out both scenarios to judge --db.")
   var baseline: String?

@@ -5,7 +5,8 @@ struct InitCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "init",
     abstract: "Write a new team's golden-path scenario and gate file, or a scenario replaying a trace.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Writes DIR/TEAM.yaml (a scenario: the team's changes through the CI/CD golden path,
       its training jobs from the chosen template on a cluster sized for it, cost tags)
       and DIR/TEAM-gate.yaml (the rules a policy change must pass). Both run as they are;
@@ -16,11 +17,13 @@ struct InitCommand: StatusCommand {
 
       Examples:
         platformsim init --template sklearn-standard --name churn-model
-        platformsim init --from-trace openb_pod_list_default.csv --trace-format alibaba-gpu-2023 \\
-          --nodes openb_node_list_gpu_node.csv --output replay
-        platformsim init --template pytorch-gpu-distributed --name vision --output teams/vision
+        platformsim init --from-trace openb_pod_list_default.csv \\
+          --trace-format alibaba-gpu-2023 --nodes openb_node_list_gpu_node.csv \\
+          --output replay
+        platformsim init --template pytorch-gpu-distributed --name vision \\
+          --output teams/vision
         platformsim run teams/vision/vision.yaml
-      """)
+      """))
 
   enum Template: String, ExpressibleByArgument, CaseIterable {
     case sklearnStandard = "sklearn-standard"

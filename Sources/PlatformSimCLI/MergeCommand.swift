@@ -5,7 +5,8 @@ struct MergeCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "merge",
     abstract: "Combine the shard databases of one experiment into one database.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Each shard is one `--shard i/n` slice of the same experiment, run into its own
       database (e.g. one Kubernetes Indexed Job pod each). Refuses overlapping or missing
       shards and databases of another experiment or PlatformSim version (exit 2). The
@@ -14,7 +15,7 @@ struct MergeCommand: StatusCommand {
 
       Example:
         platformsim merge results.sqlite shard-0.sqlite shard-1.sqlite shard-2.sqlite
-      """)
+      """))
 
   @Argument(help: "The database to create.")
   var output: String

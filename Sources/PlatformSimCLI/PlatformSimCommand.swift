@@ -16,13 +16,15 @@ public struct PlatformSimCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "platformsim",
     abstract: "A deterministic discrete-event simulator of an ML platform on Kubernetes.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Simulates a month of the platform in seconds from a scenario file and writes runs,
       KPIs and per-entity rows into SQLite.
 
       Examples:
         platformsim run scenarios/golden-path.yaml
-        platformsim run scenarios/golden-path.yaml --seed 7 --db /tmp/results.sqlite --until 7d
+        platformsim run scenarios/golden-path.yaml --seed 7 \\
+          --db /tmp/results.sqlite --until 7d
         platformsim run scenarios/golden-path.yaml --replications 30
         platformsim compare --baseline a.yaml --candidate b.yaml --replications 20
         platformsim gate --baseline a.yaml --candidate b.yaml --rules gate.yaml
@@ -34,7 +36,7 @@ public struct PlatformSimCommand: ParsableCommand {
 
       Exit codes: 0 success; 1 a run failed or was stopped by a guard, or a gate found a
       regression; 2 invalid input or usage.
-      """,
+      """),
     version: "platformsim \(versionText)",
     subcommands: [
       RunCommand.self, CompareCommand.self, SweepCommand.self, GateCommand.self, ReportCommand.self, ServeCommand.self,

@@ -11,7 +11,8 @@ struct ReplayCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "replay",
     abstract: "Replay a job or pod trace on a cluster of its nodes, with GPU sharing (docs/TRACES.md).",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Each trace row is submitted at its time, waits in kube-scheduler's queue order until
       a node has room (fractional GPU requests share GPUs; GPU-type constraints restrict
       placement), and holds its resources for its recorded run time. Writes DIR/items.csv
@@ -20,12 +21,14 @@ struct ReplayCommand: StatusCommand {
       summary.
 
       Examples:
-        platformsim replay openb_pod_list_default.csv --nodes openb_node_list_gpu_node.csv
-        platformsim replay jobs.csv --trace-format generic --nodes nodes.csv --scoring fgd
+        platformsim replay openb_pod_list_default.csv \\
+          --nodes openb_node_list_gpu_node.csv
+        platformsim replay jobs.csv --trace-format generic --nodes nodes.csv \\
+          --scoring fgd
         platformsim replay pods.csv --nodes nodes.csv --mode bootstrap-days --seed 7
         platformsim replay pods.csv --nodes nodes.csv --mode fill --scoring fgd
         platformsim replay pods.csv --nodes nodes.csv --policy "python3 my_scorer.py"
-      """)
+      """))
 
   enum Mode: String, ExpressibleByArgument, CaseIterable {
     case exact

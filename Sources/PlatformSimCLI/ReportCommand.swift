@@ -7,14 +7,15 @@ struct ReportCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
     abstract: "Write a Markdown and a self-contained HTML report of a run or an experiment.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       The HTML page draws its charts as inline SVG: no network, no JavaScript. Without
       --run or --experiment, reports on the latest run.
 
       Examples:
-        platformsim report                          # latest run in reports/platformsim.sqlite
+        platformsim report          # the latest run in reports/platformsim.sqlite
         platformsim report --experiment 3 --output reports/
-      """)
+      """))
 
   @OptionGroup var database: DatabaseOption
 

@@ -16,7 +16,8 @@ struct RulesTestCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "test",
     abstract: "Run promtool unit-test files (`promtool test rules` format) on PlatformSim's PromQL and rule engine.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Accepts the files users already have for promtool and reaches the same verdicts
       (the engine is cross-checked against promtool 2.42; docs/VALIDATION.md).
       Exit status 0 when every test passes, 1 when one fails or a file cannot be loaded
@@ -24,7 +25,7 @@ struct RulesTestCommand: StatusCommand {
 
       Example:
         platformsim rules test scenarios/monitoring/error-rate-rules.test.yaml
-      """)
+      """))
 
   @Argument(help: "promtool unit-test files.")
   var files: [String]
@@ -62,14 +63,15 @@ struct RulesCheckCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
     abstract: "Check rule files (plain or PrometheusRule) load: syntax, supported PromQL, templates.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Every problem of every file is reported, each with file:line:column. An unsupported
       function or syntax is reported here, with its position — never at run time; with
       --skip-unsupported such a rule is left out with a warning and the rest loads.
 
       Example:
         platformsim rules check scenarios/policies/golden-path/serving-alerts.yaml
-      """)
+      """))
 
   @Argument(help: "Rule files.")
   var files: [String]

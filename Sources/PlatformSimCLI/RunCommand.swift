@@ -13,7 +13,8 @@ struct RunCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
     abstract: "Run a scenario and write the results into SQLite.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Writes a row into the `runs` table (status running → completed, stopped or failed)
       and the run's result rows; prints a summary unless --quiet.
 
@@ -22,12 +23,13 @@ struct RunCommand: StatusCommand {
         platformsim run scenarios/golden-path.yaml --seed 42 --db /tmp/a.sqlite
         platformsim run scenarios/golden-path.yaml --until 7d --quiet
         platformsim run scenarios/golden-path.yaml --replications 30 --jobs 2
-        platformsim run scenarios/golden-path.yaml --replications 30 --shard 0/3 --db shard-0.sqlite
+        platformsim run scenarios/golden-path.yaml --replications 30 --shard 0/3 \\
+          --db shard-0.sqlite
 
       With --replications N, runs replications 0..N-1 (seeds derived from the root seed
       and the replication number) in parallel as one experiment, and prints each KPI's
       mean with a 95 % confidence interval (also stored in `experiment_kpis`).
-      """)
+      """))
 
   @Argument(help: "The scenario file.")
   var scenario: String
@@ -231,13 +233,14 @@ struct DigestCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "digest",
     abstract: "Print per-table SHA-256 digests of a stored run (determinism checks).",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Identity and wall-clock columns are left out, so two runs of the same scenario and
       seed print the same digests.
 
       Example:
         platformsim digest 3 --db reports/platformsim.sqlite
-      """)
+      """))
 
   @Argument(help: "The run id (runs.id).")
   var run: Int64

@@ -19,17 +19,18 @@ struct ServeCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
     abstract: "Browse runs, experiments and gates in a local web UI (read-only).",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Serves HTML pages and a JSON API (docs/openapi.yaml, docs/UI.md) over the results
       database, read-only, on the loopback interface unless --host says otherwise.
 
       Examples:
-        platformsim serve                            # reports/platformsim.sqlite on http://127.0.0.1:8080/
+        platformsim serve           # reports/platformsim.sqlite on 127.0.0.1:8080
         platformsim serve --db /tmp/results.sqlite --port 9000
 
       Exit codes: 0 stopped by Ctrl-C or SIGTERM; 2 invalid options, no database, or the
       port is already in use.
-      """)
+      """))
 
   @OptionGroup var database: DatabaseOption
 

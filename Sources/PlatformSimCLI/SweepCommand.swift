@@ -8,7 +8,8 @@ struct SweepCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "sweep",
     abstract: "Run a grid of scenario values (a sweep file) crossed with replications.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Each point edits the scenario's YAML at the axes' key paths before it is
       validated, so any value can be swept; a key path the scenario does not have is
       an error (exit 2). Points share seeds (common random numbers). Results per point
@@ -16,7 +17,7 @@ struct SweepCommand: StatusCommand {
 
       Example:
         platformsim sweep scenarios/experiments/sweep-runners.yaml --replications 5
-      """)
+      """))
 
   @Argument(help: "The sweep file.")
   var file: String

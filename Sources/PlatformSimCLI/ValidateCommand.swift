@@ -6,7 +6,8 @@ struct ValidateCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "validate",
     abstract: "Check any file PlatformSim reads, without running anything.",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Recognises each file's format — a scenario, an Argo Rollouts Rollout or
       AnalysisTemplate, a Flagger Canary, an instance catalogue, a Prometheus rule file
       or PrometheusRule, alertmanager.yml, a promtool test file, a gate or sweep file —
@@ -19,8 +20,9 @@ struct ValidateCommand: StatusCommand {
 
       Examples:
         platformsim validate scenarios/golden-path.yaml
-        platformsim validate rollout.yaml analysis-template.yaml alertmanager.yml rules.yaml
-      """)
+        platformsim validate rollout.yaml analysis-template.yaml alertmanager.yml \\
+          rules.yaml
+      """))
 
   @Argument(help: "Files to check.")
   var files: [String]
@@ -52,12 +54,14 @@ struct SchemaCommand: StatusCommand {
   static let configuration = CommandConfiguration(
     commandName: "schema",
     abstract: "Print the JSON Schema of scenario files, or of another input format (for editor autocompletion).",
-    discussion: """
+    discussion: HelpText.reflowed(
+      """
       Example, with the YAML language server:
         platformsim schema > scenario.schema.json
-        # then, first line of a scenario:  # yaml-language-server: $schema=scenario.schema.json
+        # then, as the first line of a scenario:
+        # yaml-language-server: $schema=scenario.schema.json
         platformsim schema --input alertmanager > alertmanager.schema.json
-      """)
+      """))
 
   enum Format: String, ExpressibleByArgument, CaseIterable {
     case json
