@@ -67,7 +67,7 @@ struct RunOptions: ParsableArguments {
   @Option(
     name: .customLong("policy-commands"),
     help: ArgumentHelp(
-      "Whether the scenarios' external policy commands (spec.policies.*.command) may run: `allow` (default), or `deny` all but those in --policy-allowlist. Use `deny` for scenarios from untrusted pull requests (docs/SECURITY.md).",
+      "Whether the scenarios' external policy commands (spec.policies.*.command) may run: `allow`, or `deny` all but those in --policy-allowlist. Use `deny` for scenarios from untrusted pull requests (docs/SECURITY.md).",
       valueName: "allow|deny"))
   var policyCommands: String = "allow"
 

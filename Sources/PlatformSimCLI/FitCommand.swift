@@ -54,7 +54,7 @@ struct FitCommand: StatusCommand {
   @Option(help: "CI runs (stage or name; started_at and finished_at, or duration; status).")
   var ciRuns: String?
 
-  @Option(help: "IANA time zone of the hour-of-day and day-of-week profile of delivery records (default UTC).")
+  @Option(help: "IANA time zone of the hour-of-day and day-of-week profile of delivery records.")
   var timeZone: String = "UTC"
 
   @Option(help: "alibaba-gpu-2023, pai-2020, generic or philly-runtimes (default: recognised from the header).")

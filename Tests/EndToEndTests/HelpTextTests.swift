@@ -77,6 +77,13 @@ struct HelpTextTests {
       for line in rendered where line.count > HelpText.columns && !line.hasPrefix("USAGE:") {
         Issue.record("\(name): \"\(line)\" is over \(HelpText.columns) columns")
       }
+      // An option's default is stated once, by the parser (`(default: …)`), not also in
+      // its own words, where the two could disagree. Wide, each option is one line.
+      let wide = try PlatformSimProcess.run(path + ["--help"], environment: ["COLUMNS": "10000"])
+      for line in wide.standardOutput.split(separator: "\n") {
+        guard let parsers = line.range(of: "(default: ") else { continue }
+        #expect(!line[..<parsers.lowerBound].contains("(default"), "\(name): \"\(line)\" states its default twice")
+      }
     }
   }
 }
