@@ -159,11 +159,18 @@ struct RunSummary {
     }
     if let delivery = deliveryLine { lines.append(delivery) }
     if let degenerate = degenerateLine { lines.append(degenerate) }
+    // The cluster's lines: training only when the scenario submitted training jobs (a
+    // serving-only cluster has none, and its percentiles are empty, not zero).
     if let finished = report.metric("training.jobs_finished"), let cost = report.metric("cost.total_usd") {
       let idle = report.metric("cost.idle_usd") ?? 0
-      lines.append(
-        "  training   \(grouped(Int(finished))) jobs finished, queue wait p95 \(SimDuration(seconds: (report.metric("training.queue_wait_p95_seconds") ?? 0).rounded()).formatted), goodput \(percent(report.metric("training.goodput")))"
-      )
+      if (report.metric("training.jobs_submitted") ?? finished) > 0 {
+        let waitP95 = report.metric("training.queue_wait_p95_seconds").map {
+          SimDuration(seconds: $0.rounded()).formatted
+        }
+        lines.append(
+          "  training   \(grouped(Int(finished))) jobs finished, queue wait p95 \(waitP95 ?? "n/a"), goodput \(percent(report.metric("training.goodput")))"
+        )
+      }
       lines.append(
         "  cost       $\(String(format: "%.2f", cost)) total ($\(String(format: "%.2f", report.metric("cost.nodes_usd") ?? cost)) nodes, "
           + "$\(String(format: "%.2f", report.metric("cost.serving_replicas_usd") ?? 0)) serving replicas), "
@@ -197,16 +204,20 @@ struct RunSummary {
     func mark(_ kpi: KPIValue?) -> String {
       kpi?.met == true ? (degenerate ? "?" : "✓") : kpi?.met == false ? "✗" : ""
     }
+    // A figure, then its mark when the KPI carries a target.
+    func marked(_ text: String, _ kpi: KPIValue?) -> String {
+      mark(kpi).isEmpty ? text : text + " " + mark(kpi)
+    }
     func duration(_ name: String) -> String {
       guard let kpi = kpi(name), let seconds = kpi.value else { return "n/a" }
-      return SimDuration(seconds: seconds.rounded()).formatted + " " + mark(kpi)
+      return marked(SimDuration(seconds: seconds.rounded()).formatted, kpi)
     }
     let failure = kpi("change_failure_rate")
-    let rollbacks = kpi("rollback_rate")
-    let rollbackText = rollbacks.map { ", rollbacks \(percent($0.value)) \(mark($0))" } ?? ""
+    let rollbackText = kpi("rollback_rate").map { ", rollbacks " + marked(percent($0.value), $0) } ?? ""
     return
-      "  delivery   \(String(format: "%.1f", value)) deploys/day \(mark(frequency)), lead time \(duration("lead_time_median_seconds")), "
-      + "change failure \(percent(failure?.value))\(mark(failure).isEmpty ? "" : " " + mark(failure))\(rollbackText), "
+      "  delivery   \(marked(String(format: "%.1f", value) + " deploys/day", frequency)), "
+      + "lead time \(duration("lead_time_median_seconds")), "
+      + "change failure \(marked(percent(failure?.value), failure))\(rollbackText), "
       + "recovery \(duration("recovery_time_median_seconds"))"
   }
 

@@ -23,6 +23,25 @@ struct CommandLineTests {
     #expect(try store.rows(RunnerJobRow.self, run: RunID(1)).count > 1_000)
   }
 
+  /// serving-on-cluster has a cluster but no training jobs: its training percentiles are
+  /// empty, so a training line would print a queue wait of 0s that nothing measured.
+  @Test("the summary prints only what the scenario models, and a figure without a target has no mark")
+  func summaryOfWhatIsModelled() throws {
+    let directory = PlatformSimProcess.scratchDirectory()
+    let database = directory.appendingPathComponent("results.sqlite").path
+    let serving = try PlatformSimProcess.run(
+      ["run", "scenarios/serving-on-cluster.yaml", "--until", "1d", "--db", database])
+    #expect(serving.status == 0, "\(serving.standardError)")
+    let lines = serving.standardOutput.split(separator: "\n")
+    #expect(!lines.contains { $0.hasPrefix("  training") }, "\(serving.standardOutput)")
+    #expect(lines.contains { $0.hasPrefix("  cost") }, "\(serving.standardOutput)")
+    let golden = try PlatformSimProcess.run(["run", "scenarios/golden-path.yaml", "--until", "2d", "--db", database])
+    #expect(golden.standardOutput.contains("  training   "), "\(golden.standardOutput)")
+    for line in (serving.standardOutput + golden.standardOutput).split(separator: "\n") {
+      #expect(!line.contains(" ,") && !line.hasSuffix(" "), "a blank where a mark would be: \"\(line)\"")
+    }
+  }
+
   @Test("the same seed gives identical tables across processes and hashing modes; other seeds differ")
   func determinism() throws {
     let directory = PlatformSimProcess.scratchDirectory()
