@@ -5,10 +5,10 @@ import Testing
 /// `rate`, `increase` and `delta` against Prometheus's `extrapolatedRate`, bit for bit.
 ///
 /// The reference is written out plainly from promql/functions.go as of Prometheus 3
-/// (resets counted from the first sample, one `factor` on the increase). The engine shares the timestamp
-/// arithmetic between the series of a window (``RateBoundaries``), which may change no
-/// result, least of all near the point where a counter's zero crossing starts to
-/// shorten the extrapolation to the range start.
+/// (resets counted from the first sample, one `factor` on the increase). The engine
+/// shares the timestamp arithmetic between the series of a window (``RateBoundaries``),
+/// which may change no result, least of all near the point where a counter's zero
+/// crossing starts to shorten the extrapolation to the range start.
 @Suite("Extrapolated rate")
 struct ExtrapolatedRateTests {
   /// Prometheus's arithmetic, operation for operation.

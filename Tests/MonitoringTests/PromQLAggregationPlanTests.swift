@@ -251,13 +251,14 @@ struct PromQLAggregationPlanTests {
   }
 }
 
-/// Reads pass over scrape groups with no row in their window or lookback.
+/// Range reads pass over scrape groups with no row in their window.
 ///
-/// Such a group is a canary between rollouts (`SeriesStore.groupNewestMs`). Results must stay, bit for bit, the
-/// generic path's over the same samples held as separate series (whose buffers do not
-/// share that code): while groups stop (with and without a staleness marker), come
-/// back, are registered late, sit beside series with buffers of their own, and for
-/// windows in the past (`offset`, earlier instants) where a stopped group still has rows.
+/// Such a group is a canary between rollouts (`SeriesStore.groupNewestMs`). Results
+/// must stay, bit for bit, the generic path's over the same samples held as separate
+/// series (whose buffers do not share that code), for range and instant reads alike:
+/// while groups stop (with and without a staleness marker), come back, are registered
+/// late, sit beside series with buffers of their own, and for windows in the past
+/// (`offset`, earlier instants) where a stopped group still has rows.
 @Suite("Range reads past groups with no row in the window")
 struct QuietScrapeGroupTests {
   static let pairs: [(String, String)] = [
